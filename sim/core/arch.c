@@ -1,0 +1,152 @@
+/* arch.c - architecture helpers, DRAM presets and consistency checks. */
+#include "pesim/arch.h"
+
+#include <string.h>
+#include <stdio.h>
+#include <strings.h>
+
+static const char *const noc_names[PESIM_NOC_KIND_COUNT] = {"bus", "systolic", "unicast"};
+static const char *const reduce_names[PESIM_REDUCE_KIND_COUNT] = {"tree", "systolic", "none"};
+
+const char *pesim_noc_kind_name(pesim_noc_kind k)
+{
+    return (unsigned)k < PESIM_NOC_KIND_COUNT ? noc_names[k] : "?";
+}
+
+int pesim_noc_kind_parse(const char *s)
+{
+    for (int k = 0; s && k < PESIM_NOC_KIND_COUNT; k++)
+        if (strcmp(s, noc_names[k]) == 0) return k;
+    return -1;
+}
+
+const char *pesim_reduce_kind_name(pesim_reduce_kind k)
+{
+    return (unsigned)k < PESIM_REDUCE_KIND_COUNT ? reduce_names[k] : "?";
+}
+
+int pesim_reduce_kind_parse(const char *s)
+{
+    for (int k = 0; s && k < PESIM_REDUCE_KIND_COUNT; k++)
+        if (strcmp(s, reduce_names[k]) == 0) return k;
+    return -1;
+}
+
+int64_t pesim_arch_instances(const pesim_arch *a, int level)
+{
+    int64_t n = 1;
+    for (int l = level + 1; l < a->n_levels; l++)
+        n *= (int64_t)a->level[l].fanout_x * a->level[l].fanout_y;
+    return n;
+}
+
+int64_t pesim_arch_macs(const pesim_arch *a)
+{
+    return pesim_arch_instances(a, -1);
+}
+
+int pesim_arch_find_level(const pesim_arch *a, const char *name)
+{
+    for (int l = 0; l < a->n_levels; l++)
+        if (strcmp(a->level[l].name, name) == 0) return l;
+    return -1;
+}
+
+/* Public datasheet figures, in DRAM clock cycles (DESIGN.md's table). tRTRS is
+ * not in that table: 2 cycles is the usual rank-switch bubble (DRAMsim3's
+ * DDR4 configs use the same). */
+static const pesim_dram presets[] = {
+    {"ddr4-3200", 0.625, 22, 16, 22, 22, 52, 74, 8, 4, 8, 4, 8, 34, 4, 12, 24, 12, 2, 560, 12480, 1, 2, 4, 4, 64, 8192},
+    {"lpddr4-2400", 0.833, 17, 14, 15, 15, 32, 47, 16, 4, 6, 8, 8, 32, 8, 16, 30, 12, 2, 392, 8660, 1, 2, 2, 4, 64, 8192},
+};
+
+pesim_status pesim_dram_preset(const char *name, pesim_dram *d)
+{
+    for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
+        if (name && strcasecmp(name, presets[i].preset) == 0) {
+            *d = presets[i];
+            return PESIM_OK;
+        }
+    return PESIM_ERR_INVALID;
+}
+
+double pesim_dram_words_per_cycle(const pesim_dram *d, int word_bits, double clock_mhz)
+{
+    if (d->tck_ns <= 0 || word_bits <= 0 || clock_mhz <= 0) return 0;
+    /* Double data rate: two beats of bus_bits per tCK, per channel. */
+    double bytes_per_ns = 2.0 * (d->bus_bits / 8.0) / d->tck_ns * d->channels;
+    double ns_per_cycle = 1000.0 / clock_mhz;
+    return bytes_per_ns * ns_per_cycle / (word_bits / 8.0);
+}
+
+pesim_status pesim_arch_check(const pesim_arch *a, const char *file, pesim_error *e)
+{
+    if (a->n_levels < 2 || a->n_levels > PESIM_MAX_LEVELS)
+        return pesim_error_set(e, PESIM_ERR_RANGE, file, 0, "levels", "need between 2 and %d levels, got %d",
+                               PESIM_MAX_LEVELS, a->n_levels);
+    if (a->word_bits < 1 || a->word_bits > 64)
+        return pesim_error_set(e, PESIM_ERR_RANGE, file, 0, "word_bits", "must be in [1, 64], got %d", a->word_bits);
+    if (!(a->clock_mhz > 0))
+        return pesim_error_set(e, PESIM_ERR_RANGE, file, 0, "clock_mhz", "must be > 0");
+    if (a->mac_latency_cycles < 1)
+        return pesim_error_set(e, PESIM_ERR_RANGE, file, 0, "mac.latency_cycles", "must be >= 1");
+    for (int l = 0; l < a->n_levels; l++) {
+        const pesim_level *v = &a->level[l];
+        char key[PESIM_KEY_MAX];
+        snprintf(key, sizeof key, "levels.[%s]", v->name);
+        if (!v->name[0]) return pesim_error_set(e, PESIM_ERR_MISSING, file, v->line, "levels", "a level has no name");
+        for (int k = 0; k < l; k++)
+            if (strcmp(a->level[k].name, v->name) == 0)
+                return pesim_error_set(e, PESIM_ERR_INVALID, file, v->line, key, "duplicate level name");
+        if (v->fanout_x < 1 || v->fanout_y < 1)
+            return pesim_error_set(e, PESIM_ERR_RANGE, file, v->line, key, "fanout_x and fanout_y must be >= 1");
+        if (v->banks < 1 || v->ports < 1)
+            return pesim_error_set(e, PESIM_ERR_RANGE, file, v->line, key, "banks and ports must be >= 1");
+        if (v->capacity_words < 0 || v->read_words_per_cycle < 0 || v->write_words_per_cycle < 0 ||
+            v->latency_cycles < 0 || v->read_energy_pj < 0 || v->write_energy_pj < 0 || v->leak_pj_per_cycle < 0 ||
+            v->area_um2 < 0)
+            return pesim_error_set(e, PESIM_ERR_RANGE, file, v->line, key, "capacities, bandwidths, latencies, "
+                                   "energies and areas must be >= 0");
+        int keeps_any = 0;
+        for (int t = 0; t < PESIM_NTENSORS; t++) {
+            keeps_any |= v->keeps[t];
+            if (v->tensor_capacity_words[t] < 0)
+                return pesim_error_set(e, PESIM_ERR_RANGE, file, v->line, key, "tensor_capacity must be >= 0");
+            if ((unsigned)v->noc[t].kind >= PESIM_NOC_KIND_COUNT ||
+                (unsigned)v->noc[t].reduce >= PESIM_REDUCE_KIND_COUNT || v->noc[t].words_per_cycle < 0 ||
+                v->noc[t].hop_energy_pj < 0)
+                return pesim_error_set(e, PESIM_ERR_RANGE, file, v->line, key, "bad noc for %s",
+                                       pesim_tensor_name((pesim_tensor)t));
+        }
+        if (!keeps_any)
+            return pesim_error_set(e, PESIM_ERR_INVALID, file, v->line, key, "keeps no tensor");
+        if ((v->fanout_x > 1 && v->spatial_x_dims == 0) || (v->fanout_y > 1 && v->spatial_y_dims == 0))
+            return pesim_error_set(e, PESIM_ERR_INVALID, file, v->line, key,
+                                   "a fan-out > 1 needs at least one dim in spatial_x/spatial_y");
+        if (v->is_dram) {
+            const pesim_dram *d = &v->dram;
+            if (!(d->tck_ns > 0) || d->channels < 1 || d->ranks < 1 || d->bankgroups < 1 ||
+                d->banks_per_group < 1 || d->bus_bits < 8 || d->row_bytes < 1 || d->BL < 1)
+                return pesim_error_set(e, PESIM_ERR_RANGE, file, v->line, key,
+                                       "dram: tck_ns, channels, ranks, bankgroups, banks_per_group, BL, "
+                                       "bus_bits and row_bytes must be positive");
+        }
+    }
+    const pesim_level *top = &a->level[a->n_levels - 1];
+    for (int t = 0; t < PESIM_NTENSORS; t++)
+        if (!top->keeps[t])
+            return pesim_error_set(e, PESIM_ERR_INVALID, file, top->line, top->name,
+                                   "the outermost level must keep every tensor (%s missing)",
+                                   pesim_tensor_name((pesim_tensor)t));
+    if (top->capacity_words != 0)
+        return pesim_error_set(e, PESIM_ERR_INVALID, file, top->line, top->name,
+                               "the outermost level must be unbounded (capacity_words = 0)");
+    return PESIM_OK;
+}
+
+double pesim_arch_area_um2(const pesim_arch *a)
+{
+    double area = (double)pesim_arch_macs(a) * a->mac_area_um2;
+    for (int l = 0; l < a->n_levels; l++) area += (double)pesim_arch_instances(a, l) * a->level[l].area_um2;
+    return area;
+}

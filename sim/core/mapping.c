@@ -1,0 +1,105 @@
+/* mapping.c - mapping and placement helpers and the structural check. */
+#include "pesim/mapping.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void pesim_mapping_init(pesim_mapping *m, int n_levels)
+{
+    memset(m, 0, sizeof *m);
+    m->n_levels = n_levels;
+    for (int l = 0; l < PESIM_MAX_LEVELS; l++)
+        for (int d = 0; d < PESIM_NDIMS; d++) {
+            m->level[l].temporal[d] = 1;
+            m->level[l].spatial_x[d] = 1;
+            m->level[l].spatial_y[d] = 1;
+            m->level[l].order[d] = (uint8_t)d;
+        }
+}
+
+int64_t pesim_mapping_dim_product(const pesim_mapping *m, pesim_dim d)
+{
+    int64_t p = 1;
+    for (int l = 0; l < m->n_levels; l++)
+        p *= m->level[l].temporal[d] * m->level[l].spatial_x[d] * m->level[l].spatial_y[d];
+    return p;
+}
+
+int pesim_mapping_keeps(const pesim_arch *a, const pesim_mapping *m, int level, pesim_tensor t)
+{
+    if (level == a->n_levels - 1) return 1;
+    return a->level[level].keeps[t] && !m->level[level].bypass[t];
+}
+
+pesim_status pesim_mapping_check(const pesim_mapping *m, const pesim_arch *a,
+                                 const pesim_layer *l, pesim_error *e)
+{
+    if (m->n_levels != a->n_levels)
+        return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "levels",
+                               "mapping has %d levels, arch '%s' has %d", m->n_levels, a->name, a->n_levels);
+    for (int lv = 0; lv < m->n_levels; lv++) {
+        const pesim_level_map *lm = &m->level[lv];
+        const pesim_level *al = &a->level[lv];
+        unsigned seen = 0;
+        for (int i = 0; i < PESIM_NDIMS; i++) {
+            if (lm->order[i] >= PESIM_NDIMS || (seen >> lm->order[i]) & 1u)
+                return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, al->name,
+                                       "loop order is not a permutation of GNKCPQRS");
+            seen |= 1u << lm->order[i];
+        }
+        int64_t fx = 1, fy = 1;
+        for (int d = 0; d < PESIM_NDIMS; d++) {
+            if (lm->temporal[d] < 1 || lm->spatial_x[d] < 1 || lm->spatial_y[d] < 1)
+                return pesim_error_set(e, PESIM_ERR_RANGE, NULL, 0, al->name, "factor of %s must be >= 1",
+                                       pesim_dim_name((pesim_dim)d));
+            if (lm->spatial_x[d] > 1 && !((al->spatial_x_dims >> d) & 1u))
+                return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, al->name,
+                                       "%s may not be unrolled on X at this level", pesim_dim_name((pesim_dim)d));
+            if (lm->spatial_y[d] > 1 && !((al->spatial_y_dims >> d) & 1u))
+                return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, al->name,
+                                       "%s may not be unrolled on Y at this level", pesim_dim_name((pesim_dim)d));
+            fx *= lm->spatial_x[d];
+            fy *= lm->spatial_y[d];
+        }
+        if (fx > al->fanout_x || fy > al->fanout_y)
+            return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, al->name,
+                                   "spatial factors %lldx%lld exceed the fan-out %dx%d", (long long)fx,
+                                   (long long)fy, al->fanout_x, al->fanout_y);
+        for (int t = 0; t < PESIM_NTENSORS; t++)
+            if (lm->bypass[t] > 1)
+                return pesim_error_set(e, PESIM_ERR_RANGE, NULL, 0, al->name, "bypass flags are 0 or 1");
+    }
+    if (l)
+        for (int d = 0; d < PESIM_NDIMS; d++)
+            if (pesim_mapping_dim_product(m, (pesim_dim)d) < l->dim[d])
+                return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, pesim_dim_name((pesim_dim)d),
+                                       "factors of %s multiply to %lld < the layer's %lld",
+                                       pesim_dim_name((pesim_dim)d),
+                                       (long long)pesim_mapping_dim_product(m, (pesim_dim)d),
+                                       (long long)l->dim[d]);
+    return PESIM_OK;
+}
+
+pesim_status pesim_placement_init(pesim_placement *p, int32_t n_layers, int32_t level, pesim_error *e)
+{
+    memset(p, 0, sizeof *p);
+    if (n_layers < 0) return pesim_error_set(e, PESIM_ERR_RANGE, NULL, 0, "placement", "negative layer count");
+    size_t n = n_layers > 0 ? (size_t)n_layers : 1;
+    p->weights_level = malloc(n * sizeof *p->weights_level);
+    p->outputs_level = malloc(n * sizeof *p->outputs_level);
+    if (!p->weights_level || !p->outputs_level) {
+        pesim_placement_free(p);
+        return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, "placement", "out of memory");
+    }
+    p->n_layers = n_layers;
+    for (int32_t i = 0; i < n_layers; i++) p->weights_level[i] = p->outputs_level[i] = level;
+    return PESIM_OK;
+}
+
+void pesim_placement_free(pesim_placement *p)
+{
+    if (!p) return;
+    free(p->weights_level);
+    free(p->outputs_level);
+    memset(p, 0, sizeof *p);
+}

@@ -1,0 +1,159 @@
+/* workload.c - layer and network helpers (pure functions over the structs). */
+#include "pesim/workload.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+static const char *const dim_names[PESIM_NDIMS] = {"G", "N", "K", "C", "P", "Q", "R", "S"};
+static const char *const tensor_names[PESIM_NTENSORS] = {"weights", "inputs", "outputs"};
+static const char *const op_names[PESIM_OP_COUNT] = {"conv", "gemm", "matmul", "pool", "add", "concat"};
+
+/* relevant[t] has bit (1 << d) set when dim d indexes tensor t. */
+static const unsigned relevant_mask[PESIM_NTENSORS] = {
+    (1u << PESIM_DIM_G) | (1u << PESIM_DIM_K) | (1u << PESIM_DIM_C) | (1u << PESIM_DIM_R) | (1u << PESIM_DIM_S),
+    (1u << PESIM_DIM_G) | (1u << PESIM_DIM_N) | (1u << PESIM_DIM_C) | (1u << PESIM_DIM_P) | (1u << PESIM_DIM_Q) |
+        (1u << PESIM_DIM_R) | (1u << PESIM_DIM_S),
+    (1u << PESIM_DIM_G) | (1u << PESIM_DIM_N) | (1u << PESIM_DIM_K) | (1u << PESIM_DIM_P) | (1u << PESIM_DIM_Q),
+};
+
+const char *pesim_dim_name(pesim_dim d)
+{
+    return (unsigned)d < PESIM_NDIMS ? dim_names[d] : "?";
+}
+
+const char *pesim_tensor_name(pesim_tensor t)
+{
+    return (unsigned)t < PESIM_NTENSORS ? tensor_names[t] : "?";
+}
+
+const char *pesim_op_name(pesim_op op)
+{
+    return (unsigned)op < PESIM_OP_COUNT ? op_names[op] : "?";
+}
+
+int pesim_dim_parse(const char *s)
+{
+    if (!s) return -1;
+    for (int d = 0; d < PESIM_NDIMS; d++)
+        if (strcasecmp(s, dim_names[d]) == 0) return d;
+    return -1;
+}
+
+int pesim_tensor_parse(const char *s)
+{
+    if (!s) return -1;
+    for (int t = 0; t < PESIM_NTENSORS; t++)
+        if (strcmp(s, tensor_names[t]) == 0) return t;
+    return -1;
+}
+
+int pesim_op_parse(const char *s)
+{
+    if (!s) return -1;
+    for (int o = 0; o < PESIM_OP_COUNT; o++)
+        if (strcmp(s, op_names[o]) == 0) return o;
+    return -1;
+}
+
+int pesim_dim_relevant(pesim_tensor t, pesim_dim d)
+{
+    if ((unsigned)t >= PESIM_NTENSORS || (unsigned)d >= PESIM_NDIMS) return 0;
+    return (relevant_mask[t] >> d) & 1u;
+}
+
+int pesim_layer_has_macs(const pesim_layer *l)
+{
+    return l->op == PESIM_OP_CONV || l->op == PESIM_OP_GEMM || l->op == PESIM_OP_MATMUL;
+}
+
+int64_t pesim_layer_macs(const pesim_layer *l)
+{
+    if (!pesim_layer_has_macs(l)) return 0;
+    int64_t m = 1;
+    for (int d = 0; d < PESIM_NDIMS; d++) m *= l->dim[d];
+    return m;
+}
+
+int64_t pesim_window_distinct(int64_t A, int64_t B, int64_t stride, int64_t dilation)
+{
+    if (A <= 0 || B <= 0) return 0;
+    /* Values a*st + b*dil. With g = gcd(st, dil), st' = st/g, dil' = dil/g, two
+     * pairs collide iff they differ by k*(dil', -st'). Each value's pairs form a
+     * chain; count the chain heads: every (a, b) with a successor (a + dil',
+     * b - st') in range is not a head. */
+    int64_t x = stride, y = dilation;
+    while (y) {
+        int64_t t = x % y;
+        x = y;
+        y = t;
+    }
+    int64_t sp = stride / x, dp = dilation / x;
+    int64_t ea = A - dp > 0 ? A - dp : 0;
+    int64_t eb = B - sp > 0 ? B - sp : 0;
+    return A * B - ea * eb;
+}
+
+int64_t pesim_layer_tensor_words(const pesim_layer *l, pesim_tensor t)
+{
+    const int64_t *d = l->dim;
+    switch (t) {
+    case PESIM_WEIGHTS:
+        return d[PESIM_DIM_G] * d[PESIM_DIM_K] * d[PESIM_DIM_C] * d[PESIM_DIM_R] * d[PESIM_DIM_S];
+    case PESIM_INPUTS:
+        return d[PESIM_DIM_G] * d[PESIM_DIM_N] * d[PESIM_DIM_C] *
+               pesim_window_distinct(d[PESIM_DIM_P], d[PESIM_DIM_R], l->stride_h, l->dilation_h) *
+               pesim_window_distinct(d[PESIM_DIM_Q], d[PESIM_DIM_S], l->stride_w, l->dilation_w);
+    case PESIM_OUTPUTS:
+        return pesim_layer_output_words(l);
+    default:
+        return 0;
+    }
+}
+
+int64_t pesim_layer_output_words(const pesim_layer *l)
+{
+    const int64_t *d = l->dim;
+    return d[PESIM_DIM_G] * d[PESIM_DIM_N] * d[PESIM_DIM_K] * d[PESIM_DIM_P] * d[PESIM_DIM_Q];
+}
+
+pesim_status pesim_layer_check(const pesim_layer *l, pesim_error *e)
+{
+    if ((unsigned)l->op >= PESIM_OP_COUNT)
+        return pesim_error_set(e, PESIM_ERR_RANGE, NULL, l->line, l->name, "unknown layer type %d", (int)l->op);
+    for (int d = 0; d < PESIM_NDIMS; d++)
+        if (l->dim[d] < 1)
+            return pesim_error_set(e, PESIM_ERR_RANGE, NULL, l->line, l->name,
+                                   "dim %s must be >= 1, got %lld", dim_names[d], (long long)l->dim[d]);
+    if (l->stride_h < 1 || l->stride_w < 1)
+        return pesim_error_set(e, PESIM_ERR_RANGE, NULL, l->line, l->name, "stride must be >= 1");
+    if (l->dilation_h < 1 || l->dilation_w < 1)
+        return pesim_error_set(e, PESIM_ERR_RANGE, NULL, l->line, l->name, "dilation must be >= 1");
+    if (l->pad_h < 0 || l->pad_w < 0)
+        return pesim_error_set(e, PESIM_ERR_RANGE, NULL, l->line, l->name, "pad must be >= 0");
+    if (l->n_inputs < 0 || l->n_inputs > PESIM_MAX_INPUTS)
+        return pesim_error_set(e, PESIM_ERR_RANGE, NULL, l->line, l->name, "between 0 and %d inputs allowed",
+                               PESIM_MAX_INPUTS);
+    return PESIM_OK;
+}
+
+int64_t pesim_network_macs(const pesim_network *net)
+{
+    int64_t m = 0;
+    for (int32_t i = 0; i < net->n_layers; i++) m += pesim_layer_macs(&net->layers[i]);
+    return m;
+}
+
+int32_t pesim_network_find(const pesim_network *net, const char *name)
+{
+    for (int32_t i = 0; i < net->n_layers; i++)
+        if (strcmp(net->layers[i].name, name) == 0) return i;
+    return -1;
+}
+
+void pesim_network_free(pesim_network *net)
+{
+    if (!net) return;
+    free(net->layers);
+    memset(net, 0, sizeof *net);
+}

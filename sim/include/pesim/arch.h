@@ -1,0 +1,127 @@
+/* pesim/arch.h - an accelerator: storage levels from the PE register files up to
+ * DRAM, the spatial fan-out between them, the on-chip networks and DRAM timing.
+ *
+ * Levels are ordered innermost first: level[0] is the storage next to the MACs
+ * (a PE register file), level[n_levels-1] is the outermost (usually DRAM).
+ * Each level has fanout_x * fanout_y children: the children of level 0 are MAC
+ * units (vector lanes of one PE), the children of level L > 0 are instances of
+ * level L-1. So level L has prod_{l > L} fanout(l) instances, and the machine
+ * has prod_l fanout(l) MAC units. A 12x14 PE array under a global buffer is
+ * `fanout_x = 14; fanout_y = 12;` on the global buffer level. */
+#ifndef PESIM_ARCH_H
+#define PESIM_ARCH_H
+
+#include <stdint.h>
+#include "pesim/status.h"
+#include "pesim/workload.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PESIM_MAX_LEVELS 8
+
+/* The network that carries one tensor between a level and its children. */
+typedef enum pesim_noc_kind {
+    PESIM_NOC_BUS = 0,    /* multicast/broadcast bus: one read feeds all children that need it */
+    PESIM_NOC_SYSTOLIC,   /* neighbour forwarding along X (inputs/weights) or Y (outputs), one hop a cycle */
+    PESIM_NOC_UNICAST,    /* point to point: one word per child per transfer */
+    PESIM_NOC_KIND_COUNT
+} pesim_noc_kind;
+
+typedef enum pesim_reduce_kind {
+    PESIM_REDUCE_TREE = 0,   /* adder tree: log2(children) cycles of latency */
+    PESIM_REDUCE_SYSTOLIC,   /* partial sums accumulate hop by hop */
+    PESIM_REDUCE_NONE,       /* no in-network reduction: spatial reduction is invalid */
+    PESIM_REDUCE_KIND_COUNT
+} pesim_reduce_kind;
+
+typedef struct pesim_noc {
+    pesim_noc_kind kind;
+    pesim_reduce_kind reduce;   /* used for outputs */
+    double words_per_cycle;     /* words the network injects per cycle (0 = unlimited) */
+    double hop_energy_pj;       /* per word per hop */
+} pesim_noc;
+
+/* DRAM organisation and JEDEC timing, in DRAM clock cycles (tCK). */
+typedef struct pesim_dram {
+    char preset[32];            /* "ddr4-3200", "lpddr4-2400" or "" (custom) */
+    double tck_ns;
+    int32_t CL, CWL, tRCD, tRP, tRAS, tRC;
+    int32_t BL;                 /* burst length in beats (bus cycles = BL/2) */
+    int32_t tCCD_S, tCCD_L, tRRD_S, tRRD_L, tFAW;
+    int32_t tWTR_S, tWTR_L, tWR, tRTP, tRTRS;
+    int32_t tRFC, tREFI;
+    int32_t channels, ranks, bankgroups, banks_per_group;
+    int32_t bus_bits;           /* data bus width of one channel */
+    int64_t row_bytes;          /* row (page) size */
+} pesim_dram;
+
+typedef struct pesim_level {
+    char name[PESIM_NAME_MAX];
+    int32_t is_dram;                    /* 1: timing from .dram */
+    uint8_t keeps[PESIM_NTENSORS];      /* 1 if the level may hold the tensor */
+    int64_t capacity_words;             /* per instance, shared by the tensors it keeps; 0 = unbounded */
+    int64_t tensor_capacity_words[PESIM_NTENSORS]; /* per-tensor partition; 0 = use the shared capacity */
+    int32_t fanout_x, fanout_y;         /* children per instance */
+    uint32_t spatial_x_dims, spatial_y_dims; /* bit (1<<dim) set: dim may be unrolled on X / Y */
+    int32_t banks;                      /* >= 1 */
+    int32_t ports;                      /* read/write ports per bank, >= 1 */
+    double read_words_per_cycle;        /* per instance (0 = unlimited) */
+    double write_words_per_cycle;       /* per instance (0 = unlimited) */
+    int32_t latency_cycles;             /* access latency */
+    double read_energy_pj;              /* per word */
+    double write_energy_pj;             /* per word (fills and updates) */
+    double leak_pj_per_cycle;           /* per instance */
+    double area_um2;                    /* per instance */
+    int32_t double_buffered;            /* 1: room for two tiles, next filled while current used */
+    int32_t sliding_reuse;              /* 1: keeps the overlap of consecutive input tiles */
+    pesim_noc noc[PESIM_NTENSORS];      /* network to the children, per tensor */
+    pesim_dram dram;                    /* when is_dram */
+    int32_t line;                       /* config line (0 = none) */
+} pesim_level;
+
+typedef struct pesim_arch {
+    char name[PESIM_NAME_MAX];
+    char source[PESIM_SOURCE_MAX];      /* citation of the parameters */
+    char dataflow[16];                  /* hint for the default mapper: "ws","os","is","rs","nvdla","any" */
+    int32_t word_bits;
+    double clock_mhz;
+    int32_t mac_latency_cycles;         /* MAC pipeline depth */
+    double mac_energy_pj;               /* per MAC */
+    double mac_area_um2;                /* per MAC unit */
+    int32_t n_levels;
+    pesim_level level[PESIM_MAX_LEVELS];
+} pesim_arch;
+
+const char *pesim_noc_kind_name(pesim_noc_kind k);
+int pesim_noc_kind_parse(const char *s);          /* -1 if unknown */
+const char *pesim_reduce_kind_name(pesim_reduce_kind k);
+int pesim_reduce_kind_parse(const char *s);       /* -1 if unknown */
+
+/* Instances of level L (product of the fan-outs above it). */
+int64_t pesim_arch_instances(const pesim_arch *a, int level);
+
+/* MAC units of the machine (product of all fan-outs). */
+int64_t pesim_arch_macs(const pesim_arch *a);
+
+/* Index of the level called name, or -1. */
+int pesim_arch_find_level(const pesim_arch *a, const char *name);
+
+/* Fills d with a named preset ("ddr4-3200", "lpddr4-2400"); PESIM_ERR_INVALID if unknown. */
+pesim_status pesim_dram_preset(const char *name, pesim_dram *d);
+
+/* Peak bandwidth of the DRAM in words per accelerator cycle. */
+double pesim_dram_words_per_cycle(const pesim_dram *d, int word_bits, double clock_mhz);
+
+/* Checks internal consistency (at least 2 levels, outermost keeps every tensor,
+ * fan-outs >= 1, ...). Errors name the level and the config line. */
+pesim_status pesim_arch_check(const pesim_arch *a, const char *file, pesim_error *e);
+
+/* Total area: MACs + every level's instances. */
+double pesim_arch_area_um2(const pesim_arch *a);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,63 @@
+/* pesim/cost.h - what an evaluator returns for one layer (plain data).
+ *
+ * Counting conventions (docs/model.md): counts are totals over all instances of
+ * a level. reads = words sent toward the children or the MACs; fills = words
+ * written into a level from its parent; updates = partial sums written into a
+ * level from below. Network words are words delivered to children. */
+#ifndef PESIM_COST_H
+#define PESIM_COST_H
+
+#include <stdint.h>
+#include "pesim/arch.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PESIM_REASON_MAX 192
+
+typedef enum pesim_stall {
+    PESIM_STALL_DRAM_BW = 0,     /* DRAM bandwidth */
+    PESIM_STALL_DRAM_LATENCY,    /* DRAM latency and row misses */
+    PESIM_STALL_BANK_CONFLICT,   /* buffer bank conflicts */
+    PESIM_STALL_BUFFER_BW,       /* buffer port bandwidth */
+    PESIM_STALL_NOC_BW,          /* on-chip network bandwidth */
+    PESIM_STALL_FILL_DRAIN,      /* pipeline / systolic fill and drain */
+    PESIM_STALL_SPACE,           /* waiting for buffer space */
+    PESIM_STALL_COUNT
+} pesim_stall;
+
+const char *pesim_stall_name(pesim_stall s);   /* JSON key, e.g. "dram_bandwidth" */
+
+typedef struct pesim_access {
+    int64_t reads;
+    int64_t fills;
+    int64_t updates;
+} pesim_access;
+
+typedef struct pesim_cost {
+    int32_t valid;                       /* 0: reason says why */
+    char reason[PESIM_REASON_MAX];
+    int64_t macs;                        /* MACs performed (== the layer's) */
+    int64_t cycles;                      /* total */
+    int64_t compute_cycles;              /* cycles the MAC array needs on its own */
+    int64_t stall_cycles[PESIM_STALL_COUNT];
+    int64_t level_cycles[PESIM_MAX_LEVELS]; /* bandwidth-bound cycles of each level */
+    int64_t noc_cycles[PESIM_MAX_LEVELS];   /* bandwidth-bound cycles of each level's network */
+    double utilization;                  /* macs / (cycles * MAC units) */
+    double energy_pj;                    /* total */
+    double energy_mac_pj;
+    double energy_level_pj[PESIM_MAX_LEVELS];
+    double energy_noc_pj;
+    double energy_leak_pj;
+    double edp_pj_cycles;                /* energy_pj * cycles */
+    double area_um2;
+    pesim_access access[PESIM_MAX_LEVELS][PESIM_NTENSORS];
+    int64_t noc_words[PESIM_MAX_LEVELS][PESIM_NTENSORS];  /* words delivered below level L */
+    int64_t spatial_used;                /* MAC units the mapping uses */
+} pesim_cost;
+
+#ifdef __cplusplus
+}
+#endif
+#endif

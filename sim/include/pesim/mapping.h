@@ -1,0 +1,68 @@
+/* pesim/mapping.h - a mapping of one layer onto an architecture, and a placement
+ * of a network's tensors (plain data, no I/O). The semantics are in docs/model.md.
+ *
+ * For each storage level L (same indexing as the arch: 0 innermost):
+ *   temporal[d]  - trip count of level L's temporal loop over dim d (>= 1);
+ *   order        - level L's temporal loops, outermost first (a permutation);
+ *   spatial_x/y  - factors of d unrolled over level L's children on X / Y (>= 1);
+ *   bypass[t]    - 1: tensor t is not kept at level L (the arch may also not allow it).
+ * The full nest, outermost first, is: L = n-1 temporal, L = n-1 spatial, ...,
+ * L = 0 temporal, L = 0 spatial (to the MAC lanes). For each dim the product of
+ * all its factors must be >= the layer's bound; it may exceed it (imperfect
+ * factors): iterations past the bound are skipped and edge tiles are smaller. */
+#ifndef PESIM_MAPPING_H
+#define PESIM_MAPPING_H
+
+#include <stdint.h>
+#include "pesim/arch.h"
+#include "pesim/workload.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct pesim_level_map {
+    int64_t temporal[PESIM_NDIMS];
+    int64_t spatial_x[PESIM_NDIMS];
+    int64_t spatial_y[PESIM_NDIMS];
+    uint8_t order[PESIM_NDIMS];         /* dims, outermost first */
+    uint8_t bypass[PESIM_NTENSORS];
+} pesim_level_map;
+
+typedef struct pesim_mapping {
+    int32_t n_levels;                   /* == arch.n_levels */
+    pesim_level_map level[PESIM_MAX_LEVELS];
+} pesim_mapping;
+
+/* An identity mapping: every factor 1, order G N K C P Q R S, nothing bypassed. */
+void pesim_mapping_init(pesim_mapping *m, int n_levels);
+
+/* Product of every factor of dim d (temporal and spatial, all levels). */
+int64_t pesim_mapping_dim_product(const pesim_mapping *m, pesim_dim d);
+
+/* 1 if level L keeps tensor t under arch a and mapping m (arch allows it and not bypassed).
+ * The outermost level always keeps every tensor. */
+int pesim_mapping_keeps(const pesim_arch *a, const pesim_mapping *m, int level, pesim_tensor t);
+
+/* Checks structure only (order is a permutation, factors >= 1, n_levels matches,
+ * spatial factors within fan-out and allowed dims, dims covered). Capacity is the
+ * model's job: an over-capacity mapping is a result with a reason, not an error. */
+pesim_status pesim_mapping_check(const pesim_mapping *m, const pesim_arch *a,
+                                 const pesim_layer *l, pesim_error *e);
+
+/* Placement of a network's tensors: for each layer, the storage level (arch level
+ * index) holding its weights and its output activation. */
+typedef struct pesim_placement {
+    int32_t n_layers;
+    int32_t *weights_level;             /* owned, n_layers entries */
+    int32_t *outputs_level;             /* owned, n_layers entries */
+} pesim_placement;
+
+/* Allocates n_layers entries set to `level`. */
+pesim_status pesim_placement_init(pesim_placement *p, int32_t n_layers, int32_t level, pesim_error *e);
+void pesim_placement_free(pesim_placement *p);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
