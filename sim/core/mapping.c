@@ -31,52 +31,67 @@ int pesim_mapping_keeps(const pesim_arch *a, const pesim_mapping *m, int level, 
     return a->level[level].keeps[t] && !m->level[level].bypass[t];
 }
 
+/* The slow path of pesim_mapping_check: says what is wrong with level lv. */
+static pesim_status explain(const pesim_mapping *m, const pesim_arch *a, int lv, pesim_error *e)
+{
+    const pesim_level_map *lm = &m->level[lv];
+    const pesim_level *al = &a->level[lv];
+    unsigned seen = 0;
+    for (int i = 0; i < PESIM_NDIMS; i++) {
+        if (lm->order[i] >= PESIM_NDIMS || (seen >> lm->order[i]) & 1u)
+            return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, al->name,
+                                   "loop order is not a permutation of GNKCPQRS");
+        seen |= 1u << lm->order[i];
+    }
+    for (int d = 0; d < PESIM_NDIMS; d++) {
+        if (lm->temporal[d] < 1 || lm->spatial_x[d] < 1 || lm->spatial_y[d] < 1)
+            return pesim_error_set(e, PESIM_ERR_RANGE, NULL, 0, al->name, "factor of %s must be >= 1",
+                                   pesim_dim_name((pesim_dim)d));
+        if (lm->spatial_x[d] > 1 && !((al->spatial_x_dims >> d) & 1u))
+            return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, al->name,
+                                   "%s may not be unrolled on X at this level", pesim_dim_name((pesim_dim)d));
+        if (lm->spatial_y[d] > 1 && !((al->spatial_y_dims >> d) & 1u))
+            return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, al->name,
+                                   "%s may not be unrolled on Y at this level", pesim_dim_name((pesim_dim)d));
+    }
+    return pesim_error_set(e, PESIM_ERR_RANGE, NULL, 0, al->name, "bypass flags are 0 or 1");
+}
+
 pesim_status pesim_mapping_check(const pesim_mapping *m, const pesim_arch *a,
                                  const pesim_layer *l, pesim_error *e)
 {
     if (m->n_levels != a->n_levels)
         return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "levels",
                                "mapping has %d levels, arch '%s' has %d", m->n_levels, a->name, a->n_levels);
+    int64_t prod[PESIM_NDIMS] = {1, 1, 1, 1, 1, 1, 1, 1};
     for (int lv = 0; lv < m->n_levels; lv++) {
         const pesim_level_map *lm = &m->level[lv];
         const pesim_level *al = &a->level[lv];
-        unsigned seen = 0;
-        for (int i = 0; i < PESIM_NDIMS; i++) {
-            if (lm->order[i] >= PESIM_NDIMS || (seen >> lm->order[i]) & 1u)
-                return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, al->name,
-                                       "loop order is not a permutation of GNKCPQRS");
-            seen |= 1u << lm->order[i];
-        }
+        unsigned seen = 0, bad = 0;
         int64_t fx = 1, fy = 1;
-        for (int d = 0; d < PESIM_NDIMS; d++) {
-            if (lm->temporal[d] < 1 || lm->spatial_x[d] < 1 || lm->spatial_y[d] < 1)
-                return pesim_error_set(e, PESIM_ERR_RANGE, NULL, 0, al->name, "factor of %s must be >= 1",
-                                       pesim_dim_name((pesim_dim)d));
-            if (lm->spatial_x[d] > 1 && !((al->spatial_x_dims >> d) & 1u))
-                return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, al->name,
-                                       "%s may not be unrolled on X at this level", pesim_dim_name((pesim_dim)d));
-            if (lm->spatial_y[d] > 1 && !((al->spatial_y_dims >> d) & 1u))
-                return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, al->name,
-                                       "%s may not be unrolled on Y at this level", pesim_dim_name((pesim_dim)d));
-            fx *= lm->spatial_x[d];
-            fy *= lm->spatial_y[d];
+        for (int i = 0; i < PESIM_NDIMS; i++) {
+            seen |= 1u << (lm->order[i] & 31u);
+            bad |= lm->order[i] >= PESIM_NDIMS;
+            int64_t t = lm->temporal[i], x = lm->spatial_x[i], y = lm->spatial_y[i];
+            bad |= (t < 1) | (x < 1) | (y < 1);
+            bad |= (x > 1 && !((al->spatial_x_dims >> i) & 1u)) | (y > 1 && !((al->spatial_y_dims >> i) & 1u));
+            fx *= x;
+            fy *= y;
+            prod[i] *= t * x * y;
         }
+        for (int t = 0; t < PESIM_NTENSORS; t++) bad |= lm->bypass[t] > 1;
+        if (bad || seen != (1u << PESIM_NDIMS) - 1) return explain(m, a, lv, e);
         if (fx > al->fanout_x || fy > al->fanout_y)
             return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, al->name,
                                    "spatial factors %lldx%lld exceed the fan-out %dx%d", (long long)fx,
                                    (long long)fy, al->fanout_x, al->fanout_y);
-        for (int t = 0; t < PESIM_NTENSORS; t++)
-            if (lm->bypass[t] > 1)
-                return pesim_error_set(e, PESIM_ERR_RANGE, NULL, 0, al->name, "bypass flags are 0 or 1");
     }
     if (l)
         for (int d = 0; d < PESIM_NDIMS; d++)
-            if (pesim_mapping_dim_product(m, (pesim_dim)d) < l->dim[d])
+            if (prod[d] < l->dim[d])
                 return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, pesim_dim_name((pesim_dim)d),
                                        "factors of %s multiply to %lld < the layer's %lld",
-                                       pesim_dim_name((pesim_dim)d),
-                                       (long long)pesim_mapping_dim_product(m, (pesim_dim)d),
-                                       (long long)l->dim[d]);
+                                       pesim_dim_name((pesim_dim)d), (long long)prod[d], (long long)l->dim[d]);
     return PESIM_OK;
 }
 

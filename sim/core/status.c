@@ -39,19 +39,13 @@ const char *pesim_error_format(const pesim_error *e, char *buf, size_t n)
     if (!buf || n == 0) return buf;
     buf[0] = '\0';
     if (!e) return buf;
-    size_t used = 0;
-    int k;
-#define APPEND(...)                                                   \
-    do {                                                              \
-        k = snprintf(buf + used, n - used, __VA_ARGS__);              \
-        if (k > 0) used += (size_t)k < n - used ? (size_t)k : n - used - 1; \
-    } while (0)
-    if (e->file[0]) APPEND("%s:", e->file);
-    if (e->file[0] && e->line > 0) APPEND("%d:", e->line);
-    if (used) APPEND(" ");
-    if (e->key[0]) APPEND("%s: ", e->key);
-    APPEND("%s", e->msg[0] ? e->msg : pesim_status_name(e->code));
-#undef APPEND
+    /* Built in pieces; snprintf truncates safely and keeps the NUL. */
+    char line[32] = "";
+    if (e->file[0] && e->line > 0) snprintf(line, sizeof line, "%d:", e->line);
+    snprintf(buf, n, "%s%s%s%s%s%s", e->file, e->file[0] ? ":" : "", line, e->file[0] ? " " : "",
+             e->key[0] ? e->key : "", e->key[0] ? ": " : "");
+    size_t used = strlen(buf);
+    if (used + 1 < n) snprintf(buf + used, n - used, "%s", e->msg[0] ? e->msg : pesim_status_name(e->code));
     return buf;
 }
 

@@ -82,6 +82,8 @@ int64_t pesim_window_distinct(int64_t A, int64_t B, int64_t stride, int64_t dila
      * pairs collide iff they differ by k*(dil', -st'). Each value's pairs form a
      * chain; count the chain heads: every (a, b) with a successor (a + dil',
      * b - st') in range is not a head. */
+    if (dilation == 1) /* the common case: gcd 1, chains step (+1, -stride) */
+        return A * B - (A > 1 ? A - 1 : 0) * (B > stride ? B - stride : 0);
     int64_t x = stride, y = dilation;
     while (y) {
         int64_t t = x % y;

@@ -84,7 +84,7 @@ typedef struct pesim_level {
 typedef struct pesim_arch {
     char name[PESIM_NAME_MAX];
     char source[PESIM_SOURCE_MAX];      /* citation of the parameters */
-    char dataflow[16];                  /* hint for the default mapper: "ws","os","is","rs","nvdla","any" */
+    char dataflow[16];                  /* default-mapper hint: "ws","os","is","rs","nvdla","any" ("" = "any") */
     int32_t word_bits;
     double clock_mhz;
     int32_t mac_latency_cycles;         /* MAC pipeline depth */

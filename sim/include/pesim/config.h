@@ -29,8 +29,9 @@ pesim_status pesim_arch_load_string(const char *text, const char *name,
                                     pesim_arch *out, pesim_error *e);
 pesim_status pesim_arch_write(const char *path, const pesim_arch *a, pesim_error *e);
 
-/* Mappings name levels by the arch's level names; `layer` (may be NULL) is
- * checked against the file's `layer` key when both are present. */
+/* Mappings name levels by the arch's level names. The file's `arch` and
+ * `layer` keys are informational; checking a mapping against a layer is
+ * pesim_mapping_check's job (or the model's, which reports it as invalid). */
 pesim_status pesim_mapping_load(const char *path, const pesim_arch *a,
                                 pesim_mapping *out, pesim_error *e);
 pesim_status pesim_mapping_load_string(const char *text, const char *name,
@@ -46,6 +47,9 @@ char *pesim_mapping_to_string(const pesim_mapping *m, const pesim_arch *a,
 pesim_status pesim_placement_load(const char *path, const pesim_arch *a,
                                   const pesim_network *net, pesim_placement *out,
                                   pesim_error *e);
+pesim_status pesim_placement_load_string(const char *text, const char *name,
+                                         const pesim_arch *a, const pesim_network *net,
+                                         pesim_placement *out, pesim_error *e);
 pesim_status pesim_placement_write(const char *path, const pesim_placement *p,
                                    const pesim_arch *a, const pesim_network *net,
                                    pesim_error *e);

@@ -14,6 +14,9 @@
  * A batched matmul (attention) puts the batch x heads in G, so both operands
  * depend on it.
  *
+ * Pool, add and concat layers carry no MACs; their dims describe the output
+ * (N, K, P, Q; R, S the pooling window) and C is 1.
+ *
  * Zero padding is materialised: input coordinates run over the padded input, so
  * h in [0, (P-1)*stride_h + (R-1)*dilation_h + 1). pad_h/pad_w are kept for the
  * network graph and for reporting (the producer's tensor is the unpadded one). */

@@ -1,0 +1,270 @@
+/* cli/info_arch.c - `pesim info --arch`: the storage levels, networks, DRAM,
+ * MAC units and area of an architecture, as a table, JSON and CSV. Counts per
+ * instance as in the config; instances from pesim_arch_instances. */
+#include <inttypes.h>
+#include <string.h>
+
+#include "pesim/arch.h"
+
+#include "info.h"
+#include "json.h"
+#include "output.h"
+
+/* "WIO"-style letters of the tensors a level may keep. */
+static const char *keeps_letters(const pesim_level *lv, char *buf)
+{
+    static const char letter[PESIM_NTENSORS] = {'W', 'I', 'O'};
+    int n = 0;
+    for (int t = 0; t < PESIM_NTENSORS; t++)
+        if (lv->keeps[t])
+            buf[n++] = letter[t];
+    buf[n] = '\0';
+    return buf;
+}
+
+/* "55,296", "W:224 I:12 O:24" or "unbounded". */
+static const char *capacity_text(const pesim_level *lv, char *buf, size_t n)
+{
+    char b[32];
+    int partitioned = 0;
+    for (int t = 0; t < PESIM_NTENSORS; t++)
+        partitioned |= lv->tensor_capacity_words[t] != 0;
+    if (!partitioned) {
+        if (lv->capacity_words == 0)
+            snprintf(buf, n, "unbounded");
+        else
+            snprintf(buf, n, "%s", cli_fmt_count(lv->capacity_words, b, sizeof b));
+        return buf;
+    }
+    static const char letter[PESIM_NTENSORS] = {'W', 'I', 'O'};
+    size_t o = 0;
+    buf[0] = '\0';
+    for (int t = 0; t < PESIM_NTENSORS && o < n; t++) {
+        if (!lv->keeps[t])
+            continue;
+        int64_t c = lv->tensor_capacity_words[t] ? lv->tensor_capacity_words[t] : lv->capacity_words;
+        o += (size_t)snprintf(buf + o, n - o, "%s%c:%s", o ? " " : "", letter[t],
+                              c ? cli_fmt_count(c, b, sizeof b) : "shared");
+    }
+    return buf;
+}
+
+static const char *rate_text(double words_per_cycle, char *buf, size_t n)
+{
+    if (words_per_cycle <= 0.0)
+        snprintf(buf, n, "-");
+    else
+        snprintf(buf, n, "%g", words_per_cycle);
+    return buf;
+}
+
+/* Peak DRAM bandwidth in GB/s from the library's words per accelerator cycle. */
+static double dram_gbps(const pesim_arch *a, const pesim_level *lv)
+{
+    double wpc = pesim_dram_words_per_cycle(&lv->dram, a->word_bits, a->clock_mhz);
+    return wpc * (a->word_bits / 8.0) * a->clock_mhz * 1e-3;
+}
+
+void cli_info_arch_text(const pesim_arch *a, const char *path, FILE *f)
+{
+    if (!f)
+        return;
+    char b[4][64];
+    fprintf(f, "arch %s: %s MAC units at %g MHz, %" PRId32 "-bit words, dataflow %s\n", a->name,
+            cli_fmt_count(pesim_arch_macs(a), b[0], 32), a->clock_mhz, a->word_bits,
+            a->dataflow[0] ? a->dataflow : "any");
+    fprintf(f, "  file    %s\n", path);
+    if (a->source[0])
+        fprintf(f, "  source  %s\n", a->source);
+    fprintf(f, "  MAC     %g pJ per MAC, %" PRId32 "-cycle pipeline, %g um2 each\n",
+            a->mac_energy_pj, a->mac_latency_cycles, a->mac_area_um2);
+    fprintf(f, "  area    %.4g mm2 (MAC units and every level's instances)\n\n",
+            pesim_arch_area_um2(a) * 1e-6);
+
+    int w = 5;
+    for (int L = 0; L < a->n_levels; L++) {
+        int len = (int)strlen(a->level[L].name);
+        if (len > w) w = len;
+    }
+    fprintf(f, "%-*s  %-5s %-24s %9s %-7s %5s %5s %8s %8s %7s %8s %8s %9s %10s %s\n", w,
+            "level", "keeps", "capacity_words", "instances", "fanout", "banks", "ports",
+            "rd_w/cyc", "wr_w/cyc", "latency", "rd_pJ", "wr_pJ", "leak_pJ/c", "area_um2",
+            "flags");
+    for (int L = 0; L < a->n_levels; L++) {
+        const pesim_level *lv = &a->level[L];
+        char keeps[4], cap[96], fan[32];
+        snprintf(fan, sizeof fan, "%" PRId32 "x%" PRId32, lv->fanout_x, lv->fanout_y);
+        fprintf(f, "%-*s  %-5s %-24s %9s %-7s %5" PRId32 " %5" PRId32 " %8s %8s %7" PRId32
+                   " %8g %8g %9g %10g %s%s%s\n",
+                w, lv->name, keeps_letters(lv, keeps), capacity_text(lv, cap, sizeof cap),
+                cli_fmt_count(pesim_arch_instances(a, L), b[0], 32), fan, lv->banks, lv->ports,
+                rate_text(lv->read_words_per_cycle, b[1], 32),
+                rate_text(lv->write_words_per_cycle, b[2], 32), lv->latency_cycles,
+                lv->read_energy_pj, lv->write_energy_pj, lv->leak_pj_per_cycle, lv->area_um2,
+                lv->is_dram ? "dram " : "", lv->double_buffered ? "double-buffered " : "",
+                lv->sliding_reuse ? "sliding-reuse" : "");
+    }
+    fputs("\nfanout is X x Y children per instance; '-' bandwidth is unlimited.\n", f);
+
+    for (int L = 1; L < a->n_levels; L++) {
+        const pesim_level *lv = &a->level[L];
+        if (lv->fanout_x * lv->fanout_y <= 1)
+            continue;
+        fprintf(f, "network below %s:", lv->name);
+        for (int t = 0; t < PESIM_NTENSORS; t++) {
+            const pesim_noc *n = &lv->noc[t];
+            if (n->words_per_cycle > 0.0)
+                snprintf(b[0], sizeof b[0], "%g words/cycle", n->words_per_cycle);
+            else
+                snprintf(b[0], sizeof b[0], "unlimited");
+            fprintf(f, "  %s: %s%s%s, %s;", pesim_tensor_name((pesim_tensor)t),
+                    pesim_noc_kind_name(n->kind), t == PESIM_OUTPUTS ? "+" : "",
+                    t == PESIM_OUTPUTS ? pesim_reduce_kind_name(n->reduce) : "", b[0]);
+        }
+        fputc('\n', f);
+    }
+    for (int L = 0; L < a->n_levels; L++) {
+        const pesim_level *lv = &a->level[L];
+        if (!lv->is_dram)
+            continue;
+        const pesim_dram *d = &lv->dram;
+        fprintf(f, "level %s: DRAM %s, %" PRId32 " channel(s) x %" PRId32 " bits, %" PRId32
+                   " rank(s), %" PRId32 "x%" PRId32 " banks, tCK %g ns; peak %.4g GB/s = %.4g "
+                   "words/cycle at %g MHz\n",
+                lv->name, d->preset[0] ? d->preset : "custom timing", d->channels, d->bus_bits,
+                d->ranks, d->bankgroups, d->banks_per_group, d->tck_ns, dram_gbps(a, lv),
+                pesim_dram_words_per_cycle(d, a->word_bits, a->clock_mhz), a->clock_mhz);
+    }
+}
+
+static void noc_json(json_writer *w, const pesim_level *lv)
+{
+    json_begin_object(w);
+    for (int t = 0; t < PESIM_NTENSORS; t++) {
+        const pesim_noc *n = &lv->noc[t];
+        json_key(w, pesim_tensor_name((pesim_tensor)t));
+        json_begin_object(w);
+        json_kv_string(w, "kind", pesim_noc_kind_name(n->kind));
+        if (t == PESIM_OUTPUTS)
+            json_kv_string(w, "reduce", pesim_reduce_kind_name(n->reduce));
+        json_kv_double(w, "words_per_cycle", n->words_per_cycle);
+        json_kv_double(w, "hop_energy_pj", n->hop_energy_pj);
+        json_end_object(w);
+    }
+    json_end_object(w);
+}
+
+static void level_json(json_writer *w, const pesim_arch *a, int L)
+{
+    const pesim_level *lv = &a->level[L];
+    json_begin_object(w);
+    json_kv_string(w, "name", lv->name);
+    json_key(w, "keeps");
+    json_begin_array(w);
+    for (int t = 0; t < PESIM_NTENSORS; t++)
+        if (lv->keeps[t])
+            json_string(w, pesim_tensor_name((pesim_tensor)t));
+    json_end_array(w);
+    json_kv_int(w, "capacity_words", lv->capacity_words);
+    json_key(w, "tensor_capacity_words");
+    json_begin_object(w);
+    for (int t = 0; t < PESIM_NTENSORS; t++)
+        json_kv_int(w, pesim_tensor_name((pesim_tensor)t), lv->tensor_capacity_words[t]);
+    json_end_object(w);
+    json_kv_int(w, "instances", pesim_arch_instances(a, L));
+    json_kv_int(w, "fanout_x", lv->fanout_x);
+    json_kv_int(w, "fanout_y", lv->fanout_y);
+    json_kv_int(w, "banks", lv->banks);
+    json_kv_int(w, "ports", lv->ports);
+    json_kv_double(w, "read_words_per_cycle", lv->read_words_per_cycle);
+    json_kv_double(w, "write_words_per_cycle", lv->write_words_per_cycle);
+    json_kv_int(w, "latency_cycles", lv->latency_cycles);
+    json_kv_double(w, "read_energy_pj", lv->read_energy_pj);
+    json_kv_double(w, "write_energy_pj", lv->write_energy_pj);
+    json_kv_double(w, "leak_pj_per_cycle", lv->leak_pj_per_cycle);
+    json_kv_double(w, "area_um2", lv->area_um2);
+    json_kv_bool(w, "double_buffered", lv->double_buffered);
+    json_kv_bool(w, "sliding_reuse", lv->sliding_reuse);
+    json_key(w, "noc");
+    noc_json(w, lv);
+    json_key(w, "dram");
+    if (!lv->is_dram) {
+        json_null(w);
+    } else {
+        json_begin_object(w);
+        json_kv_string(w, "preset", lv->dram.preset[0] ? lv->dram.preset : NULL);
+        json_kv_int(w, "channels", lv->dram.channels);
+        json_kv_int(w, "bus_bits", lv->dram.bus_bits);
+        json_kv_double(w, "tck_ns", lv->dram.tck_ns);
+        json_kv_double(w, "peak_gbps", dram_gbps(a, lv));
+        json_kv_double(w, "peak_words_per_cycle",
+                       pesim_dram_words_per_cycle(&lv->dram, a->word_bits, a->clock_mhz));
+        json_end_object(w);
+    }
+    json_end_object(w);
+}
+
+void cli_info_arch_json(const pesim_arch *a, const char *path, FILE *f)
+{
+    json_writer w;
+    json_init(&w, f);
+    json_begin_object(&w);
+    json_key(&w, "arch");
+    json_begin_object(&w);
+    json_kv_string(&w, "name", a->name);
+    json_kv_string(&w, "file", path);
+    json_kv_string(&w, "source", a->source[0] ? a->source : NULL);
+    json_kv_string(&w, "dataflow", a->dataflow[0] ? a->dataflow : NULL);
+    json_kv_int(&w, "word_bits", a->word_bits);
+    json_kv_double(&w, "clock_mhz", a->clock_mhz);
+    json_kv_int(&w, "mac_units", pesim_arch_macs(a));
+    json_kv_double(&w, "mac_energy_pj", a->mac_energy_pj);
+    json_kv_int(&w, "mac_latency_cycles", a->mac_latency_cycles);
+    json_kv_double(&w, "mac_area_um2", a->mac_area_um2);
+    json_kv_double(&w, "area_um2", pesim_arch_area_um2(a));
+    json_key(&w, "levels");
+    json_begin_array(&w);
+    for (int L = 0; L < a->n_levels; L++)
+        level_json(&w, a, L);
+    json_end_array(&w);
+    json_end_object(&w);
+    json_end_object(&w);
+}
+
+void cli_info_arch_csv(const pesim_arch *a, FILE *f)
+{
+    fputs("level,keeps,capacity_words,weights_capacity_words,inputs_capacity_words,"
+          "outputs_capacity_words,instances,fanout_x,fanout_y,banks,ports,"
+          "read_words_per_cycle,write_words_per_cycle,latency_cycles,read_energy_pj,"
+          "write_energy_pj,leak_pj_per_cycle,area_um2,double_buffered,sliding_reuse,"
+          "dram_preset,dram_peak_words_per_cycle\n", f);
+    for (int L = 0; L < a->n_levels; L++) {
+        const pesim_level *lv = &a->level[L];
+        char keeps[4];
+        cli_csv_field(f, lv->name);
+        fprintf(f, ",%s,%" PRId64, keeps_letters(lv, keeps), lv->capacity_words);
+        for (int t = 0; t < PESIM_NTENSORS; t++)
+            fprintf(f, ",%" PRId64, lv->tensor_capacity_words[t]);
+        fprintf(f, ",%" PRId64 ",%" PRId32 ",%" PRId32 ",%" PRId32 ",%" PRId32 ",",
+                pesim_arch_instances(a, L), lv->fanout_x, lv->fanout_y, lv->banks, lv->ports);
+        cli_csv_double(f, lv->read_words_per_cycle);
+        fputc(',', f);
+        cli_csv_double(f, lv->write_words_per_cycle);
+        fprintf(f, ",%" PRId32 ",", lv->latency_cycles);
+        const double e[4] = {lv->read_energy_pj, lv->write_energy_pj, lv->leak_pj_per_cycle,
+                             lv->area_um2};
+        for (int k = 0; k < 4; k++) {
+            cli_csv_double(f, e[k]);
+            fputc(',', f);
+        }
+        fprintf(f, "%d,%d,", lv->double_buffered != 0, lv->sliding_reuse != 0);
+        if (lv->is_dram) {
+            cli_csv_field(f, lv->dram.preset[0] ? lv->dram.preset : "custom");
+            fputc(',', f);
+            cli_csv_double(f, pesim_dram_words_per_cycle(&lv->dram, a->word_bits, a->clock_mhz));
+        } else {
+            fputc(',', f);
+        }
+        fputc('\n', f);
+    }
+}

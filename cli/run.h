@@ -1,0 +1,63 @@
+/* cli/run.h - the results of `pesim run` and their three renderings (human
+ * text, JSON, CSV). cmd_run.c fills a run_result; run_text.c and
+ * run_data.c print it. Field meanings and units: docs/cli.md. */
+#ifndef PESIM_CLI_RUN_H
+#define PESIM_CLI_RUN_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "pesim/arch.h"
+#include "pesim/cost.h"
+#include "pesim/mapping.h"
+#include "pesim/workload.h"
+
+#define CLI_NOT_MAPPED "no MACs, not mapped"
+
+/* One layer of the run. A layer without MACs (pool, add, concat) is listed
+ * but not mapped: has_macs == 0, valid == 1, and it contributes 0. A MAC
+ * layer is evaluated when a mapping was found (has_mapping) and the
+ * evaluator accepted it; valid is then cost.valid. */
+typedef struct run_layer {
+    const pesim_layer *layer;
+    int has_macs;
+    int has_mapping;              /* mapping holds the loaded or default mapping */
+    int evaluated;                /* cost holds the evaluator's result */
+    int valid;
+    char reason[PESIM_MSG_MAX + 64]; /* why not valid ("" when valid) */
+    pesim_mapping mapping;
+    pesim_cost cost;
+    char mapping_file[PESIM_PATH_MAX + PESIM_NAME_MAX + 8]; /* --print-mapping output, or "" */
+} run_layer;
+
+typedef struct run_result {
+    const pesim_arch *arch;
+    const char *arch_path;
+    const pesim_network *net;
+    const char *workload_path;
+    const char *evaluator;        /* --eval value */
+    const char *mapping_path;     /* --mapping, or NULL: the default mapper */
+    int single;                   /* --layer given: one layer with details */
+    int32_t n;
+    run_layer *layers;            /* owned by cmd_run.c */
+    /* Totals. MACs over every listed layer; cycles, energy and utilization
+     * over the valid evaluated layers only (layers run one after another). */
+    int64_t macs, cycles;
+    double energy_pj;
+    int32_t n_mac_layers, n_valid, n_invalid;
+} run_result;
+
+/* Seconds of `cycles` at the arch clock (NaN when the clock is not positive). */
+double cli_run_seconds(const run_result *r, int64_t cycles);
+/* MACs / (cycles x MAC units) of the machine; NaN when cycles == 0. */
+double cli_run_utilization(const run_result *r, int64_t macs, int64_t cycles);
+
+/* The per-layer table and totals; for a single layer also the cycle and
+ * energy breakdown, the accesses per level and tensor, and the mapping. */
+void cli_run_text(const run_result *r, FILE *f);
+/* JSON with the keys of DESIGN.md's contract (and more; docs/cli.md). */
+void cli_run_json(const run_result *r, FILE *f);
+/* CSV: a header, then one row per layer. */
+void cli_run_csv(const run_result *r, FILE *f);
+
+#endif

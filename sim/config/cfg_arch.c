@@ -1,0 +1,420 @@
+/* cfg_arch.c - architectures (docs/config.md, "Architectures"): load and write.
+ *
+ * Scalar keys are declared once in cfg_field tables (key, type, field, bounds)
+ * and both read and written from them. The loader checks each value, then
+ * the whole arch with pesim_arch_check(). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "config/cfg_util.h"
+#include "pesim/config.h"
+
+static const char *const arch_keys[] = {"name", "source", "dataflow", "word_bits", "clock_mhz", "mac", "levels",
+                                        NULL};
+static const cfg_field arch_fields[] = {
+    {"word_bits", CFG_I32, offsetof(pesim_arch, word_bits), 1, 64, CFG_REQUIRED},
+    {"clock_mhz", CFG_F64, offsetof(pesim_arch, clock_mhz), 0, 0, CFG_REQUIRED | CFG_GT},
+};
+static const char *const mac_keys[] = {"energy_pj", "latency_cycles", "area_um2", NULL};
+static const cfg_field mac_fields[] = {
+    {"energy_pj", CFG_F64, offsetof(pesim_arch, mac_energy_pj), 0, 0, 0},
+    {"latency_cycles", CFG_I32, offsetof(pesim_arch, mac_latency_cycles), 1, 0, 0},
+    {"area_um2", CFG_F64, offsetof(pesim_arch, mac_area_um2), 0, 0, 0},
+};
+/* Default-mapper hints (arch.h: pesim_arch.dataflow). */
+static const char *const dataflows[] = {"ws", "os", "is", "rs", "nvdla", "any"};
+#define N_DATAFLOWS ((int)(sizeof dataflows / sizeof dataflows[0]))
+
+static const char *const level_keys[] = {
+    "name", "keeps", "capacity_words", "tensor_capacity", "fanout_x", "fanout_y", "spatial_x", "spatial_y",
+    "banks", "ports", "read_words_per_cycle", "write_words_per_cycle", "latency_cycles", "read_energy_pj",
+    "write_energy_pj", "leak_pj_per_cycle", "area_um2", "double_buffered", "sliding_reuse", "noc", "dram", NULL};
+#define LF(key, kind, field, min) {key, kind, offsetof(pesim_level, field), min, 0, 0}
+static const cfg_field level_fields[] = {
+    LF("capacity_words", CFG_I64, capacity_words, 0),
+    LF("fanout_x", CFG_I32, fanout_x, 1),
+    LF("fanout_y", CFG_I32, fanout_y, 1),
+    LF("banks", CFG_I32, banks, 1),
+    LF("ports", CFG_I32, ports, 1),
+    LF("read_words_per_cycle", CFG_F64, read_words_per_cycle, 0),
+    LF("write_words_per_cycle", CFG_F64, write_words_per_cycle, 0),
+    LF("latency_cycles", CFG_I32, latency_cycles, 0),
+    LF("read_energy_pj", CFG_F64, read_energy_pj, 0),
+    LF("write_energy_pj", CFG_F64, write_energy_pj, 0),
+    LF("leak_pj_per_cycle", CFG_F64, leak_pj_per_cycle, 0),
+    LF("area_um2", CFG_F64, area_um2, 0),
+    LF("double_buffered", CFG_BOOL, double_buffered, 0),
+    LF("sliding_reuse", CFG_BOOL, sliding_reuse, 0),
+};
+#undef LF
+
+static const char *const noc_keys[] = {"kind", "reduce", "words_per_cycle", "hop_energy_pj", NULL};
+static const cfg_field noc_fields[] = {
+    {"words_per_cycle", CFG_F64, offsetof(pesim_noc, words_per_cycle), 0, 0, 0},
+    {"hop_energy_pj", CFG_F64, offsetof(pesim_noc, hop_energy_pj), 0, 0, 0},
+};
+
+/* The presets pesim_dram_preset() knows (arch.h), for messages only. */
+static const char *const dram_presets[] = {"ddr4-3200", "lpddr4-2400"};
+#define DF(key, field, min) {key, CFG_I32, offsetof(pesim_dram, field), min, 0, 0}
+static const cfg_field dram_fields[] = {
+    {"tck_ns", CFG_F64, offsetof(pesim_dram, tck_ns), 0, 0, CFG_GT},
+    DF("CL", CL, 0), DF("CWL", CWL, 0), DF("tRCD", tRCD, 0), DF("tRP", tRP, 0), DF("tRAS", tRAS, 0),
+    DF("tRC", tRC, 0), DF("BL", BL, 1), DF("tCCD_S", tCCD_S, 0), DF("tCCD_L", tCCD_L, 0),
+    DF("tRRD_S", tRRD_S, 0), DF("tRRD_L", tRRD_L, 0), DF("tFAW", tFAW, 0), DF("tWTR_S", tWTR_S, 0),
+    DF("tWTR_L", tWTR_L, 0), DF("tWR", tWR, 0), DF("tRTP", tRTP, 0), DF("tRTRS", tRTRS, 0),
+    DF("tRFC", tRFC, 0), DF("tREFI", tREFI, 0), DF("channels", channels, 1), DF("ranks", ranks, 1),
+    DF("bankgroups", bankgroups, 1), DF("banks_per_group", banks_per_group, 1), DF("bus_bits", bus_bits, 8),
+    {"row_bytes", CFG_I64, offsetof(pesim_dram, row_bytes), 1, 0, 0},
+};
+#undef DF
+
+#define NF(t) ((int)(sizeof t / sizeof t[0]))
+
+static int dataflow_parse(const char *s)
+{
+    for (int i = 0; i < N_DATAFLOWS; i++)
+        if (strcmp(s, dataflows[i]) == 0) return i;
+    return -1;
+}
+
+/* Names of tensors and dims, from the core (NULL-terminated). */
+static void tensor_names(const char *names[PESIM_NTENSORS + 1])
+{
+    for (int t = 0; t < PESIM_NTENSORS; t++) names[t] = pesim_tensor_name((pesim_tensor)t);
+    names[PESIM_NTENSORS] = NULL;
+}
+
+static void dim_names(const char *names[PESIM_NDIMS + 1])
+{
+    for (int d = 0; d < PESIM_NDIMS; d++) names[d] = pesim_dim_name((pesim_dim)d);
+    names[PESIM_NDIMS] = NULL;
+}
+
+static pesim_status read_dram(const cfg_ctx *c, const config_setting_t *g, pesim_dram *d)
+{
+    const char *keys[NF(dram_fields) + 2];
+    keys[0] = "preset";
+    for (int i = 0; i < NF(dram_fields); i++) keys[i + 1] = dram_fields[i].key;
+    keys[NF(dram_fields) + 1] = NULL;
+    pesim_status st = pesim_cfg_check_keys(c, g, keys, NULL);
+    if (st) return st;
+    const config_setting_t *m;
+    if ((st = pesim_cfg_member(c, g, "preset", 0, &m))) return st;
+    if (m) {
+        char name[sizeof d->preset];
+        if ((st = pesim_cfg_string(c, m, name, sizeof name, 1)) == PESIM_ERR_TYPE) return st;
+        if (st || pesim_dram_preset(name, d) != PESIM_OK) {
+            const char *sug = st ? NULL : pesim_cfg_suggest(name, dram_presets, NF(dram_presets));
+            return pesim_cfg_fail(c, m, PESIM_ERR_RANGE, "unknown DRAM preset '%.40s'%s%s%s (expected one of: %s, %s)",
+                                  config_setting_get_string(m), sug ? "; did you mean '" : "", sug ? sug : "",
+                                  sug ? "'?" : "", dram_presets[0], dram_presets[1]);
+        }
+    }
+    /* without a preset, every timing and organisation field is required */
+    for (int i = 0; !m && i < NF(dram_fields); i++)
+        if (!config_setting_get_member(g, dram_fields[i].key))
+            return pesim_cfg_fail_at(c, g, dram_fields[i].key, PESIM_ERR_MISSING,
+                                     "required key '%s' is missing (without a preset every DRAM field is required; "
+                                     "presets: %s, %s)", dram_fields[i].key, dram_presets[0], dram_presets[1]);
+    return pesim_cfg_read_fields(c, g, dram_fields, NF(dram_fields), d, 0);
+}
+
+static pesim_status read_noc(const cfg_ctx *c, const config_setting_t *g, pesim_level *v)
+{
+    const char *tn[PESIM_NTENSORS + 1];
+    tensor_names(tn);
+    pesim_status st = pesim_cfg_check_keys(c, g, tn, NULL);
+    if (st) return st;
+    const char *kinds[PESIM_NOC_KIND_COUNT], *reduces[PESIM_REDUCE_KIND_COUNT];
+    for (int k = 0; k < PESIM_NOC_KIND_COUNT; k++) kinds[k] = pesim_noc_kind_name((pesim_noc_kind)k);
+    for (int k = 0; k < PESIM_REDUCE_KIND_COUNT; k++) reduces[k] = pesim_reduce_kind_name((pesim_reduce_kind)k);
+    for (int t = 0; t < PESIM_NTENSORS; t++) {
+        const config_setting_t *n, *m;
+        pesim_noc *noc = &v->noc[t];
+        if ((st = pesim_cfg_member(c, g, tn[t], 0, &n))) return st;
+        if (!n) continue;
+        if ((st = pesim_cfg_check_keys(c, n, noc_keys, NULL))) return st;
+        int k;
+        if ((st = pesim_cfg_member(c, n, "kind", 0, &m))) return st;
+        if (m) {
+            if ((st = pesim_cfg_enum(c, m, pesim_noc_kind_parse, kinds, PESIM_NOC_KIND_COUNT, "network kind", &k)))
+                return st;
+            noc->kind = (pesim_noc_kind)k;
+        }
+        if ((st = pesim_cfg_member(c, n, "reduce", 0, &m))) return st;
+        if (m) {
+            if ((st = pesim_cfg_enum(c, m, pesim_reduce_kind_parse, reduces, PESIM_REDUCE_KIND_COUNT,
+                                     "reduction kind", &k)))
+                return st;
+            noc->reduce = (pesim_reduce_kind)k;
+        }
+        if ((st = pesim_cfg_read_fields(c, n, noc_fields, NF(noc_fields), noc, 0))) return st;
+    }
+    return PESIM_OK;
+}
+
+static pesim_status read_level(const cfg_ctx *c, const config_setting_t *s, pesim_level *v)
+{
+    const config_setting_t *m;
+    pesim_status st;
+    const char *tn[PESIM_NTENSORS + 1], *dn[PESIM_NDIMS + 1];
+    tensor_names(tn);
+    dim_names(dn);
+    if ((st = pesim_cfg_check_keys(c, s, level_keys, NULL))) return st;
+    v->line = (int32_t)config_setting_source_line(s);
+    if ((st = pesim_cfg_member(c, s, "name", 1, &m)) || (st = pesim_cfg_string(c, m, v->name, sizeof v->name, 1)))
+        return st;
+
+    /* defaults (docs/config.md) */
+    for (int t = 0; t < PESIM_NTENSORS; t++) {
+        v->keeps[t] = 1;
+        v->noc[t].kind = PESIM_NOC_BUS;
+        v->noc[t].reduce = PESIM_REDUCE_TREE;
+    }
+    v->fanout_x = v->fanout_y = 1;
+    v->spatial_x_dims = v->spatial_y_dims = (1u << PESIM_NDIMS) - 1;
+    v->banks = v->ports = 1;
+    v->latency_cycles = 1;
+    v->sliding_reuse = 1;
+
+    uint32_t mask;
+    if ((st = pesim_cfg_member(c, s, "keeps", 0, &m))) return st;
+    if (m) {
+        if ((st = pesim_cfg_name_set(c, m, pesim_tensor_parse, tn, PESIM_NTENSORS, "tensor", &mask))) return st;
+        for (int t = 0; t < PESIM_NTENSORS; t++) v->keeps[t] = (uint8_t)((mask >> t) & 1u);
+    }
+    if ((st = pesim_cfg_read_fields(c, s, level_fields, NF(level_fields), v, 0))) return st;
+    if ((st = pesim_cfg_member(c, s, "tensor_capacity", 0, &m))) return st;
+    if (m) {
+        if ((st = pesim_cfg_check_keys(c, m, tn, NULL))) return st;
+        for (int t = 0; t < PESIM_NTENSORS; t++) {
+            const config_setting_t *x = config_setting_get_member(m, tn[t]);
+            if (x && (st = pesim_cfg_int(c, x, 0, INT64_MAX, &v->tensor_capacity_words[t]))) return st;
+        }
+    }
+    if ((st = pesim_cfg_member(c, s, "spatial_x", 0, &m))) return st;
+    if (m && (st = pesim_cfg_name_set(c, m, pesim_dim_parse, dn, PESIM_NDIMS, "dim", &v->spatial_x_dims))) return st;
+    if ((st = pesim_cfg_member(c, s, "spatial_y", 0, &m))) return st;
+    if (m && (st = pesim_cfg_name_set(c, m, pesim_dim_parse, dn, PESIM_NDIMS, "dim", &v->spatial_y_dims))) return st;
+    if ((st = pesim_cfg_member(c, s, "noc", 0, &m))) return st;
+    if (m && (st = read_noc(c, m, v))) return st;
+    if ((st = pesim_cfg_member(c, s, "dram", 0, &m))) return st;
+    if (m) {
+        v->is_dram = 1;
+        if ((st = read_dram(c, m, &v->dram))) return st;
+    }
+    return PESIM_OK;
+}
+
+static pesim_status load(cfg_ctx *c, pesim_arch *a)
+{
+    const config_setting_t *g, *m, *list;
+    pesim_status st;
+    if ((st = pesim_cfg_top(c, "arch", &g)) || (st = pesim_cfg_check_keys(c, g, arch_keys, NULL))) return st;
+    if ((st = pesim_cfg_member(c, g, "name", 1, &m)) || (st = pesim_cfg_string(c, m, a->name, sizeof a->name, 1)))
+        return st;
+    if ((st = pesim_cfg_member(c, g, "source", 0, &m)) ||
+        (m && (st = pesim_cfg_string(c, m, a->source, sizeof a->source, 0))))
+        return st;
+    strcpy(a->dataflow, "any");
+    if ((st = pesim_cfg_member(c, g, "dataflow", 0, &m))) return st;
+    if (m) {
+        int k;
+        if ((st = pesim_cfg_enum(c, m, dataflow_parse, dataflows, N_DATAFLOWS, "dataflow", &k))) return st;
+        strcpy(a->dataflow, dataflows[k]);
+    }
+    if ((st = pesim_cfg_read_fields(c, g, arch_fields, NF(arch_fields), a, 0))) return st;
+    a->mac_latency_cycles = 1;
+    if ((st = pesim_cfg_member(c, g, "mac", 0, &m))) return st;
+    if (m && ((st = pesim_cfg_check_keys(c, m, mac_keys, NULL)) ||
+              (st = pesim_cfg_read_fields(c, m, mac_fields, NF(mac_fields), a, 0))))
+        return st;
+    if ((st = pesim_cfg_member(c, g, "levels", 1, &list)) || (st = pesim_cfg_array(c, list, 2, PESIM_MAX_LEVELS)))
+        return st;
+    a->n_levels = config_setting_length(list);
+    int64_t macs = 1;
+    for (int l = 0; l < a->n_levels; l++) {
+        const config_setting_t *s = config_setting_get_elem(list, (unsigned)l);
+        if ((st = read_level(c, s, &a->level[l]))) return st;
+        if (!pesim_cfg_mul_ok(macs, a->level[l].fanout_x, &macs) || !pesim_cfg_mul_ok(macs, a->level[l].fanout_y, &macs))
+            return pesim_cfg_fail(c, s, PESIM_ERR_RANGE, "the fan-outs multiply past 2^63 MAC units");
+    }
+
+    /* the core's invariants (outermost level keeps everything, unique names, ...) */
+    pesim_error le;
+    pesim_error_clear(&le);
+    if ((st = pesim_arch_check(a, c->name, &le)) != PESIM_OK) {
+        /* keys as everywhere else in this module: a bare level name is levels.[name] */
+        char key[PESIM_KEY_MAX];
+        if (pesim_arch_find_level(a, le.key) >= 0) snprintf(key, sizeof key, "levels.[%.100s]", le.key);
+        else snprintf(key, sizeof key, "%s", le.key);
+        return pesim_error_set(c->e, st, le.file[0] ? le.file : c->name,
+                               le.line ? le.line : (int)config_setting_source_line(g), key, "%s", le.msg);
+    }
+    return PESIM_OK;
+}
+
+pesim_status pesim_arch_load(const char *path, pesim_arch *out, pesim_error *e)
+{
+    if (!out || !path) return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, NULL, "pesim_arch_load: NULL argument");
+    memset(out, 0, sizeof *out);
+    cfg_ctx c;
+    pesim_status st = pesim_cfg_open(&c, path, NULL, NULL, e);
+    if (!st) st = load(&c, out);
+    pesim_cfg_close(&c);
+    if (st) memset(out, 0, sizeof *out);
+    return st;
+}
+
+pesim_status pesim_arch_load_string(const char *text, const char *name, pesim_arch *out, pesim_error *e)
+{
+    if (!out) return pesim_error_set(e, PESIM_ERR_INVALID, name, 0, NULL, "pesim_arch_load_string: NULL out");
+    memset(out, 0, sizeof *out);
+    cfg_ctx c;
+    pesim_status st = pesim_cfg_open(&c, NULL, text, name, e);
+    if (!st) st = load(&c, out);
+    pesim_cfg_close(&c);
+    if (st) memset(out, 0, sizeof *out);
+    return st;
+}
+
+/* ------------------------------------------------------------ writing */
+
+static void put_names(cfg_buf *b, const char *key, uint32_t mask, const char *const *names, int n)
+{
+    pesim_cfg_printf(b, "%s = [ ", key);
+    int first = 1;
+    for (int i = 0; i < n; i++)
+        if (mask & (1u << i)) {
+            pesim_cfg_printf(b, "%s\"%s\"", first ? "" : ", ", names[i]);
+            first = 0;
+        }
+    pesim_cfg_printf(b, first ? "];" : " ];");
+}
+
+/* Fails unless the arch can be written so that it loads back unchanged. */
+static pesim_status check_writable(const pesim_arch *a, const char *path, pesim_error *e)
+{
+    if (!pesim_cfg_str_ok(a->name, sizeof a->name) || !a->name[0] || !pesim_cfg_str_ok(a->source, sizeof a->source))
+        return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, "name", "arch name empty or unterminated");
+    /* "" (no hint, e.g. an arch built in code) is written as "any", its meaning */
+    if (!pesim_cfg_str_ok(a->dataflow, sizeof a->dataflow) || (a->dataflow[0] && dataflow_parse(a->dataflow) < 0))
+        return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, "dataflow", "not one of ws, os, is, rs, nvdla, any");
+    int bad;
+    if ((bad = pesim_cfg_fields_bad(arch_fields, NF(arch_fields), a)) >= 0)
+        return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, arch_fields[bad].key, "value out of range");
+    if ((bad = pesim_cfg_fields_bad(mac_fields, NF(mac_fields), a)) >= 0)
+        return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, "mac", "%s out of range", mac_fields[bad].key);
+    if (a->n_levels < 2 || a->n_levels > PESIM_MAX_LEVELS)
+        return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, "levels", "need 2 to %d levels", PESIM_MAX_LEVELS);
+    for (int l = 0; l < a->n_levels; l++) {
+        const pesim_level *v = &a->level[l];
+        char key[PESIM_KEY_MAX];
+        snprintf(key, sizeof key, "levels.[%d]", l);
+        if (!pesim_cfg_str_ok(v->name, sizeof v->name) || !v->name[0])
+            return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, key, "level name empty or unterminated");
+        snprintf(key, sizeof key, "levels.[%s]", v->name);
+        for (int t = 0; t < PESIM_NTENSORS; t++) {
+            if (v->keeps[t] > 1) return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, key, "keeps flags are 0 or 1");
+            if (v->tensor_capacity_words[t] < 0 || pesim_cfg_fields_bad(noc_fields, NF(noc_fields), &v->noc[t]) >= 0 ||
+                (unsigned)v->noc[t].kind >= PESIM_NOC_KIND_COUNT ||
+                (unsigned)v->noc[t].reduce >= PESIM_REDUCE_KIND_COUNT)
+                return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, key, "bad tensor_capacity or noc for %s",
+                                       pesim_tensor_name((pesim_tensor)t));
+        }
+        if ((bad = pesim_cfg_fields_bad(level_fields, NF(level_fields), v)) >= 0)
+            return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, key, "%s out of range", level_fields[bad].key);
+        if ((v->spatial_x_dims | v->spatial_y_dims) >> PESIM_NDIMS)
+            return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, key, "spatial dim masks have bits past S");
+        if (v->is_dram == 1) {
+            pesim_dram p;
+            if (!pesim_cfg_str_ok(v->dram.preset, sizeof v->dram.preset) ||
+                (v->dram.preset[0] &&
+                 (pesim_dram_preset(v->dram.preset, &p) != PESIM_OK || strcmp(p.preset, v->dram.preset) != 0)))
+                return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, key, "unknown DRAM preset name");
+            if ((bad = pesim_cfg_fields_bad(dram_fields, NF(dram_fields), &v->dram)) >= 0)
+                return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, key, "dram %s out of range", dram_fields[bad].key);
+        } else {
+            static const pesim_dram zero;
+            if (v->is_dram != 0 || memcmp(&v->dram, &zero, sizeof zero) != 0)
+                return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, key,
+                                       "is_dram must be 0 or 1, and DRAM fields unset when 0");
+        }
+    }
+    pesim_error le;
+    pesim_error_clear(&le);
+    pesim_status st = pesim_arch_check(a, path, &le);
+    if (st) return pesim_error_set(e, st, path, 0, le.key, "%s", le.msg);
+    return PESIM_OK;
+}
+
+static pesim_status format_arch(cfg_buf *b, const pesim_arch *a, const char *path, pesim_error *e)
+{
+    pesim_status st = check_writable(a, path, e);
+    if (st) return st;
+    const char *tn[PESIM_NTENSORS + 1], *dn[PESIM_NDIMS + 1];
+    tensor_names(tn);
+    dim_names(dn);
+    pesim_cfg_printf(b, "# written by pesim (format: docs/config.md)\narch = {\n  name = ");
+    pesim_cfg_put_string(b, a->name);
+    pesim_cfg_printf(b, ";\n  source = ");
+    pesim_cfg_put_string(b, a->source);
+    pesim_cfg_printf(b, ";\n  dataflow = \"%s\";\n  ", a->dataflow[0] ? a->dataflow : "any");
+    pesim_cfg_put_fields(b, arch_fields, NF(arch_fields), a, 2);
+    pesim_cfg_printf(b, "\n  mac = { ");
+    pesim_cfg_put_fields(b, mac_fields, NF(mac_fields), a, 4);
+    pesim_cfg_printf(b, " };\n  levels = (                  # innermost first\n");
+    for (int l = 0; l < a->n_levels; l++) {
+        const pesim_level *v = &a->level[l];
+        uint32_t keeps = 0;
+        for (int t = 0; t < PESIM_NTENSORS; t++) keeps |= (uint32_t)v->keeps[t] << t;
+        pesim_cfg_printf(b, "    { name = ");
+        pesim_cfg_put_string(b, v->name);
+        pesim_cfg_printf(b, ";\n      ");
+        put_names(b, "keeps", keeps, tn, PESIM_NTENSORS);
+        pesim_cfg_printf(b, "\n      tensor_capacity = {");
+        for (int t = 0; t < PESIM_NTENSORS; t++) {
+            pesim_cfg_printf(b, " %s = ", tn[t]);
+            pesim_cfg_put_int(b, v->tensor_capacity_words[t]);
+            pesim_cfg_printf(b, ";");
+        }
+        pesim_cfg_printf(b, " };\n      ");
+        put_names(b, "spatial_x", v->spatial_x_dims, dn, PESIM_NDIMS);
+        pesim_cfg_printf(b, "\n      ");
+        put_names(b, "spatial_y", v->spatial_y_dims, dn, PESIM_NDIMS);
+        pesim_cfg_printf(b, "\n      ");
+        pesim_cfg_put_fields(b, level_fields, NF(level_fields), v, 6);
+        pesim_cfg_printf(b, "\n      noc = {");
+        for (int t = 0; t < PESIM_NTENSORS; t++) {
+            pesim_cfg_printf(b, "\n        %s = { kind = \"%s\"; reduce = \"%s\"; ", tn[t],
+                             pesim_noc_kind_name(v->noc[t].kind), pesim_reduce_kind_name(v->noc[t].reduce));
+            pesim_cfg_put_fields(b, noc_fields, NF(noc_fields), &v->noc[t], 10);
+            pesim_cfg_printf(b, " };");
+        }
+        pesim_cfg_printf(b, " };");
+        if (v->is_dram) {
+            pesim_cfg_printf(b, "\n      dram = {");
+            if (v->dram.preset[0]) pesim_cfg_printf(b, " preset = \"%s\";", v->dram.preset);
+            pesim_cfg_printf(b, "\n        ");
+            pesim_cfg_put_fields(b, dram_fields, NF(dram_fields), &v->dram, 8);
+            pesim_cfg_printf(b, " };");
+        }
+        pesim_cfg_printf(b, " }%s\n", l + 1 < a->n_levels ? "," : "");
+    }
+    pesim_cfg_printf(b, "  );\n};\n");
+    return PESIM_OK;
+}
+
+pesim_status pesim_arch_write(const char *path, const pesim_arch *a, pesim_error *e)
+{
+    pesim_error_clear(e);
+    if (!path || !a) return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, NULL, "pesim_arch_write: NULL argument");
+    cfg_buf b = {0};
+    pesim_status st = format_arch(&b, a, path, e);
+    if (st) {
+        pesim_cfg_buf_free(&b);
+        return st;
+    }
+    return pesim_cfg_save(&b, path, e);
+}

@@ -1,0 +1,204 @@
+/* mapper.c - the default mapper: a valid, sensible mapping of any MAC layer on
+ * any architecture, with no user input. It is deterministic:
+ *   1. spatial: at every level with a fan-out, unroll the largest dims the
+ *      arch allows on X and on Y (the dataflow hint orders the ties), up to two
+ *      dims per axis, imperfect factors allowed;
+ *   2. temporal: level by level from the innermost, grow the factor of the dim
+ *      whose growth lowers the EDP most while every tile still fits, the rest
+ *      of each dim going to the outermost level;
+ *   3. loop order: at each level, the order (from a few reuse-oriented
+ *      candidates) with the lowest EDP.
+ * Each step keeps the mapping valid, so the result is valid whenever the
+ * identity mapping (every factor at the outermost level) is. */
+#include "pesim/model.h"
+
+#include <string.h>
+
+#include "nest/nest.h"
+
+enum { G = PESIM_DIM_G, N = PESIM_DIM_N, K = PESIM_DIM_K, C = PESIM_DIM_C,
+       P = PESIM_DIM_P, Q = PESIM_DIM_Q, R = PESIM_DIM_R, S = PESIM_DIM_S };
+
+/* Preferred dims per axis for each dataflow hint (then any allowed dim). */
+typedef struct pref {
+    const char *dataflow;
+    int x[PESIM_NDIMS], y[PESIM_NDIMS];
+} pref;
+
+static const pref prefs[] = {
+    {"ws", {K, G, N, P, Q, C, R, S}, {C, R, S, G, K, N, P, Q}},
+    {"os", {K, G, C, N, P, Q, R, S}, {P, Q, N, G, K, C, R, S}},
+    {"is", {P, Q, N, G, K, C, R, S}, {C, R, S, G, K, N, P, Q}},
+    {"rs", {P, Q, N, K, G, C, R, S}, {R, C, K, G, S, N, P, Q}},
+    {"nvdla", {K, G, N, P, Q, C, R, S}, {C, R, S, G, K, N, P, Q}},
+    {"any", {K, P, Q, N, G, C, R, S}, {C, R, S, G, K, P, Q, N}},
+};
+
+/* Candidate loop orders (outermost first); the innermost dims stay resident. */
+static const uint8_t orders[][PESIM_NDIMS] = {
+    {G, N, K, P, Q, C, R, S}, /* accumulate outputs in place (output reuse) */
+    {G, N, P, Q, C, R, S, K}, /* K innermost: inputs reused across filters */
+    {G, K, C, R, S, N, P, Q}, /* P, Q innermost: weights reused across pixels */
+    {G, N, C, R, S, K, P, Q},
+};
+
+static int64_t cdiv(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+/* Product of d's factors except the outermost temporal one (the remainder). */
+static int64_t inner_product(const pesim_mapping *m, int d)
+{
+    return pesim_mapping_dim_product(m, (pesim_dim)d) / m->level[m->n_levels - 1].temporal[d];
+}
+
+/* Puts every dim's uncovered remainder at the outermost level. */
+static void close_top(pesim_mapping *m, const pesim_layer *l)
+{
+    int top = m->n_levels - 1;
+    for (int d = 0; d < PESIM_NDIMS; d++) {
+        m->level[top].temporal[d] = 1;
+        int64_t rest = pesim_mapping_dim_product(m, (pesim_dim)d);
+        m->level[top].temporal[d] = cdiv(l->dim[d], rest);
+    }
+}
+
+/* EDP of m, or a negative value if invalid. */
+static double score(const pesim_arch *a, const pesim_layer *l, pesim_mapping *m)
+{
+    close_top(m, l);
+    pesim_cost c;
+    pesim_model_evaluate(a, l, m, &c);
+    return c.valid ? c.edp_pj_cycles : -1.0;
+}
+
+static int better(double s, double best) { return s >= 0 && (best < 0 || s < best * (1 - 1e-12)); }
+
+/* Unrolls dims on one axis of level lv: up to two dims, largest factor first. */
+static void unroll_axis(const pesim_arch *a, const pesim_layer *l, pesim_mapping *m, int lv, int axis_y,
+                        const int *order)
+{
+    const pesim_level *v = &a->level[lv];
+    int64_t room = axis_y ? v->fanout_y : v->fanout_x;
+    uint32_t allowed = axis_y ? v->spatial_y_dims : v->spatial_x_dims;
+    int64_t *f = axis_y ? m->level[lv].spatial_y : m->level[lv].spatial_x;
+    for (int pick = 0; pick < 2 && room > 1; pick++) {
+        int best_d = -1;
+        int64_t best_f = 1;
+        for (int i = 0; i < PESIM_NDIMS; i++) {
+            int d = order[i];
+            if (!((allowed >> d) & 1u) || f[d] > 1) continue;
+            int64_t rem = cdiv(l->dim[d], inner_product(m, d));
+            int64_t cand = rem < room ? rem : room;
+            if (cand > best_f) best_f = cand, best_d = d;
+        }
+        if (best_d < 0) break;
+        f[best_d] = best_f;
+        room /= best_f;
+    }
+}
+
+pesim_status pesim_mapper_default(const pesim_arch *a, const pesim_layer *l, pesim_mapping *out, pesim_error *e)
+{
+    if (!pesim_layer_has_macs(l))
+        return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, l->name, "layer has no MACs to map");
+    const pref *pf = &prefs[sizeof prefs / sizeof prefs[0] - 1];
+    for (size_t i = 0; i < sizeof prefs / sizeof prefs[0]; i++)
+        if (strcmp(a->dataflow, prefs[i].dataflow) == 0) pf = &prefs[i];
+    const int M = a->n_levels;
+    pesim_mapping m;
+    pesim_mapping_init(&m, M);
+
+    /* 0. Identity; bypass what does not fit even one element. */
+    double best = score(a, l, &m);
+    for (int lv = 0; lv < M - 1 && best < 0; lv++)
+        for (int t = 0; t < PESIM_NTENSORS && best < 0; t++)
+            if (a->level[lv].keeps[t]) {
+                m.level[lv].bypass[t] = 1;
+                best = score(a, l, &m);
+                if (best < 0) m.level[lv].bypass[t] = 0;
+            }
+    if (best < 0) {
+        pesim_cost c;
+        pesim_model_evaluate(a, l, &m, &c);
+        return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, l->name, "no valid mapping: %s", c.reason);
+    }
+
+    /* 1. Spatial, outermost fan-out first; shrink a choice that breaks capacity. */
+    for (int lv = M - 1; lv >= 0; lv--) {
+        pesim_level_map saved = m.level[lv];
+        unroll_axis(a, l, &m, lv, 0, pf->x);
+        unroll_axis(a, l, &m, lv, 1, pf->y);
+        for (int guard = 0; guard < 64; guard++) {
+            double s = score(a, l, &m);
+            if (s >= 0) {
+                best = s;
+                break;
+            }
+            int shrunk = 0; /* halve the largest spatial factor */
+            int64_t *big = NULL;
+            for (int d = 0; d < PESIM_NDIMS; d++) {
+                if (m.level[lv].spatial_x[d] > 1 && (!big || m.level[lv].spatial_x[d] > *big))
+                    big = &m.level[lv].spatial_x[d];
+                if (m.level[lv].spatial_y[d] > 1 && (!big || m.level[lv].spatial_y[d] > *big))
+                    big = &m.level[lv].spatial_y[d];
+            }
+            if (big) *big = *big / 2 > 1 ? *big / 2 : 1, shrunk = 1;
+            if (!shrunk) {
+                m.level[lv] = saved;
+                best = score(a, l, &m);
+                break;
+            }
+        }
+    }
+
+    /* 2. Temporal, innermost level first: hill-climb on EDP under capacity. */
+    for (int lv = 0; lv < M - 1; lv++) {
+        for (int guard = 0; guard < 256; guard++) {
+            int best_d = -1;
+            int64_t best_f = 0;
+            double best_s = best;
+            for (int d = 0; d < PESIM_NDIMS; d++) {
+                int64_t cur = m.level[lv].temporal[d];
+                m.level[lv].temporal[d] = 1;
+                int64_t base = inner_product(&m, d);
+                int64_t rem = cdiv(l->dim[d], base);
+                m.level[lv].temporal[d] = cur;
+                if (cur >= rem) continue;
+                /* next factor that lowers the number of outer trips */
+                int64_t trips = cdiv(rem, cur), f = cur + 1;
+                while (f < rem && cdiv(rem, f) == trips) f++;
+                m.level[lv].temporal[d] = f;
+                double s = score(a, l, &m);
+                m.level[lv].temporal[d] = cur;
+                if (better(s, best_s)) best_s = s, best_d = d, best_f = f;
+            }
+            if (best_d < 0) break;
+            m.level[lv].temporal[best_d] = best_f;
+            best = best_s;
+        }
+        /* 3. loop order at this level */
+        uint8_t keep[PESIM_NDIMS];
+        memcpy(keep, m.level[lv].order, sizeof keep);
+        for (size_t o = 0; o < sizeof orders / sizeof orders[0]; o++) {
+            memcpy(m.level[lv].order, orders[o], sizeof keep);
+            double s = score(a, l, &m);
+            if (better(s, best)) best = s, memcpy(keep, orders[o], sizeof keep);
+        }
+        memcpy(m.level[lv].order, keep, sizeof keep);
+    }
+    /* the outermost level's order */
+    {
+        uint8_t keep[PESIM_NDIMS];
+        memcpy(keep, m.level[M - 1].order, sizeof keep);
+        for (size_t o = 0; o < sizeof orders / sizeof orders[0]; o++) {
+            memcpy(m.level[M - 1].order, orders[o], sizeof keep);
+            double s = score(a, l, &m);
+            if (better(s, best)) best = s, memcpy(keep, orders[o], sizeof keep);
+        }
+        memcpy(m.level[M - 1].order, keep, sizeof keep);
+    }
+    close_top(&m, l);
+    if (score(a, l, &m) < 0)
+        return pesim_error_set(e, PESIM_ERR_INTERNAL, NULL, 0, l->name, "default mapper lost validity");
+    *out = m;
+    return PESIM_OK;
+}

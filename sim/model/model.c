@@ -1,0 +1,120 @@
+/* model.c - the analytical model: exact counts from the nest semantics, then
+ * energy from per-access energies and cycles as the max of compute and each
+ * level's and network's bandwidth-bound time, plus fill and drain. */
+#include "pesim/model.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "nest/nest.h"
+
+/* MAC lanes the mapping uses below level L (its spatial factors at levels <= L)
+ * and instances of level L it uses (its spatial factors above L). */
+static int64_t used_instances(const pesim_mapping *m, int level)
+{
+    int64_t n = 1;
+    for (int l = level + 1; l < m->n_levels; l++)
+        for (int d = 0; d < PESIM_NDIMS; d++) n *= m->level[l].spatial_x[d] * m->level[l].spatial_y[d];
+    return n;
+}
+
+static int64_t ceil_div_d(double words, double per_cycle)
+{
+    if (per_cycle <= 0 || words <= 0) return 0;
+    return (int64_t)ceil(words / per_cycle - 1e-9);
+}
+
+pesim_status pesim_model_evaluate(const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m,
+                                  pesim_cost *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!pesim_layer_has_macs(l)) {
+        snprintf(out->reason, sizeof out->reason, "layer %s (%s) has no MACs", l->name, pesim_op_name(l->op));
+        return PESIM_ERR_INVALID;
+    }
+    if (m->n_levels != a->n_levels) {
+        snprintf(out->reason, sizeof out->reason, "mapping has %d levels, arch %s has %d", m->n_levels, a->name,
+                 a->n_levels);
+        return PESIM_ERR_INVALID;
+    }
+    out->area_um2 = pesim_arch_area_um2(a);
+    pesim_nest_counts nc;
+    if (!pesim_nest_count(a, l, m, &nc, out->reason, sizeof out->reason)) return PESIM_OK;
+    out->valid = 1;
+    out->macs = nc.macs;
+    out->spatial_used = nc.spatial_used;
+    memcpy(out->access, nc.access, sizeof out->access);
+    memcpy(out->noc_words, nc.noc_words, sizeof out->noc_words);
+
+    const int M = a->n_levels;
+    int64_t compute = nc.temporal_steps, bound = compute;
+    pesim_stall bound_cause = PESIM_STALL_COUNT;
+    for (int lv = 0; lv < M; lv++) {
+        const pesim_level *v = &a->level[lv];
+        double inst = (double)used_instances(m, lv);
+        double rd = 0, wr = 0;
+        for (int t = 0; t < PESIM_NTENSORS; t++) {
+            rd += (double)nc.access[lv][t].reads;
+            wr += (double)(nc.access[lv][t].fills + nc.access[lv][t].updates);
+        }
+        int64_t cyc;
+        if (v->is_dram) {
+            /* one shared channel group: reads and writes share the bus */
+            cyc = ceil_div_d(rd + wr, pesim_dram_words_per_cycle(&v->dram, a->word_bits, a->clock_mhz));
+        } else {
+            int64_t rc = ceil_div_d(rd / inst, v->read_words_per_cycle);
+            int64_t wc = ceil_div_d(wr / inst, v->write_words_per_cycle);
+            cyc = rc > wc ? rc : wc;
+        }
+        out->level_cycles[lv] = cyc;
+        if (cyc > bound) bound = cyc, bound_cause = v->is_dram ? PESIM_STALL_DRAM_BW : PESIM_STALL_BUFFER_BW;
+        int64_t ncyc = 0;
+        for (int t = 0; t < PESIM_NTENSORS; t++) {
+            int64_t c = ceil_div_d((double)nc.noc_reads[lv][t] / inst, v->noc[t].words_per_cycle);
+            if (c > ncyc) ncyc = c;
+        }
+        out->noc_cycles[lv] = ncyc;
+        if (ncyc > bound) bound = ncyc, bound_cause = PESIM_STALL_NOC_BW;
+    }
+
+    /* Fill and drain: the MAC pipeline, one access latency per level on the
+     * first fetch, and the skew of each systolic network (x + y - 2). */
+    int64_t fill = a->mac_latency_cycles - 1;
+    for (int lv = 0; lv < M; lv++) {
+        fill += a->level[lv].latency_cycles;
+        int systolic = 0;
+        for (int t = 0; t < PESIM_NTENSORS; t++) systolic |= a->level[lv].noc[t].kind == PESIM_NOC_SYSTOLIC;
+        if (systolic) {
+            int64_t x = 1, y = 1;
+            for (int d = 0; d < PESIM_NDIMS; d++) x *= m->level[lv].spatial_x[d], y *= m->level[lv].spatial_y[d];
+            fill += x + y - 2;
+        }
+    }
+    out->compute_cycles = compute;
+    if (bound_cause != PESIM_STALL_COUNT) out->stall_cycles[bound_cause] = bound - compute;
+    out->stall_cycles[PESIM_STALL_FILL_DRAIN] = fill;
+    out->cycles = bound + fill;
+
+    /* Energy. */
+    out->energy_mac_pj = (double)nc.macs * a->mac_energy_pj;
+    double total = out->energy_mac_pj, leak_per_cycle = 0;
+    for (int lv = 0; lv < M; lv++) {
+        const pesim_level *v = &a->level[lv];
+        double e = 0;
+        for (int t = 0; t < PESIM_NTENSORS; t++) {
+            const pesim_access *x = &nc.access[lv][t];
+            e += (double)x->reads * v->read_energy_pj + (double)(x->fills + x->updates) * v->write_energy_pj;
+            out->energy_noc_pj += (double)nc.noc_words[lv][t] * v->noc[t].hop_energy_pj;
+        }
+        out->energy_level_pj[lv] = e;
+        total += e;
+        leak_per_cycle += (double)pesim_arch_instances(a, lv) * v->leak_pj_per_cycle;
+    }
+    out->energy_leak_pj = leak_per_cycle * (double)out->cycles;
+    total += out->energy_noc_pj + out->energy_leak_pj;
+    out->energy_pj = total;
+    out->edp_pj_cycles = total * (double)out->cycles;
+    out->utilization = (double)nc.macs / ((double)out->cycles * (double)pesim_arch_macs(a));
+    return PESIM_OK;
+}

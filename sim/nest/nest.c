@@ -1,0 +1,432 @@
+/* nest.c - exact access counts of a mapping (the semantics of docs/model.md).
+ *
+ * Every dim d of the nest is a mixed-radix number whose digits, least
+ * significant first, are s_0 t_0 s_1 t_1 ... (spatial factor, then temporal
+ * factor, of each level). A point of the iteration space is valid iff every
+ * dim's value is below its bound; invalid points (imperfect factors) are
+ * skipped. Because the space is a box, every count below factorises over dims
+ * (and over the (P,R) and (Q,S) pairs for the input halo), so nothing is
+ * enumerated except small halo patterns. */
+#include "nest/nest.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#define ND PESIM_NDIMS
+#define NT PESIM_NTENSORS
+
+/* Bit d set: dim d indexes the tensor (pesim_dim_relevant, as a table). */
+static const unsigned relevant[NT] = {
+    (1u << PESIM_DIM_G) | (1u << PESIM_DIM_K) | (1u << PESIM_DIM_C) | (1u << PESIM_DIM_R) | (1u << PESIM_DIM_S),
+    (1u << PESIM_DIM_G) | (1u << PESIM_DIM_N) | (1u << PESIM_DIM_C) | (1u << PESIM_DIM_P) | (1u << PESIM_DIM_Q) |
+        (1u << PESIM_DIM_R) | (1u << PESIM_DIM_S),
+    (1u << PESIM_DIM_G) | (1u << PESIM_DIM_N) | (1u << PESIM_DIM_K) | (1u << PESIM_DIM_P) | (1u << PESIM_DIM_Q),
+};
+#define RELEVANT(t, d) ((relevant[t] >> (d)) & 1u)
+
+typedef struct digits {
+    int n;                               /* number of digits (2 * levels) */
+    int64_t f[ND][PESIM_NEST_DIGITS];    /* radices per dim */
+    int64_t below[ND][PESIM_NEST_DIGITS + 1]; /* below[d][i] = prod f[d][0..i) */
+    int64_t bound[ND];                   /* the layer's dims */
+    uint32_t nontrivial[ND];             /* digits with radix > 1 */
+    int n_loops;                         /* temporal loops with factor > 1, outermost first */
+    uint8_t loop_level[ND * PESIM_MAX_LEVELS], loop_dim[ND * PESIM_MAX_LEVELS];
+    /* memo of count_nonempty: the same selections recur across tensors */
+    uint32_t memo_sel[ND][4];
+    int64_t memo_val[ND][4];
+    uint8_t memo_next[ND];
+} digits;
+
+/* Up to two (extent, count) pairs: the tiles of a dim of bound D cut at
+ * granularity g are floor(D/g) full tiles and one tile of D mod g. */
+typedef struct dist {
+    int k;
+    int64_t ext[2], cnt[2];
+} dist;
+
+static dist make_dist(int64_t D, int64_t g)
+{
+    dist r = {0, {0, 0}, {0, 0}};
+    if (g >= D) {
+        r.k = 1, r.ext[0] = D, r.cnt[0] = 1;
+        return r;
+    }
+    r.ext[0] = g, r.cnt[0] = D / g, r.k = 1;
+    if (D % g) r.ext[1] = D % g, r.cnt[1] = 1, r.k = 2;
+    return r;
+}
+
+/* Number of assignments of the selected digits (bit i of sel) with the others
+ * at 0 whose value is below D: the non-empty tuples of those loops. */
+static int64_t count_nonempty_raw(const digits *g, int d, uint32_t sel)
+{
+    const int64_t *f = g->f[d], *w = g->below[d];
+    /* full[i]: combinations of the selected digits below digit i */
+    int64_t full[PESIM_NEST_DIGITS + 1], prod = 1;
+    for (uint32_t b = sel, i = 0; b; b &= b - 1) {
+        int k = __builtin_ctz(b);
+        for (; (int)i <= k; i++) full[i] = prod;
+        prod *= f[k];
+    }
+    int64_t bound = g->bound[d], total = 0;
+    for (uint32_t b = sel; b;) {
+        int i = 31 - __builtin_clz(b); /* most significant selected digit */
+        b &= ~(1u << i);
+        int64_t q = bound / w[i];
+        if (q >= f[i]) return total + f[i] * full[i];
+        total += q * full[i];
+        bound -= q * w[i];
+        if (bound == 0) return total;
+    }
+    return total + (bound > 0);
+}
+
+static int64_t count_nonempty(digits *g, int d, uint32_t sel)
+{
+    sel &= g->nontrivial[d];
+    if (g->bound[d] == 1 || sel == 0) return 1; /* only the all-zero tuple */
+    for (int i = 0; i < 4; i++)
+        if (g->memo_sel[d][i] == sel) return g->memo_val[d][i];
+    int64_t v = count_nonempty_raw(g, d, sel);
+    int k = g->memo_next[d]++ & 3;
+    g->memo_sel[d][k] = sel, g->memo_val[d][k] = v;
+    return v;
+}
+
+/* Input rows touched by an (A x B) block of (output rows x filter rows). */
+static int64_t wdist(const pesim_layer *l, int h, int64_t A, int64_t B)
+{
+    return h ? pesim_window_distinct(A, B, l->stride_h, l->dilation_h)
+             : pesim_window_distinct(A, B, l->stride_w, l->dilation_w);
+}
+
+/* Sum over the tiles of (out, filt) at granularities (go, gf) of the rows touched. */
+static int64_t halo_sum(const pesim_layer *l, int h, int64_t D_out, int64_t go, int64_t D_filt, int64_t gf)
+{
+    dist a = make_dist(D_out, go), b = make_dist(D_filt, gf);
+    int64_t s = 0;
+    for (int i = 0; i < a.k; i++)
+        for (int j = 0; j < b.k; j++) s += a.cnt[i] * b.cnt[j] * wdist(l, h, a.ext[i], b.ext[j]);
+    return s;
+}
+
+/* Footprint sum of tensor t over all tiles, each dim cut at granularity gr[d]
+ * (relevant dims only; irrelevant ones are the caller's multipliers). */
+static int64_t footprint_sum(const pesim_layer *l, pesim_tensor t, const int64_t *gr)
+{
+    const int64_t *D = l->dim;
+    switch (t) {
+    case PESIM_WEIGHTS:
+        return D[PESIM_DIM_G] * D[PESIM_DIM_K] * D[PESIM_DIM_C] * D[PESIM_DIM_R] * D[PESIM_DIM_S];
+    case PESIM_OUTPUTS:
+        return D[PESIM_DIM_G] * D[PESIM_DIM_N] * D[PESIM_DIM_K] * D[PESIM_DIM_P] * D[PESIM_DIM_Q];
+    default:
+        return D[PESIM_DIM_G] * D[PESIM_DIM_N] * D[PESIM_DIM_C] *
+               halo_sum(l, 1, D[PESIM_DIM_P], gr[PESIM_DIM_P], D[PESIM_DIM_R], gr[PESIM_DIM_R]) *
+               halo_sum(l, 0, D[PESIM_DIM_Q], gr[PESIM_DIM_Q], D[PESIM_DIM_S], gr[PESIM_DIM_S]);
+    }
+}
+
+/* Words of the largest tile of t with extents min(g[d], D[d]). */
+static int64_t tile_words(const pesim_layer *l, pesim_tensor t, const int64_t *g)
+{
+    int64_t e[ND];
+    for (int d = 0; d < ND; d++) e[d] = g[d] < l->dim[d] ? g[d] : l->dim[d];
+    switch (t) {
+    case PESIM_WEIGHTS:
+        return e[PESIM_DIM_G] * e[PESIM_DIM_K] * e[PESIM_DIM_C] * e[PESIM_DIM_R] * e[PESIM_DIM_S];
+    case PESIM_OUTPUTS:
+        return e[PESIM_DIM_G] * e[PESIM_DIM_N] * e[PESIM_DIM_K] * e[PESIM_DIM_P] * e[PESIM_DIM_Q];
+    default:
+        return e[PESIM_DIM_G] * e[PESIM_DIM_N] * e[PESIM_DIM_C] * wdist(l, 1, e[PESIM_DIM_P], e[PESIM_DIM_R]) *
+               wdist(l, 0, e[PESIM_DIM_Q], e[PESIM_DIM_S]);
+    }
+}
+
+/* Overlap of the rows of two adjacent blocks along the advancing dim (a_prev,
+ * a_new) with the partner extent b fixed: |S1| + |S2| - |S1 u S2|. adv_is_out:
+ * the advancing dim is the output dim (P or Q), else the filter dim. */
+static int64_t overlap(const pesim_layer *l, int h, int adv_is_out, int64_t ap, int64_t an, int64_t b)
+{
+    if (adv_is_out) return wdist(l, h, ap, b) + wdist(l, h, an, b) - wdist(l, h, ap + an, b);
+    return wdist(l, h, b, ap) + wdist(l, h, b, an) - wdist(l, h, b, ap + an);
+}
+
+#define HALO_BITS (1 << 18)
+
+/* |union of the children's new rows| - |union of the children's deltas| for one
+ * advance: the children share the advancing range (prev [0,ap), new [ap,ap+an))
+ * and split the partner range [0, bu) in consecutive chunks of bc. Returns -1
+ * if the pattern is too large to enumerate. */
+static int64_t shared_overlap(const pesim_layer *l, int h, int adv_is_out, int64_t ap, int64_t an, int64_t bu,
+                              int64_t bc)
+{
+    int64_t st = h ? l->stride_h : l->stride_w, dl = h ? l->dilation_h : l->dilation_w;
+    int64_t so = adv_is_out ? st : dl, sp = adv_is_out ? dl : st; /* strides of advancing / partner dim */
+    int64_t span = (ap + an) * so + bu * sp + 1;
+    if (span > HALO_BITS) return -1;
+    static _Thread_local uint64_t bits[HALO_BITS / 64];
+    size_t words = (size_t)(span + 63) / 64;
+    memset(bits, 0, words * sizeof bits[0]);
+    int64_t n_delta = 0;
+    for (int64_t b0 = 0; b0 < bu; b0 += bc) {
+        int64_t b1 = b0 + bc < bu ? b0 + bc : bu;
+        for (int64_t x = ap; x < ap + an; x++)
+            for (int64_t y = b0; y < b1; y++) {
+                int64_t v = x * so + y * sp;
+                /* is v also in this child's previous block? */
+                int prev = 0;
+                for (int64_t x2 = 0; x2 < ap && !prev; x2++) {
+                    int64_t r = v - x2 * so;
+                    if (r >= b0 * sp && r < b1 * sp && r % sp == 0) prev = 1;
+                }
+                if (prev || ((bits[v >> 6] >> (v & 63)) & 1u)) continue;
+                bits[v >> 6] |= 1ull << (v & 63);
+                n_delta++;
+            }
+    }
+    int64_t n_new = adv_is_out ? wdist(l, h, an, bu) : wdist(l, h, bu, an);
+    return n_new - n_delta;
+}
+
+static int fail(char *reason, size_t n, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* Writes the reason for an invalid mapping and returns 0 (invalid). */
+static int fail(char *reason, size_t n, const char *fmt, ...)
+{
+    if (reason && n) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(reason, n, fmt, ap);
+        va_end(ap);
+    }
+    return 0;
+}
+
+/* The (P,R) / (Q,S) partner of a halo dim. */
+static int partner(int d)
+{
+    switch (d) {
+    case PESIM_DIM_P: return PESIM_DIM_R;
+    case PESIM_DIM_R: return PESIM_DIM_P;
+    case PESIM_DIM_Q: return PESIM_DIM_S;
+    case PESIM_DIM_S: return PESIM_DIM_Q;
+    default: return -1;
+    }
+}
+
+/* Counts one (child c, parent p) pair of tensor t; c == -1 is the MAC array. */
+static int count_pair(const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m, digits *g,
+                      pesim_tensor t, int c, int p, pesim_nest_counts *out, char *reason, size_t rn)
+{
+    const int M = a->n_levels;
+    /* Unsupported shape: a spatial factor of a relevant dim above a temporal
+     * factor of the same dim at a level the tensor bypasses (the children's
+     * union would not be one block). */
+    uint32_t t_between = 0, s_between = 0; /* temporal digits of bypassed levels, spatial digits c+1..p */
+    for (int lv = c + 1; lv <= p; lv++) {
+        s_between |= 1u << (2 * lv);
+        if (lv < p) t_between |= 1u << (2 * lv + 1);
+    }
+    for (int d = 0; d < ND; d++) {
+        uint32_t tm = g->nontrivial[d] & t_between;
+        if (!tm || !RELEVANT(t, d)) continue;
+        uint32_t above = ~((tm & (0u - tm)) - 1u); /* digits above the lowest such temporal digit */
+        if (g->nontrivial[d] & s_between & above) {
+            int lv = __builtin_ctz(tm) / 2;
+            return fail(reason, rn, "unsupported mapping: %s bypass %s with a temporal %s factor below a "
+                                    "spatial one", pesim_tensor_name(t), a->level[lv].name,
+                        pesim_dim_name((pesim_dim)d));
+        }
+    }
+
+    /* j*: the innermost temporal loop above c with factor > 1 that is relevant
+     * to t (any loop for the MAC array, which keeps nothing). The selected
+     * loops are those at or outside it; loops of factor 1 never matter. */
+    int js = -1;
+    for (int i = 0; i < g->n_loops && g->loop_level[i] > c; i++)
+        if (c < 0 || RELEVANT(t, g->loop_dim[i])) js = i;
+    int jl = js >= 0 ? g->loop_level[js] : -1, jd = js >= 0 ? g->loop_dim[js] : -1;
+    uint32_t tsel[ND] = {0};
+    for (int i = 0; i <= js; i++) tsel[g->loop_dim[i]] |= 1u << (2 * g->loop_level[i] + 1);
+    /* spatial digits above c (child instances) and above p (parent instances) */
+    uint32_t sp_c = 0, sp_p = 0;
+    for (int lv = c + 1; lv < M; lv++) {
+        sp_c |= 1u << (2 * lv);
+        if (lv > p) sp_p |= 1u << (2 * lv);
+    }
+    uint32_t sel_c[ND], sel_p[ND], sel_sp[ND];
+    for (int d = 0; d < ND; d++) sel_c[d] = tsel[d] | sp_c, sel_p[d] = tsel[d] | sp_p, sel_sp[d] = sp_p;
+
+    /* Granularities: the child's tile (gc) and the children's union (gv). */
+    int64_t gc[ND], gv[ND];
+    for (int d = 0; d < ND; d++) {
+        gc[d] = gv[d] = g->below[d][2 * (c + 1)];
+        if (g->nontrivial[d] & s_between)
+            for (int lv = c + 1; lv <= p; lv++) gv[d] *= g->f[d][2 * lv];
+    }
+    int64_t irr_c = 1, irr_p = 1, irr_sp = 1;
+    for (int d = 0; d < ND; d++)
+        if (!RELEVANT(t, d) && g->bound[d] > 1) {
+            irr_c *= count_nonempty(g, d, sel_c[d]);
+            irr_p *= count_nonempty(g, d, sel_p[d]);
+            if (t == PESIM_OUTPUTS) irr_sp *= count_nonempty(g, d, sel_sp[d]);
+        }
+    int64_t E = footprint_sum(l, t, gc) * irr_c; /* words of all child tile loads */
+    int64_t U = footprint_sum(l, t, gv) * irr_p; /* words of all children's unions */
+
+    pesim_access *pa = &out->access[p][t];
+    pesim_access *ca = c >= 0 ? &out->access[c][t] : NULL;
+    if (t == PESIM_OUTPUTS) {
+        int64_t F = footprint_sum(l, t, gv) * irr_sp; /* first writes: nothing to read back */
+        pa->updates += U;
+        pa->reads += U - F;
+        if (ca) ca->fills += U - F, ca->reads += E;
+        out->noc_words[p][t] += E + (U - F);
+        out->noc_reads[p][t] += U - F;
+        return 1;
+    }
+
+    /* Sliding-window reuse of input halos at the child. */
+    int64_t Oc = 0, Op = 0;
+    int pd = jd >= 0 ? partner(jd) : -1;
+    if (t == PESIM_INPUTS && c >= 0 && a->level[c].sliding_reuse && pd >= 0) {
+        int64_t ssp = 1;
+        for (int lv = c + 1; lv <= jl; lv++) ssp *= g->f[jd][2 * lv];
+        int64_t D = l->dim[jd], gj = gc[jd], fJ = m->level[jl].temporal[jd];
+        if (ssp == 1 && gj < D) {
+            int64_t ntiles = (D + gj - 1) / gj, nctx = (D + gj * fJ - 1) / (gj * fJ);
+            int64_t rem = D % gj, adv = ntiles - nctx;
+            int64_t adv_rem = (rem && (ntiles - 1) % fJ) ? 1 : 0, adv_full = adv - adv_rem;
+            int h = (jd == PESIM_DIM_P || jd == PESIM_DIM_R);
+            int is_out = (jd == PESIM_DIM_P || jd == PESIM_DIM_Q);
+            int od = h ? PESIM_DIM_Q : PESIM_DIM_P, of = h ? PESIM_DIM_S : PESIM_DIM_R; /* other pair */
+            const int64_t *Dm = l->dim;
+            int64_t base = Dm[PESIM_DIM_G] * Dm[PESIM_DIM_N] * Dm[PESIM_DIM_C];
+            /* child side: each child keeps its own previous window */
+            dist pc = make_dist(l->dim[pd], gc[pd]);
+            int64_t sc = 0;
+            for (int i = 0; i < pc.k; i++) {
+                sc += adv_full * pc.cnt[i] * overlap(l, h, is_out, gj, gj, pc.ext[i]);
+                if (adv_rem) sc += pc.cnt[i] * overlap(l, h, is_out, gj, rem, pc.ext[i]);
+            }
+            Oc = sc * base * halo_sum(l, !h, Dm[od], gc[od], Dm[of], gc[of]) * irr_c;
+            /* parent side: union over the children (they may split the partner dim) */
+            dist pv = make_dist(l->dim[pd], gv[pd]);
+            int64_t sp = 0;
+            for (int i = 0; i < pv.k; i++) {
+                int64_t o_full = 0, o_rem = 0;
+                if (gv[pd] == gc[pd]) {
+                    o_full = overlap(l, h, is_out, gj, gj, pv.ext[i]);
+                    if (adv_rem) o_rem = overlap(l, h, is_out, gj, rem, pv.ext[i]);
+                } else {
+                    o_full = shared_overlap(l, h, is_out, gj, gj, pv.ext[i], gc[pd]);
+                    if (adv_rem) o_rem = shared_overlap(l, h, is_out, gj, rem, pv.ext[i], gc[pd]);
+                    if (o_full < 0 || o_rem < 0)
+                        return fail(reason, rn, "unsupported mapping: halo pattern of %s too large",
+                                    pesim_tensor_name(t));
+                }
+                sp += pv.cnt[i] * (adv_full * o_full + adv_rem * o_rem);
+            }
+            Op = sp * base * halo_sum(l, !h, Dm[od], gv[od], Dm[of], gv[of]) * irr_p;
+        }
+    }
+    pa->reads += U - Op;
+    if (ca) ca->fills += E - Oc;
+    out->noc_words[p][t] += E - Oc;
+    out->noc_reads[p][t] += U - Op;
+    return 1;
+}
+
+int pesim_nest_count(const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m,
+                     pesim_nest_counts *out, char *reason, size_t n)
+{
+    memset(out, 0, sizeof *out);
+    if (reason && n) reason[0] = '\0';
+    pesim_error err;
+    if (pesim_mapping_check(m, a, l, &err) != PESIM_OK) {
+        if (reason && n) snprintf(reason, n, "%s%s%s", err.key, err.key[0] ? ": " : "", err.msg);
+        return 0;
+    }
+    const int M = a->n_levels;
+    digits g;
+    g.n = 2 * M;
+    for (int d = 0; d < ND; d++) {
+        g.bound[d] = l->dim[d];
+        g.below[d][0] = 1;
+        for (int lv = 0; lv < M; lv++) {
+            g.f[d][2 * lv] = m->level[lv].spatial_x[d] * m->level[lv].spatial_y[d];
+            g.f[d][2 * lv + 1] = m->level[lv].temporal[d];
+        }
+        g.nontrivial[d] = 0;
+        g.memo_next[d] = 0;
+        for (int i = 0; i < 4; i++) g.memo_sel[d][i] = 0; /* 0 is never looked up */
+        for (int i = 0; i < g.n; i++) {
+            g.below[d][i + 1] = g.below[d][i] * g.f[d][i];
+            if (g.f[d][i] > 1) g.nontrivial[d] |= 1u << i;
+        }
+    }
+    g.n_loops = 0;
+    for (int lv = M - 1; lv >= 0; lv--)
+        for (int i = 0; i < ND; i++) {
+            int d = m->level[lv].order[i];
+            if (m->level[lv].temporal[d] > 1)
+                g.loop_level[g.n_loops] = (uint8_t)lv, g.loop_dim[g.n_loops++] = (uint8_t)d;
+        }
+
+    /* Capacity of every bounded level. */
+    for (int lv = 0; lv < M - 1; lv++) {
+        const pesim_level *v = &a->level[lv];
+        int64_t gt[ND], shared = 0;
+        for (int d = 0; d < ND; d++) gt[d] = g.below[d][2 * lv + 2];
+        int mult = v->double_buffered ? 2 : 1;
+        for (int t = 0; t < NT; t++) {
+            if (!pesim_mapping_keeps(a, m, lv, (pesim_tensor)t)) continue;
+            int64_t w = tile_words(l, (pesim_tensor)t, gt);
+            out->tile_words[lv][t] = w;
+            if (v->tensor_capacity_words[t] > 0) {
+                if (w * mult > v->tensor_capacity_words[t]) {
+                    char buf[96];
+                    snprintf(buf, sizeof buf, "%lld words%s > %lld", (long long)w,
+                             mult > 1 ? " x2 (double-buffered)" : "", (long long)v->tensor_capacity_words[t]);
+                    return fail(reason, n, "capacity exceeded at %s for %s: %s", v->name,
+                                pesim_tensor_name((pesim_tensor)t), buf);
+                }
+            } else {
+                shared += w;
+            }
+        }
+        if (v->capacity_words > 0 && shared * mult > v->capacity_words) {
+            char buf[96];
+            snprintf(buf, sizeof buf, "%lld words%s > %lld", (long long)shared,
+                     mult > 1 ? " x2 (double-buffered)" : "", (long long)v->capacity_words);
+            return fail(reason, n, "capacity exceeded at %s for the shared tiles: %s", v->name, buf);
+        }
+    }
+
+    for (int t = 0; t < NT; t++) {
+        int c = -1;
+        for (int p = 0; p < M; p++) {
+            if (!pesim_mapping_keeps(a, m, p, (pesim_tensor)t)) continue;
+            if (!count_pair(a, l, m, &g, (pesim_tensor)t, c, p, out, reason, n)) return 0;
+            c = p;
+        }
+    }
+
+    /* Every digit selected covers each dim exactly: the MACs are the layer's
+     * (tests/nest_ref.h checks this by enumeration). */
+    int64_t macs = 1, steps = 1, lanes = 1;
+    uint32_t temporal = 0;
+    for (int lv = 0; lv < M; lv++) temporal |= 1u << (2 * lv + 1);
+    for (int d = 0; d < ND; d++) {
+        macs *= l->dim[d];
+        steps *= count_nonempty(&g, d, temporal);
+        for (int lv = 0; lv < M; lv++) lanes *= g.f[d][2 * lv];
+    }
+    out->macs = macs;
+    out->temporal_steps = steps;
+    out->spatial_used = lanes;
+    return 1;
+}

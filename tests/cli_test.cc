@@ -1,0 +1,631 @@
+// tests/cli_test.cc - the `pesim` command as a user and a script see it: exit
+// statuses, messages, the human tables and the JSON/CSV contract of DESIGN.md.
+// Runs the built binary (PESIM_BINARY) from the source root; library values
+// (MAC counts) are computed with the library itself and compared.
+#include <gtest/gtest.h>
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "pesim/config.h"
+#include "pesim/workload.h"
+
+namespace {
+
+const char *const kTinyArch = "tests/data/cli/tiny_arch.cfg";
+const char *const kSmall = "tests/data/cli/small.cfg";
+
+struct Result {
+    int status = -1;  // exit status, -1 if killed by a signal
+    std::string out, err;
+};
+
+std::string ReadFile(const std::string &path)
+{
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+// A fresh directory under the test temp dir, removed by nobody (small).
+std::string TempDir(const char *tag)
+{
+    std::string tmpl = ::testing::TempDir() + "pesim_cli_" + tag + "_XXXXXX";
+    std::vector<char> buf(tmpl.begin(), tmpl.end());
+    buf.push_back('\0');
+    const char *d = mkdtemp(buf.data());
+    EXPECT_NE(d, nullptr);
+    return d ? std::string(d) : std::string("/tmp");
+}
+
+// Runs `cd DIR && pesim ARGS` (DIR empty: the source root, the tests' cwd).
+Result Pesim(const std::string &args, const std::string &dir = "")
+{
+    static int counter = 0;
+    std::string err_path = ::testing::TempDir() + "pesim_cli_err_" +
+                           std::to_string(getpid()) + "_" + std::to_string(counter++);
+    std::string cmd = (dir.empty() ? "" : "cd '" + dir + "' && ") + "'" PESIM_BINARY "' " +
+                      args + " 2>'" + err_path + "'";
+    Result r;
+    FILE *p = popen(cmd.c_str(), "r");
+    if (!p)
+        return r;
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0)
+        r.out.append(buf, n);
+    int st = pclose(p);
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    r.err = ReadFile(err_path);
+    std::remove(err_path.c_str());
+    return r;
+}
+
+// ---- a minimal JSON parser: enough to check structure and values ----------
+struct Json {
+    enum Type { kNull, kBool, kNum, kStr, kArr, kObj } type = kNull;
+    bool b = false;
+    double num = 0;
+    std::string str;
+    std::vector<Json> arr;
+    std::map<std::string, Json> obj;
+
+    bool Has(const std::string &k) const { return type == kObj && obj.count(k); }
+    const Json &operator[](const std::string &k) const
+    {
+        static const Json null;
+        auto it = obj.find(k);
+        return it == obj.end() ? null : it->second;
+    }
+};
+
+class JsonParser {
+  public:
+    explicit JsonParser(const std::string &s) : s_(s) {}
+    // Parses one value filling the whole text; false on any syntax error.
+    bool Parse(Json *out)
+    {
+        if (!Value(out, 0))
+            return false;
+        Ws();
+        return i_ == s_.size();
+    }
+
+  private:
+    void Ws()
+    {
+        while (i_ < s_.size() && std::strchr(" \t\r\n", s_[i_]))
+            i_++;
+    }
+    bool Lit(const char *w)
+    {
+        size_t n = std::strlen(w);
+        if (s_.compare(i_, n, w) != 0)
+            return false;
+        i_ += n;
+        return true;
+    }
+    bool String(std::string *out)
+    {
+        if (s_[i_] != '"')
+            return false;
+        for (i_++; i_ < s_.size(); i_++) {
+            unsigned char c = static_cast<unsigned char>(s_[i_]);
+            if (c == '"') {
+                i_++;
+                return true;
+            }
+            if (c < 0x20)
+                return false;  // raw control characters are not allowed
+            if (c != '\\') {
+                out->push_back(static_cast<char>(c));
+                continue;
+            }
+            if (++i_ >= s_.size())
+                return false;
+            char e = s_[i_];
+            const char *esc = std::strchr("\"\\/bfnrt", e);
+            if (esc && e) {
+                static const char kTo[] = "\"\\/\b\f\n\r\t";
+                out->push_back(kTo[esc - "\"\\/bfnrt"]);
+            } else if (e == 'u' && i_ + 4 < s_.size()) {
+                unsigned v = 0;
+                for (int k = 1; k <= 4; k++) {
+                    char h = s_[i_ + k];
+                    if (!std::isxdigit(static_cast<unsigned char>(h)))
+                        return false;
+                    v = v * 16 + static_cast<unsigned>(std::isdigit(h) ? h - '0' : (h | 32) - 'a' + 10);
+                }
+                out->push_back(v < 0x80 ? static_cast<char>(v) : '?');
+                i_ += 4;
+            } else {
+                return false;
+            }
+        }
+        return false;
+    }
+    bool Number(Json *out)
+    {
+        size_t start = i_;
+        if (s_[i_] == '-')
+            i_++;
+        if (i_ >= s_.size() || !std::isdigit(static_cast<unsigned char>(s_[i_])))
+            return false;
+        if (s_[i_] == '0' && i_ + 1 < s_.size() && std::isdigit(static_cast<unsigned char>(s_[i_ + 1])))
+            return false;  // no leading zeros
+        while (i_ < s_.size() && std::strchr("0123456789.eE+-", s_[i_]))
+            i_++;
+        std::string tok = s_.substr(start, i_ - start);
+        char *end = nullptr;
+        out->num = std::strtod(tok.c_str(), &end);
+        out->type = Json::kNum;
+        return end && *end == '\0';
+    }
+    bool Value(Json *out, int depth)
+    {
+        if (depth > 64)
+            return false;
+        Ws();
+        if (i_ >= s_.size())
+            return false;
+        char c = s_[i_];
+        if (c == '{') {
+            out->type = Json::kObj;
+            i_++;
+            Ws();
+            if (i_ < s_.size() && s_[i_] == '}') {
+                i_++;
+                return true;
+            }
+            for (;;) {
+                Ws();
+                std::string key;
+                if (i_ >= s_.size() || !String(&key))
+                    return false;
+                if (out->obj.count(key))
+                    return false;  // duplicate keys are a writer bug
+                Ws();
+                if (i_ >= s_.size() || s_[i_++] != ':')
+                    return false;
+                if (!Value(&out->obj[key], depth + 1))
+                    return false;
+                Ws();
+                if (i_ >= s_.size())
+                    return false;
+                if (s_[i_] == ',') { i_++; continue; }
+                if (s_[i_] == '}') { i_++; return true; }
+                return false;
+            }
+        }
+        if (c == '[') {
+            out->type = Json::kArr;
+            i_++;
+            Ws();
+            if (i_ < s_.size() && s_[i_] == ']') {
+                i_++;
+                return true;
+            }
+            for (;;) {
+                out->arr.emplace_back();
+                if (!Value(&out->arr.back(), depth + 1))
+                    return false;
+                Ws();
+                if (i_ >= s_.size())
+                    return false;
+                if (s_[i_] == ',') { i_++; continue; }
+                if (s_[i_] == ']') { i_++; return true; }
+                return false;
+            }
+        }
+        if (c == '"') {
+            out->type = Json::kStr;
+            return String(&out->str);
+        }
+        if (Lit("true")) { out->type = Json::kBool; out->b = true; return true; }
+        if (Lit("false")) { out->type = Json::kBool; out->b = false; return true; }
+        if (Lit("null")) { out->type = Json::kNull; return true; }
+        return Number(out);
+    }
+
+    const std::string &s_;
+    size_t i_ = 0;
+};
+
+::testing::AssertionResult ParseJson(const std::string &text, Json *out)
+{
+    if (JsonParser(text).Parse(out))
+        return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << "not valid JSON:\n" << text.substr(0, 2000);
+}
+
+// "4089184256" -> "4,089,184,256", as the tables print counts.
+std::string Grouped(int64_t v)
+{
+    std::string d = std::to_string(v), out;
+    for (size_t i = 0; i < d.size(); i++) {
+        if (i > 0 && (d.size() - i) % 3 == 0)
+            out.push_back(',');
+        out.push_back(d[i]);
+    }
+    return out;
+}
+
+int64_t NetworkMacs(const char *path)
+{
+    pesim_network net;
+    std::memset(&net, 0, sizeof net);
+    pesim_error e;
+    pesim_error_clear(&e);
+    EXPECT_EQ(pesim_network_load(path, &net, &e), PESIM_OK) << e.msg;
+    int64_t macs = pesim_network_macs(&net);
+    pesim_network_free(&net);
+    return macs;
+}
+
+int CountLines(const std::string &s)
+{
+    int n = 0;
+    for (char c : s)
+        n += c == '\n';
+    return n;
+}
+
+// The keys DESIGN.md's contract promises for one layer of `run`.
+void ExpectRunLayerContract(const Json &l)
+{
+    for (const char *k : {"name", "macs", "valid", "reason", "cycles", "energy_pj",
+                          "utilization", "stalls", "accesses"})
+        EXPECT_TRUE(l.Has(k)) << "layer lacks key " << k;
+    EXPECT_EQ(l["stalls"].type, Json::kObj);
+    EXPECT_EQ(l["accesses"].type, Json::kArr);
+    for (const Json &a : l["accesses"].arr) {
+        for (const char *k : {"level", "tensor", "reads", "writes", "fills", "updates"})
+            EXPECT_TRUE(a.Has(k)) << "access lacks key " << k;
+        EXPECT_EQ(a["writes"].num, a["fills"].num + a["updates"].num);
+    }
+}
+
+// ---- the command line itself -------------------------------------------------
+
+TEST(cli, HelpAndVersion)
+{
+    Result r = Pesim("--help");
+    EXPECT_EQ(r.status, 0);
+    EXPECT_EQ(r.err, "");
+    for (const char *cmd : {"info", "run", "compare", "search", "sweep", "dram"})
+        EXPECT_NE(r.out.find(cmd), std::string::npos) << cmd;
+    EXPECT_EQ(Pesim("help").status, 0);
+    r = Pesim("--version");
+    EXPECT_EQ(r.status, 0);
+    EXPECT_EQ(r.out.rfind("pesim ", 0), 0u);
+}
+
+TEST(cli, EverySubcommandHasHelp)
+{
+    for (const char *cmd : {"info", "run", "compare", "search", "sweep", "dram"}) {
+        Result r = Pesim(std::string(cmd) + " --help");
+        EXPECT_EQ(r.status, 0) << cmd;
+        EXPECT_EQ(r.err, "") << cmd;
+        EXPECT_NE(r.out.find(std::string("usage: pesim ") + cmd), std::string::npos) << cmd;
+        Result h = Pesim(std::string("help ") + cmd);
+        EXPECT_EQ(h.status, 0) << cmd;
+        EXPECT_EQ(h.out, r.out) << cmd;
+    }
+    EXPECT_NE(Pesim("run --help").out.find("--print-mapping"), std::string::npos);
+}
+
+TEST(cli, BadUsageIsExit2)
+{
+    Result r = Pesim("");
+    EXPECT_EQ(r.status, 2);
+    r = Pesim("frobnicate");
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find("unknown command 'frobnicate'"), std::string::npos) << r.err;
+    EXPECT_EQ(r.out, "");
+    r = Pesim("info --workload workloads/resnet50.cfg --frob");
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find("--frob"), std::string::npos) << r.err;
+    EXPECT_EQ(Pesim("info").status, 2);  // neither --workload nor --arch
+    EXPECT_EQ(Pesim(std::string("info --workload ") + kSmall + " --arch " + kTinyArch).status, 2);
+    EXPECT_EQ(Pesim("info --workload").status, 2);  // missing value
+    EXPECT_EQ(Pesim(std::string("info --workload ") + kSmall + " stray").status, 2);
+    EXPECT_EQ(Pesim(std::string("info --workload ") + kSmall + " --workload " + kSmall).status, 2);
+}
+
+TEST(cli, NotYetAvailableSubcommandsExit1)
+{
+    for (const char *cmd : {"compare", "search", "sweep", "dram"}) {
+        Result r = Pesim(cmd);
+        EXPECT_EQ(r.status, 1) << cmd;
+        EXPECT_NE(r.err.find("not available yet"), std::string::npos) << r.err;
+    }
+}
+
+// ---- info --------------------------------------------------------------------
+
+TEST(cli_info, ResNet50TableAndTotal)
+{
+    Result r = Pesim("info --workload workloads/resnet50.cfg");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.err, "");
+    EXPECT_NE(r.out.find("conv1"), std::string::npos);
+    int64_t macs = NetworkMacs("workloads/resnet50.cfg");
+    EXPECT_GT(macs, 4000000000LL);  // ResNet-50: about 4.09 GMACs
+    EXPECT_NE(r.out.find(Grouped(macs)), std::string::npos) << Grouped(macs) << "\n" << r.out;
+}
+
+TEST(cli_info, WorkloadJsonAndCsv)
+{
+    std::string dir = TempDir("info");
+    std::string json = dir + "/info.json", csv = dir + "/info.csv";
+    Result r = Pesim(std::string("info --workload ") + kSmall + " --json " + json + " --csv " + csv);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.err, "");
+    Json j;
+    ASSERT_TRUE(ParseJson(ReadFile(json), &j));
+    ASSERT_EQ(j["layers"].type, Json::kArr);
+    ASSERT_EQ(j["layers"].arr.size(), 4u);
+    const Json &conv = j["layers"].arr[0];
+    EXPECT_EQ(conv["name"].str, "conv_a");
+    EXPECT_EQ(conv["type"].str, "conv");
+    EXPECT_EQ(conv["macs"].num, 16.0 * 8 * 16 * 16 * 3 * 3);
+    EXPECT_EQ(conv["k"].num, 16);
+    EXPECT_EQ(j["layers"].arr[1]["macs"].num, 0);  // the pool
+    EXPECT_EQ(j["total"]["macs"].num, static_cast<double>(NetworkMacs(kSmall)));
+
+    std::string c = ReadFile(csv);
+    EXPECT_EQ(c.rfind("layer,type,", 0), 0u);
+    EXPECT_EQ(CountLines(c), 5);  // header + 4 layers
+}
+
+TEST(cli_info, JsonToStdoutReplacesTheTable)
+{
+    Result r = Pesim(std::string("info --workload ") + kSmall + " --json -");
+    ASSERT_EQ(r.status, 0) << r.err;
+    Json j;
+    EXPECT_TRUE(ParseJson(r.out, &j));
+}
+
+TEST(cli_info, Arch)
+{
+    std::string dir = TempDir("arch");
+    std::string json = dir + "/arch.json";
+    Result r = Pesim(std::string("info --arch ") + kTinyArch + " --json " + json);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.err, "");
+    for (const char *s : {"RF", "GLB", "DRAM", "ddr4-3200", "GB/s", "mm2"})
+        EXPECT_NE(r.out.find(s), std::string::npos) << s << "\n" << r.out;
+    Json j;
+    ASSERT_TRUE(ParseJson(ReadFile(json), &j));
+    EXPECT_EQ(j["arch"]["mac_units"].num, 16);
+    ASSERT_EQ(j["arch"]["levels"].arr.size(), 3u);
+    EXPECT_EQ(j["arch"]["levels"].arr[0]["instances"].num, 16);
+    EXPECT_GT(j["arch"]["levels"].arr[2]["dram"]["peak_gbps"].num, 1.0);
+}
+
+// ---- bad input ----------------------------------------------------------------
+
+TEST(cli_errors, TypoNamesFileLineAndKey)
+{
+    Result r = Pesim("info --arch tests/data/cli/typo_arch.cfg");
+    EXPECT_EQ(r.status, 2);
+    EXPECT_EQ(r.out, "");
+    EXPECT_EQ(r.err.rfind("pesim: ", 0), 0u) << r.err;
+    EXPECT_NE(r.err.find("tests/data/cli/typo_arch.cfg:13"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("capacity_wrods"), std::string::npos) << r.err;
+
+    r = Pesim(std::string("run --arch ") + kTinyArch + " --workload tests/data/cli/typo_workload.cfg");
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find("tests/data/cli/typo_workload.cfg:9"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("strid"), std::string::npos) << r.err;
+}
+
+TEST(cli_errors, MissingFileIsExit2)
+{
+    Result r = Pesim("info --workload tests/data/cli/no_such_file.cfg");
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find("no_such_file.cfg"), std::string::npos) << r.err;
+    r = Pesim(std::string("run --arch tests/data/cli/no_such_arch.cfg --workload ") + kSmall);
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find("no_such_arch.cfg"), std::string::npos) << r.err;
+}
+
+// ---- run -------------------------------------------------------------------------
+
+std::string RunArgs() { return std::string("run --arch ") + kTinyArch + " --workload " + kSmall; }
+
+TEST(cli_run, OneLayerJson)
+{
+    std::string dir = TempDir("run1");
+    std::string json = dir + "/conv_a.json";
+    Result r = Pesim(RunArgs() + " --layer conv_a --json " + json);
+    ASSERT_EQ(r.status, 0) << r.err << r.out;
+    EXPECT_EQ(r.err, "");
+    EXPECT_NE(r.out.find("conv_a"), std::string::npos);
+    EXPECT_NE(r.out.find("accesses"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("mapping"), std::string::npos) << r.out;
+
+    Json j;
+    ASSERT_TRUE(ParseJson(ReadFile(json), &j));
+    ASSERT_EQ(j["layers"].arr.size(), 1u);
+    const Json &l = j["layers"].arr[0];
+    ExpectRunLayerContract(l);
+    EXPECT_EQ(l["name"].str, "conv_a");
+    EXPECT_EQ(l["macs"].num, 16.0 * 8 * 16 * 16 * 3 * 3);
+    EXPECT_TRUE(l["valid"].b);
+    EXPECT_EQ(l["reason"].type, Json::kNull);
+    EXPECT_GE(l["cycles"].num, l["macs"].num / 16);  // 16 MAC units at best
+    EXPECT_GT(l["energy_pj"].num, 0);
+    EXPECT_GT(l["utilization"].num, 0);
+    EXPECT_LE(l["utilization"].num, 1.0 + 1e-12);
+    EXPECT_FALSE(l["accesses"].arr.empty());
+    for (const char *k : {"macs", "cycles", "energy_pj"})
+        EXPECT_TRUE(j["total"].Has(k)) << k;
+    EXPECT_EQ(j["total"]["cycles"].num, l["cycles"].num);
+}
+
+TEST(cli_run, WholeNetworkJsonAndCsv)
+{
+    std::string dir = TempDir("runall");
+    std::string json = dir + "/run.json", csv = dir + "/run.csv";
+    Result r = Pesim(RunArgs() + " --json " + json + " --csv " + csv);
+    ASSERT_EQ(r.status, 0) << r.err << r.out;
+    EXPECT_EQ(r.err, "");
+    EXPECT_NE(r.out.find("no MACs, not mapped"), std::string::npos) << r.out;
+    Json j;
+    ASSERT_TRUE(ParseJson(ReadFile(json), &j));
+    ASSERT_EQ(j["layers"].arr.size(), 4u);
+    double cycles = 0;
+    for (const Json &l : j["layers"].arr) {
+        ExpectRunLayerContract(l);
+        cycles += l["cycles"].num;
+    }
+    const Json &pool = j["layers"].arr[1];
+    EXPECT_FALSE(pool["mapped"].b);
+    EXPECT_EQ(pool["cycles"].num, 0);
+    EXPECT_EQ(j["total"]["macs"].num, static_cast<double>(NetworkMacs(kSmall)));
+    EXPECT_EQ(j["total"]["cycles"].num, cycles);
+    EXPECT_TRUE(j["total"]["valid"].b);
+
+    std::string c = ReadFile(csv);
+    EXPECT_EQ(c.rfind("layer,type,macs,", 0), 0u);
+    EXPECT_EQ(CountLines(c), 5);
+}
+
+TEST(cli_run, UnknownLayerListsCloseNames)
+{
+    Result r = Pesim(RunArgs() + " --layer conv_c");
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find("conv_c"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("conv_a"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("conv_b"), std::string::npos) << r.err;
+}
+
+TEST(cli_run, OptionErrors)
+{
+    EXPECT_EQ(Pesim(RunArgs() + " --mapping tests/data/cli/over_capacity.cfg").status, 2);
+    EXPECT_EQ(Pesim(RunArgs() + " --eval bogus").status, 2);
+    EXPECT_EQ(Pesim(RunArgs() + " --layer pool_a --mapping tests/data/cli/over_capacity.cfg").status, 2);
+    EXPECT_EQ(Pesim(RunArgs() + " --json - --csv -").status, 2);
+}
+
+TEST(cli_run, EvaluatorsNotBuiltExit1)
+{
+    for (const char *ev : {"cycle", "systemc"}) {
+        Result r = Pesim(RunArgs() + " --eval " + ev);
+        EXPECT_EQ(r.status, 1) << ev;
+        EXPECT_NE(r.err.find(std::string("evaluator '") + ev + "' is not built yet"),
+                  std::string::npos) << r.err;
+    }
+}
+
+TEST(cli_run, NonMacLayerIsListedNotMapped)
+{
+    Result r = Pesim(RunArgs() + " --layer pool_a");
+    EXPECT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("no MACs, not mapped"), std::string::npos) << r.out;
+}
+
+TEST(cli_run, InvalidMappingIsExit1WithReason)
+{
+    std::string dir = TempDir("invalid");
+    std::string json = dir + "/bad.json";
+    Result r = Pesim(RunArgs() + " --layer conv_a --mapping tests/data/cli/over_capacity.cfg --json " + json);
+    EXPECT_EQ(r.status, 1) << r.err << r.out;
+    EXPECT_NE(r.out.find("invalid"), std::string::npos) << r.out;
+    Json j;
+    ASSERT_TRUE(ParseJson(ReadFile(json), &j));
+    const Json &l = j["layers"].arr.at(0);
+    EXPECT_FALSE(l["valid"].b);
+    EXPECT_EQ(l["reason"].type, Json::kStr);
+    EXPECT_FALSE(l["reason"].str.empty());
+    EXPECT_FALSE(j["total"]["valid"].b);
+}
+
+TEST(cli_run, PrintedMappingRunsAgainToTheSameResult)
+{
+    std::string dir = TempDir("mapping");
+    std::string maps = dir + "/maps", a = dir + "/a.json", b = dir + "/b.json";
+    Result r = Pesim(RunArgs() + " --print-mapping " + maps + " --json " + a);
+    ASSERT_EQ(r.status, 0) << r.err;
+    struct stat st;
+    EXPECT_EQ(stat((maps + "/conv_a.cfg").c_str(), &st), 0);
+    EXPECT_EQ(stat((maps + "/conv_b.cfg").c_str(), &st), 0);
+    EXPECT_EQ(stat((maps + "/fc.cfg").c_str(), &st), 0);
+    EXPECT_NE(stat((maps + "/pool_a.cfg").c_str(), &st), 0);  // not mapped
+
+    Json ja, jb;
+    ASSERT_TRUE(ParseJson(ReadFile(a), &ja));
+    for (const Json &l : ja["layers"].arr) {
+        if (!l["mapped"].b)
+            continue;
+        std::string name = l["name"].str;
+        r = Pesim(RunArgs() + " --layer " + name + " --mapping " + maps + "/" + name +
+                  ".cfg --json " + b);
+        ASSERT_EQ(r.status, 0) << name << ": " << r.err;
+        jb = Json();
+        ASSERT_TRUE(ParseJson(ReadFile(b), &jb));
+        const Json &again = jb["layers"].arr.at(0);
+        EXPECT_EQ(again["cycles"].num, l["cycles"].num) << name;
+        EXPECT_EQ(again["energy_pj"].num, l["energy_pj"].num) << name;
+        EXPECT_EQ(again["accesses"].arr.size(), l["accesses"].arr.size()) << name;
+    }
+}
+
+TEST(cli_run, MappingOfAnotherLayerIsBadInput)
+{
+    std::string dir = TempDir("other");
+    Result r = Pesim(RunArgs() + " --layer conv_a --print-mapping " + dir);
+    ASSERT_EQ(r.status, 0) << r.err;
+    // conv_b has K = 32, C = 16: conv_a's factors (K 16, C 8) do not cover it.
+    r = Pesim(RunArgs() + " --layer conv_b --mapping " + dir + "/conv_a.cfg");
+    EXPECT_EQ(r.status, 2) << r.out;
+    EXPECT_NE(r.err.find("conv_a.cfg"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("conv_b"), std::string::npos) << r.err;
+}
+
+// ---- the shipped defaults ------------------------------------------------------
+
+TEST(cli_defaults, RunFromSourceRootAndElsewhere)
+{
+    Result r = Pesim("run --layer conv1");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.err, "");
+    EXPECT_NE(r.out.find("eyeriss"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("resnet50"), std::string::npos) << r.out;
+
+    // From another directory the defaults are found above the executable.
+    std::string dir = TempDir("elsewhere");
+    Result e = Pesim("run --layer conv1", dir);
+    ASSERT_EQ(e.status, 0) << e.err;
+    EXPECT_NE(e.out.find("eyeriss"), std::string::npos) << e.out;
+}
+
+TEST(cli_defaults, WholeResNet50)
+{
+    std::string dir = TempDir("resnet");
+    std::string json = dir + "/resnet50.json";
+    Result r = Pesim("run --json " + json);
+    ASSERT_EQ(r.status, 0) << r.err << r.out;
+    EXPECT_EQ(r.err, "");
+    Json j;
+    ASSERT_TRUE(ParseJson(ReadFile(json), &j));
+    EXPECT_EQ(j["total"]["macs"].num, static_cast<double>(NetworkMacs("workloads/resnet50.cfg")));
+    EXPECT_TRUE(j["total"]["valid"].b);
+    EXPECT_GT(j["total"]["cycles"].num, 0);
+}
+
+}  // namespace
