@@ -4,7 +4,6 @@
  * Order of checks, so the exit status says what went wrong: options (2),
  * inputs (2), the evaluator is built (1), outputs can be opened (2), then the
  * run; a run with any invalid layer exits 1 after writing every output. */
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -46,7 +46,10 @@ static void after_value(json_writer *w)
 static void begin(json_writer *w, char kind)
 {
     before_value(w);
-    assert(w->depth < JSON_MAX_DEPTH);
+    if (w->depth < 0 || w->depth >= JSON_MAX_DEPTH) {  /* misuse: nested too deep */
+        assert(!"JSON nested deeper than JSON_MAX_DEPTH");
+        return;
+    }
     fputc(kind, w->f);
     w->kind[w->depth] = kind;
     w->count[w->depth] = 0;
@@ -55,7 +58,11 @@ static void begin(json_writer *w, char kind)
 
 static void end(json_writer *w, char kind)
 {
-    assert(w->depth > 0 && w->kind[w->depth - 1] == kind && !w->after_key);
+    if (w->depth <= 0 || w->depth > JSON_MAX_DEPTH) {   /* misuse: nothing open */
+        assert(!"JSON end without a begin");
+        return;
+    }
+    assert(w->kind[w->depth - 1] == kind && !w->after_key);
     w->depth--;
     if (w->count[w->depth] > 0)
         indent(w);

@@ -260,10 +260,10 @@ std::string ParamName(const ::testing::TestParamInfo<Shipped> &info)
     return info.param.name;
 }
 
-INSTANTIATE_TEST_SUITE_P(Shipped, WorkloadTest, ::testing::ValuesIn(kShipped), ParamName);
+INSTANTIATE_TEST_SUITE_P(workloads_files, WorkloadTest, ::testing::ValuesIn(kShipped), ParamName);
 
 // Every workloads/*.cfg is in the table above (so none escapes these checks).
-TEST(Workloads, EveryFileIsListed)
+TEST(workloads, EveryFileIsListed)
 {
     std::set<std::string> listed, found;
     for (const Shipped &s : kShipped) listed.insert(s.name);
@@ -276,7 +276,7 @@ TEST(Workloads, EveryFileIsListed)
 
 // The committed files are what scripts/gen_workloads.py generates (nobody edited
 // them by hand), and the script's own totals lie within its tolerance.
-TEST(Workloads, GeneratorInSync)
+TEST(workloads, GeneratorInSync)
 {
     if (std::system("python3 --version > /dev/null 2>&1") != 0) GTEST_SKIP() << "no python3";
     std::string cmd = "python3 '" + std::string(PESIM_SOURCE_DIR) +
@@ -292,7 +292,7 @@ TEST(Workloads, GeneratorInSync)
 
 // ---- Specific layers, checked by hand against the papers ---------------------
 
-TEST(Workloads, Resnet50Conv1)
+TEST(workloads, Resnet50Conv1)
 {
     Loaded w("resnet50");
     ASSERT_EQ(w.status, PESIM_OK) << w.error;
@@ -327,7 +327,7 @@ TEST(Workloads, Resnet50Conv1)
     EXPECT_EQ(pesim_layer_macs(&pool), 0);
 }
 
-TEST(Workloads, Resnet50Bottlenecks)
+TEST(workloads, Resnet50Bottlenecks)
 {
     Loaded w("resnet50");
     ASSERT_EQ(w.status, PESIM_OK) << w.error;
@@ -365,7 +365,7 @@ TEST(Workloads, Resnet50Bottlenecks)
     EXPECT_EQ(w.Index("fc"), w.net.n_layers - 1);
 }
 
-TEST(Workloads, Resnet18And101Blocks)
+TEST(workloads, Resnet18And101Blocks)
 {
     Loaded r18("resnet18");
     ASSERT_EQ(r18.status, PESIM_OK) << r18.error;
@@ -384,7 +384,7 @@ TEST(Workloads, Resnet18And101Blocks)
     EXPECT_EQ(pesim_layer_output_words(&r101.At("res4b22")), 1024 * 14 * 14);
 }
 
-TEST(Workloads, MobilenetV2Depthwise)
+TEST(workloads, MobilenetV2Depthwise)
 {
     Loaded w("mobilenet_v2");
     ASSERT_EQ(w.status, PESIM_OK) << w.error;
@@ -427,7 +427,7 @@ TEST(Workloads, MobilenetV2Depthwise)
     EXPECT_EQ(w.At("fc").dim[PESIM_DIM_C], 1280);
 }
 
-TEST(Workloads, Vgg16AndAlexnet)
+TEST(workloads, Vgg16AndAlexnet)
 {
     Loaded v("vgg16");
     ASSERT_EQ(v.status, PESIM_OK) << v.error;
@@ -456,7 +456,7 @@ TEST(Workloads, Vgg16AndAlexnet)
     EXPECT_EQ(a.At("fc6").dim[PESIM_DIM_C], 256 * 6 * 6);
 }
 
-TEST(Workloads, BertAttention)
+TEST(workloads, BertAttention)
 {
     Loaded w("bert_base_128");
     ASSERT_EQ(w.status, PESIM_OK) << w.error;
@@ -501,7 +501,7 @@ TEST(Workloads, BertAttention)
 }
 
 // The generated BERT totals equal the closed form of the published structure.
-TEST(Workloads, BertClosedForm)
+TEST(workloads, BertClosedForm)
 {
     const int64_t H = 768, F = 3072, L = 12;
     for (int64_t s : {128, 512}) {
@@ -512,7 +512,7 @@ TEST(Workloads, BertClosedForm)
     }
 }
 
-TEST(Workloads, DqnAtari)
+TEST(workloads, DqnAtari)
 {
     Loaded w("dqn_atari");
     ASSERT_EQ(w.status, PESIM_OK) << w.error;
@@ -531,7 +531,7 @@ TEST(Workloads, DqnAtari)
     EXPECT_EQ(w.At("fc5").dim[PESIM_DIM_K], 18);
 }
 
-TEST(Workloads, GemmSet)
+TEST(workloads, GemmSet)
 {
     Loaded w("gemm");
     ASSERT_EQ(w.status, PESIM_OK) << w.error;

@@ -25,19 +25,7 @@ static const unsigned relevant[NT] = {
 };
 #define RELEVANT(t, d) ((relevant[t] >> (d)) & 1u)
 
-typedef struct digits {
-    int n;                               /* number of digits (2 * levels) */
-    int64_t f[ND][PESIM_NEST_DIGITS];    /* radices per dim */
-    int64_t below[ND][PESIM_NEST_DIGITS + 1]; /* below[d][i] = prod f[d][0..i) */
-    int64_t bound[ND];                   /* the layer's dims */
-    uint32_t nontrivial[ND];             /* digits with radix > 1 */
-    int n_loops;                         /* temporal loops with factor > 1, outermost first */
-    uint8_t loop_level[ND * PESIM_MAX_LEVELS], loop_dim[ND * PESIM_MAX_LEVELS];
-    /* memo of count_nonempty: the same selections recur across tensors */
-    uint32_t memo_sel[ND][4];
-    int64_t memo_val[ND][4];
-    uint8_t memo_next[ND];
-} digits;
+
 
 /* Up to two (extent, count) pairs: the tiles of a dim of bound D cut at
  * granularity g are floor(D/g) full tiles and one tile of D mod g. */
@@ -60,7 +48,7 @@ static dist make_dist(int64_t D, int64_t g)
 
 /* Number of assignments of the selected digits (bit i of sel) with the others
  * at 0 whose value is below D: the non-empty tuples of those loops. */
-static int64_t count_nonempty_raw(const digits *g, int d, uint32_t sel)
+static int64_t count_nonempty_raw(const pesim_nest_digits *g, int d, uint32_t sel)
 {
     const int64_t *f = g->f[d], *w = g->below[d];
     /* full[i]: combinations of the selected digits below digit i */
@@ -83,7 +71,7 @@ static int64_t count_nonempty_raw(const digits *g, int d, uint32_t sel)
     return total + (bound > 0);
 }
 
-static int64_t count_nonempty(digits *g, int d, uint32_t sel)
+static int64_t count_nonempty(pesim_nest_digits *g, int d, uint32_t sel)
 {
     sel &= g->nontrivial[d];
     if (g->bound[d] == 1 || sel == 0) return 1; /* only the all-zero tuple */
@@ -96,7 +84,7 @@ static int64_t count_nonempty(digits *g, int d, uint32_t sel)
 }
 
 /* Input rows touched by an (A x B) block of (output rows x filter rows). */
-static int64_t wdist(const pesim_layer *l, int h, int64_t A, int64_t B)
+int64_t pesim_nest_wdist(const pesim_layer *l, int h, int64_t A, int64_t B)
 {
     return h ? pesim_window_distinct(A, B, l->stride_h, l->dilation_h)
              : pesim_window_distinct(A, B, l->stride_w, l->dilation_w);
@@ -108,7 +96,7 @@ static int64_t halo_sum(const pesim_layer *l, int h, int64_t D_out, int64_t go, 
     dist a = make_dist(D_out, go), b = make_dist(D_filt, gf);
     int64_t s = 0;
     for (int i = 0; i < a.k; i++)
-        for (int j = 0; j < b.k; j++) s += a.cnt[i] * b.cnt[j] * wdist(l, h, a.ext[i], b.ext[j]);
+        for (int j = 0; j < b.k; j++) s += a.cnt[i] * b.cnt[j] * pesim_nest_wdist(l, h, a.ext[i], b.ext[j]);
     return s;
 }
 
@@ -140,18 +128,18 @@ static int64_t tile_words(const pesim_layer *l, pesim_tensor t, const int64_t *g
     case PESIM_OUTPUTS:
         return e[PESIM_DIM_G] * e[PESIM_DIM_N] * e[PESIM_DIM_K] * e[PESIM_DIM_P] * e[PESIM_DIM_Q];
     default:
-        return e[PESIM_DIM_G] * e[PESIM_DIM_N] * e[PESIM_DIM_C] * wdist(l, 1, e[PESIM_DIM_P], e[PESIM_DIM_R]) *
-               wdist(l, 0, e[PESIM_DIM_Q], e[PESIM_DIM_S]);
+        return e[PESIM_DIM_G] * e[PESIM_DIM_N] * e[PESIM_DIM_C] * pesim_nest_wdist(l, 1, e[PESIM_DIM_P], e[PESIM_DIM_R]) *
+               pesim_nest_wdist(l, 0, e[PESIM_DIM_Q], e[PESIM_DIM_S]);
     }
 }
 
 /* Overlap of the rows of two adjacent blocks along the advancing dim (a_prev,
  * a_new) with the partner extent b fixed: |S1| + |S2| - |S1 u S2|. adv_is_out:
  * the advancing dim is the output dim (P or Q), else the filter dim. */
-static int64_t overlap(const pesim_layer *l, int h, int adv_is_out, int64_t ap, int64_t an, int64_t b)
+int64_t pesim_nest_overlap(const pesim_layer *l, int h, int adv_is_out, int64_t ap, int64_t an, int64_t b)
 {
-    if (adv_is_out) return wdist(l, h, ap, b) + wdist(l, h, an, b) - wdist(l, h, ap + an, b);
-    return wdist(l, h, b, ap) + wdist(l, h, b, an) - wdist(l, h, b, ap + an);
+    if (adv_is_out) return pesim_nest_wdist(l, h, ap, b) + pesim_nest_wdist(l, h, an, b) - pesim_nest_wdist(l, h, ap + an, b);
+    return pesim_nest_wdist(l, h, b, ap) + pesim_nest_wdist(l, h, b, an) - pesim_nest_wdist(l, h, b, ap + an);
 }
 
 #define HALO_BITS (1 << 18)
@@ -160,7 +148,7 @@ static int64_t overlap(const pesim_layer *l, int h, int adv_is_out, int64_t ap, 
  * advance: the children share the advancing range (prev [0,ap), new [ap,ap+an))
  * and split the partner range [0, bu) in consecutive chunks of bc. Returns -1
  * if the pattern is too large to enumerate. */
-static int64_t shared_overlap(const pesim_layer *l, int h, int adv_is_out, int64_t ap, int64_t an, int64_t bu,
+int64_t pesim_nest_shared_overlap(const pesim_layer *l, int h, int adv_is_out, int64_t ap, int64_t an, int64_t bu,
                               int64_t bc)
 {
     int64_t st = h ? l->stride_h : l->stride_w, dl = h ? l->dilation_h : l->dilation_w;
@@ -187,7 +175,7 @@ static int64_t shared_overlap(const pesim_layer *l, int h, int adv_is_out, int64
                 n_delta++;
             }
     }
-    int64_t n_new = adv_is_out ? wdist(l, h, an, bu) : wdist(l, h, bu, an);
+    int64_t n_new = adv_is_out ? pesim_nest_wdist(l, h, an, bu) : pesim_nest_wdist(l, h, bu, an);
     return n_new - n_delta;
 }
 
@@ -218,7 +206,7 @@ static int partner(int d)
 }
 
 /* Counts one (child c, parent p) pair of tensor t; c == -1 is the MAC array. */
-static int count_pair(const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m, digits *g,
+static int count_pair(const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m, pesim_nest_digits *g,
                       pesim_tensor t, int c, int p, pesim_nest_counts *out, char *reason, size_t rn)
 {
     const int M = a->n_levels;
@@ -309,8 +297,8 @@ static int count_pair(const pesim_arch *a, const pesim_layer *l, const pesim_map
             dist pc = make_dist(l->dim[pd], gc[pd]);
             int64_t sc = 0;
             for (int i = 0; i < pc.k; i++) {
-                sc += adv_full * pc.cnt[i] * overlap(l, h, is_out, gj, gj, pc.ext[i]);
-                if (adv_rem) sc += pc.cnt[i] * overlap(l, h, is_out, gj, rem, pc.ext[i]);
+                sc += adv_full * pc.cnt[i] * pesim_nest_overlap(l, h, is_out, gj, gj, pc.ext[i]);
+                if (adv_rem) sc += pc.cnt[i] * pesim_nest_overlap(l, h, is_out, gj, rem, pc.ext[i]);
             }
             Oc = sc * base * halo_sum(l, !h, Dm[od], gc[od], Dm[of], gc[of]) * irr_c;
             /* parent side: union over the children (they may split the partner dim) */
@@ -319,11 +307,11 @@ static int count_pair(const pesim_arch *a, const pesim_layer *l, const pesim_map
             for (int i = 0; i < pv.k; i++) {
                 int64_t o_full = 0, o_rem = 0;
                 if (gv[pd] == gc[pd]) {
-                    o_full = overlap(l, h, is_out, gj, gj, pv.ext[i]);
-                    if (adv_rem) o_rem = overlap(l, h, is_out, gj, rem, pv.ext[i]);
+                    o_full = pesim_nest_overlap(l, h, is_out, gj, gj, pv.ext[i]);
+                    if (adv_rem) o_rem = pesim_nest_overlap(l, h, is_out, gj, rem, pv.ext[i]);
                 } else {
-                    o_full = shared_overlap(l, h, is_out, gj, gj, pv.ext[i], gc[pd]);
-                    if (adv_rem) o_rem = shared_overlap(l, h, is_out, gj, rem, pv.ext[i], gc[pd]);
+                    o_full = pesim_nest_shared_overlap(l, h, is_out, gj, gj, pv.ext[i], gc[pd]);
+                    if (adv_rem) o_rem = pesim_nest_shared_overlap(l, h, is_out, gj, rem, pv.ext[i], gc[pd]);
                     if (o_full < 0 || o_rem < 0)
                         return fail(reason, rn, "unsupported mapping: halo pattern of %s too large",
                                     pesim_tensor_name(t));
@@ -340,18 +328,10 @@ static int count_pair(const pesim_arch *a, const pesim_layer *l, const pesim_map
     return 1;
 }
 
-int pesim_nest_count(const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m,
-                     pesim_nest_counts *out, char *reason, size_t n)
+void pesim_nest_digits_init(pesim_nest_digits *gp, const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m)
 {
-    memset(out, 0, sizeof *out);
-    if (reason && n) reason[0] = '\0';
-    pesim_error err;
-    if (pesim_mapping_check(m, a, l, &err) != PESIM_OK) {
-        if (reason && n) snprintf(reason, n, "%s%s%s", err.key, err.key[0] ? ": " : "", err.msg);
-        return 0;
-    }
     const int M = a->n_levels;
-    digits g;
+    pesim_nest_digits g;
     g.n = 2 * M;
     for (int d = 0; d < ND; d++) {
         g.bound[d] = l->dim[d];
@@ -375,6 +355,23 @@ int pesim_nest_count(const pesim_arch *a, const pesim_layer *l, const pesim_mapp
             if (m->level[lv].temporal[d] > 1)
                 g.loop_level[g.n_loops] = (uint8_t)lv, g.loop_dim[g.n_loops++] = (uint8_t)d;
         }
+
+    *gp = g;
+}
+
+int pesim_nest_count(const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m,
+                     pesim_nest_counts *out, char *reason, size_t n)
+{
+    memset(out, 0, sizeof *out);
+    if (reason && n) reason[0] = '\0';
+    pesim_error err;
+    if (pesim_mapping_check(m, a, l, &err) != PESIM_OK) {
+        if (reason && n) snprintf(reason, n, "%s%s%s", err.key, err.key[0] ? ": " : "", err.msg);
+        return 0;
+    }
+    const int M = a->n_levels;
+    pesim_nest_digits g;
+    pesim_nest_digits_init(&g, a, l, m);
 
     /* Capacity of every bounded level. */
     for (int lv = 0; lv < M - 1; lv++) {

@@ -32,6 +32,34 @@ typedef struct pesim_nest_counts {
     int64_t tile_words[PESIM_MAX_LEVELS][PESIM_NTENSORS]; /* largest tile held per instance */
 } pesim_nest_counts;
 
+/* The digits of a mapping (see nest.c) and the compressed temporal loop list. */
+typedef struct pesim_nest_digits {
+    int n;                               /* number of digits (2 * levels) */
+    int64_t f[PESIM_NDIMS][PESIM_NEST_DIGITS];    /* radices per dim */
+    int64_t below[PESIM_NDIMS][PESIM_NEST_DIGITS + 1]; /* below[d][i] = prod f[d][0..i) */
+    int64_t bound[PESIM_NDIMS];                   /* the layer's dims */
+    uint32_t nontrivial[PESIM_NDIMS];             /* digits with radix > 1 */
+    int n_loops;                         /* temporal loops with factor > 1, outermost first */
+    uint8_t loop_level[PESIM_NDIMS * PESIM_MAX_LEVELS], loop_dim[PESIM_NDIMS * PESIM_MAX_LEVELS];
+    /* memo of count_nonempty: the same selections recur across tensors */
+    uint32_t memo_sel[PESIM_NDIMS][4];
+    int64_t memo_val[PESIM_NDIMS][4];
+    uint8_t memo_next[PESIM_NDIMS];
+} pesim_nest_digits;
+
+void pesim_nest_digits_init(pesim_nest_digits *g, const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m);
+
+/* Input rows touched by an (A x B) block of (output x filter) rows; h = 1 for
+ * the H direction (P, R), 0 for W (Q, S). */
+int64_t pesim_nest_wdist(const pesim_layer *l, int h, int64_t A, int64_t B);
+/* Overlap of two adjacent windows along the advancing dim (prev ap, new an),
+ * partner extent b; adv_is_out: the advancing dim is P or Q. */
+int64_t pesim_nest_overlap(const pesim_layer *l, int h, int adv_is_out, int64_t ap, int64_t an, int64_t b);
+/* |union of the children's new rows| - |union of their deltas| when children
+ * split the partner range [0, bu) in chunks of bc; -1 if too large. */
+int64_t pesim_nest_shared_overlap(const pesim_layer *l, int h, int adv_is_out, int64_t ap, int64_t an, int64_t bu,
+                                  int64_t bc);
+
 /* Computes every access count of layer l mapped by m on a. Returns 1 when the
  * mapping is valid, else 0 with a reason in reason[0..n) naming the level and
  * tensor (capacity, fan-out, coverage, an unsupported multicast shape). */

@@ -1,0 +1,293 @@
+/* walk.c - the mapping's execution as blocks and transfers (see walk.h).
+ *
+ * The counts of one event are the counts of nest.c restricted to one value
+ * of the outer loops: per dim, a histogram of the tile extents over the digits
+ * summed (the instances, and for streams the inner loops), then the same
+ * footprint algebra. The extents at one granularity take at most two values
+ * (full and edge), so a histogram is tiny and computed in O(digits). */
+#include "nest/walk.h"
+
+#include <string.h>
+
+#define ND PESIM_NDIMS
+
+enum { G = PESIM_DIM_G, N = PESIM_DIM_N, K = PESIM_DIM_K, C = PESIM_DIM_C,
+       P = PESIM_DIM_P, Q = PESIM_DIM_Q, R = PESIM_DIM_R, S = PESIM_DIM_S };
+
+static const unsigned relevant[PESIM_NTENSORS] = {
+    (1u << G) | (1u << K) | (1u << C) | (1u << R) | (1u << S),
+    (1u << G) | (1u << N) | (1u << C) | (1u << P) | (1u << Q) | (1u << R) | (1u << S),
+    (1u << G) | (1u << N) | (1u << K) | (1u << P) | (1u << Q),
+};
+#define RELEVANT(t, d) ((relevant[t] >> (d)) & 1u)
+
+/* Extents of a dim's tiles over a set of digit assignments: (extent, count). */
+typedef struct hist {
+    int k;
+    int64_t ext[4], cnt[4];
+} hist;
+
+static void hist_add(hist *h, int64_t e, int64_t c)
+{
+    for (int i = 0; i < h->k; i++)
+        if (h->ext[i] == e) {
+            h->cnt[i] += c;
+            return;
+        }
+    h->ext[h->k] = e, h->cnt[h->k++] = c;
+}
+
+/* Adds, for every assignment of the digits dig[0..n) (ascending significance),
+ * the extent min(gran, rem - sum) when positive; mult is the weight of this
+ * branch. Assignments whose remaining room exceeds the largest value the
+ * lower digits can add are all full: counted at once. */
+static void enum_digits(const pesim_nest_digits *g, int d, const int *dig, int n, int64_t rem, int64_t gran,
+                        int64_t mult, hist *h)
+{
+    if (n == 0) {
+        if (rem > 0) hist_add(h, rem < gran ? rem : gran, mult);
+        return;
+    }
+    int i = dig[n - 1];
+    int64_t w = g->below[d][i], f = g->f[d][i];
+    int64_t q = rem / w; /* x < q: rem - x*w >= w, every lower assignment full */
+    if (q > 0) {
+        int64_t lower = 1;
+        for (int j = 0; j < n - 1; j++) lower *= g->f[d][dig[j]];
+        int64_t nf = q < f ? q : f;
+        hist_add(h, gran, mult * nf * lower);
+        if (q >= f) return;
+    }
+    if (rem - q * w > 0) enum_digits(g, d, dig, n - 1, rem - q * w, gran, mult, h);
+}
+
+static hist make_hist(const pesim_nest_digits *g, int d, int64_t off, uint32_t sum, int64_t gran)
+{
+    hist h = {0, {0}, {0}};
+    int dig[PESIM_NEST_DIGITS], n = 0;
+    for (uint32_t b = sum & g->nontrivial[d]; b; b &= b - 1) dig[n++] = __builtin_ctz(b);
+    enum_digits(g, d, dig, n, g->bound[d] - off, gran, 1, &h);
+    return h;
+}
+
+static int64_t hsum(const hist *h)
+{
+    int64_t s = 0;
+    for (int i = 0; i < h->k; i++) s += h->ext[i] * h->cnt[i];
+    return s;
+}
+
+static int64_t hcnt(const hist *h)
+{
+    int64_t s = 0;
+    for (int i = 0; i < h->k; i++) s += h->cnt[i];
+    return s;
+}
+
+/* Sum over pairs of (output, filter) extents of the input rows touched. */
+static int64_t hpair(const pesim_layer *l, int hdir, const hist *o, const hist *f)
+{
+    int64_t s = 0;
+    for (int i = 0; i < o->k; i++)
+        for (int j = 0; j < f->k; j++) s += o->cnt[i] * f->cnt[j] * pesim_nest_wdist(l, hdir, o->ext[i], f->ext[j]);
+    return s;
+}
+
+/* Footprint sum of tensor t over the assignments the histograms describe
+ * (irrelevant dims' histograms were built with granularity 1: counts). */
+static int64_t foot(const pesim_layer *l, int t, const hist *h)
+{
+    switch (t) {
+    case PESIM_WEIGHTS:
+        return hsum(&h[G]) * hsum(&h[K]) * hsum(&h[C]) * hsum(&h[R]) * hsum(&h[S]) * hcnt(&h[N]) * hcnt(&h[P]) *
+               hcnt(&h[Q]);
+    case PESIM_OUTPUTS:
+        return hsum(&h[G]) * hsum(&h[N]) * hsum(&h[K]) * hsum(&h[P]) * hsum(&h[Q]) * hcnt(&h[C]) * hcnt(&h[R]) *
+               hcnt(&h[S]);
+    default:
+        return hsum(&h[G]) * hsum(&h[N]) * hsum(&h[C]) * hpair(l, 1, &h[P], &h[R]) * hpair(l, 0, &h[Q], &h[S]) *
+               hcnt(&h[K]);
+    }
+}
+
+/* The input footprint without the (d, partner) pair's factor. */
+static int64_t foot_input_rest(const pesim_layer *l, const hist *h, int hdir)
+{
+    int64_t other = hdir ? hpair(l, 0, &h[Q], &h[S]) : hpair(l, 1, &h[P], &h[R]);
+    return hsum(&h[G]) * hsum(&h[N]) * hsum(&h[C]) * other * hcnt(&h[K]);
+}
+
+static int partner(int d)
+{
+    return d == P ? R : d == R ? P : d == Q ? S : d == S ? Q : -1;
+}
+
+void pesim_walk_init(pesim_walk *w, const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m)
+{
+    memset(w, 0, sizeof *w);
+    w->arch = a, w->layer = l, w->map = m;
+    pesim_nest_digits_init(&w->g, a, l, m);
+    const pesim_nest_digits *g = &w->g;
+    const int M = a->n_levels;
+    /* pairs, outermost parent first (an upstream tile arrives before it is forwarded) */
+    for (int p = M - 1; p >= 0; p--)
+        for (int t = 0; t < PESIM_NTENSORS; t++) {
+            if (!pesim_mapping_keeps(a, m, p, (pesim_tensor)t)) continue;
+            int c = p - 1;
+            while (c >= 0 && !pesim_mapping_keeps(a, m, c, (pesim_tensor)t)) c--;
+            pesim_walk_pair *pr = &w->pair[w->n_pairs++];
+            pr->tensor = (int8_t)t, pr->child = (int8_t)c, pr->parent = (int8_t)p;
+            pr->js = -1;
+            for (int i = 0; i < g->n_loops && g->loop_level[i] > c; i++)
+                if (c < 0 || RELEVANT(t, g->loop_dim[i])) pr->js = i;
+            if (c >= 0 && pr->js + 1 > w->J) w->J = pr->js + 1;
+            if (t == PESIM_INPUTS && c >= 0 && a->level[c].sliding_reuse && pr->js >= 0) {
+                int jd = g->loop_dim[pr->js];
+                if (partner(jd) >= 0) {
+                    int64_t ssp = 1;
+                    for (int lv = c + 1; lv <= g->loop_level[pr->js]; lv++) ssp *= g->f[jd][2 * lv];
+                    pr->sliding = ssp == 1 && g->below[jd][2 * (c + 1)] < l->dim[jd];
+                }
+            }
+        }
+}
+
+/* Spatial digits above level lv. */
+static uint32_t spatial_above(int lv, int M)
+{
+    uint32_t s = 0;
+    for (int i = lv + 1; i < M; i++) s |= 1u << (2 * i);
+    return s;
+}
+
+/* Granularity of the union of the children of pair (c, p) in dim d. */
+static int64_t union_gran(const pesim_nest_digits *g, int d, int c, int p)
+{
+    int64_t v = g->below[d][2 * (c + 1)];
+    for (int lv = c + 1; lv <= p; lv++) v *= g->f[d][2 * lv];
+    return v;
+}
+
+static void event(pesim_walk *w, const pesim_walk_pair *pr, int changed, pesim_xfer *x)
+{
+    const pesim_nest_digits *g = &w->g;
+    const pesim_layer *l = w->layer;
+    const int M = w->arch->n_levels, t = pr->tensor, c = pr->child, p = pr->parent;
+    uint32_t sp_c = spatial_above(c, M), sp_p = spatial_above(p, M);
+    hist hc[ND], hp[ND];
+    int64_t gc[ND];
+    for (int d = 0; d < ND; d++) {
+        int rel = RELEVANT(t, d);
+        gc[d] = g->below[d][2 * (c + 1)];
+        hc[d] = make_hist(g, d, w->off[d], sp_c, rel ? gc[d] : 1);
+        hp[d] = make_hist(g, d, w->off[d], sp_p, rel ? union_gran(g, d, c, p) : 1);
+    }
+    int64_t E = foot(l, t, hc), U = foot(l, t, hp);
+    memset(x, 0, sizeof *x);
+    x->tensor = (int8_t)t, x->child = (int8_t)c, x->parent = (int8_t)p;
+    if (t == PESIM_OUTPUTS) {
+        int first = 1; /* no reduction loop outside j* has left 0: nothing to read back */
+        for (int i = 0; i <= pr->js; i++)
+            if (!RELEVANT(t, g->loop_dim[i]) && w->idx[i] > 0) first = 0;
+        x->parent_updates = U;
+        x->parent_reads = x->child_fills = first ? 0 : U;
+        x->child_reads = E;
+        return;
+    }
+    int64_t Oc = 0, Op = 0;
+    if (pr->sliding && changed == pr->js) {
+        int jd = g->loop_dim[pr->js], pd = partner(jd);
+        int hdir = (jd == P || jd == R), is_out = (jd == P || jd == Q);
+        int64_t gj = gc[jd], sc = 0, sp = 0;
+        for (int i = 0; i < hc[jd].k; i++)
+            for (int j = 0; j < hc[pd].k; j++)
+                sc += hc[jd].cnt[i] * hc[pd].cnt[j] * pesim_nest_overlap(l, hdir, is_out, gj, hc[jd].ext[i], hc[pd].ext[j]);
+        int shared = union_gran(g, pd, c, p) != gc[pd];
+        for (int i = 0; i < hp[jd].k; i++)
+            for (int j = 0; j < hp[pd].k; j++) {
+                int64_t o = shared ? pesim_nest_shared_overlap(l, hdir, is_out, gj, hp[jd].ext[i], hp[pd].ext[j], gc[pd])
+                                   : pesim_nest_overlap(l, hdir, is_out, gj, hp[jd].ext[i], hp[pd].ext[j]);
+                sp += hp[jd].cnt[i] * hp[pd].cnt[j] * o;
+            }
+        Oc = sc * foot_input_rest(l, hc, hdir);
+        Op = sp * foot_input_rest(l, hp, hdir);
+    }
+    x->parent_reads = U - Op;
+    x->child_fills = E - Oc;
+}
+
+/* MAC-array operand streams over the current block. */
+static void stream(pesim_walk *w, const pesim_walk_pair *pr, pesim_xfer *x)
+{
+    const pesim_nest_digits *g = &w->g;
+    const pesim_layer *l = w->layer;
+    const int M = w->arch->n_levels, t = pr->tensor, p = pr->parent;
+    uint32_t inner[ND] = {0}, sp_p = spatial_above(p, M);
+    for (int i = w->J; i < g->n_loops; i++) inner[g->loop_dim[i]] |= 1u << (2 * g->loop_level[i] + 1);
+    hist h[ND];
+    for (int d = 0; d < ND; d++)
+        h[d] = make_hist(g, d, w->off[d], inner[d] | sp_p, RELEVANT(t, d) ? union_gran(g, d, -1, p) : 1);
+    int64_t U = foot(l, t, h);
+    memset(x, 0, sizeof *x);
+    x->tensor = (int8_t)t, x->child = -1, x->parent = (int8_t)p, x->stream = 1;
+    if (t != PESIM_OUTPUTS) {
+        x->parent_reads = U;
+        return;
+    }
+    int64_t F = 0;
+    int outer_zero = 1;
+    for (int i = 0; i < w->J; i++)
+        if (!RELEVANT(t, g->loop_dim[i]) && w->idx[i] > 0) outer_zero = 0;
+    if (outer_zero) {
+        for (int d = 0; d < ND; d++)
+            if (!RELEVANT(t, d)) h[d] = make_hist(g, d, w->off[d], sp_p, 1);
+        F = foot(l, t, h);
+    }
+    x->parent_updates = U;
+    x->parent_reads = U - F;
+}
+
+int pesim_walk_next(pesim_walk *w, pesim_block *b)
+{
+    if (w->done) return 0;
+    const pesim_nest_digits *g = &w->g;
+    int changed = -1;
+    if (!w->started) {
+        w->started = 1;
+    } else {
+        int i = w->J - 1;
+        for (;; i--) {
+            if (i < 0) {
+                w->done = 1;
+                return 0;
+            }
+            int d = g->loop_dim[i];
+            int64_t wt = g->below[d][2 * g->loop_level[i] + 1];
+            w->idx[i]++;
+            w->off[d] += wt;
+            if (w->idx[i] < g->f[d][2 * g->loop_level[i] + 1] && w->off[d] < g->bound[d]) break;
+            w->off[d] -= w->idx[i] * wt;
+            w->idx[i] = 0;
+        }
+        changed = i;
+    }
+    b->index = w->next_index++;
+    b->changed = changed;
+    b->n_xfers = 0;
+    for (int k = 0; k < w->n_pairs; k++) {
+        const pesim_walk_pair *pr = &w->pair[k];
+        if (pr->child < 0) continue;
+        if (changed < 0 || changed <= pr->js) event(w, pr, changed, &b->xfer[b->n_xfers++]);
+    }
+    for (int k = 0; k < w->n_pairs; k++)
+        if (w->pair[k].child < 0) stream(w, &w->pair[k], &b->xfer[b->n_xfers++]);
+    uint32_t inner[ND] = {0};
+    for (int i = w->J; i < g->n_loops; i++) inner[g->loop_dim[i]] |= 1u << (2 * g->loop_level[i] + 1);
+    int64_t steps = 1;
+    for (int d = 0; d < ND; d++) {
+        hist h = make_hist(g, d, w->off[d], inner[d], 1);
+        steps *= hcnt(&h);
+    }
+    b->steps = steps;
+    return 1;
+}

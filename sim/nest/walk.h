@@ -1,0 +1,75 @@
+/* walk.h - the mapping's execution as a sequence of blocks (internal to sim/).
+ *
+ * A block is one iteration of the outer temporal loops, down to the innermost
+ * loop at which any storage level's tile changes; inside a block the MAC array
+ * runs the inner loops and no tile above the MACs changes. At the start of a
+ * block the walker reports every tile transfer (an "event" of docs/model.md
+ * section 4) with its exact word counts, and over the block the words the MAC
+ * array streams from the innermost levels. Summed over all blocks, every count
+ * equals pesim_nest_count's (tests/walk_test.cc), which is how the cycle engine
+ * and the analytical model agree exactly on accesses.
+ *
+ * The walker allocates nothing; a pesim_walk lives on the caller's stack. */
+#ifndef PESIM_WALK_H
+#define PESIM_WALK_H
+
+#include "nest/nest.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define PESIM_WALK_MAX_XFERS (PESIM_NTENSORS * PESIM_MAX_LEVELS)
+
+/* One transfer between a child level (or the MAC array, child == -1) and its
+ * parent. For weights and inputs data moves down; for outputs the child's old
+ * tile goes up (child_reads -> parent_updates, reduced) and partial sums of the
+ * new tile come down (parent_reads -> child_fills). Words are totals over all
+ * instances; per-instance loads are these divided by the instances used. */
+typedef struct pesim_xfer {
+    int8_t tensor, child, parent;
+    int8_t stream;              /* 1: MAC-array operand stream over the block, not an event */
+    int64_t parent_reads;
+    int64_t child_fills;
+    int64_t parent_updates;
+    int64_t child_reads;
+} pesim_xfer;
+
+typedef struct pesim_block {
+    int64_t index;              /* 0, 1, ... */
+    int64_t steps;              /* compute steps (non-empty inner temporal iterations) */
+    int changed;                /* outermost loop (in the compressed list) that advanced; -1 first block */
+    int n_xfers;
+    pesim_xfer xfer[2 * PESIM_WALK_MAX_XFERS]; /* events (outer pairs first), then streams */
+} pesim_block;
+
+typedef struct pesim_walk_pair {
+    int8_t tensor, child, parent;
+    int js;                     /* index of j* in the loop list, -1: the tile never changes */
+    int sliding;                /* sliding-window reuse applies at j* advances */
+} pesim_walk_pair;
+
+typedef struct pesim_walk {
+    const pesim_arch *arch;
+    const pesim_layer *layer;
+    const pesim_mapping *map;
+    pesim_nest_digits g;
+    int n_pairs;
+    pesim_walk_pair pair[PESIM_WALK_MAX_XFERS];
+    int J;                      /* outer loops: list indices [0, J) */
+    int64_t idx[PESIM_NDIMS * PESIM_MAX_LEVELS]; /* current index of each outer loop */
+    int64_t off[PESIM_NDIMS];   /* temporal offset of each dim from the outer loops */
+    int64_t next_index;
+    int started, done;
+} pesim_walk;
+
+/* Prepares a walk of a mapping that pesim_nest_count accepted as valid. */
+void pesim_walk_init(pesim_walk *w, const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m);
+
+/* Fills b with the next block; returns 0 when there are no more. */
+int pesim_walk_next(pesim_walk *w, pesim_block *b);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
