@@ -14,14 +14,10 @@ typedef struct stub {
 } stub;
 
 static const stub stubs[] = {
-    {"compare", "--arch FILE --workload FILE [--layer NAME] [--mapping FILE] [--json FILE]",
-     "issue: cycle engine and SystemC reference"},
     {"search", "--arch FILE --workload FILE [--layer NAME] --algo NAME --budget N --seed S "
                "[--objective latency|energy|edp] [--eval ...] [--db FILE] [--resume] [--json FILE]",
      "issue: search library"},
     {"sweep", "...", "issue: hardware sweeps"},
-    {"dram", "--preset ddr4-3200|lpddr4-2400|FILE --trace FILE [--json FILE]",
-     "issue: DRAM model"},
 };
 
 static int run_stub(const char *name, int argc, char **argv)
@@ -41,7 +37,5 @@ static int run_stub(const char *name, int argc, char **argv)
     return CLI_FAIL;
 }
 
-int cli_cmd_compare(int argc, char **argv) { return run_stub("compare", argc, argv); }
 int cli_cmd_search(int argc, char **argv) { return run_stub("search", argc, argv); }
 int cli_cmd_sweep(int argc, char **argv) { return run_stub("sweep", argc, argv); }
-int cli_cmd_dram(int argc, char **argv) { return run_stub("dram", argc, argv); }

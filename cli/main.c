@@ -12,10 +12,10 @@
 static const cli_command commands[] = {
     {"info", "describe a workload (layer shapes, MACs) or an architecture", cli_cmd_info},
     {"run", "evaluate a network or one layer on an architecture", cli_cmd_run},
-    {"compare", "analytical vs cycle-level vs SystemC side by side (not yet)", cli_cmd_compare},
+    {"compare", "every evaluator side by side: analytical vs cycle engine (vs SystemC)", cli_cmd_compare},
     {"search", "search mappings, hardware or placements (not yet)", cli_cmd_search},
     {"sweep", "sweep hardware parameters (not yet)", cli_cmd_sweep},
-    {"dram", "run the DRAM model on a request trace (not yet)", cli_cmd_dram},
+    {"dram", "run the DRAM model on a request trace (DRAMsim3 format)", cli_cmd_dram},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

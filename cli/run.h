@@ -9,8 +9,12 @@
 
 #include "pesim/arch.h"
 #include "pesim/cost.h"
+#include "pesim/engine.h"
 #include "pesim/mapping.h"
 #include "pesim/workload.h"
+
+#include "evaluators.h"
+#include "json.h"
 
 #define CLI_NOT_MAPPED "no MACs, not mapped"
 
@@ -27,6 +31,7 @@ typedef struct run_layer {
     char reason[PESIM_MSG_MAX + 64]; /* why not valid ("" when valid) */
     pesim_mapping mapping;
     pesim_cost cost;
+    pesim_engine_stats stats;     /* evaluators with CLI_EVAL_ENGINE (else zero) */
     char mapping_file[PESIM_PATH_MAX + PESIM_NAME_MAX + 8]; /* --print-mapping output, or "" */
 } run_layer;
 
@@ -35,7 +40,8 @@ typedef struct run_result {
     const char *arch_path;
     const pesim_network *net;
     const char *workload_path;
-    const char *evaluator;        /* --eval value */
+    const cli_evaluator *ev;      /* --eval */
+    pesim_engine_options engine_opt; /* used by evaluators with CLI_EVAL_ENGINE */
     const char *mapping_path;     /* --mapping, or NULL: the default mapper */
     int single;                   /* --layer given: one layer with details */
     int32_t n;
@@ -47,6 +53,15 @@ typedef struct run_result {
     int32_t n_mac_layers, n_valid, n_invalid;
 } run_result;
 
+/* Evaluates the selected layers of r->net (every layer, or only index
+ * `only` >= 0) with r->ev: each MAC layer with the mapping `user` (NULL: the
+ * default mapper's), then sums up. Returns 0, or -1 when out of memory
+ * (message printed). Problems of a layer are results (valid == 0, reason). */
+int cli_run_layers(run_result *r, const pesim_mapping *user, int32_t only);
+/* The same, on the layers of `like` (already run) with their mappings: a
+ * layer `like` could not map is invalid here with the same reason. */
+int cli_run_layers_like(run_result *r, const run_result *like);
+
 /* Seconds of `cycles` at the arch clock (NaN when the clock is not positive). */
 double cli_run_seconds(const run_result *r, int64_t cycles);
 /* MACs / (cycles x MAC units) of the machine; NaN when cycles == 0. */
@@ -55,8 +70,15 @@ double cli_run_utilization(const run_result *r, int64_t macs, int64_t cycles);
 /* The per-layer table and totals; for a single layer also the cycle and
  * energy breakdown, the accesses per level and tensor, and the mapping. */
 void cli_run_text(const run_result *r, FILE *f);
+/* " (DRAM FR-FCFS, refresh on)": the engine options, for the human reports. */
+void cli_engine_options_text(const pesim_engine_options *opt, FILE *f);
+/* Two lines: the engine's blocks, transfers, folds; DRAM bursts and rows. */
+void cli_engine_stats_text(const pesim_engine_stats *s, FILE *f);
 /* JSON with the keys of DESIGN.md's contract (and more; docs/cli.md). */
 void cli_run_json(const run_result *r, FILE *f);
+/* The members "evaluator", "engine_options", "layers" and "total" of r's
+ * JSON, written into the object w has open (compare nests them). */
+void cli_run_json_members(json_writer *w, const run_result *r);
 /* CSV: a header, then one row per layer. */
 void cli_run_csv(const run_result *r, FILE *f);
 

@@ -36,6 +36,23 @@ static void accesses_json(json_writer *w, const run_result *r, const run_layer *
     json_end_array(w);
 }
 
+/* The engine's counters ("engine" of a layer). */
+static void engine_json(json_writer *w, const pesim_engine_stats *st)
+{
+    json_key(w, "engine");
+    json_begin_object(w);
+    json_kv_int(w, "blocks", st->blocks);
+    json_kv_int(w, "transfers", st->transfers);
+    json_kv_int(w, "folds", st->folds);
+    json_kv_int(w, "dram_reads", st->dram_reads);
+    json_kv_int(w, "dram_writes", st->dram_writes);
+    json_kv_int(w, "dram_row_hits", st->dram_row_hits);
+    json_kv_int(w, "dram_row_misses", st->dram_row_misses);
+    json_kv_int(w, "dram_row_conflicts", st->dram_row_conflicts);
+    json_kv_int(w, "dram_refreshes", st->dram_refreshes);
+    json_end_object(w);
+}
+
 /* The results of a valid evaluated layer. */
 static void result_json(json_writer *w, const run_result *r, const run_layer *rl)
 {
@@ -53,16 +70,21 @@ static void result_json(json_writer *w, const run_result *r, const run_layer *rl
     for (int s = 0; s < PESIM_STALL_COUNT; s++)
         json_kv_int(w, pesim_stall_name((pesim_stall)s), c->stall_cycles[s]);
     json_end_object(w);
-    json_key(w, "level_cycles");
-    json_begin_object(w);
-    for (int L = 0; L < a->n_levels; L++)
-        json_kv_int(w, a->level[L].name, c->level_cycles[L]);
-    json_end_object(w);
-    json_key(w, "noc_cycles");
-    json_begin_object(w);
-    for (int L = 1; L < a->n_levels; L++)
-        json_kv_int(w, a->level[L].name, c->noc_cycles[L]);
-    json_end_object(w);
+    if (r->ev->flags & CLI_EVAL_BOUNDS) {
+        json_key(w, "level_cycles");
+        json_begin_object(w);
+        for (int L = 0; L < a->n_levels; L++)
+            json_kv_int(w, a->level[L].name, c->level_cycles[L]);
+        json_end_object(w);
+        json_key(w, "noc_cycles");
+        json_begin_object(w);
+        for (int L = 1; L < a->n_levels; L++)
+            json_kv_int(w, a->level[L].name, c->noc_cycles[L]);
+        json_end_object(w);
+    } else {    /* a simulator measures cycles; it computes no bounds */
+        json_kv_null(w, "level_cycles");
+        json_kv_null(w, "noc_cycles");
+    }
     json_key(w, "energy_breakdown_pj");
     json_begin_object(w);
     json_kv_double(w, "mac", c->energy_mac_pj);
@@ -71,6 +93,8 @@ static void result_json(json_writer *w, const run_result *r, const run_layer *rl
     json_kv_double(w, "noc", c->energy_noc_pj);
     json_kv_double(w, "leakage", c->energy_leak_pj);
     json_end_object(w);
+    if (r->ev->flags & CLI_EVAL_ENGINE)
+        engine_json(w, &rl->stats);
 }
 
 static void layer_json(json_writer *w, const run_result *r, const run_layer *rl)
@@ -101,10 +125,45 @@ static void layer_json(json_writer *w, const run_result *r, const run_layer *rl)
         json_key(w, "stalls");
         json_begin_object(w);
         json_end_object(w);
+        if (r->ev->flags & CLI_EVAL_ENGINE)
+            json_kv_null(w, "engine");
     }
     json_key(w, "accesses");
     accesses_json(w, r, rl);
     json_kv_string(w, "mapping_file", rl->mapping_file[0] ? rl->mapping_file : NULL);
+    json_end_object(w);
+}
+
+void cli_run_json_members(json_writer *w, const run_result *r)
+{
+    json_kv_string(w, "evaluator", r->ev->name);
+    if (r->ev->flags & CLI_EVAL_ENGINE) {
+        json_key(w, "engine_options");
+        json_begin_object(w);
+        json_kv_bool(w, "stall_free", r->engine_opt.stall_free);
+        json_kv_string(w, "dram_sched", cli_dram_sched_name(&r->engine_opt));
+        json_kv_bool(w, "refresh", !r->engine_opt.no_refresh);
+        json_end_object(w);
+    } else {
+        json_kv_null(w, "engine_options");
+    }
+    json_key(w, "layers");
+    json_begin_array(w);
+    for (int32_t i = 0; i < r->n; i++)
+        layer_json(w, r, &r->layers[i]);
+    json_end_array(w);
+    json_key(w, "total");
+    json_begin_object(w);
+    json_kv_int(w, "macs", r->macs);
+    json_kv_int(w, "cycles", r->cycles);
+    json_kv_double(w, "seconds", cli_run_seconds(r, r->cycles));
+    json_kv_double(w, "energy_pj", r->energy_pj);
+    json_kv_double(w, "edp_pj_cycles", r->energy_pj * (double)r->cycles);
+    json_kv_double(w, "utilization", cli_run_utilization(r, r->macs, r->cycles));
+    json_kv_bool(w, "valid", r->n_invalid == 0);
+    json_kv_int(w, "layers", r->n);
+    json_kv_int(w, "mac_layers", r->n_mac_layers);
+    json_kv_int(w, "invalid_layers", r->n_invalid);
     json_end_object(w);
 }
 
@@ -117,29 +176,30 @@ void cli_run_json(const run_result *r, FILE *f)
     json_kv_string(&w, "arch_file", r->arch_path);
     json_kv_string(&w, "workload", r->net->name);
     json_kv_string(&w, "workload_file", r->workload_path);
-    json_kv_string(&w, "evaluator", r->evaluator);
     json_kv_string(&w, "mapping_file", r->mapping_path);
     json_kv_double(&w, "clock_mhz", r->arch->clock_mhz);
     json_kv_int(&w, "mac_units", pesim_arch_macs(r->arch));
-    json_key(&w, "layers");
-    json_begin_array(&w);
-    for (int32_t i = 0; i < r->n; i++)
-        layer_json(&w, r, &r->layers[i]);
-    json_end_array(&w);
-    json_key(&w, "total");
-    json_begin_object(&w);
-    json_kv_int(&w, "macs", r->macs);
-    json_kv_int(&w, "cycles", r->cycles);
-    json_kv_double(&w, "seconds", cli_run_seconds(r, r->cycles));
-    json_kv_double(&w, "energy_pj", r->energy_pj);
-    json_kv_double(&w, "edp_pj_cycles", r->energy_pj * (double)r->cycles);
-    json_kv_double(&w, "utilization", cli_run_utilization(r, r->macs, r->cycles));
-    json_kv_bool(&w, "valid", r->n_invalid == 0);
-    json_kv_int(&w, "layers", r->n);
-    json_kv_int(&w, "mac_layers", r->n_mac_layers);
-    json_kv_int(&w, "invalid_layers", r->n_invalid);
+    cli_run_json_members(&w, r);
     json_end_object(&w);
-    json_end_object(&w);
+}
+
+/* The engine's counters in CSV, in the order of engine_json. */
+static const char *const engine_columns[] = {
+    "blocks", "transfers", "folds", "dram_reads", "dram_writes", "dram_row_hits",
+    "dram_row_misses", "dram_row_conflicts", "dram_refreshes"};
+#define N_ENGINE_COLUMNS (int)(sizeof engine_columns / sizeof engine_columns[0])
+
+static void engine_csv(FILE *f, const run_layer *rl)
+{
+    const pesim_engine_stats *st = &rl->stats;
+    const int64_t v[N_ENGINE_COLUMNS] = {st->blocks, st->transfers, st->folds, st->dram_reads,
+                                         st->dram_writes, st->dram_row_hits, st->dram_row_misses,
+                                         st->dram_row_conflicts, st->dram_refreshes};
+    for (int k = 0; k < N_ENGINE_COLUMNS; k++) {
+        fputc(',', f);
+        if (rl->has_macs && rl->valid)
+            cli_csv_int(f, v[k]);
+    }
 }
 
 void cli_run_csv(const run_result *r, FILE *f)
@@ -148,7 +208,11 @@ void cli_run_csv(const run_result *r, FILE *f)
           "edp_pj_cycles,utilization", f);
     for (int s = 0; s < PESIM_STALL_COUNT; s++)
         fprintf(f, ",stall_%s_cycles", pesim_stall_name((pesim_stall)s));
-    fputs(",mapping_file\n", f);
+    fputs(",mapping_file", f);
+    int engine = (r->ev->flags & CLI_EVAL_ENGINE) != 0;
+    for (int k = 0; engine && k < N_ENGINE_COLUMNS; k++)
+        fprintf(f, ",engine_%s", engine_columns[k]);
+    fputc('\n', f);
     for (int32_t i = 0; i < r->n; i++) {
         const run_layer *rl = &r->layers[i];
         const pesim_cost *c = &rl->cost;
@@ -178,6 +242,8 @@ void cli_run_csv(const run_result *r, FILE *f)
         }
         fputc(',', f);
         cli_csv_field(f, rl->mapping_file[0] ? rl->mapping_file : NULL);
+        if (engine)
+            engine_csv(f, rl);
         fputc('\n', f);
     }
 }

@@ -42,8 +42,35 @@ static void header(const run_result *r, FILE *f)
         fprintf(f, ", layer %s\n", r->layers[0].layer->name);
     else
         fprintf(f, ": %" PRId32 " layers, %" PRId32 " with MACs\n", r->n, r->n_mac_layers);
-    fprintf(f, "evaluator  %s; mapping%s %s\n\n", r->evaluator, r->mapping_path ? "" : "s",
+    fprintf(f, "evaluator  %s", r->ev->name);
+    if (r->ev->flags & CLI_EVAL_ENGINE)
+        cli_engine_options_text(&r->engine_opt, f);
+    fprintf(f, "; mapping%s %s\n\n", r->mapping_path ? "" : "s",
             r->mapping_path ? r->mapping_path : "from the default mapper");
+}
+
+void cli_engine_options_text(const pesim_engine_options *opt, FILE *f)
+{
+    if (opt->stall_free)
+        fputs(" (stall-free: transfers take no time)", f);
+    else
+        fprintf(f, " (DRAM %s, refresh %s)", opt->dram_fcfs ? "FCFS" : "FR-FCFS",
+                opt->no_refresh ? "off" : "on");
+}
+
+void cli_engine_stats_text(const pesim_engine_stats *s, FILE *f)
+{
+    char b[6][32];
+    fprintf(f, "engine       %s blocks, %s transfers, %s folds\n",
+            cli_fmt_count(s->blocks, b[0], 32), cli_fmt_count(s->transfers, b[1], 32),
+            cli_fmt_count(s->folds, b[2], 32));
+    fprintf(f, "DRAM         %s bursts (%s reads, %s writes); rows: %s hits, %s misses, "
+            "%s conflicts; %s refreshes\n",
+            cli_fmt_count(s->dram_reads + s->dram_writes, b[0], 32),
+            cli_fmt_count(s->dram_reads, b[1], 32), cli_fmt_count(s->dram_writes, b[2], 32),
+            cli_fmt_count(s->dram_row_hits, b[3], 32), cli_fmt_count(s->dram_row_misses, b[4], 32),
+            cli_fmt_count(s->dram_row_conflicts, b[5], 32),
+            cli_fmt_count(s->dram_refreshes, b[0], 32));
 }
 
 /* Width of the layer-name column. */
@@ -96,6 +123,51 @@ static void totals(const run_result *r, int w, FILE *f)
         fputs("(totals cover the valid layers only)\n", f);
 }
 
+/* Stall cycles by cause per layer: a column per cause that occurs in some
+ * valid layer, "-" where a layer has none of it. */
+static void stall_table(const run_result *r, int w, FILE *f)
+{
+    int64_t sum[PESIM_STALL_COUNT] = {0}, compute = 0, stalls = 0;
+    int cw[PESIM_STALL_COUNT];
+    for (int32_t i = 0; i < r->n; i++) {
+        const run_layer *rl = &r->layers[i];
+        if (!rl->has_macs || !rl->valid)
+            continue;
+        compute += rl->cost.compute_cycles;
+        for (int s = 0; s < PESIM_STALL_COUNT; s++)
+            sum[s] += rl->cost.stall_cycles[s], stalls += rl->cost.stall_cycles[s];
+    }
+    char b[32];
+    fputs("\nstall cycles by cause (causes that occur; '-' none)\n", f);
+    fprintf(f, "%-*s %15s %15s", w, "layer", "compute", "stalls");
+    for (int s = 0; s < PESIM_STALL_COUNT; s++) {
+        int len = (int)strlen(pesim_stall_name((pesim_stall)s));
+        cw[s] = len > 13 ? len : 13;
+        if (sum[s])
+            fprintf(f, " %*s", cw[s], pesim_stall_name((pesim_stall)s));
+    }
+    fputc('\n', f);
+    for (int32_t i = 0; i < r->n; i++) {
+        const run_layer *rl = &r->layers[i];
+        if (!rl->has_macs || !rl->valid)
+            continue;
+        const pesim_cost *c = &rl->cost;
+        fprintf(f, "%-*s %15s", w, rl->layer->name, cli_fmt_count(c->compute_cycles, b, sizeof b));
+        fprintf(f, " %15s", cli_fmt_count(c->cycles - c->compute_cycles, b, sizeof b));
+        for (int s = 0; s < PESIM_STALL_COUNT; s++)
+            if (sum[s])
+                fprintf(f, " %*s", cw[s], c->stall_cycles[s] ?
+                        cli_fmt_count(c->stall_cycles[s], b, sizeof b) : "-");
+        fputc('\n', f);
+    }
+    fprintf(f, "%-*s %15s", w, "total", cli_fmt_count(compute, b, sizeof b));
+    fprintf(f, " %15s", cli_fmt_count(stalls, b, sizeof b));
+    for (int s = 0; s < PESIM_STALL_COUNT; s++)
+        if (sum[s])
+            fprintf(f, " %*s", cw[s], cli_fmt_count(sum[s], b, sizeof b));
+    fputc('\n', f);
+}
+
 /* The single-layer details: breakdowns, accesses, the mapping. */
 static void details(const run_result *r, const run_layer *rl, FILE *f)
 {
@@ -115,13 +187,18 @@ static void details(const run_result *r, const run_layer *rl, FILE *f)
             any = 1;
         }
         fputs(any ? "\n" : " none\n", f);
-        fputs("bound by     level bandwidth:", f);
-        for (int L = 0; L < a->n_levels; L++)
-            fprintf(f, " %s %s", a->level[L].name, cli_fmt_count(c->level_cycles[L], b[0], 32));
-        fputs("; network:", f);
-        for (int L = 1; L < a->n_levels; L++)
-            fprintf(f, " %s %s", a->level[L].name, cli_fmt_count(c->noc_cycles[L], b[0], 32));
-        fprintf(f, " (cycles)\nenergy       %s: MAC %s", cli_fmt_energy_pj(c->energy_pj, b[0], 32),
+        if (r->ev->flags & CLI_EVAL_BOUNDS) {
+            fputs("bound by     level bandwidth:", f);
+            for (int L = 0; L < a->n_levels; L++)
+                fprintf(f, " %s %s", a->level[L].name, cli_fmt_count(c->level_cycles[L], b[0], 32));
+            fputs("; network:", f);
+            for (int L = 1; L < a->n_levels; L++)
+                fprintf(f, " %s %s", a->level[L].name, cli_fmt_count(c->noc_cycles[L], b[0], 32));
+            fputs(" (cycles)\n", f);
+        }
+        if (r->ev->flags & CLI_EVAL_ENGINE)
+            cli_engine_stats_text(&rl->stats, f);
+        fprintf(f, "energy       %s: MAC %s", cli_fmt_energy_pj(c->energy_pj, b[0], 32),
                 cli_fmt_energy_pj(c->energy_mac_pj, b[1], 32));
         for (int L = 0; L < a->n_levels; L++)
             fprintf(f, ", %s %s", a->level[L].name,
@@ -165,8 +242,11 @@ void cli_run_text(const run_result *r, FILE *f)
             "cycles", "time", "energy", "EDP_J*s", "util", "status");
     for (int32_t i = 0; i < r->n; i++)
         row(r, &r->layers[i], w, f);
-    if (!r->single)
+    if (!r->single) {
         totals(r, w, f);
+        if (r->ev->flags & CLI_EVAL_ENGINE)
+            stall_table(r, w, f);
+    }
     else if (r->layers[0].has_macs)
         details(r, &r->layers[0], f);
 }

@@ -150,3 +150,12 @@ double pesim_arch_area_um2(const pesim_arch *a)
     for (int l = 0; l < a->n_levels; l++) area += (double)pesim_arch_instances(a, l) * a->level[l].area_um2;
     return area;
 }
+
+int64_t pesim_level_latency_cycles(const pesim_arch *a, int level)
+{
+    const pesim_level *v = &a->level[level];
+    if (!v->is_dram) return v->latency_cycles;
+    const pesim_dram *d = &v->dram;
+    double ns = (d->tRCD + d->CL + d->BL / 2) * d->tck_ns;
+    return (int64_t)(ns * a->clock_mhz / 1000.0);
+}

@@ -72,6 +72,11 @@ static double score(const pesim_arch *a, const pesim_layer *l, pesim_mapping *m)
 
 static int better(double s, double best) { return s >= 0 && (best < 0 || s < best * (1 - 1e-12)); }
 
+/* Growing a tile is taken at equal cost too: bigger tiles mean fewer, longer
+ * transfers, which hide latency on a real machine (the analytical model does
+ * not see latency, the cycle engine does). */
+static int no_worse(double s, double best) { return s >= 0 && (best < 0 || s <= best * (1 + 1e-12)); }
+
 /* Unrolls dims on one axis of level lv: up to two dims, largest factor first. */
 static void unroll_axis(const pesim_arch *a, const pesim_layer *l, pesim_mapping *m, int lv, int axis_y,
                         const int *order)
@@ -169,7 +174,7 @@ pesim_status pesim_mapper_default(const pesim_arch *a, const pesim_layer *l, pes
                 m.level[lv].temporal[d] = f;
                 double s = score(a, l, &m);
                 m.level[lv].temporal[d] = cur;
-                if (better(s, best_s)) best_s = s, best_d = d, best_f = f;
+                if (best_d < 0 ? no_worse(s, best_s) : better(s, best_s)) best_s = s, best_d = d, best_f = f;
             }
             if (best_d < 0) break;
             m.level[lv].temporal[best_d] = best_f;
@@ -199,6 +204,57 @@ pesim_status pesim_mapper_default(const pesim_arch *a, const pesim_layer *l, pes
     close_top(&m, l);
     if (score(a, l, &m) < 0)
         return pesim_error_set(e, PESIM_ERR_INTERNAL, NULL, 0, l->name, "default mapper lost validity");
+    *out = m;
+    return PESIM_OK;
+}
+
+pesim_status pesim_mapper_scalesim(const pesim_arch *a, const pesim_layer *l, const char *dataflow,
+                                   pesim_layer *gemm, pesim_mapping *out, pesim_error *e)
+{
+    if (!pesim_layer_has_macs(l))
+        return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, l->name, "layer has no MACs to map");
+    int os = strcmp(dataflow, "os") == 0, ws = strcmp(dataflow, "ws") == 0, is = strcmp(dataflow, "is") == 0;
+    if (!os && !ws && !is)
+        return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "dataflow", "'%s': expected os, ws or is", dataflow);
+    int L = -1; /* the systolic level */
+    for (int lv = 1; lv < a->n_levels && L < 0; lv++)
+        for (int t = 0; t < PESIM_NTENSORS; t++)
+            if (a->level[lv].noc[t].kind == PESIM_NOC_SYSTOLIC) L = lv;
+    if (L < 0) return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, a->name, "no systolic array level");
+    pesim_tensor stat = os ? PESIM_OUTPUTS : ws ? PESIM_WEIGHTS : PESIM_INPUTS;
+    if (!a->level[L - 1].keeps[stat])
+        return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, a->level[L - 1].name,
+                               "the PE level must keep the stationary %s", pesim_tensor_name(stat));
+    const int64_t *d = l->dim;
+    int64_t M = d[N] * d[P] * d[Q], NF = d[G] * d[K], KR = d[C] * d[R] * d[S];
+    *gemm = *l;
+    gemm->op = PESIM_OP_GEMM;
+    for (int i = 0; i < PESIM_NDIMS; i++) gemm->dim[i] = 1;
+    gemm->dim[P] = M, gemm->dim[K] = NF, gemm->dim[C] = KR;
+    gemm->stride_h = gemm->stride_w = gemm->dilation_h = gemm->dilation_w = 1;
+    gemm->pad_h = gemm->pad_w = 0;
+    const pesim_level *v = &a->level[L];
+    int64_t rows = v->fanout_y, cols = v->fanout_x;
+    /* (dim on rows, dim on cols, streamed dim) */
+    int dy = os ? P : C, dx = os ? K : ws ? K : P, dt = os ? C : ws ? P : K;
+    pesim_mapping m;
+    pesim_mapping_init(&m, a->n_levels);
+    int64_t fy = rows < gemm->dim[dy] ? rows : gemm->dim[dy], fx = cols < gemm->dim[dx] ? cols : gemm->dim[dx];
+    m.level[L].spatial_y[dy] = fy;
+    m.level[L].spatial_x[dx] = fx;
+    m.level[L].temporal[dy] = cdiv(gemm->dim[dy], fy);
+    m.level[L].temporal[dx] = cdiv(gemm->dim[dx], fx);
+    m.level[L].temporal[dt] = gemm->dim[dt];
+    /* folds outside, the streamed dim innermost */
+    uint8_t order[PESIM_NDIMS] = {G, N, Q, R, S, 0, 0, 0};
+    order[5] = (uint8_t)dy, order[6] = (uint8_t)dx, order[7] = (uint8_t)dt;
+    memcpy(m.level[L].order, order, sizeof order);
+    /* the PE level keeps only the stationary tensor; levels between bypass all but it */
+    for (int lv = 0; lv < L; lv++)
+        for (int t = 0; t < PESIM_NTENSORS; t++) m.level[lv].bypass[t] = t != (int)stat || lv != L - 1;
+    pesim_error err;
+    if (pesim_mapping_check(&m, a, gemm, &err) != PESIM_OK)
+        return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, a->name, "%s", err.msg);
     *out = m;
     return PESIM_OK;
 }

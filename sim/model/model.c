@@ -78,23 +78,37 @@ pesim_status pesim_model_evaluate(const pesim_arch *a, const pesim_layer *l, con
         if (ncyc > bound) bound = ncyc, bound_cause = PESIM_STALL_NOC_BW;
     }
 
-    /* Fill and drain: the MAC pipeline, one access latency per level on the
-     * first fetch, and the skew of each systolic network (x + y - 2). */
-    int64_t fill = a->mac_latency_cycles - 1;
-    for (int lv = 0; lv < M; lv++) {
-        fill += a->level[lv].latency_cycles;
+    /* Fill and drain, a lower bound of what any execution pays: the MAC
+     * pipeline; the access latencies along the longest chain of levels a
+     * tensor passes on its first fetch (DRAM: tRCD + CL + BL/2 of a read to a
+     * closed bank); and one skew of the systolic array (x + y - 2 of the
+     * spatial factors used). */
+    int64_t fill = a->mac_latency_cycles - 1, chain_max = 0;
+    for (int t = 0; t < PESIM_NTENSORS; t++) {
+        int64_t chain = 0;
+        for (int lv = 0; lv < M; lv++) {
+            if (!pesim_mapping_keeps(a, m, lv, (pesim_tensor)t)) continue;
+            chain += pesim_level_latency_cycles(a, lv);
+        }
+        if (chain > chain_max) chain_max = chain;
+    }
+    fill += chain_max;
+    for (int lv = 1; lv < M; lv++) { /* the first level with a systolic network feeds the array */
         int systolic = 0;
         for (int t = 0; t < PESIM_NTENSORS; t++) systolic |= a->level[lv].noc[t].kind == PESIM_NOC_SYSTOLIC;
-        if (systolic) {
-            int64_t x = 1, y = 1;
-            for (int d = 0; d < PESIM_NDIMS; d++) x *= m->level[lv].spatial_x[d], y *= m->level[lv].spatial_y[d];
-            fill += x + y - 2;
-        }
+        if (!systolic) continue;
+        int64_t x = 1, y = 1;
+        for (int d = 0; d < PESIM_NDIMS; d++) x *= m->level[lv].spatial_x[d], y *= m->level[lv].spatial_y[d];
+        fill += x + y - 2;
+        break;
     }
+    /* cycles: compute plus fill/drain, or the slowest resource if it is slower */
     out->compute_cycles = compute;
-    if (bound_cause != PESIM_STALL_COUNT) out->stall_cycles[bound_cause] = bound - compute;
+    out->cycles = compute + fill > bound ? compute + fill : bound;
     out->stall_cycles[PESIM_STALL_FILL_DRAIN] = fill;
-    out->cycles = bound + fill;
+    if (bound > compute + fill) {
+        out->stall_cycles[bound_cause] = bound - compute - fill;
+    }
 
     /* Energy. */
     out->energy_mac_pj = (double)nc.macs * a->mac_energy_pj;

@@ -21,11 +21,7 @@ static const unsigned relevant[PESIM_NTENSORS] = {
 };
 #define RELEVANT(t, d) ((relevant[t] >> (d)) & 1u)
 
-/* Extents of a dim's tiles over a set of digit assignments: (extent, count). */
-typedef struct hist {
-    int k;
-    int64_t ext[4], cnt[4];
-} hist;
+typedef pesim_hist hist;
 
 static void hist_add(hist *h, int64_t e, int64_t c)
 {
@@ -64,10 +60,26 @@ static void enum_digits(const pesim_nest_digits *g, int d, const int *dig, int n
 static hist make_hist(const pesim_nest_digits *g, int d, int64_t off, uint32_t sum, int64_t gran)
 {
     hist h = {0, {0}, {0}};
+    int64_t rem = g->bound[d] - off;
+    uint32_t live = sum & g->nontrivial[d];
+    if (!live) { /* nothing to sum: one assignment */
+        if (rem > 0) h.k = 1, h.ext[0] = rem < gran ? rem : gran, h.cnt[0] = 1;
+        return h;
+    }
     int dig[PESIM_NEST_DIGITS], n = 0;
-    for (uint32_t b = sum & g->nontrivial[d]; b; b &= b - 1) dig[n++] = __builtin_ctz(b);
+    for (uint32_t b = live; b; b &= b - 1) dig[n++] = __builtin_ctz(b);
     enum_digits(g, d, dig, n, g->bound[d] - off, gran, 1, &h);
     return h;
+}
+
+/* make_hist through the memo slot of (pair k, role r, dim d). */
+static hist memo_hist(pesim_walk *w, int k, int r, int d, int64_t off, uint32_t sum, int64_t gran)
+{
+    pesim_hist_memo *mm = &w->memo[k][r][d];
+    if (mm->valid && mm->off == off && mm->sum == sum && mm->gran == gran) return mm->h;
+    mm->h = make_hist(&w->g, d, off, sum, gran);
+    mm->off = off, mm->sum = sum, mm->gran = gran, mm->valid = 1;
+    return mm->h;
 }
 
 static int64_t hsum(const hist *h)
@@ -168,8 +180,9 @@ static int64_t union_gran(const pesim_nest_digits *g, int d, int c, int p)
     return v;
 }
 
-static void event(pesim_walk *w, const pesim_walk_pair *pr, int changed, pesim_xfer *x)
+static void event(pesim_walk *w, int k, int changed, pesim_xfer *x)
 {
+    const pesim_walk_pair *pr = &w->pair[k];
     const pesim_nest_digits *g = &w->g;
     const pesim_layer *l = w->layer;
     const int M = w->arch->n_levels, t = pr->tensor, c = pr->child, p = pr->parent;
@@ -179,12 +192,12 @@ static void event(pesim_walk *w, const pesim_walk_pair *pr, int changed, pesim_x
     for (int d = 0; d < ND; d++) {
         int rel = RELEVANT(t, d);
         gc[d] = g->below[d][2 * (c + 1)];
-        hc[d] = make_hist(g, d, w->off[d], sp_c, rel ? gc[d] : 1);
-        hp[d] = make_hist(g, d, w->off[d], sp_p, rel ? union_gran(g, d, c, p) : 1);
+        hc[d] = memo_hist(w, k, 0, d, w->off[d], sp_c, rel ? gc[d] : 1);
+        hp[d] = memo_hist(w, k, 1, d, w->off[d], sp_p, rel ? union_gran(g, d, c, p) : 1);
     }
     int64_t E = foot(l, t, hc), U = foot(l, t, hp);
     memset(x, 0, sizeof *x);
-    x->tensor = (int8_t)t, x->child = (int8_t)c, x->parent = (int8_t)p;
+    x->tensor = (int8_t)t, x->child = (int8_t)c, x->parent = (int8_t)p, x->pair = (int8_t)k;
     if (t == PESIM_OUTPUTS) {
         int first = 1; /* no reduction loop outside j* has left 0: nothing to read back */
         for (int i = 0; i <= pr->js; i++)
@@ -217,8 +230,9 @@ static void event(pesim_walk *w, const pesim_walk_pair *pr, int changed, pesim_x
 }
 
 /* MAC-array operand streams over the current block. */
-static void stream(pesim_walk *w, const pesim_walk_pair *pr, pesim_xfer *x)
+static void stream(pesim_walk *w, int k, pesim_xfer *x)
 {
+    const pesim_walk_pair *pr = &w->pair[k];
     const pesim_nest_digits *g = &w->g;
     const pesim_layer *l = w->layer;
     const int M = w->arch->n_levels, t = pr->tensor, p = pr->parent;
@@ -226,10 +240,10 @@ static void stream(pesim_walk *w, const pesim_walk_pair *pr, pesim_xfer *x)
     for (int i = w->J; i < g->n_loops; i++) inner[g->loop_dim[i]] |= 1u << (2 * g->loop_level[i] + 1);
     hist h[ND];
     for (int d = 0; d < ND; d++)
-        h[d] = make_hist(g, d, w->off[d], inner[d] | sp_p, RELEVANT(t, d) ? union_gran(g, d, -1, p) : 1);
+        h[d] = memo_hist(w, k, 2, d, w->off[d], inner[d] | sp_p, RELEVANT(t, d) ? union_gran(g, d, -1, p) : 1);
     int64_t U = foot(l, t, h);
     memset(x, 0, sizeof *x);
-    x->tensor = (int8_t)t, x->child = -1, x->parent = (int8_t)p, x->stream = 1;
+    x->tensor = (int8_t)t, x->child = -1, x->parent = (int8_t)p, x->stream = 1, x->pair = (int8_t)k;
     if (t != PESIM_OUTPUTS) {
         x->parent_reads = U;
         return;
@@ -240,7 +254,7 @@ static void stream(pesim_walk *w, const pesim_walk_pair *pr, pesim_xfer *x)
         if (!RELEVANT(t, g->loop_dim[i]) && w->idx[i] > 0) outer_zero = 0;
     if (outer_zero) {
         for (int d = 0; d < ND; d++)
-            if (!RELEVANT(t, d)) h[d] = make_hist(g, d, w->off[d], sp_p, 1);
+            if (!RELEVANT(t, d)) h[d] = memo_hist(w, k, 3, d, w->off[d], sp_p, 1);
         F = foot(l, t, h);
     }
     x->parent_updates = U;
@@ -277,15 +291,15 @@ int pesim_walk_next(pesim_walk *w, pesim_block *b)
     for (int k = 0; k < w->n_pairs; k++) {
         const pesim_walk_pair *pr = &w->pair[k];
         if (pr->child < 0) continue;
-        if (changed < 0 || changed <= pr->js) event(w, pr, changed, &b->xfer[b->n_xfers++]);
+        if (changed < 0 || changed <= pr->js) event(w, k, changed, &b->xfer[b->n_xfers++]);
     }
     for (int k = 0; k < w->n_pairs; k++)
-        if (w->pair[k].child < 0) stream(w, &w->pair[k], &b->xfer[b->n_xfers++]);
+        if (w->pair[k].child < 0) stream(w, k, &b->xfer[b->n_xfers++]);
     uint32_t inner[ND] = {0};
     for (int i = w->J; i < g->n_loops; i++) inner[g->loop_dim[i]] |= 1u << (2 * g->loop_level[i] + 1);
     int64_t steps = 1;
     for (int d = 0; d < ND; d++) {
-        hist h = make_hist(g, d, w->off[d], inner[d], 1);
+        hist h = memo_hist(w, PESIM_WALK_MAX_XFERS, 0, d, w->off[d], inner[d], 1);
         steps *= hcnt(&h);
     }
     b->steps = steps;

@@ -29,6 +29,7 @@ extern "C" {
 typedef struct pesim_xfer {
     int8_t tensor, child, parent;
     int8_t stream;              /* 1: MAC-array operand stream over the block, not an event */
+    int8_t pair;                /* index in pesim_walk.pair */
     int64_t parent_reads;
     int64_t child_fills;
     int64_t parent_updates;
@@ -49,6 +50,21 @@ typedef struct pesim_walk_pair {
     int sliding;                /* sliding-window reuse applies at j* advances */
 } pesim_walk_pair;
 
+/* Extents of a dim's tiles over a set of digit assignments: (extent, count). */
+typedef struct pesim_hist {
+    int k;
+    int64_t ext[4], cnt[4];
+} pesim_hist;
+
+/* The last histogram computed for one (pair, role, dim): blocks mostly change
+ * one dim's offset, so most histograms are reused. */
+typedef struct pesim_hist_memo {
+    int64_t off, gran;
+    uint32_t sum;
+    int valid;
+    pesim_hist h;
+} pesim_hist_memo;
+
 typedef struct pesim_walk {
     const pesim_arch *arch;
     const pesim_layer *layer;
@@ -61,6 +77,7 @@ typedef struct pesim_walk {
     int64_t off[PESIM_NDIMS];   /* temporal offset of each dim from the outer loops */
     int64_t next_index;
     int started, done;
+    pesim_hist_memo memo[PESIM_WALK_MAX_XFERS + 1][4][PESIM_NDIMS];
 } pesim_walk;
 
 /* Prepares a walk of a mapping that pesim_nest_count accepted as valid. */

@@ -118,6 +118,10 @@ double pesim_dram_words_per_cycle(const pesim_dram *d, int word_bits, double clo
  * fan-outs >= 1, ...). Errors name the level and the config line. */
 pesim_status pesim_arch_check(const pesim_arch *a, const char *file, pesim_error *e);
 
+/* Access latency of a level in accelerator cycles: latency_cycles on chip;
+ * for DRAM, a read to a closed bank, tRCD + CL + BL/2 (rounded down). */
+int64_t pesim_level_latency_cycles(const pesim_arch *a, int level);
+
 /* Total area: MACs + every level's instances. */
 double pesim_arch_area_um2(const pesim_arch *a);
 

@@ -32,6 +32,19 @@ pesim_status pesim_model_evaluate(const pesim_arch *a, const pesim_layer *l,
 pesim_status pesim_mapper_default(const pesim_arch *a, const pesim_layer *l,
                                   pesim_mapping *out, pesim_error *e);
 
+/* SCALE-Sim's mapping of a layer on a systolic array, for the compatibility
+ * mode: the layer is taken as its im2col GEMM (M = N*P*Q output pixels,
+ * N = K*G filters, K = C*R*S reduction), which is what SCALE-Sim simulates.
+ * dataflow "os": M on the array's rows (Y), filters on its columns (X), the
+ * reduction streamed; "ws": the reduction on rows, filters on columns, pixels
+ * streamed; "is": the reduction on rows, pixels on columns, filters streamed.
+ * The arch must have a level L >= 1 with a fan-out (rows = fanout_y, cols =
+ * fanout_x) whose networks are systolic, with level L-1 keeping the stationary
+ * tensor (outputs, weights or inputs). *gemm receives the GEMM layer the
+ * mapping is for. PESIM_ERR_INVALID when the arch cannot take the dataflow. */
+pesim_status pesim_mapper_scalesim(const pesim_arch *a, const pesim_layer *l, const char *dataflow,
+                                   pesim_layer *gemm, pesim_mapping *out, pesim_error *e);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,167 @@
+/* cli/cmd_compare.c - `pesim compare`: every available evaluator on the same
+ * layers with the same mappings, side by side (see compare.h).
+ *
+ * The reference (analytical) runs first and maps each layer (--mapping or the
+ * default mapper); every other available evaluator then runs the reference's
+ * mappings. Order of checks as in `run`: options (2), inputs (2), outputs can
+ * be opened (2), then the runs. Exit 1 when a layer is invalid, or when two
+ * evaluators disagree on a layer's validity or access counts (a bug: they
+ * share the mapping semantics, so their counts are equal by construction). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "compare.h"
+#include "inputs.h"
+#include "opts.h"
+#include "output.h"
+#include "paths.h"
+
+static const cli_usage usage = {
+    "compare",
+    "[--arch FILE] [--workload FILE] [--layer NAME] [--mapping FILE]\n"
+    "                     [--json FILE] [--csv FILE] [--stall-free]\n"
+    "                     [--dram-sched frfcfs|fcfs] [--no-refresh]",
+    "Runs every available evaluator (analytical model, cycle engine; the SystemC\n"
+    "reference when built) on each MAC layer with the same mapping, and reports per\n"
+    "layer the analytical and simulated cycles, their ratio, the gap split by cause\n"
+    "(compute and stall cycles of the engine minus those of the analytical model, as\n"
+    "a percentage of the analytical cycles), and whether the access counts of the\n"
+    "evaluators are identical (they must be).",
+    "Inputs and defaults as in 'pesim run': --arch " CLI_DEFAULT_ARCH ",\n"
+    "--workload " CLI_DEFAULT_WORKLOAD "; without --mapping each layer gets the\n"
+    "default mapper's mapping. --stall-free, --dram-sched and --no-refresh apply to\n"
+    "the simulating evaluators. FILE '-' writes to stdout (the table is then not\n"
+    "printed). Exit status: 0 success, 1 a layer is invalid or the evaluators\n"
+    "disagree on a layer's validity or access counts (a bug), 2 bad usage or bad\n"
+    "input. Fields: docs/cli.md.",
+};
+
+typedef struct compare_args {
+    cli_input_args in;
+    const char *json, *csv;
+    cli_engine_args engine;
+} compare_args;
+
+/* Fills the evaluators of r (available ones in table order, the others in
+ * r->missing) with the shared inputs. */
+static void setup(compare_result *r, const cli_inputs *in, const compare_args *o,
+                  const pesim_engine_options *eo)
+{
+    size_t n;
+    const cli_evaluator *list = cli_evaluator_list(&n);
+    for (size_t k = 0; k < n && k < CLI_COMPARE_MAX; k++) {
+        if (!list[k].fn) {
+            r->missing[r->n_missing++] = &list[k];
+            continue;
+        }
+        run_result *x = &r->run[r->n_runs++];
+        x->ev = &list[k];
+        x->engine_opt = *eo;
+        x->arch = in->arch;
+        x->arch_path = in->arch_path;
+        x->net = &in->net;
+        x->workload_path = in->workload_path;
+        x->mapping_path = o->in.mapping;
+        x->single = o->in.layer != NULL;
+    }
+}
+
+/* Runs the evaluators; -1 when out of memory. */
+static int run_all(compare_result *r, const cli_inputs *in)
+{
+    if (cli_run_layers(&r->run[0], in->user, in->only) != 0)
+        return -1;
+    for (size_t k = 1; k < r->n_runs; k++)
+        if (cli_run_layers_like(&r->run[k], &r->run[0]) != 0)
+            return -1;
+    return 0;
+}
+
+/* One message on stderr per layer where an evaluator disagrees with the
+ * reference: that is a bug to report, not a property of the design. */
+static void report_disagreements(const compare_result *r)
+{
+    for (size_t k = 1; k < r->n_runs; k++) {
+        for (int32_t i = 0; i < r->run[0].n; i++) {
+            compare_check c;
+            cli_compare_check(r, k, i, &c);
+            if (c.status == CMP_DISAGREE || !c.accesses_equal)
+                cli_error("compare: layer %s: %s and %s disagree (%s); this is a bug",
+                          r->run[0].layers[i].layer->name, r->run[0].ev->name,
+                          r->run[k].ev->name, c.difference);
+        }
+    }
+}
+
+static int compare_and_report(compare_result *r, const compare_args *o, const cli_inputs *in)
+{
+    FILE *jf = o->json ? cli_open_out(o->json) : NULL;
+    FILE *cf = o->csv ? cli_open_out(o->csv) : NULL;
+    int rc = CLI_OK;
+    if ((o->json && !jf) || (o->csv && !cf))
+        rc = CLI_USAGE;
+    else if (run_all(r, in) != 0)
+        rc = CLI_FAIL;
+    if (rc == CLI_OK) {
+        if (!cli_is_stdout(o->json) && !cli_is_stdout(o->csv))
+            cli_compare_text(r, stdout);
+        if (jf) cli_compare_json(r, jf);
+        if (cf) cli_compare_csv(r, cf);
+        report_disagreements(r);
+        if (cli_compare_disagreements(r) > 0 || cli_compare_invalid(r) > 0)
+            rc = CLI_FAIL;
+    }
+    int bad = cli_close_out(jf, o->json);
+    bad |= cli_close_out(cf, o->csv);
+    bad |= cli_close_out(stdout, "-");
+    if (bad && rc == CLI_OK)
+        rc = CLI_FAIL;
+    return rc;
+}
+
+int cli_cmd_compare(int argc, char **argv)
+{
+    compare_args o;
+    memset(&o, 0, sizeof o);
+    const cli_opt opts[] = {
+        {"arch", "FILE", "architecture config [" CLI_DEFAULT_ARCH "]", &o.in.arch, NULL},
+        {"workload", "FILE", "workload config [" CLI_DEFAULT_WORKLOAD "]", &o.in.workload, NULL},
+        {"layer", "NAME", "compare only this layer (with details)", &o.in.layer, NULL},
+        {"mapping", "FILE", "the layer's mapping (needs --layer) [default mapper]", &o.in.mapping, NULL},
+        {"json", "FILE", "also write JSON results to FILE", &o.json, NULL},
+        {"csv", "FILE", "also write CSV, one row per layer, to FILE", &o.csv, NULL},
+        {"stall-free", NULL, "cycle engine: transfers take no time (compute only)", NULL, &o.engine.stall_free},
+        {"dram-sched", "NAME", "cycle engine: DRAM scheduler frfcfs|fcfs [frfcfs]", &o.engine.dram_sched, NULL},
+        {"no-refresh", NULL, "cycle engine: no DRAM refresh", NULL, &o.engine.no_refresh},
+        {NULL, NULL, NULL, NULL, NULL},
+    };
+    int rc = cli_parse(&usage, opts, argc, argv);
+    if (rc != CLI_PARSE_OK)
+        return rc == CLI_PARSE_HELP ? CLI_OK : CLI_USAGE;
+    pesim_engine_options eo;
+    if (cli_inputs_check("compare", &o.in) != CLI_OK ||
+        cli_engine_options("compare", &o.engine, &eo) != CLI_OK)
+        return CLI_USAGE;
+    if (cli_is_stdout(o.json) && cli_is_stdout(o.csv)) {
+        cli_error("compare: --json and --csv cannot both write to stdout");
+        return CLI_USAGE;
+    }
+
+    compare_result *r = calloc(1, sizeof *r);
+    if (!r) {
+        cli_error("out of memory");
+        return CLI_FAIL;
+    }
+    cli_inputs in;
+    rc = cli_inputs_load("compare", &o.in, &in);
+    if (rc == CLI_OK) {
+        setup(r, &in, &o, &eo);
+        rc = compare_and_report(r, &o, &in);
+    }
+    for (size_t k = 0; k < r->n_runs; k++)
+        free(r->run[k].layers);
+    free(r);
+    cli_inputs_free(&in);
+    return rc;
+}

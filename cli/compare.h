@@ -1,0 +1,67 @@
+/* cli/compare.h - `pesim compare`: every available evaluator on the same
+ * layers with the same mappings, each simulating evaluator checked against
+ * the reference (the analytical model, the first of the --eval table).
+ *
+ * cmd_compare.c runs the evaluators (one run_result each); compare_check.c
+ * compares a layer of two runs; compare_text.c and compare_data.c render the
+ * human report, JSON and CSV (docs/cli.md). */
+#ifndef PESIM_CLI_COMPARE_H
+#define PESIM_CLI_COMPARE_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "pesim/config.h"
+
+#include "evaluators.h"
+#include "run.h"
+
+#define CLI_COMPARE_MAX 4   /* evaluators in the table, at most */
+
+typedef struct compare_result {
+    size_t n_runs;                    /* available evaluators */
+    run_result run[CLI_COMPARE_MAX];  /* run[0]: the reference; same layers, same mappings */
+    size_t n_missing;                 /* evaluators of the table that are not built */
+    const cli_evaluator *missing[CLI_COMPARE_MAX];
+} compare_result;
+
+/* How a layer of an evaluator compares with the reference's. */
+typedef enum compare_status {
+    CMP_NOT_MAPPED = 0,   /* no MACs: nothing to compare */
+    CMP_INVALID,          /* invalid in both (the same mapping is infeasible for both) */
+    CMP_DISAGREE,         /* valid in one, invalid in the other: a bug */
+    CMP_COMPARED          /* valid in both */
+} compare_status;
+
+typedef struct compare_check {
+    compare_status status;
+    int accesses_equal;   /* CMP_COMPARED: MACs and every access count equal */
+    char difference[PESIM_NAME_MAX + PESIM_MSG_MAX + 128]; /* the first difference, or "" */
+    int64_t ref_cycles, cycles;       /* CMP_COMPARED: the two evaluators' cycles */
+    int64_t gap_cycles;               /* cycles - ref_cycles */
+    int64_t gap_compute;              /* compute_cycles - the reference's */
+    int64_t gap_stall[PESIM_STALL_COUNT]; /* stall cycles by cause - the reference's */
+} compare_check;
+
+/* Compares layer i of r->run[k] (k >= 1) with the reference's. The gap is
+ * split exactly: gap_cycles == gap_compute + the sum of gap_stall, since
+ * each evaluator's cycles are its compute cycles plus its stall cycles. */
+void cli_compare_check(const compare_result *r, size_t k, int32_t i, compare_check *out);
+
+/* Adds a layer's check into a total (status CMP_COMPARED layers only). */
+void cli_compare_add(compare_check *total, const compare_check *c);
+
+/* "+12.3%: dram_latency +8.1%, fill_drain +4.2%": the gap as a percentage of
+ * the reference's cycles, then each non-zero part, largest first. */
+const char *cli_compare_gap_text(const compare_check *c, char *buf, size_t n);
+
+/* Layers whose result disagrees (CMP_DISAGREE or accesses differ), over
+ * every evaluator; and layers invalid in some evaluator. */
+int32_t cli_compare_disagreements(const compare_result *r);
+int32_t cli_compare_invalid(const compare_result *r);
+
+void cli_compare_text(const compare_result *r, FILE *f);
+void cli_compare_json(const compare_result *r, FILE *f);
+void cli_compare_csv(const compare_result *r, FILE *f);
+
+#endif

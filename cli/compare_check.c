@@ -1,0 +1,148 @@
+/* cli/compare_check.c - one layer of an evaluator against the reference (see
+ * compare.h): validity, the exact access counts, and the cycle gap by cause. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "compare.h"
+#include "output.h"
+
+/* The first count that differs between a (the reference) and b, written into
+ * out->difference; 1 if every count is equal. */
+static int same_accesses(const compare_result *r, size_t k, const pesim_cost *a,
+                         const pesim_cost *b, compare_check *out)
+{
+    const char *na = r->run[0].ev->name, *nb = r->run[k].ev->name;
+    char x[32], y[32];
+    if (a->macs != b->macs) {
+        snprintf(out->difference, sizeof out->difference, "MACs: %s %s, %s %s", na,
+                 cli_fmt_count(a->macs, x, sizeof x), nb, cli_fmt_count(b->macs, y, sizeof y));
+        return 0;
+    }
+    const pesim_arch *arch = r->run[0].arch;
+    static const char *const field[] = {"reads", "fills", "updates"};
+    for (int L = 0; L < arch->n_levels; L++) {
+        for (int t = 0; t < PESIM_NTENSORS; t++) {
+            const pesim_access *p = &a->access[L][t], *q = &b->access[L][t];
+            const int64_t u[3] = {p->reads, p->fills, p->updates};
+            const int64_t v[3] = {q->reads, q->fills, q->updates};
+            for (int f = 0; f < 3; f++) {
+                if (u[f] == v[f])
+                    continue;
+                snprintf(out->difference, sizeof out->difference, "%s %s %s: %s %s, %s %s",
+                         arch->level[L].name, pesim_tensor_name((pesim_tensor)t), field[f], na,
+                         cli_fmt_count(u[f], x, sizeof x), nb, cli_fmt_count(v[f], y, sizeof y));
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
+void cli_compare_check(const compare_result *r, size_t k, int32_t i, compare_check *out)
+{
+    memset(out, 0, sizeof *out);
+    const run_layer *a = &r->run[0].layers[i], *b = &r->run[k].layers[i];
+    if (!a->has_macs) {
+        out->status = CMP_NOT_MAPPED;
+        out->accesses_equal = 1;
+        return;
+    }
+    if (!a->valid || !b->valid) {
+        out->status = !a->valid && !b->valid ? CMP_INVALID : CMP_DISAGREE;
+        out->accesses_equal = out->status == CMP_INVALID;
+        if (out->status == CMP_DISAGREE) {
+            const run_layer *bad = a->valid ? b : a;
+            snprintf(out->difference, sizeof out->difference, "valid in %s only; %s: %.400s",
+                     (a->valid ? r->run[0].ev : r->run[k].ev)->name,
+                     (a->valid ? r->run[k].ev : r->run[0].ev)->name, bad->reason);
+        }
+        return;
+    }
+    out->status = CMP_COMPARED;
+    out->accesses_equal = same_accesses(r, k, &a->cost, &b->cost, out);
+    out->ref_cycles = a->cost.cycles;
+    out->cycles = b->cost.cycles;
+    out->gap_cycles = b->cost.cycles - a->cost.cycles;
+    out->gap_compute = b->cost.compute_cycles - a->cost.compute_cycles;
+    for (int s = 0; s < PESIM_STALL_COUNT; s++)
+        out->gap_stall[s] = b->cost.stall_cycles[s] - a->cost.stall_cycles[s];
+}
+
+void cli_compare_add(compare_check *total, const compare_check *c)
+{
+    if (c->status != CMP_COMPARED)
+        return;
+    total->status = CMP_COMPARED;
+    if (!c->accesses_equal && total->accesses_equal) {
+        total->accesses_equal = 0;
+        memcpy(total->difference, c->difference, sizeof total->difference);
+    }
+    total->ref_cycles += c->ref_cycles;
+    total->cycles += c->cycles;
+    total->gap_cycles += c->gap_cycles;
+    total->gap_compute += c->gap_compute;
+    for (int s = 0; s < PESIM_STALL_COUNT; s++)
+        total->gap_stall[s] += c->gap_stall[s];
+}
+
+/* A part of the gap: its name and cycles. */
+typedef struct part {
+    const char *name;
+    int64_t cycles;
+} part;
+
+static int by_magnitude(const void *x, const void *y)
+{
+    const part *p = x, *q = y;
+    int64_t a = llabs(p->cycles), b = llabs(q->cycles);
+    return a < b ? 1 : a > b ? -1 : strcmp(p->name, q->name);
+}
+
+const char *cli_compare_gap_text(const compare_check *c, char *buf, size_t n)
+{
+    double base = c->ref_cycles > 0 ? (double)c->ref_cycles : 1.0;
+    part parts[PESIM_STALL_COUNT + 1];
+    int np = 0;
+    if (c->gap_compute)
+        parts[np++] = (part){"compute", c->gap_compute};
+    for (int s = 0; s < PESIM_STALL_COUNT; s++)
+        if (c->gap_stall[s])
+            parts[np++] = (part){pesim_stall_name((pesim_stall)s), c->gap_stall[s]};
+    qsort(parts, (size_t)np, sizeof parts[0], by_magnitude);
+    size_t o = (size_t)snprintf(buf, n, "%+.1f%%", 100.0 * (double)c->gap_cycles / base);
+    for (int p = 0; p < np && o < n; p++)
+        o += (size_t)snprintf(buf + o, n - o, "%s %s %+.1f%%", p ? "," : ":", parts[p].name,
+                              100.0 * (double)parts[p].cycles / base);
+    return buf;
+}
+
+int32_t cli_compare_disagreements(const compare_result *r)
+{
+    int32_t bad = 0;
+    for (size_t k = 1; k < r->n_runs; k++) {
+        /* the analytical cycles are a lower bound of the engine's (not with
+         * --stall-free, which removes the memory system the bound counts) */
+        const run_result *x = &r->run[k];
+        int bounded = !(x->ev->flags & CLI_EVAL_ENGINE) || !x->engine_opt.stall_free;
+        for (int32_t i = 0; i < r->run[0].n; i++) {
+            compare_check c;
+            cli_compare_check(r, k, i, &c);
+            bad += c.status == CMP_DISAGREE || !c.accesses_equal ||
+                   (bounded && c.status == CMP_COMPARED && c.cycles < c.ref_cycles);
+        }
+    }
+    return bad;
+}
+
+int32_t cli_compare_invalid(const compare_result *r)
+{
+    int32_t bad = 0;
+    for (int32_t i = 0; i < r->run[0].n; i++) {
+        int invalid = 0;
+        for (size_t k = 0; k < r->n_runs; k++)
+            invalid |= !r->run[k].layers[i].valid;
+        bad += invalid;
+    }
+    return bad;
+}

@@ -1,0 +1,54 @@
+/* cli/progress.c - a progress line on a terminal (see progress.h).
+ * POSIX: isatty. */
+#define _POSIX_C_SOURCE 200809L
+#include <stdio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "progress.h"
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    if (timespec_get(&ts, TIME_UTC) != TIME_UTC)
+        return 0.0;
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+void cli_progress_start(cli_progress *p, const char *what, int64_t total)
+{
+    p->on = isatty(fileno(stderr));
+    p->shown = 0;
+    p->t0 = p->on ? now_seconds() : 0.0;
+    p->what = what;
+    p->total = total;
+}
+
+void cli_progress_step(cli_progress *p, int64_t done, const char *item)
+{
+    if (!p->on)
+        return;
+    double dt = now_seconds() - p->t0;
+    if (dt < 1.0)
+        return;
+    double frac = p->total > 0 ? (double)done / (double)p->total : 0.0;
+    fprintf(stderr, "\r\033[Kpesim: %s: %.0f%% of the MACs", p->what, 100.0 * frac);
+    if (frac > 0.0) {
+        double rate = (double)done / dt;   /* simulated MACs per second */
+        fprintf(stderr, ", %.1f %s/s, ETA %.0f s", rate >= 1e9 ? rate * 1e-9 : rate * 1e-6,
+                rate >= 1e9 ? "GMAC" : "MMAC", dt * (1.0 - frac) / frac);
+    }
+    if (item)
+        fprintf(stderr, " (%s)", item);
+    fflush(stderr);
+    p->shown = 1;
+}
+
+void cli_progress_end(cli_progress *p)
+{
+    if (p->shown) {
+        fputs("\r\033[K", stderr);
+        fflush(stderr);
+    }
+    p->shown = 0;
+}

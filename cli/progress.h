@@ -1,0 +1,25 @@
+/* cli/progress.h - progress of long work on a terminal.
+ *
+ * DESIGN.md: long work shows progress on a terminal and stays quiet when not
+ * on one. A progress line is written to stderr only when stderr is a
+ * terminal and the work has already taken a second; it is rewritten in place
+ * ("\r") and erased by cli_progress_end, so nothing is left on stderr. */
+#ifndef PESIM_CLI_PROGRESS_H
+#define PESIM_CLI_PROGRESS_H
+
+#include <stdint.h>
+
+typedef struct cli_progress {
+    int on;                  /* stderr is a terminal */
+    int shown;               /* a line is on the screen */
+    double t0;               /* start, seconds */
+    const char *what;        /* "cycle engine" */
+    int64_t total;           /* units of work (MACs) */
+} cli_progress;
+
+void cli_progress_start(cli_progress *p, const char *what, int64_t total);
+/* `done` units of `total` are done; `item` (may be NULL) is being worked on. */
+void cli_progress_step(cli_progress *p, int64_t done, const char *item);
+void cli_progress_end(cli_progress *p);
+
+#endif

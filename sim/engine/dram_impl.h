@@ -1,0 +1,128 @@
+/* engine/dram_impl.h - the DRAM model's private state, shared by dram.c (state,
+ * timing rules, command issue, stats) and dram_sched.c (the scheduler, tick,
+ * next_event, advance_to). Not a public header.
+ *
+ * Timing is kept the DRAMsim3 way: every bank holds, per command, the earliest
+ * cycle at which that command may be issued to it. Issuing a command raises
+ * those bounds on every bank of the channel that the command constrains
+ * (same bank, same bank group, same rank, other ranks), so a readiness check
+ * is one comparison and the next event is a minimum over the queue. */
+#ifndef PESIM_ENGINE_DRAM_IMPL_H
+#define PESIM_ENGINE_DRAM_IMPL_H
+
+#include <stdint.h>
+
+#include "pesim/dram.h"
+
+#define NEVER INT64_MAX
+
+/* The four per-bank commands (REF is per rank). */
+enum { C_ACT = 0, C_PRE = 1, C_RD = 2, C_WR = 3, C_BANK_CMDS = 4 };
+
+/* Request flags: which commands were issued on its behalf (for hit/miss). */
+enum { F_ACT = 1, F_PRE = 2 };
+
+/* Address fields. */
+enum { FLD_RO = 0, FLD_RA, FLD_BG, FLD_BA, FLD_CH, FLD_CO, FLD_COUNT };
+
+typedef struct dram_req {
+    uint64_t id;
+    int64_t arrival;     /* cycle it was added */
+    int64_t row;
+    int64_t column;      /* in bursts */
+    int32_t bank;        /* flat index within the channel: (rank * BG + bg) * BA + ba */
+    int16_t rank;
+    int8_t is_write;
+    uint8_t flags;       /* F_ACT | F_PRE */
+} dram_req;
+
+typedef struct dram_bank {
+    int64_t next[C_BANK_CMDS];  /* earliest issue cycle per command */
+    int64_t open_row;           /* -1: closed (precharged) */
+    int32_t hits;               /* CAS served since its ACT */
+    int32_t q_hits;             /* queued requests for the open row (0 when closed) */
+    uint32_t conflict_mark;     /* == channel epoch: an older queued request wants another row */
+} dram_bank;
+
+typedef struct dram_rank {
+    int64_t ref_due;            /* the next refresh is due at this cycle */
+    int64_t ref_ready;          /* earliest REF cycle (tRP after the last PRE, tRFC after REF) */
+    int64_t act_hist[4];        /* the last four ACT cycles (tFAW window), ring */
+    int32_t act_n, act_pos;     /* entries in the ring, next slot */
+    int32_t open_banks;         /* banks with an open row */
+} dram_rank;
+
+/* A request whose data is on (or scheduled for) the bus. */
+typedef struct dram_flight {
+    uint64_t id;
+    int64_t arrival;
+    int64_t finish;
+    int32_t is_write;
+} dram_flight;
+
+typedef struct dram_channel {
+    dram_req *q;                /* the queue, oldest first */
+    int32_t q_len;
+    dram_bank *banks;           /* ranks * bankgroups * banks_per_group */
+    dram_rank *ranks;
+    dram_flight *ring;          /* in-flight requests, finish non-decreasing */
+    int32_t ring_head, ring_len;
+    int64_t bus_free;           /* the data bus is free from this cycle on (an invariant check) */
+    uint32_t epoch;             /* scan counter for the bank marks */
+} dram_channel;
+
+/* Derived constraints in cycles (names: from-command _to_ to-command, _l same
+ * bank group, _s other bank group of the same rank, _o other rank). */
+typedef struct dram_timing {
+    int64_t bl2;                            /* burst on the bus: BL / 2 */
+    int64_t rd_to_rd_l, rd_to_rd_s, rd_to_rd_o;
+    int64_t wr_to_wr_l, wr_to_wr_s, wr_to_wr_o;
+    int64_t rd_to_wr, rd_to_wr_o;
+    int64_t wr_to_rd_l, wr_to_rd_s, wr_to_rd_o;
+    int64_t rd_to_pre, wr_to_pre;
+    int64_t act_to_cas, act_to_pre, act_to_act, act_to_act_l, act_to_act_s, faw;
+    int64_t pre_to_act, act_to_ref, ref_to_act, refi;
+    int64_t rd_lat, wr_lat;                 /* CAS to the end of its data: CL + BL/2, CWL + BL/2 */
+} dram_timing;
+
+struct pesim_dram_sim {
+    pesim_dram d;
+    pesim_dram_sim_options opt;     /* defaults filled in; address_map points at map_str */
+    char map_str[16];
+    dram_timing t;
+    int field_lsb[FLD_COUNT];       /* fields from least to most significant */
+    int64_t field_count[FLD_COUNT];
+    int field_shift[FLD_COUNT];     /* log2(count) when a power of two, else -1 */
+    uint64_t burst_bytes;
+    int32_t nbanks;                 /* banks per channel */
+    int32_t bpr;                    /* banks per rank */
+    int32_t ring_cap;
+    int32_t hit_cap;                /* INT32_MAX when uncapped */
+    int64_t now;
+    dram_channel *ch;
+    pesim_dram_stats st;
+    uint64_t outstanding;
+    /* The next event, known without a scan: valid while hint_at == now (set
+     * by a tick that issued nothing, or by next_event; cleared by add). */
+    int64_t hint_at, hint_val;
+};
+
+/* dram.c: issuing a command at h->now (updates state, timing bounds, stats,
+ * calls the hook). req may be NULL for refresh work. */
+void dram_issue_act(pesim_dram_sim *h, dram_channel *c, int32_t bank, dram_req *req);
+void dram_issue_pre(pesim_dram_sim *h, dram_channel *c, int32_t bank, dram_req *req);
+/* Issues the RD/WR of queue entry qi and removes it from the queue. */
+void dram_issue_cas(pesim_dram_sim *h, dram_channel *c, int32_t qi);
+void dram_issue_ref(pesim_dram_sim *h, dram_channel *c, int32_t rank);
+/* Fires the completions of every channel with finish <= h->now. */
+void dram_complete(pesim_dram_sim *h);
+
+/* The channel of addr (a cheaper decode). */
+int32_t dram_channel_of(const pesim_dram_sim *h, uint64_t addr);
+
+/* dram_sched.c: processes cycle now (the tick) and moves to now + 1. Returns
+ * the earliest cycle > the processed one at which a tick can do something
+ * (NEVER: nothing can), or now + 1 when a command was issued (then unknown). */
+int64_t dram_step(pesim_dram_sim *h);
+
+#endif

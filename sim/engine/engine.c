@@ -1,0 +1,520 @@
+/* engine.c - the cycle-level engine (docs/engine.md).
+ *
+ * The machine: every level instance has a fill/drain port pair (one shared
+ * port when the level has one bank and one port), every level has one
+ * network per tensor to its children, DRAM is the cycle-level model of
+ * sim/engine/dram.c, and the MAC array streams its operands from the
+ * innermost levels over dedicated MAC-side ports. Work is the block sequence
+ * of sim/nest/walk.c. Each resource serves its transfers one at a time in
+ * program order; a transfer starts when its data is in the parent, its
+ * destination has room (one tile, or two when double-buffered) and all its
+ * resources are free, and holds each resource for words / rate cycles.
+ * A block computes once every tile it needs has arrived and the previous
+ * block is done. Time only jumps between these boundaries. */
+#include "pesim/engine.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "nest/nest.h"
+#include "nest/walk.h"
+#include "pesim/dram.h"
+
+#define NT PESIM_NTENSORS
+#define MAXL PESIM_MAX_LEVELS
+
+#define DRAM_RING 4096 /* DRAM transfers that may be in flight at once */
+
+typedef struct dram_port {
+    pesim_dram_sim *sim;
+    const pesim_dram *timing;
+    double clock_mhz;
+    uint64_t burst_bytes;
+    uint64_t cursor[NT];          /* next burst address per tensor (tile-major layout) */
+    uint64_t base[NT], span[NT];  /* address region per tensor */
+    uint64_t issue_free;          /* accel cycle the DMA stream can issue again */
+    uint64_t next_id;             /* transfer ids start at 1; 0 = no DRAM transfer */
+    int64_t pending[DRAM_RING];   /* bursts still in flight, per transfer id % DRAM_RING */
+    uint64_t last_done[DRAM_RING];/* latest burst completion (DRAM cycles) */
+    int64_t bursts_r, bursts_w;
+} dram_port;
+
+typedef struct engine {
+    const pesim_arch *a;
+    const pesim_layer *l;
+    const pesim_mapping *m;
+    pesim_engine_options opt;
+    int M;
+    int64_t inst[MAXL];           /* instances of each level the mapping uses */
+    int64_t rfree[MAXL], wfree[MAXL], nfree[MAXL][NT]; /* resource free times */
+    int shared_port[MAXL];
+    dram_port dram;
+    int has_dram;
+    int64_t stall[PESIM_STALL_COUNT];
+    pesim_engine_stats st;
+} engine;
+
+static int64_t cdiv(int64_t a, int64_t b) { return b > 0 ? (a + b - 1) / b : 0; }
+
+/* Cycles to move `words` at `rate` words per cycle (0 = unlimited). */
+static int64_t span_cycles(int64_t words, double rate)
+{
+    if (words <= 0 || rate <= 0) return 0;
+    return (int64_t)ceil((double)words / rate - 1e-9);
+}
+
+static void dram_done(void *ctx, uint64_t id, uint64_t finish)
+{
+    dram_port *d = ctx;
+    uint64_t k = (id >> 20) % DRAM_RING; /* burst id = transfer id << 20 | burst index */
+    d->pending[k]--;
+    if (finish > d->last_done[k]) d->last_done[k] = finish;
+}
+
+/* Moves one DRAM cycle forward to the next event (or one tick). */
+static void dram_step(dram_port *d)
+{
+    uint64_t nx = pesim_dram_sim_next_event(d->sim);
+    if (nx <= pesim_dram_sim_now(d->sim)) pesim_dram_sim_tick(d->sim);
+    else pesim_dram_sim_advance_to(d->sim, nx);
+}
+
+/* Issues the bursts of `words` of tensor t, no earlier than accel cycle
+ * `start` and after the previous transfer's bursts were all accepted (one DMA
+ * stream whose transfers pipeline in the controller's queues). Returns the
+ * transfer id (0 if no words); *issued gets the accel cycle its last burst
+ * was accepted. Tiles are laid out contiguously (tile-major), so a transfer
+ * covers consecutive bursts of its tensor's region. */
+static uint64_t dram_issue(engine *e, int t, int64_t words, int is_write, int64_t start, int64_t *issued)
+{
+    dram_port *d = &e->dram;
+    int64_t bytes = words * ((e->a->word_bits + 7) / 8);
+    int64_t bursts = cdiv(bytes, (int64_t)d->burst_bytes);
+    *issued = start;
+    if (bursts == 0) return 0;
+    uint64_t id = ++d->next_id, k = id % DRAM_RING;
+    while (d->pending[k] > 0) dram_step(d); /* the ring slot's old transfer must be done */
+    d->last_done[k] = 0;
+    uint64_t t0 = (uint64_t)start > d->issue_free ? (uint64_t)start : d->issue_free;
+    uint64_t now = pesim_dram_from_accel_cycles(d->timing, d->clock_mhz, t0);
+    if (now > pesim_dram_sim_now(d->sim)) pesim_dram_sim_advance_to(d->sim, now);
+    for (int64_t i = 0; i < bursts; i++) {
+        uint64_t addr = d->base[t] + d->cursor[t];
+        d->cursor[t] = (d->cursor[t] + d->burst_bytes) % d->span[t];
+        while (!pesim_dram_sim_will_accept(d->sim, addr, is_write)) dram_step(d);
+        d->pending[k]++;
+        pesim_dram_sim_add(d->sim, addr, is_write, id << 20 | (uint64_t)(i & 0xFFFFF));
+    }
+    if (is_write) d->bursts_w += bursts;
+    else d->bursts_r += bursts;
+    int64_t acc = (int64_t)pesim_dram_to_accel_cycles(d->timing, d->clock_mhz, pesim_dram_sim_now(d->sim));
+    if (acc < start) acc = start;
+    d->issue_free = (uint64_t)acc;
+    *issued = acc;
+    return id;
+}
+
+/* Accel cycle at which DRAM transfer `id` completed (runs the DRAM model
+ * until it has); `floor` if id is 0. */
+static int64_t dram_resolve(engine *e, uint64_t id, int64_t floor)
+{
+    if (id == 0) return floor;
+    dram_port *d = &e->dram;
+    uint64_t k = id % DRAM_RING;
+    while (d->pending[k] > 0) dram_step(d);
+    int64_t done = (int64_t)pesim_dram_to_accel_cycles(d->timing, d->clock_mhz, d->last_done[k]);
+    return done > floor ? done : floor;
+}
+
+/* What a transfer did: its on-chip part ends at `end`; DRAM transfer
+ * `dram_id` (0: none) completes later (dram_resolve); `start` and the cause
+ * that dominated it are kept for the stall breakdown. */
+typedef struct xres {
+    int64_t start, end;
+    uint64_t dram_id;
+    int64_t dram_words;
+    pesim_stall cause;
+} xres;
+
+/* One transfer of tensor t: src_words read at level src (or from DRAM),
+ * dst_words written at level dst (or to DRAM), noc_words over level net's
+ * network, no earlier than `ready`. Each resource is held for its own share
+ * (words / rate); the transfer ends when the slowest share (plus the source's
+ * access latency) is done. */
+static xres transfer(engine *e, int t, int src, int64_t src_words, int dst, int64_t dst_words, int net,
+                     int64_t noc_words, int64_t ready)
+{
+    const pesim_arch *a = e->a;
+    xres r = {ready, ready, 0, 0, PESIM_STALL_SPACE};
+    if (e->opt.stall_free) {
+        r.cause = PESIM_STALL_FILL_DRAIN;
+        return r;
+    }
+    const pesim_level *vs = &a->level[src], *vd = &a->level[dst];
+    int64_t *sf = e->shared_port[src] ? &e->wfree[src] : &e->rfree[src], *df = &e->wfree[dst];
+    int64_t *nf = &e->nfree[net][t];
+    int64_t start = ready;
+    if (!vs->is_dram && *sf > start)
+        start = *sf, r.cause = e->shared_port[src] ? PESIM_STALL_BANK_CONFLICT : PESIM_STALL_BUFFER_BW;
+    if (!vd->is_dram && *df > start)
+        start = *df, r.cause = e->shared_port[dst] ? PESIM_STALL_BANK_CONFLICT : PESIM_STALL_BUFFER_BW;
+    if (*nf > start) start = *nf, r.cause = PESIM_STALL_NOC_BW;
+    int64_t rs = vs->is_dram ? 0 : span_cycles(src_words, vs->read_words_per_cycle);
+    int64_t rd = vd->is_dram ? 0 : span_cycles(dst_words, vd->write_words_per_cycle);
+    int64_t rn = span_cycles(noc_words, a->level[net].noc[t].words_per_cycle);
+    int64_t ds = rs + (vs->is_dram ? 0 : vs->latency_cycles), dd = rd, issued = start;
+    if (vs->is_dram && e->has_dram) {
+        r.dram_id = dram_issue(e, t, src_words, 0, start, &issued), r.dram_words = src_words;
+        ds = issued - start;
+    }
+    if (vd->is_dram && e->has_dram) {
+        r.dram_id = dram_issue(e, t, dst_words, 1, start, &issued), r.dram_words = dst_words;
+        dd = issued - start;
+    }
+    int64_t len = ds > dd ? ds : dd;
+    if (rn > len) len = rn;
+    if (start == ready) /* nothing waited: the longest share is the cause */
+        r.cause = len == rn && rn > 0 ? PESIM_STALL_NOC_BW
+                  : (vs->is_dram || vd->is_dram) ? PESIM_STALL_DRAM_BW
+                  : rs + rd > 0 ? PESIM_STALL_BUFFER_BW : PESIM_STALL_DRAM_LATENCY;
+    /* a resource is held only for a non-zero share (a zero share reserves nothing) */
+    if (!vs->is_dram && rs > 0) *sf = start + rs;
+    if (!vd->is_dram && rd > 0) *df = start + rd;
+    if (rn > 0) *nf = start + rn;
+    r.start = start;
+    r.end = start + len;
+    return r;
+}
+
+/* Completion of a transfer's data: its DRAM part resolved; *cause is set to
+ * the DRAM's when that is what finished last. */
+static int64_t xres_done(engine *e, const xres *r, pesim_stall *cause)
+{
+    int64_t done = dram_resolve(e, r->dram_id, r->end);
+    if (done > r->end && cause) {
+        const pesim_level *top = &e->a->level[e->M - 1];
+        double ideal = (double)span_cycles(r->dram_words, pesim_dram_words_per_cycle(&top->dram, e->a->word_bits,
+                                                                                     e->a->clock_mhz));
+        *cause = ideal * 2 >= (double)(done - r->start) ? PESIM_STALL_DRAM_BW : PESIM_STALL_DRAM_LATENCY;
+    }
+    return done;
+}
+
+/* Per-pair state across blocks. */
+typedef struct pair_state {
+    int64_t done;           /* completion of the latest fill into the child (DRAM resolved) */
+    int64_t prev_event_ce;  /* compute end of the block before the previous event */
+    int64_t drain_done;     /* the latest drain has left the child (outputs) */
+    xres drain;             /* the latest drain, whose DRAM writes may still be in flight */
+    int64_t pend_up_child;  /* outputs: words of the current tile to drain (child reads) */
+    int64_t pend_up_parent; /* outputs: reduced words the drain writes at the parent */
+} pair_state;
+
+static int pair_index(const pesim_walk *w, int t, int child)
+{
+    for (int k = 0; k < w->n_pairs; k++)
+        if (w->pair[k].tensor == t && w->pair[k].child == child) return k;
+    return -1;
+}
+
+pesim_status pesim_engine_run(const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m,
+                              const pesim_engine_options *opt, pesim_cost *out, pesim_engine_stats *stats)
+{
+    memset(out, 0, sizeof *out);
+    if (stats) memset(stats, 0, sizeof *stats);
+    if (!pesim_layer_has_macs(l)) {
+        snprintf(out->reason, sizeof out->reason, "layer %s (%s) has no MACs", l->name, pesim_op_name(l->op));
+        return PESIM_ERR_INVALID;
+    }
+    if (m->n_levels != a->n_levels) {
+        snprintf(out->reason, sizeof out->reason, "mapping has %d levels, arch %s has %d", m->n_levels, a->name,
+                 a->n_levels);
+        return PESIM_ERR_INVALID;
+    }
+    out->area_um2 = pesim_arch_area_um2(a);
+    pesim_nest_counts nc;
+    if (!pesim_nest_count(a, l, m, &nc, out->reason, sizeof out->reason)) return PESIM_OK;
+
+    engine e;
+    memset(&e, 0, sizeof e);
+    e.a = a, e.l = l, e.m = m, e.M = a->n_levels;
+    if (opt) e.opt = *opt;
+    for (int lv = 0; lv < e.M; lv++) {
+        int64_t n = 1;
+        for (int u = lv + 1; u < e.M; u++)
+            for (int d = 0; d < PESIM_NDIMS; d++) n *= m->level[u].spatial_x[d] * m->level[u].spatial_y[d];
+        e.inst[lv] = n;
+        e.shared_port[lv] = a->level[lv].banks * a->level[lv].ports < 2 && !a->level[lv].is_dram;
+    }
+    const pesim_level *top = &a->level[e.M - 1];
+    if (top->is_dram && !e.opt.stall_free) {
+        pesim_dram_sim_options dopt;
+        memset(&dopt, 0, sizeof dopt);
+        dopt.sched = e.opt.dram_fcfs ? PESIM_DRAM_FCFS : PESIM_DRAM_FRFCFS;
+        dopt.disable_refresh = e.opt.no_refresh;
+        dopt.done = dram_done;
+        dopt.ctx = &e.dram;
+        pesim_error err;
+        if (pesim_dram_sim_create(&top->dram, &dopt, &e.dram.sim, &err) != PESIM_OK) {
+            snprintf(out->reason, sizeof out->reason, "DRAM model: %.170s", err.msg);
+            return PESIM_ERR_NOMEM;
+        }
+        e.has_dram = 1;
+        e.dram.timing = &top->dram;
+        e.dram.clock_mhz = a->clock_mhz;
+        e.dram.burst_bytes = pesim_dram_burst_bytes(&top->dram);
+        uint64_t base = 0, wb = (uint64_t)(a->word_bits + 7) / 8;
+        for (int t = 0; t < NT; t++) {
+            uint64_t sz = (uint64_t)pesim_layer_tensor_words(l, (pesim_tensor)t) * wb;
+            sz = (sz + e.dram.burst_bytes - 1) / e.dram.burst_bytes * e.dram.burst_bytes;
+            if (sz == 0) sz = e.dram.burst_bytes;
+            e.dram.base[t] = base, e.dram.span[t] = sz;
+            base += (sz + (1u << 20) - 1) / (1u << 20) * (1u << 20); /* each tensor on its own MiB */
+        }
+    }
+
+    /* Systolic arrays: the level whose networks forward neighbour to neighbour. */
+    int sys_level = -1;
+    for (int lv = 1; lv < e.M && sys_level < 0; lv++)
+        for (int t = 0; t < NT; t++)
+            if (a->level[lv].noc[t].kind == PESIM_NOC_SYSTOLIC) sys_level = lv;
+    int64_t skew = 0, preload = 0;
+    int sys_has_pe_pair = 0;
+    if (sys_level > 0) {
+        skew = a->level[sys_level].fanout_x + a->level[sys_level].fanout_y - 2;
+        preload = a->level[sys_level].fanout_y;
+    }
+
+    pesim_walk w;
+    pesim_walk_init(&w, a, l, m);
+    if (sys_level > 0)
+        for (int k = 0; k < w.n_pairs; k++) sys_has_pe_pair |= w.pair[k].child == sys_level - 1;
+    pair_state ps[PESIM_WALK_MAX_XFERS];
+    memset(ps, 0, sizeof ps);
+    int parent_pair[PESIM_WALK_MAX_XFERS]; /* the pair that fills each pair's parent, or -1 */
+    for (int k = 0; k < w.n_pairs; k++) parent_pair[k] = pair_index(&w, w.pair[k].tensor, w.pair[k].parent);
+    int64_t stream_lat = 0;
+    for (int k = 0; k < w.n_pairs; k++)
+        if (w.pair[k].child < 0 && pesim_level_latency_cycles(a, w.pair[k].parent) > stream_lat)
+            stream_lat = pesim_level_latency_cycles(a, w.pair[k].parent);
+    if (e.opt.stall_free) stream_lat = 0;
+
+    static _Thread_local pesim_block b; /* large: kept off the stack */
+    int64_t ce = 0;            /* compute end of the previous block */
+    int64_t busy = 0;
+    while (pesim_walk_next(&w, &b)) {
+        int64_t ready_compute = ce;
+        pesim_stall why = PESIM_STALL_COUNT;
+        for (int i = 0; i < b.n_xfers; i++) { /* the words this block moves, as counted */
+            const pesim_xfer *x = &b.xfer[i];
+            out->access[x->parent][x->tensor].reads += x->parent_reads;
+            out->access[x->parent][x->tensor].updates += x->parent_updates;
+            if (x->child >= 0) {
+                out->access[x->child][x->tensor].fills += x->child_fills;
+                out->access[x->child][x->tensor].reads += x->child_reads;
+            }
+        }
+        int fold = b.index == 0 && sys_level > 0 && !sys_has_pe_pair, fold_preload = 0;
+        /* drains of outputs first, innermost pair first */
+        for (int i = b.n_xfers - 1; i >= 0; i--) {
+            const pesim_xfer *x = &b.xfer[i];
+            if (x->stream || x->tensor != PESIM_OUTPUTS) continue;
+            pair_state *s = &ps[x->pair];
+            if (b.index > 0 && (s->pend_up_child || s->pend_up_parent)) {
+                int64_t ready = ce;
+                for (int j = 0; j < w.n_pairs; j++) /* lower pairs of this tensor drained first */
+                    if (w.pair[j].tensor == PESIM_OUTPUTS && w.pair[j].parent == x->child && ps[j].drain_done > ready)
+                        ready = ps[j].drain_done;
+                s->drain = transfer(&e, PESIM_OUTPUTS, x->child, cdiv(s->pend_up_child, e.inst[x->child]),
+                                    x->parent, cdiv(s->pend_up_parent, e.inst[x->parent]), x->parent,
+                                    cdiv(s->pend_up_parent, e.inst[x->parent]), ready);
+                s->drain_done = s->drain.end; /* posted: the child is free once the words left it */
+                e.st.transfers++;
+            }
+        }
+        /* fills, outermost pair first */
+        for (int i = 0; i < b.n_xfers; i++) {
+            const pesim_xfer *x = &b.xfer[i];
+            if (x->stream) continue;
+            pair_state *s = &ps[x->pair];
+            const pesim_level *vc = &a->level[x->child];
+            /* room in the child: one tile, or two when double-buffered */
+            int64_t ready = vc->double_buffered ? s->prev_event_ce : ce;
+            pesim_stall c = ready > ce ? PESIM_STALL_SPACE : PESIM_STALL_COUNT;
+            if (x->tensor == PESIM_OUTPUTS) {
+                /* an emptied buffer, and partial sums that have landed in the parent */
+                if (s->drain_done > ready) ready = s->drain_done, c = s->drain.cause;
+                if (x->parent_reads > 0) {
+                    int64_t landed = xres_done(&e, &s->drain, &c);
+                    if (landed > ready) ready = landed;
+                }
+            }
+            /* the data must be in the parent */
+            int kp = parent_pair[x->pair];
+            if (kp >= 0 && ps[kp].done > ready) ready = ps[kp].done, c = PESIM_STALL_COUNT;
+            int64_t words_p = cdiv(x->parent_reads, e.inst[x->parent]);
+            int64_t words_c = cdiv(x->child_fills, e.inst[x->child]);
+            int64_t done = ready;
+            if (words_p > 0 || words_c > 0) {
+                xres r = transfer(&e, x->tensor, x->parent, words_p, x->child, words_c, x->parent, words_p, ready);
+                c = r.cause;
+                done = xres_done(&e, &r, &c);
+                e.st.transfers++;
+            }
+            if (c == PESIM_STALL_COUNT) c = PESIM_STALL_SPACE;
+            s->done = done;
+            s->prev_event_ce = ce;
+            if (x->tensor == PESIM_OUTPUTS) s->pend_up_child = x->child_reads, s->pend_up_parent = x->parent_updates;
+            if (done > ready_compute) ready_compute = done, why = c;
+            if (sys_level > 0 && x->child == sys_level - 1) {
+                fold = 1;
+                if (x->tensor != PESIM_OUTPUTS) fold_preload = 1;
+            }
+        }
+        /* Compute: the MAC array streams its operands through the innermost
+         * levels' ports and networks (the same servers the transfers use). */
+        int64_t start = ready_compute;
+        if (b.index == 0) start += stream_lat;
+        pesim_stall wait_cause = why == PESIM_STALL_COUNT ? PESIM_STALL_SPACE : why;
+        int64_t dur = b.steps, limit = b.steps;
+        pesim_stall slow = PESIM_STALL_COUNT;
+        /* words per level port (all streams of a level share its ports) */
+        int64_t rw[MAXL] = {0}, uw[MAXL] = {0}, sn[PESIM_WALK_MAX_XFERS] = {0};
+        if (!e.opt.stall_free) {
+            for (int i = 0; i < b.n_xfers; i++) {
+                const pesim_xfer *x = &b.xfer[i];
+                if (!x->stream) continue;
+                int p = x->parent, t = x->tensor;
+                int64_t r = cdiv(x->parent_reads, e.inst[p]), u = cdiv(x->parent_updates, e.inst[p]);
+                rw[p] += r, uw[p] += u;
+                sn[i] = span_cycles(r + u, a->level[p].noc[t].words_per_cycle);
+                if (e.nfree[p][t] > start) start = e.nfree[p][t], wait_cause = PESIM_STALL_NOC_BW;
+            }
+            for (int p = 0; p < e.M; p++) {
+                if (!(rw[p] || uw[p]) || a->level[p].is_dram) continue;
+                int64_t rf = e.shared_port[p] ? e.wfree[p] : e.rfree[p];
+                if (rw[p] && rf > start)
+                    start = rf, wait_cause = e.shared_port[p] ? PESIM_STALL_BANK_CONFLICT : PESIM_STALL_BUFFER_BW;
+                if (uw[p] && e.wfree[p] > start)
+                    start = e.wfree[p], wait_cause = e.shared_port[p] ? PESIM_STALL_BANK_CONFLICT
+                                                                      : PESIM_STALL_BUFFER_BW;
+            }
+            for (int p = 0; p < e.M; p++) {
+                if (!(rw[p] || uw[p])) continue;
+                const pesim_level *vp = &a->level[p];
+                if (vp->is_dram) { /* operands straight from DRAM */
+                    if (!e.has_dram) continue;
+                    int64_t issued, done = start;
+                    if (rw[p]) done = dram_resolve(&e, dram_issue(&e, PESIM_INPUTS, rw[p], 0, start, &issued), done);
+                    if (uw[p]) {
+                        int64_t d2 = dram_resolve(&e, dram_issue(&e, PESIM_OUTPUTS, uw[p], 1, start, &issued), done);
+                        if (d2 > done) done = d2;
+                    }
+                    if (done - start > limit) limit = done - start, slow = PESIM_STALL_DRAM_BW;
+                    continue;
+                }
+                int64_t cr = span_cycles(rw[p], vp->read_words_per_cycle);
+                int64_t cu = span_cycles(uw[p], vp->write_words_per_cycle);
+                if (e.shared_port[p]) {
+                    if (cr + cu > 0) e.rfree[p] = e.wfree[p] = start + cr + cu;
+                    if (cr + cu > limit) limit = cr + cu, slow = PESIM_STALL_BANK_CONFLICT;
+                } else {
+                    if (cr > 0) e.rfree[p] = start + cr;
+                    if (cu > 0) e.wfree[p] = start + cu;
+                    if (cr > limit) limit = cr, slow = PESIM_STALL_BUFFER_BW;
+                    if (cu > limit) limit = cu, slow = PESIM_STALL_BUFFER_BW;
+                }
+            }
+            for (int i = 0; i < b.n_xfers; i++) {
+                const pesim_xfer *x = &b.xfer[i];
+                if (!x->stream) continue;
+                if (sn[i] > 0) e.nfree[x->parent][x->tensor] = start + sn[i];
+                if (sn[i] > limit) limit = sn[i], slow = PESIM_STALL_NOC_BW;
+            }
+        }
+        if (limit > dur) {
+            e.stall[slow] += limit - dur;
+            dur = limit;
+        }
+        if (fold) {
+            int64_t extra = skew + (fold_preload ? preload : 0);
+            dur += extra;
+            e.stall[PESIM_STALL_FILL_DRAIN] += extra;
+            e.st.folds++;
+        }
+        if (start > ce) {
+            int64_t wait = start - ce;
+            if (b.index == 0 && stream_lat) {
+                int64_t l0 = stream_lat < wait ? stream_lat : wait;
+                e.stall[PESIM_STALL_FILL_DRAIN] += l0, wait -= l0;
+            }
+            e.stall[wait_cause] += wait;
+        }
+        ce = start + dur;
+        busy += b.steps;
+        e.st.blocks++;
+    }
+    /* flush the last output tiles, innermost pair first */
+    int64_t end = ce + a->mac_latency_cycles - 1;
+    e.stall[PESIM_STALL_FILL_DRAIN] += a->mac_latency_cycles - 1;
+    int64_t last = ce;
+    for (int c = -1; c < e.M; c++) {
+        int k = pair_index(&w, PESIM_OUTPUTS, c);
+        if (k < 0 || c < 0) continue;
+        pair_state *s = &ps[k];
+        int64_t ready = last > s->drain_done ? last : s->drain_done;
+        int p = w.pair[k].parent;
+        xres r = transfer(&e, PESIM_OUTPUTS, c, cdiv(s->pend_up_child, e.inst[c]), p,
+                          cdiv(s->pend_up_parent, e.inst[p]), p, cdiv(s->pend_up_parent, e.inst[p]), ready);
+        last = xres_done(&e, &r, NULL);
+        e.st.transfers++;
+    }
+    /* every posted write has landed */
+    for (int k = 0; k < w.n_pairs; k++) {
+        int64_t landed = xres_done(&e, &ps[k].drain, NULL);
+        if (landed > last) last = landed;
+    }
+    if (last + a->mac_latency_cycles - 1 > end) {
+        e.stall[PESIM_STALL_FILL_DRAIN] += last + a->mac_latency_cycles - 1 - end;
+        end = last + a->mac_latency_cycles - 1;
+    }
+
+    /* Results: the exact counts, the engine's cycles, energy over them. */
+    out->valid = 1;
+    out->macs = nc.macs;
+    out->spatial_used = nc.spatial_used;
+    memcpy(out->noc_words, nc.noc_words, sizeof out->noc_words); /* network words: the shared semantics */
+    out->cycles = end;
+    out->compute_cycles = busy;
+    memcpy(out->stall_cycles, e.stall, sizeof out->stall_cycles);
+    out->energy_mac_pj = (double)nc.macs * a->mac_energy_pj;
+    double total = out->energy_mac_pj, leak = 0;
+    for (int lv = 0; lv < e.M; lv++) {
+        const pesim_level *v = &a->level[lv];
+        double en = 0;
+        for (int t = 0; t < NT; t++) {
+            const pesim_access *x = &out->access[lv][t];
+            en += (double)x->reads * v->read_energy_pj + (double)(x->fills + x->updates) * v->write_energy_pj;
+            out->energy_noc_pj += (double)nc.noc_words[lv][t] * v->noc[t].hop_energy_pj;
+        }
+        out->energy_level_pj[lv] = en;
+        total += en;
+        leak += (double)pesim_arch_instances(a, lv) * v->leak_pj_per_cycle;
+    }
+    out->energy_leak_pj = leak * (double)end;
+    out->energy_pj = total + out->energy_noc_pj + out->energy_leak_pj;
+    out->edp_pj_cycles = out->energy_pj * (double)end;
+    out->utilization = (double)nc.macs / ((double)end * (double)pesim_arch_macs(a));
+    e.st.busy_cycles = busy;
+    if (e.has_dram) {
+        pesim_dram_stats ds;
+        pesim_dram_sim_stats(e.dram.sim, &ds);
+        e.st.dram_reads = e.dram.bursts_r, e.st.dram_writes = e.dram.bursts_w;
+        e.st.dram_row_hits = (int64_t)ds.row_hits, e.st.dram_row_misses = (int64_t)ds.row_misses;
+        e.st.dram_row_conflicts = (int64_t)ds.row_conflicts, e.st.dram_refreshes = (int64_t)ds.ref;
+        pesim_dram_sim_destroy(e.dram.sim);
+    }
+    if (stats) *stats = e.st;
+    return PESIM_OK;
+}

@@ -1,0 +1,241 @@
+/* pesim/dram.h - the cycle-level DRAM model: a memory controller per channel in
+ * front of ranks, bank groups and banks with JEDEC timing (docs/dram.md).
+ *
+ * The public surface has the shape of DRAMsim3's: will-accept, add a
+ * transaction, tick, and a completion callback; plus an event-driven fast path
+ * (next_event / advance_to) that skips idle cycles and gives exactly the
+ * results of ticking every cycle.
+ *
+ * Units: every time in this header is in DRAM clock cycles (tCK) unless its
+ * name says otherwise; addresses are byte addresses. A request is one burst
+ * (pesim_dram_burst_bytes() bytes): the low address bits inside a burst are
+ * ignored, so a request smaller than a burst still costs a burst.
+ *
+ * Clock contract: the handle has a current cycle `now` (0 at create). A request
+ * added at `now` arrives at `now` and may have its first command issued in the
+ * tick that processes `now`. pesim_dram_sim_tick() processes cycle `now`
+ * (completions whose data ends at `now`, then at most one command per channel)
+ * and then increments `now`.
+ *
+ * The handle is not thread-safe; one handle per thread. */
+#ifndef PESIM_DRAM_H
+#define PESIM_DRAM_H
+
+#include <stdint.h>
+
+#include "pesim/arch.h"
+#include "pesim/status.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct pesim_dram_sim pesim_dram_sim;
+
+typedef enum pesim_dram_sched {
+    PESIM_DRAM_FRFCFS = 0,  /* ready row hits first (oldest first), then the oldest ready command */
+    PESIM_DRAM_FCFS         /* strictly in arrival order: only the oldest request is served */
+} pesim_dram_sched;
+
+/* The commands of the model, as reported to the command hook. */
+typedef enum pesim_dram_cmd {
+    PESIM_DRAM_ACT = 0,     /* activate (open) a row */
+    PESIM_DRAM_PRE,         /* precharge (close) one bank */
+    PESIM_DRAM_RD,          /* column read, one burst */
+    PESIM_DRAM_WR,          /* column write, one burst */
+    PESIM_DRAM_REF,         /* all-bank refresh of one rank */
+    PESIM_DRAM_CMD_COUNT
+} pesim_dram_cmd;
+
+/* Address mapping strings name the six fields from the most significant to the
+ * least significant, two letters each: ro (row), ra (rank), bg (bank group),
+ * ba (bank), ch (channel), co (column, in bursts), each exactly once, as in
+ * DRAMsim3's address_mapping. The field values are mixed-radix digits of
+ * addr / burst_bytes, so counts need not be powers of two. */
+#define PESIM_DRAM_MAP_DEFAULT "rorabacobgch"   /* bursts interleave channels, then bank groups */
+#define PESIM_DRAM_MAP_DRAMSIM3 "rochrababgco"  /* DRAMsim3's default: a row's bursts are consecutive */
+
+#define PESIM_DRAM_DEFAULT_QUEUE 32             /* requests per channel */
+#define PESIM_DRAM_DEFAULT_ROWS 65536           /* rows per bank (8 Gb x8 DDR4) */
+#define PESIM_DRAM_DEFAULT_HIT_CAP 16           /* FR-FCFS: row hits a bank may serve ahead of an older miss */
+
+/* Where a request lands. column counts bursts within the row. */
+typedef struct pesim_dram_coord {
+    int32_t channel, rank, bankgroup, bank;
+    int64_t row;
+    int64_t column;
+} pesim_dram_coord;
+
+/* One issued command (for the command hook: tests, protocol checkers, traces). */
+typedef struct pesim_dram_command {
+    uint64_t cycle;
+    pesim_dram_cmd cmd;
+    int32_t channel, rank, bankgroup, bank;   /* bankgroup = bank = -1 for REF */
+    int64_t row;                              /* -1 for PRE and REF */
+    int64_t column;                           /* RD/WR only, else -1 */
+    uint64_t id;                              /* the request served; UINT64_MAX for refresh work */
+} pesim_dram_command;
+
+/* Completion callback: request `id` finished at `finish_cycle` (the cycle after
+ * the last data beat; for a read, when its data has arrived; for a write, when
+ * its data has been delivered to the device). Called from the tick that
+ * processes finish_cycle. It may call pesim_dram_sim_add() (the new request
+ * arrives at finish_cycle) but not tick/advance_to/destroy. */
+typedef void (*pesim_dram_done_fn)(void *ctx, uint64_t id, uint64_t finish_cycle);
+/* Command hook: called for every command as it is issued. Must not call back
+ * into the handle. */
+typedef void (*pesim_dram_command_fn)(void *ctx, const pesim_dram_command *c);
+
+/* Creation options. A zeroed struct gives the defaults noted per field. */
+typedef struct pesim_dram_sim_options {
+    pesim_dram_sched sched;         /* [FR-FCFS] */
+    int32_t queue_depth;            /* requests per channel queue [0: PESIM_DRAM_DEFAULT_QUEUE] */
+    const char *address_map;        /* [NULL: PESIM_DRAM_MAP_DEFAULT]; copied at create */
+    int32_t disable_refresh;        /* 1: no REF commands [0: refresh every tREFI] */
+    int64_t rows_per_bank;          /* [0: PESIM_DRAM_DEFAULT_ROWS]; only wraps the row when ro is
+                                       not the most significant field */
+    int32_t row_hit_cap;            /* FR-FCFS: once a bank has served this many CAS since its ACT,
+                                       its row hits stop passing an older request to another row
+                                       of that bank [0: PESIM_DRAM_DEFAULT_HIT_CAP; < 0: no cap] */
+    pesim_dram_done_fn done;        /* [NULL: none] */
+    void *ctx;                      /* passed to done and on_command */
+    pesim_dram_command_fn on_command; /* [NULL: none] */
+} pesim_dram_sim_options;
+
+/* Latency histogram: one bucket per cycle below PESIM_DRAM_HIST_EXACT cycles,
+ * then PESIM_DRAM_HIST_SUB buckets per power of two up to 2^40 cycles (relative
+ * width 1/64); the last bucket also holds anything larger. */
+#define PESIM_DRAM_HIST_EXACT 1024
+#define PESIM_DRAM_HIST_SUB 64
+#define PESIM_DRAM_HIST_BUCKETS (PESIM_DRAM_HIST_EXACT + PESIM_DRAM_HIST_SUB * 30)
+
+/* Counters since create. All times in DRAM cycles. */
+typedef struct pesim_dram_stats {
+    uint64_t cycle;                 /* the current cycle `now` */
+    uint64_t finish_cycle;          /* latest completion so far (0: none) */
+    uint64_t reads, writes;         /* completed requests */
+    uint64_t row_hits;              /* served without an ACT of their own (counted at RD/WR issue) */
+    uint64_t row_misses;            /* needed an ACT to a closed bank */
+    uint64_t row_conflicts;         /* needed a PRE of another row, then an ACT */
+    uint64_t act, pre, ref;         /* commands issued (pre includes the PREs before a refresh) */
+    uint64_t refresh_pre;           /* of pre: the ones issued to close banks for a refresh */
+    uint64_t busy_cycles;           /* data-bus cycles carrying data, summed over channels
+                                       (counted when a burst is scheduled, at its RD/WR) */
+    uint64_t read_latency_sum_cycles;   /* finish - arrival, over completed reads */
+    uint64_t read_latency_min_cycles;   /* 0 when no read completed */
+    uint64_t read_latency_max_cycles;
+    uint64_t read_latency_hist[PESIM_DRAM_HIST_BUCKETS];
+} pesim_dram_stats;
+
+/* Bytes of one burst: bus_bits / 8 * BL. */
+uint64_t pesim_dram_burst_bytes(const pesim_dram *d);
+
+/* Peak data bandwidth of all channels in GB/s (1e9 bytes/s): two beats of
+ * bus_bits per tCK per channel. */
+double pesim_dram_peak_gbps(const pesim_dram *d);
+
+/* DRAM cycles -> accelerator cycles at clock_mhz, rounded up: the first
+ * accelerator cycle boundary at or after the DRAM cycle's time. And back,
+ * also rounded up. 0 if a clock is not positive. */
+uint64_t pesim_dram_to_accel_cycles(const pesim_dram *d, double clock_mhz, uint64_t dram_cycles);
+uint64_t pesim_dram_from_accel_cycles(const pesim_dram *d, double clock_mhz, uint64_t accel_cycles);
+
+/* Checks the timing for the model: positive organisation, BL even and >= 2,
+ * bus_bits a multiple of 8, row_bytes a multiple of the burst, every timing
+ * parameter in [0, 1e6] (CL, CWL, tRCD, tRP, tRAS, tCCD_S/L, tRRD_S/L, tRFC >= 1;
+ * tREFI > tRFC). Errors name the key ("dram.tRCD"). */
+pesim_status pesim_dram_check(const pesim_dram *d, pesim_error *e);
+
+/* Creates a model of `timing` (copied). opts may be NULL (defaults). Errors:
+ * PESIM_ERR_RANGE / PESIM_ERR_INVALID for bad timing or options (a bad
+ * address map), PESIM_ERR_NOMEM. On failure *out is NULL. */
+pesim_status pesim_dram_sim_create(const pesim_dram *timing, const pesim_dram_sim_options *opts,
+                                   pesim_dram_sim **out, pesim_error *e);
+
+/* Frees the handle; NULL is a no-op. Requests still queued are dropped
+ * without callbacks. */
+void pesim_dram_sim_destroy(pesim_dram_sim *h);
+
+/* 1 if the queue of addr's channel has room (is_write is accepted for
+ * DRAMsim3's shape; reads and writes share one queue per channel). */
+int pesim_dram_sim_will_accept(const pesim_dram_sim *h, uint64_t addr, int is_write);
+
+/* Adds a request arriving at the current cycle. id is returned by the
+ * completion callback. PESIM_ERR_INVALID if the channel's queue is full
+ * (check will_accept first); the request is then not added. */
+pesim_status pesim_dram_sim_add(pesim_dram_sim *h, uint64_t addr, int is_write, uint64_t id);
+
+/* Processes the current cycle and moves to the next. Costs O(queue depth)
+ * per channel; never allocates. */
+void pesim_dram_sim_tick(pesim_dram_sim *h);
+
+/* The earliest cycle >= now at which a tick can change anything (issue a
+ * command, complete a request, start a refresh), assuming no request is added
+ * before then. UINT64_MAX if nothing is pending and refresh is off. Does not
+ * change the simulated state (h is not const: the scan uses scratch marks). */
+uint64_t pesim_dram_sim_next_event(pesim_dram_sim *h);
+
+/* Moves now to `cycle` (no-op if cycle <= now) with exactly the effect of
+ * calling tick (cycle - now) times, skipping the cycles in which nothing can
+ * happen. Callbacks fire as with tick. */
+void pesim_dram_sim_advance_to(pesim_dram_sim *h, uint64_t cycle);
+
+/* The current cycle. */
+uint64_t pesim_dram_sim_now(const pesim_dram_sim *h);
+
+/* Requests added and not yet completed (queued or with data in flight). */
+uint64_t pesim_dram_sim_outstanding(const pesim_dram_sim *h);
+
+/* Copies the counters into *out. */
+void pesim_dram_sim_stats(const pesim_dram_sim *h, pesim_dram_stats *out);
+
+/* The smallest latency L such that at least a fraction q (0 < q <= 1) of the
+ * completed reads took <= L cycles (nearest rank): exact below
+ * PESIM_DRAM_HIST_EXACT cycles, else the upper edge of its histogram bucket,
+ * clamped to the max. 0 when no read completed. */
+uint64_t pesim_dram_stats_read_latency_quantile(const pesim_dram_stats *s, double q);
+
+/* Address mapping of the handle. decode ignores the bits inside a burst;
+ * encode gives the burst's first byte (fields are taken modulo their counts). */
+void pesim_dram_sim_decode(const pesim_dram_sim *h, uint64_t addr, pesim_dram_coord *c);
+uint64_t pesim_dram_sim_encode(const pesim_dram_sim *h, const pesim_dram_coord *c);
+
+/* The timing and options the handle runs with (defaults filled in; the
+ * address map string is the handle's own copy). */
+const pesim_dram *pesim_dram_sim_timing(const pesim_dram_sim *h);
+const pesim_dram_sim_options *pesim_dram_sim_get_options(const pesim_dram_sim *h);
+
+/* ---- request traces (DRAMsim3's format) -------------------------------------
+ * One request a line: `0x<hex address> READ|WRITE <cycle>` (fields separated
+ * by blanks; READ/WRITE in any case). Blank lines and lines starting with '#'
+ * are skipped. */
+
+typedef struct pesim_dram_request {
+    uint64_t addr;
+    uint64_t cycle;      /* not issued before this cycle */
+    int32_t is_write;
+} pesim_dram_request;
+
+/* Parses one line (without or with its newline). Returns 1 and fills *r for
+ * a request, 0 for a blank or comment line, -1 for a bad line (msg, of n
+ * bytes, says why). */
+int pesim_dram_trace_parse_line(const char *line, pesim_dram_request *r, char *msg, size_t n);
+
+/* Drives h with requests in order: each is added at the first cycle that is
+ * >= its cycle, after the previous request's cycle of issue (at most one per
+ * cycle), at which the controller accepts it; then runs until every request
+ * has completed. Uses the event-driven path. Request ids are 0, 1, 2, ... in
+ * order, continuing from *count (in/out: requests issued). */
+pesim_status pesim_dram_sim_run_requests(pesim_dram_sim *h, const pesim_dram_request *reqs, size_t n,
+                                         uint64_t *count, pesim_error *e);
+
+/* The same, streaming the requests from a trace file. A bad line stops the run
+ * with PESIM_ERR_PARSE naming the file and the line; an unreadable file is
+ * PESIM_ERR_IO. */
+pesim_status pesim_dram_sim_run_trace(pesim_dram_sim *h, const char *path, uint64_t *count,
+                                      pesim_error *e);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,54 @@
+/* pesim/engine.h - the cycle-level engine (docs/engine.md).
+ *
+ * It executes a mapping: tiles move between levels as the loop nest advances
+ * (the block walker of sim/nest gives every transfer's exact words), each
+ * transfer occupies the ports of its levels, its network and, at DRAM, a
+ * cycle-level DRAM model (banks, row buffers, JEDEC timing, FR-FCFS); double
+ * buffering overlaps the next tile's transfer with compute; systolic arrays pay
+ * weight preload, skew, fill and drain per fold. It is event-driven: it jumps
+ * from one block or transfer boundary to the next and never steps idle cycles.
+ * Its access counts equal the analytical model's exactly; its cycles are never
+ * below the analytical bound. */
+#ifndef PESIM_ENGINE_H
+#define PESIM_ENGINE_H
+
+#include <stdint.h>
+
+#include "pesim/arch.h"
+#include "pesim/cost.h"
+#include "pesim/mapping.h"
+#include "pesim/workload.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct pesim_engine_options {
+    int32_t stall_free;          /* 1: every transfer takes no time (SCALE-Sim's compute-only cycles) */
+    int32_t dram_fcfs;           /* 1: FCFS DRAM scheduling instead of FR-FCFS */
+    int32_t no_refresh;          /* 1: no DRAM refresh */
+} pesim_engine_options;
+
+/* What the engine measured beyond pesim_cost. */
+typedef struct pesim_engine_stats {
+    int64_t blocks;              /* compute blocks executed */
+    int64_t transfers;           /* tile transfers (events) */
+    int64_t folds;               /* systolic folds (stationary-tile changes) */
+    int64_t dram_reads, dram_writes;   /* bursts */
+    int64_t dram_row_hits, dram_row_misses, dram_row_conflicts;
+    int64_t dram_refreshes;
+    int64_t busy_cycles;         /* cycles the MAC array computed (compute_cycles of pesim_cost) */
+} pesim_engine_stats;
+
+/* Runs layer l mapped by m on arch a. out is fully overwritten (as by
+ * pesim_model_evaluate); stats may be NULL. An invalid mapping is a result
+ * (out->valid = 0, reason). Returns PESIM_ERR_INVALID for a layer without
+ * MACs or mismatched levels, PESIM_ERR_NOMEM if the DRAM model cannot be
+ * created. */
+pesim_status pesim_engine_run(const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m,
+                              const pesim_engine_options *opt, pesim_cost *out, pesim_engine_stats *stats);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,1173 @@
+// tests/dram_test.cc - the cycle-level DRAM model (sim/engine/dram*.c) and
+// `pesim dram`: hand-traced JEDEC timing, scheduling policy, refresh, the
+// event-driven path against ticking every cycle, an independent protocol
+// checker on random traces, bandwidth, address mapping and the command line.
+//
+// Unless stated otherwise the device is the ddr4-3200 preset (DESIGN.md):
+// CL 22, CWL 16, tRCD 22, tRP 22, tRAS 52, tRC 74, BL 8 (4 bus cycles),
+// tCCD_S/L 4/8, tRRD_S/L 4/8, tFAW 34, tWTR_S/L 4/12, tWR 24, tRTP 12,
+// tRTRS 2, tRFC 560, tREFI 12480; 1 channel, 2 ranks, 4 bank groups x 4 banks.
+#include <gtest/gtest.h>
+
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "pesim/dram.h"
+#include "test_util.h"
+
+namespace {
+
+pesim_dram Ddr4()
+{
+    pesim_dram d;
+    EXPECT_EQ(pesim_dram_preset("ddr4-3200", &d), PESIM_OK);
+    return d;
+}
+
+pesim_dram Lpddr4()
+{
+    pesim_dram d;
+    EXPECT_EQ(pesim_dram_preset("lpddr4-2400", &d), PESIM_OK);
+    return d;
+}
+
+struct Done {
+    uint64_t id, finish;
+    bool operator==(const Done &o) const { return id == o.id && finish == o.finish; }
+};
+
+// A model with recorded completions and commands.
+class Sim {
+public:
+    explicit Sim(const pesim_dram &d, pesim_dram_sim_options o = pesim_dram_sim_options())
+    {
+        o.done = OnDone;
+        o.on_command = OnCommand;
+        o.ctx = this;
+        pesim_error e;
+        pesim_error_clear(&e);
+        EXPECT_EQ(pesim_dram_sim_create(&d, &o, &h, &e), PESIM_OK) << e.msg;
+    }
+    ~Sim() { pesim_dram_sim_destroy(h); }
+    Sim(const Sim &) = delete;
+    Sim &operator=(const Sim &) = delete;
+
+    uint64_t Addr(int rank, int bg, int bank, int64_t row, int64_t col = 0, int channel = 0) const
+    {
+        pesim_dram_coord c = {channel, rank, bg, bank, row, col};
+        return pesim_dram_sim_encode(h, &c);
+    }
+    void Add(uint64_t addr, bool write, uint64_t id)
+    {
+        ASSERT_TRUE(pesim_dram_sim_will_accept(h, addr, write));
+        ASSERT_EQ(pesim_dram_sim_add(h, addr, write, id), PESIM_OK);
+    }
+    // Ticks until every request has completed (bounded).
+    void Drain(uint64_t limit = 1000000)
+    {
+        while (pesim_dram_sim_outstanding(h) > 0 && pesim_dram_sim_now(h) < limit) pesim_dram_sim_tick(h);
+        ASSERT_EQ(pesim_dram_sim_outstanding(h), 0u);
+    }
+    uint64_t FinishOf(uint64_t id) const
+    {
+        for (const Done &x : done)
+            if (x.id == id) return x.finish;
+        ADD_FAILURE() << "request " << id << " did not complete";
+        return 0;
+    }
+    // Cycles at which command `cmd` was issued (optionally for request id).
+    std::vector<uint64_t> Times(pesim_dram_cmd cmd, uint64_t id = UINT64_MAX - 1) const
+    {
+        std::vector<uint64_t> t;
+        for (const pesim_dram_command &c : cmds)
+            if (c.cmd == cmd && (id == UINT64_MAX - 1 || c.id == id)) t.push_back(c.cycle);
+        return t;
+    }
+    std::unique_ptr<pesim_dram_stats> Stats() const
+    {
+        std::unique_ptr<pesim_dram_stats> s(new pesim_dram_stats);
+        pesim_dram_sim_stats(h, s.get());
+        return s;
+    }
+
+    pesim_dram_sim *h = nullptr;
+    std::vector<Done> done;
+    std::vector<pesim_dram_command> cmds;
+
+private:
+    static void OnDone(void *ctx, uint64_t id, uint64_t finish)
+    {
+        Sim *s = static_cast<Sim *>(ctx);
+        // The callback comes from the tick that processes `finish`.
+        EXPECT_EQ(pesim_dram_sim_now(s->h), finish);
+        s->done.push_back({id, finish});
+    }
+    static void OnCommand(void *ctx, const pesim_dram_command *c) { static_cast<Sim *>(ctx)->cmds.push_back(*c); }
+};
+
+pesim_dram_sim_options Opts(pesim_dram_sched sched = PESIM_DRAM_FRFCFS, int queue = 0, bool refresh = true)
+{
+    pesim_dram_sim_options o;
+    memset(&o, 0, sizeof o);
+    o.sched = sched;
+    o.queue_depth = queue;
+    o.disable_refresh = refresh ? 0 : 1;
+    return o;
+}
+
+// ---- hand-traced timing ----------------------------------------------------
+
+TEST(DramTiming, SingleReadToClosedBank)
+{
+    // ACT at 0; RD at tRCD = 22; data on the bus CL = 22 later for BL/2 = 4
+    // cycles: complete at tRCD + CL + BL/2 = 22 + 22 + 4 = 48.
+    Sim s(Ddr4());
+    s.Add(0, false, 7);
+    s.Drain();
+    ASSERT_EQ(s.done.size(), 1u);
+    EXPECT_EQ(s.done[0].id, 7u);
+    EXPECT_EQ(s.done[0].finish, 48u);
+    EXPECT_EQ(s.Times(PESIM_DRAM_ACT), std::vector<uint64_t>{0});
+    EXPECT_EQ(s.Times(PESIM_DRAM_RD), std::vector<uint64_t>{22});
+    auto st = s.Stats();
+    EXPECT_EQ(st->reads, 1u);
+    EXPECT_EQ(st->row_misses, 1u);
+    EXPECT_EQ(st->read_latency_min_cycles, 48u);
+    EXPECT_EQ(st->read_latency_max_cycles, 48u);
+    EXPECT_EQ(st->finish_cycle, 48u);
+    EXPECT_EQ(st->busy_cycles, 4u);
+
+    // LPDDR4-2400: tRCD 15 + CL 17 + BL16/2 = 8 -> 40.
+    Sim l(Lpddr4());
+    l.Add(0, false, 1);
+    l.Drain();
+    EXPECT_EQ(l.FinishOf(1), 40u);
+}
+
+TEST(DramTiming, SecondReadToSameRowIsHitTccdLater)
+{
+    // Both arrive at 0. ACT 0, RD(A) 22 -> 48. B hits the open row; same bank
+    // group, so tCCD_L = 8 after A: RD(B) 30 -> 30 + 22 + 4 = 56.
+    Sim s(Ddr4());
+    s.Add(s.Addr(0, 0, 0, 5, 0), false, 1);
+    s.Add(s.Addr(0, 0, 0, 5, 1), false, 2);
+    s.Drain();
+    EXPECT_EQ(s.FinishOf(1), 48u);
+    EXPECT_EQ(s.FinishOf(2), 56u);
+    auto st = s.Stats();
+    EXPECT_EQ(st->row_hits, 1u);
+    EXPECT_EQ(st->row_misses, 1u);
+    EXPECT_EQ(st->act, 1u);
+}
+
+TEST(DramTiming, OtherRowOfSameBankPaysPrechargeAndActivate)
+{
+    // A opens row 0 (done at 48). At 200 B wants row 1 of the same bank:
+    // PRE 200, ACT 200 + tRP = 222, RD 222 + tRCD = 244, done 244 + 26 = 270,
+    // i.e. tRP + tRCD = 44 more than a hit would take (200 + CL + BL/2 = 226).
+    Sim s(Ddr4());
+    s.Add(s.Addr(0, 1, 2, 0), false, 1);
+    s.Drain();
+    pesim_dram_sim_advance_to(s.h, 200);
+    s.Add(s.Addr(0, 1, 2, 1), false, 2);
+    s.Drain();
+    EXPECT_EQ(s.FinishOf(2), 270u);
+    EXPECT_EQ(s.FinishOf(2) - 200, 22u + 22u + 22u + 4u);
+    EXPECT_EQ(s.Stats()->row_conflicts, 1u);
+
+    // Back to back: B arrives with A at 0. Its PRE waits for tRAS after A's
+    // ACT (52 > RD + tRTP = 34), then ACT 74 (= tRC too), RD 96, done 122.
+    Sim t(Ddr4());
+    t.Add(t.Addr(0, 1, 2, 0), false, 1);
+    t.Add(t.Addr(0, 1, 2, 1), false, 2);
+    t.Drain();
+    EXPECT_EQ(t.Times(PESIM_DRAM_PRE), std::vector<uint64_t>{52});
+    EXPECT_EQ(t.Times(PESIM_DRAM_ACT), (std::vector<uint64_t>{0, 74}));
+    EXPECT_EQ(t.FinishOf(2), 122u);
+}
+
+TEST(DramTiming, BanksOverlapLimitedByTrrd)
+{
+    // Four reads to the four bank groups of rank 0, all at 0. ACTs are tRRD_S
+    // = 4 apart (0, 4, 8, 12); each RD is tRCD after its ACT (22, 26, 30, 34,
+    // tCCD_S = 4 apart); done at 48, 52, 56, 60 - not 4 x 48 in series.
+    Sim s(Ddr4());
+    for (int g = 0; g < 4; g++) s.Add(s.Addr(0, g, 0, 3), false, (uint64_t)g);
+    s.Drain();
+    EXPECT_EQ(s.Times(PESIM_DRAM_ACT), (std::vector<uint64_t>{0, 4, 8, 12}));
+    for (int g = 0; g < 4; g++) EXPECT_EQ(s.FinishOf((uint64_t)g), 48u + 4u * (uint64_t)g) << g;
+
+    // Two banks of one bank group: tRRD_L = 8 between the ACTs and tCCD_L = 8
+    // between the RDs: done at 48 and 56.
+    Sim l(Ddr4());
+    l.Add(l.Addr(0, 2, 0, 3), false, 0);
+    l.Add(l.Addr(0, 2, 1, 3), false, 1);
+    l.Drain();
+    EXPECT_EQ(l.Times(PESIM_DRAM_ACT), (std::vector<uint64_t>{0, 8}));
+    EXPECT_EQ(l.FinishOf(1), 56u);
+
+    // Two ranks: no tRRD between ranks (ACT 0 and 1, one command a cycle), but
+    // the data bus pays tRTRS = 2 on the rank switch: RD 22, then RD at
+    // max(1 + tRCD, 22 + BL/2 + tRTRS) = 28, done 28 + 26 = 54.
+    Sim r(Ddr4());
+    r.Add(r.Addr(0, 0, 0, 3), false, 0);
+    r.Add(r.Addr(1, 0, 0, 3), false, 1);
+    r.Drain();
+    EXPECT_EQ(r.Times(PESIM_DRAM_ACT), (std::vector<uint64_t>{0, 1}));
+    EXPECT_EQ(r.Times(PESIM_DRAM_RD), (std::vector<uint64_t>{22, 28}));
+    EXPECT_EQ(r.FinishOf(1), 54u);
+}
+
+TEST(DramTiming, FawAllowsFourActivatesPerWindowPerRank)
+{
+    // tRCD is raised to 60 here so that no RD competes for the command bus
+    // with the ACTs. Five reads to five banks of rank 0: ACTs at 0, 4, 8, 12
+    // (tRRD_S), and the fifth waits for the first + tFAW = 34.
+    pesim_dram d = Ddr4();
+    d.tRCD = 60;
+    Sim s(d, Opts(PESIM_DRAM_FRFCFS, 0, false));
+    for (int i = 0; i < 5; i++) s.Add(s.Addr(0, i % 4, i / 4, 1), false, (uint64_t)i);
+    s.Drain();
+    EXPECT_EQ(s.Times(PESIM_DRAM_ACT), (std::vector<uint64_t>{0, 4, 8, 12, 34}));
+
+    // The window is per rank: a fifth ACT to rank 1 goes at 16 (only the
+    // command bus orders it after the fourth).
+    Sim r(d, Opts(PESIM_DRAM_FRFCFS, 0, false));
+    for (int i = 0; i < 4; i++) r.Add(r.Addr(0, i, 0, 1), false, (uint64_t)i);
+    r.Add(r.Addr(1, 0, 0, 1), false, 4);
+    r.Drain();
+    EXPECT_EQ(r.Times(PESIM_DRAM_ACT), (std::vector<uint64_t>{0, 1, 4, 8, 12}));
+
+    // With the preset's tRCD the RD of the fourth request (ACT 12 + 22 = 34)
+    // takes the command bus at 34, a row hit having priority; the fifth ACT
+    // goes at 35.
+    Sim p(Ddr4(), Opts(PESIM_DRAM_FRFCFS, 0, false));
+    for (int i = 0; i < 5; i++) p.Add(p.Addr(0, i % 4, i / 4, 1), false, (uint64_t)i);
+    p.Drain();
+    EXPECT_EQ(p.Times(PESIM_DRAM_ACT), (std::vector<uint64_t>{0, 4, 8, 12, 35}));
+    EXPECT_EQ(p.Times(PESIM_DRAM_RD, 3), std::vector<uint64_t>{34});
+}
+
+TEST(DramTiming, WriteToReadTurnaround)
+{
+    // W then R to the same row (same bank group): ACT 0, WR 22 (write done at
+    // 22 + CWL 16 + 4 = 42); RD waits tWTR_L after the end of the write data:
+    // 22 + 16 + 4 + 12 = 54, done 54 + 26 = 80.
+    Sim s(Ddr4());
+    s.Add(s.Addr(0, 0, 0, 9, 0), true, 1);
+    s.Add(s.Addr(0, 0, 0, 9, 1), false, 2);
+    s.Drain();
+    EXPECT_EQ(s.FinishOf(1), 42u);
+    EXPECT_EQ(s.Times(PESIM_DRAM_RD), std::vector<uint64_t>{54});
+    EXPECT_EQ(s.FinishOf(2), 80u);
+
+    // Other bank group: tWTR_S = 4: RD at 22 + 16 + 4 + 4 = 46, done 72.
+    Sim g(Ddr4());
+    g.Add(g.Addr(0, 0, 0, 9), true, 1);
+    g.Add(g.Addr(0, 1, 0, 9), false, 2);
+    g.Drain();
+    EXPECT_EQ(g.Times(PESIM_DRAM_RD), std::vector<uint64_t>{46});
+    EXPECT_EQ(g.FinishOf(2), 72u);
+
+    // Read to write: the write data starts tRTRS after the read data ends:
+    // WR >= 22 + CL + 4 + 2 - CWL = 34, done 34 + 20 = 54.
+    Sim rw(Ddr4());
+    rw.Add(rw.Addr(0, 0, 0, 9, 0), false, 1);
+    rw.Add(rw.Addr(0, 0, 0, 9, 1), true, 2);
+    rw.Drain();
+    EXPECT_EQ(rw.Times(PESIM_DRAM_WR), std::vector<uint64_t>{34});
+    EXPECT_EQ(rw.FinishOf(2), 54u);
+
+    // A write to a row then precharge: PRE waits CWL + BL/2 + tWR after WR
+    // (22 + 16 + 4 + 24 = 66 > tRAS = 52); ACT 88, RD 110, done 136.
+    Sim wp(Ddr4());
+    wp.Add(wp.Addr(0, 0, 0, 9), true, 1);
+    wp.Add(wp.Addr(0, 0, 0, 10), false, 2);
+    wp.Drain();
+    EXPECT_EQ(wp.Times(PESIM_DRAM_PRE), std::vector<uint64_t>{66});
+    EXPECT_EQ(wp.FinishOf(2), 136u);
+}
+
+// ---- scheduling policy -----------------------------------------------------
+
+// Opens row 0 of bank (0,0,0) with a read, then at 100 adds B (row 1 of that
+// bank: a conflict) and then C (row 0: a hit), in that order.
+void ReorderScenario(Sim &s)
+{
+    s.Add(s.Addr(0, 0, 0, 0, 0), false, 0);
+    s.Drain();
+    pesim_dram_sim_advance_to(s.h, 100);
+    s.Add(s.Addr(0, 0, 0, 1, 0), false, 1);   // B: older, a row miss
+    s.Add(s.Addr(0, 0, 0, 0, 7), false, 2);   // C: younger, a ready row hit
+    s.Drain();
+}
+
+TEST(DramSched, FrFcfsLetsReadyHitPassOlderMiss)
+{
+    // C's RD goes at 100 (done 126); B's PRE waits for C (RD + tRTP = 112):
+    // ACT 134, RD 156, done 182.
+    Sim s(Ddr4());
+    ReorderScenario(s);
+    ASSERT_EQ(s.done.size(), 3u);
+    EXPECT_EQ(s.done[1].id, 2u);
+    EXPECT_EQ(s.done[2].id, 1u);
+    EXPECT_EQ(s.FinishOf(2), 126u);
+    EXPECT_EQ(s.FinishOf(1), 182u);
+}
+
+TEST(DramSched, FcfsKeepsArrivalOrder)
+{
+    // B first: PRE 100, ACT 122, RD 144, done 170. Then C is a conflict:
+    // PRE at ACT + tRAS = 174, ACT 196, RD 218, done 244.
+    Sim s(Ddr4(), Opts(PESIM_DRAM_FCFS));
+    ReorderScenario(s);
+    ASSERT_EQ(s.done.size(), 3u);
+    EXPECT_EQ(s.done[1].id, 1u);
+    EXPECT_EQ(s.done[2].id, 2u);
+    EXPECT_EQ(s.FinishOf(1), 170u);
+    EXPECT_EQ(s.FinishOf(2), 244u);
+    auto st = s.Stats();
+    EXPECT_EQ(st->row_conflicts, 2u);
+    EXPECT_EQ(st->row_hits, 0u);
+}
+
+TEST(DramSched, HitCapBoundsHowLongHitsPassAMiss)
+{
+    // Row 0 of a bank is open (one CAS served). B wants row 1; six younger
+    // hits to row 0 follow. Uncapped, all six pass B; with a cap of 3 CAS per
+    // activation, two more hits go (3 in all), then B, then the rest.
+    for (int cap : {-1, 3}) {
+        pesim_dram_sim_options o = Opts();
+        o.row_hit_cap = cap;
+        Sim s(Ddr4(), o);
+        s.Add(s.Addr(0, 0, 0, 0, 0), false, 0);
+        s.Drain();
+        s.Add(s.Addr(0, 0, 0, 1, 0), false, 100);
+        for (int i = 1; i <= 6; i++) s.Add(s.Addr(0, 0, 0, 0, i), false, (uint64_t)i);
+        s.Drain();
+        std::vector<uint64_t> order;
+        for (const Done &x : s.done) order.push_back(x.id);
+        if (cap < 0)
+            EXPECT_EQ(order, (std::vector<uint64_t>{0, 1, 2, 3, 4, 5, 6, 100}));
+        else
+            EXPECT_EQ(order, (std::vector<uint64_t>{0, 1, 2, 100, 3, 4, 5, 6}));
+    }
+}
+
+TEST(DramSched, QueueDepthLimitsAcceptance)
+{
+    Sim s(Ddr4(), Opts(PESIM_DRAM_FRFCFS, 2));
+    s.Add(0, false, 0);
+    s.Add(64, false, 1);
+    EXPECT_FALSE(pesim_dram_sim_will_accept(s.h, 128, 0));
+    EXPECT_EQ(pesim_dram_sim_add(s.h, 128, 0, 2), PESIM_ERR_INVALID);
+    s.Drain();
+    EXPECT_TRUE(pesim_dram_sim_will_accept(s.h, 128, 0));
+    EXPECT_EQ(s.done.size(), 2u);
+}
+
+// ---- refresh ---------------------------------------------------------------
+
+TEST(DramRefresh, EveryTrefiAllBanksCostsTrfc)
+{
+    // One rank: REF at tREFI, 2 tREFI, 3 tREFI when idle.
+    pesim_dram d = Ddr4();
+    d.ranks = 1;
+    {
+        Sim s(d);
+        pesim_dram_sim_advance_to(s.h, 3 * 12480 + 100);
+        EXPECT_EQ(s.Times(PESIM_DRAM_REF), (std::vector<uint64_t>{12480, 24960, 37440}));
+        EXPECT_EQ(s.Stats()->ref, 3u);
+    }
+    // Two ranks are staggered by tREFI / 2.
+    {
+        Sim s(Ddr4());
+        pesim_dram_sim_advance_to(s.h, 2 * 12480 + 1);
+        std::vector<uint64_t> r0, r1;
+        for (const auto &c : s.cmds)
+            if (c.cmd == PESIM_DRAM_REF) (c.rank == 0 ? r0 : r1).push_back(c.cycle);
+        EXPECT_EQ(r0, (std::vector<uint64_t>{12480, 24960}));
+        EXPECT_EQ(r1, (std::vector<uint64_t>{18720}));
+    }
+    // A read arriving when the refresh is due waits tRFC: REF 12480, ACT
+    // 12480 + 560 = 13040, done 13040 + 48 = 13088.
+    {
+        Sim s(d);
+        pesim_dram_sim_advance_to(s.h, 12480);
+        s.Add(0, false, 1);
+        s.Drain();
+        EXPECT_EQ(s.Times(PESIM_DRAM_REF), std::vector<uint64_t>{12480});
+        EXPECT_EQ(s.FinishOf(1), 13088u);
+    }
+    // A read that opened a row just before: ACT 12470; at 12480 the rank is
+    // due, its RD is held; PRE at ACT + tRAS = 12522, REF at + tRP = 12544,
+    // ACT again at + tRFC = 13104, RD 13126, done 13152.
+    {
+        Sim s(d);
+        pesim_dram_sim_advance_to(s.h, 12470);
+        s.Add(0, false, 1);
+        s.Drain();
+        EXPECT_EQ(s.Times(PESIM_DRAM_PRE), std::vector<uint64_t>{12522});
+        EXPECT_EQ(s.Times(PESIM_DRAM_REF), std::vector<uint64_t>{12544});
+        EXPECT_EQ(s.Times(PESIM_DRAM_ACT), (std::vector<uint64_t>{12470, 13104}));
+        EXPECT_EQ(s.FinishOf(1), 13152u);
+        auto st = s.Stats();
+        EXPECT_EQ(st->refresh_pre, 1u);
+        EXPECT_EQ(st->row_misses, 1u);
+    }
+    // Refresh off: none.
+    {
+        Sim s(d, Opts(PESIM_DRAM_FRFCFS, 0, false));
+        pesim_dram_sim_advance_to(s.h, 100000);
+        EXPECT_EQ(s.Stats()->ref, 0u);
+        EXPECT_EQ(pesim_dram_sim_next_event(s.h), UINT64_MAX);
+    }
+}
+
+TEST(DramRefresh, RefreshingRankDoesNotBlockTheOther)
+{
+    // Rank 0 refreshes at 12480 for 560 cycles; a read to rank 1 at 12480 is
+    // served as if idle: ACT 12480 or 12481 (the REF has the command bus
+    // first), done 48 later.
+    Sim s(Ddr4());
+    pesim_dram_sim_advance_to(s.h, 12480);
+    s.Add(s.Addr(1, 0, 0, 0), false, 1);
+    s.Drain();
+    EXPECT_EQ(s.FinishOf(1), 12481u + 48u);
+}
+
+// ---- event-driven path == ticking every cycle ------------------------------
+
+struct Trace {
+    std::vector<pesim_dram_request> reqs;
+};
+
+// Random traces with locality (a few hot rows), streams, writes, and idle gaps
+// longer than tREFI.
+Trace RandomTrace(TestRng &rng, int n, const pesim_dram &d)
+{
+    Trace t;
+    uint64_t cycle = 0, stream = rng.next() % (1u << 20) * 64;
+    uint64_t hot[4];
+    for (uint64_t &h : hot) h = (rng.next() % (1ull << 30)) & ~63ull;
+    uint64_t span = (uint64_t)d.row_bytes * 8;
+    for (int i = 0; i < n; i++) {
+        pesim_dram_request r;
+        int kind = (int)rng.uni(0, 9);
+        if (kind < 3) {
+            r.addr = stream;
+            stream += 64;
+        } else if (kind < 7) {
+            r.addr = hot[rng.uni(0, 3)] + (uint64_t)rng.uni(0, (int64_t)span / 64) * 64;
+        } else {
+            r.addr = rng.next() % (1ull << 34);
+        }
+        r.is_write = rng.coin(30);
+        int gap = (int)rng.uni(0, 100);
+        if (gap < 60)
+            cycle += 0;
+        else if (gap < 95)
+            cycle += (uint64_t)rng.uni(1, 40);
+        else if (gap < 99)
+            cycle += (uint64_t)rng.uni(100, 3000);
+        else
+            cycle += (uint64_t)rng.uni(13000, 40000);
+        r.cycle = cycle;
+        t.reqs.push_back(r);
+    }
+    return t;
+}
+
+bool SameCommand(const pesim_dram_command &x, const pesim_dram_command &y)
+{
+    return x.cycle == y.cycle && x.cmd == y.cmd && x.channel == y.channel && x.rank == y.rank &&
+           x.bankgroup == y.bankgroup && x.bank == y.bank && x.row == y.row && x.column == y.column && x.id == y.id;
+}
+
+// The trace driver contract, ticking every single cycle.
+void TickDriver(pesim_dram_sim *h, const std::vector<pesim_dram_request> &reqs)
+{
+    size_t i = 0;
+    int64_t last = -1;
+    for (;;) {
+        int64_t now = (int64_t)pesim_dram_sim_now(h);
+        if (i < reqs.size() && (int64_t)reqs[i].cycle <= now && last < now &&
+            pesim_dram_sim_will_accept(h, reqs[i].addr, reqs[i].is_write)) {
+            ASSERT_EQ(pesim_dram_sim_add(h, reqs[i].addr, reqs[i].is_write, i), PESIM_OK);
+            last = now;
+            i++;
+        }
+        if (i == reqs.size() && pesim_dram_sim_outstanding(h) == 0) break;
+        pesim_dram_sim_tick(h);
+    }
+}
+
+TEST(DramEvent, AdvanceGivesExactlyTheResultsOfTicking)
+{
+    struct Cfg {
+        pesim_dram d;
+        pesim_dram_sched sched;
+        int queue, cap;
+        const char *map;
+    };
+    pesim_dram two = Ddr4();
+    two.channels = 2;
+    pesim_dram lp = Lpddr4();
+    lp.channels = 3;
+    std::vector<Cfg> cfgs = {
+        {Ddr4(), PESIM_DRAM_FRFCFS, 0, 0, nullptr},
+        {Ddr4(), PESIM_DRAM_FCFS, 8, 0, nullptr},
+        {two, PESIM_DRAM_FRFCFS, 4, 2, PESIM_DRAM_MAP_DRAMSIM3},
+        {lp, PESIM_DRAM_FRFCFS, 16, -1, "chrobabgraco"},
+        {lp, PESIM_DRAM_FCFS, 3, 0, nullptr},
+    };
+    uint64_t total_refs = 0;
+    for (size_t k = 0; k < cfgs.size(); k++) {
+        for (uint64_t seed = 1; seed <= 4; seed++) {
+            TestRng rng(seed * 101 + k);
+            Trace t = RandomTrace(rng, 1500, cfgs[k].d);
+            pesim_dram_sim_options o = Opts(cfgs[k].sched, cfgs[k].queue);
+            o.row_hit_cap = cfgs[k].cap;
+            o.address_map = cfgs[k].map;
+            Sim a(cfgs[k].d, o), b(cfgs[k].d, o);
+            TickDriver(a.h, t.reqs);
+            uint64_t count = 0;
+            ASSERT_EQ(pesim_dram_sim_run_requests(b.h, t.reqs.data(), t.reqs.size(), &count, nullptr), PESIM_OK);
+            EXPECT_EQ(count, t.reqs.size());
+            auto sa = a.Stats(), sb = b.Stats();
+            EXPECT_EQ(memcmp(sa.get(), sb.get(), sizeof *sa), 0) << "config " << k << " seed " << seed;
+            EXPECT_EQ(sa->finish_cycle, sb->finish_cycle);
+            EXPECT_EQ(sa->act, sb->act);
+            EXPECT_EQ(sa->reads + sa->writes, t.reqs.size());
+            EXPECT_TRUE(a.done == b.done) << "config " << k << " seed " << seed;
+            ASSERT_EQ(a.cmds.size(), b.cmds.size());
+            for (size_t i = 0; i < a.cmds.size(); i++) ASSERT_TRUE(SameCommand(a.cmds[i], b.cmds[i])) << "command " << i;
+            total_refs += sa->ref;
+        }
+    }
+    EXPECT_GT(total_refs, 0u);   // the traces did cross refresh windows
+}
+
+TEST(DramEvent, NextEventIsExactAndAdvanceToLandsOnTarget)
+{
+    // Random jumps with advance_to against ticking, with requests added
+    // at the same cycles in both.
+    TestRng rng(77);
+    Sim a(Ddr4()), b(Ddr4());
+    for (int round = 0; round < 300; round++) {
+        uint64_t addr = rng.next() % (1ull << 28);
+        bool w = rng.coin(25);
+        if (pesim_dram_sim_will_accept(a.h, addr, w)) {
+            a.Add(addr, w, (uint64_t)round);
+            b.Add(addr, w, (uint64_t)round);
+        }
+        uint64_t target = pesim_dram_sim_now(a.h) + (uint64_t)rng.uni(0, rng.coin(5) ? 20000 : 60);
+        while (pesim_dram_sim_now(a.h) < target) pesim_dram_sim_tick(a.h);
+        // next_event never lies: no command is issued before it.
+        uint64_t ne = pesim_dram_sim_next_event(b.h);
+        size_t before = b.cmds.size(), done_before = b.done.size();
+        pesim_dram_sim_advance_to(b.h, target);
+        EXPECT_EQ(pesim_dram_sim_now(b.h), target);
+        for (size_t i = before; i < b.cmds.size(); i++) EXPECT_GE(b.cmds[i].cycle, ne);
+        for (size_t i = done_before; i < b.done.size(); i++) EXPECT_GE(b.done[i].finish, ne);
+    }
+    a.Drain(10000000);
+    b.Drain(10000000);
+    auto sa = a.Stats(), sb = b.Stats();
+    EXPECT_EQ(memcmp(sa.get(), sb.get(), sizeof *sa), 0);
+    EXPECT_TRUE(a.done == b.done);
+}
+
+TEST(DramEvent, CallbackMayAddRequests)
+{
+    // A dependent chain (pointer chasing): each completion adds the next read.
+    struct Chain {
+        pesim_dram_sim *h = nullptr;
+        int left = 50;
+        uint64_t last = 0;
+        static void Done(void *ctx, uint64_t id, uint64_t finish)
+        {
+            Chain *c = static_cast<Chain *>(ctx);
+            c->last = finish;
+            if (c->left-- > 0) pesim_dram_sim_add(c->h, (id + 1) * 0x12345 * 64, 0, id + 1);
+        }
+    };
+    uint64_t finish[2];
+    for (int mode = 0; mode < 2; mode++) {
+        Chain c;
+        pesim_dram_sim_options o = Opts();
+        o.done = Chain::Done;
+        o.ctx = &c;
+        pesim_dram d = Ddr4();
+        ASSERT_EQ(pesim_dram_sim_create(&d, &o, &c.h, nullptr), PESIM_OK);
+        pesim_dram_sim_add(c.h, 0, 0, 0);
+        while (pesim_dram_sim_outstanding(c.h) > 0) {
+            if (mode == 0)
+                pesim_dram_sim_tick(c.h);
+            else
+                pesim_dram_sim_advance_to(c.h, pesim_dram_sim_next_event(c.h) + 1);
+        }
+        finish[mode] = c.last;
+        EXPECT_EQ(c.left, -1);
+        pesim_dram_sim_destroy(c.h);
+    }
+    EXPECT_EQ(finish[0], finish[1]);
+    EXPECT_GE(finish[0], 51u * 48u);   // every read at least a closed-bank access
+}
+
+// ---- an independent protocol checker on random traces ----------------------
+
+// Replays the command stream and checks every JEDEC rule pairwise from the
+// raw parameters (not from the model's folded bounds).
+class Checker {
+public:
+    explicit Checker(const pesim_dram &d) : d_(d)
+    {
+        bl2_ = d.BL / 2;
+        banks_.assign((size_t)d.channels * d.ranks * d.bankgroups * d.banks_per_group, Bank());
+        ranks_.assign((size_t)d.channels * d.ranks, Rank());
+        bus_.assign((size_t)d.channels, Bus());
+        last_cmd_.assign((size_t)d.channels, -1);
+    }
+    void Check(const pesim_dram_command &c, uint64_t req_addr, const pesim_dram_coord *want)
+    {
+        const int64_t t = (int64_t)c.cycle;
+        SCOPED_TRACE(Describe(c));
+        ASSERT_LT(last_cmd_[(size_t)c.channel], t) << "two commands in one cycle on a channel";
+        last_cmd_[(size_t)c.channel] = t;
+        Rank &rk = ranks_[(size_t)(c.channel * d_.ranks + c.rank)];
+        (void)req_addr;
+        if (c.cmd == PESIM_DRAM_REF) {
+            for (int g = 0; g < d_.bankgroups; g++)
+                for (int b = 0; b < d_.banks_per_group; b++) {
+                    Bank &x = At(c.channel, c.rank, g, b);
+                    EXPECT_LT(x.open, 0) << "REF with an open bank";
+                    EXPECT_GE(t, x.pre + d_.tRP);
+                    EXPECT_GE(t, x.act + d_.tRC);
+                }
+            EXPECT_GE(t, rk.ref + d_.tRFC);
+            rk.ref = t;
+            rk.refs++;
+            return;
+        }
+        Bank &x = At(c.channel, c.rank, c.bankgroup, c.bank);
+        switch (c.cmd) {
+        case PESIM_DRAM_ACT:
+            EXPECT_LT(x.open, 0) << "ACT to an open bank";
+            EXPECT_GE(t, x.pre + d_.tRP);
+            EXPECT_GE(t, x.act + d_.tRC);
+            EXPECT_GE(t, rk.ref + d_.tRFC);
+            for (int g = 0; g < d_.bankgroups; g++)
+                for (int b = 0; b < d_.banks_per_group; b++) {
+                    if (g == c.bankgroup && b == c.bank) continue;
+                    EXPECT_GE(t, At(c.channel, c.rank, g, b).act + (g == c.bankgroup ? d_.tRRD_L : d_.tRRD_S));
+                }
+            if (rk.acts.size() >= 4) {
+                EXPECT_GE(t, rk.acts[rk.acts.size() - 4] + d_.tFAW) << "tFAW";
+            }
+            rk.acts.push_back(t);
+            x.open = c.row;
+            x.act = t;
+            if (want) {
+                EXPECT_EQ(c.row, want->row);
+            }
+            break;
+        case PESIM_DRAM_PRE:
+            EXPECT_GE(x.open, 0) << "PRE of a closed bank";
+            EXPECT_GE(t, x.act + d_.tRAS);
+            EXPECT_GE(t, x.rd + d_.tRTP);
+            EXPECT_GE(t, x.wr + d_.CWL + bl2_ + d_.tWR);
+            x.open = -1;
+            x.pre = t;
+            break;
+        case PESIM_DRAM_RD:
+        case PESIM_DRAM_WR: {
+            bool rd = c.cmd == PESIM_DRAM_RD;
+            EXPECT_EQ(x.open, c.row) << "CAS to a row that is not open";
+            if (want) {
+                EXPECT_EQ(c.row, want->row);
+                EXPECT_EQ(c.column, want->column);
+                EXPECT_EQ(c.bank, want->bank);
+                EXPECT_EQ(c.bankgroup, want->bankgroup);
+                EXPECT_EQ(c.rank, want->rank);
+                EXPECT_EQ(c.channel, want->channel);
+            }
+            EXPECT_GE(t, x.act + d_.tRCD);
+            for (int g = 0; g < d_.bankgroups; g++)
+                for (int b = 0; b < d_.banks_per_group; b++) {
+                    const Bank &y = At(c.channel, c.rank, g, b);
+                    int64_t ccd = std::max<int64_t>(g == c.bankgroup ? d_.tCCD_L : d_.tCCD_S, bl2_);
+                    EXPECT_GE(t, (rd ? y.rd : y.wr) + ccd) << "tCCD";
+                    if (rd) {
+                        EXPECT_GE(t, y.wr + d_.CWL + bl2_ + (g == c.bankgroup ? d_.tWTR_L : d_.tWTR_S)) << "tWTR";
+                    }
+                }
+            // The data bus: no overlap; a rank switch or a read-to-write turn
+            // leaves tRTRS.
+            Bus &bus = bus_[(size_t)c.channel];
+            int64_t start = t + (rd ? d_.CL : d_.CWL);
+            int64_t gap = (bus.rank >= 0 && bus.rank != c.rank) || (bus.was_read && !rd) ? d_.tRTRS : 0;
+            EXPECT_GE(start, bus.end + gap) << "data bus";
+            bus.end = start + bl2_;
+            bus.rank = c.rank;
+            bus.was_read = rd;
+            (rd ? x.rd : x.wr) = t;
+            break;
+        }
+        default:
+            ADD_FAILURE() << "unknown command";
+        }
+    }
+    int64_t Refs(int channel, int rank) const { return ranks_[(size_t)(channel * d_.ranks + rank)].refs; }
+
+private:
+    static constexpr int64_t kLongAgo = -1000000;
+    struct Bank {
+        int64_t open = -1, act = kLongAgo, pre = kLongAgo, rd = kLongAgo, wr = kLongAgo;
+    };
+    struct Rank {
+        int64_t ref = kLongAgo, refs = 0;
+        std::vector<int64_t> acts;
+    };
+    struct Bus {
+        int64_t end = kLongAgo;
+        int rank = -1;
+        bool was_read = false;
+    };
+    Bank &At(int ch, int r, int g, int b)
+    {
+        return banks_[(size_t)(((ch * d_.ranks + r) * d_.bankgroups + g) * d_.banks_per_group + b)];
+    }
+    static std::string Describe(const pesim_dram_command &c)
+    {
+        static const char *const names[] = {"ACT", "PRE", "RD", "WR", "REF"};
+        std::ostringstream s;
+        s << names[c.cmd] << " at " << c.cycle << " ch" << c.channel << " ra" << c.rank << " bg" << c.bankgroup
+          << " ba" << c.bank << " row " << c.row;
+        return s.str();
+    }
+    pesim_dram d_;
+    int64_t bl2_;
+    std::vector<Bank> banks_;
+    std::vector<Rank> ranks_;
+    std::vector<Bus> bus_;
+    std::vector<int64_t> last_cmd_;
+};
+
+TEST(DramProtocol, RandomTracesObeyEveryTimingRule)
+{
+    pesim_dram two = Ddr4();
+    two.channels = 2;
+    std::vector<std::pair<pesim_dram, pesim_dram_sched>> cfgs = {
+        {Ddr4(), PESIM_DRAM_FRFCFS}, {Ddr4(), PESIM_DRAM_FCFS}, {two, PESIM_DRAM_FRFCFS}, {Lpddr4(), PESIM_DRAM_FRFCFS}};
+    for (size_t k = 0; k < cfgs.size(); k++) {
+        const pesim_dram &d = cfgs[k].first;
+        TestRng rng(1000 + k);
+        Trace t = RandomTrace(rng, 4000, d);
+        Sim s(d, Opts(cfgs[k].second));
+        uint64_t count = 0;
+        ASSERT_EQ(pesim_dram_sim_run_requests(s.h, t.reqs.data(), t.reqs.size(), &count, nullptr), PESIM_OK);
+        Checker chk(d);
+        std::map<uint64_t, uint64_t> cas_cycle;
+        for (const pesim_dram_command &c : s.cmds) {
+            pesim_dram_coord want;
+            bool has = c.id != UINT64_MAX && c.cmd != PESIM_DRAM_PRE;
+            if (has) pesim_dram_sim_decode(s.h, t.reqs[c.id].addr, &want);
+            chk.Check(c, has ? t.reqs[c.id].addr : 0, has ? &want : nullptr);
+            if (c.cmd == PESIM_DRAM_RD || c.cmd == PESIM_DRAM_WR) {
+                EXPECT_EQ(cas_cycle.count(c.id), 0u) << "request " << c.id << " served twice";
+                cas_cycle[c.id] = c.cycle;
+            }
+            if (::testing::Test::HasFatalFailure() || ::testing::Test::HasNonfatalFailure()) return;
+        }
+        // Every request served once; its completion is its CAS + latency.
+        ASSERT_EQ(s.done.size(), t.reqs.size());
+        for (const Done &x : s.done) {
+            bool w = t.reqs[x.id].is_write;
+            EXPECT_EQ(x.finish, cas_cycle[x.id] + (uint64_t)(w ? d.CWL : d.CL) + (uint64_t)d.BL / 2);
+        }
+        // Refresh: each rank refreshed once per tREFI elapsed (the first due at
+        // tREFI + rank * tREFI / ranks).
+        uint64_t end = pesim_dram_sim_now(s.h);
+        for (int ch = 0; ch < d.channels; ch++)
+            for (int r = 0; r < d.ranks; r++) {
+                int64_t first = d.tREFI + (int64_t)r * d.tREFI / d.ranks;
+                int64_t due = (int64_t)end > first ? ((int64_t)end - first) / d.tREFI + 1 : 0;
+                EXPECT_GE(chk.Refs(ch, r), due - 1) << "ch " << ch << " rank " << r;
+                EXPECT_LE(chk.Refs(ch, r), due) << "ch " << ch << " rank " << r;
+            }
+    }
+}
+
+// ---- bandwidth -------------------------------------------------------------
+
+double RunBandwidth(const pesim_dram &d, const std::vector<pesim_dram_request> &reqs, pesim_dram_sched sched,
+                    int queue = 0, double *busy_frac = nullptr)
+{
+    Sim s(d, Opts(sched, queue));
+    uint64_t count = 0;
+    EXPECT_EQ(pesim_dram_sim_run_requests(s.h, reqs.data(), reqs.size(), &count, nullptr), PESIM_OK);
+    auto st = s.Stats();
+    double bytes = (double)(st->reads + st->writes) * (double)pesim_dram_burst_bytes(&d);
+    if (busy_frac) *busy_frac = (double)st->busy_cycles / ((double)st->finish_cycle * d.channels);
+    return bytes / ((double)st->finish_cycle * d.tck_ns);
+}
+
+std::vector<pesim_dram_request> Sequential(const pesim_dram &d, int n)
+{
+    std::vector<pesim_dram_request> v((size_t)n);
+    for (int i = 0; i < n; i++) v[(size_t)i] = {(uint64_t)i * pesim_dram_burst_bytes(&d), 0, 0};
+    return v;
+}
+
+std::vector<pesim_dram_request> Random(int n, uint64_t seed)
+{
+    TestRng rng(seed);
+    std::vector<pesim_dram_request> v((size_t)n);
+    for (int i = 0; i < n; i++) v[(size_t)i] = {rng.next() % (1ull << 33), 0, 0};   // 8 GiB
+    return v;
+}
+
+TEST(DramBandwidth, SequentialReachesPeak)
+{
+    // A stream moves one burst every BL/2 cycles but for refresh (tRFC /
+    // tREFI = 4.5% of a rank's time) and row changes: > 90% of the peak,
+    // with either scheduler. Busy data-bus cycles and bandwidth agree.
+    for (pesim_dram d : {Ddr4(), Lpddr4()})
+        for (pesim_dram_sched sched : {PESIM_DRAM_FRFCFS, PESIM_DRAM_FCFS}) {
+            double peak = pesim_dram_peak_gbps(&d), busy = 0;
+            double bw = RunBandwidth(d, Sequential(d, 40000), sched, 0, &busy);
+            EXPECT_GT(bw, 0.90 * peak) << d.preset << " sched " << sched;
+            EXPECT_LE(bw, peak);
+            EXPECT_NEAR(bw / peak, busy, 1e-9);
+        }
+}
+
+TEST(DramBandwidth, RandomReadsAreBoundByActivates)
+{
+    // Random reads need an ACT each; a rank takes at most 4 ACTs per tFAW, so
+    // the data bus is busy at most 4 * BL/2 / tFAW = 16/34 = 47% per rank.
+    // One rank: well under half the peak. Two ranks and a 32-deep FR-FCFS
+    // queue: under the 94% tFAW bound, and under the stream because every
+    // rank switch costs tRTRS. A shallow queue leaves too few banks busy.
+    // FCFS serves one request at a time: a small fraction.
+    pesim_dram d = Ddr4();
+    double peak = pesim_dram_peak_gbps(&d);
+    std::vector<pesim_dram_request> rnd = Random(40000, 5);
+    double seq = RunBandwidth(d, Sequential(d, 40000), PESIM_DRAM_FRFCFS);
+    double two = RunBandwidth(d, rnd, PESIM_DRAM_FRFCFS);
+    EXPECT_LT(two, 2 * 4 * 4 / 34.0 * peak);
+    EXPECT_LT(two, 0.9 * seq);
+    double shallow = RunBandwidth(d, rnd, PESIM_DRAM_FRFCFS, 8);
+    EXPECT_LT(shallow, 0.6 * seq);
+    pesim_dram one = d;
+    one.ranks = 1;
+    double one_rank = RunBandwidth(one, rnd, PESIM_DRAM_FRFCFS);
+    EXPECT_LT(one_rank, 4 * 4 / 34.0 * peak);
+    EXPECT_LT(one_rank, 0.5 * seq);
+    double fcfs = RunBandwidth(d, rnd, PESIM_DRAM_FCFS);
+    EXPECT_LT(fcfs, 0.2 * two);
+    printf("[ info ] ddr4-3200 GB/s: peak %.1f, sequential %.1f, random: 2 ranks %.1f, queue 8 %.1f, 1 rank %.1f, "
+           "FCFS %.1f\n", peak, seq, two, shallow, one_rank, fcfs);
+}
+
+TEST(DramBandwidth, DramsimMapPaysTccdLOnStreams)
+{
+    // With DRAMsim3's column-lowest map, consecutive bursts stay in one bank
+    // group, so a DDR4 stream is paced by tCCD_L = 8, not BL/2 = 4: about half
+    // of the peak (a little more where the queue spans two banks).
+    pesim_dram d = Ddr4();
+    pesim_dram_sim_options o = Opts();
+    o.address_map = PESIM_DRAM_MAP_DRAMSIM3;
+    Sim s(d, o);
+    std::vector<pesim_dram_request> seq = Sequential(d, 20000);
+    ASSERT_EQ(pesim_dram_sim_run_requests(s.h, seq.data(), seq.size(), nullptr, nullptr), PESIM_OK);
+    auto st = s.Stats();
+    double frac = (double)st->busy_cycles / (double)st->finish_cycle;
+    EXPECT_GT(frac, 0.45);
+    EXPECT_LT(frac, 0.65);
+}
+
+// ---- address mapping, checks, helpers ---------------------------------------
+
+TEST(DramMap, DefaultInterleavesChannelsThenBankGroups)
+{
+    pesim_dram d = Ddr4();
+    d.channels = 2;
+    Sim s(d);
+    pesim_dram_coord c;
+    // burst i: channel i % 2, bank group (i / 2) % 4, column i / 8.
+    for (uint64_t i = 0; i < 64; i++) {
+        pesim_dram_sim_decode(s.h, i * 64 + 17, &c);   // bytes inside a burst are ignored
+        EXPECT_EQ(c.channel, (int)(i % 2));
+        EXPECT_EQ(c.bankgroup, (int)(i / 2 % 4));
+        EXPECT_EQ(c.column, (int64_t)(i / 8));
+        EXPECT_EQ(c.bank, 0);
+        EXPECT_EQ(c.row, 0);
+    }
+    // A full row of a bank: 2 ch x 4 bg x 128 columns x 64 B = 64 KiB, then the
+    // next bank, then the rank, then the row.
+    pesim_dram_sim_decode(s.h, 65536, &c);
+    EXPECT_EQ(c.bank, 1);
+    pesim_dram_sim_decode(s.h, 65536 * 4, &c);
+    EXPECT_EQ(c.rank, 1);
+    pesim_dram_sim_decode(s.h, 65536 * 8, &c);
+    EXPECT_EQ(c.row, 1);
+    // Round trip.
+    TestRng rng(3);
+    for (int i = 0; i < 1000; i++) {
+        uint64_t a = (rng.next() % (1ull << 40)) & ~63ull;
+        pesim_dram_sim_decode(s.h, a, &c);
+        EXPECT_EQ(pesim_dram_sim_encode(s.h, &c), a);
+    }
+}
+
+TEST(DramMap, AlternativeMapsAndErrors)
+{
+    pesim_dram_sim_options o = Opts();
+    o.address_map = PESIM_DRAM_MAP_DRAMSIM3;   // ro ch ra ba bg co
+    Sim s(Ddr4(), o);
+    pesim_dram_coord c;
+    pesim_dram_sim_decode(s.h, 127 * 64, &c);
+    EXPECT_EQ(c.column, 127);
+    EXPECT_EQ(c.bankgroup, 0);
+    pesim_dram_sim_decode(s.h, 128 * 64, &c);
+    EXPECT_EQ(c.column, 0);
+    EXPECT_EQ(c.bankgroup, 1);
+    EXPECT_STREQ(pesim_dram_sim_get_options(s.h)->address_map, PESIM_DRAM_MAP_DRAMSIM3);
+
+    // Row not on top: rows wrap at rows_per_bank.
+    o.address_map = "chrorababgco";
+    o.rows_per_bank = 16;
+    pesim_dram d = Ddr4();
+    d.channels = 2;
+    Sim w(d, o);
+    uint64_t per_channel = 16ull * 2 * 4 * 4 * 8192;   // rows x ranks x banks x row bytes
+    pesim_dram_sim_decode(w.h, per_channel, &c);
+    EXPECT_EQ(c.channel, 1);
+    EXPECT_EQ(c.row, 0);
+
+    pesim_dram_sim *h = nullptr;
+    pesim_error e;
+    for (const char *bad : {"rorabacobg", "rorabacobgbg", "xxrabacobgch", "rorabacobgchro"}) {
+        o.address_map = bad;
+        EXPECT_EQ(pesim_dram_sim_create(&d, &o, &h, &e), PESIM_ERR_INVALID) << bad;
+        EXPECT_EQ(h, nullptr);
+        EXPECT_STREQ(e.key, "address_map");
+    }
+    pesim_dram bad = Ddr4();
+    bad.tRCD = 0;
+    EXPECT_EQ(pesim_dram_sim_create(&bad, nullptr, &h, &e), PESIM_ERR_RANGE);
+    EXPECT_STREQ(e.key, "dram.tRCD");
+    bad = Ddr4();
+    bad.BL = 7;
+    EXPECT_EQ(pesim_dram_check(&bad, &e), PESIM_ERR_RANGE);
+    EXPECT_STREQ(e.key, "dram.BL");
+    bad = Ddr4();
+    bad.row_bytes = 100;
+    EXPECT_EQ(pesim_dram_check(&bad, &e), PESIM_ERR_RANGE);
+    bad = Ddr4();
+    bad.tREFI = 100;   // < tRFC: only with refresh on
+    EXPECT_EQ(pesim_dram_sim_create(&bad, nullptr, &h, &e), PESIM_ERR_RANGE);
+    pesim_dram_sim_options off = Opts(PESIM_DRAM_FRFCFS, 0, false);
+    EXPECT_EQ(pesim_dram_sim_create(&bad, &off, &h, &e), PESIM_OK);
+    pesim_dram_sim_destroy(h);
+    pesim_dram_sim_destroy(nullptr);
+}
+
+TEST(DramMisc, ClockConversionsAndQuantiles)
+{
+    pesim_dram d = Ddr4();   // tCK 0.625 ns
+    EXPECT_EQ(pesim_dram_to_accel_cycles(&d, 1000, 48), 30u);    // 30 ns at 1 GHz
+    EXPECT_EQ(pesim_dram_to_accel_cycles(&d, 1000, 1), 1u);      // 0.625 ns rounds up
+    EXPECT_EQ(pesim_dram_to_accel_cycles(&d, 200, 48), 6u);      // 30 ns at 5 ns a cycle
+    EXPECT_EQ(pesim_dram_from_accel_cycles(&d, 1000, 30), 48u);
+    EXPECT_EQ(pesim_dram_from_accel_cycles(&d, 1000, 31), 50u);  // 31 / 0.625 = 49.6
+    EXPECT_EQ(pesim_dram_to_accel_cycles(&d, 0, 48), 0u);
+    EXPECT_DOUBLE_EQ(pesim_dram_peak_gbps(&d), 25.6);
+    EXPECT_EQ(pesim_dram_burst_bytes(&d), 64u);
+
+    std::unique_ptr<pesim_dram_stats> s(new pesim_dram_stats());
+    EXPECT_EQ(pesim_dram_stats_read_latency_quantile(s.get(), 0.5), 0u);
+    // 100 reads: latencies 1..100; p50 = 50, p99 = 99, p100 = 100.
+    for (int v = 1; v <= 100; v++) s->read_latency_hist[v]++;
+    s->reads = 100;
+    s->read_latency_min_cycles = 1;
+    s->read_latency_max_cycles = 100;
+    EXPECT_EQ(pesim_dram_stats_read_latency_quantile(s.get(), 0.5), 50u);
+    EXPECT_EQ(pesim_dram_stats_read_latency_quantile(s.get(), 0.99), 99u);
+    EXPECT_EQ(pesim_dram_stats_read_latency_quantile(s.get(), 1.0), 100u);
+}
+
+// ---- traces and `pesim dram` -------------------------------------------------
+
+TEST(DramTrace, ParseLine)
+{
+    pesim_dram_request r;
+    char msg[160];
+    EXPECT_EQ(pesim_dram_trace_parse_line("0x1F40 READ 12\n", &r, msg, sizeof msg), 1);
+    EXPECT_EQ(r.addr, 0x1F40u);
+    EXPECT_EQ(r.is_write, 0);
+    EXPECT_EQ(r.cycle, 12u);
+    EXPECT_EQ(pesim_dram_trace_parse_line("  0xffffffffffffffff\twrite 0", &r, msg, sizeof msg), 1);
+    EXPECT_EQ(r.addr, UINT64_MAX);
+    EXPECT_EQ(r.is_write, 1);
+    EXPECT_EQ(pesim_dram_trace_parse_line("", &r, msg, sizeof msg), 0);
+    EXPECT_EQ(pesim_dram_trace_parse_line("   \r\n", &r, msg, sizeof msg), 0);
+    EXPECT_EQ(pesim_dram_trace_parse_line("# comment", &r, msg, sizeof msg), 0);
+    for (const char *bad : {"1234 READ 1", "0x READ 1", "0xZZ READ 1", "0x10 FETCH 1", "0x10 READ", "0x10 READ -1",
+                            "0x10 READ 1x", "0x10 READ 1 extra", "0x10000000000000000 READ 1",
+                            "0x10 READ 99999999999999999999"}) {
+        EXPECT_EQ(pesim_dram_trace_parse_line(bad, &r, msg, sizeof msg), -1) << bad;
+        EXPECT_GT(strlen(msg), 0u) << bad;
+    }
+}
+
+const char *const kSmallTrace = "tests/data/dram/small.trc";
+
+TEST(DramTrace, SmallTraceHandTraced)
+{
+    // tests/data/dram/small.trc on ddr4-3200, default map (burst = 64 B;
+    // fields from the bottom: channel (1), bank group (4), column (128),
+    // bank (4), rank (2), row):
+    //   A 0x0      READ  0  bg0 ba0 row 0    added at 0: ACT 0, RD 22, done 48
+    //   B 0x100    READ  0  bg0 row 0 col 1  added at 1: hit, RD at A + tCCD_L = 30, done 56
+    //   C 0x40     READ  1  bg1 row 0        added at 2: ACT 4 (tRRD_S), RD 26, done 52
+    //   D 0x80     WRITE 2  bg2 row 0        added at 3: ACT 8; WR at C's RD + rd_to_wr
+    //                                        (22 + 4 + 2 - 16 = 12) = 38, and A's, B's...:
+    //                                        B's RD 30 + 12 = 42 -> WR 42, done 42 + 20 = 62
+    //   E 0x10000000 READ 3  bg0 ba0 row 1024 added at 4: conflict; PRE held while
+    //                                        A, B hit; PRE at A's ACT + tRAS = 52,
+    //                                        ACT 74, RD 96, done 96 + 26 = 122
+    // Finish 122; read latencies 48, 55, 50, 118.
+    pesim_dram d = Ddr4();
+    Sim s(d);
+    uint64_t count = 0;
+    pesim_error e;
+    ASSERT_EQ(pesim_dram_sim_run_trace(s.h, kSmallTrace, &count, &e), PESIM_OK) << e.msg;
+    EXPECT_EQ(count, 5u);
+    EXPECT_EQ(s.FinishOf(0), 48u);
+    EXPECT_EQ(s.FinishOf(1), 56u);
+    EXPECT_EQ(s.FinishOf(2), 52u);
+    EXPECT_EQ(s.FinishOf(3), 62u);
+    EXPECT_EQ(s.FinishOf(4), 122u);
+    auto st = s.Stats();
+    EXPECT_EQ(st->finish_cycle, 122u);
+    EXPECT_EQ(st->read_latency_sum_cycles, 48u + 55u + 50u + 118u);
+    EXPECT_EQ(st->row_hits, 1u);
+    EXPECT_EQ(st->row_misses, 3u);
+    EXPECT_EQ(st->row_conflicts, 1u);
+
+    EXPECT_EQ(pesim_dram_sim_run_trace(s.h, "tests/data/dram/bad.trc", &count, &e), PESIM_ERR_PARSE);
+    EXPECT_EQ(e.line, 3);
+    EXPECT_EQ(pesim_dram_sim_run_trace(s.h, "tests/data/dram/no_such.trc", &count, &e), PESIM_ERR_IO);
+}
+
+struct Result {
+    int status = -1;
+    std::string out, err;
+};
+
+std::string ReadAll(const std::string &path)
+{
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+Result Pesim(const std::string &args)
+{
+    static int counter = 0;
+    std::string err_path =
+        ::testing::TempDir() + "pesim_dram_err_" + std::to_string(getpid()) + "_" + std::to_string(counter++);
+    std::string cmd = "'" PESIM_BINARY "' " + args + " 2>'" + err_path + "'";
+    Result r;
+    FILE *p = popen(cmd.c_str(), "r");
+    if (!p) return r;
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+    int st = pclose(p);
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    r.err = ReadAll(err_path);
+    std::remove(err_path.c_str());
+    return r;
+}
+
+bool HasBinary()
+{
+    if (access(PESIM_BINARY, X_OK) == 0) return true;
+    ADD_FAILURE() << PESIM_BINARY << " is not built (build the pesim target)";
+    return false;
+}
+
+TEST(DramCli, SmallTraceFinishCycleAndJson)
+{
+    if (!HasBinary()) return;
+    Result r = Pesim(std::string("dram --preset ddr4-3200 --trace ") + kSmallTrace);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.err, "");
+    EXPECT_NE(r.out.find("finish          122 cycles"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("ACT 4, PRE 1, REF 0"), std::string::npos) << r.out;
+
+    r = Pesim(std::string("dram --preset ddr4-3200 --trace ") + kSmallTrace + " --json -");
+    ASSERT_EQ(r.status, 0) << r.err;
+    for (const char *want : {"\"finish_cycle\": 122,", "\"reads\": 4,", "\"writes\": 1,", "\"p50_cycles\": 50,",
+                             "\"p99_cycles\": 118,", "\"max_cycles\": 118,", "\"mean_cycles\": 67.75,",
+                             "\"row_hit_rate\": 0.2,", "\"act\": 4,", "\"pre\": 1,", "\"ref\": 0",
+                             "\"bandwidth_gbps\": ", "\"scheduler\": \"frfcfs\""})
+        EXPECT_NE(r.out.find(want), std::string::npos) << want << "\n" << r.out;
+    EXPECT_EQ(r.out.find("finish          "), std::string::npos);   // pure JSON on stdout
+
+    // An arch config's DRAM level (tests/data/cli/tiny_arch.cfg: ddr4-3200, 1 channel).
+    r = Pesim(std::string("dram --preset tests/data/cli/tiny_arch.cfg --trace ") + kSmallTrace + " --json -");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("\"finish_cycle\": 122,"), std::string::npos) << r.out;
+
+    // FCFS serves the head only: A RD 22 (48); B RD 30 (56); C ACT 31, RD 53
+    // (79); D ACT 54, WR 76 (96); E PRE 77, ACT 99, RD 121, done 147.
+    r = Pesim(std::string("dram --preset ddr4-3200 --sched fcfs --trace ") + kSmallTrace + " --json -");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("\"finish_cycle\": 147,"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\"scheduler\": \"fcfs\""), std::string::npos) << r.out;
+
+    r = Pesim(std::string("dram --preset lpddr4-2400 --channels 2 --queue 4 --no-refresh --hit-cap 4 --map ") +
+              PESIM_DRAM_MAP_DRAMSIM3 + " --trace " + kSmallTrace + " --json -");
+    ASSERT_EQ(r.status, 0) << r.err;
+    for (const char *want : {"\"channels\": 2,", "\"queue_depth\": 4,", "\"refresh\": false,", "\"row_hit_cap\": 4,",
+                             "\"address_map\": \"rochrababgco\"", "\"preset\": \"lpddr4-2400\""})
+        EXPECT_NE(r.out.find(want), std::string::npos) << want << "\n" << r.out;
+}
+
+TEST(DramCli, BadInputIsExit2)
+{
+    if (!HasBinary()) return;
+    Result r = Pesim("dram --preset ddr4-3200 --trace tests/data/dram/bad.trc");
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find("tests/data/dram/bad.trc:3: "), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("READ or WRITE"), std::string::npos) << r.err;
+    EXPECT_EQ(Pesim("dram --preset ddr5-9999 --trace tests/data/dram/small.trc").status, 2);
+    EXPECT_EQ(Pesim("dram --preset ddr4-3200 --trace tests/data/dram/no_such.trc").status, 2);
+    EXPECT_EQ(Pesim("dram --preset ddr4-3200").status, 2);
+    EXPECT_EQ(Pesim("dram --preset ddr4-3200 --trace tests/data/dram/small.trc --sched lifo").status, 2);
+    EXPECT_EQ(Pesim("dram --preset ddr4-3200 --trace tests/data/dram/small.trc --channels 0").status, 2);
+    EXPECT_EQ(Pesim("dram --preset ddr4-3200 --trace tests/data/dram/small.trc --map rorororororo").status, 2);
+    r = Pesim("dram --preset tests/data/dram/small.trc --trace tests/data/dram/small.trc");
+    EXPECT_EQ(r.status, 2);   // not a config
+    r = Pesim("dram --help");
+    EXPECT_EQ(r.status, 0);
+    EXPECT_NE(r.out.find("usage: pesim dram"), std::string::npos);
+}
+
+}  // namespace
