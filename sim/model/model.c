@@ -9,14 +9,16 @@
 
 #include "nest/nest.h"
 
-/* MAC lanes the mapping uses below level L (its spatial factors at levels <= L)
- * and instances of level L it uses (its spatial factors above L). */
-static int64_t used_instances(const pesim_mapping *m, int level)
+/* inst[L] = the instances of level L the mapping uses (the product of its
+ * spatial factors above L). */
+static void used_instances(const pesim_mapping *m, int64_t *inst)
 {
-    int64_t n = 1;
-    for (int l = level + 1; l < m->n_levels; l++)
-        for (int d = 0; d < PESIM_NDIMS; d++) n *= m->level[l].spatial_x[d] * m->level[l].spatial_y[d];
-    return n;
+    inst[m->n_levels - 1] = 1;
+    for (int l = m->n_levels - 1; l > 0; l--) {
+        int64_t f = 1;
+        for (int d = 0; d < PESIM_NDIMS; d++) f *= m->level[l].spatial_x[d] * m->level[l].spatial_y[d];
+        inst[l - 1] = inst[l] * f;
+    }
 }
 
 static int64_t ceil_div_d(double words, double per_cycle)
@@ -48,11 +50,12 @@ pesim_status pesim_model_evaluate(const pesim_arch *a, const pesim_layer *l, con
     memcpy(out->noc_words, nc.noc_words, sizeof out->noc_words);
 
     const int M = a->n_levels;
-    int64_t compute = nc.temporal_steps, bound = compute;
+    int64_t compute = nc.temporal_steps, bound = compute, insts[PESIM_MAX_LEVELS];
     pesim_stall bound_cause = PESIM_STALL_COUNT;
+    used_instances(m, insts);
     for (int lv = 0; lv < M; lv++) {
         const pesim_level *v = &a->level[lv];
-        double inst = (double)used_instances(m, lv);
+        double inst = (double)insts[lv];
         double rd = 0, wr = 0;
         for (int t = 0; t < PESIM_NTENSORS; t++) {
             rd += (double)nc.access[lv][t].reads;

@@ -41,8 +41,11 @@ static dist make_dist(int64_t D, int64_t g)
         r.k = 1, r.ext[0] = D, r.cnt[0] = 1;
         return r;
     }
-    r.ext[0] = g, r.cnt[0] = D / g, r.k = 1;
-    if (D % g) r.ext[1] = D % g, r.cnt[1] = 1, r.k = 2;
+    int64_t q, rem;
+    if ((D | g) >> 31) q = D / g, rem = D % g;
+    else q = (uint32_t)D / (uint32_t)g, rem = (uint32_t)D % (uint32_t)g; /* cheaper division */
+    r.ext[0] = g, r.cnt[0] = q, r.k = 1;
+    if (rem) r.ext[1] = rem, r.cnt[1] = 1, r.k = 2;
     return r;
 }
 
@@ -51,20 +54,21 @@ static dist make_dist(int64_t D, int64_t g)
 static int64_t count_nonempty_raw(const pesim_nest_digits *g, int d, uint32_t sel)
 {
     const int64_t *f = g->f[d], *w = g->below[d];
-    /* full[i]: combinations of the selected digits below digit i */
-    int64_t full[PESIM_NEST_DIGITS + 1], prod = 1;
-    for (uint32_t b = sel, i = 0; b; b &= b - 1) {
+    /* the selected digits, ascending, and the combinations below each */
+    int idx[PESIM_NEST_DIGITS], ns = 0;
+    int64_t full[PESIM_NEST_DIGITS], prod = 1;
+    for (uint32_t b = sel; b; b &= b - 1) {
         int k = __builtin_ctz(b);
-        for (; (int)i <= k; i++) full[i] = prod;
+        idx[ns] = k, full[ns++] = prod;
         prod *= f[k];
     }
     int64_t bound = g->bound[d], total = 0;
-    for (uint32_t b = sel; b;) {
-        int i = 31 - __builtin_clz(b); /* most significant selected digit */
-        b &= ~(1u << i);
-        int64_t q = bound / w[i];
-        if (q >= f[i]) return total + f[i] * full[i];
-        total += q * full[i];
+    for (int j = ns - 1; j >= 0; j--) {
+        int i = idx[j];
+        /* 32-bit division when it fits: the common case, and much cheaper */
+        int64_t q = (bound | w[i]) >> 31 ? bound / w[i] : (int64_t)((uint32_t)bound / (uint32_t)w[i]);
+        if (q >= f[i]) return total + f[i] * full[j];
+        total += q * full[j];
         bound -= q * w[i];
         if (bound == 0) return total;
     }
@@ -245,23 +249,21 @@ static int count_pair(const pesim_arch *a, const pesim_layer *l, const pesim_map
         sp_c |= 1u << (2 * lv);
         if (lv > p) sp_p |= 1u << (2 * lv);
     }
-    uint32_t sel_c[ND], sel_p[ND], sel_sp[ND];
-    for (int d = 0; d < ND; d++) sel_c[d] = tsel[d] | sp_c, sel_p[d] = tsel[d] | sp_p, sel_sp[d] = sp_p;
-
-    /* Granularities: the child's tile (gc) and the children's union (gv). */
-    int64_t gc[ND], gv[ND];
-    for (int d = 0; d < ND; d++) {
+    /* Granularities: the child's tile (gc) and the children's union (gv);
+     * dims of bound 1 keep 1 (any granularity covers them). */
+    int64_t gc[ND] = {1, 1, 1, 1, 1, 1, 1, 1}, gv[ND] = {1, 1, 1, 1, 1, 1, 1, 1};
+    int64_t irr_c = 1, irr_p = 1, irr_sp = 1;
+    for (int i = 0; i < g->n_active; i++) {
+        int d = g->active[i];
         gc[d] = gv[d] = g->below[d][2 * (c + 1)];
         if (g->nontrivial[d] & s_between)
             for (int lv = c + 1; lv <= p; lv++) gv[d] *= g->f[d][2 * lv];
-    }
-    int64_t irr_c = 1, irr_p = 1, irr_sp = 1;
-    for (int d = 0; d < ND; d++)
-        if (!RELEVANT(t, d) && g->bound[d] > 1) {
-            irr_c *= count_nonempty(g, d, sel_c[d]);
-            irr_p *= count_nonempty(g, d, sel_p[d]);
-            if (t == PESIM_OUTPUTS) irr_sp *= count_nonempty(g, d, sel_sp[d]);
+        if (!RELEVANT(t, d)) {
+            irr_c *= count_nonempty(g, d, tsel[d] | sp_c);
+            irr_p *= count_nonempty(g, d, tsel[d] | sp_p);
+            if (t == PESIM_OUTPUTS) irr_sp *= count_nonempty(g, d, sp_p);
         }
+    }
     int64_t E = footprint_sum(l, t, gc) * irr_c; /* words of all child tile loads */
     int64_t U = footprint_sum(l, t, gv) * irr_p; /* words of all children's unions */
 
@@ -328,35 +330,53 @@ static int count_pair(const pesim_arch *a, const pesim_layer *l, const pesim_map
     return 1;
 }
 
-void pesim_nest_digits_init(pesim_nest_digits *gp, const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m)
+int pesim_nest_digits_init(pesim_nest_digits *g, const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m)
 {
     const int M = a->n_levels;
-    pesim_nest_digits g;
-    g.n = 2 * M;
+    int bad = m->n_levels != M;
+    g->n = 2 * M;
+    g->n_active = 0;
+    int64_t fx[PESIM_MAX_LEVELS] = {1, 1, 1, 1, 1, 1, 1, 1}, fy[PESIM_MAX_LEVELS] = {1, 1, 1, 1, 1, 1, 1, 1};
     for (int d = 0; d < ND; d++) {
-        g.bound[d] = l->dim[d];
-        g.below[d][0] = 1;
+        g->bound[d] = l->dim[d];
+        if (l->dim[d] > 1) g->active[g->n_active++] = (uint8_t)d;
+        int64_t *f = g->f[d], *below = g->below[d];
+        uint32_t nt = 0;
+        below[0] = 1;
         for (int lv = 0; lv < M; lv++) {
-            g.f[d][2 * lv] = m->level[lv].spatial_x[d] * m->level[lv].spatial_y[d];
-            g.f[d][2 * lv + 1] = m->level[lv].temporal[d];
+            const pesim_level_map *lm = &m->level[lv];
+            int64_t x = lm->spatial_x[d], y = lm->spatial_y[d], t = lm->temporal[d];
+            bad |= (x < 1) | (y < 1) | (t < 1);
+            bad |= (x > 1 && !((a->level[lv].spatial_x_dims >> d) & 1u)) |
+                   (y > 1 && !((a->level[lv].spatial_y_dims >> d) & 1u));
+            fx[lv] *= x, fy[lv] *= y;
+            f[2 * lv] = x * y;
+            f[2 * lv + 1] = t;
+            below[2 * lv + 1] = below[2 * lv] * f[2 * lv];
+            below[2 * lv + 2] = below[2 * lv + 1] * t;
+            nt |= (uint32_t)(x * y > 1) << (2 * lv) | (uint32_t)(t > 1) << (2 * lv + 1);
         }
-        g.nontrivial[d] = 0;
-        g.memo_next[d] = 0;
-        for (int i = 0; i < 4; i++) g.memo_sel[d][i] = 0; /* 0 is never looked up */
-        for (int i = 0; i < g.n; i++) {
-            g.below[d][i + 1] = g.below[d][i] * g.f[d][i];
-            if (g.f[d][i] > 1) g.nontrivial[d] |= 1u << i;
-        }
+        bad |= below[2 * M] < l->dim[d];
+        g->nontrivial[d] = nt;
+        g->memo_next[d] = 0;
+        for (int i = 0; i < 4; i++) g->memo_sel[d][i] = 0; /* 0 is never looked up */
     }
-    g.n_loops = 0;
-    for (int lv = M - 1; lv >= 0; lv--)
+    g->n_loops = 0;
+    for (int lv = M - 1; lv >= 0; lv--) {
+        const pesim_level_map *lm = &m->level[lv];
+        unsigned seen = 0;
+        bad |= fx[lv] > a->level[lv].fanout_x || fy[lv] > a->level[lv].fanout_y;
+        bad |= (lm->bypass[0] > 1) | (lm->bypass[1] > 1) | (lm->bypass[2] > 1);
         for (int i = 0; i < ND; i++) {
-            int d = m->level[lv].order[i];
-            if (m->level[lv].temporal[d] > 1)
-                g.loop_level[g.n_loops] = (uint8_t)lv, g.loop_dim[g.n_loops++] = (uint8_t)d;
+            int d = lm->order[i] & 7;
+            bad |= lm->order[i] >= ND;
+            seen |= 1u << d;
+            if (lm->temporal[d] > 1)
+                g->loop_level[g->n_loops] = (uint8_t)lv, g->loop_dim[g->n_loops++] = (uint8_t)d;
         }
-
-    *gp = g;
+        bad |= seen != 0xFFu;
+    }
+    return !bad;
 }
 
 int pesim_nest_count(const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m,
@@ -364,14 +384,15 @@ int pesim_nest_count(const pesim_arch *a, const pesim_layer *l, const pesim_mapp
 {
     memset(out, 0, sizeof *out);
     if (reason && n) reason[0] = '\0';
-    pesim_error err;
-    if (pesim_mapping_check(m, a, l, &err) != PESIM_OK) {
+    const int M = a->n_levels;
+    pesim_nest_digits g;
+    if (m->n_levels != M || !pesim_nest_digits_init(&g, a, l, m)) { /* the slow path says what is wrong */
+        pesim_error err;
+        if (pesim_mapping_check(m, a, l, &err) == PESIM_OK)
+            snprintf(err.key, sizeof err.key, "%s", "mapping"), snprintf(err.msg, sizeof err.msg, "invalid");
         if (reason && n) snprintf(reason, n, "%s%s%s", err.key, err.key[0] ? ": " : "", err.msg);
         return 0;
     }
-    const int M = a->n_levels;
-    pesim_nest_digits g;
-    pesim_nest_digits_init(&g, a, l, m);
 
     /* Capacity of every bounded level. */
     for (int lv = 0; lv < M - 1; lv++) {

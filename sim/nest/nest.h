@@ -39,6 +39,8 @@ typedef struct pesim_nest_digits {
     int64_t below[PESIM_NDIMS][PESIM_NEST_DIGITS + 1]; /* below[d][i] = prod f[d][0..i) */
     int64_t bound[PESIM_NDIMS];                   /* the layer's dims */
     uint32_t nontrivial[PESIM_NDIMS];             /* digits with radix > 1 */
+    int n_active;                        /* dims with bound > 1 */
+    uint8_t active[PESIM_NDIMS];
     int n_loops;                         /* temporal loops with factor > 1, outermost first */
     uint8_t loop_level[PESIM_NDIMS * PESIM_MAX_LEVELS], loop_dim[PESIM_NDIMS * PESIM_MAX_LEVELS];
     /* memo of count_nonempty: the same selections recur across tensors */
@@ -47,7 +49,9 @@ typedef struct pesim_nest_digits {
     uint8_t memo_next[PESIM_NDIMS];
 } pesim_nest_digits;
 
-void pesim_nest_digits_init(pesim_nest_digits *g, const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m);
+/* Builds the digits of m; returns 1 if m is structurally valid for a and l
+ * (the checks of pesim_mapping_check, without the message), else 0. */
+int pesim_nest_digits_init(pesim_nest_digits *g, const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m);
 
 /* Input rows touched by an (A x B) block of (output x filter) rows; h = 1 for
  * the H direction (P, R), 0 for W (Q, S). */
