@@ -132,6 +132,37 @@ TEST(EngineScaleSim, FormulasOnAGrid)
     EXPECT_EQ(n, 72);
 }
 
+// The same formulas when the SRAM is too small for a whole fold's stream: the
+// streamed dim runs in chunks that fit, and chunks do not add folds.
+TEST(EngineScaleSim, FormulasWithChunkedStreams)
+{
+    int n = 0;
+    for (const char *df : {"os", "ws", "is"})
+        for (int64_t T : {300, 1000}) {
+            pesim_arch a = systolic_arch(8, 8);
+            a.level[1].capacity_words = 2048; // 8x8 stationary + 8 x chunk rows of two streams
+            pesim_layer l = !strcmp(df, "os") ? test_layer(1, 1, 20, T, 20, 1, 1, 1)
+                            : !strcmp(df, "ws") ? test_layer(1, 1, 20, 20, T, 1, 1, 1)
+                                                : test_layer(1, 1, T, 20, 20, 1, 1, 1);
+            pesim_layer g;
+            pesim_mapping m;
+            pesim_error err;
+            ASSERT_EQ(pesim_mapper_scalesim(&a, &l, df, &g, &m, &err), PESIM_OK) << err.msg;
+            ASSERT_LT(m.level[1].temporal[!strcmp(df, "os") ? PESIM_DIM_C : !strcmp(df, "ws") ? PESIM_DIM_P : PESIM_DIM_K], T)
+                << "expected a chunked stream";
+            pesim_engine_options o = {};
+            o.stall_free = 1;
+            pesim_cost c;
+            ASSERT_EQ(pesim_engine_run(&a, &g, &m, &o, &c, nullptr), PESIM_OK);
+            ASSERT_TRUE(c.valid) << c.reason;
+            int64_t folds = 3 * 3; // ceil(20/8)^2
+            int64_t expect = strcmp(df, "os") ? folds * (2 * 8 + 8 + T - 2) : folds * (T + 8 + 8 - 2);
+            EXPECT_EQ(c.cycles, expect) << df << " T=" << T;
+            n++;
+        }
+    EXPECT_EQ(n, 6);
+}
+
 // A two-level machine traced by hand: L0 (the PE's register file) under L1
 // (an on-chip buffer, 1 word/cycle read port, 2-cycle access latency).
 // GEMM P=2, K=1, C=2: L0 holds C=2, L1 walks P=2, so there are two blocks of

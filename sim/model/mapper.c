@@ -239,19 +239,30 @@ pesim_status pesim_mapper_scalesim(const pesim_arch *a, const pesim_layer *l, co
     int dy = os ? P : C, dx = os ? K : ws ? K : P, dt = os ? C : ws ? P : K;
     pesim_mapping m;
     pesim_mapping_init(&m, a->n_levels);
+    const int top = a->n_levels - 1;
     int64_t fy = rows < gemm->dim[dy] ? rows : gemm->dim[dy], fx = cols < gemm->dim[dx] ? cols : gemm->dim[dx];
     m.level[L].spatial_y[dy] = fy;
     m.level[L].spatial_x[dx] = fx;
-    m.level[L].temporal[dy] = cdiv(gemm->dim[dy], fy);
-    m.level[L].temporal[dx] = cdiv(gemm->dim[dx], fx);
-    m.level[L].temporal[dt] = gemm->dim[dt];
-    /* folds outside, the streamed dim innermost */
+    /* The folds walk at the outermost level; the streamed dim runs inside
+     * them, in chunks whose tiles fit the buffers (chunks do not refold). */
+    m.level[top].temporal[dy] = cdiv(gemm->dim[dy], fy);
+    m.level[top].temporal[dx] = cdiv(gemm->dim[dx], fx);
     uint8_t order[PESIM_NDIMS] = {G, N, Q, R, S, 0, 0, 0};
     order[5] = (uint8_t)dy, order[6] = (uint8_t)dx, order[7] = (uint8_t)dt;
+    memcpy(m.level[top].order, order, sizeof order);
     memcpy(m.level[L].order, order, sizeof order);
     /* the PE level keeps only the stationary tensor; levels between bypass all but it */
     for (int lv = 0; lv < L; lv++)
         for (int t = 0; t < PESIM_NTENSORS; t++) m.level[lv].bypass[t] = t != (int)stat || lv != L - 1;
+    int64_t T = gemm->dim[dt], chunk = T;
+    for (;;) {
+        m.level[L].temporal[dt] = chunk;
+        m.level[top].temporal[dt] = cdiv(T, chunk);
+        pesim_cost c;
+        pesim_model_evaluate(a, gemm, &m, &c);
+        if (c.valid || chunk == 1) break;
+        chunk = cdiv(chunk, 2);
+    }
     pesim_error err;
     if (pesim_mapping_check(&m, a, gemm, &err) != PESIM_OK)
         return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, a->name, "%s", err.msg);
