@@ -14,9 +14,6 @@ typedef struct stub {
 } stub;
 
 static const stub stubs[] = {
-    {"search", "--arch FILE --workload FILE [--layer NAME] --algo NAME --budget N --seed S "
-               "[--objective latency|energy|edp] [--eval ...] [--db FILE] [--resume] [--json FILE]",
-     "issue: search library"},
     {"sweep", "...", "issue: hardware sweeps"},
 };
 
@@ -37,5 +34,4 @@ static int run_stub(const char *name, int argc, char **argv)
     return CLI_FAIL;
 }
 
-int cli_cmd_search(int argc, char **argv) { return run_stub("search", argc, argv); }
 int cli_cmd_sweep(int argc, char **argv) { return run_stub("sweep", argc, argv); }

@@ -60,7 +60,7 @@ void cli_engine_options_text(const pesim_engine_options *opt, FILE *f)
 
 void cli_engine_stats_text(const pesim_engine_stats *s, FILE *f)
 {
-    char b[6][32];
+    char b[7][32];
     fprintf(f, "engine       %s blocks, %s transfers, %s folds\n",
             cli_fmt_count(s->blocks, b[0], 32), cli_fmt_count(s->transfers, b[1], 32),
             cli_fmt_count(s->folds, b[2], 32));
@@ -70,7 +70,7 @@ void cli_engine_stats_text(const pesim_engine_stats *s, FILE *f)
             cli_fmt_count(s->dram_reads, b[1], 32), cli_fmt_count(s->dram_writes, b[2], 32),
             cli_fmt_count(s->dram_row_hits, b[3], 32), cli_fmt_count(s->dram_row_misses, b[4], 32),
             cli_fmt_count(s->dram_row_conflicts, b[5], 32),
-            cli_fmt_count(s->dram_refreshes, b[0], 32));
+            cli_fmt_count(s->dram_refreshes, b[6], 32));
 }
 
 /* Width of the layer-name column. */

@@ -9,7 +9,21 @@
  * candidates into costs (cache, threads, fidelity per call); the store keeps
  * every evaluation in SQLite so a killed run resumes without loss.
  *
- * Dependency graph: search -> sim. Library code never prints or exits. */
+ * Dependency graph: search -> sim. Library code never prints or exits.
+ * docs/search.md describes the encodings, the experiment format, the
+ * placement cost and the store schema.
+ *
+ * Changes to the lead's first version (all additive; the "framework" helper
+ * owns spaces, evaluator and store and records them here):
+ *  - pesim_space_network, pesim_space_describe, pesim_space_n_layers,
+ *    pesim_space_layer, pesim_space_arch, pesim_space_network_of;
+ *  - pesim_experiment + pesim_experiment_load (what an experiment file says
+ *    besides its hardware parameters); pesim_space_from_experiment accepts
+ *    base == NULL / net == NULL to load the experiment's own arch/workload;
+ *  - pesim_objective_name/parse, pesim_fidelity_name/parse;
+ *  - pesim_evaluator_stats, pesim_evaluator_space;
+ *  - pesim_store_add_batch, pesim_store_best, pesim_store_path;
+ *  - pesim_algo_options.budget and .victory (the algorithms helper). */
 #ifndef PESIM_SEARCH_H
 #define PESIM_SEARCH_H
 
@@ -42,7 +56,8 @@ typedef struct pesim_param {
     char name[64];            /* e.g. "GLB.tile.K", "RF.order", "hw.array_rows" */
     pesim_param_kind kind;
     int32_t n_choices;        /* >= 1 */
-    int32_t level, dim, tensor, layer; /* what it refers to (-1 when not applicable) */
+    int32_t level, dim, tensor, layer; /* what it refers to (-1 when not applicable); layer is an
+                                        * index into pesim_space_network_of(s)->layers */
 } pesim_param;
 
 typedef struct pesim_space pesim_space; /* opaque */
@@ -54,7 +69,11 @@ pesim_status pesim_space_mapping(const pesim_arch *a, const pesim_layer *l, pesi
 
 /* A hardware space declared in an experiment config (parameter -> list of
  * values; see docs/search.md), optionally joint with the mapping space of
- * each layer of `net` (joint = 1). */
+ * each layer of `net` (joint = 1). base == NULL / net == NULL: the arch /
+ * workload the experiment names. The experiment's `layer`, if any, restricts
+ * the space to that layer. Without joint, each layer is mapped by
+ * pesim_mapper_default on the decoded arch (a design the mapper cannot map
+ * decodes as invalid). */
 pesim_status pesim_space_from_experiment(const char *path, const pesim_arch *base, const pesim_network *net,
                                          int joint, pesim_space **out, pesim_error *e);
 
@@ -65,9 +84,24 @@ pesim_status pesim_space_placement(const pesim_arch *a, const pesim_network *net
 
 void pesim_space_destroy(pesim_space *s); /* NULL is a no-op */
 
+/* The mapping space of every MAC layer of a network on one architecture
+ * (a whole-network mapping search; costs are summed over MAC layers). */
+pesim_status pesim_space_network(const pesim_arch *a, const pesim_network *net, pesim_space **out,
+                                 pesim_error *e);
+
 int32_t pesim_space_n_params(const pesim_space *s);
 const pesim_param *pesim_space_param(const pesim_space *s, int32_t i);
 double pesim_space_log10_size(const pesim_space *s); /* log10 of the product of choices */
+/* A one-line description that identifies the space (kind, arch, workload,
+ * parameter count and a hash of the parameter list): the store's space key
+ * for resume. Owned by the space. */
+const char *pesim_space_describe(const pesim_space *s);
+/* Mappings of a design are per MAC layer: n_layers of them, the i-th for
+ * pesim_space_layer(s, i). */
+int32_t pesim_space_n_layers(const pesim_space *s);
+const pesim_layer *pesim_space_layer(const pesim_space *s, int32_t i);
+const pesim_arch *pesim_space_arch(const pesim_space *s);            /* the base arch */
+const pesim_network *pesim_space_network_of(const pesim_space *s);   /* the space's own copy */
 
 /* A decoded design. Mappings are per MAC layer of the space's workload (one
  * for a layer space); `placement` is set for placement spaces. */
@@ -84,7 +118,10 @@ typedef struct pesim_design {
  * The design's arrays live until the next decode on the same space. */
 int pesim_space_decode(pesim_space *s, const int32_t *choices, pesim_design *d, char *reason, size_t n);
 
-/* Encodes a design back to choices when it is in the space (tests, seeding). */
+/* Encodes a design back to choices when it is in the space (tests, seeding).
+ * Returns 1 and fills choices (n_params entries) if decode(choices) gives the
+ * same design (same hash), else 0. For hardware-only spaces the mappings are
+ * ignored (they are the default mapper's). */
 int pesim_space_encode(const pesim_space *s, const pesim_design *d, int32_t *choices);
 
 /* ------------------------------------------------------- the evaluator */
@@ -94,13 +131,18 @@ typedef enum pesim_objective {
     PESIM_OBJ_LATENCY = 0, PESIM_OBJ_ENERGY, PESIM_OBJ_EDP, PESIM_OBJ_WEIGHTED
 } pesim_objective;
 
+const char *pesim_objective_name(pesim_objective o);   /* "latency", "energy", "edp", "weighted" */
+int pesim_objective_parse(const char *s);              /* -1 if unknown */
+const char *pesim_fidelity_name(pesim_fidelity f);     /* "analytical", "cycle" */
+int pesim_fidelity_parse(const char *s);               /* -1 if unknown */
+
 typedef struct pesim_eval_options {
     pesim_objective objective;
     double w_latency, w_energy, w_area;  /* PESIM_OBJ_WEIGHTED: weights of log-normalised terms */
     double area_budget_um2;              /* 0 = none; over budget is invalid */
     double power_budget_mw;              /* 0 = none */
-    int32_t threads;                     /* worker threads (0 = 1) */
-    int32_t cache_entries;               /* 0 = default */
+    int32_t threads;                     /* worker threads (0 = 1), the calling thread included */
+    int32_t cache_entries;               /* 0 = default (65536) */
 } pesim_eval_options;
 
 /* One evaluated candidate. objective is lower-better; an invalid candidate
@@ -121,13 +163,50 @@ typedef struct pesim_result {
 
 typedef struct pesim_evaluator pesim_evaluator; /* opaque: space + workload + options + cache + pool */
 
+/* The space is not owned (destroy the evaluator first). net may be NULL: the
+ * space holds its own copy of the workload; if given, it must have the same
+ * number of layers. opt NULL = defaults (latency, 1 thread). */
 pesim_status pesim_evaluator_create(pesim_space *s, const pesim_network *net, const pesim_eval_options *opt,
                                     pesim_evaluator **out, pesim_error *e);
-void pesim_evaluator_destroy(pesim_evaluator *ev);
+void pesim_evaluator_destroy(pesim_evaluator *ev); /* NULL is a no-op */
 
-/* Evaluates n candidates (n x n_params choices, row-major) at a fidelity. */
+/* Evaluates n candidates (n x n_params choices, row-major) at a fidelity;
+ * out[i] is candidate i's result whatever the number of threads. Costs of a
+ * network are sums over its MAC layers. PESIM_ERR_INVALID for bad arguments,
+ * and for the cycle fidelity on a placement space (analytical only; every
+ * result is then invalid with that reason). Not reentrant on one evaluator. */
 pesim_status pesim_evaluator_run(pesim_evaluator *ev, const int32_t *choices, int32_t n, pesim_fidelity f,
                                  pesim_result *out);
+
+typedef struct pesim_eval_stats {
+    int64_t requested;        /* candidates passed to pesim_evaluator_run */
+    int64_t cache_hits;       /* of which answered from the cache */
+    int64_t evaluated;        /* designs actually evaluated (model / engine calls per design) */
+    int64_t invalid;          /* results with valid = 0 */
+} pesim_eval_stats;
+void pesim_evaluator_stats(const pesim_evaluator *ev, pesim_eval_stats *out);
+pesim_space *pesim_evaluator_space(const pesim_evaluator *ev);
+
+/* ----------------------------------------------------- experiments */
+
+/* What an experiment file (docs/search.md) says besides its hardware
+ * parameters. Paths are as resolved: relative ones are taken from the
+ * current directory if the file exists there, else from the experiment
+ * file's directory. Strings are "" and numbers 0 when the file omits them. */
+typedef struct pesim_experiment {
+    char name[PESIM_NAME_MAX];
+    char arch_path[PESIM_PATH_MAX];
+    char workload_path[PESIM_PATH_MAX];
+    char layer[PESIM_NAME_MAX];          /* restricts the space to one layer */
+    int32_t joint;                       /* 1: hardware + each layer's mapping parameters */
+    pesim_eval_options eval;             /* objective, weights, budgets (threads, cache: 0) */
+    char algo[32];                       /* search defaults for the CLI */
+    int64_t budget;
+    uint64_t seed;
+    int32_t n_params;                    /* hardware parameters declared */
+} pesim_experiment;
+
+pesim_status pesim_experiment_load(const char *path, pesim_experiment *out, pesim_error *e);
 
 /* -------------------------------------------------------- the store */
 
@@ -147,6 +226,16 @@ pesim_status pesim_store_begin_run(pesim_store *st, const char *algo, const char
 /* Records one evaluation durably (committed before it returns). */
 pesim_status pesim_store_add(pesim_store *st, int64_t run_id, int64_t sample, const int32_t *choices,
                              int32_t n_params, const pesim_result *r, pesim_error *e);
+/* Records n evaluations (samples first_sample .. first_sample + n - 1,
+ * choices n x n_params) in one transaction: all or none are kept. */
+pesim_status pesim_store_add_batch(pesim_store *st, int64_t run_id, int64_t first_sample, int32_t n,
+                                   const int32_t *choices, int32_t n_params, const pesim_result *r,
+                                   pesim_error *e);
+/* The run's best valid evaluation (lowest objective, earliest on ties):
+ * *found = 0 when it has none. choices (n_params entries) may be NULL. */
+pesim_status pesim_store_best(pesim_store *st, int64_t run_id, int32_t n_params, int32_t *choices,
+                              pesim_result *r, int64_t *sample, int *found, pesim_error *e);
+const char *pesim_store_path(const pesim_store *st);
 /* Replays a run's evaluations in order (for resume: the algorithm is told
  * them again without re-evaluating). */
 pesim_status pesim_store_replay(pesim_store *st, int64_t run_id, int32_t n_params,
@@ -163,17 +252,28 @@ typedef struct pesim_algo_options {
     int32_t batch;            /* candidates per ask (0 = the algorithm's default) */
     int32_t population;       /* GA population (0 = default) */
     double temperature;       /* SA initial temperature (0 = default) */
+    int64_t budget;           /* evaluations the caller will request (0 = unknown): sizes the GA's
+                                 population and generations and the SA cooling schedule */
+    int32_t victory;          /* timeloop: stop after this many consecutive valid samples without
+                                 improvement (0 = 500, Timeloop's usual setting) */
 } pesim_algo_options;
 
 /* Names: "exhaustive", "random", "annealing", "genetic", "timeloop" (and the
- * learned ones of later issues). PESIM_ERR_INVALID for an unknown name. */
+ * learned ones of later issues). PESIM_ERR_INVALID for an unknown name;
+ * PESIM_ERR_RANGE from "exhaustive" for a space of more than 1e7 points.
+ * The handle owns a gsl_rng seeded from `seed`: the same seed, space and
+ * sequence of ask sizes give the same candidates (docs/search.md,
+ * "Algorithms"). */
 pesim_status pesim_algo_create(const char *name, const pesim_space *s, uint64_t seed,
                                const pesim_algo_options *opt, pesim_algo **out, pesim_error *e);
 void pesim_algo_destroy(pesim_algo *al);
 /* Proposes up to max candidates into choices (max x n_params); returns how
- * many (0: the algorithm has nothing more to propose, e.g. exhaustive done). */
+ * many (0: the algorithm has nothing more to propose, e.g. exhaustive done;
+ * also 0 while candidates of the previous ask have not all been told). */
 int32_t pesim_algo_ask(pesim_algo *al, int32_t *choices, int32_t max);
-/* Reports the results of candidates (in any order, each exactly once). */
+/* Reports the results of candidates (in any order, each exactly once; the
+ * algorithm sees an ask's results together, in ask order, once all are told).
+ * Candidates it did not propose are taken as observations. */
 void pesim_algo_tell(pesim_algo *al, const int32_t *choices, const pesim_result *r, int32_t n);
 /* Names of the registered algorithms, NULL-terminated. */
 const char *const *pesim_algo_names(void);

@@ -1,0 +1,484 @@
+/* search/algo.c - the algorithm handle: the registry of ask/tell algorithms,
+ * the seeded generator, the ask/tell bookkeeping, and the helpers the
+ * algorithms share (algo_impl.h). */
+#include <assert.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "algo_impl.h"
+
+/* The registry: a static table (no constructor magic). Names are the
+ * contract of `pesim search --algo`. */
+static const algo_entry registry[] = {
+    {"exhaustive", algo_exhaustive_create, algo_exhaustive_ask, algo_exhaustive_tell, algo_exhaustive_destroy},
+    {"random", algo_random_create, algo_random_ask, algo_random_tell, algo_random_destroy},
+    {"annealing", algo_annealing_create, algo_annealing_ask, algo_annealing_tell, algo_annealing_destroy},
+    {"genetic", algo_genetic_create, algo_genetic_ask, algo_genetic_tell, algo_genetic_destroy},
+    {"timeloop", algo_timeloop_create, algo_timeloop_ask, algo_timeloop_tell, algo_timeloop_destroy},
+};
+#define N_REGISTRY ((int)(sizeof registry / sizeof registry[0]))
+
+static const char *const names[] = {"exhaustive", "random", "annealing", "genetic", "timeloop", NULL};
+
+struct pesim_algo {
+    const algo_entry *impl;
+    void *state;
+    gsl_rng *rng;              /* owned; the only source of randomness */
+    algo_space sp;
+    /* The last ask, until every candidate of it has been told. */
+    int32_t n_asked, n_pending, cap;
+    int32_t *asked;            /* cap x sp.n */
+    uint8_t *told;             /* cap */
+    pesim_result *results;     /* cap */
+};
+
+const char *const *pesim_algo_names(void) { return names; }
+
+const algo_space *pesim_algo_space(const pesim_algo *al) { return &al->sp; }
+
+/* splitmix64: spreads a 64-bit seed over the 32 bits gsl's generators use,
+ * so seeds that differ only in their high bits give different runs. */
+static uint64_t mix64(uint64_t z)
+{
+    z += 0x9e3779b97f4a7c15ull;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+pesim_status pesim_algo_create_core(const char *name, const algo_space *sp, uint64_t seed,
+                                    const pesim_algo_options *opt, pesim_algo **out, pesim_error *e)
+{
+    *out = NULL;
+    const algo_entry *impl = NULL;
+    for (int i = 0; i < N_REGISTRY; i++)
+        if (name && strcmp(registry[i].name, name) == 0)
+            impl = &registry[i];
+    if (!impl)
+        return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "algo",
+                               "unknown search algorithm '%s' (known: exhaustive, random, annealing, "
+                               "genetic, timeloop)", name ? name : "(null)");
+    if (sp->n < 1)
+        return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "algo", "the space has no parameters");
+    for (int32_t i = 0; i < sp->n; i++)
+        if (sp->n_choices[i] < 1)
+            return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "algo",
+                                   "parameter %d of the space has %d choices", (int)i, (int)sp->n_choices[i]);
+    pesim_algo_options o;
+    memset(&o, 0, sizeof o);
+    if (opt)
+        o = *opt;
+    if (o.batch < 0 || o.population < 0 || o.temperature < 0 || o.budget < 0 || o.victory < 0)
+        return pesim_error_set(e, PESIM_ERR_RANGE, NULL, 0, "algo", "negative algorithm option");
+
+    pesim_algo *al = calloc(1, sizeof *al);
+    if (!al)
+        return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    al->impl = impl;
+    al->rng = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!al->rng || algo_space_copy(&al->sp, sp) != PESIM_OK) {
+        pesim_algo_destroy(al);
+        return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    }
+    uint64_t m = mix64(seed);
+    gsl_rng_set(al->rng, (unsigned long)((m ^ (m >> 32)) & 0xffffffffu));
+    pesim_status st = impl->create(&al->sp, al->rng, &o, &al->state, e);
+    if (st != PESIM_OK) {
+        pesim_algo_destroy(al);
+        return st;
+    }
+    *out = al;
+    return PESIM_OK;
+}
+
+pesim_status pesim_algo_create(const char *name, const pesim_space *s, uint64_t seed,
+                               const pesim_algo_options *opt, pesim_algo **out, pesim_error *e)
+{
+    *out = NULL;
+    algo_space sp;
+    memset(&sp, 0, sizeof sp);
+    sp.n = s ? pesim_space_n_params(s) : 0;
+    if (sp.n < 1)
+        return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "algo", "the space has no parameters");
+    sp.n_choices = malloc((size_t)sp.n * sizeof *sp.n_choices);
+    sp.kind = malloc((size_t)sp.n * sizeof *sp.kind);
+    sp.level = malloc((size_t)sp.n * sizeof *sp.level);
+    sp.dim = malloc((size_t)sp.n * sizeof *sp.dim);
+    pesim_status st = PESIM_OK;
+    if (!sp.n_choices || !sp.kind || !sp.level || !sp.dim) {
+        st = pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+        goto done;
+    }
+    for (int32_t i = 0; i < sp.n; i++) {
+        const pesim_param *p = pesim_space_param(s, i);
+        sp.n_choices[i] = p->n_choices;
+        sp.kind[i] = p->kind;
+        sp.level[i] = p->level >= 0 && p->level < PESIM_MAX_LEVELS ? p->level : -1;
+        sp.dim[i] = p->dim;
+        /* Level names come from the parameter names, "GLB.tile.K" (layer
+         * space) or "conv1:GLB.tile.K" (network space): the part before the
+         * first dot, after the layer prefix, names the storage level. */
+        const char *dot = strchr(p->name, '.');
+        const char *start = p->name;
+        for (const char *c = p->name; dot && c < dot; c++)
+            if (*c == ':')
+                start = c + 1;
+        int32_t L = sp.level[i];
+        if (L >= 0 && dot && !sp.level_name[L][0] && (size_t)(dot - start) < PESIM_NAME_MAX) {
+            memcpy(sp.level_name[L], start, (size_t)(dot - start));
+            sp.level_name[L][dot - start] = '\0';
+        }
+        if (L >= 0 && L + 1 > sp.n_levels)
+            sp.n_levels = L + 1;
+    }
+    st = pesim_algo_create_core(name, &sp, seed, opt, out, e);
+done:
+    free(sp.n_choices);
+    free(sp.kind);
+    free(sp.level);
+    free(sp.dim);
+    return st;
+}
+
+void pesim_algo_destroy(pesim_algo *al)
+{
+    if (!al)
+        return;
+    if (al->state)
+        al->impl->destroy(al->state);
+    gsl_rng_free(al->rng);
+    algo_space_free(&al->sp);
+    free(al->asked);
+    free(al->told);
+    free(al->results);
+    free(al);
+}
+
+/* Room for max candidates in the ask bookkeeping. */
+static int reserve(pesim_algo *al, int32_t max)
+{
+    if (max <= al->cap)
+        return 0;
+    int32_t *a = realloc(al->asked, (size_t)max * (size_t)al->sp.n * sizeof *a);
+    if (!a)
+        return -1;
+    al->asked = a;
+    uint8_t *t = realloc(al->told, (size_t)max);
+    if (!t)
+        return -1;
+    al->told = t;
+    pesim_result *r = realloc(al->results, (size_t)max * sizeof *r);
+    if (!r)
+        return -1;
+    al->results = r;
+    al->cap = max;
+    return 0;
+}
+
+int32_t pesim_algo_ask(pesim_algo *al, int32_t *choices, int32_t max)
+{
+    /* Asking again before every candidate was told is a caller's mistake:
+     * nothing is proposed (the algorithm's next proposals depend on them). */
+    if (!al || max < 1 || al->n_pending > 0 || reserve(al, max) != 0)
+        return 0;
+    int32_t k = al->impl->ask(al->state, choices, max);
+    assert(k >= 0 && k <= max);
+    const int32_t n = al->sp.n;
+    for (int32_t c = 0; c < k; c++)
+        for (int32_t i = 0; i < n; i++)
+            assert(choices[c * n + i] >= 0 && choices[c * n + i] < al->sp.n_choices[i]);
+    memcpy(al->asked, choices, (size_t)k * (size_t)n * sizeof *choices);
+    memset(al->told, 0, (size_t)k);
+    al->n_asked = al->n_pending = k;
+    return k;
+}
+
+void pesim_algo_tell(pesim_algo *al, const int32_t *choices, const pesim_result *r, int32_t n)
+{
+    if (!al)
+        return;
+    const int32_t np = al->sp.n;
+    for (int32_t c = 0; c < n; c++) {
+        const int32_t *x = choices + (size_t)c * (size_t)np;
+        int32_t slot = -1;
+        for (int32_t j = 0; j < al->n_asked && slot < 0; j++)
+            if (!al->told[j] && memcmp(al->asked + (size_t)j * (size_t)np, x, (size_t)np * sizeof *x) == 0)
+                slot = j;
+        if (slot < 0) {           /* not one of the last ask: an observation */
+            al->impl->tell(al->state, x, &r[c], 1, 0);
+            continue;
+        }
+        al->told[slot] = 1;
+        al->results[slot] = r[c];
+        if (--al->n_pending == 0) {
+            int32_t k = al->n_asked;
+            al->n_asked = 0;
+            al->impl->tell(al->state, al->asked, al->results, k, 1);
+        }
+    }
+}
+
+/* ------------------------------------------------------------ helpers */
+
+pesim_status algo_space_copy(algo_space *dst, const algo_space *src)
+{
+    *dst = *src;
+    size_t n = (size_t)src->n;
+    dst->n_choices = malloc(n * sizeof *dst->n_choices);
+    dst->kind = malloc(n * sizeof *dst->kind);
+    dst->level = malloc(n * sizeof *dst->level);
+    dst->dim = malloc(n * sizeof *dst->dim);
+    if (!dst->n_choices || !dst->kind || !dst->level || !dst->dim) {
+        algo_space_free(dst);
+        return PESIM_ERR_NOMEM;
+    }
+    memcpy(dst->n_choices, src->n_choices, n * sizeof *dst->n_choices);
+    memcpy(dst->kind, src->kind, n * sizeof *dst->kind);
+    memcpy(dst->level, src->level, n * sizeof *dst->level);
+    memcpy(dst->dim, src->dim, n * sizeof *dst->dim);
+    return PESIM_OK;
+}
+
+void algo_space_free(algo_space *sp)
+{
+    free(sp->n_choices);
+    free(sp->kind);
+    free(sp->level);
+    free(sp->dim);
+    sp->n_choices = NULL;
+    sp->kind = NULL;
+    sp->level = NULL;
+    sp->dim = NULL;
+}
+
+double algo_space_log10_size(const algo_space *sp)
+{
+    double s = 0.0;
+    for (int32_t i = 0; i < sp->n; i++)
+        s += log10((double)sp->n_choices[i]);
+    return s;
+}
+
+double algo_value(const pesim_result *r)
+{
+    if (!r->valid || !(r->objective < PESIM_INVALID_PENALTY)) /* also NaN */
+        return PESIM_INVALID_PENALTY;
+    return r->objective;
+}
+
+double algo_violation(const pesim_result *r)
+{
+    if (r->valid)
+        return 0.0;
+    const char *p = strstr(r->reason, "capacity exceeded at ");
+    const char *colon = p ? strstr(p, ": ") : NULL;
+    if (!colon)
+        return ALGO_VIOLATION_OTHER;
+    char *end;
+    double words = strtod(colon + 2, &end);
+    const char *gt = strstr(end, "> ");
+    if (end == colon + 2 || !gt)
+        return ALGO_VIOLATION_OTHER;
+    double cap = strtod(gt + 2, NULL);
+    if (strstr(end, " x2") && strstr(end, " x2") < gt)
+        words *= 2;
+    double v = cap > 0 ? words / cap : ALGO_VIOLATION_OTHER;
+    return v > 1.0 ? (v < ALGO_VIOLATION_OTHER ? v : ALGO_VIOLATION_OTHER) : 1.0;
+}
+
+int algo_better(double a, double va, double b, double vb)
+{
+    if ((va == 0) != (vb == 0))
+        return va == 0;         /* valid beats invalid */
+    return va == 0 ? a < b : va < vb;
+}
+
+int algo_capacity_failure(const algo_space *sp, const pesim_result *r, int32_t *level)
+{
+    static const char key[] = "capacity exceeded at ";
+    if (r->valid)
+        return 0;
+    const char *p = strstr(r->reason, key);
+    if (!p)
+        return 0;
+    p += sizeof key - 1;
+    /* The level name runs to the next space (model.c: "... at GLB for ..."). */
+    size_t len = strcspn(p, " :,");
+    *level = PESIM_MAX_LEVELS;    /* unknown: every level counts as below it */
+    for (int32_t L = 0; L < sp->n_levels; L++)
+        if (strlen(sp->level_name[L]) == len && len > 0 && strncmp(sp->level_name[L], p, len) == 0)
+            *level = L;
+    return 1;
+}
+
+int algo_param_monotone(const algo_space *sp, int32_t i)
+{
+    return sp->kind[i] == PESIM_PARAM_TILE || sp->kind[i] == PESIM_PARAM_SPATIAL_FACTOR;
+}
+
+int algo_param_capacity_free(const algo_space *sp, int32_t i)
+{
+    return sp->kind[i] == PESIM_PARAM_ORDER;
+}
+
+void algo_random_point(const algo_space *sp, gsl_rng *rng, int32_t *x)
+{
+    for (int32_t i = 0; i < sp->n; i++)
+        x[i] = sp->n_choices[i] > 1 ? (int32_t)gsl_rng_uniform_int(rng, (unsigned long)sp->n_choices[i]) : 0;
+}
+
+int32_t algo_factorial_inverse(int64_t v)
+{
+    int64_t f = 1;
+    for (int32_t m = 1; m <= 12; m++) {
+        f *= m;
+        if (f == v)
+            return m;
+        if (f > v)
+            return -1;
+    }
+    return -1;
+}
+
+void algo_perm_unrank(int32_t m, int64_t rank, int32_t *perm)
+{
+    int32_t items[12];
+    int64_t f = 1;
+    for (int32_t i = 0; i < m; i++) {
+        items[i] = i;
+        if (i > 0)
+            f *= i;             /* f = (m-1)! at the end */
+    }
+    for (int32_t i = 0; i < m; i++) {
+        int64_t q = f > 0 ? rank / f : 0;
+        rank -= q * f;
+        perm[i] = items[q];
+        memmove(&items[q], &items[q + 1], (size_t)(m - 1 - i - q) * sizeof items[0]);
+        if (m - 1 - i > 0)
+            f /= (m - 1 - i);
+    }
+}
+
+int64_t algo_perm_rank(int32_t m, const int32_t *perm)
+{
+    int64_t rank = 0;
+    for (int32_t i = 0; i < m; i++) {
+        int32_t smaller = 0;    /* later items smaller than perm[i]: its Lehmer digit */
+        for (int32_t j = i + 1; j < m; j++)
+            smaller += perm[j] < perm[i];
+        rank = rank * (m - i) + smaller;
+    }
+    return rank;
+}
+
+void algo_mutate_param(const algo_space *sp, gsl_rng *rng, int32_t *x, int32_t i, double local)
+{
+    const int32_t n = sp->n_choices[i];
+    if (n <= 1)
+        return;
+    const pesim_param_kind k = sp->kind[i];
+    if (k == PESIM_PARAM_ORDER) {
+        int32_t m = algo_factorial_inverse(n);
+        if (m >= 2) {           /* swap two loops of the permutation */
+            int32_t perm[12];
+            algo_perm_unrank(m, x[i], perm);
+            int32_t a = (int32_t)gsl_rng_uniform_int(rng, (unsigned long)m);
+            int32_t b = (int32_t)gsl_rng_uniform_int(rng, (unsigned long)(m - 1));
+            if (b >= a)
+                b++;
+            int32_t t = perm[a];
+            perm[a] = perm[b];
+            perm[b] = t;
+            x[i] = (int32_t)algo_perm_rank(m, perm);
+            return;
+        }
+    } else if ((k == PESIM_PARAM_TILE || k == PESIM_PARAM_SPATIAL_FACTOR || k == PESIM_PARAM_HARDWARE) &&
+               gsl_rng_uniform(rng) < local) {
+        int32_t v = x[i] + (gsl_rng_uniform(rng) < 0.5 ? -1 : 1);
+        if (v < 0)
+            v = 1;              /* at an end: the only neighbour */
+        if (v >= n)
+            v = n - 2;
+        x[i] = v;
+        return;
+    }
+    int32_t v = (int32_t)gsl_rng_uniform_int(rng, (unsigned long)(n - 1));
+    x[i] = v >= x[i] ? v + 1 : v;   /* uniform over the other choices */
+}
+
+int32_t algo_random_param_of_kind(const algo_space *sp, gsl_rng *rng, pesim_param_kind k)
+{
+    int32_t count = 0;
+    for (int32_t i = 0; i < sp->n; i++)
+        count += sp->kind[i] == k && sp->n_choices[i] > 1;
+    if (count == 0)
+        return -1;
+    int32_t pick = (int32_t)gsl_rng_uniform_int(rng, (unsigned long)count);
+    for (int32_t i = 0; i < sp->n; i++)
+        if (sp->kind[i] == k && sp->n_choices[i] > 1 && pick-- == 0)
+            return i;
+    return -1;
+}
+
+uint64_t algo_hash(const int32_t *x, int32_t n)
+{
+    uint64_t h = 0x243f6a8885a308d3ull;
+    for (int32_t i = 0; i < n; i++)
+        h = mix64(h ^ (uint64_t)(uint32_t)x[i]);
+    return h ? h : 1;           /* 0 marks an empty slot */
+}
+
+static int seen_grow(algo_seen *s)
+{
+    int64_t cap = s->cap ? 2 * s->cap : 1024;
+    uint64_t *slot = calloc((size_t)cap, sizeof *slot);
+    if (!slot)
+        return -1;
+    for (int64_t i = 0; i < s->cap; i++) {
+        uint64_t h = s->slot[i];
+        if (!h)
+            continue;
+        int64_t j = (int64_t)(h & (uint64_t)(cap - 1));
+        while (slot[j])
+            j = (j + 1) & (cap - 1);
+        slot[j] = h;
+    }
+    free(s->slot);
+    s->slot = slot;
+    s->cap = cap;
+    return 0;
+}
+
+int algo_seen_has(const algo_seen *s, const int32_t *x, int32_t n)
+{
+    if (!s->cap)
+        return 0;
+    uint64_t h = algo_hash(x, n);
+    for (int64_t j = (int64_t)(h & (uint64_t)(s->cap - 1)); s->slot[j]; j = (j + 1) & (s->cap - 1))
+        if (s->slot[j] == h)
+            return 1;
+    return 0;
+}
+
+int algo_seen_add(algo_seen *s, const int32_t *x, int32_t n)
+{
+    if (algo_seen_has(s, x, n))
+        return 1;
+    if (2 * (s->count + 1) > s->cap && seen_grow(s) != 0)
+        return -1;
+    uint64_t h = algo_hash(x, n);
+    int64_t j = (int64_t)(h & (uint64_t)(s->cap - 1));
+    while (s->slot[j])
+        j = (j + 1) & (s->cap - 1);
+    s->slot[j] = h;
+    s->count++;
+    return 0;
+}
+
+void algo_seen_free(algo_seen *s)
+{
+    free(s->slot);
+    s->slot = NULL;
+    s->cap = s->count = 0;
+}

@@ -1,0 +1,155 @@
+/* search/algo_impl.h - the private interface between the algorithm handle
+ * (algo.c) and the algorithms (algorithms/<name>.c). Not a published API:
+ * pesim/search.h is the contract; this header is for search/ and its tests.
+ *
+ * An algorithm sees the space only as an algo_space: the number of choices,
+ * the kind, level and dim of every parameter (what pesim_space_param says),
+ * so its core can be unit-tested on synthetic cardinalities and objectives
+ * without a decoder or an evaluator.
+ *
+ * The handle owns the gsl_rng (seeded once from the user's seed) and the
+ * bookkeeping of the ask/tell protocol. What it guarantees the algorithms:
+ * - ask(st, x, max) is called with 1 <= max and never while candidates of a
+ *   previous ask are still untold;
+ * - tell(st, x, r, n, 1) receives the candidates of the last ask, all of
+ *   them, in the order ask proposed them, whatever order the caller told
+ *   them in - so a run depends on the seed and the batch sizes only;
+ * - tell(st, x, r, n, 0) passes candidates the algorithm did not propose
+ *   (a caller's seeds or a warm start), for its bookkeeping only.
+ * An algorithm must propose only choices in [0, n_choices) and may propose
+ * fewer than max (the end of a generation); it returns 0 only when it has
+ * nothing more to propose (exhaustive done, Timeloop's victory). */
+#ifndef PESIM_SEARCH_ALGO_IMPL_H
+#define PESIM_SEARCH_ALGO_IMPL_H
+
+#include <stdint.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "pesim/search.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What an algorithm knows of a space. Arrays have n entries. */
+typedef struct algo_space {
+    int32_t n;                       /* parameters (>= 1) */
+    int32_t *n_choices;              /* >= 1 each */
+    pesim_param_kind *kind;
+    int32_t *level;                  /* storage level it belongs to, -1: none */
+    int32_t *dim;                    /* loop dim, -1: none */
+    /* Storage level names, for reading a capacity reason ("capacity exceeded
+     * at GLB for ..."); n_levels may be 0 (every capacity failure is then
+     * taken to be at the outermost level: conservative). */
+    int32_t n_levels;
+    char level_name[PESIM_MAX_LEVELS][PESIM_NAME_MAX];
+} algo_space;
+
+typedef pesim_status (*algo_create_fn)(const algo_space *sp, gsl_rng *rng, const pesim_algo_options *opt,
+                                       void **state, pesim_error *e);
+typedef int32_t (*algo_ask_fn)(void *state, int32_t *choices, int32_t max);
+typedef void (*algo_tell_fn)(void *state, const int32_t *choices, const pesim_result *r, int32_t n,
+                             int asked);
+typedef void (*algo_destroy_fn)(void *state);
+
+/* One entry of the registry (algo.c). */
+typedef struct algo_entry {
+    const char *name;
+    algo_create_fn create;
+    algo_ask_fn ask;
+    algo_tell_fn tell;
+    algo_destroy_fn destroy;
+} algo_entry;
+
+/* The algorithms (one file each in algorithms/). */
+#define ALGO_DECLARE(x)                                                                                   \
+    pesim_status algo_##x##_create(const algo_space *sp, gsl_rng *rng, const pesim_algo_options *opt,       \
+                                   void **state, pesim_error *e);                                         \
+    int32_t algo_##x##_ask(void *state, int32_t *choices, int32_t max);                                   \
+    void algo_##x##_tell(void *state, const int32_t *choices, const pesim_result *r, int32_t n, int asked); \
+    void algo_##x##_destroy(void *state);
+ALGO_DECLARE(exhaustive)
+ALGO_DECLARE(random)
+ALGO_DECLARE(annealing)
+ALGO_DECLARE(genetic)
+ALGO_DECLARE(timeloop)
+#undef ALGO_DECLARE
+
+/* Creates an algorithm on a synthetic space (what pesim_algo_create does
+ * after reading the real space's parameters). sp is copied. */
+pesim_status pesim_algo_create_core(const char *name, const algo_space *sp, uint64_t seed,
+                                    const pesim_algo_options *opt, pesim_algo **out, pesim_error *e);
+/* The space an algorithm handle works on. */
+const algo_space *pesim_algo_space(const pesim_algo *al);
+
+/* ------------------------------------------------ shared helpers (algo.c) */
+
+/* Deep-copies src into dst (arrays malloc'ed); algo_space_free releases them. */
+pesim_status algo_space_copy(algo_space *dst, const algo_space *src);
+void algo_space_free(algo_space *sp);
+/* log10 of the number of points of the space. */
+double algo_space_log10_size(const algo_space *sp);
+
+/* The lower-better value an algorithm optimises: the objective of a valid
+ * result, PESIM_INVALID_PENALTY otherwise (whatever the result says). */
+double algo_value(const pesim_result *r);
+/* How far an invalid result is from being valid, for algorithms that rank
+ * invalid candidates (Deb's feasibility rules: a valid candidate beats an
+ * invalid one; of two invalid ones the smaller violation wins): 0 for a
+ * valid result; for a capacity failure the footprint over the capacity
+ * (> 1, read from the reason "... : 1024 words x2 (double-buffered) > 192");
+ * ALGO_VIOLATION_OTHER for any other reason. */
+#define ALGO_VIOLATION_OTHER 1e6
+double algo_violation(const pesim_result *r);
+/* 1 if (value a, violation va) is strictly better than (b, vb) by those
+ * rules; values are algo_value()s. */
+int algo_better(double a, double va, double b, double vb);
+
+/* 1 if the result is invalid because a level's capacity was exceeded; *level
+ * gets the level (n_levels - 1 if it cannot be told: the conservative
+ * choice for the pruning rules). */
+int algo_capacity_failure(const algo_space *sp, const pesim_result *r, int32_t *level);
+/* 1 if the parameter grows every footprint it affects when its choice grows
+ * (tile and spatial factors, whose choices the spaces list ascending), so
+ * capacity failures are monotone in it. */
+int algo_param_monotone(const algo_space *sp, int32_t i);
+
+/* 1 if the parameter never changes a footprint (loop orders: a level holds
+ * the tiles it keeps, whose sizes are products of factors, docs/model.md),
+ * so capacity failures do not depend on it. */
+int algo_param_capacity_free(const algo_space *sp, int32_t i);
+
+/* A uniformly random candidate. */
+void algo_random_point(const algo_space *sp, gsl_rng *rng, int32_t *x);
+/* Changes parameter i of x to another choice (when it has one): for ordered
+ * kinds (tile, spatial factor, hardware) a step of +-1 with probability
+ * `local`, otherwise a uniform other choice; for a loop order, a swap of two
+ * loops (when n_choices is a factorial) or a uniform other choice. */
+void algo_mutate_param(const algo_space *sp, gsl_rng *rng, int32_t *x, int32_t i, double local);
+/* A uniformly random parameter of kind k, or -1 if the space has none. */
+int32_t algo_random_param_of_kind(const algo_space *sp, gsl_rng *rng, pesim_param_kind k);
+
+/* Loop orders: a permutation of m items <-> its lexicographic rank. m! must
+ * fit in int32 (m <= 12). algo_factorial_inverse gives m with m! == v, or -1. */
+int32_t algo_factorial_inverse(int64_t v);
+void algo_perm_unrank(int32_t m, int64_t rank, int32_t *perm);
+int64_t algo_perm_rank(int32_t m, const int32_t *perm);
+
+/* A set of candidates seen (64-bit hashes of the choice vectors; a collision
+ * only makes an algorithm skip a candidate it has not seen: harmless). */
+typedef struct algo_seen {
+    uint64_t *slot;                  /* 0 = empty */
+    int64_t cap, count;
+} algo_seen;
+uint64_t algo_hash(const int32_t *x, int32_t n);
+/* Returns 1 if x was already in the set, else adds it and returns 0 (or -1
+ * when out of memory: the set then stays as it was). */
+int algo_seen_add(algo_seen *s, const int32_t *x, int32_t n);
+int algo_seen_has(const algo_seen *s, const int32_t *x, int32_t n);
+void algo_seen_free(algo_seen *s);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

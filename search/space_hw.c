@@ -1,0 +1,182 @@
+/* space_hw.c - hardware spaces and joint hardware/mapping spaces
+ * (docs/search.md "Hardware space"). The experiment file is read by
+ * experiment.c; here its parameters become categorical parameters and are
+ * applied to a copy of the base arch at decode time.
+ *
+ * Capacity changes rescale the level (scale_area_energy, on by default): its
+ * area_um2 in proportion to its words (shared + partitions), its per-word read
+ * and write energies by the square root of that ratio (the CACTI-like trend
+ * of SRAM energy with size). Fan-out changes need no rescaling: the area of
+ * the levels below and of the MACs follows their instance counts. Bandwidth,
+ * bank and dataflow changes do not change area or energy (a documented
+ * simplification). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pesim/config.h"
+#include "space_impl.h"
+
+static int64_t level_words(const pesim_level *v)
+{
+    int64_t w = v->capacity_words;
+    for (int t = 0; t < PESIM_NTENSORS; t++) w += v->tensor_capacity_words[t];
+    return w;
+}
+
+static void apply_value(pesim_arch *a, const hw_key *k, const hw_value *v)
+{
+    pesim_level *x = k->level >= 0 ? &a->level[k->level] : NULL;
+    switch (k->field) {
+    case HW_DATAFLOW: snprintf(a->dataflow, sizeof a->dataflow, "%s", v->str); break;
+    case HW_FANOUT_X: x->fanout_x = (int32_t)v->num; break;
+    case HW_FANOUT_Y: x->fanout_y = (int32_t)v->num; break;
+    case HW_CAPACITY: x->capacity_words = (int64_t)v->num; break;
+    case HW_TENSOR_CAPACITY: x->tensor_capacity_words[k->tensor] = (int64_t)v->num; break;
+    case HW_READ_BW: x->read_words_per_cycle = v->num; break;
+    case HW_WRITE_BW: x->write_words_per_cycle = v->num; break;
+    case HW_BW: x->read_words_per_cycle = x->write_words_per_cycle = v->num; break;
+    case HW_NOC_BW: x->noc[k->tensor].words_per_cycle = v->num; break;
+    case HW_DRAM_CHANNELS: x->dram.channels = (int32_t)v->num; break;
+    case HW_SPATIAL_X: x->spatial_x_dims = v->mask; break;
+    case HW_SPATIAL_Y: x->spatial_y_dims = v->mask; break;
+    case HW_BANKS: x->banks = (int32_t)v->num; break;
+    case HW_DOUBLE_BUFFERED: x->double_buffered = v->num != 0; break;
+    case HW_FIELD_COUNT: break;
+    }
+}
+
+int srch_apply_hw(const pesim_space *s, const int32_t *choices, pesim_arch *a, char *reason, size_t n)
+{
+    for (int32_t i = 0; i < s->n_hw; i++) {
+        const hw_param *hp = &s->hw[i];
+        const hw_value *v = &hp->values[(size_t)choices[i] * (size_t)hp->n_keys];
+        for (int k = 0; k < hp->n_keys; k++) apply_value(a, &hp->key[k], &v[k]);
+    }
+    if (s->scale_area_energy)
+        for (int l = 0; l < a->n_levels; l++) {
+            int64_t w0 = level_words(&s->arch.level[l]), w1 = level_words(&a->level[l]);
+            if (w0 <= 0 || w1 == w0) continue;
+            double ratio = (double)w1 / (double)w0, root = sqrt(ratio);
+            a->level[l].area_um2 = s->arch.level[l].area_um2 * ratio;
+            a->level[l].read_energy_pj = s->arch.level[l].read_energy_pj * root;
+            a->level[l].write_energy_pj = s->arch.level[l].write_energy_pj * root;
+        }
+    pesim_error err;
+    pesim_error_clear(&err);
+    if (pesim_arch_check(a, NULL, &err) != PESIM_OK) {
+        if (reason && n) snprintf(reason, n, "hardware: %s: %s", err.key, err.msg);
+        return 0;
+    }
+    return 1;
+}
+
+pesim_status pesim_experiment_load(const char *path, pesim_experiment *out, pesim_error *e)
+{
+    pesim_experiment tmp;
+    if (!out) out = &tmp;
+    return srch_experiment_read(path, NULL, NULL, out, e);
+}
+
+/* The network a hardware space evaluates: net, or its one layer `layer`. */
+static pesim_status pick_layers(const char *path, const pesim_network *net, const char *layer, pesim_network *one,
+                                pesim_layer *buf, pesim_error *e)
+{
+    *one = *net;
+    if (!layer[0]) return PESIM_OK;
+    int32_t i = pesim_network_find(net, layer);
+    if (i < 0) return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, "layer", "network '%s' has no layer '%s'", net->name, layer);
+    if (!pesim_layer_has_macs(&net->layers[i]))
+        return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, "layer", "layer '%s' has no MACs", layer);
+    *buf = net->layers[i];
+    buf->n_inputs = 1;
+    buf->inputs[0] = PESIM_NETWORK_INPUT;
+    one->n_layers = 1;
+    one->layers = buf;
+    return PESIM_OK;
+}
+
+pesim_status pesim_space_from_experiment(const char *path, const pesim_arch *base, const pesim_network *net,
+                                         int joint, pesim_space **out, pesim_error *e)
+{
+    if (!out) return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, NULL, "NULL output");
+    *out = NULL;
+    pesim_experiment ex;
+    pesim_status st = srch_experiment_read(path, NULL, NULL, &ex, e);
+    if (st) return st;
+    pesim_arch own_arch;
+    pesim_network own_net;
+    memset(&own_net, 0, sizeof own_net);
+    if (!base) {
+        if (!ex.arch_path[0])
+            return pesim_error_set(e, PESIM_ERR_MISSING, path, 0, "arch", "no arch given (neither here nor by the caller)");
+        if ((st = pesim_arch_load(ex.arch_path, &own_arch, e))) return st;
+        base = &own_arch;
+    } else if ((st = pesim_arch_check(base, NULL, e))) {
+        return st;
+    }
+    if (!net) {
+        if (!ex.workload_path[0])
+            return pesim_error_set(e, PESIM_ERR_MISSING, path, 0, "workload",
+                                   "no workload given (neither here nor by the caller)");
+        if ((st = pesim_network_load(ex.workload_path, &own_net, e))) return st;
+        net = &own_net;
+    }
+    pesim_network use;
+    pesim_layer one;
+    pesim_space *s = NULL;
+    if ((st = pick_layers(path, net, ex.layer, &use, &one, e))) goto fail;
+    if (pesim_network_macs(&use) <= 0) {
+        st = pesim_error_set(e, PESIM_ERR_INVALID, path, 0, "workload", "network '%s' has no MAC layers", use.name);
+        goto fail;
+    }
+    s = srch_space_new(SPACE_HARDWARE, base, &use, e);
+    if (!s) {
+        st = PESIM_ERR_NOMEM;
+        goto fail;
+    }
+    if ((st = srch_experiment_read(path, base, s, &ex, e))) goto fail;
+    for (int32_t i = 0; i < s->n_hw; i++) {
+        hw_param *hp = &s->hw[i];
+        hw_value *shrunk = realloc(hp->values, (size_t)hp->n_values * (size_t)hp->n_keys * sizeof *shrunk);
+        if (shrunk) hp->values = shrunk;
+        char name[80];
+        snprintf(name, sizeof name, "hw.%s", hp->name);
+        int32_t level = hp->key[0].level, tensor = hp->key[0].tensor;
+        if (srch_add_param(s, name, PESIM_PARAM_HARDWARE, hp->n_values, level, -1, tensor, -1) < 0) {
+            st = pesim_error_set(e, PESIM_ERR_NOMEM, path, 0, NULL, "out of memory");
+            goto fail;
+        }
+    }
+    if (joint || ex.joint) {
+        /* mapping params over the largest fan-outs and every dim any value allows */
+        int64_t fx[PESIM_MAX_LEVELS], fy[PESIM_MAX_LEVELS];
+        uint32_t ax[PESIM_MAX_LEVELS], ay[PESIM_MAX_LEVELS];
+        for (int l = 0; l < base->n_levels; l++) {
+            fx[l] = base->level[l].fanout_x, fy[l] = base->level[l].fanout_y;
+            ax[l] = base->level[l].spatial_x_dims, ay[l] = base->level[l].spatial_y_dims;
+        }
+        for (int32_t i = 0; i < s->n_hw; i++) {
+            const hw_param *hp = &s->hw[i];
+            for (int k = 0; k < hp->n_keys; k++)
+                for (int32_t v = 0; v < hp->n_values; v++) {
+                    const hw_key *key = &hp->key[k];
+                    const hw_value *x = &hp->values[(size_t)v * (size_t)hp->n_keys + (size_t)k];
+                    if (key->field == HW_FANOUT_X && x->num > (double)fx[key->level]) fx[key->level] = (int64_t)x->num;
+                    if (key->field == HW_FANOUT_Y && x->num > (double)fy[key->level]) fy[key->level] = (int64_t)x->num;
+                    if (key->field == HW_SPATIAL_X) ax[key->level] |= x->mask;
+                    if (key->field == HW_SPATIAL_Y) ay[key->level] |= x->mask;
+                }
+        }
+        if ((st = srch_add_mapping_params(s, fx, fy, ax, ay, e))) goto fail;
+    }
+    if ((st = srch_space_finish(s, e))) goto fail;
+    pesim_network_free(&own_net);
+    *out = s;
+    return PESIM_OK;
+fail:
+    pesim_space_destroy(s);
+    pesim_network_free(&own_net);
+    return st;
+}

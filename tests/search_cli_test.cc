@@ -1,0 +1,676 @@
+// tests/search_cli_test.cc - `pesim search` as users and scripts see it: the
+// options and exit statuses, the JSON/CSV/mapping outputs, reproducibility,
+// and the store: a search killed with SIGKILL (or stopped with SIGINT) and
+// resumed with --resume ends with exactly `budget` evaluations, samples
+// 0..budget-1, the same as an uninterrupted run; locked and corrupt stores
+// are clear errors (exit 2). Runs the built binary (PESIM_BINARY) from the
+// source root.
+#include <gtest/gtest.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cctype>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "pesim/config.h"
+#include "pesim/search.h"
+
+namespace {
+
+const char *const kMicroArch = "tests/data/search/micro_arch.cfg";
+const char *const kMicro = "tests/data/search/micro.cfg";
+const char *const kTinyArch = "tests/data/cli/tiny_arch.cfg";
+const char *const kSmall = "tests/data/cli/small.cfg";
+
+struct Result {
+    int status = -1;  // exit status, -1 if killed by a signal
+    std::string out, err;
+};
+
+std::string ReadFile(const std::string &path)
+{
+    std::ifstream in(path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+}
+
+bool Exists(const std::string &path)
+{
+    struct stat st;
+    return stat(path.c_str(), &st) == 0;
+}
+
+std::string TempDir(const char *tag)
+{
+    std::string tmpl = ::testing::TempDir() + "pesim_search_" + tag + "_XXXXXX";
+    std::vector<char> buf(tmpl.begin(), tmpl.end());
+    buf.push_back('\0');
+    const char *d = mkdtemp(buf.data());
+    EXPECT_NE(d, nullptr);
+    return d ? std::string(d) : std::string("/tmp");
+}
+
+// Runs `pesim ARGS` from the source root.
+Result Pesim(const std::string &args)
+{
+    static int counter = 0;
+    std::string err_path = ::testing::TempDir() + "pesim_search_err_" + std::to_string(getpid()) + "_" +
+                           std::to_string(counter++);
+    std::string cmd = "'" PESIM_BINARY "' " + args + " 2>'" + err_path + "'";
+    Result r;
+    FILE *p = popen(cmd.c_str(), "r");
+    if (!p) return r;
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.out.append(buf, n);
+    int st = pclose(p);
+    r.status = WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+    r.err = ReadFile(err_path);
+    std::remove(err_path.c_str());
+    return r;
+}
+
+// Starts `pesim ARGS...` (stdout and stderr to files in dir); returns the pid.
+pid_t Spawn(const std::vector<std::string> &args, const std::string &dir)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        int o = open((dir + "/stdout").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int e = open((dir + "/stderr").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (o >= 0) dup2(o, 1);
+        if (e >= 0) dup2(e, 2);
+        std::vector<char *> argv;
+        argv.push_back(const_cast<char *>(PESIM_BINARY));
+        for (const std::string &a : args) argv.push_back(const_cast<char *>(a.c_str()));
+        argv.push_back(nullptr);
+        execv(PESIM_BINARY, argv.data());
+        _exit(127);
+    }
+    return pid;
+}
+
+off_t FileSize(const std::string &path)
+{
+    struct stat st;
+    return stat(path.c_str(), &st) == 0 ? st.st_size : 0;
+}
+
+// Waits until `path` holds at least `bytes` bytes (or the child exits), then
+// sends sig. Returns the child's wait status.
+int SignalWhenGrown(pid_t pid, const std::string &path, off_t bytes, int sig)
+{
+    int st = 0;
+    for (int i = 0; i < 200000; i++) {  // at most ~40 s
+        if (waitpid(pid, &st, WNOHANG) == pid) return st;
+        if (FileSize(path) >= bytes) break;
+        struct timespec ts = {0, 200000};
+        nanosleep(&ts, nullptr);
+    }
+    kill(pid, sig);
+    waitpid(pid, &st, 0);
+    return st;
+}
+
+std::vector<std::string> Split(const std::string &s, char sep)
+{
+    std::vector<std::string> out;
+    std::string cur;
+    for (char c : s) {
+        if (c == sep) {
+            out.push_back(cur);
+            cur.clear();
+        } else {
+            cur.push_back(c);
+        }
+    }
+    if (!cur.empty()) out.push_back(cur);
+    return out;
+}
+
+// ---- a minimal JSON parser: enough to check structure and values ----------
+struct Json {
+    enum Type { kNull, kBool, kNum, kStr, kArr, kObj } type = kNull;
+    bool b = false;
+    double num = 0;
+    std::string str;
+    std::vector<Json> arr;
+    std::map<std::string, Json> obj;
+
+    bool Has(const std::string &k) const { return type == kObj && obj.count(k); }
+    const Json &operator[](const std::string &k) const
+    {
+        static const Json null;
+        auto it = obj.find(k);
+        return it == obj.end() ? null : it->second;
+    }
+};
+
+class JsonParser {
+  public:
+    explicit JsonParser(const std::string &s) : s_(s) {}
+    // Parses one value filling the whole text; false on any syntax error.
+    bool Parse(Json *out)
+    {
+        if (!Value(out, 0))
+            return false;
+        Ws();
+        return i_ == s_.size();
+    }
+
+  private:
+    void Ws()
+    {
+        while (i_ < s_.size() && std::strchr(" \t\r\n", s_[i_]))
+            i_++;
+    }
+    bool Lit(const char *w)
+    {
+        size_t n = std::strlen(w);
+        if (s_.compare(i_, n, w) != 0)
+            return false;
+        i_ += n;
+        return true;
+    }
+    bool String(std::string *out)
+    {
+        if (s_[i_] != '"')
+            return false;
+        for (i_++; i_ < s_.size(); i_++) {
+            unsigned char c = static_cast<unsigned char>(s_[i_]);
+            if (c == '"') {
+                i_++;
+                return true;
+            }
+            if (c < 0x20)
+                return false;  // raw control characters are not allowed
+            if (c != '\\') {
+                out->push_back(static_cast<char>(c));
+                continue;
+            }
+            if (++i_ >= s_.size())
+                return false;
+            char e = s_[i_];
+            const char *esc = std::strchr("\"\\/bfnrt", e);
+            if (esc && e) {
+                static const char kTo[] = "\"\\/\b\f\n\r\t";
+                out->push_back(kTo[esc - "\"\\/bfnrt"]);
+            } else if (e == 'u' && i_ + 4 < s_.size()) {
+                unsigned v = 0;
+                for (int k = 1; k <= 4; k++) {
+                    char h = s_[i_ + k];
+                    if (!std::isxdigit(static_cast<unsigned char>(h)))
+                        return false;
+                    v = v * 16 + static_cast<unsigned>(std::isdigit(h) ? h - '0' : (h | 32) - 'a' + 10);
+                }
+                out->push_back(v < 0x80 ? static_cast<char>(v) : '?');
+                i_ += 4;
+            } else {
+                return false;
+            }
+        }
+        return false;
+    }
+    bool Number(Json *out)
+    {
+        size_t start = i_;
+        if (s_[i_] == '-')
+            i_++;
+        if (i_ >= s_.size() || !std::isdigit(static_cast<unsigned char>(s_[i_])))
+            return false;
+        if (s_[i_] == '0' && i_ + 1 < s_.size() && std::isdigit(static_cast<unsigned char>(s_[i_ + 1])))
+            return false;  // no leading zeros
+        while (i_ < s_.size() && std::strchr("0123456789.eE+-", s_[i_]))
+            i_++;
+        std::string tok = s_.substr(start, i_ - start);
+        char *end = nullptr;
+        out->num = std::strtod(tok.c_str(), &end);
+        out->type = Json::kNum;
+        return end && *end == '\0';
+    }
+    bool Value(Json *out, int depth)
+    {
+        if (depth > 64)
+            return false;
+        Ws();
+        if (i_ >= s_.size())
+            return false;
+        char c = s_[i_];
+        if (c == '{') {
+            out->type = Json::kObj;
+            i_++;
+            Ws();
+            if (i_ < s_.size() && s_[i_] == '}') {
+                i_++;
+                return true;
+            }
+            for (;;) {
+                Ws();
+                std::string key;
+                if (i_ >= s_.size() || !String(&key))
+                    return false;
+                if (out->obj.count(key))
+                    return false;  // duplicate keys are a writer bug
+                Ws();
+                if (i_ >= s_.size() || s_[i_++] != ':')
+                    return false;
+                if (!Value(&out->obj[key], depth + 1))
+                    return false;
+                Ws();
+                if (i_ >= s_.size())
+                    return false;
+                if (s_[i_] == ',') { i_++; continue; }
+                if (s_[i_] == '}') { i_++; return true; }
+                return false;
+            }
+        }
+        if (c == '[') {
+            out->type = Json::kArr;
+            i_++;
+            Ws();
+            if (i_ < s_.size() && s_[i_] == ']') {
+                i_++;
+                return true;
+            }
+            for (;;) {
+                out->arr.emplace_back();
+                if (!Value(&out->arr.back(), depth + 1))
+                    return false;
+                Ws();
+                if (i_ >= s_.size())
+                    return false;
+                if (s_[i_] == ',') { i_++; continue; }
+                if (s_[i_] == ']') { i_++; return true; }
+                return false;
+            }
+        }
+        if (c == '"') {
+            out->type = Json::kStr;
+            return String(&out->str);
+        }
+        if (Lit("true")) { out->type = Json::kBool; out->b = true; return true; }
+        if (Lit("false")) { out->type = Json::kBool; out->b = false; return true; }
+        if (Lit("null")) { out->type = Json::kNull; return true; }
+        return Number(out);
+    }
+
+    const std::string &s_;
+    size_t i_ = 0;
+};
+
+Json ParseJson(const std::string &text)
+{
+    Json j;
+    JsonParser p(text);
+    EXPECT_TRUE(p.Parse(&j)) << text;
+    return j;
+}
+
+// One stored evaluation.
+struct Eval {
+    int64_t sample;
+    std::vector<int32_t> choices;
+    int valid;
+    double objective;
+    bool operator==(const Eval &o) const
+    {
+        return sample == o.sample && choices == o.choices && valid == o.valid && objective == o.objective;
+    }
+};
+
+struct ReplayCtx {
+    int32_t n;
+    std::vector<Eval> evals;
+};
+
+void OnReplay(void *ctx, int64_t sample, const int32_t *choices, const pesim_result *r)
+{
+    ReplayCtx *c = static_cast<ReplayCtx *>(ctx);
+    c->evals.push_back({sample, std::vector<int32_t>(choices, choices + c->n), r->valid, r->objective});
+}
+
+// The evaluations of run `run` of the store at path (n_params choices each).
+std::vector<Eval> Stored(const std::string &path, int64_t run, int32_t n_params)
+{
+    pesim_store *st = nullptr;
+    pesim_error e;
+    pesim_error_clear(&e);
+    ReplayCtx ctx{n_params, {}};
+    EXPECT_EQ(pesim_store_open(path.c_str(), &st, &e), PESIM_OK) << e.msg;
+    if (!st) return ctx.evals;
+    EXPECT_EQ(pesim_store_replay(st, run, n_params, OnReplay, &ctx, &e), PESIM_OK) << e.msg;
+    pesim_store_close(st);
+    return ctx.evals;
+}
+
+// The number of parameters of a layer's mapping space.
+int32_t SpaceParams(const char *arch_path, const char *net_path, const char *layer)
+{
+    pesim_arch a;
+    pesim_network net;
+    pesim_error e;
+    int32_t n = -1;
+    if (pesim_arch_load(arch_path, &a, &e) != PESIM_OK || pesim_network_load(net_path, &net, &e) != PESIM_OK)
+        return -1;
+    for (int32_t i = 0; i < net.n_layers; i++)
+        if (strcmp(net.layers[i].name, layer) == 0) {
+            pesim_space *s = nullptr;
+            if (pesim_space_mapping(&a, &net.layers[i], &s, &e) == PESIM_OK) n = pesim_space_n_params(s);
+            pesim_space_destroy(s);
+        }
+    pesim_network_free(&net);
+    return n;
+}
+
+// Checks a store run: exactly `budget` evaluations, samples 0..budget-1.
+void ExpectComplete(const std::vector<Eval> &ev, int64_t budget)
+{
+    ASSERT_EQ((int64_t)ev.size(), budget);
+    for (int64_t i = 0; i < budget; i++) ASSERT_EQ(ev[i].sample, i) << "sample lost or repeated";
+}
+
+std::string MicroArgs(const std::string &dir, const char *algo, int64_t budget, int batch, uint64_t seed)
+{
+    return std::string("search --arch ") + kMicroArch + " --workload " + kMicro + " --layer fc --algo " + algo +
+           " --budget " + std::to_string(budget) + " --seed " + std::to_string(seed) + " --batch " +
+           std::to_string(batch) + " --out " + dir + " --db " + dir + "/s.db";
+}
+
+}  // namespace
+
+// ---- options and exit statuses ------------------------------------------------
+
+TEST(SearchCli, HelpNamesTheContract)
+{
+    Result r = Pesim("search --help");
+    EXPECT_EQ(r.status, 0);
+    EXPECT_EQ(r.err, "");
+    for (const char *opt : {"--arch", "--workload", "--layer", "--algo", "--budget", "--seed", "--objective",
+                            "--eval", "--db", "--resume", "--json", "--out", "--threads", "--batch"})
+        EXPECT_NE(r.out.find(opt), std::string::npos) << opt;
+    for (const char *algo : {"exhaustive", "random", "annealing", "genetic", "timeloop"})
+        EXPECT_NE(r.out.find(algo), std::string::npos) << algo;
+}
+
+TEST(SearchCli, BadUsageIsExit2)
+{
+    std::string d = TempDir("usage");
+    std::string base = std::string("search --arch ") + kMicroArch + " --workload " + kMicro + " --out " + d;
+    struct Case {
+        std::string args, msg;
+    } cases[] = {
+        {base + " --algo bogus", "unknown algorithm 'bogus'"},
+        {base + " --budget 0", "--budget 0"},
+        {base + " --budget 12x", "--budget 12x"},
+        {base + " --seed -1", "--seed -1"},
+        {base + " --objective weighted", "unknown objective"},
+        {base + " --eval systemc", "unknown evaluator"},
+        {base + " --threads 0", "--threads 0"},
+        {base + " --batch 0", "--batch 0"},
+        {base + " --layer nope", "nope"},
+        {base + " --resume --db " + d + "/missing.db", "does not exist"},
+        {std::string("search --arch ") + kTinyArch + " --workload " + kSmall + " --layer pool_a --out " + d,
+         "has no MACs"},
+        {std::string("search --arch configs/arch/eyeriss.cfg --workload workloads/resnet50.cfg --layer conv1 "
+                     "--algo exhaustive --out ") + d, "1e7"},
+    };
+    for (const Case &c : cases) {
+        Result r = Pesim(c.args);
+        EXPECT_EQ(r.status, 2) << c.args << "\n" << r.err;
+        EXPECT_NE(r.err.find(c.msg), std::string::npos) << c.args << "\n" << r.err;
+        EXPECT_EQ(r.err.rfind("pesim: ", 0), 0u) << r.err;
+    }
+}
+
+// ---- outputs -------------------------------------------------------------------
+
+TEST(SearchCli, OneLayerJsonCsvAndMappingRoundTrip)
+{
+    std::string d = TempDir("one");
+    Result r = Pesim(std::string("search --arch ") + kTinyArch + " --workload " + kSmall +
+                     " --layer conv_a --algo genetic --budget 300 --seed 3 --objective latency --out " + d +
+                     " --json -");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.err, "");
+    Json j = ParseJson(r.out);  // --json -: stdout is pure JSON
+    EXPECT_EQ(j["samples"].num, 300);
+    EXPECT_EQ(j["seed"].num, 3);
+    EXPECT_EQ(j["layer"].str, "conv_a");
+    EXPECT_EQ(j["algo"].str, "genetic");
+    const Json &best = j["best"];
+    ASSERT_EQ(best.type, Json::kObj);
+    for (const char *k : {"objective", "cycles", "energy_pj", "mapping"}) EXPECT_TRUE(best.Has(k)) << k;
+    EXPECT_EQ(best["objective"].num, best["cycles"].num);  // latency: the objective is the cycles
+    EXPECT_EQ(best["mapping"].str, d + "/conv_a.cfg");
+    EXPECT_EQ(j["db"].str, d + "/search.db");
+    EXPECT_TRUE(Exists(d + "/search.db"));
+
+    // The convergence CSV: one row per sample, best_objective non-increasing
+    // and ending at the JSON's best.
+    std::vector<std::string> lines = Split(ReadFile(j["convergence"].str), '\n');
+    ASSERT_EQ(lines.size(), 301u);
+    EXPECT_EQ(lines[0], "sample,valid,objective,best_objective,cycles,energy_pj,reason");
+    double prev = 1e308, best_seen = 1e308;
+    for (size_t i = 1; i < lines.size(); i++) {
+        std::vector<std::string> f = Split(lines[i] + ",", ',');
+        ASSERT_GE(f.size(), 4u) << lines[i];
+        EXPECT_EQ(f[0], std::to_string(i - 1));
+        if (f[1] == "1") best_seen = std::min(best_seen, std::strtod(f[2].c_str(), nullptr));
+        if (!f[3].empty()) {
+            double b = std::strtod(f[3].c_str(), nullptr);
+            EXPECT_LE(b, prev);
+            EXPECT_EQ(b, best_seen);
+            prev = b;
+        }
+    }
+    EXPECT_EQ(prev, best["objective"].num);
+
+    // The mapping runs again to the same cycles and energy.
+    Result run = Pesim(std::string("run --arch ") + kTinyArch + " --workload " + kSmall +
+                       " --layer conv_a --mapping " + best["mapping"].str + " --json -");
+    ASSERT_EQ(run.status, 0) << run.err;
+    Json rj = ParseJson(run.out);
+    EXPECT_EQ(rj["layers"].arr[0]["cycles"].num, best["cycles"].num);
+    EXPECT_EQ(rj["layers"].arr[0]["energy_pj"].num, best["energy_pj"].num);
+
+    // The human report when JSON goes to a file.
+    Result h = Pesim(std::string("search --arch ") + kTinyArch + " --workload " + kSmall +
+                     " --layer conv_a --budget 50 --out " + d + " --db " + d + "/h.db --json " + d + "/h.json");
+    ASSERT_EQ(h.status, 0) << h.err;
+    EXPECT_NE(h.out.find("conv_a"), std::string::npos);
+    EXPECT_NE(h.out.find("best objective"), std::string::npos);
+    EXPECT_EQ(ParseJson(ReadFile(d + "/h.json"))["samples"].num, 50);
+}
+
+TEST(SearchCli, NetworkSearchesEveryMacLayerWithTotals)
+{
+    std::string d = TempDir("net");
+    Result r = Pesim(std::string("search --arch ") + kTinyArch + " --workload " + kSmall +
+                     " --algo random --budget 120 --seed 2 --objective energy --threads 2 --out " + d +
+                     " --json -");
+    ASSERT_EQ(r.status, 0) << r.err;
+    Json j = ParseJson(r.out);
+    const std::vector<Json> &layers = j["layers"].arr;
+    ASSERT_EQ(layers.size(), 3u);  // conv_a, conv_b, fc (pool_a has no MACs)
+    EXPECT_EQ(layers[0]["name"].str, "conv_a");
+    EXPECT_EQ(layers[1]["name"].str, "conv_b");
+    EXPECT_EQ(layers[2]["name"].str, "fc");
+    double energy = 0, cycles = 0;
+    for (const Json &l : layers) {
+        EXPECT_EQ(l["samples"].num, 120);
+        ASSERT_EQ(l["best"].type, Json::kObj);
+        energy += l["best"]["energy_pj"].num;
+        cycles += l["best"]["cycles"].num;
+        EXPECT_TRUE(Exists(l["best"]["mapping"].str));
+    }
+    EXPECT_EQ(j["samples"].num, 360);
+    EXPECT_DOUBLE_EQ(j["total"]["energy_pj"].num, energy);
+    EXPECT_EQ(j["total"]["cycles"].num, cycles);
+    EXPECT_DOUBLE_EQ(j["best"]["objective"].num, energy);  // objective energy: the total energy
+    EXPECT_TRUE(j["total"]["valid"].b);
+    EXPECT_EQ(j["batch"].num, 2);  // --batch defaults to --threads
+}
+
+TEST(SearchCli, SameSeedSameRun)
+{
+    for (const char *algo : {"annealing", "genetic", "timeloop"}) {
+        std::string d1 = TempDir("seed1"), d2 = TempDir("seed2"), d3 = TempDir("seed3");
+        ASSERT_EQ(Pesim(MicroArgs(d1, algo, 400, 3, 11)).status, 0);
+        ASSERT_EQ(Pesim(MicroArgs(d2, algo, 400, 3, 11) + " --threads 4").status, 0);  // threads: same run
+        ASSERT_EQ(Pesim(MicroArgs(d3, algo, 400, 3, 12)).status, 0);
+        std::string c1 = ReadFile(d1 + "/fc.csv");
+        EXPECT_EQ(c1, ReadFile(d2 + "/fc.csv")) << algo;
+        EXPECT_NE(c1, ReadFile(d3 + "/fc.csv")) << algo;
+        EXPECT_EQ(ReadFile(d1 + "/fc.cfg"), ReadFile(d2 + "/fc.cfg")) << algo;
+    }
+}
+
+// ---- the store: kill, interrupt, resume ------------------------------------------
+
+TEST(SearchCli, KilledRunResumesWithoutLossOrRepeat)
+{
+    const int64_t kBudget = 30000;
+    const int32_t np = SpaceParams(kMicroArch, kMicro, "fc");
+    ASSERT_GT(np, 0);
+    std::string dk = TempDir("kill"), du = TempDir("whole");
+    std::vector<std::string> args = Split(MicroArgs(dk, "genetic", kBudget, 4, 5), ' ');
+    pid_t pid = Spawn(args, dk);
+    ASSERT_GT(pid, 0);
+    int st = SignalWhenGrown(pid, dk + "/fc.csv", 200000, SIGKILL);  // some thousand samples in
+    ASSERT_TRUE(WIFSIGNALED(st) && WTERMSIG(st) == SIGKILL)
+        << "the search ended before it could be killed; raise kBudget";
+    std::vector<Eval> partial = Stored(dk + "/s.db", 1, np);
+    ASSERT_GT(partial.size(), 0u);
+    ASSERT_LT((int64_t)partial.size(), kBudget);
+    for (size_t i = 0; i < partial.size(); i++) ASSERT_EQ(partial[i].sample, (int64_t)i);
+
+    Result r = Pesim(MicroArgs(dk, "genetic", kBudget, 4, 5) + " --resume --json -");
+    ASSERT_EQ(r.status, 0) << r.err;
+    Json j = ParseJson(r.out);
+    EXPECT_EQ(j["resumed_samples"].num, (double)partial.size());
+    EXPECT_EQ(j["samples"].num, (double)kBudget);
+    EXPECT_EQ(j["run_id"].num, 1);
+    std::vector<Eval> resumed = Stored(dk + "/s.db", 1, np);
+    ExpectComplete(resumed, kBudget);
+
+    // The same run uninterrupted: the same evaluations, outputs and best.
+    Result u = Pesim(MicroArgs(du, "genetic", kBudget, 4, 5) + " --json -");
+    ASSERT_EQ(u.status, 0) << u.err;
+    std::vector<Eval> whole = Stored(du + "/s.db", 1, np);
+    ExpectComplete(whole, kBudget);
+    for (int64_t i = 0; i < kBudget; i++) ASSERT_TRUE(resumed[i] == whole[i]) << "sample " << i << " differs";
+    EXPECT_EQ(ReadFile(dk + "/fc.csv"), ReadFile(du + "/fc.csv"));
+    EXPECT_EQ(ReadFile(dk + "/fc.cfg"), ReadFile(du + "/fc.cfg"));
+    EXPECT_EQ(ParseJson(u.out)["best"]["objective"].num, j["best"]["objective"].num);
+
+    // Resuming a finished run starts a new one (run 2): nothing to continue.
+    Result again = Pesim(MicroArgs(dk, "genetic", 100, 4, 5) + " --resume --json -");
+    ASSERT_EQ(again.status, 0) << again.err;
+    EXPECT_EQ(ParseJson(again.out)["run_id"].num, 2);
+    EXPECT_EQ(ParseJson(again.out)["resumed_samples"].num, 0);
+}
+
+TEST(SearchCli, SigintStopsCleanlyAndResumes)
+{
+    const int64_t kBudget = 30000;
+    std::string d = TempDir("int");
+    std::vector<std::string> args = Split(MicroArgs(d, "annealing", kBudget, 1, 9), ' ');
+    args.push_back("--json");
+    args.push_back(d + "/int.json");
+    pid_t pid = Spawn(args, d);
+    ASSERT_GT(pid, 0);
+    int st = SignalWhenGrown(pid, d + "/fc.csv", 100000, SIGINT);
+    ASSERT_TRUE(WIFEXITED(st)) << "SIGINT must stop the search cleanly, not kill it";
+    ASSERT_EQ(WEXITSTATUS(st), 1) << ReadFile(d + "/stderr");
+    EXPECT_NE(ReadFile(d + "/stderr").find("interrupted"), std::string::npos);
+    Json j = ParseJson(ReadFile(d + "/int.json"));
+    EXPECT_TRUE(j["interrupted"].b);
+    EXPECT_LT(j["samples"].num, kBudget);
+    EXPECT_GT(j["samples"].num, 0);
+    ASSERT_EQ(j["best"].type, Json::kObj);
+    EXPECT_TRUE(Exists(j["best"]["mapping"].str));  // the best so far is written
+
+    Result r = Pesim(MicroArgs(d, "annealing", kBudget, 1, 9) + " --resume --json -");
+    ASSERT_EQ(r.status, 0) << r.err;
+    Json k = ParseJson(r.out);
+    EXPECT_EQ(k["resumed_samples"].num, j["samples"].num);
+    EXPECT_EQ(k["samples"].num, kBudget);
+    EXPECT_LE(k["best"]["objective"].num, j["best"]["objective"].num);
+    ExpectComplete(Stored(d + "/s.db", 1, SpaceParams(kMicroArch, kMicro, "fc")), kBudget);
+}
+
+TEST(SearchCli, KilledNetworkSearchReplaysTheLayersItFinished)
+{
+    const int64_t kBudget = 8000;
+    std::string d = TempDir("knet"), du = TempDir("knetu");
+    auto args = [&](const std::string &dir) {
+        return std::string("search --arch ") + kTinyArch + " --workload " + kSmall +
+               " --algo random --seed 4 --budget " + std::to_string(kBudget) + " --out " + dir;
+    };
+    pid_t pid = Spawn(Split(args(d), ' '), d);
+    ASSERT_GT(pid, 0);
+    int st = SignalWhenGrown(pid, d + "/conv_b.csv", 100000, SIGKILL);  // within the second layer
+    ASSERT_TRUE(WIFSIGNALED(st)) << "the search ended before it could be killed; raise kBudget";
+    Result r = Pesim(args(d) + " --resume --json -");
+    ASSERT_EQ(r.status, 0) << r.err;
+    Json j = ParseJson(r.out);
+    const std::vector<Json> &layers = j["layers"].arr;
+    ASSERT_EQ(layers.size(), 3u);
+    EXPECT_EQ(layers[0]["resumed_samples"].num, kBudget);  // conv_a: replayed, not searched again
+    EXPECT_GT(layers[1]["resumed_samples"].num, 0);
+    EXPECT_LT(layers[1]["resumed_samples"].num, kBudget);
+    EXPECT_EQ(layers[2]["resumed_samples"].num, 0);
+    Result u = Pesim(args(du) + " --json -");
+    ASSERT_EQ(u.status, 0) << u.err;
+    Json w = ParseJson(u.out);
+    for (int i = 0; i < 3; i++)
+        EXPECT_EQ(layers[i]["best"]["objective"].num, w["layers"].arr[i]["best"]["objective"].num) << i;
+    EXPECT_EQ(ReadFile(d + "/conv_b.csv"), ReadFile(du + "/conv_b.csv"));
+}
+
+TEST(SearchCli, LockedAndCorruptStoresAreExit2)
+{
+    std::string d = TempDir("lock");
+    ASSERT_EQ(Pesim(MicroArgs(d, "random", 20, 1, 1)).status, 0);
+    // Another process (here: this one) holds the store's write lock.
+    sqlite3 *db = nullptr;
+    ASSERT_EQ(sqlite3_open((d + "/s.db").c_str(), &db), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
+    Result r = Pesim(MicroArgs(d, "random", 20, 1, 1));
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find("locked"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(d + "/s.db"), std::string::npos) << r.err;
+    sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
+    sqlite3_close(db);
+    EXPECT_EQ(Pesim(MicroArgs(d, "random", 20, 1, 1)).status, 0);  // free again
+
+    // Not a store: garbage, or another application's database. Left untouched.
+    std::string bad = d + "/bad.db";
+    {
+        std::ofstream f(bad, std::ios::binary);
+        for (int i = 0; i < 300; i++) f << "this is not an SQLite database ";
+    }
+    std::string before = ReadFile(bad);
+    r = Pesim(std::string("search --arch ") + kMicroArch + " --workload " + kMicro + " --budget 20 --out " + d +
+              " --db " + bad);
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find("not a pesim store"), std::string::npos) << r.err;
+    EXPECT_EQ(ReadFile(bad), before);
+    r = Pesim(std::string("search --arch ") + kMicroArch + " --workload " + kMicro + " --budget 20 --out " + d +
+              " --db " + bad + " --resume");
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find("not a pesim store"), std::string::npos) << r.err;
+}
