@@ -3,6 +3,8 @@
 // placement costs and lifetimes, and the framework's overhead.
 #include <gtest/gtest.h>
 
+#include <cstdlib>
+
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -395,11 +397,25 @@ TEST(SearchEval, Overhead)
         best_direct = std::min(best_direct, std::chrono::duration<double>(t1 - t0).count());
         best_eval = std::min(best_eval, std::chrono::duration<double>(t3 - t2).count());
     }
+    // The evaluator's results are the direct calls' results.
+    for (int k = 0; k < n; k++) {
+        pesim_cost cost;
+        pesim_model_evaluate(&x.arch, l, &maps[(size_t)k], &cost);
+        ASSERT_EQ(r[(size_t)k].valid, cost.valid) << k;
+        if (cost.valid) {
+            ASSERT_EQ(r[(size_t)k].cycles, cost.cycles) << k;
+        }
+    }
     double ratio = best_eval / best_direct;
     printf("[ overhead ] direct %.3f us/eval, evaluator %.3f us/eval, ratio %.3f\n", 1e6 * best_direct / n,
            1e6 * best_eval / n, ratio);
     RecordProperty("ratio", std::to_string(ratio));
-    EXPECT_LT(ratio, 5.0);
+    // Timing is a benchmark, not a test (a busy CI machine would make it
+    // flake): scripts/bench_evaluator.sh sets PESIM_BENCH=1 to check the
+    // target; the figure is in docs/search.md.
+    if (getenv("PESIM_BENCH")) {
+        EXPECT_LT(ratio, 2.0);
+    }
 }
 
 // Hardware spaces: each layer mapped by the default mapper on the decoded arch,
