@@ -23,7 +23,7 @@ typedef struct cli_command {
     int (*run)(int argc, char **argv);
 } cli_command;
 
-/* The subcommands (one file each: cmd_<name>.c, the stubs in cmd_stubs.c). */
+/* The subcommands (one file each: cmd_<name>.c). */
 int cli_cmd_info(int argc, char **argv);
 int cli_cmd_run(int argc, char **argv);
 int cli_cmd_compare(int argc, char **argv);

@@ -10,12 +10,16 @@
 #define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <inttypes.h>
+#include <math.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
+#include "pesim/config.h"
+
 #include "cli.h"
+#include "experiment.h"
 #include "inputs.h"
 #include "json.h"
 #include "opts.h"
@@ -32,7 +36,9 @@ static const cli_usage usage = {
     "[--arch FILE] [--workload FILE] [--layer NAME] [--algo NAME] [--budget N]\n"
     "                    [--seed S] [--objective latency|energy|edp] [--eval analytical|cycle]\n"
     "                    [--db FILE] [--resume] [--json FILE] [--out DIR] [--threads N]\n"
-    "                    [--batch N]",
+    "                    [--batch N]\n"
+    "       pesim search --experiment FILE [--joint] [options above but --layer]\n"
+    "       pesim search --placement [--arch FILE] [--workload FILE] [options above but --layer]",
     "Searches the mapping (tile factors per level, loop orders, spatial unrolling,\n"
     "bypass) of one layer (--layer) or of every MAC layer of the workload, one\n"
     "search per layer, with an ask/tell algorithm: exhaustive, random, annealing,\n"
@@ -40,11 +46,18 @@ static const cli_usage usage = {
     "--resume continues a killed or interrupted run to its budget, losing and\n"
     "repeating nothing. The best mapping of each layer is written to\n"
     "DIR/<layer>.cfg (it runs again with 'pesim run --layer L --mapping FILE'),\n"
-    "the convergence to DIR/<layer>.csv.",
+    "the convergence to DIR/<layer>.csv.\n"
+    "--experiment FILE searches the experiment's hardware space (docs/search.md\n"
+    "1.2; each layer mapped by the default mapper; --joint: hardware and every\n"
+    "layer's mapping together) for the whole network, one run; --placement\n"
+    "searches where each layer's weights and outputs live (EGRL-style). They write\n"
+    "DIR/best_arch.cfg and DIR/<layer>.cfg for every MAC layer (or\n"
+    "DIR/best_placement.cfg) and the convergence to DIR/convergence.csv.",
     "Defaults: --arch " CLI_DEFAULT_ARCH ", --workload " CLI_DEFAULT_WORKLOAD ",\n"
     "--algo " SEARCH_DEFAULT_ALGO ", --budget 1000 (evaluations per layer), --seed 1, --objective edp,\n"
     "--eval analytical, --out " SEARCH_DEFAULT_OUT ", --db DIR/search.db, --threads 1,\n"
-    "--batch = --threads. The same seed and batch give the same run; --resume needs\n"
+    "--batch = --threads; with --experiment, the experiment's algorithm, budget, seed,\n"
+    "objective and budgets unless given. The same seed and batch give the same run; --resume needs\n"
     "the options of the run it continues. Ctrl-C stops between batches and writes\n"
     "the best so far. Exit status: 0 success, 1 interrupted or no valid mapping\n"
     "found for a layer, 2 bad usage or bad input (also a locked or corrupt store).\n"
@@ -54,7 +67,8 @@ static const cli_usage usage = {
 typedef struct cmd_args {
     cli_input_args in;
     const char *algo, *budget, *seed, *objective, *eval, *db, *json, *out, *threads, *batch;
-    int resume;
+    const char *experiment;
+    int resume, joint, placement;
 } cmd_args;
 
 /* Parses a decimal integer in [lo, hi]; prints a message naming the option
@@ -445,6 +459,359 @@ done:
     return rc;
 }
 
+/* ------------------------------------------- whole-design searches */
+
+/* What a hardware, joint or placement search did. */
+typedef struct design_report {
+    const search_args *a;
+    const char *mode;              /* "hardware", "joint", "placement" */
+    const char *experiment;        /* the file, or NULL */
+    const char *name;              /* the experiment's name, or "placement" */
+    const char *arch_path, *workload_path, *db;
+    pesim_space *sp;
+    search_layer s;
+    int32_t *best_x;
+    char arch_file[SEARCH_PATH_MAX];       /* "" when not written */
+    char placement_file[SEARCH_PATH_MAX];
+    int32_t n_maps;
+    char (*map_files)[SEARCH_PATH_MAX];    /* per MAC layer of the space */
+    double area_budget_um2;
+} design_report;
+
+/* Writes the best design's files: the arch and each MAC layer's mapping
+ * (hardware and joint spaces), or the placement. */
+static int write_design(design_report *rp, const pesim_network *net)
+{
+    pesim_design d;
+    char reason[PESIM_REASON_MAX] = "";
+    if (!pesim_space_decode(rp->sp, rp->best_x, &d, reason, sizeof reason)) {
+        cli_error("search: the best candidate does not decode (%s)", reason);
+        return CLI_FAIL;
+    }
+    pesim_error e;
+    pesim_error_clear(&e);
+    const char *dir = rp->a->out_dir;
+    if (strcmp(rp->mode, "placement") == 0) {
+        if (cli_cfg_path(dir, "best_placement", rp->placement_file, sizeof rp->placement_file) != 0) {
+            cli_error("%s: path too long", dir);
+            return CLI_USAGE;
+        }
+        if (pesim_placement_write(rp->placement_file, &d.placement, &d.arch, net, &e) != PESIM_OK) {
+            cli_report(&e, rp->placement_file);
+            rp->placement_file[0] = '\0';
+            return CLI_FAIL;
+        }
+        return CLI_OK;
+    }
+    if (cli_cfg_path(dir, "best_arch", rp->arch_file, sizeof rp->arch_file) != 0) {
+        cli_error("%s: path too long", dir);
+        return CLI_USAGE;
+    }
+    if (pesim_arch_write(rp->arch_file, &d.arch, &e) != PESIM_OK) {
+        cli_report(&e, rp->arch_file);
+        rp->arch_file[0] = '\0';
+        return CLI_FAIL;
+    }
+    rp->n_maps = d.n_layers;
+    rp->map_files = calloc((size_t)(d.n_layers > 0 ? d.n_layers : 1), sizeof *rp->map_files);
+    if (!rp->map_files) {
+        cli_error("out of memory");
+        return CLI_FAIL;
+    }
+    for (int32_t i = 0; i < d.n_layers; i++) {
+        const pesim_layer *l = pesim_space_layer(rp->sp, i);
+        if (cli_cfg_path(dir, l->name, rp->map_files[i], sizeof rp->map_files[i]) != 0) {
+            cli_error("%s: path too long", dir);
+            return CLI_USAGE;
+        }
+        if (pesim_mapping_write(rp->map_files[i], &d.mappings[i], &d.arch, l->name, &e) != PESIM_OK) {
+            cli_report(&e, rp->map_files[i]);
+            rp->map_files[i][0] = '\0';
+            return CLI_FAIL;
+        }
+    }
+    return CLI_OK;
+}
+
+static void json_design(const design_report *rp, FILE *f)
+{
+    const search_args *a = rp->a;
+    const search_layer *s = &rp->s;
+    json_writer w;
+    json_init(&w, f);
+    json_begin_object(&w);
+    json_kv_string(&w, "mode", rp->mode);
+    json_kv_string(&w, "experiment", rp->experiment);
+    json_kv_string(&w, "name", rp->name);
+    json_kv_string(&w, "arch_file", rp->arch_path);
+    json_kv_string(&w, "workload_file", rp->workload_path);
+    json_kv_string(&w, "algo", a->algo);
+    json_kv_string(&w, "objective", pesim_objective_name(a->objective));
+    json_kv_string(&w, "eval", pesim_fidelity_name(a->fidelity));
+    json_kv_int(&w, "budget", a->budget);
+    json_kv_int(&w, "batch", a->batch);
+    json_kv_double(&w, "area_budget_um2", rp->area_budget_um2);
+    json_kv_string(&w, "db", rp->db);
+    json_kv_string(&w, "out", a->out_dir);
+    json_key(&w, "best");
+    if (!s->found) {
+        json_null(&w);
+    } else {
+        json_begin_object(&w);
+        json_kv_double(&w, "objective", s->best.objective);
+        json_kv_int(&w, "cycles", s->best.cycles);
+        json_kv_double(&w, "energy_pj", s->best.energy_pj);
+        json_kv_double(&w, "area_um2", s->best.area_um2);
+        json_kv_null(&w, "mapping");
+        json_kv_string(&w, "arch", rp->arch_file[0] ? rp->arch_file : NULL);
+        json_kv_string(&w, "placement", rp->placement_file[0] ? rp->placement_file : NULL);
+        json_key(&w, "mappings");
+        json_begin_array(&w);
+        for (int32_t i = 0; i < rp->n_maps; i++) {
+            json_begin_object(&w);
+            json_kv_string(&w, "layer", pesim_space_layer(rp->sp, i)->name);
+            json_kv_string(&w, "mapping", rp->map_files[i]);
+            json_end_object(&w);
+        }
+        json_end_array(&w);
+        json_key(&w, "hardware");
+        json_begin_object(&w);
+        char buf[64];
+        for (int32_t p = 0; p < cli_experiment_n_hw(rp->sp); p++)
+            for (int32_t k = 0; k < pesim_space_hw_n_keys(rp->sp, p); k++) {
+                pesim_space_hw_value(rp->sp, p, k, rp->best_x[p], buf, sizeof buf);
+                json_kv_string(&w, pesim_space_hw_key(rp->sp, p, k), buf);
+            }
+        json_end_object(&w);
+        json_kv_int(&w, "sample", s->best_sample);
+        json_end_object(&w);
+    }
+    json_kv_int(&w, "samples", s->samples);
+    json_kv_int(&w, "valid_samples", s->valid);
+    json_kv_int(&w, "resumed_samples", s->replayed);
+    json_kv_int(&w, "run_id", s->run_id);
+    json_kv_string(&w, "convergence", s->csv_file[0] ? s->csv_file : NULL);
+    json_kv_bool(&w, "stopped_by_algorithm", s->algo_done);
+    json_kv_bool(&w, "interrupted", s->interrupted);
+    json_kv_double(&w, "wall_s", s->wall_s);
+    if (a->seed <= (uint64_t)INT64_MAX)
+        json_kv_int(&w, "seed", (int64_t)a->seed);
+    else
+        json_kv_double(&w, "seed", (double)a->seed);
+    json_end_object(&w);
+}
+
+static void text_design(const design_report *rp, FILE *f)
+{
+    const search_args *a = rp->a;
+    const search_layer *s = &rp->s;
+    char b1[32], b2[32], b3[32];
+    fprintf(f, "search %s (%s space, %.3g points) of %s on %s: objective %s, %s, budget %s, seed %" PRIu64
+            ", batch %d\n\n",
+            a->algo, rp->mode, pow(10.0, pesim_space_log10_size(rp->sp)), rp->workload_path, rp->arch_path,
+            pesim_objective_name(a->objective), pesim_fidelity_name(a->fidelity),
+            cli_fmt_count(a->budget, b1, sizeof b1), a->seed, (int)a->batch);
+    fprintf(f, "samples %s, valid %s", cli_fmt_count(s->samples, b1, sizeof b1), cli_fmt_count(s->valid, b2, sizeof b2));
+    if (s->interrupted)
+        fputs(" (interrupted)", f);
+    else if (s->algo_done)
+        fputs(" (algorithm finished)", f);
+    fputc('\n', f);
+    if (!s->found) {
+        fputs("no valid design found\n", f);
+    } else {
+        fprintf(f, "best: objective %.6g, %s cycles, %s, area %.6g um2 (sample %s)\n", s->best.objective,
+                cli_fmt_count(s->best.cycles, b1, sizeof b1), cli_fmt_energy_pj(s->best.energy_pj, b2, sizeof b2),
+                s->best.area_um2, cli_fmt_count(s->best_sample, b3, sizeof b3));
+        char buf[64];
+        for (int32_t p = 0; p < cli_experiment_n_hw(rp->sp); p++)
+            for (int32_t k = 0; k < pesim_space_hw_n_keys(rp->sp, p); k++) {
+                pesim_space_hw_value(rp->sp, p, k, rp->best_x[p], buf, sizeof buf);
+                fprintf(f, "  %-36s %s\n", pesim_space_hw_key(rp->sp, p, k), buf);
+            }
+        if (rp->arch_file[0])
+            fprintf(f, "arch: %s; mappings: %s/<layer>.cfg (%d MAC layers)\n", rp->arch_file, a->out_dir,
+                    (int)rp->n_maps);
+        if (rp->placement_file[0])
+            fprintf(f, "placement: %s\n", rp->placement_file);
+    }
+    fprintf(f, "\nstore: %s; convergence: %s\n", rp->db, s->csv_file);
+}
+
+/* Opens the outputs a search shares: DIR, the store, the JSON file. */
+static int open_outputs(const search_args *a, const cmd_args *o, char *dbbuf, size_t n, pesim_store **st,
+                        FILE **jf)
+{
+    if (cli_make_dir(a->out_dir) != 0)
+        return CLI_USAGE;
+    if (o->db) {
+        snprintf(dbbuf, n, "%s", o->db);
+    } else if (snprintf(dbbuf, n, "%s/search.db", a->out_dir) >= (int)n) {
+        cli_error("%s: path too long", a->out_dir);
+        return CLI_USAGE;
+    }
+    if (a->resume && !file_exists(dbbuf)) {
+        cli_error("search: --resume: %s does not exist (nothing to resume; --db names the store)", dbbuf);
+        return CLI_USAGE;
+    }
+    pesim_error e;
+    pesim_error_clear(&e);
+    if (pesim_store_open(dbbuf, st, &e) != PESIM_OK) {
+        cli_report(&e, dbbuf);
+        return CLI_USAGE;
+    }
+    if (o->json && !(*jf = cli_open_out(o->json)))
+        return CLI_USAGE;
+    return CLI_OK;
+}
+
+/* --experiment / --placement: one search of the whole design. */
+static int search_design(search_args *a, const cmd_args *o)
+{
+    design_report rp;
+    memset(&rp, 0, sizeof rp);
+    rp.a = a;
+    cli_experiment x;
+    memset(&x, 0, sizeof x);
+    cli_inputs in;
+    memset(&in, 0, sizeof in);
+    int have_in = 0;
+    pesim_eval_options eo;
+    memset(&eo, 0, sizeof eo);
+    const pesim_network *net = NULL;
+    int rc;
+    if (o->experiment) {
+        rc = cli_experiment_load("search", o->experiment, o->in.arch, o->in.workload, o->joint, &x);
+        if (rc != CLI_OK)
+            goto out;
+        const pesim_experiment *ex = &x.ex;
+        if (!o->algo && ex->algo[0])
+            a->algo = ex->algo;
+        if (!o->budget && ex->budget > 0)
+            a->budget = ex->budget;
+        if (!o->seed && ex->seed)
+            a->seed = ex->seed;
+        eo = ex->eval;
+        if (o->objective)
+            eo.objective = a->objective;
+        else
+            a->objective = eo.objective;
+        rp.sp = x.space;
+        rp.mode = cli_experiment_n_hw(x.space) == pesim_space_n_params(x.space) ? "hardware" : "joint";
+        rp.experiment = o->experiment;
+        rp.name = ex->name[0] ? ex->name : "experiment";
+        rp.arch_path = x.arch_path;
+        rp.workload_path = x.workload_path;
+        net = pesim_space_network_of(x.space);
+    } else {
+        if (a->fidelity != PESIM_FIDELITY_ANALYTICAL) {
+            cli_error("search: --placement is evaluated analytically only (--eval analytical)");
+            rc = CLI_USAGE;
+            goto out;
+        }
+        have_in = 1;
+        rc = cli_inputs_load("search", &o->in, &in);
+        if (rc != CLI_OK)
+            goto out;
+        pesim_error e;
+        pesim_error_clear(&e);
+        if (pesim_space_placement(in.arch, &in.net, &x.space, &e) != PESIM_OK) {
+            cli_report(&e, in.arch_path);
+            rc = e.code == PESIM_ERR_NOMEM ? CLI_FAIL : CLI_USAGE;
+            goto out;
+        }
+        eo.objective = a->objective;
+        rp.sp = x.space;
+        rp.mode = "placement";
+        rp.name = "placement";
+        rp.arch_path = in.arch_path;
+        rp.workload_path = in.workload_path;
+        net = &in.net;
+    }
+    rp.area_budget_um2 = eo.area_budget_um2;
+    a->arch_path = rp.arch_path;
+    a->workload_path = rp.workload_path;
+
+    char dbbuf[SEARCH_PATH_MAX];
+    FILE *jf = NULL;
+    pesim_store *st = NULL;
+    rc = open_outputs(a, o, dbbuf, sizeof dbbuf, &st, &jf);
+    rp.db = dbbuf;
+    int32_t np = pesim_space_n_params(rp.sp);
+    rp.best_x = calloc((size_t)(np > 0 ? np : 1), sizeof *rp.best_x);
+    if (rc == CLI_OK && !rp.best_x) {
+        cli_error("out of memory");
+        rc = CLI_FAIL;
+    }
+    if (rc == CLI_OK) {
+        char config[2048], extra[256];
+        snprintf(config, sizeof config,
+                 "pesim search %s%s%s --arch %s --workload %s --algo %s --budget %lld --seed %llu "
+                 "--objective %s --eval %s --batch %d --threads %d",
+                 o->experiment ? "--experiment " : "--placement", o->experiment ? o->experiment : "",
+                 o->joint ? " --joint" : "", rp.arch_path, rp.workload_path, a->algo, (long long)a->budget,
+                 (unsigned long long)a->seed, pesim_objective_name(a->objective), pesim_fidelity_name(a->fidelity),
+                 (int)a->batch, (int)a->threads);
+        snprintf(extra, sizeof extra, " area_budget=%.17g power_budget=%.17g weights=%.17g,%.17g,%.17g",
+                 eo.area_budget_um2, eo.power_budget_mw, eo.w_latency, eo.w_energy, eo.w_area);
+        search_spec spec;
+        memset(&spec, 0, sizeof spec);
+        spec.name = rp.name;
+        spec.csv_name = "convergence";
+        spec.config = config;
+        spec.key_extra = extra;
+        spec.eval = eo;
+
+        struct sigaction sa, old;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_sigint;
+        sigemptyset(&sa.sa_mask);
+        sa.sa_flags = SA_RESTART;
+        cli_search_stop = 0;
+        sigaction(SIGINT, &sa, &old);
+        search_progress prog;
+        cli_search_progress_start(&prog, a->budget, 1);
+        prog.nth = prog.of = 1;
+        rc = cli_search_space(a, rp.sp, &spec, st, &prog, &rp.s, rp.best_x);
+        cli_progress_end(&prog.line);
+        sigaction(SIGINT, &old, NULL);
+        pesim_error e;
+        pesim_error_clear(&e);
+        if (rc == CLI_OK && !rp.s.interrupted && pesim_store_finish_run(st, rp.s.run_id, &e) != PESIM_OK) {
+            cli_report(&e, dbbuf);
+            rc = CLI_FAIL;
+        }
+        if (rc == CLI_OK && rp.s.found)
+            rc = write_design(&rp, net);
+        if (rc == CLI_OK) {
+            if (!cli_is_stdout(o->json))
+                text_design(&rp, stdout);
+            if (jf)
+                json_design(&rp, jf);
+            if (rp.s.interrupted) {
+                cli_error("search: interrupted after %lld samples; the best so far is written; --resume continues",
+                          (long long)rp.s.samples);
+                rc = CLI_FAIL;
+            } else if (!rp.s.found) {
+                cli_error("search: no valid design found within the budget");
+                rc = CLI_FAIL;
+            }
+        }
+    }
+    if (cli_close_out(jf, o->json) != 0 && rc == CLI_OK)
+        rc = CLI_FAIL;
+    if (cli_close_out(stdout, "-") != 0 && rc == CLI_OK)
+        rc = CLI_FAIL;
+    pesim_store_close(st);
+out:
+    free(rp.best_x);
+    free(rp.map_files);
+    if (have_in)
+        cli_inputs_free(&in);
+    cli_experiment_free(&x);
+    return rc;
+}
+
 int cli_cmd_search(int argc, char **argv)
 {
     cmd_args o;
@@ -464,6 +831,9 @@ int cli_cmd_search(int argc, char **argv)
         {"out", "DIR", "best mappings and convergence CSVs [" SEARCH_DEFAULT_OUT "]", &o.out, NULL},
         {"threads", "N", "evaluator threads [1]", &o.threads, NULL},
         {"batch", "N", "candidates per ask [--threads]", &o.batch, NULL},
+        {"experiment", "FILE", "search the experiment's hardware space for the whole network", &o.experiment, NULL},
+        {"joint", NULL, "with --experiment: hardware and every layer's mapping together", NULL, &o.joint},
+        {"placement", NULL, "search the memory placement of the network's tensors", NULL, &o.placement},
         {NULL, NULL, NULL, NULL, NULL},
     };
     int rc = cli_parse(&usage, opts, argc, argv);
@@ -472,6 +842,22 @@ int cli_cmd_search(int argc, char **argv)
     search_args a;
     if ((rc = check_args(&o, &a)) != CLI_OK)
         return rc;
+    if (o.joint && !o.experiment) {
+        cli_error("search: --joint needs --experiment FILE");
+        return CLI_USAGE;
+    }
+    if (o.experiment || o.placement) {
+        if (o.experiment && o.placement) {
+            cli_error("search: --experiment and --placement are two different searches; give one");
+            return CLI_USAGE;
+        }
+        if (o.in.layer) {
+            cli_error("search: --layer is for mapping searches; --%s searches the whole network",
+                      o.experiment ? "experiment" : "placement");
+            return CLI_USAGE;
+        }
+        return search_design(&a, &o);
+    }
     cli_inputs in;
     rc = cli_inputs_load("search", &o.in, &in);
     if (rc == CLI_OK) {

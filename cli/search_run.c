@@ -1,4 +1,5 @@
-/* cli/search_run.c - one layer's search (see search_run.h).
+/* cli/search_run.c - one search of a space, and one layer's mapping search
+ * on top of it (see search_run.h).
  *
  * The loop, per batch: ask the algorithm for up to --batch candidates; take
  * the results of those the store already has (a resumed run: they must be
@@ -97,7 +98,7 @@ static void show_progress(search_progress *p, const search_layer *o)
         return;
     p->shown_at = now;
     int64_t done = p->before + o->samples;
-    fprintf(stderr, "\r\033[Kpesim: search %s", o->layer->name);
+    fprintf(stderr, "\r\033[Kpesim: search %s", o->name);
     if (p->of > 1)
         fprintf(stderr, " (layer %d of %d)", (int)p->nth, (int)p->of);
     fprintf(stderr, ": %lld/%lld samples", (long long)done, (long long)p->total);
@@ -163,15 +164,60 @@ static int write_best(const search_args *a, pesim_space *sp, const pesim_arch *a
 int cli_search_layer(const search_args *a, const pesim_arch *arch, const pesim_layer *l, pesim_store *st,
                      search_progress *prog, search_layer *out)
 {
-    memset(out, 0, sizeof *out);
-    out->layer = l;
-    out->best_sample = -1;
     pesim_error e;
     pesim_error_clear(&e);
     pesim_space *sp = NULL;
+    if (pesim_space_mapping(arch, l, &sp, &e) != PESIM_OK) {
+        memset(out, 0, sizeof *out);
+        out->layer = l;
+        out->name = l->name;
+        out->best_sample = -1;
+        cli_report(&e, a->arch_path);
+        return CLI_USAGE;
+    }
+    char config[1024];
+    snprintf(config, sizeof config,
+             "pesim search --arch %s --workload %s --layer %s --algo %s --budget %lld --seed %llu "
+             "--objective %s --eval %s --batch %d --threads %d",
+             a->arch_path, a->workload_path, l->name, a->algo, (long long)a->budget, (unsigned long long)a->seed,
+             pesim_objective_name(a->objective), pesim_fidelity_name(a->fidelity), (int)a->batch, (int)a->threads);
+    search_spec spec;
+    memset(&spec, 0, sizeof spec);
+    spec.layer = l;
+    spec.name = l->name;
+    spec.csv_name = l->name;
+    spec.config = config;
+    spec.eval.objective = a->objective;
+    int32_t *best_x = malloc((size_t)(pesim_space_n_params(sp) > 0 ? pesim_space_n_params(sp) : 1) * sizeof *best_x);
+    int rc;
+    if (!best_x) {
+        memset(out, 0, sizeof *out);
+        out->layer = l;
+        out->name = l->name;
+        cli_error("out of memory");
+        rc = CLI_FAIL;
+    } else {
+        rc = cli_search_space(a, sp, &spec, st, prog, out, best_x);
+        if (rc == CLI_OK && out->found)
+            rc = write_best(a, sp, arch, best_x, out);
+    }
+    free(best_x);
+    pesim_space_destroy(sp);
+    return rc;
+}
+
+int cli_search_space(const search_args *a, pesim_space *sp, const search_spec *spec, pesim_store *st,
+                     search_progress *prog, search_layer *out, int32_t *best_x)
+{
+    memset(out, 0, sizeof *out);
+    out->layer = spec->layer;
+    out->name = spec->name;
+    out->best_sample = -1;
+    pesim_error e;
+    pesim_error_clear(&e);
     pesim_evaluator *ev = NULL;
     pesim_algo *al = NULL;
-    int32_t *x = NULL, *best_x = NULL;
+    int32_t *x = NULL;
     pesim_result *r = NULL;
     replay_buf rb;
     memset(&rb, 0, sizeof rb);
@@ -180,15 +226,8 @@ int cli_search_layer(const search_args *a, const pesim_arch *arch, const pesim_l
     double t0 = now_s();
     int rc = CLI_OK;
 
-    if (pesim_space_mapping(arch, l, &sp, &e) != PESIM_OK) {
-        cli_report(&e, a->arch_path);
-        rc = CLI_USAGE;
-        goto done;
-    }
     const int32_t np = pesim_space_n_params(sp);
-    pesim_eval_options eo;
-    memset(&eo, 0, sizeof eo);
-    eo.objective = a->objective;
+    pesim_eval_options eo = spec->eval;
     eo.threads = a->threads;
     if (pesim_evaluator_create(sp, NULL, &eo, &ev, &e) != PESIM_OK) {
         cli_report(&e, NULL);
@@ -200,7 +239,10 @@ int cli_search_layer(const search_args *a, const pesim_arch *arch, const pesim_l
     ao.batch = a->batch;
     ao.budget = a->budget;
     if (pesim_algo_create(a->algo, sp, a->seed, &ao, &al, &e) != PESIM_OK) {
-        cli_error("search: layer '%s': %s", l->name, e.msg);
+        if (spec->layer)
+            cli_error("search: layer '%s': %s", spec->name, e.msg);
+        else
+            cli_error("search: %s: %s", spec->name, e.msg);
         rc = e.code == PESIM_ERR_NOMEM ? CLI_FAIL : CLI_USAGE;
         goto done;
     }
@@ -208,17 +250,14 @@ int cli_search_layer(const search_args *a, const pesim_arch *arch, const pesim_l
     /* The run in the store. --resume finds it by algorithm, seed and "space"
      * key, which is the space's description followed by every other option
      * that changes the candidates or their results (objective, evaluator,
-     * batch): a run resumes only with the options it was started with. */
-    char key[1024], config[1024];
-    snprintf(key, sizeof key, "%s | objective=%s eval=%s batch=%d", pesim_space_describe(sp),
-             pesim_objective_name(a->objective), pesim_fidelity_name(a->fidelity), (int)a->batch);
-    snprintf(config, sizeof config,
-             "pesim search --arch %s --workload %s --layer %s --algo %s --budget %lld --seed %llu "
-             "--objective %s --eval %s --batch %d --threads %d",
-             a->arch_path, a->workload_path, l->name, a->algo, (long long)a->budget, (unsigned long long)a->seed,
-             pesim_objective_name(a->objective), pesim_fidelity_name(a->fidelity), (int)a->batch, (int)a->threads);
+     * batch, and the caller's extra: budgets, weights): a run resumes only
+     * with the options it was started with. */
+    char key[1024];
+    snprintf(key, sizeof key, "%s | objective=%s eval=%s batch=%d%s", pesim_space_describe(sp),
+             pesim_objective_name(eo.objective), pesim_fidelity_name(a->fidelity), (int)a->batch,
+             spec->key_extra ? spec->key_extra : "");
     int64_t stored = 0;
-    if (pesim_store_begin_run(st, a->algo, key, a->seed, a->budget, config, a->resume, &out->run_id, &stored,
+    if (pesim_store_begin_run(st, a->algo, key, a->seed, a->budget, spec->config, a->resume, &out->run_id, &stored,
                               &e) != PESIM_OK) {
         cli_report(&e, pesim_store_path(st));
         rc = CLI_USAGE;
@@ -251,7 +290,7 @@ int cli_search_layer(const search_args *a, const pesim_arch *arch, const pesim_l
         }
     }
 
-    if (csv_path(a->out_dir, l->name, out->csv_file, sizeof out->csv_file) != 0) {
+    if (csv_path(a->out_dir, spec->csv_name, out->csv_file, sizeof out->csv_file) != 0) {
         cli_error("%s: path too long", a->out_dir);
         rc = CLI_USAGE;
         goto done;
@@ -264,10 +303,9 @@ int cli_search_layer(const search_args *a, const pesim_arch *arch, const pesim_l
     }
     fputs("sample,valid,objective,best_objective,cycles,energy_pj,reason\n", csv);
 
-    x = malloc((size_t)a->batch * (size_t)np * sizeof *x);
-    best_x = malloc((size_t)np * sizeof *best_x);
+    x = malloc((size_t)a->batch * (size_t)(np > 0 ? np : 1) * sizeof *x);
     r = malloc((size_t)a->batch * sizeof *r);
-    if (!x || !best_x || !r) {
+    if (!x || !r) {
         cli_error("out of memory");
         rc = CLI_FAIL;
         goto done;
@@ -301,7 +339,7 @@ int cli_search_layer(const search_args *a, const pesim_arch *arch, const pesim_l
             pesim_status es = pesim_evaluator_run(ev, x + (size_t)from * (size_t)np, k - from, a->fidelity,
                                                   r + from);
             if (es != PESIM_OK) {
-                cli_error("search: %s: the evaluator failed (%s)", l->name, pesim_status_name(es));
+                cli_error("search: %s: the evaluator failed (%s)", spec->name, pesim_status_name(es));
                 rc = CLI_FAIL;
                 goto done;
             }
@@ -332,8 +370,6 @@ int cli_search_layer(const search_args *a, const pesim_arch *arch, const pesim_l
         fflush(csv);
         show_progress(prog, out);
     }
-    if (out->found)
-        rc = write_best(a, sp, arch, best_x, out);
 
 done:
     prog->before += out->samples;
@@ -345,10 +381,8 @@ done:
     free(rb.choices);
     free(rb.r);
     free(x);
-    free(best_x);
     free(r);
     pesim_algo_destroy(al);
     pesim_evaluator_destroy(ev);
-    pesim_space_destroy(sp);
     return rc;
 }

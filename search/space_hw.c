@@ -180,3 +180,43 @@ fail:
     pesim_network_free(&own_net);
     return st;
 }
+
+/* ------------------------------------------------ hardware values by key */
+
+static const hw_param *hw_of(const pesim_space *s, int32_t param)
+{
+    if (!s || param < 0 || param >= s->n_hw || !s->hw) return NULL;
+    return &s->hw[param];
+}
+
+int32_t pesim_space_hw_n_keys(const pesim_space *s, int32_t param)
+{
+    const hw_param *hp = hw_of(s, param);
+    return hp ? hp->n_keys : 0;
+}
+
+const char *pesim_space_hw_key(const pesim_space *s, int32_t param, int32_t key)
+{
+    const hw_param *hp = hw_of(s, param);
+    return hp && key >= 0 && key < hp->n_keys ? hp->key[key].text : NULL;
+}
+
+int pesim_space_hw_value(const pesim_space *s, int32_t param, int32_t key, int32_t choice, char *buf, size_t n)
+{
+    if (buf && n) buf[0] = '\0';
+    const hw_param *hp = hw_of(s, param);
+    if (!hp || !buf || !n || key < 0 || key >= hp->n_keys || choice < 0 || choice >= hp->n_values) return 0;
+    const hw_key *k = &hp->key[key];
+    const hw_value *v = &hp->values[(size_t)choice * (size_t)hp->n_keys + (size_t)key];
+    switch (k->field) {
+    case HW_DATAFLOW:
+    case HW_SPATIAL_X:
+    case HW_SPATIAL_Y: snprintf(buf, n, "%s", v->str); break;
+    case HW_DOUBLE_BUFFERED: snprintf(buf, n, "%s", v->num != 0 ? "true" : "false"); break;
+    default: /* the fewest digits that read back */
+        snprintf(buf, n, "%.15g", v->num);
+        if (strtod(buf, NULL) != v->num) snprintf(buf, n, "%.17g", v->num);
+        break;
+    }
+    return 1;
+}

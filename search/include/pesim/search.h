@@ -23,7 +23,9 @@
  *  - pesim_objective_name/parse, pesim_fidelity_name/parse;
  *  - pesim_evaluator_stats, pesim_evaluator_space;
  *  - pesim_store_add_batch, pesim_store_best, pesim_store_path;
- *  - pesim_algo_options.budget and .victory (the algorithms helper). */
+ *  - pesim_algo_options.budget and .victory (the algorithms helper);
+ *  - pesim_space_hw_n_keys, pesim_space_hw_key, pesim_space_hw_value (the
+ *    hardware-sweep helper: the values of a hardware point by key). */
 #ifndef PESIM_SEARCH_H
 #define PESIM_SEARCH_H
 
@@ -123,6 +125,16 @@ int pesim_space_decode(pesim_space *s, const int32_t *choices, pesim_design *d, 
  * same design (same hash), else 0. For hardware-only spaces the mappings are
  * ignored (they are the default mapper's). */
 int pesim_space_encode(const pesim_space *s, const pesim_design *d, int32_t *choices);
+
+/* Hardware parameters (kind PESIM_PARAM_HARDWARE; params [0, n) of a
+ * hardware or joint space): how many arch keys parameter `param` sets (1, or
+ * a tuple's keys; 0 if it is not a hardware parameter), the text of its
+ * key-th key as the experiment wrote it ("BUF.fanout_x"; NULL when out of
+ * range), and the value that choice `choice` gives that key as text ("16",
+ * "4.5", "rs", "KC", "true"; returns 0 and writes "" when out of range). */
+int32_t pesim_space_hw_n_keys(const pesim_space *s, int32_t param);
+const char *pesim_space_hw_key(const pesim_space *s, int32_t param, int32_t key);
+int pesim_space_hw_value(const pesim_space *s, int32_t param, int32_t key, int32_t choice, char *buf, size_t n);
 
 /* ------------------------------------------------------- the evaluator */
 

@@ -1,0 +1,618 @@
+/* cli/cmd_sweep.c - `pesim sweep`: evaluates every point of an experiment's
+ * hardware space (docs/search.md 1.2; each layer mapped by the default mapper
+ * on the decoded arch, costs summed over the network), or a seeded random
+ * sample of --limit distinct points when the space is larger; marks the
+ * latency-energy-area Pareto front of the valid points; writes a CSV row per
+ * point, a summary and JSON; records every evaluation in the store (--db).
+ *
+ * Order of checks: options (2), the experiment and its inputs (2), outputs
+ * and the store (2), then the sweep; a sweep without any valid point exits 1
+ * after writing every output. */
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "experiment.h"
+#include "json.h"
+#include "opts.h"
+#include "output.h"
+#include "progress.h"
+
+#define SWEEP_DEFAULT_CSV "sweep.csv"
+#define SWEEP_MAX_POINTS 10000000   /* without --limit, as exhaustive search */
+#define SWEEP_BATCH 256
+
+static const cli_usage usage = {
+    "sweep",
+    "--experiment FILE [--workload FILE] [--arch FILE] [--eval analytical|cycle]\n"
+    "                   [--threads N] [--limit N] [--seed S] [--csv FILE] [--json FILE]\n"
+    "                   [--db FILE]",
+    "Evaluates every point of the experiment's hardware space (docs/search.md 1.2;\n"
+    "each MAC layer mapped by the default mapper on the point's architecture, costs\n"
+    "summed over the network), or a seeded random sample of --limit distinct points\n"
+    "when the space is larger. Writes one CSV row per point (the hardware values by\n"
+    "key, valid, reason, cycles, energy_pj, area_um2, edp, pareto), prints the\n"
+    "latency-energy-area Pareto front of the valid points and the best point per\n"
+    "objective. scripts/plot_sweep.py plots the CSV.",
+    "Defaults: --arch and --workload: the experiment's, --eval analytical,\n"
+    "--threads 1, --limit: every point (a space of more than 1e7 points needs\n"
+    "--limit), --seed 1, --csv " SWEEP_DEFAULT_CSV ". The area and power budgets are the\n"
+    "experiment's (a point over budget is invalid). FILE '-' writes to stdout (the\n"
+    "summary is then not printed). Exit status: 0 success, 1 no valid point,\n"
+    "2 bad usage or bad input.",
+};
+
+typedef struct sweep_opts {
+    const char *experiment, *workload, *arch, *eval, *threads, *limit, *seed, *csv, *json, *db;
+} sweep_opts;
+
+static int parse_i64(const char *opt, const char *s, int64_t lo, int64_t hi, int64_t *v)
+{
+    char *end;
+    errno = 0;
+    long long x = strtoll(s, &end, 10);
+    if (errno || end == s || *end || x < lo || x > hi) {
+        cli_error("sweep: --%s %s: expected an integer in [%lld, %lld]", opt, s, (long long)lo, (long long)hi);
+        return -1;
+    }
+    *v = x;
+    return 0;
+}
+
+/* splitmix64: the sample's generator (seeded by --seed). */
+static uint64_t next_u64(uint64_t *state)
+{
+    uint64_t z = (*state += UINT64_C(0x9E3779B97F4A7C15));
+    z = (z ^ (z >> 30)) * UINT64_C(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)) * UINT64_C(0x94D049BB133111EB);
+    return z ^ (z >> 31);
+}
+
+/* Uniform in [0, n), n >= 1 (rejection: no modulo bias). */
+static uint64_t uniform(uint64_t *state, uint64_t n)
+{
+    uint64_t lim = UINT64_MAX - UINT64_MAX % n, x;
+    do
+        x = next_u64(state);
+    while (x >= lim);
+    return x % n;
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* n distinct indices of [0, size), ascending: every index when n == size,
+ * else a uniform sample (rejection through an open-addressing set). */
+static uint64_t *pick_points(uint64_t size, int64_t n, uint64_t seed)
+{
+    uint64_t *idx = malloc((size_t)(n > 0 ? n : 1) * sizeof *idx);
+    if (!idx)
+        return NULL;
+    if ((uint64_t)n == size) {
+        for (int64_t i = 0; i < n; i++)
+            idx[i] = (uint64_t)i;
+        return idx;
+    }
+    size_t cap = 16;
+    while (cap < (size_t)n * 2)
+        cap *= 2;
+    uint64_t *set = malloc(cap * sizeof *set);   /* entries are index + 1; 0 = empty */
+    if (!set) {
+        free(idx);
+        return NULL;
+    }
+    memset(set, 0, cap * sizeof *set);
+    uint64_t st = seed;
+    for (int64_t i = 0; i < n;) {
+        uint64_t v = uniform(&st, size);
+        size_t h = (size_t)((v * UINT64_C(0x9E3779B97F4A7C15)) >> 7) & (cap - 1);
+        while (set[h] && set[h] != v + 1)
+            h = (h + 1) & (cap - 1);
+        if (set[h])
+            continue;
+        set[h] = v + 1;
+        idx[i++] = v;
+    }
+    free(set);
+    qsort(idx, (size_t)n, sizeof *idx, cmp_u64);
+    return idx;
+}
+
+/* Mixed radix, the last parameter fastest (the odometer of exhaustive). */
+static void index_to_choices(const pesim_space *s, uint64_t idx, int32_t *x)
+{
+    for (int32_t i = pesim_space_n_params(s) - 1; i >= 0; i--) {
+        uint64_t nc = (uint64_t)pesim_space_param(s, i)->n_choices;
+        x[i] = (int32_t)(idx % nc);
+        idx /= nc;
+    }
+}
+
+/* ------------------------------------------------------------ the front */
+
+static int dominates(const pesim_result *a, const pesim_result *b)
+{
+    return a->cycles <= b->cycles && a->energy_pj <= b->energy_pj && a->area_um2 <= b->area_um2 &&
+           (a->cycles < b->cycles || a->energy_pj < b->energy_pj || a->area_um2 < b->area_um2);
+}
+
+static const pesim_result *g_sort_r;   /* qsort has no context argument in C11 */
+
+static int cmp_lex(const void *pa, const void *pb)
+{
+    const pesim_result *a = &g_sort_r[*(const int64_t *)pa], *b = &g_sort_r[*(const int64_t *)pb];
+    if (a->cycles != b->cycles)
+        return a->cycles < b->cycles ? -1 : 1;
+    if (a->energy_pj != b->energy_pj)
+        return a->energy_pj < b->energy_pj ? -1 : 1;
+    if (a->area_um2 != b->area_um2)
+        return a->area_um2 < b->area_um2 ? -1 : 1;
+    int64_t x = *(const int64_t *)pa, y = *(const int64_t *)pb;
+    return x < y ? -1 : x > y;
+}
+
+/* Marks pareto[i] = 1 for the valid points no valid point dominates. In
+ * lexicographic (cycles, energy, area) order a dominator comes first, and a
+ * dominated point is dominated by a point of the front (transitivity), so
+ * each point is compared with the front found so far only. Returns the
+ * front's size, or -1 when out of memory. */
+static int64_t mark_front(const pesim_result *r, int64_t n, char *pareto)
+{
+    int64_t *ord = malloc((size_t)(n > 0 ? n : 1) * sizeof *ord), *front = malloc((size_t)(n > 0 ? n : 1) * sizeof *front);
+    if (!ord || !front) {
+        free(ord);
+        free(front);
+        return -1;
+    }
+    int64_t nv = 0, nf = 0;
+    for (int64_t i = 0; i < n; i++) {
+        pareto[i] = 0;
+        if (r[i].valid)
+            ord[nv++] = i;
+    }
+    g_sort_r = r;
+    qsort(ord, (size_t)nv, sizeof *ord, cmp_lex);
+    for (int64_t k = 0; k < nv; k++) {
+        const pesim_result *p = &r[ord[k]];
+        int dom = 0;
+        for (int64_t j = 0; j < nf && !dom; j++)
+            dom = dominates(&r[front[j]], p);
+        if (!dom) {
+            front[nf++] = ord[k];
+            pareto[ord[k]] = 1;
+        }
+    }
+    free(ord);
+    free(front);
+    return nf;
+}
+
+/* ------------------------------------------------------------ outputs */
+
+enum { BEST_LATENCY, BEST_ENERGY, BEST_AREA, BEST_EDP, BEST_OBJECTIVE, BEST_COUNT };
+static const char *const best_names[BEST_COUNT] = {"latency", "energy", "area", "edp", "objective"};
+
+static double edp_of(const pesim_result *r) { return r->energy_pj * (double)r->cycles; }
+
+static double best_key(const pesim_result *r, int k)
+{
+    switch (k) {
+    case BEST_LATENCY: return (double)r->cycles;
+    case BEST_ENERGY: return r->energy_pj;
+    case BEST_AREA: return r->area_um2;
+    case BEST_EDP: return edp_of(r);
+    default: return r->objective;
+    }
+}
+
+typedef struct sweep {
+    const sweep_opts *o;
+    cli_experiment *x;
+    pesim_fidelity fidelity;
+    uint64_t seed;
+    double space_points;          /* the space's size */
+    int sampled;
+    int64_t n;                    /* points evaluated */
+    int32_t np;
+    int32_t *choices;             /* n x np */
+    pesim_result *r;
+    char *pareto;
+    int64_t n_valid, n_pareto;
+    int64_t best[BEST_COUNT];     /* point index, -1: none */
+} sweep;
+
+static void json_point(json_writer *w, const sweep *s, int64_t i)
+{
+    const pesim_space *sp = s->x->space;
+    const int32_t *c = s->choices + (size_t)i * (size_t)s->np;
+    const pesim_result *r = &s->r[i];
+    json_begin_object(w);
+    json_kv_int(w, "point", i);
+    json_key(w, "params");
+    json_begin_object(w);
+    char buf[64];
+    for (int32_t p = 0; p < cli_experiment_n_hw(sp); p++)
+        for (int32_t k = 0; k < pesim_space_hw_n_keys(sp, p); k++) {
+            pesim_space_hw_value(sp, p, k, c[p], buf, sizeof buf);
+            json_kv_string(w, pesim_space_hw_key(sp, p, k), buf);
+        }
+    json_end_object(w);
+    json_kv_int(w, "cycles", r->cycles);
+    json_kv_double(w, "energy_pj", r->energy_pj);
+    json_kv_double(w, "area_um2", r->area_um2);
+    json_kv_double(w, "edp", edp_of(r));
+    json_kv_double(w, "objective", r->objective);
+    json_end_object(w);
+}
+
+static void write_json(const sweep *s, FILE *f)
+{
+    json_writer w;
+    json_init(&w, f);
+    json_begin_object(&w);
+    json_kv_string(&w, "experiment", s->x->ex.name);
+    json_kv_string(&w, "arch_file", s->x->arch_path);
+    json_kv_string(&w, "workload_file", s->x->workload_path);
+    json_kv_string(&w, "eval", pesim_fidelity_name(s->fidelity));
+    json_kv_string(&w, "objective", pesim_objective_name(s->x->ex.eval.objective));
+    json_kv_double(&w, "space_points", s->space_points);
+    json_kv_bool(&w, "sampled", s->sampled);
+    if (s->seed <= (uint64_t)INT64_MAX)
+        json_kv_int(&w, "seed", (int64_t)s->seed);
+    else
+        json_kv_double(&w, "seed", (double)s->seed);
+    json_kv_int(&w, "points", s->n);
+    json_kv_int(&w, "valid", s->n_valid);
+    json_kv_string(&w, "csv", s->o->csv ? s->o->csv : SWEEP_DEFAULT_CSV);
+    json_kv_string(&w, "db", s->o->db);
+    json_key(&w, "pareto");
+    json_begin_array(&w);
+    for (int64_t i = 0; i < s->n; i++)
+        if (s->pareto[i])
+            json_point(&w, s, i);
+    json_end_array(&w);
+    json_key(&w, "best");
+    json_begin_object(&w);
+    for (int k = 0; k < BEST_COUNT; k++) {
+        json_key(&w, best_names[k]);
+        if (s->best[k] < 0)
+            json_null(&w);
+        else
+            json_point(&w, s, s->best[k]);
+    }
+    json_end_object(&w);
+    json_end_object(&w);
+}
+
+static void write_csv(const sweep *s, FILE *f)
+{
+    const pesim_space *sp = s->x->space;
+    fputs("point,", f);
+    cli_experiment_csv_header(f, sp);
+    fputs("valid,reason,cycles,energy_pj,area_um2,edp,pareto\n", f);
+    for (int64_t i = 0; i < s->n; i++) {
+        const pesim_result *r = &s->r[i];
+        cli_csv_int(f, i);
+        fputc(',', f);
+        cli_experiment_csv_values(f, sp, s->choices + (size_t)i * (size_t)s->np);
+        cli_csv_int(f, r->valid ? 1 : 0);
+        fputc(',', f);
+        cli_csv_field(f, r->valid ? NULL : r->reason);
+        fputc(',', f);
+        if (r->valid)
+            cli_csv_int(f, r->cycles);
+        fputc(',', f);
+        if (r->valid)
+            cli_csv_double(f, r->energy_pj);
+        fputc(',', f);
+        if (r->area_um2 > 0)
+            cli_csv_double(f, r->area_um2);
+        fputc(',', f);
+        if (r->valid)
+            cli_csv_double(f, edp_of(r));
+        fputc(',', f);
+        cli_csv_int(f, s->pareto[i]);
+        fputc('\n', f);
+    }
+}
+
+static void text_values(const sweep *s, int64_t i, FILE *f)
+{
+    const pesim_space *sp = s->x->space;
+    const int32_t *c = s->choices + (size_t)i * (size_t)s->np;
+    char buf[64];
+    int first = 1;
+    for (int32_t p = 0; p < cli_experiment_n_hw(sp); p++)
+        for (int32_t k = 0; k < pesim_space_hw_n_keys(sp, p); k++) {
+            pesim_space_hw_value(sp, p, k, c[p], buf, sizeof buf);
+            fprintf(f, "%s%s=%s", first ? "" : " ", pesim_space_hw_key(sp, p, k), buf);
+            first = 0;
+        }
+}
+
+static void text_row(const sweep *s, const char *label, int64_t i, FILE *f)
+{
+    const pesim_result *r = &s->r[i];
+    char b1[32], b2[32];
+    fprintf(f, "  %-14s %8lld %14s %12s %12.4g %12.4g  ", label, (long long)i, cli_fmt_count(r->cycles, b1, sizeof b1),
+            cli_fmt_energy_pj(r->energy_pj, b2, sizeof b2), r->area_um2, edp_of(r));
+    text_values(s, i, f);
+    fputc('\n', f);
+}
+
+static void write_text(const sweep *s, FILE *f)
+{
+    char b1[32], b2[32];
+    fprintf(f, "sweep %s: %s on %s, %s: %s of %.6g points%s, %s valid, %lld on the Pareto front\n",
+            s->x->ex.name[0] ? s->x->ex.name : "experiment", s->x->workload_path, s->x->arch_path,
+            pesim_fidelity_name(s->fidelity), cli_fmt_count(s->n, b1, sizeof b1), s->space_points,
+            s->sampled ? " (a random sample)" : "", cli_fmt_count(s->n_valid, b2, sizeof b2), (long long)s->n_pareto);
+    fprintf(f, "\n  %-14s %8s %14s %12s %12s %12s  %s\n", "", "point", "cycles", "energy", "area_um2", "edp",
+            "hardware");
+    int64_t shown = 0;
+    for (int64_t i = 0; i < s->n && shown < 20; i++)
+        if (s->pareto[i]) {
+            text_row(s, "pareto", i, f);
+            shown++;
+        }
+    if (s->n_pareto > shown)
+        fprintf(f, "  (%lld more Pareto points in the CSV)\n", (long long)(s->n_pareto - shown));
+    fputc('\n', f);
+    for (int k = 0; k < BEST_COUNT; k++) {
+        if (s->best[k] < 0)
+            continue;
+        char label[32];
+        if (k == BEST_OBJECTIVE)
+            snprintf(label, sizeof label, "best %s", pesim_objective_name(s->x->ex.eval.objective));
+        else
+            snprintf(label, sizeof label, "best %s", best_names[k]);
+        if (k == BEST_OBJECTIVE && s->x->ex.eval.objective != PESIM_OBJ_WEIGHTED)
+            continue;   /* the same as one of the rows above */
+        text_row(s, label, s->best[k], f);
+    }
+    fprintf(f, "\ncsv: %s\n", s->o->csv ? s->o->csv : SWEEP_DEFAULT_CSV);
+}
+
+/* ------------------------------------------------------------ the run */
+
+static int run_sweep(const sweep_opts *o, sweep *s, int64_t limit)
+{
+    pesim_space *sp = s->x->space;
+    int32_t np = pesim_space_n_params(sp);
+    s->np = np;
+    if (cli_experiment_n_hw(sp) != np) {
+        cli_error("sweep: %s: a joint experiment; sweep covers the hardware parameters only (each layer mapped "
+                  "by the default mapper): set joint = false, or use 'pesim search --experiment FILE --joint'",
+                  o->experiment);
+        return CLI_USAGE;
+    }
+    double l10 = pesim_space_log10_size(sp);
+    s->space_points = pow(10.0, l10);
+    uint64_t size = 1;
+    int fits = l10 < 18.5;
+    for (int32_t i = 0; i < np && fits; i++)
+        size *= (uint64_t)pesim_space_param(sp, i)->n_choices;
+    if (!fits) {
+        if (limit <= 0) {
+            cli_error("sweep: %s: %.3g points; give --limit N to sample N of them", o->experiment, s->space_points);
+            return CLI_USAGE;
+        }
+    } else {
+        s->space_points = (double)size;
+        if (limit <= 0 && size > SWEEP_MAX_POINTS) {
+            cli_error("sweep: %s: %" PRIu64 " points, more than %d; give --limit N to sample N of them",
+                      o->experiment, size, SWEEP_MAX_POINTS);
+            return CLI_USAGE;
+        }
+    }
+    s->sampled = !fits || (limit > 0 && (uint64_t)limit < size);
+    s->n = s->sampled ? limit : (int64_t)size;
+
+    s->choices = malloc((size_t)s->n * (size_t)(np > 0 ? np : 1) * sizeof *s->choices);
+    s->r = calloc((size_t)s->n, sizeof *s->r);
+    s->pareto = calloc((size_t)s->n, 1);
+    if (!s->choices || !s->r || !s->pareto) {
+        cli_error("out of memory");
+        return CLI_FAIL;
+    }
+    if (fits) {
+        uint64_t *idx = pick_points(size, s->n, s->seed);
+        if (!idx) {
+            cli_error("out of memory");
+            return CLI_FAIL;
+        }
+        for (int64_t i = 0; i < s->n; i++)
+            index_to_choices(sp, idx[i], s->choices + (size_t)i * (size_t)np);
+        free(idx);
+    } else {
+        uint64_t st = s->seed;
+        for (int64_t i = 0; i < s->n; i++)
+            for (int32_t p = 0; p < np; p++)
+                s->choices[(size_t)i * (size_t)np + (size_t)p] =
+                    (int32_t)uniform(&st, (uint64_t)pesim_space_param(sp, p)->n_choices);
+    }
+
+    /* outputs first, so a bad path fails before the work */
+    int rc = CLI_OK;
+    const char *csv_path = o->csv ? o->csv : SWEEP_DEFAULT_CSV;
+    FILE *cf = NULL, *jf = NULL;
+    pesim_store *st = NULL;
+    pesim_evaluator *ev = NULL;
+    int64_t run_id = 0;
+    pesim_error e;
+    pesim_error_clear(&e);
+    if (!(cf = cli_open_out(csv_path)) || (o->json && !(jf = cli_open_out(o->json)))) {
+        rc = CLI_USAGE;
+        goto done;
+    }
+    pesim_eval_options eo = s->x->ex.eval;
+    eo.threads = o->threads ? (int32_t)atoi(o->threads) : 1;
+    if (pesim_evaluator_create(sp, NULL, &eo, &ev, &e) != PESIM_OK) {
+        cli_report(&e, NULL);
+        rc = CLI_FAIL;
+        goto done;
+    }
+    if (o->db) {
+        if (pesim_store_open(o->db, &st, &e) != PESIM_OK) {
+            cli_report(&e, o->db);
+            rc = CLI_USAGE;
+            goto done;
+        }
+        char key[1024], config[2048];
+        snprintf(key, sizeof key, "%s | sweep objective=%s eval=%s area_budget=%.17g power_budget=%.17g",
+                 pesim_space_describe(sp), pesim_objective_name(eo.objective), pesim_fidelity_name(s->fidelity),
+                 eo.area_budget_um2, eo.power_budget_mw);
+        snprintf(config, sizeof config, "pesim sweep --experiment %s --arch %s --workload %s --eval %s --limit %lld "
+                 "--seed %" PRIu64, o->experiment, s->x->arch_path, s->x->workload_path,
+                 pesim_fidelity_name(s->fidelity), (long long)limit, s->seed);
+        int64_t done = 0;
+        if (pesim_store_begin_run(st, "sweep", key, s->seed, s->n, config, 0, &run_id, &done, &e) != PESIM_OK) {
+            cli_report(&e, o->db);
+            rc = CLI_USAGE;
+            goto done;
+        }
+    }
+
+    cli_progress prog;
+    cli_progress_start(&prog, "sweep", s->n);
+    for (int64_t at = 0; at < s->n; at += SWEEP_BATCH) {
+        int32_t k = (int32_t)(s->n - at < SWEEP_BATCH ? s->n - at : SWEEP_BATCH);
+        const int32_t *x = s->choices + (size_t)at * (size_t)np;
+        pesim_status es = pesim_evaluator_run(ev, x, k, s->fidelity, s->r + at);
+        if (es != PESIM_OK) {
+            cli_progress_end(&prog);
+            cli_error("sweep: the evaluator failed (%s)", pesim_status_name(es));
+            rc = CLI_FAIL;
+            goto done;
+        }
+        if (st && pesim_store_add_batch(st, run_id, at, k, x, np, s->r + at, &e) != PESIM_OK) {
+            cli_progress_end(&prog);
+            cli_report(&e, o->db);
+            rc = CLI_FAIL;
+            goto done;
+        }
+        cli_progress_step(&prog, at + k, NULL);
+    }
+    cli_progress_end(&prog);
+    if (st && pesim_store_finish_run(st, run_id, &e) != PESIM_OK) {
+        cli_report(&e, o->db);
+        rc = CLI_FAIL;
+        goto done;
+    }
+
+    for (int k = 0; k < BEST_COUNT; k++)
+        s->best[k] = -1;
+    for (int64_t i = 0; i < s->n; i++) {
+        if (!s->r[i].valid)
+            continue;
+        s->n_valid++;
+        for (int k = 0; k < BEST_COUNT; k++)
+            if (s->best[k] < 0 || best_key(&s->r[i], k) < best_key(&s->r[s->best[k]], k))
+                s->best[k] = i;
+    }
+    s->n_pareto = mark_front(s->r, s->n, s->pareto);
+    if (s->n_pareto < 0) {
+        cli_error("out of memory");
+        rc = CLI_FAIL;
+        goto done;
+    }
+    write_csv(s, cf);
+    if (jf)
+        write_json(s, jf);
+    if (!cli_is_stdout(o->csv) && !cli_is_stdout(o->json))
+        write_text(s, stdout);
+    if (s->n_valid == 0) {
+        cli_error("sweep: no valid point among the %lld evaluated (see the reasons in %s)", (long long)s->n,
+                  csv_path);
+        rc = CLI_FAIL;
+    }
+done:
+    if (cli_close_out(cf, csv_path) != 0 && rc == CLI_OK)
+        rc = CLI_FAIL;
+    if (cli_close_out(jf, o->json) != 0 && rc == CLI_OK)
+        rc = CLI_FAIL;
+    if (cli_close_out(stdout, "-") != 0 && rc == CLI_OK)
+        rc = CLI_FAIL;
+    pesim_evaluator_destroy(ev);
+    pesim_store_close(st);
+    return rc;
+}
+
+int cli_cmd_sweep(int argc, char **argv)
+{
+    sweep_opts o;
+    memset(&o, 0, sizeof o);
+    const cli_opt opts[] = {
+        {"experiment", "FILE", "experiment config: the hardware parameters (docs/search.md)", &o.experiment, NULL},
+        {"workload", "FILE", "workload config [the experiment's]", &o.workload, NULL},
+        {"arch", "FILE", "base architecture config [the experiment's]", &o.arch, NULL},
+        {"eval", "NAME", "analytical|cycle [analytical]", &o.eval, NULL},
+        {"threads", "N", "evaluator threads [1]", &o.threads, NULL},
+        {"limit", "N", "evaluate a random sample of N points when the space is larger [every point]", &o.limit,
+         NULL},
+        {"seed", "S", "seed of the sample [1]", &o.seed, NULL},
+        {"csv", "FILE", "one row per point [" SWEEP_DEFAULT_CSV "]", &o.csv, NULL},
+        {"json", "FILE", "also write JSON results to FILE", &o.json, NULL},
+        {"db", "FILE", "record every evaluation in this result store (SQLite)", &o.db, NULL},
+        {NULL, NULL, NULL, NULL, NULL},
+    };
+    int rc = cli_parse(&usage, opts, argc, argv);
+    if (rc != CLI_PARSE_OK)
+        return rc == CLI_PARSE_HELP ? CLI_OK : CLI_USAGE;
+    if (!o.experiment) {
+        cli_error("sweep: --experiment FILE is required (e.g. configs/experiments/vta_gemm_sweep.cfg)");
+        return CLI_USAGE;
+    }
+    sweep s;
+    memset(&s, 0, sizeof s);
+    s.o = &o;
+    int64_t v, limit = 0;
+    if (o.threads && parse_i64("threads", o.threads, 1, 1024, &v))
+        return CLI_USAGE;
+    if (o.limit) {
+        if (parse_i64("limit", o.limit, 1, SWEEP_MAX_POINTS, &v))
+            return CLI_USAGE;
+        limit = v;
+    }
+    s.seed = 1;
+    if (o.seed) {
+        char *end;
+        errno = 0;
+        unsigned long long x = strtoull(o.seed, &end, 10);
+        if (errno || end == o.seed || *end || o.seed[0] == '-' || o.seed[0] == '+') {
+            cli_error("sweep: --seed %s: expected an integer in [0, 18446744073709551615]", o.seed);
+            return CLI_USAGE;
+        }
+        s.seed = x;
+    }
+    s.fidelity = PESIM_FIDELITY_ANALYTICAL;
+    if (o.eval) {
+        int f = pesim_fidelity_parse(o.eval);
+        if (f < 0) {
+            cli_error("sweep: unknown evaluator '%s' (--eval analytical|cycle)", o.eval);
+            return CLI_USAGE;
+        }
+        s.fidelity = (pesim_fidelity)f;
+    }
+    if (cli_is_stdout(o.csv) && cli_is_stdout(o.json)) {
+        cli_error("sweep: --csv - and --json - both write to stdout; give a file to one of them");
+        return CLI_USAGE;
+    }
+    cli_experiment x;
+    rc = cli_experiment_load("sweep", o.experiment, o.arch, o.workload, 0, &x);
+    if (rc == CLI_OK) {
+        s.x = &x;
+        rc = run_sweep(&o, &s, limit);
+    }
+    free(s.choices);
+    free(s.r);
+    free(s.pareto);
+    cli_experiment_free(&x);
+    return rc;
+}
