@@ -2,6 +2,12 @@
 #include <string.h>
 
 #include "pesim/model.h"
+#ifdef PESIM_HAVE_SYSTEMC
+#include "pesim/systemc.h"
+#define SYSTEMC_EVAL pesim_systemc_run
+#else
+#define SYSTEMC_EVAL NULL /* not built: the SystemC library was not found */
+#endif
 
 #include "cli.h"
 #include "evaluators.h"
@@ -20,7 +26,7 @@ static pesim_status analytical(const pesim_arch *a, const pesim_layer *l, const 
 static const cli_evaluator evaluators[] = {
     {"analytical", "analytical model", analytical, CLI_EVAL_BOUNDS},
     {"cycle", "cycle engine", pesim_engine_run, CLI_EVAL_ENGINE},
-    {"systemc", "SystemC reference", NULL, CLI_EVAL_ENGINE},   /* not built yet */
+    {"systemc", "SystemC reference", SYSTEMC_EVAL, CLI_EVAL_ENGINE},
 };
 #define N_EVALUATORS (sizeof evaluators / sizeof evaluators[0])
 

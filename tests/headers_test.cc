@@ -10,6 +10,7 @@
 #include "pesim/model.h"
 #include "pesim/search.h"
 #include "pesim/status.h"
+#include "pesim/systemc.h"
 #include "pesim/workload.h"
 
 #include <gtest/gtest.h>

@@ -201,6 +201,18 @@ static int64_t xres_done(engine *e, const xres *r, pesim_stall *cause)
     return done;
 }
 
+/* The optional trace hook (pesim_engine_options.trace): child < 0 is the MAC array. */
+static void trace(const engine *e, int64_t cycle, int t, int child, const char *kind, int64_t block, const char *what)
+{
+    if (!e->opt.trace) return;
+    char mod[80], ev[48];
+    if (child < 0) snprintf(mod, sizeof mod, "mac");
+    else snprintf(mod, sizeof mod, "%s:%s", pesim_tensor_name((pesim_tensor)t), e->a->level[child].name);
+    if (block < 0) snprintf(ev, sizeof ev, "%s%s%s", kind, *what ? " " : "", what);
+    else snprintf(ev, sizeof ev, "%s b%lld %s", kind, (long long)block, what);
+    e->opt.trace(e->opt.trace_ctx, cycle, mod, ev);
+}
+
 /* Per-pair state across blocks. */
 typedef struct pair_state {
     int64_t done;           /* completion of the latest fill into the child (DRAM resolved) */
@@ -331,6 +343,8 @@ pesim_status pesim_engine_run(const pesim_arch *a, const pesim_layer *l, const p
                                     cdiv(s->pend_up_parent, e.inst[x->parent]), ready);
                 s->drain_done = s->drain.end; /* posted: the child is free once the words left it */
                 e.st.transfers++;
+                trace(&e, s->drain.start, PESIM_OUTPUTS, x->child, "drain", b.index, "start");
+                trace(&e, s->drain.end, PESIM_OUTPUTS, x->child, "drain", b.index, "end");
             }
         }
         /* fills, outermost pair first */
@@ -361,6 +375,8 @@ pesim_status pesim_engine_run(const pesim_arch *a, const pesim_layer *l, const p
                 c = r.cause;
                 done = xres_done(&e, &r, &c);
                 e.st.transfers++;
+                trace(&e, r.start, x->tensor, x->child, "fill", b.index, "start");
+                trace(&e, done, x->tensor, x->child, "fill", b.index, "done");
             }
             if (c == PESIM_STALL_COUNT) c = PESIM_STALL_SPACE;
             s->done = done;
@@ -452,6 +468,8 @@ pesim_status pesim_engine_run(const pesim_arch *a, const pesim_layer *l, const p
             e.stall[wait_cause] += wait;
         }
         ce = start + dur;
+        trace(&e, start, 0, -1, "compute", b.index, "start");
+        trace(&e, ce, 0, -1, "compute", b.index, "end");
         busy += b.steps;
         e.st.blocks++;
     }
@@ -469,6 +487,8 @@ pesim_status pesim_engine_run(const pesim_arch *a, const pesim_layer *l, const p
                           cdiv(s->pend_up_parent, e.inst[p]), p, cdiv(s->pend_up_parent, e.inst[p]), ready);
         last = xres_done(&e, &r, NULL);
         e.st.transfers++;
+        trace(&e, r.start, PESIM_OUTPUTS, c, "flush", -1, "start");
+        trace(&e, last, PESIM_OUTPUTS, c, "flush", -1, "done");
     }
     /* every posted write has landed */
     for (int k = 0; k < w.n_pairs; k++) {
@@ -479,6 +499,8 @@ pesim_status pesim_engine_run(const pesim_arch *a, const pesim_layer *l, const p
         e.stall[PESIM_STALL_FILL_DRAIN] += last + a->mac_latency_cycles - 1 - end;
         end = last + a->mac_latency_cycles - 1;
     }
+
+    trace(&e, end, 0, -1, "finish", -1, "");
 
     /* Results: the exact counts, the engine's cycles, energy over them. */
     out->valid = 1;

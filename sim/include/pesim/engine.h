@@ -23,10 +23,19 @@
 extern "C" {
 #endif
 
+/* A trace hook: at `cycle`, `module` ("mac", or "<tensor>:<child level>" for a
+ * transfer) did `event` ("fill b3 start", "fill b3 done", "drain b3 start",
+ * "drain b3 end", "compute b3 start", "compute b3 end", "flush start",
+ * "flush done", "finish"). Called as the engine schedules (program order, not
+ * cycle order); the SystemC reference records the same events (pesim/systemc.h). */
+typedef void (*pesim_engine_trace_fn)(void *ctx, int64_t cycle, const char *module, const char *event);
+
 typedef struct pesim_engine_options {
     int32_t stall_free;          /* 1: every transfer takes no time (SCALE-Sim's compute-only cycles) */
     int32_t dram_fcfs;           /* 1: FCFS DRAM scheduling instead of FR-FCFS */
     int32_t no_refresh;          /* 1: no DRAM refresh */
+    pesim_engine_trace_fn trace; /* NULL: no trace (cross-checks and debugging only) */
+    void *trace_ctx;
 } pesim_engine_options;
 
 /* What the engine measured beyond pesim_cost. */

@@ -1,0 +1,697 @@
+// sim/systemc/modules.cpp - see modules.h. The timing rules are docs/engine.md's.
+#include "modules.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <sstream>
+
+extern "C" {
+#include "pesim/dram.h"
+}
+
+using namespace sc_core;
+
+namespace pesim_sc {
+
+std::ostream &operator<<(std::ostream &os, const Job &j)
+{
+    return os << "job(item " << j.item << " use " << j.use << " words " << j.words << " share " << j.share << ")";
+}
+
+std::ostream &operator<<(std::ostream &os, const Report &r)
+{
+    return os << "report(item " << r.item << " use " << r.use << " kind " << r.kind << " cycle " << r.cycle << ")";
+}
+
+void RunState::fail(const std::string &msg)
+{
+    if (error.empty()) error = msg;
+    sc_stop();
+}
+
+namespace {
+constexpr int kFifo = 1 << 14;
+
+template <typename... T>
+std::string msg(const T &...parts)
+{
+    std::ostringstream os;
+    (os << ... << parts);
+    return os.str();
+}
+}  // namespace
+
+// ---- Server ---------------------------------------------------------------
+
+Server::Server(sc_module_name n, RunState *rs) : sc_module(n), jobs(kFifo), reports(kFifo), rs_(rs)
+{
+    SC_METHOD(edge);
+    sensitive << clk.pos();
+    dont_initialize();
+}
+
+// At the edge that starts cycle k: account cycle k - 1.
+void Server::edge()
+{
+    const int64_t k = cycle_++;
+    if (k == 0) return;
+    Job j;
+    while (jobs.nb_read(j)) {  // posted during cycle k - 1: they start in it
+        if (j.share > 0) {
+            if (active_) return rs_->fail(std::string(name()) + ": a second transfer while busy");
+            active_ = true;
+            cur_ = j;
+            cur_start_ = k - 1;
+            moved_ = 0;
+        } else {  // nothing to hold: only the access latency
+            Report r{j.item, j.use, R_DONE, k - 1 + j.latency};
+            pipe_.insert(std::upper_bound(pipe_.begin(), pipe_.end(), r,
+                                          [](const Report &x, const Report &y) { return x.cycle < y.cycle; }),
+                         r);
+        }
+    }
+    int64_t w = 0;
+    if (active_) {
+        const int64_t i = k - 1 - cur_start_;  // cycles of the share already spent, before this one
+        const double rate = cur_.rate > 0 ? cur_.rate : (double)cur_.words / (double)cur_.share;
+        int64_t target = i + 1 >= cur_.share
+                             ? cur_.words
+                             : std::min(cur_.words - 1, (int64_t)std::floor((double)(i + 1) * rate));
+        w = target - moved_;
+        moved_ = target;
+        if (i + 1 == cur_.share) {
+            active_ = false;
+            reports.nb_write(Report{cur_.item, cur_.use, R_FREE, k});
+            Report r{cur_.item, cur_.use, R_DONE, k + cur_.latency};
+            if (cur_.latency == 0)
+                reports.nb_write(r);
+            else
+                pipe_.insert(std::upper_bound(pipe_.begin(), pipe_.end(), r,
+                                              [](const Report &x, const Report &y) { return x.cycle < y.cycle; }),
+                             r);
+        }
+    }
+    while (!pipe_.empty() && pipe_.front().cycle <= k) {
+        if (pipe_.front().cycle < k) return rs_->fail(std::string(name()) + ": latency pipe missed a cycle");
+        if (!reports.nb_write(pipe_.front())) return rs_->fail(std::string(name()) + ": report fifo full");
+        pipe_.pop_front();
+    }
+    if (words.read() != w) words.write(w);
+}
+
+// ---- MacArray -------------------------------------------------------------
+
+MacArray::MacArray(sc_module_name n, RunState *rs) : sc_module(n), jobs(kFifo), reports(kFifo), rs_(rs)
+{
+    SC_METHOD(edge);
+    sensitive << clk.pos();
+    dont_initialize();
+}
+
+void MacArray::edge()
+{
+    const int64_t k = cycle_++;
+    if (k == 0) return;
+    Job j;
+    while (jobs.nb_read(j)) {
+        if (active_) return rs_->fail("mac: a second job while busy");
+        active_ = true;
+        cur_ = j;
+        left_ = j.words;
+    }
+    int64_t s = 0;
+    if (active_) {
+        s = 1;
+        if (--left_ == 0) {
+            active_ = false;
+            reports.nb_write(Report{cur_.item, cur_.use, R_DONE, k});
+        }
+    }
+    if (steps.read() != s) steps.write(s);
+}
+
+// ---- DramSide -------------------------------------------------------------
+
+DramSide::DramSide(sc_module_name n, const Program &p, const pesim_engine_options &opt, RunState *rs,
+                   NoticeQueue *nq, int64_t ratio_p, int64_t ratio_q)
+    : sc_module(n), p_(p), timing_(p.arch->level[p.M - 1].dram), clock_mhz_(p.arch->clock_mhz), rs_(rs), nq_(nq),
+      ratio_p_(ratio_p), ratio_q_(ratio_q)
+{
+    DramCore::Options o;
+    o.fcfs = opt.dram_fcfs != 0;
+    o.refresh = !opt.no_refresh;
+    core_.reset(new DramCore(timing_, o));
+    core_->on_cas = [this](uint64_t id, uint64_t f) { on_cas(id, f); };
+    core_->on_command = [this](const DramIssued &c) {
+        if (c.cmd == DRAM_REF) ref_cycles_.push_back(c.cycle);
+    };
+    ds_.resize(p.descs.size());
+    SC_THREAD(run);
+}
+
+int64_t DramSide::refreshes_before(uint64_t cycle) const
+{
+    return (int64_t)(std::lower_bound(ref_cycles_.begin(), ref_cycles_.end(), cycle) - ref_cycles_.begin());
+}
+
+void DramSide::post(int desc, int64_t cycle)
+{
+    ds_[(size_t)desc].posted = true;
+    ds_[(size_t)desc].t0 = cycle;
+    try_adds();
+}
+
+// The DMA stream, in program order. A transfer's requests arrive at the first
+// DRAM cycle at or after its start (and after the previous transfer's last
+// request arrived) at which the channel queue takes them; a read transfer, and
+// a blocking write, must be complete before the next transfer issues, so the
+// next arrives one cycle after the last data; a posted write lets the next go
+// at once; a fence waits for an earlier posted write to land.
+void DramSide::try_adds()
+{
+    while (head_ < p_.descs.size()) {
+        const Desc &d = p_.descs[head_];
+        DescState &s = ds_[head_];
+        if (d.kind == D_FENCE) {
+            const DescState &t = ds_[(size_t)d.fence_of];
+            if (!t.data_known) return;
+            floor_ = std::max(floor_, t.finish + 1);
+            head_++;
+            continue;
+        }
+        if (!s.posted) return;
+        if (!s.added_all) {
+            uint64_t t0 = (uint64_t)std::max(s.t0, issue_free_);
+            uint64_t elig = std::max(pesim_dram_from_accel_cycles(&timing_, clock_mhz_, t0), floor_);
+            if (open_ < elig) return;
+            const bool wr = d.kind != D_READ;
+            const uint64_t burst = core_->burst_bytes();
+            while (s.added < d.bursts) {
+                uint64_t addr = (uint64_t)p_.tensor_base[d.tensor] + (uint64_t)cursor_[d.tensor];
+                if (!core_->will_accept(addr)) return;
+                cursor_[d.tensor] = (int64_t)(((uint64_t)cursor_[d.tensor] + burst) % (uint64_t)p_.tensor_span[d.tensor]);
+                core_->add(addr, wr, burst_desc_.size());
+                burst_desc_.push_back((int)head_);
+                s.added++;
+            }
+            s.added_all = true;
+            floor_ = std::max(floor_, open_);
+            issue_free_ = std::max((int64_t)pesim_dram_to_accel_cycles(&timing_, clock_mhz_, open_), s.t0);
+            nq_->push(Notice{issue_free_, (int)head_, N_ISSUED});
+            (wr ? bursts_written : bursts_read) += d.bursts;
+        }
+        if (d.kind == D_WRITE_POSTED) {
+            head_++;
+            continue;
+        }
+        if (!s.data_known) return;
+        floor_ = std::max(floor_, s.finish + 1);
+        head_++;
+    }
+}
+
+void DramSide::on_cas(uint64_t id, uint64_t finish)
+{
+    int desc = burst_desc_[(size_t)id];
+    DescState &s = ds_[(size_t)desc];
+    s.cas++;
+    s.finish = std::max(s.finish, finish);
+    if (s.cas == p_.descs[(size_t)desc].bursts) {
+        s.data_known = true;
+        nq_->push(Notice{(int64_t)pesim_dram_to_accel_cycles(&timing_, clock_mhz_, s.finish), desc, N_DATA});
+    }
+}
+
+// One DRAM cycle per edge of the DRAM clock. When the edge coincides with an
+// accelerator edge, that accelerator cycle's requests arrive first (the
+// conversions round up: an accelerator cycle's requests reach the DRAM cycle
+// at or after it, a DRAM cycle's results the accelerator cycle at or after it).
+void DramSide::run()
+{
+    for (uint64_t c = 0;; c++) {
+        wait(dclk.posedge_event());
+        if ((c * (uint64_t)ratio_p_) % (uint64_t)ratio_q_ == 0) {
+            int64_t a = (int64_t)(c * (uint64_t)ratio_p_ / (uint64_t)ratio_q_);
+            while (rs_->accel_done < a) wait(rs_->accel_done_ev);
+        }
+        if (core_->now() != c) return rs_->fail("dram: clock out of step");
+        core_->tick();
+        open_ = c + 1;
+        try_adds();
+    }
+}
+
+// ---- Controller -----------------------------------------------------------
+
+Controller::Controller(sc_module_name n, const Program &p, RunState *rs, std::vector<Server *> servers,
+                       MacArray *mac, DramSide *dram, NoticeQueue *nq, bool want_trace, Results *res)
+    : sc_module(n), p_(p), rs_(rs), servers_(std::move(servers)), mac_(mac), dram_(dram), nq_(nq),
+      want_trace_(want_trace), res_(res)
+{
+    const pesim_level &top = p.arch->level[p.M - 1];
+    if (top.is_dram) dram_wpc_ = pesim_dram_words_per_cycle(&top.dram, p.arch->word_bits, p.arch->clock_mhz);
+    rt_.resize(p.items.size());
+    size_t off = 0;
+    for (size_t i = 0; i < p.items.size(); i++) {
+        rt_[i].free_off = off;
+        rt_[i].wait = p.items[i].n_deps;
+        rt_[i].blocked = p.items[i].n_uses;
+        off += p.items[i].n_uses;
+    }
+    free_seen_.assign(off, 0);
+    // A watchdog: something reports within the longest share, steps or DRAM
+    // transfer; far longer without any event means the model is stuck.
+    int64_t longest = 0, bursts = 0;
+    for (const Item &it : p.items) {
+        longest = std::max(longest, it.steps + it.extra);
+        for (const Use &u : p.uses(it)) longest = std::max(longest, u.share + u.latency);
+    }
+    for (const Desc &d : p.descs) bursts = std::max(bursts, d.bursts);
+    quiet_limit_ = 2 * longest + 256 * bursts + (int64_t)1000000 + p.arch->mac_latency_cycles;
+    chain_next_.assign(p.res.size(), 0);
+    for (size_t r = 0; r < p.res.size(); r++) unblock_chain((int)r, 0);
+    for (size_t i = 0; i < p.items.size(); i++)
+        if (rt_[i].wait == 0) deps_complete((int)i, 0);
+    SC_THREAD(run);
+}
+
+void Controller::trace(int64_t cycle, const Item &it, const char *what)
+{
+    if (!want_trace_) return;
+    pesim_trace_event e;
+    std::memset(&e, 0, sizeof e);
+    e.cycle = cycle;
+    std::snprintf(e.module, sizeof e.module, "%s", p_.modules[(size_t)it.module].c_str());
+    static const char *const kind[] = {"drain", "fill", "compute", "flush", "finish"};
+    if (it.kind == IT_FLUSH || it.kind == IT_FINISH)
+        std::snprintf(e.event, sizeof e.event, "%s%s%s", kind[it.kind], what[0] ? " " : "", what);
+    else
+        std::snprintf(e.event, sizeof e.event, "%s b%lld %s", kind[it.kind], (long long)it.block, what);
+    res_->trace.push_back(e);
+}
+
+void Controller::run()
+{
+    for (int64_t k = 0;; k++) {
+        wait(clk.posedge_event());
+        wait(SC_ZERO_TIME);  // after the servers' and the MAC array's reports of this edge
+        phase(k);
+        rs_->accel_done = k;
+        rs_->accel_done_ev.notify(SC_ZERO_TIME);
+        if (!rs_->error.empty()) return;
+    }
+}
+
+// One accelerator cycle of control: what ended at this edge, then what starts.
+void Controller::phase(int64_t k)
+{
+    if (k - last_event_ > quiet_limit_) return rs_->fail(msg("controller: no progress since cycle ", last_event_));
+    Report r;
+    for (Server *s : servers_) {
+        if (!s) continue;
+        while (s->reports.nb_read(r)) {
+            if (r.cycle != k) return rs_->fail(msg("controller: report for cycle ", r.cycle, " at ", k));
+            if (r.kind == R_FREE) {
+                int res = p_.uses(p_.items[(size_t)r.item])[(size_t)r.use].res;
+                size_t n = chain_next_[(size_t)res];
+                const auto &u = p_.res[(size_t)res].users;
+                if (n == 0 || u[n - 1].first != r.item || u[n - 1].second != r.use)
+                    return rs_->fail(std::string("controller: ") + p_.res[(size_t)res].name + " freed out of order");
+                unblock_chain(res, k);
+            } else {
+                component(r.item, k);
+            }
+        }
+    }
+    while (mac_->reports.nb_read(r)) {
+        if (r.cycle != k) return rs_->fail(msg("controller: mac report for cycle ", r.cycle, " at ", k));
+        component(r.item, k);
+    }
+    while (!timers_.empty() && timers_.top().first <= k) {
+        cand_.push(timers_.top().second);
+        timers_.pop();
+    }
+    for (;;) {
+        if (!rs_->error.empty()) return;
+        if (!nq_->empty() && nq_->top().cycle <= k) {
+            Notice n = nq_->top();
+            nq_->pop();
+            if (n.cycle != k) return rs_->fail(msg("controller: DRAM notice for cycle ", n.cycle, " seen at ", k));
+            on_notice(n, k);
+            continue;
+        }
+        if (cand_.empty()) break;
+        int i = cand_.top();
+        cand_.pop();
+        try_start(i, k);
+    }
+}
+
+// A resource lets its users through in program order: everyone up to and
+// including the next one that holds it (a user with a zero share only waits).
+void Controller::unblock_chain(int res, int64_t k)
+{
+    const auto &users = p_.res[(size_t)res].users;
+    size_t &n = chain_next_[(size_t)res];
+    while (n < users.size()) {
+        int it = users[n].first, u = users[n].second;
+        n++;
+        free_seen_[rt_[(size_t)it].free_off + (size_t)u] = k;
+        if (--rt_[(size_t)it].blocked == 0 && rt_[(size_t)it].deps_done) cand_.push(it);
+        if (p_.uses(p_.items[(size_t)it])[(size_t)u].share > 0) break;
+    }
+}
+
+// Everything item i waits for has happened: `ready` is now. For a fill, the
+// cause that made it late follows docs/engine.md ("Stalls").
+void Controller::deps_complete(int i, int64_t k)
+{
+    RT &r = rt_[(size_t)i];
+    const Item &it = p_.items[(size_t)i];
+    r.deps_done = true;
+    r.ready = k;
+    if (it.kind == IT_FILL) {
+        int64_t rdy = it.room != kNone ? rt_[(size_t)it.room].end : 0;
+        int c = kNoCause;
+        if (it.drain != kNone) {
+            const RT &d = rt_[(size_t)it.drain];
+            if (d.end > rdy) rdy = d.end, c = d.xcause;
+            if (it.readback) {
+                if (d.landed > d.end) c = dram_cause(it.drain, d.landed);
+                if (d.landed > rdy) rdy = d.landed;
+            }
+        }
+        if (it.parent_fill != kNone && rt_[(size_t)it.parent_fill].end > rdy)
+            rdy = rt_[(size_t)it.parent_fill].end, c = kNoCause;
+        if (rdy != k) return rs_->fail(msg("controller: fill ", i, " ready at ", rdy, ", seen at ", k));
+        r.pre_cause = c;
+    }
+    if (r.blocked == 0) cand_.push(i);
+}
+
+void Controller::try_start(int i, int64_t k)
+{
+    RT &r = rt_[(size_t)i];
+    const Item &it = p_.items[(size_t)i];
+    if (r.started || !r.deps_done || r.blocked > 0) return;
+    if (it.first_latency > 0 && k < r.ready + it.first_latency) {
+        if (!r.timer) r.timer = true, timers_.push({r.ready + it.first_latency, i});
+        return;
+    }
+    start(i, k);
+}
+
+void Controller::start(int i, int64_t k)
+{
+    last_event_ = k;
+    RT &r = rt_[(size_t)i];
+    const Item &it = p_.items[(size_t)i];
+    r.started = true;
+    r.start = k;
+    switch (it.kind) {
+    case IT_FILL:
+    case IT_DRAIN:
+    case IT_FLUSH: {
+        if (!it.has_xfer) {  // a fill that moves nothing: its tile is there when it is ready
+            r.cause = r.pre_cause == kNoCause ? PESIM_STALL_SPACE : r.pre_cause;
+            complete(i, ST_END, k);
+            return;
+        }
+        trace(k, it, "start");
+        if (p_.opt.stall_free) {
+            r.xcause = r.cause = PESIM_STALL_FILL_DRAIN;
+            complete(i, ST_END, k);
+            return;
+        }
+        r.pend = 0;
+        const Slice<Use> uses = p_.uses(it);
+        for (size_t u = 0; u < uses.size(); u++) {
+            const Use &us = uses[u];
+            if (us.share == 0 && us.latency == 0) continue;
+            Server *s = servers_[(size_t)us.res];
+            if (!s->jobs.nb_write(Job{i, (int)u, us.words, us.share, us.latency, us.rate}))
+                return rs_->fail("controller: job fifo full");
+            r.pend++;
+        }
+        if (it.desc != kNone) {
+            r.pend++;  // the requests issued
+            if (it.kind == IT_DRAIN)
+                r.pend_data = 1;
+            else
+                r.pend++;  // the data done
+        }
+        if (r.pend == 0) {
+            transfer_end(i, k);
+            return;
+        }
+        if (it.desc != kNone) dram_->post(it.desc, k);
+        return;
+    }
+    case IT_COMPUTE: {
+        trace(k, it, "start");
+        r.pend = 0;
+        if (it.steps > 0) {
+            mac_->jobs.nb_write(Job{i, -1, it.steps, it.steps, 0, 1.0});
+            r.pend++;
+        }
+        const Slice<Use> uses = p_.uses(it);
+        for (size_t u = 0; u < uses.size(); u++) {
+            const Use &us = uses[u];
+            if (us.share == 0) continue;
+            if (!servers_[(size_t)us.res]->jobs.nb_write(Job{i, (int)u, us.words, us.share, 0, us.rate}))
+                return rs_->fail("controller: job fifo full");
+            r.pend++;
+        }
+        r.pend += (it.dram_rd != kNone) + (it.dram_wr != kNone);
+        if (r.pend == 0) {
+            r.pend = 1;
+            component(i, k);
+            return;
+        }
+        if (it.dram_rd != kNone) dram_->post(it.dram_rd, k);
+        if (it.dram_wr != kNone) dram_->post(it.dram_wr, k);
+        return;
+    }
+    case IT_FINISH: {
+        int64_t lat = p_.arch->mac_latency_cycles - 1;
+        if (lat > 0)
+            mac_->jobs.nb_write(Job{i, -1, lat, lat, 0, 1.0});
+        else
+            finish(k);
+        return;
+    }
+    }
+}
+
+void Controller::component(int i, int64_t k)
+{
+    RT &r = rt_[(size_t)i];
+    const Item &it = p_.items[(size_t)i];
+    switch (it.kind) {
+    case IT_COMPUTE:
+        if (r.comps_done) {  // the fold's skew and preload are over
+            compute_end(i, k);
+        } else if (--r.pend == 0) {
+            r.comps_done = true;
+            r.len = k - r.start;
+            if (it.extra > 0)
+                mac_->jobs.nb_write(Job{i, -1, it.extra, it.extra, 0, 1.0});
+            else
+                compute_end(i, k);
+        }
+        return;
+    case IT_FINISH:
+        finish(k);
+        return;
+    default:
+        if (--r.pend == 0) transfer_end(i, k);
+        return;
+    }
+}
+
+void Controller::on_notice(const Notice &n, int64_t k)
+{
+    const Desc &d = p_.descs[(size_t)n.desc];
+    int i = d.item;
+    RT &r = rt_[(size_t)i];
+    const Item &it = p_.items[(size_t)i];
+    if (n.kind == N_ISSUED) {
+        if (it.kind == IT_COMPUTE) return;
+        r.issued = k;
+        component(i, k);
+        return;
+    }
+    r.dram_done = std::max(r.dram_done, k);
+    if (it.kind == IT_DRAIN) {
+        r.pend_data = 0;
+        if (r.end_done) complete(i, ST_LANDED, k);
+        return;
+    }
+    component(i, k);
+}
+
+int Controller::dram_cause(int i, int64_t done) const
+{
+    double ideal = (double)share_cycles(p_.items[(size_t)i].dram_words, dram_wpc_);
+    return ideal * 2 >= (double)(done - rt_[(size_t)i].start) ? PESIM_STALL_DRAM_BW : PESIM_STALL_DRAM_LATENCY;
+}
+
+// A transfer's on-chip part (and its DRAM part, for fills and flushes) is over.
+void Controller::transfer_end(int i, int64_t k)
+{
+    RT &r = rt_[(size_t)i];
+    const Item &it = p_.items[(size_t)i];
+    const pesim_arch *a = p_.arch;
+    const bool sd = a->level[it.src].is_dram, dd_ = a->level[it.dst].is_dram;
+    const Slice<Use> uses = p_.uses(it);
+    const Use *us = it.use_src != kNone ? &uses[(size_t)it.use_src] : nullptr;
+    const Use *ud = it.use_dst != kNone ? &uses[(size_t)it.use_dst] : nullptr;
+    const Use *un = it.use_net != kNone ? &uses[(size_t)it.use_net] : nullptr;
+    int64_t rs = us ? us->share : 0, lat = us ? us->latency : 0, rd = ud ? ud->share : 0, rn = un ? un->share : 0;
+    int64_t issued = it.desc != kNone ? r.issued : r.start;
+    int64_t ds = sd ? issued - r.start : rs + lat, dd = dd_ ? issued - r.start : rd;
+    r.len = std::max(std::max(ds, dd), rn);
+    // The cause: the resource it waited for last, or when it waited for none,
+    // its longest share (docs/engine.md, "Stalls").
+    int64_t st = r.ready;
+    int c = PESIM_STALL_SPACE;
+    if (us && free_seen_[r.free_off + (size_t)it.use_src] > st)
+        st = free_seen_[r.free_off + (size_t)it.use_src],
+        c = p_.shared[it.src] ? PESIM_STALL_BANK_CONFLICT : PESIM_STALL_BUFFER_BW;
+    if (ud && free_seen_[r.free_off + (size_t)it.use_dst] > st)
+        st = free_seen_[r.free_off + (size_t)it.use_dst],
+        c = p_.shared[it.dst] ? PESIM_STALL_BANK_CONFLICT : PESIM_STALL_BUFFER_BW;
+    if (un && free_seen_[r.free_off + (size_t)it.use_net] > st)
+        st = free_seen_[r.free_off + (size_t)it.use_net], c = PESIM_STALL_NOC_BW;
+    if (st != r.start) return rs_->fail(msg("controller: item ", i, " started at ", r.start, ", expected ", st));
+    if (r.start == r.ready)
+        c = r.len == rn && rn > 0 ? PESIM_STALL_NOC_BW
+            : (sd || dd_)         ? PESIM_STALL_DRAM_BW
+            : rs + rd > 0         ? PESIM_STALL_BUFFER_BW
+                                  : PESIM_STALL_DRAM_LATENCY;
+    r.xcause = c;
+    const int64_t onchip = r.start + r.len;
+    if (it.kind == IT_DRAIN) {
+        if (k != onchip) return rs_->fail(msg("controller: drain ", i, " ended at ", k, ", expected ", onchip));
+        complete(i, ST_END, k);
+        return;
+    }
+    int64_t expect = std::max(onchip, it.desc != kNone ? r.dram_done : onchip);
+    if (k != expect) return rs_->fail(msg("controller: transfer ", i, " done at ", k, ", expected ", expect));
+    if (k > onchip) c = dram_cause(i, k);
+    r.cause = c == kNoCause ? PESIM_STALL_SPACE : c;
+    complete(i, ST_END, k);
+}
+
+void Controller::compute_end(int i, int64_t k)
+{
+    RT &r = rt_[(size_t)i];
+    const Item &it = p_.items[(size_t)i];
+    int64_t ce_prev = it.prev_compute != kNone ? rt_[(size_t)it.prev_compute].end : 0;
+    int64_t rc = ce_prev;
+    int why = kNoCause;
+    for (int f : p_.list(it))
+        if (rt_[(size_t)f].end > rc) rc = rt_[(size_t)f].end, why = rt_[(size_t)f].cause;
+    int64_t st = rc + it.first_latency;
+    int wait_cause = why == kNoCause ? PESIM_STALL_SPACE : why;
+    int slow = kNoCause;
+    int64_t limit = it.steps;
+    if (!p_.opt.stall_free) {
+        const Slice<Use> uses = p_.uses(it);
+        for (size_t u = 0; u < uses.size(); u++) {
+            const Resource &rs = p_.res[(size_t)uses[u].res];
+            int64_t f = free_seen_[r.free_off + u];
+            if (f > st)
+                st = f, wait_cause = rs.kind == 2 ? PESIM_STALL_NOC_BW
+                                     : rs.shared  ? PESIM_STALL_BANK_CONFLICT
+                                                  : PESIM_STALL_BUFFER_BW;
+        }
+        // the limit: ports by level, DRAM (the top level), then the networks
+        for (size_t u = 0; u < uses.size(); u++) {
+            const Resource &rs = p_.res[(size_t)uses[u].res];
+            if (rs.kind != 2 && uses[u].share > limit)
+                limit = uses[u].share, slow = rs.shared ? PESIM_STALL_BANK_CONFLICT : PESIM_STALL_BUFFER_BW;
+        }
+        if (it.dram_rd != kNone || it.dram_wr != kNone) {
+            int64_t dd = std::max(r.start, r.dram_done) - r.start;
+            if (dd > limit) limit = dd, slow = PESIM_STALL_DRAM_BW;
+        }
+        for (size_t u = 0; u < uses.size(); u++)
+            if (p_.res[(size_t)uses[u].res].kind == 2 && uses[u].share > limit)
+                limit = uses[u].share, slow = PESIM_STALL_NOC_BW;
+    }
+    if (st != r.start) return rs_->fail(msg("controller: compute ", i, " started at ", r.start, ", expected ", st));
+    int64_t dur = std::max(it.steps, limit);
+    if (r.len != dur) return rs_->fail(msg("controller: compute ", i, " took ", r.len, ", expected ", dur));
+    if (k != r.start + dur + it.extra)
+        return rs_->fail(msg("controller: compute ", i, " ended at ", k, ", expected ", r.start + dur + it.extra));
+    if (limit > it.steps) stall_[slow] += limit - it.steps;
+    stall_[PESIM_STALL_FILL_DRAIN] += it.extra;
+    if (r.start > ce_prev) {
+        int64_t w = r.start - ce_prev;
+        if (it.first_latency > 0) {
+            int64_t l0 = std::min(it.first_latency, w);
+            stall_[PESIM_STALL_FILL_DRAIN] += l0, w -= l0;
+        }
+        stall_[wait_cause] += w;
+    }
+    complete(i, ST_END, k);
+}
+
+void Controller::complete(int i, int stage, int64_t k)
+{
+    last_event_ = k;
+    RT &r = rt_[(size_t)i];
+    const Item &it = p_.items[(size_t)i];
+    if (stage == ST_END) {
+        r.end = k;
+        r.end_done = true;
+        if (it.kind == IT_COMPUTE) trace(k, it, "end");
+        else if (it.kind == IT_DRAIN) trace(k, it, "end");
+        else if (it.has_xfer) trace(k, it, "done");
+    } else {
+        r.landed = k;
+    }
+    for (int d : p_.dependents(stage, i))
+        if (--rt_[(size_t)d].wait == 0) deps_complete(d, k);
+    if (stage == ST_END && (it.kind != IT_DRAIN || r.pend_data == 0)) complete(i, ST_LANDED, k);
+}
+
+void Controller::finish(int64_t k)
+{
+    const Item &it = p_.items.back();
+    RT &r = rt_.back();
+    int64_t lat = p_.arch->mac_latency_cycles - 1;
+    int64_t ce = it.prev_compute != kNone ? rt_[(size_t)it.prev_compute].end : 0;
+    int64_t end = ce + lat;
+    stall_[PESIM_STALL_FILL_DRAIN] += lat;
+    if (r.start + lat > end) {
+        stall_[PESIM_STALL_FILL_DRAIN] += r.start + lat - end;
+        end = r.start + lat;
+    }
+    if (k != end) return rs_->fail(msg("controller: finished at ", k, ", expected ", end));
+    r.end = k;
+    trace(k, it, "");
+    pesim_cost &c = res_->cost;
+    c.cycles = k;
+    c.compute_cycles = p_.busy;
+    std::memcpy(c.stall_cycles, stall_, sizeof stall_);
+    pesim_engine_stats &s = res_->stats;
+    s.blocks = p_.blocks;
+    s.transfers = p_.transfers;
+    s.folds = p_.folds;
+    s.busy_cycles = p_.busy;
+    if (dram_) {
+        s.dram_reads = dram_->bursts_read;
+        s.dram_writes = dram_->bursts_written;
+        s.dram_row_hits = (int64_t)dram_->counters().row_hits;
+        s.dram_row_misses = (int64_t)dram_->counters().row_misses;
+        s.dram_row_conflicts = (int64_t)dram_->counters().row_conflicts;
+        s.dram_refreshes = dram_->refreshes_before(dram_->final_floor());
+    }
+    sc_stop();
+}
+
+}  // namespace pesim_sc

@@ -1,0 +1,222 @@
+// sim/systemc/modules.h - the SystemC reference's modules (docs/engine.md,
+// "SystemC reference"): clocked by the accelerator clock, a Server per port
+// and per network (it moves a transfer's words cycle by cycle at its rate), the
+// MacArray (one step a cycle), the Controller (walks the program of
+// program.h and starts each item when what it waits for has happened and its
+// resources are free); clocked by the DRAM clock, DramSide (the DRAM
+// controller of dram_core.h behind the DMA stream). The two clock domains meet
+// in DramSide's DMA queue and its notices (the clock-domain crossing).
+#ifndef PESIM_SYSTEMC_MODULES_H
+#define PESIM_SYSTEMC_MODULES_H
+
+#include <systemc>
+
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <ostream>
+#include <queue>
+#include <string>
+#include <vector>
+
+#include "dram_core.h"
+#include "program.h"
+
+extern "C" {
+#include "pesim/systemc.h"
+}
+
+namespace pesim_sc {
+
+// Work for a Server: move `words` in `share` cycles (credit of `rate` words a
+// cycle), then `latency` cycles until the words are delivered.
+struct Job {
+    int item, use;
+    int64_t words, share, latency;
+    double rate;
+};
+enum { R_FREE = 0, R_DONE = 1 };
+// What a Server or the MacArray reports back, at the edge of `cycle`.
+struct Report {
+    int item, use, kind;
+    int64_t cycle;
+};
+std::ostream &operator<<(std::ostream &os, const Job &j);
+std::ostream &operator<<(std::ostream &os, const Report &r);
+
+// Shared by the modules of one run: the cycle counter of each clock and the
+// failure record (a broken invariant stops the simulation).
+struct RunState {
+    int64_t accel_done = -1;          // the last accelerator cycle the controller finished
+    sc_core::sc_event accel_done_ev;
+    std::string error;                // "" while consistent
+    void fail(const std::string &msg);
+};
+
+// A read port, a write port (or a level's single shared port) or a network.
+// Each cycle it moves the words of its current transfer (credit of `rate`
+// words a cycle, the remainder on the last of its ceil(words / rate) cycles)
+// and reports, at the edge that ends the transfer's share, that it is free;
+// the source side of a transfer then adds the level's access latency before
+// the words are delivered.
+class Server : public sc_core::sc_module {
+public:
+    sc_core::sc_in<bool> clk;
+    sc_core::sc_fifo<Job> jobs;
+    sc_core::sc_fifo<Report> reports;
+    sc_core::sc_signal<int64_t> words;    // words moved in the last cycle
+
+    Server(sc_core::sc_module_name n, RunState *rs);
+    SC_HAS_PROCESS(Server);
+
+private:
+    void edge();
+    RunState *rs_;
+    int64_t cycle_ = 0;                   // the cycle this edge starts
+    bool active_ = false;
+    Job cur_{};
+    int64_t cur_start_ = 0, moved_ = 0;
+    std::deque<Report> pipe_;             // words in flight through the access latency
+};
+
+// The MAC array: runs a block's steps (one a cycle, every lane in parallel),
+// the systolic skew/preload of a fold, or the pipeline drain at the end.
+class MacArray : public sc_core::sc_module {
+public:
+    sc_core::sc_in<bool> clk;
+    sc_core::sc_fifo<Job> jobs;           // words = cycles
+    sc_core::sc_fifo<Report> reports;
+    sc_core::sc_signal<int64_t> steps;    // steps done in the last cycle
+
+    MacArray(sc_core::sc_module_name n, RunState *rs);
+    SC_HAS_PROCESS(MacArray);
+
+private:
+    void edge();
+    RunState *rs_;
+    int64_t cycle_ = 0;
+    bool active_ = false;
+    Job cur_{};
+    int64_t left_ = 0;
+};
+
+// DRAM -> accelerator notices: descriptor `desc`'s requests were all accepted
+// (N_ISSUED) or its data is done (N_DATA), visible at accelerator `cycle`.
+enum { N_ISSUED = 0, N_DATA = 1 };
+struct Notice {
+    int64_t cycle;
+    int desc, kind;
+    bool operator>(const Notice &o) const { return cycle != o.cycle ? cycle > o.cycle : desc > o.desc; }
+};
+using NoticeQueue = std::priority_queue<Notice, std::vector<Notice>, std::greater<Notice>>;
+
+// The DRAM clock domain: the DRAM controller and the DMA stream in front of it.
+class DramSide : public sc_core::sc_module {
+public:
+    sc_core::sc_in<bool> dclk;
+
+    DramSide(sc_core::sc_module_name n, const Program &p, const pesim_engine_options &opt, RunState *rs,
+             NoticeQueue *nq, int64_t ratio_p, int64_t ratio_q);
+    SC_HAS_PROCESS(DramSide);
+
+    // Accelerator side (called by the Controller at its clock edge): a
+    // transfer started at `cycle`; its descriptor may now be issued.
+    void post(int desc, int64_t cycle);
+    uint64_t final_floor() const { return floor_; }
+    const DramCounters &counters() const { return core_->counters(); }
+    int64_t refreshes_before(uint64_t cycle) const;
+    int64_t bursts_read = 0, bursts_written = 0;
+
+private:
+    struct DescState {
+        bool posted = false, added_all = false, data_known = false;
+        int64_t t0 = 0, added = 0, cas = 0;
+        uint64_t finish = 0;
+    };
+    void run();
+    void try_adds();
+    void on_cas(uint64_t id, uint64_t finish);
+
+    const Program &p_;
+    const pesim_dram &timing_;
+    double clock_mhz_;
+    RunState *rs_;
+    NoticeQueue *nq_;
+    int64_t ratio_p_, ratio_q_;           // DRAM period / accelerator period = p / q
+    std::unique_ptr<DramCore> core_;
+    std::vector<DescState> ds_;
+    std::vector<int> burst_desc_;         // request id -> descriptor
+    std::vector<uint64_t> ref_cycles_;
+    size_t head_ = 0;                     // the DMA stream's next descriptor
+    uint64_t open_ = 0;                   // the DRAM cycle whose arrivals are still open
+    uint64_t floor_ = 0;                  // no request of a later descriptor arrives before this cycle
+    int64_t issue_free_ = 0;              // accelerator cycle the stream may issue again
+    int64_t cursor_[PESIM_NTENSORS] = {0, 0, 0};
+};
+
+// Results of a run, as the engine reports them.
+struct Results {
+    pesim_status status = PESIM_OK;
+    pesim_cost cost;
+    pesim_engine_stats stats;
+    std::vector<pesim_trace_event> trace;
+};
+
+class Controller : public sc_core::sc_module {
+public:
+    sc_core::sc_in<bool> clk;
+
+    Controller(sc_core::sc_module_name n, const Program &p, RunState *rs, std::vector<Server *> servers,
+               MacArray *mac, DramSide *dram, NoticeQueue *nq, bool want_trace, Results *res);
+    SC_HAS_PROCESS(Controller);
+
+private:
+    struct RT {
+        int wait = 0, blocked = 0;
+        bool deps_done = false, started = false, timer = false, end_done = false, comps_done = false;
+        int64_t ready = 0, start = -1, end = -1, landed = -1;
+        int pend = 0;                     // components before END (or before the extra cycles)
+        int pend_data = 0;                // drains: DRAM data still to land
+        int64_t issued = -1, dram_done = -1, len = 0;
+        int pre_cause = kNoCause, xcause = kNoCause, cause = kNoCause;
+        size_t free_off = 0;              // into free_seen_
+    };
+    void run();
+    void phase(int64_t k);
+    void unblock_chain(int res, int64_t k);
+    void deps_complete(int i, int64_t k);
+    void try_start(int i, int64_t k);
+    void start(int i, int64_t k);
+    void component(int i, int64_t k);
+    void complete(int i, int stage, int64_t k);
+    void on_notice(const Notice &n, int64_t k);
+    void transfer_end(int i, int64_t k);
+    void compute_end(int i, int64_t k);
+    void finish(int64_t k);
+    int dram_cause(int i, int64_t done) const;
+    void trace(int64_t cycle, const Item &it, const char *what);
+
+    const Program &p_;
+    RunState *rs_;
+    std::vector<Server *> servers_;       // by resource id
+    MacArray *mac_;
+    DramSide *dram_;
+    NoticeQueue *nq_;
+    bool want_trace_;
+    Results *res_;
+    std::vector<RT> rt_;
+    std::vector<int64_t> free_seen_;      // per (item, use): when its resource became free for it
+    std::vector<bool> use_unblocked_;
+    std::vector<size_t> chain_next_;      // per resource: the next user not yet let through
+    std::priority_queue<int, std::vector<int>, std::greater<int>> cand_;
+    std::priority_queue<std::pair<int64_t, int>, std::vector<std::pair<int64_t, int>>,
+                        std::greater<std::pair<int64_t, int>>> timers_;
+    int64_t stall_[PESIM_STALL_COUNT] = {0};
+    double dram_wpc_ = 0;                 // DRAM peak words per accelerator cycle
+    int64_t last_event_ = 0;              // the last cycle at which anything happened
+    int64_t quiet_limit_ = 0;             // longer without an event: the model is stuck
+};
+
+}  // namespace pesim_sc
+
+#endif

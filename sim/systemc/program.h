@@ -1,0 +1,160 @@
+// sim/systemc/program.h - what the SystemC reference's controller executes:
+// the mapping's work as items in program order (docs/engine.md, "Control").
+//
+// The block walker (sim/nest/walk.h, the shared mapping semantics) gives each
+// block's transfers and word counts. From them this file builds, in the order
+// the controller issues them, per block: the drains of output tiles
+// (innermost pair first), the fills (outermost pair first) and the compute;
+// after the last block the final drains (flushes) and the finish. Each item
+// records what it waits for (earlier items), the resources it uses (ports,
+// networks) with its share of each in cycles, and its DRAM requests. Nothing
+// here has a notion of time: the clocked modules (modules.h) decide when.
+#ifndef PESIM_SYSTEMC_PROGRAM_H
+#define PESIM_SYSTEMC_PROGRAM_H
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "pesim/arch.h"
+#include "pesim/cost.h"
+#include "pesim/engine.h"
+#include "pesim/mapping.h"
+#include "pesim/workload.h"
+
+namespace pesim_sc {
+
+enum ItemKind { IT_DRAIN, IT_FILL, IT_COMPUTE, IT_FLUSH, IT_FINISH };
+
+// Completion stages of an item. END: a transfer's on-chip part (and, at
+// DRAM, the issue of its requests); a fill's or flush's data in place; a
+// compute's last cycle. LANDED: a drain's DRAM writes done (== END without).
+enum Stage { ST_END = 0, ST_LANDED = 1 };
+
+constexpr int kNone = -1;
+constexpr int kNoCause = PESIM_STALL_COUNT;
+
+struct Dep {
+    int item;
+    int stage;
+};
+
+// One resource an item uses: a read port, a write port (also the shared
+// port of a level with banks * ports < 2) or a network.
+struct Use {
+    int res;
+    int64_t share;      // cycles it holds the resource (0: waits for it, holds nothing)
+    int64_t words;
+    double rate;
+    int64_t latency;    // access latency after the share (source ports of transfers)
+};
+
+enum DescKind { D_READ, D_WRITE_POSTED, D_WRITE, D_FENCE };
+
+// A DRAM request of the DMA stream, in program order.
+struct Desc {
+    int kind;
+    int item;           // the item it belongs to (for a fence: the fill or finish)
+    int tensor;         // address region
+    int64_t words, bursts;
+    int fence_of;       // D_FENCE: the descriptor whose writes must have landed
+};
+
+// A view of an item's part of one of the program's flat arrays.
+template <class T>
+struct Slice {
+    const T *b;
+    size_t n;
+    const T *begin() const { return b; }
+    const T *end() const { return b + n; }
+    size_t size() const { return n; }
+    const T &operator[](size_t i) const { return b[i]; }
+};
+
+// Kept small: a layer can have millions of items. Its dependencies, uses and
+// list (a compute's fills, a finish's or drain's drains) live in the
+// Program's flat arrays.
+struct Item {
+    int8_t kind;
+    int8_t tensor = kNone, child = kNone, parent = kNone;
+    int8_t src = kNone, dst = kNone;              // transfers: levels
+    int8_t use_src = kNone, use_dst = kNone, use_net = kNone;  // indices into its uses
+    bool has_xfer = false;          // a fill with no words moves nothing and holds nothing
+    bool readback = false;          // outputs: partial sums are read back (wait for the drain to land)
+    bool fold = false;
+    int16_t module = 0;             // trace name (Program::modules)
+    int32_t pair = kNone;
+    int64_t block = 0;
+    uint32_t dep_off = 0, use_off = 0, list_off = 0;
+    uint16_t n_deps = 0, n_uses = 0, n_list = 0;
+    int desc = kNone;               // its DRAM descriptor (a read, or a write)
+    int64_t dram_words = 0;
+    // fills: the dependencies that make its readiness (docs/engine.md)
+    int room = kNone;               // the compute after which the child has room
+    int drain = kNone;              // outputs: the pair's latest drain
+    int parent_fill = kNone;        // the fill that brings the data into the parent
+    int prev_compute = kNone;       // the previous block's compute
+    int prev = kNone;               // flush / finish: the previous flush (or the last compute)
+    // compute
+    int64_t steps = 0, extra = 0;
+    int64_t first_latency = 0;      // block 0: the first access latency of the streams
+    int dram_rd = kNone, dram_wr = kNone;  // operand streams straight from DRAM
+};
+
+struct Resource {
+    int level, kind, tensor;        // kind: 0 read, 1 write (or shared), 2 network
+    bool shared;
+    std::string name;
+    std::vector<std::pair<int, int>> users;  // (item, use index), program order
+};
+
+struct Program {
+    const pesim_arch *arch;
+    const pesim_layer *layer;
+    const pesim_mapping *map;
+    pesim_engine_options opt;
+    int M;
+    bool has_dram = false;
+    int64_t inst[PESIM_MAX_LEVELS];
+    bool shared[PESIM_MAX_LEVELS];
+    std::vector<Item> items;
+    std::vector<Dep> dep_pool;
+    std::vector<Use> use_pool;
+    std::vector<int> list_pool;
+    std::vector<std::string> modules;
+    std::vector<Resource> res;
+    std::vector<Desc> descs;
+    // per stage, the items waiting on each item: dep_items[s][dep_index[s][i] .. dep_index[s][i+1])
+    std::vector<uint32_t> dep_index[2];
+    std::vector<int> dep_items[2];
+
+    Slice<Dep> deps(const Item &it) const { return {dep_pool.data() + it.dep_off, it.n_deps}; }
+    Slice<Use> uses(const Item &it) const { return {use_pool.data() + it.use_off, it.n_uses}; }
+    Slice<int> list(const Item &it) const { return {list_pool.data() + it.list_off, it.n_list}; }
+    Slice<int> dependents(int stage, int i) const
+    {
+        uint32_t a = dep_index[stage][(size_t)i], b = dep_index[stage][(size_t)i + 1];
+        return {dep_items[stage].data() + a, b - a};
+    }
+    int64_t blocks = 0, transfers = 0, folds = 0, busy = 0;
+    pesim_access access[PESIM_MAX_LEVELS][PESIM_NTENSORS];
+    int64_t tensor_base[PESIM_NTENSORS], tensor_span[PESIM_NTENSORS];
+    uint64_t burst_bytes = 0;
+
+    int res_id(int level, int kind, int tensor);
+};
+
+// Cycles to move `words` at `rate` words per cycle (0 = unlimited): ceil(words / rate).
+int64_t share_cycles(int64_t words, double rate);
+
+// Most items a program may have (about 400 bytes each while it runs).
+constexpr size_t kMaxItems = (size_t)4 << 20;
+
+// Builds the program of a valid mapping (pesim_nest_count accepted it).
+// Returns false, with a partial program, past kMaxItems items.
+bool build_program(Program &p, const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m,
+                   const pesim_engine_options &opt);
+
+}  // namespace pesim_sc
+
+#endif

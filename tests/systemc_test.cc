@@ -1,0 +1,348 @@
+// systemc_test.cc - the SystemC reference model (sim/systemc/) against the
+// cycle engine: the cross-check matrix (docs/engine.md, "SystemC reference").
+//
+// SystemCMatrix: 240 cases from a fixed seed (tests/systemc_cases.h): small layers
+// with random valid mappings on a systolic array, a multicast-bus array, an
+// Eyeriss-like row-stationary array, a three-level hierarchy with DRAM timing
+// and random machines. For each: total cycles, compute cycles, every stall
+// counter, every access count, the network words, the engine statistics (blocks,
+// transfers, folds, DRAM bursts, row hits/misses/conflicts, refreshes) equal
+// between pesim_engine_run and pesim_systemc_run, and the functional mode's
+// outputs equal the reference convolution. A failing case prints the first
+// divergence of the two traces (cycle, module, event). SystemCLayers: the same
+// checks on 30 real layers (shipped workloads, default mapper) on every shipped
+// architecture as shipped.
+//
+// SystemCDram: the reference's DRAM controller (sim/systemc/dram_core.cpp,
+// written from docs/dram.md) against the C model (sim/engine/dram*.c) on random
+// request traces, command by command.
+//
+// Matrix size: 240 cases in every build (ASan included); PESIM_SYSTEMC_CASES=N
+// overrides (the benchmark, scripts/bench_systemc.sh, runs the same cases).
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <sstream>
+#include <string>
+#include <tuple>
+#include <vector>
+
+#include "systemc_cases.h"
+#include "test_util.h"
+
+extern "C" {
+#include "pesim/functional.h"
+}
+
+#ifdef PESIM_SYSTEMC_BUILT
+#include "pesim/systemc.h"
+#include "systemc/dram_core.h"
+
+// Every build runs the whole matrix (the ASan build too: it takes seconds).
+#define PESIM_SC_DEFAULT_CASES 240
+
+namespace {
+
+int matrix_cases()
+{
+    const char *s = std::getenv("PESIM_SYSTEMC_CASES");
+    int n = s ? std::atoi(s) : 0;
+    return n > 0 ? n : PESIM_SC_DEFAULT_CASES;
+}
+
+void collect(void *ctx, int64_t cycle, const char *module, const char *event)
+{
+    pesim_trace_event e;
+    std::memset(&e, 0, sizeof e);
+    e.cycle = cycle;
+    std::snprintf(e.module, sizeof e.module, "%s", module);
+    std::snprintf(e.event, sizeof e.event, "%s", event);
+    static_cast<std::vector<pesim_trace_event> *>(ctx)->push_back(e);
+}
+
+bool before(const pesim_trace_event &a, const pesim_trace_event &b)
+{
+    int c;
+    if (a.cycle != b.cycle) return a.cycle < b.cycle;
+    if ((c = std::strcmp(a.module, b.module)) != 0) return c < 0;
+    return std::strcmp(a.event, b.event) < 0;
+}
+
+bool same(const pesim_trace_event &a, const pesim_trace_event &b)
+{
+    return a.cycle == b.cycle && !std::strcmp(a.module, b.module) && !std::strcmp(a.event, b.event);
+}
+
+std::string show(const pesim_trace_event &e)
+{
+    std::ostringstream os;
+    os << "cycle " << e.cycle << ", " << e.module << ", " << e.event;
+    return os.str();
+}
+
+// The first divergence of the two traces (sorted by cycle, module, event),
+// with a little context on both sides.
+std::string first_divergence(const sc_cases::Case &c)
+{
+    std::vector<pesim_trace_event> eng;
+    pesim_engine_options o = c.opt;
+    o.trace = collect;
+    o.trace_ctx = &eng;
+    pesim_cost ce, cs;
+    pesim_engine_run(&c.arch, &c.layer, &c.map, &o, &ce, nullptr);
+    pesim_trace tr = {nullptr, 0};
+    pesim_systemc_run_traced(&c.arch, &c.layer, &c.map, &c.opt, &cs, nullptr, &tr);
+    std::vector<pesim_trace_event> sc(tr.events, tr.events + tr.n);
+    pesim_trace_free(&tr);
+    std::stable_sort(eng.begin(), eng.end(), before);
+    std::stable_sort(sc.begin(), sc.end(), before);
+    size_t i = 0;
+    while (i < eng.size() && i < sc.size() && same(eng[i], sc[i])) i++;
+    std::ostringstream os;
+    if (i == eng.size() && i == sc.size()) return "the traces are equal (" + std::to_string(i) + " events)";
+    os << "first divergence at event " << i << " of " << eng.size() << " (engine) / " << sc.size() << " (SystemC):\n";
+    size_t from = i >= 3 ? i - 3 : 0;
+    for (size_t k = from; k < i + 4; k++) {
+        os << (k == i ? "  >> " : "     ") << "engine:  " << (k < eng.size() ? show(eng[k]) : "(end)") << "\n";
+        os << (k == i ? "  >> " : "     ") << "systemc: " << (k < sc.size() ? show(sc[k]) : "(end)") << "\n";
+    }
+    return os.str();
+}
+
+// Runs case c on both and compares everything; returns through gtest.
+void cross_check(const sc_cases::Case &c, const std::string &what)
+{
+    pesim_cost ce, cs;
+    pesim_engine_stats se, ss;
+    ASSERT_EQ(pesim_engine_run(&c.arch, &c.layer, &c.map, &c.opt, &ce, &se), PESIM_OK) << what;
+    ASSERT_EQ(pesim_systemc_run(&c.arch, &c.layer, &c.map, &c.opt, &cs, &ss), PESIM_OK) << what << ": " << cs.reason;
+    ASSERT_TRUE(ce.valid) << what << ": " << ce.reason;
+    ASSERT_EQ(cs.valid, ce.valid) << what;
+
+    bool equal = ce.cycles == cs.cycles && ce.compute_cycles == cs.compute_cycles &&
+                 !std::memcmp(ce.stall_cycles, cs.stall_cycles, sizeof ce.stall_cycles);
+    EXPECT_EQ(ce.cycles, cs.cycles) << what;
+    EXPECT_EQ(ce.compute_cycles, cs.compute_cycles) << what;
+    for (int s = 0; s < PESIM_STALL_COUNT; s++)
+        EXPECT_EQ(ce.stall_cycles[s], cs.stall_cycles[s]) << what << ": stall " << pesim_stall_name((pesim_stall)s);
+    for (int lv = 0; lv < c.arch.n_levels; lv++)
+        for (int t = 0; t < PESIM_NTENSORS; t++) {
+            const pesim_access &x = ce.access[lv][t], &y = cs.access[lv][t];
+            std::string where = what + ": " + c.arch.level[lv].name + " " + pesim_tensor_name((pesim_tensor)t);
+            EXPECT_EQ(x.reads, y.reads) << where << " reads";
+            EXPECT_EQ(x.fills, y.fills) << where << " fills";
+            EXPECT_EQ(x.updates, y.updates) << where << " updates";
+            EXPECT_EQ(ce.noc_words[lv][t], cs.noc_words[lv][t]) << where << " network words";
+        }
+    EXPECT_EQ(ce.macs, cs.macs) << what;
+    EXPECT_EQ(ce.macs, pesim_layer_macs(&c.layer)) << what;
+    EXPECT_DOUBLE_EQ(ce.energy_pj, cs.energy_pj) << what;
+    EXPECT_EQ(se.blocks, ss.blocks) << what;
+    EXPECT_EQ(se.transfers, ss.transfers) << what;
+    EXPECT_EQ(se.folds, ss.folds) << what;
+    EXPECT_EQ(se.busy_cycles, ss.busy_cycles) << what;
+    EXPECT_EQ(se.dram_reads, ss.dram_reads) << what;
+    EXPECT_EQ(se.dram_writes, ss.dram_writes) << what;
+    EXPECT_EQ(se.dram_row_hits, ss.dram_row_hits) << what;
+    EXPECT_EQ(se.dram_row_misses, ss.dram_row_misses) << what;
+    EXPECT_EQ(se.dram_row_conflicts, ss.dram_row_conflicts) << what;
+    EXPECT_EQ(se.dram_refreshes, ss.dram_refreshes) << what;
+    int64_t sum = cs.compute_cycles;
+    for (int s = 0; s < PESIM_STALL_COUNT; s++) sum += cs.stall_cycles[s];
+    EXPECT_EQ(sum, cs.cycles) << what;
+    if (!equal || ::testing::Test::HasFailure()) ADD_FAILURE() << what << "\n" << first_divergence(c);
+
+    // The data the machine moves computes the layer: the functional mode's
+    // outputs equal the reference convolution.
+    pesim_functional_result fr;
+    pesim_error e;
+    if (pesim_layer_macs(&c.layer) > PESIM_FUNCTIONAL_MAX_MACS) return;  // too big for the functional mode
+    pesim_status fs = pesim_functional_run(&c.arch, &c.layer, &c.map, 12345u + (uint64_t)c.index, &fr, &e);
+    if (fs == PESIM_ERR_RANGE) return;
+    ASSERT_EQ(fs, PESIM_OK) << what << ": " << e.msg;
+    EXPECT_EQ(fr.mismatches, 0) << what;
+    EXPECT_EQ(fr.traffic_mismatches, 0) << what << ": " << fr.traffic_note;
+    EXPECT_EQ(fr.macs_done, pesim_layer_macs(&c.layer)) << what;
+}
+
+class SystemCMatrix : public ::testing::TestWithParam<int> {};
+
+TEST_P(SystemCMatrix, EngineEqualsSystemC)
+{
+    sc_cases::Case c;
+    ASSERT_TRUE(sc_cases::make_case(GetParam(), PESIM_SOURCE_DIR, &c)) << "case " << GetParam();
+    cross_check(c, c.describe());
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, SystemCMatrix, ::testing::Range(0, matrix_cases()));
+
+// The second tier: real layers, default mapper, every shipped architecture.
+class SystemCLayers : public ::testing::TestWithParam<int> {};
+
+TEST_P(SystemCLayers, EngineEqualsSystemC)
+{
+    sc_cases::Case c;
+    std::string what;
+    ASSERT_TRUE(sc_cases::make_layer_case(GetParam(), PESIM_SOURCE_DIR, &c, &what)) << what;
+    cross_check(c, "layer case " + std::to_string(GetParam()) + ": " + what);
+}
+
+int layer_case_count()
+{
+    int n;
+    sc_cases::layer_cases(&n);
+    return n;
+}
+
+INSTANTIATE_TEST_SUITE_P(Shipped, SystemCLayers, ::testing::Range(0, layer_case_count()));
+
+// The matrix covers what it claims: every family, layer kind and option, DRAM
+// traffic and stalls of every cause that the machines can produce.
+TEST(SystemCMatrixCoverage, FamiliesKindsAndCauses)
+{
+    int n = std::min(matrix_cases(), 240), fam[sc_cases::kFamilies] = {0}, kinds[6] = {0}, fcfs = 0, norefresh = 0,
+        stall_free = 0, random_maps = 0, dram = 0, folds = 0;
+    int64_t causes[PESIM_STALL_COUNT] = {0};
+    for (int i = 0; i < n; i++) {
+        sc_cases::Case c;
+        ASSERT_TRUE(sc_cases::make_case(i, PESIM_SOURCE_DIR, &c));
+        fam[c.family]++, kinds[c.layer_kind]++;
+        fcfs += c.opt.dram_fcfs, norefresh += c.opt.no_refresh, stall_free += c.opt.stall_free;
+        random_maps += !c.default_mapper;
+        pesim_cost ce;
+        pesim_engine_stats se;
+        ASSERT_EQ(pesim_engine_run(&c.arch, &c.layer, &c.map, &c.opt, &ce, &se), PESIM_OK);
+        dram += se.dram_reads > 0;
+        folds += se.folds > 0;
+        for (int s = 0; s < PESIM_STALL_COUNT; s++) causes[s] += ce.stall_cycles[s] > 0;
+    }
+    for (int f = 0; f < sc_cases::kFamilies; f++) EXPECT_GE(fam[f], n / 6) << sc_cases::family_name(f);
+    for (int k = 0; k < 6; k++) EXPECT_GE(kinds[k], n / 8) << "layer kind " << k;
+    EXPECT_GT(fcfs, 0);
+    EXPECT_GT(norefresh, 0);
+    EXPECT_GT(stall_free, 0);
+    EXPECT_GT(random_maps, n / 2);
+    EXPECT_GT(dram, n / 2);
+    EXPECT_GT(folds, 0);
+    // every cause but buffer_space (the engine's fallback, rare on machines this small)
+    for (int s = 0; s < PESIM_STALL_COUNT; s++)
+        if (s != PESIM_STALL_SPACE) {
+            EXPECT_GT(causes[s], 0) << "no case stalls on " << pesim_stall_name((pesim_stall)s);
+        }
+}
+
+// The reference's DRAM controller against the C model, command by command.
+TEST(SystemCDram, ControllerEqualsTheCModelOnRandomTraces)
+{
+    struct Rec {
+        std::vector<pesim_dram_command> cmds;
+        std::vector<std::pair<uint64_t, uint64_t>> done;
+    };
+    int64_t total = 0, refs = 0;
+    for (int seed = 1; seed <= 120; seed++) {
+        TestRng r((uint64_t)seed);
+        pesim_dram d;
+        ASSERT_EQ(pesim_dram_preset(r.coin(50) ? "ddr4-3200" : "lpddr4-2400", &d), PESIM_OK);
+        d.channels = (int)r.uni(1, 3);
+        bool fcfs = r.uni(0, 4) == 0, refresh = r.uni(0, 3) != 0;
+        int q = (int)r.uni(2, 32);
+        pesim_dram_sim_options o;
+        std::memset(&o, 0, sizeof o);
+        Rec rc, rm;
+        o.on_command = [](void *ctx, const pesim_dram_command *x) { static_cast<Rec *>(ctx)->cmds.push_back(*x); };
+        o.done = [](void *ctx, uint64_t id, uint64_t f) { static_cast<Rec *>(ctx)->done.push_back({id, f}); };
+        o.ctx = &rc;
+        o.sched = fcfs ? PESIM_DRAM_FCFS : PESIM_DRAM_FRFCFS;
+        o.disable_refresh = !refresh;
+        o.queue_depth = q;
+        pesim_dram_sim *h = nullptr;
+        pesim_error e;
+        ASSERT_EQ(pesim_dram_sim_create(&d, &o, &h, &e), PESIM_OK) << e.msg;
+        pesim_sc::DramCore::Options so;
+        so.fcfs = fcfs, so.refresh = refresh, so.queue_depth = q;
+        pesim_sc::DramCore m(d, so);
+        m.on_command = [&rm](const pesim_sc::DramIssued &x) {
+            pesim_dram_command c;
+            std::memset(&c, 0, sizeof c);
+            c.cycle = x.cycle, c.cmd = (pesim_dram_cmd)x.cmd, c.channel = x.channel, c.rank = x.rank;
+            c.bankgroup = x.bankgroup, c.bank = x.bank, c.row = x.row, c.column = x.column, c.id = x.id;
+            rm.cmds.push_back(c);
+        };
+        m.on_done = [&rm](uint64_t id, uint64_t f) { rm.done.push_back({id, f}); };
+        int n = (int)r.uni(50, 1500), mode = (int)r.uni(0, 3), added = 0;
+        uint64_t bb = m.burst_bytes(), id = 0, cyc = 0;
+        while ((added < n || pesim_dram_sim_outstanding(h) > 0) && cyc < 20000000) {
+            if (r.uni(0, 50) == 0)  // an idle stretch, sometimes longer than tREFI
+                for (int64_t z = r.uni(100, 20000); z > 0; z--, cyc++) pesim_dram_sim_tick(h), m.tick();
+            for (int64_t k = r.uni(0, 3); k > 0 && added < n; k--) {
+                uint64_t a = mode == 0   ? (uint64_t)added * bb
+                             : mode == 1 ? r.next() % (1ull << 30)
+                             : mode == 2 ? (r.next() % 64) * 8192 * (uint64_t)r.uni(1, 7) + (r.next() % 16) * bb
+                             : added % 7 ? (uint64_t)added * bb
+                                         : r.next() % (1ull << 28);
+                int w = r.uni(0, 3) == 0;
+                ASSERT_EQ(pesim_dram_sim_will_accept(h, a, w) != 0, m.will_accept(a)) << "seed " << seed;
+                if (!m.will_accept(a)) break;
+                pesim_dram_sim_add(h, a, w, id);
+                m.add(a, w != 0, id);
+                id++, added++;
+            }
+            pesim_dram_sim_tick(h);
+            m.tick();
+            cyc++;
+        }
+        pesim_dram_sim_destroy(h);
+        auto same_cmd = [](const pesim_dram_command &x, const pesim_dram_command &y) {
+            return x.cycle == y.cycle && x.cmd == y.cmd && x.channel == y.channel && x.rank == y.rank &&
+                   x.bankgroup == y.bankgroup && x.bank == y.bank && x.row == y.row && x.column == y.column &&
+                   x.id == y.id;
+        };
+        size_t i = 0;
+        while (i < rc.cmds.size() && i < rm.cmds.size() && same_cmd(rc.cmds[i], rm.cmds[i])) i++;
+        ASSERT_EQ(i, rc.cmds.size()) << "seed " << seed << ": command " << i << " differs (C model: cycle "
+                                     << rc.cmds[i].cycle << " command " << rc.cmds[i].cmd << ")";
+        ASSERT_EQ(rc.cmds.size(), rm.cmds.size()) << "seed " << seed;
+        ASSERT_EQ(rc.done, rm.done) << "seed " << seed;
+        total += (int64_t)rc.cmds.size();
+        for (const auto &c : rc.cmds) refs += c.cmd == PESIM_DRAM_REF;
+    }
+    EXPECT_GT(total, 100000);
+    EXPECT_GT(refs, 50);
+}
+
+// pesim_systemc_run's contract: invalid mappings are results, bad input errors.
+TEST(SystemCApi, InvalidMappingAndBadInput)
+{
+    sc_cases::Case c;
+    ASSERT_TRUE(sc_cases::make_case(1, PESIM_SOURCE_DIR, &c));
+    pesim_cost out;
+    pesim_mapping bad = c.map;
+    for (int lv = 0; lv < bad.n_levels; lv++)
+        for (int d = 0; d < PESIM_NDIMS; d++) bad.level[lv].temporal[d] = 1;
+    bad.level[0].temporal[PESIM_DIM_K] = 1000000;  // a tile far over the register file
+    ASSERT_EQ(pesim_systemc_run(&c.arch, &c.layer, &bad, nullptr, &out, nullptr), PESIM_OK);
+    EXPECT_EQ(out.valid, 0);
+    EXPECT_NE(out.reason[0], '\0');
+    pesim_layer pool = c.layer;
+    pool.op = PESIM_OP_POOL;
+    EXPECT_EQ(pesim_systemc_run(&c.arch, &pool, &c.map, nullptr, &out, nullptr), PESIM_ERR_INVALID);
+    pesim_mapping short_map = c.map;
+    short_map.n_levels = c.arch.n_levels - 1;
+    EXPECT_EQ(pesim_systemc_run(&c.arch, &c.layer, &short_map, nullptr, &out, nullptr), PESIM_ERR_INVALID);
+    // A trace comes back sorted or not, with the same events as the engine's.
+    pesim_trace tr = {nullptr, 0};
+    ASSERT_EQ(pesim_systemc_run_traced(&c.arch, &c.layer, &c.map, nullptr, &out, nullptr, &tr), PESIM_OK);
+    EXPECT_GT(tr.n, 0u);
+    pesim_trace_free(&tr);
+    EXPECT_EQ(tr.n, 0u);
+    pesim_trace_free(nullptr);
+}
+
+}  // namespace
+
+#else  // the SystemC library was not found: nothing to cross-check
+
+TEST(SystemC, NotBuilt) { GTEST_SKIP() << "SystemC not found: the reference model is not built"; }
+
+#endif
