@@ -73,13 +73,16 @@ static hist make_hist(const pesim_nest_digits *g, int d, int64_t off, uint32_t s
 }
 
 /* make_hist through the memo slot of (pair k, role r, dim d). */
-static hist memo_hist(pesim_walk *w, int k, int r, int d, int64_t off, uint32_t sum, int64_t gran)
+static const hist one_tile = {1, {1, 0, 0, 0}, {1, 0, 0, 0}}; /* a dim of bound 1 */
+
+static const hist *memo_hist(pesim_walk *w, int k, int r, int d, int64_t off, uint32_t sum, int64_t gran)
 {
+    if (w->g.bound[d] == 1) return &one_tile; /* one assignment, extent 1, whatever the digits */
     pesim_hist_memo *mm = &w->memo[k][r][d];
-    if (mm->valid && mm->off == off && mm->sum == sum && mm->gran == gran) return mm->h;
+    if (mm->valid && mm->off == off && mm->sum == sum && mm->gran == gran) return &mm->h;
     mm->h = make_hist(&w->g, d, off, sum, gran);
     mm->off = off, mm->sum = sum, mm->gran = gran, mm->valid = 1;
-    return mm->h;
+    return &mm->h;
 }
 
 static int64_t hsum(const hist *h)
@@ -107,31 +110,39 @@ static int64_t hpair(const pesim_layer *l, int hdir, const hist *o, const hist *
 
 /* Footprint sum of tensor t over the assignments the histograms describe
  * (irrelevant dims' histograms were built with granularity 1: counts). */
-static int64_t foot(const pesim_layer *l, int t, const hist *h)
+static int64_t foot(const pesim_layer *l, int t, const hist *const *h)
 {
     switch (t) {
     case PESIM_WEIGHTS:
-        return hsum(&h[G]) * hsum(&h[K]) * hsum(&h[C]) * hsum(&h[R]) * hsum(&h[S]) * hcnt(&h[N]) * hcnt(&h[P]) *
-               hcnt(&h[Q]);
+        return hsum(h[G]) * hsum(h[K]) * hsum(h[C]) * hsum(h[R]) * hsum(h[S]) * hcnt(h[N]) * hcnt(h[P]) *
+               hcnt(h[Q]);
     case PESIM_OUTPUTS:
-        return hsum(&h[G]) * hsum(&h[N]) * hsum(&h[K]) * hsum(&h[P]) * hsum(&h[Q]) * hcnt(&h[C]) * hcnt(&h[R]) *
-               hcnt(&h[S]);
+        return hsum(h[G]) * hsum(h[N]) * hsum(h[K]) * hsum(h[P]) * hsum(h[Q]) * hcnt(h[C]) * hcnt(h[R]) *
+               hcnt(h[S]);
     default:
-        return hsum(&h[G]) * hsum(&h[N]) * hsum(&h[C]) * hpair(l, 1, &h[P], &h[R]) * hpair(l, 0, &h[Q], &h[S]) *
-               hcnt(&h[K]);
+        return hsum(h[G]) * hsum(h[N]) * hsum(h[C]) * hpair(l, 1, h[P], h[R]) * hpair(l, 0, h[Q], h[S]) *
+               hcnt(h[K]);
     }
 }
 
 /* The input footprint without the (d, partner) pair's factor. */
-static int64_t foot_input_rest(const pesim_layer *l, const hist *h, int hdir)
+static int64_t foot_input_rest(const pesim_layer *l, const hist *const *h, int hdir)
 {
-    int64_t other = hdir ? hpair(l, 0, &h[Q], &h[S]) : hpair(l, 1, &h[P], &h[R]);
-    return hsum(&h[G]) * hsum(&h[N]) * hsum(&h[C]) * other * hcnt(&h[K]);
+    int64_t other = hdir ? hpair(l, 0, h[Q], h[S]) : hpair(l, 1, h[P], h[R]);
+    return hsum(h[G]) * hsum(h[N]) * hsum(h[C]) * other * hcnt(h[K]);
 }
 
 static int partner(int d)
 {
     return d == P ? R : d == R ? P : d == Q ? S : d == S ? Q : -1;
+}
+
+/* Granularity of the union of the children of pair (c, p) in dim d. */
+static int64_t union_gran(const pesim_nest_digits *g, int d, int c, int p)
+{
+    int64_t v = g->below[d][2 * (c + 1)];
+    for (int lv = c + 1; lv <= p; lv++) v *= g->f[d][2 * lv];
+    return v;
 }
 
 void pesim_walk_init(pesim_walk *w, const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m)
@@ -153,6 +164,8 @@ void pesim_walk_init(pesim_walk *w, const pesim_arch *a, const pesim_layer *l, c
             for (int i = 0; i < g->n_loops && g->loop_level[i] > c; i++)
                 if (c < 0 || RELEVANT(t, g->loop_dim[i])) pr->js = i;
             if (c >= 0 && pr->js + 1 > w->J) w->J = pr->js + 1;
+            for (int d = 0; d < ND; d++)
+                pr->gc[d] = g->below[d][2 * (c + 1)], pr->gv[d] = union_gran(g, d, c, p);
             if (t == PESIM_INPUTS && c >= 0 && a->level[c].sliding_reuse && pr->js >= 0) {
                 int jd = g->loop_dim[pr->js];
                 if (partner(jd) >= 0) {
@@ -172,14 +185,6 @@ static uint32_t spatial_above(int lv, int M)
     return s;
 }
 
-/* Granularity of the union of the children of pair (c, p) in dim d. */
-static int64_t union_gran(const pesim_nest_digits *g, int d, int c, int p)
-{
-    int64_t v = g->below[d][2 * (c + 1)];
-    for (int lv = c + 1; lv <= p; lv++) v *= g->f[d][2 * lv];
-    return v;
-}
-
 static void event(pesim_walk *w, int k, int changed, pesim_xfer *x)
 {
     const pesim_walk_pair *pr = &w->pair[k];
@@ -187,13 +192,13 @@ static void event(pesim_walk *w, int k, int changed, pesim_xfer *x)
     const pesim_layer *l = w->layer;
     const int M = w->arch->n_levels, t = pr->tensor, c = pr->child, p = pr->parent;
     uint32_t sp_c = spatial_above(c, M), sp_p = spatial_above(p, M);
-    hist hc[ND], hp[ND];
+    const hist *hc[ND], *hp[ND];
     int64_t gc[ND];
     for (int d = 0; d < ND; d++) {
         int rel = RELEVANT(t, d);
-        gc[d] = g->below[d][2 * (c + 1)];
+        gc[d] = pr->gc[d];
         hc[d] = memo_hist(w, k, 0, d, w->off[d], sp_c, rel ? gc[d] : 1);
-        hp[d] = memo_hist(w, k, 1, d, w->off[d], sp_p, rel ? union_gran(g, d, c, p) : 1);
+        hp[d] = memo_hist(w, k, 1, d, w->off[d], sp_p, rel ? pr->gv[d] : 1);
     }
     int64_t E = foot(l, t, hc), U = foot(l, t, hp);
     memset(x, 0, sizeof *x);
@@ -212,15 +217,15 @@ static void event(pesim_walk *w, int k, int changed, pesim_xfer *x)
         int jd = g->loop_dim[pr->js], pd = partner(jd);
         int hdir = (jd == P || jd == R), is_out = (jd == P || jd == Q);
         int64_t gj = gc[jd], sc = 0, sp = 0;
-        for (int i = 0; i < hc[jd].k; i++)
-            for (int j = 0; j < hc[pd].k; j++)
-                sc += hc[jd].cnt[i] * hc[pd].cnt[j] * pesim_nest_overlap(l, hdir, is_out, gj, hc[jd].ext[i], hc[pd].ext[j]);
-        int shared = union_gran(g, pd, c, p) != gc[pd];
-        for (int i = 0; i < hp[jd].k; i++)
-            for (int j = 0; j < hp[pd].k; j++) {
-                int64_t o = shared ? pesim_nest_shared_overlap(l, hdir, is_out, gj, hp[jd].ext[i], hp[pd].ext[j], gc[pd])
-                                   : pesim_nest_overlap(l, hdir, is_out, gj, hp[jd].ext[i], hp[pd].ext[j]);
-                sp += hp[jd].cnt[i] * hp[pd].cnt[j] * o;
+        for (int i = 0; i < hc[jd]->k; i++)
+            for (int j = 0; j < hc[pd]->k; j++)
+                sc += hc[jd]->cnt[i] * hc[pd]->cnt[j] * pesim_nest_overlap(l, hdir, is_out, gj, hc[jd]->ext[i], hc[pd]->ext[j]);
+        int shared = pr->gv[pd] != gc[pd];
+        for (int i = 0; i < hp[jd]->k; i++)
+            for (int j = 0; j < hp[pd]->k; j++) {
+                int64_t o = shared ? pesim_nest_shared_overlap(l, hdir, is_out, gj, hp[jd]->ext[i], hp[pd]->ext[j], gc[pd])
+                                   : pesim_nest_overlap(l, hdir, is_out, gj, hp[jd]->ext[i], hp[pd]->ext[j]);
+                sp += hp[jd]->cnt[i] * hp[pd]->cnt[j] * o;
             }
         Oc = sc * foot_input_rest(l, hc, hdir);
         Op = sp * foot_input_rest(l, hp, hdir);
@@ -238,9 +243,9 @@ static void stream(pesim_walk *w, int k, pesim_xfer *x)
     const int M = w->arch->n_levels, t = pr->tensor, p = pr->parent;
     uint32_t inner[ND] = {0}, sp_p = spatial_above(p, M);
     for (int i = w->J; i < g->n_loops; i++) inner[g->loop_dim[i]] |= 1u << (2 * g->loop_level[i] + 1);
-    hist h[ND];
+    const hist *h[ND];
     for (int d = 0; d < ND; d++)
-        h[d] = memo_hist(w, k, 2, d, w->off[d], inner[d] | sp_p, RELEVANT(t, d) ? union_gran(g, d, -1, p) : 1);
+        h[d] = memo_hist(w, k, 2, d, w->off[d], inner[d] | sp_p, RELEVANT(t, d) ? pr->gv[d] : 1);
     int64_t U = foot(l, t, h);
     memset(x, 0, sizeof *x);
     x->tensor = (int8_t)t, x->child = -1, x->parent = (int8_t)p, x->stream = 1, x->pair = (int8_t)k;
@@ -299,8 +304,7 @@ int pesim_walk_next(pesim_walk *w, pesim_block *b)
     for (int i = w->J; i < g->n_loops; i++) inner[g->loop_dim[i]] |= 1u << (2 * g->loop_level[i] + 1);
     int64_t steps = 1;
     for (int d = 0; d < ND; d++) {
-        hist h = memo_hist(w, PESIM_WALK_MAX_XFERS, 0, d, w->off[d], inner[d], 1);
-        steps *= hcnt(&h);
+        steps *= hcnt(memo_hist(w, PESIM_WALK_MAX_XFERS, 0, d, w->off[d], inner[d], 1));
     }
     b->steps = steps;
     return 1;

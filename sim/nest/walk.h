@@ -48,6 +48,8 @@ typedef struct pesim_walk_pair {
     int8_t tensor, child, parent;
     int js;                     /* index of j* in the loop list, -1: the tile never changes */
     int sliding;                /* sliding-window reuse applies at j* advances */
+    int64_t gc[PESIM_NDIMS];    /* granularity of the child's tile per dim (1 for the MAC array) */
+    int64_t gv[PESIM_NDIMS];    /* granularity of the union of the children between child and parent */
 } pesim_walk_pair;
 
 /* Extents of a dim's tiles over a set of digit assignments: (extent, count). */
