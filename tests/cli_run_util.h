@@ -1,8 +1,8 @@
 // tests/cli_run_util.h - helpers of the command-line suites that run the
 // built binary (PESIM_BINARY) from the source root: run a command and capture
 // its output and exit status, temporary directories, file reading, and a
-// minimal JSON parser (enough to check structure and values). Copied from
-// tests/search_cli_test.cc's helpers (sweep_cli_test.cc, search_hw_cli_test.cc).
+// minimal JSON parser (enough to check structure and values). Used by
+// search_cli_test.cc, search_hw_cli_test.cc and sweep_cli_test.cc.
 #ifndef PESIM_TESTS_CLI_RUN_UTIL_H
 #define PESIM_TESTS_CLI_RUN_UTIL_H
 
@@ -44,7 +44,7 @@ inline bool Exists(const std::string &path)
 
 inline std::string TempDir(const char *tag)
 {
-    std::string tmpl = ::testing::TempDir() + "pesim_hw_" + tag + "_XXXXXX";
+    std::string tmpl = ::testing::TempDir() + "pesim_cli_" + tag + "_XXXXXX";
     std::vector<char> buf(tmpl.begin(), tmpl.end());
     buf.push_back('\0');
     const char *d = mkdtemp(buf.data());
@@ -56,7 +56,7 @@ inline std::string TempDir(const char *tag)
 inline Result Pesim(const std::string &args)
 {
     static int counter = 0;
-    std::string err_path = ::testing::TempDir() + "pesim_hw_err_" + std::to_string(getpid()) + "_" +
+    std::string err_path = ::testing::TempDir() + "pesim_cli_err_" + std::to_string(getpid()) + "_" +
                            std::to_string(counter++);
     std::string cmd = "'" PESIM_BINARY "' " + args + " 2>'" + err_path + "'";
     Result r;
