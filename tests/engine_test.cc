@@ -28,7 +28,7 @@ static pesim_arch timed_arch(TestRng &rng, int levels)
         v.double_buffered = rng.coin(50);
         for (int t = 0; t < PESIM_NTENSORS; t++) {
             v.noc[t].words_per_cycle = rates[rng.uni(0, 4)];
-            v.noc[t].kind = rng.coin(20) ? PESIM_NOC_SYSTOLIC : PESIM_NOC_BUS;
+            v.noc[t].kind = rng.coin(20) ? PESIM_NOC_SYSTOLIC : rng.coin(30) ? PESIM_NOC_UNICAST : PESIM_NOC_BUS;
         }
     }
     pesim_level &top = a.level[levels - 1];

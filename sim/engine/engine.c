@@ -371,7 +371,10 @@ pesim_status pesim_engine_run(const pesim_arch *a, const pesim_layer *l, const p
             int64_t words_c = cdiv(x->child_fills, e.inst[x->child]);
             int64_t done = ready;
             if (words_p > 0 || words_c > 0) {
-                xres r = transfer(&e, x->tensor, x->parent, words_p, x->child, words_c, x->parent, words_p, ready);
+                /* a unicast network carries one copy per child; a bus or systolic one, the multicast union */
+                int64_t words_n = a->level[x->parent].noc[x->tensor].kind == PESIM_NOC_UNICAST
+                                      ? cdiv(x->child_fills, e.inst[x->parent]) : words_p;
+                xres r = transfer(&e, x->tensor, x->parent, words_p, x->child, words_c, x->parent, words_n, ready);
                 c = r.cause;
                 done = xres_done(&e, &r, &c);
                 e.st.transfers++;

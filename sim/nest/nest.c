@@ -326,7 +326,9 @@ static int count_pair(const pesim_arch *a, const pesim_layer *l, const pesim_map
     pa->reads += U - Op;
     if (ca) ca->fills += E - Oc;
     out->noc_words[p][t] += E - Oc;
-    out->noc_reads[p][t] += U - Op;
+    /* words the network injects: a unicast network one copy per child, a bus or
+     * systolic one the multicast union (the MAC array's own paths: the union) */
+    out->noc_reads[p][t] += c >= 0 && a->level[p].noc[t].kind == PESIM_NOC_UNICAST ? E - Oc : U - Op;
     return 1;
 }
 

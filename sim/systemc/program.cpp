@@ -258,7 +258,10 @@ bool build_program(Program &p, const pesim_arch *a, const pesim_layer *l, const 
             int id = B.add_item(d);
             if (fence != kNone) B.add_desc(D_FENCE, id, PESIM_OUTPUTS, 0, fence);
             int64_t wpar = cdiv(x.parent_reads, p.inst[x.parent]), wch = cdiv(x.child_fills, p.inst[x.child]);
-            if (wpar > 0 || wch > 0) B.transfer(id, x.tensor, x.parent, wpar, x.child, wch, x.parent, wpar, D_READ);
+            // a unicast network carries one copy per child; a bus or systolic one, the multicast union
+            int64_t wnet = a->level[x.parent].noc[x.tensor].kind == PESIM_NOC_UNICAST
+                               ? cdiv(x.child_fills, p.inst[x.parent]) : wpar;
+            if (wpar > 0 || wch > 0) B.transfer(id, x.tensor, x.parent, wpar, x.child, wch, x.parent, wnet, D_READ);
             prev_event[(size_t)k] = prev_compute;
             if (x.tensor == PESIM_OUTPUTS) up_child[(size_t)k] = x.child_reads, up_parent[(size_t)k] = x.parent_updates;
             last_fill[(size_t)k] = id;
