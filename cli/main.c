@@ -13,7 +13,7 @@ static const cli_command commands[] = {
     {"info", "describe a workload (layer shapes, MACs) or an architecture", cli_cmd_info},
     {"run", "evaluate a network or one layer on an architecture", cli_cmd_run},
     {"compare", "every evaluator side by side: analytical vs cycle engine (vs SystemC)", cli_cmd_compare},
-    {"search", "search the mapping of a layer or of every layer of a network", cli_cmd_search},
+    {"search", "search mappings (per layer), hardware (--experiment) or placements (--placement)", cli_cmd_search},
     {"sweep", "sweep the hardware parameters of an experiment: every point, the Pareto front", cli_cmd_sweep},
     {"dram", "run the DRAM model on a request trace (DRAMsim3 format)", cli_cmd_dram},
     {"scalesim", "SCALE-Sim's compute cycles of each layer (os, ws, is), both conventions", cli_cmd_scalesim},
