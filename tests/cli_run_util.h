@@ -1,8 +1,8 @@
 // tests/cli_run_util.h - helpers of the command-line suites that run the
 // built binary (PESIM_BINARY) from the source root: run a command and capture
 // its output and exit status, temporary directories, file reading, and a
-// minimal JSON parser (enough to check structure and values). Used by
-// search_cli_test.cc, search_hw_cli_test.cc and sweep_cli_test.cc.
+// minimal JSON parser (enough to check structure and values). Used by every
+// suite that runs the binary (cli_test.cc, search_*cli_test.cc, sweep_cli_test.cc).
 #ifndef PESIM_TESTS_CLI_RUN_UTIL_H
 #define PESIM_TESTS_CLI_RUN_UTIL_H
 
@@ -52,13 +52,14 @@ inline std::string TempDir(const char *tag)
     return d ? std::string(d) : std::string("/tmp");
 }
 
-// Runs `pesim ARGS` from the source root.
-inline Result Pesim(const std::string &args)
+// Runs `pesim ARGS` from the source root, or from `dir` when given.
+inline Result Pesim(const std::string &args, const std::string &dir = "")
 {
     static int counter = 0;
     std::string err_path = ::testing::TempDir() + "pesim_cli_err_" + std::to_string(getpid()) + "_" +
                            std::to_string(counter++);
-    std::string cmd = "'" PESIM_BINARY "' " + args + " 2>'" + err_path + "'";
+    std::string cmd = (dir.empty() ? "" : "cd '" + dir + "' && ") + "'" PESIM_BINARY "' " + args + " 2>'" +
+                      err_path + "'";
     Result r;
     FILE *p = popen(cmd.c_str(), "r");
     if (!p) return r;
