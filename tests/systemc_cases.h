@@ -168,25 +168,11 @@ inline pesim_mapping random_mapping(TestRng &rng, const pesim_arch &a, const pes
                 if (f[d] * x <= (axis == 0 ? v.fanout_x : v.fanout_y)) f[d] *= x, budget /= x;
             }
         }
-        for (int i = PESIM_NDIMS - 1; i > 0; i--) {
-            int j = (int)rng.uni(0, i);
-            uint8_t t = lm.order[i];
-            lm.order[i] = lm.order[j];
-            lm.order[j] = t;
-        }
+        test_shuffle_order(rng, lm);
         if (lv < a.n_levels - 1)
             for (int t = 0; t < PESIM_NTENSORS; t++) lm.bypass[t] = rng.coin(15);
     }
-    for (int d = 0; d < PESIM_NDIMS; d++) {
-        int64_t sp = pesim_mapping_dim_product(&m, (pesim_dim)d);
-        int64_t need = (l.dim[d] + sp - 1) / sp;
-        for (int lv = 0; lv < a.n_levels && need > 1; lv++) {
-            int64_t f = lv == a.n_levels - 1 ? need : rng.uni(1, need);
-            m.level[lv].temporal[d] = f;
-            need = (need + f - 1) / f;
-        }
-        if (need > 1) m.level[a.n_levels - 1].temporal[d] *= need;
-    }
+    test_split_temporal(rng, a, l, m);
     return m;
 }
 

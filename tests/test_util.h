@@ -72,6 +72,33 @@ inline pesim_arch test_arch(TestRng &rng, int levels)
     return a;
 }
 
+// A random loop order for one level (Fisher-Yates on rng).
+inline void test_shuffle_order(TestRng &rng, pesim_level_map &lm)
+{
+    for (int i = PESIM_NDIMS - 1; i > 0; i--) {
+        int j = (int)rng.uni(0, i);
+        uint8_t tmp = lm.order[i];
+        lm.order[i] = lm.order[j];
+        lm.order[j] = tmp;
+    }
+}
+
+// Splits what the spatial factors leave of each dim over the levels' temporal
+// factors, innermost first, imperfectly; the outermost takes the rest.
+inline void test_split_temporal(TestRng &rng, const pesim_arch &a, const pesim_layer &l, pesim_mapping &m)
+{
+    for (int d = 0; d < PESIM_NDIMS; d++) {
+        int64_t sp = pesim_mapping_dim_product(&m, (pesim_dim)d);
+        int64_t need = (l.dim[d] + sp - 1) / sp;
+        for (int lv = 0; lv < a.n_levels && need > 1; lv++) {
+            int64_t f = lv == a.n_levels - 1 ? need : rng.uni(1, need);
+            m.level[lv].temporal[d] = f;
+            need = (need + f - 1) / f;
+        }
+        if (need > 1) m.level[a.n_levels - 1].temporal[d] *= need;
+    }
+}
+
 // A structurally valid random mapping (imperfect factors included).
 inline pesim_mapping test_mapping(TestRng &rng, const pesim_arch &a, const pesim_layer &l)
 {
@@ -88,25 +115,11 @@ inline pesim_mapping test_mapping(TestRng &rng, const pesim_arch &a, const pesim
             f = rng.uni(1, by);
             if (lm.spatial_y[d] * f <= by && f <= l.dim[d] + 1) lm.spatial_y[d] *= f, by /= f;
         }
-        for (int i = PESIM_NDIMS - 1; i > 0; i--) {
-            int j = (int)rng.uni(0, i);
-            uint8_t tmp = lm.order[i];
-            lm.order[i] = lm.order[j];
-            lm.order[j] = tmp;
-        }
+        test_shuffle_order(rng, lm);
         if (lv < a.n_levels - 1)
             for (int t = 0; t < PESIM_NTENSORS; t++) lm.bypass[t] = rng.coin(20);
     }
-    for (int d = 0; d < PESIM_NDIMS; d++) {
-        int64_t sp = pesim_mapping_dim_product(&m, (pesim_dim)d);
-        int64_t need = (l.dim[d] + sp - 1) / sp;
-        for (int lv = 0; lv < a.n_levels && need > 1; lv++) {
-            int64_t f = lv == a.n_levels - 1 ? need : rng.uni(1, need);
-            m.level[lv].temporal[d] = f;
-            need = (need + f - 1) / f;
-        }
-        if (need > 1) m.level[a.n_levels - 1].temporal[d] *= need;
-    }
+    test_split_temporal(rng, a, l, m);
     return m;
 }
 
