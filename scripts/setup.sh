@@ -13,6 +13,10 @@ packages=(
   libsystemc-dev                     # SystemC reference model
   libgtest-dev                       # tests
   libopenmpi-dev openmpi-bin         # distributed search
+  libopenblas-dev                    # optimized CBLAS for the learned searches' networks
+  libxgboost-dev                     # gradient-boosted surrogates (ARCO, AutoTVM-like)
+  libyaml-dev                        # Timeloop YAML specs in and out
+  libglpk-dev                        # exact placement optima (ILP)
   python3 python3-matplotlib         # plots
   valgrind                           # memory checks
 )

@@ -857,6 +857,31 @@ TEST_F(ConfigMappingTest, RoundTrip)
     free(s);
 }
 
+TEST_F(ConfigMappingTest, SeveralDimsOnOneAxisRoundTrip)
+{
+    pesim_mapping m1, m2;
+    pesim_mapping_init(&m1, a.n_levels);
+    m1.level[1].spatial_x[PESIM_DIM_Q] = 2;
+    m1.level[1].spatial_x[PESIM_DIM_K] = 3;
+    const uint8_t ox[PESIM_NDIMS] = {PESIM_DIM_Q, PESIM_DIM_K, PESIM_DIM_G, PESIM_DIM_N,
+                                     PESIM_DIM_C, PESIM_DIM_P, PESIM_DIM_R, PESIM_DIM_S};
+    memcpy(m1.level[1].order_x, ox, sizeof ox);
+    char *s = pesim_mapping_to_string(&m1, &a, nullptr);
+    ASSERT_NE(nullptr, s);
+    EXPECT_NE(nullptr, strstr(s, "order_x = \"QKGNCPRS\";")) << s;
+    EXPECT_EQ(nullptr, strstr(s, "order_y")) << s;  // nothing shares Y: not written
+    ASSERT_EQ(PESIM_OK, pesim_mapping_load_string(s, "s.cfg", &a, &m2, &e)) << Fmt(e);
+    EXPECT_EQ(0, memcmp(&m1, &m2, sizeof m1));
+    free(s);
+    // an axis order that is not a permutation is refused by the loader and the check
+    EXPECT_EQ(PESIM_ERR_RANGE, Load("{ name = \"RF\"; }, { name = \"GLB\"; order_x = \"GGKCPQRS\"; }, "
+                                    "{ name = \"DRAM\"; }"));
+    EXPECT_STREQ("levels.[GLB].order_x", e.key);
+    m1.level[1].order_y[3] = m1.level[1].order_y[4];
+    EXPECT_EQ(PESIM_ERR_INVALID, pesim_mapping_check(&m1, &a, nullptr, &e));
+    EXPECT_NE(nullptr, strstr(e.msg, "Y axis order")) << e.msg;
+}
+
 TEST_F(ConfigMappingTest, WriterRefusesBadMappings)
 {
     pesim_mapping m;

@@ -12,7 +12,8 @@
 #include "pesim/config.h"
 
 static const char *const mapping_keys[] = {"arch", "layer", "levels", NULL};
-static const char *const level_map_keys[] = {"name", "temporal", "spatial_x", "spatial_y", "order", "bypass", NULL};
+static const char *const level_map_keys[] = {"name",    "temporal", "spatial_x", "spatial_y", "order",
+                                             "order_x", "order_y",  "bypass",    NULL};
 static const char *const placement_keys[] = {"tensors", NULL};
 static const char *const entry_keys[] = {"layer", "weights", "outputs", NULL};
 
@@ -135,6 +136,8 @@ static pesim_status load_mapping(cfg_ctx *c, const pesim_arch *a, pesim_mapping 
         if ((st = pesim_cfg_member(c, e, "spatial_y", 0, &s)) || (s && (st = read_factors(c, s, dn, lm->spatial_y))))
             return st;
         if ((st = pesim_cfg_member(c, e, "order", 0, &s)) || (s && (st = read_order(c, s, lm->order)))) return st;
+        if ((st = pesim_cfg_member(c, e, "order_x", 0, &s)) || (s && (st = read_order(c, s, lm->order_x)))) return st;
+        if ((st = pesim_cfg_member(c, e, "order_y", 0, &s)) || (s && (st = read_order(c, s, lm->order_y)))) return st;
         if ((st = pesim_cfg_member(c, e, "bypass", 0, &s))) return st;
         if (s) {
             uint32_t mask;
@@ -206,6 +209,21 @@ static void put_factors(cfg_buf *b, const char *key, const int64_t f[PESIM_NDIMS
     pesim_cfg_buf_free(&seg);
 }
 
+/* ` key = "GNKCPQRS";` when two or more dims share the axis (otherwise the
+ * axis order has no effect and is left out). */
+static void put_axis_order(cfg_buf *b, const char *key, const uint8_t order[PESIM_NDIMS], const int64_t f[PESIM_NDIMS])
+{
+    int used = 0;
+    for (int d = 0; d < PESIM_NDIMS; d++) used += f[d] > 1;
+    if (used < 2) return;
+    char text[PESIM_NDIMS + 1];
+    for (int i = 0; i < PESIM_NDIMS; i++) text[i] = pesim_dim_name((pesim_dim)order[i])[0];
+    text[PESIM_NDIMS] = '\0';
+    char seg[48];
+    snprintf(seg, sizeof seg, "%s = \"%s\";", key, text);
+    pesim_cfg_put_wrapped(b, seg, 6);
+}
+
 static pesim_status format_mapping(cfg_buf *b, const pesim_mapping *m, const pesim_arch *a, const char *layer,
                                    const char *path, pesim_error *e)
 {
@@ -225,8 +243,9 @@ static pesim_status format_mapping(cfg_buf *b, const pesim_mapping *m, const pes
         const char *ln = a->level[l].name;
         if (!pesim_cfg_str_ok(ln, sizeof a->level[l].name) || !ln[0])
             return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, "levels", "arch level %d has no name", l);
-        if (!order_ok(lm->order))
-            return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, ln, "loop order is not a permutation of GNKCPQRS");
+        if (!order_ok(lm->order) || !order_ok(lm->order_x) || !order_ok(lm->order_y))
+            return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, ln,
+                                   "a loop or axis order is not a permutation of GNKCPQRS");
         for (int t = 0; t < PESIM_NTENSORS; t++)
             if (lm->bypass[t] > 1) return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, ln, "bypass flags are 0 or 1");
         for (int d = 0; d < PESIM_NDIMS; d++)
@@ -261,7 +280,9 @@ static pesim_status format_mapping(cfg_buf *b, const pesim_mapping *m, const pes
         pesim_cfg_printf(b, "; order = \"%s\";", order);
         put_factors(b, "temporal", lm->temporal);
         put_factors(b, "spatial_x", lm->spatial_x);
+        put_axis_order(b, "order_x", lm->order_x, lm->spatial_x);
         put_factors(b, "spatial_y", lm->spatial_y);
+        put_axis_order(b, "order_y", lm->order_y, lm->spatial_y);
         if (lm->bypass[0] | lm->bypass[1] | lm->bypass[2]) {
             cfg_buf seg = {0};
             pesim_cfg_printf(&seg, "bypass = [");

@@ -14,6 +14,8 @@ void pesim_mapping_init(pesim_mapping *m, int n_levels)
             m->level[l].spatial_x[d] = 1;
             m->level[l].spatial_y[d] = 1;
             m->level[l].order[d] = (uint8_t)d;
+            m->level[l].order_x[d] = (uint8_t)d;
+            m->level[l].order_y[d] = (uint8_t)d;
         }
 }
 
@@ -36,12 +38,16 @@ static pesim_status explain(const pesim_mapping *m, const pesim_arch *a, int lv,
 {
     const pesim_level_map *lm = &m->level[lv];
     const pesim_level *al = &a->level[lv];
-    unsigned seen = 0;
-    for (int i = 0; i < PESIM_NDIMS; i++) {
-        if (lm->order[i] >= PESIM_NDIMS || (seen >> lm->order[i]) & 1u)
-            return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, al->name,
-                                   "loop order is not a permutation of GNKCPQRS");
-        seen |= 1u << lm->order[i];
+    const uint8_t *orders[3] = {lm->order, lm->order_x, lm->order_y};
+    static const char *const what[3] = {"loop order", "X axis order", "Y axis order"};
+    for (int o = 0; o < 3; o++) {
+        unsigned seen = 0;
+        for (int i = 0; i < PESIM_NDIMS; i++) {
+            if (orders[o][i] >= PESIM_NDIMS || (seen >> orders[o][i]) & 1u)
+                return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, al->name, "%s is not a permutation of GNKCPQRS",
+                                       what[o]);
+            seen |= 1u << orders[o][i];
+        }
     }
     for (int d = 0; d < PESIM_NDIMS; d++) {
         if (lm->temporal[d] < 1 || lm->spatial_x[d] < 1 || lm->spatial_y[d] < 1)
@@ -67,11 +73,13 @@ pesim_status pesim_mapping_check(const pesim_mapping *m, const pesim_arch *a,
     for (int lv = 0; lv < m->n_levels; lv++) {
         const pesim_level_map *lm = &m->level[lv];
         const pesim_level *al = &a->level[lv];
-        unsigned seen = 0, bad = 0;
+        unsigned seen = 0, seen_x = 0, seen_y = 0, bad = 0;
         int64_t fx = 1, fy = 1;
         for (int i = 0; i < PESIM_NDIMS; i++) {
             seen |= 1u << (lm->order[i] & 31u);
-            bad |= lm->order[i] >= PESIM_NDIMS;
+            seen_x |= 1u << (lm->order_x[i] & 31u);
+            seen_y |= 1u << (lm->order_y[i] & 31u);
+            bad |= (lm->order[i] >= PESIM_NDIMS) | (lm->order_x[i] >= PESIM_NDIMS) | (lm->order_y[i] >= PESIM_NDIMS);
             int64_t t = lm->temporal[i], x = lm->spatial_x[i], y = lm->spatial_y[i];
             bad |= (t < 1) | (x < 1) | (y < 1);
             bad |= (x > 1 && !((al->spatial_x_dims >> i) & 1u)) | (y > 1 && !((al->spatial_y_dims >> i) & 1u));
@@ -80,7 +88,8 @@ pesim_status pesim_mapping_check(const pesim_mapping *m, const pesim_arch *a,
             prod[i] *= t * x * y;
         }
         for (int t = 0; t < PESIM_NTENSORS; t++) bad |= lm->bypass[t] > 1;
-        if (bad || seen != (1u << PESIM_NDIMS) - 1) return explain(m, a, lv, e);
+        const unsigned all = (1u << PESIM_NDIMS) - 1;
+        if (bad || seen != all || seen_x != all || seen_y != all) return explain(m, a, lv, e);
         if (fx > al->fanout_x || fy > al->fanout_y)
             return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, al->name,
                                    "spatial factors %lldx%lld exceed the fan-out %dx%d", (long long)fx,

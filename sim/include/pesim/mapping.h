@@ -5,6 +5,10 @@
  *   temporal[d]  - trip count of level L's temporal loop over dim d (>= 1);
  *   order        - level L's temporal loops, outermost first (a permutation);
  *   spatial_x/y  - factors of d unrolled over level L's children on X / Y (>= 1);
+ *                  several dims may share an axis: the axis is their product;
+ *   order_x/y    - the dims of the X / Y axis, outermost first (slowest-varying
+ *                  across the children, as `order` is for time); a permutation
+ *                  of all dims, of which only those with a factor > 1 matter;
  *   bypass[t]    - 1: tensor t is not kept at level L (the arch may also not allow it).
  * The full nest, outermost first, is: L = n-1 temporal, L = n-1 spatial, ...,
  * L = 0 temporal, L = 0 spatial (to the MAC lanes). For each dim the product of
@@ -26,6 +30,8 @@ typedef struct pesim_level_map {
     int64_t spatial_x[PESIM_NDIMS];
     int64_t spatial_y[PESIM_NDIMS];
     uint8_t order[PESIM_NDIMS];         /* dims, outermost first */
+    uint8_t order_x[PESIM_NDIMS];       /* X axis dims, outermost (slowest across children) first */
+    uint8_t order_y[PESIM_NDIMS];       /* Y axis dims, outermost first */
     uint8_t bypass[PESIM_NTENSORS];
 } pesim_level_map;
 
@@ -34,7 +40,8 @@ typedef struct pesim_mapping {
     pesim_level_map level[PESIM_MAX_LEVELS];
 } pesim_mapping;
 
-/* An identity mapping: every factor 1, order G N K C P Q R S, nothing bypassed. */
+/* An identity mapping: every factor 1, every order (temporal, X, Y) G N K C P Q R S,
+ * nothing bypassed. */
 void pesim_mapping_init(pesim_mapping *m, int n_levels);
 
 /* Product of every factor of dim d (temporal and spatial, all levels). */
