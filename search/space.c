@@ -35,6 +35,7 @@ uint64_t srch_hash_str(uint64_t h, const char *s)
 uint64_t srch_hash_arch(uint64_t h, const pesim_arch *a)
 {
     h = srch_hash_str(h, a->dataflow[0] ? a->dataflow : "any");
+    h = srch_hmix(h, (uint64_t)a->conventions);
     h = srch_hmix(h, (uint64_t)a->word_bits);
     h = srch_hash_double(h, a->clock_mhz);
     h = srch_hmix(h, (uint64_t)a->mac_latency_cycles);

@@ -782,6 +782,28 @@ TEST_F(ConfigTest, ArchRoundTrip)
     EXPECT_EQ(0, memcmp(&a2, &a3, sizeof a2));  // same text, same lines too
 }
 
+TEST_F(ConfigTest, ConventionsRoundTripAndBadValue)
+{
+    pesim_arch a1, a2;
+    ASSERT_EQ(PESIM_OK, pesim_arch_load(Data("arch_full.cfg").c_str(), &a1, &e)) << Fmt(e);
+    EXPECT_EQ(PESIM_CONV_PESIM, a1.conventions);  // the default
+    a1.conventions = PESIM_CONV_TIMELOOP;
+    std::string p = TempFile("arch_conv.cfg");
+    ASSERT_EQ(PESIM_OK, pesim_arch_write(p.c_str(), &a1, &e)) << Fmt(e);
+    EXPECT_NE(std::string::npos, Slurp(p).find("conventions = \"timeloop\";"));
+    ASSERT_EQ(PESIM_OK, pesim_arch_load(p.c_str(), &a2, &e)) << Fmt(e);
+    EXPECT_EQ(PESIM_CONV_TIMELOOP, a2.conventions);
+    std::string text = Slurp(p);
+    text.replace(text.find("\"timeloop\""), 10, "\"timeloopp\"");
+    std::string q = TempFile("arch_conv_bad.cfg");
+    FILE *f = fopen(q.c_str(), "w");
+    fputs(text.c_str(), f);
+    fclose(f);
+    EXPECT_EQ(PESIM_ERR_RANGE, pesim_arch_load(q.c_str(), &a2, &e));
+    EXPECT_STREQ("conventions", e.key);
+    EXPECT_NE(nullptr, strstr(e.msg, "did you mean 'timeloop'")) << e.msg;
+}
+
 TEST_F(ConfigTest, ArchRoundTripExactFloatsAndStrings)
 {
     pesim_arch a1, a2;

@@ -9,8 +9,8 @@
 #include "config/cfg_util.h"
 #include "pesim/config.h"
 
-static const char *const arch_keys[] = {"name", "source", "dataflow", "word_bits", "clock_mhz", "mac", "levels",
-                                        NULL};
+static const char *const arch_keys[] = {"name",      "source",    "dataflow", "conventions", "word_bits",
+                                        "clock_mhz", "mac",       "levels",   NULL};
 static const cfg_field arch_fields[] = {
     {"word_bits", CFG_I32, offsetof(pesim_arch, word_bits), 1, 64, CFG_REQUIRED},
     {"clock_mhz", CFG_F64, offsetof(pesim_arch, clock_mhz), 0, 0, CFG_REQUIRED | CFG_GT},
@@ -224,6 +224,15 @@ static pesim_status load(cfg_ctx *c, pesim_arch *a)
         if ((st = pesim_cfg_enum(c, m, dataflow_parse, dataflows, N_DATAFLOWS, "dataflow", &k))) return st;
         strcpy(a->dataflow, dataflows[k]);
     }
+    a->conventions = PESIM_CONV_PESIM;
+    if ((st = pesim_cfg_member(c, g, "conventions", 0, &m))) return st;
+    if (m) {
+        static const char *const conv[PESIM_CONV_COUNT] = {"pesim", "timeloop"};
+        int k;
+        if ((st = pesim_cfg_enum(c, m, pesim_conventions_parse, conv, PESIM_CONV_COUNT, "conventions", &k)))
+            return st;
+        a->conventions = k;
+    }
     if ((st = pesim_cfg_read_fields(c, g, arch_fields, NF(arch_fields), a, 0))) return st;
     a->mac_latency_cycles = 1;
     if ((st = pesim_cfg_member(c, g, "mac", 0, &m))) return st;
@@ -301,6 +310,8 @@ static pesim_status check_writable(const pesim_arch *a, const char *path, pesim_
     /* "" (no hint, e.g. an arch built in code) is written as "any", its meaning */
     if (!pesim_cfg_str_ok(a->dataflow, sizeof a->dataflow) || (a->dataflow[0] && dataflow_parse(a->dataflow) < 0))
         return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, "dataflow", "not one of ws, os, is, rs, nvdla, any");
+    if ((unsigned)a->conventions >= PESIM_CONV_COUNT)
+        return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, "conventions", "not one of pesim, timeloop");
     int bad;
     if ((bad = pesim_cfg_fields_bad(arch_fields, NF(arch_fields), a)) >= 0)
         return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, arch_fields[bad].key, "value out of range");
@@ -361,6 +372,8 @@ static pesim_status format_arch(cfg_buf *b, const pesim_arch *a, const char *pat
     pesim_cfg_printf(b, ";\n  source = ");
     pesim_cfg_put_string(b, a->source);
     pesim_cfg_printf(b, ";\n  dataflow = \"%s\";\n  ", a->dataflow[0] ? a->dataflow : "any");
+    if (a->conventions != PESIM_CONV_PESIM)
+        pesim_cfg_printf(b, "conventions = \"%s\";\n  ", pesim_conventions_name((pesim_conventions)a->conventions));
     pesim_cfg_put_fields(b, arch_fields, NF(arch_fields), a, 2);
     pesim_cfg_printf(b, "\n  mac = { ");
     pesim_cfg_put_fields(b, mac_fields, NF(mac_fields), a, 4);

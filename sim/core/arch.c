@@ -32,6 +32,20 @@ int pesim_reduce_kind_parse(const char *s)
     return -1;
 }
 
+static const char *const conventions_names[PESIM_CONV_COUNT] = {"pesim", "timeloop"};
+
+const char *pesim_conventions_name(pesim_conventions c)
+{
+    return (unsigned)c < PESIM_CONV_COUNT ? conventions_names[c] : "?";
+}
+
+int pesim_conventions_parse(const char *s)
+{
+    for (int k = 0; s && k < PESIM_CONV_COUNT; k++)
+        if (strcmp(s, conventions_names[k]) == 0) return k;
+    return -1;
+}
+
 int64_t pesim_arch_instances(const pesim_arch *a, int level)
 {
     int64_t n = 1;

@@ -81,10 +81,19 @@ typedef struct pesim_level {
     int32_t line;                       /* config line (0 = none) */
 } pesim_level;
 
+/* Counting conventions (docs/model.md): "pesim" follows what the hardware
+ * does; "timeloop" reproduces Timeloop v3's counts. */
+typedef enum pesim_conventions {
+    PESIM_CONV_PESIM = 0,
+    PESIM_CONV_TIMELOOP,
+    PESIM_CONV_COUNT
+} pesim_conventions;
+
 typedef struct pesim_arch {
     char name[PESIM_NAME_MAX];
     char source[PESIM_SOURCE_MAX];      /* citation of the parameters */
     char dataflow[16];                  /* default-mapper hint: "ws","os","is","rs","nvdla","any" ("" = "any") */
+    int32_t conventions;                /* pesim_conventions */
     int32_t word_bits;
     double clock_mhz;
     int32_t mac_latency_cycles;         /* MAC pipeline depth */
@@ -98,6 +107,8 @@ const char *pesim_noc_kind_name(pesim_noc_kind k);
 int pesim_noc_kind_parse(const char *s);          /* -1 if unknown */
 const char *pesim_reduce_kind_name(pesim_reduce_kind k);
 int pesim_reduce_kind_parse(const char *s);       /* -1 if unknown */
+const char *pesim_conventions_name(pesim_conventions c);  /* "pesim", "timeloop" */
+int pesim_conventions_parse(const char *s);       /* -1 if unknown */
 
 /* Instances of level L (product of the fan-outs above it). */
 int64_t pesim_arch_instances(const pesim_arch *a, int level);

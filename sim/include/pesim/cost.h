@@ -54,6 +54,8 @@ typedef struct pesim_cost {
     double area_um2;
     pesim_access access[PESIM_MAX_LEVELS][PESIM_NTENSORS];
     int64_t noc_words[PESIM_MAX_LEVELS][PESIM_NTENSORS];  /* words delivered below level L */
+    int64_t noc_word_hops[PESIM_MAX_LEVELS][PESIM_NTENSORS]; /* sum over those words of the hops each
+                                                              * travels in the network's topology */
     int64_t spatial_used;                /* MAC units the mapping uses */
 } pesim_cost;
 
