@@ -380,6 +380,8 @@ int pesim_space_encode(const pesim_space *s, const pesim_design *d, int32_t *cho
                 case HW_SPATIAL_Y: found = x->spatial_y_dims == y->spatial_y_dims; break;
                 case HW_BANKS: found = x->banks == y->banks; break;
                 case HW_DOUBLE_BUFFERED: found = x->double_buffered == y->double_buffered; break;
+                case HW_PORTS: found = x->ports == y->ports; break;
+                case HW_WORD_BITS: found = a.word_bits == d->arch.word_bits; break;
                 case HW_FIELD_COUNT: found = 0; break;
                 }
             }

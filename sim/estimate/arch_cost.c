@@ -61,8 +61,10 @@ static void floorplan_of(const pesim_arch *a, const arch_est *x, int level, pesi
     out->instance_area_um2 = x->sub_um2[level + 1];
 }
 
-/* The estimate of level `level` (x->sub_um2[0..level] must be known). */
-static void level_est(const pesim_arch *a, const arch_est *x, int level, pesim_level_est *out)
+/* The estimate of level `level` (x->sub_um2[0..level] must be known); with
+ * `describe`, its `what` text too (for info and sources only: it costs
+ * snprintf calls that hardware-space decoding should not pay). */
+static void level_est(const pesim_arch *a, const arch_est *x, int level, int describe, pesim_level_est *out)
 {
     const pesim_level *v = &a->level[level];
     const pesim_tech *t = &x->t;
@@ -79,7 +81,7 @@ static void level_est(const pesim_arch *a, const arch_est *x, int level, pesim_l
         const pesim_dram *d = &v->dram;
         out->kind = PESIM_EST_KIND_DRAM;
         if (!pesim_estimate_dram_has_power(d)) {
-            snprintf(out->what, sizeof out->what, "DRAM %s without power values", d->preset[0] ? d->preset : "custom");
+            if (describe) snprintf(out->what, sizeof out->what, "DRAM %s without power values", d->preset[0] ? d->preset : "custom");
             return;
         }
         pesim_dram_power p;
@@ -91,7 +93,7 @@ static void level_est(const pesim_arch *a, const arch_est *x, int level, pesim_l
          * is charged over time, not per word) */
         out->read_energy_pj = (p.rd_pj + p.act_pj / per_row) / words;
         out->write_energy_pj = (p.wr_pj + p.act_pj / per_row) / words;
-        snprintf(out->what, sizeof out->what, "DRAM %s IDD (DRAMsim3), %d x%d devices per rank",
+        if (describe) snprintf(out->what, sizeof out->what, "DRAM %s IDD (DRAMsim3), %d x%d devices per rank",
                  d->preset[0] ? d->preset : "custom", d->bus_bits / d->device_bits, d->device_bits);
         return;
     }
@@ -99,7 +101,7 @@ static void level_est(const pesim_arch *a, const arch_est *x, int level, pesim_l
     double bits = (double)words * a->word_bits;
     if (words <= 0) {
         out->kind = PESIM_EST_KIND_NONE;
-        snprintf(out->what, sizeof out->what, "unbounded level: no estimate");
+        if (describe) snprintf(out->what, sizeof out->what, "unbounded level: no estimate");
         return;
     }
     /* words per access: the bandwidth spread over banks and ports */
@@ -113,12 +115,12 @@ static void level_est(const pesim_arch *a, const arch_est *x, int level, pesim_l
         int64_t entries = (int64_t)ceil(bits / width);
         pesim_estimate_regfile(t, entries, width, ports, &e);
         out->kind = PESIM_EST_KIND_REGFILE;
-        snprintf(out->what, sizeof out->what, "register file %lld x %d bit, %d nm", (long long)entries, width,
+        if (describe) snprintf(out->what, sizeof out->what, "register file %lld x %d bit, %d nm", (long long)entries, width,
                  t->node_nm);
     } else {
         pesim_estimate_sram(t, (int64_t)bits, width, banks, ports, &e);
         out->kind = PESIM_EST_KIND_SRAM;
-        snprintf(out->what, sizeof out->what, "SRAM %s x %d bit, %d bank%s, %d port%s, %d nm",
+        if (describe) snprintf(out->what, sizeof out->what, "SRAM %s x %d bit, %d bank%s, %d port%s, %d nm",
                  kib_text(bits, b, sizeof b), width, banks, banks == 1 ? "" : "s", ports, ports == 1 ? "" : "s",
                  t->node_nm);
     }
@@ -130,7 +132,7 @@ static void level_est(const pesim_arch *a, const arch_est *x, int level, pesim_l
     out->leak_pj_per_cycle = leak_pj_per_cycle(a, t, area);
 }
 
-static void estimate_all(const pesim_arch *a, arch_est *x)
+static void estimate_all(const pesim_arch *a, int describe, arch_est *x)
 {
     tech_of(a, &x->t);
     pesim_estimate_mac(&x->t, pesim_arch_operand(a), &x->mac);
@@ -138,7 +140,7 @@ static void estimate_all(const pesim_arch *a, arch_est *x)
     x->mac_leak_pj_per_cycle = leak_pj_per_cycle(a, &x->t, x->mac_area_um2);
     x->sub_um2[0] = x->mac_area_um2;
     for (int l = 0; l < a->n_levels && l < PESIM_MAX_LEVELS; l++) {
-        level_est(a, x, l, &x->lv[l]);
+        level_est(a, x, l, describe, &x->lv[l]);
         x->area_um2[l] = (a->level[l].estimated & PESIM_EST_AREA) ? x->lv[l].area_um2 : a->level[l].area_um2;
         x->sub_um2[l + 1] = x->area_um2[l] + (double)a->level[l].fanout_x * a->level[l].fanout_y * x->sub_um2[l];
     }
@@ -147,14 +149,14 @@ static void estimate_all(const pesim_arch *a, arch_est *x)
 void pesim_estimate_floorplan(const pesim_arch *a, int level, pesim_floorplan *out)
 {
     arch_est x;
-    estimate_all(a, &x);
+    estimate_all(a, 0, &x);
     floorplan_of(a, &x, level, out);
 }
 
 void pesim_estimate_level(const pesim_arch *a, int level, pesim_level_est *out)
 {
     arch_est x;
-    estimate_all(a, &x);
+    estimate_all(a, 1, &x);
     *out = x.lv[level];
 }
 
@@ -232,7 +234,7 @@ pesim_status pesim_estimate_arch(pesim_arch *a, pesim_error *e)
         return pesim_error_set(e, PESIM_ERR_RANGE, NULL, 0, "technology_nm", "unsupported node %d nm (supported: %s)",
                                a->tech_nm, pesim_estimate_nodes_text(list, sizeof list));
     arch_est x;
-    estimate_all(a, &x);
+    estimate_all(a, 0, &x);
     for (int k = 0; k < N_BITS(mac_bits); k++)
         if (a->estimated & mac_bits[k]) *field_ptr(a, -1, mac_bits[k]) = field_estimate(&x, -1, mac_bits[k]);
     for (int l = 0; l < a->n_levels; l++) {
@@ -256,8 +258,8 @@ pesim_status pesim_estimate_arch(pesim_arch *a, pesim_error *e)
 static void rescale_pass(const pesim_arch *base, pesim_arch *a, int scale_given, uint32_t which)
 {
     arch_est now, was;
-    estimate_all(a, &now);
-    if (scale_given) estimate_all(base, &was);
+    estimate_all(a, 0, &now);
+    if (scale_given) estimate_all(base, 0, &was);
     for (int l = -1; l < a->n_levels; l++) {
         const uint32_t *bits = l < 0 ? mac_bits : level_bits;
         int n = l < 0 ? N_BITS(mac_bits) : N_BITS(level_bits);
@@ -297,7 +299,7 @@ const char *pesim_estimate_source(const pesim_arch *a, int level, uint32_t bit, 
         return buf;
     }
     arch_est all;
-    estimate_all(a, &all);
+    estimate_all(a, 1, &all);
     const pesim_level_est *x = &all.lv[level];
     if (bit & (PESIM_EST_HOP(0) | PESIM_EST_HOP(1) | PESIM_EST_HOP(2))) {
         pesim_floorplan fp;

@@ -118,9 +118,13 @@ const char *pesim_estimate_nodes_text(char *buf, size_t n)
  * Area: the Intel 45 nm 6T cell, 0.346 um^2 (Mistry et al., IEDM 2007), at 70%
  * array efficiency = 0.494 um^2/bit; each extra port adds a word line and a
  * bit-line pair, growing the cell by 35% in each direction (our assumption);
- * per bank and port a periphery (decoder, sense amplifiers, drivers) of 80 um^2
- * per bit of width (fitted: with it a 4 KiB two-port bank is 1.19 um^2/bit at
- * 45 nm, CACTI's 0.94 um^2/bit at 40 nm in Accelergy's Eyeriss exercise ART).
+ * a bank is laid out square (column muxes fold tall arrays), so it has
+ * sqrt(bank bits) physical rows; per bank and port a periphery: a word-line
+ * driver and decoder slice of 10 um^2 per physical row (our assumption) and
+ * sense amplifiers and drivers of 46 um^2 per bit of width (fitted: with both,
+ * a 4 KiB two-port 64-bit bank is 1.19 um^2/bit at 45 nm, CACTI's 0.94
+ * um^2/bit at 40 nm in Accelergy's Eyeriss exercise ART). So at a given
+ * bandwidth more banks cost more drivers, and more bandwidth costs columns.
  * Energy per access of W bits: W x (SRAM_E0 + SRAM_EB x sqrt(bank bits) x
  * port factor) + SRAM_EDEC x log2(rows per bank) + W x wire energy x sqrt(macro
  * area). SRAM_E0 (sense amplifier and output latch, about half a register bit)
@@ -128,23 +132,28 @@ const char *pesim_estimate_nodes_text(char *buf, size_t n)
  * reads of 8 KB 10 pJ, 32 KB 20 pJ) and SRAM_EDEC (decoder and word-line drive
  * per address bit) to the storage of Accelergy's 224 x 16-bit two-port
  * scratchpad (timeloop-accelergy-exercises, 04_eyeriss_like ERT: 1.59 pJ at
- * 40 nm, less its two address generators, Aladdin counters of 0.25 pJ).
+ * 40 nm, less its two address generators, Aladdin counters of 0.25 pJ: 1.08 pJ,
+ * taken as the 45 nm figure).
  * Access time: SRAM_T0 + SRAM_TB x sqrt(bank bits) + the H-tree wire (our
  * assumption: 0.76 ns for 32 KB, 3.2 ns for one 1 MB bank). */
 #define SRAM_CELL_UM2 0.494
 #define SRAM_PORT_GROWTH 0.35
-#define SRAM_PERIPH_UM2_PER_BIT 80.0
+#define SRAM_PERIPH_UM2_PER_BIT 46.0
+#define SRAM_PERIPH_UM2_PER_ROW 10.0
 #define SRAM_E0 0.005
-#define SRAM_EB 0.00048
-#define SRAM_EDEC 0.06
+#define SRAM_EB 0.00049
+#define SRAM_EDEC 0.03
 #define SRAM_T0 0.25
 #define SRAM_TB 0.0009
 
 /* Register files: Aladdin's 40 nm register, 0.009 pJ per bit read and 5.98
  * um^2 per bit (taken as 45 nm: 0.01 pJ, 6 um^2); a read passes log2(entries)
- * levels of 2:1 muxes, each costing about one register bit (our assumption).
- * Access time: one flip-flop plus 0.05 ns per mux level (our assumption). */
+ * levels of 2:1 muxes of RF_MUX register-bit energies each (fitted to the
+ * 12 x 16-bit ifmap scratchpad of Accelergy's Eyeriss exercise: 0.24 pJ at
+ * 40 nm). Access time: one flip-flop plus 0.05 ns per mux level (our
+ * assumption). */
 #define RF_E_BIT 0.01
+#define RF_MUX 0.25
 #define RF_UM2_BIT 6.0
 #define RF_T0 0.1
 #define RF_T_LEVEL 0.05
@@ -196,10 +205,11 @@ void pesim_estimate_sram(const pesim_tech *t, int64_t bits, int32_t width_bits, 
     if (bank_bits < width_bits) bank_bits = width_bits;
     double pf = 1.0 + SRAM_PORT_GROWTH * (ports - 1);
     /* 45 nm area first: the routing length follows it */
-    double bank_um2 = bank_bits * SRAM_CELL_UM2 * pf * pf + ports * SRAM_PERIPH_UM2_PER_BIT * width_bits;
+    double rows = bank_bits / width_bits;
+    double bank_um2 = bank_bits * SRAM_CELL_UM2 * pf * pf +
+                      ports * (SRAM_PERIPH_UM2_PER_BIT * width_bits + SRAM_PERIPH_UM2_PER_ROW * sqrt(bank_bits));
     double area45 = banks * bank_um2;
     double route_mm = sqrt(area45 * t->area_scale) * 1e-3;
-    double rows = bank_bits / width_bits;
     double array = width_bits * (SRAM_E0 + SRAM_EB * sqrt(bank_bits) * pf) + SRAM_EDEC * log2_at_least_1(rows);
     double e = array * t->energy_scale + width_bits * pesim_estimate_wire_pj_per_bit_mm(t) * route_mm;
     out->read_pj = out->write_pj = e;
@@ -215,7 +225,7 @@ void pesim_estimate_regfile(const pesim_tech *t, int64_t entries, int32_t width_
     if (ports < 1) ports = 1;
     double levels = entries > 1 ? log2((double)entries) : 0.0;
     double pf = 1.0 + SRAM_PORT_GROWTH * (ports - 1);  /* a read mux per port */
-    out->read_pj = width_bits * RF_E_BIT * (1.0 + levels) * t->energy_scale;
+    out->read_pj = width_bits * RF_E_BIT * (1.0 + RF_MUX * levels) * t->energy_scale;
     out->write_pj = out->read_pj;
     out->area_um2 = (double)entries * width_bits * RF_UM2_BIT * pf * t->area_scale;
     out->leak_uw = est_leak_uw(t, out->area_um2);

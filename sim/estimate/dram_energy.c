@@ -59,21 +59,21 @@ static void background(const pesim_dram *d, double dram_cycles, pesim_dram_activ
 
 void pesim_estimate_dram_activity(const pesim_arch *a, int level, const pesim_cost *c, pesim_dram_activity *out)
 {
+    /* integer arithmetic: this runs in every analytical evaluation */
     const pesim_dram *d = &a->level[level].dram;
-    double burst_bytes = d->bus_bits / 8.0 * d->BL;
-    double bursts_per_row = burst_bytes > 0 ? floor((double)d->row_bytes / burst_bytes) : 1;
-    if (bursts_per_row < 1) bursts_per_row = 1;
-    double word_bytes = a->word_bits / 8.0;
-    out->act = out->pre = out->rd = out->wr = 0;
-    for (int t = 0; t < PESIM_NTENSORS; t++) {
+    int64_t burst_bits = (int64_t)d->bus_bits * d->BL, word_bits = a->word_bits;
+    int64_t per_row = burst_bits > 0 ? d->row_bytes * 8 / burst_bits : 1;
+    if (per_row < 1) per_row = 1;
+    int64_t rd = 0, wr = 0, act = 0;
+    for (int t = 0; burst_bits > 0 && t < PESIM_NTENSORS; t++) {
         const pesim_access *x = &c->access[level][t];
-        double rd = burst_bytes > 0 ? ceil((double)x->reads * word_bytes / burst_bytes) : 0;
-        double wr = burst_bytes > 0 ? ceil((double)(x->fills + x->updates) * word_bytes / burst_bytes) : 0;
-        out->rd += rd;
-        out->wr += wr;
-        out->act += ceil(rd / bursts_per_row) + ceil(wr / bursts_per_row);
+        int64_t r = (x->reads * word_bits + burst_bits - 1) / burst_bits;
+        int64_t w = ((x->fills + x->updates) * word_bits + burst_bits - 1) / burst_bits;
+        rd += r, wr += w;
+        act += (r + per_row - 1) / per_row + (w + per_row - 1) / per_row;
     }
-    out->pre = out->act;
+    out->rd = (double)rd, out->wr = (double)wr;
+    out->act = out->pre = (double)act;
     background(d, dram_cycles_of(d, a->clock_mhz, (double)c->cycles), out);
 }
 
