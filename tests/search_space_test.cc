@@ -417,7 +417,7 @@ TEST(SearchSpace, ExperimentLoad)
     EXPECT_STREQ(ex.arch_path, "configs/arch/vta.cfg");
     EXPECT_STREQ(ex.workload_path, "workloads/resnet18.cfg");
     EXPECT_EQ(ex.eval.objective, PESIM_OBJ_LATENCY);
-    EXPECT_EQ(ex.eval.area_budget_um2, 8.0e6);
+    EXPECT_EQ(ex.eval.area_budget_um2, 3.0e6);
     EXPECT_STREQ(ex.algo, "random");
     EXPECT_EQ(ex.budget, 200);
     EXPECT_EQ(ex.seed, 1u);
