@@ -10,6 +10,14 @@
 static const char *const noc_names[PESIM_NOC_KIND_COUNT] = {"bus", "systolic", "unicast"};
 static const char *const reduce_names[PESIM_REDUCE_KIND_COUNT] = {"tree", "systolic", "none"};
 
+/* Index k in [from, n) of the name s in names, or -1 (the enums' parsers). */
+static int name_index(const char *const *names, int from, int n, const char *s)
+{
+    for (int k = from; s && k < n; k++)
+        if (strcmp(s, names[k]) == 0) return k;
+    return -1;
+}
+
 const char *pesim_noc_kind_name(pesim_noc_kind k)
 {
     return (unsigned)k < PESIM_NOC_KIND_COUNT ? noc_names[k] : "?";
@@ -17,9 +25,7 @@ const char *pesim_noc_kind_name(pesim_noc_kind k)
 
 int pesim_noc_kind_parse(const char *s)
 {
-    for (int k = 0; s && k < PESIM_NOC_KIND_COUNT; k++)
-        if (strcmp(s, noc_names[k]) == 0) return k;
-    return -1;
+    return name_index(noc_names, 0, PESIM_NOC_KIND_COUNT, s);
 }
 
 const char *pesim_reduce_kind_name(pesim_reduce_kind k)
@@ -29,9 +35,7 @@ const char *pesim_reduce_kind_name(pesim_reduce_kind k)
 
 int pesim_reduce_kind_parse(const char *s)
 {
-    for (int k = 0; s && k < PESIM_REDUCE_KIND_COUNT; k++)
-        if (strcmp(s, reduce_names[k]) == 0) return k;
-    return -1;
+    return name_index(reduce_names, 0, PESIM_REDUCE_KIND_COUNT, s);
 }
 
 static const char *const conventions_names[PESIM_CONV_COUNT] = {"pesim", "timeloop"};
@@ -43,9 +47,7 @@ const char *pesim_conventions_name(pesim_conventions c)
 
 int pesim_conventions_parse(const char *s)
 {
-    for (int k = 0; s && k < PESIM_CONV_COUNT; k++)
-        if (strcmp(s, conventions_names[k]) == 0) return k;
-    return -1;
+    return name_index(conventions_names, 0, PESIM_CONV_COUNT, s);
 }
 
 int64_t pesim_arch_instances(const pesim_arch *a, int level)
@@ -71,9 +73,7 @@ const char *pesim_operand_name(pesim_operand o)
 
 int pesim_operand_parse(const char *s)
 {
-    for (int k = 1; s && k < PESIM_OPERAND_COUNT; k++)
-        if (strcmp(s, operand_names[k]) == 0) return k;
-    return -1;
+    return name_index(operand_names, 1, PESIM_OPERAND_COUNT, s); /* "default" is not a type */
 }
 
 pesim_operand pesim_arch_operand(const pesim_arch *a)

@@ -109,6 +109,7 @@ static void level_est(const pesim_arch *a, const arch_est *x, int level, int des
     int32_t banks = v->banks > 0 ? v->banks : 1, ports = v->ports > 0 ? v->ports : 1;
     double wpa = bw > 0 ? ceil(bw / ((double)banks * ports) - 1e-9) : 1;
     if (wpa < 1) wpa = 1;
+    if (wpa > (double)(1 << 20)) wpa = (double)(1 << 20); /* keeps width_bits an int32 */
     int32_t width = (int32_t)(wpa * a->word_bits);
     pesim_est e;
     if (bits <= PESIM_EST_REGFILE_MAX_BITS) {

@@ -6,6 +6,7 @@
 #include "pesim/estimate.h"
 
 #include <math.h>
+#include <stdint.h>
 
 int pesim_estimate_dram_has_power(const pesim_dram *d)
 {
@@ -57,6 +58,14 @@ static void background(const pesim_dram *d, double dram_cycles, pesim_dram_activ
     out->ref = d->tREFI > 0 ? ranks * floor(dram_cycles / d->tREFI) : 0;
 }
 
+/* ceil(words x word_bits / burst_bits), in integers while they cannot overflow. */
+static int64_t bursts_of(int64_t words, int64_t word_bits, int64_t burst_bits)
+{
+    if (words <= 0) return 0;
+    if (words > INT64_MAX / 64) return (int64_t)ceil((double)words * (double)word_bits / (double)burst_bits);
+    return (words * word_bits + burst_bits - 1) / burst_bits;
+}
+
 void pesim_estimate_dram_activity(const pesim_arch *a, int level, const pesim_cost *c, pesim_dram_activity *out)
 {
     /* integer arithmetic: this runs in every analytical evaluation */
@@ -67,8 +76,8 @@ void pesim_estimate_dram_activity(const pesim_arch *a, int level, const pesim_co
     int64_t rd = 0, wr = 0, act = 0;
     for (int t = 0; burst_bits > 0 && t < PESIM_NTENSORS; t++) {
         const pesim_access *x = &c->access[level][t];
-        int64_t r = (x->reads * word_bits + burst_bits - 1) / burst_bits;
-        int64_t w = ((x->fills + x->updates) * word_bits + burst_bits - 1) / burst_bits;
+        int64_t r = bursts_of(x->reads, word_bits, burst_bits);
+        int64_t w = bursts_of(x->fills + x->updates, word_bits, burst_bits);
         rd += r, wr += w;
         act += (r + per_row - 1) / per_row + (w + per_row - 1) / per_row;
     }
