@@ -239,7 +239,10 @@ double pesim_arch_area_um2(const pesim_arch *a)
 int64_t pesim_level_words(const pesim_level *v)
 {
     int64_t w = v->capacity_words;
-    for (int t = 0; t < PESIM_NTENSORS; t++) w += v->tensor_capacity_words[t];
+    for (int t = 0; t < PESIM_NTENSORS; t++) {
+        int64_t p = v->tensor_capacity_words[t];
+        w = p > 0 && w > INT64_MAX - p ? INT64_MAX : w + p; /* saturates */
+    }
     return w;
 }
 

@@ -119,7 +119,7 @@ static void level_est(const pesim_arch *a, const arch_est *x, int level, int des
         if (describe) snprintf(out->what, sizeof out->what, "register file %lld x %d bit, %d nm", (long long)entries, width,
                  t->node_nm);
     } else {
-        pesim_estimate_sram(t, (int64_t)bits, width, banks, ports, &e);
+        pesim_estimate_sram(t, bits, width, banks, ports, &e);
         out->kind = PESIM_EST_KIND_SRAM;
         if (describe) snprintf(out->what, sizeof out->what, "SRAM %s x %d bit, %d bank%s, %d port%s, %d nm",
                  kib_text(bits, b, sizeof b), width, banks, banks == 1 ? "" : "s", ports, ports == 1 ? "" : "s",

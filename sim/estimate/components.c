@@ -195,13 +195,13 @@ double pesim_estimate_wire_pj_per_bit_mm(const pesim_tech *t)
 
 static double log2_at_least_1(double x) { return x > 2 ? log2(x) : 1.0; }
 
-void pesim_estimate_sram(const pesim_tech *t, int64_t bits, int32_t width_bits, int32_t banks, int32_t ports,
+void pesim_estimate_sram(const pesim_tech *t, double bits, int32_t width_bits, int32_t banks, int32_t ports,
                          pesim_est *out)
 {
     if (banks < 1) banks = 1;
     if (ports < 1) ports = 1;
     if (width_bits < 1) width_bits = 1;
-    double bank_bits = (double)bits / banks;
+    double bank_bits = bits / banks;
     if (bank_bits < width_bits) bank_bits = width_bits;
     double pf = 1.0 + SRAM_PORT_GROWTH * (ports - 1);
     /* 45 nm area first: the routing length follows it */

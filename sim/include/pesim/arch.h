@@ -175,7 +175,7 @@ int64_t pesim_level_latency_cycles(const pesim_arch *a, int level);
 double pesim_arch_area_um2(const pesim_arch *a);
 
 /* Words one instance of a level holds: the shared capacity plus the per-tensor
- * partitions (0 for an unbounded level). */
+ * partitions (0 for an unbounded level; INT64_MAX when the sum would pass it). */
 int64_t pesim_level_words(const pesim_level *v);
 
 #ifdef __cplusplus

@@ -69,7 +69,7 @@ typedef struct pesim_est {
  * read/write ports. Energy per access grows with the bank's size (bit- and
  * word-line length) and with the routing across the whole macro; more banks
  * make each access cheaper and the macro larger (periphery per bank). */
-void pesim_estimate_sram(const pesim_tech *t, int64_t bits, int32_t width_bits, int32_t banks, int32_t ports,
+void pesim_estimate_sram(const pesim_tech *t, double bits, int32_t width_bits, int32_t banks, int32_t ports,
                          pesim_est *out);
 
 /* A flip-flop register file of `entries` x `width_bits` read through a mux
