@@ -14,14 +14,17 @@
  *     x = act(A_l U_l V_l^T + c_l)
  *   logits of node i = head.w x_i + head.b   (every decision's actions)
  *   values = value.w mean_i(x_i) + value.b
- * where each A is normalised with self loops, D^-1/2 (A + I) D^-1/2, kept
- * in CSR (sparse: networks have up to a few hundred nodes). The top-k
+ * where each A is normalised with doubled self loops, D^-1/2 (A + 2I) D^-1/2
+ * (D the degrees of A + 2I), kept in CSR, and each convolution may add a
+ * root term H R^T (root_weight: a node's own features weighed apart from
+ * its neighbours') (sparse: networks have up to a few hundred nodes). The top-k
  * selection is piecewise constant: gradients flow through the gates and the
  * kept rows, as in the paper.
  *
- * Tensors: down0.w (h x features), down0.b; per level l = 1..D: pool<l>.p
- * (1 x h), down<l>.w (h x h), down<l>.b; per l = 0..D-1: up<l>.w, up<l>.b;
- * head.w (per-node logits x h), head.b; value.w (n_values x h), value.b.
+ * Tensors: down0.w (h x features), [down0.r], down0.b; per level l = 1..D:
+ * pool<l>.p (1 x h), down<l>.w (h x h), [down<l>.r], down<l>.b; per
+ * l = 0..D-1: up<l>.w, [up<l>.r], up<l>.b; head.w (per-node logits x h),
+ * head.b; value.w (n_values x h), value.b. ([.r]: with a root weight.)
  *
  * A batch row is one graph's node features. Each distinct row is computed
  * once (consecutive equal rows share a forward; backward sums their output
@@ -37,6 +40,10 @@
 #include "rl_impl.h"
 
 #define GNN_MAX_DEPTH 8
+/* The weight of a node's own features in a convolution: A + 2I, the
+ * "improved" GCN that Graph U-Net implementations use, so that a node's
+ * embedding keeps more of itself against its neighbours. */
+#define GNN_SELF_WEIGHT 2.0
 
 typedef struct rl_csr {
     int32_t n;                 /* rows */
@@ -60,13 +67,18 @@ typedef struct gnn_sample {
     double *mean;                     /* h */
 } gnn_sample;
 
+/* A convolution's tensors (r = -1 without a root weight). */
+typedef struct gnn_conv {
+    int32_t w, r, b;
+} gnn_conv;
+
 typedef struct gnn_state {
     int has_graph;
     int32_t n_at[GNN_MAX_DEPTH + 1];  /* nodes per level */
     rl_csr adj0;
     int32_t per_node;                 /* logits per node */
-    int32_t t_dw[GNN_MAX_DEPTH + 1], t_db[GNN_MAX_DEPTH + 1], t_p[GNN_MAX_DEPTH + 1];
-    int32_t t_uw[GNN_MAX_DEPTH], t_ub[GNN_MAX_DEPTH];
+    gnn_conv down[GNN_MAX_DEPTH + 1], up[GNN_MAX_DEPTH];
+    int32_t t_p[GNN_MAX_DEPTH + 1];
     int32_t t_hw, t_hb, t_vw, t_vb;   /* -1 when absent */
     gnn_sample *samples;
     int32_t cap_samples, n_samples;
@@ -81,6 +93,17 @@ typedef struct gnn_state {
 } gnn_state;
 
 /* ------------------------------------------------------------- config */
+
+void pesim_rl_gnn_config_default(pesim_rl_gnn_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->hidden = 128;
+    c->depth = 3;
+    c->ratio = 0.5;
+    c->act = PESIM_RL_RELU;
+    c->head_gain = 0.01;
+    c->root_weight = 1;
+}
 
 pesim_status rl_gnn_check(const pesim_rl_gnn_config *c, const char *file, pesim_error *e)
 {
@@ -114,6 +137,23 @@ pesim_status rl_gnn_check(const pesim_rl_gnn_config *c, const char *file, pesim_
     return PESIM_OK;
 }
 
+/* Adds <prefix><l>.w (h x din), .r (h x din, with a root weight), .b. */
+static int add_conv(pesim_rl_net *n, gnn_conv *cv, const char *prefix, int32_t l, int32_t din)
+{
+    char nm[RL_TENSOR_NAME_MAX];
+    int32_t h = n->gnn.hidden;
+    snprintf(nm, sizeof nm, "%s%d.w", prefix, (int)l);
+    cv->w = rl_net_add_tensor(n, nm, h, din);
+    cv->r = -1;
+    if (n->gnn.root_weight) {
+        snprintf(nm, sizeof nm, "%s%d.r", prefix, (int)l);
+        cv->r = rl_net_add_tensor(n, nm, h, din);
+    }
+    snprintf(nm, sizeof nm, "%s%d.b", prefix, (int)l);
+    cv->b = rl_net_add_tensor(n, nm, 1, h);
+    return cv->w >= 0 && cv->b >= 0 && (cv->r >= 0 || !n->gnn.root_weight);
+}
+
 pesim_status rl_gnn_build(pesim_rl_net *n, pesim_error *e)
 {
     const pesim_rl_gnn_config *c = &n->gnn;
@@ -132,17 +172,10 @@ pesim_status rl_gnn_build(pesim_rl_net *n, pesim_error *e)
             snprintf(nm, sizeof nm, "pool%d.p", (int)l);
             ok &= (g->t_p[l] = rl_net_add_tensor(n, nm, 1, h)) >= 0;
         }
-        snprintf(nm, sizeof nm, "down%d.w", (int)l);
-        ok &= (g->t_dw[l] = rl_net_add_tensor(n, nm, h, l == 0 ? c->in_features : h)) >= 0;
-        snprintf(nm, sizeof nm, "down%d.b", (int)l);
-        ok &= (g->t_db[l] = rl_net_add_tensor(n, nm, 1, h)) >= 0;
+        ok &= add_conv(n, &g->down[l], "down", l, l == 0 ? c->in_features : h);
     }
-    for (int32_t l = 0; l < c->depth; l++) {
-        snprintf(nm, sizeof nm, "up%d.w", (int)l);
-        ok &= (g->t_uw[l] = rl_net_add_tensor(n, nm, h, h)) >= 0;
-        snprintf(nm, sizeof nm, "up%d.b", (int)l);
-        ok &= (g->t_ub[l] = rl_net_add_tensor(n, nm, 1, h)) >= 0;
-    }
+    for (int32_t l = 0; l < c->depth; l++)
+        ok &= add_conv(n, &g->up[l], "up", l, h);
     g->t_hw = g->t_hb = g->t_vw = g->t_vb = -1;
     if (g->per_node > 0) {
         ok &= (g->t_hw = rl_net_add_tensor(n, "head.w", g->per_node, h)) >= 0;
@@ -160,6 +193,15 @@ pesim_status rl_gnn_build(pesim_rl_net *n, pesim_error *e)
     return rl_net_finish_params(n, e);
 }
 
+/* With a root weight the two terms share the variance of one layer. */
+static void init_conv(pesim_rl_net *n, const gnn_conv *cv, double scale, gsl_rng *rng)
+{
+    double k = cv->r >= 0 ? sqrt(0.5) : 1.0;
+    rl_init_normal(n, cv->w, 0, n->gnn.hidden, k * scale, rng);
+    if (cv->r >= 0)
+        rl_init_normal(n, cv->r, 0, n->gnn.hidden, k * scale, rng);
+}
+
 void rl_gnn_init_weights(pesim_rl_net *n, gsl_rng *rng)
 {
     const pesim_rl_gnn_config *c = &n->gnn;
@@ -170,10 +212,10 @@ void rl_gnn_init_weights(pesim_rl_net *n, gsl_rng *rng)
         if (l > 0)
             rl_init_normal(n, g->t_p[l], 0, 1, fh, rng);
         double fan = 1.0 / sqrt((double)(l == 0 ? c->in_features : c->hidden));
-        rl_init_normal(n, g->t_dw[l], 0, c->hidden, act_gain * fan, rng);
+        init_conv(n, &g->down[l], act_gain * fan, rng);
     }
     for (int32_t l = 0; l < c->depth; l++)
-        rl_init_normal(n, g->t_uw[l], 0, c->hidden, act_gain * fh, rng);
+        init_conv(n, &g->up[l], act_gain * fh, rng);
     if (g->t_hw >= 0)
         rl_init_normal(n, g->t_hw, 0, g->per_node, (c->head_gain > 0 ? c->head_gain : 0.01) * fh, rng);
     if (g->t_vw >= 0)
@@ -215,15 +257,17 @@ static int csr_reserve(rl_csr *a, int32_t n, int64_t nnz)
     return 1;
 }
 
-/* Symmetric normalisation of a pattern that includes self loops:
- * val(i, j) = 1 / sqrt(deg_i deg_j). */
+/* Symmetric normalisation of a pattern that includes self loops, with the
+ * self loops weighted GNN_SELF_WEIGHT: val(i, j) = w_ij / sqrt(d_i d_j),
+ * d_i = sum_j w_ij. */
 static void csr_normalise(rl_csr *a)
 {
     for (int32_t i = 0; i < a->n; i++)
         for (int32_t k = a->ptr[i]; k < a->ptr[i + 1]; k++) {
             int32_t j = a->col[k];
-            double di = a->ptr[i + 1] - a->ptr[i], dj = a->ptr[j + 1] - a->ptr[j];
-            a->val[k] = 1.0 / sqrt(di * dj);
+            double di = a->ptr[i + 1] - a->ptr[i] - 1 + GNN_SELF_WEIGHT;
+            double dj = a->ptr[j + 1] - a->ptr[j] - 1 + GNN_SELF_WEIGHT;
+            a->val[k] = (i == j ? GNN_SELF_WEIGHT : 1.0) / sqrt(di * dj);
         }
 }
 
@@ -465,29 +509,43 @@ static void spmm(const rl_csr *A, const double *X, int32_t w, double *Y)
     }
 }
 
-/* H = act(A (X W^T) + b): X n x din, W h x din; T is n x h scratch. */
-static void conv_fwd(const rl_csr *A, const double *X, int32_t din, const double *W, const double *b, int32_t h,
-                     pesim_rl_act act, double *T, double *H)
+#define P(t) (n->params + n->tensors[(t)].offset)
+#define G(t) (n->grads + n->tensors[(t)].offset)
+
+/* H = act(A (X W^T) + X R^T + b): X n x din, W and R h x din (no R term
+ * without a root weight); T is n x h scratch. */
+static void conv_fwd(const pesim_rl_net *n, const gnn_conv *cv, const rl_csr *A, const double *X, int32_t din,
+                     double *T, double *H)
 {
-    int32_t n = A->n;
-    rl_linear_fwd(X, n, din, W, NULL, h, T);
+    int32_t m = A->n, h = n->gnn.hidden;
+    rl_linear_fwd(X, m, din, P(cv->w), NULL, h, T);
     spmm(A, T, h, H);
-    for (int32_t i = 0; i < n; i++)
+    if (cv->r >= 0)
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, h, din, 1.0, X, din, P(cv->r), din, 1.0, H, h);
+    const double *b = P(cv->b);
+    for (int32_t i = 0; i < m; i++)
         cblas_daxpy(h, 1.0, b, 1, H + (int64_t)i * h, 1);
-    rl_act_fwd(act, H, (int64_t)n * h);
+    rl_act_fwd(n->gnn.act, H, (int64_t)m * h);
 }
 
-/* Backward of conv_fwd: dH (clobbered: becomes dZ) -> gW, gb, dX (may be
- * NULL). A is symmetric, so A^T dZ = A dZ. T is n x h scratch. */
-static void conv_bwd(const rl_csr *A, const double *X, int32_t din, const double *W, int32_t h, pesim_rl_act act,
-                     const double *H, double *dH, double *T, double *gW, double *gb, double *dX)
+/* Backward of conv_fwd: dH (clobbered: becomes dZ) -> the gradients of W,
+ * R, b, and dX (may be NULL). A is symmetric, so A^T dZ = A dZ. T is n x h
+ * scratch. */
+static void conv_bwd(pesim_rl_net *n, const gnn_conv *cv, const rl_csr *A, const double *X, int32_t din,
+                     const double *H, double *dH, double *T, double *dX)
 {
-    int32_t n = A->n;
-    rl_act_bwd(act, H, dH, (int64_t)n * h);
-    for (int32_t i = 0; i < n; i++)
+    int32_t m = A->n, h = n->gnn.hidden;
+    rl_act_bwd(n->gnn.act, H, dH, (int64_t)m * h);
+    double *gb = G(cv->b);
+    for (int32_t i = 0; i < m; i++)
         cblas_daxpy(h, 1.0, dH + (int64_t)i * h, 1, gb, 1);
     spmm(A, dH, h, T);
-    rl_linear_bwd(X, n, din, W, h, T, gW, NULL, dX);
+    rl_linear_bwd(X, m, din, P(cv->w), h, T, G(cv->w), NULL, dX);
+    if (cv->r >= 0) {
+        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, h, din, m, 1.0, dH, h, X, din, 1.0, G(cv->r), din);
+        if (dX)
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, din, h, 1.0, dH, h, P(cv->r), din, 1.0, dX, din);
+    }
 }
 
 static int cmp_scored(const void *a, const void *b)
@@ -553,15 +611,12 @@ static const rl_csr *adj_at(const gnn_state *g, const gnn_sample *s, int32_t l)
     return l == 0 ? &g->adj0 : &s->adj[l];
 }
 
-#define P(t) (n->params + n->tensors[(t)].offset)
-#define G(t) (n->grads + n->tensors[(t)].offset)
-
 static int sample_forward(pesim_rl_net *n, gnn_state *g, gnn_sample *s, const double *x, double *out)
 {
     const pesim_rl_gnn_config *c = &n->gnn;
     int32_t h = c->hidden, D = c->depth, n0 = g->n_at[0];
     memcpy(s->x0, x, (size_t)n0 * (size_t)c->in_features * sizeof(double));
-    conv_fwd(&g->adj0, s->x0, c->in_features, P(g->t_dw[0]), P(g->t_db[0]), h, c->act, g->t, s->hd[0]);
+    conv_fwd(n, &g->down[0], &g->adj0, s->x0, c->in_features, g->t, s->hd[0]);
     for (int32_t l = 1; l <= D; l++) {
         int32_t np = g->n_at[l - 1], k = g->n_at[l];
         const double *p = P(g->t_p[l]);
@@ -585,7 +640,7 @@ static int sample_forward(pesim_rl_net *n, gnn_state *g, gnn_sample *s, const do
         }
         if (!pool_adj(g, adj_at(g, s, l - 1), s->idx[l], k, &s->adj[l]))
             return 0;
-        conv_fwd(&s->adj[l], s->xt[l], h, P(g->t_dw[l]), P(g->t_db[l]), h, c->act, g->t, s->hd[l]);
+        conv_fwd(n, &g->down[l], &s->adj[l], s->xt[l], h, g->t, s->hd[l]);
     }
     const double *cur = s->hd[D];
     for (int32_t l = D - 1; l >= 0; l--) {
@@ -593,7 +648,7 @@ static int sample_forward(pesim_rl_net *n, gnn_state *g, gnn_sample *s, const do
         memcpy(s->u[l], s->hd[l], (size_t)nl * (size_t)h * sizeof(double));
         for (int32_t a = 0; a < g->n_at[l + 1]; a++)
             cblas_daxpy(h, 1.0, cur + (int64_t)a * h, 1, s->u[l] + (int64_t)s->idx[l + 1][a] * h, 1);
-        conv_fwd(adj_at(g, s, l), s->u[l], h, P(g->t_uw[l]), P(g->t_ub[l]), h, c->act, g->t, s->hu[l]);
+        conv_fwd(n, &g->up[l], adj_at(g, s, l), s->u[l], h, g->t, s->hu[l]);
         cur = s->hu[l];
     }
     if (g->per_node > 0)
@@ -633,8 +688,7 @@ static void sample_backward(pesim_rl_net *n, gnn_state *g, gnn_sample *s, const 
         double *cur = dx, *nxt = g->bb;
         for (int32_t l = 0; l < D; l++) {
             int32_t nl = g->n_at[l], k = g->n_at[l + 1];
-            conv_bwd(adj_at(g, s, l), s->u[l], h, P(g->t_uw[l]), h, c->act, s->hu[l], cur, g->t, G(g->t_uw[l]),
-                     G(g->t_ub[l]), g->du);
+            conv_bwd(n, &g->up[l], adj_at(g, s, l), s->u[l], h, s->hu[l], cur, g->t, g->du);
             cblas_daxpy(nl * h, 1.0, g->du, 1, g->dhd[l], 1);  /* the skip connection */
             double *dst = l + 1 == D ? g->dhd[D] : nxt;
             if (l + 1 < D)
@@ -649,8 +703,7 @@ static void sample_backward(pesim_rl_net *n, gnn_state *g, gnn_sample *s, const 
     for (int32_t l = D; l >= 0; l--) {
         const double *X = l == 0 ? s->x0 : s->xt[l];
         int32_t din = l == 0 ? c->in_features : h;
-        conv_bwd(adj_at(g, s, l), X, din, P(g->t_dw[l]), h, c->act, s->hd[l], g->dhd[l], g->t, G(g->t_dw[l]),
-                 G(g->t_db[l]), l > 0 ? g->dxt : NULL);
+        conv_bwd(n, &g->down[l], adj_at(g, s, l), X, din, s->hd[l], g->dhd[l], g->t, l > 0 ? g->dxt : NULL);
         if (l == 0)
             break;
         /* pooling: Xt[a] = H[idx a] tanh(s[idx a]), s = H p / |p| */

@@ -8,6 +8,7 @@
  *   hidden 2 64 64                 (MLP: count, widths) | hidden 128 (GNN)
  *   depth 3                        (GNN)
  *   ratio 0.5                      (GNN)
+ *   root_weight 1                  (GNN)
  *   heads 3 4 5 6                  (MLP: count, sizes) | decisions 2 3 3 (GNN)
  *   values 1
  *   head_gain 0.01
@@ -50,9 +51,10 @@ pesim_status pesim_rl_net_save(const pesim_rl_net *n, const char *path, pesim_er
         fprintf(f, "\nvalues %d\nhead_gain %.17g\n", (int)c->n_values, c->head_gain);
     } else {
         const pesim_rl_gnn_config *c = &n->gnn;
-        fprintf(f, "kind gnn\nact %s\nin_features %d\nhidden %d\ndepth %d\nratio %.17g\ndecisions %d",
+        fprintf(f, "kind gnn\nact %s\nin_features %d\nhidden %d\ndepth %d\nratio %.17g\nroot_weight %d\n"
+                   "decisions %d",
                 c->act == PESIM_RL_RELU ? "relu" : "tanh", (int)c->in_features, (int)c->hidden, (int)c->depth,
-                c->ratio, (int)c->n_decisions);
+                c->ratio, c->root_weight, (int)c->n_decisions);
         for (int32_t d = 0; d < c->n_decisions; d++)
             fprintf(f, " %d", (int)c->decision_sizes[d]);
         fprintf(f, "\nvalues %d\nhead_gain %.17g\n", (int)c->n_values, c->head_gain);
@@ -69,10 +71,11 @@ pesim_status pesim_rl_net_save(const pesim_rl_net *n, const char *path, pesim_er
 
 /* ---------------------------------------------------------------- load */
 
-enum { K_KIND, K_ACT, K_IN_DIM, K_IN_FEATURES, K_HIDDEN, K_DEPTH, K_RATIO, K_HEADS, K_DECISIONS, K_VALUES,
-       K_HEAD_GAIN, K_COUNT };
-static const char *const key_names[K_COUNT] = {"kind",   "act",   "in_dim", "in_features", "hidden",   "depth",
-                                               "ratio",  "heads", "decisions", "values",   "head_gain"};
+enum { K_KIND, K_ACT, K_IN_DIM, K_IN_FEATURES, K_HIDDEN, K_DEPTH, K_RATIO, K_ROOT, K_HEADS, K_DECISIONS,
+       K_VALUES, K_HEAD_GAIN, K_COUNT };
+static const char *const key_names[K_COUNT] = {"kind",  "act",         "in_dim", "in_features", "hidden",
+                                               "depth", "ratio",       "root_weight", "heads", "decisions",
+                                               "values", "head_gain"};
 
 /* What a file says. */
 typedef struct net_file {
@@ -174,6 +177,7 @@ static int key_used(pesim_rl_net_kind kind, int k)
     case K_IN_FEATURES:
     case K_DEPTH:
     case K_RATIO:
+    case K_ROOT:
     case K_DECISIONS:
         return kind == PESIM_RL_GNN;
     default:
@@ -232,6 +236,12 @@ static pesim_status parse_key(net_file *nf, int k, char *s, int line, pesim_erro
     case K_RATIO:
         st = parse_real(p, line, key, &s, &nf->gnn.ratio, e);
         break;
+    case K_ROOT: {
+        int32_t v;
+        st = parse_int(p, line, key, &s, 0, 1, &v, e);
+        nf->gnn.root_weight = v;
+        break;
+    }
     case K_HEADS: {
         int32_t nh;
         st = parse_int(p, line, key, &s, 0, INT32_MAX / 2, &nh, e);
@@ -493,6 +503,9 @@ static pesim_status compare(const net_file *nf, const pesim_rl_net *f, const pes
         if (a->depth != b->depth)
             return pesim_error_set(e, PESIM_ERR_INVALID, p, nf->line[K_DEPTH], "depth", "file depth %d, network %d",
                                    (int)a->depth, (int)b->depth);
+        if (a->root_weight != b->root_weight)
+            return pesim_error_set(e, PESIM_ERR_INVALID, p, nf->line[K_ROOT], "root_weight",
+                                   "file root_weight %d, network %d", a->root_weight, b->root_weight);
         if (adapt)
             return PESIM_OK;
         if (a->in_features != b->in_features)

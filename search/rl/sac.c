@@ -347,32 +347,61 @@ static pesim_status check_and_size(pesim_rl_sac *s, pesim_rl_replay *rb, pesim_e
     return PESIM_OK;
 }
 
-/* Draws the batch (uniform, with replacement) into the scratch. */
-static void draw_batch(pesim_rl_sac *s, pesim_rl_replay *rb)
+pesim_status pesim_rl_replay_sample(pesim_rl_replay *rb, gsl_rng *rng, int32_t n, double *obs, uint8_t *mask,
+                                    int32_t *actions, double *reward, double *next_obs, uint8_t *next_mask,
+                                    uint8_t *done, pesim_error *e)
 {
-    int32_t B = s->cfg.batch;
-    size_t in = (size_t)s->in_dim, nl = (size_t)s->n_logits;
+    size_t od = (size_t)rb->obs_dim, nl = (size_t)rb->n_logits, nh = (size_t)rb->n_heads;
     pthread_mutex_lock(&rb->mu);
-    for (int32_t b = 0; b < B; b++) {
-        int64_t i = (int64_t)gsl_rng_uniform_int(s->rng, (unsigned long)rb->size);
-        if (rb->obs_dim) {
-            memcpy(s->obs + b * in, rb->obs + i * (int64_t)in, in * sizeof(double));
-            memcpy(s->nobs + b * in, rb->next_obs + i * (int64_t)in, in * sizeof(double));
-        }
-        if (rb->n_logits) {
-            memcpy(s->mask + b * nl, rb->mask + i * (int64_t)nl, nl);
-            memcpy(s->nmask + b * nl, rb->next_mask + i * (int64_t)nl, nl);
-        }
-        memcpy(s->act + (size_t)b * s->n_heads, rb->actions + i * rb->n_heads, (size_t)s->n_heads * sizeof(int32_t));
-        s->rew[b] = rb->reward[i];
-        s->done[b] = rb->done[i];
+    if (rb->size == 0) {
+        pthread_mutex_unlock(&rb->mu);
+        return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "replay", "the replay buffer is empty");
+    }
+    for (int32_t b = 0; b < n; b++) {
+        int64_t i = (int64_t)gsl_rng_uniform_int(rng, (unsigned long)rb->size);
+        if (od && obs)
+            memcpy(obs + b * od, rb->obs + i * (int64_t)od, od * sizeof(double));
+        if (od && next_obs)
+            memcpy(next_obs + b * od, rb->next_obs + i * (int64_t)od, od * sizeof(double));
+        if (nl && mask)
+            memcpy(mask + b * nl, rb->mask + i * (int64_t)nl, nl);
+        if (nl && next_mask)
+            memcpy(next_mask + b * nl, rb->next_mask + i * (int64_t)nl, nl);
+        if (actions)
+            memcpy(actions + b * nh, rb->actions + i * (int64_t)nh, nh * sizeof(int32_t));
+        if (reward)
+            reward[b] = rb->reward[i];
+        if (done)
+            done[b] = rb->done[i];
     }
     pthread_mutex_unlock(&rb->mu);
+    return PESIM_OK;
+}
+
+/* Draws the batch into the scratch; the actions must fit the heads. */
+static pesim_status draw_batch(pesim_rl_sac *s, pesim_rl_replay *rb, pesim_error *e)
+{
+    int32_t B = s->cfg.batch;
+    size_t in = (size_t)s->in_dim;
+    pesim_status st = pesim_rl_replay_sample(rb, s->rng, B, s->obs, s->mask, s->act, s->rew, s->nobs, s->nmask,
+                                             s->done, e);
+    if (st != PESIM_OK)
+        return st;
     if (!rb->obs_dim)
         for (int32_t b = 0; b < B; b++) {
             memcpy(s->obs + b * in, s->fixed_obs, in * sizeof(double));
             memcpy(s->nobs + b * in, s->fixed_obs, in * sizeof(double));
         }
+    const pesim_rl_layout *L = pesim_rl_net_layout(s->actor);
+    for (int32_t b = 0; b < B; b++)
+        for (int32_t h = 0; h < L->n_heads; h++) {
+            int32_t a = s->act[(size_t)b * L->n_heads + h];
+            if (a < -1 || a >= L->head_size[h])
+                return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "actions",
+                                       "a stored action of head %d is %d, outside [-1, %d)", (int)h, (int)a,
+                                       (int)L->head_size[h]);
+        }
+    return PESIM_OK;
 }
 
 static pesim_status step_net(pesim_rl_net *n, pesim_rl_adam *o, const double *d, double max_norm, pesim_error *e)
@@ -447,7 +476,8 @@ pesim_status pesim_rl_sac_update(pesim_rl_sac *s, pesim_rl_replay *rb, int32_t n
     const uint8_t *mask = s->has_mask ? s->mask : NULL;
     pesim_rl_sac_stats S = {0, 0, 0, 0};
     for (int32_t k = 0; k < n_steps; k++) {
-        draw_batch(s, rb);
+        if ((st = draw_batch(s, rb, e)) != PESIM_OK)
+            return st;
         if ((st = targets(s, e)) != PESIM_OK)
             return st;
         /* critics */

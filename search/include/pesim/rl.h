@@ -85,10 +85,16 @@ typedef struct pesim_rl_mlp_config {
  * connection of that level, convolve), all `hidden` wide; then per node one
  * categorical head per decision (a linear layer on the node's embedding),
  * and n_values graph-level outputs from the mean of the node embeddings.
- * Convolution: H' = act(A_hat H W^T + b), A_hat = D^-1/2 (A + I) D^-1/2 with
- * A the undirected graph. The weights do not depend on the number of nodes,
- * so a GNN trained on one network runs on another. Initialisation as for
- * the MLP; pooling projections N(0, 1/hidden). */
+ * Convolution: H' = act(A_hat H W^T + H R^T + b), A_hat = D^-1/2 (A + 2I)
+ * D^-1/2 with A the undirected graph and D the degrees of A + 2I (the
+ * "improved" GCN of Graph U-Net implementations); R, a separate weight for
+ * a node's own features (GraphConv/GraphSAGE's root weight), only with
+ * root_weight = 1: without it a node is averaged with its neighbours, and
+ * nodes with alike neighbourhoods but different features get nearly the
+ * same embedding (docs/rl.md gives the measurement). The weights do not
+ * depend on the number of nodes, so a GNN trained on one network runs on
+ * another. Initialisation as for the MLP (W and R share the variance);
+ * pooling projections N(0, 1/hidden). */
 typedef struct pesim_rl_gnn_config {
     int32_t in_features;                  /* >= 1, per node */
     int32_t hidden;                       /* >= 1 */
@@ -99,7 +105,13 @@ typedef struct pesim_rl_gnn_config {
     int32_t decision_sizes[PESIM_RL_MAX_DECISIONS]; /* actions of each decision, >= 1 */
     int32_t n_values;                     /* >= 0; n_decisions + n_values >= 1 */
     double head_gain;
+    int root_weight;                      /* 1: convolutions have a root weight R */
 } pesim_rl_gnn_config;
+
+/* EGRL's settings (papers.md): hidden 128, depth 3, ratio 0.5, ReLU, root
+ * weight on, head_gain 0.01; in_features, decisions and values are 0 (the
+ * caller sets them). */
+void pesim_rl_gnn_config_default(pesim_rl_gnn_config *cfg);
 
 /* The shape of a network's input and output rows. For a GNN, heads are
  * node-major (node 0's decisions, then node 1's, ...) and in_dim is
@@ -167,7 +179,8 @@ void pesim_rl_net_set_params(pesim_rl_net *n, const double *src);
  * (a weight matrix is out x in, row-major; a bias is 1 x out). For
  * crossover by rows (neurons), as evolutionary RL does. */
 typedef struct pesim_rl_tensor {
-    const char *name;            /* "fc0.w", "fc0.b", "down1.w", "pool1.p", "head.w", ... */
+    const char *name;            /* "fc0.w", "fc0.b", "out.w", "down0.w", "down0.r", "pool1.p", "up0.b",
+                                  * "head.w", "value.w", ... */
     int32_t rows, cols;
     int64_t offset;
 } pesim_rl_tensor;
@@ -219,8 +232,10 @@ pesim_status pesim_rl_heads_logp(const pesim_rl_layout *L, const double *out, co
 
 /* Each loss returns its value and adds its gradient with respect to the
  * network output to dout[batch x out_dim] (so losses on the logits and on
- * the value outputs of one network add up before one backward). Sums over
- * heads are over the heads active in a row; means are over the batch. */
+ * the value outputs of one network add up before one backward). Means are
+ * over the batch; sums over heads are over the heads that acted in a row
+ * (action != -1), or for the SAC actor loss, which takes no actions, over
+ * the heads whose mask allows an action. */
 
 /* Policy loss of one batch (adv[batch]: advantages):
  * - logp_old == NULL: REINFORCE/A2C, L = -mean_b adv_b * logp_b;
@@ -240,7 +255,8 @@ double pesim_rl_loss_policy(const pesim_rl_layout *L, const double *out, const u
 double pesim_rl_loss_value(const pesim_rl_layout *L, const double *out, int32_t index, const double *target,
                            double coef, int32_t batch, double *dout);
 /* Discrete soft actor-critic, actor: with pi = the masked softmax of each
- * head of `out` and Qmin = min(q1, q2) (Q-network outputs, same layout),
+ * head of `out` and Qmin = min(q1, q2) (Q-network outputs: rows of the
+ * same out_dim, heads at the same offsets),
  * L = mean_b sum_heads sum_a pi(a) (alpha log pi(a) - Qmin(a)). q1, q2 are
  * constants here (no gradient flows to them). */
 double pesim_rl_loss_sac_actor(const pesim_rl_layout *L, const double *out, const uint8_t *mask,
@@ -370,6 +386,13 @@ void pesim_rl_replay_destroy(pesim_rl_replay *rb);
 pesim_status pesim_rl_replay_add(pesim_rl_replay *rb, const double *obs, const uint8_t *mask,
                                  const int32_t *actions, double reward, const double *next_obs,
                                  const uint8_t *next_mask, int done, pesim_error *e);
+/* n transitions drawn uniformly with replacement with rng, copied out
+ * under the lock (thread-safe); any output may be NULL. Rows as stored:
+ * obs/next_obs n x obs_dim, mask/next_mask n x n_logits, actions n x
+ * n_heads. PESIM_ERR_INVALID when the buffer is empty. */
+pesim_status pesim_rl_replay_sample(pesim_rl_replay *rb, gsl_rng *rng, int32_t n, double *obs, uint8_t *mask,
+                                    int32_t *actions, double *reward, double *next_obs, uint8_t *next_mask,
+                                    uint8_t *done, pesim_error *e);
 int64_t pesim_rl_replay_size(pesim_rl_replay *rb);      /* held now; thread-safe */
 int64_t pesim_rl_replay_n_added(pesim_rl_replay *rb);   /* ever added; thread-safe */
 
@@ -433,7 +456,7 @@ typedef enum pesim_rl_load_mode {
 /* Loads a file's weights into an existing network. STRICT: any difference
  * of kind, sizes or activation is PESIM_ERR_INVALID naming the file, line,
  * key and both values, and the net is untouched. ADAPT: the kind, the
- * activation and the hidden layers (MLP: widths; GNN: hidden, depth) must
+ * activation and the hidden layers (MLP: widths; GNN: hidden, depth, root_weight) must
  * match; where input or head sizes differ, the overlapping block is copied
  * (input columns 0..min-1; heads / decisions by index, actions
  * 0..min-1; value outputs by index) and the rest keeps the net's own
