@@ -6,6 +6,7 @@
 // advantages by hand; the replay buffer under concurrent producers; the
 // same seed gives bitwise the same run.
 #include "pesim/rl.h"
+#include "rl_test_util.h"
 
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
@@ -18,46 +19,13 @@
 
 namespace {
 
-struct Rng {
-    gsl_rng *r;
-    explicit Rng(unsigned long seed) : r(gsl_rng_alloc(gsl_rng_mt19937)) { gsl_rng_set(r, seed); }
-    ~Rng() { gsl_rng_free(r); }
-};
-
-struct Net {
-    pesim_rl_net *n = nullptr;
-    ~Net() { pesim_rl_net_destroy(n); }
-    const pesim_rl_layout *L() const { return pesim_rl_net_layout(n); }
-};
-
 pesim_rl_net *make_mlp(gsl_rng *rng, int in, std::vector<int> hidden, const std::vector<int32_t> &heads, int values)
 {
-    pesim_rl_mlp_config c;
-    memset(&c, 0, sizeof c);
-    c.in_dim = in;
-    c.n_hidden = (int32_t)hidden.size();
-    for (size_t i = 0; i < hidden.size(); i++)
-        c.hidden[i] = hidden[i];
-    c.act = PESIM_RL_TANH;
-    c.n_heads = (int32_t)heads.size();
-    c.head_sizes = heads.data();
-    c.n_values = values;
+    auto c = mlp_config(in, hidden, PESIM_RL_TANH, heads, values, 0.0);  // 0: the default head gain
     pesim_rl_net *n = nullptr;
     pesim_error e;
     EXPECT_EQ(pesim_rl_mlp_create(&c, rng, &n, &e), PESIM_OK) << e.msg;
     return n;
-}
-
-// The policy's probabilities of head h for one observation.
-std::vector<double> probs(pesim_rl_net *n, const double *obs, const uint8_t *mask, int h)
-{
-    const pesim_rl_layout *L = pesim_rl_net_layout(n);
-    std::vector<double> out(L->out_dim), p(L->head_size[h]);
-    pesim_error e;
-    EXPECT_EQ(pesim_rl_net_forward(n, obs, 1, out.data(), &e), PESIM_OK);
-    pesim_rl_softmax(out.data() + L->head_offset[h], mask ? mask + L->head_offset[h] : nullptr, L->head_size[h], 1.0,
-                     p.data());
-    return p;
 }
 
 // ------------------------------------------------------------ the bandit

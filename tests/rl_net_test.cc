@@ -3,6 +3,7 @@
 // through a network, masked categorical heads, parameter vectors, Adam,
 // save/load and the OpenBLAS binding.
 #include "pesim/rl.h"
+#include "rl_test_util.h"
 
 #include <dlfcn.h>
 #include <gsl/gsl_rng.h>
@@ -17,36 +18,6 @@
 #include <vector>
 
 namespace {
-
-struct Rng {
-    gsl_rng *r;
-    explicit Rng(unsigned long seed) : r(gsl_rng_alloc(gsl_rng_mt19937)) { gsl_rng_set(r, seed); }
-    ~Rng() { gsl_rng_free(r); }
-    double normal() { return gsl_rng_uniform(r) * 2 - 1; }
-};
-
-struct Net {
-    pesim_rl_net *n = nullptr;
-    ~Net() { pesim_rl_net_destroy(n); }
-    const pesim_rl_layout *L() const { return pesim_rl_net_layout(n); }
-};
-
-pesim_rl_mlp_config mlp_config(int in, std::vector<int> hidden, pesim_rl_act act, const std::vector<int32_t> &heads,
-                               int values)
-{
-    pesim_rl_mlp_config c;
-    memset(&c, 0, sizeof c);
-    c.in_dim = in;
-    c.n_hidden = (int32_t)hidden.size();
-    for (size_t i = 0; i < hidden.size(); i++)
-        c.hidden[i] = hidden[i];
-    c.act = act;
-    c.n_heads = (int32_t)heads.size();
-    c.head_sizes = heads.data();
-    c.n_values = values;
-    c.head_gain = 1.0;  // larger logits than the default 0.01: gradients that test something
-    return c;
-}
 
 pesim_rl_gnn_config gnn_config(int features, int hidden, int depth, double ratio, pesim_rl_act act,
                                std::vector<int> decisions, int values)

@@ -14,7 +14,7 @@
 
 /* ------------------------------------------------------ building a net */
 
-pesim_rl_net *rl_net_alloc(pesim_rl_net_kind kind)
+static pesim_rl_net *net_alloc(pesim_rl_net_kind kind)
 {
     rl_blas_init();
     pesim_rl_net *n = calloc(1, sizeof *n);
@@ -121,82 +121,66 @@ void pesim_rl_net_destroy(pesim_rl_net *n)
         net_free(n);
 }
 
-pesim_status pesim_rl_mlp_create(const pesim_rl_mlp_config *cfg, gsl_rng *rng, pesim_rl_net **out,
-                                 pesim_error *e)
+pesim_status rl_net_build(pesim_rl_net_kind kind, const pesim_rl_mlp_config *mc, const pesim_rl_gnn_config *gc,
+                          const char *file, pesim_rl_net **out, pesim_error *e)
 {
     *out = NULL;
-    pesim_status st = rl_mlp_check(cfg, NULL, e);
+    pesim_status st = kind == PESIM_RL_MLP ? rl_mlp_check(mc, file, e) : rl_gnn_check(gc, file, e);
     if (st != PESIM_OK)
         return st;
-    pesim_rl_net *n = rl_net_alloc(PESIM_RL_MLP);
+    pesim_rl_net *n = net_alloc(kind);
     if (!n)
-        return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
-    n->mlp = *cfg;
-    n->mlp_heads = malloc((size_t)(cfg->n_heads > 0 ? cfg->n_heads : 1) * sizeof(int32_t));
-    if (!n->mlp_heads) {
-        net_free(n);
-        return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+        return pesim_error_set(e, PESIM_ERR_NOMEM, file, 0, NULL, "out of memory");
+    if (kind == PESIM_RL_MLP) {
+        n->mlp = *mc;
+        n->mlp_heads = malloc((size_t)(mc->n_heads > 0 ? mc->n_heads : 1) * sizeof(int32_t));
+        if (!n->mlp_heads) {
+            net_free(n);
+            return pesim_error_set(e, PESIM_ERR_NOMEM, file, 0, NULL, "out of memory");
+        }
+        if (mc->n_heads > 0)
+            memcpy(n->mlp_heads, mc->head_sizes, (size_t)mc->n_heads * sizeof(int32_t));
+        n->mlp.head_sizes = n->mlp_heads;
+        st = rl_mlp_build(n, e);
+    } else {
+        n->gnn = *gc;
+        st = rl_gnn_build(n, e);
     }
-    if (cfg->n_heads > 0)
-        memcpy(n->mlp_heads, cfg->head_sizes, (size_t)cfg->n_heads * sizeof(int32_t));
-    n->mlp.head_sizes = n->mlp_heads;
-    st = rl_mlp_build(n, e);
     if (st != PESIM_OK) {
         net_free(n);
         return st;
     }
-    rl_mlp_init_weights(n, rng);
     *out = n;
     return PESIM_OK;
+}
+
+pesim_status pesim_rl_mlp_create(const pesim_rl_mlp_config *cfg, gsl_rng *rng, pesim_rl_net **out,
+                                 pesim_error *e)
+{
+    pesim_status st = rl_net_build(PESIM_RL_MLP, cfg, NULL, NULL, out, e);
+    if (st == PESIM_OK)
+        rl_mlp_init_weights(*out, rng);
+    return st;
 }
 
 pesim_status pesim_rl_gnn_create(const pesim_rl_gnn_config *cfg, gsl_rng *rng, pesim_rl_net **out,
                                  pesim_error *e)
 {
-    *out = NULL;
-    pesim_status st = rl_gnn_check(cfg, NULL, e);
-    if (st != PESIM_OK)
-        return st;
-    pesim_rl_net *n = rl_net_alloc(PESIM_RL_GNN);
-    if (!n)
-        return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
-    n->gnn = *cfg;
-    st = rl_gnn_build(n, e);
-    if (st != PESIM_OK) {
-        net_free(n);
-        return st;
-    }
-    rl_gnn_init_weights(n, rng);
-    *out = n;
-    return PESIM_OK;
+    pesim_status st = rl_net_build(PESIM_RL_GNN, NULL, cfg, NULL, out, e);
+    if (st == PESIM_OK)
+        rl_gnn_init_weights(*out, rng);
+    return st;
 }
 
 pesim_status pesim_rl_net_clone(const pesim_rl_net *src, pesim_rl_net **out, pesim_error *e)
 {
-    *out = NULL;
-    pesim_rl_net *n = rl_net_alloc(src->kind);
-    if (!n)
-        return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
-    pesim_status st;
-    if (src->kind == PESIM_RL_MLP) {
-        n->mlp = src->mlp;
-        n->mlp_heads = malloc((size_t)(src->mlp.n_heads > 0 ? src->mlp.n_heads : 1) * sizeof(int32_t));
-        if (!n->mlp_heads) {
-            net_free(n);
-            return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
-        }
-        if (src->mlp.n_heads > 0)
-            memcpy(n->mlp_heads, src->mlp_heads, (size_t)src->mlp.n_heads * sizeof(int32_t));
-        n->mlp.head_sizes = n->mlp_heads;
-        st = rl_mlp_build(n, e);
-    } else {
-        n->gnn = src->gnn;
-        st = rl_gnn_build(n, e);
-        if (st == PESIM_OK)
-            st = rl_gnn_copy_graph(n, src, e);
-    }
+    pesim_rl_net *n;
+    pesim_status st = rl_net_build(src->kind, &src->mlp, &src->gnn, NULL, &n, e);
+    if (st == PESIM_OK && src->kind == PESIM_RL_GNN)
+        st = rl_gnn_copy_graph(n, src, e);
     if (st != PESIM_OK) {
-        net_free(n);
+        pesim_rl_net_destroy(n);
+        *out = NULL;
         return st;
     }
     memcpy(n->params, src->params, (size_t)src->n_params * sizeof(double));

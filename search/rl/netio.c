@@ -399,38 +399,20 @@ done:
 /* The network a file describes (weights copied in). */
 static pesim_status build_from_file(net_file *nf, pesim_rl_net **out, pesim_error *e)
 {
-    *out = NULL;
-    pesim_status st = nf->kind == PESIM_RL_MLP ? rl_mlp_check(&nf->mlp, nf->path, e)
-                                               : rl_gnn_check(&nf->gnn, nf->path, e);
+    pesim_rl_net *n;
+    pesim_status st = rl_net_build(nf->kind, &nf->mlp, &nf->gnn, nf->path, &n, e);
     if (st != PESIM_OK) {
-        if (e)
+        if (e && e->line == 0)
             e->line = line_of_check_key(nf, e->key);
+        *out = NULL;
         return st;
     }
-    pesim_rl_net *n = rl_net_alloc(nf->kind);
-    if (!n)
-        return pesim_error_set(e, PESIM_ERR_NOMEM, nf->path, 0, NULL, "out of memory");
-    if (nf->kind == PESIM_RL_MLP) {
-        n->mlp = nf->mlp;
-        n->mlp_heads = nf->heads;  /* ownership moves to the net */
-        nf->heads = NULL;
-        if (!n->mlp_heads && !(n->mlp_heads = malloc(sizeof(int32_t)))) {
-            pesim_rl_net_destroy(n);
-            return pesim_error_set(e, PESIM_ERR_NOMEM, nf->path, 0, NULL, "out of memory");
-        }
-        n->mlp.head_sizes = n->mlp_heads;
-        st = rl_mlp_build(n, e);
-    } else {
-        n->gnn = nf->gnn;
-        st = rl_gnn_build(n, e);
-    }
-    if (st == PESIM_OK && n->n_params != nf->n_params)
-        st = pesim_error_set(e, PESIM_ERR_INVALID, nf->path, nf->params_line, "params",
-                             "the architecture has %lld parameters, the file gives %lld", (long long)n->n_params,
-                             (long long)nf->n_params);
-    if (st != PESIM_OK) {
+    if (n->n_params != nf->n_params) {
         pesim_rl_net_destroy(n);
-        return st;
+        *out = NULL;
+        return pesim_error_set(e, PESIM_ERR_INVALID, nf->path, nf->params_line, "params",
+                               "the architecture has %lld parameters, the file gives %lld", (long long)n->n_params,
+                               (long long)nf->n_params);
     }
     memcpy(n->params, nf->params, (size_t)n->n_params * sizeof(double));
     *out = n;

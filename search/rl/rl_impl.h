@@ -36,8 +36,10 @@ struct pesim_rl_net {
 
 /* ------------------------------------------------ net.c (shared helpers) */
 
-/* Allocates a net of `kind` with no tensors yet. */
-pesim_rl_net *rl_net_alloc(pesim_rl_net_kind kind);
+/* A net of `kind` built from its config (checked; errors name `file`
+ * when not NULL): layout, tensors, zeroed parameters, no weights drawn. */
+pesim_status rl_net_build(pesim_rl_net_kind kind, const pesim_rl_mlp_config *mc, const pesim_rl_gnn_config *gc,
+                          const char *file, pesim_rl_net **out, pesim_error *e);
 /* Appends a tensor of rows x cols to the parameter layout (before
  * rl_net_finish_params); returns its index or -1 on out of memory. */
 int32_t rl_net_add_tensor(pesim_rl_net *n, const char *name, int32_t rows, int32_t cols);
