@@ -135,6 +135,27 @@ TEST(RlLearn, SameSeedSameRunOtherSeedOtherRun)
     EXPECT_NE(a.params, c.params);
 }
 
+TEST(RlLearn, AgentsInParallelThreadsMatchSequentialRuns)
+{
+    // one agent per thread, each with its own networks and learner (the
+    // MARL layout): no hidden shared state, one-threaded BLAS, so the
+    // threads' results are bitwise those of running the agents one by one
+    BanditResult seq[3], par[3];
+    for (int i = 0; i < 3; i++)
+        seq[i] = train_bandit(i == 1 ? PESIM_RL_A2C : PESIM_RL_PPO, i == 1, i == 2, 15, 90 + i);
+    std::vector<std::thread> th;
+    for (int i = 0; i < 3; i++)
+        th.emplace_back([&par, i]() {
+            par[i] = train_bandit(i == 1 ? PESIM_RL_A2C : PESIM_RL_PPO, i == 1, i == 2, 15, 90 + i);
+        });
+    for (auto &t : th)
+        t.join();
+    for (int i = 0; i < 3; i++) {
+        ASSERT_EQ(seq[i].params.size(), par[i].params.size());
+        EXPECT_EQ(memcmp(seq[i].params.data(), par[i].params.data(), seq[i].params.size() * sizeof(double)), 0) << i;
+    }
+}
+
 // ----------------------------------------------------------- the corridor
 
 namespace {
