@@ -408,10 +408,11 @@ static pesim_status build_from_file(net_file *nf, pesim_rl_net **out, pesim_erro
         return st;
     }
     if (n->n_params != nf->n_params) {
+        long long want = (long long)n->n_params;
         pesim_rl_net_destroy(n);
         *out = NULL;
         return pesim_error_set(e, PESIM_ERR_INVALID, nf->path, nf->params_line, "params",
-                               "the architecture has %lld parameters, the file gives %lld", (long long)n->n_params,
+                               "the architecture has %lld parameters, the file gives %lld", want,
                                (long long)nf->n_params);
     }
     memcpy(n->params, nf->params, (size_t)n->n_params * sizeof(double));

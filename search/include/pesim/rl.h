@@ -5,8 +5,8 @@
  * Graph U-Net for network graphs, parameter vectors for evolution, and
  * policies saved to and loaded from a versioned text file.
  *
- * Numbers are double: the networks are small (tens of thousands of
- * weights), so double costs about 2x in BLAS time and nothing else, and it
+ * Numbers are double: the networks are small (10^3 to 10^5 weights), so
+ * double costs about 2x in BLAS time and nothing else, and it
  * keeps finite-difference gradient checks, Polyak averaging and long Adam
  * runs free of float round-off (a central difference in float has about 3
  * good digits, in double about 8).
