@@ -306,7 +306,7 @@ static pesim_status check_shapes(const pesim_rl_pg *pg, const pesim_rl_rollout *
     return PESIM_OK;
 }
 
-/* Copies the rows perm[0..m) of src (row width w, element size sz). */
+/* Copies the rows perm[0..m) of src (rows of row_bytes bytes) into dst. */
 static void gather(void *dst, const void *src, const int32_t *perm, int32_t m, size_t row_bytes)
 {
     for (int32_t i = 0; i < m; i++)
