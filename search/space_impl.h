@@ -48,6 +48,8 @@ typedef enum hw_field {
     HW_SPATIAL_Y,        /* level.spatial_y_dims */
     HW_BANKS,            /* level.banks */
     HW_DOUBLE_BUFFERED,  /* level.double_buffered (0/1) */
+    HW_PORTS,            /* level.ports */
+    HW_WORD_BITS,        /* arch.word_bits */
     HW_FIELD_COUNT
 } hw_field;
 

@@ -15,6 +15,8 @@
 
 extern "C" {
 #include "pesim/config.h"
+#include "pesim/estimate.h"
+#include "pesim/estimate.h"
 }
 #include "test_util.h"
 
@@ -366,6 +368,23 @@ TEST_F(ConfigTest, ArchGood)
     EXPECT_EQ(4096, dram.dram.row_bytes);
     EXPECT_DOUBLE_EQ(0.8333, dram.dram.tck_ns);
     for (int t = 0; t < PESIM_NTENSORS; t++) EXPECT_EQ(1, dram.keeps[t]);
+    // cost keys: the node, the MAC type, DRAM power; keys left out are estimated
+    EXPECT_EQ(28, a.tech_nm);
+    EXPECT_EQ(PESIM_OPERAND_BF16, a.mac_operand);
+    EXPECT_DOUBLE_EQ(0.002, a.mac_leak_pj_per_cycle);
+    EXPECT_EQ(0u, a.estimated);  // every MAC figure given
+    EXPECT_EQ(16, dram.dram.device_bits);
+    EXPECT_DOUBLE_EQ(1.1, dram.dram.vdd_v);
+    EXPECT_DOUBLE_EQ(81.0, dram.dram.idd0_ma);
+    EXPECT_DOUBLE_EQ(281.0, dram.dram.idd5ab_ma);
+    EXPECT_EQ(ref.idd2n_ma, 34.0);  // the preset's, overridden above
+    EXPECT_EQ(PESIM_EST_HOP(0) | PESIM_EST_HOP(1) | PESIM_EST_HOP(2), rf.estimated);  // no hop_energy_pj
+    EXPECT_EQ(PESIM_EST_HOP(PESIM_INPUTS), glb.estimated);
+    EXPECT_DOUBLE_EQ(0.05, glb.noc[PESIM_WEIGHTS].hop_energy_pj);
+    EXPECT_GT(glb.noc[PESIM_INPUTS].hop_energy_pj, 0.0);  // estimated from the floorplan
+    EXPECT_EQ(PESIM_EST_AREA | PESIM_EST_LEAK | PESIM_EST_HOP(0) | PESIM_EST_HOP(1) | PESIM_EST_HOP(2),
+              dram.estimated);
+    EXPECT_DOUBLE_EQ(0.0, dram.area_um2);  // off chip
 }
 
 TEST_F(ConfigTest, ArchTypo)
@@ -819,6 +838,7 @@ TEST_F(ConfigTest, ArchRoundTripExactFloatsAndStrings)
     a1.level[1].leak_pj_per_cycle = 5.0;  // integral: still written as a float
     a1.level[1].noc[PESIM_INPUTS].words_per_cycle = 1.0 / 3.0;
     a1.level[1].capacity_words = INT64_MAX;
+    ASSERT_EQ(PESIM_OK, pesim_estimate_arch(&a1, &e)) << Fmt(e);  // what the loader does to the fields left unset
     std::string p = TempFile("arch_exact.cfg");
     ASSERT_EQ(PESIM_OK, pesim_arch_write(p.c_str(), &a1, &e)) << Fmt(e);
     ASSERT_EQ(PESIM_OK, pesim_arch_load(p.c_str(), &a2, &e)) << Fmt(e) << "\n" << Slurp(p);

@@ -8,18 +8,34 @@
 
 #include "config/cfg_util.h"
 #include "pesim/config.h"
+#include "pesim/estimate.h"
 
 static const char *const arch_keys[] = {"name",      "source",    "dataflow", "conventions", "word_bits",
-                                        "clock_mhz", "mac",       "levels",   NULL};
+                                        "clock_mhz", "mac",       "levels",   "technology_nm", NULL};
 static const cfg_field arch_fields[] = {
     {"word_bits", CFG_I32, offsetof(pesim_arch, word_bits), 1, 64, CFG_REQUIRED},
     {"clock_mhz", CFG_F64, offsetof(pesim_arch, clock_mhz), 0, 0, CFG_REQUIRED | CFG_GT},
 };
-static const char *const mac_keys[] = {"energy_pj", "latency_cycles", "area_um2", NULL};
+static const char *const mac_keys[] = {"energy_pj", "latency_cycles", "area_um2", "type", "leak_pj_per_cycle", NULL};
 static const cfg_field mac_fields[] = {
-    {"energy_pj", CFG_F64, offsetof(pesim_arch, mac_energy_pj), 0, 0, 0},
     {"latency_cycles", CFG_I32, offsetof(pesim_arch, mac_latency_cycles), 1, 0, 0},
-    {"area_um2", CFG_F64, offsetof(pesim_arch, mac_area_um2), 0, 0, 0},
+};
+/* Cost fields: a key left out is estimated (sim/estimate), a key given
+ * overrides; the PESIM_EST_* bit of each says which. Written only when given. */
+typedef struct cost_field {
+    cfg_field f;
+    uint32_t bit;
+} cost_field;
+static const cost_field mac_cost_fields[] = {
+    {{"energy_pj", CFG_F64, offsetof(pesim_arch, mac_energy_pj), 0, 0, 0}, PESIM_EST_MAC_ENERGY},
+    {{"area_um2", CFG_F64, offsetof(pesim_arch, mac_area_um2), 0, 0, 0}, PESIM_EST_MAC_AREA},
+    {{"leak_pj_per_cycle", CFG_F64, offsetof(pesim_arch, mac_leak_pj_per_cycle), 0, 0, 0}, PESIM_EST_MAC_LEAK},
+};
+static const cost_field level_cost_fields[] = {
+    {{"read_energy_pj", CFG_F64, offsetof(pesim_level, read_energy_pj), 0, 0, 0}, PESIM_EST_READ_ENERGY},
+    {{"write_energy_pj", CFG_F64, offsetof(pesim_level, write_energy_pj), 0, 0, 0}, PESIM_EST_WRITE_ENERGY},
+    {{"leak_pj_per_cycle", CFG_F64, offsetof(pesim_level, leak_pj_per_cycle), 0, 0, 0}, PESIM_EST_LEAK},
+    {{"area_um2", CFG_F64, offsetof(pesim_level, area_um2), 0, 0, 0}, PESIM_EST_AREA},
 };
 /* Default-mapper hints (arch.h: pesim_arch.dataflow). */
 static const char *const dataflows[] = {"ws", "os", "is", "rs", "nvdla", "any"};
@@ -39,10 +55,6 @@ static const cfg_field level_fields[] = {
     LF("read_words_per_cycle", CFG_F64, read_words_per_cycle, 0),
     LF("write_words_per_cycle", CFG_F64, write_words_per_cycle, 0),
     LF("latency_cycles", CFG_I32, latency_cycles, 0),
-    LF("read_energy_pj", CFG_F64, read_energy_pj, 0),
-    LF("write_energy_pj", CFG_F64, write_energy_pj, 0),
-    LF("leak_pj_per_cycle", CFG_F64, leak_pj_per_cycle, 0),
-    LF("area_um2", CFG_F64, area_um2, 0),
     LF("double_buffered", CFG_BOOL, double_buffered, 0),
     LF("sliding_reuse", CFG_BOOL, sliding_reuse, 0),
 };
@@ -51,11 +63,11 @@ static const cfg_field level_fields[] = {
 static const char *const noc_keys[] = {"kind", "reduce", "words_per_cycle", "hop_energy_pj", NULL};
 static const cfg_field noc_fields[] = {
     {"words_per_cycle", CFG_F64, offsetof(pesim_noc, words_per_cycle), 0, 0, 0},
-    {"hop_energy_pj", CFG_F64, offsetof(pesim_noc, hop_energy_pj), 0, 0, 0},
 };
+static const cfg_field noc_hop_field = {"hop_energy_pj", CFG_F64, offsetof(pesim_noc, hop_energy_pj), 0, 0, 0};
 
 /* The presets pesim_dram_preset() knows (arch.h), for messages only. */
-static const char *const dram_presets[] = {"ddr4-3200", "lpddr4-2400"};
+static const char *const dram_presets[] = {"ddr4-3200", "lpddr4-2400", "hbm2"};
 #define DF(key, field, min) {key, CFG_I32, offsetof(pesim_dram, field), min, 0, 0}
 static const cfg_field dram_fields[] = {
     {"tck_ns", CFG_F64, offsetof(pesim_dram, tck_ns), 0, 0, CFG_GT},
@@ -67,6 +79,15 @@ static const cfg_field dram_fields[] = {
     DF("bankgroups", bankgroups, 1), DF("banks_per_group", banks_per_group, 1), DF("bus_bits", bus_bits, 8),
     {"row_bytes", CFG_I64, offsetof(pesim_dram, row_bytes), 1, 0, 0},
 };
+/* DRAM power (DRAMsim3's [power] keys; docs/estimate.md): optional, from the
+ * preset; needed without one when the DRAM energy is estimated. */
+#define DP(key, field) {key, CFG_F64, offsetof(pesim_dram, field), 0, 0, 0}
+static const cfg_field dram_power_fields[] = {
+    {"device_bits", CFG_I32, offsetof(pesim_dram, device_bits), 0, 1024, 0},
+    DP("VDD", vdd_v), DP("IDD0", idd0_ma), DP("IDD2N", idd2n_ma), DP("IDD3N", idd3n_ma),
+    DP("IDD4R", idd4r_ma), DP("IDD4W", idd4w_ma), DP("IDD5AB", idd5ab_ma),
+};
+#undef DP
 #undef DF
 
 #define NF(t) ((int)(sizeof t / sizeof t[0]))
@@ -93,10 +114,11 @@ static void dim_names(const char *names[PESIM_NDIMS + 1])
 
 static pesim_status read_dram(const cfg_ctx *c, const config_setting_t *g, pesim_dram *d)
 {
-    const char *keys[NF(dram_fields) + 2];
+    const char *keys[NF(dram_fields) + NF(dram_power_fields) + 2];
     keys[0] = "preset";
     for (int i = 0; i < NF(dram_fields); i++) keys[i + 1] = dram_fields[i].key;
-    keys[NF(dram_fields) + 1] = NULL;
+    for (int i = 0; i < NF(dram_power_fields); i++) keys[NF(dram_fields) + 1 + i] = dram_power_fields[i].key;
+    keys[NF(dram_fields) + NF(dram_power_fields) + 1] = NULL;
     pesim_status st = pesim_cfg_check_keys(c, g, keys, NULL);
     if (st) return st;
     const config_setting_t *m;
@@ -106,9 +128,10 @@ static pesim_status read_dram(const cfg_ctx *c, const config_setting_t *g, pesim
         if ((st = pesim_cfg_string(c, m, name, sizeof name, 1)) == PESIM_ERR_TYPE) return st;
         if (st || pesim_dram_preset(name, d) != PESIM_OK) {
             const char *sug = st ? NULL : pesim_cfg_suggest(name, dram_presets, NF(dram_presets));
-            return pesim_cfg_fail(c, m, PESIM_ERR_RANGE, "unknown DRAM preset '%.40s'%s%s%s (expected one of: %s, %s)",
+            return pesim_cfg_fail(c, m, PESIM_ERR_RANGE,
+                                  "unknown DRAM preset '%.40s'%s%s%s (expected one of: %s, %s, %s)",
                                   config_setting_get_string(m), sug ? "; did you mean '" : "", sug ? sug : "",
-                                  sug ? "'?" : "", dram_presets[0], dram_presets[1]);
+                                  sug ? "'?" : "", dram_presets[0], dram_presets[1], dram_presets[2]);
         }
     }
     /* without a preset, every timing and organisation field is required */
@@ -116,8 +139,26 @@ static pesim_status read_dram(const cfg_ctx *c, const config_setting_t *g, pesim
         if (!config_setting_get_member(g, dram_fields[i].key))
             return pesim_cfg_fail_at(c, g, dram_fields[i].key, PESIM_ERR_MISSING,
                                      "required key '%s' is missing (without a preset every DRAM field is required; "
-                                     "presets: %s, %s)", dram_fields[i].key, dram_presets[0], dram_presets[1]);
-    return pesim_cfg_read_fields(c, g, dram_fields, NF(dram_fields), d, 0);
+                                     "presets: %s, %s, %s)", dram_fields[i].key, dram_presets[0], dram_presets[1],
+                                     dram_presets[2]);
+    if ((st = pesim_cfg_read_fields(c, g, dram_fields, NF(dram_fields), d, 0))) return st;
+    return pesim_cfg_read_fields(c, g, dram_power_fields, NF(dram_power_fields), d, 0);
+}
+
+/* Reads the cost fields present in g; sets the estimated bit of each absent one. */
+static pesim_status read_cost_fields(const cfg_ctx *c, const config_setting_t *g, const cost_field *f, int n,
+                                     void *base, uint32_t *estimated)
+{
+    for (int i = 0; i < n; i++) {
+        if (!config_setting_get_member(g, f[i].f.key)) {
+            *estimated |= f[i].bit;
+            continue;
+        }
+        pesim_status st = pesim_cfg_read_fields(c, g, &f[i].f, 1, base, 0);
+        if (st) return st;
+        *estimated &= ~f[i].bit;
+    }
+    return PESIM_OK;
 }
 
 static pesim_status read_noc(const cfg_ctx *c, const config_setting_t *g, pesim_level *v)
@@ -150,6 +191,10 @@ static pesim_status read_noc(const cfg_ctx *c, const config_setting_t *g, pesim_
             noc->reduce = (pesim_reduce_kind)k;
         }
         if ((st = pesim_cfg_read_fields(c, n, noc_fields, NF(noc_fields), noc, 0))) return st;
+        if (config_setting_get_member(n, noc_hop_field.key)) {
+            if ((st = pesim_cfg_read_fields(c, n, &noc_hop_field, 1, noc, 0))) return st;
+            v->estimated &= ~PESIM_EST_HOP(t);
+        }
     }
     return PESIM_OK;
 }
@@ -177,6 +222,7 @@ static pesim_status read_level(const cfg_ctx *c, const config_setting_t *s, pesi
     v->banks = v->ports = 1;
     v->latency_cycles = 1;
     v->sliding_reuse = 1;
+    v->estimated = PESIM_EST_HOP(0) | PESIM_EST_HOP(1) | PESIM_EST_HOP(2); /* cleared as keys are read */
 
     uint32_t mask;
     if ((st = pesim_cfg_member(c, s, "keeps", 0, &m))) return st;
@@ -185,6 +231,7 @@ static pesim_status read_level(const cfg_ctx *c, const config_setting_t *s, pesi
         for (int t = 0; t < PESIM_NTENSORS; t++) v->keeps[t] = (uint8_t)((mask >> t) & 1u);
     }
     if ((st = pesim_cfg_read_fields(c, s, level_fields, NF(level_fields), v, 0))) return st;
+    if ((st = read_cost_fields(c, s, level_cost_fields, NF(level_cost_fields), v, &v->estimated))) return st;
     if ((st = pesim_cfg_member(c, s, "tensor_capacity", 0, &m))) return st;
     if (m) {
         if ((st = pesim_cfg_check_keys(c, m, tn, NULL))) return st;
@@ -234,11 +281,32 @@ static pesim_status load(cfg_ctx *c, pesim_arch *a)
         a->conventions = k;
     }
     if ((st = pesim_cfg_read_fields(c, g, arch_fields, NF(arch_fields), a, 0))) return st;
+    if ((st = pesim_cfg_member(c, g, "technology_nm", 0, &m))) return st;
+    if (m) {
+        int64_t nm;
+        char nodes[64];
+        if ((st = pesim_cfg_int(c, m, 1, 1000, &nm))) return st;
+        if (pesim_estimate_tech((int32_t)nm, NULL) != PESIM_OK)
+            return pesim_cfg_fail(c, m, PESIM_ERR_RANGE, "unsupported technology node %lld nm (supported: %s)",
+                                  (long long)nm, pesim_estimate_nodes_text(nodes, sizeof nodes));
+        a->tech_nm = (int32_t)nm;
+    }
     a->mac_latency_cycles = 1;
+    a->estimated = PESIM_EST_MAC_ENERGY | PESIM_EST_MAC_AREA | PESIM_EST_MAC_LEAK;
     if ((st = pesim_cfg_member(c, g, "mac", 0, &m))) return st;
     if (m && ((st = pesim_cfg_check_keys(c, m, mac_keys, NULL)) ||
-              (st = pesim_cfg_read_fields(c, m, mac_fields, NF(mac_fields), a, 0))))
+              (st = pesim_cfg_read_fields(c, m, mac_fields, NF(mac_fields), a, 0)) ||
+              (st = read_cost_fields(c, m, mac_cost_fields, NF(mac_cost_fields), a, &a->estimated))))
         return st;
+    const config_setting_t *mt;
+    if (m && (st = pesim_cfg_member(c, m, "type", 0, &mt))) return st;
+    if (m && mt) {
+        static const char *const types[PESIM_OPERAND_COUNT - 1] = {"int8", "int16", "fp16", "bf16", "fp32"};
+        int k;
+        if ((st = pesim_cfg_enum(c, mt, pesim_operand_parse, types, PESIM_OPERAND_COUNT - 1, "operand type", &k)))
+            return st;
+        a->mac_operand = k;
+    }
     if ((st = pesim_cfg_member(c, g, "levels", 1, &list)) || (st = pesim_cfg_array(c, list, 2, PESIM_MAX_LEVELS)))
         return st;
     a->n_levels = config_setting_length(list);
@@ -261,6 +329,11 @@ static pesim_status load(cfg_ctx *c, pesim_arch *a)
         return pesim_error_set(c->e, st, le.file[0] ? le.file : c->name,
                                le.line ? le.line : (int)config_setting_source_line(g), key, "%s", le.msg);
     }
+    /* fields left unset: the estimator's values (docs/estimate.md) */
+    pesim_error_clear(&le);
+    if ((st = pesim_estimate_arch(a, &le)) != PESIM_OK)
+        return pesim_error_set(c->e, st, c->name, le.line ? le.line : (int)config_setting_source_line(g), le.key, "%s",
+                               le.msg);
     return PESIM_OK;
 }
 
@@ -302,6 +375,23 @@ static void put_names(cfg_buf *b, const char *key, uint32_t mask, const char *co
     pesim_cfg_printf(b, first ? "];" : " ];");
 }
 
+static int cost_fields_bad(const cost_field *f, int n, const void *base)
+{
+    for (int i = 0; i < n; i++)
+        if (pesim_cfg_fields_bad(&f[i].f, 1, base) >= 0) return i;
+    return -1;
+}
+
+/* Writes the given (not estimated) cost fields, each after a space. */
+static void put_cost_fields(cfg_buf *b, const cost_field *f, int n, const void *base, uint32_t estimated, int indent)
+{
+    for (int i = 0; i < n; i++)
+        if (!(estimated & f[i].bit)) {
+            pesim_cfg_printf(b, " ");
+            pesim_cfg_put_fields(b, &f[i].f, 1, base, indent);
+        }
+}
+
 /* Fails unless the arch can be written so that it loads back unchanged. */
 static pesim_status check_writable(const pesim_arch *a, const char *path, pesim_error *e)
 {
@@ -317,6 +407,10 @@ static pesim_status check_writable(const pesim_arch *a, const char *path, pesim_
         return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, arch_fields[bad].key, "value out of range");
     if ((bad = pesim_cfg_fields_bad(mac_fields, NF(mac_fields), a)) >= 0)
         return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, "mac", "%s out of range", mac_fields[bad].key);
+    if ((bad = cost_fields_bad(mac_cost_fields, NF(mac_cost_fields), a)) >= 0)
+        return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, "mac", "%s out of range", mac_cost_fields[bad].f.key);
+    if ((unsigned)a->mac_operand >= PESIM_OPERAND_COUNT || pesim_estimate_tech(a->tech_nm, NULL) != PESIM_OK)
+        return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, "mac", "unknown operand type or technology node");
     if (a->n_levels < 2 || a->n_levels > PESIM_MAX_LEVELS)
         return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, "levels", "need 2 to %d levels", PESIM_MAX_LEVELS);
     for (int l = 0; l < a->n_levels; l++) {
@@ -329,6 +423,7 @@ static pesim_status check_writable(const pesim_arch *a, const char *path, pesim_
         for (int t = 0; t < PESIM_NTENSORS; t++) {
             if (v->keeps[t] > 1) return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, key, "keeps flags are 0 or 1");
             if (v->tensor_capacity_words[t] < 0 || pesim_cfg_fields_bad(noc_fields, NF(noc_fields), &v->noc[t]) >= 0 ||
+                pesim_cfg_fields_bad(&noc_hop_field, 1, &v->noc[t]) >= 0 ||
                 (unsigned)v->noc[t].kind >= PESIM_NOC_KIND_COUNT ||
                 (unsigned)v->noc[t].reduce >= PESIM_REDUCE_KIND_COUNT)
                 return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, key, "bad tensor_capacity or noc for %s",
@@ -336,6 +431,8 @@ static pesim_status check_writable(const pesim_arch *a, const char *path, pesim_
         }
         if ((bad = pesim_cfg_fields_bad(level_fields, NF(level_fields), v)) >= 0)
             return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, key, "%s out of range", level_fields[bad].key);
+        if ((bad = cost_fields_bad(level_cost_fields, NF(level_cost_fields), v)) >= 0)
+            return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, key, "%s out of range", level_cost_fields[bad].f.key);
         if ((v->spatial_x_dims | v->spatial_y_dims) >> PESIM_NDIMS)
             return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, key, "spatial dim masks have bits past S");
         if (v->is_dram == 1) {
@@ -346,6 +443,9 @@ static pesim_status check_writable(const pesim_arch *a, const char *path, pesim_
                 return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, key, "unknown DRAM preset name");
             if ((bad = pesim_cfg_fields_bad(dram_fields, NF(dram_fields), &v->dram)) >= 0)
                 return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, key, "dram %s out of range", dram_fields[bad].key);
+            if ((bad = pesim_cfg_fields_bad(dram_power_fields, NF(dram_power_fields), &v->dram)) >= 0)
+                return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, key, "dram %s out of range",
+                                       dram_power_fields[bad].key);
         } else {
             static const pesim_dram zero;
             if (v->is_dram != 0 || memcmp(&v->dram, &zero, sizeof zero) != 0)
@@ -375,8 +475,11 @@ static pesim_status format_arch(cfg_buf *b, const pesim_arch *a, const char *pat
     if (a->conventions != PESIM_CONV_PESIM)
         pesim_cfg_printf(b, "conventions = \"%s\";\n  ", pesim_conventions_name((pesim_conventions)a->conventions));
     pesim_cfg_put_fields(b, arch_fields, NF(arch_fields), a, 2);
+    if (a->tech_nm) pesim_cfg_printf(b, " technology_nm = %d;", a->tech_nm);
     pesim_cfg_printf(b, "\n  mac = { ");
     pesim_cfg_put_fields(b, mac_fields, NF(mac_fields), a, 4);
+    if (a->mac_operand) pesim_cfg_printf(b, " type = \"%s\";", pesim_operand_name((pesim_operand)a->mac_operand));
+    put_cost_fields(b, mac_cost_fields, NF(mac_cost_fields), a, a->estimated, 4);
     pesim_cfg_printf(b, " };\n  levels = (                  # innermost first\n");
     for (int l = 0; l < a->n_levels; l++) {
         const pesim_level *v = &a->level[l];
@@ -398,11 +501,13 @@ static pesim_status format_arch(cfg_buf *b, const pesim_arch *a, const char *pat
         put_names(b, "spatial_y", v->spatial_y_dims, dn, PESIM_NDIMS);
         pesim_cfg_printf(b, "\n      ");
         pesim_cfg_put_fields(b, level_fields, NF(level_fields), v, 6);
+        put_cost_fields(b, level_cost_fields, NF(level_cost_fields), v, v->estimated, 6);
         pesim_cfg_printf(b, "\n      noc = {");
         for (int t = 0; t < PESIM_NTENSORS; t++) {
             pesim_cfg_printf(b, "\n        %s = { kind = \"%s\"; reduce = \"%s\"; ", tn[t],
                              pesim_noc_kind_name(v->noc[t].kind), pesim_reduce_kind_name(v->noc[t].reduce));
             pesim_cfg_put_fields(b, noc_fields, NF(noc_fields), &v->noc[t], 10);
+            if (!(v->estimated & PESIM_EST_HOP(t))) pesim_cfg_put_fields(b, &noc_hop_field, 1, &v->noc[t], 10);
             pesim_cfg_printf(b, " };");
         }
         pesim_cfg_printf(b, " };");
@@ -411,6 +516,8 @@ static pesim_status format_arch(cfg_buf *b, const pesim_arch *a, const char *pat
             if (v->dram.preset[0]) pesim_cfg_printf(b, " preset = \"%s\";", v->dram.preset);
             pesim_cfg_printf(b, "\n        ");
             pesim_cfg_put_fields(b, dram_fields, NF(dram_fields), &v->dram, 8);
+            pesim_cfg_printf(b, "\n        ");
+            pesim_cfg_put_fields(b, dram_power_fields, NF(dram_power_fields), &v->dram, 8);
             pesim_cfg_printf(b, " };");
         }
         pesim_cfg_printf(b, " }%s\n", l + 1 < a->n_levels ? "," : "");

@@ -20,6 +20,7 @@
 #include "nest/nest.h"
 #include "nest/walk.h"
 #include "pesim/dram.h"
+#include "pesim/estimate.h"
 
 #define NT PESIM_NTENSORS
 #define MAXL PESIM_MAX_LEVELS
@@ -513,23 +514,14 @@ pesim_status pesim_engine_run(const pesim_arch *a, const pesim_layer *l, const p
     out->cycles = end;
     out->compute_cycles = busy;
     memcpy(out->stall_cycles, e.stall, sizeof out->stall_cycles);
-    out->energy_mac_pj = (double)nc.macs * a->mac_energy_pj;
-    double total = out->energy_mac_pj, leak = 0;
-    for (int lv = 0; lv < e.M; lv++) {
-        const pesim_level *v = &a->level[lv];
-        double en = 0;
-        for (int t = 0; t < NT; t++) {
-            const pesim_access *x = &out->access[lv][t];
-            en += (double)x->reads * v->read_energy_pj + (double)(x->fills + x->updates) * v->write_energy_pj;
-            out->energy_noc_pj += (double)nc.noc_words[lv][t] * v->noc[t].hop_energy_pj;
-        }
-        out->energy_level_pj[lv] = en;
-        total += en;
-        leak += (double)pesim_arch_instances(a, lv) * v->leak_pj_per_cycle;
+    pesim_dram_activity act, *dact = NULL;
+    if (e.has_dram) { /* the DRAM model's own commands over the run */
+        pesim_dram_stats ds;
+        pesim_dram_sim_stats(e.dram.sim, &ds);
+        pesim_estimate_dram_activity_from_stats(e.dram.timing, &ds, a->clock_mhz, end, &act);
+        dact = &act;
     }
-    out->energy_leak_pj = leak * (double)end;
-    out->energy_pj = total + out->energy_noc_pj + out->energy_leak_pj;
-    out->edp_pj_cycles = out->energy_pj * (double)end;
+    pesim_estimate_cost(a, dact, out);
     out->utilization = (double)nc.macs / ((double)end * (double)pesim_arch_macs(a));
     e.st.busy_cycles = busy;
     if (e.has_dram) {
@@ -538,6 +530,7 @@ pesim_status pesim_engine_run(const pesim_arch *a, const pesim_layer *l, const p
         e.st.dram_reads = e.dram.bursts_r, e.st.dram_writes = e.dram.bursts_w;
         e.st.dram_row_hits = (int64_t)ds.row_hits, e.st.dram_row_misses = (int64_t)ds.row_misses;
         e.st.dram_row_conflicts = (int64_t)ds.row_conflicts, e.st.dram_refreshes = (int64_t)ds.ref;
+        e.st.dram_act = (int64_t)ds.act, e.st.dram_pre = (int64_t)ds.pre;
         pesim_dram_sim_destroy(e.dram.sim);
     }
     if (stats) *stats = e.st;

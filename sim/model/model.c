@@ -1,5 +1,5 @@
 /* model.c - the analytical model: exact counts from the nest semantics, then
- * energy from per-access energies and cycles as the max of compute and each
+ * energy from the counts (pesim_estimate_cost) and cycles as the max of compute and each
  * level's and network's bandwidth-bound time, plus fill and drain. */
 #include "pesim/model.h"
 
@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "nest/nest.h"
+#include "pesim/estimate.h"
 
 /* inst[L] = the instances of level L the mapping uses (the product of its
  * spatial factors above L). */
@@ -113,25 +114,9 @@ pesim_status pesim_model_evaluate(const pesim_arch *a, const pesim_layer *l, con
         out->stall_cycles[bound_cause] = bound - compute - fill;
     }
 
-    /* Energy. */
-    out->energy_mac_pj = (double)nc.macs * a->mac_energy_pj;
-    double total = out->energy_mac_pj, leak_per_cycle = 0;
-    for (int lv = 0; lv < M; lv++) {
-        const pesim_level *v = &a->level[lv];
-        double e = 0;
-        for (int t = 0; t < PESIM_NTENSORS; t++) {
-            const pesim_access *x = &nc.access[lv][t];
-            e += (double)x->reads * v->read_energy_pj + (double)(x->fills + x->updates) * v->write_energy_pj;
-            out->energy_noc_pj += (double)nc.noc_words[lv][t] * v->noc[t].hop_energy_pj;
-        }
-        out->energy_level_pj[lv] = e;
-        total += e;
-        leak_per_cycle += (double)pesim_arch_instances(a, lv) * v->leak_pj_per_cycle;
-    }
-    out->energy_leak_pj = leak_per_cycle * (double)out->cycles;
-    total += out->energy_noc_pj + out->energy_leak_pj;
-    out->energy_pj = total;
-    out->edp_pj_cycles = total * (double)out->cycles;
+    /* Energy: the one cost-from-counts function; DRAM commands estimated from
+     * the access counts (no command trace here). */
+    pesim_estimate_cost(a, NULL, out);
     out->utilization = (double)nc.macs / ((double)out->cycles * (double)pesim_arch_macs(a));
     return PESIM_OK;
 }
