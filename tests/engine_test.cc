@@ -40,14 +40,21 @@ static pesim_arch timed_arch(TestRng &rng, int levels)
 
 TEST(EngineProperty, AccessesEqualCyclesBoundedStallsAddUp)
 {
-    int checked = 0;
+    int checked = 0, bypass_class = 0;
     for (int seed = 1; seed <= 3000; seed++) {
         TestRng rng(seed + 4242);
+        bool general = seed % 2 == 0; /* the general classes, half of them by the "timeloop" conventions */
         pesim_arch a = timed_arch(rng, (int)rng.uni(2, 4));
+        if (general) {
+            for (int lv = 0; lv + 1 < a.n_levels; lv++)
+                a.level[lv].fanout_x = (int)rng.uni(1, 4), a.level[lv].fanout_y = (int)rng.uni(1, 4);
+            a.conventions = seed % 4 == 0 ? PESIM_CONV_TIMELOOP : PESIM_CONV_PESIM;
+        }
         pesim_layer l = test_layer(rng.uni(1, 2), rng.uni(1, 2), rng.uni(1, 8), rng.uni(1, 6), rng.uni(1, 7),
                                    rng.uni(1, 5), rng.uni(1, 3), rng.uni(1, 3), (int)rng.uni(1, 2),
                                    (int)rng.uni(1, 2));
-        pesim_mapping m = test_mapping(rng, a, l);
+        pesim_mapping m = general ? test_mapping_general(rng, a, l) : test_mapping(rng, a, l);
+        bypass_class += test_bypass_below_spatial(a, l, m);
         pesim_cost cm, ce;
         pesim_engine_stats st;
         ASSERT_EQ(pesim_model_evaluate(&a, &l, &m, &cm), PESIM_OK);
@@ -68,6 +75,7 @@ TEST(EngineProperty, AccessesEqualCyclesBoundedStallsAddUp)
         checked++;
     }
     EXPECT_GT(checked, 2000);
+    EXPECT_GT(bypass_class, 300);
 }
 
 // A systolic array R x C under an SRAM, for SCALE-Sim's formulas.

@@ -870,6 +870,9 @@ static void compare_outputs(fsim *s)
                     }
 }
 
+static pesim_status run_checked(const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m, uint64_t seed,
+                                const pesim_functional_options *opt, pesim_functional_result *out, pesim_error *e);
+
 pesim_status pesim_functional_run(const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m,
                                   uint64_t seed, pesim_functional_result *out, pesim_error *e)
 {
@@ -900,6 +903,21 @@ pesim_status pesim_functional_run_opts(const pesim_arch *a, const pesim_layer *l
         return pesim_error_set(e, PESIM_ERR_RANGE, NULL, l->line, l->name,
                                "%lld MACs: the functional mode simulates at most %lld", (long long)macs,
                                (long long)PESIM_FUNCTIONAL_MAX_MACS);
+    pesim_arch *ap = malloc(sizeof *ap); /* the data moves by the "pesim" conventions */
+    if (!ap) return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, "functional", "out of memory");
+    *ap = *a;
+    ap->conventions = PESIM_CONV_PESIM;
+    a = ap;
+    st = run_checked(a, l, m, seed, opt, out, e);
+    free(ap);
+    return st;
+}
+
+/* The run itself, under the "pesim" conventions. */
+static pesim_status run_checked(const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m, uint64_t seed,
+                                const pesim_functional_options *opt, pesim_functional_result *out, pesim_error *e)
+{
+    pesim_status st;
     pesim_nest_counts nc;
     char reason[PESIM_REASON_MAX];
     if (!pesim_nest_count(a, l, m, &nc, reason, sizeof reason))
