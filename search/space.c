@@ -59,6 +59,7 @@ uint64_t srch_hash_arch(uint64_t h, const pesim_arch *a)
         h = srch_hash_double(h, v->write_energy_pj);
         h = srch_hash_double(h, v->leak_pj_per_cycle);
         h = srch_hash_double(h, v->area_um2);
+        h = srch_hmix(h, (uint64_t)(v->block_words > 1 ? v->block_words : 1));
         for (int t = 0; t < PESIM_NTENSORS; t++) {
             h = srch_hmix(h, (uint64_t)v->noc[t].kind << 8 | (uint64_t)v->noc[t].reduce);
             h = srch_hash_double(h, v->noc[t].words_per_cycle);

@@ -63,7 +63,10 @@ TEST(EngineProperty, AccessesEqualCyclesBoundedStallsAddUp)
         if (!cm.valid) continue;
         ASSERT_EQ(ce.macs, pesim_layer_macs(&l));
         ASSERT_EQ(memcmp(cm.access, ce.access, sizeof cm.access), 0) << "seed " << seed;
-        ASSERT_GE(ce.cycles, cm.cycles) << "seed " << seed;
+        /* "timeloop" cycles are Timeloop's throttled estimate, not a bound of the machine's */
+        if (a.conventions == PESIM_CONV_PESIM) {
+            ASSERT_GE(ce.cycles, cm.cycles) << "seed " << seed;
+        }
         ASSERT_EQ(ce.compute_cycles, cm.compute_cycles) << "seed " << seed;
         int64_t sum = ce.compute_cycles;
         for (int s = 0; s < PESIM_STALL_COUNT; s++) {
@@ -71,7 +74,13 @@ TEST(EngineProperty, AccessesEqualCyclesBoundedStallsAddUp)
             sum += ce.stall_cycles[s];
         }
         ASSERT_EQ(sum, ce.cycles) << "seed " << seed;
-        ASSERT_GE(ce.energy_pj, cm.energy_pj - 1e-6 * cm.energy_pj) << "seed " << seed; // more leakage time only
+        if (a.conventions == PESIM_CONV_PESIM) { // more leakage time only
+            ASSERT_GE(ce.energy_pj, cm.energy_pj - 1e-6 * cm.energy_pj) << "seed " << seed;
+        }
+        ASSERT_NEAR(ce.energy_pj - ce.energy_leak_pj, cm.energy_pj - cm.energy_leak_pj, 1e-9 * cm.energy_pj)
+            << "seed " << seed; // the same accesses
+        ASSERT_EQ(memcmp(ce.access_per_instance, cm.access_per_instance, sizeof cm.access_per_instance), 0);
+        ASSERT_EQ(memcmp(ce.noc_ingress_words, cm.noc_ingress_words, sizeof cm.noc_ingress_words), 0);
         checked++;
     }
     EXPECT_GT(checked, 2000);

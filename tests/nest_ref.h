@@ -112,6 +112,51 @@ inline Box box_delta(const Box &nw, const Box &pv)
     return d;
 }
 
+// "timeloop": what a direct child of the parent (a subtree) needs at an
+// event: per coordinate the values of its leaves' tiles, the input rows and
+// columns closed into their span (Timeloop's tiles are boxes). Its words are
+// the product of the coordinates' sizes.
+struct SubTile {
+    std::array<std::set<int64_t>, 5> v;
+    void add(const std::set<int64_t> *leaf)
+    {
+        for (int i = 0; i < 5; i++) v[i].insert(leaf[i].begin(), leaf[i].end());
+    }
+    void close_rows()
+    {
+        for (int i = 3; i < 5; i++)
+            if (!v[i].empty())
+                for (int64_t x = *v[i].begin(); x <= *v[i].rbegin(); x++) v[i].insert(x);
+    }
+    int64_t size() const
+    {
+        int64_t s = 1;
+        for (int i = 0; i < 5; i++) s *= (int64_t)v[i].size();
+        return s;
+    }
+    bool operator<(const SubTile &o) const { return v < o.v; }
+};
+
+// Timeloop's delta of a subtree's tile against its previous one: the new rows
+// (or columns) when only they moved and the spans overlap, else the whole tile.
+inline SubTile sub_delta(const SubTile &nw, const SubTile &pv)
+{
+    int axis = -1;
+    for (int i = 0; i < 5; i++)
+        if (nw.v[i] != pv.v[i]) {
+            if (axis >= 0 || i < 3) return nw;
+            axis = i;
+        }
+    if (axis < 0) return SubTile();
+    int64_t nlo = *nw.v[axis].begin(), nhi = *nw.v[axis].rbegin();
+    int64_t plo = *pv.v[axis].begin(), phi = *pv.v[axis].rbegin();
+    if (phi < nlo || plo > nhi || plo > nlo) return nw;
+    SubTile d = nw;
+    d.v[axis].clear();
+    for (int64_t x = phi + 1; x <= nhi; x++) d.v[axis].insert(x);
+    return d;
+}
+
 }  // namespace nestref
 
 // Returns the reference counts under a.conventions; the mapping must be
@@ -202,9 +247,15 @@ inline RefCounts nest_reference(const pesim_arch &a, const pesim_layer &l, const
             }
             // key: (parent instance, selected tuple) -> child instance -> tile
             typedef std::vector<int64_t> Key;
+            // "timeloop": the parent's fan-out compares its direct children,
+            // the subtrees of level p-1: the first `sub` digits of a child key
+            // (levels p and up) name its subtree
+            size_t sub = 0;
+            for (int i = 0; i < NL; i++) sub += loops[i].spatial && loops[i].level >= p && loops[i].level > c;
             struct Tile {
                 std::set<int64_t> pts;
                 Box box;
+                std::set<int64_t> co[5]; // the values of each coordinate
             };
             std::map<Key, std::map<Key, Tile>> ev;  // ordered by time within a parent
             for (const auto &dg : pts) {
@@ -225,16 +276,21 @@ inline RefCounts nest_reference(const pesim_arch &a, const pesim_layer &l, const
                 auto x = coords(l, t, v);
                 tile.pts.insert(linear(x));
                 tile.box.add(x);
+                for (int i = 0; i < 5; i++) tile.co[i].insert(x[i]);
             }
             // Walk events per parent instance in time order.
             std::map<Key, Tile> prev_tile;             // child instance -> last tile
             std::map<Key, Key> prev_sel;               // child instance -> last selected tuple
             std::map<Key, std::set<int64_t>> visited;  // parent instance -> outputs written
+            std::map<Key, SubTile> prev_sub;            // subtree -> last tile
+            std::map<Key, Key> prev_sub_sel;            // subtree -> last selected tuple
             for (auto &e : ev) {
                 Key parent(e.first.begin(), std::find(e.first.begin(), e.first.end(), -1));
                 Key sel(std::find(e.first.begin(), e.first.end(), -1) + 1, e.first.end());
                 std::set<int64_t> uni;
-                std::set<Box> deltas;
+                std::map<Key, SubTile> subs; // subtree -> what its children need
+                for (auto &ch : e.second) subs[Key(ch.first.begin(), ch.first.begin() + (long)sub)].add(ch.second.co);
+                for (auto &sb : subs) sb.second.close_rows();
                 for (auto &ch : e.second) {
                     const Tile &tile = ch.second;
                     // an advance of j* by one with everything outside it unchanged?
@@ -250,10 +306,9 @@ inline RefCounts nest_reference(const pesim_arch &a, const pesim_layer &l, const
                             if (tl) out.access[c][t].fills += (int64_t)tile.pts.size();  // every load, first too
                         }
                         uni.insert(tile.pts.begin(), tile.pts.end());
-                    } else if (tl) {
+                    } else if (tl && c >= 0 && t == PESIM_INPUTS) {
                         Box d = adv ? box_delta(tile.box, prev_tile[ch.first].box) : tile.box;
-                        if (c >= 0) out.access[c][t].fills += d.size();
-                        if (!d.empty) deltas.insert(d); // only identical deltas are shared
+                        out.access[c][t].fills += d.size();
                     } else {
                         std::set<int64_t> delta = tile.pts;
                         if (adv)
@@ -272,8 +327,24 @@ inline RefCounts nest_reference(const pesim_arch &a, const pesim_layer &l, const
                     out.access[p][t].updates += (int64_t)uni.size();
                     out.access[p][t].reads += again;
                     if (c >= 0 && !tl) out.access[c][t].fills += again;
-                } else if (tl) {
-                    for (const Box &d : deltas) out.access[p][t].reads += d.size();
+                } else if (tl && c >= 0 && t == PESIM_INPUTS) {
+                    // the subtrees' deltas; only identical ones are shared
+                    std::set<SubTile> deltas;
+                    for (auto &sb : subs) {
+                        Key k = parent;
+                        k.insert(k.end(), sb.first.begin(), sb.first.end());
+                        bool adv = false;
+                        if (sliding && prev_sub_sel.count(k)) {
+                            const Key &ps = prev_sub_sel[k];
+                            adv = ps.size() == sel.size() && !sel.empty() && ps.back() + 1 == sel.back();
+                            for (size_t i = 0; adv && i + 1 < sel.size(); i++) adv = ps[i] == sel[i];
+                        }
+                        SubTile d = adv ? sub_delta(sb.second, prev_sub[k]) : sb.second;
+                        if (d.size()) deltas.insert(d);
+                        prev_sub[k] = sb.second;
+                        prev_sub_sel[k] = sel;
+                    }
+                    for (const SubTile &d : deltas) out.access[p][t].reads += d.size();
                 } else {
                     out.access[p][t].reads += (int64_t)uni.size();
                 }

@@ -27,6 +27,14 @@ int64_t pesim_mapping_dim_product(const pesim_mapping *m, pesim_dim d)
     return p;
 }
 
+int64_t pesim_mapping_instances(const pesim_mapping *m, int level)
+{
+    int64_t n = 1;
+    for (int l = level + 1; l < m->n_levels; l++)
+        for (int d = 0; d < PESIM_NDIMS; d++) n *= m->level[l].spatial_x[d] * m->level[l].spatial_y[d];
+    return n;
+}
+
 int pesim_mapping_keeps(const pesim_arch *a, const pesim_mapping *m, int level, pesim_tensor t)
 {
     if (level == a->n_levels - 1) return 1;

@@ -742,9 +742,8 @@ static pesim_status setup(fsim *s)
         if (s->sr[lv] < 0) goto too_big;
     }
     for (int c = -1; c < M; c++) {
-        int64_t n = 1;
-        for (int lv = c + 1; lv < M && n >= 0; lv++) n = mul_le(n, s->sr[lv], lim);
-        if (n < 0 || (total += n * ND) > lim) goto too_big;
+        int64_t n = pesim_mapping_instances(s->m, c); /* the arch bounds the fan-outs' product */
+        if (n > lim || (total += n * ND) > lim) goto too_big;
         s->n_inst[c + 1] = n;
         int64_t *sp = s->spoff[c + 1] = calloc((size_t)(n * ND), sizeof *sp);
         if (!sp) goto nomem;
@@ -892,7 +891,7 @@ pesim_status pesim_functional_run_opts(const pesim_arch *a, const pesim_layer *l
     if (!pesim_layer_has_macs(l))
         return pesim_error_set(e, PESIM_ERR_INVALID, NULL, l->line, l->name, "a %s layer has no MACs to simulate",
                                pesim_op_name(l->op));
-    if (m->n_levels != a->n_levels || a->n_levels < 2 || a->n_levels > MAXL)
+    if (m->n_levels != a->n_levels || a->n_levels < 1 || a->n_levels > MAXL)
         return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "functional",
                                "the mapping has %d levels, the architecture %d", (int)m->n_levels, (int)a->n_levels);
     if (opt && ((unsigned)opt->fault >= PESIM_FUNCTIONAL_FAULT_COUNT || (unsigned)opt->fault_tensor >= NT ||

@@ -20,6 +20,7 @@
  * shape of the union, over histograms of those shapes. */
 #include "nest/nest.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -242,12 +243,12 @@ static int partner(int d)
 }
 
 /* The general and slow flags of a pair (see nest.h). */
-static void finish_pair(pesim_nest_pair *pr, const pesim_nest_digits *g, int t, int c)
+static void finish_pair(pesim_nest_pair *pr, int t)
 {
     if (t == PESIM_INPUTS) {
         pr->general = pr->comb[P] | pr->comb[Q] | pr->comb[R] | pr->comb[S];
-        /* "timeloop" shares identical child windows only */
-        if (g->conv == PESIM_CONV_TIMELOOP && c >= 0 && (pr->un[P] | pr->un[Q] | pr->un[R] | pr->un[S])) pr->general = 1;
+        /* "timeloop" shares identical windows of the parent's direct children only */
+        if (pr->conv == PESIM_CONV_TIMELOOP && (pr->top[P] | pr->top[Q] | pr->top[R] | pr->top[S])) pr->general = 1;
     }
     pr->slow = pr->general;
     for (int d = 0; d < ND; d++) pr->slow |= RELEVANT(t, d) && pr->comb[d];
@@ -260,6 +261,7 @@ void pesim_nest_pair_init(pesim_nest_pair *pr, const pesim_nest_digits *g, const
     const int M = a->n_levels;
     memset(pr, 0, sizeof *pr);
     pr->tensor = (int8_t)t, pr->child = (int8_t)c, pr->parent = (int8_t)p;
+    pr->conv = (int8_t)(c < 0 ? PESIM_CONV_PESIM : g->conv);
     /* j*: the innermost temporal loop above c with factor > 1 that is relevant
      * to t (any loop for the MAC array, which keeps nothing). The selected
      * loops are those at or outside it; loops of factor 1 never matter. */
@@ -276,11 +278,14 @@ void pesim_nest_pair_init(pesim_nest_pair *pr, const pesim_nest_digits *g, const
     for (int d = 0; d < ND; d++) {
         uint32_t un = g->nontrivial[d] & between;
         pr->un[d] = un;
+        pr->top[d] = un & (1u << (2 * p));
         pr->gc[d] = pr->gv[d] = g->below[d][2 * (c + 1)];
         for (uint32_t b = un; b; b &= b - 1) {
             int i = __builtin_ctz(b);
             pr->gv[d] += (g->f[d][i] - 1) * g->below[d][i];
         }
+        pr->gsub[d] = pr->gv[d];
+        if (pr->top[d]) pr->gsub[d] -= (g->f[d][2 * p] - 1) * g->below[d][2 * p];
         if (un) { /* a nontrivial non-union digit between the tile and the top union digit? */
             int top = 31 - __builtin_clz(un);
             uint32_t range = ((2u << top) - 1u) & ~((1u << (2 * (c + 1))) - 1u);
@@ -288,7 +293,7 @@ void pesim_nest_pair_init(pesim_nest_pair *pr, const pesim_nest_digits *g, const
         }
     }
     if (pr->js < 0) {
-        finish_pair(pr, g, t, c);
+        finish_pair(pr, t);
         return;
     }
     int jd = pr->jd = g->loop_dim[pr->js], jl = g->loop_level[pr->js];
@@ -306,7 +311,7 @@ void pesim_nest_pair_init(pesim_nest_pair *pr, const pesim_nest_digits *g, const
             pr->sliding = ssp == 1;
         }
     }
-    finish_pair(pr, g, t, c);
+    finish_pair(pr, t);
 }
 
 /* ---- the children of one parent along a halo dim ---- */
@@ -329,6 +334,18 @@ static void teeth_init(teeth *tt, const pesim_nest_digits *g, const pesim_nest_p
     tt->g = pr->gc[d];
 }
 
+/* "timeloop": the parent's direct children (its own spatial digits); their
+ * subtree boxes are measured by sub_extent. */
+static void teeth_init_top(teeth *tt, const pesim_nest_digits *g, const pesim_nest_pair *pr, int d)
+{
+    tt->n = 0;
+    for (uint32_t b = pr->top[d]; b; b &= b - 1) {
+        int i = __builtin_ctz(b);
+        tt->w[tt->n] = g->below[d][i], tt->f[tt->n++] = g->f[d][i];
+    }
+    tt->g = pr->gsub[d];
+}
+
 static void teeth_first(teeth *tt)
 {
     for (int i = 0; i < tt->n; i++) tt->u[i] = 0;
@@ -344,6 +361,31 @@ static int teeth_next(teeth *tt)
         tt->u[i] = 0;
     }
     return 0;
+}
+
+/* "timeloop": extent along dim d of the box of the values below e of the
+ * direct child whose origin is b (its subtree's leaves, a comb when a level
+ * the tensor bypasses splits them). */
+static int64_t sub_extent(const pesim_nest_digits *g, const pesim_nest_pair *pr, int d, int64_t b, int64_t e)
+{
+    int64_t room = e - b;
+    if (room <= 0) return 0;
+    if (room >= pr->gsub[d]) return pr->gsub[d];
+    teeth lt; /* the leaves' teeth below the parent's own digits */
+    lt.n = 0;
+    for (uint32_t x = pr->un[d] & ~pr->top[d]; x; x &= x - 1) {
+        int i = __builtin_ctz(x);
+        lt.w[lt.n] = g->below[d][i], lt.f[lt.n++] = g->f[d][i];
+    }
+    int64_t end = 0;
+    teeth_first(&lt);
+    do
+        if (lt.base < room) {
+            int64_t hi = lt.base + pr->gc[d] < room ? lt.base + pr->gc[d] : room;
+            if (hi > end) end = hi;
+        }
+    while (teeth_next(&lt));
+    return end;
 }
 
 typedef struct span2 {
@@ -364,15 +406,16 @@ int64_t pesim_nest_halo_parent(const pesim_nest_digits *g, const pesim_layer *l,
                                int h, int64_t eo, int64_t ef, int adv)
 {
     const int od = h ? P : Q, fd = h ? R : S;
-    const int conv = g->conv;
+    const int conv = pr->conv;
     const int64_t so = stride_of(l, h), sf = dil_of(l, h);
     teeth to, tf;
-    teeth_init(&to, g, pr, od);
-    teeth_init(&tf, g, pr, fd);
     int adv_o = adv && pr->sliding && pr->jd == od, adv_f = adv && pr->sliding && pr->jd == fd;
     int64_t sh = pr->shift;
     if (conv == PESIM_CONV_TIMELOOP) {
-        /* the sum over distinct child windows (or deltas) */
+        /* the sum over the distinct windows (or deltas) of the parent's direct
+         * children, each the box of its subtree's windows */
+        teeth_init_top(&to, g, pr, od);
+        teeth_init_top(&tf, g, pr, fd);
         int64_t n_kids = 1;
         for (int i = 0; i < to.n; i++) n_kids *= to.f[i];
         for (int i = 0; i < tf.n; i++) n_kids *= tf.f[i];
@@ -381,16 +424,18 @@ int64_t pesim_nest_halo_parent(const pesim_nest_digits *g, const pesim_layer *l,
         int64_t n = 0;
         teeth_first(&to);
         do {
-            int64_t xo = eo - to.base < to.g ? eo - to.base : to.g;
+            int64_t xo = sub_extent(g, pr, od, to.base, eo);
             if (xo <= 0) continue;
             teeth_first(&tf);
             do {
-                int64_t xf = ef - tf.base < tf.g ? ef - tf.base : tf.g;
+                int64_t xf = sub_extent(g, pr, fd, tf.base, ef);
                 if (xf <= 0) continue;
                 span2 w = {to.base * so + tf.base * sf, (xo - 1) * so + (xf - 1) * sf + 1};
-                if (adv_o || adv_f) { /* the previous window was full, one advance earlier */
+                if (adv_o || adv_f) { /* the previous window, one advance earlier */
+                    int64_t po = adv_o ? sub_extent(g, pr, od, to.base, eo + sh) : xo;
+                    int64_t pf = adv_f ? sub_extent(g, pr, fd, tf.base, ef + sh) : xf;
                     int64_t plo = w.lo - sh * (adv_o ? so : sf);
-                    int64_t phi = plo + (adv_o ? (to.g - 1) * so + (xf - 1) * sf : (xo - 1) * so + (tf.g - 1) * sf) + 1;
+                    int64_t phi = plo + (po - 1) * so + (pf - 1) * sf + 1;
                     if (phi > w.lo) { /* overlapping: keep what is new */
                         int64_t hi = w.lo + w.len;
                         if (phi >= hi) continue;
@@ -408,6 +453,8 @@ int64_t pesim_nest_halo_parent(const pesim_nest_digits *g, const pesim_layer *l,
         return sum;
     }
     /* "pesim": the union of the children's rows (or of their deltas) */
+    teeth_init(&to, g, pr, od);
+    teeth_init(&tf, g, pr, fd);
     int64_t lo = 0, hi = (eo - 1) * so + (ef - 1) * sf + 1, total = 0;
     for (int64_t base = lo; base < hi; base += MARK_BITS) {
         rowmark mk;
@@ -632,107 +679,192 @@ int64_t pesim_nest_parent_words(const pesim_nest_digits *gd, const pesim_layer *
     return ok ? words : -1;
 }
 
-/* Counts one pair; returns 0 with a reason when out of memory. */
-static int count_pair(const pesim_arch *a, const pesim_layer *l, pesim_nest_digits *g, const pesim_nest_pair *pr,
-                      pesim_nest_counts *out, char *reason, size_t rn)
+/* Timeloop's average hops of a word multicast to m of n children on a mesh
+ * entered from its side (its legacy network model). */
+static double mesh_hops(double m, double n)
 {
-    const int t = pr->tensor, c = pr->child, p = pr->parent;
-    const int tl = g->conv == PESIM_CONV_TIMELOOP;
+    if (m <= 0 || n <= 0) return 0;
+    double rm = sqrt(m), rn = sqrt(n);
+    return rn * rm + 0.5 * (rn - rm) - rn / rm + 0.5;
+}
+
+/* Distance between neighbours along an axis for dim d: the product of the
+ * factors of the dims after d in the axis order (they vary faster). */
+static double axis_stride(const pesim_level_map *lm, int y, int d)
+{
+    const uint8_t *ord = y ? lm->order_y : lm->order_x;
+    const int64_t *f = y ? lm->spatial_y : lm->spatial_x;
+    double st = 1;
+    int after = 0;
+    for (int i = 0; i < ND; i++) {
+        int e = ord[i] & 7;
+        if (after) st *= (double)f[e];
+        if (e == d) after = 1;
+    }
+    return st;
+}
+
+double pesim_nest_hops(const pesim_arch *a, const pesim_mapping *m, int lv, int t, int conv, int64_t ingress,
+                       int64_t delivered)
+{
+    const pesim_level_map *lm = &m->level[lv];
+    if (ingress <= 0) return 0;
+    int64_t fan = 1;
+    for (int d = 0; d < ND; d++) fan *= lm->spatial_x[d] * lm->spatial_y[d];
+    pesim_noc_kind kind = a->level[lv].noc[t].kind;
+    if (conv == PESIM_CONV_TIMELOOP || kind == PESIM_NOC_BUS)
+        return (double)ingress * mesh_hops((double)delivered / (double)ingress, (double)fan);
+    if (kind == PESIM_NOC_UNICAST) { /* every copy from the array's corner to its child */
+        double mean = 1;
+        for (int d = 0; d < ND; d++)
+            mean += (double)(lm->spatial_x[d] - 1) / 2 * axis_stride(lm, 0, d) +
+                    (double)(lm->spatial_y[d] - 1) / 2 * axis_stride(lm, 1, d);
+        return (double)delivered * mean;
+    }
+    /* systolic: operands are forwarded along X (one line per row that needs
+     * them), partial sums along Y (one line per column that adds to them); a
+     * word travels from the edge to the farthest child of its group */
+    int along = t == PESIM_OUTPUTS;
+    const int64_t *fa = along ? lm->spatial_y : lm->spatial_x, *fl = along ? lm->spatial_x : lm->spatial_y;
+    double far = 0, lines = 1;
+    for (int d = 0; d < ND; d++) {
+        int rel = RELEVANT(t, d);
+        far += (double)(fa[d] - 1) * (rel ? 0.5 : 1) * axis_stride(lm, along, d);
+        if (!rel) lines *= (double)fl[d];
+    }
+    return (double)ingress * lines * (1 + far);
+}
+
+/* The words of one pair, totals over events and instances. */
+typedef struct pwords {
+    int64_t E;      /* words of all child tile loads (before what the child keeps) */
+    int64_t Oc;     /* of which the child kept at window advances */
+    int64_t parent; /* operands: words read at the parent; outputs: updates (the union) */
+    int64_t F;      /* outputs: first writes (nothing to read back) */
+} pwords;
+
+/* Computes pw for pair pr (whose parent may be a level between the child and
+ * the real parent: the network statistics at that level). 0 when out of memory. */
+static int pair_words(const pesim_layer *l, pesim_nest_digits *g, const pesim_nest_pair *pr, int child_side,
+                      pwords *pw)
+{
+    const int t = pr->tensor, c = pr->child;
     /* the MAC array's operands are single words: their windows are the distinct rows */
     const int conv = c < 0 ? PESIM_CONV_PESIM : g->conv;
     int64_t irr_c = 1, irr_p = 1, irr_sp = 1;
     for (int i = 0; i < g->n_active; i++) {
         int d = g->active[i];
         if (RELEVANT(t, d)) continue;
-        irr_c *= count_nonempty(g, d, pr->tsel[d] | pr->sp_c);
+        if (child_side) irr_c *= count_nonempty(g, d, pr->tsel[d] | pr->sp_c);
         irr_p *= count_nonempty(g, d, pr->tsel[d] | pr->sp_p);
         if (t == PESIM_OUTPUTS) irr_sp *= count_nonempty(g, d, pr->sp_p);
     }
-    int64_t E = footprint_sum(l, conv, (pesim_tensor)t, pr->gc) * irr_c; /* words of all child tile loads */
-
-    pesim_access *pa = &out->access[p][t];
-    pesim_access *ca = c >= 0 ? &out->access[c][t] : NULL;
-    int64_t kids = 1;
-    for (int d = 0; d < ND; d++)
-        for (uint32_t b = pr->un[d]; b; b &= b - 1) kids *= g->f[d][__builtin_ctz(b)];
-    out->fanout_used[p][t] = kids;
-    if (t == PESIM_OUTPUTS) {
-        /* the union of the children's tiles: each output word once per event
-         * and parent instance (children that differ only in C, R, S reduce) */
-        int64_t U = footprint_sum(l, conv, (pesim_tensor)t, pr->gv) * irr_p;
-        int64_t F = footprint_sum(l, conv, (pesim_tensor)t, pr->gv) * irr_sp; /* first writes: nothing to read back */
-        pa->updates += U;
-        pa->reads += U - F;
-        int64_t down = tl ? E : U - F; /* "timeloop": every child loads its tile, first visits too */
-        if (ca) {
-            ca->fills += down;
-            if (!tl) ca->reads += E; /* "pesim": the drains leave through the child's port */
-        }
-        out->noc_words[p][t] += E + down;
-        out->noc_reads[p][t] += U - F;
-        out->noc_ingress[p][t] += U;
-        out->noc_delivered[p][t] += E;
+    memset(pw, 0, sizeof *pw);
+    if (child_side) pw->E = footprint_sum(l, conv, (pesim_tensor)t, pr->gc) * irr_c;
+    if (t != PESIM_INPUTS || (!pr->sliding && !pr->general)) {
+        /* the union of the children's tiles, each word once per event and
+         * parent instance (outputs: children that differ only in C, R, S reduce) */
+        pw->parent = footprint_sum(l, conv, (pesim_tensor)t, pr->gv) * irr_p;
+        if (t == PESIM_OUTPUTS) pw->F = footprint_sum(l, conv, (pesim_tensor)t, pr->gv) * irr_sp;
         return 1;
     }
-    if (t == PESIM_WEIGHTS || (!pr->sliding && !pr->general)) {
-        int64_t U = footprint_sum(l, conv, (pesim_tensor)t, pr->gv) * irr_p;
-        pa->reads += U;
-        if (ca) ca->fills += E;
-        out->noc_words[p][t] += E;
-        out->noc_reads[p][t] += c >= 0 && a->level[p].noc[t].kind == PESIM_NOC_UNICAST ? E : U;
-        out->noc_ingress[p][t] += U;
-        out->noc_delivered[p][t] += E;
-        return 1;
-    }
-
     /* Inputs with sliding windows or a general union. */
     const int64_t *D = l->dim;
     const int64_t base = D[G] * D[N] * D[C];
-    int64_t Oc = 0, reads;
     int hj = pr->sliding ? (pr->jd == P || pr->jd == R) : 1; /* the pair that advances */
-    if (pr->sliding) {
+    if (pr->sliding && child_side) {
         int od = hj ? Q : P, of = hj ? S : R; /* the other pair */
-        Oc = child_kept_rows(g, l, pr) * base * halo_sum(l, conv, !hj, D[od], pr->gc[od], D[of], pr->gc[of]) * irr_c;
+        pw->Oc = child_kept_rows(g, l, pr) * base * halo_sum(l, conv, !hj, D[od], pr->gc[od], D[of], pr->gc[of]) * irr_c;
     }
     if (pr->general) {
         uint32_t mask[ND];
         int64_t off[ND] = {0};
         for (int d = 0; d < ND; d++) mask[d] = pr->tsel[d] | pr->sp_p;
-        reads = pesim_nest_parent_words(g, l, pr, mask, off, 2);
-        if (reads < 0) return fail(reason, rn, "out of memory counting %s", pesim_tensor_name((pesim_tensor)t));
-    } else {
-        /* pesim, one block per dim: the union minus what the children kept,
-         * where the children share the advancing range and may split its partner */
-        int jd = pr->jd, pd = partner(jd), jl = g->loop_level[pr->js];
-        int is_out = (jd == P || jd == Q), od = hj ? Q : P, of = hj ? S : R;
-        int64_t U = footprint_sum(l, conv, (pesim_tensor)t, pr->gv) * irr_p;
-        hent b1[8], b2[8];
-        HIST_INIT(hjd, b1);
-        HIST_INIT(hpd, b2);
-        build_hist(g, jd, pr->tsel[jd] | pr->sp_p, 2 * jl + 1, 0, pr->gv[jd], &hjd);
-        build_hist(g, pd, pr->tsel[pd] | pr->sp_p, -1, 0, pr->gv[pd], &hpd);
-        int64_t sp = 0;
-        for (int i = 0; i < hjd.k; i++)
-            for (int j = 0; j < hpd.k; j++) {
-                int64_t nadv = (hjd.v[i].n - hjd.v[i].z) * hpd.v[j].n;
-                if (!nadv) continue;
-                int64_t o = pr->gv[pd] == pr->gc[pd]
-                                ? pesim_nest_overlap(l, conv, hj, is_out, pr->gc[jd], hjd.v[i].e, hpd.v[j].e, pr->shift)
-                                : pesim_nest_shared_overlap(l, hj, is_out, pr->gc[jd], hjd.v[i].e, hpd.v[j].e, pr->gc[pd]);
-                sp += nadv * o;
-            }
-        hist_free(&hjd), hist_free(&hpd);
-        int64_t Op = sp * base * halo_sum(l, conv, !hj, D[od], pr->gv[od], D[of], pr->gv[of]) * irr_p;
-        reads = U - Op;
+        pw->parent = pesim_nest_parent_words(g, l, pr, mask, off, 2);
+        return pw->parent >= 0;
     }
-    pa->reads += reads;
-    if (ca) ca->fills += E - Oc;
-    out->noc_words[p][t] += E - Oc;
-    /* words the network injects: a unicast network one copy per child, a bus or
-     * systolic one the multicast union (the MAC array's own paths: the union) */
-    out->noc_reads[p][t] += c >= 0 && a->level[p].noc[t].kind == PESIM_NOC_UNICAST ? E - Oc : reads;
-    out->noc_ingress[p][t] += reads;
-    out->noc_delivered[p][t] += E - Oc;
+    /* one block per dim: the union minus what the children kept, where the
+     * children share the advancing range and may split its partner */
+    int jd = pr->jd, pd = partner(jd), jl = g->loop_level[pr->js];
+    int is_out = (jd == P || jd == Q), od = hj ? Q : P, of = hj ? S : R;
+    int64_t U = footprint_sum(l, conv, (pesim_tensor)t, pr->gv) * irr_p;
+    hent b1[8], b2[8];
+    HIST_INIT(hjd, b1);
+    HIST_INIT(hpd, b2);
+    build_hist(g, jd, pr->tsel[jd] | pr->sp_p, 2 * jl + 1, 0, pr->gv[jd], &hjd);
+    build_hist(g, pd, pr->tsel[pd] | pr->sp_p, -1, 0, pr->gv[pd], &hpd);
+    int64_t sp = 0;
+    for (int i = 0; i < hjd.k; i++)
+        for (int j = 0; j < hpd.k; j++) {
+            int64_t nadv = (hjd.v[i].n - hjd.v[i].z) * hpd.v[j].n;
+            if (!nadv) continue;
+            /* "pesim": the children's windows (the advancing dim is not split);
+             * "timeloop": the box of their union */
+            int64_t o = conv == PESIM_CONV_TIMELOOP || pr->gv[pd] == pr->gc[pd]
+                            ? pesim_nest_overlap(l, conv, hj, is_out, pr->gv[jd], hjd.v[i].e, hpd.v[j].e, pr->shift)
+                            : pesim_nest_shared_overlap(l, hj, is_out, pr->gc[jd], hjd.v[i].e, hpd.v[j].e, pr->gc[pd]);
+            sp += nadv * o;
+        }
+    hist_free(&hjd), hist_free(&hpd);
+    pw->parent = U - sp * base * halo_sum(l, conv, !hj, D[od], pr->gv[od], D[of], pr->gv[of]) * irr_p;
+    return 1;
+}
+
+/* Counts one pair and the networks between its child and its parent;
+ * returns 0 with a reason when out of memory. */
+static int count_pair(const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m, pesim_nest_digits *g,
+                      const pesim_nest_pair *pr, pesim_nest_counts *out, char *reason, size_t rn)
+{
+    const int t = pr->tensor, c = pr->child, p = pr->parent;
+    const int tl = g->conv == PESIM_CONV_TIMELOOP;
+    pwords pw;
+    if (!pair_words(l, g, pr, 1, &pw)) return fail(reason, rn, "out of memory counting %s", pesim_tensor_name((pesim_tensor)t));
+    pesim_access *pa = &out->access[p][t];
+    pesim_access *ca = c >= 0 ? &out->access[c][t] : NULL;
+    int64_t down; /* words delivered to the children */
+    if (t == PESIM_OUTPUTS) {
+        int64_t U = pw.parent, F = pw.F;
+        pa->updates += U;
+        pa->reads += U - F;
+        down = tl ? pw.E : U - F; /* "timeloop": every child loads its tile, first visits too */
+        if (ca) {
+            ca->fills += down;
+            if (!tl) ca->reads += pw.E; /* "pesim": the drains leave through the child's port */
+        }
+        out->noc_words[p][t] += pw.E + down;
+        out->noc_reads[p][t] += U - F;
+    } else {
+        down = pw.E - pw.Oc;
+        pa->reads += pw.parent;
+        if (ca) ca->fills += down;
+        out->noc_words[p][t] += down;
+        /* words the network injects: a unicast network one copy per child, a bus or
+         * systolic one the multicast union (the MAC array's own paths: the union) */
+        out->noc_reads[p][t] += c >= 0 && a->level[p].noc[t].kind == PESIM_NOC_UNICAST ? down : pw.parent;
+    }
+    /* The network of every level between the child and the parent (each fans
+     * out to the level below it): the words entering it are the union at that
+     * level's granularity, the words it delivers those entering the next one
+     * down (or the child's). */
+    int64_t below = t == PESIM_OUTPUTS ? pw.E : down;
+    for (int lv = c + 1; lv <= p; lv++) {
+        int64_t in = below, fan = 1;
+        for (int d = 0; d < ND; d++) fan *= g->f[d][2 * lv];
+        if (lv == p) {
+            in = pw.parent;
+        } else if (fan > 1) {
+            pesim_nest_pair vp;
+            pwords vw;
+            pesim_nest_pair_init(&vp, g, a, m, t, c, lv);
+            if (!pair_words(l, g, &vp, 0, &vw)) return fail(reason, rn, "out of memory counting %s", pesim_tensor_name((pesim_tensor)t));
+            in = vw.parent;
+        }
+        out->noc_ingress[lv][t] += in;
+        out->noc_delivered[lv][t] += below;
+        out->fanout_used[lv][t] = fan;
+        out->noc_hops[lv][t] += pesim_nest_hops(a, m, lv, t, g->conv, in, below);
+        below = in;
+    }
     return 1;
 }
 
@@ -844,7 +976,7 @@ int pesim_nest_count(const pesim_arch *a, const pesim_layer *l, const pesim_mapp
             if (!pesim_mapping_keeps(a, m, p, (pesim_tensor)t)) continue;
             pesim_nest_pair pr;
             pesim_nest_pair_init(&pr, &g, a, m, t, c, p);
-            if (!count_pair(a, l, &g, &pr, out, reason, n)) return 0;
+            if (!count_pair(a, l, m, &g, &pr, out, reason, n)) return 0;
             c = p;
         }
     }
@@ -863,4 +995,28 @@ int pesim_nest_count(const pesim_arch *a, const pesim_layer *l, const pesim_mapp
     out->temporal_steps = steps;
     out->spatial_used = lanes;
     return 1;
+}
+
+void pesim_nest_results(const pesim_arch *a, const pesim_mapping *m, const pesim_nest_counts *nc, pesim_cost *out)
+{
+    for (int lv = 0; lv < a->n_levels; lv++) {
+        int64_t inst = pesim_mapping_instances(m, lv);
+        for (int t = 0; t < NT; t++) {
+            if (pesim_mapping_keeps(a, m, lv, (pesim_tensor)t)) {
+                const pesim_access *x = &out->access[lv][t];
+                pesim_access *y = &out->access_per_instance[lv][t];
+                y->reads = (x->reads + inst - 1) / inst;
+                y->fills = (x->fills + inst - 1) / inst;
+                y->updates = (x->updates + inst - 1) / inst;
+                out->utilized_instances[lv][t] = inst;
+                out->utilized_capacity_words[lv][t] = nc->tile_words[lv][t];
+            }
+            int64_t in = nc->noc_ingress[lv][t], dl = nc->noc_delivered[lv][t];
+            out->noc_ingress_words[lv][t] = in;
+            out->noc_multicast[lv][t] = in > 0 ? (double)dl / (double)in : 0;
+            out->noc_spatial_reductions[lv][t] = t == PESIM_OUTPUTS && dl > in ? dl - in : 0;
+            out->noc_fanout[lv][t] = nc->fanout_used[lv][t];
+            out->noc_word_hops[lv][t] = nc->noc_hops[lv][t];
+        }
+    }
 }

@@ -31,12 +31,14 @@ typedef struct pesim_nest_counts {
     pesim_access access[PESIM_MAX_LEVELS][PESIM_NTENSORS];
     int64_t noc_words[PESIM_MAX_LEVELS][PESIM_NTENSORS]; /* delivered below level L (both ways for outputs) */
     int64_t noc_reads[PESIM_MAX_LEVELS][PESIM_NTENSORS]; /* words injected by level L (after multicast) */
-    int64_t noc_ingress[PESIM_MAX_LEVELS][PESIM_NTENSORS]; /* distinct words entering L's network (multicast
-                                                          * once; outputs: the reduced updates) */
-    int64_t noc_delivered[PESIM_MAX_LEVELS][PESIM_NTENSORS]; /* words reaching (or leaving) the children:
-                                                            * operands the child fills, outputs the child
-                                                            * tiles before reduction */
-    int64_t fanout_used[PESIM_MAX_LEVELS][PESIM_NTENSORS]; /* children per parent instance of the pair */
+    /* The network of level L (to its children), per tensor, for every level
+     * between a child and its parent in the tensor's chain: */
+    int64_t noc_ingress[PESIM_MAX_LEVELS][PESIM_NTENSORS]; /* distinct words entering it (multicast once;
+                                                          * outputs: the updates after reduction) */
+    int64_t noc_delivered[PESIM_MAX_LEVELS][PESIM_NTENSORS]; /* words it delivers to the children (outputs:
+                                                            * the children's words before reduction) */
+    int64_t fanout_used[PESIM_MAX_LEVELS][PESIM_NTENSORS]; /* children per instance of L the mapping uses */
+    double noc_hops[PESIM_MAX_LEVELS][PESIM_NTENSORS]; /* sum over L's network words of their hops */
     int64_t macs;                  /* non-empty MAC iterations */
     int64_t temporal_steps;        /* non-empty temporal iterations (compute cycles of the array) */
     int64_t spatial_used;          /* MAC lanes used */
@@ -65,6 +67,7 @@ typedef struct pesim_nest_digits {
  * the MAC array. Everything an evaluator needs to count it. */
 typedef struct pesim_nest_pair {
     int8_t tensor, child, parent;
+    int8_t conv;                /* the conventions the pair counts by ("pesim" for the MAC array) */
     int js;                     /* j* in the loop list; -1: the tile never changes */
     int jd;                     /* j*'s dim (-1) */
     int sliding;                /* at an advance of j* the child keeps what overlaps (inputs) */
@@ -77,6 +80,8 @@ typedef struct pesim_nest_pair {
     int64_t gc[PESIM_NDIMS];    /* granularity of the child's tile per dim (1 for the MAC array) */
     int64_t gv[PESIM_NDIMS];    /* extent of the children's union per dim (one block or not) */
     uint8_t comb[PESIM_NDIMS];  /* 1: the children's union along the dim is not one block */
+    uint32_t top[PESIM_NDIMS];  /* the parent's own nontrivial spatial digits (its direct children) */
+    int64_t gsub[PESIM_NDIMS];  /* extent of one direct child's subtree from its origin */
 } pesim_nest_pair;
 
 /* Builds the digits of m; returns 1 if m is structurally valid for a and l
@@ -130,11 +135,23 @@ int64_t pesim_nest_comb_size(const pesim_nest_digits *g, const pesim_nest_pair *
 int64_t pesim_nest_parent_words(const pesim_nest_digits *g, const pesim_layer *l, const pesim_nest_pair *pr,
                                 const uint32_t *mask, const int64_t *off, int adv);
 
+/* Sum over the words of level lv's network for tensor t of the hops each
+ * travels, given the words entering it and those it delivers (docs/model.md,
+ * "Networks"): "timeloop" conventions and bus networks, Timeloop's multicast
+ * mesh; systolic, from the edge to the farthest child of each word's group
+ * along the forwarding axis; unicast, from the array's corner to each child. */
+double pesim_nest_hops(const pesim_arch *a, const pesim_mapping *m, int lv, int t, int conv, int64_t ingress,
+                       int64_t delivered);
+
 /* Computes every access count of layer l mapped by m on a. Returns 1 when the
  * mapping is valid, else 0 with a reason in reason[0..n) naming the level and
  * tensor (capacity, fan-out, coverage). */
 int pesim_nest_count(const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m,
                      pesim_nest_counts *out, char *reason, size_t n);
+
+/* Fills the per-instance, utilization and network fields of out from the
+ * counts (out->access must hold the totals already). */
+void pesim_nest_results(const pesim_arch *a, const pesim_mapping *m, const pesim_nest_counts *nc, pesim_cost *out);
 
 #ifdef __cplusplus
 }

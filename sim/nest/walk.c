@@ -201,13 +201,15 @@ static void event(pesim_walk *w, int k, int changed, pesim_xfer *x)
                       pesim_nest_overlap(l, conv, hdir, is_out, gj, hc[jd]->ext[i], hc[pd]->ext[j], pr->shift);
         Oc = sc * foot_input_rest(l, conv, hc, hdir);
         if (!pr->slow) {
-            int shared = pr->gv[pd] != pr->gc[pd];
+            /* "pesim": the children's windows (the advancing dim is not split);
+             * "timeloop": the box of their union */
+            int shared = conv != PESIM_CONV_TIMELOOP && pr->gv[pd] != pr->gc[pd];
             for (int i = 0; i < hp[jd]->k; i++)
                 for (int j = 0; j < hp[pd]->k; j++) {
                     int64_t o = shared ? pesim_nest_shared_overlap(l, hdir, is_out, gj, hp[jd]->ext[i], hp[pd]->ext[j],
                                                                    pr->gc[pd])
-                                       : pesim_nest_overlap(l, conv, hdir, is_out, gj, hp[jd]->ext[i], hp[pd]->ext[j],
-                                                            pr->shift);
+                                       : pesim_nest_overlap(l, conv, hdir, is_out, pr->gv[jd], hp[jd]->ext[i],
+                                                            hp[pd]->ext[j], pr->shift);
                     sp += hp[jd]->cnt[i] * hp[pd]->cnt[j] * o;
                 }
             Op = sp * foot_input_rest(l, conv, hp, hdir);

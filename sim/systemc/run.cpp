@@ -285,14 +285,14 @@ extern "C" pesim_status pesim_systemc_run_traced(const pesim_arch *a, const pesi
     out->macs = nc.macs;
     out->spatial_used = nc.spatial_used;
     std::memcpy(out->noc_words, nc.noc_words, sizeof out->noc_words);
+    pesim_nest_results(a, m, &nc, out);
     out->energy_mac_pj = (double)nc.macs * a->mac_energy_pj;
     double total = out->energy_mac_pj, leak = 0;
     for (int lv = 0; lv < a->n_levels; lv++) {
         const pesim_level &v = a->level[lv];
         double en = 0;
         for (int t = 0; t < PESIM_NTENSORS; t++) {
-            const pesim_access &x = out->access[lv][t];
-            en += (double)x.reads * v.read_energy_pj + (double)(x.fills + x.updates) * v.write_energy_pj;
+            en += pesim_cost_access_energy_pj(a, lv, &out->access[lv][t], pesim_mapping_instances(m, lv));
             out->energy_noc_pj += (double)nc.noc_words[lv][t] * v.noc[t].hop_energy_pj;
         }
         out->energy_level_pj[lv] = en;

@@ -47,6 +47,11 @@ void pesim_mapping_init(pesim_mapping *m, int n_levels);
 /* Product of every factor of dim d (temporal and spatial, all levels). */
 int64_t pesim_mapping_dim_product(const pesim_mapping *m, pesim_dim d);
 
+/* Instances of level L the mapping uses: the product of the spatial factors
+ * of the levels above L (1 for the outermost; level -1: the MAC lanes). The
+ * one place that counts them. */
+int64_t pesim_mapping_instances(const pesim_mapping *m, int level);
+
 /* 1 if level L keeps tensor t under arch a and mapping m (arch allows it and not bypassed).
  * The outermost level always keeps every tensor. */
 int pesim_mapping_keeps(const pesim_arch *a, const pesim_mapping *m, int level, pesim_tensor t);
