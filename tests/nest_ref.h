@@ -220,9 +220,11 @@ inline RefCounts nest_reference(const pesim_arch &a, const pesim_layer &l, const
         for (int p = 0; p < M; p++) {
             if (!keeps(a, m, p, t)) continue;
             // j*: innermost temporal loop above c with factor > 1, relevant to t
+            // (a loop "> 1" is one whose index can be past 0 at a valid point)
+            auto runs = [&](int i) { return loops[i].factor > 1 && weight[i] < l.dim[loops[i].dim]; };
             int js = -1;
             for (int i = 0; i < NL; i++)
-                if (!loops[i].spatial && loops[i].level > c && loops[i].factor > 1 &&
+                if (!loops[i].spatial && loops[i].level > c && runs(i) &&
                     (c < 0 || pesim_dim_relevant((pesim_tensor)t, (pesim_dim)loops[i].dim)))
                     js = i;
             // When a child keeps what it had at an advance of j* by one:
@@ -236,13 +238,14 @@ inline RefCounts nest_reference(const pesim_arch &a, const pesim_layer &l, const
                 if (tl) {
                     sliding = true;
                     for (int i = js + 1; i < NL; i++)
-                        if (!loops[i].spatial && loops[i].level > c && loops[i].factor > 1) sliding = false;
+                        if (!loops[i].spatial && loops[i].level > c && runs(i)) sliding = false;
                 } else if (t == PESIM_INPUTS && a.level[c].sliding_reuse &&
                            (jd == PESIM_DIM_P || jd == PESIM_DIM_Q || jd == PESIM_DIM_R || jd == PESIM_DIM_S)) {
-                    int64_t ssp = 1;
-                    for (int lv = c + 1; lv <= loops[js].level; lv++)
-                        ssp *= m.level[lv].spatial_x[jd] * m.level[lv].spatial_y[jd];
-                    sliding = ssp == 1;
+                    bool ssp = false;
+                    for (int i = 0; i < NL; i++)
+                        ssp |= loops[i].spatial && loops[i].dim == jd && loops[i].level > c &&
+                               loops[i].level <= loops[js].level && runs(i);
+                    sliding = !ssp;
                 }
             }
             // key: (parent instance, selected tuple) -> child instance -> tile

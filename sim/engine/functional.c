@@ -694,9 +694,9 @@ static void make_pairs(fsim *s)
             if (t != TI || c < 0 || !s->a->level[c].sliding_reuse || pr->js < 0) continue;
             int jd = g->loop_dim[pr->js], jl = g->loop_level[pr->js];
             if (jd != P && jd != Q && jd != R && jd != S) continue;
-            int64_t ssp = 1; /* spatial factors of j*'s dim between the child and j* */
-            for (int lv = c + 1; lv <= jl; lv++) ssp *= g->f[jd][2 * lv];
-            pr->sliding = ssp == 1;
+            int ssp = 0; /* spatial factors of j*'s dim between the child and j* (that can be past 0) */
+            for (int lv = c + 1; lv <= jl; lv++) ssp |= (g->nontrivial[jd] >> (2 * lv)) & 1u;
+            pr->sliding = !ssp;
         }
 }
 

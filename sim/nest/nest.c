@@ -306,9 +306,9 @@ void pesim_nest_pair_init(pesim_nest_pair *pr, const pesim_nest_digits *g, const
             for (int i = pr->js + 1; i < g->n_loops; i++)
                 if (g->loop_level[i] > c) pr->sliding = 0;
         } else if (a->level[c].sliding_reuse) {
-            int64_t ssp = 1; /* spatial factors of jd between the child and j* */
-            for (int lv = c + 1; lv <= jl; lv++) ssp *= g->f[jd][2 * lv];
-            pr->sliding = ssp == 1;
+            uint32_t ssp = 0; /* spatial factors of jd between the child and j* */
+            for (int lv = c + 1; lv <= jl; lv++) ssp |= g->nontrivial[jd] & (1u << (2 * lv));
+            pr->sliding = ssp == 0;
         }
     }
     finish_pair(pr, t);
@@ -893,7 +893,9 @@ int pesim_nest_digits_init(pesim_nest_digits *g, const pesim_arch *a, const pesi
             f[2 * lv + 1] = t;
             below[2 * lv + 1] = below[2 * lv] * f[2 * lv];
             below[2 * lv + 2] = below[2 * lv + 1] * t;
-            nt |= (uint32_t)(x * y > 1) << (2 * lv) | (uint32_t)(t > 1) << (2 * lv + 1);
+            /* a digit matters when it can be past 0 at a valid point */
+            nt |= (uint32_t)(x * y > 1 && below[2 * lv] < l->dim[d]) << (2 * lv) |
+                  (uint32_t)(t > 1 && below[2 * lv + 1] < l->dim[d]) << (2 * lv + 1);
         }
         bad |= below[2 * M] < l->dim[d];
         g->nontrivial[d] = nt;
@@ -912,7 +914,7 @@ int pesim_nest_digits_init(pesim_nest_digits *g, const pesim_arch *a, const pesi
             seen |= 1u << d;
             seen_x |= 1u << (lm->order_x[i] & 7);
             seen_y |= 1u << (lm->order_y[i] & 7);
-            if (lm->temporal[d] > 1)
+            if ((g->nontrivial[d] >> (2 * lv + 1)) & 1u) /* loops that only run past the bound do not count */
                 g->loop_level[g->n_loops] = (uint8_t)lv, g->loop_dim[g->n_loops++] = (uint8_t)d;
         }
         bad |= (seen != 0xFFu) | (seen_x != 0xFFu) | (seen_y != 0xFFu);
