@@ -242,16 +242,46 @@ static int partner(int d)
     }
 }
 
-/* The general and slow flags of a pair (see nest.h). */
-static void finish_pair(pesim_nest_pair *pr, int t)
+/* The per-dim fields of pair pr for parent p (un, top, gc, gv, gsub, comb)
+ * and its general and slow flags. */
+static void pair_dims(pesim_nest_pair *pr, const pesim_nest_digits *g, int t, int c, int p)
 {
+    uint32_t between = 0; /* spatial digits of levels c+1..p */
+    for (int lv = c + 1; lv <= p; lv++) between |= 1u << (2 * lv);
+    int64_t g0[ND];
+    for (int d = 0; d < ND; d++) {
+        g0[d] = g->below[d][2 * (c + 1)];
+        pr->gc[d] = pr->gv[d] = pr->gsub[d] = g0[d];
+        pr->un[d] = pr->top[d] = 0;
+        pr->comb[d] = 0;
+    }
+    int slow = 0;
+    for (int k = 0; k < g->n_active; k++) {
+        int d = g->active[k];
+        uint32_t un = g->nontrivial[d] & between;
+        if (!un) continue;
+        pr->un[d] = un;
+        pr->top[d] = un & (1u << (2 * p));
+        int64_t gv = g0[d];
+        for (uint32_t b = un; b; b &= b - 1) {
+            int i = __builtin_ctz(b);
+            gv += (g->f[d][i] - 1) * g->below[d][i];
+        }
+        pr->gv[d] = pr->gsub[d] = gv;
+        if (pr->top[d]) pr->gsub[d] -= (g->f[d][2 * p] - 1) * g->below[d][2 * p];
+        /* a running non-union digit between the tile and the top union digit? */
+        int top = 31 - __builtin_clz(un);
+        uint32_t range = ((2u << top) - 1u) & ~((1u << (2 * (c + 1))) - 1u);
+        pr->comb[d] = (g->nontrivial[d] & range & ~un) != 0;
+        slow |= pr->comb[d] && RELEVANT(t, d);
+    }
+    pr->general = 0;
     if (t == PESIM_INPUTS) {
         pr->general = pr->comb[P] | pr->comb[Q] | pr->comb[R] | pr->comb[S];
         /* "timeloop" shares identical windows of the parent's direct children only */
         if (pr->conv == PESIM_CONV_TIMELOOP && (pr->top[P] | pr->top[Q] | pr->top[R] | pr->top[S])) pr->general = 1;
     }
-    pr->slow = pr->general;
-    for (int d = 0; d < ND; d++) pr->slow |= RELEVANT(t, d) && pr->comb[d];
+    pr->slow = pr->general | slow;
 }
 
 void pesim_nest_pair_init(pesim_nest_pair *pr, const pesim_nest_digits *g, const pesim_arch *a,
@@ -259,43 +289,23 @@ void pesim_nest_pair_init(pesim_nest_pair *pr, const pesim_nest_digits *g, const
 {
     (void)m;
     const int M = a->n_levels;
-    memset(pr, 0, sizeof *pr);
     pr->tensor = (int8_t)t, pr->child = (int8_t)c, pr->parent = (int8_t)p;
     pr->conv = (int8_t)(c < 0 ? PESIM_CONV_PESIM : g->conv);
     /* j*: the innermost temporal loop above c with factor > 1 that is relevant
      * to t (any loop for the MAC array, which keeps nothing). The selected
      * loops are those at or outside it; loops of factor 1 never matter. */
-    pr->js = -1, pr->jd = -1;
+    pr->js = -1, pr->jd = -1, pr->sliding = 0, pr->shift = 0;
     for (int i = 0; i < g->n_loops && g->loop_level[i] > c; i++)
         if (c < 0 || RELEVANT(t, g->loop_dim[i])) pr->js = i;
+    memset(pr->tsel, 0, sizeof pr->tsel);
     for (int i = 0; i <= pr->js; i++) pr->tsel[g->loop_dim[i]] |= 1u << (2 * g->loop_level[i] + 1);
-    uint32_t between = 0; /* spatial digits of levels c+1..p */
+    pr->sp_c = pr->sp_p = 0;
     for (int lv = c + 1; lv < M; lv++) {
         pr->sp_c |= 1u << (2 * lv);
         if (lv > p) pr->sp_p |= 1u << (2 * lv);
-        else between |= 1u << (2 * lv);
     }
-    for (int d = 0; d < ND; d++) {
-        uint32_t un = g->nontrivial[d] & between;
-        pr->un[d] = un;
-        pr->top[d] = un & (1u << (2 * p));
-        pr->gc[d] = pr->gv[d] = g->below[d][2 * (c + 1)];
-        for (uint32_t b = un; b; b &= b - 1) {
-            int i = __builtin_ctz(b);
-            pr->gv[d] += (g->f[d][i] - 1) * g->below[d][i];
-        }
-        pr->gsub[d] = pr->gv[d];
-        if (pr->top[d]) pr->gsub[d] -= (g->f[d][2 * p] - 1) * g->below[d][2 * p];
-        if (un) { /* a nontrivial non-union digit between the tile and the top union digit? */
-            int top = 31 - __builtin_clz(un);
-            uint32_t range = ((2u << top) - 1u) & ~((1u << (2 * (c + 1))) - 1u);
-            pr->comb[d] = (g->nontrivial[d] & range & ~un) != 0;
-        }
-    }
-    if (pr->js < 0) {
-        finish_pair(pr, t);
-        return;
-    }
+    pair_dims(pr, g, t, c, p);
+    if (pr->js < 0) return;
     int jd = pr->jd = g->loop_dim[pr->js], jl = g->loop_level[pr->js];
     pr->shift = g->below[jd][2 * jl + 1];
     if (t == PESIM_INPUTS && c >= 0 && partner(jd) >= 0 && pr->gc[jd] < g->bound[jd]) {
@@ -311,7 +321,17 @@ void pesim_nest_pair_init(pesim_nest_pair *pr, const pesim_nest_digits *g, const
             pr->sliding = ssp == 0;
         }
     }
-    finish_pair(pr, t);
+}
+
+/* The pair pr with its parent moved down to level lv (between its child and
+ * its parent): the union at lv's granularity, for lv's network. */
+static void pair_at(pesim_nest_pair *vp, const pesim_nest_pair *pr, const pesim_nest_digits *g, int M, int lv)
+{
+    *vp = *pr;
+    vp->parent = (int8_t)lv;
+    vp->sp_p = 0;
+    for (int u = lv + 1; u < M; u++) vp->sp_p |= 1u << (2 * u);
+    pair_dims(vp, g, pr->tensor, pr->child, lv);
 }
 
 /* ---- the children of one parent along a halo dim ---- */
@@ -764,8 +784,9 @@ static int pair_words(const pesim_layer *l, pesim_nest_digits *g, const pesim_ne
     if (t != PESIM_INPUTS || (!pr->sliding && !pr->general)) {
         /* the union of the children's tiles, each word once per event and
          * parent instance (outputs: children that differ only in C, R, S reduce) */
-        pw->parent = footprint_sum(l, conv, (pesim_tensor)t, pr->gv) * irr_p;
-        if (t == PESIM_OUTPUTS) pw->F = footprint_sum(l, conv, (pesim_tensor)t, pr->gv) * irr_sp;
+        int64_t foot = footprint_sum(l, conv, (pesim_tensor)t, pr->gv);
+        pw->parent = foot * irr_p;
+        if (t == PESIM_OUTPUTS) pw->F = foot * irr_sp;
         return 1;
     }
     /* Inputs with sliding windows or a general union. */
@@ -855,7 +876,7 @@ static int count_pair(const pesim_arch *a, const pesim_layer *l, const pesim_map
         } else if (fan > 1) {
             pesim_nest_pair vp;
             pwords vw;
-            pesim_nest_pair_init(&vp, g, a, m, t, c, lv);
+            pair_at(&vp, pr, g, a->n_levels, lv);
             if (!pair_words(l, g, &vp, 0, &vw)) return fail(reason, rn, "out of memory counting %s", pesim_tensor_name((pesim_tensor)t));
             in = vw.parent;
         }
