@@ -344,26 +344,28 @@ typedef struct teeth {
     int64_t base;                   /* the current child's origin */
 } teeth;
 
-static void teeth_init(teeth *tt, const pesim_nest_digits *g, const pesim_nest_pair *pr, int d)
+/* The children along dim d named by the digits `mask`, each a tooth of gran. */
+static void teeth_mask(teeth *tt, const pesim_nest_digits *g, int d, uint32_t mask, int64_t gran)
 {
     tt->n = 0;
-    for (uint32_t b = pr->un[d]; b; b &= b - 1) {
+    for (uint32_t b = mask; b; b &= b - 1) {
         int i = __builtin_ctz(b);
         tt->w[tt->n] = g->below[d][i], tt->f[tt->n++] = g->f[d][i];
     }
-    tt->g = pr->gc[d];
+    tt->g = gran;
 }
 
-/* "timeloop": the parent's direct children (its own spatial digits); their
- * subtree boxes are measured by sub_extent. */
+/* The children of the pair along dim d: "pesim", every child tile;
+ * "timeloop" (teeth_init_top), the parent's direct children, whose subtree
+ * boxes are measured by sub_extent. */
+static void teeth_init(teeth *tt, const pesim_nest_digits *g, const pesim_nest_pair *pr, int d)
+{
+    teeth_mask(tt, g, d, pr->un[d], pr->gc[d]);
+}
+
 static void teeth_init_top(teeth *tt, const pesim_nest_digits *g, const pesim_nest_pair *pr, int d)
 {
-    tt->n = 0;
-    for (uint32_t b = pr->top[d]; b; b &= b - 1) {
-        int i = __builtin_ctz(b);
-        tt->w[tt->n] = g->below[d][i], tt->f[tt->n++] = g->f[d][i];
-    }
-    tt->g = pr->gsub[d];
+    teeth_mask(tt, g, d, pr->top[d], pr->gsub[d]);
 }
 
 static void teeth_first(teeth *tt)
@@ -392,11 +394,7 @@ static int64_t sub_extent(const pesim_nest_digits *g, const pesim_nest_pair *pr,
     if (room <= 0) return 0;
     if (room >= pr->gsub[d]) return pr->gsub[d];
     teeth lt; /* the leaves' teeth below the parent's own digits */
-    lt.n = 0;
-    for (uint32_t x = pr->un[d] & ~pr->top[d]; x; x &= x - 1) {
-        int i = __builtin_ctz(x);
-        lt.w[lt.n] = g->below[d][i], lt.f[lt.n++] = g->f[d][i];
-    }
+    teeth_mask(&lt, g, d, pr->un[d] & ~pr->top[d], pr->gc[d]);
     int64_t end = 0;
     teeth_first(&lt);
     do
