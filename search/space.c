@@ -63,6 +63,7 @@ uint64_t srch_hash_arch(uint64_t h, const pesim_arch *a)
         h = srch_hash_double(h, v->leak_pj_per_cycle);
         h = srch_hash_double(h, v->area_um2);
         h = srch_hmix(h, (uint64_t)v->estimated); /* an estimated DRAM energy is the IDD model's */
+        h = srch_hmix(h, (uint64_t)(v->block_words > 1 ? v->block_words : 1));
         for (int t = 0; t < PESIM_NTENSORS; t++) {
             h = srch_hmix(h, (uint64_t)v->noc[t].kind << 8 | (uint64_t)v->noc[t].reduce);
             h = srch_hash_double(h, v->noc[t].words_per_cycle);
@@ -87,8 +88,11 @@ uint64_t srch_hash_arch(uint64_t h, const pesim_arch *a)
     return h;
 }
 
-uint64_t srch_hash_mapping(uint64_t h, const pesim_arch *a, const pesim_mapping *m)
+uint64_t srch_hash_mapping(uint64_t h, const pesim_arch *a, const pesim_layer *layer, const pesim_mapping *mp)
 {
+    pesim_mapping canon = *mp; /* equivalent mappings hash equal (docs/model.md 8) */
+    const pesim_mapping *m = &canon;
+    if (layer) pesim_mapping_canonical(a, layer, &canon);
     h = srch_hmix(h, (uint64_t)m->n_levels);
     for (int l = 0; l < m->n_levels; l++) {
         const pesim_level_map *lm = &m->level[l];
@@ -111,6 +115,14 @@ uint64_t srch_hash_mapping(uint64_t h, const pesim_arch *a, const pesim_mapping 
         for (int t = 0; t < PESIM_NTENSORS; t++)
             if (pesim_mapping_keeps(a, m, l, (pesim_tensor)t)) w |= 1ULL << (40 + t);
         h = srch_hmix(h, w);
+        /* the axis orders of the dims that several share an axis with */
+        uint64_t ax = 0;
+        for (int i = 0; i < PESIM_NDIMS; i++) {
+            int dx = lm->order_x[i] & 7, dy = lm->order_y[i] & 7;
+            if (lm->spatial_x[dx] > 1) ax = ax << 4 | (uint64_t)(dx + 1);
+            if (lm->spatial_y[dy] > 1) ax = ax << 4 | (uint64_t)(dy + 9);
+        }
+        if (ax) h = srch_hmix(h, ax);
     }
     return h;
 }
@@ -293,7 +305,8 @@ int srch_decode(const pesim_space *s, const int32_t *choices, pesim_design *d, i
     if (s->maps) {
         for (int32_t i = 0; i < s->n_mac; i++) {
             if (!srch_decode_layer(s, &s->maps[i], &d->arch, choices, &d->mappings[i], reason, n)) return 0;
-            h = srch_hash_mapping(h, &d->arch, &d->mappings[i]);
+            pesim_mapping_canonical(&d->arch, &s->net.layers[s->maps[i].layer], &d->mappings[i]);
+            h = srch_hash_mapping(h, &d->arch, &s->net.layers[s->maps[i].layer], &d->mappings[i]);
         }
     }
     if (s->kind == SPACE_PLACEMENT) {

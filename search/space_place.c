@@ -95,14 +95,6 @@ int srch_place_check(const pesim_space *s, const pesim_arch *a, const pesim_plac
 
 /* Instances of level lv the mapping uses (its spatial factors above lv), as
  * in the model. */
-static double used_instances(const pesim_mapping *m, int lv)
-{
-    double n = 1;
-    for (int l = lv + 1; l < m->n_levels; l++)
-        for (int d = 0; d < PESIM_NDIMS; d++) n *= (double)(m->level[l].spatial_x[d] * m->level[l].spatial_y[d]);
-    return n;
-}
-
 static int64_t ceil_div_d(double words, double per_cycle)
 {
     if (per_cycle <= 0 || words <= 0) return 0;
@@ -148,7 +140,7 @@ pesim_status srch_place_eval_layer(const pesim_space *s, const pesim_arch *a, in
         if (v->is_dram) {
             cyc = ceil_div_d(rd + wr, pesim_dram_words_per_cycle(&v->dram, a->word_bits, a->clock_mhz));
         } else {
-            double inst = used_instances(m, L);
+            double inst = (double)pesim_mapping_instances(m, L);
             int64_t rc = ceil_div_d(rd / inst, v->read_words_per_cycle), wc = ceil_div_d(wr / inst, v->write_words_per_cycle);
             cyc = rc > wc ? rc : wc;
         }

@@ -479,8 +479,12 @@ TEST_F(ConfigTest, ArchSemantics)
               pesim_arch_load_string("arch = { name = \"x\"; word_bits = 8; clock_mhz = 1.0;\n"
                                      "levels = ( { name = \"A\"; },\n { name = \"A\"; } ); };", "x.cfg", &a, &e));
     EXPECT_EQ(3, e.line);
+    // one level is a single buffer holding everything; none is an error
+    ASSERT_EQ(PESIM_OK, pesim_arch_load_string("arch = { name = \"x\"; word_bits = 8; clock_mhz = 1.0;\n"
+                                               "levels = ( { name = \"A\"; } ); };", "x.cfg", &a, &e)) << e.msg;
+    EXPECT_EQ(1, a.n_levels);
     ASSERT_EQ(PESIM_ERR_RANGE, pesim_arch_load_string("arch = { name = \"x\"; word_bits = 8; clock_mhz = 1.0;\n"
-                                                      "levels = ( { name = \"A\"; } ); };", "x.cfg", &a, &e));
+                                                      "levels = ( ); };", "x.cfg", &a, &e));
     EXPECT_STREQ("levels", e.key);
 }
 

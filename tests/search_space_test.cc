@@ -345,7 +345,7 @@ TEST(SearchSpace, MappingSpaceRejectsBadInput)
     EXPECT_NE(std::string(e.msg).find("no MACs"), std::string::npos) << e.msg;
     EXPECT_EQ(pesim_space_mapping(nullptr, x.layer("conv1"), &s, &e), PESIM_ERR_INVALID);
     pesim_arch bad = x.arch;
-    bad.n_levels = 1;
+    bad.n_levels = 0;
     EXPECT_NE(pesim_space_mapping(&bad, x.layer("conv1"), &s, &e), PESIM_OK);
     EXPECT_EQ(s, nullptr);
 }

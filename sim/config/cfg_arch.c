@@ -44,7 +44,8 @@ static const char *const dataflows[] = {"ws", "os", "is", "rs", "nvdla", "any"};
 static const char *const level_keys[] = {
     "name", "keeps", "capacity_words", "tensor_capacity", "fanout_x", "fanout_y", "spatial_x", "spatial_y",
     "banks", "ports", "read_words_per_cycle", "write_words_per_cycle", "latency_cycles", "read_energy_pj",
-    "write_energy_pj", "leak_pj_per_cycle", "area_um2", "double_buffered", "sliding_reuse", "noc", "dram", NULL};
+    "write_energy_pj", "leak_pj_per_cycle", "area_um2", "double_buffered", "sliding_reuse", "noc", "dram",
+    "block_words", NULL};
 #define LF(key, kind, field, min) {key, kind, offsetof(pesim_level, field), min, 0, 0}
 static const cfg_field level_fields[] = {
     LF("capacity_words", CFG_I64, capacity_words, 0),
@@ -57,6 +58,7 @@ static const cfg_field level_fields[] = {
     LF("latency_cycles", CFG_I32, latency_cycles, 0),
     LF("double_buffered", CFG_BOOL, double_buffered, 0),
     LF("sliding_reuse", CFG_BOOL, sliding_reuse, 0),
+    LF("block_words", CFG_I32, block_words, 0),
 };
 #undef LF
 
@@ -223,6 +225,7 @@ static pesim_status read_level(const cfg_ctx *c, const config_setting_t *s, pesi
     v->latency_cycles = 1;
     v->sliding_reuse = 1;
     v->estimated = PESIM_EST_HOP(0) | PESIM_EST_HOP(1) | PESIM_EST_HOP(2); /* cleared as keys are read */
+    v->block_words = 1;
 
     uint32_t mask;
     if ((st = pesim_cfg_member(c, s, "keeps", 0, &m))) return st;
@@ -307,7 +310,7 @@ static pesim_status load(cfg_ctx *c, pesim_arch *a)
             return st;
         a->mac_operand = k;
     }
-    if ((st = pesim_cfg_member(c, g, "levels", 1, &list)) || (st = pesim_cfg_array(c, list, 2, PESIM_MAX_LEVELS)))
+    if ((st = pesim_cfg_member(c, g, "levels", 1, &list)) || (st = pesim_cfg_array(c, list, 1, PESIM_MAX_LEVELS)))
         return st;
     a->n_levels = config_setting_length(list);
     int64_t macs = 1;
@@ -411,8 +414,8 @@ static pesim_status check_writable(const pesim_arch *a, const char *path, pesim_
         return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, "mac", "%s out of range", mac_cost_fields[bad].f.key);
     if ((unsigned)a->mac_operand >= PESIM_OPERAND_COUNT || pesim_estimate_tech(a->tech_nm, NULL) != PESIM_OK)
         return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, "mac", "unknown operand type or technology node");
-    if (a->n_levels < 2 || a->n_levels > PESIM_MAX_LEVELS)
-        return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, "levels", "need 2 to %d levels", PESIM_MAX_LEVELS);
+    if (a->n_levels < 1 || a->n_levels > PESIM_MAX_LEVELS)
+        return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, "levels", "need 1 to %d levels", PESIM_MAX_LEVELS);
     for (int l = 0; l < a->n_levels; l++) {
         const pesim_level *v = &a->level[l];
         char key[PESIM_KEY_MAX];

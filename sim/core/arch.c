@@ -151,8 +151,8 @@ double pesim_dram_words_per_cycle(const pesim_dram *d, int word_bits, double clo
 
 pesim_status pesim_arch_check(const pesim_arch *a, const char *file, pesim_error *e)
 {
-    if (a->n_levels < 2 || a->n_levels > PESIM_MAX_LEVELS)
-        return pesim_error_set(e, PESIM_ERR_RANGE, file, 0, "levels", "need between 2 and %d levels, got %d",
+    if (a->n_levels < 1 || a->n_levels > PESIM_MAX_LEVELS)
+        return pesim_error_set(e, PESIM_ERR_RANGE, file, 0, "levels", "need between 1 and %d levels, got %d",
                                PESIM_MAX_LEVELS, a->n_levels);
     if (a->word_bits < 1 || a->word_bits > 64)
         return pesim_error_set(e, PESIM_ERR_RANGE, file, 0, "word_bits", "must be in [1, 64], got %d", a->word_bits);

@@ -254,10 +254,7 @@ pesim_status pesim_engine_run(const pesim_arch *a, const pesim_layer *l, const p
     e.a = a, e.l = l, e.m = m, e.M = a->n_levels;
     if (opt) e.opt = *opt;
     for (int lv = 0; lv < e.M; lv++) {
-        int64_t n = 1;
-        for (int u = lv + 1; u < e.M; u++)
-            for (int d = 0; d < PESIM_NDIMS; d++) n *= m->level[u].spatial_x[d] * m->level[u].spatial_y[d];
-        e.inst[lv] = n;
+        e.inst[lv] = pesim_mapping_instances(m, lv);
         e.shared_port[lv] = a->level[lv].banks * a->level[lv].ports < 2 && !a->level[lv].is_dram;
     }
     const pesim_level *top = &a->level[e.M - 1];
@@ -511,6 +508,7 @@ pesim_status pesim_engine_run(const pesim_arch *a, const pesim_layer *l, const p
     out->macs = nc.macs;
     out->spatial_used = nc.spatial_used;
     memcpy(out->noc_words, nc.noc_words, sizeof out->noc_words); /* network words: the shared semantics */
+    pesim_nest_results(a, m, &nc, out);
     out->cycles = end;
     out->compute_cycles = busy;
     memcpy(out->stall_cycles, e.stall, sizeof out->stall_cycles);

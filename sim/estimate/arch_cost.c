@@ -346,10 +346,8 @@ void pesim_estimate_cost(const pesim_arch *a, const pesim_dram_activity *dram, p
             pesim_estimate_dram_energy(&v->dram, &act, &de);
             en = de.total_pj;
         } else {
-            for (int t = 0; t < PESIM_NTENSORS; t++) {
-                const pesim_access *x = &c->access[lv][t];
-                en += (double)x->reads * v->read_energy_pj + (double)(x->fills + x->updates) * v->write_energy_pj;
-            }
+            for (int t = 0; t < PESIM_NTENSORS; t++) /* per word, or per block under "timeloop" */
+                en += pesim_cost_access_energy_pj(a, lv, &c->access[lv][t], c->utilized_instances[lv][t]);
         }
         for (int t = 0; t < PESIM_NTENSORS; t++)
             c->energy_noc_pj += (double)c->noc_word_hops[lv][t] * v->noc[t].hop_energy_pj;

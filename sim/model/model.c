@@ -10,18 +10,6 @@
 #include "nest/nest.h"
 #include "pesim/estimate.h"
 
-/* inst[L] = the instances of level L the mapping uses (the product of its
- * spatial factors above L). */
-static void used_instances(const pesim_mapping *m, int64_t *inst)
-{
-    inst[m->n_levels - 1] = 1;
-    for (int l = m->n_levels - 1; l > 0; l--) {
-        int64_t f = 1;
-        for (int d = 0; d < PESIM_NDIMS; d++) f *= m->level[l].spatial_x[d] * m->level[l].spatial_y[d];
-        inst[l - 1] = inst[l] * f;
-    }
-}
-
 static int64_t ceil_div_d(double words, double per_cycle)
 {
     if (per_cycle <= 0 || words <= 0) return 0;
@@ -49,11 +37,13 @@ pesim_status pesim_model_evaluate(const pesim_arch *a, const pesim_layer *l, con
     out->spatial_used = nc.spatial_used;
     memcpy(out->access, nc.access, sizeof out->access);
     memcpy(out->noc_words, nc.noc_words, sizeof out->noc_words);
+    pesim_nest_results(a, m, &nc, out);
 
     const int M = a->n_levels;
+    const int tl = a->conventions == PESIM_CONV_TIMELOOP;
     int64_t compute = nc.temporal_steps, bound = compute, insts[PESIM_MAX_LEVELS];
     pesim_stall bound_cause = PESIM_STALL_COUNT;
-    used_instances(m, insts);
+    for (int lv = 0; lv < M; lv++) insts[lv] = pesim_mapping_instances(m, lv);
     for (int lv = 0; lv < M; lv++) {
         const pesim_level *v = &a->level[lv];
         double inst = (double)insts[lv];
@@ -63,7 +53,18 @@ pesim_status pesim_model_evaluate(const pesim_arch *a, const pesim_layer *l, con
             wr += (double)(nc.access[lv][t].fills + nc.access[lv][t].updates);
         }
         int64_t cyc;
-        if (v->is_dram) {
+        if (tl) {
+            /* Timeloop: each level slows the whole run down by its worst ratio
+             * of demanded to specified bandwidth per instance, the demand in
+             * bytes per cycle (word_bits / 8 per word) as the Timeloop behind
+             * the reference outputs computes it; DRAM timing plays no part */
+            double bytes = a->word_bits / 8.0, slow = 1;
+            double drd = rd / inst / (double)compute * bytes, dwr = wr / inst / (double)compute * bytes;
+            if (v->read_words_per_cycle > 0 && v->read_words_per_cycle < drd) slow = v->read_words_per_cycle / drd;
+            if (v->write_words_per_cycle > 0 && v->write_words_per_cycle < dwr && v->write_words_per_cycle / dwr < slow)
+                slow = v->write_words_per_cycle / dwr;
+            cyc = slow < 1 ? (int64_t)ceil((double)compute / slow) : compute;
+        } else if (v->is_dram) {
             /* one shared channel group: reads and writes share the bus */
             cyc = ceil_div_d(rd + wr, pesim_dram_words_per_cycle(&v->dram, a->word_bits, a->clock_mhz));
         } else {
@@ -73,6 +74,7 @@ pesim_status pesim_model_evaluate(const pesim_arch *a, const pesim_layer *l, con
         }
         out->level_cycles[lv] = cyc;
         if (cyc > bound) bound = cyc, bound_cause = v->is_dram ? PESIM_STALL_DRAM_BW : PESIM_STALL_BUFFER_BW;
+        if (tl) continue; /* Timeloop's networks do not limit the rate */
         int64_t ncyc = 0;
         for (int t = 0; t < PESIM_NTENSORS; t++) {
             int64_t c = ceil_div_d((double)nc.noc_reads[lv][t] / inst, v->noc[t].words_per_cycle);
@@ -87,7 +89,7 @@ pesim_status pesim_model_evaluate(const pesim_arch *a, const pesim_layer *l, con
      * tensor passes on its first fetch (DRAM: tRCD + CL + BL/2 of a read to a
      * closed bank); and one skew of the systolic array (x + y - 2 of the
      * spatial factors used). */
-    int64_t fill = a->mac_latency_cycles - 1, chain_max = 0;
+    int64_t fill = tl ? 0 : a->mac_latency_cycles - 1, chain_max = 0; /* Timeloop: none */
     for (int t = 0; t < PESIM_NTENSORS; t++) {
         int64_t chain = 0;
         for (int lv = 0; lv < M; lv++) {
@@ -96,8 +98,8 @@ pesim_status pesim_model_evaluate(const pesim_arch *a, const pesim_layer *l, con
         }
         if (chain > chain_max) chain_max = chain;
     }
-    fill += chain_max;
-    for (int lv = 1; lv < M; lv++) { /* the first level with a systolic network feeds the array */
+    if (!tl) fill += chain_max;
+    for (int lv = 1; lv < M && !tl; lv++) { /* the first level with a systolic network feeds the array */
         int systolic = 0;
         for (int t = 0; t < PESIM_NTENSORS; t++) systolic |= a->level[lv].noc[t].kind == PESIM_NOC_SYSTOLIC;
         if (!systolic) continue;

@@ -149,10 +149,7 @@ bool build_program(Program &p, const pesim_arch *a, const pesim_layer *l, const 
     p.M = a->n_levels;
     std::memset(p.access, 0, sizeof p.access);
     for (int lv = 0; lv < p.M; lv++) {
-        int64_t n = 1;
-        for (int u = lv + 1; u < p.M; u++)
-            for (int d = 0; d < PESIM_NDIMS; d++) n *= m->level[u].spatial_x[d] * m->level[u].spatial_y[d];
-        p.inst[lv] = n;
+        p.inst[lv] = pesim_mapping_instances(m, lv);
         p.shared[lv] = a->level[lv].banks * a->level[lv].ports < 2 && !a->level[lv].is_dram;
     }
     const pesim_level &top = a->level[p.M - 1];

@@ -286,6 +286,7 @@ extern "C" pesim_status pesim_systemc_run_traced(const pesim_arch *a, const pesi
     out->macs = nc.macs;
     out->spatial_used = nc.spatial_used;
     std::memcpy(out->noc_words, nc.noc_words, sizeof out->noc_words);
+    pesim_nest_results(a, m, &nc, out);
     // Energy: the one cost-from-counts function over this model's counts and,
     // for DRAM, its controller's commands.
     pesim_dram_activity act, *dact = nullptr;

@@ -86,6 +86,8 @@ typedef struct pesim_level {
     pesim_dram dram;                    /* when is_dram */
     int32_t line;                       /* config line (0 = none) */
     uint32_t estimated;                 /* PESIM_EST_* bits: fields the estimator filled (0 = all given) */
+    int32_t block_words;                /* words per access vector (0 or 1: one word); "timeloop"
+                                         * conventions charge a partial vector as a whole one */
 } pesim_level;
 
 /* Bits of pesim_level.estimated and pesim_arch.estimated: the field was left
@@ -163,7 +165,7 @@ pesim_status pesim_dram_preset(const char *name, pesim_dram *d);
 /* Peak bandwidth of the DRAM in words per accelerator cycle. */
 double pesim_dram_words_per_cycle(const pesim_dram *d, int word_bits, double clock_mhz);
 
-/* Checks internal consistency (at least 2 levels, outermost keeps every tensor,
+/* Checks internal consistency (1 to PESIM_MAX_LEVELS levels, outermost keeps every tensor,
  * fan-outs >= 1, ...). Errors name the level and the config line. */
 pesim_status pesim_arch_check(const pesim_arch *a, const char *file, pesim_error *e);
 

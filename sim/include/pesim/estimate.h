@@ -210,11 +210,12 @@ const char *pesim_estimate_source(const pesim_arch *a, int level, uint32_t bit, 
 
 /* Energy and area of one evaluated layer from its counts: fills c's
  * energy_mac_pj, energy_level_pj[], energy_noc_pj, energy_leak_pj, energy_pj,
- * edp_pj_cycles and area_um2 from c->macs, c->access, c->noc_word_hops and
- * c->cycles:
+ * edp_pj_cycles and area_um2 from c->macs, c->access, c->utilized_instances, c->noc_word_hops
+ * and c->cycles:
  *   MACs x mac_energy_pj;
- *   per level reads x read_energy_pj + (fills + updates) x write_energy_pj,
- *     except a DRAM level whose energies are estimated: its IDD energy over
+ *   per level reads x read_energy_pj + (fills + updates) x write_energy_pj
+ *     (pesim_cost_access_energy_pj over c->utilized_instances: whole blocks
+ *     per instance under the "timeloop" conventions), except a DRAM level whose energies are estimated: its IDD energy over
  *     `dram` (the evaluator's command counts), or, when dram is NULL, over
  *     pesim_estimate_dram_activity() of the counts;
  *   network: noc_word_hops x hop_energy_pj;
