@@ -318,7 +318,7 @@ static pesim_status load(cfg_ctx *c, pesim_arch *a)
         if (fan > MAX_LEVEL_FANOUT)
             return pesim_cfg_fail(c, s, PESIM_ERR_RANGE, "fanout_x * fanout_y = %lld children is more than 2^30",
                                   (long long)fan);
-        if (!pesim_cfg_mul_ok(macs, fan, &macs) || macs > MAX_MAC_UNITS)
+        if (!pesim_mul_ok(macs, fan, &macs) || macs > MAX_MAC_UNITS)
             return pesim_cfg_fail(c, s, PESIM_ERR_RANGE, "the fan-outs multiply past 2^40 MAC units");
     }
 
@@ -410,7 +410,7 @@ static pesim_status check_writable(const pesim_arch *a, const char *path, pesim_
         if ((bad = pesim_cfg_fields_bad(level_fields, NF(level_fields), v)) >= 0)
             return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, key, "%s out of range", level_fields[bad].key);
         int64_t fan = (int64_t)v->fanout_x * v->fanout_y;
-        if (fan > MAX_LEVEL_FANOUT || !pesim_cfg_mul_ok(macs, fan, &macs) || macs > MAX_MAC_UNITS)
+        if (fan > MAX_LEVEL_FANOUT || !pesim_mul_ok(macs, fan, &macs) || macs > MAX_MAC_UNITS)
             return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, key, "fan-outs past 2^30 children or 2^40 MAC units");
         for (int t = 0; t < PESIM_NTENSORS; t++)
             if (v->tensor_capacity_words[t] > MAX_WORDS)

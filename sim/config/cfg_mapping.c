@@ -146,9 +146,9 @@ static pesim_status load_mapping(cfg_ctx *c, const pesim_arch *a, pesim_mapping 
         }
         /* pesim_mapping_dim_product() must not overflow */
         for (int d = 0; d < PESIM_NDIMS; d++)
-            if (!pesim_cfg_mul_ok(prod[d], lm->temporal[d], &prod[d]) ||
-                !pesim_cfg_mul_ok(prod[d], lm->spatial_x[d], &prod[d]) ||
-                !pesim_cfg_mul_ok(prod[d], lm->spatial_y[d], &prod[d]))
+            if (!pesim_mul_ok(prod[d], lm->temporal[d], &prod[d]) ||
+                !pesim_mul_ok(prod[d], lm->spatial_x[d], &prod[d]) ||
+                !pesim_mul_ok(prod[d], lm->spatial_y[d], &prod[d]))
                 return pesim_cfg_fail(c, e, PESIM_ERR_RANGE, "the factors of %s multiply past 2^63", dn[d]);
     }
     return PESIM_OK;
@@ -250,9 +250,9 @@ static pesim_status format_mapping(cfg_buf *b, const pesim_mapping *m, const pes
             if (lm->bypass[t] > 1) return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, ln, "bypass flags are 0 or 1");
         for (int d = 0; d < PESIM_NDIMS; d++)
             if (lm->temporal[d] < 1 || lm->spatial_x[d] < 1 || lm->spatial_y[d] < 1 ||
-                !pesim_cfg_mul_ok(prod[d], lm->temporal[d], &prod[d]) ||
-                !pesim_cfg_mul_ok(prod[d], lm->spatial_x[d], &prod[d]) ||
-                !pesim_cfg_mul_ok(prod[d], lm->spatial_y[d], &prod[d]))
+                !pesim_mul_ok(prod[d], lm->temporal[d], &prod[d]) ||
+                !pesim_mul_ok(prod[d], lm->spatial_x[d], &prod[d]) ||
+                !pesim_mul_ok(prod[d], lm->spatial_y[d], &prod[d]))
                 return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, ln,
                                        "factors of %s must be >= 1 and multiply to < 2^63",
                                        pesim_dim_name((pesim_dim)d));

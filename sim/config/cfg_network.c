@@ -62,12 +62,9 @@ static const char *const layer_keys[] = {"name", "type", "inputs", "n", "k", "c"
                                          "batch", NULL};
 static const char *const network_keys[] = {"name", "source", "input", "layers", NULL};
 static const char *const input_keys[] = {"n", "c", "h", "w", NULL};
-/* Bounds (docs/config.md, "Bounds"): a layer's iterations (the product of
- * its loop bounds: its MACs for a MAC layer) and each of its tensors (and the network input) at most
- * 2^48, a network's MACs at most 2^50, so that every access count, cycle
- * count and total derived from them fits in 64 bits with room to spare. */
-#define MAX_LAYER_ITERS (INT64_C(1) << 48)
-#define MAX_NETWORK_MACS (INT64_C(1) << 50)
+/* Bounds (docs/config.md, "Bounds"; pesim/workload.h) */
+#define MAX_LAYER_ITERS PESIM_LAYER_ITERS_MAX
+#define MAX_NETWORK_MACS PESIM_NETWORK_MACS_MAX
 
 static const cfg_field input_fields[] = {
     {"n", CFG_I64, offsetof(pesim_network, input_n), 1, MAX_LAYER_ITERS, 0},
@@ -80,8 +77,8 @@ static const cfg_field input_fields[] = {
 static int input_fits(const pesim_network *net)
 {
     int64_t p = 1;
-    return pesim_cfg_mul_ok(p, net->input_n, &p) && pesim_cfg_mul_ok(p, net->input_c, &p) &&
-           pesim_cfg_mul_ok(p, net->input_h, &p) && pesim_cfg_mul_ok(p, net->input_w, &p) && p <= MAX_LAYER_ITERS;
+    return pesim_mul_ok(p, net->input_n, &p) && pesim_mul_ok(p, net->input_c, &p) &&
+           pesim_mul_ok(p, net->input_h, &p) && pesim_mul_ok(p, net->input_w, &p) && p <= MAX_LAYER_ITERS;
 }
 #define N_INPUT_FIELDS ((int)(sizeof input_fields / sizeof input_fields[0]))
 
@@ -102,28 +99,6 @@ static void spec_keys(const op_spec *sp, const char *keys[24])
     }
     if (sp->has_dilation) keys[n++] = "dilation";
     keys[n] = NULL;
-}
-
-/* 1 when the layer is within MAX_LAYER_ITERS: the product of all bounds, and
- * its input words over the padded input extents. */
-static int layer_fits(const pesim_layer *l)
-{
-    const int64_t *d = l->dim;
-    int64_t prod = 1, h, w, t;
-    for (int i = 0; i < PESIM_NDIMS; i++)
-        if (!pesim_cfg_mul_ok(prod, d[i], &prod) || prod > MAX_LAYER_ITERS) return 0;
-    if (!pesim_cfg_mul_ok(d[PESIM_DIM_P] - 1, l->stride_h, &h) ||
-        !pesim_cfg_mul_ok(d[PESIM_DIM_R] - 1, l->dilation_h, &t) || h > INT64_MAX - t - 1)
-        return 0;
-    h += t + 1;
-    if (!pesim_cfg_mul_ok(d[PESIM_DIM_Q] - 1, l->stride_w, &w) ||
-        !pesim_cfg_mul_ok(d[PESIM_DIM_S] - 1, l->dilation_w, &t) || w > INT64_MAX - t - 1)
-        return 0;
-    w += t + 1;
-    prod = 1;
-    return pesim_cfg_mul_ok(prod, d[PESIM_DIM_G], &prod) && pesim_cfg_mul_ok(prod, d[PESIM_DIM_N], &prod) &&
-           pesim_cfg_mul_ok(prod, d[PESIM_DIM_C], &prod) && pesim_cfg_mul_ok(prod, h, &prod) &&
-           pesim_cfg_mul_ok(prod, w, &prod) && prod <= MAX_LAYER_ITERS;
 }
 
 /* Reads `key = [ h, w ]` when present (each in [min, INT32_MAX]). */
@@ -208,7 +183,7 @@ static pesim_status read_layer(const cfg_ctx *c, const config_setting_t *s, pesi
         l->dim[PESIM_DIM_K] = k / g;
         l->dim[PESIM_DIM_C] = ch / g;
     }
-    if (!layer_fits(l))
+    if (!pesim_layer_within_bounds(l))
         return pesim_cfg_fail(c, s, PESIM_ERR_RANGE,
                               "layer '%s' is too large: its MACs (the product of its bounds) or its input words "
                               "exceed 2^48 = %lld", l->name, (long long)MAX_LAYER_ITERS);
@@ -363,7 +338,7 @@ static pesim_status check_writable(const pesim_network *net, int32_t i, const cf
         if (l->inputs[j] != PESIM_NETWORK_INPUT && (l->inputs[j] < 0 || l->inputs[j] >= i))
             return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, key,
                                    "input %d is layer %d: not an earlier layer", j, (int)l->inputs[j]);
-    if (!layer_fits(l)) return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, key, "layer larger than 2^48 iterations");
+    if (!pesim_layer_within_bounds(l)) return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, key, "layer larger than 2^48 iterations");
     /* what the type's keys cannot express must be at its default */
     const op_spec *sp = &specs[l->op];
     uint32_t set = 0;

@@ -4,6 +4,7 @@
  * byte-order mark, and the key of a "duplicate setting name". One small lexer
  * with libconfig's token rules serves all of them. Contracts: cfg_util.h. */
 #include "config/cfg_util.h"
+#include "core/util.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -214,7 +215,7 @@ static pesim_status check_includes(const cfg_ctx *c, const char *text, const cha
         } else if (depth + 1 < INCLUDE_DEPTH_MAX) {
             char *inner = NULL;
             pesim_error ie;
-            if (pesim_cfg_read_text(path, &inner, &ie) == PESIM_OK) {
+            if (pesim_io_read_text(path, &inner, &ie) == PESIM_OK) {
                 if ((unsigned char)inner[0] == 0xEF && (unsigned char)inner[1] == 0xBB &&
                     (unsigned char)inner[2] == 0xBF)
                     res = pesim_error_set(c->e, PESIM_ERR_PARSE, path, 1, NULL,

@@ -1,6 +1,7 @@
 /* cfg_util.c - reading, checking and writing helpers shared by the loaders.
  * See cfg_util.h for the contracts. */
 #include "config/cfg_util.h"
+#include "core/util.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -244,48 +245,6 @@ static void join_names(const char *const *names, int n, char *buf, size_t cap)
 
 /* ------------------------------------------------------------ reading */
 
-pesim_status pesim_cfg_read_text(const char *path, char **out, pesim_error *e)
-{
-    *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) return pesim_error_set(e, PESIM_ERR_IO, path, 0, NULL, "cannot open file: %s", strerror(errno));
-    size_t len = 0, cap = 4096;
-    char *buf = malloc(cap);
-    if (!buf) {
-        fclose(f);
-        return pesim_error_set(e, PESIM_ERR_NOMEM, path, 0, NULL, "out of memory");
-    }
-    for (;;) {
-        if (cap - len < 2) {
-            char *nb = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                return pesim_error_set(e, PESIM_ERR_NOMEM, path, 0, NULL, "out of memory");
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        size_t got = fread(buf + len, 1, cap - len - 1, f);
-        len += got;
-        if (got == 0) break;
-    }
-    int err = ferror(f) ? errno : 0;
-    fclose(f);
-    if (err) {
-        free(buf);
-        return pesim_error_set(e, PESIM_ERR_IO, path, 0, NULL, "cannot read file: %s", strerror(err));
-    }
-    buf[len] = '\0';
-    if (strlen(buf) != len) {
-        /* libconfig would stop at the NUL and silently ignore the rest */
-        free(buf);
-        return pesim_error_set(e, PESIM_ERR_PARSE, path, 0, NULL, "the file contains a NUL byte (not a text file?)");
-    }
-    *out = buf;
-    return PESIM_OK;
-}
-
 pesim_status pesim_cfg_open(cfg_ctx *c, const char *path, const char *text, const char *name, pesim_error *e)
 {
     memset(c, 0, sizeof *c);
@@ -293,7 +252,7 @@ pesim_status pesim_cfg_open(cfg_ctx *c, const char *path, const char *text, cons
     c->name = path ? path : (name ? name : "<string>");
     pesim_error_clear(e);
     if (path) {
-        pesim_status st = pesim_cfg_read_text(path, &c->text, e);
+        pesim_status st = pesim_io_read_text(path, &c->text, e);
         if (st) return st;
         text = c->text;
         const char *slash = strrchr(path, '/');
@@ -528,13 +487,6 @@ pesim_status pesim_cfg_name_set(const cfg_ctx *c, const config_setting_t *s, int
     return PESIM_OK;
 }
 
-int pesim_cfg_mul_ok(int64_t a, int64_t b, int64_t *r)
-{
-    if (a < 0 || b < 0) return 0;
-    if (a != 0 && b > INT64_MAX / a) return 0;
-    *r = a * b;
-    return 1;
-}
 
 pesim_status pesim_cfg_read_fields(const cfg_ctx *c, const config_setting_t *g, const cfg_field *fields, int n,
                                    void *base, int all_required)
@@ -697,22 +649,8 @@ void pesim_cfg_put_int(cfg_buf *b, int64_t v)
 
 void pesim_cfg_put_float(cfg_buf *b, double v)
 {
-    char s[40];
-    /* the shortest of %.15g..%.17g that reads back exactly (%.17g always does) */
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(s, sizeof s, "%.*g", prec, v);
-        if (strtod(s, NULL) == v) break;
-    }
-    /* the C library follows the locale; libconfig files always use '.' */
-    const char *dp = localeconv()->decimal_point;
-    if (dp && dp[0] && strcmp(dp, ".") != 0) {
-        char *at = strstr(s, dp);
-        if (at) {
-            size_t dl = strlen(dp);
-            *at = '.';
-            memmove(at + 1, at + dl, strlen(at + dl) + 1);
-        }
-    }
+    char s[PESIM_IO_DOUBLE_MAX + 2];
+    pesim_io_format_double(v, s);
     /* libconfig reads "3" as an integer: force a float token */
     if (!strpbrk(s, ".eEn")) strcat(s, ".0");
     pesim_cfg_printf(b, "%s", s);

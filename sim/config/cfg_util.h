@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/util.h"
 #include "pesim/status.h"
 
 /* One parsed config file. */
@@ -37,11 +38,6 @@ typedef struct cfg_ctx {
 pesim_status pesim_cfg_open(cfg_ctx *c, const char *path, const char *text, const char *name,
                             pesim_error *e);
 void pesim_cfg_close(cfg_ctx *c);
-
-/* Reads a whole file (pipes too) into a malloc'ed NUL-terminated string.
- * PESIM_ERR_IO (cannot open or read), PESIM_ERR_NOMEM, PESIM_ERR_PARSE (the
- * file holds a NUL byte: libconfig would silently stop there). */
-pesim_status pesim_cfg_read_text(const char *path, char **out, pesim_error *e);
 
 /* ---- checks of the text that libconfig 1.5 cannot make (cfg_text.c) ----
  * text past a UTF-8 byte-order mark (text itself when there is none); */
@@ -144,8 +140,6 @@ pesim_status pesim_cfg_read_fields(const cfg_ctx *c, const config_setting_t *g,
  * Writers use it to refuse what they cannot write faithfully. */
 int pesim_cfg_fields_bad(const cfg_field *fields, int n, const void *base);
 
-/* 1 when a * b (both >= 0) fits in int64_t; *r = a * b then. */
-int pesim_cfg_mul_ok(int64_t a, int64_t b, int64_t *r);
 
 /* A fixed-size hash index from names to int32 values (layer name -> index),
  * so that files of 100,000 layers load in linear time. The names are not

@@ -1,0 +1,149 @@
+/* tl_write.c - a pesim arch as a Timeloop architecture and ERT
+ * (docs/timeloop.md, "Export"). One `local` list, outermost first, each
+ * element with its `instances` and `meshX` (so no name ranges are needed);
+ * the arithmetic units last. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pesim/timeloop.h"
+#include "timeloop/tl_yaml.h"
+
+/* A name for the MAC units that no level has. */
+static void mac_name(const pesim_arch *a, char *buf, size_t n)
+{
+    snprintf(buf, n, "MAC");
+    for (int k = 2; pesim_arch_find_level(a, buf) >= 0; k++) snprintf(buf, n, "MAC%d", k);
+}
+
+/* The mesh of level L's instances: X is the product of the fan-outs' X above it. */
+static void mesh(const pesim_arch *a, int L, int64_t *mx, int64_t *my)
+{
+    *mx = *my = 1;
+    for (int l = L + 1; l < a->n_levels; l++) *mx *= a->level[l].fanout_x, *my *= a->level[l].fanout_y;
+}
+
+static pesim_status writable(const pesim_arch *a, pesim_error *e)
+{
+    pesim_error ce;
+    pesim_error_clear(&ce);
+    if (pesim_arch_check(a, NULL, &ce) != PESIM_OK) return pesim_error_set(e, ce.code, NULL, 0, ce.key, "%s", ce.msg);
+    for (int L = 0; L < a->n_levels; L++) {
+        const pesim_level *v = &a->level[L];
+        for (int t = 0; t < PESIM_NTENSORS; t++)
+            if (v->tensor_capacity_words[t])
+                return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, v->name,
+                                       "level %s has per-tensor capacities (tensor_capacity): a Timeloop buffer has "
+                                       "one size; give each tensor its own level to export it", v->name);
+    }
+    return PESIM_OK;
+}
+
+char *pesim_timeloop_arch_text(const pesim_arch *a, pesim_error *e)
+{
+    pesim_error_clear(e);
+    if (!a || writable(a, e) != PESIM_OK) return NULL;
+    char mac[PESIM_NAME_MAX];
+    mac_name(a, mac, sizeof mac);
+    tl_emit t;
+    tl_emit_begin(&t);
+    tl_emit_map(&t, 0);
+    tl_emit_str(&t, "architecture");
+    tl_emit_map(&t, 0);
+    tl_emit_kv(&t, "version", "0.3");
+    tl_emit_str(&t, "subtree");
+    tl_emit_seq(&t, 0);
+    tl_emit_map(&t, 0);
+    tl_emit_kv(&t, "name", a->name);
+    tl_emit_str(&t, "local");
+    tl_emit_seq(&t, 0);
+    for (int L = a->n_levels - 1; L >= 0; L--) {
+        const pesim_level *v = &a->level[L];
+        int64_t mx, my;
+        mesh(a, L, &mx, &my);
+        tl_emit_map(&t, 0);
+        tl_emit_kv(&t, "name", v->name);
+        tl_emit_kv(&t, "class", L == a->n_levels - 1 ? "DRAM" : L == 0 ? "regfile" : "SRAM");
+        tl_emit_str(&t, "attributes");
+        tl_emit_map(&t, 0);
+        tl_emit_kv_int(&t, "instances", mx * my);
+        tl_emit_kv_int(&t, "meshX", mx);
+        tl_emit_kv_int(&t, "word-bits", a->word_bits);
+        tl_emit_kv_int(&t, "block-size", 1);
+        tl_emit_kv_int(&t, "width", a->word_bits);
+        if (v->capacity_words > 0 && L < a->n_levels - 1) tl_emit_kv_int(&t, "depth", v->capacity_words);
+        double rd = v->read_words_per_cycle, wr = v->write_words_per_cycle;
+        if (v->is_dram) /* Timeloop has no DRAM timing: its peak bandwidth stands in */
+            rd = wr = pesim_dram_words_per_cycle(&v->dram, a->word_bits, a->clock_mhz);
+        if (rd > 0) tl_emit_kv_num(&t, "read_bandwidth", rd);
+        if (wr > 0) tl_emit_kv_num(&t, "write_bandwidth", wr);
+        if (v->double_buffered) tl_emit_kv_int(&t, "multiple-buffering", 2);
+        tl_emit_kv_int(&t, "n_banks", v->banks);
+        if (v->ports <= 2) tl_emit_kv_int(&t, "n_ports", v->ports);
+        tl_emit_end_map(&t);
+        tl_emit_end_map(&t);
+    }
+    int64_t mx, my;
+    mesh(a, -1, &mx, &my);
+    tl_emit_map(&t, 0);
+    tl_emit_kv(&t, "name", mac);
+    tl_emit_kv(&t, "class", "intmac");
+    tl_emit_str(&t, "attributes");
+    tl_emit_map(&t, 0);
+    tl_emit_kv_int(&t, "instances", mx * my);
+    tl_emit_kv_int(&t, "meshX", mx);
+    tl_emit_kv_int(&t, "datawidth", a->word_bits);
+    tl_emit_end_map(&t);
+    tl_emit_end_map(&t);
+    tl_emit_end_seq(&t); /* local */
+    tl_emit_end_map(&t);
+    tl_emit_end_seq(&t); /* subtree */
+    tl_emit_end_map(&t);
+    tl_emit_end_map(&t);
+    return tl_emit_finish(&t, e);
+}
+
+static void action(tl_emit *t, const char *name, double pj)
+{
+    tl_emit_map(t, 1);
+    tl_emit_kv(t, "name", name);
+    tl_emit_kv_num(t, "energy", pj);
+    tl_emit_end_map(t);
+}
+
+char *pesim_timeloop_ert_text(const pesim_arch *a, pesim_error *e)
+{
+    pesim_error_clear(e);
+    if (!a || writable(a, e) != PESIM_OK) return NULL;
+    char mac[PESIM_NAME_MAX];
+    mac_name(a, mac, sizeof mac);
+    tl_emit t;
+    tl_emit_begin(&t);
+    tl_emit_map(&t, 0);
+    tl_emit_str(&t, "ERT");
+    tl_emit_map(&t, 0);
+    tl_emit_kv(&t, "version", "0.3");
+    tl_emit_str(&t, "tables");
+    tl_emit_seq(&t, 0);
+    for (int L = a->n_levels - 1; L >= 0; L--) {
+        tl_emit_map(&t, 0);
+        tl_emit_kv(&t, "name", a->level[L].name);
+        tl_emit_str(&t, "actions");
+        tl_emit_seq(&t, 0);
+        action(&t, "read", a->level[L].read_energy_pj);
+        action(&t, "write", a->level[L].write_energy_pj);
+        tl_emit_end_seq(&t);
+        tl_emit_end_map(&t);
+    }
+    tl_emit_map(&t, 0);
+    tl_emit_kv(&t, "name", mac);
+    tl_emit_str(&t, "actions");
+    tl_emit_seq(&t, 0);
+    action(&t, "mac_random", a->mac_energy_pj);
+    tl_emit_end_seq(&t);
+    tl_emit_end_map(&t);
+    tl_emit_end_seq(&t);
+    tl_emit_end_map(&t);
+    tl_emit_end_map(&t);
+    return tl_emit_finish(&t, e);
+}
