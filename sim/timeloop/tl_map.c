@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "pesim/timeloop.h"
+#include "timeloop/tl_plan.h"
 #include "timeloop/tl_yaml.h"
 
 static int ieq(const char *a, const char *b)
@@ -69,12 +70,9 @@ static pesim_status read_factors(tl_doc *d, const tl_at *a, const pesim_tl_probl
             s++;
         }
         if (!*s) break;
+        /* Timeloop's rule: a name is letters ("R3" and "R=3" are R, 3) */
         const char *name = s;
-        while (isalnum((unsigned char)*s) || *s == '_') {
-            /* "R3": the name ends where the digits of the factor begin */
-            if (isdigit((unsigned char)*s) && dim_of(p, name, (size_t)(s - name)) >= 0) break;
-            s++;
-        }
+        while (isalpha((unsigned char)*s) || *s == '_') s++;
         size_t len = (size_t)(s - name);
         while (*s == ' ' || *s == '=') s++;
         if (!isdigit((unsigned char)*s))
@@ -376,9 +374,19 @@ char *pesim_timeloop_mapping_text(const pesim_arch *a, const pesim_tl_problem *p
     tl_emit_str(&t, "mapping");
     tl_emit_seq(&t, 0);
     char buf[512];
-    for (int L = a->n_levels - 1; L >= 0; L--) {
-        const pesim_level_map *lm = &m->level[L];
-        const char *name = a->level[L].name;
+    tl_level plan[TL_PLAN_MAX];
+    int np = tl_plan(a, plan);
+    pesim_level_map none;
+    memset(&none, 0, sizeof none);
+    for (int d = 0; d < PESIM_NDIMS; d++) {
+        none.temporal[d] = none.spatial_x[d] = none.spatial_y[d] = 1;
+        none.order[d] = none.order_x[d] = none.order_y[d] = (uint8_t)d;
+    }
+    for (int i = 0; i < np; i++) {
+        int L = plan[i].level;
+        /* a level split into per-tensor buffers: its loops go to the innermost */
+        const pesim_level_map *lm = plan[i].innermost ? &m->level[L] : &none;
+        const char *name = plan[i].name;
         tl_emit_map(&t, 0);
         tl_emit_kv(&t, "target", name);
         tl_emit_kv(&t, "type", "temporal");
@@ -387,37 +395,36 @@ char *pesim_timeloop_mapping_text(const pesim_arch *a, const pesim_tl_problem *p
         perm_text(p, lm->order, buf, sizeof buf);
         tl_emit_kv(&t, "permutation", buf);
         tl_emit_end_map(&t);
-        if ((int64_t)a->level[L].fanout_x * a->level[L].fanout_y > 1) {
+        if (plan[i].innermost && (int64_t)a->level[L].fanout_x * a->level[L].fanout_y > 1) {
             /* the X dims then the Y dims, each innermost first; a dim on both axes cannot be written */
             int64_t f[PESIM_NDIMS];
             uint8_t xy[PESIM_NDIMS];
             int n = 0, nx = 0;
             for (int d = 0; d < PESIM_NDIMS; d++) {
                 if (lm->spatial_x[d] > 1 && lm->spatial_y[d] > 1) {
-                    pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, name,
+                    pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, a->level[L].name,
                                     "%s is unrolled on both X and Y of %s: a Timeloop permutation puts a dim on one",
-                                    pesim_dim_name((pesim_dim)d), name);
+                                    pesim_dim_name((pesim_dim)d), a->level[L].name);
                     free(tl_emit_finish(&t, NULL));
                     return NULL;
                 }
                 f[d] = lm->spatial_x[d] * lm->spatial_y[d];
             }
-            /* innermost first: reverse of order_x restricted to X dims, then Y dims, then the rest */
-            for (int i = PESIM_NDIMS - 1; i >= 0; i--)
-                if (lm->spatial_x[lm->order_x[i]] > 1) xy[n++] = lm->order_x[i];
+            for (int k = PESIM_NDIMS - 1; k >= 0; k--)
+                if (lm->spatial_x[lm->order_x[k]] > 1) xy[n++] = lm->order_x[k];
             nx = n;
-            for (int i = PESIM_NDIMS - 1; i >= 0; i--)
-                if (lm->spatial_y[lm->order_y[i]] > 1) xy[n++] = lm->order_y[i];
+            for (int k = PESIM_NDIMS - 1; k >= 0; k--)
+                if (lm->spatial_y[lm->order_y[k]] > 1) xy[n++] = lm->order_y[k];
             for (int d = 0; d < PESIM_NDIMS; d++)
                 if (f[d] == 1) xy[n++] = (uint8_t)d;
             size_t used = 0;
             buf[0] = '\0';
             int split = 0;
-            for (int i = 0; i < n; i++) {
-                if (!p->dim_name[xy[i]][0]) continue;
-                if (i < nx) split++;
-                int k = snprintf(buf + used, sizeof buf - used, "%s", p->dim_name[xy[i]]);
-                if (k > 0 && (size_t)k < sizeof buf - used) used += (size_t)k;
+            for (int k = 0; k < n; k++) {
+                if (!p->dim_name[xy[k]][0]) continue;
+                if (k < nx) split++;
+                int w = snprintf(buf + used, sizeof buf - used, "%s", p->dim_name[xy[k]]);
+                if (w > 0 && (size_t)w < sizeof buf - used) used += (size_t)w;
             }
             tl_emit_map(&t, 0);
             tl_emit_kv(&t, "target", name);
@@ -430,17 +437,21 @@ char *pesim_timeloop_mapping_text(const pesim_arch *a, const pesim_tl_problem *p
             tl_emit_end_map(&t);
         }
         if (L < a->n_levels - 1) {
+            /* keep what this buffer may hold and the mapping keeps at the level */
+            int keep[PESIM_NTENSORS];
+            for (int k = 0; k < PESIM_NTENSORS; k++)
+                keep[k] = ((plan[i].tensors >> k) & 1u) && pesim_mapping_keeps(a, m, L, (pesim_tensor)k);
             tl_emit_map(&t, 0);
             tl_emit_kv(&t, "target", name);
             tl_emit_kv(&t, "type", "bypass");
             for (int pass = 0; pass < 2; pass++) {
                 int any = 0;
-                for (int k = 0; k < PESIM_NTENSORS; k++) any |= pesim_mapping_keeps(a, m, L, (pesim_tensor)k) == !pass;
+                for (int k = 0; k < PESIM_NTENSORS; k++) any |= keep[k] == !pass;
                 if (!any) continue;
                 tl_emit_str(&t, pass ? "bypass" : "keep");
                 tl_emit_seq(&t, 1);
                 for (int k = 0; k < PESIM_NTENSORS; k++)
-                    if (pesim_mapping_keeps(a, m, L, (pesim_tensor)k) == !pass) tl_emit_str(&t, p->space_name[k]);
+                    if (keep[k] == !pass) tl_emit_str(&t, p->space_name[k]);
                 tl_emit_end_seq(&t);
             }
             tl_emit_end_map(&t);

@@ -471,9 +471,9 @@ static void rank_window(tl_emit *t, const char *filt, const char *dil, const cha
 char *pesim_timeloop_problem_text(const pesim_layer *l, pesim_tl_problem *names, pesim_error *e)
 {
     pesim_error_clear(e);
-    if (!l || !pesim_layer_has_macs(l) || l->pad_h || l->pad_w) {
-        pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, l ? l->name : NULL,
-                        "a Timeloop problem is a MAC layer without padding (pesim's inputs are the padded ones)");
+    /* padding is not written: pesim's loops already run over the padded input, as Timeloop's do */
+    if (!l || !pesim_layer_has_macs(l)) {
+        pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, l ? l->name : NULL, "a Timeloop problem is a MAC layer");
         return NULL;
     }
     if (pesim_layer_check(l, e) != PESIM_OK) return NULL;

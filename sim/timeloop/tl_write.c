@@ -1,19 +1,70 @@
 /* tl_write.c - a pesim arch as a Timeloop architecture and ERT
- * (docs/timeloop.md, "Export"). One `local` list, outermost first, each
- * element with its `instances` and `meshX` (so no name ranges are needed);
- * the arithmetic units last. */
+ * (docs/timeloop.md, "Export"), and the plan of its Timeloop levels
+ * (tl_plan.h). One `local` list, outermost first, each element with its
+ * `instances` and `meshX` (so no name ranges are needed); the arithmetic
+ * units last. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pesim/timeloop.h"
+#include "timeloop/tl_plan.h"
 #include "timeloop/tl_yaml.h"
 
-/* A name for the MAC units that no level has. */
+/* 1 when name is taken by a level of a or by one of the first n planned. */
+static int taken(const pesim_arch *a, const tl_level *p, int n, const char *name)
+{
+    if (pesim_arch_find_level(a, name) >= 0) return 1;
+    for (int i = 0; i < n; i++)
+        if (strcmp(p[i].name, name) == 0) return 1;
+    return 0;
+}
+
+int tl_plan(const pesim_arch *a, tl_level out[TL_PLAN_MAX])
+{
+    int n = 0;
+    for (int L = a->n_levels - 1; L >= 0; L--) {
+        const pesim_level *v = &a->level[L];
+        unsigned kept = 0, own = 0;
+        for (int t = 0; t < PESIM_NTENSORS; t++) {
+            if (!v->keeps[t] && L < a->n_levels - 1) continue;
+            kept |= 1u << t;
+            if (v->tensor_capacity_words[t] > 0 && L < a->n_levels - 1) own |= 1u << t;
+        }
+        if (!own) {
+            tl_level *p = &out[n++];
+            p->level = L, p->tensors = kept, p->innermost = 1;
+            p->depth_words = L < a->n_levels - 1 ? v->capacity_words : 0;
+            snprintf(p->name, sizeof p->name, "%s", v->name);
+            continue;
+        }
+        /* one buffer per partition, one for the tensors sharing the level's capacity */
+        int first = n;
+        unsigned shared = kept & ~own;
+        for (int t = 0; t < PESIM_NTENSORS; t++) {
+            unsigned group = (own >> t) & 1u ? 1u << t : ((shared >> t) & 1u) && !(shared & ((1u << t) - 1)) ? shared : 0;
+            if (!group) continue;
+            tl_level *p = &out[n];
+            p->level = L, p->tensors = group, p->innermost = 0;
+            p->depth_words = (own >> t) & 1u ? v->tensor_capacity_words[t] : v->capacity_words;
+            char base[PESIM_NAME_MAX];
+            snprintf(base, sizeof base, "%.40s_%s", v->name, group == (1u << t) ? pesim_tensor_name((pesim_tensor)t) : "shared");
+            snprintf(p->name, sizeof p->name, "%s", base);
+            for (int k = 2; taken(a, out, n, p->name); k++) snprintf(p->name, sizeof p->name, "%.50s%d", base, k);
+            n++;
+        }
+        if (n > first) out[n - 1].innermost = 1;
+    }
+    return n;
+}
+
+/* A name for the MAC units that no Timeloop level has. */
 static void mac_name(const pesim_arch *a, char *buf, size_t n)
 {
+    tl_level plan[TL_PLAN_MAX];
+    int np = tl_plan(a, plan);
     snprintf(buf, n, "MAC");
-    for (int k = 2; pesim_arch_find_level(a, buf) >= 0; k++) snprintf(buf, n, "MAC%d", k);
+    for (int k = 2; taken(a, plan, np, buf); k++) snprintf(buf, n, "MAC%d", k);
 }
 
 /* The mesh of level L's instances: X is the product of the fan-outs' X above it. */
@@ -28,14 +79,6 @@ static pesim_status writable(const pesim_arch *a, pesim_error *e)
     pesim_error ce;
     pesim_error_clear(&ce);
     if (pesim_arch_check(a, NULL, &ce) != PESIM_OK) return pesim_error_set(e, ce.code, NULL, 0, ce.key, "%s", ce.msg);
-    for (int L = 0; L < a->n_levels; L++) {
-        const pesim_level *v = &a->level[L];
-        for (int t = 0; t < PESIM_NTENSORS; t++)
-            if (v->tensor_capacity_words[t])
-                return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, v->name,
-                                       "level %s has per-tensor capacities (tensor_capacity): a Timeloop buffer has "
-                                       "one size; give each tensor its own level to export it", v->name);
-    }
     return PESIM_OK;
 }
 
@@ -57,12 +100,15 @@ char *pesim_timeloop_arch_text(const pesim_arch *a, pesim_error *e)
     tl_emit_kv(&t, "name", a->name);
     tl_emit_str(&t, "local");
     tl_emit_seq(&t, 0);
-    for (int L = a->n_levels - 1; L >= 0; L--) {
+    tl_level plan[TL_PLAN_MAX];
+    int np = tl_plan(a, plan);
+    for (int i = 0; i < np; i++) {
+        int L = plan[i].level;
         const pesim_level *v = &a->level[L];
         int64_t mx, my;
         mesh(a, L, &mx, &my);
         tl_emit_map(&t, 0);
-        tl_emit_kv(&t, "name", v->name);
+        tl_emit_kv(&t, "name", plan[i].name);
         tl_emit_kv(&t, "class", L == a->n_levels - 1 ? "DRAM" : L == 0 ? "regfile" : "SRAM");
         tl_emit_str(&t, "attributes");
         tl_emit_map(&t, 0);
@@ -71,7 +117,7 @@ char *pesim_timeloop_arch_text(const pesim_arch *a, pesim_error *e)
         tl_emit_kv_int(&t, "word-bits", a->word_bits);
         tl_emit_kv_int(&t, "block-size", 1);
         tl_emit_kv_int(&t, "width", a->word_bits);
-        if (v->capacity_words > 0 && L < a->n_levels - 1) tl_emit_kv_int(&t, "depth", v->capacity_words);
+        if (plan[i].depth_words > 0) tl_emit_kv_int(&t, "depth", plan[i].depth_words);
         double rd = v->read_words_per_cycle, wr = v->write_words_per_cycle;
         if (v->is_dram) /* Timeloop has no DRAM timing: its peak bandwidth stands in */
             rd = wr = pesim_dram_words_per_cycle(&v->dram, a->word_bits, a->clock_mhz);
@@ -125,13 +171,16 @@ char *pesim_timeloop_ert_text(const pesim_arch *a, pesim_error *e)
     tl_emit_kv(&t, "version", "0.3");
     tl_emit_str(&t, "tables");
     tl_emit_seq(&t, 0);
-    for (int L = a->n_levels - 1; L >= 0; L--) {
+    tl_level plan[TL_PLAN_MAX];
+    int np = tl_plan(a, plan);
+    for (int i = 0; i < np; i++) {
+        const pesim_level *v = &a->level[plan[i].level];
         tl_emit_map(&t, 0);
-        tl_emit_kv(&t, "name", a->level[L].name);
+        tl_emit_kv(&t, "name", plan[i].name);
         tl_emit_str(&t, "actions");
         tl_emit_seq(&t, 0);
-        action(&t, "read", a->level[L].read_energy_pj);
-        action(&t, "write", a->level[L].write_energy_pj);
+        action(&t, "read", v->read_energy_pj);
+        action(&t, "write", v->write_energy_pj);
         tl_emit_end_seq(&t);
         tl_emit_end_map(&t);
     }

@@ -83,14 +83,17 @@ pesim_status pesim_timeloop_load_mapping_string(const char *text, const char *na
 /* ---- writing ---- */
 
 /* The arch as a v0.3 architecture tree (one `local` list, each element with
- * its instances and meshX). Refuses what Timeloop cannot express (per-tensor
- * capacity partitions, a fan-out that does not tile the mesh). */
+ * its instances and meshX). A level with per-tensor capacities becomes a
+ * chain of buffers, one per partition (named <level>_<tensor>, and
+ * <level>_shared for the tensors sharing its capacity), the innermost taking
+ * the level's loops and fan-out: how Timeloop models per-tensor scratchpads. */
 char *pesim_timeloop_arch_text(const pesim_arch *a, pesim_error *e);
 /* The arch's energies as an ERT (v0.3): read, write and update per level,
  * mac_random for the MACs, with block size 1 so that they are per word. */
 char *pesim_timeloop_ert_text(const pesim_arch *a, pesim_error *e);
-/* The layer as a CNN-layer problem (with a G dim when groups > 1); fills
- * names (may be NULL) with the names it used, for the mapping writer. */
+/* The layer as a CNN-layer problem (with a G dim when groups > 1; padding is
+ * not written: pesim's loops run over the padded input, as Timeloop's do);
+ * fills names (may be NULL) with the names it used, for the mapping writer. */
 char *pesim_timeloop_problem_text(const pesim_layer *l, pesim_tl_problem *names, pesim_error *e);
 /* The mapping as temporal, spatial and bypass directives of every level.
  * Refuses imperfect factors (Timeloop needs each dim's factors to multiply to
