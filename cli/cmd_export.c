@@ -55,12 +55,9 @@ static int save(const char *dir, const char *name, const char *text)
 
 int cli_cmd_export(int argc, char **argv)
 {
-    if (argc < 2 || (strcmp(argv[1], "timeloop") != 0 && strcmp(argv[1], "-h") != 0 &&
-                     strcmp(argv[1], "--help") != 0)) {
-        cli_error("export: the format comes first: 'pesim export timeloop --layer NAME --out DIR' "
-                  "(timeloop is the one format)");
+    int skip = cli_format_word("export", "timeloop", "pesim export timeloop --layer NAME --out DIR", argc, argv);
+    if (skip < 0)
         return CLI_USAGE;
-    }
     cli_input_args in_args = {NULL, NULL, NULL, NULL};
     const char *out = NULL;
     const cli_opt opts[] = {
@@ -71,7 +68,6 @@ int cli_cmd_export(int argc, char **argv)
         {"out", "DIR", "output directory (created if missing)", &out, NULL},
         {NULL, NULL, NULL, NULL, NULL},
     };
-    int skip = strcmp(argv[1], "timeloop") == 0;
     int rc = cli_parse(&usage, opts, argc - skip, argv + skip);
     if (rc != CLI_PARSE_OK)
         return rc == CLI_PARSE_HELP ? CLI_OK : CLI_USAGE;

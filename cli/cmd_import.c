@@ -62,12 +62,12 @@ static void one_layer_network(const pesim_tl_problem *p, pesim_network *net, pes
 
 int cli_cmd_import(int argc, char **argv)
 {
-    if (argc < 2 || (strcmp(argv[1], "timeloop") != 0 && strcmp(argv[1], "-h") != 0 &&
-                     strcmp(argv[1], "--help") != 0)) {
-        cli_error("import: the format comes first: 'pesim import timeloop --arch A.yaml --prob P.yaml "
-                  "[--map M.yaml] [--ert ERT.yaml] --out DIR' (timeloop is the one format)");
+    int skip = cli_format_word("import", "timeloop",
+                               "pesim import timeloop --arch A.yaml --prob P.yaml [--map M.yaml] "
+                               "[--ert ERT.yaml] --out DIR",
+                               argc, argv);
+    if (skip < 0)
         return CLI_USAGE;
-    }
     const char *arch = NULL, *prob = NULL, *map = NULL, *ert = NULL, *rule = NULL, *out = NULL;
     const cli_opt opts[] = {
         {"arch", "A.yaml", "Timeloop architecture (architecture:)", &arch, NULL},
@@ -78,7 +78,6 @@ int cli_cmd_import(int argc, char **argv)
         {"out", "DIR", "output directory (created if missing)", &out, NULL},
         {NULL, NULL, NULL, NULL, NULL},
     };
-    int skip = strcmp(argv[1], "timeloop") == 0;
     int rc = cli_parse(&usage, opts, argc - skip, argv + skip);
     if (rc != CLI_PARSE_OK)
         return rc == CLI_PARSE_HELP ? CLI_OK : CLI_USAGE;

@@ -82,20 +82,28 @@ static pesim_status writable(const pesim_arch *a, pesim_error *e)
     return PESIM_OK;
 }
 
-char *pesim_timeloop_arch_text(const pesim_arch *a, pesim_error *e)
+/* Checks a, names its MAC units and opens `top: { version: 0.3, list: [`. */
+static int start(tl_emit *t, const pesim_arch *a, pesim_error *e, const char *top, const char *list,
+                 char mac[PESIM_NAME_MAX])
 {
     pesim_error_clear(e);
-    if (!a || writable(a, e) != PESIM_OK) return NULL;
+    if (!a || writable(a, e) != PESIM_OK) return 0;
+    mac_name(a, mac, PESIM_NAME_MAX);
+    tl_emit_begin(t);
+    tl_emit_map(t, 0);
+    tl_emit_str(t, top);
+    tl_emit_map(t, 0);
+    tl_emit_kv(t, "version", "0.3");
+    tl_emit_str(t, list);
+    tl_emit_seq(t, 0);
+    return 1;
+}
+
+char *pesim_timeloop_arch_text(const pesim_arch *a, pesim_error *e)
+{
     char mac[PESIM_NAME_MAX];
-    mac_name(a, mac, sizeof mac);
     tl_emit t;
-    tl_emit_begin(&t);
-    tl_emit_map(&t, 0);
-    tl_emit_str(&t, "architecture");
-    tl_emit_map(&t, 0);
-    tl_emit_kv(&t, "version", "0.3");
-    tl_emit_str(&t, "subtree");
-    tl_emit_seq(&t, 0);
+    if (!start(&t, a, e, "architecture", "subtree", mac)) return NULL;
     tl_emit_map(&t, 0);
     tl_emit_kv(&t, "name", a->name);
     tl_emit_str(&t, "local");
@@ -159,18 +167,9 @@ static void action(tl_emit *t, const char *name, double pj)
 
 char *pesim_timeloop_ert_text(const pesim_arch *a, pesim_error *e)
 {
-    pesim_error_clear(e);
-    if (!a || writable(a, e) != PESIM_OK) return NULL;
     char mac[PESIM_NAME_MAX];
-    mac_name(a, mac, sizeof mac);
     tl_emit t;
-    tl_emit_begin(&t);
-    tl_emit_map(&t, 0);
-    tl_emit_str(&t, "ERT");
-    tl_emit_map(&t, 0);
-    tl_emit_kv(&t, "version", "0.3");
-    tl_emit_str(&t, "tables");
-    tl_emit_seq(&t, 0);
+    if (!start(&t, a, e, "ERT", "tables", mac)) return NULL;
     tl_level plan[TL_PLAN_MAX];
     int np = tl_plan(a, plan);
     for (int i = 0; i < np; i++) {
