@@ -150,7 +150,7 @@ static int dram_bad(const pesim_dram *d, double clock_mhz, pesim_status *code, c
     pesim_error_clear(&de);
     *code = PESIM_ERR_RANGE;
     if (pesim_dram_check(d, &de) != PESIM_OK) {
-        snprintf(key, PESIM_KEY_MAX, "%s", strncmp(de.key, "dram.", 5) == 0 ? de.key + 5 : de.key);
+        snprintf(key, PESIM_KEY_MAX, "%.100s", strncmp(de.key, "dram.", 5) == 0 ? de.key + 5 : de.key);
         snprintf(msg, PESIM_MSG_MAX, "%s", de.msg);
         *code = de.code;
         return 1;

@@ -59,7 +59,7 @@ static tl_at attr(walk *w, const elem *e, const char *const *keys)
             if (v.n) return v;
         }
     tl_at none = {NULL, e->at.line, ""};
-    snprintf(none.path, sizeof none.path, "%s.attributes.%s", e->at.path, keys[0]);
+    if (snprintf(none.path, sizeof none.path, "%s.attributes.%s", e->at.path, keys[0]) < 0) none.path[0] = '\0';
     return none;
 }
 
