@@ -175,7 +175,7 @@ void cli_info_arch_text(const pesim_arch *a, const char *path, FILE *f)
 
     for (int L = 1; L < a->n_levels; L++) {
         const pesim_level *lv = &a->level[L];
-        if (lv->fanout_x * lv->fanout_y <= 1)
+        if ((int64_t)lv->fanout_x * lv->fanout_y <= 1)
             continue;
         fprintf(f, "network below %s:", lv->name);
         for (int t = 0; t < PESIM_NTENSORS; t++) {

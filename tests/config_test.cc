@@ -835,13 +835,13 @@ TEST_F(ConfigTest, ArchRoundTripExactFloatsAndStrings)
     strcpy(a1.name, "quote\" back\\slash\ttab");
     memset(a1.source, 0, sizeof a1.source);
     strcpy(a1.source, "utf-8: \xc3\xa9t\xc3\xa9");
-    a1.clock_mhz = 0.1 + 0.2;        // 0.30000000000000004
+    a1.clock_mhz = 1000 * (0.1 + 0.2);  // 300.00000000000006
     a1.mac_energy_pj = 1e-300;
-    a1.mac_area_um2 = 123456789012345678.0;
+    a1.mac_area_um2 = 123456789012345.678;  // below the 1e15 bound
     a1.level[0].read_energy_pj = std::nextafter(1.0, 2.0);
     a1.level[1].leak_pj_per_cycle = 5.0;  // integral: still written as a float
     a1.level[1].noc[PESIM_INPUTS].words_per_cycle = 1.0 / 3.0;
-    a1.level[1].capacity_words = INT64_MAX;
+    a1.level[1].capacity_words = (int64_t)1 << 50;  // the largest capacity allowed
     ASSERT_EQ(PESIM_OK, pesim_estimate_arch(&a1, &e)) << Fmt(e);  // what the loader does to the fields left unset
     std::string p = TempFile("arch_exact.cfg");
     ASSERT_EQ(PESIM_OK, pesim_arch_write(p.c_str(), &a1, &e)) << Fmt(e);
@@ -856,9 +856,9 @@ TEST_F(ConfigTest, RandomArchsAndMappingsRoundTrip)
     int checked = 0;
     for (int iter = 0; iter < 200; iter++) {
         pesim_arch a = test_arch(rng, (int)rng.uni(2, PESIM_MAX_LEVELS));
-        for (int l = 0; l < a.n_levels; l++) {  // arbitrary doubles
-            a.level[l].read_energy_pj = (double)rng.next() / 1e7;
-            a.level[l].write_words_per_cycle = (double)(rng.next() >> 11) * 0x1p-53;
+        for (int l = 0; l < a.n_levels; l++) {  // arbitrary doubles within the bounds
+            a.level[l].read_energy_pj = (double)(rng.next() >> 4) / 1e10;
+            a.level[l].write_words_per_cycle = 1.0 / 1024 + (double)(rng.next() >> 11) * 0x1p-53;
         }
         if (pesim_arch_check(&a, "rand", nullptr) != PESIM_OK) continue;
         std::string p = TempFile("rand_arch.cfg"), q = TempFile("rand_map.cfg");

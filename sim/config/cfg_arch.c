@@ -9,16 +9,32 @@
 #include "config/cfg_util.h"
 #include "pesim/config.h"
 #include "pesim/estimate.h"
+#include "pesim/dram.h"
+
+/* Upper bounds of the numeric fields (docs/config.md, "Bounds"): within them
+ * no count, cycle total or energy overflows, and the cycle engine does not
+ * spend minutes on a small layer. */
+#define MAX_WORDS (INT64_C(1) << 50)       /* capacities */
+#define MAX_FANOUT 65536                   /* fanout_x, fanout_y, banks, ports */
+#define MAX_LEVEL_FANOUT (INT64_C(1) << 30) /* fanout_x * fanout_y of one level */
+#define MAX_MAC_UNITS (INT64_C(1) << 40)   /* the product of every fan-out */
+#define MAX_LATENCY (1 << 20)              /* latency_cycles (on chip, MAC pipeline) */
+#define MAX_RATE INT64_C(1000000000000)    /* words per cycle (1e12) */
+#define MAX_ENERGY_PJ 1000000000           /* per access, per MAC, per cycle (1e9 pJ) */
+#define MAX_AREA_UM2 INT64_C(1000000000000000) /* 1e15 um2 */
+#define MAX_CLOCK_MHZ 1000000              /* 1 THz */
+#define MAX_TCK_NS 1000                    /* a 1 MHz DRAM clock */
+#define MAX_DRAM_CLOCK_RATIO 1024.0        /* DRAM clock / accelerator clock */
 
 static const char *const arch_keys[] = {"name",      "source",    "dataflow", "conventions", "word_bits",
                                         "clock_mhz", "mac",       "levels",   "technology_nm", NULL};
 static const cfg_field arch_fields[] = {
     {"word_bits", CFG_I32, offsetof(pesim_arch, word_bits), 1, 64, CFG_REQUIRED},
-    {"clock_mhz", CFG_F64, offsetof(pesim_arch, clock_mhz), 0, 0, CFG_REQUIRED | CFG_GT},
+    {"clock_mhz", CFG_F64, offsetof(pesim_arch, clock_mhz), 0, MAX_CLOCK_MHZ, CFG_REQUIRED | CFG_GT},
 };
 static const char *const mac_keys[] = {"energy_pj", "latency_cycles", "area_um2", "type", "leak_pj_per_cycle", NULL};
 static const cfg_field mac_fields[] = {
-    {"latency_cycles", CFG_I32, offsetof(pesim_arch, mac_latency_cycles), 1, 0, 0},
+    {"latency_cycles", CFG_I32, offsetof(pesim_arch, mac_latency_cycles), 1, MAX_LATENCY, 0},
 };
 /* Cost fields: a key left out is estimated (sim/estimate), a key given
  * overrides; the PESIM_EST_* bit of each says which. Written only when given. */
@@ -27,15 +43,15 @@ typedef struct cost_field {
     uint32_t bit;
 } cost_field;
 static const cost_field mac_cost_fields[] = {
-    {{"energy_pj", CFG_F64, offsetof(pesim_arch, mac_energy_pj), 0, 0, 0}, PESIM_EST_MAC_ENERGY},
-    {{"area_um2", CFG_F64, offsetof(pesim_arch, mac_area_um2), 0, 0, 0}, PESIM_EST_MAC_AREA},
-    {{"leak_pj_per_cycle", CFG_F64, offsetof(pesim_arch, mac_leak_pj_per_cycle), 0, 0, 0}, PESIM_EST_MAC_LEAK},
+    {{"energy_pj", CFG_F64, offsetof(pesim_arch, mac_energy_pj), 0, MAX_ENERGY_PJ, 0}, PESIM_EST_MAC_ENERGY},
+    {{"area_um2", CFG_F64, offsetof(pesim_arch, mac_area_um2), 0, MAX_AREA_UM2, 0}, PESIM_EST_MAC_AREA},
+    {{"leak_pj_per_cycle", CFG_F64, offsetof(pesim_arch, mac_leak_pj_per_cycle), 0, MAX_ENERGY_PJ, 0}, PESIM_EST_MAC_LEAK},
 };
 static const cost_field level_cost_fields[] = {
-    {{"read_energy_pj", CFG_F64, offsetof(pesim_level, read_energy_pj), 0, 0, 0}, PESIM_EST_READ_ENERGY},
-    {{"write_energy_pj", CFG_F64, offsetof(pesim_level, write_energy_pj), 0, 0, 0}, PESIM_EST_WRITE_ENERGY},
-    {{"leak_pj_per_cycle", CFG_F64, offsetof(pesim_level, leak_pj_per_cycle), 0, 0, 0}, PESIM_EST_LEAK},
-    {{"area_um2", CFG_F64, offsetof(pesim_level, area_um2), 0, 0, 0}, PESIM_EST_AREA},
+    {{"read_energy_pj", CFG_F64, offsetof(pesim_level, read_energy_pj), 0, MAX_ENERGY_PJ, 0}, PESIM_EST_READ_ENERGY},
+    {{"write_energy_pj", CFG_F64, offsetof(pesim_level, write_energy_pj), 0, MAX_ENERGY_PJ, 0}, PESIM_EST_WRITE_ENERGY},
+    {{"leak_pj_per_cycle", CFG_F64, offsetof(pesim_level, leak_pj_per_cycle), 0, MAX_ENERGY_PJ, 0}, PESIM_EST_LEAK},
+    {{"area_um2", CFG_F64, offsetof(pesim_level, area_um2), 0, MAX_AREA_UM2, 0}, PESIM_EST_AREA},
 };
 /* Default-mapper hints (arch.h: pesim_arch.dataflow). */
 static const char *const dataflows[] = {"ws", "os", "is", "rs", "nvdla", "any"};
@@ -46,33 +62,34 @@ static const char *const level_keys[] = {
     "banks", "ports", "read_words_per_cycle", "write_words_per_cycle", "latency_cycles", "read_energy_pj",
     "write_energy_pj", "leak_pj_per_cycle", "area_um2", "double_buffered", "sliding_reuse", "noc", "dram",
     "block_words", NULL};
-#define LF(key, kind, field, min) {key, kind, offsetof(pesim_level, field), min, 0, 0}
+#define LF(key, kind, field, min, max, flags) {key, kind, offsetof(pesim_level, field), min, max, flags}
 static const cfg_field level_fields[] = {
-    LF("capacity_words", CFG_I64, capacity_words, 0),
-    LF("fanout_x", CFG_I32, fanout_x, 1),
-    LF("fanout_y", CFG_I32, fanout_y, 1),
-    LF("banks", CFG_I32, banks, 1),
-    LF("ports", CFG_I32, ports, 1),
-    LF("read_words_per_cycle", CFG_F64, read_words_per_cycle, 0),
-    LF("write_words_per_cycle", CFG_F64, write_words_per_cycle, 0),
-    LF("latency_cycles", CFG_I32, latency_cycles, 0),
-    LF("double_buffered", CFG_BOOL, double_buffered, 0),
-    LF("sliding_reuse", CFG_BOOL, sliding_reuse, 0),
-    LF("block_words", CFG_I32, block_words, 0),
+    LF("capacity_words", CFG_I64, capacity_words, 0, MAX_WORDS, 0),
+    LF("fanout_x", CFG_I32, fanout_x, 1, MAX_FANOUT, 0),
+    LF("fanout_y", CFG_I32, fanout_y, 1, MAX_FANOUT, 0),
+    LF("banks", CFG_I32, banks, 1, MAX_FANOUT, 0),
+    LF("ports", CFG_I32, ports, 1, MAX_FANOUT, 0),
+    LF("read_words_per_cycle", CFG_F64, read_words_per_cycle, 0, MAX_RATE, CFG_RATE),
+    LF("write_words_per_cycle", CFG_F64, write_words_per_cycle, 0, MAX_RATE, CFG_RATE),
+    LF("latency_cycles", CFG_I32, latency_cycles, 0, MAX_LATENCY, 0),
+    LF("double_buffered", CFG_BOOL, double_buffered, 0, 0, 0),
+    LF("sliding_reuse", CFG_BOOL, sliding_reuse, 0, 0, 0),
+    LF("block_words", CFG_I32, block_words, 0, MAX_FANOUT, 0),
 };
 #undef LF
 
 static const char *const noc_keys[] = {"kind", "reduce", "words_per_cycle", "hop_energy_pj", NULL};
 static const cfg_field noc_fields[] = {
-    {"words_per_cycle", CFG_F64, offsetof(pesim_noc, words_per_cycle), 0, 0, 0},
+    {"words_per_cycle", CFG_F64, offsetof(pesim_noc, words_per_cycle), 0, MAX_RATE, CFG_RATE},
 };
-static const cfg_field noc_hop_field = {"hop_energy_pj", CFG_F64, offsetof(pesim_noc, hop_energy_pj), 0, 0, 0};
+static const cfg_field noc_hop_field = {"hop_energy_pj", CFG_F64, offsetof(pesim_noc, hop_energy_pj), 0, MAX_ENERGY_PJ,
+                                        0};
 
 /* The presets pesim_dram_preset() knows (arch.h), for messages only. */
 static const char *const dram_presets[] = {"ddr4-3200", "lpddr4-2400", "hbm2"};
 #define DF(key, field, min) {key, CFG_I32, offsetof(pesim_dram, field), min, 0, 0}
 static const cfg_field dram_fields[] = {
-    {"tck_ns", CFG_F64, offsetof(pesim_dram, tck_ns), 0, 0, CFG_GT},
+    {"tck_ns", CFG_F64, offsetof(pesim_dram, tck_ns), 0, MAX_TCK_NS, CFG_GT},
     DF("CL", CL, 0), DF("CWL", CWL, 0), DF("tRCD", tRCD, 0), DF("tRP", tRP, 0), DF("tRAS", tRAS, 0),
     DF("tRC", tRC, 0), DF("BL", BL, 1), DF("tCCD_S", tCCD_S, 0), DF("tCCD_L", tCCD_L, 0),
     DF("tRRD_S", tRRD_S, 0), DF("tRRD_L", tRRD_L, 0), DF("tFAW", tFAW, 0), DF("tWTR_S", tWTR_S, 0),
@@ -83,7 +100,7 @@ static const cfg_field dram_fields[] = {
 };
 /* DRAM power (DRAMsim3's [power] keys; docs/estimate.md): optional, from the
  * preset; needed without one when the DRAM energy is estimated. */
-#define DP(key, field) {key, CFG_F64, offsetof(pesim_dram, field), 0, 0, 0}
+#define DP(key, field) {key, CFG_F64, offsetof(pesim_dram, field), 0, MAX_ENERGY_PJ, 0}
 static const cfg_field dram_power_fields[] = {
     {"device_bits", CFG_I32, offsetof(pesim_dram, device_bits), 0, 1024, 0},
     DP("VDD", vdd_v), DP("IDD0", idd0_ma), DP("IDD2N", idd2n_ma), DP("IDD3N", idd3n_ma),
@@ -163,6 +180,58 @@ static pesim_status read_cost_fields(const cfg_ctx *c, const config_setting_t *g
     return PESIM_OK;
 }
 
+/* What the DRAM model would refuse at evaluation, and what would make it run
+ * for minutes, refused at load where the error can name the line: the
+ * model's own bounds (pesim_dram_check), a refresh interval that leaves room
+ * for one access (row cycle, activate, CAS, burst, write recovery, read to
+ * precharge, precharge) after each refresh, and a DRAM clock at most
+ * MAX_DRAM_CLOCK_RATIO times the accelerator's. Returns 0, or 1 with the
+ * offending key of the dram group in key[] and the message in msg[]. */
+static int dram_bad(const pesim_dram *d, double clock_mhz, pesim_status *code, char key[PESIM_KEY_MAX],
+                    char msg[PESIM_MSG_MAX])
+{
+    pesim_error de;
+    pesim_error_clear(&de);
+    *code = PESIM_ERR_RANGE;
+    if (pesim_dram_check(d, &de) != PESIM_OK) {
+        snprintf(key, PESIM_KEY_MAX, "%.100s", strncmp(de.key, "dram.", 5) == 0 ? de.key + 5 : de.key);
+        snprintf(msg, PESIM_MSG_MAX, "%s", de.msg);
+        *code = de.code;
+        return 1;
+    }
+    int64_t access = (int64_t)d->tRC + d->tRCD + (d->CL > d->CWL ? d->CL : d->CWL) + d->BL + d->tWR + d->tRTP +
+                     d->tRP;
+    if (d->tRFC < 1 || d->tREFI < (int64_t)d->tRFC + access) {
+        snprintf(msg, PESIM_MSG_MAX,
+                 "refresh needs tRFC >= 1 and tREFI >= tRFC + %lld (tRC + tRCD + max(CL, CWL) + BL + tWR + tRTP + "
+                 "tRP: room for one access between refreshes), got tRFC = %d, tREFI = %d",
+                 (long long)access, (int)d->tRFC, (int)d->tREFI);
+        snprintf(key, PESIM_KEY_MAX, "%s", d->tRFC < 1 ? "tRFC" : "tREFI");
+        return 1;
+    }
+    if (1000.0 / d->tck_ns > MAX_DRAM_CLOCK_RATIO * clock_mhz) {
+        snprintf(msg, PESIM_MSG_MAX,
+                 "a DRAM clock of %g MHz is more than %g times the accelerator clock (clock_mhz = %g): "
+                 "tck_ns must be >= %g",
+                 1000.0 / d->tck_ns, MAX_DRAM_CLOCK_RATIO, clock_mhz, 1000.0 / (MAX_DRAM_CLOCK_RATIO * clock_mhz));
+        snprintf(key, PESIM_KEY_MAX, "tck_ns");
+        return 1;
+    }
+    return 0;
+}
+
+/* dram_bad() at load: the error names the field's setting when the file sets
+ * it, else the dram group (the value came from the preset). */
+static pesim_status check_dram(const cfg_ctx *c, const config_setting_t *g, const pesim_dram *d, double clock_mhz)
+{
+    char key[PESIM_KEY_MAX], msg[PESIM_MSG_MAX];
+    pesim_status code;
+    if (!dram_bad(d, clock_mhz, &code, key, msg)) return PESIM_OK;
+    const config_setting_t *s = config_setting_get_member(g, key);
+    if (s) return pesim_cfg_fail(c, s, code, "%s", msg);
+    return pesim_cfg_fail_at(c, g, key, code, "%s (the value of preset '%s')", msg, d->preset);
+}
+
 static pesim_status read_noc(const cfg_ctx *c, const config_setting_t *g, pesim_level *v)
 {
     const char *tn[PESIM_NTENSORS + 1];
@@ -201,7 +270,7 @@ static pesim_status read_noc(const cfg_ctx *c, const config_setting_t *g, pesim_
     return PESIM_OK;
 }
 
-static pesim_status read_level(const cfg_ctx *c, const config_setting_t *s, pesim_level *v)
+static pesim_status read_level(const cfg_ctx *c, const config_setting_t *s, pesim_level *v, double clock_mhz)
 {
     const config_setting_t *m;
     pesim_status st;
@@ -240,7 +309,7 @@ static pesim_status read_level(const cfg_ctx *c, const config_setting_t *s, pesi
         if ((st = pesim_cfg_check_keys(c, m, tn, NULL))) return st;
         for (int t = 0; t < PESIM_NTENSORS; t++) {
             const config_setting_t *x = config_setting_get_member(m, tn[t]);
-            if (x && (st = pesim_cfg_int(c, x, 0, INT64_MAX, &v->tensor_capacity_words[t]))) return st;
+            if (x && (st = pesim_cfg_int(c, x, 0, MAX_WORDS, &v->tensor_capacity_words[t]))) return st;
         }
     }
     if ((st = pesim_cfg_member(c, s, "spatial_x", 0, &m))) return st;
@@ -252,7 +321,7 @@ static pesim_status read_level(const cfg_ctx *c, const config_setting_t *s, pesi
     if ((st = pesim_cfg_member(c, s, "dram", 0, &m))) return st;
     if (m) {
         v->is_dram = 1;
-        if ((st = read_dram(c, m, &v->dram))) return st;
+        if ((st = read_dram(c, m, &v->dram)) || (st = check_dram(c, m, &v->dram, clock_mhz))) return st;
     }
     return PESIM_OK;
 }
@@ -316,9 +385,13 @@ static pesim_status load(cfg_ctx *c, pesim_arch *a)
     int64_t macs = 1;
     for (int l = 0; l < a->n_levels; l++) {
         const config_setting_t *s = config_setting_get_elem(list, (unsigned)l);
-        if ((st = read_level(c, s, &a->level[l]))) return st;
-        if (!pesim_cfg_mul_ok(macs, a->level[l].fanout_x, &macs) || !pesim_cfg_mul_ok(macs, a->level[l].fanout_y, &macs))
-            return pesim_cfg_fail(c, s, PESIM_ERR_RANGE, "the fan-outs multiply past 2^63 MAC units");
+        if ((st = read_level(c, s, &a->level[l], a->clock_mhz))) return st;
+        int64_t fan = (int64_t)a->level[l].fanout_x * a->level[l].fanout_y;
+        if (fan > MAX_LEVEL_FANOUT)
+            return pesim_cfg_fail(c, s, PESIM_ERR_RANGE, "fanout_x * fanout_y = %lld children is more than 2^30",
+                                  (long long)fan);
+        if (!pesim_mul_ok(macs, fan, &macs) || macs > MAX_MAC_UNITS)
+            return pesim_cfg_fail(c, s, PESIM_ERR_RANGE, "the fan-outs multiply past 2^40 MAC units");
     }
 
     /* the core's invariants (outermost level keeps everything, unique names, ...) */
@@ -416,6 +489,7 @@ static pesim_status check_writable(const pesim_arch *a, const char *path, pesim_
         return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, "mac", "unknown operand type or technology node");
     if (a->n_levels < 1 || a->n_levels > PESIM_MAX_LEVELS)
         return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, "levels", "need 1 to %d levels", PESIM_MAX_LEVELS);
+    int64_t macs = 1;
     for (int l = 0; l < a->n_levels; l++) {
         const pesim_level *v = &a->level[l];
         char key[PESIM_KEY_MAX];
@@ -436,6 +510,12 @@ static pesim_status check_writable(const pesim_arch *a, const char *path, pesim_
             return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, key, "%s out of range", level_fields[bad].key);
         if ((bad = cost_fields_bad(level_cost_fields, NF(level_cost_fields), v)) >= 0)
             return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, key, "%s out of range", level_cost_fields[bad].f.key);
+        int64_t fan = (int64_t)v->fanout_x * v->fanout_y;
+        if (fan > MAX_LEVEL_FANOUT || !pesim_mul_ok(macs, fan, &macs) || macs > MAX_MAC_UNITS)
+            return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, key, "fan-outs past 2^30 children or 2^40 MAC units");
+        for (int t = 0; t < PESIM_NTENSORS; t++)
+            if (v->tensor_capacity_words[t] > MAX_WORDS)
+                return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, key, "tensor_capacity past 2^50 words");
         if ((v->spatial_x_dims | v->spatial_y_dims) >> PESIM_NDIMS)
             return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, key, "spatial dim masks have bits past S");
         if (v->is_dram == 1) {
@@ -449,6 +529,10 @@ static pesim_status check_writable(const pesim_arch *a, const char *path, pesim_
             if ((bad = pesim_cfg_fields_bad(dram_power_fields, NF(dram_power_fields), &v->dram)) >= 0)
                 return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, key, "dram %s out of range",
                                        dram_power_fields[bad].key);
+            char dk[PESIM_KEY_MAX], msg[PESIM_MSG_MAX];
+            pesim_status code;
+            if (dram_bad(&v->dram, a->clock_mhz, &code, dk, msg))
+                return pesim_error_set(e, code, path, 0, key, "dram %s: %s", dk, msg);
         } else {
             static const pesim_dram zero;
             if (v->is_dram != 0 || memcmp(&v->dram, &zero, sizeof zero) != 0)
