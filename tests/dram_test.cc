@@ -3,10 +3,12 @@
 // event-driven path against ticking every cycle, an independent protocol
 // checker on random traces, bandwidth, address mapping and the command line.
 //
-// Unless stated otherwise the device is the ddr4-3200 preset (DESIGN.md):
-// CL 22, CWL 16, tRCD 22, tRP 22, tRAS 52, tRC 74, BL 8 (4 bus cycles),
-// tCCD_S/L 4/8, tRRD_S/L 4/8, tFAW 34, tWTR_S/L 4/12, tWR 24, tRTP 12,
-// tRTRS 2, tRFC 560, tREFI 12480; 1 channel, 2 ranks, 4 bank groups x 4 banks.
+// Unless stated otherwise the device is the ddr4-3200 preset (DRAMsim3's
+// DDR4_8Gb_x8_3200): CL 22, CWL 16, tRCD 22, tRP 22, tRAS 52, tRC 74, BL 8
+// (4 bus cycles), tCCD_S/L 4/8, tRRD_S/L 4/8, tFAW 34, tWTR_S/L 4/12, tWR 24,
+// tRTP 12, tRTRS 1, tRFC 560, tREFI 12480; 1 channel, 2 ranks, 4 bank groups x
+// 4 banks. A request added at cycle t may issue its first command at t + 1
+// (the accept-to-issue cycle).
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
@@ -129,41 +131,44 @@ pesim_dram_sim_options Opts(pesim_dram_sched sched = PESIM_DRAM_FRFCFS, int queu
 
 TEST(DramTiming, SingleReadToClosedBank)
 {
-    // ACT at 0; RD at tRCD = 22; data on the bus CL = 22 later for BL/2 = 4
-    // cycles: complete at tRCD + CL + BL/2 = 22 + 22 + 4 = 48.
+    // Added at 0: ACT at 1 (accept-to-issue); RD at 1 + tRCD = 23; data on
+    // the bus CL = 22 later for BL/2 = 4 cycles: complete at 1 + tRCD + CL +
+    // BL/2 = 1 + 22 + 22 + 4 = 49.
     Sim s(Ddr4());
     s.Add(0, false, 7);
     s.Drain();
     ASSERT_EQ(s.done.size(), 1u);
     EXPECT_EQ(s.done[0].id, 7u);
-    EXPECT_EQ(s.done[0].finish, 48u);
-    EXPECT_EQ(s.Times(PESIM_DRAM_ACT), std::vector<uint64_t>{0});
-    EXPECT_EQ(s.Times(PESIM_DRAM_RD), std::vector<uint64_t>{22});
+    EXPECT_EQ(s.done[0].finish, 49u);
+    EXPECT_EQ(s.Times(PESIM_DRAM_ACT), std::vector<uint64_t>{1});
+    EXPECT_EQ(s.Times(PESIM_DRAM_RD), std::vector<uint64_t>{23});
     auto st = s.Stats();
     EXPECT_EQ(st->reads, 1u);
     EXPECT_EQ(st->row_misses, 1u);
-    EXPECT_EQ(st->read_latency_min_cycles, 48u);
-    EXPECT_EQ(st->read_latency_max_cycles, 48u);
-    EXPECT_EQ(st->finish_cycle, 48u);
+    EXPECT_EQ(st->read_latency_min_cycles, 49u);
+    EXPECT_EQ(st->read_latency_max_cycles, 49u);
+    EXPECT_EQ(st->finish_cycle, 49u);
     EXPECT_EQ(st->busy_cycles, 4u);
+    EXPECT_EQ(st->rd, 1u);
+    EXPECT_EQ(st->wr, 0u);
 
-    // LPDDR4-2400: tRCD 15 + CL 17 + BL16/2 = 8 -> 40.
+    // LPDDR4-2400: 1 + tRCD 15 + CL 17 + BL16/2 = 8 -> 41.
     Sim l(Lpddr4());
     l.Add(0, false, 1);
     l.Drain();
-    EXPECT_EQ(l.FinishOf(1), 40u);
+    EXPECT_EQ(l.FinishOf(1), 41u);
 }
 
 TEST(DramTiming, SecondReadToSameRowIsHitTccdLater)
 {
-    // Both arrive at 0. ACT 0, RD(A) 22 -> 48. B hits the open row; same bank
-    // group, so tCCD_L = 8 after A: RD(B) 30 -> 30 + 22 + 4 = 56.
+    // Both arrive at 0. ACT 1, RD(A) 23 -> 49. B hits the open row; same bank
+    // group, so tCCD_L = 8 after A: RD(B) 31 -> 31 + 22 + 4 = 57.
     Sim s(Ddr4());
     s.Add(s.Addr(0, 0, 0, 5, 0), false, 1);
     s.Add(s.Addr(0, 0, 0, 5, 1), false, 2);
     s.Drain();
-    EXPECT_EQ(s.FinishOf(1), 48u);
-    EXPECT_EQ(s.FinishOf(2), 56u);
+    EXPECT_EQ(s.FinishOf(1), 49u);
+    EXPECT_EQ(s.FinishOf(2), 57u);
     auto st = s.Stats();
     EXPECT_EQ(st->row_hits, 1u);
     EXPECT_EQ(st->row_misses, 1u);
@@ -172,115 +177,116 @@ TEST(DramTiming, SecondReadToSameRowIsHitTccdLater)
 
 TEST(DramTiming, OtherRowOfSameBankPaysPrechargeAndActivate)
 {
-    // A opens row 0 (done at 48). At 200 B wants row 1 of the same bank:
-    // PRE 200, ACT 200 + tRP = 222, RD 222 + tRCD = 244, done 244 + 26 = 270,
-    // i.e. tRP + tRCD = 44 more than a hit would take (200 + CL + BL/2 = 226).
+    // A opens row 0 (done at 49). At 200 B wants row 1 of the same bank:
+    // PRE 201, ACT 201 + tRP = 223, RD 223 + tRCD = 245, done 245 + 26 = 271,
+    // i.e. tRP + tRCD = 44 more than a hit would take (200 + 1 + CL + BL/2).
     Sim s(Ddr4());
     s.Add(s.Addr(0, 1, 2, 0), false, 1);
     s.Drain();
     pesim_dram_sim_advance_to(s.h, 200);
     s.Add(s.Addr(0, 1, 2, 1), false, 2);
     s.Drain();
-    EXPECT_EQ(s.FinishOf(2), 270u);
-    EXPECT_EQ(s.FinishOf(2) - 200, 22u + 22u + 22u + 4u);
+    EXPECT_EQ(s.FinishOf(2), 271u);
+    EXPECT_EQ(s.FinishOf(2) - 200, 1u + 22u + 22u + 22u + 4u);
     EXPECT_EQ(s.Stats()->row_conflicts, 1u);
 
     // Back to back: B arrives with A at 0. Its PRE waits for tRAS after A's
-    // ACT (52 > RD + tRTP = 34), then ACT 74 (= tRC too), RD 96, done 122.
+    // ACT (1 + 52 = 53 > RD + tRTP = 35), then ACT 75 (= tRC too), RD 97,
+    // done 123.
     Sim t(Ddr4());
     t.Add(t.Addr(0, 1, 2, 0), false, 1);
     t.Add(t.Addr(0, 1, 2, 1), false, 2);
     t.Drain();
-    EXPECT_EQ(t.Times(PESIM_DRAM_PRE), std::vector<uint64_t>{52});
-    EXPECT_EQ(t.Times(PESIM_DRAM_ACT), (std::vector<uint64_t>{0, 74}));
-    EXPECT_EQ(t.FinishOf(2), 122u);
+    EXPECT_EQ(t.Times(PESIM_DRAM_PRE), std::vector<uint64_t>{53});
+    EXPECT_EQ(t.Times(PESIM_DRAM_ACT), (std::vector<uint64_t>{1, 75}));
+    EXPECT_EQ(t.FinishOf(2), 123u);
 }
 
 TEST(DramTiming, BanksOverlapLimitedByTrrd)
 {
     // Four reads to the four bank groups of rank 0, all at 0. ACTs are tRRD_S
-    // = 4 apart (0, 4, 8, 12); each RD is tRCD after its ACT (22, 26, 30, 34,
-    // tCCD_S = 4 apart); done at 48, 52, 56, 60 - not 4 x 48 in series.
+    // = 4 apart (1, 5, 9, 13); each RD is tRCD after its ACT (23, 27, 31, 35,
+    // tCCD_S = 4 apart); done at 49, 53, 57, 61 - not 4 x 49 in series.
     Sim s(Ddr4());
     for (int g = 0; g < 4; g++) s.Add(s.Addr(0, g, 0, 3), false, (uint64_t)g);
     s.Drain();
-    EXPECT_EQ(s.Times(PESIM_DRAM_ACT), (std::vector<uint64_t>{0, 4, 8, 12}));
-    for (int g = 0; g < 4; g++) EXPECT_EQ(s.FinishOf((uint64_t)g), 48u + 4u * (uint64_t)g) << g;
+    EXPECT_EQ(s.Times(PESIM_DRAM_ACT), (std::vector<uint64_t>{1, 5, 9, 13}));
+    for (int g = 0; g < 4; g++) EXPECT_EQ(s.FinishOf((uint64_t)g), 49u + 4u * (uint64_t)g) << g;
 
     // Two banks of one bank group: tRRD_L = 8 between the ACTs and tCCD_L = 8
-    // between the RDs: done at 48 and 56.
+    // between the RDs: done at 49 and 57.
     Sim l(Ddr4());
     l.Add(l.Addr(0, 2, 0, 3), false, 0);
     l.Add(l.Addr(0, 2, 1, 3), false, 1);
     l.Drain();
-    EXPECT_EQ(l.Times(PESIM_DRAM_ACT), (std::vector<uint64_t>{0, 8}));
-    EXPECT_EQ(l.FinishOf(1), 56u);
+    EXPECT_EQ(l.Times(PESIM_DRAM_ACT), (std::vector<uint64_t>{1, 9}));
+    EXPECT_EQ(l.FinishOf(1), 57u);
 
-    // Two ranks: no tRRD between ranks (ACT 0 and 1, one command a cycle), but
-    // the data bus pays tRTRS = 2 on the rank switch: RD 22, then RD at
-    // max(1 + tRCD, 22 + BL/2 + tRTRS) = 28, done 28 + 26 = 54.
+    // Two ranks: no tRRD between ranks (ACT 1 and 2, one command a cycle), but
+    // the data bus pays tRTRS = 1 on the rank switch: RD 23, then RD at
+    // max(2 + tRCD, 23 + BL/2 + tRTRS) = 28, done 28 + 26 = 54.
     Sim r(Ddr4());
     r.Add(r.Addr(0, 0, 0, 3), false, 0);
     r.Add(r.Addr(1, 0, 0, 3), false, 1);
     r.Drain();
-    EXPECT_EQ(r.Times(PESIM_DRAM_ACT), (std::vector<uint64_t>{0, 1}));
-    EXPECT_EQ(r.Times(PESIM_DRAM_RD), (std::vector<uint64_t>{22, 28}));
+    EXPECT_EQ(r.Times(PESIM_DRAM_ACT), (std::vector<uint64_t>{1, 2}));
+    EXPECT_EQ(r.Times(PESIM_DRAM_RD), (std::vector<uint64_t>{23, 28}));
     EXPECT_EQ(r.FinishOf(1), 54u);
 }
 
 TEST(DramTiming, FawAllowsFourActivatesPerWindowPerRank)
 {
     // tRCD is raised to 60 here so that no RD competes for the command bus
-    // with the ACTs. Five reads to five banks of rank 0: ACTs at 0, 4, 8, 12
-    // (tRRD_S), and the fifth waits for the first + tFAW = 34.
+    // with the ACTs. Five reads to five banks of rank 0: ACTs at 1, 5, 9, 13
+    // (tRRD_S), and the fifth waits for the first + tFAW = 35.
     pesim_dram d = Ddr4();
     d.tRCD = 60;
     Sim s(d, Opts(PESIM_DRAM_FRFCFS, 0, false));
     for (int i = 0; i < 5; i++) s.Add(s.Addr(0, i % 4, i / 4, 1), false, (uint64_t)i);
     s.Drain();
-    EXPECT_EQ(s.Times(PESIM_DRAM_ACT), (std::vector<uint64_t>{0, 4, 8, 12, 34}));
+    EXPECT_EQ(s.Times(PESIM_DRAM_ACT), (std::vector<uint64_t>{1, 5, 9, 13, 35}));
 
-    // The window is per rank: a fifth ACT to rank 1 goes at 16 (only the
-    // command bus orders it after the fourth).
+    // The window is per rank: the ACT to rank 1 goes at 2 (only the command
+    // bus orders it after the first).
     Sim r(d, Opts(PESIM_DRAM_FRFCFS, 0, false));
     for (int i = 0; i < 4; i++) r.Add(r.Addr(0, i, 0, 1), false, (uint64_t)i);
     r.Add(r.Addr(1, 0, 0, 1), false, 4);
     r.Drain();
-    EXPECT_EQ(r.Times(PESIM_DRAM_ACT), (std::vector<uint64_t>{0, 1, 4, 8, 12}));
+    EXPECT_EQ(r.Times(PESIM_DRAM_ACT), (std::vector<uint64_t>{1, 2, 5, 9, 13}));
 
-    // With the preset's tRCD the RD of the fourth request (ACT 12 + 22 = 34)
-    // takes the command bus at 34, a row hit having priority; the fifth ACT
-    // goes at 35.
+    // With the preset's tRCD the RD of the fourth request (ACT 13 + 22 = 35)
+    // takes the command bus at 35, a row hit having priority; the fifth ACT
+    // goes at 36.
     Sim p(Ddr4(), Opts(PESIM_DRAM_FRFCFS, 0, false));
     for (int i = 0; i < 5; i++) p.Add(p.Addr(0, i % 4, i / 4, 1), false, (uint64_t)i);
     p.Drain();
-    EXPECT_EQ(p.Times(PESIM_DRAM_ACT), (std::vector<uint64_t>{0, 4, 8, 12, 35}));
-    EXPECT_EQ(p.Times(PESIM_DRAM_RD, 3), std::vector<uint64_t>{34});
+    EXPECT_EQ(p.Times(PESIM_DRAM_ACT), (std::vector<uint64_t>{1, 5, 9, 13, 36}));
+    EXPECT_EQ(p.Times(PESIM_DRAM_RD, 3), std::vector<uint64_t>{35});
 }
 
 TEST(DramTiming, WriteToReadTurnaround)
 {
-    // W then R to the same row (same bank group): ACT 0, WR 22 (write done at
-    // 22 + CWL 16 + 4 = 42); RD waits tWTR_L after the end of the write data:
-    // 22 + 16 + 4 + 12 = 54, done 54 + 26 = 80.
+    // W then R to the same row (same bank group): ACT 1, WR 23 (write done at
+    // 23 + CWL 16 + 4 = 43); RD waits tWTR_L after the end of the write data:
+    // 23 + 16 + 4 + 12 = 55, done 55 + 26 = 81.
     Sim s(Ddr4());
     s.Add(s.Addr(0, 0, 0, 9, 0), true, 1);
     s.Add(s.Addr(0, 0, 0, 9, 1), false, 2);
     s.Drain();
-    EXPECT_EQ(s.FinishOf(1), 42u);
-    EXPECT_EQ(s.Times(PESIM_DRAM_RD), std::vector<uint64_t>{54});
-    EXPECT_EQ(s.FinishOf(2), 80u);
+    EXPECT_EQ(s.FinishOf(1), 43u);
+    EXPECT_EQ(s.Times(PESIM_DRAM_RD), std::vector<uint64_t>{55});
+    EXPECT_EQ(s.FinishOf(2), 81u);
 
-    // Other bank group: tWTR_S = 4: RD at 22 + 16 + 4 + 4 = 46, done 72.
+    // Other bank group: tWTR_S = 4: RD at 23 + 16 + 4 + 4 = 47, done 73.
     Sim g(Ddr4());
     g.Add(g.Addr(0, 0, 0, 9), true, 1);
     g.Add(g.Addr(0, 1, 0, 9), false, 2);
     g.Drain();
-    EXPECT_EQ(g.Times(PESIM_DRAM_RD), std::vector<uint64_t>{46});
-    EXPECT_EQ(g.FinishOf(2), 72u);
+    EXPECT_EQ(g.Times(PESIM_DRAM_RD), std::vector<uint64_t>{47});
+    EXPECT_EQ(g.FinishOf(2), 73u);
 
     // Read to write: the write data starts tRTRS after the read data ends:
-    // WR >= 22 + CL + 4 + 2 - CWL = 34, done 34 + 20 = 54.
+    // WR >= 23 + CL + 4 + 1 - CWL = 34, done 34 + 20 = 54.
     Sim rw(Ddr4());
     rw.Add(rw.Addr(0, 0, 0, 9, 0), false, 1);
     rw.Add(rw.Addr(0, 0, 0, 9, 1), true, 2);
@@ -289,13 +295,14 @@ TEST(DramTiming, WriteToReadTurnaround)
     EXPECT_EQ(rw.FinishOf(2), 54u);
 
     // A write to a row then precharge: PRE waits CWL + BL/2 + tWR after WR
-    // (22 + 16 + 4 + 24 = 66 > tRAS = 52); ACT 88, RD 110, done 136.
+    // (23 + 16 + 4 + 24 = 67 > 1 + tRAS = 53); ACT 89, RD 111, done 137.
     Sim wp(Ddr4());
     wp.Add(wp.Addr(0, 0, 0, 9), true, 1);
     wp.Add(wp.Addr(0, 0, 0, 10), false, 2);
     wp.Drain();
-    EXPECT_EQ(wp.Times(PESIM_DRAM_PRE), std::vector<uint64_t>{66});
-    EXPECT_EQ(wp.FinishOf(2), 136u);
+    EXPECT_EQ(wp.Times(PESIM_DRAM_PRE), std::vector<uint64_t>{67});
+    EXPECT_EQ(wp.FinishOf(2), 137u);
+    EXPECT_EQ(wp.Stats()->wr, 1u);
 }
 
 // ---- scheduling policy -----------------------------------------------------
@@ -314,28 +321,28 @@ void ReorderScenario(Sim &s)
 
 TEST(DramSched, FrFcfsLetsReadyHitPassOlderMiss)
 {
-    // C's RD goes at 100 (done 126); B's PRE waits for C (RD + tRTP = 112):
-    // ACT 134, RD 156, done 182.
+    // Both may issue from 101. C's RD goes at 101 (done 127); B's PRE waits
+    // for C (RD + tRTP = 113): ACT 135, RD 157, done 183.
     Sim s(Ddr4());
     ReorderScenario(s);
     ASSERT_EQ(s.done.size(), 3u);
     EXPECT_EQ(s.done[1].id, 2u);
     EXPECT_EQ(s.done[2].id, 1u);
-    EXPECT_EQ(s.FinishOf(2), 126u);
-    EXPECT_EQ(s.FinishOf(1), 182u);
+    EXPECT_EQ(s.FinishOf(2), 127u);
+    EXPECT_EQ(s.FinishOf(1), 183u);
 }
 
 TEST(DramSched, FcfsKeepsArrivalOrder)
 {
-    // B first: PRE 100, ACT 122, RD 144, done 170. Then C is a conflict:
-    // PRE at ACT + tRAS = 174, ACT 196, RD 218, done 244.
+    // B first: PRE 101, ACT 123, RD 145, done 171. Then C is a conflict:
+    // PRE at ACT + tRAS = 175, ACT 197, RD 219, done 245.
     Sim s(Ddr4(), Opts(PESIM_DRAM_FCFS));
     ReorderScenario(s);
     ASSERT_EQ(s.done.size(), 3u);
     EXPECT_EQ(s.done[1].id, 1u);
     EXPECT_EQ(s.done[2].id, 2u);
-    EXPECT_EQ(s.FinishOf(1), 170u);
-    EXPECT_EQ(s.FinishOf(2), 244u);
+    EXPECT_EQ(s.FinishOf(1), 171u);
+    EXPECT_EQ(s.FinishOf(2), 245u);
     auto st = s.Stats();
     EXPECT_EQ(st->row_conflicts, 2u);
     EXPECT_EQ(st->row_hits, 0u);
@@ -380,7 +387,8 @@ TEST(DramSched, QueueDepthLimitsAcceptance)
 
 TEST(DramRefresh, EveryTrefiAllBanksCostsTrfc)
 {
-    // One rank: REF at tREFI, 2 tREFI, 3 tREFI when idle.
+    // One rank: REF at tREFI, 2 tREFI, 3 tREFI when idle (DRAMsim3: every
+    // tREFI / ranks, the first at tREFI / ranks).
     pesim_dram d = Ddr4();
     d.ranks = 1;
     {
@@ -389,15 +397,28 @@ TEST(DramRefresh, EveryTrefiAllBanksCostsTrfc)
         EXPECT_EQ(s.Times(PESIM_DRAM_REF), (std::vector<uint64_t>{12480, 24960, 37440}));
         EXPECT_EQ(s.Stats()->ref, 3u);
     }
-    // Two ranks are staggered by tREFI / 2.
+    // Two ranks are staggered by tREFI / 2 and the first refresh of the
+    // channel comes at tREFI / 2: rank 0 at 6240, rank 1 at 12480, rank 0 at
+    // 18720, ...
     {
         Sim s(Ddr4());
         pesim_dram_sim_advance_to(s.h, 2 * 12480 + 1);
         std::vector<uint64_t> r0, r1;
         for (const auto &c : s.cmds)
             if (c.cmd == PESIM_DRAM_REF) (c.rank == 0 ? r0 : r1).push_back(c.cycle);
-        EXPECT_EQ(r0, (std::vector<uint64_t>{12480, 24960}));
-        EXPECT_EQ(r1, (std::vector<uint64_t>{18720}));
+        EXPECT_EQ(r0, (std::vector<uint64_t>{6240, 18720}));
+        EXPECT_EQ(r1, (std::vector<uint64_t>{12480, 24960}));
+    }
+    // Three ranks: tREFI / 3 = 4160 apart; each rank every 3 * 4160 = tREFI.
+    {
+        pesim_dram t = Ddr4();
+        t.ranks = 3;
+        Sim s(t);
+        pesim_dram_sim_advance_to(s.h, 4 * 4160 + 1);
+        std::vector<std::pair<uint64_t, int>> refs;
+        for (const auto &c : s.cmds)
+            if (c.cmd == PESIM_DRAM_REF) refs.push_back({c.cycle, c.rank});
+        EXPECT_EQ(refs, (std::vector<std::pair<uint64_t, int>>{{4160, 0}, {8320, 1}, {12480, 2}, {16640, 0}}));
     }
     // A read arriving when the refresh is due waits tRFC: REF 12480, ACT
     // 12480 + 560 = 13040, done 13040 + 48 = 13088.
@@ -409,18 +430,18 @@ TEST(DramRefresh, EveryTrefiAllBanksCostsTrfc)
         EXPECT_EQ(s.Times(PESIM_DRAM_REF), std::vector<uint64_t>{12480});
         EXPECT_EQ(s.FinishOf(1), 13088u);
     }
-    // A read that opened a row just before: ACT 12470; at 12480 the rank is
-    // due, its RD is held; PRE at ACT + tRAS = 12522, REF at + tRP = 12544,
-    // ACT again at + tRFC = 13104, RD 13126, done 13152.
+    // A read that opened a row just before: added at 12470, ACT 12471; at
+    // 12480 the rank is due, its RD is held; PRE at ACT + tRAS = 12523, REF
+    // at + tRP = 12545, ACT again at + tRFC = 13105, RD 13127, done 13153.
     {
         Sim s(d);
         pesim_dram_sim_advance_to(s.h, 12470);
         s.Add(0, false, 1);
         s.Drain();
-        EXPECT_EQ(s.Times(PESIM_DRAM_PRE), std::vector<uint64_t>{12522});
-        EXPECT_EQ(s.Times(PESIM_DRAM_REF), std::vector<uint64_t>{12544});
-        EXPECT_EQ(s.Times(PESIM_DRAM_ACT), (std::vector<uint64_t>{12470, 13104}));
-        EXPECT_EQ(s.FinishOf(1), 13152u);
+        EXPECT_EQ(s.Times(PESIM_DRAM_PRE), std::vector<uint64_t>{12523});
+        EXPECT_EQ(s.Times(PESIM_DRAM_REF), std::vector<uint64_t>{12545});
+        EXPECT_EQ(s.Times(PESIM_DRAM_ACT), (std::vector<uint64_t>{12471, 13105}));
+        EXPECT_EQ(s.FinishOf(1), 13153u);
         auto st = s.Stats();
         EXPECT_EQ(st->refresh_pre, 1u);
         EXPECT_EQ(st->row_misses, 1u);
@@ -436,14 +457,14 @@ TEST(DramRefresh, EveryTrefiAllBanksCostsTrfc)
 
 TEST(DramRefresh, RefreshingRankDoesNotBlockTheOther)
 {
-    // Rank 0 refreshes at 12480 for 560 cycles; a read to rank 1 at 12480 is
-    // served as if idle: ACT 12480 or 12481 (the REF has the command bus
-    // first), done 48 later.
+    // Rank 0 refreshes at 6240 for 560 cycles; a read to rank 1 added at
+    // 6240 is served as if idle: ACT 6241, done 6241 + 48.
     Sim s(Ddr4());
-    pesim_dram_sim_advance_to(s.h, 12480);
+    pesim_dram_sim_advance_to(s.h, 6240);
     s.Add(s.Addr(1, 0, 0, 0), false, 1);
     s.Drain();
-    EXPECT_EQ(s.FinishOf(1), 12481u + 48u);
+    EXPECT_EQ(s.Times(PESIM_DRAM_REF), std::vector<uint64_t>{6240});
+    EXPECT_EQ(s.FinishOf(1), 6241u + 48u);
 }
 
 // ---- event-driven path == ticking every cycle ------------------------------
@@ -797,12 +818,12 @@ TEST(DramProtocol, RandomTracesObeyEveryTimingRule)
             EXPECT_EQ(x.finish, cas_cycle[x.id] + (uint64_t)(w ? d.CWL : d.CL) + (uint64_t)d.BL / 2);
         }
         // Refresh: each rank refreshed once per tREFI elapsed (the first due at
-        // tREFI + rank * tREFI / ranks).
+        // (rank + 1) * tREFI / ranks).
         uint64_t end = pesim_dram_sim_now(s.h);
         for (int ch = 0; ch < d.channels; ch++)
             for (int r = 0; r < d.ranks; r++) {
-                int64_t first = d.tREFI + (int64_t)r * d.tREFI / d.ranks;
-                int64_t due = (int64_t)end > first ? ((int64_t)end - first) / d.tREFI + 1 : 0;
+                int64_t first = (int64_t)(r + 1) * (d.tREFI / d.ranks), period = d.ranks * (d.tREFI / d.ranks);
+                int64_t due = (int64_t)end > first ? ((int64_t)end - first) / period + 1 : 0;
                 EXPECT_GE(chk.Refs(ch, r), due - 1) << "ch " << ch << " rank " << r;
                 EXPECT_LE(chk.Refs(ch, r), due) << "ch " << ch << " rank " << r;
             }
@@ -1040,30 +1061,31 @@ TEST(DramTrace, SmallTraceHandTraced)
     // tests/data/dram/small.trc on ddr4-3200, default map (burst = 64 B;
     // fields from the bottom: channel (1), bank group (4), column (128),
     // bank (4), rank (2), row):
-    //   A 0x0      READ  0  bg0 ba0 row 0    added at 0: ACT 0, RD 22, done 48
-    //   B 0x100    READ  0  bg0 row 0 col 1  added at 1: hit, RD at A + tCCD_L = 30, done 56
-    //   C 0x40     READ  1  bg1 row 0        added at 2: ACT 4 (tRRD_S), RD 26, done 52
-    //   D 0x80     WRITE 2  bg2 row 0        added at 3: ACT 8; WR at C's RD + rd_to_wr
-    //                                        (22 + 4 + 2 - 16 = 12) = 38, and A's, B's...:
-    //                                        B's RD 30 + 12 = 42 -> WR 42, done 42 + 20 = 62
+    // A request added at t issues its first command at t + 1 at the earliest.
+    //   A 0x0      READ  0  bg0 ba0 row 0    added at 0: ACT 1, RD 23, done 49
+    //   B 0x100    READ  0  bg0 row 0 col 1  added at 1: hit, RD at A + tCCD_L = 31, done 57
+    //   C 0x40     READ  1  bg1 row 0        added at 2: ACT 5 (tRRD_S), RD 27, done 53
+    //   D 0x80     WRITE 2  bg2 row 0        added at 3: ACT 9; WR at a RD + rd_to_wr
+    //                                        (22 + 4 + 1 - 16 = 11): B's RD 31 + 11 = 42
+    //                                        -> WR 42, done 42 + 20 = 62
     //   E 0x10000000 READ 3  bg0 ba0 row 1024 added at 4: conflict; PRE held while
-    //                                        A, B hit; PRE at A's ACT + tRAS = 52,
-    //                                        ACT 74, RD 96, done 96 + 26 = 122
-    // Finish 122; read latencies 48, 55, 50, 118.
+    //                                        A, B hit; PRE at A's ACT + tRAS = 53,
+    //                                        ACT 75, RD 97, done 97 + 26 = 123
+    // Finish 123; read latencies 49, 56, 51, 119.
     pesim_dram d = Ddr4();
     Sim s(d);
     uint64_t count = 0;
     pesim_error e;
     ASSERT_EQ(pesim_dram_sim_run_trace(s.h, kSmallTrace, &count, &e), PESIM_OK) << e.msg;
     EXPECT_EQ(count, 5u);
-    EXPECT_EQ(s.FinishOf(0), 48u);
-    EXPECT_EQ(s.FinishOf(1), 56u);
-    EXPECT_EQ(s.FinishOf(2), 52u);
+    EXPECT_EQ(s.FinishOf(0), 49u);
+    EXPECT_EQ(s.FinishOf(1), 57u);
+    EXPECT_EQ(s.FinishOf(2), 53u);
     EXPECT_EQ(s.FinishOf(3), 62u);
-    EXPECT_EQ(s.FinishOf(4), 122u);
+    EXPECT_EQ(s.FinishOf(4), 123u);
     auto st = s.Stats();
-    EXPECT_EQ(st->finish_cycle, 122u);
-    EXPECT_EQ(st->read_latency_sum_cycles, 48u + 55u + 50u + 118u);
+    EXPECT_EQ(st->finish_cycle, 123u);
+    EXPECT_EQ(st->read_latency_sum_cycles, 49u + 56u + 51u + 119u);
     EXPECT_EQ(st->row_hits, 1u);
     EXPECT_EQ(st->row_misses, 3u);
     EXPECT_EQ(st->row_conflicts, 1u);
@@ -1118,13 +1140,13 @@ TEST(DramCli, SmallTraceFinishCycleAndJson)
     Result r = Pesim(std::string("dram --preset ddr4-3200 --trace ") + kSmallTrace);
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(r.err, "");
-    EXPECT_NE(r.out.find("finish          122 cycles"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("finish          123 cycles"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("ACT 4, PRE 1, REF 0"), std::string::npos) << r.out;
 
     r = Pesim(std::string("dram --preset ddr4-3200 --trace ") + kSmallTrace + " --json -");
     ASSERT_EQ(r.status, 0) << r.err;
-    for (const char *want : {"\"finish_cycle\": 122,", "\"reads\": 4,", "\"writes\": 1,", "\"p50_cycles\": 50,",
-                             "\"p99_cycles\": 118,", "\"max_cycles\": 118,", "\"mean_cycles\": 67.75,",
+    for (const char *want : {"\"finish_cycle\": 123,", "\"reads\": 4,", "\"writes\": 1,", "\"p50_cycles\": 51,",
+                             "\"p99_cycles\": 119,", "\"max_cycles\": 119,", "\"mean_cycles\": 68.75,",
                              "\"row_hit_rate\": 0.2,", "\"act\": 4,", "\"pre\": 1,", "\"ref\": 0",
                              "\"bandwidth_gbps\": ", "\"scheduler\": \"frfcfs\""})
         EXPECT_NE(r.out.find(want), std::string::npos) << want << "\n" << r.out;
@@ -1133,13 +1155,13 @@ TEST(DramCli, SmallTraceFinishCycleAndJson)
     // An arch config's DRAM level (tests/data/cli/tiny_arch.cfg: ddr4-3200, 1 channel).
     r = Pesim(std::string("dram --preset tests/data/cli/tiny_arch.cfg --trace ") + kSmallTrace + " --json -");
     ASSERT_EQ(r.status, 0) << r.err;
-    EXPECT_NE(r.out.find("\"finish_cycle\": 122,"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\"finish_cycle\": 123,"), std::string::npos) << r.out;
 
-    // FCFS serves the head only: A RD 22 (48); B RD 30 (56); C ACT 31, RD 53
-    // (79); D ACT 54, WR 76 (96); E PRE 77, ACT 99, RD 121, done 147.
+    // FCFS serves the oldest only: A ACT 1, RD 23 (49); B RD 31 (57); C ACT
+    // 32, RD 54 (80); D ACT 55, WR 77 (97); E PRE 78, ACT 100, RD 122, done 148.
     r = Pesim(std::string("dram --preset ddr4-3200 --sched fcfs --trace ") + kSmallTrace + " --json -");
     ASSERT_EQ(r.status, 0) << r.err;
-    EXPECT_NE(r.out.find("\"finish_cycle\": 147,"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\"finish_cycle\": 148,"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("\"scheduler\": \"fcfs\""), std::string::npos) << r.out;
 
     r = Pesim(std::string("dram --preset lpddr4-2400 --channels 2 --queue 4 --no-refresh --hit-cap 4 --map ") +

@@ -66,12 +66,44 @@ int pesim_arch_find_level(const pesim_arch *a, const char *name)
     return -1;
 }
 
-/* Public datasheet figures, in DRAM clock cycles (DESIGN.md's table). tRTRS is
- * not in that table: 2 cycles is the usual rank-switch bubble (DRAMsim3's
- * DDR4 configs use the same). */
+/* The presets, in DRAM clock cycles. Timing and organisation come from
+ * DRAMsim3's public configuration files (github.com/umd-memsys/DRAMsim3,
+ * configs/DDR4_8Gb_x8_3200.ini and configs/LPDDR4_8Gb_x16_2400.ini):
+ *   - tRC is tRAS + tRP (DRAMsim3 derives it so; the files have no tRC);
+ *   - ranks and row size follow DRAMsim3's sizing: devices per rank =
+ *     bus_width / device_width, a device of rows x columns x device_width
+ *     bits per bank; ranks = channel_size / rank size (DDR4: 8 x8 devices,
+ *     8 GiB a rank, channel_size 16 GiB: 2 ranks; LPDDR4: 4 x16 devices,
+ *     4 GiB a rank, channel_size 8 GiB: 2 ranks); a row is columns x
+ *     device_width x devices bits = 8 KiB in both;
+ *   - tCK is the exact period of the data rate (3200 MT/s: 0.625 ns;
+ *     2400 MT/s: 0.833 ns); DRAMsim3's files round it to 0.63 and 0.83.
+ * Not used by the model: AL (0), tRPRE/tWPRE, tRFC2/4, tWR2, tCKE, tCKESR,
+ * tXS, tXP, tPPD (LPDDR4: 2). Designated initializers: other groups of
+ * fields (power) go on lines of their own. */
 static const pesim_dram presets[] = {
-    {"ddr4-3200", 0.625, 22, 16, 22, 22, 52, 74, 8, 4, 8, 4, 8, 34, 4, 12, 24, 12, 2, 560, 12480, 1, 2, 4, 4, 64, 8192},
-    {"lpddr4-2400", 0.833, 17, 14, 15, 15, 32, 47, 16, 4, 6, 8, 8, 32, 8, 16, 30, 12, 2, 392, 8660, 1, 2, 2, 4, 64, 8192},
+    {
+        .preset = "ddr4-3200",
+        .tck_ns = 0.625,
+        .CL = 22, .CWL = 16, .tRCD = 22, .tRP = 22, .tRAS = 52, .tRC = 74,
+        .BL = 8,
+        .tCCD_S = 4, .tCCD_L = 8, .tRRD_S = 4, .tRRD_L = 8, .tFAW = 34,
+        .tWTR_S = 4, .tWTR_L = 12, .tWR = 24, .tRTP = 12, .tRTRS = 1,
+        .tRFC = 560, .tREFI = 12480,
+        .channels = 1, .ranks = 2, .bankgroups = 4, .banks_per_group = 4,
+        .bus_bits = 64, .row_bytes = 8192,
+    },
+    {
+        .preset = "lpddr4-2400",
+        .tck_ns = 0.833,
+        .CL = 17, .CWL = 14, .tRCD = 15, .tRP = 15, .tRAS = 32, .tRC = 47,
+        .BL = 16,
+        .tCCD_S = 4, .tCCD_L = 6, .tRRD_S = 8, .tRRD_L = 8, .tFAW = 32,
+        .tWTR_S = 8, .tWTR_L = 16, .tWR = 30, .tRTP = 12, .tRTRS = 1,
+        .tRFC = 392, .tREFI = 8660,
+        .channels = 1, .ranks = 2, .bankgroups = 2, .banks_per_group = 4,
+        .bus_bits = 64, .row_bytes = 8192,
+    },
 };
 
 pesim_status pesim_dram_preset(const char *name, pesim_dram *d)

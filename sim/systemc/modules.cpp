@@ -7,10 +7,6 @@
 #include <cstring>
 #include <sstream>
 
-extern "C" {
-#include "pesim/dram.h"
-}
-
 using namespace sc_core;
 
 namespace pesim_sc {
@@ -136,7 +132,7 @@ void MacArray::edge()
 
 DramSide::DramSide(sc_module_name n, const Program &p, const pesim_engine_options &opt, RunState *rs,
                    NoticeQueue *nq, int64_t ratio_p, int64_t ratio_q)
-    : sc_module(n), p_(p), timing_(p.arch->level[p.M - 1].dram), clock_mhz_(p.arch->clock_mhz), rs_(rs), nq_(nq),
+    : sc_module(n), p_(p), timing_(p.arch->level[p.M - 1].dram), rs_(rs), nq_(nq),
       ratio_p_(ratio_p), ratio_q_(ratio_q)
 {
     DramCore::Options o;
@@ -149,6 +145,22 @@ DramSide::DramSide(sc_module_name n, const Program &p, const pesim_engine_option
     };
     ds_.resize(p.descs.size());
     SC_THREAD(run);
+}
+
+// The clock crossing, from the two clocks' exact ratio: DRAM cycle c starts at
+// accelerator time c * p / q. An accelerator cycle's requests reach the first
+// DRAM cycle at or after it; a DRAM cycle's result the first accelerator cycle
+// at or after it.
+uint64_t DramSide::from_accel(uint64_t a) const
+{
+    unsigned __int128 n = (unsigned __int128)a * (uint64_t)ratio_q_;
+    return (uint64_t)((n + (uint64_t)ratio_p_ - 1) / (uint64_t)ratio_p_);
+}
+
+uint64_t DramSide::to_accel(uint64_t c) const
+{
+    unsigned __int128 n = (unsigned __int128)c * (uint64_t)ratio_p_;
+    return (uint64_t)((n + (uint64_t)ratio_q_ - 1) / (uint64_t)ratio_q_);
 }
 
 int64_t DramSide::refreshes_before(uint64_t cycle) const
@@ -184,7 +196,7 @@ void DramSide::try_adds()
         if (!s.posted) return;
         if (!s.added_all) {
             uint64_t t0 = (uint64_t)std::max(s.t0, issue_free_);
-            uint64_t elig = std::max(pesim_dram_from_accel_cycles(&timing_, clock_mhz_, t0), floor_);
+            uint64_t elig = std::max(from_accel(t0), floor_);
             if (open_ < elig) return;
             const bool wr = d.kind != D_READ;
             const uint64_t burst = core_->burst_bytes();
@@ -198,7 +210,7 @@ void DramSide::try_adds()
             }
             s.added_all = true;
             floor_ = std::max(floor_, open_);
-            issue_free_ = std::max((int64_t)pesim_dram_to_accel_cycles(&timing_, clock_mhz_, open_), s.t0);
+            issue_free_ = std::max((int64_t)to_accel(open_), s.t0);
             nq_->push(Notice{issue_free_, (int)head_, N_ISSUED});
             (wr ? bursts_written : bursts_read) += d.bursts;
         }
@@ -220,7 +232,7 @@ void DramSide::on_cas(uint64_t id, uint64_t finish)
     s.finish = std::max(s.finish, finish);
     if (s.cas == p_.descs[(size_t)desc].bursts) {
         s.data_known = true;
-        nq_->push(Notice{(int64_t)pesim_dram_to_accel_cycles(&timing_, clock_mhz_, s.finish), desc, N_DATA});
+        nq_->push(Notice{(int64_t)to_accel(s.finish), desc, N_DATA});
     }
 }
 

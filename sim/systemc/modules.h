@@ -123,7 +123,7 @@ public:
     // transfer started at `cycle`; its descriptor may now be issued.
     void post(int desc, int64_t cycle);
     uint64_t final_floor() const { return floor_; }
-    const DramCounters &counters() const { return core_->counters(); }
+    DramCounters counters() const { return core_->counters(); }
     int64_t refreshes_before(uint64_t cycle) const;
     int64_t bursts_read = 0, bursts_written = 0;
 
@@ -136,10 +136,11 @@ private:
     void run();
     void try_adds();
     void on_cas(uint64_t id, uint64_t finish);
+    uint64_t from_accel(uint64_t accel_cycle) const;
+    uint64_t to_accel(uint64_t dram_cycle) const;
 
     const Program &p_;
     const pesim_dram &timing_;
-    double clock_mhz_;
     RunState *rs_;
     NoticeQueue *nq_;
     int64_t ratio_p_, ratio_q_;           // DRAM period / accelerator period = p / q

@@ -31,7 +31,6 @@
 
 extern "C" {
 #include "nest/nest.h"
-#include "pesim/dram.h"
 #include "pesim/systemc.h"
 }
 
@@ -46,7 +45,7 @@ namespace {
 
 // DRAM period / accelerator period = tck_ns * clock_mhz / 1000 as p / q, so
 // that both clocks have exact integer periods and their edges coincide
-// exactly when pesim_dram_to/from_accel_cycles say they do.
+// at the instants DramSide's clock crossing computes from the same p / q.
 bool clock_ratio(double tck_ns, double clock_mhz, int64_t *p, int64_t *q)
 {
     long double r = (long double)tck_ns * clock_mhz / 1000.0L;
