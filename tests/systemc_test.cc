@@ -152,6 +152,13 @@ void cross_check(const sc_cases::Case &c, const std::string &what)
     EXPECT_EQ(se.dram_row_misses, ss.dram_row_misses) << what;
     EXPECT_EQ(se.dram_row_conflicts, ss.dram_row_conflicts) << what;
     EXPECT_EQ(se.dram_refreshes, ss.dram_refreshes) << what;
+    EXPECT_EQ(se.dram_cycles, ss.dram_cycles) << what;
+    EXPECT_EQ(se.dram_act, ss.dram_act) << what;
+    EXPECT_EQ(se.dram_pre, ss.dram_pre) << what;
+    EXPECT_EQ(se.dram_rd, ss.dram_rd) << what;
+    EXPECT_EQ(se.dram_wr, ss.dram_wr) << what;
+    EXPECT_EQ(se.dram_active_cycles, ss.dram_active_cycles) << what;
+    EXPECT_EQ(se.dram_precharged_cycles, ss.dram_precharged_cycles) << what;
     int64_t sum = cs.compute_cycles;
     for (int s = 0; s < PESIM_STALL_COUNT; s++) sum += cs.stall_cycles[s];
     EXPECT_EQ(sum, cs.cycles) << what;

@@ -272,6 +272,8 @@ pesim_status pesim_dram_sim_create(const pesim_dram *timing, const pesim_dram_si
             dram_bank *x = &ch->banks[b];
             x->open_row = -1;
             x->head = x->tail = x->active_pos = -1;
+            x->rank = (int16_t)(b / h->bpr);
+            x->bg = (int16_t)(b % h->bpr / timing->banks_per_group);
         }
         for (int32_t r = 0; r < timing->ranks; r++) {
             /* Staggered as in DRAMsim3 (refresh.cc, RANK_LEVEL_STAGGERED): a
@@ -376,6 +378,7 @@ static void bank_push(pesim_dram_sim *h, dram_channel *c, int32_t s)
     else
         b->head = s;
     b->tail = s;
+    b->n_wr += r->is_write;
     if (b->len++ == 0) {
         b->active_pos = c->n_active;
         c->active[c->n_active++] = r->bank;
@@ -452,9 +455,9 @@ void dram_issue_act(pesim_dram_sim *h, dram_channel *c, int32_t bank, dram_req *
 {
     const dram_timing *t = &h->t;
     int64_t now = h->now;
-    int32_t rank = bank / h->bpr, bg = (bank % h->bpr) / h->d.banks_per_group;
-    dram_rank *rk = &c->ranks[rank];
     dram_bank *b = &c->banks[bank];
+    int32_t rank = b->rank, bg = b->bg;
+    dram_rank *rk = &c->ranks[rank];
     assert(b->open_row < 0);
     if (rk->open_banks == 0) background_switch(h, rk);
     b->open_row = req->row;
@@ -469,8 +472,7 @@ void dram_issue_act(pesim_dram_sim *h, dram_channel *c, int32_t bank, dram_req *
     dram_bank *first = &c->banks[rank * h->bpr];
     for (int32_t i = 0; i < h->bpr; i++) {
         dram_bank *x = &first[i];
-        int same_bg = i / h->d.banks_per_group == bg;
-        raise_to(&x->next[C_ACT], now + (same_bg ? t->act_to_act_l : t->act_to_act_s));
+        raise_to(&x->next[C_ACT], now + (x->bg == bg ? t->act_to_act_l : t->act_to_act_s));
         raise_to(&x->next[C_ACT], faw);
     }
     raise_to(&b->next[C_ACT], now + t->act_to_act);
@@ -485,9 +487,9 @@ void dram_issue_act(pesim_dram_sim *h, dram_channel *c, int32_t bank, dram_req *
 void dram_issue_pre(pesim_dram_sim *h, dram_channel *c, int32_t bank, dram_req *req)
 {
     int64_t now = h->now;
-    int32_t rank = bank / h->bpr;
-    dram_rank *rk = &c->ranks[rank];
     dram_bank *b = &c->banks[bank];
+    int32_t rank = b->rank;
+    dram_rank *rk = &c->ranks[rank];
     assert(b->open_row >= 0);
     b->open_row = -1;
     if (rk->open_banks == 1) background_switch(h, rk);
@@ -515,6 +517,7 @@ static void bank_remove(pesim_dram_sim *h, dram_channel *c, int32_t s, int32_t p
     else
         b->head = nx;
     if (b->tail == s) b->tail = prev;
+    b->n_wr -= c->slot[s].is_write;
     c->free_slots[c->n_free++] = s;
     if (--b->len == 0) {
         int32_t last = c->active[--c->n_active];
@@ -537,8 +540,8 @@ void dram_issue_cas(pesim_dram_sim *h, dram_channel *c, int32_t s, int32_t prev)
     const dram_timing *t = &h->t;
     int64_t now = h->now;
     dram_req r = c->slot[s];
-    int32_t rank = r.rank, bg = (r.bank % h->bpr) / h->d.banks_per_group;
     dram_bank *b = &c->banks[r.bank];
+    int32_t rank = r.rank, bg = b->bg;
     assert(b->open_row == r.row && r.ready <= now);
     int wr = r.is_write;
     for (int32_t rr = 0; rr < h->d.ranks; rr++) {
@@ -553,7 +556,7 @@ void dram_issue_cas(pesim_dram_sim *h, dram_channel *c, int32_t s, int32_t prev)
             continue;
         }
         for (int32_t i = 0; i < h->bpr; i++) {
-            int same_bg = i / h->d.banks_per_group == bg;
+            int same_bg = first[i].bg == bg;
             int64_t to_rd = now + (wr ? (same_bg ? t->wr_to_rd_l : t->wr_to_rd_s)
                                       : (same_bg ? t->rd_to_rd_l : t->rd_to_rd_s));
             int64_t to_wr = now + (wr ? (same_bg ? t->wr_to_wr_l : t->wr_to_wr_s) : t->rd_to_wr);
@@ -583,7 +586,8 @@ void dram_issue_cas(pesim_dram_sim *h, dram_channel *c, int32_t s, int32_t prev)
     c->bus_free = finish;
     h->st.busy_cycles += (uint64_t)t->bl2;
     assert(c->ring_len < h->ring_cap);
-    int32_t slot = (c->ring_head + c->ring_len) % h->ring_cap;
+    int32_t slot = c->ring_head + c->ring_len;
+    if (slot >= h->ring_cap) slot -= h->ring_cap;
     c->ring[slot].id = r.id;
     c->ring[slot].arrival = r.arrival;
     c->ring[slot].finish = finish;
@@ -635,7 +639,7 @@ void dram_complete(pesim_dram_sim *h)
         dram_channel *c = &h->ch[ci];
         while (c->ring_len > 0 && c->ring[c->ring_head].finish <= h->now) {
             dram_flight f = c->ring[c->ring_head];
-            c->ring_head = (c->ring_head + 1) % h->ring_cap;
+            if (++c->ring_head == h->ring_cap) c->ring_head = 0;
             c->ring_len--;
             h->outstanding--;
             pesim_dram_stats *s = &h->st;

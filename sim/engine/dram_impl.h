@@ -52,7 +52,9 @@ typedef struct dram_bank {
     int64_t open_row;           /* -1: closed (precharged) */
     int32_t hits;               /* CAS served since its ACT */
     int32_t head, tail, len;    /* command queue: slots, oldest first (-1: empty) */
+    int32_t n_wr;               /* writes in the command queue */
     int32_t active_pos;         /* index in the channel's active list (-1: queue empty) */
+    int16_t rank, bg;           /* its rank and bank group (constant) */
 } dram_bank;
 
 typedef struct dram_rank {

@@ -63,41 +63,58 @@ static int64_t next_cmd(const dram_channel *c, const dram_req *r, int *cmd)
 
 /* FR-FCFS candidates of bank b at now: the oldest ready row hit that the
  * rules allow (*hit, if want_hits) and the ready ACT/PRE (*other). Commands
- * not ready yet lower *best to the cycle they become ready. */
+ * not ready yet lower *best to the cycle they become ready.
+ *
+ * The queue is in age order and `ready` never decreases along it, while
+ * every RD (WR) of the bank waits for the same next[RD] (next[WR]); so of the
+ * allowed hits only the first read and the first write can be the first to
+ * become ready, and the walk stops once both are known. */
 static void bank_cands(const pesim_dram_sim *h, const dram_channel *c, const dram_bank *b, int64_t now,
                        int want_hits, cand *hit, cand *other, int64_t *best)
 {
     int64_t open = b->open_row;
-    int32_t first_other = -1, first_other_prev = -1, n_allowed = 0, prev = -1;
-    int hit_found = 0;
-    for (int32_t s = b->head; s >= 0; prev = s, s = c->slot[s].next) {
-        const dram_req *r = &c->slot[s];
-        if (open < 0 || r->row != open) {
-            if (first_other < 0) first_other = s, first_other_prev = prev;
-            continue;
-        }
-        /* A hit: older than every request for another row, or the bank is
-         * under its hit cap. */
-        if (first_other >= 0 && b->hits >= h->hit_cap) continue;
-        n_allowed++;
-        if (!want_hits || hit_found) continue;
-        int cmd = r->is_write ? C_WR : C_RD;
-        int64_t t = max64(r->ready, b->next[cmd]);
-        if (t <= now) {
-            hit_found = 1;
-            if (r->seq < hit->seq) *hit = (cand){s, prev, cmd, r->seq};
-        } else {
-            *best = min64(*best, t);
-        }
-    }
     int32_t target = -1, tprev = -1;
     int cmd = C_ACT;
     if (open < 0) {
-        target = b->head;
-    } else if (first_other >= 0 && n_allowed == 0) {
+        target = b->head;   /* closed: ACT for the oldest */
+    } else {
+        int32_t first_other = -1, first_other_prev = -1, n_allowed = 0, prev = -1;
+        int32_t rd_left = b->len - b->n_wr, wr_left = b->n_wr;
+        int have_rd = 0, have_wr = 0;
+        for (int32_t s = b->head; s >= 0; prev = s, s = c->slot[s].next) {
+            const dram_req *r = &c->slot[s];
+            if (r->is_write)
+                wr_left--;
+            else
+                rd_left--;
+            if (r->row != open) {
+                if (first_other < 0) first_other = s, first_other_prev = prev;
+                continue;
+            }
+            /* A hit: allowed if older than every request for another row,
+             * or the bank is under its hit cap. */
+            if (first_other >= 0 && b->hits >= h->hit_cap) continue;
+            n_allowed++;
+            if (!want_hits) return;   /* an allowed hit holds the PRE; the bank is open: no ACT */
+            int *have = r->is_write ? &have_wr : &have_rd;
+            if (!*have) {
+                *have = 1;
+                int hc = r->is_write ? C_WR : C_RD;
+                int64_t t = max64(r->ready, b->next[hc]);
+                if (t <= now) {
+                    /* The bank's oldest ready hit. Nothing else of the bank
+                     * can go (its PRE is held), and with a command ready now
+                     * the next-event times do not matter. */
+                    if (r->seq < hit->seq) *hit = (cand){s, prev, hc, r->seq};
+                    return;
+                }
+                *best = min64(*best, t);
+            }
+            if ((have_rd || rd_left == 0) && (have_wr || wr_left == 0)) return;   /* no PRE: n_allowed > 0 */
+        }
+        if (first_other < 0 || n_allowed > 0) return;
         target = first_other, tprev = first_other_prev, cmd = C_PRE;
     }
-    if (target < 0) return;
     const dram_req *r = &c->slot[target];
     int64_t t = max64(r->ready, b->next[cmd]);
     if (t > now)
@@ -148,19 +165,26 @@ static int64_t scan(pesim_dram_sim *h, dram_channel *c, int64_t now, int issue_n
     }
     if (c->n_active == 0) return best;
 
-    /* The channel's oldest request: the oldest bank-queue head (a request
-     * waits in the transaction queue only behind older ones of its bank). */
+    /* One pass over the banks with queued requests: the FR-FCFS candidates
+     * and the channel's oldest request (the oldest bank-queue head: a
+     * request waits in the transaction queue only behind older ones of its
+     * bank). FCFS, or the oldest request at the age cap, decide afterwards
+     * (rarely: the pass's candidates are then dropped). */
+    cand hit = {-1, -1, 0, UINT64_MAX}, other = {-1, -1, 0, UINT64_MAX};
+    int64_t best_q = NEVER;
     int32_t oldest = -1;
+    int frfcfs = h->opt.sched == PESIM_DRAM_FRFCFS;
     for (int32_t i = 0; i < c->n_active; i++) {
-        int32_t s = c->banks[c->active[i]].head;
-        if (oldest < 0 || c->slot[s].seq < c->slot[oldest].seq) oldest = s;
+        const dram_bank *b = &c->banks[c->active[i]];
+        if (oldest < 0 || c->slot[b->head].seq < c->slot[oldest].seq) oldest = b->head;
+        if (frfcfs && !(refreshing >> b->rank & 1))
+            bank_cands(h, c, b, now, 1, &hit, &other, &best_q);
     }
     const dram_req *o = &c->slot[oldest];
     int aged = h->age_cap != NEVER && now - o->arrival >= h->age_cap;
-
-    cand hit = {-1, -1, 0, UINT64_MAX}, other = {-1, -1, 0, UINT64_MAX};
-    if (h->opt.sched == PESIM_DRAM_FCFS || aged) {
+    if (!frfcfs || aged) {
         /* The oldest request's next command, whatever else waits. */
+        hit = other = (cand){-1, -1, 0, UINT64_MAX};
         if (!(refreshing >> o->rank & 1)) {
             int cmd;
             int64_t t = next_cmd(c, o, &cmd);
@@ -173,18 +197,13 @@ static int64_t scan(pesim_dram_sim *h, dram_channel *c, int64_t now, int issue_n
             /* ACT/PRE on other ranks cannot delay it. */
             for (int32_t i = 0; i < c->n_active; i++) {
                 const dram_bank *b = &c->banks[c->active[i]];
-                int32_t rank = c->active[i] / h->bpr;
-                if (rank == o->rank || (refreshing >> rank & 1)) continue;
+                if (b->rank == o->rank || (refreshing >> b->rank & 1)) continue;
                 bank_cands(h, c, b, now, 0, &hit, &other, &best);
             }
         }
     } else {
+        best = min64(best, best_q);
         if (h->age_cap != NEVER) best = min64(best, o->arrival + h->age_cap);
-        for (int32_t i = 0; i < c->n_active; i++) {
-            int32_t rank = c->active[i] / h->bpr;
-            if (refreshing >> rank & 1) continue;
-            bank_cands(h, c, &c->banks[c->active[i]], now, 1, &hit, &other, &best);
-        }
     }
     const cand *x = hit.slot >= 0 ? &hit : other.slot >= 0 ? &other : NULL;
     if (!x) return best;

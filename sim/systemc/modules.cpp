@@ -140,9 +140,7 @@ DramSide::DramSide(sc_module_name n, const Program &p, const pesim_engine_option
     o.refresh = !opt.no_refresh;
     core_.reset(new DramCore(timing_, o));
     core_->on_cas = [this](uint64_t id, uint64_t f) { on_cas(id, f); };
-    core_->on_command = [this](const DramIssued &c) {
-        if (c.cmd == DRAM_REF) ref_cycles_.push_back(c.cycle);
-    };
+    core_->on_command = [this](const DramIssued &c) { log_.push_back(c); };
     ds_.resize(p.descs.size());
     SC_THREAD(run);
 }
@@ -163,9 +161,41 @@ uint64_t DramSide::to_accel(uint64_t c) const
     return (uint64_t)((n + (uint64_t)ratio_q_ - 1) / (uint64_t)ratio_q_);
 }
 
-int64_t DramSide::refreshes_before(uint64_t cycle) const
+// The DRAM's counters over the run: the device runs on to the DRAM cycle of
+// the accelerator's last cycle (refresh goes on while the array computes);
+// the commands of the log before that cycle, and the background state
+// replayed from them (a rank is active while one of its banks is open).
+void DramSide::tally(int64_t accel_end, pesim_engine_stats *s)
 {
-    return (int64_t)(std::lower_bound(ref_cycles_.begin(), ref_cycles_.end(), cycle) - ref_cycles_.begin());
+    uint64_t end = std::max(floor_, from_accel((uint64_t)accel_end));
+    while (core_->now() < end) core_->tick();
+    const int R = timing_.ranks, C = timing_.channels;
+    std::vector<int> open((size_t)(R * C), 0);
+    std::vector<uint64_t> since((size_t)(R * C), 0);
+    int64_t n[5] = {0, 0, 0, 0, 0}, active = 0, precharged = 0;
+    for (const DramIssued &c : log_) {
+        if (c.cycle >= end) break;
+        n[c.cmd]++;
+        if (c.cmd != DRAM_ACT && c.cmd != DRAM_PRE) continue;
+        size_t k = (size_t)(c.channel * R + c.rank);
+        int was = open[k];
+        open[k] += c.cmd == DRAM_ACT ? 1 : -1;
+        if ((was > 0) != (open[k] > 0)) {
+            (was > 0 ? active : precharged) += (int64_t)(c.cycle - since[k]);
+            since[k] = c.cycle;
+        }
+    }
+    for (size_t k = 0; k < open.size(); k++) (open[k] > 0 ? active : precharged) += (int64_t)(end - since[k]);
+    const DramCounters cnt = core_->counters();
+    s->dram_reads = bursts_read;
+    s->dram_writes = bursts_written;
+    s->dram_row_hits = (int64_t)cnt.row_hits;
+    s->dram_row_misses = (int64_t)cnt.row_misses;
+    s->dram_row_conflicts = (int64_t)cnt.row_conflicts;
+    s->dram_cycles = (int64_t)end;
+    s->dram_act = n[DRAM_ACT], s->dram_pre = n[DRAM_PRE], s->dram_rd = n[DRAM_RD], s->dram_wr = n[DRAM_WR];
+    s->dram_refreshes = n[DRAM_REF];
+    s->dram_active_cycles = active, s->dram_precharged_cycles = precharged;
 }
 
 void DramSide::post(int desc, int64_t cycle)
@@ -695,15 +725,7 @@ void Controller::finish(int64_t k)
     s.transfers = p_.transfers;
     s.folds = p_.folds;
     s.busy_cycles = p_.busy;
-    if (dram_) {
-        s.dram_reads = dram_->bursts_read;
-        s.dram_writes = dram_->bursts_written;
-        s.dram_row_hits = (int64_t)dram_->counters().row_hits;
-        s.dram_row_misses = (int64_t)dram_->counters().row_misses;
-        s.dram_row_conflicts = (int64_t)dram_->counters().row_conflicts;
-        s.dram_refreshes = dram_->refreshes_before(dram_->final_floor());
-    }
-    sc_stop();
+    sc_stop();   // the DRAM's counters: DramSide::tally, once the simulation has stopped
 }
 
 }  // namespace pesim_sc

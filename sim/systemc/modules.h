@@ -122,9 +122,9 @@ public:
     // Accelerator side (called by the Controller at its clock edge): a
     // transfer started at `cycle`; its descriptor may now be issued.
     void post(int desc, int64_t cycle);
-    uint64_t final_floor() const { return floor_; }
-    DramCounters counters() const { return core_->counters(); }
-    int64_t refreshes_before(uint64_t cycle) const;
+    // After the simulation: runs the device on to the accelerator's last
+    // cycle `accel_end` and fills the DRAM fields of *s.
+    void tally(int64_t accel_end, pesim_engine_stats *s);
     int64_t bursts_read = 0, bursts_written = 0;
 
 private:
@@ -147,7 +147,7 @@ private:
     std::unique_ptr<DramCore> core_;
     std::vector<DescState> ds_;
     std::vector<int> burst_desc_;         // request id -> descriptor
-    std::vector<uint64_t> ref_cycles_;
+    std::vector<DramIssued> log_;         // every command, in issue order
     size_t head_ = 0;                     // the DMA stream's next descriptor
     uint64_t open_ = 0;                   // the DRAM cycle whose arrivals are still open
     uint64_t floor_ = 0;                  // no request of a later descriptor arrives before this cycle

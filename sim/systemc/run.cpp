@@ -164,6 +164,7 @@ void child(int fd, const pesim_arch *a, const pesim_layer *l, const pesim_mappin
         } catch (const std::exception &ex) {  // a SystemC error report
             rs.error = std::string("SystemC: ") + ex.what();
         }
+        if (ds && rs.error.empty() && res.cost.cycles > 0) ds->tally(res.cost.cycles, &res.stats);
         if (!rs.error.empty()) {
             h.status = PESIM_ERR_INTERNAL;
             std::snprintf(h.error, sizeof h.error, "%s", rs.error.c_str());
