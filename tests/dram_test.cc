@@ -1141,7 +1141,7 @@ TEST(DramCli, SmallTraceFinishCycleAndJson)
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(r.err, "");
     EXPECT_NE(r.out.find("finish          123 cycles"), std::string::npos) << r.out;
-    EXPECT_NE(r.out.find("ACT 4, PRE 1, REF 0"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("ACT 4, PRE 1, RD 4, WR 1, REF 0"), std::string::npos) << r.out;
 
     r = Pesim(std::string("dram --preset ddr4-3200 --trace ") + kSmallTrace + " --json -");
     ASSERT_EQ(r.status, 0) << r.err;

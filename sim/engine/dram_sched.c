@@ -16,8 +16,8 @@
  *      request is eligible from its `ready` cycle on). FCFS: only the
  *      channel's oldest request, its next command. FR-FCFS:
  *      (0) when the channel's oldest request has waited age_cap cycles: its
- *          next command only, or an ACT/PRE on another rank (which cannot
- *          delay it);
+ *          next command when ready, else only commands that cannot delay
+ *          that command (see scan), by the rules below;
  *      (a) else the oldest ready row hit: a request for its bank's open row
  *          whose RD/WR is ready, unless it is younger than a request for
  *          another row of its bank while the bank has served row_hit_cap CAS
@@ -183,22 +183,32 @@ static int64_t scan(pesim_dram_sim *h, dram_channel *c, int64_t now, int issue_n
     const dram_req *o = &c->slot[oldest];
     int aged = h->age_cap != NEVER && now - o->arrival >= h->age_cap;
     if (!frfcfs || aged) {
-        /* The oldest request's next command, whatever else waits. */
+        /* The oldest request's next command first. A refreshing rank has
+         * all its banks closed when it is done: its next command is then an
+         * ACT. */
         hit = other = (cand){-1, -1, 0, UINT64_MAX};
+        int ocmd = C_ACT;
         if (!(refreshing >> o->rank & 1)) {
-            int cmd;
-            int64_t t = next_cmd(c, o, &cmd);
+            int64_t t = next_cmd(c, o, &ocmd);
             if (t <= now)
-                hit = (cand){oldest, -1, cmd, o->seq};   /* it is its bank's head */
+                hit = (cand){oldest, -1, ocmd, o->seq};   /* it is its bank's head */
             else
                 best = min64(best, t);
         }
         if (aged && hit.slot < 0) {
-            /* ACT/PRE on other ranks cannot delay it. */
+            /* Meanwhile, only commands that cannot delay its next one: for
+             * an ACT, no ACT on its rank (tRRD, tFAW); for a PRE, no CAS to
+             * its bank (tRTP, tWR); for a CAS, no CAS at all (the data bus,
+             * tCCD, turnarounds). */
+            int cas_ok = ocmd == C_ACT || ocmd == C_PRE;
             for (int32_t i = 0; i < c->n_active; i++) {
-                const dram_bank *b = &c->banks[c->active[i]];
-                if (b->rank == o->rank || (refreshing >> b->rank & 1)) continue;
-                bank_cands(h, c, b, now, 0, &hit, &other, &best);
+                int32_t bank = c->active[i];
+                const dram_bank *b = &c->banks[bank];
+                if (refreshing >> b->rank & 1) continue;
+                cand ob = {-1, -1, 0, UINT64_MAX};
+                bank_cands(h, c, b, now, cas_ok && !(ocmd == C_PRE && bank == o->bank), &hit, &ob, &best);
+                if (ob.slot >= 0 && !(ocmd == C_ACT && ob.cmd == C_ACT && b->rank == o->rank) && ob.seq < other.seq)
+                    other = ob;
             }
         }
     } else {

@@ -319,22 +319,31 @@ bool DramCore::schedule(int chi)
     };
 
     // 2. FCFS, or a request that has waited age_cap cycles: the oldest
-    //    request's next command when it is legal; with the age cap, ACT/PRE
-    //    on other ranks may go meanwhile (they cannot delay it).
+    //    request's next command when it is legal. With the age cap, other
+    //    commands may go meanwhile if they cannot delay that command: an ACT
+    //    (which a refreshing rank's request needs next) is delayed by ACTs of
+    //    its rank, a PRE by CAS to its bank, a CAS by any CAS.
     Req &o = c.banks[(size_t)ob].q.front();
     const bool aged = !o_.fcfs && o_.age_cap >= 0 && now_ - o.arrival >= o_.age_cap;
     if (o_.fcfs || aged) {
+        int ocmd = ACT;
         if (!due(o.rank)) {
             const Bank &b = c.banks[(size_t)ob];
-            int cmd = b.row == o.row ? (o.write ? WR : RD) : b.row < 0 ? ACT : PRE;
-            if (std::max(o.eligible, b.earliest[cmd]) <= now_) return run(Choice{ob, 0, cmd, o.seq});
+            ocmd = b.row == o.row ? (o.write ? WR : RD) : b.row < 0 ? ACT : PRE;
+            if (std::max(o.eligible, b.earliest[ocmd]) <= now_) return run(Choice{ob, 0, ocmd, o.seq});
         }
         if (!aged) return false;
-        Choice none, other;
+        Choice hit, other;
         for (int i = 0; i < (int)c.banks.size(); i++) {
             int rank = i / bpr_;
-            if (rank != o.rank && !due(rank)) consider(c, i, false, &none, &other);
+            if (due(rank)) continue;
+            bool cas_ok = (ocmd == ACT || ocmd == PRE) && !(ocmd == PRE && i == ob);
+            Choice h, x;
+            consider(c, i, cas_ok, &h, &x);
+            if (h.bank >= 0 && h.seq < hit.seq) hit = h;
+            if (x.bank >= 0 && !(ocmd == ACT && x.cmd == ACT && rank == o.rank) && x.seq < other.seq) other = x;
         }
+        if (hit.bank >= 0) return run(hit);
         return other.bank >= 0 && run(other);
     }
 

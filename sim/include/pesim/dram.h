@@ -102,8 +102,8 @@ typedef struct pesim_dram_sim_options {
                                        oldest this many requests of each bank
                                        [0: PESIM_DRAM_DEFAULT_BANK_QUEUE; at most queue_depth] */
     int32_t age_cap_cycles;         /* FR-FCFS: once the channel's oldest request has waited this
-                                       many cycles, only commands for it (and ACT/PRE on other
-                                       ranks, which cannot delay it) issue until it is served
+                                       many cycles, its next command goes first and, until it is
+                                       served, no command that could delay it issues (docs/dram.md)
                                        [0: PESIM_DRAM_DEFAULT_AGE_CAP; < 0: no cap] */
     const char *address_map;        /* [NULL: PESIM_DRAM_MAP_DEFAULT]; copied at create */
     int32_t disable_refresh;        /* 1: no REF commands [0: refresh every tREFI] */
