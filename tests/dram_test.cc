@@ -19,12 +19,15 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <set>
 #include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "pesim/dram.h"
+#include "pesim/engine.h"
+#include "pesim/mapping.h"
 #include "test_util.h"
 
 namespace {
@@ -540,6 +543,7 @@ TEST(DramEvent, AdvanceGivesExactlyTheResultsOfTicking)
         pesim_dram_sched sched;
         int queue, cap;
         const char *map;
+        int bank_queue = 0, age = 0;
     };
     pesim_dram two = Ddr4();
     two.channels = 2;
@@ -551,8 +555,10 @@ TEST(DramEvent, AdvanceGivesExactlyTheResultsOfTicking)
         {two, PESIM_DRAM_FRFCFS, 4, 2, PESIM_DRAM_MAP_DRAMSIM3},
         {lp, PESIM_DRAM_FRFCFS, 16, -1, "chrobabgraco"},
         {lp, PESIM_DRAM_FCFS, 3, 0, nullptr},
+        {Ddr4(), PESIM_DRAM_FRFCFS, 24, 4, nullptr, 2, 60},   // small bank queues, the age cap engaged
+        {two, PESIM_DRAM_FRFCFS, 32, -1, PESIM_DRAM_MAP_DRAMSIM3, 32, 150},
     };
-    uint64_t total_refs = 0;
+    uint64_t total_refs = 0, total_aged = 0;
     for (size_t k = 0; k < cfgs.size(); k++) {
         for (uint64_t seed = 1; seed <= 4; seed++) {
             TestRng rng(seed * 101 + k);
@@ -560,6 +566,8 @@ TEST(DramEvent, AdvanceGivesExactlyTheResultsOfTicking)
             pesim_dram_sim_options o = Opts(cfgs[k].sched, cfgs[k].queue);
             o.row_hit_cap = cfgs[k].cap;
             o.address_map = cfgs[k].map;
+            o.bank_queue_depth = cfgs[k].bank_queue;
+            o.age_cap_cycles = cfgs[k].age;
             Sim a(cfgs[k].d, o), b(cfgs[k].d, o);
             TickDriver(a.h, t.reqs);
             uint64_t count = 0;
@@ -574,9 +582,11 @@ TEST(DramEvent, AdvanceGivesExactlyTheResultsOfTicking)
             ASSERT_EQ(a.cmds.size(), b.cmds.size());
             for (size_t i = 0; i < a.cmds.size(); i++) ASSERT_TRUE(SameCommand(a.cmds[i], b.cmds[i])) << "command " << i;
             total_refs += sa->ref;
+            total_aged += sa->aged;
         }
     }
     EXPECT_GT(total_refs, 0u);   // the traces did cross refresh windows
+    EXPECT_GT(total_aged, 0u);   // and the age cap engaged
 }
 
 TEST(DramEvent, NextEventIsExactAndAdvanceToLandsOnTarget)
@@ -790,12 +800,15 @@ TEST(DramProtocol, RandomTracesObeyEveryTimingRule)
     pesim_dram two = Ddr4();
     two.channels = 2;
     std::vector<std::pair<pesim_dram, pesim_dram_sched>> cfgs = {
-        {Ddr4(), PESIM_DRAM_FRFCFS}, {Ddr4(), PESIM_DRAM_FCFS}, {two, PESIM_DRAM_FRFCFS}, {Lpddr4(), PESIM_DRAM_FRFCFS}};
+        {Ddr4(), PESIM_DRAM_FRFCFS}, {Ddr4(), PESIM_DRAM_FCFS}, {two, PESIM_DRAM_FRFCFS}, {Lpddr4(), PESIM_DRAM_FRFCFS},
+        {Ddr4(), PESIM_DRAM_FRFCFS}};
     for (size_t k = 0; k < cfgs.size(); k++) {
         const pesim_dram &d = cfgs[k].first;
         TestRng rng(1000 + k);
         Trace t = RandomTrace(rng, 4000, d);
-        Sim s(d, Opts(cfgs[k].second));
+        pesim_dram_sim_options o = Opts(cfgs[k].second);
+        if (k == 4) o.bank_queue_depth = 2, o.age_cap_cycles = 60;   // the age cap engaged often
+        Sim s(d, o);
         uint64_t count = 0;
         ASSERT_EQ(pesim_dram_sim_run_requests(s.h, t.reqs.data(), t.reqs.size(), &count, nullptr), PESIM_OK);
         Checker chk(d);
@@ -805,6 +818,9 @@ TEST(DramProtocol, RandomTracesObeyEveryTimingRule)
             bool has = c.id != UINT64_MAX && c.cmd != PESIM_DRAM_PRE;
             if (has) pesim_dram_sim_decode(s.h, t.reqs[c.id].addr, &want);
             chk.Check(c, has ? t.reqs[c.id].addr : 0, has ? &want : nullptr);
+            if (c.id != UINT64_MAX) {
+                EXPECT_GT(c.cycle, t.reqs[c.id].cycle) << "a command in the cycle its request arrived";
+            }
             if (c.cmd == PESIM_DRAM_RD || c.cmd == PESIM_DRAM_WR) {
                 EXPECT_EQ(cas_cycle.count(c.id), 0u) << "request " << c.id << " served twice";
                 cas_cycle[c.id] = c.cycle;
@@ -917,6 +933,514 @@ TEST(DramBandwidth, DramsimMapPaysTccdLOnStreams)
     double frac = (double)st->busy_cycles / (double)st->finish_cycle;
     EXPECT_GT(frac, 0.45);
     EXPECT_LT(frac, 0.65);
+}
+
+// ---- latency classes and stream bandwidth, derived from the timings ---------
+//
+// docs/dram.md derives, from the JEDEC timings alone (a request added at t
+// issues its first command at t + 1):
+//   row hit      1 + CL + BL/2               (DDR4-3200: 27, LPDDR4-2400: 26)
+//   row miss     1 + tRCD + CL + BL/2        (49, 41)
+//   row conflict 1 + tRP + tRCD + CL + BL/2  (71, 56)
+// for a read whose bank is otherwise idle, and a read stream's finish cycle.
+
+enum ReqClass { kHit, kMiss, kConflict };
+
+uint64_t ClassLatency(const pesim_dram &d, ReqClass c)
+{
+    uint64_t lat = 1 + (uint64_t)d.CL + (uint64_t)d.BL / 2;
+    if (c != kHit) lat += (uint64_t)d.tRCD;
+    if (c == kConflict) lat += (uint64_t)d.tRP;
+    return lat;
+}
+
+// The class of each request of an address sequence under the open-page
+// policy, from the addresses alone: a bank keeps the last row it opened.
+std::vector<ReqClass> Classify(pesim_dram_sim *h, const std::vector<pesim_dram_request> &reqs)
+{
+    std::map<std::vector<int64_t>, int64_t> open;
+    std::vector<ReqClass> cls;
+    for (const pesim_dram_request &r : reqs) {
+        pesim_dram_coord c;
+        pesim_dram_sim_decode(h, r.addr, &c);
+        std::vector<int64_t> bank = {c.channel, c.rank, c.bankgroup, c.bank};
+        auto it = open.find(bank);
+        cls.push_back(it == open.end() ? kMiss : it->second == c.row ? kHit : kConflict);
+        open[bank] = c.row;
+    }
+    return cls;
+}
+
+// The five generated traces of docs/dram.md's table, as address sequences.
+std::vector<std::pair<std::string, std::vector<uint64_t>>> Patterns(const pesim_dram &d, int n)
+{
+    uint64_t bb = pesim_dram_burst_bytes(&d);
+    std::vector<std::pair<std::string, std::vector<uint64_t>>> p(5);
+    TestRng rng(42);
+    p[0].first = "stream";
+    for (int i = 0; i < n; i++) p[0].second.push_back((uint64_t)i * bb);
+    p[1].first = "random";
+    for (int i = 0; i < n; i++) p[1].second.push_back((rng.next() % (1ull << 33)) / bb * bb);
+    // A tile of a row-major matrix (row pitch 12 KiB): 8 matrix rows of 4
+    // bursts, tile after tile along the matrix row.
+    p[2].first = "tile";
+    for (int i = 0; (int)p[2].second.size() < n; i++)
+        for (int r = 0; r < 8; r++)
+            for (int k = 0; k < 4; k++) p[2].second.push_back((uint64_t)r * 12288 + ((uint64_t)i * 4 + k) * bb);
+    p[2].second.resize((size_t)n);
+    // Three streams 512 MiB apart (the same bank, other rows), interleaved.
+    p[3].first = "three streams";
+    for (int i = 0; i < n; i++) p[3].second.push_back((uint64_t)(i % 3) * (512ull << 20) + (uint64_t)(i / 3) * bb);
+    // The latency probe: per bank a row, another burst of it, another row
+    // (miss or conflict, hit, conflict), bank after bank (32 KiB apart).
+    p[4].first = "probe";
+    for (int i = 0; (int)p[4].second.size() < n; i++) {
+        uint64_t bank = (uint64_t)(i % 32) * 32768, round = (uint64_t)(i / 32) * (2ull << 20);
+        p[4].second.push_back(bank + round);
+        p[4].second.push_back(bank + round + 4 * bb);
+        p[4].second.push_back(bank + round + (1ull << 20) + 8 * bb);
+    }
+    p[4].second.resize((size_t)n);
+    return p;
+}
+
+TEST(DramLatency, EveryReadOfAnIdleBankTakesItsClassLatency)
+{
+    // Reads 300 cycles apart (longer than tRC, tRAS, tRTP, tWR: every bank is
+    // idle when a read arrives), refresh off: each read's latency is exactly
+    // its class's, on all five patterns and both presets; the histogram holds
+    // only the three values.
+    for (pesim_dram d : {Ddr4(), Lpddr4()}) {
+        for (const auto &pat : Patterns(d, 600)) {
+            std::vector<pesim_dram_request> reqs;
+            for (size_t i = 0; i < pat.second.size(); i++) reqs.push_back({pat.second[i], 300 * (uint64_t)i, 0});
+            Sim s(d, Opts(PESIM_DRAM_FRFCFS, 0, false));
+            ASSERT_EQ(pesim_dram_sim_run_requests(s.h, reqs.data(), reqs.size(), nullptr, nullptr), PESIM_OK);
+            std::vector<ReqClass> cls = Classify(s.h, reqs);
+            uint64_t n[3] = {0, 0, 0};
+            for (size_t i = 0; i < reqs.size(); i++) {
+                ASSERT_EQ(s.FinishOf(i) - reqs[i].cycle, ClassLatency(d, cls[i])) << d.preset << " " << pat.first
+                                                                                     << " request " << i;
+                n[cls[i]]++;
+            }
+            auto st = s.Stats();
+            EXPECT_EQ(st->row_hits, n[kHit]) << pat.first;
+            EXPECT_EQ(st->row_misses, n[kMiss]) << pat.first;
+            EXPECT_EQ(st->row_conflicts, n[kConflict]) << pat.first;
+            EXPECT_EQ(st->act, n[kMiss] + n[kConflict]) << pat.first;
+            EXPECT_EQ(st->pre, n[kConflict]) << pat.first;
+            uint64_t in_hist = 0;
+            for (ReqClass c : {kHit, kMiss, kConflict}) in_hist += st->read_latency_hist[ClassLatency(d, c)];
+            EXPECT_EQ(in_hist, reqs.size()) << pat.first;
+            if (pat.first == "probe") {
+                for (ReqClass c : {kHit, kMiss, kConflict}) EXPECT_GT(n[c], 0u) << pat.first;
+            }
+        }
+    }
+    // The derived values themselves (docs/dram.md's table).
+    EXPECT_EQ(ClassLatency(Ddr4(), kHit), 27u);
+    EXPECT_EQ(ClassLatency(Ddr4(), kMiss), 49u);
+    EXPECT_EQ(ClassLatency(Ddr4(), kConflict), 71u);
+    EXPECT_EQ(ClassLatency(Lpddr4(), kHit), 26u);
+    EXPECT_EQ(ClassLatency(Lpddr4(), kMiss), 41u);
+    EXPECT_EQ(ClassLatency(Lpddr4(), kConflict), 56u);
+}
+
+TEST(DramBandwidth, StreamFinishesAtTheDerivedCycle)
+{
+    // N sequential reads offered one a cycle from 0, default map, refresh off.
+    // The first read's ACT at 1, its RD at 1 + tRCD; then one RD every
+    // max(tCCD_S, BL/2) (consecutive bursts alternate bank groups), the ACTs
+    // of the next banks hidden behind the queue (32 requests = 32 bursts
+    // ahead, more than tRP + tRCD), one tRTRS more at every rank switch (every
+    // ranks' row span: 2048 bursts on DDR4, 512 on LPDDR4). The last read's
+    // data ends CL + BL/2 after its RD:
+    //   finish = 1 + tRCD + CL + N * BL/2 + tRTRS * floor((N - 1) / bursts per rank span)
+    for (pesim_dram d : {Ddr4(), Lpddr4()}) {
+        const uint64_t n = 20000, bl2 = (uint64_t)d.BL / 2;
+        const uint64_t per_rank = 4ull * (uint64_t)d.bankgroups * (uint64_t)d.banks_per_group *
+                                  ((uint64_t)d.row_bytes / pesim_dram_burst_bytes(&d)) / 4;
+        uint64_t want = 1 + (uint64_t)d.tRCD + (uint64_t)d.CL + n * bl2 + (uint64_t)d.tRTRS * ((n - 1) / per_rank);
+        Sim s(d, Opts(PESIM_DRAM_FRFCFS, 0, false));
+        std::vector<pesim_dram_request> seq = Sequential(d, (int)n);
+        for (size_t i = 0; i < seq.size(); i++) seq[i].cycle = i;
+        ASSERT_EQ(pesim_dram_sim_run_requests(s.h, seq.data(), seq.size(), nullptr, nullptr), PESIM_OK);
+        auto st = s.Stats();
+        EXPECT_EQ(st->finish_cycle, want) << d.preset;
+        // Bandwidth: N bursts over finish cycles; the peak is one burst every
+        // BL/2 cycles (2 x bus width per tCK).
+        double peak = pesim_dram_peak_gbps(&d);
+        EXPECT_DOUBLE_EQ(peak, 2.0 * d.bus_bits / 8.0 / d.tck_ns);
+        double bw = (double)(n * pesim_dram_burst_bytes(&d)) / ((double)st->finish_cycle * d.tck_ns);
+        EXPECT_NEAR(bw / peak, (double)(n * bl2) / (double)want, 1e-12) << d.preset;
+        EXPECT_GT(bw / peak, 0.997) << d.preset;
+    }
+}
+
+TEST(DramBandwidth, RandomReadsPayAnActEachAndStayUnderTheActivateBounds)
+{
+    // Random reads over 8 GiB offered at once: every one needs its own ACT
+    // (without refresh: ACT = misses + conflicts, PRE = conflicts; a refresh
+    // that closes a bank between a request's ACT and its CAS costs one more
+    // ACT, never more than the refresh PREs), and the data bus is bound by
+    // tFAW: a rank takes 4 ACTs per tFAW, i.e. at most 4 bursts of BL/2
+    // cycles per tFAW per rank.
+    std::vector<pesim_dram_request> rnd = Random(20000, 9);
+    for (bool refresh : {false, true})
+        for (pesim_dram d : {Ddr4(), Lpddr4()}) {
+        Sim s(d, Opts(PESIM_DRAM_FRFCFS, 0, refresh));
+        ASSERT_EQ(pesim_dram_sim_run_requests(s.h, rnd.data(), rnd.size(), nullptr, nullptr), PESIM_OK);
+        auto st = s.Stats();
+        EXPECT_GE(st->act, st->row_misses + st->row_conflicts);
+        EXPECT_LE(st->act, st->row_misses + st->row_conflicts + st->refresh_pre);
+        EXPECT_EQ(st->pre, st->row_conflicts + st->refresh_pre);
+        if (!refresh) {
+            EXPECT_EQ(st->act, st->row_misses + st->row_conflicts);
+        }
+        EXPECT_LT(st->row_hits, 20u);
+        double bus = (double)st->busy_cycles / (double)st->finish_cycle;
+        double faw_bound = std::min(1.0, (double)d.ranks * 4.0 * d.BL / 2.0 / d.tFAW);
+        EXPECT_LE(bus, faw_bound) << d.preset;
+        EXPECT_GT(bus, 0.5 * faw_bound) << d.preset;
+    }
+}
+
+TEST(DramBandwidth, TileOpensEachRowOnce)
+{
+    // An 8 x 64-burst tile of a row-major matrix with a 32 KiB row pitch,
+    // read by column blocks of 8 bursts, all requests offered at once. With
+    // the default map a bank's row holds 32 KiB of consecutive addresses
+    // (4 bank groups x 128 columns... of which a matrix row's 64 bursts take
+    // 16 columns in each bank group), and the 8 matrix rows land in the 4
+    // banks of each of the 2 ranks: 32 DRAM rows in 32 distinct banks. So,
+    // whatever order the scheduler picks, each is opened once: ACT = 32, and
+    // the other 480 reads are row hits.
+    pesim_dram d = Ddr4();
+    Sim s(d, Opts(PESIM_DRAM_FRFCFS, 0, false));
+    std::vector<pesim_dram_request> reqs;
+    std::set<std::vector<int64_t>> banks;
+    for (int blk = 0; blk < 8; blk++)
+        for (int r = 0; r < 8; r++)
+            for (int k = 0; k < 8; k++) {
+                uint64_t a = (uint64_t)r * 32768 + (uint64_t)(blk * 8 + k) * 64;
+                reqs.push_back({a, 0, 0});
+                pesim_dram_coord c;
+                pesim_dram_sim_decode(s.h, a, &c);
+                banks.insert({c.rank, c.bankgroup, c.bank, c.row == 0 ? 0 : -1});
+            }
+    ASSERT_EQ(banks.size(), 32u);
+    ASSERT_EQ(pesim_dram_sim_run_requests(s.h, reqs.data(), reqs.size(), nullptr, nullptr), PESIM_OK);
+    auto st = s.Stats();
+    EXPECT_EQ(st->act, 32u);
+    EXPECT_EQ(st->row_misses, 32u);
+    EXPECT_EQ(st->row_conflicts, 0u);
+    EXPECT_EQ(st->row_hits, 480u);
+    EXPECT_EQ(st->pre, 0u);
+}
+
+TEST(DramBandwidth, ARefreshOfTheStreamedRankCostsItsDerivedStall)
+{
+    // 2000 sequential reads (all on rank 0: a rank spans 2048 bursts), one
+    // offered a cycle; the RDs go at 23 + 4i. Rank 0's refresh is due at
+    // tREFI / 2 = 6240, just after the RD at 6239 (L). The rank has 16 open
+    // banks (the stream opened banks 0-3 of every bank group): 16 PREs at
+    // 6240-6255 (the last RDs' banks just meet tRTP), REF tRP after the last
+    // (6277), the next ACT tRFC later (6837), its RD tRCD later (6859), and
+    // the stream goes on. Stall: 6859 - (L + 4) = 15 + tRP + tRFC + tRCD + 1
+    // - 4 + (T - L) = 616 cycles; finish = 4 N + 45 + 616 = 8661.
+    Sim s(Ddr4());
+    std::vector<pesim_dram_request> seq = Sequential(Ddr4(), 2000);
+    for (size_t i = 0; i < seq.size(); i++) seq[i].cycle = i;
+    ASSERT_EQ(pesim_dram_sim_run_requests(s.h, seq.data(), seq.size(), nullptr, nullptr), PESIM_OK);
+    std::vector<uint64_t> pre = s.Times(PESIM_DRAM_PRE), want_pre;
+    for (uint64_t t = 6240; t <= 6255; t++) want_pre.push_back(t);
+    EXPECT_EQ(pre, want_pre);
+    EXPECT_EQ(s.Times(PESIM_DRAM_REF), std::vector<uint64_t>{6277});
+    std::vector<uint64_t> rd = s.Times(PESIM_DRAM_RD);
+    auto after = std::upper_bound(rd.begin(), rd.end(), 6240);
+    ASSERT_NE(after, rd.end());
+    EXPECT_EQ(*(after - 1), 6239u);
+    EXPECT_EQ(*after, 6859u);
+    EXPECT_EQ(s.Stats()->finish_cycle, 4u * 2000 + 45 + 616);
+    EXPECT_EQ(s.Stats()->refresh_pre, 16u);
+}
+
+// ---- per-bank command queues, the age cap, background state ----------------
+
+TEST(DramQueues, TheSchedulerSeesTheOldestRequestsOfEachBank)
+{
+    // Bank (0,0,0) has row 5 open (a read at 0, done 49). At 200: r0 row 6,
+    // r1 row 7 (conflicts), r2 row 5 (a hit), r3 a read of bank group 1.
+    // A bank queue of 3 or more holds r2: FR-FCFS serves the hit first:
+    //   r2 RD 201 (done 227); r3 ACT 202, RD 224 (250); r0 PRE at r2's RD +
+    //   tRTP = 213, ACT 235, RD 257 (283); r1 PRE at r0's ACT + tRAS = 287,
+    //   ACT 309, RD 331 (357).
+    // A bank queue of 2 holds r0 and r1 only; r2 waits for room (r3 has its
+    // own bank's queue):
+    //   r0 PRE 201, ACT 223, RD 245 (271); r3 ACT 202, RD 224 (250); r2 joins
+    //   at 245; r1 PRE at r0's ACT + tRAS = 275, ACT 297, RD 319 (345); r2 is
+    //   now a conflict: PRE 349, ACT 371, RD 393 (419).
+    for (int depth : {3, 2}) {
+        pesim_dram_sim_options o = Opts(PESIM_DRAM_FRFCFS, 0, false);
+        o.bank_queue_depth = depth;
+        Sim s(Ddr4(), o);
+        s.Add(s.Addr(0, 0, 0, 5), false, 9);
+        s.Drain();
+        pesim_dram_sim_advance_to(s.h, 200);
+        s.Add(s.Addr(0, 0, 0, 6), false, 0);
+        s.Add(s.Addr(0, 0, 0, 7), false, 1);
+        s.Add(s.Addr(0, 0, 0, 5, 3), false, 2);
+        s.Add(s.Addr(0, 1, 0, 5), false, 3);
+        s.Drain();
+        EXPECT_EQ(s.FinishOf(3), 250u) << depth;
+        if (depth == 3) {
+            EXPECT_EQ(s.FinishOf(2), 227u);
+            EXPECT_EQ(s.FinishOf(0), 283u);
+            EXPECT_EQ(s.FinishOf(1), 357u);
+            EXPECT_EQ(s.Stats()->act, 4u);
+        } else {
+            EXPECT_EQ(s.FinishOf(0), 271u);
+            EXPECT_EQ(s.FinishOf(1), 345u);
+            EXPECT_EQ(s.FinishOf(2), 419u);
+            EXPECT_EQ(s.Stats()->act, 5u);
+            EXPECT_EQ(s.Stats()->row_conflicts, 3u);
+        }
+    }
+}
+
+TEST(DramQueues, ThreeConflictingStreamsActivateMoreWithShallowerBankQueues)
+{
+    // Three sequential streams in one bank (DRAMsim3's map keeps a stream in
+    // its row for 128 bursts; the streams are 512 MiB apart: other rows),
+    // interleaved, offered at once. A bank queue shorter than the interleave
+    // (3) never holds two requests of one stream: every request re-opens its
+    // row (ACT = N). Deeper bank queues let FR-FCFS gather a stream's hits:
+    // fewer ACTs; bank_queue_depth = queue_depth is one channel-wide queue.
+    const int n = 3000;
+    std::vector<pesim_dram_request> reqs;
+    for (int i = 0; i < n; i++) reqs.push_back({(uint64_t)(i % 3) * (512ull << 20) + (uint64_t)(i / 3) * 64, 0, 0});
+    uint64_t prev = 0;
+    for (int depth : {1, 2, 4, 8, 32}) {
+        pesim_dram_sim_options o = Opts(PESIM_DRAM_FRFCFS, 32, false);
+        o.bank_queue_depth = depth;
+        o.address_map = PESIM_DRAM_MAP_DRAMSIM3;
+        Sim s(Ddr4(), o);
+        ASSERT_EQ(pesim_dram_sim_run_requests(s.h, reqs.data(), reqs.size(), nullptr, nullptr), PESIM_OK);
+        uint64_t act = s.Stats()->act;
+        if (depth <= 2) {
+            EXPECT_EQ(act, (uint64_t)n);
+        } else {
+            EXPECT_LT(act, prev) << depth;
+        }
+        printf("[ info ] three streams, bank queue %d: %llu ACTs for %d reads\n", depth, (unsigned long long)act, n);
+        prev = act;
+    }
+}
+
+TEST(DramQueues, AgeCapEndsStarvationAtTheDerivedCycle)
+{
+    // Row hits to rank 0 keep one RD every 4 cycles going (RDs at 23 + 4i:
+    // 4 bank groups, tCCD_S = 4), at most 16 requests queued. R, a read of
+    // rank 1, arrives at 100: ACT 101 (no hit is ready then), but its RD needs
+    // the last rank-0 RD + BL/2 + tRTRS = 5 cycles and the next rank-0 RD
+    // always comes 4 after the last: FR-FCFS starves R. With an age cap of
+    // 100, R is the oldest request at 200 (the stream's requests wait < 70
+    // cycles): no other CAS issues from 200 on, and R's RD goes at the last
+    // rank-0 RD (199) + 5 = 204; done 230 (latency 130); the stream resumes 5
+    // cycles after R's RD (209). Without a cap R is served only after the
+    // stream stops (fed until 3000).
+    for (int cap : {100, -1}) {
+        pesim_dram_sim_options o = Opts(PESIM_DRAM_FRFCFS, 0, false);
+        o.age_cap_cycles = cap;
+        Sim s(Ddr4(), o);
+        uint64_t next = 0, id = 1000;
+        while (pesim_dram_sim_now(s.h) < 3000) {
+            uint64_t now = pesim_dram_sim_now(s.h);
+            if (now == 100) s.Add(s.Addr(1, 0, 0, 0), false, 0);
+            if (pesim_dram_sim_outstanding(s.h) < 16) s.Add((next++ % 512) * 64, false, id++);
+            pesim_dram_sim_tick(s.h);
+        }
+        s.Drain();
+        std::vector<uint64_t> rd = s.Times(PESIM_DRAM_RD), r = s.Times(PESIM_DRAM_RD, 0);
+        ASSERT_EQ(r.size(), 1u);
+        if (cap > 0) {
+            EXPECT_EQ(s.Times(PESIM_DRAM_ACT, 0), std::vector<uint64_t>{101});
+            EXPECT_EQ(r[0], 204u);
+            EXPECT_EQ(s.FinishOf(0), 230u);
+            EXPECT_EQ(*(std::lower_bound(rd.begin(), rd.end(), 204) - 1), 199u);   // the last stream RD before
+            EXPECT_EQ(*(std::upper_bound(rd.begin(), rd.end(), 204)), 209u);      // the stream resumes
+            EXPECT_EQ(s.Stats()->aged, 1u);
+        } else {
+            EXPECT_GT(r[0], 3000u);
+            EXPECT_EQ(s.Stats()->aged, 0u);
+        }
+    }
+}
+
+TEST(DramStats, BackgroundStateAndCommandCounts)
+{
+    // Rank 0: a read at 0 opens a row (ACT 1): cycle 0 precharged, then
+    // active. At 100 a read of another row of that bank: PRE 101 (rank 0 all
+    // precharged again), ACT 123. At 200: rank 0 active 100 + 77 = 177,
+    // precharged 1 + 22 = 23; rank 1 precharged 200.
+    pesim_dram d = Ddr4();
+    Sim s(d, Opts(PESIM_DRAM_FRFCFS, 0, false));
+    s.Add(s.Addr(0, 1, 1, 3), false, 0);
+    pesim_dram_sim_advance_to(s.h, 100);
+    s.Add(s.Addr(0, 1, 1, 4), true, 1);
+    pesim_dram_sim_advance_to(s.h, 200);
+    auto st = s.Stats();
+    EXPECT_EQ(s.Times(PESIM_DRAM_PRE), std::vector<uint64_t>{101});
+    EXPECT_EQ(s.Times(PESIM_DRAM_ACT), (std::vector<uint64_t>{1, 123}));
+    EXPECT_EQ(st->rank_active_cycles[0], 177u);
+    EXPECT_EQ(st->rank_precharged_cycles[0], 23u);
+    EXPECT_EQ(st->rank_active_cycles[1], 0u);
+    EXPECT_EQ(st->rank_precharged_cycles[1], 200u);
+    EXPECT_EQ(st->active_cycles, 177u);
+    EXPECT_EQ(st->precharged_cycles, 223u);
+    EXPECT_EQ(st->act, 2u);
+    EXPECT_EQ(st->pre, 1u);
+    EXPECT_EQ(st->rd, 1u);
+    EXPECT_EQ(st->wr, 1u);
+    // Refresh closes every bank: with refresh on, rank 0 is precharged from
+    // its refresh's PRE (tREFI / 2 = 6240) on, and the totals stay exact on
+    // random traffic over two channels.
+    Sim r(d);
+    r.Add(r.Addr(0, 1, 1, 3), false, 0);
+    pesim_dram_sim_advance_to(r.h, 7000);
+    EXPECT_EQ(r.Times(PESIM_DRAM_PRE), std::vector<uint64_t>{6240});
+    EXPECT_EQ(r.Stats()->rank_active_cycles[0], 6239u);
+    pesim_dram two = d;
+    two.channels = 2;
+    Sim t(two);
+    TestRng rng(5);
+    Trace tr = RandomTrace(rng, 3000, two);
+    ASSERT_EQ(pesim_dram_sim_run_requests(t.h, tr.reqs.data(), tr.reqs.size(), nullptr, nullptr), PESIM_OK);
+    auto ts = t.Stats();
+    EXPECT_EQ(ts->active_cycles + ts->precharged_cycles, ts->cycle * 2 * 2);
+    EXPECT_EQ(ts->rank_active_cycles[0] + ts->rank_active_cycles[1], ts->active_cycles);
+    EXPECT_EQ(ts->rd + ts->wr, tr.reqs.size());
+}
+
+// ---- DMA streams: several transfers in flight --------------------------------
+
+TEST(DramDma, TransfersPipelineWithoutWaitingForData)
+{
+    // One stream; X1 = 256 B at 0 (bank 0, bank groups 0-3), X2 = 256 B at
+    // 32 KiB (bank 1, bank groups 0-3), both from cycle 0. Bursts go one a
+    // cycle: X1's at 0-3, X2's at 4-7. X1: ACTs 1, 5, 9, 13 (tRRD_S), RDs
+    // 23-35, done 49-61. X2's ACTs wait for tFAW (the fifth ACT >= 1 + 34),
+    // and at 35 X1's last RD has the command bus: 36, 40, 44, 48; RDs 58-70,
+    // done 84-96. X2 is done at 96.
+    // With one transfer in flight (X2 starting after X1's data, at 62): ACTs
+    // 63, 67, 71, 75, RDs 85-97, done 123.
+    for (bool serial : {false, true}) {
+        pesim_dram_sim_options o = Opts(PESIM_DRAM_FRFCFS, 0, false);
+        pesim_dram_dma *dma = nullptr;
+        pesim_dram d = Ddr4();
+        ASSERT_EQ(pesim_dram_dma_create(&d, &o, 1, &dma, nullptr), PESIM_OK);
+        uint64_t x1 = 0, x2 = 0, f1 = 0, f2 = 0;
+        ASSERT_EQ(pesim_dram_dma_submit(dma, 0, 0, 256, 0, 0, &x1), PESIM_OK);
+        if (serial) {
+            f1 = pesim_dram_dma_wait(dma, x1);
+            ASSERT_EQ(pesim_dram_dma_submit(dma, 0, 32768, 256, 0, f1 + 1, &x2), PESIM_OK);
+        } else {
+            ASSERT_EQ(pesim_dram_dma_submit(dma, 0, 32768, 256, 0, 0, &x2), PESIM_OK);
+            EXPECT_EQ(pesim_dram_dma_poll(dma, x1, &f1), 0);
+        }
+        f2 = pesim_dram_dma_wait(dma, x2);
+        ASSERT_EQ(pesim_dram_dma_poll(dma, x1, &f1), 1);
+        EXPECT_EQ(f1, 61u);
+        EXPECT_EQ(f2, serial ? 123u : 96u);
+        EXPECT_EQ(x1, 1u);
+        EXPECT_EQ(x2, 2u);
+        pesim_dram_dma_destroy(dma);
+    }
+}
+
+TEST(DramDma, StreamsInterleaveAndTransfersSpanBursts)
+{
+    // Two streams offer in the same cycle: a read of 3 bursts (bytes 32 to
+    // 160: bursts 0, 1 and 2) and a write of one burst, both from cycle 10.
+    // The command hook keeps the caller's context.
+    struct Rec {
+        std::vector<pesim_dram_command> c;
+    } rec;
+    pesim_dram_sim_options o = Opts(PESIM_DRAM_FRFCFS, 0, false);
+    o.on_command = [](void *ctx, const pesim_dram_command *x) { static_cast<Rec *>(ctx)->c.push_back(*x); };
+    o.ctx = &rec;
+    pesim_dram d = Ddr4();
+    pesim_dram_dma *dma = nullptr;
+    ASSERT_EQ(pesim_dram_dma_create(&d, &o, 2, &dma, nullptr), PESIM_OK);
+    uint64_t xr = 0, xw = 0;
+    ASSERT_EQ(pesim_dram_dma_submit(dma, 0, 32, 128, 0, 10, &xr), PESIM_OK);
+    ASSERT_EQ(pesim_dram_dma_submit(dma, 1, 1 << 20, 64, 1, 10, &xw), PESIM_OK);
+    pesim_dram_dma_advance_to(dma, 11);
+    EXPECT_EQ(pesim_dram_sim_outstanding(pesim_dram_dma_sim(dma)), 2u);   // one burst of each stream at 10
+    uint64_t fr = pesim_dram_dma_wait(dma, xr), fw = pesim_dram_dma_wait(dma, xw);
+    EXPECT_GT(fr, 10u + 49u);
+    EXPECT_GT(fw, 10u);
+    auto *st = new pesim_dram_stats;
+    pesim_dram_sim_stats(pesim_dram_dma_sim(dma), st);
+    EXPECT_EQ(st->rd, 3u);
+    EXPECT_EQ(st->wr, 1u);
+    delete st;
+    int cas = 0;
+    for (const auto &c : rec.c) cas += c.cmd == PESIM_DRAM_RD || c.cmd == PESIM_DRAM_WR;
+    EXPECT_EQ(cas, 4);
+    // Bad input.
+    uint64_t x = 0;
+    EXPECT_EQ(pesim_dram_dma_submit(dma, 2, 0, 64, 0, 0, &x), PESIM_ERR_RANGE);
+    EXPECT_EQ(pesim_dram_dma_submit(dma, 0, 0, 0, 0, 0, &x), PESIM_ERR_RANGE);
+    EXPECT_EQ(pesim_dram_dma_wait(dma, 99), 0u);
+    pesim_dram_dma_destroy(dma);
+    pesim_dram_dma_destroy(nullptr);
+    pesim_error e;
+    EXPECT_EQ(pesim_dram_dma_create(&d, nullptr, 0, &dma, &e), PESIM_ERR_RANGE);
+    o.done = [](void *, uint64_t, uint64_t) {};
+    EXPECT_EQ(pesim_dram_dma_create(&d, &o, 1, &dma, &e), PESIM_ERR_RANGE);
+    EXPECT_EQ(dma, nullptr);
+}
+
+// ---- the engine's DRAM statistics ---------------------------------------------
+
+TEST(DramEngine, StatsCoverTheWholeRun)
+{
+    // The engine runs the DRAM model on to its last cycle: the background
+    // rank-cycles add up to dram_cycles x ranks x channels, there is one RD
+    // (WR) per burst read (written), and the refreshes are those due before
+    // dram_cycles (each rank due every tREFI from (rank + 1) tREFI / ranks on,
+    // at most one still pending at the end).
+    int checked = 0;
+    for (int seed = 1; seed <= 60; seed++) {
+        TestRng rng((uint64_t)seed + 777);
+        pesim_arch a = test_arch(rng, 3);
+        for (int lv = 0; lv < 2; lv++) a.level[lv].read_words_per_cycle = a.level[lv].write_words_per_cycle = 4;
+        pesim_level &top = a.level[2];
+        top.is_dram = 1;
+        ASSERT_EQ(pesim_dram_preset(rng.coin(50) ? "ddr4-3200" : "lpddr4-2400", &top.dram), PESIM_OK);
+        top.dram.channels = (int)rng.uni(1, 2);
+        pesim_layer l = test_layer(1, 1, rng.uni(4, 32), rng.uni(4, 32), rng.uni(4, 28), rng.uni(4, 28), 3, 3);
+        pesim_mapping m = test_mapping(rng, a, l);
+        pesim_cost c;
+        pesim_engine_stats st;
+        ASSERT_EQ(pesim_engine_run(&a, &l, &m, nullptr, &c, &st), PESIM_OK);
+        if (!c.valid) continue;
+        checked++;
+        const pesim_dram &d = top.dram;
+        EXPECT_GE(st.dram_cycles, (int64_t)pesim_dram_from_accel_cycles(&d, a.clock_mhz, (uint64_t)c.cycles));
+        EXPECT_EQ(st.dram_active_cycles + st.dram_precharged_cycles, st.dram_cycles * d.ranks * d.channels);
+        EXPECT_EQ(st.dram_rd, st.dram_reads) << seed;
+        EXPECT_EQ(st.dram_wr, st.dram_writes) << seed;
+        EXPECT_GE(st.dram_act, st.dram_row_misses + st.dram_row_conflicts) << seed;
+        int64_t due = 0, step = d.tREFI / d.ranks;
+        for (int r = 0; r < d.ranks; r++)
+            if (st.dram_cycles > (r + 1) * step) due += (st.dram_cycles - (r + 1) * step - 1) / (step * d.ranks) + 1;
+        due *= d.channels;
+        EXPECT_LE(st.dram_refreshes, due) << seed;
+        EXPECT_GE(st.dram_refreshes, due - d.ranks * d.channels) << seed;
+    }
+    EXPECT_GT(checked, 20);
 }
 
 // ---- address mapping, checks, helpers ---------------------------------------
