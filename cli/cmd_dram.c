@@ -295,6 +295,12 @@ int cli_cmd_dram(int argc, char **argv)
         if (o.row_hit_cap <= 0)
             o.row_hit_cap = -1;   /* the library's "no cap" (0 there means the default) */
     }
+    char canon[16];
+    if (map && pesim_dram_map_canonical(map, canon) != 0) {
+        cli_error("dram: --map '%s' is not the six fields ro ra bg ba ch co, each once, most significant first "
+                  "(e.g. %s, DRAMsim3's %s)", map, PESIM_DRAM_MAP_DEFAULT, PESIM_DRAM_MAP_DRAMSIM3);
+        return CLI_USAGE;
+    }
     o.address_map = map;
     o.disable_refresh = no_refresh;
 

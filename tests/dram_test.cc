@@ -1502,6 +1502,23 @@ TEST(DramMap, AlternativeMapsAndErrors)
     EXPECT_EQ(c.channel, 1);
     EXPECT_EQ(c.row, 0);
 
+    // DRAMsim3's two-letter fields in any case, with or without separators.
+    char canon[16];
+    for (const char *ok : {"rochrababgco", "ROCHRABABGCO", "Ro-Ch-Ra-Ba-Bg-Co", "ro:ch:ra:ba:bg:co", "ro/ch.ra,ba_bg-co"}) {
+        EXPECT_EQ(pesim_dram_map_canonical(ok, canon), 0) << ok;
+        EXPECT_STREQ(canon, "rochrababgco") << ok;
+    }
+    for (const char *bad : {"", "rochrababg", "ro--chrababgco", "-rochrababgco", "ro chrababgco", "rochrababgco-"}) {
+        EXPECT_EQ(pesim_dram_map_canonical(bad, canon), -1) << bad;
+        EXPECT_STREQ(canon, "") << bad;
+    }
+    EXPECT_EQ(pesim_dram_map_canonical(nullptr, canon), -1);
+    o.address_map = "Ro-Ch-Ra-Ba-Bg-Co";
+    {
+        Sim m(Ddr4(), o);
+        EXPECT_STREQ(pesim_dram_sim_get_options(m.h)->address_map, PESIM_DRAM_MAP_DRAMSIM3);
+    }
+
     pesim_dram_sim *h = nullptr;
     pesim_error e;
     for (const char *bad : {"rorabacobg", "rorabacobgbg", "xxrabacobgch", "rorabacobgchro"}) {
@@ -1692,8 +1709,26 @@ TEST(DramCli, SmallTraceFinishCycleAndJson)
               PESIM_DRAM_MAP_DRAMSIM3 + " --trace " + kSmallTrace + " --json -");
     ASSERT_EQ(r.status, 0) << r.err;
     for (const char *want : {"\"channels\": 2,", "\"queue_depth\": 4,", "\"refresh\": false,", "\"row_hit_cap\": 4,",
-                             "\"address_map\": \"rochrababgco\"", "\"preset\": \"lpddr4-2400\""})
+                             "\"address_map\": \"rochrababgco\"", "\"preset\": \"lpddr4-2400\"",
+                             "\"bank_queue_depth\": 4,", "\"age_cap_cycles\": 1000,"})
         EXPECT_NE(r.out.find(want), std::string::npos) << want << "\n" << r.out;
+
+    // DRAMsim3's map in other spellings; the per-bank queue and the age cap;
+    // the commands and the ranks' background state (small.trc: rank 0 opens
+    // rows from cycle 1 and keeps them open to the end, 124; rank 1 idle).
+    for (const char *map : {"ROCHRABABGCO", "Ro-Ch-Ra-Ba-Bg-Co", "ro:ch:ra:ba:bg:co", "ro_ch_ra_ba_bg_co"}) {
+        r = Pesim(std::string("dram --preset ddr4-3200 --map ") + map + " --trace " + kSmallTrace + " --json -");
+        ASSERT_EQ(r.status, 0) << map << ": " << r.err;
+        EXPECT_NE(r.out.find("\"address_map\": \"rochrababgco\""), std::string::npos) << map;
+    }
+    r = Pesim(std::string("dram --preset ddr4-3200 --bank-queue 2 --age-cap 0 --trace ") + kSmallTrace + " --json -");
+    ASSERT_EQ(r.status, 0) << r.err;
+    for (const char *want : {"\"bank_queue_depth\": 2,", "\"age_cap_cycles\": null,", "\"rd\": 4,", "\"wr\": 1,",
+                             "\"aged\": 0,", "\"cycles\": 124,", "\"active_rank_cycles\": 123,",
+                             "\"precharged_rank_cycles\": 125"})
+        EXPECT_NE(r.out.find(want), std::string::npos) << want << "\n" << r.out;
+    r = Pesim(std::string("dram --preset ddr4-3200 --trace ") + kSmallTrace);
+    EXPECT_NE(r.out.find("ranks           49.6% of rank-cycles with a row open"), std::string::npos) << r.out;
 }
 
 TEST(DramCli, BadInputIsExit2)
@@ -1708,7 +1743,14 @@ TEST(DramCli, BadInputIsExit2)
     EXPECT_EQ(Pesim("dram --preset ddr4-3200").status, 2);
     EXPECT_EQ(Pesim("dram --preset ddr4-3200 --trace tests/data/dram/small.trc --sched lifo").status, 2);
     EXPECT_EQ(Pesim("dram --preset ddr4-3200 --trace tests/data/dram/small.trc --channels 0").status, 2);
-    EXPECT_EQ(Pesim("dram --preset ddr4-3200 --trace tests/data/dram/small.trc --map rorororororo").status, 2);
+    r = Pesim("dram --preset ddr4-3200 --trace tests/data/dram/small.trc --map rorororororo");
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find("--map 'rorororororo'"), std::string::npos) << r.err;
+    for (const char *bad : {"rochrababg", "ro-ch-ra-ba-bg-cox", "ro--chrababgco", "-rochrababgco", "rochrababgcoro"})
+        EXPECT_EQ(Pesim(std::string("dram --preset ddr4-3200 --trace tests/data/dram/small.trc --map ") + bad).status, 2)
+            << bad;
+    EXPECT_EQ(Pesim("dram --preset ddr4-3200 --trace tests/data/dram/small.trc --bank-queue 0").status, 2);
+    EXPECT_EQ(Pesim("dram --preset ddr4-3200 --trace tests/data/dram/small.trc --age-cap x").status, 2);
     r = Pesim("dram --preset tests/data/dram/small.trc --trace tests/data/dram/small.trc");
     EXPECT_EQ(r.status, 2);   // not a config
     r = Pesim("dram --help");

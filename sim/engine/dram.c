@@ -124,6 +124,16 @@ static int parse_map(const char *s, int field_lsb[FLD_COUNT], char canon[2 * FLD
     return 0;
 }
 
+int pesim_dram_map_canonical(const char *map, char out[16])
+{
+    int field_lsb[FLD_COUNT];
+    char canon[2 * FLD_COUNT + 1];
+    out[0] = '\0';
+    if (!map || parse_map(map, field_lsb, canon) != 0) return -1;
+    memcpy(out, canon, sizeof canon);
+    return 0;
+}
+
 static void derive_timing(const pesim_dram *d, dram_timing *t)
 {
     int64_t bl2 = d->BL / 2;

@@ -225,6 +225,11 @@ void pesim_dram_sim_stats(const pesim_dram_sim *h, pesim_dram_stats *out);
  * clamped to the max. 0 when no read completed. */
 uint64_t pesim_dram_stats_read_latency_quantile(const pesim_dram_stats *s, double q);
 
+/* Checks an address map string (the spellings above) and writes its
+ * canonical form (12 lowercase letters and a NUL) into out. Returns 0, or -1
+ * if it is not the six fields, each once (out is then ""). */
+int pesim_dram_map_canonical(const char *map, char out[16]);
+
 /* Address mapping of the handle. decode ignores the bits inside a burst;
  * encode gives the burst's first byte (fields are taken modulo their counts). */
 void pesim_dram_sim_decode(const pesim_dram_sim *h, uint64_t addr, pesim_dram_coord *c);
