@@ -1146,8 +1146,8 @@ TEST(DramBandwidth, ARefreshOfTheStreamedRankCostsItsDerivedStall)
     // banks (the stream opened banks 0-3 of every bank group): 16 PREs at
     // 6240-6255 (the last RDs' banks just meet tRTP), REF tRP after the last
     // (6277), the next ACT tRFC later (6837), its RD tRCD later (6859), and
-    // the stream goes on. Stall: 6859 - (L + 4) = 15 + tRP + tRFC + tRCD + 1
-    // - 4 + (T - L) = 616 cycles; finish = 4 N + 45 + 616 = 8661.
+    // the stream goes on. Stall: 6859 - (L + 4) = (T - L - 4) + 15 + tRP +
+    // tRFC + tRCD = 616 cycles; finish = 4 N + 45 + 616 = 8661.
     Sim s(Ddr4());
     std::vector<pesim_dram_request> seq = Sequential(Ddr4(), 2000);
     for (size_t i = 0; i < seq.size(); i++) seq[i].cycle = i;
