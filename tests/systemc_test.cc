@@ -18,14 +18,18 @@
 // request traces, command by command: random organisations (1-3 channels, 1-4
 // ranks), schedulers, queue depths, per-bank queue depths, age and hit caps,
 // address maps; every command, every completion, and the counters (CAS counts,
-// row hits/conflicts, background cycles).
+// row hits/conflicts, background cycles). SharesNoCodeWithTheCModel: no file of
+// sim/systemc/ includes the C model's header or calls its functions.
 //
 // Matrix size: 240 cases in every build (ASan included); PESIM_SYSTEMC_CASES=N
 // overrides (the benchmark, scripts/bench_systemc.sh, runs the same cases).
 #include <gtest/gtest.h>
 
+#include <dirent.h>
+
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -347,6 +351,46 @@ TEST(SystemCDram, ControllerEqualsTheCModelOnRandomTraces)
     EXPECT_GT(total, 100000);
     EXPECT_GT(refs, 50);
     EXPECT_GT(aged, 100u);   // the age cap engaged
+}
+
+// The reference's DRAM side shares no code with the C model: no file of
+// sim/systemc/ includes pesim/dram.h or an engine header, or calls a function
+// of sim/engine/dram*.c (the clock crossing and the burst size included).
+// Comments are skipped.
+TEST(SystemCDram, SharesNoCodeWithTheCModel)
+{
+    const std::string dir = std::string(PESIM_SOURCE_DIR) + "/sim/systemc/";
+    const char *banned[] = {"pesim/dram.h",      "engine/",          "pesim_dram_sim_",  "pesim_dram_dma_",
+                            "pesim_dram_to_acc", "pesim_dram_from_", "pesim_dram_burst", "pesim_dram_peak",
+                            "pesim_dram_check",  "pesim_dram_map_",  "pesim_dram_trace", "pesim_dram_stats_"};
+    DIR *d = opendir(dir.c_str());
+    ASSERT_NE(d, nullptr) << dir;
+    int files = 0;
+    while (struct dirent *e = readdir(d)) {
+        std::string name = e->d_name;
+        if (name.size() < 3 || (name.substr(name.size() - 2) != ".h" && name.substr(name.size() - 4) != ".cpp"))
+            continue;
+        std::ifstream in(dir + name);
+        std::stringstream ss;
+        ss << in.rdbuf();
+        std::string text = ss.str(), code;
+        for (size_t i = 0; i < text.size();) {   // drop // and /* */ comments
+            if (text.compare(i, 2, "//") == 0) {
+                i = text.find('\n', i);
+                if (i == std::string::npos) break;
+            } else if (text.compare(i, 2, "/*") == 0) {
+                i = text.find("*/", i + 2);
+                if (i == std::string::npos) break;
+                i += 2;
+            } else {
+                code += text[i++];
+            }
+        }
+        for (const char *b : banned) EXPECT_EQ(code.find(b), std::string::npos) << name << " uses " << b;
+        files++;
+    }
+    closedir(d);
+    EXPECT_GE(files, 6);
 }
 
 // pesim_systemc_run's contract: invalid mappings are results, bad input errors.

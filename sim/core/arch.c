@@ -202,6 +202,6 @@ int64_t pesim_level_latency_cycles(const pesim_arch *a, int level)
     const pesim_level *v = &a->level[level];
     if (!v->is_dram) return v->latency_cycles;
     const pesim_dram *d = &v->dram;
-    double ns = (d->tRCD + d->CL + d->BL / 2) * d->tck_ns;
+    double ns = (1 + d->tRCD + d->CL + d->BL / 2) * d->tck_ns;   /* accept-to-issue, ACT, RD, data */
     return (int64_t)(ns * a->clock_mhz / 1000.0);
 }
