@@ -512,25 +512,28 @@ pesim_status pesim_engine_run(const pesim_arch *a, const pesim_layer *l, const p
     out->cycles = end;
     out->compute_cycles = busy;
     memcpy(out->stall_cycles, e.stall, sizeof out->stall_cycles);
-    pesim_dram_activity act, *dact = NULL;
-    if (e.has_dram) { /* the DRAM model's own commands over the run */
-        pesim_dram_stats ds;
-        pesim_dram_sim_stats(e.dram.sim, &ds);
-        pesim_estimate_dram_activity_from_stats(e.dram.timing, &ds, a->clock_mhz, end, &act);
-        dact = &act;
-    }
-    pesim_estimate_cost(a, dact, out);
     out->utilization = (double)nc.macs / ((double)end * (double)pesim_arch_macs(a));
     e.st.busy_cycles = busy;
+    pesim_dram_activity act, *dact = NULL;
     if (e.has_dram) {
+        /* The DRAM runs on (refreshing, rows open or closed) to the run's end. */
+        uint64_t dend = pesim_dram_from_accel_cycles(e.dram.timing, e.dram.clock_mhz, (uint64_t)end);
+        if (dend > pesim_dram_sim_now(e.dram.sim)) pesim_dram_sim_advance_to(e.dram.sim, dend);
         pesim_dram_stats ds;
         pesim_dram_sim_stats(e.dram.sim, &ds);
         e.st.dram_reads = e.dram.bursts_r, e.st.dram_writes = e.dram.bursts_w;
         e.st.dram_row_hits = (int64_t)ds.row_hits, e.st.dram_row_misses = (int64_t)ds.row_misses;
         e.st.dram_row_conflicts = (int64_t)ds.row_conflicts, e.st.dram_refreshes = (int64_t)ds.ref;
+        e.st.dram_cycles = (int64_t)ds.cycle;
         e.st.dram_act = (int64_t)ds.act, e.st.dram_pre = (int64_t)ds.pre;
+        e.st.dram_rd = (int64_t)ds.rd, e.st.dram_wr = (int64_t)ds.wr;
+        e.st.dram_active_cycles = (int64_t)ds.active_cycles;
+        e.st.dram_precharged_cycles = (int64_t)ds.precharged_cycles;
+        pesim_estimate_dram_activity_from_run(e.dram.timing, &e.st, a->clock_mhz, end, &act);
+        dact = &act; /* the DRAM energy: the model's own commands and background over the run */
         pesim_dram_sim_destroy(e.dram.sim);
     }
+    pesim_estimate_cost(a, dact, out);
     if (stats) *stats = e.st;
     return PESIM_OK;
 }

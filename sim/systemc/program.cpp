@@ -6,7 +6,6 @@
 
 extern "C" {
 #include "nest/walk.h"
-#include "pesim/dram.h"
 }
 
 namespace pesim_sc {
@@ -158,7 +157,7 @@ bool build_program(Program &p, const pesim_arch *a, const pesim_layer *l, const 
         // Tiles are laid out contiguously, each tensor in its own region
         // starting on a MiB boundary; a transfer takes the next bursts of its
         // tensor's region (wrapping at its end).
-        p.burst_bytes = pesim_dram_burst_bytes(&top.dram);
+        p.burst_bytes = (uint64_t)(top.dram.bus_bits / 8) * (uint64_t)top.dram.BL;   // one burst: bus x BL
         uint64_t base = 0, wb = (uint64_t)(a->word_bits + 7) / 8;
         for (int t = 0; t < NT; t++) {
             uint64_t sz = (uint64_t)pesim_layer_tensor_words(l, (pesim_tensor)t) * wb;
