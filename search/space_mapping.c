@@ -15,7 +15,8 @@
  *       bound)); with dim "none" the factor is ignored;
  *     a factor may exceed the dim's bound (imperfect, as any factor may);
  *   - tile: per level L < M-1 and dim, the temporal factor, one of the
- *     dim's candidate factors (tile_candidates below, ascending); the
+ *     dim's candidate factors (tile_candidates below, ascending; they
+ *     include the default mapper's factors on the base arch); the
  *     outermost level takes the remainder ceil(D / product of every other
  *     factor);
  *   - order (pesim_space_options.order): RANK: the rank (Lehmer code) of a
@@ -31,12 +32,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pesim/model.h"
 #include "space_impl.h"
 
 /* Tile factor candidates of a dim of bound D (sorted, unique): every value
  * 1..D when D <= 32; otherwise the divisors of D, the powers of two below D
- * and ceil(D / 2^k) (balanced imperfect splits). Writes them to out (when
- * non-NULL) and returns how many. */
+ * and ceil(D / 2^k) (balanced imperfect splits); and the n_extra values of
+ * extra in [1, D] (the default mapper's factors, so that its mapping is in
+ * the space). Writes them to out (when non-NULL) and returns how many. */
 #define TILE_ALL_MAX 32
 static int cmp_i64(const void *x, const void *y)
 {
@@ -44,9 +47,9 @@ static int cmp_i64(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
-static int32_t tile_candidates(int64_t D, int64_t *out)
+static int32_t tile_candidates(int64_t D, const int64_t *extra, int n_extra, int64_t *out)
 {
-    int64_t buf[512];
+    int64_t buf[512 + PESIM_MAX_LEVELS];
     int32_t n = 0;
     if (D <= TILE_ALL_MAX) {
         for (int64_t v = 1; v <= D; v++) buf[n++] = v;
@@ -58,6 +61,8 @@ static int32_t tile_candidates(int64_t D, int64_t *out)
             }
         for (int64_t p = 2; p < D && n < 470; p *= 2) buf[n++] = p;
         for (int64_t p = 2; p < D && n < 510; p *= 2) buf[n++] = (D + p - 1) / p;
+        for (int k = 0; k < n_extra; k++)
+            if (extra[k] >= 1 && extra[k] <= D) buf[n++] = extra[k];
         qsort(buf, (size_t)n, sizeof buf[0], cmp_i64);
         int32_t u = 0;
         for (int32_t i = 0; i < n; i++)
@@ -126,7 +131,10 @@ static const char *axis_name(int ax) { return ax ? "y" : "x"; }
 #define ADD(kind, nch, lv, dim, tensor)                                                                          \
     do {                                                                                                         \
         p = srch_add_param(s, name, kind, nch, lv, dim, tensor, lm->layer);                                      \
-        if (p < 0) return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, "space", "out of memory");               \
+        if (p < 0) {                                                                                             \
+            free(extra);                                                                                         \
+            return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, "space", "out of memory");                      \
+        }                                                                                                        \
     } while (0)
 
 pesim_status srch_add_mapping_params(pesim_space *s, const int64_t *fan_x, const int64_t *fan_y,
@@ -136,12 +144,31 @@ pesim_status srch_add_mapping_params(pesim_space *s, const int64_t *fan_x, const
     const int M = a->n_levels;
     size_t nm = s->n_mac > 0 ? (size_t)s->n_mac : 1;
     s->maps = calloc(nm, sizeof *s->maps);
+    /* the default mapper's temporal factors of each (layer, dim), on the
+     * base arch, join the tile candidates */
+    int64_t *extra = calloc(nm * PESIM_NDIMS * PESIM_MAX_LEVELS, sizeof *extra);
+    if (!s->maps || !extra) {
+        free(extra);
+        return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, "space", "out of memory");
+    }
+    for (int32_t i = 0; i < s->n_mac; i++) {
+        pesim_mapping m;
+        if (pesim_mapper_default(a, &s->net.layers[s->mac[i]], &m, NULL) != PESIM_OK) continue;
+        for (int d = 0; d < PESIM_NDIMS; d++)
+            for (int lv = 0; lv < M - 1; lv++)
+                extra[((size_t)i * PESIM_NDIMS + (size_t)d) * PESIM_MAX_LEVELS + (size_t)lv] = m.level[lv].temporal[d];
+    }
+#define EXTRA(i, d) (extra + ((size_t)(i) * PESIM_NDIMS + (size_t)(d)) * PESIM_MAX_LEVELS)
     /* room for every (layer, dim)'s candidates */
     size_t pool = 0;
     for (int32_t i = 0; i < s->n_mac; i++)
-        for (int d = 0; d < PESIM_NDIMS; d++) pool += (size_t)tile_candidates(s->net.layers[s->mac[i]].dim[d], NULL);
+        for (int d = 0; d < PESIM_NDIMS; d++)
+            pool += (size_t)tile_candidates(s->net.layers[s->mac[i]].dim[d], EXTRA(i, d), M - 1, NULL);
     s->cand_pool = malloc((pool > 0 ? pool : 1) * sizeof *s->cand_pool);
-    if (!s->maps || !s->cand_pool) return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, "space", "out of memory");
+    if (!s->cand_pool) {
+        free(extra);
+        return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, "space", "out of memory");
+    }
     const int seq = s->opt.order == PESIM_ORDER_SEQUENCE, by_dim = s->opt.spatial == PESIM_SPATIAL_DIM_FACTOR;
     size_t used = 0;
     for (int32_t i = 0; i < s->n_mac; i++) {
@@ -161,12 +188,14 @@ pesim_status srch_add_mapping_params(pesim_space *s, const int64_t *fan_x, const
         }
         for (int d = 0; d < PESIM_NDIMS; d++) {
             lm->cand[d] = s->cand_pool + used;
-            lm->n_cand[d] = tile_candidates(l->dim[d], s->cand_pool + used);
+            lm->n_cand[d] = tile_candidates(l->dim[d], EXTRA(i, d), M - 1, s->cand_pool + used);
             used += (size_t)lm->n_cand[d];
             if (l->dim[d] > 1) lm->dims[lm->nd++] = (uint8_t)d;
         }
-        if (lm->nd > 1 && !build_perms(s, lm->nd))
+        if (lm->nd > 1 && !build_perms(s, lm->nd)) {
+            free(extra);
             return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, "space", "out of memory");
+        }
         char name[160];
         int32_t p;
         for (int lv = 0; lv < M; lv++) {
@@ -232,9 +261,11 @@ pesim_status srch_add_mapping_params(pesim_space *s, const int64_t *fan_x, const
             }
         }
     }
+    free(extra);
     return PESIM_OK;
 }
 #undef ADD
+#undef EXTRA
 
 /* ------------------------------------------------------------- decode */
 

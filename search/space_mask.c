@@ -333,8 +333,9 @@ static int32_t mapping_mask(pesim_cursor *c, const layer_map *lm, int32_t param,
     prepare_layer(c, lm, fu);
     const int orderish = p->kind == PESIM_PARAM_ORDER || p->kind == PESIM_PARAM_ORDER_POS;
     /* footprints grow with an ascending factor: past the first capacity
-     * failure every larger choice fails too */
-    const int monotone = p->kind == PESIM_PARAM_TILE || p->kind == PESIM_PARAM_SPATIAL_FACTOR;
+     * failure every larger choice fails too (not taken when the caller asks
+     * why: each choice's own first violation is then found) */
+    const int monotone = !why && (p->kind == PESIM_PARAM_TILE || p->kind == PESIM_PARAM_SPATIAL_FACTOR);
     int32_t allowed = 0;
     int over = 0;
     pesim_violation v = pesim_violation_make(PESIM_VIOLATION_NONE), cap = v;
@@ -367,14 +368,20 @@ int32_t pesim_cursor_mask(pesim_cursor *c, int32_t param, uint8_t *mask, pesim_v
     complete(c, param);
     pesim_violation av = pesim_violation_make(PESIM_VIOLATION_NONE);
     if (p->kind != PESIM_PARAM_HARDWARE && p->kind != PESIM_PARAM_PLACEMENT) {
-        if (!build_arch(c, &av)) { /* no mapping fits an arch that is not valid */
+        const layer_map *own = &s->maps[s->mac_of[p->layer]];
+        /* no mapping fits an arch that is not valid, and a design with
+         * another layer that cannot fit is invalid whatever this choice */
+        int ok = build_arch(c, &av);
+        for (int32_t i = 0; ok && i < s->n_mac; i++)
+            if (&s->maps[i] != own) ok = layer_complete_ok(c, &s->maps[i], &av);
+        if (!ok) {
             for (int32_t k = 0; k < p->n_choices; k++) {
                 mask[k] = 0;
                 if (why) why[k] = av;
             }
             return 0;
         }
-        return mapping_mask(c, &s->maps[s->mac_of[p->layer]], param, mask, why);
+        return mapping_mask(c, own, param, mask, why);
     }
     int32_t allowed = 0;
     for (int32_t k = 0; k < p->n_choices; k++) {

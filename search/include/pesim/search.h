@@ -381,7 +381,9 @@ int32_t pesim_cursor_next(const pesim_cursor *c);
 /* mask[k] = 1 if choice k of param can still lead to a valid design given
  * the choices made (param's own choice, if made, is ignored); returns how
  * many are allowed. why (may be NULL, n_choices entries) gets, for each
- * excluded choice, the violation it would cause. */
+ * excluded choice, a violation it causes in the smallest completion (in a
+ * one-layer space the first one the decoder and the model report; kind NONE
+ * for an allowed choice); asking for it costs a full check of every choice. */
 int32_t pesim_cursor_mask(pesim_cursor *c, int32_t param, uint8_t *mask, pesim_violation *why);
 /* Completes the candidate by the step decode: each unchosen parameter in
  * space order gets a uniformly drawn allowed choice (u01(ctx) in [0, 1)).
