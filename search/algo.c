@@ -46,7 +46,7 @@ struct pesim_algo {
     pesim_algo_env env;
     double opt[ALGO_MAX_OPTS]; /* option values, in table order */
     /* The last ask, until every candidate of it has been told. */
-    int32_t n_asked, n_pending, cap;
+    int32_t n_asked, n_pending, cap, next_slot;
     int32_t *asked;            /* cap x sp.n */
     uint8_t *told;             /* cap */
     pesim_result *results;     /* cap */
@@ -289,6 +289,7 @@ int32_t pesim_algo_ask(pesim_algo *al, int32_t *choices, int32_t max)
     memcpy(al->asked, choices, (size_t)k * (size_t)n * sizeof *choices);
     memset(al->told, 0, (size_t)k);
     al->n_asked = al->n_pending = k;
+    al->next_slot = 0;
     return k;
 }
 
@@ -300,9 +301,15 @@ void pesim_algo_tell(pesim_algo *al, const int32_t *choices, const pesim_result 
     for (int32_t c = 0; c < n; c++) {
         const int32_t *x = choices + (size_t)c * (size_t)np;
         int32_t slot = -1;
+        /* told in ask order (the usual case): the next slot, at once */
+        int32_t j0 = al->next_slot;
+        if (j0 < al->n_asked && !al->told[j0] &&
+            memcmp(al->asked + (size_t)j0 * (size_t)np, x, (size_t)np * sizeof *x) == 0)
+            slot = j0;
         for (int32_t j = 0; j < al->n_asked && slot < 0; j++)
             if (!al->told[j] && memcmp(al->asked + (size_t)j * (size_t)np, x, (size_t)np * sizeof *x) == 0)
                 slot = j;
+        if (slot >= 0) al->next_slot = slot + 1;
         if (slot < 0) {           /* not one of the last ask: an observation */
             al->impl->tell(al->state, x, &r[c], 1, 0);
             continue;

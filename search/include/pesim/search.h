@@ -35,6 +35,9 @@
 extern "C" {
 #endif
 
+/* The library's version, "MAJOR.MINOR.PATCH". */
+const char *pesim_version(void);
+
 /* ---------------------------------------------------------------- spaces */
 
 typedef enum pesim_param_kind {
