@@ -424,7 +424,7 @@ int algo_param_monotone(const algo_space *sp, int32_t i)
 
 int algo_param_capacity_free(const algo_space *sp, int32_t i)
 {
-    return sp->kind[i] == PESIM_PARAM_ORDER;
+    return sp->kind[i] == PESIM_PARAM_ORDER || sp->kind[i] == PESIM_PARAM_ORDER_POS;
 }
 
 void algo_random_point(const algo_space *sp, gsl_rng *rng, int32_t *x)

@@ -141,7 +141,8 @@ int algo_capacity_failure(const algo_space *sp, const pesim_result *r, int32_t *
  * capacity failures are monotone in it. */
 int algo_param_monotone(const algo_space *sp, int32_t i);
 
-/* 1 if the parameter never changes a footprint (loop orders: a level holds
+/* 1 if the parameter never changes a footprint (loop orders, as a rank or a
+ * position: a level holds
  * the tiles it keeps, whose sizes are products of factors, docs/model.md),
  * so capacity failures do not depend on it. */
 int algo_param_capacity_free(const algo_space *sp, int32_t i);
