@@ -194,6 +194,13 @@ int srch_decode_layer(const pesim_space *s, const layer_map *lm, const pesim_arc
  * to 1 and the outermost level's remainders (space_mapping.c). */
 void srch_decode_layer_raw(const pesim_space *s, const layer_map *lm, const int32_t *choices, pesim_mapping *m);
 void srch_clamp_layer(const pesim_space *s, const layer_map *lm, pesim_mapping *m);
+/* The spatial checks of the clamped mapping m of layer map lm on arch a,
+ * from level `from` up: every factor on an axis that allows its dim, their
+ * product within the fan-out. fu (may be NULL: every digit chosen): per dim
+ * the lowest level with an unchosen digit; a factor above it counts as 1 (it
+ * may yet be clamped). 1, or 0 with a reason and *v (both may be NULL). */
+int srch_spatial_ok(const pesim_space *s, const layer_map *lm, const pesim_arch *a, const pesim_mapping *m,
+                    const int *fu, int from, char *reason, size_t n, pesim_violation *v);
 /* The value behind choice c of mapping parameter p of layer map lm (choices:
  * the other choices, for values that depend on them; may be NULL). */
 int srch_mapping_value(const pesim_space *s, const layer_map *lm, int32_t p, int32_t c, const int32_t *choices,

@@ -351,13 +351,11 @@ void srch_clamp_layer(const pesim_space *s, const layer_map *lm, pesim_mapping *
     }
 }
 
-int srch_decode_layer(const pesim_space *s, const layer_map *lm, const pesim_arch *a, const int32_t *choices,
-                      pesim_mapping *m, char *reason, size_t n, pesim_violation *v)
+int srch_spatial_ok(const pesim_space *s, const layer_map *lm, const pesim_arch *a, const pesim_mapping *m,
+                    const int *fu, int from, char *reason, size_t n, pesim_violation *v)
 {
-    srch_decode_layer_raw(s, lm, choices, m);
-    srch_clamp_layer(s, lm, m);
     const pesim_layer *l = &s->net.layers[lm->layer];
-    for (int lv = 0; lv < a->n_levels; lv++) {
+    for (int lv = from; lv < a->n_levels; lv++) {
         const pesim_level *lev = &a->level[lv];
         for (int ax = 0; ax < 2; ax++) {
             const int64_t *f = ax ? m->level[lv].spatial_y : m->level[lv].spatial_x;
@@ -365,8 +363,9 @@ int srch_decode_layer(const pesim_space *s, const layer_map *lm, const pesim_arc
             const int64_t fan = ax ? lev->fanout_y : lev->fanout_x;
             int64_t prod = 1;
             int used = -1, n_used = 0;
-            for (int d = 0; d < PESIM_NDIMS; d++) {
-                if (f[d] <= 1) continue;
+            for (int k = 0; k < lm->nd; k++) {
+                int d = lm->dims[k];
+                if (f[d] <= 1 || (fu && fu[d] < lv)) continue; /* 1, or may yet be clamped to 1 */
                 if (!((allow >> d) & 1u)) {
                     if (v) {
                         *v = pesim_violation_make(PESIM_VIOLATION_SPATIAL_DIM);
@@ -400,6 +399,14 @@ int srch_decode_layer(const pesim_space *s, const layer_map *lm, const pesim_arc
         }
     }
     return 1;
+}
+
+int srch_decode_layer(const pesim_space *s, const layer_map *lm, const pesim_arch *a, const int32_t *choices,
+                      pesim_mapping *m, char *reason, size_t n, pesim_violation *v)
+{
+    srch_decode_layer_raw(s, lm, choices, m);
+    srch_clamp_layer(s, lm, m);
+    return srch_spatial_ok(s, lm, a, m, NULL, 0, reason, n, v);
 }
 
 /* The choice of tile parameter p holding factor f, or -1. */

@@ -255,34 +255,7 @@ static int layer_ok(pesim_cursor *c, const layer_map *lm, const pesim_mapping *m
     const pesim_arch *a = &c->arch;
     const pesim_layer *l = &s->net.layers[lm->layer];
     const int M = a->n_levels;
-    for (int lv = from; lv < M; lv++) {
-        const pesim_level *lev = &a->level[lv];
-        for (int ax = 0; ax < 2; ax++) {
-            const int64_t *f = ax ? m->level[lv].spatial_y : m->level[lv].spatial_x;
-            const uint32_t allow = ax ? lev->spatial_y_dims : lev->spatial_x_dims;
-            const int64_t fan = ax ? lev->fanout_y : lev->fanout_x;
-            int64_t prod = 1;
-            for (int k = 0; k < lm->nd; k++) {
-                int d = lm->dims[k];
-                if (f[d] <= 1 || fu[d] < lv) continue; /* 1, or may be clamped to 1 */
-                if (!((allow >> d) & 1u)) {
-                    if (v) {
-                        *v = pesim_violation_make(PESIM_VIOLATION_SPATIAL_DIM);
-                        v->layer = lm->layer, v->level = lv, v->dim = d;
-                    }
-                    return 0;
-                }
-                prod *= f[d];
-            }
-            if (prod > fan) {
-                if (v) {
-                    *v = pesim_violation_make(PESIM_VIOLATION_FANOUT);
-                    v->layer = lm->layer, v->level = lv, v->amount = (double)prod, v->limit = (double)fan;
-                }
-                return 0;
-            }
-        }
-    }
+    if (!srch_spatial_ok(s, lm, a, m, fu, from, NULL, 0, v)) return 0;
     int64_t gt[PESIM_NDIMS];
     for (int d = 0; d < PESIM_NDIMS; d++) gt[d] = 1;
     for (int lv = 0; lv < M - 1; lv++) {

@@ -5,6 +5,8 @@
 // predictor; a run without a store; the stop flag.
 #include <gtest/gtest.h>
 
+#include "search_test_util.h"
+
 #include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -22,36 +24,7 @@ extern "C" {
 
 namespace {
 
-struct TempDir {
-    std::string path;
-    TempDir()
-    {
-        char tmpl[] = "/tmp/pesim_campaign_XXXXXX";
-        const char *p = mkdtemp(tmpl);
-        EXPECT_NE(p, nullptr);
-        path = p ? p : "/tmp";
-    }
-    ~TempDir()
-    {
-        std::string cmd = "rm -rf '" + path + "'";
-        if (system(cmd.c_str()) != 0) fprintf(stderr, "could not remove %s\n", path.c_str());
-    }
-    std::string file(const char *name) const { return path + "/" + name; }
-};
 
-struct Loaded {
-    pesim_arch arch;
-    pesim_network net;
-    Loaded(const char *arch_file, const char *net_file)
-    {
-        pesim_error e;
-        memset(&net, 0, sizeof net);
-        EXPECT_EQ(pesim_arch_load(arch_file, &arch, &e), PESIM_OK) << e.msg;
-        EXPECT_EQ(pesim_network_load(net_file, &net, &e), PESIM_OK) << e.msg;
-    }
-    ~Loaded() { pesim_network_free(&net); }
-    const pesim_layer *layer(const char *name) const { return &net.layers[pesim_network_find(&net, name)]; }
-};
 
 pesim_campaign_options Options(const char *algo, int64_t budget, int32_t batch, pesim_run_mode mode)
 {

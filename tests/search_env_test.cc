@@ -5,6 +5,8 @@
 // features, the default design as choices, violations as data.
 #include <gtest/gtest.h>
 
+#include "search_test_util.h"
+
 #include <unistd.h>
 
 #include <cmath>
@@ -23,31 +25,7 @@ extern "C" {
 
 namespace {
 
-struct Loaded {
-    pesim_arch arch;
-    pesim_network net;
-    Loaded(const char *arch_file, const char *net_file)
-    {
-        pesim_error e;
-        memset(&net, 0, sizeof net);
-        EXPECT_EQ(pesim_arch_load(arch_file, &arch, &e), PESIM_OK) << e.msg;
-        if (net_file) {
-            EXPECT_EQ(pesim_network_load(net_file, &net, &e), PESIM_OK) << e.msg;
-        }
-    }
-    ~Loaded() { pesim_network_free(&net); }
-    const pesim_layer *layer(const char *name) const { return &net.layers[pesim_network_find(&net, name)]; }
-};
 
-std::string write_temp(const std::string &name, const std::string &text)
-{
-    std::string path = std::string("/tmp/pesim_env_test_") + std::to_string(getpid()) + "_" + name;
-    FILE *f = fopen(path.c_str(), "w");
-    EXPECT_NE(f, nullptr);
-    fputs(text.c_str(), f);
-    fclose(f);
-    return path;
-}
 
 double U01(void *ctx) { return (double)((TestRng *)ctx)->uni(0, (1 << 30) - 1) / (double)(1 << 30); }
 

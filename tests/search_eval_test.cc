@@ -3,6 +3,8 @@
 // placement costs and lifetimes, and the framework's overhead.
 #include <gtest/gtest.h>
 
+#include "search_test_util.h"
+
 #include <cstdlib>
 
 #include <chrono>
@@ -26,21 +28,6 @@ namespace {
 // default encoding's factors may exceed a fan-out: search_env_test.cc).
 const pesim_space_options kDimFactor = {PESIM_ORDER_RANK, PESIM_SPATIAL_DIM_FACTOR};
 
-struct Loaded {
-    pesim_arch arch;
-    pesim_network net;
-    Loaded(const char *arch_file, const char *net_file)
-    {
-        pesim_error e;
-        memset(&net, 0, sizeof net);
-        EXPECT_EQ(pesim_arch_load(arch_file, &arch, &e), PESIM_OK) << e.msg;
-        if (net_file) {
-            EXPECT_EQ(pesim_network_load(net_file, &net, &e), PESIM_OK) << e.msg;
-        }
-    }
-    ~Loaded() { pesim_network_free(&net); }
-    const pesim_layer *layer(const char *name) const { return &net.layers[pesim_network_find(&net, name)]; }
-};
 
 std::vector<int32_t> random_batch(const pesim_space *s, TestRng &rng, int n)
 {

@@ -2,6 +2,8 @@
 // design hash; mapping, network, placement, hardware and joint spaces.
 #include <gtest/gtest.h>
 
+#include "search_test_util.h"
+
 #include <cmath>
 #include <cstring>
 #include <set>
@@ -20,21 +22,6 @@ extern "C" {
 
 namespace {
 
-struct Loaded {
-    pesim_arch arch;
-    pesim_network net;
-    Loaded(const char *arch_file, const char *net_file)
-    {
-        pesim_error e;
-        memset(&net, 0, sizeof net);
-        EXPECT_EQ(pesim_arch_load(arch_file, &arch, &e), PESIM_OK) << e.msg;
-        if (net_file) {
-            EXPECT_EQ(pesim_network_load(net_file, &net, &e), PESIM_OK) << e.msg;
-        }
-    }
-    ~Loaded() { pesim_network_free(&net); }
-    const pesim_layer *layer(const char *name) const { return &net.layers[pesim_network_find(&net, name)]; }
-};
 
 const char *kArchs[] = {"configs/arch/eyeriss.cfg", "configs/arch/tiny.cfg",     "configs/arch/vta.cfg",
                         "configs/arch/nnpi.cfg",    "configs/arch/simba.cfg",    "configs/arch/nvdla.cfg",
@@ -477,15 +464,6 @@ TEST(SearchSpace, PlacementSpace)
 
 // ------------------------------------------------------------ hardware spaces
 
-std::string write_temp(const std::string &name, const std::string &text)
-{
-    std::string path = std::string("/tmp/pesim_space_test_") + std::to_string(getpid()) + "_" + name;
-    FILE *f = fopen(path.c_str(), "w");
-    EXPECT_NE(f, nullptr);
-    fputs(text.c_str(), f);
-    fclose(f);
-    return path;
-}
 
 TEST(SearchSpace, ExperimentLoad)
 {

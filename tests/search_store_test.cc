@@ -3,6 +3,8 @@
 // wrong schema, read-only) that must name the file and touch nothing.
 #include <gtest/gtest.h>
 
+#include "search_test_util.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -23,24 +25,6 @@ extern "C" {
 
 namespace {
 
-// A fresh scratch directory per test, removed at the end.
-struct TempDir {
-    std::string path;
-    TempDir()
-    {
-        char tmpl[] = "/tmp/pesim_store_XXXXXX";
-        const char *p = mkdtemp(tmpl);
-        EXPECT_NE(p, nullptr);
-        path = p ? p : "/tmp";
-    }
-    ~TempDir()
-    {
-        chmod(path.c_str(), 0755);
-        std::string cmd = "rm -rf '" + path + "'";
-        if (system(cmd.c_str()) != 0) fprintf(stderr, "could not remove %s\n", path.c_str());
-    }
-    std::string file(const char *name) const { return path + "/" + name; }
-};
 
 std::string slurp(const std::string &path)
 {
