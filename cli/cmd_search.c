@@ -261,7 +261,7 @@ static void write_json(const search_report *rp, FILE *f)
     json_kv_string(&w, "eval", pesim_fidelity_name(a->fidelity));
     json_kv_int(&w, "budget", a->budget);
     json_kv_int(&w, "batch", a->batch);
-    json_kv_string(&w, "db", rp->db);
+    json_kv_string(&w, "db", strcmp(rp->db, "none") ? rp->db : NULL);
     json_kv_string(&w, "out", a->out_dir);
     if (rp->single && rp->n == 1) {
         json_kv_string(&w, "layer", rp->layers[0].layer->name);
@@ -358,6 +358,40 @@ static int file_exists(const char *p)
     return stat(p, &st) == 0;
 }
 
+/* Opens the outputs a search shares: DIR, the store, the JSON file. */
+static int open_outputs(const search_args *a, const cmd_args *o, char *dbbuf, size_t n, pesim_store **st,
+                        FILE **jf)
+{
+    if (cli_make_dir(a->out_dir) != 0)
+        return CLI_USAGE;
+    if (o->db && strcmp(o->db, "none") == 0) { /* nothing recorded, nothing to resume */
+        snprintf(dbbuf, n, "none");
+        *st = NULL;
+        if (a->mode != PESIM_RUN_NEW) {
+            cli_error("search: --db none records nothing: there is no run to resume or to add to");
+            return CLI_USAGE;
+        }
+    } else if (o->db) {
+        snprintf(dbbuf, n, "%s", o->db);
+    } else if (snprintf(dbbuf, n, "%s/search.db", a->out_dir) >= (int)n) {
+        cli_error("%s: path too long", a->out_dir);
+        return CLI_USAGE;
+    }
+    if (a->mode == PESIM_RUN_RESUME && !file_exists(dbbuf)) {
+        cli_error("search: --resume: %s does not exist (nothing to resume; --db names the store)", dbbuf);
+        return CLI_USAGE;
+    }
+    pesim_error e;
+    pesim_error_clear(&e);
+    if (strcmp(dbbuf, "none") != 0 && pesim_store_open(dbbuf, st, &e) != PESIM_OK) {
+        cli_report(&e, dbbuf);
+        return CLI_USAGE;
+    }
+    if (o->json && !(*jf = cli_open_out(o->json)))
+        return CLI_USAGE;
+    return CLI_OK;
+}
+
 /* Searches the layers and writes the outputs; returns the exit status. */
 static int search_all(const search_args *a, const cmd_args *o, cli_inputs *in)
 {
@@ -387,34 +421,12 @@ static int search_all(const search_args *a, const cmd_args *o, cli_inputs *in)
         rc = CLI_USAGE;
         goto done;
     }
-    if (cli_make_dir(a->out_dir) != 0) {
-        rc = CLI_USAGE;
-        goto done;
-    }
-    if (o->db) {
-        snprintf(dbbuf, sizeof dbbuf, "%s", o->db);
-    } else if (snprintf(dbbuf, sizeof dbbuf, "%s/search.db", a->out_dir) >= (int)sizeof dbbuf) {
-        cli_error("%s: path too long", a->out_dir);
-        rc = CLI_USAGE;
-        goto done;
-    }
+    rc = open_outputs(a, o, dbbuf, sizeof dbbuf, &st, &jf);
     rp.db = dbbuf;
-    if (a->mode == PESIM_RUN_RESUME && !file_exists(dbbuf)) {
-        cli_error("search: --resume: %s does not exist (nothing to resume; --db names the store)", dbbuf);
-        rc = CLI_USAGE;
+    if (rc != CLI_OK)
         goto done;
-    }
     pesim_error e;
     pesim_error_clear(&e);
-    if (pesim_store_open(dbbuf, &st, &e) != PESIM_OK) {
-        cli_report(&e, dbbuf);
-        rc = CLI_USAGE;
-        goto done;
-    }
-    if (o->json && !(jf = cli_open_out(o->json))) {
-        rc = CLI_USAGE;
-        goto done;
-    }
 
     struct sigaction sa, old;
     memset(&sa, 0, sizeof sa);
@@ -442,7 +454,7 @@ static int search_all(const search_args *a, const cmd_args *o, cli_inputs *in)
     /* Complete: the runs are finished (an interrupted search leaves them
      * running, for --resume). */
     int interrupted = rp.n > 0 && rp.layers[rp.n - 1].interrupted;
-    for (int32_t i = 0; i < rp.n && rc == CLI_OK && !interrupted; i++)
+    for (int32_t i = 0; st && i < rp.n && rc == CLI_OK && !interrupted; i++)
         if (pesim_store_finish_run(st, rp.layers[i].run_id, &e) != PESIM_OK) {
             cli_report(&e, dbbuf);
             rc = CLI_FAIL;
@@ -581,7 +593,7 @@ static void json_design(const design_report *rp, FILE *f)
     json_kv_int(&w, "budget", a->budget);
     json_kv_int(&w, "batch", a->batch);
     json_kv_double(&w, "area_budget_um2", rp->area_budget_um2);
-    json_kv_string(&w, "db", rp->db);
+    json_kv_string(&w, "db", strcmp(rp->db, "none") ? rp->db : NULL);
     json_kv_string(&w, "out", a->out_dir);
     json_key(&w, "best");
     if (!s->found) {
@@ -666,33 +678,6 @@ static void text_design(const design_report *rp, FILE *f)
             fprintf(f, "placement: %s\n", rp->placement_file);
     }
     fprintf(f, "\nstore: %s; convergence: %s\n", rp->db, s->csv_file);
-}
-
-/* Opens the outputs a search shares: DIR, the store, the JSON file. */
-static int open_outputs(const search_args *a, const cmd_args *o, char *dbbuf, size_t n, pesim_store **st,
-                        FILE **jf)
-{
-    if (cli_make_dir(a->out_dir) != 0)
-        return CLI_USAGE;
-    if (o->db) {
-        snprintf(dbbuf, n, "%s", o->db);
-    } else if (snprintf(dbbuf, n, "%s/search.db", a->out_dir) >= (int)n) {
-        cli_error("%s: path too long", a->out_dir);
-        return CLI_USAGE;
-    }
-    if (a->mode == PESIM_RUN_RESUME && !file_exists(dbbuf)) {
-        cli_error("search: --resume: %s does not exist (nothing to resume; --db names the store)", dbbuf);
-        return CLI_USAGE;
-    }
-    pesim_error e;
-    pesim_error_clear(&e);
-    if (pesim_store_open(dbbuf, st, &e) != PESIM_OK) {
-        cli_report(&e, dbbuf);
-        return CLI_USAGE;
-    }
-    if (o->json && !(*jf = cli_open_out(o->json)))
-        return CLI_USAGE;
-    return CLI_OK;
 }
 
 /* --experiment / --placement: one search of the whole design. */
@@ -810,7 +795,7 @@ static int search_design(search_args *a, const cmd_args *o)
         sigaction(SIGINT, &old, NULL);
         pesim_error e;
         pesim_error_clear(&e);
-        if (rc == CLI_OK && !rp.s.interrupted && pesim_store_finish_run(st, rp.s.run_id, &e) != PESIM_OK) {
+        if (rc == CLI_OK && st && !rp.s.interrupted && pesim_store_finish_run(st, rp.s.run_id, &e) != PESIM_OK) {
             cli_report(&e, dbbuf);
             rc = CLI_FAIL;
         }
@@ -858,7 +843,7 @@ int cli_cmd_search(int argc, char **argv)
         {"seed", "S", "seed of the algorithm's generator [1]", &o.seed, NULL},
         {"objective", "NAME", "latency|energy|edp, lower is better [edp]", &o.objective, NULL},
         {"eval", "NAME", "analytical|cycle [analytical]", &o.eval, NULL},
-        {"db", "FILE", "result store (SQLite) [DIR/search.db]", &o.db, NULL},
+        {"db", "FILE", "result store (SQLite; none: record nothing) [DIR/search.db]", &o.db, NULL},
         {"resume", NULL, "continue (or extend) the store's run of this search", NULL, &o.resume},
         {"new-run", NULL, "start another run in a store that has one", NULL, &o.new_run},
         {"algo-opt", "K=V,...", "algorithm options (--algo-opt help lists them)", &o.algo_opt, NULL},

@@ -195,6 +195,7 @@ TEST(SearchCli, BadUsageIsExit2)
         {base + " --algo random --algo-opt victory=3", "has no option 'victory'"},
         {base + " --encoding order=random", "order=random"},
         {base + " --resume --new-run", "give one"},
+        {base + " --resume --db none", "--db none records nothing"},
     };
     for (const Case &c : cases) {
         Result r = Pesim(c.args);
@@ -582,4 +583,23 @@ TEST(SearchCli, CollidingLayerNamesGetTheirOwnFiles)
     EXPECT_EQ(csvs.size(), 3u);
     EXPECT_EQ(layers[1]["best"]["mapping"].str, d + "/conv_a.cfg");  // a name that is a file name stays
     EXPECT_EQ(layers[0]["best"]["mapping"].str.find(d + "/conv_a-"), 0u) << layers[0]["best"]["mapping"].str;
+}
+
+// --db none: a search that records nothing (no store file), and resumes nothing.
+TEST(SearchCli, NoStore)
+{
+    std::string d = TempDir("nostore");
+    const std::string args = std::string("search --arch ") + kMicroArch + " --workload " + kMicro +
+                             " --layer fc --algo annealing --budget 200 --batch 4 --out " + d + " --db none --json -";
+    Result r = Pesim(args);
+    ASSERT_EQ(r.status, 0) << r.err;
+    Json j = ParseJson(r.out);
+    EXPECT_EQ(j["db"].type, Json::kNull);
+    EXPECT_EQ(j["samples"].num, 200);
+    EXPECT_FALSE(Exists(d + "/search.db"));
+    EXPECT_FALSE(Exists(d + "/s.db"));
+    EXPECT_TRUE(Exists(d + "/fc.cfg"));
+    Result again = Pesim(args);
+    ASSERT_EQ(again.status, 0) << again.err;  // nothing to refuse: the same run again
+    EXPECT_EQ(ParseJson(again.out)["best"]["objective"].num, j["best"]["objective"].num);
 }
