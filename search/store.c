@@ -322,7 +322,9 @@ pesim_status pesim_store_open(const char *path, pesim_store **out, pesim_error *
     }
     if (exists && (st = inspect(path, &is_store, e))) goto fail;
 
-    int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE, NULL);
+    /* no connection mutex: one thread uses the connection at a time (the
+     * caller's, or the writer's between a queue and a flush) */
+    int rc = sqlite3_open_v2(path, &s->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         st = sql_error(path, s->db, rc, exists ? "cannot open for writing" : "cannot create", e);
         goto fail;

@@ -14,8 +14,9 @@
  * the value behind each choice, context features (layer shapes, the
  * architecture, the network graph), action masks with a sequential decode,
  * and structured results (per-layer costs, violations as data). The campaign
- * loop (ask, replay check, evaluate, store, tell, checkpoint) is
- * pesim_campaign_*: the CLI, embedding programs and nested searches share it.
+ * loop (ask, replay check, evaluate, store, tell) is pesim_campaign_*: the
+ * CLI, embedding programs and nested searches share it; a resumed run's
+ * algorithm state is rebuilt by replaying the store through ask/tell.
  *
  * Dependency graph: search -> sim. Library code never prints or exits.
  * docs/search.md describes the encodings, the experiment format, the
@@ -43,8 +44,9 @@ const char *pesim_version(void);
 typedef enum pesim_param_kind {
     PESIM_PARAM_TILE = 0,     /* a temporal tile factor of (level, dim) */
     PESIM_PARAM_ORDER,        /* a level's loop order (index of a permutation) */
-    PESIM_PARAM_SPATIAL_DIM,  /* the dim unrolled on an axis of a level */
-    PESIM_PARAM_SPATIAL_FACTOR, /* the factor unrolled on an axis of a level */
+    PESIM_PARAM_SPATIAL_DIM,  /* the dim unrolled on an axis of a level (one-dim encoding) */
+    PESIM_PARAM_SPATIAL_FACTOR, /* the factor unrolled on an axis of a level (of `dim` in the
+                                 * factors encoding; of the dim chosen in the one-dim one) */
     PESIM_PARAM_BYPASS,       /* keep (0) or bypass (1) a tensor at a level */
     PESIM_PARAM_HARDWARE,     /* a hardware parameter (array rows, buffer size, ...) */
     PESIM_PARAM_PLACEMENT,    /* the level holding a tensor of a network */
