@@ -132,6 +132,16 @@ static pesim_status parse_options(const algo_entry *impl, const pesim_algo_optio
     return PESIM_OK;
 }
 
+gsl_rng *algo_rng_create(uint64_t seed)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    if (r) {
+        uint64_t m = mix64(seed);
+        gsl_rng_set(r, (unsigned long)((m ^ (m >> 32)) & 0xffffffffu));
+    }
+    return r;
+}
+
 pesim_status pesim_algo_create_core(const char *name, const algo_space *sp, uint64_t seed,
                                     const pesim_algo_options *opt, pesim_algo **out, pesim_error *e)
 {
@@ -157,15 +167,13 @@ pesim_status pesim_algo_create_core(const char *name, const algo_space *sp, uint
         return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     al->impl = impl;
     memcpy(al->opt, v, sizeof v);
-    al->rng = gsl_rng_alloc(gsl_rng_mt19937);
+    al->rng = algo_rng_create(seed);
     if (!al->rng || algo_space_copy(&al->sp, sp) != PESIM_OK) {
         pesim_algo_destroy(al);
         return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     }
     al->sp.env = &al->env;
     if (opt && opt->eval) al->sp.eval = *opt->eval;
-    uint64_t m = mix64(seed);
-    gsl_rng_set(al->rng, (unsigned long)((m ^ (m >> 32)) & 0xffffffffu));
     st = impl->create(&al->sp, al->rng, al->opt, &al->state, e);
     if (st != PESIM_OK) {
         pesim_algo_destroy(al);
