@@ -113,6 +113,17 @@ std::vector<pesim_result> read_all(pesim_store *st, int64_t run, int np, int64_t
 
 const uint64_t kSeed = 0x8000000000000001ULL; // above INT64_MAX
 
+// A new store at path with one run of label "s"; false (and a test failure) if not.
+bool open_with_run(const std::string &path, pesim_store **st, int64_t *run)
+{
+    pesim_error e;
+    pesim_run_info info = make_info("s", "random", 1, 10);
+    EXPECT_EQ(pesim_store_open(path.c_str(), st, &e), PESIM_OK) << formatted(e);
+    if (!*st) return false;
+    EXPECT_EQ(pesim_store_new_run(*st, &info, "", run, &e), PESIM_OK) << formatted(e);
+    return !::testing::Test::HasFailure();
+}
+
 TEST(SearchStore, RoundTripRunsAndReads)
 {
     TempDir dir;
@@ -343,13 +354,10 @@ TEST(SearchStore, DurableAgainstSigkill)
 TEST(SearchStore, QueuedFailureIsReported)
 {
     TempDir dir;
-    const std::string db = dir.file("q.db");
     pesim_error e;
     pesim_store *st = nullptr;
-    ASSERT_EQ(pesim_store_open(db.c_str(), &st, &e), PESIM_OK) << formatted(e);
     int64_t run;
-    pesim_run_info info = make_info("s", "random", 1, 10);
-    ASSERT_EQ(pesim_store_new_run(st, &info, "", &run, &e), PESIM_OK);
+    ASSERT_TRUE(open_with_run(dir.file("q.db"), &st, &run));
     std::vector<int32_t> c = make_choices(0, 3);
     pesim_result r = make_result(0, 1);
     ASSERT_EQ(pesim_store_queue(st, run, 0, 1, c.data(), 3, &r, &e), PESIM_OK);
@@ -365,10 +373,8 @@ TEST(SearchStore, LockedFailsFast)
     const std::string db = dir.file("locked.db");
     pesim_error e;
     pesim_store *st = nullptr;
-    ASSERT_EQ(pesim_store_open(db.c_str(), &st, &e), PESIM_OK) << formatted(e);
     int64_t run;
-    pesim_run_info info = make_info("s", "random", 1, 10);
-    ASSERT_EQ(pesim_store_new_run(st, &info, "", &run, &e), PESIM_OK);
+    ASSERT_TRUE(open_with_run(db, &st, &run));
 
     // another connection takes the write lock and holds it (in WAL mode,
     // BEGIN EXCLUSIVE is the write lock; readers are not blocked)
@@ -611,12 +617,9 @@ TEST(SearchStore, ReadOnly)
 {
     TempDir dir;
     const std::string db = dir.file("ro.db");
-    pesim_error e;
     pesim_store *st = nullptr;
-    ASSERT_EQ(pesim_store_open(db.c_str(), &st, &e), PESIM_OK) << formatted(e);
     int64_t run;
-    pesim_run_info info = make_info("s", "random", 1, 10);
-    ASSERT_EQ(pesim_store_new_run(st, &info, "", &run, &e), PESIM_OK);
+    ASSERT_TRUE(open_with_run(db, &st, &run));
     pesim_store_close(st);
     ASSERT_EQ(chmod(dir.path.c_str(), 0755), 0); // nobody may enter, not write
     ASSERT_EQ(chmod(db.c_str(), 0644), 0);
