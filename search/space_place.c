@@ -65,7 +65,7 @@ void srch_place_operands(const pesim_space *s, const pesim_placement *p, int32_t
 }
 
 int srch_place_check(const pesim_space *s, const pesim_arch *a, const pesim_placement *p, int64_t *live,
-                     char *reason, size_t n)
+                     char *reason, size_t n, pesim_violation *v)
 {
     const int32_t L = s->net.n_layers, ML = PESIM_MAX_LEVELS;
     memset(live, 0, ((size_t)L + 1) * ML * sizeof *live);
@@ -86,6 +86,10 @@ int srch_place_check(const pesim_space *s, const pesim_arch *a, const pesim_plac
                     snprintf(reason, n, "level %s over capacity at layer %s: %lld live words > %lld (%lld x %lld)",
                              a->level[lv].name, s->net.layers[j].name, (long long)sum, (long long)(cap * inst),
                              (long long)cap, (long long)inst);
+                if (v) {
+                    *v = pesim_violation_make(PESIM_VIOLATION_PLACEMENT);
+                    v->level = lv, v->layer = j, v->amount = (double)sum, v->limit = (double)(cap * inst);
+                }
                 return 0;
             }
         }

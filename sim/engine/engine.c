@@ -235,19 +235,25 @@ pesim_status pesim_engine_run(const pesim_arch *a, const pesim_layer *l, const p
                               const pesim_engine_options *opt, pesim_cost *out, pesim_engine_stats *stats)
 {
     memset(out, 0, sizeof *out);
+    out->violation = pesim_violation_make(PESIM_VIOLATION_NONE);
     if (stats) memset(stats, 0, sizeof *stats);
     if (!pesim_layer_has_macs(l)) {
         snprintf(out->reason, sizeof out->reason, "layer %s (%s) has no MACs", l->name, pesim_op_name(l->op));
+        out->violation.kind = PESIM_VIOLATION_STRUCTURE;
         return PESIM_ERR_INVALID;
     }
     if (m->n_levels != a->n_levels) {
         snprintf(out->reason, sizeof out->reason, "mapping has %d levels, arch %s has %d", m->n_levels, a->name,
                  a->n_levels);
+        out->violation.kind = PESIM_VIOLATION_STRUCTURE;
         return PESIM_ERR_INVALID;
     }
     out->area_um2 = pesim_arch_area_um2(a);
     pesim_nest_counts nc;
-    if (!pesim_nest_count(a, l, m, &nc, out->reason, sizeof out->reason)) return PESIM_OK;
+    if (!pesim_nest_count(a, l, m, &nc, out->reason, sizeof out->reason)) {
+        out->violation = nc.violation;
+        return PESIM_OK;
+    }
 
     engine e;
     memset(&e, 0, sizeof e);
@@ -268,6 +274,7 @@ pesim_status pesim_engine_run(const pesim_arch *a, const pesim_layer *l, const p
         pesim_error err;
         if (pesim_dram_sim_create(&top->dram, &dopt, &e.dram.sim, &err) != PESIM_OK) {
             snprintf(out->reason, sizeof out->reason, "DRAM model: %.170s", err.msg);
+            out->violation.kind = PESIM_VIOLATION_OTHER;
             return PESIM_ERR_NOMEM;
         }
         e.has_dram = 1;
