@@ -21,6 +21,7 @@ extern "C" {
 #include "pesim/net.h"
 }
 
+#include "net_cases.h"
 #include "test_util.h"
 
 namespace {
@@ -246,7 +247,10 @@ TEST(NetEngine, ConcatCopiesOrAliases)
         EXPECT_EQ(Words(h.L("c").cost, 1), 64);
         EXPECT_EQ(r.cycles, 272);
         EXPECT_DOUBLE_EQ(r.energy_pj, 1664.0 + 640.0);
-        EXPECT_EQ(h.Run(PESIM_NET_ANALYTICAL).cycles, 140 + 32); // after b, 32 words over each MEM port
+        // the bound: each copy once its own input is complete, over MEM's
+        // ports at 1 word a cycle: b's (complete at 140 in the bound) to 156;
+        // both after a's (75): 75 + 32 = 107. 156.
+        EXPECT_EQ(h.Run(PESIM_NET_ANALYTICAL).cycles, 156);
     }
     {
         // a's output in SRAM (not c's level): a is copied into its slice (16
@@ -313,6 +317,47 @@ TEST(NetEngine, WeightPrefetchOverlapsCompute)
     EXPECT_EQ(w.L("b").load_words, 0);
     EXPECT_EQ(z.load_words, 0);
     EXPECT_LT(z.energy_pj, r.energy_pj); // 32 MEM reads and SRAM writes fewer
+}
+
+// The matrix (net_cases.h): chains, residual blocks, concats and attention on
+// three machine families, random, greedy and outermost placements, random
+// options. For every case that fits: the engine's cycles are never below the
+// analytical bound, compute plus stalls is the network's cycles, the counts
+// and energies agree (the engine checks its words against the counts of every
+// layer itself), and a run is deterministic.
+TEST(NetEngine, NeverBelowTheBound)
+{
+    int runs = 0, valid = 0, fams[NF_COUNT] = {0};
+    for (int seed = 1; seed <= 60; seed++)
+        for (int nf = 0; nf < NF_COUNT; nf++)
+            for (int af = 0; af < NA_COUNT; af++) {
+                NetCase c((uint64_t)(seed * 97 + nf * 7 + af), nf, af);
+                ASSERT_TRUE(c.ok) << c.what;
+                const pesim_net_result *r;
+                pesim_error e;
+                ASSERT_EQ(pesim_net_run(c.n, &c.p, PESIM_NET_ANALYTICAL, &r, &e), PESIM_OK) << c.what << ": " << e.msg;
+                runs++;
+                if (!r->valid) continue;
+                int64_t bound = r->cycles;
+                double energy = r->energy_pj;
+                ASSERT_EQ(pesim_net_run(c.n, &c.p, PESIM_NET_CYCLE, &r, &e), PESIM_OK) << c.what << ": " << e.msg;
+                ASSERT_TRUE(r->valid) << c.what << ": " << r->reason;
+                valid++, fams[nf]++;
+                EXPECT_GE(r->cycles, bound) << c.what;
+                int64_t sum = r->compute_cycles;
+                for (int k = 0; k < PESIM_STALL_COUNT; k++) sum += r->stall_cycles[k];
+                EXPECT_EQ(sum, r->cycles) << c.what;
+                int64_t shares = 0;
+                for (int32_t i = 0; i < r->n_layers; i++) shares += r->layer[i].cost.cycles;
+                EXPECT_EQ(shares, r->cycles) << c.what;
+                EXPECT_NEAR(r->energy_pj - r->energy_leak_pj, energy, 1e-9 * energy + 1e-6) << c.what;
+                int64_t cycles = r->cycles;
+                ASSERT_EQ(pesim_net_run(c.n, &c.p, PESIM_NET_CYCLE, &r, &e), PESIM_OK);
+                EXPECT_EQ(r->cycles, cycles) << c.what;
+            }
+    EXPECT_GT(valid, runs / 2) << runs << " runs";
+    for (int nf = 0; nf < NF_COUNT; nf++) EXPECT_GT(fams[nf], 20) << net_family_name(nf);
+    RecordProperty("valid_cases", valid);
 }
 
 } // namespace

@@ -194,6 +194,8 @@ static xres transfer(engine *e, int t, int src, int64_t src_words, int dst, int6
     if (*nf > start) start = *nf, r.cause = PESIM_STALL_NOC_BW;
     int64_t rs = vs->is_dram ? 0 : span_cycles(src_words, vs->read_words_per_cycle);
     int64_t rd = vd->is_dram ? 0 : span_cycles(dst_words, vd->write_words_per_cycle);
+    if (src == dst && e->shared_port[src] && !vs->is_dram) /* a copy within a level of one port: read, then write */
+        rs += rd, rd = 0;
     int64_t rn = net >= 0 ? span_cycles(noc_words, a->level[net].noc[t].words_per_cycle) : 0;
     int64_t ds = rs + (vs->is_dram ? 0 : vs->latency_cycles), dd = rd, issued = start;
     int64_t wstart = start;
@@ -637,8 +639,10 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
         if (r.start < first) first = r.start;
         trace(e, r.start, PESIM_OUTPUTS, c, "flush", -1, "start");
         trace(e, last, PESIM_OUTPUTS, c, "flush", -1, "done");
-        carry *cr = &e->carry[PESIM_OUTPUTS][c]; /* the buffer is empty once the flush left it */
-        cr->drain_done = r.end, cr->drain_end = r.end, cr->drain_dram = 0, cr->drain_start = r.start;
+        /* the buffer is free once the flush is done: a flush is not posted
+         * (the SystemC reference's flush item ends when its writes landed) */
+        carry *cr = &e->carry[PESIM_OUTPUTS][c];
+        cr->drain_done = last, cr->drain_end = last, cr->drain_dram = 0, cr->drain_start = r.start;
         cr->drain_words = r.dram_words, cr->drain_cause = r.cause;
     }
     /* every posted write has landed */
@@ -648,8 +652,8 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
     }
     if (last + lat > end) end = last + lat;
     int any_compute = compute_first >= 0;
-    if (!any_compute) { /* a step of DMA transfers only */
-        end = first == INT64_MAX ? ce0 : first;
+    if (!any_compute) { /* a step of DMA transfers only: it ends with the last */
+        end = 0;
         for (int k = 0; k < st->n_dma; k++)
             if (st->dma[k].done > end) end = st->dma[k].done;
     }
@@ -677,7 +681,7 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
     memcpy(out->stall_cycles, e->stall, sizeof out->stall_cycles);
     counts_energy(a, out);
     e->st.busy_cycles += busy;
-    tm->start = first == INT64_MAX ? ce0 : first;
+    tm->start = first == INT64_MAX ? end : first;
     tm->end = end;
     tm->compute_start = any_compute ? compute_first : tm->start;
     tm->compute_end = any_compute ? ce : tm->start;

@@ -372,9 +372,23 @@ void net_bound(pesim_net *n, pesim_net_result *res)
         pesim_stall cause = PESIM_STALL_FILL_DRAIN, cause_full = PESIM_STALL_FILL_DRAIN;
         int64_t E, bound;
         if (s->kind == NET_COPY) {
-            int64_t A = traffic(n, &s->arch, &ex, &cause);
-            E = S + A;
-            bound = A;
+            /* each copy starts once its own input is complete: after the
+             * earliest input all of them, after each input its own */
+            int64_t A = traffic(n, &s->arch, &ex, &cause), first = S;
+            E = S;
+            for (int k = 0; k < s->n_copies; k++) {
+                const pesim_net_tensor *t = &n->tensor[s->copy_from[k]];
+                int64_t done = t->kind == PESIM_NET_ACTIVATION ? end[t->layer] : 0;
+                if (done < first) first = done;
+                layer_bound one;
+                memset(&one, 0, sizeof one);
+                add_words(n, &one, t->level, (double)t->words, 0, n->inst[t->level]);
+                add_words(n, &one, s->home[PESIM_OUTPUTS], 0, (double)t->words, n->inst[s->home[PESIM_OUTPUTS]]);
+                pesim_stall ignore;
+                if (done + traffic(n, &s->arch, &one, &ignore) > E) E = done + traffic(n, &s->arch, &one, &ignore);
+            }
+            if (s->n_copies && first + A > E) E = first + A;
+            bound = E - S;
             out->compute_start_cycle = out->compute_end_cycle = S;
         } else {
             if (ce > S) S = ce;

@@ -117,6 +117,7 @@ pesim_status pesim_net_create(const pesim_arch *a, const pesim_network *net, con
     n->tensor = calloc((size_t)T, sizeof *n->tensor);
     n->reads = malloc((size_t)L * PESIM_MAX_INPUTS * sizeof *n->reads);
     n->pin = malloc((size_t)T * sizeof *n->pin);
+    n->image = calloc((size_t)T, sizeof *n->image);
     n->step = calloc((size_t)L, sizeof *n->step);
     n->layer = calloc((size_t)L, sizeof *n->layer);
     n->occ = calloc((size_t)L * (size_t)n->M, sizeof *n->occ);
@@ -127,7 +128,7 @@ pesim_status pesim_net_create(const pesim_arch *a, const pesim_network *net, con
     n->order = malloc((size_t)(3 * T + 1) * sizeof *n->order);
     n->cap_spills = T;
     n->spills = malloc((size_t)T * sizeof *n->spills);
-    if (!n->net.layers || !n->tensor || !n->reads || !n->pin || !n->step || !n->layer || !n->occ || !n->alias_base || !n->times || !n->costs ||
+    if (!n->net.layers || !n->tensor || !n->reads || !n->pin || !n->image || !n->step || !n->layer || !n->occ || !n->alias_base || !n->times || !n->costs ||
         !n->scratch || !n->order || !n->spills) {
         pesim_net_destroy(n);
         return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, "net", "out of memory");
@@ -199,6 +200,7 @@ void pesim_net_destroy(pesim_net *n)
     free(n->tensor);
     free(n->reads);
     free(n->pin);
+    free(n->image);
     free(n->step);
     free(n->layer);
     free(n->occ);

@@ -90,6 +90,7 @@ struct pesim_net {
     pesim_net_tensor *tensor;    /* T: static fields at creation, the rest per run */
     int32_t *reads;              /* per layer, its input tensor ids (PESIM_MAX_INPUTS each) */
     int64_t *pin;                /* per run: the placement's addresses (-1: free) */
+    uint64_t *image;             /* per run: where a loaded tensor's image lies in the outermost level (bytes) */
 
     /* per run */
     net_step *step;              /* L */
@@ -154,9 +155,14 @@ void net_bound(pesim_net *n, pesim_net_result *res);
 void net_energy(const pesim_net *n, const pesim_arch *a, pesim_cost *c, int64_t vector_ops);
 double net_leak_per_cycle(const pesim_net *n);
 
-/* sim.c: the cycle engine or SystemC over every layer, in order; overwrites
- * the timing (cycles, stalls, spans) of res and of the layers. */
-pesim_status net_simulate(pesim_net *n, pesim_net_fidelity f, pesim_net_result *res, pesim_error *e);
+/* A simulation of the whole network (the cycle engine, sim.c; the SystemC
+ * reference, sim/systemc/network.cpp): overwrites the timing (cycles, stalls,
+ * spans) of res and of the layers, after the plan and the bound. */
+typedef pesim_status (*net_sim_fn)(pesim_net *n, pesim_net_result *res, pesim_error *e);
+pesim_status net_simulate(pesim_net *n, pesim_net_result *res, pesim_error *e);
+/* pesim_net_run with a given simulation (NULL: the analytical bound only). */
+pesim_status net_run_with(pesim_net *n, const pesim_placement *p, pesim_net_fidelity f, net_sim_fn sim,
+                          const pesim_net_result **out, pesim_error *e);
 
 /* Layer i as an engine step (sim.c): its plan and what it waits for, as
  * references the cycle engine turns into times and the SystemC reference
@@ -188,6 +194,12 @@ typedef struct net_plan_step {
     int32_t prefetch_id;         /* its tensor, or -1 */
 } net_plan_step;
 void net_make_step(const pesim_net *n, int32_t i, net_plan_step *pl);
+/* 1 if a simulation of layer i moved exactly the words of its analytical
+ * counts (its blocks': loads and copies are DMA transfers counted apart). */
+int net_same_counts(const pesim_net *n, int32_t i, const pesim_cost *sim);
+/* When a concat's inputs are complete (end[j]: layer j's end; load_done: a
+ * loaded tensor's). */
+int64_t net_copy_inputs_end(const pesim_net *n, int32_t i, const int64_t *end, const int64_t *load_done);
 /* A tensor's DRAM region (bytes) from its address. */
 pesim_engine_region net_region(const pesim_net *n, int32_t id);
 /* The layers' timing from a simulation of the whole network: per layer its

@@ -48,6 +48,29 @@ static void prefetch(pesim_net *n)
     }
 }
 
+/* The images of the tensors loaded from the outermost level: above what
+ * lives there, each on its own 4 KiB, in tensor order. */
+static void images(pesim_net *n)
+{
+    const int top = n->M - 1;
+    uint64_t wb = (uint64_t)(n->arch.word_bits + 7) / 8, at = 0, page = 4096;
+    for (int32_t id = 0; id < n->T; id++) {
+        const pesim_net_tensor *t = &n->tensor[id];
+        if (t->words > 0 && t->level == top && t->alias_of < 0 && t->address >= 0) {
+            uint64_t e = ((uint64_t)t->address + (uint64_t)t->inst_words) * wb;
+            if (e > at) at = e;
+        }
+    }
+    at = (at + (1u << 20) - 1) / (1u << 20) * (1u << 20);
+    for (int32_t id = 0; id < n->T; id++) {
+        const pesim_net_tensor *t = &n->tensor[id];
+        n->image[id] = 0;
+        if (t->words == 0 || t->level == top || t->kind == PESIM_NET_ACTIVATION) continue;
+        n->image[id] = at;
+        at += ((uint64_t)t->words * wb + page - 1) / page * page;
+    }
+}
+
 /* Homes to lifetimes to addresses; plans. 1 when everything fits. */
 static int fit(pesim_net *n, pesim_net_result *r)
 {
@@ -55,6 +78,7 @@ static int fit(pesim_net *n, pesim_net_result *r)
     for (int lv = 0; lv < n->M; lv++)
         if (!net_alloc_level(n, lv, n->pin, r)) return 0;
     prefetch(n);
+    images(n);
     return net_plan(n, r);
 }
 
@@ -148,13 +172,11 @@ static void totals(pesim_net *n, pesim_net_result *r)
     }
 }
 
-pesim_status pesim_net_run(pesim_net *n, const pesim_placement *p, pesim_net_fidelity f,
-                           const pesim_net_result **out, pesim_error *e)
+pesim_status net_run_with(pesim_net *n, const pesim_placement *p, pesim_net_fidelity f, net_sim_fn sim,
+                          const pesim_net_result **out, pesim_error *e)
 {
     if (out) *out = NULL;
     if (!n || !out) return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "net", "NULL argument");
-    if ((unsigned)f >= PESIM_NET_FIDELITY_COUNT)
-        return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "fidelity", "unknown fidelity %d", (int)f);
     clear_result(n);
     pesim_net_result *r = &n->res;
     r->fidelity = f;
@@ -182,13 +204,22 @@ pesim_status pesim_net_run(pesim_net *n, const pesim_placement *p, pesim_net_fid
     }
     r->rectified = r->n_spills > 0;
     net_bound(n, r);
-    if (f != PESIM_NET_ANALYTICAL) {
-        st = net_simulate(n, f, r, e);
-        if (st) return st;
-    }
+    if (sim && (st = sim(n, r, e))) return st;
     totals(n, r);
     occupancy(n, r);
     placement_as_run(n, &r->placement);
     *out = r;
     return PESIM_OK;
+}
+
+pesim_status pesim_net_run(pesim_net *n, const pesim_placement *p, pesim_net_fidelity f,
+                           const pesim_net_result **out, pesim_error *e)
+{
+    if (out) *out = NULL;
+    if ((unsigned)f >= PESIM_NET_FIDELITY_COUNT)
+        return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "fidelity", "unknown fidelity %d", (int)f);
+    if (f == PESIM_NET_SYSTEMC)
+        return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "fidelity",
+                               "the SystemC reference runs a network with pesim_systemc_net_run (pesim/systemc.h)");
+    return net_run_with(n, p, f, f == PESIM_NET_CYCLE ? net_simulate : NULL, out, e);
 }

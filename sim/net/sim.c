@@ -42,8 +42,8 @@ pesim_engine_region net_region(const pesim_net *n, int32_t id)
 }
 
 /* A load of tensor id from the outermost level into its home, after block
- * `after_block` of the step. The tensor's image in the outermost level is a
- * region of its own, above the addresses of what lives there. */
+ * `after_block` of the step, from its image there (run.c: above the
+ * addresses of what lives in the outermost level). */
 static void load_dma(const pesim_net *n, int32_t id, int64_t after_block, pesim_engine_dma *d)
 {
     const pesim_net_tensor *x = &n->tensor[id];
@@ -51,9 +51,9 @@ static void load_dma(const pesim_net *n, int32_t id, int64_t after_block, pesim_
     d->src = n->M - 1, d->dst = x->level, d->words = x->words;
     d->tensor = x->kind == PESIM_NET_WEIGHTS ? PESIM_WEIGHTS : PESIM_INPUTS;
     d->after_block = after_block;
-    uint64_t wb = (uint64_t)(n->arch.word_bits + 7) / 8, burst = 64;
-    d->src_region.base = ((uint64_t)1 << 40) + (uint64_t)id * ((uint64_t)1 << 30);
-    d->src_region.span = ((uint64_t)x->words * wb + burst - 1) / burst * burst;
+    uint64_t wb = (uint64_t)(n->arch.word_bits + 7) / 8;
+    d->src_region.base = n->image[id];
+    d->src_region.span = (uint64_t)x->words * wb;
 }
 
 void net_make_step(const pesim_net *n, int32_t i, net_plan_step *pl)
@@ -154,6 +154,26 @@ void net_make_step(const pesim_net *n, int32_t i, net_plan_step *pl)
     }
 }
 
+int net_same_counts(const pesim_net *n, int32_t i, const pesim_cost *sim)
+{
+    const net_step *s = &n->step[i];
+    pesim_access want[MAXL][NT];
+    memcpy(want, n->layer[i].cost.access, sizeof want);
+    /* the layer's cost also holds its loads and copies (DMA transfers) */
+    for (int k = 0; k < s->n_loads; k++) {
+        const pesim_net_tensor *x = &n->tensor[s->load[k]];
+        int slot = x->kind == PESIM_NET_WEIGHTS ? PESIM_WEIGHTS : PESIM_INPUTS;
+        want[n->M - 1][slot].reads -= x->words;
+        want[x->level][slot].fills -= x->words;
+    }
+    for (int k = 0; s->kind == NET_COPY && k < s->n_copies; k++) {
+        const pesim_net_tensor *x = &n->tensor[s->copy_from[k]];
+        want[x->level][PESIM_INPUTS].reads -= x->words;
+        want[s->home[PESIM_OUTPUTS]][PESIM_OUTPUTS].fills -= x->words;
+    }
+    return memcmp(want, sim->access, sizeof want) == 0;
+}
+
 void net_set_timing(pesim_net *n, pesim_net_result *res, const pesim_engine_times *tm, const pesim_cost *c,
                     int64_t net_end)
 {
@@ -177,11 +197,20 @@ void net_set_timing(pesim_net *n, pesim_net_result *res, const pesim_engine_time
     res->cycles = net_end;
 }
 
-pesim_status net_simulate(pesim_net *n, pesim_net_fidelity f, pesim_net_result *res, pesim_error *e)
+int64_t net_copy_inputs_end(const pesim_net *n, int32_t i, const int64_t *end, const int64_t *load_done)
 {
-    if (f != PESIM_NET_CYCLE)
-        return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "fidelity",
-                               "the SystemC reference runs a network with pesim_systemc_net_run (pesim/systemc.h)");
+    int64_t t = 0;
+    const int32_t *r = &n->reads[(size_t)i * PESIM_MAX_INPUTS];
+    for (int k = 0; k < n->net.layers[i].n_inputs; k++) {
+        const pesim_net_tensor *x = &n->tensor[r[k]];
+        int64_t done = x->kind == PESIM_NET_ACTIVATION ? end[x->layer] : load_done[r[k]];
+        if (done > t) t = done;
+    }
+    return t;
+}
+
+pesim_status net_simulate(pesim_net *n, pesim_net_result *res, pesim_error *e)
+{
     const int32_t L = n->L;
     char why[PESIM_REASON_MAX];
     pesim_engine_state *es = NULL;
@@ -210,6 +239,11 @@ pesim_status net_simulate(pesim_net *n, pesim_net_fidelity f, pesim_net_result *
             st = pesim_error_set(e, PESIM_ERR_INTERNAL, NULL, 0, n->net.layers[i].name, "engine: %s", c[i].reason);
             break;
         }
+        if (!net_same_counts(n, i, &c[i])) {
+            st = pesim_error_set(e, PESIM_ERR_INTERNAL, NULL, 0, n->net.layers[i].name,
+                                 "the engine moved other words than the analytical counts");
+            break;
+        }
         n->layer[i].load_end_cycle = 0;
         for (int t = 0; t < NT; t++) {
             int k = pl.step.ready_dma[t] - 1;
@@ -218,6 +252,11 @@ pesim_status net_simulate(pesim_net *n, pesim_net_fidelity f, pesim_net_result *
                 n->layer[i].load_end_cycle = load_done[pl.op_load[t]];
         }
         if (pl.prefetch_id >= 0) load_done[pl.prefetch_id] = pl.dma[pl.prefetch].done;
+        if (n->step[i].kind == NET_COPY) { /* a concat's output is complete when its slices are */
+            int64_t in_end = net_copy_inputs_end(n, i, end, load_done);
+            if (in_end > tm[i].end) tm[i].end = in_end;
+            if (pl.step.n_dma == 0) tm[i].start = tm[i].compute_start = tm[i].compute_end = tm[i].end;
+        }
         end[i] = tm[i].end;
         if (tm[i].end > net_end) net_end = tm[i].end;
         if (tm[i].end > before) before = tm[i].end;
