@@ -31,6 +31,8 @@ int cli_cmd_search(int argc, char **argv);
 int cli_cmd_sweep(int argc, char **argv);
 int cli_cmd_dram(int argc, char **argv);
 int cli_cmd_scalesim(int argc, char **argv);
+int cli_cmd_import(int argc, char **argv);
+int cli_cmd_export(int argc, char **argv);
 
 /* Prints "pesim: <message>\n" on stderr. */
 void cli_error(const char *fmt, ...)

@@ -63,8 +63,8 @@ typedef struct run_args {
     net_run_args net;
 } run_args;
 
-/* Writes each mapped layer's mapping to DIR/<layer>.cfg. Returns 0 or -1
- * (message printed). */
+/* Writes each mapped layer's mapping, in its canonical form, to
+ * DIR/<layer>.cfg. Returns 0 or -1 (message printed). */
 static int print_mappings(run_result *r, const char *dir)
 {
     for (int32_t i = 0; i < r->n; i++) {
@@ -77,7 +77,9 @@ static int print_mappings(run_result *r, const char *dir)
         }
         pesim_error e;
         pesim_error_clear(&e);
-        if (pesim_mapping_write(rl->mapping_file, &rl->mapping, r->arch, rl->layer->name, &e)) {
+        pesim_mapping canon = rl->mapping;
+        pesim_mapping_canonical(r->arch, rl->layer, &canon);
+        if (pesim_mapping_write(rl->mapping_file, &canon, r->arch, rl->layer->name, &e)) {
             cli_report(&e, rl->mapping_file);
             rl->mapping_file[0] = '\0';
             return -1;

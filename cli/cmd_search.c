@@ -524,6 +524,7 @@ static int write_design(design_report *rp, const pesim_network *net)
             cli_error("%s: path too long", dir);
             return CLI_USAGE;
         }
+        pesim_mapping_canonical(&d.arch, l, &d.mappings[i]); /* what search writes is canonical */
         if (pesim_mapping_write(rp->map_files[i], &d.mappings[i], &d.arch, l->name, &e) != PESIM_OK) {
             cli_report(&e, rp->map_files[i]);
             rp->map_files[i][0] = '\0';

@@ -1,10 +1,13 @@
 /* cli/info_arch.c - `pesim info --arch`: the storage levels, networks, DRAM,
- * MAC units and area of an architecture, as a table, JSON and CSV. Counts per
- * instance as in the config; instances from pesim_arch_instances. */
+ * MAC units and area of an architecture, as a table, JSON and CSV, and where
+ * each energy, leakage and area figure comes from ("given" in the config or
+ * "estimated: ..." by sim/estimate). Counts per instance as in the config;
+ * instances from pesim_arch_instances. */
 #include <inttypes.h>
 #include <string.h>
 
 #include "pesim/arch.h"
+#include "pesim/estimate.h"
 
 #include "info.h"
 #include "json.h"
@@ -65,6 +68,66 @@ static double dram_gbps(const pesim_arch *a, const pesim_level *lv)
     return wpc * (a->word_bits / 8.0) * a->clock_mhz * 1e-3;
 }
 
+/* 1 when the network of tensor t below level L fans out: L has children, or
+ * the words pass the levels below that do not keep t down to a fan-out. */
+static int crosses_array(const pesim_arch *a, int L, pesim_tensor t)
+{
+    for (int k = L; k >= 0; k--) {
+        if (k < L && a->level[k].keeps[t])
+            return 0;
+        if (a->level[k].fanout_x * a->level[k].fanout_y > 1)
+            return 1;
+    }
+    return 0;
+}
+
+/* One figure with its PESIM_EST_* bit, for the sources listing. */
+typedef struct figure {
+    const char *name, *unit;
+    double value;
+    uint32_t bit;
+} figure;
+
+/* The level's figures (level -1: the MAC units). Returns how many. */
+static int figures_of(const pesim_arch *a, int L, figure *out)
+{
+    int n = 0;
+    if (L < 0) {
+        out[n++] = (figure){"energy", "pJ per MAC", a->mac_energy_pj, PESIM_EST_MAC_ENERGY};
+        out[n++] = (figure){"leakage", "pJ/cycle", a->mac_leak_pj_per_cycle, PESIM_EST_MAC_LEAK};
+        out[n++] = (figure){"area", "um2", a->mac_area_um2, PESIM_EST_MAC_AREA};
+        return n;
+    }
+    const pesim_level *lv = &a->level[L];
+    out[n++] = (figure){"read", "pJ/word", lv->read_energy_pj, PESIM_EST_READ_ENERGY};
+    out[n++] = (figure){"write", "pJ/word", lv->write_energy_pj, PESIM_EST_WRITE_ENERGY};
+    out[n++] = (figure){"leakage", "pJ/cycle", lv->leak_pj_per_cycle, PESIM_EST_LEAK};
+    out[n++] = (figure){"area", "um2", lv->area_um2, PESIM_EST_AREA};
+    return n;
+}
+
+/* "  read 1.77 pJ/word, write 1.77 pJ/word: estimated: SRAM ...", one line per
+ * run of figures that share a source. */
+static void sources_text(const pesim_arch *a, int L, const char *label, FILE *f)
+{
+    figure fig[8];
+    int n = figures_of(a, L, fig);
+    char src[256], next[256];
+    for (int i = 0; i < n;) {
+        pesim_estimate_source(a, L, fig[i].bit, src, sizeof src);
+        fprintf(f, "  %-10s ", i == 0 ? label : "");
+        int j = i;
+        for (; j < n; j++) {
+            pesim_estimate_source(a, L, fig[j].bit, next, sizeof next);
+            if (strcmp(src, next) != 0)
+                break;
+            fprintf(f, "%s%s %.4g %s", j > i ? ", " : "", fig[j].name, fig[j].value, fig[j].unit);
+        }
+        fprintf(f, ": %s\n", src);
+        i = j;
+    }
+}
+
 void cli_info_arch_text(const pesim_arch *a, const char *path, FILE *f)
 {
     if (!f)
@@ -76,8 +139,12 @@ void cli_info_arch_text(const pesim_arch *a, const char *path, FILE *f)
     fprintf(f, "  file    %s\n", path);
     if (a->source[0])
         fprintf(f, "  source  %s\n", a->source);
-    fprintf(f, "  MAC     %g pJ per MAC, %" PRId32 "-cycle pipeline, %g um2 each\n",
-            a->mac_energy_pj, a->mac_latency_cycles, a->mac_area_um2);
+    pesim_tech tech;
+    pesim_estimate_tech(a->tech_nm, &tech);
+    fprintf(f, "  MAC     %s, %g pJ per MAC, %" PRId32 "-cycle pipeline, %g um2 each\n",
+            pesim_operand_name(pesim_arch_operand(a)), a->mac_energy_pj, a->mac_latency_cycles,
+            a->mac_area_um2);
+    fprintf(f, "  node    %d nm (figures left unset in the config are estimated there)\n", tech.node_nm);
     fprintf(f, "  area    %.4g mm2 (MAC units and every level's instances)\n\n",
             pesim_arch_area_um2(a) * 1e-6);
 
@@ -108,7 +175,7 @@ void cli_info_arch_text(const pesim_arch *a, const char *path, FILE *f)
 
     for (int L = 1; L < a->n_levels; L++) {
         const pesim_level *lv = &a->level[L];
-        if (lv->fanout_x * lv->fanout_y <= 1)
+        if ((int64_t)lv->fanout_x * lv->fanout_y <= 1)
             continue;
         fprintf(f, "network below %s:", lv->name);
         for (int t = 0; t < PESIM_NTENSORS; t++) {
@@ -134,11 +201,59 @@ void cli_info_arch_text(const pesim_arch *a, const char *path, FILE *f)
                 lv->name, d->preset[0] ? d->preset : "custom timing", d->channels, d->bus_bits,
                 d->ranks, d->bankgroups, d->banks_per_group, d->tck_ns, dram_gbps(a, lv),
                 pesim_dram_words_per_cycle(d, a->word_bits, a->clock_mhz), a->clock_mhz);
+        if (pesim_estimate_dram_has_power(d)) {
+            pesim_dram_power p;
+            pesim_estimate_dram_power(d, &p);
+            fprintf(f, "level %s: DRAM power (IDD model, %d x%d devices per rank, VDD %g V): ACT %.4g pJ, RD %.4g "
+                       "pJ, WR %.4g pJ per burst, REF %.4g pJ, background %.4g pJ per active / %.4g pJ per "
+                       "precharged rank-cycle\n",
+                    lv->name, d->bus_bits / d->device_bits, d->device_bits, d->vdd_v, p.act_pj, p.rd_pj, p.wr_pj,
+                    p.ref_pj, p.active_cycle_pj, p.precharged_cycle_pj);
+        }
+    }
+
+    fputs("\nfigures and their sources (docs/estimate.md):\n", f);
+    sources_text(a, -1, "MAC", f);
+    char src[256];
+    for (int L = 0; L < a->n_levels; L++) {
+        const pesim_level *lv = &a->level[L];
+        sources_text(a, L, lv->name, f);
+        pesim_level_est x;
+        pesim_estimate_level(a, L, &x);
+        if (x.access_ns > 0)
+            fprintf(f, "  %-10s estimated access time %.3g ns (%.3g cycles at %g MHz; latency_cycles is %" PRId32
+                       ")\n", "", x.access_ns, x.access_ns * a->clock_mhz * 1e-3, a->clock_mhz, lv->latency_cycles);
+        for (int t = 0; t < PESIM_NTENSORS; t++) {
+            if (!lv->keeps[t] || !crosses_array(a, L, (pesim_tensor)t))
+                continue;
+            fprintf(f, "  %-10s %s network %.4g pJ per word per hop: %s\n", "",
+                    pesim_tensor_name((pesim_tensor)t), lv->noc[t].hop_energy_pj,
+                    pesim_estimate_source(a, L, PESIM_EST_HOP(t), src, sizeof src));
+        }
     }
 }
 
-static void noc_json(json_writer *w, const pesim_level *lv)
+/* "sources": { "<field>": "given" | "estimated: ...", ... } of level L (-1: MAC). */
+static void sources_json(json_writer *w, const pesim_arch *a, int L)
 {
+    static const char *const mac_keys[] = {"mac_energy_pj", "mac_leak_pj_per_cycle", "mac_area_um2"};
+    static const char *const level_keys[] = {"read_energy_pj", "write_energy_pj", "leak_pj_per_cycle",
+                                             "area_um2"};
+    figure fig[8];
+    int n = figures_of(a, L, fig);
+    char src[256];
+    json_key(w, "sources");
+    json_begin_object(w);
+    for (int i = 0; i < n; i++)
+        json_kv_string(w, L < 0 ? mac_keys[i] : level_keys[i], pesim_estimate_source(a, L, fig[i].bit, src,
+                                                                                    sizeof src));
+    json_end_object(w);
+}
+
+static void noc_json(json_writer *w, const pesim_arch *a, int L)
+{
+    const pesim_level *lv = &a->level[L];
+    char src[256];
     json_begin_object(w);
     for (int t = 0; t < PESIM_NTENSORS; t++) {
         const pesim_noc *n = &lv->noc[t];
@@ -149,6 +264,7 @@ static void noc_json(json_writer *w, const pesim_level *lv)
             json_kv_string(w, "reduce", pesim_reduce_kind_name(n->reduce));
         json_kv_double(w, "words_per_cycle", n->words_per_cycle);
         json_kv_double(w, "hop_energy_pj", n->hop_energy_pj);
+        json_kv_string(w, "hop_energy_source", pesim_estimate_source(a, L, PESIM_EST_HOP(t), src, sizeof src));
         json_end_object(w);
     }
     json_end_object(w);
@@ -183,10 +299,17 @@ static void level_json(json_writer *w, const pesim_arch *a, int L)
     json_kv_double(w, "write_energy_pj", lv->write_energy_pj);
     json_kv_double(w, "leak_pj_per_cycle", lv->leak_pj_per_cycle);
     json_kv_double(w, "area_um2", lv->area_um2);
+    sources_json(w, a, L);
+    pesim_level_est x;
+    pesim_estimate_level(a, L, &x);
+    if (x.access_ns > 0)
+        json_kv_double(w, "estimated_access_ns", x.access_ns);
+    else
+        json_kv_null(w, "estimated_access_ns");
     json_kv_bool(w, "double_buffered", lv->double_buffered);
     json_kv_bool(w, "sliding_reuse", lv->sliding_reuse);
     json_key(w, "noc");
-    noc_json(w, lv);
+    noc_json(w, a, L);
     json_key(w, "dram");
     if (!lv->is_dram) {
         json_null(w);
@@ -199,6 +322,30 @@ static void level_json(json_writer *w, const pesim_arch *a, int L)
         json_kv_double(w, "peak_gbps", dram_gbps(a, lv));
         json_kv_double(w, "peak_words_per_cycle",
                        pesim_dram_words_per_cycle(&lv->dram, a->word_bits, a->clock_mhz));
+        const pesim_dram *d = &lv->dram;
+        json_key(w, "power");
+        if (!pesim_estimate_dram_has_power(d)) {
+            json_null(w);
+        } else {
+            pesim_dram_power p;
+            pesim_estimate_dram_power(d, &p);
+            json_begin_object(w);
+            json_kv_int(w, "device_bits", d->device_bits);
+            json_kv_double(w, "vdd_v", d->vdd_v);
+            json_kv_double(w, "idd0_ma", d->idd0_ma);
+            json_kv_double(w, "idd2n_ma", d->idd2n_ma);
+            json_kv_double(w, "idd3n_ma", d->idd3n_ma);
+            json_kv_double(w, "idd4r_ma", d->idd4r_ma);
+            json_kv_double(w, "idd4w_ma", d->idd4w_ma);
+            json_kv_double(w, "idd5ab_ma", d->idd5ab_ma);
+            json_kv_double(w, "act_pj", p.act_pj);
+            json_kv_double(w, "rd_burst_pj", p.rd_pj);
+            json_kv_double(w, "wr_burst_pj", p.wr_pj);
+            json_kv_double(w, "ref_pj", p.ref_pj);
+            json_kv_double(w, "active_rank_cycle_pj", p.active_cycle_pj);
+            json_kv_double(w, "precharged_rank_cycle_pj", p.precharged_cycle_pj);
+            json_end_object(w);
+        }
         json_end_object(w);
     }
     json_end_object(w);
@@ -218,9 +365,15 @@ void cli_info_arch_json(const pesim_arch *a, const char *path, FILE *f)
     json_kv_int(&w, "word_bits", a->word_bits);
     json_kv_double(&w, "clock_mhz", a->clock_mhz);
     json_kv_int(&w, "mac_units", pesim_arch_macs(a));
+    pesim_tech tech;
+    pesim_estimate_tech(a->tech_nm, &tech);
+    json_kv_int(&w, "technology_nm", tech.node_nm);
+    json_kv_string(&w, "mac_type", pesim_operand_name(pesim_arch_operand(a)));
     json_kv_double(&w, "mac_energy_pj", a->mac_energy_pj);
     json_kv_int(&w, "mac_latency_cycles", a->mac_latency_cycles);
     json_kv_double(&w, "mac_area_um2", a->mac_area_um2);
+    json_kv_double(&w, "mac_leak_pj_per_cycle", a->mac_leak_pj_per_cycle);
+    sources_json(&w, a, -1);
     json_kv_double(&w, "area_um2", pesim_arch_area_um2(a));
     json_key(&w, "levels");
     json_begin_array(&w);
@@ -237,7 +390,8 @@ void cli_info_arch_csv(const pesim_arch *a, FILE *f)
           "outputs_capacity_words,instances,fanout_x,fanout_y,banks,ports,"
           "read_words_per_cycle,write_words_per_cycle,latency_cycles,read_energy_pj,"
           "write_energy_pj,leak_pj_per_cycle,area_um2,double_buffered,sliding_reuse,"
-          "dram_preset,dram_peak_words_per_cycle\n", f);
+          "dram_preset,dram_peak_words_per_cycle,read_energy_source,write_energy_source,"
+          "leak_source,area_source\n", f);
     for (int L = 0; L < a->n_levels; L++) {
         const pesim_level *lv = &a->level[L];
         char keeps[4];
@@ -264,6 +418,13 @@ void cli_info_arch_csv(const pesim_arch *a, FILE *f)
             cli_csv_double(f, pesim_dram_words_per_cycle(&lv->dram, a->word_bits, a->clock_mhz));
         } else {
             fputc(',', f);
+        }
+        static const uint32_t bits[4] = {PESIM_EST_READ_ENERGY, PESIM_EST_WRITE_ENERGY, PESIM_EST_LEAK,
+                                         PESIM_EST_AREA};
+        char src[256];
+        for (int k = 0; k < 4; k++) {
+            fputc(',', f);
+            cli_csv_field(f, pesim_estimate_source(a, L, bits[k], src, sizeof src));
         }
         fputc('\n', f);
     }

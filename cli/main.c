@@ -17,6 +17,8 @@ static const cli_command commands[] = {
     {"sweep", "sweep the hardware parameters of an experiment: every point, the Pareto front", cli_cmd_sweep},
     {"dram", "run the DRAM model on a request trace (DRAMsim3 format)", cli_cmd_dram},
     {"scalesim", "SCALE-Sim's compute cycles of each layer (os, ws, is), both conventions", cli_cmd_scalesim},
+    {"import", "Timeloop specs (arch, problem, mapping, ERT YAML) into pesim configs", cli_cmd_import},
+    {"export", "one layer, its arch and mapping as Timeloop specs (YAML)", cli_cmd_export},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

@@ -85,3 +85,13 @@ void cli_help(const cli_usage *u, const cli_opt *opts, FILE *f)
     if (u->notes)
         fprintf(f, "\n%s\n", u->notes);
 }
+
+int cli_format_word(const char *cmd, const char *format, const char *example, int argc, char **argv)
+{
+    if (argc >= 2 && strcmp(argv[1], format) == 0)
+        return 1;
+    if (argc >= 2 && (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0))
+        return 0;
+    cli_error("%s: the format comes first: '%s' (%s is the one format)", cmd, example, format);
+    return -1;
+}

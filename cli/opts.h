@@ -34,6 +34,12 @@ enum { CLI_PARSE_OK = 0, CLI_PARSE_HELP = 1, CLI_PARSE_ERROR = 2 };
  * message naming the problem was printed on stderr; the caller exits 2). */
 int cli_parse(const cli_usage *u, const cli_opt *opts, int argc, char **argv);
 
+/* For subcommands whose first word is a format (`pesim import timeloop ...`):
+ * how many arguments after argv[0] precede the options (1: the format; 0:
+ * -h/--help given instead), or -1 after printing "<cmd>: the format comes
+ * first: '<example>' (<format> is the one format)" on stderr. */
+int cli_format_word(const char *cmd, const char *format, const char *example, int argc, char **argv);
+
 /* Prints the usage line, summary, option table and notes to f. */
 void cli_help(const cli_usage *u, const cli_opt *opts, FILE *f);
 

@@ -12,7 +12,8 @@
 #include "run.h"
 
 /* reads, fills, updates and writes (= fills + updates) per level and tensor,
- * for each tensor the mapping keeps at the level (and any with counts). */
+ * for each tensor the mapping keeps at the level (and any with counts), the
+ * same per utilized instance, the utilized instances and capacity. */
 static void accesses_json(json_writer *w, const run_result *r, const run_layer *rl)
 {
     const pesim_arch *a = r->arch;
@@ -30,9 +31,40 @@ static void accesses_json(json_writer *w, const run_result *r, const run_layer *
             json_kv_int(w, "writes", x->fills + x->updates);
             json_kv_int(w, "fills", x->fills);
             json_kv_int(w, "updates", x->updates);
+            const pesim_access *pi = &rl->cost.access_per_instance[L][t];
+            json_kv_int(w, "reads_per_instance", pi->reads);
+            json_kv_int(w, "fills_per_instance", pi->fills);
+            json_kv_int(w, "updates_per_instance", pi->updates);
+            json_kv_int(w, "utilized_instances", rl->cost.utilized_instances[L][t]);
+            json_kv_int(w, "utilized_capacity_words", rl->cost.utilized_capacity_words[L][t]);
             json_end_object(w);
         }
     }
+    json_end_array(w);
+}
+
+/* Per level with a network to its children and tensor crossing it: the words
+ * it delivers, the distinct words entering it, the multicast factor, the
+ * spatial reductions, the fan-out used and the word-hops. */
+static void networks_json(json_writer *w, const run_result *r, const run_layer *rl)
+{
+    const pesim_arch *a = r->arch;
+    const pesim_cost *c = &rl->cost;
+    json_begin_array(w);
+    for (int L = 0; rl->evaluated && rl->valid && L < a->n_levels; L++)
+        for (int t = 0; t < PESIM_NTENSORS; t++) {
+            if (!c->noc_ingress_words[L][t] && !c->noc_words[L][t]) continue;
+            json_begin_object(w);
+            json_kv_string(w, "level", a->level[L].name);
+            json_kv_string(w, "tensor", pesim_tensor_name((pesim_tensor)t));
+            json_kv_int(w, "words", c->noc_words[L][t]);
+            json_kv_int(w, "ingress_words", c->noc_ingress_words[L][t]);
+            json_kv_double(w, "multicast", c->noc_multicast[L][t]);
+            json_kv_int(w, "spatial_reductions", c->noc_spatial_reductions[L][t]);
+            json_kv_int(w, "fanout", c->noc_fanout[L][t]);
+            json_kv_double(w, "word_hops", c->noc_word_hops[L][t]);
+            json_end_object(w);
+        }
     json_end_array(w);
 }
 
@@ -130,6 +162,8 @@ static void layer_json(json_writer *w, const run_result *r, const run_layer *rl)
     }
     json_key(w, "accesses");
     accesses_json(w, r, rl);
+    json_key(w, "networks");
+    networks_json(w, r, rl);
     json_kv_string(w, "mapping_file", rl->mapping_file[0] ? rl->mapping_file : NULL);
     json_end_object(w);
 }

@@ -153,6 +153,7 @@ static int write_best(const search_args *a, pesim_space *sp, const pesim_arch *a
     }
     pesim_error e;
     pesim_error_clear(&e);
+    pesim_mapping_canonical(arch, out->layer, &d.mappings[0]); /* what search writes is canonical */
     if (pesim_mapping_write(out->mapping_file, &d.mappings[0], arch, out->layer->name, &e) != PESIM_OK) {
         cli_report(&e, out->mapping_file);
         out->mapping_file[0] = '\0';

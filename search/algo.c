@@ -47,6 +47,16 @@ static uint64_t mix64(uint64_t z)
     return z ^ (z >> 31);
 }
 
+gsl_rng *algo_rng_create(uint64_t seed)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    if (r) {
+        uint64_t m = mix64(seed);
+        gsl_rng_set(r, (unsigned long)((m ^ (m >> 32)) & 0xffffffffu));
+    }
+    return r;
+}
+
 pesim_status pesim_algo_create_core(const char *name, const algo_space *sp, uint64_t seed,
                                     const pesim_algo_options *opt, pesim_algo **out, pesim_error *e)
 {
@@ -76,13 +86,11 @@ pesim_status pesim_algo_create_core(const char *name, const algo_space *sp, uint
     if (!al)
         return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     al->impl = impl;
-    al->rng = gsl_rng_alloc(gsl_rng_mt19937);
+    al->rng = algo_rng_create(seed);
     if (!al->rng || algo_space_copy(&al->sp, sp) != PESIM_OK) {
         pesim_algo_destroy(al);
         return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     }
-    uint64_t m = mix64(seed);
-    gsl_rng_set(al->rng, (unsigned long)((m ^ (m >> 32)) & 0xffffffffu));
     pesim_status st = impl->create(&al->sp, al->rng, &o, &al->state, e);
     if (st != PESIM_OK) {
         pesim_algo_destroy(al);

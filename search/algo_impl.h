@@ -120,6 +120,11 @@ int algo_param_monotone(const algo_space *sp, int32_t i);
  * so capacity failures do not depend on it. */
 int algo_param_capacity_free(const algo_space *sp, int32_t i);
 
+/* A gsl_rng_mt19937 seeded from a 64-bit seed through splitmix64 (seeds
+ * that differ only in their high bits give different streams): how every
+ * handle of search/ that owns a generator seeds it. NULL: out of memory. */
+gsl_rng *algo_rng_create(uint64_t seed);
+
 /* A uniformly random candidate. */
 void algo_random_point(const algo_space *sp, gsl_rng *rng, int32_t *x);
 /* Changes parameter i of x to another choice (when it has one): for ordered

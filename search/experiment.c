@@ -45,6 +45,7 @@ static const hw_spec hw_specs[] = {
     {"spatial_y", HW_SPATIAL_Y, V_DIMS, 0, 0},
     {"banks", HW_BANKS, V_INT, 1, 65536},
     {"double_buffered", HW_DOUBLE_BUFFERED, V_BOOL, 0, 1},
+    {"ports", HW_PORTS, V_INT, 1, 64},
 };
 
 static const char *const dataflows[] = {"ws", "os", "is", "rs", "nvdla", "any"};
@@ -171,15 +172,17 @@ static pesim_status parse_key(reader *r, const config_setting_t *at, const char 
     snprintf(k->text, sizeof k->text, "%s", text);
     k->level = k->tensor = -1;
     static const hw_spec dataflow_spec = {"dataflow", HW_DATAFLOW, V_DATAFLOW, 0, 0};
-    if (strcmp(text, "dataflow") == 0) {
-        k->field = HW_DATAFLOW;
-        *spec = &dataflow_spec;
+    static const hw_spec word_bits_spec = {"word_bits", HW_WORD_BITS, V_INT, 1, 64};
+    if (strcmp(text, "dataflow") == 0 || strcmp(text, "word_bits") == 0) {
+        *spec = text[0] == 'd' ? &dataflow_spec : &word_bits_spec;
+        k->field = (*spec)->field;
         return PESIM_OK;
     }
     const char *dot = strchr(text, '.');
     if (!dot)
         return fail(r, at, PESIM_ERR_KEY, where,
-                    "'%s': expected 'dataflow' or LEVEL.FIELD (e.g. GLB.fanout_x, GLB.tensor_capacity.weights)", text);
+                    "'%s': expected 'dataflow', 'word_bits' or LEVEL.FIELD (e.g. GLB.fanout_x, "
+                    "GLB.tensor_capacity.weights)", text);
     char level[PESIM_NAME_MAX];
     snprintf(level, sizeof level, "%.*s", (int)(dot - text), text);
     k->level = pesim_arch_find_level(a, level);

@@ -41,6 +41,9 @@ uint64_t srch_hash_arch(uint64_t h, const pesim_arch *a)
     h = srch_hmix(h, (uint64_t)a->mac_latency_cycles);
     h = srch_hash_double(h, a->mac_energy_pj);
     h = srch_hash_double(h, a->mac_area_um2);
+    h = srch_hash_double(h, a->mac_leak_pj_per_cycle);
+    h = srch_hmix(h, (uint64_t)(uint32_t)a->tech_nm << 32 | (uint32_t)a->mac_operand);
+    h = srch_hmix(h, (uint64_t)a->estimated);
     h = srch_hmix(h, (uint64_t)a->n_levels);
     for (int l = 0; l < a->n_levels; l++) {
         const pesim_level *v = &a->level[l];
@@ -59,6 +62,8 @@ uint64_t srch_hash_arch(uint64_t h, const pesim_arch *a)
         h = srch_hash_double(h, v->write_energy_pj);
         h = srch_hash_double(h, v->leak_pj_per_cycle);
         h = srch_hash_double(h, v->area_um2);
+        h = srch_hmix(h, (uint64_t)v->estimated); /* an estimated DRAM energy is the IDD model's */
+        h = srch_hmix(h, (uint64_t)(v->block_words > 1 ? v->block_words : 1));
         for (int t = 0; t < PESIM_NTENSORS; t++) {
             h = srch_hmix(h, (uint64_t)v->noc[t].kind << 8 | (uint64_t)v->noc[t].reduce);
             h = srch_hash_double(h, v->noc[t].words_per_cycle);
@@ -74,13 +79,20 @@ uint64_t srch_hash_arch(uint64_t h, const pesim_arch *a)
             h = srch_hash_double(h, d->tck_ns);
             for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) h = srch_hmix(h, (uint64_t)(uint32_t)f[i]);
             h = srch_hmix(h, (uint64_t)d->row_bytes);
+            const double pw[] = {d->vdd_v, d->idd0_ma, d->idd2n_ma, d->idd3n_ma, d->idd4r_ma, d->idd4w_ma,
+                                 d->idd5ab_ma};
+            for (size_t i = 0; i < sizeof pw / sizeof pw[0]; i++) h = srch_hash_double(h, pw[i]);
+            h = srch_hmix(h, (uint64_t)(uint32_t)d->device_bits);
         }
     }
     return h;
 }
 
-uint64_t srch_hash_mapping(uint64_t h, const pesim_arch *a, const pesim_mapping *m)
+uint64_t srch_hash_mapping(uint64_t h, const pesim_arch *a, const pesim_layer *layer, const pesim_mapping *mp)
 {
+    pesim_mapping canon = *mp; /* equivalent mappings hash equal (docs/model.md 8) */
+    const pesim_mapping *m = &canon;
+    if (layer) pesim_mapping_canonical(a, layer, &canon);
     h = srch_hmix(h, (uint64_t)m->n_levels);
     for (int l = 0; l < m->n_levels; l++) {
         const pesim_level_map *lm = &m->level[l];
@@ -103,6 +115,14 @@ uint64_t srch_hash_mapping(uint64_t h, const pesim_arch *a, const pesim_mapping 
         for (int t = 0; t < PESIM_NTENSORS; t++)
             if (pesim_mapping_keeps(a, m, l, (pesim_tensor)t)) w |= 1ULL << (40 + t);
         h = srch_hmix(h, w);
+        /* the axis orders of the dims that several share an axis with */
+        uint64_t ax = 0;
+        for (int i = 0; i < PESIM_NDIMS; i++) {
+            int dx = lm->order_x[i] & 7, dy = lm->order_y[i] & 7;
+            if (lm->spatial_x[dx] > 1) ax = ax << 4 | (uint64_t)(dx + 1);
+            if (lm->spatial_y[dy] > 1) ax = ax << 4 | (uint64_t)(dy + 9);
+        }
+        if (ax) h = srch_hmix(h, ax);
     }
     return h;
 }
@@ -284,7 +304,8 @@ int srch_decode(const pesim_space *s, const int32_t *choices, pesim_design *d, i
     if (s->maps) {
         for (int32_t i = 0; i < s->n_mac; i++) {
             if (!srch_decode_layer(s, &s->maps[i], &d->arch, choices, &d->mappings[i], reason, n)) return 0;
-            h = srch_hash_mapping(h, &d->arch, &d->mappings[i]);
+            pesim_mapping_canonical(&d->arch, &s->net.layers[s->maps[i].layer], &d->mappings[i]);
+            h = srch_hash_mapping(h, &d->arch, &s->net.layers[s->maps[i].layer], &d->mappings[i]);
         }
     }
     if (s->kind == SPACE_PLACEMENT) {
@@ -371,6 +392,8 @@ int pesim_space_encode(const pesim_space *s, const pesim_design *d, int32_t *cho
                 case HW_SPATIAL_Y: found = x->spatial_y_dims == y->spatial_y_dims; break;
                 case HW_BANKS: found = x->banks == y->banks; break;
                 case HW_DOUBLE_BUFFERED: found = x->double_buffered == y->double_buffered; break;
+                case HW_PORTS: found = x->ports == y->ports; break;
+                case HW_WORD_BITS: found = a.word_bits == d->arch.word_bits; break;
                 case HW_FIELD_COUNT: found = 0; break;
                 }
             }

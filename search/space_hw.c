@@ -3,27 +3,20 @@
  * experiment.c; here its parameters become categorical parameters and are
  * applied to a copy of the base arch at decode time.
  *
- * Capacity changes rescale the level (scale_area_energy, on by default): its
- * area_um2 in proportion to its words (shared + partitions), its per-word read
- * and write energies by the square root of that ratio (the CACTI-like trend
- * of SRAM energy with size). Fan-out changes need no rescaling: the area of
- * the levels below and of the MACs follows their instance counts. Bandwidth,
- * bank and dataflow changes do not change area or energy (a documented
- * simplification). */
-#include <math.h>
+ * After the values are applied, the cost fields are re-estimated from the
+ * new hardware (sim/estimate, docs/estimate.md): a field the base arch left to
+ * the estimator takes the estimate of the new design; a given field is scaled
+ * by estimate(new) / estimate(base) (scale_area_energy, on by default), so
+ * capacity, banks, ports, bandwidth (the width of an access), the array shape
+ * (network hop lengths, instance counts) and the word width all cost area,
+ * energy or leakage. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "pesim/config.h"
+#include "pesim/estimate.h"
 #include "space_impl.h"
-
-static int64_t level_words(const pesim_level *v)
-{
-    int64_t w = v->capacity_words;
-    for (int t = 0; t < PESIM_NTENSORS; t++) w += v->tensor_capacity_words[t];
-    return w;
-}
 
 static void apply_value(pesim_arch *a, const hw_key *k, const hw_value *v)
 {
@@ -43,6 +36,8 @@ static void apply_value(pesim_arch *a, const hw_key *k, const hw_value *v)
     case HW_SPATIAL_Y: x->spatial_y_dims = v->mask; break;
     case HW_BANKS: x->banks = (int32_t)v->num; break;
     case HW_DOUBLE_BUFFERED: x->double_buffered = v->num != 0; break;
+    case HW_PORTS: x->ports = (int32_t)v->num; break;
+    case HW_WORD_BITS: a->word_bits = (int32_t)v->num; break;
     case HW_FIELD_COUNT: break;
     }
 }
@@ -54,21 +49,13 @@ int srch_apply_hw(const pesim_space *s, const int32_t *choices, pesim_arch *a, c
         const hw_value *v = &hp->values[(size_t)choices[i] * (size_t)hp->n_keys];
         for (int k = 0; k < hp->n_keys; k++) apply_value(a, &hp->key[k], &v[k]);
     }
-    if (s->scale_area_energy)
-        for (int l = 0; l < a->n_levels; l++) {
-            int64_t w0 = level_words(&s->arch.level[l]), w1 = level_words(&a->level[l]);
-            if (w0 <= 0 || w1 == w0) continue;
-            double ratio = (double)w1 / (double)w0, root = sqrt(ratio);
-            a->level[l].area_um2 = s->arch.level[l].area_um2 * ratio;
-            a->level[l].read_energy_pj = s->arch.level[l].read_energy_pj * root;
-            a->level[l].write_energy_pj = s->arch.level[l].write_energy_pj * root;
-        }
     pesim_error err;
     pesim_error_clear(&err);
     if (pesim_arch_check(a, NULL, &err) != PESIM_OK) {
         if (reason && n) snprintf(reason, n, "hardware: %s: %s", err.key, err.msg);
         return 0;
     }
+    pesim_estimate_rescale(&s->arch, a, s->scale_area_energy);
     return 1;
 }
 

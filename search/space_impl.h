@@ -49,6 +49,8 @@ typedef enum hw_field {
     HW_SPATIAL_Y,        /* level.spatial_y_dims */
     HW_BANKS,            /* level.banks */
     HW_DOUBLE_BUFFERED,  /* level.double_buffered (0/1) */
+    HW_PORTS,            /* level.ports */
+    HW_WORD_BITS,        /* arch.word_bits */
     HW_FIELD_COUNT
 } hw_field;
 
@@ -159,7 +161,8 @@ uint64_t srch_hash_arch(uint64_t h, const pesim_arch *a);
 /* Hash of a mapping in its normalised form: loops of trip count 1 do not
  * matter wherever they are in an order, and bypass flags count only where
  * the arch keeps the tensor (docs/model.md). */
-uint64_t srch_hash_mapping(uint64_t h, const pesim_arch *a, const pesim_mapping *m);
+/* The hash of m's canonical form for layer l (l NULL: m as it is). */
+uint64_t srch_hash_mapping(uint64_t h, const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m);
 
 /* Space construction helpers (space.c). */
 pesim_space *srch_space_new(space_kind kind, const pesim_arch *a, const pesim_network *net, pesim_error *e);

@@ -299,7 +299,14 @@ int srch_encode_layer(const pesim_space *s, const layer_map *lm, const pesim_arc
                 int32_t p = lm->tile[lv][d], c = 0;
                 if (p < 0) continue;
                 while (c < lm->n_cand[d] && lm->cand[d][c] != x->temporal[d]) c++;
-                if (c == lm->n_cand[d]) return 0;
+                if (c == lm->n_cand[d]) { /* a canonical factor clamped to what the dim needs: a larger one */
+                    int32_t best = -1;
+                    for (c = 0; c < lm->n_cand[d]; c++)
+                        if (lm->cand[d][c] > x->temporal[d] && (best < 0 || lm->cand[d][c] < lm->cand[d][best]))
+                            best = c;
+                    if (best < 0) return 0;
+                    c = best;
+                }
                 choices[p] = c;
             }
         if (lm->order[lv] >= 0) {
@@ -340,7 +347,8 @@ int srch_encode_layer(const pesim_space *s, const layer_map *lm, const pesim_arc
     /* in the space only if it decodes to the same (normalised) mapping */
     pesim_mapping back;
     if (!srch_decode_layer(s, lm, a, choices, &back, NULL, 0)) return 0;
-    return srch_hash_mapping(SRCH_HASH_SEED, a, &back) == srch_hash_mapping(SRCH_HASH_SEED, a, m);
+    const pesim_layer *l = &s->net.layers[lm->layer];
+    return srch_hash_mapping(SRCH_HASH_SEED, a, l, &back) == srch_hash_mapping(SRCH_HASH_SEED, a, l, m);
 }
 
 /* ------------------------------------------------------------ creation */

@@ -198,6 +198,37 @@ TEST(cli_info, Arch)
     ASSERT_EQ(j["arch"]["levels"].arr.size(), 3u);
     EXPECT_EQ(j["arch"]["levels"].arr[0]["instances"].num, 16);
     EXPECT_GT(j["arch"]["levels"].arr[2]["dram"]["peak_gbps"].num, 1.0);
+    // every cost figure with its source: given in the file, or estimated
+    EXPECT_NE(r.out.find("figures and their sources"), std::string::npos) << r.out;
+    EXPECT_EQ(j["arch"]["levels"].arr[1]["sources"]["read_energy_pj"].str, "given");
+    EXPECT_EQ(j["arch"]["levels"].arr[1]["sources"]["area_um2"].str, "given");
+    EXPECT_EQ(j["arch"]["sources"]["mac_energy_pj"].str, "given");
+    EXPECT_EQ(j["arch"]["sources"]["mac_leak_pj_per_cycle"].str, "estimated: int16 MAC, 45 nm");
+    EXPECT_EQ(j["arch"]["technology_nm"].num, 45);
+    EXPECT_EQ(j["arch"]["levels"].arr[1]["noc"]["inputs"]["hop_energy_source"].str.rfind("estimated: wire", 0), 0u);
+    EXPECT_GT(j["arch"]["levels"].arr[2]["dram"]["power"]["act_pj"].num, 0);
+}
+
+TEST(cli_info, ArchEstimatedFigures)
+{
+    std::string dir = TempDir("arch_est");
+    std::string json = dir + "/arch.json", csv = dir + "/arch.csv";
+    Result r = Pesim("info --arch configs/arch/eyeriss.cfg --json " + json + " --csv " + csv);
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("estimated: SRAM 108 KiB x 16 bit, 27 banks, 1 port, 65 nm"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("estimated access time"), std::string::npos) << r.out;
+    Json j;
+    ASSERT_TRUE(ParseJson(ReadFile(json), &j));
+    EXPECT_EQ(j["arch"]["technology_nm"].num, 65);
+    EXPECT_EQ(j["arch"]["mac_type"].str, "int16");
+    EXPECT_EQ(j["arch"]["levels"].arr[1]["sources"]["read_energy_pj"].str,
+              "estimated: SRAM 108 KiB x 16 bit, 27 banks, 1 port, 65 nm");
+    EXPECT_GT(j["arch"]["levels"].arr[1]["estimated_access_ns"].num, 0);
+    EXPECT_EQ(j["arch"]["levels"].arr[2]["sources"]["read_energy_pj"].str.rfind("estimated: DRAM lpddr4-2400 IDD", 0),
+              0u);
+    std::string c = ReadFile(csv);
+    EXPECT_NE(c.find(",read_energy_source,write_energy_source,leak_source,area_source\n"), std::string::npos) << c;
+    EXPECT_NE(c.find("estimated: SRAM 108 KiB"), std::string::npos) << c;
 }
 
 // ---- bad input ----------------------------------------------------------------

@@ -1,12 +1,14 @@
-// config_fuzz_test.cc - the config loaders on deterministic mutations of the
-// shipped configs (byte flips, truncations, duplicated and deleted spans,
-// inserted keywords): no crash, no hang, no leak (the ASan build checks).
+// config_fuzz_test.cc - the config loaders and the Timeloop YAML readers on
+// deterministic mutations of the shipped configs and the Timeloop exercises'
+// YAML (byte flips, truncations, duplicated and deleted spans, inserted
+// keywords): no crash, no hang, no leak (the ASan build checks).
 // The same entry point is a libFuzzer target (tests/fuzz/config_fuzz.c).
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <vector>
 
 #include "test_util.h"
 
@@ -20,18 +22,19 @@ static std::string slurp(const std::string &path)
     return ss.str();
 }
 
-TEST(ConfigFuzz, MutatedConfigsNeverCrash)
+// Feeds `per_file` mutations of each file (1 to 4 edits each: a byte flip, a
+// truncation, a deleted span, an inserted token, a duplicated span) to the
+// fuzz entry; returns how many ran.
+static int MutateAndRun(const std::vector<const char *> &files, const std::vector<const char *> &tokens,
+                        uint64_t seed, int per_file)
 {
-    const char *files[] = {"configs/arch/eyeriss.cfg", "configs/arch/tpu_32x32.cfg", "workloads/dqn_atari.cfg",
-                           "tests/data/config/map_good.cfg"};
-    static const char *tokens[] = {"=", ";", "{", "}", "(", ")", "[", "]", "\"", "0x", "-1", "1e400",
-                                   "levels", "layers", "@include \"x\"", "9999999999", ",", "L", "\n"};
-    TestRng rng(12345);
+    TestRng rng(seed);
     int runs = 0;
     for (const char *f : files) {
         std::string base = slurp(std::string(PESIM_SOURCE_DIR) + "/" + f);
+        EXPECT_FALSE(base.empty()) << f;
         if (base.empty()) continue;
-        for (int i = 0; i < 400; i++) {
+        for (int i = 0; i < per_file; i++) {
             std::string s = base;
             int edits = (int)rng.uni(1, 4);
             for (int k = 0; k < edits && !s.empty(); k++) {
@@ -40,7 +43,7 @@ TEST(ConfigFuzz, MutatedConfigsNeverCrash)
                 case 0: s[pos] = (char)rng.uni(1, 255); break;
                 case 1: s.resize(pos); break;
                 case 2: s.erase(pos, (size_t)rng.uni(1, 40)); break;
-                case 3: s.insert(pos, tokens[rng.uni(0, sizeof tokens / sizeof tokens[0] - 1)]); break;
+                case 3: s.insert(pos, tokens[(size_t)rng.uni(0, (int64_t)tokens.size() - 1)]); break;
                 default: s.insert(pos, s.substr(pos, (size_t)rng.uni(1, 60))); break;
                 }
             }
@@ -48,5 +51,27 @@ TEST(ConfigFuzz, MutatedConfigsNeverCrash)
             runs++;
         }
     }
-    EXPECT_GE(runs, 1200);
+    return runs;
+}
+
+TEST(ConfigFuzz, MutatedConfigsNeverCrash)
+{
+    int runs = MutateAndRun({"configs/arch/eyeriss.cfg", "configs/arch/tpu_32x32.cfg", "workloads/dqn_atari.cfg",
+                             "tests/data/config/map_good.cfg"},
+                            {"=", ";", "{", "}", "(", ")", "[", "]", "\"", "0x", "-1", "1e400", "levels", "layers",
+                             "@include \"x\"", "9999999999", ",", "L", "\n"},
+                            12345, 400);
+    EXPECT_EQ(1600, runs);
+}
+
+TEST(ConfigFuzz, MutatedTimeloopYamlNeverCrashes)
+{
+    int runs = MutateAndRun({"tests/data/timeloop/06-mapper-convlayer-eyeriss/arch/eyeriss-256.arch.yaml",
+                             "tests/data/timeloop/06-mapper-convlayer-eyeriss/prob/cnn-layer.prob.yaml",
+                             "tests/data/timeloop/06-mapper-convlayer-eyeriss/map/eyeriss-256-rs.stats.map.yaml",
+                             "tests/data/timeloop/04-model-conv1d+oc-3levelspatial/ert/ERT.yaml"},
+                            {":", "- ", "[", "]", "{", "}", "&a ", "*a", "<<: *a\n", "!Container ", "\t", "'", "\"",
+                             "0..", "[0..99999999999]", "-1", "1e400", "split: 9\n", ",", "\n  "},
+                            4242, 300);
+    EXPECT_EQ(1200, runs);
 }

@@ -15,6 +15,8 @@
 
 extern "C" {
 #include "pesim/config.h"
+#include "pesim/estimate.h"
+#include "pesim/estimate.h"
 }
 #include "test_util.h"
 
@@ -366,6 +368,23 @@ TEST_F(ConfigTest, ArchGood)
     EXPECT_EQ(4096, dram.dram.row_bytes);
     EXPECT_DOUBLE_EQ(0.8333, dram.dram.tck_ns);
     for (int t = 0; t < PESIM_NTENSORS; t++) EXPECT_EQ(1, dram.keeps[t]);
+    // cost keys: the node, the MAC type, DRAM power; keys left out are estimated
+    EXPECT_EQ(28, a.tech_nm);
+    EXPECT_EQ(PESIM_OPERAND_BF16, a.mac_operand);
+    EXPECT_DOUBLE_EQ(0.002, a.mac_leak_pj_per_cycle);
+    EXPECT_EQ(0u, a.estimated);  // every MAC figure given
+    EXPECT_EQ(16, dram.dram.device_bits);
+    EXPECT_DOUBLE_EQ(1.1, dram.dram.vdd_v);
+    EXPECT_DOUBLE_EQ(81.0, dram.dram.idd0_ma);
+    EXPECT_DOUBLE_EQ(281.0, dram.dram.idd5ab_ma);
+    EXPECT_EQ(ref.idd2n_ma, 34.0);  // the preset's, overridden above
+    EXPECT_EQ(PESIM_EST_HOP(0) | PESIM_EST_HOP(1) | PESIM_EST_HOP(2), rf.estimated);  // no hop_energy_pj
+    EXPECT_EQ(PESIM_EST_HOP(PESIM_INPUTS), glb.estimated);
+    EXPECT_DOUBLE_EQ(0.05, glb.noc[PESIM_WEIGHTS].hop_energy_pj);
+    EXPECT_GT(glb.noc[PESIM_INPUTS].hop_energy_pj, 0.0);  // estimated from the floorplan
+    EXPECT_EQ(PESIM_EST_AREA | PESIM_EST_LEAK | PESIM_EST_HOP(0) | PESIM_EST_HOP(1) | PESIM_EST_HOP(2),
+              dram.estimated);
+    EXPECT_DOUBLE_EQ(0.0, dram.area_um2);  // off chip
 }
 
 TEST_F(ConfigTest, ArchTypo)
@@ -460,8 +479,12 @@ TEST_F(ConfigTest, ArchSemantics)
               pesim_arch_load_string("arch = { name = \"x\"; word_bits = 8; clock_mhz = 1.0;\n"
                                      "levels = ( { name = \"A\"; },\n { name = \"A\"; } ); };", "x.cfg", &a, &e));
     EXPECT_EQ(3, e.line);
+    // one level is a single buffer holding everything; none is an error
+    ASSERT_EQ(PESIM_OK, pesim_arch_load_string("arch = { name = \"x\"; word_bits = 8; clock_mhz = 1.0;\n"
+                                               "levels = ( { name = \"A\"; } ); };", "x.cfg", &a, &e)) << e.msg;
+    EXPECT_EQ(1, a.n_levels);
     ASSERT_EQ(PESIM_ERR_RANGE, pesim_arch_load_string("arch = { name = \"x\"; word_bits = 8; clock_mhz = 1.0;\n"
-                                                      "levels = ( { name = \"A\"; } ); };", "x.cfg", &a, &e));
+                                                      "levels = ( ); };", "x.cfg", &a, &e));
     EXPECT_STREQ("levels", e.key);
 }
 
@@ -812,13 +835,14 @@ TEST_F(ConfigTest, ArchRoundTripExactFloatsAndStrings)
     strcpy(a1.name, "quote\" back\\slash\ttab");
     memset(a1.source, 0, sizeof a1.source);
     strcpy(a1.source, "utf-8: \xc3\xa9t\xc3\xa9");
-    a1.clock_mhz = 0.1 + 0.2;        // 0.30000000000000004
+    a1.clock_mhz = 1000 * (0.1 + 0.2);  // 300.00000000000006
     a1.mac_energy_pj = 1e-300;
-    a1.mac_area_um2 = 123456789012345678.0;
+    a1.mac_area_um2 = 123456789012345.678;  // below the 1e15 bound
     a1.level[0].read_energy_pj = std::nextafter(1.0, 2.0);
     a1.level[1].leak_pj_per_cycle = 5.0;  // integral: still written as a float
     a1.level[1].noc[PESIM_INPUTS].words_per_cycle = 1.0 / 3.0;
-    a1.level[1].capacity_words = INT64_MAX;
+    a1.level[1].capacity_words = (int64_t)1 << 50;  // the largest capacity allowed
+    ASSERT_EQ(PESIM_OK, pesim_estimate_arch(&a1, &e)) << Fmt(e);  // what the loader does to the fields left unset
     std::string p = TempFile("arch_exact.cfg");
     ASSERT_EQ(PESIM_OK, pesim_arch_write(p.c_str(), &a1, &e)) << Fmt(e);
     ASSERT_EQ(PESIM_OK, pesim_arch_load(p.c_str(), &a2, &e)) << Fmt(e) << "\n" << Slurp(p);
@@ -832,9 +856,9 @@ TEST_F(ConfigTest, RandomArchsAndMappingsRoundTrip)
     int checked = 0;
     for (int iter = 0; iter < 200; iter++) {
         pesim_arch a = test_arch(rng, (int)rng.uni(2, PESIM_MAX_LEVELS));
-        for (int l = 0; l < a.n_levels; l++) {  // arbitrary doubles
-            a.level[l].read_energy_pj = (double)rng.next() / 1e7;
-            a.level[l].write_words_per_cycle = (double)(rng.next() >> 11) * 0x1p-53;
+        for (int l = 0; l < a.n_levels; l++) {  // arbitrary doubles within the bounds
+            a.level[l].read_energy_pj = (double)(rng.next() >> 4) / 1e10;
+            a.level[l].write_words_per_cycle = 1.0 / 1024 + (double)(rng.next() >> 11) * 0x1p-53;
         }
         if (pesim_arch_check(&a, "rand", nullptr) != PESIM_OK) continue;
         std::string p = TempFile("rand_arch.cfg"), q = TempFile("rand_map.cfg");

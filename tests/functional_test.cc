@@ -85,6 +85,23 @@ std::string layer_text(const pesim_layer &l)
     return ::testing::AssertionSuccess();
 }
 
+// functional_exact, with the counts the run is compared to taken under the
+// "pesim" conventions whatever the arch declares.
+::testing::AssertionResult functional_exact_pesim(const pesim_arch &a, const pesim_layer &l, const pesim_mapping &m,
+                                                  uint64_t seed)
+{
+    pesim_arch ap = a;
+    ap.conventions = PESIM_CONV_PESIM;
+    pesim_functional_result r1, r2;
+    pesim_error e;
+    if (pesim_functional_run(&a, &l, &m, seed, &r1, &e) != PESIM_OK ||
+        pesim_functional_run(&ap, &l, &m, seed, &r2, &e) != PESIM_OK)
+        return ::testing::AssertionFailure() << e.msg;
+    if (memcmp(r1.access, r2.access, sizeof r1.access) != 0)
+        return ::testing::AssertionFailure() << "the declared conventions changed the functional run";
+    return functional_exact(ap, l, m, seed);
+}
+
 // What a set of cases exercised.
 struct Coverage {
     int cases = 0, strided = 0, dilated = 0, grouped = 0, gemm = 0, imperfect = 0, bypass = 0;
@@ -263,6 +280,33 @@ TEST(Functional, RandomArchitecturesMatchTheReference)
     EXPECT_GE(cv.readback, 100);
     EXPECT_GE(cv.reduction, 100);
     EXPECT_GE(cv.multicast, 100);
+}
+
+// The general mapping classes: operands that bypass a level whose temporal
+// loop sits below a parent's spatial split of the same dim (the children's
+// union is a comb), two dims on one spatial axis, wider fan-outs; in both
+// conventions (the data moves the same way: the run counts by "pesim").
+TEST(Functional, GeneralMappingsMatchTheReference)
+{
+    int cases = 0, bypass_class = 0, multi_axis = 0, timeloop = 0;
+    for (int seed = 1; seed <= 8000 && bypass_class < 1000; seed++) {
+        TestRng rng(seed + 77001);
+        pesim_arch a = test_arch_wide(rng, (int)rng.uni(2, 4));
+        a.conventions = seed % 3 == 0 ? PESIM_CONV_TIMELOOP : PESIM_CONV_PESIM;
+        pesim_layer l = random_layer(rng, 5);
+        pesim_mapping m = test_mapping_general(rng, a, l);
+        if (!valid_by_model(a, l, m)) continue;
+        ASSERT_TRUE(functional_exact_pesim(a, l, m, (uint64_t)seed));
+        cases++;
+        bypass_class += test_bypass_below_spatial(a, l, m);
+        multi_axis += test_multi_dim_axis(m);
+        timeloop += a.conventions == PESIM_CONV_TIMELOOP;
+    }
+    printf("[ general ] %d cases: %d bypass below a spatial split, %d with two dims on an axis, %d timeloop\n", cases,
+           bypass_class, multi_axis, timeloop);
+    EXPECT_GE(bypass_class, 1000);
+    EXPECT_GE(multi_axis, 500);
+    EXPECT_GE(timeloop, 300);
 }
 
 // The shipped architectures, with their capacities, keeps (eyeriss's weights

@@ -8,6 +8,7 @@
 #include "pesim/functional.h"
 #include "pesim/mapping.h"
 #include "pesim/model.h"
+#include "pesim/rl.h"
 #include "pesim/search.h"
 #include "pesim/status.h"
 #include "pesim/systemc.h"

@@ -468,17 +468,17 @@ TEST(SearchEval, HardwareSpace)
 const char *kPlaceArch = R"(
 arch = {
   name = "place"; dataflow = "any"; word_bits = 16; clock_mhz = 1000.0;
-  mac = { energy_pj = 1.0; latency_cycles = 1; area_um2 = 100.0; };
+  mac = { energy_pj = 1.0; latency_cycles = 1; area_um2 = 100.0; leak_pj_per_cycle = 0.0; };
   levels = (
     { name = "RF"; keeps = [ "weights", "inputs", "outputs" ];
       tensor_capacity = { weights = 64; inputs = 64; outputs = 64; };
-      read_energy_pj = 0.1; write_energy_pj = 0.1; area_um2 = 10.0; },
+      read_energy_pj = 0.1; write_energy_pj = 0.1; area_um2 = 10.0; leak_pj_per_cycle = 0.0; },
     { name = "GLB"; keeps = [ "weights", "inputs", "outputs" ]; capacity_words = 8192;
       fanout_x = 4; fanout_y = 4; read_words_per_cycle = 16.0; write_words_per_cycle = 16.0;
-      read_energy_pj = 2.0; write_energy_pj = 2.0; area_um2 = 1000.0; },
+      read_energy_pj = 2.0; write_energy_pj = 2.0; area_um2 = 1000.0; leak_pj_per_cycle = 0.0; },
     { name = "SRAM"; keeps = [ "weights", "inputs", "outputs" ]; capacity_words = 2048;
       read_words_per_cycle = 8.0; write_words_per_cycle = 8.0;
-      read_energy_pj = 10.0; write_energy_pj = 10.0; area_um2 = 5000.0; },
+      read_energy_pj = 10.0; write_energy_pj = 10.0; area_um2 = 5000.0; leak_pj_per_cycle = 0.0; },
     { name = "DRAM"; dram = { preset = "ddr4-3200"; };
       read_energy_pj = 100.0; write_energy_pj = 100.0; }
   );

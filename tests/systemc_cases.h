@@ -248,6 +248,41 @@ inline bool make_case(int i, const char *root, Case *c)
     return pesim_mapper_default(&a, &c->layer, &c->map, &e) == PESIM_OK;
 }
 
+// General case i (its own fixed seed): a random machine with fan-outs up to
+// 4 x 4, a mapping of the general classes (an operand that bypasses a level
+// whose temporal loop sits below a spatial split, two dims on one axis), and
+// every other case counted by the "timeloop" conventions. False only if no
+// such mapping was found.
+inline bool make_general_case(int i, Case *c)
+{
+    TestRng rng(777001u + (uint64_t)i * 104729u);
+    c->index = 200000 + i;
+    c->family = kFamilies - 1;
+    c->layer_kind = i % 6;
+    c->default_mapper = false;
+    static thread_local pesim_nest_counts nc;
+    char reason[PESIM_REASON_MAX];
+    for (int machines = 0; machines < 50; machines++) {
+        do c->arch = random_machine(rng); /* a level above the bypassed one must fan out */
+        while (c->arch.n_levels < 3);
+        for (int lv = 0; lv + 1 < c->arch.n_levels; lv++) {
+            c->arch.level[lv].fanout_x = (int)rng.uni(1, 4);
+            c->arch.level[lv].fanout_y = (int)rng.uni(1, 4);
+        }
+        c->arch.conventions = i % 2 ? PESIM_CONV_TIMELOOP : PESIM_CONV_PESIM;
+        c->layer = small_layer(rng, c->layer_kind);
+        std::memset(&c->opt, 0, sizeof c->opt);
+        c->opt.dram_fcfs = i % 5 == 3;
+        for (int tries = 0; tries < 200; tries++) {
+            c->map = test_mapping_general(rng, c->arch, c->layer);
+            if (test_bypass_below_spatial(c->arch, c->layer, c->map) &&
+                pesim_nest_count(&c->arch, &c->layer, &c->map, &nc, reason, sizeof reason))
+                return true;
+        }
+    }
+    return false;
+}
+
 // Real layers with the default mapper on every shipped architecture, as
 // shipped (20,000 to 250,000 cycles each): the second tier of the matrix.
 struct LayerCase {

@@ -11,7 +11,10 @@
 // outputs equal the reference convolution. A failing case prints the first
 // divergence of the two traces (cycle, module, event). SystemCLayers: the same
 // checks on 30 real layers (shipped workloads, default mapper) on every shipped
-// architecture as shipped.
+// architecture as shipped. SystemCGeneral: 120 cases of the general mapping
+// classes (an operand bypassing a level whose temporal loop sits below a spatial
+// split, several dims per spatial axis) on random machines, half of them counted
+// by the "timeloop" conventions.
 //
 // SystemCDram: the reference's DRAM controller (sim/systemc/dram_core.cpp,
 // written from docs/dram.md) against the C model (sim/engine/dram*.c) on random
@@ -148,6 +151,7 @@ void cross_check(const sc_cases::Case &c, const std::string &what)
     EXPECT_EQ(se.dram_row_misses, ss.dram_row_misses) << what;
     EXPECT_EQ(se.dram_row_conflicts, ss.dram_row_conflicts) << what;
     EXPECT_EQ(se.dram_refreshes, ss.dram_refreshes) << what;
+    EXPECT_EQ(se.dram_act, ss.dram_act) << what;  // the DRAM energy's activations
     int64_t sum = cs.compute_cycles;
     for (int s = 0; s < PESIM_STALL_COUNT; s++) sum += cs.stall_cycles[s];
     EXPECT_EQ(sum, cs.cycles) << what;
@@ -176,6 +180,19 @@ TEST_P(SystemCMatrix, EngineEqualsSystemC)
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, SystemCMatrix, ::testing::Range(0, matrix_cases()));
+
+// The general mapping classes (tests/systemc_cases.h, make_general_case).
+class SystemCGeneral : public ::testing::TestWithParam<int> {};
+
+TEST_P(SystemCGeneral, EngineEqualsSystemC)
+{
+    sc_cases::Case c;
+    ASSERT_TRUE(sc_cases::make_general_case(GetParam(), &c)) << "general case " << GetParam();
+    cross_check(c, "general case " + std::to_string(GetParam()) + " (" +
+                       pesim_conventions_name((pesim_conventions)c.arch.conventions) + "): " + c.describe());
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, SystemCGeneral, ::testing::Range(0, 120));
 
 // The second tier: real layers, default mapper, every shipped architecture.
 class SystemCLayers : public ::testing::TestWithParam<int> {};

@@ -123,4 +123,97 @@ inline pesim_mapping test_mapping(TestRng &rng, const pesim_arch &a, const pesim
     return m;
 }
 
+// A random machine with wider fan-outs (up to 4 x 4 per level), so that two
+// dims can share a spatial axis.
+inline pesim_arch test_arch_wide(TestRng &rng, int levels)
+{
+    pesim_arch a = test_arch(rng, levels);
+    for (int lv = 0; lv < levels - 1; lv++) {
+        a.level[lv].fanout_x = (int)rng.uni(1, 4);
+        a.level[lv].fanout_y = (int)rng.uni(1, 4);
+    }
+    return a;
+}
+
+// A random mapping of the general classes: up to two dims per spatial axis
+// in a random axis order, frequent bypasses, imperfect temporal factors.
+inline pesim_mapping test_mapping_general(TestRng &rng, const pesim_arch &a, const pesim_layer &l)
+{
+    pesim_mapping m;
+    pesim_mapping_init(&m, a.n_levels);
+    for (int lv = 0; lv < a.n_levels; lv++) {
+        pesim_level_map &lm = m.level[lv];
+        for (int axis = 0; axis < 2; axis++) {
+            int64_t room = axis ? a.level[lv].fanout_y : a.level[lv].fanout_x;
+            int64_t *sp = axis ? lm.spatial_y : lm.spatial_x;
+            uint8_t *ord = axis ? lm.order_y : lm.order_x;
+            for (int k = (int)rng.uni(1, 3); k > 0 && room > 1; k--) {
+                int d = (int)rng.uni(0, PESIM_NDIMS - 1);
+                int64_t f = rng.uni(2, room > 2 && rng.coin(60) ? 2 : room);
+                if (sp[d] > 1 || f > l.dim[d] + 1 || lm.spatial_x[d] * lm.spatial_y[d] > 1) continue;
+                sp[d] = f, room /= f;
+            }
+            for (int i = PESIM_NDIMS - 1; i > 0; i--) {
+                int j = (int)rng.uni(0, i);
+                uint8_t tmp = ord[i];
+                ord[i] = ord[j], ord[j] = tmp;
+            }
+        }
+        test_shuffle_order(rng, lm);
+        if (lv < a.n_levels - 1)
+            for (int t = 0; t < PESIM_NTENSORS; t++) lm.bypass[t] = rng.coin(35);
+    }
+    test_split_temporal(rng, a, l, m);
+    if (rng.coin(60)) { /* an operand bypassing a level with a temporal loop below a spatial split */
+        int t = (int)rng.uni(0, PESIM_NTENSORS - 1), d = (int)rng.uni(0, PESIM_NDIMS - 1);
+        int b = (int)rng.uni(0, a.n_levels - 2);
+        int u = (int)rng.uni(b + 1, a.n_levels - 1);
+        if (pesim_dim_relevant((pesim_tensor)t, (pesim_dim)d) && l.dim[d] >= 2) {
+            for (int lv = b; lv < u; lv++) m.level[lv].bypass[t] = 1;
+            pesim_level_map &mu = m.level[u];
+            int64_t room_x = a.level[u].fanout_x, room_y = a.level[u].fanout_y;
+            for (int e = 0; e < PESIM_NDIMS; e++) room_x /= mu.spatial_x[e], room_y /= mu.spatial_y[e];
+            if (mu.spatial_x[d] * mu.spatial_y[d] == 1 && room_x >= 2) mu.spatial_x[d] = 2;
+            else if (mu.spatial_x[d] * mu.spatial_y[d] == 1 && room_y >= 2) mu.spatial_y[d] = 2;
+            if (m.level[b].temporal[d] < 2) m.level[b].temporal[d] = 2;
+            int64_t prod = pesim_mapping_dim_product(&m, (pesim_dim)d);
+            if (prod < l.dim[d]) m.level[a.n_levels - 1].temporal[d] *= (l.dim[d] + prod - 1) / prod;
+        }
+    }
+    return m;
+}
+
+// 1 if some operand bypasses a level whose temporal loop over a dim relevant
+// to it sits below a spatial split of the same dim before its next keeping
+// level (the children's union is then not one block).
+inline int test_bypass_below_spatial(const pesim_arch &a, const pesim_layer &l, const pesim_mapping &m)
+{
+    for (int t = 0; t < PESIM_NTENSORS; t++) {
+        int c = -1;
+        for (int p = 0; p < a.n_levels; p++) {
+            if (!pesim_mapping_keeps(&a, &m, p, (pesim_tensor)t)) continue;
+            for (int b = c + 1; b < p; b++)
+                for (int d = 0; d < PESIM_NDIMS; d++) {
+                    if (!pesim_dim_relevant((pesim_tensor)t, (pesim_dim)d) || m.level[b].temporal[d] < 2 || l.dim[d] < 2)
+                        continue;
+                    for (int u = b + 1; u <= p; u++)
+                        if (m.level[u].spatial_x[d] * m.level[u].spatial_y[d] > 1) return 1;
+                }
+            c = p;
+        }
+    }
+    return 0;
+}
+
+// 1 if some level unrolls two or more dims on one spatial axis.
+inline int test_multi_dim_axis(const pesim_mapping &m)
+{
+    for (int lv = 0; lv < m.n_levels; lv++) {
+        int nx = 0, ny = 0;
+        for (int d = 0; d < PESIM_NDIMS; d++) nx += m.level[lv].spatial_x[d] > 1, ny += m.level[lv].spatial_y[d] > 1;
+        if (nx > 1 || ny > 1) return 1;
+    }
+    return 0;
+}
+
 #endif

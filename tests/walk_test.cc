@@ -36,17 +36,19 @@ static void walk_sum(const pesim_arch &a, const pesim_layer &l, const pesim_mapp
 
 TEST(Walk, BlocksAddUpToTheClosedForm)
 {
-    int checked = 0;
-    for (int seed = 1; seed <= 3000; seed++) {
+    int checked = 0, bypass_class = 0;
+    for (int seed = 1; seed <= 4000; seed++) {
         TestRng rng(seed + 7777);
-        pesim_arch a = test_arch(rng, (int)rng.uni(2, 4));
+        bool general = seed % 2 == 0;
+        pesim_arch a = general ? test_arch_wide(rng, (int)rng.uni(2, 4)) : test_arch(rng, (int)rng.uni(2, 4));
+        a.conventions = (seed / 2) % 2 ? PESIM_CONV_TIMELOOP : PESIM_CONV_PESIM;
         pesim_layer l = test_layer(rng.uni(1, 2), rng.uni(1, 2), rng.uni(1, 6), rng.uni(1, 5), rng.uni(1, 7),
                                    rng.uni(1, 4), rng.uni(1, 3), rng.uni(1, 3), (int)rng.uni(1, 2),
                                    (int)rng.uni(1, 2));
-        pesim_mapping m = test_mapping(rng, a, l);
+        pesim_mapping m = general ? test_mapping_general(rng, a, l) : test_mapping(rng, a, l);
         pesim_nest_counts nc, ws;
         char reason[PESIM_REASON_MAX];
-        if (!pesim_nest_count(&a, &l, &m, &nc, reason, sizeof reason)) continue;
+        ASSERT_TRUE(pesim_nest_count(&a, &l, &m, &nc, reason, sizeof reason)) << "seed " << seed << ": " << reason;
         int64_t blocks;
         walk_sum(a, l, m, &ws, &blocks);
         ASSERT_EQ(ws.temporal_steps, nc.temporal_steps) << "seed " << seed;
@@ -58,6 +60,8 @@ TEST(Walk, BlocksAddUpToTheClosedForm)
                 ASSERT_EQ(x.updates, y.updates) << "seed " << seed << " level " << lv << " " << pesim_tensor_name((pesim_tensor)t);
             }
         checked++;
+        bypass_class += test_bypass_below_spatial(a, l, m);
     }
-    EXPECT_GT(checked, 2500);
+    EXPECT_EQ(checked, 4000);
+    EXPECT_GT(bypass_class, 400);
 }

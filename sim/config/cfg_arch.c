@@ -8,28 +8,61 @@
 
 #include "config/cfg_util.h"
 #include "pesim/config.h"
+#include "pesim/estimate.h"
+#include "pesim/dram.h"
 
-static const char *const arch_keys[] = {"name",      "source", "dataflow", "conventions", "word_bits",
-                                        "clock_mhz", "mac",    "levels",   "vector",      NULL};
+/* Upper bounds of the numeric fields (docs/config.md, "Bounds"): within them
+ * no count, cycle total or energy overflows, and the cycle engine does not
+ * spend minutes on a small layer. */
+#define MAX_WORDS (INT64_C(1) << 50)       /* capacities */
+#define MAX_FANOUT 65536                   /* fanout_x, fanout_y, banks, ports */
+#define MAX_LEVEL_FANOUT (INT64_C(1) << 30) /* fanout_x * fanout_y of one level */
+#define MAX_MAC_UNITS (INT64_C(1) << 40)   /* the product of every fan-out */
+#define MAX_LATENCY (1 << 20)              /* latency_cycles (on chip, MAC pipeline) */
+#define MAX_RATE INT64_C(1000000000000)    /* words per cycle (1e12) */
+#define MAX_ENERGY_PJ 1000000000           /* per access, per MAC, per cycle (1e9 pJ) */
+#define MAX_AREA_UM2 INT64_C(1000000000000000) /* 1e15 um2 */
+#define MAX_CLOCK_MHZ 1000000              /* 1 THz */
+#define MAX_TCK_NS 1000                    /* a 1 MHz DRAM clock */
+#define MAX_DRAM_CLOCK_RATIO 1024.0        /* DRAM clock / accelerator clock */
+
+static const char *const arch_keys[] = {"name",      "source",    "dataflow", "conventions",   "word_bits",
+                                        "clock_mhz", "mac",       "levels",   "technology_nm", "vector",
+                                        NULL};
 static const cfg_field arch_fields[] = {
     {"word_bits", CFG_I32, offsetof(pesim_arch, word_bits), 1, 64, CFG_REQUIRED},
-    {"clock_mhz", CFG_F64, offsetof(pesim_arch, clock_mhz), 0, 0, CFG_REQUIRED | CFG_GT},
+    {"clock_mhz", CFG_F64, offsetof(pesim_arch, clock_mhz), 0, MAX_CLOCK_MHZ, CFG_REQUIRED | CFG_GT},
 };
-static const char *const mac_keys[] = {"energy_pj", "latency_cycles", "area_um2", NULL};
+static const char *const mac_keys[] = {"energy_pj", "latency_cycles", "area_um2", "type", "leak_pj_per_cycle", NULL};
 static const cfg_field mac_fields[] = {
-    {"energy_pj", CFG_F64, offsetof(pesim_arch, mac_energy_pj), 0, 0, 0},
-    {"latency_cycles", CFG_I32, offsetof(pesim_arch, mac_latency_cycles), 1, 0, 0},
-    {"area_um2", CFG_F64, offsetof(pesim_arch, mac_area_um2), 0, 0, 0},
+    {"latency_cycles", CFG_I32, offsetof(pesim_arch, mac_latency_cycles), 1, MAX_LATENCY, 0},
+};
+/* Cost fields: a key left out is estimated (sim/estimate), a key given
+ * overrides; the PESIM_EST_* bit of each says which. Written only when given. */
+typedef struct cost_field {
+    cfg_field f;
+    uint32_t bit;
+} cost_field;
+static const cost_field mac_cost_fields[] = {
+    {{"energy_pj", CFG_F64, offsetof(pesim_arch, mac_energy_pj), 0, MAX_ENERGY_PJ, 0}, PESIM_EST_MAC_ENERGY},
+    {{"area_um2", CFG_F64, offsetof(pesim_arch, mac_area_um2), 0, MAX_AREA_UM2, 0}, PESIM_EST_MAC_AREA},
+    {{"leak_pj_per_cycle", CFG_F64, offsetof(pesim_arch, mac_leak_pj_per_cycle), 0, MAX_ENERGY_PJ, 0}, PESIM_EST_MAC_LEAK},
+};
+static const cost_field level_cost_fields[] = {
+    {{"read_energy_pj", CFG_F64, offsetof(pesim_level, read_energy_pj), 0, MAX_ENERGY_PJ, 0}, PESIM_EST_READ_ENERGY},
+    {{"write_energy_pj", CFG_F64, offsetof(pesim_level, write_energy_pj), 0, MAX_ENERGY_PJ, 0}, PESIM_EST_WRITE_ENERGY},
+    {{"leak_pj_per_cycle", CFG_F64, offsetof(pesim_level, leak_pj_per_cycle), 0, MAX_ENERGY_PJ, 0}, PESIM_EST_LEAK},
+    {{"area_um2", CFG_F64, offsetof(pesim_level, area_um2), 0, MAX_AREA_UM2, 0}, PESIM_EST_AREA},
 };
 /* The vector unit (arch.h: pesim_vector); `level` is a level name, read apart. */
 static const char *const vector_keys[] = {"level",           "lanes",    "ops_per_cycle", "latency_cycles",
                                           "energy_pj_per_op", "area_um2", NULL};
 static const cfg_field vector_fields[] = {
-    {"lanes", CFG_I32, offsetof(pesim_vector, lanes), 1, 0, CFG_REQUIRED},
-    {"ops_per_cycle", CFG_F64, offsetof(pesim_vector, ops_per_cycle), 0, 0, CFG_GT},
-    {"latency_cycles", CFG_I32, offsetof(pesim_vector, latency_cycles), 0, 0, 0},
-    {"energy_pj_per_op", CFG_F64, offsetof(pesim_vector, energy_pj_per_op), 0, 0, 0},
-    {"area_um2", CFG_F64, offsetof(pesim_vector, area_um2), 0, 0, 0},
+    {"lanes", CFG_I32, offsetof(pesim_vector, lanes), 1, MAX_FANOUT, CFG_REQUIRED},
+    {"ops_per_cycle", CFG_F64, offsetof(pesim_vector, ops_per_cycle), 0, MAX_RATE, CFG_GT},
+    {"latency_cycles", CFG_I32, offsetof(pesim_vector, latency_cycles), 0, MAX_LATENCY, 0},
+    {"energy_pj_per_op", CFG_F64, offsetof(pesim_vector, energy_pj_per_op), 0, MAX_ENERGY_PJ, 0},
+    {"area_um2", CFG_F64, offsetof(pesim_vector, area_um2), 0, MAX_AREA_UM2, 0},
 };
 /* Default-mapper hints (arch.h: pesim_arch.dataflow). */
 static const char *const dataflows[] = {"ws", "os", "is", "rs", "nvdla", "any"};
@@ -38,37 +71,36 @@ static const char *const dataflows[] = {"ws", "os", "is", "rs", "nvdla", "any"};
 static const char *const level_keys[] = {
     "name", "keeps", "capacity_words", "tensor_capacity", "fanout_x", "fanout_y", "spatial_x", "spatial_y",
     "banks", "ports", "read_words_per_cycle", "write_words_per_cycle", "latency_cycles", "read_energy_pj",
-    "write_energy_pj", "leak_pj_per_cycle", "area_um2", "double_buffered", "sliding_reuse", "noc", "dram", NULL};
-#define LF(key, kind, field, min) {key, kind, offsetof(pesim_level, field), min, 0, 0}
+    "write_energy_pj", "leak_pj_per_cycle", "area_um2", "double_buffered", "sliding_reuse", "noc", "dram",
+    "block_words", NULL};
+#define LF(key, kind, field, min, max, flags) {key, kind, offsetof(pesim_level, field), min, max, flags}
 static const cfg_field level_fields[] = {
-    LF("capacity_words", CFG_I64, capacity_words, 0),
-    LF("fanout_x", CFG_I32, fanout_x, 1),
-    LF("fanout_y", CFG_I32, fanout_y, 1),
-    LF("banks", CFG_I32, banks, 1),
-    LF("ports", CFG_I32, ports, 1),
-    LF("read_words_per_cycle", CFG_F64, read_words_per_cycle, 0),
-    LF("write_words_per_cycle", CFG_F64, write_words_per_cycle, 0),
-    LF("latency_cycles", CFG_I32, latency_cycles, 0),
-    LF("read_energy_pj", CFG_F64, read_energy_pj, 0),
-    LF("write_energy_pj", CFG_F64, write_energy_pj, 0),
-    LF("leak_pj_per_cycle", CFG_F64, leak_pj_per_cycle, 0),
-    LF("area_um2", CFG_F64, area_um2, 0),
-    LF("double_buffered", CFG_BOOL, double_buffered, 0),
-    LF("sliding_reuse", CFG_BOOL, sliding_reuse, 0),
+    LF("capacity_words", CFG_I64, capacity_words, 0, MAX_WORDS, 0),
+    LF("fanout_x", CFG_I32, fanout_x, 1, MAX_FANOUT, 0),
+    LF("fanout_y", CFG_I32, fanout_y, 1, MAX_FANOUT, 0),
+    LF("banks", CFG_I32, banks, 1, MAX_FANOUT, 0),
+    LF("ports", CFG_I32, ports, 1, MAX_FANOUT, 0),
+    LF("read_words_per_cycle", CFG_F64, read_words_per_cycle, 0, MAX_RATE, CFG_RATE),
+    LF("write_words_per_cycle", CFG_F64, write_words_per_cycle, 0, MAX_RATE, CFG_RATE),
+    LF("latency_cycles", CFG_I32, latency_cycles, 0, MAX_LATENCY, 0),
+    LF("double_buffered", CFG_BOOL, double_buffered, 0, 0, 0),
+    LF("sliding_reuse", CFG_BOOL, sliding_reuse, 0, 0, 0),
+    LF("block_words", CFG_I32, block_words, 0, MAX_FANOUT, 0),
 };
 #undef LF
 
 static const char *const noc_keys[] = {"kind", "reduce", "words_per_cycle", "hop_energy_pj", NULL};
 static const cfg_field noc_fields[] = {
-    {"words_per_cycle", CFG_F64, offsetof(pesim_noc, words_per_cycle), 0, 0, 0},
-    {"hop_energy_pj", CFG_F64, offsetof(pesim_noc, hop_energy_pj), 0, 0, 0},
+    {"words_per_cycle", CFG_F64, offsetof(pesim_noc, words_per_cycle), 0, MAX_RATE, CFG_RATE},
 };
+static const cfg_field noc_hop_field = {"hop_energy_pj", CFG_F64, offsetof(pesim_noc, hop_energy_pj), 0, MAX_ENERGY_PJ,
+                                        0};
 
 /* The presets pesim_dram_preset() knows (arch.h), for messages only. */
-static const char *const dram_presets[] = {"ddr4-3200", "lpddr4-2400"};
+static const char *const dram_presets[] = {"ddr4-3200", "lpddr4-2400", "hbm2"};
 #define DF(key, field, min) {key, CFG_I32, offsetof(pesim_dram, field), min, 0, 0}
 static const cfg_field dram_fields[] = {
-    {"tck_ns", CFG_F64, offsetof(pesim_dram, tck_ns), 0, 0, CFG_GT},
+    {"tck_ns", CFG_F64, offsetof(pesim_dram, tck_ns), 0, MAX_TCK_NS, CFG_GT},
     DF("CL", CL, 0), DF("CWL", CWL, 0), DF("tRCD", tRCD, 0), DF("tRP", tRP, 0), DF("tRAS", tRAS, 0),
     DF("tRC", tRC, 0), DF("BL", BL, 1), DF("tCCD_S", tCCD_S, 0), DF("tCCD_L", tCCD_L, 0),
     DF("tRRD_S", tRRD_S, 0), DF("tRRD_L", tRRD_L, 0), DF("tFAW", tFAW, 0), DF("tWTR_S", tWTR_S, 0),
@@ -77,6 +109,15 @@ static const cfg_field dram_fields[] = {
     DF("bankgroups", bankgroups, 1), DF("banks_per_group", banks_per_group, 1), DF("bus_bits", bus_bits, 8),
     {"row_bytes", CFG_I64, offsetof(pesim_dram, row_bytes), 1, 0, 0},
 };
+/* DRAM power (DRAMsim3's [power] keys; docs/estimate.md): optional, from the
+ * preset; needed without one when the DRAM energy is estimated. */
+#define DP(key, field) {key, CFG_F64, offsetof(pesim_dram, field), 0, MAX_ENERGY_PJ, 0}
+static const cfg_field dram_power_fields[] = {
+    {"device_bits", CFG_I32, offsetof(pesim_dram, device_bits), 0, 1024, 0},
+    DP("VDD", vdd_v), DP("IDD0", idd0_ma), DP("IDD2N", idd2n_ma), DP("IDD3N", idd3n_ma),
+    DP("IDD4R", idd4r_ma), DP("IDD4W", idd4w_ma), DP("IDD5AB", idd5ab_ma),
+};
+#undef DP
 #undef DF
 
 #define NF(t) ((int)(sizeof t / sizeof t[0]))
@@ -103,10 +144,11 @@ static void dim_names(const char *names[PESIM_NDIMS + 1])
 
 static pesim_status read_dram(const cfg_ctx *c, const config_setting_t *g, pesim_dram *d)
 {
-    const char *keys[NF(dram_fields) + 2];
+    const char *keys[NF(dram_fields) + NF(dram_power_fields) + 2];
     keys[0] = "preset";
     for (int i = 0; i < NF(dram_fields); i++) keys[i + 1] = dram_fields[i].key;
-    keys[NF(dram_fields) + 1] = NULL;
+    for (int i = 0; i < NF(dram_power_fields); i++) keys[NF(dram_fields) + 1 + i] = dram_power_fields[i].key;
+    keys[NF(dram_fields) + NF(dram_power_fields) + 1] = NULL;
     pesim_status st = pesim_cfg_check_keys(c, g, keys, NULL);
     if (st) return st;
     const config_setting_t *m;
@@ -116,9 +158,10 @@ static pesim_status read_dram(const cfg_ctx *c, const config_setting_t *g, pesim
         if ((st = pesim_cfg_string(c, m, name, sizeof name, 1)) == PESIM_ERR_TYPE) return st;
         if (st || pesim_dram_preset(name, d) != PESIM_OK) {
             const char *sug = st ? NULL : pesim_cfg_suggest(name, dram_presets, NF(dram_presets));
-            return pesim_cfg_fail(c, m, PESIM_ERR_RANGE, "unknown DRAM preset '%.40s'%s%s%s (expected one of: %s, %s)",
+            return pesim_cfg_fail(c, m, PESIM_ERR_RANGE,
+                                  "unknown DRAM preset '%.40s'%s%s%s (expected one of: %s, %s, %s)",
                                   config_setting_get_string(m), sug ? "; did you mean '" : "", sug ? sug : "",
-                                  sug ? "'?" : "", dram_presets[0], dram_presets[1]);
+                                  sug ? "'?" : "", dram_presets[0], dram_presets[1], dram_presets[2]);
         }
     }
     /* without a preset, every timing and organisation field is required */
@@ -126,8 +169,78 @@ static pesim_status read_dram(const cfg_ctx *c, const config_setting_t *g, pesim
         if (!config_setting_get_member(g, dram_fields[i].key))
             return pesim_cfg_fail_at(c, g, dram_fields[i].key, PESIM_ERR_MISSING,
                                      "required key '%s' is missing (without a preset every DRAM field is required; "
-                                     "presets: %s, %s)", dram_fields[i].key, dram_presets[0], dram_presets[1]);
-    return pesim_cfg_read_fields(c, g, dram_fields, NF(dram_fields), d, 0);
+                                     "presets: %s, %s, %s)", dram_fields[i].key, dram_presets[0], dram_presets[1],
+                                     dram_presets[2]);
+    if ((st = pesim_cfg_read_fields(c, g, dram_fields, NF(dram_fields), d, 0))) return st;
+    return pesim_cfg_read_fields(c, g, dram_power_fields, NF(dram_power_fields), d, 0);
+}
+
+/* Reads the cost fields present in g; sets the estimated bit of each absent one. */
+static pesim_status read_cost_fields(const cfg_ctx *c, const config_setting_t *g, const cost_field *f, int n,
+                                     void *base, uint32_t *estimated)
+{
+    for (int i = 0; i < n; i++) {
+        if (!config_setting_get_member(g, f[i].f.key)) {
+            *estimated |= f[i].bit;
+            continue;
+        }
+        pesim_status st = pesim_cfg_read_fields(c, g, &f[i].f, 1, base, 0);
+        if (st) return st;
+        *estimated &= ~f[i].bit;
+    }
+    return PESIM_OK;
+}
+
+/* What the DRAM model would refuse at evaluation, and what would make it run
+ * for minutes, refused at load where the error can name the line: the
+ * model's own bounds (pesim_dram_check), a refresh interval that leaves room
+ * for one access (row cycle, activate, CAS, burst, write recovery, read to
+ * precharge, precharge) after each refresh, and a DRAM clock at most
+ * MAX_DRAM_CLOCK_RATIO times the accelerator's. Returns 0, or 1 with the
+ * offending key of the dram group in key[] and the message in msg[]. */
+static int dram_bad(const pesim_dram *d, double clock_mhz, pesim_status *code, char key[PESIM_KEY_MAX],
+                    char msg[PESIM_MSG_MAX])
+{
+    pesim_error de;
+    pesim_error_clear(&de);
+    *code = PESIM_ERR_RANGE;
+    if (pesim_dram_check(d, &de) != PESIM_OK) {
+        snprintf(key, PESIM_KEY_MAX, "%.100s", strncmp(de.key, "dram.", 5) == 0 ? de.key + 5 : de.key);
+        snprintf(msg, PESIM_MSG_MAX, "%s", de.msg);
+        *code = de.code;
+        return 1;
+    }
+    int64_t access = (int64_t)d->tRC + d->tRCD + (d->CL > d->CWL ? d->CL : d->CWL) + d->BL + d->tWR + d->tRTP +
+                     d->tRP;
+    if (d->tRFC < 1 || d->tREFI < (int64_t)d->tRFC + access) {
+        snprintf(msg, PESIM_MSG_MAX,
+                 "refresh needs tRFC >= 1 and tREFI >= tRFC + %lld (tRC + tRCD + max(CL, CWL) + BL + tWR + tRTP + "
+                 "tRP: room for one access between refreshes), got tRFC = %d, tREFI = %d",
+                 (long long)access, (int)d->tRFC, (int)d->tREFI);
+        snprintf(key, PESIM_KEY_MAX, "%s", d->tRFC < 1 ? "tRFC" : "tREFI");
+        return 1;
+    }
+    if (1000.0 / d->tck_ns > MAX_DRAM_CLOCK_RATIO * clock_mhz) {
+        snprintf(msg, PESIM_MSG_MAX,
+                 "a DRAM clock of %g MHz is more than %g times the accelerator clock (clock_mhz = %g): "
+                 "tck_ns must be >= %g",
+                 1000.0 / d->tck_ns, MAX_DRAM_CLOCK_RATIO, clock_mhz, 1000.0 / (MAX_DRAM_CLOCK_RATIO * clock_mhz));
+        snprintf(key, PESIM_KEY_MAX, "tck_ns");
+        return 1;
+    }
+    return 0;
+}
+
+/* dram_bad() at load: the error names the field's setting when the file sets
+ * it, else the dram group (the value came from the preset). */
+static pesim_status check_dram(const cfg_ctx *c, const config_setting_t *g, const pesim_dram *d, double clock_mhz)
+{
+    char key[PESIM_KEY_MAX], msg[PESIM_MSG_MAX];
+    pesim_status code;
+    if (!dram_bad(d, clock_mhz, &code, key, msg)) return PESIM_OK;
+    const config_setting_t *s = config_setting_get_member(g, key);
+    if (s) return pesim_cfg_fail(c, s, code, "%s", msg);
+    return pesim_cfg_fail_at(c, g, key, code, "%s (the value of preset '%s')", msg, d->preset);
 }
 
 static pesim_status read_noc(const cfg_ctx *c, const config_setting_t *g, pesim_level *v)
@@ -160,11 +273,15 @@ static pesim_status read_noc(const cfg_ctx *c, const config_setting_t *g, pesim_
             noc->reduce = (pesim_reduce_kind)k;
         }
         if ((st = pesim_cfg_read_fields(c, n, noc_fields, NF(noc_fields), noc, 0))) return st;
+        if (config_setting_get_member(n, noc_hop_field.key)) {
+            if ((st = pesim_cfg_read_fields(c, n, &noc_hop_field, 1, noc, 0))) return st;
+            v->estimated &= ~PESIM_EST_HOP(t);
+        }
     }
     return PESIM_OK;
 }
 
-static pesim_status read_level(const cfg_ctx *c, const config_setting_t *s, pesim_level *v)
+static pesim_status read_level(const cfg_ctx *c, const config_setting_t *s, pesim_level *v, double clock_mhz)
 {
     const config_setting_t *m;
     pesim_status st;
@@ -187,6 +304,8 @@ static pesim_status read_level(const cfg_ctx *c, const config_setting_t *s, pesi
     v->banks = v->ports = 1;
     v->latency_cycles = 1;
     v->sliding_reuse = 1;
+    v->estimated = PESIM_EST_HOP(0) | PESIM_EST_HOP(1) | PESIM_EST_HOP(2); /* cleared as keys are read */
+    v->block_words = 1;
 
     uint32_t mask;
     if ((st = pesim_cfg_member(c, s, "keeps", 0, &m))) return st;
@@ -195,12 +314,13 @@ static pesim_status read_level(const cfg_ctx *c, const config_setting_t *s, pesi
         for (int t = 0; t < PESIM_NTENSORS; t++) v->keeps[t] = (uint8_t)((mask >> t) & 1u);
     }
     if ((st = pesim_cfg_read_fields(c, s, level_fields, NF(level_fields), v, 0))) return st;
+    if ((st = read_cost_fields(c, s, level_cost_fields, NF(level_cost_fields), v, &v->estimated))) return st;
     if ((st = pesim_cfg_member(c, s, "tensor_capacity", 0, &m))) return st;
     if (m) {
         if ((st = pesim_cfg_check_keys(c, m, tn, NULL))) return st;
         for (int t = 0; t < PESIM_NTENSORS; t++) {
             const config_setting_t *x = config_setting_get_member(m, tn[t]);
-            if (x && (st = pesim_cfg_int(c, x, 0, INT64_MAX, &v->tensor_capacity_words[t]))) return st;
+            if (x && (st = pesim_cfg_int(c, x, 0, MAX_WORDS, &v->tensor_capacity_words[t]))) return st;
         }
     }
     if ((st = pesim_cfg_member(c, s, "spatial_x", 0, &m))) return st;
@@ -212,7 +332,7 @@ static pesim_status read_level(const cfg_ctx *c, const config_setting_t *s, pesi
     if ((st = pesim_cfg_member(c, s, "dram", 0, &m))) return st;
     if (m) {
         v->is_dram = 1;
-        if ((st = read_dram(c, m, &v->dram))) return st;
+        if ((st = read_dram(c, m, &v->dram)) || (st = check_dram(c, m, &v->dram, clock_mhz))) return st;
     }
     return PESIM_OK;
 }
@@ -268,20 +388,45 @@ static pesim_status load(cfg_ctx *c, pesim_arch *a)
         a->conventions = k;
     }
     if ((st = pesim_cfg_read_fields(c, g, arch_fields, NF(arch_fields), a, 0))) return st;
+    if ((st = pesim_cfg_member(c, g, "technology_nm", 0, &m))) return st;
+    if (m) {
+        int64_t nm;
+        char nodes[64];
+        if ((st = pesim_cfg_int(c, m, 1, 1000, &nm))) return st;
+        if (pesim_estimate_tech((int32_t)nm, NULL) != PESIM_OK)
+            return pesim_cfg_fail(c, m, PESIM_ERR_RANGE, "unsupported technology node %lld nm (supported: %s)",
+                                  (long long)nm, pesim_estimate_nodes_text(nodes, sizeof nodes));
+        a->tech_nm = (int32_t)nm;
+    }
     a->mac_latency_cycles = 1;
+    a->estimated = PESIM_EST_MAC_ENERGY | PESIM_EST_MAC_AREA | PESIM_EST_MAC_LEAK;
     if ((st = pesim_cfg_member(c, g, "mac", 0, &m))) return st;
     if (m && ((st = pesim_cfg_check_keys(c, m, mac_keys, NULL)) ||
-              (st = pesim_cfg_read_fields(c, m, mac_fields, NF(mac_fields), a, 0))))
+              (st = pesim_cfg_read_fields(c, m, mac_fields, NF(mac_fields), a, 0)) ||
+              (st = read_cost_fields(c, m, mac_cost_fields, NF(mac_cost_fields), a, &a->estimated))))
         return st;
-    if ((st = pesim_cfg_member(c, g, "levels", 1, &list)) || (st = pesim_cfg_array(c, list, 2, PESIM_MAX_LEVELS)))
+    const config_setting_t *mt;
+    if (m && (st = pesim_cfg_member(c, m, "type", 0, &mt))) return st;
+    if (m && mt) {
+        static const char *const types[PESIM_OPERAND_COUNT - 1] = {"int8", "int16", "fp16", "bf16", "fp32"};
+        int k;
+        if ((st = pesim_cfg_enum(c, mt, pesim_operand_parse, types, PESIM_OPERAND_COUNT - 1, "operand type", &k)))
+            return st;
+        a->mac_operand = k;
+    }
+    if ((st = pesim_cfg_member(c, g, "levels", 1, &list)) || (st = pesim_cfg_array(c, list, 1, PESIM_MAX_LEVELS)))
         return st;
     a->n_levels = config_setting_length(list);
     int64_t macs = 1;
     for (int l = 0; l < a->n_levels; l++) {
         const config_setting_t *s = config_setting_get_elem(list, (unsigned)l);
-        if ((st = read_level(c, s, &a->level[l]))) return st;
-        if (!pesim_cfg_mul_ok(macs, a->level[l].fanout_x, &macs) || !pesim_cfg_mul_ok(macs, a->level[l].fanout_y, &macs))
-            return pesim_cfg_fail(c, s, PESIM_ERR_RANGE, "the fan-outs multiply past 2^63 MAC units");
+        if ((st = read_level(c, s, &a->level[l], a->clock_mhz))) return st;
+        int64_t fan = (int64_t)a->level[l].fanout_x * a->level[l].fanout_y;
+        if (fan > MAX_LEVEL_FANOUT)
+            return pesim_cfg_fail(c, s, PESIM_ERR_RANGE, "fanout_x * fanout_y = %lld children is more than 2^30",
+                                  (long long)fan);
+        if (!pesim_mul_ok(macs, fan, &macs) || macs > MAX_MAC_UNITS)
+            return pesim_cfg_fail(c, s, PESIM_ERR_RANGE, "the fan-outs multiply past 2^40 MAC units");
     }
     if ((st = pesim_cfg_member(c, g, "vector", 0, &m))) return st;
     if (m && (st = read_vector(c, m, a))) return st;
@@ -297,6 +442,11 @@ static pesim_status load(cfg_ctx *c, pesim_arch *a)
         return pesim_error_set(c->e, st, le.file[0] ? le.file : c->name,
                                le.line ? le.line : (int)config_setting_source_line(g), key, "%s", le.msg);
     }
+    /* fields left unset: the estimator's values (docs/estimate.md) */
+    pesim_error_clear(&le);
+    if ((st = pesim_estimate_arch(a, &le)) != PESIM_OK)
+        return pesim_error_set(c->e, st, c->name, le.line ? le.line : (int)config_setting_source_line(g), le.key, "%s",
+                               le.msg);
     return PESIM_OK;
 }
 
@@ -338,6 +488,23 @@ static void put_names(cfg_buf *b, const char *key, uint32_t mask, const char *co
     pesim_cfg_printf(b, first ? "];" : " ];");
 }
 
+static int cost_fields_bad(const cost_field *f, int n, const void *base)
+{
+    for (int i = 0; i < n; i++)
+        if (pesim_cfg_fields_bad(&f[i].f, 1, base) >= 0) return i;
+    return -1;
+}
+
+/* Writes the given (not estimated) cost fields, each after a space. */
+static void put_cost_fields(cfg_buf *b, const cost_field *f, int n, const void *base, uint32_t estimated, int indent)
+{
+    for (int i = 0; i < n; i++)
+        if (!(estimated & f[i].bit)) {
+            pesim_cfg_printf(b, " ");
+            pesim_cfg_put_fields(b, &f[i].f, 1, base, indent);
+        }
+}
+
 /* Fails unless the arch can be written so that it loads back unchanged. */
 static pesim_status check_writable(const pesim_arch *a, const char *path, pesim_error *e)
 {
@@ -353,8 +520,12 @@ static pesim_status check_writable(const pesim_arch *a, const char *path, pesim_
         return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, arch_fields[bad].key, "value out of range");
     if ((bad = pesim_cfg_fields_bad(mac_fields, NF(mac_fields), a)) >= 0)
         return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, "mac", "%s out of range", mac_fields[bad].key);
-    if (a->n_levels < 2 || a->n_levels > PESIM_MAX_LEVELS)
-        return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, "levels", "need 2 to %d levels", PESIM_MAX_LEVELS);
+    if ((bad = cost_fields_bad(mac_cost_fields, NF(mac_cost_fields), a)) >= 0)
+        return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, "mac", "%s out of range", mac_cost_fields[bad].f.key);
+    if ((unsigned)a->mac_operand >= PESIM_OPERAND_COUNT || pesim_estimate_tech(a->tech_nm, NULL) != PESIM_OK)
+        return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, "mac", "unknown operand type or technology node");
+    if (a->n_levels < 1 || a->n_levels > PESIM_MAX_LEVELS)
+        return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, "levels", "need 1 to %d levels", PESIM_MAX_LEVELS);
     if (a->vector.lanes > 0 && ((bad = pesim_cfg_fields_bad(vector_fields, NF(vector_fields), &a->vector)) >= 0 ||
                                 a->vector.level < 0 || a->vector.level >= a->n_levels))
         return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, "vector", "%s out of range",
@@ -364,6 +535,7 @@ static pesim_status check_writable(const pesim_arch *a, const char *path, pesim_
         if (memcmp(&a->vector, &none, sizeof none) != 0)
             return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, "vector", "no lanes, but other vector fields set");
     }
+    int64_t macs = 1;
     for (int l = 0; l < a->n_levels; l++) {
         const pesim_level *v = &a->level[l];
         char key[PESIM_KEY_MAX];
@@ -374,6 +546,7 @@ static pesim_status check_writable(const pesim_arch *a, const char *path, pesim_
         for (int t = 0; t < PESIM_NTENSORS; t++) {
             if (v->keeps[t] > 1) return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, key, "keeps flags are 0 or 1");
             if (v->tensor_capacity_words[t] < 0 || pesim_cfg_fields_bad(noc_fields, NF(noc_fields), &v->noc[t]) >= 0 ||
+                pesim_cfg_fields_bad(&noc_hop_field, 1, &v->noc[t]) >= 0 ||
                 (unsigned)v->noc[t].kind >= PESIM_NOC_KIND_COUNT ||
                 (unsigned)v->noc[t].reduce >= PESIM_REDUCE_KIND_COUNT)
                 return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, key, "bad tensor_capacity or noc for %s",
@@ -381,6 +554,14 @@ static pesim_status check_writable(const pesim_arch *a, const char *path, pesim_
         }
         if ((bad = pesim_cfg_fields_bad(level_fields, NF(level_fields), v)) >= 0)
             return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, key, "%s out of range", level_fields[bad].key);
+        if ((bad = cost_fields_bad(level_cost_fields, NF(level_cost_fields), v)) >= 0)
+            return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, key, "%s out of range", level_cost_fields[bad].f.key);
+        int64_t fan = (int64_t)v->fanout_x * v->fanout_y;
+        if (fan > MAX_LEVEL_FANOUT || !pesim_mul_ok(macs, fan, &macs) || macs > MAX_MAC_UNITS)
+            return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, key, "fan-outs past 2^30 children or 2^40 MAC units");
+        for (int t = 0; t < PESIM_NTENSORS; t++)
+            if (v->tensor_capacity_words[t] > MAX_WORDS)
+                return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, key, "tensor_capacity past 2^50 words");
         if ((v->spatial_x_dims | v->spatial_y_dims) >> PESIM_NDIMS)
             return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, key, "spatial dim masks have bits past S");
         if (v->is_dram == 1) {
@@ -391,6 +572,13 @@ static pesim_status check_writable(const pesim_arch *a, const char *path, pesim_
                 return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, key, "unknown DRAM preset name");
             if ((bad = pesim_cfg_fields_bad(dram_fields, NF(dram_fields), &v->dram)) >= 0)
                 return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, key, "dram %s out of range", dram_fields[bad].key);
+            if ((bad = pesim_cfg_fields_bad(dram_power_fields, NF(dram_power_fields), &v->dram)) >= 0)
+                return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, key, "dram %s out of range",
+                                       dram_power_fields[bad].key);
+            char dk[PESIM_KEY_MAX], msg[PESIM_MSG_MAX];
+            pesim_status code;
+            if (dram_bad(&v->dram, a->clock_mhz, &code, dk, msg))
+                return pesim_error_set(e, code, path, 0, key, "dram %s: %s", dk, msg);
         } else {
             static const pesim_dram zero;
             if (v->is_dram != 0 || memcmp(&v->dram, &zero, sizeof zero) != 0)
@@ -420,8 +608,11 @@ static pesim_status format_arch(cfg_buf *b, const pesim_arch *a, const char *pat
     if (a->conventions != PESIM_CONV_PESIM)
         pesim_cfg_printf(b, "conventions = \"%s\";\n  ", pesim_conventions_name((pesim_conventions)a->conventions));
     pesim_cfg_put_fields(b, arch_fields, NF(arch_fields), a, 2);
+    if (a->tech_nm) pesim_cfg_printf(b, " technology_nm = %d;", a->tech_nm);
     pesim_cfg_printf(b, "\n  mac = { ");
     pesim_cfg_put_fields(b, mac_fields, NF(mac_fields), a, 4);
+    if (a->mac_operand) pesim_cfg_printf(b, " type = \"%s\";", pesim_operand_name((pesim_operand)a->mac_operand));
+    put_cost_fields(b, mac_cost_fields, NF(mac_cost_fields), a, a->estimated, 4);
     pesim_cfg_printf(b, " };\n  levels = (                  # innermost first\n");
     for (int l = 0; l < a->n_levels; l++) {
         const pesim_level *v = &a->level[l];
@@ -443,11 +634,13 @@ static pesim_status format_arch(cfg_buf *b, const pesim_arch *a, const char *pat
         put_names(b, "spatial_y", v->spatial_y_dims, dn, PESIM_NDIMS);
         pesim_cfg_printf(b, "\n      ");
         pesim_cfg_put_fields(b, level_fields, NF(level_fields), v, 6);
+        put_cost_fields(b, level_cost_fields, NF(level_cost_fields), v, v->estimated, 6);
         pesim_cfg_printf(b, "\n      noc = {");
         for (int t = 0; t < PESIM_NTENSORS; t++) {
             pesim_cfg_printf(b, "\n        %s = { kind = \"%s\"; reduce = \"%s\"; ", tn[t],
                              pesim_noc_kind_name(v->noc[t].kind), pesim_reduce_kind_name(v->noc[t].reduce));
             pesim_cfg_put_fields(b, noc_fields, NF(noc_fields), &v->noc[t], 10);
+            if (!(v->estimated & PESIM_EST_HOP(t))) pesim_cfg_put_fields(b, &noc_hop_field, 1, &v->noc[t], 10);
             pesim_cfg_printf(b, " };");
         }
         pesim_cfg_printf(b, " };");
@@ -456,6 +649,8 @@ static pesim_status format_arch(cfg_buf *b, const pesim_arch *a, const char *pat
             if (v->dram.preset[0]) pesim_cfg_printf(b, " preset = \"%s\";", v->dram.preset);
             pesim_cfg_printf(b, "\n        ");
             pesim_cfg_put_fields(b, dram_fields, NF(dram_fields), &v->dram, 8);
+            pesim_cfg_printf(b, "\n        ");
+            pesim_cfg_put_fields(b, dram_power_fields, NF(dram_power_fields), &v->dram, 8);
             pesim_cfg_printf(b, " };");
         }
         pesim_cfg_printf(b, " }%s\n", l + 1 < a->n_levels ? "," : "");

@@ -146,9 +146,9 @@ static pesim_status load_mapping(cfg_ctx *c, const pesim_arch *a, pesim_mapping 
         }
         /* pesim_mapping_dim_product() must not overflow */
         for (int d = 0; d < PESIM_NDIMS; d++)
-            if (!pesim_cfg_mul_ok(prod[d], lm->temporal[d], &prod[d]) ||
-                !pesim_cfg_mul_ok(prod[d], lm->spatial_x[d], &prod[d]) ||
-                !pesim_cfg_mul_ok(prod[d], lm->spatial_y[d], &prod[d]))
+            if (!pesim_mul_ok(prod[d], lm->temporal[d], &prod[d]) ||
+                !pesim_mul_ok(prod[d], lm->spatial_x[d], &prod[d]) ||
+                !pesim_mul_ok(prod[d], lm->spatial_y[d], &prod[d]))
                 return pesim_cfg_fail(c, e, PESIM_ERR_RANGE, "the factors of %s multiply past 2^63", dn[d]);
     }
     return PESIM_OK;
@@ -250,9 +250,9 @@ static pesim_status format_mapping(cfg_buf *b, const pesim_mapping *m, const pes
             if (lm->bypass[t] > 1) return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, ln, "bypass flags are 0 or 1");
         for (int d = 0; d < PESIM_NDIMS; d++)
             if (lm->temporal[d] < 1 || lm->spatial_x[d] < 1 || lm->spatial_y[d] < 1 ||
-                !pesim_cfg_mul_ok(prod[d], lm->temporal[d], &prod[d]) ||
-                !pesim_cfg_mul_ok(prod[d], lm->spatial_x[d], &prod[d]) ||
-                !pesim_cfg_mul_ok(prod[d], lm->spatial_y[d], &prod[d]))
+                !pesim_mul_ok(prod[d], lm->temporal[d], &prod[d]) ||
+                !pesim_mul_ok(prod[d], lm->spatial_x[d], &prod[d]) ||
+                !pesim_mul_ok(prod[d], lm->spatial_y[d], &prod[d]))
                 return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, ln,
                                        "factors of %s must be >= 1 and multiply to < 2^63",
                                        pesim_dim_name((pesim_dim)d));
@@ -358,26 +358,45 @@ static pesim_status address_ref(const cfg_ctx *c, const config_setting_t *g, con
     return pesim_cfg_int(c, s, 0, INT64_MAX / 2, out);
 }
 
+static pesim_status read_entries(cfg_ctx *c, const pesim_arch *a, const pesim_network *net, pesim_placement *p,
+                                 int32_t *seen_line, const config_setting_t *list, const cfg_names *ix);
+
 static pesim_status load_placement(cfg_ctx *c, const pesim_arch *a, const pesim_network *net, pesim_placement *p,
                                    int32_t *seen_line)
 {
-    const config_setting_t *g, *list, *s;
+    const config_setting_t *g, *list;
     pesim_status st;
     if ((st = pesim_cfg_top(c, "placement", &g)) || (st = pesim_cfg_check_keys(c, g, placement_keys, NULL)) ||
         (st = pesim_cfg_member(c, g, "tensors", 1, &list)) || (st = pesim_cfg_array(c, list, 0, INT32_MAX)))
         return st;
     /* every tensor not listed lives in the outermost level */
     if ((st = pesim_placement_init(p, net->n_layers, a->n_levels - 1, c->e))) return st;
+    const config_setting_t *s;
     if ((st = pesim_cfg_member(c, g, "input", 0, &s)) || (s && (st = level_ref(c, s, a, &p->input_level))) ||
         (st = address_ref(c, g, "input_address", &p->input_address)))
         return st;
+    cfg_names ix; /* layer name -> index: linear time for large networks */
+    if (!pesim_cfg_names_init(&ix, (size_t)net->n_layers))
+        return pesim_cfg_fail(c, list, PESIM_ERR_NOMEM, "out of memory");
+    for (int32_t k = 0; k < net->n_layers; k++) pesim_cfg_names_add(&ix, net->layers[k].name, k);
+    st = read_entries(c, a, net, p, seen_line, list, &ix);
+    pesim_cfg_names_free(&ix);
+    return st;
+}
+
+/* The entries of `tensors`, and that every MAC layer has one. */
+static pesim_status read_entries(cfg_ctx *c, const pesim_arch *a, const pesim_network *net, pesim_placement *p,
+                                 int32_t *seen_line, const config_setting_t *list, const cfg_names *ix)
+{
+    const config_setting_t *s;
+    pesim_status st;
     for (int i = 0; i < config_setting_length(list); i++) {
         const config_setting_t *en = config_setting_get_elem(list, (unsigned)i);
         char name[PESIM_NAME_MAX];
         if ((st = pesim_cfg_check_keys(c, en, entry_keys, NULL))) return st;
         if ((st = pesim_cfg_member(c, en, "layer", 1, &s))) return st;
         if ((st = pesim_cfg_string(c, s, name, sizeof name, 1)) == PESIM_ERR_TYPE) return st;
-        int32_t k = st ? -1 : pesim_network_find(net, name);
+        int32_t k = st ? -1 : pesim_cfg_names_find(ix, name);
         if (k < 0)
             return pesim_cfg_fail(c, s, PESIM_ERR_INVALID, "no layer '%.63s' in network '%s'",
                                   config_setting_get_string(s), net->name);

@@ -72,12 +72,24 @@ static const char *const layer_keys[] = {"name", "type", "inputs", "n", "k", "c"
                                          "batch", "activation", "function", NULL};
 static const char *const network_keys[] = {"name", "source", "input", "layers", NULL};
 static const char *const input_keys[] = {"n", "c", "h", "w", NULL};
+/* Bounds (docs/config.md, "Bounds"; pesim/workload.h) */
+#define MAX_LAYER_ITERS PESIM_LAYER_ITERS_MAX
+#define MAX_NETWORK_MACS PESIM_NETWORK_MACS_MAX
+
 static const cfg_field input_fields[] = {
-    {"n", CFG_I64, offsetof(pesim_network, input_n), 1, 0, 0},
-    {"c", CFG_I64, offsetof(pesim_network, input_c), 1, 0, CFG_REQUIRED},
-    {"h", CFG_I64, offsetof(pesim_network, input_h), 1, 0, CFG_REQUIRED},
-    {"w", CFG_I64, offsetof(pesim_network, input_w), 1, 0, CFG_REQUIRED},
+    {"n", CFG_I64, offsetof(pesim_network, input_n), 1, MAX_LAYER_ITERS, 0},
+    {"c", CFG_I64, offsetof(pesim_network, input_c), 1, MAX_LAYER_ITERS, CFG_REQUIRED},
+    {"h", CFG_I64, offsetof(pesim_network, input_h), 1, MAX_LAYER_ITERS, CFG_REQUIRED},
+    {"w", CFG_I64, offsetof(pesim_network, input_w), 1, MAX_LAYER_ITERS, CFG_REQUIRED},
 };
+
+/* 1 when the network input's words (n c h w) are within MAX_LAYER_ITERS. */
+static int input_fits(const pesim_network *net)
+{
+    int64_t p = 1;
+    return pesim_mul_ok(p, net->input_n, &p) && pesim_mul_ok(p, net->input_c, &p) &&
+           pesim_mul_ok(p, net->input_h, &p) && pesim_mul_ok(p, net->input_w, &p) && p <= MAX_LAYER_ITERS;
+}
 #define N_INPUT_FIELDS ((int)(sizeof input_fields / sizeof input_fields[0]))
 
 /* The name the config format uses for the network input in `inputs`. */
@@ -100,28 +112,6 @@ static void spec_keys(const op_spec *sp, const char *keys[24])
     keys[n] = NULL;
 }
 
-/* 1 when every count derived from the layer fits in int64_t: its MACs (the
- * product of all bounds), its padded input extents and its input words. */
-static int layer_fits(const pesim_layer *l)
-{
-    const int64_t *d = l->dim;
-    int64_t prod = 1, h, w, t;
-    for (int i = 0; i < PESIM_NDIMS; i++)
-        if (!pesim_cfg_mul_ok(prod, d[i], &prod)) return 0;
-    if (!pesim_cfg_mul_ok(d[PESIM_DIM_P] - 1, l->stride_h, &h) ||
-        !pesim_cfg_mul_ok(d[PESIM_DIM_R] - 1, l->dilation_h, &t) || h > INT64_MAX - t - 1)
-        return 0;
-    h += t + 1;
-    if (!pesim_cfg_mul_ok(d[PESIM_DIM_Q] - 1, l->stride_w, &w) ||
-        !pesim_cfg_mul_ok(d[PESIM_DIM_S] - 1, l->dilation_w, &t) || w > INT64_MAX - t - 1)
-        return 0;
-    w += t + 1;
-    prod = 1;
-    return pesim_cfg_mul_ok(prod, d[PESIM_DIM_G], &prod) && pesim_cfg_mul_ok(prod, d[PESIM_DIM_N], &prod) &&
-           pesim_cfg_mul_ok(prod, d[PESIM_DIM_C], &prod) && pesim_cfg_mul_ok(prod, h, &prod) &&
-           pesim_cfg_mul_ok(prod, w, &prod);
-}
-
 /* Reads `key = [ h, w ]` when present (each in [min, INT32_MAX]). */
 static pesim_status read_pair(const cfg_ctx *c, const config_setting_t *g, const char *key, int64_t min,
                               int32_t *h, int32_t *w)
@@ -141,7 +131,8 @@ static pesim_status read_pair(const cfg_ctx *c, const config_setting_t *g, const
 /* Parses layer `index` (the entries before it are already in net, and
  * net->n_layers == index). `inputs` is checked for shape here and resolved
  * to indices by resolve_inputs() once every name is known. */
-static pesim_status read_layer(const cfg_ctx *c, const config_setting_t *s, pesim_network *net, int32_t index)
+static pesim_status read_layer(const cfg_ctx *c, const config_setting_t *s, pesim_network *net, int32_t index,
+                               const cfg_names *ix)
 {
     pesim_layer *l = &net->layers[index];
     const config_setting_t *m;
@@ -155,7 +146,7 @@ static pesim_status read_layer(const cfg_ctx *c, const config_setting_t *s, pesi
     if (strcmp(l->name, INPUT_NAME) == 0)
         return pesim_cfg_fail(c, m, PESIM_ERR_INVALID, "'%s' names the network input; choose another layer name",
                               INPUT_NAME);
-    int32_t prev = pesim_network_find(net, l->name);
+    int32_t prev = pesim_cfg_names_find(ix, l->name);
     if (prev >= 0)
         return pesim_cfg_fail(c, m, PESIM_ERR_INVALID, "duplicate layer name '%s' (first at line %d)", l->name,
                               (int)net->layers[prev].line);
@@ -217,9 +208,10 @@ static pesim_status read_layer(const cfg_ctx *c, const config_setting_t *s, pesi
         l->dim[PESIM_DIM_K] = k / g;
         l->dim[PESIM_DIM_C] = ch / g;
     }
-    if (!layer_fits(l))
-        return pesim_cfg_fail(c, s, PESIM_ERR_RANGE, "layer '%s' is too large: its MAC or tensor counts overflow "
-                              "64 bits", l->name);
+    if (!pesim_layer_within_bounds(l))
+        return pesim_cfg_fail(c, s, PESIM_ERR_RANGE,
+                              "layer '%s' is too large: its MACs (the product of its bounds) or its input words "
+                              "exceed 2^48 = %lld", l->name, (long long)MAX_LAYER_ITERS);
 
     /* the core's own invariants, reported at this layer */
     pesim_error le;
@@ -230,7 +222,8 @@ static pesim_status read_layer(const cfg_ctx *c, const config_setting_t *s, pesi
 }
 
 /* Second pass: `inputs` names to indices; producers must come first. */
-static pesim_status resolve_inputs(const cfg_ctx *c, const config_setting_t *list, pesim_network *net)
+static pesim_status resolve_inputs(const cfg_ctx *c, const config_setting_t *list, pesim_network *net,
+                                   const cfg_names *ix)
 {
     for (int32_t i = 0; i < net->n_layers; i++) {
         const config_setting_t *m = config_setting_get_member(config_setting_get_elem(list, (unsigned)i), "inputs");
@@ -242,7 +235,7 @@ static pesim_status resolve_inputs(const cfg_ctx *c, const config_setting_t *lis
                 l->inputs[j] = PESIM_NETWORK_INPUT;
                 continue;
             }
-            int32_t k = pesim_network_find(net, name);
+            int32_t k = pesim_cfg_names_find(ix, name);
             if (k == i) return pesim_cfg_fail(c, el, PESIM_ERR_INVALID, "layer '%s' cannot be its own input", name);
             if (k > i)
                 return pesim_cfg_fail(c, el, PESIM_ERR_INVALID,
@@ -286,20 +279,37 @@ static pesim_status load(cfg_ctx *c, pesim_network *out)
     if ((st = pesim_cfg_member(c, g, "input", 1, &m)) || (st = pesim_cfg_check_keys(c, m, input_keys, NULL)) ||
         (st = pesim_cfg_read_fields(c, m, input_fields, N_INPUT_FIELDS, &net, 0)))
         return st;
+    if (!input_fits(&net))
+        return pesim_cfg_fail(c, m, PESIM_ERR_RANGE, "the input's n * c * h * w words exceed 2^48 = %lld",
+                              (long long)MAX_LAYER_ITERS);
     if ((st = pesim_cfg_member(c, g, "layers", 1, &list)) || (st = pesim_cfg_array(c, list, 1, INT32_MAX)))
         return st;
     int32_t n = config_setting_length(list);
+    int64_t total = 0;
+    cfg_names ix;
     net.layers = calloc((size_t)n, sizeof *net.layers);
-    if (!net.layers) return pesim_cfg_fail(c, list, PESIM_ERR_NOMEM, "out of memory for %d layers", (int)n);
+    if (!net.layers || !pesim_cfg_names_init(&ix, (size_t)n)) {
+        free(net.layers);
+        return pesim_cfg_fail(c, list, PESIM_ERR_NOMEM, "out of memory for %d layers", (int)n);
+    }
     for (int32_t i = 0; i < n; i++) {
-        net.n_layers = i; /* read_layer looks for duplicates among the first i */
-        if ((st = read_layer(c, config_setting_get_elem(list, (unsigned)i), &net, i))) goto fail;
+        net.n_layers = i; /* read_layer looks for duplicates among the first i (in ix) */
+        if ((st = read_layer(c, config_setting_get_elem(list, (unsigned)i), &net, i, &ix))) goto fail;
+        pesim_cfg_names_add(&ix, net.layers[i].name, i);
+        int64_t macs = pesim_layer_macs(&net.layers[i]); /* <= 2^48 (layer_fits) */
+        if ((total += macs) > MAX_NETWORK_MACS) {
+            st = pesim_cfg_fail(c, config_setting_get_elem(list, (unsigned)i), PESIM_ERR_RANGE,
+                                "the network's MACs pass 2^50 = %lld at this layer", (long long)MAX_NETWORK_MACS);
+            goto fail;
+        }
     }
     net.n_layers = n;
-    if ((st = resolve_inputs(c, list, &net))) goto fail;
+    if ((st = resolve_inputs(c, list, &net, &ix))) goto fail;
+    pesim_cfg_names_free(&ix);
     *out = net;
     return PESIM_OK;
 fail:
+    pesim_cfg_names_free(&ix);
     net.n_layers = n;
     pesim_network_free(&net);
     return st;
@@ -331,7 +341,8 @@ pesim_status pesim_network_load_string(const char *text, const char *name, pesim
 /* ------------------------------------------------------------ writing */
 
 /* Fails unless layer i can be written so that it loads back unchanged. */
-static pesim_status check_writable(const pesim_network *net, int32_t i, const char *path, pesim_error *e)
+static pesim_status check_writable(const pesim_network *net, int32_t i, const cfg_names *ix, const char *path,
+                                   pesim_error *e)
 {
     const pesim_layer *l = &net->layers[i];
     char key[PESIM_KEY_MAX];
@@ -340,9 +351,8 @@ static pesim_status check_writable(const pesim_network *net, int32_t i, const ch
         return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, key, "layer name is empty, unterminated or \"%s\"",
                                INPUT_NAME);
     snprintf(key, sizeof key, "layers.[%s]", l->name);
-    for (int32_t j = 0; j < i; j++)
-        if (strcmp(net->layers[j].name, l->name) == 0)
-            return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, key, "duplicate layer name");
+    if (pesim_cfg_names_find(ix, l->name) >= 0)
+        return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, key, "duplicate layer name");
     pesim_error le;
     pesim_error_clear(&le);
     pesim_status st = pesim_layer_check(l, &le);
@@ -353,7 +363,7 @@ static pesim_status check_writable(const pesim_network *net, int32_t i, const ch
         if (l->inputs[j] != PESIM_NETWORK_INPUT && (l->inputs[j] < 0 || l->inputs[j] >= i))
             return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, key,
                                    "input %d is layer %d: not an earlier layer", j, (int)l->inputs[j]);
-    if (!layer_fits(l)) return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, key, "layer counts overflow 64 bits");
+    if (!pesim_layer_within_bounds(l)) return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, key, "layer larger than 2^48 iterations");
     /* what the type's keys cannot express must be at its default */
     const op_spec *sp = &specs[l->op];
     uint32_t set = 0;
@@ -378,14 +388,25 @@ static pesim_status format_network(cfg_buf *b, const pesim_network *net, const c
     if (!pesim_cfg_str_ok(net->name, sizeof net->name) || !net->name[0] ||
         !pesim_cfg_str_ok(net->source, sizeof net->source))
         return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, "name", "network name empty or unterminated");
-    if (net->input_n < 1 || net->input_c < 1 || net->input_h < 1 || net->input_w < 1)
-        return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, "input", "input dims must be >= 1");
+    if (pesim_cfg_fields_bad(input_fields, N_INPUT_FIELDS, net) >= 0 || !input_fits(net))
+        return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, "input", "input dims must be >= 1, at most 2^48 words");
     if (net->n_layers < 1 || !net->layers)
         return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, "layers", "a network needs at least one layer");
+    cfg_names ix;
+    if (!pesim_cfg_names_init(&ix, (size_t)net->n_layers))
+        return pesim_error_set(e, PESIM_ERR_NOMEM, path, 0, NULL, "out of memory");
+    int64_t total = 0;
     for (int32_t i = 0; i < net->n_layers; i++) {
-        pesim_status st = check_writable(net, i, path, e);
-        if (st) return st;
+        pesim_status st = check_writable(net, i, &ix, path, e);
+        if (!st && (total += pesim_layer_macs(&net->layers[i])) > MAX_NETWORK_MACS)
+            st = pesim_error_set(e, PESIM_ERR_RANGE, path, 0, "layers", "the network's MACs exceed 2^50");
+        if (st) {
+            pesim_cfg_names_free(&ix);
+            return st;
+        }
+        pesim_cfg_names_add(&ix, net->layers[i].name, i);
     }
+    pesim_cfg_names_free(&ix);
 
     pesim_cfg_printf(b, "# written by pesim (format: docs/config.md)\nnetwork = {\n  name = ");
     pesim_cfg_put_string(b, net->name);

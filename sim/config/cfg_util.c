@@ -1,6 +1,7 @@
 /* cfg_util.c - reading, checking and writing helpers shared by the loaders.
  * See cfg_util.h for the contracts. */
 #include "config/cfg_util.h"
+#include "core/util.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -180,6 +181,53 @@ const char *pesim_cfg_suggest(const char *got, const char *const *names, int n)
     return best;
 }
 
+/* ---------------------------------------------------------- name index */
+
+static uint64_t name_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull; /* FNV-1a */
+    for (; *s; s++) h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+int pesim_cfg_names_init(cfg_names *x, size_t n)
+{
+    size_t cap = 16;
+    while (cap < 2 * n && cap < SIZE_MAX / 4) cap *= 2;
+    x->key = calloc(cap, sizeof *x->key);
+    x->val = malloc(cap * sizeof *x->val);
+    x->cap = cap;
+    if (!x->key || !x->val) {
+        pesim_cfg_names_free(x);
+        return 0;
+    }
+    return 1;
+}
+
+int32_t pesim_cfg_names_find(const cfg_names *x, const char *name)
+{
+    for (size_t i = name_hash(name) & (x->cap - 1);; i = (i + 1) & (x->cap - 1)) {
+        if (!x->key[i]) return -1;
+        if (strcmp(x->key[i], name) == 0) return x->val[i];
+    }
+}
+
+void pesim_cfg_names_add(cfg_names *x, const char *name, int32_t v)
+{
+    size_t i = name_hash(name) & (x->cap - 1);
+    while (x->key[i] && strcmp(x->key[i], name) != 0) i = (i + 1) & (x->cap - 1);
+    if (x->key[i]) return;
+    x->key[i] = name;
+    x->val[i] = v;
+}
+
+void pesim_cfg_names_free(cfg_names *x)
+{
+    free(x->key);
+    free(x->val);
+    memset(x, 0, sizeof *x);
+}
+
 /* ", "-joined names into buf (truncated with "..." if too long). */
 static void join_names(const char *const *names, int n, char *buf, size_t cap)
 {
@@ -197,124 +245,6 @@ static void join_names(const char *const *names, int n, char *buf, size_t cap)
 
 /* ------------------------------------------------------------ reading */
 
-/* Reads the whole file (works for pipes too). */
-static pesim_status read_file(const char *path, char **out, pesim_error *e)
-{
-    *out = NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f) return pesim_error_set(e, PESIM_ERR_IO, path, 0, NULL, "cannot open file: %s", strerror(errno));
-    size_t len = 0, cap = 4096;
-    char *buf = malloc(cap);
-    if (!buf) {
-        fclose(f);
-        return pesim_error_set(e, PESIM_ERR_NOMEM, path, 0, NULL, "out of memory");
-    }
-    for (;;) {
-        if (cap - len < 2) {
-            char *nb = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                fclose(f);
-                return pesim_error_set(e, PESIM_ERR_NOMEM, path, 0, NULL, "out of memory");
-            }
-            buf = nb;
-            cap *= 2;
-        }
-        size_t got = fread(buf + len, 1, cap - len - 1, f);
-        len += got;
-        if (got == 0) break;
-    }
-    int err = ferror(f) ? errno : 0;
-    fclose(f);
-    if (err) {
-        free(buf);
-        return pesim_error_set(e, PESIM_ERR_IO, path, 0, NULL, "cannot read file: %s", strerror(err));
-    }
-    buf[len] = '\0';
-    if (strlen(buf) != len) {
-        /* libconfig would stop at the NUL and silently ignore the rest */
-        free(buf);
-        return pesim_error_set(e, PESIM_ERR_PARSE, path, 0, NULL, "the file contains a NUL byte (not a text file?)");
-    }
-    *out = buf;
-    return PESIM_OK;
-}
-
-/* libconfig 1.5 silently wraps or clamps an integer literal that does not fit
- * in 32 bits unless it has an L suffix (5000000000 reads as 705032704), and
- * saturates an L literal beyond 64 bits. This scan of the (already
- * successfully parsed) text finds such literals so they become errors. It
- * skips comments and strings; names start with a letter, numbers with a
- * digit, a sign or a '.'. Files pulled in with @include are not scanned. */
-static pesim_status check_int_literals(const cfg_ctx *c, const char *t)
-{
-    int line = 1;
-    const char *p = t;
-    while (*p) {
-        if (*p == '\n') {
-            line++;
-            p++;
-        } else if (*p == '#' || (p[0] == '/' && p[1] == '/')) {
-            while (*p && *p != '\n') p++;
-        } else if (p[0] == '/' && p[1] == '*') {
-            for (p += 2; *p && !(p[0] == '*' && p[1] == '/'); p++)
-                if (*p == '\n') line++;
-            if (*p) p += 2;
-        } else if (*p == '"') {
-            for (p++; *p && *p != '"'; p++) {
-                if (*p == '\\' && p[1]) p++;
-                if (*p == '\n') line++;
-            }
-            if (*p) p++;
-        } else if (isalpha((unsigned char)*p) || *p == '_' || *p == '*' || *p == '@') {
-            while (isalnum((unsigned char)*p) || *p == '_' || *p == '*' || *p == '-' || *p == '@') p++;
-        } else if (isdigit((unsigned char)*p) || ((*p == '-' || *p == '+' || *p == '.') &&
-                                                  isdigit((unsigned char)p[1]))) {
-            const char *start = p;
-            int neg = *p == '-';
-            if (*p == '-' || *p == '+') p++;
-            const char *digits = p;
-            int hex = p[0] == '0' && (p[1] == 'x' || p[1] == 'X');
-            int is_float = 0;
-            while (isalnum((unsigned char)*p) || *p == '.' ||
-                   ((*p == '-' || *p == '+') && !hex && (p[-1] == 'e' || p[-1] == 'E'))) {
-                if (!hex && (*p == '.' || *p == 'e' || *p == 'E')) is_float = 1;
-                p++;
-            }
-            if (is_float) continue;
-            size_t len = (size_t)(p - digits), suffix = 0;
-            while (suffix < 2 && suffix < len && (digits[len - 1 - suffix] == 'L' || digits[len - 1 - suffix] == 'l'))
-                suffix++;
-            char num[32];
-            if (len - suffix >= sizeof num) {
-                /* far too many digits for any integer */
-                return pesim_error_set(c->e, PESIM_ERR_PARSE, c->name, line, NULL,
-                                       "integer literal %.*s... does not fit in 64 bits", 24, start);
-            }
-            memcpy(num, digits, len - suffix);
-            num[len - suffix] = '\0';
-            errno = 0;
-            char *end;
-            unsigned long long mag = strtoull(num, &end, hex ? 16 : 10);
-            if (*end) continue; /* not a plain integer; libconfig accepted it, so leave it be */
-            unsigned long long lim32 = neg ? 2147483648ull : 2147483647ull;
-            unsigned long long lim64 = neg ? 9223372036854775808ull : 9223372036854775807ull;
-            int tlen = (int)(p - start);
-            if (errno == ERANGE || mag > lim64)
-                return pesim_error_set(c->e, PESIM_ERR_PARSE, c->name, line, NULL,
-                                       "integer literal %.*s does not fit in 64 bits", tlen, start);
-            if (!suffix && mag > lim32)
-                return pesim_error_set(c->e, PESIM_ERR_PARSE, c->name, line, NULL,
-                                       "integer literal %.*s does not fit in 32 bits: write it as %.*sL "
-                                       "(without the L, libconfig silently changes its value)",
-                                       tlen, start, tlen, start);
-        } else {
-            p++;
-        }
-    }
-    return PESIM_OK;
-}
-
 pesim_status pesim_cfg_open(cfg_ctx *c, const char *path, const char *text, const char *name, pesim_error *e)
 {
     memset(c, 0, sizeof *c);
@@ -322,7 +252,7 @@ pesim_status pesim_cfg_open(cfg_ctx *c, const char *path, const char *text, cons
     c->name = path ? path : (name ? name : "<string>");
     pesim_error_clear(e);
     if (path) {
-        pesim_status st = read_file(path, &c->text, e);
+        pesim_status st = pesim_io_read_text(path, &c->text, e);
         if (st) return st;
         text = c->text;
         const char *slash = strrchr(path, '/');
@@ -336,14 +266,25 @@ pesim_status pesim_cfg_open(cfg_ctx *c, const char *path, const char *text, cons
     } else if (!text) {
         return pesim_error_set(e, PESIM_ERR_INVALID, c->name, 0, NULL, "no text to parse (NULL)");
     }
+    /* libconfig 1.5 reads a byte-order mark as a syntax error: skip it (lines are unchanged) */
+    text = pesim_cfg_skip_bom(text);
     config_init(&c->cfg);
     c->cfg_live = 1;
     if (c->dir) config_set_include_dir(&c->cfg, c->dir);
+    /* an @include of a directory would make libconfig's scanner call exit() */
+    pesim_status st = pesim_cfg_check_includes(c, text);
+    if (st) return st;
     if (!config_read_string(&c->cfg, text)) {
         const char *file = config_error_file(&c->cfg);
         const char *what = config_error_text(&c->cfg);
         pesim_status code = config_error_type(&c->cfg) == CONFIG_ERR_FILE_IO ? PESIM_ERR_IO : PESIM_ERR_PARSE;
         int line = config_error_line(&c->cfg);
+        char key[PESIM_KEY_MAX];
+        int first = 0;
+        if (!file && what && strcmp(what, "duplicate setting name") == 0 &&
+            pesim_cfg_find_duplicate(text, line, key, sizeof key, &first))
+            return pesim_error_set(e, PESIM_ERR_PARSE, c->name, line, key,
+                                   "duplicate key: this group already has it (first at line %d)", first);
         /* libconfig reports a file cut short as a syntax error on its last line */
         int last = 0;
         for (const char *p = text; *p; p++) last += *p == '\n';
@@ -352,7 +293,7 @@ pesim_status pesim_cfg_open(cfg_ctx *c, const char *path, const char *text, cons
         return pesim_error_set(e, code, file ? file : c->name, line, NULL, "%s%s", what ? what : "cannot parse",
                                at_end ? " at the end of the file (truncated, or a missing closing bracket?)" : "");
     }
-    return check_int_literals(c, text);
+    return pesim_cfg_check_literals(c, text);
 }
 
 void pesim_cfg_close(cfg_ctx *c)
@@ -546,13 +487,6 @@ pesim_status pesim_cfg_name_set(const cfg_ctx *c, const config_setting_t *s, int
     return PESIM_OK;
 }
 
-int pesim_cfg_mul_ok(int64_t a, int64_t b, int64_t *r)
-{
-    if (a < 0 || b < 0) return 0;
-    if (a != 0 && b > INT64_MAX / a) return 0;
-    *r = a * b;
-    return 1;
-}
 
 pesim_status pesim_cfg_read_fields(const cfg_ctx *c, const config_setting_t *g, const cfg_field *fields, int n,
                                    void *base, int all_required)
@@ -583,6 +517,12 @@ pesim_status pesim_cfg_read_fields(const cfg_ctx *c, const config_setting_t *g, 
         case CFG_F64: {
             double v;
             st = pesim_cfg_float(c, s, (double)f->min, (f->flags & CFG_GT) != 0, &v);
+            if (!st && f->max && v > (double)f->max)
+                st = pesim_cfg_fail(c, s, PESIM_ERR_RANGE, "must be <= %g, got %g", (double)f->max, v);
+            if (!st && (f->flags & CFG_RATE) && v != 0 && v < CFG_RATE_MIN)
+                st = pesim_cfg_fail(c, s, PESIM_ERR_RANGE,
+                                    "must be 0 (unlimited) or at least 1/1024 = %g words per cycle, got %g",
+                                    CFG_RATE_MIN, v);
             if (!st) memcpy(at, &v, sizeof v);
             break;
         }
@@ -620,7 +560,8 @@ int pesim_cfg_fields_bad(const cfg_field *fields, int n, const void *base)
         case CFG_F64: {
             double x;
             memcpy(&x, at, sizeof x);
-            ok = isfinite(x) && ((f->flags & CFG_GT) ? x > (double)f->min : x >= (double)f->min);
+            ok = isfinite(x) && ((f->flags & CFG_GT) ? x > (double)f->min : x >= (double)f->min) &&
+                 (!f->max || x <= (double)f->max) && (!(f->flags & CFG_RATE) || x == 0 || x >= CFG_RATE_MIN);
             break;
         }
         case CFG_BOOL: {
@@ -708,22 +649,8 @@ void pesim_cfg_put_int(cfg_buf *b, int64_t v)
 
 void pesim_cfg_put_float(cfg_buf *b, double v)
 {
-    char s[40];
-    /* the shortest of %.15g..%.17g that reads back exactly (%.17g always does) */
-    for (int prec = 15; prec <= 17; prec++) {
-        snprintf(s, sizeof s, "%.*g", prec, v);
-        if (strtod(s, NULL) == v) break;
-    }
-    /* the C library follows the locale; libconfig files always use '.' */
-    const char *dp = localeconv()->decimal_point;
-    if (dp && dp[0] && strcmp(dp, ".") != 0) {
-        char *at = strstr(s, dp);
-        if (at) {
-            size_t dl = strlen(dp);
-            *at = '.';
-            memmove(at + 1, at + dl, strlen(at + dl) + 1);
-        }
-    }
+    char s[PESIM_IO_DOUBLE_MAX + 2];
+    pesim_io_format_double(v, s);
     /* libconfig reads "3" as an integer: force a float token */
     if (!strpbrk(s, ".eEn")) strcat(s, ".0");
     pesim_cfg_printf(b, "%s", s);

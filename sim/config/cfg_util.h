@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "core/util.h"
 #include "pesim/status.h"
 
 /* One parsed config file. */
@@ -37,6 +38,23 @@ typedef struct cfg_ctx {
 pesim_status pesim_cfg_open(cfg_ctx *c, const char *path, const char *text, const char *name,
                             pesim_error *e);
 void pesim_cfg_close(cfg_ctx *c);
+
+/* ---- checks of the text that libconfig 1.5 cannot make (cfg_text.c) ----
+ * text past a UTF-8 byte-order mark (text itself when there is none); */
+const char *pesim_cfg_skip_bom(const char *text);
+/* every @include target of text, and of what they include, is a regular
+ * file when it exists (libconfig reports a missing one; a directory would
+ * make its scanner exit()): PESIM_ERR_IO naming the include line; an
+ * included file that starts with a byte-order mark is PESIM_ERR_PARSE; */
+pesim_status pesim_cfg_check_includes(const cfg_ctx *c, const char *text);
+/* integer literals libconfig 1.5 would silently wrap (beyond 32 bits without
+ * an L suffix) or clamp (beyond 64 bits): PESIM_ERR_PARSE with the line
+ * (the text was parsed already; included files are not scanned); */
+pesim_status pesim_cfg_check_literals(const cfg_ctx *c, const char *text);
+/* after libconfig's "duplicate setting name" on `line` of text: 1 and the
+ * key path of the repeated key (docs/config.md) and the line of its first
+ * occurrence, or 0 when the repeat is not found on that line. */
+int pesim_cfg_find_duplicate(const char *text, int line, char *key, size_t n, int *first_line);
 
 /* The top-level group `key` ("network", "arch", ...). The root may hold only
  * the known top-level groups (so one file can carry several kinds). */
@@ -100,13 +118,15 @@ pesim_status pesim_cfg_name_set(const cfg_ctx *c, const config_setting_t *s,
 typedef enum cfg_kind { CFG_I32, CFG_I64, CFG_F64, CFG_BOOL } cfg_kind;
 #define CFG_REQUIRED 1u   /* the key must be present */
 #define CFG_GT 2u         /* value must be > min (floats), not >= min */
+#define CFG_RATE 4u       /* floats: 0 (unlimited) or at least CFG_RATE_MIN */
+#define CFG_RATE_MIN (1.0 / 1024)
 
 typedef struct cfg_field {
     const char *key;
     cfg_kind kind;
     size_t offset;      /* of an int32_t, int64_t, double or int32_t (bool) in the struct */
     int64_t min;        /* lower bound (ints and floats) */
-    int64_t max;        /* upper bound for ints; 0 = the type's limit */
+    int64_t max;        /* upper bound (ints and floats); 0 = the type's limit (floats: none) */
     unsigned flags;
 } cfg_field;
 
@@ -120,8 +140,23 @@ pesim_status pesim_cfg_read_fields(const cfg_ctx *c, const config_setting_t *g,
  * Writers use it to refuse what they cannot write faithfully. */
 int pesim_cfg_fields_bad(const cfg_field *fields, int n, const void *base);
 
-/* 1 when a * b (both >= 0) fits in int64_t; *r = a * b then. */
-int pesim_cfg_mul_ok(int64_t a, int64_t b, int64_t *r);
+
+/* A fixed-size hash index from names to int32 values (layer name -> index),
+ * so that files of 100,000 layers load in linear time. The names are not
+ * copied: they must outlive the index. */
+typedef struct cfg_names {
+    const char **key;
+    int32_t *val;
+    size_t cap;         /* a power of two, at least twice the names it holds */
+} cfg_names;
+/* Room for up to `n` names; 0 when out of memory. */
+int pesim_cfg_names_init(cfg_names *x, size_t n);
+/* The value of name, or -1. */
+int32_t pesim_cfg_names_find(const cfg_names *x, const char *name);
+/* Adds name -> v (a name already present keeps its first value). At most the
+ * `n` names of init may be added. */
+void pesim_cfg_names_add(cfg_names *x, const char *name, int32_t v);
+void pesim_cfg_names_free(cfg_names *x);
 
 /* Case-insensitive Levenshtein distance suggestion: the entry of names
  * (n entries, or NULL-terminated when n < 0) closest to got, or NULL when

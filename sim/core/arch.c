@@ -2,11 +2,21 @@
 #include "pesim/arch.h"
 
 #include <string.h>
+
+#include "pesim/estimate.h"
 #include <stdio.h>
 #include <strings.h>
 
 static const char *const noc_names[PESIM_NOC_KIND_COUNT] = {"bus", "systolic", "unicast"};
 static const char *const reduce_names[PESIM_REDUCE_KIND_COUNT] = {"tree", "systolic", "none"};
+
+/* Index k in [from, n) of the name s in names, or -1 (the enums' parsers). */
+static int name_index(const char *const *names, int from, int n, const char *s)
+{
+    for (int k = from; s && k < n; k++)
+        if (strcmp(s, names[k]) == 0) return k;
+    return -1;
+}
 
 const char *pesim_noc_kind_name(pesim_noc_kind k)
 {
@@ -15,9 +25,7 @@ const char *pesim_noc_kind_name(pesim_noc_kind k)
 
 int pesim_noc_kind_parse(const char *s)
 {
-    for (int k = 0; s && k < PESIM_NOC_KIND_COUNT; k++)
-        if (strcmp(s, noc_names[k]) == 0) return k;
-    return -1;
+    return name_index(noc_names, 0, PESIM_NOC_KIND_COUNT, s);
 }
 
 const char *pesim_reduce_kind_name(pesim_reduce_kind k)
@@ -27,9 +35,7 @@ const char *pesim_reduce_kind_name(pesim_reduce_kind k)
 
 int pesim_reduce_kind_parse(const char *s)
 {
-    for (int k = 0; s && k < PESIM_REDUCE_KIND_COUNT; k++)
-        if (strcmp(s, reduce_names[k]) == 0) return k;
-    return -1;
+    return name_index(reduce_names, 0, PESIM_REDUCE_KIND_COUNT, s);
 }
 
 static const char *const conventions_names[PESIM_CONV_COUNT] = {"pesim", "timeloop"};
@@ -41,9 +47,7 @@ const char *pesim_conventions_name(pesim_conventions c)
 
 int pesim_conventions_parse(const char *s)
 {
-    for (int k = 0; s && k < PESIM_CONV_COUNT; k++)
-        if (strcmp(s, conventions_names[k]) == 0) return k;
-    return -1;
+    return name_index(conventions_names, 0, PESIM_CONV_COUNT, s);
 }
 
 int64_t pesim_arch_instances(const pesim_arch *a, int level)
@@ -59,6 +63,26 @@ int64_t pesim_arch_macs(const pesim_arch *a)
     return pesim_arch_instances(a, -1);
 }
 
+static const char *const operand_names[PESIM_OPERAND_COUNT] = {"default", "int8", "int16", "fp16", "bf16",
+                                                               "fp32"};
+
+const char *pesim_operand_name(pesim_operand o)
+{
+    return (unsigned)o < PESIM_OPERAND_COUNT ? operand_names[o] : "?";
+}
+
+int pesim_operand_parse(const char *s)
+{
+    return name_index(operand_names, 1, PESIM_OPERAND_COUNT, s); /* "default" is not a type */
+}
+
+pesim_operand pesim_arch_operand(const pesim_arch *a)
+{
+    if (a->mac_operand > PESIM_OPERAND_DEFAULT && a->mac_operand < PESIM_OPERAND_COUNT)
+        return (pesim_operand)a->mac_operand;
+    return a->word_bits <= 8 ? PESIM_OPERAND_INT8 : a->word_bits <= 16 ? PESIM_OPERAND_INT16 : PESIM_OPERAND_FP32;
+}
+
 int pesim_arch_find_level(const pesim_arch *a, const char *name)
 {
     for (int l = 0; l < a->n_levels; l++)
@@ -69,9 +93,33 @@ int pesim_arch_find_level(const pesim_arch *a, const char *name)
 /* Public datasheet figures, in DRAM clock cycles (DESIGN.md's table). tRTRS is
  * not in that table: 2 cycles is the usual rank-switch bubble (DRAMsim3's
  * DDR4 configs use the same). */
+/* The rows set timing and organisation; power comes from power_presets below,
+ * so the rows leave those trailing fields out. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
 static const pesim_dram presets[] = {
     {"ddr4-3200", 0.625, 22, 16, 22, 22, 52, 74, 8, 4, 8, 4, 8, 34, 4, 12, 24, 12, 2, 560, 12480, 1, 2, 4, 4, 64, 8192},
     {"lpddr4-2400", 0.833, 17, 14, 15, 15, 32, 47, 16, 4, 6, 8, 8, 32, 8, 16, 30, 12, 2, 392, 8660, 1, 2, 2, 4, 64, 8192},
+    /* DRAMsim3 configs/HBM2_8Gb_x128.ini: one stack of 8 channels x 128 bits at
+     * tCK 1 ns (256 GB/s); tRCD = tRCDRD = tRCDWR, tRTP = tRTP_L; 2 KiB rows (64
+     * columns x 2 (HBM prefetch) x 128 bits); tRTRS not set there: DRAMsim3's
+     * default of 2 (one rank, so it never applies). */
+    {"hbm2", 1.0, 14, 4, 14, 14, 34, 48, 4, 1, 2, 4, 6, 30, 6, 8, 16, 6, 2, 260, 3900, 8, 1, 4, 4, 128, 2048},
+};
+#pragma GCC diagnostic pop
+
+/* Power of the presets, per device, from DRAMsim3's public configs ([power]
+ * VDD and IDD0/2N/3N/4R/4W/5AB; [dram_structure] device_width):
+ * configs/DDR4_8Gb_x8_3200.ini, configs/LPDDR4_8Gb_x16_2400.ini and
+ * configs/HBM2_8Gb_x128.ini of umd-memsys/DRAMsim3 (docs/estimate.md). */
+static const struct {
+    const char *preset;
+    int32_t device_bits;
+    double vdd_v, idd0, idd2n, idd3n, idd4r, idd4w, idd5ab;
+} power_presets[] = {
+    {"ddr4-3200", 8, 1.2, 57, 37, 52, 168, 150, 250},
+    {"lpddr4-2400", 16, 1.2, 80, 34, 47, 243, 228, 280},
+    {"hbm2", 128, 1.2, 65, 40, 55, 390, 500, 250},
 };
 
 pesim_status pesim_dram_preset(const char *name, pesim_dram *d)
@@ -79,6 +127,14 @@ pesim_status pesim_dram_preset(const char *name, pesim_dram *d)
     for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
         if (name && strcasecmp(name, presets[i].preset) == 0) {
             *d = presets[i];
+            for (size_t k = 0; k < sizeof power_presets / sizeof power_presets[0]; k++)
+                if (strcmp(power_presets[k].preset, d->preset) == 0) {
+                    d->device_bits = power_presets[k].device_bits;
+                    d->vdd_v = power_presets[k].vdd_v;
+                    d->idd0_ma = power_presets[k].idd0, d->idd2n_ma = power_presets[k].idd2n;
+                    d->idd3n_ma = power_presets[k].idd3n, d->idd4r_ma = power_presets[k].idd4r;
+                    d->idd4w_ma = power_presets[k].idd4w, d->idd5ab_ma = power_presets[k].idd5ab;
+                }
             return PESIM_OK;
         }
     return PESIM_ERR_INVALID;
@@ -95,8 +151,8 @@ double pesim_dram_words_per_cycle(const pesim_dram *d, int word_bits, double clo
 
 pesim_status pesim_arch_check(const pesim_arch *a, const char *file, pesim_error *e)
 {
-    if (a->n_levels < 2 || a->n_levels > PESIM_MAX_LEVELS)
-        return pesim_error_set(e, PESIM_ERR_RANGE, file, 0, "levels", "need between 2 and %d levels, got %d",
+    if (a->n_levels < 1 || a->n_levels > PESIM_MAX_LEVELS)
+        return pesim_error_set(e, PESIM_ERR_RANGE, file, 0, "levels", "need between 1 and %d levels, got %d",
                                PESIM_MAX_LEVELS, a->n_levels);
     if (a->word_bits < 1 || a->word_bits > 64)
         return pesim_error_set(e, PESIM_ERR_RANGE, file, 0, "word_bits", "must be in [1, 64], got %d", a->word_bits);
@@ -104,6 +160,15 @@ pesim_status pesim_arch_check(const pesim_arch *a, const char *file, pesim_error
         return pesim_error_set(e, PESIM_ERR_RANGE, file, 0, "clock_mhz", "must be > 0");
     if (a->mac_latency_cycles < 1)
         return pesim_error_set(e, PESIM_ERR_RANGE, file, 0, "mac.latency_cycles", "must be >= 1");
+    if ((unsigned)a->mac_operand >= PESIM_OPERAND_COUNT)
+        return pesim_error_set(e, PESIM_ERR_RANGE, file, 0, "mac.type", "unknown operand type %d", a->mac_operand);
+    if (!(a->mac_energy_pj >= 0) || !(a->mac_area_um2 >= 0) || !(a->mac_leak_pj_per_cycle >= 0))
+        return pesim_error_set(e, PESIM_ERR_RANGE, file, 0, "mac", "energy, leakage and area must be >= 0");
+    if (a->tech_nm != 0 && pesim_estimate_tech(a->tech_nm, NULL) != PESIM_OK) {
+        char list[64];
+        return pesim_error_set(e, PESIM_ERR_RANGE, file, 0, "technology_nm", "unsupported node %d nm (supported: %s)",
+                               a->tech_nm, pesim_estimate_nodes_text(list, sizeof list));
+    }
     for (int l = 0; l < a->n_levels; l++) {
         const pesim_level *v = &a->level[l];
         char key[PESIM_KEY_MAX];
@@ -144,6 +209,12 @@ pesim_status pesim_arch_check(const pesim_arch *a, const char *file, pesim_error
                 return pesim_error_set(e, PESIM_ERR_RANGE, file, v->line, key,
                                        "dram: tck_ns, channels, ranks, bankgroups, banks_per_group, BL, "
                                        "bus_bits and row_bytes must be positive");
+            if (d->device_bits < 0 || (d->device_bits > 0 && d->bus_bits % d->device_bits != 0) ||
+                !(d->vdd_v >= 0) || !(d->idd0_ma >= 0) || !(d->idd2n_ma >= 0) || !(d->idd3n_ma >= 0) ||
+                !(d->idd4r_ma >= 0) || !(d->idd4w_ma >= 0) || !(d->idd5ab_ma >= 0))
+                return pesim_error_set(e, PESIM_ERR_RANGE, file, v->line, key,
+                                       "dram power: VDD and IDD currents must be >= 0 and device_bits must "
+                                       "divide bus_bits");
         }
     }
     const pesim_level *top = &a->level[a->n_levels - 1];
@@ -178,6 +249,16 @@ double pesim_arch_area_um2(const pesim_arch *a)
     if (a->vector.lanes > 0 && a->vector.level >= 0 && a->vector.level < a->n_levels)
         area += (double)pesim_arch_instances(a, a->vector.level) * a->vector.area_um2;
     return area;
+}
+
+int64_t pesim_level_words(const pesim_level *v)
+{
+    int64_t w = v->capacity_words;
+    for (int t = 0; t < PESIM_NTENSORS; t++) {
+        int64_t p = v->tensor_capacity_words[t];
+        w = p > 0 && w > INT64_MAX - p ? INT64_MAX : w + p; /* saturates */
+    }
+    return w;
 }
 
 int64_t pesim_level_latency_cycles(const pesim_arch *a, int level)

@@ -1,4 +1,5 @@
-/* cost.c - names of the cost fields that need them. */
+/* cost.c - names of the cost fields that need them, and the energy of a
+ * level's accesses. */
 #include "pesim/cost.h"
 
 static const char *const stall_names[PESIM_STALL_COUNT] = {
@@ -9,4 +10,21 @@ static const char *const stall_names[PESIM_STALL_COUNT] = {
 const char *pesim_stall_name(pesim_stall s)
 {
     return (unsigned)s < PESIM_STALL_COUNT ? stall_names[s] : "?";
+}
+
+/* Words charged for n accesses per instance in blocks of b words. */
+static double blocked(int64_t n, int64_t b)
+{
+    return b > 1 ? (double)((n + b - 1) / b * b) : (double)n;
+}
+
+double pesim_cost_access_energy_pj(const pesim_arch *a, int level, const pesim_access *x, int64_t instances)
+{
+    const pesim_level *v = &a->level[level];
+    if (a->conventions != PESIM_CONV_TIMELOOP || instances < 1)
+        return (double)x->reads * v->read_energy_pj + (double)(x->fills + x->updates) * v->write_energy_pj;
+    int64_t b = v->block_words > 1 ? v->block_words : 1, n = instances;
+    double r = blocked((x->reads + n - 1) / n, b), f = blocked((x->fills + n - 1) / n, b),
+           u = blocked((x->updates + n - 1) / n, b);
+    return (double)n * (r * v->read_energy_pj + (f + u) * v->write_energy_pj);
 }

@@ -27,10 +27,78 @@ int64_t pesim_mapping_dim_product(const pesim_mapping *m, pesim_dim d)
     return p;
 }
 
+int64_t pesim_mapping_instances(const pesim_mapping *m, int level)
+{
+    int64_t n = 1;
+    for (int l = level + 1; l < m->n_levels; l++)
+        for (int d = 0; d < PESIM_NDIMS; d++) n *= m->level[l].spatial_x[d] * m->level[l].spatial_y[d];
+    return n;
+}
+
 int pesim_mapping_keeps(const pesim_arch *a, const pesim_mapping *m, int level, pesim_tensor t)
 {
     if (level == a->n_levels - 1) return 1;
     return a->level[level].keeps[t] && !m->level[level].bypass[t];
+}
+
+/* Moves the entries of ord whose factor (f[d]) is 1 to the end, in dim
+ * order, keeping the relative order of the others. */
+static void order_canonical(uint8_t *ord, const int64_t *f)
+{
+    uint8_t out[PESIM_NDIMS];
+    int n = 0;
+    unsigned seen = 0;
+    for (int i = 0; i < PESIM_NDIMS; i++) {
+        int d = ord[i];
+        if (d < PESIM_NDIMS && !((seen >> d) & 1u) && f[d] > 1) out[n++] = (uint8_t)d, seen |= 1u << d;
+    }
+    for (int d = 0; d < PESIM_NDIMS; d++)
+        if (!((seen >> d) & 1u)) out[n++] = (uint8_t)d, seen |= 1u << d;
+    memcpy(ord, out, sizeof out);
+}
+
+void pesim_mapping_canonical(const pesim_arch *a, const pesim_layer *l, pesim_mapping *m)
+{
+    if (m->n_levels != a->n_levels) return;
+    const int M = m->n_levels;
+    for (int d = 0; d < PESIM_NDIMS; d++) {
+        int64_t bound = l->dim[d] > 0 ? l->dim[d] : 1, prod = 1;
+        for (int lv = 0; lv < M; lv++) {
+            pesim_level_map *lm = &m->level[lv];
+            /* spatial digit, then temporal: innermost first, as the nest */
+            int64_t *fs[3] = {&lm->spatial_x[d], &lm->spatial_y[d], &lm->temporal[d]};
+            for (int k = 0; k < 3; k++) {
+                int64_t *f = fs[k];
+                if (*f < 1) continue; /* not a mapping: pesim_mapping_check says so */
+                if (prod >= bound) {
+                    *f = 1;
+                    continue;
+                }
+                int64_t need = (bound + prod - 1) / prod;
+                if (k == 0 && *f * lm->spatial_y[d] > need) { /* X first, then what Y still has to cover */
+                    if (*f > need) *f = need;
+                    int64_t ny = (need + *f - 1) / *f;
+                    if (lm->spatial_y[d] > ny) lm->spatial_y[d] = ny;
+                } else if (*f > need) {
+                    *f = need;
+                }
+                if (k == 0) {
+                    prod *= *f * lm->spatial_y[d];
+                    k = 1; /* Y done */
+                } else {
+                    prod *= *f;
+                }
+            }
+        }
+    }
+    for (int lv = 0; lv < M; lv++) {
+        pesim_level_map *lm = &m->level[lv];
+        order_canonical(lm->order, lm->temporal);
+        order_canonical(lm->order_x, lm->spatial_x);
+        order_canonical(lm->order_y, lm->spatial_y);
+        for (int t = 0; t < PESIM_NTENSORS; t++)
+            if (lv == M - 1 || !a->level[lv].keeps[t]) lm->bypass[t] = 0;
+    }
 }
 
 /* The slow path of pesim_mapping_check: says what is wrong with level lv. */

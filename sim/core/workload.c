@@ -1,6 +1,8 @@
 /* workload.c - layer and network helpers (pure functions over the structs). */
 #include "pesim/workload.h"
 
+#include "core/util.h"
+
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -189,4 +191,26 @@ void pesim_network_free(pesim_network *net)
     if (!net) return;
     free(net->layers);
     memset(net, 0, sizeof *net);
+}
+
+int pesim_layer_within_bounds(const pesim_layer *l)
+{
+    const int64_t *d = l->dim;
+    int64_t prod = 1, h, w, t;
+    for (int i = 0; i < PESIM_NDIMS; i++)
+        if (d[i] < 1 || !pesim_mul_ok(prod, d[i], &prod) || prod > PESIM_LAYER_ITERS_MAX) return 0;
+    if (l->stride_h < 1 || l->stride_w < 1 || l->dilation_h < 1 || l->dilation_w < 1) return 0;
+    /* padded input extents: (P-1)*stride + (R-1)*dilation + 1, and Q, S likewise */
+    if (!pesim_mul_ok(d[PESIM_DIM_P] - 1, l->stride_h, &h) || !pesim_mul_ok(d[PESIM_DIM_R] - 1, l->dilation_h, &t) ||
+        h > INT64_MAX - t - 1)
+        return 0;
+    h += t + 1;
+    if (!pesim_mul_ok(d[PESIM_DIM_Q] - 1, l->stride_w, &w) || !pesim_mul_ok(d[PESIM_DIM_S] - 1, l->dilation_w, &t) ||
+        w > INT64_MAX - t - 1)
+        return 0;
+    w += t + 1;
+    prod = 1;
+    return pesim_mul_ok(prod, d[PESIM_DIM_G], &prod) && pesim_mul_ok(prod, d[PESIM_DIM_N], &prod) &&
+           pesim_mul_ok(prod, d[PESIM_DIM_C], &prod) && pesim_mul_ok(prod, h, &prod) && pesim_mul_ok(prod, w, &prod) &&
+           prod <= PESIM_LAYER_ITERS_MAX;
 }

@@ -25,6 +25,7 @@
 #include "nest/nest.h"
 #include "nest/walk.h"
 #include "pesim/dram.h"
+#include "pesim/estimate.h"
 
 #define NT PESIM_NTENSORS
 #define MAXL PESIM_MAX_LEVELS
@@ -305,23 +306,14 @@ static void engine_free(engine *e)
     e->has_dram = 0;
 }
 
-/* Energy of a cost's counts (no leakage): MACs, levels, networks. */
+/* Energy of a cost's counts without leakage (pesim_estimate_cost over no
+ * cycles: a network's leakage is over its whole span). */
 static void counts_energy(const pesim_arch *a, pesim_cost *out)
 {
-    out->energy_mac_pj = (double)out->macs * a->mac_energy_pj;
-    double total = out->energy_mac_pj;
-    for (int lv = 0; lv < a->n_levels; lv++) {
-        const pesim_level *v = &a->level[lv];
-        double en = 0;
-        for (int t = 0; t < NT; t++) {
-            const pesim_access *x = &out->access[lv][t];
-            en += (double)x->reads * v->read_energy_pj + (double)(x->fills + x->updates) * v->write_energy_pj;
-            out->energy_noc_pj += (double)out->noc_words[lv][t] * v->noc[t].hop_energy_pj;
-        }
-        out->energy_level_pj[lv] = en;
-        total += en;
-    }
-    out->energy_pj = total + out->energy_noc_pj;
+    int64_t cycles = out->cycles;
+    out->cycles = 0;
+    pesim_estimate_cost(a, NULL, out);
+    out->cycles = cycles;
 }
 
 /* Issues step DMA k: its on-chip shares per instance of the levels. */
@@ -355,16 +347,7 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
     out->area_um2 = pesim_arch_area_um2(a);
     static _Thread_local pesim_nest_counts nc;
     if (m && !pesim_nest_count(a, l, m, &nc, out->reason, sizeof out->reason)) return PESIM_OK;
-    for (int lv = 0; lv < e->M; lv++) {
-        int64_t n = 1;
-        if (m) {
-            for (int u = lv + 1; u < e->M; u++)
-                for (int d = 0; d < PESIM_NDIMS; d++) n *= m->level[u].spatial_x[d] * m->level[u].spatial_y[d];
-        } else {
-            n = pesim_arch_instances(a, lv);
-        }
-        e->inst[lv] = n;
-    }
+    for (int lv = 0; lv < e->M; lv++) e->inst[lv] = m ? pesim_mapping_instances(m, lv) : pesim_arch_instances(a, lv);
     for (int t = 0; t < NT; t++) {
         dram_region *rg = &e->dram.reg[t];
         rg->base = st->region[t].base, rg->span = st->region[t].span, rg->cursor = 0;
@@ -437,7 +420,10 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
             if (x->child >= 0) {
                 out->access[x->child][x->tensor].fills += x->child_fills;
                 out->access[x->child][x->tensor].reads += x->child_reads;
-                if (!m) out->noc_words[p][x->tensor] += x->child_fills + x->parent_updates;
+                if (!m) { /* a vector step: one hop below p per word */
+                    out->noc_words[p][x->tensor] += x->child_fills + x->parent_updates;
+                    out->noc_word_hops[p][x->tensor] += (double)(x->child_fills + x->parent_updates);
+                }
             }
         }
         int fold = b.index == 0 && sys_level > 0 && !sys_has_pe_pair, fold_preload = 0;
@@ -670,10 +656,13 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
         out->macs = nc.macs;
         out->spatial_used = nc.spatial_used;
         memcpy(out->noc_words, nc.noc_words, sizeof out->noc_words); /* network words: the shared semantics */
-        for (int t = 0; t < NT; t++)
+        pesim_nest_results(a, m, &nc, out);
+        for (int t = 0; t < NT; t++) /* an operand's outermost network is its home's */
             if (e->home[t] != e->M - 1) {
                 out->noc_words[e->home[t]][t] += out->noc_words[e->M - 1][t];
                 out->noc_words[e->M - 1][t] = 0;
+                out->noc_word_hops[e->home[t]][t] += out->noc_word_hops[e->M - 1][t];
+                out->noc_word_hops[e->M - 1][t] = 0;
             }
     }
     out->cycles = ce - ce0;
@@ -730,6 +719,7 @@ void pesim_engine_state_stats(const pesim_engine_state *s, pesim_engine_stats *o
         out->dram_reads = s->e.dram.bursts_r, out->dram_writes = s->e.dram.bursts_w;
         out->dram_row_hits = (int64_t)ds.row_hits, out->dram_row_misses = (int64_t)ds.row_misses;
         out->dram_row_conflicts = (int64_t)ds.row_conflicts, out->dram_refreshes = (int64_t)ds.ref;
+        out->dram_act = (int64_t)ds.act, out->dram_pre = (int64_t)ds.pre;
     }
 }
 
@@ -775,11 +765,14 @@ pesim_status pesim_engine_run(const pesim_arch *a, const pesim_layer *l, const p
     out->stall_cycles[PESIM_STALL_FILL_DRAIN] += tail;
     out->cycles = tm.end;
     trace(&e, tm.end, 0, -1, "finish", -1, "");
-    double leak = 0;
-    for (int lv = 0; lv < e.M; lv++) leak += (double)pesim_arch_instances(a, lv) * a->level[lv].leak_pj_per_cycle;
-    out->energy_leak_pj = leak * (double)tm.end;
-    out->energy_pj += out->energy_leak_pj;
-    out->edp_pj_cycles = out->energy_pj * (double)tm.end;
+    pesim_dram_activity act, *dact = NULL;
+    if (e.has_dram) { /* the DRAM model's own commands over the run */
+        pesim_dram_stats ds;
+        pesim_dram_sim_stats(e.dram.sim, &ds);
+        pesim_estimate_dram_activity_from_stats(&e.dram.timing, &ds, a->clock_mhz, tm.end, &act);
+        dact = &act;
+    }
+    pesim_estimate_cost(a, dact, out);
     out->utilization = (double)out->macs / ((double)tm.end * (double)pesim_arch_macs(a));
     if (stats) pesim_engine_state_stats((const pesim_engine_state *)&e, stats);
     engine_free(&e);

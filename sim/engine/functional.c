@@ -694,9 +694,9 @@ static void make_pairs(fsim *s)
             if (t != TI || c < 0 || !s->a->level[c].sliding_reuse || pr->js < 0) continue;
             int jd = g->loop_dim[pr->js], jl = g->loop_level[pr->js];
             if (jd != P && jd != Q && jd != R && jd != S) continue;
-            int64_t ssp = 1; /* spatial factors of j*'s dim between the child and j* */
-            for (int lv = c + 1; lv <= jl; lv++) ssp *= g->f[jd][2 * lv];
-            pr->sliding = ssp == 1;
+            int ssp = 0; /* spatial factors of j*'s dim between the child and j* (that can be past 0) */
+            for (int lv = c + 1; lv <= jl; lv++) ssp |= (g->nontrivial[jd] >> (2 * lv)) & 1u;
+            pr->sliding = !ssp;
         }
 }
 
@@ -742,9 +742,8 @@ static pesim_status setup(fsim *s)
         if (s->sr[lv] < 0) goto too_big;
     }
     for (int c = -1; c < M; c++) {
-        int64_t n = 1;
-        for (int lv = c + 1; lv < M && n >= 0; lv++) n = mul_le(n, s->sr[lv], lim);
-        if (n < 0 || (total += n * ND) > lim) goto too_big;
+        int64_t n = pesim_mapping_instances(s->m, c); /* the arch bounds the fan-outs' product */
+        if (n > lim || (total += n * ND) > lim) goto too_big;
         s->n_inst[c + 1] = n;
         int64_t *sp = s->spoff[c + 1] = calloc((size_t)(n * ND), sizeof *sp);
         if (!sp) goto nomem;
@@ -870,6 +869,9 @@ static void compare_outputs(fsim *s)
                     }
 }
 
+static pesim_status run_checked(const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m, uint64_t seed,
+                                const pesim_functional_options *opt, pesim_functional_result *out, pesim_error *e);
+
 pesim_status pesim_functional_run(const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m,
                                   uint64_t seed, pesim_functional_result *out, pesim_error *e)
 {
@@ -889,7 +891,7 @@ pesim_status pesim_functional_run_opts(const pesim_arch *a, const pesim_layer *l
     if (!pesim_layer_has_macs(l))
         return pesim_error_set(e, PESIM_ERR_INVALID, NULL, l->line, l->name, "a %s layer has no MACs to simulate",
                                pesim_op_name(l->op));
-    if (m->n_levels != a->n_levels || a->n_levels < 2 || a->n_levels > MAXL)
+    if (m->n_levels != a->n_levels || a->n_levels < 1 || a->n_levels > MAXL)
         return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "functional",
                                "the mapping has %d levels, the architecture %d", (int)m->n_levels, (int)a->n_levels);
     if (opt && ((unsigned)opt->fault >= PESIM_FUNCTIONAL_FAULT_COUNT || (unsigned)opt->fault_tensor >= NT ||
@@ -900,6 +902,21 @@ pesim_status pesim_functional_run_opts(const pesim_arch *a, const pesim_layer *l
         return pesim_error_set(e, PESIM_ERR_RANGE, NULL, l->line, l->name,
                                "%lld MACs: the functional mode simulates at most %lld", (long long)macs,
                                (long long)PESIM_FUNCTIONAL_MAX_MACS);
+    pesim_arch *ap = malloc(sizeof *ap); /* the data moves by the "pesim" conventions */
+    if (!ap) return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, "functional", "out of memory");
+    *ap = *a;
+    ap->conventions = PESIM_CONV_PESIM;
+    a = ap;
+    st = run_checked(a, l, m, seed, opt, out, e);
+    free(ap);
+    return st;
+}
+
+/* The run itself, under the "pesim" conventions. */
+static pesim_status run_checked(const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m, uint64_t seed,
+                                const pesim_functional_options *opt, pesim_functional_result *out, pesim_error *e)
+{
+    pesim_status st;
     pesim_nest_counts nc;
     char reason[PESIM_REASON_MAX];
     if (!pesim_nest_count(a, l, m, &nc, reason, sizeof reason))

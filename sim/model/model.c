@@ -1,5 +1,5 @@
 /* model.c - the analytical model: exact counts from the nest semantics, then
- * energy from per-access energies and cycles as the max of compute and each
+ * energy from the counts (pesim_estimate_cost) and cycles as the max of compute and each
  * level's and network's bandwidth-bound time, plus fill and drain. */
 #include "pesim/model.h"
 
@@ -8,18 +8,7 @@
 #include <string.h>
 
 #include "nest/nest.h"
-
-/* inst[L] = the instances of level L the mapping uses (the product of its
- * spatial factors above L). */
-static void used_instances(const pesim_mapping *m, int64_t *inst)
-{
-    inst[m->n_levels - 1] = 1;
-    for (int l = m->n_levels - 1; l > 0; l--) {
-        int64_t f = 1;
-        for (int d = 0; d < PESIM_NDIMS; d++) f *= m->level[l].spatial_x[d] * m->level[l].spatial_y[d];
-        inst[l - 1] = inst[l] * f;
-    }
-}
+#include "pesim/estimate.h"
 
 static int64_t ceil_div_d(double words, double per_cycle)
 {
@@ -48,11 +37,13 @@ pesim_status pesim_model_evaluate(const pesim_arch *a, const pesim_layer *l, con
     out->spatial_used = nc.spatial_used;
     memcpy(out->access, nc.access, sizeof out->access);
     memcpy(out->noc_words, nc.noc_words, sizeof out->noc_words);
+    pesim_nest_results(a, m, &nc, out);
 
     const int M = a->n_levels;
+    const int tl = a->conventions == PESIM_CONV_TIMELOOP;
     int64_t compute = nc.temporal_steps, bound = compute, insts[PESIM_MAX_LEVELS];
     pesim_stall bound_cause = PESIM_STALL_COUNT;
-    used_instances(m, insts);
+    for (int lv = 0; lv < M; lv++) insts[lv] = pesim_mapping_instances(m, lv);
     for (int lv = 0; lv < M; lv++) {
         const pesim_level *v = &a->level[lv];
         double inst = (double)insts[lv];
@@ -62,7 +53,18 @@ pesim_status pesim_model_evaluate(const pesim_arch *a, const pesim_layer *l, con
             wr += (double)(nc.access[lv][t].fills + nc.access[lv][t].updates);
         }
         int64_t cyc;
-        if (v->is_dram) {
+        if (tl) {
+            /* Timeloop: each level slows the whole run down by its worst ratio
+             * of demanded to specified bandwidth per instance, the demand in
+             * bytes per cycle (word_bits / 8 per word) as the Timeloop behind
+             * the reference outputs computes it; DRAM timing plays no part */
+            double bytes = a->word_bits / 8.0, slow = 1;
+            double drd = rd / inst / (double)compute * bytes, dwr = wr / inst / (double)compute * bytes;
+            if (v->read_words_per_cycle > 0 && v->read_words_per_cycle < drd) slow = v->read_words_per_cycle / drd;
+            if (v->write_words_per_cycle > 0 && v->write_words_per_cycle < dwr && v->write_words_per_cycle / dwr < slow)
+                slow = v->write_words_per_cycle / dwr;
+            cyc = slow < 1 ? (int64_t)ceil((double)compute / slow) : compute;
+        } else if (v->is_dram) {
             /* one shared channel group: reads and writes share the bus */
             cyc = ceil_div_d(rd + wr, pesim_dram_words_per_cycle(&v->dram, a->word_bits, a->clock_mhz));
         } else {
@@ -72,6 +74,7 @@ pesim_status pesim_model_evaluate(const pesim_arch *a, const pesim_layer *l, con
         }
         out->level_cycles[lv] = cyc;
         if (cyc > bound) bound = cyc, bound_cause = v->is_dram ? PESIM_STALL_DRAM_BW : PESIM_STALL_BUFFER_BW;
+        if (tl) continue; /* Timeloop's networks do not limit the rate */
         int64_t ncyc = 0;
         for (int t = 0; t < PESIM_NTENSORS; t++) {
             int64_t c = ceil_div_d((double)nc.noc_reads[lv][t] / inst, v->noc[t].words_per_cycle);
@@ -86,7 +89,7 @@ pesim_status pesim_model_evaluate(const pesim_arch *a, const pesim_layer *l, con
      * tensor passes on its first fetch (DRAM: tRCD + CL + BL/2 of a read to a
      * closed bank); and one skew of the systolic array (x + y - 2 of the
      * spatial factors used). */
-    int64_t fill = a->mac_latency_cycles - 1, chain_max = 0;
+    int64_t fill = tl ? 0 : a->mac_latency_cycles - 1, chain_max = 0; /* Timeloop: none */
     for (int t = 0; t < PESIM_NTENSORS; t++) {
         int64_t chain = 0;
         for (int lv = 0; lv < M; lv++) {
@@ -95,8 +98,8 @@ pesim_status pesim_model_evaluate(const pesim_arch *a, const pesim_layer *l, con
         }
         if (chain > chain_max) chain_max = chain;
     }
-    fill += chain_max;
-    for (int lv = 1; lv < M; lv++) { /* the first level with a systolic network feeds the array */
+    if (!tl) fill += chain_max;
+    for (int lv = 1; lv < M && !tl; lv++) { /* the first level with a systolic network feeds the array */
         int systolic = 0;
         for (int t = 0; t < PESIM_NTENSORS; t++) systolic |= a->level[lv].noc[t].kind == PESIM_NOC_SYSTOLIC;
         if (!systolic) continue;
@@ -113,25 +116,9 @@ pesim_status pesim_model_evaluate(const pesim_arch *a, const pesim_layer *l, con
         out->stall_cycles[bound_cause] = bound - compute - fill;
     }
 
-    /* Energy. */
-    out->energy_mac_pj = (double)nc.macs * a->mac_energy_pj;
-    double total = out->energy_mac_pj, leak_per_cycle = 0;
-    for (int lv = 0; lv < M; lv++) {
-        const pesim_level *v = &a->level[lv];
-        double e = 0;
-        for (int t = 0; t < PESIM_NTENSORS; t++) {
-            const pesim_access *x = &nc.access[lv][t];
-            e += (double)x->reads * v->read_energy_pj + (double)(x->fills + x->updates) * v->write_energy_pj;
-            out->energy_noc_pj += (double)nc.noc_words[lv][t] * v->noc[t].hop_energy_pj;
-        }
-        out->energy_level_pj[lv] = e;
-        total += e;
-        leak_per_cycle += (double)pesim_arch_instances(a, lv) * v->leak_pj_per_cycle;
-    }
-    out->energy_leak_pj = leak_per_cycle * (double)out->cycles;
-    total += out->energy_noc_pj + out->energy_leak_pj;
-    out->energy_pj = total;
-    out->edp_pj_cycles = total * (double)out->cycles;
+    /* Energy: the one cost-from-counts function; DRAM commands estimated from
+     * the access counts (no command trace here). */
+    pesim_estimate_cost(a, NULL, out);
     out->utilization = (double)nc.macs / ((double)out->cycles * (double)pesim_arch_macs(a));
     return PESIM_OK;
 }

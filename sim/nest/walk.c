@@ -100,17 +100,18 @@ static int64_t hcnt(const hist *h)
 }
 
 /* Sum over pairs of (output, filter) extents of the input rows touched. */
-static int64_t hpair(const pesim_layer *l, int hdir, const hist *o, const hist *f)
+static int64_t hpair(const pesim_layer *l, int conv, int hdir, const hist *o, const hist *f)
 {
     int64_t s = 0;
     for (int i = 0; i < o->k; i++)
-        for (int j = 0; j < f->k; j++) s += o->cnt[i] * f->cnt[j] * pesim_nest_wdist(l, hdir, o->ext[i], f->ext[j]);
+        for (int j = 0; j < f->k; j++)
+            s += o->cnt[i] * f->cnt[j] * pesim_nest_wdist(l, conv, hdir, o->ext[i], f->ext[j]);
     return s;
 }
 
 /* Footprint sum of tensor t over the assignments the histograms describe
  * (irrelevant dims' histograms were built with granularity 1: counts). */
-static int64_t foot(const pesim_layer *l, int t, const hist *const *h)
+static int64_t foot(const pesim_layer *l, int conv, int t, const hist *const *h)
 {
     switch (t) {
     case PESIM_WEIGHTS:
@@ -120,15 +121,15 @@ static int64_t foot(const pesim_layer *l, int t, const hist *const *h)
         return hsum(h[G]) * hsum(h[N]) * hsum(h[K]) * hsum(h[P]) * hsum(h[Q]) * hcnt(h[C]) * hcnt(h[R]) *
                hcnt(h[S]);
     default:
-        return hsum(h[G]) * hsum(h[N]) * hsum(h[C]) * hpair(l, 1, h[P], h[R]) * hpair(l, 0, h[Q], h[S]) *
+        return hsum(h[G]) * hsum(h[N]) * hsum(h[C]) * hpair(l, conv, 1, h[P], h[R]) * hpair(l, conv, 0, h[Q], h[S]) *
                hcnt(h[K]);
     }
 }
 
 /* The input footprint without the (d, partner) pair's factor. */
-static int64_t foot_input_rest(const pesim_layer *l, const hist *const *h, int hdir)
+static int64_t foot_input_rest(const pesim_layer *l, int conv, const hist *const *h, int hdir)
 {
-    int64_t other = hdir ? hpair(l, 0, h[Q], h[S]) : hpair(l, 1, h[P], h[R]);
+    int64_t other = hdir ? hpair(l, conv, 0, h[Q], h[S]) : hpair(l, conv, 1, h[P], h[R]);
     return hsum(h[G]) * hsum(h[N]) * hsum(h[C]) * other * hcnt(h[K]);
 }
 
@@ -137,20 +138,11 @@ static int partner(int d)
     return d == P ? R : d == R ? P : d == Q ? S : d == S ? Q : -1;
 }
 
-/* Granularity of the union of the children of pair (c, p) in dim d. */
-static int64_t union_gran(const pesim_nest_digits *g, int d, int c, int p)
-{
-    int64_t v = g->below[d][2 * (c + 1)];
-    for (int lv = c + 1; lv <= p; lv++) v *= g->f[d][2 * lv];
-    return v;
-}
-
 void pesim_walk_init(pesim_walk *w, const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m)
 {
     memset(w, 0, sizeof *w);
     w->arch = a, w->layer = l, w->map = m;
     pesim_nest_digits_init(&w->g, a, l, m);
-    const pesim_nest_digits *g = &w->g;
     const int M = a->n_levels;
     /* pairs, outermost parent first (an upstream tile arrives before it is forwarded) */
     for (int p = M - 1; p >= 0; p--)
@@ -159,30 +151,9 @@ void pesim_walk_init(pesim_walk *w, const pesim_arch *a, const pesim_layer *l, c
             int c = p - 1;
             while (c >= 0 && !pesim_mapping_keeps(a, m, c, (pesim_tensor)t)) c--;
             pesim_walk_pair *pr = &w->pair[w->n_pairs++];
-            pr->tensor = (int8_t)t, pr->child = (int8_t)c, pr->parent = (int8_t)p;
-            pr->js = -1;
-            for (int i = 0; i < g->n_loops && g->loop_level[i] > c; i++)
-                if (c < 0 || RELEVANT(t, g->loop_dim[i])) pr->js = i;
+            pesim_nest_pair_init(pr, &w->g, a, m, t, c, p);
             if (c >= 0 && pr->js + 1 > w->J) w->J = pr->js + 1;
-            for (int d = 0; d < ND; d++)
-                pr->gc[d] = g->below[d][2 * (c + 1)], pr->gv[d] = union_gran(g, d, c, p);
-            if (t == PESIM_INPUTS && c >= 0 && a->level[c].sliding_reuse && pr->js >= 0) {
-                int jd = g->loop_dim[pr->js];
-                if (partner(jd) >= 0) {
-                    int64_t ssp = 1;
-                    for (int lv = c + 1; lv <= g->loop_level[pr->js]; lv++) ssp *= g->f[jd][2 * lv];
-                    pr->sliding = ssp == 1 && g->below[jd][2 * (c + 1)] < l->dim[jd];
-                }
-            }
         }
-}
-
-/* Spatial digits above level lv. */
-static uint32_t spatial_above(int lv, int M)
-{
-    uint32_t s = 0;
-    for (int i = lv + 1; i < M; i++) s |= 1u << (2 * i);
-    return s;
 }
 
 static void event(pesim_walk *w, int k, int changed, pesim_xfer *x)
@@ -190,17 +161,23 @@ static void event(pesim_walk *w, int k, int changed, pesim_xfer *x)
     const pesim_walk_pair *pr = &w->pair[k];
     const pesim_nest_digits *g = &w->g;
     const pesim_layer *l = w->layer;
-    const int M = w->arch->n_levels, t = pr->tensor, c = pr->child, p = pr->parent;
-    uint32_t sp_c = spatial_above(c, M), sp_p = spatial_above(p, M);
+    const int t = pr->tensor, c = pr->child, p = pr->parent, conv = g->conv;
+    const int tl = conv == PESIM_CONV_TIMELOOP, adv = pr->sliding && changed == pr->js;
     const hist *hc[ND], *hp[ND];
-    int64_t gc[ND];
     for (int d = 0; d < ND; d++) {
         int rel = RELEVANT(t, d);
-        gc[d] = pr->gc[d];
-        hc[d] = memo_hist(w, k, 0, d, w->off[d], sp_c, rel ? gc[d] : 1);
-        hp[d] = memo_hist(w, k, 1, d, w->off[d], sp_p, rel ? pr->gv[d] : 1);
+        hc[d] = memo_hist(w, k, 0, d, w->off[d], pr->sp_c, rel ? pr->gc[d] : 1);
+        if (!pr->slow) hp[d] = memo_hist(w, k, 1, d, w->off[d], pr->sp_p, rel ? pr->gv[d] : 1);
     }
-    int64_t E = foot(l, t, hc), U = foot(l, t, hp);
+    int64_t E = foot(l, conv, t, hc), U;
+    if (pr->slow) {
+        uint32_t mask[ND];
+        for (int d = 0; d < ND; d++) mask[d] = pr->sp_p;
+        U = pesim_nest_parent_words(g, l, pr, mask, w->off, adv);
+        if (U < 0) w->oom = 1, U = 0;
+    } else {
+        U = foot(l, conv, t, hp);
+    }
     memset(x, 0, sizeof *x);
     x->tensor = (int8_t)t, x->child = (int8_t)c, x->parent = (int8_t)p, x->pair = (int8_t)k;
     if (t == PESIM_OUTPUTS) {
@@ -208,27 +185,35 @@ static void event(pesim_walk *w, int k, int changed, pesim_xfer *x)
         for (int i = 0; i <= pr->js; i++)
             if (!RELEVANT(t, g->loop_dim[i]) && w->idx[i] > 0) first = 0;
         x->parent_updates = U;
-        x->parent_reads = x->child_fills = first ? 0 : U;
-        x->child_reads = E;
+        x->parent_reads = first ? 0 : U;
+        x->child_fills = tl ? E : x->parent_reads; /* "timeloop": every load is a fill, first visits too */
+        x->child_reads = tl ? 0 : E;               /* "pesim": the drain is read at the child */
         return;
     }
     int64_t Oc = 0, Op = 0;
-    if (pr->sliding && changed == pr->js) {
-        int jd = g->loop_dim[pr->js], pd = partner(jd);
+    if (adv) {
+        int jd = pr->jd, pd = partner(jd);
         int hdir = (jd == P || jd == R), is_out = (jd == P || jd == Q);
-        int64_t gj = gc[jd], sc = 0, sp = 0;
+        int64_t gj = pr->gc[jd], sc = 0, sp = 0;
         for (int i = 0; i < hc[jd]->k; i++)
             for (int j = 0; j < hc[pd]->k; j++)
-                sc += hc[jd]->cnt[i] * hc[pd]->cnt[j] * pesim_nest_overlap(l, hdir, is_out, gj, hc[jd]->ext[i], hc[pd]->ext[j]);
-        int shared = pr->gv[pd] != gc[pd];
-        for (int i = 0; i < hp[jd]->k; i++)
-            for (int j = 0; j < hp[pd]->k; j++) {
-                int64_t o = shared ? pesim_nest_shared_overlap(l, hdir, is_out, gj, hp[jd]->ext[i], hp[pd]->ext[j], gc[pd])
-                                   : pesim_nest_overlap(l, hdir, is_out, gj, hp[jd]->ext[i], hp[pd]->ext[j]);
-                sp += hp[jd]->cnt[i] * hp[pd]->cnt[j] * o;
-            }
-        Oc = sc * foot_input_rest(l, hc, hdir);
-        Op = sp * foot_input_rest(l, hp, hdir);
+                sc += hc[jd]->cnt[i] * hc[pd]->cnt[j] *
+                      pesim_nest_overlap(l, conv, hdir, is_out, gj, hc[jd]->ext[i], hc[pd]->ext[j], pr->shift);
+        Oc = sc * foot_input_rest(l, conv, hc, hdir);
+        if (!pr->slow) {
+            /* "pesim": the children's windows (the advancing dim is not split);
+             * "timeloop": the box of their union */
+            int shared = conv != PESIM_CONV_TIMELOOP && pr->gv[pd] != pr->gc[pd];
+            for (int i = 0; i < hp[jd]->k; i++)
+                for (int j = 0; j < hp[pd]->k; j++) {
+                    int64_t o = shared ? pesim_nest_shared_overlap(l, hdir, is_out, gj, hp[jd]->ext[i], hp[pd]->ext[j],
+                                                                   pr->gc[pd])
+                                       : pesim_nest_overlap(l, conv, hdir, is_out, pr->gv[jd], hp[jd]->ext[i],
+                                                            hp[pd]->ext[j], pr->shift);
+                    sp += hp[jd]->cnt[i] * hp[pd]->cnt[j] * o;
+                }
+            Op = sp * foot_input_rest(l, conv, hp, hdir);
+        }
     }
     x->parent_reads = U - Op;
     x->child_fills = E - Oc;
@@ -240,13 +225,20 @@ static void stream(pesim_walk *w, int k, pesim_xfer *x)
     const pesim_walk_pair *pr = &w->pair[k];
     const pesim_nest_digits *g = &w->g;
     const pesim_layer *l = w->layer;
-    const int M = w->arch->n_levels, t = pr->tensor, p = pr->parent;
-    uint32_t inner[ND] = {0}, sp_p = spatial_above(p, M);
+    const int t = pr->tensor, p = pr->parent;
+    uint32_t inner[ND] = {0}, mask[ND];
     for (int i = w->J; i < g->n_loops; i++) inner[g->loop_dim[i]] |= 1u << (2 * g->loop_level[i] + 1);
     const hist *h[ND];
-    for (int d = 0; d < ND; d++)
-        h[d] = memo_hist(w, k, 2, d, w->off[d], inner[d] | sp_p, RELEVANT(t, d) ? pr->gv[d] : 1);
-    int64_t U = foot(l, t, h);
+    int64_t U;
+    if (pr->slow) {
+        for (int d = 0; d < ND; d++) mask[d] = inner[d] | pr->sp_p;
+        U = pesim_nest_parent_words(g, l, pr, mask, w->off, 0);
+        if (U < 0) w->oom = 1, U = 0;
+    } else {
+        for (int d = 0; d < ND; d++)
+            h[d] = memo_hist(w, k, 2, d, w->off[d], inner[d] | pr->sp_p, RELEVANT(t, d) ? pr->gv[d] : 1);
+        U = foot(l, PESIM_CONV_PESIM, t, h); /* single words: the distinct rows */
+    }
     memset(x, 0, sizeof *x);
     x->tensor = (int8_t)t, x->child = -1, x->parent = (int8_t)p, x->stream = 1, x->pair = (int8_t)k;
     if (t != PESIM_OUTPUTS) {
@@ -258,9 +250,16 @@ static void stream(pesim_walk *w, int k, pesim_xfer *x)
     for (int i = 0; i < w->J; i++)
         if (!RELEVANT(t, g->loop_dim[i]) && w->idx[i] > 0) outer_zero = 0;
     if (outer_zero) {
-        for (int d = 0; d < ND; d++)
-            if (!RELEVANT(t, d)) h[d] = memo_hist(w, k, 3, d, w->off[d], sp_p, 1);
-        F = foot(l, t, h);
+        if (pr->slow) {
+            for (int d = 0; d < ND; d++)
+                if (!RELEVANT(t, d)) mask[d] = pr->sp_p;
+            F = pesim_nest_parent_words(g, l, pr, mask, w->off, 0);
+            if (F < 0) w->oom = 1, F = 0;
+        } else {
+            for (int d = 0; d < ND; d++)
+                if (!RELEVANT(t, d)) h[d] = memo_hist(w, k, 3, d, w->off[d], pr->sp_p, 1);
+            F = foot(l, PESIM_CONV_PESIM, t, h);
+        }
     }
     x->parent_updates = U;
     x->parent_reads = U - F;

@@ -44,13 +44,8 @@ typedef struct pesim_block {
     pesim_xfer xfer[2 * PESIM_WALK_MAX_XFERS]; /* events (outer pairs first), then streams */
 } pesim_block;
 
-typedef struct pesim_walk_pair {
-    int8_t tensor, child, parent;
-    int js;                     /* index of j* in the loop list, -1: the tile never changes */
-    int sliding;                /* sliding-window reuse applies at j* advances */
-    int64_t gc[PESIM_NDIMS];    /* granularity of the child's tile per dim (1 for the MAC array) */
-    int64_t gv[PESIM_NDIMS];    /* granularity of the union of the children between child and parent */
-} pesim_walk_pair;
+/* A (child, parent) pair of a tensor's chain, outermost parent first. */
+typedef pesim_nest_pair pesim_walk_pair;
 
 /* Extents of a dim's tiles over a set of digit assignments: (extent, count). */
 typedef struct pesim_hist {
@@ -79,6 +74,7 @@ typedef struct pesim_walk {
     int64_t off[PESIM_NDIMS];   /* temporal offset of each dim from the outer loops */
     int64_t next_index;
     int started, done;
+    int oom;                    /* a general count ran out of memory: the counts are wrong */
     pesim_hist_memo memo[PESIM_WALK_MAX_XFERS + 1][4][PESIM_NDIMS];
 } pesim_walk;
 

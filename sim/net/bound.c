@@ -27,6 +27,7 @@
 
 #include "nest/nest.h"
 #include "net/net_impl.h"
+#include "pesim/estimate.h"
 
 static int64_t cdiv(int64_t a, int64_t b) { return b > 0 ? (a + b - 1) / b : 0; }
 
@@ -122,9 +123,11 @@ static void mac_layer(const pesim_net *n, const net_step *s, const pesim_layer *
         memset(top, 0, sizeof *top);
         nc.noc_words[h][t] += nc.noc_words[M - 1][t], nc.noc_words[M - 1][t] = 0;
         nc.noc_reads[h][t] += nc.noc_reads[M - 1][t], nc.noc_reads[M - 1][t] = 0;
+        nc.noc_hops[h][t] += nc.noc_hops[M - 1][t], nc.noc_hops[M - 1][t] = 0;
     }
     memcpy(c->access, nc.access, sizeof c->access);
     memcpy(c->noc_words, nc.noc_words, sizeof c->noc_words);
+    pesim_nest_results(a, &s->map, &nc, c);
     c->macs = nc.macs;
     c->compute_cycles = nc.temporal_steps;
     c->spatial_used = nc.spatial_used;
@@ -226,6 +229,7 @@ static void vector_layer(pesim_net *n, const net_step *s, int32_t li, pesim_cost
             c->access[V][t].fills += x->child_fills;
             c->access[V][t].reads += x->child_reads;
             c->noc_words[p][t] += x->child_fills + x->parent_updates;
+            c->noc_word_hops[p][t] += (double)(x->child_fills + x->parent_updates); /* one hop below p */
             add_words(n, full, p, (double)x->parent_reads, (double)x->parent_updates, pi);
             add_words(n, full, V, (double)x->child_reads, (double)x->child_fills, n->inst[V]);
             full->noc[p][t] += (double)(x->parent_reads + x->parent_updates) / (double)pi;
@@ -263,29 +267,25 @@ static void vector_layer(pesim_net *n, const net_step *s, int32_t li, pesim_cost
 
 void net_energy(const pesim_net *n, const pesim_arch *a, pesim_cost *c, int64_t vector_ops)
 {
-    c->energy_mac_pj = (double)c->macs * a->mac_energy_pj;
-    double total = c->energy_mac_pj + (double)vector_ops * a->vector.energy_pj_per_op;
-    c->energy_noc_pj = 0;
-    for (int lv = 0; lv < n->M; lv++) {
-        const pesim_level *v = &n->arch.level[lv];
-        double e = 0;
-        for (int t = 0; t < NT; t++) {
-            const pesim_access *x = &c->access[lv][t];
-            e += (double)x->reads * v->read_energy_pj + (double)(x->fills + x->updates) * v->write_energy_pj;
-            c->energy_noc_pj += (double)c->noc_words[lv][t] * a->level[lv].noc[t].hop_energy_pj;
-        }
-        c->energy_level_pj[lv] = e;
-        total += e;
-    }
-    c->energy_pj = total + c->energy_noc_pj;
+    (void)n;
+    int64_t cycles = c->cycles; /* no leakage here: the network's is over its whole span */
+    c->cycles = 0;
+    pesim_estimate_cost(a, NULL, c);
+    c->cycles = cycles;
+    c->energy_pj += (double)vector_ops * a->vector.energy_pj_per_op;
 }
 
-/* Leakage of the whole machine per cycle. */
+/* Leakage of the whole machine per cycle (MACs, levels, a DRAM's background
+ * when its energy is estimated): pesim_estimate_cost of no work over 2^20
+ * cycles, per cycle. */
 static double leak_per_cycle(const pesim_net *n)
 {
-    double leak = 0;
-    for (int lv = 0; lv < n->M; lv++) leak += (double)n->inst[lv] * n->arch.level[lv].leak_pj_per_cycle;
-    return leak;
+    static _Thread_local pesim_cost z;
+    const int64_t span = INT64_C(1) << 20;
+    memset(&z, 0, sizeof z);
+    z.cycles = span;
+    pesim_estimate_cost(&n->arch, NULL, &z);
+    return z.energy_pj / (double)span;
 }
 
 /* Adds a DMA transfer's words (a copy or a load) to a cost and a bound. */

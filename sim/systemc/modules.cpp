@@ -756,6 +756,8 @@ void Controller::finish_network(int64_t k)
         s.dram_row_misses = (int64_t)dram_->counters().row_misses;
         s.dram_row_conflicts = (int64_t)dram_->counters().row_conflicts;
         s.dram_refreshes = dram_->refreshes_before(dram_->final_floor());
+        s.dram_act = (int64_t)dram_->counters().act;
+        s.dram_pre = (int64_t)dram_->counters().pre;
     }
     sc_stop();
 }
@@ -810,6 +812,8 @@ void Controller::finish(int64_t k)
         s.dram_row_misses = (int64_t)dram_->counters().row_misses;
         s.dram_row_conflicts = (int64_t)dram_->counters().row_conflicts;
         s.dram_refreshes = dram_->refreshes_before(dram_->final_floor());
+        s.dram_act = (int64_t)dram_->counters().act;
+        s.dram_pre = (int64_t)dram_->counters().pre;
     }
     sc_stop();
 }

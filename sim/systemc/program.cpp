@@ -186,14 +186,7 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
     B.a = a;
     int64_t inst[PESIM_MAX_LEVELS];
     for (int lv = 0; lv < M; lv++) {
-        int64_t n = 1;
-        if (m) {
-            for (int u = lv + 1; u < M; u++)
-                for (int d = 0; d < PESIM_NDIMS; d++) n *= m->level[u].spatial_x[d] * m->level[u].spatial_y[d];
-        } else {
-            n = pesim_arch_instances(a, lv);
-        }
-        inst[lv] = n;
+        inst[lv] = m ? pesim_mapping_instances(m, lv) : pesim_arch_instances(a, lv);
     }
     // The systolic level: the first (from the PEs up) with a systolic network.
     int sys = -1;

@@ -33,6 +33,7 @@ extern "C" {
 #include "nest/nest.h"
 #include "net/net_impl.h"
 #include "pesim/dram.h"
+#include "pesim/estimate.h"
 #include "pesim/systemc.h"
 }
 
@@ -512,23 +513,20 @@ extern "C" pesim_status pesim_systemc_run_traced(const pesim_arch *a, const pesi
     out->macs = nc.macs;
     out->spatial_used = nc.spatial_used;
     std::memcpy(out->noc_words, nc.noc_words, sizeof out->noc_words);
-    out->energy_mac_pj = (double)nc.macs * a->mac_energy_pj;
-    double total = out->energy_mac_pj, leak = 0;
-    for (int lv = 0; lv < a->n_levels; lv++) {
-        const pesim_level &v = a->level[lv];
-        double en = 0;
-        for (int t = 0; t < PESIM_NTENSORS; t++) {
-            const pesim_access &x = out->access[lv][t];
-            en += (double)x.reads * v.read_energy_pj + (double)(x.fills + x.updates) * v.write_energy_pj;
-            out->energy_noc_pj += (double)nc.noc_words[lv][t] * v.noc[t].hop_energy_pj;
-        }
-        out->energy_level_pj[lv] = en;
-        total += en;
-        leak += (double)pesim_arch_instances(a, lv) * v.leak_pj_per_cycle;
+    pesim_nest_results(a, m, &nc, out);
+    // Energy: the one cost-from-counts function over this model's counts and,
+    // for DRAM, its controller's commands.
+    pesim_dram_activity act, *dact = nullptr;
+    if (top.is_dram && !o.stall_free) {
+        pesim_dram_stats ds;
+        std::memset(&ds, 0, sizeof ds);
+        ds.act = (uint64_t)h.stats.dram_act, ds.pre = (uint64_t)h.stats.dram_pre;
+        ds.reads = (uint64_t)h.stats.dram_reads, ds.writes = (uint64_t)h.stats.dram_writes;
+        ds.ref = (uint64_t)h.stats.dram_refreshes;
+        pesim_estimate_dram_activity_from_stats(&top.dram, &ds, a->clock_mhz, out->cycles, &act);
+        dact = &act;
     }
-    out->energy_leak_pj = leak * (double)out->cycles;
-    out->energy_pj = total + out->energy_noc_pj + out->energy_leak_pj;
-    out->edp_pj_cycles = out->energy_pj * (double)out->cycles;
+    pesim_estimate_cost(a, dact, out);
     out->utilization = (double)nc.macs / ((double)out->cycles * (double)pesim_arch_macs(a));
     if (stats) *stats = h.stats;
     if (trace && !ev.empty()) {

@@ -1,5 +1,6 @@
-/* config_fuzz.c - libFuzzer target for the config loaders: any bytes are fed to
- * every loader; none may crash, hang or leak (pesim's own allocations).
+/* config_fuzz.c - libFuzzer target for the config loaders and the Timeloop
+ * YAML readers: any bytes are fed to every loader; none may crash, hang or
+ * leak (pesim's own allocations).
  * Build: cmake -DPESIM_FUZZ=ON with clang (see docs/config.md), then
  *   build/fuzz/config_fuzz tests/data/config/ -max_total_time=60
  * tests/config_fuzz_test.cc runs the same entry over deterministic mutations of
@@ -9,6 +10,7 @@
 #include <string.h>
 
 #include "pesim/config.h"
+#include "pesim/timeloop.h"
 
 int pesim_fuzz_config_one(const uint8_t *data, size_t size);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -28,6 +30,26 @@ int pesim_fuzz_config_one(const uint8_t *data, size_t size)
     if (have_arch) {
         pesim_mapping m;
         (void)pesim_mapping_load_string(text, "fuzz", &a, &m, &e);
+    }
+    /* the Timeloop readers: the text as an arch (and its ERT), a problem, and a
+     * mapping of exercise 04 (its arch and problem read once) */
+    pesim_arch ta;
+    (void)pesim_timeloop_load_arch_string(text, "fuzz", text, "fuzz", PESIM_TL_ERT_ACTIONS, &ta, &e);
+    pesim_tl_problem tp;
+    (void)pesim_timeloop_load_problem_string(text, "fuzz", &tp, &e);
+    static int ex_state; /* 0 not read, 1 read, -1 unreadable */
+    static pesim_arch ex_arch;
+    static pesim_tl_problem ex_prob;
+    if (!ex_state)
+        ex_state = pesim_timeloop_load_arch("tests/data/timeloop/04-model-conv1d+oc-3levelspatial/arch/"
+                                            "3levelspatial.arch.yaml", NULL, PESIM_TL_ERT_MAX, &ex_arch, &e) == PESIM_OK &&
+                           pesim_timeloop_load_problem("tests/data/timeloop/04-model-conv1d+oc-3levelspatial/prob/"
+                                                       "conv1d+oc+ic.prob.yaml", &ex_prob, &e) == PESIM_OK
+                       ? 1
+                       : -1;
+    if (ex_state == 1) {
+        pesim_mapping m;
+        (void)pesim_timeloop_load_mapping_string(text, "fuzz", &ex_arch, &ex_prob, &m, &e);
     }
     free(text);
     return 0;

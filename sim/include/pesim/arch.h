@@ -40,12 +40,13 @@ typedef struct pesim_noc {
     pesim_noc_kind kind;
     pesim_reduce_kind reduce;   /* used for outputs */
     double words_per_cycle;     /* words the network injects per cycle (0 = unlimited) */
-    double hop_energy_pj;       /* per word per hop */
+    double hop_energy_pj;       /* per word per hop (pesim_cost.noc_word_hops counts the hops) */
 } pesim_noc;
 
-/* DRAM organisation and JEDEC timing, in DRAM clock cycles (tCK). */
+/* DRAM organisation and JEDEC timing, in DRAM clock cycles (tCK), and the
+ * device currents of the IDD power model (sim/estimate, docs/estimate.md). */
 typedef struct pesim_dram {
-    char preset[32];            /* "ddr4-3200", "lpddr4-2400" or "" (custom) */
+    char preset[32];            /* "ddr4-3200", "lpddr4-2400", "hbm2" or "" (custom) */
     double tck_ns;
     int32_t CL, CWL, tRCD, tRP, tRAS, tRC;
     int32_t BL;                 /* burst length in beats (bus cycles = BL/2) */
@@ -55,6 +56,11 @@ typedef struct pesim_dram {
     int32_t channels, ranks, bankgroups, banks_per_group;
     int32_t bus_bits;           /* data bus width of one channel */
     int64_t row_bytes;          /* row (page) size */
+    /* Power, per device as DRAMsim3's [power] section (0 = unset): a rank is
+     * bus_bits / device_bits devices. Currents in mA, supply in V. */
+    int32_t device_bits;        /* data width of one device (x8, x16, ...) */
+    double vdd_v;
+    double idd0_ma, idd2n_ma, idd3n_ma, idd4r_ma, idd4w_ma, idd5ab_ma;
 } pesim_dram;
 
 typedef struct pesim_level {
@@ -79,7 +85,32 @@ typedef struct pesim_level {
     pesim_noc noc[PESIM_NTENSORS];      /* network to the children, per tensor */
     pesim_dram dram;                    /* when is_dram */
     int32_t line;                       /* config line (0 = none) */
+    uint32_t estimated;                 /* PESIM_EST_* bits: fields the estimator filled (0 = all given) */
+    int32_t block_words;                /* words per access vector (0 or 1: one word); "timeloop"
+                                         * conventions charge a partial vector as a whole one */
 } pesim_level;
+
+/* Bits of pesim_level.estimated and pesim_arch.estimated: the field was left
+ * unset in the config and holds the estimator's value (sim/estimate). */
+#define PESIM_EST_READ_ENERGY 0x01u     /* read_energy_pj */
+#define PESIM_EST_WRITE_ENERGY 0x02u    /* write_energy_pj */
+#define PESIM_EST_LEAK 0x04u            /* leak_pj_per_cycle */
+#define PESIM_EST_AREA 0x08u            /* area_um2 */
+#define PESIM_EST_HOP(t) (0x10u << (t)) /* noc[t].hop_energy_pj */
+#define PESIM_EST_MAC_ENERGY 0x01u      /* pesim_arch: mac_energy_pj */
+#define PESIM_EST_MAC_LEAK 0x04u        /* pesim_arch: mac_leak_pj_per_cycle */
+#define PESIM_EST_MAC_AREA 0x08u        /* pesim_arch: mac_area_um2 */
+
+/* Operand type of the MAC units (their cost, docs/estimate.md). */
+typedef enum pesim_operand {
+    PESIM_OPERAND_DEFAULT = 0,  /* from word_bits: int8 up to 8 bits, int16 up to 16, else fp32 */
+    PESIM_OPERAND_INT8,
+    PESIM_OPERAND_INT16,
+    PESIM_OPERAND_FP16,
+    PESIM_OPERAND_BF16,
+    PESIM_OPERAND_FP32,
+    PESIM_OPERAND_COUNT
+} pesim_operand;
 
 /* Counting conventions (docs/model.md): "pesim" follows what the hardware
  * does; "timeloop" reproduces Timeloop v3's counts. */
@@ -114,6 +145,10 @@ typedef struct pesim_arch {
     int32_t mac_latency_cycles;         /* MAC pipeline depth */
     double mac_energy_pj;               /* per MAC */
     double mac_area_um2;                /* per MAC unit */
+    int32_t tech_nm;                    /* technology node of the estimates (0 = 45) */
+    int32_t mac_operand;                /* pesim_operand of the MAC units */
+    double mac_leak_pj_per_cycle;       /* per MAC unit */
+    uint32_t estimated;                 /* PESIM_EST_MAC_* bits */
     int32_t n_levels;
     pesim_level level[PESIM_MAX_LEVELS];
     pesim_vector vector;                /* lanes == 0: none */
@@ -125,6 +160,10 @@ const char *pesim_reduce_kind_name(pesim_reduce_kind k);
 int pesim_reduce_kind_parse(const char *s);       /* -1 if unknown */
 const char *pesim_conventions_name(pesim_conventions c);  /* "pesim", "timeloop" */
 int pesim_conventions_parse(const char *s);       /* -1 if unknown */
+const char *pesim_operand_name(pesim_operand o);  /* "int8", ...; "default" for PESIM_OPERAND_DEFAULT */
+int pesim_operand_parse(const char *s);           /* -1 if unknown ("default" is not accepted) */
+/* The operand type the MAC units have: mac_operand, or the default from word_bits. */
+pesim_operand pesim_arch_operand(const pesim_arch *a);
 
 /* Instances of level L (product of the fan-outs above it). */
 int64_t pesim_arch_instances(const pesim_arch *a, int level);
@@ -135,13 +174,14 @@ int64_t pesim_arch_macs(const pesim_arch *a);
 /* Index of the level called name, or -1. */
 int pesim_arch_find_level(const pesim_arch *a, const char *name);
 
-/* Fills d with a named preset ("ddr4-3200", "lpddr4-2400"); PESIM_ERR_INVALID if unknown. */
+/* Fills d with a named preset ("ddr4-3200", "lpddr4-2400", "hbm2"): timing,
+ * organisation and power; PESIM_ERR_INVALID if unknown. */
 pesim_status pesim_dram_preset(const char *name, pesim_dram *d);
 
 /* Peak bandwidth of the DRAM in words per accelerator cycle. */
 double pesim_dram_words_per_cycle(const pesim_dram *d, int word_bits, double clock_mhz);
 
-/* Checks internal consistency (at least 2 levels, outermost keeps every tensor,
+/* Checks internal consistency (1 to PESIM_MAX_LEVELS levels, outermost keeps every tensor,
  * fan-outs >= 1, ...). Errors name the level and the config line. */
 pesim_status pesim_arch_check(const pesim_arch *a, const char *file, pesim_error *e);
 
@@ -151,6 +191,10 @@ int64_t pesim_level_latency_cycles(const pesim_arch *a, int level);
 
 /* Total area: MACs + every level's instances + the vector units. */
 double pesim_arch_area_um2(const pesim_arch *a);
+
+/* Words one instance of a level holds: the shared capacity plus the per-tensor
+ * partitions (0 for an unbounded level; INT64_MAX when the sum would pass it). */
+int64_t pesim_level_words(const pesim_level *v);
 
 #ifdef __cplusplus
 }

@@ -1,9 +1,10 @@
 /* pesim/cost.h - what an evaluator returns for one layer (plain data).
  *
- * Counting conventions (docs/model.md): counts are totals over all instances of
- * a level. reads = words sent toward the children or the MACs; fills = words
- * written into a level from its parent; updates = partial sums written into a
- * level from below. Network words are words delivered to children. */
+ * Counting conventions (docs/model.md, pesim_arch.conventions): counts are
+ * totals over all instances of a level. reads = words sent toward the children
+ * or the MACs ("pesim": and drained to the parent); fills = words written into
+ * a level from its parent; updates = partial sums written into a level from
+ * below. Network words are words delivered to children. */
 #ifndef PESIM_COST_H
 #define PESIM_COST_H
 
@@ -54,10 +55,31 @@ typedef struct pesim_cost {
     double area_um2;
     pesim_access access[PESIM_MAX_LEVELS][PESIM_NTENSORS];
     int64_t noc_words[PESIM_MAX_LEVELS][PESIM_NTENSORS];  /* words delivered below level L */
-    int64_t noc_word_hops[PESIM_MAX_LEVELS][PESIM_NTENSORS]; /* sum over those words of the hops each
-                                                              * travels in the network's topology */
+    double noc_word_hops[PESIM_MAX_LEVELS][PESIM_NTENSORS]; /* sum over the words of level L's network of
+                                                             * the hops each travels (docs/model.md) */
     int64_t spatial_used;                /* MAC units the mapping uses */
+    /* Per level and tensor, as Timeloop reports them (0 where L does not keep T): */
+    pesim_access access_per_instance[PESIM_MAX_LEVELS][PESIM_NTENSORS]; /* access / utilized instances,
+                                                                         * rounded up */
+    int64_t utilized_instances[PESIM_MAX_LEVELS][PESIM_NTENSORS];     /* instances of L the mapping uses */
+    int64_t utilized_capacity_words[PESIM_MAX_LEVELS][PESIM_NTENSORS]; /* words of T's largest tile per
+                                                                        * instance */
+    /* Per network (level L to its children) and tensor, at every level
+     * between a child and its parent in T's chain: */
+    int64_t noc_ingress_words[PESIM_MAX_LEVELS][PESIM_NTENSORS]; /* distinct words entering it (multicast
+                                                                * once; outputs: updates after reduction) */
+    double noc_multicast[PESIM_MAX_LEVELS][PESIM_NTENSORS];        /* words delivered per ingress word
+                                                                    * (outputs: children per reduced word) */
+    int64_t noc_spatial_reductions[PESIM_MAX_LEVELS][PESIM_NTENSORS]; /* outputs: additions in the network */
+    int64_t noc_fanout[PESIM_MAX_LEVELS][PESIM_NTENSORS];          /* children per instance the mapping uses */
 } pesim_cost;
+
+/* Energy of the accesses x of one tensor at level L of arch a, over
+ * `instances` instances (pJ): reads at read_energy_pj, fills and updates at
+ * write_energy_pj per word. With the "timeloop" conventions, as Timeloop
+ * charges them: per instance, each kind of access in whole blocks of
+ * block_words (a partial block costs a whole one). */
+double pesim_cost_access_energy_pj(const pesim_arch *a, int level, const pesim_access *x, int64_t instances);
 
 #ifdef __cplusplus
 }

@@ -46,6 +46,7 @@ typedef struct pesim_engine_stats {
     int64_t dram_reads, dram_writes;   /* bursts */
     int64_t dram_row_hits, dram_row_misses, dram_row_conflicts;
     int64_t dram_refreshes;
+    int64_t dram_act, dram_pre;        /* DRAM commands (their energy: sim/estimate) */
     int64_t busy_cycles;         /* cycles the MAC array computed (compute_cycles of pesim_cost) */
 } pesim_engine_stats;
 

@@ -16,6 +16,11 @@
  * and compares them with the block walker's transfers (the words the cycle
  * engine times): any difference is reported in traffic_mismatches.
  *
+ * The data moves as the hardware moves it, so the run and the comparison use
+ * the "pesim" counting conventions whatever the arch declares (the
+ * "timeloop" conventions count words that do not move, such as the first
+ * fill of an output tile).
+ *
  * It is slow by design (every MAC and every word is simulated): it refuses
  * layers above PESIM_FUNCTIONAL_MAX_MACS MACs. */
 #ifndef PESIM_FUNCTIONAL_H
@@ -52,8 +57,8 @@ typedef struct pesim_functional_result {
     int64_t transfers;            /* tile transfers performed (events x level pairs) */
     int64_t traffic_mismatches;   /* block transfers whose words moved differ from the walker's */
     char traffic_note[PESIM_REASON_MAX]; /* the first such difference ("" if none) */
-    /* Words actually moved, with pesim_cost's conventions (reads toward the
-     * children or the MACs, fills from the parent, updates from below). */
+    /* Words actually moved, with the "pesim" conventions (reads toward the
+     * children or the MACs and drains, fills from the parent, updates from below). */
     pesim_access access[PESIM_MAX_LEVELS][PESIM_NTENSORS];
     int64_t faults_injected;      /* test hook: corruptions applied (0 without a fault) */
 } pesim_functional_result;

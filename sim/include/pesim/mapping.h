@@ -47,9 +47,26 @@ void pesim_mapping_init(pesim_mapping *m, int n_levels);
 /* Product of every factor of dim d (temporal and spatial, all levels). */
 int64_t pesim_mapping_dim_product(const pesim_mapping *m, pesim_dim d);
 
+/* Instances of level L the mapping uses: the product of the spatial factors
+ * of the levels above L (1 for the outermost; level -1: the MAC lanes). The
+ * one place that counts them. */
+int64_t pesim_mapping_instances(const pesim_mapping *m, int level);
+
 /* 1 if level L keeps tensor t under arch a and mapping m (arch allows it and not bypassed).
  * The outermost level always keeps every tensor. */
 int pesim_mapping_keeps(const pesim_arch *a, const pesim_mapping *m, int level, pesim_tensor t);
+
+/* Rewrites m (for layer l on arch a) into the one canonical form every
+ * equivalent mapping shares (docs/model.md, section 8), without changing any
+ * access count: a factor past what the levels below leave of its dim is
+ * clamped (the factors above it become 1; a spatial factor is clamped on X
+ * first, then on Y); the loops of trip count 1 move to the end of `order`
+ * (and the dims of factor 1 to the end of order_x / order_y) in GNKCPQRS
+ * order, the others keeping their relative order; bypass flags are cleared
+ * where the arch does not keep the tensor and at the outermost level.
+ * Instances that held no work before do not count as used afterwards.
+ * Does nothing if m has another level count than a. */
+void pesim_mapping_canonical(const pesim_arch *a, const pesim_layer *l, pesim_mapping *m);
 
 /* Checks structure only (order is a permutation, factors >= 1, n_levels matches,
  * spatial factors within fan-out and allowed dims, dims covered). Capacity is the

@@ -64,6 +64,13 @@ typedef enum pesim_op {
     PESIM_OP_COUNT
 } pesim_op;
 
+/* Bounds that keep every count derived from a workload within 64 bits
+ * (docs/config.md, "Bounds"): a layer's iterations (the product of its loop
+ * bounds: its MACs for a MAC layer) and its input words, a network input's
+ * words, and a network's MACs. */
+#define PESIM_LAYER_ITERS_MAX (INT64_C(1) << 48)
+#define PESIM_NETWORK_MACS_MAX (INT64_C(1) << 50)
+
 /* Activation functions, fused into a layer's output or as an act layer. */
 typedef enum pesim_act {
     PESIM_ACT_NONE = 0,
@@ -141,6 +148,10 @@ int64_t pesim_layer_output_words(const pesim_layer *l);
 /* Number of distinct values of a*stride + b*dilation for 0 <= a < A, 0 <= b < B:
  * the input rows touched by A output rows and B filter rows. 0 if A or B is 0. */
 int64_t pesim_window_distinct(int64_t A, int64_t B, int64_t stride, int64_t dilation);
+
+/* 1 when the layer's iterations and its input words (over the padded input
+ * extents) are at most PESIM_LAYER_ITERS_MAX; bounds and strides must be >= 1. */
+int pesim_layer_within_bounds(const pesim_layer *l);
 
 /* Checks a layer's fields (bounds >= 1, strides, op). */
 pesim_status pesim_layer_check(const pesim_layer *l, pesim_error *e);

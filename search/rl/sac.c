@@ -1,0 +1,529 @@
+/* search/rl/sac.c - the replay buffer and the discrete soft actor-critic
+ * learner for factored categorical actions (docs/rl.md).
+ *
+ * Per gradient step on a batch of transitions (s, a, r, s', d):
+ *   V'(s') = mean over the heads active at s' of
+ *            sum_a pi(a|s') (min(Q1', Q2')(s', a) - alpha log pi(a|s'))
+ *   y      = r + gamma (1 - d) V'(s')            (targets Q1', Q2': Polyak copies)
+ *   critics: pesim_rl_loss_sac_critic(Q_i(s), a, y), one Adam step each;
+ *   actor:   pesim_rl_loss_sac_actor(pi(s), min(Q1, Q2)(s) after the
+ *            critics' step), one Adam step;
+ *   targets: Q_i' = tau Q_i + (1 - tau) Q_i'.
+ * Each head's Q regresses the shared reward (a factored critic: the joint
+ * action space of a placement, 9^nodes, has no tabular Q), and the next
+ * state's value is the mean of the heads' soft values, as in action-
+ * branching Q networks (Tavakoli et al., AAAI 2018). */
+#include <math.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../algo_impl.h"
+#include "heads_impl.h"
+#include "rl_impl.h"
+
+/* --------------------------------------------------------------- replay */
+
+struct pesim_rl_replay {
+    int32_t obs_dim, n_heads, n_logits;
+    int64_t capacity;
+    int64_t alloc;             /* rows allocated (grows up to capacity) */
+    int64_t size, next, added; /* rows held, the next row to write, adds ever */
+    double *obs, *next_obs, *reward;
+    uint8_t *mask, *next_mask, *done;
+    int32_t *actions;
+    pthread_mutex_t mu;
+};
+
+pesim_status pesim_rl_replay_create(int32_t obs_dim, int32_t n_heads, int32_t n_logits, int64_t capacity,
+                                    pesim_rl_replay **out, pesim_error *e)
+{
+    *out = NULL;
+    if (obs_dim < 0 || n_heads < 1 || n_logits < 0 || capacity < 1)
+        return pesim_error_set(e, PESIM_ERR_RANGE, NULL, 0, "replay",
+                               "need obs_dim >= 0, n_heads >= 1, n_logits >= 0, capacity >= 1 "
+                               "(got %d, %d, %d, %lld)", (int)obs_dim, (int)n_heads, (int)n_logits,
+                               (long long)capacity);
+    pesim_rl_replay *rb = calloc(1, sizeof *rb);
+    if (!rb)
+        return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    rb->obs_dim = obs_dim;
+    rb->n_heads = n_heads;
+    rb->n_logits = n_logits;
+    rb->capacity = capacity;
+    if (pthread_mutex_init(&rb->mu, NULL) != 0) {
+        free(rb);
+        return pesim_error_set(e, PESIM_ERR_INTERNAL, NULL, 0, NULL, "cannot create a mutex");
+    }
+    *out = rb;
+    return PESIM_OK;
+}
+
+void pesim_rl_replay_destroy(pesim_rl_replay *rb)
+{
+    if (!rb)
+        return;
+    pthread_mutex_destroy(&rb->mu);
+    free(rb->obs);
+    free(rb->next_obs);
+    free(rb->reward);
+    free(rb->mask);
+    free(rb->next_mask);
+    free(rb->done);
+    free(rb->actions);
+    free(rb);
+}
+
+#define RESIZE(field, width, type)                                                                   \
+    do {                                                                                             \
+        if ((width) > 0) {                                                                           \
+            type *p_ = realloc(rb->field, (size_t)c * (size_t)(width) * sizeof(type));               \
+            if (!p_)                                                                                 \
+                return 0;                                                                            \
+            rb->field = p_;                                                                          \
+        }                                                                                            \
+    } while (0)
+
+/* Makes room for one more row (called with the mutex held). */
+static int replay_room(pesim_rl_replay *rb)
+{
+    if (rb->size < rb->alloc || rb->alloc == rb->capacity)
+        return 1;
+    int64_t c = rb->alloc > 0 ? 2 * rb->alloc : 256;
+    if (c > rb->capacity)
+        c = rb->capacity;
+    RESIZE(obs, rb->obs_dim, double);
+    RESIZE(next_obs, rb->obs_dim, double);
+    RESIZE(reward, 1, double);
+    RESIZE(mask, rb->n_logits, uint8_t);
+    RESIZE(next_mask, rb->n_logits, uint8_t);
+    RESIZE(done, 1, uint8_t);
+    RESIZE(actions, rb->n_heads, int32_t);
+    rb->alloc = c;
+    return 1;
+}
+#undef RESIZE
+
+pesim_status pesim_rl_replay_add(pesim_rl_replay *rb, const double *obs, const uint8_t *mask,
+                                 const int32_t *actions, double reward, const double *next_obs,
+                                 const uint8_t *next_mask, int done, pesim_error *e)
+{
+    if (!actions || (rb->obs_dim && !obs) || (rb->n_logits && !mask) ||
+        (!done && ((rb->obs_dim && !next_obs) || (rb->n_logits && !next_mask))))
+        return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "replay",
+                               "a transition needs actions, obs and mask (when stored), and next_obs and "
+                               "next_mask unless done");
+    if (!isfinite(reward))
+        return pesim_error_set(e, PESIM_ERR_RANGE, NULL, 0, "reward", "not finite (%g)", reward);
+    pthread_mutex_lock(&rb->mu);
+    if (!replay_room(rb)) {
+        pthread_mutex_unlock(&rb->mu);
+        return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, NULL, "out of memory (replay of %lld)",
+                               (long long)rb->size);
+    }
+    int64_t i = rb->next;
+    size_t od = (size_t)rb->obs_dim, nl = (size_t)rb->n_logits;
+    if (od) {
+        memcpy(rb->obs + i * (int64_t)od, obs, od * sizeof(double));
+        if (next_obs)
+            memcpy(rb->next_obs + i * (int64_t)od, next_obs, od * sizeof(double));
+        else
+            memset(rb->next_obs + i * (int64_t)od, 0, od * sizeof(double));
+    }
+    if (nl) {
+        memcpy(rb->mask + i * (int64_t)nl, mask, nl);
+        if (next_mask)
+            memcpy(rb->next_mask + i * (int64_t)nl, next_mask, nl);
+        else
+            memset(rb->next_mask + i * (int64_t)nl, 1, nl);
+    }
+    memcpy(rb->actions + i * rb->n_heads, actions, (size_t)rb->n_heads * sizeof(int32_t));
+    rb->reward[i] = reward;
+    rb->done[i] = done != 0;
+    rb->next = (i + 1) % rb->capacity;
+    if (rb->size < rb->capacity)
+        rb->size++;
+    rb->added++;
+    pthread_mutex_unlock(&rb->mu);
+    return PESIM_OK;
+}
+
+int64_t pesim_rl_replay_size(pesim_rl_replay *rb)
+{
+    pthread_mutex_lock(&rb->mu);
+    int64_t n = rb->size;
+    pthread_mutex_unlock(&rb->mu);
+    return n;
+}
+
+int64_t pesim_rl_replay_n_added(pesim_rl_replay *rb)
+{
+    pthread_mutex_lock(&rb->mu);
+    int64_t n = rb->added;
+    pthread_mutex_unlock(&rb->mu);
+    return n;
+}
+
+/* ------------------------------------------------------------- learner */
+
+struct pesim_rl_sac {
+    pesim_rl_sac_config cfg;
+    pesim_rl_net *actor, *q1, *q2;  /* borrowed */
+    pesim_rl_net *t1, *t2;          /* target critics (owned) */
+    pesim_rl_adam *oa, *o1, *o2;
+    gsl_rng *rng;
+    double *fixed_obs;
+    int32_t fixed_dim;
+    /* scratch of one step, for `cap` rows */
+    int32_t cap, in_dim, out_dim, n_heads, n_logits;
+    int has_mask;              /* the replay of this update stores masks */
+    double *obs, *nobs, *rew, *target, *out, *dout, *qa, *qb, *dq, *nout, *nqa, *nqb;
+    uint8_t *mask, *nmask, *done;
+    int32_t *act;
+};
+
+void pesim_rl_sac_config_default(pesim_rl_sac_config *c)
+{
+    memset(c, 0, sizeof *c);
+    c->lr = 3e-4;
+    c->critic_lr = 3e-4;
+    c->gamma = 0.99;
+    c->alpha = 0.05;
+    c->tau = 0.005;
+    c->batch = 64;
+    c->max_grad_norm = 10;
+}
+
+static void scratch_free(pesim_rl_sac *s)
+{
+    free(s->obs);
+    free(s->nobs);
+    free(s->rew);
+    free(s->target);
+    free(s->out);
+    free(s->dout);
+    free(s->qa);
+    free(s->qb);
+    free(s->dq);
+    free(s->nout);
+    free(s->nqa);
+    free(s->nqb);
+    free(s->mask);
+    free(s->nmask);
+    free(s->done);
+    free(s->act);
+    s->obs = s->nobs = s->rew = s->target = s->out = s->dout = s->qa = s->qb = s->dq = NULL;
+    s->nout = s->nqa = s->nqb = NULL;
+    s->mask = s->nmask = s->done = NULL;
+    s->act = NULL;
+    s->cap = 0;
+}
+
+void pesim_rl_sac_destroy(pesim_rl_sac *s)
+{
+    if (!s)
+        return;
+    scratch_free(s);
+    pesim_rl_net_destroy(s->t1);
+    pesim_rl_net_destroy(s->t2);
+    pesim_rl_adam_destroy(s->oa);
+    pesim_rl_adam_destroy(s->o1);
+    pesim_rl_adam_destroy(s->o2);
+    if (s->rng)
+        gsl_rng_free(s->rng);
+    free(s->fixed_obs);
+    free(s);
+}
+
+pesim_status pesim_rl_sac_create(const pesim_rl_sac_config *cfg, pesim_rl_net *actor, pesim_rl_net *q1,
+                                 pesim_rl_net *q2, uint64_t seed, pesim_rl_sac **out, pesim_error *e)
+{
+    *out = NULL;
+    if (!(cfg->lr > 0) || !(cfg->critic_lr > 0) || !(cfg->gamma >= 0 && cfg->gamma <= 1) || !(cfg->alpha >= 0) ||
+        !(cfg->tau > 0 && cfg->tau <= 1) || cfg->batch < 1 || !(cfg->max_grad_norm >= 0))
+        return pesim_error_set(e, PESIM_ERR_RANGE, NULL, 0, "sac",
+                               "need lr, critic_lr > 0, gamma in [0, 1], alpha >= 0, tau in (0, 1], batch >= 1, "
+                               "max_grad_norm >= 0");
+    if (!actor || !q1 || !q2 || q1 == q2)
+        return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "sac", "need an actor and two distinct critics");
+    pesim_rl_sac *s = calloc(1, sizeof *s);
+    if (!s)
+        return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    s->cfg = *cfg;
+    s->actor = actor;
+    s->q1 = q1;
+    s->q2 = q2;
+    pesim_rl_adam_config ac = {cfg->lr, 0, 0, 0, 0}, cc = {cfg->critic_lr, 0, 0, 0, 0};
+    pesim_status st = pesim_rl_net_clone(q1, &s->t1, e);
+    if (st == PESIM_OK)
+        st = pesim_rl_net_clone(q2, &s->t2, e);
+    if (st == PESIM_OK)
+        st = pesim_rl_adam_create(pesim_rl_net_n_params(actor), &ac, &s->oa, e);
+    if (st == PESIM_OK)
+        st = pesim_rl_adam_create(pesim_rl_net_n_params(q1), &cc, &s->o1, e);
+    if (st == PESIM_OK)
+        st = pesim_rl_adam_create(pesim_rl_net_n_params(q2), &cc, &s->o2, e);
+    if (st == PESIM_OK && !(s->rng = algo_rng_create(seed)))
+        st = pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    if (st != PESIM_OK) {
+        pesim_rl_sac_destroy(s);
+        return st;
+    }
+    *out = s;
+    return PESIM_OK;
+}
+
+pesim_status pesim_rl_sac_set_fixed_obs(pesim_rl_sac *s, const double *obs, pesim_error *e)
+{
+    int32_t d = pesim_rl_net_layout(s->actor)->in_dim;
+    double *p = realloc(s->fixed_obs, (size_t)(d > 0 ? d : 1) * sizeof *p);
+    if (!p)
+        return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    memcpy(p, obs, (size_t)d * sizeof *p);
+    s->fixed_obs = p;
+    s->fixed_dim = d;
+    return PESIM_OK;
+}
+
+/* Same heads and output width. */
+static int same_layout(const pesim_rl_layout *a, const pesim_rl_layout *b)
+{
+    if (a->in_dim != b->in_dim || a->n_heads != b->n_heads || a->out_dim != b->out_dim)
+        return 0;
+    for (int32_t h = 0; h < a->n_heads; h++)
+        if (a->head_size[h] != b->head_size[h])
+            return 0;
+    return 1;
+}
+
+static pesim_status check_and_size(pesim_rl_sac *s, pesim_rl_replay *rb, pesim_error *e)
+{
+    const pesim_rl_layout *A = pesim_rl_net_layout(s->actor);
+    if (!same_layout(A, pesim_rl_net_layout(s->q1)) || !same_layout(A, pesim_rl_net_layout(s->q2)))
+        return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "sac",
+                               "the critics' inputs, heads and outputs must be the actor's");
+    /* a GNN's graph may have changed since the targets were cloned */
+    pesim_status st = PESIM_OK;
+    if (pesim_rl_net_kind_of(s->q1) == PESIM_RL_GNN) {
+        if (!rl_gnn_same_graph(s->t1, s->q1))
+            st = rl_gnn_copy_graph(s->t1, s->q1, e);
+        if (st == PESIM_OK && !rl_gnn_same_graph(s->t2, s->q2))
+            st = rl_gnn_copy_graph(s->t2, s->q2, e);
+        if (st != PESIM_OK)
+            return st;
+    }
+    if (rb->n_heads != A->n_heads || (rb->n_logits && rb->n_logits != A->n_logits))
+        return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "replay",
+                               "the replay holds %d heads and %d mask entries, the actor has %d heads and %d logits",
+                               (int)rb->n_heads, (int)rb->n_logits, (int)A->n_heads, (int)A->n_logits);
+    if (rb->obs_dim ? rb->obs_dim != A->in_dim : s->fixed_dim != A->in_dim || !s->fixed_obs)
+        return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "replay",
+                               rb->obs_dim ? "the replay's observations have %d values, the actor takes %d"
+                                           : "the replay stores no observations: give the fixed one (%d values, "
+                                             "the actor takes %d) with pesim_rl_sac_set_fixed_obs",
+                               (int)(rb->obs_dim ? rb->obs_dim : s->fixed_dim), (int)A->in_dim);
+    int32_t B = s->cfg.batch;
+    if (s->cap == B && s->in_dim == A->in_dim && s->out_dim == A->out_dim && s->n_heads == A->n_heads &&
+        s->n_logits == A->n_logits)
+        return PESIM_OK;
+    scratch_free(s);
+    size_t in = (size_t)A->in_dim, od = (size_t)A->out_dim, nl = (size_t)(A->n_logits > 0 ? A->n_logits : 1);
+    size_t b = (size_t)B, dz = sizeof(double);
+    int ok = (s->obs = malloc(b * in * dz)) && (s->nobs = malloc(b * in * dz)) && (s->rew = malloc(b * dz)) &&
+             (s->target = malloc(b * dz)) && (s->out = malloc(b * od * dz)) && (s->dout = malloc(b * od * dz)) &&
+             (s->qa = malloc(b * od * dz)) && (s->qb = malloc(b * od * dz)) && (s->dq = malloc(b * od * dz)) &&
+             (s->nout = malloc(b * od * dz)) && (s->nqa = malloc(b * od * dz)) && (s->nqb = malloc(b * od * dz)) &&
+             (s->mask = malloc(b * nl)) && (s->nmask = malloc(b * nl)) && (s->done = malloc(b)) &&
+             (s->act = malloc(b * (size_t)A->n_heads * sizeof(int32_t)));
+    if (!ok) {
+        scratch_free(s);
+        return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, NULL, "out of memory (batch %d)", (int)B);
+    }
+    s->cap = B;
+    s->in_dim = A->in_dim;
+    s->out_dim = A->out_dim;
+    s->n_heads = A->n_heads;
+    s->n_logits = A->n_logits;
+    return PESIM_OK;
+}
+
+pesim_status pesim_rl_replay_sample(pesim_rl_replay *rb, gsl_rng *rng, int32_t n, double *obs, uint8_t *mask,
+                                    int32_t *actions, double *reward, double *next_obs, uint8_t *next_mask,
+                                    uint8_t *done, pesim_error *e)
+{
+    size_t od = (size_t)rb->obs_dim, nl = (size_t)rb->n_logits, nh = (size_t)rb->n_heads;
+    pthread_mutex_lock(&rb->mu);
+    if (rb->size == 0) {
+        pthread_mutex_unlock(&rb->mu);
+        return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "replay", "the replay buffer is empty");
+    }
+    for (int32_t b = 0; b < n; b++) {
+        int64_t i = (int64_t)gsl_rng_uniform_int(rng, (unsigned long)rb->size);
+        if (od && obs)
+            memcpy(obs + b * od, rb->obs + i * (int64_t)od, od * sizeof(double));
+        if (od && next_obs)
+            memcpy(next_obs + b * od, rb->next_obs + i * (int64_t)od, od * sizeof(double));
+        if (nl && mask)
+            memcpy(mask + b * nl, rb->mask + i * (int64_t)nl, nl);
+        if (nl && next_mask)
+            memcpy(next_mask + b * nl, rb->next_mask + i * (int64_t)nl, nl);
+        if (actions)
+            memcpy(actions + b * nh, rb->actions + i * (int64_t)nh, nh * sizeof(int32_t));
+        if (reward)
+            reward[b] = rb->reward[i];
+        if (done)
+            done[b] = rb->done[i];
+    }
+    pthread_mutex_unlock(&rb->mu);
+    return PESIM_OK;
+}
+
+/* Draws the batch into the scratch; the actions must fit the heads. */
+static pesim_status draw_batch(pesim_rl_sac *s, pesim_rl_replay *rb, pesim_error *e)
+{
+    int32_t B = s->cfg.batch;
+    size_t in = (size_t)s->in_dim;
+    pesim_status st = pesim_rl_replay_sample(rb, s->rng, B, s->obs, s->mask, s->act, s->rew, s->nobs, s->nmask,
+                                             s->done, e);
+    if (st != PESIM_OK)
+        return st;
+    if (!rb->obs_dim)
+        for (int32_t b = 0; b < B; b++) {
+            memcpy(s->obs + b * in, s->fixed_obs, in * sizeof(double));
+            memcpy(s->nobs + b * in, s->fixed_obs, in * sizeof(double));
+        }
+    const pesim_rl_layout *L = pesim_rl_net_layout(s->actor);
+    for (int32_t b = 0; b < B; b++)
+        for (int32_t h = 0; h < L->n_heads; h++) {
+            int32_t a = s->act[(size_t)b * L->n_heads + h];
+            if (a < -1 || a >= L->head_size[h])
+                return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "actions",
+                                       "a stored action of head %d is %d, outside [-1, %d)", (int)h, (int)a,
+                                       (int)L->head_size[h]);
+        }
+    return PESIM_OK;
+}
+
+static pesim_status step_net(pesim_rl_net *n, pesim_rl_adam *o, const double *d, double max_norm, pesim_error *e)
+{
+    pesim_status st = pesim_rl_net_backward(n, d, e);
+    if (st != PESIM_OK)
+        return st;
+    pesim_rl_clip_grad_norm(pesim_rl_net_grads(n), pesim_rl_net_n_params(n), max_norm);
+    pesim_rl_adam_step(o, pesim_rl_net_params(n), pesim_rl_net_grads(n));
+    return PESIM_OK;
+}
+
+/* y = r + gamma (1 - d) mean_heads V'(s'). */
+static pesim_status targets(pesim_rl_sac *s, pesim_error *e)
+{
+    int32_t B = s->cfg.batch;
+    const pesim_rl_layout *L = pesim_rl_net_layout(s->actor);
+    int any = 0;
+    for (int32_t b = 0; b < B; b++)
+        any |= !s->done[b];
+    for (int32_t b = 0; b < B; b++)
+        s->target[b] = s->rew[b];
+    if (!any || s->cfg.gamma == 0)
+        return PESIM_OK;
+    pesim_status st = pesim_rl_net_forward(s->actor, s->nobs, B, s->nout, e);
+    if (st == PESIM_OK)
+        st = pesim_rl_net_forward(s->t1, s->nobs, B, s->nqa, e);
+    if (st == PESIM_OK)
+        st = pesim_rl_net_forward(s->t2, s->nobs, B, s->nqb, e);
+    if (st != PESIM_OK)
+        return st;
+    double alpha = s->cfg.alpha;
+    for (int32_t b = 0; b < B; b++) {
+        if (s->done[b])
+            continue;
+        int64_t ro = (int64_t)b * L->out_dim;
+        const uint8_t *mrow = s->has_mask ? s->nmask + (int64_t)b * L->n_logits : NULL;
+        double v = 0;
+        int32_t heads = 0;
+        for (int32_t h = 0; h < L->n_heads; h++) {
+            int32_t off = L->head_offset[h], n = L->head_size[h];
+            const double *z = s->nout + ro + off;
+            const uint8_t *m = mrow ? mrow + off : NULL;
+            double lse = rl_head_lse(z, m, n);
+            if (lse == -INFINITY)
+                continue;
+            for (int32_t j = 0; j < n; j++)
+                if (!m || m[j]) {
+                    double lp = z[j] - lse, qa = s->nqa[ro + off + j], qb = s->nqb[ro + off + j];
+                    v += exp(lp) * ((qa < qb ? qa : qb) - alpha * lp);
+                }
+            heads++;
+        }
+        if (heads > 0)
+            s->target[b] += s->cfg.gamma * v / heads;
+    }
+    return PESIM_OK;
+}
+
+pesim_status pesim_rl_sac_update(pesim_rl_sac *s, pesim_rl_replay *rb, int32_t n_steps, pesim_rl_sac_stats *stats,
+                                 pesim_error *e)
+{
+    if (pesim_rl_replay_size(rb) == 0)
+        return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "replay", "the replay buffer is empty");
+    pesim_status st = check_and_size(s, rb, e);
+    if (st != PESIM_OK)
+        return st;
+    const pesim_rl_layout *L = pesim_rl_net_layout(s->actor);
+    int32_t B = s->cfg.batch;
+    size_t od = (size_t)L->out_dim * (size_t)B * sizeof(double);
+    s->has_mask = rb->n_logits > 0;
+    const uint8_t *mask = s->has_mask ? s->mask : NULL;
+    pesim_rl_sac_stats S = {0, 0, 0, 0};
+    for (int32_t k = 0; k < n_steps; k++) {
+        if ((st = draw_batch(s, rb, e)) != PESIM_OK)
+            return st;
+        if ((st = targets(s, e)) != PESIM_OK)
+            return st;
+        /* critics */
+        pesim_rl_net *q[2] = {s->q1, s->q2};
+        pesim_rl_adam *o[2] = {s->o1, s->o2};
+        S.critic_loss = 0;
+        for (int32_t i = 0; i < 2; i++) {
+            pesim_rl_net_zero_grad(q[i]);
+            if ((st = pesim_rl_net_forward(q[i], s->obs, B, s->qa, e)) != PESIM_OK)
+                return st;
+            memset(s->dq, 0, od);
+            S.critic_loss += 0.5 * pesim_rl_loss_sac_critic(L, s->qa, s->act, s->target, B, s->dq);
+            if ((st = step_net(q[i], o[i], s->dq, s->cfg.max_grad_norm, e)) != PESIM_OK)
+                return st;
+        }
+        /* actor, on the updated critics */
+        if ((st = pesim_rl_net_forward(s->q1, s->obs, B, s->qa, e)) != PESIM_OK ||
+            (st = pesim_rl_net_forward(s->q2, s->obs, B, s->qb, e)) != PESIM_OK)
+            return st;
+        pesim_rl_net_zero_grad(s->actor);
+        if ((st = pesim_rl_net_forward(s->actor, s->obs, B, s->out, e)) != PESIM_OK)
+            return st;
+        memset(s->dout, 0, od);
+        S.actor_loss = pesim_rl_loss_sac_actor(L, s->out, mask, s->qa, s->qb, s->cfg.alpha, B, s->dout);
+        if ((st = step_net(s->actor, s->oa, s->dout, s->cfg.max_grad_norm, e)) != PESIM_OK)
+            return st;
+        /* targets */
+        if ((st = pesim_rl_net_polyak(s->t1, s->q1, s->cfg.tau, e)) != PESIM_OK ||
+            (st = pesim_rl_net_polyak(s->t2, s->q2, s->cfg.tau, e)) != PESIM_OK)
+            return st;
+        /* stats: the entropy of the actor's heads before its step, the mean target */
+        S.entropy = 0;
+        S.mean_target = 0;
+        for (int32_t b = 0; b < B; b++) {
+            S.mean_target += s->target[b] / B;
+            const uint8_t *mrow = mask ? mask + (int64_t)b * L->n_logits : NULL;
+            for (int32_t h = 0; h < L->n_heads; h++) {
+                const double *z = s->out + (int64_t)b * L->out_dim + L->head_offset[h];
+                const uint8_t *m = mrow ? mrow + L->head_offset[h] : NULL;
+                double lse = rl_head_lse(z, m, L->head_size[h]);
+                if (lse > -INFINITY)
+                    S.entropy += rl_head_entropy(z, m, L->head_size[h], lse) / B;
+            }
+        }
+    }
+    if (stats)
+        *stats = S;
+    return PESIM_OK;
+}

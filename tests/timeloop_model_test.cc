@@ -1,0 +1,316 @@
+// timeloop_model_test.cc - conventions = "timeloop" reproduces Timeloop's
+// reference outputs of the public exercises (Accelergy-Project/
+// timeloop-accelergy-exercises, folder exercises/timeloop/; the
+// ref-output/*/timeloop-model.stats.txt or timeloop-mapper.stats.txt of each,
+// at commit 0d5bb48 of that repository, the same commit as the arch of
+// exercise 06). The pesim configs were written by hand from the exercises'
+// YAML (tests/data/timeloop/<exercise>/pesim/, each file says where it comes
+// from). Every number below is the reference output's, with its file: counts
+// and cycles exactly, energies to the printed precision (two decimals, pJ).
+// Timeloop prints per-instance counts; the totals are these times the
+// utilized instances.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <string>
+#include <vector>
+
+extern "C" {
+#include "pesim/config.h"
+#include "pesim/engine.h"
+#include "pesim/model.h"
+}
+
+namespace {
+
+struct Loaded {
+    pesim_arch a;
+    pesim_layer l;
+    pesim_mapping m;
+    pesim_cost c;
+};
+
+// Loads <dir>/pesim/{arch,workload,<map>}.cfg and evaluates the model.
+::testing::AssertionResult load(const std::string &dir, const char *map, Loaded *x)
+{
+    std::string base = std::string(PESIM_SOURCE_DIR) + "/tests/data/timeloop/" + dir + "/pesim/";
+    pesim_error e;
+    if (pesim_arch_load((base + "arch.cfg").c_str(), &x->a, &e) != PESIM_OK)
+        return ::testing::AssertionFailure() << e.msg;
+    pesim_network net;
+    if (pesim_network_load((base + "workload.cfg").c_str(), &net, &e) != PESIM_OK)
+        return ::testing::AssertionFailure() << e.msg;
+    x->l = net.layers[0];
+    pesim_network_free(&net);
+    if (pesim_mapping_load((base + map).c_str(), &x->a, &x->m, &e) != PESIM_OK)
+        return ::testing::AssertionFailure() << e.msg;
+    if (pesim_model_evaluate(&x->a, &x->l, &x->m, &x->c) != PESIM_OK || !x->c.valid)
+        return ::testing::AssertionFailure() << "invalid: " << x->c.reason;
+    return ::testing::AssertionSuccess();
+}
+
+// One tensor at one level as Timeloop prints it (per instance).
+struct Ref {
+    const char *level;
+    pesim_tensor t;
+    int64_t reads, fills, updates, instances, capacity;
+    double energy_total_pj;
+};
+
+// Timeloop prints energies with two decimals: each printed value is within
+// 0.005 of the exact one.
+constexpr double kPrinted = 0.0051;
+
+void expect_level_tensors(const Loaded &x, const std::vector<Ref> &refs)
+{
+    for (const Ref &r : refs) {
+        int lv = pesim_arch_find_level(&x.a, r.level);
+        ASSERT_GE(lv, 0) << r.level;
+        std::string what = std::string(r.level) + " " + pesim_tensor_name(r.t);
+        const pesim_access &pi = x.c.access_per_instance[lv][r.t], &tot = x.c.access[lv][r.t];
+        EXPECT_EQ(pi.reads, r.reads) << what << " reads per instance";
+        EXPECT_EQ(pi.fills, r.fills) << what << " fills per instance";
+        EXPECT_EQ(pi.updates, r.updates) << what << " updates per instance";
+        EXPECT_EQ(x.c.utilized_instances[lv][r.t], r.instances) << what << " utilized instances";
+        EXPECT_EQ(tot.reads, r.reads * r.instances) << what << " reads";
+        EXPECT_EQ(tot.fills, r.fills * r.instances) << what << " fills";
+        EXPECT_EQ(tot.updates, r.updates * r.instances) << what << " updates";
+        EXPECT_EQ(x.c.utilized_capacity_words[lv][r.t], r.capacity) << what << " utilized capacity";
+        double e = pesim_cost_access_energy_pj(&x.a, lv, &tot, x.c.utilized_instances[lv][r.t]);
+        EXPECT_NEAR(e, r.energy_total_pj, kPrinted) << what << " energy";
+    }
+    // no other (level, tensor) is kept or accessed
+    for (int lv = 0; lv < x.a.n_levels; lv++)
+        for (int t = 0; t < PESIM_NTENSORS; t++) {
+            bool listed = false;
+            for (const Ref &r : refs) listed |= pesim_arch_find_level(&x.a, r.level) == lv && r.t == t;
+            if (listed) continue;
+            const pesim_access &tot = x.c.access[lv][t];
+            EXPECT_EQ(tot.reads + tot.fills + tot.updates, 0) << x.a.level[lv].name << " " << pesim_tensor_name((pesim_tensor)t);
+        }
+}
+
+// One network as Timeloop prints it: per instance of its source level.
+struct NetRef {
+    const char *source; // the level that fans out
+    pesim_tensor t;
+    int64_t fanout, multicast, ingresses, spatial_reductions;
+    double avg_hops;
+};
+
+void expect_networks(const Loaded &x, const std::vector<NetRef> &refs)
+{
+    for (const NetRef &r : refs) {
+        int lv = pesim_arch_find_level(&x.a, r.source);
+        ASSERT_GE(lv, 0) << r.source;
+        std::string what = std::string(r.source) + " network " + pesim_tensor_name(r.t);
+        int64_t inst = pesim_mapping_instances(&x.m, lv);
+        EXPECT_EQ(x.c.noc_fanout[lv][r.t], r.fanout) << what << " fanout";
+        EXPECT_DOUBLE_EQ(x.c.noc_multicast[lv][r.t], (double)r.multicast) << what << " multicast";
+        EXPECT_EQ(x.c.noc_ingress_words[lv][r.t], r.ingresses * inst) << what << " ingresses";
+        EXPECT_EQ(x.c.noc_spatial_reductions[lv][r.t], r.spatial_reductions * inst) << what << " spatial reductions";
+        EXPECT_NEAR(x.c.noc_word_hops[lv][r.t] / (double)x.c.noc_ingress_words[lv][r.t], r.avg_hops, 0.0051)
+            << what << " average hops";
+    }
+}
+
+// engine: also run the cycle engine (too slow for exercise 06's 3.2 million blocks)
+void expect_summary(const Loaded &x, int64_t cycles, double energy_pj, double utilization, bool engine = true)
+{
+    EXPECT_EQ(x.c.cycles, cycles);
+    EXPECT_NEAR(x.c.energy_pj, energy_pj, kPrinted) << "within the printed total";
+    EXPECT_NEAR(x.c.utilization, utilization, 0.005);
+    if (!engine) return;
+    // the engine counts the same accesses (its cycles are its own)
+    pesim_cost ce;
+    ASSERT_EQ(pesim_engine_run(&x.a, &x.l, &x.m, nullptr, &ce, nullptr), PESIM_OK);
+    EXPECT_EQ(memcmp(ce.access, x.c.access, sizeof ce.access), 0);
+    EXPECT_EQ(memcmp(ce.noc_ingress_words, x.c.noc_ingress_words, sizeof ce.noc_ingress_words), 0);
+}
+
+} // namespace
+
+// exercises/timeloop/00-model-conv1d-1level/ref-output/timeloop-model.stats.txt
+TEST(TimeloopExercises, Ex00OneLevel)
+{
+    Loaded x;
+    ASSERT_TRUE(load("00-model-conv1d-1level", "mapping.cfg", &x));
+    expect_level_tensors(x, {
+        {"Buffer", PESIM_WEIGHTS, 48, 0, 0, 1, 3, 20.16},
+        {"Buffer", PESIM_INPUTS, 48, 0, 0, 1, 18, 20.16},
+        {"Buffer", PESIM_OUTPUTS, 32, 0, 48, 1, 16, 33.60},
+    });
+    EXPECT_NEAR(x.c.energy_mac_pj, 28.94, kPrinted);
+    expect_networks(x, {{"Buffer", PESIM_WEIGHTS, 1, 1, 48, 0, 0.50},
+                        {"Buffer", PESIM_INPUTS, 1, 1, 48, 0, 0.50},
+                        {"Buffer", PESIM_OUTPUTS, 1, 1, 48, 0, 0.50}});
+    expect_summary(x, 48, 102.86, 1.00); // "Total topology energy: 102.86 pJ"
+}
+
+// exercises/timeloop/01-model-conv1d-2level/ref-output/os/timeloop-model.stats.txt
+TEST(TimeloopExercises, Ex01OutputStationary)
+{
+    Loaded x;
+    ASSERT_TRUE(load("01-model-conv1d-2level", "mapping-os.cfg", &x));
+    expect_level_tensors(x, {
+        {"Buffer", PESIM_WEIGHTS, 48, 3, 0, 1, 3, 21.42},
+        {"Buffer", PESIM_INPUTS, 48, 18, 0, 1, 3, 27.72},
+        {"Buffer", PESIM_OUTPUTS, 32, 16, 48, 1, 1, 40.32},
+        {"MainMemory", PESIM_WEIGHTS, 3, 0, 0, 1, 3, 39.88},
+        {"MainMemory", PESIM_INPUTS, 18, 0, 0, 1, 18, 119.63},
+        {"MainMemory", PESIM_OUTPUTS, 0, 0, 16, 1, 16, 79.76},
+    });
+    expect_networks(x, {{"MainMemory", PESIM_WEIGHTS, 1, 1, 3, 0, 0.50},
+                        {"MainMemory", PESIM_INPUTS, 1, 1, 18, 0, 0.50},
+                        {"MainMemory", PESIM_OUTPUTS, 1, 1, 16, 0, 0.50}});
+    expect_summary(x, 48, 357.67, 1.00);
+}
+
+// exercises/timeloop/01-model-conv1d-2level/ref-output/ws/timeloop-model.stats.txt
+TEST(TimeloopExercises, Ex01WeightStationary)
+{
+    Loaded x;
+    ASSERT_TRUE(load("01-model-conv1d-2level", "mapping-ws.cfg", &x));
+    expect_level_tensors(x, {
+        {"Buffer", PESIM_WEIGHTS, 48, 3, 0, 1, 1, 21.42},
+        {"Buffer", PESIM_INPUTS, 48, 18, 0, 1, 16, 27.72},
+        {"Buffer", PESIM_OUTPUTS, 32, 16, 48, 1, 16, 40.32},
+        {"MainMemory", PESIM_WEIGHTS, 3, 0, 0, 1, 3, 39.88},
+        {"MainMemory", PESIM_INPUTS, 18, 0, 0, 1, 18, 119.63},
+        {"MainMemory", PESIM_OUTPUTS, 0, 0, 16, 1, 16, 79.76},
+    });
+    expect_summary(x, 48, 357.67, 1.00);
+}
+
+// exercises/timeloop/02-model-conv1d+oc-2level/ref-output/tiling/timeloop-model.stats.txt
+TEST(TimeloopExercises, Ex02Tiled)
+{
+    Loaded x;
+    ASSERT_TRUE(load("02-model-conv1d+oc-2level", "mapping-tiling.cfg", &x));
+    expect_level_tensors(x, {
+        {"Buffer", PESIM_WEIGHTS, 1536, 96, 0, 1, 6, 685.44},
+        {"Buffer", PESIM_INPUTS, 1536, 288, 0, 1, 3, 766.08},
+        {"Buffer", PESIM_OUTPUTS, 1024, 512, 1536, 1, 2, 1290.24},
+        {"MainMemory", PESIM_WEIGHTS, 96, 0, 0, 1, 96, 478.54},
+        {"MainMemory", PESIM_INPUTS, 288, 0, 0, 1, 18, 1435.61},
+        {"MainMemory", PESIM_OUTPUTS, 0, 0, 512, 1, 512, 2552.19},
+    });
+    EXPECT_NEAR(x.c.energy_mac_pj, 926.21, kPrinted);
+    expect_summary(x, 1536, 8134.30, 1.00);
+}
+
+// exercises/timeloop/03-model-conv1d+oc-3level/ref-output/bypass/timeloop-model.stats.txt
+TEST(TimeloopExercises, Ex03Bypass)
+{
+    Loaded x;
+    ASSERT_TRUE(load("03-model-conv1d+oc-3level", "mapping-bypass.cfg", &x));
+    expect_level_tensors(x, {
+        {"RegisterFile", PESIM_OUTPUTS, 1024, 512, 1536, 1, 2, 1290.24},
+        {"GlobalBuffer", PESIM_WEIGHTS, 1536, 96, 0, 1, 96, 5246.11},
+        {"GlobalBuffer", PESIM_INPUTS, 1536, 18, 0, 1, 18, 5040.38},
+        {"MainMemory", PESIM_WEIGHTS, 96, 0, 0, 1, 96, 6144.00},
+        {"MainMemory", PESIM_INPUTS, 18, 0, 0, 1, 18, 2048.00},
+        {"MainMemory", PESIM_OUTPUTS, 0, 0, 512, 1, 512, 32768.00},
+    });
+    EXPECT_NEAR(x.c.energy_mac_pj, 926.21, kPrinted);
+    EXPECT_EQ(x.c.cycles, 1536);
+    // the total is the sum of the per-tensor energies and the MACs' (the file
+    // prints no total to more than 3 digits: "Energy: 0.05 uJ")
+    EXPECT_NEAR(x.c.energy_pj, 926.21 + 1290.24 + 5246.11 + 5040.38 + 6144.00 + 2048.00 + 32768.00, 7 * kPrinted);
+}
+
+// exercises/timeloop/04-model-conv1d+oc-3levelspatial/ref-output/kp/timeloop-model.stats.txt
+TEST(TimeloopExercises, Ex04KParallel)
+{
+    Loaded x;
+    ASSERT_TRUE(load("04-model-conv1d+oc-3levelspatial", "mapping-kp.cfg", &x));
+    expect_level_tensors(x, {
+        {"RegisterFile", PESIM_WEIGHTS, 3072, 192, 0, 16, 1, 21934.08},
+        {"RegisterFile", PESIM_INPUTS, 3072, 1152, 0, 16, 16, 28385.28},
+        {"RegisterFile", PESIM_OUTPUTS, 3040, 1024, 3072, 16, 16, 47953.92},
+        {"GlobalBuffer", PESIM_WEIGHTS, 3072, 3072, 0, 1, 3072, 19750.08},
+        {"GlobalBuffer", PESIM_INPUTS, 1152, 576, 0, 1, 576, 5554.71},
+        {"GlobalBuffer", PESIM_OUTPUTS, 15872, 512, 16384, 1, 512, 105333.76},
+        {"MainMemory", PESIM_WEIGHTS, 3072, 0, 0, 1, 3072, 196608.00},
+        {"MainMemory", PESIM_INPUTS, 576, 0, 0, 1, 576, 36864.00},
+        {"MainMemory", PESIM_OUTPUTS, 0, 0, 512, 1, 512, 32768.00},
+    });
+    EXPECT_NEAR(x.c.energy_mac_pj, 29638.66, kPrinted);
+    EXPECT_EQ(x.c.cycles, 3072);
+    EXPECT_NEAR(x.c.utilization, 1.00, 0.005);
+}
+
+// exercises/timeloop/04-model-conv1d+oc-3levelspatial/ref-output/cp/timeloop-model.stats.txt:
+// spatial reduction of the outputs over the 16 register files
+TEST(TimeloopExercises, Ex04CParallel)
+{
+    Loaded x;
+    ASSERT_TRUE(load("04-model-conv1d+oc-3levelspatial", "mapping-cp.cfg", &x));
+    expect_level_tensors(x, {
+        {"RegisterFile", PESIM_WEIGHTS, 3072, 192, 0, 16, 1, 21934.08},
+        {"RegisterFile", PESIM_INPUTS, 3072, 1152, 0, 16, 16, 28385.28},
+        {"RegisterFile", PESIM_OUTPUTS, 2560, 1024, 3072, 16, 16, 44728.32},
+        {"GlobalBuffer", PESIM_WEIGHTS, 3072, 3072, 0, 1, 3072, 19750.08},
+        {"GlobalBuffer", PESIM_INPUTS, 18432, 576, 0, 1, 576, 61101.81},
+        {"GlobalBuffer", PESIM_OUTPUTS, 512, 512, 1024, 1, 512, 6583.36},
+        {"MainMemory", PESIM_WEIGHTS, 3072, 0, 0, 1, 3072, 196608.00},
+        {"MainMemory", PESIM_INPUTS, 576, 0, 0, 1, 576, 36864.00},
+        {"MainMemory", PESIM_OUTPUTS, 0, 0, 512, 1, 512, 32768.00},
+    });
+    expect_networks(x, {
+        {"RegisterFile", PESIM_WEIGHTS, 1, 1, 3072, 0, 0.50},
+        {"GlobalBuffer", PESIM_WEIGHTS, 16, 1, 3072, 0, 2.00},
+        {"GlobalBuffer", PESIM_INPUTS, 16, 1, 18432, 0, 2.00},
+        {"GlobalBuffer", PESIM_OUTPUTS, 16, 16, 1024, 15360, 15.50},
+        {"MainMemory", PESIM_OUTPUTS, 1, 1, 512, 0, 0.50},
+    });
+    expect_summary(x, 3072, 478361.59, 1.00); // "Total topology energy: 478361.59 pJ"
+}
+
+// exercises/timeloop/06-mapper-convlayer-eyeriss/ref-output/timeloop-mapper.stats.txt: the
+// mapper's best mapping of a VGG-like layer (batch 16) on a 16 x 16 Eyeriss-like array:
+// row-stationary, four spatial dims over two fan-out levels, per-tensor register files,
+// a DummyBuffer that keeps nothing, weights bypassing the global buffer, and the partial
+// sums' register file throttled by its write bandwidth.
+TEST(TimeloopExercises, Ex06EyerissMapper)
+{
+    Loaded x;
+    ASSERT_TRUE(load("06-mapper-convlayer-eyeriss", "mapping.cfg", &x));
+    expect_level_tensors(x, {
+        {"PsumRegFile", PESIM_OUTPUTS, 307478528, 25690112, 308281344, 192, 8, 24877996179.46},
+        {"WeightRegFile", PESIM_WEIGHTS, 308281344, 2752512, 0, 192, 96, 91787335041.02},
+        {"InputRegFile", PESIM_INPUTS, 308281344, 13303808, 0, 192, 12, 11607937646.59},
+        {"GlobalBuffer", PESIM_INPUTS, 319291392, 79822848, 0, 1, 5568, 2643433390.08},
+        {"GlobalBuffer", PESIM_OUTPUTS, 796393472, 25690112, 822083584, 1, 57344, 10889730195.46},
+        {"DRAM", PESIM_WEIGHTS, 132120576, 0, 0, 1, 1179648, 16911433728.00},
+        {"DRAM", PESIM_INPUTS, 79822848, 0, 0, 1, 13778944, 10217324544.00},
+        {"DRAM", PESIM_OUTPUTS, 0, 0, 25690112, 1, 25690112, 3288334336.00},
+    });
+    EXPECT_NEAR(x.c.energy_mac_pj, 71442351783.94, kPrinted);
+    // Networks 0-5 of the file: each level's network, per instance of the level
+    expect_networks(x, {
+        {"PsumRegFile", PESIM_WEIGHTS, 1, 1, 308281344, 0, 0.50},
+        {"PsumRegFile", PESIM_INPUTS, 1, 1, 308281344, 0, 0.50},
+        {"PsumRegFile", PESIM_OUTPUTS, 1, 1, 308281344, 0, 0.50},
+        {"WeightRegFile", PESIM_WEIGHTS, 1, 1, 308281344, 0, 0.50},
+        {"WeightRegFile", PESIM_INPUTS, 1, 1, 308281344, 0, 0.50},
+        {"WeightRegFile", PESIM_OUTPUTS, 1, 1, 25690112, 0, 0.50},
+        {"InputRegFile", PESIM_WEIGHTS, 1, 1, 2752512, 0, 0.50},
+        {"InputRegFile", PESIM_INPUTS, 1, 1, 308281344, 0, 0.50},
+        {"InputRegFile", PESIM_OUTPUTS, 1, 1, 25690112, 0, 0.50},
+        {"DummyBuffer", PESIM_WEIGHTS, 12, 1, 33030144, 0, 1.73},
+        {"DummyBuffer", PESIM_INPUTS, 12, 2, 79822848, 0, 3.97},
+        {"DummyBuffer", PESIM_OUTPUTS, 12, 6, 51380224, 256901120, 8.08},
+        {"GlobalBuffer", PESIM_WEIGHTS, 16, 4, 132120576, 0, 7.50},
+        {"GlobalBuffer", PESIM_INPUTS, 16, 4, 319291392, 0, 7.50},
+        {"GlobalBuffer", PESIM_OUTPUTS, 16, 1, 822083584, 0, 2.00},
+        {"DRAM", PESIM_WEIGHTS, 1, 1, 132120576, 0, 0.50},
+        {"DRAM", PESIM_INPUTS, 1, 1, 79822848, 0, 0.50},
+        {"DRAM", PESIM_OUTPUTS, 1, 1, 25690112, 0, 0.50},
+    });
+    // "Cycles: 333971456" (PsumRegFile: "Bandwidth throttling : 0.92"), "Utilization: 0.69",
+    // "Total topology energy: 243665876844.54 pJ"
+    EXPECT_EQ(x.c.compute_cycles, 308281344);
+    EXPECT_EQ(x.c.level_cycles[0], 333971456);
+    expect_summary(x, 333971456, 243665876844.54, 0.69, false);
+}
