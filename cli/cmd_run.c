@@ -23,7 +23,7 @@ static const cli_usage usage = {
     "[--arch FILE] [--workload FILE] [--layer NAME] [--mapping FILE]\n"
     "                 [--eval analytical|cycle|systemc] [--json FILE] [--csv FILE]\n"
     "                 [--print-mapping DIR] [--stall-free] [--dram-sched frfcfs|fcfs]\n"
-    "                 [--no-refresh] [--placement FILE|greedy|dram [--preload-weights]\n"
+    "                 [--no-refresh] [--placement FILE|greedy|dram|optimal [--preload-weights]\n"
     "                 [--rectify] [--no-alias] [--no-prefetch] [--write-placement FILE]\n"
     "                 [--occupancy FILE]]",
     "Maps every MAC layer of the workload (or the one named by --layer) onto the\n"
@@ -35,7 +35,8 @@ static const cli_usage usage = {
     "cycles by cause (and, for one layer, the engine's counters).\n"
     "--placement runs the whole network as one simulation with its tensors placed\n"
     "(docs/network.md): FILE (a placement config), greedy (the native-compiler\n"
-    "placer) or dram (everything in the outermost level). Every layer is costed,\n"
+    "placer), dram (everything in the outermost level) or optimal (every placement\n"
+    "when there are at most 4096, else an ILP solved by GLPK). Every layer is costed,\n"
     "those without MACs on the vector unit; each MAC layer is remapped for where\n"
     "its operands live; capacity is checked over time.",
     "Defaults: --arch " CLI_DEFAULT_ARCH ", --workload " CLI_DEFAULT_WORKLOAD "\n"
@@ -177,7 +178,7 @@ int cli_cmd_run(int argc, char **argv)
         {"stall-free", NULL, "cycle engine: transfers take no time (compute only)", NULL, &o.engine.stall_free},
         {"dram-sched", "NAME", "cycle engine: DRAM scheduler frfcfs|fcfs [frfcfs]", &o.engine.dram_sched, NULL},
         {"no-refresh", NULL, "cycle engine: no DRAM refresh", NULL, &o.engine.no_refresh},
-        {"placement", "FILE", "whole network with placed tensors: FILE|greedy|dram", &o.net.placement, NULL},
+        {"placement", "FILE", "whole network with placed tensors: FILE|greedy|dram|optimal", &o.net.placement, NULL},
         {"preload-weights", NULL, "placement: weights resident from the start (load not charged)", NULL,
          &o.net.preload_weights},
         {"rectify", NULL, "placement: spill what does not fit to the next level out", NULL, &o.net.rectify},

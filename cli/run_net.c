@@ -459,6 +459,16 @@ int cli_run_network(const cli_inputs *in, const net_run_args *o, const pesim_eng
     } else if (strcmp(o->placement, "dram") == 0) {
         st = pesim_net_place_outermost(n, &p, &e);
         source = "dram (every tensor in the outermost level)";
+    } else if (strcmp(o->placement, "optimal") == 0) {
+        /* exhaustive up to 4096 placements at the run's fidelity (the
+         * analytical one for SystemC), else the ILP */
+        pesim_net_optimum info;
+        st = pesim_net_place_optimal(n, f == PESIM_NET_CYCLE ? PESIM_NET_CYCLE : PESIM_NET_ANALYTICAL, 4096, &p,
+                                     &info, &e);
+        static char what[96];
+        snprintf(what, sizeof what, "optimal (%s, %lld runs%s)", info.exhaustive ? "exhaustive" : "ILP, GLPK",
+                 (long long)info.evaluated, info.proven ? "" : "; not proven optimal");
+        source = what;
     } else {
         st = pesim_placement_load(o->placement, in->arch, &in->net, &p, &e);
     }

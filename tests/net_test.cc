@@ -394,3 +394,90 @@ TEST(Net, RefusesWhatItCannotCost)
 }
 
 } // namespace
+
+namespace {
+
+// The analytical cycles of a placement (-1: infeasible).
+int64_t Cycles(Net_ &t, const pesim_placement &p)
+{
+    const pesim_net_result *r;
+    EXPECT_EQ(pesim_net_run(t.n, &p, PESIM_NET_ANALYTICAL, &r, &t.e), PESIM_OK) << t.e.msg;
+    return r->valid ? r->cycles : -1;
+}
+
+TEST(Net, OptimumExhaustiveAndIlp)
+{
+    // a -> b -> c in a 40-word SRAM: 7 placeable tensors (the input, three
+    // weights, three outputs), each in SRAM or MEM: 2^7 = 128 placements.
+    Net_ t(Arch(40), Net({Gemm("a", "input"), Gemm("b", "a"), Gemm("c", "b")}));
+    const int S = t.Level("SRAM"), M = t.Level("MEM");
+    pesim_placement opt, ilp, g;
+    pesim_net_optimum info;
+    ASSERT_EQ(pesim_net_place_optimal(t.n, PESIM_NET_ANALYTICAL, 1000, &opt, &info, &t.e), PESIM_OK) << t.e.msg;
+    EXPECT_EQ(info.exhaustive, 1);
+    EXPECT_EQ(info.evaluated, 128);
+    const int64_t best = Cycles(t, opt);
+    ASSERT_GT(best, 0);
+    EXPECT_EQ(info.predicted_cycles, best);
+    // no placement does better: greedy, all-MEM, and every one of the 128
+    ASSERT_EQ(pesim_net_place_greedy(t.n, &g, &t.e), PESIM_OK);
+    const int64_t greedy = Cycles(t, g);
+    EXPECT_LE(best, greedy);
+    EXPECT_LT(best, Cycles(t, t.p)); // all in MEM: every word over MEM's 1-word ports
+    pesim_placement q;
+    ASSERT_EQ(pesim_net_place_outermost(t.n, &q, &t.e), PESIM_OK);
+    int valid = 0;
+    for (int bits = 0; bits < 128; bits++) {
+        q.input_level = bits & 1 ? S : M;
+        for (int i = 0; i < 3; i++) {
+            q.weights_level[i] = bits >> (1 + i) & 1 ? S : M;
+            q.outputs_level[i] = bits >> (4 + i) & 1 ? S : M;
+        }
+        int64_t c = Cycles(t, q);
+        if (c < 0) continue;
+        valid++;
+        EXPECT_GE(c, best) << bits;
+    }
+    EXPECT_GT(valid, 10);
+    EXPECT_LT(valid, 128); // the capacity binds
+
+    // The ILP (the space over max_evals): one all-MEM run and one run per
+    // tensor alone in SRAM (7), then GLPK. Its objective is at most that of
+    // any placement that fits its capacity rows, greedy's included: all-MEM
+    // cycles plus the savings of greedy's SRAM tensors, each measured alone.
+    ASSERT_EQ(pesim_net_place_optimal(t.n, PESIM_NET_ANALYTICAL, 1, &ilp, &info, &t.e), PESIM_OK) << t.e.msg;
+    EXPECT_EQ(info.exhaustive, 0);
+    EXPECT_EQ(info.evaluated, 8);
+    const int64_t base = Cycles(t, t.p);
+    int64_t greedy_pred = base;
+    for (int32_t id = 0; id < pesim_net_n_tensors(t.n); id++) {
+        const pesim_net_tensor *x = pesim_net_tensor_info(t.n, id);
+        if (x->words == 0) continue;
+        int32_t lv = id == PESIM_NET_INPUT_TENSOR ? g.input_level
+                     : id % 2 ? g.weights_level[(id - 1) / 2] : g.outputs_level[(id - 1) / 2];
+        if (lv != S) continue;
+        pesim_placement one;
+        ASSERT_EQ(pesim_net_place_outermost(t.n, &one, &t.e), PESIM_OK);
+        if (id == PESIM_NET_INPUT_TENSOR) one.input_level = S;
+        else if (id % 2) one.weights_level[(id - 1) / 2] = S;
+        else one.outputs_level[(id - 1) / 2] = S;
+        greedy_pred += Cycles(t, one) - base;
+        pesim_placement_free(&one);
+    }
+    EXPECT_LE(info.predicted_cycles, greedy_pred);
+    const int64_t ilp_cycles = Cycles(t, ilp);
+    ASSERT_GT(ilp_cycles, 0);       // it fits here
+    EXPECT_GE(ilp_cycles, best);    // the exhaustive optimum is a lower bound of every placement
+    EXPECT_LT(ilp_cycles, base);
+    // deterministic
+    pesim_placement again;
+    ASSERT_EQ(pesim_net_place_optimal(t.n, PESIM_NET_ANALYTICAL, 1, &again, &info, &t.e), PESIM_OK);
+    EXPECT_EQ(again.input_level, ilp.input_level);
+    for (int i = 0; i < 3; i++) {
+        EXPECT_EQ(again.weights_level[i], ilp.weights_level[i]);
+        EXPECT_EQ(again.outputs_level[i], ilp.outputs_level[i]);
+    }
+    for (pesim_placement *x : {&opt, &ilp, &g, &q, &again}) pesim_placement_free(x);
+}
+
+} // namespace

@@ -192,6 +192,31 @@ pesim_status pesim_net_place_outermost(const pesim_net *n, pesim_placement *out,
  * the allocator finding it an address. Deterministic. */
 pesim_status pesim_net_place_greedy(pesim_net *n, pesim_placement *out, pesim_error *e);
 
+/* What pesim_net_place_optimal did. */
+typedef struct pesim_net_optimum {
+    int32_t exhaustive;          /* 1: every placement evaluated: the evaluator's own optimum; 0: the ILP */
+    int32_t proven;              /* exhaustive: a valid placement found; ILP: solved to its gap (1e-4) within
+                                  * its time limit (10 s of wall time), else its best solution then */
+    int64_t evaluated;           /* network runs */
+    int64_t predicted_cycles;    /* exhaustive: the optimum's cycles (-1: none valid); ILP: its objective
+                                  * (all-outermost cycles + the chosen moves' savings) */
+} pesim_net_optimum;
+
+/* The optimum baseline (docs/network.md "Optimum"). When the placement space
+ * (the product over the placeable tensors of their home levels) has at most
+ * max_evals points, every placement is run at fidelity f and the best valid
+ * one (fewest cycles, then least energy) is returned: the exact optimum.
+ * Otherwise a 0-1 program solved exactly by GLPK: each tensor's cost in a
+ * level is the analytical network cycles with it alone moved there (relative
+ * to all-outermost), under capacity over time (live words per instance at
+ * every step); tensor interactions, allocation and staging are the
+ * evaluator's to check when the placement is run. Deterministic unless the
+ * ILP hits its time limit (info->proven = 0). Errors:
+ * PESIM_ERR_INVALID (the all-outermost placement infeasible), PESIM_ERR_INTERNAL
+ * (GLPK found no optimum), those of pesim_net_run. */
+pesim_status pesim_net_place_optimal(pesim_net *n, pesim_net_fidelity f, int64_t max_evals, pesim_placement *out,
+                                     pesim_net_optimum *info, pesim_error *e);
+
 /* Per layer, the graph features a learned placer uses (EGRL's GNN). */
 typedef struct pesim_net_node {
     int32_t op;                  /* pesim_op */
