@@ -19,16 +19,19 @@
 static const cli_usage usage = {
     "dram",
     "--preset ddr4-3200|lpddr4-2400|FILE --trace FILE [--json FILE] [--sched frfcfs|fcfs]\n"
-    "                  [--channels N] [--queue N] [--map SCHEME] [--hit-cap N] [--no-refresh]",
+    "                  [--channels N] [--queue N] [--bank-queue N] [--map SCHEME] [--hit-cap N]\n"
+    "                  [--age-cap N] [--no-refresh]",
     "Runs the cycle-level DRAM model on its own, driven by a request trace in\n"
     "DRAMsim3's format: one request a line, `0x<hex address> READ|WRITE <cycle>`.\n"
     "Requests are issued in order, at most one per cycle, not before their cycle,\n"
     "when the controller accepts them. Reports the finish cycle, bandwidth, read\n"
-    "latency (mean, p50, p99, max), the row-hit rate and the ACT/PRE/REF counts.\n"
+    "latency (mean, p50, p99, max), the row-hit rate, the command counts and the\n"
+    "ranks' background state (cycles with a row open / all banks precharged).\n"
     "Times are DRAM clock cycles (tCK) unless given in ns.",
     "--preset FILE is an architecture config whose outermost level has a dram group.\n"
     "SCHEME names the address fields from most to least significant, two letters\n"
-    "each: ro ra bg ba ch co (default rorabacobgch; DRAMsim3's is rochrababgco).\n"
+    "each: ro ra bg ba ch co (default rorabacobgch; DRAMsim3's is rochrababgco),\n"
+    "in any case, optionally separated by - _ : , . or / (Ro-Ch-Ra-Ba-Bg-Co).\n"
     "FILE '-' writes the JSON to stdout (and the summary is then not printed).\n"
     "Exit status: 0 success, 1 the run failed, 2 bad usage or bad input (a bad\n"
     "trace line is reported as file:line). Details: docs/dram.md.",
@@ -118,9 +121,16 @@ static void print_text(const pesim_dram *d, const pesim_dram_sim_options *o, con
         else
             snprintf(cap, sizeof cap, " (no row-hit cap)");
     }
-    fprintf(f, "controller: %s%s, queue %d per channel, address map %s, refresh %s\n",
-            o->sched == PESIM_DRAM_FCFS ? "fcfs" : "fr-fcfs", cap, (int)o->queue_depth, o->address_map,
-            o->disable_refresh ? "off" : "on");
+    char age[32] = "";
+    if (o->sched == PESIM_DRAM_FRFCFS) {
+        if (o->age_cap_cycles > 0)
+            snprintf(age, sizeof age, ", age cap %d cycles", (int)o->age_cap_cycles);
+        else
+            snprintf(age, sizeof age, ", no age cap");
+    }
+    fprintf(f, "controller: %s%s%s, queue %d per channel (%d per bank), address map %s, refresh %s\n",
+            o->sched == PESIM_DRAM_FCFS ? "fcfs" : "fr-fcfs", cap, age, (int)o->queue_depth,
+            (int)o->bank_queue_depth, o->address_map, o->disable_refresh ? "off" : "on");
     fprintf(f, "trace %s: %s request%s (%s reads, %s writes)\n\n", trace,
             cli_fmt_count((int64_t)r->requests, a, sizeof a), r->requests == 1 ? "" : "s",
             cli_fmt_count((int64_t)st->reads, b, sizeof b), cli_fmt_count((int64_t)st->writes, c, sizeof c));
@@ -140,8 +150,15 @@ static void print_text(const pesim_dram *d, const pesim_dram_sim_options *o, con
     fprintf(f, "row hits        %.1f%% (%llu hits, %llu misses, %llu conflicts)\n", 100.0 * r->row_hit_rate,
             (unsigned long long)st->row_hits, (unsigned long long)st->row_misses,
             (unsigned long long)st->row_conflicts);
-    fprintf(f, "commands        ACT %llu, PRE %llu, REF %llu\n", (unsigned long long)st->act,
-            (unsigned long long)st->pre, (unsigned long long)st->ref);
+    fprintf(f, "commands        ACT %llu, PRE %llu, RD %llu, WR %llu, REF %llu\n", (unsigned long long)st->act,
+            (unsigned long long)st->pre, (unsigned long long)st->rd, (unsigned long long)st->wr,
+            (unsigned long long)st->ref);
+    uint64_t rank_cycles = st->active_cycles + st->precharged_cycles;
+    fprintf(f, "ranks           %.1f%% of rank-cycles with a row open, %.1f%% all banks precharged\n",
+            rank_cycles ? 100.0 * (double)st->active_cycles / (double)rank_cycles : 0.0,
+            rank_cycles ? 100.0 * (double)st->precharged_cycles / (double)rank_cycles : 0.0);
+    if (st->aged)
+        fprintf(f, "age cap         %llu requests reached it\n", (unsigned long long)st->aged);
     fprintf(f, "data bus busy   %s cycles (%.1f%%)\n", cli_fmt_count((int64_t)st->busy_cycles, a, sizeof a),
             100.0 * r->bus_utilization);
 }
@@ -158,10 +175,15 @@ static void write_json(const pesim_dram *d, const pesim_dram_sim_options *o, con
     json_kv_string(&w, "scheduler", o->sched == PESIM_DRAM_FCFS ? "fcfs" : "frfcfs");
     json_kv_int(&w, "channels", d->channels);
     json_kv_int(&w, "queue_depth", o->queue_depth);
+    json_kv_int(&w, "bank_queue_depth", o->bank_queue_depth);
     if (o->sched == PESIM_DRAM_FRFCFS && o->row_hit_cap > 0)
         json_kv_int(&w, "row_hit_cap", o->row_hit_cap);
     else
         json_kv_null(&w, "row_hit_cap");
+    if (o->sched == PESIM_DRAM_FRFCFS && o->age_cap_cycles > 0)
+        json_kv_int(&w, "age_cap_cycles", o->age_cap_cycles);
+    else
+        json_kv_null(&w, "age_cap_cycles");
     json_kv_string(&w, "address_map", o->address_map);
     json_kv_bool(&w, "refresh", !o->disable_refresh);
     json_kv_double(&w, "tck_ns", d->tck_ns);
@@ -201,7 +223,16 @@ static void write_json(const pesim_dram *d, const pesim_dram_sim_options *o, con
     json_begin_object(&w);
     json_kv_int(&w, "act", (int64_t)st->act);
     json_kv_int(&w, "pre", (int64_t)st->pre);
+    json_kv_int(&w, "rd", (int64_t)st->rd);
+    json_kv_int(&w, "wr", (int64_t)st->wr);
     json_kv_int(&w, "ref", (int64_t)st->ref);
+    json_end_object(&w);
+    json_kv_int(&w, "aged", (int64_t)st->aged);
+    json_key(&w, "background");
+    json_begin_object(&w);
+    json_kv_int(&w, "cycles", (int64_t)st->cycle);
+    json_kv_int(&w, "active_rank_cycles", (int64_t)st->active_cycles);
+    json_kv_int(&w, "precharged_rank_cycles", (int64_t)st->precharged_cycles);
     json_end_object(&w);
     json_kv_int(&w, "busy_cycles", (int64_t)st->busy_cycles);
     json_kv_double(&w, "bus_utilization", r->bus_utilization);
@@ -211,7 +242,7 @@ static void write_json(const pesim_dram *d, const pesim_dram_sim_options *o, con
 int cli_cmd_dram(int argc, char **argv)
 {
     const char *preset = NULL, *trace = NULL, *json = NULL, *sched = NULL, *channels = NULL, *queue = NULL,
-               *map = NULL, *hit_cap = NULL;
+               *bank_queue = NULL, *map = NULL, *hit_cap = NULL, *age_cap = NULL;
     int no_refresh = 0;
     const cli_opt opts[] = {
         {"preset", "NAME|FILE", "ddr4-3200, lpddr4-2400, or an arch config with a DRAM level", &preset, NULL},
@@ -219,10 +250,13 @@ int cli_cmd_dram(int argc, char **argv)
         {"json", "FILE", "also write the results as JSON to FILE", &json, NULL},
         {"sched", "frfcfs|fcfs", "scheduler (default frfcfs)", &sched, NULL},
         {"channels", "N", "override the number of channels", &channels, NULL},
-        {"queue", "N", "requests per channel queue (default 32)", &queue, NULL},
+        {"queue", "N", "requests a channel holds (default 32)", &queue, NULL},
+        {"bank-queue", "N", "command-queue entries per bank (default 8, DRAMsim3's)", &bank_queue, NULL},
         {"map", "SCHEME", "address mapping (default rorabacobgch)", &map, NULL},
         {"hit-cap", "N", "FR-FCFS row hits per activation that may pass an older miss (default 16; <= 0: no cap)",
          &hit_cap, NULL},
+        {"age-cap", "N", "FR-FCFS: cycles a request may wait before it is served first (default 1000; <= 0: none)",
+         &age_cap, NULL},
         {"no-refresh", NULL, "do not model refresh", NULL, &no_refresh},
         {NULL, NULL, NULL, NULL, NULL},
     };
@@ -247,11 +281,25 @@ int cli_cmd_dram(int argc, char **argv)
     }
     if (queue && parse_int_opt("queue", queue, 1, 65536, &o.queue_depth) != 0)
         return CLI_USAGE;
+    if (bank_queue && parse_int_opt("bank-queue", bank_queue, 1, 65536, &o.bank_queue_depth) != 0)
+        return CLI_USAGE;
+    if (age_cap) {
+        if (parse_int_opt("age-cap", age_cap, -1000000, 1000000, &o.age_cap_cycles) != 0)
+            return CLI_USAGE;
+        if (o.age_cap_cycles <= 0)
+            o.age_cap_cycles = -1;   /* the library's "no cap" (0 there means the default) */
+    }
     if (hit_cap) {
         if (parse_int_opt("hit-cap", hit_cap, -1000000, 1000000, &o.row_hit_cap) != 0)
             return CLI_USAGE;
         if (o.row_hit_cap <= 0)
             o.row_hit_cap = -1;   /* the library's "no cap" (0 there means the default) */
+    }
+    char canon[16];
+    if (map && pesim_dram_map_canonical(map, canon) != 0) {
+        cli_error("dram: --map '%s' is not the six fields ro ra bg ba ch co, each once, most significant first "
+                  "(e.g. %s, DRAMsim3's %s)", map, PESIM_DRAM_MAP_DEFAULT, PESIM_DRAM_MAP_DRAMSIM3);
+        return CLI_USAGE;
     }
     o.address_map = map;
     o.disable_refresh = no_refresh;

@@ -34,19 +34,23 @@
 static const cli_usage usage = {
     "search",
     "[--arch FILE] [--workload FILE] [--layer NAME] [--algo NAME] [--budget N]\n"
-    "                    [--seed S] [--objective latency|energy|edp] [--eval analytical|cycle]\n"
-    "                    [--db FILE] [--resume] [--json FILE] [--out DIR] [--threads N]\n"
-    "                    [--batch N]\n"
+    "                    [--algo-opt K=V[,K=V...]] [--seed S] [--objective latency|energy|edp]\n"
+    "                    [--eval analytical|cycle] [--db FILE] [--resume | --new-run]\n"
+    "                    [--json FILE] [--out DIR] [--threads N] [--batch N]\n"
+    "                    [--encoding order=rank|sequence,spatial=factors|dim]\n"
     "       pesim search --experiment FILE [--joint] [options above but --layer]\n"
     "       pesim search --placement [--arch FILE] [--workload FILE] [options above but --layer]",
     "Searches the mapping (tile factors per level, loop orders, spatial unrolling,\n"
     "bypass) of one layer (--layer) or of every MAC layer of the workload, one\n"
     "search per layer, with an ask/tell algorithm: exhaustive, random, annealing,\n"
-    "genetic or timeloop. Every evaluation is recorded in a result store (SQLite);\n"
-    "--resume continues a killed or interrupted run to its budget, losing and\n"
-    "repeating nothing. The best mapping of each layer is written to\n"
-    "DIR/<layer>.cfg (it runs again with 'pesim run --layer L --mapping FILE'),\n"
-    "the convergence to DIR/<layer>.csv.\n"
+    "genetic or timeloop (--algo-opt help lists an algorithm's options). Every\n"
+    "evaluation is recorded in a result store (SQLite); --resume continues the\n"
+    "store's run of this search, killed or finished, to --budget (a larger budget\n"
+    "extends it: the same as a straight run of that budget), losing and repeating\n"
+    "nothing; --new-run starts another run in a store that has one. The best\n"
+    "mapping of each layer is written to DIR/<layer>.cfg (it runs again with\n"
+    "'pesim run --layer L --mapping FILE'), the convergence to DIR/<layer>.csv\n"
+    "(a name with other characters than [A-Za-z0-9._-] gets a hash suffix).\n"
     "--experiment FILE searches the experiment's hardware space (docs/search.md\n"
     "1.2; each layer mapped by the default mapper; --joint: hardware and every\n"
     "layer's mapping together) for the whole network, one run; --placement\n"
@@ -57,18 +61,20 @@ static const cli_usage usage = {
     "--algo " SEARCH_DEFAULT_ALGO ", --budget 1000 (evaluations per layer), --seed 1, --objective edp,\n"
     "--eval analytical, --out " SEARCH_DEFAULT_OUT ", --db DIR/search.db, --threads 1,\n"
     "--batch = --threads; with --experiment, the experiment's algorithm, budget, seed,\n"
-    "objective and budgets unless given. The same seed and batch give the same run; --resume needs\n"
-    "the options of the run it continues. Ctrl-C stops between batches and writes\n"
-    "the best so far. Exit status: 0 success, 1 interrupted or no valid mapping\n"
-    "found for a layer, 2 bad usage or bad input (also a locked or corrupt store).\n"
+    "objective and budgets unless given. The same seed, options and batch give the\n"
+    "same run; --resume refuses other options than the run's (saying which), and a\n"
+    "store with a run of this search needs --resume or --new-run. Ctrl-C stops\n"
+    "between batches and writes the best so far. Exit status: 0 success, 1\n"
+    "interrupted or no valid mapping found for a layer, 2 bad usage or bad input\n"
+    "(also a refused resume, a store in use by another pesim, a corrupt store).\n"
     "Algorithms and outputs: docs/search.md, docs/cli.md.",
 };
 
 typedef struct cmd_args {
     cli_input_args in;
     const char *algo, *budget, *seed, *objective, *eval, *db, *json, *out, *threads, *batch;
-    const char *experiment;
-    int resume, joint, placement;
+    const char *experiment, *algo_opt, *encoding;
+    int resume, new_run, joint, placement;
 } cmd_args;
 
 /* Parses a decimal integer in [lo, hi]; prints a message naming the option
@@ -157,8 +163,18 @@ static int check_args(const cmd_args *o, search_args *a)
             return CLI_USAGE;
         a->batch = (int32_t)v;
     }
-    a->resume = o->resume;
+    if (o->resume && o->new_run) {
+        cli_error("search: --resume continues a run, --new-run starts another: give one");
+        return CLI_USAGE;
+    }
+    a->mode = o->resume ? PESIM_RUN_RESUME : o->new_run ? PESIM_RUN_ANOTHER : PESIM_RUN_NEW;
     a->out_dir = o->out ? o->out : SEARCH_DEFAULT_OUT;
+    pesim_error e;
+    pesim_error_clear(&e);
+    if (pesim_space_options_parse(o->encoding, &a->encoding, &e) != PESIM_OK) {
+        cli_error("search: --encoding: %s", e.msg);
+        return CLI_USAGE;
+    }
     return CLI_OK;
 }
 
@@ -245,7 +261,7 @@ static void write_json(const search_report *rp, FILE *f)
     json_kv_string(&w, "eval", pesim_fidelity_name(a->fidelity));
     json_kv_int(&w, "budget", a->budget);
     json_kv_int(&w, "batch", a->batch);
-    json_kv_string(&w, "db", rp->db);
+    json_kv_string(&w, "db", strcmp(rp->db, "none") ? rp->db : NULL);
     json_kv_string(&w, "out", a->out_dir);
     if (rp->single && rp->n == 1) {
         json_kv_string(&w, "layer", rp->layers[0].layer->name);
@@ -342,6 +358,40 @@ static int file_exists(const char *p)
     return stat(p, &st) == 0;
 }
 
+/* Opens the outputs a search shares: DIR, the store, the JSON file. */
+static int open_outputs(const search_args *a, const cmd_args *o, char *dbbuf, size_t n, pesim_store **st,
+                        FILE **jf)
+{
+    if (cli_make_dir(a->out_dir) != 0)
+        return CLI_USAGE;
+    if (o->db && strcmp(o->db, "none") == 0) { /* nothing recorded, nothing to resume */
+        snprintf(dbbuf, n, "none");
+        *st = NULL;
+        if (a->mode != PESIM_RUN_NEW) {
+            cli_error("search: --db none records nothing: there is no run to resume or to add to");
+            return CLI_USAGE;
+        }
+    } else if (o->db) {
+        snprintf(dbbuf, n, "%s", o->db);
+    } else if (snprintf(dbbuf, n, "%s/search.db", a->out_dir) >= (int)n) {
+        cli_error("%s: path too long", a->out_dir);
+        return CLI_USAGE;
+    }
+    if (a->mode == PESIM_RUN_RESUME && !file_exists(dbbuf)) {
+        cli_error("search: --resume: %s does not exist (nothing to resume; --db names the store)", dbbuf);
+        return CLI_USAGE;
+    }
+    pesim_error e;
+    pesim_error_clear(&e);
+    if (strcmp(dbbuf, "none") != 0 && pesim_store_open(dbbuf, st, &e) != PESIM_OK) {
+        cli_report(&e, dbbuf);
+        return CLI_USAGE;
+    }
+    if (o->json && !(*jf = cli_open_out(o->json)))
+        return CLI_USAGE;
+    return CLI_OK;
+}
+
 /* Searches the layers and writes the outputs; returns the exit status. */
 static int search_all(const search_args *a, const cmd_args *o, cli_inputs *in)
 {
@@ -371,34 +421,12 @@ static int search_all(const search_args *a, const cmd_args *o, cli_inputs *in)
         rc = CLI_USAGE;
         goto done;
     }
-    if (cli_make_dir(a->out_dir) != 0) {
-        rc = CLI_USAGE;
-        goto done;
-    }
-    if (o->db) {
-        snprintf(dbbuf, sizeof dbbuf, "%s", o->db);
-    } else if (snprintf(dbbuf, sizeof dbbuf, "%s/search.db", a->out_dir) >= (int)sizeof dbbuf) {
-        cli_error("%s: path too long", a->out_dir);
-        rc = CLI_USAGE;
-        goto done;
-    }
+    rc = open_outputs(a, o, dbbuf, sizeof dbbuf, &st, &jf);
     rp.db = dbbuf;
-    if (a->resume && !file_exists(dbbuf)) {
-        cli_error("search: --resume: %s does not exist (nothing to resume; --db names the store)", dbbuf);
-        rc = CLI_USAGE;
+    if (rc != CLI_OK)
         goto done;
-    }
     pesim_error e;
     pesim_error_clear(&e);
-    if (pesim_store_open(dbbuf, &st, &e) != PESIM_OK) {
-        cli_report(&e, dbbuf);
-        rc = CLI_USAGE;
-        goto done;
-    }
-    if (o->json && !(jf = cli_open_out(o->json))) {
-        rc = CLI_USAGE;
-        goto done;
-    }
 
     struct sigaction sa, old;
     memset(&sa, 0, sizeof sa);
@@ -410,20 +438,23 @@ static int search_all(const search_args *a, const cmd_args *o, cli_inputs *in)
     search_progress prog;
     cli_search_progress_start(&prog, a->budget, rp.n_planned);
     prog.of = rp.n_planned;
+    cli_names names;
+    memset(&names, 0, sizeof names);
     for (int32_t i = 0; i < rp.n_planned && rc == CLI_OK; i++) {
         prog.nth = i + 1;
-        rc = cli_search_layer(a, in->arch, &in->net.layers[todo[i]], st, &prog, &rp.layers[rp.n]);
+        rc = cli_search_layer(a, in->arch, &in->net.layers[todo[i]], st, &names, &prog, &rp.layers[rp.n]);
         if (rc == CLI_OK || rp.layers[rp.n].samples > 0)
             rp.n++;
         if (rc == CLI_OK && rp.layers[rp.n - 1].interrupted)
             break;
     }
+    cli_names_free(&names);
     cli_progress_end(&prog.line);
     sigaction(SIGINT, &old, NULL);
     /* Complete: the runs are finished (an interrupted search leaves them
      * running, for --resume). */
     int interrupted = rp.n > 0 && rp.layers[rp.n - 1].interrupted;
-    for (int32_t i = 0; i < rp.n && rc == CLI_OK && !interrupted; i++)
+    for (int32_t i = 0; st && i < rp.n && rc == CLI_OK && !interrupted; i++)
         if (pesim_store_finish_run(st, rp.layers[i].run_id, &e) != PESIM_OK) {
             cli_report(&e, dbbuf);
             rc = CLI_FAIL;
@@ -518,18 +549,29 @@ static int write_design(design_report *rp, const pesim_network *net)
         cli_error("out of memory");
         return CLI_FAIL;
     }
-    for (int32_t i = 0; i < d.n_layers; i++) {
+    cli_names names;    /* the fixed names first: no layer takes them */
+    memset(&names, 0, sizeof names);
+    char stem[96];
+    int bad = cli_names_stem(&names, "best_arch", stem, sizeof stem) || cli_names_stem(&names, "convergence", stem, sizeof stem);
+    for (int32_t i = 0; i < d.n_layers && !bad; i++) {
         const pesim_layer *l = pesim_space_layer(rp->sp, i);
-        if (cli_cfg_path(dir, l->name, rp->map_files[i], sizeof rp->map_files[i]) != 0) {
-            cli_error("%s: path too long", dir);
-            return CLI_USAGE;
+        if (cli_names_stem(&names, l->name, stem, sizeof stem) != 0 ||
+            snprintf(rp->map_files[i], sizeof rp->map_files[i], "%s/%s.cfg", dir, stem) >= (int)sizeof rp->map_files[i]) {
+            bad = 1;
+            break;
         }
         pesim_mapping_canonical(&d.arch, l, &d.mappings[i]); /* what search writes is canonical */
         if (pesim_mapping_write(rp->map_files[i], &d.mappings[i], &d.arch, l->name, &e) != PESIM_OK) {
             cli_report(&e, rp->map_files[i]);
             rp->map_files[i][0] = '\0';
+            cli_names_free(&names);
             return CLI_FAIL;
         }
+    }
+    cli_names_free(&names);
+    if (bad) {
+        cli_error("%s: path too long", dir);
+        return CLI_USAGE;
     }
     return CLI_OK;
 }
@@ -552,7 +594,7 @@ static void json_design(const design_report *rp, FILE *f)
     json_kv_int(&w, "budget", a->budget);
     json_kv_int(&w, "batch", a->batch);
     json_kv_double(&w, "area_budget_um2", rp->area_budget_um2);
-    json_kv_string(&w, "db", rp->db);
+    json_kv_string(&w, "db", strcmp(rp->db, "none") ? rp->db : NULL);
     json_kv_string(&w, "out", a->out_dir);
     json_key(&w, "best");
     if (!s->found) {
@@ -639,33 +681,6 @@ static void text_design(const design_report *rp, FILE *f)
     fprintf(f, "\nstore: %s; convergence: %s\n", rp->db, s->csv_file);
 }
 
-/* Opens the outputs a search shares: DIR, the store, the JSON file. */
-static int open_outputs(const search_args *a, const cmd_args *o, char *dbbuf, size_t n, pesim_store **st,
-                        FILE **jf)
-{
-    if (cli_make_dir(a->out_dir) != 0)
-        return CLI_USAGE;
-    if (o->db) {
-        snprintf(dbbuf, n, "%s", o->db);
-    } else if (snprintf(dbbuf, n, "%s/search.db", a->out_dir) >= (int)n) {
-        cli_error("%s: path too long", a->out_dir);
-        return CLI_USAGE;
-    }
-    if (a->resume && !file_exists(dbbuf)) {
-        cli_error("search: --resume: %s does not exist (nothing to resume; --db names the store)", dbbuf);
-        return CLI_USAGE;
-    }
-    pesim_error e;
-    pesim_error_clear(&e);
-    if (pesim_store_open(dbbuf, st, &e) != PESIM_OK) {
-        cli_report(&e, dbbuf);
-        return CLI_USAGE;
-    }
-    if (o->json && !(*jf = cli_open_out(o->json)))
-        return CLI_USAGE;
-    return CLI_OK;
-}
-
 /* --experiment / --placement: one search of the whole design. */
 static int search_design(search_args *a, const cmd_args *o)
 {
@@ -682,12 +697,15 @@ static int search_design(search_args *a, const cmd_args *o)
     const pesim_network *net = NULL;
     int rc;
     if (o->experiment) {
-        rc = cli_experiment_load("search", o->experiment, o->in.arch, o->in.workload, o->joint, &x);
+        rc = cli_experiment_load("search", o->experiment, o->in.arch, o->in.workload, o->joint, &a->encoding, &x);
         if (rc != CLI_OK)
             goto out;
         const pesim_experiment *ex = &x.ex;
         if (!o->algo && ex->algo[0])
             a->algo = ex->algo;
+        int help_shown = 0;
+        if ((rc = cli_search_algo_opts(a, o->algo_opt, &help_shown)) != CLI_OK || help_shown)
+            goto out;
         if (!o->budget && ex->budget > 0)
             a->budget = ex->budget;
         if (!o->seed && ex->seed)
@@ -740,22 +758,22 @@ static int search_design(search_args *a, const cmd_args *o)
         rc = CLI_FAIL;
     }
     if (rc == CLI_OK) {
-        char config[2048], extra[256];
+        char config[2048], label[160];
         snprintf(config, sizeof config,
                  "pesim search %s%s%s --arch %s --workload %s --algo %s --budget %lld --seed %llu "
-                 "--objective %s --eval %s --batch %d --threads %d",
+                 "--objective %s --eval %s --batch %d --threads %d%s%s",
                  o->experiment ? "--experiment " : "--placement", o->experiment ? o->experiment : "",
                  o->joint ? " --joint" : "", rp.arch_path, rp.workload_path, a->algo, (long long)a->budget,
                  (unsigned long long)a->seed, pesim_objective_name(a->objective), pesim_fidelity_name(a->fidelity),
-                 (int)a->batch, (int)a->threads);
-        snprintf(extra, sizeof extra, " area_budget=%.17g power_budget=%.17g weights=%.17g,%.17g,%.17g",
-                 eo.area_budget_um2, eo.power_budget_mw, eo.w_latency, eo.w_energy, eo.w_area);
+                 (int)a->batch, (int)a->threads, a->algo_opt_text ? " --algo-opt " : "",
+                 a->algo_opt_text ? a->algo_opt_text : "");
+        snprintf(label, sizeof label, "%s%s%s", rp.mode, o->experiment ? ":" : "", o->experiment ? rp.name : "");
         search_spec spec;
         memset(&spec, 0, sizeof spec);
         spec.name = rp.name;
-        spec.csv_name = "convergence";
+        spec.label = label;
+        spec.stem = "convergence";
         spec.config = config;
-        spec.key_extra = extra;
         spec.eval = eo;
 
         struct sigaction sa, old;
@@ -773,7 +791,7 @@ static int search_design(search_args *a, const cmd_args *o)
         sigaction(SIGINT, &old, NULL);
         pesim_error e;
         pesim_error_clear(&e);
-        if (rc == CLI_OK && !rp.s.interrupted && pesim_store_finish_run(st, rp.s.run_id, &e) != PESIM_OK) {
+        if (rc == CLI_OK && st && !rp.s.interrupted && pesim_store_finish_run(st, rp.s.run_id, &e) != PESIM_OK) {
             cli_report(&e, dbbuf);
             rc = CLI_FAIL;
         }
@@ -821,8 +839,11 @@ int cli_cmd_search(int argc, char **argv)
         {"seed", "S", "seed of the algorithm's generator [1]", &o.seed, NULL},
         {"objective", "NAME", "latency|energy|edp, lower is better [edp]", &o.objective, NULL},
         {"eval", "NAME", "analytical|cycle [analytical]", &o.eval, NULL},
-        {"db", "FILE", "result store (SQLite) [DIR/search.db]", &o.db, NULL},
-        {"resume", NULL, "continue the run recorded in the store", NULL, &o.resume},
+        {"db", "FILE", "result store (SQLite; none: record nothing) [DIR/search.db]", &o.db, NULL},
+        {"resume", NULL, "continue (or extend) the store's run of this search", NULL, &o.resume},
+        {"new-run", NULL, "start another run in a store that has one", NULL, &o.new_run},
+        {"algo-opt", "K=V,...", "algorithm options (--algo-opt help lists them)", &o.algo_opt, NULL},
+        {"encoding", "SPEC", "order=rank|sequence,spatial=factors|dim [rank,factors]", &o.encoding, NULL},
         {"json", "FILE", "also write JSON results to FILE", &o.json, NULL},
         {"out", "DIR", "best mappings and convergence CSVs [" SEARCH_DEFAULT_OUT "]", &o.out, NULL},
         {"threads", "N", "evaluator threads [1]", &o.threads, NULL},
@@ -838,6 +859,11 @@ int cli_cmd_search(int argc, char **argv)
     search_args a;
     if ((rc = check_args(&o, &a)) != CLI_OK)
         return rc;
+    int help_shown = 0;
+    if (!o.experiment && (rc = cli_search_algo_opts(&a, o.algo_opt, &help_shown)) != CLI_OK)
+        return rc;
+    if (help_shown)
+        return CLI_OK;
     if (o.joint && !o.experiment) {
         cli_error("search: --joint needs --experiment FILE");
         return CLI_USAGE;

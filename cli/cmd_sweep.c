@@ -464,15 +464,23 @@ static int run_sweep(const sweep_opts *o, sweep *s, int64_t limit)
             rc = CLI_USAGE;
             goto done;
         }
-        char key[1024], config[2048];
-        snprintf(key, sizeof key, "%s | sweep objective=%s eval=%s area_budget=%.17g power_budget=%.17g",
-                 pesim_space_describe(sp), pesim_objective_name(eo.objective), pesim_fidelity_name(s->fidelity),
+        char config[2048];
+        pesim_run_info info;
+        memset(&info, 0, sizeof info);
+        snprintf(info.label, sizeof info.label, "sweep");
+        snprintf(info.space, sizeof info.space, "%s", pesim_space_describe(sp));
+        snprintf(info.algo, sizeof info.algo, "sweep");
+        info.seed = s->seed;
+        info.budget = s->n;
+        snprintf(info.objective, sizeof info.objective, "%s", pesim_objective_name(eo.objective));
+        snprintf(info.fidelity, sizeof info.fidelity, "%s", pesim_fidelity_name(s->fidelity));
+        info.batch = SWEEP_BATCH;
+        snprintf(info.eval_options, sizeof info.eval_options, "area_budget_um2=%.17g power_budget_mw=%.17g",
                  eo.area_budget_um2, eo.power_budget_mw);
         snprintf(config, sizeof config, "pesim sweep --experiment %s --arch %s --workload %s --eval %s --limit %lld "
                  "--seed %" PRIu64, o->experiment, s->x->arch_path, s->x->workload_path,
                  pesim_fidelity_name(s->fidelity), (long long)limit, s->seed);
-        int64_t done = 0;
-        if (pesim_store_begin_run(st, "sweep", key, s->seed, s->n, config, 0, &run_id, &done, &e) != PESIM_OK) {
+        if (pesim_store_new_run(st, &info, config, &run_id, &e) != PESIM_OK) {
             cli_report(&e, o->db);
             rc = CLI_USAGE;
             goto done;
@@ -605,7 +613,7 @@ int cli_cmd_sweep(int argc, char **argv)
         return CLI_USAGE;
     }
     cli_experiment x;
-    rc = cli_experiment_load("sweep", o.experiment, o.arch, o.workload, 0, &x);
+    rc = cli_experiment_load("sweep", o.experiment, o.arch, o.workload, 0, NULL, &x);
     if (rc == CLI_OK) {
         s.x = &x;
         rc = run_sweep(&o, &s, limit);

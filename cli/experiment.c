@@ -9,7 +9,7 @@
 #include "output.h"
 
 int cli_experiment_load(const char *cmd, const char *path, const char *arch, const char *workload, int joint,
-                        cli_experiment *x)
+                        const pesim_space_options *enc, cli_experiment *x)
 {
     memset(x, 0, sizeof *x);
     pesim_error e;
@@ -39,7 +39,7 @@ int cli_experiment_load(const char *cmd, const char *path, const char *arch, con
                   x->arch_path[0] ? "workload" : "arch");
         return CLI_USAGE;
     }
-    if (pesim_space_from_experiment(path, x->arch, x->have_net ? &x->net : NULL, joint, &x->space, &e) !=
+    if (pesim_space_from_experiment_opt(path, x->arch, x->have_net ? &x->net : NULL, joint, enc, &x->space, &e) !=
         PESIM_OK) {
         cli_report(&e, path);
         return e.code == PESIM_ERR_NOMEM ? CLI_FAIL : CLI_USAGE;

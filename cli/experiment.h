@@ -22,12 +22,13 @@ typedef struct cli_experiment {
 } cli_experiment;
 
 /* Loads the experiment `path` and builds its space (joint: hardware + every
- * layer's mapping; the experiment's own `joint = true` also makes it joint).
- * arch / workload (may be NULL) override the experiment's files. Returns
+ * layer's mapping; the experiment's own `joint = true` also makes it joint;
+ * enc: the mapping encodings, NULL for the defaults). arch / workload (may
+ * be NULL) override the experiment's files. Returns
  * CLI_OK, or prints a message and returns CLI_USAGE (CLI_FAIL when out of
  * memory). *x must be freed with cli_experiment_free whatever the result. */
 int cli_experiment_load(const char *cmd, const char *path, const char *arch, const char *workload, int joint,
-                        cli_experiment *x);
+                        const pesim_space_options *enc, cli_experiment *x);
 void cli_experiment_free(cli_experiment *x);
 
 /* The number of hardware parameters at the front of the space. */

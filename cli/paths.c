@@ -5,7 +5,9 @@
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdint.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -79,6 +81,61 @@ int cli_cfg_path(const char *dir, const char *name, char *buf, size_t n)
     safe[i] = '\0';
     int len = snprintf(buf, n, "%s/%s.cfg", dir, safe);
     return len < 0 || (size_t)len >= n ? -1 : 0;
+}
+
+static int taken(const cli_names *u, const char *stem)
+{
+    for (int i = 0; i < u->n; i++)
+        if (strcasecmp(u->used[i], stem) == 0)
+            return 1;
+    return 0;
+}
+
+int cli_names_stem(cli_names *u, const char *name, char *buf, size_t n)
+{
+    char safe[64];
+    size_t i = 0;
+    int changed = 0;
+    for (; name[i] && i + 1 < sizeof safe; i++) {
+        char c = name[i];
+        int ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                 (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+        safe[i] = ok ? c : '_';
+        changed |= !ok;
+    }
+    safe[i] = '\0';
+    changed |= name[i] != '\0';           /* cut */
+    char stem[96];
+    if (changed) {
+        uint32_t h = 2166136261u;          /* FNV-1a of the name */
+        for (const char *p = name; *p; p++)
+            h = (h ^ (uint8_t)*p) * 16777619u;
+        snprintf(stem, sizeof stem, "%s-%08x", safe, (unsigned)h);
+    } else {
+        snprintf(stem, sizeof stem, "%s", safe);
+    }
+    char try_[96];
+    snprintf(try_, sizeof try_, "%s", stem);
+    for (int k = 2; taken(u, try_); k++)
+        snprintf(try_, sizeof try_, "%.80s-%d", stem, k);
+    if (u->n == u->cap) {
+        int cap = u->cap ? 2 * u->cap : 16;
+        char (*used)[96] = realloc(u->used, (size_t)cap * sizeof *used);
+        if (!used)
+            return -1;
+        u->used = used;
+        u->cap = cap;
+    }
+    snprintf(u->used[u->n++], sizeof u->used[0], "%s", try_);
+    int len = snprintf(buf, n, "%s", try_);
+    return len < 0 || (size_t)len >= n ? -1 : 0;
+}
+
+void cli_names_free(cli_names *u)
+{
+    free(u->used);
+    u->used = NULL;
+    u->n = u->cap = 0;
 }
 
 int cli_make_dir(const char *dir)

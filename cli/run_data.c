@@ -82,6 +82,13 @@ static void engine_json(json_writer *w, const pesim_engine_stats *st)
     json_kv_int(w, "dram_row_misses", st->dram_row_misses);
     json_kv_int(w, "dram_row_conflicts", st->dram_row_conflicts);
     json_kv_int(w, "dram_refreshes", st->dram_refreshes);
+    json_kv_int(w, "dram_cycles", st->dram_cycles);
+    json_kv_int(w, "dram_act", st->dram_act);
+    json_kv_int(w, "dram_pre", st->dram_pre);
+    json_kv_int(w, "dram_rd", st->dram_rd);
+    json_kv_int(w, "dram_wr", st->dram_wr);
+    json_kv_int(w, "dram_active_cycles", st->dram_active_cycles);
+    json_kv_int(w, "dram_precharged_cycles", st->dram_precharged_cycles);
     json_end_object(w);
 }
 
@@ -220,7 +227,8 @@ void cli_run_json(const run_result *r, FILE *f)
 /* The engine's counters in CSV, in the order of engine_json. */
 static const char *const engine_columns[] = {
     "blocks", "transfers", "folds", "dram_reads", "dram_writes", "dram_row_hits",
-    "dram_row_misses", "dram_row_conflicts", "dram_refreshes"};
+    "dram_row_misses", "dram_row_conflicts", "dram_refreshes", "dram_cycles", "dram_act", "dram_pre", "dram_rd",
+    "dram_wr", "dram_active_cycles", "dram_precharged_cycles"};
 #define N_ENGINE_COLUMNS (int)(sizeof engine_columns / sizeof engine_columns[0])
 
 static void engine_csv(FILE *f, const run_layer *rl)
@@ -228,7 +236,9 @@ static void engine_csv(FILE *f, const run_layer *rl)
     const pesim_engine_stats *st = &rl->stats;
     const int64_t v[N_ENGINE_COLUMNS] = {st->blocks, st->transfers, st->folds, st->dram_reads,
                                          st->dram_writes, st->dram_row_hits, st->dram_row_misses,
-                                         st->dram_row_conflicts, st->dram_refreshes};
+                                         st->dram_row_conflicts, st->dram_refreshes, st->dram_cycles,
+                                         st->dram_act, st->dram_pre, st->dram_rd, st->dram_wr,
+                                         st->dram_active_cycles, st->dram_precharged_cycles};
     for (int k = 0; k < N_ENGINE_COLUMNS; k++) {
         fputc(',', f);
         if (rl->has_macs && rl->valid)

@@ -1,7 +1,6 @@
-/* cli/search_run.h - one search for `pesim search`: the ask / evaluate /
- * store / tell loop on any space (cli_search_space: a layer's mapping space,
- * an experiment's hardware or joint space, a placement space), resume from
- * the store, the convergence CSV, the progress line, SIGINT; and one layer's
+/* cli/search_run.h - one search for `pesim search`, on the library's campaign
+ * loop (pesim_campaign_*: ask / evaluate / store / tell, resume): the
+ * options, the convergence CSV, the progress line, SIGINT; and one layer's
  * mapping search on top of it (cli_search_layer: the best mapping's file). */
 #ifndef PESIM_CLI_SEARCH_RUN_H
 #define PESIM_CLI_SEARCH_RUN_H
@@ -13,19 +12,26 @@
 #include "pesim/search.h"
 #include "pesim/workload.h"
 
+#include "paths.h"
 #include "progress.h"
 
 #define SEARCH_PATH_MAX 1024
+#define SEARCH_MAX_ALGO_OPTS 32
 
 /* The options of a search, checked. */
 typedef struct search_args {
     const char *algo;
+    const char *algo_kv[SEARCH_MAX_ALGO_OPTS]; /* --algo-opt, split at commas */
+    int32_t n_algo_kv;
+    char algo_kv_buf[1024];
+    const char *algo_opt_text;     /* --algo-opt as given (NULL: none) */
     int64_t budget;                /* evaluations per layer */
     uint64_t seed;
     pesim_objective objective;
     pesim_fidelity fidelity;
     int32_t threads, batch;
-    int resume;
+    pesim_run_mode mode;           /* --resume, --new-run */
+    pesim_space_options encoding;  /* --encoding */
     const char *out_dir;           /* mappings and convergence CSVs */
     const char *arch_path, *workload_path;
 } search_args;
@@ -61,37 +67,43 @@ typedef struct search_progress {
 /* Starts the progress of a search of `layers` layers. */
 void cli_search_progress_start(search_progress *p, int64_t budget, int32_t layers);
 
-/* Set by the SIGINT handler; the loop checks it between batches. */
+/* Set by the SIGINT handler; the campaign polls it between batches. */
 extern volatile sig_atomic_t cli_search_stop;
 
 /* What a search of a space needs besides the options. */
 typedef struct search_spec {
     const pesim_layer *layer;      /* a layer's mapping search, else NULL */
     const char *name;              /* progress and messages */
-    const char *csv_name;          /* the convergence CSV is DIR/<csv_name>.csv */
+    const char *label;             /* the run's label in the store */
+    const char *stem;              /* the convergence CSV is DIR/<stem>.csv */
     const char *config;            /* the command line, recorded with the run */
-    const char *key_extra;         /* appended to the store's space key (may be NULL) */
     pesim_eval_options eval;       /* objective, weights, budgets; threads are a->threads */
 } search_spec;
 
-/* Runs the ask / evaluate / store / tell loop of one search of sp (not
- * owned) with a's algorithm, budget, seed, batch and fidelity, recording into
- * st and updating the progress p. best_x (n_params entries) gets the best
- * candidate when out->found. The store's run is left running (see below).
- * Returns CLI_OK (*out filled, also when interrupted), CLI_USAGE (an algorithm
- * that refuses the space, a store that does not match the run) or CLI_FAIL,
- * with a message printed. */
+/* Runs one campaign on sp (not owned) with a's algorithm, options, budget,
+ * seed, batch, fidelity and run mode, recording into st and updating the
+ * progress p. best_x (n_params entries) gets the best candidate when
+ * out->found. The store's run is left running (the caller finishes it).
+ * Returns CLI_OK (*out filled, also when interrupted), CLI_USAGE (an
+ * algorithm or option the space refuses, a resume refused) or CLI_FAIL, with
+ * a message printed. */
 int cli_search_space(const search_args *a, pesim_space *sp, const search_spec *spec, pesim_store *st,
                      search_progress *p, search_layer *out, int32_t *best_x);
 
 /* Searches layer l on arch, recording into st; updates the progress p
- * (p->nth, p->of name the layer; p->before grows by its samples). The store's run is left running: the caller
- * finishes the runs of every layer once the whole search is complete, so
- * that --resume of a network finds the runs of the layers already done and
- * replays them instead of searching them again. Returns CLI_OK (*out filled, also when
- * interrupted), CLI_USAGE (bad input: an algorithm that refuses the space, a
- * store that does not match the run) or CLI_FAIL, with a message printed. */
+ * (p->nth, p->of name the layer; p->before grows by its samples); its files
+ * are DIR/<stem>.cfg and .csv, stems from names. The store's run is left
+ * running: the caller finishes the runs of every layer once the whole search
+ * is complete, so that --resume of a network finds the runs of the layers
+ * already done and replays them instead of searching them again. Returns as
+ * cli_search_space. */
 int cli_search_layer(const search_args *a, const pesim_arch *arch, const pesim_layer *l, pesim_store *st,
-                     search_progress *p, search_layer *out);
+                     cli_names *names, search_progress *p, search_layer *out);
+
+/* Splits --algo-opt "k=v,k=v" into a->algo_kv and checks every key against
+ * the algorithm's table ("help" lists it on stdout and returns CLI_OK with
+ * *help_shown = 1). Returns CLI_OK or CLI_USAGE with a message naming the
+ * key, with a suggestion. */
+int cli_search_algo_opts(search_args *a, const char *text, int *help_shown);
 
 #endif

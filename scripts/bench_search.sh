@@ -36,14 +36,18 @@ run() {
     a=$(basename "$arch" .cfg)
     w=$(basename "$wl" .cfg)
     dir="$out/runs/$a-$w-$layer-$algo-$seed"
+    local rc=0
     "$pesim" search --arch "$arch" --workload "$wl" --layer "$layer" --algo "$algo" --budget "$n" \
-        --seed "$seed" --batch 1 --objective edp --out "$dir" --json "$dir/result.json" >/dev/null
+        --seed "$seed" --batch 1 --objective edp --out "$dir" --json "$dir/result.json" >/dev/null 2>&1 || rc=$?
+    # exit 1: the run found no valid mapping; its curve is one row of "inf"
+    [ "$rc" -le 1 ] || { echo "pesim search failed (exit $rc): $dir" >&2; exit 1; }
     # best_objective is column 4 of the convergence CSV (empty until a valid
     # sample); keep the samples where it improves, and the last one
     awk -F, -v p="$a,$w,$layer,$algo,$seed" '
         NR > 1 && $4 != "" && $4 != best { print p "," $1 "," $4; best = $4; at = $1 }
         NR > 1 { last = $1 }
-        END { if (best != "" && last != at) print p "," last "," best }' "$dir/$layer.csv" >>"$csv"
+        END { if (best == "") print p "," last ",inf"; else if (last != at) print p "," last "," best }' \
+        "$dir/$layer.csv" >>"$csv"
 }
 
 t0=$(date +%s)

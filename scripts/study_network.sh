@@ -7,12 +7,13 @@
 # weights preloaded (resident: an inference server's steady state, EGRL's
 # setting and the placement space's; no run charges their initial load).
 # Prints a markdown table (docs/network.md); placements go to OUT.
-# usage: scripts/study_network.sh [BUDGET] [SEED] [OUT]
+# usage: scripts/study_network.sh [BUDGET] [SEED] [OUT] [NETWORKS]
 set -euo pipefail
 cd "$(dirname "$0")/.."
 budget=${1:-1000}
 seed=${2:-1}
 out=${3:-pesim-study-network}
+nets=${4:-"resnet50 resnet101 bert_base_128"}
 arch=configs/arch/nnpi.cfg
 cmake -S . -B build/Release -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build/Release -j2 --target pesim >/dev/null
@@ -31,7 +32,7 @@ measure() {
 
 echo "| network | placement | analytical cycles | cycle-level cycles | energy (mJ) | speedup vs greedy (cycle) |"
 echo "|---|---|---:|---:|---:|---:|"
-for net in resnet50 resnet101 bert_base_128; do
+for net in $nets; do
   w=workloads/$net.cfg
   read -r ga gc ge <<<"$(measure $w greedy)"
   for p in dram greedy optimal random annealing genetic; do
@@ -42,7 +43,9 @@ for net in resnet50 resnet101 bert_base_128; do
         src="$out/$net-$p/best_placement.cfg"; label="$p (budget $budget, seed $seed)";;
       optimal)
         $pesim run --arch $arch --workload $w --placement optimal --preload-weights --write-placement "$out/$net-optimal.cfg" >/dev/null
-        src="$out/$net-optimal.cfg"; label="optimal (ILP, GLPK)";;
+        src="$out/$net-optimal.cfg"
+        label=$($pesim run --arch $arch --workload $w --placement optimal --preload-weights 2>/dev/null |
+                sed -n 's/.*placement \(optimal ([^)]*)\).*/\1/p');;
       *) src=$p; label=$p;;
     esac
     read -r a c e <<<"$(measure $w "$src")"

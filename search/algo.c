@@ -1,8 +1,10 @@
 /* search/algo.c - the algorithm handle: the registry of ask/tell algorithms,
- * the seeded generator, the ask/tell bookkeeping, and the helpers the
- * algorithms share (algo_impl.h). */
+ * their option tables, the seeded generator, the ask/tell bookkeeping, and
+ * the helpers the algorithms share (algo_impl.h). */
 #include <assert.h>
+#include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,24 +12,41 @@
 
 /* The registry: a static table (no constructor magic). Names are the
  * contract of `pesim search --algo`. */
-static const algo_entry registry[] = {
-    {"exhaustive", algo_exhaustive_create, algo_exhaustive_ask, algo_exhaustive_tell, algo_exhaustive_destroy},
-    {"random", algo_random_create, algo_random_ask, algo_random_tell, algo_random_destroy},
-    {"annealing", algo_annealing_create, algo_annealing_ask, algo_annealing_tell, algo_annealing_destroy},
-    {"genetic", algo_genetic_create, algo_genetic_ask, algo_genetic_tell, algo_genetic_destroy},
-    {"timeloop", algo_timeloop_create, algo_timeloop_ask, algo_timeloop_tell, algo_timeloop_destroy},
+#define ENTRY(x, summary)                                                                                        \
+    {#x, summary, algo_##x##_opts, 0, algo_##x##_create, algo_##x##_ask, algo_##x##_tell, algo_##x##_destroy}
+static algo_entry registry[] = {
+    ENTRY(exhaustive, "every point of a small space, pruning what capacity failures imply"),
+    ENTRY(random, "uniform random candidates (the baseline)"),
+    ENTRY(annealing, "simulated annealing from valid starting points, reheated per segment"),
+    ENTRY(genetic, "GAMMA-like genetic algorithm from a valid population"),
+    ENTRY(timeloop, "Timeloop's random-pruned mapper with its victory condition"),
 };
+#undef ENTRY
 #define N_REGISTRY ((int)(sizeof registry / sizeof registry[0]))
 
 static const char *const names[] = {"exhaustive", "random", "annealing", "genetic", "timeloop", NULL};
+
+/* The option counts are file-level constants of the algorithms' files. */
+static void registry_init(void)
+{
+    registry[0].n_opts = algo_exhaustive_n_opts;
+    registry[1].n_opts = algo_random_n_opts;
+    registry[2].n_opts = algo_annealing_n_opts;
+    registry[3].n_opts = algo_genetic_n_opts;
+    registry[4].n_opts = algo_timeloop_n_opts;
+}
+
+#define ALGO_MAX_OPTS 32
 
 struct pesim_algo {
     const algo_entry *impl;
     void *state;
     gsl_rng *rng;              /* owned; the only source of randomness */
     algo_space sp;
+    pesim_algo_env env;
+    double opt[ALGO_MAX_OPTS]; /* option values, in table order */
     /* The last ask, until every candidate of it has been told. */
-    int32_t n_asked, n_pending, cap;
+    int32_t n_asked, n_pending, cap, next_slot;
     int32_t *asked;            /* cap x sp.n */
     uint8_t *told;             /* cap */
     pesim_result *results;     /* cap */
@@ -37,6 +56,38 @@ const char *const *pesim_algo_names(void) { return names; }
 
 const algo_space *pesim_algo_space(const pesim_algo *al) { return &al->sp; }
 
+static const algo_entry *find(const char *name)
+{
+    registry_init();
+    for (int i = 0; name && i < N_REGISTRY; i++)
+        if (strcmp(registry[i].name, name) == 0) return &registry[i];
+    return NULL;
+}
+
+int32_t pesim_algo_n_options(const char *name)
+{
+    const algo_entry *a = find(name);
+    return a ? a->n_opts : -1;
+}
+
+int pesim_algo_option_info_get(const char *name, int32_t i, pesim_algo_option_info *out)
+{
+    const algo_entry *a = find(name);
+    if (!a || !out || i < 0 || i >= a->n_opts) return 0;
+    const algo_opt_desc *d = &a->opts[i];
+    out->name = d->name;
+    out->integer = d->integer;
+    out->def = d->def, out->min = d->min, out->max = d->max;
+    out->help = d->help;
+    return 1;
+}
+
+const char *pesim_algo_summary(const char *name)
+{
+    const algo_entry *a = find(name);
+    return a ? a->summary : NULL;
+}
+
 /* splitmix64: spreads a 64-bit seed over the 32 bits gsl's generators use,
  * so seeds that differ only in their high bits give different runs. */
 static uint64_t mix64(uint64_t z)
@@ -45,6 +96,40 @@ static uint64_t mix64(uint64_t z)
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
     z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
     return z ^ (z >> 31);
+}
+
+/* Reads the "key=value" options into v (defaults first). */
+static pesim_status parse_options(const algo_entry *impl, const pesim_algo_options *o, double *v, pesim_error *e)
+{
+    for (int32_t i = 0; i < impl->n_opts; i++) v[i] = impl->opts[i].def;
+    for (int32_t k = 0; o && k < o->n_kv; k++) {
+        const char *kv = o->kv[k] ? o->kv[k] : "";
+        const char *eq = strchr(kv, '=');
+        size_t klen = eq ? (size_t)(eq - kv) : strlen(kv);
+        int32_t i = 0;
+        while (i < impl->n_opts && !(strlen(impl->opts[i].name) == klen && strncmp(impl->opts[i].name, kv, klen) == 0))
+            i++;
+        if (i == impl->n_opts) {
+            char known[512] = "";
+            for (int32_t j = 0; j < impl->n_opts; j++)
+                snprintf(known + strlen(known), sizeof known - strlen(known), "%s%s", j ? ", " : "", impl->opts[j].name);
+            return pesim_error_set(e, PESIM_ERR_KEY, NULL, 0, "algo-opt", "algorithm '%s' has no option '%.*s' (%s%s)",
+                                   impl->name, (int)klen, kv, impl->n_opts ? "its options: " : "it has none",
+                                   known);
+        }
+        const algo_opt_desc *d = &impl->opts[i];
+        char *end = NULL;
+        errno = 0;
+        double x = eq ? strtod(eq + 1, &end) : NAN;
+        if (!eq || end == eq + 1 || *end || errno || !isfinite(x) || x < d->min || x > d->max ||
+            (d->integer && x != floor(x)))
+            return pesim_error_set(e, PESIM_ERR_RANGE, NULL, 0, "algo-opt",
+                                   "%s option %s=%s: expected %s in [%.17g, %.17g] (%s)", impl->name, d->name,
+                                   eq ? eq + 1 : "(no value)", d->integer ? "an integer" : "a number", d->min, d->max,
+                                   d->help);
+        v[i] = x;
+    }
+    return PESIM_OK;
 }
 
 gsl_rng *algo_rng_create(uint64_t seed)
@@ -61,10 +146,7 @@ pesim_status pesim_algo_create_core(const char *name, const algo_space *sp, uint
                                     const pesim_algo_options *opt, pesim_algo **out, pesim_error *e)
 {
     *out = NULL;
-    const algo_entry *impl = NULL;
-    for (int i = 0; i < N_REGISTRY; i++)
-        if (name && strcmp(registry[i].name, name) == 0)
-            impl = &registry[i];
+    const algo_entry *impl = find(name);
     if (!impl)
         return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "algo",
                                "unknown search algorithm '%s' (known: exhaustive, random, annealing, "
@@ -75,23 +157,24 @@ pesim_status pesim_algo_create_core(const char *name, const algo_space *sp, uint
         if (sp->n_choices[i] < 1)
             return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "algo",
                                    "parameter %d of the space has %d choices", (int)i, (int)sp->n_choices[i]);
-    pesim_algo_options o;
-    memset(&o, 0, sizeof o);
-    if (opt)
-        o = *opt;
-    if (o.batch < 0 || o.population < 0 || o.temperature < 0 || o.budget < 0 || o.victory < 0)
-        return pesim_error_set(e, PESIM_ERR_RANGE, NULL, 0, "algo", "negative algorithm option");
+    assert(impl->n_opts <= ALGO_MAX_OPTS);
+    double v[ALGO_MAX_OPTS];
+    pesim_status st = parse_options(impl, opt, v, e);
+    if (st) return st;
 
     pesim_algo *al = calloc(1, sizeof *al);
     if (!al)
         return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     al->impl = impl;
+    memcpy(al->opt, v, sizeof v);
     al->rng = algo_rng_create(seed);
     if (!al->rng || algo_space_copy(&al->sp, sp) != PESIM_OK) {
         pesim_algo_destroy(al);
         return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     }
-    pesim_status st = impl->create(&al->sp, al->rng, &o, &al->state, e);
+    al->sp.env = &al->env;
+    if (opt && opt->eval) al->sp.eval = *opt->eval;
+    st = impl->create(&al->sp, al->rng, al->opt, &al->state, e);
     if (st != PESIM_OK) {
         pesim_algo_destroy(al);
         return st;
@@ -109,12 +192,16 @@ pesim_status pesim_algo_create(const char *name, const pesim_space *s, uint64_t 
     sp.n = s ? pesim_space_n_params(s) : 0;
     if (sp.n < 1)
         return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "algo", "the space has no parameters");
-    sp.n_choices = malloc((size_t)sp.n * sizeof *sp.n_choices);
-    sp.kind = malloc((size_t)sp.n * sizeof *sp.kind);
-    sp.level = malloc((size_t)sp.n * sizeof *sp.level);
-    sp.dim = malloc((size_t)sp.n * sizeof *sp.dim);
+    size_t n = (size_t)sp.n;
+    sp.n_choices = malloc(n * sizeof *sp.n_choices);
+    sp.kind = malloc(n * sizeof *sp.kind);
+    sp.level = malloc(n * sizeof *sp.level);
+    sp.dim = malloc(n * sizeof *sp.dim);
+    sp.layer = malloc(n * sizeof *sp.layer);
+    sp.tensor = malloc(n * sizeof *sp.tensor);
+    sp.space = s;
     pesim_status st = PESIM_OK;
-    if (!sp.n_choices || !sp.kind || !sp.level || !sp.dim) {
+    if (!sp.n_choices || !sp.kind || !sp.level || !sp.dim || !sp.layer || !sp.tensor) {
         st = pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
         goto done;
     }
@@ -124,21 +211,8 @@ pesim_status pesim_algo_create(const char *name, const pesim_space *s, uint64_t 
         sp.kind[i] = p->kind;
         sp.level[i] = p->level >= 0 && p->level < PESIM_MAX_LEVELS ? p->level : -1;
         sp.dim[i] = p->dim;
-        /* Level names come from the parameter names, "GLB.tile.K" (layer
-         * space) or "conv1:GLB.tile.K" (network space): the part before the
-         * first dot, after the layer prefix, names the storage level. */
-        const char *dot = strchr(p->name, '.');
-        const char *start = p->name;
-        for (const char *c = p->name; dot && c < dot; c++)
-            if (*c == ':')
-                start = c + 1;
-        int32_t L = sp.level[i];
-        if (L >= 0 && dot && !sp.level_name[L][0] && (size_t)(dot - start) < PESIM_NAME_MAX) {
-            memcpy(sp.level_name[L], start, (size_t)(dot - start));
-            sp.level_name[L][dot - start] = '\0';
-        }
-        if (L >= 0 && L + 1 > sp.n_levels)
-            sp.n_levels = L + 1;
+        sp.layer[i] = p->layer;
+        sp.tensor[i] = p->tensor;
     }
     st = pesim_algo_create_core(name, &sp, seed, opt, out, e);
 done:
@@ -146,7 +220,31 @@ done:
     free(sp.kind);
     free(sp.level);
     free(sp.dim);
+    free(sp.layer);
+    free(sp.tensor);
     return st;
+}
+
+void pesim_algo_set_env(pesim_algo *al, const pesim_algo_env *env)
+{
+    if (!al) return;
+    if (env)
+        al->env = *env;
+    else
+        memset(&al->env, 0, sizeof al->env);
+}
+
+int pesim_algo_describe_options(const pesim_algo *al, char *buf, size_t n)
+{
+    if (!al || !buf || !n) return 0;
+    buf[0] = '\0';
+    size_t k = 0;
+    for (int32_t i = 0; i < al->impl->n_opts; i++) {
+        int w = snprintf(buf + k, k < n ? n - k : 0, "%s%s=%.17g", i ? "," : "", al->impl->opts[i].name, al->opt[i]);
+        if (w < 0) break;
+        k += (size_t)w;
+    }
+    return (int)k;
 }
 
 void pesim_algo_destroy(pesim_algo *al)
@@ -199,6 +297,7 @@ int32_t pesim_algo_ask(pesim_algo *al, int32_t *choices, int32_t max)
     memcpy(al->asked, choices, (size_t)k * (size_t)n * sizeof *choices);
     memset(al->told, 0, (size_t)k);
     al->n_asked = al->n_pending = k;
+    al->next_slot = 0;
     return k;
 }
 
@@ -210,9 +309,15 @@ void pesim_algo_tell(pesim_algo *al, const int32_t *choices, const pesim_result 
     for (int32_t c = 0; c < n; c++) {
         const int32_t *x = choices + (size_t)c * (size_t)np;
         int32_t slot = -1;
+        /* told in ask order (the usual case): the next slot, at once */
+        int32_t j0 = al->next_slot;
+        if (j0 < al->n_asked && !al->told[j0] &&
+            memcmp(al->asked + (size_t)j0 * (size_t)np, x, (size_t)np * sizeof *x) == 0)
+            slot = j0;
         for (int32_t j = 0; j < al->n_asked && slot < 0; j++)
             if (!al->told[j] && memcmp(al->asked + (size_t)j * (size_t)np, x, (size_t)np * sizeof *x) == 0)
                 slot = j;
+        if (slot >= 0) al->next_slot = slot + 1;
         if (slot < 0) {           /* not one of the last ask: an observation */
             al->impl->tell(al->state, x, &r[c], 1, 0);
             continue;
@@ -229,22 +334,31 @@ void pesim_algo_tell(pesim_algo *al, const int32_t *choices, const pesim_result 
 
 /* ------------------------------------------------------------ helpers */
 
+/* A copy of n entries of src (-1 each when src is NULL: a synthetic space
+ * that does not say). */
+static int32_t *copy_ints(const int32_t *src, size_t n)
+{
+    int32_t *d = malloc((n ? n : 1) * sizeof *d);
+    if (!d) return NULL;
+    for (size_t i = 0; i < n; i++) d[i] = src ? src[i] : -1;
+    return d;
+}
+
 pesim_status algo_space_copy(algo_space *dst, const algo_space *src)
 {
     *dst = *src;
     size_t n = (size_t)src->n;
-    dst->n_choices = malloc(n * sizeof *dst->n_choices);
-    dst->kind = malloc(n * sizeof *dst->kind);
-    dst->level = malloc(n * sizeof *dst->level);
-    dst->dim = malloc(n * sizeof *dst->dim);
-    if (!dst->n_choices || !dst->kind || !dst->level || !dst->dim) {
+    dst->n_choices = copy_ints(src->n_choices, n);
+    dst->kind = malloc((n ? n : 1) * sizeof *dst->kind);
+    dst->level = copy_ints(src->level, n);
+    dst->dim = copy_ints(src->dim, n);
+    dst->layer = copy_ints(src->layer, n);
+    dst->tensor = copy_ints(src->tensor, n);
+    if (!dst->n_choices || !dst->kind || !dst->level || !dst->dim || !dst->layer || !dst->tensor) {
         algo_space_free(dst);
         return PESIM_ERR_NOMEM;
     }
-    memcpy(dst->n_choices, src->n_choices, n * sizeof *dst->n_choices);
     memcpy(dst->kind, src->kind, n * sizeof *dst->kind);
-    memcpy(dst->level, src->level, n * sizeof *dst->level);
-    memcpy(dst->dim, src->dim, n * sizeof *dst->dim);
     return PESIM_OK;
 }
 
@@ -254,10 +368,11 @@ void algo_space_free(algo_space *sp)
     free(sp->kind);
     free(sp->level);
     free(sp->dim);
+    free(sp->layer);
+    free(sp->tensor);
     sp->n_choices = NULL;
     sp->kind = NULL;
-    sp->level = NULL;
-    sp->dim = NULL;
+    sp->level = sp->dim = sp->layer = sp->tensor = NULL;
 }
 
 double algo_space_log10_size(const algo_space *sp)
@@ -279,20 +394,18 @@ double algo_violation(const pesim_result *r)
 {
     if (r->valid)
         return 0.0;
-    const char *p = strstr(r->reason, "capacity exceeded at ");
-    const char *colon = p ? strstr(p, ": ") : NULL;
-    if (!colon)
-        return ALGO_VIOLATION_OTHER;
-    char *end;
-    double words = strtod(colon + 2, &end);
-    const char *gt = strstr(end, "> ");
-    if (end == colon + 2 || !gt)
-        return ALGO_VIOLATION_OTHER;
-    double cap = strtod(gt + 2, NULL);
-    if (strstr(end, " x2") && strstr(end, " x2") < gt)
-        words *= 2;
-    double v = cap > 0 ? words / cap : ALGO_VIOLATION_OTHER;
-    return v > 1.0 ? (v < ALGO_VIOLATION_OTHER ? v : ALGO_VIOLATION_OTHER) : 1.0;
+    const pesim_violation *v = &r->violation;
+    switch (v->kind) {
+    case PESIM_VIOLATION_CAPACITY:
+    case PESIM_VIOLATION_FANOUT:
+    case PESIM_VIOLATION_AREA:
+    case PESIM_VIOLATION_POWER:
+    case PESIM_VIOLATION_PLACEMENT: {
+        double x = v->limit > 0 ? v->amount / v->limit : ALGO_VIOLATION_OTHER;
+        return x > 1.0 ? (x < ALGO_VIOLATION_OTHER ? x : ALGO_VIOLATION_OTHER) : 1.0;
+    }
+    default: return ALGO_VIOLATION_OTHER;
+    }
 }
 
 int algo_better(double a, double va, double b, double vb)
@@ -304,19 +417,11 @@ int algo_better(double a, double va, double b, double vb)
 
 int algo_capacity_failure(const algo_space *sp, const pesim_result *r, int32_t *level)
 {
-    static const char key[] = "capacity exceeded at ";
-    if (r->valid)
+    (void)sp;
+    if (r->valid || r->violation.kind != PESIM_VIOLATION_CAPACITY)
         return 0;
-    const char *p = strstr(r->reason, key);
-    if (!p)
-        return 0;
-    p += sizeof key - 1;
-    /* The level name runs to the next space (model.c: "... at GLB for ..."). */
-    size_t len = strcspn(p, " :,");
-    *level = PESIM_MAX_LEVELS;    /* unknown: every level counts as below it */
-    for (int32_t L = 0; L < sp->n_levels; L++)
-        if (strlen(sp->level_name[L]) == len && len > 0 && strncmp(sp->level_name[L], p, len) == 0)
-            *level = L;
+    int32_t L = r->violation.level;
+    *level = L >= 0 && L < PESIM_MAX_LEVELS ? L : PESIM_MAX_LEVELS;
     return 1;
 }
 
@@ -327,13 +432,31 @@ int algo_param_monotone(const algo_space *sp, int32_t i)
 
 int algo_param_capacity_free(const algo_space *sp, int32_t i)
 {
-    return sp->kind[i] == PESIM_PARAM_ORDER;
+    return sp->kind[i] == PESIM_PARAM_ORDER || sp->kind[i] == PESIM_PARAM_ORDER_POS;
 }
 
 void algo_random_point(const algo_space *sp, gsl_rng *rng, int32_t *x)
 {
     for (int32_t i = 0; i < sp->n; i++)
         x[i] = sp->n_choices[i] > 1 ? (int32_t)gsl_rng_uniform_int(rng, (unsigned long)sp->n_choices[i]) : 0;
+}
+
+static double rng_u01(void *ctx) { return gsl_rng_uniform((gsl_rng *)ctx); }
+
+int32_t algo_valid_starts(const algo_space *sp, gsl_rng *rng, int32_t *x, int32_t n)
+{
+    int32_t k = 0, good = 0;
+    pesim_cursor *c = NULL;
+    if (sp->space && pesim_cursor_create(sp->space, &sp->eval, &c, NULL) == PESIM_OK) {
+        if (n > 0 && pesim_space_default_choices(sp->space, x)) k = good = 1; /* the mapper's: valid */
+        for (; k < n; k++) {
+            pesim_cursor_reset(c);
+            if (pesim_cursor_sample(c, rng_u01, rng, x + (size_t)k * (size_t)sp->n) == 0) good++;
+        }
+    }
+    pesim_cursor_destroy(c);
+    for (; k < n; k++) algo_random_point(sp, rng, x + (size_t)k * (size_t)sp->n);
+    return good;
 }
 
 int32_t algo_factorial_inverse(int64_t v)

@@ -2,23 +2,31 @@
  * (algo.c) and the algorithms (algorithms/<name>.c). Not a published API:
  * pesim/search.h is the contract; this header is for search/ and its tests.
  *
- * An algorithm sees the space only as an algo_space: the number of choices,
- * the kind, level and dim of every parameter (what pesim_space_param says),
- * so its core can be unit-tested on synthetic cardinalities and objectives
- * without a decoder or an evaluator.
+ * An algorithm sees the space as an algo_space: per parameter the number of
+ * choices, kind, level, dim, layer and tensor, so its core can be unit-tested
+ * on synthetic cardinalities and objectives without a decoder or an
+ * evaluator; and, on a real space, the space itself (`space`: the value
+ * behind each choice, context features, masks and the step decode of
+ * pesim/search.h) and the caller's services (`env`: a predictor outside the
+ * budget). Results carry the violation as data (pesim_result.violation).
  *
- * The handle owns the gsl_rng (seeded once from the user's seed) and the
- * bookkeeping of the ask/tell protocol. What it guarantees the algorithms:
+ * The handle owns the gsl_rng (seeded once from the user's seed), parses the
+ * options against the algorithm's table, and keeps the bookkeeping of the
+ * ask/tell protocol. What it guarantees the algorithms:
  * - ask(st, x, max) is called with 1 <= max and never while candidates of a
  *   previous ask are still untold;
  * - tell(st, x, r, n, 1) receives the candidates of the last ask, all of
  *   them, in the order ask proposed them, whatever order the caller told
- *   them in - so a run depends on the seed and the batch sizes only;
+ *   them in - so a run depends on the seed, the options and the batch sizes
+ *   only;
  * - tell(st, x, r, n, 0) passes candidates the algorithm did not propose
  *   (a caller's seeds or a warm start), for its bookkeeping only.
  * An algorithm must propose only choices in [0, n_choices) and may propose
  * fewer than max (the end of a generation); it returns 0 only when it has
- * nothing more to propose (exhaustive done, Timeloop's victory). */
+ * nothing more to propose (exhaustive done, Timeloop's victory).
+ * Algorithms are anytime: none knows the budget, so a run of N evaluations is
+ * the first N evaluations of any longer run with the same seed, options and
+ * batch - which is what makes `--resume --budget M` a straight run of M. */
 #ifndef PESIM_SEARCH_ALGO_IMPL_H
 #define PESIM_SEARCH_ALGO_IMPL_H
 
@@ -39,36 +47,53 @@ typedef struct algo_space {
     pesim_param_kind *kind;
     int32_t *level;                  /* storage level it belongs to, -1: none */
     int32_t *dim;                    /* loop dim, -1: none */
-    /* Storage level names, for reading a capacity reason ("capacity exceeded
-     * at GLB for ..."); n_levels may be 0 (every capacity failure is then
-     * taken to be at the outermost level: conservative). */
-    int32_t n_levels;
-    char level_name[PESIM_MAX_LEVELS][PESIM_NAME_MAX];
+    int32_t *layer;                  /* layer of the space's network, -1: none */
+    int32_t *tensor;                 /* tensor, -1: none */
+    const pesim_space *space;        /* the real space, NULL on a synthetic one */
+    const pesim_algo_env *env;       /* the caller's services (never NULL; members may be) */
+    pesim_eval_options eval;         /* what the evaluation checks (the area budget, for masks) */
 } algo_space;
 
-typedef pesim_status (*algo_create_fn)(const algo_space *sp, gsl_rng *rng, const pesim_algo_options *opt,
-                                       void **state, pesim_error *e);
+/* One option of an algorithm (--algo-opt key=value): a number, integer or
+ * real, with a default and inclusive bounds. The table is the algorithm's
+ * documentation (docs/search.md lists it; `pesim search --algo-opt help`). */
+typedef struct algo_opt_desc {
+    const char *name;
+    int integer;                     /* 1: an integer */
+    double def, min, max;
+    const char *help;                /* one line, with the unit */
+} algo_opt_desc;
+
+typedef pesim_status (*algo_create_fn)(const algo_space *sp, gsl_rng *rng, const double *opt, void **state,
+                                       pesim_error *e);
 typedef int32_t (*algo_ask_fn)(void *state, int32_t *choices, int32_t max);
 typedef void (*algo_tell_fn)(void *state, const int32_t *choices, const pesim_result *r, int32_t n,
                              int asked);
 typedef void (*algo_destroy_fn)(void *state);
 
-/* One entry of the registry (algo.c). */
+/* One entry of the registry (algo.c). opt[] given to create holds the
+ * value of each option of the table, in table order. */
 typedef struct algo_entry {
     const char *name;
+    const char *summary;             /* one line */
+    const algo_opt_desc *opts;       /* n_opts entries */
+    int32_t n_opts;
     algo_create_fn create;
     algo_ask_fn ask;
     algo_tell_fn tell;
     algo_destroy_fn destroy;
 } algo_entry;
 
-/* The algorithms (one file each in algorithms/). */
+/* The algorithms (one file each in algorithms/): their functions and their
+ * option tables. */
 #define ALGO_DECLARE(x)                                                                                   \
-    pesim_status algo_##x##_create(const algo_space *sp, gsl_rng *rng, const pesim_algo_options *opt,       \
-                                   void **state, pesim_error *e);                                         \
+    pesim_status algo_##x##_create(const algo_space *sp, gsl_rng *rng, const double *opt, void **state,     \
+                                   pesim_error *e);                                                       \
     int32_t algo_##x##_ask(void *state, int32_t *choices, int32_t max);                                   \
     void algo_##x##_tell(void *state, const int32_t *choices, const pesim_result *r, int32_t n, int asked); \
-    void algo_##x##_destroy(void *state);
+    void algo_##x##_destroy(void *state);                                                                 \
+    extern const algo_opt_desc algo_##x##_opts[];                                                         \
+    extern const int32_t algo_##x##_n_opts;
 ALGO_DECLARE(exhaustive)
 ALGO_DECLARE(random)
 ALGO_DECLARE(annealing)
@@ -85,7 +110,8 @@ const algo_space *pesim_algo_space(const pesim_algo *al);
 
 /* ------------------------------------------------ shared helpers (algo.c) */
 
-/* Deep-copies src into dst (arrays malloc'ed); algo_space_free releases them. */
+/* Deep-copies src into dst (arrays malloc'ed; space and env are shared);
+ * algo_space_free releases them. */
 pesim_status algo_space_copy(algo_space *dst, const algo_space *src);
 void algo_space_free(algo_space *sp);
 /* log10 of the number of points of the space. */
@@ -97,9 +123,9 @@ double algo_value(const pesim_result *r);
 /* How far an invalid result is from being valid, for algorithms that rank
  * invalid candidates (Deb's feasibility rules: a valid candidate beats an
  * invalid one; of two invalid ones the smaller violation wins): 0 for a
- * valid result; for a capacity failure the footprint over the capacity
- * (> 1, read from the reason "... : 1024 words x2 (double-buffered) > 192");
- * ALGO_VIOLATION_OTHER for any other reason. */
+ * valid result; amount / limit (> 1) of a violation that has both (capacity,
+ * fan-out, area, power, placement: how far over); ALGO_VIOLATION_OTHER for
+ * any other. */
 #define ALGO_VIOLATION_OTHER 1e6
 double algo_violation(const pesim_result *r);
 /* 1 if (value a, violation va) is strictly better than (b, vb) by those
@@ -107,15 +133,16 @@ double algo_violation(const pesim_result *r);
 int algo_better(double a, double va, double b, double vb);
 
 /* 1 if the result is invalid because a level's capacity was exceeded; *level
- * gets the level (n_levels - 1 if it cannot be told: the conservative
- * choice for the pruning rules). */
+ * gets the level (PESIM_MAX_LEVELS when the violation does not say: every
+ * level then counts as below it, the conservative choice for pruning). */
 int algo_capacity_failure(const algo_space *sp, const pesim_result *r, int32_t *level);
 /* 1 if the parameter grows every footprint it affects when its choice grows
  * (tile and spatial factors, whose choices the spaces list ascending), so
  * capacity failures are monotone in it. */
 int algo_param_monotone(const algo_space *sp, int32_t i);
 
-/* 1 if the parameter never changes a footprint (loop orders: a level holds
+/* 1 if the parameter never changes a footprint (loop orders, as a rank or a
+ * position: a level holds
  * the tiles it keeps, whose sizes are products of factors, docs/model.md),
  * so capacity failures do not depend on it. */
 int algo_param_capacity_free(const algo_space *sp, int32_t i);
@@ -127,6 +154,14 @@ gsl_rng *algo_rng_create(uint64_t seed);
 
 /* A uniformly random candidate. */
 void algo_random_point(const algo_space *sp, gsl_rng *rng, int32_t *x);
+
+/* Valid starting points (annealing, genetic): the space's default design
+ * (pesim_space_default_choices, when it is in the space), then candidates
+ * drawn by the masked step decode (pesim_cursor_sample: valid for capacity,
+ * fan-out and the area budget). On a synthetic space, uniform random ones.
+ * Fills n candidates (n x sp->n) and returns how many came from the masks
+ * or the default (the rest are uniform). */
+int32_t algo_valid_starts(const algo_space *sp, gsl_rng *rng, int32_t *x, int32_t n);
 /* Changes parameter i of x to another choice (when it has one): for ordered
  * kinds (tile, spatial factor, hardware) a step of +-1 with probability
  * `local`, otherwise a uniform other choice; for a loop order, a swap of two

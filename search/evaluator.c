@@ -34,6 +34,7 @@ typedef struct cache_value {
     int64_t cycles;
     uint64_t reason_at;     /* absolute ring position of the reason (invalid only) */
     int32_t valid;
+    pesim_violation violation;
 } cache_value;
 
 #define REASON_RING (1u << 20) /* bytes */
@@ -64,6 +65,7 @@ struct pesim_evaluator {
     int32_t batch_n;
     pesim_fidelity batch_f;
     pesim_result *batch_out;
+    pesim_cost *batch_costs;  /* pesim_evaluator_run_detail: n x n_mac, else NULL */
     atomic_int next;
 
     pthread_mutex_t cache_mu;
@@ -132,6 +134,7 @@ static int cache_get(pesim_evaluator *ev, uint64_t key, pesim_result *out)
                 memcpy(out->reason, src, strlen(src) + 1);
             }
             out->valid = v->valid;
+            out->violation = v->violation;
             out->objective = v->objective;
             out->energy_pj = v->energy_pj;
             out->area_um2 = v->area_um2;
@@ -159,6 +162,7 @@ static void cache_put(pesim_evaluator *ev, uint64_t key, const pesim_result *r)
     ev->cache_key[at] = key;
     cache_value *v = &ev->cache_val[at];
     v->valid = r->valid;
+    v->violation = r->violation;
     v->objective = r->objective;
     v->energy_pj = r->energy_pj;
     v->area_um2 = r->area_um2;
@@ -195,8 +199,35 @@ static void layer_reason(char *dst, size_t n, const char *layer, const char *msg
 
 /* ------------------------------------------------------- evaluation */
 
-/* Evaluates a decoded design: fills valid, reason, cycles, energy, area. */
-static void eval_design(pesim_evaluator *ev, worker *w, pesim_fidelity f, pesim_result *r)
+/* One MAC layer's cost (not of a placement design: that is one
+ * whole-network run, space_place.c). 1 if valid, else 0 with c->reason and
+ * c->violation. */
+static int layer_cost(pesim_evaluator *ev, worker *w, int32_t i, pesim_fidelity f, pesim_cost *c)
+{
+    const pesim_space *s = ev->s;
+    pesim_design *d = &w->d;
+    const pesim_layer *l = &s->net.layers[s->mac[i]];
+    pesim_status st = f == PESIM_FIDELITY_CYCLE ? pesim_engine_run(&d->arch, l, &d->mappings[i], NULL, c, NULL)
+                                                : pesim_model_evaluate(&d->arch, l, &d->mappings[i], c);
+    if (st == PESIM_OK && c->valid) return 1;
+    c->valid = 0;
+    if (!c->reason[0]) copy_reason(c->reason, sizeof c->reason, pesim_status_name(st));
+    if (c->violation.kind == PESIM_VIOLATION_NONE) c->violation = pesim_violation_make(PESIM_VIOLATION_OTHER);
+    c->violation.layer = s->mac[i];
+    return 0;
+}
+
+/* Marks r invalid with violation kind k. */
+static void violate(pesim_result *r, pesim_violation_kind k, double amount, double limit)
+{
+    r->violation = pesim_violation_make(k);
+    r->violation.amount = amount, r->violation.limit = limit;
+}
+
+/* Evaluates a decoded design: fills valid, reason, violation, cycles,
+ * energy, area. With costs (n_mac entries), every layer is evaluated and its
+ * cost kept; without, the first invalid layer ends the evaluation. */
+static void eval_design(pesim_evaluator *ev, worker *w, pesim_fidelity f, pesim_result *r, pesim_cost *costs)
 {
     const pesim_space *s = ev->s;
     pesim_design *d = &w->d;
@@ -204,31 +235,38 @@ static void eval_design(pesim_evaluator *ev, worker *w, pesim_fidelity f, pesim_
     if (ev->opt.area_budget_um2 > 0 && r->area_um2 > ev->opt.area_budget_um2) {
         snprintf(r->reason, sizeof r->reason, "area %.6g um2 exceeds the budget %.6g um2", r->area_um2,
                  ev->opt.area_budget_um2);
+        violate(r, PESIM_VIOLATION_AREA, r->area_um2, ev->opt.area_budget_um2);
         return;
     }
-    if (!srch_complete(s, d, r->reason, sizeof r->reason)) return;
+    if (!srch_complete(s, d, r->reason, sizeof r->reason, &r->violation)) return;
     int64_t cycles = 0;
     double energy = 0;
-    if (s->kind == SPACE_PLACEMENT) { /* one whole-network run */
-        if (!srch_place_eval(w->net, &d->placement, f, r)) return;
+    int bad = 0;
+    if (s->kind == SPACE_PLACEMENT) { /* one whole-network run; its MAC layers' costs when asked */
+        if (!srch_place_eval(s, w->net, &d->placement, f, r, costs)) return;
         cycles = r->cycles;
         energy = r->energy_pj;
     }
     for (int32_t i = 0; i < s->n_mac && s->kind != SPACE_PLACEMENT; i++) {
         const pesim_layer *l = &s->net.layers[s->mac[i]];
-        pesim_cost *c = &w->cost;
-        pesim_status st = f == PESIM_FIDELITY_CYCLE ? pesim_engine_run(&d->arch, l, &d->mappings[i], NULL, c, NULL)
-                                                    : pesim_model_evaluate(&d->arch, l, &d->mappings[i], c);
-        if (st != PESIM_OK || !c->valid) {
+        pesim_cost *c = costs ? &costs[i] : &w->cost;
+        int ok = layer_cost(ev, w, i, f, c);
+        if (!ok && !bad) {
             if (s->n_mac > 1 || s->kind != SPACE_LAYER)
-                layer_reason(r->reason, sizeof r->reason, l->name, c->reason[0] ? c->reason : pesim_status_name(st));
+                layer_reason(r->reason, sizeof r->reason, l->name, c->reason);
             else
-                copy_reason(r->reason, sizeof r->reason, c->reason[0] ? c->reason : pesim_status_name(st));
-            return;
+                copy_reason(r->reason, sizeof r->reason, c->reason);
+            r->violation = c->violation;
+        }
+        if (!ok) {
+            bad = 1;
+            if (!costs) return;
+            continue;
         }
         cycles += c->cycles;
         energy += c->energy_pj;
     }
+    if (bad) return;
     r->cycles = cycles;
     r->energy_pj = energy;
     if (ev->opt.power_budget_mw > 0 && cycles > 0) {
@@ -236,6 +274,7 @@ static void eval_design(pesim_evaluator *ev, worker *w, pesim_fidelity f, pesim_
         if (mw > ev->opt.power_budget_mw) {
             snprintf(r->reason, sizeof r->reason, "power %.6g mW exceeds the budget %.6g mW", mw,
                      ev->opt.power_budget_mw);
+            violate(r, PESIM_VIOLATION_POWER, mw, ev->opt.power_budget_mw);
             return;
         }
     }
@@ -252,11 +291,24 @@ static void eval_design(pesim_evaluator *ev, worker *w, pesim_fidelity f, pesim_
     }
 }
 
-static void eval_one(pesim_evaluator *ev, worker *w, const int32_t *ch, pesim_fidelity f, pesim_result *r)
+/* Every layer of a design that failed before its layers were evaluated
+ * carries the design's reason and violation. */
+static void fill_costs(const pesim_evaluator *ev, const pesim_result *r, pesim_cost *costs)
+{
+    for (int32_t i = 0; i < ev->s->n_mac; i++) {
+        memset(&costs[i], 0, sizeof costs[i]);
+        copy_reason(costs[i].reason, sizeof costs[i].reason, r->reason);
+        costs[i].violation = r->violation;
+    }
+}
+
+static void eval_one(pesim_evaluator *ev, worker *w, const int32_t *ch, pesim_fidelity f, pesim_result *r,
+                     pesim_cost *costs)
 {
     double t0 = now_s();
     r->valid = 0;
     r->reason[0] = '\0';
+    r->violation = pesim_violation_make(PESIM_VIOLATION_NONE);
     r->objective = PESIM_INVALID_PENALTY;
     r->cycles = 0;
     r->energy_pj = 0;
@@ -265,13 +317,26 @@ static void eval_one(pesim_evaluator *ev, worker *w, const int32_t *ch, pesim_fi
     r->fidelity = f;
     r->cached = 0;
     w->requested++;
-    if (!srch_decode(ev->s, ch, &w->d, ev->fixed_arch, r->reason, sizeof r->reason)) {
+    if (!srch_decode(ev->s, ch, &w->d, ev->fixed_arch, r->reason, sizeof r->reason, &r->violation)) {
         w->invalid++;
         r->wall_s = now_s() - t0;
+        if (costs) fill_costs(ev, r, costs);
         return;
     }
     r->design_hash = w->d.hash;
     uint64_t key = cache_key(w->d.hash, f);
+    if (costs) { /* detail: not cached */
+        for (int32_t i = 0; i < ev->s->n_mac; i++) costs[i].valid = -1;
+        eval_design(ev, w, f, r, costs);
+        if (!r->valid) {
+            set_invalid(r);
+            w->invalid++;
+            if (costs[0].valid == -1) fill_costs(ev, r, costs);
+        }
+        w->evaluated++;
+        r->wall_s = now_s() - t0;
+        return;
+    }
     if (cache_get(ev, key, r)) {
         w->hits++;
         w->invalid += !r->valid;
@@ -279,7 +344,7 @@ static void eval_one(pesim_evaluator *ev, worker *w, const int32_t *ch, pesim_fi
         r->wall_s = 0;
         return;
     }
-    eval_design(ev, w, f, r);
+    eval_design(ev, w, f, r, NULL);
     if (!r->valid) {
         set_invalid(r);
         w->invalid++;
@@ -294,13 +359,15 @@ static void run_share(pesim_evaluator *ev, worker *w)
     const int32_t np = ev->s->n_params;
     if (ev->n_workers == 1) { /* no atomics on one thread */
         for (int32_t i = 0; i < ev->batch_n; i++)
-            eval_one(ev, w, ev->batch + (size_t)i * (size_t)np, ev->batch_f, &ev->batch_out[i]);
+            eval_one(ev, w, ev->batch + (size_t)i * (size_t)np, ev->batch_f, &ev->batch_out[i],
+                     ev->batch_costs ? ev->batch_costs + (size_t)i * (size_t)ev->s->n_mac : NULL);
         return;
     }
     for (;;) {
         int i = atomic_fetch_add_explicit(&ev->next, 1, memory_order_relaxed);
         if (i >= ev->batch_n) break;
-        eval_one(ev, w, ev->batch + (size_t)i * (size_t)np, ev->batch_f, &ev->batch_out[i]);
+        eval_one(ev, w, ev->batch + (size_t)i * (size_t)np, ev->batch_f, &ev->batch_out[i],
+                 ev->batch_costs ? ev->batch_costs + (size_t)i * (size_t)ev->s->n_mac : NULL);
     }
 }
 
@@ -445,12 +512,13 @@ void pesim_evaluator_destroy(pesim_evaluator *ev)
     free(ev);
 }
 
-pesim_status pesim_evaluator_run(pesim_evaluator *ev, const int32_t *choices, int32_t n, pesim_fidelity f,
-                                 pesim_result *out)
+static pesim_status run_batch(pesim_evaluator *ev, const int32_t *choices, int32_t n, pesim_fidelity f,
+                              pesim_result *out, pesim_cost *costs)
 {
     if (!ev || n < 0 || (n > 0 && (!choices || !out))) return PESIM_ERR_INVALID;
     if ((unsigned)f > PESIM_FIDELITY_CYCLE) return PESIM_ERR_INVALID;
     if (n == 0) return PESIM_OK;
+    ev->batch_costs = costs;
     ev->batch = choices;
     ev->batch_n = n;
     ev->batch_f = f;
@@ -471,6 +539,19 @@ pesim_status pesim_evaluator_run(pesim_evaluator *ev, const int32_t *choices, in
         run_share(ev, &ev->w[0]);
     }
     return PESIM_OK;
+}
+
+pesim_status pesim_evaluator_run(pesim_evaluator *ev, const int32_t *choices, int32_t n, pesim_fidelity f,
+                                 pesim_result *out)
+{
+    return run_batch(ev, choices, n, f, out, NULL);
+}
+
+pesim_status pesim_evaluator_run_detail(pesim_evaluator *ev, const int32_t *choices, int32_t n, pesim_fidelity f,
+                                        pesim_result *out, pesim_cost *costs)
+{
+    if (n > 0 && !costs) return PESIM_ERR_INVALID;
+    return run_batch(ev, choices, n, f, out, costs);
 }
 
 void pesim_evaluator_stats(const pesim_evaluator *ev, pesim_eval_stats *out)

@@ -144,15 +144,18 @@ pesim_space *srch_space_new(space_kind kind, const pesim_arch *a, const pesim_ne
     size_t nl = net->n_layers > 0 ? (size_t)net->n_layers : 1;
     s->net.layers = malloc(nl * sizeof *s->net.layers);
     s->mac = malloc(nl * sizeof *s->mac);
-    if (!s->net.layers || !s->mac) {
+    s->mac_of = malloc(nl * sizeof *s->mac_of);
+    if (!s->net.layers || !s->mac || !s->mac_of) {
         pesim_space_destroy(s);
         pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, "space", "out of memory");
         return NULL;
     }
     if (net->n_layers > 0) memcpy(s->net.layers, net->layers, (size_t)net->n_layers * sizeof *net->layers);
     s->net.n_layers = net->n_layers;
-    for (int32_t i = 0; i < net->n_layers; i++)
-        if (pesim_layer_has_macs(&net->layers[i])) s->mac[s->n_mac++] = i;
+    for (int32_t i = 0; i < net->n_layers; i++) {
+        s->mac_of[i] = -1;
+        if (pesim_layer_has_macs(&net->layers[i])) s->mac_of[i] = s->n_mac, s->mac[s->n_mac++] = i;
+    }
     s->arch_hash = srch_hash_arch(SRCH_HASH_SEED, a);
     pesim_mapping_init(&s->identity, a->n_levels);
     s->scale_area_energy = 1;
@@ -178,6 +181,7 @@ int32_t srch_add_param(pesim_space *s, const char *name, pesim_param_kind kind, 
     p->dim = dim;
     p->tensor = tensor;
     p->layer = layer;
+    p->axis = p->pos = -1;
     return s->n_params++;
 }
 
@@ -201,6 +205,7 @@ pesim_status srch_space_finish(pesim_space *s, pesim_error *e)
     for (int32_t i = 0; i < s->n_params; i++) s->nch[i] = s->params[i].n_choices;
     pesim_status st = pesim_placement_init(&s->scratch_place, s->net.n_layers, s->arch.n_levels - 1, e);
     if (st) return st;
+    if ((st = srch_build_graph(s, e))) return st;
     /* the parameter list's hash makes a changed space a different space */
     uint64_t h = SRCH_HASH_SEED;
     for (int32_t i = 0; i < s->n_params; i++) {
@@ -216,8 +221,12 @@ pesim_status srch_space_finish(pesim_space *s, pesim_error *e)
                  s->maps ? " joint" : "", s->net.name, (int)s->n_mac);
     else
         snprintf(what, sizeof what, "network=%s layers=%d", s->net.name, (int)s->n_mac);
-    snprintf(s->desc, sizeof s->desc, "%s arch=%s %s params=%d log10size=%.4g id=%016llx", kind_name(s->kind),
-             s->arch.name, what, (int)s->n_params, pesim_space_log10_size(s), (unsigned long long)h);
+    char enc[64] = "";
+    if (s->maps)
+        snprintf(enc, sizeof enc, " encoding=order:%s,spatial:%s", s->opt.order ? "sequence" : "rank",
+                 s->opt.spatial ? "dim" : "factors");
+    snprintf(s->desc, sizeof s->desc, "%s arch=%s %s%s params=%d log10size=%.4g id=%016llx", kind_name(s->kind),
+             s->arch.name, what, enc, (int)s->n_params, pesim_space_log10_size(s), (unsigned long long)h);
     return PESIM_OK;
 }
 
@@ -226,6 +235,9 @@ void pesim_space_destroy(pesim_space *s)
     if (!s) return;
     free(s->net.layers);
     free(s->mac);
+    free(s->mac_of);
+    free(s->gnodes);
+    free(s->gedges);
     free(s->params);
     for (int32_t i = 0; i < s->n_hw; i++) free(s->hw[i].values);
     free(s->hw);
@@ -267,6 +279,7 @@ const pesim_layer *pesim_space_layer(const pesim_space *s, int32_t i)
 }
 
 const pesim_arch *pesim_space_arch(const pesim_space *s) { return s ? &s->arch : NULL; }
+const pesim_space_options *pesim_space_options_of(const pesim_space *s) { return s ? &s->opt : NULL; }
 const pesim_network *pesim_space_network_of(const pesim_space *s) { return s ? &s->net : NULL; }
 
 /* ------------------------------------------------------ decode / encode */
@@ -280,7 +293,7 @@ static int fail(char *reason, size_t n, const char *msg)
 }
 
 int srch_decode(const pesim_space *s, const int32_t *choices, pesim_design *d, int arch_ready, char *reason,
-                size_t n)
+                size_t n, pesim_violation *v)
 {
     if (reason && n) reason[0] = '\0';
     d->n_layers = s->n_mac;
@@ -290,12 +303,13 @@ int srch_decode(const pesim_space *s, const int32_t *choices, pesim_design *d, i
             if (reason && n)
                 snprintf(reason, n, "choice %d of %s is out of range [0, %d)", (int)choices[i], s->params[i].name,
                          (int)s->params[i].n_choices);
+            if (v) *v = pesim_violation_make(PESIM_VIOLATION_STRUCTURE);
             return 0;
         }
     uint64_t h = s->arch_hash;
     if (s->n_hw > 0) {
         d->arch = s->arch;
-        if (!srch_apply_hw(s, choices, &d->arch, reason, n)) return 0;
+        if (!srch_apply_hw(s, choices, &d->arch, reason, n, v)) return 0;
         h = srch_hash_arch(SRCH_HASH_SEED, &d->arch);
     } else if (!arch_ready) {
         d->arch = s->arch;
@@ -303,7 +317,7 @@ int srch_decode(const pesim_space *s, const int32_t *choices, pesim_design *d, i
     h = srch_hmix(h, (uint64_t)s->kind);
     if (s->maps) {
         for (int32_t i = 0; i < s->n_mac; i++) {
-            if (!srch_decode_layer(s, &s->maps[i], &d->arch, choices, &d->mappings[i], reason, n)) return 0;
+            if (!srch_decode_layer(s, &s->maps[i], &d->arch, choices, &d->mappings[i], reason, n, v)) return 0;
             pesim_mapping_canonical(&d->arch, &s->net.layers[s->maps[i].layer], &d->mappings[i]);
             h = srch_hash_mapping(h, &d->arch, &s->net.layers[s->maps[i].layer], &d->mappings[i]);
         }
@@ -322,7 +336,7 @@ int srch_decode(const pesim_space *s, const int32_t *choices, pesim_design *d, i
     return 1;
 }
 
-int srch_complete(const pesim_space *s, pesim_design *d, char *reason, size_t n)
+int srch_complete(const pesim_space *s, pesim_design *d, char *reason, size_t n, pesim_violation *v)
 {
     if (!srch_needs_mapper(s)) return 1;
     for (int32_t i = 0; i < s->n_mac; i++) {
@@ -331,6 +345,7 @@ int srch_complete(const pesim_space *s, pesim_design *d, char *reason, size_t n)
         pesim_error_clear(&err);
         if (pesim_mapper_default(&d->arch, l, &d->mappings[i], &err) != PESIM_OK) {
             if (reason && n) snprintf(reason, n, "layer %s: default mapper: %s", l->name, err.msg);
+            if (v) *v = pesim_violation_make(PESIM_VIOLATION_MAPPER), v->layer = s->mac[i];
             return 0;
         }
     }
@@ -339,7 +354,17 @@ int srch_complete(const pesim_space *s, pesim_design *d, char *reason, size_t n)
 
 int pesim_space_decode(pesim_space *s, const int32_t *choices, pesim_design *d, char *reason, size_t n)
 {
-    if (!s || !choices || !d) return fail(reason, n, "pesim_space_decode: NULL argument");
+    return pesim_space_decode_why(s, choices, d, reason, n, NULL);
+}
+
+int pesim_space_decode_why(pesim_space *s, const int32_t *choices, pesim_design *d, char *reason, size_t n,
+                           pesim_violation *v)
+{
+    if (v) *v = pesim_violation_make(PESIM_VIOLATION_NONE);
+    if (!s || !choices || !d) {
+        if (v) v->kind = PESIM_VIOLATION_STRUCTURE;
+        return fail(reason, n, "pesim_space_decode: NULL argument");
+    }
     memset(d, 0, sizeof *d);
     d->mappings = s->scratch_maps;
     d->placement = s->scratch_place;
@@ -347,10 +372,10 @@ int pesim_space_decode(pesim_space *s, const int32_t *choices, pesim_design *d, 
         d->placement.n_layers = 0;
         d->placement.weights_level = d->placement.outputs_level = NULL;
     }
-    if (!srch_decode(s, choices, d, 0, reason, n)) return 0;
+    if (!srch_decode(s, choices, d, 0, reason, n, v)) return 0;
     if (s->kind == SPACE_PLACEMENT) /* the evaluator reads them from the space */
         memcpy(d->mappings, s->default_maps, (size_t)s->n_mac * sizeof *d->mappings);
-    return srch_complete(s, d, reason, n);
+    return srch_complete(s, d, reason, n, v);
 }
 
 int pesim_space_encode(const pesim_space *s, const pesim_design *d, int32_t *choices)
@@ -365,7 +390,7 @@ int pesim_space_encode(const pesim_space *s, const pesim_design *d, int32_t *cho
             pesim_arch a = s->arch;
             char why[8];
             /* apply only this parameter to a copy and compare the fields it sets */
-            if (!srch_apply_hw(s, choices, &a, why, sizeof why)) continue;
+            if (!srch_apply_hw(s, choices, &a, why, sizeof why, NULL)) continue;
             found = 1;
             const hw_param *hp = &s->hw[i];
             for (int k = 0; k < hp->n_keys && found; k++) {

@@ -18,7 +18,7 @@
 #include "pesim/estimate.h"
 #include "space_impl.h"
 
-static void apply_value(pesim_arch *a, const hw_key *k, const hw_value *v)
+void srch_hw_apply_value(pesim_arch *a, const hw_key *k, const hw_value *v)
 {
     pesim_level *x = k->level >= 0 ? &a->level[k->level] : NULL;
     switch (k->field) {
@@ -42,17 +42,19 @@ static void apply_value(pesim_arch *a, const hw_key *k, const hw_value *v)
     }
 }
 
-int srch_apply_hw(const pesim_space *s, const int32_t *choices, pesim_arch *a, char *reason, size_t n)
+int srch_apply_hw(const pesim_space *s, const int32_t *choices, pesim_arch *a, char *reason, size_t n,
+                  pesim_violation *why)
 {
     for (int32_t i = 0; i < s->n_hw; i++) {
         const hw_param *hp = &s->hw[i];
         const hw_value *v = &hp->values[(size_t)choices[i] * (size_t)hp->n_keys];
-        for (int k = 0; k < hp->n_keys; k++) apply_value(a, &hp->key[k], &v[k]);
+        for (int k = 0; k < hp->n_keys; k++) srch_hw_apply_value(a, &hp->key[k], &v[k]);
     }
     pesim_error err;
     pesim_error_clear(&err);
     if (pesim_arch_check(a, NULL, &err) != PESIM_OK) {
         if (reason && n) snprintf(reason, n, "hardware: %s: %s", err.key, err.msg);
+        if (why) *why = pesim_violation_make(PESIM_VIOLATION_STRUCTURE);
         return 0;
     }
     pesim_estimate_rescale(&s->arch, a, s->scale_area_energy);
@@ -86,6 +88,13 @@ static pesim_status pick_layers(const char *path, const pesim_network *net, cons
 
 pesim_status pesim_space_from_experiment(const char *path, const pesim_arch *base, const pesim_network *net,
                                          int joint, pesim_space **out, pesim_error *e)
+{
+    return pesim_space_from_experiment_opt(path, base, net, joint, NULL, out, e);
+}
+
+pesim_status pesim_space_from_experiment_opt(const char *path, const pesim_arch *base, const pesim_network *net,
+                                             int joint, const pesim_space_options *opt, pesim_space **out,
+                                             pesim_error *e)
 {
     if (!out) return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, NULL, "NULL output");
     *out = NULL;
@@ -123,6 +132,7 @@ pesim_status pesim_space_from_experiment(const char *path, const pesim_arch *bas
         st = PESIM_ERR_NOMEM;
         goto fail;
     }
+    if (opt) s->opt = *opt;
     if ((st = srch_experiment_read(path, base, s, &ex, e))) goto fail;
     for (int32_t i = 0; i < s->n_hw; i++) {
         hw_param *hp = &s->hw[i];

@@ -81,16 +81,22 @@ typedef struct hw_param {
 
 /* ------------------------------------------------------------- mapping */
 
-/* The mapping parameters of one MAC layer (param indices, -1 = absent). */
+/* The mapping parameters of one MAC layer (param indices, -1 = absent).
+ * Which arrays are used depends on the space's encodings (space_mapping.c):
+ * loop orders as `order` (rank) or `opos` (one parameter per position),
+ * spatial unrolling as `sfd` (a factor per axis and dim) or `sdim`/`sfac`
+ * (one dim and its factor per axis). */
 typedef struct layer_map {
     int32_t layer;                                 /* index in the space's network */
     int32_t nd;                                    /* dims with bound > 1 */
     uint8_t dims[PESIM_NDIMS];                     /* those dims, GNKCPQRS order */
     int32_t tile[PESIM_MAX_LEVELS][PESIM_NDIMS];   /* temporal factor params */
     int32_t order[PESIM_MAX_LEVELS];               /* loop order params (rank of a permutation of dims) */
+    int32_t opos[PESIM_MAX_LEVELS][PESIM_NDIMS];   /* loop order position k (< nd - 1): which remaining dim */
     int32_t sdim[PESIM_MAX_LEVELS][2];             /* [level][0 = X, 1 = Y]: the dim unrolled */
     int32_t sfac[PESIM_MAX_LEVELS][2];             /* the factor unrolled (choice + 1) */
     uint8_t sdim_of[PESIM_MAX_LEVELS][2][PESIM_NDIMS + 1]; /* choice -> dim; choice 0 = none */
+    int32_t sfd[PESIM_MAX_LEVELS][2][PESIM_NDIMS]; /* factor of dim d on an axis (choice + 1) */
     int32_t bypass[PESIM_MAX_LEVELS][PESIM_NTENSORS];
     const int64_t *cand[PESIM_NDIMS];              /* tile factor candidates per dim (into cand_pool) */
     int32_t n_cand[PESIM_NDIMS];
@@ -113,7 +119,9 @@ struct pesim_space {
     int32_t scale_area_energy;    /* capacity changes rescale area and access energy */
     char experiment[64];          /* the experiment's name (hardware spaces) */
 
+    pesim_space_options opt;      /* the encodings */
     layer_map *maps;              /* n_mac entries when the space has mapping params, else NULL */
+    int32_t *mac_of;              /* per layer of net: its index among the MAC layers, or -1 */
     int64_t *cand_pool;           /* tile candidates of every (layer, dim) */
 
     int32_t *place_w, *place_o;   /* per layer: the placement param of weights/outputs, or -1 */
@@ -129,6 +137,10 @@ struct pesim_space {
     uint64_t arch_hash;           /* hash of the base arch (fixed-arch spaces) */
     pesim_mapping identity;       /* pesim_mapping_init(arch.n_levels) */
     char desc[512];               /* pesim_space_describe */
+
+    pesim_graph_node *gnodes;     /* the network graph (space_env.c), net.n_layers nodes */
+    pesim_graph_edge *gedges;
+    int32_t n_gedges;
 
     /* scratch of pesim_space_decode (the public, single-threaded decode) */
     pesim_mapping *scratch_maps;
@@ -177,33 +189,67 @@ pesim_status srch_space_finish(pesim_space *s, pesim_error *e);
  * union of the dims allowed there (for a fixed arch, the arch's own). */
 pesim_status srch_add_mapping_params(pesim_space *s, const int64_t *fan_x, const int64_t *fan_y,
                                      const uint32_t *allow_x, const uint32_t *allow_y, pesim_error *e);
-/* Decodes the mapping of layer map lm into m against arch a. 1 valid, else 0 + reason. */
+/* Decodes the mapping of layer map lm into m against arch a. 1 valid, else 0
+ * with a reason and *v (may be NULL; layer set to lm->layer). */
 int srch_decode_layer(const pesim_space *s, const layer_map *lm, const pesim_arch *a, const int32_t *choices,
-                      pesim_mapping *m, char *reason, size_t n);
+                      pesim_mapping *m, char *reason, size_t n, pesim_violation *v);
+/* The mapping lm decodes to before any check: factors, orders and bypass
+ * (raw), and then (srch_clamp_layer) with the digits past the bound clamped
+ * to 1 and the outermost level's remainders (space_mapping.c). */
+void srch_decode_layer_raw(const pesim_space *s, const layer_map *lm, const int32_t *choices, pesim_mapping *m);
+void srch_clamp_layer(const pesim_space *s, const layer_map *lm, pesim_mapping *m);
+/* The spatial checks of the clamped mapping m of layer map lm on arch a,
+ * from level `from` up: every factor on an axis that allows its dim, their
+ * product within the fan-out. fu (may be NULL: every digit chosen): per dim
+ * the lowest level with an unchosen digit; a factor above it counts as 1 (it
+ * may yet be clamped). 1, or 0 with a reason and *v (both may be NULL). */
+int srch_spatial_ok(const pesim_space *s, const layer_map *lm, const pesim_arch *a, const pesim_mapping *m,
+                    const int *fu, int from, char *reason, size_t n, pesim_violation *v);
+/* The value behind choice c of mapping parameter p of layer map lm (choices:
+ * the other choices, for values that depend on them; may be NULL). */
+int srch_mapping_value(const pesim_space *s, const layer_map *lm, int32_t p, int32_t c, const int32_t *choices,
+                       pesim_choice_value *out);
 int srch_encode_layer(const pesim_space *s, const layer_map *lm, const pesim_arch *a, const pesim_mapping *m,
                       int32_t *choices);
 
 /* Hardware parameters (space_hw.c): applies the chosen values to *a (a copy
- * of the base arch). 1 valid, else 0 + reason. */
-int srch_apply_hw(const pesim_space *s, const int32_t *choices, pesim_arch *a, char *reason, size_t n);
+ * of the base arch). 1 valid, else 0 + reason (and *v, may be NULL). */
+int srch_apply_hw(const pesim_space *s, const int32_t *choices, pesim_arch *a, char *reason, size_t n,
+                  pesim_violation *v);
+/* Sets the arch field of one key to one value (no rescaling, no check). */
+void srch_hw_apply_value(pesim_arch *a, const hw_key *k, const hw_value *v);
 
 /* Decode without the default mapper (evaluator.c calls it per worker, with
  * its own buffers: d->mappings has s->n_mac entries, d->placement arrays
  * net.n_layers). arch_ready: d->arch already holds the base arch and the
  * space has no hardware parameters, so it is not copied again. Sets d->hash. */
 int srch_decode(const pesim_space *s, const int32_t *choices, pesim_design *d, int arch_ready, char *reason,
-                size_t n);
+                size_t n, pesim_violation *v);
 /* 1 if the design's mappings come from the default mapper (hardware-only). */
 int srch_needs_mapper(const pesim_space *s);
 /* Runs the default mapper on every MAC layer of a decoded hardware design. */
-int srch_complete(const pesim_space *s, pesim_design *d, char *reason, size_t n);
+int srch_complete(const pesim_space *s, pesim_design *d, char *reason, size_t n, pesim_violation *v);
 
 /* Placement (space_place.c): a whole-network simulation handle for the
  * space (one per evaluator worker: handles are single-threaded), and the
  * cost of a placement with it at a fidelity: 1 with r->cycles and
- * r->energy_pj set, else 0 with r->reason (infeasible, or an error). */
+ * r->energy_pj set, else 0 with r->reason and r->violation (infeasible:
+ * PLACEMENT with the level, step, live words and capacity; or an error).
+ * costs (may be NULL): each MAC layer's share (s->mac order). */
 pesim_status srch_place_net(const pesim_space *s, pesim_net **out, pesim_error *e);
-int srch_place_eval(pesim_net *n, const pesim_placement *p, pesim_fidelity f, pesim_result *r);
+int srch_place_eval(const pesim_space *s, pesim_net *n, const pesim_placement *p, pesim_fidelity f, pesim_result *r,
+                    pesim_cost *costs);
+/* A necessary condition of a placement's feasibility, for masks: the live
+ * tensors' words per instance within every level's capacity at every step
+ * (lifetimes as sim/net's; concat outputs, which may hold their inputs, and
+ * staging not counted), else 0 with a reason and *v (may be NULL):
+ * PLACEMENT, the level, the step, live words and capacity per instance.
+ * live: scratch of (net.n_layers + 1) x PESIM_MAX_LEVELS words. */
+int srch_place_check(const pesim_space *s, const pesim_arch *a, const pesim_placement *p, int64_t *live,
+                     char *reason, size_t n, pesim_violation *v);
+
+/* The network graph of the space (space_env.c; srch_space_finish calls it). */
+pesim_status srch_build_graph(pesim_space *s, pesim_error *e);
 
 /* Experiment reading (experiment.c, the only file of search/ that includes
  * libconfig.h): fills the hardware parameters of s from the file and out. */

@@ -30,7 +30,8 @@ pesim_status srch_place_net(const pesim_space *s, pesim_net **out, pesim_error *
     return pesim_net_create(&s->arch, &s->net, &s->place_opt, out, e);
 }
 
-int srch_place_eval(pesim_net *n, const pesim_placement *p, pesim_fidelity f, pesim_result *r)
+int srch_place_eval(const pesim_space *s, pesim_net *n, const pesim_placement *p, pesim_fidelity f, pesim_result *r,
+                    pesim_cost *costs)
 {
     const pesim_net_result *res;
     pesim_error err;
@@ -38,14 +39,82 @@ int srch_place_eval(pesim_net *n, const pesim_placement *p, pesim_fidelity f, pe
     pesim_net_fidelity nf = f == PESIM_FIDELITY_CYCLE ? PESIM_NET_CYCLE : PESIM_NET_ANALYTICAL;
     if (pesim_net_run(n, p, nf, &res, &err) != PESIM_OK) {
         snprintf(r->reason, sizeof r->reason, "%s", err.msg);
+        r->violation = pesim_violation_make(PESIM_VIOLATION_OTHER);
         return 0;
     }
     if (!res->valid) {
         snprintf(r->reason, sizeof r->reason, "%s", res->reason);
+        /* per instance: what was live (capacity + words over) against the capacity */
+        r->violation = pesim_violation_make(PESIM_VIOLATION_PLACEMENT);
+        r->violation.level = res->fail_level, r->violation.layer = res->fail_step;
+        if (res->fail_level >= 0 && res->fail_step >= 0 && res->n_layers > 0) {
+            int64_t cap = res->occupancy[(size_t)res->fail_level * (size_t)res->n_layers].capacity_words;
+            r->violation.amount = (double)(cap + res->fail_words_over), r->violation.limit = (double)cap;
+        }
         return 0;
     }
     r->cycles = res->cycles;
     r->energy_pj = res->energy_pj;
+    for (int32_t i = 0; costs && i < s->n_mac; i++) costs[i] = res->layer[s->mac[i]].cost;
+    return 1;
+}
+
+/* Capacity a level offers to placed tensors, per instance (0 = unbounded):
+ * its shared capacity plus its partitions. */
+static int64_t place_capacity(const pesim_arch *a, int32_t level)
+{
+    const pesim_level *v = &a->level[level];
+    int64_t parts = 0;
+    int all = 1;
+    for (int t = 0; t < PESIM_NTENSORS; t++) {
+        parts += v->tensor_capacity_words[t];
+        if (v->keeps[t] && v->tensor_capacity_words[t] == 0) all = 0;
+    }
+    if (v->capacity_words > 0) return v->capacity_words + parts;
+    return all ? parts : 0;
+}
+
+int srch_place_check(const pesim_space *s, const pesim_arch *a, const pesim_placement *p, int64_t *live,
+                     char *reason, size_t n, pesim_violation *v)
+{
+    const int32_t L = s->net.n_layers, ML = PESIM_MAX_LEVELS;
+    const int top = a->n_levels - 1;
+    memset(live, 0, ((size_t)L + 1) * ML * sizeof *live);
+    for (int32_t j = 0; j < L; j++) {
+        const pesim_layer *l = &s->net.layers[j];
+        int lw = p->weights_level[j];
+        if (pesim_layer_has_macs(l) && l->op != PESIM_OP_MATMUL && lw != top) { /* a MAC layer's weights */
+            int64_t w = (pesim_layer_tensor_words(l, PESIM_WEIGHTS) + pesim_arch_instances(a, lw) - 1) /
+                        pesim_arch_instances(a, lw);
+            int32_t b = s->place_opt.preload_weights ? 0 : j, d = s->place_opt.preload_weights ? L - 1 : j;
+            live[(size_t)b * ML + lw] += w, live[(size_t)(d + 1) * ML + lw] -= w;
+        }
+        int lo = p->outputs_level[j];
+        if (l->op == PESIM_OP_CONCAT || lo == top) continue; /* a concat's output may hold its inputs (aliased) */
+        int32_t last = j;
+        for (int32_t k = j + 1; k < L; k++)
+            for (int i = 0; i < s->net.layers[k].n_inputs; i++)
+                if (s->net.layers[k].inputs[i] == j) last = k;
+        if (last == j) last = L - 1; /* a network output: to the end */
+        int64_t o = (pesim_layer_output_words(l) + pesim_arch_instances(a, lo) - 1) / pesim_arch_instances(a, lo);
+        live[(size_t)j * ML + lo] += o, live[(size_t)(last + 1) * ML + lo] -= o;
+    }
+    for (int lv = 0; lv < top; lv++) {
+        int64_t cap = place_capacity(a, lv), sum = 0;
+        for (int32_t j = 0; j < L; j++) {
+            sum += live[(size_t)j * ML + lv];
+            if (cap > 0 && sum > cap) {
+                if (reason && n)
+                    snprintf(reason, n, "level %s over capacity at layer %s: %lld live words per instance > %lld",
+                             a->level[lv].name, s->net.layers[j].name, (long long)sum, (long long)cap);
+                if (v) {
+                    *v = pesim_violation_make(PESIM_VIOLATION_PLACEMENT);
+                    v->level = lv, v->layer = j, v->amount = (double)sum, v->limit = (double)cap;
+                }
+                return 0;
+            }
+        }
+    }
     return 1;
 }
 

@@ -481,10 +481,13 @@ TEST(cli_cycle, RunIsValidAndNeverBelowTheAnalyticalModel)
         EXPECT_EQ(c["level_cycles"].type, Json::kNull) << name;  // bounds: analytical only
         for (const char *k : {"blocks", "transfers", "folds", "dram_reads", "dram_writes",
                               "dram_row_hits", "dram_row_misses", "dram_row_conflicts",
-                              "dram_refreshes"})
+                              "dram_refreshes", "dram_cycles", "dram_act", "dram_pre", "dram_rd",
+                              "dram_wr", "dram_active_cycles", "dram_precharged_cycles"})
             EXPECT_EQ(c["engine"][k].type, Json::kNum) << name << ": engine." << k;
         EXPECT_GT(c["engine"]["blocks"].num, 0) << name;
         EXPECT_GT(c["engine"]["dram_reads"].num, 0) << name;  // the weights come from DRAM
+        EXPECT_EQ(c["engine"]["dram_rd"].num, c["engine"]["dram_reads"].num) << name;  // one RD a burst
+        EXPECT_GT(c["engine"]["dram_cycles"].num, 0) << name;
         EXPECT_EQ(c["accesses"].arr.size(), a["accesses"].arr.size()) << name;
     }
     EXPECT_EQ(cyc["total"]["cycles"].num, total);

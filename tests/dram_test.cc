@@ -3,10 +3,12 @@
 // event-driven path against ticking every cycle, an independent protocol
 // checker on random traces, bandwidth, address mapping and the command line.
 //
-// Unless stated otherwise the device is the ddr4-3200 preset (DESIGN.md):
-// CL 22, CWL 16, tRCD 22, tRP 22, tRAS 52, tRC 74, BL 8 (4 bus cycles),
-// tCCD_S/L 4/8, tRRD_S/L 4/8, tFAW 34, tWTR_S/L 4/12, tWR 24, tRTP 12,
-// tRTRS 2, tRFC 560, tREFI 12480; 1 channel, 2 ranks, 4 bank groups x 4 banks.
+// Unless stated otherwise the device is the ddr4-3200 preset (DRAMsim3's
+// DDR4_8Gb_x8_3200): CL 22, CWL 16, tRCD 22, tRP 22, tRAS 52, tRC 74, BL 8
+// (4 bus cycles), tCCD_S/L 4/8, tRRD_S/L 4/8, tFAW 34, tWTR_S/L 4/12, tWR 24,
+// tRTP 12, tRTRS 1, tRFC 560, tREFI 12480; 1 channel, 2 ranks, 4 bank groups x
+// 4 banks. A request added at cycle t may issue its first command at t + 1
+// (the accept-to-issue cycle).
 #include <gtest/gtest.h>
 
 #include <sys/wait.h>
@@ -17,12 +19,15 @@
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <set>
 #include <memory>
 #include <sstream>
 #include <string>
 #include <vector>
 
 #include "pesim/dram.h"
+#include "pesim/engine.h"
+#include "pesim/mapping.h"
 #include "test_util.h"
 
 namespace {
@@ -129,41 +134,44 @@ pesim_dram_sim_options Opts(pesim_dram_sched sched = PESIM_DRAM_FRFCFS, int queu
 
 TEST(DramTiming, SingleReadToClosedBank)
 {
-    // ACT at 0; RD at tRCD = 22; data on the bus CL = 22 later for BL/2 = 4
-    // cycles: complete at tRCD + CL + BL/2 = 22 + 22 + 4 = 48.
+    // Added at 0: ACT at 1 (accept-to-issue); RD at 1 + tRCD = 23; data on
+    // the bus CL = 22 later for BL/2 = 4 cycles: complete at 1 + tRCD + CL +
+    // BL/2 = 1 + 22 + 22 + 4 = 49.
     Sim s(Ddr4());
     s.Add(0, false, 7);
     s.Drain();
     ASSERT_EQ(s.done.size(), 1u);
     EXPECT_EQ(s.done[0].id, 7u);
-    EXPECT_EQ(s.done[0].finish, 48u);
-    EXPECT_EQ(s.Times(PESIM_DRAM_ACT), std::vector<uint64_t>{0});
-    EXPECT_EQ(s.Times(PESIM_DRAM_RD), std::vector<uint64_t>{22});
+    EXPECT_EQ(s.done[0].finish, 49u);
+    EXPECT_EQ(s.Times(PESIM_DRAM_ACT), std::vector<uint64_t>{1});
+    EXPECT_EQ(s.Times(PESIM_DRAM_RD), std::vector<uint64_t>{23});
     auto st = s.Stats();
     EXPECT_EQ(st->reads, 1u);
     EXPECT_EQ(st->row_misses, 1u);
-    EXPECT_EQ(st->read_latency_min_cycles, 48u);
-    EXPECT_EQ(st->read_latency_max_cycles, 48u);
-    EXPECT_EQ(st->finish_cycle, 48u);
+    EXPECT_EQ(st->read_latency_min_cycles, 49u);
+    EXPECT_EQ(st->read_latency_max_cycles, 49u);
+    EXPECT_EQ(st->finish_cycle, 49u);
     EXPECT_EQ(st->busy_cycles, 4u);
+    EXPECT_EQ(st->rd, 1u);
+    EXPECT_EQ(st->wr, 0u);
 
-    // LPDDR4-2400: tRCD 15 + CL 17 + BL16/2 = 8 -> 40.
+    // LPDDR4-2400: 1 + tRCD 15 + CL 17 + BL16/2 = 8 -> 41.
     Sim l(Lpddr4());
     l.Add(0, false, 1);
     l.Drain();
-    EXPECT_EQ(l.FinishOf(1), 40u);
+    EXPECT_EQ(l.FinishOf(1), 41u);
 }
 
 TEST(DramTiming, SecondReadToSameRowIsHitTccdLater)
 {
-    // Both arrive at 0. ACT 0, RD(A) 22 -> 48. B hits the open row; same bank
-    // group, so tCCD_L = 8 after A: RD(B) 30 -> 30 + 22 + 4 = 56.
+    // Both arrive at 0. ACT 1, RD(A) 23 -> 49. B hits the open row; same bank
+    // group, so tCCD_L = 8 after A: RD(B) 31 -> 31 + 22 + 4 = 57.
     Sim s(Ddr4());
     s.Add(s.Addr(0, 0, 0, 5, 0), false, 1);
     s.Add(s.Addr(0, 0, 0, 5, 1), false, 2);
     s.Drain();
-    EXPECT_EQ(s.FinishOf(1), 48u);
-    EXPECT_EQ(s.FinishOf(2), 56u);
+    EXPECT_EQ(s.FinishOf(1), 49u);
+    EXPECT_EQ(s.FinishOf(2), 57u);
     auto st = s.Stats();
     EXPECT_EQ(st->row_hits, 1u);
     EXPECT_EQ(st->row_misses, 1u);
@@ -172,115 +180,116 @@ TEST(DramTiming, SecondReadToSameRowIsHitTccdLater)
 
 TEST(DramTiming, OtherRowOfSameBankPaysPrechargeAndActivate)
 {
-    // A opens row 0 (done at 48). At 200 B wants row 1 of the same bank:
-    // PRE 200, ACT 200 + tRP = 222, RD 222 + tRCD = 244, done 244 + 26 = 270,
-    // i.e. tRP + tRCD = 44 more than a hit would take (200 + CL + BL/2 = 226).
+    // A opens row 0 (done at 49). At 200 B wants row 1 of the same bank:
+    // PRE 201, ACT 201 + tRP = 223, RD 223 + tRCD = 245, done 245 + 26 = 271,
+    // i.e. tRP + tRCD = 44 more than a hit would take (200 + 1 + CL + BL/2).
     Sim s(Ddr4());
     s.Add(s.Addr(0, 1, 2, 0), false, 1);
     s.Drain();
     pesim_dram_sim_advance_to(s.h, 200);
     s.Add(s.Addr(0, 1, 2, 1), false, 2);
     s.Drain();
-    EXPECT_EQ(s.FinishOf(2), 270u);
-    EXPECT_EQ(s.FinishOf(2) - 200, 22u + 22u + 22u + 4u);
+    EXPECT_EQ(s.FinishOf(2), 271u);
+    EXPECT_EQ(s.FinishOf(2) - 200, 1u + 22u + 22u + 22u + 4u);
     EXPECT_EQ(s.Stats()->row_conflicts, 1u);
 
     // Back to back: B arrives with A at 0. Its PRE waits for tRAS after A's
-    // ACT (52 > RD + tRTP = 34), then ACT 74 (= tRC too), RD 96, done 122.
+    // ACT (1 + 52 = 53 > RD + tRTP = 35), then ACT 75 (= tRC too), RD 97,
+    // done 123.
     Sim t(Ddr4());
     t.Add(t.Addr(0, 1, 2, 0), false, 1);
     t.Add(t.Addr(0, 1, 2, 1), false, 2);
     t.Drain();
-    EXPECT_EQ(t.Times(PESIM_DRAM_PRE), std::vector<uint64_t>{52});
-    EXPECT_EQ(t.Times(PESIM_DRAM_ACT), (std::vector<uint64_t>{0, 74}));
-    EXPECT_EQ(t.FinishOf(2), 122u);
+    EXPECT_EQ(t.Times(PESIM_DRAM_PRE), std::vector<uint64_t>{53});
+    EXPECT_EQ(t.Times(PESIM_DRAM_ACT), (std::vector<uint64_t>{1, 75}));
+    EXPECT_EQ(t.FinishOf(2), 123u);
 }
 
 TEST(DramTiming, BanksOverlapLimitedByTrrd)
 {
     // Four reads to the four bank groups of rank 0, all at 0. ACTs are tRRD_S
-    // = 4 apart (0, 4, 8, 12); each RD is tRCD after its ACT (22, 26, 30, 34,
-    // tCCD_S = 4 apart); done at 48, 52, 56, 60 - not 4 x 48 in series.
+    // = 4 apart (1, 5, 9, 13); each RD is tRCD after its ACT (23, 27, 31, 35,
+    // tCCD_S = 4 apart); done at 49, 53, 57, 61 - not 4 x 49 in series.
     Sim s(Ddr4());
     for (int g = 0; g < 4; g++) s.Add(s.Addr(0, g, 0, 3), false, (uint64_t)g);
     s.Drain();
-    EXPECT_EQ(s.Times(PESIM_DRAM_ACT), (std::vector<uint64_t>{0, 4, 8, 12}));
-    for (int g = 0; g < 4; g++) EXPECT_EQ(s.FinishOf((uint64_t)g), 48u + 4u * (uint64_t)g) << g;
+    EXPECT_EQ(s.Times(PESIM_DRAM_ACT), (std::vector<uint64_t>{1, 5, 9, 13}));
+    for (int g = 0; g < 4; g++) EXPECT_EQ(s.FinishOf((uint64_t)g), 49u + 4u * (uint64_t)g) << g;
 
     // Two banks of one bank group: tRRD_L = 8 between the ACTs and tCCD_L = 8
-    // between the RDs: done at 48 and 56.
+    // between the RDs: done at 49 and 57.
     Sim l(Ddr4());
     l.Add(l.Addr(0, 2, 0, 3), false, 0);
     l.Add(l.Addr(0, 2, 1, 3), false, 1);
     l.Drain();
-    EXPECT_EQ(l.Times(PESIM_DRAM_ACT), (std::vector<uint64_t>{0, 8}));
-    EXPECT_EQ(l.FinishOf(1), 56u);
+    EXPECT_EQ(l.Times(PESIM_DRAM_ACT), (std::vector<uint64_t>{1, 9}));
+    EXPECT_EQ(l.FinishOf(1), 57u);
 
-    // Two ranks: no tRRD between ranks (ACT 0 and 1, one command a cycle), but
-    // the data bus pays tRTRS = 2 on the rank switch: RD 22, then RD at
-    // max(1 + tRCD, 22 + BL/2 + tRTRS) = 28, done 28 + 26 = 54.
+    // Two ranks: no tRRD between ranks (ACT 1 and 2, one command a cycle), but
+    // the data bus pays tRTRS = 1 on the rank switch: RD 23, then RD at
+    // max(2 + tRCD, 23 + BL/2 + tRTRS) = 28, done 28 + 26 = 54.
     Sim r(Ddr4());
     r.Add(r.Addr(0, 0, 0, 3), false, 0);
     r.Add(r.Addr(1, 0, 0, 3), false, 1);
     r.Drain();
-    EXPECT_EQ(r.Times(PESIM_DRAM_ACT), (std::vector<uint64_t>{0, 1}));
-    EXPECT_EQ(r.Times(PESIM_DRAM_RD), (std::vector<uint64_t>{22, 28}));
+    EXPECT_EQ(r.Times(PESIM_DRAM_ACT), (std::vector<uint64_t>{1, 2}));
+    EXPECT_EQ(r.Times(PESIM_DRAM_RD), (std::vector<uint64_t>{23, 28}));
     EXPECT_EQ(r.FinishOf(1), 54u);
 }
 
 TEST(DramTiming, FawAllowsFourActivatesPerWindowPerRank)
 {
     // tRCD is raised to 60 here so that no RD competes for the command bus
-    // with the ACTs. Five reads to five banks of rank 0: ACTs at 0, 4, 8, 12
-    // (tRRD_S), and the fifth waits for the first + tFAW = 34.
+    // with the ACTs. Five reads to five banks of rank 0: ACTs at 1, 5, 9, 13
+    // (tRRD_S), and the fifth waits for the first + tFAW = 35.
     pesim_dram d = Ddr4();
     d.tRCD = 60;
     Sim s(d, Opts(PESIM_DRAM_FRFCFS, 0, false));
     for (int i = 0; i < 5; i++) s.Add(s.Addr(0, i % 4, i / 4, 1), false, (uint64_t)i);
     s.Drain();
-    EXPECT_EQ(s.Times(PESIM_DRAM_ACT), (std::vector<uint64_t>{0, 4, 8, 12, 34}));
+    EXPECT_EQ(s.Times(PESIM_DRAM_ACT), (std::vector<uint64_t>{1, 5, 9, 13, 35}));
 
-    // The window is per rank: a fifth ACT to rank 1 goes at 16 (only the
-    // command bus orders it after the fourth).
+    // The window is per rank: the ACT to rank 1 goes at 2 (only the command
+    // bus orders it after the first).
     Sim r(d, Opts(PESIM_DRAM_FRFCFS, 0, false));
     for (int i = 0; i < 4; i++) r.Add(r.Addr(0, i, 0, 1), false, (uint64_t)i);
     r.Add(r.Addr(1, 0, 0, 1), false, 4);
     r.Drain();
-    EXPECT_EQ(r.Times(PESIM_DRAM_ACT), (std::vector<uint64_t>{0, 1, 4, 8, 12}));
+    EXPECT_EQ(r.Times(PESIM_DRAM_ACT), (std::vector<uint64_t>{1, 2, 5, 9, 13}));
 
-    // With the preset's tRCD the RD of the fourth request (ACT 12 + 22 = 34)
-    // takes the command bus at 34, a row hit having priority; the fifth ACT
-    // goes at 35.
+    // With the preset's tRCD the RD of the fourth request (ACT 13 + 22 = 35)
+    // takes the command bus at 35, a row hit having priority; the fifth ACT
+    // goes at 36.
     Sim p(Ddr4(), Opts(PESIM_DRAM_FRFCFS, 0, false));
     for (int i = 0; i < 5; i++) p.Add(p.Addr(0, i % 4, i / 4, 1), false, (uint64_t)i);
     p.Drain();
-    EXPECT_EQ(p.Times(PESIM_DRAM_ACT), (std::vector<uint64_t>{0, 4, 8, 12, 35}));
-    EXPECT_EQ(p.Times(PESIM_DRAM_RD, 3), std::vector<uint64_t>{34});
+    EXPECT_EQ(p.Times(PESIM_DRAM_ACT), (std::vector<uint64_t>{1, 5, 9, 13, 36}));
+    EXPECT_EQ(p.Times(PESIM_DRAM_RD, 3), std::vector<uint64_t>{35});
 }
 
 TEST(DramTiming, WriteToReadTurnaround)
 {
-    // W then R to the same row (same bank group): ACT 0, WR 22 (write done at
-    // 22 + CWL 16 + 4 = 42); RD waits tWTR_L after the end of the write data:
-    // 22 + 16 + 4 + 12 = 54, done 54 + 26 = 80.
+    // W then R to the same row (same bank group): ACT 1, WR 23 (write done at
+    // 23 + CWL 16 + 4 = 43); RD waits tWTR_L after the end of the write data:
+    // 23 + 16 + 4 + 12 = 55, done 55 + 26 = 81.
     Sim s(Ddr4());
     s.Add(s.Addr(0, 0, 0, 9, 0), true, 1);
     s.Add(s.Addr(0, 0, 0, 9, 1), false, 2);
     s.Drain();
-    EXPECT_EQ(s.FinishOf(1), 42u);
-    EXPECT_EQ(s.Times(PESIM_DRAM_RD), std::vector<uint64_t>{54});
-    EXPECT_EQ(s.FinishOf(2), 80u);
+    EXPECT_EQ(s.FinishOf(1), 43u);
+    EXPECT_EQ(s.Times(PESIM_DRAM_RD), std::vector<uint64_t>{55});
+    EXPECT_EQ(s.FinishOf(2), 81u);
 
-    // Other bank group: tWTR_S = 4: RD at 22 + 16 + 4 + 4 = 46, done 72.
+    // Other bank group: tWTR_S = 4: RD at 23 + 16 + 4 + 4 = 47, done 73.
     Sim g(Ddr4());
     g.Add(g.Addr(0, 0, 0, 9), true, 1);
     g.Add(g.Addr(0, 1, 0, 9), false, 2);
     g.Drain();
-    EXPECT_EQ(g.Times(PESIM_DRAM_RD), std::vector<uint64_t>{46});
-    EXPECT_EQ(g.FinishOf(2), 72u);
+    EXPECT_EQ(g.Times(PESIM_DRAM_RD), std::vector<uint64_t>{47});
+    EXPECT_EQ(g.FinishOf(2), 73u);
 
     // Read to write: the write data starts tRTRS after the read data ends:
-    // WR >= 22 + CL + 4 + 2 - CWL = 34, done 34 + 20 = 54.
+    // WR >= 23 + CL + 4 + 1 - CWL = 34, done 34 + 20 = 54.
     Sim rw(Ddr4());
     rw.Add(rw.Addr(0, 0, 0, 9, 0), false, 1);
     rw.Add(rw.Addr(0, 0, 0, 9, 1), true, 2);
@@ -289,13 +298,14 @@ TEST(DramTiming, WriteToReadTurnaround)
     EXPECT_EQ(rw.FinishOf(2), 54u);
 
     // A write to a row then precharge: PRE waits CWL + BL/2 + tWR after WR
-    // (22 + 16 + 4 + 24 = 66 > tRAS = 52); ACT 88, RD 110, done 136.
+    // (23 + 16 + 4 + 24 = 67 > 1 + tRAS = 53); ACT 89, RD 111, done 137.
     Sim wp(Ddr4());
     wp.Add(wp.Addr(0, 0, 0, 9), true, 1);
     wp.Add(wp.Addr(0, 0, 0, 10), false, 2);
     wp.Drain();
-    EXPECT_EQ(wp.Times(PESIM_DRAM_PRE), std::vector<uint64_t>{66});
-    EXPECT_EQ(wp.FinishOf(2), 136u);
+    EXPECT_EQ(wp.Times(PESIM_DRAM_PRE), std::vector<uint64_t>{67});
+    EXPECT_EQ(wp.FinishOf(2), 137u);
+    EXPECT_EQ(wp.Stats()->wr, 1u);
 }
 
 // ---- scheduling policy -----------------------------------------------------
@@ -314,28 +324,28 @@ void ReorderScenario(Sim &s)
 
 TEST(DramSched, FrFcfsLetsReadyHitPassOlderMiss)
 {
-    // C's RD goes at 100 (done 126); B's PRE waits for C (RD + tRTP = 112):
-    // ACT 134, RD 156, done 182.
+    // Both may issue from 101. C's RD goes at 101 (done 127); B's PRE waits
+    // for C (RD + tRTP = 113): ACT 135, RD 157, done 183.
     Sim s(Ddr4());
     ReorderScenario(s);
     ASSERT_EQ(s.done.size(), 3u);
     EXPECT_EQ(s.done[1].id, 2u);
     EXPECT_EQ(s.done[2].id, 1u);
-    EXPECT_EQ(s.FinishOf(2), 126u);
-    EXPECT_EQ(s.FinishOf(1), 182u);
+    EXPECT_EQ(s.FinishOf(2), 127u);
+    EXPECT_EQ(s.FinishOf(1), 183u);
 }
 
 TEST(DramSched, FcfsKeepsArrivalOrder)
 {
-    // B first: PRE 100, ACT 122, RD 144, done 170. Then C is a conflict:
-    // PRE at ACT + tRAS = 174, ACT 196, RD 218, done 244.
+    // B first: PRE 101, ACT 123, RD 145, done 171. Then C is a conflict:
+    // PRE at ACT + tRAS = 175, ACT 197, RD 219, done 245.
     Sim s(Ddr4(), Opts(PESIM_DRAM_FCFS));
     ReorderScenario(s);
     ASSERT_EQ(s.done.size(), 3u);
     EXPECT_EQ(s.done[1].id, 1u);
     EXPECT_EQ(s.done[2].id, 2u);
-    EXPECT_EQ(s.FinishOf(1), 170u);
-    EXPECT_EQ(s.FinishOf(2), 244u);
+    EXPECT_EQ(s.FinishOf(1), 171u);
+    EXPECT_EQ(s.FinishOf(2), 245u);
     auto st = s.Stats();
     EXPECT_EQ(st->row_conflicts, 2u);
     EXPECT_EQ(st->row_hits, 0u);
@@ -380,7 +390,8 @@ TEST(DramSched, QueueDepthLimitsAcceptance)
 
 TEST(DramRefresh, EveryTrefiAllBanksCostsTrfc)
 {
-    // One rank: REF at tREFI, 2 tREFI, 3 tREFI when idle.
+    // One rank: REF at tREFI, 2 tREFI, 3 tREFI when idle (DRAMsim3: every
+    // tREFI / ranks, the first at tREFI / ranks).
     pesim_dram d = Ddr4();
     d.ranks = 1;
     {
@@ -389,15 +400,28 @@ TEST(DramRefresh, EveryTrefiAllBanksCostsTrfc)
         EXPECT_EQ(s.Times(PESIM_DRAM_REF), (std::vector<uint64_t>{12480, 24960, 37440}));
         EXPECT_EQ(s.Stats()->ref, 3u);
     }
-    // Two ranks are staggered by tREFI / 2.
+    // Two ranks are staggered by tREFI / 2 and the first refresh of the
+    // channel comes at tREFI / 2: rank 0 at 6240, rank 1 at 12480, rank 0 at
+    // 18720, ...
     {
         Sim s(Ddr4());
         pesim_dram_sim_advance_to(s.h, 2 * 12480 + 1);
         std::vector<uint64_t> r0, r1;
         for (const auto &c : s.cmds)
             if (c.cmd == PESIM_DRAM_REF) (c.rank == 0 ? r0 : r1).push_back(c.cycle);
-        EXPECT_EQ(r0, (std::vector<uint64_t>{12480, 24960}));
-        EXPECT_EQ(r1, (std::vector<uint64_t>{18720}));
+        EXPECT_EQ(r0, (std::vector<uint64_t>{6240, 18720}));
+        EXPECT_EQ(r1, (std::vector<uint64_t>{12480, 24960}));
+    }
+    // Three ranks: tREFI / 3 = 4160 apart; each rank every 3 * 4160 = tREFI.
+    {
+        pesim_dram t = Ddr4();
+        t.ranks = 3;
+        Sim s(t);
+        pesim_dram_sim_advance_to(s.h, 4 * 4160 + 1);
+        std::vector<std::pair<uint64_t, int>> refs;
+        for (const auto &c : s.cmds)
+            if (c.cmd == PESIM_DRAM_REF) refs.push_back({c.cycle, c.rank});
+        EXPECT_EQ(refs, (std::vector<std::pair<uint64_t, int>>{{4160, 0}, {8320, 1}, {12480, 2}, {16640, 0}}));
     }
     // A read arriving when the refresh is due waits tRFC: REF 12480, ACT
     // 12480 + 560 = 13040, done 13040 + 48 = 13088.
@@ -409,18 +433,18 @@ TEST(DramRefresh, EveryTrefiAllBanksCostsTrfc)
         EXPECT_EQ(s.Times(PESIM_DRAM_REF), std::vector<uint64_t>{12480});
         EXPECT_EQ(s.FinishOf(1), 13088u);
     }
-    // A read that opened a row just before: ACT 12470; at 12480 the rank is
-    // due, its RD is held; PRE at ACT + tRAS = 12522, REF at + tRP = 12544,
-    // ACT again at + tRFC = 13104, RD 13126, done 13152.
+    // A read that opened a row just before: added at 12470, ACT 12471; at
+    // 12480 the rank is due, its RD is held; PRE at ACT + tRAS = 12523, REF
+    // at + tRP = 12545, ACT again at + tRFC = 13105, RD 13127, done 13153.
     {
         Sim s(d);
         pesim_dram_sim_advance_to(s.h, 12470);
         s.Add(0, false, 1);
         s.Drain();
-        EXPECT_EQ(s.Times(PESIM_DRAM_PRE), std::vector<uint64_t>{12522});
-        EXPECT_EQ(s.Times(PESIM_DRAM_REF), std::vector<uint64_t>{12544});
-        EXPECT_EQ(s.Times(PESIM_DRAM_ACT), (std::vector<uint64_t>{12470, 13104}));
-        EXPECT_EQ(s.FinishOf(1), 13152u);
+        EXPECT_EQ(s.Times(PESIM_DRAM_PRE), std::vector<uint64_t>{12523});
+        EXPECT_EQ(s.Times(PESIM_DRAM_REF), std::vector<uint64_t>{12545});
+        EXPECT_EQ(s.Times(PESIM_DRAM_ACT), (std::vector<uint64_t>{12471, 13105}));
+        EXPECT_EQ(s.FinishOf(1), 13153u);
         auto st = s.Stats();
         EXPECT_EQ(st->refresh_pre, 1u);
         EXPECT_EQ(st->row_misses, 1u);
@@ -436,14 +460,14 @@ TEST(DramRefresh, EveryTrefiAllBanksCostsTrfc)
 
 TEST(DramRefresh, RefreshingRankDoesNotBlockTheOther)
 {
-    // Rank 0 refreshes at 12480 for 560 cycles; a read to rank 1 at 12480 is
-    // served as if idle: ACT 12480 or 12481 (the REF has the command bus
-    // first), done 48 later.
+    // Rank 0 refreshes at 6240 for 560 cycles; a read to rank 1 added at
+    // 6240 is served as if idle: ACT 6241, done 6241 + 48.
     Sim s(Ddr4());
-    pesim_dram_sim_advance_to(s.h, 12480);
+    pesim_dram_sim_advance_to(s.h, 6240);
     s.Add(s.Addr(1, 0, 0, 0), false, 1);
     s.Drain();
-    EXPECT_EQ(s.FinishOf(1), 12481u + 48u);
+    EXPECT_EQ(s.Times(PESIM_DRAM_REF), std::vector<uint64_t>{6240});
+    EXPECT_EQ(s.FinishOf(1), 6241u + 48u);
 }
 
 // ---- event-driven path == ticking every cycle ------------------------------
@@ -519,6 +543,7 @@ TEST(DramEvent, AdvanceGivesExactlyTheResultsOfTicking)
         pesim_dram_sched sched;
         int queue, cap;
         const char *map;
+        int bank_queue = 0, age = 0;
     };
     pesim_dram two = Ddr4();
     two.channels = 2;
@@ -530,8 +555,10 @@ TEST(DramEvent, AdvanceGivesExactlyTheResultsOfTicking)
         {two, PESIM_DRAM_FRFCFS, 4, 2, PESIM_DRAM_MAP_DRAMSIM3},
         {lp, PESIM_DRAM_FRFCFS, 16, -1, "chrobabgraco"},
         {lp, PESIM_DRAM_FCFS, 3, 0, nullptr},
+        {Ddr4(), PESIM_DRAM_FRFCFS, 24, 4, nullptr, 2, 60},   // small bank queues, the age cap engaged
+        {two, PESIM_DRAM_FRFCFS, 32, -1, PESIM_DRAM_MAP_DRAMSIM3, 32, 150},
     };
-    uint64_t total_refs = 0;
+    uint64_t total_refs = 0, total_aged = 0;
     for (size_t k = 0; k < cfgs.size(); k++) {
         for (uint64_t seed = 1; seed <= 4; seed++) {
             TestRng rng(seed * 101 + k);
@@ -539,6 +566,8 @@ TEST(DramEvent, AdvanceGivesExactlyTheResultsOfTicking)
             pesim_dram_sim_options o = Opts(cfgs[k].sched, cfgs[k].queue);
             o.row_hit_cap = cfgs[k].cap;
             o.address_map = cfgs[k].map;
+            o.bank_queue_depth = cfgs[k].bank_queue;
+            o.age_cap_cycles = cfgs[k].age;
             Sim a(cfgs[k].d, o), b(cfgs[k].d, o);
             TickDriver(a.h, t.reqs);
             uint64_t count = 0;
@@ -553,9 +582,11 @@ TEST(DramEvent, AdvanceGivesExactlyTheResultsOfTicking)
             ASSERT_EQ(a.cmds.size(), b.cmds.size());
             for (size_t i = 0; i < a.cmds.size(); i++) ASSERT_TRUE(SameCommand(a.cmds[i], b.cmds[i])) << "command " << i;
             total_refs += sa->ref;
+            total_aged += sa->aged;
         }
     }
     EXPECT_GT(total_refs, 0u);   // the traces did cross refresh windows
+    EXPECT_GT(total_aged, 0u);   // and the age cap engaged
 }
 
 TEST(DramEvent, NextEventIsExactAndAdvanceToLandsOnTarget)
@@ -769,12 +800,15 @@ TEST(DramProtocol, RandomTracesObeyEveryTimingRule)
     pesim_dram two = Ddr4();
     two.channels = 2;
     std::vector<std::pair<pesim_dram, pesim_dram_sched>> cfgs = {
-        {Ddr4(), PESIM_DRAM_FRFCFS}, {Ddr4(), PESIM_DRAM_FCFS}, {two, PESIM_DRAM_FRFCFS}, {Lpddr4(), PESIM_DRAM_FRFCFS}};
+        {Ddr4(), PESIM_DRAM_FRFCFS}, {Ddr4(), PESIM_DRAM_FCFS}, {two, PESIM_DRAM_FRFCFS}, {Lpddr4(), PESIM_DRAM_FRFCFS},
+        {Ddr4(), PESIM_DRAM_FRFCFS}};
     for (size_t k = 0; k < cfgs.size(); k++) {
         const pesim_dram &d = cfgs[k].first;
         TestRng rng(1000 + k);
         Trace t = RandomTrace(rng, 4000, d);
-        Sim s(d, Opts(cfgs[k].second));
+        pesim_dram_sim_options o = Opts(cfgs[k].second);
+        if (k == 4) o.bank_queue_depth = 2, o.age_cap_cycles = 60;   // the age cap engaged often
+        Sim s(d, o);
         uint64_t count = 0;
         ASSERT_EQ(pesim_dram_sim_run_requests(s.h, t.reqs.data(), t.reqs.size(), &count, nullptr), PESIM_OK);
         Checker chk(d);
@@ -784,6 +818,9 @@ TEST(DramProtocol, RandomTracesObeyEveryTimingRule)
             bool has = c.id != UINT64_MAX && c.cmd != PESIM_DRAM_PRE;
             if (has) pesim_dram_sim_decode(s.h, t.reqs[c.id].addr, &want);
             chk.Check(c, has ? t.reqs[c.id].addr : 0, has ? &want : nullptr);
+            if (c.id != UINT64_MAX) {
+                EXPECT_GT(c.cycle, t.reqs[c.id].cycle) << "a command in the cycle its request arrived";
+            }
             if (c.cmd == PESIM_DRAM_RD || c.cmd == PESIM_DRAM_WR) {
                 EXPECT_EQ(cas_cycle.count(c.id), 0u) << "request " << c.id << " served twice";
                 cas_cycle[c.id] = c.cycle;
@@ -797,12 +834,12 @@ TEST(DramProtocol, RandomTracesObeyEveryTimingRule)
             EXPECT_EQ(x.finish, cas_cycle[x.id] + (uint64_t)(w ? d.CWL : d.CL) + (uint64_t)d.BL / 2);
         }
         // Refresh: each rank refreshed once per tREFI elapsed (the first due at
-        // tREFI + rank * tREFI / ranks).
+        // (rank + 1) * tREFI / ranks).
         uint64_t end = pesim_dram_sim_now(s.h);
         for (int ch = 0; ch < d.channels; ch++)
             for (int r = 0; r < d.ranks; r++) {
-                int64_t first = d.tREFI + (int64_t)r * d.tREFI / d.ranks;
-                int64_t due = (int64_t)end > first ? ((int64_t)end - first) / d.tREFI + 1 : 0;
+                int64_t first = (int64_t)(r + 1) * (d.tREFI / d.ranks), period = d.ranks * (d.tREFI / d.ranks);
+                int64_t due = (int64_t)end > first ? ((int64_t)end - first) / period + 1 : 0;
                 EXPECT_GE(chk.Refs(ch, r), due - 1) << "ch " << ch << " rank " << r;
                 EXPECT_LE(chk.Refs(ch, r), due) << "ch " << ch << " rank " << r;
             }
@@ -898,6 +935,514 @@ TEST(DramBandwidth, DramsimMapPaysTccdLOnStreams)
     EXPECT_LT(frac, 0.65);
 }
 
+// ---- latency classes and stream bandwidth, derived from the timings ---------
+//
+// docs/dram.md derives, from the JEDEC timings alone (a request added at t
+// issues its first command at t + 1):
+//   row hit      1 + CL + BL/2               (DDR4-3200: 27, LPDDR4-2400: 26)
+//   row miss     1 + tRCD + CL + BL/2        (49, 41)
+//   row conflict 1 + tRP + tRCD + CL + BL/2  (71, 56)
+// for a read whose bank is otherwise idle, and a read stream's finish cycle.
+
+enum ReqClass { kHit, kMiss, kConflict };
+
+uint64_t ClassLatency(const pesim_dram &d, ReqClass c)
+{
+    uint64_t lat = 1 + (uint64_t)d.CL + (uint64_t)d.BL / 2;
+    if (c != kHit) lat += (uint64_t)d.tRCD;
+    if (c == kConflict) lat += (uint64_t)d.tRP;
+    return lat;
+}
+
+// The class of each request of an address sequence under the open-page
+// policy, from the addresses alone: a bank keeps the last row it opened.
+std::vector<ReqClass> Classify(pesim_dram_sim *h, const std::vector<pesim_dram_request> &reqs)
+{
+    std::map<std::vector<int64_t>, int64_t> open;
+    std::vector<ReqClass> cls;
+    for (const pesim_dram_request &r : reqs) {
+        pesim_dram_coord c;
+        pesim_dram_sim_decode(h, r.addr, &c);
+        std::vector<int64_t> bank = {c.channel, c.rank, c.bankgroup, c.bank};
+        auto it = open.find(bank);
+        cls.push_back(it == open.end() ? kMiss : it->second == c.row ? kHit : kConflict);
+        open[bank] = c.row;
+    }
+    return cls;
+}
+
+// The five generated traces of docs/dram.md's table, as address sequences.
+std::vector<std::pair<std::string, std::vector<uint64_t>>> Patterns(const pesim_dram &d, int n)
+{
+    uint64_t bb = pesim_dram_burst_bytes(&d);
+    std::vector<std::pair<std::string, std::vector<uint64_t>>> p(5);
+    TestRng rng(42);
+    p[0].first = "stream";
+    for (int i = 0; i < n; i++) p[0].second.push_back((uint64_t)i * bb);
+    p[1].first = "random";
+    for (int i = 0; i < n; i++) p[1].second.push_back((rng.next() % (1ull << 33)) / bb * bb);
+    // A tile of a row-major matrix (row pitch 12 KiB): 8 matrix rows of 4
+    // bursts, tile after tile along the matrix row.
+    p[2].first = "tile";
+    for (int i = 0; (int)p[2].second.size() < n; i++)
+        for (int r = 0; r < 8; r++)
+            for (int k = 0; k < 4; k++) p[2].second.push_back((uint64_t)r * 12288 + ((uint64_t)i * 4 + k) * bb);
+    p[2].second.resize((size_t)n);
+    // Three streams 512 MiB apart (the same bank, other rows), interleaved.
+    p[3].first = "three streams";
+    for (int i = 0; i < n; i++) p[3].second.push_back((uint64_t)(i % 3) * (512ull << 20) + (uint64_t)(i / 3) * bb);
+    // The latency probe: per bank a row, another burst of it, another row
+    // (miss or conflict, hit, conflict), bank after bank (32 KiB apart).
+    p[4].first = "probe";
+    for (int i = 0; (int)p[4].second.size() < n; i++) {
+        uint64_t bank = (uint64_t)(i % 32) * 32768, round = (uint64_t)(i / 32) * (2ull << 20);
+        p[4].second.push_back(bank + round);
+        p[4].second.push_back(bank + round + 4 * bb);
+        p[4].second.push_back(bank + round + (1ull << 20) + 8 * bb);
+    }
+    p[4].second.resize((size_t)n);
+    return p;
+}
+
+TEST(DramLatency, EveryReadOfAnIdleBankTakesItsClassLatency)
+{
+    // Reads 300 cycles apart (longer than tRC, tRAS, tRTP, tWR: every bank is
+    // idle when a read arrives), refresh off: each read's latency is exactly
+    // its class's, on all five patterns and both presets; the histogram holds
+    // only the three values.
+    for (pesim_dram d : {Ddr4(), Lpddr4()}) {
+        for (const auto &pat : Patterns(d, 600)) {
+            std::vector<pesim_dram_request> reqs;
+            for (size_t i = 0; i < pat.second.size(); i++) reqs.push_back({pat.second[i], 300 * (uint64_t)i, 0});
+            Sim s(d, Opts(PESIM_DRAM_FRFCFS, 0, false));
+            ASSERT_EQ(pesim_dram_sim_run_requests(s.h, reqs.data(), reqs.size(), nullptr, nullptr), PESIM_OK);
+            std::vector<ReqClass> cls = Classify(s.h, reqs);
+            uint64_t n[3] = {0, 0, 0};
+            for (size_t i = 0; i < reqs.size(); i++) {
+                ASSERT_EQ(s.FinishOf(i) - reqs[i].cycle, ClassLatency(d, cls[i])) << d.preset << " " << pat.first
+                                                                                     << " request " << i;
+                n[cls[i]]++;
+            }
+            auto st = s.Stats();
+            EXPECT_EQ(st->row_hits, n[kHit]) << pat.first;
+            EXPECT_EQ(st->row_misses, n[kMiss]) << pat.first;
+            EXPECT_EQ(st->row_conflicts, n[kConflict]) << pat.first;
+            EXPECT_EQ(st->act, n[kMiss] + n[kConflict]) << pat.first;
+            EXPECT_EQ(st->pre, n[kConflict]) << pat.first;
+            uint64_t in_hist = 0;
+            for (ReqClass c : {kHit, kMiss, kConflict}) in_hist += st->read_latency_hist[ClassLatency(d, c)];
+            EXPECT_EQ(in_hist, reqs.size()) << pat.first;
+            if (pat.first == "probe") {
+                for (ReqClass c : {kHit, kMiss, kConflict}) EXPECT_GT(n[c], 0u) << pat.first;
+            }
+        }
+    }
+    // The derived values themselves (docs/dram.md's table).
+    EXPECT_EQ(ClassLatency(Ddr4(), kHit), 27u);
+    EXPECT_EQ(ClassLatency(Ddr4(), kMiss), 49u);
+    EXPECT_EQ(ClassLatency(Ddr4(), kConflict), 71u);
+    EXPECT_EQ(ClassLatency(Lpddr4(), kHit), 26u);
+    EXPECT_EQ(ClassLatency(Lpddr4(), kMiss), 41u);
+    EXPECT_EQ(ClassLatency(Lpddr4(), kConflict), 56u);
+}
+
+TEST(DramBandwidth, StreamFinishesAtTheDerivedCycle)
+{
+    // N sequential reads offered one a cycle from 0, default map, refresh off.
+    // The first read's ACT at 1, its RD at 1 + tRCD; then one RD every
+    // max(tCCD_S, BL/2) (consecutive bursts alternate bank groups), the ACTs
+    // of the next banks hidden behind the queue (32 requests = 32 bursts
+    // ahead, more than tRP + tRCD), one tRTRS more at every rank switch (every
+    // ranks' row span: 2048 bursts on DDR4, 512 on LPDDR4). The last read's
+    // data ends CL + BL/2 after its RD:
+    //   finish = 1 + tRCD + CL + N * BL/2 + tRTRS * floor((N - 1) / bursts per rank span)
+    for (pesim_dram d : {Ddr4(), Lpddr4()}) {
+        const uint64_t n = 20000, bl2 = (uint64_t)d.BL / 2;
+        const uint64_t per_rank = 4ull * (uint64_t)d.bankgroups * (uint64_t)d.banks_per_group *
+                                  ((uint64_t)d.row_bytes / pesim_dram_burst_bytes(&d)) / 4;
+        uint64_t want = 1 + (uint64_t)d.tRCD + (uint64_t)d.CL + n * bl2 + (uint64_t)d.tRTRS * ((n - 1) / per_rank);
+        Sim s(d, Opts(PESIM_DRAM_FRFCFS, 0, false));
+        std::vector<pesim_dram_request> seq = Sequential(d, (int)n);
+        for (size_t i = 0; i < seq.size(); i++) seq[i].cycle = i;
+        ASSERT_EQ(pesim_dram_sim_run_requests(s.h, seq.data(), seq.size(), nullptr, nullptr), PESIM_OK);
+        auto st = s.Stats();
+        EXPECT_EQ(st->finish_cycle, want) << d.preset;
+        // Bandwidth: N bursts over finish cycles; the peak is one burst every
+        // BL/2 cycles (2 x bus width per tCK).
+        double peak = pesim_dram_peak_gbps(&d);
+        EXPECT_DOUBLE_EQ(peak, 2.0 * d.bus_bits / 8.0 / d.tck_ns);
+        double bw = (double)(n * pesim_dram_burst_bytes(&d)) / ((double)st->finish_cycle * d.tck_ns);
+        EXPECT_NEAR(bw / peak, (double)(n * bl2) / (double)want, 1e-12) << d.preset;
+        EXPECT_GT(bw / peak, 0.997) << d.preset;
+    }
+}
+
+TEST(DramBandwidth, RandomReadsPayAnActEachAndStayUnderTheActivateBounds)
+{
+    // Random reads over 8 GiB offered at once: every one needs its own ACT
+    // (without refresh: ACT = misses + conflicts, PRE = conflicts; a refresh
+    // that closes a bank between a request's ACT and its CAS costs one more
+    // ACT, never more than the refresh PREs), and the data bus is bound by
+    // tFAW: a rank takes 4 ACTs per tFAW, i.e. at most 4 bursts of BL/2
+    // cycles per tFAW per rank.
+    std::vector<pesim_dram_request> rnd = Random(20000, 9);
+    for (bool refresh : {false, true})
+        for (pesim_dram d : {Ddr4(), Lpddr4()}) {
+        Sim s(d, Opts(PESIM_DRAM_FRFCFS, 0, refresh));
+        ASSERT_EQ(pesim_dram_sim_run_requests(s.h, rnd.data(), rnd.size(), nullptr, nullptr), PESIM_OK);
+        auto st = s.Stats();
+        EXPECT_GE(st->act, st->row_misses + st->row_conflicts);
+        EXPECT_LE(st->act, st->row_misses + st->row_conflicts + st->refresh_pre);
+        EXPECT_EQ(st->pre, st->row_conflicts + st->refresh_pre);
+        if (!refresh) {
+            EXPECT_EQ(st->act, st->row_misses + st->row_conflicts);
+        }
+        EXPECT_LT(st->row_hits, 20u);
+        double bus = (double)st->busy_cycles / (double)st->finish_cycle;
+        double faw_bound = std::min(1.0, (double)d.ranks * 4.0 * d.BL / 2.0 / d.tFAW);
+        EXPECT_LE(bus, faw_bound) << d.preset;
+        EXPECT_GT(bus, 0.5 * faw_bound) << d.preset;
+    }
+}
+
+TEST(DramBandwidth, TileOpensEachRowOnce)
+{
+    // An 8 x 64-burst tile of a row-major matrix with a 32 KiB row pitch,
+    // read by column blocks of 8 bursts, all requests offered at once. With
+    // the default map a bank's row holds 32 KiB of consecutive addresses
+    // (4 bank groups x 128 columns... of which a matrix row's 64 bursts take
+    // 16 columns in each bank group), and the 8 matrix rows land in the 4
+    // banks of each of the 2 ranks: 32 DRAM rows in 32 distinct banks. So,
+    // whatever order the scheduler picks, each is opened once: ACT = 32, and
+    // the other 480 reads are row hits.
+    pesim_dram d = Ddr4();
+    Sim s(d, Opts(PESIM_DRAM_FRFCFS, 0, false));
+    std::vector<pesim_dram_request> reqs;
+    std::set<std::vector<int64_t>> banks;
+    for (int blk = 0; blk < 8; blk++)
+        for (int r = 0; r < 8; r++)
+            for (int k = 0; k < 8; k++) {
+                uint64_t a = (uint64_t)r * 32768 + (uint64_t)(blk * 8 + k) * 64;
+                reqs.push_back({a, 0, 0});
+                pesim_dram_coord c;
+                pesim_dram_sim_decode(s.h, a, &c);
+                banks.insert({c.rank, c.bankgroup, c.bank, c.row == 0 ? 0 : -1});
+            }
+    ASSERT_EQ(banks.size(), 32u);
+    ASSERT_EQ(pesim_dram_sim_run_requests(s.h, reqs.data(), reqs.size(), nullptr, nullptr), PESIM_OK);
+    auto st = s.Stats();
+    EXPECT_EQ(st->act, 32u);
+    EXPECT_EQ(st->row_misses, 32u);
+    EXPECT_EQ(st->row_conflicts, 0u);
+    EXPECT_EQ(st->row_hits, 480u);
+    EXPECT_EQ(st->pre, 0u);
+}
+
+TEST(DramBandwidth, ARefreshOfTheStreamedRankCostsItsDerivedStall)
+{
+    // 2000 sequential reads (all on rank 0: a rank spans 2048 bursts), one
+    // offered a cycle; the RDs go at 23 + 4i. Rank 0's refresh is due at
+    // tREFI / 2 = 6240, just after the RD at 6239 (L). The rank has 16 open
+    // banks (the stream opened banks 0-3 of every bank group): 16 PREs at
+    // 6240-6255 (the last RDs' banks just meet tRTP), REF tRP after the last
+    // (6277), the next ACT tRFC later (6837), its RD tRCD later (6859), and
+    // the stream goes on. Stall: 6859 - (L + 4) = (T - L - 4) + 15 + tRP +
+    // tRFC + tRCD = 616 cycles; finish = 4 N + 45 + 616 = 8661.
+    Sim s(Ddr4());
+    std::vector<pesim_dram_request> seq = Sequential(Ddr4(), 2000);
+    for (size_t i = 0; i < seq.size(); i++) seq[i].cycle = i;
+    ASSERT_EQ(pesim_dram_sim_run_requests(s.h, seq.data(), seq.size(), nullptr, nullptr), PESIM_OK);
+    std::vector<uint64_t> pre = s.Times(PESIM_DRAM_PRE), want_pre;
+    for (uint64_t t = 6240; t <= 6255; t++) want_pre.push_back(t);
+    EXPECT_EQ(pre, want_pre);
+    EXPECT_EQ(s.Times(PESIM_DRAM_REF), std::vector<uint64_t>{6277});
+    std::vector<uint64_t> rd = s.Times(PESIM_DRAM_RD);
+    auto after = std::upper_bound(rd.begin(), rd.end(), 6240);
+    ASSERT_NE(after, rd.end());
+    EXPECT_EQ(*(after - 1), 6239u);
+    EXPECT_EQ(*after, 6859u);
+    EXPECT_EQ(s.Stats()->finish_cycle, 4u * 2000 + 45 + 616);
+    EXPECT_EQ(s.Stats()->refresh_pre, 16u);
+}
+
+// ---- per-bank command queues, the age cap, background state ----------------
+
+TEST(DramQueues, TheSchedulerSeesTheOldestRequestsOfEachBank)
+{
+    // Bank (0,0,0) has row 5 open (a read at 0, done 49). At 200: r0 row 6,
+    // r1 row 7 (conflicts), r2 row 5 (a hit), r3 a read of bank group 1.
+    // A bank queue of 3 or more holds r2: FR-FCFS serves the hit first:
+    //   r2 RD 201 (done 227); r3 ACT 202, RD 224 (250); r0 PRE at r2's RD +
+    //   tRTP = 213, ACT 235, RD 257 (283); r1 PRE at r0's ACT + tRAS = 287,
+    //   ACT 309, RD 331 (357).
+    // A bank queue of 2 holds r0 and r1 only; r2 waits for room (r3 has its
+    // own bank's queue):
+    //   r0 PRE 201, ACT 223, RD 245 (271); r3 ACT 202, RD 224 (250); r2 joins
+    //   at 245; r1 PRE at r0's ACT + tRAS = 275, ACT 297, RD 319 (345); r2 is
+    //   now a conflict: PRE 349, ACT 371, RD 393 (419).
+    for (int depth : {3, 2}) {
+        pesim_dram_sim_options o = Opts(PESIM_DRAM_FRFCFS, 0, false);
+        o.bank_queue_depth = depth;
+        Sim s(Ddr4(), o);
+        s.Add(s.Addr(0, 0, 0, 5), false, 9);
+        s.Drain();
+        pesim_dram_sim_advance_to(s.h, 200);
+        s.Add(s.Addr(0, 0, 0, 6), false, 0);
+        s.Add(s.Addr(0, 0, 0, 7), false, 1);
+        s.Add(s.Addr(0, 0, 0, 5, 3), false, 2);
+        s.Add(s.Addr(0, 1, 0, 5), false, 3);
+        s.Drain();
+        EXPECT_EQ(s.FinishOf(3), 250u) << depth;
+        if (depth == 3) {
+            EXPECT_EQ(s.FinishOf(2), 227u);
+            EXPECT_EQ(s.FinishOf(0), 283u);
+            EXPECT_EQ(s.FinishOf(1), 357u);
+            EXPECT_EQ(s.Stats()->act, 4u);
+        } else {
+            EXPECT_EQ(s.FinishOf(0), 271u);
+            EXPECT_EQ(s.FinishOf(1), 345u);
+            EXPECT_EQ(s.FinishOf(2), 419u);
+            EXPECT_EQ(s.Stats()->act, 5u);
+            EXPECT_EQ(s.Stats()->row_conflicts, 3u);
+        }
+    }
+}
+
+TEST(DramQueues, ThreeConflictingStreamsActivateMoreWithShallowerBankQueues)
+{
+    // Three sequential streams in one bank (DRAMsim3's map keeps a stream in
+    // its row for 128 bursts; the streams are 512 MiB apart: other rows),
+    // interleaved, offered at once. A bank queue shorter than the interleave
+    // (3) never holds two requests of one stream: every request re-opens its
+    // row (ACT = N). Deeper bank queues let FR-FCFS gather a stream's hits:
+    // fewer ACTs; bank_queue_depth = queue_depth is one channel-wide queue.
+    const int n = 3000;
+    std::vector<pesim_dram_request> reqs;
+    for (int i = 0; i < n; i++) reqs.push_back({(uint64_t)(i % 3) * (512ull << 20) + (uint64_t)(i / 3) * 64, 0, 0});
+    uint64_t prev = 0;
+    for (int depth : {1, 2, 4, 8, 32}) {
+        pesim_dram_sim_options o = Opts(PESIM_DRAM_FRFCFS, 32, false);
+        o.bank_queue_depth = depth;
+        o.address_map = PESIM_DRAM_MAP_DRAMSIM3;
+        Sim s(Ddr4(), o);
+        ASSERT_EQ(pesim_dram_sim_run_requests(s.h, reqs.data(), reqs.size(), nullptr, nullptr), PESIM_OK);
+        uint64_t act = s.Stats()->act;
+        if (depth <= 2) {
+            EXPECT_EQ(act, (uint64_t)n);
+        } else {
+            EXPECT_LT(act, prev) << depth;
+        }
+        printf("[ info ] three streams, bank queue %d: %llu ACTs for %d reads\n", depth, (unsigned long long)act, n);
+        prev = act;
+    }
+}
+
+TEST(DramQueues, AgeCapEndsStarvationAtTheDerivedCycle)
+{
+    // Row hits to rank 0 keep one RD every 4 cycles going (RDs at 23 + 4i:
+    // 4 bank groups, tCCD_S = 4), at most 16 requests queued. R, a read of
+    // rank 1, arrives at 100: ACT 101 (no hit is ready then), but its RD needs
+    // the last rank-0 RD + BL/2 + tRTRS = 5 cycles and the next rank-0 RD
+    // always comes 4 after the last: FR-FCFS starves R. With an age cap of
+    // 100, R is the oldest request at 200 (the stream's requests wait < 70
+    // cycles): no other CAS issues from 200 on, and R's RD goes at the last
+    // rank-0 RD (199) + 5 = 204; done 230 (latency 130); the stream resumes 5
+    // cycles after R's RD (209). Without a cap R is served only after the
+    // stream stops (fed until 3000).
+    for (int cap : {100, -1}) {
+        pesim_dram_sim_options o = Opts(PESIM_DRAM_FRFCFS, 0, false);
+        o.age_cap_cycles = cap;
+        Sim s(Ddr4(), o);
+        uint64_t next = 0, id = 1000;
+        while (pesim_dram_sim_now(s.h) < 3000) {
+            uint64_t now = pesim_dram_sim_now(s.h);
+            if (now == 100) s.Add(s.Addr(1, 0, 0, 0), false, 0);
+            if (pesim_dram_sim_outstanding(s.h) < 16) s.Add((next++ % 512) * 64, false, id++);
+            pesim_dram_sim_tick(s.h);
+        }
+        s.Drain();
+        std::vector<uint64_t> rd = s.Times(PESIM_DRAM_RD), r = s.Times(PESIM_DRAM_RD, 0);
+        ASSERT_EQ(r.size(), 1u);
+        if (cap > 0) {
+            EXPECT_EQ(s.Times(PESIM_DRAM_ACT, 0), std::vector<uint64_t>{101});
+            EXPECT_EQ(r[0], 204u);
+            EXPECT_EQ(s.FinishOf(0), 230u);
+            EXPECT_EQ(*(std::lower_bound(rd.begin(), rd.end(), 204) - 1), 199u);   // the last stream RD before
+            EXPECT_EQ(*(std::upper_bound(rd.begin(), rd.end(), 204)), 209u);      // the stream resumes
+            EXPECT_EQ(s.Stats()->aged, 1u);
+        } else {
+            EXPECT_GT(r[0], 3000u);
+            EXPECT_EQ(s.Stats()->aged, 0u);
+        }
+    }
+}
+
+TEST(DramStats, BackgroundStateAndCommandCounts)
+{
+    // Rank 0: a read at 0 opens a row (ACT 1): cycle 0 precharged, then
+    // active. At 100 a read of another row of that bank: PRE 101 (rank 0 all
+    // precharged again), ACT 123. At 200: rank 0 active 100 + 77 = 177,
+    // precharged 1 + 22 = 23; rank 1 precharged 200.
+    pesim_dram d = Ddr4();
+    Sim s(d, Opts(PESIM_DRAM_FRFCFS, 0, false));
+    s.Add(s.Addr(0, 1, 1, 3), false, 0);
+    pesim_dram_sim_advance_to(s.h, 100);
+    s.Add(s.Addr(0, 1, 1, 4), true, 1);
+    pesim_dram_sim_advance_to(s.h, 200);
+    auto st = s.Stats();
+    EXPECT_EQ(s.Times(PESIM_DRAM_PRE), std::vector<uint64_t>{101});
+    EXPECT_EQ(s.Times(PESIM_DRAM_ACT), (std::vector<uint64_t>{1, 123}));
+    EXPECT_EQ(st->rank_active_cycles[0], 177u);
+    EXPECT_EQ(st->rank_precharged_cycles[0], 23u);
+    EXPECT_EQ(st->rank_active_cycles[1], 0u);
+    EXPECT_EQ(st->rank_precharged_cycles[1], 200u);
+    EXPECT_EQ(st->active_cycles, 177u);
+    EXPECT_EQ(st->precharged_cycles, 223u);
+    EXPECT_EQ(st->act, 2u);
+    EXPECT_EQ(st->pre, 1u);
+    EXPECT_EQ(st->rd, 1u);
+    EXPECT_EQ(st->wr, 1u);
+    // Refresh closes every bank: with refresh on, rank 0 is precharged from
+    // its refresh's PRE (tREFI / 2 = 6240) on, and the totals stay exact on
+    // random traffic over two channels.
+    Sim r(d);
+    r.Add(r.Addr(0, 1, 1, 3), false, 0);
+    pesim_dram_sim_advance_to(r.h, 7000);
+    EXPECT_EQ(r.Times(PESIM_DRAM_PRE), std::vector<uint64_t>{6240});
+    EXPECT_EQ(r.Stats()->rank_active_cycles[0], 6239u);
+    pesim_dram two = d;
+    two.channels = 2;
+    Sim t(two);
+    TestRng rng(5);
+    Trace tr = RandomTrace(rng, 3000, two);
+    ASSERT_EQ(pesim_dram_sim_run_requests(t.h, tr.reqs.data(), tr.reqs.size(), nullptr, nullptr), PESIM_OK);
+    auto ts = t.Stats();
+    EXPECT_EQ(ts->active_cycles + ts->precharged_cycles, ts->cycle * 2 * 2);
+    EXPECT_EQ(ts->rank_active_cycles[0] + ts->rank_active_cycles[1], ts->active_cycles);
+    EXPECT_EQ(ts->rd + ts->wr, tr.reqs.size());
+}
+
+// ---- DMA streams: several transfers in flight --------------------------------
+
+TEST(DramDma, TransfersPipelineWithoutWaitingForData)
+{
+    // One stream; X1 = 256 B at 0 (bank 0, bank groups 0-3), X2 = 256 B at
+    // 32 KiB (bank 1, bank groups 0-3), both from cycle 0. Bursts go one a
+    // cycle: X1's at 0-3, X2's at 4-7. X1: ACTs 1, 5, 9, 13 (tRRD_S), RDs
+    // 23-35, done 49-61. X2's ACTs wait for tFAW (the fifth ACT >= 1 + 34),
+    // and at 35 X1's last RD has the command bus: 36, 40, 44, 48; RDs 58-70,
+    // done 84-96. X2 is done at 96.
+    // With one transfer in flight (X2 starting after X1's data, at 62): ACTs
+    // 63, 67, 71, 75, RDs 85-97, done 123.
+    for (bool serial : {false, true}) {
+        pesim_dram_sim_options o = Opts(PESIM_DRAM_FRFCFS, 0, false);
+        pesim_dram_dma *dma = nullptr;
+        pesim_dram d = Ddr4();
+        ASSERT_EQ(pesim_dram_dma_create(&d, &o, 1, &dma, nullptr), PESIM_OK);
+        uint64_t x1 = 0, x2 = 0, f1 = 0, f2 = 0;
+        ASSERT_EQ(pesim_dram_dma_submit(dma, 0, 0, 256, 0, 0, &x1), PESIM_OK);
+        if (serial) {
+            f1 = pesim_dram_dma_wait(dma, x1);
+            ASSERT_EQ(pesim_dram_dma_submit(dma, 0, 32768, 256, 0, f1 + 1, &x2), PESIM_OK);
+        } else {
+            ASSERT_EQ(pesim_dram_dma_submit(dma, 0, 32768, 256, 0, 0, &x2), PESIM_OK);
+            EXPECT_EQ(pesim_dram_dma_poll(dma, x1, &f1), 0);
+        }
+        f2 = pesim_dram_dma_wait(dma, x2);
+        ASSERT_EQ(pesim_dram_dma_poll(dma, x1, &f1), 1);
+        EXPECT_EQ(f1, 61u);
+        EXPECT_EQ(f2, serial ? 123u : 96u);
+        EXPECT_EQ(x1, 1u);
+        EXPECT_EQ(x2, 2u);
+        pesim_dram_dma_destroy(dma);
+    }
+}
+
+TEST(DramDma, StreamsInterleaveAndTransfersSpanBursts)
+{
+    // Two streams offer in the same cycle: a read of 3 bursts (bytes 32 to
+    // 160: bursts 0, 1 and 2) and a write of one burst, both from cycle 10.
+    // The command hook keeps the caller's context.
+    struct Rec {
+        std::vector<pesim_dram_command> c;
+    } rec;
+    pesim_dram_sim_options o = Opts(PESIM_DRAM_FRFCFS, 0, false);
+    o.on_command = [](void *ctx, const pesim_dram_command *x) { static_cast<Rec *>(ctx)->c.push_back(*x); };
+    o.ctx = &rec;
+    pesim_dram d = Ddr4();
+    pesim_dram_dma *dma = nullptr;
+    ASSERT_EQ(pesim_dram_dma_create(&d, &o, 2, &dma, nullptr), PESIM_OK);
+    uint64_t xr = 0, xw = 0;
+    ASSERT_EQ(pesim_dram_dma_submit(dma, 0, 32, 128, 0, 10, &xr), PESIM_OK);
+    ASSERT_EQ(pesim_dram_dma_submit(dma, 1, 1 << 20, 64, 1, 10, &xw), PESIM_OK);
+    pesim_dram_dma_advance_to(dma, 11);
+    EXPECT_EQ(pesim_dram_sim_outstanding(pesim_dram_dma_sim(dma)), 2u);   // one burst of each stream at 10
+    uint64_t fr = pesim_dram_dma_wait(dma, xr), fw = pesim_dram_dma_wait(dma, xw);
+    EXPECT_GT(fr, 10u + 49u);
+    EXPECT_GT(fw, 10u);
+    auto *st = new pesim_dram_stats;
+    pesim_dram_sim_stats(pesim_dram_dma_sim(dma), st);
+    EXPECT_EQ(st->rd, 3u);
+    EXPECT_EQ(st->wr, 1u);
+    delete st;
+    int cas = 0;
+    for (const auto &c : rec.c) cas += c.cmd == PESIM_DRAM_RD || c.cmd == PESIM_DRAM_WR;
+    EXPECT_EQ(cas, 4);
+    // Bad input.
+    uint64_t x = 0;
+    EXPECT_EQ(pesim_dram_dma_submit(dma, 2, 0, 64, 0, 0, &x), PESIM_ERR_RANGE);
+    EXPECT_EQ(pesim_dram_dma_submit(dma, 0, 0, 0, 0, 0, &x), PESIM_ERR_RANGE);
+    EXPECT_EQ(pesim_dram_dma_wait(dma, 99), 0u);
+    pesim_dram_dma_destroy(dma);
+    pesim_dram_dma_destroy(nullptr);
+    pesim_error e;
+    EXPECT_EQ(pesim_dram_dma_create(&d, nullptr, 0, &dma, &e), PESIM_ERR_RANGE);
+    o.done = [](void *, uint64_t, uint64_t) {};
+    EXPECT_EQ(pesim_dram_dma_create(&d, &o, 1, &dma, &e), PESIM_ERR_RANGE);
+    EXPECT_EQ(dma, nullptr);
+}
+
+// ---- the engine's DRAM statistics ---------------------------------------------
+
+TEST(DramEngine, StatsCoverTheWholeRun)
+{
+    // The engine runs the DRAM model on to its last cycle: the background
+    // rank-cycles add up to dram_cycles x ranks x channels, there is one RD
+    // (WR) per burst read (written), and the refreshes are those due before
+    // dram_cycles (each rank due every tREFI from (rank + 1) tREFI / ranks on,
+    // at most one still pending at the end).
+    int checked = 0;
+    for (int seed = 1; seed <= 60; seed++) {
+        TestRng rng((uint64_t)seed + 777);
+        pesim_arch a = test_arch(rng, 3);
+        for (int lv = 0; lv < 2; lv++) a.level[lv].read_words_per_cycle = a.level[lv].write_words_per_cycle = 4;
+        pesim_level &top = a.level[2];
+        top.is_dram = 1;
+        ASSERT_EQ(pesim_dram_preset(rng.coin(50) ? "ddr4-3200" : "lpddr4-2400", &top.dram), PESIM_OK);
+        top.dram.channels = (int)rng.uni(1, 2);
+        pesim_layer l = test_layer(1, 1, rng.uni(4, 32), rng.uni(4, 32), rng.uni(4, 28), rng.uni(4, 28), 3, 3);
+        pesim_mapping m = test_mapping(rng, a, l);
+        pesim_cost c;
+        pesim_engine_stats st;
+        ASSERT_EQ(pesim_engine_run(&a, &l, &m, nullptr, &c, &st), PESIM_OK);
+        if (!c.valid) continue;
+        checked++;
+        const pesim_dram &d = top.dram;
+        EXPECT_GE(st.dram_cycles, (int64_t)pesim_dram_from_accel_cycles(&d, a.clock_mhz, (uint64_t)c.cycles));
+        EXPECT_EQ(st.dram_active_cycles + st.dram_precharged_cycles, st.dram_cycles * d.ranks * d.channels);
+        EXPECT_EQ(st.dram_rd, st.dram_reads) << seed;
+        EXPECT_EQ(st.dram_wr, st.dram_writes) << seed;
+        EXPECT_GE(st.dram_act, st.dram_row_misses + st.dram_row_conflicts) << seed;
+        int64_t due = 0, step = d.tREFI / d.ranks;
+        for (int r = 0; r < d.ranks; r++)
+            if (st.dram_cycles > (r + 1) * step) due += (st.dram_cycles - (r + 1) * step - 1) / (step * d.ranks) + 1;
+        due *= d.channels;
+        EXPECT_LE(st.dram_refreshes, due) << seed;
+        EXPECT_GE(st.dram_refreshes, due - d.ranks * d.channels) << seed;
+    }
+    EXPECT_GT(checked, 20);
+}
+
 // ---- address mapping, checks, helpers ---------------------------------------
 
 TEST(DramMap, DefaultInterleavesChannelsThenBankGroups)
@@ -956,6 +1501,23 @@ TEST(DramMap, AlternativeMapsAndErrors)
     pesim_dram_sim_decode(w.h, per_channel, &c);
     EXPECT_EQ(c.channel, 1);
     EXPECT_EQ(c.row, 0);
+
+    // DRAMsim3's two-letter fields in any case, with or without separators.
+    char canon[16];
+    for (const char *ok : {"rochrababgco", "ROCHRABABGCO", "Ro-Ch-Ra-Ba-Bg-Co", "ro:ch:ra:ba:bg:co", "ro/ch.ra,ba_bg-co"}) {
+        EXPECT_EQ(pesim_dram_map_canonical(ok, canon), 0) << ok;
+        EXPECT_STREQ(canon, "rochrababgco") << ok;
+    }
+    for (const char *bad : {"", "rochrababg", "ro--chrababgco", "-rochrababgco", "ro chrababgco", "rochrababgco-"}) {
+        EXPECT_EQ(pesim_dram_map_canonical(bad, canon), -1) << bad;
+        EXPECT_STREQ(canon, "") << bad;
+    }
+    EXPECT_EQ(pesim_dram_map_canonical(nullptr, canon), -1);
+    o.address_map = "Ro-Ch-Ra-Ba-Bg-Co";
+    {
+        Sim m(Ddr4(), o);
+        EXPECT_STREQ(pesim_dram_sim_get_options(m.h)->address_map, PESIM_DRAM_MAP_DRAMSIM3);
+    }
 
     pesim_dram_sim *h = nullptr;
     pesim_error e;
@@ -1040,30 +1602,31 @@ TEST(DramTrace, SmallTraceHandTraced)
     // tests/data/dram/small.trc on ddr4-3200, default map (burst = 64 B;
     // fields from the bottom: channel (1), bank group (4), column (128),
     // bank (4), rank (2), row):
-    //   A 0x0      READ  0  bg0 ba0 row 0    added at 0: ACT 0, RD 22, done 48
-    //   B 0x100    READ  0  bg0 row 0 col 1  added at 1: hit, RD at A + tCCD_L = 30, done 56
-    //   C 0x40     READ  1  bg1 row 0        added at 2: ACT 4 (tRRD_S), RD 26, done 52
-    //   D 0x80     WRITE 2  bg2 row 0        added at 3: ACT 8; WR at C's RD + rd_to_wr
-    //                                        (22 + 4 + 2 - 16 = 12) = 38, and A's, B's...:
-    //                                        B's RD 30 + 12 = 42 -> WR 42, done 42 + 20 = 62
+    // A request added at t issues its first command at t + 1 at the earliest.
+    //   A 0x0      READ  0  bg0 ba0 row 0    added at 0: ACT 1, RD 23, done 49
+    //   B 0x100    READ  0  bg0 row 0 col 1  added at 1: hit, RD at A + tCCD_L = 31, done 57
+    //   C 0x40     READ  1  bg1 row 0        added at 2: ACT 5 (tRRD_S), RD 27, done 53
+    //   D 0x80     WRITE 2  bg2 row 0        added at 3: ACT 9; WR at a RD + rd_to_wr
+    //                                        (22 + 4 + 1 - 16 = 11): B's RD 31 + 11 = 42
+    //                                        -> WR 42, done 42 + 20 = 62
     //   E 0x10000000 READ 3  bg0 ba0 row 1024 added at 4: conflict; PRE held while
-    //                                        A, B hit; PRE at A's ACT + tRAS = 52,
-    //                                        ACT 74, RD 96, done 96 + 26 = 122
-    // Finish 122; read latencies 48, 55, 50, 118.
+    //                                        A, B hit; PRE at A's ACT + tRAS = 53,
+    //                                        ACT 75, RD 97, done 97 + 26 = 123
+    // Finish 123; read latencies 49, 56, 51, 119.
     pesim_dram d = Ddr4();
     Sim s(d);
     uint64_t count = 0;
     pesim_error e;
     ASSERT_EQ(pesim_dram_sim_run_trace(s.h, kSmallTrace, &count, &e), PESIM_OK) << e.msg;
     EXPECT_EQ(count, 5u);
-    EXPECT_EQ(s.FinishOf(0), 48u);
-    EXPECT_EQ(s.FinishOf(1), 56u);
-    EXPECT_EQ(s.FinishOf(2), 52u);
+    EXPECT_EQ(s.FinishOf(0), 49u);
+    EXPECT_EQ(s.FinishOf(1), 57u);
+    EXPECT_EQ(s.FinishOf(2), 53u);
     EXPECT_EQ(s.FinishOf(3), 62u);
-    EXPECT_EQ(s.FinishOf(4), 122u);
+    EXPECT_EQ(s.FinishOf(4), 123u);
     auto st = s.Stats();
-    EXPECT_EQ(st->finish_cycle, 122u);
-    EXPECT_EQ(st->read_latency_sum_cycles, 48u + 55u + 50u + 118u);
+    EXPECT_EQ(st->finish_cycle, 123u);
+    EXPECT_EQ(st->read_latency_sum_cycles, 49u + 56u + 51u + 119u);
     EXPECT_EQ(st->row_hits, 1u);
     EXPECT_EQ(st->row_misses, 3u);
     EXPECT_EQ(st->row_conflicts, 1u);
@@ -1118,13 +1681,13 @@ TEST(DramCli, SmallTraceFinishCycleAndJson)
     Result r = Pesim(std::string("dram --preset ddr4-3200 --trace ") + kSmallTrace);
     ASSERT_EQ(r.status, 0) << r.err;
     EXPECT_EQ(r.err, "");
-    EXPECT_NE(r.out.find("finish          122 cycles"), std::string::npos) << r.out;
-    EXPECT_NE(r.out.find("ACT 4, PRE 1, REF 0"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("finish          123 cycles"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("ACT 4, PRE 1, RD 4, WR 1, REF 0"), std::string::npos) << r.out;
 
     r = Pesim(std::string("dram --preset ddr4-3200 --trace ") + kSmallTrace + " --json -");
     ASSERT_EQ(r.status, 0) << r.err;
-    for (const char *want : {"\"finish_cycle\": 122,", "\"reads\": 4,", "\"writes\": 1,", "\"p50_cycles\": 50,",
-                             "\"p99_cycles\": 118,", "\"max_cycles\": 118,", "\"mean_cycles\": 67.75,",
+    for (const char *want : {"\"finish_cycle\": 123,", "\"reads\": 4,", "\"writes\": 1,", "\"p50_cycles\": 51,",
+                             "\"p99_cycles\": 119,", "\"max_cycles\": 119,", "\"mean_cycles\": 68.75,",
                              "\"row_hit_rate\": 0.2,", "\"act\": 4,", "\"pre\": 1,", "\"ref\": 0",
                              "\"bandwidth_gbps\": ", "\"scheduler\": \"frfcfs\""})
         EXPECT_NE(r.out.find(want), std::string::npos) << want << "\n" << r.out;
@@ -1133,21 +1696,39 @@ TEST(DramCli, SmallTraceFinishCycleAndJson)
     // An arch config's DRAM level (tests/data/cli/tiny_arch.cfg: ddr4-3200, 1 channel).
     r = Pesim(std::string("dram --preset tests/data/cli/tiny_arch.cfg --trace ") + kSmallTrace + " --json -");
     ASSERT_EQ(r.status, 0) << r.err;
-    EXPECT_NE(r.out.find("\"finish_cycle\": 122,"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\"finish_cycle\": 123,"), std::string::npos) << r.out;
 
-    // FCFS serves the head only: A RD 22 (48); B RD 30 (56); C ACT 31, RD 53
-    // (79); D ACT 54, WR 76 (96); E PRE 77, ACT 99, RD 121, done 147.
+    // FCFS serves the oldest only: A ACT 1, RD 23 (49); B RD 31 (57); C ACT
+    // 32, RD 54 (80); D ACT 55, WR 77 (97); E PRE 78, ACT 100, RD 122, done 148.
     r = Pesim(std::string("dram --preset ddr4-3200 --sched fcfs --trace ") + kSmallTrace + " --json -");
     ASSERT_EQ(r.status, 0) << r.err;
-    EXPECT_NE(r.out.find("\"finish_cycle\": 147,"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\"finish_cycle\": 148,"), std::string::npos) << r.out;
     EXPECT_NE(r.out.find("\"scheduler\": \"fcfs\""), std::string::npos) << r.out;
 
     r = Pesim(std::string("dram --preset lpddr4-2400 --channels 2 --queue 4 --no-refresh --hit-cap 4 --map ") +
               PESIM_DRAM_MAP_DRAMSIM3 + " --trace " + kSmallTrace + " --json -");
     ASSERT_EQ(r.status, 0) << r.err;
     for (const char *want : {"\"channels\": 2,", "\"queue_depth\": 4,", "\"refresh\": false,", "\"row_hit_cap\": 4,",
-                             "\"address_map\": \"rochrababgco\"", "\"preset\": \"lpddr4-2400\""})
+                             "\"address_map\": \"rochrababgco\"", "\"preset\": \"lpddr4-2400\"",
+                             "\"bank_queue_depth\": 4,", "\"age_cap_cycles\": 1000,"})
         EXPECT_NE(r.out.find(want), std::string::npos) << want << "\n" << r.out;
+
+    // DRAMsim3's map in other spellings; the per-bank queue and the age cap;
+    // the commands and the ranks' background state (small.trc: rank 0 opens
+    // rows from cycle 1 and keeps them open to the end, 124; rank 1 idle).
+    for (const char *map : {"ROCHRABABGCO", "Ro-Ch-Ra-Ba-Bg-Co", "ro:ch:ra:ba:bg:co", "ro_ch_ra_ba_bg_co"}) {
+        r = Pesim(std::string("dram --preset ddr4-3200 --map ") + map + " --trace " + kSmallTrace + " --json -");
+        ASSERT_EQ(r.status, 0) << map << ": " << r.err;
+        EXPECT_NE(r.out.find("\"address_map\": \"rochrababgco\""), std::string::npos) << map;
+    }
+    r = Pesim(std::string("dram --preset ddr4-3200 --bank-queue 2 --age-cap 0 --trace ") + kSmallTrace + " --json -");
+    ASSERT_EQ(r.status, 0) << r.err;
+    for (const char *want : {"\"bank_queue_depth\": 2,", "\"age_cap_cycles\": null,", "\"rd\": 4,", "\"wr\": 1,",
+                             "\"aged\": 0,", "\"cycles\": 124,", "\"active_rank_cycles\": 123,",
+                             "\"precharged_rank_cycles\": 125"})
+        EXPECT_NE(r.out.find(want), std::string::npos) << want << "\n" << r.out;
+    r = Pesim(std::string("dram --preset ddr4-3200 --trace ") + kSmallTrace);
+    EXPECT_NE(r.out.find("ranks           49.6% of rank-cycles with a row open"), std::string::npos) << r.out;
 }
 
 TEST(DramCli, BadInputIsExit2)
@@ -1162,7 +1743,14 @@ TEST(DramCli, BadInputIsExit2)
     EXPECT_EQ(Pesim("dram --preset ddr4-3200").status, 2);
     EXPECT_EQ(Pesim("dram --preset ddr4-3200 --trace tests/data/dram/small.trc --sched lifo").status, 2);
     EXPECT_EQ(Pesim("dram --preset ddr4-3200 --trace tests/data/dram/small.trc --channels 0").status, 2);
-    EXPECT_EQ(Pesim("dram --preset ddr4-3200 --trace tests/data/dram/small.trc --map rorororororo").status, 2);
+    r = Pesim("dram --preset ddr4-3200 --trace tests/data/dram/small.trc --map rorororororo");
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find("--map 'rorororororo'"), std::string::npos) << r.err;
+    for (const char *bad : {"rochrababg", "ro-ch-ra-ba-bg-cox", "ro--chrababgco", "-rochrababgco", "rochrababgcoro"})
+        EXPECT_EQ(Pesim(std::string("dram --preset ddr4-3200 --trace tests/data/dram/small.trc --map ") + bad).status, 2)
+            << bad;
+    EXPECT_EQ(Pesim("dram --preset ddr4-3200 --trace tests/data/dram/small.trc --bank-queue 0").status, 2);
+    EXPECT_EQ(Pesim("dram --preset ddr4-3200 --trace tests/data/dram/small.trc --age-cap x").status, 2);
     r = Pesim("dram --preset tests/data/dram/small.trc --trace tests/data/dram/small.trc");
     EXPECT_EQ(r.status, 2);   // not a config
     r = Pesim("dram --help");

@@ -371,9 +371,16 @@ TEST(EstimateDram, TraceEnergyIsTheIddFormula)
     const double act_pj = 1.2 * (57.0 * 74 - (52.0 * 52 + 37.0 * 22)) * 0.625 * 8;  // 4200
     const double rd_pj = 1.2 * (168.0 - 52) * 4 * 0.625 * 8;                        // 2784 per burst
     const double wr_pj = 1.2 * (150.0 - 52) * 4 * 0.625 * 8;                        // 2352 per burst
-    const double bg_pj = 1.2 * 52.0 * 0.625 * 8;  // 312 per active rank-cycle, 2 ranks
+    const double bg_pj = 1.2 * 52.0 * 0.625 * 8;   // 312 per active rank-cycle, 2 ranks
+    const double pre_pj = 1.2 * 37.0 * 0.625 * 8;  // 222 per precharged rank-cycle
     EXPECT_NEAR(act_pj, 4200.0, 1e-9);
-    const double want = 3 * act_pj + 5 * rd_pj + 2 * wr_pj + 2 * (double)s.finish_cycle * bg_pj;
+    // background: the model's own rank-cycles up to its clock, any cycles of
+    // the run past that clock counted active (2 ranks)
+    EXPECT_EQ(s.active_cycles + s.precharged_cycles, 2 * s.cycle);
+    EXPECT_GT(s.precharged_cycles, 0u);  // ranks idle before their first ACT
+    double rest = (double)s.finish_cycle - (double)s.cycle;
+    const double want = 3 * act_pj + 5 * rd_pj + 2 * wr_pj + (double)s.active_cycles * bg_pj +
+                        (rest > 0 ? 2 * rest * bg_pj : 0) + (double)s.precharged_cycles * pre_pj;
     EXPECT_NEAR(de.total_pj, want, 1e-9 * want);
     EXPECT_NEAR(de.act_pj, 3 * act_pj, 1e-9);
     EXPECT_NEAR(de.rd_pj, 5 * rd_pj, 1e-9);
@@ -444,8 +451,16 @@ TEST(EstimateDram, EngineChargesItsCommands)
     pesim_estimate_dram_power(&a.level[2].dram, &p);
     const pesim_dram &d = a.level[2].dram;
     double dram_cycles = (double)c.cycles * (1000.0 / a.clock_mhz) / d.tck_ns;
-    double want = (double)st.dram_act * p.act_pj + (double)st.dram_reads * p.rd_pj + (double)st.dram_writes * p.wr_pj +
-                  (double)st.dram_refreshes * p.ref_pj + d.channels * d.ranks * dram_cycles * p.active_cycle_pj;
+    // the model's RD/WR commands and its background state; the run's cycles
+    // past the DRAM clock it reached (a fraction of one) counted active
+    double rest = dram_cycles - (double)st.dram_cycles;
+    EXPECT_GE(rest, -1.0);
+    EXPECT_LT(rest, 1.0);
+    EXPECT_EQ(st.dram_active_cycles + st.dram_precharged_cycles, d.channels * d.ranks * st.dram_cycles);
+    double want = (double)st.dram_act * p.act_pj + (double)st.dram_rd * p.rd_pj + (double)st.dram_wr * p.wr_pj +
+                  (double)st.dram_refreshes * p.ref_pj + (double)st.dram_active_cycles * p.active_cycle_pj +
+                  (rest > 0 ? d.channels * d.ranks * rest * p.active_cycle_pj : 0) +
+                  (double)st.dram_precharged_cycles * p.precharged_cycle_pj;
     EXPECT_GT(st.dram_act, 0);
     EXPECT_NEAR(c.energy_level_pj[2], want, 1e-9 * want);
 }

@@ -35,7 +35,6 @@ struct Space {
     std::vector<int32_t> n_choices, level, dim;
     std::vector<pesim_param_kind> kind;
     algo_space sp;
-    std::vector<std::string> level_names;
 
     void Add(int32_t n, pesim_param_kind k, int32_t lv)
     {
@@ -52,9 +51,6 @@ struct Space {
         sp.kind = kind.data();
         sp.level = level.data();
         sp.dim = dim.data();
-        sp.n_levels = (int32_t)level_names.size();
-        for (size_t i = 0; i < level_names.size(); i++)
-            snprintf(sp.level_name[i], sizeof sp.level_name[i], "%s", level_names[i].c_str());
         return &sp;
     }
     double Log10Size() const
@@ -70,7 +66,6 @@ struct Space {
 Space MappingLike(int tiles = 6)
 {
     Space s;
-    s.level_names = {"RF", "GLB", "DRAM"};
     for (int lv = 0; lv < 3; lv++) {
         for (int d = 0; d < 4; d++) s.Add(tiles, PESIM_PARAM_TILE, lv);
         s.Add(6, PESIM_PARAM_ORDER, lv);
@@ -92,13 +87,18 @@ pesim_result Valid(double v)
     return r;
 }
 
-pesim_result Invalid(const char *reason)
+pesim_result Invalid(const char *reason, pesim_violation_kind kind = PESIM_VIOLATION_OTHER, int level = -1,
+                     double amount = 0, double limit = 0)
 {
     pesim_result r;
     memset(&r, 0, sizeof r);
     r.valid = 0;
     r.objective = PESIM_INVALID_PENALTY;
     snprintf(r.reason, sizeof r.reason, "%s", reason);
+    r.violation = pesim_violation_make(kind);
+    r.violation.level = level;
+    r.violation.amount = amount;
+    r.violation.limit = limit;
     return r;
 }
 
@@ -131,13 +131,13 @@ Objective Trap(const Space &s)
 
 // Capacity: level L's footprint is the product of (1 + choice) of the tile
 // and spatial factors of levels <= L (and bypass halves GLB); over a limit it
-// is "capacity exceeded at <level>". Valid points score a bowl.
+// is a capacity violation at L (as data, with the reason in words). Valid
+// points score a bowl.
 Objective Capacity(const Space &s, std::vector<double> limit)
 {
     Objective bowl = Bowl(s, 3);
     std::vector<int32_t> level = s.level;
     std::vector<pesim_param_kind> kind = s.kind;
-    std::vector<std::string> names = s.level_names;
     return [=](const int32_t *x) {
         for (int L = 0; L < (int)limit.size(); L++) {
             double fp = 1;
@@ -148,9 +148,9 @@ Objective Capacity(const Space &s, std::vector<double> limit)
                 if (kind[i] == PESIM_PARAM_BYPASS && level[i] == L && x[i]) fp /= 2;
             if (fp > limit[L]) {
                 char reason[128];
-                snprintf(reason, sizeof reason, "capacity exceeded at %s for the shared tiles: %g > %g",
-                         names[L].c_str(), fp, limit[L]);
-                return Invalid(reason);
+                snprintf(reason, sizeof reason, "capacity exceeded at level %d for the shared tiles: %g > %g", L,
+                         fp, limit[L]);
+                return Invalid(reason, PESIM_VIOLATION_CAPACITY, L, fp, limit[L]);
             }
         }
         return bowl(x);
@@ -171,7 +171,6 @@ Trace Drive(const char *name, const algo_space *sp, const Objective &f, uint64_t
           pesim_algo_options opt = pesim_algo_options(), bool reverse = false)
 {
     Trace run;
-    opt.budget = budget;
     pesim_algo *al = nullptr;
     pesim_error e;
     pesim_error_clear(&e);
@@ -276,21 +275,30 @@ TEST(SearchAlgo, MutationStaysInRangeAndChanges)
     gsl_rng_free(rng);
 }
 
-TEST(SearchAlgo, CapacityReasonNamesTheLevel)
+// The violation as data: the level of a capacity failure, how far over (no
+// reason text is read: the reasons here say something else on purpose).
+TEST(SearchAlgo, ViolationAsData)
 {
     Space s = MappingLike();
     const algo_space *sp = s.Get();
     int32_t L = -1;
-    pesim_result a = Invalid("capacity exceeded at GLB for inputs: 10 > 5");
-    pesim_result b = Invalid("layer x: capacity exceeded at NOPE for weights");
-    pesim_result c = Invalid("spatial factor beyond the fan-out");
+    pesim_result a = Invalid("says nothing", PESIM_VIOLATION_CAPACITY, 1, 10, 5);
+    pesim_result b = Invalid("capacity exceeded at GLB", PESIM_VIOLATION_CAPACITY, -1, 30, 5);
+    pesim_result c = Invalid("capacity exceeded at GLB for inputs: 10 > 5", PESIM_VIOLATION_FANOUT, 0, 32, 16);
     pesim_result d = Valid(3);
+    pesim_result f = Invalid("capacity exceeded at GLB for inputs: 10 > 5", PESIM_VIOLATION_UNSUPPORTED, 0);
     EXPECT_TRUE(algo_capacity_failure(sp, &a, &L));
     EXPECT_EQ(L, 1);
     EXPECT_TRUE(algo_capacity_failure(sp, &b, &L));
     EXPECT_EQ(L, PESIM_MAX_LEVELS);  // unknown level: conservative
     EXPECT_FALSE(algo_capacity_failure(sp, &c, &L));
     EXPECT_FALSE(algo_capacity_failure(sp, &d, &L));
+    EXPECT_FALSE(algo_capacity_failure(sp, &f, &L));
+    EXPECT_DOUBLE_EQ(algo_violation(&a), 2.0);
+    EXPECT_DOUBLE_EQ(algo_violation(&b), 6.0);
+    EXPECT_DOUBLE_EQ(algo_violation(&c), 2.0);
+    EXPECT_EQ(algo_violation(&d), 0.0);
+    EXPECT_EQ(algo_violation(&f), ALGO_VIOLATION_OTHER);
 }
 
 // ---- every algorithm: reproducible, in range, within the budget -------------
@@ -372,7 +380,6 @@ TEST(SearchAlgo, ExhaustiveEnumeratesEveryPointOnce)
 TEST(SearchAlgo, ExhaustivePruningIsSoundAndSaves)
 {
     Space t;
-    t.level_names = {"RF", "GLB", "DRAM"};
     for (int d = 0; d < 3; d++) t.Add(4, PESIM_PARAM_TILE, 0);
     t.Add(3, PESIM_PARAM_SPATIAL_FACTOR, 0);
     t.Add(3, PESIM_PARAM_SPATIAL_DIM, 1);
@@ -426,7 +433,7 @@ TEST(SearchAlgo, ExhaustiveRefusesLargeSpaces)
     pesim_error_clear(&e);
     EXPECT_EQ(pesim_algo_create_core("exhaustive", s.Get(), 1, nullptr, &al, &e), PESIM_ERR_RANGE);
     EXPECT_EQ(al, nullptr);
-    EXPECT_NE(std::string(e.msg).find("1e7"), std::string::npos) << e.msg;
+    EXPECT_NE(std::string(e.msg).find("max_points"), std::string::npos) << e.msg;
 }
 
 // ---- timeloop --------------------------------------------------------------
@@ -436,7 +443,9 @@ TEST(SearchAlgo, TimeloopVictoryCondition)
     Space s = MappingLike(8);
     const algo_space *sp = s.Get();
     pesim_algo_options opt = pesim_algo_options();
-    opt.victory = 50;
+    const char *kv[] = {"victory=50"};
+    opt.kv = kv;
+    opt.n_kv = 1;
     // A constant objective never improves after the first valid sample.
     Trace r = Drive("timeloop", sp, [](const int32_t *) { return Valid(5); }, 1, 100000, 8, opt);
     EXPECT_EQ(r.samples, 56);  // 1 + 50 valid, rounded up to the batch of 8
@@ -553,10 +562,9 @@ struct Real {
 };
 
 // Drives a real space through pesim_algo_create (not the core entry).
-double RealBest(const char *algo, Real &re, uint64_t seed, int64_t budget, int batch)
+double RealBest(const char *algo, Real &re, uint64_t seed, int64_t budget, int batch,
+                pesim_algo_options opt = pesim_algo_options())
 {
-    pesim_algo_options opt = pesim_algo_options();
-    opt.budget = budget;
     pesim_algo *al = nullptr;
     pesim_error e;
     pesim_error_clear(&e);
@@ -606,9 +614,11 @@ TEST(SearchAlgoReal, SpacesLookAsTheAlgorithmsAssume)
         if (sp->kind[i] == PESIM_PARAM_ORDER) {
             EXPECT_GE(algo_factorial_inverse(sp->n_choices[i]), 2) << "order choices are permutations";
         }
-        if (sp->level[i] >= 0) {
-            EXPECT_STREQ(sp->level_name[sp->level[i]], re.arch.level[sp->level[i]].name);
-        }
+        const pesim_param *p = pesim_space_param(re.space, i);
+        EXPECT_EQ(sp->level[i], p->level);
+        EXPECT_EQ(sp->dim[i], p->dim);
+        EXPECT_EQ(sp->layer[i], p->layer);
+        EXPECT_EQ(sp->tensor[i], p->tensor);
     }
     pesim_algo_destroy(al);
 }
@@ -723,4 +733,102 @@ TEST(SearchAlgoReal, ExhaustiveFindsTheTrueOptimum)
     EXPECT_EQ(best, truth);
     EXPECT_EQ(found_valid, valid) << "pruning skipped a valid mapping";
     EXPECT_LT(evaluated, total);
+}
+
+// ---- algorithm options and valid starts ---------------------------------------
+
+// Every algorithm's option table: documented, defaults within bounds, values
+// read (the options change the run), unknown keys and bad values refused.
+TEST(SearchAlgo, OptionTables)
+{
+    Space s = MappingLike(5);
+    const algo_space *sp = s.Get();
+    for (const char *a : kAlgos) {
+        int32_t n = pesim_algo_n_options(a);
+        ASSERT_GE(n, 0) << a;
+        EXPECT_NE(pesim_algo_summary(a), nullptr);
+        for (int32_t i = 0; i < n; i++) {
+            pesim_algo_option_info o;
+            ASSERT_EQ(pesim_algo_option_info_get(a, i, &o), 1);
+            EXPECT_GE(o.def, o.min) << a << " " << o.name;
+            EXPECT_LE(o.def, o.max) << a << " " << o.name;
+            EXPECT_GT(strlen(o.help), 10u) << a << " " << o.name;
+        }
+        EXPECT_EQ(pesim_algo_option_info_get(a, n, nullptr), 0);
+        pesim_algo_options opt = pesim_algo_options();
+        const char *bad[] = {"no_such_option=1"};
+        opt.kv = bad;
+        opt.n_kv = 1;
+        pesim_algo *al = nullptr;
+        pesim_error e;
+        EXPECT_EQ(pesim_algo_create_core(a, sp, 1, &opt, &al, &e), PESIM_ERR_KEY) << a;
+        EXPECT_NE(std::string(e.msg).find("'no_such_option'"), std::string::npos) << e.msg;
+        EXPECT_EQ(al, nullptr);
+    }
+    EXPECT_EQ(pesim_algo_n_options("bogus"), -1);
+    // values out of range, not numbers, not integers
+    for (const char *kv : {"population=1", "population=x", "population=2.5", "p_cross=1.5", "population="}) {
+        pesim_algo_options opt = pesim_algo_options();
+        opt.kv = &kv;
+        opt.n_kv = 1;
+        pesim_algo *al = nullptr;
+        pesim_error e;
+        EXPECT_EQ(pesim_algo_create_core("genetic", sp, 1, &opt, &al, &e), PESIM_ERR_RANGE) << kv;
+        EXPECT_NE(std::string(e.msg).find(kv), std::string::npos) << e.msg;
+    }
+    // the options are read: another population is another run, and the
+    // description lists every value as used
+    Objective f = Bowl(s);
+    const char *p16[] = {"population=16", "p_cross=0.5"};
+    pesim_algo_options o16 = pesim_algo_options();
+    o16.kv = p16;
+    o16.n_kv = 2;
+    Trace a = Drive("genetic", sp, f, 3, 200, 8), b = Drive("genetic", sp, f, 3, 200, 8, o16);
+    EXPECT_NE(a.cands, b.cands);
+    pesim_algo *al = nullptr;
+    ASSERT_EQ(pesim_algo_create_core("genetic", sp, 1, &o16, &al, nullptr), PESIM_OK);
+    char desc[512];
+    pesim_algo_describe_options(al, desc, sizeof desc);
+    EXPECT_NE(std::string(desc).find("population=16,"), std::string::npos) << desc;
+    EXPECT_NE(std::string(desc).find("p_cross=0.5,"), std::string::npos) << desc;
+    EXPECT_NE(std::string(desc).find("tournament=3"), std::string::npos) << desc;
+    pesim_algo_destroy(al);
+    // annealing's schedule is an option too
+    const char *seg[] = {"segment=50", "init=5"};
+    pesim_algo_options os = pesim_algo_options();
+    os.kv = seg;
+    os.n_kv = 2;
+    EXPECT_NE(Drive("annealing", sp, f, 3, 200, 1).cands, Drive("annealing", sp, f, 3, 200, 1, os).cands);
+}
+
+// Annealing and the GA start from valid designs: at a budget of 100 they
+// find valid mappings where uniform random starts mostly cannot.
+TEST(SearchAlgoReal, ValidStartsAtASmallBudget)
+{
+    int found[2] = {0, 0}, runs = 0;
+    for (const char *arch : kArchs)
+        for (RealLayer rl : kLayers) {
+            rl.arch = arch;
+            Real re(rl);
+            ASSERT_TRUE(re.ok);
+            for (const char *algo : {"annealing", "genetic"})
+                for (uint64_t seed = 1; seed <= 3; seed++) {
+                    runs++;
+                    for (int v = 0; v < 2; v++) {
+                        const char *kv[] = {v ? "valid_start=1" : "valid_start=0"};
+                        pesim_algo_options opt = pesim_algo_options();
+                        opt.kv = kv;
+                        opt.n_kv = 1;
+                        double best = RealBest(algo, re, seed, 100, 1, opt);
+                        found[v] += best < PESIM_INVALID_PENALTY;
+                        if (v) {
+                            EXPECT_LT(best, PESIM_INVALID_PENALTY) << algo << " " << arch << " " << rl.layer;
+                        }
+                    }
+                }
+        }
+    printf("runs with a valid design at a budget of 100: %d of %d from valid starts, %d of %d from uniform ones\n",
+           found[1], runs, found[0], runs);
+    EXPECT_EQ(found[1], runs);
+    EXPECT_GT(found[1], found[0]);
 }

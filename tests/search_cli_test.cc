@@ -15,12 +15,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <strings.h>
+
+#include <algorithm>
 #include <cctype>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <map>
+#include <set>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -91,29 +95,28 @@ struct Eval {
     }
 };
 
-struct ReplayCtx {
-    int32_t n;
-    std::vector<Eval> evals;
-};
-
-void OnReplay(void *ctx, int64_t sample, const int32_t *choices, const pesim_result *r)
-{
-    ReplayCtx *c = static_cast<ReplayCtx *>(ctx);
-    c->evals.push_back({sample, std::vector<int32_t>(choices, choices + c->n), r->valid, r->objective});
-}
-
 // The evaluations of run `run` of the store at path (n_params choices each).
 std::vector<Eval> Stored(const std::string &path, int64_t run, int32_t n_params)
 {
     pesim_store *st = nullptr;
     pesim_error e;
     pesim_error_clear(&e);
-    ReplayCtx ctx{n_params, {}};
+    std::vector<Eval> evals;
     EXPECT_EQ(pesim_store_open(path.c_str(), &st, &e), PESIM_OK) << e.msg;
-    if (!st) return ctx.evals;
-    EXPECT_EQ(pesim_store_replay(st, run, n_params, OnReplay, &ctx, &e), PESIM_OK) << e.msg;
+    if (!st) return evals;
+    const int32_t chunk = 256;
+    std::vector<int32_t> x((size_t)chunk * n_params);
+    std::vector<pesim_result> r(chunk);
+    for (int64_t at = 0;; at += chunk) {
+        int32_t got = 0;
+        EXPECT_EQ(pesim_store_read(st, run, at, chunk, n_params, x.data(), r.data(), &got, &e), PESIM_OK) << e.msg;
+        for (int32_t i = 0; i < got; i++)
+            evals.push_back({at + i, std::vector<int32_t>(&x[(size_t)i * n_params], &x[(size_t)(i + 1) * n_params]),
+                             r[i].valid, r[i].objective});
+        if (got < chunk) break;
+    }
     pesim_store_close(st);
-    return ctx.evals;
+    return evals;
 }
 
 // The number of parameters of a layer's mapping space.
@@ -185,7 +188,14 @@ TEST(SearchCli, BadUsageIsExit2)
         {std::string("search --arch ") + kTinyArch + " --workload " + kSmall + " --layer pool_a --out " + d,
          "has no MACs"},
         {std::string("search --arch configs/arch/eyeriss.cfg --workload workloads/resnet50.cfg --layer conv1 "
-                     "--algo exhaustive --out ") + d, "1e7"},
+                     "--algo exhaustive --out ") + d, "max_points"},
+        {base + " --algo genetic --algo-opt popsize=10", "has no option 'popsize'; did you mean 'population'?"},
+        {base + " --algo genetic --algo-opt population=1", "population=1"},
+        {base + " --algo genetic --algo-opt population=ten", "population=ten"},
+        {base + " --algo random --algo-opt victory=3", "has no option 'victory'"},
+        {base + " --encoding order=random", "order=random"},
+        {base + " --resume --new-run", "give one"},
+        {base + " --resume --db none", "--db none records nothing"},
     };
     for (const Case &c : cases) {
         Result r = Pesim(c.args);
@@ -222,7 +232,7 @@ TEST(SearchCli, OneLayerJsonCsvAndMappingRoundTrip)
     // and ending at the JSON's best.
     std::vector<std::string> lines = Split(ReadFile(j["convergence"].str), '\n');
     ASSERT_EQ(lines.size(), 301u);
-    EXPECT_EQ(lines[0], "sample,valid,objective,best_objective,cycles,energy_pj,reason");
+    EXPECT_EQ(lines[0], "sample,valid,objective,best_objective,cycles,energy_pj,violation,reason");
     double prev = 1e308, best_seen = 1e308;
     for (size_t i = 1; i < lines.size(); i++) {
         std::vector<std::string> f = Split(lines[i] + ",", ',');
@@ -260,7 +270,7 @@ TEST(SearchCli, NetworkSearchesEveryMacLayerWithTotals)
     std::string d = TempDir("net");
     Result r = Pesim(std::string("search --arch ") + kTinyArch + " --workload " + kSmall +
                      " --algo random --budget 120 --seed 2 --objective energy --threads 2 --out " + d +
-                     " --json -");
+                     " --encoding spatial=dim --json -");
     ASSERT_EQ(r.status, 0) << r.err;
     Json j = ParseJson(r.out);
     const std::vector<Json> &layers = j["layers"].arr;
@@ -336,8 +346,12 @@ TEST(SearchCli, KilledRunResumesWithoutLossOrRepeat)
     EXPECT_EQ(ReadFile(dk + "/fc.cfg"), ReadFile(du + "/fc.cfg"));
     EXPECT_EQ(ParseJson(u.out)["best"]["objective"].num, j["best"]["objective"].num);
 
-    // Resuming a finished run starts a new one (run 2): nothing to continue.
+    // A resume with a smaller budget than the run has is refused; --new-run
+    // starts another run in the same store.
     Result again = Pesim(MicroArgs(dk, "genetic", 100, 4, 5) + " --resume --json -");
+    EXPECT_EQ(again.status, 2) << again.err;
+    EXPECT_NE(again.err.find("more than the budget 100"), std::string::npos) << again.err;
+    again = Pesim(MicroArgs(dk, "genetic", 100, 4, 5) + " --new-run --json -");
     ASSERT_EQ(again.status, 0) << again.err;
     EXPECT_EQ(ParseJson(again.out)["run_id"].num, 2);
     EXPECT_EQ(ParseJson(again.out)["resumed_samples"].num, 0);
@@ -378,7 +392,7 @@ TEST(SearchCli, KilledNetworkSearchReplaysTheLayersItFinished)
     std::string d = TempDir("knet"), du = TempDir("knetu");
     auto args = [&](const std::string &dir) {
         return std::string("search --arch ") + kTinyArch + " --workload " + kSmall +
-               " --algo random --seed 4 --budget " + std::to_string(kBudget) + " --out " + dir;
+               " --algo random --seed 4 --encoding spatial=dim --budget " + std::to_string(kBudget) + " --out " + dir;
     };
     pid_t pid = Spawn(Split(args(d), ' '), d);
     ASSERT_GT(pid, 0);
@@ -409,13 +423,13 @@ TEST(SearchCli, LockedAndCorruptStoresAreExit2)
     sqlite3 *db = nullptr;
     ASSERT_EQ(sqlite3_open((d + "/s.db").c_str(), &db), SQLITE_OK);
     ASSERT_EQ(sqlite3_exec(db, "BEGIN EXCLUSIVE", nullptr, nullptr, nullptr), SQLITE_OK);
-    Result r = Pesim(MicroArgs(d, "random", 20, 1, 1));
+    Result r = Pesim(MicroArgs(d, "random", 20, 1, 1) + " --new-run");
     EXPECT_EQ(r.status, 2);
     EXPECT_NE(r.err.find("locked"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find(d + "/s.db"), std::string::npos) << r.err;
     sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
     sqlite3_close(db);
-    EXPECT_EQ(Pesim(MicroArgs(d, "random", 20, 1, 1)).status, 0);  // free again
+    EXPECT_EQ(Pesim(MicroArgs(d, "random", 20, 1, 1) + " --new-run").status, 0);  // free again
 
     // Not a store: garbage, or another application's database. Left untouched.
     std::string bad = d + "/bad.db";
@@ -433,4 +447,159 @@ TEST(SearchCli, LockedAndCorruptStoresAreExit2)
               " --db " + bad + " --resume");
     EXPECT_EQ(r.status, 2);
     EXPECT_NE(r.err.find("not a pesim store"), std::string::npos) << r.err;
+}
+
+// ---- resume as users expect ---------------------------------------------------
+
+// Every refusal exits 2 with a message naming what differs; nothing is
+// evaluated or recorded by a refused command.
+TEST(SearchCli, ResumeRefusalsNameTheOption)
+{
+    std::string d = TempDir("refuse");
+    ASSERT_EQ(Pesim(MicroArgs(d, "genetic", 60, 2, 7) + " --algo-opt population=10").status, 0);
+    const std::string before = ReadFile(d + "/s.db");
+    struct Case {
+        std::string args, msg;
+    } cases[] = {
+        {MicroArgs(d, "genetic", 60, 2, 7) + " --algo-opt population=10",
+         "already has run 1 of 'fc' (genetic, seed 7, 60 of 60 evaluations, finished); --resume continues it"},
+        {MicroArgs(d, "annealing", 120, 2, 7) + " --resume", "started with --algo genetic, not --algo annealing"},
+        {MicroArgs(d, "genetic", 120, 2, 8) + " --resume --algo-opt population=10",
+         "started with --seed 7, not --seed 8"},
+        {MicroArgs(d, "genetic", 120, 2, 7) + " --resume --algo-opt population=10 --objective latency",
+         "started with --objective edp, not --objective latency"},
+        {MicroArgs(d, "genetic", 120, 3, 7) + " --resume --algo-opt population=10",
+         "started with --batch 2, not --batch 3"},
+        {MicroArgs(d, "genetic", 120, 2, 7) + " --resume --algo-opt population=12", "--algo-opt"},
+        {MicroArgs(d, "genetic", 120, 2, 7) + " --resume --algo-opt population=10 --eval cycle",
+         "started with --eval analytical, not --eval cycle"},
+        {MicroArgs(d, "genetic", 50, 2, 7) + " --resume --algo-opt population=10", "more than the budget 50"},
+    };
+    for (const Case &c : cases) {
+        Result r = Pesim(c.args);
+        EXPECT_EQ(r.status, 2) << c.args << "\n" << r.err;
+        EXPECT_NE(r.err.find(c.msg), std::string::npos) << c.args << "\n" << r.err;
+        EXPECT_NE(r.err.find(d + "/s.db"), std::string::npos) << r.err;
+    }
+    EXPECT_EQ(ReadFile(d + "/s.db"), before) << "a refused command wrote to the store";
+    // with the run's own options a finished run extends, as a straight run would go
+    Result r = Pesim(MicroArgs(d, "genetic", 120, 2, 7) + " --resume --algo-opt population=10 --json -");
+    ASSERT_EQ(r.status, 0) << r.err;
+    Json j = ParseJson(r.out);
+    EXPECT_EQ(j["run_id"].num, 1);
+    EXPECT_EQ(j["resumed_samples"].num, 60);
+    EXPECT_EQ(j["samples"].num, 120);
+    std::string u = TempDir("refuse_straight");
+    ASSERT_EQ(Pesim(MicroArgs(u, "genetic", 120, 2, 7) + " --algo-opt population=10").status, 0);
+    EXPECT_EQ(ReadFile(d + "/fc.csv"), ReadFile(u + "/fc.csv"));
+    EXPECT_EQ(ReadFile(d + "/fc.cfg"), ReadFile(u + "/fc.cfg"));
+}
+
+// A store another pesim process has open is refused at once (exit 2), the
+// first process goes on undisturbed.
+TEST(SearchCli, StoreInUseByAnotherProcess)
+{
+    std::string d = TempDir("busy"), d2 = TempDir("busy2");
+    std::vector<std::string> args = Split(MicroArgs(d, "random", 2000000, 1, 3), ' ');
+    pid_t pid = Spawn(args, d);
+    ASSERT_GT(pid, 0);
+    for (int i = 0; i < 200000 && FileSize(d + "/fc.csv") < 1000; i++) {
+        struct timespec ts = {0, 200000};
+        nanosleep(&ts, nullptr);
+    }
+    Result r = Pesim(std::string("search --arch ") + kMicroArch + " --workload " + kMicro +
+                     " --layer fc --budget 10 --out " + d2 + " --db " + d + "/s.db --new-run");
+    EXPECT_EQ(r.status, 2) << r.err;
+    EXPECT_NE(r.err.find("in use by another pesim process"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find(d + "/s.db"), std::string::npos) << r.err;
+    kill(pid, SIGINT);
+    int st = 0;
+    waitpid(pid, &st, 0);
+    ASSERT_TRUE(WIFEXITED(st)) << "the first search must stop cleanly";
+    EXPECT_EQ(WEXITSTATUS(st), 1) << ReadFile(d + "/stderr");  // interrupted
+    EXPECT_EQ(ReadFile(d + "/stderr").find("error"), std::string::npos) << ReadFile(d + "/stderr");
+}
+
+// A store whose tail is corrupt is refused (exit 2) and left byte for byte.
+TEST(SearchCli, CorruptTailIsExit2AndUntouched)
+{
+    std::string d = TempDir("tail");
+    ASSERT_EQ(Pesim(MicroArgs(d, "random", 4000, 64, 1)).status, 0);
+    const std::string db = d + "/s.db";
+    ASSERT_FALSE(Exists(db + "-wal"));
+    off_t size = FileSize(db);
+    ASSERT_GT(size, 16 * 4096);
+    int fd = open(db.c_str(), O_WRONLY);
+    ASSERT_GE(fd, 0);
+    std::string junk(4096, '\x7f');
+    ASSERT_EQ(pwrite(fd, junk.data(), junk.size(), size - 4096), 4096);
+    close(fd);
+    const std::string before = ReadFile(db);
+    for (const char *flag : {" --resume", " --new-run"}) {
+        Result r = Pesim(MicroArgs(d, "random", 8000, 64, 1) + flag);
+        EXPECT_EQ(r.status, 2) << r.err;
+        EXPECT_NE(r.err.find("corrupt"), std::string::npos) << r.err;
+        EXPECT_EQ(ReadFile(db), before);
+        EXPECT_FALSE(Exists(db + "-wal"));
+    }
+}
+
+// Layers whose names make the same file name ("conv/a", "conv_a", "CONV_A")
+// get files of their own, named in the JSON; each mapping runs again.
+TEST(SearchCli, CollidingLayerNamesGetTheirOwnFiles)
+{
+    std::string d = TempDir("names");
+    const std::string wl = d + "/collide.cfg";
+    {
+        std::ofstream f(wl);
+        f << "network = { name = \"collide\"; input = { n = 1; c = 2; h = 1; w = 1; };\n"
+             "  layers = (\n"
+             "    { name = \"conv/a\"; type = \"gemm\"; inputs = [ \"input\" ]; m = 1; n_out = 4; k_red = 2; },\n"
+             "    { name = \"conv_a\"; type = \"gemm\"; inputs = [ \"input\" ]; m = 1; n_out = 2; k_red = 2; },\n"
+             "    { name = \"CONV_A\"; type = \"gemm\"; inputs = [ \"input\" ]; m = 2; n_out = 2; k_red = 2; }\n"
+             "  ); };\n";
+    }
+    Result r = Pesim(std::string("search --arch ") + kMicroArch + " --workload " + wl +
+                     " --algo genetic --budget 80 --out " + d + " --json -");
+    ASSERT_EQ(r.status, 0) << r.err;
+    Json j = ParseJson(r.out);
+    const std::vector<Json> &layers = j["layers"].arr;
+    ASSERT_EQ(layers.size(), 3u);
+    std::set<std::string> maps, csvs;
+    for (const Json &l : layers) {
+        maps.insert(l["best"]["mapping"].str);
+        csvs.insert(l["convergence"].str);
+        EXPECT_TRUE(Exists(l["best"]["mapping"].str));
+        EXPECT_EQ(std::count_if(layers.begin(), layers.end(),
+                                [&](const Json &o) { return strcasecmp(o["best"]["mapping"].str.c_str(),
+                                                                       l["best"]["mapping"].str.c_str()) == 0; }),
+                  1);
+        Result run = Pesim(std::string("run --arch ") + kMicroArch + " --workload " + wl + " --layer " +
+                           l["name"].str + " --mapping " + l["best"]["mapping"].str + " --json -");
+        ASSERT_EQ(run.status, 0) << run.err;
+        EXPECT_EQ(ParseJson(run.out)["layers"].arr[0]["cycles"].num, l["best"]["cycles"].num) << l["name"].str;
+    }
+    EXPECT_EQ(maps.size(), 3u);
+    EXPECT_EQ(csvs.size(), 3u);
+    EXPECT_EQ(layers[1]["best"]["mapping"].str, d + "/conv_a.cfg");  // a name that is a file name stays
+    EXPECT_EQ(layers[0]["best"]["mapping"].str.find(d + "/conv_a-"), 0u) << layers[0]["best"]["mapping"].str;
+}
+
+// --db none: a search that records nothing (no store file), and resumes nothing.
+TEST(SearchCli, NoStore)
+{
+    std::string d = TempDir("nostore");
+    const std::string args = std::string("search --arch ") + kMicroArch + " --workload " + kMicro +
+                             " --layer fc --algo annealing --budget 200 --batch 4 --out " + d + " --db none --json -";
+    Result r = Pesim(args);
+    ASSERT_EQ(r.status, 0) << r.err;
+    Json j = ParseJson(r.out);
+    EXPECT_EQ(j["db"].type, Json::kNull);
+    EXPECT_EQ(j["samples"].num, 200);
+    EXPECT_FALSE(Exists(d + "/search.db"));
+    EXPECT_FALSE(Exists(d + "/s.db"));
+    EXPECT_TRUE(Exists(d + "/fc.cfg"));
+    Result again = Pesim(args);
+    ASSERT_EQ(again.status, 0) << again.err;  // nothing to refuse: the same run again
+    EXPECT_EQ(ParseJson(again.out)["best"]["objective"].num, j["best"]["objective"].num);
 }

@@ -3,6 +3,8 @@
 // placement costs and lifetimes, and the framework's overhead.
 #include <gtest/gtest.h>
 
+#include "search_test_util.h"
+
 #include <cstdlib>
 
 #include <chrono>
@@ -23,21 +25,10 @@ extern "C" {
 
 namespace {
 
-struct Loaded {
-    pesim_arch arch;
-    pesim_network net;
-    Loaded(const char *arch_file, const char *net_file)
-    {
-        pesim_error e;
-        memset(&net, 0, sizeof net);
-        EXPECT_EQ(pesim_arch_load(arch_file, &arch, &e), PESIM_OK) << e.msg;
-        if (net_file) {
-            EXPECT_EQ(pesim_network_load(net_file, &net, &e), PESIM_OK) << e.msg;
-        }
-    }
-    ~Loaded() { pesim_network_free(&net); }
-    const pesim_layer *layer(const char *name) const { return &net.layers[pesim_network_find(&net, name)]; }
-};
+// Random candidates of this encoding are always structurally valid (the
+// default encoding's factors may exceed a fan-out: search_env_test.cc).
+const pesim_space_options kDimFactor = {PESIM_ORDER_RANK, PESIM_SPATIAL_DIM_FACTOR};
+
 
 std::vector<int32_t> random_batch(const pesim_space *s, TestRng &rng, int n)
 {
@@ -89,7 +80,7 @@ TEST(SearchEval, EqualsDirectModelCalls)
         Loaded x(af, "workloads/resnet18.cfg");
         SpaceEval t;
         pesim_error e;
-        ASSERT_EQ(pesim_space_mapping(&x.arch, x.layer("res3a_branch2b"), &t.s, &e), PESIM_OK) << e.msg;
+        ASSERT_EQ(pesim_space_mapping_opt(&x.arch, x.layer("res3a_branch2b"), &kDimFactor, &t.s, &e), PESIM_OK) << e.msg;
         pesim_eval_options o = opts(PESIM_OBJ_EDP);
         ASSERT_EQ(pesim_evaluator_create(t.s, nullptr, &o, &t.ev, &e), PESIM_OK) << e.msg;
         const int n = 150;
@@ -131,7 +122,7 @@ TEST(SearchEval, CycleFidelityEqualsEngine)
     pesim_layer l = test_layer(1, 1, 8, 6, 5, 5, 3, 3);
     SpaceEval t;
     pesim_error e;
-    ASSERT_EQ(pesim_space_mapping(&x.arch, &l, &t.s, &e), PESIM_OK) << e.msg;
+    ASSERT_EQ(pesim_space_mapping_opt(&x.arch, &l, &kDimFactor, &t.s, &e), PESIM_OK) << e.msg;
     pesim_eval_options o = opts(PESIM_OBJ_LATENCY, 2);
     ASSERT_EQ(pesim_evaluator_create(t.s, nullptr, &o, &t.ev, &e), PESIM_OK) << e.msg;
     TestRng rng(4);
@@ -161,7 +152,7 @@ TEST(SearchEval, CacheHits)
     Loaded x("configs/arch/eyeriss.cfg", "workloads/resnet18.cfg");
     SpaceEval t;
     pesim_error e;
-    ASSERT_EQ(pesim_space_mapping(&x.arch, x.layer("res2a_branch2a"), &t.s, &e), PESIM_OK) << e.msg;
+    ASSERT_EQ(pesim_space_mapping_opt(&x.arch, x.layer("res2a_branch2a"), &kDimFactor, &t.s, &e), PESIM_OK) << e.msg;
     pesim_eval_options o = opts();
     ASSERT_EQ(pesim_evaluator_create(t.s, nullptr, &o, &t.ev, &e), PESIM_OK) << e.msg;
     TestRng rng(8);
@@ -207,7 +198,7 @@ TEST(SearchEval, ThreadsGiveSameResults)
     Loaded x("configs/arch/simba.cfg", "workloads/resnet18.cfg");
     SpaceEval t;
     pesim_error e;
-    ASSERT_EQ(pesim_space_mapping(&x.arch, x.layer("res4a_branch2a"), &t.s, &e), PESIM_OK) << e.msg;
+    ASSERT_EQ(pesim_space_mapping_opt(&x.arch, x.layer("res4a_branch2a"), &kDimFactor, &t.s, &e), PESIM_OK) << e.msg;
     TestRng rng(9);
     const int n = 300;
     std::vector<int32_t> c = random_batch(t.s, rng, n);
@@ -234,7 +225,7 @@ TEST(SearchEval, ObjectivesAndBudgets)
     Loaded x("configs/arch/eyeriss.cfg", "workloads/resnet18.cfg");
     SpaceEval t;
     pesim_error e;
-    ASSERT_EQ(pesim_space_mapping(&x.arch, x.layer("res2a_branch2a"), &t.s, &e), PESIM_OK) << e.msg;
+    ASSERT_EQ(pesim_space_mapping_opt(&x.arch, x.layer("res2a_branch2a"), &kDimFactor, &t.s, &e), PESIM_OK) << e.msg;
     std::vector<int32_t> z((size_t)pesim_space_n_params(t.s), 0);
     pesim_result r[4];
     const pesim_objective objs[] = {PESIM_OBJ_LATENCY, PESIM_OBJ_ENERGY, PESIM_OBJ_EDP, PESIM_OBJ_WEIGHTED};
@@ -298,7 +289,7 @@ TEST(SearchEval, InvalidCandidates)
     Loaded x("configs/arch/tiny.cfg", "workloads/resnet18.cfg");
     SpaceEval t;
     pesim_error e;
-    ASSERT_EQ(pesim_space_mapping(&x.arch, x.layer("res2a_branch2a"), &t.s, &e), PESIM_OK) << e.msg;
+    ASSERT_EQ(pesim_space_mapping_opt(&x.arch, x.layer("res2a_branch2a"), &kDimFactor, &t.s, &e), PESIM_OK) << e.msg;
     pesim_eval_options o = opts();
     ASSERT_EQ(pesim_evaluator_create(t.s, nullptr, &o, &t.ev, &e), PESIM_OK);
     const int32_t np = pesim_space_n_params(t.s);
@@ -326,7 +317,7 @@ TEST(SearchEval, NetworkSums)
     Loaded x("configs/arch/simba.cfg", "workloads/resnet18.cfg");
     SpaceEval t;
     pesim_error e;
-    ASSERT_EQ(pesim_space_network(&x.arch, &x.net, &t.s, &e), PESIM_OK) << e.msg;
+    ASSERT_EQ(pesim_space_network_opt(&x.arch, &x.net, &kDimFactor, &t.s, &e), PESIM_OK) << e.msg;
     pesim_eval_options o = opts(PESIM_OBJ_EDP, 3);
     ASSERT_EQ(pesim_evaluator_create(t.s, &x.net, &o, &t.ev, &e), PESIM_OK) << e.msg;
     std::vector<int32_t> z((size_t)pesim_space_n_params(t.s), 0);
@@ -363,7 +354,7 @@ TEST(SearchEval, Overhead)
     SpaceEval t;
     pesim_error e;
     const pesim_layer *l = x.layer("res3a_branch2b");
-    ASSERT_EQ(pesim_space_mapping(&x.arch, l, &t.s, &e), PESIM_OK) << e.msg;
+    ASSERT_EQ(pesim_space_mapping_opt(&x.arch, l, &kDimFactor, &t.s, &e), PESIM_OK) << e.msg;
     pesim_eval_options o = opts(); // the default cache
     ASSERT_EQ(pesim_evaluator_create(t.s, nullptr, &o, &t.ev, &e), PESIM_OK);
     TestRng rng(31);

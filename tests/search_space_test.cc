@@ -2,6 +2,8 @@
 // design hash; mapping, network, placement, hardware and joint spaces.
 #include <gtest/gtest.h>
 
+#include "search_test_util.h"
+
 #include <cmath>
 #include <cstring>
 #include <set>
@@ -21,21 +23,6 @@ extern "C" {
 
 namespace {
 
-struct Loaded {
-    pesim_arch arch;
-    pesim_network net;
-    Loaded(const char *arch_file, const char *net_file)
-    {
-        pesim_error e;
-        memset(&net, 0, sizeof net);
-        EXPECT_EQ(pesim_arch_load(arch_file, &arch, &e), PESIM_OK) << e.msg;
-        if (net_file) {
-            EXPECT_EQ(pesim_network_load(net_file, &net, &e), PESIM_OK) << e.msg;
-        }
-    }
-    ~Loaded() { pesim_network_free(&net); }
-    const pesim_layer *layer(const char *name) const { return &net.layers[pesim_network_find(&net, name)]; }
-};
 
 const char *kArchs[] = {"configs/arch/eyeriss.cfg", "configs/arch/tiny.cfg",     "configs/arch/vta.cfg",
                         "configs/arch/nnpi.cfg",    "configs/arch/simba.cfg",    "configs/arch/nvdla.cfg",
@@ -77,13 +64,16 @@ int check_candidate(pesim_space *s, const std::vector<int32_t> &c, uint64_t *has
     return ok;
 }
 
+const pesim_space_options kDimFactor = {PESIM_ORDER_RANK, PESIM_SPATIAL_DIM_FACTOR};
+
+// The one-dim-per-axis encoding (PESIM_SPATIAL_DIM_FACTOR).
 TEST(SearchSpace, MappingParamsShape)
 {
     Loaded x("configs/arch/eyeriss.cfg", "workloads/resnet18.cfg");
     const pesim_layer *l = x.layer("res2a_branch2a");
     pesim_space *s = nullptr;
     pesim_error e;
-    ASSERT_EQ(pesim_space_mapping(&x.arch, l, &s, &e), PESIM_OK) << e.msg;
+    ASSERT_EQ(pesim_space_mapping_opt(&x.arch, l, &kDimFactor, &s, &e), PESIM_OK) << e.msg;
     ASSERT_NE(s, nullptr);
     EXPECT_EQ(pesim_space_n_layers(s), 1);
     std::set<std::string> names;
@@ -119,6 +109,61 @@ TEST(SearchSpace, MappingParamsShape)
     EXPECT_EQ(pesim_space_param(s, pesim_space_n_params(s)), nullptr);
     pesim_space_destroy(s);
     pesim_space_destroy(nullptr);
+}
+
+// The default encodings: a factor per axis and allowed dim (several dims per
+// axis), orders as ranks; and the loop order as a sequence of positions.
+TEST(SearchSpace, MappingParamsShapeFactorsAndSequence)
+{
+    Loaded x("configs/arch/eyeriss.cfg", "workloads/resnet18.cfg");
+    const pesim_layer *l = x.layer("res2a_branch2a");
+    int nd = 0;
+    for (int d = 0; d < PESIM_NDIMS; d++) nd += l->dim[d] > 1;
+    for (int seq = 0; seq < 2; seq++) {
+        pesim_space_options o = {seq ? PESIM_ORDER_SEQUENCE : PESIM_ORDER_RANK, PESIM_SPATIAL_FACTORS};
+        pesim_space *s = nullptr;
+        pesim_error e;
+        ASSERT_EQ(pesim_space_mapping_opt(&x.arch, l, &o, &s, &e), PESIM_OK) << e.msg;
+        int counts[PESIM_PARAM_KIND_COUNT] = {0}, want_spatial = 0;
+        for (int lv = 0; lv < x.arch.n_levels; lv++)
+            for (int ax = 0; ax < 2; ax++) {
+                const pesim_level *v = &x.arch.level[lv];
+                if ((ax ? v->fanout_y : v->fanout_x) <= 1) continue;
+                for (int d = 0; d < PESIM_NDIMS; d++)
+                    want_spatial += l->dim[d] > 1 && (((ax ? v->spatial_y_dims : v->spatial_x_dims) >> d) & 1u);
+            }
+        for (int32_t i = 0; i < pesim_space_n_params(s); i++) {
+            const pesim_param *p = pesim_space_param(s, i);
+            counts[p->kind]++;
+            if (p->kind == PESIM_PARAM_SPATIAL_FACTOR) {
+                const pesim_level *v = &x.arch.level[p->level];
+                int64_t fan = p->axis ? v->fanout_y : v->fanout_x;
+                EXPECT_GE(p->dim, 0);
+                EXPECT_EQ(p->n_choices, std::min<int64_t>(fan, l->dim[p->dim])) << p->name;
+            }
+            if (p->kind == PESIM_PARAM_ORDER_POS) {
+                EXPECT_EQ(p->n_choices, nd - p->pos) << p->name;
+                EXPECT_EQ(p->axis, -1);
+            }
+            if (p->kind != PESIM_PARAM_ORDER_POS) {
+                EXPECT_EQ(p->pos, -1) << p->name;
+            }
+        }
+        EXPECT_EQ(counts[PESIM_PARAM_SPATIAL_DIM], 0);
+        EXPECT_EQ(counts[PESIM_PARAM_SPATIAL_FACTOR], want_spatial);
+        EXPECT_EQ(counts[PESIM_PARAM_ORDER], seq ? 0 : x.arch.n_levels);
+        EXPECT_EQ(counts[PESIM_PARAM_ORDER_POS], seq ? (nd - 1) * x.arch.n_levels : 0);
+        EXPECT_NE(std::string(pesim_space_describe(s)).find(seq ? "order:sequence" : "order:rank"), std::string::npos);
+        pesim_space_destroy(s);
+    }
+    pesim_space_options o;
+    pesim_error e;
+    EXPECT_EQ(pesim_space_options_parse("order=sequence,spatial=dim", &o, &e), PESIM_OK);
+    EXPECT_EQ(o.order, PESIM_ORDER_SEQUENCE);
+    EXPECT_EQ(o.spatial, PESIM_SPATIAL_DIM_FACTOR);
+    EXPECT_EQ(pesim_space_options_parse("order=random", &o, &e), PESIM_ERR_RANGE);
+    EXPECT_EQ(pesim_space_options_parse("tiles=log", &o, &e), PESIM_ERR_KEY);
+    EXPECT_NE(std::string(e.msg).find("tiles"), std::string::npos) << e.msg;
 }
 
 // The tile candidates: 1..D for D <= 32, else divisors + powers of two + ceil(D/2^k).
@@ -235,24 +280,46 @@ TEST(SearchSpace, FactorsPastTheBound)
     pesim_space_destroy(s);
 }
 
+// On a fixed arch, the one-dim encoding is always structurally valid; the
+// factors encoding is invalid exactly when an axis's factors exceed its
+// fan-out (a FANOUT violation), and valid candidates pass pesim_mapping_check.
 TEST(SearchSpace, RandomCandidatesEveryArch)
 {
     const char *layers[] = {"conv1", "res2a_branch2a", "res4a_branch1", "fc"};
     TestRng rng(7);
     for (const char *af : kArchs)
-        for (const char *ln : layers) {
-            Loaded x(af, "workloads/resnet18.cfg");
-            int32_t li = pesim_network_find(&x.net, ln);
-            ASSERT_GE(li, 0) << ln;
-            pesim_space *s = nullptr;
-            pesim_error e;
-            ASSERT_EQ(pesim_space_mapping(&x.arch, &x.net.layers[li], &s, &e), PESIM_OK) << af << e.msg;
-            for (int k = 0; k < 60; k++) {
-                std::vector<int32_t> c = random_choices(s, rng);
-                EXPECT_EQ(check_candidate(s, c), 1) << af << " " << ln; // fixed arch: always structurally valid
+        for (const char *ln : layers)
+            for (int enc = 0; enc < 2; enc++) {
+                Loaded x(af, "workloads/resnet18.cfg");
+                int32_t li = pesim_network_find(&x.net, ln);
+                ASSERT_GE(li, 0) << ln;
+                pesim_space *s = nullptr;
+                pesim_error e;
+                pesim_space_options o = {PESIM_ORDER_RANK, enc ? PESIM_SPATIAL_DIM_FACTOR : PESIM_SPATIAL_FACTORS};
+                ASSERT_EQ(pesim_space_mapping_opt(&x.arch, &x.net.layers[li], &o, &s, &e), PESIM_OK) << af << e.msg;
+                int valid = 0;
+                for (int k = 0; k < 60; k++) {
+                    std::vector<int32_t> c = random_choices(s, rng);
+                    int ok = check_candidate(s, c);
+                    valid += ok;
+                    if (enc) {
+                        EXPECT_EQ(ok, 1) << af << " " << ln; // fixed arch: always structurally valid
+                    }
+                    if (!ok) {
+                        pesim_design d;
+                        pesim_violation v;
+                        char why[PESIM_REASON_MAX];
+                        EXPECT_EQ(pesim_space_decode_why(s, c.data(), &d, why, sizeof why, &v), 0);
+                        EXPECT_EQ(v.kind, PESIM_VIOLATION_FANOUT) << why;
+                        EXPECT_GT(v.amount, v.limit) << why;
+                        EXPECT_NE(std::string(why).find("fan-out"), std::string::npos) << why;
+                    }
+                }
+                if (enc) {
+                    EXPECT_EQ(valid, 60) << af << " " << ln;
+                }
+                pesim_space_destroy(s);
             }
-            pesim_space_destroy(s);
-        }
 }
 
 // Different choice vectors that make the same design hash equal; different designs differ.
@@ -261,7 +328,7 @@ TEST(SearchSpace, DesignHash)
     Loaded x("configs/arch/eyeriss.cfg", "workloads/resnet18.cfg");
     pesim_space *s = nullptr;
     pesim_error e;
-    ASSERT_EQ(pesim_space_mapping(&x.arch, x.layer("res2a_branch2a"), &s, &e), PESIM_OK) << e.msg;
+    ASSERT_EQ(pesim_space_mapping_opt(&x.arch, x.layer("res2a_branch2a"), &kDimFactor, &s, &e), PESIM_OK) << e.msg;
     const int32_t np = pesim_space_n_params(s);
     std::vector<int32_t> c((size_t)np, 0);
     pesim_design d;
@@ -314,7 +381,7 @@ TEST(SearchSpace, NetworkSpace)
     Loaded x("configs/arch/simba.cfg", "workloads/resnet18.cfg");
     pesim_space *s = nullptr;
     pesim_error e;
-    ASSERT_EQ(pesim_space_network(&x.arch, &x.net, &s, &e), PESIM_OK) << e.msg;
+    ASSERT_EQ(pesim_space_network_opt(&x.arch, &x.net, &kDimFactor, &s, &e), PESIM_OK) << e.msg;
     int macs = 0;
     for (int32_t i = 0; i < x.net.n_layers; i++) macs += pesim_layer_has_macs(&x.net.layers[i]);
     EXPECT_EQ(pesim_space_n_layers(s), macs);
@@ -398,15 +465,6 @@ TEST(SearchSpace, PlacementSpace)
 
 // ------------------------------------------------------------ hardware spaces
 
-std::string write_temp(const std::string &name, const std::string &text)
-{
-    std::string path = std::string("/tmp/pesim_space_test_") + std::to_string(getpid()) + "_" + name;
-    FILE *f = fopen(path.c_str(), "w");
-    EXPECT_NE(f, nullptr);
-    fputs(text.c_str(), f);
-    fclose(f);
-    return path;
-}
 
 TEST(SearchSpace, ExperimentLoad)
 {
@@ -506,7 +564,8 @@ experiment = {
   );
 };
 )");
-    ASSERT_EQ(pesim_space_from_experiment(exp.c_str(), nullptr, nullptr, 0, &s, &e), PESIM_OK) << e.msg;
+    ASSERT_EQ(pesim_space_from_experiment_opt(exp.c_str(), nullptr, nullptr, 0, &kDimFactor, &s, &e), PESIM_OK)
+        << e.msg;
     EXPECT_EQ(pesim_space_n_layers(s), 1);
     int hw = 0, spatial = 0;
     for (int32_t i = 0; i < pesim_space_n_params(s); i++) {
@@ -550,6 +609,24 @@ experiment = {
     for (int k = 0; k < 300; k++) valid += check_candidate(s, random_choices(s, rng));
     EXPECT_GT(valid, 0);
     EXPECT_LT(valid, 300);
+    pesim_space_destroy(s);
+    // the factors encoding: K and N may share X where the arch allows both
+    ASSERT_EQ(pesim_space_from_experiment(exp.c_str(), nullptr, nullptr, 0, &s, &e), PESIM_OK) << e.msg;
+    const int32_t nf = pesim_space_n_params(s);
+    std::vector<int32_t> f((size_t)nf, 0);
+    int32_t xk = -1;
+    for (int32_t i = 0; i < nf; i++)
+        if (std::string(pesim_space_param(s, i)->name) == "res3a_branch2a:BUF.x.K") xk = i;
+    ASSERT_GE(xk, 0);
+    f[(size_t)xk] = 19; // 20 on the 8-wide array: fan-out
+    pesim_violation v;
+    EXPECT_EQ(pesim_space_decode_why(s, f.data(), &d, why, sizeof why, &v), 0);
+    EXPECT_EQ(v.kind, PESIM_VIOLATION_FANOUT);
+    EXPECT_EQ(v.amount, 20);
+    EXPECT_EQ(v.limit, 8);
+    EXPECT_EQ(v.dim, PESIM_DIM_K);
+    f[0] = 2;
+    EXPECT_EQ(check_candidate(s, f), 1);
     pesim_space_destroy(s);
     remove(exp.c_str());
 }

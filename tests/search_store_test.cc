@@ -3,6 +3,8 @@
 // wrong schema, read-only) that must name the file and touch nothing.
 #include <gtest/gtest.h>
 
+#include "search_test_util.h"
+
 #include <fcntl.h>
 #include <signal.h>
 #include <sqlite3.h>
@@ -23,24 +25,6 @@ extern "C" {
 
 namespace {
 
-// A fresh scratch directory per test, removed at the end.
-struct TempDir {
-    std::string path;
-    TempDir()
-    {
-        char tmpl[] = "/tmp/pesim_store_XXXXXX";
-        const char *p = mkdtemp(tmpl);
-        EXPECT_NE(p, nullptr);
-        path = p ? p : "/tmp";
-    }
-    ~TempDir()
-    {
-        chmod(path.c_str(), 0755);
-        std::string cmd = "rm -rf '" + path + "'";
-        if (system(cmd.c_str()) != 0) fprintf(stderr, "could not remove %s\n", path.c_str());
-    }
-    std::string file(const char *name) const { return path + "/" + name; }
-};
 
 std::string slurp(const std::string &path)
 {
@@ -75,7 +59,13 @@ pesim_result make_result(int k, int valid)
     r.fidelity = k % 2 ? PESIM_FIDELITY_CYCLE : PESIM_FIDELITY_ANALYTICAL;
     r.wall_s = 1e-6 * k;
     r.cached = k % 3 == 0;
-    if (!valid) snprintf(r.reason, sizeof r.reason, "capacity exceeded at GLB for inputs (%d)", k);
+    r.violation = pesim_violation_make(PESIM_VIOLATION_NONE);
+    if (!valid) {
+        snprintf(r.reason, sizeof r.reason, "capacity exceeded at GLB for inputs (%d)", k);
+        r.violation = pesim_violation_make(PESIM_VIOLATION_CAPACITY);
+        r.violation.level = 1, r.violation.tensor = 1, r.violation.layer = k % 3;
+        r.violation.amount = 100 + k, r.violation.limit = 64;
+    }
     return r;
 }
 
@@ -86,24 +76,55 @@ std::vector<int32_t> make_choices(int k, int np)
     return c;
 }
 
-struct Replayed {
-    std::vector<int64_t> samples;
-    std::vector<std::vector<int32_t>> choices;
-    std::vector<pesim_result> results;
-    int np = 0;
-};
-
-void on_replay(void *ctx, int64_t sample, const int32_t *choices, const pesim_result *r)
+pesim_run_info make_info(const char *label, const char *algo, uint64_t seed, int64_t budget)
 {
-    Replayed *x = (Replayed *)ctx;
-    x->samples.push_back(sample);
-    x->choices.emplace_back(choices, choices + x->np);
-    x->results.push_back(*r);
+    pesim_run_info i;
+    memset(&i, 0, sizeof i);
+    snprintf(i.label, sizeof i.label, "%s", label);
+    snprintf(i.space, sizeof i.space, "mapping arch=x layer=y");
+    snprintf(i.algo, sizeof i.algo, "%s", algo);
+    i.seed = seed;
+    i.budget = budget;
+    snprintf(i.objective, sizeof i.objective, "edp");
+    snprintf(i.fidelity, sizeof i.fidelity, "analytical");
+    i.batch = 4;
+    snprintf(i.algo_options, sizeof i.algo_options, "population=64");
+    snprintf(i.eval_options, sizeof i.eval_options, "weights=1,1,0");
+    return i;
+}
+
+// Reads samples [0, n) of a run.
+std::vector<pesim_result> read_all(pesim_store *st, int64_t run, int np, int64_t n,
+                                   std::vector<std::vector<int32_t>> *choices = nullptr)
+{
+    std::vector<int32_t> x((size_t)(n + 1) * np);
+    std::vector<pesim_result> r((size_t)n + 1);
+    int32_t got = -1;
+    pesim_error e;
+    EXPECT_EQ(pesim_store_read(st, run, 0, (int32_t)n + 1, np, x.data(), r.data(), &got, &e), PESIM_OK)
+        << formatted(e);
+    EXPECT_EQ(got, n);
+    r.resize((size_t)(got > 0 ? got : 0));
+    if (choices)
+        for (int32_t i = 0; i < got; i++)
+            choices->emplace_back(&x[(size_t)i * np], &x[(size_t)(i + 1) * np]);
+    return r;
 }
 
 const uint64_t kSeed = 0x8000000000000001ULL; // above INT64_MAX
 
-TEST(SearchStore, RoundTripResumeReplay)
+// A new store at path with one run of label "s"; false (and a test failure) if not.
+bool open_with_run(const std::string &path, pesim_store **st, int64_t *run)
+{
+    pesim_error e;
+    pesim_run_info info = make_info("s", "random", 1, 10);
+    EXPECT_EQ(pesim_store_open(path.c_str(), st, &e), PESIM_OK) << formatted(e);
+    if (!*st) return false;
+    EXPECT_EQ(pesim_store_new_run(*st, &info, "", run, &e), PESIM_OK) << formatted(e);
+    return !::testing::Test::HasFailure();
+}
+
+TEST(SearchStore, RoundTripRunsAndReads)
 {
     TempDir dir;
     const std::string db = dir.file("campaign.db");
@@ -112,40 +133,44 @@ TEST(SearchStore, RoundTripResumeReplay)
     pesim_store *st = nullptr;
     ASSERT_EQ(pesim_store_open(db.c_str(), &st, &e), PESIM_OK) << formatted(e);
     EXPECT_EQ(std::string(pesim_store_path(st)), db);
-    int64_t run = 0, done = -1;
-    ASSERT_EQ(pesim_store_begin_run(st, "genetic", "mapping arch=x layer=y", kSeed, 100, "cfg = 1;", 0, &run, &done,
-                                    &e),
-              PESIM_OK)
-        << formatted(e);
+    pesim_run_info info = make_info("conv1", "genetic", kSeed, 100), have;
+    int found = -1;
+    ASSERT_EQ(pesim_store_find_run(st, "conv1", info.space, &have, &found, &e), PESIM_OK);
+    EXPECT_EQ(found, 0);
+    int64_t run = 0;
+    ASSERT_EQ(pesim_store_new_run(st, &info, "cfg = 1;", &run, &e), PESIM_OK) << formatted(e);
     EXPECT_GT(run, 0);
-    EXPECT_EQ(done, 0);
-    // 10 single adds, then a batch of 15
+    // 10 single adds, a committed batch of 15, two queued batches of 5
     for (int k = 0; k < 10; k++) {
         std::vector<int32_t> c = make_choices(k, np);
         pesim_result r = make_result(k, k % 4 != 1);
         ASSERT_EQ(pesim_store_add(st, run, k, c.data(), np, &r, &e), PESIM_OK) << formatted(e);
     }
-    {
+    for (int first : {10, 25, 30}) {
+        int n = first == 10 ? 15 : 5;
         std::vector<int32_t> c;
         std::vector<pesim_result> r;
-        for (int k = 10; k < 25; k++) {
+        for (int k = first; k < first + n; k++) {
             std::vector<int32_t> x = make_choices(k, np);
             c.insert(c.end(), x.begin(), x.end());
             r.push_back(make_result(k, k % 4 != 1));
         }
-        ASSERT_EQ(pesim_store_add_batch(st, run, 10, 15, c.data(), np, r.data(), &e), PESIM_OK) << formatted(e);
+        if (first == 10)
+            ASSERT_EQ(pesim_store_add_batch(st, run, first, n, c.data(), np, r.data(), &e), PESIM_OK) << formatted(e);
+        else
+            ASSERT_EQ(pesim_store_queue(st, run, first, n, c.data(), np, r.data(), &e), PESIM_OK) << formatted(e);
     }
+    ASSERT_EQ(pesim_store_flush(st, &e), PESIM_OK) << formatted(e);
     // a duplicate sample is refused, with nothing of its batch kept
     {
         std::vector<int32_t> c = make_choices(0, np);
         std::vector<int32_t> c2 = c;
         c2.insert(c2.end(), c.begin(), c.end());
-        pesim_result r2[2] = {make_result(25, 1), make_result(3, 1)};
-        EXPECT_EQ(pesim_store_add_batch(st, run, 24, 2, c2.data(), np, r2, &e), PESIM_ERR_INVALID);
+        pesim_result r2[2] = {make_result(35, 1), make_result(3, 1)};
+        EXPECT_EQ(pesim_store_add_batch(st, run, 34, 2, c2.data(), np, r2, &e), PESIM_ERR_INVALID);
         EXPECT_NE(std::string(e.msg).find("already recorded"), std::string::npos) << e.msg;
     }
     // best: the lowest valid objective, earliest on ties
-    int found = 0;
     int64_t best_sample = -1;
     pesim_result best;
     std::vector<int32_t> best_c((size_t)np);
@@ -153,7 +178,7 @@ TEST(SearchStore, RoundTripResumeReplay)
     ASSERT_EQ(found, 1);
     double want = 1e308;
     int64_t want_k = -1;
-    for (int k = 0; k < 25; k++) {
+    for (int k = 0; k < 35; k++) {
         pesim_result r = make_result(k, k % 4 != 1);
         if (r.valid && r.objective < want) want = r.objective, want_k = k;
     }
@@ -162,25 +187,36 @@ TEST(SearchStore, RoundTripResumeReplay)
     EXPECT_EQ(best_c, make_choices((int)want_k, np));
     pesim_store_close(st);
 
-    // resume: the same algorithm/space/seed finds the unfinished run
+    // the run is found again by label and space, with its options and count
     ASSERT_EQ(pesim_store_open(db.c_str(), &st, &e), PESIM_OK) << formatted(e);
-    int64_t run2 = 0;
-    ASSERT_EQ(pesim_store_begin_run(st, "genetic", "mapping arch=x layer=y", kSeed, 200, "cfg = 1;", 1, &run2, &done,
-                                    &e),
-              PESIM_OK);
-    EXPECT_EQ(run2, run);
-    EXPECT_EQ(done, 25);
-    Replayed x;
-    x.np = np;
-    ASSERT_EQ(pesim_store_replay(st, run, np, on_replay, &x, &e), PESIM_OK) << formatted(e);
-    ASSERT_EQ(x.samples.size(), 25u);
-    for (int k = 0; k < 25; k++) {
-        EXPECT_EQ(x.samples[(size_t)k], k) << "replay is in sample order";
-        EXPECT_EQ(x.choices[(size_t)k], make_choices(k, np));
+    ASSERT_EQ(pesim_store_find_run(st, "conv1", info.space, &have, &found, &e), PESIM_OK);
+    ASSERT_EQ(found, 1);
+    EXPECT_EQ(have.id, run);
+    EXPECT_EQ(have.samples, 35);
+    EXPECT_EQ(have.seed, kSeed);
+    EXPECT_STREQ(have.algo, "genetic");
+    EXPECT_STREQ(have.algo_options, "population=64");
+    EXPECT_STREQ(have.eval_options, "weights=1,1,0");
+    EXPECT_EQ(have.batch, 4);
+    EXPECT_EQ(have.finished, 0);
+    ASSERT_EQ(pesim_store_find_run(st, "conv2", info.space, &have, &found, &e), PESIM_OK);
+    EXPECT_EQ(found, 0) << "another label is another search";
+    std::vector<std::vector<int32_t>> got_c;
+    std::vector<pesim_result> got = read_all(st, run, np, 35, &got_c);
+    for (int k = 0; k < (int)got.size(); k++) {
+        EXPECT_EQ(got_c[(size_t)k], make_choices(k, np));
         pesim_result r = make_result(k, k % 4 != 1);
-        const pesim_result &y = x.results[(size_t)k];
+        const pesim_result &y = got[(size_t)k];
         EXPECT_EQ(y.valid, r.valid);
         EXPECT_STREQ(y.reason, r.reason);
+        EXPECT_EQ(y.violation.kind, r.valid ? PESIM_VIOLATION_NONE : r.violation.kind);
+        if (!r.valid) {
+            EXPECT_EQ(y.violation.level, r.violation.level);
+            EXPECT_EQ(y.violation.tensor, r.violation.tensor);
+            EXPECT_EQ(y.violation.layer, r.violation.layer);
+            EXPECT_EQ(y.violation.amount, r.violation.amount);
+            EXPECT_EQ(y.violation.limit, r.violation.limit);
+        }
         EXPECT_EQ(y.cycles, r.cycles);
         EXPECT_EQ(y.energy_pj, r.energy_pj);
         EXPECT_EQ(y.area_um2, r.area_um2);
@@ -190,35 +226,32 @@ TEST(SearchStore, RoundTripResumeReplay)
         EXPECT_EQ(y.wall_s, r.wall_s);
         EXPECT_EQ(y.cached, r.cached);
     }
-    // replay with another space's parameter count: refused before any callback
-    Replayed z;
-    z.np = np + 1;
-    EXPECT_EQ(pesim_store_replay(st, run, np + 1, on_replay, &z, &e), PESIM_ERR_INVALID);
-    EXPECT_TRUE(z.samples.empty());
-    // a different seed, algorithm or space does not resume it
-    int64_t other = 0;
-    ASSERT_EQ(pesim_store_begin_run(st, "genetic", "mapping arch=x layer=y", 7, 200, "", 1, &other, &done, &e), PESIM_OK);
-    EXPECT_NE(other, run);
-    EXPECT_EQ(done, 0);
-    ASSERT_EQ(pesim_store_begin_run(st, "random", "mapping arch=x layer=y", kSeed, 200, "", 1, &other, &done, &e),
-              PESIM_OK);
-    EXPECT_NE(other, run);
-    // finished runs are not resumed
+    // a read with another parameter count is refused
+    {
+        std::vector<int32_t> x((size_t)(np + 1) * 5);
+        std::vector<pesim_result> r(5);
+        int32_t n = 0;
+        EXPECT_EQ(pesim_store_read(st, run, 0, 5, np + 1, x.data(), r.data(), &n, &e), PESIM_ERR_INVALID);
+        EXPECT_NE(std::string(e.msg).find("not this space"), std::string::npos) << e.msg;
+    }
     ASSERT_EQ(pesim_store_finish_run(st, run, &e), PESIM_OK) << formatted(e);
-    ASSERT_EQ(pesim_store_begin_run(st, "genetic", "mapping arch=x layer=y", kSeed, 200, "", 1, &other, &done, &e),
-              PESIM_OK);
-    EXPECT_NE(other, run);
-    EXPECT_EQ(done, 0);
+    ASSERT_EQ(pesim_store_find_run(st, "conv1", info.space, &have, &found, &e), PESIM_OK);
+    EXPECT_EQ(have.finished, 1);
+    ASSERT_EQ(pesim_store_reopen_run(st, run, 200, &e), PESIM_OK) << formatted(e);
+    ASSERT_EQ(pesim_store_find_run(st, "conv1", info.space, &have, &found, &e), PESIM_OK);
+    EXPECT_EQ(have.finished, 0);
+    EXPECT_EQ(have.budget, 200);
+    ASSERT_EQ(pesim_store_finish_run(st, run, &e), PESIM_OK) << formatted(e);
     EXPECT_EQ(pesim_store_finish_run(st, 9999, &e), PESIM_ERR_INVALID);
     pesim_store_close(st);
     pesim_store_close(nullptr);
 
-    // the tables and the view, as a user would query them
+    // the tables and the views, as a user would query them
     sqlite3 *raw = nullptr;
     ASSERT_EQ(sqlite3_open_v2(db.c_str(), &raw, SQLITE_OPEN_READONLY, nullptr), SQLITE_OK);
     sqlite3_stmt *q = nullptr;
     ASSERT_EQ(sqlite3_prepare_v2(raw,
-                                 "SELECT algorithm, seed, budget, config, status, finished IS NOT NULL FROM runs "
+                                 "SELECT algorithm, seed, budget, config, status, finished IS NOT NULL, label FROM runs "
                                  "WHERE id = ?1",
                                  -1, &q, nullptr),
               SQLITE_OK);
@@ -226,10 +259,11 @@ TEST(SearchStore, RoundTripResumeReplay)
     ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
     EXPECT_STREQ((const char *)sqlite3_column_text(q, 0), "genetic");
     EXPECT_EQ((uint64_t)sqlite3_column_int64(q, 1), kSeed);
-    EXPECT_EQ(sqlite3_column_int64(q, 2), 200); // the budget of the resumed run
+    EXPECT_EQ(sqlite3_column_int64(q, 2), 200); // the budget of the reopened run
     EXPECT_STREQ((const char *)sqlite3_column_text(q, 3), "cfg = 1;");
     EXPECT_STREQ((const char *)sqlite3_column_text(q, 4), "finished");
     EXPECT_EQ(sqlite3_column_int(q, 5), 1);
+    EXPECT_STREQ((const char *)sqlite3_column_text(q, 6), "conv1");
     sqlite3_finalize(q);
     ASSERT_EQ(sqlite3_prepare_v2(raw, "SELECT sample, best FROM best_so_far WHERE run = ?1 ORDER BY sample", -1, &q,
                                  nullptr),
@@ -240,15 +274,36 @@ TEST(SearchStore, RoundTripResumeReplay)
     while (sqlite3_step(q) == SQLITE_ROW) {
         pesim_result r = make_result(rows, rows % 4 != 1);
         if (r.valid && r.objective < running) running = r.objective;
+        EXPECT_EQ(sqlite3_column_int64(q, 0), rows);
         EXPECT_EQ(sqlite3_column_double(q, 1), running);
         rows++;
     }
-    EXPECT_EQ(rows, 25);
+    EXPECT_EQ(rows, 35);
+    sqlite3_finalize(q);
+    ASSERT_EQ(sqlite3_prepare_v2(raw,
+                                 "SELECT valid, fidelity, cached, violation, violation_level, violation_tensor, "
+                                 "violation_amount, violation_limit, choices FROM evaluations WHERE run = ?1 AND sample = 5",
+                                 -1, &q, nullptr),
+              SQLITE_OK);
+    sqlite3_bind_int64(q, 1, run);
+    ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
+    pesim_result r5 = make_result(5, 0);
+    EXPECT_EQ(sqlite3_column_int(q, 0), 0);
+    EXPECT_STREQ((const char *)sqlite3_column_text(q, 1), "cycle");
+    EXPECT_EQ(sqlite3_column_int(q, 2), 0);
+    EXPECT_STREQ((const char *)sqlite3_column_text(q, 3), "capacity");
+    EXPECT_EQ(sqlite3_column_int(q, 4), r5.violation.level);
+    EXPECT_EQ(sqlite3_column_int(q, 5), r5.violation.tensor);
+    EXPECT_EQ(sqlite3_column_double(q, 6), r5.violation.amount);
+    EXPECT_EQ(sqlite3_column_double(q, 7), r5.violation.limit);
+    std::string text = (const char *)sqlite3_column_text(q, 8);
+    EXPECT_EQ(text.substr(0, text.find(',')), std::to_string(make_choices(5, np)[0]));
     sqlite3_finalize(q);
     sqlite3_close(raw);
 }
 
-// A process killed right after pesim_store_add returns loses nothing.
+// A process killed right after its adds return (and after a flush of queued
+// batches) loses nothing.
 TEST(SearchStore, DurableAgainstSigkill)
 {
     TempDir dir;
@@ -259,14 +314,20 @@ TEST(SearchStore, DurableAgainstSigkill)
     if (pid == 0) {
         pesim_store *st = nullptr;
         pesim_error e;
-        int64_t run, done;
-        if (pesim_store_open(db.c_str(), &st, &e) || pesim_store_begin_run(st, "random", "s", 1, 10, "", 0, &run, &done, &e))
-            _exit(3);
+        int64_t run;
+        pesim_run_info info = make_info("s", "random", 1, 10);
+        if (pesim_store_open(db.c_str(), &st, &e) || pesim_store_new_run(st, &info, "", &run, &e)) _exit(3);
         for (int k = 0; k < 7; k++) {
             std::vector<int32_t> c = make_choices(k, np);
             pesim_result r = make_result(k, 1);
             if (pesim_store_add(st, run, k, c.data(), np, &r, &e)) _exit(4);
         }
+        for (int k = 7; k < 10; k++) {
+            std::vector<int32_t> c = make_choices(k, np);
+            pesim_result r = make_result(k, 1);
+            if (pesim_store_queue(st, run, k, 1, c.data(), np, &r, &e)) _exit(4);
+        }
+        if (pesim_store_flush(st, &e)) _exit(6);
         raise(SIGKILL); // no close, no checkpoint
         _exit(5);
     }
@@ -276,14 +337,33 @@ TEST(SearchStore, DurableAgainstSigkill)
     pesim_store *st = nullptr;
     pesim_error e;
     ASSERT_EQ(pesim_store_open(db.c_str(), &st, &e), PESIM_OK) << formatted(e);
-    int64_t run = 0, done = 0;
-    ASSERT_EQ(pesim_store_begin_run(st, "random", "s", 1, 10, "", 1, &run, &done, &e), PESIM_OK);
-    EXPECT_EQ(done, 7);
-    Replayed x;
-    x.np = np;
-    ASSERT_EQ(pesim_store_replay(st, run, np, on_replay, &x, &e), PESIM_OK);
-    ASSERT_EQ(x.samples.size(), 7u);
-    EXPECT_EQ(x.choices[6], make_choices(6, np));
+    pesim_run_info have;
+    int found = 0;
+    ASSERT_EQ(pesim_store_find_run(st, "s", make_info("s", "random", 1, 10).space, &have, &found, &e), PESIM_OK);
+    ASSERT_EQ(found, 1);
+    EXPECT_EQ(have.samples, 10);
+    std::vector<std::vector<int32_t>> c;
+    read_all(st, have.id, np, 10, &c);
+    ASSERT_EQ(c.size(), 10u);
+    EXPECT_EQ(c[9], make_choices(9, np));
+    pesim_store_close(st);
+}
+
+// A failed write of the writer thread (a duplicate sample) is reported by
+// the flush, and the store stays usable for reads.
+TEST(SearchStore, QueuedFailureIsReported)
+{
+    TempDir dir;
+    pesim_error e;
+    pesim_store *st = nullptr;
+    int64_t run;
+    ASSERT_TRUE(open_with_run(dir.file("q.db"), &st, &run));
+    std::vector<int32_t> c = make_choices(0, 3);
+    pesim_result r = make_result(0, 1);
+    ASSERT_EQ(pesim_store_queue(st, run, 0, 1, c.data(), 3, &r, &e), PESIM_OK);
+    pesim_store_queue(st, run, 0, 1, c.data(), 3, &r, &e);  // the same sample again
+    EXPECT_EQ(pesim_store_flush(st, &e), PESIM_ERR_INVALID);
+    EXPECT_NE(std::string(e.msg).find("already recorded"), std::string::npos) << e.msg;
     pesim_store_close(st);
 }
 
@@ -293,9 +373,8 @@ TEST(SearchStore, LockedFailsFast)
     const std::string db = dir.file("locked.db");
     pesim_error e;
     pesim_store *st = nullptr;
-    ASSERT_EQ(pesim_store_open(db.c_str(), &st, &e), PESIM_OK) << formatted(e);
-    int64_t run, done;
-    ASSERT_EQ(pesim_store_begin_run(st, "random", "s", 1, 10, "", 0, &run, &done, &e), PESIM_OK);
+    int64_t run;
+    ASSERT_TRUE(open_with_run(db, &st, &run));
 
     // another connection takes the write lock and holds it (in WAL mode,
     // BEGIN EXCLUSIVE is the write lock; readers are not blocked)
@@ -309,19 +388,23 @@ TEST(SearchStore, LockedFailsFast)
     EXPECT_EQ(pesim_store_add(st, run, 0, c.data(), 3, &r, &e), PESIM_ERR_IO);
     EXPECT_NE(formatted(e).find("locked"), std::string::npos) << formatted(e);
     EXPECT_NE(formatted(e).find(db), std::string::npos) << formatted(e);
-    // nor can a new handle open it
+    // a second pesim handle is refused while the first is open
     pesim_store *st2 = nullptr;
+    EXPECT_EQ(pesim_store_open(db.c_str(), &st2, &e), PESIM_ERR_IO);
+    EXPECT_EQ(st2, nullptr);
+    EXPECT_NE(formatted(e).find("in use by another pesim process"), std::string::npos) << formatted(e);
+    pesim_store_close(st);
+    // with the pesim handle closed, the SQLite lock is what stops a new one
     EXPECT_EQ(pesim_store_open(db.c_str(), &st2, &e), PESIM_ERR_IO);
     EXPECT_EQ(st2, nullptr);
     EXPECT_NE(formatted(e).find("locked"), std::string::npos) << formatted(e);
     EXPECT_NE(formatted(e).find(db), std::string::npos) << formatted(e);
 
-    // released: both work again
+    // released: it opens and writes again
     ASSERT_EQ(sqlite3_exec(other, "COMMIT", nullptr, nullptr, nullptr), SQLITE_OK);
     sqlite3_close(other);
+    ASSERT_EQ(pesim_store_open(db.c_str(), &st, &e), PESIM_OK) << formatted(e);
     EXPECT_EQ(pesim_store_add(st, run, 0, c.data(), 3, &r, &e), PESIM_OK) << formatted(e);
-    ASSERT_EQ(pesim_store_open(db.c_str(), &st2, &e), PESIM_OK) << formatted(e);
-    pesim_store_close(st2);
     pesim_store_close(st);
 
     // a connection in exclusive locking mode shuts out even readers: the
@@ -337,6 +420,48 @@ TEST(SearchStore, LockedFailsFast)
     sqlite3_close(other);
     ASSERT_EQ(pesim_store_open(db.c_str(), &st2, &e), PESIM_OK) << formatted(e);
     pesim_store_close(st2);
+}
+
+// A store another process has open (idle, holding no SQLite lock) is
+// refused with a clear message, and left as it was.
+TEST(SearchStore, InUseByAnotherProcess)
+{
+    TempDir dir;
+    const std::string db = dir.file("busy.db");
+    pesim_error e;
+    pesim_store *st = nullptr;
+    ASSERT_EQ(pesim_store_open(db.c_str(), &st, &e), PESIM_OK) << formatted(e);
+    pesim_store_close(st);
+    int to_child[2], to_parent[2];
+    ASSERT_EQ(pipe(to_child), 0);
+    ASSERT_EQ(pipe(to_parent), 0);
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+        pesim_store *mine = nullptr;
+        pesim_error ce;
+        char c = pesim_store_open(db.c_str(), &mine, &ce) == PESIM_OK ? 'y' : 'n';
+        if (write(to_parent[1], &c, 1) != 1) _exit(2);
+        if (read(to_child[0], &c, 1) != 1) _exit(2);  // until the parent is done
+        pesim_store_close(mine);
+        _exit(0);
+    }
+    char c = 0;
+    ASSERT_EQ(read(to_parent[0], &c, 1), 1);
+    ASSERT_EQ(c, 'y');
+    const std::string before = slurp(db);
+    EXPECT_EQ(pesim_store_open(db.c_str(), &st, &e), PESIM_ERR_IO);
+    EXPECT_EQ(st, nullptr);
+    EXPECT_NE(formatted(e).find("in use by another pesim process"), std::string::npos) << formatted(e);
+    EXPECT_NE(formatted(e).find(db), std::string::npos) << formatted(e);
+    EXPECT_EQ(slurp(db), before);
+    ASSERT_EQ(write(to_child[1], "x", 1), 1);
+    int status = 0;
+    ASSERT_EQ(waitpid(pid, &status, 0), pid);
+    EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    ASSERT_EQ(pesim_store_open(db.c_str(), &st, &e), PESIM_OK) << formatted(e);  // free again
+    pesim_store_close(st);
+    close(to_child[0]), close(to_child[1]), close(to_parent[0]), close(to_parent[1]);
 }
 
 // Not a store: random bytes, a text file, an SQLite database of another
@@ -389,6 +514,35 @@ TEST(SearchStore, CorruptOrForeignFilesUntouched)
                   SQLITE_OK);
         sqlite3_close(db);
         cases.push_back({"future.db", "schema version 99"});
+    }
+    // a store whose last pages are garbage (a torn or overwritten tail)
+    {
+        const std::string p = dir.file("tail.db");
+        pesim_store *st = nullptr;
+        pesim_error e;
+        ASSERT_EQ(pesim_store_open(p.c_str(), &st, &e), PESIM_OK);
+        pesim_run_info info = make_info("s", "random", 1, 3000);
+        int64_t run;
+        ASSERT_EQ(pesim_store_new_run(st, &info, "", &run, &e), PESIM_OK);
+        std::vector<int32_t> c;
+        std::vector<pesim_result> r;
+        for (int k = 0; k < 3000; k++) {
+            std::vector<int32_t> x = make_choices(k, 20);
+            c.insert(c.end(), x.begin(), x.end());
+            r.push_back(make_result(k, k % 2));
+        }
+        ASSERT_EQ(pesim_store_add_batch(st, run, 0, 3000, c.data(), 20, r.data(), &e), PESIM_OK);
+        pesim_store_close(st);  // the last connection: the WAL is checkpointed into the file
+        ASSERT_FALSE(exists(p + "-wal"));
+        struct stat sb;
+        ASSERT_EQ(stat(p.c_str(), &sb), 0);
+        ASSERT_GT(sb.st_size, 8 * 4096);
+        int fd = open(p.c_str(), O_WRONLY);
+        ASSERT_GE(fd, 0);
+        std::string junk(2 * 4096, '\x5a');
+        ASSERT_EQ(pwrite(fd, junk.data(), junk.size(), sb.st_size - (off_t)junk.size()), (ssize_t)junk.size());
+        close(fd);
+        cases.push_back({"tail.db", "corrupt"});
     }
     for (const Case &c : cases) {
         const std::string p = dir.file(c.name);
@@ -463,11 +617,9 @@ TEST(SearchStore, ReadOnly)
 {
     TempDir dir;
     const std::string db = dir.file("ro.db");
-    pesim_error e;
     pesim_store *st = nullptr;
-    ASSERT_EQ(pesim_store_open(db.c_str(), &st, &e), PESIM_OK) << formatted(e);
-    int64_t run, done;
-    ASSERT_EQ(pesim_store_begin_run(st, "random", "s", 1, 10, "", 0, &run, &done, &e), PESIM_OK);
+    int64_t run;
+    ASSERT_TRUE(open_with_run(db, &st, &run));
     pesim_store_close(st);
     ASSERT_EQ(chmod(dir.path.c_str(), 0755), 0); // nobody may enter, not write
     ASSERT_EQ(chmod(db.c_str(), 0644), 0);

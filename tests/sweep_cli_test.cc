@@ -196,12 +196,10 @@ TEST(SweepCli, ThreadsGiveTheSameRowsAndTheStoreHasEveryEvaluation)
     int found = 0;
     EXPECT_EQ(pesim_store_best(st, 1, 3, choices, &best, &sample, &found, &e), PESIM_OK) << e.msg;
     EXPECT_EQ(found, 1);
-    int count = 0;
-    EXPECT_EQ(pesim_store_replay(
-                  st, 1, 3, [](void *ctx, int64_t, const int32_t *, const pesim_result *) { ++*(int *)ctx; },
-                  &count, &e),
-              PESIM_OK)
-        << e.msg;
+    int32_t count = 0;
+    std::vector<int32_t> x(40 * 3);
+    std::vector<pesim_result> r(40);
+    EXPECT_EQ(pesim_store_read(st, 1, 0, 40, 3, x.data(), r.data(), &count, &e), PESIM_OK) << e.msg;
     EXPECT_EQ(count, 36);
     pesim_store_close(st);
 }

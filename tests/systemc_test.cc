@@ -18,14 +18,22 @@
 //
 // SystemCDram: the reference's DRAM controller (sim/systemc/dram_core.cpp,
 // written from docs/dram.md) against the C model (sim/engine/dram*.c) on random
-// request traces, command by command.
+// request traces, command by command: random organisations (1-3 channels, 1-4
+// ranks), schedulers, queue depths, per-bank queue depths, age and hit caps,
+// address maps; every command, every completion, and the counters (CAS counts,
+// row hits/conflicts, background cycles). SharesNoCodeWithTheCModel: no file of
+// sim/systemc/ includes the C model's header or calls its functions.
 //
 // Matrix size: 240 cases in every build (ASan included); PESIM_SYSTEMC_CASES=N
 // overrides (the benchmark, scripts/bench_systemc.sh, runs the same cases).
 #include <gtest/gtest.h>
 
+#include <dirent.h>
+
 #include <algorithm>
 #include <cstdlib>
+#include <fstream>
+#include <memory>
 #include <sstream>
 #include <string>
 #include <tuple>
@@ -151,7 +159,13 @@ void cross_check(const sc_cases::Case &c, const std::string &what)
     EXPECT_EQ(se.dram_row_misses, ss.dram_row_misses) << what;
     EXPECT_EQ(se.dram_row_conflicts, ss.dram_row_conflicts) << what;
     EXPECT_EQ(se.dram_refreshes, ss.dram_refreshes) << what;
-    EXPECT_EQ(se.dram_act, ss.dram_act) << what;  // the DRAM energy's activations
+    EXPECT_EQ(se.dram_cycles, ss.dram_cycles) << what;
+    EXPECT_EQ(se.dram_act, ss.dram_act) << what;
+    EXPECT_EQ(se.dram_pre, ss.dram_pre) << what;
+    EXPECT_EQ(se.dram_rd, ss.dram_rd) << what;
+    EXPECT_EQ(se.dram_wr, ss.dram_wr) << what;
+    EXPECT_EQ(se.dram_active_cycles, ss.dram_active_cycles) << what;
+    EXPECT_EQ(se.dram_precharged_cycles, ss.dram_precharged_cycles) << what;
     int64_t sum = cs.compute_cycles;
     for (int s = 0; s < PESIM_STALL_COUNT; s++) sum += cs.stall_cycles[s];
     EXPECT_EQ(sum, cs.cycles) << what;
@@ -257,13 +271,21 @@ TEST(SystemCDram, ControllerEqualsTheCModelOnRandomTraces)
         std::vector<std::pair<uint64_t, uint64_t>> done;
     };
     int64_t total = 0, refs = 0;
+    uint64_t aged = 0;
     for (int seed = 1; seed <= 120; seed++) {
         TestRng r((uint64_t)seed);
         pesim_dram d;
         ASSERT_EQ(pesim_dram_preset(r.coin(50) ? "ddr4-3200" : "lpddr4-2400", &d), PESIM_OK);
         d.channels = (int)r.uni(1, 3);
+        if (r.coin(25)) d.ranks = (int)r.uni(1, 4);
         bool fcfs = r.uni(0, 4) == 0, refresh = r.uni(0, 3) != 0;
         int q = (int)r.uni(2, 32);
+        // Per-bank queues from 1 entry to the whole channel queue; a small
+        // age cap, sometimes, so that it engages; the hit cap sometimes off.
+        int bq = r.coin(50) ? 0 : (int)r.uni(1, q);
+        int age = r.coin(50) ? 0 : r.coin(30) ? -1 : (int)r.uni(20, 400);
+        int cap = r.coin(20) ? -1 : r.coin(50) ? 0 : (int)r.uni(1, 8);
+        const char *map = r.coin(30) ? PESIM_DRAM_MAP_DRAMSIM3 : PESIM_DRAM_MAP_DEFAULT;
         pesim_dram_sim_options o;
         std::memset(&o, 0, sizeof o);
         Rec rc, rm;
@@ -273,11 +295,19 @@ TEST(SystemCDram, ControllerEqualsTheCModelOnRandomTraces)
         o.sched = fcfs ? PESIM_DRAM_FCFS : PESIM_DRAM_FRFCFS;
         o.disable_refresh = !refresh;
         o.queue_depth = q;
+        o.bank_queue_depth = bq;
+        o.age_cap_cycles = age;
+        o.row_hit_cap = cap;
+        o.address_map = map;
         pesim_dram_sim *h = nullptr;
         pesim_error e;
         ASSERT_EQ(pesim_dram_sim_create(&d, &o, &h, &e), PESIM_OK) << e.msg;
+        // The reference's options, written out (its defaults are docs/dram.md's).
         pesim_sc::DramCore::Options so;
-        so.fcfs = fcfs, so.refresh = refresh, so.queue_depth = q;
+        so.fcfs = fcfs, so.refresh = refresh, so.queue_depth = q, so.address_map = map;
+        if (bq > 0) so.bank_queue_depth = bq;
+        if (age != 0) so.age_cap = age;
+        if (cap != 0) so.row_hit_cap = cap;
         pesim_sc::DramCore m(d, so);
         m.on_command = [&rm](const pesim_sc::DramIssued &x) {
             pesim_dram_command c;
@@ -309,6 +339,16 @@ TEST(SystemCDram, ControllerEqualsTheCModelOnRandomTraces)
             m.tick();
             cyc++;
         }
+        std::unique_ptr<pesim_dram_stats> st(new pesim_dram_stats);
+        pesim_dram_sim_stats(h, st.get());
+        pesim_sc::DramCounters mc = m.counters();
+        EXPECT_EQ(st->rd, mc.rd) << "seed " << seed;
+        EXPECT_EQ(st->wr, mc.wr) << "seed " << seed;
+        EXPECT_EQ(st->row_hits, mc.row_hits) << "seed " << seed;
+        EXPECT_EQ(st->row_conflicts, mc.row_conflicts) << "seed " << seed;
+        EXPECT_EQ(st->active_cycles, mc.active_cycles) << "seed " << seed;
+        EXPECT_EQ(st->precharged_cycles, mc.precharged_cycles) << "seed " << seed;
+        aged += st->aged;
         pesim_dram_sim_destroy(h);
         auto same_cmd = [](const pesim_dram_command &x, const pesim_dram_command &y) {
             return x.cycle == y.cycle && x.cmd == y.cmd && x.channel == y.channel && x.rank == y.rank &&
@@ -326,6 +366,47 @@ TEST(SystemCDram, ControllerEqualsTheCModelOnRandomTraces)
     }
     EXPECT_GT(total, 100000);
     EXPECT_GT(refs, 50);
+    EXPECT_GT(aged, 100u);   // the age cap engaged
+}
+
+// The reference's DRAM side shares no code with the C model: no file of
+// sim/systemc/ includes pesim/dram.h or an engine header, or calls a function
+// of sim/engine/dram*.c (the clock crossing and the burst size included).
+// Comments are skipped.
+TEST(SystemCDram, SharesNoCodeWithTheCModel)
+{
+    const std::string dir = std::string(PESIM_SOURCE_DIR) + "/sim/systemc/";
+    const char *banned[] = {"pesim/dram.h",      "engine/",          "pesim_dram_sim_",  "pesim_dram_dma_",
+                            "pesim_dram_to_acc", "pesim_dram_from_", "pesim_dram_burst", "pesim_dram_peak",
+                            "pesim_dram_check",  "pesim_dram_map_",  "pesim_dram_trace", "pesim_dram_stats_"};
+    DIR *d = opendir(dir.c_str());
+    ASSERT_NE(d, nullptr) << dir;
+    int files = 0;
+    while (struct dirent *e = readdir(d)) {
+        std::string name = e->d_name;
+        if (name.size() < 3 || (name.substr(name.size() - 2) != ".h" && name.substr(name.size() - 4) != ".cpp"))
+            continue;
+        std::ifstream in(dir + name);
+        std::stringstream ss;
+        ss << in.rdbuf();
+        std::string text = ss.str(), code;
+        for (size_t i = 0; i < text.size();) {   // drop // and /* */ comments
+            if (text.compare(i, 2, "//") == 0) {
+                i = text.find('\n', i);
+                if (i == std::string::npos) break;
+            } else if (text.compare(i, 2, "/*") == 0) {
+                i = text.find("*/", i + 2);
+                if (i == std::string::npos) break;
+                i += 2;
+            } else {
+                code += text[i++];
+            }
+        }
+        for (const char *b : banned) EXPECT_EQ(code.find(b), std::string::npos) << name << " uses " << b;
+        files++;
+    }
+    closedir(d);
+    EXPECT_GE(files, 6);
 }
 
 // pesim_systemc_run's contract: invalid mappings are results, bad input errors.

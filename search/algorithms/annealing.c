@@ -8,27 +8,28 @@
  * candidate is never accepted from a valid one, and from an invalid one the
  * walk is drawn toward smaller overflows.
  *
- * Schedule (documented in docs/search.md):
- * - start: n_init = clamp(budget/20, 1, 50) uniform random samples (20 when
- *   the budget is unknown); the best becomes the current point;
- * - initial temperature T0: the --temperature option, else the standard
- *   deviation of E over the valid initial samples (White's rule), else 1;
+ * Schedule (documented in docs/search.md; the options in parentheses):
+ * - start: `init` starting points (algo_valid_starts: the default mapper's
+ *   design and candidates of the masked step decode, so the walk starts from
+ *   valid designs; `valid_start=0`: uniform random ones); the best becomes
+ *   the current point;
+ * - initial temperature T0: `t0`, else the standard deviation of E over the
+ *   valid starting points (White's rule), else 1;
  * - geometric cooling, one step per sample: T = T0 * alpha^k with alpha
- *   chosen so that T falls to T0 * 1e-3 at the end of each segment;
- * - restarts: the remaining budget is split into R = clamp(remaining/250,
- *   1, 4) segments; each restarts from the best point found so far at T0
- *   (reheating). An unknown budget means segments of 1000 samples, forever;
+ *   chosen so that T falls to T0 * `t_ratio` at the end of each segment of
+ *   `segment` samples; each segment restarts from the best point found so
+ *   far at T0 (reheating). Nothing depends on the budget (anytime);
  * - neighbourhood: change one parameter chosen uniformly among those with
- *   more than one choice (algo_mutate_param: ordered kinds step +-1 half of
- *   the time, else any other choice; loop orders swap two loops); up to 20
- *   draws avoid candidates already evaluated;
+ *   more than one choice (algo_mutate_param: ordered kinds step +-1 a share
+ *   `local` of the time, else any other choice; loop orders swap two loops);
+ *   up to 20 draws avoid candidates already evaluated;
  * - batches: an ask of b proposes b neighbours of the current point; the best
  *   of them is accepted or rejected by the Metropolis rule, exp(-dE/T), and
  *   the temperature advances b steps. With b = 1 this is textbook SA;
- * - while no valid candidate has been found, max(ANNEAL_STUCK, segment/4)
- *   samples without a smaller overflow restart the walk from a fresh random
- *   point (the evaluator reports only the first overflow it finds, so a walk
- *   by single changes can be trapped). */
+ * - while no valid candidate has been found, `stuck` samples without a
+ *   smaller overflow restart the walk from a fresh random point (the
+ *   evaluator reports only the first overflow it finds, so a walk by single
+ *   changes can be trapped). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,14 +38,27 @@
 
 #define ANNEAL_INVALID_E 1e9
 #define ANNEAL_TRIES 20
-#define ANNEAL_STUCK 50
+
+enum { OPT_INIT, OPT_SEGMENT, OPT_T0, OPT_T_RATIO, OPT_LOCAL, OPT_STUCK, OPT_VALID_START, N_OPTS };
+const algo_opt_desc algo_annealing_opts[N_OPTS] = {
+    {"init", 1, 20, 1, 1e6, "starting points evaluated before the walk"},
+    {"segment", 1, 1000, 1, 1e12, "samples per cooling segment (then reheat from the best)"},
+    {"t0", 0, 0, 0, 1e300, "initial temperature, in units of asinh(objective) (0: White's rule)"},
+    {"t_ratio", 0, 1e-3, 1e-12, 1, "temperature at a segment's end / t0"},
+    {"local", 0, 0.5, 0, 1, "share of +-1 steps when an ordered parameter moves"},
+    {"stuck", 1, 50, 1, 1e12, "samples without progress before a fresh start, while nothing is valid"},
+    {"valid_start", 1, 1, 0, 1, "1: start from the default mapping and masked samples; 0: uniform ones"},
+};
+const int32_t algo_annealing_n_opts = N_OPTS;
 
 typedef struct anneal_state {
     const algo_space *sp;
     gsl_rng *rng;
     int32_t n;
-    int64_t budget;            /* 0: unknown */
     int32_t n_init, init_asked, init_told;
+    int32_t *init;             /* n_init x n: the starting points */
+    int64_t stuck_after;
+    double local, t_ratio;
     double init_sum, init_sum2; /* of E over the valid initial samples */
     int32_t init_valid;
     int started;               /* the initial phase is over */
@@ -63,6 +77,8 @@ static double energy(const pesim_result *r)
     return v >= PESIM_INVALID_PENALTY ? ANNEAL_INVALID_E + log(algo_violation(r)) : asinh(v);
 }
 
+static void fresh_random(struct anneal_state *s, int32_t *x);
+
 void algo_annealing_destroy(void *state)
 {
     anneal_state *s = state;
@@ -71,12 +87,13 @@ void algo_annealing_destroy(void *state)
     free(s->cur);
     free(s->best);
     free(s->tmp);
+    free(s->init);
     algo_seen_free(&s->seen);
     free(s);
 }
 
-pesim_status algo_annealing_create(const algo_space *sp, gsl_rng *rng, const pesim_algo_options *opt,
-                                   void **state, pesim_error *e)
+pesim_status algo_annealing_create(const algo_space *sp, gsl_rng *rng, const double *opt, void **state,
+                                   pesim_error *e)
 {
     anneal_state *s = calloc(1, sizeof *s);
     if (!s)
@@ -84,25 +101,31 @@ pesim_status algo_annealing_create(const algo_space *sp, gsl_rng *rng, const pes
     s->sp = sp;
     s->rng = rng;
     s->n = sp->n;
-    s->budget = opt->budget;
-    s->user_T0 = opt->temperature;
-    s->n_init = 20;
-    if (s->budget > 0)
-        s->n_init = (int32_t)(s->budget / 20 < 1 ? 1 : s->budget / 20 > 50 ? 50 : s->budget / 20);
+    s->user_T0 = opt[OPT_T0];
+    s->n_init = (int32_t)opt[OPT_INIT];
+    s->seg_len = (int64_t)opt[OPT_SEGMENT];
+    s->t_ratio = opt[OPT_T_RATIO];
+    s->local = opt[OPT_LOCAL];
+    s->stuck_after = (int64_t)opt[OPT_STUCK];
     s->cur = calloc((size_t)s->n, sizeof *s->cur);
     s->best = calloc((size_t)s->n, sizeof *s->best);
     s->tmp = calloc((size_t)s->n, sizeof *s->tmp);
-    if (!s->cur || !s->best || !s->tmp) {
+    s->init = calloc((size_t)s->n_init * (size_t)s->n, sizeof *s->init);
+    if (!s->cur || !s->best || !s->tmp || !s->init) {
         algo_annealing_destroy(s);
         return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     }
+    if (opt[OPT_VALID_START] != 0)
+        algo_valid_starts(sp, rng, s->init, s->n_init);
+    else
+        for (int32_t k = 0; k < s->n_init; k++) fresh_random(s, s->init + (size_t)k * (size_t)s->n);
     s->cur_e = s->best_e = HUGE_VAL;
     *state = s;
     return PESIM_OK;
 }
 
 /* Draws x until it is not in the seen set (at most ANNEAL_TRIES draws). */
-static void fresh_random(anneal_state *s, int32_t *x)
+static void fresh_random(struct anneal_state *s, int32_t *x)
 {
     for (int t = 0; t < ANNEAL_TRIES; t++) {
         algo_random_point(s->sp, s->rng, x);
@@ -127,7 +150,7 @@ static void neighbour(anneal_state *s, int32_t *x)
         for (;; i++)
             if (s->sp->n_choices[i] > 1 && pick-- == 0)
                 break;
-        algo_mutate_param(s->sp, s->rng, x, i, 0.5);
+        algo_mutate_param(s->sp, s->rng, x, i, s->local);
         if (!algo_seen_has(&s->seen, x, s->n))
             return;
     }
@@ -142,9 +165,10 @@ int32_t algo_annealing_ask(void *state, int32_t *choices, int32_t max)
             fresh_random(s, choices + (size_t)k * (size_t)s->n);
         return k;
     }
-    if (!s->started) {         /* the initial random samples, nothing else */
+    if (!s->started) {         /* the starting points, nothing else */
         while (k < max && s->init_asked < s->n_init) {
-            fresh_random(s, choices + (size_t)k * (size_t)s->n);
+            memcpy(choices + (size_t)k * (size_t)s->n, s->init + (size_t)s->init_asked * (size_t)s->n,
+                   (size_t)s->n * sizeof *choices);
             k++;
             s->init_asked++;
         }
@@ -170,15 +194,7 @@ static void start(anneal_state *s)
     } else {
         s->T0 = 1.0;
     }
-    if (s->budget > 0) {
-        int64_t rest = s->budget - s->n_init;
-        int64_t R = rest / 250;
-        R = R < 1 ? 1 : R > 4 ? 4 : R;
-        s->seg_len = rest > 0 ? (rest + R - 1) / R : 1;
-    } else {
-        s->seg_len = 1000;
-    }
-    s->alpha = pow(1e-3, 1.0 / (double)s->seg_len);
+    s->alpha = pow(s->t_ratio, 1.0 / (double)s->seg_len);
     s->T = s->T0;
     s->step = 0;
 }
@@ -238,8 +254,7 @@ void algo_annealing_tell(void *state, const int32_t *choices, const pesim_result
     }
     /* Still nothing valid and stuck (the reported overflow is only the first
      * one found, so single moves can be trapped): start from a random point. */
-    int64_t stuck = s->seg_len / 4 > ANNEAL_STUCK ? s->seg_len / 4 : ANNEAL_STUCK;
-    if (s->best_e >= ANNEAL_INVALID_E && s->samples - s->improved_at >= stuck) {
+    if (s->best_e >= ANNEAL_INVALID_E && s->samples - s->improved_at >= s->stuck_after) {
         s->reseed = 1;
         s->improved_at = s->samples;
     }

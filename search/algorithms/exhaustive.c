@@ -23,14 +23,18 @@
  * dim can change a footprint either way). With batched asks the candidates
  * already proposed are evaluated anyway; the jump applies from the next ask.
  *
- * Spaces above EXHAUSTIVE_MAX_POINTS points are refused at creation. */
+ * Spaces above `max_points` points (1e7) are refused at creation. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "algo_impl.h"
 
-#define EXHAUSTIVE_MAX_POINTS 1e7
+enum { OPT_MAX_POINTS, N_OPTS };
+const algo_opt_desc algo_exhaustive_opts[N_OPTS] = {
+    {"max_points", 0, 1e7, 1, 1e15, "refuse a space of more points than this"},
+};
+const int32_t algo_exhaustive_n_opts = N_OPTS;
 
 typedef struct region {        /* { x : x[0..p-1] == c[0..p-1], x[p] >= c[p] } */
     int32_t p;
@@ -68,16 +72,16 @@ void algo_exhaustive_destroy(void *state)
     free(s);
 }
 
-pesim_status algo_exhaustive_create(const algo_space *sp, gsl_rng *rng, const pesim_algo_options *opt,
-                                    void **state, pesim_error *e)
+pesim_status algo_exhaustive_create(const algo_space *sp, gsl_rng *rng, const double *opt, void **state,
+                                    pesim_error *e)
 {
-    (void)rng; (void)opt;      /* deterministic; the seed plays no part */
+    (void)rng;                 /* deterministic; the seed plays no part */
     double lg = algo_space_log10_size(sp);
-    if (lg > log10(EXHAUSTIVE_MAX_POINTS) + 1e-9)
+    if (lg > log10(opt[OPT_MAX_POINTS]) + 1e-9)
         return pesim_error_set(e, PESIM_ERR_RANGE, NULL, 0, "algo",
-                               "exhaustive: the space has about 10^%.1f points, more than the 1e7 "
-                               "that exhaustive search enumerates; use random, annealing, genetic "
-                               "or timeloop", lg);
+                               "exhaustive: the space has about 10^%.1f points, more than the %.3g "
+                               "that exhaustive search enumerates (--algo-opt max_points=N); use random, "
+                               "annealing, genetic or timeloop", lg, opt[OPT_MAX_POINTS]);
     exhaustive_state *s = calloc(1, sizeof *s);
     if (!s)
         return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, NULL, "out of memory");

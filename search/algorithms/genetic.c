@@ -6,32 +6,34 @@
  * in blocks by storage level (tile factors, loop order, spatial dims and
  * factors, bypass of that level), as GAMMA's genome has one block per level.
  *
- * Generation 0: P uniform random candidates. Each later generation keeps the
+ * Each generation after the first keeps the
  * E best of the current population unchanged (elitism: not evaluated again)
  * and breeds P - E children:
  * - ranking: by objective, every valid candidate before every invalid one,
  *   invalid ones by how far they overflow a capacity (Deb's feasibility
  *   rules, algo_violation): in small-buffer spaces most random candidates
  *   are invalid, and this leads the population toward the valid region;
- * - selection: two parents, each the best of GENETIC_TOURNAMENT candidates
+ * - selection: two parents, each the best of `tournament` candidates
  *   drawn uniformly from the population (tournament);
- * - crossover (probability GENETIC_P_CROSS): per level block, the child takes
+ * - crossover (probability `p_cross`): per level block, the child takes
  *   the whole block from one parent or the other (uniformly); parameters of
  *   no level (hardware, placement) are crossed one by one;
  * - mutations, each applied independently:
- *   - tile factor (GENETIC_P_TILE, repeated with probability 1/2): one tile
+ *   - tile factor (`p_tile`, repeated with probability 1/2): one tile
  *     factor moves to a neighbouring or any other choice;
- *   - parallel dim (GENETIC_P_PAR): one spatial dim, or one spatial factor,
+ *   - parallel dim (`p_parallel`): one spatial dim, or one spatial factor,
  *     gets another choice;
- *   - reorder (GENETIC_P_ORDER): two loops of a level's order swap;
- *   - bypass (GENETIC_P_BYPASS): one keep/bypass flag flips;
- *   - other kinds (hardware, placement; GENETIC_P_OTHER): one gets another
+ *   - reorder (`p_order`): two loops of a level's order swap;
+ *   - bypass (`p_bypass`): one keep/bypass flag flips;
+ *   - other kinds (hardware, placement; `p_other`): one gets another
  *     choice;
  * - a child already evaluated (or already bred) is bred again, up to
  *   GENETIC_TRIES times, so the budget is spent on new candidates.
- * Population size P: the --population option, else clamp(2 sqrt(budget), 10,
- * 100) (20 when the budget is unknown); E = max(1, P/10). The number of
- * generations is what the budget then allows: about budget / (P - E).
+ * Generation 0 is the valid starting points of algo_valid_starts (the
+ * default mapper's design, then candidates of the masked step decode).
+ * Options (--algo-opt): population P (64), elites E (max(1, P/10)),
+ * tournament, the probabilities above, local; nothing depends on the budget
+ * (anytime): the run continues generation after generation.
  * Asks hand out the children of the current generation in order (an ask
  * never spans two generations); the next generation is bred when the last
  * child is told. */
@@ -41,42 +43,32 @@
 
 #include "algo_impl.h"
 
-#ifndef GENETIC_PLUS
-#define GENETIC_PLUS 0
-#endif
-#ifndef GENETIC_POP_K
-#define GENETIC_POP_K 2.0
-#endif
-#ifndef GENETIC_TOURNAMENT
-#define GENETIC_TOURNAMENT 3
-#endif
-#ifndef GENETIC_P_CROSS
-#define GENETIC_P_CROSS 0.9
-#endif
-#ifndef GENETIC_P_TILE
-#define GENETIC_P_TILE 0.7
-#endif
-#ifndef GENETIC_P_PAR
-#define GENETIC_P_PAR 0.3
-#endif
-#ifndef GENETIC_P_ORDER
-#define GENETIC_P_ORDER 0.3
-#endif
-#ifndef GENETIC_P_BYPASS
-#define GENETIC_P_BYPASS 0.1
-#endif
-#ifndef GENETIC_P_OTHER
-#define GENETIC_P_OTHER 0.7
-#endif
-#ifndef GENETIC_LOCAL
-#define GENETIC_LOCAL 0.5        /* share of tile mutations that are +-1 steps */
-#endif
 #define GENETIC_TRIES 20
+
+enum {
+    OPT_POPULATION, OPT_ELITES, OPT_TOURNAMENT, OPT_P_CROSS, OPT_P_TILE, OPT_P_PARALLEL, OPT_P_ORDER,
+    OPT_P_BYPASS, OPT_P_OTHER, OPT_LOCAL, OPT_VALID_START, N_OPTS
+};
+const algo_opt_desc algo_genetic_opts[N_OPTS] = {
+    {"population", 1, 64, 2, 100000, "individuals per generation"},
+    {"elites", 1, 0, 0, 100000, "best individuals kept unchanged (0: population / 10, at least 1)"},
+    {"tournament", 1, 3, 1, 1000, "candidates drawn per parent selection"},
+    {"p_cross", 0, 0.9, 0, 1, "probability of crossover (else a parent is copied)"},
+    {"p_tile", 0, 0.7, 0, 1, "probability of a tile-factor mutation"},
+    {"p_parallel", 0, 0.3, 0, 1, "probability of a spatial dim or factor mutation"},
+    {"p_order", 0, 0.3, 0, 1, "probability of a loop-order mutation (two loops swap)"},
+    {"p_bypass", 0, 0.1, 0, 1, "probability of a bypass flip"},
+    {"p_other", 0, 0.7, 0, 1, "probability of a hardware or placement mutation"},
+    {"local", 0, 0.5, 0, 1, "share of +-1 steps when an ordered parameter moves"},
+    {"valid_start", 1, 1, 0, 1, "1: generation 0 from the default mapping and masked samples; 0: uniform"},
+};
+const int32_t algo_genetic_n_opts = N_OPTS;
 
 typedef struct genetic_state {
     const algo_space *sp;
     gsl_rng *rng;
-    int32_t n, P, E;
+    int32_t n, P, E, tournament;
+    double p_cross, p_tile, p_par, p_order, p_bypass, p_other, local;
     int32_t *block;            /* per parameter: its crossover block */
     int32_t *pop;              /* P x n, the current population */
     double *pop_val;           /* P: algo_value */
@@ -112,8 +104,8 @@ void algo_genetic_destroy(void *state)
     free(s);
 }
 
-pesim_status algo_genetic_create(const algo_space *sp, gsl_rng *rng, const pesim_algo_options *opt,
-                                 void **state, pesim_error *e)
+pesim_status algo_genetic_create(const algo_space *sp, gsl_rng *rng, const double *opt, void **state,
+                                 pesim_error *e)
 {
     genetic_state *s = calloc(1, sizeof *s);
     if (!s)
@@ -121,15 +113,17 @@ pesim_status algo_genetic_create(const algo_space *sp, gsl_rng *rng, const pesim
     s->sp = sp;
     s->rng = rng;
     s->n = sp->n;
-    if (opt->population > 0) {
-        s->P = opt->population < 2 ? 2 : opt->population;
-    } else if (opt->budget > 0) {
-        double p = GENETIC_POP_K * sqrt((double)opt->budget);
-        s->P = p < 10 ? 10 : p > 100 ? 100 : (int32_t)lround(p);
-    } else {
-        s->P = 20;
-    }
-    s->E = s->P / 10 < 1 ? 1 : s->P / 10;
+    s->P = (int32_t)opt[OPT_POPULATION];
+    s->E = opt[OPT_ELITES] > 0 ? (int32_t)opt[OPT_ELITES] : s->P / 10 < 1 ? 1 : s->P / 10;
+    if (s->E >= s->P) s->E = s->P - 1;
+    s->tournament = (int32_t)opt[OPT_TOURNAMENT];
+    s->p_cross = opt[OPT_P_CROSS];
+    s->p_tile = opt[OPT_P_TILE];
+    s->p_par = opt[OPT_P_PARALLEL];
+    s->p_order = opt[OPT_P_ORDER];
+    s->p_bypass = opt[OPT_P_BYPASS];
+    s->p_other = opt[OPT_P_OTHER];
+    s->local = opt[OPT_LOCAL];
     size_t pn = (size_t)s->P * (size_t)s->n, pn2 = 2 * pn, P2 = 2 * (size_t)s->P;
     s->block = malloc((size_t)s->n * sizeof *s->block);
     s->pop = malloc(pn2 * sizeof *s->pop);
@@ -149,10 +143,13 @@ pesim_status algo_genetic_create(const algo_space *sp, gsl_rng *rng, const pesim
     }
     for (int32_t i = 0; i < s->n; i++)
         s->block[i] = sp->level[i] >= 0 ? sp->level[i] : PESIM_MAX_LEVELS + i;
-    /* Generation 0: random, distinct where the space allows. */
+    /* Generation 0: valid starting points (or uniform random ones), distinct
+     * where the space allows. */
+    if (opt[OPT_VALID_START] != 0)
+        algo_valid_starts(sp, rng, s->kid, s->P);
     for (int32_t c = 0; c < s->P; c++) {
         int32_t *x = s->kid + (size_t)c * (size_t)s->n;
-        for (int t = 0; t < GENETIC_TRIES; t++) {
+        for (int t = 0; t < GENETIC_TRIES && (opt[OPT_VALID_START] == 0 || algo_seen_has(&s->seen, x, s->n)); t++) {
             algo_random_point(sp, rng, x);
             if (!algo_seen_has(&s->seen, x, s->n))
                 break;
@@ -181,11 +178,11 @@ static int better(const genetic_state *s, int32_t i, int32_t j)
     return algo_better(s->pop_val[i], s->pop_viol[i], s->pop_val[j], s->pop_viol[j]);
 }
 
-/* The best of GENETIC_TOURNAMENT uniform draws from the population. */
+/* The best of `tournament` uniform draws from the population. */
 static int32_t tournament(genetic_state *s)
 {
     int32_t best = -1;
-    for (int t = 0; t < GENETIC_TOURNAMENT; t++) {
+    for (int t = 0; t < s->tournament; t++) {
         int32_t i = (int32_t)gsl_rng_uniform_int(s->rng, (unsigned long)s->pop_size);
         if (best < 0 || better(s, i, best) || (!better(s, best, i) && i < best))
             best = i;
@@ -218,23 +215,29 @@ static void mutate_kind(genetic_state *s, int32_t *x, pesim_param_kind k, double
 static void mutate(genetic_state *s, int32_t *x)
 {
     gsl_rng *r = s->rng;
-    if (gsl_rng_uniform(r) < GENETIC_P_TILE) {
+    if (gsl_rng_uniform(r) < s->p_tile) {
         do
-            mutate_kind(s, x, PESIM_PARAM_TILE, GENETIC_LOCAL);
+            mutate_kind(s, x, PESIM_PARAM_TILE, s->local);
         while (gsl_rng_uniform(r) < 0.5);
     }
-    if (gsl_rng_uniform(r) < GENETIC_P_PAR)
-        mutate_kind(s, x, gsl_rng_uniform(r) < 0.5 ? PESIM_PARAM_SPATIAL_DIM : PESIM_PARAM_SPATIAL_FACTOR,
-                    GENETIC_LOCAL);
-    if (gsl_rng_uniform(r) < GENETIC_P_ORDER)
-        mutate_kind(s, x, PESIM_PARAM_ORDER, 0.0);
-    if (gsl_rng_uniform(r) < GENETIC_P_BYPASS)
+    if (gsl_rng_uniform(r) < s->p_par) {
+        /* a spatial dim (one-dim encoding) or a spatial factor */
+        pesim_param_kind k = gsl_rng_uniform(r) < 0.5 ? PESIM_PARAM_SPATIAL_DIM : PESIM_PARAM_SPATIAL_FACTOR;
+        if (algo_random_param_of_kind(s->sp, r, k) < 0) k = PESIM_PARAM_SPATIAL_FACTOR;
+        mutate_kind(s, x, k, s->local);
+    }
+    if (gsl_rng_uniform(r) < s->p_order) {
+        pesim_param_kind k = PESIM_PARAM_ORDER;
+        if (algo_random_param_of_kind(s->sp, r, k) < 0) k = PESIM_PARAM_ORDER_POS;
+        mutate_kind(s, x, k, 0.0);
+    }
+    if (gsl_rng_uniform(r) < s->p_bypass)
         mutate_kind(s, x, PESIM_PARAM_BYPASS, 0.0);
-    if (gsl_rng_uniform(r) < GENETIC_P_OTHER) {
+    if (gsl_rng_uniform(r) < s->p_other) {
         pesim_param_kind k = gsl_rng_uniform(r) < 0.5 ? PESIM_PARAM_HARDWARE : PESIM_PARAM_PLACEMENT;
         if (algo_random_param_of_kind(s->sp, r, k) < 0)
             k = k == PESIM_PARAM_HARDWARE ? PESIM_PARAM_PLACEMENT : PESIM_PARAM_HARDWARE;
-        mutate_kind(s, x, k, GENETIC_LOCAL);
+        mutate_kind(s, x, k, s->local);
     }
 }
 
@@ -250,9 +253,9 @@ static void rank_tmp(genetic_state *s, int32_t m)
     }
 }
 
-/* The generation just told joins the survivors of the population: the E
- * best (elitism) or, with GENETIC_PLUS, all of it; the best P of the union
- * are the next population, and the next generation is bred from them. */
+/* The generation just told joins the survivors of the population (the E
+ * best: elitism); the best P of the union are the next population, and the
+ * next generation is bred from them. */
 static void next_generation(genetic_state *s)
 {
     const size_t n = (size_t)s->n;
@@ -264,7 +267,7 @@ static void next_generation(genetic_state *s)
         s->tmp_viol[i] = s->pop_viol[i];
     }
     rank_tmp(s, s->pop_size);
-    int32_t keep = GENETIC_PLUS ? s->pop_size : (s->pop_size < s->E ? s->pop_size : s->E);
+    int32_t keep = s->pop_size < s->E ? s->pop_size : s->E;
     for (int32_t j = 0; j < keep; j++, m++) {
         memcpy(s->pop + (size_t)m * n, s->tmp + (size_t)s->rank[j] * n, n * sizeof *s->pop);
         s->pop_val[m] = s->tmp_val[s->rank[j]];
@@ -296,7 +299,7 @@ static void next_generation(genetic_state *s)
         for (int t = 0; t < GENETIC_TRIES; t++) {
             const int32_t *a = s->pop + (size_t)tournament(s) * n;
             const int32_t *b = s->pop + (size_t)tournament(s) * n;
-            if (gsl_rng_uniform(s->rng) < GENETIC_P_CROSS)
+            if (gsl_rng_uniform(s->rng) < s->p_cross)
                 crossover(s, a, b, x);
             else
                 memcpy(x, a, n * sizeof *x);

@@ -10,8 +10,11 @@ typedef struct random_state {
     gsl_rng *rng;
 } random_state;
 
-pesim_status algo_random_create(const algo_space *sp, gsl_rng *rng, const pesim_algo_options *opt,
-                                void **state, pesim_error *e)
+const algo_opt_desc algo_random_opts[1] = {{"", 0, 0, 0, 0, ""}}; /* none */
+const int32_t algo_random_n_opts = 0;
+
+pesim_status algo_random_create(const algo_space *sp, gsl_rng *rng, const double *opt, void **state,
+                                pesim_error *e)
 {
     (void)opt;
     random_state *s = calloc(1, sizeof *s);

@@ -12,11 +12,11 @@
  *   other non-monotone parameter of a level <= L (or of no level), and
  *   choices >= on every tile and spatial factor of a level <= L (footprints
  *   grow with them; loop orders and parameters of outer levels do not
- *   matter). At most TIMELOOP_REJECT_TRIES draws are rejected
- *   per proposal; the last draw is then proposed anyway.
- * - Termination (Timeloop's victory condition and timeout): the search stops
- *   (ask returns 0) after `victory` consecutive valid candidates without an
- *   improvement of the best (default 500), or after TIMELOOP_TIMEOUT
+ *   matter). At most `reject_tries` draws (200) are rejected per proposal;
+ *   the last draw is then proposed anyway.
+ * - Termination (Timeloop's victory condition and timeout, both options):
+ *   the search stops (ask returns 0) after `victory` consecutive valid
+ *   candidates without an improvement of the best (500), or after `timeout`
  *   consecutive invalid ones (1000), or when the caller's budget is spent.
  * Batches: the counters advance over a batch's results in ask order. */
 #include <stdlib.h>
@@ -24,10 +24,15 @@
 
 #include "algo_impl.h"
 
-#define TIMELOOP_VICTORY 500
-#define TIMELOOP_TIMEOUT 1000
-#define TIMELOOP_REJECT_TRIES 200
 #define TIMELOOP_MAX_FAILURES 512
+
+enum { OPT_VICTORY, OPT_TIMEOUT, OPT_REJECT_TRIES, N_OPTS };
+const algo_opt_desc algo_timeloop_opts[N_OPTS] = {
+    {"victory", 1, 500, 1, 1e12, "stop after this many consecutive valid samples without improvement"},
+    {"timeout", 1, 1000, 1, 1e12, "stop after this many consecutive invalid samples"},
+    {"reject_tries", 1, 200, 1, 1e6, "draws rejected early per proposal, at most"},
+};
+const int32_t algo_timeloop_n_opts = N_OPTS;
 
 typedef struct failure {
     int32_t level;
@@ -37,7 +42,8 @@ typedef struct failure {
 typedef struct timeloop_state {
     const algo_space *sp;
     gsl_rng *rng;
-    int32_t n, victory;
+    int32_t n;
+    int64_t victory, timeout, reject_tries;
     double best;
     int64_t since_improvement, invalid_run, rejected;
     int done;
@@ -55,8 +61,8 @@ void algo_timeloop_destroy(void *state)
     free(s);
 }
 
-pesim_status algo_timeloop_create(const algo_space *sp, gsl_rng *rng, const pesim_algo_options *opt,
-                                  void **state, pesim_error *e)
+pesim_status algo_timeloop_create(const algo_space *sp, gsl_rng *rng, const double *opt, void **state,
+                                  pesim_error *e)
 {
     timeloop_state *s = calloc(1, sizeof *s);
     if (!s)
@@ -64,7 +70,9 @@ pesim_status algo_timeloop_create(const algo_space *sp, gsl_rng *rng, const pesi
     s->sp = sp;
     s->rng = rng;
     s->n = sp->n;
-    s->victory = opt->victory > 0 ? opt->victory : TIMELOOP_VICTORY;
+    s->victory = (int64_t)opt[OPT_VICTORY];
+    s->timeout = (int64_t)opt[OPT_TIMEOUT];
+    s->reject_tries = (int64_t)opt[OPT_REJECT_TRIES];
     s->best = PESIM_INVALID_PENALTY;
     *state = s;
     return PESIM_OK;
@@ -98,7 +106,7 @@ int32_t algo_timeloop_ask(void *state, int32_t *choices, int32_t max)
         return 0;
     for (int32_t c = 0; c < max; c++) {
         int32_t *x = choices + (size_t)c * (size_t)s->n;
-        for (int t = 0; t < TIMELOOP_REJECT_TRIES; t++) {
+        for (int64_t t = 0; t < s->reject_tries; t++) {
             algo_random_point(s->sp, s->rng, x);
             if (!rejected(s, x))
                 break;
@@ -157,7 +165,7 @@ void algo_timeloop_tell(void *state, const int32_t *choices, const pesim_result 
             } else if (++s->since_improvement >= s->victory) {
                 s->done = 1;
             }
-        } else if (++s->invalid_run >= TIMELOOP_TIMEOUT) {
+        } else if (++s->invalid_run >= s->timeout) {
             s->done = 1;
         }
     }

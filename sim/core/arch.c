@@ -90,36 +90,67 @@ int pesim_arch_find_level(const pesim_arch *a, const char *name)
     return -1;
 }
 
-/* Public datasheet figures, in DRAM clock cycles (DESIGN.md's table). tRTRS is
- * not in that table: 2 cycles is the usual rank-switch bubble (DRAMsim3's
- * DDR4 configs use the same). */
-/* The rows set timing and organisation; power comes from power_presets below,
- * so the rows leave those trailing fields out. */
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wmissing-field-initializers"
+/* The presets, in DRAM clock cycles. Timing and organisation come from
+ * DRAMsim3's public configuration files (github.com/umd-memsys/DRAMsim3,
+ * configs/DDR4_8Gb_x8_3200.ini and configs/LPDDR4_8Gb_x16_2400.ini):
+ *   - tRC is tRAS + tRP (DRAMsim3 derives it so; the files have no tRC);
+ *   - ranks and row size follow DRAMsim3's sizing: devices per rank =
+ *     bus_width / device_width, a device of rows x columns x device_width
+ *     bits per bank; ranks = channel_size / rank size (DDR4: 8 x8 devices,
+ *     8 GiB a rank, channel_size 16 GiB: 2 ranks; LPDDR4: 4 x16 devices,
+ *     4 GiB a rank, channel_size 8 GiB: 2 ranks); a row is columns x
+ *     device_width x devices bits = 8 KiB in both;
+ *   - tCK is the exact period of the data rate (3200 MT/s: 0.625 ns;
+ *     2400 MT/s: 0.833 ns); DRAMsim3's files round it to 0.63 and 0.83;
+ *   - HBM2 from configs/HBM2_8Gb_x128.ini: one stack of 8 channels x 128
+ *     bits at tCK 1 ns (256 GB/s); tRCD = tRCDRD = tRCDWR, tRTP = tRTP_L;
+ *     2 KiB rows (64 columns x 2 (HBM prefetch) x 128 bits); one rank, so
+ *     tRTRS never applies;
+ *   - power (the IDD model, docs/estimate.md) per device, from the same
+ *     files' [power] VDD and IDD0/2N/3N/4R/4W/5AB and device_width.
+ * Not used by the model: AL (0), tRPRE/tWPRE, tRFC2/4, tWR2, tCKE, tCKESR,
+ * tXS, tXP, tPPD (LPDDR4: 2). Designated initializers: other groups of
+ * fields (power) go on lines of their own. */
 static const pesim_dram presets[] = {
-    {"ddr4-3200", 0.625, 22, 16, 22, 22, 52, 74, 8, 4, 8, 4, 8, 34, 4, 12, 24, 12, 2, 560, 12480, 1, 2, 4, 4, 64, 8192},
-    {"lpddr4-2400", 0.833, 17, 14, 15, 15, 32, 47, 16, 4, 6, 8, 8, 32, 8, 16, 30, 12, 2, 392, 8660, 1, 2, 2, 4, 64, 8192},
-    /* DRAMsim3 configs/HBM2_8Gb_x128.ini: one stack of 8 channels x 128 bits at
-     * tCK 1 ns (256 GB/s); tRCD = tRCDRD = tRCDWR, tRTP = tRTP_L; 2 KiB rows (64
-     * columns x 2 (HBM prefetch) x 128 bits); tRTRS not set there: DRAMsim3's
-     * default of 2 (one rank, so it never applies). */
-    {"hbm2", 1.0, 14, 4, 14, 14, 34, 48, 4, 1, 2, 4, 6, 30, 6, 8, 16, 6, 2, 260, 3900, 8, 1, 4, 4, 128, 2048},
-};
-#pragma GCC diagnostic pop
-
-/* Power of the presets, per device, from DRAMsim3's public configs ([power]
- * VDD and IDD0/2N/3N/4R/4W/5AB; [dram_structure] device_width):
- * configs/DDR4_8Gb_x8_3200.ini, configs/LPDDR4_8Gb_x16_2400.ini and
- * configs/HBM2_8Gb_x128.ini of umd-memsys/DRAMsim3 (docs/estimate.md). */
-static const struct {
-    const char *preset;
-    int32_t device_bits;
-    double vdd_v, idd0, idd2n, idd3n, idd4r, idd4w, idd5ab;
-} power_presets[] = {
-    {"ddr4-3200", 8, 1.2, 57, 37, 52, 168, 150, 250},
-    {"lpddr4-2400", 16, 1.2, 80, 34, 47, 243, 228, 280},
-    {"hbm2", 128, 1.2, 65, 40, 55, 390, 500, 250},
+    {
+        .preset = "ddr4-3200",
+        .tck_ns = 0.625,
+        .CL = 22, .CWL = 16, .tRCD = 22, .tRP = 22, .tRAS = 52, .tRC = 74,
+        .BL = 8,
+        .tCCD_S = 4, .tCCD_L = 8, .tRRD_S = 4, .tRRD_L = 8, .tFAW = 34,
+        .tWTR_S = 4, .tWTR_L = 12, .tWR = 24, .tRTP = 12, .tRTRS = 1,
+        .tRFC = 560, .tREFI = 12480,
+        .channels = 1, .ranks = 2, .bankgroups = 4, .banks_per_group = 4,
+        .bus_bits = 64, .row_bytes = 8192,
+        .device_bits = 8, .vdd_v = 1.2,
+        .idd0_ma = 57, .idd2n_ma = 37, .idd3n_ma = 52, .idd4r_ma = 168, .idd4w_ma = 150, .idd5ab_ma = 250,
+    },
+    {
+        .preset = "lpddr4-2400",
+        .tck_ns = 0.833,
+        .CL = 17, .CWL = 14, .tRCD = 15, .tRP = 15, .tRAS = 32, .tRC = 47,
+        .BL = 16,
+        .tCCD_S = 4, .tCCD_L = 6, .tRRD_S = 8, .tRRD_L = 8, .tFAW = 32,
+        .tWTR_S = 8, .tWTR_L = 16, .tWR = 30, .tRTP = 12, .tRTRS = 1,
+        .tRFC = 392, .tREFI = 8660,
+        .channels = 1, .ranks = 2, .bankgroups = 2, .banks_per_group = 4,
+        .bus_bits = 64, .row_bytes = 8192,
+        .device_bits = 16, .vdd_v = 1.2,
+        .idd0_ma = 80, .idd2n_ma = 34, .idd3n_ma = 47, .idd4r_ma = 243, .idd4w_ma = 228, .idd5ab_ma = 280,
+    },
+    {
+        .preset = "hbm2",
+        .tck_ns = 1.0,
+        .CL = 14, .CWL = 4, .tRCD = 14, .tRP = 14, .tRAS = 34, .tRC = 48,
+        .BL = 4,
+        .tCCD_S = 1, .tCCD_L = 2, .tRRD_S = 4, .tRRD_L = 6, .tFAW = 30,
+        .tWTR_S = 6, .tWTR_L = 8, .tWR = 16, .tRTP = 6, .tRTRS = 1,
+        .tRFC = 260, .tREFI = 3900,
+        .channels = 8, .ranks = 1, .bankgroups = 4, .banks_per_group = 4,
+        .bus_bits = 128, .row_bytes = 2048,
+        .device_bits = 128, .vdd_v = 1.2,
+        .idd0_ma = 65, .idd2n_ma = 40, .idd3n_ma = 55, .idd4r_ma = 390, .idd4w_ma = 500, .idd5ab_ma = 250,
+    },
 };
 
 pesim_status pesim_dram_preset(const char *name, pesim_dram *d)
@@ -127,14 +158,6 @@ pesim_status pesim_dram_preset(const char *name, pesim_dram *d)
     for (size_t i = 0; i < sizeof presets / sizeof presets[0]; i++)
         if (name && strcasecmp(name, presets[i].preset) == 0) {
             *d = presets[i];
-            for (size_t k = 0; k < sizeof power_presets / sizeof power_presets[0]; k++)
-                if (strcmp(power_presets[k].preset, d->preset) == 0) {
-                    d->device_bits = power_presets[k].device_bits;
-                    d->vdd_v = power_presets[k].vdd_v;
-                    d->idd0_ma = power_presets[k].idd0, d->idd2n_ma = power_presets[k].idd2n;
-                    d->idd3n_ma = power_presets[k].idd3n, d->idd4r_ma = power_presets[k].idd4r;
-                    d->idd4w_ma = power_presets[k].idd4w, d->idd5ab_ma = power_presets[k].idd5ab;
-                }
             return PESIM_OK;
         }
     return PESIM_ERR_INVALID;
@@ -266,6 +289,6 @@ int64_t pesim_level_latency_cycles(const pesim_arch *a, int level)
     const pesim_level *v = &a->level[level];
     if (!v->is_dram) return v->latency_cycles;
     const pesim_dram *d = &v->dram;
-    double ns = (d->tRCD + d->CL + d->BL / 2) * d->tck_ns;
+    double ns = (1 + d->tRCD + d->CL + d->BL / 2) * d->tck_ns;   /* accept-to-issue, ACT, RD, data */
     return (int64_t)(ns * a->clock_mhz / 1000.0);
 }

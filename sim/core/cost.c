@@ -28,3 +28,21 @@ double pesim_cost_access_energy_pj(const pesim_arch *a, int level, const pesim_a
            u = blocked((x->updates + n - 1) / n, b);
     return (double)n * (r * v->read_energy_pj + (f + u) * v->write_energy_pj);
 }
+
+static const char *const violation_names[PESIM_VIOLATION_KIND_COUNT] = {
+    "none", "capacity", "fanout", "spatial_dim", "coverage", "unsupported",
+    "structure", "area", "power", "mapper", "placement", "other"};
+
+const char *pesim_violation_name(pesim_violation_kind k)
+{
+    return (unsigned)k < PESIM_VIOLATION_KIND_COUNT ? violation_names[k] : "?";
+}
+
+pesim_violation pesim_violation_make(pesim_violation_kind k)
+{
+    pesim_violation v;
+    v.kind = k;
+    v.layer = v.level = v.tensor = v.dim = -1;
+    v.amount = v.limit = 0;
+    return v;
+}

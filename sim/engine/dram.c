@@ -3,6 +3,7 @@
  * statistics. The scheduler (which command to issue, and when the next thing
  * can happen) is in dram_sched.c; traces in dram_trace.c. See docs/dram.md. */
 #include <assert.h>
+#include <ctype.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,21 +97,40 @@ pesim_status pesim_dram_check(const pesim_dram *d, pesim_error *e)
     return PESIM_OK;
 }
 
-/* Parses an address map ("rorabacobgch") into fields, least significant
- * first. Returns 0, or -1 if it is not a permutation of the six fields. */
-static int parse_map(const char *s, int field_lsb[FLD_COUNT])
+/* Parses an address map ("rochrababgco", any case, fields optionally
+ * separated by one of "-_:,./") into fields, least significant first, and its
+ * canonical spelling (12 lowercase letters) into canon. Returns 0, or -1 if it
+ * is not a permutation of the six fields. */
+static int parse_map(const char *s, int field_lsb[FLD_COUNT], char canon[2 * FLD_COUNT + 1])
 {
     static const char names[FLD_COUNT][3] = {"ro", "ra", "bg", "ba", "ch", "co"};
-    if (strlen(s) != 2 * FLD_COUNT) return -1;
-    int seen = 0;
-    for (int i = 0; i < FLD_COUNT; i++) {
+    int seen = 0, n = 0;
+    for (const char *p = s; *p;) {
+        if (n > 0 && *p && strchr("-_:,./", *p)) p++;   /* one separator between fields */
+        if (!p[0] || !p[1] || n == FLD_COUNT) return -1;
+        char a = (char)tolower((unsigned char)p[0]), b = (char)tolower((unsigned char)p[1]);
         int f = -1;
         for (int k = 0; k < FLD_COUNT; k++)
-            if (s[2 * i] == names[k][0] && s[2 * i + 1] == names[k][1]) f = k;
+            if (a == names[k][0] && b == names[k][1]) f = k;
         if (f < 0 || (seen & (1 << f))) return -1;
         seen |= 1 << f;
-        field_lsb[FLD_COUNT - 1 - i] = f;     /* the string is most significant first */
+        canon[2 * n] = a, canon[2 * n + 1] = b;
+        field_lsb[FLD_COUNT - 1 - n] = f;   /* the string is most significant first */
+        n++;
+        p += 2;
     }
+    if (n != FLD_COUNT) return -1;
+    canon[2 * FLD_COUNT] = '\0';
+    return 0;
+}
+
+int pesim_dram_map_canonical(const char *map, char out[16])
+{
+    int field_lsb[FLD_COUNT];
+    char canon[2 * FLD_COUNT + 1];
+    out[0] = '\0';
+    if (!map || parse_map(map, field_lsb, canon) != 0) return -1;
+    memcpy(out, canon, sizeof canon);
     return 0;
 }
 
@@ -145,7 +165,7 @@ static void derive_timing(const pesim_dram *d, dram_timing *t)
     t->pre_to_act = d->tRP;
     t->act_to_ref = d->tRC;
     t->ref_to_act = d->tRFC;
-    t->refi = d->tREFI;
+    t->ref_interval = d->tREFI / d->ranks;
     t->rd_lat = (int64_t)d->CL + bl2;
     t->wr_lat = (int64_t)d->CWL + bl2;
 }
@@ -157,7 +177,10 @@ void pesim_dram_sim_destroy(pesim_dram_sim *h)
     if (!h) return;
     if (h->ch) {
         for (int32_t c = 0; c < h->d.channels; c++) {
-            free(h->ch[c].q);
+            free(h->ch[c].slot);
+            free(h->ch[c].free_slots);
+            free(h->ch[c].tq);
+            free(h->ch[c].active);
             free(h->ch[c].banks);
             free(h->ch[c].ranks);
             free(h->ch[c].ring);
@@ -189,22 +212,33 @@ pesim_status pesim_dram_sim_create(const pesim_dram *timing, const pesim_dram_si
         return pesim_error_set(e, PESIM_ERR_RANGE, NULL, 0, "rows_per_bank", "must be in [1, 2^40], got %lld",
                                (long long)o.rows_per_bank);
     if (o.row_hit_cap == 0) o.row_hit_cap = PESIM_DRAM_DEFAULT_HIT_CAP;
+    if (o.bank_queue_depth == 0) o.bank_queue_depth = PESIM_DRAM_DEFAULT_BANK_QUEUE;
+    if (o.bank_queue_depth < 1 || o.bank_queue_depth > 65536)
+        return pesim_error_set(e, PESIM_ERR_RANGE, NULL, 0, "bank_queue_depth", "must be in [1, 65536], got %d",
+                               (int)o.bank_queue_depth);
+    if (o.bank_queue_depth > o.queue_depth) o.bank_queue_depth = o.queue_depth;
+    if (o.age_cap_cycles == 0) o.age_cap_cycles = PESIM_DRAM_DEFAULT_AGE_CAP;
     if (!o.disable_refresh && (timing->tRFC < 1 || timing->tREFI <= timing->tRFC))
         return pesim_error_set(e, PESIM_ERR_RANGE, NULL, 0, "dram.tREFI",
                                "refresh needs tRFC >= 1 and tREFI > tRFC (got %d and %d)", (int)timing->tRFC,
                                (int)timing->tREFI);
+    if (!o.disable_refresh && timing->tREFI < timing->ranks)
+        return pesim_error_set(e, PESIM_ERR_RANGE, NULL, 0, "dram.tREFI",
+                               "staggered refresh needs tREFI >= ranks (got %d and %d)", (int)timing->tREFI,
+                               (int)timing->ranks);
     const char *map = o.address_map ? o.address_map : PESIM_DRAM_MAP_DEFAULT;
     int field_lsb[FLD_COUNT];
-    if (parse_map(map, field_lsb) != 0)
+    char canon[2 * FLD_COUNT + 1];
+    if (parse_map(map, field_lsb, canon) != 0)
         return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "address_map",
-                               "'%s' is not the six fields ro ra bg ba ch co, each once (e.g. '%s')", map,
-                               PESIM_DRAM_MAP_DEFAULT);
+                               "'%s' is not the six fields ro ra bg ba ch co, each once, most significant first "
+                               "(e.g. '%s', DRAMsim3's '%s')",
+                               map, PESIM_DRAM_MAP_DEFAULT, PESIM_DRAM_MAP_DRAMSIM3);
 
     pesim_dram_sim *h = calloc(1, sizeof *h);
     if (!h) return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     h->d = *timing;
-    memcpy(h->map_str, map, 2 * FLD_COUNT);
-    h->map_str[2 * FLD_COUNT] = '\0';
+    memcpy(h->map_str, canon, sizeof canon);
     o.address_map = h->map_str;
     h->opt = o;
     derive_timing(timing, &h->t);
@@ -226,23 +260,36 @@ pesim_status pesim_dram_sim_create(const pesim_dram *timing, const pesim_dram_si
      * wr_lat cycles: this many entries can never overflow. */
     h->ring_cap = (int32_t)(max64(h->t.rd_lat, h->t.wr_lat) + 2);
     h->hit_cap = o.row_hit_cap < 0 ? INT32_MAX : o.row_hit_cap;
+    h->age_cap = o.age_cap_cycles < 0 || o.sched == PESIM_DRAM_FCFS ? NEVER : o.age_cap_cycles;
     h->hint_at = -1;
 
     h->ch = calloc((size_t)timing->channels, sizeof *h->ch);
     if (!h->ch) goto nomem;
     for (int32_t c = 0; c < timing->channels; c++) {
         dram_channel *ch = &h->ch[c];
-        ch->q = calloc((size_t)o.queue_depth, sizeof *ch->q);
+        ch->slot = calloc((size_t)o.queue_depth, sizeof *ch->slot);
+        ch->free_slots = calloc((size_t)o.queue_depth, sizeof *ch->free_slots);
+        ch->tq = calloc((size_t)o.queue_depth, sizeof *ch->tq);
+        ch->active = calloc((size_t)h->nbanks, sizeof *ch->active);
         ch->banks = calloc((size_t)h->nbanks, sizeof *ch->banks);
         ch->ranks = calloc((size_t)timing->ranks, sizeof *ch->ranks);
         ch->ring = calloc((size_t)h->ring_cap, sizeof *ch->ring);
-        if (!ch->q || !ch->banks || !ch->ranks || !ch->ring) goto nomem;
-        for (int32_t b = 0; b < h->nbanks; b++) ch->banks[b].open_row = -1;
+        if (!ch->slot || !ch->free_slots || !ch->tq || !ch->active || !ch->banks || !ch->ranks || !ch->ring)
+            goto nomem;
+        for (int32_t i = 0; i < o.queue_depth; i++) ch->free_slots[i] = o.queue_depth - 1 - i;
+        ch->n_free = o.queue_depth;
+        for (int32_t b = 0; b < h->nbanks; b++) {
+            dram_bank *x = &ch->banks[b];
+            x->open_row = -1;
+            x->head = x->tail = x->active_pos = -1;
+            x->rank = (int16_t)(b / h->bpr);
+            x->bg = (int16_t)(b % h->bpr / timing->banks_per_group);
+        }
         for (int32_t r = 0; r < timing->ranks; r++) {
-            /* Ranks refresh staggered across one tREFI, rank 0 first at tREFI. */
-            ch->ranks[r].ref_due = o.disable_refresh ? NEVER
-                                                     : (int64_t)timing->tREFI +
-                                                           (int64_t)r * timing->tREFI / timing->ranks;
+            /* Staggered as in DRAMsim3 (refresh.cc, RANK_LEVEL_STAGGERED): a
+             * refresh every tREFI / ranks cycles, to rank 0, 1, ... in turn,
+             * the first at tREFI / ranks. */
+            ch->ranks[r].ref_due = o.disable_refresh ? NEVER : (int64_t)(r + 1) * h->t.ref_interval;
         }
     }
     *out = h;
@@ -317,30 +364,64 @@ uint64_t pesim_dram_sim_encode(const pesim_dram_sim *h, const pesim_dram_coord *
 
 /* ---- requests ------------------------------------------------------------- */
 
+int dram_channel_has_room(const pesim_dram_sim *h, const dram_channel *c)
+{
+    (void)h;
+    return c->n_free > 0;
+}
+
 int pesim_dram_sim_will_accept(const pesim_dram_sim *h, uint64_t addr, int is_write)
 {
-    (void)is_write;   /* one queue for reads and writes */
-    return h->ch[dram_channel_of(h, addr)].q_len < h->opt.queue_depth;
+    (void)is_write;   /* reads and writes share the queues */
+    return h->ch[dram_channel_of(h, addr)].n_free > 0;
+}
+
+/* Appends slot s to its bank's command queue; it may issue from now + 1. */
+static void bank_push(pesim_dram_sim *h, dram_channel *c, int32_t s)
+{
+    dram_req *r = &c->slot[s];
+    dram_bank *b = &c->banks[r->bank];
+    if (r->ready < h->now + 1) r->ready = h->now + 1;
+    r->next = -1;
+    if (b->tail >= 0)
+        c->slot[b->tail].next = s;
+    else
+        b->head = s;
+    b->tail = s;
+    b->n_wr += r->is_write;
+    if (b->len++ == 0) {
+        b->active_pos = c->n_active;
+        c->active[c->n_active++] = r->bank;
+    }
 }
 
 pesim_status pesim_dram_sim_add(pesim_dram_sim *h, uint64_t addr, int is_write, uint64_t id)
 {
-    pesim_dram_coord c;
-    pesim_dram_sim_decode(h, addr, &c);
-    dram_channel *ch = &h->ch[c.channel];
-    if (ch->q_len >= h->opt.queue_depth) return PESIM_ERR_INVALID;
-    dram_req *r = &ch->q[ch->q_len++];
+    pesim_dram_coord co;
+    pesim_dram_sim_decode(h, addr, &co);
+    dram_channel *c = &h->ch[co.channel];
+    if (c->n_free == 0) return PESIM_ERR_INVALID;
+    int32_t s = c->free_slots[--c->n_free];
+    dram_req *r = &c->slot[s];
     r->id = id;
+    r->seq = c->next_seq++;
     r->arrival = h->now;
-    r->row = c.row;
-    r->column = c.column;
-    r->rank = (int16_t)c.rank;
-    r->bank = (c.rank * h->d.bankgroups + c.bankgroup) * h->d.banks_per_group + c.bank;
+    r->ready = h->now + 1;
+    r->row = co.row;
+    r->column = co.column;
+    r->rank = (int16_t)co.rank;
+    r->bank = (co.rank * h->d.bankgroups + co.bankgroup) * h->d.banks_per_group + co.bank;
     r->is_write = is_write ? 1 : 0;
     r->flags = 0;
-    if (ch->banks[r->bank].open_row == r->row) ch->banks[r->bank].q_hits++;
+    /* Requests wait in the transaction queue only while their bank queue is
+     * full, so a bank queue with room has no older request of its bank
+     * waiting. */
+    if (c->banks[r->bank].len < h->opt.bank_queue_depth)
+        bank_push(h, c, s);
+    else
+        c->tq[c->tq_len++] = s;
     h->outstanding++;
-    h->hint_at = -1;   /* the new request may be ready now */
+    h->hint_at = -1;   /* the new request changes the next event */
     return PESIM_OK;
 }
 
@@ -368,18 +449,29 @@ static void hook(pesim_dram_sim *h, const dram_channel *c, pesim_dram_cmd cmd, i
     h->opt.on_command(h->opt.ctx, &x);
 }
 
+/* Background accounting: the rank's state (some bank open, or none) changes
+ * at now; the cycles since the last change go to the old state. */
+static void background_switch(pesim_dram_sim *h, dram_rank *rk)
+{
+    uint64_t n = (uint64_t)(h->now - rk->bg_since);
+    if (rk->open_banks > 0)
+        rk->active_cycles += n;
+    else
+        rk->precharged_cycles += n;
+    rk->bg_since = h->now;
+}
+
 void dram_issue_act(pesim_dram_sim *h, dram_channel *c, int32_t bank, dram_req *req)
 {
     const dram_timing *t = &h->t;
     int64_t now = h->now;
-    int32_t rank = bank / h->bpr, bg = (bank % h->bpr) / h->d.banks_per_group;
-    dram_rank *rk = &c->ranks[rank];
     dram_bank *b = &c->banks[bank];
+    int32_t rank = b->rank, bg = b->bg;
+    dram_rank *rk = &c->ranks[rank];
     assert(b->open_row < 0);
+    if (rk->open_banks == 0) background_switch(h, rk);
     b->open_row = req->row;
     b->hits = 0;
-    b->q_hits = 0;
-    for (int32_t i = 0; i < c->q_len; i++) b->q_hits += c->q[i].bank == bank && c->q[i].row == req->row;
     rk->open_banks++;
     req->flags |= F_ACT;
     /* tFAW: the fifth ACT waits for the first of the last four + tFAW. */
@@ -390,8 +482,7 @@ void dram_issue_act(pesim_dram_sim *h, dram_channel *c, int32_t bank, dram_req *
     dram_bank *first = &c->banks[rank * h->bpr];
     for (int32_t i = 0; i < h->bpr; i++) {
         dram_bank *x = &first[i];
-        int same_bg = i / h->d.banks_per_group == bg;
-        raise_to(&x->next[C_ACT], now + (same_bg ? t->act_to_act_l : t->act_to_act_s));
+        raise_to(&x->next[C_ACT], now + (x->bg == bg ? t->act_to_act_l : t->act_to_act_s));
         raise_to(&x->next[C_ACT], faw);
     }
     raise_to(&b->next[C_ACT], now + t->act_to_act);
@@ -406,14 +497,15 @@ void dram_issue_act(pesim_dram_sim *h, dram_channel *c, int32_t bank, dram_req *
 void dram_issue_pre(pesim_dram_sim *h, dram_channel *c, int32_t bank, dram_req *req)
 {
     int64_t now = h->now;
-    int32_t rank = bank / h->bpr;
     dram_bank *b = &c->banks[bank];
+    int32_t rank = b->rank;
+    dram_rank *rk = &c->ranks[rank];
     assert(b->open_row >= 0);
     b->open_row = -1;
-    b->q_hits = 0;
-    c->ranks[rank].open_banks--;
+    if (rk->open_banks == 1) background_switch(h, rk);
+    rk->open_banks--;
     raise_to(&b->next[C_ACT], now + h->t.pre_to_act);
-    raise_to(&c->ranks[rank].ref_ready, now + h->t.pre_to_act);
+    raise_to(&rk->ref_ready, now + h->t.pre_to_act);
     h->st.pre++;
     if (req)
         req->flags |= F_PRE;
@@ -422,14 +514,45 @@ void dram_issue_pre(pesim_dram_sim *h, dram_channel *c, int32_t bank, dram_req *
     hook(h, c, PESIM_DRAM_PRE, rank, bank, -1, -1, req ? req->id : UINT64_MAX);
 }
 
-void dram_issue_cas(pesim_dram_sim *h, dram_channel *c, int32_t qi)
+/* Removes slot s (after prev in its bank queue) from the queue and frees it;
+ * the oldest request of that bank waiting in the transaction queue takes the
+ * room. */
+static void bank_remove(pesim_dram_sim *h, dram_channel *c, int32_t s, int32_t prev)
+{
+    int32_t bank = c->slot[s].bank;
+    dram_bank *b = &c->banks[bank];
+    int32_t nx = c->slot[s].next;
+    if (prev >= 0)
+        c->slot[prev].next = nx;
+    else
+        b->head = nx;
+    if (b->tail == s) b->tail = prev;
+    b->n_wr -= c->slot[s].is_write;
+    c->free_slots[c->n_free++] = s;
+    if (--b->len == 0) {
+        int32_t last = c->active[--c->n_active];
+        c->active[b->active_pos] = last;
+        c->banks[last].active_pos = b->active_pos;
+        b->active_pos = -1;
+    }
+    for (int32_t i = 0; i < c->tq_len; i++) {
+        int32_t w = c->tq[i];
+        if (c->slot[w].bank != bank) continue;
+        memmove(&c->tq[i], &c->tq[i + 1], (size_t)(c->tq_len - i - 1) * sizeof c->tq[0]);
+        c->tq_len--;
+        bank_push(h, c, w);
+        break;
+    }
+}
+
+void dram_issue_cas(pesim_dram_sim *h, dram_channel *c, int32_t s, int32_t prev)
 {
     const dram_timing *t = &h->t;
     int64_t now = h->now;
-    dram_req r = c->q[qi];
-    int32_t rank = r.rank, bg = (r.bank % h->bpr) / h->d.banks_per_group;
+    dram_req r = c->slot[s];
     dram_bank *b = &c->banks[r.bank];
-    assert(b->open_row == r.row);
+    int32_t rank = r.rank, bg = b->bg;
+    assert(b->open_row == r.row && r.ready <= now);
     int wr = r.is_write;
     for (int32_t rr = 0; rr < h->d.ranks; rr++) {
         dram_bank *first = &c->banks[rr * h->bpr];
@@ -443,7 +566,7 @@ void dram_issue_cas(pesim_dram_sim *h, dram_channel *c, int32_t qi)
             continue;
         }
         for (int32_t i = 0; i < h->bpr; i++) {
-            int same_bg = i / h->d.banks_per_group == bg;
+            int same_bg = first[i].bg == bg;
             int64_t to_rd = now + (wr ? (same_bg ? t->wr_to_rd_l : t->wr_to_rd_s)
                                       : (same_bg ? t->rd_to_rd_l : t->rd_to_rd_s));
             int64_t to_wr = now + (wr ? (same_bg ? t->wr_to_wr_l : t->wr_to_wr_s) : t->rd_to_wr);
@@ -453,8 +576,6 @@ void dram_issue_cas(pesim_dram_sim *h, dram_channel *c, int32_t qi)
     }
     raise_to(&b->next[C_PRE], now + (wr ? t->wr_to_pre : t->rd_to_pre));
     b->hits++;
-    b->q_hits--;
-    assert(b->q_hits >= 0);
 
     /* Classify by what was issued on the request's behalf. */
     if (r.flags & F_PRE)
@@ -463,6 +584,11 @@ void dram_issue_cas(pesim_dram_sim *h, dram_channel *c, int32_t qi)
         h->st.row_misses++;
     else
         h->st.row_hits++;
+    if (wr)
+        h->st.wr++;
+    else
+        h->st.rd++;
+    if (now - r.arrival >= h->age_cap) h->st.aged++;
 
     /* Its data occupies the bus for the last bl2 cycles before finish. */
     int64_t finish = now + (wr ? t->wr_lat : t->rd_lat);
@@ -470,15 +596,15 @@ void dram_issue_cas(pesim_dram_sim *h, dram_channel *c, int32_t qi)
     c->bus_free = finish;
     h->st.busy_cycles += (uint64_t)t->bl2;
     assert(c->ring_len < h->ring_cap);
-    int32_t slot = (c->ring_head + c->ring_len) % h->ring_cap;
+    int32_t slot = c->ring_head + c->ring_len;
+    if (slot >= h->ring_cap) slot -= h->ring_cap;
     c->ring[slot].id = r.id;
     c->ring[slot].arrival = r.arrival;
     c->ring[slot].finish = finish;
     c->ring[slot].is_write = wr;
     c->ring_len++;
 
-    memmove(&c->q[qi], &c->q[qi + 1], (size_t)(c->q_len - qi - 1) * sizeof c->q[0]);
-    c->q_len--;
+    bank_remove(h, c, s, prev);
     hook(h, c, wr ? PESIM_DRAM_WR : PESIM_DRAM_RD, rank, r.bank, r.row, r.column, r.id);
 }
 
@@ -490,9 +616,9 @@ void dram_issue_ref(pesim_dram_sim *h, dram_channel *c, int32_t rank)
     dram_bank *first = &c->banks[rank * h->bpr];
     for (int32_t i = 0; i < h->bpr; i++) raise_to(&first[i].next[C_ACT], now + h->t.ref_to_act);
     raise_to(&rk->ref_ready, now + h->t.ref_to_act);
-    /* The schedule stays on the tREFI grid: a late refresh does not shift
-     * the next one. */
-    rk->ref_due += h->t.refi;
+    /* The schedule stays on its grid: a late refresh does not shift the
+     * next one (DRAMsim3 queues refreshes on a fixed period too). */
+    rk->ref_due += h->t.ref_interval * h->d.ranks;
     h->st.ref++;
     hook(h, c, PESIM_DRAM_REF, rank, -1, -1, -1, UINT64_MAX);
 }
@@ -523,7 +649,7 @@ void dram_complete(pesim_dram_sim *h)
         dram_channel *c = &h->ch[ci];
         while (c->ring_len > 0 && c->ring[c->ring_head].finish <= h->now) {
             dram_flight f = c->ring[c->ring_head];
-            c->ring_head = (c->ring_head + 1) % h->ring_cap;
+            if (++c->ring_head == h->ring_cap) c->ring_head = 0;
             c->ring_len--;
             h->outstanding--;
             pesim_dram_stats *s = &h->st;
@@ -547,6 +673,17 @@ void pesim_dram_sim_stats(const pesim_dram_sim *h, pesim_dram_stats *out)
 {
     *out = h->st;
     out->cycle = (uint64_t)h->now;
+    for (int32_t ci = 0; ci < h->d.channels; ci++)
+        for (int32_t r = 0; r < h->d.ranks; r++) {
+            const dram_rank *rk = &h->ch[ci].ranks[r];
+            uint64_t pending = (uint64_t)(h->now - rk->bg_since);
+            uint64_t act = rk->active_cycles + (rk->open_banks > 0 ? pending : 0);
+            uint64_t pre = rk->precharged_cycles + (rk->open_banks > 0 ? 0 : pending);
+            out->rank_active_cycles[r] += act;
+            out->rank_precharged_cycles[r] += pre;
+            out->active_cycles += act;
+            out->precharged_cycles += pre;
+        }
 }
 
 uint64_t pesim_dram_stats_read_latency_quantile(const pesim_dram_stats *s, double q)

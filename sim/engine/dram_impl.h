@@ -1,12 +1,20 @@
 /* engine/dram_impl.h - the DRAM model's private state, shared by dram.c (state,
- * timing rules, command issue, stats) and dram_sched.c (the scheduler, tick,
- * next_event, advance_to). Not a public header.
+ * timing rules, command issue, stats), dram_sched.c (the scheduler, tick,
+ * next_event, advance_to), dram_trace.c and dram_dma.c (the drivers). Not a
+ * public header.
+ *
+ * Queues: a channel holds at most queue_depth requests in a slot pool. Each
+ * bank has a command queue (a list of slots, oldest first) of at most
+ * bank_queue_depth entries; a request whose bank queue is full waits in the
+ * channel's transaction queue (arrival order) and joins its bank queue as
+ * soon as a CAS of that bank makes room. A request may issue its first
+ * command from the cycle after it joined its bank queue (`ready`).
  *
  * Timing is kept the DRAMsim3 way: every bank holds, per command, the earliest
  * cycle at which that command may be issued to it. Issuing a command raises
  * those bounds on every bank of the channel that the command constrains
  * (same bank, same bank group, same rank, other ranks), so a readiness check
- * is one comparison and the next event is a minimum over the queue. */
+ * is one comparison and the next event is a minimum over the queues. */
 #ifndef PESIM_ENGINE_DRAM_IMPL_H
 #define PESIM_ENGINE_DRAM_IMPL_H
 
@@ -27,10 +35,13 @@ enum { FLD_RO = 0, FLD_RA, FLD_BG, FLD_BA, FLD_CH, FLD_CO, FLD_COUNT };
 
 typedef struct dram_req {
     uint64_t id;
+    uint64_t seq;        /* arrival order within the channel */
     int64_t arrival;     /* cycle it was added */
+    int64_t ready;       /* earliest cycle of its first command (the cycle after it joined its bank queue) */
     int64_t row;
     int64_t column;      /* in bursts */
     int32_t bank;        /* flat index within the channel: (rank * BG + bg) * BA + ba */
+    int32_t next;        /* next slot in its bank queue (-1: last) */
     int16_t rank;
     int8_t is_write;
     uint8_t flags;       /* F_ACT | F_PRE */
@@ -40,8 +51,10 @@ typedef struct dram_bank {
     int64_t next[C_BANK_CMDS];  /* earliest issue cycle per command */
     int64_t open_row;           /* -1: closed (precharged) */
     int32_t hits;               /* CAS served since its ACT */
-    int32_t q_hits;             /* queued requests for the open row (0 when closed) */
-    uint32_t conflict_mark;     /* == channel epoch: an older queued request wants another row */
+    int32_t head, tail, len;    /* command queue: slots, oldest first (-1: empty) */
+    int32_t n_wr;               /* writes in the command queue */
+    int32_t active_pos;         /* index in the channel's active list (-1: queue empty) */
+    int16_t rank, bg;           /* its rank and bank group (constant) */
 } dram_bank;
 
 typedef struct dram_rank {
@@ -50,6 +63,8 @@ typedef struct dram_rank {
     int64_t act_hist[4];        /* the last four ACT cycles (tFAW window), ring */
     int32_t act_n, act_pos;     /* entries in the ring, next slot */
     int32_t open_banks;         /* banks with an open row */
+    int64_t bg_since;           /* background: the current state (open_banks > 0 or not) since */
+    uint64_t active_cycles, precharged_cycles;   /* background cycles before bg_since */
 } dram_rank;
 
 /* A request whose data is on (or scheduled for) the bus. */
@@ -61,14 +76,19 @@ typedef struct dram_flight {
 } dram_flight;
 
 typedef struct dram_channel {
-    dram_req *q;                /* the queue, oldest first */
-    int32_t q_len;
+    dram_req *slot;             /* queue_depth request slots */
+    int32_t *free_slots;        /* stack of free slot indices */
+    int32_t n_free;
+    int32_t *tq;                /* transaction queue: slots waiting for room in their bank queue, oldest first */
+    int32_t tq_len;
+    int32_t *active;            /* banks whose command queue is not empty */
+    int32_t n_active;
+    uint64_t next_seq;
     dram_bank *banks;           /* ranks * bankgroups * banks_per_group */
     dram_rank *ranks;
     dram_flight *ring;          /* in-flight requests, finish non-decreasing */
     int32_t ring_head, ring_len;
     int64_t bus_free;           /* the data bus is free from this cycle on (an invariant check) */
-    uint32_t epoch;             /* scan counter for the bank marks */
 } dram_channel;
 
 /* Derived constraints in cycles (names: from-command _to_ to-command, _l same
@@ -81,7 +101,8 @@ typedef struct dram_timing {
     int64_t wr_to_rd_l, wr_to_rd_s, wr_to_rd_o;
     int64_t rd_to_pre, wr_to_pre;
     int64_t act_to_cas, act_to_pre, act_to_act, act_to_act_l, act_to_act_s, faw;
-    int64_t pre_to_act, act_to_ref, ref_to_act, refi;
+    int64_t pre_to_act, act_to_ref, ref_to_act;
+    int64_t ref_interval;                   /* tREFI / ranks: a rank's refresh every ranks * this */
     int64_t rd_lat, wr_lat;                 /* CAS to the end of its data: CL + BL/2, CWL + BL/2 */
 } dram_timing;
 
@@ -98,6 +119,7 @@ struct pesim_dram_sim {
     int32_t bpr;                    /* banks per rank */
     int32_t ring_cap;
     int32_t hit_cap;                /* INT32_MAX when uncapped */
+    int64_t age_cap;                /* NEVER when uncapped (and for FCFS) */
     int64_t now;
     dram_channel *ch;
     pesim_dram_stats st;
@@ -111,14 +133,17 @@ struct pesim_dram_sim {
  * calls the hook). req may be NULL for refresh work. */
 void dram_issue_act(pesim_dram_sim *h, dram_channel *c, int32_t bank, dram_req *req);
 void dram_issue_pre(pesim_dram_sim *h, dram_channel *c, int32_t bank, dram_req *req);
-/* Issues the RD/WR of queue entry qi and removes it from the queue. */
-void dram_issue_cas(pesim_dram_sim *h, dram_channel *c, int32_t qi);
+/* Issues the RD/WR of the request in slot s (in its bank queue, after
+ * `prev`, -1 if s is the head) and frees the slot. */
+void dram_issue_cas(pesim_dram_sim *h, dram_channel *c, int32_t s, int32_t prev);
 void dram_issue_ref(pesim_dram_sim *h, dram_channel *c, int32_t rank);
 /* Fires the completions of every channel with finish <= h->now. */
 void dram_complete(pesim_dram_sim *h);
 
 /* The channel of addr (a cheaper decode). */
 int32_t dram_channel_of(const pesim_dram_sim *h, uint64_t addr);
+/* 1 if channel c can take a request. */
+int dram_channel_has_room(const pesim_dram_sim *h, const dram_channel *c);
 
 /* dram_sched.c: processes cycle now (the tick) and moves to now + 1. Returns
  * the earliest cycle > the processed one at which a tick can do something

@@ -5,69 +5,131 @@
  * command can become ready, from the same eligibility rules; this is what
  * makes the event-driven path exact: a cycle it skips is one in which scan()
  * would have found nothing ready, and nothing else (completion, refresh due
- * date) happens in it.
+ * date, a request reaching the age cap) happens in it.
  *
  * Priorities in a channel, each cycle (one command at most):
  *   1. refresh: for every rank whose refresh is due (now >= ref_due), in rank
  *      order: REF when all its banks are closed and REF is ready, else a PRE of
  *      one of its open banks that is ready. While due, a rank takes no ACT, RD
- *      or WR from the queue.
- *   2. the queue. FCFS: only the oldest request, its next command. FR-FCFS:
- *      (a) the oldest request that hits an open row and whose RD/WR is ready,
- *      unless its bank has served row_hit_cap CAS since its ACT while an older
- *      request waits for another row of that bank; (b) else the oldest request
- *      whose next command (ACT to a closed bank, PRE of another row) is ready,
- *      where a PRE is held back while a queued request still hits the open row
- *      (unless the cap is reached). Both come from one pass over the queue:
- *      the per-bank count of queued hits (q_hits) is kept up to date by add,
- *      ACT, PRE and CAS, so the pass needs no look-ahead. */
+ *      or WR from the queues.
+ *   2. the bank queues (each bank's oldest bank_queue_depth requests; a
+ *      request is eligible from its `ready` cycle on). FCFS: only the
+ *      channel's oldest request, its next command. FR-FCFS:
+ *      (0) when the channel's oldest request has waited age_cap cycles: its
+ *          next command when ready, else only commands that cannot delay
+ *          that command (see scan), by the rules below;
+ *      (a) else the oldest ready row hit: a request for its bank's open row
+ *          whose RD/WR is ready, unless it is younger than a request for
+ *          another row of its bank while the bank has served row_hit_cap CAS
+ *          since its ACT;
+ *      (b) else the oldest request whose ACT (its bank closed: the oldest of
+ *          the bank) or PRE (the oldest request for another row, once no
+ *          request that (a) allows remains for the open row) is ready. */
 #include "engine/dram_impl.h"
 
 static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+static int64_t max64(int64_t a, int64_t b) { return a > b ? a : b; }
 
-/* Next command of request r and the earliest cycle it may issue. */
+/* A command that could be issued for a request. */
+typedef struct cand {
+    int32_t slot, prev;     /* the request and its predecessor in the bank queue (-1: head) */
+    int cmd;                /* C_ACT, C_PRE, C_RD, C_WR */
+    uint64_t seq;           /* the request's age: lower is older */
+} cand;
+
+static void issue(pesim_dram_sim *h, dram_channel *c, const cand *x)
+{
+    dram_req *r = &c->slot[x->slot];
+    if (x->cmd == C_ACT)
+        dram_issue_act(h, c, r->bank, r);
+    else if (x->cmd == C_PRE)
+        dram_issue_pre(h, c, r->bank, r);
+    else
+        dram_issue_cas(h, c, x->slot, x->prev);
+}
+
+/* Next command of request r (whatever the pending hits) and its time. */
 static int64_t next_cmd(const dram_channel *c, const dram_req *r, int *cmd)
 {
     const dram_bank *b = &c->banks[r->bank];
-    if (b->open_row == r->row) {
+    if (b->open_row == r->row)
         *cmd = r->is_write ? C_WR : C_RD;
-    } else if (b->open_row < 0) {
+    else if (b->open_row < 0)
         *cmd = C_ACT;
-    } else {
-        *cmd = C_PRE;
-    }
-    return b->next[*cmd];
-}
-
-static void issue_for(pesim_dram_sim *h, dram_channel *c, int32_t qi, int cmd)
-{
-    dram_req *r = &c->q[qi];
-    if (cmd == C_ACT)
-        dram_issue_act(h, c, r->bank, r);
-    else if (cmd == C_PRE)
-        dram_issue_pre(h, c, r->bank, r);
     else
-        dram_issue_cas(h, c, qi);
+        *cmd = C_PRE;
+    return max64(r->ready, b->next[*cmd]);
 }
 
-/* A fresh epoch for the bank marks; on wrap-around the marks are cleared so
- * that a stale mark can never equal the new epoch. */
-static uint32_t new_epoch(pesim_dram_sim *h, dram_channel *c)
+/* FR-FCFS candidates of bank b at now: the oldest ready row hit that the
+ * rules allow (*hit, if want_hits) and the ready ACT/PRE (*other). Commands
+ * not ready yet lower *best to the cycle they become ready.
+ *
+ * The queue is in age order and `ready` never decreases along it, while
+ * every RD (WR) of the bank waits for the same next[RD] (next[WR]); so of the
+ * allowed hits only the first read and the first write can be the first to
+ * become ready, and the walk stops once both are known. */
+static void bank_cands(const pesim_dram_sim *h, const dram_channel *c, const dram_bank *b, int64_t now,
+                       int want_hits, cand *hit, cand *other, int64_t *best)
 {
-    if (++c->epoch == 0) {
-        for (int32_t i = 0; i < h->nbanks; i++) c->banks[i].conflict_mark = 0;
-        c->epoch = 1;
+    int64_t open = b->open_row;
+    int32_t target = -1, tprev = -1;
+    int cmd = C_ACT;
+    if (open < 0) {
+        target = b->head;   /* closed: ACT for the oldest */
+    } else {
+        int32_t first_other = -1, first_other_prev = -1, n_allowed = 0, prev = -1;
+        int32_t rd_left = b->len - b->n_wr, wr_left = b->n_wr;
+        int have_rd = 0, have_wr = 0;
+        for (int32_t s = b->head; s >= 0; prev = s, s = c->slot[s].next) {
+            const dram_req *r = &c->slot[s];
+            if (r->is_write)
+                wr_left--;
+            else
+                rd_left--;
+            if (r->row != open) {
+                if (first_other < 0) first_other = s, first_other_prev = prev;
+                continue;
+            }
+            /* A hit: allowed if older than every request for another row,
+             * or the bank is under its hit cap. */
+            if (first_other >= 0 && b->hits >= h->hit_cap) continue;
+            n_allowed++;
+            if (!want_hits) return;   /* an allowed hit holds the PRE; the bank is open: no ACT */
+            int *have = r->is_write ? &have_wr : &have_rd;
+            if (!*have) {
+                *have = 1;
+                int hc = r->is_write ? C_WR : C_RD;
+                int64_t t = max64(r->ready, b->next[hc]);
+                if (t <= now) {
+                    /* The bank's oldest ready hit. Nothing else of the bank
+                     * can go (its PRE is held), and with a command ready now
+                     * the next-event times do not matter. */
+                    if (r->seq < hit->seq) *hit = (cand){s, prev, hc, r->seq};
+                    return;
+                }
+                *best = min64(*best, t);
+            }
+            if ((have_rd || rd_left == 0) && (have_wr || wr_left == 0)) return;   /* no PRE: n_allowed > 0 */
+        }
+        if (first_other < 0 || n_allowed > 0) return;
+        target = first_other, tprev = first_other_prev, cmd = C_PRE;
     }
-    return c->epoch;
+    const dram_req *r = &c->slot[target];
+    int64_t t = max64(r->ready, b->next[cmd]);
+    if (t > now)
+        *best = min64(*best, t);
+    else if (r->seq < other->seq)
+        *other = (cand){target, tprev, cmd, r->seq};
 }
 
 /* Scans channel c at cycle now. With issue set: issues the command the rules
  * pick if one is ready at now, sets *issued and returns now + 1; otherwise
  * returns the earliest cycle > now at which an eligible command (or a refresh
- * due date) comes, NEVER if none. With issue clear: changes nothing but the
- * bank marks and returns the earliest cycle >= now at which something can be
+ * due date, or the age cap) comes, NEVER if none. With issue clear: changes
+ * nothing and returns the earliest cycle >= now at which something can be
  * issued. */
-static int64_t scan(pesim_dram_sim *h, dram_channel *c, int64_t now, int issue, int *issued)
+static int64_t scan(pesim_dram_sim *h, dram_channel *c, int64_t now, int issue_now, int *issued)
 {
     int64_t best = NEVER;
     uint64_t refreshing = 0;   /* bit r: rank r is due for refresh */
@@ -81,7 +143,7 @@ static int64_t scan(pesim_dram_sim *h, dram_channel *c, int64_t now, int issue, 
         refreshing |= (uint64_t)1 << r;
         if (rk->open_banks == 0) {
             if (rk->ref_ready <= now) {
-                if (!issue) return now;
+                if (!issue_now) return now;
                 dram_issue_ref(h, c, r);
                 *issued = 1;
                 return now + 1;
@@ -93,7 +155,7 @@ static int64_t scan(pesim_dram_sim *h, dram_channel *c, int64_t now, int issue, 
             if (c->banks[i].open_row < 0) continue;
             int64_t t = c->banks[i].next[C_PRE];
             if (t <= now) {
-                if (!issue) return now;
+                if (!issue_now) return now;
                 dram_issue_pre(h, c, i, NULL);
                 *issued = 1;
                 return now + 1;
@@ -101,68 +163,64 @@ static int64_t scan(pesim_dram_sim *h, dram_channel *c, int64_t now, int issue, 
             best = min64(best, t);
         }
     }
-    if (c->q_len == 0) return best;
+    if (c->n_active == 0) return best;
 
-    if (h->opt.sched == PESIM_DRAM_FCFS) {
-        dram_req *r = &c->q[0];
-        if (refreshing >> r->rank & 1) return best;
-        int cmd;
-        int64_t t = next_cmd(c, r, &cmd);
-        if (t <= now) {
-            if (!issue) return now;
-            issue_for(h, c, 0, cmd);
-            *issued = 1;
-            return now + 1;
-        }
-        return min64(best, t);
+    /* One pass over the banks with queued requests: the FR-FCFS candidates
+     * and the channel's oldest request (the oldest bank-queue head: a
+     * request waits in the transaction queue only behind older ones of its
+     * bank). FCFS, or the oldest request at the age cap, decide afterwards
+     * (rarely: the pass's candidates are then dropped). */
+    cand hit = {-1, -1, 0, UINT64_MAX}, other = {-1, -1, 0, UINT64_MAX};
+    int64_t best_q = NEVER;
+    int32_t oldest = -1;
+    int frfcfs = h->opt.sched == PESIM_DRAM_FRFCFS;
+    for (int32_t i = 0; i < c->n_active; i++) {
+        const dram_bank *b = &c->banks[c->active[i]];
+        if (oldest < 0 || c->slot[b->head].seq < c->slot[oldest].seq) oldest = b->head;
+        if (frfcfs && !(refreshing >> b->rank & 1))
+            bank_cands(h, c, b, now, 1, &hit, &other, &best_q);
     }
-
-    /* FR-FCFS, one pass oldest first. conflict_mark notes the banks for
-     * which an older request wants another row (for the hit cap). */
-    uint32_t ep = new_epoch(h, c);
-    int32_t other = -1;       /* the oldest request with a ready ACT/PRE */
-    int other_cmd = C_ACT;
-    for (int32_t i = 0; i < c->q_len; i++) {
-        dram_req *r = &c->q[i];
-        if (refreshing >> r->rank & 1) continue;
-        dram_bank *b = &c->banks[r->bank];
-        int cmd;
-        if (b->open_row == r->row) {
-            if (b->hits >= h->hit_cap && b->conflict_mark == ep) continue;   /* capped: let the miss go */
-            int64_t t = b->next[r->is_write ? C_WR : C_RD];
-            if (t <= now) {               /* the oldest ready hit: it goes first */
-                if (!issue) return now;
-                dram_issue_cas(h, c, i);
-                *issued = 1;
-                return now + 1;
+    const dram_req *o = &c->slot[oldest];
+    int aged = h->age_cap != NEVER && now - o->arrival >= h->age_cap;
+    if (!frfcfs || aged) {
+        /* The oldest request's next command first. A refreshing rank has
+         * all its banks closed when it is done: its next command is then an
+         * ACT. */
+        hit = other = (cand){-1, -1, 0, UINT64_MAX};
+        int ocmd = C_ACT;
+        if (!(refreshing >> o->rank & 1)) {
+            int64_t t = next_cmd(c, o, &ocmd);
+            if (t <= now)
+                hit = (cand){oldest, -1, ocmd, o->seq};   /* it is its bank's head */
+            else
+                best = min64(best, t);
+        }
+        if (aged && hit.slot < 0) {
+            /* Meanwhile, only commands that cannot delay its next one: for
+             * an ACT, no ACT on its rank (tRRD, tFAW); for a PRE, no CAS to
+             * its bank (tRTP, tWR); for a CAS, no CAS at all (the data bus,
+             * tCCD, turnarounds). */
+            int cas_ok = ocmd == C_ACT || ocmd == C_PRE;
+            for (int32_t i = 0; i < c->n_active; i++) {
+                int32_t bank = c->active[i];
+                const dram_bank *b = &c->banks[bank];
+                if (refreshing >> b->rank & 1) continue;
+                cand ob = {-1, -1, 0, UINT64_MAX};
+                bank_cands(h, c, b, now, cas_ok && !(ocmd == C_PRE && bank == o->bank), &hit, &ob, &best);
+                if (ob.slot >= 0 && !(ocmd == C_ACT && ob.cmd == C_ACT && b->rank == o->rank) && ob.seq < other.seq)
+                    other = ob;
             }
-            best = min64(best, t);
-            continue;
         }
-        if (b->open_row < 0) {
-            cmd = C_ACT;
-        } else {
-            b->conflict_mark = ep;
-            if (b->q_hits > 0 && b->hits < h->hit_cap) continue;   /* keep the row for its hits */
-            cmd = C_PRE;
-        }
-        int64_t t = b->next[cmd];
-        if (t <= now) {
-            if (!issue) return now;
-            if (other < 0) {
-                other = i;
-                other_cmd = cmd;
-            }
-        } else {
-            best = min64(best, t);
-        }
+    } else {
+        best = min64(best, best_q);
+        if (h->age_cap != NEVER) best = min64(best, o->arrival + h->age_cap);
     }
-    if (other >= 0) {
-        issue_for(h, c, other, other_cmd);
-        *issued = 1;
-        return now + 1;
-    }
-    return best;
+    const cand *x = hit.slot >= 0 ? &hit : other.slot >= 0 ? &other : NULL;
+    if (!x) return best;
+    if (!issue_now) return now;
+    issue(h, c, x);
+    *issued = 1;
+    return now + 1;
 }
 
 int64_t dram_step(pesim_dram_sim *h)

@@ -191,7 +191,7 @@ static pesim_status drive(pesim_dram_sim *h, pull_fn pull, void *src, uint64_t *
     const dram_channel *pch = have ? &h->ch[dram_channel_of(h, p.addr)] : NULL;   /* p's channel */
     for (;;) {
         int64_t now = h->now;
-        if (have && (int64_t)p.cycle <= now && last_add < now && pch->q_len < h->opt.queue_depth) {
+        if (have && (int64_t)p.cycle <= now && last_add < now && pch->n_free > 0) {
             pesim_dram_sim_add(h, p.addr, p.is_write, id++);
             last_add = now;
             have = pull(src, &p, e);
@@ -204,7 +204,7 @@ static pesim_status drive(pesim_dram_sim *h, pull_fn pull, void *src, uint64_t *
         if (!have && h->outstanding == 0) break;
         int64_t next = dram_step(h);          /* now -> now + 1 */
         if (!have && h->outstanding == 0) break;
-        if (have && pch->q_len < h->opt.queue_depth) {
+        if (have && pch->n_free > 0) {
             int64_t a = (int64_t)p.cycle;
             if (a <= last_add) a = last_add + 1;
             if (a < next) next = a;

@@ -339,6 +339,7 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
     const pesim_layer *l = st->layer;
     const pesim_mapping *m = st->map;
     memset(out, 0, sizeof *out);
+    out->violation = pesim_violation_make(PESIM_VIOLATION_NONE);
     memset(tm, 0, sizeof *tm);
     *tail = 0;
     e->a = a, e->l = l, e->m = m;
@@ -346,7 +347,10 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
     for (int t = 0; t < NT; t++) e->home[t] = st->home[t];
     out->area_um2 = pesim_arch_area_um2(a);
     static _Thread_local pesim_nest_counts nc;
-    if (m && !pesim_nest_count(a, l, m, &nc, out->reason, sizeof out->reason)) return PESIM_OK;
+    if (m && !pesim_nest_count(a, l, m, &nc, out->reason, sizeof out->reason)) {
+        out->violation = nc.violation;
+        return PESIM_OK;
+    }
     for (int lv = 0; lv < e->M; lv++) e->inst[lv] = m ? pesim_mapping_instances(m, lv) : pesim_arch_instances(a, lv);
     for (int t = 0; t < NT; t++) {
         dram_region *rg = &e->dram.reg[t];
@@ -710,6 +714,13 @@ pesim_status pesim_engine_state_run(pesim_engine_state *s, const pesim_engine_st
     return engine_step(&s->e, st, out, t, &tail);
 }
 
+void pesim_engine_state_end(pesim_engine_state *s, int64_t end_cycle)
+{
+    if (!s->e.has_dram) return;
+    uint64_t dend = pesim_dram_from_accel_cycles(&s->e.dram.timing, s->e.dram.clock_mhz, (uint64_t)end_cycle);
+    if (dend > pesim_dram_sim_now(s->e.dram.sim)) pesim_dram_sim_advance_to(s->e.dram.sim, dend);
+}
+
 void pesim_engine_state_stats(const pesim_engine_state *s, pesim_engine_stats *out)
 {
     *out = s->e.st;
@@ -720,6 +731,10 @@ void pesim_engine_state_stats(const pesim_engine_state *s, pesim_engine_stats *o
         out->dram_row_hits = (int64_t)ds.row_hits, out->dram_row_misses = (int64_t)ds.row_misses;
         out->dram_row_conflicts = (int64_t)ds.row_conflicts, out->dram_refreshes = (int64_t)ds.ref;
         out->dram_act = (int64_t)ds.act, out->dram_pre = (int64_t)ds.pre;
+        out->dram_cycles = (int64_t)ds.cycle;
+        out->dram_rd = (int64_t)ds.rd, out->dram_wr = (int64_t)ds.wr;
+        out->dram_active_cycles = (int64_t)ds.active_cycles;
+        out->dram_precharged_cycles = (int64_t)ds.precharged_cycles;
     }
 }
 
@@ -727,19 +742,25 @@ pesim_status pesim_engine_run(const pesim_arch *a, const pesim_layer *l, const p
                               const pesim_engine_options *opt, pesim_cost *out, pesim_engine_stats *stats)
 {
     memset(out, 0, sizeof *out);
+    out->violation = pesim_violation_make(PESIM_VIOLATION_NONE);
     if (stats) memset(stats, 0, sizeof *stats);
     if (!pesim_layer_has_macs(l)) {
         snprintf(out->reason, sizeof out->reason, "layer %s (%s) has no MACs", l->name, pesim_op_name(l->op));
+        out->violation.kind = PESIM_VIOLATION_STRUCTURE;
         return PESIM_ERR_INVALID;
     }
     if (m->n_levels != a->n_levels) {
         snprintf(out->reason, sizeof out->reason, "mapping has %d levels, arch %s has %d", m->n_levels, a->name,
                  a->n_levels);
+        out->violation.kind = PESIM_VIOLATION_STRUCTURE;
         return PESIM_ERR_INVALID;
     }
     static _Thread_local engine e; /* large: kept off the stack */
     pesim_status st = engine_init(&e, a, opt, out->reason, sizeof out->reason);
-    if (st) return st;
+    if (st) {
+        out->violation.kind = PESIM_VIOLATION_OTHER;
+        return st;
+    }
     /* every operand in the outermost level; each tensor's region on its own MiB */
     pesim_engine_step step;
     memset(&step, 0, sizeof step);
@@ -765,16 +786,17 @@ pesim_status pesim_engine_run(const pesim_arch *a, const pesim_layer *l, const p
     out->stall_cycles[PESIM_STALL_FILL_DRAIN] += tail;
     out->cycles = tm.end;
     trace(&e, tm.end, 0, -1, "finish", -1, "");
+    out->utilization = (double)out->macs / ((double)tm.end * (double)pesim_arch_macs(a));
+    pesim_engine_stats es;
     pesim_dram_activity act, *dact = NULL;
-    if (e.has_dram) { /* the DRAM model's own commands over the run */
-        pesim_dram_stats ds;
-        pesim_dram_sim_stats(e.dram.sim, &ds);
-        pesim_estimate_dram_activity_from_stats(&e.dram.timing, &ds, a->clock_mhz, tm.end, &act);
+    pesim_engine_state_end((pesim_engine_state *)&e, tm.end);
+    pesim_engine_state_stats((const pesim_engine_state *)&e, &es);
+    if (e.has_dram) { /* the DRAM energy: the model's own commands and background over the run */
+        pesim_estimate_dram_activity_from_run(&e.dram.timing, &es, a->clock_mhz, tm.end, &act);
         dact = &act;
     }
     pesim_estimate_cost(a, dact, out);
-    out->utilization = (double)out->macs / ((double)tm.end * (double)pesim_arch_macs(a));
-    if (stats) pesim_engine_state_stats((const pesim_engine_state *)&e, stats);
+    if (stats) *stats = es;
     engine_free(&e);
     return PESIM_OK;
 }

@@ -94,6 +94,10 @@ void pesim_engine_state_destroy(pesim_engine_state *s);
 pesim_status pesim_engine_state_run(pesim_engine_state *s, const pesim_engine_step *st, pesim_cost *out,
                                     pesim_engine_times *t);
 
+/* The run ends at accelerator cycle end_cycle: the DRAM runs on to it
+ * (refreshing, rows open or closed), as the SystemC reference's does. */
+void pesim_engine_state_end(pesim_engine_state *s, int64_t end_cycle);
+
 /* The engine's counters so far (DRAM statistics included). */
 void pesim_engine_state_stats(const pesim_engine_state *s, pesim_engine_stats *out);
 

@@ -86,13 +86,36 @@ void pesim_estimate_dram_activity(const pesim_arch *a, int level, const pesim_co
     background(d, dram_cycles_of(d, a->clock_mhz, (double)c->cycles), out);
 }
 
+/* The activity of a DRAM model run from its command counts and background
+ * state (rank-cycles up to its clock dram_now; zero: not measured). */
+static void from_counts(const pesim_dram *d, double clock_mhz, int64_t cycles, const double cmd[5], double dram_now,
+                        double active, double precharged, pesim_dram_activity *out)
+{
+    background(d, dram_cycles_of(d, clock_mhz, (double)cycles), out);
+    out->act = cmd[0], out->pre = cmd[1], out->rd = cmd[2], out->wr = cmd[3], out->ref = cmd[4];
+    if (active + precharged > 0) {
+        /* the model's own background state up to its clock; a run that lasts
+         * longer idles with its rows as they were left: counted active, the
+         * estimate's open-page assumption */
+        double rest = out->cycles - dram_now;
+        out->active_rank_cycles = active + (rest > 0 ? rest * (double)d->channels * d->ranks : 0);
+        out->precharged_rank_cycles = precharged;
+    }
+}
+
 void pesim_estimate_dram_activity_from_stats(const pesim_dram *d, const pesim_dram_stats *s, double clock_mhz,
                                              int64_t cycles, pesim_dram_activity *out)
 {
-    background(d, dram_cycles_of(d, clock_mhz, (double)cycles), out);
-    out->act = (double)s->act;
-    out->pre = (double)s->pre;
-    out->rd = (double)s->reads;
-    out->wr = (double)s->writes;
-    out->ref = (double)s->ref;
+    const double cmd[5] = {(double)s->act, (double)s->pre, (double)s->rd, (double)s->wr, (double)s->ref};
+    from_counts(d, clock_mhz, cycles, cmd, (double)s->cycle, (double)s->active_cycles, (double)s->precharged_cycles,
+                out);
+}
+
+void pesim_estimate_dram_activity_from_run(const pesim_dram *d, const pesim_engine_stats *s, double clock_mhz,
+                                           int64_t cycles, pesim_dram_activity *out)
+{
+    const double cmd[5] = {(double)s->dram_act, (double)s->dram_pre, (double)s->dram_rd, (double)s->dram_wr,
+                           (double)s->dram_refreshes};
+    from_counts(d, clock_mhz, cycles, cmd, (double)s->dram_cycles, (double)s->dram_active_cycles,
+                (double)s->dram_precharged_cycles, out);
 }

@@ -20,18 +20,24 @@ pesim_status pesim_model_evaluate(const pesim_arch *a, const pesim_layer *l, con
                                   pesim_cost *out)
 {
     memset(out, 0, sizeof *out);
+    out->violation = pesim_violation_make(PESIM_VIOLATION_NONE);
     if (!pesim_layer_has_macs(l)) {
         snprintf(out->reason, sizeof out->reason, "layer %s (%s) has no MACs", l->name, pesim_op_name(l->op));
+        out->violation.kind = PESIM_VIOLATION_STRUCTURE;
         return PESIM_ERR_INVALID;
     }
     if (m->n_levels != a->n_levels) {
         snprintf(out->reason, sizeof out->reason, "mapping has %d levels, arch %s has %d", m->n_levels, a->name,
                  a->n_levels);
+        out->violation.kind = PESIM_VIOLATION_STRUCTURE;
         return PESIM_ERR_INVALID;
     }
     out->area_um2 = pesim_arch_area_um2(a);
     pesim_nest_counts nc;
-    if (!pesim_nest_count(a, l, m, &nc, out->reason, sizeof out->reason)) return PESIM_OK;
+    if (!pesim_nest_count(a, l, m, &nc, out->reason, sizeof out->reason)) {
+        out->violation = nc.violation;
+        return PESIM_OK;
+    }
     out->valid = 1;
     out->macs = nc.macs;
     out->spatial_used = nc.spatial_used;

@@ -941,10 +941,46 @@ int pesim_nest_digits_init(pesim_nest_digits *g, const pesim_arch *a, const pesi
     return !bad;
 }
 
+int pesim_nest_level_fits(const pesim_arch *a, const pesim_layer *l, int lv, const int64_t gt[PESIM_NDIMS],
+                          const uint8_t keeps[PESIM_NTENSORS], int64_t words[PESIM_NTENSORS], pesim_violation *v)
+{
+    const pesim_level *lev = &a->level[lv];
+    const int64_t mult = lev->double_buffered ? 2 : 1;
+    const int conv = a->conventions == PESIM_CONV_TIMELOOP ? PESIM_CONV_TIMELOOP : PESIM_CONV_PESIM;
+    int64_t shared = 0;
+    for (int t = 0; t < NT; t++) {
+        int64_t w = keeps[t] ? tile_words(l, conv, (pesim_tensor)t, gt) : 0;
+        if (words) words[t] = w;
+        if (!keeps[t]) continue;
+        if (lev->tensor_capacity_words[t] > 0) {
+            if (w * mult > lev->tensor_capacity_words[t]) {
+                if (v) {
+                    *v = pesim_violation_make(PESIM_VIOLATION_CAPACITY);
+                    v->level = lv, v->tensor = t;
+                    v->amount = (double)(w * mult), v->limit = (double)lev->tensor_capacity_words[t];
+                }
+                return 0;
+            }
+        } else {
+            shared += w;
+        }
+    }
+    if (lev->capacity_words > 0 && shared * mult > lev->capacity_words) {
+        if (v) {
+            *v = pesim_violation_make(PESIM_VIOLATION_CAPACITY);
+            v->level = lv;
+            v->amount = (double)(shared * mult), v->limit = (double)lev->capacity_words;
+        }
+        return 0;
+    }
+    return 1;
+}
+
 int pesim_nest_count(const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m,
                      pesim_nest_counts *out, char *reason, size_t n)
 {
     memset(out, 0, sizeof *out);
+    out->violation = pesim_violation_make(PESIM_VIOLATION_NONE);
     if (reason && n) reason[0] = '\0';
     const int M = a->n_levels;
     pesim_nest_digits g;
@@ -953,36 +989,26 @@ int pesim_nest_count(const pesim_arch *a, const pesim_layer *l, const pesim_mapp
         if (pesim_mapping_check(m, a, l, &err) == PESIM_OK)
             snprintf(err.key, sizeof err.key, "%s", "mapping"), snprintf(err.msg, sizeof err.msg, "invalid");
         if (reason && n) snprintf(reason, n, "%s%s%s", err.key, err.key[0] ? ": " : "", err.msg);
+        out->violation = pesim_violation_make(PESIM_VIOLATION_STRUCTURE);
         return 0;
     }
 
     /* Capacity of every bounded level. */
     for (int lv = 0; lv < M - 1; lv++) {
-        const pesim_level *v = &a->level[lv];
-        int64_t gt[ND], shared = 0;
+        int64_t gt[ND];
+        uint8_t keeps[NT];
         for (int d = 0; d < ND; d++) gt[d] = g.below[d][2 * lv + 2];
-        int mult = v->double_buffered ? 2 : 1;
-        for (int t = 0; t < NT; t++) {
-            if (!pesim_mapping_keeps(a, m, lv, (pesim_tensor)t)) continue;
-            int64_t w = tile_words(l, g.conv, (pesim_tensor)t, gt);
-            out->tile_words[lv][t] = w;
-            if (v->tensor_capacity_words[t] > 0) {
-                if (w * mult > v->tensor_capacity_words[t]) {
-                    char buf[96];
-                    snprintf(buf, sizeof buf, "%lld words%s > %lld", (long long)w,
-                             mult > 1 ? " x2 (double-buffered)" : "", (long long)v->tensor_capacity_words[t]);
-                    return fail(reason, n, "capacity exceeded at %s for %s: %s", v->name,
-                                pesim_tensor_name((pesim_tensor)t), buf);
-                }
-            } else {
-                shared += w;
-            }
-        }
-        if (v->capacity_words > 0 && shared * mult > v->capacity_words) {
+        for (int t = 0; t < NT; t++) keeps[t] = (uint8_t)pesim_mapping_keeps(a, m, lv, (pesim_tensor)t);
+        if (!pesim_nest_level_fits(a, l, lv, gt, keeps, out->tile_words[lv], &out->violation)) {
+            const pesim_violation *v = &out->violation;
             char buf[96];
-            snprintf(buf, sizeof buf, "%lld words%s > %lld", (long long)shared,
-                     mult > 1 ? " x2 (double-buffered)" : "", (long long)v->capacity_words);
-            return fail(reason, n, "capacity exceeded at %s for the shared tiles: %s", v->name, buf);
+            int db = a->level[lv].double_buffered != 0;
+            snprintf(buf, sizeof buf, "%lld words%s > %lld", (long long)(v->amount / (db ? 2 : 1)),
+                     db ? " x2 (double-buffered)" : "", (long long)v->limit);
+            if (v->tensor >= 0)
+                return fail(reason, n, "capacity exceeded at %s for %s: %s", a->level[lv].name,
+                            pesim_tensor_name((pesim_tensor)v->tensor), buf);
+            return fail(reason, n, "capacity exceeded at %s for the shared tiles: %s", a->level[lv].name, buf);
         }
     }
     for (int t = 0; t < NT; t++) { /* the outermost level holds the whole tensor */

@@ -43,6 +43,7 @@ typedef struct pesim_nest_counts {
     int64_t temporal_steps;        /* non-empty temporal iterations (compute cycles of the array) */
     int64_t spatial_used;          /* MAC lanes used */
     int64_t tile_words[PESIM_MAX_LEVELS][PESIM_NTENSORS]; /* largest tile held per instance */
+    pesim_violation violation;     /* why the mapping is invalid (kind NONE when valid) */
 } pesim_nest_counts;
 
 /* The digits of a mapping (see nest.c) and the compressed temporal loop list. */
@@ -143,9 +144,20 @@ int64_t pesim_nest_parent_words(const pesim_nest_digits *g, const pesim_layer *l
 double pesim_nest_hops(const pesim_arch *a, const pesim_mapping *m, int lv, int t, int conv, int64_t ingress,
                        int64_t delivered);
 
+/* Capacity of level lv (< n_levels - 1) holding the largest tiles of extents
+ * gt[d] (the product of every factor of d at lv and below, clamped to the
+ * bound inside) of the tensors with keeps[t] != 0, double-buffered when the
+ * level is: 1 if they fit, else 0 with *v (may be NULL) a CAPACITY violation
+ * naming the tensor (-1: the shared capacity), the words asked for (x2 when
+ * double-buffered) and the capacity. words[t] (may be NULL) gets each kept
+ * tile's words (0 for the others). The one capacity rule of pesim. */
+int pesim_nest_level_fits(const pesim_arch *a, const pesim_layer *l, int lv, const int64_t gt[PESIM_NDIMS],
+                          const uint8_t keeps[PESIM_NTENSORS], int64_t words[PESIM_NTENSORS], pesim_violation *v);
+
 /* Computes every access count of layer l mapped by m on a. Returns 1 when the
  * mapping is valid, else 0 with a reason in reason[0..n) naming the level and
- * tensor (capacity, fan-out, coverage). */
+ * tensor (capacity, fan-out, coverage, an unsupported multicast shape) and
+ * out->violation saying the same as data. */
 int pesim_nest_count(const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m,
                      pesim_nest_counts *out, char *reason, size_t n);
 

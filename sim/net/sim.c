@@ -262,6 +262,7 @@ pesim_status net_simulate(pesim_net *n, pesim_net_result *res, pesim_error *e)
         if (tm[i].end > before) before = tm[i].end;
     }
     if (!st) {
+        pesim_engine_state_end(es, net_end);
         pesim_engine_state_stats(es, &res->stats);
         net_set_timing(n, res, tm, c, net_end);
     }

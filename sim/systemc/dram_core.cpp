@@ -15,6 +15,7 @@ DramCore::DramCore(const pesim_dram &d, const Options &o) : d_(d), o_(o)
 {
     burst_ = (uint64_t)(d.bus_bits / 8) * (uint64_t)d.BL;
     bpr_ = d.bankgroups * d.banks_per_group;
+    refresh_step_ = d.tREFI / d.ranks;
     count_[F_RO] = o.rows_per_bank;
     count_[F_RA] = d.ranks;
     count_[F_BG] = d.bankgroups;
@@ -22,7 +23,6 @@ DramCore::DramCore(const pesim_dram &d, const Options &o) : d_(d), o_(o)
     count_[F_CH] = d.channels;
     count_[F_CO] = d.row_bytes / (int64_t)burst_;
     // The map names the fields most significant first; keep them least first.
-    // (The caller passes a valid map: the engine's own default.)
     for (int i = 0; i < 6; i++) {
         int f = F_CO;
         for (int k = 0; k < 6; k++)
@@ -33,10 +33,9 @@ DramCore::DramCore(const pesim_dram &d, const Options &o) : d_(d), o_(o)
     for (Channel &c : ch_) {
         c.banks.resize((size_t)(d.ranks * bpr_));
         c.ranks.resize((size_t)d.ranks);
+        // Staggered: one rank every tREFI / ranks, rank 0 first at tREFI / ranks.
         for (int r = 0; r < d.ranks; r++)
-            c.ranks[(size_t)r].refresh_due =
-                o.refresh ? (int64_t)d.tREFI + (int64_t)r * d.tREFI / d.ranks : INT64_MAX;
-        c.queue.reserve((size_t)o.queue_depth);
+            c.ranks[(size_t)r].refresh_due = o.refresh ? (int64_t)(r + 1) * refresh_step_ : INT64_MAX;
     }
 }
 
@@ -58,21 +57,29 @@ DramCoord DramCore::decode(uint64_t addr) const
 
 bool DramCore::will_accept(uint64_t addr) const
 {
-    return ch_[(size_t)decode(addr).channel].queue.size() < (size_t)o_.queue_depth;
+    return ch_[(size_t)decode(addr).channel].held < (size_t)o_.queue_depth;
 }
 
 void DramCore::add(uint64_t addr, bool is_write, uint64_t id)
 {
     DramCoord c = decode(addr);
+    Channel &ch = ch_[(size_t)c.channel];
     Req r;
     r.id = id;
+    r.seq = ch.seq++;
     r.arrival = now_;
+    r.eligible = now_ + 1;
     r.row = c.row;
     r.column = c.column;
     r.rank = c.rank;
     r.bank = (c.rank * d_.bankgroups + c.bankgroup) * d_.banks_per_group + c.bank;
     r.write = is_write;
-    ch_[(size_t)c.channel].queue.push_back(r);
+    Bank &b = ch.banks[(size_t)r.bank];
+    if (b.q.size() < (size_t)o_.bank_queue_depth)
+        b.q.push_back(r);
+    else
+        ch.waiting.push_back(r);
+    ch.held++;
     outstanding_++;
 }
 
@@ -96,6 +103,26 @@ void DramCore::emit(int ch, int cmd, int rank, int bank, int64_t row, int64_t co
     on_command(x);
 }
 
+// The rank's background state (some bank open or none) changes now.
+void DramCore::background(Rank &rk)
+{
+    uint64_t n = (uint64_t)(now_ - rk.state_since);
+    (rk.open > 0 ? rk.active : rk.precharged) += n;
+    rk.state_since = now_;
+}
+
+DramCounters DramCore::counters() const
+{
+    DramCounters c = cnt_;
+    for (const Channel &ch : ch_)
+        for (const Rank &rk : ch.ranks) {
+            uint64_t n = (uint64_t)(now_ - rk.state_since);
+            c.active_cycles += rk.active + (rk.open > 0 ? n : 0);
+            c.precharged_cycles += rk.precharged + (rk.open > 0 ? 0 : n);
+        }
+    return c;
+}
+
 // ACT: tRRD_S/L to every bank of the rank, tFAW over the rank's last four
 // ACTs, tRC/tRCD/tRAS to the bank itself, tRC before the rank's next REF.
 void DramCore::act(int ch, int bank, Req *r)
@@ -104,6 +131,7 @@ void DramCore::act(int ch, int bank, Req *r)
     Bank &b = c.banks[(size_t)bank];
     int rank = bank / bpr_, bg = (bank % bpr_) / d_.banks_per_group;
     Rank &rk = c.ranks[(size_t)rank];
+    if (rk.open == 0) background(rk);
     b.row = r->row;
     b.cas = 0;
     rk.open++;
@@ -130,10 +158,12 @@ void DramCore::pre(int ch, int bank, Req *r)
     Channel &c = ch_[(size_t)ch];
     Bank &b = c.banks[(size_t)bank];
     int rank = bank / bpr_;
+    Rank &rk = c.ranks[(size_t)rank];
     b.row = -1;
-    c.ranks[(size_t)rank].open--;
+    if (rk.open == 1) background(rk);
+    rk.open--;
     raise(b.earliest[ACT], now_ + d_.tRP);
-    raise(c.ranks[(size_t)rank].ref_earliest, now_ + d_.tRP);
+    raise(rk.ref_earliest, now_ + d_.tRP);
     cnt_.pre++;
     if (r) r->did_pre = true;
     emit(ch, DRAM_PRE, rank, bank, -1, -1, r ? r->id : UINT64_MAX);
@@ -141,12 +171,14 @@ void DramCore::pre(int ch, int bank, Req *r)
 
 // RD/WR: the column-to-column rules of the table on every bank of the
 // channel, tRTP / write recovery to the bank itself; the data is done
-// CL (CWL) + BL/2 later.
-void DramCore::cas(int ch, size_t qi)
+// CL (CWL) + BL/2 later. The request leaves its bank queue, and the oldest
+// request of the bank on the waiting list takes its place (eligible from the
+// next cycle).
+void DramCore::cas(int ch, int bank, size_t pos)
 {
     Channel &c = ch_[(size_t)ch];
-    Req r = c.queue[qi];
-    Bank &b = c.banks[(size_t)r.bank];
+    Bank &b = c.banks[(size_t)bank];
+    Req r = b.q[pos];
     int bg = (r.bank % bpr_) / d_.banks_per_group;
     const int64_t bl2 = d_.BL / 2;
     const int64_t ccd_l = std::max<int64_t>(d_.tCCD_L, bl2), ccd_s = std::max<int64_t>(d_.tCCD_S, bl2);
@@ -175,9 +207,19 @@ void DramCore::cas(int ch, size_t qi)
         cnt_.row_misses++;
     else
         cnt_.row_hits++;
+    (r.write ? cnt_.wr : cnt_.rd)++;
     int64_t finish = now_ + (r.write ? d_.CWL : d_.CL) + bl2;
     c.flight.push_back(Flight{r.id, finish, r.write});
-    c.queue.erase(c.queue.begin() + (std::ptrdiff_t)qi);
+    b.q.erase(b.q.begin() + (std::ptrdiff_t)pos);
+    c.held--;
+    for (auto it = c.waiting.begin(); it != c.waiting.end(); ++it)
+        if (it->bank == bank) {
+            Req w = *it;
+            w.eligible = now_ + 1;
+            b.q.push_back(w);
+            c.waiting.erase(it);
+            break;
+        }
     emit(ch, r.write ? DRAM_WR : DRAM_RD, r.rank, r.bank, r.row, r.column, r.id);
     if (on_cas) on_cas(r.id, (uint64_t)finish);
 }
@@ -188,9 +230,48 @@ void DramCore::ref(int ch, int rank)
     Rank &rk = c.ranks[(size_t)rank];
     for (int i = 0; i < bpr_; i++) raise(c.banks[(size_t)(rank * bpr_ + i)].earliest[ACT], now_ + d_.tRFC);
     raise(rk.ref_earliest, now_ + d_.tRFC);
-    rk.refresh_due += d_.tREFI;  // on the tREFI grid, however late this one was
+    rk.refresh_due += refresh_step_ * d_.ranks;  // on the grid, however late this one was
     cnt_.ref++;
     emit(ch, DRAM_REF, rank, -1, -1, -1, UINT64_MAX);
+}
+
+// What FR-FCFS could do on one bank now: the oldest ready row hit the rules
+// allow (when `hits`), and the ACT (bank closed: for its oldest request) or
+// PRE (for its oldest request to another row, once no allowed hit is left).
+// A hit is allowed when it is older than every request of the bank for
+// another row, or the bank has served fewer than row_hit_cap CAS since its ACT.
+void DramCore::consider(const Channel &c, int bank, bool hits, Choice *hit, Choice *other) const
+{
+    const Bank &b = c.banks[(size_t)bank];
+    if (b.q.empty()) return;
+    const bool capped = o_.row_hit_cap >= 0 && b.cas >= o_.row_hit_cap;
+    bool conflict_seen = false, hit_taken = false;
+    size_t conflict_pos = 0;
+    int allowed = 0;
+    for (size_t i = 0; i < b.q.size(); i++) {
+        const Req &r = b.q[i];
+        if (b.row < 0 || r.row != b.row) {
+            if (!conflict_seen) conflict_seen = true, conflict_pos = i;
+            continue;
+        }
+        if (conflict_seen && capped) continue;
+        allowed++;
+        if (!hits || hit_taken) continue;
+        int cmd = r.write ? WR : RD;
+        if (std::max(r.eligible, b.earliest[cmd]) > now_) continue;
+        hit_taken = true;
+        if (r.seq < hit->seq) *hit = Choice{bank, i, cmd, r.seq};
+    }
+    size_t pos;
+    int cmd;
+    if (b.row < 0)
+        pos = 0, cmd = ACT;
+    else if (conflict_seen && allowed == 0)
+        pos = conflict_pos, cmd = PRE;
+    else
+        return;
+    const Req &r = b.q[pos];
+    if (std::max(r.eligible, b.earliest[cmd]) <= now_ && r.seq < other->seq) *other = Choice{bank, pos, cmd, r.seq};
 }
 
 bool DramCore::schedule(int chi)
@@ -198,7 +279,7 @@ bool DramCore::schedule(int chi)
     Channel &c = ch_[(size_t)chi];
     // 1. Refresh: a due rank closes its banks (in bank order, as their PRE
     //    becomes legal), then takes REF; it serves no request meanwhile.
-    uint64_t refreshing = 0;  // bit r: rank r is due (ranks <= 64, checked by pesim_dram_check)
+    uint64_t refreshing = 0;  // bit r: rank r is due (ranks <= 64, pesim_dram_check's bound)
     for (int r = 0; r < d_.ranks; r++) {
         Rank &rk = c.ranks[(size_t)r];
         if (now_ < rk.refresh_due) continue;
@@ -218,56 +299,61 @@ bool DramCore::schedule(int chi)
             }
         }
     }
-    if (c.queue.empty()) return false;
 
-    // 2. FCFS: the oldest request's next command, when it is legal.
-    if (o_.fcfs) {
-        Req &r = c.queue.front();
-        if (refreshing >> r.rank & 1) return false;
-        Bank &b = c.banks[(size_t)r.bank];
-        int cmd = b.row == r.row ? (r.write ? WR : RD) : b.row < 0 ? ACT : PRE;
-        if (b.earliest[cmd] > now_) return false;
-        if (cmd == ACT) act(chi, r.bank, &r);
-        else if (cmd == PRE) pre(chi, r.bank, &r);
-        else cas(chi, 0);
+    if (c.held == 0) return false;
+    auto due = [refreshing](int rank) { return (refreshing >> rank & 1) != 0; };
+
+    // The channel's oldest request heads its bank's queue.
+    int ob = -1;
+    for (size_t i = 0; i < c.banks.size(); i++)
+        if (!c.banks[i].q.empty() && (ob < 0 || c.banks[i].q.front().seq < c.banks[(size_t)ob].q.front().seq))
+            ob = (int)i;
+    if (ob < 0) return false;
+
+    auto run = [&](const Choice &x) {
+        Bank &b = c.banks[(size_t)x.bank];
+        if (x.cmd == ACT) act(chi, x.bank, &b.q[x.pos]);
+        else if (x.cmd == PRE) pre(chi, x.bank, &b.q[x.pos]);
+        else cas(chi, x.bank, x.pos);
         return true;
+    };
+
+    // 2. FCFS, or a request that has waited age_cap cycles: the oldest
+    //    request's next command when it is legal. With the age cap, other
+    //    commands may go meanwhile if they cannot delay that command: an ACT
+    //    (which a refreshing rank's request needs next) is delayed by ACTs of
+    //    its rank, a PRE by CAS to its bank, a CAS by any CAS.
+    Req &o = c.banks[(size_t)ob].q.front();
+    const bool aged = !o_.fcfs && o_.age_cap >= 0 && now_ - o.arrival >= o_.age_cap;
+    if (o_.fcfs || aged) {
+        int ocmd = ACT;
+        if (!due(o.rank)) {
+            const Bank &b = c.banks[(size_t)ob];
+            ocmd = b.row == o.row ? (o.write ? WR : RD) : b.row < 0 ? ACT : PRE;
+            if (std::max(o.eligible, b.earliest[ocmd]) <= now_) return run(Choice{ob, 0, ocmd, o.seq});
+        }
+        if (!aged) return false;
+        Choice hit, other;
+        for (int i = 0; i < (int)c.banks.size(); i++) {
+            int rank = i / bpr_;
+            if (due(rank)) continue;
+            bool cas_ok = (ocmd == ACT || ocmd == PRE) && !(ocmd == PRE && i == ob);
+            Choice h, x;
+            consider(c, i, cas_ok, &h, &x);
+            if (h.bank >= 0 && h.seq < hit.seq) hit = h;
+            if (x.bank >= 0 && !(ocmd == ACT && x.cmd == ACT && rank == o.rank) && x.seq < other.seq) other = x;
+        }
+        if (hit.bank >= 0) return run(hit);
+        return other.bank >= 0 && run(other);
     }
 
     // 3. FR-FCFS: the oldest ready row hit; else the oldest ready ACT/PRE.
-    //    A PRE waits while queued requests hit the open row; once a bank has
-    //    served row_hit_cap column accesses, its hits no longer pass an older
-    //    request for another row of it, and its PRE is no longer held.
-    const int cap = o_.row_hit_cap < 0 ? INT32_MAX : o_.row_hit_cap;
-    for (Bank &b : c.banks) b.queued_hits = 0, b.older_conflict = false;
-    for (const Req &r : c.queue)
-        if (c.banks[(size_t)r.bank].row == r.row) c.banks[(size_t)r.bank].queued_hits++;
-    long other = -1;
-    int other_cmd = ACT;
-    for (size_t i = 0; i < c.queue.size(); i++) {
-        Req &r = c.queue[i];
-        if (refreshing >> r.rank & 1) continue;
-        Bank &b = c.banks[(size_t)r.bank];
-        if (b.row == r.row) {
-            if (b.cas >= cap && b.older_conflict) continue;
-            if (b.earliest[r.write ? WR : RD] <= now_) {
-                cas(chi, i);
-                return true;
-            }
-            continue;
-        }
-        int cmd = ACT;
-        if (b.row >= 0) {
-            b.older_conflict = true;
-            if (b.queued_hits > 0 && b.cas < cap) continue;
-            cmd = PRE;
-        }
-        if (other < 0 && b.earliest[cmd] <= now_) other = (long)i, other_cmd = cmd;
-    }
-    if (other < 0) return false;
-    Req &r = c.queue[(size_t)other];
-    if (other_cmd == ACT) act(chi, r.bank, &r);
-    else pre(chi, r.bank, &r);
-    return true;
+    Choice hit, other;
+    for (int i = 0; i < (int)c.banks.size(); i++)
+        if (!due(i / bpr_)) consider(c, i, true, &hit, &other);
+    if (hit.bank >= 0) return run(hit);
+    if (other.bank >= 0) return run(other);
+    return false;
 }
 
 void DramCore::tick()

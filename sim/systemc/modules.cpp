@@ -7,10 +7,6 @@
 #include <cstring>
 #include <sstream>
 
-extern "C" {
-#include "pesim/dram.h"
-}
-
 using namespace sc_core;
 
 namespace pesim_sc {
@@ -136,7 +132,7 @@ void MacArray::edge()
 
 DramSide::DramSide(sc_module_name n, const Program &p, const pesim_engine_options &opt, RunState *rs,
                    NoticeQueue *nq, int64_t ratio_p, int64_t ratio_q)
-    : sc_module(n), p_(p), timing_(p.arch->level[p.M - 1].dram), clock_mhz_(p.arch->clock_mhz), rs_(rs), nq_(nq),
+    : sc_module(n), p_(p), timing_(p.arch->level[p.M - 1].dram), rs_(rs), nq_(nq),
       ratio_p_(ratio_p), ratio_q_(ratio_q)
 {
     DramCore::Options o;
@@ -144,17 +140,63 @@ DramSide::DramSide(sc_module_name n, const Program &p, const pesim_engine_option
     o.refresh = !opt.no_refresh;
     core_.reset(new DramCore(timing_, o));
     core_->on_cas = [this](uint64_t id, uint64_t f) { on_cas(id, f); };
-    core_->on_command = [this](const DramIssued &c) {
-        if (c.cmd == DRAM_REF) ref_cycles_.push_back(c.cycle);
-    };
+    core_->on_command = [this](const DramIssued &c) { log_.push_back(c); };
     ds_.resize(p.descs.size());
     cursor_.assign(p.regions.size(), 0);
     SC_THREAD(run);
 }
 
-int64_t DramSide::refreshes_before(uint64_t cycle) const
+// The clock crossing, from the two clocks' exact ratio: DRAM cycle c starts at
+// accelerator time c * p / q. An accelerator cycle's requests reach the first
+// DRAM cycle at or after it; a DRAM cycle's result the first accelerator cycle
+// at or after it.
+uint64_t DramSide::from_accel(uint64_t a) const
 {
-    return (int64_t)(std::lower_bound(ref_cycles_.begin(), ref_cycles_.end(), cycle) - ref_cycles_.begin());
+    unsigned __int128 n = (unsigned __int128)a * (uint64_t)ratio_q_;
+    return (uint64_t)((n + (uint64_t)ratio_p_ - 1) / (uint64_t)ratio_p_);
+}
+
+uint64_t DramSide::to_accel(uint64_t c) const
+{
+    unsigned __int128 n = (unsigned __int128)c * (uint64_t)ratio_p_;
+    return (uint64_t)((n + (uint64_t)ratio_q_ - 1) / (uint64_t)ratio_q_);
+}
+
+// The DRAM's counters over the run: the device runs on to the DRAM cycle of
+// the accelerator's last cycle (refresh goes on while the array computes);
+// the commands of the log before that cycle, and the background state
+// replayed from them (a rank is active while one of its banks is open).
+void DramSide::tally(int64_t accel_end, pesim_engine_stats *s)
+{
+    uint64_t end = std::max(floor_, from_accel((uint64_t)accel_end));
+    while (core_->now() < end) core_->tick();
+    const int R = timing_.ranks, C = timing_.channels;
+    std::vector<int> open((size_t)(R * C), 0);
+    std::vector<uint64_t> since((size_t)(R * C), 0);
+    int64_t n[5] = {0, 0, 0, 0, 0}, active = 0, precharged = 0;
+    for (const DramIssued &c : log_) {
+        if (c.cycle >= end) break;
+        n[c.cmd]++;
+        if (c.cmd != DRAM_ACT && c.cmd != DRAM_PRE) continue;
+        size_t k = (size_t)(c.channel * R + c.rank);
+        int was = open[k];
+        open[k] += c.cmd == DRAM_ACT ? 1 : -1;
+        if ((was > 0) != (open[k] > 0)) {
+            (was > 0 ? active : precharged) += (int64_t)(c.cycle - since[k]);
+            since[k] = c.cycle;
+        }
+    }
+    for (size_t k = 0; k < open.size(); k++) (open[k] > 0 ? active : precharged) += (int64_t)(end - since[k]);
+    const DramCounters cnt = core_->counters();
+    s->dram_reads = bursts_read;
+    s->dram_writes = bursts_written;
+    s->dram_row_hits = (int64_t)cnt.row_hits;
+    s->dram_row_misses = (int64_t)cnt.row_misses;
+    s->dram_row_conflicts = (int64_t)cnt.row_conflicts;
+    s->dram_cycles = (int64_t)end;
+    s->dram_act = n[DRAM_ACT], s->dram_pre = n[DRAM_PRE], s->dram_rd = n[DRAM_RD], s->dram_wr = n[DRAM_WR];
+    s->dram_refreshes = n[DRAM_REF];
+    s->dram_active_cycles = active, s->dram_precharged_cycles = precharged;
 }
 
 void DramSide::post(int desc, int64_t cycle)
@@ -185,7 +227,7 @@ void DramSide::try_adds()
         if (!s.posted) return;
         if (!s.added_all) {
             uint64_t t0 = (uint64_t)std::max(s.t0, issue_free_);
-            uint64_t elig = std::max(pesim_dram_from_accel_cycles(&timing_, clock_mhz_, t0), floor_);
+            uint64_t elig = std::max(from_accel(t0), floor_);
             if (open_ < elig) return;
             const bool wr = d.kind != D_READ;
             const uint64_t burst = core_->burst_bytes();
@@ -200,7 +242,7 @@ void DramSide::try_adds()
             }
             s.added_all = true;
             floor_ = std::max(floor_, open_);
-            issue_free_ = std::max((int64_t)pesim_dram_to_accel_cycles(&timing_, clock_mhz_, open_), s.t0);
+            issue_free_ = std::max((int64_t)to_accel(open_), s.t0);
             nq_->push(Notice{issue_free_, (int)head_, N_ISSUED});
             (wr ? bursts_written : bursts_read) += d.bursts;
         }
@@ -222,7 +264,7 @@ void DramSide::on_cas(uint64_t id, uint64_t finish)
     s.finish = std::max(s.finish, finish);
     if (s.cas == p_.descs[(size_t)desc].bursts) {
         s.data_known = true;
-        nq_->push(Notice{(int64_t)pesim_dram_to_accel_cycles(&timing_, clock_mhz_, s.finish), desc, N_DATA});
+        nq_->push(Notice{(int64_t)to_accel(s.finish), desc, N_DATA});
     }
 }
 
@@ -749,17 +791,7 @@ void Controller::finish_network(int64_t k)
     s.transfers = p_.transfers;
     s.folds = p_.folds;
     s.busy_cycles = p_.busy;
-    if (dram_) {
-        s.dram_reads = dram_->bursts_read;
-        s.dram_writes = dram_->bursts_written;
-        s.dram_row_hits = (int64_t)dram_->counters().row_hits;
-        s.dram_row_misses = (int64_t)dram_->counters().row_misses;
-        s.dram_row_conflicts = (int64_t)dram_->counters().row_conflicts;
-        s.dram_refreshes = dram_->refreshes_before(dram_->final_floor());
-        s.dram_act = (int64_t)dram_->counters().act;
-        s.dram_pre = (int64_t)dram_->counters().pre;
-    }
-    sc_stop();
+    sc_stop();  // the DRAM's counters: DramSide::tally, once the simulation has stopped
 }
 
 void Controller::complete(int i, int stage, int64_t k)
@@ -805,17 +837,7 @@ void Controller::finish(int64_t k)
     s.transfers = p_.transfers;
     s.folds = p_.folds;
     s.busy_cycles = p_.busy;
-    if (dram_) {
-        s.dram_reads = dram_->bursts_read;
-        s.dram_writes = dram_->bursts_written;
-        s.dram_row_hits = (int64_t)dram_->counters().row_hits;
-        s.dram_row_misses = (int64_t)dram_->counters().row_misses;
-        s.dram_row_conflicts = (int64_t)dram_->counters().row_conflicts;
-        s.dram_refreshes = dram_->refreshes_before(dram_->final_floor());
-        s.dram_act = (int64_t)dram_->counters().act;
-        s.dram_pre = (int64_t)dram_->counters().pre;
-    }
-    sc_stop();
+    sc_stop();   // the DRAM's counters: DramSide::tally, once the simulation has stopped
 }
 
 }  // namespace pesim_sc

@@ -123,9 +123,9 @@ public:
     // Accelerator side (called by the Controller at its clock edge): a
     // transfer started at `cycle`; its descriptor may now be issued.
     void post(int desc, int64_t cycle);
-    uint64_t final_floor() const { return floor_; }
-    const DramCounters &counters() const { return core_->counters(); }
-    int64_t refreshes_before(uint64_t cycle) const;
+    // After the simulation: runs the device on to the accelerator's last
+    // cycle `accel_end` and fills the DRAM fields of *s.
+    void tally(int64_t accel_end, pesim_engine_stats *s);
     int64_t bursts_read = 0, bursts_written = 0;
 
 private:
@@ -137,17 +137,18 @@ private:
     void run();
     void try_adds();
     void on_cas(uint64_t id, uint64_t finish);
+    uint64_t from_accel(uint64_t accel_cycle) const;
+    uint64_t to_accel(uint64_t dram_cycle) const;
 
     const Program &p_;
     const pesim_dram &timing_;
-    double clock_mhz_;
     RunState *rs_;
     NoticeQueue *nq_;
     int64_t ratio_p_, ratio_q_;           // DRAM period / accelerator period = p / q
     std::unique_ptr<DramCore> core_;
     std::vector<DescState> ds_;
     std::vector<int> burst_desc_;         // request id -> descriptor
-    std::vector<uint64_t> ref_cycles_;
+    std::vector<DramIssued> log_;         // every command, in issue order
     size_t head_ = 0;                     // the DMA stream's next descriptor
     uint64_t open_ = 0;                   // the DRAM cycle whose arrivals are still open
     uint64_t floor_ = 0;                  // no request of a later descriptor arrives before this cycle

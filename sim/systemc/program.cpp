@@ -6,7 +6,6 @@
 
 extern "C" {
 #include "nest/walk.h"
-#include "pesim/dram.h"
 }
 
 namespace pesim_sc {
@@ -455,7 +454,7 @@ void begin(Program &p, const pesim_arch *a, const pesim_engine_options &opt)
     for (int lv = 0; lv < p.M; lv++) p.shared[lv] = a->level[lv].banks * a->level[lv].ports < 2 && !a->level[lv].is_dram;
     const pesim_level &top = a->level[p.M - 1];
     p.has_dram = top.is_dram && !opt.stall_free;
-    if (p.has_dram) p.burst_bytes = pesim_dram_burst_bytes(&top.dram);
+    if (p.has_dram) p.burst_bytes = (uint64_t)(top.dram.bus_bits / 8) * (uint64_t)top.dram.BL; // one burst: bus x BL
 }
 
 }  // namespace

@@ -48,7 +48,7 @@ namespace {
 
 // DRAM period / accelerator period = tck_ns * clock_mhz / 1000 as p / q, so
 // that both clocks have exact integer periods and their edges coincide
-// exactly when pesim_dram_to/from_accel_cycles say they do.
+// at the instants DramSide's clock crossing computes from the same p / q.
 bool clock_ratio(double tck_ns, double clock_mhz, int64_t *p, int64_t *q)
 {
     long double r = (long double)tck_ns * clock_mhz / 1000.0L;
@@ -152,6 +152,7 @@ void simulate(const Program &prog, const pesim_arch *a, const pesim_engine_optio
     } catch (const std::exception &ex) {  // a SystemC error report
         rs.error = std::string("SystemC: ") + ex.what();
     }
+    if (ds && rs.error.empty() && res.cost.cycles > 0) ds->tally(res.cost.cycles, &res.stats);
 }
 
 // The child: elaborate, simulate, report.
@@ -518,12 +519,7 @@ extern "C" pesim_status pesim_systemc_run_traced(const pesim_arch *a, const pesi
     // for DRAM, its controller's commands.
     pesim_dram_activity act, *dact = nullptr;
     if (top.is_dram && !o.stall_free) {
-        pesim_dram_stats ds;
-        std::memset(&ds, 0, sizeof ds);
-        ds.act = (uint64_t)h.stats.dram_act, ds.pre = (uint64_t)h.stats.dram_pre;
-        ds.reads = (uint64_t)h.stats.dram_reads, ds.writes = (uint64_t)h.stats.dram_writes;
-        ds.ref = (uint64_t)h.stats.dram_refreshes;
-        pesim_estimate_dram_activity_from_stats(&top.dram, &ds, a->clock_mhz, out->cycles, &act);
+        pesim_estimate_dram_activity_from_run(&top.dram, &h.stats, a->clock_mhz, out->cycles, &act);
         dact = &act;
     }
     pesim_estimate_cost(a, dact, out);

@@ -9,23 +9,18 @@
  * candidates into costs (cache, threads, fidelity per call); the store keeps
  * every evaluation in SQLite so a killed run resumes without loss.
  *
+ * The environment interface (section "the environment" below) is the one
+ * door for every algorithm, learned or not: per parameter its metadata and
+ * the value behind each choice, context features (layer shapes, the
+ * architecture, the network graph), action masks with a sequential decode,
+ * and structured results (per-layer costs, violations as data). The campaign
+ * loop (ask, replay check, evaluate, store, tell) is pesim_campaign_*: the
+ * CLI, embedding programs and nested searches share it; a resumed run's
+ * algorithm state is rebuilt by replaying the store through ask/tell.
+ *
  * Dependency graph: search -> sim. Library code never prints or exits.
  * docs/search.md describes the encodings, the experiment format, the
- * placement cost and the store schema.
- *
- * Changes to the lead's first version (all additive; the "framework" helper
- * owns spaces, evaluator and store and records them here):
- *  - pesim_space_network, pesim_space_describe, pesim_space_n_layers,
- *    pesim_space_layer, pesim_space_arch, pesim_space_network_of;
- *  - pesim_experiment + pesim_experiment_load (what an experiment file says
- *    besides its hardware parameters); pesim_space_from_experiment accepts
- *    base == NULL / net == NULL to load the experiment's own arch/workload;
- *  - pesim_objective_name/parse, pesim_fidelity_name/parse;
- *  - pesim_evaluator_stats, pesim_evaluator_space;
- *  - pesim_store_add_batch, pesim_store_best, pesim_store_path;
- *  - pesim_algo_options.budget and .victory (the algorithms helper);
- *  - pesim_space_hw_n_keys, pesim_space_hw_key, pesim_space_hw_value (the
- *    hardware-sweep helper: the values of a hardware point by key). */
+ * placement cost, the store schema and the campaign loop. */
 #ifndef PESIM_SEARCH_H
 #define PESIM_SEARCH_H
 
@@ -42,16 +37,22 @@
 extern "C" {
 #endif
 
+/* The library's version, "MAJOR.MINOR.PATCH". */
+const char *pesim_version(void);
+
 /* ---------------------------------------------------------------- spaces */
 
 typedef enum pesim_param_kind {
     PESIM_PARAM_TILE = 0,     /* a temporal tile factor of (level, dim) */
     PESIM_PARAM_ORDER,        /* a level's loop order (index of a permutation) */
-    PESIM_PARAM_SPATIAL_DIM,  /* the dim unrolled on an axis of a level */
-    PESIM_PARAM_SPATIAL_FACTOR, /* the factor unrolled on an axis of a level */
+    PESIM_PARAM_SPATIAL_DIM,  /* the dim unrolled on an axis of a level (one-dim encoding) */
+    PESIM_PARAM_SPATIAL_FACTOR, /* the factor unrolled on an axis of a level (of `dim` in the
+                                 * factors encoding; of the dim chosen in the one-dim one) */
     PESIM_PARAM_BYPASS,       /* keep (0) or bypass (1) a tensor at a level */
     PESIM_PARAM_HARDWARE,     /* a hardware parameter (array rows, buffer size, ...) */
     PESIM_PARAM_PLACEMENT,    /* the level holding a tensor of a network */
+    PESIM_PARAM_ORDER_POS,    /* position `pos` of a level's loop order: which of the dims not placed
+                               * at positions 0..pos-1 (in GNKCPQRS order) goes there */
     PESIM_PARAM_KIND_COUNT
 } pesim_param_kind;
 
@@ -61,14 +62,50 @@ typedef struct pesim_param {
     int32_t n_choices;        /* >= 1 */
     int32_t level, dim, tensor, layer; /* what it refers to (-1 when not applicable); layer is an
                                         * index into pesim_space_network_of(s)->layers */
+    int32_t axis;             /* spatial parameters: 0 = X, 1 = Y; else -1 */
+    int32_t pos;              /* PESIM_PARAM_ORDER_POS: the position, 0 = outermost; else -1 */
 } pesim_param;
 
+/* The agent groups of a joint space (ARCO's three agents, and placement):
+ * hardware parameters; tiling (tile factors, spatial dims and factors);
+ * schedule (loop orders, bypass); placement. */
+typedef enum pesim_param_group {
+    PESIM_GROUP_HARDWARE = 0, PESIM_GROUP_TILING, PESIM_GROUP_SCHEDULE, PESIM_GROUP_PLACEMENT,
+    PESIM_GROUP_COUNT
+} pesim_param_group;
+pesim_param_group pesim_param_group_of(pesim_param_kind k);
+const char *pesim_param_kind_name(pesim_param_kind k);   /* "tile", "order", ..., "order_pos" */
+const char *pesim_param_group_name(pesim_param_group g); /* "hardware", "tiling", "schedule", "placement" */
+
 typedef struct pesim_space pesim_space; /* opaque */
+
+/* Encodings of the mapping parameters, chosen per space (docs/search.md 1.1).
+ * Zeroed options are the defaults. */
+typedef enum pesim_order_encoding {
+    PESIM_ORDER_RANK = 0,     /* one parameter per level: the rank of a permutation (nd! choices) */
+    PESIM_ORDER_SEQUENCE      /* one parameter per position but the last (nd - pos choices each) */
+} pesim_order_encoding;
+typedef enum pesim_spatial_encoding {
+    PESIM_SPATIAL_FACTORS = 0, /* per level, axis and allowed dim: its factor (several dims per axis,
+                                * their product within the fan-out) */
+    PESIM_SPATIAL_DIM_FACTOR   /* per level and axis: one dim (or none) and its factor */
+} pesim_spatial_encoding;
+typedef struct pesim_space_options {
+    pesim_order_encoding order;
+    pesim_spatial_encoding spatial;
+} pesim_space_options;
+/* Parses "order=rank|sequence,spatial=factors|dim" (either part may be left
+ * out) into *o (starting from the defaults); PESIM_ERR_KEY / _RANGE naming
+ * the part that is wrong. */
+pesim_status pesim_space_options_parse(const char *text, pesim_space_options *o, pesim_error *e);
 
 /* The mapping space of one layer on one architecture: tile factors per level
  * per dim (imperfect ones included), loop order per level, spatial unrolling
  * per fan-out axis, bypass per level and tensor. */
 pesim_status pesim_space_mapping(const pesim_arch *a, const pesim_layer *l, pesim_space **out, pesim_error *e);
+/* The same with encodings (opt NULL: the defaults). */
+pesim_status pesim_space_mapping_opt(const pesim_arch *a, const pesim_layer *l, const pesim_space_options *opt,
+                                     pesim_space **out, pesim_error *e);
 
 /* A hardware space declared in an experiment config (parameter -> list of
  * values; see docs/search.md), optionally joint with the mapping space of
@@ -79,6 +116,9 @@ pesim_status pesim_space_mapping(const pesim_arch *a, const pesim_layer *l, pesi
  * decodes as invalid). */
 pesim_status pesim_space_from_experiment(const char *path, const pesim_arch *base, const pesim_network *net,
                                          int joint, pesim_space **out, pesim_error *e);
+pesim_status pesim_space_from_experiment_opt(const char *path, const pesim_arch *base, const pesim_network *net,
+                                             int joint, const pesim_space_options *opt, pesim_space **out,
+                                             pesim_error *e);
 
 /* The placement space of a network: for every layer the level holding its
  * output activation, and for every layer with weights the level holding
@@ -96,6 +136,9 @@ void pesim_space_destroy(pesim_space *s); /* NULL is a no-op */
  * (a whole-network mapping search; costs are summed over MAC layers). */
 pesim_status pesim_space_network(const pesim_arch *a, const pesim_network *net, pesim_space **out,
                                  pesim_error *e);
+pesim_status pesim_space_network_opt(const pesim_arch *a, const pesim_network *net, const pesim_space_options *opt,
+                                     pesim_space **out, pesim_error *e);
+const pesim_space_options *pesim_space_options_of(const pesim_space *s);
 
 int32_t pesim_space_n_params(const pesim_space *s);
 const pesim_param *pesim_space_param(const pesim_space *s, int32_t i);
@@ -125,6 +168,9 @@ typedef struct pesim_design {
  * valid (structurally; capacity is the evaluator's), else 0 with a reason.
  * The design's arrays live until the next decode on the same space. */
 int pesim_space_decode(pesim_space *s, const int32_t *choices, pesim_design *d, char *reason, size_t n);
+/* The same, also saying why as data (v may be NULL). */
+int pesim_space_decode_why(pesim_space *s, const int32_t *choices, pesim_design *d, char *reason, size_t n,
+                           pesim_violation *v);
 
 /* Encodes a design back to choices when it is in the space (tests, seeding).
  * Returns 1 and fills choices (n_params entries) if decode(choices) gives the
@@ -141,6 +187,98 @@ int pesim_space_encode(const pesim_space *s, const pesim_design *d, int32_t *cho
 int32_t pesim_space_hw_n_keys(const pesim_space *s, int32_t param);
 const char *pesim_space_hw_key(const pesim_space *s, int32_t param, int32_t key);
 int pesim_space_hw_value(const pesim_space *s, int32_t param, int32_t key, int32_t choice, char *buf, size_t n);
+
+/* ------------------------------------------------------ the environment
+ *
+ * What an algorithm may know of a space besides n_choices (the contract for
+ * every algorithm; docs/search.md "The environment interface"). Everything
+ * here is read-only on the space and safe to call from several threads at
+ * once (agents acting in parallel), except where noted. */
+
+/* The value behind a choice. `number` is set for every kind: the factor
+ * (TILE, SPATIAL_FACTOR), the dim (SPATIAL_DIM: -1 for none; ORDER_POS), 0/1
+ * (BYPASS: 1 = bypass), the level (PLACEMENT), the first key's value
+ * (HARDWARE; NaN for a string value such as a dataflow), the rank (ORDER).
+ * perm (ORDER; ORDER_POS: the order so far, positions 0..pos) lists dims,
+ * outermost first. text is the value as a person reads it: "16", "K",
+ * "none", "KCRS", "bypass", "LLC", "ws". Choices of TILE and SPATIAL_FACTOR
+ * parameters are ordered by value (ascending), so neighbouring choices are
+ * similar designs. */
+typedef struct pesim_choice_value {
+    pesim_param_kind kind;
+    double number;
+    int64_t factor;                 /* TILE, SPATIAL_FACTOR; else 0 */
+    int32_t dim;                    /* SPATIAL_DIM, ORDER_POS; else -1 */
+    int32_t level;                  /* PLACEMENT; else -1 */
+    int32_t n_perm;                 /* ORDER, ORDER_POS: dims in perm */
+    uint8_t perm[PESIM_NDIMS];
+    char text[64];
+} pesim_choice_value;
+
+/* Fills *out with the value of choice `choice` of parameter `param`. The
+ * value of an ORDER_POS choice depends on the positions before it: choices
+ * (n_params entries, may be NULL) gives them; without it they are taken as
+ * 0. Returns 1, or 0 when param or choice is out of range. */
+int pesim_space_choice_value(const pesim_space *s, int32_t param, int32_t choice, const int32_t *choices,
+                             pesim_choice_value *out);
+
+/* The network graph (placement, network and joint spaces; a layer space has
+ * one node): one node per layer of pesim_space_network_of(s), one edge per
+ * (producer, consumer) tensor. The network input is no node (its edges have
+ * src = -1). Lifetimes are in steps of the topological order (= layer
+ * index): a tensor produced at step i lives until its last consumer's step
+ * (i itself when nothing reads it). Owned by the space. */
+typedef struct pesim_graph_node {
+    int32_t layer;                  /* index in pesim_space_network_of(s) */
+    int32_t mac;                    /* index among the MAC layers (pesim_space_layer), -1 for none */
+    pesim_op op;
+    int64_t macs;
+    int64_t weight_words, input_words, output_words; /* pesim_layer_tensor_words; weights 0 without */
+    int32_t last_use;               /* step of the output's last consumer */
+} pesim_graph_node;
+typedef struct pesim_graph_edge {
+    int32_t src, dst;               /* producer (-1: the network input) and consumer layer */
+    int32_t slot;                   /* which input of dst */
+    int64_t words;                  /* the tensor's words (the producer's output) */
+    int32_t lifetime;               /* last_use(src) - src, in steps (dst + 1 for the network input) */
+} pesim_graph_edge;
+typedef struct pesim_graph {
+    int32_t n_nodes, n_edges;
+    const pesim_graph_node *nodes;
+    const pesim_graph_edge *edges;
+} pesim_graph;
+void pesim_space_graph(const pesim_space *s, pesim_graph *out);
+
+/* Numeric features for learned policies, fixed widths (docs/search.md lists
+ * the columns; pesim_feature_name names them). Node features of layer i:
+ * log2 of the eight dims, strides, dilations, log2(1 + MACs), log2(1 + words)
+ * of weights, inputs and outputs, the op one-hot, the output's lifetime and
+ * the layer's position (both / n_layers). Edge features: log2(1 + words),
+ * lifetime / n_layers, from the network input (0/1). Arch features: word
+ * bits, clock, MAC energy, levels, then per level (up to PESIM_MAX_LEVELS,
+ * zeros past n_levels) log2(1 + capacity words), log2 fan-out X and Y,
+ * log2(1 + read / write words per cycle), read / write energy, DRAM, double
+ * buffered, keeps weights / inputs / outputs. Each returns the width and
+ * writes min(width, n) values. */
+#define PESIM_NODE_FEATURES 24
+#define PESIM_EDGE_FEATURES 3
+#define PESIM_ARCH_LEVEL_FEATURES 12
+#define PESIM_ARCH_FEATURES (4 + PESIM_ARCH_LEVEL_FEATURES * PESIM_MAX_LEVELS)
+typedef enum pesim_feature_set { PESIM_FEATURES_NODE = 0, PESIM_FEATURES_EDGE, PESIM_FEATURES_ARCH } pesim_feature_set;
+int32_t pesim_space_node_features(const pesim_space *s, int32_t layer, double *out, int32_t n);
+int32_t pesim_space_edge_features(const pesim_space *s, int32_t edge, double *out, int32_t n);
+/* a: an architecture (a decoded design's), or NULL for the space's base arch. */
+int32_t pesim_arch_features(const pesim_arch *a, double *out, int32_t n);
+/* The name of column i of a feature set ("log2_K", "l3_fanout_x", ...), NULL past its width. */
+const char *pesim_feature_name(pesim_feature_set set, int32_t i);
+
+/* The default design as choices: each layer's mapping from
+ * pesim_mapper_default (on the base arch, or on the arch the hardware
+ * choices give), the base arch's value of each hardware parameter that
+ * offers it (else choice 0), everything in the outermost level (placement).
+ * Returns 1 when every part is in the space exactly, else 0 (the choices are
+ * then filled as far as they go, the rest 0). */
+int pesim_space_default_choices(const pesim_space *s, int32_t *choices);
 
 /* ------------------------------------------------------- the evaluator */
 
@@ -164,11 +302,13 @@ typedef struct pesim_eval_options {
 } pesim_eval_options;
 
 /* One evaluated candidate. objective is lower-better; an invalid candidate
- * has valid = 0, a reason and objective = PESIM_INVALID_PENALTY. */
+ * has valid = 0, a reason, the violation as data (its layer: an index into
+ * pesim_space_network_of(s)->layers) and objective = PESIM_INVALID_PENALTY. */
 #define PESIM_INVALID_PENALTY 1e300
 typedef struct pesim_result {
     int32_t valid;
     char reason[PESIM_REASON_MAX];
+    pesim_violation violation;
     double objective;
     int64_t cycles;
     double energy_pj;
@@ -195,6 +335,17 @@ void pesim_evaluator_destroy(pesim_evaluator *ev); /* NULL is a no-op */
  * arguments. Not reentrant on one evaluator. */
 pesim_status pesim_evaluator_run(pesim_evaluator *ev, const int32_t *choices, int32_t n, pesim_fidelity f,
                                  pesim_result *out);
+/* The same, also with each MAC layer's cost: costs[i * pesim_space_n_layers(s)
+ * + j] is candidate i's layer j (cycles, energy by component, accesses per
+ * level and tensor, stalls by cause; an invalid layer has valid = 0, its
+ * reason and its violation). Every layer of a candidate is evaluated, also
+ * after an invalid one; the totals in out[i] are those pesim_evaluator_run
+ * gives, and are the sums of the layers' cycles and energy (placement
+ * spaces: of their re-attributed costs). Not cached. A candidate that does
+ * not decode (or a hardware design over the area budget, or whose default
+ * mapping fails) has every layer invalid with the candidate's violation. */
+pesim_status pesim_evaluator_run_detail(pesim_evaluator *ev, const int32_t *choices, int32_t n, pesim_fidelity f,
+                                        pesim_result *out, pesim_cost *costs);
 
 typedef struct pesim_eval_stats {
     int64_t requested;        /* candidates passed to pesim_evaluator_run */
@@ -204,6 +355,53 @@ typedef struct pesim_eval_stats {
 } pesim_eval_stats;
 void pesim_evaluator_stats(const pesim_evaluator *ev, pesim_eval_stats *out);
 pesim_space *pesim_evaluator_space(const pesim_evaluator *ev);
+
+/* ------------------------------------------------ masks and step decode
+ *
+ * A cursor holds a partial candidate (some parameters chosen) and says, for
+ * any parameter, which of its choices can still lead to a valid design:
+ * capacity (every bounded level's tiles, with unchosen tile and spatial
+ * factors at their smallest, unchosen bypass flags bypassing where the arch
+ * allows it, unchosen hardware at its most permissive value: so a mask never
+ * excludes a choice some completion makes valid), fan-out (spatial factors
+ * on an axis; a factor whose lower digits are not all chosen counts as 1,
+ * since they may cover the dim and clamp it), allowed spatial dims, the
+ * decoded arch's check and the area budget (once every hardware parameter
+ * is chosen), placement capacity over lifetimes (unchosen tensors in the
+ * outermost level). Once every parameter a constraint depends on is chosen,
+ * the mask is exact for it. Not masked: the power budget, the default
+ * mapper of hardware-only spaces, and mapping shapes the model cannot count
+ * ("unsupported"): they are known after evaluation only.
+ * The step decode visits parameters in space order (hardware, then per layer
+ * and per level from the innermost: bypass, spatial, tiles, order;
+ * placement per layer). One cursor per thread. */
+typedef struct pesim_cursor pesim_cursor; /* opaque */
+
+/* budgets (may be NULL): the area budget of the evaluation, for masks. */
+pesim_status pesim_cursor_create(const pesim_space *s, const pesim_eval_options *budgets, pesim_cursor **out,
+                                 pesim_error *e);
+void pesim_cursor_destroy(pesim_cursor *c);   /* NULL is a no-op */
+void pesim_cursor_reset(pesim_cursor *c);     /* nothing chosen */
+/* Chooses `choice` for `param` (-1 forgets it). PESIM_ERR_RANGE when either
+ * is out of range. */
+pesim_status pesim_cursor_set(pesim_cursor *c, int32_t param, int32_t choice);
+/* The choice made for param, or -1. */
+int32_t pesim_cursor_get(const pesim_cursor *c, int32_t param);
+/* The first unchosen parameter in space order; n_params when all are chosen. */
+int32_t pesim_cursor_next(const pesim_cursor *c);
+/* mask[k] = 1 if choice k of param can still lead to a valid design given
+ * the choices made (param's own choice, if made, is ignored); returns how
+ * many are allowed. why (may be NULL, n_choices entries) gets, for each
+ * excluded choice, a violation it causes in the smallest completion (in a
+ * one-layer space the first one the decoder and the model report; kind NONE
+ * for an allowed choice); asking for it costs a full check of every choice. */
+int32_t pesim_cursor_mask(pesim_cursor *c, int32_t param, uint8_t *mask, pesim_violation *why);
+/* Completes the candidate by the step decode: each unchosen parameter in
+ * space order gets a uniformly drawn allowed choice (u01(ctx) in [0, 1)).
+ * choices (n_params) gets the candidate. Returns how many parameters had no
+ * allowed choice (0: no mask excludes the candidate; a parameter with an
+ * empty mask takes choice 0). */
+int32_t pesim_cursor_sample(pesim_cursor *c, double (*u01)(void *ctx), void *ctx, int32_t *choices);
 
 /* ----------------------------------------------------- experiments */
 
@@ -230,61 +428,122 @@ pesim_status pesim_experiment_load(const char *path, pesim_experiment *out, pesi
 
 typedef struct pesim_store pesim_store; /* opaque: one SQLite file (WAL) per campaign */
 
-/* Opens or creates a store. A locked, read-only or corrupt file is an error
- * that names the file and touches nothing. */
+/* Opens or creates a store and locks it for this process until
+ * pesim_store_close (another process opening it gets PESIM_ERR_IO, "in use
+ * by another pesim process"). A locked, read-only, foreign or corrupt file
+ * (PRAGMA quick_check) is an error that names the file and touches nothing. */
 pesim_status pesim_store_open(const char *path, pesim_store **out, pesim_error *e);
-void pesim_store_close(pesim_store *st);
+void pesim_store_close(pesim_store *st);          /* flushes queued batches first */
+const char *pesim_store_path(const pesim_store *st);
 
-/* Starts a run (algorithm, space description, seed, budget, full config
- * text) or, with resume, finds the matching unfinished run; *run_id gets it
- * and *done the evaluations it already has. */
-pesim_status pesim_store_begin_run(pesim_store *st, const char *algo, const char *space_desc, uint64_t seed,
-                                   int64_t budget, const char *config_text, int resume, int64_t *run_id,
-                                   int64_t *done, pesim_error *e);
-/* Records one evaluation durably (committed before it returns). */
-pesim_status pesim_store_add(pesim_store *st, int64_t run_id, int64_t sample, const int32_t *choices,
-                             int32_t n_params, const pesim_result *r, pesim_error *e);
+/* A run: what identifies it (label, space) and the options it was started
+ * with (a resume compares them). Strings as pesim_campaign writes them. */
+typedef struct pesim_run_info {
+    int64_t id;
+    char label[128];          /* the caller's name of the search: a layer, "experiment", "placement" */
+    char space[512];          /* pesim_space_describe */
+    char algo[32];
+    uint64_t seed;
+    int64_t budget;
+    char objective[16], fidelity[16];
+    int32_t batch;
+    char algo_options[512];   /* pesim_algo_describe_options */
+    char eval_options[256];   /* the evaluation options that change results (weights, budgets) */
+    int finished;             /* find_run: the run is marked finished */
+    int64_t samples;          /* find_run: evaluations stored (samples 0..samples-1) */
+} pesim_run_info;
+
+/* The latest run with this label and space; *found = 0 when there is none. */
+pesim_status pesim_store_find_run(pesim_store *st, const char *label, const char *space, pesim_run_info *out,
+                                  int *found, pesim_error *e);
+/* Starts a run (status 'running') with info's fields and the config text. */
+pesim_status pesim_store_new_run(pesim_store *st, const pesim_run_info *info, const char *config, int64_t *run_id,
+                                 pesim_error *e);
+/* Marks a run running again with a new budget (a resume). */
+pesim_status pesim_store_reopen_run(pesim_store *st, int64_t run_id, int64_t budget, pesim_error *e);
+pesim_status pesim_store_finish_run(pesim_store *st, int64_t run_id, pesim_error *e);
+
 /* Records n evaluations (samples first_sample .. first_sample + n - 1,
- * choices n x n_params) in one transaction: all or none are kept. */
+ * choices n x n_params) in one committed transaction: all or none are kept.
+ * pesim_store_add records one. */
 pesim_status pesim_store_add_batch(pesim_store *st, int64_t run_id, int64_t first_sample, int32_t n,
                                    const int32_t *choices, int32_t n_params, const pesim_result *r,
                                    pesim_error *e);
+pesim_status pesim_store_add(pesim_store *st, int64_t run_id, int64_t sample, const int32_t *choices,
+                             int32_t n_params, const pesim_result *r, pesim_error *e);
+/* The same, asynchronously: the batch is copied and a writer thread commits
+ * queued batches in order (all or none of each), so that evaluation goes on
+ * meanwhile; at most 4 batches wait (then this call waits). A failure of the
+ * writer is returned by the next queue, flush or other call. */
+pesim_status pesim_store_queue(pesim_store *st, int64_t run_id, int64_t first_sample, int32_t n,
+                               const int32_t *choices, int32_t n_params, const pesim_result *r, pesim_error *e);
+/* Waits until every queued batch is committed. */
+pesim_status pesim_store_flush(pesim_store *st, pesim_error *e);
+/* Reads samples first_sample .. first_sample + n - 1 of a run, in order;
+ * *got = how many exist from first_sample on (a sample missing in the middle,
+ * or a row without n_params choices, is an error). */
+pesim_status pesim_store_read(pesim_store *st, int64_t run_id, int64_t first_sample, int32_t n, int32_t n_params,
+                              int32_t *choices, pesim_result *r, int32_t *got, pesim_error *e);
 /* The run's best valid evaluation (lowest objective, earliest on ties):
  * *found = 0 when it has none. choices (n_params entries) may be NULL. */
 pesim_status pesim_store_best(pesim_store *st, int64_t run_id, int32_t n_params, int32_t *choices,
                               pesim_result *r, int64_t *sample, int *found, pesim_error *e);
-const char *pesim_store_path(const pesim_store *st);
-/* Replays a run's evaluations in order (for resume: the algorithm is told
- * them again without re-evaluating). */
-pesim_status pesim_store_replay(pesim_store *st, int64_t run_id, int32_t n_params,
-                                void (*fn)(void *ctx, int64_t sample, const int32_t *choices,
-                                           const pesim_result *r),
-                                void *ctx, pesim_error *e);
-pesim_status pesim_store_finish_run(pesim_store *st, int64_t run_id, pesim_error *e);
 
 /* ---------------------------------------------------------- algorithms */
 
 typedef struct pesim_algo pesim_algo; /* opaque */
 
+/* What the caller offers an algorithm besides ask/tell (ARCO's cheap
+ * predictor, a learned search's look at per-layer costs): `predict`
+ * evaluates candidates now, at a fidelity, outside the budget and the store
+ * (costs, n x n_layers, may be NULL: as pesim_evaluator_run_detail). It must
+ * be deterministic (a resumed run calls it again). NULL when not offered. */
+typedef struct pesim_algo_env {
+    pesim_status (*predict)(void *ctx, const int32_t *choices, int32_t n, pesim_fidelity f, pesim_result *out,
+                            pesim_cost *costs);
+    void *ctx;
+} pesim_algo_env;
+
+/* Options of an algorithm. kv: n_kv strings "key=value" (`--algo-opt`),
+ * checked against the algorithm's table (pesim_algo_option_info): an unknown
+ * key is PESIM_ERR_KEY naming it, a value that is not a number or out of its
+ * bounds PESIM_ERR_RANGE. eval (may be NULL): what the evaluation checks, so
+ * that valid starting points respect the area budget. Algorithms are
+ * anytime: they are never told the budget (algo_impl.h). */
 typedef struct pesim_algo_options {
-    int32_t batch;            /* candidates per ask (0 = the algorithm's default) */
-    int32_t population;       /* GA population (0 = default) */
-    double temperature;       /* SA initial temperature (0 = default) */
-    int64_t budget;           /* evaluations the caller will request (0 = unknown): sizes the GA's
-                                 population and generations and the SA cooling schedule */
-    int32_t victory;          /* timeloop: stop after this many consecutive valid samples without
-                                 improvement (0 = 500, Timeloop's usual setting) */
+    const char *const *kv;
+    int32_t n_kv;
+    const pesim_eval_options *eval;
 } pesim_algo_options;
+
+/* One option of an algorithm's table. */
+typedef struct pesim_algo_option_info {
+    const char *name;
+    int integer;              /* 1: an integer */
+    double def, min, max;     /* default, inclusive bounds */
+    const char *help;
+} pesim_algo_option_info;
+/* Options of algorithm `name`: their count (-1: no such algorithm) and the
+ * i-th (0 when out of range). */
+int32_t pesim_algo_n_options(const char *name);
+int pesim_algo_option_info_get(const char *name, int32_t i, pesim_algo_option_info *out);
+/* A one-line summary of the algorithm, NULL for an unknown name. */
+const char *pesim_algo_summary(const char *name);
 
 /* Names: "exhaustive", "random", "annealing", "genetic", "timeloop" (and the
  * learned ones of later issues). PESIM_ERR_INVALID for an unknown name;
- * PESIM_ERR_RANGE from "exhaustive" for a space of more than 1e7 points.
- * The handle owns a gsl_rng seeded from `seed`: the same seed, space and
- * sequence of ask sizes give the same candidates (docs/search.md,
- * "Algorithms"). */
+ * PESIM_ERR_KEY / PESIM_ERR_RANGE for a bad option; PESIM_ERR_RANGE from
+ * "exhaustive" for a space of more than max_points points. The handle owns a
+ * gsl_rng seeded from `seed`: the same seed, options, space and sequence of
+ * ask sizes give the same candidates (docs/search.md, "Algorithms"). */
 pesim_status pesim_algo_create(const char *name, const pesim_space *s, uint64_t seed,
                                const pesim_algo_options *opt, pesim_algo **out, pesim_error *e);
 void pesim_algo_destroy(pesim_algo *al);
+/* Offers the caller's services (copied; NULL withdraws them). */
+void pesim_algo_set_env(pesim_algo *al, const pesim_algo_env *env);
+/* Every option's value as used, "key=value,key=value" in table order (the
+ * store records it with the run; a resume compares it). Returns the length. */
+int pesim_algo_describe_options(const pesim_algo *al, char *buf, size_t n);
 /* Proposes up to max candidates into choices (max x n_params); returns how
  * many (0: the algorithm has nothing more to propose, e.g. exhaustive done;
  * also 0 while candidates of the previous ask have not all been told). */
@@ -295,6 +554,99 @@ int32_t pesim_algo_ask(pesim_algo *al, int32_t *choices, int32_t max);
 void pesim_algo_tell(pesim_algo *al, const int32_t *choices, const pesim_result *r, int32_t n);
 /* Names of the registered algorithms, NULL-terminated. */
 const char *const *pesim_algo_names(void);
+
+/* ---------------------------------------------------- the campaign loop
+ *
+ * One search of a space: ask the algorithm for up to `batch` candidates;
+ * take the results of those the store already has (a resumed run: they must
+ * be the very candidates stored, in order), evaluate the others (the
+ * evaluation step is pluggable: the built-in evaluator's threads by
+ * default, MPI ranks or anything else with pesim_campaign_set_evaluate),
+ * queue them to the store (a writer thread commits them while the next
+ * batch is evaluated), tell the algorithm every result in ask order, call
+ * the caller's callback. A run is a function of (algorithm, options, seed,
+ * batch, space, evaluation options): a resumed run asks exactly what the
+ * killed one asked, no committed evaluation is lost or repeated, and since
+ * algorithms are anytime, a run resumed with a larger budget is the straight
+ * run of that budget. Campaigns nest (a search inside another's evaluation
+ * step) and share nothing but the store, which one campaign uses at a time. */
+
+typedef enum pesim_run_mode {
+    PESIM_RUN_NEW = 0,        /* a new run; refused when the store has a run of this search */
+    PESIM_RUN_RESUME,         /* continue the latest run of this search, killed or finished, to the
+                               * budget (or start one when there is none); refused when the algorithm,
+                               * its options, the seed, batch, objective, fidelity or evaluation
+                               * options differ, naming which */
+    PESIM_RUN_ANOTHER         /* a new run, also when the store has runs of this search */
+} pesim_run_mode;
+
+/* The evaluation step: results of n candidates (n x n_params) at fidelity f,
+ * out[i] for candidate i. PESIM_OK, or an error that ends the run. */
+typedef pesim_status (*pesim_eval_fn)(void *ctx, const int32_t *choices, int32_t n, pesim_fidelity f,
+                                      pesim_result *out);
+
+typedef struct pesim_campaign_options {
+    const char *algo;                 /* a name of pesim_algo_names() */
+    pesim_algo_options algo_opt;      /* its options (algo_opt.eval is set by the campaign) */
+    uint64_t seed;
+    int64_t budget;                   /* evaluations of the run, replayed ones included (>= 1) */
+    int32_t batch;                    /* candidates per ask (>= 1) */
+    pesim_fidelity fidelity;
+    pesim_eval_options eval;          /* objective, weights, budgets, threads, cache */
+    pesim_run_mode mode;
+    const char *label;                /* names the search in the store (NULL: "") */
+    const char *config;               /* recorded with a new run (NULL: "") */
+    const volatile int *stop;         /* polled between batches: nonzero stops (may be NULL) */
+} pesim_campaign_options;
+
+/* What the callback sees after each batch is told. */
+typedef struct pesim_campaign_batch {
+    int64_t first;                    /* the sample number of candidate 0 */
+    int32_t n;
+    int32_t replayed;                 /* candidates [0, replayed) came from the store */
+    const int32_t *choices;           /* n x n_params */
+    const pesim_result *results;
+} pesim_campaign_batch;
+/* Returns nonzero to stop the run after this batch. */
+typedef int (*pesim_campaign_fn)(void *ctx, const pesim_campaign_batch *b);
+
+typedef struct pesim_campaign_report {
+    int64_t run_id;                   /* 0 without a store */
+    int resumed;                      /* continued a stored run */
+    int64_t samples;                  /* evaluations of the run so far (replayed ones included) */
+    int64_t replayed;                 /* of which taken from the store */
+    int64_t valid;
+    int found;                        /* a valid candidate was seen */
+    pesim_result best;                /* the first of the lowest objective */
+    int64_t best_sample;
+    int algo_done;                    /* the algorithm stopped before the budget */
+    int stopped;                      /* the stop flag or the callback ended it */
+    int64_t predictions;              /* candidates the algorithm had predicted (pesim_algo_env) */
+    double wall_s;                    /* of pesim_campaign_run */
+} pesim_campaign_report;
+
+typedef struct pesim_campaign pesim_campaign; /* opaque */
+
+/* Creates the evaluator (o->eval) and the algorithm, and settles the run in
+ * the store (st may be NULL: nothing recorded, nothing resumed) according to
+ * o->mode; refusals are PESIM_ERR_INVALID with a message naming the store,
+ * the run and what differs. The space is not owned. */
+pesim_status pesim_campaign_create(pesim_space *s, pesim_store *st, const pesim_campaign_options *o,
+                                   pesim_campaign **out, pesim_error *e);
+void pesim_campaign_destroy(pesim_campaign *c); /* NULL is a no-op; flushes the store */
+/* Replaces the evaluation step (fn NULL: the built-in evaluator again). */
+void pesim_campaign_set_evaluate(pesim_campaign *c, pesim_eval_fn fn, void *ctx);
+void pesim_campaign_set_callback(pesim_campaign *c, pesim_campaign_fn fn, void *ctx);
+/* Runs to the budget, the algorithm's end or a stop; every evaluation is
+ * committed to the store when it returns. */
+pesim_status pesim_campaign_run(pesim_campaign *c, pesim_error *e);
+/* Marks the run finished in the store (a later resume may still extend it). */
+pesim_status pesim_campaign_finish(pesim_campaign *c, pesim_error *e);
+const pesim_campaign_report *pesim_campaign_get_report(const pesim_campaign *c);
+/* The best candidate's choices (n_params), valid when report->found. */
+const int32_t *pesim_campaign_best_choices(const pesim_campaign *c);
+pesim_evaluator *pesim_campaign_evaluator(const pesim_campaign *c);
+pesim_algo *pesim_campaign_algo(const pesim_campaign *c);
 
 #ifdef __cplusplus
 }

@@ -186,7 +186,8 @@ double pesim_dram_words_per_cycle(const pesim_dram *d, int word_bits, double clo
 pesim_status pesim_arch_check(const pesim_arch *a, const char *file, pesim_error *e);
 
 /* Access latency of a level in accelerator cycles: latency_cycles on chip;
- * for DRAM, a read to a closed bank, tRCD + CL + BL/2 (rounded down). */
+ * for DRAM, a read to a closed bank, 1 + tRCD + CL + BL/2 DRAM cycles (the
+ * DRAM model's row-miss latency, docs/dram.md), rounded down. */
 int64_t pesim_level_latency_cycles(const pesim_arch *a, int level);
 
 /* Total area: MACs + every level's instances + the vector units. */

@@ -30,6 +30,41 @@ typedef enum pesim_stall {
 
 const char *pesim_stall_name(pesim_stall s);   /* JSON key, e.g. "dram_bandwidth" */
 
+/* Why a design is invalid, as data (the reason text says the same in words).
+ * Units of amount and limit by kind: words (capacity, placement), MAC lanes
+ * (fan-out), loop iterations (coverage), um2 (area), mW (power); 0 where the
+ * kind has no amount. Fields that do not apply are -1. */
+typedef enum pesim_violation_kind {
+    PESIM_VIOLATION_NONE = 0,
+    PESIM_VIOLATION_CAPACITY,     /* tiles kept at `level` exceed its capacity; tensor -1: the shared
+                                   * capacity; amount: the words needed (x2 when double-buffered) */
+    PESIM_VIOLATION_FANOUT,       /* spatial factors on an axis of `level` exceed its fan-out (dim: the
+                                   * dim unrolled, -1 when several); amount: the lanes asked for */
+    PESIM_VIOLATION_SPATIAL_DIM,  /* `dim` unrolled on an axis of `level` that does not allow it */
+    PESIM_VIOLATION_COVERAGE,     /* the factors of `dim` do not cover its bound */
+    PESIM_VIOLATION_UNSUPPORTED,  /* a mapping shape the model cannot count (level, tensor, dim) */
+    PESIM_VIOLATION_STRUCTURE,    /* any other structural error of a mapping or architecture */
+    PESIM_VIOLATION_AREA,         /* area over the budget */
+    PESIM_VIOLATION_POWER,        /* power over the budget */
+    PESIM_VIOLATION_MAPPER,       /* the default mapper found no mapping for `layer` */
+    PESIM_VIOLATION_PLACEMENT,    /* live placed tensors exceed `level` at step `layer` */
+    PESIM_VIOLATION_OTHER,        /* anything else (a failed engine or DRAM model call) */
+    PESIM_VIOLATION_KIND_COUNT
+} pesim_violation_kind;
+
+typedef struct pesim_violation {
+    pesim_violation_kind kind;
+    int32_t layer;                /* a layer index of the workload evaluated (search: the space's network) */
+    int32_t level, tensor, dim;   /* arch level, pesim_tensor, pesim_dim */
+    double amount, limit;         /* what was asked for, and what is allowed */
+} pesim_violation;
+
+/* "capacity", "fanout", "spatial_dim", "coverage", "unsupported", "structure",
+ * "area", "power", "mapper", "placement", "other" ("none" for NONE). */
+const char *pesim_violation_name(pesim_violation_kind k);
+/* A violation of kind k with every index field -1 and no amount. */
+pesim_violation pesim_violation_make(pesim_violation_kind k);
+
 typedef struct pesim_access {
     int64_t reads;
     int64_t fills;
@@ -58,6 +93,7 @@ typedef struct pesim_cost {
     double noc_word_hops[PESIM_MAX_LEVELS][PESIM_NTENSORS]; /* sum over the words of level L's network of
                                                              * the hops each travels (docs/model.md) */
     int64_t spatial_used;                /* MAC units the mapping uses */
+    pesim_violation violation;           /* kind NONE when valid */
     /* Per level and tensor, as Timeloop reports them (0 where L does not keep T): */
     pesim_access access_per_instance[PESIM_MAX_LEVELS][PESIM_NTENSORS]; /* access / utilized instances,
                                                                          * rounded up */

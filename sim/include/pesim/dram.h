@@ -12,10 +12,11 @@
  * ignored, so a request smaller than a burst still costs a burst.
  *
  * Clock contract: the handle has a current cycle `now` (0 at create). A request
- * added at `now` arrives at `now` and may have its first command issued in the
- * tick that processes `now`. pesim_dram_sim_tick() processes cycle `now`
- * (completions whose data ends at `now`, then at most one command per channel)
- * and then increments `now`.
+ * added at `now` arrives at `now`; the controller takes it into its bank's
+ * command queue in that cycle, so its first command issues at `now + 1` at the
+ * earliest (the accept-to-issue cycle). pesim_dram_sim_tick() processes cycle
+ * `now` (completions whose data ends at `now`, then at most one command per
+ * channel) and then increments `now`.
  *
  * The handle is not thread-safe; one handle per thread. */
 #ifndef PESIM_DRAM_H
@@ -33,7 +34,8 @@ extern "C" {
 typedef struct pesim_dram_sim pesim_dram_sim;
 
 typedef enum pesim_dram_sched {
-    PESIM_DRAM_FRFCFS = 0,  /* ready row hits first (oldest first), then the oldest ready command */
+    PESIM_DRAM_FRFCFS = 0,  /* ready row hits first (oldest first), then the oldest ready command;
+                               a request older than the age cap is served before anything else */
     PESIM_DRAM_FCFS         /* strictly in arrival order: only the oldest request is served */
 } pesim_dram_sched;
 
@@ -50,12 +52,17 @@ typedef enum pesim_dram_cmd {
 /* Address mapping strings name the six fields from the most significant to the
  * least significant, two letters each: ro (row), ra (rank), bg (bank group),
  * ba (bank), ch (channel), co (column, in bursts), each exactly once, as in
- * DRAMsim3's address_mapping. The field values are mixed-radix digits of
- * addr / burst_bytes, so counts need not be powers of two. */
+ * DRAMsim3's address_mapping ("rochrababgco"). Letters may be in any case and
+ * fields may be separated by '-', '_', ':', ',', '.' or '/' ("Ro-Ch-Ra-Ba-Bg-Co").
+ * The field values are mixed-radix digits of addr / burst_bytes, so counts
+ * need not be powers of two. */
 #define PESIM_DRAM_MAP_DEFAULT "rorabacobgch"   /* bursts interleave channels, then bank groups */
 #define PESIM_DRAM_MAP_DRAMSIM3 "rochrababgco"  /* DRAMsim3's default: a row's bursts are consecutive */
 
 #define PESIM_DRAM_DEFAULT_QUEUE 32             /* requests per channel */
+#define PESIM_DRAM_DEFAULT_BANK_QUEUE 8         /* command-queue entries per bank (DRAMsim3's cmd_queue_size) */
+#define PESIM_DRAM_DEFAULT_AGE_CAP 1000         /* cycles a request may wait before it is served first */
+#define PESIM_DRAM_MAX_RANKS 64                 /* ranks per channel (pesim_dram_check's bound) */
 #define PESIM_DRAM_DEFAULT_ROWS 65536           /* rows per bank (8 Gb x8 DDR4) */
 #define PESIM_DRAM_DEFAULT_HIT_CAP 16           /* FR-FCFS: row hits a bank may serve ahead of an older miss */
 
@@ -89,7 +96,15 @@ typedef void (*pesim_dram_command_fn)(void *ctx, const pesim_dram_command *c);
 /* Creation options. A zeroed struct gives the defaults noted per field. */
 typedef struct pesim_dram_sim_options {
     pesim_dram_sched sched;         /* [FR-FCFS] */
-    int32_t queue_depth;            /* requests per channel queue [0: PESIM_DRAM_DEFAULT_QUEUE] */
+    int32_t queue_depth;            /* requests a channel holds, queued for their bank or waiting
+                                       for room there (will_accept) [0: PESIM_DRAM_DEFAULT_QUEUE] */
+    int32_t bank_queue_depth;       /* command-queue entries per bank: the scheduler sees the
+                                       oldest this many requests of each bank
+                                       [0: PESIM_DRAM_DEFAULT_BANK_QUEUE; at most queue_depth] */
+    int32_t age_cap_cycles;         /* FR-FCFS: once the channel's oldest request has waited this
+                                       many cycles, its next command goes first and, until it is
+                                       served, no command that could delay it issues (docs/dram.md)
+                                       [0: PESIM_DRAM_DEFAULT_AGE_CAP; < 0: no cap] */
     const char *address_map;        /* [NULL: PESIM_DRAM_MAP_DEFAULT]; copied at create */
     int32_t disable_refresh;        /* 1: no REF commands [0: refresh every tREFI] */
     int64_t rows_per_bank;          /* [0: PESIM_DRAM_DEFAULT_ROWS]; only wraps the row when ro is
@@ -118,7 +133,19 @@ typedef struct pesim_dram_stats {
     uint64_t row_misses;            /* needed an ACT to a closed bank */
     uint64_t row_conflicts;         /* needed a PRE of another row, then an ACT */
     uint64_t act, pre, ref;         /* commands issued (pre includes the PREs before a refresh) */
+    uint64_t rd, wr;                /* RD and WR commands issued (a request's CAS; its data may
+                                       still be in flight) */
     uint64_t refresh_pre;           /* of pre: the ones issued to close banks for a refresh */
+    uint64_t aged;                  /* requests that reached the age cap before their CAS */
+    /* Background state, for IDD-based energy (DRAMsim3's and DRAMPower's
+     * standby terms): every cycle in [0, now) of every rank counts either as
+     * active (some bank of the rank has an open row after that cycle's
+     * command) or as precharged (all its banks closed). Per rank index, summed
+     * over channels; the totals sum over ranks too, so active + precharged =
+     * now * ranks * channels. Power-down and self-refresh are not modelled. */
+    uint64_t active_cycles, precharged_cycles;
+    uint64_t rank_active_cycles[PESIM_DRAM_MAX_RANKS];
+    uint64_t rank_precharged_cycles[PESIM_DRAM_MAX_RANKS];
     uint64_t busy_cycles;           /* data-bus cycles carrying data, summed over channels
                                        (counted when a burst is scheduled, at its RD/WR) */
     uint64_t read_latency_sum_cycles;   /* finish - arrival, over completed reads */
@@ -156,17 +183,20 @@ pesim_status pesim_dram_sim_create(const pesim_dram *timing, const pesim_dram_si
  * without callbacks. */
 void pesim_dram_sim_destroy(pesim_dram_sim *h);
 
-/* 1 if the queue of addr's channel has room (is_write is accepted for
- * DRAMsim3's shape; reads and writes share one queue per channel). */
+/* 1 if addr's channel can take a request now (it holds fewer than
+ * queue_depth; is_write is accepted for DRAMsim3's shape: reads and writes
+ * share the queues). */
 int pesim_dram_sim_will_accept(const pesim_dram_sim *h, uint64_t addr, int is_write);
 
-/* Adds a request arriving at the current cycle. id is returned by the
- * completion callback. PESIM_ERR_INVALID if the channel's queue is full
- * (check will_accept first); the request is then not added. */
+/* Adds a request arriving at the current cycle: it joins its bank's command
+ * queue, or, when that is full, waits in arrival order for room there. Its
+ * first command issues at now + 1 at the earliest. id is returned by the
+ * completion callback (ids need not be unique). PESIM_ERR_INVALID if the
+ * channel is full (check will_accept first); the request is then not added. */
 pesim_status pesim_dram_sim_add(pesim_dram_sim *h, uint64_t addr, int is_write, uint64_t id);
 
-/* Processes the current cycle and moves to the next. Costs O(queue depth)
- * per channel; never allocates. */
+/* Processes the current cycle and moves to the next. Costs O(queue depth +
+ * banks with queued requests) per channel; never allocates. */
 void pesim_dram_sim_tick(pesim_dram_sim *h);
 
 /* The earliest cycle >= now at which a tick can change anything (issue a
@@ -186,7 +216,7 @@ uint64_t pesim_dram_sim_now(const pesim_dram_sim *h);
 /* Requests added and not yet completed (queued or with data in flight). */
 uint64_t pesim_dram_sim_outstanding(const pesim_dram_sim *h);
 
-/* Copies the counters into *out. */
+/* Copies the counters into *out (the background cycles up to now). */
 void pesim_dram_sim_stats(const pesim_dram_sim *h, pesim_dram_stats *out);
 
 /* The smallest latency L such that at least a fraction q (0 < q <= 1) of the
@@ -194,6 +224,11 @@ void pesim_dram_sim_stats(const pesim_dram_sim *h, pesim_dram_stats *out);
  * PESIM_DRAM_HIST_EXACT cycles, else the upper edge of its histogram bucket,
  * clamped to the max. 0 when no read completed. */
 uint64_t pesim_dram_stats_read_latency_quantile(const pesim_dram_stats *s, double q);
+
+/* Checks an address map string (the spellings above) and writes its
+ * canonical form (12 lowercase letters and a NUL) into out. Returns 0, or -1
+ * if it is not the six fields, each once (out is then ""). */
+int pesim_dram_map_canonical(const char *map, char out[16]);
 
 /* Address mapping of the handle. decode ignores the bits inside a burst;
  * encode gives the burst's first byte (fields are taken modulo their counts). */
@@ -234,6 +269,46 @@ pesim_status pesim_dram_sim_run_requests(pesim_dram_sim *h, const pesim_dram_req
  * PESIM_ERR_IO. */
 pesim_status pesim_dram_sim_run_trace(pesim_dram_sim *h, const char *path, uint64_t *count,
                                       pesim_error *e);
+
+/* ---- DMA streams: transfers of many bursts, several in flight ---------------
+ * A front end for a client that moves tiles (the cycle engine): a transfer is
+ * the bursts covering [addr, addr + bytes) in address order. Each stream
+ * offers its transfers' bursts in submission order, at most one burst per
+ * cycle, not before the transfer's start cycle, whenever the controller
+ * accepts it; the next transfer's bursts follow the previous one's last burst
+ * at once, without waiting for its data, so a stream keeps as many bursts in
+ * flight as the controller holds. Streams are offered in index order each
+ * cycle. A transfer completes when its last burst has (the latest completion
+ * of its bursts). The handle owns its model (its done callback). */
+
+typedef struct pesim_dram_dma pesim_dram_dma;
+
+/* Creates a model of timing with opts (NULL: defaults; opts->done must be
+ * NULL: the DMA takes the completions; on_command is kept) and `streams`
+ * streams (1 to 64). Errors as pesim_dram_sim_create; PESIM_ERR_RANGE for a
+ * bad stream count or a done callback. */
+pesim_status pesim_dram_dma_create(const pesim_dram *timing, const pesim_dram_sim_options *opts, int32_t streams,
+                                   pesim_dram_dma **out, pesim_error *e);
+/* Frees the handle and its model; NULL is a no-op. */
+void pesim_dram_dma_destroy(pesim_dram_dma *d);
+/* The model (for now, stats and the address map; do not add requests or
+ * tick it directly). */
+pesim_dram_sim *pesim_dram_dma_sim(pesim_dram_dma *d);
+
+/* Queues a transfer of `bytes` (> 0) at addr on `stream`, whose bursts are
+ * offered from DRAM cycle start_cycle on. *xfer gets its id (1, 2, ... in
+ * submission order over all streams). PESIM_ERR_RANGE for a bad stream or
+ * size, PESIM_ERR_NOMEM. Does not advance the model. */
+pesim_status pesim_dram_dma_submit(pesim_dram_dma *d, int32_t stream, uint64_t addr, uint64_t bytes, int is_write,
+                                   uint64_t start_cycle, uint64_t *xfer);
+/* 1 and *finish_cycle (the cycle its last burst completed) if transfer xfer
+ * has completed by now; 0 otherwise (also for an unknown id). */
+int pesim_dram_dma_poll(const pesim_dram_dma *d, uint64_t xfer, uint64_t *finish_cycle);
+/* Runs the model and the streams until transfer xfer has completed and
+ * returns its finish cycle; 0 for an unknown id. */
+uint64_t pesim_dram_dma_wait(pesim_dram_dma *d, uint64_t xfer);
+/* Runs the model and the streams up to `cycle` (no-op if not after now). */
+void pesim_dram_dma_advance_to(pesim_dram_dma *d, uint64_t cycle);
 
 #ifdef __cplusplus
 }

@@ -46,8 +46,17 @@ typedef struct pesim_engine_stats {
     int64_t dram_reads, dram_writes;   /* bursts */
     int64_t dram_row_hits, dram_row_misses, dram_row_conflicts;
     int64_t dram_refreshes;
-    int64_t dram_act, dram_pre;        /* DRAM commands (their energy: sim/estimate) */
     int64_t busy_cycles;         /* cycles the MAC array computed (compute_cycles of pesim_cost) */
+    /* The DRAM model's commands and background state over the run, for
+     * IDD-based DRAM energy: the model runs on to the DRAM cycle of the run's
+     * last cycle (refresh goes on while the array computes), dram_cycles DRAM
+     * cycles in all. dram_refreshes counts the REF commands of that span. */
+    int64_t dram_cycles;               /* DRAM clock cycles the run spans */
+    int64_t dram_act, dram_pre;        /* ACT and PRE commands (PRE includes those before a refresh) */
+    int64_t dram_rd, dram_wr;          /* RD and WR commands (one a burst) */
+    int64_t dram_active_cycles;        /* rank-cycles with some bank of the rank open (summed over ranks, channels) */
+    int64_t dram_precharged_cycles;    /* rank-cycles with all banks of the rank closed; the two add up to
+                                          dram_cycles * ranks * channels */
 } pesim_engine_stats;
 
 /* Runs layer l mapped by m on arch a. out is fully overwritten (as by

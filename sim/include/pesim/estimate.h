@@ -28,6 +28,7 @@
 #include "pesim/arch.h"
 #include "pesim/cost.h"
 #include "pesim/dram.h"
+#include "pesim/engine.h"
 #include "pesim/status.h"
 
 #ifdef __cplusplus
@@ -159,10 +160,17 @@ void pesim_estimate_dram_activity(const pesim_arch *a, int level, const pesim_co
 
 /* The activity of a DRAM model run (its statistics) that lasted `cycles`
  * accelerator cycles at clock_mhz: the model's own ACT, PRE, RD, WR and REF
- * counts; background as in pesim_estimate_dram_activity (every rank active:
- * the model's open-page banks stay open once used). */
+ * counts (rd, wr: its RD and WR commands); background from its active and
+ * precharged rank-cycles, the cycles after the model's clock counted active
+ * (its open-page banks stay as they were left); without them (zero), as in
+ * pesim_estimate_dram_activity (every rank active). */
 void pesim_estimate_dram_activity_from_stats(const pesim_dram *d, const pesim_dram_stats *s, double clock_mhz,
                                              int64_t cycles, pesim_dram_activity *out);
+/* The same from an evaluator's statistics (the cycle engine's or the SystemC
+ * reference's DRAM fields: dram_act, dram_pre, dram_rd, dram_wr,
+ * dram_refreshes, dram_cycles, dram_active_cycles, dram_precharged_cycles). */
+void pesim_estimate_dram_activity_from_run(const pesim_dram *d, const pesim_engine_stats *s, double clock_mhz,
+                                           int64_t cycles, pesim_dram_activity *out);
 
 /* ---- architectures ------------------------------------------------------------- */
 

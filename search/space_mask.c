@@ -1,0 +1,404 @@
+/* space_mask.c - action masks and the step decode (pesim/search.h "masks
+ * and step decode"; docs/search.md "Masks").
+ *
+ * A cursor holds a partial candidate. The mask of a parameter tries each of
+ * its choices on the "smallest completion" of the other unchosen parameters:
+ * tile and spatial factors 1 (choice 0), spatial dim none (choice 0), bypass
+ * where the arch allows it (choice 1), orders 0, placement in the outermost
+ * level (choice 0), and unchosen hardware at its most permissive value per
+ * key (largest capacities and fan-outs, the union of allowed spatial dims,
+ * no double buffering). Footprints grow with every factor and shrink with
+ * every bypass (pesim_nest_level_fits is monotone), so this completion has
+ * the smallest footprint at every level at once: a choice it rejects for
+ * capacity is rejected by every completion. Fan-out is not monotone under
+ * the clamping of digits past the bound (a larger inner factor can clamp an
+ * outer spatial factor to 1), so a spatial factor counts toward its axis
+ * only when every lower digit of its dim is chosen. The same rules with
+ * everything chosen are exactly the decoder's and the model's checks. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nest/nest.h"
+#include "space_impl.h"
+
+struct pesim_cursor {
+    const pesim_space *s;
+    double area_budget_um2;       /* 0: none */
+    int32_t n;
+    int32_t *x;                   /* the choices made, -1 = not chosen */
+    int32_t *tmp;                 /* the completion being tried */
+    uint8_t *known;               /* for the completion: 1 where chosen (or being tried) */
+    pesim_arch arch;              /* the arch the mapping checks use */
+    pesim_mapping m0, m;          /* a layer's completion (unclamped), and a choice tried on it */
+    pesim_placement place;
+    int64_t *live;                /* placement capacity scratch */
+};
+
+pesim_status pesim_cursor_create(const pesim_space *s, const pesim_eval_options *budgets, pesim_cursor **out,
+                                 pesim_error *e)
+{
+    if (!out) return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "cursor", "NULL output");
+    *out = NULL;
+    if (!s) return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "cursor", "NULL space");
+    pesim_cursor *c = calloc(1, sizeof *c);
+    if (!c) return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, "cursor", "out of memory");
+    c->s = s;
+    c->n = s->n_params;
+    c->area_budget_um2 = budgets && budgets->area_budget_um2 > 0 ? budgets->area_budget_um2 : 0;
+    size_t n = (size_t)(c->n > 0 ? c->n : 1);
+    c->x = malloc(n * sizeof *c->x);
+    c->tmp = malloc(n * sizeof *c->tmp);
+    c->known = malloc(n);
+    pesim_status st = PESIM_OK;
+    if (!c->x || !c->tmp || !c->known)
+        st = pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, "cursor", "out of memory");
+    if (!st && s->kind == SPACE_PLACEMENT) {
+        st = pesim_placement_init(&c->place, s->net.n_layers, s->arch.n_levels - 1, e);
+        c->live = calloc(((size_t)s->net.n_layers + 1) * PESIM_MAX_LEVELS, sizeof *c->live);
+        if (!st && !c->live) st = pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, "cursor", "out of memory");
+    }
+    if (st) {
+        pesim_cursor_destroy(c);
+        return st;
+    }
+    pesim_cursor_reset(c);
+    *out = c;
+    return PESIM_OK;
+}
+
+void pesim_cursor_destroy(pesim_cursor *c)
+{
+    if (!c) return;
+    free(c->x);
+    free(c->tmp);
+    free(c->known);
+    pesim_placement_free(&c->place);
+    free(c->live);
+    free(c);
+}
+
+void pesim_cursor_reset(pesim_cursor *c)
+{
+    if (!c) return;
+    for (int32_t i = 0; i < c->n; i++) c->x[i] = -1;
+}
+
+pesim_status pesim_cursor_set(pesim_cursor *c, int32_t param, int32_t choice)
+{
+    if (!c || param < 0 || param >= c->n || choice < -1 || choice >= c->s->params[param].n_choices)
+        return PESIM_ERR_RANGE;
+    c->x[param] = choice;
+    return PESIM_OK;
+}
+
+int32_t pesim_cursor_get(const pesim_cursor *c, int32_t param)
+{
+    return c && param >= 0 && param < c->n ? c->x[param] : -1;
+}
+
+int32_t pesim_cursor_next(const pesim_cursor *c)
+{
+    if (!c) return 0;
+    int32_t i = 0;
+    while (i < c->n && c->x[i] >= 0) i++;
+    return i;
+}
+
+/* ---------------------------------------------------------- completion */
+
+/* The smallest completion's choice of an unchosen parameter. */
+static int32_t smallest(const pesim_param *p)
+{
+    return p->kind == PESIM_PARAM_BYPASS && p->n_choices > 1 ? 1 : 0;
+}
+
+/* tmp/known from the choices made (param excluded: the caller tries it). */
+static void complete(pesim_cursor *c, int32_t param)
+{
+    for (int32_t i = 0; i < c->n; i++) {
+        int k = c->x[i] >= 0 && i != param;
+        c->known[i] = (uint8_t)k;
+        c->tmp[i] = k ? c->x[i] : smallest(&c->s->params[i]);
+    }
+    if (param >= 0) c->known[param] = 1;
+}
+
+/* The arch for the mapping checks: the space's (fixed), the decoded one
+ * (every hardware parameter known: 1, or 0 with *v when it is not a valid
+ * arch or over the area budget), or the most permissive one. */
+static int build_arch(pesim_cursor *c, pesim_violation *v)
+{
+    const pesim_space *s = c->s;
+    c->arch = s->arch;
+    int all = 1;
+    for (int32_t i = 0; i < s->n_hw; i++) all &= c->known[i];
+    if (all) {
+        char why[PESIM_REASON_MAX];
+        if (s->n_hw > 0 && !srch_apply_hw(s, c->tmp, &c->arch, why, sizeof why, v)) return 0;
+        double area = c->area_budget_um2 > 0 ? pesim_arch_area_um2(&c->arch) : 0;
+        if (c->area_budget_um2 > 0 && area > c->area_budget_um2) {
+            if (v) {
+                *v = pesim_violation_make(PESIM_VIOLATION_AREA);
+                v->amount = area, v->limit = c->area_budget_um2;
+            }
+            return 0;
+        }
+        return 1;
+    }
+    for (int32_t i = 0; i < s->n_hw; i++) {
+        const hw_param *hp = &s->hw[i];
+        if (c->known[i]) {
+            for (int32_t k = 0; k < hp->n_keys; k++)
+                srch_hw_apply_value(&c->arch, &hp->key[k], &hp->values[(size_t)c->tmp[i] * (size_t)hp->n_keys + (size_t)k]);
+            continue;
+        }
+        for (int32_t k = 0; k < hp->n_keys; k++) { /* the most permissive value of each key */
+            const hw_key *key = &hp->key[k];
+            pesim_level *lev = key->level >= 0 ? &c->arch.level[key->level] : NULL;
+            for (int32_t val = 0; val < hp->n_values; val++) {
+                const hw_value *hv = &hp->values[(size_t)val * (size_t)hp->n_keys + (size_t)k];
+                switch (key->field) {
+                case HW_FANOUT_X:
+                    if (val == 0 || hv->num > lev->fanout_x) lev->fanout_x = (int32_t)hv->num;
+                    break;
+                case HW_FANOUT_Y:
+                    if (val == 0 || hv->num > lev->fanout_y) lev->fanout_y = (int32_t)hv->num;
+                    break;
+                case HW_CAPACITY:
+                    if (val == 0 || hv->num > (double)lev->capacity_words) lev->capacity_words = (int64_t)hv->num;
+                    break;
+                case HW_TENSOR_CAPACITY:
+                    if (val == 0 || hv->num > (double)lev->tensor_capacity_words[key->tensor])
+                        lev->tensor_capacity_words[key->tensor] = (int64_t)hv->num;
+                    break;
+                case HW_SPATIAL_X: lev->spatial_x_dims = val == 0 ? hv->mask : lev->spatial_x_dims | hv->mask; break;
+                case HW_SPATIAL_Y: lev->spatial_y_dims = val == 0 ? hv->mask : lev->spatial_y_dims | hv->mask; break;
+                case HW_DOUBLE_BUFFERED:
+                    if (val == 0 || hv->num == 0) lev->double_buffered = hv->num != 0;
+                    break;
+                default: break; /* no effect on validity */
+                }
+            }
+        }
+    }
+    return 1;
+}
+
+/* ------------------------------------------------------------- checks */
+
+/* The lowest level at which a digit of each dim of layer lm is not chosen
+ * (PESIM_MAX_LEVELS when all are). */
+static void first_unknown(const pesim_cursor *c, const layer_map *lm, int M, int fu[PESIM_NDIMS])
+{
+    for (int d = 0; d < PESIM_NDIMS; d++) fu[d] = PESIM_MAX_LEVELS;
+    for (int lv = M - 1; lv >= 0; lv--)
+        for (int k = 0; k < lm->nd; k++) {
+            int d = lm->dims[k];
+            int unknown = lm->tile[lv][d] >= 0 && !c->known[lm->tile[lv][d]];
+            for (int ax = 0; ax < 2; ax++) {
+                unknown |= lm->sfd[lv][ax][d] >= 0 && !c->known[lm->sfd[lv][ax][d]];
+                if (lm->sdim[lv][ax] >= 0) { /* an unchosen dim or factor may put d here */
+                    int p = lm->sdim[lv][ax], f = lm->sfac[lv][ax];
+                    if (!c->known[p]) unknown = 1;
+                    else if (c->tmp[p] != 0 && lm->sdim_of[lv][ax][c->tmp[p]] == d && !c->known[f]) unknown = 1;
+                }
+            }
+            if (unknown) fu[d] = lv;
+        }
+}
+
+/* The completion's mapping of layer map lm before clamping, with the
+ * parameter being tried (param, -1: none) left at its smallest choice; fu
+ * gets first_unknown. */
+static void prepare_layer(pesim_cursor *c, const layer_map *lm, int fu[PESIM_NDIMS])
+{
+    srch_decode_layer_raw(c->s, lm, c->tmp, &c->m0);
+    first_unknown(c, lm, c->arch.n_levels, fu);
+}
+
+/* Sets choice k of mapping parameter p of lm into the unclamped mapping m
+ * (as srch_decode_layer_raw would). Orders change no validity: untouched. */
+static void patch(const pesim_cursor *c, const layer_map *lm, int32_t p, int32_t k, pesim_mapping *m)
+{
+    const pesim_param *pp = &c->s->params[p];
+    const int lv = pp->level;
+    pesim_level_map *x = &m->level[lv];
+    switch (pp->kind) {
+    case PESIM_PARAM_TILE: x->temporal[pp->dim] = lm->cand[pp->dim][k]; break;
+    case PESIM_PARAM_BYPASS: x->bypass[pp->tensor] = (uint8_t)k; break;
+    case PESIM_PARAM_SPATIAL_FACTOR: {
+        int64_t *f = pp->axis ? x->spatial_y : x->spatial_x;
+        if (pp->dim >= 0) {
+            f[pp->dim] = (int64_t)k + 1;
+        } else { /* one-dim encoding: the factor of the dim chosen (none: no effect) */
+            int32_t dp = lm->sdim[lv][pp->axis];
+            if (c->tmp[dp] != 0) f[lm->sdim_of[lv][pp->axis][c->tmp[dp]]] = (int64_t)k + 1;
+        }
+        break;
+    }
+    case PESIM_PARAM_SPATIAL_DIM: {
+        int64_t *f = pp->axis ? x->spatial_y : x->spatial_x;
+        if (k != 0) f[lm->sdim_of[lv][pp->axis][k]] = (int64_t)c->tmp[lm->sfac[lv][pp->axis]] + 1;
+        break;
+    }
+    default: break;
+    }
+}
+
+/* 1 if the clamped mapping m of layer map lm can be valid on c->arch (fu:
+ * first_unknown), checking levels from `from` up, else 0 with *v. */
+static int layer_ok(pesim_cursor *c, const layer_map *lm, const pesim_mapping *m, const int fu[PESIM_NDIMS], int from,
+                    pesim_violation *v)
+{
+    const pesim_space *s = c->s;
+    const pesim_arch *a = &c->arch;
+    const pesim_layer *l = &s->net.layers[lm->layer];
+    const int M = a->n_levels;
+    if (!srch_spatial_ok(s, lm, a, m, fu, from, NULL, 0, v)) return 0;
+    int64_t gt[PESIM_NDIMS];
+    for (int d = 0; d < PESIM_NDIMS; d++) gt[d] = 1;
+    for (int lv = 0; lv < M - 1; lv++) {
+        const pesim_level_map *x = &m->level[lv];
+        for (int d = 0; d < PESIM_NDIMS; d++) {
+            gt[d] *= x->spatial_x[d] * x->spatial_y[d] * x->temporal[d];
+            if (gt[d] > l->dim[d]) gt[d] = l->dim[d]; /* the footprint clamps there anyway */
+        }
+        if (lv < from) continue;
+        uint8_t keeps[PESIM_NTENSORS];
+        for (int t = 0; t < PESIM_NTENSORS; t++) keeps[t] = (uint8_t)pesim_mapping_keeps(a, m, lv, (pesim_tensor)t);
+        if (!pesim_nest_level_fits(a, l, lv, gt, keeps, NULL, v)) {
+            if (v) v->layer = lm->layer;
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* 1 if layer map lm's completion can be valid (every level checked). */
+static int layer_complete_ok(pesim_cursor *c, const layer_map *lm, pesim_violation *v)
+{
+    int fu[PESIM_NDIMS];
+    prepare_layer(c, lm, fu);
+    srch_clamp_layer(c->s, lm, &c->m0);
+    return layer_ok(c, lm, &c->m0, fu, 0, v);
+}
+
+/* 1 if the completion's placement fits over the lifetimes, else 0 with *v. */
+static int placement_ok(pesim_cursor *c, pesim_violation *v)
+{
+    const pesim_space *s = c->s;
+    pesim_placement *p = &c->place;
+    for (int32_t li = 0; li < s->net.n_layers; li++) {
+        const int32_t *pc = &s->place_choice[(size_t)li * 2 * PESIM_MAX_LEVELS];
+        p->weights_level[li] = s->place_w[li] >= 0 ? pc[c->tmp[s->place_w[li]]] : pc[0];
+        p->outputs_level[li] = s->place_o[li] >= 0 ? pc[PESIM_MAX_LEVELS + c->tmp[s->place_o[li]]] : pc[PESIM_MAX_LEVELS];
+    }
+    return srch_place_check(s, &s->arch, p, c->live, NULL, 0, v);
+}
+
+/* The mask of mapping parameter `param` of layer map lm on c->arch (the
+ * completion already in c->tmp/known). */
+static int32_t mapping_mask(pesim_cursor *c, const layer_map *lm, int32_t param, uint8_t *mask, pesim_violation *why)
+{
+    const pesim_param *p = &c->s->params[param];
+    int fu[PESIM_NDIMS];
+    prepare_layer(c, lm, fu);
+    const int orderish = p->kind == PESIM_PARAM_ORDER || p->kind == PESIM_PARAM_ORDER_POS;
+    /* footprints grow with an ascending factor: past the first capacity
+     * failure every larger choice fails too (not taken when the caller asks
+     * why: each choice's own first violation is then found) */
+    const int monotone = !why && (p->kind == PESIM_PARAM_TILE || p->kind == PESIM_PARAM_SPATIAL_FACTOR);
+    int32_t allowed = 0;
+    int over = 0;
+    pesim_violation v = pesim_violation_make(PESIM_VIOLATION_NONE), cap = v;
+    for (int32_t k = 0; k < p->n_choices; k++) {
+        int ok;
+        if (over) {
+            ok = 0, v = cap;
+        } else if (orderish && k > 0) {
+            ok = mask[0];     /* an order changes no footprint */
+        } else {
+            v = pesim_violation_make(PESIM_VIOLATION_NONE);
+            c->m = c->m0;
+            patch(c, lm, param, k, &c->m);
+            srch_clamp_layer(c->s, lm, &c->m);
+            ok = layer_ok(c, lm, &c->m, fu, 0, &v);
+            if (!ok && monotone && v.kind == PESIM_VIOLATION_CAPACITY) over = 1, cap = v;
+        }
+        mask[k] = (uint8_t)ok;
+        allowed += ok;
+        if (why) why[k] = ok ? pesim_violation_make(PESIM_VIOLATION_NONE) : v;
+    }
+    return allowed;
+}
+
+int32_t pesim_cursor_mask(pesim_cursor *c, int32_t param, uint8_t *mask, pesim_violation *why)
+{
+    if (!c || param < 0 || param >= c->n || !mask) return 0;
+    const pesim_space *s = c->s;
+    const pesim_param *p = &s->params[param];
+    complete(c, param);
+    pesim_violation av = pesim_violation_make(PESIM_VIOLATION_NONE);
+    if (p->kind != PESIM_PARAM_HARDWARE && p->kind != PESIM_PARAM_PLACEMENT) {
+        const layer_map *own = &s->maps[s->mac_of[p->layer]];
+        /* no mapping fits an arch that is not valid, and a design with
+         * another layer that cannot fit is invalid whatever this choice */
+        int ok = build_arch(c, &av);
+        for (int32_t i = 0; ok && i < s->n_mac; i++)
+            if (&s->maps[i] != own) ok = layer_complete_ok(c, &s->maps[i], &av);
+        if (!ok) {
+            for (int32_t k = 0; k < p->n_choices; k++) {
+                mask[k] = 0;
+                if (why) why[k] = av;
+            }
+            return 0;
+        }
+        return mapping_mask(c, own, param, mask, why);
+    }
+    int32_t allowed = 0;
+    for (int32_t k = 0; k < p->n_choices; k++) {
+        c->tmp[param] = k;
+        pesim_violation v = pesim_violation_make(PESIM_VIOLATION_NONE);
+        int ok;
+        if (p->kind == PESIM_PARAM_PLACEMENT) {
+            ok = placement_ok(c, &v);
+        } else { /* hardware: a valid arch, and every layer's smallest mapping on it */
+            ok = build_arch(c, &v);
+            for (int32_t i = 0; ok && s->maps && i < s->n_mac; i++) ok = layer_complete_ok(c, &s->maps[i], &v);
+        }
+        mask[k] = (uint8_t)ok;
+        allowed += ok;
+        if (why) why[k] = v;
+    }
+    return allowed;
+}
+
+int32_t pesim_cursor_sample(pesim_cursor *c, double (*u01)(void *ctx), void *ctx, int32_t *choices)
+{
+    if (!c || !u01) return 0;
+    int32_t stuck = 0, cap = 0;
+    for (int32_t i = 0; i < c->n; i++)
+        if (c->s->params[i].n_choices > cap) cap = c->s->params[i].n_choices;
+    uint8_t *mask = malloc((size_t)(cap > 0 ? cap : 1));
+    if (!mask) return c->n;
+    for (int32_t i = 0; i < c->n; i++) {
+        if (c->x[i] >= 0) continue;
+        int32_t allowed = pesim_cursor_mask(c, i, mask, NULL);
+        if (allowed == 0) {
+            c->x[i] = 0;
+            stuck++;
+            continue;
+        }
+        int32_t pick = (int32_t)(u01(ctx) * (double)allowed);
+        if (pick >= allowed) pick = allowed - 1;
+        for (int32_t k = 0; k < c->s->params[i].n_choices; k++)
+            if (mask[k] && pick-- == 0) {
+                c->x[i] = k;
+                break;
+            }
+    }
+    free(mask);
+    if (choices) memcpy(choices, c->x, (size_t)c->n * sizeof *choices);
+    return stuck;
+}
