@@ -55,7 +55,22 @@ int srch_place_eval(const pesim_space *s, pesim_net *n, const pesim_placement *p
     }
     r->cycles = res->cycles;
     r->energy_pj = res->energy_pj;
-    for (int32_t i = 0; costs && i < s->n_mac; i++) costs[i] = res->layer[s->mac[i]].cost;
+    /* each MAC layer's share, with the layers without MACs that follow it (those
+     * before the first MAC layer go to it): the shares sum to the network's */
+    int64_t pre_cycles = 0;
+    double pre_energy = 0;
+    for (int32_t i = 0, k = -1; costs && i < res->n_layers; i++) {
+        const pesim_cost *c = &res->layer[i].cost;
+        if (k + 1 < s->n_mac && s->mac[k + 1] == i) {
+            k++;
+            costs[k] = *c;
+            if (k == 0) costs[0].cycles += pre_cycles, costs[0].energy_pj += pre_energy;
+        } else if (k >= 0) {
+            costs[k].cycles += c->cycles, costs[k].energy_pj += c->energy_pj;
+        } else {
+            pre_cycles += c->cycles, pre_energy += c->energy_pj;
+        }
+    }
     return 1;
 }
 
