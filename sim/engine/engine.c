@@ -142,9 +142,9 @@ typedef struct xres {
  * dst_words written at level dst (or to DRAM), noc_words over level net's
  * network, no earlier than `ready`. Each resource is held for its own share
  * (words / rate); the transfer ends when the slowest share (plus the source's
- * access latency) is done. */
+ * access latency, and the network's reduction latency net_lat) is done. */
 static xres transfer(engine *e, int t, int src, int64_t src_words, int dst, int64_t dst_words, int net,
-                     int64_t noc_words, int64_t ready)
+                     int64_t noc_words, int64_t net_lat, int64_t ready)
 {
     const pesim_arch *a = e->a;
     xres r = {ready, ready, 0, 0, PESIM_STALL_SPACE};
@@ -163,7 +163,7 @@ static xres transfer(engine *e, int t, int src, int64_t src_words, int dst, int6
     if (*nf > start) start = *nf, r.cause = PESIM_STALL_NOC_BW;
     int64_t rs = vs->is_dram ? 0 : span_cycles(src_words, vs->read_words_per_cycle);
     int64_t rd = vd->is_dram ? 0 : span_cycles(dst_words, vd->write_words_per_cycle);
-    int64_t rn = span_cycles(noc_words, a->level[net].noc[t].words_per_cycle);
+    int64_t rn = span_cycles(noc_words, a->level[net].noc[t].words_per_cycle), hn = rn;
     int64_t ds = rs + (vs->is_dram ? 0 : vs->latency_cycles), dd = rd, issued = start;
     if (vs->is_dram && e->has_dram) {
         r.dram_id = dram_issue(e, t, src_words, 0, start, &issued), r.dram_words = src_words;
@@ -174,6 +174,7 @@ static xres transfer(engine *e, int t, int src, int64_t src_words, int dst, int6
         dd = issued - start;
     }
     int64_t len = ds > dd ? ds : dd;
+    rn += net_lat; /* the network holds for hn, its words arrive net_lat later */
     if (rn > len) len = rn;
     if (start == ready) /* nothing waited: the longest share is the cause */
         r.cause = len == rn && rn > 0 ? PESIM_STALL_NOC_BW
@@ -182,7 +183,7 @@ static xres transfer(engine *e, int t, int src, int64_t src_words, int dst, int6
     /* a resource is held only for a non-zero share (a zero share reserves nothing) */
     if (!vs->is_dram && rs > 0) *sf = start + rs;
     if (!vd->is_dram && rd > 0) *df = start + rd;
-    if (rn > 0) *nf = start + rn;
+    if (hn > 0) *nf = start + hn;
     r.start = start;
     r.end = start + len;
     return r;
@@ -214,6 +215,13 @@ static void trace(const engine *e, int64_t cycle, int t, int child, const char *
     e->opt.trace(e->opt.trace_ctx, cycle, mod, ev);
 }
 
+/* A fill whose DRAM read is in flight (pesim_dram.reads_in_flight > 1):
+ * issued, its completion not yet known. */
+typedef struct pending_fill {
+    int i;                  /* its index in the block's transfers */
+    xres r;
+} pending_fill;
+
 /* Per-pair state across blocks. */
 typedef struct pair_state {
     int64_t done;           /* completion of the latest fill into the child (DRAM resolved) */
@@ -223,6 +231,17 @@ typedef struct pair_state {
     int64_t pend_up_child;  /* outputs: words of the current tile to drain (child reads) */
     int64_t pend_up_parent; /* outputs: reduced words the drain writes at the parent */
 } pair_state;
+
+/* A fill whose DRAM read was in flight: its data's completion, now known. */
+static void fill_resolve(engine *e, const pesim_block *b, const pending_fill *p, pair_state *ps, int64_t *fdone,
+                         pesim_stall *fcause)
+{
+    const pesim_xfer *x = &b->xfer[p->i];
+    pesim_stall c = p->r.cause;
+    int64_t done = xres_done(e, &p->r, &c);
+    trace(e, done, x->tensor, x->child, "fill", b->index, "done");
+    ps[x->pair].done = done, fdone[p->i] = done, fcause[p->i] = c;
+}
 
 static int pair_index(const pesim_walk *w, int t, int child)
 {
@@ -310,7 +329,14 @@ pesim_status pesim_engine_run(const pesim_arch *a, const pesim_layer *l, const p
     pair_state ps[PESIM_WALK_MAX_XFERS];
     memset(ps, 0, sizeof ps);
     int parent_pair[PESIM_WALK_MAX_XFERS]; /* the pair that fills each pair's parent, or -1 */
-    for (int k = 0; k < w.n_pairs; k++) parent_pair[k] = pair_index(&w, w.pair[k].tensor, w.pair[k].parent);
+    int64_t red_lat[PESIM_WALK_MAX_XFERS];  /* outputs: reduction latency on the way up */
+    for (int k = 0; k < w.n_pairs; k++) {
+        parent_pair[k] = pair_index(&w, w.pair[k].tensor, w.pair[k].parent);
+        red_lat[k] = pesim_engine_reduce_path_cycles(a, m, w.pair[k].child, w.pair[k].parent);
+    }
+    /* the MAC pipeline, with the reduction of the lanes' partial sums into level 0 */
+    int rif = top->is_dram && top->dram.reads_in_flight > 1 ? top->dram.reads_in_flight : 1;
+    int64_t pipe = a->mac_latency_cycles - 1 + pesim_engine_reduce_latency_cycles(a, m, 0);
     int64_t stream_lat = 0;
     for (int k = 0; k < w.n_pairs; k++)
         if (w.pair[k].child < 0 && pesim_level_latency_cycles(a, w.pair[k].parent) > stream_lat)
@@ -345,18 +371,28 @@ pesim_status pesim_engine_run(const pesim_arch *a, const pesim_layer *l, const p
                         ready = ps[j].drain_done;
                 s->drain = transfer(&e, PESIM_OUTPUTS, x->child, cdiv(s->pend_up_child, e.inst[x->child]),
                                     x->parent, cdiv(s->pend_up_parent, e.inst[x->parent]), x->parent,
-                                    cdiv(s->pend_up_parent, e.inst[x->parent]), ready);
+                                    cdiv(s->pend_up_parent, e.inst[x->parent]), red_lat[x->pair], ready);
                 s->drain_done = s->drain.end; /* posted: the child is free once the words left it */
                 e.st.transfers++;
                 trace(&e, s->drain.start, PESIM_OUTPUTS, x->child, "drain", b.index, "start");
                 trace(&e, s->drain.end, PESIM_OUTPUTS, x->child, "drain", b.index, "end");
             }
         }
-        /* fills, outermost pair first */
+        /* fills, outermost pair first; a fill's DRAM read may stay in flight
+         * (up to rif of them) until a fill below needs its data or the block computes */
+        int64_t fdone[2 * PESIM_WALK_MAX_XFERS];
+        pesim_stall fcause[2 * PESIM_WALK_MAX_XFERS];
+        pending_fill pend[2 * PESIM_WALK_MAX_XFERS];
+        int n_pend = 0, pend_head = 0;
         for (int i = 0; i < b.n_xfers; i++) {
             const pesim_xfer *x = &b.xfer[i];
             if (x->stream) continue;
             pair_state *s = &ps[x->pair];
+            int kp = parent_pair[x->pair];
+            /* a parent's fill still in flight completes first, with every earlier one */
+            for (int j = pend_head; kp >= 0 && j < n_pend; j++)
+                if (b.xfer[pend[j].i].pair == kp)
+                    while (pend_head <= j) fill_resolve(&e, &b, &pend[pend_head++], ps, fdone, fcause);
             const pesim_level *vc = &a->level[x->child];
             /* room in the child: one tile, or two when double-buffered */
             int64_t ready = vc->double_buffered ? s->prev_event_ce : ce;
@@ -370,32 +406,47 @@ pesim_status pesim_engine_run(const pesim_arch *a, const pesim_layer *l, const p
                 }
             }
             /* the data must be in the parent */
-            int kp = parent_pair[x->pair];
             if (kp >= 0 && ps[kp].done > ready) ready = ps[kp].done, c = PESIM_STALL_COUNT;
             int64_t words_p = cdiv(x->parent_reads, e.inst[x->parent]);
             int64_t words_c = cdiv(x->child_fills, e.inst[x->child]);
             int64_t done = ready;
             if (words_p > 0 || words_c > 0) {
-                /* a unicast network carries one copy per child; a bus or systolic one, the multicast union */
-                int64_t words_n = a->level[x->parent].noc[x->tensor].kind == PESIM_NOC_UNICAST
-                                      ? cdiv(x->child_fills, e.inst[x->parent]) : words_p;
-                xres r = transfer(&e, x->tensor, x->parent, words_p, x->child, words_c, x->parent, words_n, ready);
-                c = r.cause;
-                done = xres_done(&e, &r, &c);
+                /* a unicast network carries one copy per child; a mesh, as many over its busiest
+                 * link, then hops to the farthest child; a bus or systolic one, the multicast union */
+                pesim_noc_kind nk = a->level[x->parent].noc[x->tensor].kind;
+                int64_t words_n = words_p, lat_n = 0;
+                if (nk == PESIM_NOC_UNICAST) words_n = cdiv(x->child_fills, e.inst[x->parent]);
+                if (nk == PESIM_NOC_MESH) {
+                    words_n = pesim_nest_mesh_link_words(m, x->parent, cdiv(x->child_fills, e.inst[x->parent]), 1);
+                    lat_n = words_n > 0 ? pesim_nest_mesh_hops(m, x->parent) - 1 : 0;
+                }
+                int dram_read = e.has_dram && a->level[x->parent].is_dram && words_p > 0 && rif > 1;
+                if (dram_read && n_pend - pend_head >= rif) /* the oldest read completes first */
+                    fill_resolve(&e, &b, &pend[pend_head++], ps, fdone, fcause);
+                xres r = transfer(&e, x->tensor, x->parent, words_p, x->child, words_c, x->parent, words_n, lat_n,
+                                  ready);
                 e.st.transfers++;
                 trace(&e, r.start, x->tensor, x->child, "fill", b.index, "start");
-                trace(&e, done, x->tensor, x->child, "fill", b.index, "done");
+                if (dram_read && r.dram_id) {
+                    pend[n_pend++] = (pending_fill){i, r};
+                } else {
+                    c = r.cause;
+                    done = xres_done(&e, &r, &c);
+                    trace(&e, done, x->tensor, x->child, "fill", b.index, "done");
+                }
             }
             if (c == PESIM_STALL_COUNT) c = PESIM_STALL_SPACE;
-            s->done = done;
+            s->done = done, fdone[i] = done, fcause[i] = c;
             s->prev_event_ce = ce;
             if (x->tensor == PESIM_OUTPUTS) s->pend_up_child = x->child_reads, s->pend_up_parent = x->parent_updates;
-            if (done > ready_compute) ready_compute = done, why = c;
             if (sys_level > 0 && x->child == sys_level - 1) {
                 fold = 1;
                 if (x->tensor != PESIM_OUTPUTS) fold_preload = 1;
             }
         }
+        while (pend_head < n_pend) fill_resolve(&e, &b, &pend[pend_head++], ps, fdone, fcause);
+        for (int i = 0; i < b.n_xfers; i++) /* the fill that completed last, the first on a tie */
+            if (!b.xfer[i].stream && fdone[i] > ready_compute) ready_compute = fdone[i], why = fcause[i];
         /* Compute: the MAC array streams its operands through the innermost
          * levels' ports and networks (the same servers the transfers use). */
         int64_t start = ready_compute;
@@ -482,8 +533,8 @@ pesim_status pesim_engine_run(const pesim_arch *a, const pesim_layer *l, const p
         e.st.blocks++;
     }
     /* flush the last output tiles, innermost pair first */
-    int64_t end = ce + a->mac_latency_cycles - 1;
-    e.stall[PESIM_STALL_FILL_DRAIN] += a->mac_latency_cycles - 1;
+    int64_t end = ce + pipe;
+    e.stall[PESIM_STALL_FILL_DRAIN] += pipe;
     int64_t last = ce;
     for (int c = -1; c < e.M; c++) {
         int k = pair_index(&w, PESIM_OUTPUTS, c);
@@ -492,7 +543,8 @@ pesim_status pesim_engine_run(const pesim_arch *a, const pesim_layer *l, const p
         int64_t ready = last > s->drain_done ? last : s->drain_done;
         int p = w.pair[k].parent;
         xres r = transfer(&e, PESIM_OUTPUTS, c, cdiv(s->pend_up_child, e.inst[c]), p,
-                          cdiv(s->pend_up_parent, e.inst[p]), p, cdiv(s->pend_up_parent, e.inst[p]), ready);
+                          cdiv(s->pend_up_parent, e.inst[p]), p, cdiv(s->pend_up_parent, e.inst[p]), red_lat[k],
+                          ready);
         last = xres_done(&e, &r, NULL);
         e.st.transfers++;
         trace(&e, r.start, PESIM_OUTPUTS, c, "flush", -1, "start");
@@ -503,9 +555,9 @@ pesim_status pesim_engine_run(const pesim_arch *a, const pesim_layer *l, const p
         int64_t landed = xres_done(&e, &ps[k].drain, NULL);
         if (landed > last) last = landed;
     }
-    if (last + a->mac_latency_cycles - 1 > end) {
-        e.stall[PESIM_STALL_FILL_DRAIN] += last + a->mac_latency_cycles - 1 - end;
-        end = last + a->mac_latency_cycles - 1;
+    if (last + pipe > end) {
+        e.stall[PESIM_STALL_FILL_DRAIN] += last + pipe - end;
+        end = last + pipe;
     }
 
     trace(&e, end, 0, -1, "finish", -1, "");

@@ -517,7 +517,7 @@ void Controller::start(int i, int64_t k)
         return;
     }
     case IT_FINISH: {
-        int64_t lat = p_.arch->mac_latency_cycles - 1;
+        int64_t lat = p_.arch->mac_latency_cycles - 1 + pesim_engine_reduce_latency_cycles(p_.arch, p_.map, 0);
         if (lat > 0)
             mac_->jobs.nb_write(Job{i, -1, lat, lat, 0, 1.0});
         else
@@ -591,7 +591,8 @@ void Controller::transfer_end(int i, int64_t k)
     const Use *us = it.use_src != kNone ? &uses[(size_t)it.use_src] : nullptr;
     const Use *ud = it.use_dst != kNone ? &uses[(size_t)it.use_dst] : nullptr;
     const Use *un = it.use_net != kNone ? &uses[(size_t)it.use_net] : nullptr;
-    int64_t rs = us ? us->share : 0, lat = us ? us->latency : 0, rd = ud ? ud->share : 0, rn = un ? un->share : 0;
+    int64_t rs = us ? us->share : 0, lat = us ? us->latency : 0, rd = ud ? ud->share : 0;
+    int64_t rn = un ? un->share + un->latency : 0;  // the network's share and its reduction latency
     int64_t issued = it.desc != kNone ? r.issued : r.start;
     int64_t ds = sd ? issued - r.start : rs + lat, dd = dd_ ? issued - r.start : rd;
     r.len = std::max(std::max(ds, dd), rn);
@@ -705,7 +706,7 @@ void Controller::finish(int64_t k)
 {
     const Item &it = p_.items.back();
     RT &r = rt_.back();
-    int64_t lat = p_.arch->mac_latency_cycles - 1;
+    int64_t lat = p_.arch->mac_latency_cycles - 1 + pesim_engine_reduce_latency_cycles(p_.arch, p_.map, 0);
     int64_t ce = it.prev_compute != kNone ? rt_[(size_t)it.prev_compute].end : 0;
     int64_t end = ce + lat;
     stall_[PESIM_STALL_FILL_DRAIN] += lat;

@@ -110,9 +110,10 @@ struct Builder {
     // A tile transfer of tensor t: src_words read at level src, dst_words
     // written at level dst, noc_words over level net's network. Each port and
     // the network are held for their own share; the source adds its access
-    // latency; at DRAM the words become burst requests of the DMA stream.
+    // latency, the network its reduction latency (net_latency, outputs going
+    // up); at DRAM the words become burst requests of the DMA stream.
     void transfer(int item, int t, int src, int64_t src_words, int dst, int64_t dst_words, int net,
-                  int64_t noc_words, int dram_kind)
+                  int64_t noc_words, int dram_kind, int64_t net_latency = 0)
     {
         Item &it = p.items[(size_t)item];
         it.has_xfer = true;
@@ -127,7 +128,8 @@ struct Builder {
             add_use(item, dst, 1, t, share_cycles(dst_words, vd.write_words_per_cycle), dst_words,
                     vd.write_words_per_cycle, 0, &p.items[(size_t)item].use_dst);
         double nr = a->level[net].noc[t].words_per_cycle;
-        add_use(item, net, 2, t, share_cycles(noc_words, nr), noc_words, nr, 0, &p.items[(size_t)item].use_net);
+        add_use(item, net, 2, t, share_cycles(noc_words, nr), noc_words, nr, net_latency,
+                &p.items[(size_t)item].use_net);
         if (p.has_dram && vs.is_dram) {
             p.items[(size_t)item].desc = add_desc(dram_kind, item, t, src_words);
             p.items[(size_t)item].dram_words = src_words;
@@ -225,7 +227,8 @@ bool build_program(Program &p, const pesim_arch *a, const pesim_layer *l, const 
                     d.deps.push_back({last_drain[(size_t)j], ST_END});
             int id = B.add_item(d);
             int64_t wc = cdiv(up_child[(size_t)k], p.inst[x.child]), wp = cdiv(up_parent[(size_t)k], p.inst[x.parent]);
-            B.transfer(id, PESIM_OUTPUTS, x.child, wc, x.parent, wp, x.parent, wp, D_WRITE_POSTED);
+            B.transfer(id, PESIM_OUTPUTS, x.child, wc, x.parent, wp, x.parent, wp, D_WRITE_POSTED,
+                       pesim_engine_reduce_path_cycles(a, m, x.child, x.parent));
             last_drain[(size_t)k] = id;
         }
         // Fills: the new tiles come down, outermost pair first.
@@ -254,10 +257,17 @@ bool build_program(Program &p, const pesim_arch *a, const pesim_layer *l, const 
             int id = B.add_item(d);
             if (fence != kNone) B.add_desc(D_FENCE, id, PESIM_OUTPUTS, 0, fence);
             int64_t wpar = cdiv(x.parent_reads, p.inst[x.parent]), wch = cdiv(x.child_fills, p.inst[x.child]);
-            // a unicast network carries one copy per child; a bus or systolic one, the multicast union
-            int64_t wnet = a->level[x.parent].noc[x.tensor].kind == PESIM_NOC_UNICAST
-                               ? cdiv(x.child_fills, p.inst[x.parent]) : wpar;
-            if (wpar > 0 || wch > 0) B.transfer(id, x.tensor, x.parent, wpar, x.child, wch, x.parent, wnet, D_READ);
+            // a unicast network carries one copy per child; a mesh as many over its busiest link,
+            // then hops to the farthest child; a bus or systolic one, the multicast union
+            const pesim_noc_kind nk = a->level[x.parent].noc[x.tensor].kind;
+            int64_t wnet = wpar, lnet = 0;
+            if (nk == PESIM_NOC_UNICAST) wnet = cdiv(x.child_fills, p.inst[x.parent]);
+            if (nk == PESIM_NOC_MESH) {
+                wnet = pesim_nest_mesh_link_words(m, x.parent, cdiv(x.child_fills, p.inst[x.parent]), 1);
+                lnet = wnet > 0 ? pesim_nest_mesh_hops(m, x.parent) - 1 : 0;
+            }
+            if (wpar > 0 || wch > 0)
+                B.transfer(id, x.tensor, x.parent, wpar, x.child, wch, x.parent, wnet, D_READ, lnet);
             prev_event[(size_t)k] = prev_compute;
             if (x.tensor == PESIM_OUTPUTS) up_child[(size_t)k] = x.child_reads, up_parent[(size_t)k] = x.parent_updates;
             last_fill[(size_t)k] = id;
@@ -332,7 +342,8 @@ bool build_program(Program &p, const pesim_arch *a, const pesim_layer *l, const 
         if (it.drain != kNone) d.deps.push_back({it.drain, ST_END});
         int id = B.add_item(d);
         int64_t wc = cdiv(up_child[(size_t)k], p.inst[c]), wp = cdiv(up_parent[(size_t)k], p.inst[w.pair[k].parent]);
-        B.transfer(id, PESIM_OUTPUTS, c, wc, w.pair[k].parent, wp, w.pair[k].parent, wp, D_WRITE);
+        B.transfer(id, PESIM_OUTPUTS, c, wc, w.pair[k].parent, wp, w.pair[k].parent, wp, D_WRITE,
+                   pesim_engine_reduce_path_cycles(a, m, c, w.pair[k].parent));
         prev = id;
     }
     Draft fd;
