@@ -6,11 +6,14 @@
 // reads in flight.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+
 #include "test_util.h"
 
 extern "C" {
 #include "pesim/engine.h"
 #include "nest/nest.h"
+#include "pesim/config.h"
 #include "pesim/model.h"
 }
 
@@ -183,8 +186,10 @@ TEST(EngineDetail, MeshXYRoutingWithLinkContention)
     EXPECT_EQ(run_engine(col, l, mc).cycles, 22);
 }
 
-// One block of 4 MACs (C = 4 in L0) after L0 was filled; L0's ports move 1
-// word a cycle, L1 is unlimited.
+// Two blocks (p = 0, 1) of 4 MACs each (C = 4 in L0); L0's ports move 1 word a
+// cycle and it is double-buffered, L1 is unlimited. Per block the MACs read 4
+// weights, 4 inputs and 3 partial sums (the first of the 4 updates reads
+// nothing) from L0 and write 4 partial sums into it.
 TEST(EngineDetail, SharedPortAgainstSeparateReadAndWritePorts)
 {
     pesim_layer l = test_layer(1, 1, 1, 4, 2, 1, 1, 1);
@@ -197,29 +202,30 @@ TEST(EngineDetail, SharedPortAgainstSeparateReadAndWritePorts)
     a.level[0].write_words_per_cycle = 1;
     a.level[0].double_buffered = 1;
     // Separate read and write ports (banks = 2):
-    // block 0: weights 4 words written 0-4, inputs 4 words 4-8 (one write
-    //   port); compute from 8: the MACs read 4 weights + 4 inputs over the
-    //   read port (8 cycles) and write 4 partial sums over the write port (4
-    //   cycles) at the same time: 8-16.
-    // block 1 (p = 1, new inputs): the inputs go into the second buffer as
-    //   soon as the write port is free (8-12... it is busy until 12 with the
-    //   MACs' writes): 12-16; drain of block 0's output: from 16 (after block
-    //   0), 1 word over L0's read port, free at 16: 16-17; compute 16-24.
-    // end: the last output drains 24-25.
+    // block 0: weights 4 words over L0's write port 0-4, inputs 4-8; compute
+    //   from 8: 11 reads on the read port and 4 writes on the write port at the
+    //   same time: 8-19 (read port free at 19, write port at 12).
+    // block 1: the drain of block 0's output waits for the compute (19), 1
+    //   word over the read port: 19-20. The new inputs go into the second
+    //   buffer once the write port is free: 12-16. The output tile (a first
+    //   visit, nothing to read back) waits for the drain: 20. Compute 20-31.
+    // end: the last output drains over the read port 31-32.
     pesim_cost sep = run_engine(a, l, m);
-    EXPECT_EQ(sep.cycles, 25);
+    EXPECT_EQ(sep.access[0][PESIM_OUTPUTS].reads, 2 * 3 + 2); // the MACs' 3 a block, and the 2 drains
+    EXPECT_EQ(sep.access[0][PESIM_OUTPUTS].updates, 8);
+    EXPECT_EQ(sep.cycles, 32);
     // One bank and one port: reads and writes take turns on one port.
-    // block 0: W 0-4, I 4-8, compute 8-20 (8 reads + 4 writes = 12 cycles).
-    // block 1: I waits for the port until 20: 20-24; the drain waits too:
-    //   24-25; compute 25-37; the last drain 37-38.
+    // block 0: W 0-4, I 4-8, compute 8-23 (11 reads + 4 writes = 15 cycles).
+    // block 1: the drain 23-24; the inputs wait for the port: 24-28; compute
+    //   28-43; the last drain 43-44.
     a.level[0].banks = 1;
     pesim_cost shared = run_engine(a, l, m);
-    EXPECT_EQ(shared.cycles, 38);
+    EXPECT_EQ(shared.cycles, 44);
     EXPECT_GT(shared.stall_cycles[PESIM_STALL_BANK_CONFLICT], 0);
     EXPECT_EQ(sep.stall_cycles[PESIM_STALL_BANK_CONFLICT], 0);
     // A second port relieves the conflict as a second bank does.
     a.level[0].ports = 2;
-    EXPECT_EQ(run_engine(a, l, m).cycles, 25);
+    EXPECT_EQ(run_engine(a, l, m).cycles, 32);
 }
 
 // A custom DRAM whose timing is small enough to trace: tCK 1 ns at a 1 GHz
@@ -257,16 +263,19 @@ TEST(EngineDetail, DramReadsInFlight)
     ASSERT_EQ(pesim_engine_run(&a1, &l, &m, &o, &c1, &s1), PESIM_OK);
     ASSERT_EQ(pesim_engine_run(&a2, &l, &m, &o, &c2, &s2), PESIM_OK);
     ASSERT_TRUE(c1.valid && c2.valid);
-    // A read to a closed bank: accepted at cycle t, ACT at t + 1, RD 3 later,
-    // data CL = 2 later for BL/2 = 1 cycle: done at t + 1 + 3 + 2 + 1 = t + 7.
-    // One read in flight: the weights' burst is done at 7; the inputs' burst
-    // (another bank: each tensor has its own region) enters at 7, done at 14;
-    // compute 14-22, then the output goes to DRAM (posted write, landed
-    // later): ends when it has landed.
-    // Two in flight: both enter at 0; ACT of the weights' bank at 1, of the
-    // inputs' bank at 2 (one command a cycle), RD at 4 and 5, data 6-7 and 7-8:
-    // compute 8-16. The same output write afterwards: 6 cycles earlier.
-    EXPECT_EQ(c1.cycles - c2.cycles, 6);
+    // Each tensor's region starts on a MiB boundary, which this organisation
+    // maps to the same bank, another row: the two reads conflict.
+    // One read in flight: the weights' burst is accepted at 0, ACT at 1, RD at
+    // 1 + tRCD = 4, data from 4 + CL = 6 for BL/2 = 1 cycle: done at 7. The
+    // inputs' burst arrives the cycle after that data, 8: PRE at 9, ACT at
+    // 9 + tRP = 12, RD at 15, data 17-18: done at 18. Compute 18-26, then the
+    // output's write to DRAM: 10 cycles, 36.
+    // Two in flight: both bursts arrive at 0; the weights' as before (done at
+    // 7); the inputs' PRE waits for tRAS after the ACT at 1: PRE at 7, ACT at
+    // 10, RD at 13, data 15-16: done at 16. Compute 16-24, the same write: 34.
+    EXPECT_EQ(c1.cycles, 36);
+    EXPECT_EQ(c2.cycles, 34);
+    EXPECT_EQ(c1.compute_cycles, 8);
     EXPECT_EQ(s1.dram_reads, s2.dram_reads);
     EXPECT_EQ(s1.dram_reads, 2);
     EXPECT_EQ(s1.dram_act, s2.dram_act);
@@ -338,4 +347,30 @@ TEST(EngineDetail, PropertyMeshReductionReadsInFlight)
     EXPECT_GT(checked, 300);
     EXPECT_GT(meshes, 100);
     EXPECT_GT(reduced, 100);
+}
+
+// The keys of these features load, range-check and round-trip through the writer.
+TEST(EngineDetail, ConfigKeysMeshAndReadsInFlight)
+{
+    const char *text =
+        "arch = { name = \"t\"; word_bits = 8; clock_mhz = 1000.0;\n"
+        "  levels = ( { name = \"RF\"; },\n"
+        "    { name = \"GLB\"; fanout_x = 4; fanout_y = 4;\n"
+        "      noc = { weights = { kind = \"mesh\"; words_per_cycle = 2.0; }; }; },\n"
+        "    { name = \"DRAM\"; dram = { preset = \"ddr4-3200\"; reads_in_flight = 4; }; } ); };\n";
+    pesim_arch a, b;
+    pesim_error e;
+    ASSERT_EQ(pesim_arch_load_string(text, "t.cfg", &a, &e), PESIM_OK) << e.msg;
+    EXPECT_EQ(a.level[1].noc[PESIM_WEIGHTS].kind, PESIM_NOC_MESH);
+    EXPECT_EQ(a.level[2].dram.reads_in_flight, 4);
+    std::string path = ::testing::TempDir() + "engine_detail_arch.cfg";
+    ASSERT_EQ(pesim_arch_write(path.c_str(), &a, &e), PESIM_OK) << e.msg;
+    ASSERT_EQ(pesim_arch_load(path.c_str(), &b, &e), PESIM_OK) << e.msg;
+    EXPECT_EQ(b.level[1].noc[PESIM_WEIGHTS].kind, PESIM_NOC_MESH);
+    EXPECT_EQ(b.level[2].dram.reads_in_flight, 4);
+    std::remove(path.c_str());
+    std::string bad(text);
+    bad.replace(bad.find("reads_in_flight = 4"), 19, "reads_in_flight = -1");
+    ASSERT_EQ(pesim_arch_load_string(bad.c_str(), "t.cfg", &a, &e), PESIM_ERR_RANGE);
+    EXPECT_STREQ(e.key, "levels.[DRAM].dram.reads_in_flight");
 }
