@@ -374,3 +374,38 @@ TEST(EngineDetail, ConfigKeysMeshAndReadsInFlight)
     ASSERT_EQ(pesim_arch_load_string(bad.c_str(), "t.cfg", &a, &e), PESIM_ERR_RANGE);
     EXPECT_STREQ(e.key, "levels.[DRAM].dram.reads_in_flight");
 }
+
+// K = 3 and C = 3, each split over 2 PEs (L1 spatial_x K = 2, spatial_y C =
+// 2) with 2 more in each PE (L0 temporal K = 2, C = 2): imperfect factors, so
+// the PEs of the second column and row get edge tiles. Weights (K x C) per
+// PE: (0,0) 2 x 2 = 4, (1,0) 1 x 2 = 2, (0,1) 2 x 1 = 2, (1,1) 1 x 1 = 1: 9 in
+// all, 2.25 on average, 4 for the slowest PE. L0's write port moves 1 word a
+// cycle; everything else is unlimited.
+TEST(EngineDetail, EdgeTilesTheSlowestInstanceSetsThePace)
+{
+    pesim_layer l = test_layer(1, 1, 3, 3, 1, 1, 1, 1);
+    pesim_mapping m;
+    pesim_mapping_init(&m, 2);
+    m.level[1].spatial_x[PESIM_DIM_K] = 2;
+    m.level[1].spatial_y[PESIM_DIM_C] = 2;
+    m.level[0].temporal[PESIM_DIM_K] = 2;
+    m.level[0].temporal[PESIM_DIM_C] = 2;
+    pesim_arch a = two_level(2, 2);
+    a.level[0].write_words_per_cycle = 1;
+    // One block. Weights: PE (0,0) takes 4 words, 0-4 (the average, ceil(9 /
+    // 4) = 3, would end at 3). Inputs (C only): 2 words for the PEs of row 0,
+    // 4-6. Compute: 2 x 2 = 4 steps from 6 (the MACs' 4 partial-sum writes per
+    // PE fit the 4 steps): 6-10. The outputs then go up through L1's tree over
+    // the 2 PEs that split C: ceil(log2 2) = 1, so 11.
+    pesim_cost c = run_engine(a, l, m);
+    EXPECT_EQ(c.access[0][PESIM_WEIGHTS].fills, 9);
+    EXPECT_EQ(c.access[0][PESIM_INPUTS].fills, 6);
+    EXPECT_EQ(c.cycles, 11);
+    EXPECT_EQ(c.compute_cycles, 4);
+    // A perfect split (K = 4, C = 4) moves 4 weights per PE too: same time.
+    pesim_layer l4 = test_layer(1, 1, 4, 4, 1, 1, 1, 1);
+    EXPECT_EQ(run_engine(a, l4, m).cycles, 11);
+    pesim_cost cm;
+    ASSERT_EQ(pesim_model_evaluate(&a, &l, &m, &cm), PESIM_OK);
+    EXPECT_LE(cm.cycles, c.cycles);
+}

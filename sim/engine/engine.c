@@ -229,6 +229,7 @@ typedef struct pair_state {
     int64_t drain_done;     /* the latest drain has left the child (outputs) */
     xres drain;             /* the latest drain, whose DRAM writes may still be in flight */
     int64_t pend_up_child;  /* outputs: words of the current tile to drain (child reads) */
+    int64_t pend_up_inst;   /* of which the slowest child instance reads (pesim_walk_child_words) */
     int64_t pend_up_parent; /* outputs: reduced words the drain writes at the parent */
 } pair_state;
 
@@ -369,7 +370,7 @@ pesim_status pesim_engine_run(const pesim_arch *a, const pesim_layer *l, const p
                 for (int j = 0; j < w.n_pairs; j++) /* lower pairs of this tensor drained first */
                     if (w.pair[j].tensor == PESIM_OUTPUTS && w.pair[j].parent == x->child && ps[j].drain_done > ready)
                         ready = ps[j].drain_done;
-                s->drain = transfer(&e, PESIM_OUTPUTS, x->child, cdiv(s->pend_up_child, e.inst[x->child]),
+                s->drain = transfer(&e, PESIM_OUTPUTS, x->child, s->pend_up_inst,
                                     x->parent, cdiv(s->pend_up_parent, e.inst[x->parent]), x->parent,
                                     cdiv(s->pend_up_parent, e.inst[x->parent]), red_lat[x->pair], ready);
                 s->drain_done = s->drain.end; /* posted: the child is free once the words left it */
@@ -408,7 +409,9 @@ pesim_status pesim_engine_run(const pesim_arch *a, const pesim_layer *l, const p
             /* the data must be in the parent */
             if (kp >= 0 && ps[kp].done > ready) ready = ps[kp].done, c = PESIM_STALL_COUNT;
             int64_t words_p = cdiv(x->parent_reads, e.inst[x->parent]);
-            int64_t words_c = cdiv(x->child_fills, e.inst[x->child]);
+            /* the slowest child instance (the largest tile) sets the pace of its fill */
+            int64_t words_c = x->tensor == PESIM_OUTPUTS ? cdiv(x->child_fills, e.inst[x->child])
+                                                         : pesim_walk_child_words(x, x->child_fills, e.inst[x->child]);
             int64_t done = ready;
             if (words_p > 0 || words_c > 0) {
                 /* a unicast network carries one copy per child; a mesh, as many over its busiest
@@ -438,7 +441,10 @@ pesim_status pesim_engine_run(const pesim_arch *a, const pesim_layer *l, const p
             if (c == PESIM_STALL_COUNT) c = PESIM_STALL_SPACE;
             s->done = done, fdone[i] = done, fcause[i] = c;
             s->prev_event_ce = ce;
-            if (x->tensor == PESIM_OUTPUTS) s->pend_up_child = x->child_reads, s->pend_up_parent = x->parent_updates;
+            if (x->tensor == PESIM_OUTPUTS) {
+                s->pend_up_child = x->child_reads, s->pend_up_parent = x->parent_updates;
+                s->pend_up_inst = pesim_walk_child_words(x, x->child_reads, e.inst[x->child]);
+            }
             if (sys_level > 0 && x->child == sys_level - 1) {
                 fold = 1;
                 if (x->tensor != PESIM_OUTPUTS) fold_preload = 1;
@@ -542,7 +548,7 @@ pesim_status pesim_engine_run(const pesim_arch *a, const pesim_layer *l, const p
         pair_state *s = &ps[k];
         int64_t ready = last > s->drain_done ? last : s->drain_done;
         int p = w.pair[k].parent;
-        xres r = transfer(&e, PESIM_OUTPUTS, c, cdiv(s->pend_up_child, e.inst[c]), p,
+        xres r = transfer(&e, PESIM_OUTPUTS, c, s->pend_up_inst, p,
                           cdiv(s->pend_up_parent, e.inst[p]), p, cdiv(s->pend_up_parent, e.inst[p]), red_lat[k],
                           ready);
         last = xres_done(&e, &r, NULL);

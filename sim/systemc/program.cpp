@@ -197,7 +197,7 @@ bool build_program(Program &p, const pesim_arch *a, const pesim_layer *l, const 
     Builder B{p, a, {}};
     std::memset(B.xmod, -1, sizeof B.xmod);
     std::vector<int> last_fill((size_t)np, kNone), last_drain((size_t)np, kNone), prev_event((size_t)np, kNone);
-    std::vector<int64_t> up_child((size_t)np, 0), up_parent((size_t)np, 0);
+    std::vector<int64_t> up_child((size_t)np, 0), up_parent((size_t)np, 0), up_inst((size_t)np, 0);
     int prev_compute = kNone;
     while (pesim_walk_next(&w, &b)) {
         if (p.items.size() > kMaxItems) return false;
@@ -226,7 +226,7 @@ bool build_program(Program &p, const pesim_arch *a, const pesim_layer *l, const 
                 if (w.pair[j].tensor == PESIM_OUTPUTS && w.pair[j].parent == x.child && last_drain[(size_t)j] != kNone)
                     d.deps.push_back({last_drain[(size_t)j], ST_END});
             int id = B.add_item(d);
-            int64_t wc = cdiv(up_child[(size_t)k], p.inst[x.child]), wp = cdiv(up_parent[(size_t)k], p.inst[x.parent]);
+            int64_t wc = up_inst[(size_t)k], wp = cdiv(up_parent[(size_t)k], p.inst[x.parent]);
             B.transfer(id, PESIM_OUTPUTS, x.child, wc, x.parent, wp, x.parent, wp, D_WRITE_POSTED,
                        pesim_engine_reduce_path_cycles(a, m, x.child, x.parent));
             last_drain[(size_t)k] = id;
@@ -256,7 +256,10 @@ bool build_program(Program &p, const pesim_arch *a, const pesim_layer *l, const 
             if (it.parent_fill != kNone) d.deps.push_back({it.parent_fill, ST_END});
             int id = B.add_item(d);
             if (fence != kNone) B.add_desc(D_FENCE, id, PESIM_OUTPUTS, 0, fence);
-            int64_t wpar = cdiv(x.parent_reads, p.inst[x.parent]), wch = cdiv(x.child_fills, p.inst[x.child]);
+            // the slowest child instance (the largest tile) sets the pace of an operand fill
+            int64_t wpar = cdiv(x.parent_reads, p.inst[x.parent]);
+            int64_t wch = x.tensor == PESIM_OUTPUTS ? cdiv(x.child_fills, p.inst[x.child])
+                                                    : pesim_walk_child_words(&x, x.child_fills, p.inst[x.child]);
             // a unicast network carries one copy per child; a mesh as many over its busiest link,
             // then hops to the farthest child; a bus or systolic one, the multicast union
             const pesim_noc_kind nk = a->level[x.parent].noc[x.tensor].kind;
@@ -269,7 +272,10 @@ bool build_program(Program &p, const pesim_arch *a, const pesim_layer *l, const 
             if (wpar > 0 || wch > 0)
                 B.transfer(id, x.tensor, x.parent, wpar, x.child, wch, x.parent, wnet, D_READ, lnet);
             prev_event[(size_t)k] = prev_compute;
-            if (x.tensor == PESIM_OUTPUTS) up_child[(size_t)k] = x.child_reads, up_parent[(size_t)k] = x.parent_updates;
+            if (x.tensor == PESIM_OUTPUTS) {
+                up_child[(size_t)k] = x.child_reads, up_parent[(size_t)k] = x.parent_updates;
+                up_inst[(size_t)k] = pesim_walk_child_words(&x, x.child_reads, p.inst[x.child]);
+            }
             last_fill[(size_t)k] = id;
             fills.push_back(id);
             if (sys > 0 && x.child == sys - 1) {
@@ -341,7 +347,7 @@ bool build_program(Program &p, const pesim_arch *a, const pesim_layer *l, const 
         if (prev != kNone) d.deps.push_back({prev, ST_END});
         if (it.drain != kNone) d.deps.push_back({it.drain, ST_END});
         int id = B.add_item(d);
-        int64_t wc = cdiv(up_child[(size_t)k], p.inst[c]), wp = cdiv(up_parent[(size_t)k], p.inst[w.pair[k].parent]);
+        int64_t wc = up_inst[(size_t)k], wp = cdiv(up_parent[(size_t)k], p.inst[w.pair[k].parent]);
         B.transfer(id, PESIM_OUTPUTS, c, wc, w.pair[k].parent, wp, w.pair[k].parent, wp, D_WRITE,
                    pesim_engine_reduce_path_cycles(a, m, c, w.pair[k].parent));
         prev = id;
