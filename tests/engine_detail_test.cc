@@ -17,30 +17,7 @@ extern "C" {
 #include "pesim/model.h"
 }
 
-// Two levels: L0 (a PE's register file) under L1 (a buffer) with fx x fy
-// PEs; every port and network unlimited, no access latency, MAC latency 1.
-static pesim_arch two_level(int fx, int fy)
-{
-    pesim_arch a;
-    memset(&a, 0, sizeof a);
-    strcpy(a.name, "detail");
-    a.word_bits = 16;
-    a.clock_mhz = 1000;
-    a.mac_latency_cycles = 1;
-    a.n_levels = 2;
-    for (int l = 0; l < 2; l++) {
-        pesim_level &v = a.level[l];
-        snprintf(v.name, sizeof v.name, "L%d", l);
-        v.keeps[0] = v.keeps[1] = v.keeps[2] = 1;
-        v.fanout_x = v.fanout_y = 1;
-        v.spatial_x_dims = v.spatial_y_dims = 0xFF;
-        v.banks = 2;
-        v.ports = 1;
-    }
-    a.level[1].fanout_x = fx;
-    a.level[1].fanout_y = fy;
-    return a;
-}
+static pesim_arch two_level(int fx, int fy) { return test_two_level_arch(fx, fy); }
 
 static pesim_cost run_engine(const pesim_arch &a, const pesim_layer &l, const pesim_mapping &m)
 {
@@ -50,14 +27,21 @@ static pesim_cost run_engine(const pesim_arch &a, const pesim_layer &l, const pe
     return c;
 }
 
+// One dim split 8 ways over 8 PEs in a row (L1 spatial_x), nothing else.
+static pesim_mapping split8(pesim_dim d)
+{
+    pesim_mapping m;
+    pesim_mapping_init(&m, 2);
+    m.level[1].spatial_x[d] = 8;
+    return m;
+}
+
 // C = 8 spread over 8 PEs (L1 spatial_x C = 8), one MAC each: every PE holds
 // one partial sum of the single output, which is reduced on its way up.
 TEST(EngineDetail, ReductionTreeLatency)
 {
     pesim_layer l = test_layer(1, 1, 1, 8, 1, 1, 1, 1);
-    pesim_mapping m;
-    pesim_mapping_init(&m, 2);
-    m.level[1].spatial_x[PESIM_DIM_C] = 8;
+    pesim_mapping m = split8(PESIM_DIM_C);
     pesim_arch a = two_level(8, 1);
     // The fills take no time (unlimited ports and networks, no latency): the
     // one compute step is cycles 0-1. The flush of the output tile from L0 to
@@ -85,9 +69,7 @@ TEST(EngineDetail, ReductionTreeLatency)
     EXPECT_EQ(run_engine(a, l5, m).cycles, 5);
     // A spatial split of K (outputs depend on it) reduces nothing: 1 + 1 = 2.
     pesim_layer lk = test_layer(1, 1, 8, 1, 1, 1, 1, 1);
-    pesim_mapping mk;
-    pesim_mapping_init(&mk, 2);
-    mk.level[1].spatial_x[PESIM_DIM_K] = 8;
+    pesim_mapping mk = split8(PESIM_DIM_K);
     EXPECT_EQ(pesim_engine_reduce_latency_cycles(&a, &mk, 1), 0);
     // the 8 outputs, one per PE, cross the 1-word network one after the other: 1 + 8
     EXPECT_EQ(run_engine(a, lk, mk).cycles, 9);
@@ -109,9 +91,7 @@ TEST(EngineDetail, ReductionTreeLatency)
 TEST(EngineDetail, ReduceNoneMakesSpatialReductionInvalid)
 {
     pesim_layer l = test_layer(1, 1, 1, 8, 1, 1, 1, 1);
-    pesim_mapping m;
-    pesim_mapping_init(&m, 2);
-    m.level[1].spatial_x[PESIM_DIM_C] = 8;
+    pesim_mapping m = split8(PESIM_DIM_C);
     pesim_arch a = two_level(8, 1);
     a.level[1].noc[PESIM_OUTPUTS].reduce = PESIM_REDUCE_NONE;
     pesim_cost c, cm;
@@ -125,9 +105,7 @@ TEST(EngineDetail, ReduceNoneMakesSpatialReductionInvalid)
     EXPECT_FALSE(cm.valid);
     // splitting K instead (no reduction) is fine on the same machine
     pesim_layer lk = test_layer(1, 1, 8, 1, 1, 1, 1, 1);
-    pesim_mapping mk;
-    pesim_mapping_init(&mk, 2);
-    mk.level[1].spatial_x[PESIM_DIM_K] = 8;
+    pesim_mapping mk = split8(PESIM_DIM_K);
     EXPECT_TRUE(run_engine(a, lk, mk).valid);
 }
 
