@@ -119,6 +119,10 @@ static const cfg_field dram_power_fields[] = {
 };
 #undef DP
 #undef DF
+/* The DMA engine's keys (optional; docs/engine.md, "DRAM"). */
+static const cfg_field dram_dma_fields[] = {
+    {"reads_in_flight", CFG_I32, offsetof(pesim_dram, reads_in_flight), 0, 4096, 0},
+};
 
 #define NF(t) ((int)(sizeof t / sizeof t[0]))
 
@@ -144,11 +148,13 @@ static void dim_names(const char *names[PESIM_NDIMS + 1])
 
 static pesim_status read_dram(const cfg_ctx *c, const config_setting_t *g, pesim_dram *d)
 {
-    const char *keys[NF(dram_fields) + NF(dram_power_fields) + 2];
-    keys[0] = "preset";
-    for (int i = 0; i < NF(dram_fields); i++) keys[i + 1] = dram_fields[i].key;
-    for (int i = 0; i < NF(dram_power_fields); i++) keys[NF(dram_fields) + 1 + i] = dram_power_fields[i].key;
-    keys[NF(dram_fields) + NF(dram_power_fields) + 1] = NULL;
+    const char *keys[NF(dram_fields) + NF(dram_power_fields) + NF(dram_dma_fields) + 2];
+    int nk = 0;
+    keys[nk++] = "preset";
+    for (int i = 0; i < NF(dram_fields); i++) keys[nk++] = dram_fields[i].key;
+    for (int i = 0; i < NF(dram_power_fields); i++) keys[nk++] = dram_power_fields[i].key;
+    for (int i = 0; i < NF(dram_dma_fields); i++) keys[nk++] = dram_dma_fields[i].key;
+    keys[nk] = NULL;
     pesim_status st = pesim_cfg_check_keys(c, g, keys, NULL);
     if (st) return st;
     const config_setting_t *m;
@@ -172,7 +178,8 @@ static pesim_status read_dram(const cfg_ctx *c, const config_setting_t *g, pesim
                                      "presets: %s, %s, %s)", dram_fields[i].key, dram_presets[0], dram_presets[1],
                                      dram_presets[2]);
     if ((st = pesim_cfg_read_fields(c, g, dram_fields, NF(dram_fields), d, 0))) return st;
-    return pesim_cfg_read_fields(c, g, dram_power_fields, NF(dram_power_fields), d, 0);
+    if ((st = pesim_cfg_read_fields(c, g, dram_power_fields, NF(dram_power_fields), d, 0))) return st;
+    return pesim_cfg_read_fields(c, g, dram_dma_fields, NF(dram_dma_fields), d, 0);
 }
 
 /* Reads the cost fields present in g; sets the estimated bit of each absent one. */
@@ -575,6 +582,9 @@ static pesim_status check_writable(const pesim_arch *a, const char *path, pesim_
             if ((bad = pesim_cfg_fields_bad(dram_power_fields, NF(dram_power_fields), &v->dram)) >= 0)
                 return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, key, "dram %s out of range",
                                        dram_power_fields[bad].key);
+            if ((bad = pesim_cfg_fields_bad(dram_dma_fields, NF(dram_dma_fields), &v->dram)) >= 0)
+                return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, key, "dram %s out of range",
+                                       dram_dma_fields[bad].key);
             char dk[PESIM_KEY_MAX], msg[PESIM_MSG_MAX];
             pesim_status code;
             if (dram_bad(&v->dram, a->clock_mhz, &code, dk, msg))
@@ -651,6 +661,7 @@ static pesim_status format_arch(cfg_buf *b, const pesim_arch *a, const char *pat
             pesim_cfg_put_fields(b, dram_fields, NF(dram_fields), &v->dram, 8);
             pesim_cfg_printf(b, "\n        ");
             pesim_cfg_put_fields(b, dram_power_fields, NF(dram_power_fields), &v->dram, 8);
+            if (v->dram.reads_in_flight > 1) pesim_cfg_put_fields(b, dram_dma_fields, NF(dram_dma_fields), &v->dram, 8);
             pesim_cfg_printf(b, " };");
         }
         pesim_cfg_printf(b, " }%s\n", l + 1 < a->n_levels ? "," : "");

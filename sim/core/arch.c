@@ -7,7 +7,7 @@
 #include <stdio.h>
 #include <strings.h>
 
-static const char *const noc_names[PESIM_NOC_KIND_COUNT] = {"bus", "systolic", "unicast"};
+static const char *const noc_names[PESIM_NOC_KIND_COUNT] = {"bus", "systolic", "unicast", "mesh"};
 static const char *const reduce_names[PESIM_REDUCE_KIND_COUNT] = {"tree", "systolic", "none"};
 
 /* Index k in [from, n) of the name s in names, or -1 (the enums' parsers). */

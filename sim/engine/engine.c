@@ -171,11 +171,12 @@ typedef struct xres {
  * dst_words written at level dst (or to DRAM), noc_words over level net's
  * network (net < 0: none, a DMA between levels), no earlier than `ready`.
  * Each resource is held for its own share (words / rate); the transfer ends
- * when the slowest share (plus the source's access latency) is done. gs and
+ * when the slowest share (plus the source's access latency, and net_lat, the
+ * network's reduction or hop latency after its words) is done. gs and
  * gd are the DRAM regions of its source and destination; a copy from DRAM to
  * DRAM reads, then writes what it read. */
 static xres transfer(engine *e, int t, int src, int64_t src_words, int dst, int64_t dst_words, int net,
-                     int64_t noc_words, int64_t ready, dram_region *gs, dram_region *gd)
+                     int64_t noc_words, int64_t net_lat, int64_t ready, dram_region *gs, dram_region *gd)
 {
     const pesim_arch *a = e->a;
     xres r = {ready, ready, 0, 0, PESIM_STALL_SPACE};
@@ -197,7 +198,7 @@ static xres transfer(engine *e, int t, int src, int64_t src_words, int dst, int6
     int64_t rd = vd->is_dram ? 0 : span_cycles(dst_words, vd->write_words_per_cycle);
     if (src == dst && e->shared_port[src] && !vs->is_dram) /* a copy within a level of one port: read, then write */
         rs += rd, rd = 0;
-    int64_t rn = net >= 0 ? span_cycles(noc_words, a->level[net].noc[t].words_per_cycle) : 0;
+    int64_t rn = net >= 0 ? span_cycles(noc_words, a->level[net].noc[t].words_per_cycle) : 0, hn = rn;
     int64_t ds = rs + (vs->is_dram ? 0 : vs->latency_cycles), dd = rd, issued = start;
     int64_t wstart = start;
     if (vs->is_dram && e->has_dram) {
@@ -210,6 +211,7 @@ static xres transfer(engine *e, int t, int src, int64_t src_words, int dst, int6
         dd = issued - start;
     }
     int64_t len = ds > dd ? ds : dd;
+    if (net >= 0) rn += net_lat; /* the network holds for hn, its words arrive net_lat later */
     if (rn > len) len = rn;
     if (start == ready) /* nothing waited: the longest share is the cause */
         r.cause = len == rn && rn > 0 ? PESIM_STALL_NOC_BW
@@ -218,7 +220,7 @@ static xres transfer(engine *e, int t, int src, int64_t src_words, int dst, int6
     /* a resource is held only for a non-zero share (a zero share reserves nothing) */
     if (!vs->is_dram && rs > 0) *sf = start + rs;
     if (!vd->is_dram && rd > 0) *df = start + rd;
-    if (rn > 0 && net >= 0) *nf = start + rn;
+    if (hn > 0 && net >= 0) *nf = start + hn;
     r.start = start;
     r.end = start + len;
     return r;
@@ -250,6 +252,13 @@ static void trace(const engine *e, int64_t cycle, int t, int child, const char *
     e->opt.trace(e->opt.trace_ctx, cycle, mod, ev);
 }
 
+/* A fill whose DRAM read is in flight (pesim_dram.reads_in_flight > 1):
+ * issued, its completion not yet known. */
+typedef struct pending_fill {
+    int i;                  /* its index in the block's transfers */
+    xres r;
+} pending_fill;
+
 /* Per-pair state across blocks. */
 typedef struct pair_state {
     int64_t done;           /* completion of the latest fill into the child (DRAM resolved) */
@@ -257,8 +266,20 @@ typedef struct pair_state {
     int64_t drain_done;     /* the latest drain has left the child (outputs) */
     xres drain;             /* the latest drain, whose DRAM writes may still be in flight */
     int64_t pend_up_child;  /* outputs: words of the current tile to drain (child reads) */
+    int64_t pend_up_inst;   /* of which the slowest child instance reads (pesim_walk_child_words) */
     int64_t pend_up_parent; /* outputs: reduced words the drain writes at the parent */
 } pair_state;
+
+/* A fill whose DRAM read was in flight: its data's completion, now known. */
+static void fill_resolve(engine *e, const pesim_block *b, const pending_fill *p, pair_state *ps, int64_t *fdone,
+                         pesim_stall *fcause)
+{
+    const pesim_xfer *x = &b->xfer[p->i];
+    pesim_stall c = p->r.cause;
+    int64_t done = xres_done(e, &p->r, &c);
+    trace(e, done, x->tensor, x->child, "fill", b->index, "done");
+    ps[x->pair].done = done, fdone[p->i] = done, fcause[p->i] = c;
+}
 
 static int pair_index(const pesim_walk_pair *pairs, int np, int t, int child)
 {
@@ -323,7 +344,7 @@ static void step_dma(engine *e, pesim_engine_dma *d, int64_t *first)
     int64_t ws = cdiv(d->words, pesim_arch_instances(a, d->src)), wd = cdiv(d->words, pesim_arch_instances(a, d->dst));
     dram_region rs = {d->src_region.base, d->src_region.span ? d->src_region.span : e->dram.burst_bytes, 0};
     dram_region rd = {d->dst_region.base, d->dst_region.span ? d->dst_region.span : e->dram.burst_bytes, 0};
-    xres r = transfer(e, d->tensor, d->src, ws, d->dst, wd, -1, 0, d->ready, &rs, &rd);
+    xres r = transfer(e, d->tensor, d->src, ws, d->dst, wd, -1, 0, 0, d->ready, &rs, &rd);
     d->done = xres_done(e, &r, NULL);
     e->st.transfers++;
     if (r.start < *first) *first = r.start;
@@ -382,8 +403,10 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
     pair_state ps[PESIM_WALK_MAX_XFERS];
     memset(ps, 0, sizeof ps);
     int parent_pair[PESIM_WALK_MAX_XFERS]; /* the pair that fills each pair's parent, or -1 */
+    int64_t red_lat[PESIM_WALK_MAX_XFERS];  /* outputs: reduction latency on the way up */
     for (int k = 0; k < np; k++) {
         parent_pair[k] = pair_index(pairs, np, pairs[k].tensor, pairs[k].parent);
+        red_lat[k] = m ? pesim_engine_reduce_path_cycles(a, m, pairs[k].child, pairs[k].parent) : 0;
         if (pairs[k].child < 0) continue;
         const carry *c = &e->carry[pairs[k].tensor][pairs[k].child]; /* the buffer as the last step left it */
         ps[k].prev_event_ce = c->prev_event_ce;
@@ -391,6 +414,8 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
         ps[k].drain.end = c->drain_end, ps[k].drain.dram_id = c->drain_dram, ps[k].drain.start = c->drain_start;
         ps[k].drain.dram_words = c->drain_words, ps[k].drain.cause = c->drain_cause;
     }
+    const pesim_level *topl = &a->level[e->M - 1];
+    int rif = topl->is_dram && topl->dram.reads_in_flight > 1 ? topl->dram.reads_in_flight : 1;
     int64_t stream_lat = 0;
     for (int k = 0; k < np; k++)
         if (pairs[k].child < 0 && pesim_level_latency_cycles(a, phys(e, pairs[k].tensor, pairs[k].parent)) > stream_lat)
@@ -442,8 +467,8 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
                     if (pairs[j].tensor == PESIM_OUTPUTS && pairs[j].parent == x->child && ps[j].drain_done > ready)
                         ready = ps[j].drain_done;
                 int p = phys(e, PESIM_OUTPUTS, x->parent);
-                s->drain = transfer(e, PESIM_OUTPUTS, x->child, cdiv(s->pend_up_child, e->inst[x->child]), p,
-                                    cdiv(s->pend_up_parent, e->inst[p]), p, cdiv(s->pend_up_parent, e->inst[p]), ready,
+                s->drain = transfer(e, PESIM_OUTPUTS, x->child, s->pend_up_inst, p, cdiv(s->pend_up_parent, e->inst[p]),
+                                    p, cdiv(s->pend_up_parent, e->inst[p]), red_lat[x->pair], ready,
                                     &e->dram.reg[PESIM_OUTPUTS], &e->dram.reg[PESIM_OUTPUTS]);
                 s->drain_done = s->drain.end; /* posted: the child is free once the words left it */
                 e->st.transfers++;
@@ -452,11 +477,21 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
                 trace(e, s->drain.end, PESIM_OUTPUTS, x->child, "drain", b.index, "end");
             }
         }
-        /* fills, outermost pair first */
+        /* fills, outermost pair first; a fill's DRAM read may stay in flight
+         * (up to rif of them) until a fill below needs its data or the block computes */
+        int64_t fdone[2 * PESIM_WALK_MAX_XFERS];
+        pesim_stall fcause[2 * PESIM_WALK_MAX_XFERS];
+        pending_fill pend[2 * PESIM_WALK_MAX_XFERS];
+        int n_pend = 0, pend_head = 0;
         for (int i = 0; i < b.n_xfers; i++) {
             const pesim_xfer *x = &b.xfer[i];
             if (x->stream) continue;
             pair_state *s = &ps[x->pair];
+            int kp = parent_pair[x->pair];
+            /* a parent's fill still in flight completes first, with every earlier one */
+            for (int j = pend_head; kp >= 0 && j < n_pend; j++)
+                if (b.xfer[pend[j].i].pair == kp)
+                    while (pend_head <= j) fill_resolve(e, &b, &pend[pend_head++], ps, fdone, fcause);
             const pesim_level *vc = &a->level[x->child];
             /* room in the child: one tile, or two when double-buffered */
             int64_t ready = vc->double_buffered ? s->prev_event_ce : ce;
@@ -470,7 +505,6 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
                 }
             }
             /* the data must be in the parent */
-            int kp = parent_pair[x->pair];
             if (kp >= 0 && ps[kp].done > ready) ready = ps[kp].done, c = PESIM_STALL_COUNT;
             /* the outermost pair of an operand: the operand must be complete */
             if (kp < 0 && complete[x->tensor] > ready) {
@@ -480,31 +514,51 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
             }
             int p = phys(e, x->tensor, x->parent);
             int64_t words_p = cdiv(x->parent_reads, e->inst[p]);
-            int64_t words_c = cdiv(x->child_fills, e->inst[x->child]);
+            /* the slowest child instance (the largest tile) sets the pace of its fill */
+            int64_t words_c = x->tensor == PESIM_OUTPUTS ? cdiv(x->child_fills, e->inst[x->child])
+                                                         : pesim_walk_child_words(x, x->child_fills, e->inst[x->child]);
             int64_t done = ready;
             if (words_p > 0 || words_c > 0) {
-                /* a unicast network carries one copy per child; a bus or systolic one, the multicast union */
-                int64_t words_n = a->level[p].noc[x->tensor].kind == PESIM_NOC_UNICAST
-                                      ? cdiv(x->child_fills, e->inst[p]) : words_p;
-                xres r = transfer(e, x->tensor, p, words_p, x->child, words_c, p, words_n, ready,
+                /* a unicast network carries one copy per child; a mesh, as many over its busiest
+                 * link, then hops to the farthest child; a bus or systolic one, the multicast union */
+                pesim_noc_kind nk = a->level[p].noc[x->tensor].kind;
+                int64_t words_n = words_p, lat_n = 0;
+                if (nk == PESIM_NOC_UNICAST) words_n = cdiv(x->child_fills, e->inst[p]);
+                if (nk == PESIM_NOC_MESH && m) {
+                    words_n = pesim_nest_mesh_link_words(m, p, cdiv(x->child_fills, e->inst[p]), 1);
+                    lat_n = words_n > 0 ? pesim_nest_mesh_hops(m, p) - 1 : 0;
+                }
+                int dram_read = e->has_dram && a->level[p].is_dram && words_p > 0 && rif > 1;
+                if (dram_read && n_pend - pend_head >= rif) /* the oldest read completes first */
+                    fill_resolve(e, &b, &pend[pend_head++], ps, fdone, fcause);
+                xres r = transfer(e, x->tensor, p, words_p, x->child, words_c, p, words_n, lat_n, ready,
                                   &e->dram.reg[x->tensor], &e->dram.reg[x->tensor]);
-                c = r.cause;
-                done = xres_done(e, &r, &c);
                 e->st.transfers++;
                 if (r.start < first) first = r.start;
                 trace(e, r.start, x->tensor, x->child, "fill", b.index, "start");
-                trace(e, done, x->tensor, x->child, "fill", b.index, "done");
+                if (dram_read && r.dram_id) {
+                    pend[n_pend++] = (pending_fill){i, r};
+                } else {
+                    c = r.cause;
+                    done = xres_done(e, &r, &c);
+                    trace(e, done, x->tensor, x->child, "fill", b.index, "done");
+                }
             }
             if (c == PESIM_STALL_COUNT) c = PESIM_STALL_SPACE;
-            s->done = done;
+            s->done = done, fdone[i] = done, fcause[i] = c;
             s->prev_event_ce = ce;
-            if (x->tensor == PESIM_OUTPUTS) s->pend_up_child = x->child_reads, s->pend_up_parent = x->parent_updates;
-            if (done > ready_compute) ready_compute = done, why = c;
+            if (x->tensor == PESIM_OUTPUTS) {
+                s->pend_up_child = x->child_reads, s->pend_up_parent = x->parent_updates;
+                s->pend_up_inst = pesim_walk_child_words(x, x->child_reads, e->inst[x->child]);
+            }
             if (sys_level > 0 && x->child == sys_level - 1) {
                 fold = 1;
                 if (x->tensor != PESIM_OUTPUTS) fold_preload = 1;
             }
         }
+        while (pend_head < n_pend) fill_resolve(e, &b, &pend[pend_head++], ps, fdone, fcause);
+        for (int i = 0; i < b.n_xfers; i++) /* the fill that completed last, the first on a tie */
+            if (!b.xfer[i].stream && fdone[i] > ready_compute) ready_compute = fdone[i], why = fcause[i];
         /* an operand the MACs stream straight from its home must be complete too */
         for (int i = 0; i < b.n_xfers; i++) {
             const pesim_xfer *x = &b.xfer[i];
@@ -612,7 +666,7 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
     }
     /* flush the last output tiles, innermost pair first */
     int64_t lat = st->vector ? (a->vector.latency_cycles > 0 ? a->vector.latency_cycles - 1 : 0)
-                             : a->mac_latency_cycles - 1;
+                             : a->mac_latency_cycles - 1 + (m ? pesim_engine_reduce_latency_cycles(a, m, 0) : 0);
     int64_t end = ce + lat;
     int64_t last = ce;
     for (int c = -1; c < e->M; c++) {
@@ -621,8 +675,8 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
         pair_state *s = &ps[k];
         int64_t ready = last > s->drain_done ? last : s->drain_done;
         int p = phys(e, PESIM_OUTPUTS, pairs[k].parent);
-        xres r = transfer(e, PESIM_OUTPUTS, c, cdiv(s->pend_up_child, e->inst[c]), p,
-                          cdiv(s->pend_up_parent, e->inst[p]), p, cdiv(s->pend_up_parent, e->inst[p]), ready,
+        xres r = transfer(e, PESIM_OUTPUTS, c, s->pend_up_inst, p, cdiv(s->pend_up_parent, e->inst[p]), p,
+                          cdiv(s->pend_up_parent, e->inst[p]), red_lat[k], ready,
                           &e->dram.reg[PESIM_OUTPUTS], &e->dram.reg[PESIM_OUTPUTS]);
         last = xres_done(e, &r, NULL);
         e->st.transfers++;

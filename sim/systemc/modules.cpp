@@ -459,7 +459,7 @@ void Controller::try_start(int i, int64_t k)
         for (const Dep &d : p_.deps(it)) e = std::max(e, d.stage == ST_END ? rt_[(size_t)d.item].end : rt_[(size_t)d.item].landed);
         if (ps.last_compute != kNone) {
             const pesim_arch *a = ps.arch;
-            e += ps.vector ? std::max<int64_t>(0, a->vector.latency_cycles - 1) : a->mac_latency_cycles - 1;
+            e += ps.vector ? std::max<int64_t>(0, a->vector.latency_cycles - 1) : a->mac_latency_cycles - 1 + ps.reduce0;
             if (ps.act_steps > 0) e = std::max(e, rt_[(size_t)ps.first_compute].start + ps.act_steps);
         }
         if (k < e) {
@@ -557,7 +557,7 @@ void Controller::start(int i, int64_t k)
     }
     case IT_FINISH: {
         if (p_.network) return finish_network(k);
-        int64_t lat = p_.arch->mac_latency_cycles - 1;
+        int64_t lat = p_.arch->mac_latency_cycles - 1 + pesim_engine_reduce_latency_cycles(p_.arch, p_.map, 0);
         if (lat > 0)
             mac_->jobs.nb_write(Job{i, -1, lat, lat, 0, 1.0});
         else
@@ -640,7 +640,8 @@ void Controller::transfer_end(int i, int64_t k)
     const Use *us = it.use_src != kNone ? &uses[(size_t)it.use_src] : nullptr;
     const Use *ud = it.use_dst != kNone ? &uses[(size_t)it.use_dst] : nullptr;
     const Use *un = it.use_net != kNone ? &uses[(size_t)it.use_net] : nullptr;
-    int64_t rs = us ? us->share : 0, lat = us ? us->latency : 0, rd = ud ? ud->share : 0, rn = un ? un->share : 0;
+    int64_t rs = us ? us->share : 0, lat = us ? us->latency : 0, rd = ud ? ud->share : 0;
+    int64_t rn = un ? un->share + un->latency : 0;  // the network's share and its reduction latency
     int64_t issued = it.desc != kNone ? r.issued : r.start;
     int64_t ds = sd ? issued - r.start : rs + lat, dd = dd_ ? issued - r.start : rd;
     if (it.desc2 != kNone) ds = r.read_done - r.start;  // the write's issue is r.issued
@@ -817,7 +818,7 @@ void Controller::finish(int64_t k)
 {
     const Item &it = p_.items.back();
     RT &r = rt_.back();
-    int64_t lat = p_.arch->mac_latency_cycles - 1;
+    int64_t lat = p_.arch->mac_latency_cycles - 1 + pesim_engine_reduce_latency_cycles(p_.arch, p_.map, 0);
     int64_t ce = it.prev_compute != kNone ? rt_[(size_t)it.prev_compute].end : 0;
     int64_t end = ce + lat;
     add_stall(it, PESIM_STALL_FILL_DRAIN, lat);

@@ -119,11 +119,12 @@ struct Builder {
     // A tile transfer of tensor t: src_words read at level src, dst_words
     // written at level dst, noc_words over level net's network (net < 0:
     // none, a DMA). Each port and the network are held for their own share;
-    // the source adds its access latency; at DRAM the words become burst
-    // requests of the DMA stream in the regions rs (source) and rd
-    // (destination); from DRAM to DRAM the write follows the read's data.
+    // the source adds its access latency, the network its reduction or hop
+    // latency (net_latency); at DRAM the words become burst requests of the DMA
+    // stream in the regions rs (source) and rd (destination); from DRAM to DRAM
+    // the write follows the read's data.
     void transfer(int item, int t, int src, int64_t src_words, int dst, int64_t dst_words, int net,
-                  int64_t noc_words, int dram_kind, int rs, int rd)
+                  int64_t noc_words, int dram_kind, int rs, int rd, int64_t net_latency = 0)
     {
         Item &it = p.items[(size_t)item];
         it.has_xfer = true;
@@ -145,7 +146,8 @@ struct Builder {
                     vd.write_words_per_cycle, 0, &p.items[(size_t)item].use_dst);
         if (net >= 0) {
             double nr = a->level[net].noc[t].words_per_cycle;
-            add_use(item, net, 2, t, share_cycles(noc_words, nr), noc_words, nr, 0, &p.items[(size_t)item].use_net);
+            add_use(item, net, 2, t, share_cycles(noc_words, nr), noc_words, nr, net_latency,
+                    &p.items[(size_t)item].use_net);
         }
         if (p.has_dram && vs.is_dram) {
             p.items[(size_t)item].desc = add_desc(D_READ, item, rs, src_words);
@@ -217,7 +219,7 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
     if (p.opt.stall_free) first_lat = 0;
 
     std::vector<int> last_fill((size_t)np, kNone), last_drain((size_t)np, kNone), prev_event((size_t)np, kNone);
-    std::vector<int64_t> up_child((size_t)np, 0), up_parent((size_t)np, 0);
+    std::vector<int64_t> up_child((size_t)np, 0), up_parent((size_t)np, 0), up_inst((size_t)np, 0);
     for (int k = 0; k < np; k++) /* the buffers as the last step left them */
         if (pairs[k].child >= 0) {
             prev_event[(size_t)k] = carry.prev_event[pairs[k].tensor][pairs[k].child];
@@ -281,9 +283,9 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
                 if (pairs[j].tensor == PESIM_OUTPUTS && pairs[j].parent == x.child && last_drain[(size_t)j] != kNone)
                     d.deps.push_back({last_drain[(size_t)j], ST_END});
             int id = B.add_item(d);
-            int64_t wc = cdiv(up_child[(size_t)k], inst[x.child]), wp = cdiv(up_parent[(size_t)k], inst[pp]);
+            int64_t wc = up_inst[(size_t)k], wp = cdiv(up_parent[(size_t)k], inst[pp]);
             B.transfer(id, PESIM_OUTPUTS, x.child, wc, pp, wp, pp, wp, D_WRITE_POSTED, B.region[PESIM_OUTPUTS],
-                       B.region[PESIM_OUTPUTS]);
+                       B.region[PESIM_OUTPUTS], m ? pesim_engine_reduce_path_cycles(a, m, x.child, x.parent) : 0);
             last_drain[(size_t)k] = id;
             drained_here[(size_t)k] = true;
         }
@@ -318,14 +320,27 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
             }
             int id = B.add_item(d);
             if (fence != kNone) B.add_desc(D_FENCE, id, kNone, 0, fence);
-            int64_t wpar = cdiv(x.parent_reads, inst[pp]), wch = cdiv(x.child_fills, inst[x.child]);
-            // a unicast network carries one copy per child; a bus or systolic one, the multicast union
-            int64_t wnet = a->level[pp].noc[x.tensor].kind == PESIM_NOC_UNICAST ? cdiv(x.child_fills, inst[pp]) : wpar;
+            // the slowest child instance (the largest tile) sets the pace of an operand fill
+            int64_t wpar = cdiv(x.parent_reads, inst[pp]);
+            int64_t wch = x.tensor == PESIM_OUTPUTS ? cdiv(x.child_fills, inst[x.child])
+                                                    : pesim_walk_child_words(&x, x.child_fills, inst[x.child]);
+            // a unicast network carries one copy per child; a mesh as many over its busiest link,
+            // then hops to the farthest child; a bus or systolic one, the multicast union
+            const pesim_noc_kind nk = a->level[pp].noc[x.tensor].kind;
+            int64_t wnet = wpar, lnet = 0;
+            if (nk == PESIM_NOC_UNICAST) wnet = cdiv(x.child_fills, inst[pp]);
+            if (nk == PESIM_NOC_MESH && m) {
+                wnet = pesim_nest_mesh_link_words(m, pp, cdiv(x.child_fills, inst[pp]), 1);
+                lnet = wnet > 0 ? pesim_nest_mesh_hops(m, pp) - 1 : 0;
+            }
             if (wpar > 0 || wch > 0)
                 B.transfer(id, x.tensor, pp, wpar, x.child, wch, pp, wnet, D_READ, B.region[x.tensor],
-                           B.region[x.tensor]);
+                           B.region[x.tensor], lnet);
             prev_event[(size_t)k] = prev_compute;
-            if (x.tensor == PESIM_OUTPUTS) up_child[(size_t)k] = x.child_reads, up_parent[(size_t)k] = x.parent_updates;
+            if (x.tensor == PESIM_OUTPUTS) {
+                up_child[(size_t)k] = x.child_reads, up_parent[(size_t)k] = x.parent_updates;
+                up_inst[(size_t)k] = pesim_walk_child_words(&x, x.child_reads, inst[x.child]);
+            }
             last_fill[(size_t)k] = id;
             fills.push_back(id);
             if (sys > 0 && x.child == sys - 1) {
@@ -416,9 +431,9 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
         if (prev != kNone) d.deps.push_back({prev, ST_END});
         if (it.drain != kNone) d.deps.push_back({it.drain, ST_END});
         int id = B.add_item(d);
-        int64_t wc = cdiv(up_child[(size_t)k], inst[c]), wp = cdiv(up_parent[(size_t)k], inst[pp]);
+        int64_t wc = up_inst[(size_t)k], wp = cdiv(up_parent[(size_t)k], inst[pp]);
         B.transfer(id, PESIM_OUTPUTS, c, wc, pp, wp, pp, wp, D_WRITE, B.region[PESIM_OUTPUTS],
-                   B.region[PESIM_OUTPUTS]);
+                   B.region[PESIM_OUTPUTS], m ? pesim_engine_reduce_path_cycles(a, m, c, pairs[k].parent) : 0);
         prev = id;
         flushes.push_back(id);
         carry.last_drain[PESIM_OUTPUTS][c] = id; /* the buffer is empty once the flush left it */
@@ -528,6 +543,7 @@ int add_network_step(Program &p, StepInput &in, Carry &carry)
     s.first_item = (int)p.items.size();
     s.vector = in.st.vector != 0;
     s.act_steps = in.st.act_steps;
+    s.reduce0 = in.st.map ? pesim_engine_reduce_latency_cycles(in.st.arch, in.st.map, 0) : 0;
     std::memset(s.access, 0, sizeof s.access);
     Builder B{p, in.st.arch, {}};
     std::memset(B.xmod, -1, sizeof B.xmod);

@@ -171,6 +171,7 @@ struct Program {
         int64_t act_steps = 0;
         int64_t busy = 0;
         bool vector = false;
+        int64_t reduce0 = 0;               // the MAC lanes' reduction into level 0 (pipeline cycles)
         std::vector<int> gates;            // per compute item of it: the operands it streams from their home
         pesim_access access[PESIM_MAX_LEVELS][PESIM_NTENSORS];
     };

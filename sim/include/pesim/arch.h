@@ -26,6 +26,8 @@ typedef enum pesim_noc_kind {
     PESIM_NOC_BUS = 0,    /* multicast/broadcast bus: one read feeds all children that need it */
     PESIM_NOC_SYSTOLIC,   /* neighbour forwarding along X (inputs/weights) or Y (outputs), one hop a cycle */
     PESIM_NOC_UNICAST,    /* point to point: one word per child per transfer */
+    PESIM_NOC_MESH,       /* 2-D mesh of the children entered at a corner: one copy per child, routed X
+                           * then Y, words_per_cycle per link, one hop a cycle (docs/engine.md) */
     PESIM_NOC_KIND_COUNT
 } pesim_noc_kind;
 
@@ -61,6 +63,10 @@ typedef struct pesim_dram {
     int32_t device_bits;        /* data width of one device (x8, x16, ...) */
     double vdd_v;
     double idd0_ma, idd2n_ma, idd3n_ma, idd4r_ma, idd4w_ma, idd5ab_ma;
+    /* The DMA engine in front of the controller: read transfers it keeps in
+     * flight (0 or 1: one, the next is issued once the previous one's data is
+     * in; the cycle engine, docs/engine.md "DRAM"). */
+    int32_t reads_in_flight;
 } pesim_dram;
 
 typedef struct pesim_level {
