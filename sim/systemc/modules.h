@@ -156,7 +156,7 @@ private:
     std::vector<int64_t> cursor_;         // per region: the next burst's offset
 };
 
-// What a network program's step measured (engine_net.h's pesim_engine_times,
+// What a network program's step measured (net/net_step.h's pesim_engine_times,
 // its compute and stalls, its DMAs' ends).
 struct StepResult {
     pesim_engine_times times;

@@ -11,7 +11,7 @@
 // here has a notion of time: the clocked modules (modules.h) decide when.
 //
 // A network program (docs/network.md) is the same, step after step (one step a
-// layer), with what the engine carries from layer to layer (engine_net.h):
+// layer), with what the engine carries from layer to layer (net/net_step.h):
 // the compute timeline, each (tensor, child level) buffer's double-buffer room
 // and last drain; an operand's home replaces the walker's outermost level;
 // the outermost pair of an operand waits for the item that completes it (its
@@ -25,7 +25,7 @@
 #include <vector>
 
 extern "C" {
-#include "engine/engine_net.h"
+#include "net/net_step.h"
 #include "nest/walk.h"
 #include "pesim/arch.h"
 #include "pesim/cost.h"
@@ -194,7 +194,7 @@ constexpr size_t kMaxItems = (size_t)4 << 20;
 bool build_program(Program &p, const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m,
                    const pesim_engine_options &opt);
 
-// A DMA transfer of a network step (engine_net.h's pesim_engine_dma): deps are
+// A DMA transfer of a network step (net/net_step.h's pesim_engine_dma): deps are
 // the items whose END it waits for.
 struct DmaInput {
     pesim_engine_dma d;
@@ -202,7 +202,7 @@ struct DmaInput {
     int item = kNone;                  // out: its item
 };
 
-// One step of a network program (a layer), as engine_net.h's pesim_engine_step
+// One step of a network program (a layer), as net/net_step.h's pesim_engine_step
 // with its waits as items: complete[t] the item whose END completes operand t.
 struct StepInput {
     pesim_engine_step st;              // ready / ready_dma are not used: complete[] is

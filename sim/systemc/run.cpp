@@ -32,7 +32,6 @@
 extern "C" {
 #include "nest/nest.h"
 #include "net/net_impl.h"
-#include "pesim/dram.h"
 #include "pesim/estimate.h"
 #include "pesim/systemc.h"
 }
