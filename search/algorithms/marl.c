@@ -38,7 +38,7 @@ enum { OPT_AGENTS = RL_TEAM_N_OPTS, OPT_WARMUP, OPT_ELITE, OPT_CUT, OPT_CENTRAL,
 const algo_opt_desc algo_marl_opts[N_OPTS] = {
     RL_TEAM_OPTS,
     {"agents", 1, 0, 0, 100000, "agents (clusters of parameters); 0: cut the clustering at `cut`"},
-    {"warmup", 1, 128, 4, 1e6, "warm-up samples for the correlations (counted in the budget)"},
+    {"warmup", 1, 64, 4, 1e6, "warm-up samples for the correlations (counted in the budget)"},
     {"elite", 0, 0.25, 0.01, 1, "share of the best warm-up samples the parameters' correlations use"},
     {"cut", 0, 0.8, 0, 1, "agents=0: clusters closer than this (1 - |rank correlation|) merge"},
     {"central", 1, 1, 0, 1, "1: each agent's critic sees the other agents' choices; 0: a baseline only"},
