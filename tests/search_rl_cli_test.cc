@@ -54,3 +54,26 @@ TEST(SearchRlCli, UsageErrors)
     EXPECT_EQ(d.status, 2);
     EXPECT_NE(d.err.find("/nonexistent.policy"), std::string::npos) << d.err;
 }
+
+// Every space kind: the hardware and joint spaces of an experiment, and a
+// network's placement, with both learned algorithms.
+TEST(SearchRlCli, EverySpaceKind)
+{
+    std::string dir = TempDir("rlkinds");
+    const std::string kinds[] = {"--experiment tests/data/search/tiny_sweep.cfg",
+                                 "--experiment tests/data/search/tiny_sweep.cfg --joint",
+                                 "--placement --arch configs/arch/nnpi.cfg --workload workloads/dqn_atari.cfg"};
+    int k = 0;
+    for (const std::string &kind : kinds)
+        for (const char *algo : {"rl", "marl"}) {
+            std::string out = dir + "/" + std::to_string(k++);
+            Result r = Pesim("search " + kind + " --algo " + algo + " --algo-opt rollout=8" +
+                             (std::string(algo) == "marl" ? ",warmup=16 --agents 2" : "") +
+                             " --budget 48 --db none --out " + out);
+            EXPECT_EQ(r.status, 0) << kind << " " << algo << ": " << r.err;
+            EXPECT_EQ(ReadFile(out + "/convergence.policy").rfind("pesim-rl-team 1\n", 0), 0u) << kind << " " << algo;
+            if (std::string(algo) == "marl") {
+                EXPECT_NE(ReadFile(out + "/convergence.agents.txt").find("agents 2 "), std::string::npos);
+            }
+        }
+}
