@@ -176,7 +176,7 @@ def main():
             ax.set_xscale("log")
             ax.set_yscale("log")
             ax.set_xlabel("samples")
-            ax.set_ylabel("best / best known (geomean over cases of the median over seeds)")
+            ax.set_ylabel("best / best known (geomean of case medians)")
             ax.set_title(obj)
             ax.grid(True, which="both", alpha=0.3)
             ax.legend()
