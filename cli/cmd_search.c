@@ -38,12 +38,14 @@ static const cli_usage usage = {
     "                    [--eval analytical|cycle] [--db FILE] [--resume | --new-run]\n"
     "                    [--json FILE] [--out DIR] [--threads N] [--batch N]\n"
     "                    [--encoding order=rank|sequence,spatial=factors|dim]\n"
+    "                    [--agents K|auto] [--policy-in FILE]\n"
     "       pesim search --experiment FILE [--joint] [options above but --layer]\n"
     "       pesim search --placement [--arch FILE] [--workload FILE] [options above but --layer]",
     "Searches the mapping (tile factors per level, loop orders, spatial unrolling,\n"
     "bypass) of one layer (--layer) or of every MAC layer of the workload, one\n"
     "search per layer, with an ask/tell algorithm: exhaustive, random, annealing,\n"
-    "genetic or timeloop (--algo-opt help lists an algorithm's options). Every\n"
+    "genetic, timeloop, rl or marl (--algo-opt help lists an algorithm's options;\n"
+    "rl and marl also write DIR/<layer>.policy, marl its agents to DIR/<layer>.agents.txt). Every\n"
     "evaluation is recorded in a result store (SQLite); --resume continues the\n"
     "store's run of this search, killed or finished, to --budget (a larger budget\n"
     "extends it: the same as a straight run of that budget), losing and repeating\n"
@@ -73,7 +75,7 @@ static const cli_usage usage = {
 typedef struct cmd_args {
     cli_input_args in;
     const char *algo, *budget, *seed, *objective, *eval, *db, *json, *out, *threads, *batch;
-    const char *experiment, *algo_opt, *encoding;
+    const char *experiment, *algo_opt, *encoding, *agents, *policy_in;
     int resume, new_run, joint, placement;
 } cmd_args;
 
@@ -112,6 +114,8 @@ static int check_args(const cmd_args *o, search_args *a)
         return CLI_USAGE;
     memset(a, 0, sizeof *a);
     a->algo = o->algo ? o->algo : SEARCH_DEFAULT_ALGO;
+    a->agents = o->agents;
+    a->policy_in = o->policy_in;
     const char *const *names = pesim_algo_names();
     int known = 0;
     for (int i = 0; names[i]; i++)
@@ -834,7 +838,7 @@ int cli_cmd_search(int argc, char **argv)
         {"arch", "FILE", "architecture config [" CLI_DEFAULT_ARCH "]", &o.in.arch, NULL},
         {"workload", "FILE", "workload config [" CLI_DEFAULT_WORKLOAD "]", &o.in.workload, NULL},
         {"layer", "NAME", "search only this layer [every MAC layer]", &o.in.layer, NULL},
-        {"algo", "NAME", "exhaustive|random|annealing|genetic|timeloop [" SEARCH_DEFAULT_ALGO "]", &o.algo, NULL},
+        {"algo", "NAME", "exhaustive|random|annealing|genetic|timeloop|rl|marl [" SEARCH_DEFAULT_ALGO "]", &o.algo, NULL},
         {"budget", "N", "evaluations per layer [1000]", &o.budget, NULL},
         {"seed", "S", "seed of the algorithm's generator [1]", &o.seed, NULL},
         {"objective", "NAME", "latency|energy|edp, lower is better [edp]", &o.objective, NULL},
@@ -843,6 +847,9 @@ int cli_cmd_search(int argc, char **argv)
         {"resume", NULL, "continue (or extend) the store's run of this search", NULL, &o.resume},
         {"new-run", NULL, "start another run in a store that has one", NULL, &o.new_run},
         {"algo-opt", "K=V,...", "algorithm options (--algo-opt help lists them)", &o.algo_opt, NULL},
+        {"agents", "K|auto", "marl: agents (clusters of parameters) [auto]", &o.agents, NULL},
+        {"policy-in", "FILE", "rl, marl: start from a saved policy (DIR/<layer>.policy of a run)", &o.policy_in,
+         NULL},
         {"encoding", "SPEC", "order=rank|sequence,spatial=factors|dim [rank,factors]", &o.encoding, NULL},
         {"json", "FILE", "also write JSON results to FILE", &o.json, NULL},
         {"out", "DIR", "best mappings and convergence CSVs [" SEARCH_DEFAULT_OUT "]", &o.out, NULL},

@@ -38,13 +38,15 @@ void cli_search_progress_start(search_progress *p, int64_t budget, int32_t layer
 
 /* ------------------------------------------------------- --algo-opt */
 
+static int cli_search_learned_opts(search_args *a);
+
 int cli_search_algo_opts(search_args *a, const char *text, int *help_shown)
 {
     *help_shown = 0;
     a->n_algo_kv = 0;
     a->algo_opt_text = text;
     if (!text)
-        return CLI_OK;
+        return cli_search_learned_opts(a);
     int32_t n = pesim_algo_n_options(a->algo);
     if (strcmp(text, "help") == 0) {
         printf("options of --algo %s (--algo-opt key=value[,key=value...]):\n", a->algo);
@@ -104,6 +106,66 @@ int cli_search_algo_opts(search_args *a, const char *text, int *help_shown)
         }
         a->algo_kv[a->n_algo_kv++] = p;
         p = comma ? comma + 1 : NULL;
+    }
+    return cli_search_learned_opts(a);
+}
+
+/* --agents (marl) becomes "agents=K" after the --algo-opt settings;
+ * --policy-in needs a learned algorithm. */
+static int cli_search_learned_opts(search_args *a)
+{
+    int learned = strcmp(a->algo, "rl") == 0 || strcmp(a->algo, "marl") == 0;
+    if (a->policy_in && !learned) {
+        cli_error("search: --policy-in is for the learned algorithms (rl, marl), not '%s'", a->algo);
+        return CLI_USAGE;
+    }
+    if (!a->agents)
+        return CLI_OK;
+    if (strcmp(a->algo, "marl") != 0) {
+        cli_error("search: --agents is for --algo marl, not '%s'", a->algo);
+        return CLI_USAGE;
+    }
+    char *end = NULL;
+    long k = strcmp(a->agents, "auto") == 0 ? 0 : strtol(a->agents, &end, 10);
+    if (strcmp(a->agents, "auto") != 0 && (!end || *end || end == a->agents || k < 1 || k > 100000)) {
+        cli_error("search: --agents %s: expected a count in [1, 100000] or 'auto'", a->agents);
+        return CLI_USAGE;
+    }
+    if (a->n_algo_kv == SEARCH_MAX_ALGO_OPTS) {
+        cli_error("search: more than %d --algo-opt settings", SEARCH_MAX_ALGO_OPTS);
+        return CLI_USAGE;
+    }
+    snprintf(a->agents_kv, sizeof a->agents_kv, "agents=%ld", k);
+    a->algo_kv[a->n_algo_kv++] = a->agents_kv;
+    return CLI_OK;
+}
+
+/* The learned algorithms' outputs next to the convergence CSV: the policy
+ * (DIR/<stem>.policy, pesim_algo_save_policy) and what they learned of the
+ * space (DIR/<stem>.agents.txt: marl's clustering), which is also printed. */
+static int write_learned(const search_args *a, pesim_campaign *c, const search_spec *spec)
+{
+    pesim_algo *al = pesim_campaign_algo(c);
+    if (strcmp(a->algo, "rl") != 0 && strcmp(a->algo, "marl") != 0)
+        return CLI_OK;
+    char path[SEARCH_PATH_MAX + 16];
+    pesim_error e;
+    pesim_error_clear(&e);
+    char desc[16384];
+    if (pesim_algo_describe_state(al, desc, sizeof desc) > 0) {
+        snprintf(path, sizeof path, "%s/%s.agents.txt", a->out_dir, spec->stem);
+        FILE *f = fopen(path, "w");
+        if (!f || fputs(desc, f) < 0 || fclose(f) != 0) {
+            cli_error("%s: cannot write: %s", path, strerror(errno));
+            return CLI_FAIL;
+        }
+        printf("%s: %s", spec->name, desc);
+    }
+    snprintf(path, sizeof path, "%s/%s.policy", a->out_dir, spec->stem);
+    pesim_status st = pesim_algo_save_policy(al, path, &e);
+    if (st != PESIM_OK && st != PESIM_ERR_INVALID) { /* INVALID: no policy yet (marl inside its warm-up) */
+        cli_report(&e, path);
+        return CLI_FAIL;
     }
     return CLI_OK;
 }
@@ -242,6 +304,12 @@ int cli_search_space(const search_args *a, pesim_space *sp, const search_spec *s
     }
     fputs("sample,valid,objective,best_objective,cycles,energy_pj,violation,reason\n", ctx.csv);
     pesim_campaign_set_callback(c, on_batch, &ctx);
+    if (a->policy_in && pesim_algo_load_policy(pesim_campaign_algo(c), a->policy_in, &e) != PESIM_OK) {
+        cli_report(&e, a->policy_in);
+        fclose(ctx.csv);
+        pesim_campaign_destroy(c);
+        return e.code == PESIM_ERR_NOMEM ? CLI_FAIL : CLI_USAGE;
+    }
     pesim_status rs = pesim_campaign_run(c, &e);
     const pesim_campaign_report *rep = pesim_campaign_get_report(c);
     out->run_id = rep->run_id;
@@ -260,6 +328,8 @@ int cli_search_space(const search_args *a, pesim_space *sp, const search_spec *s
         cli_report(&e, pesim_store_path(st));
         rc = e.code == PESIM_ERR_INVALID ? CLI_USAGE : CLI_FAIL;
     }
+    if (rc == CLI_OK)
+        rc = write_learned(a, c, spec);
     prog->before += out->samples;
     if (fclose(ctx.csv) != 0 && rc == CLI_OK) {
         cli_error("%s: write error", out->csv_file);

@@ -34,6 +34,9 @@ typedef struct search_args {
     pesim_space_options encoding;  /* --encoding */
     const char *out_dir;           /* mappings and convergence CSVs */
     const char *arch_path, *workload_path;
+    const char *agents;            /* --agents K|auto (marl), NULL: the algorithm's default */
+    char agents_kv[32];            /* its "agents=K" */
+    const char *policy_in;         /* --policy-in FILE (rl, marl): start from a saved policy */
 } search_args;
 
 /* What one search (of a layer, or of a whole design) did. */
@@ -102,8 +105,9 @@ int cli_search_layer(const search_args *a, const pesim_arch *arch, const pesim_l
 
 /* Splits --algo-opt "k=v,k=v" into a->algo_kv and checks every key against
  * the algorithm's table ("help" lists it on stdout and returns CLI_OK with
- * *help_shown = 1). Returns CLI_OK or CLI_USAGE with a message naming the
- * key, with a suggestion. */
+ * *help_shown = 1), then adds --agents as "agents=K" (marl only) and checks
+ * that --policy-in goes with rl or marl. Returns CLI_OK or CLI_USAGE with a
+ * message naming the key, with a suggestion. */
 int cli_search_algo_opts(search_args *a, const char *text, int *help_shown);
 
 #endif

@@ -13,18 +13,25 @@
 /* The registry: a static table (no constructor magic). Names are the
  * contract of `pesim search --algo`. */
 #define ENTRY(x, summary)                                                                                        \
-    {#x, summary, algo_##x##_opts, 0, algo_##x##_create, algo_##x##_ask, algo_##x##_tell, algo_##x##_destroy}
+    {#x, summary, algo_##x##_opts, 0, algo_##x##_create, algo_##x##_ask, algo_##x##_tell, algo_##x##_destroy, \
+     NULL, NULL, NULL}
+#define LEARNED(x, summary)                                                                                    \
+    {#x, summary, algo_##x##_opts, 0, algo_##x##_create, algo_##x##_ask, algo_##x##_tell, algo_##x##_destroy,   \
+     algo_##x##_save, algo_##x##_load, algo_##x##_describe}
 static algo_entry registry[] = {
     ENTRY(exhaustive, "every point of a small space, pruning what capacity failures imply"),
     ENTRY(random, "uniform random candidates (the baseline)"),
     ENTRY(annealing, "simulated annealing from valid starting points, reheated per segment"),
     ENTRY(genetic, "GAMMA-like genetic algorithm from a valid population"),
     ENTRY(timeloop, "Timeloop's random-pruned mapper with its victory condition"),
+    LEARNED(rl, "single-agent reinforcement learning (PPO) over every parameter, under the masks"),
+    LEARNED(marl, "multi-agent RL, one agent per cluster of correlated parameters (warm-up, then PPO)"),
 };
 #undef ENTRY
+#undef LEARNED
 #define N_REGISTRY ((int)(sizeof registry / sizeof registry[0]))
 
-static const char *const names[] = {"exhaustive", "random", "annealing", "genetic", "timeloop", NULL};
+static const char *const names[] = {"exhaustive", "random", "annealing", "genetic", "timeloop", "rl", "marl", NULL};
 
 /* The option counts are file-level constants of the algorithms' files. */
 static void registry_init(void)
@@ -34,6 +41,8 @@ static void registry_init(void)
     registry[2].n_opts = algo_annealing_n_opts;
     registry[3].n_opts = algo_genetic_n_opts;
     registry[4].n_opts = algo_timeloop_n_opts;
+    registry[5].n_opts = algo_rl_n_opts;
+    registry[6].n_opts = algo_marl_n_opts;
 }
 
 #define ALGO_MAX_OPTS 32
@@ -55,6 +64,8 @@ struct pesim_algo {
 const char *const *pesim_algo_names(void) { return names; }
 
 const algo_space *pesim_algo_space(const pesim_algo *al) { return &al->sp; }
+
+void *pesim_algo_state(const pesim_algo *al) { return al->state; }
 
 static const algo_entry *find(const char *name)
 {
@@ -150,7 +161,7 @@ pesim_status pesim_algo_create_core(const char *name, const algo_space *sp, uint
     if (!impl)
         return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "algo",
                                "unknown search algorithm '%s' (known: exhaustive, random, annealing, "
-                               "genetic, timeloop)", name ? name : "(null)");
+                               "genetic, timeloop, rl, marl)", name ? name : "(null)");
     if (sp->n < 1)
         return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "algo", "the space has no parameters");
     for (int32_t i = 0; i < sp->n; i++)
@@ -245,6 +256,30 @@ int pesim_algo_describe_options(const pesim_algo *al, char *buf, size_t n)
         k += (size_t)w;
     }
     return (int)k;
+}
+
+pesim_status pesim_algo_save_policy(const pesim_algo *al, const char *path, pesim_error *e)
+{
+    if (!al || !al->impl->save)
+        return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, "algo", "algorithm '%s' has no policy to save",
+                               al ? al->impl->name : "(null)");
+    return al->impl->save(al->state, path, e);
+}
+
+pesim_status pesim_algo_load_policy(pesim_algo *al, const char *path, pesim_error *e)
+{
+    if (!al || !al->impl->load)
+        return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, "algo", "algorithm '%s' has no policy to load",
+                               al ? al->impl->name : "(null)");
+    return al->impl->load(al->state, path, e);
+}
+
+int pesim_algo_describe_state(const pesim_algo *al, char *buf, size_t n)
+{
+    if (!al || !buf || !n)
+        return 0;
+    buf[0] = '\0';
+    return al->impl->describe ? al->impl->describe(al->state, buf, n) : 0;
 }
 
 void pesim_algo_destroy(pesim_algo *al)

@@ -30,6 +30,7 @@
 #ifndef PESIM_SEARCH_ALGO_IMPL_H
 #define PESIM_SEARCH_ALGO_IMPL_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include <gsl/gsl_rng.h>
@@ -70,6 +71,12 @@ typedef int32_t (*algo_ask_fn)(void *state, int32_t *choices, int32_t max);
 typedef void (*algo_tell_fn)(void *state, const int32_t *choices, const pesim_result *r, int32_t n,
                              int asked);
 typedef void (*algo_destroy_fn)(void *state);
+/* Learned algorithms only (NULL for the others): their policy to and from
+ * a file, and a text account of what they learned about the space (marl's
+ * clustering), as pesim_algo_save_policy / _load_policy / _describe_state. */
+typedef pesim_status (*algo_save_fn)(void *state, const char *path, pesim_error *e);
+typedef pesim_status (*algo_load_fn)(void *state, const char *path, pesim_error *e);
+typedef int (*algo_describe_fn)(void *state, char *buf, size_t n);
 
 /* One entry of the registry (algo.c). opt[] given to create holds the
  * value of each option of the table, in table order. */
@@ -82,6 +89,9 @@ typedef struct algo_entry {
     algo_ask_fn ask;
     algo_tell_fn tell;
     algo_destroy_fn destroy;
+    algo_save_fn save;
+    algo_load_fn load;
+    algo_describe_fn describe;
 } algo_entry;
 
 /* The algorithms (one file each in algorithms/): their functions and their
@@ -99,12 +109,23 @@ ALGO_DECLARE(random)
 ALGO_DECLARE(annealing)
 ALGO_DECLARE(genetic)
 ALGO_DECLARE(timeloop)
+ALGO_DECLARE(rl)
+ALGO_DECLARE(marl)
 #undef ALGO_DECLARE
+#define ALGO_DECLARE_LEARNED(x)                                                    \
+    pesim_status algo_##x##_save(void *state, const char *path, pesim_error *e); \
+    pesim_status algo_##x##_load(void *state, const char *path, pesim_error *e); \
+    int algo_##x##_describe(void *state, char *buf, size_t n);
+ALGO_DECLARE_LEARNED(rl)
+ALGO_DECLARE_LEARNED(marl)
+#undef ALGO_DECLARE_LEARNED
 
 /* Creates an algorithm on a synthetic space (what pesim_algo_create does
  * after reading the real space's parameters). sp is copied. */
 pesim_status pesim_algo_create_core(const char *name, const algo_space *sp, uint64_t seed,
                                     const pesim_algo_options *opt, pesim_algo **out, pesim_error *e);
+/* The algorithm's state (for tests of one algorithm's internals). */
+void *pesim_algo_state(const pesim_algo *al);
 /* The space an algorithm handle works on. */
 const algo_space *pesim_algo_space(const pesim_algo *al);
 

@@ -552,6 +552,21 @@ int32_t pesim_algo_ask(pesim_algo *al, int32_t *choices, int32_t max);
  * algorithm sees an ask's results together, in ask order, once all are told).
  * Candidates it did not propose are taken as observations. */
 void pesim_algo_tell(pesim_algo *al, const int32_t *choices, const pesim_result *r, int32_t n);
+/* Learned algorithms ("rl", "marl"; docs/rl.md): their policies to and
+ * from files, for transfer from one search (a layer) to another. save
+ * writes an index at path and one pesim-rl-net file per agent at
+ * "<path>.<j>"; load reads them into this search's networks, copying the
+ * overlapping heads and actions (another layer's tile choices differ); for
+ * "marl", loading before the warm-up ends also adopts the saved clustering
+ * and skips the warm-up. PESIM_ERR_INVALID for an algorithm without a
+ * policy, or a file made for a space of another number of parameters. */
+pesim_status pesim_algo_save_policy(const pesim_algo *al, const char *path, pesim_error *e);
+pesim_status pesim_algo_load_policy(pesim_algo *al, const char *path, pesim_error *e);
+/* What a learned algorithm learned about the space, as text ("marl": the
+ * clustering, which parameter went to which agent and the correlations
+ * behind it; "" before it is known, and for the other algorithms). Returns
+ * the length (as snprintf). */
+int pesim_algo_describe_state(const pesim_algo *al, char *buf, size_t n);
 /* Names of the registered algorithms, NULL-terminated. */
 const char *const *pesim_algo_names(void);
 
