@@ -20,11 +20,15 @@ static algo_entry registry[] = {
     ENTRY(annealing, "simulated annealing from valid starting points, reheated per segment"),
     ENTRY(genetic, "GAMMA-like genetic algorithm from a valid population"),
     ENTRY(timeloop, "Timeloop's random-pruned mapper with its victory condition"),
+    ENTRY(egrl, "EGRL: GNN policies and Boltzmann chromosomes evolved, with a SAC learner (placement)"),
+    ENTRY(ea, "EGRL's evolution only: GNN policies and Boltzmann chromosomes, no learner"),
+    ENTRY(pg, "EGRL's learner only: a Graph U-Net trained by discrete SAC, no population"),
+    ENTRY(greedy, "the native-compiler placer: each tensor to the fastest level that fits"),
 };
 #undef ENTRY
 #define N_REGISTRY ((int)(sizeof registry / sizeof registry[0]))
 
-static const char *const names[] = {"exhaustive", "random", "annealing", "genetic", "timeloop", NULL};
+static const char *const names[] = {"exhaustive", "random", "annealing", "genetic", "timeloop", "egrl", "ea", "pg", "greedy", NULL};
 
 /* The option counts are file-level constants of the algorithms' files. */
 static void registry_init(void)
@@ -34,6 +38,10 @@ static void registry_init(void)
     registry[2].n_opts = algo_annealing_n_opts;
     registry[3].n_opts = algo_genetic_n_opts;
     registry[4].n_opts = algo_timeloop_n_opts;
+    registry[5].n_opts = algo_egrl_n_opts;
+    registry[6].n_opts = algo_ea_n_opts;
+    registry[7].n_opts = algo_pg_n_opts;
+    registry[8].n_opts = algo_greedy_n_opts;
 }
 
 #define ALGO_MAX_OPTS 32

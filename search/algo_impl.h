@@ -99,6 +99,10 @@ ALGO_DECLARE(random)
 ALGO_DECLARE(annealing)
 ALGO_DECLARE(genetic)
 ALGO_DECLARE(timeloop)
+ALGO_DECLARE(egrl)
+ALGO_DECLARE(ea)
+ALGO_DECLARE(pg)
+ALGO_DECLARE(greedy)
 #undef ALGO_DECLARE
 
 /* Creates an algorithm on a synthetic space (what pesim_algo_create does
