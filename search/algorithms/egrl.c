@@ -67,7 +67,7 @@ enum {
         {"weight_frac", 0, 0.05, 0, 1, "GNN mutation: at most this fraction of the weights changes"},          \
         {"weight_sigma", 0, 0.1, 0, 100, "GNN mutation: relative Gaussian noise on a changed weight"},         \
         {"boltz_frac", 0, 0.1, 0, 1, "chromosome mutation: fraction of priors and temperatures changed"},      \
-        {"boltz_sigma", 0, 0.5, 0, 100, "chromosome mutation: relative (multiplicative) Gaussian noise"},      \
+        {"boltz_sigma", 0, 0.2, 0, 100, "chromosome mutation: relative (multiplicative) Gaussian noise"},      \
         {"temp_min", 0, 0.1, 1e-6, 1e6, "lowest temperature of a chromosome"},                                 \
         {"temp_max", 0, 10, 1e-6, 1e6, "highest temperature of a chromosome"},                                 \
         {"rollouts", 1, rollouts, 0, 100000, "learner rollouts (evaluations) per generation"},                 \
