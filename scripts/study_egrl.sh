@@ -5,7 +5,9 @@
 # annealing, at equal budgets, over seeds; speedups over the greedy placer.
 # Environment: BUDGET (default 300 evaluations), SEEDS (default "1 2 3 4 5"),
 # NETS (default "resnet50 resnet101 bert_base_128"), ALGOS (default
-# "egrl ea pg random annealing"), PESIM (default build/Release/cli/pesim).
+# "egrl ea pg random annealing"), PESIM (default build/Release/cli/pesim);
+# SUMMARY_ONLY=1 runs nothing and summarises the runs OUT has (a run that
+# did not finish is left out; the table gives how many seeds each row has).
 # Writes OUT/<net>/<algo>/<seed>/ (each search's store and convergence.csv)
 # and OUT/summary.md (the table) and OUT/curves.csv (speedup over greedy
 # against evaluations, mean over seeds).
@@ -19,7 +21,7 @@ algos="${ALGOS:-egrl ea pg random annealing}"
 pesim="${PESIM:-build/Release/cli/pesim}"
 arch=configs/arch/nnpi.cfg
 mkdir -p "$out"
-for net in $nets; do
+[ -n "${SUMMARY_ONLY:-}" ] || for net in $nets; do
   d="$out/$net/greedy"
   mkdir -p "$out/$net"
   [ -f "$d/convergence.csv" ] || "$pesim" search --placement --arch "$arch" --workload "workloads/$net.cfg" \
@@ -52,8 +54,8 @@ def conv(path):
             rows.append(best)
     return rows, valid
 checks = [c for c in (21, 50, 100, 200, 300, 500, 1000, 2000) if c <= budget]
-lines = ["| network | greedy cycles | algorithm | " + " | ".join(f"@{c}" for c in checks) + " | valid % | s/run |",
-         "|---|---|---|" + "---|" * (len(checks) + 2)]
+lines = ["| network | greedy cycles | algorithm | seeds | " + " | ".join(f"@{c}" for c in checks) + " | valid % | s/run |",
+         "|---|---|---|---|" + "---|" * (len(checks) + 2)]
 curves = ["network,algorithm,evaluations,speedup_mean,speedup_sd"]
 for net in nets:
     g, _ = conv(f"{out}/{net}/greedy/convergence.csv")
@@ -62,9 +64,13 @@ for net in nets:
         runs, valids, secs = [], [], []
         for s in seeds:
             d = f"{out}/{net}/{algo}/{s}"
+            if not os.path.exists(f"{d}/done"):
+                continue
             r, v = conv(f"{d}/convergence.csv")
             runs.append(r); valids.append(100.0 * v / max(1, len(r)))
             secs.append(float(open(f"{d}/done").read()))
+        if not runs:
+            continue
         def sp(i):
             xs = [ref / r[min(i, len(r)) - 1] if r[min(i, len(r)) - 1] is not None else 0.0 for r in runs]
             return statistics.mean(xs), (statistics.stdev(xs) if len(xs) > 1 else 0.0)
@@ -72,7 +78,7 @@ for net in nets:
         for c in checks:
             m, sd = sp(c)
             cells.append(f"{m:.3f} ± {sd:.3f}")
-        lines.append(f"| {net} | {ref:.0f} | {algo} | " + " | ".join(cells) +
+        lines.append(f"| {net} | {ref:.0f} | {algo} | {len(runs)} | " + " | ".join(cells) +
                      f" | {statistics.mean(valids):.0f} | {statistics.mean(secs):.1f} |")
         for i in range(1, budget + 1):
             m, sd = sp(i)
