@@ -83,6 +83,7 @@ uint64_t srch_hash_arch(uint64_t h, const pesim_arch *a)
                                  d->idd5ab_ma};
             for (size_t i = 0; i < sizeof pw / sizeof pw[0]; i++) h = srch_hash_double(h, pw[i]);
             h = srch_hmix(h, (uint64_t)(uint32_t)d->device_bits);
+            if (d->reads_in_flight > 1) h = srch_hmix(h, (uint64_t)(uint32_t)d->reads_in_flight);
         }
     }
     return h;
@@ -247,7 +248,6 @@ void pesim_space_destroy(pesim_space *s)
     free(s->place_o);
     free(s->place_choice);
     free(s->default_maps);
-    free(s->last_use);
     free(s->scratch_maps);
     free(s->nch);
     for (int k = 0; k <= PESIM_NDIMS; k++) free(s->perms[k]);

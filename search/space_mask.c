@@ -13,8 +13,13 @@
  * capacity is rejected by every completion. Fan-out is not monotone under
  * the clamping of digits past the bound (a larger inner factor can clamp an
  * outer spatial factor to 1), so a spatial factor counts toward its axis
- * only when every lower digit of its dim is chosen. The same rules with
- * everything chosen are exactly the decoder's and the model's checks. */
+ * only when every lower digit of its dim is chosen. For mapping and
+ * hardware parameters the same rules with everything chosen are exactly the
+ * decoder's and the model's checks. For placement parameters the mask checks
+ * a necessary condition only (srch_place_check: each level's live tensors
+ * over their lifetimes fit its capacity); the whole-network evaluation also
+ * needs room for the staging tiles and a feasible allocation, so a fully
+ * masked placement can still be invalid (a PLACEMENT violation). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -284,7 +289,8 @@ static int layer_complete_ok(pesim_cursor *c, const layer_map *lm, pesim_violati
     return layer_ok(c, lm, &c->m0, fu, 0, v);
 }
 
-/* 1 if the completion's placement fits over the lifetimes, else 0 with *v. */
+/* 1 if the completion's placement passes the necessary capacity check over
+ * the lifetimes (srch_place_check), else 0 with *v. */
 static int placement_ok(pesim_cursor *c, pesim_violation *v)
 {
     const pesim_space *s = c->s;

@@ -186,22 +186,7 @@ TEST(EngineScaleSim, FormulasWithChunkedStreams)
 // two MACs each.
 static pesim_arch hand_arch(int double_buffered, double l0_write_rate)
 {
-    pesim_arch a;
-    memset(&a, 0, sizeof a);
-    strcpy(a.name, "hand");
-    a.word_bits = 16;
-    a.clock_mhz = 1000;
-    a.mac_latency_cycles = 1;
-    a.n_levels = 2;
-    for (int l = 0; l < 2; l++) {
-        pesim_level &v = a.level[l];
-        snprintf(v.name, sizeof v.name, "L%d", l);
-        v.keeps[0] = v.keeps[1] = v.keeps[2] = 1;
-        v.fanout_x = v.fanout_y = 1;
-        v.spatial_x_dims = v.spatial_y_dims = 0xFF;
-        v.banks = 2;
-        v.ports = 1;
-    }
+    pesim_arch a = test_two_level_arch(1, 1);
     a.level[0].write_words_per_cycle = l0_write_rate;
     a.level[0].double_buffered = double_buffered;
     a.level[1].read_words_per_cycle = 1;

@@ -474,7 +474,7 @@ TEST(SearchEnv, PerLayerResultsSumToTheTotals)
                 EXPECT_GE(stalls, 0);
             }
             EXPECT_EQ(cycles, d.cycles) << Name(k);
-            EXPECT_EQ(energy, d.energy_pj) << Name(k);
+            EXPECT_NEAR(energy, d.energy_pj, 1e-9 * d.energy_pj) << Name(k); // summed in another order
         }
         EXPECT_GT(valid, 0) << Name(k);
     }

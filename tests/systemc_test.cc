@@ -208,6 +208,41 @@ TEST_P(SystemCGeneral, EngineEqualsSystemC)
 
 INSTANTIATE_TEST_SUITE_P(Cases, SystemCGeneral, ::testing::Range(0, 120));
 
+// The engine's network details (docs/engine.md, "Networks"): random machines
+// whose networks are meshes (XY routing, link contention), unicast or buses,
+// with tree or systolic-chain reduction, under random general mappings.
+class SystemCDetail : public ::testing::TestWithParam<int> {};
+
+TEST_P(SystemCDetail, EngineEqualsSystemC)
+{
+    TestRng rng(880001u + (uint64_t)GetParam() * 7919u);
+    sc_cases::Case c;
+    c.index = 300000 + GetParam(), c.family = sc_cases::kFamilies - 1, c.layer_kind = GetParam() % 6;
+    static thread_local pesim_nest_counts nc;
+    char reason[PESIM_REASON_MAX];
+    bool found = false;
+    for (int tries = 0; tries < 500 && !found; tries++) {
+        c.arch = sc_cases::random_machine(rng);
+        for (int lv = 0; lv + 1 < c.arch.n_levels; lv++) {
+            pesim_level &v = c.arch.level[lv];
+            v.fanout_x = (int)rng.uni(1, 4), v.fanout_y = (int)rng.uni(1, 4);
+            for (int t = 0; t < PESIM_NTENSORS; t++) {
+                if (v.noc[t].kind != PESIM_NOC_SYSTOLIC)
+                    v.noc[t].kind = rng.coin(60) ? PESIM_NOC_MESH : rng.coin(50) ? PESIM_NOC_UNICAST : PESIM_NOC_BUS;
+                v.noc[t].reduce = rng.coin(50) ? PESIM_REDUCE_TREE : PESIM_REDUCE_SYSTOLIC;
+            }
+        }
+        c.layer = sc_cases::small_layer(rng, c.layer_kind);
+        std::memset(&c.opt, 0, sizeof c.opt);
+        c.map = test_mapping_general(rng, c.arch, c.layer);
+        found = pesim_nest_count(&c.arch, &c.layer, &c.map, &nc, reason, sizeof reason);
+    }
+    ASSERT_TRUE(found) << "detail case " << GetParam();
+    cross_check(c, "detail case " + std::to_string(GetParam()) + ": " + c.describe());
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, SystemCDetail, ::testing::Range(0, 60));
+
 // The second tier: real layers, default mapper, every shipped architecture.
 class SystemCLayers : public ::testing::TestWithParam<int> {};
 

@@ -99,6 +99,32 @@ inline void test_split_temporal(TestRng &rng, const pesim_arch &a, const pesim_l
     }
 }
 
+// Two levels for hand-traced cases: L0 (a PE's register file) under L1 (a
+// buffer) with fx x fy PEs; 16-bit words at 1 GHz, MAC latency 1, every port
+// and network unlimited, no access latency, 2 banks of 1 port.
+inline pesim_arch test_two_level_arch(int fx, int fy)
+{
+    pesim_arch a;
+    memset(&a, 0, sizeof a);
+    strcpy(a.name, "hand");
+    a.word_bits = 16;
+    a.clock_mhz = 1000;
+    a.mac_latency_cycles = 1;
+    a.n_levels = 2;
+    for (int l = 0; l < 2; l++) {
+        pesim_level &v = a.level[l];
+        snprintf(v.name, sizeof v.name, "L%d", l);
+        v.keeps[0] = v.keeps[1] = v.keeps[2] = 1;
+        v.fanout_x = v.fanout_y = 1;
+        v.spatial_x_dims = v.spatial_y_dims = 0xFF;
+        v.banks = 2;
+        v.ports = 1;
+    }
+    a.level[1].fanout_x = fx;
+    a.level[1].fanout_y = fy;
+    return a;
+}
+
 // A structurally valid random mapping (imperfect factors included).
 inline pesim_mapping test_mapping(TestRng &rng, const pesim_arch &a, const pesim_layer &l)
 {

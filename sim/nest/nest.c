@@ -697,6 +697,23 @@ int64_t pesim_nest_parent_words(const pesim_nest_digits *gd, const pesim_layer *
     return ok ? words : -1;
 }
 
+int64_t pesim_nest_mesh_link_words(const pesim_mapping *m, int lv, int64_t copies, int round_up)
+{
+    int64_t ux = 1, uy = 1;
+    for (int d = 0; d < ND; d++) ux *= m->level[lv].spatial_x[d], uy *= m->level[lv].spatial_y[d];
+    int64_t num = uy * (ux - 1) > uy - 1 ? uy * (ux - 1) : uy - 1, den = ux * uy;
+    if (copies <= 0 || num <= 0) return 0;
+    int64_t q = copies / den, r = copies % den; /* copies * num / den, exactly */
+    return q * num + (r * num) / den + (round_up && (r * num) % den ? 1 : 0);
+}
+
+int64_t pesim_nest_mesh_hops(const pesim_mapping *m, int lv)
+{
+    int64_t ux = 1, uy = 1;
+    for (int d = 0; d < ND; d++) ux *= m->level[lv].spatial_x[d], uy *= m->level[lv].spatial_y[d];
+    return ux - 1 + uy - 1;
+}
+
 /* Timeloop's average hops of a word multicast to m of n children on a mesh
  * entered from its side (its legacy network model). */
 static double mesh_hops(double m, double n)
@@ -732,7 +749,7 @@ double pesim_nest_hops(const pesim_arch *a, const pesim_mapping *m, int lv, int 
     pesim_noc_kind kind = a->level[lv].noc[t].kind;
     if (conv == PESIM_CONV_TIMELOOP || kind == PESIM_NOC_BUS)
         return (double)ingress * mesh_hops((double)delivered / (double)ingress, (double)fan);
-    if (kind == PESIM_NOC_UNICAST) { /* every copy from the array's corner to its child */
+    if (kind == PESIM_NOC_UNICAST || kind == PESIM_NOC_MESH) { /* every copy from the array's corner */
         double mean = 1;
         for (int d = 0; d < ND; d++)
             mean += (double)(lm->spatial_x[d] - 1) / 2 * axis_stride(lm, 0, d) +
@@ -859,7 +876,11 @@ static int count_pair(const pesim_arch *a, const pesim_layer *l, const pesim_map
         out->noc_words[p][t] += down;
         /* words the network injects: a unicast network one copy per child, a bus or
          * systolic one the multicast union (the MAC array's own paths: the union) */
-        out->noc_reads[p][t] += c >= 0 && a->level[p].noc[t].kind == PESIM_NOC_UNICAST ? down : pw.parent;
+        pesim_noc_kind nk = a->level[p].noc[t].kind;
+        out->noc_reads[p][t] += c < 0 ? pw.parent
+                                : nk == PESIM_NOC_UNICAST ? down
+                                : nk == PESIM_NOC_MESH ? pesim_nest_mesh_link_words(m, p, down, 0)
+                                                       : pw.parent;
     }
     /* The network of every level between the child and the parent (each fans
      * out to the level below it): the words entering it are the union at that
@@ -991,6 +1012,20 @@ int pesim_nest_count(const pesim_arch *a, const pesim_layer *l, const pesim_mapp
         if (reason && n) snprintf(reason, n, "%s%s%s", err.key, err.key[0] ? ": " : "", err.msg);
         out->violation = pesim_violation_make(PESIM_VIOLATION_STRUCTURE);
         return 0;
+    }
+
+    /* A network without reduction cannot add partial sums of its children. */
+    for (int lv = 0; lv < M; lv++) {
+        if (a->level[lv].noc[PESIM_OUTPUTS].reduce != PESIM_REDUCE_NONE) continue;
+        for (int d = 0; d < ND; d++) {
+            int64_t f = m->level[lv].spatial_x[d] * m->level[lv].spatial_y[d];
+            if (pesim_dim_relevant(PESIM_OUTPUTS, (pesim_dim)d) || f <= 1) continue;
+            out->violation = pesim_violation_make(PESIM_VIOLATION_SPATIAL_DIM);
+            out->violation.level = lv, out->violation.tensor = PESIM_OUTPUTS, out->violation.dim = d;
+            out->violation.amount = (double)f, out->violation.limit = 1;
+            return fail(reason, n, "%s reduces outputs over %s spatially (x%lld) but its outputs network has "
+                        "reduce = \"none\"", a->level[lv].name, pesim_dim_name((pesim_dim)d), (long long)f);
+        }
     }
 
     /* Capacity of every bounded level. */

@@ -141,6 +141,16 @@ int64_t pesim_nest_parent_words(const pesim_nest_digits *g, const pesim_layer *l
  * "Networks"): "timeloop" conventions and bus networks, Timeloop's multicast
  * mesh; systolic, from the edge to the farthest child of each word's group
  * along the forwarding axis; unicast, from the array's corner to each child. */
+/* A mesh network (PESIM_NOC_MESH) at level lv: the children the mapping uses
+ * form a ux x uy array (the products of lv's spatial factors on X and Y)
+ * entered at child (0, 0); every child's copy routes X first along row 0, then
+ * Y down its column. Of `copies` words spread evenly over the children, the
+ * busiest link carries copies x max(uy (ux - 1), uy - 1) / (ux uy) (the first
+ * link east, or the first south when ux = 1), rounded down, or up with
+ * round_up; 0 with one child. */
+int64_t pesim_nest_mesh_link_words(const pesim_mapping *m, int lv, int64_t copies, int round_up);
+/* Hops from the corner to the farthest child of that array: ux - 1 + uy - 1. */
+int64_t pesim_nest_mesh_hops(const pesim_mapping *m, int lv);
 double pesim_nest_hops(const pesim_arch *a, const pesim_mapping *m, int lv, int t, int conv, int64_t ingress,
                        int64_t delivered);
 

@@ -170,6 +170,17 @@ static void event(pesim_walk *w, int k, int changed, pesim_xfer *x)
         if (!pr->slow) hp[d] = memo_hist(w, k, 1, d, w->off[d], pr->sp_p, rel ? pr->gv[d] : 1);
     }
     int64_t E = foot(l, conv, t, hc), U;
+    hist one[ND]; /* the largest extent of every dim: the largest instance's tile */
+    const hist *hm[ND];
+    for (int d = 0; d < ND; d++) {
+        int64_t mx = 0;
+        for (int i = 0; i < hc[d]->k; i++)
+            if (hc[d]->cnt[i] > 0 && hc[d]->ext[i] > mx) mx = hc[d]->ext[i];
+        memset(&one[d], 0, sizeof one[d]);
+        one[d].k = 1, one[d].ext[0] = mx, one[d].cnt[0] = 1;
+        hm[d] = &one[d];
+    }
+    int64_t Emax = adv ? 0 : foot(l, conv, t, hm);
     if (pr->slow) {
         uint32_t mask[ND];
         for (int d = 0; d < ND; d++) mask[d] = pr->sp_p;
@@ -180,6 +191,7 @@ static void event(pesim_walk *w, int k, int changed, pesim_xfer *x)
     }
     memset(x, 0, sizeof *x);
     x->tensor = (int8_t)t, x->child = (int8_t)c, x->parent = (int8_t)p, x->pair = (int8_t)k;
+    x->child_max = Emax;
     if (t == PESIM_OUTPUTS) {
         int first = 1; /* no reduction loop outside j* has left 0: nothing to read back */
         for (int i = 0; i <= pr->js; i++)
@@ -263,6 +275,13 @@ static void stream(pesim_walk *w, int k, pesim_xfer *x)
     }
     x->parent_updates = U;
     x->parent_reads = U - F;
+}
+
+int64_t pesim_walk_child_words(const pesim_xfer *x, int64_t total, int64_t instances)
+{
+    if (total <= 0 || instances <= 0) return 0;
+    int64_t avg = (total + instances - 1) / instances;
+    return x->child_max > avg ? x->child_max : avg;
 }
 
 int pesim_walk_next(pesim_walk *w, pesim_block *b)

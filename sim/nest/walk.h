@@ -34,6 +34,9 @@ typedef struct pesim_xfer {
     int64_t child_fills;
     int64_t parent_updates;
     int64_t child_reads;
+    int64_t child_max;          /* events: words of the largest child instance's tile (edge tiles are
+                                 * smaller), what the slowest instance moves; 0 when a sliding window
+                                 * advances (then the average is used) */
 } pesim_xfer;
 
 typedef struct pesim_block {
@@ -80,6 +83,12 @@ typedef struct pesim_walk {
 
 /* Prepares a walk of a mapping that pesim_nest_count accepted as valid. */
 void pesim_walk_init(pesim_walk *w, const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m);
+
+/* Words the slowest child instance moves of an event's `total` child words
+ * (its fills, or for outputs its drain reads) over `instances` child
+ * instances: the largest tile (x->child_max), never less than the average
+ * ceil(total / instances); 0 when total is 0. */
+int64_t pesim_walk_child_words(const pesim_xfer *x, int64_t total, int64_t instances);
 
 /* Fills b with the next block; returns 0 when there are no more. */
 int pesim_walk_next(pesim_walk *w, pesim_block *b);

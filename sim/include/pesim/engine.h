@@ -67,6 +67,19 @@ typedef struct pesim_engine_stats {
 pesim_status pesim_engine_run(const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m,
                               const pesim_engine_options *opt, pesim_cost *out, pesim_engine_stats *stats);
 
+/* Cycles level `level`'s outputs network adds to partial sums reduced on their
+ * way up from its children (docs/engine.md, "Networks"): with n the children of
+ * one instance that add into each output word (the product of the level's
+ * spatial factors of the dims outputs do not depend on), a `tree` adds
+ * ceil(log2 n), a `systolic` chain n - 1, and `none` 0 (n > 1 is then an
+ * invalid mapping). A `systolic` network adds 0: its skew pays the hops. */
+int64_t pesim_engine_reduce_latency_cycles(const pesim_arch *a, const pesim_mapping *m, int level);
+
+/* Reduction latency of outputs moving from level `child` (-1: the MAC array)
+ * up to level `parent`: the sum of pesim_engine_reduce_latency_cycles over
+ * the levels child+1 .. parent, whose networks the partial sums cross. */
+int64_t pesim_engine_reduce_path_cycles(const pesim_arch *a, const pesim_mapping *m, int child, int parent);
+
 #ifdef __cplusplus
 }
 #endif

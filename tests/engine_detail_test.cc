@@ -1,0 +1,389 @@
+// engine_detail_test.cc - the machine details of the cycle engine, traced by
+// hand (the arithmetic is in the comments): in-network reduction latency, a 2-D
+// mesh with XY routing and link contention, a shared port (one bank, one port)
+// against separate read and write ports, and DRAM reads in flight; plus the
+// engine's invariants on random machines with meshes, reductions and several
+// reads in flight.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+
+#include "test_util.h"
+
+extern "C" {
+#include "pesim/engine.h"
+#include "nest/nest.h"
+#include "pesim/config.h"
+#include "pesim/model.h"
+}
+
+static pesim_arch two_level(int fx, int fy) { return test_two_level_arch(fx, fy); }
+
+static pesim_cost run_engine(const pesim_arch &a, const pesim_layer &l, const pesim_mapping &m)
+{
+    pesim_cost c;
+    EXPECT_EQ(pesim_engine_run(&a, &l, &m, nullptr, &c, nullptr), PESIM_OK);
+    EXPECT_TRUE(c.valid) << c.reason;
+    return c;
+}
+
+// One dim split 8 ways over 8 PEs in a row (L1 spatial_x), nothing else.
+static pesim_mapping split8(pesim_dim d)
+{
+    pesim_mapping m;
+    pesim_mapping_init(&m, 2);
+    m.level[1].spatial_x[d] = 8;
+    return m;
+}
+
+// C = 8 spread over 8 PEs (L1 spatial_x C = 8), one MAC each: every PE holds
+// one partial sum of the single output, which is reduced on its way up.
+TEST(EngineDetail, ReductionTreeLatency)
+{
+    pesim_layer l = test_layer(1, 1, 1, 8, 1, 1, 1, 1);
+    pesim_mapping m = split8(PESIM_DIM_C);
+    pesim_arch a = two_level(8, 1);
+    // The fills take no time (unlimited ports and networks, no latency): the
+    // one compute step is cycles 0-1. The flush of the output tile from L0 to
+    // L1 starts at 1 and crosses L1's outputs network: a tree over n = 8
+    // children adds ceil(log2 8) = 3 -> the sum is in L1 at 4. MAC latency 1
+    // adds nothing: 4 cycles.
+    a.level[1].noc[PESIM_OUTPUTS].reduce = PESIM_REDUCE_TREE;
+    EXPECT_EQ(pesim_engine_reduce_latency_cycles(&a, &m, 1), 3);
+    EXPECT_EQ(pesim_engine_reduce_latency_cycles(&a, &m, 0), 0); // no spatial factor at L0
+    pesim_cost c = run_engine(a, l, m);
+    EXPECT_EQ(c.cycles, 4);
+    EXPECT_EQ(c.compute_cycles, 1);
+    EXPECT_EQ(c.stall_cycles[PESIM_STALL_FILL_DRAIN], 3);
+    // A systolic chain adds n - 1 = 7: 1 + 7 = 8.
+    a.level[1].noc[PESIM_OUTPUTS].reduce = PESIM_REDUCE_SYSTOLIC;
+    EXPECT_EQ(run_engine(a, l, m).cycles, 8);
+    // With a rate of 1 word a cycle, the one reduced word holds the network 1
+    // cycle and the tree's 3 follow: 1 + 1 + 3 = 5.
+    a.level[1].noc[PESIM_OUTPUTS].reduce = PESIM_REDUCE_TREE;
+    a.level[1].noc[PESIM_OUTPUTS].words_per_cycle = 1;
+    EXPECT_EQ(run_engine(a, l, m).cycles, 5);
+    // 5 children: ceil(log2 5) = 3 (the factor 8 covers C = 5 with 3 idle PEs:
+    // the tree still has 8 leaves).
+    pesim_layer l5 = test_layer(1, 1, 1, 5, 1, 1, 1, 1);
+    EXPECT_EQ(run_engine(a, l5, m).cycles, 5);
+    // A spatial split of K (outputs depend on it) reduces nothing: 1 + 1 = 2.
+    pesim_layer lk = test_layer(1, 1, 8, 1, 1, 1, 1, 1);
+    pesim_mapping mk = split8(PESIM_DIM_K);
+    EXPECT_EQ(pesim_engine_reduce_latency_cycles(&a, &mk, 1), 0);
+    // the 8 outputs, one per PE, cross the 1-word network one after the other: 1 + 8
+    EXPECT_EQ(run_engine(a, lk, mk).cycles, 9);
+    // Vector lanes under L0 reduce into L0 through its tree: 4 lanes over C,
+    // ceil(log2 4) = 2 more cycles of MAC pipeline. C = 4 on the lanes, 1 step.
+    pesim_arch lanes = two_level(1, 1);
+    lanes.level[0].fanout_x = 4;
+    pesim_layer l4 = test_layer(1, 1, 1, 4, 1, 1, 1, 1);
+    pesim_mapping ml;
+    pesim_mapping_init(&ml, 2);
+    ml.level[0].spatial_x[PESIM_DIM_C] = 4;
+    pesim_cost cl = run_engine(lanes, l4, ml);
+    EXPECT_EQ(cl.cycles, 1 + 2);
+    pesim_cost cm;
+    ASSERT_EQ(pesim_model_evaluate(&a, &l, &m, &cm), PESIM_OK);
+    EXPECT_LE(cm.cycles, 5);
+}
+
+TEST(EngineDetail, ReduceNoneMakesSpatialReductionInvalid)
+{
+    pesim_layer l = test_layer(1, 1, 1, 8, 1, 1, 1, 1);
+    pesim_mapping m = split8(PESIM_DIM_C);
+    pesim_arch a = two_level(8, 1);
+    a.level[1].noc[PESIM_OUTPUTS].reduce = PESIM_REDUCE_NONE;
+    pesim_cost c, cm;
+    ASSERT_EQ(pesim_engine_run(&a, &l, &m, nullptr, &c, nullptr), PESIM_OK);
+    EXPECT_FALSE(c.valid);
+    EXPECT_EQ(c.violation.kind, PESIM_VIOLATION_SPATIAL_DIM);
+    EXPECT_EQ(c.violation.level, 1);
+    EXPECT_EQ(c.violation.dim, PESIM_DIM_C);
+    EXPECT_NE(std::string(c.reason).find("reduce = \"none\""), std::string::npos) << c.reason;
+    ASSERT_EQ(pesim_model_evaluate(&a, &l, &m, &cm), PESIM_OK);
+    EXPECT_FALSE(cm.valid);
+    // splitting K instead (no reduction) is fine on the same machine
+    pesim_layer lk = test_layer(1, 1, 8, 1, 1, 1, 1, 1);
+    pesim_mapping mk = split8(PESIM_DIM_K);
+    EXPECT_TRUE(run_engine(a, lk, mk).valid);
+}
+
+// K = 8 over a 4 x 2 array of PEs (L1 spatial_x K = 4, spatial_y K = 2), C = 2
+// in each PE: every PE needs its own 2 weights, 16 copies in all; the inputs
+// (C) are multicast on an unlimited bus.
+TEST(EngineDetail, MeshXYRoutingWithLinkContention)
+{
+    pesim_layer l = test_layer(1, 1, 8, 2, 1, 1, 1, 1);
+    pesim_mapping m;
+    pesim_mapping_init(&m, 2);
+    m.level[1].spatial_x[PESIM_DIM_K] = 4;
+    m.level[1].spatial_y[PESIM_DIM_K] = 2;
+    m.level[0].temporal[PESIM_DIM_C] = 2;
+    pesim_arch a = two_level(4, 2);
+    a.level[1].noc[PESIM_WEIGHTS].kind = PESIM_NOC_MESH;
+    a.level[1].noc[PESIM_WEIGHTS].words_per_cycle = 1;
+    // XY routing from the corner PE (0, 0): the link east of (0, 0) carries the
+    // copies of columns 1-3 in both rows, 3 x 2 x 2 = 12 words; the busiest
+    // south link (column x, row 0 -> 1) carries 2. At 1 word a cycle per link
+    // the weights take 12 cycles, and the last word then goes 3 more hops to
+    // (3, 1) (4 hops from the corner, the first one counted in the 12): in L0
+    // at 15. Compute 2 steps: 15-17; the outputs go up at once: 17 cycles.
+    EXPECT_EQ(pesim_nest_mesh_link_words(&m, 1, 16, 1), 12);
+    EXPECT_EQ(pesim_nest_mesh_hops(&m, 1), 4);
+    pesim_cost c = run_engine(a, l, m);
+    EXPECT_EQ(c.cycles, 17);
+    EXPECT_EQ(c.stall_cycles[PESIM_STALL_NOC_BW], 15);
+    // Energy hops: each PE's 2 words travel 1 + x + y hops (the corner's
+    // injection hop, then X, then Y): 2 x (8 + (0+1+2+3) x 2 + (0+1) x 4) = 48.
+    EXPECT_DOUBLE_EQ(c.noc_word_hops[1][PESIM_WEIGHTS], 48);
+    // The analytical bound sees the busiest link: 12 words at 1 a cycle.
+    pesim_cost cm;
+    ASSERT_EQ(pesim_model_evaluate(&a, &l, &m, &cm), PESIM_OK);
+    EXPECT_EQ(cm.cycles, 12 + 0);
+    EXPECT_LE(cm.cycles, c.cycles);
+    // A unicast network injects all 16 copies through one port: 16 + 2 = 18.
+    a.level[1].noc[PESIM_WEIGHTS].kind = PESIM_NOC_UNICAST;
+    EXPECT_EQ(run_engine(a, l, m).cycles, 18);
+    // One row of 8 (spatial_x K = 8): the east link out of the corner carries
+    // 7 x 2 = 14 words, then 6 more hops to (7, 0): 14 + 6 = 20, + 2 = 22.
+    pesim_arch row = two_level(8, 1);
+    row.level[1].noc[PESIM_WEIGHTS].kind = PESIM_NOC_MESH;
+    row.level[1].noc[PESIM_WEIGHTS].words_per_cycle = 1;
+    pesim_mapping mr;
+    pesim_mapping_init(&mr, 2);
+    mr.level[1].spatial_x[PESIM_DIM_K] = 8;
+    mr.level[0].temporal[PESIM_DIM_C] = 2;
+    EXPECT_EQ(run_engine(row, l, mr).cycles, 22);
+    // One column of 8 (spatial_y K = 8): the first link south carries 14 too.
+    pesim_arch col = two_level(1, 8);
+    col.level[1].noc[PESIM_WEIGHTS] = row.level[1].noc[PESIM_WEIGHTS];
+    pesim_mapping mc = mr;
+    mc.level[1].spatial_x[PESIM_DIM_K] = 1;
+    mc.level[1].spatial_y[PESIM_DIM_K] = 8;
+    EXPECT_EQ(run_engine(col, l, mc).cycles, 22);
+}
+
+// Two blocks (p = 0, 1) of 4 MACs each (C = 4 in L0); L0's ports move 1 word a
+// cycle and it is double-buffered, L1 is unlimited. Per block the MACs read 4
+// weights, 4 inputs and 3 partial sums (the first of the 4 updates reads
+// nothing) from L0 and write 4 partial sums into it.
+TEST(EngineDetail, SharedPortAgainstSeparateReadAndWritePorts)
+{
+    pesim_layer l = test_layer(1, 1, 1, 4, 2, 1, 1, 1);
+    pesim_mapping m;
+    pesim_mapping_init(&m, 2);
+    m.level[0].temporal[PESIM_DIM_C] = 4;
+    m.level[1].temporal[PESIM_DIM_P] = 2;
+    pesim_arch a = two_level(1, 1);
+    a.level[0].read_words_per_cycle = 1;
+    a.level[0].write_words_per_cycle = 1;
+    a.level[0].double_buffered = 1;
+    // Separate read and write ports (banks = 2):
+    // block 0: weights 4 words over L0's write port 0-4, inputs 4-8; compute
+    //   from 8: 11 reads on the read port and 4 writes on the write port at the
+    //   same time: 8-19 (read port free at 19, write port at 12).
+    // block 1: the drain of block 0's output waits for the compute (19), 1
+    //   word over the read port: 19-20. The new inputs go into the second
+    //   buffer once the write port is free: 12-16. The output tile (a first
+    //   visit, nothing to read back) waits for the drain: 20. Compute 20-31.
+    // end: the last output drains over the read port 31-32.
+    pesim_cost sep = run_engine(a, l, m);
+    EXPECT_EQ(sep.access[0][PESIM_OUTPUTS].reads, 2 * 3 + 2); // the MACs' 3 a block, and the 2 drains
+    EXPECT_EQ(sep.access[0][PESIM_OUTPUTS].updates, 8);
+    EXPECT_EQ(sep.cycles, 32);
+    // One bank and one port: reads and writes take turns on one port.
+    // block 0: W 0-4, I 4-8, compute 8-23 (11 reads + 4 writes = 15 cycles).
+    // block 1: the drain 23-24; the inputs wait for the port: 24-28; compute
+    //   28-43; the last drain 43-44.
+    a.level[0].banks = 1;
+    pesim_cost shared = run_engine(a, l, m);
+    EXPECT_EQ(shared.cycles, 44);
+    EXPECT_GT(shared.stall_cycles[PESIM_STALL_BANK_CONFLICT], 0);
+    EXPECT_EQ(sep.stall_cycles[PESIM_STALL_BANK_CONFLICT], 0);
+    // A second port relieves the conflict as a second bank does.
+    a.level[0].ports = 2;
+    EXPECT_EQ(run_engine(a, l, m).cycles, 32);
+}
+
+// A custom DRAM whose timing is small enough to trace: tCK 1 ns at a 1 GHz
+// accelerator (one DRAM cycle per accelerator cycle), tRCD 3, CL 2, BL 2 (one
+// bus cycle a burst of 16 bytes = 8 words), one rank of 2 x 2 banks.
+static pesim_arch dram_arch(int reads_in_flight)
+{
+    pesim_arch a = two_level(1, 1);
+    pesim_level &d = a.level[1];
+    d.is_dram = 1;
+    pesim_dram_preset("ddr4-3200", &d.dram);
+    d.dram.tck_ns = 1;
+    d.dram.CL = 2, d.dram.CWL = 2, d.dram.tRCD = 3, d.dram.tRP = 3, d.dram.tRAS = 6, d.dram.tRC = 9;
+    d.dram.BL = 2, d.dram.tCCD_S = 1, d.dram.tCCD_L = 1, d.dram.tRRD_S = 1, d.dram.tRRD_L = 1, d.dram.tFAW = 4;
+    d.dram.tWTR_S = 1, d.dram.tWTR_L = 1, d.dram.tWR = 2, d.dram.tRTP = 1, d.dram.tRTRS = 1;
+    d.dram.channels = 1, d.dram.ranks = 1, d.dram.bankgroups = 2, d.dram.banks_per_group = 2;
+    d.dram.bus_bits = 64, d.dram.row_bytes = 1024;
+    d.dram.reads_in_flight = reads_in_flight;
+    return a;
+}
+
+TEST(EngineDetail, DramReadsInFlight)
+{
+    // One block: 8 weights and 8 inputs (one burst each) from DRAM into L0.
+    pesim_layer l = test_layer(1, 1, 1, 8, 1, 1, 1, 1);
+    pesim_mapping m;
+    pesim_mapping_init(&m, 2);
+    m.level[0].temporal[PESIM_DIM_C] = 8;
+    pesim_engine_options o;
+    memset(&o, 0, sizeof o);
+    o.no_refresh = 1;
+    pesim_cost c1, c2;
+    pesim_engine_stats s1, s2;
+    pesim_arch a1 = dram_arch(1), a2 = dram_arch(2);
+    ASSERT_EQ(pesim_engine_run(&a1, &l, &m, &o, &c1, &s1), PESIM_OK);
+    ASSERT_EQ(pesim_engine_run(&a2, &l, &m, &o, &c2, &s2), PESIM_OK);
+    ASSERT_TRUE(c1.valid && c2.valid);
+    // Each tensor's region starts on a MiB boundary, which this organisation
+    // maps to the same bank, another row: the two reads conflict.
+    // One read in flight: the weights' burst is accepted at 0, ACT at 1, RD at
+    // 1 + tRCD = 4, data from 4 + CL = 6 for BL/2 = 1 cycle: done at 7. The
+    // inputs' burst arrives the cycle after that data, 8: PRE at 9, ACT at
+    // 9 + tRP = 12, RD at 15, data 17-18: done at 18. Compute 18-26, then the
+    // output's write to DRAM: 10 cycles, 36.
+    // Two in flight: both bursts arrive at 0; the weights' as before (done at
+    // 7); the inputs' PRE waits for tRAS after the ACT at 1: PRE at 7, ACT at
+    // 10, RD at 13, data 15-16: done at 16. Compute 16-24, the same write: 34.
+    EXPECT_EQ(c1.cycles, 36);
+    EXPECT_EQ(c2.cycles, 34);
+    EXPECT_EQ(c1.compute_cycles, 8);
+    EXPECT_EQ(s1.dram_reads, s2.dram_reads);
+    EXPECT_EQ(s1.dram_reads, 2);
+    EXPECT_EQ(s1.dram_act, s2.dram_act);
+    // compute + stalls == cycles, and the bound holds, in both
+    for (const pesim_cost *c : {&c1, &c2}) {
+        int64_t sum = c->compute_cycles;
+        for (int s = 0; s < PESIM_STALL_COUNT; s++) sum += c->stall_cycles[s];
+        EXPECT_EQ(sum, c->cycles);
+    }
+    pesim_cost cm;
+    ASSERT_EQ(pesim_model_evaluate(&a2, &l, &m, &cm), PESIM_OK);
+    EXPECT_LE(cm.cycles, c2.cycles);
+    // the key is written by the config writer only when it differs from one
+    EXPECT_EQ(memcmp(c1.access, c2.access, sizeof c1.access), 0);
+}
+
+// The invariants of engine_test.cc's property test on machines with meshes,
+// every reduction kind and DRAM with several reads in flight.
+TEST(EngineDetail, PropertyMeshReductionReadsInFlight)
+{
+    int checked = 0, meshes = 0, reduced = 0;
+    for (int seed = 1; seed <= 600; seed++) {
+        TestRng rng(seed + 977);
+        int levels = (int)rng.uni(2, 4);
+        pesim_arch a = test_arch(rng, levels);
+        static const double rates[] = {0, 1, 2, 4, 0.5};
+        for (int lv = 0; lv + 1 < levels; lv++) {
+            pesim_level &v = a.level[lv];
+            v.fanout_x = (int)rng.uni(1, 4), v.fanout_y = (int)rng.uni(1, 4);
+            v.read_words_per_cycle = rates[rng.uni(0, 4)];
+            v.write_words_per_cycle = rates[rng.uni(0, 4)];
+            v.latency_cycles = (int)rng.uni(0, 2);
+            v.banks = (int)rng.uni(1, 2);
+            v.double_buffered = rng.coin(50);
+            for (int t = 0; t < PESIM_NTENSORS; t++) {
+                v.noc[t].words_per_cycle = rates[rng.uni(0, 4)];
+                v.noc[t].kind = rng.coin(50) ? PESIM_NOC_MESH : rng.coin(50) ? PESIM_NOC_UNICAST : PESIM_NOC_BUS;
+                v.noc[t].reduce = rng.coin(50) ? PESIM_REDUCE_TREE : PESIM_REDUCE_SYSTOLIC;
+            }
+        }
+        pesim_level &top = a.level[levels - 1];
+        top.is_dram = 1;
+        pesim_dram_preset(rng.coin(50) ? "ddr4-3200" : "lpddr4-2400", &top.dram);
+        top.dram.reads_in_flight = (int)rng.uni(1, 4);
+        pesim_layer l = test_layer(1, rng.uni(1, 2), rng.uni(1, 8), rng.uni(1, 6), rng.uni(1, 5), rng.uni(1, 4),
+                                   rng.uni(1, 3), rng.uni(1, 3));
+        pesim_mapping m = test_mapping_general(rng, a, l);
+        pesim_cost cm, ce;
+        ASSERT_EQ(pesim_model_evaluate(&a, &l, &m, &cm), PESIM_OK);
+        ASSERT_EQ(pesim_engine_run(&a, &l, &m, nullptr, &ce, nullptr), PESIM_OK);
+        ASSERT_EQ(cm.valid, ce.valid) << "seed " << seed;
+        if (!cm.valid) continue;
+        ASSERT_EQ(memcmp(cm.access, ce.access, sizeof cm.access), 0) << "seed " << seed;
+        ASSERT_GE(ce.cycles, cm.cycles) << "seed " << seed;
+        int64_t sum = ce.compute_cycles;
+        for (int s = 0; s < PESIM_STALL_COUNT; s++) {
+            ASSERT_GE(ce.stall_cycles[s], 0) << "seed " << seed;
+            sum += ce.stall_cycles[s];
+        }
+        ASSERT_EQ(sum, ce.cycles) << "seed " << seed;
+        for (int lv = 0; lv + 1 < levels; lv++) {
+            int used = 0;
+            for (int t = 0; t < PESIM_NTENSORS; t++) used |= a.level[lv].noc[t].kind == PESIM_NOC_MESH;
+            meshes += used && pesim_nest_mesh_hops(&m, lv) > 1;
+            reduced += pesim_engine_reduce_latency_cycles(&a, &m, lv) > 0;
+        }
+        checked++;
+    }
+    EXPECT_GT(checked, 300);
+    EXPECT_GT(meshes, 100);
+    EXPECT_GT(reduced, 100);
+}
+
+// The keys of these features load, range-check and round-trip through the writer.
+TEST(EngineDetail, ConfigKeysMeshAndReadsInFlight)
+{
+    const char *text =
+        "arch = { name = \"t\"; word_bits = 8; clock_mhz = 1000.0;\n"
+        "  levels = ( { name = \"RF\"; },\n"
+        "    { name = \"GLB\"; fanout_x = 4; fanout_y = 4;\n"
+        "      noc = { weights = { kind = \"mesh\"; words_per_cycle = 2.0; }; }; },\n"
+        "    { name = \"DRAM\"; dram = { preset = \"ddr4-3200\"; reads_in_flight = 4; }; } ); };\n";
+    pesim_arch a, b;
+    pesim_error e;
+    ASSERT_EQ(pesim_arch_load_string(text, "t.cfg", &a, &e), PESIM_OK) << e.msg;
+    EXPECT_EQ(a.level[1].noc[PESIM_WEIGHTS].kind, PESIM_NOC_MESH);
+    EXPECT_EQ(a.level[2].dram.reads_in_flight, 4);
+    std::string path = ::testing::TempDir() + "engine_detail_arch.cfg";
+    ASSERT_EQ(pesim_arch_write(path.c_str(), &a, &e), PESIM_OK) << e.msg;
+    ASSERT_EQ(pesim_arch_load(path.c_str(), &b, &e), PESIM_OK) << e.msg;
+    EXPECT_EQ(b.level[1].noc[PESIM_WEIGHTS].kind, PESIM_NOC_MESH);
+    EXPECT_EQ(b.level[2].dram.reads_in_flight, 4);
+    std::remove(path.c_str());
+    std::string bad(text);
+    bad.replace(bad.find("reads_in_flight = 4"), 19, "reads_in_flight = -1");
+    ASSERT_EQ(pesim_arch_load_string(bad.c_str(), "t.cfg", &a, &e), PESIM_ERR_RANGE);
+    EXPECT_STREQ(e.key, "levels.[DRAM].dram.reads_in_flight");
+}
+
+// K = 3 and C = 3, each split over 2 PEs (L1 spatial_x K = 2, spatial_y C =
+// 2) with 2 more in each PE (L0 temporal K = 2, C = 2): imperfect factors, so
+// the PEs of the second column and row get edge tiles. Weights (K x C) per
+// PE: (0,0) 2 x 2 = 4, (1,0) 1 x 2 = 2, (0,1) 2 x 1 = 2, (1,1) 1 x 1 = 1: 9 in
+// all, 2.25 on average, 4 for the slowest PE. L0's write port moves 1 word a
+// cycle; everything else is unlimited.
+TEST(EngineDetail, EdgeTilesTheSlowestInstanceSetsThePace)
+{
+    pesim_layer l = test_layer(1, 1, 3, 3, 1, 1, 1, 1);
+    pesim_mapping m;
+    pesim_mapping_init(&m, 2);
+    m.level[1].spatial_x[PESIM_DIM_K] = 2;
+    m.level[1].spatial_y[PESIM_DIM_C] = 2;
+    m.level[0].temporal[PESIM_DIM_K] = 2;
+    m.level[0].temporal[PESIM_DIM_C] = 2;
+    pesim_arch a = two_level(2, 2);
+    a.level[0].write_words_per_cycle = 1;
+    // One block. Weights: PE (0,0) takes 4 words, 0-4 (the average, ceil(9 /
+    // 4) = 3, would end at 3). Inputs (C only): 2 words for the PEs of row 0,
+    // 4-6. Compute: 2 x 2 = 4 steps from 6 (the MACs' 4 partial-sum writes per
+    // PE fit the 4 steps): 6-10. The outputs then go up through L1's tree over
+    // the 2 PEs that split C: ceil(log2 2) = 1, so 11.
+    pesim_cost c = run_engine(a, l, m);
+    EXPECT_EQ(c.access[0][PESIM_WEIGHTS].fills, 9);
+    EXPECT_EQ(c.access[0][PESIM_INPUTS].fills, 6);
+    EXPECT_EQ(c.cycles, 11);
+    EXPECT_EQ(c.compute_cycles, 4);
+    // A perfect split (K = 4, C = 4) moves 4 weights per PE too: same time.
+    pesim_layer l4 = test_layer(1, 1, 4, 4, 1, 1, 1, 1);
+    EXPECT_EQ(run_engine(a, l4, m).cycles, 11);
+    pesim_cost cm;
+    ASSERT_EQ(pesim_model_evaluate(&a, &l, &m, &cm), PESIM_OK);
+    EXPECT_LE(cm.cycles, c.cycles);
+}
