@@ -26,12 +26,17 @@ static algo_entry registry[] = {
     ENTRY(timeloop, "Timeloop's random-pruned mapper with its victory condition"),
     LEARNED(rl, "single-agent reinforcement learning (PPO) over every parameter, under the masks"),
     LEARNED(marl, "multi-agent RL, one agent per cluster of correlated parameters (warm-up, then PPO)"),
+    ENTRY(egrl, "EGRL: GNN policies and Boltzmann chromosomes evolved, with a SAC learner (placement)"),
+    ENTRY(ea, "EGRL's evolution only: GNN policies and Boltzmann chromosomes, no learner"),
+    ENTRY(pg, "EGRL's learner only: a Graph U-Net trained by discrete SAC, no population"),
+    ENTRY(greedy, "the native-compiler placer: each tensor to the fastest level that fits"),
 };
 #undef ENTRY
 #undef LEARNED
 #define N_REGISTRY ((int)(sizeof registry / sizeof registry[0]))
 
-static const char *const names[] = {"exhaustive", "random", "annealing", "genetic", "timeloop", "rl", "marl", NULL};
+static const char *const names[] = {"exhaustive", "random", "annealing", "genetic", "timeloop", "rl", "marl",
+                                    "egrl", "ea", "pg", "greedy", NULL};
 
 /* The option counts are file-level constants of the algorithms' files. */
 static void registry_init(void)
@@ -43,6 +48,10 @@ static void registry_init(void)
     registry[4].n_opts = algo_timeloop_n_opts;
     registry[5].n_opts = algo_rl_n_opts;
     registry[6].n_opts = algo_marl_n_opts;
+    registry[7].n_opts = algo_egrl_n_opts;
+    registry[8].n_opts = algo_ea_n_opts;
+    registry[9].n_opts = algo_pg_n_opts;
+    registry[10].n_opts = algo_greedy_n_opts;
 }
 
 #define ALGO_MAX_OPTS 32

@@ -111,6 +111,10 @@ ALGO_DECLARE(genetic)
 ALGO_DECLARE(timeloop)
 ALGO_DECLARE(rl)
 ALGO_DECLARE(marl)
+ALGO_DECLARE(egrl)
+ALGO_DECLARE(ea)
+ALGO_DECLARE(pg)
+ALGO_DECLARE(greedy)
 #undef ALGO_DECLARE
 #define ALGO_DECLARE_LEARNED(x)                                                    \
     pesim_status algo_##x##_save(void *state, const char *path, pesim_error *e); \

@@ -1,0 +1,38 @@
+/* search/algorithms/egrl.h - what tests see of the state of EGRL and its
+ * ablations (egrl.c; algo_impl.h declares create/ask/tell/destroy). Not a
+ * published API. `state` is what algo_egrl_create (or _ea_, _pg_) made.
+ *
+ * A genome is a member's flat vector: a GNN policy's parameters
+ * (pesim_rl_net_params order), or a Boltzmann chromosome's priors (heads x
+ * head size, head h = node * 2 + decision, decision 0 the weights and 1 the
+ * output) followed by its temperatures (one per node). */
+#ifndef PESIM_SEARCH_EGRL_H
+#define PESIM_SEARCH_EGRL_H
+
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+int32_t egrl_n_members(const void *state);
+int egrl_member_is_gnn(const void *state, int32_t i);
+/* Heads, actions per head, nodes of the problem. */
+void egrl_shape(const void *state, int32_t *n_heads, int32_t *head_size, int32_t *n_nodes);
+/* Copies member i's genome into g (may be NULL) and returns its length. */
+int64_t egrl_genome(const void *state, int32_t i, double *g);
+void egrl_set_genome(void *state, int32_t i, const double *g);
+/* One draw of chromosome i's actions (n_heads; -1 for an inactive head);
+ * returns n_heads, or 0 if member i is not a chromosome. */
+int32_t egrl_boltzmann_sample(void *state, int32_t i, int32_t *actions);
+/* A child of member a (with b: a crossover, b < 0: none; mutate: 1 to
+ * mutate) in member a's kind, written to child (egrl_genome's length of a). */
+void egrl_make_child(void *state, int32_t a, int32_t b, int mutate, double *child);
+/* The reference objective of the reward (the greedy placement's), 0 before. */
+double egrl_reference(const void *state);
+int64_t egrl_generations(const void *state);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
