@@ -20,11 +20,13 @@ static algo_entry registry[] = {
     ENTRY(annealing, "simulated annealing from valid starting points, reheated per segment"),
     ENTRY(genetic, "GAMMA-like genetic algorithm from a valid population"),
     ENTRY(timeloop, "Timeloop's random-pruned mapper with its victory condition"),
+    ENTRY(arco, "ARCO: hardware/tiling/schedule actor-critic agents with confidence sampling"),
+    ENTRY(autotvm, "AutoTVM-like: XGBoost cost model on measured samples, annealing on the model"),
 };
 #undef ENTRY
 #define N_REGISTRY ((int)(sizeof registry / sizeof registry[0]))
 
-static const char *const names[] = {"exhaustive", "random", "annealing", "genetic", "timeloop", NULL};
+static const char *const names[] = {"exhaustive", "random", "annealing", "genetic", "timeloop", "arco", "autotvm", NULL};
 
 /* The option counts are file-level constants of the algorithms' files. */
 static void registry_init(void)
@@ -34,6 +36,8 @@ static void registry_init(void)
     registry[2].n_opts = algo_annealing_n_opts;
     registry[3].n_opts = algo_genetic_n_opts;
     registry[4].n_opts = algo_timeloop_n_opts;
+    registry[5].n_opts = algo_arco_n_opts;
+    registry[6].n_opts = algo_autotvm_n_opts;
 }
 
 #define ALGO_MAX_OPTS 32
@@ -55,6 +59,8 @@ struct pesim_algo {
 const char *const *pesim_algo_names(void) { return names; }
 
 const algo_space *pesim_algo_space(const pesim_algo *al) { return &al->sp; }
+
+void *pesim_algo_state(const pesim_algo *al) { return al->state; }
 
 static const algo_entry *find(const char *name)
 {

@@ -99,6 +99,8 @@ ALGO_DECLARE(random)
 ALGO_DECLARE(annealing)
 ALGO_DECLARE(genetic)
 ALGO_DECLARE(timeloop)
+ALGO_DECLARE(arco)
+ALGO_DECLARE(autotvm)
 #undef ALGO_DECLARE
 
 /* Creates an algorithm on a synthetic space (what pesim_algo_create does
@@ -107,6 +109,8 @@ pesim_status pesim_algo_create_core(const char *name, const algo_space *sp, uint
                                     const pesim_algo_options *opt, pesim_algo **out, pesim_error *e);
 /* The space an algorithm handle works on. */
 const algo_space *pesim_algo_space(const pesim_algo *al);
+/* The algorithm's own state (what its create made), for its tests and stats. */
+void *pesim_algo_state(const pesim_algo *al);
 
 /* ------------------------------------------------ shared helpers (algo.c) */
 
