@@ -338,3 +338,38 @@ TEST(SearchArco, OptionsAreChecked)
     ASSERT_EQ(pesim_algo_create("autotvm", sp.s, 1, &ao2, &al, &e), PESIM_OK) << e.msg;
     pesim_algo_destroy(al);
 }
+
+// `group` in an experiment's parameter moves a hardware knob to another
+// agent; placement (no hardware knob is one) and unknown names are errors
+// that name the file and the parameter.
+TEST(SearchArco, ExperimentGroupKey)
+{
+    const char *fmt =
+        "experiment = { arch = \"configs/arch/vta.cfg\"; workload = \"workloads/resnet18.cfg\";\n"
+        "  layer = \"res5a_branch1\"; joint = true;\n"
+        "  params = ( { key = \"BUF.tensor_capacity.inputs\"; values = [ 8192, 16384 ]; },\n"
+        "             { key = \"BUF.double_buffered\"; values = [ false, true ]; group = \"%s\"; } ); };\n";
+    char text[1024];
+    snprintf(text, sizeof text, fmt, "tiling");
+    std::string ok = write_temp("arco_group_ok.cfg", text);
+    pesim_space *s = nullptr;
+    pesim_error e;
+    ASSERT_EQ(pesim_space_from_experiment(ok.c_str(), nullptr, nullptr, 1, &s, &e), PESIM_OK) << e.msg;
+    EXPECT_EQ(pesim_space_param_group(s, 0), PESIM_GROUP_HARDWARE);
+    EXPECT_EQ(pesim_space_param_group(s, 1), PESIM_GROUP_TILING);
+    EXPECT_EQ(pesim_space_param(s, 1)->kind, PESIM_PARAM_HARDWARE);
+    EXPECT_EQ(pesim_space_param_group(s, 2), pesim_param_group_of(pesim_space_param(s, 2)->kind));
+    pesim_space_destroy(s);
+    remove(ok.c_str());
+    for (const char *bad : {"placement", "memory"}) {
+        snprintf(text, sizeof text, fmt, bad);
+        std::string path = write_temp("arco_group_bad.cfg", text);
+        s = nullptr;
+        EXPECT_EQ(pesim_space_from_experiment(path.c_str(), nullptr, nullptr, 1, &s, &e), PESIM_ERR_RANGE) << bad;
+        EXPECT_EQ(s, nullptr);
+        EXPECT_NE(std::string(e.msg).find("group"), std::string::npos) << e.msg;
+        EXPECT_NE(std::string(e.key).find("params.[1]"), std::string::npos) << e.key;
+        EXPECT_EQ(e.line, 4) << bad;
+        remove(path.c_str());
+    }
+}
