@@ -12,7 +12,7 @@
 # and sample), OUT/arco_summary.md (the table docs/arco.md shows) and
 # OUT/arco_curves.png (scripts/study_arco.py, Debian's python3-matplotlib).
 #
-# usage: scripts/study_arco.sh [BUDGET] [SEEDS] [OUT] [LAYERS]
+# usage: [PESIM=binary] scripts/study_arco.sh [BUDGET] [SEEDS] [OUT] [LAYERS]
 #   defaults 48, 5, build/study-arco, "resnet18:res5a_branch1 vgg16:fc8"
 #   LAYERS: WORKLOAD:LAYER pairs (workloads/WORKLOAD.cfg); "WORKLOAD:" (no
 #   layer) searches the whole network jointly (every MAC layer's mapping).
@@ -25,9 +25,12 @@ layers=${4:-"resnet18:res5a_branch1 vgg16:fc8"}
 algos="arco marl autotvm genetic annealing random"
 batch=4
 
-cmake -S . -B build/Release -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build/Release -j2 --target pesim >/dev/null
-pesim=build/Release/cli/pesim
+# PESIM: a pesim binary to use (else build/Release's, built first)
+if [ -z "${PESIM:-}" ]; then
+    cmake -S . -B build/Release -DCMAKE_BUILD_TYPE=Release >/dev/null
+    cmake --build build/Release -j2 --target pesim >/dev/null
+fi
+pesim=${PESIM:-build/Release/cli/pesim}
 rm -rf "$out/runs"
 mkdir -p "$out/runs"
 echo "workload,layer,algo,seed,best_cycles,samples,valid,predicted,wall_s" >"$out/runs.csv"

@@ -384,6 +384,14 @@ static void propose(arco_state *s, int32_t from, int32_t to)
     }
 }
 
+/* 1 if x is one of the k rows of xs. */
+static int in_rows(const int32_t *xs, int32_t k, const int32_t *x, int32_t n)
+{
+    for (int32_t j = 0; j < k; j++)
+        if (memcmp(xs + (size_t)j * (size_t)n, x, (size_t)n * sizeof *x) == 0) return 1;
+    return 0;
+}
+
 static double value_of(double objective) { return asinh(objective); }
 
 static double reward_of(arco_state *s, int valid, double v)
@@ -482,12 +490,18 @@ int32_t algo_arco_ask(void *state, int32_t *choices, int32_t max)
         s->last_ana[k] = s->ana[j];
         s->last_actor[k] = s->from_actor[j];
     }
-    /* Too few fresh proposals (a converged policy): fresh random designs. */
-    for (; k < max; k++) {
+    /* Too few fresh proposals (a policy that has converged on designs already
+     * measured): neighbours of the best-ranked proposals (one parameter
+     * changed, algo_mutate_param), fresh ones if possible. */
+    for (int32_t fill = 0; k < max; fill++) {
         int32_t *x = choices + (size_t)k * n;
+        int32_t src = m > 0 ? s->idx[fill % m] : fill % P;
         for (int t = 0; t < ARCO_TRIES; t++) {
-            algo_random_point(s->sp, s->rng, x);
-            if (!algo_seen_has(&s->seen, x, s->n)) break;
+            memcpy(x, s->px + (size_t)src * n, n * sizeof *x);
+            int32_t moves = 1 + t / 4; /* wider as tries fail */
+            for (int32_t q = 0; q < moves; q++)
+                algo_mutate_param(s->sp, s->rng, x, (int32_t)gsl_rng_uniform_int(s->rng, (unsigned long)s->n), 0.5);
+            if (!algo_seen_has(&s->seen, x, s->n) && !in_rows(choices, k, x, s->n)) break;
         }
         s->last_ana[k] = 0;
         s->last_actor[k] = 0;
@@ -496,6 +510,7 @@ int32_t algo_arco_ask(void *state, int32_t *choices, int32_t max)
             if (env->predict(env->ctx, x, 1, PESIM_FIDELITY_ANALYTICAL, &r1, NULL) == PESIM_OK && r1.valid)
                 s->last_ana[k] = value_of(r1.objective);
         }
+        k++;
     }
     for (int32_t j = 0; j < k; j++) algo_seen_add(&s->seen, choices + (size_t)j * n, s->n);
     s->n_last = k;
