@@ -117,6 +117,7 @@ pesim_status pesim_surrogate_add(pesim_surrogate *s, const double *x, const doub
                                    (long long)(i / s->nf), (long long)(i % s->nf));
     for (int32_t i = 0; i < n; i++)
         if (!isfinite(y[i])) return pesim_error_set(e, PESIM_ERR_RANGE, NULL, 0, "y", "sample %d is not finite", i);
+    if (n == 0) return PESIM_OK;
     if (s->n + n > s->cap) {
         int64_t cap = s->cap ? s->cap : 64;
         while (cap < s->n + n) cap *= 2;
@@ -281,7 +282,7 @@ typedef struct wbuf {
 
 static void put(wbuf *b, const void *src, size_t n)
 {
-    if (b->oom) return;
+    if (b->oom || n == 0) return;
     if (b->len + n > b->cap) {
         size_t cap = b->cap ? b->cap : 4096;
         while (cap < b->len + n) cap *= 2;
@@ -338,6 +339,7 @@ pesim_status pesim_surrogate_save(const pesim_surrogate *s, unsigned char **buf,
 static int get(const unsigned char *buf, size_t len, size_t *at, void *dst, size_t n)
 {
     if (n > len - *at) return 0;
+    if (n == 0) return 1;
     memcpy(dst, buf + *at, n);
     *at += n;
     return 1;

@@ -152,6 +152,15 @@ TEST(Surrogate, BadInputIsAnError)
     EXPECT_EQ(pesim_surrogate_fit(s.s, &e), PESIM_ERR_INVALID);
     double m = 0;
     EXPECT_EQ(pesim_surrogate_predict(s.s, x, 1, &m, nullptr, &e), PESIM_ERR_INVALID);
+    unsigned char *buf = nullptr;  // an empty one round-trips too
+    size_t len = 0;
+    ASSERT_EQ(pesim_surrogate_save(s.s, &buf, &len, &e), PESIM_OK);
+    pesim_surrogate *l = nullptr;
+    ASSERT_EQ(pesim_surrogate_load(buf, len, &l, &e), PESIM_OK) << e.msg;
+    EXPECT_EQ(pesim_surrogate_n_samples(l), 0);
+    EXPECT_FALSE(pesim_surrogate_fitted(l));
+    pesim_surrogate_destroy(l);
+    free(buf);
     pesim_surrogate_options o;
     pesim_surrogate_options_default(&o);
     o.colsample = 2;
