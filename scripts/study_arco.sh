@@ -12,7 +12,7 @@
 # and sample), OUT/arco_summary.md (the table docs/arco.md shows) and
 # OUT/arco_curves.png (scripts/study_arco.py, Debian's python3-matplotlib).
 #
-# usage: [PESIM=binary] scripts/study_arco.sh [BUDGET] [SEEDS] [OUT] [LAYERS]
+# usage: [PESIM=binary] [ALGOS="arco autotvm ..."] scripts/study_arco.sh [BUDGET] [SEEDS] [OUT] [LAYERS]
 #   defaults 48, 5, build/study-arco, "resnet18:res5a_branch1 vgg16:fc8"
 #   LAYERS: WORKLOAD:LAYER pairs (workloads/WORKLOAD.cfg); "WORKLOAD:" (no
 #   layer) searches the whole network jointly (every MAC layer's mapping).
@@ -22,7 +22,7 @@ budget=${1:-48}
 seeds=${2:-5}
 out=${3:-build/study-arco}
 layers=${4:-"resnet18:res5a_branch1 vgg16:fc8"}
-algos="arco marl autotvm genetic annealing random"
+algos=${ALGOS:-"arco marl autotvm genetic annealing random"}
 batch=4
 
 # PESIM: a pesim binary to use (else build/Release's, built first)
