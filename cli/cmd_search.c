@@ -44,9 +44,11 @@ static const cli_usage usage = {
     "Searches the mapping (tile factors per level, loop orders, spatial unrolling,\n"
     "bypass) of one layer (--layer) or of every MAC layer of the workload, one\n"
     "search per layer, with an ask/tell algorithm: exhaustive, random, annealing,\n"
-    "genetic, timeloop, rl or marl; for placement also egrl, ea, pg and greedy (--algo-opt help\n"
-    "lists an algorithm's options; rl and marl also write DIR/<layer>.policy, marl its agents to\n"
-    "DIR/<layer>.agents.txt). Every\n"    "evaluation is recorded in a result store (SQLite); --resume continues the\n"
+    "genetic, timeloop, rl or marl; for placement also egrl, ea, pg and greedy; for\n"
+    "--experiment --joint also arco and autotvm (ARCO's co-design agents and AutoTVM's\n"
+    "tuner). --algo-opt help lists an algorithm's options; rl and marl also write\n"
+    "DIR/<layer>.policy, marl its agents to DIR/<layer>.agents.txt. Every\n"
+    "evaluation is recorded in a result store (SQLite); --resume continues the\n"
     "store's run of this search, killed or finished, to --budget (a larger budget\n"
     "extends it: the same as a straight run of that budget), losing and repeating\n"
     "nothing; --new-run starts another run in a store that has one. The best\n"
@@ -248,6 +250,7 @@ static void json_layer_fields(json_writer *w, const search_layer *s)
     json_kv_bool(w, "stopped_by_algorithm", s->algo_done);
     json_kv_bool(w, "interrupted", s->interrupted);
     json_kv_double(w, "wall_s", s->wall_s);
+    json_kv_int(w, "predicted_samples", s->predictions);
 }
 
 static void write_json(const search_report *rp, FILE *f)
@@ -641,6 +644,7 @@ static void json_design(const design_report *rp, FILE *f)
     json_kv_bool(&w, "stopped_by_algorithm", s->algo_done);
     json_kv_bool(&w, "interrupted", s->interrupted);
     json_kv_double(&w, "wall_s", s->wall_s);
+    json_kv_int(&w, "predicted_samples", s->predictions);
     if (a->seed <= (uint64_t)INT64_MAX)
         json_kv_int(&w, "seed", (int64_t)a->seed);
     else
@@ -659,6 +663,8 @@ static void text_design(const design_report *rp, FILE *f)
             pesim_objective_name(a->objective), pesim_fidelity_name(a->fidelity),
             cli_fmt_count(a->budget, b1, sizeof b1), a->seed, (int)a->batch);
     fprintf(f, "samples %s, valid %s", cli_fmt_count(s->samples, b1, sizeof b1), cli_fmt_count(s->valid, b2, sizeof b2));
+    if (s->predictions > 0)
+        fprintf(f, ", predicted %s (outside the budget), %.1f s", cli_fmt_count(s->predictions, b3, sizeof b3), s->wall_s);
     if (s->interrupted)
         fputs(" (interrupted)", f);
     else if (s->algo_done)
@@ -838,7 +844,7 @@ int cli_cmd_search(int argc, char **argv)
         {"arch", "FILE", "architecture config [" CLI_DEFAULT_ARCH "]", &o.in.arch, NULL},
         {"workload", "FILE", "workload config [" CLI_DEFAULT_WORKLOAD "]", &o.in.workload, NULL},
         {"layer", "NAME", "search only this layer [every MAC layer]", &o.in.layer, NULL},
-        {"algo", "NAME", "exhaustive|random|annealing|genetic|timeloop|rl|marl [" SEARCH_DEFAULT_ALGO "]", &o.algo, NULL},
+        {"algo", "NAME", "exhaustive|random|annealing|genetic|timeloop|rl|marl|egrl|ea|pg|greedy|arco|autotvm [" SEARCH_DEFAULT_ALGO "]", &o.algo, NULL},
         {"budget", "N", "evaluations per layer [1000]", &o.budget, NULL},
         {"seed", "S", "seed of the algorithm's generator [1]", &o.seed, NULL},
         {"objective", "NAME", "latency|energy|edp, lower is better [edp]", &o.objective, NULL},

@@ -322,6 +322,7 @@ int cli_search_space(const search_args *a, pesim_space *sp, const search_spec *s
     out->algo_done = rep->algo_done;
     out->interrupted = rep->stopped;
     out->wall_s = rep->wall_s;
+    out->predictions = rep->predictions;
     if (rep->found)
         memcpy(best_x, pesim_campaign_best_choices(c), (size_t)(np > 0 ? np : 0) * sizeof *best_x);
     if (rs != PESIM_OK) {

@@ -53,6 +53,7 @@ typedef struct search_layer {
     int algo_done;                 /* the algorithm stopped before the budget */
     int interrupted;               /* SIGINT stopped it */
     double wall_s;
+    int64_t predictions;           /* designs the algorithm had predicted outside the budget (ARCO) */
     char mapping_file[SEARCH_PATH_MAX]; /* "" when nothing valid was found */
     char csv_file[SEARCH_PATH_MAX];
 } search_layer;

@@ -30,13 +30,15 @@ static algo_entry registry[] = {
     ENTRY(ea, "EGRL's evolution only: GNN policies and Boltzmann chromosomes, no learner"),
     ENTRY(pg, "EGRL's learner only: a Graph U-Net trained by discrete SAC, no population"),
     ENTRY(greedy, "the native-compiler placer: each tensor to the fastest level that fits"),
+    ENTRY(arco, "ARCO: hardware/tiling/schedule actor-critic agents with confidence sampling"),
+    ENTRY(autotvm, "AutoTVM-like: XGBoost cost model on measured samples, annealing on the model"),
 };
 #undef ENTRY
 #undef LEARNED
 #define N_REGISTRY ((int)(sizeof registry / sizeof registry[0]))
 
 static const char *const names[] = {"exhaustive", "random", "annealing", "genetic", "timeloop", "rl", "marl",
-                                    "egrl", "ea", "pg", "greedy", NULL};
+                                    "egrl", "ea", "pg", "greedy", "arco", "autotvm", NULL};
 
 /* The option counts are file-level constants of the algorithms' files. */
 static void registry_init(void)
@@ -52,6 +54,8 @@ static void registry_init(void)
     registry[8].n_opts = algo_ea_n_opts;
     registry[9].n_opts = algo_pg_n_opts;
     registry[10].n_opts = algo_greedy_n_opts;
+    registry[11].n_opts = algo_arco_n_opts;
+    registry[12].n_opts = algo_autotvm_n_opts;
 }
 
 #define ALGO_MAX_OPTS 32

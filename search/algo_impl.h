@@ -115,6 +115,8 @@ ALGO_DECLARE(egrl)
 ALGO_DECLARE(ea)
 ALGO_DECLARE(pg)
 ALGO_DECLARE(greedy)
+ALGO_DECLARE(arco)
+ALGO_DECLARE(autotvm)
 #undef ALGO_DECLARE
 #define ALGO_DECLARE_LEARNED(x)                                                    \
     pesim_status algo_##x##_save(void *state, const char *path, pesim_error *e); \
@@ -132,6 +134,8 @@ pesim_status pesim_algo_create_core(const char *name, const algo_space *sp, uint
 void *pesim_algo_state(const pesim_algo *al);
 /* The space an algorithm handle works on. */
 const algo_space *pesim_algo_space(const pesim_algo *al);
+/* The algorithm's own state (what its create made), for its tests and stats. */
+void *pesim_algo_state(const pesim_algo *al);
 
 /* ------------------------------------------------ shared helpers (algo.c) */
 

@@ -317,7 +317,7 @@ static pesim_status expand(reader *r, const config_setting_t *g, const char *whe
 /* One entry of params: fills hp. */
 static pesim_status read_param(reader *r, const config_setting_t *p, int idx, const pesim_arch *a, hw_param *hp)
 {
-    static const char *const param_keys[] = {"name", "key", "keys", "values", "range", "geometric", NULL};
+    static const char *const param_keys[] = {"name", "key", "keys", "values", "range", "geometric", "group", NULL};
     char where[PESIM_KEY_MAX];
     snprintf(where, sizeof where, "params.[%d]", idx);
     pesim_status st;
@@ -347,6 +347,17 @@ static pesim_status read_param(reader *r, const config_setting_t *p, int idx, co
         }
     }
     if ((st = get_string(r, p, "name", where, hp->name, sizeof hp->name))) return st;
+    char group[16] = "";
+    if ((st = get_string(r, p, "group", where, group, sizeof group))) return st;
+    hp->group = PESIM_GROUP_HARDWARE;
+    if (group[0]) { /* an arch knob a schedule decides (double buffering, ...): ARCO's agents */
+        hp->group = -1;
+        for (int g = 0; g < PESIM_GROUP_COUNT; g++)
+            if (strcmp(group, pesim_param_group_name((pesim_param_group)g)) == 0) hp->group = g;
+        if (hp->group < 0 || hp->group == PESIM_GROUP_PLACEMENT)
+            return fail(r, config_setting_get_member(p, "group"), PESIM_ERR_RANGE, where,
+                        "group: expected \"hardware\", \"tiling\" or \"schedule\", got \"%s\"", group);
+    }
     if (!hp->name[0]) { /* the keys joined by '+', truncated */
         size_t at = 0;
         for (int i = 0; i < hp->n_keys && at + 1 < sizeof hp->name; i++) {

@@ -39,6 +39,14 @@ pesim_param_group pesim_param_group_of(pesim_param_kind k)
     }
 }
 
+pesim_param_group pesim_space_param_group(const pesim_space *s, int32_t i)
+{
+    if (!s || i < 0 || i >= s->n_params) return PESIM_GROUP_HARDWARE;
+    if (s->params[i].kind == PESIM_PARAM_HARDWARE && s->hw && i < s->n_hw)
+        return (pesim_param_group)s->hw[i].group;
+    return pesim_param_group_of(s->params[i].kind);
+}
+
 /* ------------------------------------------------------------- values */
 
 int pesim_space_choice_value(const pesim_space *s, int32_t param, int32_t choice, const int32_t *choices,

@@ -77,6 +77,7 @@ typedef struct hw_param {
     hw_key key[HW_MAX_KEYS];
     int32_t n_values;
     hw_value *values;     /* n_values x n_keys, row-major; owned */
+    int32_t group;        /* the agent group the experiment gave it (pesim_param_group); hardware by default */
 } hw_param;
 
 /* ------------------------------------------------------------- mapping */

@@ -11,6 +11,7 @@
 #include "pesim/rl.h"
 #include "pesim/search.h"
 #include "pesim/status.h"
+#include "pesim/surrogate.h"
 #include "pesim/systemc.h"
 #include "pesim/workload.h"
 

@@ -78,6 +78,10 @@ const char *pesim_param_kind_name(pesim_param_kind k);   /* "tile", "order", ...
 const char *pesim_param_group_name(pesim_param_group g); /* "hardware", "tiling", "schedule", "placement" */
 
 typedef struct pesim_space pesim_space; /* opaque */
+/* The group of parameter i of a space: its kind's, except for a hardware
+ * parameter the experiment put in another group (`group = "schedule";`: an
+ * arch knob a schedule decides, such as double buffering). */
+pesim_param_group pesim_space_param_group(const pesim_space *s, int32_t i);
 
 /* Encodings of the mapping parameters, chosen per space (docs/search.md 1.1).
  * Zeroed options are the defaults. */
