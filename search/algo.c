@@ -20,11 +20,12 @@ static algo_entry registry[] = {
     ENTRY(annealing, "simulated annealing from valid starting points, reheated per segment"),
     ENTRY(genetic, "GAMMA-like genetic algorithm from a valid population"),
     ENTRY(timeloop, "Timeloop's random-pruned mapper with its victory condition"),
+    ENTRY(das, "DAS: Gumbel-softmax logits per choice, Adam on the relaxed cost's gradient"),
 };
 #undef ENTRY
 #define N_REGISTRY ((int)(sizeof registry / sizeof registry[0]))
 
-static const char *const names[] = {"exhaustive", "random", "annealing", "genetic", "timeloop", NULL};
+static const char *const names[] = {"exhaustive", "random", "annealing", "genetic", "timeloop", "das", NULL};
 
 /* The option counts are file-level constants of the algorithms' files. */
 static void registry_init(void)
@@ -34,6 +35,7 @@ static void registry_init(void)
     registry[2].n_opts = algo_annealing_n_opts;
     registry[3].n_opts = algo_genetic_n_opts;
     registry[4].n_opts = algo_timeloop_n_opts;
+    registry[5].n_opts = algo_das_n_opts;
 }
 
 #define ALGO_MAX_OPTS 32

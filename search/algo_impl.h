@@ -99,6 +99,7 @@ ALGO_DECLARE(random)
 ALGO_DECLARE(annealing)
 ALGO_DECLARE(genetic)
 ALGO_DECLARE(timeloop)
+ALGO_DECLARE(das)
 #undef ALGO_DECLARE
 
 /* Creates an algorithm on a synthetic space (what pesim_algo_create does

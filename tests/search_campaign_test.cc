@@ -120,7 +120,7 @@ void ExpectSameRows(const std::vector<Row> &a, const std::vector<Row> &b, const 
     }
 }
 
-const char *const kAlgos[] = {"exhaustive", "random", "annealing", "genetic", "timeloop"};
+const char *const kAlgos[] = {"exhaustive", "random", "annealing", "genetic", "timeloop", "das"};
 
 }  // namespace
 
