@@ -455,3 +455,103 @@ TEST(DasWorkloads, AgentNetworksMacTotals)
         pesim_network_free(&net);
     }
 }
+
+namespace {
+
+std::string AgentsExperiment(const char *agents, const char *budget)
+{
+    return std::string(R"(experiment = {
+  name = "das_co";
+  arch = "configs/arch/eyeriss.cfg";
+  workload = "workloads/atari_a3c.cfg";
+  objective = "latency";
+  area_budget_um2 = )") + budget + R"(;
+  score_weight = 1.0;
+  agents = ( )" + agents + R"( );
+  params = (
+    { key = "GLB.fanout_y"; values = [ 4, 8, 12, 16 ]; },
+    { key = "GLB.fanout_x"; values = [ 4, 8, 14, 16 ]; },
+    { key = "GLB.words_per_cycle"; values = [ 2.0, 8.0 ]; }
+  );
+};
+)";
+}
+
+pesim_das_cosearch_result CoSearch(const std::string &text, uint64_t seed, pesim_status want = PESIM_OK)
+{
+    std::string path = write_temp("das_co.cfg", text);
+    pesim_das_cosearch_options o{};
+    o.budget = 40;
+    o.seed = seed;
+    o.fidelity = PESIM_FIDELITY_ANALYTICAL;
+    pesim_das_cosearch_result r;
+    pesim_error e;
+    pesim_error_clear(&e);
+    EXPECT_EQ(pesim_das_cosearch(path.c_str(), &o, &r, &e), want) << e.msg;
+    remove(path.c_str());
+    return r;
+}
+
+}  // namespace
+
+// The agent network is a categorical choice: of two copies of one network
+// the higher score wins; at equal scores the network with more FPS wins;
+// the design meets the area budget and its cycle-level run is valid.
+TEST(DasCoSearch, ChoosesTheAgentByScoreAndFps)
+{
+    for (uint64_t seed : {1, 2}) {
+        pesim_das_cosearch_result r = CoSearch(
+            AgentsExperiment(R"({ workload = "workloads/atari_a3c.cfg"; score = 0.0; },
+                             { workload = "workloads/atari_a3c.cfg"; score = 5.0; })",
+                             "3.0e6"),
+            seed);
+        ASSERT_TRUE(r.found);
+        EXPECT_EQ(r.agent, 1) << seed;
+        EXPECT_EQ(r.samples, 40);
+        EXPECT_GT(r.predictions, 40);
+        EXPECT_LE(r.best.area_um2, 3.0e6);
+        EXPECT_TRUE(r.cycle.valid);
+        EXPECT_GT(r.cycle_fps, 0.0);
+        EXPECT_NEAR(r.objective, -std::log(r.fps) - 5.0, 1e-9);
+        r = CoSearch(AgentsExperiment(R"({ workload = "workloads/resnet14_agent.cfg"; score = 1.0; },
+                                      { workload = "workloads/atari_a3c.cfg"; score = 1.0; })",
+                                      "3.0e6"),
+                     seed);
+        ASSERT_TRUE(r.found);
+        EXPECT_EQ(r.agent, 1) << seed;  // 62x fewer MACs
+        EXPECT_GT(r.agent_best_fps[1], r.agent_best_fps[0]);
+    }
+    // the same seed gives the same run
+    const std::string two = AgentsExperiment(R"({ workload = "workloads/dqn_atari.cfg"; score = 1.0; },
+                                             { workload = "workloads/atari_a3c.cfg"; score = 1.2; })",
+                                             "3.0e6");
+    pesim_das_cosearch_result a = CoSearch(two, 4), b = CoSearch(two, 4);
+    EXPECT_EQ(a.objective, b.objective);
+    EXPECT_EQ(a.best_sample, b.best_sample);
+    EXPECT_EQ(a.predictions, b.predictions);
+    // an experiment without agents is refused, naming the key
+    CoSearch(R"(experiment = { arch = "configs/arch/eyeriss.cfg"; workload = "workloads/atari_a3c.cfg";
+               params = ( { key = "GLB.fanout_y"; values = [ 4, 8 ]; } ); };)",
+             1, PESIM_ERR_MISSING);
+}
+
+TEST(DasCoSearch, BadAgentsNameFileLineAndKey)
+{
+    struct {
+        const char *agents, *key;
+    } bad[] = {{R"({ workload = "workloads/atari_a3c.cfg"; })", "agents[0].score"},
+               {R"({ score = 1.0; })", "agents[0].workload"},
+               {R"({ workload = "workloads/atari_a3c.cfg"; score = 1.0; speed = 2; })", "agents[0].speed"},
+               {R"({ workload = "workloads/atari_a3c.cfg"; score = "high"; })", "agents[0].score"}};
+    for (auto &b : bad) {
+        std::string path = write_temp("das_bad.cfg", AgentsExperiment(b.agents, "3.0e6"));
+        pesim_experiment x;
+        pesim_error e;
+        pesim_error_clear(&e);
+        EXPECT_NE(pesim_experiment_load(path.c_str(), &x, &e), PESIM_OK) << b.agents;
+        EXPECT_STREQ(e.key, b.key) << e.msg;
+        EXPECT_EQ(std::string(e.file), path);
+        EXPECT_GT(e.line, 0) << b.agents;
+        remove(path.c_str());
+    }
+}

@@ -24,6 +24,7 @@
 
 #include <gsl/gsl_rng.h>
 
+#include "pesim/search.h"
 #include "pesim/status.h"
 
 #ifdef __cplusplus
@@ -64,6 +65,54 @@ pesim_status pesim_das_expected_cost(int32_t n_params, const int32_t *n_choices,
  * unbiased estimate of the gradient of pesim_das_expected_cost. Returns the
  * number of known choices. */
 int32_t pesim_das_st_grad(const double *y, const double *v, int32_t n, double tau, double *grad);
+
+/* ------------------------------------------- agent-accelerator co-search
+ *
+ * A3C-S's co-search: the agent network is one more categorical parameter
+ * (index into the experiment's `agents`, pesim_experiment), beside the
+ * experiment's hardware parameters (each layer mapped by the default mapper),
+ * and DAS (search/algorithms/das.c, its options in kv) searches the joint
+ * vector. The objective, lower-better, trades the user's score of the agent
+ * against the frames per second of the accelerator running it at batch 1
+ * (FPS = clock / the network's cycles):
+ *     J = -ln(FPS) - score_weight * score
+ * so one unit of score is worth a factor e^score_weight of FPS. A design over
+ * the experiment's area or power budget, or one the mapper cannot map, is
+ * invalid (DAS's penalty). The gradient's costs are analytical; the designs
+ * DAS proposes are evaluated at `fidelity`, and the best one is evaluated
+ * again on the cycle engine (`cycle`). Not stored: a run is a function of the
+ * experiment, the options and the seed. */
+#define PESIM_DAS_MAX_HW 64
+typedef struct pesim_das_cosearch_options {
+    int64_t budget;                  /* designs evaluated at `fidelity` (>= 1) */
+    uint64_t seed;
+    pesim_fidelity fidelity;
+    const char *const *kv;           /* DAS options "key=value" (n_kv of them) */
+    int32_t n_kv;
+    int32_t threads;                 /* evaluator threads (0 = 1) */
+} pesim_das_cosearch_options;
+
+typedef struct pesim_das_cosearch_result {
+    int found;                       /* a valid design was seen */
+    int32_t agent;                   /* the best design's agent (index into the experiment's agents) */
+    int32_t n_hw;                    /* hardware parameters */
+    int32_t hw[PESIM_DAS_MAX_HW];    /* the best design's hardware choices */
+    double objective;                /* its J */
+    double score, fps;               /* its agent's score; FPS at `fidelity` */
+    pesim_result best;               /* its result at `fidelity` */
+    pesim_result cycle;              /* the same design on the cycle engine */
+    double cycle_fps;
+    int64_t samples, best_sample, predictions;
+    int64_t agent_samples[PESIM_MAX_AGENTS]; /* designs proposed per agent */
+    double agent_best_fps[PESIM_MAX_AGENTS]; /* the best valid FPS seen per agent (0: none) */
+    double wall_s;
+} pesim_das_cosearch_result;
+
+/* Runs the co-search of the experiment file at path (it must declare agents;
+ * PESIM_ERR_MISSING naming the file otherwise). Errors of the files it reads
+ * name file, line and key. */
+pesim_status pesim_das_cosearch(const char *path, const pesim_das_cosearch_options *o,
+                                pesim_das_cosearch_result *out, pesim_error *e);
 
 #ifdef __cplusplus
 }
