@@ -1,6 +1,7 @@
 /* search/das/cosearch.c - the agent-accelerator co-search (pesim/das.h):
  * DAS over (agent network, hardware parameters), one hardware space and
  * evaluator per agent network, all with the experiment's parameters. */
+#define _POSIX_C_SOURCE 200809L /* clock_gettime */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>

@@ -43,13 +43,15 @@ typedef pesim_status (*pesim_das_cost_fn)(void *ctx, const int32_t *choices, dou
  * y (n entries, may be NULL) gets the soft sample. */
 int32_t pesim_das_gumbel_softmax(const double *logits, int32_t n, double tau, gsl_rng *rng, double *y);
 
-/* The relaxed cost by enumeration (spaces of at most max_points points):
+/* The relaxed cost by enumeration of the support of p (the points whose
+ * every choice has a nonzero probability; at most max_points of them):
  * with p_i = softmax(logits_i), value[o] = F_o(p) for each of the n_out
  * costs, and grad (may be NULL; sum(n_choices) x n_out, parameter-major:
  * grad[(off_i + c) * n_out + o]) the exact gradient of F_o with respect to
- * the logits, dF/dlogit_i[c] = p_i[c] (E[J | x_i = c] - F). Returns
- * PESIM_ERR_RANGE when the space has more than max_points points, or the
- * cost function's error. For tests and small spaces. */
+ * the logits, dF/dlogit_i[c] = p_i[c] (E[J | x_i = c] - F) (0 where
+ * p_i[c] is 0). Returns PESIM_ERR_RANGE when the support has more than
+ * max_points points, or the cost function's error. For tests, small spaces
+ * and one-hot points of any space. */
 pesim_status pesim_das_expected_cost(int32_t n_params, const int32_t *n_choices, const double *logits,
                                      pesim_das_cost_fn fn, void *ctx, int32_t n_out, int64_t max_points,
                                      double *value, double *grad, pesim_error *e);
