@@ -43,7 +43,7 @@ static const cli_usage usage = {
     "Searches the mapping (tile factors per level, loop orders, spatial unrolling,\n"
     "bypass) of one layer (--layer) or of every MAC layer of the workload, one\n"
     "search per layer, with an ask/tell algorithm: exhaustive, random, annealing,\n"
-    "genetic or timeloop (--algo-opt help lists an algorithm's options). Every\n"
+    "genetic, timeloop or das (--algo-opt help lists an algorithm's options). Every\n"
     "evaluation is recorded in a result store (SQLite); --resume continues the\n"
     "store's run of this search, killed or finished, to --budget (a larger budget\n"
     "extends it: the same as a straight run of that budget), losing and repeating\n"
