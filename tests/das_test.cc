@@ -485,11 +485,12 @@ std::string AgentsExperiment(const char *agents, const char *budget)
 )";
 }
 
-pesim_das_cosearch_result CoSearch(const std::string &text, uint64_t seed, pesim_status want = PESIM_OK)
+pesim_das_cosearch_result CoSearch(const std::string &text, uint64_t seed, pesim_status want = PESIM_OK,
+                                   int64_t budget = 20)
 {
     std::string path = write_temp("das_co.cfg", text);
     pesim_das_cosearch_options o{};
-    o.budget = 40;
+    o.budget = budget;
     o.seed = seed;
     o.fidelity = PESIM_FIDELITY_ANALYTICAL;
     pesim_das_cosearch_result r;
@@ -515,12 +516,13 @@ TEST(DasCoSearch, ChoosesTheAgentByScoreAndFps)
             seed);
         ASSERT_TRUE(r.found);
         EXPECT_EQ(r.agent, 1) << seed;
-        EXPECT_EQ(r.samples, 40);
-        EXPECT_GT(r.predictions, 40);
+        EXPECT_EQ(r.samples, 20);
+        EXPECT_GT(r.predictions, 20);
         EXPECT_LE(r.best.area_um2, 3.0e6);
         EXPECT_TRUE(r.cycle.valid);
         EXPECT_GT(r.cycle_fps, 0.0);
         EXPECT_NEAR(r.objective, -std::log(r.fps) - 5.0, 1e-9);
+        if (seed > 1) continue;  // the larger network is slow to map: one seed
         r = CoSearch(AgentsExperiment(R"({ workload = "workloads/resnet14_agent.cfg"; score = 1.0; },
                                       { workload = "workloads/atari_a3c.cfg"; score = 1.0; })",
                                       "3.0e6"),
@@ -530,10 +532,10 @@ TEST(DasCoSearch, ChoosesTheAgentByScoreAndFps)
         EXPECT_GT(r.agent_best_fps[1], r.agent_best_fps[0]);
     }
     // the same seed gives the same run
-    const std::string two = AgentsExperiment(R"({ workload = "workloads/dqn_atari.cfg"; score = 1.0; },
+    const std::string two = AgentsExperiment(R"({ workload = "workloads/atari_a3c.cfg"; score = 1.0; },
                                              { workload = "workloads/atari_a3c.cfg"; score = 1.2; })",
                                              "3.0e6");
-    pesim_das_cosearch_result a = CoSearch(two, 4), b = CoSearch(two, 4);
+    pesim_das_cosearch_result a = CoSearch(two, 4, PESIM_OK, 10), b = CoSearch(two, 4, PESIM_OK, 10);
     EXPECT_EQ(a.objective, b.objective);
     EXPECT_EQ(a.best_sample, b.best_sample);
     EXPECT_EQ(a.predictions, b.predictions);
