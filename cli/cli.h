@@ -33,6 +33,7 @@ int cli_cmd_dram(int argc, char **argv);
 int cli_cmd_scalesim(int argc, char **argv);
 int cli_cmd_import(int argc, char **argv);
 int cli_cmd_export(int argc, char **argv);
+int cli_cmd_das(int argc, char **argv);
 
 /* Prints "pesim: <message>\n" on stderr. */
 void cli_error(const char *fmt, ...)

@@ -44,7 +44,7 @@ static const cli_usage usage = {
     "Searches the mapping (tile factors per level, loop orders, spatial unrolling,\n"
     "bypass) of one layer (--layer) or of every MAC layer of the workload, one\n"
     "search per layer, with an ask/tell algorithm: exhaustive, random, annealing,\n"
-    "genetic, timeloop, rl or marl; for placement also egrl, ea, pg and greedy; for\n"
+    "genetic, timeloop, rl, marl or das; for placement also egrl, ea, pg and greedy; for\n"
     "--experiment --joint also arco and autotvm (ARCO's co-design agents and AutoTVM's\n"
     "tuner). --algo-opt help lists an algorithm's options; rl and marl also write\n"
     "DIR/<layer>.policy, marl its agents to DIR/<layer>.agents.txt. Every\n"

@@ -19,6 +19,7 @@ static const cli_command commands[] = {
     {"scalesim", "SCALE-Sim's compute cycles of each layer (os, ws, is), both conventions", cli_cmd_scalesim},
     {"import", "Timeloop specs (arch, problem, mapping, ERT YAML) into pesim configs", cli_cmd_import},
     {"export", "one layer, its arch and mapping as Timeloop specs (YAML)", cli_cmd_export},
+    {"das", "co-search an agent network and its accelerator by DAS (score against FPS)", cli_cmd_das},
 };
 #define N_COMMANDS (sizeof commands / sizeof commands[0])
 

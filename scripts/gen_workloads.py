@@ -552,6 +552,59 @@ def gemm_set():
     return net
 
 
+# ---- Agent networks for the agent-accelerator co-search (DAS, docs/das.md).
+# atari_a3c: Mnih et al., "Asynchronous Methods for Deep Reinforcement
+# Learning", ICML 2016, Sec. 8 (Experimental setup): the network of Mnih et al.
+# 2013 (NIPS DL workshop, Sec. 5): 84x84x4 input, conv 16 8x8 stride 4, conv 32
+# 4x4 stride 2, fc 256, then the policy (18 actions) and value (1) heads.
+# resnet14_agent: the ResNet-(6n+2) family of He et al., CVPR 2016, Sec. 4.2
+# with n = 2 (14 weight layers: a 3x3 stem of 16, three stages of two basic
+# blocks of 16, 32, 64 channels, stride 2 entering stages 2 and 3, global
+# average pool, fc) on the 84x84x4 Atari input, policy (18) and value heads as
+# one fc of 19 outputs. pesim's definition of "a ResNet-14 agent".
+def atari_a3c():
+    net = Net("atari_a3c",
+              "Mnih et al., ICML 2016, Sec. 8 (the network of Mnih et al., NIPS DL workshop 2013, Sec. 5)",
+              4, 84, 84,
+              ["A3C agent CNN on 84x84x4 (4 stacked frames), batch 1: conv 16 8x8/4, conv 32 4x4/2,"
+               " fc 256, policy (18 actions) and value heads.",
+               "Counted: conv + fc MACs. Not counted: ReLU, softmax. No published MAC total."],
+              None)
+    x = net.conv("conv1", "input", 16, 8, stride=4)
+    x = net.conv("conv2", x, 32, 4, stride=2)
+    x = net.gemm("fc3", x, 1, 256, words_of(net.shape[x]))
+    net.gemm("fc_policy", x, 1, 18, 256)
+    net.gemm("fc_value", x, 1, 1, 256)
+    return net
+
+
+def resnet14_agent():
+    net = Net("resnet14_agent",
+              "He et al., CVPR 2016, Sec. 4.2, ResNet-(6n+2) with n = 2, on the 84x84x4 Atari input",
+              4, 84, 84,
+              ["ResNet-14 agent (pesim's definition): 3x3 stem of 16, three stages of two basic"
+               " blocks (16, 32, 64 channels), stride 2 entering stages 2 and 3,",
+               "identity shortcuts (1x1 projection where the shape changes), global average pool,"
+               " fc of 19 (18 action logits + value). Counted: conv + fc MACs."],
+              None)
+    x = net.conv("conv1", "input", 16, 3, pad=1)
+    for si, width in enumerate((16, 32, 64)):
+        for bi in range(2):
+            stride = 2 if (bi == 0 and si > 0) else 1
+            base = "s%db%d" % (si + 1, bi + 1)
+            cin = net.shape[x][0]
+            y = net.conv(base + "_a", x, width, 3, stride=stride, pad=1)
+            y = net.conv(base + "_b", y, width, 3, pad=1)
+            sc = x if (stride == 1 and cin == width) else net.conv(base + "_sc", x, width, 1, stride=stride)
+            x = net.add(base, y, sc)
+    x = net.global_pool("pool", x)
+    net.gemm("fc", x, 1, 19, net.shape[x][0])
+    return net
+
+
+AGENT_NETWORKS = [atari_a3c, resnet14_agent]
+
+
 NETWORKS = [
     lambda: resnet("resnet18"),
     lambda: resnet("resnet50"),
@@ -564,6 +617,7 @@ NETWORKS = [
     dqn_atari,
     gemm_set,
 ]
+NETWORKS += AGENT_NETWORKS
 
 # Tolerance of the --check comparison against published figures (relative).
 TOLERANCE = 0.02

@@ -32,13 +32,14 @@ static algo_entry registry[] = {
     ENTRY(greedy, "the native-compiler placer: each tensor to the fastest level that fits"),
     ENTRY(arco, "ARCO: hardware/tiling/schedule actor-critic agents with confidence sampling"),
     ENTRY(autotvm, "AutoTVM-like: XGBoost cost model on measured samples, annealing on the model"),
+    ENTRY(das, "DAS: Gumbel-softmax logits per choice, Adam on the relaxed cost's gradient"),
 };
 #undef ENTRY
 #undef LEARNED
 #define N_REGISTRY ((int)(sizeof registry / sizeof registry[0]))
 
 static const char *const names[] = {"exhaustive", "random", "annealing", "genetic", "timeloop", "rl", "marl",
-                                    "egrl", "ea", "pg", "greedy", "arco", "autotvm", NULL};
+                                    "egrl", "ea", "pg", "greedy", "arco", "autotvm", "das", NULL};
 
 /* The option counts are file-level constants of the algorithms' files. */
 static void registry_init(void)
@@ -56,6 +57,7 @@ static void registry_init(void)
     registry[10].n_opts = algo_greedy_n_opts;
     registry[11].n_opts = algo_arco_n_opts;
     registry[12].n_opts = algo_autotvm_n_opts;
+    registry[13].n_opts = algo_das_n_opts;
 }
 
 #define ALGO_MAX_OPTS 32

@@ -117,6 +117,7 @@ ALGO_DECLARE(pg)
 ALGO_DECLARE(greedy)
 ALGO_DECLARE(arco)
 ALGO_DECLARE(autotvm)
+ALGO_DECLARE(das)
 #undef ALGO_DECLARE
 #define ALGO_DECLARE_LEARNED(x)                                                    \
     pesim_status algo_##x##_save(void *state, const char *path, pesim_error *e); \

@@ -52,7 +52,7 @@ static const char *const dataflows[] = {"ws", "os", "is", "rs", "nvdla", "any"};
 
 static const char *const top_keys[] = {"name",   "arch",           "workload",        "layer",  "joint",
                                        "objective", "weights",     "area_budget_um2", "power_budget_mw",
-                                       "scale_area_energy", "search", "params",       NULL};
+                                       "scale_area_energy", "search", "params", "agents", "score_weight", NULL};
 
 typedef struct reader {
     const char *path;
@@ -406,6 +406,40 @@ static pesim_status read_param(reader *r, const config_setting_t *p, int idx, co
 
 /* ---------------------------------------------------------- the file */
 
+/* The agent networks of a co-search: agents = ( { workload; score; }, ... )
+ * and score_weight (default 1). */
+static pesim_status read_agents(reader *r, const config_setting_t *x, const char *path, pesim_experiment *out)
+{
+    out->score_weight = 1;
+    pesim_status st = get_double(r, x, "score_weight", "score_weight", &out->score_weight, 0);
+    if (st) return st;
+    const config_setting_t *ag = config_setting_get_member(x, "agents");
+    if (!ag) return PESIM_OK;
+    int n = config_setting_length(ag);
+    if (config_setting_type(ag) != CONFIG_TYPE_LIST || n < 1)
+        return fail(r, ag, PESIM_ERR_TYPE, "agents", "expected a non-empty list ( { workload = ...; score = ...; }, ... )");
+    if (n > PESIM_MAX_AGENTS)
+        return fail(r, ag, PESIM_ERR_RANGE, "agents", "%d agent networks, at most %d", n, PESIM_MAX_AGENTS);
+    static const char *const akeys[] = {"workload", "score", NULL};
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *a = config_setting_get_elem(ag, (unsigned)i);
+        char where[32], key[48], tmp[PESIM_PATH_MAX] = "";
+        snprintf(where, sizeof where, "agents[%d]", i);
+        if (config_setting_type(a) != CONFIG_TYPE_GROUP)
+            return fail(r, a, PESIM_ERR_TYPE, where, "expected a group { workload = ...; score = ...; }");
+        if ((st = check_keys(r, a, akeys, where))) return st;
+        snprintf(key, sizeof key, "%s.workload", where);
+        if ((st = get_string(r, a, "workload", key, tmp, sizeof tmp))) return st;
+        if (!tmp[0]) return fail(r, a, PESIM_ERR_MISSING, key, "an agent needs a workload file");
+        resolve(path, tmp, out->agent_workload[i], sizeof out->agent_workload[i]);
+        snprintf(key, sizeof key, "%s.score", where);
+        if (!config_setting_get_member(a, "score")) return fail(r, a, PESIM_ERR_MISSING, key, "an agent needs a score");
+        if ((st = get_double(r, a, "score", key, &out->agent_score[i], -1e300))) return st;
+    }
+    out->n_agents = n;
+    return PESIM_OK;
+}
+
 pesim_status srch_experiment_read(const char *path, const pesim_arch *base, pesim_space *s, pesim_experiment *out,
                                   pesim_error *e)
 {
@@ -511,6 +545,7 @@ pesim_status srch_experiment_read(const char *path, const pesim_arch *base, pesi
                 out->seed = (uint64_t)val;
         }
     }
+    if ((st = read_agents(&r, x, path, out))) goto done;
     const config_setting_t *params = config_setting_get_member(x, "params");
     if (!params) {
         st = pesim_error_set(e, PESIM_ERR_MISSING, path, (int)config_setting_source_line(x), "params",

@@ -28,7 +28,7 @@
 
 namespace {
 
-const char *const kAlgos[] = {"exhaustive", "random", "annealing", "genetic", "timeloop", "rl", "marl"};
+const char *const kAlgos[] = {"exhaustive", "random", "annealing", "genetic", "timeloop", "rl", "marl", "das"};
 
 // A synthetic space owning its arrays.
 struct Space {

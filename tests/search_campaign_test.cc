@@ -120,7 +120,7 @@ void ExpectSameRows(const std::vector<Row> &a, const std::vector<Row> &b, const 
     }
 }
 
-const char *const kAlgos[] = {"exhaustive", "random", "annealing", "genetic", "timeloop", "rl", "marl"};
+const char *const kAlgos[] = {"exhaustive", "random", "annealing", "genetic", "timeloop", "rl", "marl", "das"};
 
 }  // namespace
 

@@ -62,6 +62,9 @@ const Shipped kShipped[] = {
     {"dqn_atari", 5, 0, 9352192LL, 0.0, true},
     // DeepBench / BERT / LLaMA / GPT-3 shapes: a set, no published total.
     {"gemm", 26, 0, 509615578624LL, 0.0, false},
+    // DAS agent networks (docs/das.md): no published totals; exact counts of their layer lists.
+    {"atari_a3c", 5, 0, 2970368LL, 0.0, true},
+    {"resnet14_agent", 23, 6, 184699072LL, 0.0, true},
 };
 
 // gtest prints a failing parameter with this (not as raw bytes).

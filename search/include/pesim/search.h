@@ -413,6 +413,7 @@ int32_t pesim_cursor_sample(pesim_cursor *c, double (*u01)(void *ctx), void *ctx
  * parameters. Paths are as resolved: relative ones are taken from the
  * current directory if the file exists there, else from the experiment
  * file's directory. Strings are "" and numbers 0 when the file omits them. */
+#define PESIM_MAX_AGENTS 16
 typedef struct pesim_experiment {
     char name[PESIM_NAME_MAX];
     char arch_path[PESIM_PATH_MAX];
@@ -424,6 +425,14 @@ typedef struct pesim_experiment {
     int64_t budget;
     uint64_t seed;
     int32_t n_params;                    /* hardware parameters declared */
+    /* The agent networks of a co-search (pesim_das_cosearch, docs/das.md):
+     * `agents = ( { workload = FILE; score = X; }, ... )`, each with the
+     * quality score the user gives it (higher is better), and the weight of
+     * the score against ln(FPS) (`score_weight`, default 1). */
+    int32_t n_agents;
+    char agent_workload[PESIM_MAX_AGENTS][PESIM_PATH_MAX];
+    double agent_score[PESIM_MAX_AGENTS];
+    double score_weight;
 } pesim_experiment;
 
 pesim_status pesim_experiment_load(const char *path, pesim_experiment *out, pesim_error *e);

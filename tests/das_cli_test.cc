@@ -1,0 +1,83 @@
+// tests/das_cli_test.cc - `pesim das` (cli/cmd_das.c): the co-search from the
+// command line, its JSON, and its refusals.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <string>
+
+#include "cli_run_util.h"
+
+namespace {
+
+const char kExperiment[] = R"(experiment = {
+  arch = "configs/arch/eyeriss.cfg";
+  workload = "workloads/atari_a3c.cfg";
+  objective = "latency";
+  area_budget_um2 = 3.0e6;
+  search = { budget = 12; seed = 3; };
+  agents = ( { workload = "workloads/atari_a3c.cfg"; score = 1.0; },
+             { workload = "workloads/dqn_atari.cfg"; score = 0.5; } );
+  params = (
+    { key = "GLB.fanout_y"; values = [ 4, 8, 12 ]; },
+    { key = "GLB.words_per_cycle"; values = [ 2.0, 8.0 ]; }
+  );
+};
+)";
+
+std::string Write(const std::string &dir, const char *name, const std::string &text)
+{
+    std::string path = dir + "/" + name;
+    FILE *f = fopen(path.c_str(), "w");
+    EXPECT_NE(f, nullptr);
+    if (f) {
+        fputs(text.c_str(), f);
+        fclose(f);
+    }
+    return path;
+}
+
+}  // namespace
+
+TEST(DasCli, CoSearchWritesTheBestDesignAsJson)
+{
+    std::string dir = TempDir("das");
+    std::string exp = Write(dir, "exp.cfg", kExperiment);
+    Result r = Pesim("das --experiment " + exp + " --json -");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(r.err, "");
+    Json j = ParseJson(r.out);
+    EXPECT_EQ(j["samples"].num, 12);  // the experiment's budget
+    EXPECT_EQ(j["seed"].num, 3);
+    ASSERT_EQ(j["agents"].arr.size(), 2u);
+    EXPECT_EQ(j["agents"].arr[0]["designs"].num + j["agents"].arr[1]["designs"].num, 12);
+    ASSERT_EQ(j["best"].type, Json::kObj);
+    EXPECT_GT(j["best"]["fps"].num, 0);
+    EXPECT_GT(j["best"]["cycle_fps"].num, 0);
+    EXPECT_LE(j["best"]["area_um2"].num, 3.0e6);
+    EXPECT_EQ(j["best"]["hardware"].arr.size(), 2u);
+    // the text table names every agent and the best design
+    Result t = Pesim("das --experiment " + exp + " --budget 5 --seed 1");
+    ASSERT_EQ(t.status, 0) << t.err;
+    EXPECT_NE(t.out.find("workloads/dqn_atari.cfg"), std::string::npos) << t.out;
+    EXPECT_NE(t.out.find("best: "), std::string::npos) << t.out;
+    EXPECT_EQ(system(("rm -rf '" + dir + "'").c_str()), 0);
+}
+
+TEST(DasCli, RefusesBadUsageAndExperimentsWithoutAgents)
+{
+    std::string dir = TempDir("das_bad");
+    std::string no_agents = Write(dir, "none.cfg", R"(experiment = { arch = "configs/arch/eyeriss.cfg";
+  workload = "workloads/atari_a3c.cfg"; params = ( { key = "GLB.fanout_y"; values = [ 4, 8 ]; } ); };)");
+    Result r = Pesim("das --experiment " + no_agents);
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find("agents"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("none.cfg"), std::string::npos) << r.err;
+    EXPECT_EQ(Pesim("das").status, 2);  // no --experiment
+    std::string exp = Write(dir, "exp.cfg", kExperiment);
+    EXPECT_EQ(Pesim("das --experiment " + exp + " --budget 0").status, 2);
+    EXPECT_EQ(Pesim("das --experiment " + exp + " --eval systemc").status, 2);
+    Result o = Pesim("das --experiment " + exp + " --algo-opt bogus=1");
+    EXPECT_EQ(o.status, 2);
+    EXPECT_NE(o.err.find("bogus"), std::string::npos) << o.err;
+    EXPECT_EQ(system(("rm -rf '" + dir + "'").c_str()), 0);
+}

@@ -1,0 +1,567 @@
+// tests/das_test.cc - DAS (search/das/relax.c, search/algorithms/das.c) and
+// the agent networks it co-searches (workloads/atari_a3c.cfg,
+// workloads/resnet14_agent.cfg).
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <gsl/gsl_rng.h>
+
+#include "../search/algo_impl.h"
+#include "pesim/das.h"
+#include "pesim/engine.h"
+#include "pesim/model.h"
+#include "pesim/rl.h"
+#include "pesim/search.h"
+#include "search_test_util.h"
+
+namespace {
+
+using CostFn = std::function<void(const int32_t *, double *)>;
+
+pesim_status CallCost(void *ctx, const int32_t *x, double *out)
+{
+    (*static_cast<CostFn *>(ctx))(x, out);
+    return PESIM_OK;
+}
+
+struct Rng {
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    explicit Rng(unsigned long seed) { gsl_rng_set(r, seed); }
+    ~Rng() { gsl_rng_free(r); }
+};
+
+// A random table of n_out costs over a small space.
+struct Table {
+    std::vector<int32_t> nc;
+    std::vector<double> j;
+    int32_t n_out;
+    Table(std::vector<int32_t> n_choices, int32_t outs, gsl_rng *r) : nc(n_choices), n_out(outs)
+    {
+        int64_t pts = 1;
+        for (int32_t c : nc) pts *= c;
+        j.resize((size_t)pts * n_out);
+        for (double &v : j) v = gsl_rng_uniform(r) * 10 - 3;
+    }
+    CostFn Fn() const
+    {
+        return [this](const int32_t *x, double *out) {
+            int64_t k = 0;
+            for (size_t i = 0; i < nc.size(); i++) k = k * nc[i] + x[i];
+            for (int32_t o = 0; o < n_out; o++) out[o] = j[(size_t)k * n_out + o];
+        };
+    }
+};
+
+}  // namespace
+
+TEST(DasRelax, GumbelSoftmaxDrawsFromTheSoftmaxAndSoftSampleFollows)
+{
+    Rng rng(7);
+    const double logits[4] = {0.3, -1.0, 1.2, 0.0};
+    double p[4], y[4];
+    pesim_rl_softmax(logits, nullptr, 4, 1.0, p);
+    std::vector<int> count(4, 0);
+    const int N = 40000;
+    for (int k = 0; k < N; k++) {
+        int32_t h = pesim_das_gumbel_softmax(logits, 4, 0.5, rng.r, y);
+        ASSERT_GE(h, 0);
+        ASSERT_LT(h, 4);
+        count[h]++;
+        double s = 0;
+        int32_t arg = 0;
+        for (int c = 0; c < 4; c++) {
+            s += y[c];
+            if (y[c] > y[arg]) arg = c;
+        }
+        EXPECT_NEAR(s, 1.0, 1e-12);
+        EXPECT_EQ(arg, h);  // the soft sample's mode is the hard one at any temperature
+    }
+    for (int c = 0; c < 4; c++) EXPECT_NEAR(count[c] / (double)N, p[c], 0.01) << c;
+    // a low temperature makes the soft sample nearly one-hot
+    int near = 0;
+    for (int k = 0; k < 1000; k++) {
+        int32_t h = pesim_das_gumbel_softmax(logits, 4, 0.01, rng.r, y);
+        near += y[h] > 0.99;
+    }
+    EXPECT_GT(near, 950);
+}
+
+TEST(DasRelax, ExpectedCostGradientMatchesFiniteDifferences)
+{
+    Rng rng(3);
+    Table t({3, 4, 2, 5}, 2, rng.r);
+    CostFn f = t.Fn();
+    const int32_t total = 3 + 4 + 2 + 5;
+    for (int trial = 0; trial < 5; trial++) {
+        std::vector<double> th(total), g((size_t)total * 2);
+        for (double &v : th) v = gsl_rng_uniform(rng.r) * 4 - 2;
+        double val[2];
+        pesim_error e;
+        ASSERT_EQ(pesim_das_expected_cost(4, t.nc.data(), th.data(), CallCost, &f, 2, 1000, val, g.data(), &e),
+                  PESIM_OK)
+            << e.msg;
+        const double h = 1e-5;
+        for (int32_t k = 0; k < total; k++) {
+            double up[2], dn[2];
+            std::vector<double> a = th, b = th;
+            a[k] += h, b[k] -= h;
+            pesim_das_expected_cost(4, t.nc.data(), a.data(), CallCost, &f, 2, 1000, up, nullptr, &e);
+            pesim_das_expected_cost(4, t.nc.data(), b.data(), CallCost, &f, 2, 1000, dn, nullptr, &e);
+            for (int o = 0; o < 2; o++) EXPECT_NEAR(g[(size_t)k * 2 + o], (up[o] - dn[o]) / (2 * h), 1e-7) << k;
+        }
+    }
+    // too many points to enumerate is refused
+    double val[2];
+    pesim_error e;
+    EXPECT_EQ(pesim_das_expected_cost(4, t.nc.data(), std::vector<double>(total).data(), CallCost, &f, 2, 100, val,
+                                      nullptr, &e),
+              PESIM_ERR_RANGE);
+}
+
+// The straight-through gradient from a hard sample, without Gumbel noise
+// (y = softmax(logits), tau 1), averaged over the hard samples weighted by
+// their probability, is the exact gradient: the estimator is unbiased.
+TEST(DasRelax, StraightThroughGradientIsUnbiased)
+{
+    Rng rng(11);
+    Table t({3, 2, 4}, 1, rng.r);
+    CostFn f = t.Fn();
+    const int32_t off[3] = {0, 3, 5}, total = 9;
+    std::vector<double> th(total), exact(total), p(total), mean(total, 0.0);
+    for (double &v : th) v = gsl_rng_uniform(rng.r) * 2 - 1;
+    double val;
+    ASSERT_EQ(pesim_das_expected_cost(3, t.nc.data(), th.data(), CallCost, &f, 1, 100, &val, exact.data(), nullptr),
+              PESIM_OK);
+    for (int i = 0; i < 3; i++) pesim_rl_softmax(&th[off[i]], nullptr, t.nc[i], 1.0, &p[off[i]]);
+    int32_t x[3];
+    for (x[0] = 0; x[0] < 3; x[0]++)
+        for (x[1] = 0; x[1] < 2; x[1]++)
+            for (x[2] = 0; x[2] < 4; x[2]++) {
+                double w = p[off[0] + x[0]] * p[off[1] + x[1]] * p[off[2] + x[2]];
+                for (int i = 0; i < 3; i++) {
+                    std::vector<double> v(t.nc[i]), g(t.nc[i]);
+                    for (int c = 0; c < t.nc[i]; c++) {
+                        int32_t z[3] = {x[0], x[1], x[2]};
+                        z[i] = c;
+                        f(z, &v[c]);
+                    }
+                    EXPECT_EQ(pesim_das_st_grad(&p[off[i]], v.data(), t.nc[i], 1.0, g.data()), t.nc[i]);
+                    for (int c = 0; c < t.nc[i]; c++) mean[off[i] + c] += w * g[c];
+                }
+            }
+    for (int k = 0; k < total; k++) EXPECT_NEAR(mean[k], exact[k], 1e-12) << k;
+    // an unknown choice (NaN) gets no gradient, the known ones centre on their own mean
+    const double y[3] = {0.2, 0.5, 0.3}, v[3] = {1.0, NAN, 4.0};
+    double g[3];
+    EXPECT_EQ(pesim_das_st_grad(y, v, 3, 0.5, g), 2);
+    EXPECT_EQ(g[1], 0.0);
+    EXPECT_NEAR(0.2 * 1.0 + 0.3 * 4.0, 0.5 * (0.2 * 1 + 0.3 * 4) / 0.5, 1e-12);
+    EXPECT_NEAR(g[0], 0.2 * (1.0 - 2.8) / 0.5, 1e-12);
+    EXPECT_NEAR(g[2], 0.3 * (4.0 - 2.8) / 0.5, 1e-12);
+}
+
+namespace {
+
+const char kJointExperiment[] = R"(experiment = {
+  name = "das_joint";
+  arch = "configs/arch/eyeriss.cfg";
+  workload = "workloads/atari_a3c.cfg";
+  layer = "conv2";
+  joint = true;
+  objective = "edp";
+  params = (
+    { key = "GLB.fanout_y"; values = [ 4, 8, 12 ]; },
+    { key = "GLB.fanout_x"; values = [ 4, 14, 16 ]; },
+    { key = "GLB.capacity_words"; values = [ 8192, 55296 ]; },
+    { key = "GLB.words_per_cycle"; values = [ 4.0, 16.0 ]; },
+    { key = "dataflow"; values = [ "rs", "ws" ]; }
+  );
+};
+)";
+
+const char kHwExperiment[] = R"(experiment = {
+  name = "das_hw";
+  arch = "configs/arch/eyeriss.cfg";
+  workload = "workloads/atari_a3c.cfg";
+  objective = "edp";
+  area_budget_um2 = 1.5e6;
+  params = (
+    { key = "GLB.fanout_y"; values = [ 4, 8, 12, 16 ]; },
+    { key = "GLB.fanout_x"; values = [ 4, 8, 14, 16, 24 ]; },
+    { key = "GLB.capacity_words"; geometric = [ 13824, 221184, 2 ]; },
+    { key = "GLB.words_per_cycle"; values = [ 4.0, 8.0, 16.0 ]; },
+    { key = "dataflow"; values = [ "rs", "ws", "os" ]; }
+  );
+};
+)";
+
+struct SpaceOf {
+    pesim_space *s = nullptr;
+    std::string path;
+    SpaceOf(const char *name, const char *text, int joint)
+    {
+        path = write_temp(name, text);
+        pesim_error e;
+        EXPECT_EQ(pesim_space_from_experiment(path.c_str(), nullptr, nullptr, joint, &s, &e), PESIM_OK) << e.msg;
+    }
+    ~SpaceOf()
+    {
+        pesim_space_destroy(s);
+        remove(path.c_str());
+    }
+};
+
+}  // namespace
+
+// At one-hot points the relaxed latency, energy and area (the expectation
+// over the evaluator's costs) are the discrete model's: pesim_model_evaluate
+// (whose energy is pesim_estimate_cost's) of the decoded design, and its area.
+TEST(DasRelax, OneHotPointsAgreeWithTheDiscreteModel)
+{
+    SpaceOf sp("das_joint.cfg", kJointExperiment, 1);
+    ASSERT_NE(sp.s, nullptr);
+    pesim_evaluator *ev = nullptr;
+    pesim_eval_options eo{};
+    eo.objective = PESIM_OBJ_EDP;
+    ASSERT_EQ(pesim_evaluator_create(sp.s, nullptr, &eo, &ev, nullptr), PESIM_OK);
+    const int32_t n = pesim_space_n_params(sp.s);
+    std::vector<int32_t> nc(n);
+    int32_t total = 0;
+    for (int32_t i = 0; i < n; i++) total += nc[i] = pesim_space_param(sp.s, i)->n_choices;
+    CostFn f = [&](const int32_t *x, double *out) {
+        pesim_result r;
+        ASSERT_EQ(pesim_evaluator_run(ev, x, 1, PESIM_FIDELITY_ANALYTICAL, &r), PESIM_OK);
+        out[0] = r.valid ? (double)r.cycles : -1;
+        out[1] = r.valid ? r.energy_pj : -1;
+        out[2] = r.area_um2;
+    };
+    pesim_cursor *cur = nullptr;
+    ASSERT_EQ(pesim_cursor_create(sp.s, nullptr, &cur, nullptr), PESIM_OK);
+    Rng rng(5);
+    int checked_valid = 0;
+    for (int k = 0; k < 200; k++) {
+        std::vector<int32_t> x(n);
+        if (k % 4 == 3) {
+            for (int32_t i = 0; i < n; i++) x[i] = (int32_t)gsl_rng_uniform_int(rng.r, (unsigned long)nc[i]);
+        } else {
+            pesim_cursor_reset(cur);
+            pesim_cursor_sample(
+                cur, [](void *c) { return gsl_rng_uniform(static_cast<gsl_rng *>(c)); }, rng.r, x.data());
+        }
+        std::vector<double> th(total, -800.0);  // softmax: exactly one-hot
+        for (int32_t i = 0, o = 0; i < n; o += nc[i], i++) th[o + x[i]] = 0;
+        double relaxed[3];
+        ASSERT_EQ(pesim_das_expected_cost(n, nc.data(), th.data(), CallCost, &f, 3, INT64_MAX, relaxed, nullptr,
+                                          nullptr),
+                  PESIM_OK);
+        // the discrete model, directly
+        pesim_design d;
+        char why[256];
+        int ok = pesim_space_decode(sp.s, x.data(), &d, why, sizeof why);
+        pesim_cost c;
+        if (ok) {
+            ASSERT_EQ(pesim_model_evaluate(&d.arch, pesim_space_layer(sp.s, 0), &d.mappings[0], &c), PESIM_OK);
+        }
+        if (ok && c.valid) {
+            checked_valid++;
+            EXPECT_EQ(relaxed[0], (double)c.cycles) << k;
+            EXPECT_NEAR(relaxed[1], c.energy_pj, 1e-9 * c.energy_pj) << k;
+            EXPECT_NEAR(relaxed[2], pesim_arch_area_um2(&d.arch), 1e-9 * relaxed[2]) << k;
+        } else {
+            EXPECT_EQ(relaxed[0], -1.0) << k;
+        }
+    }
+    EXPECT_GT(checked_valid, 50);
+    pesim_cursor_destroy(cur);
+    pesim_evaluator_destroy(ev);
+}
+
+namespace {
+
+// A toy space with a known optimum: a separable bowl around t plus a
+// coupling that makes parameter 1 want parameter 0's value.
+struct Toy {
+    std::vector<int32_t> nc{6, 6, 5, 8, 4, 7}, t{4, 4, 1, 6, 2, 0}, level, dim;
+    std::vector<pesim_param_kind> kind;
+    algo_space sp{};
+    Toy()
+    {
+        level.assign(nc.size(), -1), dim.assign(nc.size(), -1), kind.assign(nc.size(), PESIM_PARAM_HARDWARE);
+        sp.n = (int32_t)nc.size(), sp.n_choices = nc.data(), sp.kind = kind.data(), sp.level = level.data();
+        sp.dim = dim.data();
+    }
+    double J(const int32_t *x) const
+    {
+        double v = 10;
+        for (size_t i = 0; i < nc.size(); i++) v += (x[i] - t[i]) * (x[i] - t[i]);
+        return v + 3.0 * (x[1] != x[0]);
+    }
+    pesim_result Result(const int32_t *x) const
+    {
+        pesim_result r{};
+        r.valid = x[5] < 5;  // choices 5, 6 of the last parameter are invalid
+        r.objective = r.valid ? J(x) : PESIM_INVALID_PENALTY;
+        r.violation = pesim_violation_make(r.valid ? PESIM_VIOLATION_NONE : PESIM_VIOLATION_AREA);
+        r.violation.amount = 1 + x[5], r.violation.limit = 5;
+        return r;
+    }
+};
+
+pesim_status ToyPredict(void *ctx, const int32_t *x, int32_t n, pesim_fidelity, pesim_result *out, pesim_cost *)
+{
+    const Toy *t = static_cast<const Toy *>(ctx);
+    for (int32_t k = 0; k < n; k++) out[k] = t->Result(x + (size_t)k * t->sp.n);
+    return PESIM_OK;
+}
+
+// Runs DAS on the toy; returns the best objective and when it was reached.
+double RunToy(const Toy &toy, uint64_t seed, int64_t budget, bool predictor, const std::vector<const char *> &kv,
+              int64_t *at)
+{
+    pesim_algo_options o{};
+    o.kv = kv.data(), o.n_kv = (int32_t)kv.size();
+    pesim_algo *al = nullptr;
+    pesim_error e;
+    EXPECT_EQ(pesim_algo_create_core("das", &toy.sp, seed, &o, &al, &e), PESIM_OK) << e.msg;
+    if (!al) return HUGE_VAL;
+    if (predictor) {
+        pesim_algo_env env = {ToyPredict, const_cast<Toy *>(&toy)};
+        pesim_algo_set_env(al, &env);
+    }
+    const int32_t n = toy.sp.n;
+    std::vector<int32_t> x(4 * (size_t)n);
+    std::vector<pesim_result> r(4);
+    double best = HUGE_VAL;
+    int64_t s = 0;
+    *at = -1;
+    while (s < budget) {
+        int32_t k = pesim_algo_ask(al, x.data(), 4);
+        if (k <= 0) break;
+        for (int32_t c = 0; c < k; c++) {
+            r[c] = toy.Result(&x[(size_t)c * n]);
+            if (r[c].valid && r[c].objective < best) best = r[c].objective, *at = s + c;
+        }
+        pesim_algo_tell(al, x.data(), r.data(), k);
+        s += k;
+    }
+    pesim_algo_destroy(al);
+    return best;
+}
+
+}  // namespace
+
+// DAS finds the known optimum of the toy space (10: every parameter at its
+// target) for every seed, with the gradient from a predictor and with every
+// gradient cost asked (the budget then counts them all), in both estimators.
+TEST(Das, FindsTheToyOptimum)
+{
+    Toy toy;
+    int64_t at;
+    for (uint64_t seed = 1; seed <= 4; seed++) {
+        EXPECT_EQ(RunToy(toy, seed, 200, true, {}, &at), 10.0) << seed;
+        EXPECT_EQ(RunToy(toy, seed, 3000, false, {}, &at), 10.0) << seed;
+        EXPECT_EQ(RunToy(toy, seed, 200, true, {"gumbel=0"}, &at), 10.0) << seed;
+    }
+    // and the argmax of the logits (asked every greedy-th design) settles there
+    pesim_algo_options o{};
+    pesim_algo *al = nullptr;
+    ASSERT_EQ(pesim_algo_create_core("das", &toy.sp, 9, &o, &al, nullptr), PESIM_OK);
+    pesim_algo_env env = {ToyPredict, &toy};
+    pesim_algo_set_env(al, &env);
+    std::vector<int32_t> x(toy.sp.n);
+    double last_greedy = HUGE_VAL;
+    for (int k = 0; k < 300; k++) {
+        ASSERT_EQ(pesim_algo_ask(al, x.data(), 1), 1);
+        pesim_result r = toy.Result(x.data());
+        if (k % 10 == 9) last_greedy = r.objective;
+        pesim_algo_tell(al, x.data(), &r, 1);
+    }
+    EXPECT_EQ(last_greedy, 10.0);
+    pesim_algo_destroy(al);
+}
+
+// Through the campaign on a real hardware space with an area budget: the
+// design found meets the budget (the penalty steers away from the designs
+// over it), and at cycle level its latency lies within the
+// analytical-vs-cycle gap that the same evaluators show on the base
+// architecture for this network (what `pesim compare` reports).
+TEST(Das, MeetsTheAreaBudgetAndHoldsAtCycleLevel)
+{
+    SpaceOf sp("das_hw.cfg", kHwExperiment, 0);
+    ASSERT_NE(sp.s, nullptr);
+    pesim_campaign_options o{};
+    o.algo = "das";
+    o.seed = 2;
+    o.budget = 40;
+    o.batch = 4;
+    o.fidelity = PESIM_FIDELITY_ANALYTICAL;
+    o.eval.objective = PESIM_OBJ_EDP;
+    o.eval.area_budget_um2 = 1.5e6;
+    o.mode = PESIM_RUN_NEW;
+    pesim_campaign *c = nullptr;
+    pesim_error e;
+    ASSERT_EQ(pesim_campaign_create(sp.s, nullptr, &o, &c, &e), PESIM_OK) << e.msg;
+    ASSERT_EQ(pesim_campaign_run(c, &e), PESIM_OK) << e.msg;
+    const pesim_campaign_report *rep = pesim_campaign_get_report(c);
+    ASSERT_TRUE(rep->found);
+    EXPECT_LE(rep->best.area_um2, 1.5e6);
+    EXPECT_GT(rep->predictions, 0);  // the gradient came from the predictor
+    const int32_t n = pesim_space_n_params(sp.s);
+    std::vector<int32_t> best(pesim_campaign_best_choices(c), pesim_campaign_best_choices(c) + n);
+    pesim_campaign_destroy(c);
+
+    pesim_evaluator *ev = nullptr;
+    pesim_eval_options free_eval = o.eval;
+    free_eval.area_budget_um2 = 0;  // the base design is over the budget; its gap is what we compare with
+    ASSERT_EQ(pesim_evaluator_create(sp.s, nullptr, &free_eval, &ev, &e), PESIM_OK) << e.msg;
+    auto gap = [&](const int32_t *x, double *total) {
+        const int32_t L = pesim_space_n_layers(sp.s);
+        std::vector<pesim_cost> an(L), cy(L);
+        pesim_result ra, rc;
+        EXPECT_EQ(pesim_evaluator_run_detail(ev, x, 1, PESIM_FIDELITY_ANALYTICAL, &ra, an.data()), PESIM_OK);
+        EXPECT_EQ(pesim_evaluator_run_detail(ev, x, 1, PESIM_FIDELITY_CYCLE, &rc, cy.data()), PESIM_OK);
+        EXPECT_TRUE(ra.valid && rc.valid) << ra.reason << " / " << rc.reason;
+        double worst = 0;
+        for (int32_t l = 0; l < L; l++)
+            worst = std::max(worst, std::fabs((double)cy[l].cycles - (double)an[l].cycles) / (double)cy[l].cycles);
+        if (total) *total = std::fabs((double)rc.cycles - (double)ra.cycles) / (double)rc.cycles;
+        return worst;
+    };
+    std::vector<int32_t> base(n);
+    ASSERT_TRUE(pesim_space_default_choices(sp.s, base.data()));
+    double das_total = 0, base_gap = gap(base.data(), nullptr), das_gap = gap(best.data(), &das_total);
+    // the network's cycles, and every layer's, within the largest per-layer gap
+    // of the base architecture
+    EXPECT_LE(das_total, base_gap) << "base " << base_gap;
+    EXPECT_LE(das_gap, base_gap * 1.1) << "base " << base_gap;
+    pesim_evaluator_destroy(ev);
+}
+
+// The agent networks: MAC totals counted from their layer lists.
+TEST(DasWorkloads, AgentNetworksMacTotals)
+{
+    struct {
+        const char *file;
+        int64_t macs;
+        int32_t layers;
+    } nets[] = {{"workloads/atari_a3c.cfg", 2970368LL, 5},
+                {"workloads/resnet14_agent.cfg", 184699072LL, 23},
+                {"workloads/dqn_atari.cfg", 9352192LL, 5}};
+    for (auto &w : nets) {
+        pesim_network net;
+        pesim_error e;
+        ASSERT_EQ(pesim_network_load(w.file, &net, &e), PESIM_OK) << e.msg;
+        int64_t macs = 0;
+        for (int32_t i = 0; i < net.n_layers; i++) macs += pesim_layer_macs(&net.layers[i]);
+        EXPECT_EQ(macs, w.macs) << w.file;
+        EXPECT_EQ(net.n_layers, w.layers) << w.file;
+        pesim_network_free(&net);
+    }
+}
+
+namespace {
+
+std::string AgentsExperiment(const char *agents, const char *budget)
+{
+    return std::string(R"(experiment = {
+  name = "das_co";
+  arch = "configs/arch/eyeriss.cfg";
+  workload = "workloads/atari_a3c.cfg";
+  objective = "latency";
+  area_budget_um2 = )") + budget + R"(;
+  score_weight = 1.0;
+  agents = ( )" + agents + R"( );
+  params = (
+    { key = "GLB.fanout_y"; values = [ 4, 8, 12, 16 ]; },
+    { key = "GLB.fanout_x"; values = [ 4, 8, 14, 16 ]; },
+    { key = "GLB.words_per_cycle"; values = [ 2.0, 8.0 ]; }
+  );
+};
+)";
+}
+
+pesim_das_cosearch_result CoSearch(const std::string &text, uint64_t seed, pesim_status want = PESIM_OK,
+                                   int64_t budget = 20)
+{
+    std::string path = write_temp("das_co.cfg", text);
+    pesim_das_cosearch_options o{};
+    o.budget = budget;
+    o.seed = seed;
+    o.fidelity = PESIM_FIDELITY_ANALYTICAL;
+    pesim_das_cosearch_result r;
+    pesim_error e;
+    pesim_error_clear(&e);
+    EXPECT_EQ(pesim_das_cosearch(path.c_str(), &o, &r, &e), want) << e.msg;
+    remove(path.c_str());
+    return r;
+}
+
+}  // namespace
+
+// The agent network is a categorical choice: of two copies of one network
+// the higher score wins; at equal scores the network with more FPS wins;
+// the design meets the area budget and its cycle-level run is valid.
+TEST(DasCoSearch, ChoosesTheAgentByScoreAndFps)
+{
+    for (uint64_t seed : {1, 2}) {
+        pesim_das_cosearch_result r = CoSearch(
+            AgentsExperiment(R"({ workload = "workloads/atari_a3c.cfg"; score = 0.0; },
+                             { workload = "workloads/atari_a3c.cfg"; score = 5.0; })",
+                             "3.0e6"),
+            seed);
+        ASSERT_TRUE(r.found);
+        EXPECT_EQ(r.agent, 1) << seed;
+        EXPECT_EQ(r.samples, 20);
+        EXPECT_GT(r.predictions, 20);
+        EXPECT_LE(r.best.area_um2, 3.0e6);
+        EXPECT_TRUE(r.cycle.valid);
+        EXPECT_GT(r.cycle_fps, 0.0);
+        EXPECT_NEAR(r.objective, -std::log(r.fps) - 5.0, 1e-9);
+        if (seed > 1) continue;  // the larger network is slow to map: one seed
+        r = CoSearch(AgentsExperiment(R"({ workload = "workloads/resnet14_agent.cfg"; score = 1.0; },
+                                      { workload = "workloads/atari_a3c.cfg"; score = 1.0; })",
+                                      "3.0e6"),
+                     seed);
+        ASSERT_TRUE(r.found);
+        EXPECT_EQ(r.agent, 1) << seed;  // 62x fewer MACs
+        EXPECT_GT(r.agent_best_fps[1], r.agent_best_fps[0]);
+    }
+    // the same seed gives the same run
+    const std::string two = AgentsExperiment(R"({ workload = "workloads/atari_a3c.cfg"; score = 1.0; },
+                                             { workload = "workloads/atari_a3c.cfg"; score = 1.2; })",
+                                             "3.0e6");
+    pesim_das_cosearch_result a = CoSearch(two, 4, PESIM_OK, 10), b = CoSearch(two, 4, PESIM_OK, 10);
+    EXPECT_EQ(a.objective, b.objective);
+    EXPECT_EQ(a.best_sample, b.best_sample);
+    EXPECT_EQ(a.predictions, b.predictions);
+    // an experiment without agents is refused, naming the key
+    CoSearch(R"(experiment = { arch = "configs/arch/eyeriss.cfg"; workload = "workloads/atari_a3c.cfg";
+               params = ( { key = "GLB.fanout_y"; values = [ 4, 8 ]; } ); };)",
+             1, PESIM_ERR_MISSING);
+}
+
+TEST(DasCoSearch, BadAgentsNameFileLineAndKey)
+{
+    struct {
+        const char *agents, *key;
+    } bad[] = {{R"({ workload = "workloads/atari_a3c.cfg"; })", "agents[0].score"},
+               {R"({ score = 1.0; })", "agents[0].workload"},
+               {R"({ workload = "workloads/atari_a3c.cfg"; score = 1.0; speed = 2; })", "agents[0].speed"},
+               {R"({ workload = "workloads/atari_a3c.cfg"; score = "high"; })", "agents[0].score"}};
+    for (auto &b : bad) {
+        std::string path = write_temp("das_bad.cfg", AgentsExperiment(b.agents, "3.0e6"));
+        pesim_experiment x;
+        pesim_error e;
+        pesim_error_clear(&e);
+        EXPECT_NE(pesim_experiment_load(path.c_str(), &x, &e), PESIM_OK) << b.agents;
+        EXPECT_STREQ(e.key, b.key) << e.msg;
+        EXPECT_EQ(std::string(e.file), path);
+        EXPECT_GT(e.line, 0) << b.agents;
+        remove(path.c_str());
+    }
+}
