@@ -22,6 +22,7 @@
 #include "experiment.h"
 #include "inputs.h"
 #include "json.h"
+#include "mpi_run.h"
 #include "opts.h"
 #include "output.h"
 #include "paths.h"
@@ -171,6 +172,7 @@ static int check_args(const cmd_args *o, search_args *a)
     a->out_dir = o->out ? o->out : SEARCH_DEFAULT_OUT;
     pesim_error e;
     pesim_error_clear(&e);
+    a->encoding_text = o->encoding;
     if (pesim_space_options_parse(o->encoding, &a->encoding, &e) != PESIM_OK) {
         cli_error("search: --encoding: %s", e.msg);
         return CLI_USAGE;
@@ -780,6 +782,12 @@ static int search_design(search_args *a, const cmd_args *o)
         spec.stem = "convergence";
         spec.config = config;
         spec.eval = eo;
+        char recipe[4 * SEARCH_PATH_MAX];
+        const char *xf[] = {o->experiment, o->in.arch, o->in.workload, o->joint ? "1" : "0", a->encoding_text};
+        const char *pf[] = {rp.arch_path, rp.workload_path};
+        int bad = o->experiment ? cli_mpi_recipe(recipe, sizeof recipe, "experiment", xf, 5)
+                                : cli_mpi_recipe(recipe, sizeof recipe, "placement", pf, 2);
+        spec.recipe = bad ? NULL : recipe;
 
         struct sigaction sa, old;
         memset(&sa, 0, sizeof sa);
@@ -831,7 +839,7 @@ out:
     return rc;
 }
 
-int cli_cmd_search(int argc, char **argv)
+static int search_main(int argc, char **argv)
 {
     cmd_args o;
     memset(&o, 0, sizeof o);
@@ -895,3 +903,5 @@ int cli_cmd_search(int argc, char **argv)
     cli_inputs_free(&in);
     return rc;
 }
+
+int cli_cmd_search(int argc, char **argv) { return cli_mpi_main("search", search_main, argc, argv); }
