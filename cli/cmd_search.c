@@ -246,6 +246,7 @@ static void json_layer_fields(json_writer *w, const search_layer *s)
     json_kv_bool(w, "stopped_by_algorithm", s->algo_done);
     json_kv_bool(w, "interrupted", s->interrupted);
     json_kv_double(w, "wall_s", s->wall_s);
+    json_kv_int(w, "worker_evaluations", s->worker_evals);
 }
 
 static void write_json(const search_report *rp, FILE *f)
@@ -265,6 +266,7 @@ static void write_json(const search_report *rp, FILE *f)
     json_kv_int(&w, "batch", a->batch);
     json_kv_string(&w, "db", strcmp(rp->db, "none") ? rp->db : NULL);
     json_kv_string(&w, "out", a->out_dir);
+    json_kv_int(&w, "ranks", pesim_mpi_size());
     if (rp->single && rp->n == 1) {
         json_kv_string(&w, "layer", rp->layers[0].layer->name);
         json_layer_fields(&w, &rp->layers[0]);
@@ -639,6 +641,8 @@ static void json_design(const design_report *rp, FILE *f)
     json_kv_bool(&w, "stopped_by_algorithm", s->algo_done);
     json_kv_bool(&w, "interrupted", s->interrupted);
     json_kv_double(&w, "wall_s", s->wall_s);
+    json_kv_int(&w, "ranks", pesim_mpi_size());
+    json_kv_int(&w, "worker_evaluations", s->worker_evals);
     if (a->seed <= (uint64_t)INT64_MAX)
         json_kv_int(&w, "seed", (int64_t)a->seed);
     else

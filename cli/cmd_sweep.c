@@ -226,6 +226,7 @@ typedef struct sweep {
     char *pareto;
     int64_t n_valid, n_pareto;
     int64_t best[BEST_COUNT];     /* point index, -1: none */
+    int64_t worker_evals;         /* points evaluated on MPI worker ranks */
 } sweep;
 
 static void json_point(json_writer *w, const sweep *s, int64_t i)
@@ -270,6 +271,8 @@ static void write_json(const sweep *s, FILE *f)
         json_kv_double(&w, "seed", (double)s->seed);
     json_kv_int(&w, "points", s->n);
     json_kv_int(&w, "valid", s->n_valid);
+    json_kv_int(&w, "ranks", pesim_mpi_size());
+    json_kv_int(&w, "worker_evaluations", s->worker_evals);
     json_kv_string(&w, "csv", s->o->csv ? s->o->csv : SWEEP_DEFAULT_CSV);
     json_kv_string(&w, "db", s->o->db);
     json_key(&w, "pareto");
@@ -520,6 +523,7 @@ static int run_sweep(const sweep_opts *o, sweep *s, int64_t limit)
         }
         cli_progress_step(&prog, at + k, NULL);
     }
+    s->worker_evals = pesim_mpi_farm_get_stats(step.farm).candidates;
     cli_eval_step_close(&step);
     cli_progress_end(&prog);
     if (st && pesim_store_finish_run(st, run_id, &e) != PESIM_OK) {

@@ -251,6 +251,7 @@ int cli_search_space(const search_args *a, pesim_space *sp, const search_spec *s
     }
     pesim_campaign_set_evaluate(c, step.fn, step.ctx);
     pesim_status rs = pesim_campaign_run(c, &e);
+    out->worker_evals = pesim_mpi_farm_get_stats(step.farm).candidates;
     cli_eval_step_close(&step);
     const pesim_campaign_report *rep = pesim_campaign_get_report(c);
     out->run_id = rep->run_id;

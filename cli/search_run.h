@@ -50,6 +50,7 @@ typedef struct search_layer {
     int64_t run_id;
     int algo_done;                 /* the algorithm stopped before the budget */
     int interrupted;               /* SIGINT stopped it */
+    int64_t worker_evals;          /* evaluated on MPI worker ranks (0: all here) */
     double wall_s;
     char mapping_file[SEARCH_PATH_MAX]; /* "" when nothing valid was found */
     char csv_file[SEARCH_PATH_MAX];
