@@ -1,10 +1,12 @@
 /* cli/mpi_run.c - `mpirun -np N pesim search|sweep ...` (see mpi_run.h):
  * the roles of the ranks, the recipes that tell a worker which space to
  * build, and the evaluation step of a command (the workers, or the local
- * evaluator). */
+ * evaluator). POSIX: getcwd, gethostname. */
+#define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "experiment.h"
@@ -44,6 +46,19 @@ static void worker_close(void *ctx, pesim_mpi_step *step)
     memset(w, 0, sizeof *w);
 }
 
+/* "in DIR on HOST": where a worker looked for the files. */
+static const char *where(char *buf, size_t n)
+{
+    char dir[512] = "?", host[256] = "?";
+    if (!getcwd(dir, sizeof dir))
+        snprintf(dir, sizeof dir, "?");
+    if (gethostname(host, sizeof host) != 0)
+        snprintf(host, sizeof host, "?");
+    host[sizeof host - 1] = '\0';
+    snprintf(buf, n, "in %s on %s", dir, host);
+    return buf;
+}
+
 /* Builds the space of a recipe (the same calls rank 0 made) and its evaluator.
  * The loaders print their own messages on this rank's stderr. */
 static pesim_status worker_open(void *ctx, const char *recipe, const pesim_eval_options *eo, pesim_mpi_step *step,
@@ -66,6 +81,7 @@ static pesim_status worker_open(void *ctx, const char *recipe, const pesim_eval_
         p = nl ? nl + 1 : NULL;
     }
     pesim_status st = PESIM_OK;
+    char at[800];
     pesim_space_options enc;
     const char *kind = f[0] ? f[0] : "";
     const char *enc_text = strcmp(kind, "mapping") == 0 ? f[4] : strcmp(kind, "experiment") == 0 ? f[5] : NULL;
@@ -78,9 +94,9 @@ static pesim_status worker_open(void *ctx, const char *recipe, const pesim_eval_
             ia.layer = field_or_null(f[3]);
         w->have_in = 1;
         if (cli_inputs_load("search", &ia, &w->in) != CLI_OK || (mapping && w->in.only < 0)) {
-            st = pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "mpi", "could not load the inputs (%s, %s%s%s)",
+            st = pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "mpi", "could not load the inputs (%s, %s%s%s) %s",
                                  f[1] ? f[1] : "", f[2] ? f[2] : "", mapping ? ", layer " : "",
-                                 mapping && f[3] ? f[3] : "");
+                                 mapping && f[3] ? f[3] : "", where(at, sizeof at));
             goto out;
         }
         st = mapping ? pesim_space_mapping_opt(w->in.arch, &w->in.net.layers[w->in.only], &enc, &w->sp, e)
@@ -89,7 +105,8 @@ static pesim_status worker_open(void *ctx, const char *recipe, const pesim_eval_
         w->have_x = 1;
         if (cli_experiment_load("search", f[1], field_or_null(f[2]), field_or_null(f[3]), f[4] && f[4][0] == '1', &enc,
                                 &w->x) != CLI_OK) {
-            st = pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "mpi", "could not load the experiment %s", f[1]);
+            st = pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "mpi", "could not load the experiment %s %s", f[1],
+                                 where(at, sizeof at));
             goto out;
         }
         w->sp = w->x.space;

@@ -222,6 +222,20 @@ TEST(Mpi, HardwareSearchAndSweepOnThreeRanksAreTheSingleProcessOnes)
     ExpectSameRows(Stored(d3 + "/sweep.db"), s1);
 }
 
+TEST(Mpi, AWorkerThatCannotBuildTheSpaceIsAClearError)
+{
+    // The workers start in another directory, where the relative paths name nothing.
+    const std::string d = TempDir("mpiwdir");
+    const std::string args = " search --arch tests/data/cli/tiny_arch.cfg --workload tests/data/cli/small.cfg "
+                             "--layer conv_a --budget 20 --db none --out " + d;
+    Result r = Shell(MpiEnv() + "'" PESIM_MPIEXEC "' --oversubscribe -np 1 '" PESIM_BINARY "'" + args + " : -np 2 -wdir '" +
+                     d + "' '" PESIM_BINARY "'" + args);
+    EXPECT_EQ(r.status, 2) << r.err;
+    EXPECT_NE(r.err.find("search: rank "), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("could not load the inputs (tests/data/cli/tiny_arch.cfg"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("in " + d), std::string::npos) << r.err;
+}
+
 // The pid of the MPI rank `rank` among the processes under `launcher`.
 pid_t RankPid(pid_t launcher, int rank)
 {
