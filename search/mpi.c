@@ -10,9 +10,9 @@
  *   CLOSE   0 -> w   (empty) the worker closes its step
  *   QUIT    0 -> w   (empty) the worker leaves pesim_mpi_serve
  * Rank 0 keeps two chunks in flight per worker and gives the next chunk to
- * whichever worker answers first (dynamic load balancing). Waiting ranks poll
- * with short sleeps instead of spinning, so that a waiting rank 0 or an idle
- * worker leaves its core to the evaluating threads. */
+ * whichever worker answers first (dynamic load balancing). Waiting ranks poll,
+ * then poll with short sleeps, so that a waiting rank 0 or an idle worker
+ * leaves its core to the evaluating threads. */
 #define _POSIX_C_SOURCE 200809L /* nanosleep */
 #include <stdlib.h>
 #include <string.h>
@@ -123,15 +123,16 @@ void pesim_mpi_finalize(void)
     g_size = 1;
 }
 
-/* Waits for a message (polling with short sleeps, not spinning: a waiting
- * rank leaves its core to the evaluating threads). */
+/* Waits for a message: polls (which also progresses this rank's pending
+ * sends) a thousand times, then with short sleeps, so that a rank waiting
+ * longer than a moment leaves its core to the evaluating threads. */
 static void wait_msg(int source, int tag, MPI_Status *st)
 {
     for (int spins = 0;; spins++) {
         int flag = 0;
         MPI_Iprobe(source, tag, MPI_COMM_WORLD, &flag, st);
         if (flag) return;
-        if (spins >= 64) {
+        if (spins >= 1000) {
             struct timespec ts = {0, 20000}; /* 20 us (the kernel rounds it up to ~60 us) */
             nanosleep(&ts, NULL);
         }
