@@ -16,20 +16,29 @@
 #include "output.h"
 #include "paths.h"
 #include "run.h"
+#include "run_net.h"
 
 static const cli_usage usage = {
     "run",
     "[--arch FILE] [--workload FILE] [--layer NAME] [--mapping FILE]\n"
     "                 [--eval analytical|cycle|systemc] [--json FILE] [--csv FILE]\n"
     "                 [--print-mapping DIR] [--stall-free] [--dram-sched frfcfs|fcfs]\n"
-    "                 [--no-refresh]",
+    "                 [--no-refresh] [--placement FILE|greedy|dram|optimal [--preload-weights]\n"
+    "                 [--rectify] [--no-alias] [--no-prefetch] [--write-placement FILE]\n"
+    "                 [--occupancy FILE]]",
     "Maps every MAC layer of the workload (or the one named by --layer) onto the\n"
     "architecture and evaluates it: cycles, time at the arch clock, energy, EDP,\n"
     "utilization, and for one layer the accesses per level and tensor. Layers\n"
     "without MACs (pool, add, concat) are listed as \"no MACs, not mapped\".\n"
     "Without --mapping each layer gets the default mapper's mapping.\n"
     "--eval cycle simulates the machine cycle by cycle and also reports the stall\n"
-    "cycles by cause (and, for one layer, the engine's counters).",
+    "cycles by cause (and, for one layer, the engine's counters).\n"
+    "--placement runs the whole network as one simulation with its tensors placed\n"
+    "(docs/network.md): FILE (a placement config), greedy (the native-compiler\n"
+    "placer), dram (everything in the outermost level) or optimal (every placement\n"
+    "when there are at most 4096, else an ILP solved by GLPK). Every layer is costed,\n"
+    "those without MACs on the vector unit; each MAC layer is remapped for where\n"
+    "its operands live; capacity is checked over time.",
     "Defaults: --arch " CLI_DEFAULT_ARCH ", --workload " CLI_DEFAULT_WORKLOAD "\n"
     "(looked up in the current directory, then above the executable), --eval analytical.\n"
     "FILE '-' writes to stdout (and the table is then not printed).\n"
@@ -37,6 +46,13 @@ static const cli_usage usage = {
     "DIR/L.cfg' with the same arch and workload evaluates that mapping again.\n"
     "--stall-free, --dram-sched and --no-refresh are options of the cycle engine\n"
     "(--eval cycle); with --eval analytical they are bad usage.\n"
+    "With --placement: --preload-weights (weights resident from the start, their\n"
+    "load not charged), --rectify (spill what does not fit outwards), --no-alias\n"
+    "(a concat always copies), --no-prefetch (no weight load before its layer),\n"
+    "--write-placement FILE (the placement as run, with addresses), --occupancy\n"
+    "FILE (CSV per level and step; scripts/plot_occupancy.py draws it); --layer\n"
+    "and --mapping do not apply. An infeasible placement exits 1 with the tensor,\n"
+    "level, step and words over.\n"
     "Exit status: 0 success, 1 a layer's result is invalid or the evaluator is not\n"
     "built, 2 bad usage or bad input. Fields and units: docs/cli.md.",
 };
@@ -45,6 +61,7 @@ typedef struct run_args {
     cli_input_args in;
     const char *eval, *json, *csv, *print_mapping;
     cli_engine_args engine;
+    net_run_args net;
 } run_args;
 
 /* Writes each mapped layer's mapping, in its canonical form, to
@@ -92,6 +109,21 @@ static int check_args(const run_args *o, run_result *r)
     }
     if (cli_is_stdout(o->json) && cli_is_stdout(o->csv)) {
         cli_error("run: --json and --csv cannot both write to stdout");
+        return CLI_USAGE;
+    }
+    const net_run_args *n = &o->net;
+    if (!n->placement && (n->write_placement || n->occupancy || n->preload_weights || n->rectify || n->no_alias ||
+                          n->no_prefetch)) {
+        cli_error("run: --preload-weights, --rectify, --no-alias, --no-prefetch, --write-placement and "
+                  "--occupancy are options of a whole-network run (--placement)");
+        return CLI_USAGE;
+    }
+    if (n->placement && (o->in.layer || o->in.mapping)) {
+        cli_error("run: --placement runs the whole network: --layer and --mapping do not apply");
+        return CLI_USAGE;
+    }
+    if (n->placement && cli_is_stdout(n->occupancy) && (cli_is_stdout(o->json) || cli_is_stdout(o->csv))) {
+        cli_error("run: only one of --json, --csv and --occupancy can write to stdout");
         return CLI_USAGE;
     }
     return CLI_OK;
@@ -146,6 +178,14 @@ int cli_cmd_run(int argc, char **argv)
         {"stall-free", NULL, "cycle engine: transfers take no time (compute only)", NULL, &o.engine.stall_free},
         {"dram-sched", "NAME", "cycle engine: DRAM scheduler frfcfs|fcfs [frfcfs]", &o.engine.dram_sched, NULL},
         {"no-refresh", NULL, "cycle engine: no DRAM refresh", NULL, &o.engine.no_refresh},
+        {"placement", "FILE", "whole network with placed tensors: FILE|greedy|dram|optimal", &o.net.placement, NULL},
+        {"preload-weights", NULL, "placement: weights resident from the start (load not charged)", NULL,
+         &o.net.preload_weights},
+        {"rectify", NULL, "placement: spill what does not fit to the next level out", NULL, &o.net.rectify},
+        {"no-alias", NULL, "placement: a concat always copies its inputs", NULL, &o.net.no_alias},
+        {"no-prefetch", NULL, "placement: no weight load starts before its layer", NULL, &o.net.no_prefetch},
+        {"write-placement", "FILE", "placement: write the placement as run to FILE", &o.net.write_placement, NULL},
+        {"occupancy", "FILE", "placement: per-level occupancy over time (CSV) to FILE", &o.net.occupancy, NULL},
         {NULL, NULL, NULL, NULL, NULL},
     };
     int rc = cli_parse(&usage, opts, argc, argv);
@@ -160,7 +200,10 @@ int cli_cmd_run(int argc, char **argv)
 
     cli_inputs in;
     rc = cli_inputs_load("run", &o.in, &in);
-    if (rc == CLI_OK) {
+    if (rc == CLI_OK && o.net.placement) {
+        o.net.eval = o.eval, o.net.json = o.json, o.net.csv = o.csv, o.net.print_mapping = o.print_mapping;
+        rc = cli_run_network(&in, &o.net, &r.engine_opt);
+    } else if (rc == CLI_OK) {
         r.arch = in.arch;
         r.arch_path = in.arch_path;
         r.net = &in.net;

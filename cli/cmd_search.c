@@ -729,11 +729,6 @@ static int search_design(search_args *a, const cmd_args *o)
         rp.workload_path = x.workload_path;
         net = pesim_space_network_of(x.space);
     } else {
-        if (a->fidelity != PESIM_FIDELITY_ANALYTICAL) {
-            cli_error("search: --placement is evaluated analytically only (--eval analytical)");
-            rc = CLI_USAGE;
-            goto out;
-        }
         have_in = 1;
         rc = cli_inputs_load("search", &o->in, &in);
         if (rc != CLI_OK)

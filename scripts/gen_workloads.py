@@ -18,8 +18,13 @@ Usage:
 
 Conventions (docs/workloads.md has the long version):
   - MACs counted: conv, gemm (fully connected) and matmul (attention) layers.
-    Not counted: pooling, residual adds, ReLU, batch/layer norm, LRN, softmax,
-    biases, embeddings. Batch size 1.
+    Not counted as MACs: pooling, residual adds, activations, softmax, layer
+    norm (they are layers of their own, run on the vector unit, docs/network.md),
+    and batch norm, LRN, biases, embeddings (not modelled: folded into the
+    convolutions or outside the network). Batch size 1.
+  - Activation functions follow the reference implementations: fused into the
+    layer that produces their input (`activation = "relu"`), except BERT's GELU,
+    a layer of its own (type "act").
   - Output sizes use floor division (PyTorch's default), pads as in the
     reference implementations (torchvision, Caffe's bvlc_alexnet).
   - A gemm O[m][n_out] = A[m][k_red] x B[k_red][n_out] has B = the weights; a
@@ -71,7 +76,7 @@ class Net:
         self.shape[name] = out_shape
         return name
 
-    def conv(self, name, src, k, r, stride=1, pad=0, groups=1, dilation=1):
+    def conv(self, name, src, k, r, stride=1, pad=0, groups=1, dilation=1, act=None):
         c, h, w = self.shape[src]
         p = out_size(h, r, stride, pad, dilation)
         q = out_size(w, r, stride, pad, dilation)
@@ -80,7 +85,7 @@ class Net:
         keys = [("n", 1), ("k", k), ("c", c), ("p", p), ("q", q), ("r", r), ("s", r),
                 ("stride", [stride, stride]), ("pad", [pad, pad]),
                 ("dilation", [dilation, dilation]), ("groups", groups)]
-        return self._add(name, "conv", [src], keys, (k, p, q))
+        return self._add(name, "conv", [src], keys + act_key(act), (k, p, q))
 
     def pool(self, name, src, r, stride, pad=0):
         c, h, w = self.shape[src]
@@ -96,22 +101,47 @@ class Net:
             raise ValueError("%s: global pool over a non-square %dx%d" % (name, h, w))
         return self.pool(name, src, h, 1)
 
-    def add(self, name, a, b):
+    def add(self, name, a, b, act=None):
         if self.shape[a] != self.shape[b]:
             raise ValueError("%s: add of %s %s and %s %s" %
                              (name, a, self.shape[a], b, self.shape[b]))
         c, h, w = self.shape[a]
         keys = [("n", 1), ("k", c), ("p", h), ("q", w)]
-        return self._add(name, "add", [a, b], keys, (c, h, w))
+        return self._add(name, "add", [a, b], keys + act_key(act), (c, h, w))
 
-    def gemm(self, name, src, m, n_out, k_red):
+    def _rows(self, src, batch):
+        """(k, p, q) of a vector layer over src's tensor with `batch` heads: src's
+        channels split into batch x k (the normalised axis is k)."""
+        c, h, w = self.shape[src]
+        if c % batch:
+            raise ValueError("%s: %d channels do not split into %d heads" % (src, c, batch))
+        return c // batch, h, w
+
+    def act(self, name, src, function):
+        """An activation function as a layer of its own."""
+        c, h, w = self.shape[src]
+        keys = [("k", c), ("p", h), ("q", w), ("function", function)]
+        return self._add(name, "act", [src], keys, (c, h, w))
+
+    def softmax(self, name, src, batch=1):
+        """Softmax over k of src viewed as batch x k x p x q."""
+        k, h, w = self._rows(src, batch)
+        keys = ([("batch", batch)] if batch > 1 else []) + [("k", k), ("p", h), ("q", w)]
+        return self._add(name, "softmax", [src], keys, self.shape[src])
+
+    def layernorm(self, name, src):
+        """Layer normalisation over the channels (k), with 2 x k weights."""
+        c, h, w = self.shape[src]
+        return self._add(name, "layernorm", [src], [("k", c), ("p", h), ("q", w)], (c, h, w))
+
+    def gemm(self, name, src, m, n_out, k_red, act=None):
         """O[m][n_out] = A[m][k_red] x W[k_red][n_out]; A is src (flattened)."""
         words = words_of(self.shape[src])
         if src != "input" and words != m * k_red:
             raise ValueError("%s: A operand %s has %d words, m*k_red = %d" %
                              (name, src, words, m * k_red))
         keys = [("m", m), ("n_out", n_out), ("k_red", k_red)]
-        return self._add(name, "gemm", [src], keys, (n_out, m, 1))
+        return self._add(name, "gemm", [src], keys + act_key(act), (n_out, m, 1))
 
     def matmul(self, name, a, b, batch, m, n_out, k_red):
         """batch x (O[m][n_out] = A[m][k_red] x B[k_red][n_out]), A and B both
@@ -122,6 +152,11 @@ class Net:
             raise ValueError("%s: B operand %s does not hold batch*k_red*n_out words" % (name, b))
         keys = [("batch", batch), ("m", m), ("n_out", n_out), ("k_red", k_red)]
         return self._add(name, "matmul", [a, b], keys, (batch * n_out, m, 1))
+
+
+def act_key(act):
+    """The fused activation key of a layer, or nothing."""
+    return [("activation", act)] if act else []
 
 
 def words_of(shape):
@@ -191,9 +226,10 @@ def resnet(name):
                " conv (v1/Caffe: on the first 1x1);",
                "projection shortcuts (1x1 conv, option B) where the shape changes."
                " Names follow the Caffe model (res2a_branch2a, ...).",
-               "Counted: conv + fc MACs. Not counted: batch norm, ReLU, pooling, adds."],
+               "Counted: conv + fc MACs. ReLU fused into conv1, each branch conv but the"
+               " last and each add (torchvision); batch norm folded into the convs."],
               RESNET_PUBLISHED[name])
-    x = net.conv("conv1", "input", 64, 7, stride=2, pad=3)
+    x = net.conv("conv1", "input", 64, 7, stride=2, pad=3, act="relu")
     x = net.pool("pool1", x, 3, 2, pad=1)
     for si, (blocks, width) in enumerate(stages):
         stage = si + 2
@@ -203,18 +239,18 @@ def resnet(name):
             cin = net.shape[x][0]
             if block == "basic":
                 cout = width
-                y = net.conv(base + "_branch2a", x, width, 3, stride=stride, pad=1)
+                y = net.conv(base + "_branch2a", x, width, 3, stride=stride, pad=1, act="relu")
                 y = net.conv(base + "_branch2b", y, width, 3, pad=1)
             else:
                 cout = 4 * width
-                y = net.conv(base + "_branch2a", x, width, 1)
-                y = net.conv(base + "_branch2b", y, width, 3, stride=stride, pad=1)
+                y = net.conv(base + "_branch2a", x, width, 1, act="relu")
+                y = net.conv(base + "_branch2b", y, width, 3, stride=stride, pad=1, act="relu")
                 y = net.conv(base + "_branch2c", y, cout, 1)
             if stride != 1 or cin != cout:
                 sc = net.conv(base + "_branch1", x, cout, 1, stride=stride)
             else:
                 sc = x
-            x = net.add(base, y, sc)
+            x = net.add(base, y, sc, act="relu")
     x = net.global_pool("pool5", x)
     net.gemm("fc", x, 1, 1000, net.shape[x][0])
     return net
@@ -234,7 +270,8 @@ def vgg16():
               3, 224, 224,
               ["VGG-16 (configuration D), ImageNet 224x224, batch 1. Shapes: Simonyan &"
                " Zisserman, ICLR 2015, Table 1.",
-               "Counted: conv + fc MACs. Not counted: ReLU, max pooling, dropout."],
+               "Counted: conv + fc MACs. ReLU fused into every conv and fc but the last;"
+               " dropout is not modelled (inference)."],
               (15.5e9, "Sze et al., Proc. IEEE 2017, Table III: VGG-16 15.5G MACs"
                        " (torchvision vgg16: 15.47 GFLOPS)"))
     x, stage, idx = "input", 1, 1
@@ -243,10 +280,11 @@ def vgg16():
             x = net.pool("pool%d" % stage, x, 2, 2)
             stage, idx = stage + 1, 1
         else:
-            x = net.conv("conv%d_%d" % (stage, idx), x, v, 3, pad=1)
+            x = net.conv("conv%d_%d" % (stage, idx), x, v, 3, pad=1, act="relu")
             idx += 1
     for i, width in enumerate(VGG16_FC):
-        x = net.gemm("fc%d" % (6 + i), x, 1, width, words_of(net.shape[x]))
+        x = net.gemm("fc%d" % (6 + i), x, 1, width, words_of(net.shape[x]),
+                     act="relu" if i + 1 < len(VGG16_FC) else None)
     return net
 
 
@@ -278,10 +316,11 @@ def mobilenet_v2():
                " 1x1 projection; add when stride 1 and cin = cout.",
                "Block names b1..b17 are torchvision's features[1..17]; the classifier is a"
                " gemm (paper: 1x1 conv, same MACs).",
-               "Counted: conv + fc MACs. Not counted: batch norm, ReLU6, pooling, adds."],
+               "Counted: conv + fc MACs. ReLU6 fused into conv1, every expansion, every"
+               " depthwise and conv_last (the projections are linear); batch norm folded."],
               (300e6, "Sandler et al. CVPR 2018, Table 4: 300M multiply-adds"
                       " (torchvision mobilenet_v2: 0.30 GFLOPS)"))
-    x = net.conv("conv1", "input", 32, 3, stride=2, pad=1)
+    x = net.conv("conv1", "input", 32, 3, stride=2, pad=1, act="relu6")
     b = 0
     for t, c, n, s in MOBILENET_V2:
         for i in range(n):
@@ -292,13 +331,13 @@ def mobilenet_v2():
             base = "b%d" % b
             y = x
             if t != 1:
-                y = net.conv(base + "_expand", y, hidden, 1)
-            y = net.conv(base + "_dw", y, hidden, 3, stride=stride, pad=1, groups=hidden)
+                y = net.conv(base + "_expand", y, hidden, 1, act="relu6")
+            y = net.conv(base + "_dw", y, hidden, 3, stride=stride, pad=1, groups=hidden, act="relu6")
             y = net.conv(base + "_project", y, c, 1)
             if stride == 1 and cin == c:
                 y = net.add(base + "_add", y, x)
             x = y
-    x = net.conv("conv_last", x, 1280, 1)
+    x = net.conv("conv_last", x, 1280, 1, act="relu6")
     x = net.global_pool("pool", x)
     net.gemm("fc", x, 1, 1000, 1280)
     return net
@@ -332,17 +371,19 @@ def alexnet():
                " groups = 2. Input 227x227, batch 1.",
                "Shapes: Krizhevsky et al., NIPS 2012, Sec. 3.5 and Fig. 2. (torchvision's"
                " single-tower alexnet is a different network: 0.71 GMACs.)",
-               "Counted: conv + fc MACs. Not counted: ReLU, LRN, max pooling, dropout."],
+               "Counted: conv + fc MACs. ReLU fused into every conv and fc but the last;"
+               " LRN and dropout are not modelled."],
               (724e6, "Sze et al., Proc. IEEE 2017, Table III: AlexNet 724M MACs"
                       " (666M conv + 58.6M fc)"))
     x = "input"
     for name, kind, k, r, stride, pad, groups in ALEXNET:
         if kind == "conv":
-            x = net.conv(name, x, k, r, stride=stride, pad=pad, groups=groups)
+            x = net.conv(name, x, k, r, stride=stride, pad=pad, groups=groups, act="relu")
         else:
             x = net.pool(name, x, r, stride, pad=pad)
-    for name, width in ALEXNET_FC:
-        x = net.gemm(name, x, 1, width, words_of(net.shape[x]))
+    for i, (name, width) in enumerate(ALEXNET_FC):
+        x = net.gemm(name, x, 1, width, words_of(net.shape[x]),
+                     act="relu" if i + 1 < len(ALEXNET_FC) else None)
     return net
 
 
@@ -368,14 +409,16 @@ def dqn_atari():
               ["Nature DQN agent CNN on 84x84x4 (4 stacked frames), batch 1, 18 actions"
                " (the full Atari set; games use 4..18).",
                "Shapes: Mnih et al., Nature 2015, Methods, 'Model architecture'. No padding.",
-               "Counted: conv + fc MACs. Not counted: ReLU. The paper gives no MAC total;"
+               "Counted: conv + fc MACs; ReLU fused into every layer but the last. The"
+               " paper gives no MAC total;"
                " the figure is derived from its layer list."],
               None)
     x = "input"
     for name, k, r, stride in DQN:
-        x = net.conv(name, x, k, r, stride=stride)
-    for name, width in DQN_FC:
-        x = net.gemm(name, x, 1, width, words_of(net.shape[x]))
+        x = net.conv(name, x, k, r, stride=stride, act="relu")
+    for i, (name, width) in enumerate(DQN_FC):
+        x = net.gemm(name, x, 1, width, words_of(net.shape[x]),
+                     act="relu" if i + 1 < len(DQN_FC) else None)
     return net
 
 
@@ -385,9 +428,11 @@ def dqn_atari():
 # (Vaswani et al., NeurIPS 2017, Sec. 3.2-3.3; the reference BERT code):
 # separate Q, K and V projections (three gemms, as in the reference code, not one
 # fused QKV gemm), attention scores Q K^T (matmul, batch = heads), context
-# softmax(S) V (matmul), output projection, residual add, FFN1, FFN2, residual
-# add. Softmax, GELU, layer norm, biases and the embeddings are not modelled
-# (no MACs counted for them); the network input is the embedding output.
+# softmax(S) V (matmul), output projection, residual add, layer norm (post-LN, as
+# in the reference code), FFN1, GELU, FFN2, residual add, layer norm. Softmax
+# (its 1/sqrt(d) scale folded in), GELU and layer norm are vector-unit layers (no
+# MACs); biases and the embeddings are not modelled; the network input is the
+# embedding output.
 BERT_BASE = {"layers": 12, "hidden": 768, "heads": 12, "ffn": 3072}
 
 
@@ -415,10 +460,11 @@ def bert_base(seq):
                " sequence %d, batch 1. Shapes: Devlin et al., NAACL 2019, Sec. 3." % seq,
                "Input: the embedding output (seq x 768, here c = 768, h = seq). Per layer:"
                " separate Q, K, V gemms (not fused), scores Q K^T",
-               "(matmul, batch 12, m = n_out = seq, k_red 64), context (matmul, batch 12,"
-               " m = seq, n_out 64, k_red = seq), output projection, add, FFN1, FFN2, add.",
-               "Counted: gemm + matmul MACs. Not counted: embeddings, softmax, GELU, layer"
-               " norm, biases, pooler/classifier.",
+               "(matmul, batch 12, m = n_out = seq, k_red 64), softmax, context (matmul,"
+               " batch 12, m = seq, n_out 64, k_red = seq), output projection, add,",
+               "layer norm, FFN1, GELU, FFN2, add, layer norm (post-LN).",
+               "Counted: gemm + matmul MACs. Softmax, GELU and layer norm are vector-unit"
+               " layers; not modelled: embeddings, biases, pooler/classifier.",
                "MAC closed form: 12 * (4*s*768^2 + 2*s*768*3072 + 2*s^2*768)."],
               published)
     x = "input"
@@ -428,12 +474,16 @@ def bert_base(seq):
         k = net.gemm(p + "k", x, seq, h, h)
         v = net.gemm(p + "v", x, seq, h, h)
         s = net.matmul(p + "scores", q, k, heads, seq, seq, dh)
+        s = net.softmax(p + "softmax", s, heads)
         c = net.matmul(p + "context", s, v, heads, seq, dh, seq)
         o = net.gemm(p + "attn_out", c, seq, h, h)
         a1 = net.add(p + "add1", o, x)
-        f1 = net.gemm(p + "ffn1", a1, seq, f, h)
-        f2 = net.gemm(p + "ffn2", f1, seq, h, f)
-        x = net.add(p + "add2", f2, a1)
+        n1 = net.layernorm(p + "ln1", a1)
+        f1 = net.gemm(p + "ffn1", n1, seq, f, h)
+        g = net.act(p + "gelu", f1, "gelu")
+        f2 = net.gemm(p + "ffn2", g, seq, h, f)
+        a2 = net.add(p + "add2", f2, n1)
+        x = net.layernorm(p + "ln2", a2)
     return net
 
 
@@ -523,13 +573,18 @@ TOLERANCE = 0.02
 # =============================================================================
 
 ALLOWED = {
-    "conv": {"n", "k", "c", "p", "q", "r", "s", "groups", "stride", "pad", "dilation"},
-    "gemm": {"n", "m", "n_out", "k_red"},
-    "matmul": {"n", "m", "n_out", "k_red", "batch"},
-    "pool": {"n", "k", "p", "q", "r", "s", "stride", "pad"},
-    "add": {"n", "k", "p", "q"},
+    "conv": {"n", "k", "c", "p", "q", "r", "s", "groups", "stride", "pad", "dilation", "activation"},
+    "gemm": {"n", "m", "n_out", "k_red", "activation"},
+    "matmul": {"n", "m", "n_out", "k_red", "batch", "activation"},
+    "pool": {"n", "k", "p", "q", "r", "s", "stride", "pad", "activation"},
+    "add": {"n", "k", "p", "q", "activation"},
     "concat": {"n", "k", "p", "q"},
+    "act": {"batch", "n", "k", "p", "q", "function"},
+    "softmax": {"batch", "n", "k", "p", "q"},
+    "layernorm": {"batch", "n", "k", "p", "q"},
 }
+STRINGS = {"activation": {"relu", "relu6", "gelu", "sigmoid", "tanh", "silu"},
+           "function": {"relu", "relu6", "gelu", "sigmoid", "tanh", "silu"}}
 PAIRS = {"stride", "pad", "dilation"}
 NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -565,6 +620,10 @@ def validate(net):
         for key, v in keys.items():
             if key not in ALLOWED[t]:
                 errs.append("%s: key %s not allowed for %s" % (n, key, t))
+            if key in STRINGS:
+                if v not in STRINGS[key]:
+                    errs.append("%s: %s = %r is not one of %s" % (n, key, v, sorted(STRINGS[key])))
+                continue
             lo = 0 if key == "pad" else 1
             vals = v if key in PAIRS else [v]
             if key in PAIRS and (not isinstance(v, list) or len(v) != 2):
@@ -581,6 +640,8 @@ def validate(net):
 
 
 def fmt_value(v):
+    if isinstance(v, str):
+        return '"%s"' % v
     if isinstance(v, list):
         return "[ " + ", ".join(str(x) for x in v) + " ]"
     return str(v)

@@ -3,7 +3,8 @@
  *
  * Per candidate: decode (structural validity) -> design hash -> cache ->
  * (hardware-only spaces: the default mapper per layer) -> the analytical
- * model or the cycle engine per MAC layer, summed -> budgets -> objective.
+ * model or the cycle engine per MAC layer, summed (placement spaces: one
+ * whole-network run of sim/net per placement) -> budgets -> objective.
  * Workers: threads - 1 pthreads plus the calling thread pull candidates from
  * an atomic counter; each owns its decode buffers, so the analytical path
  * allocates nothing per evaluation. The cache is set-associative (4 ways,
@@ -43,22 +44,10 @@ typedef struct worker {
     pthread_t th;
     int started;
     pesim_design d;         /* d.arch preset with the base arch (fixed-arch spaces) */
-    pesim_mapping scratch;  /* placement: the per-layer modified mapping */
-    int64_t *live;          /* placement: lifetime scratch */
+    pesim_net *net;         /* placement: this worker's whole-network simulation */
     pesim_cost cost;
     int64_t requested, hits, evaluated, invalid; /* this worker's counts */
 } worker;
-
-/* Placement spaces: per MAC layer and (weights, inputs, outputs) levels, the
- * layer's cost is memoised (it depends on nothing else). */
-typedef struct place_memo {
-    atomic_int state;       /* 0 empty, 1 filled */
-    int32_t valid;
-    int64_t cycles;
-    double energy_pj;
-    char reason[PESIM_REASON_MAX];
-    pesim_violation violation;
-} place_memo;
 
 struct pesim_evaluator {
     pesim_space *s;
@@ -86,11 +75,6 @@ struct pesim_evaluator {
     uint64_t ring_pos;      /* bytes written so far (absolute) */
     uint32_t cache_sets;    /* power of two */
     uint8_t *cache_rr;      /* next way to replace, per set */
-
-    place_memo *memo;       /* n_mac x P^3 (P = candidate levels) */
-    int32_t memo_p;
-    int32_t level_pos[PESIM_MAX_LEVELS]; /* level -> index among the candidates */
-    pthread_mutex_t memo_mu;
 };
 
 /* ------------------------------------------------------------ names */
@@ -215,58 +199,16 @@ static void layer_reason(char *dst, size_t n, const char *layer, const char *msg
 
 /* ------------------------------------------------------- evaluation */
 
-/* Cost of MAC layer i of a placement design: memoised per levels. */
-static int place_layer(pesim_evaluator *ev, worker *w, int32_t i, pesim_fidelity f, int64_t *cycles, double *energy,
-                       char *reason, size_t n, pesim_violation *v)
-{
-    const pesim_space *s = ev->s;
-    int32_t lv[PESIM_NTENSORS];
-    srch_place_operands(s, &w->d.placement, s->mac[i], lv);
-    size_t P = (size_t)ev->memo_p;
-    place_memo *m = &ev->memo[(size_t)i * P * P * P + (size_t)ev->level_pos[lv[0]] * P * P +
-                              (size_t)ev->level_pos[lv[1]] * P + (size_t)ev->level_pos[lv[2]]];
-    if (!atomic_load_explicit(&m->state, memory_order_acquire)) {
-        pesim_cost *c = &w->cost;
-        pesim_status st = srch_place_eval_layer(s, &w->d.arch, i, lv, f, &w->scratch, c);
-        pthread_mutex_lock(&ev->memo_mu);
-        if (!atomic_load_explicit(&m->state, memory_order_relaxed)) {
-            m->valid = st == PESIM_OK && c->valid;
-            m->cycles = c->cycles;
-            m->energy_pj = c->energy_pj;
-            copy_reason(m->reason, sizeof m->reason, c->reason[0] ? c->reason : pesim_status_name(st));
-            m->violation = c->violation;
-            if (!m->valid && m->violation.kind == PESIM_VIOLATION_NONE) m->violation.kind = PESIM_VIOLATION_OTHER;
-            atomic_store_explicit(&m->state, 1, memory_order_release);
-        }
-        pthread_mutex_unlock(&ev->memo_mu);
-    }
-    if (!m->valid) {
-        layer_reason(reason, n, s->net.layers[s->mac[i]].name, m->reason);
-        *v = m->violation;
-        v->layer = s->mac[i];
-        return 0;
-    }
-    *cycles = m->cycles;
-    *energy = m->energy_pj;
-    return 1;
-}
-
-/* One MAC layer's cost (costs of a placement design are re-attributed,
- * space_place.c). 1 if valid, else 0 with c->reason and c->violation. */
+/* One MAC layer's cost (not of a placement design: that is one
+ * whole-network run, space_place.c). 1 if valid, else 0 with c->reason and
+ * c->violation. */
 static int layer_cost(pesim_evaluator *ev, worker *w, int32_t i, pesim_fidelity f, pesim_cost *c)
 {
     const pesim_space *s = ev->s;
     pesim_design *d = &w->d;
     const pesim_layer *l = &s->net.layers[s->mac[i]];
-    pesim_status st;
-    if (s->kind == SPACE_PLACEMENT) {
-        int32_t lv[PESIM_NTENSORS];
-        srch_place_operands(s, &d->placement, s->mac[i], lv);
-        st = srch_place_eval_layer(s, &d->arch, i, lv, f, &w->scratch, c);
-    } else {
-        st = f == PESIM_FIDELITY_CYCLE ? pesim_engine_run(&d->arch, l, &d->mappings[i], NULL, c, NULL)
-                                       : pesim_model_evaluate(&d->arch, l, &d->mappings[i], c);
-    }
+    pesim_status st = f == PESIM_FIDELITY_CYCLE ? pesim_engine_run(&d->arch, l, &d->mappings[i], NULL, c, NULL)
+                                                : pesim_model_evaluate(&d->arch, l, &d->mappings[i], c);
     if (st == PESIM_OK && c->valid) return 1;
     c->valid = 0;
     if (!c->reason[0]) copy_reason(c->reason, sizeof c->reason, pesim_status_name(st));
@@ -297,38 +239,32 @@ static void eval_design(pesim_evaluator *ev, worker *w, pesim_fidelity f, pesim_
         return;
     }
     if (!srch_complete(s, d, r->reason, sizeof r->reason, &r->violation)) return;
-    if (s->kind == SPACE_PLACEMENT &&
-        !srch_place_check(s, &d->arch, &d->placement, w->live, r->reason, sizeof r->reason, &r->violation))
-        return;
     int64_t cycles = 0;
     double energy = 0;
     int bad = 0;
-    for (int32_t i = 0; i < s->n_mac; i++) {
+    if (s->kind == SPACE_PLACEMENT) { /* one whole-network run; its MAC layers' costs when asked */
+        if (!srch_place_eval(s, w->net, &d->placement, f, r, costs)) return;
+        cycles = r->cycles;
+        energy = r->energy_pj;
+    }
+    for (int32_t i = 0; i < s->n_mac && s->kind != SPACE_PLACEMENT; i++) {
         const pesim_layer *l = &s->net.layers[s->mac[i]];
-        int64_t cy;
-        double en;
         pesim_cost *c = costs ? &costs[i] : &w->cost;
-        int ok;
-        if (s->kind == SPACE_PLACEMENT && !costs) {
-            ok = place_layer(ev, w, i, f, &cy, &en, r->reason, sizeof r->reason, &r->violation);
-        } else {
-            ok = layer_cost(ev, w, i, f, c);
-            cy = c->cycles, en = c->energy_pj;
-            if (!ok && !bad) {
-                if (s->n_mac > 1 || s->kind != SPACE_LAYER)
-                    layer_reason(r->reason, sizeof r->reason, l->name, c->reason);
-                else
-                    copy_reason(r->reason, sizeof r->reason, c->reason);
-                r->violation = c->violation;
-            }
+        int ok = layer_cost(ev, w, i, f, c);
+        if (!ok && !bad) {
+            if (s->n_mac > 1 || s->kind != SPACE_LAYER)
+                layer_reason(r->reason, sizeof r->reason, l->name, c->reason);
+            else
+                copy_reason(r->reason, sizeof r->reason, c->reason);
+            r->violation = c->violation;
         }
         if (!ok) {
             bad = 1;
             if (!costs) return;
             continue;
         }
-        cycles += cy;
-        energy += en;
+        cycles += c->cycles;
+        energy += c->energy_pj;
     }
     if (bad) return;
     r->cycles = cycles;
@@ -469,8 +405,7 @@ static pesim_status worker_init(pesim_evaluator *ev, worker *w, pesim_error *e)
     if (s->kind == SPACE_PLACEMENT) {
         pesim_status st = pesim_placement_init(&w->d.placement, s->net.n_layers, s->arch.n_levels - 1, e);
         if (st) return st;
-        w->live = calloc(((size_t)s->net.n_layers + 1) * PESIM_MAX_LEVELS, sizeof *w->live);
-        if (!w->live) return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, "evaluator", "out of memory");
+        if ((st = srch_place_net(s, &w->net, e))) return st;
     }
     return PESIM_OK;
 }
@@ -510,7 +445,6 @@ pesim_status pesim_evaluator_create(pesim_space *s, const pesim_network *net, co
     ev->area_um2 = pesim_arch_area_um2(&s->arch);
     pthread_mutex_init(&ev->mu, NULL);
     pthread_mutex_init(&ev->cache_mu, NULL);
-    pthread_mutex_init(&ev->memo_mu, NULL);
     pthread_cond_init(&ev->go, NULL);
     pthread_cond_init(&ev->done, NULL);
     pesim_status st = PESIM_OK;
@@ -531,14 +465,6 @@ pesim_status pesim_evaluator_create(pesim_space *s, const pesim_network *net, co
         memset(ev->ring, 0, REASON_RING);
     }
 
-    if (!st && s->kind == SPACE_PLACEMENT) {
-        ev->memo_p = s->n_place_levels + 1; /* + the outermost, where unplaced tensors live */
-        for (int l = 0; l < PESIM_MAX_LEVELS; l++) ev->level_pos[l] = 0;
-        for (int k = 0; k < s->n_place_levels; k++) ev->level_pos[s->place_level[k]] = k + 1;
-        size_t P = (size_t)ev->memo_p;
-        ev->memo = calloc((size_t)(s->n_mac > 0 ? s->n_mac : 1) * P * P * P, sizeof *ev->memo);
-        if (!ev->memo) st = pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, "evaluator", "out of memory");
-    }
     if (!st) {
         ev->w = calloc((size_t)o.threads, sizeof *ev->w);
         if (!ev->w) st = pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, "evaluator", "out of memory");
@@ -572,17 +498,15 @@ void pesim_evaluator_destroy(pesim_evaluator *ev)
         if (w->started) pthread_join(w->th, NULL);
         free(w->d.mappings);
         pesim_placement_free(&w->d.placement);
-        free(w->live);
+        pesim_net_destroy(w->net);
     }
     free(ev->w);
     free(ev->cache_key);
     free(ev->cache_val);
     free(ev->ring);
     free(ev->cache_rr);
-    free(ev->memo);
     pthread_mutex_destroy(&ev->mu);
     pthread_mutex_destroy(&ev->cache_mu);
-    pthread_mutex_destroy(&ev->memo_mu);
     pthread_cond_destroy(&ev->go);
     pthread_cond_destroy(&ev->done);
     free(ev);
@@ -593,18 +517,6 @@ static pesim_status run_batch(pesim_evaluator *ev, const int32_t *choices, int32
 {
     if (!ev || n < 0 || (n > 0 && (!choices || !out))) return PESIM_ERR_INVALID;
     if ((unsigned)f > PESIM_FIDELITY_CYCLE) return PESIM_ERR_INVALID;
-    if (f == PESIM_FIDELITY_CYCLE && ev->s->kind == SPACE_PLACEMENT) {
-        /* placement costs re-attribute traffic analytically (docs/search.md) */
-        for (int32_t i = 0; i < n; i++) {
-            memset(&out[i], 0, sizeof out[i]);
-            set_invalid(&out[i]);
-            out[i].fidelity = f;
-            snprintf(out[i].reason, sizeof out[i].reason, "placement spaces are evaluated analytically only");
-            out[i].violation = pesim_violation_make(PESIM_VIOLATION_OTHER);
-            if (costs) fill_costs(ev, &out[i], costs + (size_t)i * (size_t)ev->s->n_mac);
-        }
-        return PESIM_ERR_INVALID;
-    }
     if (n == 0) return PESIM_OK;
     ev->batch_costs = costs;
     ev->batch = choices;

@@ -247,7 +247,6 @@ void pesim_space_destroy(pesim_space *s)
     free(s->place_o);
     free(s->place_choice);
     free(s->default_maps);
-    free(s->last_use);
     free(s->scratch_maps);
     free(s->nch);
     for (int k = 0; k <= PESIM_NDIMS; k++) free(s->perms[k]);

@@ -17,6 +17,7 @@
 
 #include <stdint.h>
 
+#include "pesim/net.h"
 #include "pesim/search.h"
 
 #ifdef __cplusplus
@@ -129,7 +130,7 @@ struct pesim_space {
     /* per layer and tensor (0 weights, 1 outputs): choice -> level */
     int32_t *place_choice;        /* n_layers x 2 x PESIM_MAX_LEVELS */
     pesim_mapping *default_maps;  /* placement spaces: the default mapping of each MAC layer */
-    int32_t *last_use;            /* placement spaces: per layer, the last layer reading its output */
+    pesim_net_options place_opt;  /* placement spaces: the whole-network simulation's options */
 
     int32_t *nch;                 /* n_choices of each param, packed (the decode's range check) */
     uint8_t *perms[PESIM_NDIMS + 1]; /* perms[n]: every permutation of 0..n-1, lexicographic (n! x n) */
@@ -229,22 +230,23 @@ int srch_needs_mapper(const pesim_space *s);
 /* Runs the default mapper on every MAC layer of a decoded hardware design. */
 int srch_complete(const pesim_space *s, pesim_design *d, char *reason, size_t n, pesim_violation *v);
 
-/* Placement (space_place.c): 1 if the placement fits every level over the
- * tensor lifetimes, else 0 with a reason naming the level and the layer, and
- * *v (may be NULL): PLACEMENT, the level, the layer (step), the live words
- * and the words the level offers. live: scratch of (net.n_layers + 1) x PESIM_MAX_LEVELS words. */
+/* Placement (space_place.c): a whole-network simulation handle for the
+ * space (one per evaluator worker: handles are single-threaded), and the
+ * cost of a placement with it at a fidelity: 1 with r->cycles and
+ * r->energy_pj set, else 0 with r->reason and r->violation (infeasible:
+ * PLACEMENT with the level, step, live words and capacity; or an error).
+ * costs (may be NULL): each MAC layer's share (s->mac order). */
+pesim_status srch_place_net(const pesim_space *s, pesim_net **out, pesim_error *e);
+int srch_place_eval(const pesim_space *s, pesim_net *n, const pesim_placement *p, pesim_fidelity f, pesim_result *r,
+                    pesim_cost *costs);
+/* A necessary condition of a placement's feasibility, for masks: the live
+ * tensors' words per instance within every level's capacity at every step
+ * (lifetimes as sim/net's; concat outputs, which may hold their inputs, and
+ * staging not counted), else 0 with a reason and *v (may be NULL):
+ * PLACEMENT, the level, the step, live words and capacity per instance.
+ * live: scratch of (net.n_layers + 1) x PESIM_MAX_LEVELS words. */
 int srch_place_check(const pesim_space *s, const pesim_arch *a, const pesim_placement *p, int64_t *live,
                      char *reason, size_t n, pesim_violation *v);
-/* The analytical cost of MAC layer mi (an index into s->mac) when its
- * weights, inputs and outputs live in levels lv[]: see space_place.c.
- * scratch receives the modified mapping. */
-pesim_status srch_place_eval_layer(const pesim_space *s, const pesim_arch *a, int32_t mi,
-                                   const int32_t lv[PESIM_NTENSORS], pesim_fidelity f, pesim_mapping *scratch,
-                                   pesim_cost *c);
-/* The level holding each operand of MAC layer li (an index into net). */
-void srch_place_operands(const pesim_space *s, const pesim_placement *p, int32_t li, int32_t level[PESIM_NTENSORS]);
-/* Capacity a level offers to placed tensors, in words (0 = unbounded). */
-int64_t srch_place_capacity(const pesim_arch *a, int32_t level);
 
 /* The network graph of the space (space_env.c; srch_space_finish calls it). */
 pesim_status srch_build_graph(pesim_space *s, pesim_error *e);

@@ -134,7 +134,6 @@ TEST(SearchHwCli, BadCombinationsAreExit2)
     EXPECT_EQ(Pesim(std::string("search --experiment ") + kExp + " --layer conv_a --out " + dir).status, 2);
     EXPECT_EQ(Pesim(std::string("search --experiment ") + kExp + " --placement --out " + dir).status, 2);
     EXPECT_EQ(Pesim("search --experiment tests/data/search/no_such.cfg --out " + dir).status, 2);
-    EXPECT_EQ(Pesim("search --placement --eval cycle --out " + dir).status, 2);
     Result h = Pesim("search --help");
     EXPECT_EQ(h.status, 0);
     EXPECT_NE(h.out.find("--experiment"), std::string::npos);

@@ -53,10 +53,10 @@ const Shipped kShipped[] = {
     {"alexnet", 11, 0, 724406816LL, 724e6, true},
     // MobileBERT (Sun et al., ACL 2020) Table 3 / TinyBERT (Jiao et al., 2020) Table 1:
     // BERT-base 22.5 GFLOPs at seq 128 = 11.25 GMACs (encoder, no embeddings).
-    {"bert_base_128", 120, 24, 11173625856LL, 11.25e9, true},
+    {"bert_base_128", 168, 24, 11173625856LL, 11.25e9, true},
     // No published total: the closed form 12*(4sH^2 + 2sHF + 2s^2H), s = 512, of
     // Devlin et al.'s structure (checked exactly in BertClosedForm below).
-    {"bert_base_512", 120, 24, 48318382080LL, 0.0, true},
+    {"bert_base_512", 168, 24, 48318382080LL, 0.0, true},
     // Mnih et al., Nature 2015, Methods: no MAC total published; exact count of its
     // layer list (18 actions).
     {"dqn_atari", 5, 0, 9352192LL, 0.0, true},
@@ -325,6 +325,16 @@ TEST(workloads, Resnet50Conv1)
     EXPECT_EQ(pool.dim[PESIM_DIM_R], 3);
     EXPECT_EQ(pool.pad_h, 1);
     EXPECT_EQ(pesim_layer_macs(&pool), 0);
+    // ReLU as torchvision applies it: fused into conv1, the first two convs of a
+    // bottleneck and the add; not after the block's last conv or the projection.
+    EXPECT_EQ(l.act, PESIM_ACT_RELU);
+    EXPECT_EQ(pool.act, PESIM_ACT_NONE);
+    EXPECT_EQ(w.At("res2a_branch2a").act, PESIM_ACT_RELU);
+    EXPECT_EQ(w.At("res2a_branch2b").act, PESIM_ACT_RELU);
+    EXPECT_EQ(w.At("res2a_branch2c").act, PESIM_ACT_NONE);
+    EXPECT_EQ(w.At("res2a_branch1").act, PESIM_ACT_NONE);
+    EXPECT_EQ(w.At("res2a").act, PESIM_ACT_RELU);
+    EXPECT_EQ(w.At("fc").act, PESIM_ACT_NONE);
 }
 
 TEST(workloads, Resnet50Bottlenecks)
@@ -481,7 +491,6 @@ TEST(workloads, BertAttention)
     EXPECT_EQ(cx.dim[PESIM_DIM_P], 128);
     EXPECT_EQ(cx.dim[PESIM_DIM_K], 64);
     EXPECT_EQ(cx.dim[PESIM_DIM_C], 128);
-    EXPECT_EQ(cx.inputs[0], w.Index("l1_scores"));
     EXPECT_EQ(cx.inputs[1], w.Index("l1_v"));
     const pesim_layer &f1 = w.At("l1_ffn1");
     EXPECT_EQ(f1.dim[PESIM_DIM_K], 3072);
@@ -489,14 +498,35 @@ TEST(workloads, BertAttention)
     const pesim_layer &f2 = w.At("l1_ffn2");
     EXPECT_EQ(f2.dim[PESIM_DIM_K], 768);
     EXPECT_EQ(f2.dim[PESIM_DIM_C], 3072);
-    // Residuals: the first reads the network input, the second the first.
+    // Softmax between the two matmuls, over each head's rows of seq scores.
+    const pesim_layer &sm = w.At("l1_softmax");
+    EXPECT_EQ(sm.op, PESIM_OP_SOFTMAX);
+    EXPECT_EQ(sm.inputs[0], w.Index("l1_scores"));
+    EXPECT_EQ(cx.inputs[0], w.Index("l1_softmax"));
+    EXPECT_EQ(sm.dim[PESIM_DIM_G], 12);
+    EXPECT_EQ(sm.dim[PESIM_DIM_K], 128);
+    EXPECT_EQ(pesim_layer_output_words(&sm), pesim_layer_output_words(&sc));
+    // GELU, a layer of its own between the two FFN gemms.
+    const pesim_layer &g = w.At("l1_gelu");
+    EXPECT_EQ(g.op, PESIM_OP_ACT);
+    EXPECT_EQ(g.act, PESIM_ACT_GELU);
+    EXPECT_EQ(g.inputs[0], w.Index("l1_ffn1"));
+    EXPECT_EQ(f2.inputs[0], w.Index("l1_gelu"));
+    EXPECT_EQ(pesim_layer_output_words(&g), 128 * 3072);
+    // Post-LN residuals: the first reads the network input, the second the first
+    // layer norm; each add is followed by a layer norm with 2 x 768 weights.
     EXPECT_EQ(w.At("l1_add1").inputs[1], PESIM_NETWORK_INPUT);
-    EXPECT_EQ(w.At("l1_add2").inputs[1], w.Index("l1_add1"));
-    EXPECT_EQ(w.At("l2_q").inputs[0], w.Index("l1_add2"));
-    EXPECT_EQ(w.Index("l12_add2"), w.net.n_layers - 1);
+    EXPECT_EQ(w.At("l1_ln1").inputs[0], w.Index("l1_add1"));
+    EXPECT_EQ(w.At("l1_ln1").op, PESIM_OP_LAYERNORM);
+    EXPECT_EQ(pesim_layer_weight_words(&w.At("l1_ln1")), 2 * 768);
+    EXPECT_EQ(f1.inputs[0], w.Index("l1_ln1"));
+    EXPECT_EQ(w.At("l1_add2").inputs[1], w.Index("l1_ln1"));
+    EXPECT_EQ(w.At("l1_ln2").inputs[0], w.Index("l1_add2"));
+    EXPECT_EQ(w.At("l2_q").inputs[0], w.Index("l1_ln2"));
+    EXPECT_EQ(w.Index("l12_ln2"), w.net.n_layers - 1);
     // Every encoder layer costs the same: total / 12.
     int64_t layer1 = 0;
-    for (int32_t i = 0; i <= w.Index("l1_add2"); i++) layer1 += pesim_layer_macs(&w.net.layers[i]);
+    for (int32_t i = 0; i <= w.Index("l1_ln2"); i++) layer1 += pesim_layer_macs(&w.net.layers[i]);
     EXPECT_EQ(12 * layer1, pesim_network_macs(&w.net));
 }
 

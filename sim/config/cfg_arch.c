@@ -26,8 +26,9 @@
 #define MAX_TCK_NS 1000                    /* a 1 MHz DRAM clock */
 #define MAX_DRAM_CLOCK_RATIO 1024.0        /* DRAM clock / accelerator clock */
 
-static const char *const arch_keys[] = {"name",      "source",    "dataflow", "conventions", "word_bits",
-                                        "clock_mhz", "mac",       "levels",   "technology_nm", NULL};
+static const char *const arch_keys[] = {"name",      "source",    "dataflow", "conventions",   "word_bits",
+                                        "clock_mhz", "mac",       "levels",   "technology_nm", "vector",
+                                        NULL};
 static const cfg_field arch_fields[] = {
     {"word_bits", CFG_I32, offsetof(pesim_arch, word_bits), 1, 64, CFG_REQUIRED},
     {"clock_mhz", CFG_F64, offsetof(pesim_arch, clock_mhz), 0, MAX_CLOCK_MHZ, CFG_REQUIRED | CFG_GT},
@@ -52,6 +53,16 @@ static const cost_field level_cost_fields[] = {
     {{"write_energy_pj", CFG_F64, offsetof(pesim_level, write_energy_pj), 0, MAX_ENERGY_PJ, 0}, PESIM_EST_WRITE_ENERGY},
     {{"leak_pj_per_cycle", CFG_F64, offsetof(pesim_level, leak_pj_per_cycle), 0, MAX_ENERGY_PJ, 0}, PESIM_EST_LEAK},
     {{"area_um2", CFG_F64, offsetof(pesim_level, area_um2), 0, MAX_AREA_UM2, 0}, PESIM_EST_AREA},
+};
+/* The vector unit (arch.h: pesim_vector); `level` is a level name, read apart. */
+static const char *const vector_keys[] = {"level",           "lanes",    "ops_per_cycle", "latency_cycles",
+                                          "energy_pj_per_op", "area_um2", NULL};
+static const cfg_field vector_fields[] = {
+    {"lanes", CFG_I32, offsetof(pesim_vector, lanes), 1, MAX_FANOUT, CFG_REQUIRED},
+    {"ops_per_cycle", CFG_F64, offsetof(pesim_vector, ops_per_cycle), 0, MAX_RATE, CFG_GT},
+    {"latency_cycles", CFG_I32, offsetof(pesim_vector, latency_cycles), 0, MAX_LATENCY, 0},
+    {"energy_pj_per_op", CFG_F64, offsetof(pesim_vector, energy_pj_per_op), 0, MAX_ENERGY_PJ, 0},
+    {"area_um2", CFG_F64, offsetof(pesim_vector, area_um2), 0, MAX_AREA_UM2, 0},
 };
 /* Default-mapper hints (arch.h: pesim_arch.dataflow). */
 static const char *const dataflows[] = {"ws", "os", "is", "rs", "nvdla", "any"};
@@ -326,6 +337,30 @@ static pesim_status read_level(const cfg_ctx *c, const config_setting_t *s, pesi
     return PESIM_OK;
 }
 
+/* vector = { level = "GLB"; lanes = 16; ... }: after the levels (it names one). */
+static pesim_status read_vector(const cfg_ctx *c, const config_setting_t *g, pesim_arch *a)
+{
+    pesim_status st = pesim_cfg_check_keys(c, g, vector_keys, NULL);
+    if (st) return st;
+    pesim_vector *v = &a->vector;
+    v->ops_per_cycle = 1.0;
+    v->latency_cycles = 1;
+    const config_setting_t *m;
+    if ((st = pesim_cfg_member(c, g, "level", 1, &m))) return st;
+    char name[PESIM_NAME_MAX];
+    if ((st = pesim_cfg_string(c, m, name, sizeof name, 1)) == PESIM_ERR_TYPE) return st;
+    v->level = st ? -1 : pesim_arch_find_level(a, name);
+    if (v->level < 0) {
+        const char *names[PESIM_MAX_LEVELS];
+        for (int i = 0; i < a->n_levels; i++) names[i] = a->level[i].name;
+        const char *sug = st ? NULL : pesim_cfg_suggest(name, names, a->n_levels);
+        return pesim_cfg_fail(c, m, PESIM_ERR_RANGE, "no level '%.63s' in this arch%s%s%s",
+                              config_setting_get_string(m), sug ? "; did you mean '" : "", sug ? sug : "",
+                              sug ? "'?" : "");
+    }
+    return pesim_cfg_read_fields(c, g, vector_fields, NF(vector_fields), v, 0);
+}
+
 static pesim_status load(cfg_ctx *c, pesim_arch *a)
 {
     const config_setting_t *g, *m, *list;
@@ -393,6 +428,8 @@ static pesim_status load(cfg_ctx *c, pesim_arch *a)
         if (!pesim_mul_ok(macs, fan, &macs) || macs > MAX_MAC_UNITS)
             return pesim_cfg_fail(c, s, PESIM_ERR_RANGE, "the fan-outs multiply past 2^40 MAC units");
     }
+    if ((st = pesim_cfg_member(c, g, "vector", 0, &m))) return st;
+    if (m && (st = read_vector(c, m, a))) return st;
 
     /* the core's invariants (outermost level keeps everything, unique names, ...) */
     pesim_error le;
@@ -489,6 +526,15 @@ static pesim_status check_writable(const pesim_arch *a, const char *path, pesim_
         return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, "mac", "unknown operand type or technology node");
     if (a->n_levels < 1 || a->n_levels > PESIM_MAX_LEVELS)
         return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, "levels", "need 1 to %d levels", PESIM_MAX_LEVELS);
+    if (a->vector.lanes > 0 && ((bad = pesim_cfg_fields_bad(vector_fields, NF(vector_fields), &a->vector)) >= 0 ||
+                                a->vector.level < 0 || a->vector.level >= a->n_levels))
+        return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, "vector", "%s out of range",
+                               bad >= 0 ? vector_fields[bad].key : "level");
+    if (a->vector.lanes <= 0) {
+        static const pesim_vector none;
+        if (memcmp(&a->vector, &none, sizeof none) != 0)
+            return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, "vector", "no lanes, but other vector fields set");
+    }
     int64_t macs = 1;
     for (int l = 0; l < a->n_levels; l++) {
         const pesim_level *v = &a->level[l];
@@ -609,7 +655,15 @@ static pesim_status format_arch(cfg_buf *b, const pesim_arch *a, const char *pat
         }
         pesim_cfg_printf(b, " }%s\n", l + 1 < a->n_levels ? "," : "");
     }
-    pesim_cfg_printf(b, "  );\n};\n");
+    pesim_cfg_printf(b, "  );\n");
+    if (a->vector.lanes > 0) {
+        pesim_cfg_printf(b, "  vector = { level = ");
+        pesim_cfg_put_string(b, a->level[a->vector.level].name);
+        pesim_cfg_printf(b, "; ");
+        pesim_cfg_put_fields(b, vector_fields, NF(vector_fields), &a->vector, 4);
+        pesim_cfg_printf(b, " };\n");
+    }
+    pesim_cfg_printf(b, "};\n");
     return PESIM_OK;
 }
 

@@ -14,8 +14,8 @@
 static const char *const mapping_keys[] = {"arch", "layer", "levels", NULL};
 static const char *const level_map_keys[] = {"name",    "temporal", "spatial_x", "spatial_y", "order",
                                              "order_x", "order_y",  "bypass",    NULL};
-static const char *const placement_keys[] = {"tensors", NULL};
-static const char *const entry_keys[] = {"layer", "weights", "outputs", NULL};
+static const char *const placement_keys[] = {"tensors", "input", "input_address", NULL};
+static const char *const entry_keys[] = {"layer", "weights", "outputs", "weights_address", "outputs_address", NULL};
 
 static void dim_names(const char *names[PESIM_NDIMS + 1])
 {
@@ -349,6 +349,15 @@ static pesim_status level_ref(const cfg_ctx *c, const config_setting_t *s, const
                           sug ? "'?" : "", levels);
 }
 
+/* An optional `key = <words>` address (>= 0) into *out (left at -1 when absent). */
+static pesim_status address_ref(const cfg_ctx *c, const config_setting_t *g, const char *key, int64_t *out)
+{
+    const config_setting_t *s;
+    pesim_status st = pesim_cfg_member(c, g, key, 0, &s);
+    if (st || !s) return st;
+    return pesim_cfg_int(c, s, 0, INT64_MAX / 2, out);
+}
+
 static pesim_status read_entries(cfg_ctx *c, const pesim_arch *a, const pesim_network *net, pesim_placement *p,
                                  int32_t *seen_line, const config_setting_t *list, const cfg_names *ix);
 
@@ -362,6 +371,10 @@ static pesim_status load_placement(cfg_ctx *c, const pesim_arch *a, const pesim_
         return st;
     /* every tensor not listed lives in the outermost level */
     if ((st = pesim_placement_init(p, net->n_layers, a->n_levels - 1, c->e))) return st;
+    const config_setting_t *s;
+    if ((st = pesim_cfg_member(c, g, "input", 0, &s)) || (s && (st = level_ref(c, s, a, &p->input_level))) ||
+        (st = address_ref(c, g, "input_address", &p->input_address)))
+        return st;
     cfg_names ix; /* layer name -> index: linear time for large networks */
     if (!pesim_cfg_names_init(&ix, (size_t)net->n_layers))
         return pesim_cfg_fail(c, list, PESIM_ERR_NOMEM, "out of memory");
@@ -399,6 +412,9 @@ static pesim_status read_entries(cfg_ctx *c, const pesim_arch *a, const pesim_ne
             (s && (st = level_ref(c, s, a, &p->weights_level[k]))))
             return st;
         if ((st = pesim_cfg_member(c, en, "outputs", 1, &s)) || (st = level_ref(c, s, a, &p->outputs_level[k])))
+            return st;
+        if ((st = address_ref(c, en, "weights_address", &p->weights_address[k])) ||
+            (st = address_ref(c, en, "outputs_address", &p->outputs_address[k])))
             return st;
     }
     for (int32_t k = 0; k < net->n_layers; k++)
@@ -453,7 +469,11 @@ pesim_status pesim_placement_write(const char *path, const pesim_placement *p, c
         return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, "tensors",
                                "the placement has %d layers, network '%s' %d", (int)p->n_layers, net->name,
                                (int)net->n_layers);
+    if (p->input_level < 0 || p->input_level >= a->n_levels || p->input_address < -1)
+        return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, "input", "level index or address out of range");
     for (int32_t k = 0; k < p->n_layers; k++) {
+        if ((p->weights_address && p->weights_address[k] < -1) || (p->outputs_address && p->outputs_address[k] < -1))
+            return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, "tensors", "layer %d: address below -1", (int)k);
         if (p->weights_level[k] < 0 || p->weights_level[k] >= a->n_levels || p->outputs_level[k] < 0 ||
             p->outputs_level[k] >= a->n_levels || !pesim_cfg_str_ok(net->layers[k].name, PESIM_NAME_MAX) ||
             !net->layers[k].name[0])
@@ -461,7 +481,15 @@ pesim_status pesim_placement_write(const char *path, const pesim_placement *p, c
                                    "layer %d: level index out of range or layer unnamed", (int)k);
     }
     cfg_buf b = {0};
-    pesim_cfg_printf(&b, "# written by pesim (format: docs/config.md)\nplacement = {\n  tensors = (\n");
+    pesim_cfg_printf(&b, "# written by pesim (format: docs/config.md)\nplacement = {\n  input = ");
+    pesim_cfg_put_string(&b, a->level[p->input_level].name);
+    pesim_cfg_printf(&b, ";\n");
+    if (p->input_address >= 0) {
+        pesim_cfg_printf(&b, "  input_address = ");
+        pesim_cfg_put_int(&b, p->input_address);
+        pesim_cfg_printf(&b, ";\n");
+    }
+    pesim_cfg_printf(&b, "  tensors = (\n");
     for (int32_t k = 0; k < p->n_layers; k++) {
         pesim_cfg_printf(&b, "    { layer = ");
         pesim_cfg_put_string(&b, net->layers[k].name);
@@ -469,7 +497,18 @@ pesim_status pesim_placement_write(const char *path, const pesim_placement *p, c
         pesim_cfg_put_string(&b, a->level[p->weights_level[k]].name);
         pesim_cfg_printf(&b, "; outputs = ");
         pesim_cfg_put_string(&b, a->level[p->outputs_level[k]].name);
-        pesim_cfg_printf(&b, "; }%s\n", k + 1 < p->n_layers ? "," : "");
+        pesim_cfg_printf(&b, ";");
+        if (p->weights_address && p->weights_address[k] >= 0) {
+            pesim_cfg_printf(&b, " weights_address = ");
+            pesim_cfg_put_int(&b, p->weights_address[k]);
+            pesim_cfg_printf(&b, ";");
+        }
+        if (p->outputs_address && p->outputs_address[k] >= 0) {
+            pesim_cfg_printf(&b, " outputs_address = ");
+            pesim_cfg_put_int(&b, p->outputs_address[k]);
+            pesim_cfg_printf(&b, ";");
+        }
+        pesim_cfg_printf(&b, " }%s\n", k + 1 < p->n_layers ? "," : "");
     }
     pesim_cfg_printf(&b, "  );\n};\n");
     return pesim_cfg_save(&b, path, e);

@@ -24,6 +24,7 @@ typedef struct op_spec {
     int has_window;    /* stride and pad */
     int has_dilation;
     const char *what;  /* "a conv layer", for messages */
+    const char *act_key; /* the key of pesim_layer.act: "activation" (fused), "function" (act), NULL */
 } op_spec;
 
 static const dim_key conv_dims[] = {
@@ -37,6 +38,11 @@ static const dim_key pool_dims[] = {
 static const dim_key eltwise_dims[] = {
     {"n", PESIM_DIM_N, 0}, {"k", PESIM_DIM_K, 0}, {"p", PESIM_DIM_P, 0}, {"q", PESIM_DIM_Q, 0},
 };
+/* act, softmax, layernorm: the output shape, batch = G (attention heads) */
+static const dim_key vector_dims[] = {
+    {"batch", PESIM_DIM_G, 0}, {"n", PESIM_DIM_N, 0}, {"k", PESIM_DIM_K, 0},
+    {"p", PESIM_DIM_P, 0},     {"q", PESIM_DIM_Q, 0},
+};
 /* O[m][n_out] = A[m][k_red] x B[k_red][n_out]: P = m, K = n_out, C = k_red. */
 static const dim_key gemm_dims[] = {
     {"n", PESIM_DIM_N, 0}, {"m", PESIM_DIM_P, 1}, {"n_out", PESIM_DIM_K, 1}, {"k_red", PESIM_DIM_C, 1},
@@ -45,21 +51,25 @@ static const dim_key matmul_dims[] = {
     {"batch", PESIM_DIM_G, 0}, {"n", PESIM_DIM_N, 0}, {"m", PESIM_DIM_P, 1},
     {"n_out", PESIM_DIM_K, 1}, {"k_red", PESIM_DIM_C, 1},
 };
-#define SPEC(dims, grouped, window, dilation, what) {dims, (int)(sizeof dims / sizeof dims[0]), grouped, window, dilation, what}
+#define SPEC(dims, grouped, window, dilation, what, act)                                                         \
+    {dims, (int)(sizeof dims / sizeof dims[0]), grouped, window, dilation, what, act}
 static const op_spec specs[PESIM_OP_COUNT] = {
-    [PESIM_OP_CONV] = SPEC(conv_dims, 1, 1, 1, "a conv layer"),
-    [PESIM_OP_GEMM] = SPEC(gemm_dims, 0, 0, 0, "a gemm layer"),
-    [PESIM_OP_MATMUL] = SPEC(matmul_dims, 0, 0, 0, "a matmul layer"),
-    [PESIM_OP_POOL] = SPEC(pool_dims, 0, 1, 0, "a pool layer"),
-    [PESIM_OP_ADD] = SPEC(eltwise_dims, 0, 0, 0, "an add layer"),
-    [PESIM_OP_CONCAT] = SPEC(eltwise_dims, 0, 0, 0, "a concat layer"),
+    [PESIM_OP_CONV] = SPEC(conv_dims, 1, 1, 1, "a conv layer", "activation"),
+    [PESIM_OP_GEMM] = SPEC(gemm_dims, 0, 0, 0, "a gemm layer", "activation"),
+    [PESIM_OP_MATMUL] = SPEC(matmul_dims, 0, 0, 0, "a matmul layer", "activation"),
+    [PESIM_OP_POOL] = SPEC(pool_dims, 0, 1, 0, "a pool layer", "activation"),
+    [PESIM_OP_ADD] = SPEC(eltwise_dims, 0, 0, 0, "an add layer", "activation"),
+    [PESIM_OP_CONCAT] = SPEC(eltwise_dims, 0, 0, 0, "a concat layer", NULL),
+    [PESIM_OP_ACT] = SPEC(vector_dims, 0, 0, 0, "an act layer", "function"),
+    [PESIM_OP_SOFTMAX] = SPEC(vector_dims, 0, 0, 0, "a softmax layer", NULL),
+    [PESIM_OP_LAYERNORM] = SPEC(vector_dims, 0, 0, 0, "a layernorm layer", NULL),
 };
 #undef SPEC
 
 /* Every key any layer type accepts: a key outside this is a typo. */
 static const char *const layer_keys[] = {"name", "type", "inputs", "n", "k", "c", "p", "q", "r", "s",
                                          "groups", "stride", "dilation", "pad", "m", "n_out", "k_red",
-                                         "batch", NULL};
+                                         "batch", "activation", "function", NULL};
 static const char *const network_keys[] = {"name", "source", "input", "layers", NULL};
 static const char *const input_keys[] = {"n", "c", "h", "w", NULL};
 /* Bounds (docs/config.md, "Bounds"; pesim/workload.h) */
@@ -98,6 +108,7 @@ static void spec_keys(const op_spec *sp, const char *keys[24])
         keys[n++] = "pad";
     }
     if (sp->has_dilation) keys[n++] = "dilation";
+    if (sp->act_key) keys[n++] = sp->act_key;
     keys[n] = NULL;
 }
 
@@ -173,6 +184,20 @@ static pesim_status read_layer(const cfg_ctx *c, const config_setting_t *s, pesi
                            (st = read_pair(c, s, "pad", 0, &l->pad_h, &l->pad_w))))
         return st;
     if (sp->has_dilation && (st = read_pair(c, s, "dilation", 1, &l->dilation_h, &l->dilation_w))) return st;
+    l->act = PESIM_ACT_NONE;
+    if (sp->act_key) {
+        int fn_required = l->op == PESIM_OP_ACT;
+        if ((st = pesim_cfg_member(c, s, sp->act_key, fn_required, &m))) return st;
+        if (m) {
+            const char *act_names[PESIM_ACT_COUNT];
+            for (int i = 0; i < PESIM_ACT_COUNT; i++) act_names[i] = pesim_act_name((pesim_act)i);
+            int a;
+            if ((st = pesim_cfg_enum(c, m, pesim_act_parse, act_names, PESIM_ACT_COUNT, "activation", &a))) return st;
+            if (fn_required && a == PESIM_ACT_NONE)
+                return pesim_cfg_fail(c, m, PESIM_ERR_RANGE, "an act layer needs a function other than \"none\"");
+            l->act = a;
+        }
+    }
     if (sp->grouped) {
         int64_t g = l->dim[PESIM_DIM_G], k = l->dim[PESIM_DIM_K], ch = l->dim[PESIM_DIM_C];
         if (k % g || ch % g) {
@@ -353,6 +378,8 @@ static pesim_status check_writable(const pesim_network *net, int32_t i, const cf
         return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, key, "%s has no stride or pad", sp->what);
     if (!sp->has_dilation && (l->dilation_h != 1 || l->dilation_w != 1))
         return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, key, "%s has no dilation", sp->what);
+    if (!sp->act_key && l->act != PESIM_ACT_NONE)
+        return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, key, "%s has no activation", sp->what);
     return PESIM_OK;
 }
 
@@ -413,6 +440,8 @@ static pesim_status format_network(cfg_buf *b, const pesim_network *net, const c
                              (int)l->pad_h, (int)l->pad_w);
         if (sp->has_dilation)
             pesim_cfg_printf(b, " dilation = [ %d, %d ];", (int)l->dilation_h, (int)l->dilation_w);
+        if (sp->act_key && (l->act != PESIM_ACT_NONE || l->op == PESIM_OP_ACT))
+            pesim_cfg_printf(b, " %s = \"%s\";", sp->act_key, pesim_act_name((pesim_act)l->act));
         pesim_cfg_printf(b, " }%s\n", i + 1 < net->n_layers ? "," : "");
     }
     pesim_cfg_printf(b, "  );\n};\n");

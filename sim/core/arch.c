@@ -249,6 +249,19 @@ pesim_status pesim_arch_check(const pesim_arch *a, const char *file, pesim_error
     if (top->capacity_words != 0)
         return pesim_error_set(e, PESIM_ERR_INVALID, file, top->line, top->name,
                                "the outermost level must be unbounded (capacity_words = 0)");
+    const pesim_vector *vu = &a->vector;
+    if (vu->lanes < 0)
+        return pesim_error_set(e, PESIM_ERR_RANGE, file, 0, "vector.lanes", "must be >= 0 (0 = no vector unit)");
+    if (vu->lanes > 0) {
+        if (vu->level < 0 || vu->level >= a->n_levels)
+            return pesim_error_set(e, PESIM_ERR_RANGE, file, 0, "vector.level", "level index %d out of range",
+                                   (int)vu->level);
+        if (!(vu->ops_per_cycle > 0))
+            return pesim_error_set(e, PESIM_ERR_RANGE, file, 0, "vector.ops_per_cycle", "must be > 0");
+        if (vu->latency_cycles < 0 || vu->energy_pj_per_op < 0 || vu->area_um2 < 0)
+            return pesim_error_set(e, PESIM_ERR_RANGE, file, 0, "vector",
+                                   "latency_cycles, energy_pj_per_op and area_um2 must be >= 0");
+    }
     return PESIM_OK;
 }
 
@@ -256,6 +269,8 @@ double pesim_arch_area_um2(const pesim_arch *a)
 {
     double area = (double)pesim_arch_macs(a) * a->mac_area_um2;
     for (int l = 0; l < a->n_levels; l++) area += (double)pesim_arch_instances(a, l) * a->level[l].area_um2;
+    if (a->vector.lanes > 0 && a->vector.level >= 0 && a->vector.level < a->n_levels)
+        area += (double)pesim_arch_instances(a, a->vector.level) * a->vector.area_um2;
     return area;
 }
 

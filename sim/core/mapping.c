@@ -179,12 +179,35 @@ pesim_status pesim_placement_init(pesim_placement *p, int32_t n_layers, int32_t 
     size_t n = n_layers > 0 ? (size_t)n_layers : 1;
     p->weights_level = malloc(n * sizeof *p->weights_level);
     p->outputs_level = malloc(n * sizeof *p->outputs_level);
-    if (!p->weights_level || !p->outputs_level) {
+    p->weights_address = malloc(n * sizeof *p->weights_address);
+    p->outputs_address = malloc(n * sizeof *p->outputs_address);
+    if (!p->weights_level || !p->outputs_level || !p->weights_address || !p->outputs_address) {
         pesim_placement_free(p);
         return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, "placement", "out of memory");
     }
     p->n_layers = n_layers;
-    for (int32_t i = 0; i < n_layers; i++) p->weights_level[i] = p->outputs_level[i] = level;
+    for (int32_t i = 0; i < n_layers; i++) {
+        p->weights_level[i] = p->outputs_level[i] = level;
+        p->weights_address[i] = p->outputs_address[i] = -1;
+    }
+    p->input_level = level;
+    p->input_address = -1;
+    return PESIM_OK;
+}
+
+pesim_status pesim_placement_copy(pesim_placement *dst, const pesim_placement *src, pesim_error *e)
+{
+    pesim_status st = pesim_placement_init(dst, src->n_layers, 0, e);
+    if (st) return st;
+    size_t n = (size_t)src->n_layers;
+    if (n) {
+        memcpy(dst->weights_level, src->weights_level, n * sizeof *dst->weights_level);
+        memcpy(dst->outputs_level, src->outputs_level, n * sizeof *dst->outputs_level);
+        if (src->weights_address) memcpy(dst->weights_address, src->weights_address, n * sizeof *dst->weights_address);
+        if (src->outputs_address) memcpy(dst->outputs_address, src->outputs_address, n * sizeof *dst->outputs_address);
+    }
+    dst->input_level = src->input_level;
+    dst->input_address = src->input_address;
     return PESIM_OK;
 }
 
@@ -193,5 +216,7 @@ void pesim_placement_free(pesim_placement *p)
     if (!p) return;
     free(p->weights_level);
     free(p->outputs_level);
+    free(p->weights_address);
+    free(p->outputs_address);
     memset(p, 0, sizeof *p);
 }

@@ -9,7 +9,9 @@
 
 static const char *const dim_names[PESIM_NDIMS] = {"G", "N", "K", "C", "P", "Q", "R", "S"};
 static const char *const tensor_names[PESIM_NTENSORS] = {"weights", "inputs", "outputs"};
-static const char *const op_names[PESIM_OP_COUNT] = {"conv", "gemm", "matmul", "pool", "add", "concat"};
+static const char *const op_names[PESIM_OP_COUNT] = {"conv", "gemm", "matmul", "pool", "add",
+                                                     "concat", "act", "softmax", "layernorm"};
+static const char *const act_names[PESIM_ACT_COUNT] = {"none", "relu", "relu6", "gelu", "sigmoid", "tanh", "silu"};
 
 /* relevant[t] has bit (1 << d) set when dim d indexes tensor t. */
 static const unsigned relevant_mask[PESIM_NTENSORS] = {
@@ -58,6 +60,19 @@ int pesim_op_parse(const char *s)
     return -1;
 }
 
+const char *pesim_act_name(pesim_act a)
+{
+    return (unsigned)a < PESIM_ACT_COUNT ? act_names[a] : "?";
+}
+
+int pesim_act_parse(const char *s)
+{
+    if (!s) return -1;
+    for (int a = 0; a < PESIM_ACT_COUNT; a++)
+        if (strcmp(s, act_names[a]) == 0) return a;
+    return -1;
+}
+
 int pesim_dim_relevant(pesim_tensor t, pesim_dim d)
 {
     if ((unsigned)t >= PESIM_NTENSORS || (unsigned)d >= PESIM_NDIMS) return 0;
@@ -67,6 +82,18 @@ int pesim_dim_relevant(pesim_tensor t, pesim_dim d)
 int pesim_layer_has_macs(const pesim_layer *l)
 {
     return l->op == PESIM_OP_CONV || l->op == PESIM_OP_GEMM || l->op == PESIM_OP_MATMUL;
+}
+
+int pesim_layer_has_weights(const pesim_layer *l)
+{
+    return l->op == PESIM_OP_CONV || l->op == PESIM_OP_GEMM || l->op == PESIM_OP_LAYERNORM;
+}
+
+int64_t pesim_layer_weight_words(const pesim_layer *l)
+{
+    if (l->op == PESIM_OP_LAYERNORM) return 2 * l->dim[PESIM_DIM_G] * l->dim[PESIM_DIM_K];
+    if (l->op == PESIM_OP_CONV || l->op == PESIM_OP_GEMM) return pesim_layer_tensor_words(l, PESIM_WEIGHTS);
+    return 0;
 }
 
 int64_t pesim_layer_macs(const pesim_layer *l)
@@ -135,6 +162,10 @@ pesim_status pesim_layer_check(const pesim_layer *l, pesim_error *e)
         return pesim_error_set(e, PESIM_ERR_RANGE, NULL, l->line, l->name, "dilation must be >= 1");
     if (l->pad_h < 0 || l->pad_w < 0)
         return pesim_error_set(e, PESIM_ERR_RANGE, NULL, l->line, l->name, "pad must be >= 0");
+    if ((unsigned)l->act >= PESIM_ACT_COUNT)
+        return pesim_error_set(e, PESIM_ERR_RANGE, NULL, l->line, l->name, "unknown activation %d", (int)l->act);
+    if (l->op == PESIM_OP_ACT && l->act == PESIM_ACT_NONE)
+        return pesim_error_set(e, PESIM_ERR_INVALID, NULL, l->line, l->name, "an act layer needs a function");
     if (l->n_inputs < 0 || l->n_inputs > PESIM_MAX_INPUTS)
         return pesim_error_set(e, PESIM_ERR_RANGE, NULL, l->line, l->name, "between 0 and %d inputs allowed",
                                PESIM_MAX_INPUTS);

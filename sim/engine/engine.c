@@ -10,13 +10,18 @@
  * destination has room (one tile, or two when double-buffered) and all its
  * resources are free, and holds each resource for words / rate cycles.
  * A block computes once every tile it needs has arrived and the previous
- * block is done. Time only jumps between these boundaries. */
+ * block is done. Time only jumps between these boundaries.
+ *
+ * The state (engine_net.h) persists over the layers of a network: a layer is
+ * a step on it; pesim_engine_run is one step on a fresh state. */
 #include "pesim/engine.h"
 
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "engine/engine_net.h"
 #include "nest/nest.h"
 #include "nest/walk.h"
 #include "pesim/dram.h"
@@ -27,13 +32,17 @@
 
 #define DRAM_RING 4096 /* DRAM transfers that may be in flight at once */
 
+/* A DRAM region and the next burst a transfer takes in it (tile-major layout). */
+typedef struct dram_region {
+    uint64_t base, span, cursor;
+} dram_region;
+
 typedef struct dram_port {
     pesim_dram_sim *sim;
-    const pesim_dram *timing;
+    pesim_dram timing;
     double clock_mhz;
     uint64_t burst_bytes;
-    uint64_t cursor[NT];          /* next burst address per tensor (tile-major layout) */
-    uint64_t base[NT], span[NT];  /* address region per tensor */
+    dram_region reg[NT];          /* the step's operand regions */
     uint64_t issue_free;          /* accel cycle the DMA stream can issue again */
     uint64_t next_id;             /* transfer ids start at 1; 0 = no DRAM transfer */
     int64_t pending[DRAM_RING];   /* bursts still in flight, per transfer id % DRAM_RING */
@@ -41,20 +50,40 @@ typedef struct dram_port {
     int64_t bursts_r, bursts_w;
 } dram_port;
 
+/* What a (tensor, child level) buffer carries from one step to the next:
+ * the double buffer's room and the last drain out of it. */
+typedef struct carry {
+    int64_t prev_event_ce;  /* compute end of the block before its latest event */
+    int64_t drain_done;     /* the latest drain has left the child */
+    int64_t drain_end;      /* that drain's on-chip end */
+    uint64_t drain_dram;    /* its DRAM writes (0: none) */
+    int64_t drain_start, drain_words;
+    pesim_stall drain_cause;
+} carry;
+
 typedef struct engine {
+    /* the current step */
     const pesim_arch *a;
     const pesim_layer *l;
     const pesim_mapping *m;
+    int64_t inst[MAXL];           /* instances of each level the step uses */
+    int home[NT];                 /* the level serving each operand in place of the outermost */
+    int64_t stall[PESIM_STALL_COUNT];
+    /* what persists over the steps */
     pesim_engine_options opt;
     int M;
-    int64_t inst[MAXL];           /* instances of each level the mapping uses */
     int64_t rfree[MAXL], wfree[MAXL], nfree[MAXL][NT]; /* resource free times */
     int shared_port[MAXL];
     dram_port dram;
     int has_dram;
-    int64_t stall[PESIM_STALL_COUNT];
+    int64_t ce;                   /* the compute timeline: the last block's compute end */
+    carry carry[NT][MAXL];
     pesim_engine_stats st;
 } engine;
+
+struct pesim_engine_state {
+    engine e;
+};
 
 static int64_t cdiv(int64_t a, int64_t b) { return b > 0 ? (a + b - 1) / b : 0; }
 
@@ -87,7 +116,7 @@ static void dram_step(dram_port *d)
  * transfer id (0 if no words); *issued gets the accel cycle its last burst
  * was accepted. Tiles are laid out contiguously (tile-major), so a transfer
  * covers consecutive bursts of its tensor's region. */
-static uint64_t dram_issue(engine *e, int t, int64_t words, int is_write, int64_t start, int64_t *issued)
+static uint64_t dram_issue(engine *e, dram_region *rg, int64_t words, int is_write, int64_t start, int64_t *issued)
 {
     dram_port *d = &e->dram;
     int64_t bytes = words * ((e->a->word_bits + 7) / 8);
@@ -98,18 +127,18 @@ static uint64_t dram_issue(engine *e, int t, int64_t words, int is_write, int64_
     while (d->pending[k] > 0) dram_step(d); /* the ring slot's old transfer must be done */
     d->last_done[k] = 0;
     uint64_t t0 = (uint64_t)start > d->issue_free ? (uint64_t)start : d->issue_free;
-    uint64_t now = pesim_dram_from_accel_cycles(d->timing, d->clock_mhz, t0);
+    uint64_t now = pesim_dram_from_accel_cycles(&d->timing, d->clock_mhz, t0);
     if (now > pesim_dram_sim_now(d->sim)) pesim_dram_sim_advance_to(d->sim, now);
     for (int64_t i = 0; i < bursts; i++) {
-        uint64_t addr = d->base[t] + d->cursor[t];
-        d->cursor[t] = (d->cursor[t] + d->burst_bytes) % d->span[t];
+        uint64_t addr = rg->base + rg->cursor;
+        rg->cursor = (rg->cursor + d->burst_bytes) % rg->span;
         while (!pesim_dram_sim_will_accept(d->sim, addr, is_write)) dram_step(d);
         d->pending[k]++;
         pesim_dram_sim_add(d->sim, addr, is_write, id << 20 | (uint64_t)(i & 0xFFFFF));
     }
     if (is_write) d->bursts_w += bursts;
     else d->bursts_r += bursts;
-    int64_t acc = (int64_t)pesim_dram_to_accel_cycles(d->timing, d->clock_mhz, pesim_dram_sim_now(d->sim));
+    int64_t acc = (int64_t)pesim_dram_to_accel_cycles(&d->timing, d->clock_mhz, pesim_dram_sim_now(d->sim));
     if (acc < start) acc = start;
     d->issue_free = (uint64_t)acc;
     *issued = acc;
@@ -124,7 +153,7 @@ static int64_t dram_resolve(engine *e, uint64_t id, int64_t floor)
     dram_port *d = &e->dram;
     uint64_t k = id % DRAM_RING;
     while (d->pending[k] > 0) dram_step(d);
-    int64_t done = (int64_t)pesim_dram_to_accel_cycles(d->timing, d->clock_mhz, d->last_done[k]);
+    int64_t done = (int64_t)pesim_dram_to_accel_cycles(&d->timing, d->clock_mhz, d->last_done[k]);
     return done > floor ? done : floor;
 }
 
@@ -140,11 +169,13 @@ typedef struct xres {
 
 /* One transfer of tensor t: src_words read at level src (or from DRAM),
  * dst_words written at level dst (or to DRAM), noc_words over level net's
- * network, no earlier than `ready`. Each resource is held for its own share
- * (words / rate); the transfer ends when the slowest share (plus the source's
- * access latency) is done. */
+ * network (net < 0: none, a DMA between levels), no earlier than `ready`.
+ * Each resource is held for its own share (words / rate); the transfer ends
+ * when the slowest share (plus the source's access latency) is done. gs and
+ * gd are the DRAM regions of its source and destination; a copy from DRAM to
+ * DRAM reads, then writes what it read. */
 static xres transfer(engine *e, int t, int src, int64_t src_words, int dst, int64_t dst_words, int net,
-                     int64_t noc_words, int64_t ready)
+                     int64_t noc_words, int64_t ready, dram_region *gs, dram_region *gd)
 {
     const pesim_arch *a = e->a;
     xres r = {ready, ready, 0, 0, PESIM_STALL_SPACE};
@@ -154,7 +185,8 @@ static xres transfer(engine *e, int t, int src, int64_t src_words, int dst, int6
     }
     const pesim_level *vs = &a->level[src], *vd = &a->level[dst];
     int64_t *sf = e->shared_port[src] ? &e->wfree[src] : &e->rfree[src], *df = &e->wfree[dst];
-    int64_t *nf = &e->nfree[net][t];
+    int64_t no_net = 0;
+    int64_t *nf = net >= 0 ? &e->nfree[net][t] : &no_net;
     int64_t start = ready;
     if (!vs->is_dram && *sf > start)
         start = *sf, r.cause = e->shared_port[src] ? PESIM_STALL_BANK_CONFLICT : PESIM_STALL_BUFFER_BW;
@@ -163,14 +195,18 @@ static xres transfer(engine *e, int t, int src, int64_t src_words, int dst, int6
     if (*nf > start) start = *nf, r.cause = PESIM_STALL_NOC_BW;
     int64_t rs = vs->is_dram ? 0 : span_cycles(src_words, vs->read_words_per_cycle);
     int64_t rd = vd->is_dram ? 0 : span_cycles(dst_words, vd->write_words_per_cycle);
-    int64_t rn = span_cycles(noc_words, a->level[net].noc[t].words_per_cycle);
+    if (src == dst && e->shared_port[src] && !vs->is_dram) /* a copy within a level of one port: read, then write */
+        rs += rd, rd = 0;
+    int64_t rn = net >= 0 ? span_cycles(noc_words, a->level[net].noc[t].words_per_cycle) : 0;
     int64_t ds = rs + (vs->is_dram ? 0 : vs->latency_cycles), dd = rd, issued = start;
+    int64_t wstart = start;
     if (vs->is_dram && e->has_dram) {
-        r.dram_id = dram_issue(e, t, src_words, 0, start, &issued), r.dram_words = src_words;
+        r.dram_id = dram_issue(e, gs, src_words, 0, start, &issued), r.dram_words = src_words;
         ds = issued - start;
+        if (vd->is_dram) wstart = dram_resolve(e, r.dram_id, issued), ds = wstart - start;
     }
     if (vd->is_dram && e->has_dram) {
-        r.dram_id = dram_issue(e, t, dst_words, 1, start, &issued), r.dram_words = dst_words;
+        r.dram_id = dram_issue(e, gd, dst_words, 1, wstart, &issued), r.dram_words = dst_words;
         dd = issued - start;
     }
     int64_t len = ds > dd ? ds : dd;
@@ -182,7 +218,7 @@ static xres transfer(engine *e, int t, int src, int64_t src_words, int dst, int6
     /* a resource is held only for a non-zero share (a zero share reserves nothing) */
     if (!vs->is_dram && rs > 0) *sf = start + rs;
     if (!vd->is_dram && rd > 0) *df = start + rd;
-    if (rn > 0) *nf = start + rn;
+    if (rn > 0 && net >= 0) *nf = start + rn;
     r.start = start;
     r.end = start + len;
     return r;
@@ -194,8 +230,8 @@ static int64_t xres_done(engine *e, const xres *r, pesim_stall *cause)
 {
     int64_t done = dram_resolve(e, r->dram_id, r->end);
     if (done > r->end && cause) {
-        const pesim_level *top = &e->a->level[e->M - 1];
-        double ideal = (double)span_cycles(r->dram_words, pesim_dram_words_per_cycle(&top->dram, e->a->word_bits,
+        double ideal = (double)span_cycles(r->dram_words, pesim_dram_words_per_cycle(&e->dram.timing,
+                                                                                     e->a->word_bits,
                                                                                      e->a->clock_mhz));
         *cause = ideal * 2 >= (double)(done - r->start) ? PESIM_STALL_DRAM_BW : PESIM_STALL_DRAM_LATENCY;
     }
@@ -224,11 +260,482 @@ typedef struct pair_state {
     int64_t pend_up_parent; /* outputs: reduced words the drain writes at the parent */
 } pair_state;
 
-static int pair_index(const pesim_walk *w, int t, int child)
+static int pair_index(const pesim_walk_pair *pairs, int np, int t, int child)
 {
-    for (int k = 0; k < w->n_pairs; k++)
-        if (w->pair[k].tensor == t && w->pair[k].child == child) return k;
+    for (int k = 0; k < np; k++)
+        if (pairs[k].tensor == t && pairs[k].child == child) return k;
     return -1;
+}
+
+/* The level that serves tensor t where the walker says `level`: the
+ * outermost level is the operand's home. */
+static int phys(const engine *e, int t, int level) { return level == e->M - 1 ? e->home[t] : level; }
+
+static pesim_status engine_init(engine *e, const pesim_arch *a, const pesim_engine_options *opt, char *reason,
+                                size_t n)
+{
+    memset(e, 0, sizeof *e);
+    if (opt) e->opt = *opt;
+    e->M = a->n_levels;
+    for (int lv = 0; lv < e->M; lv++)
+        e->shared_port[lv] = a->level[lv].banks * a->level[lv].ports < 2 && !a->level[lv].is_dram;
+    const pesim_level *top = &a->level[e->M - 1];
+    if (top->is_dram && !e->opt.stall_free) {
+        pesim_dram_sim_options dopt;
+        memset(&dopt, 0, sizeof dopt);
+        dopt.sched = e->opt.dram_fcfs ? PESIM_DRAM_FCFS : PESIM_DRAM_FRFCFS;
+        dopt.disable_refresh = e->opt.no_refresh;
+        dopt.done = dram_done;
+        dopt.ctx = &e->dram;
+        pesim_error err;
+        if (pesim_dram_sim_create(&top->dram, &dopt, &e->dram.sim, &err) != PESIM_OK) {
+            snprintf(reason, n, "DRAM model: %.170s", err.msg);
+            return PESIM_ERR_NOMEM;
+        }
+        e->has_dram = 1;
+        e->dram.timing = top->dram;
+        e->dram.clock_mhz = a->clock_mhz;
+        e->dram.burst_bytes = pesim_dram_burst_bytes(&top->dram);
+    }
+    return PESIM_OK;
+}
+
+static void engine_free(engine *e)
+{
+    if (e->has_dram) pesim_dram_sim_destroy(e->dram.sim);
+    e->has_dram = 0;
+}
+
+/* Energy of a cost's counts without leakage (pesim_estimate_cost over no
+ * cycles: a network's leakage is over its whole span). */
+static void counts_energy(const pesim_arch *a, pesim_cost *out)
+{
+    int64_t cycles = out->cycles;
+    out->cycles = 0;
+    pesim_estimate_cost(a, NULL, out);
+    out->cycles = cycles;
+}
+
+/* Issues step DMA k: its on-chip shares per instance of the levels. */
+static void step_dma(engine *e, pesim_engine_dma *d, int64_t *first)
+{
+    const pesim_arch *a = e->a;
+    int64_t ws = cdiv(d->words, pesim_arch_instances(a, d->src)), wd = cdiv(d->words, pesim_arch_instances(a, d->dst));
+    dram_region rs = {d->src_region.base, d->src_region.span ? d->src_region.span : e->dram.burst_bytes, 0};
+    dram_region rd = {d->dst_region.base, d->dst_region.span ? d->dst_region.span : e->dram.burst_bytes, 0};
+    xres r = transfer(e, d->tensor, d->src, ws, d->dst, wd, -1, 0, d->ready, &rs, &rd);
+    d->done = xres_done(e, &r, NULL);
+    e->st.transfers++;
+    if (r.start < *first) *first = r.start;
+    trace(e, r.start, d->tensor, d->dst, "dma", -1, "start");
+    trace(e, d->done, d->tensor, d->dst, "dma", -1, "done");
+}
+
+/* One step on the state (see engine_net.h). tail: end - the last compute's end. */
+static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_cost *out, pesim_engine_times *tm,
+                                int64_t *tail)
+{
+    const pesim_arch *a = st->arch;
+    const pesim_layer *l = st->layer;
+    const pesim_mapping *m = st->map;
+    memset(out, 0, sizeof *out);
+    out->violation = pesim_violation_make(PESIM_VIOLATION_NONE);
+    memset(tm, 0, sizeof *tm);
+    *tail = 0;
+    e->a = a, e->l = l, e->m = m;
+    memset(e->stall, 0, sizeof e->stall);
+    for (int t = 0; t < NT; t++) e->home[t] = st->home[t];
+    out->area_um2 = pesim_arch_area_um2(a);
+    static _Thread_local pesim_nest_counts nc;
+    if (m && !pesim_nest_count(a, l, m, &nc, out->reason, sizeof out->reason)) {
+        out->violation = nc.violation;
+        return PESIM_OK;
+    }
+    for (int lv = 0; lv < e->M; lv++) e->inst[lv] = m ? pesim_mapping_instances(m, lv) : pesim_arch_instances(a, lv);
+    for (int t = 0; t < NT; t++) {
+        dram_region *rg = &e->dram.reg[t];
+        rg->base = st->region[t].base, rg->span = st->region[t].span, rg->cursor = 0;
+        if (rg->span == 0) rg->span = e->dram.burst_bytes ? e->dram.burst_bytes : 1;
+    }
+
+    /* Systolic arrays: the level whose networks forward neighbour to neighbour. */
+    int sys_level = -1;
+    for (int lv = 1; lv < e->M && sys_level < 0 && !st->vector; lv++)
+        for (int t = 0; t < NT; t++)
+            if (a->level[lv].noc[t].kind == PESIM_NOC_SYSTOLIC) sys_level = lv;
+    int64_t skew = 0, preload = 0;
+    int sys_has_pe_pair = 0;
+    if (sys_level > 0) {
+        skew = a->level[sys_level].fanout_x + a->level[sys_level].fanout_y - 2;
+        preload = a->level[sys_level].fanout_y;
+    }
+
+    static _Thread_local pesim_walk w;
+    const pesim_walk_pair *pairs = st->pairs;
+    int np = st->n_pairs;
+    if (m) {
+        pesim_walk_init(&w, a, l, m);
+        pairs = w.pair, np = w.n_pairs;
+    }
+    if (sys_level > 0)
+        for (int k = 0; k < np; k++) sys_has_pe_pair |= pairs[k].child == sys_level - 1;
+    pair_state ps[PESIM_WALK_MAX_XFERS];
+    memset(ps, 0, sizeof ps);
+    int parent_pair[PESIM_WALK_MAX_XFERS]; /* the pair that fills each pair's parent, or -1 */
+    for (int k = 0; k < np; k++) {
+        parent_pair[k] = pair_index(pairs, np, pairs[k].tensor, pairs[k].parent);
+        if (pairs[k].child < 0) continue;
+        const carry *c = &e->carry[pairs[k].tensor][pairs[k].child]; /* the buffer as the last step left it */
+        ps[k].prev_event_ce = c->prev_event_ce;
+        ps[k].drain_done = c->drain_done;
+        ps[k].drain.end = c->drain_end, ps[k].drain.dram_id = c->drain_dram, ps[k].drain.start = c->drain_start;
+        ps[k].drain.dram_words = c->drain_words, ps[k].drain.cause = c->drain_cause;
+    }
+    int64_t stream_lat = 0;
+    for (int k = 0; k < np; k++)
+        if (pairs[k].child < 0 && pesim_level_latency_cycles(a, phys(e, pairs[k].tensor, pairs[k].parent)) > stream_lat)
+            stream_lat = pesim_level_latency_cycles(a, phys(e, pairs[k].tensor, pairs[k].parent));
+    if (e->opt.stall_free) stream_lat = 0;
+
+    int64_t first = INT64_MAX;    /* the step's first activity */
+    for (int k = 0; k < st->n_dma; k++)
+        if (st->dma[k].after_block < 0) step_dma(e, &st->dma[k], &first);
+    int64_t complete[NT];         /* each operand complete: as given, or after its DMA */
+    for (int t = 0; t < NT; t++) {
+        complete[t] = st->ready[t];
+        int k = st->ready_dma[t] - 1;
+        if (k >= 0 && k < st->n_dma && st->dma[k].done > complete[t]) complete[t] = st->dma[k].done;
+    }
+
+    static _Thread_local pesim_block b; /* large: kept off the stack */
+    const int64_t ce0 = e->ce;
+    int64_t ce = ce0;          /* compute end of the previous block */
+    int64_t busy = 0, compute_first = -1;
+    while (m ? pesim_walk_next(&w, &b) : st->next && st->next(st->ctx, &b)) {
+        int64_t ready_compute = ce;
+        pesim_stall why = PESIM_STALL_COUNT;
+        int64_t gate = 0;              /* the latest operand-complete time a fill of this block waited for */
+        pesim_stall gate_cause = PESIM_STALL_FILL_DRAIN;
+        for (int i = 0; i < b.n_xfers; i++) { /* the words this block moves, as counted */
+            const pesim_xfer *x = &b.xfer[i];
+            int p = phys(e, x->tensor, x->parent);
+            out->access[p][x->tensor].reads += x->parent_reads;
+            out->access[p][x->tensor].updates += x->parent_updates;
+            if (x->child >= 0) {
+                out->access[x->child][x->tensor].fills += x->child_fills;
+                out->access[x->child][x->tensor].reads += x->child_reads;
+                if (!m) { /* a vector step: one hop below p per word */
+                    out->noc_words[p][x->tensor] += x->child_fills + x->parent_updates;
+                    out->noc_word_hops[p][x->tensor] += (double)(x->child_fills + x->parent_updates);
+                }
+            }
+        }
+        int fold = b.index == 0 && sys_level > 0 && !sys_has_pe_pair, fold_preload = 0;
+        /* drains of outputs first, innermost pair first */
+        for (int i = b.n_xfers - 1; i >= 0; i--) {
+            const pesim_xfer *x = &b.xfer[i];
+            if (x->stream || x->tensor != PESIM_OUTPUTS) continue;
+            pair_state *s = &ps[x->pair];
+            if (b.index > 0 && (s->pend_up_child || s->pend_up_parent)) {
+                int64_t ready = ce;
+                for (int j = 0; j < np; j++) /* lower pairs of this tensor drained first */
+                    if (pairs[j].tensor == PESIM_OUTPUTS && pairs[j].parent == x->child && ps[j].drain_done > ready)
+                        ready = ps[j].drain_done;
+                int p = phys(e, PESIM_OUTPUTS, x->parent);
+                s->drain = transfer(e, PESIM_OUTPUTS, x->child, cdiv(s->pend_up_child, e->inst[x->child]), p,
+                                    cdiv(s->pend_up_parent, e->inst[p]), p, cdiv(s->pend_up_parent, e->inst[p]), ready,
+                                    &e->dram.reg[PESIM_OUTPUTS], &e->dram.reg[PESIM_OUTPUTS]);
+                s->drain_done = s->drain.end; /* posted: the child is free once the words left it */
+                e->st.transfers++;
+                if (s->drain.start < first) first = s->drain.start;
+                trace(e, s->drain.start, PESIM_OUTPUTS, x->child, "drain", b.index, "start");
+                trace(e, s->drain.end, PESIM_OUTPUTS, x->child, "drain", b.index, "end");
+            }
+        }
+        /* fills, outermost pair first */
+        for (int i = 0; i < b.n_xfers; i++) {
+            const pesim_xfer *x = &b.xfer[i];
+            if (x->stream) continue;
+            pair_state *s = &ps[x->pair];
+            const pesim_level *vc = &a->level[x->child];
+            /* room in the child: one tile, or two when double-buffered */
+            int64_t ready = vc->double_buffered ? s->prev_event_ce : ce;
+            pesim_stall c = ready > ce ? PESIM_STALL_SPACE : PESIM_STALL_COUNT;
+            if (x->tensor == PESIM_OUTPUTS) {
+                /* an emptied buffer, and partial sums that have landed in the parent */
+                if (s->drain_done > ready) ready = s->drain_done, c = s->drain.cause;
+                if (x->parent_reads > 0) {
+                    int64_t landed = xres_done(e, &s->drain, &c);
+                    if (landed > ready) ready = landed;
+                }
+            }
+            /* the data must be in the parent */
+            int kp = parent_pair[x->pair];
+            if (kp >= 0 && ps[kp].done > ready) ready = ps[kp].done, c = PESIM_STALL_COUNT;
+            /* the outermost pair of an operand: the operand must be complete */
+            if (kp < 0 && complete[x->tensor] > ready) {
+                ready = complete[x->tensor], c = PESIM_STALL_COUNT;
+                if (ready > gate)
+                    gate = ready, gate_cause = st->ready_is_load[x->tensor] ? PESIM_STALL_DRAM_BW : PESIM_STALL_FILL_DRAIN;
+            }
+            int p = phys(e, x->tensor, x->parent);
+            int64_t words_p = cdiv(x->parent_reads, e->inst[p]);
+            int64_t words_c = cdiv(x->child_fills, e->inst[x->child]);
+            int64_t done = ready;
+            if (words_p > 0 || words_c > 0) {
+                /* a unicast network carries one copy per child; a bus or systolic one, the multicast union */
+                int64_t words_n = a->level[p].noc[x->tensor].kind == PESIM_NOC_UNICAST
+                                      ? cdiv(x->child_fills, e->inst[p]) : words_p;
+                xres r = transfer(e, x->tensor, p, words_p, x->child, words_c, p, words_n, ready,
+                                  &e->dram.reg[x->tensor], &e->dram.reg[x->tensor]);
+                c = r.cause;
+                done = xres_done(e, &r, &c);
+                e->st.transfers++;
+                if (r.start < first) first = r.start;
+                trace(e, r.start, x->tensor, x->child, "fill", b.index, "start");
+                trace(e, done, x->tensor, x->child, "fill", b.index, "done");
+            }
+            if (c == PESIM_STALL_COUNT) c = PESIM_STALL_SPACE;
+            s->done = done;
+            s->prev_event_ce = ce;
+            if (x->tensor == PESIM_OUTPUTS) s->pend_up_child = x->child_reads, s->pend_up_parent = x->parent_updates;
+            if (done > ready_compute) ready_compute = done, why = c;
+            if (sys_level > 0 && x->child == sys_level - 1) {
+                fold = 1;
+                if (x->tensor != PESIM_OUTPUTS) fold_preload = 1;
+            }
+        }
+        /* an operand the MACs stream straight from its home must be complete too */
+        for (int i = 0; i < b.n_xfers; i++) {
+            const pesim_xfer *x = &b.xfer[i];
+            if (!x->stream || parent_pair[x->pair] >= 0 || complete[x->tensor] <= ready_compute) continue;
+            ready_compute = complete[x->tensor];
+            why = st->ready_is_load[x->tensor] ? PESIM_STALL_DRAM_BW : PESIM_STALL_FILL_DRAIN;
+            if (ready_compute > gate) gate = ready_compute, gate_cause = why;
+        }
+        for (int k = 0; k < st->n_dma; k++)
+            if (st->dma[k].after_block == b.index) step_dma(e, &st->dma[k], &first);
+        /* Compute: the MAC array streams its operands through the innermost
+         * levels' ports and networks (the same servers the transfers use). */
+        int64_t start = ready_compute;
+        if (b.index == 0) start += stream_lat;
+        pesim_stall wait_cause = why == PESIM_STALL_COUNT ? PESIM_STALL_SPACE : why;
+        int64_t dur = b.steps, limit = b.steps;
+        pesim_stall slow = PESIM_STALL_COUNT;
+        /* words per level port (all streams of a level share its ports) */
+        int64_t rw[MAXL] = {0}, uw[MAXL] = {0}, sn[2 * PESIM_WALK_MAX_XFERS] = {0};
+        int sp[2 * PESIM_WALK_MAX_XFERS] = {0};
+        if (!e->opt.stall_free) {
+            for (int i = 0; i < b.n_xfers; i++) {
+                const pesim_xfer *x = &b.xfer[i];
+                if (!x->stream) continue;
+                int p = sp[i] = phys(e, x->tensor, x->parent), t = x->tensor;
+                int64_t r = cdiv(x->parent_reads, e->inst[p]), u = cdiv(x->parent_updates, e->inst[p]);
+                rw[p] += r, uw[p] += u;
+                sn[i] = span_cycles(r + u, a->level[p].noc[t].words_per_cycle);
+                if (e->nfree[p][t] > start) start = e->nfree[p][t], wait_cause = PESIM_STALL_NOC_BW;
+            }
+            for (int p = 0; p < e->M; p++) {
+                if (!(rw[p] || uw[p]) || a->level[p].is_dram) continue;
+                int64_t rf = e->shared_port[p] ? e->wfree[p] : e->rfree[p];
+                if (rw[p] && rf > start)
+                    start = rf, wait_cause = e->shared_port[p] ? PESIM_STALL_BANK_CONFLICT : PESIM_STALL_BUFFER_BW;
+                if (uw[p] && e->wfree[p] > start)
+                    start = e->wfree[p], wait_cause = e->shared_port[p] ? PESIM_STALL_BANK_CONFLICT
+                                                                        : PESIM_STALL_BUFFER_BW;
+            }
+            for (int p = 0; p < e->M; p++) {
+                if (!(rw[p] || uw[p])) continue;
+                const pesim_level *vp = &a->level[p];
+                if (vp->is_dram) { /* operands straight from DRAM */
+                    if (!e->has_dram) continue;
+                    int64_t issued, done = start;
+                    if (rw[p])
+                        done = dram_resolve(e, dram_issue(e, &e->dram.reg[PESIM_INPUTS], rw[p], 0, start, &issued),
+                                            done);
+                    if (uw[p]) {
+                        int64_t d2 = dram_resolve(
+                            e, dram_issue(e, &e->dram.reg[PESIM_OUTPUTS], uw[p], 1, start, &issued), done);
+                        if (d2 > done) done = d2;
+                    }
+                    if (done - start > limit) limit = done - start, slow = PESIM_STALL_DRAM_BW;
+                    continue;
+                }
+                int64_t cr = span_cycles(rw[p], vp->read_words_per_cycle);
+                int64_t cu = span_cycles(uw[p], vp->write_words_per_cycle);
+                if (e->shared_port[p]) {
+                    if (cr + cu > 0) e->rfree[p] = e->wfree[p] = start + cr + cu;
+                    if (cr + cu > limit) limit = cr + cu, slow = PESIM_STALL_BANK_CONFLICT;
+                } else {
+                    if (cr > 0) e->rfree[p] = start + cr;
+                    if (cu > 0) e->wfree[p] = start + cu;
+                    if (cr > limit) limit = cr, slow = PESIM_STALL_BUFFER_BW;
+                    if (cu > limit) limit = cu, slow = PESIM_STALL_BUFFER_BW;
+                }
+            }
+            for (int i = 0; i < b.n_xfers; i++) {
+                const pesim_xfer *x = &b.xfer[i];
+                if (!x->stream) continue;
+                if (sn[i] > 0) e->nfree[sp[i]][x->tensor] = start + sn[i];
+                if (sn[i] > limit) limit = sn[i], slow = PESIM_STALL_NOC_BW;
+            }
+        }
+        if (limit > dur) {
+            e->stall[slow] += limit - dur;
+            dur = limit;
+        }
+        if (fold) {
+            int64_t extra = skew + (fold_preload ? preload : 0);
+            dur += extra;
+            e->stall[PESIM_STALL_FILL_DRAIN] += extra;
+            e->st.folds++;
+        }
+        if (start > ce) {
+            int64_t wait = start - ce;
+            if (b.index == 0 && stream_lat) {
+                int64_t l0 = stream_lat < wait ? stream_lat : wait;
+                e->stall[PESIM_STALL_FILL_DRAIN] += l0, wait -= l0;
+            }
+            if (gate > ce) { /* waiting for an operand to be complete */
+                int64_t g = gate - ce < wait ? gate - ce : wait;
+                e->stall[gate_cause] += g, wait -= g;
+            }
+            e->stall[wait_cause] += wait;
+        }
+        if (compute_first < 0) compute_first = start;
+        if (start < first) first = start;
+        ce = start + dur;
+        trace(e, start, 0, -1, "compute", b.index, "start");
+        trace(e, ce, 0, -1, "compute", b.index, "end");
+        busy += b.steps;
+        e->st.blocks++;
+    }
+    /* flush the last output tiles, innermost pair first */
+    int64_t lat = st->vector ? (a->vector.latency_cycles > 0 ? a->vector.latency_cycles - 1 : 0)
+                             : a->mac_latency_cycles - 1;
+    int64_t end = ce + lat;
+    int64_t last = ce;
+    for (int c = -1; c < e->M; c++) {
+        int k = pair_index(pairs, np, PESIM_OUTPUTS, c);
+        if (k < 0 || c < 0) continue;
+        pair_state *s = &ps[k];
+        int64_t ready = last > s->drain_done ? last : s->drain_done;
+        int p = phys(e, PESIM_OUTPUTS, pairs[k].parent);
+        xres r = transfer(e, PESIM_OUTPUTS, c, cdiv(s->pend_up_child, e->inst[c]), p,
+                          cdiv(s->pend_up_parent, e->inst[p]), p, cdiv(s->pend_up_parent, e->inst[p]), ready,
+                          &e->dram.reg[PESIM_OUTPUTS], &e->dram.reg[PESIM_OUTPUTS]);
+        last = xres_done(e, &r, NULL);
+        e->st.transfers++;
+        if (r.start < first) first = r.start;
+        trace(e, r.start, PESIM_OUTPUTS, c, "flush", -1, "start");
+        trace(e, last, PESIM_OUTPUTS, c, "flush", -1, "done");
+        /* the buffer is free once the flush is done: a flush is not posted
+         * (the SystemC reference's flush item ends when its writes landed) */
+        carry *cr = &e->carry[PESIM_OUTPUTS][c];
+        cr->drain_done = last, cr->drain_end = last, cr->drain_dram = 0, cr->drain_start = r.start;
+        cr->drain_words = r.dram_words, cr->drain_cause = r.cause;
+    }
+    /* every posted write has landed */
+    for (int k = 0; k < np; k++) {
+        int64_t landed = xres_done(e, &ps[k].drain, NULL);
+        if (landed > last) last = landed;
+    }
+    if (last + lat > end) end = last + lat;
+    int any_compute = compute_first >= 0;
+    if (!any_compute) { /* a step of DMA transfers only: it ends with the last */
+        end = 0;
+        for (int k = 0; k < st->n_dma; k++)
+            if (st->dma[k].done > end) end = st->dma[k].done;
+    }
+    /* the fused activation runs on the vector unit beside the compute */
+    if (st->act_steps > 0 && any_compute && compute_first + st->act_steps > end) end = compute_first + st->act_steps;
+    for (int k = 0; k < np; k++) /* the double buffers as this step leaves them */
+        if (pairs[k].child >= 0) e->carry[pairs[k].tensor][pairs[k].child].prev_event_ce = ps[k].prev_event_ce;
+    *tail = any_compute ? end - ce : 0;
+    e->ce = ce;
+
+    /* Results: the counts it moved, its compute and stalls, energy over them. */
+    out->valid = 1;
+    if (m) {
+        out->macs = nc.macs;
+        out->spatial_used = nc.spatial_used;
+        memcpy(out->noc_words, nc.noc_words, sizeof out->noc_words); /* network words: the shared semantics */
+        pesim_nest_results(a, m, &nc, out);
+        for (int t = 0; t < NT; t++) /* an operand's outermost network is its home's */
+            if (e->home[t] != e->M - 1) {
+                out->noc_words[e->home[t]][t] += out->noc_words[e->M - 1][t];
+                out->noc_words[e->M - 1][t] = 0;
+                out->noc_word_hops[e->home[t]][t] += out->noc_word_hops[e->M - 1][t];
+                out->noc_word_hops[e->M - 1][t] = 0;
+            }
+    }
+    out->cycles = ce - ce0;
+    out->compute_cycles = busy;
+    memcpy(out->stall_cycles, e->stall, sizeof out->stall_cycles);
+    counts_energy(a, out);
+    e->st.busy_cycles += busy;
+    tm->start = first == INT64_MAX ? end : first;
+    tm->end = end;
+    tm->compute_start = any_compute ? compute_first : tm->start;
+    tm->compute_end = any_compute ? ce : tm->start;
+    tm->timeline = ce - ce0;
+    return PESIM_OK;
+}
+
+pesim_status pesim_engine_state_create(const pesim_arch *a, const pesim_engine_options *opt,
+                                       pesim_engine_state **out, char *reason, size_t n)
+{
+    *out = NULL;
+    pesim_engine_state *s = malloc(sizeof *s);
+    if (!s) {
+        snprintf(reason, n, "out of memory");
+        return PESIM_ERR_NOMEM;
+    }
+    pesim_status st = engine_init(&s->e, a, opt, reason, n);
+    if (st) {
+        free(s);
+        return st;
+    }
+    *out = s;
+    return PESIM_OK;
+}
+
+void pesim_engine_state_destroy(pesim_engine_state *s)
+{
+    if (!s) return;
+    engine_free(&s->e);
+    free(s);
+}
+
+pesim_status pesim_engine_state_run(pesim_engine_state *s, const pesim_engine_step *st, pesim_cost *out,
+                                    pesim_engine_times *t)
+{
+    int64_t tail;
+    return engine_step(&s->e, st, out, t, &tail);
+}
+
+void pesim_engine_state_end(pesim_engine_state *s, int64_t end_cycle)
+{
+    if (!s->e.has_dram) return;
+    uint64_t dend = pesim_dram_from_accel_cycles(&s->e.dram.timing, s->e.dram.clock_mhz, (uint64_t)end_cycle);
+    if (dend > pesim_dram_sim_now(s->e.dram.sim)) pesim_dram_sim_advance_to(s->e.dram.sim, dend);
+}
+
+void pesim_engine_state_stats(const pesim_engine_state *s, pesim_engine_stats *out)
+{
+    *out = s->e.st;
+    if (s->e.has_dram) {
+        pesim_dram_stats ds;
+        pesim_dram_sim_stats(s->e.dram.sim, &ds);
+        out->dram_reads = s->e.dram.bursts_r, out->dram_writes = s->e.dram.bursts_w;
+        out->dram_row_hits = (int64_t)ds.row_hits, out->dram_row_misses = (int64_t)ds.row_misses;
+        out->dram_row_conflicts = (int64_t)ds.row_conflicts, out->dram_refreshes = (int64_t)ds.ref;
+        out->dram_act = (int64_t)ds.act, out->dram_pre = (int64_t)ds.pre;
+        out->dram_cycles = (int64_t)ds.cycle;
+        out->dram_rd = (int64_t)ds.rd, out->dram_wr = (int64_t)ds.wr;
+        out->dram_active_cycles = (int64_t)ds.active_cycles;
+        out->dram_precharged_cycles = (int64_t)ds.precharged_cycles;
+    }
 }
 
 pesim_status pesim_engine_run(const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m,
@@ -248,299 +755,48 @@ pesim_status pesim_engine_run(const pesim_arch *a, const pesim_layer *l, const p
         out->violation.kind = PESIM_VIOLATION_STRUCTURE;
         return PESIM_ERR_INVALID;
     }
-    out->area_um2 = pesim_arch_area_um2(a);
-    pesim_nest_counts nc;
-    if (!pesim_nest_count(a, l, m, &nc, out->reason, sizeof out->reason)) {
-        out->violation = nc.violation;
-        return PESIM_OK;
+    static _Thread_local engine e; /* large: kept off the stack */
+    pesim_status st = engine_init(&e, a, opt, out->reason, sizeof out->reason);
+    if (st) {
+        out->violation.kind = PESIM_VIOLATION_OTHER;
+        return st;
     }
-
-    engine e;
-    memset(&e, 0, sizeof e);
-    e.a = a, e.l = l, e.m = m, e.M = a->n_levels;
-    if (opt) e.opt = *opt;
-    for (int lv = 0; lv < e.M; lv++) {
-        e.inst[lv] = pesim_mapping_instances(m, lv);
-        e.shared_port[lv] = a->level[lv].banks * a->level[lv].ports < 2 && !a->level[lv].is_dram;
+    /* every operand in the outermost level; each tensor's region on its own MiB */
+    pesim_engine_step step;
+    memset(&step, 0, sizeof step);
+    step.arch = a, step.layer = l, step.map = m;
+    uint64_t base = 0, wb = (uint64_t)(a->word_bits + 7) / 8;
+    for (int t = 0; t < NT; t++) {
+        step.home[t] = a->n_levels - 1;
+        if (!e.has_dram) continue;
+        uint64_t sz = (uint64_t)pesim_layer_tensor_words(l, (pesim_tensor)t) * wb;
+        sz = (sz + e.dram.burst_bytes - 1) / e.dram.burst_bytes * e.dram.burst_bytes;
+        if (sz == 0) sz = e.dram.burst_bytes;
+        step.region[t].base = base, step.region[t].span = sz;
+        base += (sz + (1u << 20) - 1) / (1u << 20) * (1u << 20);
     }
-    const pesim_level *top = &a->level[e.M - 1];
-    if (top->is_dram && !e.opt.stall_free) {
-        pesim_dram_sim_options dopt;
-        memset(&dopt, 0, sizeof dopt);
-        dopt.sched = e.opt.dram_fcfs ? PESIM_DRAM_FCFS : PESIM_DRAM_FRFCFS;
-        dopt.disable_refresh = e.opt.no_refresh;
-        dopt.done = dram_done;
-        dopt.ctx = &e.dram;
-        pesim_error err;
-        if (pesim_dram_sim_create(&top->dram, &dopt, &e.dram.sim, &err) != PESIM_OK) {
-            snprintf(out->reason, sizeof out->reason, "DRAM model: %.170s", err.msg);
-            out->violation.kind = PESIM_VIOLATION_OTHER;
-            return PESIM_ERR_NOMEM;
-        }
-        e.has_dram = 1;
-        e.dram.timing = &top->dram;
-        e.dram.clock_mhz = a->clock_mhz;
-        e.dram.burst_bytes = pesim_dram_burst_bytes(&top->dram);
-        uint64_t base = 0, wb = (uint64_t)(a->word_bits + 7) / 8;
-        for (int t = 0; t < NT; t++) {
-            uint64_t sz = (uint64_t)pesim_layer_tensor_words(l, (pesim_tensor)t) * wb;
-            sz = (sz + e.dram.burst_bytes - 1) / e.dram.burst_bytes * e.dram.burst_bytes;
-            if (sz == 0) sz = e.dram.burst_bytes;
-            e.dram.base[t] = base, e.dram.span[t] = sz;
-            base += (sz + (1u << 20) - 1) / (1u << 20) * (1u << 20); /* each tensor on its own MiB */
-        }
+    pesim_engine_times tm;
+    int64_t tail;
+    st = engine_step(&e, &step, out, &tm, &tail);
+    if (st || !out->valid) {
+        engine_free(&e);
+        return st;
     }
-
-    /* Systolic arrays: the level whose networks forward neighbour to neighbour. */
-    int sys_level = -1;
-    for (int lv = 1; lv < e.M && sys_level < 0; lv++)
-        for (int t = 0; t < NT; t++)
-            if (a->level[lv].noc[t].kind == PESIM_NOC_SYSTOLIC) sys_level = lv;
-    int64_t skew = 0, preload = 0;
-    int sys_has_pe_pair = 0;
-    if (sys_level > 0) {
-        skew = a->level[sys_level].fanout_x + a->level[sys_level].fanout_y - 2;
-        preload = a->level[sys_level].fanout_y;
-    }
-
-    pesim_walk w;
-    pesim_walk_init(&w, a, l, m);
-    if (sys_level > 0)
-        for (int k = 0; k < w.n_pairs; k++) sys_has_pe_pair |= w.pair[k].child == sys_level - 1;
-    pair_state ps[PESIM_WALK_MAX_XFERS];
-    memset(ps, 0, sizeof ps);
-    int parent_pair[PESIM_WALK_MAX_XFERS]; /* the pair that fills each pair's parent, or -1 */
-    for (int k = 0; k < w.n_pairs; k++) parent_pair[k] = pair_index(&w, w.pair[k].tensor, w.pair[k].parent);
-    int64_t stream_lat = 0;
-    for (int k = 0; k < w.n_pairs; k++)
-        if (w.pair[k].child < 0 && pesim_level_latency_cycles(a, w.pair[k].parent) > stream_lat)
-            stream_lat = pesim_level_latency_cycles(a, w.pair[k].parent);
-    if (e.opt.stall_free) stream_lat = 0;
-
-    static _Thread_local pesim_block b; /* large: kept off the stack */
-    int64_t ce = 0;            /* compute end of the previous block */
-    int64_t busy = 0;
-    while (pesim_walk_next(&w, &b)) {
-        int64_t ready_compute = ce;
-        pesim_stall why = PESIM_STALL_COUNT;
-        for (int i = 0; i < b.n_xfers; i++) { /* the words this block moves, as counted */
-            const pesim_xfer *x = &b.xfer[i];
-            out->access[x->parent][x->tensor].reads += x->parent_reads;
-            out->access[x->parent][x->tensor].updates += x->parent_updates;
-            if (x->child >= 0) {
-                out->access[x->child][x->tensor].fills += x->child_fills;
-                out->access[x->child][x->tensor].reads += x->child_reads;
-            }
-        }
-        int fold = b.index == 0 && sys_level > 0 && !sys_has_pe_pair, fold_preload = 0;
-        /* drains of outputs first, innermost pair first */
-        for (int i = b.n_xfers - 1; i >= 0; i--) {
-            const pesim_xfer *x = &b.xfer[i];
-            if (x->stream || x->tensor != PESIM_OUTPUTS) continue;
-            pair_state *s = &ps[x->pair];
-            if (b.index > 0 && (s->pend_up_child || s->pend_up_parent)) {
-                int64_t ready = ce;
-                for (int j = 0; j < w.n_pairs; j++) /* lower pairs of this tensor drained first */
-                    if (w.pair[j].tensor == PESIM_OUTPUTS && w.pair[j].parent == x->child && ps[j].drain_done > ready)
-                        ready = ps[j].drain_done;
-                s->drain = transfer(&e, PESIM_OUTPUTS, x->child, cdiv(s->pend_up_child, e.inst[x->child]),
-                                    x->parent, cdiv(s->pend_up_parent, e.inst[x->parent]), x->parent,
-                                    cdiv(s->pend_up_parent, e.inst[x->parent]), ready);
-                s->drain_done = s->drain.end; /* posted: the child is free once the words left it */
-                e.st.transfers++;
-                trace(&e, s->drain.start, PESIM_OUTPUTS, x->child, "drain", b.index, "start");
-                trace(&e, s->drain.end, PESIM_OUTPUTS, x->child, "drain", b.index, "end");
-            }
-        }
-        /* fills, outermost pair first */
-        for (int i = 0; i < b.n_xfers; i++) {
-            const pesim_xfer *x = &b.xfer[i];
-            if (x->stream) continue;
-            pair_state *s = &ps[x->pair];
-            const pesim_level *vc = &a->level[x->child];
-            /* room in the child: one tile, or two when double-buffered */
-            int64_t ready = vc->double_buffered ? s->prev_event_ce : ce;
-            pesim_stall c = ready > ce ? PESIM_STALL_SPACE : PESIM_STALL_COUNT;
-            if (x->tensor == PESIM_OUTPUTS) {
-                /* an emptied buffer, and partial sums that have landed in the parent */
-                if (s->drain_done > ready) ready = s->drain_done, c = s->drain.cause;
-                if (x->parent_reads > 0) {
-                    int64_t landed = xres_done(&e, &s->drain, &c);
-                    if (landed > ready) ready = landed;
-                }
-            }
-            /* the data must be in the parent */
-            int kp = parent_pair[x->pair];
-            if (kp >= 0 && ps[kp].done > ready) ready = ps[kp].done, c = PESIM_STALL_COUNT;
-            int64_t words_p = cdiv(x->parent_reads, e.inst[x->parent]);
-            int64_t words_c = cdiv(x->child_fills, e.inst[x->child]);
-            int64_t done = ready;
-            if (words_p > 0 || words_c > 0) {
-                /* a unicast network carries one copy per child; a bus or systolic one, the multicast union */
-                int64_t words_n = a->level[x->parent].noc[x->tensor].kind == PESIM_NOC_UNICAST
-                                      ? cdiv(x->child_fills, e.inst[x->parent]) : words_p;
-                xres r = transfer(&e, x->tensor, x->parent, words_p, x->child, words_c, x->parent, words_n, ready);
-                c = r.cause;
-                done = xres_done(&e, &r, &c);
-                e.st.transfers++;
-                trace(&e, r.start, x->tensor, x->child, "fill", b.index, "start");
-                trace(&e, done, x->tensor, x->child, "fill", b.index, "done");
-            }
-            if (c == PESIM_STALL_COUNT) c = PESIM_STALL_SPACE;
-            s->done = done;
-            s->prev_event_ce = ce;
-            if (x->tensor == PESIM_OUTPUTS) s->pend_up_child = x->child_reads, s->pend_up_parent = x->parent_updates;
-            if (done > ready_compute) ready_compute = done, why = c;
-            if (sys_level > 0 && x->child == sys_level - 1) {
-                fold = 1;
-                if (x->tensor != PESIM_OUTPUTS) fold_preload = 1;
-            }
-        }
-        /* Compute: the MAC array streams its operands through the innermost
-         * levels' ports and networks (the same servers the transfers use). */
-        int64_t start = ready_compute;
-        if (b.index == 0) start += stream_lat;
-        pesim_stall wait_cause = why == PESIM_STALL_COUNT ? PESIM_STALL_SPACE : why;
-        int64_t dur = b.steps, limit = b.steps;
-        pesim_stall slow = PESIM_STALL_COUNT;
-        /* words per level port (all streams of a level share its ports) */
-        int64_t rw[MAXL] = {0}, uw[MAXL] = {0}, sn[PESIM_WALK_MAX_XFERS] = {0};
-        if (!e.opt.stall_free) {
-            for (int i = 0; i < b.n_xfers; i++) {
-                const pesim_xfer *x = &b.xfer[i];
-                if (!x->stream) continue;
-                int p = x->parent, t = x->tensor;
-                int64_t r = cdiv(x->parent_reads, e.inst[p]), u = cdiv(x->parent_updates, e.inst[p]);
-                rw[p] += r, uw[p] += u;
-                sn[i] = span_cycles(r + u, a->level[p].noc[t].words_per_cycle);
-                if (e.nfree[p][t] > start) start = e.nfree[p][t], wait_cause = PESIM_STALL_NOC_BW;
-            }
-            for (int p = 0; p < e.M; p++) {
-                if (!(rw[p] || uw[p]) || a->level[p].is_dram) continue;
-                int64_t rf = e.shared_port[p] ? e.wfree[p] : e.rfree[p];
-                if (rw[p] && rf > start)
-                    start = rf, wait_cause = e.shared_port[p] ? PESIM_STALL_BANK_CONFLICT : PESIM_STALL_BUFFER_BW;
-                if (uw[p] && e.wfree[p] > start)
-                    start = e.wfree[p], wait_cause = e.shared_port[p] ? PESIM_STALL_BANK_CONFLICT
-                                                                      : PESIM_STALL_BUFFER_BW;
-            }
-            for (int p = 0; p < e.M; p++) {
-                if (!(rw[p] || uw[p])) continue;
-                const pesim_level *vp = &a->level[p];
-                if (vp->is_dram) { /* operands straight from DRAM */
-                    if (!e.has_dram) continue;
-                    int64_t issued, done = start;
-                    if (rw[p]) done = dram_resolve(&e, dram_issue(&e, PESIM_INPUTS, rw[p], 0, start, &issued), done);
-                    if (uw[p]) {
-                        int64_t d2 = dram_resolve(&e, dram_issue(&e, PESIM_OUTPUTS, uw[p], 1, start, &issued), done);
-                        if (d2 > done) done = d2;
-                    }
-                    if (done - start > limit) limit = done - start, slow = PESIM_STALL_DRAM_BW;
-                    continue;
-                }
-                int64_t cr = span_cycles(rw[p], vp->read_words_per_cycle);
-                int64_t cu = span_cycles(uw[p], vp->write_words_per_cycle);
-                if (e.shared_port[p]) {
-                    if (cr + cu > 0) e.rfree[p] = e.wfree[p] = start + cr + cu;
-                    if (cr + cu > limit) limit = cr + cu, slow = PESIM_STALL_BANK_CONFLICT;
-                } else {
-                    if (cr > 0) e.rfree[p] = start + cr;
-                    if (cu > 0) e.wfree[p] = start + cu;
-                    if (cr > limit) limit = cr, slow = PESIM_STALL_BUFFER_BW;
-                    if (cu > limit) limit = cu, slow = PESIM_STALL_BUFFER_BW;
-                }
-            }
-            for (int i = 0; i < b.n_xfers; i++) {
-                const pesim_xfer *x = &b.xfer[i];
-                if (!x->stream) continue;
-                if (sn[i] > 0) e.nfree[x->parent][x->tensor] = start + sn[i];
-                if (sn[i] > limit) limit = sn[i], slow = PESIM_STALL_NOC_BW;
-            }
-        }
-        if (limit > dur) {
-            e.stall[slow] += limit - dur;
-            dur = limit;
-        }
-        if (fold) {
-            int64_t extra = skew + (fold_preload ? preload : 0);
-            dur += extra;
-            e.stall[PESIM_STALL_FILL_DRAIN] += extra;
-            e.st.folds++;
-        }
-        if (start > ce) {
-            int64_t wait = start - ce;
-            if (b.index == 0 && stream_lat) {
-                int64_t l0 = stream_lat < wait ? stream_lat : wait;
-                e.stall[PESIM_STALL_FILL_DRAIN] += l0, wait -= l0;
-            }
-            e.stall[wait_cause] += wait;
-        }
-        ce = start + dur;
-        trace(&e, start, 0, -1, "compute", b.index, "start");
-        trace(&e, ce, 0, -1, "compute", b.index, "end");
-        busy += b.steps;
-        e.st.blocks++;
-    }
-    /* flush the last output tiles, innermost pair first */
-    int64_t end = ce + a->mac_latency_cycles - 1;
-    e.stall[PESIM_STALL_FILL_DRAIN] += a->mac_latency_cycles - 1;
-    int64_t last = ce;
-    for (int c = -1; c < e.M; c++) {
-        int k = pair_index(&w, PESIM_OUTPUTS, c);
-        if (k < 0 || c < 0) continue;
-        pair_state *s = &ps[k];
-        int64_t ready = last > s->drain_done ? last : s->drain_done;
-        int p = w.pair[k].parent;
-        xres r = transfer(&e, PESIM_OUTPUTS, c, cdiv(s->pend_up_child, e.inst[c]), p,
-                          cdiv(s->pend_up_parent, e.inst[p]), p, cdiv(s->pend_up_parent, e.inst[p]), ready);
-        last = xres_done(&e, &r, NULL);
-        e.st.transfers++;
-        trace(&e, r.start, PESIM_OUTPUTS, c, "flush", -1, "start");
-        trace(&e, last, PESIM_OUTPUTS, c, "flush", -1, "done");
-    }
-    /* every posted write has landed */
-    for (int k = 0; k < w.n_pairs; k++) {
-        int64_t landed = xres_done(&e, &ps[k].drain, NULL);
-        if (landed > last) last = landed;
-    }
-    if (last + a->mac_latency_cycles - 1 > end) {
-        e.stall[PESIM_STALL_FILL_DRAIN] += last + a->mac_latency_cycles - 1 - end;
-        end = last + a->mac_latency_cycles - 1;
-    }
-
-    trace(&e, end, 0, -1, "finish", -1, "");
-
-    /* Results: the exact counts, the engine's cycles, energy over them. */
-    out->valid = 1;
-    out->macs = nc.macs;
-    out->spatial_used = nc.spatial_used;
-    memcpy(out->noc_words, nc.noc_words, sizeof out->noc_words); /* network words: the shared semantics */
-    pesim_nest_results(a, m, &nc, out);
-    out->cycles = end;
-    out->compute_cycles = busy;
-    memcpy(out->stall_cycles, e.stall, sizeof out->stall_cycles);
-    out->utilization = (double)nc.macs / ((double)end * (double)pesim_arch_macs(a));
-    e.st.busy_cycles = busy;
+    /* one layer: its pipeline and flush tail is fill and drain */
+    out->stall_cycles[PESIM_STALL_FILL_DRAIN] += tail;
+    out->cycles = tm.end;
+    trace(&e, tm.end, 0, -1, "finish", -1, "");
+    out->utilization = (double)out->macs / ((double)tm.end * (double)pesim_arch_macs(a));
+    pesim_engine_stats es;
     pesim_dram_activity act, *dact = NULL;
-    if (e.has_dram) {
-        /* The DRAM runs on (refreshing, rows open or closed) to the run's end. */
-        uint64_t dend = pesim_dram_from_accel_cycles(e.dram.timing, e.dram.clock_mhz, (uint64_t)end);
-        if (dend > pesim_dram_sim_now(e.dram.sim)) pesim_dram_sim_advance_to(e.dram.sim, dend);
-        pesim_dram_stats ds;
-        pesim_dram_sim_stats(e.dram.sim, &ds);
-        e.st.dram_reads = e.dram.bursts_r, e.st.dram_writes = e.dram.bursts_w;
-        e.st.dram_row_hits = (int64_t)ds.row_hits, e.st.dram_row_misses = (int64_t)ds.row_misses;
-        e.st.dram_row_conflicts = (int64_t)ds.row_conflicts, e.st.dram_refreshes = (int64_t)ds.ref;
-        e.st.dram_cycles = (int64_t)ds.cycle;
-        e.st.dram_act = (int64_t)ds.act, e.st.dram_pre = (int64_t)ds.pre;
-        e.st.dram_rd = (int64_t)ds.rd, e.st.dram_wr = (int64_t)ds.wr;
-        e.st.dram_active_cycles = (int64_t)ds.active_cycles;
-        e.st.dram_precharged_cycles = (int64_t)ds.precharged_cycles;
-        pesim_estimate_dram_activity_from_run(e.dram.timing, &e.st, a->clock_mhz, end, &act);
-        dact = &act; /* the DRAM energy: the model's own commands and background over the run */
-        pesim_dram_sim_destroy(e.dram.sim);
+    pesim_engine_state_end((pesim_engine_state *)&e, tm.end);
+    pesim_engine_state_stats((const pesim_engine_state *)&e, &es);
+    if (e.has_dram) { /* the DRAM energy: the model's own commands and background over the run */
+        pesim_estimate_dram_activity_from_run(&e.dram.timing, &es, a->clock_mhz, tm.end, &act);
+        dact = &act;
     }
     pesim_estimate_cost(a, dact, out);
-    if (stats) *stats = e.st;
+    if (stats) *stats = es;
+    engine_free(&e);
     return PESIM_OK;
 }

@@ -142,6 +142,7 @@ DramSide::DramSide(sc_module_name n, const Program &p, const pesim_engine_option
     core_->on_cas = [this](uint64_t id, uint64_t f) { on_cas(id, f); };
     core_->on_command = [this](const DramIssued &c) { log_.push_back(c); };
     ds_.resize(p.descs.size());
+    cursor_.assign(p.regions.size(), 0);
     SC_THREAD(run);
 }
 
@@ -231,9 +232,10 @@ void DramSide::try_adds()
             const bool wr = d.kind != D_READ;
             const uint64_t burst = core_->burst_bytes();
             while (s.added < d.bursts) {
-                uint64_t addr = (uint64_t)p_.tensor_base[d.tensor] + (uint64_t)cursor_[d.tensor];
+                const Region &rg = p_.regions[(size_t)d.region];
+                uint64_t addr = rg.base + (uint64_t)cursor_[(size_t)d.region];
                 if (!core_->will_accept(addr)) return;
-                cursor_[d.tensor] = (int64_t)(((uint64_t)cursor_[d.tensor] + burst) % (uint64_t)p_.tensor_span[d.tensor]);
+                cursor_[(size_t)d.region] = (int64_t)(((uint64_t)cursor_[(size_t)d.region] + burst) % rg.span);
                 core_->add(addr, wr, burst_desc_.size());
                 burst_desc_.push_back((int)head_);
                 s.added++;
@@ -313,6 +315,15 @@ Controller::Controller(sc_module_name n, const Program &p, RunState *rs, std::ve
     for (const Desc &d : p.descs) bursts = std::max(bursts, d.bursts);
     quiet_limit_ = 2 * longest + 256 * bursts + (int64_t)1000000 + p.arch->mac_latency_cycles;
     chain_next_.assign(p.res.size(), 0);
+    step_stall_.assign(p.steps.size() > 0 ? p.steps.size() : 1, {});
+    if (p.network) {
+        res_->steps.assign(p.steps.size(), StepResult{});
+        for (StepResult &sr : res_->steps) {
+            std::memset(&sr, 0, sizeof sr);
+            sr.times.start = INT64_MAX;
+        }
+        res_->item_end.assign(p.items.size(), -1);
+    }
     for (size_t r = 0; r < p.res.size(); r++) unblock_chain((int)r, 0);
     for (size_t i = 0; i < p.items.size(); i++)
         if (rt_[i].wait == 0) deps_complete((int)i, 0);
@@ -326,8 +337,8 @@ void Controller::trace(int64_t cycle, const Item &it, const char *what)
     std::memset(&e, 0, sizeof e);
     e.cycle = cycle;
     std::snprintf(e.module, sizeof e.module, "%s", p_.modules[(size_t)it.module].c_str());
-    static const char *const kind[] = {"drain", "fill", "compute", "flush", "finish"};
-    if (it.kind == IT_FLUSH || it.kind == IT_FINISH)
+    static const char *const kind[] = {"drain", "fill", "compute", "flush", "finish", "dma", "end"};
+    if (it.kind == IT_FLUSH || it.kind == IT_FINISH || it.kind == IT_DMA)
         std::snprintf(e.event, sizeof e.event, "%s%s%s", kind[it.kind], what[0] ? " " : "", what);
     else
         std::snprintf(e.event, sizeof e.event, "%s b%lld %s", kind[it.kind], (long long)it.block, what);
@@ -427,6 +438,10 @@ void Controller::deps_complete(int i, int64_t k)
         }
         if (it.parent_fill != kNone && rt_[(size_t)it.parent_fill].end > rdy)
             rdy = rt_[(size_t)it.parent_fill].end, c = kNoCause;
+        if (it.complete != kNone && rt_[(size_t)it.complete].end > rdy) { /* the operand completed last */
+            rdy = rt_[(size_t)it.complete].end, c = kNoCause;
+            r.gate = rdy, r.gate_cause = it.complete_is_load ? PESIM_STALL_DRAM_BW : PESIM_STALL_FILL_DRAIN;
+        }
         if (rdy != k) return rs_->fail(msg("controller: fill ", i, " ready at ", rdy, ", seen at ", k));
         r.pre_cause = c;
     }
@@ -438,6 +453,21 @@ void Controller::try_start(int i, int64_t k)
     RT &r = rt_[(size_t)i];
     const Item &it = p_.items[(size_t)i];
     if (r.started || !r.deps_done || r.blocked > 0) return;
+    if (it.kind == IT_END) {  // a layer's end: once its pipeline has drained and its activation is done
+        const Program::Step &ps = p_.steps[(size_t)it.step];
+        int64_t e = 0;
+        for (const Dep &d : p_.deps(it)) e = std::max(e, d.stage == ST_END ? rt_[(size_t)d.item].end : rt_[(size_t)d.item].landed);
+        if (ps.last_compute != kNone) {
+            const pesim_arch *a = ps.arch;
+            e += ps.vector ? std::max<int64_t>(0, a->vector.latency_cycles - 1) : a->mac_latency_cycles - 1;
+            if (ps.act_steps > 0) e = std::max(e, rt_[(size_t)ps.first_compute].start + ps.act_steps);
+        }
+        if (k < e) {
+            if (!r.timer) r.timer = true, timers_.push({e, i});
+            return;
+        }
+        if (k != e) return rs_->fail(msg("controller: layer end ", it.step, " at ", k, ", expected ", e));
+    }
     if (it.first_latency > 0 && k < r.ready + it.first_latency) {
         if (!r.timer) r.timer = true, timers_.push({r.ready + it.first_latency, i});
         return;
@@ -452,9 +482,17 @@ void Controller::start(int i, int64_t k)
     const Item &it = p_.items[(size_t)i];
     r.started = true;
     r.start = k;
+    if (p_.network && (it.kind == IT_COMPUTE || it.has_xfer)) {  // a step starts with its first transfer
+        StepResult &sr = res_->steps[(size_t)it.step];
+        if (k < sr.times.start) sr.times.start = k;
+    }
     switch (it.kind) {
+    case IT_END:
+        end_step(i, k);
+        return;
     case IT_FILL:
     case IT_DRAIN:
+    case IT_DMA:
     case IT_FLUSH: {
         if (!it.has_xfer) {  // a fill that moves nothing: its tile is there when it is ready
             r.cause = r.pre_cause == kNoCause ? PESIM_STALL_SPACE : r.pre_cause;
@@ -484,6 +522,7 @@ void Controller::start(int i, int64_t k)
             else
                 r.pend++;  // the data done
         }
+        if (it.desc2 != kNone) r.pend += 2;  // DRAM to DRAM: the write's issue and data too
         if (r.pend == 0) {
             transfer_end(i, k);
             return;
@@ -517,6 +556,7 @@ void Controller::start(int i, int64_t k)
         return;
     }
     case IT_FINISH: {
+        if (p_.network) return finish_network(k);
         int64_t lat = p_.arch->mac_latency_cycles - 1;
         if (lat > 0)
             mac_->jobs.nb_write(Job{i, -1, lat, lat, 0, 1.0});
@@ -547,6 +587,9 @@ void Controller::component(int i, int64_t k)
     case IT_FINISH:
         finish(k);
         return;
+    case IT_END:
+        complete(i, ST_END, k);
+        return;
     default:
         if (--r.pend == 0) transfer_end(i, k);
         return;
@@ -562,6 +605,12 @@ void Controller::on_notice(const Notice &n, int64_t k)
     if (n.kind == N_ISSUED) {
         if (it.kind == IT_COMPUTE) return;
         r.issued = k;
+        component(i, k);
+        return;
+    }
+    if (it.desc2 != kNone && n.desc == it.desc) {  // DRAM to DRAM: the read is in; the write follows now
+        r.read_done = k;
+        dram_->post(it.desc2, k);
         component(i, k);
         return;
     }
@@ -594,6 +643,7 @@ void Controller::transfer_end(int i, int64_t k)
     int64_t rs = us ? us->share : 0, lat = us ? us->latency : 0, rd = ud ? ud->share : 0, rn = un ? un->share : 0;
     int64_t issued = it.desc != kNone ? r.issued : r.start;
     int64_t ds = sd ? issued - r.start : rs + lat, dd = dd_ ? issued - r.start : rd;
+    if (it.desc2 != kNone) ds = r.read_done - r.start;  // the write's issue is r.issued
     r.len = std::max(std::max(ds, dd), rn);
     // The cause: the resource it waited for last, or when it waited for none,
     // its longest share (docs/engine.md, "Stalls").
@@ -620,7 +670,7 @@ void Controller::transfer_end(int i, int64_t k)
         complete(i, ST_END, k);
         return;
     }
-    int64_t expect = std::max(onchip, it.desc != kNone ? r.dram_done : onchip);
+    int64_t expect = std::max(onchip, it.desc != kNone || it.desc2 != kNone ? r.dram_done : onchip);
     if (k != expect) return rs_->fail(msg("controller: transfer ", i, " done at ", k, ", expected ", expect));
     if (k > onchip) c = dram_cause(i, k);
     r.cause = c == kNoCause ? PESIM_STALL_SPACE : c;
@@ -634,8 +684,19 @@ void Controller::compute_end(int i, int64_t k)
     int64_t ce_prev = it.prev_compute != kNone ? rt_[(size_t)it.prev_compute].end : 0;
     int64_t rc = ce_prev;
     int why = kNoCause;
-    for (int f : p_.list(it))
+    int64_t gate = 0;
+    int gate_cause = PESIM_STALL_FILL_DRAIN;
+    for (int f : p_.list(it)) {
         if (rt_[(size_t)f].end > rc) rc = rt_[(size_t)f].end, why = rt_[(size_t)f].cause;
+        if (rt_[(size_t)f].gate > gate) gate = rt_[(size_t)f].gate, gate_cause = rt_[(size_t)f].gate_cause;
+    }
+    if (p_.network)  // operands streamed from their home, once complete
+        for (const Dep &g : p_.stream_gates[(size_t)i]) {
+            int64_t t = rt_[(size_t)g.item].end;
+            if (t <= rc) continue;
+            rc = t, why = g.stage ? PESIM_STALL_DRAM_BW : PESIM_STALL_FILL_DRAIN;
+            if (rc > gate) gate = rc, gate_cause = why;
+        }
     int64_t st = rc + it.first_latency;
     int wait_cause = why == kNoCause ? PESIM_STALL_SPACE : why;
     int slow = kNoCause;
@@ -669,17 +730,68 @@ void Controller::compute_end(int i, int64_t k)
     if (r.len != dur) return rs_->fail(msg("controller: compute ", i, " took ", r.len, ", expected ", dur));
     if (k != r.start + dur + it.extra)
         return rs_->fail(msg("controller: compute ", i, " ended at ", k, ", expected ", r.start + dur + it.extra));
-    if (limit > it.steps) stall_[slow] += limit - it.steps;
-    stall_[PESIM_STALL_FILL_DRAIN] += it.extra;
+    if (limit > it.steps) add_stall(it, slow, limit - it.steps);
+    add_stall(it, PESIM_STALL_FILL_DRAIN, it.extra);
     if (r.start > ce_prev) {
         int64_t w = r.start - ce_prev;
         if (it.first_latency > 0) {
             int64_t l0 = std::min(it.first_latency, w);
-            stall_[PESIM_STALL_FILL_DRAIN] += l0, w -= l0;
+            add_stall(it, PESIM_STALL_FILL_DRAIN, l0), w -= l0;
         }
-        stall_[wait_cause] += w;
+        if (gate > ce_prev) {  // waiting for an operand to be complete
+            int64_t g = std::min(gate - ce_prev, w);
+            add_stall(it, gate_cause, g), w -= g;
+        }
+        add_stall(it, wait_cause, w);
+    }
+    if (p_.network) {
+        StepResult &sr = res_->steps[(size_t)it.step];
+        const Program::Step &ps = p_.steps[(size_t)it.step];
+        if (i == ps.first_compute) sr.times.compute_start = r.start;
+        if (i == ps.last_compute) {
+            int pc = p_.items[(size_t)ps.first_compute].prev_compute;
+            sr.times.compute_end = k;
+            sr.times.timeline = k - (pc != kNone ? rt_[(size_t)pc].end : 0);
+        }
     }
     complete(i, ST_END, k);
+}
+
+void Controller::add_stall(const Item &it, int cause, int64_t n)
+{
+    stall_[cause] += n;
+    if (p_.network) step_stall_[(size_t)it.step][(size_t)cause] += n;
+}
+
+// A layer of a network program ended at k.
+void Controller::end_step(int i, int64_t k)
+{
+    const Item &it = p_.items[(size_t)i];
+    StepResult &sr = res_->steps[(size_t)it.step];
+    const Program::Step &ps = p_.steps[(size_t)it.step];
+    sr.times.end = k;
+    if (sr.times.start == INT64_MAX) sr.times.start = k;
+    if (ps.first_compute == kNone) sr.times.compute_start = sr.times.compute_end = sr.times.start;
+    sr.busy = ps.busy;
+    for (int c = 0; c < PESIM_STALL_COUNT; c++) sr.stall[c] = step_stall_[(size_t)it.step][(size_t)c];
+    complete(i, ST_END, k);
+}
+
+// The network program's end: every layer ended.
+void Controller::finish_network(int64_t k)
+{
+    last_event_ = k;
+    pesim_cost &c = res_->cost;
+    c.cycles = k;
+    c.compute_cycles = p_.busy;
+    std::memcpy(c.stall_cycles, stall_, sizeof stall_);
+    for (size_t i = 0; i < p_.items.size(); i++) res_->item_end[i] = rt_[i].end;
+    pesim_engine_stats &s = res_->stats;
+    s.blocks = p_.blocks;
+    s.transfers = p_.transfers;
+    s.folds = p_.folds;
+    s.busy_cycles = p_.busy;
+    sc_stop();  // the DRAM's counters: DramSide::tally, once the simulation has stopped
 }
 
 void Controller::complete(int i, int stage, int64_t k)
@@ -708,9 +820,9 @@ void Controller::finish(int64_t k)
     int64_t lat = p_.arch->mac_latency_cycles - 1;
     int64_t ce = it.prev_compute != kNone ? rt_[(size_t)it.prev_compute].end : 0;
     int64_t end = ce + lat;
-    stall_[PESIM_STALL_FILL_DRAIN] += lat;
+    add_stall(it, PESIM_STALL_FILL_DRAIN, lat);
     if (r.start + lat > end) {
-        stall_[PESIM_STALL_FILL_DRAIN] += r.start + lat - end;
+        add_stall(it, PESIM_STALL_FILL_DRAIN, r.start + lat - end);
         end = r.start + lat;
     }
     if (k != end) return rs_->fail(msg("controller: finished at ", k, ", expected ", end));

@@ -11,6 +11,7 @@
 
 #include <systemc>
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -152,7 +153,15 @@ private:
     uint64_t open_ = 0;                   // the DRAM cycle whose arrivals are still open
     uint64_t floor_ = 0;                  // no request of a later descriptor arrives before this cycle
     int64_t issue_free_ = 0;              // accelerator cycle the stream may issue again
-    int64_t cursor_[PESIM_NTENSORS] = {0, 0, 0};
+    std::vector<int64_t> cursor_;         // per region: the next burst's offset
+};
+
+// What a network program's step measured (engine_net.h's pesim_engine_times,
+// its compute and stalls, its DMAs' ends).
+struct StepResult {
+    pesim_engine_times times;
+    int64_t busy;
+    int64_t stall[PESIM_STALL_COUNT];
 };
 
 // Results of a run, as the engine reports them.
@@ -161,6 +170,8 @@ struct Results {
     pesim_cost cost;
     pesim_engine_stats stats;
     std::vector<pesim_trace_event> trace;
+    std::vector<StepResult> steps;        // network programs
+    std::vector<int64_t> item_end;        // network programs: every item's END (DMAs' ends)
 };
 
 class Controller : public sc_core::sc_module {
@@ -181,6 +192,9 @@ private:
         int64_t issued = -1, dram_done = -1, len = 0;
         int pre_cause = kNoCause, xcause = kNoCause, cause = kNoCause;
         size_t free_off = 0;              // into free_seen_
+        int64_t gate = -1;                // fills: when the operand it waited for completed (network programs)
+        int gate_cause = kNoCause;
+        int64_t read_done = -1;           // a DMA from DRAM to DRAM: its read's data
     };
     void run();
     void phase(int64_t k);
@@ -213,6 +227,10 @@ private:
     std::priority_queue<std::pair<int64_t, int>, std::vector<std::pair<int64_t, int>>,
                         std::greater<std::pair<int64_t, int>>> timers_;
     int64_t stall_[PESIM_STALL_COUNT] = {0};
+    std::vector<std::array<int64_t, PESIM_STALL_COUNT>> step_stall_;  // network programs, per step
+    void add_stall(const Item &it, int cause, int64_t n);
+    void end_step(int i, int64_t k);
+    void finish_network(int64_t k);
     double dram_wpc_ = 0;                 // DRAM peak words per accelerator cycle
     int64_t last_event_ = 0;              // the last cycle at which anything happened
     int64_t quiet_limit_ = 0;             // longer without an event: the model is stuck

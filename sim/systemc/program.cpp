@@ -40,6 +40,12 @@ int Program::res_id(int level, int kind, int tensor)
     return (int)res.size() - 1;
 }
 
+Carry::Carry()
+{
+    for (int t = 0; t < NT; t++)
+        for (int l = 0; l < PESIM_MAX_LEVELS; l++) prev_event[t][l] = last_drain[t][l] = kNone;
+}
+
 namespace {
 
 // An item being built, with its dependencies and list.
@@ -51,8 +57,10 @@ struct Draft {
 
 struct Builder {
     Program &p;
-    const pesim_arch *a;
+    const pesim_arch *a;                             // the current step's view of the arch
     int16_t xmod[PESIM_NTENSORS][PESIM_MAX_LEVELS];  // trace name of (tensor, child level), -1: not yet
+    int16_t step = 0;
+    int region[NT] = {kNone, kNone, kNone};          // the step's operand regions
 
     int16_t xfer(int t, int child)
     {
@@ -72,6 +80,7 @@ struct Builder {
     int add_item(const Draft &d)
     {
         Item it = d.it;
+        it.step = step;
         it.dep_off = (uint32_t)p.dep_pool.size(), it.n_deps = (uint16_t)d.deps.size();
         p.dep_pool.insert(p.dep_pool.end(), d.deps.begin(), d.deps.end());
         it.list_off = (uint32_t)p.list_pool.size(), it.n_list = (uint16_t)d.list.size();
@@ -99,20 +108,22 @@ struct Builder {
         return cdiv(bytes, (int64_t)p.burst_bytes);
     }
 
-    int add_desc(int kind, int item, int tensor, int64_t words, int fence_of = kNone)
+    int add_desc(int kind, int item, int rg, int64_t words, int fence_of = kNone, bool after_prev = false)
     {
-        Desc d{kind, item, tensor, words, kind == D_FENCE ? 0 : bursts(words), fence_of};
+        Desc d{kind, item, rg, words, kind == D_FENCE ? 0 : bursts(words), fence_of, after_prev};
         if (kind != D_FENCE && d.bursts == 0) return kNone;
         p.descs.push_back(d);
         return (int)p.descs.size() - 1;
     }
 
     // A tile transfer of tensor t: src_words read at level src, dst_words
-    // written at level dst, noc_words over level net's network. Each port and
-    // the network are held for their own share; the source adds its access
-    // latency; at DRAM the words become burst requests of the DMA stream.
+    // written at level dst, noc_words over level net's network (net < 0:
+    // none, a DMA). Each port and the network are held for their own share;
+    // the source adds its access latency; at DRAM the words become burst
+    // requests of the DMA stream in the regions rs (source) and rd
+    // (destination); from DRAM to DRAM the write follows the read's data.
     void transfer(int item, int t, int src, int64_t src_words, int dst, int64_t dst_words, int net,
-                  int64_t noc_words, int dram_kind)
+                  int64_t noc_words, int dram_kind, int rs, int rd)
     {
         Item &it = p.items[(size_t)item];
         it.has_xfer = true;
@@ -120,57 +131,65 @@ struct Builder {
         p.transfers++;
         if (p.opt.stall_free) return;  // every transfer takes no time and holds nothing
         const pesim_level &vs = a->level[src], &vd = a->level[dst];
-        if (!vs.is_dram)
+        // a copy within a level of one port: the port reads, then writes
+        const bool one_port = src == dst && p.shared[src] && !vs.is_dram;
+        if (one_port)
+            add_use(item, src, 0, t,
+                    share_cycles(src_words, vs.read_words_per_cycle) + share_cycles(dst_words, vd.write_words_per_cycle),
+                    src_words + dst_words, 0, vs.latency_cycles, &p.items[(size_t)item].use_src);
+        else if (!vs.is_dram)
             add_use(item, src, 0, t, share_cycles(src_words, vs.read_words_per_cycle), src_words,
                     vs.read_words_per_cycle, vs.latency_cycles, &p.items[(size_t)item].use_src);
-        if (!vd.is_dram)
+        if (!vd.is_dram && !one_port)
             add_use(item, dst, 1, t, share_cycles(dst_words, vd.write_words_per_cycle), dst_words,
                     vd.write_words_per_cycle, 0, &p.items[(size_t)item].use_dst);
-        double nr = a->level[net].noc[t].words_per_cycle;
-        add_use(item, net, 2, t, share_cycles(noc_words, nr), noc_words, nr, 0, &p.items[(size_t)item].use_net);
+        if (net >= 0) {
+            double nr = a->level[net].noc[t].words_per_cycle;
+            add_use(item, net, 2, t, share_cycles(noc_words, nr), noc_words, nr, 0, &p.items[(size_t)item].use_net);
+        }
         if (p.has_dram && vs.is_dram) {
-            p.items[(size_t)item].desc = add_desc(dram_kind, item, t, src_words);
+            p.items[(size_t)item].desc = add_desc(D_READ, item, rs, src_words);
             p.items[(size_t)item].dram_words = src_words;
         }
         if (p.has_dram && vd.is_dram) {
-            p.items[(size_t)item].desc = add_desc(dram_kind, item, t, dst_words);
+            int d = add_desc(dram_kind, item, rd, dst_words, kNone, vs.is_dram);
+            if (vs.is_dram) p.items[(size_t)item].desc2 = d;
+            else p.items[(size_t)item].desc = d;
             p.items[(size_t)item].dram_words = dst_words;
         }
     }
 };
 
-}  // namespace
-
-bool build_program(Program &p, const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m,
-                   const pesim_engine_options &opt)
+int add_region(Program &p, uint64_t base, uint64_t span)
 {
-    p.arch = a, p.layer = l, p.map = m, p.opt = opt;
-    p.M = a->n_levels;
-    std::memset(p.access, 0, sizeof p.access);
-    for (int lv = 0; lv < p.M; lv++) {
-        p.inst[lv] = pesim_mapping_instances(m, lv);
-        p.shared[lv] = a->level[lv].banks * a->level[lv].ports < 2 && !a->level[lv].is_dram;
-    }
-    const pesim_level &top = a->level[p.M - 1];
-    p.has_dram = top.is_dram && !opt.stall_free;
-    if (p.has_dram) {
-        // Tiles are laid out contiguously, each tensor in its own region
-        // starting on a MiB boundary; a transfer takes the next bursts of its
-        // tensor's region (wrapping at its end).
-        p.burst_bytes = (uint64_t)(top.dram.bus_bits / 8) * (uint64_t)top.dram.BL;   // one burst: bus x BL
-        uint64_t base = 0, wb = (uint64_t)(a->word_bits + 7) / 8;
-        for (int t = 0; t < NT; t++) {
-            uint64_t sz = (uint64_t)pesim_layer_tensor_words(l, (pesim_tensor)t) * wb;
-            sz = (sz + p.burst_bytes - 1) / p.burst_bytes * p.burst_bytes;
-            if (sz == 0) sz = p.burst_bytes;
-            p.tensor_base[t] = (int64_t)base, p.tensor_span[t] = (int64_t)sz;
-            base += (sz + (1u << 20) - 1) / (1u << 20) * (1u << 20);
-        }
-    }
+    if (span == 0) span = p.burst_bytes ? p.burst_bytes : 1;
+    p.regions.push_back(Region{base, span});
+    return (int)p.regions.size() - 1;
+}
 
+// The level serving tensor t where the walker says `level`: the outermost is
+// the operand's home.
+int phys(const pesim_engine_step &st, int M, int t, int level) { return level == M - 1 ? st.home[t] : level; }
+
+// The blocks of one step (a layer of a network, or the single layer of a
+// plain program): drains, fills, DMAs, compute; then the flushes. Returns
+// false past kMaxItems items. flushes receives the step's flush items, drains
+// the latest drain of each pair that drained (pair order): what lands last.
+bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vector<int> &flushes,
+                  std::vector<int> &drains)
+{
+    const pesim_engine_step &st = in.st;
+    const pesim_arch *a = st.arch;
+    const pesim_mapping *m = st.map;
+    const int M = p.M;
+    B.a = a;
+    int64_t inst[PESIM_MAX_LEVELS];
+    for (int lv = 0; lv < M; lv++) {
+        inst[lv] = m ? pesim_mapping_instances(m, lv) : pesim_arch_instances(a, lv);
+    }
     // The systolic level: the first (from the PEs up) with a systolic network.
     int sys = -1;
-    for (int lv = 1; lv < p.M && sys < 0; lv++)
+    for (int lv = 1; lv < M && sys < 0 && !st.vector; lv++)
         for (int t = 0; t < NT; t++)
             if (a->level[lv].noc[t].kind == PESIM_NOC_SYSTOLIC) sys = lv;
     int64_t skew = sys > 0 ? a->level[sys].fanout_x + a->level[sys].fanout_y - 2 : 0;
@@ -178,34 +197,71 @@ bool build_program(Program &p, const pesim_arch *a, const pesim_layer *l, const 
 
     static thread_local pesim_walk w;
     static thread_local pesim_block b;
-    pesim_walk_init(&w, a, l, m);
-    const int np = w.n_pairs;
+    const pesim_walk_pair *pairs = st.pairs;
+    int np = st.n_pairs;
+    if (m) {
+        pesim_walk_init(&w, a, st.layer, m);
+        pairs = w.pair, np = w.n_pairs;
+    }
     bool sys_pe_pair = false;
-    for (int k = 0; k < np; k++) sys_pe_pair |= sys > 0 && w.pair[k].child == sys - 1;
+    for (int k = 0; k < np; k++) sys_pe_pair |= sys > 0 && pairs[k].child == sys - 1;
     std::vector<int> kp((size_t)np, kNone);
     for (int k = 0; k < np; k++)
         for (int j = 0; j < np; j++)
-            if (w.pair[j].tensor == w.pair[k].tensor && w.pair[j].child == w.pair[k].parent) kp[(size_t)k] = j;
+            if (pairs[j].tensor == pairs[k].tensor && pairs[j].child == pairs[k].parent) kp[(size_t)k] = j;
     int64_t first_lat = 0;
     for (int k = 0; k < np; k++)
-        if (w.pair[k].child < 0 && pesim_level_latency_cycles(a, w.pair[k].parent) > first_lat)
-            first_lat = pesim_level_latency_cycles(a, w.pair[k].parent);
-    if (opt.stall_free) first_lat = 0;
+        if (pairs[k].child < 0 &&
+            pesim_level_latency_cycles(a, phys(st, M, pairs[k].tensor, pairs[k].parent)) > first_lat)
+            first_lat = pesim_level_latency_cycles(a, phys(st, M, pairs[k].tensor, pairs[k].parent));
+    if (p.opt.stall_free) first_lat = 0;
 
-    Builder B{p, a, {}};
-    std::memset(B.xmod, -1, sizeof B.xmod);
     std::vector<int> last_fill((size_t)np, kNone), last_drain((size_t)np, kNone), prev_event((size_t)np, kNone);
     std::vector<int64_t> up_child((size_t)np, 0), up_parent((size_t)np, 0);
-    int prev_compute = kNone;
-    while (pesim_walk_next(&w, &b)) {
+    for (int k = 0; k < np; k++) /* the buffers as the last step left them */
+        if (pairs[k].child >= 0) {
+            prev_event[(size_t)k] = carry.prev_event[pairs[k].tensor][pairs[k].child];
+            last_drain[(size_t)k] = carry.last_drain[pairs[k].tensor][pairs[k].child];
+        }
+    std::vector<bool> drained_here((size_t)np, false);
+    int prev_compute = carry.prev_compute;
+    // the DMAs before the first block
+    size_t next_dma = 0;
+    auto issue_dmas = [&](int64_t after) {
+        for (; next_dma < in.dma.size() && in.dma[next_dma].d.after_block == after; next_dma++) {
+            DmaInput &di = in.dma[next_dma];
+            const pesim_engine_dma &d = di.d;
+            Draft dd;
+            Item &it = dd.it;
+            it.kind = IT_DMA, it.block = after, it.tensor = (int8_t)d.tensor, it.child = (int8_t)d.dst,
+            it.parent = (int8_t)d.src;
+            it.module = B.xfer(d.tensor, d.dst);
+            for (int x : di.deps) dd.deps.push_back({x, ST_END});
+            int id = B.add_item(dd);
+            int rs = add_region(p, d.src_region.base, d.src_region.span);
+            int rd = add_region(p, d.dst_region.base, d.dst_region.span);
+            B.transfer(id, d.tensor, d.src, cdiv(d.words, pesim_arch_instances(a, d.src)), d.dst,
+                       cdiv(d.words, pesim_arch_instances(a, d.dst)), -1, 0, D_WRITE, rs, rd);
+            di.item = id;
+        }
+    };
+    issue_dmas(-1);
+    for (int t = 0; t < NT; t++) /* an operand its own load completes */
+        if (st.ready_dma[t] > 0) in.complete[t] = in.dma[(size_t)st.ready_dma[t] - 1].item;
+    Program::Step *ps = p.network ? &p.steps.back() : nullptr;
+    while (m ? pesim_walk_next(&w, &b) : (st.next && st.next(st.ctx, &b))) {
         if (p.items.size() > kMaxItems) return false;
         for (int i = 0; i < b.n_xfers; i++) {
             const pesim_xfer &x = b.xfer[i];
-            p.access[x.parent][x.tensor].reads += x.parent_reads;
-            p.access[x.parent][x.tensor].updates += x.parent_updates;
-            if (x.child >= 0) {
-                p.access[x.child][x.tensor].fills += x.child_fills;
-                p.access[x.child][x.tensor].reads += x.child_reads;
+            int pp = phys(st, M, x.tensor, x.parent);
+            for (pesim_access(*acc)[NT] : {p.access, ps ? ps->access : nullptr}) {
+                if (!acc) continue;
+                acc[pp][x.tensor].reads += x.parent_reads;
+                acc[pp][x.tensor].updates += x.parent_updates;
+                if (x.child >= 0) {
+                    acc[x.child][x.tensor].fills += x.child_fills;
+                    acc[x.child][x.tensor].reads += x.child_reads;
+                }
             }
         }
         // Drains: the old output tiles go up, innermost pair first.
@@ -216,17 +272,20 @@ bool build_program(Program &p, const pesim_arch *a, const pesim_layer *l, const 
             if (b.index == 0 || !(up_child[(size_t)k] || up_parent[(size_t)k])) continue;
             Draft d;
             Item &it = d.it;
+            int pp = phys(st, M, x.tensor, x.parent);
             it.kind = IT_DRAIN, it.block = b.index, it.pair = k, it.tensor = x.tensor, it.child = x.child,
-            it.parent = x.parent, it.prev_compute = prev_compute;
+            it.parent = (int8_t)pp, it.prev_compute = prev_compute;
             it.module = B.xfer(x.tensor, x.child);
             if (prev_compute != kNone) d.deps.push_back({prev_compute, ST_END});
             for (int j = 0; j < np; j++)
-                if (w.pair[j].tensor == PESIM_OUTPUTS && w.pair[j].parent == x.child && last_drain[(size_t)j] != kNone)
+                if (pairs[j].tensor == PESIM_OUTPUTS && pairs[j].parent == x.child && last_drain[(size_t)j] != kNone)
                     d.deps.push_back({last_drain[(size_t)j], ST_END});
             int id = B.add_item(d);
-            int64_t wc = cdiv(up_child[(size_t)k], p.inst[x.child]), wp = cdiv(up_parent[(size_t)k], p.inst[x.parent]);
-            B.transfer(id, PESIM_OUTPUTS, x.child, wc, x.parent, wp, x.parent, wp, D_WRITE_POSTED);
+            int64_t wc = cdiv(up_child[(size_t)k], inst[x.child]), wp = cdiv(up_parent[(size_t)k], inst[pp]);
+            B.transfer(id, PESIM_OUTPUTS, x.child, wc, pp, wp, pp, wp, D_WRITE_POSTED, B.region[PESIM_OUTPUTS],
+                       B.region[PESIM_OUTPUTS]);
             last_drain[(size_t)k] = id;
+            drained_here[(size_t)k] = true;
         }
         // Fills: the new tiles come down, outermost pair first.
         bool fold = b.index == 0 && sys > 0 && !sys_pe_pair, fold_preload = false;
@@ -237,8 +296,9 @@ bool build_program(Program &p, const pesim_arch *a, const pesim_layer *l, const 
             if (x.stream) continue;
             Draft d;
             Item &it = d.it;
+            int pp = phys(st, M, x.tensor, x.parent);
             it.kind = IT_FILL, it.block = b.index, it.pair = k, it.tensor = x.tensor, it.child = x.child,
-            it.parent = x.parent, it.prev_compute = prev_compute;
+            it.parent = (int8_t)pp, it.prev_compute = prev_compute;
             it.module = B.xfer(x.tensor, x.child);
             it.room = a->level[x.child].double_buffered ? prev_event[(size_t)k] : prev_compute;
             if (it.room != kNone) d.deps.push_back({it.room, ST_END});
@@ -251,13 +311,19 @@ bool build_program(Program &p, const pesim_arch *a, const pesim_layer *l, const 
             }
             it.parent_fill = kp[(size_t)k] != kNone ? last_fill[(size_t)kp[(size_t)k]] : kNone;
             if (it.parent_fill != kNone) d.deps.push_back({it.parent_fill, ST_END});
+            if (kp[(size_t)k] == kNone && in.complete[x.tensor] != kNone) { /* the operand must be complete */
+                it.complete = in.complete[x.tensor];
+                it.complete_is_load = st.ready_is_load[x.tensor] != 0;
+                d.deps.push_back({it.complete, ST_END});
+            }
             int id = B.add_item(d);
-            if (fence != kNone) B.add_desc(D_FENCE, id, PESIM_OUTPUTS, 0, fence);
-            int64_t wpar = cdiv(x.parent_reads, p.inst[x.parent]), wch = cdiv(x.child_fills, p.inst[x.child]);
+            if (fence != kNone) B.add_desc(D_FENCE, id, kNone, 0, fence);
+            int64_t wpar = cdiv(x.parent_reads, inst[pp]), wch = cdiv(x.child_fills, inst[x.child]);
             // a unicast network carries one copy per child; a bus or systolic one, the multicast union
-            int64_t wnet = a->level[x.parent].noc[x.tensor].kind == PESIM_NOC_UNICAST
-                               ? cdiv(x.child_fills, p.inst[x.parent]) : wpar;
-            if (wpar > 0 || wch > 0) B.transfer(id, x.tensor, x.parent, wpar, x.child, wch, x.parent, wnet, D_READ);
+            int64_t wnet = a->level[pp].noc[x.tensor].kind == PESIM_NOC_UNICAST ? cdiv(x.child_fills, inst[pp]) : wpar;
+            if (wpar > 0 || wch > 0)
+                B.transfer(id, x.tensor, pp, wpar, x.child, wch, pp, wnet, D_READ, B.region[x.tensor],
+                           B.region[x.tensor]);
             prev_event[(size_t)k] = prev_compute;
             if (x.tensor == PESIM_OUTPUTS) up_child[(size_t)k] = x.child_reads, up_parent[(size_t)k] = x.parent_updates;
             last_fill[(size_t)k] = id;
@@ -267,6 +333,14 @@ bool build_program(Program &p, const pesim_arch *a, const pesim_layer *l, const 
                 if (x.tensor != PESIM_OUTPUTS) fold_preload = true;
             }
         }
+        // Operands streamed straight from their home must be complete.
+        std::vector<Dep> gates;
+        for (int i = 0; i < b.n_xfers; i++) {
+            const pesim_xfer &x = b.xfer[i];
+            if (!x.stream || kp[(size_t)x.pair] != kNone || in.complete[x.tensor] == kNone) continue;
+            gates.push_back({in.complete[x.tensor], st.ready_is_load[x.tensor] ? 1 : 0});
+        }
+        issue_dmas(b.index);
         // Compute: the MAC array streams its operands over the innermost
         // levels' ports and networks; one step a cycle.
         Draft cd;
@@ -279,14 +353,19 @@ bool build_program(Program &p, const pesim_arch *a, const pesim_layer *l, const 
         c.first_latency = b.index == 0 ? first_lat : 0;
         if (prev_compute != kNone) cd.deps.push_back({prev_compute, ST_END});
         for (int f : fills) cd.deps.push_back({f, ST_END});
+        for (const Dep &g : gates) cd.deps.push_back({g.item, ST_END});
         int cid = B.add_item(cd);
-        if (!opt.stall_free) {
+        if (p.network) {
+            p.stream_gates.resize(p.items.size());
+            p.stream_gates[(size_t)cid] = gates;
+        }
+        if (!p.opt.stall_free) {
             int64_t rw[PESIM_MAX_LEVELS] = {0}, uw[PESIM_MAX_LEVELS] = {0};
             for (int i = 0; i < b.n_xfers; i++) {
                 const pesim_xfer &x = b.xfer[i];
                 if (!x.stream) continue;
-                int lv = x.parent;
-                int64_t r = cdiv(x.parent_reads, p.inst[lv]), u = cdiv(x.parent_updates, p.inst[lv]);
+                int lv = phys(st, M, x.tensor, x.parent);
+                int64_t r = cdiv(x.parent_reads, inst[lv]), u = cdiv(x.parent_updates, inst[lv]);
                 rw[lv] += r, uw[lv] += u;
                 double nr = a->level[lv].noc[x.tensor].words_per_cycle;
                 B.add_use(cid, lv, 2, x.tensor, share_cycles(r + u, nr), r + u, nr, 0, nullptr);
@@ -296,8 +375,10 @@ bool build_program(Program &p, const pesim_arch *a, const pesim_layer *l, const 
                 const pesim_level &v = a->level[lv];
                 if (v.is_dram) {  // operands straight from DRAM: reads, then writes
                     if (!p.has_dram) continue;
-                    if (rw[lv]) p.items[(size_t)cid].dram_rd = B.add_desc(D_READ, cid, PESIM_INPUTS, rw[lv]);
-                    if (uw[lv]) p.items[(size_t)cid].dram_wr = B.add_desc(D_WRITE, cid, PESIM_OUTPUTS, uw[lv]);
+                    if (rw[lv])
+                        p.items[(size_t)cid].dram_rd = B.add_desc(D_READ, cid, B.region[PESIM_INPUTS], rw[lv]);
+                    if (uw[lv])
+                        p.items[(size_t)cid].dram_wr = B.add_desc(D_WRITE, cid, B.region[PESIM_OUTPUTS], uw[lv]);
                     continue;
                 }
                 int64_t cr = share_cycles(rw[lv], v.read_words_per_cycle);
@@ -312,44 +393,48 @@ bool build_program(Program &p, const pesim_arch *a, const pesim_layer *l, const 
         }
         if (fold) p.folds++;
         p.busy += b.steps;
+        if (ps) ps->busy += b.steps;
         p.blocks++;
+        if (ps && ps->first_compute == kNone) ps->first_compute = cid;
         prev_compute = cid;
     }
+    issue_dmas(INT64_MAX); /* after_block past the last: none in practice */
     // The last output tiles drain, innermost pair first; then every write lands.
     int prev = prev_compute;
     for (int c = 0; c < p.M; c++) {
         int k = kNone;
         for (int j = 0; j < np; j++)
-            if (w.pair[j].tensor == PESIM_OUTPUTS && w.pair[j].child == c) k = j;
+            if (pairs[j].tensor == PESIM_OUTPUTS && pairs[j].child == c) k = j;
         if (k == kNone) continue;
         Draft d;
         Item &it = d.it;
+        int pp = phys(st, M, PESIM_OUTPUTS, pairs[k].parent);
         it.kind = IT_FLUSH, it.block = p.blocks, it.pair = k, it.tensor = PESIM_OUTPUTS, it.child = (int8_t)c,
-        it.parent = w.pair[k].parent, it.prev = prev;
+        it.parent = (int8_t)pp, it.prev = prev;
         it.module = B.xfer(PESIM_OUTPUTS, c);
         it.drain = last_drain[(size_t)k];
         if (prev != kNone) d.deps.push_back({prev, ST_END});
         if (it.drain != kNone) d.deps.push_back({it.drain, ST_END});
         int id = B.add_item(d);
-        int64_t wc = cdiv(up_child[(size_t)k], p.inst[c]), wp = cdiv(up_parent[(size_t)k], p.inst[w.pair[k].parent]);
-        B.transfer(id, PESIM_OUTPUTS, c, wc, w.pair[k].parent, wp, w.pair[k].parent, wp, D_WRITE);
+        int64_t wc = cdiv(up_child[(size_t)k], inst[c]), wp = cdiv(up_parent[(size_t)k], inst[pp]);
+        B.transfer(id, PESIM_OUTPUTS, c, wc, pp, wp, pp, wp, D_WRITE, B.region[PESIM_OUTPUTS],
+                   B.region[PESIM_OUTPUTS]);
         prev = id;
+        flushes.push_back(id);
+        carry.last_drain[PESIM_OUTPUTS][c] = id; /* the buffer is empty once the flush left it */
     }
-    Draft fd;
-    Item &fin = fd.it;
-    fin.kind = IT_FINISH, fin.block = p.blocks, fin.prev = prev, fin.prev_compute = prev_compute;
-    fin.module = B.module("mac");
-    if (prev != kNone) fd.deps.push_back({prev, ST_END});
-    for (int k = 0; k < np; k++)
-        if (last_drain[(size_t)k] != kNone) {
-            fd.deps.push_back({last_drain[(size_t)k], ST_LANDED});
-            fd.list.push_back(last_drain[(size_t)k]);
-        }
-    int fid = B.add_item(fd);
-    for (int dr : fd.list)
-        if (p.items[(size_t)dr].desc != kNone) B.add_desc(D_FENCE, fid, PESIM_OUTPUTS, 0, p.items[(size_t)dr].desc);
+    for (int k = 0; k < np; k++) {
+        if (pairs[k].child >= 0) carry.prev_event[pairs[k].tensor][pairs[k].child] = prev_event[(size_t)k];
+        if (drained_here[(size_t)k]) drains.push_back(last_drain[(size_t)k]); /* its latest: the rest landed before */
+    }
+    if (ps) ps->last_compute = ps->first_compute != kNone ? prev_compute : kNone; /* a copy step computes nothing */
+    carry.prev_compute = prev_compute;
+    return true;
+}
 
-    // Who waits for whom, per stage (compressed rows).
+// Per stage, the items waiting on each item (compressed rows).
+void index_dependents(Program &p)
+{
     for (int s = 0; s < 2; s++) p.dep_index[s].assign(p.items.size() + 1, 0);
     for (const Dep &d : p.dep_pool) p.dep_index[d.stage][(size_t)d.item + 1]++;
     for (int s = 0; s < 2; s++) {
@@ -359,7 +444,133 @@ bool build_program(Program &p, const pesim_arch *a, const pesim_layer *l, const 
     std::vector<uint32_t> fillp[2] = {p.dep_index[0], p.dep_index[1]};
     for (size_t i = 0; i < p.items.size(); i++)
         for (const Dep &d : p.deps(p.items[i])) p.dep_items[d.stage][fillp[d.stage][(size_t)d.item]++] = (int)i;
+}
+
+void begin(Program &p, const pesim_arch *a, const pesim_engine_options &opt)
+{
+    p.arch = a, p.opt = opt;
+    p.M = a->n_levels;
+    std::memset(p.access, 0, sizeof p.access);
+    for (int lv = 0; lv < p.M; lv++) p.shared[lv] = a->level[lv].banks * a->level[lv].ports < 2 && !a->level[lv].is_dram;
+    const pesim_level &top = a->level[p.M - 1];
+    p.has_dram = top.is_dram && !opt.stall_free;
+    if (p.has_dram) p.burst_bytes = (uint64_t)(top.dram.bus_bits / 8) * (uint64_t)top.dram.BL; // one burst: bus x BL
+}
+
+}  // namespace
+
+bool build_program(Program &p, const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m,
+                   const pesim_engine_options &opt)
+{
+    begin(p, a, opt);
+    p.layer = l, p.map = m;
+    for (int lv = 0; lv < p.M; lv++) {
+        int64_t n = 1;
+        for (int u = lv + 1; u < p.M; u++)
+            for (int d = 0; d < PESIM_NDIMS; d++) n *= m->level[u].spatial_x[d] * m->level[u].spatial_y[d];
+        p.inst[lv] = n;
+    }
+    Builder B{p, a, {}};
+    std::memset(B.xmod, -1, sizeof B.xmod);
+    StepInput in;
+    std::memset(&in.st, 0, sizeof in.st);
+    in.st.arch = a, in.st.layer = l, in.st.map = m;
+    for (int t = 0; t < NT; t++) {
+        in.st.home[t] = p.M - 1;
+        in.complete[t] = kNone;
+    }
+    if (p.has_dram) {
+        // Tiles are laid out contiguously, each tensor in its own region
+        // starting on a MiB boundary; a transfer takes the next bursts of its
+        // tensor's region (wrapping at its end).
+        uint64_t base = 0, wb = (uint64_t)(a->word_bits + 7) / 8;
+        for (int t = 0; t < NT; t++) {
+            uint64_t sz = (uint64_t)pesim_layer_tensor_words(l, (pesim_tensor)t) * wb;
+            sz = (sz + p.burst_bytes - 1) / p.burst_bytes * p.burst_bytes;
+            if (sz == 0) sz = p.burst_bytes;
+            B.region[t] = add_region(p, base, sz);
+            base += (sz + (1u << 20) - 1) / (1u << 20) * (1u << 20);
+        }
+    }
+    Carry carry;
+    std::vector<int> flushes, drains;
+    if (!build_blocks(p, B, in, carry, flushes, drains)) return false;
+    Draft fd;
+    Item &fin = fd.it;
+    int prev = flushes.empty() ? carry.prev_compute : flushes.back();
+    fin.kind = IT_FINISH, fin.block = p.blocks, fin.prev = prev, fin.prev_compute = carry.prev_compute;
+    fin.module = B.module("mac");
+    if (prev != kNone) fd.deps.push_back({prev, ST_END});
+    // every drain's writes land
+    for (int dr : drains) {
+        fd.deps.push_back({dr, ST_LANDED});
+        fd.list.push_back(dr);
+    }
+    int fid = B.add_item(fd);
+    for (int dr : fd.list)
+        if (p.items[(size_t)dr].desc != kNone) B.add_desc(D_FENCE, fid, kNone, 0, p.items[(size_t)dr].desc);
+    index_dependents(p);
     return true;
+}
+
+void begin_network(Program &p, const pesim_arch *a, const pesim_engine_options &opt)
+{
+    begin(p, a, opt);
+    p.network = true;
+    p.layer = nullptr, p.map = nullptr;
+}
+
+int add_network_step(Program &p, StepInput &in, Carry &carry)
+{
+    p.steps.emplace_back();
+    Program::Step &s = p.steps.back();
+    s.arch = in.st.arch;
+    s.first_item = (int)p.items.size();
+    s.vector = in.st.vector != 0;
+    s.act_steps = in.st.act_steps;
+    std::memset(s.access, 0, sizeof s.access);
+    Builder B{p, in.st.arch, {}};
+    std::memset(B.xmod, -1, sizeof B.xmod);
+    B.step = (int16_t)(p.steps.size() - 1);
+    for (int t = 0; t < NT; t++) B.region[t] = p.has_dram ? add_region(p, in.st.region[t].base, in.st.region[t].span) : kNone;
+    std::vector<int> flushes, drains;
+    if (!build_blocks(p, B, in, carry, flushes, drains)) return kNone;
+    // The layer's end: its last compute, its flushes and every drain landed,
+    // its pipeline, its fused activation; a copy step's DMAs and inputs.
+    Draft ed;
+    Item &en = ed.it;
+    en.kind = IT_END, en.block = p.blocks;
+    en.module = B.module("mac");
+    en.prev_compute = p.steps.back().last_compute;
+    if (en.prev_compute != kNone) ed.deps.push_back({en.prev_compute, ST_END});
+    for (int f : flushes) ed.deps.push_back({f, ST_END});
+    for (int dr : drains) {
+        ed.deps.push_back({dr, ST_LANDED});
+        ed.list.push_back(dr);
+    }
+    if (p.steps.back().first_compute == kNone) /* a copy step: its DMAs and inputs */
+        for (const DmaInput &d : in.dma)
+            if (d.d.after_block < 0) ed.deps.push_back({d.item, ST_END});
+    for (int x : in.end_deps) ed.deps.push_back({x, ST_END});
+    int eid = B.add_item(ed);
+    for (int dr : ed.list) /* the DMA stream waits until they landed (the engine resolves them) */
+        if (p.items[(size_t)dr].desc != kNone) B.add_desc(D_FENCE, eid, kNone, 0, p.items[(size_t)dr].desc);
+    p.steps.back().end_item = eid;
+    return eid;
+}
+
+void end_network(Program &p)
+{
+    Builder B{p, p.arch, {}};
+    std::memset(B.xmod, -1, sizeof B.xmod);
+    B.step = (int16_t)(p.steps.empty() ? 0 : p.steps.size() - 1);
+    Draft fd;
+    Item &fin = fd.it;
+    fin.kind = IT_FINISH, fin.block = p.blocks;
+    fin.module = B.module("mac");
+    for (const Program::Step &s : p.steps) fd.deps.push_back({s.end_item, ST_END});
+    B.add_item(fd);
+    index_dependents(p);
 }
 
 }  // namespace pesim_sc

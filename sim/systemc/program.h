@@ -9,6 +9,14 @@
 // records what it waits for (earlier items), the resources it uses (ports,
 // networks) with its share of each in cycles, and its DRAM requests. Nothing
 // here has a notion of time: the clocked modules (modules.h) decide when.
+//
+// A network program (docs/network.md) is the same, step after step (one step a
+// layer), with what the engine carries from layer to layer (engine_net.h):
+// the compute timeline, each (tensor, child level) buffer's double-buffer room
+// and last drain; an operand's home replaces the walker's outermost level;
+// the outermost pair of an operand waits for the item that completes it (its
+// producer's layer end, or its load); DMA items (loads, concat copies); a
+// layer-end item per step; a network finish.
 #ifndef PESIM_SYSTEMC_PROGRAM_H
 #define PESIM_SYSTEMC_PROGRAM_H
 
@@ -16,15 +24,19 @@
 #include <string>
 #include <vector>
 
+extern "C" {
+#include "engine/engine_net.h"
+#include "nest/walk.h"
 #include "pesim/arch.h"
 #include "pesim/cost.h"
 #include "pesim/engine.h"
 #include "pesim/mapping.h"
 #include "pesim/workload.h"
+}
 
 namespace pesim_sc {
 
-enum ItemKind { IT_DRAIN, IT_FILL, IT_COMPUTE, IT_FLUSH, IT_FINISH };
+enum ItemKind { IT_DRAIN, IT_FILL, IT_COMPUTE, IT_FLUSH, IT_FINISH, IT_DMA, IT_END };
 
 // Completion stages of an item. END: a transfer's on-chip part (and, at
 // DRAM, the issue of its requests); a fill's or flush's data in place; a
@@ -55,9 +67,15 @@ enum DescKind { D_READ, D_WRITE_POSTED, D_WRITE, D_FENCE };
 struct Desc {
     int kind;
     int item;           // the item it belongs to (for a fence: the fill or finish)
-    int tensor;         // address region
+    int region;         // address region (Program::regions)
     int64_t words, bursts;
     int fence_of;       // D_FENCE: the descriptor whose writes must have landed
+    bool after_prev;    // a DMA's write from DRAM to DRAM: posted when its read's data is done
+};
+
+// A DRAM address region: bytes [base, base + span); each has its own cursor.
+struct Region {
+    uint64_t base, span;
 };
 
 // A view of an item's part of one of the program's flat arrays.
@@ -83,6 +101,7 @@ struct Item {
     bool readback = false;          // outputs: partial sums are read back (wait for the drain to land)
     bool fold = false;
     int16_t module = 0;             // trace name (Program::modules)
+    int16_t step = 0;               // the layer (network programs)
     int32_t pair = kNone;
     int64_t block = 0;
     uint32_t dep_off = 0, use_off = 0, list_off = 0;
@@ -99,6 +118,10 @@ struct Item {
     int64_t steps = 0, extra = 0;
     int64_t first_latency = 0;      // block 0: the first access latency of the streams
     int dram_rd = kNone, dram_wr = kNone;  // operand streams straight from DRAM
+    // network programs
+    int complete = kNone;           // fills of an outermost pair: the item whose END completes the operand
+    bool complete_is_load = false;  // a wait for it is dram_bandwidth (a load), else fill_drain
+    int desc2 = kNone;              // a DMA from DRAM to DRAM: its write descriptor
 };
 
 struct Resource {
@@ -138,8 +161,23 @@ struct Program {
     }
     int64_t blocks = 0, transfers = 0, folds = 0, busy = 0;
     pesim_access access[PESIM_MAX_LEVELS][PESIM_NTENSORS];
-    int64_t tensor_base[PESIM_NTENSORS], tensor_span[PESIM_NTENSORS];
+    std::vector<Region> regions;
     uint64_t burst_bytes = 0;
+
+    // network programs: per step, its items and results
+    struct Step {
+        const pesim_arch *arch = nullptr;
+        int first_item = 0, end_item = kNone, last_compute = kNone, first_compute = kNone;
+        int64_t act_steps = 0;
+        int64_t busy = 0;
+        bool vector = false;
+        std::vector<int> gates;            // per compute item of it: the operands it streams from their home
+        pesim_access access[PESIM_MAX_LEVELS][PESIM_NTENSORS];
+    };
+    std::vector<Step> steps;
+    bool network = false;
+    std::vector<std::vector<Dep>> stream_gates;  // per compute item (network programs): (item completing a
+                                                 // streamed operand, is_load)
 
     int res_id(int level, int kind, int tensor);
 };
@@ -154,6 +192,37 @@ constexpr size_t kMaxItems = (size_t)4 << 20;
 // Returns false, with a partial program, past kMaxItems items.
 bool build_program(Program &p, const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m,
                    const pesim_engine_options &opt);
+
+// A DMA transfer of a network step (engine_net.h's pesim_engine_dma): deps are
+// the items whose END it waits for.
+struct DmaInput {
+    pesim_engine_dma d;
+    std::vector<int> deps;
+    int item = kNone;                  // out: its item
+};
+
+// One step of a network program (a layer), as engine_net.h's pesim_engine_step
+// with its waits as items: complete[t] the item whose END completes operand t.
+struct StepInput {
+    pesim_engine_step st;              // ready / ready_dma are not used: complete[] is
+    int complete[PESIM_NTENSORS];      // kNone: complete from the start (ready_dma: the step's DMA item)
+    std::vector<DmaInput> dma;         // in program order: `after_block`, -1 before the first block
+    std::vector<int> end_deps;         // a copy step: the layer ends of its inputs (it ends after them)
+};
+
+// What carries from step to step: the compute timeline and each buffer.
+struct Carry {
+    int prev_compute = kNone;
+    int prev_event[PESIM_NTENSORS][PESIM_MAX_LEVELS];  // double-buffer room: a compute item
+    int last_drain[PESIM_NTENSORS][PESIM_MAX_LEVELS];  // the last drain out of a child (a flush)
+    Carry();
+};
+
+// A network program: begin, one step per layer (returns its layer-end item, or
+// kNone past kMaxItems), end (the finish after every layer end).
+void begin_network(Program &p, const pesim_arch *a, const pesim_engine_options &opt);
+int add_network_step(Program &p, StepInput &in, Carry &carry);
+void end_network(Program &p);
 
 }  // namespace pesim_sc
 

@@ -31,6 +31,8 @@
 
 extern "C" {
 #include "nest/nest.h"
+#include "net/net_impl.h"
+#include "pesim/dram.h"
 #include "pesim/estimate.h"
 #include "pesim/systemc.h"
 }
@@ -104,6 +106,55 @@ bool read_all(int fd, void *buf, size_t n)
     return true;
 }
 
+// Elaborates the program's machine and simulates it: the results (or an
+// error) in res and rs.
+void simulate(const Program &prog, const pesim_arch *a, const pesim_engine_options &opt, bool want_trace,
+              int64_t ratio_p, int64_t ratio_q, RunState &rs, Results &res)
+{
+    bool dram = prog.has_dram && !prog.descs.empty();
+    sc_report_handler::set_actions(SC_INFO, SC_DO_NOTHING);
+    sc_report_handler::set_actions(SC_WARNING, SC_DO_NOTHING);
+    sc_set_time_resolution(1, SC_FS);
+    // Accelerator period q*u and DRAM period p*u (u even, so that half
+    // periods are exact), u chosen to keep the accelerator period near its
+    // real value (the scale of sc_time does not matter, only the ratio).
+    double acc_fs = 1e9 / a->clock_mhz;
+    int64_t q = dram ? ratio_q : 1, pp = dram ? ratio_p : 1;
+    int64_t u = 2 * std::max<int64_t>(1, (int64_t)std::llround(acc_fs / (2.0 * (double)q)));
+    NoticeQueue nq;
+    sc_clock clk("clk", sc_time((double)(q * u), SC_FS), 0.5, SC_ZERO_TIME, true);
+    std::unique_ptr<sc_clock> dclk;
+    if (dram) dclk.reset(new sc_clock("dclk", sc_time((double)(pp * u), SC_FS), 0.5, SC_ZERO_TIME, true));
+    std::vector<std::unique_ptr<Server>> owned;
+    std::vector<Server *> servers(prog.res.size(), nullptr);
+    for (size_t r = 0; r < prog.res.size(); r++) {
+        bool used = false;
+        for (auto &us : prog.res[r].users) {
+            const Use &x = prog.uses(prog.items[(size_t)us.first])[(size_t)us.second];
+            used |= x.share > 0 || x.latency > 0;
+        }
+        if (!used) continue;
+        owned.emplace_back(new Server(prog.res[r].name.c_str(), &rs));
+        owned.back()->clk(clk);
+        servers[r] = owned.back().get();
+    }
+    MacArray mac("mac", &rs);
+    mac.clk(clk);
+    std::unique_ptr<DramSide> ds;
+    if (dram) {
+        ds.reset(new DramSide("dram", prog, opt, &rs, &nq, pp, q));
+        ds->dclk(*dclk);
+    }
+    Controller ctrl("controller", prog, &rs, servers, &mac, ds.get(), &nq, want_trace, &res);
+    ctrl.clk(clk);
+    try {
+        sc_start();
+    } catch (const std::exception &ex) {  // a SystemC error report
+        rs.error = std::string("SystemC: ") + ex.what();
+    }
+    if (ds && rs.error.empty() && res.cost.cycles > 0) ds->tally(res.cost.cycles, &res.stats);
+}
+
 // The child: elaborate, simulate, report.
 void child(int fd, const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m, const pesim_engine_options &opt,
            bool want_trace, int64_t ratio_p, int64_t ratio_q)
@@ -123,49 +174,8 @@ void child(int fd, const pesim_arch *a, const pesim_layer *l, const pesim_mappin
             ::close(fd);
             _exit(0);
         }
-        bool dram = prog.has_dram && !prog.descs.empty();
-        sc_report_handler::set_actions(SC_INFO, SC_DO_NOTHING);
-        sc_report_handler::set_actions(SC_WARNING, SC_DO_NOTHING);
-        sc_set_time_resolution(1, SC_FS);
-        // Accelerator period q*u and DRAM period p*u (u even, so that half
-        // periods are exact), u chosen to keep the accelerator period near its
-        // real value (the scale of sc_time does not matter, only the ratio).
-        double acc_fs = 1e9 / a->clock_mhz;
-        int64_t q = dram ? ratio_q : 1, pp = dram ? ratio_p : 1;
-        int64_t u = 2 * std::max<int64_t>(1, (int64_t)std::llround(acc_fs / (2.0 * (double)q)));
         RunState rs;
-        NoticeQueue nq;
-        sc_clock clk("clk", sc_time((double)(q * u), SC_FS), 0.5, SC_ZERO_TIME, true);
-        std::unique_ptr<sc_clock> dclk;
-        if (dram) dclk.reset(new sc_clock("dclk", sc_time((double)(pp * u), SC_FS), 0.5, SC_ZERO_TIME, true));
-        std::vector<std::unique_ptr<Server>> owned;
-        std::vector<Server *> servers(prog.res.size(), nullptr);
-        for (size_t r = 0; r < prog.res.size(); r++) {
-            bool used = false;
-            for (auto &us : prog.res[r].users) {
-                const Use &x = prog.uses(prog.items[(size_t)us.first])[(size_t)us.second];
-                used |= x.share > 0 || x.latency > 0;
-            }
-            if (!used) continue;
-            owned.emplace_back(new Server(prog.res[r].name.c_str(), &rs));
-            owned.back()->clk(clk);
-            servers[r] = owned.back().get();
-        }
-        MacArray mac("mac", &rs);
-        mac.clk(clk);
-        std::unique_ptr<DramSide> ds;
-        if (dram) {
-            ds.reset(new DramSide("dram", prog, opt, &rs, &nq, pp, q));
-            ds->dclk(*dclk);
-        }
-        Controller ctrl("controller", prog, &rs, servers, &mac, ds.get(), &nq, want_trace, &res);
-        ctrl.clk(clk);
-        try {
-            sc_start();
-        } catch (const std::exception &ex) {  // a SystemC error report
-            rs.error = std::string("SystemC: ") + ex.what();
-        }
-        if (ds && rs.error.empty() && res.cost.cycles > 0) ds->tally(res.cost.cycles, &res.stats);
+        simulate(prog, a, opt, want_trace, ratio_p, ratio_q, rs, res);
         if (!rs.error.empty()) {
             h.status = PESIM_ERR_INTERNAL;
             std::snprintf(h.error, sizeof h.error, "%s", rs.error.c_str());
@@ -184,8 +194,226 @@ void child(int fd, const pesim_arch *a, const pesim_layer *l, const pesim_mappin
     _exit(0);
 }
 
+// What a network child sends back: a header, then per layer its result and
+// its loads' end.
+struct NetHeader {
+    int32_t status;
+    char error[PESIM_REASON_MAX];
+    int64_t cycles;
+    pesim_engine_stats stats;
+    uint64_t n_trace;
+};
+
+// A network's program: every layer a step, as sim/net plans it (net_make_step).
+bool build_network(Program &prog, pesim_net *n, std::vector<int64_t> &load_item_of, std::vector<int> &own_load_step,
+                   char *why, size_t nwhy)
+{
+    const int32_t L = n->L;
+    begin_network(prog, &n->arch, n->opt.engine);
+    Carry carry;
+    std::vector<int> end_item((size_t)L, kNone);
+    std::vector<int> load_item((size_t)n->T, kNone);  // a tensor's load DMA item
+    std::vector<net_plan_step> plans((size_t)L);
+    for (int32_t i = 0; i < L; i++) {
+        net_plan_step &pl = plans[(size_t)i];
+        net_make_step(n, i, &pl);
+        StepInput in;
+        in.st = pl.step;
+        for (int t = 0; t < PESIM_NTENSORS; t++) {
+            in.complete[t] = kNone;
+            if (pl.op_layer[t] >= 0) in.complete[t] = end_item[(size_t)pl.op_layer[t]];
+            if (pl.op_load[t] >= 0 && !pl.step.ready_dma[t]) in.complete[t] = load_item[(size_t)pl.op_load[t]];
+        }
+        for (int k = 0; k < pl.step.n_dma; k++) {
+            DmaInput d;
+            d.d = pl.dma[k];
+            if (pl.dma_after_all[k])
+                for (int32_t j = 0; j < i; j++) d.deps.push_back(end_item[(size_t)j]);
+            if (pl.copy_layer[k] >= 0) d.deps.push_back(end_item[(size_t)pl.copy_layer[k]]);
+            if (pl.copy_load[k] >= 0 && load_item[(size_t)pl.copy_load[k]] != kNone)
+                d.deps.push_back(load_item[(size_t)pl.copy_load[k]]);
+            in.dma.push_back(d);
+        }
+        if (n->step[i].kind == NET_COPY) { /* it ends after its inputs */
+            const int32_t *r = &n->reads[(size_t)i * PESIM_MAX_INPUTS];
+            for (int k = 0; k < n->net.layers[i].n_inputs; k++) {
+                const pesim_net_tensor *x = &n->tensor[r[k]];
+                int dep = x->kind == PESIM_NET_ACTIVATION ? end_item[(size_t)x->layer] : load_item[(size_t)r[k]];
+                if (dep != kNone) in.end_deps.push_back(dep);
+            }
+        }
+        int e = add_network_step(prog, in, carry);
+        if (e == kNone) {
+            std::snprintf(why, nwhy, "the network needs more than %zu transfers and blocks; too large for the "
+                          "SystemC reference", kMaxItems);
+            return false;
+        }
+        end_item[(size_t)i] = e;
+        for (int t = 0; t < PESIM_NTENSORS; t++) /* its own loads */
+            if (pl.step.ready_dma[t] > 0) {
+                int item = in.dma[(size_t)pl.step.ready_dma[t] - 1].item;
+                load_item[(size_t)pl.op_load[t]] = item;
+                load_item_of.push_back(((int64_t)i << 32) | item);
+            }
+        if (pl.prefetch_id >= 0) {
+            int item = in.dma[(size_t)pl.prefetch].item;
+            load_item[(size_t)pl.prefetch_id] = item;
+            load_item_of.push_back(((int64_t)(i + 1) << 32) | item);
+        }
+        own_load_step.push_back(i);
+    }
+    end_network(prog);
+    return true;
+}
+
+void net_child(int fd, pesim_net *n, int64_t ratio_p, int64_t ratio_q, bool want_trace)
+{
+    NetHeader h;
+    std::memset(&h, 0, sizeof h);
+    Results res;
+    std::memset(&res.cost, 0, sizeof res.cost);
+    std::memset(&res.stats, 0, sizeof res.stats);
+    std::vector<StepResult> steps((size_t)n->L);
+    std::vector<int64_t> load_end((size_t)n->L, 0);
+    {
+        Program prog;
+        std::vector<int64_t> loads;
+        std::vector<int> unused;
+        if (!build_network(prog, n, loads, unused, h.error, sizeof h.error)) {
+            h.status = PESIM_ERR_RANGE;
+        } else {
+            RunState rs;
+            simulate(prog, &n->arch, n->opt.engine, want_trace, ratio_p, ratio_q, rs, res);
+            if (!rs.error.empty()) {
+                h.status = PESIM_ERR_INTERNAL;
+                std::snprintf(h.error, sizeof h.error, "%s", rs.error.c_str());
+            } else if (res.steps.size() != (size_t)n->L) {
+                h.status = PESIM_ERR_INTERNAL;
+                std::snprintf(h.error, sizeof h.error, "the simulation stopped before the end");
+            } else {
+                h.cycles = res.cost.cycles;
+                h.stats = res.stats;
+                for (size_t i = 0; i < steps.size(); i++) steps[i] = res.steps[i];
+                for (int64_t x : loads) { /* each layer's loads: the latest end */
+                    int32_t li = (int32_t)(x >> 32), item = (int32_t)(x & 0xffffffff);
+                    if (li < n->L && res.item_end[(size_t)item] > load_end[(size_t)li])
+                        load_end[(size_t)li] = res.item_end[(size_t)item];
+                }
+                for (int32_t i = 0; i < n->L && !h.status; i++) { /* the words it moved are the counts */
+                    pesim_cost c;
+                    std::memset(&c, 0, sizeof c);
+                    std::memcpy(c.access, prog.steps[(size_t)i].access, sizeof c.access);
+                    if (!net_same_counts(n, i, &c)) {
+                        h.status = PESIM_ERR_INTERNAL;
+                        std::snprintf(h.error, sizeof h.error, "layer %s: the SystemC reference moved other words "
+                                      "than the analytical counts", n->net.layers[i].name);
+                    }
+                }
+            }
+        }
+        h.n_trace = res.trace.size();
+        if (write_all(fd, &h, sizeof h)) {
+            if (!res.trace.empty()) write_all(fd, res.trace.data(), res.trace.size() * sizeof(pesim_trace_event));
+            if (h.status == PESIM_OK) {
+                write_all(fd, steps.data(), steps.size() * sizeof(StepResult));
+                write_all(fd, load_end.data(), load_end.size() * sizeof(int64_t));
+            }
+        }
+    }
+    ::close(fd);
+    _exit(0);
+}
+
 }  // namespace
 }  // namespace pesim_sc
+
+// The SystemC reference over a whole network (a net_sim_fn): fork, simulate
+// in the child, overwrite the timing; its trace into *net_trace when set.
+static thread_local pesim_trace *net_trace = nullptr;
+
+static pesim_status net_simulate_systemc(pesim_net *n, pesim_net_result *res, pesim_error *e)
+{
+    int64_t rp = 1, rq = 1;
+    const pesim_level &top = n->arch.level[n->arch.n_levels - 1];
+    if (top.is_dram && !n->opt.engine.stall_free && !pesim_sc::clock_ratio(top.dram.tck_ns, n->arch.clock_mhz, &rp, &rq))
+        return pesim_error_set(e, PESIM_ERR_RANGE, NULL, 0, "dram",
+                               "DRAM tCK %g ns at %g MHz: the clock ratio is not a fraction with a denominator up to 1e6",
+                               top.dram.tck_ns, n->arch.clock_mhz);
+    int fds[2];
+    if (pipe(fds) != 0)
+        return pesim_error_set(e, PESIM_ERR_IO, NULL, 0, "systemc", "pipe: %s", std::strerror(errno));
+    pid_t pid = fork();
+    if (pid < 0) {
+        ::close(fds[0]), ::close(fds[1]);
+        return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, "systemc", "fork: %s", std::strerror(errno));
+    }
+    if (pid == 0) {
+        ::close(fds[0]);
+        int dn = ::open("/dev/null", O_WRONLY);
+        if (dn >= 0) ::dup2(dn, 1), ::dup2(dn, 2), ::close(dn);
+        setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 1);
+        pesim_sc::net_child(fds[1], n, rp, rq, net_trace != nullptr);
+        _exit(0);
+    }
+    ::close(fds[1]);
+    pesim_sc::NetHeader h;
+    std::vector<pesim_sc::StepResult> steps((size_t)n->L);
+    std::vector<int64_t> load_end((size_t)n->L);
+    bool ok = pesim_sc::read_all(fds[0], &h, sizeof h);
+    std::vector<pesim_trace_event> ev;
+    if (ok && h.n_trace > 0) {
+        ev.resize((size_t)h.n_trace);
+        ok = pesim_sc::read_all(fds[0], ev.data(), ev.size() * sizeof(pesim_trace_event));
+    }
+    if (ok && net_trace && !ev.empty()) {
+        net_trace->events = static_cast<pesim_trace_event *>(std::malloc(ev.size() * sizeof(pesim_trace_event)));
+        if (net_trace->events) {
+            std::memcpy(net_trace->events, ev.data(), ev.size() * sizeof(pesim_trace_event));
+            net_trace->n = ev.size();
+        }
+    }
+    if (ok && h.status == PESIM_OK)
+        ok = pesim_sc::read_all(fds[0], steps.data(), steps.size() * sizeof(pesim_sc::StepResult)) &&
+             pesim_sc::read_all(fds[0], load_end.data(), load_end.size() * sizeof(int64_t));
+    ::close(fds[0]);
+    int st = 0;
+    while (waitpid(pid, &st, 0) < 0 && errno == EINTR) {
+    }
+    if (!ok) {
+        if (WIFSIGNALED(st))
+            return pesim_error_set(e, PESIM_ERR_INTERNAL, NULL, 0, "systemc", "the simulation died (signal %d)",
+                                   WTERMSIG(st));
+        return pesim_error_set(e, PESIM_ERR_INTERNAL, NULL, 0, "systemc", "no result from the simulation");
+    }
+    if (h.status != PESIM_OK)
+        return pesim_error_set(e, (pesim_status)h.status, NULL, 0, "systemc", "SystemC reference: %.160s", h.error);
+    for (int32_t i = 0; i < n->L; i++) {
+        n->times[i] = steps[(size_t)i].times;
+        std::memset(&n->costs[i], 0, sizeof n->costs[i]);
+        n->costs[i].compute_cycles = steps[(size_t)i].busy;
+        std::memcpy(n->costs[i].stall_cycles, steps[(size_t)i].stall, sizeof n->costs[i].stall_cycles);
+        n->layer[i].load_end_cycle = load_end[(size_t)i];
+    }
+    res->stats = h.stats;
+    net_set_timing(n, res, n->times, n->costs, h.cycles);
+    return PESIM_OK;
+}
+
+extern "C" pesim_status pesim_systemc_net_run(pesim_net *n, const pesim_placement *p, const pesim_net_result **out,
+                                              pesim_error *e)
+{
+    return pesim_systemc_net_run_traced(n, p, out, nullptr, e);
+}
+
+extern "C" pesim_status pesim_systemc_net_run_traced(pesim_net *n, const pesim_placement *p,
+                                                     const pesim_net_result **out, pesim_trace *trace, pesim_error *e)
+{
+    if (trace) trace->events = nullptr, trace->n = 0;
+    net_trace = trace;
+    pesim_status st = net_run_with(n, p, PESIM_NET_SYSTEMC, net_simulate_systemc, out, e);
+    net_trace = nullptr;
+    return st;
+}
 
 extern "C" void pesim_trace_free(pesim_trace *t)
 {

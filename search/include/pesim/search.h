@@ -29,6 +29,7 @@
 #include "pesim/arch.h"
 #include "pesim/cost.h"
 #include "pesim/mapping.h"
+#include "pesim/net.h"
 #include "pesim/status.h"
 #include "pesim/workload.h"
 
@@ -119,10 +120,15 @@ pesim_status pesim_space_from_experiment_opt(const char *path, const pesim_arch 
                                              int joint, const pesim_space_options *opt, pesim_space **out,
                                              pesim_error *e);
 
-/* The placement space of a network: for each MAC layer, the level holding
- * its weights and the level holding its output activation. */
+/* The placement space of a network: for every layer the level holding its
+ * output activation, and for every layer with weights the level holding
+ * them; a placement costs one whole-network run (pesim/net.h) with weights
+ * preloaded (EGRL's setting). The _opts variant takes the whole-network
+ * simulation's options. */
 pesim_status pesim_space_placement(const pesim_arch *a, const pesim_network *net, pesim_space **out,
                                    pesim_error *e);
+pesim_status pesim_space_placement_opts(const pesim_arch *a, const pesim_network *net, const pesim_net_options *opt,
+                                        pesim_space **out, pesim_error *e);
 
 void pesim_space_destroy(pesim_space *s); /* NULL is a no-op */
 
@@ -324,9 +330,9 @@ void pesim_evaluator_destroy(pesim_evaluator *ev); /* NULL is a no-op */
 
 /* Evaluates n candidates (n x n_params choices, row-major) at a fidelity;
  * out[i] is candidate i's result whatever the number of threads. Costs of a
- * network are sums over its MAC layers. PESIM_ERR_INVALID for bad arguments,
- * and for the cycle fidelity on a placement space (analytical only; every
- * result is then invalid with that reason). Not reentrant on one evaluator. */
+ * network are sums over its MAC layers; a placement is one whole-network
+ * run (pesim/net.h) at either fidelity. PESIM_ERR_INVALID for bad
+ * arguments. Not reentrant on one evaluator. */
 pesim_status pesim_evaluator_run(pesim_evaluator *ev, const int32_t *choices, int32_t n, pesim_fidelity f,
                                  pesim_result *out);
 /* The same, also with each MAC layer's cost: costs[i * pesim_space_n_layers(s)

@@ -120,6 +120,21 @@ typedef enum pesim_conventions {
     PESIM_CONV_COUNT
 } pesim_conventions;
 
+/* The vector unit that runs the layers without MACs (pool, add, concat, act,
+ * softmax, layernorm) and fused activations (docs/network.md). One unit per
+ * instance of `level`: it reads its operands from that level and writes its
+ * results there, lanes x ops_per_cycle element operations a cycle. An arch
+ * without one has lanes == 0. energy_pj_per_op and area_um2 left at 0 are
+ * "not given" (an estimator may fill them). */
+typedef struct pesim_vector {
+    int32_t level;               /* arch level index */
+    int32_t lanes;               /* >= 1; 0 = no vector unit */
+    double ops_per_cycle;        /* per lane, > 0 */
+    int32_t latency_cycles;      /* pipeline depth, >= 0 */
+    double energy_pj_per_op;     /* per element operation */
+    double area_um2;             /* per unit (per instance of level) */
+} pesim_vector;
+
 typedef struct pesim_arch {
     char name[PESIM_NAME_MAX];
     char source[PESIM_SOURCE_MAX];      /* citation of the parameters */
@@ -136,6 +151,7 @@ typedef struct pesim_arch {
     uint32_t estimated;                 /* PESIM_EST_MAC_* bits */
     int32_t n_levels;
     pesim_level level[PESIM_MAX_LEVELS];
+    pesim_vector vector;                /* lanes == 0: none */
 } pesim_arch;
 
 const char *pesim_noc_kind_name(pesim_noc_kind k);
@@ -174,7 +190,7 @@ pesim_status pesim_arch_check(const pesim_arch *a, const char *file, pesim_error
  * DRAM model's row-miss latency, docs/dram.md), rounded down. */
 int64_t pesim_level_latency_cycles(const pesim_arch *a, int level);
 
-/* Total area: MACs + every level's instances. */
+/* Total area: MACs + every level's instances + the vector units. */
 double pesim_arch_area_um2(const pesim_arch *a);
 
 /* Words one instance of a level holds: the shared capacity plus the per-tensor

@@ -74,16 +74,26 @@ void pesim_mapping_canonical(const pesim_arch *a, const pesim_layer *l, pesim_ma
 pesim_status pesim_mapping_check(const pesim_mapping *m, const pesim_arch *a,
                                  const pesim_layer *l, pesim_error *e);
 
-/* Placement of a network's tensors: for each layer, the storage level (arch level
- * index) holding its weights and its output activation. */
+/* Placement of a network's tensors (docs/network.md): for each layer, the
+ * storage level (arch level index) holding its weights and its output
+ * activation, and the level of the network's input. An address is the word
+ * offset of the tensor's share in each instance of its level (a tensor is
+ * striped over the level's instances); -1 leaves it to the allocator. */
 typedef struct pesim_placement {
     int32_t n_layers;
     int32_t *weights_level;             /* owned, n_layers entries */
     int32_t *outputs_level;             /* owned, n_layers entries */
+    int64_t *weights_address;           /* owned, n_layers entries; -1 = the allocator's choice */
+    int64_t *outputs_address;           /* owned, n_layers entries; -1 = the allocator's choice */
+    int32_t input_level;                /* the network input's level */
+    int64_t input_address;              /* -1 = the allocator's choice */
 } pesim_placement;
 
-/* Allocates n_layers entries set to `level`. */
+/* Allocates n_layers entries: every level (the input's too) set to `level`,
+ * every address -1. */
 pesim_status pesim_placement_init(pesim_placement *p, int32_t n_layers, int32_t level, pesim_error *e);
+/* A deep copy of src into dst (dst is overwritten: free it first if it owns arrays). */
+pesim_status pesim_placement_copy(pesim_placement *dst, const pesim_placement *src, pesim_error *e);
 void pesim_placement_free(pesim_placement *p);
 
 #ifdef __cplusplus

@@ -26,6 +26,7 @@
 #include "pesim/cost.h"
 #include "pesim/engine.h"
 #include "pesim/mapping.h"
+#include "pesim/net.h"
 #include "pesim/workload.h"
 
 #ifdef __cplusplus
@@ -63,6 +64,20 @@ pesim_status pesim_systemc_run(const pesim_arch *a, const pesim_layer *l, const 
 pesim_status pesim_systemc_run_traced(const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m,
                                       const pesim_engine_options *opt, pesim_cost *out,
                                       pesim_engine_stats *stats, pesim_trace *trace);
+
+/* Runs a placement of a whole network (pesim/net.h) in the SystemC
+ * reference: the same stages as pesim_net_run (placement, allocation,
+ * rectification, plans), then every layer as one program on one machine, in
+ * a child process, with what persists from layer to layer as in the cycle
+ * engine (docs/network.md). The result is pesim_net_run's, fidelity
+ * PESIM_NET_SYSTEMC. Errors as pesim_net_run's, and PESIM_ERR_RANGE for a
+ * network of more than 4M transfers and blocks. */
+pesim_status pesim_systemc_net_run(pesim_net *n, const pesim_placement *p, const pesim_net_result **out,
+                                   pesim_error *e);
+/* The same, also recording the trace (the engine's trace hook gives the same
+ * events: pesim_net_options.engine.trace). */
+pesim_status pesim_systemc_net_run_traced(pesim_net *n, const pesim_placement *p, const pesim_net_result **out,
+                                          pesim_trace *trace, pesim_error *e);
 
 /* Frees the events and zeroes *t. NULL is a no-op. */
 void pesim_trace_free(pesim_trace *t);

@@ -14,8 +14,14 @@
  * A batched matmul (attention) puts the batch x heads in G, so both operands
  * depend on it.
  *
- * Pool, add and concat layers carry no MACs; their dims describe the output
- * (N, K, P, Q; R, S the pooling window) and C is 1.
+ * Layers without MACs run on the architecture's vector unit (docs/network.md):
+ * pool, add, concat, act (an activation function on its own), softmax and
+ * layernorm. Their dims describe the output (G, N, K, P, Q; R, S the pooling
+ * window) and C is 1. Softmax and layernorm normalise over K (a row of K
+ * values for every g, n, p, q); a layernorm has weights: its scale and shift,
+ * 2 x K words. Any layer may also apply an activation function to its output
+ * as it leaves (`act`, fused into the producer: costed on the vector unit, no
+ * extra traffic); an act layer stores its function there too.
  *
  * Zero padding is materialised: input coordinates run over the padded input, so
  * h in [0, (P-1)*stride_h + (R-1)*dilation_h + 1). pad_h/pad_w are kept for the
@@ -51,7 +57,10 @@ typedef enum pesim_op {
     PESIM_OP_MATMUL,    /* batched matmul of two activations (attention) */
     PESIM_OP_POOL,      /* max/avg pooling: no MACs (window R x S) */
     PESIM_OP_ADD,       /* elementwise add (residual): no MACs */
-    PESIM_OP_CONCAT,    /* channel concatenation: no MACs */
+    PESIM_OP_CONCAT,    /* channel concatenation: no MACs (a copy, or free aliasing) */
+    PESIM_OP_ACT,       /* an activation function on its own (the function in .act) */
+    PESIM_OP_SOFTMAX,   /* softmax over K */
+    PESIM_OP_LAYERNORM, /* layer normalisation over K, with 2 x K weights (scale, shift) */
     PESIM_OP_COUNT
 } pesim_op;
 
@@ -61,6 +70,18 @@ typedef enum pesim_op {
  * words, and a network's MACs. */
 #define PESIM_LAYER_ITERS_MAX (INT64_C(1) << 48)
 #define PESIM_NETWORK_MACS_MAX (INT64_C(1) << 50)
+
+/* Activation functions, fused into a layer's output or as an act layer. */
+typedef enum pesim_act {
+    PESIM_ACT_NONE = 0,
+    PESIM_ACT_RELU,
+    PESIM_ACT_RELU6,
+    PESIM_ACT_GELU,
+    PESIM_ACT_SIGMOID,
+    PESIM_ACT_TANH,
+    PESIM_ACT_SILU,
+    PESIM_ACT_COUNT
+} pesim_act;
 
 /* Index used in pesim_layer.inputs for the network's external input. */
 #define PESIM_NETWORK_INPUT (-1)
@@ -75,6 +96,7 @@ typedef struct pesim_layer {
     int32_t n_inputs;               /* producers, in order */
     int32_t inputs[PESIM_MAX_INPUTS]; /* layer indices, or PESIM_NETWORK_INPUT */
     int32_t line;                   /* config line it came from (0 = none) */
+    int32_t act;                    /* pesim_act applied to the output (act layers: their function) */
 } pesim_layer;
 
 /* A network: layers in topological order (every input index < own index). */
@@ -94,6 +116,9 @@ const char *pesim_op_name(pesim_op op);
 int pesim_dim_parse(const char *s);
 int pesim_tensor_parse(const char *s);
 int pesim_op_parse(const char *s);
+/* "none", "relu", "relu6", "gelu", "sigmoid", "tanh", "silu"; parse: -1 if unknown. */
+const char *pesim_act_name(pesim_act a);
+int pesim_act_parse(const char *s);
 
 /* 1 if dim d indexes tensor t (for inputs P,R index h and Q,S index w). */
 int pesim_dim_relevant(pesim_tensor t, pesim_dim d);
@@ -101,7 +126,15 @@ int pesim_dim_relevant(pesim_tensor t, pesim_dim d);
 /* 1 if the layer performs MACs (conv, gemm, matmul). */
 int pesim_layer_has_macs(const pesim_layer *l);
 
-/* MACs of the layer (0 for pool/add/concat). */
+/* 1 if the layer has a weights tensor of its own: conv, gemm (the B operand)
+ * and layernorm (scale and shift). A matmul's second operand is an activation. */
+int pesim_layer_has_weights(const pesim_layer *l);
+
+/* Words of the layer's own weights: G*K*C*R*S for conv and gemm, 2*G*K for
+ * layernorm, 0 otherwise. */
+int64_t pesim_layer_weight_words(const pesim_layer *l);
+
+/* MACs of the layer (0 for the vector-unit layers). */
 int64_t pesim_layer_macs(const pesim_layer *l);
 
 /* Words of tensor t of a MAC layer: weights G*K*C*R*S; outputs G*N*K*P*Q;

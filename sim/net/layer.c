@@ -1,0 +1,379 @@
+/* layer.c - each layer's plan for a run (docs/network.md "Layers").
+ *
+ * A MAC layer is remapped by the default mapper on its view of the arch: an
+ * operand living in level h is served by h, so no level from h outwards
+ * stages it (the walker's outermost pair for it then reads from h); a level
+ * holding live tensors offers its free room to the layer's tiles, rounded
+ * down to a sixteenth of its capacity (nothing under a sixteenth: the level
+ * stages nothing) so that plans are memoised per (layer, homes, rooms).
+ * A vector layer streams rows through the vector unit's level: each block
+ * fills a tile of every operand that lives elsewhere (from its home), the
+ * unit computes, and the output tile drains to its home; a tile is as many
+ * rows per instance as the room there holds (doubled when the level is
+ * double-buffered). A concat copies the inputs that do not alias their slice. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nest/nest.h"
+#include "net/net_impl.h"
+#include "pesim/model.h"
+
+#define ROOM_Q 16 /* room quanta per capacity */
+
+/* ------------------------------------------------------------- memo */
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+    h ^= v;
+    h *= 0x9E3779B97F4A7C15ULL;
+    return h ^ (h >> 29);
+}
+
+static uint64_t memo_key(int32_t layer, const int32_t home[NT], const int16_t q[MAXL])
+{
+    uint64_t h = mix(0xcbf29ce484222325ULL, (uint64_t)layer);
+    for (int t = 0; t < NT; t++) h = mix(h, (uint64_t)home[t]);
+    for (int l = 0; l < MAXL; l++) h = mix(h, (uint64_t)(uint16_t)q[l]);
+    return h ? h : 1;
+}
+
+static int memo_same(const net_memo *m, uint64_t key, int32_t layer, const int32_t home[NT], const int16_t q[MAXL])
+{
+    return m->key == key && m->layer == layer && memcmp(m->home, home, sizeof m->home) == 0 &&
+           memcmp(m->room_q, q, sizeof m->room_q) == 0;
+}
+
+/* The slot of the key: a filled match, or the empty slot to fill (NULL: out of memory). */
+static net_memo *memo_slot(pesim_net *n, uint64_t key, int32_t layer, const int32_t home[NT], const int16_t q[MAXL])
+{
+    if (!n->memo || (n->memo_used + 1) * 10 > n->memo_cap * 7) {
+        uint32_t cap = n->memo ? n->memo_cap * 2 : 256;
+        if (cap > (1u << 16)) cap = 1u << 16; /* past that, start over */
+        net_memo *old = n->memo;
+        uint32_t old_cap = n->memo_cap;
+        net_memo *nm = calloc(cap, sizeof *nm);
+        if (!nm) return NULL;
+        n->memo = nm, n->memo_cap = cap, n->memo_used = 0;
+        if (old && cap > old_cap)
+            for (uint32_t i = 0; i < old_cap; i++) {
+                if (!old[i].key) continue;
+                uint32_t j = (uint32_t)old[i].key & (cap - 1);
+                while (nm[j].key) j = (j + 1) & (cap - 1);
+                nm[j] = old[i];
+                n->memo_used++;
+            }
+        free(old);
+    }
+    uint32_t j = (uint32_t)key & (n->memo_cap - 1);
+    while (n->memo[j].key && !memo_same(&n->memo[j], key, layer, home, q)) j = (j + 1) & (n->memo_cap - 1);
+    return &n->memo[j];
+}
+
+/* ------------------------------------------------------------- views */
+
+/* The layer's view of the arch: operands served by their homes, the room left. */
+static void mac_view(const pesim_net *n, const net_step *s, pesim_arch *a)
+{
+    *a = n->arch;
+    const int M = n->M;
+    for (int t = 0; t < NT; t++)
+        for (int lv = s->home[t]; lv < M - 1; lv++) a->level[lv].keeps[t] = 0;
+    for (int lv = 0; lv < M - 1; lv++) {
+        if (s->room_q[lv] >= ROOM_Q || n->cap[lv] == 0) continue;
+        pesim_level *v = &a->level[lv];
+        if (s->room_q[lv] == 0) {
+            for (int t = 0; t < NT; t++) v->keeps[t] = 0;
+            continue;
+        }
+        /* every part of the capacity scaled to the room (a part scaled to nothing keeps nothing) */
+        int64_t q = s->room_q[lv];
+        if (v->capacity_words > 0) {
+            v->capacity_words = v->capacity_words * q / ROOM_Q;
+            if (v->capacity_words == 0)
+                for (int t = 0; t < NT; t++)
+                    if (v->tensor_capacity_words[t] == 0) v->keeps[t] = 0;
+        }
+        for (int t = 0; t < NT; t++) {
+            if (v->tensor_capacity_words[t] == 0) continue;
+            v->tensor_capacity_words[t] = v->tensor_capacity_words[t] * q / ROOM_Q;
+            if (v->tensor_capacity_words[t] == 0) v->keeps[t] = 0; /* 0 would read as "shared" */
+        }
+    }
+}
+
+/* A vector layer's view: its streams do not use the array's networks. */
+static void vector_view(const pesim_net *n, pesim_arch *a)
+{
+    *a = n->arch;
+    pesim_level *v = &a->level[n->arch.vector.level];
+    for (int t = 0; t < NT; t++) v->noc[t].words_per_cycle = 0, v->noc[t].hop_energy_pj = 0;
+}
+
+void net_step_view(const pesim_net *n, const net_step *s, pesim_arch *a)
+{
+    if (s->kind == NET_MAC) mac_view(n, s, a);
+    else if (s->kind == NET_VECTOR) vector_view(n, a);
+    else *a = n->arch;
+}
+
+/* ------------------------------------------------------------- vector */
+
+static int64_t cdiv(int64_t a, int64_t b) { return b > 0 ? (a + b - 1) / b : 0; }
+
+int64_t net_vec_steps(const pesim_arch *a, int64_t words_per_inst, int64_t ops)
+{
+    double rate = (double)a->vector.lanes * a->vector.ops_per_cycle;
+    if (words_per_inst <= 0 || ops <= 0 || rate <= 0) return 0;
+    double x = (double)words_per_inst * (double)ops / rate;
+    int64_t s = (int64_t)x;
+    return (double)s < x - 1e-9 ? s + 1 : s;
+}
+
+/* Input words of a pool over `rows` output rows of one image. */
+static int64_t pool_in_words(const pesim_layer *l, int64_t rows)
+{
+    int64_t h = pesim_window_distinct(rows, l->dim[PESIM_DIM_R], l->stride_h, 1);
+    int64_t w = pesim_window_distinct(l->dim[PESIM_DIM_Q], l->dim[PESIM_DIM_S], l->stride_w, 1);
+    return l->dim[PESIM_DIM_K] * h * w;
+}
+
+/* Words a tile of `rows` units takes per instance at the vector level. */
+static int64_t vec_working_set(const pesim_net *n, const net_step *s, const pesim_layer *l, int64_t rows)
+{
+    const int V = n->arch.vector.level;
+    const net_vec *v = &s->vec;
+    int64_t w = 0;
+    if (s->home[PESIM_INPUTS] != V) w += v->pool ? pool_in_words(l, rows) : rows * v->unit_in[PESIM_INPUTS];
+    if (s->home[PESIM_WEIGHTS] != V) w += rows * v->unit_in[PESIM_WEIGHTS];
+    if (s->home[PESIM_OUTPUTS] != V) w += rows * v->unit_out;
+    if (n->arch.level[V].double_buffered) w *= 2;
+    if (v->weight_words && s->home[PESIM_WEIGHTS] != V) w += v->weight_words;
+    return w;
+}
+
+int64_t net_vec_working_set(const pesim_net *n, const net_step *s, int32_t li)
+{
+    return vec_working_set(n, s, &n->net.layers[li], s->vec.tile);
+}
+
+/* Plans a vector layer; 0 with a reason when one row does not fit. */
+static int plan_vector(pesim_net *n, net_step *s, int32_t li, int64_t room, char *why, size_t nwhy)
+{
+    const pesim_layer *l = &n->net.layers[li];
+    const int64_t *d = l->dim;
+    net_vec *v = &s->vec;
+    memset(v, 0, sizeof *v);
+    v->inst = n->inst[n->arch.vector.level];
+    v->ops = net_vector_ops_per_word(l);
+    if (l->op == PESIM_OP_POOL) {
+        v->pool = 1;
+        v->units = d[PESIM_DIM_G] * d[PESIM_DIM_N] * d[PESIM_DIM_P];
+        v->unit_out = d[PESIM_DIM_K] * d[PESIM_DIM_Q];
+    } else {
+        /* rows of K: the normalised axis of softmax and layernorm */
+        v->units = d[PESIM_DIM_G] * d[PESIM_DIM_N] * d[PESIM_DIM_P] * d[PESIM_DIM_Q];
+        v->unit_out = d[PESIM_DIM_K];
+        v->unit_in[PESIM_INPUTS] = d[PESIM_DIM_K];
+        if (l->op == PESIM_OP_ADD) v->unit_in[PESIM_WEIGHTS] = d[PESIM_DIM_K];
+        if (l->op == PESIM_OP_LAYERNORM) v->weight_words = pesim_layer_weight_words(l);
+    }
+    int64_t most = cdiv(v->units, v->inst), lo = 1, hi = most;
+    if (n->cap[n->arch.vector.level] == 0 || room == INT64_MAX) {
+        v->tile = most;
+    } else {
+        if (vec_working_set(n, s, l, 1) > room) {
+            snprintf(why, nwhy, "one row (%lld words) does not fit the vector unit's level %s: %lld words free",
+                     (long long)vec_working_set(n, s, l, 1), n->arch.level[n->arch.vector.level].name,
+                     (long long)room);
+            return 0;
+        }
+        while (lo < hi) { /* the largest tile that fits */
+            int64_t mid = lo + (hi - lo + 1) / 2;
+            if (vec_working_set(n, s, l, mid) <= room) lo = mid;
+            else hi = mid - 1;
+        }
+        v->tile = lo;
+    }
+    v->blocks = cdiv(v->units, v->tile * v->inst);
+    return 1;
+}
+
+void net_vec_pairs(const pesim_net *n, const net_step *s, pesim_walk_pair *pairs, int *n_pairs)
+{
+    const int V = n->arch.vector.level;
+    int k = 0;
+    memset(pairs, 0, 3 * 2 * sizeof *pairs);
+    /* operands home -> V (the walker's order: outer pairs first, then streams) */
+    static const int order[NT] = {PESIM_WEIGHTS, PESIM_INPUTS, PESIM_OUTPUTS};
+    for (int i = 0; i < NT; i++) {
+        int t = order[i];
+        if (s->src[t] < 0 || s->home[t] == V) continue;
+        pairs[k].tensor = (int8_t)t, pairs[k].child = (int8_t)V, pairs[k].parent = (int8_t)s->home[t];
+        k++;
+    }
+    for (int i = 0; i < NT; i++) {
+        int t = order[i];
+        if (s->src[t] < 0) continue;
+        pairs[k].tensor = (int8_t)t, pairs[k].child = -1, pairs[k].parent = (int8_t)V;
+        k++;
+    }
+    *n_pairs = k;
+}
+
+int64_t net_vec_block(const pesim_net *n, const net_step *s, int32_t li, int64_t b, pesim_block *out)
+{
+    const pesim_layer *l = &n->net.layers[li];
+    const net_vec *v = &s->vec;
+    const int V = n->arch.vector.level;
+    int64_t u0 = b * v->tile * v->inst, u1 = u0 + v->tile * v->inst;
+    if (u1 > v->units) u1 = v->units;
+    int64_t cnt = u1 - u0, per = cdiv(cnt, v->inst), used = cdiv(cnt, per);
+    int64_t in_words[NT] = {0};
+    in_words[PESIM_INPUTS] = v->pool ? used * pool_in_words(l, per) : cnt * v->unit_in[PESIM_INPUTS];
+    in_words[PESIM_WEIGHTS] = cnt * v->unit_in[PESIM_WEIGHTS];
+    int64_t out_words = cnt * v->unit_out;
+    pesim_walk_pair pairs[2 * NT];
+    int np;
+    net_vec_pairs(n, s, pairs, &np);
+    out->index = b;
+    out->changed = b == 0 ? -1 : 0;
+    out->n_xfers = 0;
+    for (int k = 0; k < np; k++) {
+        const pesim_walk_pair *pr = &pairs[k];
+        pesim_xfer *x = &out->xfer[out->n_xfers];
+        memset(x, 0, sizeof *x);
+        x->tensor = pr->tensor, x->child = pr->child, x->parent = pr->parent, x->pair = (int8_t)k;
+        int t = pr->tensor;
+        if (pr->child >= 0) { /* an event of the pair */
+            if (t == PESIM_OUTPUTS) {
+                x->child_reads = x->parent_updates = out_words; /* drained at the next event */
+            } else if (t == PESIM_WEIGHTS && v->weight_words) {
+                if (b > 0) continue; /* the scale and shift stay for the whole layer */
+                x->parent_reads = v->weight_words;
+                x->child_fills = v->weight_words * v->inst; /* every instance holds them */
+            } else {
+                x->parent_reads = x->child_fills = in_words[t];
+            }
+        } else { /* the vector unit's stream over the block */
+            x->stream = 1;
+            if (t == PESIM_OUTPUTS) x->parent_updates = out_words;
+            else if (t == PESIM_WEIGHTS && v->weight_words) x->parent_reads = 2 * out_words; /* scale, shift */
+            else x->parent_reads = in_words[t];
+        }
+        out->n_xfers++;
+    }
+    (void)V;
+    out->steps = net_vec_steps(&n->arch, per * v->unit_out, v->ops);
+    return out->steps;
+}
+
+/* ------------------------------------------------------------- plan */
+
+static int16_t room_quantum(int64_t room, int64_t cap)
+{
+    if (cap == 0 || room >= cap) return ROOM_Q;
+    return (int16_t)(room * ROOM_Q / cap);
+}
+
+/* A MAC layer's mapping for its homes and room (memoised). */
+static int plan_mac(pesim_net *n, net_step *s, int32_t li, pesim_net_result *res)
+{
+    const pesim_layer *l = &n->net.layers[li];
+    uint64_t key = memo_key(li, s->home, s->room_q);
+    net_memo *e = memo_slot(n, key, li, s->home, s->room_q);
+    net_memo fresh;
+    if (!e || !e->key) {
+        net_memo *m = e ? e : &fresh;
+        memset(m, 0, sizeof *m);
+        m->key = key, m->layer = li;
+        memcpy(m->home, s->home, sizeof m->home);
+        memcpy(m->room_q, s->room_q, sizeof m->room_q);
+        mac_view(n, s, &s->arch);
+        pesim_error err;
+        pesim_error_clear(&err);
+        if (pesim_mapper_default(&s->arch, l, &m->map, &err) == PESIM_OK) {
+            m->valid = 1;
+            /* bypass where the view keeps nothing, so the mapping reads the same on the arch itself */
+            for (int lv = 0; lv < n->M - 1; lv++)
+                for (int t = 0; t < NT; t++)
+                    if (!s->arch.level[lv].keeps[t] && n->arch.level[lv].keeps[t]) m->map.level[lv].bypass[t] = 1;
+        } else {
+            snprintf(m->reason, sizeof m->reason, "%s", err.msg);
+        }
+        if (e) n->memo_used++;
+        e = m;
+    } else {
+        mac_view(n, s, &s->arch);
+    }
+    if (!e->valid) {
+        res->valid = 0;
+        res->fail_tensor = -1;
+        res->fail_step = li;
+        res->fail_words_over = 0;
+        int worst = -1;
+        for (int lv = 0; lv < n->M - 1; lv++)
+            if (s->room_q[lv] < ROOM_Q && (worst < 0 || s->room_q[lv] < s->room_q[worst])) worst = lv;
+        res->fail_level = worst;
+        snprintf(res->reason, sizeof res->reason, "layer %s: no mapping in the room left%s%s: %.100s", l->name,
+                 worst >= 0 ? " at " : "", worst >= 0 ? n->arch.level[worst].name : "", e->reason);
+        return 0;
+    }
+    s->map = e->map;
+    return 1;
+}
+
+int net_plan(pesim_net *n, pesim_net_result *res)
+{
+    const int M = n->M, V = n->arch.vector.level;
+    for (int32_t i = 0; i < n->L; i++) {
+        const pesim_layer *l = &n->net.layers[i];
+        net_step *s = &n->step[i];
+        const int32_t *r = &n->reads[(size_t)i * PESIM_MAX_INPUTS];
+        net_kind kind;
+        net_kind_of(l, &kind);
+        s->kind = kind;
+        for (int t = 0; t < NT; t++) s->src[t] = -1, s->home[t] = M - 1;
+        int32_t w = PESIM_NET_WEIGHTS_TENSOR(i), o = PESIM_NET_OUTPUT_TENSOR(i);
+        s->src[PESIM_OUTPUTS] = o;
+        s->src[PESIM_INPUTS] = r[0];
+        if (n->tensor[w].words > 0) s->src[PESIM_WEIGHTS] = w;
+        else if (l->n_inputs > 1 && kind != NET_COPY) s->src[PESIM_WEIGHTS] = r[1];
+        for (int t = 0; t < NT; t++)
+            if (s->src[t] >= 0) s->home[t] = n->tensor[s->src[t]].level;
+        s->act_ops = l->op != PESIM_OP_ACT && l->act != PESIM_ACT_NONE
+                         ? n->tensor[o].words * net_act_ops((pesim_act)l->act) : 0;
+        s->n_loads = 0;
+        if (n->tensor[w].words > 0 && n->tensor[w].level < M - 1 && !n->opt.preload_weights) s->load[s->n_loads++] = w;
+        const pesim_net_tensor *in = &n->tensor[PESIM_NET_INPUT_TENSOR];
+        if (in->level < M - 1 && in->first_use == i) s->load[s->n_loads++] = PESIM_NET_INPUT_TENSOR;
+        pesim_net_layer *out = &n->layer[i];
+        for (int lv = 0; lv < M; lv++) {
+            int64_t room = n->cap[lv] ? net_room(n, lv, i, NULL, NULL) : INT64_MAX;
+            s->room_q[lv] = lv < M - 1 ? room_quantum(room, n->cap[lv]) : ROOM_Q;
+            out->room_words[lv] = room == INT64_MAX ? 0 : room;
+        }
+        if (kind == NET_MAC) {
+            if (!plan_mac(n, s, i, res)) return 0;
+        } else if (kind == NET_VECTOR) {
+            vector_view(n, &s->arch);
+            int64_t room = n->cap[V] ? net_room(n, V, i, NULL, NULL) : INT64_MAX;
+            char why[160];
+            if (!plan_vector(n, s, i, room, why, sizeof why)) {
+                res->valid = 0;
+                res->fail_tensor = -1, res->fail_level = V, res->fail_step = i, res->fail_words_over = 0;
+                snprintf(res->reason, sizeof res->reason, "layer %s: %s", l->name, why);
+                return 0;
+            }
+        } else {
+            s->arch = n->arch;
+            s->n_copies = 0;
+            for (int k = 0; k < l->n_inputs; k++) {
+                int dup = 0;
+                for (int j = 0; j < k; j++) dup |= r[j] == r[k];
+                if (!dup && n->tensor[r[k]].alias_of != o) s->copy_from[s->n_copies++] = r[k];
+            }
+        }
+    }
+    return 1;
+}

@@ -1,0 +1,72 @@
+// net_cli_test.cc - `pesim run --placement` end to end: the three built-in
+// placers and a placement file, JSON, CSV, the occupancy timeline and the
+// written placement (which runs again to the same result), bad placements.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "cli_run_util.h"
+
+namespace {
+
+const char *const kArgs = "run --arch configs/arch/nnpi.cfg --workload tests/data/cli/small.cfg";
+
+int Lines(const std::string &s)
+{
+    int n = 0;
+    for (char c : s) n += c == '\n';
+    return n;
+}
+
+TEST(NetCli, PlacersJsonCsvOccupancyAndRoundTrip)
+{
+    std::string dir = TempDir("net");
+    for (const char *placer : {"greedy", "dram", "optimal"}) {
+        std::string j = dir + "/" + placer + ".json", c = dir + "/" + placer + ".csv", o = dir + "/" + placer + "_occ.csv",
+                    w = dir + "/" + placer + ".cfg";
+        Result r = Pesim(std::string(kArgs) + " --placement " + placer + " --eval cycle --json " + j + " --csv " + c +
+                         " --occupancy " + o + " --write-placement " + w);
+        ASSERT_EQ(r.status, 0) << placer << ": " << r.err << r.out;
+        EXPECT_EQ(r.err, "");
+        Json js = ParseJson(ReadFile(j));
+        EXPECT_TRUE(js["valid"].b) << placer;
+        EXPECT_EQ(js["placement"]["source"].str.rfind(placer, 0), 0u) << js["placement"]["source"].str;
+        ASSERT_EQ(js["layers"].arr.size(), 4u);
+        double shares = 0;
+        for (const Json &l : js["layers"].arr) shares += l["cycles"].num;
+        EXPECT_EQ(shares, js["total"]["cycles"].num) << placer; // the layers' shares of the timeline
+        // CSV: a header and one row per layer; occupancy: a header and one
+        // row per bounded level (nnpi: REG, TCM, SRAM, LLC) and step (4),
+        // and DRAM's steps with something in it
+        std::string cs = ReadFile(c), os = ReadFile(o);
+        EXPECT_EQ(cs.rfind("layer,type,macs,", 0), 0u);
+        EXPECT_EQ(Lines(cs), 5);
+        EXPECT_EQ(os.rfind("level,instances,step,layer,start_cycle,end_cycle,live_words,staging_words,", 0), 0u);
+        EXPECT_GE(Lines(os), 1 + 4 * 4);
+        EXPECT_LE(Lines(os), 1 + 5 * 4);
+        int sram = 0;
+        for (size_t at = os.find("\nSRAM,"); at != std::string::npos; at = os.find("\nSRAM,", at + 1)) sram++;
+        EXPECT_EQ(sram, 4);
+        // the placement as run loads and runs to the same result
+        Result again = Pesim(std::string(kArgs) + " --placement " + w + " --eval cycle --json -");
+        ASSERT_EQ(again.status, 0) << again.err;
+        EXPECT_EQ(ParseJson(again.out)["total"]["cycles"].num, js["total"]["cycles"].num) << placer;
+    }
+}
+
+TEST(NetCli, BadPlacementFileNamesFileAndKey)
+{
+    std::string dir = TempDir("netbad");
+    std::string w = dir + "/bad.cfg";
+    FILE *f = fopen(w.c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    fputs("placement = {\n  tensors = (\n    { layer = \"conv_a\"; weights = \"SRAM\"; outputs = \"NOPE\"; }\n  );\n};\n", f);
+    fclose(f);
+    Result r = Pesim(std::string(kArgs) + " --placement " + w);
+    EXPECT_EQ(r.status, 2);
+    EXPECT_NE(r.err.find("bad.cfg"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("NOPE"), std::string::npos) << r.err;
+    EXPECT_EQ(Pesim(std::string(kArgs) + " --placement " + dir + "/missing.cfg").status, 2);
+}
+
+}  // namespace

@@ -1,0 +1,133 @@
+// net_systemc_test.cc - whole networks: the cycle engine against the SystemC
+// reference on the matrix of net_cases.h (chains, residual blocks, concats,
+// attention; three machine families; random, greedy and outermost placements;
+// preloaded or loaded weights, prefetch, rectification, aliasing): every
+// layer's times, compute and stalls, the network's cycles and the engine's
+// statistics are equal.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cstring>
+#include <string>
+#include <vector>
+
+#include "net_cases.h"
+
+#ifdef PESIM_SYSTEMC_BUILT
+extern "C" {
+#include "pesim/systemc.h"
+}
+
+namespace {
+
+struct Ev {
+    int64_t cycle;
+    std::string module, event;
+    bool operator<(const Ev &o) const
+    {
+        return cycle != o.cycle ? cycle < o.cycle : module != o.module ? module < o.module : event < o.event;
+    }
+};
+
+void collect(void *ctx, int64_t cycle, const char *module, const char *event)
+{
+    static_cast<std::vector<Ev> *>(ctx)->push_back({cycle, module, event});
+}
+
+// The two traces of a case around their first difference.
+std::string Divergence(NetCase &c)
+{
+    std::vector<Ev> eng, sc;
+    pesim_net_options o = c.opt;
+    o.engine.trace = collect;
+    o.engine.trace_ctx = &eng;
+    pesim_net *n = nullptr;
+    pesim_error e;
+    if (pesim_net_create(&c.arch, &c.net, &o, &n, &e) != PESIM_OK) return e.msg;
+    const pesim_net_result *r;
+    pesim_net_run(n, &c.p, PESIM_NET_CYCLE, &r, &e);
+    pesim_trace t;
+    pesim_systemc_net_run_traced(n, &c.p, &r, &t, &e);
+    for (size_t i = 0; i < t.n; i++) sc.push_back({t.events[i].cycle, t.events[i].module, t.events[i].event});
+    pesim_trace_free(&t);
+    pesim_net_destroy(n);
+    std::sort(eng.begin(), eng.end());
+    std::sort(sc.begin(), sc.end());
+    size_t i = 0;
+    while (i < eng.size() && i < sc.size() && eng[i].cycle == sc[i].cycle && eng[i].module == sc[i].module &&
+           eng[i].event == sc[i].event)
+        i++;
+    std::string out = "first difference at event " + std::to_string(i) + "\n";
+    for (size_t k = i > 14 ? i - 14 : 0; k < i + 6; k++) {
+        std::string a = k < eng.size() ? std::to_string(eng[k].cycle) + " " + eng[k].module + " " + eng[k].event : "-";
+        std::string b = k < sc.size() ? std::to_string(sc[k].cycle) + " " + sc[k].module + " " + sc[k].event : "-";
+        out += "  engine " + a + "  |  systemc " + b + "\n";
+    }
+    return out;
+}
+
+TEST(NetSystemC, EngineEqualsSystemC)
+{
+    int compared = 0, fams[NF_COUNT] = {0}, archs[NA_COUNT] = {0}, loads = 0, copies = 0;
+    for (int seed = 1; seed <= 14; seed++)
+        for (int nf = 0; nf < NF_COUNT; nf++)
+            for (int af = 0; af < NA_COUNT; af++) {
+                NetCase c((uint64_t)(seed * 97 + nf * 7 + af), nf, af);
+                ASSERT_TRUE(c.ok) << c.what;
+                const pesim_net_result *r;
+                pesim_error e;
+                ASSERT_EQ(pesim_net_run(c.n, &c.p, PESIM_NET_CYCLE, &r, &e), PESIM_OK) << c.what << ": " << e.msg;
+                if (!r->valid) continue;
+                // keep the engine's results (the next run overwrites the handle's)
+                std::vector<pesim_net_layer> el(r->layer, r->layer + r->n_layers);
+                int64_t cycles = r->cycles;
+                pesim_engine_stats es = r->stats;
+                int64_t stalls[PESIM_STALL_COUNT];
+                memcpy(stalls, r->stall_cycles, sizeof stalls);
+                ASSERT_EQ(pesim_systemc_net_run(c.n, &c.p, &r, &e), PESIM_OK) << c.what << ": " << e.msg;
+                ASSERT_TRUE(r->valid) << c.what;
+                EXPECT_EQ(r->fidelity, PESIM_NET_SYSTEMC);
+                EXPECT_EQ(r->cycles, cycles) << c.what;
+                for (int k = 0; k < PESIM_STALL_COUNT; k++)
+                    EXPECT_EQ(r->stall_cycles[k], stalls[k]) << c.what << ": " << pesim_stall_name((pesim_stall)k);
+                for (int32_t i = 0; i < r->n_layers; i++) {
+                    const pesim_net_layer &a = el[(size_t)i], &b = r->layer[i];
+                    std::string where = c.what + ": layer " + c.net.layers[i].name;
+                    EXPECT_EQ(b.start_cycle, a.start_cycle) << where;
+                    EXPECT_EQ(b.end_cycle, a.end_cycle) << where;
+                    EXPECT_EQ(b.compute_start_cycle, a.compute_start_cycle) << where;
+                    EXPECT_EQ(b.compute_end_cycle, a.compute_end_cycle) << where;
+                    EXPECT_EQ(b.load_end_cycle, a.load_end_cycle) << where;
+                    EXPECT_EQ(b.cost.cycles, a.cost.cycles) << where;
+                    EXPECT_EQ(b.cost.compute_cycles, a.cost.compute_cycles) << where;
+                    for (int k = 0; k < PESIM_STALL_COUNT; k++)
+                        EXPECT_EQ(b.cost.stall_cycles[k], a.cost.stall_cycles[k])
+                            << where << ": " << pesim_stall_name((pesim_stall)k);
+                    EXPECT_EQ(memcmp(b.cost.access, a.cost.access, sizeof a.cost.access), 0) << where;
+                    loads += b.load_words > 0;
+                    copies += b.copy_words > 0;
+                }
+                EXPECT_EQ(r->stats.blocks, es.blocks) << c.what;
+                EXPECT_EQ(r->stats.transfers, es.transfers) << c.what;
+                EXPECT_EQ(r->stats.folds, es.folds) << c.what;
+                EXPECT_EQ(r->stats.dram_reads, es.dram_reads) << c.what;
+                EXPECT_EQ(r->stats.dram_writes, es.dram_writes) << c.what;
+                EXPECT_EQ(r->stats.dram_row_hits, es.dram_row_hits) << c.what;
+                EXPECT_EQ(r->stats.dram_row_misses, es.dram_row_misses) << c.what;
+                EXPECT_EQ(r->stats.dram_row_conflicts, es.dram_row_conflicts) << c.what;
+                EXPECT_EQ(r->stats.dram_refreshes, es.dram_refreshes) << c.what;
+                compared++, fams[nf]++, archs[af]++;
+                if (HasFailure()) { /* the first differing case is the one to read */
+                    ADD_FAILURE() << Divergence(c);
+                    return;
+                }
+            }
+    for (int nf = 0; nf < NF_COUNT; nf++) EXPECT_GT(fams[nf], 5) << net_family_name(nf);
+    for (int af = 0; af < NA_COUNT; af++) EXPECT_GT(archs[af], 5) << net_arch_name(af);
+    EXPECT_GT(loads, 10);
+    EXPECT_GT(copies, 3);
+    RecordProperty("compared", compared);
+}
+
+} // namespace
+#endif
