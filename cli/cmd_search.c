@@ -22,6 +22,7 @@
 #include "experiment.h"
 #include "inputs.h"
 #include "json.h"
+#include "mpi_run.h"
 #include "opts.h"
 #include "output.h"
 #include "paths.h"
@@ -177,6 +178,7 @@ static int check_args(const cmd_args *o, search_args *a)
     a->out_dir = o->out ? o->out : SEARCH_DEFAULT_OUT;
     pesim_error e;
     pesim_error_clear(&e);
+    a->encoding_text = o->encoding;
     if (pesim_space_options_parse(o->encoding, &a->encoding, &e) != PESIM_OK) {
         cli_error("search: --encoding: %s", e.msg);
         return CLI_USAGE;
@@ -251,6 +253,7 @@ static void json_layer_fields(json_writer *w, const search_layer *s)
     json_kv_bool(w, "interrupted", s->interrupted);
     json_kv_double(w, "wall_s", s->wall_s);
     json_kv_int(w, "predicted_samples", s->predictions);
+    json_kv_int(w, "worker_evaluations", s->worker_evals);
 }
 
 static void write_json(const search_report *rp, FILE *f)
@@ -270,6 +273,7 @@ static void write_json(const search_report *rp, FILE *f)
     json_kv_int(&w, "batch", a->batch);
     json_kv_string(&w, "db", strcmp(rp->db, "none") ? rp->db : NULL);
     json_kv_string(&w, "out", a->out_dir);
+    json_kv_int(&w, "ranks", pesim_mpi_size());
     if (rp->single && rp->n == 1) {
         json_kv_string(&w, "layer", rp->layers[0].layer->name);
         json_layer_fields(&w, &rp->layers[0]);
@@ -645,6 +649,8 @@ static void json_design(const design_report *rp, FILE *f)
     json_kv_bool(&w, "interrupted", s->interrupted);
     json_kv_double(&w, "wall_s", s->wall_s);
     json_kv_int(&w, "predicted_samples", s->predictions);
+    json_kv_int(&w, "ranks", pesim_mpi_size());
+    json_kv_int(&w, "worker_evaluations", s->worker_evals);
     if (a->seed <= (uint64_t)INT64_MAX)
         json_kv_int(&w, "seed", (int64_t)a->seed);
     else
@@ -785,6 +791,12 @@ static int search_design(search_args *a, const cmd_args *o)
         spec.stem = "convergence";
         spec.config = config;
         spec.eval = eo;
+        char recipe[4 * SEARCH_PATH_MAX];
+        const char *xf[] = {o->experiment, o->in.arch, o->in.workload, o->joint ? "1" : "0", a->encoding_text};
+        const char *pf[] = {rp.arch_path, rp.workload_path};
+        int bad = o->experiment ? cli_mpi_recipe(recipe, sizeof recipe, "experiment", xf, 5)
+                                : cli_mpi_recipe(recipe, sizeof recipe, "placement", pf, 2);
+        spec.recipe = bad ? NULL : recipe;
 
         struct sigaction sa, old;
         memset(&sa, 0, sizeof sa);
@@ -836,7 +848,7 @@ out:
     return rc;
 }
 
-int cli_cmd_search(int argc, char **argv)
+static int search_main(int argc, char **argv)
 {
     cmd_args o;
     memset(&o, 0, sizeof o);
@@ -903,3 +915,5 @@ int cli_cmd_search(int argc, char **argv)
     cli_inputs_free(&in);
     return rc;
 }
+
+int cli_cmd_search(int argc, char **argv) { return cli_mpi_main("search", search_main, argc, argv); }

@@ -17,6 +17,7 @@
 #include "cli.h"
 #include "experiment.h"
 #include "json.h"
+#include "mpi_run.h"
 #include "opts.h"
 #include "output.h"
 #include "progress.h"
@@ -225,6 +226,7 @@ typedef struct sweep {
     char *pareto;
     int64_t n_valid, n_pareto;
     int64_t best[BEST_COUNT];     /* point index, -1: none */
+    int64_t worker_evals;         /* points evaluated on MPI worker ranks */
 } sweep;
 
 static void json_point(json_writer *w, const sweep *s, int64_t i)
@@ -269,6 +271,8 @@ static void write_json(const sweep *s, FILE *f)
         json_kv_double(&w, "seed", (double)s->seed);
     json_kv_int(&w, "points", s->n);
     json_kv_int(&w, "valid", s->n_valid);
+    json_kv_int(&w, "ranks", pesim_mpi_size());
+    json_kv_int(&w, "worker_evaluations", s->worker_evals);
     json_kv_string(&w, "csv", s->o->csv ? s->o->csv : SWEEP_DEFAULT_CSV);
     json_kv_string(&w, "db", s->o->db);
     json_key(&w, "pareto");
@@ -487,19 +491,31 @@ static int run_sweep(const sweep_opts *o, sweep *s, int64_t limit)
         }
     }
 
+    /* The points go to the MPI worker ranks when there are any (a span of
+     * SWEEP_BATCH points per worker at a time, balanced dynamically), else to
+     * the evaluator's threads. */
+    cli_eval_step step;
+    char recipe[4096];
+    const char *xf[] = {o->experiment, o->arch, o->workload, "0", NULL};
+    if ((rc = cli_eval_step_open("sweep", &step, ev, sp,
+                                 cli_mpi_recipe(recipe, sizeof recipe, "experiment", xf, 5) ? NULL : recipe, &eo)))
+        goto done;
+    const int64_t span = (int64_t)SWEEP_BATCH * (cli_mpi_workers() > 0 ? cli_mpi_workers() : 1);
     cli_progress prog;
     cli_progress_start(&prog, "sweep", s->n);
-    for (int64_t at = 0; at < s->n; at += SWEEP_BATCH) {
-        int32_t k = (int32_t)(s->n - at < SWEEP_BATCH ? s->n - at : SWEEP_BATCH);
+    for (int64_t at = 0; at < s->n; at += span) {
+        int32_t k = (int32_t)(s->n - at < span ? s->n - at : span);
         const int32_t *x = s->choices + (size_t)at * (size_t)np;
-        pesim_status es = pesim_evaluator_run(ev, x, k, s->fidelity, s->r + at);
+        pesim_status es = step.fn(step.ctx, x, k, s->fidelity, s->r + at);
         if (es != PESIM_OK) {
+            cli_eval_step_close(&step);
             cli_progress_end(&prog);
             cli_error("sweep: the evaluator failed (%s)", pesim_status_name(es));
             rc = CLI_FAIL;
             goto done;
         }
         if (st && pesim_store_add_batch(st, run_id, at, k, x, np, s->r + at, &e) != PESIM_OK) {
+            cli_eval_step_close(&step);
             cli_progress_end(&prog);
             cli_report(&e, o->db);
             rc = CLI_FAIL;
@@ -507,6 +523,8 @@ static int run_sweep(const sweep_opts *o, sweep *s, int64_t limit)
         }
         cli_progress_step(&prog, at + k, NULL);
     }
+    s->worker_evals = pesim_mpi_farm_get_stats(step.farm).candidates;
+    cli_eval_step_close(&step);
     cli_progress_end(&prog);
     if (st && pesim_store_finish_run(st, run_id, &e) != PESIM_OK) {
         cli_report(&e, o->db);
@@ -552,7 +570,7 @@ done:
     return rc;
 }
 
-int cli_cmd_sweep(int argc, char **argv)
+static int sweep_main(int argc, char **argv)
 {
     sweep_opts o;
     memset(&o, 0, sizeof o);
@@ -624,3 +642,5 @@ int cli_cmd_sweep(int argc, char **argv)
     cli_experiment_free(&x);
     return rc;
 }
+
+int cli_cmd_sweep(int argc, char **argv) { return cli_mpi_main("sweep", sweep_main, argc, argv); }

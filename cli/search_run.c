@@ -13,6 +13,7 @@
 #include "pesim/config.h"
 
 #include "cli.h"
+#include "mpi_run.h"
 #include "output.h"
 #include "paths.h"
 #include "progress.h"
@@ -310,7 +311,16 @@ int cli_search_space(const search_args *a, pesim_space *sp, const search_spec *s
         pesim_campaign_destroy(c);
         return e.code == PESIM_ERR_NOMEM ? CLI_FAIL : CLI_USAGE;
     }
+    cli_eval_step step; /* the MPI worker ranks, when there are any */
+    if ((rc = cli_eval_step_open("search", &step, pesim_campaign_evaluator(c), sp, spec->recipe, &co.eval)) != CLI_OK) {
+        fclose(ctx.csv);
+        pesim_campaign_destroy(c);
+        return rc;
+    }
+    pesim_campaign_set_evaluate(c, step.fn, step.ctx);
     pesim_status rs = pesim_campaign_run(c, &e);
+    out->worker_evals = pesim_mpi_farm_get_stats(step.farm).candidates;
+    cli_eval_step_close(&step);
     const pesim_campaign_report *rep = pesim_campaign_get_report(c);
     out->run_id = rep->run_id;
     out->found = rep->found;
@@ -401,6 +411,9 @@ int cli_search_layer(const search_args *a, const pesim_arch *arch, const pesim_l
     spec.stem = stem;
     spec.config = config;
     spec.eval.objective = a->objective;
+    char recipe[4 * SEARCH_PATH_MAX];
+    const char *rf[] = {a->arch_path, a->workload_path, l->name, a->encoding_text};
+    spec.recipe = cli_mpi_recipe(recipe, sizeof recipe, "mapping", rf, 4) == 0 ? recipe : NULL;
     int32_t *best_x = malloc((size_t)(pesim_space_n_params(sp) > 0 ? pesim_space_n_params(sp) : 1) * sizeof *best_x);
     int rc;
     if (!best_x) {

@@ -32,6 +32,7 @@ typedef struct search_args {
     int32_t threads, batch;
     pesim_run_mode mode;           /* --resume, --new-run */
     pesim_space_options encoding;  /* --encoding */
+    const char *encoding_text;     /* --encoding as given (NULL: none) */
     const char *out_dir;           /* mappings and convergence CSVs */
     const char *arch_path, *workload_path;
     const char *agents;            /* --agents K|auto (marl), NULL: the algorithm's default */
@@ -52,6 +53,7 @@ typedef struct search_layer {
     int64_t run_id;
     int algo_done;                 /* the algorithm stopped before the budget */
     int interrupted;               /* SIGINT stopped it */
+    int64_t worker_evals;          /* evaluated on MPI worker ranks (0: all here) */
     double wall_s;
     int64_t predictions;           /* designs the algorithm had predicted outside the budget (ARCO) */
     char mapping_file[SEARCH_PATH_MAX]; /* "" when nothing valid was found */
@@ -82,6 +84,7 @@ typedef struct search_spec {
     const char *stem;              /* the convergence CSV is DIR/<stem>.csv */
     const char *config;            /* the command line, recorded with the run */
     pesim_eval_options eval;       /* objective, weights, budgets; threads are a->threads */
+    const char *recipe;            /* how MPI worker ranks build the space (cli_mpi_recipe; NULL: here only) */
 } search_spec;
 
 /* Runs one campaign on sp (not owned) with a's algorithm, options, budget,

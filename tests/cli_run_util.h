@@ -52,14 +52,13 @@ inline std::string TempDir(const char *tag)
     return d ? std::string(d) : std::string("/tmp");
 }
 
-// Runs `pesim ARGS` from the source root, or from `dir` when given.
-inline Result Pesim(const std::string &args, const std::string &dir = "")
+// Runs a shell command line, capturing its stdout, stderr and exit status.
+inline Result Shell(const std::string &command)
 {
     static int counter = 0;
     std::string err_path = ::testing::TempDir() + "pesim_cli_err_" + std::to_string(getpid()) + "_" +
                            std::to_string(counter++);
-    std::string cmd = (dir.empty() ? "" : "cd '" + dir + "' && ") + "'" PESIM_BINARY "' " + args + " 2>'" +
-                      err_path + "'";
+    std::string cmd = command + " 2>'" + err_path + "'";
     Result r;
     FILE *p = popen(cmd.c_str(), "r");
     if (!p) return r;
@@ -71,6 +70,12 @@ inline Result Pesim(const std::string &args, const std::string &dir = "")
     r.err = ReadFile(err_path);
     std::remove(err_path.c_str());
     return r;
+}
+
+// Runs `pesim ARGS` from the source root, or from `dir` when given.
+inline Result Pesim(const std::string &args, const std::string &dir = "")
+{
+    return Shell((dir.empty() ? "" : "cd '" + dir + "' && ") + "'" PESIM_BINARY "' " + args);
 }
 
 inline std::vector<std::string> Split(const std::string &s, char sep)

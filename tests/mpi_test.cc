@@ -1,0 +1,350 @@
+// tests/mpi_test.cc - `mpirun -np 3 pesim search|sweep` on one machine
+// (--oversubscribe): the same best design and the same stored evaluations as
+// the single-process run with the same seed and batch; a worker rank killed
+// part-way ends the job without corrupting the store, and --resume (without
+// MPI, and with it) carries on to exactly the straight run, nothing lost or
+// repeated. Runs the built binary (PESIM_BINARY) under the mpiexec CMake
+// found (PESIM_MPIEXEC); skipped only when pesim is built without MPI.
+#include <gtest/gtest.h>
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "pesim/mpi.h"
+#include "pesim/search.h"
+
+#include "cli_run_util.h"
+
+namespace {
+
+TEST(Mpi, OutsideAnMpiJobThereIsOneRankAndNoFarm)
+{
+    // A plain process is not an MPI job: pesim never initialises MPI there.
+    EXPECT_FALSE(pesim_mpi_launched());
+    EXPECT_EQ(pesim_mpi_init(nullptr, nullptr, nullptr), PESIM_OK);
+    EXPECT_EQ(pesim_mpi_rank(), 0);
+    EXPECT_EQ(pesim_mpi_size(), 1);
+    pesim_eval_options eo;
+    memset(&eo, 0, sizeof eo);
+    pesim_mpi_farm *f = reinterpret_cast<pesim_mpi_farm *>(&eo);
+    pesim_error e;
+    pesim_error_clear(&e);
+    EXPECT_EQ(pesim_mpi_farm_open("mapping", &eo, 1, nullptr, 0, &f, &e), PESIM_ERR_INVALID);
+    EXPECT_EQ(f, nullptr);
+    EXPECT_NE(std::string(e.msg).find(pesim_mpi_built() ? "two ranks" : "without MPI"), std::string::npos) << e.msg;
+    EXPECT_EQ(pesim_mpi_serve(nullptr, nullptr, nullptr, &e), PESIM_ERR_INVALID);
+    pesim_mpi_finalize(); // a no-op
+}
+
+#ifdef PESIM_HAVE_MPI
+
+// The launcher's environment (a shell prefix): mpirun refuses root (CI runs as
+// root) unless told; under ASan, full stack unwinding so that the leaks Open
+// MPI's components leave at exit have a frame in a named library for
+// tests/lsan.supp to match (a component is unloaded before LSan reports, and
+// the fast unwinder stops inside it). Ignored by a build without ASan.
+std::string MpiEnv()
+{
+    const char *asan = getenv("ASAN_OPTIONS");
+    std::string env = "ASAN_OPTIONS='" + std::string(asan && *asan ? std::string(asan) + ":" : "") +
+                      "fast_unwind_on_malloc=0' ";
+    if (geteuid() == 0) env += "OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 ";
+    return env;
+}
+
+// `mpirun --oversubscribe -np N pesim ARGS` from the source root.
+Result Mpirun(int np, const std::string &args)
+{
+    return Shell(MpiEnv() + "'" PESIM_MPIEXEC "' --oversubscribe -np " + std::to_string(np) + " '" PESIM_BINARY "' " +
+                 args);
+}
+
+// The text output with the output directory's name taken out.
+std::string Without(std::string s, const std::string &dir)
+{
+    for (size_t at; (at = s.find(dir)) != std::string::npos;) s.replace(at, dir.size(), "DIR");
+    return s;
+}
+
+// One stored evaluation, every field but where and how long it ran (wall_s,
+// cached: a worker rank has its own cache).
+struct Row {
+    int64_t run, sample;
+    std::string choices, reason, violation;
+    int valid;
+    double objective, energy_pj, area_um2;
+    int64_t cycles, hash;
+    bool operator==(const Row &o) const
+    {
+        return run == o.run && sample == o.sample && choices == o.choices && reason == o.reason &&
+               violation == o.violation && valid == o.valid && objective == o.objective &&
+               energy_pj == o.energy_pj && area_um2 == o.area_um2 && cycles == o.cycles && hash == o.hash;
+    }
+};
+
+std::string Text(sqlite3_stmt *q, int col)
+{
+    const unsigned char *t = sqlite3_column_text(q, col);
+    return t ? std::string(reinterpret_cast<const char *>(t)) : std::string("NULL");
+}
+
+// Every evaluation of the store, by run and sample; *runs gets the number of
+// runs. pesim_store_open checks it first (PRAGMA quick_check included).
+std::vector<Row> Stored(const std::string &path, int64_t *runs = nullptr)
+{
+    std::vector<Row> rows;
+    pesim_store *st = nullptr;
+    pesim_error e;
+    pesim_error_clear(&e);
+    EXPECT_EQ(pesim_store_open(path.c_str(), &st, &e), PESIM_OK) << path << ": " << e.msg;
+    pesim_store_close(st);
+    sqlite3 *db = nullptr;
+    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+        ADD_FAILURE() << path << ": " << sqlite3_errmsg(db);
+        sqlite3_close(db);
+        return rows;
+    }
+    sqlite3_stmt *q = nullptr;
+    EXPECT_EQ(sqlite3_prepare_v2(db,
+                                 "SELECT run, sample, choices, valid, reason, objective, energy_pj, area_um2, "
+                                 "cycles, design_hash, violation FROM evaluations ORDER BY run, sample",
+                                 -1, &q, nullptr),
+              SQLITE_OK)
+        << sqlite3_errmsg(db);
+    std::set<int64_t> ids;
+    while (q && sqlite3_step(q) == SQLITE_ROW) {
+        Row r;
+        r.run = sqlite3_column_int64(q, 0);
+        r.sample = sqlite3_column_int64(q, 1);
+        r.choices = Text(q, 2);
+        r.valid = sqlite3_column_int(q, 3);
+        r.reason = Text(q, 4);
+        r.objective = sqlite3_column_double(q, 5);
+        r.energy_pj = sqlite3_column_double(q, 6);
+        r.area_um2 = sqlite3_column_double(q, 7);
+        r.cycles = sqlite3_column_int64(q, 8);
+        r.hash = sqlite3_column_int64(q, 9);
+        r.violation = Text(q, 10);
+        ids.insert(r.run);
+        rows.push_back(r);
+    }
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    if (runs) *runs = (int64_t)ids.size();
+    return rows;
+}
+
+void ExpectSameRows(const std::vector<Row> &a, const std::vector<Row> &b)
+{
+    ASSERT_EQ(a.size(), b.size());
+    for (size_t i = 0; i < a.size(); i++)
+        ASSERT_TRUE(a[i] == b[i]) << "row " << i << ": run " << a[i].run << " sample " << a[i].sample;
+}
+
+TEST(Mpi, SearchOnThreeRanksIsTheSingleProcessSearch)
+{
+    // Every MAC layer of a network (a campaign per layer: the workers open and
+    // close a space per layer), two evaluator threads per rank.
+    const std::string d1 = TempDir("mpi1"), d3 = TempDir("mpi3");
+    const std::string args = "search --arch tests/data/cli/tiny_arch.cfg --workload tests/data/cli/small.cfg --algo genetic "
+                             "--budget 300 --batch 16 --seed 7 --threads 2 --out ";
+    Result one = Pesim(args + d1 + " --json " + d1 + "/out.json");
+    ASSERT_EQ(one.status, 0) << one.err;
+    Result three = Mpirun(3, args + d3 + " --json " + d3 + "/out.json");
+    ASSERT_EQ(three.status, 0) << three.err << three.out;
+    EXPECT_EQ(Without(three.out, d3), Without(one.out, d1));
+    int64_t runs = 0;
+    std::vector<Row> r1 = Stored(d1 + "/search.db", &runs), r3 = Stored(d3 + "/search.db");
+    EXPECT_GE(runs, 2);
+    EXPECT_EQ((int64_t)r1.size(), 300 * runs);
+    // rank 0 evaluated nothing itself: the workers did every evaluation
+    Json j1 = ParseJson(ReadFile(d1 + "/out.json")), j3 = ParseJson(ReadFile(d3 + "/out.json"));
+    EXPECT_EQ(j1["ranks"].num, 1);
+    EXPECT_EQ(j3["ranks"].num, 3);
+    ASSERT_EQ((int64_t)j3["layers"].arr.size(), runs);
+    for (const Json &l : j3["layers"].arr) EXPECT_EQ(l["worker_evaluations"].num, 300);
+    for (const Json &l : j1["layers"].arr) EXPECT_EQ(l["worker_evaluations"].num, 0);
+    ExpectSameRows(r3, r1);
+    // the same best mappings and convergence files
+    DIR *dir = opendir(d1.c_str());
+    ASSERT_NE(dir, nullptr);
+    int files = 0;
+    for (struct dirent *de; (de = readdir(dir));) {
+        std::string n = de->d_name;
+        if (n.size() < 4 || (n.substr(n.size() - 4) != ".cfg" && n.substr(n.size() - 4) != ".csv")) continue;
+        EXPECT_EQ(ReadFile(d3 + "/" + n), ReadFile(d1 + "/" + n)) << n;
+        files++;
+    }
+    closedir(dir);
+    EXPECT_EQ(files, 2 * runs);
+}
+
+TEST(Mpi, HardwareSearchAndSweepOnThreeRanksAreTheSingleProcessOnes)
+{
+    const std::string d1 = TempDir("mpix1"), d3 = TempDir("mpix3");
+    const std::string args = "--experiment tests/data/search/tiny_sweep.cfg --algo random --budget 40 --batch 8 --out ";
+    Result one = Pesim("search " + args + d1);
+    ASSERT_EQ(one.status, 0) << one.err;
+    Result three = Mpirun(3, "search " + args + d3 + " --json " + d3 + "/out.json");
+    ASSERT_EQ(three.status, 0) << three.err;
+    EXPECT_EQ(ParseJson(ReadFile(d3 + "/out.json"))["worker_evaluations"].num, 40);
+    EXPECT_EQ(Without(three.out, d3), Without(one.out, d1));
+    ExpectSameRows(Stored(d3 + "/search.db"), Stored(d1 + "/search.db"));
+    EXPECT_EQ(ReadFile(d3 + "/best_arch.cfg"), ReadFile(d1 + "/best_arch.cfg"));
+
+    // every point of the sweep (36), balanced over the two workers
+    const std::string sw = "sweep --experiment tests/data/search/tiny_sweep.cfg --threads 2 --csv ";
+    one = Pesim(sw + d1 + "/sweep.csv --db " + d1 + "/sweep.db");
+    ASSERT_EQ(one.status, 0) << one.err;
+    three = Mpirun(3, sw + d3 + "/sweep.csv --db " + d3 + "/sweep.db --json " + d3 + "/sweep.json");
+    ASSERT_EQ(three.status, 0) << three.err;
+    Json j = ParseJson(ReadFile(d3 + "/sweep.json"));
+    EXPECT_EQ(j["ranks"].num, 3);
+    EXPECT_EQ(j["worker_evaluations"].num, 36);
+    EXPECT_EQ(ReadFile(d3 + "/sweep.csv"), ReadFile(d1 + "/sweep.csv"));
+    EXPECT_EQ(Without(three.out, d3), Without(one.out, d1));
+    std::vector<Row> s1 = Stored(d1 + "/sweep.db");
+    EXPECT_EQ(s1.size(), 36u);
+    ExpectSameRows(Stored(d3 + "/sweep.db"), s1);
+}
+
+TEST(Mpi, AWorkerThatCannotBuildTheSpaceIsAClearError)
+{
+    // The workers start in another directory, where the relative paths name nothing.
+    const std::string d = TempDir("mpiwdir");
+    const std::string args = " search --arch tests/data/cli/tiny_arch.cfg --workload tests/data/cli/small.cfg "
+                             "--layer conv_a --budget 20 --db none --out " + d;
+    Result r = Shell(MpiEnv() + "'" PESIM_MPIEXEC "' --oversubscribe -np 1 '" PESIM_BINARY "'" + args + " : -np 2 -wdir '" +
+                     d + "' '" PESIM_BINARY "'" + args);
+    EXPECT_EQ(r.status, 2) << r.err;
+    EXPECT_NE(r.err.find("search: rank "), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("could not load the inputs (tests/data/cli/tiny_arch.cfg"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("in " + d), std::string::npos) << r.err;
+}
+
+// The pid of the MPI rank `rank` among the processes under `launcher`.
+pid_t RankPid(pid_t launcher, int rank)
+{
+    const std::string want = "OMPI_COMM_WORLD_RANK=" + std::to_string(rank);
+    DIR *proc = opendir("/proc");
+    if (!proc) return -1;
+    pid_t found = -1;
+    for (struct dirent *de; found < 0 && (de = readdir(proc));) {
+        pid_t pid = (pid_t)atoi(de->d_name);
+        if (pid <= 0) continue;
+        std::string stat = ReadFile("/proc/" + std::string(de->d_name) + "/stat");
+        size_t rp = stat.rfind(')');
+        if (rp == std::string::npos) continue;
+        int ppid = 0;
+        char state;
+        if (sscanf(stat.c_str() + rp + 1, " %c %d", &state, &ppid) != 2 || ppid != launcher) continue;
+        std::string env = ReadFile("/proc/" + std::string(de->d_name) + "/environ");
+        for (size_t at = 0; at < env.size();) {
+            size_t end = env.find('\0', at);
+            if (end == std::string::npos) end = env.size();
+            if (env.compare(at, end - at, want) == 0) found = pid;
+            at = end + 1;
+        }
+    }
+    closedir(proc);
+    return found;
+}
+
+TEST(Mpi, AWorkerKilledMidRunLosesNothingAndResumeCarriesOn)
+{
+    const std::string d = TempDir("mpikill"), dm = TempDir("mpistraight");
+    const std::string common = "--arch tests/data/search/micro_arch.cfg --workload tests/data/search/micro.cfg "
+                               "--algo annealing --seed 3 --batch 16 ";
+    // A search that would run for hours, killed once it has stored some batches.
+    pid_t pid = fork();
+    if (pid == 0) {
+        int o = open((d + "/stdout").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        int e = open((d + "/stderr").c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (o >= 0) dup2(o, 1);
+        if (e >= 0) dup2(e, 2);
+        std::string cmd = MpiEnv() + "exec '" PESIM_MPIEXEC "' --oversubscribe -np 3 '" PESIM_BINARY "' search " + common +
+                          "--budget 1000000000 --out " + d;
+        execl("/bin/sh", "sh", "-c", cmd.c_str(), (char *)nullptr);
+        _exit(127);
+    }
+    ASSERT_GT(pid, 0);
+    std::string csv;
+    {
+        DIR *dir = nullptr;
+        for (int i = 0; i < 600000 && !dir; i++) { // the layer's CSV appears once the search runs
+            struct stat st;
+            dir = opendir(d.c_str());
+            csv.clear();
+            for (struct dirent *de; dir && (de = readdir(dir));) {
+                std::string n = de->d_name;
+                if (n.size() > 4 && n.substr(n.size() - 4) == ".csv") csv = d + "/" + n;
+            }
+            if (dir) closedir(dir);
+            dir = nullptr;
+            if (!csv.empty() && stat(csv.c_str(), &st) == 0 && st.st_size > 20000) break;
+            int wst;
+            ASSERT_NE(waitpid(pid, &wst, WNOHANG), pid) << ReadFile(d + "/stderr");
+            struct timespec ts = {0, 1000000};
+            nanosleep(&ts, nullptr);
+        }
+    }
+    pid_t worker = -1;
+    for (int i = 0; i < 1000 && worker < 0; i++) worker = RankPid(pid, 1);
+    ASSERT_GT(worker, 0) << "no rank 1 under mpirun " << pid;
+    ASSERT_EQ(kill(worker, SIGKILL), 0);
+    int wst = 0;
+    ASSERT_EQ(waitpid(pid, &wst, 0), pid);
+    EXPECT_FALSE(WIFEXITED(wst) && WEXITSTATUS(wst) == 0) << "the job went on without its worker";
+
+    // The store opens (quick_check passes) and holds samples 0..S-1 of one run.
+    std::vector<Row> killed = Stored(d + "/search.db");
+    const int64_t S = (int64_t)killed.size();
+    ASSERT_GT(S, 0);
+    RecordProperty("stored_when_killed", std::to_string(S));
+    for (int64_t i = 0; i < S; i++) ASSERT_EQ(killed[i].sample, i);
+
+    // --resume without MPI to S + 48, then with MPI to S + 96: each the straight run.
+    const std::string more = std::to_string(S + 48), most = std::to_string(S + 96);
+    Result r = Pesim("search " + common + "--budget " + more + " --resume --out " + d);
+    ASSERT_EQ(r.status, 0) << r.err;
+    Result s = Pesim("search " + common + "--budget " + more + " --out " + dm);
+    ASSERT_EQ(s.status, 0) << s.err;
+    std::vector<Row> resumed = Stored(d + "/search.db"), straight = Stored(dm + "/search.db");
+    EXPECT_EQ((int64_t)resumed.size(), S + 48);
+    ExpectSameRows(resumed, straight);
+    for (int64_t i = 0; i < S; i++) ASSERT_TRUE(resumed[i] == killed[i]); // nothing repeated or changed
+
+    r = Mpirun(3, "search " + common + "--budget " + most + " --resume --out " + d);
+    ASSERT_EQ(r.status, 0) << r.err;
+    s = Pesim("search " + common + "--budget " + most + " --resume --out " + dm);
+    ASSERT_EQ(s.status, 0) << s.err;
+    resumed = Stored(d + "/search.db");
+    EXPECT_EQ((int64_t)resumed.size(), S + 96);
+    ExpectSameRows(resumed, Stored(dm + "/search.db"));
+    EXPECT_EQ(ReadFile(d + "/stdout").find("best"), std::string::npos); // the killed job printed no summary
+}
+
+#else
+
+TEST(Mpi, BuiltWithoutMpi)
+{
+    GTEST_SKIP() << "pesim is built without Open MPI (scripts/setup.sh installs libopenmpi-dev)";
+}
+
+#endif
+
+} // namespace
