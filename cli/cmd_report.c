@@ -255,7 +255,7 @@ static void convergence(report *r)
         int ylog = ymin > 0 && ymax / ymin > 10;
         svg_plot p;
         svg_begin(&p, r->f, id, title, "evaluations", ylab, 1, (double)(len > 1 ? len : 2), ymin, ymax,
-                  ylog ? SVG_YLOG : 0);
+                  ylog ? SVG_YLOG : 0, 0);
         double *x = malloc((size_t)(len > 0 ? len : 1) * sizeof *x), *mean = malloc((size_t)(len > 0 ? len : 1) * sizeof *mean),
                *lo = malloc((size_t)(len > 0 ? len : 1) * sizeof *lo), *hi = malloc((size_t)(len > 0 ? len : 1) * sizeof *hi);
         char *adone = calloc((size_t)nm + 1, 1);
@@ -351,7 +351,8 @@ static void layer_bars(report *r)
     fputs("<h2 id=\"layers\">Per-layer cycles</h2>\n<p>The fewest cycles of a valid mapping found for each layer, per "
           "algorithm.</p>\n", r->f);
     svg_plot p;
-    svg_begin(&p, r->f, "layer-cycles", "best cycles per layer", "layer", "cycles", 0, nl, 0, ymax * 1.05, SVG_XCAT);
+    svg_begin(&p, r->f, "layer-cycles", "best cycles per layer", "layer", "cycles", 0, nl, 0, ymax * 1.05, SVG_XCAT,
+              90 + 14.0 * nl * (na > 1 ? na : 1));
     double w = 0.8 / na;
     for (int k = 0; k < na; k++) {
         for (int i = 0; i < nl; i++) {
@@ -481,7 +482,7 @@ static void sweep_section(report *r, const run_row *w, int idx)
     snprintf(id, sizeof id, "pareto-%d", idx);
     svg_plot p;
     svg_begin(&p, r->f, id, "Pareto front: latency vs energy (area in the tooltip)", "cycles", "energy (pJ)", x0 * 0.9,
-              x1 * 1.1, y0 * 0.9, y1 * 1.1, SVG_XLOG | SVG_YLOG);
+              x1 * 1.1, y0 * 0.9, y1 * 1.1, SVG_XLOG | SVG_YLOG, 0);
     int64_t drawn = 0;
     for (int pass = 0; pass < 2; pass++)
         for (int64_t i = 0; i < n && drawn < REPORT_MAX_POINTS; i++) {
@@ -553,7 +554,7 @@ static void sweep_section(report *r, const run_row *w, int idx)
             snprintf(id, sizeof id, "heatmap-%d", idx);
             char title[320];
             snprintf(title, sizeof title, "best EDP over %s x %s (grey: no valid point)", ps[a].keys, ps[b].keys);
-            svg_begin(&p, r->f, id, title, ps[a].keys, ps[b].keys, 0, na, 0, nb, SVG_XCAT | SVG_YCAT);
+            svg_begin(&p, r->f, id, title, ps[a].keys, ps[b].keys, 0, na, 0, nb, SVG_XCAT | SVG_YCAT, 0);
             for (int i = 0; i < na; i++)
                 for (int j = 0; j < nb; j++) {
                     double v = best[i * nb + j];
@@ -629,7 +630,7 @@ static void fidelity_scatter(report *r)
               "and the cycle engine (same design).</p>\n", r->f);
         svg_plot p;
         svg_begin(&p, r->f, "fidelity-scatter", "cycles: analytical model vs cycle engine", "analytical cycles",
-                  "simulated cycles", lo * 0.9, hi * 1.1, lo * 0.9, hi * 1.1, lo > 0 ? SVG_XLOG | SVG_YLOG : 0);
+                  "simulated cycles", lo * 0.9, hi * 1.1, lo * 0.9, hi * 1.1, lo > 0 ? SVG_XLOG | SVG_YLOG : 0, 0);
         double dx[2] = {lo, hi};
         svg_line(&p, dx, dx, 2, "#999999", 1);
         for (int64_t i = 0; i < n; i++) {

@@ -648,6 +648,7 @@ static int run_sweep(const sweep_opts *o, sweep *s, int64_t limit)
 
     cli_progress prog;
     cli_progress_start(&prog, "sweep", s->n);
+    prog.unit = "points";
     for (int64_t at = start; at < s->n; at += batch) {
         int32_t k = (int32_t)(s->n - at < batch ? s->n - at : batch);
         const int32_t *x = s->choices + (size_t)at * (size_t)np;

@@ -60,13 +60,18 @@ static void widen(double *a, double *b, int lg)
     }
 }
 
-static void tick_label(char *buf, size_t n, double v)
+/* A tick's value with enough digits to tell it from its neighbours `step` away. */
+static void tick_label(char *buf, size_t n, double v, double step)
 {
     double a = fabs(v);
+    int digits = 2;
+    if (a > 0 && step > 0 && a / step >= 1)
+        digits = (int)ceil(log10(a / step)) + 1;
+    digits = digits < 2 ? 2 : digits > 10 ? 10 : digits;
     if (a != 0 && (a >= 1e5 || a < 1e-3))
-        snprintf(buf, n, "%.2g", v);
+        snprintf(buf, n, "%.*e", digits - 1, v);
     else
-        snprintf(buf, n, "%.4g", v);
+        snprintf(buf, n, "%.*g", digits > 4 ? digits : 4, v);
 }
 
 /* Ticks of one axis: log: the powers of ten in range (or the ends); linear:
@@ -75,7 +80,7 @@ static void ticks(svg_plot *p, int yaxis)
 {
     double a = yaxis ? p->y0 : p->x0, b = yaxis ? p->y1 : p->x1;
     int lg = yaxis ? p->ylog : p->xlog;
-    double v[16];
+    double v[16], st = 0;
     int n = 0;
     if (lg) {
         for (double e = ceil(log10(a)); e <= floor(log10(b)) && n < 16; e++)
@@ -83,7 +88,8 @@ static void ticks(svg_plot *p, int yaxis)
         if (n < 2)
             n = 0, v[n++] = a, v[n++] = b;
     } else {
-        double raw = (b - a) / 5, mag = pow(10, floor(log10(raw))), st = mag;
+        double raw = (b - a) / 5, mag = pow(10, floor(log10(raw)));
+        st = mag;
         if (raw / mag > 5)
             st = 10 * mag;
         else if (raw / mag > 2)
@@ -95,7 +101,7 @@ static void ticks(svg_plot *p, int yaxis)
     }
     char buf[32];
     for (int i = 0; i < n; i++) {
-        tick_label(buf, sizeof buf, v[i]);
+        tick_label(buf, sizeof buf, v[i], lg ? v[i] : st);
         if (yaxis) {
             double y = py(p, v[i]);
             fprintf(p->f, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"#ddd\"/>", p->left, y,
@@ -113,12 +119,12 @@ static void ticks(svg_plot *p, int yaxis)
 }
 
 void svg_begin(svg_plot *p, FILE *f, const char *id, const char *title, const char *xlabel, const char *ylabel,
-               double x0, double x1, double y0, double y1, int flags)
+               double x0, double x1, double y0, double y1, int flags, double width)
 {
     memset(p, 0, sizeof *p);
     p->f = f;
-    p->w = 640, p->h = 400;
-    p->left = (flags & SVG_YCAT) ? 150 : 70, p->right = 20, p->top = 30, p->bottom = (flags & SVG_XCAT) ? 90 : 45;
+    p->w = width > 640 ? width : 640, p->h = 400;
+    p->left = (flags & SVG_YCAT) ? 150 : 88, p->right = 20, p->top = 30, p->bottom = (flags & SVG_XCAT) ? 90 : 45;
     p->xlog = (flags & SVG_XLOG) != 0, p->ylog = (flags & SVG_YLOG) != 0;
     p->xcat = (flags & SVG_XCAT) != 0, p->ycat = (flags & SVG_YCAT) != 0;
     widen(&x0, &x1, p->xlog);
@@ -142,8 +148,8 @@ void svg_begin(svg_plot *p, FILE *f, const char *id, const char *title, const ch
     fprintf(f, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"12\">",
             p->left + (p->w - p->left - p->right) / 2, p->h - 6);
     svg_text_escaped(f, xlabel);
-    fprintf(f, "</text>\n<text x=\"14\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"12\" "
-               "transform=\"rotate(-90 14 %.1f)\">",
+    fprintf(f, "</text>\n<text x=\"12\" y=\"%.1f\" text-anchor=\"middle\" font-size=\"12\" "
+               "transform=\"rotate(-90 12 %.1f)\">",
             p->top + (p->h - p->top - p->bottom) / 2, p->top + (p->h - p->top - p->bottom) / 2);
     svg_text_escaped(f, ylabel);
     fputs("</text>\n", f);

@@ -25,9 +25,10 @@ const char *svg_color(int i);
 enum { SVG_XLOG = 1, SVG_YLOG = 2, SVG_XCAT = 4, SVG_YCAT = 8 };
 
 /* Starts a figure: <svg data-plot="id"> with a <title>, the axes, ticks and
- * their labels. Ranges are widened when empty; log axes need positive ranges. */
+ * their labels, width pixels wide (at least 640; 0: 640). Ranges are widened
+ * when empty; log axes need positive ranges. */
 void svg_begin(svg_plot *p, FILE *f, const char *id, const char *title, const char *xlabel, const char *ylabel,
-               double x0, double x1, double y0, double y1, int flags);
+               double x0, double x1, double y0, double y1, int flags, double width);
 void svg_end(svg_plot *p);
 
 /* Marks. Points outside the range are clamped to the plot area. */

@@ -12,12 +12,13 @@ pesim="${PESIM:-build/Release/cli/pesim}"
 budget="${BUDGET:-150}"
 mkdir -p "$out"
 for arch in eyeriss simba; do
+  rm -f "$out/$arch.db"
   for wl in resnet50 bert_base_128; do
     for algo in annealing genetic; do
       for seed in 1 2; do
         "$pesim" search --arch "configs/arch/$arch.cfg" --workload "workloads/$wl.cfg" --algo "$algo" \
-          --budget "$budget" --seed "$seed" --threads "${THREADS:-2}" --db "$out/$arch.db" --resume \
-          --out "$out/$arch-$wl-$algo-$seed" > "$out/$arch-$wl-$algo-$seed.txt"
+          --budget "$budget" --seed "$seed" --threads "${THREADS:-2}" --db "$out/$arch.db" --new-run \
+          --out "$out/$arch-$wl-$algo-$seed" > "$out/$arch-$wl-$algo-$seed.txt" || [ $? -eq 1 ]   # 1: a layer without a valid mapping
       done
     done
   done

@@ -5,7 +5,7 @@
 # by stall cause, then the report (its analytical-vs-simulated scatter).
 # configs/experiments/recipe_fidelity.sh [OUT_DIR] (default recipe-fidelity-out);
 # PESIM names the binary (default build/Release/cli/pesim), MAPPINGS the random mappings
-# per layer (default 12).
+# per layer (default 8).
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 out="${1:-recipe-fidelity-out}"
@@ -13,6 +13,6 @@ pesim="${PESIM:-build/Release/cli/pesim}"
 mkdir -p "$out"
 rm -f "$out/fidelity.db"
 "$pesim" compare --arch configs/arch/tpu_32x32.cfg --workload workloads/resnet18.cfg \
-  --mappings "${MAPPINGS:-12}" --search-budget 24 --threads "${THREADS:-2}" \
+  --mappings "${MAPPINGS:-8}" --search-budget 16 --threads "${THREADS:-2}" \
   --csv "$out/fidelity.csv" --db "$out/fidelity.db" | tee "$out/fidelity.txt"
 "$pesim" report "$out/fidelity.db" --html "$out/report.html" --title "Analytical model vs cycle engine, ResNet-18 on a 32x32 array"

@@ -8,6 +8,6 @@ cd "$(dirname "$0")/../.."
 out="${1:-recipe-sweep-out}"
 pesim="${PESIM:-build/Release/cli/pesim}"
 mkdir -p "$out"
-"$pesim" sweep --experiment configs/experiments/recipe_sweep.cfg --inner annealing --inner-budget 60 \
+"$pesim" sweep --experiment configs/experiments/recipe_sweep.cfg --inner annealing --inner-budget 200 \
   --threads "${THREADS:-2}" --db "$out/sweep.db" --resume --csv "$out/sweep.csv" --json "$out/sweep.json"
 "$pesim" report "$out/sweep.db" --html "$out/report.html" --title "Eyeriss array x GLB sweep on ResNet-50"
