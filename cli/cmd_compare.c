@@ -133,19 +133,6 @@ static int compare_and_report(compare_result *r, const compare_args *o, const cl
     return rc;
 }
 
-static int parse_count(const char *opt, const char *s, int64_t lo, int64_t hi, int64_t *v)
-{
-    char *end;
-    errno = 0;
-    long long x = strtoll(s, &end, 10);
-    if (errno || end == s || *end || x < lo || x > hi) {
-        cli_error("compare: --%s %s: expected an integer in [%lld, %lld]", opt, s, (long long)lo, (long long)hi);
-        return -1;
-    }
-    *v = x;
-    return 0;
-}
-
 /* `--mappings N`: the study over many mappings (compare_rank.c). */
 static int compare_mappings(const compare_args *o)
 {
@@ -160,10 +147,10 @@ static int compare_mappings(const compare_args *o)
         cli_error("compare: --mappings takes no --mapping, --json, --stall-free, --dram-sched or --no-refresh");
         return CLI_USAGE;
     }
-    if (parse_count("mappings", o->mappings, 0, 100000, &v))
+    if (cli_parse_i64("compare", "mappings", o->mappings, 0, 100000, &v))
         return CLI_USAGE;
     a.n_random = a.search_budget = v;
-    if (o->search_budget && parse_count("search-budget", o->search_budget, 0, 1000000, &a.search_budget))
+    if (o->search_budget && cli_parse_i64("compare", "search-budget", o->search_budget, 0, 1000000, &a.search_budget))
         return CLI_USAGE;
     a.search_algo = o->search_algo ? o->search_algo : "annealing";
     if (!pesim_algo_summary(a.search_algo)) {
@@ -172,13 +159,13 @@ static int compare_mappings(const compare_args *o)
     }
     a.seed = 1;
     if (o->seed) {
-        if (parse_count("seed", o->seed, 0, INT64_MAX, &v))
+        if (cli_parse_i64("compare", "seed", o->seed, 0, INT64_MAX, &v))
             return CLI_USAGE;
         a.seed = (uint64_t)v;
     }
     a.threads = 1;
     if (o->threads) {
-        if (parse_count("threads", o->threads, 1, 64, &v))
+        if (cli_parse_i64("compare", "threads", o->threads, 1, 64, &v))
             return CLI_USAGE;
         a.threads = (int32_t)v;
     }

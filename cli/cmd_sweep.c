@@ -74,19 +74,6 @@ typedef struct sweep_opts {
     int n_params;
 } sweep_opts;
 
-static int parse_i64(const char *opt, const char *s, int64_t lo, int64_t hi, int64_t *v)
-{
-    char *end;
-    errno = 0;
-    long long x = strtoll(s, &end, 10);
-    if (errno || end == s || *end || x < lo || x > hi) {
-        cli_error("sweep: --%s %s: expected an integer in [%lld, %lld]", opt, s, (long long)lo, (long long)hi);
-        return -1;
-    }
-    *v = x;
-    return 0;
-}
-
 /* splitmix64: the sample's generator (seeded by --seed). */
 static uint64_t next_u64(uint64_t *state)
 {
@@ -229,6 +216,9 @@ static void write_json(const sweep *s, FILE *f)
     json_kv_string(&w, "arch_file", s->x->arch_path);
     json_kv_string(&w, "workload_file", s->x->workload_path);
     json_kv_string(&w, "eval", pesim_fidelity_name(s->fidelity));
+    json_kv_string(&w, "inner", s->inner.algo);   /* null: the default mapper */
+    if (s->inner.algo)
+        json_kv_int(&w, "inner_budget", s->inner_budget);
     json_kv_string(&w, "objective", pesim_objective_name(s->x->ex.eval.objective));
     json_kv_double(&w, "space_points", s->space_points);
     json_kv_bool(&w, "sampled", s->sampled);
@@ -781,7 +771,7 @@ int cli_cmd_sweep(int argc, char **argv)
     s.threads = 1;
     int64_t v, limit = 0;
     if (o.threads) {
-        if (parse_i64("threads", o.threads, 1, 64, &v))
+        if (cli_parse_i64("sweep", "threads", o.threads, 1, 64, &v))
             return CLI_USAGE;
         s.threads = (int32_t)v;
     }
@@ -791,7 +781,7 @@ int cli_cmd_sweep(int argc, char **argv)
     }
     s.inner_budget = SWEEP_INNER_BUDGET;
     if (o.inner_budget) {
-        if (parse_i64("inner-budget", o.inner_budget, 1, 100000000, &v))
+        if (cli_parse_i64("sweep", "inner-budget", o.inner_budget, 1, 100000000, &v))
             return CLI_USAGE;
         s.inner_budget = v;
     }
@@ -806,7 +796,7 @@ int cli_cmd_sweep(int argc, char **argv)
             return rc;
     }
     if (o.limit) {
-        if (parse_i64("limit", o.limit, 1, SWEEP_MAX_POINTS, &v))
+        if (cli_parse_i64("sweep", "limit", o.limit, 1, SWEEP_MAX_POINTS, &v))
             return CLI_USAGE;
         limit = v;
     }
