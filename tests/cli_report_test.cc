@@ -6,7 +6,6 @@
 // built binary (PESIM_BINARY) from the source root.
 #include <gtest/gtest.h>
 
-#include <regex>
 #include <set>
 
 #include "cli_run_util.h"
@@ -19,9 +18,14 @@ const char *const kTiny = "--arch tests/data/cli/tiny_arch.cfg --workload tests/
 std::vector<std::string> Attrs(const std::string &html, const std::string &tag, const std::string &attr)
 {
     std::vector<std::string> out;
-    std::regex re("<" + tag + "\\b[^>]*\\b" + attr + "=\"([^\"]*)\"");
-    for (auto it = std::sregex_iterator(html.begin(), html.end(), re); it != std::sregex_iterator(); ++it)
-        out.push_back((*it)[1]);
+    const std::string open = "<" + tag + " ", key = " " + attr + "=\"";
+    for (size_t at = html.find(open); at != std::string::npos; at = html.find(open, at + 1)) {
+        size_t end = html.find('>', at);
+        size_t k = html.find(key, at);
+        if (end == std::string::npos || k == std::string::npos || k > end) continue;
+        size_t v = k + key.size(), q = html.find('"', v);
+        if (q != std::string::npos && q < end) out.push_back(html.substr(v, q - v));
+    }
     return out;
 }
 
