@@ -29,6 +29,7 @@ int cli_cmd_run(int argc, char **argv);
 int cli_cmd_compare(int argc, char **argv);
 int cli_cmd_search(int argc, char **argv);
 int cli_cmd_sweep(int argc, char **argv);
+int cli_cmd_report(int argc, char **argv);
 int cli_cmd_dram(int argc, char **argv);
 int cli_cmd_scalesim(int argc, char **argv);
 int cli_cmd_import(int argc, char **argv);

@@ -7,6 +7,8 @@
  * be opened (2), then the runs. Exit 1 when a layer is invalid, or when two
  * evaluators disagree on a layer's validity or access counts (a bug: they
  * share the mapping semantics, so their counts are equal by construction). */
+#include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -16,12 +18,15 @@
 #include "opts.h"
 #include "output.h"
 #include "paths.h"
+#include "pesim/search.h"
 
 static const cli_usage usage = {
     "compare",
     "[--arch FILE] [--workload FILE] [--layer NAME] [--mapping FILE]\n"
     "                     [--json FILE] [--csv FILE] [--stall-free]\n"
-    "                     [--dram-sched frfcfs|fcfs] [--no-refresh]",
+    "                     [--dram-sched frfcfs|fcfs] [--no-refresh]\n"
+    "                     [--mappings N [--search-algo NAME] [--search-budget N] [--seed S]\n"
+    "                      [--threads N] [--db FILE]]",
     "Runs every available evaluator (analytical model, cycle engine; the SystemC\n"
     "reference when built) on each MAC layer with the same mapping, and reports per\n"
     "layer the analytical and simulated cycles, their ratio, the gap split by cause\n"
@@ -34,13 +39,21 @@ static const cli_usage usage = {
     "the simulating evaluators. FILE '-' writes to stdout (the table is then not\n"
     "printed). Exit status: 0 success, 1 a layer is invalid or the evaluators\n"
     "disagree on a layer's validity or access counts (a bug), 2 bad usage or bad\n"
-    "input. Fields: docs/cli.md.",
+    "input. Fields: docs/cli.md.\n"
+    "--mappings N compares the analytical model and the cycle engine over many\n"
+    "mappings of each layer instead: N random valid ones and those a search of\n"
+    "--search-budget evaluations [N] of --search-algo [annealing] evaluates (seeded\n"
+    "--seed [1] + layer): mean and max |error| % of cycles and energy, Spearman and\n"
+    "Kendall rank correlation, the pairs whose order flips, the simulated rank of\n"
+    "the model's best, and the gap by stall cause; --csv gets one row per layer\n"
+    "and set; --db stores the mappings for 'pesim report' (docs/workflows.md).",
 };
 
 typedef struct compare_args {
     cli_input_args in;
     const char *json, *csv;
     cli_engine_args engine;
+    const char *mappings, *search_algo, *search_budget, *seed, *threads, *db;
 } compare_args;
 
 /* Fills the evaluators of r (available ones in table order, the others in
@@ -120,6 +133,59 @@ static int compare_and_report(compare_result *r, const compare_args *o, const cl
     return rc;
 }
 
+/* `--mappings N`: the study over many mappings (compare_rank.c). */
+static int compare_mappings(const compare_args *o)
+{
+    compare_mappings_args a;
+    memset(&a, 0, sizeof a);
+    int64_t v;
+    if (!o->mappings) {
+        cli_error("compare: --search-algo, --search-budget, --seed, --threads and --db go with --mappings N");
+        return CLI_USAGE;
+    }
+    if (o->in.mapping || o->json || o->engine.stall_free || o->engine.dram_sched || o->engine.no_refresh) {
+        cli_error("compare: --mappings takes no --mapping, --json, --stall-free, --dram-sched or --no-refresh");
+        return CLI_USAGE;
+    }
+    if (cli_parse_i64("compare", "mappings", o->mappings, 0, 100000, &v))
+        return CLI_USAGE;
+    a.n_random = a.search_budget = v;
+    if (o->search_budget && cli_parse_i64("compare", "search-budget", o->search_budget, 0, 1000000, &a.search_budget))
+        return CLI_USAGE;
+    a.search_algo = o->search_algo ? o->search_algo : "annealing";
+    if (!pesim_algo_summary(a.search_algo)) {
+        cli_error("compare: --search-algo %s: no such algorithm", a.search_algo);
+        return CLI_USAGE;
+    }
+    a.seed = 1;
+    if (o->seed) {
+        if (cli_parse_i64("compare", "seed", o->seed, 0, INT64_MAX, &v))
+            return CLI_USAGE;
+        a.seed = (uint64_t)v;
+    }
+    a.threads = 1;
+    if (o->threads) {
+        if (cli_parse_i64("compare", "threads", o->threads, 1, 64, &v))
+            return CLI_USAGE;
+        a.threads = (int32_t)v;
+    }
+    a.db = o->db;
+    a.csv = o->csv;
+    cli_inputs in;
+    int rc = cli_inputs_load("compare", &o->in, &in);
+    FILE *cf = NULL;
+    if (rc == CLI_OK && o->csv && !(cf = cli_open_out(o->csv)))
+        rc = CLI_USAGE;
+    if (rc == CLI_OK)
+        rc = cli_compare_mappings(&in, &a, cf);
+    if (cli_close_out(cf, o->csv) != 0 && rc == CLI_OK)
+        rc = CLI_FAIL;
+    if (cli_close_out(stdout, "-") != 0 && rc == CLI_OK)
+        rc = CLI_FAIL;
+    cli_inputs_free(&in);
+    return rc;
+}
+
 int cli_cmd_compare(int argc, char **argv)
 {
     compare_args o;
@@ -134,6 +200,12 @@ int cli_cmd_compare(int argc, char **argv)
         {"stall-free", NULL, "cycle engine: transfers take no time (compute only)", NULL, &o.engine.stall_free},
         {"dram-sched", "NAME", "cycle engine: DRAM scheduler frfcfs|fcfs [frfcfs]", &o.engine.dram_sched, NULL},
         {"no-refresh", NULL, "cycle engine: no DRAM refresh", NULL, &o.engine.no_refresh},
+        {"mappings", "N", "compare over N random and the searched mappings of each layer", &o.mappings, NULL},
+        {"search-algo", "NAME", "--mappings: the search of the searched set [annealing]", &o.search_algo, NULL},
+        {"search-budget", "N", "--mappings: its evaluations per layer [N]", &o.search_budget, NULL},
+        {"seed", "S", "--mappings: seed of the random set and the search [1]", &o.seed, NULL},
+        {"threads", "N", "--mappings: evaluator threads [1]", &o.threads, NULL},
+        {"db", "FILE", "--mappings: store the mappings and both costs (SQLite)", &o.db, NULL},
         {NULL, NULL, NULL, NULL, NULL},
     };
     int rc = cli_parse(&usage, opts, argc, argv);
@@ -148,6 +220,8 @@ int cli_cmd_compare(int argc, char **argv)
         return CLI_USAGE;
     }
 
+    if (o.mappings || o.search_algo || o.search_budget || o.seed || o.threads || o.db)
+        return compare_mappings(&o);
     compare_result *r = calloc(1, sizeof *r);
     if (!r) {
         cli_error("out of memory");

@@ -1,18 +1,25 @@
-/* cli/cmd_sweep.c - `pesim sweep`: evaluates every point of an experiment's
- * hardware space (docs/search.md 1.2; each layer mapped by the default mapper
- * on the decoded arch, costs summed over the network), or a seeded random
- * sample of --limit distinct points when the space is larger; marks the
+/* cli/cmd_sweep.c - `pesim sweep`: evaluates every point of a hardware space
+ * (an experiment file, docs/search.md 1.2, or --param options), or a seeded
+ * random sample of --limit distinct points when the space is larger; each
+ * MAC layer of a point is mapped by the default mapper on the decoded arch,
+ * or by an inner search (--inner ALGO, pesim_sweep_point; points run in
+ * parallel on --threads), and costs are summed over the network; marks the
  * latency-energy-area Pareto front of the valid points; writes a CSV row per
- * point, a summary and JSON; records every evaluation in the store (--db).
+ * point, a summary and JSON; records every point in the store (--db), one
+ * committed batch at a time, so that --resume continues a killed sweep
+ * where it stopped with the same results as a straight run.
  *
  * Order of checks: options (2), the experiment and its inputs (2), outputs
  * and the store (2), then the sweep; a sweep without any valid point exits 1
  * after writing every output. */
+#define _POSIX_C_SOURCE 200809L /* mkstemp, fdopen */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "experiment.h"
@@ -20,48 +27,53 @@
 #include "mpi_run.h"
 #include "opts.h"
 #include "output.h"
+#include "pareto.h"
+#include "paths.h"
 #include "progress.h"
+#include "search_run.h"
+#include "sweep_param.h"
 
 #define SWEEP_DEFAULT_CSV "sweep.csv"
 #define SWEEP_MAX_POINTS 10000000   /* without --limit, as exhaustive search */
 #define SWEEP_BATCH 256
+#define SWEEP_INNER_BUDGET 100
 
 static const cli_usage usage = {
     "sweep",
-    "--experiment FILE [--workload FILE] [--arch FILE] [--eval analytical|cycle]\n"
-    "                   [--threads N] [--limit N] [--seed S] [--csv FILE] [--json FILE]\n"
-    "                   [--db FILE]",
-    "Evaluates every point of the experiment's hardware space (docs/search.md 1.2;\n"
-    "each MAC layer mapped by the default mapper on the point's architecture, costs\n"
-    "summed over the network), or a seeded random sample of --limit distinct points\n"
-    "when the space is larger. Writes one CSV row per point (the hardware values by\n"
-    "key, valid, reason, cycles, energy_pj, area_um2, edp, pareto), prints the\n"
+    "--experiment FILE | --param KEY=VALUES... [--workload FILE] [--arch FILE]\n"
+    "                   [--objective NAME] [--eval analytical|cycle] [--inner ALGO]\n"
+    "                   [--inner-budget N] [--inner-opt K=V,...] [--threads N] [--limit N]\n"
+    "                   [--seed S] [--csv FILE] [--json FILE] [--db FILE [--resume]]",
+    "Evaluates every point of a hardware space - the experiment's (docs/search.md\n"
+    "1.2), or the cartesian product of the --param options (repeatable:\n"
+    "--param GLB.capacity_words=16384:262144:x2 --param GLB.fanout_y=8,16,32) - or a\n"
+    "seeded random sample of --limit distinct points when the space is larger. Each\n"
+    "MAC layer of a point is mapped by the default mapper on the point's\n"
+    "architecture, or with --inner ALGO by an inner search of --inner-budget\n"
+    "evaluations per layer (its best mapping by the objective); costs are summed\n"
+    "over the network. Writes one CSV row per point (the hardware values by key,\n"
+    "valid, reason, cycles, energy_pj, area_um2, edp, pareto), prints the\n"
     "latency-energy-area Pareto front of the valid points and the best point per\n"
-    "objective. scripts/plot_sweep.py plots the CSV.",
-    "Defaults: --arch and --workload: the experiment's, --eval analytical,\n"
-    "--threads 1, --limit: every point (a space of more than 1e7 points needs\n"
-    "--limit), --seed 1, --csv " SWEEP_DEFAULT_CSV ". The area and power budgets are the\n"
-    "experiment's (a point over budget is invalid). FILE '-' writes to stdout (the\n"
-    "summary is then not printed). Exit status: 0 success, 1 no valid point,\n"
-    "2 bad usage or bad input.",
+    "objective. --db records every point; --resume continues the store's sweep of\n"
+    "the same space and options where it stopped. 'pesim report' renders the store.",
+    "Defaults: --arch and --workload: the experiment's (with --param: " CLI_DEFAULT_ARCH "\n"
+    "and " CLI_DEFAULT_WORKLOAD "), --objective: the experiment's (--param: latency),\n"
+    "--eval analytical, the default mapper (--inner: none), --inner-budget "
+    "100,\n--threads 1 (points in parallel with --inner, else the evaluator's threads),\n"
+    "--limit: every point (a space of more than 1e7 points needs --limit), --seed 1\n"
+    "(also the inner searches': layer i of every point is seeded S + i),\n"
+    "--csv " SWEEP_DEFAULT_CSV ". The area and power budgets are the experiment's (a\n"
+    "point over budget is invalid). FILE '-' writes to stdout (the summary is then\n"
+    "not printed). Exit status: 0 success, 1 no valid point, 2 bad usage or bad input.",
 };
 
 typedef struct sweep_opts {
     const char *experiment, *workload, *arch, *eval, *threads, *limit, *seed, *csv, *json, *db;
+    const char *objective, *inner, *inner_budget, *inner_opt;
+    int resume;
+    const char *params[SWEEP_MAX_PARAMS];
+    int n_params;
 } sweep_opts;
-
-static int parse_i64(const char *opt, const char *s, int64_t lo, int64_t hi, int64_t *v)
-{
-    char *end;
-    errno = 0;
-    long long x = strtoll(s, &end, 10);
-    if (errno || end == s || *end || x < lo || x > hi) {
-        cli_error("sweep: --%s %s: expected an integer in [%lld, %lld]", opt, s, (long long)lo, (long long)hi);
-        return -1;
-    }
-    *v = x;
-    return 0;
-}
 
 /* splitmix64: the sample's generator (seeded by --seed). */
 static uint64_t next_u64(uint64_t *state)
@@ -135,65 +147,6 @@ static void index_to_choices(const pesim_space *s, uint64_t idx, int32_t *x)
     }
 }
 
-/* ------------------------------------------------------------ the front */
-
-static int dominates(const pesim_result *a, const pesim_result *b)
-{
-    return a->cycles <= b->cycles && a->energy_pj <= b->energy_pj && a->area_um2 <= b->area_um2 &&
-           (a->cycles < b->cycles || a->energy_pj < b->energy_pj || a->area_um2 < b->area_um2);
-}
-
-static const pesim_result *g_sort_r;   /* qsort has no context argument in C11 */
-
-static int cmp_lex(const void *pa, const void *pb)
-{
-    const pesim_result *a = &g_sort_r[*(const int64_t *)pa], *b = &g_sort_r[*(const int64_t *)pb];
-    if (a->cycles != b->cycles)
-        return a->cycles < b->cycles ? -1 : 1;
-    if (a->energy_pj != b->energy_pj)
-        return a->energy_pj < b->energy_pj ? -1 : 1;
-    if (a->area_um2 != b->area_um2)
-        return a->area_um2 < b->area_um2 ? -1 : 1;
-    int64_t x = *(const int64_t *)pa, y = *(const int64_t *)pb;
-    return x < y ? -1 : x > y;
-}
-
-/* Marks pareto[i] = 1 for the valid points no valid point dominates. In
- * lexicographic (cycles, energy, area) order a dominator comes first, and a
- * dominated point is dominated by a point of the front (transitivity), so
- * each point is compared with the front found so far only. Returns the
- * front's size, or -1 when out of memory. */
-static int64_t mark_front(const pesim_result *r, int64_t n, char *pareto)
-{
-    int64_t *ord = malloc((size_t)(n > 0 ? n : 1) * sizeof *ord), *front = malloc((size_t)(n > 0 ? n : 1) * sizeof *front);
-    if (!ord || !front) {
-        free(ord);
-        free(front);
-        return -1;
-    }
-    int64_t nv = 0, nf = 0;
-    for (int64_t i = 0; i < n; i++) {
-        pareto[i] = 0;
-        if (r[i].valid)
-            ord[nv++] = i;
-    }
-    g_sort_r = r;
-    qsort(ord, (size_t)nv, sizeof *ord, cmp_lex);
-    for (int64_t k = 0; k < nv; k++) {
-        const pesim_result *p = &r[ord[k]];
-        int dom = 0;
-        for (int64_t j = 0; j < nf && !dom; j++)
-            dom = dominates(&r[front[j]], p);
-        if (!dom) {
-            front[nf++] = ord[k];
-            pareto[ord[k]] = 1;
-        }
-    }
-    free(ord);
-    free(front);
-    return nf;
-}
-
 /* ------------------------------------------------------------ outputs */
 
 enum { BEST_LATENCY, BEST_ENERGY, BEST_AREA, BEST_EDP, BEST_OBJECTIVE, BEST_COUNT };
@@ -216,6 +169,9 @@ typedef struct sweep {
     const sweep_opts *o;
     cli_experiment *x;
     pesim_fidelity fidelity;
+    int32_t threads;
+    search_args inner;            /* --inner: algo, its options (algo NULL: the default mapper) */
+    int64_t inner_budget;
     uint64_t seed;
     double space_points;          /* the space's size */
     int sampled;
@@ -262,6 +218,9 @@ static void write_json(const sweep *s, FILE *f)
     json_kv_string(&w, "arch_file", s->x->arch_path);
     json_kv_string(&w, "workload_file", s->x->workload_path);
     json_kv_string(&w, "eval", pesim_fidelity_name(s->fidelity));
+    json_kv_string(&w, "inner", s->inner.algo);   /* null: the default mapper */
+    if (s->inner.algo)
+        json_kv_int(&w, "inner_budget", s->inner_budget);
     json_kv_string(&w, "objective", pesim_objective_name(s->x->ex.eval.objective));
     json_kv_double(&w, "space_points", s->space_points);
     json_kv_bool(&w, "sampled", s->sampled);
@@ -383,6 +342,111 @@ static void write_text(const sweep *s, FILE *f)
     fprintf(f, "\ncsv: %s\n", s->o->csv ? s->o->csv : SWEEP_DEFAULT_CSV);
 }
 
+/* ------------------------------------------------------------ inner searches */
+
+typedef struct inner_job {
+    const sweep *s;
+    const pesim_network *net;     /* the space's MAC layers */
+    const pesim_eval_options *eval;
+    pesim_inner_options in;
+    const pesim_arch *arch;       /* k decoded archs */
+    const char *decoded;          /* 0: r[i] already says why the point is invalid */
+    pesim_result *r;
+    int32_t k, next;
+    pthread_mutex_t mu;
+    pesim_status status;          /* the first error */
+    pesim_error e;
+} inner_job;
+
+static void *inner_worker(void *arg)
+{
+    inner_job *j = arg;
+    for (;;) {
+        pthread_mutex_lock(&j->mu);
+        int32_t i = j->next++;
+        int stop = j->status != PESIM_OK;
+        pthread_mutex_unlock(&j->mu);
+        if (i >= j->k || stop)
+            return NULL;
+        if (!j->decoded[i])
+            continue;
+        pesim_error e;
+        pesim_error_clear(&e);
+        uint64_t hash = j->r[i].design_hash;
+        pesim_status st = pesim_sweep_point(&j->arch[i], j->net, j->eval, &j->in, &j->r[i], NULL, &e);
+        j->r[i].design_hash = hash;
+        if (st != PESIM_OK) {
+            pthread_mutex_lock(&j->mu);
+            if (j->status == PESIM_OK)
+                j->status = st, j->e = e;
+            pthread_mutex_unlock(&j->mu);
+        }
+    }
+}
+
+/* Evaluates k points with an inner search each, on s->threads threads. */
+static pesim_status eval_inner(const sweep *s, const pesim_network *net, const pesim_eval_options *eval,
+                               const int32_t *x, int32_t k, pesim_result *out, pesim_error *e)
+{
+    pesim_space *sp = s->x->space;
+    pesim_arch *arch = malloc((size_t)k * sizeof *arch);
+    char *decoded = calloc((size_t)k, 1);
+    if (!arch || !decoded) {
+        free(arch);
+        free(decoded);
+        return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    }
+    for (int32_t i = 0; i < k; i++) {
+        pesim_design d;
+        pesim_result *r = &out[i];
+        memset(r, 0, sizeof *r);
+        r->fidelity = s->fidelity;
+        r->objective = PESIM_INVALID_PENALTY;
+        decoded[i] = (char)pesim_space_decode_why(sp, x + (size_t)i * (size_t)s->np, &d, r->reason,
+                                                  sizeof r->reason, &r->violation);
+        if (decoded[i]) {
+            arch[i] = d.arch;
+            r->design_hash = d.hash;
+        }
+    }
+    inner_job j;
+    memset(&j, 0, sizeof j);
+    j.s = s, j.net = net, j.eval = eval, j.arch = arch, j.decoded = decoded, j.r = out, j.k = k;
+    j.in.algo = s->inner.algo;
+    j.in.algo_opt.kv = s->inner.algo_kv;
+    j.in.algo_opt.n_kv = s->inner.n_algo_kv;
+    j.in.budget = s->inner_budget;
+    j.in.seed = s->seed;
+    j.in.fidelity = s->fidelity;
+    pesim_error_clear(&j.e);
+    pthread_mutex_init(&j.mu, NULL);
+    int32_t nt = s->threads < k ? s->threads : k;
+    pthread_t tid[64];
+    int32_t started = 0;
+    for (int32_t t = 1; t < nt && t < 64; t++)
+        if (pthread_create(&tid[started], NULL, inner_worker, &j) == 0)
+            started++;
+    inner_worker(&j);
+    for (int32_t t = 0; t < started; t++)
+        pthread_join(tid[t], NULL);
+    pthread_mutex_destroy(&j.mu);
+    free(arch);
+    free(decoded);
+    if (j.status != PESIM_OK)
+        *e = j.e;
+    return j.status;
+}
+
+/* "inner=ALGO,inner_budget=N[,OPTS]" (OPTS: --inner-opt as given): what the
+ * inner searches depend on (a resume compares it); "" with the default mapper. */
+static void inner_describe(const sweep *s, char *buf, size_t n)
+{
+    buf[0] = '\0';
+    if (s->inner.algo)
+        snprintf(buf, n, "inner=%s,inner_budget=%lld%s%s", s->inner.algo, (long long)s->inner_budget,
+                 s->inner.algo_opt_text ? "," : "", s->inner.algo_opt_text ? s->inner.algo_opt_text : "");
+}
+
 /* ------------------------------------------------------------ the run */
 
 static int run_sweep(const sweep_opts *o, sweep *s, int64_t limit)
@@ -456,19 +520,32 @@ static int run_sweep(const sweep_opts *o, sweep *s, int64_t limit)
         goto done;
     }
     pesim_eval_options eo = s->x->ex.eval;
-    eo.threads = o->threads ? (int32_t)atoi(o->threads) : 1;
+    eo.threads = s->inner.algo ? 1 : s->threads;
     if (pesim_evaluator_create(sp, NULL, &eo, &ev, &e) != PESIM_OK) {
         cli_report(&e, NULL);
         rc = CLI_FAIL;
         goto done;
     }
+    /* the MAC layers of the space, for the inner searches */
+    pesim_network net;
+    memset(&net, 0, sizeof net);
+    net.n_layers = pesim_space_n_layers(sp);
+    net.layers = malloc((size_t)(net.n_layers > 0 ? net.n_layers : 1) * sizeof *net.layers);
+    if (!net.layers) {
+        cli_error("out of memory");
+        rc = CLI_FAIL;
+        goto done;
+    }
+    for (int32_t i = 0; i < net.n_layers; i++)
+        net.layers[i] = *pesim_space_layer(sp, i);
+    int64_t start = 0;
+    int32_t batch = s->inner.algo ? 2 * s->threads : SWEEP_BATCH;
     if (o->db) {
         if (pesim_store_open(o->db, &st, &e) != PESIM_OK) {
             cli_report(&e, o->db);
             rc = CLI_USAGE;
-            goto done;
+            goto done_net;
         }
-        char config[2048];
         pesim_run_info info;
         memset(&info, 0, sizeof info);
         snprintf(info.label, sizeof info.label, "sweep");
@@ -479,15 +556,87 @@ static int run_sweep(const sweep_opts *o, sweep *s, int64_t limit)
         snprintf(info.objective, sizeof info.objective, "%s", pesim_objective_name(eo.objective));
         snprintf(info.fidelity, sizeof info.fidelity, "%s", pesim_fidelity_name(s->fidelity));
         info.batch = SWEEP_BATCH;
+        inner_describe(s, info.algo_options, sizeof info.algo_options);
         snprintf(info.eval_options, sizeof info.eval_options, "area_budget_um2=%.17g power_budget_mw=%.17g",
                  eo.area_budget_um2, eo.power_budget_mw);
-        snprintf(config, sizeof config, "pesim sweep --experiment %s --arch %s --workload %s --eval %s --limit %lld "
-                 "--seed %" PRIu64, o->experiment, s->x->arch_path, s->x->workload_path,
-                 pesim_fidelity_name(s->fidelity), (long long)limit, s->seed);
-        if (pesim_store_new_run(st, &info, config, &run_id, &e) != PESIM_OK) {
+        pesim_run_info old;
+        int found = 0;
+        if (o->resume && pesim_store_find_run(st, info.label, info.space, &old, &found, &e) != PESIM_OK) {
             cli_report(&e, o->db);
-            rc = CLI_USAGE;
-            goto done;
+            rc = CLI_FAIL;
+            goto done_net;
+        }
+        if (found) {
+            const char *what = old.seed != info.seed                             ? "--seed"
+                               : old.budget != info.budget                       ? "--limit"
+                               : strcmp(old.fidelity, info.fidelity)             ? "--eval"
+                               : strcmp(old.objective, info.objective)           ? "the objective"
+                               : strcmp(old.algo_options, info.algo_options)     ? "--inner, --inner-budget or --inner-opt"
+                               : strcmp(old.eval_options, info.eval_options)     ? "the area or power budget"
+                                                                                 : NULL;
+            if (what) {
+                cli_error("sweep: %s: run %lld of this space differs in %s; resume with the same options, or drop "
+                          "--resume to start another run", o->db, (long long)old.id, what);
+                rc = CLI_USAGE;
+                goto done_net;
+            }
+            int32_t *xs = malloc((size_t)(old.samples > 0 ? old.samples : 1) * (size_t)(np > 0 ? np : 1) * sizeof *xs);
+            int32_t got = 0;
+            if (!xs) {
+                cli_error("out of memory");
+                rc = CLI_FAIL;
+                goto done_net;
+            }
+            if (old.samples > 0 &&
+                pesim_store_read(st, old.id, 0, (int32_t)old.samples, np, xs, s->r, &got, &e) != PESIM_OK) {
+                free(xs);
+                cli_report(&e, o->db);
+                rc = CLI_FAIL;
+                goto done_net;
+            }
+            int same = memcmp(xs, s->choices, (size_t)got * (size_t)np * sizeof *xs) == 0;
+            free(xs);
+            if (!same) {
+                cli_error("sweep: %s: run %lld holds other points than this sweep's; drop --resume to start another "
+                          "run", o->db, (long long)old.id);
+                rc = CLI_USAGE;
+                goto done_net;
+            }
+            start = got;
+            run_id = old.id;
+            if (pesim_store_reopen_run(st, run_id, s->n, &e) != PESIM_OK) {
+                cli_report(&e, o->db);
+                rc = CLI_FAIL;
+                goto done_net;
+            }
+        } else {
+            char config[8192];
+            size_t w = (size_t)snprintf(config, sizeof config,
+                                        "pesim sweep --experiment %s --arch %s --workload %s --eval %s --limit %lld "
+                                        "--seed %" PRIu64 "%s%s\n",
+                                        o->experiment, s->x->arch_path, s->x->workload_path,
+                                        pesim_fidelity_name(s->fidelity), (long long)limit, s->seed,
+                                        info.algo_options[0] ? " " : "", info.algo_options);
+            /* one line per hardware parameter: its keys and values, for readers of the store */
+            for (int32_t p = 0; p < np && w < sizeof config; p++) {
+                w += (size_t)snprintf(config + w, sizeof config - w, "param %d", (int)p);
+                for (int32_t kk = 0; kk < pesim_space_hw_n_keys(sp, p) && w < sizeof config; kk++) {
+                    w += (size_t)snprintf(config + w, sizeof config - w, "%s%s", kk ? "," : " ",
+                                          pesim_space_hw_key(sp, p, kk));
+                    for (int32_t c = 0; c < pesim_space_param(sp, p)->n_choices && w < sizeof config; c++) {
+                        char val[64];
+                        pesim_space_hw_value(sp, p, kk, c, val, sizeof val);
+                        w += (size_t)snprintf(config + w, sizeof config - w, "%s%s", c ? "|" : "=", val);
+                    }
+                }
+                if (w < sizeof config)
+                    w += (size_t)snprintf(config + w, sizeof config - w, "\n");
+            }
+            if (pesim_store_new_run(st, &info, config, &run_id, &e) != PESIM_OK) {
+                cli_report(&e, o->db);
+                rc = CLI_USAGE;
+                goto done_net;
+            }
         }
     }
 
@@ -503,25 +652,44 @@ static int run_sweep(const sweep_opts *o, sweep *s, int64_t limit)
     const int64_t span = (int64_t)SWEEP_BATCH * (cli_mpi_workers() > 0 ? cli_mpi_workers() : 1);
     cli_progress prog;
     cli_progress_start(&prog, "sweep", s->n);
-    for (int64_t at = 0; at < s->n; at += span) {
-        int32_t k = (int32_t)(s->n - at < span ? s->n - at : span);
+    prog.unit = "points";
+    /* With an inner search the points run here, on --threads (not on MPI
+     * workers); otherwise each span goes to the evaluation step. */
+    const int64_t chunk = s->inner.algo ? batch : span;
+    pesim_error_clear(&e);
+    for (int64_t at = start; at < s->n; at += chunk) {
+        int32_t k = (int32_t)(s->n - at < chunk ? s->n - at : chunk);
         const int32_t *x = s->choices + (size_t)at * (size_t)np;
-        pesim_status es = step.fn(step.ctx, x, k, s->fidelity, s->r + at);
+        pesim_status es;
+        if (s->inner.algo) {
+            es = eval_inner(s, &net, &eo, x, k, s->r + at, &e);
+        } else {
+            es = step.fn(step.ctx, x, k, s->fidelity, s->r + at);
+            if (es != PESIM_OK && !e.msg[0])
+                pesim_error_set(&e, es, NULL, 0, NULL, "the evaluation failed (%s)", pesim_status_name(es));
+        }
         if (es != PESIM_OK) {
             cli_eval_step_close(&step);
             cli_progress_end(&prog);
-            cli_error("sweep: the evaluator failed (%s)", pesim_status_name(es));
+            cli_report(&e, NULL);
             rc = CLI_FAIL;
-            goto done;
+            goto done_net;
         }
         if (st && pesim_store_add_batch(st, run_id, at, k, x, np, s->r + at, &e) != PESIM_OK) {
             cli_eval_step_close(&step);
             cli_progress_end(&prog);
             cli_report(&e, o->db);
             rc = CLI_FAIL;
-            goto done;
+            goto done_net;
         }
-        cli_progress_step(&prog, at + k, NULL);
+        char item[96] = "";
+        double best = PESIM_INVALID_PENALTY;
+        for (int64_t i = 0; i < at + k; i++)
+            if (s->r[i].valid && s->r[i].objective < best)
+                best = s->r[i].objective;
+        if (best < PESIM_INVALID_PENALTY)
+            snprintf(item, sizeof item, "best %s %.4g", pesim_objective_name(eo.objective), best);
+        cli_progress_step(&prog, at + k, item[0] ? item : NULL);
     }
     s->worker_evals = pesim_mpi_farm_get_stats(step.farm).candidates;
     cli_eval_step_close(&step);
@@ -529,7 +697,7 @@ static int run_sweep(const sweep_opts *o, sweep *s, int64_t limit)
     if (st && pesim_store_finish_run(st, run_id, &e) != PESIM_OK) {
         cli_report(&e, o->db);
         rc = CLI_FAIL;
-        goto done;
+        goto done_net;
     }
 
     for (int k = 0; k < BEST_COUNT; k++)
@@ -542,11 +710,11 @@ static int run_sweep(const sweep_opts *o, sweep *s, int64_t limit)
             if (s->best[k] < 0 || best_key(&s->r[i], k) < best_key(&s->r[s->best[k]], k))
                 s->best[k] = i;
     }
-    s->n_pareto = mark_front(s->r, s->n, s->pareto);
+    s->n_pareto = cli_pareto_mark(s->r, s->n, s->pareto);
     if (s->n_pareto < 0) {
         cli_error("out of memory");
         rc = CLI_FAIL;
-        goto done;
+        goto done_net;
     }
     write_csv(s, cf);
     if (jf)
@@ -558,6 +726,8 @@ static int run_sweep(const sweep_opts *o, sweep *s, int64_t limit)
                   csv_path);
         rc = CLI_FAIL;
     }
+done_net:
+    free(net.layers);
 done:
     if (cli_close_out(cf, csv_path) != 0 && rc == CLI_OK)
         rc = CLI_FAIL;
@@ -576,6 +746,12 @@ static int sweep_main(int argc, char **argv)
     memset(&o, 0, sizeof o);
     const cli_opt opts[] = {
         {"experiment", "FILE", "experiment config: the hardware parameters (docs/search.md)", &o.experiment, NULL},
+        {"param", "KEY=VALUES", "a hardware parameter: 8,16,32 or FROM:TO:xFACTOR or FROM:TO:+STEP (repeatable)",
+         NULL, NULL},
+        {"objective", "NAME", "with --param: latency|energy|edp [latency]", &o.objective, NULL},
+        {"inner", "ALGO", "map each layer of a point by this search [the default mapper]", &o.inner, NULL},
+        {"inner-budget", "N", "evaluations per layer of the inner search [100]", &o.inner_budget, NULL},
+        {"inner-opt", "K=V,...", "options of the inner search (--inner-opt help lists them)", &o.inner_opt, NULL},
         {"workload", "FILE", "workload config [the experiment's]", &o.workload, NULL},
         {"arch", "FILE", "base architecture config [the experiment's]", &o.arch, NULL},
         {"eval", "NAME", "analytical|cycle [analytical]", &o.eval, NULL},
@@ -586,23 +762,63 @@ static int sweep_main(int argc, char **argv)
         {"csv", "FILE", "one row per point [" SWEEP_DEFAULT_CSV "]", &o.csv, NULL},
         {"json", "FILE", "also write JSON results to FILE", &o.json, NULL},
         {"db", "FILE", "record every evaluation in this result store (SQLite)", &o.db, NULL},
+        {"resume", NULL, "continue the store's sweep of this space and these options", NULL, &o.resume},
         {NULL, NULL, NULL, NULL, NULL},
     };
+    if (cli_sweep_take_params(&argc, argv, o.params, &o.n_params) != 0)
+        return CLI_USAGE;
     int rc = cli_parse(&usage, opts, argc, argv);
     if (rc != CLI_PARSE_OK)
         return rc == CLI_PARSE_HELP ? CLI_OK : CLI_USAGE;
-    if (!o.experiment) {
-        cli_error("sweep: --experiment FILE is required (e.g. configs/experiments/vta_gemm_sweep.cfg)");
+    if (!o.experiment == !o.n_params) {
+        cli_error("sweep: give --experiment FILE (e.g. configs/experiments/vta_gemm_sweep.cfg) or --param "
+                  "KEY=VALUES options, %s", o.experiment ? "not both" : "one of them");
+        return CLI_USAGE;
+    }
+    if (o.objective && !o.n_params) {
+        cli_error("sweep: --objective goes with --param (an experiment names its objective)");
+        return CLI_USAGE;
+    }
+    if (o.objective && (pesim_objective_parse(o.objective) < 0 || strcmp(o.objective, "weighted") == 0)) {
+        cli_error("sweep: --objective %s: expected latency, energy or edp", o.objective);
+        return CLI_USAGE;
+    }
+    if (o.resume && !o.db) {
+        cli_error("sweep: --resume needs --db FILE (the store of the sweep to continue)");
         return CLI_USAGE;
     }
     sweep s;
     memset(&s, 0, sizeof s);
     s.o = &o;
+    s.threads = 1;
     int64_t v, limit = 0;
-    if (o.threads && parse_i64("threads", o.threads, 1, 1024, &v))
+    if (o.threads) {
+        if (cli_parse_i64("sweep", "threads", o.threads, 1, 64, &v))
+            return CLI_USAGE;
+        s.threads = (int32_t)v;
+    }
+    if ((o.inner_budget || o.inner_opt) && !o.inner) {
+        cli_error("sweep: --inner-budget and --inner-opt go with --inner ALGO");
         return CLI_USAGE;
+    }
+    s.inner_budget = SWEEP_INNER_BUDGET;
+    if (o.inner_budget) {
+        if (cli_parse_i64("sweep", "inner-budget", o.inner_budget, 1, 100000000, &v))
+            return CLI_USAGE;
+        s.inner_budget = v;
+    }
+    if (o.inner) {
+        if (!pesim_algo_summary(o.inner)) {
+            cli_error("sweep: --inner %s: no such algorithm (pesim search --help lists them)", o.inner);
+            return CLI_USAGE;
+        }
+        s.inner.algo = o.inner;
+        int help_shown = 0;
+        if ((rc = cli_search_algo_opts(&s.inner, o.inner_opt, &help_shown)) != CLI_OK || help_shown)
+            return rc;
+    }
     if (o.limit) {
-        if (parse_i64("limit", o.limit, 1, SWEEP_MAX_POINTS, &v))
+        if (cli_parse_i64("sweep", "limit", o.limit, 1, SWEEP_MAX_POINTS, &v))
             return CLI_USAGE;
         limit = v;
     }
@@ -630,8 +846,32 @@ static int sweep_main(int argc, char **argv)
         cli_error("sweep: --csv - and --json - both write to stdout; give a file to one of them");
         return CLI_USAGE;
     }
+    char tmp[64] = "";
+    if (o.n_params) {
+        char arch[1024], workload[1024];
+        cli_find_data(o.arch ? o.arch : CLI_DEFAULT_ARCH, arch, sizeof arch);
+        cli_find_data(o.workload ? o.workload : CLI_DEFAULT_WORKLOAD, workload, sizeof workload);
+        const char *dir = getenv("TMPDIR");
+        snprintf(tmp, sizeof tmp, "%.40s/pesim-sweep-XXXXXX", dir && dir[0] ? dir : "/tmp");
+        int fd = mkstemp(tmp);
+        if (fd < 0) {
+            cli_error("sweep: %s: %s", tmp, strerror(errno));
+            return CLI_FAIL;
+        }
+        close(fd);
+        if (cli_sweep_write_experiment(tmp, arch, workload, o.objective, o.params, o.n_params) != 0) {
+            remove(tmp);
+            return CLI_USAGE;
+        }
+        o.experiment = tmp;
+    }
     cli_experiment x;
-    rc = cli_experiment_load("sweep", o.experiment, o.arch, o.workload, 0, NULL, &x);
+    rc = cli_experiment_load("sweep", o.experiment, o.n_params ? NULL : o.arch, o.n_params ? NULL : o.workload, 0,
+                             NULL, &x);
+    if (tmp[0]) {
+        remove(tmp);
+        o.experiment = "(--param)";
+    }
     if (rc == CLI_OK) {
         s.x = &x;
         rc = run_sweep(&o, &s, limit);

@@ -14,6 +14,7 @@
 #include "pesim/config.h"
 
 #include "evaluators.h"
+#include "inputs.h"
 #include "run.h"
 
 #define CLI_COMPARE_MAX 4   /* evaluators in the table, at most */
@@ -59,6 +60,22 @@ const char *cli_compare_gap_text(const compare_check *c, char *buf, size_t n);
  * every evaluator; and layers invalid in some evaluator. */
 int32_t cli_compare_disagreements(const compare_result *r);
 int32_t cli_compare_invalid(const compare_result *r);
+
+/* `pesim compare --mappings N` (compare_rank.c): per MAC layer of in (or
+ * in->only), N random valid mappings and the valid mappings of a
+ * search_budget-evaluation search, each evaluated by the analytical model
+ * and the cycle engine; prints per layer and set the errors, rank
+ * correlations, flipped pairs and gap by stall cause, writes the same as
+ * CSV (csv may be NULL), and stores each set as two runs in a->db (NULL:
+ * none). Returns CLI_OK, CLI_USAGE (a bad store or algorithm), CLI_FAIL. */
+typedef struct compare_mappings_args {
+    int64_t n_random, search_budget;
+    const char *search_algo;
+    uint64_t seed;
+    int32_t threads;
+    const char *db, *csv;
+} compare_mappings_args;
+int cli_compare_mappings(const cli_inputs *in, const compare_mappings_args *a, FILE *csv);
 
 void cli_compare_text(const compare_result *r, FILE *f);
 void cli_compare_json(const compare_result *r, FILE *f);

@@ -15,6 +15,7 @@ static const cli_command commands[] = {
     {"compare", "every evaluator side by side: analytical vs cycle engine (vs SystemC)", cli_cmd_compare},
     {"search", "search mappings (per layer), hardware (--experiment) or placements (--placement)", cli_cmd_search},
     {"sweep", "sweep the hardware parameters of an experiment: every point, the Pareto front", cli_cmd_sweep},
+    {"report", "one self-contained HTML page of a result store: convergence, Pareto fronts, fidelity", cli_cmd_report},
     {"dram", "run the DRAM model on a request trace (DRAMsim3 format)", cli_cmd_dram},
     {"scalesim", "SCALE-Sim's compute cycles of each layer (os, ws, is), both conventions", cli_cmd_scalesim},
     {"import", "Timeloop specs (arch, problem, mapping, ERT YAML) into pesim configs", cli_cmd_import},

@@ -1,4 +1,6 @@
 /* cli/opts.c - long-option parsing and generated help (see opts.h). */
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -94,4 +96,17 @@ int cli_format_word(const char *cmd, const char *format, const char *example, in
         return 0;
     cli_error("%s: the format comes first: '%s' (%s is the one format)", cmd, example, format);
     return -1;
+}
+
+int cli_parse_i64(const char *cmd, const char *opt, const char *s, int64_t lo, int64_t hi, int64_t *v)
+{
+    char *end;
+    errno = 0;
+    long long x = strtoll(s, &end, 10);
+    if (errno || end == s || *end || x < lo || x > hi) {
+        cli_error("%s: --%s %s: expected an integer in [%lld, %lld]", cmd, opt, s, (long long)lo, (long long)hi);
+        return -1;
+    }
+    *v = x;
+    return 0;
 }

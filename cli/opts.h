@@ -9,6 +9,7 @@
 #ifndef PESIM_CLI_OPTS_H
 #define PESIM_CLI_OPTS_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 typedef struct cli_opt {
@@ -39,6 +40,10 @@ int cli_parse(const cli_usage *u, const cli_opt *opts, int argc, char **argv);
  * -h/--help given instead), or -1 after printing "<cmd>: the format comes
  * first: '<example>' (<format> is the one format)" on stderr. */
 int cli_format_word(const char *cmd, const char *format, const char *example, int argc, char **argv);
+
+/* Parses a decimal integer option value in [lo, hi] into *v; returns 0, or
+ * -1 after "<cmd>: --<opt> <s>: expected an integer in [lo, hi]". */
+int cli_parse_i64(const char *cmd, const char *opt, const char *s, int64_t lo, int64_t hi, int64_t *v);
 
 /* Prints the usage line, summary, option table and notes to f. */
 void cli_help(const cli_usage *u, const cli_opt *opts, FILE *f);

@@ -22,6 +22,7 @@ void cli_progress_start(cli_progress *p, const char *what, int64_t total)
     p->t0 = p->on ? now_seconds() : 0.0;
     p->what = what;
     p->total = total;
+    p->unit = NULL;
 }
 
 void cli_progress_step(cli_progress *p, int64_t done, const char *item)
@@ -32,8 +33,10 @@ void cli_progress_step(cli_progress *p, int64_t done, const char *item)
     if (dt < 1.0)
         return;
     double frac = p->total > 0 ? (double)done / (double)p->total : 0.0;
-    fprintf(stderr, "\r\033[Kpesim: %s: %.0f%% of the MACs", p->what, 100.0 * frac);
-    if (frac > 0.0) {
+    fprintf(stderr, "\r\033[Kpesim: %s: %.0f%% of the %s", p->what, 100.0 * frac, p->unit ? p->unit : "MACs");
+    if (frac > 0.0 && p->unit) {
+        fprintf(stderr, ", %.3g %s/s, ETA %.0f s", (double)done / dt, p->unit, dt * (1.0 - frac) / frac);
+    } else if (frac > 0.0) {
         double rate = (double)done / dt;   /* simulated MACs per second */
         fprintf(stderr, ", %.1f %s/s, ETA %.0f s", rate >= 1e9 ? rate * 1e-9 : rate * 1e-6,
                 rate >= 1e9 ? "GMAC" : "MMAC", dt * (1.0 - frac) / frac);

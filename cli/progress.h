@@ -15,6 +15,7 @@ typedef struct cli_progress {
     double t0;               /* start, seconds */
     const char *what;        /* "cycle engine" */
     int64_t total;           /* units of work (MACs) */
+    const char *unit;        /* "points": counts other units than MACs (NULL: MACs; start sets NULL) */
 } cli_progress;
 
 void cli_progress_start(cli_progress *p, const char *what, int64_t total);

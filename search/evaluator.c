@@ -279,16 +279,20 @@ static void eval_design(pesim_evaluator *ev, worker *w, pesim_fidelity f, pesim_
         }
     }
     r->valid = 1;
+    r->objective = pesim_objective_value(&ev->opt, cycles, energy, r->area_um2);
+}
+
+double pesim_objective_value(const pesim_eval_options *o, int64_t cycles, double energy_pj, double area_um2)
+{
     double cyc = (double)cycles;
-    switch (ev->opt.objective) {
-    case PESIM_OBJ_LATENCY: r->objective = cyc; break;
-    case PESIM_OBJ_ENERGY: r->objective = energy; break;
-    case PESIM_OBJ_EDP: r->objective = energy * cyc; break;
-    case PESIM_OBJ_WEIGHTED:
-        r->objective = ev->opt.w_latency * log(cyc > 1 ? cyc : 1) + ev->opt.w_energy * log(energy > 1 ? energy : 1) +
-                       ev->opt.w_area * log(r->area_um2 > 1 ? r->area_um2 : 1);
-        break;
+    switch (o->objective) {
+    case PESIM_OBJ_LATENCY: return cyc;
+    case PESIM_OBJ_ENERGY: return energy_pj;
+    case PESIM_OBJ_EDP: return energy_pj * cyc;
+    case PESIM_OBJ_WEIGHTED: break;
     }
+    return o->w_latency * log(cyc > 1 ? cyc : 1) + o->w_energy * log(energy_pj > 1 ? energy_pj : 1) +
+           o->w_area * log(area_um2 > 1 ? area_um2 : 1);
 }
 
 /* Every layer of a design that failed before its layers were evaluated

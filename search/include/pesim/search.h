@@ -676,6 +676,36 @@ const int32_t *pesim_campaign_best_choices(const pesim_campaign *c);
 pesim_evaluator *pesim_campaign_evaluator(const pesim_campaign *c);
 pesim_algo *pesim_campaign_algo(const pesim_campaign *c);
 
+/* ---------------------------------------------------- sweep points
+ *
+ * One hardware point of a sweep: a network's cost on one architecture with
+ * each MAC layer mapped by an inner search (a campaign over the layer's
+ * mapping space, no store). The function `pesim sweep` calls per point, and
+ * that a distributed sweep calls on each rank: it depends on its arguments
+ * only, and several calls may run at once on different threads. */
+typedef struct pesim_inner_options {
+    const char *algo;                 /* a name of pesim_algo_names() */
+    pesim_algo_options algo_opt;      /* its options (algo_opt.eval is set here) */
+    int64_t budget;                   /* evaluations per layer (>= 1) */
+    int32_t batch;                    /* candidates per ask (0: 16) */
+    uint64_t seed;                    /* layer i's search is seeded seed + i */
+    pesim_fidelity fidelity;          /* of the inner search and of the totals */
+} pesim_inner_options;
+
+/* The objective value of whole-design costs under o (lower is better), as
+ * the evaluator computes it. */
+double pesim_objective_value(const pesim_eval_options *o, int64_t cycles, double energy_pj, double area_um2);
+
+/* Fills *out: valid, reason and violation (the area budget, a layer without
+ * a valid mapping within the budget, the power budget), cycles and energy
+ * summed over the MAC layers of net (each layer's best mapping by eval's
+ * objective), area, objective. mappings (may be NULL) gets the best mapping
+ * of each MAC layer (pesim_network_macs order; as many entries as MAC
+ * layers). PESIM_OK also for an invalid point; an error for bad options. */
+pesim_status pesim_sweep_point(const pesim_arch *arch, const pesim_network *net, const pesim_eval_options *eval,
+                               const pesim_inner_options *in, pesim_result *out, pesim_mapping *mappings,
+                               pesim_error *e);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,0 +1,97 @@
+// tests/cli_compare_test.cc - `pesim compare --mappings`: the rank agreement
+// of two evaluators on constructed cases (Spearman's rho and Kendall's tau-b
+// known in closed form, ties included), and the study over random and
+// searched mappings of a small network (rows per layer and set, values in
+// range, the store that `pesim report` reads).
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "cli_run_util.h"
+
+extern "C" {
+#include "rank.h"
+}
+
+namespace {
+
+TEST(CliCompareRank, ConstructedCases)
+{
+    cli_rank_agreement r;
+    const double a[] = {1, 2, 3, 4, 5};
+    const double same[] = {10, 20, 30, 40, 50};
+    const double rev[] = {5, 4, 3, 2, 1};
+    const double swap2[] = {2, 1, 4, 3, 5};  // two adjacent swaps
+    ASSERT_EQ(cli_rank_agree(a, same, 5, &r), 0);
+    EXPECT_DOUBLE_EQ(r.spearman, 1);
+    EXPECT_DOUBLE_EQ(r.kendall, 1);
+    EXPECT_EQ(r.discordant, 0);
+    EXPECT_EQ(r.pairs, 10);
+    ASSERT_EQ(cli_rank_agree(a, rev, 5, &r), 0);
+    EXPECT_DOUBLE_EQ(r.spearman, -1);
+    EXPECT_DOUBLE_EQ(r.kendall, -1);
+    EXPECT_EQ(r.discordant, 10);
+    ASSERT_EQ(cli_rank_agree(a, swap2, 5, &r), 0);
+    EXPECT_NEAR(r.spearman, 1 - 6.0 * 4 / (5 * 24), 1e-12);  // sum d^2 = 4
+    EXPECT_NEAR(r.kendall, (8 - 2) / 10.0, 1e-12);
+    EXPECT_EQ(r.discordant, 2);
+    // ties: tau-b = (nc - nd) / sqrt((n0 - n1)(n0 - n2)); rho on average ranks
+    const double t1[] = {1, 1, 2};
+    const double t2[] = {1, 2, 3};
+    ASSERT_EQ(cli_rank_agree(t1, t2, 3, &r), 0);
+    EXPECT_NEAR(r.kendall, 2 / std::sqrt(2.0 * 3.0), 1e-12);
+    // ranks (1.5, 1.5, 3) vs (1, 2, 3): Pearson = 1.5 / sqrt(1.5 * 2)
+    EXPECT_NEAR(r.spearman, 1.5 / std::sqrt(1.5 * 2.0), 1e-12);
+    // too few or constant: undefined
+    ASSERT_EQ(cli_rank_agree(a, a, 1, &r), 0);
+    EXPECT_TRUE(std::isnan(r.spearman));
+    const double flat[] = {3, 3, 3, 3, 3};
+    ASSERT_EQ(cli_rank_agree(a, flat, 5, &r), 0);
+    EXPECT_TRUE(std::isnan(r.kendall));
+    EXPECT_EQ(r.discordant, 0);
+}
+
+TEST(CliCompareMappings, RandomAndSearchedMappingsOfEachLayer)
+{
+    std::string d = TempDir("compare_mappings");
+    Result r = Pesim("compare --arch tests/data/cli/tiny_arch.cfg --workload tests/data/cli/small.cfg"
+                     " --mappings 8 --search-budget 16 --seed 2 --csv " + d + "/c.csv --db " + d + "/c.db");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("Spearman"), std::string::npos);
+    std::vector<std::string> lines = Split(ReadFile(d + "/c.csv"), '\n');
+    ASSERT_GE(lines.size(), 7u);
+    std::vector<std::string> h = Split(lines[0], ',');
+    EXPECT_EQ(h[0], "layer");
+    EXPECT_EQ(h[7], "spearman");
+    int rows = 0;
+    for (size_t i = 1; i < lines.size(); i++) {
+        if (lines[i].empty()) continue;
+        std::vector<std::string> f = Split(lines[i], ',');
+        ASSERT_EQ(f.size(), h.size());
+        EXPECT_TRUE(f[1] == "random" || f[1] == "searched");
+        int64_t n = std::stoll(f[2]);
+        EXPECT_GT(n, 0) << lines[i];
+        if (f[1] == "random") {
+            EXPECT_EQ(n, 8);
+        }
+        double rho = std::stod(f[7]), tau = std::stod(f[8]);
+        if (!std::isnan(rho)) {
+            EXPECT_LE(std::fabs(rho), 1.0 + 1e-12);
+        }
+        if (!std::isnan(tau)) {
+            EXPECT_LE(std::fabs(tau), 1.0 + 1e-12);
+        }
+        EXPECT_LE(std::stoll(f[9]), std::stoll(f[10]));  // discordant <= pairs
+        EXPECT_GE(std::stod(f[4]), std::stod(f[3]));     // max err >= mean err
+        rows++;
+    }
+    EXPECT_EQ(rows, 6);  // 3 MAC layers x 2 sets
+    // the same seed gives the same study
+    Result again = Pesim("compare --arch tests/data/cli/tiny_arch.cfg --workload tests/data/cli/small.cfg"
+                         " --mappings 8 --search-budget 16 --seed 2 --csv " + d + "/c2.csv");
+    ASSERT_EQ(again.status, 0) << again.err;
+    EXPECT_EQ(ReadFile(d + "/c.csv"), ReadFile(d + "/c2.csv"));
+    EXPECT_EQ(Pesim("compare --seed 3").status, 2);  // --seed needs --mappings
+}
+
+}  // namespace
