@@ -299,7 +299,7 @@ static int plan_mac(pesim_net *n, net_step *s, int32_t li, pesim_net_result *res
                 for (int t = 0; t < NT; t++)
                     if (!s->arch.level[lv].keeps[t] && n->arch.level[lv].keeps[t]) m->map.level[lv].bypass[t] = 1;
         } else {
-            snprintf(m->reason, sizeof m->reason, "%s", err.msg);
+            snprintf(m->reason, sizeof m->reason, "%.*s", (int)sizeof m->reason - 1, err.msg);
         }
         if (e) n->memo_used++;
         e = m;
@@ -315,7 +315,7 @@ static int plan_mac(pesim_net *n, net_step *s, int32_t li, pesim_net_result *res
         for (int lv = 0; lv < n->M - 1; lv++)
             if (s->room_q[lv] < ROOM_Q && (worst < 0 || s->room_q[lv] < s->room_q[worst])) worst = lv;
         res->fail_level = worst;
-        snprintf(res->reason, sizeof res->reason, "layer %s: no mapping in the room left%s%s: %.100s", l->name,
+        snprintf(res->reason, sizeof res->reason, "layer %.40s: no mapping in the room left%s%.32s: %.78s", l->name,
                  worst >= 0 ? " at " : "", worst >= 0 ? n->arch.level[worst].name : "", e->reason);
         return 0;
     }
@@ -362,7 +362,7 @@ int net_plan(pesim_net *n, pesim_net_result *res)
             if (!plan_vector(n, s, i, room, why, sizeof why)) {
                 res->valid = 0;
                 res->fail_tensor = -1, res->fail_level = V, res->fail_step = i, res->fail_words_over = 0;
-                snprintf(res->reason, sizeof res->reason, "layer %s: %s", l->name, why);
+                snprintf(res->reason, sizeof res->reason, "layer %.40s: %.140s", l->name, why);
                 return 0;
             }
         } else {
