@@ -38,7 +38,7 @@ int srch_place_eval(const pesim_space *s, pesim_net *n, const pesim_placement *p
     pesim_error_clear(&err);
     pesim_net_fidelity nf = f == PESIM_FIDELITY_CYCLE ? PESIM_NET_CYCLE : PESIM_NET_ANALYTICAL;
     if (pesim_net_run(n, p, nf, &res, &err) != PESIM_OK) {
-        snprintf(r->reason, sizeof r->reason, "%s", err.msg);
+        snprintf(r->reason, sizeof r->reason, "%.*s", (int)sizeof r->reason - 1, err.msg);
         r->violation = pesim_violation_make(PESIM_VIOLATION_OTHER);
         return 0;
     }
