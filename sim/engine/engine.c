@@ -795,20 +795,9 @@ void pesim_engine_state_stats(const pesim_engine_state *s, pesim_engine_stats *o
 pesim_status pesim_engine_run(const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m,
                               const pesim_engine_options *opt, pesim_cost *out, pesim_engine_stats *stats)
 {
-    memset(out, 0, sizeof *out);
-    out->violation = pesim_violation_make(PESIM_VIOLATION_NONE);
     if (stats) memset(stats, 0, sizeof *stats);
-    if (!pesim_layer_has_macs(l)) {
-        snprintf(out->reason, sizeof out->reason, "layer %s (%s) has no MACs", l->name, pesim_op_name(l->op));
-        out->violation.kind = PESIM_VIOLATION_STRUCTURE;
-        return PESIM_ERR_INVALID;
-    }
-    if (m->n_levels != a->n_levels) {
-        snprintf(out->reason, sizeof out->reason, "mapping has %d levels, arch %s has %d", m->n_levels, a->name,
-                 a->n_levels);
-        out->violation.kind = PESIM_VIOLATION_STRUCTURE;
-        return PESIM_ERR_INVALID;
-    }
+    pesim_status st0 = pesim_nest_result_begin(a, l, m, out);
+    if (st0 != PESIM_OK) return st0;
     static _Thread_local engine e; /* large: kept off the stack */
     pesim_status st = engine_init(&e, a, opt, out->reason, sizeof out->reason);
     if (st) {

@@ -19,19 +19,8 @@ static int64_t ceil_div_d(double words, double per_cycle)
 pesim_status pesim_model_evaluate(const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m,
                                   pesim_cost *out)
 {
-    memset(out, 0, sizeof *out);
-    out->violation = pesim_violation_make(PESIM_VIOLATION_NONE);
-    if (!pesim_layer_has_macs(l)) {
-        snprintf(out->reason, sizeof out->reason, "layer %s (%s) has no MACs", l->name, pesim_op_name(l->op));
-        out->violation.kind = PESIM_VIOLATION_STRUCTURE;
-        return PESIM_ERR_INVALID;
-    }
-    if (m->n_levels != a->n_levels) {
-        snprintf(out->reason, sizeof out->reason, "mapping has %d levels, arch %s has %d", m->n_levels, a->name,
-                 a->n_levels);
-        out->violation.kind = PESIM_VIOLATION_STRUCTURE;
-        return PESIM_ERR_INVALID;
-    }
+    pesim_status st0 = pesim_nest_result_begin(a, l, m, out);
+    if (st0 != PESIM_OK) return st0;
     out->area_um2 = pesim_arch_area_um2(a);
     pesim_nest_counts nc;
     if (!pesim_nest_count(a, l, m, &nc, out->reason, sizeof out->reason)) {

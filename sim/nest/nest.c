@@ -1102,3 +1102,22 @@ void pesim_nest_results(const pesim_arch *a, const pesim_mapping *m, const pesim
         }
     }
 }
+
+pesim_status pesim_nest_result_begin(const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m,
+                                     pesim_cost *out)
+{
+    memset(out, 0, sizeof *out);
+    out->violation = pesim_violation_make(PESIM_VIOLATION_NONE);
+    if (!pesim_layer_has_macs(l)) {
+        snprintf(out->reason, sizeof out->reason, "layer %s (%s) has no MACs", l->name, pesim_op_name(l->op));
+        out->violation.kind = PESIM_VIOLATION_STRUCTURE;
+        return PESIM_ERR_INVALID;
+    }
+    if (m->n_levels != a->n_levels) {
+        snprintf(out->reason, sizeof out->reason, "mapping has %d levels, arch %s has %d", m->n_levels, a->name,
+                 a->n_levels);
+        out->violation.kind = PESIM_VIOLATION_STRUCTURE;
+        return PESIM_ERR_INVALID;
+    }
+    return PESIM_OK;
+}

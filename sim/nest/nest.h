@@ -175,6 +175,12 @@ int pesim_nest_count(const pesim_arch *a, const pesim_layer *l, const pesim_mapp
  * counts (out->access must hold the totals already). */
 void pesim_nest_results(const pesim_arch *a, const pesim_mapping *m, const pesim_nest_counts *nc, pesim_cost *out);
 
+/* Clears out (no violation) and refuses what no evaluator can run: a layer
+ * without MACs or a mapping with another level count than a (PESIM_ERR_INVALID,
+ * out->reason and a STRUCTURE violation). The model and the engine start so. */
+pesim_status pesim_nest_result_begin(const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m,
+                                     pesim_cost *out);
+
 #ifdef __cplusplus
 }
 #endif
