@@ -196,7 +196,8 @@ pesim_status pesim_net_place_greedy(pesim_net *n, pesim_placement *out, pesim_er
 typedef struct pesim_net_optimum {
     int32_t exhaustive;          /* 1: every placement evaluated: the evaluator's own optimum; 0: the ILP */
     int32_t proven;              /* exhaustive: a valid placement found; ILP: solved to its gap (1e-4) within
-                                  * its time limit (10 s of wall time), else its best solution then */
+                                  * its node limit (1,000 branch-and-bound nodes), else its best solution then
+                                  * (all-outermost if it had none) */
     int64_t evaluated;           /* network runs */
     int64_t predicted_cycles;    /* exhaustive: the optimum's cycles (-1: none valid); ILP: its objective
                                   * (all-outermost cycles + the chosen moves' savings) */
@@ -210,8 +211,8 @@ typedef struct pesim_net_optimum {
  * level is the analytical network cycles with it alone moved there (relative
  * to all-outermost), under capacity over time (live words per instance at
  * every step); tensor interactions, allocation and staging are the
- * evaluator's to check when the placement is run. Deterministic unless the
- * ILP hits its time limit (info->proven = 0). Errors:
+ * evaluator's to check when the placement is run. Deterministic (the ILP stops
+ * at a node count, not a time; a 120 s wall-time guard should not bind). Errors:
  * PESIM_ERR_INVALID (the all-outermost placement infeasible), PESIM_ERR_INTERNAL
  * (GLPK found no optimum), those of pesim_net_run. */
 pesim_status pesim_net_place_optimal(pesim_net *n, pesim_net_fidelity f, int64_t max_evals, pesim_placement *out,
