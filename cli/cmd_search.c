@@ -241,6 +241,18 @@ static void json_best(json_writer *w, const search_layer *s)
     json_end_object(w);
 }
 
+/* The policy a learned search started from (--policy-in), with its hash. */
+static void json_policy_in(json_writer *w, const search_layer *s)
+{
+    if (!s->policy_in)
+        return;
+    json_key(w, "policy_in");
+    json_begin_object(w);
+    json_kv_string(w, "file", s->policy_in);
+    json_kv_string(w, "fnv1a64", s->policy_fnv1a64[0] ? s->policy_fnv1a64 : NULL);
+    json_end_object(w);
+}
+
 static void json_layer_fields(json_writer *w, const search_layer *s)
 {
     json_best(w, s);
@@ -254,6 +266,7 @@ static void json_layer_fields(json_writer *w, const search_layer *s)
     json_kv_double(w, "wall_s", s->wall_s);
     json_kv_int(w, "predicted_samples", s->predictions);
     json_kv_int(w, "worker_evaluations", s->worker_evals);
+    json_policy_in(w, s);
 }
 
 static void write_json(const search_report *rp, FILE *f)
@@ -651,6 +664,7 @@ static void json_design(const design_report *rp, FILE *f)
     json_kv_int(&w, "predicted_samples", s->predictions);
     json_kv_int(&w, "ranks", pesim_mpi_size());
     json_kv_int(&w, "worker_evaluations", s->worker_evals);
+    json_policy_in(&w, s);
     if (a->seed <= (uint64_t)INT64_MAX)
         json_kv_int(&w, "seed", (int64_t)a->seed);
     else

@@ -141,14 +141,30 @@ static int cli_search_learned_opts(search_args *a)
     return CLI_OK;
 }
 
+/* pesim_algo_record's pair "policy_in_fnv1a64" into the layer's report. */
+static pesim_status take_policy_hash(void *ctx, const char *key, const char *value, pesim_error *e)
+{
+    (void)e;
+    search_layer *out = ctx;
+    if (strcmp(key, "policy_in_fnv1a64") == 0)
+        snprintf(out->policy_fnv1a64, sizeof out->policy_fnv1a64, "%.*s", (int)sizeof out->policy_fnv1a64 - 1,
+                 value);
+    return PESIM_OK;
+}
+
 /* The learned algorithms' outputs next to the convergence CSV: the policy
  * (DIR/<stem>.policy, pesim_algo_save_policy) and what they learned of the
- * space (DIR/<stem>.agents.txt: marl's clustering), which is also printed. */
-static int write_learned(const search_args *a, pesim_campaign *c, const search_spec *spec)
+ * space (DIR/<stem>.agents.txt: marl's clustering), which is also printed;
+ * the policy the search started from, with its hash, for the JSON report. */
+static int write_learned(const search_args *a, pesim_campaign *c, const search_spec *spec, search_layer *out)
 {
     pesim_algo *al = pesim_campaign_algo(c);
     if (strcmp(a->algo, "rl") != 0 && strcmp(a->algo, "marl") != 0)
         return CLI_OK;
+    if (a->policy_in) {
+        out->policy_in = a->policy_in;
+        pesim_algo_record(al, take_policy_hash, out, NULL);
+    }
     char path[SEARCH_PATH_MAX + 16];
     pesim_error e;
     pesim_error_clear(&e);
@@ -340,7 +356,7 @@ int cli_search_space(const search_args *a, pesim_space *sp, const search_spec *s
         rc = e.code == PESIM_ERR_INVALID ? CLI_USAGE : CLI_FAIL;
     }
     if (rc == CLI_OK)
-        rc = write_learned(a, c, spec);
+        rc = write_learned(a, c, spec, out);
     prog->before += out->samples;
     if (fclose(ctx.csv) != 0 && rc == CLI_OK) {
         cli_error("%s: write error", out->csv_file);

@@ -58,6 +58,8 @@ typedef struct search_layer {
     int64_t predictions;           /* designs the algorithm had predicted outside the budget (ARCO) */
     char mapping_file[SEARCH_PATH_MAX]; /* "" when nothing valid was found */
     char csv_file[SEARCH_PATH_MAX];
+    const char *policy_in;         /* --policy-in the search started from (NULL: none) */
+    char policy_fnv1a64[24];       /* its content hash, as the store records it */
 } search_layer;
 
 /* The progress of a whole search (every layer), for the progress line. */

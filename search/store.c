@@ -98,6 +98,16 @@ static const char *const schema_sql =
     "           OVER (PARTITION BY id >> 40 ORDER BY id ROWS UNBOUNDED PRECEDING) AS best\n"
     "  FROM evals;\n";
 
+/* Added to stores of this schema version on every open (additive: a store
+ * written before it gains the table): what an algorithm records with a run
+ * (pesim_store_set_meta; marl's clustering, the policy a run started from). */
+static const char *const run_meta_sql =
+    "CREATE TABLE IF NOT EXISTS run_meta(\n"
+    "  run INTEGER NOT NULL REFERENCES runs(id),\n"
+    "  key TEXT NOT NULL,\n"
+    "  value TEXT NOT NULL,\n"
+    "  PRIMARY KEY(run, key)) WITHOUT ROWID;\n";
+
 /* A batch handed to the writer thread (owned copies). */
 typedef struct job {
     int64_t run, first;
@@ -372,6 +382,11 @@ pesim_status pesim_store_open(const char *path, pesim_store **out, pesim_error *
             goto fail;
         }
     }
+    if ((rc = exec(s->db, run_meta_sql)) != SQLITE_OK) {
+        st = sql_error(path, s->db, rc, "cannot create the table run_meta", e);
+        exec(s->db, "ROLLBACK");
+        goto fail;
+    }
     if ((rc = exec(s->db, "COMMIT")) != SQLITE_OK) {
         st = sql_error(path, s->db, rc, "cannot commit", e);
         exec(s->db, "ROLLBACK");
@@ -555,6 +570,58 @@ pesim_status pesim_store_finish_run(pesim_store *s, int64_t run_id, pesim_error 
              "WHERE id = %" PRId64,
              run_id);
     return update_run(s, run_id, sql, "cannot finish the run", e);
+}
+
+/* ----------------------------------------------------------- run_meta */
+
+pesim_status pesim_store_set_meta(pesim_store *s, int64_t run_id, const char *key, const char *value, pesim_error *e)
+{
+    if (!s || !key || !value)
+        return pesim_error_set(e, PESIM_ERR_INVALID, s ? s->path : NULL, 0, NULL, "set_meta: NULL argument");
+    pesim_status st = pesim_store_flush(s, e);
+    if (st) return st;
+    sqlite3_stmt *q = NULL;
+    int rc = sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO run_meta(run, key, value) VALUES(?1, ?2, ?3)", -1, &q,
+                                NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_int64(q, 1, run_id);
+        sqlite3_bind_text(q, 2, key, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 3, value, -1, SQLITE_STATIC);
+        rc = sqlite3_step(q);
+        if (rc == SQLITE_DONE) rc = SQLITE_OK;
+    }
+    sqlite3_finalize(q);
+    if ((rc & 0xff) == SQLITE_CONSTRAINT)
+        return pesim_error_set(e, PESIM_ERR_INVALID, s->path, 0, NULL, "no run %" PRId64, run_id);
+    if (rc != SQLITE_OK) return sql_error(s->path, s->db, rc, "cannot record the run's metadata", e);
+    return PESIM_OK;
+}
+
+pesim_status pesim_store_get_meta(pesim_store *s, int64_t run_id, const char *key, char **value, pesim_error *e)
+{
+    if (!s || !key || !value)
+        return pesim_error_set(e, PESIM_ERR_INVALID, s ? s->path : NULL, 0, NULL, "get_meta: NULL argument");
+    *value = NULL;
+    pesim_status st = pesim_store_flush(s, e);
+    if (st) return st;
+    sqlite3_stmt *q = NULL;
+    int rc = sqlite3_prepare_v2(s->db, "SELECT value FROM run_meta WHERE run = ?1 AND key = ?2", -1, &q, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_int64(q, 1, run_id);
+        sqlite3_bind_text(q, 2, key, -1, SQLITE_STATIC);
+        rc = sqlite3_step(q);
+        if (rc == SQLITE_ROW) {
+            const char *t = (const char *)sqlite3_column_text(q, 0);
+            *value = strdup(t ? t : "");
+            rc = *value ? SQLITE_OK : SQLITE_NOMEM;
+        } else if (rc == SQLITE_DONE) {
+            rc = SQLITE_OK;
+        }
+    }
+    sqlite3_finalize(q);
+    if (rc == SQLITE_NOMEM) return pesim_error_set(e, PESIM_ERR_NOMEM, s->path, 0, NULL, "out of memory");
+    if (rc != SQLITE_OK) return sql_error(s->path, s->db, rc, "cannot read the run's metadata", e);
+    return PESIM_OK;
 }
 
 /* -------------------------------------------------------- evaluations */

@@ -657,3 +657,52 @@ TEST(SearchStore, ReadOnly)
 }
 
 } // namespace
+
+// Run metadata (run_meta): set, replace, read back after a reopen; a key a
+// run lacks reads as NULL; a run that does not exist is refused. A store
+// written before the table existed (schema version 2 without run_meta)
+// gains it on open, its runs untouched.
+TEST(SearchStore, RunMetadata)
+{
+    TempDir dir;
+    const std::string db = dir.file("meta.db");
+    pesim_store *st = nullptr;
+    int64_t run = 0;
+    ASSERT_TRUE(open_with_run(db, &st, &run));
+    pesim_error e;
+    ASSERT_EQ(pesim_store_set_meta(st, run, "marl.owner", "0,1,0", &e), PESIM_OK) << formatted(e);
+    ASSERT_EQ(pesim_store_set_meta(st, run, "marl.agents", "2", &e), PESIM_OK) << formatted(e);
+    ASSERT_EQ(pesim_store_set_meta(st, run, "marl.agents", "3", &e), PESIM_OK) << formatted(e);  // replaced
+    EXPECT_EQ(pesim_store_set_meta(st, run + 1, "k", "v", &e), PESIM_ERR_INVALID);
+    EXPECT_NE(std::string(e.msg).find("no run"), std::string::npos) << e.msg;
+    EXPECT_STREQ(e.file, db.c_str());
+    pesim_store_close(st);
+    ASSERT_EQ(pesim_store_open(db.c_str(), &st, &e), PESIM_OK) << formatted(e);
+    char *v = nullptr;
+    ASSERT_EQ(pesim_store_get_meta(st, run, "marl.agents", &v, &e), PESIM_OK) << formatted(e);
+    ASSERT_NE(v, nullptr);
+    EXPECT_STREQ(v, "3");
+    free(v);
+    ASSERT_EQ(pesim_store_get_meta(st, run, "marl.owner", &v, &e), PESIM_OK);
+    ASSERT_NE(v, nullptr);
+    EXPECT_STREQ(v, "0,1,0");
+    free(v);
+    ASSERT_EQ(pesim_store_get_meta(st, run, "policy_in", &v, &e), PESIM_OK);
+    EXPECT_EQ(v, nullptr);
+    pesim_store_close(st);
+
+    // a version-2 store from before run_meta: drop the table, reopen
+    sqlite3 *raw = nullptr;
+    ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(raw, "DROP TABLE run_meta", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(raw);
+    ASSERT_EQ(pesim_store_open(db.c_str(), &st, &e), PESIM_OK) << formatted(e);
+    pesim_run_info have;
+    int found = 0;
+    ASSERT_EQ(pesim_store_find_run(st, "s", "mapping arch=x layer=y", &have, &found, &e), PESIM_OK);
+    EXPECT_EQ(found, 1);
+    ASSERT_EQ(pesim_store_get_meta(st, run, "marl.agents", &v, &e), PESIM_OK) << formatted(e);
+    EXPECT_EQ(v, nullptr);
+    ASSERT_EQ(pesim_store_set_meta(st, run, "marl.agents", "4", &e), PESIM_OK) << formatted(e);
+    pesim_store_close(st);
+}

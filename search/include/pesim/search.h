@@ -475,6 +475,14 @@ pesim_status pesim_store_new_run(pesim_store *st, const pesim_run_info *info, co
 /* Marks a run running again with a new budget (a resume). */
 pesim_status pesim_store_reopen_run(pesim_store *st, int64_t run_id, int64_t budget, pesim_error *e);
 pesim_status pesim_store_finish_run(pesim_store *st, int64_t run_id, pesim_error *e);
+/* A run's metadata (table run_meta): text values by key, one per (run, key),
+ * set again to replace. What the campaign records there at the end of each
+ * pesim_campaign_run is pesim_algo_record's (docs/search.md section 4).
+ * set: PESIM_ERR_INVALID when there is no such run. get: *value is the
+ * malloc'ed text (freed by the caller), NULL when the run has no such key. */
+pesim_status pesim_store_set_meta(pesim_store *st, int64_t run_id, const char *key, const char *value,
+                                  pesim_error *e);
+pesim_status pesim_store_get_meta(pesim_store *st, int64_t run_id, const char *key, char **value, pesim_error *e);
 
 /* Records n evaluations (samples first_sample .. first_sample + n - 1,
  * choices n x n_params) in one committed transaction: all or none are kept.
@@ -580,6 +588,15 @@ pesim_status pesim_algo_load_policy(pesim_algo *al, const char *path, pesim_erro
  * behind it; "" before it is known, and for the other algorithms). Returns
  * the length (as snprintf). */
 int pesim_algo_describe_state(const pesim_algo *al, char *buf, size_t n);
+/* What a learned algorithm records with its run, as key/value text pairs
+ * handed to put (the campaign writes them to the store's run_meta;
+ * docs/rl.md lists the keys): "marl" its clustering once the warm-up is
+ * over (marl.agents, marl.warmup, marl.elite, marl.owner, marl.rho_obj,
+ * marl.rho, marl.clustering), "rl" and "marl" the policy they started from
+ * (policy_in, policy_in_fnv1a64). Nothing for the other algorithms. Returns
+ * put's first failure, or PESIM_ERR_NOMEM. */
+typedef pesim_status (*pesim_algo_record_fn)(void *ctx, const char *key, const char *value, pesim_error *e);
+pesim_status pesim_algo_record(const pesim_algo *al, pesim_algo_record_fn put, void *ctx, pesim_error *e);
 /* Names of the registered algorithms, NULL-terminated. */
 const char *const *pesim_algo_names(void);
 
@@ -666,7 +683,8 @@ void pesim_campaign_destroy(pesim_campaign *c); /* NULL is a no-op; flushes the 
 void pesim_campaign_set_evaluate(pesim_campaign *c, pesim_eval_fn fn, void *ctx);
 void pesim_campaign_set_callback(pesim_campaign *c, pesim_campaign_fn fn, void *ctx);
 /* Runs to the budget, the algorithm's end or a stop; every evaluation is
- * committed to the store when it returns. */
+ * committed to the store when it returns, and so is what the algorithm
+ * records (pesim_algo_record, into the run's metadata). */
 pesim_status pesim_campaign_run(pesim_campaign *c, pesim_error *e);
 /* Marks the run finished in the store (a later resume may still extend it). */
 pesim_status pesim_campaign_finish(pesim_campaign *c, pesim_error *e);
