@@ -828,7 +828,7 @@ static void network_occupancy(report *r, int k, int64_t run, int64_t sample)
             svg_band(&p, ln[i].x, ln[i].lo, ln[i].live, ln[i].n, c);
             svg_line(&p, ln[i].x, ln[i].all, ln[i].n, c, 2);
             char leg[128];
-            snprintf(leg, sizeof leg, "%.48s: live tensors (band), + tiles (line)", ln[i].name);
+            snprintf(leg, sizeof leg, "%.48s: live (band), + tiles (line)", ln[i].name);
             svg_legend(&p, c, leg);
         }
         double cx[2] = {0, steps}, cy[2] = {100, 100};
@@ -909,24 +909,34 @@ static void network_runs(report *r)
     sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(r->db,
                            "SELECT n.run, n.sample, n.placement, n.fidelity, n.cycles, n.energy_pj,"
-                           " n.dram_peak_words_per_cycle, r.algorithm FROM net_runs n JOIN runs r ON r.id = n.run"
-                           " WHERE n.valid ORDER BY n.run, n.sample",
+                           " n.dram_peak_words_per_cycle, r.algorithm, n.valid, n.reason FROM net_runs n"
+                           " JOIN runs r ON r.id = n.run ORDER BY n.run, n.valid, n.sample",
                            -1, &q, NULL) != SQLITE_OK)
         return; /* a store written before these tables */
-    int k = 0, skipped = 0;
+    int k = 0, skipped = 0, header = 0;
     while (sqlite3_step(q) == SQLITE_ROW) {
         if (k == REPORT_MAX_NETWORKS) {
             skipped++;
             continue;
         }
         int64_t run = sqlite3_column_int64(q, 0), sample = sqlite3_column_int64(q, 1);
-        if (k == 0)
+        if (!header)
             fputs("<h2 id=\"networks\">Whole-network runs</h2>\n<p>Designs run as one network (every layer, its tensors "
                   "placed in memory, state carried from layer to layer): where the cycles go per layer, how full "
                   "each memory is at each step, and the DRAM traffic over time.</p>\n",
                   r->f);
-        fprintf(r->f, "<h3 id=\"network-%d\">", k);
+        header = 1;
         char head[384];
+        if (!sqlite3_column_int(q, 8)) { /* infeasible as a whole network: why */
+            snprintf(head, sizeof head, "%.32s run %lld, point %lld (%.32s placement): does not run as a whole "
+                     "network: %.200s", col_text(q, 7), (long long)run, (long long)sample, col_text(q, 2),
+                     col_text(q, 9));
+            fputs("<p>", r->f);
+            esc(r, head);
+            fputs("</p>\n", r->f);
+            continue;
+        }
+        fprintf(r->f, "<h3 id=\"network-%d\">", k);
         snprintf(head, sizeof head, "%.32s run %lld, point %lld: %.32s placement, %.16s: %lld cycles, %.4g pJ",
                  col_text(q, 7), (long long)run, (long long)sample, col_text(q, 2), col_text(q, 3),
                  (long long)sqlite3_column_int64(q, 4), sqlite3_column_double(q, 5));

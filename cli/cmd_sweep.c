@@ -456,10 +456,12 @@ static void inner_describe(const sweep *s, char *buf, size_t n)
 /* ------------------------------------------------------------ network runs */
 
 #define SWEEP_DRAM_BINS 64
+#define SWEEP_DETAIL_TRIES 8
 
 /* The whole-network run of point i (its architecture, the workload's whole
  * network, the greedy placement, the cycle engine) recorded in the store for
- * the report (pesim_store_add_network). 0, or -1 after a message. */
+ * the report (pesim_store_add_network), feasible or not. 1: the run is
+ * valid, 0: infeasible (its reason is recorded), -1 after a message. */
 static int record_network(const sweep *s, pesim_store *st, int64_t run_id, int64_t i, const pesim_network *full)
 {
     pesim_design d;
@@ -479,14 +481,28 @@ static int record_network(const sweep *s, pesim_store *st, int64_t run_id, int64
         pesim_store_add_network(st, run_id, i, "greedy", n, r, SWEEP_DRAM_BINS, &e) != PESIM_OK) {
         cli_report(&e, s->x->workload_path);
         rc = -1;
+    } else {
+        rc = r->valid ? 1 : 0;
     }
     pesim_placement_free(&p);
     pesim_net_destroy(n);
     return rc;
 }
 
-/* The network runs --detail asks for (best: the best point by the
- * objective; pareto: every Pareto point). */
+static const pesim_result *sort_results; /* for by_objective (qsort has no context) */
+
+static int by_objective(const void *a, const void *b)
+{
+    int64_t i = *(const int64_t *)a, j = *(const int64_t *)b;
+    double x = sort_results[i].objective, y = sort_results[j].objective;
+    return x < y ? -1 : x > y ? 1 : (i > j) - (i < j);
+}
+
+/* The network runs --detail asks for. best: the valid points in order of
+ * the objective until one runs as a whole network (a point's layers may fit
+ * one by one and its network not: a vector layer's rows, tensors that must
+ * stay live), at most SWEEP_DETAIL_TRIES of them, each recorded; pareto:
+ * every Pareto point. */
 static int record_networks(const sweep *s, pesim_store *st, int64_t run_id)
 {
     const char *which = s->o->detail ? s->o->detail : "best";
@@ -502,14 +518,28 @@ static int record_networks(const sweep *s, pesim_store *st, int64_t run_id)
     }
     int rc = 0;
     if (strcmp(which, "pareto") == 0) {
-        for (int64_t i = 0; i < s->n && rc == 0; i++)
+        for (int64_t i = 0; i < s->n && rc >= 0; i++)
             if (s->pareto[i])
                 rc = record_network(s, st, run_id, i, &full);
     } else {
-        rc = record_network(s, st, run_id, s->best[BEST_OBJECTIVE], &full);
+        int64_t *order = malloc((size_t)(s->n_valid > 0 ? s->n_valid : 1) * sizeof *order), k = 0;
+        if (!order) {
+            cli_error("out of memory");
+            pesim_network_free(&full);
+            return -1;
+        }
+        for (int64_t i = 0; i < s->n; i++)
+            if (s->r[i].valid)
+                order[k++] = i;
+        sort_results = s->r;
+        qsort(order, (size_t)k, sizeof *order, by_objective);
+        rc = 0;
+        for (int64_t t = 0; t < k && t < SWEEP_DETAIL_TRIES && rc == 0; t++)
+            rc = record_network(s, st, run_id, order[t], &full);
+        free(order);
     }
     pesim_network_free(&full);
-    return rc;
+    return rc < 0 ? -1 : 0;
 }
 
 /* ------------------------------------------------------------ the run */
