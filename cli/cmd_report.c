@@ -583,6 +583,22 @@ static void sweep_section(report *r, const run_row *w, int idx)
     free(res), free(ch), free(pareto);
 }
 
+/* Grows four arrays of doubles to cap entries each: 0, or -1 when out of
+ * memory (each array then still holds its old entries, to be freed). */
+static int grow4(double **a, double **b, double **c, double **d, int64_t cap)
+{
+    double **v[4] = {a, b, c, d};
+    int ok = 1;
+    for (int i = 0; i < 4; i++) {
+        double *t = realloc(*v[i], (size_t)cap * sizeof *t);
+        if (t)
+            *v[i] = t;
+        else
+            ok = 0;
+    }
+    return ok ? 0 : -1;
+}
+
 /* ------------------------------------------------------------ fidelity */
 
 /* Designs evaluated at both fidelities (same design hash; sweeps with an
@@ -603,15 +619,7 @@ static void fidelity_scatter(report *r)
     while (sqlite3_step(q) == SQLITE_ROW) {
         if (n == cap) {
             cap = cap ? 2 * cap : 256;
-            double *t1 = realloc(ac, (size_t)cap * sizeof *t1);
-            if (t1) ac = t1;
-            double *t2 = realloc(cc, (size_t)cap * sizeof *t2);
-            if (t2) cc = t2;
-            double *t3 = realloc(ae, (size_t)cap * sizeof *t3);
-            if (t3) ae = t3;
-            double *t4 = realloc(ce, (size_t)cap * sizeof *t4);
-            if (t4) ce = t4;
-            if (!t1 || !t2 || !t3 || !t4)
+            if (grow4(&ac, &cc, &ae, &ce, cap) != 0)
                 break;
         }
         ac[n] = sqlite3_column_double(q, 0);
@@ -857,15 +865,7 @@ static void network_dram(report *r, int k, int64_t run, int64_t sample, double p
     while (sqlite3_step(q) == SQLITE_ROW) {
         if (n + 2 > cap) {
             cap = cap ? 2 * cap : 256;
-            double *a = realloc(x, (size_t)cap * sizeof *a);
-            if (a) x = a;
-            double *b = realloc(rd, (size_t)cap * sizeof *b);
-            if (b) rd = b;
-            double *c = realloc(wr, (size_t)cap * sizeof *c);
-            if (c) wr = c;
-            double *d = realloc(tot, (size_t)cap * sizeof *d);
-            if (d) tot = d;
-            if (!a || !b || !c || !d)
+            if (grow4(&x, &rd, &wr, &tot, cap) != 0)
                 break;
         }
         double s = (double)sqlite3_column_int64(q, 0), e = (double)sqlite3_column_int64(q, 1);
