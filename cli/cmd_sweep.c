@@ -21,6 +21,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "pesim/config.h"
+
 #include "cli.h"
 #include "experiment.h"
 #include "json.h"
@@ -43,7 +45,8 @@ static const cli_usage usage = {
     "--experiment FILE | --param KEY=VALUES... [--workload FILE] [--arch FILE]\n"
     "                   [--objective NAME] [--eval analytical|cycle] [--inner ALGO]\n"
     "                   [--inner-budget N] [--inner-opt K=V,...] [--threads N] [--limit N]\n"
-    "                   [--seed S] [--csv FILE] [--json FILE] [--db FILE [--resume]]",
+    "                   [--seed S] [--csv FILE] [--json FILE] [--db FILE [--resume]\n"
+    "                   [--detail best|pareto|none]]",
     "Evaluates every point of a hardware space - the experiment's (docs/search.md\n"
     "1.2), or the cartesian product of the --param options (repeatable:\n"
     "--param GLB.capacity_words=16384:262144:x2 --param GLB.fanout_y=8,16,32) - or a\n"
@@ -55,7 +58,10 @@ static const cli_usage usage = {
     "valid, reason, cycles, energy_pj, area_um2, edp, pareto), prints the\n"
     "latency-energy-area Pareto front of the valid points and the best point per\n"
     "objective. --db records every point; --resume continues the store's sweep of\n"
-    "the same space and options where it stopped. 'pesim report' renders the store.",
+    "the same space and options where it stopped. With --db the best point by the\n"
+    "objective (--detail: or every Pareto point) is also run as one network at cycle\n"
+    "level with the greedy placement, and its per-layer stall breakdown, memory\n"
+    "occupancy and DRAM traffic over time are stored. 'pesim report' renders the store.",
     "Defaults: --arch and --workload: the experiment's (with --param: " CLI_DEFAULT_ARCH "\n"
     "and " CLI_DEFAULT_WORKLOAD "), --objective: the experiment's (--param: latency),\n"
     "--eval analytical, the default mapper (--inner: none), --inner-budget "
@@ -69,7 +75,7 @@ static const cli_usage usage = {
 
 typedef struct sweep_opts {
     const char *experiment, *workload, *arch, *eval, *threads, *limit, *seed, *csv, *json, *db;
-    const char *objective, *inner, *inner_budget, *inner_opt;
+    const char *objective, *inner, *inner_budget, *inner_opt, *detail;
     int resume;
     const char *params[SWEEP_MAX_PARAMS];
     int n_params;
@@ -447,6 +453,95 @@ static void inner_describe(const sweep *s, char *buf, size_t n)
                  s->inner.algo_opt_text ? "," : "", s->inner.algo_opt_text ? s->inner.algo_opt_text : "");
 }
 
+/* ------------------------------------------------------------ network runs */
+
+#define SWEEP_DRAM_BINS 64
+#define SWEEP_DETAIL_TRIES 8
+
+/* The whole-network run of point i (its architecture, the workload's whole
+ * network, the greedy placement, the cycle engine) recorded in the store for
+ * the report (pesim_store_add_network), feasible or not. 1: the run is
+ * valid, 0: infeasible (its reason is recorded), -1 after a message. */
+static int record_network(const sweep *s, pesim_store *st, int64_t run_id, int64_t i, const pesim_network *full)
+{
+    pesim_design d;
+    pesim_violation v;
+    char reason[PESIM_REASON_MAX];
+    if (!pesim_space_decode_why(s->x->space, s->choices + (size_t)i * (size_t)s->np, &d, reason, sizeof reason, &v))
+        return 0; /* a point that does not decode was not valid */
+    pesim_error e;
+    pesim_error_clear(&e);
+    pesim_net *n = NULL;
+    pesim_placement p;
+    memset(&p, 0, sizeof p);
+    const pesim_net_result *r = NULL;
+    int rc = 0;
+    if (pesim_net_create(&d.arch, full, NULL, &n, &e) != PESIM_OK || pesim_net_place_greedy(n, &p, &e) != PESIM_OK ||
+        pesim_net_run(n, &p, PESIM_NET_CYCLE, &r, &e) != PESIM_OK ||
+        pesim_store_add_network(st, run_id, i, "greedy", n, r, SWEEP_DRAM_BINS, &e) != PESIM_OK) {
+        cli_report(&e, s->x->workload_path);
+        rc = -1;
+    } else {
+        rc = r->valid ? 1 : 0;
+    }
+    pesim_placement_free(&p);
+    pesim_net_destroy(n);
+    return rc;
+}
+
+static const pesim_result *sort_results; /* for by_objective (qsort has no context) */
+
+static int by_objective(const void *a, const void *b)
+{
+    int64_t i = *(const int64_t *)a, j = *(const int64_t *)b;
+    double x = sort_results[i].objective, y = sort_results[j].objective;
+    return x < y ? -1 : x > y ? 1 : (i > j) - (i < j);
+}
+
+/* The network runs --detail asks for. best: the valid points in order of
+ * the objective until one runs as a whole network (a point's layers may fit
+ * one by one and its network not: a vector layer's rows, tensors that must
+ * stay live), at most SWEEP_DETAIL_TRIES of them, each recorded; pareto:
+ * every Pareto point. */
+static int record_networks(const sweep *s, pesim_store *st, int64_t run_id)
+{
+    const char *which = s->o->detail ? s->o->detail : "best";
+    if (strcmp(which, "none") == 0 || s->best[BEST_OBJECTIVE] < 0)
+        return 0;
+    pesim_network full;
+    memset(&full, 0, sizeof full);
+    pesim_error e;
+    pesim_error_clear(&e);
+    if (pesim_network_load(s->x->workload_path, &full, &e) != PESIM_OK) {
+        cli_report(&e, s->x->workload_path);
+        return -1;
+    }
+    int rc = 0;
+    if (strcmp(which, "pareto") == 0) {
+        for (int64_t i = 0; i < s->n && rc >= 0; i++)
+            if (s->pareto[i])
+                rc = record_network(s, st, run_id, i, &full);
+    } else {
+        int64_t *order = malloc((size_t)(s->n_valid > 0 ? s->n_valid : 1) * sizeof *order), k = 0;
+        if (!order) {
+            cli_error("out of memory");
+            pesim_network_free(&full);
+            return -1;
+        }
+        for (int64_t i = 0; i < s->n; i++)
+            if (s->r[i].valid)
+                order[k++] = i;
+        sort_results = s->r;
+        qsort(order, (size_t)k, sizeof *order, by_objective);
+        rc = 0;
+        for (int64_t t = 0; t < k && t < SWEEP_DETAIL_TRIES && rc == 0; t++)
+            rc = record_network(s, st, run_id, order[t], &full);
+        free(order);
+    }
+    pesim_network_free(&full);
+    return rc < 0 ? -1 : 0;
+}
+
 /* ------------------------------------------------------------ the run */
 
 static int run_sweep(const sweep_opts *o, sweep *s, int64_t limit)
@@ -721,6 +816,9 @@ static int run_sweep(const sweep_opts *o, sweep *s, int64_t limit)
         write_json(s, jf);
     if (!cli_is_stdout(o->csv) && !cli_is_stdout(o->json))
         write_text(s, stdout);
+    /* after every other output: a failed network run loses none of them */
+    if (st && record_networks(s, st, run_id) != 0)
+        rc = CLI_FAIL;
     if (s->n_valid == 0) {
         cli_error("sweep: no valid point among the %lld evaluated (see the reasons in %s)", (long long)s->n,
                   csv_path);
@@ -763,6 +861,8 @@ static int sweep_main(int argc, char **argv)
         {"json", "FILE", "also write JSON results to FILE", &o.json, NULL},
         {"db", "FILE", "record every evaluation in this result store (SQLite)", &o.db, NULL},
         {"resume", NULL, "continue the store's sweep of this space and these options", NULL, &o.resume},
+        {"detail", "WHICH", "with --db: the points run as a whole network for the report: best|pareto|none [best]",
+         &o.detail, NULL},
         {NULL, NULL, NULL, NULL, NULL},
     };
     if (cli_sweep_take_params(&argc, argv, o.params, &o.n_params) != 0)
@@ -781,6 +881,10 @@ static int sweep_main(int argc, char **argv)
     }
     if (o.objective && (pesim_objective_parse(o.objective) < 0 || strcmp(o.objective, "weighted") == 0)) {
         cli_error("sweep: --objective %s: expected latency, energy or edp", o.objective);
+        return CLI_USAGE;
+    }
+    if (o.detail && (!o.db || (strcmp(o.detail, "best") && strcmp(o.detail, "pareto") && strcmp(o.detail, "none")))) {
+        cli_error("sweep: --detail %s: %s", o.detail, o.db ? "expected best, pareto or none" : "goes with --db FILE");
         return CLI_USAGE;
     }
     if (o.resume && !o.db) {

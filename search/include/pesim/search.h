@@ -510,6 +510,19 @@ pesim_status pesim_store_read(pesim_store *st, int64_t run_id, int64_t first_sam
 pesim_status pesim_store_best(pesim_store *st, int64_t run_id, int32_t n_params, int32_t *choices,
                               pesim_result *r, int64_t *sample, int *found, pesim_error *e);
 
+/* Records the whole-network run r of n (pesim_net_run) as the network run
+ * of sample `sample` of run run_id (the design it evaluated), replacing any
+ * earlier one of that sample, in one committed transaction: the tables
+ * net_runs (placement: how it was placed, e.g. "greedy"; fidelity, valid,
+ * reason, cycles, energy, the DRAM's peak words per cycle), and for a valid
+ * run net_layers (per layer: its share of the timeline, compute and stall
+ * cycles per cause, energy, DRAM words read and written), net_occupancy
+ * (each level's live and staging words per instance per step, its capacity)
+ * and net_dram (pesim_net_dram_series in n_bins bins). docs/search.md
+ * "The store" has the columns. */
+pesim_status pesim_store_add_network(pesim_store *st, int64_t run_id, int64_t sample, const char *placement,
+                                     const pesim_net *n, const pesim_net_result *r, int32_t n_bins, pesim_error *e);
+
 /* ---------------------------------------------------------- algorithms */
 
 typedef struct pesim_algo pesim_algo; /* opaque */

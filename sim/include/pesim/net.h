@@ -218,6 +218,25 @@ typedef struct pesim_net_optimum {
 pesim_status pesim_net_place_optimal(pesim_net *n, pesim_net_fidelity f, int64_t max_evals, pesim_placement *out,
                                      pesim_net_optimum *info, pesim_error *e);
 
+/* DRAM traffic over time, one bin of a run's timeline [start_cycle,
+ * end_cycle). */
+typedef struct pesim_net_dram_bin {
+    int64_t start_cycle, end_cycle;
+    double read_words;           /* words read out of the outermost level (DRAM) */
+    double write_words;          /* words written into it (fills and updates) */
+} pesim_net_dram_bin;
+
+/* The DRAM traffic of run r (a valid result of pesim_net_run on n) binned
+ * over time: the network's cycles cut into at most n_bins equal bins (the
+ * last may be shorter), each layer's outermost-level words as the run
+ * counted them (its weight loads and copies included: at cycle level the
+ * engine's counts) spread evenly over the layer's [start_cycle, end_cycle)
+ * (a layer without a span: into the bin where it starts). Bandwidth in words
+ * per cycle is a bin's words over its cycles. Fills out[0 .. returned) and
+ * returns the bins; 0 for an invalid run, no cycles or n_bins < 1. */
+int32_t pesim_net_dram_series(const pesim_net *n, const pesim_net_result *r, int32_t n_bins,
+                              pesim_net_dram_bin *out);
+
 /* Per layer, the graph features a learned placer uses (EGRL's GNN). */
 typedef struct pesim_net_node {
     int32_t op;                  /* pesim_op */
