@@ -157,6 +157,13 @@ void cross_check(const sc_cases::Case &c, const std::string &what)
             EXPECT_EQ(x.reads, y.reads) << where << " reads";
             EXPECT_EQ(x.fills, y.fills) << where << " fills";
             EXPECT_EQ(x.updates, y.updates) << where << " updates";
+            EXPECT_EQ(ce.noc_words[lv][t], cs.noc_words[lv][t]) << where << " network words";
+            EXPECT_EQ(ce.noc_ingress_words[lv][t], cs.noc_ingress_words[lv][t]) << where << " network ingress";
+            EXPECT_EQ(ce.noc_spatial_reductions[lv][t], cs.noc_spatial_reductions[lv][t]) << where << " reductions";
+            EXPECT_EQ(ce.noc_fanout[lv][t], cs.noc_fanout[lv][t]) << where << " fan-out";
+            EXPECT_DOUBLE_EQ(ce.noc_multicast[lv][t], cs.noc_multicast[lv][t]) << where << " multicast";
+            EXPECT_NEAR(ce.noc_word_hops[lv][t], cs.noc_word_hops[lv][t], 1e-9 * (1 + ce.noc_word_hops[lv][t]))
+                << where << " word-hops";
         }
     EXPECT_EQ(ce.macs, cs.macs) << what;
     EXPECT_EQ(ce.macs, pesim_layer_macs(&c.layer)) << what;

@@ -2,6 +2,8 @@
 #include "loopnest.h"
 
 #include <algorithm>
+#include <cmath>
+#include <cstring>
 #include <set>
 
 namespace pesim_sc {
@@ -73,9 +75,10 @@ std::vector<int64_t> span_delta_set(const std::vector<int64_t> &nw, const std::v
 
 }  // namespace
 
-void LoopNest::init(const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m)
+void LoopNest::init(const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m, bool networks)
 {
     a_ = a, l_ = l, m_ = m;
+    networks_ = networks;
     M_ = a->n_levels;
     nd_ = 2 * M_;
     for (int d = 0; d < PESIM_NDIMS; d++) {
@@ -147,7 +150,7 @@ void LoopNest::init(const pesim_arch *a, const pesim_layer *l, const pesim_mappi
     top = std::max(top, (int64_t)(bound_[kP] - 1) * l->stride_h + (bound_[kR] - 1) * l->dilation_h + 1);
     top = std::max(top, (int64_t)(bound_[kQ] - 1) * l->stride_w + (bound_[kS] - 1) * l->dilation_w + 1);
     bits_.assign((size_t)top, 0);
-    memo_.assign(info_.size() * 5 * 3, Memo());
+    memo_.assign(info_.size() * 5 * (size_t)(M_ + 2), Memo());
 }
 
 void LoopNest::sums(int d, uint32_t mask, int64_t limit, std::vector<int64_t> &out) const
@@ -330,7 +333,7 @@ void LoopNest::event(int k, bool adv, Xfer &x)
     coords(t, cs, &n);
     int64_t U = 1, E = 1, Emax = 1;
     for (int i = 0; i < n; i++) {
-        Memo &mm = memo_[((size_t)k * 5 + (size_t)i) * 3 + 0];
+        Memo &mm = memo_[((size_t)k * 5 + (size_t)i) * (size_t)(M_ + 2) + 0];
         int64_t key[4] = {off_[cs[i].d[0]], cs[i].nd > 1 ? off_[cs[i].d[1]] : 0, adv ? 1 : 0, 0};
         if (!(mm.valid && std::equal(key, key + 4, mm.key))) {
             coord_event(pi, cs[i], adv, &mm.v[0], &mm.v[1], &mm.v[2]);
@@ -346,6 +349,31 @@ void LoopNest::event(int k, bool adv, Xfer &x)
         E *= ce;
         Emax *= ce > 0 ? 1 : 0;
     }
+    if (networks_) {
+        // the union entering every network between the child and the parent
+        // that fans out: the parent's rule, with that level as the parent
+        PairInfo &acc = info_[(size_t)k];
+        acc.tot_u[p] += U;
+        for (int lv = c + 1; lv < p; lv++) {
+            if (fan(lv) <= 1) continue;
+            PairInfo at = pi;
+            at.np.parent = (int8_t)lv;
+            int64_t Ul = 1, e, emax;
+            for (int i = 0; i < n; i++) {
+                Memo &mm = memo_[((size_t)k * 5 + (size_t)i) * (size_t)(M_ + 2) + 2 + (size_t)lv];
+                int64_t key[4] = {off_[cs[i].d[0]], cs[i].nd > 1 ? off_[cs[i].d[1]] : 0, adv ? 1 : 0, 0};
+                if (!(mm.valid && std::equal(key, key + 4, mm.key))) {
+                    coord_event(at, cs[i], adv, &mm.v[0], &e, &emax);
+                    std::copy(key, key + 4, mm.key);
+                    mm.valid = true;
+                }
+                Ul *= mm.v[0];
+            }
+            for (int d = 0; d < PESIM_NDIMS; d++)
+                if (!depends(t, d)) Ul *= count_active(d, spatial_above(d, lv));
+            acc.tot_u[lv] += Ul;
+        }
+    }
     x = Xfer();
     x.tensor = (int8_t)t, x.child = (int8_t)c, x.parent = (int8_t)p, x.pair = (int8_t)k;
     x.child_max = adv ? 0 : Emax;
@@ -359,10 +387,14 @@ void LoopNest::event(int k, bool adv, Xfer &x)
         x.parent_reads = revisit ? U : 0;
         x.child_fills = pi.tl ? E : x.parent_reads;
         x.child_reads = pi.tl ? 0 : E;
-        return;
+    } else {
+        x.parent_reads = U;
+        x.child_fills = E;
     }
-    x.parent_reads = U;
-    x.child_fills = E;
+    if (networks_) {
+        info_[(size_t)k].tot_e += E;
+        info_[(size_t)k].tot_down += x.child_fills;
+    }
 }
 
 int64_t LoopNest::coord_stream(int t, int p, const Coord &cd, uint32_t extra)
@@ -405,7 +437,7 @@ void LoopNest::stream(int k, Xfer &x)
     // conventions); outputs: the reduced updates.
     int64_t U = 1, F = 1;
     for (int i = 0; i < n; i++) {
-        Memo &mm = memo_[((size_t)k * 5 + (size_t)i) * 3 + 1];
+        Memo &mm = memo_[((size_t)k * 5 + (size_t)i) * (size_t)(M_ + 2) + 1];
         int64_t key[4] = {off_[cs[i].d[0]], cs[i].nd > 1 ? off_[cs[i].d[1]] : 0, 0, 0};
         if (!(mm.valid && std::equal(key, key + 4, mm.key))) {
             mm.v[0] = coord_stream(t, p, cs[i], 1);
@@ -424,15 +456,123 @@ void LoopNest::stream(int k, Xfer &x)
     x.tensor = (int8_t)t, x.child = -1, x.parent = (int8_t)p, x.pair = (int8_t)k, x.stream = true;
     if (t != PESIM_OUTPUTS) {
         x.parent_reads = U;
-        return;
+    } else {
+        // The first write of a word at its parent instance reads nothing back:
+        // in this block, unless a reduction loop among the outer ones has left 0.
+        bool revisit = false;
+        for (int i = 0; i < J_; i++)
+            if (!depends(t, loops_[(size_t)i].dim) && idx_[(size_t)i] > 0) revisit = true;
+        x.parent_updates = U;
+        x.parent_reads = revisit ? U : U - F;
     }
-    // The first write of a word at its parent instance reads nothing back:
-    // in this block, unless a reduction loop among the outer ones has left 0.
-    bool revisit = false;
-    for (int i = 0; i < J_; i++)
-        if (!depends(t, loops_[(size_t)i].dim) && idx_[(size_t)i] > 0) revisit = true;
-    x.parent_updates = U;
-    x.parent_reads = revisit ? U : U - F;
+    if (!networks_) return;
+    // Every MAC reads one word of each operand and writes one partial sum:
+    // the words below the innermost level are the block's MACs.
+    int64_t macs = 1;
+    for (int d = 0; d < PESIM_NDIMS; d++) macs *= count_active(d, inner_[d] | spatial_range(d, 0, M_ - 1));
+    PairInfo &acc = info_[(size_t)k];
+    acc.tot_e += macs;
+    acc.tot_down += t != PESIM_OUTPUTS ? macs : a_->conventions == PESIM_CONV_TIMELOOP ? macs : x.parent_reads;
+    acc.tot_u[p] += U;
+    for (int lv = 0; lv < p; lv++) {
+        if (fan(lv) <= 1) continue;
+        int64_t Ul = 1;
+        for (int i = 0; i < n; i++) {
+            Memo &mm = memo_[((size_t)k * 5 + (size_t)i) * (size_t)(M_ + 2) + 2 + (size_t)lv];
+            int64_t key[4] = {off_[cs[i].d[0]], cs[i].nd > 1 ? off_[cs[i].d[1]] : 0, 0, 0};
+            if (!(mm.valid && std::equal(key, key + 4, mm.key))) {
+                mm.v[0] = coord_stream(t, lv, cs[i], 1);
+                std::copy(key, key + 4, mm.key);
+                mm.valid = true;
+            }
+            Ul *= mm.v[0];
+        }
+        for (int d = 0; d < PESIM_NDIMS; d++)
+            if (!depends(t, d)) Ul *= count_active(d, spatial_above(d, lv) | inner_[d]);
+        acc.tot_u[lv] += Ul;
+    }
+}
+
+int64_t LoopNest::fan(int lv) const
+{
+    int64_t f = 1;
+    for (int d = 0; d < PESIM_NDIMS; d++) f *= radix_[d][2 * lv];
+    return f;
+}
+
+namespace {
+// Distance between neighbouring children along an axis for dim d: the
+// product of the factors of the dims after d in the axis order.
+double axis_step(const pesim_level_map &lm, bool y, int d)
+{
+    const uint8_t *ord = y ? lm.order_y : lm.order_x;
+    const int64_t *f = y ? lm.spatial_y : lm.spatial_x;
+    double st = 1;
+    bool after = false;
+    for (int i = 0; i < PESIM_NDIMS; i++) {
+        int e = ord[i] & 7;
+        if (after) st *= (double)f[e];
+        after |= e == d;
+    }
+    return st;
+}
+}  // namespace
+
+// docs/model.md section 7, "noc_word_hops".
+double LoopNest::hops(int lv, int t, int64_t ingress, int64_t delivered) const
+{
+    if (ingress <= 0) return 0;
+    const pesim_level_map &lm = m_->level[lv];
+    const pesim_noc_kind kind = a_->level[lv].noc[t].kind;
+    const double n = (double)fan(lv);
+    if (a_->conventions == PESIM_CONV_TIMELOOP || kind == PESIM_NOC_BUS) {
+        // Timeloop's multicast mesh: from the side of a sqrt(n) x sqrt(n)
+        // mesh to m of its n children
+        double mc = (double)delivered / (double)ingress;
+        if (mc <= 0) return 0;
+        double per = std::sqrt(n * mc) + (std::sqrt(n) - std::sqrt(mc)) / 2 - std::sqrt(n / mc) + 0.5;
+        return (double)ingress * per;
+    }
+    if (kind == PESIM_NOC_UNICAST || kind == PESIM_NOC_MESH) {
+        // every copy from the corner to its child: 1 + x + y at the mean position
+        double mean = 1;
+        for (int d = 0; d < PESIM_NDIMS; d++)
+            mean += (double)(lm.spatial_x[d] - 1) / 2 * axis_step(lm, false, d) +
+                    (double)(lm.spatial_y[d] - 1) / 2 * axis_step(lm, true, d);
+        return (double)delivered * mean;
+    }
+    // systolic: operands along X (a line per row that needs them), partial
+    // sums along Y (a line per column); from the edge to the farthest child
+    // of the word's group, the mean over the groups
+    const bool out = t == PESIM_OUTPUTS;
+    const int64_t *along = out ? lm.spatial_y : lm.spatial_x, *across = out ? lm.spatial_x : lm.spatial_y;
+    double far = 0, lines = 1;
+    for (int d = 0; d < PESIM_NDIMS; d++) {
+        far += (double)(along[d] - 1) * (depends(t, d) ? 0.5 : 1.0) * axis_step(lm, out, d);
+        if (!depends(t, d)) lines *= (double)across[d];
+    }
+    return (double)ingress * lines * (1 + far);
+}
+
+void LoopNest::report(NetReport &r) const
+{
+    std::memset(&r, 0, sizeof r);
+    for (const PairInfo &pi : info_) {
+        const int t = pi.np.tensor, c = pi.np.child, p = pi.np.parent;
+        const bool outs = t == PESIM_OUTPUTS;
+        r.words[p][t] += outs ? pi.tot_e + pi.tot_down : pi.tot_down;
+        // down the chain: what enters each network is what the next one
+        // down (or the child) receives
+        int64_t below = outs ? pi.tot_e : pi.tot_down;
+        for (int lv = c + 1; lv <= p; lv++) {
+            int64_t f = fan(lv), in = lv == p ? pi.tot_u[p] : f > 1 ? pi.tot_u[lv] : below;
+            r.ingress[lv][t] += in;
+            r.delivered[lv][t] += below;
+            r.fanout[lv][t] = f;
+            r.hops[lv][t] += hops(lv, t, in, below);
+            below = in;
+        }
+    }
 }
 
 bool LoopNest::next(Block &b)

@@ -66,13 +66,28 @@ struct Block {
     Xfer x[kMaxXfers];   // events (outer pairs first), then streams
 };
 
+// The networks over a whole run (docs/model.md section 7), per level L and
+// tensor: words delivered below L (both ways for outputs) at the parent,
+// distinct words entering L's network, words it delivers, the children per
+// instance, and the hops summed over its words.
+struct NetReport {
+    int64_t words[PESIM_MAX_LEVELS][PESIM_NTENSORS];
+    int64_t ingress[PESIM_MAX_LEVELS][PESIM_NTENSORS];
+    int64_t delivered[PESIM_MAX_LEVELS][PESIM_NTENSORS];
+    int64_t fanout[PESIM_MAX_LEVELS][PESIM_NTENSORS];
+    double hops[PESIM_MAX_LEVELS][PESIM_NTENSORS];
+};
+
 class LoopNest {
   public:
     // a, l, m: a valid mapping (the caller checked it); kept by pointer.
-    void init(const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m);
+    // networks: also count what enters and leaves every network (report()).
+    void init(const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m, bool networks = false);
     // The next block; false after the last.
     bool next(Block &b);
     const std::vector<NestPair> &pairs() const { return pairs_; }
+    // After the last block (init with networks): the networks' words and hops.
+    void report(NetReport &r) const;
 
   private:
     struct Coord {        // one coordinate of a tensor: f = sum of v[d_i] * mul_i
@@ -90,6 +105,10 @@ class LoopNest {
         int js = -1;           // j* in loops_ (-1: the tile never changes)
         bool sliding = false;
         bool tl = false;       // counted by the "timeloop" rules
+        // totals for the networks: child words (outputs: tiles before
+        // reduction), words delivered down, the union entering each level
+        int64_t tot_e = 0, tot_down = 0;
+        int64_t tot_u[PESIM_MAX_LEVELS] = {0};
     };
     struct Memo {
         bool valid = false;
@@ -110,6 +129,8 @@ class LoopNest {
     // Per coordinate results of an event: U (parent words), E (child words),
     // Emax (largest child), at an advance the deltas.
     void coord_event(const PairInfo &pi, const Coord &cd, bool adv, int64_t *U, int64_t *E, int64_t *Emax);
+    int64_t fan(int lv) const;
+    double hops(int lv, int t, int64_t ingress, int64_t delivered) const;
     int64_t coord_stream(int t, int p, const Coord &cd, uint32_t extra);
     int64_t set_of(const Coord &cd, const int64_t *lo, const int64_t *hi, bool mark, bool span);
 
@@ -127,7 +148,7 @@ class LoopNest {
     std::vector<int64_t> idx_;
     int64_t off_[PESIM_NDIMS];
     uint32_t inner_[PESIM_NDIMS];    // temporal digits not among the outer loops
-    bool started_ = false, done_ = false;
+    bool started_ = false, done_ = false, networks_ = false;
     int64_t next_index_ = 0;
     std::vector<uint8_t> bits_;      // scratch bitmap of coordinate values
     std::vector<int64_t> touched_;

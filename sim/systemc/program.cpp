@@ -202,7 +202,7 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
     static thread_local pesim_block nb;
     std::vector<NestPair> pairs;
     if (m) {
-        nest.init(a, st.layer, m);
+        nest.init(a, st.layer, m, !p.network);
         pairs = nest.pairs();
     } else {
         for (int k = 0; k < st.n_pairs; k++)
@@ -432,6 +432,10 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
         prev_compute = cid;
     }
     issue_dmas(INT64_MAX); /* after_block past the last: none in practice */
+    if (m && !p.network) {
+        nest.report(p.nets);
+        p.has_nets = true;
+    }
     // The last output tiles drain, innermost pair first; then every write lands.
     int prev = prev_compute;
     for (int c = 0; c < p.M; c++) {

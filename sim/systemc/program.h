@@ -24,6 +24,8 @@
 #include <string>
 #include <vector>
 
+#include "loopnest.h"
+
 extern "C" {
 #include "net/net_step.h"
 #include "pesim/arch.h"
@@ -162,6 +164,8 @@ struct Program {
     pesim_access access[PESIM_MAX_LEVELS][PESIM_NTENSORS];
     std::vector<Region> regions;
     uint64_t burst_bytes = 0;
+    NetReport nets;             // a single layer's networks (its own loop nest)
+    bool has_nets = false;
 
     // network programs: per step, its items and results
     struct Step {

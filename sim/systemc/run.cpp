@@ -184,6 +184,19 @@ void child(int fd, const pesim_arch *a, const pesim_layer *l, const pesim_mappin
         }
         std::memcpy(res.cost.access, prog.access, sizeof res.cost.access);
         res.cost.macs = prog.macs;
+        if (prog.has_nets) { /* the networks, from its own loop nest (docs/model.md section 7) */
+            const NetReport &nr = prog.nets;
+            for (int lv = 0; lv < a->n_levels; lv++)
+                for (int t = 0; t < PESIM_NTENSORS; t++) {
+                    int64_t in = nr.ingress[lv][t], dl = nr.delivered[lv][t];
+                    res.cost.noc_words[lv][t] = nr.words[lv][t];
+                    res.cost.noc_ingress_words[lv][t] = in;
+                    res.cost.noc_multicast[lv][t] = in > 0 ? (double)dl / (double)in : 0;
+                    res.cost.noc_spatial_reductions[lv][t] = t == PESIM_OUTPUTS && dl > in ? dl - in : 0;
+                    res.cost.noc_fanout[lv][t] = nr.fanout[lv][t];
+                    res.cost.noc_word_hops[lv][t] = nr.hops[lv][t];
+                }
+        }
         h.cost = res.cost;
         h.stats = res.stats;
         h.n_trace = res.trace.size();
@@ -452,10 +465,9 @@ extern "C" pesim_status pesim_systemc_run_traced(const pesim_arch *a, const pesi
         return PESIM_ERR_RANGE;
     }
     out->area_um2 = pesim_arch_area_um2(a);
-    // Validity, and the network fields this reference does not derive (words
-    // delivered per network, ingress, multicast, hops, the largest tiles),
-    // come from the public analytical model: docs/engine.md "SystemC
-    // reference" lists them; the cross-check does not count them as evidence.
+    // Validity, the MAC lanes used and the largest tiles come from the public
+    // analytical model (docs/engine.md "SystemC reference"); the cross-check
+    // does not count them as evidence.
     static thread_local pesim_cost model;
     pesim_status ms = pesim_model_evaluate(a, l, m, &model);
     if (ms != PESIM_OK) {
@@ -531,12 +543,6 @@ extern "C" pesim_status pesim_systemc_run_traced(const pesim_arch *a, const pesi
     out->reason[0] = '\0';
     out->area_um2 = pesim_arch_area_um2(a);
     out->spatial_used = model.spatial_used;
-    std::memcpy(out->noc_words, model.noc_words, sizeof out->noc_words);
-    std::memcpy(out->noc_word_hops, model.noc_word_hops, sizeof out->noc_word_hops);
-    std::memcpy(out->noc_ingress_words, model.noc_ingress_words, sizeof out->noc_ingress_words);
-    std::memcpy(out->noc_multicast, model.noc_multicast, sizeof out->noc_multicast);
-    std::memcpy(out->noc_spatial_reductions, model.noc_spatial_reductions, sizeof out->noc_spatial_reductions);
-    std::memcpy(out->noc_fanout, model.noc_fanout, sizeof out->noc_fanout);
     std::memcpy(out->utilized_capacity_words, model.utilized_capacity_words, sizeof out->utilized_capacity_words);
     for (int lv = 0; lv < a->n_levels; lv++) { /* per instance: this run's words over the instances used */
         int64_t inst = pesim_mapping_instances(m, lv);
