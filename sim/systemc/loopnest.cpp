@@ -333,14 +333,10 @@ void LoopNest::event(int k, bool adv, Xfer &x)
     coords(t, cs, &n);
     int64_t U = 1, E = 1, Emax = 1;
     for (int i = 0; i < n; i++) {
-        Memo &mm = memo_[((size_t)k * 5 + (size_t)i) * (size_t)(M_ + 2) + 0];
-        int64_t key[4] = {off_[cs[i].d[0]], cs[i].nd > 1 ? off_[cs[i].d[1]] : 0, adv ? 1 : 0, 0};
-        if (!(mm.valid && std::equal(key, key + 4, mm.key))) {
-            coord_event(pi, cs[i], adv, &mm.v[0], &mm.v[1], &mm.v[2]);
-            std::copy(key, key + 4, mm.key);
-            mm.valid = true;
-        }
-        U *= mm.v[0], E *= mm.v[1], Emax *= mm.v[2];
+        bool hit;
+        Memo *mm = cached(k, i, 0, cs[i], adv ? 1 : 0, &hit);
+        if (!hit) coord_event(pi, cs[i], adv, &mm->v[0], &mm->v[1], &mm->v[2]);
+        U *= mm->v[0], E *= mm->v[1], Emax *= mm->v[2];
     }
     for (int d = 0; d < PESIM_NDIMS; d++) {
         if (depends(t, d)) continue;
@@ -360,14 +356,10 @@ void LoopNest::event(int k, bool adv, Xfer &x)
             at.np.parent = (int8_t)lv;
             int64_t Ul = 1, e, emax;
             for (int i = 0; i < n; i++) {
-                Memo &mm = memo_[((size_t)k * 5 + (size_t)i) * (size_t)(M_ + 2) + 2 + (size_t)lv];
-                int64_t key[4] = {off_[cs[i].d[0]], cs[i].nd > 1 ? off_[cs[i].d[1]] : 0, adv ? 1 : 0, 0};
-                if (!(mm.valid && std::equal(key, key + 4, mm.key))) {
-                    coord_event(at, cs[i], adv, &mm.v[0], &e, &emax);
-                    std::copy(key, key + 4, mm.key);
-                    mm.valid = true;
-                }
-                Ul *= mm.v[0];
+                bool hit;
+                Memo *mm = cached(k, i, 2 + (size_t)lv, cs[i], adv ? 1 : 0, &hit);
+                if (!hit) coord_event(at, cs[i], adv, &mm->v[0], &e, &emax);
+                Ul *= mm->v[0];
             }
             for (int d = 0; d < PESIM_NDIMS; d++)
                 if (!depends(t, d)) Ul *= count_active(d, spatial_above(d, lv));
@@ -425,6 +417,28 @@ int64_t LoopNest::coord_stream(int t, int p, const Coord &cd, uint32_t extra)
     return total;
 }
 
+LoopNest::Memo *LoopNest::cached(int k, int i, size_t slot, const Coord &cd, int64_t tag, bool *hit)
+{
+    Memo &mm = memo_[((size_t)k * 5 + (size_t)i) * (size_t)(M_ + 2) + slot];
+    int64_t key[4] = {off_[cd.d[0]], cd.nd > 1 ? off_[cd.d[1]] : 0, tag, 0};
+    *hit = mm.valid && std::equal(key, key + 4, mm.key);
+    std::copy(key, key + 4, mm.key);
+    mm.valid = true;
+    return &mm;
+}
+
+int64_t LoopNest::stream_words(int k, int lv, const Coord *cs, int n)
+{
+    int64_t u = 1;
+    for (int i = 0; i < n; i++) {
+        bool hit;
+        Memo *mm = cached(k, i, lv == info_[(size_t)k].np.parent ? 1 : 2 + (size_t)lv, cs[i], 0, &hit);
+        if (!hit) mm->v[0] = coord_stream(info_[(size_t)k].np.tensor, lv, cs[i], 1);
+        u *= mm->v[0];
+    }
+    return u;
+}
+
 void LoopNest::stream(int k, Xfer &x)
 {
     const PairInfo &pi = info_[(size_t)k];
@@ -435,18 +449,7 @@ void LoopNest::stream(int k, Xfer &x)
     // Per step of the block the lanes read the distinct words they need
     // (the MAC array counts single words: distinct rows, whatever the
     // conventions); outputs: the reduced updates.
-    int64_t U = 1, F = 1;
-    for (int i = 0; i < n; i++) {
-        Memo &mm = memo_[((size_t)k * 5 + (size_t)i) * (size_t)(M_ + 2) + 1];
-        int64_t key[4] = {off_[cs[i].d[0]], cs[i].nd > 1 ? off_[cs[i].d[1]] : 0, 0, 0};
-        if (!(mm.valid && std::equal(key, key + 4, mm.key))) {
-            mm.v[0] = coord_stream(t, p, cs[i], 1);
-            std::copy(key, key + 4, mm.key);
-            mm.valid = true;
-        }
-        U *= mm.v[0];
-    }
-    F = U;
+    int64_t U = stream_words(k, p, cs, n), F = U;
     for (int d = 0; d < PESIM_NDIMS; d++) {
         if (depends(t, d)) continue;
         U *= count_active(d, spatial_above(d, p) | inner_[d]);
@@ -476,17 +479,7 @@ void LoopNest::stream(int k, Xfer &x)
     acc.tot_u[p] += U;
     for (int lv = 0; lv < p; lv++) {
         if (fan(lv) <= 1) continue;
-        int64_t Ul = 1;
-        for (int i = 0; i < n; i++) {
-            Memo &mm = memo_[((size_t)k * 5 + (size_t)i) * (size_t)(M_ + 2) + 2 + (size_t)lv];
-            int64_t key[4] = {off_[cs[i].d[0]], cs[i].nd > 1 ? off_[cs[i].d[1]] : 0, 0, 0};
-            if (!(mm.valid && std::equal(key, key + 4, mm.key))) {
-                mm.v[0] = coord_stream(t, lv, cs[i], 1);
-                std::copy(key, key + 4, mm.key);
-                mm.valid = true;
-            }
-            Ul *= mm.v[0];
-        }
+        int64_t Ul = stream_words(k, lv, cs, n);
         for (int d = 0; d < PESIM_NDIMS; d++)
             if (!depends(t, d)) Ul *= count_active(d, spatial_above(d, lv) | inner_[d]);
         acc.tot_u[lv] += Ul;

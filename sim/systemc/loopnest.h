@@ -130,6 +130,12 @@ class LoopNest {
     // Emax (largest child), at an advance the deltas.
     void coord_event(const PairInfo &pi, const Coord &cd, bool adv, int64_t *U, int64_t *E, int64_t *Emax);
     int64_t fan(int lv) const;
+    // The memo of (pair k, coordinate i, slot: 0 the event at the parent, 1
+    // the stream at the parent, 2 + lv the union at level lv) at the current
+    // offsets and tag; *hit when it holds the value (else the caller fills it).
+    Memo *cached(int k, int i, size_t slot, const Coord &cd, int64_t tag, bool *hit);
+    // Product over the coordinates of the stream's union at level lv.
+    int64_t stream_words(int k, int lv, const Coord *cs, int n);
     double hops(int lv, int t, int64_t ingress, int64_t delivered) const;
     int64_t coord_stream(int t, int p, const Coord &cd, uint32_t extra);
     int64_t set_of(const Coord &cd, const int64_t *lo, const int64_t *hi, bool mark, bool span);
