@@ -4,8 +4,8 @@
 Input: the study's curves.csv (network,algorithm,evaluations,speedup_mean,speedup_sd:
 the best speedup over the greedy placer after N evaluations, mean and standard
 deviation over seeds) and optionally its baselines.csv (network,placement,speedup:
-all-DRAM, net's greedy with the input on chip, the ILP optimum, drawn as
-horizontal lines). One panel per network: mean best speedup against evaluations
+network,placement,fidelity,cycles,speedup; the analytical rows of all-DRAM, net's
+greedy with the input on chip and the ILP optimum, drawn as horizontal lines). One panel per network: mean best speedup against evaluations
 per algorithm, a band of one standard deviation, the greedy placer at 1.0.
 
 usage: plot_egrl.py CURVES.csv OUT.png|OUT.svg [--baselines BASELINES.csv]
@@ -39,7 +39,8 @@ def main():
     if a.baselines:
         with open(a.baselines, newline="") as f:
             for r in csv.DictReader(f):
-                base[r["network"]][r["placement"]] = float(r["speedup"])
+                if r["fidelity"] == "analytical" and r["speedup"]:
+                    base[r["network"]][r["placement"]] = float(r["speedup"])
     nets = list(curves)
     fig, axes = plt.subplots(1, len(nets), figsize=(5 * len(nets), 4), squeeze=False)
     for ax, net in zip(axes[0], nets):
