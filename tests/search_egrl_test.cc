@@ -213,6 +213,23 @@ double PermutationP(const std::vector<double> &a, const std::vector<double> &b)
     return (double)at_most / (double)splits;
 }
 
+// Every candidate of a small space (at most 4096), candidate-major.
+std::vector<int32_t> EveryCandidate(const pesim_space *s)
+{
+    const int32_t n = pesim_space_n_params(s);
+    int64_t points = 1;
+    for (int32_t i = 0; i < n; i++) points *= pesim_space_param(s, i)->n_choices;
+    EXPECT_LE(points, 4096);
+    std::vector<int32_t> x;
+    for (int64_t k = 0; k < points && points <= 4096; k++)
+        for (int32_t i = 0, rest = (int32_t)k; i < n; i++) {
+            const int32_t c = pesim_space_param(s, i)->n_choices;
+            x.push_back(rest % c);
+            rest /= c;
+        }
+    return x;
+}
+
 // Small networks for the tests (the paper's width of 128 is the default).
 const std::vector<std::string> kSmall = {"hidden=16", "depth=2"};
 
@@ -555,17 +572,9 @@ TEST(SearchEgrl, RectificationMakesEveryPlacementFeasible)
     ASSERT_EQ(pesim_space_placement_opts(&small.arch, &small.net, &o, &rect, &e), PESIM_OK) << e.msg;
     const int32_t n = pesim_space_n_params(rect);
     ASSERT_EQ(n, pesim_space_n_params(plain));
-    int64_t points = 1;
-    for (int32_t i = 0; i < n; i++) points *= pesim_space_param(rect, i)->n_choices;
+    const std::vector<int32_t> x = EveryCandidate(rect);
+    const int64_t points = (int64_t)x.size() / n;
     ASSERT_GE(points, 64);
-    ASSERT_LE(points, 4096);
-    std::vector<int32_t> x((size_t)points * n);
-    for (int64_t k = 0; k < points; k++)
-        for (int32_t i = 0, rest = (int32_t)k; i < n; i++) {
-            const int32_t c = pesim_space_param(rect, i)->n_choices;
-            x[(size_t)k * n + i] = rest % c;
-            rest /= c;
-        }
     pesim_eval_options eo{};
     eo.objective = PESIM_OBJ_LATENCY;
     pesim_evaluator *er = nullptr, *ep = nullptr;
@@ -654,15 +663,9 @@ TEST(SearchEgrl, FindsTheOptimumOfASmallNetwork)
     pesim_space *s = nullptr;
     ASSERT_EQ(pesim_space_placement(&t.arch, &net, &s, &e), PESIM_OK) << e.msg;
     const int32_t n = pesim_space_n_params(s);
-    int64_t points = 1;
-    for (int32_t i = 0; i < n; i++) points *= pesim_space_param(s, i)->n_choices;
-    std::vector<int32_t> x((size_t)points * n);
-    for (int64_t k = 0; k < points; k++)
-        for (int32_t i = 0, rest = (int32_t)k; i < n; i++) {
-            const int32_t c = pesim_space_param(s, i)->n_choices;
-            x[(size_t)k * n + i] = rest % c;
-            rest /= c;
-        }
+    const std::vector<int32_t> x = EveryCandidate(s);
+    const int64_t points = (int64_t)x.size() / n;
+    ASSERT_EQ(points, 4096);
     pesim_eval_options eo{};
     eo.objective = PESIM_OBJ_LATENCY;
     pesim_evaluator *ev = nullptr;
