@@ -18,7 +18,8 @@
 # Writes OUT/<net>/<algo>/<seed>/ (each search's store, convergence.csv,
 # best_placement.cfg, cycle.json), OUT/<net>/baselines/, OUT/summary.md (the
 # tables), OUT/curves.csv (best speedup over greedy against evaluations,
-# mean and sd over seeds), OUT/baselines.csv, OUT/occupancy_<net>.csv (the
+# mean and sd over seeds; own_*: greedy's first candidate left out, what
+# the algorithm found itself), OUT/baselines.csv, OUT/occupancy_<net>.csv (the
 # best EGRL placement's occupancy at cycle level; scripts/plot_occupancy.py
 # draws it). scripts/plot_egrl.py draws curves.csv.
 set -euo pipefail
@@ -74,19 +75,22 @@ done
 /usr/bin/python3 - "$out" "$nets" "$algos" "$seeds" <<'PY'
 import csv, statistics, sys, os
 out, nets, algos, seeds = sys.argv[1], sys.argv[2].split(), sys.argv[3].split(), sys.argv[4].split()
-def conv(path):
+def conv(path, skip_first=False):
+    """best objective after each evaluation (skip_first: greedy's candidate left out)"""
     best, rows, valid = None, [], 0
     with open(path) as f:
-        for r in csv.DictReader(f):
+        for k, r in enumerate(csv.DictReader(f)):
             if r['valid'] == '1':
                 valid += 1
                 v = float(r['objective'])
-                best = v if best is None else min(best, v)
+                if not (skip_first and k == 0):
+                    best = v if best is None else min(best, v)
             rows.append(best)
     return rows, valid
 def ms(xs):
     return statistics.mean(xs), (statistics.stdev(xs) if len(xs) > 1 else 0.0)
-lines, curves, base_rows = [], ["network,algorithm,evaluations,speedup_mean,speedup_sd"], ["network,placement,fidelity,cycles,speedup"]
+lines, base_rows = [], ["network,placement,fidelity,cycles,speedup"]
+curves = ["network,algorithm,evaluations,speedup_mean,speedup_sd,own_mean,own_sd"]
 blines = ["| network | placement | analytical cycles | speedup | cycle-level cycles | speedup (cycle) |", "|---|---|---:|---:|---:|---:|"]
 for net in nets:
     bf = f"{out}/{net}/baselines/cycles.csv"
@@ -105,7 +109,7 @@ for net in nets:
         blines.append(f"| {net} | {name} | {a:.0f} | {sa} | {c:.0f} | {sc} |" if a and c else f"| {net} | {name} | {a} | {sa} | {c} | {sc} |")
         for fid, v, r in (('analytical', a, ref), ('cycle', c, refc)):
             base_rows.append(f"{net},{name},{fid},{v if v else ''},{r / v if v else ''}")
-    runs_all = {}
+    runs_all, own = {}, {}
     budget = 0
     for algo in algos:
         runs = []
@@ -114,6 +118,7 @@ for net in nets:
             if not os.path.exists(f"{d}/done"):
                 continue
             r, v = conv(f"{d}/convergence.csv")
+            own[(algo, s)] = conv(f"{d}/convergence.csv", True)[0]
             cyc = open(f"{d}/cycle.txt").read().strip()
             runs.append((s, r, v, float(open(f"{d}/done").read()), float(cyc) if cyc != '-' else None))
             budget = max(budget, len(r))
@@ -132,22 +137,18 @@ for net in nets:
             return ms([ref / r[min(i, len(r)) - 1] for _, r, _, _, _ in runs])
         cells = ["%.4f ± %.4f" % sp(c) for c in checks]
         # the best placement other than the first candidate (greedy's)
-        other = []
-        for s, _, _, _, _ in runs:
-            b = None
-            with open(f"{out}/{net}/{algo}/{s}/convergence.csv") as f:
-                for k, row in enumerate(csv.DictReader(f)):
-                    if k > 0 and row['valid'] == '1':
-                        v = float(row['objective'])
-                        b = v if b is None else min(b, v)
-            other.append(ref / b if b else 0.0)
+        def own_sp(i):
+            return ms([ref / own[(algo, s)][min(i, len(r)) - 1] if own[(algo, s)][min(i, len(r)) - 1] else 0.0
+                       for s, r, _, _, _ in runs])
+        other = [ref / own[(algo, s)][-1] if own[(algo, s)][-1] else 0.0 for s, *_ in runs]
         cyc = [refc / c for *_, c in runs if c]
         lines.append(f"| {algo} | {len(runs)} | " + " | ".join(cells) + " | %.4f ± %.4f | %.4f ± %.4f | %.0f | %.0f |" % (
             *ms(other), *(ms(cyc) if cyc else (0, 0)), statistics.mean(100.0 * v / max(1, len(r)) for _, r, v, _, _ in runs),
             statistics.mean(t for _, _, _, t, _ in runs)))
         for i in range(1, budget + 1):
             m, sd = sp(i)
-            curves.append(f"{net},{algo},{i},{m:.6f},{sd:.6f}")
+            om, osd = own_sp(i)
+            curves.append(f"{net},{algo},{i},{m:.6f},{sd:.6f},{om:.6f},{osd:.6f}")
 open(f"{out}/summary.md", "w").write("\n".join(blines + lines) + "\n")
 open(f"{out}/curves.csv", "w").write("\n".join(curves) + "\n")
 open(f"{out}/baselines.csv", "w").write("\n".join(base_rows) + "\n")
