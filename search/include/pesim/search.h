@@ -134,6 +134,16 @@ pesim_status pesim_space_placement(const pesim_arch *a, const pesim_network *net
 pesim_status pesim_space_placement_opts(const pesim_arch *a, const pesim_network *net, const pesim_net_options *opt,
                                         pesim_space **out, pesim_error *e);
 
+/* The native-compiler baseline of a placement space (EGRL's 1.0x):
+ * pesim_net_place_greedy on the space's arch, network and whole-network
+ * options, as the space's choices (n_params entries). The space has no
+ * parameter for the network input, which its candidates keep in the
+ * outermost level; *input_level (may be NULL) gets the level the greedy
+ * placer chose for it. Errors: not a placement space (PESIM_ERR_INVALID),
+ * those of pesim_net_create. */
+pesim_status pesim_space_placement_greedy(const pesim_space *s, int32_t *choices, int32_t *input_level,
+                                          pesim_error *e);
+
 void pesim_space_destroy(pesim_space *s); /* NULL is a no-op */
 
 /* The mapping space of every MAC layer of a network on one architecture
