@@ -206,6 +206,7 @@ typedef struct search_report {
     int32_t n;                     /* searched (or started) */
     int32_t n_planned;
     int single;                    /* --layer */
+    int split;                     /* whole searches ran on MPI workers (--distribute) */
 } search_report;
 
 typedef struct totals {
@@ -284,6 +285,7 @@ static void write_json(const search_report *rp, FILE *f)
     json_kv_string(&w, "db", strcmp(rp->db, "none") ? rp->db : NULL);
     json_kv_string(&w, "out", a->out_dir);
     json_kv_int(&w, "ranks", pesim_mpi_size());
+    json_kv_string(&w, "distribute", pesim_mpi_size() < 2 ? NULL : rp->split ? "searches" : "batches");
     if (rp->single && rp->n == 1) {
         json_kv_string(&w, "layer", rp->layers[0].layer->name);
         json_layer_fields(&w, &rp->layers[0]);
@@ -461,7 +463,8 @@ static int search_all(const search_args *a, const cmd_args *o, cli_inputs *in)
     prog.of = rp.n_planned;
     cli_names names;
     memset(&names, 0, sizeof names);
-    if (cli_search_split(a, (cli_distribute)a->distribute, rp.n_planned)) {
+    rp.split = cli_search_split(a, (cli_distribute)a->distribute, rp.n_planned);
+    if (rp.split) {
         /* whole layer searches on the MPI workers (search_split.h) */
         const pesim_layer **ls = malloc((size_t)(rp.n_planned > 0 ? rp.n_planned : 1) * sizeof *ls);
         if (!ls) {

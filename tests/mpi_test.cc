@@ -176,6 +176,7 @@ TEST(Mpi, SearchOnThreeRanksIsTheSingleProcessSearch)
     Json j1 = ParseJson(ReadFile(d1 + "/out.json")), j3 = ParseJson(ReadFile(d3 + "/out.json"));
     EXPECT_EQ(j1["ranks"].num, 1);
     EXPECT_EQ(j3["ranks"].num, 3);
+    EXPECT_EQ(j3["distribute"].str, "batches");
     ASSERT_EQ((int64_t)j3["layers"].arr.size(), runs);
     for (const Json &l : j3["layers"].arr) EXPECT_EQ(l["worker_evaluations"].num, 300);
     for (const Json &l : j1["layers"].arr) EXPECT_EQ(l["worker_evaluations"].num, 0);
@@ -269,6 +270,7 @@ TEST(Mpi, LayerSearchesOnTheWorkersAreTheSingleProcessSearch)
     ExpectSameRows(Stored(d3 + "/search.db"), r1);
     ExpectSameFiles(d1, d3, 2 * (int)runs);
     Json j3 = ParseJson(ReadFile(d3 + "/out.json"));
+    EXPECT_EQ(j3["distribute"].str, "searches");
     ASSERT_EQ((int64_t)j3["layers"].arr.size(), runs);
     for (const Json &l : j3["layers"].arr) EXPECT_EQ(l["worker_evaluations"].num, 120);
 
@@ -279,14 +281,19 @@ TEST(Mpi, LayerSearchesOnTheWorkersAreTheSingleProcessSearch)
     KeepSamples(dk + "/search.db", 60);
     const std::string more = "search --arch tests/data/cli/tiny_arch.cfg --workload tests/data/cli/small.cfg "
                              "--algo annealing --budget 200 --batch 8 --seed 5 ";
-    Result resumed = Mpirun(3, more + "--distribute searches --resume --out " + dk);
+    Result resumed = Mpirun(3, more + "--resume --out " + dk + " --json " + dk + "/out.json"); // auto: searches
     ASSERT_EQ(resumed.status, 0) << resumed.err;
+    EXPECT_EQ(ParseJson(ReadFile(dk + "/out.json"))["distribute"].str, "searches");
     Result straight = Pesim(more + "--out " + d1 + "/straight");
     ASSERT_EQ(straight.status, 0) << straight.err;
     std::vector<Row> rk = Stored(dk + "/search.db"), rs = Stored(d1 + "/straight/search.db");
     EXPECT_EQ((int64_t)rs.size(), 200 * runs);
     ExpectSameRows(rk, rs);
     ExpectSameFiles(d1 + "/straight", dk, 2 * (int)runs);
+
+    Result bad = Pesim(more + "--distribute layers --out " + dk);
+    EXPECT_EQ(bad.status, 2);
+    EXPECT_NE(bad.err.find("--distribute layers: expected auto, batches or searches"), std::string::npos) << bad.err;
 }
 
 TEST(Mpi, SweepPointsWithAnInnerSearchRunOnTheWorkers)
