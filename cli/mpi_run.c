@@ -56,8 +56,7 @@ static void worker_close(void *ctx, pesim_mpi_step *step)
     memset(w, 0, sizeof *w);
 }
 
-/* "in DIR on HOST": where a worker looked for the files. */
-static const char *where(char *buf, size_t n)
+const char *cli_mpi_where(char *buf, size_t n)
 {
     char dir[512] = "?", host[256] = "?";
     if (!getcwd(dir, sizeof dir))
@@ -82,7 +81,7 @@ static pesim_status sweep_open(worker *w, const char *const *f, int nf, const pe
     if (cli_sweep_load(field_or_null(f[1]), field_or_null(f[2]), field_or_null(f[3]), field_or_null(f[4]), params, n,
                        &w->x) != CLI_OK)
         return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "mpi", "could not load the sweep's experiment %s %s",
-                               f[1] && f[1][0] ? f[1] : "(--param)", where(at, sizeof at));
+                               f[1] && f[1][0] ? f[1] : "(--param)", cli_mpi_where(at, sizeof at));
     w->sp = w->x.space;
     if (!field_or_null(f[5]))
         return PESIM_OK;
@@ -141,7 +140,7 @@ static pesim_status worker_open(void *ctx, const char *recipe, const pesim_eval_
         if (cli_inputs_load("search", &ia, &w->in) != CLI_OK || (mapping && w->in.only < 0)) {
             st = pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "mpi", "could not load the inputs (%s, %s%s%s) %s",
                                  f[1] ? f[1] : "", f[2] ? f[2] : "", mapping ? ", layer " : "",
-                                 mapping && f[3] ? f[3] : "", where(at, sizeof at));
+                                 mapping && f[3] ? f[3] : "", cli_mpi_where(at, sizeof at));
             goto out;
         }
         st = mapping ? pesim_space_mapping_opt(w->in.arch, &w->in.net.layers[w->in.only], &enc, &w->sp, e)
@@ -151,7 +150,7 @@ static pesim_status worker_open(void *ctx, const char *recipe, const pesim_eval_
         if (cli_experiment_load("search", f[1], field_or_null(f[2]), field_or_null(f[3]), f[4] && f[4][0] == '1', &enc,
                                 &w->x) != CLI_OK) {
             st = pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "mpi", "could not load the experiment %s %s", f[1],
-                                 where(at, sizeof at));
+                                 cli_mpi_where(at, sizeof at));
             goto out;
         }
         w->sp = w->x.space;

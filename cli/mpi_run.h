@@ -18,6 +18,10 @@
  * 0 unless MPI fails). */
 int cli_mpi_main(const char *cmd, int (*run)(int argc, char **argv), int argc, char **argv);
 
+/* "in DIR on HOST": where this rank looks for relative paths (for the
+ * message of a worker that cannot load its inputs). Returns buf. */
+const char *cli_mpi_where(char *buf, size_t n);
+
 /* The worker ranks rank 0 can use (0: none, evaluate here). */
 int32_t cli_mpi_workers(void);
 

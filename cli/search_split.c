@@ -121,8 +121,9 @@ pesim_status cli_search_layer_job(void *ctx, const char *job, void **data, size_
     if ((st = pesim_space_options_parse(f[4][0] ? f[4] : NULL, &enc, e)) != PESIM_OK)
         goto out;
     if (cli_inputs_load("search", &ia, &in) != CLI_OK || in.only < 0) {
-        st = pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "mpi", "could not load the inputs (%s, %s, layer %s)",
-                             f[1], f[2], f[3]);
+        char at[800];
+        st = pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "mpi", "could not load the inputs (%s, %s, layer %s) %s",
+                             f[1], f[2], f[3], cli_mpi_where(at, sizeof at));
         goto out;
     }
     if ((st = pesim_space_mapping_opt(in.arch, &in.net.layers[in.only], &enc, &sp, e)) != PESIM_OK)

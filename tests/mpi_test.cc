@@ -346,6 +346,24 @@ TEST(Mpi, AWorkerThatCannotBuildTheSpaceIsAClearError)
     EXPECT_NE(r.err.find("search: rank "), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("could not load the inputs (tests/data/cli/tiny_arch.cfg"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("in " + d), std::string::npos) << r.err;
+
+    // the same for whole layer searches and for a sweep's points with an inner search
+    const std::string layers = " search --arch tests/data/cli/tiny_arch.cfg --workload tests/data/cli/small.cfg "
+                               "--budget 20 --db none --distribute searches --out " + d;
+    r = Shell(MpiEnv() + "'" PESIM_MPIEXEC "' --oversubscribe -np 1 '" PESIM_BINARY "'" + layers + " : -np 2 -wdir '" +
+              d + "' '" PESIM_BINARY "'" + layers);
+    EXPECT_EQ(r.status, 2) << r.err;
+    EXPECT_NE(r.err.find("search: rank "), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("could not load the inputs (tests/data/cli/tiny_arch.cfg"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("in " + d), std::string::npos) << r.err;
+    const std::string sw = " sweep --experiment tests/data/search/tiny_sweep.cfg --inner annealing --inner-budget 5 "
+                           "--csv " + d + "/s.csv";
+    r = Shell(MpiEnv() + "'" PESIM_MPIEXEC "' --oversubscribe -np 1 '" PESIM_BINARY "'" + sw + " : -np 2 -wdir '" + d +
+              "' '" PESIM_BINARY "'" + sw);
+    EXPECT_EQ(r.status, 2) << r.err;
+    EXPECT_NE(r.err.find("could not load the sweep's experiment tests/data/search/tiny_sweep.cfg in " + d),
+              std::string::npos)
+        << r.err;
 }
 
 // The pid of the MPI rank `rank` among the processes under `launcher`.
