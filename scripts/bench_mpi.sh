@@ -72,11 +72,14 @@ EOF
 median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
 echo "# pesim bench_mpi: $(date -u +%Y-%m-%dT%H:%MZ), $cores cores, $(uname -n), ranks 1..$max_ranks x $threads threads, median of $reps"
-echo
-echo "| fidelity | scaling | ranks | workers x threads | budget | batch | evaluations/s | speedup |"
-echo "|---|---|---|---|---|---|---|---|"
 sections="${SECTIONS:-batches searches sweep learned}"
-case " $sections " in *" batches "*) ;; *) fidelities="" ;; esac
+case " $sections " in
+  *" batches "*)
+    echo
+    echo "| fidelity | scaling | ranks | workers x threads | budget | batch | evaluations/s | speedup |"
+    echo "|---|---|---|---|---|---|---|---|" ;;
+  *) fidelities="" ;;
+esac
 for fid in $fidelities; do
   if [ "$fid" = analytical ]; then args="$a_args"; b0="$a_budget"; k0="$a_batch"
   else args="$c_args"; b0="$c_budget"; k0="$c_batch"; fi
