@@ -248,6 +248,24 @@ static int on_batch(void *ctx, const pesim_campaign_batch *b)
     return 0;
 }
 
+void cli_search_campaign_options(const search_args *a, const pesim_eval_options *eval, const char *label,
+                                 const char *config, pesim_campaign_options *co)
+{
+    memset(co, 0, sizeof *co);
+    co->algo = a->algo;
+    co->algo_opt.kv = a->algo_kv;
+    co->algo_opt.n_kv = a->n_algo_kv;
+    co->seed = a->seed;
+    co->budget = a->budget;
+    co->batch = a->batch;
+    co->fidelity = a->fidelity;
+    co->eval = *eval;
+    co->eval.threads = a->threads;
+    co->mode = a->mode;
+    co->label = label;
+    co->config = config;
+}
+
 int cli_search_space(const search_args *a, pesim_space *sp, const search_spec *spec, pesim_store *st,
                      search_progress *prog, search_layer *out, int32_t *best_x)
 {
@@ -261,19 +279,7 @@ int cli_search_space(const search_args *a, pesim_space *sp, const search_spec *s
     const int32_t np = pesim_space_n_params(sp);
 
     pesim_campaign_options co;
-    memset(&co, 0, sizeof co);
-    co.algo = a->algo;
-    co.algo_opt.kv = a->algo_kv;
-    co.algo_opt.n_kv = a->n_algo_kv;
-    co.seed = a->seed;
-    co.budget = a->budget;
-    co.batch = a->batch;
-    co.fidelity = a->fidelity;
-    co.eval = spec->eval;
-    co.eval.threads = a->threads;
-    co.mode = a->mode;
-    co.label = spec->label;
-    co.config = spec->config;
+    cli_search_campaign_options(a, &spec->eval, spec->label, spec->config, &co);
     co.stop = (const volatile int *)&cli_search_stop;
     pesim_campaign *c = NULL;
     if (pesim_campaign_create(sp, st, &co, &c, &e) != PESIM_OK) {

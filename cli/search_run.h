@@ -90,6 +90,12 @@ typedef struct search_spec {
     const char *recipe;            /* how MPI worker ranks build the space (cli_mpi_recipe; NULL: here only) */
 } search_spec;
 
+/* The campaign options of a search: a's algorithm, options, seed, budget,
+ * batch, fidelity, threads and run mode, the evaluation options eval, the
+ * run's label and config (not copied). */
+void cli_search_campaign_options(const search_args *a, const pesim_eval_options *eval, const char *label,
+                                 const char *config, pesim_campaign_options *co);
+
 /* Runs one campaign on sp (not owned) with a's algorithm, options, budget,
  * seed, batch, fidelity and run mode, recording into st and updating the
  * progress p. best_x (n_params entries) gets the best candidate when

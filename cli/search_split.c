@@ -134,19 +134,17 @@ pesim_status cli_search_layer_job(void *ctx, const char *job, void **data, size_
         st = pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "mpi", "bad --algo-opt %s", f[6]);
         goto out;
     }
+    a.budget = strtoll(f[7], NULL, 10);
+    a.seed = strtoull(f[8], NULL, 10);
+    a.batch = (int32_t)strtol(f[9], NULL, 10);
+    a.fidelity = (pesim_fidelity)pesim_fidelity_parse(f[10]);
+    a.threads = (int32_t)strtol(f[12], NULL, 10);
+    a.mode = PESIM_RUN_NEW;
+    pesim_eval_options eo;
+    memset(&eo, 0, sizeof eo);
+    eo.objective = (pesim_objective)pesim_objective_parse(f[11]);
     pesim_campaign_options co;
-    memset(&co, 0, sizeof co);
-    co.algo = a.algo;
-    co.algo_opt.kv = a.algo_kv;
-    co.algo_opt.n_kv = a.n_algo_kv;
-    co.budget = strtoll(f[7], NULL, 10);
-    co.seed = strtoull(f[8], NULL, 10);
-    co.batch = (int32_t)strtol(f[9], NULL, 10);
-    co.fidelity = (pesim_fidelity)pesim_fidelity_parse(f[10]);
-    co.eval.objective = (pesim_objective)pesim_objective_parse(f[11]);
-    co.eval.threads = (int32_t)strtol(f[12], NULL, 10);
-    co.mode = PESIM_RUN_NEW;
-    co.label = in.net.layers[in.only].name;
+    cli_search_campaign_options(&a, &eo, in.net.layers[in.only].name, NULL, &co);
     if ((st = pesim_campaign_create(sp, NULL, &co, &c, e)) != PESIM_OK)
         goto out;
     col.np = pesim_space_n_params(sp);
@@ -334,6 +332,9 @@ int cli_search_layers_split(const search_args *a, const pesim_arch *arch, const 
     snprintf(seed, sizeof seed, "%llu", (unsigned long long)a->seed);
     snprintf(batch, sizeof batch, "%d", (int)a->batch);
     snprintf(threads, sizeof threads, "%d", (int)a->threads);
+    pesim_eval_options eo; /* as cli_search_layer's */
+    memset(&eo, 0, sizeof eo);
+    eo.objective = a->objective;
     /* The runs are settled in layer order (the run ids of one process). */
     for (int32_t i = 0; i < n && rc == CLI_OK; i++) {
         const pesim_layer *l = layers[i];
@@ -372,19 +373,8 @@ int cli_search_layers_split(const search_args *a, const pesim_arch *arch, const 
         char config[1024];
         cli_search_layer_config(a, l, config, sizeof config);
         pesim_campaign_options co;
-        memset(&co, 0, sizeof co);
-        co.algo = a->algo;
-        co.algo_opt.kv = a->algo_kv;
-        co.algo_opt.n_kv = a->n_algo_kv;
-        co.seed = a->seed;
-        co.budget = a->budget;
-        co.batch = a->batch;
-        co.fidelity = a->fidelity;
-        co.eval.objective = a->objective;
-        co.eval.threads = 1;
-        co.mode = a->mode;
-        co.label = l->name;
-        co.config = config;
+        cli_search_campaign_options(a, &eo, l->name, config, &co);
+        co.eval.threads = 1; /* only settles the run */
         pesim_campaign *c = NULL;
         if (pesim_campaign_create(L->sp, st, &co, &c, &e) != PESIM_OK) {
             if (e.file[0])

@@ -155,6 +155,22 @@ void ExpectSameRows(const std::vector<Row> &a, const std::vector<Row> &b)
         ASSERT_TRUE(a[i] == b[i]) << "row " << i << ": run " << a[i].run << " sample " << a[i].sample;
 }
 
+// The convergence CSVs and best mappings of two output directories are the same files.
+void ExpectSameFiles(const std::string &d1, const std::string &d3, int want)
+{
+    DIR *dir = opendir(d1.c_str());
+    ASSERT_NE(dir, nullptr);
+    int files = 0;
+    for (struct dirent *de; (de = readdir(dir));) {
+        std::string n = de->d_name;
+        if (n.size() < 4 || (n.substr(n.size() - 4) != ".cfg" && n.substr(n.size() - 4) != ".csv")) continue;
+        EXPECT_EQ(ReadFile(d3 + "/" + n), ReadFile(d1 + "/" + n)) << n;
+        files++;
+    }
+    closedir(dir);
+    EXPECT_EQ(files, want);
+}
+
 TEST(Mpi, SearchOnThreeRanksIsTheSingleProcessSearch)
 {
     // Every MAC layer of a network (a campaign per layer on rank 0, its
@@ -181,18 +197,7 @@ TEST(Mpi, SearchOnThreeRanksIsTheSingleProcessSearch)
     for (const Json &l : j3["layers"].arr) EXPECT_EQ(l["worker_evaluations"].num, 300);
     for (const Json &l : j1["layers"].arr) EXPECT_EQ(l["worker_evaluations"].num, 0);
     ExpectSameRows(r3, r1);
-    // the same best mappings and convergence files
-    DIR *dir = opendir(d1.c_str());
-    ASSERT_NE(dir, nullptr);
-    int files = 0;
-    for (struct dirent *de; (de = readdir(dir));) {
-        std::string n = de->d_name;
-        if (n.size() < 4 || (n.substr(n.size() - 4) != ".cfg" && n.substr(n.size() - 4) != ".csv")) continue;
-        EXPECT_EQ(ReadFile(d3 + "/" + n), ReadFile(d1 + "/" + n)) << n;
-        files++;
-    }
-    closedir(dir);
-    EXPECT_EQ(files, 2 * runs);
+    ExpectSameFiles(d1, d3, 2 * (int)runs); // the same best mappings and convergence files
 }
 
 TEST(Mpi, HardwareSearchAndSweepOnThreeRanksAreTheSingleProcessOnes)
@@ -222,22 +227,6 @@ TEST(Mpi, HardwareSearchAndSweepOnThreeRanksAreTheSingleProcessOnes)
     std::vector<Row> s1 = Stored(d1 + "/sweep.db");
     EXPECT_EQ(s1.size(), 36u);
     ExpectSameRows(Stored(d3 + "/sweep.db"), s1);
-}
-
-// The convergence CSVs and best mappings of two output directories are the same files.
-void ExpectSameFiles(const std::string &d1, const std::string &d3, int want)
-{
-    DIR *dir = opendir(d1.c_str());
-    ASSERT_NE(dir, nullptr);
-    int files = 0;
-    for (struct dirent *de; (de = readdir(dir));) {
-        std::string n = de->d_name;
-        if (n.size() < 4 || (n.substr(n.size() - 4) != ".cfg" && n.substr(n.size() - 4) != ".csv")) continue;
-        EXPECT_EQ(ReadFile(d3 + "/" + n), ReadFile(d1 + "/" + n)) << n;
-        files++;
-    }
-    closedir(dir);
-    EXPECT_EQ(files, want);
 }
 
 // The store as a kill leaves it: the samples >= keep of every run gone, every run running.
