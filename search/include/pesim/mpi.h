@@ -8,7 +8,10 @@
  * round trip), so that cheap and expensive candidates balance; each worker
  * evaluates a chunk on its own threads (ranks x threads). A result depends
  * only on the candidate, so a batch's results are the same on any number of
- * ranks, in input order.
+ * ranks, in input order. Whole, independent pieces of work (a layer's whole
+ * search, a seed) go to the workers as jobs (pesim_mpi_jobs): one at a time
+ * per worker, the next to whichever finishes first, each answered with the
+ * bytes the worker's job function made.
  *
  * What a worker evaluates is described by a recipe, a text that rank 0 sends
  * and the worker's open function turns into an evaluation step (typically:
