@@ -51,15 +51,21 @@ cores="$(nproc)"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
+# launch RANKS: sets the array `launch` to the launcher of RANKS ranks (none for 1)
+launch() {
+  launch=()
+  if [ "$1" -gt 1 ]; then
+    launch=("$mpiexec" -np "$1")
+    [ $(($1 * threads)) -gt "$cores" ] && launch+=(--oversubscribe)
+  fi
+  return 0
+}
+
 # rate RANKS ARGS...: samples per second of one search (from its JSON)
 rate() {
   local ranks="$1"; shift
   rm -rf "$tmp/out"
-  local launch=()
-  if [ "$ranks" -gt 1 ]; then
-    launch=("$mpiexec" -np "$ranks")
-    [ $((ranks * threads)) -gt "$cores" ] && launch+=(--oversubscribe)
-  fi
+  launch "$ranks"
   "${launch[@]}" "$pesim" search "$@" --threads "$threads" --out "$tmp/out" --json "$tmp/out.json" >/dev/null
   python3 - "$tmp/out.json" <<'EOF'
 import json, sys
@@ -102,11 +108,7 @@ done
 wall() {
   local ranks="$1"; shift
   rm -rf "$tmp/out"
-  local launch=()
-  if [ "$ranks" -gt 1 ]; then
-    launch=("$mpiexec" -np "$ranks")
-    [ $((ranks * threads)) -gt "$cores" ] && launch+=(--oversubscribe)
-  fi
+  launch "$ranks"
   local t0 t1
   t0="$(date +%s.%N)"
   "${launch[@]}" "$pesim" "$@" >/dev/null
