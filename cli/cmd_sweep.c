@@ -14,13 +14,11 @@
  * Order of checks: options (2), the experiment and its inputs (2), outputs
  * and the store (2), then the sweep; a sweep without any valid point exits 1
  * after writing every output. */
-#define _POSIX_C_SOURCE 200809L /* mkstemp, fdopen */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "cli.h"
 #include "experiment.h"
