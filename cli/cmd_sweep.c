@@ -3,7 +3,9 @@
  * random sample of --limit distinct points when the space is larger; each
  * MAC layer of a point is mapped by the default mapper on the decoded arch,
  * or by an inner search (--inner ALGO, pesim_sweep_point; points run in
- * parallel on --threads), and costs are summed over the network; marks the
+ * parallel on --threads, sweep_inner.h), and costs are summed over the
+ * network; under mpirun the points go to the worker ranks (mpi_run.h),
+ * balanced dynamically, with or without an inner search; marks the
  * latency-energy-area Pareto front of the valid points; writes a CSV row per
  * point, a summary and JSON; records every point in the store (--db), one
  * committed batch at a time, so that --resume continues a killed sweep
@@ -12,14 +14,11 @@
  * Order of checks: options (2), the experiment and its inputs (2), outputs
  * and the store (2), then the sweep; a sweep without any valid point exits 1
  * after writing every output. */
-#define _POSIX_C_SOURCE 200809L /* mkstemp, fdopen */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "pesim/config.h"
 
@@ -33,6 +32,7 @@
 #include "paths.h"
 #include "progress.h"
 #include "search_run.h"
+#include "sweep_inner.h"
 #include "sweep_param.h"
 
 #define SWEEP_DEFAULT_CSV "sweep.csv"
@@ -350,99 +350,6 @@ static void write_text(const sweep *s, FILE *f)
 
 /* ------------------------------------------------------------ inner searches */
 
-typedef struct inner_job {
-    const sweep *s;
-    const pesim_network *net;     /* the space's MAC layers */
-    const pesim_eval_options *eval;
-    pesim_inner_options in;
-    const pesim_arch *arch;       /* k decoded archs */
-    const char *decoded;          /* 0: r[i] already says why the point is invalid */
-    pesim_result *r;
-    int32_t k, next;
-    pthread_mutex_t mu;
-    pesim_status status;          /* the first error */
-    pesim_error e;
-} inner_job;
-
-static void *inner_worker(void *arg)
-{
-    inner_job *j = arg;
-    for (;;) {
-        pthread_mutex_lock(&j->mu);
-        int32_t i = j->next++;
-        int stop = j->status != PESIM_OK;
-        pthread_mutex_unlock(&j->mu);
-        if (i >= j->k || stop)
-            return NULL;
-        if (!j->decoded[i])
-            continue;
-        pesim_error e;
-        pesim_error_clear(&e);
-        uint64_t hash = j->r[i].design_hash;
-        pesim_status st = pesim_sweep_point(&j->arch[i], j->net, j->eval, &j->in, &j->r[i], NULL, &e);
-        j->r[i].design_hash = hash;
-        if (st != PESIM_OK) {
-            pthread_mutex_lock(&j->mu);
-            if (j->status == PESIM_OK)
-                j->status = st, j->e = e;
-            pthread_mutex_unlock(&j->mu);
-        }
-    }
-}
-
-/* Evaluates k points with an inner search each, on s->threads threads. */
-static pesim_status eval_inner(const sweep *s, const pesim_network *net, const pesim_eval_options *eval,
-                               const int32_t *x, int32_t k, pesim_result *out, pesim_error *e)
-{
-    pesim_space *sp = s->x->space;
-    pesim_arch *arch = malloc((size_t)k * sizeof *arch);
-    char *decoded = calloc((size_t)k, 1);
-    if (!arch || !decoded) {
-        free(arch);
-        free(decoded);
-        return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
-    }
-    for (int32_t i = 0; i < k; i++) {
-        pesim_design d;
-        pesim_result *r = &out[i];
-        memset(r, 0, sizeof *r);
-        r->fidelity = s->fidelity;
-        r->objective = PESIM_INVALID_PENALTY;
-        decoded[i] = (char)pesim_space_decode_why(sp, x + (size_t)i * (size_t)s->np, &d, r->reason,
-                                                  sizeof r->reason, &r->violation);
-        if (decoded[i]) {
-            arch[i] = d.arch;
-            r->design_hash = d.hash;
-        }
-    }
-    inner_job j;
-    memset(&j, 0, sizeof j);
-    j.s = s, j.net = net, j.eval = eval, j.arch = arch, j.decoded = decoded, j.r = out, j.k = k;
-    j.in.algo = s->inner.algo;
-    j.in.algo_opt.kv = s->inner.algo_kv;
-    j.in.algo_opt.n_kv = s->inner.n_algo_kv;
-    j.in.budget = s->inner_budget;
-    j.in.seed = s->seed;
-    j.in.fidelity = s->fidelity;
-    pesim_error_clear(&j.e);
-    pthread_mutex_init(&j.mu, NULL);
-    int32_t nt = s->threads < k ? s->threads : k;
-    pthread_t tid[64];
-    int32_t started = 0;
-    for (int32_t t = 1; t < nt && t < 64; t++)
-        if (pthread_create(&tid[started], NULL, inner_worker, &j) == 0)
-            started++;
-    inner_worker(&j);
-    for (int32_t t = 0; t < started; t++)
-        pthread_join(tid[t], NULL);
-    pthread_mutex_destroy(&j.mu);
-    free(arch);
-    free(decoded);
-    if (j.status != PESIM_OK)
-        *e = j.e;
-    return j.status;
-}
-
 /* "inner=ALGO,inner_budget=N[,OPTS]" (OPTS: --inner-opt as given): what the
  * inner searches depend on (a resume compares it); "" with the default mapper. */
 static void inner_describe(const sweep *s, char *buf, size_t n)
@@ -544,6 +451,28 @@ static int record_networks(const sweep *s, pesim_store *st, int64_t run_id)
 
 /* ------------------------------------------------------------ the run */
 
+static pesim_status eval_plain(void *ctx, const int32_t *choices, int32_t n, pesim_fidelity f, pesim_result *out)
+{
+    return pesim_evaluator_run((pesim_evaluator *)ctx, choices, n, f, out);
+}
+
+/* The recipe of MPI workers (cli_mpi_recipe kind "sweep"): the experiment
+ * file ("" with --param), --arch, --workload, --objective, --inner,
+ * --inner-budget, --inner-opt, --seed, --threads, then each --param. Nonzero
+ * when it does not fit. */
+static int sweep_recipe(const sweep_opts *o, const sweep *s, char *buf, size_t n)
+{
+    char budget[32], seed[32], threads[32];
+    snprintf(budget, sizeof budget, "%lld", (long long)s->inner_budget);
+    snprintf(seed, sizeof seed, "%" PRIu64, s->seed);
+    snprintf(threads, sizeof threads, "%d", (int)s->threads);
+    const char *f[9 + SWEEP_MAX_PARAMS] = {o->n_params ? "" : o->experiment, o->arch, o->workload, o->objective,
+                                           s->inner.algo, budget, s->inner.algo_opt_text, seed, threads};
+    for (int i = 0; i < o->n_params; i++)
+        f[9 + i] = o->params[i];
+    return cli_mpi_recipe(buf, n, "sweep", f, 9 + o->n_params);
+}
+
 static int run_sweep(const sweep_opts *o, sweep *s, int64_t limit)
 {
     pesim_space *sp = s->x->space;
@@ -621,25 +550,27 @@ static int run_sweep(const sweep_opts *o, sweep *s, int64_t limit)
         rc = CLI_FAIL;
         goto done;
     }
-    /* the MAC layers of the space, for the inner searches */
-    pesim_network net;
-    memset(&net, 0, sizeof net);
-    net.n_layers = pesim_space_n_layers(sp);
-    net.layers = malloc((size_t)(net.n_layers > 0 ? net.n_layers : 1) * sizeof *net.layers);
-    if (!net.layers) {
-        cli_error("out of memory");
+    /* with --inner, the points' evaluation step: an inner search per layer */
+    cli_sweep_inner inner;
+    pesim_inner_options io;
+    memset(&io, 0, sizeof io);
+    io.algo = s->inner.algo;
+    io.algo_opt.kv = s->inner.algo_kv;
+    io.algo_opt.n_kv = s->inner.n_algo_kv;
+    io.budget = s->inner_budget;
+    io.seed = s->seed;
+    io.fidelity = s->fidelity;
+    if (cli_sweep_inner_init(&inner, sp, &eo, &io, s->threads, &e) != PESIM_OK) {
+        cli_report(&e, NULL);
         rc = CLI_FAIL;
         goto done;
     }
-    for (int32_t i = 0; i < net.n_layers; i++)
-        net.layers[i] = *pesim_space_layer(sp, i);
     int64_t start = 0;
-    int32_t batch = s->inner.algo ? 2 * s->threads : SWEEP_BATCH;
     if (o->db) {
         if (pesim_store_open(o->db, &st, &e) != PESIM_OK) {
             cli_report(&e, o->db);
             rc = CLI_USAGE;
-            goto done_net;
+            goto done_inner;
         }
         pesim_run_info info;
         memset(&info, 0, sizeof info);
@@ -659,7 +590,7 @@ static int run_sweep(const sweep_opts *o, sweep *s, int64_t limit)
         if (o->resume && pesim_store_find_run(st, info.label, info.space, &old, &found, &e) != PESIM_OK) {
             cli_report(&e, o->db);
             rc = CLI_FAIL;
-            goto done_net;
+            goto done_inner;
         }
         if (found) {
             const char *what = old.seed != info.seed                             ? "--seed"
@@ -673,21 +604,21 @@ static int run_sweep(const sweep_opts *o, sweep *s, int64_t limit)
                 cli_error("sweep: %s: run %lld of this space differs in %s; resume with the same options, or drop "
                           "--resume to start another run", o->db, (long long)old.id, what);
                 rc = CLI_USAGE;
-                goto done_net;
+                goto done_inner;
             }
             int32_t *xs = malloc((size_t)(old.samples > 0 ? old.samples : 1) * (size_t)(np > 0 ? np : 1) * sizeof *xs);
             int32_t got = 0;
             if (!xs) {
                 cli_error("out of memory");
                 rc = CLI_FAIL;
-                goto done_net;
+                goto done_inner;
             }
             if (old.samples > 0 &&
                 pesim_store_read(st, old.id, 0, (int32_t)old.samples, np, xs, s->r, &got, &e) != PESIM_OK) {
                 free(xs);
                 cli_report(&e, o->db);
                 rc = CLI_FAIL;
-                goto done_net;
+                goto done_inner;
             }
             int same = memcmp(xs, s->choices, (size_t)got * (size_t)np * sizeof *xs) == 0;
             free(xs);
@@ -695,14 +626,14 @@ static int run_sweep(const sweep_opts *o, sweep *s, int64_t limit)
                 cli_error("sweep: %s: run %lld holds other points than this sweep's; drop --resume to start another "
                           "run", o->db, (long long)old.id);
                 rc = CLI_USAGE;
-                goto done_net;
+                goto done_inner;
             }
             start = got;
             run_id = old.id;
             if (pesim_store_reopen_run(st, run_id, s->n, &e) != PESIM_OK) {
                 cli_report(&e, o->db);
                 rc = CLI_FAIL;
-                goto done_net;
+                goto done_inner;
             }
         } else {
             char config[8192];
@@ -730,52 +661,53 @@ static int run_sweep(const sweep_opts *o, sweep *s, int64_t limit)
             if (pesim_store_new_run(st, &info, config, &run_id, &e) != PESIM_OK) {
                 cli_report(&e, o->db);
                 rc = CLI_USAGE;
-                goto done_net;
+                goto done_inner;
             }
         }
     }
 
-    /* The points go to the MPI worker ranks when there are any (a span of
-     * SWEEP_BATCH points per worker at a time, balanced dynamically), else to
-     * the evaluator's threads. */
+    /* The points go to the MPI worker ranks when there are any, else to the
+     * evaluator's threads (with --inner: an inner search per point, points
+     * on --threads). Each worker builds the same evaluation step from the
+     * recipe; chunks go to whichever worker is free (dynamic load
+     * balancing): SWEEP_BATCH points per chunk, or with --inner one point
+     * per worker thread, since one inner search costs as much as thousands
+     * of plain evaluations. A batch is committed to the store at once. */
     cli_eval_step step;
-    char recipe[4096];
-    const char *xf[] = {o->experiment, o->arch, o->workload, "0", NULL};
-    if ((rc = cli_eval_step_open("sweep", &step, ev, sp,
-                                 cli_mpi_recipe(recipe, sizeof recipe, "experiment", xf, 5) ? NULL : recipe, &eo)))
-        goto done;
-    const int64_t span = (int64_t)SWEEP_BATCH * (cli_mpi_workers() > 0 ? cli_mpi_workers() : 1);
+    char recipe[8192];
+    const int32_t workers = cli_mpi_workers();
+    const int32_t chunk = s->inner.algo ? s->threads : SWEEP_BATCH;
+    int bad = sweep_recipe(o, s, recipe, sizeof recipe);
+    if ((rc = cli_eval_step_open_fn("sweep", &step, s->inner.algo ? cli_sweep_inner_eval : eval_plain,
+                                    s->inner.algo ? (void *)&inner : (void *)ev, sp, bad ? NULL : recipe, &eo,
+                                    workers > 0 ? chunk : 0)))
+        goto done_inner;
+    const int64_t batch = workers > 0 ? (int64_t)chunk * workers * (s->inner.algo ? 4 : 1)
+                                      : s->inner.algo ? 2 * s->threads : SWEEP_BATCH;
     cli_progress prog;
     cli_progress_start(&prog, "sweep", s->n);
     prog.unit = "points";
-    /* With an inner search the points run here, on --threads (not on MPI
-     * workers); otherwise each span goes to the evaluation step. */
-    const int64_t chunk = s->inner.algo ? batch : span;
     pesim_error_clear(&e);
-    for (int64_t at = start; at < s->n; at += chunk) {
-        int32_t k = (int32_t)(s->n - at < chunk ? s->n - at : chunk);
+    for (int64_t at = start; at < s->n; at += batch) {
+        int32_t k = (int32_t)(s->n - at < batch ? s->n - at : batch);
         const int32_t *x = s->choices + (size_t)at * (size_t)np;
-        pesim_status es;
-        if (s->inner.algo) {
-            es = eval_inner(s, &net, &eo, x, k, s->r + at, &e);
-        } else {
-            es = step.fn(step.ctx, x, k, s->fidelity, s->r + at);
-            if (es != PESIM_OK && !e.msg[0])
-                pesim_error_set(&e, es, NULL, 0, NULL, "the evaluation failed (%s)", pesim_status_name(es));
-        }
+        pesim_status es = !step.farm && s->inner.algo ? cli_sweep_inner_run(&inner, x, k, s->fidelity, s->r + at, &e)
+                                                      : step.fn(step.ctx, x, k, s->fidelity, s->r + at);
+        if (es != PESIM_OK && !e.msg[0])
+            pesim_error_set(&e, es, NULL, 0, NULL, "the evaluation failed (%s)", pesim_status_name(es));
         if (es != PESIM_OK) {
             cli_eval_step_close(&step);
             cli_progress_end(&prog);
             cli_report(&e, NULL);
             rc = CLI_FAIL;
-            goto done_net;
+            goto done_inner;
         }
         if (st && pesim_store_add_batch(st, run_id, at, k, x, np, s->r + at, &e) != PESIM_OK) {
             cli_eval_step_close(&step);
             cli_progress_end(&prog);
             cli_report(&e, o->db);
             rc = CLI_FAIL;
-            goto done_net;
+            goto done_inner;
         }
         char item[96] = "";
         double best = PESIM_INVALID_PENALTY;
@@ -792,7 +724,7 @@ static int run_sweep(const sweep_opts *o, sweep *s, int64_t limit)
     if (st && pesim_store_finish_run(st, run_id, &e) != PESIM_OK) {
         cli_report(&e, o->db);
         rc = CLI_FAIL;
-        goto done_net;
+        goto done_inner;
     }
 
     for (int k = 0; k < BEST_COUNT; k++)
@@ -809,7 +741,7 @@ static int run_sweep(const sweep_opts *o, sweep *s, int64_t limit)
     if (s->n_pareto < 0) {
         cli_error("out of memory");
         rc = CLI_FAIL;
-        goto done_net;
+        goto done_inner;
     }
     write_csv(s, cf);
     if (jf)
@@ -824,8 +756,8 @@ static int run_sweep(const sweep_opts *o, sweep *s, int64_t limit)
                   csv_path);
         rc = CLI_FAIL;
     }
-done_net:
-    free(net.layers);
+done_inner:
+    cli_sweep_inner_free(&inner);
 done:
     if (cli_close_out(cf, csv_path) != 0 && rc == CLI_OK)
         rc = CLI_FAIL;
@@ -950,32 +882,10 @@ static int sweep_main(int argc, char **argv)
         cli_error("sweep: --csv - and --json - both write to stdout; give a file to one of them");
         return CLI_USAGE;
     }
-    char tmp[64] = "";
-    if (o.n_params) {
-        char arch[1024], workload[1024];
-        cli_find_data(o.arch ? o.arch : CLI_DEFAULT_ARCH, arch, sizeof arch);
-        cli_find_data(o.workload ? o.workload : CLI_DEFAULT_WORKLOAD, workload, sizeof workload);
-        const char *dir = getenv("TMPDIR");
-        snprintf(tmp, sizeof tmp, "%.40s/pesim-sweep-XXXXXX", dir && dir[0] ? dir : "/tmp");
-        int fd = mkstemp(tmp);
-        if (fd < 0) {
-            cli_error("sweep: %s: %s", tmp, strerror(errno));
-            return CLI_FAIL;
-        }
-        close(fd);
-        if (cli_sweep_write_experiment(tmp, arch, workload, o.objective, o.params, o.n_params) != 0) {
-            remove(tmp);
-            return CLI_USAGE;
-        }
-        o.experiment = tmp;
-    }
     cli_experiment x;
-    rc = cli_experiment_load("sweep", o.experiment, o.n_params ? NULL : o.arch, o.n_params ? NULL : o.workload, 0,
-                             NULL, &x);
-    if (tmp[0]) {
-        remove(tmp);
+    rc = cli_sweep_load(o.n_params ? NULL : o.experiment, o.arch, o.workload, o.objective, o.params, o.n_params, &x);
+    if (o.n_params)
         o.experiment = "(--param)";
-    }
     if (rc == CLI_OK) {
         s.x = &x;
         rc = run_sweep(&o, &s, limit);
