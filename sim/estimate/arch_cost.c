@@ -99,7 +99,8 @@ static void level_est(const pesim_arch *a, const arch_est *x, int level, int des
         out->read_energy_pj = (p.rd_pj + p.io_rd_pj + p.act_pj / per_row) / words;
         out->write_energy_pj = (p.wr_pj + p.io_wr_pj + p.act_pj / per_row) / words;
         if (describe)
-            snprintf(out->what, sizeof out->what, "DRAM %.31s IDD (DRAMsim3) + I/O %.3g/%.3g pJ/bit, %d x%d devices per rank",
+            snprintf(out->what, sizeof out->what,
+                     "DRAM %.31s IDD (DRAMsim3) + I/O %.3g/%.3g pJ/bit, %d x%d devices per rank",
                      d->preset[0] ? d->preset : "custom", d->io_read_pj_per_bit, d->io_write_pj_per_bit,
                      d->bus_bits / d->device_bits, d->device_bits);
         return;
