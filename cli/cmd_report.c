@@ -3,9 +3,12 @@
  * (best so far per evaluation, mean and min-max band over the seeds of each
  * algorithm, per search); the best cycles of each layer per algorithm (bars);
  * per sweep the Pareto front (cycles vs energy) with its table and a heatmap
- * of the best EDP over the two largest hardware parameters; and the
- * analytical-vs-simulated scatter of designs evaluated at both fidelities,
- * with their rank agreement. Plots are inline SVG drawn by pesim (svg.c):
+ * of the best EDP over the two largest hardware parameters; per
+ * whole-network run the store holds (net_* tables: a sweep's best or Pareto
+ * points) the per-layer compute and stall cycles by cause (stacked bars and
+ * a table), the memory occupancy timeline of each on-chip level and the DRAM
+ * bandwidth over time; and the analytical-vs-simulated scatter of designs
+ * evaluated at both fidelities, with their rank agreement. Plots are inline SVG drawn by pesim (svg.c):
  * no script, no network, no plotting library.
  *
  * The store is opened read-only with SQLite (the schema of docs/search.md
@@ -33,9 +36,11 @@ static const cli_usage usage = {
     "Writes one self-contained HTML page of a result store (pesim search / sweep /\n"
     "compare --db): the runs, convergence curves (mean and min-max over seeds per\n"
     "algorithm), the best cycles per layer, each sweep's Pareto front, Pareto table\n"
-    "and heatmap, and the analytical-vs-simulated scatter of designs evaluated at\n"
-    "both fidelities with its Spearman and Kendall rank correlation. Plots are\n"
-    "inline SVG: the page needs no network and no other file.",
+    "and heatmap, the whole-network runs of a sweep's best points (per-layer stall\n"
+    "breakdown, memory occupancy over the layers, DRAM bandwidth over time), and the\n"
+    "analytical-vs-simulated scatter of designs evaluated at both fidelities with its\n"
+    "Spearman and Kendall rank correlation. Plots are inline SVG: the page needs no\n"
+    "network and no other file.",
     "Defaults: --html " REPORT_DEFAULT_HTML ", --title: the store's file name. Exit status:\n"
     "0 success, 2 bad usage or a file that is not a pesim store.",
 };
@@ -578,6 +583,22 @@ static void sweep_section(report *r, const run_row *w, int idx)
     free(res), free(ch), free(pareto);
 }
 
+/* Grows four arrays of doubles to cap entries each: 0, or -1 when out of
+ * memory (each array then still holds its old entries, to be freed). */
+static int grow4(double **a, double **b, double **c, double **d, int64_t cap)
+{
+    double **v[4] = {a, b, c, d};
+    int ok = 1;
+    for (int i = 0; i < 4; i++) {
+        double *t = realloc(*v[i], (size_t)cap * sizeof *t);
+        if (t)
+            *v[i] = t;
+        else
+            ok = 0;
+    }
+    return ok ? 0 : -1;
+}
+
 /* ------------------------------------------------------------ fidelity */
 
 /* Designs evaluated at both fidelities (same design hash; sweeps with an
@@ -598,15 +619,7 @@ static void fidelity_scatter(report *r)
     while (sqlite3_step(q) == SQLITE_ROW) {
         if (n == cap) {
             cap = cap ? 2 * cap : 256;
-            double *t1 = realloc(ac, (size_t)cap * sizeof *t1);
-            if (t1) ac = t1;
-            double *t2 = realloc(cc, (size_t)cap * sizeof *t2);
-            if (t2) cc = t2;
-            double *t3 = realloc(ae, (size_t)cap * sizeof *t3);
-            if (t3) ae = t3;
-            double *t4 = realloc(ce, (size_t)cap * sizeof *t4);
-            if (t4) ce = t4;
-            if (!t1 || !t2 || !t3 || !t4)
+            if (grow4(&ac, &cc, &ae, &ce, cap) != 0)
                 break;
         }
         ac[n] = sqlite3_column_double(q, 0);
@@ -659,6 +672,286 @@ static void fidelity_scatter(report *r)
     free(ac), free(cc), free(ae), free(ce);
 }
 
+/* ------------------------------------------------------------ network runs */
+
+#define REPORT_MAX_NETWORKS 8    /* whole-network runs drawn */
+#define REPORT_MAX_LAYERS 400    /* layers per network run drawn */
+
+typedef struct net_layer_row {
+    char name[64];
+    int64_t start, cycles, compute, stall[PESIM_STALL_COUNT], dram_rd, dram_wr;
+    double energy;
+} net_layer_row;
+
+/* The stacked bars of each layer's compute and stall cycles (its share of
+ * the network's timeline) and the table of the same. */
+static void network_layers(report *r, int k, int64_t run, int64_t sample)
+{
+    char sql[512];
+    size_t w = (size_t)snprintf(sql, sizeof sql, "SELECT name, start_cycle, cycles, compute_cycles");
+    for (int c = 0; c < PESIM_STALL_COUNT && w < sizeof sql; c++)
+        w += (size_t)snprintf(sql + w, sizeof sql - w, ", stall_%s", pesim_stall_name((pesim_stall)c));
+    if (w < sizeof sql)
+        snprintf(sql + w, sizeof sql - w, ", energy_pj, dram_read_words, dram_write_words FROM net_layers"
+                                          " WHERE run = ?1 AND sample = ?2 ORDER BY layer");
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(r->db, sql, -1, &q, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_int64(q, 1, run);
+    sqlite3_bind_int64(q, 2, sample);
+    net_layer_row *rows = malloc(REPORT_MAX_LAYERS * sizeof *rows);
+    int n = 0;
+    while (rows && n < REPORT_MAX_LAYERS && sqlite3_step(q) == SQLITE_ROW) {
+        net_layer_row *x = &rows[n++];
+        int c = 0;
+        snprintf(x->name, sizeof x->name, "%s", col_text(q, c++));
+        x->start = sqlite3_column_int64(q, c++);
+        x->cycles = sqlite3_column_int64(q, c++);
+        x->compute = sqlite3_column_int64(q, c++);
+        for (int j = 0; j < PESIM_STALL_COUNT; j++)
+            x->stall[j] = sqlite3_column_int64(q, c++);
+        x->energy = sqlite3_column_double(q, c++);
+        x->dram_rd = sqlite3_column_int64(q, c++);
+        x->dram_wr = sqlite3_column_int64(q, c++);
+    }
+    sqlite3_finalize(q);
+    if (!rows || n == 0) {
+        free(rows);
+        return;
+    }
+    double ymax = 0;
+    for (int i = 0; i < n; i++) {
+        double h = (double)rows[i].compute;
+        for (int j = 0; j < PESIM_STALL_COUNT; j++)
+            h += (double)rows[i].stall[j];
+        ymax = fmax(ymax, fmax(h, (double)rows[i].cycles));
+    }
+    char id[64], tip[320];
+    snprintf(id, sizeof id, "layer-breakdown-%d", k);
+    svg_plot p;
+    svg_begin(&p, r->f, id, "cycles per layer: compute and stalls by cause", "layer", "cycles", 0, n, 0, ymax * 1.05,
+              SVG_XCAT, 90 + 14.0 * n);
+    for (int i = 0; i < n; i++) {
+        double y = 0;
+        for (int j = -1; j < PESIM_STALL_COUNT; j++) {
+            int64_t v = j < 0 ? rows[i].compute : rows[i].stall[j];
+            if (v <= 0)
+                continue;
+            snprintf(tip, sizeof tip, "%.64s: %lld cycles %s (of %lld)", rows[i].name, (long long)v,
+                     j < 0 ? "compute" : pesim_stall_name((pesim_stall)j), (long long)rows[i].cycles);
+            svg_bar(&p, i + 0.5, 0.8, y, y + (double)v, svg_color(j + 1), tip);
+            y += (double)v;
+        }
+    }
+    svg_legend(&p, svg_color(0), "compute");
+    for (int j = 0; j < PESIM_STALL_COUNT; j++)
+        svg_legend(&p, svg_color(j + 1), pesim_stall_name((pesim_stall)j));
+    for (int i = 0; i < n; i++)
+        svg_xcat(&p, i + 0.5, rows[i].name);
+    svg_end(&p);
+    r->n_plots++;
+    const char *heads[8 + PESIM_STALL_COUNT];
+    int nh = 0;
+    heads[nh++] = "layer";
+    heads[nh++] = "start cycle";
+    heads[nh++] = "cycles";
+    heads[nh++] = "compute";
+    for (int j = 0; j < PESIM_STALL_COUNT; j++)
+        heads[nh++] = pesim_stall_name((pesim_stall)j);
+    heads[nh++] = "energy (pJ)";
+    heads[nh++] = "DRAM words read";
+    heads[nh++] = "DRAM words written";
+    snprintf(id, sizeof id, "table-network-%d", k);
+    fputs("<div class=\"scroll\">\n", r->f); /* wider than the page: it scrolls */
+    table_begin(r, id, "per layer: its share of the timeline, compute and stall cycles by cause", heads, nh);
+    for (int i = 0; i < n; i++) {
+        fputs("<tr>", r->f);
+        td(r, rows[i].name);
+        td_i(r, rows[i].start);
+        td_i(r, rows[i].cycles);
+        td_i(r, rows[i].compute);
+        for (int j = 0; j < PESIM_STALL_COUNT; j++)
+            td_i(r, rows[i].stall[j]);
+        td_g(r, rows[i].energy);
+        td_i(r, rows[i].dram_rd);
+        td_i(r, rows[i].dram_wr);
+        fputs("</tr>\n", r->f);
+    }
+    fputs("</table>\n</div>\n", r->f);
+    free(rows);
+}
+
+/* The occupancy of each on-chip level with a capacity over the steps, in %
+ * of its capacity per instance: live tensors (band) and live + the step's
+ * tiles (line), flat over each step. */
+static void network_occupancy(report *r, int k, int64_t run, int64_t sample)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(r->db,
+                           "SELECT level, level_name, step, live_words, staging_words, capacity_words FROM net_occupancy"
+                           " WHERE run = ?1 AND sample = ?2 AND capacity_words > 0 ORDER BY level DESC, step",
+                           -1, &q, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_int64(q, 1, run);
+    sqlite3_bind_int64(q, 2, sample);
+    enum { MAXS = 2 * REPORT_MAX_LAYERS };
+    typedef struct occ_line {
+        char name[64];
+        int n;
+        double x[MAXS], lo[MAXS], live[MAXS], all[MAXS];
+    } occ_line;
+    occ_line *ln = calloc(PESIM_MAX_LEVELS, sizeof *ln);
+    int nl = 0, cur = -1, steps = 1;
+    double ymax = 100;
+    while (ln && sqlite3_step(q) == SQLITE_ROW) {
+        int lv = sqlite3_column_int(q, 0);
+        if (lv != cur) {
+            if (nl == PESIM_MAX_LEVELS)
+                break;
+            cur = lv;
+            snprintf(ln[nl++].name, sizeof ln[0].name, "%s", col_text(q, 1));
+        }
+        occ_line *l = &ln[nl - 1];
+        int step = sqlite3_column_int(q, 2);
+        double cap = (double)sqlite3_column_int64(q, 5);
+        double lw = 100.0 * (double)sqlite3_column_int64(q, 3) / cap;
+        double aw = lw + 100.0 * (double)sqlite3_column_int64(q, 4) / cap;
+        if (step + 1 > steps)
+            steps = step + 1;
+        ymax = fmax(ymax, aw);
+        for (int e = 0; e < 2 && l->n < MAXS; e++) {
+            l->x[l->n] = step + e, l->lo[l->n] = 0, l->live[l->n] = lw, l->all[l->n] = aw;
+            l->n++;
+        }
+    }
+    sqlite3_finalize(q);
+    if (ln && nl > 0) {
+        char id[64];
+        snprintf(id, sizeof id, "occupancy-%d", k);
+        svg_plot p;
+        svg_begin(&p, r->f, id, "memory occupancy per step (% of each level's capacity, per instance)",
+                  "step (layer)", "% of capacity", 0, steps, 0, ymax * 1.05, 0, 0);
+        for (int i = 0; i < nl; i++) {
+            const char *c = svg_color(i);
+            svg_band(&p, ln[i].x, ln[i].lo, ln[i].live, ln[i].n, c);
+            svg_line(&p, ln[i].x, ln[i].all, ln[i].n, c, 2);
+            char leg[128];
+            snprintf(leg, sizeof leg, "%.48s: live (band), + tiles (line)", ln[i].name);
+            svg_legend(&p, c, leg);
+        }
+        double cx[2] = {0, steps}, cy[2] = {100, 100};
+        svg_line(&p, cx, cy, 2, "#999999", 1);
+        svg_legend(&p, "#999999", "capacity");
+        svg_end(&p);
+        r->n_plots++;
+    }
+    free(ln);
+}
+
+/* The DRAM traffic over time in words per cycle (bins), with the DRAM's
+ * peak when known. */
+static void network_dram(report *r, int k, int64_t run, int64_t sample, double peak)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(r->db,
+                           "SELECT start_cycle, end_cycle, read_words, write_words FROM net_dram"
+                           " WHERE run = ?1 AND sample = ?2 ORDER BY bin",
+                           -1, &q, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_int64(q, 1, run);
+    sqlite3_bind_int64(q, 2, sample);
+    int n = 0, cap = 0;
+    double *x = NULL, *rd = NULL, *wr = NULL, *tot = NULL, ymax = peak, xmax = 1;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        if (n + 2 > cap) {
+            cap = cap ? 2 * cap : 256;
+            if (grow4(&x, &rd, &wr, &tot, cap) != 0)
+                break;
+        }
+        double s = (double)sqlite3_column_int64(q, 0), e = (double)sqlite3_column_int64(q, 1);
+        double span = e > s ? e - s : 1;
+        double vr = sqlite3_column_double(q, 2) / span, vw = sqlite3_column_double(q, 3) / span;
+        for (int j = 0; j < 2; j++) { /* flat over the bin */
+            x[n] = j ? e : s, rd[n] = vr, wr[n] = vw, tot[n] = vr + vw;
+            n++;
+        }
+        ymax = fmax(ymax, vr + vw);
+        xmax = fmax(xmax, e);
+    }
+    sqlite3_finalize(q);
+    if (n > 0) {
+        char id[64];
+        snprintf(id, sizeof id, "dram-bandwidth-%d", k);
+        svg_plot p;
+        svg_begin(&p, r->f, id, "DRAM bandwidth over time (words per cycle, per bin)", "cycle", "words / cycle", 0,
+                  xmax, 0, ymax > 0 ? ymax * 1.1 : 1, 0, 0);
+        svg_line(&p, x, tot, n, svg_color(0), 2);
+        svg_line(&p, x, rd, n, svg_color(1), 1);
+        svg_line(&p, x, wr, n, svg_color(2), 1);
+        svg_legend(&p, svg_color(0), "read + write");
+        svg_legend(&p, svg_color(1), "read");
+        svg_legend(&p, svg_color(2), "write");
+        if (peak > 0) {
+            double px[2] = {0, xmax}, py[2] = {peak, peak};
+            svg_line(&p, px, py, 2, "#999999", 1);
+            svg_legend(&p, "#999999", "DRAM peak");
+        }
+        svg_end(&p);
+        r->n_plots++;
+    }
+    free(x), free(rd), free(wr), free(tot);
+}
+
+/* The whole-network runs the store holds (`pesim sweep --db`: the best
+ * point's, or every Pareto point's): per-layer breakdown, occupancy, DRAM. */
+static void network_runs(report *r)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(r->db,
+                           "SELECT n.run, n.sample, n.placement, n.fidelity, n.cycles, n.energy_pj,"
+                           " n.dram_peak_words_per_cycle, r.algorithm, n.valid, n.reason FROM net_runs n"
+                           " JOIN runs r ON r.id = n.run ORDER BY n.run, n.valid, n.sample",
+                           -1, &q, NULL) != SQLITE_OK)
+        return; /* a store written before these tables */
+    int k = 0, skipped = 0, header = 0;
+    while (sqlite3_step(q) == SQLITE_ROW) {
+        if (k == REPORT_MAX_NETWORKS) {
+            skipped++;
+            continue;
+        }
+        int64_t run = sqlite3_column_int64(q, 0), sample = sqlite3_column_int64(q, 1);
+        if (!header)
+            fputs("<h2 id=\"networks\">Whole-network runs</h2>\n<p>Designs run as one network (every layer, its tensors "
+                  "placed in memory, state carried from layer to layer): where the cycles go per layer, how full "
+                  "each memory is at each step, and the DRAM traffic over time.</p>\n",
+                  r->f);
+        header = 1;
+        char head[384];
+        if (!sqlite3_column_int(q, 8)) { /* infeasible as a whole network: why */
+            snprintf(head, sizeof head, "%.32s run %lld, point %lld (%.32s placement): does not run as a whole "
+                     "network: %.200s", col_text(q, 7), (long long)run, (long long)sample, col_text(q, 2),
+                     col_text(q, 9));
+            fputs("<p>", r->f);
+            esc(r, head);
+            fputs("</p>\n", r->f);
+            continue;
+        }
+        fprintf(r->f, "<h3 id=\"network-%d\">", k);
+        snprintf(head, sizeof head, "%.32s run %lld, point %lld: %.32s placement, %.16s: %lld cycles, %.4g pJ",
+                 col_text(q, 7), (long long)run, (long long)sample, col_text(q, 2), col_text(q, 3),
+                 (long long)sqlite3_column_int64(q, 4), sqlite3_column_double(q, 5));
+        esc(r, head);
+        fputs("</h3>\n", r->f);
+        network_layers(r, k, run, sample);
+        network_occupancy(r, k, run, sample);
+        network_dram(r, k, run, sample, sqlite3_column_double(q, 6));
+        k++;
+    }
+    sqlite3_finalize(q);
+    if (skipped)
+        fprintf(r->f, "<p>%d more network runs are not drawn (the first %d are).</p>\n", skipped, REPORT_MAX_NETWORKS);
+}
+
 /* ------------------------------------------------------------ the page */
 
 static void page(report *r, const char *path, const char *title)
@@ -670,6 +963,7 @@ static void page(report *r, const char *path, const char *title)
           "table{border-collapse:collapse;margin:1em 0;font-size:13px}\n"
           "th,td{border:1px solid #ccc;padding:3px 8px;text-align:right}\nth{background:#f2f2f2}\n"
           "caption{text-align:left;font-weight:bold;padding:4px 0}\nsvg{display:block;margin:1em 0}\n"
+          ".scroll{overflow-x:auto}\n"
           "</style>\n</head>\n<body>\n<h1>", f);
     esc(r, title);
     fputs("</h1>\n<p>pesim report of <code>", f);
@@ -685,6 +979,7 @@ static void page(report *r, const char *path, const char *title)
     for (int i = 0; i < r->n_runs; i++)
         if (is_sweep(&r->runs[i]))
             sweep_section(r, &r->runs[i], k++);
+    network_runs(r);
     fidelity_scatter(r);
     fprintf(f, "<p>%d plots, %d tables.</p>\n</body>\n</html>\n", r->n_plots, r->n_tables);
 }

@@ -23,6 +23,7 @@
 #include "inputs.h"
 #include "json.h"
 #include "mpi_run.h"
+#include "search_split.h"
 #include "opts.h"
 #include "output.h"
 #include "paths.h"
@@ -40,6 +41,7 @@ static const cli_usage usage = {
     "                    [--json FILE] [--out DIR] [--threads N] [--batch N]\n"
     "                    [--encoding order=rank|sequence,spatial=factors|dim]\n"
     "                    [--agents K|auto] [--policy-in FILE]\n"
+    "                    [--distribute auto|batches|searches]\n"
     "       pesim search --experiment FILE [--joint] [options above but --layer]\n"
     "       pesim search --placement [--arch FILE] [--workload FILE] [options above but --layer]",
     "Searches the mapping (tile factors per level, loop orders, spatial unrolling,\n"
@@ -68,7 +70,9 @@ static const cli_usage usage = {
     "--batch = --threads; with --experiment, the experiment's algorithm, budget, seed,\n"
     "objective and budgets unless given. The same seed, options and batch give the\n"
     "same run; --resume refuses other options than the run's (saying which), and a\n"
-    "store with a run of this search needs --resume or --new-run. Ctrl-C stops\n"
+    "store with a run of this search needs --resume or --new-run. Under mpirun,\n"
+    "--distribute (default auto) sends the batches' candidates or whole layer searches\n"
+    "to the other ranks (docs/cluster.md). Ctrl-C stops\n"
     "between batches and writes the best so far. Exit status: 0 success, 1\n"
     "interrupted or no valid mapping found for a layer, 2 bad usage or bad input\n"
     "(also a refused resume, a store in use by another pesim, a corrupt store).\n"
@@ -78,7 +82,7 @@ static const cli_usage usage = {
 typedef struct cmd_args {
     cli_input_args in;
     const char *algo, *budget, *seed, *objective, *eval, *db, *json, *out, *threads, *batch;
-    const char *experiment, *algo_opt, *encoding, *agents, *policy_in;
+    const char *experiment, *algo_opt, *encoding, *agents, *policy_in, *distribute;
     int resume, new_run, joint, placement;
 } cmd_args;
 
@@ -174,6 +178,12 @@ static int check_args(const cmd_args *o, search_args *a)
         cli_error("search: --resume continues a run, --new-run starts another: give one");
         return CLI_USAGE;
     }
+    int d = cli_distribute_parse(o->distribute);
+    if (d < 0) {
+        cli_error("search: --distribute %s: expected auto, batches or searches", o->distribute);
+        return CLI_USAGE;
+    }
+    a->distribute = d;
     a->mode = o->resume ? PESIM_RUN_RESUME : o->new_run ? PESIM_RUN_ANOTHER : PESIM_RUN_NEW;
     a->out_dir = o->out ? o->out : SEARCH_DEFAULT_OUT;
     pesim_error e;
@@ -196,6 +206,7 @@ typedef struct search_report {
     int32_t n;                     /* searched (or started) */
     int32_t n_planned;
     int single;                    /* --layer */
+    int split;                     /* whole searches ran on MPI workers (--distribute) */
 } search_report;
 
 typedef struct totals {
@@ -241,6 +252,18 @@ static void json_best(json_writer *w, const search_layer *s)
     json_end_object(w);
 }
 
+/* The policy a learned search started from (--policy-in), with its hash. */
+static void json_policy_in(json_writer *w, const search_layer *s)
+{
+    if (!s->policy_in)
+        return;
+    json_key(w, "policy_in");
+    json_begin_object(w);
+    json_kv_string(w, "file", s->policy_in);
+    json_kv_string(w, "fnv1a64", s->policy_fnv1a64[0] ? s->policy_fnv1a64 : NULL);
+    json_end_object(w);
+}
+
 static void json_layer_fields(json_writer *w, const search_layer *s)
 {
     json_best(w, s);
@@ -254,6 +277,7 @@ static void json_layer_fields(json_writer *w, const search_layer *s)
     json_kv_double(w, "wall_s", s->wall_s);
     json_kv_int(w, "predicted_samples", s->predictions);
     json_kv_int(w, "worker_evaluations", s->worker_evals);
+    json_policy_in(w, s);
 }
 
 static void write_json(const search_report *rp, FILE *f)
@@ -274,6 +298,7 @@ static void write_json(const search_report *rp, FILE *f)
     json_kv_string(&w, "db", strcmp(rp->db, "none") ? rp->db : NULL);
     json_kv_string(&w, "out", a->out_dir);
     json_kv_int(&w, "ranks", pesim_mpi_size());
+    json_kv_string(&w, "distribute", pesim_mpi_size() < 2 ? NULL : rp->split ? "searches" : "batches");
     if (rp->single && rp->n == 1) {
         json_kv_string(&w, "layer", rp->layers[0].layer->name);
         json_layer_fields(&w, &rp->layers[0]);
@@ -451,7 +476,21 @@ static int search_all(const search_args *a, const cmd_args *o, cli_inputs *in)
     prog.of = rp.n_planned;
     cli_names names;
     memset(&names, 0, sizeof names);
-    for (int32_t i = 0; i < rp.n_planned && rc == CLI_OK; i++) {
+    rp.split = cli_search_split(a, (cli_distribute)a->distribute, rp.n_planned);
+    if (rp.split) {
+        /* whole layer searches on the MPI workers (search_split.h) */
+        const pesim_layer **ls = malloc((size_t)(rp.n_planned > 0 ? rp.n_planned : 1) * sizeof *ls);
+        if (!ls) {
+            cli_error("out of memory");
+            rc = CLI_FAIL;
+        }
+        for (int32_t i = 0; ls && i < rp.n_planned; i++)
+            ls[i] = &in->net.layers[todo[i]];
+        if (ls)
+            rc = cli_search_layers_split(a, in->arch, ls, rp.n_planned, st, &names, &prog, rp.layers, &rp.n);
+        free(ls);
+    }
+    for (int32_t i = rp.n; i < rp.n_planned && rc == CLI_OK; i++) {
         prog.nth = i + 1;
         rc = cli_search_layer(a, in->arch, &in->net.layers[todo[i]], st, &names, &prog, &rp.layers[rp.n]);
         if (rc == CLI_OK || rp.layers[rp.n].samples > 0)
@@ -651,6 +690,7 @@ static void json_design(const design_report *rp, FILE *f)
     json_kv_int(&w, "predicted_samples", s->predictions);
     json_kv_int(&w, "ranks", pesim_mpi_size());
     json_kv_int(&w, "worker_evaluations", s->worker_evals);
+    json_policy_in(&w, s);
     if (a->seed <= (uint64_t)INT64_MAX)
         json_kv_int(&w, "seed", (int64_t)a->seed);
     else
@@ -873,6 +913,7 @@ static int search_main(int argc, char **argv)
         {"out", "DIR", "best mappings and convergence CSVs [" SEARCH_DEFAULT_OUT "]", &o.out, NULL},
         {"threads", "N", "evaluator threads [1]", &o.threads, NULL},
         {"batch", "N", "candidates per ask [--threads]", &o.batch, NULL},
+        {"distribute", "HOW", "under mpirun: auto|batches|searches [auto]", &o.distribute, NULL},
         {"experiment", "FILE", "search the experiment's hardware space for the whole network", &o.experiment, NULL},
         {"joint", NULL, "with --experiment: hardware and every layer's mapping together", NULL, &o.joint},
         {"placement", NULL, "search the memory placement of the network's tensors", NULL, &o.placement},

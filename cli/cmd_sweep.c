@@ -3,7 +3,9 @@
  * random sample of --limit distinct points when the space is larger; each
  * MAC layer of a point is mapped by the default mapper on the decoded arch,
  * or by an inner search (--inner ALGO, pesim_sweep_point; points run in
- * parallel on --threads), and costs are summed over the network; marks the
+ * parallel on --threads, sweep_inner.h), and costs are summed over the
+ * network; under mpirun the points go to the worker ranks (mpi_run.h),
+ * balanced dynamically, with or without an inner search; marks the
  * latency-energy-area Pareto front of the valid points; writes a CSV row per
  * point, a summary and JSON; records every point in the store (--db), one
  * committed batch at a time, so that --resume continues a killed sweep
@@ -12,14 +14,13 @@
  * Order of checks: options (2), the experiment and its inputs (2), outputs
  * and the store (2), then the sweep; a sweep without any valid point exits 1
  * after writing every output. */
-#define _POSIX_C_SOURCE 200809L /* mkstemp, fdopen */
 #include <errno.h>
 #include <inttypes.h>
 #include <math.h>
-#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+
+#include "pesim/config.h"
 
 #include "cli.h"
 #include "experiment.h"
@@ -31,6 +32,7 @@
 #include "paths.h"
 #include "progress.h"
 #include "search_run.h"
+#include "sweep_inner.h"
 #include "sweep_param.h"
 
 #define SWEEP_DEFAULT_CSV "sweep.csv"
@@ -43,7 +45,8 @@ static const cli_usage usage = {
     "--experiment FILE | --param KEY=VALUES... [--workload FILE] [--arch FILE]\n"
     "                   [--objective NAME] [--eval analytical|cycle] [--inner ALGO]\n"
     "                   [--inner-budget N] [--inner-opt K=V,...] [--threads N] [--limit N]\n"
-    "                   [--seed S] [--csv FILE] [--json FILE] [--db FILE [--resume]]",
+    "                   [--seed S] [--csv FILE] [--json FILE] [--db FILE [--resume]\n"
+    "                   [--detail best|pareto|none]]",
     "Evaluates every point of a hardware space - the experiment's (docs/search.md\n"
     "1.2), or the cartesian product of the --param options (repeatable:\n"
     "--param GLB.capacity_words=16384:262144:x2 --param GLB.fanout_y=8,16,32) - or a\n"
@@ -55,7 +58,10 @@ static const cli_usage usage = {
     "valid, reason, cycles, energy_pj, area_um2, edp, pareto), prints the\n"
     "latency-energy-area Pareto front of the valid points and the best point per\n"
     "objective. --db records every point; --resume continues the store's sweep of\n"
-    "the same space and options where it stopped. 'pesim report' renders the store.",
+    "the same space and options where it stopped. With --db the best point by the\n"
+    "objective (--detail: or every Pareto point) is also run as one network at cycle\n"
+    "level with the greedy placement, and its per-layer stall breakdown, memory\n"
+    "occupancy and DRAM traffic over time are stored. 'pesim report' renders the store.",
     "Defaults: --arch and --workload: the experiment's (with --param: " CLI_DEFAULT_ARCH "\n"
     "and " CLI_DEFAULT_WORKLOAD "), --objective: the experiment's (--param: latency),\n"
     "--eval analytical, the default mapper (--inner: none), --inner-budget "
@@ -69,7 +75,7 @@ static const cli_usage usage = {
 
 typedef struct sweep_opts {
     const char *experiment, *workload, *arch, *eval, *threads, *limit, *seed, *csv, *json, *db;
-    const char *objective, *inner, *inner_budget, *inner_opt;
+    const char *objective, *inner, *inner_budget, *inner_opt, *detail;
     int resume;
     const char *params[SWEEP_MAX_PARAMS];
     int n_params;
@@ -344,99 +350,6 @@ static void write_text(const sweep *s, FILE *f)
 
 /* ------------------------------------------------------------ inner searches */
 
-typedef struct inner_job {
-    const sweep *s;
-    const pesim_network *net;     /* the space's MAC layers */
-    const pesim_eval_options *eval;
-    pesim_inner_options in;
-    const pesim_arch *arch;       /* k decoded archs */
-    const char *decoded;          /* 0: r[i] already says why the point is invalid */
-    pesim_result *r;
-    int32_t k, next;
-    pthread_mutex_t mu;
-    pesim_status status;          /* the first error */
-    pesim_error e;
-} inner_job;
-
-static void *inner_worker(void *arg)
-{
-    inner_job *j = arg;
-    for (;;) {
-        pthread_mutex_lock(&j->mu);
-        int32_t i = j->next++;
-        int stop = j->status != PESIM_OK;
-        pthread_mutex_unlock(&j->mu);
-        if (i >= j->k || stop)
-            return NULL;
-        if (!j->decoded[i])
-            continue;
-        pesim_error e;
-        pesim_error_clear(&e);
-        uint64_t hash = j->r[i].design_hash;
-        pesim_status st = pesim_sweep_point(&j->arch[i], j->net, j->eval, &j->in, &j->r[i], NULL, &e);
-        j->r[i].design_hash = hash;
-        if (st != PESIM_OK) {
-            pthread_mutex_lock(&j->mu);
-            if (j->status == PESIM_OK)
-                j->status = st, j->e = e;
-            pthread_mutex_unlock(&j->mu);
-        }
-    }
-}
-
-/* Evaluates k points with an inner search each, on s->threads threads. */
-static pesim_status eval_inner(const sweep *s, const pesim_network *net, const pesim_eval_options *eval,
-                               const int32_t *x, int32_t k, pesim_result *out, pesim_error *e)
-{
-    pesim_space *sp = s->x->space;
-    pesim_arch *arch = malloc((size_t)k * sizeof *arch);
-    char *decoded = calloc((size_t)k, 1);
-    if (!arch || !decoded) {
-        free(arch);
-        free(decoded);
-        return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
-    }
-    for (int32_t i = 0; i < k; i++) {
-        pesim_design d;
-        pesim_result *r = &out[i];
-        memset(r, 0, sizeof *r);
-        r->fidelity = s->fidelity;
-        r->objective = PESIM_INVALID_PENALTY;
-        decoded[i] = (char)pesim_space_decode_why(sp, x + (size_t)i * (size_t)s->np, &d, r->reason,
-                                                  sizeof r->reason, &r->violation);
-        if (decoded[i]) {
-            arch[i] = d.arch;
-            r->design_hash = d.hash;
-        }
-    }
-    inner_job j;
-    memset(&j, 0, sizeof j);
-    j.s = s, j.net = net, j.eval = eval, j.arch = arch, j.decoded = decoded, j.r = out, j.k = k;
-    j.in.algo = s->inner.algo;
-    j.in.algo_opt.kv = s->inner.algo_kv;
-    j.in.algo_opt.n_kv = s->inner.n_algo_kv;
-    j.in.budget = s->inner_budget;
-    j.in.seed = s->seed;
-    j.in.fidelity = s->fidelity;
-    pesim_error_clear(&j.e);
-    pthread_mutex_init(&j.mu, NULL);
-    int32_t nt = s->threads < k ? s->threads : k;
-    pthread_t tid[64];
-    int32_t started = 0;
-    for (int32_t t = 1; t < nt && t < 64; t++)
-        if (pthread_create(&tid[started], NULL, inner_worker, &j) == 0)
-            started++;
-    inner_worker(&j);
-    for (int32_t t = 0; t < started; t++)
-        pthread_join(tid[t], NULL);
-    pthread_mutex_destroy(&j.mu);
-    free(arch);
-    free(decoded);
-    if (j.status != PESIM_OK)
-        *e = j.e;
-    return j.status;
-}
-
 /* "inner=ALGO,inner_budget=N[,OPTS]" (OPTS: --inner-opt as given): what the
  * inner searches depend on (a resume compares it); "" with the default mapper. */
 static void inner_describe(const sweep *s, char *buf, size_t n)
@@ -447,7 +360,118 @@ static void inner_describe(const sweep *s, char *buf, size_t n)
                  s->inner.algo_opt_text ? "," : "", s->inner.algo_opt_text ? s->inner.algo_opt_text : "");
 }
 
+/* ------------------------------------------------------------ network runs */
+
+#define SWEEP_DRAM_BINS 64
+#define SWEEP_DETAIL_TRIES 8
+
+/* The whole-network run of point i (its architecture, the workload's whole
+ * network, the greedy placement, the cycle engine) recorded in the store for
+ * the report (pesim_store_add_network), feasible or not. 1: the run is
+ * valid, 0: infeasible (its reason is recorded), -1 after a message. */
+static int record_network(const sweep *s, pesim_store *st, int64_t run_id, int64_t i, const pesim_network *full)
+{
+    pesim_design d;
+    pesim_violation v;
+    char reason[PESIM_REASON_MAX];
+    if (!pesim_space_decode_why(s->x->space, s->choices + (size_t)i * (size_t)s->np, &d, reason, sizeof reason, &v))
+        return 0; /* a point that does not decode was not valid */
+    pesim_error e;
+    pesim_error_clear(&e);
+    pesim_net *n = NULL;
+    pesim_placement p;
+    memset(&p, 0, sizeof p);
+    const pesim_net_result *r = NULL;
+    int rc = 0;
+    if (pesim_net_create(&d.arch, full, NULL, &n, &e) != PESIM_OK || pesim_net_place_greedy(n, &p, &e) != PESIM_OK ||
+        pesim_net_run(n, &p, PESIM_NET_CYCLE, &r, &e) != PESIM_OK ||
+        pesim_store_add_network(st, run_id, i, "greedy", n, r, SWEEP_DRAM_BINS, &e) != PESIM_OK) {
+        cli_report(&e, s->x->workload_path);
+        rc = -1;
+    } else {
+        rc = r->valid ? 1 : 0;
+    }
+    pesim_placement_free(&p);
+    pesim_net_destroy(n);
+    return rc;
+}
+
+static const pesim_result *sort_results; /* for by_objective (qsort has no context) */
+
+static int by_objective(const void *a, const void *b)
+{
+    int64_t i = *(const int64_t *)a, j = *(const int64_t *)b;
+    double x = sort_results[i].objective, y = sort_results[j].objective;
+    return x < y ? -1 : x > y ? 1 : (i > j) - (i < j);
+}
+
+/* The network runs --detail asks for. best: the valid points in order of
+ * the objective until one runs as a whole network (a point's layers may fit
+ * one by one and its network not: a vector layer's rows, tensors that must
+ * stay live), at most SWEEP_DETAIL_TRIES of them, each recorded; pareto:
+ * every Pareto point. */
+static int record_networks(const sweep *s, pesim_store *st, int64_t run_id)
+{
+    const char *which = s->o->detail ? s->o->detail : "best";
+    if (strcmp(which, "none") == 0 || s->best[BEST_OBJECTIVE] < 0)
+        return 0;
+    pesim_network full;
+    memset(&full, 0, sizeof full);
+    pesim_error e;
+    pesim_error_clear(&e);
+    if (pesim_network_load(s->x->workload_path, &full, &e) != PESIM_OK) {
+        cli_report(&e, s->x->workload_path);
+        return -1;
+    }
+    int rc = 0;
+    if (strcmp(which, "pareto") == 0) {
+        for (int64_t i = 0; i < s->n && rc >= 0; i++)
+            if (s->pareto[i])
+                rc = record_network(s, st, run_id, i, &full);
+    } else {
+        int64_t *order = malloc((size_t)(s->n_valid > 0 ? s->n_valid : 1) * sizeof *order), k = 0;
+        if (!order) {
+            cli_error("out of memory");
+            pesim_network_free(&full);
+            return -1;
+        }
+        for (int64_t i = 0; i < s->n; i++)
+            if (s->r[i].valid)
+                order[k++] = i;
+        sort_results = s->r;
+        qsort(order, (size_t)k, sizeof *order, by_objective);
+        rc = 0;
+        for (int64_t t = 0; t < k && t < SWEEP_DETAIL_TRIES && rc == 0; t++)
+            rc = record_network(s, st, run_id, order[t], &full);
+        free(order);
+    }
+    pesim_network_free(&full);
+    return rc < 0 ? -1 : 0;
+}
+
 /* ------------------------------------------------------------ the run */
+
+static pesim_status eval_plain(void *ctx, const int32_t *choices, int32_t n, pesim_fidelity f, pesim_result *out)
+{
+    return pesim_evaluator_run((pesim_evaluator *)ctx, choices, n, f, out);
+}
+
+/* The recipe of MPI workers (cli_mpi_recipe kind "sweep"): the experiment
+ * file ("" with --param), --arch, --workload, --objective, --inner,
+ * --inner-budget, --inner-opt, --seed, --threads, then each --param. Nonzero
+ * when it does not fit. */
+static int sweep_recipe(const sweep_opts *o, const sweep *s, char *buf, size_t n)
+{
+    char budget[32], seed[32], threads[32];
+    snprintf(budget, sizeof budget, "%lld", (long long)s->inner_budget);
+    snprintf(seed, sizeof seed, "%" PRIu64, s->seed);
+    snprintf(threads, sizeof threads, "%d", (int)s->threads);
+    const char *f[9 + SWEEP_MAX_PARAMS] = {o->n_params ? "" : o->experiment, o->arch, o->workload, o->objective,
+                                           s->inner.algo, budget, s->inner.algo_opt_text, seed, threads};
+    for (int i = 0; i < o->n_params; i++)
+        f[9 + i] = o->params[i];
+    return cli_mpi_recipe(buf, n, "sweep", f, 9 + o->n_params);
+}
 
 static int run_sweep(const sweep_opts *o, sweep *s, int64_t limit)
 {
@@ -526,25 +550,27 @@ static int run_sweep(const sweep_opts *o, sweep *s, int64_t limit)
         rc = CLI_FAIL;
         goto done;
     }
-    /* the MAC layers of the space, for the inner searches */
-    pesim_network net;
-    memset(&net, 0, sizeof net);
-    net.n_layers = pesim_space_n_layers(sp);
-    net.layers = malloc((size_t)(net.n_layers > 0 ? net.n_layers : 1) * sizeof *net.layers);
-    if (!net.layers) {
-        cli_error("out of memory");
+    /* with --inner, the points' evaluation step: an inner search per layer */
+    cli_sweep_inner inner;
+    pesim_inner_options io;
+    memset(&io, 0, sizeof io);
+    io.algo = s->inner.algo;
+    io.algo_opt.kv = s->inner.algo_kv;
+    io.algo_opt.n_kv = s->inner.n_algo_kv;
+    io.budget = s->inner_budget;
+    io.seed = s->seed;
+    io.fidelity = s->fidelity;
+    if (cli_sweep_inner_init(&inner, sp, &eo, &io, s->threads, &e) != PESIM_OK) {
+        cli_report(&e, NULL);
         rc = CLI_FAIL;
         goto done;
     }
-    for (int32_t i = 0; i < net.n_layers; i++)
-        net.layers[i] = *pesim_space_layer(sp, i);
     int64_t start = 0;
-    int32_t batch = s->inner.algo ? 2 * s->threads : SWEEP_BATCH;
     if (o->db) {
         if (pesim_store_open(o->db, &st, &e) != PESIM_OK) {
             cli_report(&e, o->db);
             rc = CLI_USAGE;
-            goto done_net;
+            goto done_inner;
         }
         pesim_run_info info;
         memset(&info, 0, sizeof info);
@@ -564,7 +590,7 @@ static int run_sweep(const sweep_opts *o, sweep *s, int64_t limit)
         if (o->resume && pesim_store_find_run(st, info.label, info.space, &old, &found, &e) != PESIM_OK) {
             cli_report(&e, o->db);
             rc = CLI_FAIL;
-            goto done_net;
+            goto done_inner;
         }
         if (found) {
             const char *what = old.seed != info.seed                             ? "--seed"
@@ -578,21 +604,21 @@ static int run_sweep(const sweep_opts *o, sweep *s, int64_t limit)
                 cli_error("sweep: %s: run %lld of this space differs in %s; resume with the same options, or drop "
                           "--resume to start another run", o->db, (long long)old.id, what);
                 rc = CLI_USAGE;
-                goto done_net;
+                goto done_inner;
             }
             int32_t *xs = malloc((size_t)(old.samples > 0 ? old.samples : 1) * (size_t)(np > 0 ? np : 1) * sizeof *xs);
             int32_t got = 0;
             if (!xs) {
                 cli_error("out of memory");
                 rc = CLI_FAIL;
-                goto done_net;
+                goto done_inner;
             }
             if (old.samples > 0 &&
                 pesim_store_read(st, old.id, 0, (int32_t)old.samples, np, xs, s->r, &got, &e) != PESIM_OK) {
                 free(xs);
                 cli_report(&e, o->db);
                 rc = CLI_FAIL;
-                goto done_net;
+                goto done_inner;
             }
             int same = memcmp(xs, s->choices, (size_t)got * (size_t)np * sizeof *xs) == 0;
             free(xs);
@@ -600,14 +626,14 @@ static int run_sweep(const sweep_opts *o, sweep *s, int64_t limit)
                 cli_error("sweep: %s: run %lld holds other points than this sweep's; drop --resume to start another "
                           "run", o->db, (long long)old.id);
                 rc = CLI_USAGE;
-                goto done_net;
+                goto done_inner;
             }
             start = got;
             run_id = old.id;
             if (pesim_store_reopen_run(st, run_id, s->n, &e) != PESIM_OK) {
                 cli_report(&e, o->db);
                 rc = CLI_FAIL;
-                goto done_net;
+                goto done_inner;
             }
         } else {
             char config[8192];
@@ -635,52 +661,53 @@ static int run_sweep(const sweep_opts *o, sweep *s, int64_t limit)
             if (pesim_store_new_run(st, &info, config, &run_id, &e) != PESIM_OK) {
                 cli_report(&e, o->db);
                 rc = CLI_USAGE;
-                goto done_net;
+                goto done_inner;
             }
         }
     }
 
-    /* The points go to the MPI worker ranks when there are any (a span of
-     * SWEEP_BATCH points per worker at a time, balanced dynamically), else to
-     * the evaluator's threads. */
+    /* The points go to the MPI worker ranks when there are any, else to the
+     * evaluator's threads (with --inner: an inner search per point, points
+     * on --threads). Each worker builds the same evaluation step from the
+     * recipe; chunks go to whichever worker is free (dynamic load
+     * balancing): SWEEP_BATCH points per chunk, or with --inner one point
+     * per worker thread, since one inner search costs as much as thousands
+     * of plain evaluations. A batch is committed to the store at once. */
     cli_eval_step step;
-    char recipe[4096];
-    const char *xf[] = {o->experiment, o->arch, o->workload, "0", NULL};
-    if ((rc = cli_eval_step_open("sweep", &step, ev, sp,
-                                 cli_mpi_recipe(recipe, sizeof recipe, "experiment", xf, 5) ? NULL : recipe, &eo)))
-        goto done;
-    const int64_t span = (int64_t)SWEEP_BATCH * (cli_mpi_workers() > 0 ? cli_mpi_workers() : 1);
+    char recipe[8192];
+    const int32_t workers = cli_mpi_workers();
+    const int32_t chunk = s->inner.algo ? s->threads : SWEEP_BATCH;
+    int bad = sweep_recipe(o, s, recipe, sizeof recipe);
+    if ((rc = cli_eval_step_open_fn("sweep", &step, s->inner.algo ? cli_sweep_inner_eval : eval_plain,
+                                    s->inner.algo ? (void *)&inner : (void *)ev, sp, bad ? NULL : recipe, &eo,
+                                    workers > 0 ? chunk : 0)))
+        goto done_inner;
+    const int64_t batch = workers > 0 ? (int64_t)chunk * workers * (s->inner.algo ? 4 : 1)
+                                      : s->inner.algo ? 2 * s->threads : SWEEP_BATCH;
     cli_progress prog;
     cli_progress_start(&prog, "sweep", s->n);
     prog.unit = "points";
-    /* With an inner search the points run here, on --threads (not on MPI
-     * workers); otherwise each span goes to the evaluation step. */
-    const int64_t chunk = s->inner.algo ? batch : span;
     pesim_error_clear(&e);
-    for (int64_t at = start; at < s->n; at += chunk) {
-        int32_t k = (int32_t)(s->n - at < chunk ? s->n - at : chunk);
+    for (int64_t at = start; at < s->n; at += batch) {
+        int32_t k = (int32_t)(s->n - at < batch ? s->n - at : batch);
         const int32_t *x = s->choices + (size_t)at * (size_t)np;
-        pesim_status es;
-        if (s->inner.algo) {
-            es = eval_inner(s, &net, &eo, x, k, s->r + at, &e);
-        } else {
-            es = step.fn(step.ctx, x, k, s->fidelity, s->r + at);
-            if (es != PESIM_OK && !e.msg[0])
-                pesim_error_set(&e, es, NULL, 0, NULL, "the evaluation failed (%s)", pesim_status_name(es));
-        }
+        pesim_status es = !step.farm && s->inner.algo ? cli_sweep_inner_run(&inner, x, k, s->fidelity, s->r + at, &e)
+                                                      : step.fn(step.ctx, x, k, s->fidelity, s->r + at);
+        if (es != PESIM_OK && !e.msg[0])
+            pesim_error_set(&e, es, NULL, 0, NULL, "the evaluation failed (%s)", pesim_status_name(es));
         if (es != PESIM_OK) {
             cli_eval_step_close(&step);
             cli_progress_end(&prog);
             cli_report(&e, NULL);
             rc = CLI_FAIL;
-            goto done_net;
+            goto done_inner;
         }
         if (st && pesim_store_add_batch(st, run_id, at, k, x, np, s->r + at, &e) != PESIM_OK) {
             cli_eval_step_close(&step);
             cli_progress_end(&prog);
             cli_report(&e, o->db);
             rc = CLI_FAIL;
-            goto done_net;
+            goto done_inner;
         }
         char item[96] = "";
         double best = PESIM_INVALID_PENALTY;
@@ -697,7 +724,7 @@ static int run_sweep(const sweep_opts *o, sweep *s, int64_t limit)
     if (st && pesim_store_finish_run(st, run_id, &e) != PESIM_OK) {
         cli_report(&e, o->db);
         rc = CLI_FAIL;
-        goto done_net;
+        goto done_inner;
     }
 
     for (int k = 0; k < BEST_COUNT; k++)
@@ -714,20 +741,23 @@ static int run_sweep(const sweep_opts *o, sweep *s, int64_t limit)
     if (s->n_pareto < 0) {
         cli_error("out of memory");
         rc = CLI_FAIL;
-        goto done_net;
+        goto done_inner;
     }
     write_csv(s, cf);
     if (jf)
         write_json(s, jf);
     if (!cli_is_stdout(o->csv) && !cli_is_stdout(o->json))
         write_text(s, stdout);
+    /* after every other output: a failed network run loses none of them */
+    if (st && record_networks(s, st, run_id) != 0)
+        rc = CLI_FAIL;
     if (s->n_valid == 0) {
         cli_error("sweep: no valid point among the %lld evaluated (see the reasons in %s)", (long long)s->n,
                   csv_path);
         rc = CLI_FAIL;
     }
-done_net:
-    free(net.layers);
+done_inner:
+    cli_sweep_inner_free(&inner);
 done:
     if (cli_close_out(cf, csv_path) != 0 && rc == CLI_OK)
         rc = CLI_FAIL;
@@ -763,6 +793,8 @@ static int sweep_main(int argc, char **argv)
         {"json", "FILE", "also write JSON results to FILE", &o.json, NULL},
         {"db", "FILE", "record every evaluation in this result store (SQLite)", &o.db, NULL},
         {"resume", NULL, "continue the store's sweep of this space and these options", NULL, &o.resume},
+        {"detail", "WHICH", "with --db: the points run as a whole network for the report: best|pareto|none [best]",
+         &o.detail, NULL},
         {NULL, NULL, NULL, NULL, NULL},
     };
     if (cli_sweep_take_params(&argc, argv, o.params, &o.n_params) != 0)
@@ -781,6 +813,10 @@ static int sweep_main(int argc, char **argv)
     }
     if (o.objective && (pesim_objective_parse(o.objective) < 0 || strcmp(o.objective, "weighted") == 0)) {
         cli_error("sweep: --objective %s: expected latency, energy or edp", o.objective);
+        return CLI_USAGE;
+    }
+    if (o.detail && (!o.db || (strcmp(o.detail, "best") && strcmp(o.detail, "pareto") && strcmp(o.detail, "none")))) {
+        cli_error("sweep: --detail %s: %s", o.detail, o.db ? "expected best, pareto or none" : "goes with --db FILE");
         return CLI_USAGE;
     }
     if (o.resume && !o.db) {
@@ -846,32 +882,10 @@ static int sweep_main(int argc, char **argv)
         cli_error("sweep: --csv - and --json - both write to stdout; give a file to one of them");
         return CLI_USAGE;
     }
-    char tmp[64] = "";
-    if (o.n_params) {
-        char arch[1024], workload[1024];
-        cli_find_data(o.arch ? o.arch : CLI_DEFAULT_ARCH, arch, sizeof arch);
-        cli_find_data(o.workload ? o.workload : CLI_DEFAULT_WORKLOAD, workload, sizeof workload);
-        const char *dir = getenv("TMPDIR");
-        snprintf(tmp, sizeof tmp, "%.40s/pesim-sweep-XXXXXX", dir && dir[0] ? dir : "/tmp");
-        int fd = mkstemp(tmp);
-        if (fd < 0) {
-            cli_error("sweep: %s: %s", tmp, strerror(errno));
-            return CLI_FAIL;
-        }
-        close(fd);
-        if (cli_sweep_write_experiment(tmp, arch, workload, o.objective, o.params, o.n_params) != 0) {
-            remove(tmp);
-            return CLI_USAGE;
-        }
-        o.experiment = tmp;
-    }
     cli_experiment x;
-    rc = cli_experiment_load("sweep", o.experiment, o.n_params ? NULL : o.arch, o.n_params ? NULL : o.workload, 0,
-                             NULL, &x);
-    if (tmp[0]) {
-        remove(tmp);
+    rc = cli_sweep_load(o.n_params ? NULL : o.experiment, o.arch, o.workload, o.objective, o.params, o.n_params, &x);
+    if (o.n_params)
         o.experiment = "(--param)";
-    }
     if (rc == CLI_OK) {
         s.x = &x;
         rc = run_sweep(&o, &s, limit);

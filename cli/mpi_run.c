@@ -12,8 +12,12 @@
 #include "experiment.h"
 #include "inputs.h"
 #include "mpi_run.h"
+#include "search_run.h"
+#include "search_split.h"
+#include "sweep_inner.h"
+#include "sweep_param.h"
 
-#define RECIPE_FIELDS 8
+#define RECIPE_FIELDS (9 + SWEEP_MAX_PARAMS + 1)
 
 /* What a worker built for the recipe rank 0 opened. */
 typedef struct worker {
@@ -23,6 +27,10 @@ typedef struct worker {
     int have_x;
     pesim_space *sp;               /* owned unless it is x.space */
     pesim_evaluator *ev;
+    search_args inner_args;        /* a sweep's --inner and its options */
+    char inner_algo[64];
+    cli_sweep_inner inner;         /* a sweep's points with an inner search */
+    int have_inner;
 } worker;
 
 static pesim_status eval_local(void *ctx, const int32_t *choices, int32_t n, pesim_fidelity f, pesim_result *out)
@@ -36,6 +44,8 @@ static void worker_close(void *ctx, pesim_mpi_step *step)
 {
     worker *w = ctx;
     (void)step;
+    if (w->have_inner)
+        cli_sweep_inner_free(&w->inner);
     pesim_evaluator_destroy(w->ev);
     if (w->have_x)
         cli_experiment_free(&w->x); /* destroys its space */
@@ -46,8 +56,7 @@ static void worker_close(void *ctx, pesim_mpi_step *step)
     memset(w, 0, sizeof *w);
 }
 
-/* "in DIR on HOST": where a worker looked for the files. */
-static const char *where(char *buf, size_t n)
+const char *cli_mpi_where(char *buf, size_t n)
 {
     char dir[512] = "?", host[256] = "?";
     if (!getcwd(dir, sizeof dir))
@@ -57,6 +66,41 @@ static const char *where(char *buf, size_t n)
     host[sizeof host - 1] = '\0';
     snprintf(buf, n, "in %s on %s", dir, host);
     return buf;
+}
+
+/* A sweep's recipe (f[1..], see cli_mpi_recipe): the experiment as rank 0
+ * loaded it, and with an inner search the points' step. */
+static pesim_status sweep_open(worker *w, const char *const *f, int nf, const pesim_eval_options *eo, pesim_error *e)
+{
+    char at[800];
+    const char *params[SWEEP_MAX_PARAMS];
+    int n = 0;
+    for (int i = 10; i < nf && n < SWEEP_MAX_PARAMS; i++)
+        params[n++] = f[i];
+    w->have_x = 1;
+    if (cli_sweep_load(field_or_null(f[1]), field_or_null(f[2]), field_or_null(f[3]), field_or_null(f[4]), params, n,
+                       &w->x) != CLI_OK)
+        return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "mpi", "could not load the sweep's experiment %s %s",
+                               f[1] && f[1][0] ? f[1] : "(--param)", cli_mpi_where(at, sizeof at));
+    w->sp = w->x.space;
+    if (!field_or_null(f[5]))
+        return PESIM_OK;
+    search_args *a = &w->inner_args;
+    snprintf(w->inner_algo, sizeof w->inner_algo, "%s", f[5]);
+    a->algo = w->inner_algo;
+    int help_shown = 0;
+    if (cli_search_algo_opts(a, field_or_null(f[7]), &help_shown) != CLI_OK || help_shown)
+        return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "mpi", "bad --inner-opt %s", f[7]);
+    pesim_inner_options io;
+    memset(&io, 0, sizeof io);
+    io.algo = a->algo;
+    io.algo_opt.kv = a->algo_kv;
+    io.algo_opt.n_kv = a->n_algo_kv;
+    io.budget = strtoll(f[6], NULL, 10);
+    io.seed = strtoull(f[8], NULL, 10);
+    pesim_status st = cli_sweep_inner_init(&w->inner, w->sp, eo, &io, (int32_t)strtol(f[9], NULL, 10), e);
+    w->have_inner = st == PESIM_OK;
+    return st;
 }
 
 /* Builds the space of a recipe (the same calls rank 0 made) and its evaluator.
@@ -96,7 +140,7 @@ static pesim_status worker_open(void *ctx, const char *recipe, const pesim_eval_
         if (cli_inputs_load("search", &ia, &w->in) != CLI_OK || (mapping && w->in.only < 0)) {
             st = pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "mpi", "could not load the inputs (%s, %s%s%s) %s",
                                  f[1] ? f[1] : "", f[2] ? f[2] : "", mapping ? ", layer " : "",
-                                 mapping && f[3] ? f[3] : "", where(at, sizeof at));
+                                 mapping && f[3] ? f[3] : "", cli_mpi_where(at, sizeof at));
             goto out;
         }
         st = mapping ? pesim_space_mapping_opt(w->in.arch, &w->in.net.layers[w->in.only], &enc, &w->sp, e)
@@ -106,18 +150,20 @@ static pesim_status worker_open(void *ctx, const char *recipe, const pesim_eval_
         if (cli_experiment_load("search", f[1], field_or_null(f[2]), field_or_null(f[3]), f[4] && f[4][0] == '1', &enc,
                                 &w->x) != CLI_OK) {
             st = pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "mpi", "could not load the experiment %s %s", f[1],
-                                 where(at, sizeof at));
+                                 cli_mpi_where(at, sizeof at));
             goto out;
         }
         w->sp = w->x.space;
+    } else if (strcmp(kind, "sweep") == 0 && nf >= 10) {
+        st = sweep_open(w, f, nf, eo, e);
     } else {
         st = pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "mpi", "unknown recipe '%s'", kind);
     }
-    if (!st)
+    if (!st && !w->have_inner)
         st = pesim_evaluator_create(w->sp, NULL, eo, &w->ev, e);
     if (!st) {
-        step->fn = eval_local;
-        step->ctx = w->ev;
+        step->fn = w->have_inner ? cli_sweep_inner_eval : eval_local;
+        step->ctx = w->have_inner ? (void *)&w->inner : (void *)w->ev;
         step->n_params = pesim_space_n_params(w->sp);
         snprintf(step->describe, sizeof step->describe, "%s", pesim_space_describe(w->sp));
     }
@@ -144,7 +190,7 @@ int cli_mpi_main(const char *cmd, int (*run)(int argc, char **argv), int argc, c
     } else {
         worker w;
         memset(&w, 0, sizeof w);
-        if (pesim_mpi_serve(worker_open, worker_close, &w, &e) != PESIM_OK) {
+        if (pesim_mpi_serve_jobs(worker_open, worker_close, cli_search_layer_job, &w, &e) != PESIM_OK) {
             cli_error("%s: rank %d: %s", cmd, pesim_mpi_rank(), e.msg);
             rc = CLI_FAIL;
         }
@@ -174,14 +220,20 @@ int cli_mpi_recipe(char *buf, size_t n, const char *kind, const char *const *fie
 int cli_eval_step_open(const char *cmd, cli_eval_step *s, pesim_evaluator *ev, const pesim_space *sp,
                        const char *recipe, const pesim_eval_options *eo)
 {
+    return cli_eval_step_open_fn(cmd, s, eval_local, ev, sp, recipe, eo, 0);
+}
+
+int cli_eval_step_open_fn(const char *cmd, cli_eval_step *s, pesim_eval_fn fn, void *ctx, const pesim_space *sp,
+                          const char *recipe, const pesim_eval_options *eo, int32_t chunk)
+{
     memset(s, 0, sizeof *s);
-    s->fn = eval_local;
-    s->ctx = ev;
+    s->fn = fn;
+    s->ctx = ctx;
     if (!recipe || cli_mpi_workers() < 1)
         return CLI_OK;
     pesim_error e;
     pesim_error_clear(&e);
-    if (pesim_mpi_farm_open(recipe, eo, pesim_space_n_params(sp), pesim_space_describe(sp), 0, &s->farm, &e) !=
+    if (pesim_mpi_farm_open(recipe, eo, pesim_space_n_params(sp), pesim_space_describe(sp), chunk, &s->farm, &e) !=
         PESIM_OK) {
         cli_error("%s: %s", cmd, e.msg);
         return e.code == PESIM_ERR_NOMEM || e.code == PESIM_ERR_INTERNAL ? CLI_FAIL : CLI_USAGE;

@@ -2,6 +2,7 @@
  * POSIX: isatty. */
 #define _POSIX_C_SOURCE 200809L
 #include <stdio.h>
+#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,6 +24,11 @@ void cli_progress_start(cli_progress *p, const char *what, int64_t total)
     p->what = what;
     p->total = total;
     p->unit = NULL;
+    const char *d = getenv("PESIM_PROGRESS_DELAY_S");
+    char *end = NULL;
+    p->delay_s = d ? strtod(d, &end) : 1.0;
+    if (!d || end == d || p->delay_s < 0)
+        p->delay_s = 1.0;
 }
 
 void cli_progress_step(cli_progress *p, int64_t done, const char *item)
@@ -30,7 +36,7 @@ void cli_progress_step(cli_progress *p, int64_t done, const char *item)
     if (!p->on)
         return;
     double dt = now_seconds() - p->t0;
-    if (dt < 1.0)
+    if (dt < p->delay_s)
         return;
     double frac = p->total > 0 ? (double)done / (double)p->total : 0.0;
     fprintf(stderr, "\r\033[Kpesim: %s: %.0f%% of the %s", p->what, 100.0 * frac, p->unit ? p->unit : "MACs");

@@ -2,7 +2,8 @@
  *
  * DESIGN.md: long work shows progress on a terminal and stays quiet when not
  * on one. A progress line is written to stderr only when stderr is a
- * terminal and the work has already taken a second; it is rewritten in place
+ * terminal and the work has already taken a second (PESIM_PROGRESS_DELAY_S
+ * in the environment sets another delay, e.g. 0); it is rewritten in place
  * ("\r") and erased by cli_progress_end, so nothing is left on stderr. */
 #ifndef PESIM_CLI_PROGRESS_H
 #define PESIM_CLI_PROGRESS_H
@@ -13,6 +14,7 @@ typedef struct cli_progress {
     int on;                  /* stderr is a terminal */
     int shown;               /* a line is on the screen */
     double t0;               /* start, seconds */
+    double delay_s;          /* nothing is shown before the work has taken this long */
     const char *what;        /* "cycle engine" */
     int64_t total;           /* units of work (MACs) */
     const char *unit;        /* "points": counts other units than MACs (NULL: MACs; start sets NULL) */

@@ -8,12 +8,33 @@
 #include "progress.h"
 #include "run.h"
 
-/* Evaluates rl->mapping with r's evaluator. Never fails: problems become
- * rl->valid == 0 + reason. */
-static void evaluate(const run_result *r, run_layer *rl)
+/* The progress line inside a layer (the cycle engine's progress hook):
+ * macs_before of the run's MACs were done before this layer. */
+typedef struct layer_progress {
+    cli_progress *line;
+    int64_t macs_before, layer_macs;
+    const char *name;
+} layer_progress;
+
+static void on_layer_progress(void *ctx, int64_t done, int64_t total)
 {
-    pesim_status s = r->ev->fn(r->arch, rl->layer, &rl->mapping, &r->engine_opt, &rl->cost,
-                               &rl->stats);
+    const layer_progress *lp = ctx;
+    double frac = total > 0 ? (double)done / (double)total : 0.0;
+    cli_progress_step(lp->line, lp->macs_before + (int64_t)(frac * (double)lp->layer_macs), lp->name);
+}
+
+/* Evaluates rl->mapping with r's evaluator. Never fails: problems become
+ * rl->valid == 0 + reason. With a progress line on a terminal, the cycle
+ * engine updates it inside the layer (macs_before: the MACs done before). */
+static void evaluate(const run_result *r, run_layer *rl, cli_progress *line, int64_t macs_before)
+{
+    pesim_engine_options opt = r->engine_opt;
+    layer_progress lp = {line, macs_before, pesim_layer_macs(rl->layer), rl->layer->name};
+    if (line && line->on && !opt.progress) {
+        opt.progress = on_layer_progress;
+        opt.progress_ctx = &lp;
+    }
+    pesim_status s = r->ev->fn(r->arch, rl->layer, &rl->mapping, &opt, &rl->cost, &rl->stats);
     if (s != PESIM_OK) {
         snprintf(rl->reason, sizeof rl->reason, "evaluator: %s",
                  rl->cost.reason[0] ? rl->cost.reason : pesim_status_name(s));
@@ -85,7 +106,7 @@ static int run_common(run_result *r, const pesim_mapping *user, int32_t only,
         }
         if (mapped) {
             rl->has_mapping = 1;
-            evaluate(r, rl);
+            evaluate(r, rl, &pr, macs_done);
         }
         macs_done += pesim_layer_macs(rl->layer);
         if (rl->valid) {

@@ -141,14 +141,30 @@ static int cli_search_learned_opts(search_args *a)
     return CLI_OK;
 }
 
+/* pesim_algo_record's pair "policy_in_fnv1a64" into the layer's report. */
+static pesim_status take_policy_hash(void *ctx, const char *key, const char *value, pesim_error *e)
+{
+    (void)e;
+    search_layer *out = ctx;
+    if (strcmp(key, "policy_in_fnv1a64") == 0)
+        snprintf(out->policy_fnv1a64, sizeof out->policy_fnv1a64, "%.*s", (int)sizeof out->policy_fnv1a64 - 1,
+                 value);
+    return PESIM_OK;
+}
+
 /* The learned algorithms' outputs next to the convergence CSV: the policy
  * (DIR/<stem>.policy, pesim_algo_save_policy) and what they learned of the
- * space (DIR/<stem>.agents.txt: marl's clustering), which is also printed. */
-static int write_learned(const search_args *a, pesim_campaign *c, const search_spec *spec)
+ * space (DIR/<stem>.agents.txt: marl's clustering), which is also printed;
+ * the policy the search started from, with its hash, for the JSON report. */
+static int write_learned(const search_args *a, pesim_campaign *c, const search_spec *spec, search_layer *out)
 {
     pesim_algo *al = pesim_campaign_algo(c);
     if (strcmp(a->algo, "rl") != 0 && strcmp(a->algo, "marl") != 0)
         return CLI_OK;
+    if (a->policy_in) {
+        out->policy_in = a->policy_in;
+        pesim_algo_record(al, take_policy_hash, out, NULL);
+    }
     char path[SEARCH_PATH_MAX + 16];
     pesim_error e;
     pesim_error_clear(&e);
@@ -182,7 +198,7 @@ typedef struct run_ctx {
     int found;
 } run_ctx;
 
-static void csv_row(FILE *f, int64_t sample, const pesim_result *r, int found, double best)
+void cli_search_csv_row(FILE *f, int64_t sample, const pesim_result *r, int found, double best)
 {
     cli_csv_int(f, sample);
     fputc(',', f);
@@ -240,12 +256,30 @@ static int on_batch(void *ctx, const pesim_campaign_batch *b)
         const pesim_result *r = &b->results[i];
         if (r->valid && (!c->found || r->objective < c->best))
             c->found = 1, c->best = r->objective;
-        csv_row(c->csv, b->first + i, r, c->found, c->best);
+        cli_search_csv_row(c->csv, b->first + i, r, c->found, c->best);
     }
     fflush(c->csv);
     c->prog->fresh += b->n - b->replayed;
     show_progress(c->prog, c->out->name, b->first + b->n, c->found, c->best);
     return 0;
+}
+
+void cli_search_campaign_options(const search_args *a, const pesim_eval_options *eval, const char *label,
+                                 const char *config, pesim_campaign_options *co)
+{
+    memset(co, 0, sizeof *co);
+    co->algo = a->algo;
+    co->algo_opt.kv = a->algo_kv;
+    co->algo_opt.n_kv = a->n_algo_kv;
+    co->seed = a->seed;
+    co->budget = a->budget;
+    co->batch = a->batch;
+    co->fidelity = a->fidelity;
+    co->eval = *eval;
+    co->eval.threads = a->threads;
+    co->mode = a->mode;
+    co->label = label;
+    co->config = config;
 }
 
 int cli_search_space(const search_args *a, pesim_space *sp, const search_spec *spec, pesim_store *st,
@@ -261,19 +295,7 @@ int cli_search_space(const search_args *a, pesim_space *sp, const search_spec *s
     const int32_t np = pesim_space_n_params(sp);
 
     pesim_campaign_options co;
-    memset(&co, 0, sizeof co);
-    co.algo = a->algo;
-    co.algo_opt.kv = a->algo_kv;
-    co.algo_opt.n_kv = a->n_algo_kv;
-    co.seed = a->seed;
-    co.budget = a->budget;
-    co.batch = a->batch;
-    co.fidelity = a->fidelity;
-    co.eval = spec->eval;
-    co.eval.threads = a->threads;
-    co.mode = a->mode;
-    co.label = spec->label;
-    co.config = spec->config;
+    cli_search_campaign_options(a, &spec->eval, spec->label, spec->config, &co);
     co.stop = (const volatile int *)&cli_search_stop;
     pesim_campaign *c = NULL;
     if (pesim_campaign_create(sp, st, &co, &c, &e) != PESIM_OK) {
@@ -303,7 +325,7 @@ int cli_search_space(const search_args *a, pesim_space *sp, const search_spec *s
         pesim_campaign_destroy(c);
         return CLI_USAGE;
     }
-    fputs("sample,valid,objective,best_objective,cycles,energy_pj,violation,reason\n", ctx.csv);
+    fputs(CLI_SEARCH_CSV_HEADER, ctx.csv);
     pesim_campaign_set_callback(c, on_batch, &ctx);
     if (a->policy_in && pesim_algo_load_policy(pesim_campaign_algo(c), a->policy_in, &e) != PESIM_OK) {
         cli_report(&e, a->policy_in);
@@ -340,7 +362,7 @@ int cli_search_space(const search_args *a, pesim_space *sp, const search_spec *s
         rc = e.code == PESIM_ERR_INVALID ? CLI_USAGE : CLI_FAIL;
     }
     if (rc == CLI_OK)
-        rc = write_learned(a, c, spec);
+        rc = write_learned(a, c, spec, out);
     prog->before += out->samples;
     if (fclose(ctx.csv) != 0 && rc == CLI_OK) {
         cli_error("%s: write error", out->csv_file);
@@ -350,9 +372,8 @@ int cli_search_space(const search_args *a, pesim_space *sp, const search_spec *s
     return rc;
 }
 
-/* Writes the best candidate's mapping to out->mapping_file. */
-static int write_best(const search_args *a, pesim_space *sp, const pesim_arch *arch, const int32_t *best_x,
-                      const char *stem, search_layer *out)
+int cli_search_write_best(const search_args *a, pesim_space *sp, const pesim_arch *arch, const int32_t *best_x,
+                          const char *stem, search_layer *out)
 {
     pesim_design d;
     char reason[PESIM_REASON_MAX] = "";
@@ -377,6 +398,16 @@ static int write_best(const search_args *a, pesim_space *sp, const pesim_arch *a
     return CLI_OK;
 }
 
+void cli_search_layer_config(const search_args *a, const pesim_layer *l, char *buf, size_t n)
+{
+    snprintf(buf, n,
+             "pesim search --arch %s --workload %s --layer %s --algo %s --budget %lld --seed %llu "
+             "--objective %s --eval %s --batch %d --threads %d%s%s",
+             a->arch_path, a->workload_path, l->name, a->algo, (long long)a->budget, (unsigned long long)a->seed,
+             pesim_objective_name(a->objective), pesim_fidelity_name(a->fidelity), (int)a->batch, (int)a->threads,
+             a->algo_opt_text ? " --algo-opt " : "", a->algo_opt_text ? a->algo_opt_text : "");
+}
+
 int cli_search_layer(const search_args *a, const pesim_arch *arch, const pesim_layer *l, pesim_store *st,
                      cli_names *names, search_progress *prog, search_layer *out)
 {
@@ -397,12 +428,7 @@ int cli_search_layer(const search_args *a, const pesim_arch *arch, const pesim_l
         return CLI_USAGE;
     }
     char config[1024];
-    snprintf(config, sizeof config,
-             "pesim search --arch %s --workload %s --layer %s --algo %s --budget %lld --seed %llu "
-             "--objective %s --eval %s --batch %d --threads %d%s%s",
-             a->arch_path, a->workload_path, l->name, a->algo, (long long)a->budget, (unsigned long long)a->seed,
-             pesim_objective_name(a->objective), pesim_fidelity_name(a->fidelity), (int)a->batch, (int)a->threads,
-             a->algo_opt_text ? " --algo-opt " : "", a->algo_opt_text ? a->algo_opt_text : "");
+    cli_search_layer_config(a, l, config, sizeof config);
     search_spec spec;
     memset(&spec, 0, sizeof spec);
     spec.layer = l;
@@ -422,7 +448,7 @@ int cli_search_layer(const search_args *a, const pesim_arch *arch, const pesim_l
     } else {
         rc = cli_search_space(a, sp, &spec, st, prog, out, best_x);
         if (rc == CLI_OK && out->found)
-            rc = write_best(a, sp, arch, best_x, stem, out);
+            rc = cli_search_write_best(a, sp, arch, best_x, stem, out);
     }
     free(best_x);
     pesim_space_destroy(sp);

@@ -6,6 +6,8 @@
 #define PESIM_CLI_SEARCH_RUN_H
 
 #include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "pesim/arch.h"
@@ -38,6 +40,7 @@ typedef struct search_args {
     const char *agents;            /* --agents K|auto (marl), NULL: the algorithm's default */
     char agents_kv[32];            /* its "agents=K" */
     const char *policy_in;         /* --policy-in FILE (rl, marl): start from a saved policy */
+    int distribute;                /* --distribute: a cli_distribute (search_split.h) */
 } search_args;
 
 /* What one search (of a layer, or of a whole design) did. */
@@ -58,6 +61,8 @@ typedef struct search_layer {
     int64_t predictions;           /* designs the algorithm had predicted outside the budget (ARCO) */
     char mapping_file[SEARCH_PATH_MAX]; /* "" when nothing valid was found */
     char csv_file[SEARCH_PATH_MAX];
+    const char *policy_in;         /* --policy-in the search started from (NULL: none) */
+    char policy_fnv1a64[24];       /* its content hash, as the store records it */
 } search_layer;
 
 /* The progress of a whole search (every layer), for the progress line. */
@@ -87,6 +92,12 @@ typedef struct search_spec {
     const char *recipe;            /* how MPI worker ranks build the space (cli_mpi_recipe; NULL: here only) */
 } search_spec;
 
+/* The campaign options of a search: a's algorithm, options, seed, budget,
+ * batch, fidelity, threads and run mode, the evaluation options eval, the
+ * run's label and config (not copied). */
+void cli_search_campaign_options(const search_args *a, const pesim_eval_options *eval, const char *label,
+                                 const char *config, pesim_campaign_options *co);
+
 /* Runs one campaign on sp (not owned) with a's algorithm, options, budget,
  * seed, batch, fidelity and run mode, recording into st and updating the
  * progress p. best_x (n_params entries) gets the best candidate when
@@ -106,6 +117,21 @@ int cli_search_space(const search_args *a, pesim_space *sp, const search_spec *s
  * cli_search_space. */
 int cli_search_layer(const search_args *a, const pesim_arch *arch, const pesim_layer *l, pesim_store *st,
                      cli_names *names, search_progress *p, search_layer *out);
+
+/* The convergence CSV of a search: its header line and one row (sample,
+ * validity, objective, the best objective so far, cycles, energy, why
+ * invalid). */
+#define CLI_SEARCH_CSV_HEADER "sample,valid,objective,best_objective,cycles,energy_pj,violation,reason\n"
+void cli_search_csv_row(FILE *f, int64_t sample, const pesim_result *r, int found, double best);
+
+/* The command line recorded with layer l's run in the store. */
+void cli_search_layer_config(const search_args *a, const pesim_layer *l, char *buf, size_t n);
+
+/* Writes the mapping of best_x (a candidate of sp, layer out->layer's
+ * mapping space on arch) to DIR/<stem>.cfg, named in out->mapping_file
+ * ("" on failure). Returns CLI_OK, or the exit status after a message. */
+int cli_search_write_best(const search_args *a, pesim_space *sp, const pesim_arch *arch, const int32_t *best_x,
+                          const char *stem, search_layer *out);
 
 /* Splits --algo-opt "k=v,k=v" into a->algo_kv and checks every key against
  * the algorithm's table ("help" lists it on stdout and returns CLI_OK with

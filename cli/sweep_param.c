@@ -1,10 +1,15 @@
-/* cli/sweep_param.c - `pesim sweep --param` (see sweep_param.h). */
+/* cli/sweep_param.c - `pesim sweep --param` (see sweep_param.h). POSIX:
+ * mkstemp. */
+#define _POSIX_C_SOURCE 200809L
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <unistd.h>
+
 #include "cli.h"
+#include "paths.h"
 #include "sweep_param.h"
 
 int cli_sweep_take_params(int *argc, char **argv, const char **params, int *n)
@@ -130,4 +135,28 @@ int cli_sweep_write_experiment(const char *path, const char *arch, const char *w
         return -1;
     }
     return bad ? -1 : 0;
+}
+
+int cli_sweep_load(const char *experiment, const char *arch, const char *workload, const char *objective,
+                   const char *const *params, int n, cli_experiment *x)
+{
+    memset(x, 0, sizeof *x);
+    if (experiment)
+        return cli_experiment_load("sweep", experiment, arch, workload, 0, NULL, x);
+    char a[1024], w[1024], tmp[64];
+    cli_find_data(arch ? arch : CLI_DEFAULT_ARCH, a, sizeof a);
+    cli_find_data(workload ? workload : CLI_DEFAULT_WORKLOAD, w, sizeof w);
+    const char *dir = getenv("TMPDIR");
+    snprintf(tmp, sizeof tmp, "%.40s/pesim-sweep-XXXXXX", dir && dir[0] ? dir : "/tmp");
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        cli_error("sweep: %s: %s", tmp, strerror(errno));
+        return CLI_FAIL;
+    }
+    close(fd);
+    int rc = CLI_USAGE;
+    if (cli_sweep_write_experiment(tmp, a, w, objective, params, n) == 0)
+        rc = cli_experiment_load("sweep", tmp, NULL, NULL, 0, NULL, x);
+    remove(tmp);
+    return rc;
 }

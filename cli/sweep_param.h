@@ -10,6 +10,8 @@
 
 #include <stddef.h>
 
+#include "experiment.h"
+
 #define SWEEP_MAX_PARAMS 32
 
 /* Removes every "--param X" / "--param=X" of argv (argc updated, order of the
@@ -23,5 +25,13 @@ int cli_sweep_take_params(int *argc, char **argv, const char **params, int *n);
  * that cannot be written. */
 int cli_sweep_write_experiment(const char *path, const char *arch, const char *workload, const char *objective,
                                const char *const *params, int n);
+
+/* Loads the experiment of a sweep: the file `experiment` (arch, workload:
+ * NULL for the experiment's), or when it is NULL the --param specs (arch,
+ * workload: NULL for the defaults, found by cli_find_data; objective: NULL
+ * for the default) through a temporary experiment file under $TMPDIR, which
+ * is removed. Returns CLI_OK, or the exit status after a message. */
+int cli_sweep_load(const char *experiment, const char *arch, const char *workload, const char *objective,
+                   const char *const *params, int n, cli_experiment *x);
 
 #endif

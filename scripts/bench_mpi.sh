@@ -9,6 +9,20 @@
 # searches' samples over their wall time (the campaign loop's, from --json:
 # process and MPI start-up excluded); the median of REPS runs (default 3).
 #
+# Then (SECTIONS, default "batches searches sweep learned"; "batches" is the
+# table above) three more tables, each the wall time of the whole command
+# (MPI start-up included) against ranks, the median of REPS runs:
+#   searches - a per-layer search of every MAC layer of SEARCHES_ARGS at
+#              analytical fidelity (default: genetic on Eyeriss, ResNet-18,
+#              SEARCHES_BUDGET 2000 per layer, batch 64), --distribute
+#              batches against --distribute searches;
+#   sweep    - `pesim sweep --inner annealing` of SWEEP_ARGS (default: the
+#              first SWEEP_POINTS 8 points of configs/experiments/
+#              vta_gemm_sweep.cfg, inner budget 100 per layer), points/s;
+#   learned  - `--algo marl` on LEARNED_ARGS at cycle fidelity (default: DQN's
+#              every MAC layer, budget 48, batch 16): its agents' candidates
+#              distributed through the batch (docs/cluster.md).
+#
 # Environment: REPS; FIDELITIES (default "analytical cycle");
 # ANALYTICAL_ARGS / CYCLE_ARGS (the search's inputs and algorithm),
 # ANALYTICAL_BUDGET / CYCLE_BUDGET and ANALYTICAL_BATCH / CYCLE_BATCH (per
@@ -37,15 +51,21 @@ cores="$(nproc)"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
+# launch RANKS: sets the array `launch` to the launcher of RANKS ranks (none for 1)
+launch() {
+  launch=()
+  if [ "$1" -gt 1 ]; then
+    launch=("$mpiexec" -np "$1")
+    [ $(($1 * threads)) -gt "$cores" ] && launch+=(--oversubscribe)
+  fi
+  return 0
+}
+
 # rate RANKS ARGS...: samples per second of one search (from its JSON)
 rate() {
   local ranks="$1"; shift
   rm -rf "$tmp/out"
-  local launch=()
-  if [ "$ranks" -gt 1 ]; then
-    launch=("$mpiexec" -np "$ranks")
-    [ $((ranks * threads)) -gt "$cores" ] && launch+=(--oversubscribe)
-  fi
+  launch "$ranks"
   "${launch[@]}" "$pesim" search "$@" --threads "$threads" --out "$tmp/out" --json "$tmp/out.json" >/dev/null
   python3 - "$tmp/out.json" <<'EOF'
 import json, sys
@@ -58,9 +78,14 @@ EOF
 median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
 echo "# pesim bench_mpi: $(date -u +%Y-%m-%dT%H:%MZ), $cores cores, $(uname -n), ranks 1..$max_ranks x $threads threads, median of $reps"
-echo
-echo "| fidelity | scaling | ranks | workers x threads | budget | batch | evaluations/s | speedup |"
-echo "|---|---|---|---|---|---|---|---|"
+sections="${SECTIONS:-batches searches sweep learned}"
+case " $sections " in
+  *" batches "*)
+    echo
+    echo "| fidelity | scaling | ranks | workers x threads | budget | batch | evaluations/s | speedup |"
+    echo "|---|---|---|---|---|---|---|---|" ;;
+  *) fidelities="" ;;
+esac
 for fid in $fidelities; do
   if [ "$fid" = analytical ]; then args="$a_args"; b0="$a_budget"; k0="$a_batch"
   else args="$c_args"; b0="$c_budget"; k0="$c_batch"; fi
@@ -78,3 +103,81 @@ for fid in $fidelities; do
     done
   done
 done
+
+# wall RANKS CMD...: seconds of one whole command (MPI start-up included)
+wall() {
+  local ranks="$1"; shift
+  rm -rf "$tmp/out"
+  launch "$ranks"
+  local t0 t1
+  t0="$(date +%s.%N)"
+  "${launch[@]}" "$pesim" "$@" >/dev/null
+  t1="$(date +%s.%N)"
+  awk -v a="$t0" -v b="$t1" 'BEGIN {print b - a}'
+}
+
+# table LABEL UNITS WORK CMD...: one row per rank count: the command's wall time and WORK / wall
+table() {
+  local label="$1" units="$2" work="$3"; shift 3
+  local base=""
+  for ((r = 1; r <= max_ranks; r++)); do
+    w=$((r > 1 ? r - 1 : 1))
+    s="$(for ((i = 0; i < reps; i++)); do wall "$r" "$@"; done | median)"
+    m="$(awk -v n="$work" -v t="$s" 'BEGIN {print n / t}')"
+    [ -z "$base" ] && base="$m"
+    printf '| %s | %d | %s | %.2f | %.1f | %.2f |\n' "$label" "$r" \
+      "$([ "$r" -gt 1 ] && echo "$w x $threads" || echo "(rank 0) x $threads")" "$s" "$m" \
+      "$(awk -v a="$m" -v b="$base" 'BEGIN {print a / b}')"
+  done
+}
+
+case " $sections " in *" searches "*)
+  sargs="${SEARCHES_ARGS:---arch configs/arch/eyeriss.cfg --workload workloads/resnet18.cfg --algo genetic}"
+  sbudget="${SEARCHES_BUDGET:-2000}"
+
+
+  echo
+  echo "Per-layer search, analytical: $sargs, budget $sbudget per layer, batch 64 (evaluations/s: all layers' samples over the command's wall time)"
+  echo
+  echo "| distribute | ranks | workers x threads | wall s | evaluations/s | speedup |"
+  echo "|---|---|---|---|---|---|"
+  rm -rf "$tmp/out"
+  # shellcheck disable=SC2086
+  "$pesim" search $sargs --budget "$sbudget" --batch 64 --db none --out "$tmp/out" --json "$tmp/n.json" >/dev/null
+  n="$(python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print(sum(l['samples'] for l in j['layers']))" "$tmp/n.json")"
+  for d in batches searches; do
+    # shellcheck disable=SC2086
+    table "$d" "evaluations/s" "$n" search $sargs --budget "$sbudget" --batch 64 --threads "$threads" \
+      --db none --distribute "$d" --out "$tmp/out"
+  done
+  ;;
+esac
+
+case " $sections " in *" sweep "*)
+  points="${SWEEP_POINTS:-8}"
+  swargs="${SWEEP_ARGS:---experiment configs/experiments/vta_gemm_sweep.cfg --inner annealing --inner-budget 100}"
+  echo
+  echo "Sweep with an inner search: $swargs, $points points (--limit), --threads $threads (points/s over the command's wall time)"
+  echo
+  echo "| sweep | ranks | workers x threads | wall s | points/s | speedup |"
+  echo "|---|---|---|---|---|---|"
+  # shellcheck disable=SC2086
+  table "inner" "points/s" "$points" sweep $swargs --limit "$points" --threads "$threads" --csv "$tmp/sweep.csv"
+  ;;
+esac
+
+case " $sections " in *" learned "*)
+  largs="${LEARNED_ARGS:---arch configs/arch/eyeriss.cfg --workload workloads/dqn_atari.cfg --algo marl --eval cycle --budget 48 --batch 16}"
+  echo
+  echo "A learned algorithm's candidates through the batch: $largs (evaluations/s over the command's wall time)"
+  echo
+  echo "| algorithm | ranks | workers x threads | wall s | evaluations/s | speedup |"
+  echo "|---|---|---|---|---|---|"
+  rm -rf "$tmp/out"
+  # shellcheck disable=SC2086
+  "$pesim" search $largs --db none --out "$tmp/out" --json "$tmp/n.json" >/dev/null
+  n="$(python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print(sum(l['samples'] for l in j.get('layers') or [j]))" "$tmp/n.json")"
+  # shellcheck disable=SC2086
+  table "marl" "evaluations/s" "$n" search $largs --threads "$threads" --db none --out "$tmp/out"
+  ;;
+esac

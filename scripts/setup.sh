@@ -2,7 +2,9 @@
 # scripts/setup.sh - installs the Debian packages pesim needs to build, test
 # and plot. Idempotent: when every package is installed it prints nothing and
 # changes nothing; otherwise it runs apt-get update once and installs only the
-# missing ones (with sudo when not root).
+# missing ones (with sudo when not root). `scripts/setup.sh --with-browser`
+# also installs Debian's chromium, which scripts/screenshot_report.sh uses to
+# render a report headless (not needed to build, test or write reports).
 set -euo pipefail
 
 packages=(
@@ -20,6 +22,7 @@ packages=(
   python3 python3-matplotlib         # plots
   valgrind                           # memory checks
 )
+[ "${1:-}" = "--with-browser" ] && packages+=(chromium)   # headless screenshots of reports
 
 missing=()
 for p in "${packages[@]}"; do

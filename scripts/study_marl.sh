@@ -20,6 +20,10 @@
 #
 # usage: scripts/study_marl.sh [BUDGET] [SEEDS] [OUT] [OBJECTIVES] [ALGOS]
 #   defaults: 2000 5 build/study-marl "edp latency" "random annealing genetic rl marl reference"
+# OBJECTIVES: any of pesim search's --objective values (edp, latency, energy).
+# A subset of the cases: STUDY_ARCHS (arch config files) and STUDY_LAYERS
+# (workload:layer items), space-separated, replace the defaults below;
+# PESIM_BIN runs that pesim binary instead of building build/Release.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 budget=${1:-2000}
@@ -27,15 +31,19 @@ seeds=${2:-5}
 out=${3:-build/study-marl}
 objectives=${4:-edp latency}
 algos=${5:-random annealing genetic rl marl reference}
-archs="configs/arch/eyeriss.cfg configs/arch/tpu_32x32.cfg"
-layers="workloads/resnet50.cfg:res2a_branch2b workloads/resnet50.cfg:res4a_branch2b
+archs=${STUDY_ARCHS:-configs/arch/eyeriss.cfg configs/arch/tpu_32x32.cfg}
+layers=${STUDY_LAYERS:-workloads/resnet50.cfg:res2a_branch2b workloads/resnet50.cfg:res4a_branch2b
         workloads/bert_base_128.cfg:l1_q workloads/bert_base_128.cfg:l1_ffn1
         workloads/mobilenet_v2.cfg:b2_dw workloads/mobilenet_v2.cfg:b7_dw
-        workloads/dqn_atari.cfg:conv1 workloads/dqn_atari.cfg:conv2"
+        workloads/dqn_atari.cfg:conv1 workloads/dqn_atari.cfg:conv2}
 
-cmake -S . -B build/Release -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build/Release -j2 --target pesim >/dev/null
-pesim=build/Release/cli/pesim
+if [ -n "${PESIM_BIN:-}" ]; then # a copy of the binary, kept apart from rebuilds while the study runs
+    pesim=$PESIM_BIN
+else
+    cmake -S . -B build/Release -DCMAKE_BUILD_TYPE=Release >/dev/null
+    cmake --build build/Release -j2 --target pesim >/dev/null
+    pesim=build/Release/cli/pesim
+fi
 mkdir -p "$out/runs"
 csv="$out/curves.csv"
 echo "arch,workload,layer,algo,seed,sample,best_objective,objective" >"$csv"
@@ -70,9 +78,10 @@ echo "objective,arch,layer,value" >"$defaults"
 for obj in $objectives; do
     for arch in $archs; do
         for item in $layers; do
-            key=$([ "$obj" = edp ] && echo edp_pj_cycles || echo '"cycles"')
+            case $obj in edp) key=edp_pj_cycles ;; energy) key='"energy_pj"' ;; *) key='"cycles"' ;; esac
+            # awk reads to the end: a reader that quits early (grep -m1) makes pesim die of SIGPIPE
             v=$("$pesim" run --arch "$arch" --workload "${item%%:*}" --layer "${item##*:}" --json - |
-                grep -m1 "$key" | sed 's/.*: *//; s/,$//')
+                awk -v k="$key" '!done && index($0, k) { sub(/.*: */, ""); sub(/,$/, ""); print; done = 1 }')
             echo "$obj,$(basename "$arch" .cfg),${item##*:},$v" >>"$defaults"
         done
     done

@@ -14,10 +14,10 @@
  * contract of `pesim search --algo`. */
 #define ENTRY(x, summary)                                                                                        \
     {#x, summary, algo_##x##_opts, 0, algo_##x##_create, algo_##x##_ask, algo_##x##_tell, algo_##x##_destroy, \
-     NULL, NULL, NULL}
+     NULL, NULL, NULL, NULL}
 #define LEARNED(x, summary)                                                                                    \
     {#x, summary, algo_##x##_opts, 0, algo_##x##_create, algo_##x##_ask, algo_##x##_tell, algo_##x##_destroy,   \
-     algo_##x##_save, algo_##x##_load, algo_##x##_describe}
+     algo_##x##_save, algo_##x##_load, algo_##x##_describe, algo_##x##_record}
 static algo_entry registry[] = {
     ENTRY(exhaustive, "every point of a small space, pruning what capacity failures imply"),
     ENTRY(random, "uniform random candidates (the baseline)"),
@@ -295,6 +295,13 @@ int pesim_algo_describe_state(const pesim_algo *al, char *buf, size_t n)
         return 0;
     buf[0] = '\0';
     return al->impl->describe ? al->impl->describe(al->state, buf, n) : 0;
+}
+
+pesim_status pesim_algo_record(const pesim_algo *al, pesim_algo_record_fn put, void *ctx, pesim_error *e)
+{
+    if (!al || !put || !al->impl->record)
+        return PESIM_OK;
+    return al->impl->record(al->state, put, ctx, e);
 }
 
 void pesim_algo_destroy(pesim_algo *al)

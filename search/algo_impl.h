@@ -77,6 +77,8 @@ typedef void (*algo_destroy_fn)(void *state);
 typedef pesim_status (*algo_save_fn)(void *state, const char *path, pesim_error *e);
 typedef pesim_status (*algo_load_fn)(void *state, const char *path, pesim_error *e);
 typedef int (*algo_describe_fn)(void *state, char *buf, size_t n);
+/* ... and the key/value pairs they record with a run (pesim_algo_record). */
+typedef pesim_status (*algo_record_fn)(void *state, pesim_algo_record_fn put, void *ctx, pesim_error *e);
 
 /* One entry of the registry (algo.c). opt[] given to create holds the
  * value of each option of the table, in table order. */
@@ -92,6 +94,7 @@ typedef struct algo_entry {
     algo_save_fn save;
     algo_load_fn load;
     algo_describe_fn describe;
+    algo_record_fn record;
 } algo_entry;
 
 /* The algorithms (one file each in algorithms/): their functions and their
@@ -122,7 +125,8 @@ ALGO_DECLARE(das)
 #define ALGO_DECLARE_LEARNED(x)                                                    \
     pesim_status algo_##x##_save(void *state, const char *path, pesim_error *e); \
     pesim_status algo_##x##_load(void *state, const char *path, pesim_error *e); \
-    int algo_##x##_describe(void *state, char *buf, size_t n);
+    int algo_##x##_describe(void *state, char *buf, size_t n);                  \
+    pesim_status algo_##x##_record(void *state, pesim_algo_record_fn put, void *ctx, pesim_error *e);
 ALGO_DECLARE_LEARNED(rl)
 ALGO_DECLARE_LEARNED(marl)
 #undef ALGO_DECLARE_LEARNED

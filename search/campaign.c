@@ -263,6 +263,18 @@ static pesim_status replay(pesim_campaign *c, int64_t s, int32_t k, const int32_
     return PESIM_OK;
 }
 
+/* pesim_algo_record's pairs into the run's metadata. */
+typedef struct meta_ctx {
+    pesim_store *st;
+    int64_t run;
+} meta_ctx;
+
+static pesim_status put_meta(void *ctx, const char *key, const char *value, pesim_error *e)
+{
+    meta_ctx *m = ctx;
+    return pesim_store_set_meta(m->st, m->run, key, value, e);
+}
+
 pesim_status pesim_campaign_run(pesim_campaign *c, pesim_error *e)
 {
     if (!c) return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "campaign", "NULL campaign");
@@ -328,6 +340,10 @@ pesim_status pesim_campaign_run(pesim_campaign *c, pesim_error *e)
     if (c->st) {
         pesim_error fe;
         pesim_status fs = pesim_store_flush(c->st, &fe);
+        if (!fs) { /* what the algorithm learned (marl's clustering) and started from */
+            meta_ctx m = {c->st, rep->run_id};
+            fs = pesim_algo_record(c->al, put_meta, &m, &fe);
+        }
         if (!st && fs) {
             st = fs;
             if (e) *e = fe;

@@ -8,9 +8,13 @@
  *   EVAL    0 -> w   int64 {first, n, fidelity}, then EVAL_DATA: n x n_params int32
  *   RESULT  w -> 0   int64 {first, n, status}, then RESULT_DATA: n pesim_result bytes
  *   CLOSE   0 -> w   (empty) the worker closes its step
+ *   JOB     0 -> w   int32 job number, then the job's text (NUL-terminated)
+ *   JOB_DONE w -> 0  int64 {job, status, bytes}, then JOB_DATA: the data (or
+ *                    the error's message) in pieces of at most 1 GiB
  *   QUIT    0 -> w   (empty) the worker leaves pesim_mpi_serve
  * Rank 0 keeps two chunks in flight per worker and gives the next chunk to
- * whichever worker answers first (dynamic load balancing). Waiting ranks poll,
+ * whichever worker answers first (dynamic load balancing); whole jobs go one
+ * per worker, the next to whichever finishes first. Waiting ranks poll,
  * then poll with short sleeps, so that a waiting rank 0 or an idle worker
  * leaves its core to the evaluating threads. */
 #define _POSIX_C_SOURCE 200809L /* nanosleep */
@@ -27,6 +31,7 @@
 #define IN_FLIGHT 2           /* chunks per worker at once */
 #define CHUNKS_PER_WORKER 4   /* of a batch, when the chunk size is automatic */
 #define MAX_CHUNK 1000000     /* candidates per message (its bytes stay below INT_MAX) */
+#define PIECE ((size_t)1 << 30) /* bytes per message of a job's data */
 
 int pesim_mpi_launched(void)
 {
@@ -69,10 +74,22 @@ pesim_mpi_farm_stats pesim_mpi_farm_get_stats(const pesim_mpi_farm *farm)
     return s;
 }
 void pesim_mpi_farm_close(pesim_mpi_farm *farm) { (void)farm; }
+pesim_status pesim_mpi_serve_jobs(pesim_mpi_open_fn open, pesim_mpi_close_fn close, pesim_mpi_job_fn job, void *ctx,
+                                  pesim_error *e)
+{
+    (void)job;
+    return pesim_mpi_serve(open, close, ctx, e);
+}
+pesim_status pesim_mpi_jobs(int32_t n, const char *const *jobs, pesim_mpi_done_fn done, void *ctx, pesim_error *e)
+{
+    (void)n, (void)jobs, (void)done, (void)ctx;
+    return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "mpi", "pesim was built without MPI");
+}
 
 #else /* PESIM_HAVE_MPI */
 
-enum { T_OPEN = 1, T_OPENED, T_EVAL, T_EVAL_DATA, T_RESULT, T_RESULT_DATA, T_CLOSE, T_QUIT };
+enum { T_OPEN = 1, T_OPENED, T_EVAL, T_EVAL_DATA, T_RESULT, T_RESULT_DATA, T_CLOSE, T_QUIT, T_JOB, T_JOB_DONE,
+       T_JOB_DATA };
 
 typedef struct open_reply {
     int32_t status;
@@ -141,7 +158,60 @@ static void wait_msg(int source, int tag, MPI_Status *st)
 
 /* --------------------------------------------------------------- worker */
 
+/* Sends bytes to rank `to` as pieces of at most PIECE bytes (tag). */
+static void send_pieces(const void *data, size_t bytes, int to, int tag)
+{
+    const char *p = data;
+    do {
+        size_t k = bytes < PIECE ? bytes : PIECE;
+        MPI_Send(p, (int)k, MPI_BYTE, to, tag, MPI_COMM_WORLD);
+        p += k, bytes -= k;
+    } while (bytes > 0);
+}
+
+/* Receives what send_pieces sent into buf (bytes). */
+static void recv_pieces(void *buf, size_t bytes, int from, int tag)
+{
+    char *p = buf;
+    do {
+        size_t k = bytes < PIECE ? bytes : PIECE;
+        MPI_Recv(p, (int)k, MPI_BYTE, from, tag, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        p += k, bytes -= k;
+    } while (bytes > 0);
+}
+
+/* A worker runs one job and sends its data (or its error) to rank 0. */
+static void serve_job(pesim_mpi_job_fn job, void *ctx, const char *msg, int count)
+{
+    int32_t id = -1;
+    if (count >= (int)sizeof id) memcpy(&id, msg, sizeof id);
+    void *data = NULL;
+    size_t bytes = 0;
+    pesim_error je;
+    pesim_error_clear(&je);
+    pesim_status st = count > (int)sizeof id && job
+                          ? job(ctx, msg + sizeof id, &data, &bytes, &je)
+                          : pesim_error_set(&je, PESIM_ERR_INTERNAL, NULL, 0, "mpi", "this rank runs no jobs");
+    char text[PESIM_MSG_MAX + 64];
+    if (st != PESIM_OK) {
+        free(data);
+        pesim_error_format(&je, text, sizeof text);
+        data = NULL;
+        bytes = strlen(text) + 1;
+    }
+    int64_t h[3] = {id, st, (int64_t)bytes};
+    MPI_Send(h, 3, MPI_INT64_T, 0, T_JOB_DONE, MPI_COMM_WORLD);
+    send_pieces(st != PESIM_OK ? (const void *)text : data, bytes, 0, T_JOB_DATA);
+    free(data);
+}
+
 pesim_status pesim_mpi_serve(pesim_mpi_open_fn open, pesim_mpi_close_fn close, void *ctx, pesim_error *e)
+{
+    return pesim_mpi_serve_jobs(open, close, NULL, ctx, e);
+}
+
+pesim_status pesim_mpi_serve_jobs(pesim_mpi_open_fn open, pesim_mpi_close_fn close, pesim_mpi_job_fn job, void *ctx,
+                                  pesim_error *e)
 {
     if (!g_init || g_rank == 0 || !open)
         return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "mpi", "pesim_mpi_serve runs on MPI ranks > 0");
@@ -168,6 +238,11 @@ pesim_status pesim_mpi_serve(pesim_mpi_open_fn open, pesim_mpi_close_fn close, v
         }
         MPI_Recv(buf, count, MPI_BYTE, 0, st.MPI_TAG, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
         if (st.MPI_TAG == T_QUIT) break;
+        if (st.MPI_TAG == T_JOB) {
+            buf[count] = '\0';
+            serve_job(job, ctx, buf, count);
+            continue;
+        }
         if (st.MPI_TAG == T_CLOSE || st.MPI_TAG == T_OPEN) {
             if (is_open && close) close(ctx, &step);
             is_open = 0;
@@ -371,6 +446,74 @@ void pesim_mpi_farm_close(pesim_mpi_farm *farm)
     for (int w = 1; w <= farm->workers; w++)
         MPI_Send(NULL, 0, MPI_BYTE, w, T_CLOSE, MPI_COMM_WORLD);
     free(farm);
+}
+
+pesim_status pesim_mpi_jobs(int32_t n, const char *const *jobs, pesim_mpi_done_fn done, void *ctx, pesim_error *e)
+{
+    if (!g_init || g_rank != 0 || g_size < 2)
+        return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "mpi",
+                               "jobs need rank 0 of an MPI job of at least two ranks");
+    if (n < 0 || (n > 0 && (!jobs || !done)))
+        return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "mpi", "bad job arguments");
+    pesim_status rc = PESIM_OK;
+    int32_t next = 0, running = 0;
+    /* Sends job `next` to worker w (a job's text after its number). */
+#define SEND_JOB(w)                                                                                               \
+    do {                                                                                                          \
+        size_t len_ = strlen(jobs[next]) + 1;                                                                     \
+        char *m_ = malloc(sizeof(int32_t) + len_);                                                                \
+        if (!m_) {                                                                                                \
+            if (!rc) rc = pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, "mpi", "out of memory");                   \
+            break;                                                                                                \
+        }                                                                                                         \
+        memcpy(m_, &next, sizeof next);                                                                           \
+        memcpy(m_ + sizeof next, jobs[next], len_);                                                               \
+        MPI_Send(m_, (int)(sizeof next + len_), MPI_BYTE, (w), T_JOB, MPI_COMM_WORLD);                            \
+        free(m_);                                                                                                 \
+        next++, running++;                                                                                        \
+    } while (0)
+    for (int w = 1; w < g_size && next < n && !rc; w++)
+        SEND_JOB(w);
+    while (running > 0) {
+        MPI_Status st;
+        wait_msg(MPI_ANY_SOURCE, T_JOB_DONE, &st);
+        int64_t h[3];
+        MPI_Recv(h, 3, MPI_INT64_T, st.MPI_SOURCE, T_JOB_DONE, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+        running--;
+        size_t bytes = h[2] > 0 ? (size_t)h[2] : 0;
+        char *data = malloc(bytes + 1);
+        if (!data) { /* take the data off the wire piece by piece */
+            size_t left = bytes;
+            do {
+                MPI_Status ps;
+                int k = 0;
+                MPI_Probe(st.MPI_SOURCE, T_JOB_DATA, MPI_COMM_WORLD, &ps);
+                MPI_Get_count(&ps, MPI_BYTE, &k);
+                char *sink = malloc((size_t)(k > 0 ? k : 1));
+                MPI_Recv(sink, k, MPI_BYTE, st.MPI_SOURCE, T_JOB_DATA, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+                free(sink);
+                left -= (size_t)k < left ? (size_t)k : left;
+            } while (left > 0);
+            if (!rc) rc = pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, "mpi", "out of memory");
+            continue;
+        }
+        recv_pieces(data, bytes, st.MPI_SOURCE, T_JOB_DATA);
+        data[bytes] = '\0';
+        if (!rc) {
+            if (h[1] != PESIM_OK)
+                rc = pesim_error_set(e, (pesim_status)h[1], NULL, 0, "mpi", "rank %d: job %lld: %.*s", st.MPI_SOURCE,
+                                     (long long)h[0], (int)(PESIM_MSG_MAX / 2), data);
+            else if (h[0] < 0 || h[0] >= n)
+                rc = pesim_error_set(e, PESIM_ERR_INTERNAL, NULL, 0, "mpi", "rank %d answered job %lld of %d",
+                                     st.MPI_SOURCE, (long long)h[0], (int)n);
+            else
+                rc = done(ctx, (int32_t)h[0], data, bytes, e);
+        }
+        free(data);
+        if (!rc && next < n) SEND_JOB(st.MPI_SOURCE);
+    }
+#undef SEND_JOB
+    return rc;
 }
 
 #endif /* PESIM_HAVE_MPI */

@@ -212,6 +212,40 @@ pesim_status pesim_space_placement_opts(const pesim_arch *a, const pesim_network
     return PESIM_OK;
 }
 
+pesim_status pesim_space_placement_greedy(const pesim_space *s, int32_t *choices, int32_t *input_level,
+                                          pesim_error *e)
+{
+    if (!s || !choices) return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "space", "NULL space or choices");
+    if (s->kind != SPACE_PLACEMENT)
+        return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "space", "not a placement space");
+    pesim_net *n = NULL;
+    pesim_status st = srch_place_net(s, &n, e);
+    if (st) return st;
+    pesim_placement g;
+    memset(&g, 0, sizeof g);
+    st = pesim_net_place_greedy(n, &g, e);
+    pesim_net_destroy(n);
+    if (st) return st;
+    if (input_level) *input_level = g.input_level;
+    for (int32_t i = 0; i < s->n_params; i++) choices[i] = 0;
+    for (int32_t li = 0; li < s->net.n_layers && !st; li++) {
+        const int32_t *pc = &s->place_choice[(size_t)li * 2 * PESIM_MAX_LEVELS];
+        for (int w = 0; w < 2 && !st; w++) {
+            int32_t p = w ? s->place_o[li] : s->place_w[li], want = w ? g.outputs_level[li] : g.weights_level[li];
+            if (p < 0) continue; /* one home only, or no weights */
+            int32_t c = 0;
+            while (c < s->params[p].n_choices && pc[w * PESIM_MAX_LEVELS + c] != want) c++;
+            if (c == s->params[p].n_choices) /* homes are the choices: cannot happen */
+                st = pesim_error_set(e, PESIM_ERR_INTERNAL, NULL, 0, s->params[p].name,
+                                     "the greedy placer chose level %d, not a choice of the space", (int)want);
+            else
+                choices[p] = c;
+        }
+    }
+    pesim_placement_free(&g);
+    return st;
+}
+
 pesim_status pesim_space_placement(const pesim_arch *a, const pesim_network *net, pesim_space **out, pesim_error *e)
 {
     pesim_net_options o;

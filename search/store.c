@@ -98,6 +98,53 @@ static const char *const schema_sql =
     "           OVER (PARTITION BY id >> 40 ORDER BY id ROWS UNBOUNDED PRECEDING) AS best\n"
     "  FROM evals;\n";
 
+/* Added to stores of this schema version on every open (additive: a store
+ * written before it gains the table): what an algorithm records with a run
+ * (pesim_store_set_meta; marl's clustering, the policy a run started from). */
+static const char *const run_meta_sql =
+    "CREATE TABLE IF NOT EXISTS run_meta(\n"
+    "  run INTEGER NOT NULL REFERENCES runs(id),\n"
+    "  key TEXT NOT NULL,\n"
+    "  value TEXT NOT NULL,\n"
+    "  PRIMARY KEY(run, key)) WITHOUT ROWID;\n";
+
+/* The whole-network run of an evaluated design (pesim_store_add_network),
+ * keyed by (run, sample): a summary, per-layer costs with one stall column
+ * per cause (stall_<pesim_stall_name>), each level's occupancy per step, and
+ * the DRAM traffic binned over time. Created on every open (IF NOT EXISTS),
+ * so a store of this schema version written before them gains them. */
+static void net_schema(char *buf, size_t n)
+{
+    size_t w = (size_t)snprintf(buf, n, "%s",
+        "CREATE TABLE IF NOT EXISTS net_runs(\n"
+        "  run INTEGER NOT NULL REFERENCES runs(id), sample INTEGER NOT NULL,\n"
+        "  placement TEXT NOT NULL, fidelity TEXT NOT NULL, valid INTEGER NOT NULL, reason TEXT NOT NULL,\n"
+        "  cycles INTEGER NOT NULL, energy_pj REAL NOT NULL,\n"
+        "  dram_peak_words_per_cycle REAL NOT NULL,\n"   /* 0: the outermost level is not DRAM */
+        "  PRIMARY KEY(run, sample));\n"
+        "CREATE TABLE IF NOT EXISTS net_layers(\n"
+        "  run INTEGER NOT NULL, sample INTEGER NOT NULL, layer INTEGER NOT NULL, name TEXT NOT NULL,\n"
+        "  mapped INTEGER NOT NULL, start_cycle INTEGER NOT NULL, end_cycle INTEGER NOT NULL,\n"
+        "  cycles INTEGER NOT NULL, compute_cycles INTEGER NOT NULL");
+    for (int k = 0; k < PESIM_STALL_COUNT && w < n; k++)
+        w += (size_t)snprintf(buf + w, n - w, ", stall_%s INTEGER NOT NULL", pesim_stall_name((pesim_stall)k));
+    if (w < n)
+        snprintf(buf + w, n - w, "%s",
+            ",\n  macs INTEGER NOT NULL, energy_pj REAL NOT NULL,\n"
+            "  dram_read_words INTEGER NOT NULL, dram_write_words INTEGER NOT NULL,\n"
+            "  PRIMARY KEY(run, sample, layer));\n"
+            "CREATE TABLE IF NOT EXISTS net_occupancy(\n"
+            "  run INTEGER NOT NULL, sample INTEGER NOT NULL, level INTEGER NOT NULL, level_name TEXT NOT NULL,\n"
+            "  step INTEGER NOT NULL, live_words INTEGER NOT NULL, staging_words INTEGER NOT NULL,\n"
+            "  capacity_words INTEGER NOT NULL, top_address INTEGER NOT NULL,\n"  /* per instance; capacity 0: unbounded */
+            "  PRIMARY KEY(run, sample, level, step));\n"
+            "CREATE TABLE IF NOT EXISTS net_dram(\n"
+            "  run INTEGER NOT NULL, sample INTEGER NOT NULL, bin INTEGER NOT NULL,\n"
+            "  start_cycle INTEGER NOT NULL, end_cycle INTEGER NOT NULL,\n"
+            "  read_words REAL NOT NULL, write_words REAL NOT NULL,\n"
+            "  PRIMARY KEY(run, sample, bin));\n");
+}
+
 /* A batch handed to the writer thread (owned copies). */
 typedef struct job {
     int64_t run, first;
@@ -372,6 +419,21 @@ pesim_status pesim_store_open(const char *path, pesim_store **out, pesim_error *
             goto fail;
         }
     }
+    if ((rc = exec(s->db, run_meta_sql)) != SQLITE_OK) {
+        st = sql_error(path, s->db, rc, "cannot create the table run_meta", e);
+        exec(s->db, "ROLLBACK");
+        goto fail;
+    }
+    /* the whole-network tables: added to any store of this version */
+    {
+        char net_sql[4096];
+        net_schema(net_sql, sizeof net_sql);
+        if ((rc = exec(s->db, net_sql)) != SQLITE_OK) {
+            st = sql_error(path, s->db, rc, "cannot create the network tables", e);
+            exec(s->db, "ROLLBACK");
+            goto fail;
+        }
+    }
     if ((rc = exec(s->db, "COMMIT")) != SQLITE_OK) {
         st = sql_error(path, s->db, rc, "cannot commit", e);
         exec(s->db, "ROLLBACK");
@@ -555,6 +617,58 @@ pesim_status pesim_store_finish_run(pesim_store *s, int64_t run_id, pesim_error 
              "WHERE id = %" PRId64,
              run_id);
     return update_run(s, run_id, sql, "cannot finish the run", e);
+}
+
+/* ----------------------------------------------------------- run_meta */
+
+pesim_status pesim_store_set_meta(pesim_store *s, int64_t run_id, const char *key, const char *value, pesim_error *e)
+{
+    if (!s || !key || !value)
+        return pesim_error_set(e, PESIM_ERR_INVALID, s ? s->path : NULL, 0, NULL, "set_meta: NULL argument");
+    pesim_status st = pesim_store_flush(s, e);
+    if (st) return st;
+    sqlite3_stmt *q = NULL;
+    int rc = sqlite3_prepare_v2(s->db, "INSERT OR REPLACE INTO run_meta(run, key, value) VALUES(?1, ?2, ?3)", -1, &q,
+                                NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_int64(q, 1, run_id);
+        sqlite3_bind_text(q, 2, key, -1, SQLITE_STATIC);
+        sqlite3_bind_text(q, 3, value, -1, SQLITE_STATIC);
+        rc = sqlite3_step(q);
+        if (rc == SQLITE_DONE) rc = SQLITE_OK;
+    }
+    sqlite3_finalize(q);
+    if ((rc & 0xff) == SQLITE_CONSTRAINT)
+        return pesim_error_set(e, PESIM_ERR_INVALID, s->path, 0, NULL, "no run %" PRId64, run_id);
+    if (rc != SQLITE_OK) return sql_error(s->path, s->db, rc, "cannot record the run's metadata", e);
+    return PESIM_OK;
+}
+
+pesim_status pesim_store_get_meta(pesim_store *s, int64_t run_id, const char *key, char **value, pesim_error *e)
+{
+    if (!s || !key || !value)
+        return pesim_error_set(e, PESIM_ERR_INVALID, s ? s->path : NULL, 0, NULL, "get_meta: NULL argument");
+    *value = NULL;
+    pesim_status st = pesim_store_flush(s, e);
+    if (st) return st;
+    sqlite3_stmt *q = NULL;
+    int rc = sqlite3_prepare_v2(s->db, "SELECT value FROM run_meta WHERE run = ?1 AND key = ?2", -1, &q, NULL);
+    if (rc == SQLITE_OK) {
+        sqlite3_bind_int64(q, 1, run_id);
+        sqlite3_bind_text(q, 2, key, -1, SQLITE_STATIC);
+        rc = sqlite3_step(q);
+        if (rc == SQLITE_ROW) {
+            const char *t = (const char *)sqlite3_column_text(q, 0);
+            *value = strdup(t ? t : "");
+            rc = *value ? SQLITE_OK : SQLITE_NOMEM;
+        } else if (rc == SQLITE_DONE) {
+            rc = SQLITE_OK;
+        }
+    }
+    sqlite3_finalize(q);
+    if (rc == SQLITE_NOMEM) return pesim_error_set(e, PESIM_ERR_NOMEM, s->path, 0, NULL, "out of memory");
+    if (rc != SQLITE_OK) return sql_error(s->path, s->db, rc, "cannot read the run's metadata", e);
+    return PESIM_OK;
 }
 
 /* -------------------------------------------------------- evaluations */
@@ -899,4 +1013,138 @@ pesim_status pesim_store_best(pesim_store *s, int64_t run_id, int32_t n_params, 
     }
     sqlite3_finalize(q);
     return st;
+}
+
+/* ------------------------------------------------------ network runs */
+
+/* Binds the values and steps one prepared insert; resets it. */
+static int step_reset(sqlite3_stmt *q)
+{
+    int rc = sqlite3_step(q);
+    sqlite3_reset(q);
+    sqlite3_clear_bindings(q);
+    return rc == SQLITE_DONE ? SQLITE_OK : rc;
+}
+
+pesim_status pesim_store_add_network(pesim_store *s, int64_t run_id, int64_t sample, const char *placement,
+                                     const pesim_net *n, const pesim_net_result *r, int32_t n_bins, pesim_error *e)
+{
+    if (!s || !n || !r || sample < 0 || n_bins < 0)
+        return pesim_error_set(e, PESIM_ERR_INVALID, s ? s->path : NULL, 0, NULL, "add_network: bad argument");
+    pesim_status st = pesim_store_flush(s, e);
+    if (st) return st;
+    const pesim_arch *a = pesim_net_arch(n);
+    const pesim_network *net = pesim_net_network(n);
+    const pesim_level *top = &a->level[a->n_levels - 1];
+    pesim_net_dram_bin *bins = calloc((size_t)(n_bins > 0 ? n_bins : 1), sizeof *bins);
+    if (!bins) return pesim_error_set(e, PESIM_ERR_NOMEM, s->path, 0, NULL, "out of memory");
+    int32_t nb = pesim_net_dram_series(n, r, n_bins, bins);
+    char sql[1024];
+    sqlite3_stmt *q = NULL;
+    int rc = exec(s->db, "BEGIN IMMEDIATE");
+    const char *what = "cannot start the transaction";
+    if (rc == SQLITE_OK) {
+        snprintf(sql, sizeof sql,
+                 "DELETE FROM net_runs WHERE run = %" PRId64 " AND sample = %" PRId64 ";"
+                 "DELETE FROM net_layers WHERE run = %" PRId64 " AND sample = %" PRId64 ";"
+                 "DELETE FROM net_occupancy WHERE run = %" PRId64 " AND sample = %" PRId64 ";"
+                 "DELETE FROM net_dram WHERE run = %" PRId64 " AND sample = %" PRId64,
+                 run_id, sample, run_id, sample, run_id, sample, run_id, sample);
+        rc = exec(s->db, sql);
+        what = "cannot replace the network run";
+    }
+    if (rc == SQLITE_OK) {
+        what = "cannot record the network run";
+        rc = sqlite3_prepare_v2(s->db, "INSERT INTO net_runs VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", -1, &q, NULL);
+        if (rc == SQLITE_OK) {
+            sqlite3_bind_int64(q, 1, run_id);
+            sqlite3_bind_int64(q, 2, sample);
+            sqlite3_bind_text(q, 3, placement ? placement : "", -1, SQLITE_STATIC);
+            sqlite3_bind_text(q, 4, pesim_net_fidelity_name((pesim_net_fidelity)r->fidelity), -1, SQLITE_STATIC);
+            sqlite3_bind_int(q, 5, r->valid ? 1 : 0);
+            sqlite3_bind_text(q, 6, r->reason, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(q, 7, r->cycles);
+            sqlite3_bind_double(q, 8, r->energy_pj);
+            sqlite3_bind_double(q, 9, top->is_dram ? pesim_dram_words_per_cycle(&top->dram, a->word_bits, a->clock_mhz)
+                                                   : 0.0);
+            rc = step_reset(q);
+        }
+        sqlite3_finalize(q);
+        q = NULL;
+    }
+    if (rc == SQLITE_OK && r->valid) { /* the layers: one column per stall cause */
+        size_t w = (size_t)snprintf(sql, sizeof sql, "INSERT INTO net_layers VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9");
+        for (int k = 0; k < PESIM_STALL_COUNT + 4 && w < sizeof sql; k++)
+            w += (size_t)snprintf(sql + w, sizeof sql - w, ", ?%d", 10 + k);
+        if (w < sizeof sql) snprintf(sql + w, sizeof sql - w, ")");
+        rc = sqlite3_prepare_v2(s->db, sql, -1, &q, NULL);
+        int top_lv = a->n_levels - 1;
+        for (int32_t i = 0; rc == SQLITE_OK && i < r->n_layers; i++) {
+            const pesim_net_layer *ly = &r->layer[i];
+            const pesim_cost *c = &ly->cost;
+            int64_t rd = 0, wr = 0;
+            for (int t = 0; t < PESIM_NTENSORS; t++)
+                rd += c->access[top_lv][t].reads, wr += c->access[top_lv][t].fills + c->access[top_lv][t].updates;
+            int col = 1;
+            sqlite3_bind_int64(q, col++, run_id);
+            sqlite3_bind_int64(q, col++, sample);
+            sqlite3_bind_int(q, col++, i);
+            sqlite3_bind_text(q, col++, i < net->n_layers ? net->layers[i].name : "", -1, SQLITE_STATIC);
+            sqlite3_bind_int(q, col++, ly->mapped);
+            sqlite3_bind_int64(q, col++, ly->start_cycle);
+            sqlite3_bind_int64(q, col++, ly->end_cycle);
+            sqlite3_bind_int64(q, col++, c->cycles);
+            sqlite3_bind_int64(q, col++, c->compute_cycles);
+            for (int k = 0; k < PESIM_STALL_COUNT; k++) sqlite3_bind_int64(q, col++, c->stall_cycles[k]);
+            sqlite3_bind_int64(q, col++, c->macs);
+            sqlite3_bind_double(q, col++, c->energy_pj);
+            sqlite3_bind_int64(q, col++, rd);
+            sqlite3_bind_int64(q, col++, wr);
+            rc = step_reset(q);
+        }
+        sqlite3_finalize(q);
+        q = NULL;
+    }
+    if (rc == SQLITE_OK && r->valid) { /* occupancy of the levels that hold tensors or tiles */
+        rc = sqlite3_prepare_v2(s->db, "INSERT INTO net_occupancy VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", -1, &q,
+                                NULL);
+        for (int32_t k = 0; rc == SQLITE_OK && k < r->n_occupancy; k++) {
+            const pesim_net_occupancy *oc = &r->occupancy[k];
+            if (oc->capacity_words == 0 && oc->live_words == 0 && oc->staging_words == 0) continue;
+            sqlite3_bind_int64(q, 1, run_id);
+            sqlite3_bind_int64(q, 2, sample);
+            sqlite3_bind_int(q, 3, oc->level);
+            sqlite3_bind_text(q, 4, a->level[oc->level].name, -1, SQLITE_STATIC);
+            sqlite3_bind_int(q, 5, oc->step);
+            sqlite3_bind_int64(q, 6, oc->live_words);
+            sqlite3_bind_int64(q, 7, oc->staging_words);
+            sqlite3_bind_int64(q, 8, oc->capacity_words);
+            sqlite3_bind_int64(q, 9, oc->top_address);
+            rc = step_reset(q);
+        }
+        sqlite3_finalize(q);
+        q = NULL;
+    }
+    if (rc == SQLITE_OK && nb > 0) {
+        rc = sqlite3_prepare_v2(s->db, "INSERT INTO net_dram VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7)", -1, &q, NULL);
+        for (int32_t b = 0; rc == SQLITE_OK && b < nb; b++) {
+            sqlite3_bind_int64(q, 1, run_id);
+            sqlite3_bind_int64(q, 2, sample);
+            sqlite3_bind_int(q, 3, b);
+            sqlite3_bind_int64(q, 4, bins[b].start_cycle);
+            sqlite3_bind_int64(q, 5, bins[b].end_cycle);
+            sqlite3_bind_double(q, 6, bins[b].read_words);
+            sqlite3_bind_double(q, 7, bins[b].write_words);
+            rc = step_reset(q);
+        }
+        sqlite3_finalize(q);
+    }
+    free(bins);
+    if (rc == SQLITE_OK) rc = exec(s->db, "COMMIT");
+    if (rc != SQLITE_OK) {
+        st = sql_error(s->path, s->db, rc, what, e);
+        if (!sqlite3_get_autocommit(s->db)) exec(s->db, "ROLLBACK");
+        return st;
+    }
+    return PESIM_OK;
 }

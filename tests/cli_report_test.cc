@@ -77,8 +77,10 @@ TEST(CliReport, EveryPlotAndTableOfASmallCampaignIsInThePage)
     EXPECT_EQ(CountOf(html, "<svg "), plots.size());
     EXPECT_EQ(CountOf(html, "</svg>"), plots.size());
     // convergence: one per searched layer (3 MAC layers), each with both algorithms
+    // the sweep's best point run as a whole network: its per-layer stall breakdown, memory
+    // occupancy timeline and DRAM bandwidth over time
     for (const char *id : {"convergence-0", "convergence-1", "convergence-2", "layer-cycles", "pareto-0",
-                           "heatmap-0", "fidelity-scatter"})
+                           "heatmap-0", "fidelity-scatter", "layer-breakdown-0", "occupancy-0", "dram-bandwidth-0"})
         EXPECT_TRUE(ids.count(id)) << id;
     for (const std::string &id : plots) {
         std::string svg = Section(html, "data-plot=\"" + id + "\"", "</svg>", 0);
@@ -94,7 +96,18 @@ TEST(CliReport, EveryPlotAndTableOfASmallCampaignIsInThePage)
 
     std::vector<std::string> tables = Attrs(html, "table", "id");
     std::set<std::string> tids(tables.begin(), tables.end());
-    for (const char *id : {"table-runs", "table-pareto-0", "table-fidelity"}) EXPECT_TRUE(tids.count(id)) << id;
+    for (const char *id : {"table-runs", "table-pareto-0", "table-fidelity", "table-network-0"})
+        EXPECT_TRUE(tids.count(id)) << id;
+    // the network run's table: a row per layer of tests/data/cli/small.cfg (4), each layer a bar
+    std::string layers = Section(html, "id=\"table-network-0\"", "</table>", 0);
+    EXPECT_EQ(CountOf(layers, "<tr>"), 1u + 4);
+    std::string bars = Section(html, "data-plot=\"layer-breakdown-0\"", "</svg>", 0);
+    for (const char *name : {"conv_a", "pool_a", "conv_b", "fc"}) EXPECT_NE(bars.find(name), std::string::npos) << name;
+    EXPECT_NE(bars.find("compute"), std::string::npos);
+    std::string occ = Section(html, "data-plot=\"occupancy-0\"", "</svg>", 0);
+    EXPECT_NE(occ.find("GLB"), std::string::npos) << "the global buffer's timeline";
+    std::string bw = Section(html, "data-plot=\"dram-bandwidth-0\"", "</svg>", 0);
+    EXPECT_NE(bw.find("DRAM peak"), std::string::npos);
     // the runs table has a row per run: 4 searches x 3 layers, the sweep, 2 compare sets x 3 layers x 2 fidelities
     std::string runs = Section(html, "id=\"table-runs\"", "</table>", 0);
     EXPECT_EQ(CountOf(runs, "<tr>"), 1u + 12 + 1 + 12);

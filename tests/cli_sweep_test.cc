@@ -173,4 +173,77 @@ TEST(CliSweep, AKilledSweepResumesToTheStraightResults)
     EXPECT_EQ(ReadFile(d + "/p.csv"), ReadFile(d + "/p2.csv"));
 }
 
+// With --db the best point by the objective (--detail pareto: every Pareto
+// point) is run as a whole network and stored for the report (a row per layer
+// of tests/data/cli/small.cfg); --detail none stores none; --detail without
+// --db or with another value is exit 2.
+TEST(CliSweep, DetailRunsTheBestOrTheParetoPointsAsANetwork)
+{
+    std::string d = TempDir("sweep_detail");
+    std::string x = std::string("sweep --experiment ") + kExp + " --csv " + d + "/s.csv --db ";
+    Result a = Pesim(x + d + "/a.db");
+    ASSERT_EQ(a.status, 0) << a.err;
+    auto rows = Rows(d + "/s.csv");
+    ASSERT_EQ(rows.size(), 37u);
+    size_t cv = 0, ce = 0, cp = 0;
+    for (size_t k = 0; k < rows[0].size(); k++) {
+        if (rows[0][k] == "valid") cv = k;
+        if (rows[0][k] == "edp") ce = k;
+        if (rows[0][k] == "pareto") cp = k;
+    }
+    int64_t best = -1, pareto = 0;
+    double best_edp = 0;
+    for (size_t i = 1; i < rows.size(); i++) {
+        if (rows[i][cv] != "1") continue;
+        pareto += rows[i][cp] == "1";
+        double edp = std::stod(rows[i][ce]);
+        if (best < 0 || edp < best_edp) best = (int64_t)i - 1, best_edp = edp;
+    }
+    ASSERT_GE(best, 0);
+    EXPECT_EQ(Count(d + "/a.db", "SELECT COUNT(*) FROM net_runs"), 1);
+    EXPECT_EQ(Count(d + "/a.db", "SELECT sample FROM net_runs"), best);
+    EXPECT_EQ(Count(d + "/a.db", "SELECT COUNT(*) FROM net_layers"), 4);
+    EXPECT_GT(Count(d + "/a.db", "SELECT COUNT(*) FROM net_occupancy"), 0);
+    EXPECT_GT(Count(d + "/a.db", "SELECT COUNT(*) FROM net_dram"), 0);
+    Result b = Pesim(x + d + "/b.db --detail pareto");
+    ASSERT_EQ(b.status, 0) << b.err;
+    EXPECT_GT(pareto, 1);
+    EXPECT_EQ(Count(d + "/b.db", "SELECT COUNT(*) FROM net_runs"), pareto);
+    EXPECT_EQ(Count(d + "/b.db", "SELECT COUNT(*) FROM net_layers"), 4 * pareto);
+    Result c = Pesim(x + d + "/c.db --detail none");
+    ASSERT_EQ(c.status, 0) << c.err;
+    EXPECT_EQ(Count(d + "/c.db", "SELECT COUNT(*) FROM net_runs"), 0);
+    EXPECT_EQ(Pesim(std::string("sweep --experiment ") + kExp + " --detail best").status, 2);
+    EXPECT_EQ(Pesim(x + d + "/e.db --detail some").status, 2);
+}
+
+// --detail best takes the valid points in order of the objective until one
+// runs as a whole network: here the fastest point (GLB of 128 words, 22,079
+// cycles summed per layer) cannot (pool_a's 640-word row does not fit the
+// vector unit's GLB), the next (16,384 words, 22,112 cycles) can; both are
+// recorded, and the report names the first's reason and draws the second.
+TEST(CliSweep, DetailBestFallsBackToTheNextPointThatRunsAsANetwork)
+{
+    std::string d = TempDir("sweep_fallback");
+    Result r = Pesim(std::string("sweep ") + kTiny +
+                     " --param GLB.capacity_words=64,128,256,16384 --param GLB.fanout_x=1,4 --objective latency"
+                     " --csv " + d + "/s.csv --db " + d + "/s.db");
+    ASSERT_EQ(r.status, 0) << r.err;
+    auto rows = Rows(d + "/s.csv");
+    ASSERT_EQ(rows.size(), 9u);
+    EXPECT_EQ(rows[4][5], "22079");  // point 3: GLB 128 words, 4 PEs - the fastest
+    EXPECT_EQ(rows[8][5], "22112");  // point 7: GLB 16,384 words, 4 PEs - the next
+    EXPECT_EQ(Count(d + "/s.db", "SELECT COUNT(*) FROM net_runs"), 2);
+    EXPECT_EQ(Count(d + "/s.db", "SELECT sample FROM net_runs WHERE NOT valid"), 3);
+    EXPECT_EQ(Count(d + "/s.db", "SELECT sample FROM net_runs WHERE valid"), 7);
+    EXPECT_EQ(Count(d + "/s.db", "SELECT COUNT(*) FROM net_layers WHERE sample = 7"), 4);
+    Result h = Pesim("report " + d + "/s.db --html " + d + "/r.html");
+    ASSERT_EQ(h.status, 0) << h.err;
+    std::string html = ReadFile(d + "/r.html");
+    EXPECT_NE(html.find("point 3 (greedy placement): does not run as a whole network: layer pool_a"),
+              std::string::npos);
+    EXPECT_NE(html.find("data-plot=\"layer-breakdown-0\""), std::string::npos);
+    EXPECT_EQ(html.find("data-plot=\"layer-breakdown-1\""), std::string::npos);
+}
+
 }  // namespace

@@ -709,3 +709,27 @@ TEST(cli_defaults, WholeResNet50)
 }
 
 }  // namespace
+
+namespace {
+
+// Progress inside a long layer: on a terminal (a pseudo-terminal from
+// script(1)) the cycle engine's progress hook updates the line while the layer
+// runs - "100% of the MACs" with a rate and an ETA comes from inside the only
+// layer (the line before it says 0%); piped, stderr stays empty.
+// PESIM_PROGRESS_DELAY_S=0 shows the line from the first update.
+TEST(cli, ProgressInsideALayerOnATerminalQuietWhenPiped)
+{
+    const std::string args = "run --arch tests/data/cli/tiny_arch.cfg --workload tests/data/cli/small.cfg "
+                             "--layer conv_b --eval cycle";
+    Result piped = Shell("PESIM_PROGRESS_DELAY_S=0 '" PESIM_BINARY "' " + args);
+    EXPECT_EQ(piped.status, 0) << piped.err;
+    EXPECT_EQ(piped.err, "");
+    EXPECT_NE(piped.out.find("conv_b"), std::string::npos);
+    Result tty = Shell("PESIM_PROGRESS_DELAY_S=0 script -qec \"'" PESIM_BINARY "' " + args +
+                       " >/dev/null\" /dev/null </dev/null");
+    EXPECT_EQ(tty.status, 0) << tty.err;
+    EXPECT_NE(tty.out.find("cycle engine: 100% of the MACs"), std::string::npos) << tty.out;
+    EXPECT_NE(tty.out.find("ETA 0 s (conv_b)"), std::string::npos) << tty.out;
+}
+
+}  // namespace

@@ -5,6 +5,9 @@
 // plus tiny cases traced by hand.
 #include <gtest/gtest.h>
 
+#include <utility>
+#include <vector>
+
 #include "test_util.h"
 
 extern "C" {
@@ -250,4 +253,51 @@ TEST(EngineHand, DoubleBufferingOverlapsTheNextTile)
     ASSERT_EQ(pesim_engine_run(&dbl, &l, &m, nullptr, &c, nullptr), PESIM_OK);
     EXPECT_EQ(c.cycles, 10);
     EXPECT_EQ(c.stall_cycles[PESIM_STALL_BUFFER_BW], 6); // only block 0's wait
+}
+
+// The progress hook: called every progress_every_blocks compute blocks and once
+// at the end, with the compute steps done so far (increasing) of the layer's
+// total (its compute cycles), ending at done == total; the results are the
+// same with and without it.
+struct ProgressLog {
+    std::vector<std::pair<int64_t, int64_t>> calls;
+    static void on(void *ctx, int64_t done, int64_t total)
+    {
+        static_cast<ProgressLog *>(ctx)->calls.emplace_back(done, total);
+    }
+};
+
+TEST(EngineProgress, CalledWithIncreasingProgressEndingAtTheTotal)
+{
+    int layers = 0;
+    for (int seed = 1; seed <= 60; seed++) {
+        TestRng rng(seed + 777);
+        pesim_arch a = timed_arch(rng, 3);
+        pesim_layer l = test_layer(1, 1, rng.uni(4, 16), rng.uni(4, 16), rng.uni(4, 16), rng.uni(2, 6), 3, 3);
+        pesim_mapping m = test_mapping(rng, a, l);
+        pesim_cost plain, with;
+        ASSERT_EQ(pesim_engine_run(&a, &l, &m, nullptr, &plain, nullptr), PESIM_OK);
+        if (!plain.valid) continue;
+        pesim_engine_stats st;
+        ProgressLog log;
+        pesim_engine_options o = {};
+        o.progress = ProgressLog::on;
+        o.progress_ctx = &log;
+        o.progress_every_blocks = 3;
+        ASSERT_EQ(pesim_engine_run(&a, &l, &m, &o, &with, &st), PESIM_OK);
+        ASSERT_TRUE(with.valid);
+        EXPECT_EQ(with.cycles, plain.cycles) << "seed " << seed;
+        EXPECT_EQ(with.energy_pj, plain.energy_pj) << "seed " << seed;
+        ASSERT_EQ((int64_t)log.calls.size(), st.blocks / 3 + 1) << "seed " << seed;
+        for (size_t i = 0; i < log.calls.size(); i++) {
+            EXPECT_EQ(log.calls[i].second, with.compute_cycles) << "seed " << seed;
+            if (i) {
+                EXPECT_GE(log.calls[i].first, log.calls[i - 1].first) << "seed " << seed;
+            }
+            EXPECT_LE(log.calls[i].first, with.compute_cycles) << "seed " << seed;
+        }
+        EXPECT_EQ(log.calls.back().first, with.compute_cycles) << "seed " << seed;
+        if (st.blocks >= 6) layers++;
+    }
+    EXPECT_GT(layers, 10) << "layers with several progress calls";
 }

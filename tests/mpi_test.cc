@@ -155,13 +155,30 @@ void ExpectSameRows(const std::vector<Row> &a, const std::vector<Row> &b)
         ASSERT_TRUE(a[i] == b[i]) << "row " << i << ": run " << a[i].run << " sample " << a[i].sample;
 }
 
+// The convergence CSVs and best mappings of two output directories are the same files.
+void ExpectSameFiles(const std::string &d1, const std::string &d3, int want)
+{
+    DIR *dir = opendir(d1.c_str());
+    ASSERT_NE(dir, nullptr);
+    int files = 0;
+    for (struct dirent *de; (de = readdir(dir));) {
+        std::string n = de->d_name;
+        if (n.size() < 4 || (n.substr(n.size() - 4) != ".cfg" && n.substr(n.size() - 4) != ".csv")) continue;
+        EXPECT_EQ(ReadFile(d3 + "/" + n), ReadFile(d1 + "/" + n)) << n;
+        files++;
+    }
+    closedir(dir);
+    EXPECT_EQ(files, want);
+}
+
 TEST(Mpi, SearchOnThreeRanksIsTheSingleProcessSearch)
 {
-    // Every MAC layer of a network (a campaign per layer: the workers open and
-    // close a space per layer), two evaluator threads per rank.
+    // Every MAC layer of a network (a campaign per layer on rank 0, its
+    // batches on the workers: they open and close a space per layer), two
+    // evaluator threads per rank.
     const std::string d1 = TempDir("mpi1"), d3 = TempDir("mpi3");
     const std::string args = "search --arch tests/data/cli/tiny_arch.cfg --workload tests/data/cli/small.cfg --algo genetic "
-                             "--budget 300 --batch 16 --seed 7 --threads 2 --out ";
+                             "--budget 300 --batch 16 --seed 7 --threads 2 --distribute batches --out ";
     Result one = Pesim(args + d1 + " --json " + d1 + "/out.json");
     ASSERT_EQ(one.status, 0) << one.err;
     Result three = Mpirun(3, args + d3 + " --json " + d3 + "/out.json");
@@ -175,22 +192,12 @@ TEST(Mpi, SearchOnThreeRanksIsTheSingleProcessSearch)
     Json j1 = ParseJson(ReadFile(d1 + "/out.json")), j3 = ParseJson(ReadFile(d3 + "/out.json"));
     EXPECT_EQ(j1["ranks"].num, 1);
     EXPECT_EQ(j3["ranks"].num, 3);
+    EXPECT_EQ(j3["distribute"].str, "batches");
     ASSERT_EQ((int64_t)j3["layers"].arr.size(), runs);
     for (const Json &l : j3["layers"].arr) EXPECT_EQ(l["worker_evaluations"].num, 300);
     for (const Json &l : j1["layers"].arr) EXPECT_EQ(l["worker_evaluations"].num, 0);
     ExpectSameRows(r3, r1);
-    // the same best mappings and convergence files
-    DIR *dir = opendir(d1.c_str());
-    ASSERT_NE(dir, nullptr);
-    int files = 0;
-    for (struct dirent *de; (de = readdir(dir));) {
-        std::string n = de->d_name;
-        if (n.size() < 4 || (n.substr(n.size() - 4) != ".cfg" && n.substr(n.size() - 4) != ".csv")) continue;
-        EXPECT_EQ(ReadFile(d3 + "/" + n), ReadFile(d1 + "/" + n)) << n;
-        files++;
-    }
-    closedir(dir);
-    EXPECT_EQ(files, 2 * runs);
+    ExpectSameFiles(d1, d3, 2 * (int)runs); // the same best mappings and convergence files
 }
 
 TEST(Mpi, HardwareSearchAndSweepOnThreeRanksAreTheSingleProcessOnes)
@@ -222,6 +229,100 @@ TEST(Mpi, HardwareSearchAndSweepOnThreeRanksAreTheSingleProcessOnes)
     ExpectSameRows(Stored(d3 + "/sweep.db"), s1);
 }
 
+// The store as a kill leaves it: the samples >= keep of every run gone, every run running.
+void KeepSamples(const std::string &db, int keep)
+{
+    sqlite3 *h = nullptr;
+    ASSERT_EQ(sqlite3_open(db.c_str(), &h), SQLITE_OK);
+    std::string sql = "DELETE FROM evals WHERE (id & 1099511627775) >= " + std::to_string(keep) +
+                      "; UPDATE runs SET finished = NULL, status = 'running';";
+    ASSERT_EQ(sqlite3_exec(h, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(h);
+    sqlite3_close(h);
+}
+
+TEST(Mpi, LayerSearchesOnTheWorkersAreTheSingleProcessSearch)
+{
+    // --distribute searches: each layer's whole search (algorithm included)
+    // on a worker, the next layer to the first free worker; rank 0 stores.
+    const std::string d1 = TempDir("mpil1"), d3 = TempDir("mpil3"), dk = TempDir("mpilk");
+    const std::string args = "search --arch tests/data/cli/tiny_arch.cfg --workload tests/data/cli/small.cfg "
+                             "--algo annealing --budget 120 --batch 8 --seed 5 --distribute searches --out ";
+    Result one = Pesim(args + d1 + " --json " + d1 + "/out.json");
+    ASSERT_EQ(one.status, 0) << one.err;
+    Result three = Mpirun(3, args + d3 + " --json " + d3 + "/out.json");
+    ASSERT_EQ(three.status, 0) << three.err << three.out;
+    EXPECT_EQ(Without(three.out, d3), Without(one.out, d1));
+    int64_t runs = 0;
+    std::vector<Row> r1 = Stored(d1 + "/search.db", &runs);
+    EXPECT_GE(runs, 3);
+    EXPECT_EQ((int64_t)r1.size(), 120 * runs);
+    ExpectSameRows(Stored(d3 + "/search.db"), r1);
+    ExpectSameFiles(d1, d3, 2 * (int)runs);
+    Json j3 = ParseJson(ReadFile(d3 + "/out.json"));
+    EXPECT_EQ(j3["distribute"].str, "searches");
+    ASSERT_EQ((int64_t)j3["layers"].arr.size(), runs);
+    for (const Json &l : j3["layers"].arr) EXPECT_EQ(l["worker_evaluations"].num, 120);
+
+    // A store killed part-way (60 samples of every layer): --resume on three
+    // ranks with a larger budget is the straight single-process run of it.
+    std::string cp = "cp " + d3 + "/search.db " + dk + "/search.db";
+    ASSERT_EQ(system(cp.c_str()), 0);
+    KeepSamples(dk + "/search.db", 60);
+    const std::string more = "search --arch tests/data/cli/tiny_arch.cfg --workload tests/data/cli/small.cfg "
+                             "--algo annealing --budget 200 --batch 8 --seed 5 ";
+    Result resumed = Mpirun(3, more + "--resume --out " + dk + " --json " + dk + "/out.json"); // auto: searches
+    ASSERT_EQ(resumed.status, 0) << resumed.err;
+    EXPECT_EQ(ParseJson(ReadFile(dk + "/out.json"))["distribute"].str, "searches");
+    Result straight = Pesim(more + "--out " + d1 + "/straight");
+    ASSERT_EQ(straight.status, 0) << straight.err;
+    std::vector<Row> rk = Stored(dk + "/search.db"), rs = Stored(d1 + "/straight/search.db");
+    EXPECT_EQ((int64_t)rs.size(), 200 * runs);
+    ExpectSameRows(rk, rs);
+    ExpectSameFiles(d1 + "/straight", dk, 2 * (int)runs);
+
+    Result bad = Pesim(more + "--distribute layers --out " + dk);
+    EXPECT_EQ(bad.status, 2);
+    EXPECT_NE(bad.err.find("--distribute layers: expected auto, batches or searches"), std::string::npos) << bad.err;
+}
+
+TEST(Mpi, SweepPointsWithAnInnerSearchRunOnTheWorkers)
+{
+    // Each point an inner search over the layers, a point per worker thread
+    // at a time, balanced dynamically; then a killed store resumes on MPI.
+    const std::string d1 = TempDir("mpisw1"), d3 = TempDir("mpisw3");
+    const std::string sw = "sweep --experiment tests/data/search/tiny_sweep.cfg --inner annealing --inner-budget 10 "
+                           "--seed 3 --threads 2 ";
+    Result one = Pesim(sw + "--csv " + d1 + "/s.csv --db " + d1 + "/s.db");
+    ASSERT_EQ(one.status, 0) << one.err;
+    Result three = Mpirun(3, sw + "--csv " + d3 + "/s.csv --db " + d3 + "/s.db --json " + d3 + "/s.json");
+    ASSERT_EQ(three.status, 0) << three.err;
+    Json j = ParseJson(ReadFile(d3 + "/s.json"));
+    EXPECT_EQ(j["ranks"].num, 3);
+    EXPECT_EQ(j["worker_evaluations"].num, 36);
+    EXPECT_EQ(ReadFile(d3 + "/s.csv"), ReadFile(d1 + "/s.csv"));
+    EXPECT_EQ(Without(three.out, d3), Without(one.out, d1));
+    std::vector<Row> s1 = Stored(d1 + "/s.db");
+    EXPECT_EQ(s1.size(), 36u);
+    ExpectSameRows(Stored(d3 + "/s.db"), s1);
+
+    KeepSamples(d3 + "/s.db", 10);
+    Result resumed = Mpirun(3, sw + "--resume --csv " + d3 + "/r.csv --db " + d3 + "/s.db --json " + d3 + "/r.json");
+    ASSERT_EQ(resumed.status, 0) << resumed.err;
+    EXPECT_EQ(ParseJson(ReadFile(d3 + "/r.json"))["worker_evaluations"].num, 26);
+    EXPECT_EQ(ReadFile(d3 + "/r.csv"), ReadFile(d1 + "/s.csv"));
+    ExpectSameRows(Stored(d3 + "/s.db"), s1);
+
+    // --param (each worker writes the experiment for itself)
+    const std::string pa = "sweep --arch tests/data/cli/tiny_arch.cfg --workload tests/data/cli/small.cfg "
+                           "--param GLB.fanout_y=2,4 --param GLB.capacity_words=1024,4096 --inner annealing "
+                           "--inner-budget 10 --csv ";
+    one = Pesim(pa + d1 + "/p.csv");
+    ASSERT_EQ(one.status, 0) << one.err;
+    three = Mpirun(3, pa + d3 + "/p.csv");
+    ASSERT_EQ(three.status, 0) << three.err;
+    EXPECT_EQ(ReadFile(d3 + "/p.csv"), ReadFile(d1 + "/p.csv"));
+}
+
 TEST(Mpi, AWorkerThatCannotBuildTheSpaceIsAClearError)
 {
     // The workers start in another directory, where the relative paths name nothing.
@@ -234,6 +335,24 @@ TEST(Mpi, AWorkerThatCannotBuildTheSpaceIsAClearError)
     EXPECT_NE(r.err.find("search: rank "), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("could not load the inputs (tests/data/cli/tiny_arch.cfg"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("in " + d), std::string::npos) << r.err;
+
+    // the same for whole layer searches and for a sweep's points with an inner search
+    const std::string layers = " search --arch tests/data/cli/tiny_arch.cfg --workload tests/data/cli/small.cfg "
+                               "--budget 20 --db none --distribute searches --out " + d;
+    r = Shell(MpiEnv() + "'" PESIM_MPIEXEC "' --oversubscribe -np 1 '" PESIM_BINARY "'" + layers + " : -np 2 -wdir '" +
+              d + "' '" PESIM_BINARY "'" + layers);
+    EXPECT_EQ(r.status, 2) << r.err;
+    EXPECT_NE(r.err.find("search: rank "), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("could not load the inputs (tests/data/cli/tiny_arch.cfg"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("in " + d), std::string::npos) << r.err;
+    const std::string sw = " sweep --experiment tests/data/search/tiny_sweep.cfg --inner annealing --inner-budget 5 "
+                           "--csv " + d + "/s.csv";
+    r = Shell(MpiEnv() + "'" PESIM_MPIEXEC "' --oversubscribe -np 1 '" PESIM_BINARY "'" + sw + " : -np 2 -wdir '" + d +
+              "' '" PESIM_BINARY "'" + sw);
+    EXPECT_EQ(r.status, 2) << r.err;
+    EXPECT_NE(r.err.find("could not load the sweep's experiment tests/data/search/tiny_sweep.cfg in " + d),
+              std::string::npos)
+        << r.err;
 }
 
 // The pid of the MPI rank `rank` among the processes under `launcher`.

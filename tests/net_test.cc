@@ -481,3 +481,56 @@ TEST(Net, OptimumExhaustiveAndIlp)
 }
 
 } // namespace
+
+namespace {
+
+// pesim_net_dram_series: the bins tile the run's timeline [0, cycles), there
+// are at most n_bins of them, together they hold every layer's outermost-level
+// words (reads; fills and updates), and a bin has words only while a layer
+// that moves outermost-level words is running.
+TEST(Net, DramSeriesBinsEveryWordWithinItsLayer)
+{
+    Net_ t(Arch(4096), Net({Gemm("a", "input"), Gemm("b", "a", 8), Gemm("c", "b")}));
+    const pesim_net_result &r = t.Run(PESIM_NET_CYCLE);
+    ASSERT_TRUE(r.valid) << r.reason;
+    ASSERT_GT(r.cycles, 0);
+    const int top = t.arch.n_levels - 1;
+    double rd = 0, wr = 0;
+    for (int32_t i = 0; i < r.n_layers; i++)
+        for (int k = 0; k < PESIM_NTENSORS; k++) {
+            rd += (double)r.layer[i].cost.access[top][k].reads;
+            wr += (double)r.layer[i].cost.access[top][k].fills + (double)r.layer[i].cost.access[top][k].updates;
+        }
+    ASSERT_GT(rd, 0);
+    ASSERT_GT(wr, 0);
+    for (int32_t want : {1, 3, 7, (int32_t)r.cycles, (int32_t)r.cycles + 5}) {
+        std::vector<pesim_net_dram_bin> b((size_t)want);
+        int32_t nb = pesim_net_dram_series(t.n, &r, want, b.data());
+        ASSERT_GE(nb, 1);
+        ASSERT_LE(nb, want);
+        EXPECT_EQ(b[0].start_cycle, 0);
+        EXPECT_EQ(b[(size_t)nb - 1].end_cycle, r.cycles);
+        double sr = 0, sw = 0;
+        for (int32_t i = 0; i < nb; i++) {
+            EXPECT_LT(b[(size_t)i].start_cycle, b[(size_t)i].end_cycle) << want << " bin " << i;
+            if (i) {
+                EXPECT_EQ(b[(size_t)i].start_cycle, b[(size_t)i - 1].end_cycle);
+            }
+            sr += b[(size_t)i].read_words, sw += b[(size_t)i].write_words;
+        }
+        EXPECT_NEAR(sr, rd, 1e-6 * rd) << want;
+        EXPECT_NEAR(sw, wr, 1e-6 * wr) << want;
+        if (nb != r.cycles) continue;
+        for (int32_t i = 0; i < nb; i++) { /* one bin per cycle: words only inside a moving layer's span */
+            if (b[(size_t)i].read_words + b[(size_t)i].write_words == 0) continue;
+            bool inside = false;
+            for (int32_t l = 0; l < r.n_layers && !inside; l++)
+                inside = r.layer[l].start_cycle <= i && (i < r.layer[l].end_cycle || r.layer[l].start_cycle == i);
+            EXPECT_TRUE(inside) << "cycle " << i;
+        }
+    }
+    pesim_net_dram_bin one;
+    EXPECT_EQ(pesim_net_dram_series(t.n, &r, 0, &one), 0);
+}
+
+}  // namespace

@@ -255,37 +255,6 @@ TEST(SearchArco, ResumesThroughTheCampaign)
     }
 }
 
-// One-sided exact Wilcoxon signed-rank test: P(W- <= observed) under the
-// null (each difference's sign a fair coin), differences d (zeros dropped).
-double WilcoxonP(std::vector<double> d)
-{
-    std::vector<double> a;
-    for (double v : d)
-        if (v != 0) a.push_back(v);
-    const size_t n = a.size();
-    std::vector<size_t> idx(n);
-    for (size_t i = 0; i < n; i++) idx[i] = i;
-    std::sort(idx.begin(), idx.end(), [&](size_t x, size_t y) { return std::fabs(a[x]) < std::fabs(a[y]); });
-    std::vector<double> rank(n);
-    for (size_t i = 0; i < n;) {  // average ranks over ties
-        size_t j = i;
-        while (j + 1 < n && std::fabs(a[idx[j + 1]]) == std::fabs(a[idx[i]])) j++;
-        for (size_t k = i; k <= j; k++) rank[idx[k]] = (double)(i + j) / 2 + 1;
-        i = j + 1;
-    }
-    double wminus = 0;
-    for (size_t i = 0; i < n; i++)
-        if (a[i] < 0) wminus += rank[i];
-    uint64_t le = 0, all = 1ull << n;
-    for (uint64_t m = 0; m < all; m++) {
-        double w = 0;
-        for (size_t i = 0; i < n; i++)
-            if (m >> i & 1) w += rank[i];
-        le += w <= wminus + 1e-9;
-    }
-    return (double)le / (double)all;
-}
-
 // Over 6 seeds, the measured samples ARCO needs to reach the genetic
 // algorithm's best of 64 (65 when it never does) against the samples the
 // genetic algorithm needed to find it: fewer on average, and a one-sided

@@ -20,6 +20,7 @@
 #include <vector>
 
 extern "C" {
+#include "pesim/config.h"
 #include "pesim/search.h"
 }
 
@@ -656,4 +657,126 @@ TEST(SearchStore, ReadOnly)
     EXPECT_EQ(out, "");
 }
 
+// One integer from a query on the store file (a second, read-only connection).
+int64_t query_int(const std::string &db, const std::string &sql)
+{
+    sqlite3 *h = nullptr;
+    int64_t v = -1;
+    if (sqlite3_open_v2(db.c_str(), &h, SQLITE_OPEN_READONLY, nullptr) == SQLITE_OK) {
+        sqlite3_stmt *q = nullptr;
+        if (sqlite3_prepare_v2(h, sql.c_str(), -1, &q, nullptr) == SQLITE_OK && sqlite3_step(q) == SQLITE_ROW)
+            v = sqlite3_column_int64(q, 0);
+        else
+            ADD_FAILURE() << sql << ": " << sqlite3_errmsg(h);
+        sqlite3_finalize(q);
+    }
+    sqlite3_close(h);
+    return v;
+}
+
+// pesim_store_add_network keeps a network run's layers (compute and every
+// stall cause as the run computed them), occupancy and DRAM bins under its
+// (run, sample), and a second call for the same sample replaces the first.
+TEST(SearchStore, NetworkRunTablesHoldTheRunAndAreReplaced)
+{
+    TempDir dir;
+    const std::string db = dir.file("net.db");
+    pesim_arch a;
+    pesim_network net;
+    pesim_error e;
+    ASSERT_EQ(pesim_arch_load("tests/data/cli/tiny_arch.cfg", &a, &e), PESIM_OK) << formatted(e);
+    ASSERT_EQ(pesim_network_load("tests/data/cli/small.cfg", &net, &e), PESIM_OK) << formatted(e);
+    pesim_net *n = nullptr;
+    ASSERT_EQ(pesim_net_create(&a, &net, nullptr, &n, &e), PESIM_OK) << formatted(e);
+    pesim_placement p;
+    memset(&p, 0, sizeof p);
+    ASSERT_EQ(pesim_net_place_greedy(n, &p, &e), PESIM_OK) << formatted(e);
+    const pesim_net_result *r = nullptr;
+    ASSERT_EQ(pesim_net_run(n, &p, PESIM_NET_CYCLE, &r, &e), PESIM_OK) << formatted(e);
+    ASSERT_TRUE(r->valid) << r->reason;
+    pesim_store *st = nullptr;
+    int64_t run = 0;
+    ASSERT_TRUE(open_with_run(db, &st, &run));
+    for (int pass = 0; pass < 2; pass++)
+        ASSERT_EQ(pesim_store_add_network(st, run, 3, "greedy", n, r, 16, &e), PESIM_OK) << formatted(e);
+    int64_t stalls = 0, dram_rd = 0;
+    for (int32_t i = 0; i < r->n_layers; i++) {
+        for (int k = 0; k < PESIM_STALL_COUNT; k++) stalls += r->layer[i].cost.stall_cycles[k];
+        for (int t = 0; t < PESIM_NTENSORS; t++) dram_rd += r->layer[i].cost.access[a.n_levels - 1][t].reads;
+    }
+    int64_t occ = 0;
+    for (int32_t k = 0; k < r->n_occupancy; k++)
+        occ += r->occupancy[k].capacity_words || r->occupancy[k].live_words || r->occupancy[k].staging_words;
+    pesim_store_close(st);
+    std::string key = " WHERE run = " + std::to_string(run) + " AND sample = 3";
+    EXPECT_EQ(query_int(db, "SELECT COUNT(*) FROM net_runs" + key), 1);
+    EXPECT_EQ(query_int(db, "SELECT cycles FROM net_runs" + key), r->cycles);
+    EXPECT_EQ(query_int(db, "SELECT COUNT(*) FROM net_layers" + key), r->n_layers);
+    EXPECT_EQ(query_int(db, "SELECT SUM(cycles) FROM net_layers" + key), r->cycles) << "the shares sum to the run";
+    EXPECT_EQ(query_int(db, "SELECT SUM(stall_dram_bandwidth + stall_dram_latency + stall_bank_conflict + "
+                            "stall_buffer_bandwidth + stall_noc_bandwidth + stall_fill_drain + stall_buffer_space) "
+                            "FROM net_layers" + key),
+              stalls);
+    EXPECT_EQ(query_int(db, "SELECT SUM(dram_read_words) FROM net_layers" + key), dram_rd);
+    EXPECT_EQ(query_int(db, "SELECT COUNT(*) FROM net_occupancy" + key), occ);
+    EXPECT_GT(occ, 0);
+    int64_t bins = query_int(db, "SELECT COUNT(*) FROM net_dram" + key);
+    EXPECT_GE(bins, 1);
+    EXPECT_LE(bins, 16);
+    EXPECT_EQ(query_int(db, "SELECT MAX(end_cycle) FROM net_dram" + key), r->cycles);
+    EXPECT_EQ(query_int(db, "SELECT CAST(ROUND(SUM(read_words)) AS INTEGER) FROM net_dram" + key), dram_rd);
+    pesim_placement_free(&p);
+    pesim_net_destroy(n);
+    pesim_network_free(&net);
+}
+
 } // namespace
+
+// Run metadata (run_meta): set, replace, read back after a reopen; a key a
+// run lacks reads as NULL; a run that does not exist is refused. A store
+// written before the table existed (schema version 2 without run_meta)
+// gains it on open, its runs untouched.
+TEST(SearchStore, RunMetadata)
+{
+    TempDir dir;
+    const std::string db = dir.file("meta.db");
+    pesim_store *st = nullptr;
+    int64_t run = 0;
+    ASSERT_TRUE(open_with_run(db, &st, &run));
+    pesim_error e;
+    ASSERT_EQ(pesim_store_set_meta(st, run, "marl.owner", "0,1,0", &e), PESIM_OK) << formatted(e);
+    ASSERT_EQ(pesim_store_set_meta(st, run, "marl.agents", "2", &e), PESIM_OK) << formatted(e);
+    ASSERT_EQ(pesim_store_set_meta(st, run, "marl.agents", "3", &e), PESIM_OK) << formatted(e);  // replaced
+    EXPECT_EQ(pesim_store_set_meta(st, run + 1, "k", "v", &e), PESIM_ERR_INVALID);
+    EXPECT_NE(std::string(e.msg).find("no run"), std::string::npos) << e.msg;
+    EXPECT_STREQ(e.file, db.c_str());
+    pesim_store_close(st);
+    ASSERT_EQ(pesim_store_open(db.c_str(), &st, &e), PESIM_OK) << formatted(e);
+    char *v = nullptr;
+    ASSERT_EQ(pesim_store_get_meta(st, run, "marl.agents", &v, &e), PESIM_OK) << formatted(e);
+    ASSERT_NE(v, nullptr);
+    EXPECT_STREQ(v, "3");
+    free(v);
+    ASSERT_EQ(pesim_store_get_meta(st, run, "marl.owner", &v, &e), PESIM_OK);
+    ASSERT_NE(v, nullptr);
+    EXPECT_STREQ(v, "0,1,0");
+    free(v);
+    ASSERT_EQ(pesim_store_get_meta(st, run, "policy_in", &v, &e), PESIM_OK);
+    EXPECT_EQ(v, nullptr);
+    pesim_store_close(st);
+
+    // a version-2 store from before run_meta: drop the table, reopen
+    sqlite3 *raw = nullptr;
+    ASSERT_EQ(sqlite3_open(db.c_str(), &raw), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(raw, "DROP TABLE run_meta", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(raw);
+    ASSERT_EQ(pesim_store_open(db.c_str(), &st, &e), PESIM_OK) << formatted(e);
+    pesim_run_info have;
+    int found = 0;
+    ASSERT_EQ(pesim_store_find_run(st, "s", "mapping arch=x layer=y", &have, &found, &e), PESIM_OK);
+    EXPECT_EQ(found, 1);
+    ASSERT_EQ(pesim_store_get_meta(st, run, "marl.agents", &v, &e), PESIM_OK) << formatted(e);
+    EXPECT_EQ(v, nullptr);
+    ASSERT_EQ(pesim_store_set_meta(st, run, "marl.agents", "4", &e), PESIM_OK) << formatted(e);
+    pesim_store_close(st);
+}

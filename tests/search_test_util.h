@@ -1,5 +1,6 @@
 // search_test_util.h - what the search suites share: an architecture and a
-// workload loaded from files, a scratch directory, a temporary file.
+// workload loaded from files, a scratch directory, a temporary file, the
+// one-sided Wilcoxon signed-rank test of paired comparisons.
 #ifndef PESIM_TESTS_SEARCH_TEST_UTIL_H
 #define PESIM_TESTS_SEARCH_TEST_UTIL_H
 
@@ -8,10 +9,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <string>
+#include <vector>
 
 extern "C" {
 #include "pesim/config.h"
@@ -66,6 +70,45 @@ inline std::string write_temp(const std::string &name, const std::string &text)
         fclose(f);
     }
     return path;
+}
+
+// One-sided exact Wilcoxon signed-rank test that the paired differences d
+// tend to be positive: P(W- <= observed W-) under the null that each
+// difference's sign is a fair coin. Zeros are dropped; ties in |d| get
+// their average rank. Exact: the null distribution of the (doubled, so
+// integer) rank sum by dynamic programming over the differences.
+inline double WilcoxonP(const std::vector<double> &d)
+{
+    std::vector<double> a;
+    for (double v : d)
+        if (v != 0) a.push_back(v);
+    const size_t n = a.size();
+    std::vector<size_t> idx(n);
+    for (size_t i = 0; i < n; i++) idx[i] = i;
+    std::sort(idx.begin(), idx.end(), [&](size_t x, size_t y) { return std::fabs(a[x]) < std::fabs(a[y]); });
+    std::vector<int> rank2(n);  // twice the average rank
+    for (size_t i = 0; i < n;) {
+        size_t j = i;
+        while (j + 1 < n && std::fabs(a[idx[j + 1]]) == std::fabs(a[idx[i]])) j++;
+        for (size_t k = i; k <= j; k++) rank2[idx[k]] = (int)(i + j + 2);
+        i = j + 1;
+    }
+    int wminus = 0, total = 0;
+    for (size_t i = 0; i < n; i++) {
+        total += rank2[i];
+        if (a[i] < 0) wminus += rank2[i];
+    }
+    std::vector<double> ways((size_t)total + 1, 0.0);  // ways[w]: sign patterns whose W- (doubled) is w
+    ways[0] = 1;
+    int reach = 0;
+    for (size_t i = 0; i < n; i++) {
+        for (int w = reach; w >= 0; w--)
+            if (ways[(size_t)w] != 0) ways[(size_t)(w + rank2[i])] += ways[(size_t)w];
+        reach += rank2[i];
+    }
+    double le = 0;
+    for (int w = 0; w <= wminus; w++) le += ways[(size_t)w];
+    return le / std::ldexp(1.0, (int)n);
 }
 
 #endif

@@ -15,6 +15,9 @@
 //               conflicts), double buffering, latencies
 //   4 random    a random 2-4 level machine (port and network rates, latencies,
 //               banks, double buffering, systolic networks, DDR4 or LPDDR4)
+//   5 mesh      (built in tests/systemc_test.cc, make_detail_case) random 2-4
+//               level machines whose networks are 2-D meshes, unicast or buses
+//               with tree or systolic-chain reduction
 #ifndef PESIM_TESTS_SYSTEMC_CASES_H
 #define PESIM_TESTS_SYSTEMC_CASES_H
 
@@ -34,11 +37,12 @@ extern "C" {
 
 namespace sc_cases {
 
-constexpr int kFamilies = 5;
+constexpr int kFamilies = 5;   // the families make_case draws from
+constexpr int kMeshFamily = 5; // tests/systemc_test.cc's detail cases: meshes, unicast, reduction kinds
 inline const char *family_name(int f)
 {
-    static const char *const n[kFamilies] = {"systolic", "bus", "eyeriss", "hier3", "random"};
-    return n[f];
+    static const char *const n[kFamilies + 1] = {"systolic", "bus", "eyeriss", "hier3", "random", "mesh"};
+    return f >= 0 && f <= kFamilies ? n[f] : "shipped";
 }
 
 inline bool load_arch(const char *file, pesim_arch *a, const char *root)

@@ -8,7 +8,8 @@
  *           population every generation;
  *   ea      the same population and evolution, no learner;
  *   pg      the learner alone (its own rollouts only, no population);
- *   greedy  the native-compiler placer: in topological order, each tensor to
+ *   greedy  the native-compiler placer of the whole-network simulation
+ *           (pesim_net_place_greedy): in topological order, each tensor to
  *           the fastest level that still fits over its lifetime.
  *
  * The problem as the policies see it: every node of the network graph (a
@@ -21,8 +22,8 @@
  * On a space without layers (a synthetic one) every parameter is a node of a
  * chain with one decision.
  *
- * Each run starts with the greedy placement (one candidate; the masked step
- * decode's capacity check over lifetimes gives "fits"): its objective is the
+ * Each run starts with the greedy placement (one candidate, make_greedy):
+ * its objective, on the campaign's evaluator and fidelity, is the
  * reference of the reward, speedup^2 - 1 with speedup = reference /
  * objective (lower-better objectives: latency, energy, EDP), and -5 for a
  * placement the evaluator refuses. Without a valid greedy placement the
@@ -283,14 +284,31 @@ static void choices_to_actions(const egrl_state *s, const int32_t *x, int32_t *a
     for (int32_t h = 0; h < s->n_heads; h++) act[h] = s->head_param[h] >= 0 ? x[s->head_param[h]] : -1;
 }
 
-/* The greedy placement: parameters in space order (topological), each the
- * highest (fastest) choice the masks allow given the choices before it. */
-static void make_greedy(egrl_state *s)
+/* The greedy placement. On a placement space: the whole-network simulation's
+ * native-compiler placer (pesim_space_placement_greedy: in topological
+ * order, each tensor to the fastest home where it fits over its lifetime,
+ * the allocator finding it an address). On another real space: parameters in
+ * space order, each the highest choice the masks allow given the choices
+ * before it. On a synthetic space (no capacities known): the highest choice
+ * of every parameter. */
+static pesim_status make_greedy(egrl_state *s, pesim_error *e)
 {
     const algo_space *sp = s->sp;
     for (int32_t i = 0; i < sp->n; i++) s->greedy[i] = sp->n_choices[i] - 1;
+    if (!sp->space) return PESIM_OK;
+    pesim_error err;
+    pesim_error_clear(&err);
+    pesim_status st = pesim_space_placement_greedy(sp->space, s->greedy, NULL, &err);
+    if (st == PESIM_OK) return PESIM_OK;
+    for (int32_t i = 0; i < sp->n; i++) s->greedy[i] = sp->n_choices[i] - 1;
+    int placement = 1;
+    for (int32_t i = 0; i < sp->n; i++) placement &= sp->kind[i] == PESIM_PARAM_PLACEMENT;
+    if (placement) { /* a placement space the greedy placer could not place */
+        if (e) *e = err;
+        return st;
+    }
     pesim_cursor *c = NULL;
-    if (!sp->space || pesim_cursor_create(sp->space, &sp->eval, &c, NULL) != PESIM_OK) return;
+    if (pesim_cursor_create(sp->space, &sp->eval, &c, NULL) != PESIM_OK) return PESIM_OK;
     uint8_t *m = malloc((size_t)s->hsize);
     for (int32_t i = 0; m && i < sp->n; i++) {
         int32_t k = sp->n_choices[i] - 1;
@@ -301,6 +319,7 @@ static void make_greedy(egrl_state *s)
     }
     free(m);
     pesim_cursor_destroy(c);
+    return PESIM_OK;
 }
 
 /* ------------------------------------------------------ create / destroy */
@@ -350,8 +369,8 @@ static pesim_status create_mode(const algo_space *sp, gsl_rng *rng, const double
                              s->opt[O_TEMP_MIN], s->opt[O_TEMP_MAX]);
         goto done;
     }
-    make_greedy(s);
-    if (mode == MODE_GREEDY) goto done;
+    st = make_greedy(s, e);
+    if (st || mode == MODE_GREEDY) goto done;
     s->n_pop = (int32_t)(s->opt[O_POP_GNN] + s->opt[O_POP_BOLTZ]);
     const int32_t rollouts = (int32_t)s->opt[O_ROLLOUTS];
     if (s->n_pop + rollouts < 1) {

@@ -379,13 +379,13 @@ int algo_marl_describe(void *state, char *buf, size_t n)
 {
     marl_state *s = state;
     if (!s->team)
-        return snprintf(buf, n, "%s", "");
+        return n ? snprintf(buf, n, "%s", "") : 0;
     const algo_space *sp = s->sp;
     int32_t K = rl_team_n_agents(s->team);
     size_t k = 0;
 #define OUT(...)                                                          \
     do {                                                                  \
-        int w_ = snprintf(buf + k, k < n ? n - k : 0, __VA_ARGS__);       \
+        int w_ = snprintf(k < n ? buf + k : NULL, k < n ? n - k : 0, __VA_ARGS__); \
         if (w_ > 0)                                                       \
             k += (size_t)w_;                                              \
     } while (0)
@@ -419,4 +419,79 @@ int algo_marl_describe(void *state, char *buf, size_t n)
     }
 #undef OUT
     return (int)k;
+}
+
+/* ------------------------------------------------------------- record */
+
+/* A list of n numbers ("%.4g", comma-separated) into a malloc'ed string. */
+static char *number_list(const double *v, size_t n)
+{
+    size_t cap = 16 * (n ? n : 1), k = 0;
+    char *b = malloc(cap);
+    if (!b)
+        return NULL;
+    b[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        int w = snprintf(b + k, cap - k, "%s%.4g", i ? "," : "", v[i]);
+        if (w < 0 || (size_t)w >= cap - k) { /* cannot happen: %.4g is at most 11 characters */
+            free(b);
+            return NULL;
+        }
+        k += (size_t)w;
+    }
+    return b;
+}
+
+/* The clustering as run metadata (docs/rl.md "What marl records"): agents,
+ * warm-up size (0: the clustering came from a loaded policy), elite share,
+ * owner per parameter, the correlations behind it (rho_obj: n values; rho:
+ * n x n, row-major; both only after a warm-up) and the text of
+ * algo_marl_describe; then the team's (the policy it started from). */
+pesim_status algo_marl_record(void *state, pesim_algo_record_fn put, void *ctx, pesim_error *e)
+{
+    marl_state *s = state;
+    if (!s->team)
+        return PESIM_OK;
+    size_t n = (size_t)s->n;
+    char num[64];
+    pesim_status st;
+    snprintf(num, sizeof num, "%d", (int)rl_team_n_agents(s->team));
+    if ((st = put(ctx, "marl.agents", num, e)))
+        return st;
+    snprintf(num, sizeof num, "%d", (int)s->n_warm);
+    if ((st = put(ctx, "marl.warmup", num, e)))
+        return st;
+    snprintf(num, sizeof num, "%.17g", s->elite);
+    if ((st = put(ctx, "marl.elite", num, e)))
+        return st;
+    double *own = malloc(n * sizeof *own);
+    char *owner = NULL, *rho_obj = NULL, *rho = NULL, *text = NULL;
+    if (own) {
+        for (size_t i = 0; i < n; i++)
+            own[i] = s->owner[i];
+        owner = number_list(own, n);
+        free(own);
+    }
+    int len = algo_marl_describe(s, NULL, 0);
+    if (len >= 0 && (text = malloc((size_t)len + 1)))
+        algo_marl_describe(s, text, (size_t)len + 1);
+    if (s->n_warm > 0) {
+        rho_obj = number_list(s->rho_obj, n);
+        rho = number_list(s->rho, n * n);
+    }
+    if (!owner || !text || (s->n_warm > 0 && (!rho_obj || !rho)))
+        st = pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    if (!st)
+        st = put(ctx, "marl.owner", owner, e);
+    if (!st && rho_obj)
+        st = put(ctx, "marl.rho_obj", rho_obj, e);
+    if (!st && rho)
+        st = put(ctx, "marl.rho", rho, e);
+    if (!st)
+        st = put(ctx, "marl.clustering", text, e);
+    free(owner);
+    free(rho_obj);
+    free(rho);
+    free(text);
+    return st ? st : rl_team_record(s->team, put, ctx, e);
 }

@@ -48,3 +48,8 @@ int algo_rl_describe(void *state, char *buf, size_t n)
     (void)state;
     return snprintf(buf, n, "%s", "");
 }
+
+pesim_status algo_rl_record(void *state, pesim_algo_record_fn put, void *ctx, pesim_error *e)
+{
+    return rl_team_record(state, put, ctx, e);
+}

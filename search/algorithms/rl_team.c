@@ -53,6 +53,9 @@ struct rl_team {
     double ref_e, worst_r;
     algo_seen seen;
     int failed;
+    /* the policy loaded last (rl_team_record) */
+    char policy_in[PESIM_PATH_MAX];
+    uint64_t policy_hash;
 };
 
 void rl_team_options_read(const double *opt, rl_team_options *o)
@@ -604,6 +607,46 @@ pesim_status rl_team_read_index(const char *path, int32_t *n_params, int32_t *n_
     return PESIM_OK;
 }
 
+/* FNV-1a (64-bit) of a file's bytes, continuing from h. */
+static pesim_status fnv1a_file(const char *path, uint64_t *h, pesim_error *e)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return pesim_error_set(e, PESIM_ERR_IO, path, 0, NULL, "cannot read: %s", strerror(errno));
+    unsigned char buf[8192];
+    size_t k;
+    while ((k = fread(buf, 1, sizeof buf, f)) > 0)
+        for (size_t i = 0; i < k; i++)
+            *h = (*h ^ buf[i]) * 0x100000001b3ULL;
+    int bad = ferror(f);
+    fclose(f);
+    return bad ? pesim_error_set(e, PESIM_ERR_IO, path, 0, NULL, "read error") : PESIM_OK;
+}
+
+pesim_status rl_team_policy_hash(const char *path, int32_t n_agents, uint64_t *hash, pesim_error *e)
+{
+    uint64_t h = 0xcbf29ce484222325ULL;
+    pesim_status st = fnv1a_file(path, &h, e);
+    char sub[PESIM_PATH_MAX + 16];
+    for (int32_t j = 0; j < n_agents && !st; j++) {
+        snprintf(sub, sizeof sub, "%.*s.%d", PESIM_PATH_MAX - 1, path, (int)j);
+        st = fnv1a_file(sub, &h, e);
+    }
+    if (!st)
+        *hash = h;
+    return st;
+}
+
+pesim_status rl_team_record(const rl_team *t, pesim_algo_record_fn put, void *ctx, pesim_error *e)
+{
+    if (!t->policy_in[0])
+        return PESIM_OK;
+    char hex[32];
+    snprintf(hex, sizeof hex, "%016llx", (unsigned long long)t->policy_hash);
+    pesim_status st = put(ctx, "policy_in", t->policy_in, e);
+    return st ? st : put(ctx, "policy_in_fnv1a64", hex, e);
+}
+
 pesim_status rl_team_load(rl_team *t, const char *path, pesim_error *e)
 {
     int32_t np, na, *owner;
@@ -621,5 +664,8 @@ pesim_status rl_team_load(rl_team *t, const char *path, pesim_error *e)
         if ((st = pesim_rl_net_load_into(t->ag[j].actor, sub, PESIM_RL_LOAD_ADAPT, e)))
             return st;
     }
+    if ((st = rl_team_policy_hash(path, t->n_agents, &t->policy_hash, e)))
+        return st;
+    snprintf(t->policy_in, sizeof t->policy_in, "%.*s", PESIM_PATH_MAX - 1, path);
     return PESIM_OK;
 }

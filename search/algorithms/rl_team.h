@@ -114,6 +114,12 @@ double rl_team_reward(rl_team *t, const pesim_result *r);
  * another layer: overlapping heads and actions copied), agent by agent. */
 pesim_status rl_team_save(const rl_team *t, const char *path, pesim_error *e);
 pesim_status rl_team_load(rl_team *t, const char *path, pesim_error *e);
+/* The hash a loaded policy is recorded with: 64-bit FNV-1a over the bytes
+ * of the index file, then of "<path>.0" ... "<path>.<n_agents - 1>". */
+pesim_status rl_team_policy_hash(const char *path, int32_t n_agents, uint64_t *hash, pesim_error *e);
+/* The team's part of pesim_algo_record: after rl_team_load, "policy_in"
+ * (the path as given) and "policy_in_fnv1a64" (16 hex digits). */
+pesim_status rl_team_record(const rl_team *t, pesim_algo_record_fn put, void *ctx, pesim_error *e);
 /* Reads a saved team's index: n_params and the owners (owner: n_params
  * entries malloc'ed, freed by the caller). */
 pesim_status rl_team_read_index(const char *path, int32_t *n_params, int32_t *n_agents, int32_t **owner,

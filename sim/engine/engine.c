@@ -31,6 +31,7 @@
 #define MAXL PESIM_MAX_LEVELS
 
 #define DRAM_RING 4096 /* DRAM transfers that may be in flight at once */
+#define PESIM_ENGINE_PROGRESS_BLOCKS 65536 /* blocks between progress calls by default */
 
 /* A DRAM region and the next burst a transfer takes in it (tile-major layout). */
 typedef struct dram_region {
@@ -432,6 +433,8 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
         if (k >= 0 && k < st->n_dma && st->dma[k].done > complete[t]) complete[t] = st->dma[k].done;
     }
 
+    const int64_t progress_every = e->opt.progress_every_blocks > 0 ? e->opt.progress_every_blocks
+                                                                     : PESIM_ENGINE_PROGRESS_BLOCKS;
     static _Thread_local pesim_block b; /* large: kept off the stack */
     const int64_t ce0 = e->ce;
     int64_t ce = ce0;          /* compute end of the previous block */
@@ -663,7 +666,11 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
         trace(e, ce, 0, -1, "compute", b.index, "end");
         busy += b.steps;
         e->st.blocks++;
+        if (e->opt.progress && m && e->st.blocks % progress_every == 0)
+            e->opt.progress(e->opt.progress_ctx, busy, nc.temporal_steps);
     }
+    if (e->opt.progress && m)
+        e->opt.progress(e->opt.progress_ctx, busy, nc.temporal_steps);
     /* flush the last output tiles, innermost pair first */
     int64_t lat = st->vector ? (a->vector.latency_cycles > 0 ? a->vector.latency_cycles - 1 : 0)
                              : a->mac_latency_cycles - 1 + (m ? pesim_engine_reduce_latency_cycles(a, m, 0) : 0);

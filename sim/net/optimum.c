@@ -16,8 +16,12 @@
  *     capacity for tensors.
  * A tensor whose move saves nothing stays in the outermost level (as good,
  * and it takes no room). GLPK's branch and bound (with cover and MIR cuts)
- * solves it to a relative gap of 1e-4, or returns its best solution after
- * 10 s of wall time (proven = 0). Its optimum is exact for this separable model
+ * solves it to a relative gap of 1e-4, or stops after OPT_NODES nodes of its
+ * tree (a count, so the result does not depend on the machine's speed or load)
+ * and returns its best solution then (proven = 0); a wall-time guard of
+ * OPT_TIME_MS does the same should a node take unusually long. A stop with no
+ * integer solution yet returns the all-outermost placement (always feasible
+ * here: objective 0), proven = 0. Its optimum is exact for this separable model
  * (interactions between tensors, allocation and staging are left to the
  * evaluator, which then evaluates the placement); `predicted_cycles` is its
  * objective. */
@@ -29,7 +33,20 @@
 #include "net/net_impl.h"
 
 #define OPT_GAP 1e-4       /* relative gap at which the branch and bound stops */
-#define OPT_TIME_MS 10000  /* a safety limit (wall time): the best incumbent then, proven = 0 */
+#define OPT_NODES 1000     /* branch-and-bound nodes before it stops: the best incumbent then, proven = 0 */
+#define OPT_TIME_MS 120000 /* a guard (wall time) that should not bind: as OPT_NODES */
+
+/* GLPK's callback: counts the nodes the branch and bound selects and stops it
+ * at OPT_NODES. */
+typedef struct ilp_ctl {
+    int nodes;
+} ilp_ctl;
+
+static void ilp_callback(glp_tree *tree, void *info)
+{
+    ilp_ctl *ctl = info;
+    if (glp_ios_reason(tree) == GLP_ISELECT && ++ctl->nodes > OPT_NODES) glp_ios_terminate(tree);
+}
 
 /* The placement slot of tensor id. */
 static int32_t *slot(pesim_placement *p, int32_t id)
@@ -202,14 +219,22 @@ static pesim_status ilp(pesim_net *n, const cand *c, int32_t nc, pesim_placement
     parm.mir_cuts = GLP_ON;
     parm.mip_gap = OPT_GAP;
     parm.tm_lim = OPT_TIME_MS;
+    ilp_ctl ctl = {0};
+    parm.cb_func = ilp_callback;
+    parm.cb_info = &ctl;
     int rc = glp_intopt(lp, &parm), ms = glp_mip_status(lp);
-    if ((rc == 0 || rc == GLP_ETMLIM) && (ms == GLP_OPT || ms == GLP_FEAS)) {
+    int stopped = rc == GLP_ETMLIM || rc == GLP_ESTOP;
+    if ((rc == 0 || stopped) && (ms == GLP_OPT || ms == GLP_FEAS)) {
         info->proven = rc == 0 && ms == GLP_OPT;
         info->predicted_cycles = base + (int64_t)llround(glp_mip_obj_val(lp));
         for (int32_t k = 0; k < nc; k++)
             for (int j = 0; j < c[k].n; j++)
                 if (glp_mip_col_val(lp, col[(size_t)k * PESIM_MAX_LEVELS + (size_t)j]) > 0.5)
                     *slot(out, c[k].id) = c[k].level[j];
+    } else if (stopped && ms == GLP_UNDEF) { /* stopped before any integer solution: all-outermost */
+        info->proven = 0;
+        info->predicted_cycles = base;
+        for (int32_t k = 0; k < nc; k++) *slot(out, c[k].id) = M - 1;
     } else {
         st = pesim_error_set(e, PESIM_ERR_INTERNAL, NULL, 0, "optimum", "GLPK: no optimum (intopt %d, status %d)", rc,
                              ms);

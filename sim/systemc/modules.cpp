@@ -1,6 +1,8 @@
 // sim/systemc/modules.cpp - see modules.h. The timing rules are docs/engine.md's.
 #include "modules.h"
 
+#include "loopnest.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -557,7 +559,7 @@ void Controller::start(int i, int64_t k)
     }
     case IT_FINISH: {
         if (p_.network) return finish_network(k);
-        int64_t lat = p_.arch->mac_latency_cycles - 1 + pesim_engine_reduce_latency_cycles(p_.arch, p_.map, 0);
+        int64_t lat = p_.arch->mac_latency_cycles - 1 + reduce_cycles(p_.arch, p_.map, 0);
         if (lat > 0)
             mac_->jobs.nb_write(Job{i, -1, lat, lat, 0, 1.0});
         else
@@ -818,7 +820,7 @@ void Controller::finish(int64_t k)
 {
     const Item &it = p_.items.back();
     RT &r = rt_.back();
-    int64_t lat = p_.arch->mac_latency_cycles - 1 + pesim_engine_reduce_latency_cycles(p_.arch, p_.map, 0);
+    int64_t lat = p_.arch->mac_latency_cycles - 1 + reduce_cycles(p_.arch, p_.map, 0);
     int64_t ce = it.prev_compute != kNone ? rt_[(size_t)it.prev_compute].end : 0;
     int64_t end = ce + lat;
     add_stall(it, PESIM_STALL_FILL_DRAIN, lat);

@@ -4,9 +4,7 @@
 #include <cmath>
 #include <cstring>
 
-extern "C" {
-#include "nest/walk.h"
-}
+#include "loopnest.h"
 
 namespace pesim_sc {
 
@@ -197,14 +195,33 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
     int64_t skew = sys > 0 ? a->level[sys].fanout_x + a->level[sys].fanout_y - 2 : 0;
     int64_t preload = sys > 0 ? a->level[sys].fanout_y : 0;
 
-    static thread_local pesim_walk w;
-    static thread_local pesim_block b;
-    const pesim_walk_pair *pairs = st.pairs;
-    int np = st.n_pairs;
+    // The blocks: this reference's own loop-nest interpreter for a mapping,
+    // or the step's own blocks (a vector layer of a network, sim/net's plan).
+    static thread_local LoopNest nest;
+    static thread_local Block b;
+    static thread_local pesim_block nb;
+    std::vector<NestPair> pairs;
     if (m) {
-        pesim_walk_init(&w, a, st.layer, m);
-        pairs = w.pair, np = w.n_pairs;
+        nest.init(a, st.layer, m, !p.network);
+        pairs = nest.pairs();
+    } else {
+        for (int k = 0; k < st.n_pairs; k++)
+            pairs.push_back(NestPair{st.pairs[k].tensor, st.pairs[k].child, st.pairs[k].parent});
     }
+    auto next_block = [&]() -> bool {
+        if (m) return nest.next(b);
+        if (!(st.next && st.next(st.ctx, &nb))) return false;
+        b.index = nb.index, b.steps = nb.steps, b.macs = 0, b.n = nb.n_xfers;
+        for (int i = 0; i < nb.n_xfers; i++) {
+            const pesim_xfer &y = nb.xfer[i];
+            Xfer &x = b.x[i];
+            x.tensor = y.tensor, x.child = y.child, x.parent = y.parent, x.pair = y.pair, x.stream = y.stream != 0;
+            x.parent_reads = y.parent_reads, x.child_fills = y.child_fills, x.parent_updates = y.parent_updates;
+            x.child_reads = y.child_reads, x.child_max = y.child_max;
+        }
+        return true;
+    };
+    const int np = (int)pairs.size();
     bool sys_pe_pair = false;
     for (int k = 0; k < np; k++) sys_pe_pair |= sys > 0 && pairs[k].child == sys - 1;
     std::vector<int> kp((size_t)np, kNone);
@@ -251,10 +268,10 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
     for (int t = 0; t < NT; t++) /* an operand its own load completes */
         if (st.ready_dma[t] > 0) in.complete[t] = in.dma[(size_t)st.ready_dma[t] - 1].item;
     Program::Step *ps = p.network ? &p.steps.back() : nullptr;
-    while (m ? pesim_walk_next(&w, &b) : (st.next && st.next(st.ctx, &b))) {
+    while (next_block()) {
         if (p.items.size() > kMaxItems) return false;
-        for (int i = 0; i < b.n_xfers; i++) {
-            const pesim_xfer &x = b.xfer[i];
+        for (int i = 0; i < b.n; i++) {
+            const Xfer &x = b.x[i];
             int pp = phys(st, M, x.tensor, x.parent);
             for (pesim_access(*acc)[NT] : {p.access, ps ? ps->access : nullptr}) {
                 if (!acc) continue;
@@ -267,8 +284,8 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
             }
         }
         // Drains: the old output tiles go up, innermost pair first.
-        for (int i = b.n_xfers - 1; i >= 0; i--) {
-            const pesim_xfer &x = b.xfer[i];
+        for (int i = b.n - 1; i >= 0; i--) {
+            const Xfer &x = b.x[i];
             const int k = x.pair;
             if (x.stream || x.tensor != PESIM_OUTPUTS) continue;
             if (b.index == 0 || !(up_child[(size_t)k] || up_parent[(size_t)k])) continue;
@@ -285,15 +302,15 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
             int id = B.add_item(d);
             int64_t wc = up_inst[(size_t)k], wp = cdiv(up_parent[(size_t)k], inst[pp]);
             B.transfer(id, PESIM_OUTPUTS, x.child, wc, pp, wp, pp, wp, D_WRITE_POSTED, B.region[PESIM_OUTPUTS],
-                       B.region[PESIM_OUTPUTS], m ? pesim_engine_reduce_path_cycles(a, m, x.child, x.parent) : 0);
+                       B.region[PESIM_OUTPUTS], m ? reduce_path(a, m, x.child, x.parent) : 0);
             last_drain[(size_t)k] = id;
             drained_here[(size_t)k] = true;
         }
         // Fills: the new tiles come down, outermost pair first.
         bool fold = b.index == 0 && sys > 0 && !sys_pe_pair, fold_preload = false;
         std::vector<int> fills;
-        for (int i = 0; i < b.n_xfers; i++) {
-            const pesim_xfer &x = b.xfer[i];
+        for (int i = 0; i < b.n; i++) {
+            const Xfer &x = b.x[i];
             const int k = x.pair;
             if (x.stream) continue;
             Draft d;
@@ -323,15 +340,15 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
             // the slowest child instance (the largest tile) sets the pace of an operand fill
             int64_t wpar = cdiv(x.parent_reads, inst[pp]);
             int64_t wch = x.tensor == PESIM_OUTPUTS ? cdiv(x.child_fills, inst[x.child])
-                                                    : pesim_walk_child_words(&x, x.child_fills, inst[x.child]);
+                                                    : slowest_child_words(x, x.child_fills, inst[x.child]);
             // a unicast network carries one copy per child; a mesh as many over its busiest link,
             // then hops to the farthest child; a bus or systolic one, the multicast union
             const pesim_noc_kind nk = a->level[pp].noc[x.tensor].kind;
             int64_t wnet = wpar, lnet = 0;
             if (nk == PESIM_NOC_UNICAST) wnet = cdiv(x.child_fills, inst[pp]);
             if (nk == PESIM_NOC_MESH && m) {
-                wnet = pesim_nest_mesh_link_words(m, pp, cdiv(x.child_fills, inst[pp]), 1);
-                lnet = wnet > 0 ? pesim_nest_mesh_hops(m, pp) - 1 : 0;
+                wnet = mesh_link_words(m, pp, cdiv(x.child_fills, inst[pp]));
+                lnet = wnet > 0 ? mesh_far_hops(m, pp) - 1 : 0;
             }
             if (wpar > 0 || wch > 0)
                 B.transfer(id, x.tensor, pp, wpar, x.child, wch, pp, wnet, D_READ, B.region[x.tensor],
@@ -339,7 +356,7 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
             prev_event[(size_t)k] = prev_compute;
             if (x.tensor == PESIM_OUTPUTS) {
                 up_child[(size_t)k] = x.child_reads, up_parent[(size_t)k] = x.parent_updates;
-                up_inst[(size_t)k] = pesim_walk_child_words(&x, x.child_reads, inst[x.child]);
+                up_inst[(size_t)k] = slowest_child_words(x, x.child_reads, inst[x.child]);
             }
             last_fill[(size_t)k] = id;
             fills.push_back(id);
@@ -350,8 +367,8 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
         }
         // Operands streamed straight from their home must be complete.
         std::vector<Dep> gates;
-        for (int i = 0; i < b.n_xfers; i++) {
-            const pesim_xfer &x = b.xfer[i];
+        for (int i = 0; i < b.n; i++) {
+            const Xfer &x = b.x[i];
             if (!x.stream || kp[(size_t)x.pair] != kNone || in.complete[x.tensor] == kNone) continue;
             gates.push_back({in.complete[x.tensor], st.ready_is_load[x.tensor] ? 1 : 0});
         }
@@ -376,8 +393,8 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
         }
         if (!p.opt.stall_free) {
             int64_t rw[PESIM_MAX_LEVELS] = {0}, uw[PESIM_MAX_LEVELS] = {0};
-            for (int i = 0; i < b.n_xfers; i++) {
-                const pesim_xfer &x = b.xfer[i];
+            for (int i = 0; i < b.n; i++) {
+                const Xfer &x = b.x[i];
                 if (!x.stream) continue;
                 int lv = phys(st, M, x.tensor, x.parent);
                 int64_t r = cdiv(x.parent_reads, inst[lv]), u = cdiv(x.parent_updates, inst[lv]);
@@ -408,12 +425,17 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
         }
         if (fold) p.folds++;
         p.busy += b.steps;
+        p.macs += b.macs;
         if (ps) ps->busy += b.steps;
         p.blocks++;
         if (ps && ps->first_compute == kNone) ps->first_compute = cid;
         prev_compute = cid;
     }
     issue_dmas(INT64_MAX); /* after_block past the last: none in practice */
+    if (m && !p.network) {
+        nest.report(p.nets);
+        p.has_nets = true;
+    }
     // The last output tiles drain, innermost pair first; then every write lands.
     int prev = prev_compute;
     for (int c = 0; c < p.M; c++) {
@@ -433,7 +455,7 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
         int id = B.add_item(d);
         int64_t wc = up_inst[(size_t)k], wp = cdiv(up_parent[(size_t)k], inst[pp]);
         B.transfer(id, PESIM_OUTPUTS, c, wc, pp, wp, pp, wp, D_WRITE, B.region[PESIM_OUTPUTS],
-                   B.region[PESIM_OUTPUTS], m ? pesim_engine_reduce_path_cycles(a, m, c, pairs[k].parent) : 0);
+                   B.region[PESIM_OUTPUTS], m ? reduce_path(a, m, c, pairs[k].parent) : 0);
         prev = id;
         flushes.push_back(id);
         carry.last_drain[PESIM_OUTPUTS][c] = id; /* the buffer is empty once the flush left it */
@@ -543,7 +565,7 @@ int add_network_step(Program &p, StepInput &in, Carry &carry)
     s.first_item = (int)p.items.size();
     s.vector = in.st.vector != 0;
     s.act_steps = in.st.act_steps;
-    s.reduce0 = in.st.map ? pesim_engine_reduce_latency_cycles(in.st.arch, in.st.map, 0) : 0;
+    s.reduce0 = in.st.map ? reduce_cycles(in.st.arch, in.st.map, 0) : 0;
     std::memset(s.access, 0, sizeof s.access);
     Builder B{p, in.st.arch, {}};
     std::memset(B.xmod, -1, sizeof B.xmod);

@@ -24,9 +24,10 @@
 #include <string>
 #include <vector>
 
+#include "loopnest.h"
+
 extern "C" {
 #include "net/net_step.h"
-#include "nest/walk.h"
 #include "pesim/arch.h"
 #include "pesim/cost.h"
 #include "pesim/engine.h"
@@ -159,10 +160,12 @@ struct Program {
         uint32_t a = dep_index[stage][(size_t)i], b = dep_index[stage][(size_t)i + 1];
         return {dep_items[stage].data() + a, b - a};
     }
-    int64_t blocks = 0, transfers = 0, folds = 0, busy = 0;
+    int64_t blocks = 0, transfers = 0, folds = 0, busy = 0, macs = 0;
     pesim_access access[PESIM_MAX_LEVELS][PESIM_NTENSORS];
     std::vector<Region> regions;
     uint64_t burst_bytes = 0;
+    NetReport nets;             // a single layer's networks (its own loop nest)
+    bool has_nets = false;
 
     // network programs: per step, its items and results
     struct Step {
@@ -189,7 +192,8 @@ int64_t share_cycles(int64_t words, double rate);
 // Most items a program may have (about 400 bytes each while it runs).
 constexpr size_t kMaxItems = (size_t)4 << 20;
 
-// Builds the program of a valid mapping (pesim_nest_count accepted it).
+// Builds the program of a valid mapping (the caller checked it), from the
+// blocks of this reference's own loop-nest interpreter (loopnest.h).
 // Returns false, with a partial program, past kMaxItems items.
 bool build_program(Program &p, const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m,
                    const pesim_engine_options &opt);

@@ -30,9 +30,9 @@
 #include "program.h"
 
 extern "C" {
-#include "nest/nest.h"
 #include "net/net_impl.h"
 #include "pesim/estimate.h"
+#include "pesim/model.h"
 #include "pesim/systemc.h"
 }
 
@@ -183,6 +183,20 @@ void child(int fd, const pesim_arch *a, const pesim_layer *l, const pesim_mappin
             std::snprintf(h.error, sizeof h.error, "the simulation stopped before the end");
         }
         std::memcpy(res.cost.access, prog.access, sizeof res.cost.access);
+        res.cost.macs = prog.macs;
+        if (prog.has_nets) { /* the networks, from its own loop nest (docs/model.md section 7) */
+            const NetReport &nr = prog.nets;
+            for (int lv = 0; lv < a->n_levels; lv++)
+                for (int t = 0; t < PESIM_NTENSORS; t++) {
+                    int64_t in = nr.ingress[lv][t], dl = nr.delivered[lv][t];
+                    res.cost.noc_words[lv][t] = nr.words[lv][t];
+                    res.cost.noc_ingress_words[lv][t] = in;
+                    res.cost.noc_multicast[lv][t] = in > 0 ? (double)dl / (double)in : 0;
+                    res.cost.noc_spatial_reductions[lv][t] = t == PESIM_OUTPUTS && dl > in ? dl - in : 0;
+                    res.cost.noc_fanout[lv][t] = nr.fanout[lv][t];
+                    res.cost.noc_word_hops[lv][t] = nr.hops[lv][t];
+                }
+        }
         h.cost = res.cost;
         h.stats = res.stats;
         h.n_trace = res.trace.size();
@@ -451,8 +465,20 @@ extern "C" pesim_status pesim_systemc_run_traced(const pesim_arch *a, const pesi
         return PESIM_ERR_RANGE;
     }
     out->area_um2 = pesim_arch_area_um2(a);
-    static thread_local pesim_nest_counts nc;
-    if (!pesim_nest_count(a, l, m, &nc, out->reason, sizeof out->reason)) return PESIM_OK;
+    // Validity, the MAC lanes used and the largest tiles come from the public
+    // analytical model (docs/engine.md "SystemC reference"); the cross-check
+    // does not count them as evidence.
+    static thread_local pesim_cost model;
+    pesim_status ms = pesim_model_evaluate(a, l, m, &model);
+    if (ms != PESIM_OK) {
+        std::snprintf(out->reason, sizeof out->reason, "%.*s", (int)sizeof out->reason - 1, model.reason);
+        return ms;
+    }
+    if (!model.valid) {
+        std::snprintf(out->reason, sizeof out->reason, "%.*s", (int)sizeof out->reason - 1, model.reason);
+        out->violation = model.violation;
+        return PESIM_OK;
+    }
     pesim_engine_options o;
     std::memset(&o, 0, sizeof o);
     if (opt) o = *opt;
@@ -516,10 +542,20 @@ extern "C" pesim_status pesim_systemc_run_traced(const pesim_arch *a, const pesi
     out->valid = 1;
     out->reason[0] = '\0';
     out->area_um2 = pesim_arch_area_um2(a);
-    out->macs = nc.macs;
-    out->spatial_used = nc.spatial_used;
-    std::memcpy(out->noc_words, nc.noc_words, sizeof out->noc_words);
-    pesim_nest_results(a, m, &nc, out);
+    out->spatial_used = model.spatial_used;
+    std::memcpy(out->utilized_capacity_words, model.utilized_capacity_words, sizeof out->utilized_capacity_words);
+    for (int lv = 0; lv < a->n_levels; lv++) { /* per instance: this run's words over the instances used */
+        int64_t inst = pesim_mapping_instances(m, lv);
+        for (int t = 0; t < PESIM_NTENSORS; t++) {
+            if (!pesim_mapping_keeps(a, m, lv, (pesim_tensor)t)) continue;
+            const pesim_access &x = out->access[lv][t];
+            pesim_access &y = out->access_per_instance[lv][t];
+            y.reads = (x.reads + inst - 1) / inst;
+            y.fills = (x.fills + inst - 1) / inst;
+            y.updates = (x.updates + inst - 1) / inst;
+            out->utilized_instances[lv][t] = inst;
+        }
+    }
     // Energy: the one cost-from-counts function over this model's counts and,
     // for DRAM, its controller's commands.
     pesim_dram_activity act, *dact = nullptr;
@@ -528,7 +564,7 @@ extern "C" pesim_status pesim_systemc_run_traced(const pesim_arch *a, const pesi
         dact = &act;
     }
     pesim_estimate_cost(a, dact, out);
-    out->utilization = (double)nc.macs / ((double)out->cycles * (double)pesim_arch_macs(a));
+    out->utilization = (double)out->macs / ((double)out->cycles * (double)pesim_arch_macs(a));
     if (stats) *stats = h.stats;
     if (trace && !ev.empty()) {
         trace->events = static_cast<pesim_trace_event *>(std::malloc(ev.size() * sizeof(pesim_trace_event)));

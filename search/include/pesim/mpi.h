@@ -8,7 +8,10 @@
  * round trip), so that cheap and expensive candidates balance; each worker
  * evaluates a chunk on its own threads (ranks x threads). A result depends
  * only on the candidate, so a batch's results are the same on any number of
- * ranks, in input order.
+ * ranks, in input order. Whole, independent pieces of work (a layer's whole
+ * search, a seed) go to the workers as jobs (pesim_mpi_jobs): one at a time
+ * per worker, the next to whichever finishes first, each answered with the
+ * bytes the worker's job function made.
  *
  * What a worker evaluates is described by a recipe, a text that rank 0 sends
  * and the worker's open function turns into an evaluation step (typically:
@@ -72,9 +75,18 @@ typedef pesim_status (*pesim_mpi_open_fn)(void *ctx, const char *recipe, const p
 /* Releases what open built. */
 typedef void (*pesim_mpi_close_fn)(void *ctx, pesim_mpi_step *step);
 
+/* Runs a whole job (pesim_mpi_jobs) described by a text, and returns what
+ * rank 0 receives: *data (malloc'd; the caller frees it) of *bytes bytes.
+ * A failure is reported to rank 0 with e's message. */
+typedef pesim_status (*pesim_mpi_job_fn)(void *ctx, const char *job, void **data, size_t *bytes, pesim_error *e);
+
 /* A worker's loop (ranks > 0): opens a step when rank 0 opens a farm,
- * evaluates the chunks it is sent, closes it with the farm, and returns
- * PESIM_OK when rank 0 finalises. PESIM_ERR_INVALID on rank 0 or without MPI. */
+ * evaluates the chunks it is sent, closes it with the farm, runs the jobs it
+ * is sent through job (NULL: a job fails), and returns PESIM_OK when rank 0
+ * finalises. PESIM_ERR_INVALID on rank 0 or without MPI. */
+pesim_status pesim_mpi_serve_jobs(pesim_mpi_open_fn open, pesim_mpi_close_fn close, pesim_mpi_job_fn job, void *ctx,
+                                  pesim_error *e);
+/* pesim_mpi_serve_jobs without jobs. */
 pesim_status pesim_mpi_serve(pesim_mpi_open_fn open, pesim_mpi_close_fn close, void *ctx, pesim_error *e);
 
 /* ------------------------------------------------------------ rank 0 */
@@ -102,6 +114,18 @@ pesim_status pesim_mpi_farm_eval(void *farm, const int32_t *choices, int32_t n, 
 pesim_mpi_farm_stats pesim_mpi_farm_get_stats(const pesim_mpi_farm *farm);
 /* The workers close the step and wait for the next recipe. NULL is a no-op. */
 void pesim_mpi_farm_close(pesim_mpi_farm *farm);
+
+/* Called on rank 0 as each job's data arrives (in completion order, not job
+ * order); a status other than PESIM_OK (with e set) stops handing out jobs. */
+typedef pesim_status (*pesim_mpi_done_fn)(void *ctx, int32_t job, const void *data, size_t bytes, pesim_error *e);
+
+/* Rank 0 of a job of at least two ranks: runs the n jobs (texts) on the
+ * workers, one job per worker at a time, the next job to whichever worker
+ * finishes first (dynamic load balancing of whole, independent pieces of
+ * work: searches of layers, seeds), and hands each job's data to done.
+ * Returns PESIM_OK, the first error of done, or the first error of a job
+ * ("rank W: job J: message"); the jobs already running are still received. */
+pesim_status pesim_mpi_jobs(int32_t n, const char *const *jobs, pesim_mpi_done_fn done, void *ctx, pesim_error *e);
 
 #ifdef __cplusplus
 }

@@ -134,6 +134,16 @@ pesim_status pesim_space_placement(const pesim_arch *a, const pesim_network *net
 pesim_status pesim_space_placement_opts(const pesim_arch *a, const pesim_network *net, const pesim_net_options *opt,
                                         pesim_space **out, pesim_error *e);
 
+/* The native-compiler baseline of a placement space (EGRL's 1.0x):
+ * pesim_net_place_greedy on the space's arch, network and whole-network
+ * options, as the space's choices (n_params entries). The space has no
+ * parameter for the network input, which its candidates keep in the
+ * outermost level; *input_level (may be NULL) gets the level the greedy
+ * placer chose for it. Errors: not a placement space (PESIM_ERR_INVALID),
+ * those of pesim_net_create. */
+pesim_status pesim_space_placement_greedy(const pesim_space *s, int32_t *choices, int32_t *input_level,
+                                          pesim_error *e);
+
 void pesim_space_destroy(pesim_space *s); /* NULL is a no-op */
 
 /* The mapping space of every MAC layer of a network on one architecture
@@ -475,6 +485,14 @@ pesim_status pesim_store_new_run(pesim_store *st, const pesim_run_info *info, co
 /* Marks a run running again with a new budget (a resume). */
 pesim_status pesim_store_reopen_run(pesim_store *st, int64_t run_id, int64_t budget, pesim_error *e);
 pesim_status pesim_store_finish_run(pesim_store *st, int64_t run_id, pesim_error *e);
+/* A run's metadata (table run_meta): text values by key, one per (run, key),
+ * set again to replace. What the campaign records there at the end of each
+ * pesim_campaign_run is pesim_algo_record's (docs/search.md section 4).
+ * set: PESIM_ERR_INVALID when there is no such run. get: *value is the
+ * malloc'ed text (freed by the caller), NULL when the run has no such key. */
+pesim_status pesim_store_set_meta(pesim_store *st, int64_t run_id, const char *key, const char *value,
+                                  pesim_error *e);
+pesim_status pesim_store_get_meta(pesim_store *st, int64_t run_id, const char *key, char **value, pesim_error *e);
 
 /* Records n evaluations (samples first_sample .. first_sample + n - 1,
  * choices n x n_params) in one committed transaction: all or none are kept.
@@ -501,6 +519,19 @@ pesim_status pesim_store_read(pesim_store *st, int64_t run_id, int64_t first_sam
  * *found = 0 when it has none. choices (n_params entries) may be NULL. */
 pesim_status pesim_store_best(pesim_store *st, int64_t run_id, int32_t n_params, int32_t *choices,
                               pesim_result *r, int64_t *sample, int *found, pesim_error *e);
+
+/* Records the whole-network run r of n (pesim_net_run) as the network run
+ * of sample `sample` of run run_id (the design it evaluated), replacing any
+ * earlier one of that sample, in one committed transaction: the tables
+ * net_runs (placement: how it was placed, e.g. "greedy"; fidelity, valid,
+ * reason, cycles, energy, the DRAM's peak words per cycle), and for a valid
+ * run net_layers (per layer: its share of the timeline, compute and stall
+ * cycles per cause, energy, DRAM words read and written), net_occupancy
+ * (each level's live and staging words per instance per step, its capacity)
+ * and net_dram (pesim_net_dram_series in n_bins bins). docs/search.md
+ * "The store" has the columns. */
+pesim_status pesim_store_add_network(pesim_store *st, int64_t run_id, int64_t sample, const char *placement,
+                                     const pesim_net *n, const pesim_net_result *r, int32_t n_bins, pesim_error *e);
 
 /* ---------------------------------------------------------- algorithms */
 
@@ -580,6 +611,15 @@ pesim_status pesim_algo_load_policy(pesim_algo *al, const char *path, pesim_erro
  * behind it; "" before it is known, and for the other algorithms). Returns
  * the length (as snprintf). */
 int pesim_algo_describe_state(const pesim_algo *al, char *buf, size_t n);
+/* What a learned algorithm records with its run, as key/value text pairs
+ * handed to put (the campaign writes them to the store's run_meta;
+ * docs/rl.md lists the keys): "marl" its clustering once the warm-up is
+ * over (marl.agents, marl.warmup, marl.elite, marl.owner, marl.rho_obj,
+ * marl.rho, marl.clustering), "rl" and "marl" the policy they started from
+ * (policy_in, policy_in_fnv1a64). Nothing for the other algorithms. Returns
+ * put's first failure, or PESIM_ERR_NOMEM. */
+typedef pesim_status (*pesim_algo_record_fn)(void *ctx, const char *key, const char *value, pesim_error *e);
+pesim_status pesim_algo_record(const pesim_algo *al, pesim_algo_record_fn put, void *ctx, pesim_error *e);
 /* Names of the registered algorithms, NULL-terminated. */
 const char *const *pesim_algo_names(void);
 
@@ -666,7 +706,8 @@ void pesim_campaign_destroy(pesim_campaign *c); /* NULL is a no-op; flushes the 
 void pesim_campaign_set_evaluate(pesim_campaign *c, pesim_eval_fn fn, void *ctx);
 void pesim_campaign_set_callback(pesim_campaign *c, pesim_campaign_fn fn, void *ctx);
 /* Runs to the budget, the algorithm's end or a stop; every evaluation is
- * committed to the store when it returns. */
+ * committed to the store when it returns, and so is what the algorithm
+ * records (pesim_algo_record, into the run's metadata). */
 pesim_status pesim_campaign_run(pesim_campaign *c, pesim_error *e);
 /* Marks the run finished in the store (a later resume may still extend it). */
 pesim_status pesim_campaign_finish(pesim_campaign *c, pesim_error *e);

@@ -30,12 +30,26 @@ extern "C" {
  * cycle order); the SystemC reference records the same events (pesim/systemc.h). */
 typedef void (*pesim_engine_trace_fn)(void *ctx, int64_t cycle, const char *module, const char *event);
 
+/* A progress hook (pesim_engine_options.progress): `done` of `total` compute
+ * steps of the current layer. */
+typedef void (*pesim_engine_progress_fn)(void *ctx, int64_t done, int64_t total);
+
 typedef struct pesim_engine_options {
     int32_t stall_free;          /* 1: every transfer takes no time (SCALE-Sim's compute-only cycles) */
     int32_t dram_fcfs;           /* 1: FCFS DRAM scheduling instead of FR-FCFS */
     int32_t no_refresh;          /* 1: no DRAM refresh */
     pesim_engine_trace_fn trace; /* NULL: no trace (cross-checks and debugging only) */
     void *trace_ctx;
+    /* Progress inside a long layer (a CLI shows rate and ETA from it; the
+     * library prints nothing): called with the compute steps (non-empty
+     * temporal iterations of the MAC array) done so far and the layer's
+     * total, every progress_every_blocks compute blocks (0: 65536, so the
+     * poll costs nothing measurable) and once when the layer's blocks are
+     * done (done == total). In a network run it restarts for each MAC layer.
+     * NULL: not called. */
+    pesim_engine_progress_fn progress;
+    void *progress_ctx;
+    int64_t progress_every_blocks;
 } pesim_engine_options;
 
 /* What the engine measured beyond pesim_cost. */

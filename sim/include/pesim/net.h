@@ -196,7 +196,8 @@ pesim_status pesim_net_place_greedy(pesim_net *n, pesim_placement *out, pesim_er
 typedef struct pesim_net_optimum {
     int32_t exhaustive;          /* 1: every placement evaluated: the evaluator's own optimum; 0: the ILP */
     int32_t proven;              /* exhaustive: a valid placement found; ILP: solved to its gap (1e-4) within
-                                  * its time limit (10 s of wall time), else its best solution then */
+                                  * its node limit (1,000 branch-and-bound nodes), else its best solution then
+                                  * (all-outermost if it had none) */
     int64_t evaluated;           /* network runs */
     int64_t predicted_cycles;    /* exhaustive: the optimum's cycles (-1: none valid); ILP: its objective
                                   * (all-outermost cycles + the chosen moves' savings) */
@@ -210,12 +211,31 @@ typedef struct pesim_net_optimum {
  * level is the analytical network cycles with it alone moved there (relative
  * to all-outermost), under capacity over time (live words per instance at
  * every step); tensor interactions, allocation and staging are the
- * evaluator's to check when the placement is run. Deterministic unless the
- * ILP hits its time limit (info->proven = 0). Errors:
+ * evaluator's to check when the placement is run. Deterministic (the ILP stops
+ * at a node count, not a time; a 120 s wall-time guard should not bind). Errors:
  * PESIM_ERR_INVALID (the all-outermost placement infeasible), PESIM_ERR_INTERNAL
  * (GLPK found no optimum), those of pesim_net_run. */
 pesim_status pesim_net_place_optimal(pesim_net *n, pesim_net_fidelity f, int64_t max_evals, pesim_placement *out,
                                      pesim_net_optimum *info, pesim_error *e);
+
+/* DRAM traffic over time, one bin of a run's timeline [start_cycle,
+ * end_cycle). */
+typedef struct pesim_net_dram_bin {
+    int64_t start_cycle, end_cycle;
+    double read_words;           /* words read out of the outermost level (DRAM) */
+    double write_words;          /* words written into it (fills and updates) */
+} pesim_net_dram_bin;
+
+/* The DRAM traffic of run r (a valid result of pesim_net_run on n) binned
+ * over time: the network's cycles cut into at most n_bins equal bins (the
+ * last may be shorter), each layer's outermost-level words as the run
+ * counted them (its weight loads and copies included: at cycle level the
+ * engine's counts) spread evenly over the layer's [start_cycle, end_cycle)
+ * (a layer without a span: into the bin where it starts). Bandwidth in words
+ * per cycle is a bin's words over its cycles. Fills out[0 .. returned) and
+ * returns the bins; 0 for an invalid run, no cycles or n_bins < 1. */
+int32_t pesim_net_dram_series(const pesim_net *n, const pesim_net_result *r, int32_t n_bins,
+                              pesim_net_dram_bin *out);
 
 /* Per layer, the graph features a learned placer uses (EGRL's GNN). */
 typedef struct pesim_net_node {
