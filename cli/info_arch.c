@@ -86,6 +86,7 @@ typedef struct figure {
     const char *name, *unit;
     double value;
     uint32_t bit;
+    const char *key;    /* its key in the JSON "sources" */
 } figure;
 
 /* The level's figures (level -1: the MAC units). Returns how many. */
@@ -93,16 +94,27 @@ static int figures_of(const pesim_arch *a, int L, figure *out)
 {
     int n = 0;
     if (L < 0) {
-        out[n++] = (figure){"energy", "pJ per MAC", a->mac_energy_pj, PESIM_EST_MAC_ENERGY};
-        out[n++] = (figure){"leakage", "pJ/cycle", a->mac_leak_pj_per_cycle, PESIM_EST_MAC_LEAK};
-        out[n++] = (figure){"area", "um2", a->mac_area_um2, PESIM_EST_MAC_AREA};
+        out[n++] = (figure){"energy", "pJ per MAC", a->mac_energy_pj, PESIM_EST_MAC_ENERGY, "mac_energy_pj"};
+        out[n++] = (figure){"leakage", "pJ/cycle", a->mac_leak_pj_per_cycle, PESIM_EST_MAC_LEAK,
+                            "mac_leak_pj_per_cycle"};
+        out[n++] = (figure){"area", "um2", a->mac_area_um2, PESIM_EST_MAC_AREA, "mac_area_um2"};
+        if (a->vector.lanes > 0) {
+            out[n++] = (figure){"vector unit", "pJ per op", a->vector.energy_pj_per_op, PESIM_EST_VECTOR_ENERGY,
+                                "vector_energy_pj_per_op"};
+            out[n++] = (figure){"vector area", "um2", a->vector.area_um2, PESIM_EST_VECTOR_AREA,
+                                "vector_area_um2"};
+        }
         return n;
     }
     const pesim_level *lv = &a->level[L];
-    out[n++] = (figure){"read", "pJ/word", lv->read_energy_pj, PESIM_EST_READ_ENERGY};
-    out[n++] = (figure){"write", "pJ/word", lv->write_energy_pj, PESIM_EST_WRITE_ENERGY};
-    out[n++] = (figure){"leakage", "pJ/cycle", lv->leak_pj_per_cycle, PESIM_EST_LEAK};
-    out[n++] = (figure){"area", "um2", lv->area_um2, PESIM_EST_AREA};
+    out[n++] = (figure){"read", "pJ/word", lv->read_energy_pj, PESIM_EST_READ_ENERGY, "read_energy_pj"};
+    out[n++] = (figure){"write", "pJ/word", lv->write_energy_pj, PESIM_EST_WRITE_ENERGY, "write_energy_pj"};
+    out[n++] = (figure){"leakage", "pJ/cycle", lv->leak_pj_per_cycle, PESIM_EST_LEAK, "leak_pj_per_cycle"};
+    out[n++] = (figure){"area", "um2", lv->area_um2, PESIM_EST_AREA, "area_um2"};
+    if (lv->keeps[PESIM_OUTPUTS] && lv->noc[PESIM_OUTPUTS].reduce != PESIM_REDUCE_NONE &&
+        crosses_array(a, L, PESIM_OUTPUTS))
+        out[n++] = (figure){"reduction", "pJ per addition", lv->reduce_energy_pj, PESIM_EST_REDUCE,
+                            "reduce_energy_pj"};
     return n;
 }
 
@@ -206,9 +218,9 @@ void cli_info_arch_text(const pesim_arch *a, const char *path, FILE *f)
             pesim_estimate_dram_power(d, &p);
             fprintf(f, "level %s: DRAM power (IDD model, %d x%d devices per rank, VDD %g V): ACT %.4g pJ, RD %.4g "
                        "pJ, WR %.4g pJ per burst, REF %.4g pJ, background %.4g pJ per active / %.4g pJ per "
-                       "precharged rank-cycle\n",
+                       "precharged rank-cycle; I/O and termination %.4g pJ per read, %.4g pJ per write burst\n",
                     lv->name, d->bus_bits / d->device_bits, d->device_bits, d->vdd_v, p.act_pj, p.rd_pj, p.wr_pj,
-                    p.ref_pj, p.active_cycle_pj, p.precharged_cycle_pj);
+                    p.ref_pj, p.active_cycle_pj, p.precharged_cycle_pj, p.io_rd_pj, p.io_wr_pj);
         }
     }
 
@@ -236,17 +248,13 @@ void cli_info_arch_text(const pesim_arch *a, const char *path, FILE *f)
 /* "sources": { "<field>": "given" | "estimated: ...", ... } of level L (-1: MAC). */
 static void sources_json(json_writer *w, const pesim_arch *a, int L)
 {
-    static const char *const mac_keys[] = {"mac_energy_pj", "mac_leak_pj_per_cycle", "mac_area_um2"};
-    static const char *const level_keys[] = {"read_energy_pj", "write_energy_pj", "leak_pj_per_cycle",
-                                             "area_um2"};
     figure fig[8];
     int n = figures_of(a, L, fig);
     char src[256];
     json_key(w, "sources");
     json_begin_object(w);
     for (int i = 0; i < n; i++)
-        json_kv_string(w, L < 0 ? mac_keys[i] : level_keys[i], pesim_estimate_source(a, L, fig[i].bit, src,
-                                                                                    sizeof src));
+        json_kv_string(w, fig[i].key, pesim_estimate_source(a, L, fig[i].bit, src, sizeof src));
     json_end_object(w);
 }
 
@@ -344,6 +352,10 @@ static void level_json(json_writer *w, const pesim_arch *a, int L)
             json_kv_double(w, "ref_pj", p.ref_pj);
             json_kv_double(w, "active_rank_cycle_pj", p.active_cycle_pj);
             json_kv_double(w, "precharged_rank_cycle_pj", p.precharged_cycle_pj);
+            json_kv_double(w, "io_read_pj_per_bit", d->io_read_pj_per_bit);
+            json_kv_double(w, "io_write_pj_per_bit", d->io_write_pj_per_bit);
+            json_kv_double(w, "io_rd_burst_pj", p.io_rd_pj);
+            json_kv_double(w, "io_wr_burst_pj", p.io_wr_pj);
             json_end_object(w);
         }
         json_end_object(w);

@@ -132,6 +132,7 @@ static void result_json(json_writer *w, const run_result *r, const run_layer *rl
     json_kv_double(w, "noc", c->energy_noc_pj);
     json_kv_double(w, "leakage", c->energy_leak_pj);
     json_end_object(w);
+    json_kv_double(w, "energy_reduce_pj", c->energy_reduce_pj); /* of the noc's: its adder trees */
     if (r->ev->flags & CLI_EVAL_ENGINE)
         engine_json(w, &rl->stats);
 }

@@ -203,8 +203,8 @@ static void details(const run_result *r, const run_layer *rl, FILE *f)
         for (int L = 0; L < a->n_levels; L++)
             fprintf(f, ", %s %s", a->level[L].name,
                     cli_fmt_energy_pj(c->energy_level_pj[L], b[0], 32));
-        fprintf(f, ", network %s, leakage %s\n", cli_fmt_energy_pj(c->energy_noc_pj, b[0], 32),
-                cli_fmt_energy_pj(c->energy_leak_pj, b[1], 32));
+        fprintf(f, ", network %s (adder trees %s), leakage %s\n", cli_fmt_energy_pj(c->energy_noc_pj, b[0], 32),
+                cli_fmt_energy_pj(c->energy_reduce_pj, b[2], 32), cli_fmt_energy_pj(c->energy_leak_pj, b[1], 32));
         fprintf(f, "utilization  %.1f%% (%s of %s MAC units mapped)\n", 100.0 * c->utilization,
                 cli_fmt_count(c->spatial_used, b[0], 32),
                 cli_fmt_count(pesim_arch_macs(a), b[1], 32));

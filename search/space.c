@@ -62,6 +62,7 @@ uint64_t srch_hash_arch(uint64_t h, const pesim_arch *a)
         h = srch_hash_double(h, v->write_energy_pj);
         h = srch_hash_double(h, v->leak_pj_per_cycle);
         h = srch_hash_double(h, v->area_um2);
+        h = srch_hash_double(h, v->reduce_energy_pj);
         h = srch_hmix(h, (uint64_t)v->estimated); /* an estimated DRAM energy is the IDD model's */
         h = srch_hmix(h, (uint64_t)(v->block_words > 1 ? v->block_words : 1));
         for (int t = 0; t < PESIM_NTENSORS; t++) {
@@ -79,8 +80,9 @@ uint64_t srch_hash_arch(uint64_t h, const pesim_arch *a)
             h = srch_hash_double(h, d->tck_ns);
             for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) h = srch_hmix(h, (uint64_t)(uint32_t)f[i]);
             h = srch_hmix(h, (uint64_t)d->row_bytes);
-            const double pw[] = {d->vdd_v, d->idd0_ma, d->idd2n_ma, d->idd3n_ma, d->idd4r_ma, d->idd4w_ma,
-                                 d->idd5ab_ma};
+            const double pw[] = {d->vdd_v,    d->idd0_ma,  d->idd2n_ma,          d->idd3n_ma,
+                                 d->idd4r_ma, d->idd4w_ma, d->idd5ab_ma,         d->io_read_pj_per_bit,
+                                 d->io_write_pj_per_bit};
             for (size_t i = 0; i < sizeof pw / sizeof pw[0]; i++) h = srch_hash_double(h, pw[i]);
             h = srch_hmix(h, (uint64_t)(uint32_t)d->device_bits);
             if (d->reads_in_flight > 1) h = srch_hmix(h, (uint64_t)(uint32_t)d->reads_in_flight);

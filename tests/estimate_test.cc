@@ -1,9 +1,10 @@
 // estimate_test.cc - the hardware cost model (sim/estimate, docs/estimate.md):
 // technology scaling, the component models and their trends, the published
 // reference points with the tolerances docs/estimate.md states, the IDD DRAM
-// energy against a hand computation on a DRAM-model trace, given values
-// overriding estimates, the one cost-from-counts function, the floorplan and
-// the rescaling of hardware spaces.
+// energy and its I/O and termination term against a hand computation on a
+// DRAM-model trace, given values overriding estimates, the one
+// cost-from-counts function (adder trees and the vector unit included), the
+// floorplan and the rescaling of hardware spaces.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -17,6 +18,7 @@
 #include "pesim/estimate.h"
 #include "pesim/mapping.h"
 #include "pesim/model.h"
+#include "pesim/net.h"
 #include "test_util.h"
 
 namespace {
@@ -273,18 +275,19 @@ std::vector<Ref> References()
     r.push_back({"Accelergy intmac 16-bit (Aladdin, 40 nm)", e.read_pj, 2.2, -0.65, -0.55});
     r.push_back({"Accelergy intmac area", e.area_um2, 1239.5, -0.15, 0.0});
     // Accelergy's table DRAM energies per bit (LPDDR4 "public data" 8 pJ/bit; HBM2 3.9
-    // pJ/bit, O'Connor et al., MICRO 2017): our IDD model's per-bit read, streaming rows
+    // pJ/bit, O'Connor et al., MICRO 2017): our IDD model's per-bit read with its I/O
+    // term (none for HBM2), streaming rows
     for (const char *preset : {"lpddr4-2400", "hbm2"}) {
         pesim_dram d;
         EXPECT_EQ(pesim_dram_preset(preset, &d), PESIM_OK);
         pesim_dram_power p;
         pesim_estimate_dram_power(&d, &p);
         double burst_bits = d.bus_bits * d.BL, per_row = (double)d.row_bytes * 8 / burst_bits;
-        double pj_per_bit = (p.rd_pj + p.act_pj / per_row) / burst_bits;
+        double pj_per_bit = (p.rd_pj + p.io_rd_pj + p.act_pj / per_row) / burst_bits;
         if (std::strcmp(preset, "hbm2") == 0)
             r.push_back({"HBM2 read energy per bit (3.9 pJ/bit)", pj_per_bit, 3.9, -0.65, -0.50});
         else
-            r.push_back({"LPDDR4 read energy per bit (8 pJ/bit)", pj_per_bit, 8.0, -0.30, -0.15});
+            r.push_back({"LPDDR4 read energy per bit (8 pJ/bit)", pj_per_bit, 8.0, -0.20, -0.10});
     }
     return r;
 }
@@ -302,8 +305,9 @@ TEST(EstimateReferences, WithinTheStatedTolerance)
 // Chen, Emer, Sze, ISCA 2016: normalised energy of one data access in Eyeriss (65 nm),
 // RF : array network : GLB : DRAM = 1 : 2 : 6 : 200. With every figure left to the
 // estimator, configs/arch/eyeriss.cfg gives what docs/estimate.md reports: the
-// tolerance here holds those figures (+-5%), not the paper's (the deviation from the
-// paper is reported there, not tuned away).
+// tolerance here holds those figures (+-5%); the array network and the GLB are within
+// the 30% of the paper, the DRAM is not (-60%: the deviation is reported in
+// docs/estimate.md, not tuned away).
 TEST(EstimateReferences, EyerissRatios)
 {
     pesim_arch a = LoadFile("configs/arch/eyeriss.cfg");
@@ -315,17 +319,18 @@ TEST(EstimateReferences, EyerissRatios)
     double hops = (g.fanout_x + g.fanout_y) / 2.0;
     double e_noc = hops * g.noc[PESIM_INPUTS].hop_energy_pj;
     double e_glb = g.read_energy_pj;
-    // DRAM: the per-word read (ACT amortised over a streamed row, no background)
+    // DRAM: the per-word read (ACT amortised over a streamed row, I/O, no background)
     double e_dram = a.level[dram].read_energy_pj;
     const double got[4] = {1.0, e_noc / e_rf, e_glb / e_rf, e_dram / e_rf};
-    const double ours[4] = {1.0, 1.46, 3.18, 70.4};  // docs/estimate.md
+    const double ours[4] = {1.0, 1.51, 4.36, 79.9};  // docs/estimate.md
     const double paper[4] = {1.0, 2.0, 6.0, 200.0};
     for (int i = 1; i < 4; i++) {
         EXPECT_NEAR(got[i], ours[i], 0.05 * ours[i]) << i;
         EXPECT_LT(got[i], paper[i]) << i;  // below the paper's: see docs/estimate.md
     }
+    for (int i = 1; i < 3; i++) EXPECT_NEAR(got[i], paper[i], 0.30 * paper[i]) << i;  // network, GLB
     // normalised to a MAC (the paper's own unit: RF = 1x MAC)
-    EXPECT_NEAR(e_rf / a.mac_energy_pj, 1.03, 0.05);
+    EXPECT_NEAR(e_rf / a.mac_energy_pj, 1.00, 0.05);
 }
 
 // ---------------------------------------------------------------------------- DRAM
@@ -379,8 +384,16 @@ TEST(EstimateDram, TraceEnergyIsTheIddFormula)
     EXPECT_EQ(s.active_cycles + s.precharged_cycles, 2 * s.cycle);
     EXPECT_GT(s.precharged_cycles, 0u);  // ranks idle before their first ACT
     double rest = (double)s.finish_cycle - (double)s.cycle;
+    // I/O and termination (DRAMPower 4's DDR4 figures): 64 x 8 bits a burst; reads
+    // (3.7 + 12.4 mW) x tCK / 2 x 9/8 pins, writes (17.0 + 12.3 mW) x tCK / 2 x 10/8 pins
+    const double io_rd = 64 * 8 * (3.7 + 12.4) * 0.3125 * 9 / 8;   // 2898 pJ a read burst
+    const double io_wr = 64 * 8 * (17.0 + 12.3) * 0.3125 * 10 / 8;  // 5860 pJ a write burst
+    EXPECT_NEAR(io_rd, 2898.0, 1e-9);
+    EXPECT_NEAR(io_wr, 5860.0, 1e-9);
+    EXPECT_NEAR(de.io_pj, 5 * io_rd + 2 * io_wr, 1e-9);
     const double want = 3 * act_pj + 5 * rd_pj + 2 * wr_pj + (double)s.active_cycles * bg_pj +
-                        (rest > 0 ? 2 * rest * bg_pj : 0) + (double)s.precharged_cycles * pre_pj;
+                        (rest > 0 ? 2 * rest * bg_pj : 0) + (double)s.precharged_cycles * pre_pj + 5 * io_rd +
+                        2 * io_wr;
     EXPECT_NEAR(de.total_pj, want, 1e-9 * want);
     EXPECT_NEAR(de.act_pj, 3 * act_pj, 1e-9);
     EXPECT_NEAR(de.rd_pj, 5 * rd_pj, 1e-9);
@@ -413,6 +426,55 @@ TEST(EstimateDram, PresetsCarryDramsim3Power)
     pesim_error e;
     EXPECT_EQ(pesim_dram_check(&d, &e), PESIM_OK) << e.msg;
     EXPECT_TRUE(pesim_estimate_dram_has_power(&d));
+}
+
+// I/O and termination per data bit: the presets' cited figures, a config's own,
+// none by default; charged per burst of bus_bits x BL bits.
+TEST(EstimateDram, IoAndTerminationPerBit)
+{
+    pesim_dram d;
+    ASSERT_EQ(pesim_dram_preset("ddr4-3200", &d), PESIM_OK);
+    EXPECT_NEAR(d.io_read_pj_per_bit, 0.3125 * 9 / 8 * (3.7 + 12.4), 1e-12);    // 5.66
+    EXPECT_NEAR(d.io_write_pj_per_bit, 0.3125 * 10 / 8 * (17.0 + 12.3), 1e-12); // 11.45
+    ASSERT_EQ(pesim_dram_preset("lpddr4-2400", &d), PESIM_OK);
+    EXPECT_NEAR(d.io_read_pj_per_bit, 1.8 * 1.1 * 1.1 / 4 * 9 / 8, 1e-12);  // 0.613: C VDDQ^2 / 4 per pin
+    EXPECT_EQ(d.io_write_pj_per_bit, 0.0);
+    pesim_dram_power p;
+    pesim_estimate_dram_power(&d, &p);
+    EXPECT_NEAR(p.io_rd_pj, 64 * 16 * d.io_read_pj_per_bit, 1e-9);
+    ASSERT_EQ(pesim_dram_preset("hbm2", &d), PESIM_OK);
+    EXPECT_EQ(d.io_read_pj_per_bit, 0.0);
+    EXPECT_EQ(d.io_write_pj_per_bit, 0.0);
+
+    // a hand computation on a small activity: 3 reads and 2 writes of a custom
+    // 32-bit DRAM with BL 8, 2 pJ/bit in, 3 pJ/bit out
+    std::string text = EstimatedArch(4096, 2, 8.0);
+    text.replace(text.find("preset = \"ddr4-3200\";"), 21,
+                 "preset = \"ddr4-3200\"; bus_bits = 32; io_read_pj_per_bit = 2.0; io_write_pj_per_bit = 3.0;");
+    pesim_arch a = LoadArch(text);
+    const pesim_dram &c = a.level[2].dram;
+    EXPECT_EQ(c.bus_bits, 32);
+    pesim_dram_activity act;
+    std::memset(&act, 0, sizeof act);
+    act.rd = 3, act.wr = 2;
+    pesim_dram_energy de;
+    pesim_estimate_dram_energy(&c, &act, &de);
+    EXPECT_NEAR(de.io_pj, 3 * 32 * 8 * 2.0 + 2 * 32 * 8 * 3.0, 1e-9);  // 1536 + 1536
+    EXPECT_NEAR(de.total_pj, de.rd_pj + de.wr_pj + de.io_pj, 1e-9);
+    // the per-word figure info shows includes it
+    pesim_estimate_dram_power(&c, &p);
+    pesim_level_est x;
+    pesim_estimate_level(&a, 2, &x);
+    double words = 32.0 * 8 / 16, per_row = 8192.0 / (32 / 8 * 8);
+    EXPECT_NEAR(x.read_energy_pj, (p.rd_pj + 32 * 8 * 2.0 + p.act_pj / per_row) / words, 1e-9);
+    // written and read back
+    std::string path = testing::TempDir() + "est_io.cfg";
+    pesim_error e;
+    ASSERT_EQ(pesim_arch_write(path.c_str(), &a, &e), PESIM_OK) << e.msg;
+    pesim_arch back;
+    ASSERT_EQ(pesim_arch_load(path.c_str(), &back, &e), PESIM_OK) << e.msg;
+    std::remove(path.c_str());
+    EXPECT_DOUBLE_EQ(back.level[2].dram.io_write_pj_per_bit, 3.0);
 }
 
 TEST(EstimateDram, AnalyticalCommandsFromAccessCounts)
@@ -460,8 +522,10 @@ TEST(EstimateDram, EngineChargesItsCommands)
     double want = (double)st.dram_act * p.act_pj + (double)st.dram_rd * p.rd_pj + (double)st.dram_wr * p.wr_pj +
                   (double)st.dram_refreshes * p.ref_pj + (double)st.dram_active_cycles * p.active_cycle_pj +
                   (rest > 0 ? d.channels * d.ranks * rest * p.active_cycle_pj : 0) +
-                  (double)st.dram_precharged_cycles * p.precharged_cycle_pj;
+                  (double)st.dram_precharged_cycles * p.precharged_cycle_pj + (double)st.dram_rd * p.io_rd_pj +
+                  (double)st.dram_wr * p.io_wr_pj;
     EXPECT_GT(st.dram_act, 0);
+    EXPECT_GT(p.io_rd_pj, 0.0);
     EXPECT_NEAR(c.energy_level_pj[2], want, 1e-9 * want);
 }
 
@@ -591,6 +655,123 @@ TEST(EstimateCost, EnergyFromCounts)
     pesim_estimate_dram_activity(&b, 2, &c, &act);
     pesim_estimate_dram_energy(&b.level[2].dram, &act, &de);
     EXPECT_DOUBLE_EQ(c.energy_level_pj[2], de.total_pj);
+}
+
+// Adder trees: each addition of a spatial reduction costs one adder of the
+// accumulator type; the vector unit's operations cost one lane op each.
+TEST(EstimateCost, AdderTreesAndVectorUnitFromCounts)
+{
+    pesim_arch a = LoadArch(EstimatedArch(4096, 2, 8.0));
+    EXPECT_TRUE(a.level[1].estimated & PESIM_EST_REDUCE);
+    EXPECT_NEAR(a.level[1].reduce_energy_pj, 0.1, 1e-12);  // a 32-bit integer add, Horowitz 2014, 45 nm
+    char buf[256];
+    EXPECT_STREQ(pesim_estimate_source(&a, 1, PESIM_EST_REDUCE, buf, sizeof buf),
+                 "estimated: one 32-bit integer adder per addition of the outputs' spatial reduction, 45 nm");
+    pesim_cost c;
+    std::memset(&c, 0, sizeof c);
+    c.noc_spatial_reductions[1][PESIM_OUTPUTS] = 600;
+    c.noc_spatial_reductions[1][PESIM_INPUTS] = 50;  // only the outputs reduce
+    pesim_estimate_cost(&a, nullptr, &c);
+    EXPECT_NEAR(c.energy_reduce_pj, 600 * 0.1, 1e-9);
+    EXPECT_NEAR(c.energy_noc_pj, 600 * 0.1, 1e-9);   // the network's adders
+    EXPECT_EQ(c.energy_vector_pj, 0.0);
+    const double without = c.energy_pj - c.energy_reduce_pj;
+    a.level[1].reduce_energy_pj = 0.25;  // given
+    pesim_estimate_cost(&a, nullptr, &c);
+    EXPECT_NEAR(c.energy_pj - without, 600 * 0.25, 1e-9);
+
+    // the vector unit, left to the estimator: one int16 fused multiply-add per op
+    std::string text = EstimatedArch(4096, 2, 8.0);
+    text.insert(text.rfind("};"), "vector = { level = \"GLB\"; lanes = 8; };\n");
+    pesim_arch v = LoadArch(text);
+    pesim_tech t = Tech(45);
+    pesim_est lane;
+    pesim_estimate_vector(&t, PESIM_OPERAND_INT16, &lane);
+    EXPECT_TRUE(v.estimated & PESIM_EST_VECTOR_ENERGY);
+    EXPECT_DOUBLE_EQ(v.vector.energy_pj_per_op, lane.read_pj);
+    EXPECT_DOUBLE_EQ(v.vector.area_um2, 8 * lane.area_um2);
+    EXPECT_STREQ(pesim_estimate_source(&v, -1, PESIM_EST_VECTOR_ENERGY, buf, sizeof buf),
+                 "estimated: 8 lanes x one int16 fused multiply-add per operation, 45 nm");
+    std::memset(&c, 0, sizeof c);
+    c.vector_ops = 1000;
+    pesim_estimate_cost(&v, nullptr, &c);
+    EXPECT_NEAR(c.energy_vector_pj, 1000 * lane.read_pj, 1e-9);
+    EXPECT_NEAR(c.energy_pj, c.energy_vector_pj + c.energy_level_pj[2], 1e-9);  // and the DRAM's refreshes
+    // given figures override; written and read back, the estimated ones stay estimated
+    text.replace(text.find("lanes = 8;"), 10, "lanes = 8; energy_pj_per_op = 0.5;");
+    pesim_arch g = LoadArch(text);
+    EXPECT_DOUBLE_EQ(g.vector.energy_pj_per_op, 0.5);
+    EXPECT_FALSE(g.estimated & PESIM_EST_VECTOR_ENERGY);
+    EXPECT_TRUE(g.estimated & PESIM_EST_VECTOR_AREA);
+    std::string path = testing::TempDir() + "est_vec.cfg";
+    pesim_error e;
+    ASSERT_EQ(pesim_arch_write(path.c_str(), &g, &e), PESIM_OK) << e.msg;
+    pesim_arch back;
+    ASSERT_EQ(pesim_arch_load(path.c_str(), &back, &e), PESIM_OK) << e.msg;
+    std::remove(path.c_str());
+    EXPECT_EQ(back.estimated, g.estimated);
+    EXPECT_DOUBLE_EQ(back.vector.energy_pj_per_op, 0.5);
+    // an arch without a vector unit estimates none
+    EXPECT_EQ(a.vector.energy_pj_per_op, 0.0);
+    EXPECT_EQ(a.vector.area_um2, 0.0);
+}
+
+// A spatial reduction counted by the evaluators: C = 4 unrolled across 4 PEs, one
+// output: 4 partial sums, 3 additions in the network, charged by the model and the
+// engine alike.
+TEST(EstimateCost, EvaluatorsChargeTheirSpatialReductions)
+{
+    pesim_arch a = test_two_level_arch(4, 1);
+    pesim_layer l = test_layer(1, 1, 1, 4, 1, 1, 1, 1);
+    pesim_mapping m;
+    pesim_mapping_init(&m, 2);
+    m.level[1].spatial_x[PESIM_DIM_C] = 4;
+    for (int engine = 0; engine < 2; engine++) {
+        pesim_cost c0, c1;
+        a.level[1].reduce_energy_pj = 0;
+        ASSERT_EQ(engine ? pesim_engine_run(&a, &l, &m, nullptr, &c0, nullptr) : pesim_model_evaluate(&a, &l, &m, &c0),
+                  PESIM_OK);
+        ASSERT_TRUE(c0.valid) << c0.reason;
+        EXPECT_EQ(c0.noc_spatial_reductions[1][PESIM_OUTPUTS], 3) << engine;
+        a.level[1].reduce_energy_pj = 0.5;
+        ASSERT_EQ(engine ? pesim_engine_run(&a, &l, &m, nullptr, &c1, nullptr) : pesim_model_evaluate(&a, &l, &m, &c1),
+                  PESIM_OK);
+        EXPECT_NEAR(c1.energy_reduce_pj, 3 * 0.5, 1e-12) << engine;
+        EXPECT_NEAR(c1.energy_pj - c0.energy_pj, 3 * 0.5, 1e-9) << engine;
+    }
+}
+
+// The whole-network evaluator charges its vector layers through the same function:
+// a gemm, then an add of 16 sums on an estimated vector unit.
+TEST(EstimateCost, NetworkVectorLayersUseTheEstimate)
+{
+    std::string arch = EstimatedArch(4096, 2, 8.0);
+    arch.insert(arch.rfind("};"), "vector = { level = \"GLB\"; lanes = 4; };\n");
+    pesim_arch a = LoadArch(arch);
+    pesim_network net{};
+    pesim_error e{};
+    const char *text =
+        "network = { name = \"t\"; input = { c = 4; h = 4; w = 1; }; layers = (\n"
+        "  { name = \"a\"; type = \"gemm\"; inputs = [ \"input\" ]; m = 4; n_out = 4; k_red = 4; },\n"
+        "  { name = \"d\"; type = \"add\"; inputs = [ \"a\", \"input\" ]; k = 4; p = 4; q = 1; }\n"
+        "); };\n";
+    ASSERT_EQ(pesim_network_load_string(text, "n.cfg", &net, &e), PESIM_OK) << e.msg;
+    pesim_net *n = nullptr;
+    pesim_net_options o{};
+    ASSERT_EQ(pesim_net_create(&a, &net, &o, &n, &e), PESIM_OK) << e.msg;
+    pesim_placement p{};
+    ASSERT_EQ(pesim_net_place_outermost(n, &p, &e), PESIM_OK);
+    const pesim_net_result *r = nullptr;
+    ASSERT_EQ(pesim_net_run(n, &p, PESIM_NET_ANALYTICAL, &r, &e), PESIM_OK) << e.msg;
+    ASSERT_TRUE(r->valid) << r->reason;
+    EXPECT_EQ(r->vector_ops, 16);
+    EXPECT_GT(a.vector.energy_pj_per_op, 0.0);
+    EXPECT_NEAR(r->energy_vector_pj, 16 * a.vector.energy_pj_per_op, 1e-9);
+    EXPECT_EQ(r->layer[0].cost.energy_vector_pj, 0.0);  // the gemm
+    EXPECT_NEAR(r->layer[1].cost.energy_vector_pj, 16 * a.vector.energy_pj_per_op, 1e-9);
+    pesim_placement_free(&p);
+    pesim_net_destroy(n);
+    pesim_network_free(&net);
 }
 
 // The analytical model and the engine charge the same counts the same way: the

@@ -53,6 +53,7 @@ static const cost_field level_cost_fields[] = {
     {{"write_energy_pj", CFG_F64, offsetof(pesim_level, write_energy_pj), 0, MAX_ENERGY_PJ, 0}, PESIM_EST_WRITE_ENERGY},
     {{"leak_pj_per_cycle", CFG_F64, offsetof(pesim_level, leak_pj_per_cycle), 0, MAX_ENERGY_PJ, 0}, PESIM_EST_LEAK},
     {{"area_um2", CFG_F64, offsetof(pesim_level, area_um2), 0, MAX_AREA_UM2, 0}, PESIM_EST_AREA},
+    {{"reduce_energy_pj", CFG_F64, offsetof(pesim_level, reduce_energy_pj), 0, MAX_ENERGY_PJ, 0}, PESIM_EST_REDUCE},
 };
 /* The vector unit (arch.h: pesim_vector); `level` is a level name, read apart. */
 static const char *const vector_keys[] = {"level",           "lanes",    "ops_per_cycle", "latency_cycles",
@@ -61,8 +62,11 @@ static const cfg_field vector_fields[] = {
     {"lanes", CFG_I32, offsetof(pesim_vector, lanes), 1, MAX_FANOUT, CFG_REQUIRED},
     {"ops_per_cycle", CFG_F64, offsetof(pesim_vector, ops_per_cycle), 0, MAX_RATE, CFG_GT},
     {"latency_cycles", CFG_I32, offsetof(pesim_vector, latency_cycles), 0, MAX_LATENCY, 0},
-    {"energy_pj_per_op", CFG_F64, offsetof(pesim_vector, energy_pj_per_op), 0, MAX_ENERGY_PJ, 0},
-    {"area_um2", CFG_F64, offsetof(pesim_vector, area_um2), 0, MAX_AREA_UM2, 0},
+};
+static const cost_field vector_cost_fields[] = {
+    {{"energy_pj_per_op", CFG_F64, offsetof(pesim_vector, energy_pj_per_op), 0, MAX_ENERGY_PJ, 0},
+     PESIM_EST_VECTOR_ENERGY},
+    {{"area_um2", CFG_F64, offsetof(pesim_vector, area_um2), 0, MAX_AREA_UM2, 0}, PESIM_EST_VECTOR_AREA},
 };
 /* Default-mapper hints (arch.h: pesim_arch.dataflow). */
 static const char *const dataflows[] = {"ws", "os", "is", "rs", "nvdla", "any"};
@@ -72,7 +76,7 @@ static const char *const level_keys[] = {
     "name", "keeps", "capacity_words", "tensor_capacity", "fanout_x", "fanout_y", "spatial_x", "spatial_y",
     "banks", "ports", "read_words_per_cycle", "write_words_per_cycle", "latency_cycles", "read_energy_pj",
     "write_energy_pj", "leak_pj_per_cycle", "area_um2", "double_buffered", "sliding_reuse", "noc", "dram",
-    "block_words", NULL};
+    "block_words", "reduce_energy_pj", NULL};
 #define LF(key, kind, field, min, max, flags) {key, kind, offsetof(pesim_level, field), min, max, flags}
 static const cfg_field level_fields[] = {
     LF("capacity_words", CFG_I64, capacity_words, 0, MAX_WORDS, 0),
@@ -116,6 +120,7 @@ static const cfg_field dram_power_fields[] = {
     {"device_bits", CFG_I32, offsetof(pesim_dram, device_bits), 0, 1024, 0},
     DP("VDD", vdd_v), DP("IDD0", idd0_ma), DP("IDD2N", idd2n_ma), DP("IDD3N", idd3n_ma),
     DP("IDD4R", idd4r_ma), DP("IDD4W", idd4w_ma), DP("IDD5AB", idd5ab_ma),
+    DP("io_read_pj_per_bit", io_read_pj_per_bit), DP("io_write_pj_per_bit", io_write_pj_per_bit),
 };
 #undef DP
 #undef DF
@@ -365,7 +370,8 @@ static pesim_status read_vector(const cfg_ctx *c, const config_setting_t *g, pes
                               config_setting_get_string(m), sug ? "; did you mean '" : "", sug ? sug : "",
                               sug ? "'?" : "");
     }
-    return pesim_cfg_read_fields(c, g, vector_fields, NF(vector_fields), v, 0);
+    if ((st = pesim_cfg_read_fields(c, g, vector_fields, NF(vector_fields), v, 0))) return st;
+    return read_cost_fields(c, g, vector_cost_fields, NF(vector_cost_fields), v, &a->estimated);
 }
 
 static pesim_status load(cfg_ctx *c, pesim_arch *a)
@@ -537,6 +543,8 @@ static pesim_status check_writable(const pesim_arch *a, const char *path, pesim_
                                 a->vector.level < 0 || a->vector.level >= a->n_levels))
         return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, "vector", "%s out of range",
                                bad >= 0 ? vector_fields[bad].key : "level");
+    if (a->vector.lanes > 0 && (bad = cost_fields_bad(vector_cost_fields, NF(vector_cost_fields), &a->vector)) >= 0)
+        return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, "vector", "%s out of range", vector_cost_fields[bad].f.key);
     if (a->vector.lanes <= 0) {
         static const pesim_vector none;
         if (memcmp(&a->vector, &none, sizeof none) != 0)
@@ -672,6 +680,7 @@ static pesim_status format_arch(cfg_buf *b, const pesim_arch *a, const char *pat
         pesim_cfg_put_string(b, a->level[a->vector.level].name);
         pesim_cfg_printf(b, "; ");
         pesim_cfg_put_fields(b, vector_fields, NF(vector_fields), &a->vector, 4);
+        put_cost_fields(b, vector_cost_fields, NF(vector_cost_fields), &a->vector, a->estimated, 4);
         pesim_cfg_printf(b, " };\n");
     }
     pesim_cfg_printf(b, "};\n");

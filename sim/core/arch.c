@@ -108,6 +108,21 @@ int pesim_arch_find_level(const pesim_arch *a, const char *name)
  *     tRTRS never applies;
  *   - power (the IDD model, docs/estimate.md) per device, from the same
  *     files' [power] VDD and IDD0/2N/3N/4R/4W/5AB and device_width.
+ *   - I/O and termination per data bit (docs/estimate.md), DRAMPower 4's
+ *     model (tukl-msd/DRAMPower, src/MemoryPowerModel.cc, io_term_power
+ *     and calcIoTermEnergy): per pin power x the bit period tCK / 2 x the
+ *     pins per data bit (DQ + DQS: 9/8 on reads; DQ + DQS + DM: 10/8 on
+ *     writes), with its per-pin powers (src/MemorySpecification.h,
+ *     MemoryType, "based on Micron's power calculators", the method of
+ *     Micron TN-40-07): DDR4 read I/O 3.7 mW, write ODT 17.0 mW, and with
+ *     more than one rank the other rank's termination, 12.4 mW on reads,
+ *     12.3 mW on writes. LPDDR4: DRAMPower 4 models LPDDR I/O as an
+ *     unterminated capacitive load, C / 2 x VDDQ^2 per clock per read pin
+ *     (LPDDR3: 1.8 pF, from Micron's mobile power calculator), and has no
+ *     LPDDR4 figure and no LPDDR write term; we take LPDDR3's 1.8 pF at
+ *     LPDDR4's VDDQ of 1.1 V (JESD209-4): 1.8 x 1.1^2 / 4 x 9/8 pJ per
+ *     bit read (our extrapolation). HBM2: none (0; no published
+ *     per-bit I/O figure we could check; docs/estimate.md).
  * Not used by the model: AL (0), tRPRE/tWPRE, tRFC2/4, tWR2, tCKE, tCKESR,
  * tXS, tXP, tPPD (LPDDR4: 2). Designated initializers: other groups of
  * fields (power) go on lines of their own. */
@@ -124,6 +139,8 @@ static const pesim_dram presets[] = {
         .bus_bits = 64, .row_bytes = 8192,
         .device_bits = 8, .vdd_v = 1.2,
         .idd0_ma = 57, .idd2n_ma = 37, .idd3n_ma = 52, .idd4r_ma = 168, .idd4w_ma = 150, .idd5ab_ma = 250,
+        .io_read_pj_per_bit = 0.625 / 2 * (9.0 / 8) * (3.7 + 12.4),
+        .io_write_pj_per_bit = 0.625 / 2 * (10.0 / 8) * (17.0 + 12.3),
     },
     {
         .preset = "lpddr4-2400",
@@ -137,6 +154,7 @@ static const pesim_dram presets[] = {
         .bus_bits = 64, .row_bytes = 8192,
         .device_bits = 16, .vdd_v = 1.2,
         .idd0_ma = 80, .idd2n_ma = 34, .idd3n_ma = 47, .idd4r_ma = 243, .idd4w_ma = 228, .idd5ab_ma = 280,
+        .io_read_pj_per_bit = 1.8 * 1.1 * 1.1 / 4 * (9.0 / 8),
     },
     {
         .preset = "hbm2",

@@ -20,7 +20,10 @@ static void tech_of(const pesim_arch *a, pesim_tech *t)
 typedef struct arch_est {
     pesim_tech t;
     pesim_est mac;
+    pesim_est lane;                             /* one vector lane */
+    double adder_pj;                            /* one addition of the accumulator type */
     double mac_area_um2, mac_leak_pj_per_cycle;
+    double lanes;                               /* the vector unit's (0: none) */
     pesim_level_est lv[PESIM_MAX_LEVELS];
     double area_um2[PESIM_MAX_LEVELS];          /* per instance, as used */
     double sub_um2[PESIM_MAX_LEVELS + 1];       /* sub_um2[l + 1]: one instance of l with everything below */
@@ -75,6 +78,7 @@ static void level_est(const pesim_arch *a, const arch_est *x, int level, int des
     floorplan_of(a, x, array_level(a, level), &fp);
     double per_hop = pesim_estimate_wire_pj_per_bit_mm(t) * a->word_bits * fp.pitch_mm;
     for (int k = 0; k < PESIM_NTENSORS; k++) out->hop_energy_pj[k] = per_hop;
+    out->reduce_energy_pj = x->adder_pj;
 
     char b[32];
     if (v->is_dram) {
@@ -89,12 +93,16 @@ static void level_est(const pesim_arch *a, const arch_est *x, int level, int des
         double burst_bytes = d->bus_bits / 8.0 * d->BL, words = burst_bytes * 8.0 / a->word_bits;
         double per_row = floor((double)d->row_bytes / burst_bytes);
         if (per_row < 1) per_row = 1;
-        /* per-word equivalents of the IDD model for a streamed row (background
-         * is charged over time, not per word) */
-        out->read_energy_pj = (p.rd_pj + p.act_pj / per_row) / words;
-        out->write_energy_pj = (p.wr_pj + p.act_pj / per_row) / words;
-        if (describe) snprintf(out->what, sizeof out->what, "DRAM %s IDD (DRAMsim3), %d x%d devices per rank",
-                 d->preset[0] ? d->preset : "custom", d->bus_bits / d->device_bits, d->device_bits);
+        /* per-word equivalents of the IDD model for a streamed row, with the
+         * burst's I/O and termination (background is charged over time, not
+         * per word) */
+        out->read_energy_pj = (p.rd_pj + p.io_rd_pj + p.act_pj / per_row) / words;
+        out->write_energy_pj = (p.wr_pj + p.io_wr_pj + p.act_pj / per_row) / words;
+        if (describe)
+            snprintf(out->what, sizeof out->what,
+                     "DRAM %.31s IDD (DRAMsim3) + I/O %.3g/%.3g pJ/bit, %d x%d devices per rank",
+                     d->preset[0] ? d->preset : "custom", d->io_read_pj_per_bit, d->io_write_pj_per_bit,
+                     d->bus_bits / d->device_bits, d->device_bits);
         return;
     }
     int64_t words = pesim_level_words(v);
@@ -137,6 +145,11 @@ static void estimate_all(const pesim_arch *a, int describe, arch_est *x)
 {
     tech_of(a, &x->t);
     pesim_estimate_mac(&x->t, pesim_arch_operand(a), &x->mac);
+    pesim_estimate_vector(&x->t, pesim_arch_operand(a), &x->lane);
+    pesim_est add;
+    pesim_estimate_adder_tree(&x->t, pesim_arch_operand(a), 2, &add);
+    x->adder_pj = add.read_pj;
+    x->lanes = a->vector.lanes > 0 ? a->vector.lanes : 0;
     x->mac_area_um2 = (a->estimated & PESIM_EST_MAC_AREA) ? x->mac.area_um2 : a->mac_area_um2;
     x->mac_leak_pj_per_cycle = leak_pj_per_cycle(a, &x->t, x->mac_area_um2);
     x->sub_um2[0] = x->mac_area_um2;
@@ -172,11 +185,14 @@ void pesim_estimate_arch_mac(const pesim_arch *a, pesim_est *out)
 static double field_estimate(const arch_est *x, int l, uint32_t bit)
 {
     if (l < 0)
-        return bit == PESIM_EST_MAC_ENERGY ? x->mac.read_pj
-             : bit == PESIM_EST_MAC_AREA  ? x->mac.area_um2
-                                          : x->mac_leak_pj_per_cycle;
+        return bit == PESIM_EST_MAC_ENERGY    ? x->mac.read_pj
+             : bit == PESIM_EST_MAC_AREA     ? x->mac.area_um2
+             : bit == PESIM_EST_VECTOR_ENERGY ? x->lane.read_pj
+             : bit == PESIM_EST_VECTOR_AREA   ? x->lane.area_um2 * x->lanes
+                                              : x->mac_leak_pj_per_cycle;
     const pesim_level_est *e = &x->lv[l];
     switch (bit) {
+    case PESIM_EST_REDUCE: return e->reduce_energy_pj;
     case PESIM_EST_READ_ENERGY: return e->read_energy_pj;
     case PESIM_EST_WRITE_ENERGY: return e->write_energy_pj;
     case PESIM_EST_LEAK: return e->leak_pj_per_cycle;
@@ -192,11 +208,14 @@ static double field_estimate(const arch_est *x, int l, uint32_t bit)
 static size_t field_offset(int l, uint32_t bit)
 {
     if (l < 0)
-        return bit == PESIM_EST_MAC_ENERGY ? offsetof(pesim_arch, mac_energy_pj)
-             : bit == PESIM_EST_MAC_AREA  ? offsetof(pesim_arch, mac_area_um2)
-                                          : offsetof(pesim_arch, mac_leak_pj_per_cycle);
+        return bit == PESIM_EST_MAC_ENERGY    ? offsetof(pesim_arch, mac_energy_pj)
+             : bit == PESIM_EST_MAC_AREA     ? offsetof(pesim_arch, mac_area_um2)
+             : bit == PESIM_EST_VECTOR_ENERGY ? offsetof(pesim_arch, vector) + offsetof(pesim_vector, energy_pj_per_op)
+             : bit == PESIM_EST_VECTOR_AREA   ? offsetof(pesim_arch, vector) + offsetof(pesim_vector, area_um2)
+                                              : offsetof(pesim_arch, mac_leak_pj_per_cycle);
     size_t o = offsetof(pesim_arch, level) + (size_t)l * sizeof(pesim_level);
     switch (bit) {
+    case PESIM_EST_REDUCE: return o + offsetof(pesim_level, reduce_energy_pj);
     case PESIM_EST_READ_ENERGY: return o + offsetof(pesim_level, read_energy_pj);
     case PESIM_EST_WRITE_ENERGY: return o + offsetof(pesim_level, write_energy_pj);
     case PESIM_EST_LEAK: return o + offsetof(pesim_level, leak_pj_per_cycle);
@@ -222,10 +241,17 @@ static double field_value(const pesim_arch *a, int l, uint32_t bit)
 
 /* Fields in the order they must be filled: areas first (floorplans and
  * leakage use them), then the rest. */
-static const uint32_t mac_bits[] = {PESIM_EST_MAC_AREA, PESIM_EST_MAC_ENERGY, PESIM_EST_MAC_LEAK};
+static const uint32_t mac_bits[] = {PESIM_EST_MAC_AREA, PESIM_EST_VECTOR_AREA, PESIM_EST_MAC_ENERGY,
+                                    PESIM_EST_MAC_LEAK, PESIM_EST_VECTOR_ENERGY};
 static const uint32_t level_bits[] = {PESIM_EST_AREA,   PESIM_EST_READ_ENERGY, PESIM_EST_WRITE_ENERGY,
                                       PESIM_EST_LEAK,   PESIM_EST_HOP(0),      PESIM_EST_HOP(1),
-                                      PESIM_EST_HOP(2)};
+                                      PESIM_EST_HOP(2), PESIM_EST_REDUCE};
+/* The vector unit's bits apply only to an arch that has one. */
+#define VECTOR_BITS (PESIM_EST_VECTOR_ENERGY | PESIM_EST_VECTOR_AREA)
+static uint32_t mac_estimated(const pesim_arch *a)
+{
+    return a->vector.lanes > 0 ? a->estimated : a->estimated & ~VECTOR_BITS;
+}
 #define N_BITS(x) ((int)(sizeof x / sizeof x[0]))
 
 pesim_status pesim_estimate_arch(pesim_arch *a, pesim_error *e)
@@ -237,7 +263,7 @@ pesim_status pesim_estimate_arch(pesim_arch *a, pesim_error *e)
     arch_est x;
     estimate_all(a, 0, &x);
     for (int k = 0; k < N_BITS(mac_bits); k++)
-        if (a->estimated & mac_bits[k]) *field_ptr(a, -1, mac_bits[k]) = field_estimate(&x, -1, mac_bits[k]);
+        if (mac_estimated(a) & mac_bits[k]) *field_ptr(a, -1, mac_bits[k]) = field_estimate(&x, -1, mac_bits[k]);
     for (int l = 0; l < a->n_levels; l++) {
         pesim_level *v = &a->level[l];
         if (v->is_dram && (v->estimated & (PESIM_EST_READ_ENERGY | PESIM_EST_WRITE_ENERGY)) &&
@@ -267,6 +293,7 @@ static void rescale_pass(const pesim_arch *base, pesim_arch *a, int scale_given,
         uint32_t est = l < 0 ? a->estimated : a->level[l].estimated;
         for (int k = 0; k < n; k++) {
             if (!(bits[k] & which)) continue;
+            if (l < 0 && (bits[k] & VECTOR_BITS) && a->vector.lanes <= 0) continue;
             double e_now = field_estimate(&now, l, bits[k]);
             double *f = field_ptr(a, l, bits[k]);
             if (est & bits[k]) {
@@ -295,8 +322,19 @@ const char *pesim_estimate_source(const pesim_arch *a, int level, uint32_t bit, 
     }
     pesim_tech t;
     tech_of(a, &t);
+    pesim_operand o = pesim_arch_operand(a);
+    if (level < 0 && (bit & VECTOR_BITS)) {
+        snprintf(buf, n, "estimated: %d lane%s x one %s fused multiply-add per operation, %d nm", a->vector.lanes,
+                 a->vector.lanes == 1 ? "" : "s", pesim_operand_name(o), t.node_nm);
+        return buf;
+    }
     if (level < 0) {
-        snprintf(buf, n, "estimated: %s MAC, %d nm", pesim_operand_name(pesim_arch_operand(a)), t.node_nm);
+        snprintf(buf, n, "estimated: %s MAC, %d nm", pesim_operand_name(o), t.node_nm);
+        return buf;
+    }
+    if (bit == PESIM_EST_REDUCE) {
+        snprintf(buf, n, "estimated: one %s adder per addition of the outputs' spatial reduction, %d nm",
+                 o == PESIM_OPERAND_INT8 || o == PESIM_OPERAND_INT16 ? "32-bit integer" : "fp32", t.node_nm);
         return buf;
     }
     arch_est all;
@@ -335,6 +373,7 @@ void pesim_estimate_cost(const pesim_arch *a, const pesim_dram_activity *dram, p
     double total = c->energy_mac_pj;
     double leak = (double)pesim_arch_macs(a) * a->mac_leak_pj_per_cycle;
     c->energy_noc_pj = 0;
+    c->energy_reduce_pj = 0;
     for (int lv = 0; lv < M; lv++) {
         const pesim_level *v = &a->level[lv];
         double en = 0;
@@ -351,11 +390,14 @@ void pesim_estimate_cost(const pesim_arch *a, const pesim_dram_activity *dram, p
         }
         for (int t = 0; t < PESIM_NTENSORS; t++)
             c->energy_noc_pj += (double)c->noc_word_hops[lv][t] * v->noc[t].hop_energy_pj;
+        c->energy_reduce_pj += (double)c->noc_spatial_reductions[lv][PESIM_OUTPUTS] * v->reduce_energy_pj;
         c->energy_level_pj[lv] = en;
         total += en;
         leak += (double)pesim_arch_instances(a, lv) * v->leak_pj_per_cycle;
     }
+    c->energy_noc_pj += c->energy_reduce_pj; /* the network's adder trees */
+    c->energy_vector_pj = (double)c->vector_ops * a->vector.energy_pj_per_op;
     c->energy_leak_pj = leak * (double)c->cycles;
-    c->energy_pj = total + c->energy_noc_pj + c->energy_leak_pj;
+    c->energy_pj = total + c->energy_noc_pj + c->energy_vector_pj + c->energy_leak_pj;
     c->edp_pj_cycles = c->energy_pj * (double)c->cycles;
 }

@@ -126,14 +126,16 @@ const char *pesim_estimate_nodes_text(char *buf, size_t n)
  * um^2/bit at 40 nm in Accelergy's Eyeriss exercise ART). So at a given
  * bandwidth more banks cost more drivers, and more bandwidth costs columns.
  * Energy per access of W bits: W x (SRAM_E0 + SRAM_EB x sqrt(bank bits) x
- * port factor) + SRAM_EDEC x log2(rows per bank) + W x wire energy x sqrt(macro
- * area). SRAM_E0 (sense amplifier and output latch, about half a register bit)
- * is our assumption; SRAM_EB fitted to Horowitz (ISSCC 2014, 45 nm: 64-bit
- * reads of 8 KB 10 pJ, 32 KB 20 pJ) and SRAM_EDEC (decoder and word-line drive
- * per address bit) to the storage of Accelergy's 224 x 16-bit two-port
- * scratchpad (timeloop-accelergy-exercises, 04_eyeriss_like ERT: 1.59 pJ at
- * 40 nm, less its two address generators, Aladdin counters of 0.25 pJ: 1.08 pJ,
- * taken as the 45 nm figure).
+ * port factor) + SRAM_EDEC x log2(rows per bank) + (W + A) x wire energy x
+ * sqrt(macro area), where A = log2(words of W bits in the macro): the H-tree
+ * carries the data and the address to the bank (as CACTI's H-trees do: address
+ * in, data out). SRAM_E0 (sense amplifier and output latch, about half a
+ * register bit) is our assumption; SRAM_EB fitted to Horowitz (ISSCC 2014,
+ * 45 nm: 64-bit reads of 8 KB 10 pJ, 32 KB 20 pJ) and SRAM_EDEC (decoder and
+ * word-line drive per address bit) to the storage of Accelergy's 224 x 16-bit
+ * two-port scratchpad (timeloop-accelergy-exercises, 04_eyeriss_like ERT:
+ * 1.59 pJ at 40 nm, less its two address generators, Aladdin counters of
+ * 0.25 pJ: 1.08 pJ, taken as the 45 nm figure), both with the address wires.
  * Access time: SRAM_T0 + SRAM_TB x sqrt(bank bits) + the H-tree wire (our
  * assumption: 0.76 ns for 32 KB, 3.2 ns for one 1 MB bank). */
 #define SRAM_CELL_UM2 0.494
@@ -141,8 +143,8 @@ const char *pesim_estimate_nodes_text(char *buf, size_t n)
 #define SRAM_PERIPH_UM2_PER_BIT 46.0
 #define SRAM_PERIPH_UM2_PER_ROW 10.0
 #define SRAM_E0 0.005
-#define SRAM_EB 0.00049
-#define SRAM_EDEC 0.03
+#define SRAM_EB 0.00048
+#define SRAM_EDEC 0.022
 #define SRAM_T0 0.25
 #define SRAM_TB 0.0009
 
@@ -211,7 +213,8 @@ void pesim_estimate_sram(const pesim_tech *t, double bits, int32_t width_bits, i
     double area45 = banks * bank_um2;
     double route_mm = sqrt(area45 * t->area_scale) * 1e-3;
     double array = width_bits * (SRAM_E0 + SRAM_EB * sqrt(bank_bits) * pf) + SRAM_EDEC * log2_at_least_1(rows);
-    double e = array * t->energy_scale + width_bits * pesim_estimate_wire_pj_per_bit_mm(t) * route_mm;
+    double words = bits / width_bits, addr_bits = words > 1 ? log2(words) : 0;
+    double e = array * t->energy_scale + (width_bits + addr_bits) * pesim_estimate_wire_pj_per_bit_mm(t) * route_mm;
     out->read_pj = out->write_pj = e;
     out->area_um2 = area45 * t->area_scale;
     out->leak_uw = est_leak_uw(t, out->area_um2);

@@ -1,6 +1,7 @@
 /* dram_energy.c - DRAM energy from command counts: the IDD model of DRAMsim3
  * (src/configuration.cc, InitPowerParams) and DRAMPower, with the device
- * currents of pesim_dram (presets from DRAMsim3's configs), and the command
+ * currents of pesim_dram (presets from DRAMsim3's configs), plus the I/O and
+ * termination energy per data bit (DRAMPower's I/O term), and the command
  * counts the analytical model estimates from its access counts
  * (docs/estimate.md, "DRAM"). */
 #include "pesim/estimate.h"
@@ -27,6 +28,11 @@ void pesim_estimate_dram_power(const pesim_dram *d, pesim_dram_power *out)
     out->ref_pj = k * (d->idd5ab_ma - d->idd3n_ma) * d->tRFC;
     out->active_cycle_pj = k * d->idd3n_ma;
     out->precharged_cycle_pj = k * d->idd2n_ma;
+    /* I/O and termination: every data bit of a burst (bus_bits x BL), at the
+     * per-bit figures of the preset or config (sim/core/arch.c cites them) */
+    double burst_bits = (double)d->bus_bits * d->BL;
+    out->io_rd_pj = burst_bits * d->io_read_pj_per_bit;
+    out->io_wr_pj = burst_bits * d->io_write_pj_per_bit;
 }
 
 void pesim_estimate_dram_energy(const pesim_dram *d, const pesim_dram_activity *act, pesim_dram_energy *out)
@@ -39,7 +45,8 @@ void pesim_estimate_dram_energy(const pesim_dram *d, const pesim_dram_activity *
     out->ref_pj = act->ref * p.ref_pj;
     out->background_pj = act->active_rank_cycles * p.active_cycle_pj +
                          act->precharged_rank_cycles * p.precharged_cycle_pj;
-    out->total_pj = out->act_pj + out->rd_pj + out->wr_pj + out->ref_pj + out->background_pj;
+    out->io_pj = act->rd * p.io_rd_pj + act->wr * p.io_wr_pj;
+    out->total_pj = out->act_pj + out->rd_pj + out->wr_pj + out->ref_pj + out->background_pj + out->io_pj;
 }
 
 /* DRAM cycles of `cycles` accelerator cycles (not rounded: an energy). */

@@ -270,9 +270,9 @@ void net_energy(const pesim_net *n, const pesim_arch *a, pesim_cost *c, int64_t 
     (void)n;
     int64_t cycles = c->cycles; /* no leakage here: the network's is over its whole span */
     c->cycles = 0;
+    c->vector_ops = vector_ops; /* the vector unit's energy is charged with the rest */
     pesim_estimate_cost(a, NULL, c);
     c->cycles = cycles;
-    c->energy_pj += (double)vector_ops * a->vector.energy_pj_per_op;
 }
 
 /* Leakage of the whole machine per cycle (MACs, levels, a DRAM's background

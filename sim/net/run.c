@@ -145,7 +145,7 @@ static void totals(pesim_net *n, pesim_net_result *r)
         r->energy_pj += c->energy_pj;
         r->energy_mac_pj += c->energy_mac_pj;
         r->energy_noc_pj += c->energy_noc_pj;
-        r->energy_vector_pj += (double)ly->vector_ops * n->arch.vector.energy_pj_per_op;
+        r->energy_vector_pj += c->energy_vector_pj;
         for (int lv = 0; lv < n->M; lv++) {
             r->energy_level_pj[lv] += c->energy_level_pj[lv];
             for (int t = 0; t < NT; t++) {

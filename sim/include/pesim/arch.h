@@ -67,6 +67,10 @@ typedef struct pesim_dram {
      * flight (0 or 1: one, the next is issued once the previous one's data is
      * in; the cycle engine, docs/engine.md "DRAM"). */
     int32_t reads_in_flight;
+    /* I/O and termination energy per data bit transferred (0 = none): the
+     * DRAM's drivers and on-die termination, outside the IDD model
+     * (docs/estimate.md "I/O and termination"; presets cite their source). */
+    double io_read_pj_per_bit, io_write_pj_per_bit;
 } pesim_dram;
 
 typedef struct pesim_level {
@@ -94,6 +98,8 @@ typedef struct pesim_level {
     uint32_t estimated;                 /* PESIM_EST_* bits: fields the estimator filled (0 = all given) */
     int32_t block_words;                /* words per access vector (0 or 1: one word); "timeloop"
                                          * conventions charge a partial vector as a whole one */
+    double reduce_energy_pj;            /* per addition of the outputs' spatial reduction in this level's
+                                         * network (pesim_cost.noc_spatial_reductions): its adder tree */
 } pesim_level;
 
 /* Bits of pesim_level.estimated and pesim_arch.estimated: the field was left
@@ -103,9 +109,12 @@ typedef struct pesim_level {
 #define PESIM_EST_LEAK 0x04u            /* leak_pj_per_cycle */
 #define PESIM_EST_AREA 0x08u            /* area_um2 */
 #define PESIM_EST_HOP(t) (0x10u << (t)) /* noc[t].hop_energy_pj */
+#define PESIM_EST_REDUCE 0x80u          /* reduce_energy_pj */
 #define PESIM_EST_MAC_ENERGY 0x01u      /* pesim_arch: mac_energy_pj */
 #define PESIM_EST_MAC_LEAK 0x04u        /* pesim_arch: mac_leak_pj_per_cycle */
 #define PESIM_EST_MAC_AREA 0x08u        /* pesim_arch: mac_area_um2 */
+#define PESIM_EST_VECTOR_ENERGY 0x10u   /* pesim_arch: vector.energy_pj_per_op */
+#define PESIM_EST_VECTOR_AREA 0x20u     /* pesim_arch: vector.area_um2 */
 
 /* Operand type of the MAC units (their cost, docs/estimate.md). */
 typedef enum pesim_operand {
@@ -130,8 +139,8 @@ typedef enum pesim_conventions {
  * softmax, layernorm) and fused activations (docs/network.md). One unit per
  * instance of `level`: it reads its operands from that level and writes its
  * results there, lanes x ops_per_cycle element operations a cycle. An arch
- * without one has lanes == 0. energy_pj_per_op and area_um2 left at 0 are
- * "not given" (an estimator may fill them). */
+ * without one has lanes == 0. energy_pj_per_op and area_um2 left out of a
+ * config are estimated (pesim_arch.estimated, PESIM_EST_VECTOR_*). */
 typedef struct pesim_vector {
     int32_t level;               /* arch level index */
     int32_t lanes;               /* >= 1; 0 = no vector unit */
@@ -154,7 +163,7 @@ typedef struct pesim_arch {
     int32_t tech_nm;                    /* technology node of the estimates (0 = 45) */
     int32_t mac_operand;                /* pesim_operand of the MAC units */
     double mac_leak_pj_per_cycle;       /* per MAC unit */
-    uint32_t estimated;                 /* PESIM_EST_MAC_* bits */
+    uint32_t estimated;                 /* PESIM_EST_MAC_* and PESIM_EST_VECTOR_* bits */
     int32_t n_levels;
     pesim_level level[PESIM_MAX_LEVELS];
     pesim_vector vector;                /* lanes == 0: none */

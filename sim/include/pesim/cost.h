@@ -108,6 +108,11 @@ typedef struct pesim_cost {
                                                                     * (outputs: children per reduced word) */
     int64_t noc_spatial_reductions[PESIM_MAX_LEVELS][PESIM_NTENSORS]; /* outputs: additions in the network */
     int64_t noc_fanout[PESIM_MAX_LEVELS][PESIM_NTENSORS];          /* children per instance the mapping uses */
+    int64_t vector_ops;                  /* element operations on the vector unit (non-MAC layers, fused
+                                          * activations; 0 for a MAC layer evaluated alone) */
+    double energy_reduce_pj;             /* adder trees: noc_spatial_reductions x reduce_energy_pj (part of
+                                          * energy_noc_pj) */
+    double energy_vector_pj;             /* vector_ops x vector.energy_pj_per_op (part of energy_pj) */
 } pesim_cost;
 
 /* Energy of the accesses x of one tensor at level L of arch a, over

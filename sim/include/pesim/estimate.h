@@ -129,9 +129,13 @@ typedef struct pesim_dram_activity {
  *   ACT  VDD (IDD0 tRC - IDD3N tRAS - IDD2N tRP) tCK
  *   RD   VDD (IDD4R - IDD3N) BL/2 tCK          WR  VDD (IDD4W - IDD3N) BL/2 tCK
  *   REF  VDD (IDD5AB - IDD3N) tRFC tCK
- *   background VDD IDD3N tCK per active rank-cycle, VDD IDD2N tCK per precharged one. */
+ *   background VDD IDD3N tCK per active rank-cycle, VDD IDD2N tCK per precharged one;
+ * plus the I/O and termination energy of the data moved, outside the IDD
+ * model (as DRAMPower's optional I/O term): per burst bus_bits x BL bits at
+ * io_read_pj_per_bit / io_write_pj_per_bit (docs/estimate.md). */
 typedef struct pesim_dram_energy {
     double act_pj, rd_pj, wr_pj, ref_pj, background_pj;
+    double io_pj;           /* I/O and termination: rd and wr bursts x bus_bits x BL x io_*_pj_per_bit */
     double total_pj;
 } pesim_dram_energy;
 
@@ -139,6 +143,7 @@ typedef struct pesim_dram_energy {
 typedef struct pesim_dram_power {
     double act_pj, rd_pj, wr_pj, ref_pj;
     double active_cycle_pj, precharged_cycle_pj;
+    double io_rd_pj, io_wr_pj;  /* I/O and termination of one read / write burst (outside the IDD model) */
 } pesim_dram_power;
 
 /* 1 when d has the power values the IDD model needs (VDD, the currents and
@@ -180,9 +185,11 @@ typedef struct pesim_level_est {
     double leak_pj_per_cycle;
     double area_um2;
     double hop_energy_pj[PESIM_NTENSORS];    /* per word per hop below this level (0 without a fan-out) */
+    double reduce_energy_pj;                 /* per addition of a spatial reduction: one adder of the
+                                              * accumulator type (pesim_estimate_adder_tree of 2 inputs) */
     double access_ns;                        /* 0 for DRAM and unbounded levels */
     int kind;                                /* PESIM_EST_KIND_* */
-    char what[96];                           /* "SRAM 64 KiB x 64 bit, 2 banks, 45 nm" */
+    char what[160];                          /* "SRAM 64 KiB x 64 bit, 2 banks, 45 nm" */
 } pesim_level_est;
 
 #define PESIM_EST_KIND_NONE 0      /* unbounded on-chip level: nothing to estimate */
@@ -217,16 +224,20 @@ const char *pesim_estimate_source(const pesim_arch *a, int level, uint32_t bit, 
 /* ---- cost from counts ------------------------------------------------------------- */
 
 /* Energy and area of one evaluated layer from its counts: fills c's
- * energy_mac_pj, energy_level_pj[], energy_noc_pj, energy_leak_pj, energy_pj,
- * edp_pj_cycles and area_um2 from c->macs, c->access, c->utilized_instances, c->noc_word_hops
- * and c->cycles:
+ * energy_mac_pj, energy_level_pj[], energy_noc_pj, energy_reduce_pj,
+ * energy_vector_pj, energy_leak_pj, energy_pj, edp_pj_cycles and area_um2
+ * from c->macs, c->access, c->utilized_instances, c->noc_word_hops,
+ * c->noc_spatial_reductions, c->vector_ops and c->cycles:
  *   MACs x mac_energy_pj;
  *   per level reads x read_energy_pj + (fills + updates) x write_energy_pj
  *     (pesim_cost_access_energy_pj over c->utilized_instances: whole blocks
  *     per instance under the "timeloop" conventions), except a DRAM level whose energies are estimated: its IDD energy over
  *     `dram` (the evaluator's command counts), or, when dram is NULL, over
  *     pesim_estimate_dram_activity() of the counts;
- *   network: noc_word_hops x hop_energy_pj;
+ *   network: noc_word_hops x hop_energy_pj, plus its adder trees: each
+ *     level's outputs noc_spatial_reductions x reduce_energy_pj
+ *     (energy_reduce_pj, counted in energy_noc_pj);
+ *   vector unit: vector_ops x vector.energy_pj_per_op (energy_vector_pj);
  *   leakage: (MAC units x mac_leak + instances x leak_pj_per_cycle) x cycles.
  * Every evaluator calls it. */
 void pesim_estimate_cost(const pesim_arch *a, const pesim_dram_activity *dram, pesim_cost *c);
