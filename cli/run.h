@@ -81,5 +81,8 @@ void cli_run_json(const run_result *r, FILE *f);
 void cli_run_json_members(json_writer *w, const run_result *r);
 /* CSV: a header, then one row per layer. */
 void cli_run_csv(const run_result *r, FILE *f);
+/* The members "level", "tensor", "reads", "writes" (fills + updates),
+ * "fills" and "updates" of one access count, into the object w has open. */
+void cli_access_json_members(json_writer *w, const char *level, pesim_tensor t, const pesim_access *x);
 
 #endif

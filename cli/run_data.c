@@ -14,6 +14,16 @@
 /* reads, fills, updates and writes (= fills + updates) per level and tensor,
  * for each tensor the mapping keeps at the level (and any with counts), the
  * same per utilized instance, the utilized instances and capacity. */
+void cli_access_json_members(json_writer *w, const char *level, pesim_tensor t, const pesim_access *x)
+{
+    json_kv_string(w, "level", level);
+    json_kv_string(w, "tensor", pesim_tensor_name(t));
+    json_kv_int(w, "reads", x->reads);
+    json_kv_int(w, "writes", x->fills + x->updates);
+    json_kv_int(w, "fills", x->fills);
+    json_kv_int(w, "updates", x->updates);
+}
+
 static void accesses_json(json_writer *w, const run_result *r, const run_layer *rl)
 {
     const pesim_arch *a = r->arch;
@@ -25,12 +35,7 @@ static void accesses_json(json_writer *w, const run_result *r, const run_layer *
                 !x->reads && !x->fills && !x->updates)
                 continue;
             json_begin_object(w);
-            json_kv_string(w, "level", a->level[L].name);
-            json_kv_string(w, "tensor", pesim_tensor_name((pesim_tensor)t));
-            json_kv_int(w, "reads", x->reads);
-            json_kv_int(w, "writes", x->fills + x->updates);
-            json_kv_int(w, "fills", x->fills);
-            json_kv_int(w, "updates", x->updates);
+            cli_access_json_members(w, a->level[L].name, (pesim_tensor)t, x);
             const pesim_access *pi = &rl->cost.access_per_instance[L][t];
             json_kv_int(w, "reads_per_instance", pi->reads);
             json_kv_int(w, "fills_per_instance", pi->fills);

@@ -11,6 +11,7 @@
 #include "json.h"
 #include "output.h"
 #include "paths.h"
+#include "run.h"
 #include "run_net.h"
 
 /* The tensor's display name: "input", "conv1.weights", "conv1.outputs". */
@@ -141,12 +142,7 @@ static void accesses_json(json_writer *w, const pesim_arch *a, const pesim_acces
             const pesim_access *x = &acc[lv][t];
             if (!x->reads && !x->fills && !x->updates) continue;
             json_begin_object(w);
-            json_kv_string(w, "level", a->level[lv].name);
-            json_kv_string(w, "tensor", pesim_tensor_name((pesim_tensor)t));
-            json_kv_int(w, "reads", x->reads);
-            json_kv_int(w, "writes", x->fills + x->updates);
-            json_kv_int(w, "fills", x->fills);
-            json_kv_int(w, "updates", x->updates);
+            cli_access_json_members(w, a->level[lv].name, (pesim_tensor)t, x);
             json_end_object(w);
         }
     json_end_array(w);

@@ -180,6 +180,20 @@ static void recv_pieces(void *buf, size_t bytes, int from, int tag)
     } while (bytes > 0);
 }
 
+/* Takes the next message from rank `from` with `tag` off the wire unread
+ * (the data of a result that cannot be used); returns its bytes. */
+static size_t discard_msg(int from, int tag)
+{
+    MPI_Status st;
+    int bytes = 0;
+    MPI_Probe(from, tag, MPI_COMM_WORLD, &st);
+    MPI_Get_count(&st, MPI_BYTE, &bytes);
+    char *sink = malloc((size_t)(bytes > 0 ? bytes : 1));
+    MPI_Recv(sink, bytes, MPI_BYTE, from, tag, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+    free(sink);
+    return bytes > 0 ? (size_t)bytes : 0;
+}
+
 /* A worker runs one job and sends its data (or its error) to rank 0. */
 static void serve_job(pesim_mpi_job_fn job, void *ctx, const char *msg, int count)
 {
@@ -411,13 +425,7 @@ pesim_status pesim_mpi_farm_eval(void *farm, const int32_t *choices, int32_t n, 
             MPI_Recv(out + h[0], (int)((size_t)h[1] * sizeof *out), MPI_BYTE, st.MPI_SOURCE, T_RESULT_DATA,
                      MPI_COMM_WORLD, MPI_STATUS_IGNORE);
         } else { /* a pesim bug: take the data off the wire, fail the batch */
-            MPI_Status ds;
-            int bytes = 0;
-            MPI_Probe(st.MPI_SOURCE, T_RESULT_DATA, MPI_COMM_WORLD, &ds);
-            MPI_Get_count(&ds, MPI_BYTE, &bytes);
-            char *sink = malloc((size_t)(bytes > 0 ? bytes : 1));
-            MPI_Recv(sink, bytes, MPI_BYTE, st.MPI_SOURCE, T_RESULT_DATA, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-            free(sink);
+            discard_msg(st.MPI_SOURCE, T_RESULT_DATA);
             if (!rc) rc = PESIM_ERR_INTERNAL;
         }
         if (h[2] != PESIM_OK && !rc) rc = (pesim_status)h[2];
@@ -485,14 +493,8 @@ pesim_status pesim_mpi_jobs(int32_t n, const char *const *jobs, pesim_mpi_done_f
         if (!data) { /* take the data off the wire piece by piece */
             size_t left = bytes;
             do {
-                MPI_Status ps;
-                int k = 0;
-                MPI_Probe(st.MPI_SOURCE, T_JOB_DATA, MPI_COMM_WORLD, &ps);
-                MPI_Get_count(&ps, MPI_BYTE, &k);
-                char *sink = malloc((size_t)(k > 0 ? k : 1));
-                MPI_Recv(sink, k, MPI_BYTE, st.MPI_SOURCE, T_JOB_DATA, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
-                free(sink);
-                left -= (size_t)k < left ? (size_t)k : left;
+                size_t k = discard_msg(st.MPI_SOURCE, T_JOB_DATA);
+                left -= k < left ? k : left;
             } while (left > 0);
             if (!rc) rc = pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, "mpi", "out of memory");
             continue;

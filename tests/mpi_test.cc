@@ -200,6 +200,28 @@ TEST(Mpi, SearchOnThreeRanksIsTheSingleProcessSearch)
     ExpectSameFiles(d1, d3, 2 * (int)runs); // the same best mappings and convergence files
 }
 
+// The sweep SWEEP_ARGS (ending in a space) on one process into d1 and on 3
+// ranks into d3, as NAME.csv / NAME.db (/ NAME.json on 3 ranks): every one of
+// the `points` points evaluated on a worker, and the same CSV, printed output
+// and stored rows as the single process.
+void ExpectSweepOnThreeRanksIsOneProcess(const std::string &sweep_args, const std::string &d1, const std::string &d3,
+                                         const std::string &name, size_t points)
+{
+    const std::string f1 = d1 + "/" + name, f3 = d3 + "/" + name;
+    Result one = Pesim(sweep_args + "--csv " + f1 + ".csv --db " + f1 + ".db");
+    ASSERT_EQ(one.status, 0) << one.err;
+    Result three = Mpirun(3, sweep_args + "--csv " + f3 + ".csv --db " + f3 + ".db --json " + f3 + ".json");
+    ASSERT_EQ(three.status, 0) << three.err;
+    Json j = ParseJson(ReadFile(f3 + ".json"));
+    EXPECT_EQ(j["ranks"].num, 3);
+    EXPECT_EQ(j["worker_evaluations"].num, (double)points);
+    EXPECT_EQ(ReadFile(f3 + ".csv"), ReadFile(f1 + ".csv"));
+    EXPECT_EQ(Without(three.out, d3), Without(one.out, d1));
+    std::vector<Row> s1 = Stored(f1 + ".db");
+    EXPECT_EQ(s1.size(), points);
+    ExpectSameRows(Stored(f3 + ".db"), s1);
+}
+
 TEST(Mpi, HardwareSearchAndSweepOnThreeRanksAreTheSingleProcessOnes)
 {
     const std::string d1 = TempDir("mpix1"), d3 = TempDir("mpix3");
@@ -214,19 +236,8 @@ TEST(Mpi, HardwareSearchAndSweepOnThreeRanksAreTheSingleProcessOnes)
     EXPECT_EQ(ReadFile(d3 + "/best_arch.cfg"), ReadFile(d1 + "/best_arch.cfg"));
 
     // every point of the sweep (36), balanced over the two workers
-    const std::string sw = "sweep --experiment tests/data/search/tiny_sweep.cfg --threads 2 --csv ";
-    one = Pesim(sw + d1 + "/sweep.csv --db " + d1 + "/sweep.db");
-    ASSERT_EQ(one.status, 0) << one.err;
-    three = Mpirun(3, sw + d3 + "/sweep.csv --db " + d3 + "/sweep.db --json " + d3 + "/sweep.json");
-    ASSERT_EQ(three.status, 0) << three.err;
-    Json j = ParseJson(ReadFile(d3 + "/sweep.json"));
-    EXPECT_EQ(j["ranks"].num, 3);
-    EXPECT_EQ(j["worker_evaluations"].num, 36);
-    EXPECT_EQ(ReadFile(d3 + "/sweep.csv"), ReadFile(d1 + "/sweep.csv"));
-    EXPECT_EQ(Without(three.out, d3), Without(one.out, d1));
-    std::vector<Row> s1 = Stored(d1 + "/sweep.db");
-    EXPECT_EQ(s1.size(), 36u);
-    ExpectSameRows(Stored(d3 + "/sweep.db"), s1);
+    ExpectSweepOnThreeRanksIsOneProcess("sweep --experiment tests/data/search/tiny_sweep.cfg --threads 2 ", d1, d3,
+                                        "sweep", 36);
 }
 
 // The store as a kill leaves it: the samples >= keep of every run gone, every run running.
@@ -292,18 +303,9 @@ TEST(Mpi, SweepPointsWithAnInnerSearchRunOnTheWorkers)
     const std::string d1 = TempDir("mpisw1"), d3 = TempDir("mpisw3");
     const std::string sw = "sweep --experiment tests/data/search/tiny_sweep.cfg --inner annealing --inner-budget 10 "
                            "--seed 3 --threads 2 ";
-    Result one = Pesim(sw + "--csv " + d1 + "/s.csv --db " + d1 + "/s.db");
-    ASSERT_EQ(one.status, 0) << one.err;
-    Result three = Mpirun(3, sw + "--csv " + d3 + "/s.csv --db " + d3 + "/s.db --json " + d3 + "/s.json");
-    ASSERT_EQ(three.status, 0) << three.err;
-    Json j = ParseJson(ReadFile(d3 + "/s.json"));
-    EXPECT_EQ(j["ranks"].num, 3);
-    EXPECT_EQ(j["worker_evaluations"].num, 36);
-    EXPECT_EQ(ReadFile(d3 + "/s.csv"), ReadFile(d1 + "/s.csv"));
-    EXPECT_EQ(Without(three.out, d3), Without(one.out, d1));
+    ExpectSweepOnThreeRanksIsOneProcess(sw, d1, d3, "s", 36);
+    if (::testing::Test::HasFatalFailure()) return;
     std::vector<Row> s1 = Stored(d1 + "/s.db");
-    EXPECT_EQ(s1.size(), 36u);
-    ExpectSameRows(Stored(d3 + "/s.db"), s1);
 
     KeepSamples(d3 + "/s.db", 10);
     Result resumed = Mpirun(3, sw + "--resume --csv " + d3 + "/r.csv --db " + d3 + "/s.db --json " + d3 + "/r.json");
@@ -316,9 +318,9 @@ TEST(Mpi, SweepPointsWithAnInnerSearchRunOnTheWorkers)
     const std::string pa = "sweep --arch tests/data/cli/tiny_arch.cfg --workload tests/data/cli/small.cfg "
                            "--param GLB.fanout_y=2,4 --param GLB.capacity_words=1024,4096 --inner annealing "
                            "--inner-budget 10 --csv ";
-    one = Pesim(pa + d1 + "/p.csv");
+    Result one = Pesim(pa + d1 + "/p.csv");
     ASSERT_EQ(one.status, 0) << one.err;
-    three = Mpirun(3, pa + d3 + "/p.csv");
+    Result three = Mpirun(3, pa + d3 + "/p.csv");
     ASSERT_EQ(three.status, 0) << three.err;
     EXPECT_EQ(ReadFile(d3 + "/p.csv"), ReadFile(d1 + "/p.csv"));
 }

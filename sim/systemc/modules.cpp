@@ -784,11 +784,17 @@ void Controller::end_step(int i, int64_t k)
 void Controller::finish_network(int64_t k)
 {
     last_event_ = k;
+    for (size_t i = 0; i < p_.items.size(); i++) res_->item_end[i] = rt_[i].end;
+    end_run(k);
+}
+
+// The run's totals at its last cycle k; then the simulation stops.
+void Controller::end_run(int64_t k)
+{
     pesim_cost &c = res_->cost;
     c.cycles = k;
     c.compute_cycles = p_.busy;
     std::memcpy(c.stall_cycles, stall_, sizeof stall_);
-    for (size_t i = 0; i < p_.items.size(); i++) res_->item_end[i] = rt_[i].end;
     pesim_engine_stats &s = res_->stats;
     s.blocks = p_.blocks;
     s.transfers = p_.transfers;
@@ -831,16 +837,7 @@ void Controller::finish(int64_t k)
     if (k != end) return rs_->fail(msg("controller: finished at ", k, ", expected ", end));
     r.end = k;
     trace(k, it, "");
-    pesim_cost &c = res_->cost;
-    c.cycles = k;
-    c.compute_cycles = p_.busy;
-    std::memcpy(c.stall_cycles, stall_, sizeof stall_);
-    pesim_engine_stats &s = res_->stats;
-    s.blocks = p_.blocks;
-    s.transfers = p_.transfers;
-    s.folds = p_.folds;
-    s.busy_cycles = p_.busy;
-    sc_stop();   // the DRAM's counters: DramSide::tally, once the simulation has stopped
+    end_run(k);
 }
 
 }  // namespace pesim_sc

@@ -231,6 +231,7 @@ private:
     void add_stall(const Item &it, int cause, int64_t n);
     void end_step(int i, int64_t k);
     void finish_network(int64_t k);
+    void end_run(int64_t k);
     double dram_wpc_ = 0;                 // DRAM peak words per accelerator cycle
     int64_t last_event_ = 0;              // the last cycle at which anything happened
     int64_t quiet_limit_ = 0;             // longer without an event: the model is stuck
