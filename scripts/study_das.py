@@ -14,7 +14,8 @@ configs/experiments/das_atari.cfg (EDP under a 3e6 um2 area budget):
      its 8 published shapes, searched exhaustively);
   4. the joint hardware + mapping space (`--joint`: the same hardware
      parameters plus every layer's tile factors, orders and spatial factors):
-     DAS against random at equal designs.
+     DAS (also das-b6: init_bias=6) against random, annealing and genetic at
+     equal designs (the budget and 10 x the budget).
 Then the agent-accelerator co-search (`pesim das`, configs/experiments/
 das_agents.cfg, published Breakout scores) at several score weights: the
 agent and design chosen, its FPS, and every agent's best FPS (the score/FPS
@@ -61,11 +62,13 @@ def run(args, tmp, tag):
 def search(net, algo, seed, budget, tmp, extra=(), exp=EXP):
     tag = "%s-%s-%s-%d-%s-%s" % (net, algo, seed, budget, "-".join(extra).replace("=", ""),
                                  os.path.basename(exp).replace(".cfg", ""))
-    name = "das" if algo == "das-all" else algo
+    name = "das" if algo.startswith("das") else algo
     args = ["search", "--experiment", exp, "--workload", "workloads/%s.cfg" % net, "--algo", name,
             "--budget", str(budget), "--seed", str(seed), "--db", "none", "--out", os.path.join(tmp, tag)]
     if algo == "das-all":
         args += ["--algo-opt", "predict=0"]
+    if algo == "das-b6":  # samples kept near the default design: the joint space is mostly invalid
+        args += ["--algo-opt", "init_bias=6"]
     args += list(extra)
     j, wall = run(args, tmp, tag)
     b = j.get("best")
@@ -81,7 +84,18 @@ def main(argv):
     ap.add_argument("--nets", default="dqn_atari atari_a3c")
     ap.add_argument("--weights", default="0 0.005 0.01 0.02 0.05")
     ap.add_argument("--out", default="das-study-out")
+    ap.add_argument("--tables-only", action="store_true",
+                    help="rewrite the tables and plots from OUT/rows.json, run nothing")
     a = ap.parse_args(argv)
+    if a.tables_only:
+        with open(os.path.join(a.out, "rows.json")) as f:
+            saved = json.load(f)
+        md = tables(saved["rows"], saved["cosearch"], a, 200.0)
+        with open(os.path.join(a.out, "tables.md"), "w") as f:
+            f.write(md)
+        print(md)
+        plots(saved["rows"], saved["cosearch"], list(dict.fromkeys(r["net"] for r in saved["rows"])), a.out)
+        return 0
     seeds = [int(s) for s in a.seeds.split()]
     nets = a.nets.split()
     os.makedirs(a.out, exist_ok=True)
@@ -120,13 +134,15 @@ def main(argv):
         r = search(net, "exhaustive", 1, 8, tmp, exp=CHAI)
         r.update({"algo": "chaidnn (fixed array)", "study": "template"})
         rows.append(r)
-        # 4. joint hardware + mapping
-        for algo in ("das", "random"):
-            for s in seeds:
-                r = search(net, algo, s, a.budget, tmp, ("--joint",))
-                r["study"] = "joint"
-                rows.append(r)
-                print("%s joint %s seed %d: EDP %s, %.1f s" % (net, algo, s, r["edp"], r["wall_s"]), flush=True)
+        # 4. joint hardware + mapping, at the budget and at 10 x the budget
+        for study, b in (("joint", a.budget), ("joint-10x", 10 * a.budget)):
+            for algo in ("das", "das-b6", "random", "annealing", "genetic"):
+                for s in seeds:
+                    r = search(net, algo, s, b, tmp, ("--joint",))
+                    r["study"] = study
+                    rows.append(r)
+                    print("%s %s %s seed %d: EDP %s, %.1f s" % (net, study, algo, s, r["edp"], r["wall_s"]),
+                          flush=True)
 
     # the co-search at several score weights
     with open(os.path.join(ROOT, AGENTS)) as f:
@@ -159,9 +175,9 @@ def tables(rows, co, a, clock_mhz):
     for net in dict.fromkeys(r["net"] for r in rows):
         rnd = statistics.median(r["edp"] for r in rows if r["net"] == net and r["algo"] == "random"
                                 and r["study"] == "equal-designs" and r["edp"])
-        rnd_joint = [r["edp"] for r in rows if r["net"] == net and r["algo"] == "random" and r["study"] == "joint"
-                     and r["edp"]]
-        for study in ("equal-designs", "equal-wall", "template", "joint"):
+        for study in ("equal-designs", "equal-wall", "template", "joint", "joint-10x"):
+            rnd_joint = [r["edp"] for r in rows if r["net"] == net and r["algo"] == "random" and r["study"] == study
+                         and r["edp"]]
             for algo in dict.fromkeys(r["algo"] for r in rows if r["net"] == net and r["study"] == study):
                 rs = [r for r in rows if r["net"] == net and r["algo"] == algo and r["study"] == study]
                 vals = [r["edp"] for r in rs if r["edp"]]
@@ -169,11 +185,16 @@ def tables(rows, co, a, clock_mhz):
                     out.append("| %s | %s | %s | %d | none valid | | | | |" % (net, study, algo, rs[0]["budget"]))
                     continue
                 med = statistics.median(vals)
-                ref = statistics.median(rnd_joint) if study == "joint" and rnd_joint else rnd
+                if study.startswith("joint"):  # against random on the same (joint) space
+                    ref = statistics.median(rnd_joint) if len(rnd_joint) == len(rs) else None
+                else:
+                    ref = rnd
                 best = min((r for r in rs if r["edp"]), key=lambda r: r["edp"])
                 fps = best.get("fps") or (clock_mhz * 1e6 / best["cycles"] if best["cycles"] else 0)
-                out.append("| %s | %s | %s | %d | %s | %.4g | %.3f | %.2f | %.1f |" % (
-                    net, study, algo, rs[0]["budget"], " ".join("%.3g" % v for v in vals), med, ref / med,
+                seeds = " ".join("%.3g" % r["edp"] if r["edp"] else "none" for r in rs)
+                ratio = "%.3f" % (ref / med) if ref else "random: none valid in every seed"
+                out.append("| %s | %s | %s | %d | %s | %.4g | %s | %.2f | %.1f |" % (
+                    net, study, algo, rs[0]["budget"], seeds, med, ratio,
                     statistics.median(r["wall_s"] for r in rs), fps))
     out.append("")
     out.append("| score_weight | chosen agent | its Breakout score | FPS | cycle-engine FPS | designs per agent "
@@ -202,12 +223,13 @@ def plots(rows, co, nets, out):
     fig, axes = plt.subplots(1, len(nets), figsize=(6 * len(nets), 4.5), squeeze=False)
     for ax, net in zip(axes[0], nets):
         labels, data = [], []
-        for study in ("equal-designs", "equal-wall", "template", "joint"):
+        for study in ("equal-designs", "equal-wall", "template", "joint", "joint-10x"):
             for algo in dict.fromkeys(r["algo"] for r in rows if r["net"] == net and r["study"] == study):
                 vals = [r["edp"] for r in rows if r["net"] == net and r["algo"] == algo and r["study"] == study
                         and r["edp"]]
                 if vals:
-                    short = {"equal-designs": "", "equal-wall": " (=wall)", "template": "", "joint": " (joint)"}
+                    short = {"equal-designs": "", "equal-wall": " (=wall)", "template": "", "joint": " (joint)",
+                             "joint-10x": " (joint 10x)"}
                     labels.append(algo.split(" ")[0] + short[study])
                     data.append(vals)
         ax.boxplot(data, showmeans=False)

@@ -114,3 +114,28 @@ TEST(DasCli, ResumeContinuesTheStoredRun)
     EXPECT_EQ(Pesim("das --experiment " + exp + " --resume").status, 2);  // no --db
     EXPECT_EQ(system(("rm -rf '" + dir + "'").c_str()), 0);
 }
+
+// --baseline pipeline: the DNNBuilder-like template's search on the
+// experiment's arch and budgets (its workload or --workload); bad names and
+// options that belong to it alone are refused.
+TEST(DasCli, PipelineBaselineMeetsTheExperimentsBudget)
+{
+    std::string dir = TempDir("das_pipe");
+    std::string exp = Write(dir, "exp.cfg", kExperiment);
+    Result r = Pesim("das --baseline pipeline --experiment " + exp + " --json -");
+    ASSERT_EQ(r.status, 0) << r.err;
+    Json j = ParseJson(r.out);
+    EXPECT_EQ(j["points"].num, 45);
+    ASSERT_EQ(j["best"].type, Json::kObj);
+    EXPECT_EQ(j["best"]["stages"].num, 5);  // atari_a3c's MAC layers
+    EXPECT_LE(j["best"]["area_um2"].num, 3.0e6);
+    EXPECT_LE(j["best"]["interval_cycles"].num, j["best"]["latency_cycles"].num);
+    Result d = Pesim("das --baseline pipeline --experiment " + exp + " --workload workloads/dqn_atari.cfg --budget 3 "
+                     "--json -");
+    ASSERT_EQ(d.status, 0) << d.err;
+    EXPECT_EQ(ParseJson(d.out)["points"].num, 3);
+    EXPECT_EQ(Pesim("das --baseline bogus --experiment " + exp).status, 2);
+    EXPECT_EQ(Pesim("das --experiment " + exp + " --workload workloads/dqn_atari.cfg").status, 2);
+    EXPECT_EQ(Pesim("das --baseline pipeline --experiment " + exp + " --level NOPE").status, 2);
+    EXPECT_EQ(system(("rm -rf '" + dir + "'").c_str()), 0);
+}
