@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/python3
 """study_das.py - the DAS study (docs/das.md section 4).
 
 For each DRL agent network, on the hardware space of

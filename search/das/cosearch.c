@@ -167,10 +167,6 @@ pesim_status pesim_das_cosearch(const char *path, const pesim_das_cosearch_optio
         if (st != PESIM_OK) goto loop_done;
     }
     for (out->samples = 0; out->samples < o->budget; out->samples++) {
-        if (o->stop && *o->stop) {
-            out->stopped = 1;
-            break;
-        }
         if (pesim_algo_ask(al, x, 1) != 1) break;
         pesim_result r;
         double fps;

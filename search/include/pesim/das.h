@@ -102,7 +102,6 @@ typedef struct pesim_das_cosearch_options {
     pesim_store *store;              /* records every design evaluated (NULL: nothing recorded or resumed) */
     pesim_run_mode mode;             /* new run, resume, another run (pesim_store_settle_run's rule) */
     const char *config;              /* recorded with a new run (NULL: "") */
-    const volatile int *stop;        /* polled between designs: nonzero stops (may be NULL) */
 } pesim_das_cosearch_options;
 
 typedef struct pesim_das_cosearch_result {
@@ -122,7 +121,6 @@ typedef struct pesim_das_cosearch_result {
     int64_t run_id;                  /* the run in the store (0 without one) */
     int resumed;                     /* continued a stored run */
     int64_t replayed;                /* designs taken from the store, not evaluated again */
-    int stopped;                     /* the stop flag ended it before the budget */
 } pesim_das_cosearch_result;
 
 /* Runs the co-search of the experiment file at path (it must declare agents;
