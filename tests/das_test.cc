@@ -806,3 +806,54 @@ TEST(DasTemplate, ChaiDnnSpaceIsThePublishedArrays)
     pesim_space_destroy(s);
     pesim_network_free(&net);
 }
+
+// A one-stage pipeline is the base arch with the stage's array and buffer:
+// its cycles, energy and area are what the evaluator gives that hardware
+// point (the same default mapper, analytical model and area/energy rescaling).
+TEST(DasTemplate, OneStageIsTheEvaluatorsHardwarePoint)
+{
+    std::string wl = write_temp("das_one.cfg", R"(network = {
+  name = "one"; source = "test";
+  input = { n = 1; c = 4; h = 84; w = 84; };
+  layers = (
+    { name = "conv1"; type = "conv"; inputs = [ "input" ];
+      n = 1; k = 16; c = 4; p = 20; q = 20; r = 8; s = 8;
+      stride = [ 4, 4 ]; pad = [ 0, 0 ]; dilation = [ 1, 1 ]; groups = 1; }
+  );
+};
+)");
+    ArchNet w(wl.c_str());
+    pesim_eval_options eval{};
+    eval.objective = PESIM_OBJ_EDP;
+    for (int64_t pes : {168, 40, 7}) {
+        pesim_pipeline_point pt = {pes, 20000, 1.0};
+        pesim_pipeline_result r;
+        pesim_error e;
+        ASSERT_EQ(pesim_pipeline_evaluate(&w.arch, &w.net, "GLB", &pt, &eval, &r, &e), PESIM_OK) << e.msg;
+        ASSERT_TRUE(r.valid) << r.reason;
+        ASSERT_EQ(r.n_stages, 1);
+        const pesim_pipeline_stage &st = r.stage[0];
+        EXPECT_EQ(r.latency_cycles, r.interval_cycles);
+        char exp[1024];
+        snprintf(exp, sizeof exp, R"(experiment = {
+  arch = "configs/arch/eyeriss.cfg"; workload = "%s"; objective = "edp";
+  params = ( { key = "GLB.fanout_x"; values = [ %d ]; }, { key = "GLB.fanout_y"; values = [ %d ]; },
+             { key = "GLB.capacity_words"; values = [ %lld ]; } );
+};
+)",
+                 wl.c_str(), (int)st.fanout_x, (int)st.fanout_y, (long long)st.words);
+        SpaceOf sp("das_one_exp.cfg", exp, 0);
+        ASSERT_NE(sp.s, nullptr);
+        pesim_evaluator *ev = nullptr;
+        ASSERT_EQ(pesim_evaluator_create(sp.s, nullptr, &eval, &ev, &e), PESIM_OK) << e.msg;
+        int32_t x[3] = {0, 0, 0};
+        pesim_result er;
+        ASSERT_EQ(pesim_evaluator_run(ev, x, 1, PESIM_FIDELITY_ANALYTICAL, &er), PESIM_OK);
+        ASSERT_TRUE(er.valid) << er.reason;
+        EXPECT_EQ(er.cycles, r.latency_cycles) << pes;
+        EXPECT_NEAR(er.energy_pj, r.energy_pj, 1e-9 * er.energy_pj) << pes;
+        EXPECT_NEAR(er.area_um2, r.area_um2, 1e-9 * er.area_um2) << pes;
+        pesim_evaluator_destroy(ev);
+    }
+    remove(wl.c_str());
+}
