@@ -488,18 +488,24 @@ std::string AgentsExperiment(const char *agents, const char *budget)
 )";
 }
 
+// The co-search of the experiment text (written to a temporary file), into
+// store st (may be NULL) in the given mode; *msg (may be NULL) gets the error.
 pesim_das_cosearch_result CoSearch(const std::string &text, uint64_t seed, pesim_status want = PESIM_OK,
-                                   int64_t budget = 20)
+                                   int64_t budget = 20, pesim_store *st = nullptr,
+                                   pesim_run_mode mode = PESIM_RUN_NEW, std::string *msg = nullptr)
 {
     std::string path = write_temp("das_co.cfg", text);
     pesim_das_cosearch_options o{};
     o.budget = budget;
     o.seed = seed;
     o.fidelity = PESIM_FIDELITY_ANALYTICAL;
+    o.store = st;
+    o.mode = mode;
     pesim_das_cosearch_result r;
     pesim_error e;
     pesim_error_clear(&e);
     EXPECT_EQ(pesim_das_cosearch(path.c_str(), &o, &r, &e), want) << e.msg;
+    if (msg) *msg = e.msg;
     remove(path.c_str());
     return r;
 }
@@ -557,24 +563,10 @@ TEST(DasCoSearch, ResumesACutRunToTheUncutResult)
     const std::string text = AgentsExperiment(R"({ workload = "workloads/atari_a3c.cfg"; score = 1.0; },
                                               { workload = "workloads/dqn_atari.cfg"; score = 1.4; })",
                                               "3.0e6");
-    std::string path = write_temp("das_resume.cfg", text);
     std::string db = write_temp("das_resume.db", "");
     remove(db.c_str());
     auto run = [&](pesim_store *st, pesim_run_mode mode, int64_t budget, uint64_t seed, pesim_status want,
-                   std::string *msg = nullptr) {
-        pesim_das_cosearch_options o{};
-        o.budget = budget;
-        o.seed = seed;
-        o.fidelity = PESIM_FIDELITY_ANALYTICAL;
-        o.store = st;
-        o.mode = mode;
-        pesim_das_cosearch_result r;
-        pesim_error e;
-        pesim_error_clear(&e);
-        EXPECT_EQ(pesim_das_cosearch(path.c_str(), &o, &r, &e), want) << e.msg;
-        if (msg) *msg = e.msg;
-        return r;
-    };
+                   std::string *msg = nullptr) { return CoSearch(text, seed, want, budget, st, mode, msg); };
     pesim_das_cosearch_result uncut = run(nullptr, PESIM_RUN_NEW, 30, 5, PESIM_OK);
     ASSERT_TRUE(uncut.found);
     EXPECT_EQ(uncut.run_id, 0);
@@ -620,7 +612,6 @@ TEST(DasCoSearch, ResumesACutRunToTheUncutResult)
     EXPECT_NE(other.run_id, resumed.run_id);
     EXPECT_EQ(other.replayed, 0);
     pesim_store_close(st);
-    remove(path.c_str());
     remove(db.c_str());
     remove((db + "-wal").c_str());
     remove((db + "-shm").c_str());
