@@ -16,6 +16,10 @@
 // split, several dims per spatial axis) on random machines, half of them counted
 // by the "timeloop" conventions.
 //
+// SystemCDrain: a hand-traced drain whose words leave the PEs before they land
+// through a reduction tree (both models' traces equal); SystemCDrainCases: 40
+// detail machines on which some drain leaves its child before it lands.
+//
 // SystemCDram: the reference's DRAM controller (sim/systemc/dram_core.cpp,
 // written from docs/dram.md) against the C model (sim/engine/dram*.c) on random
 // request traces, command by command: random organisations (1-3 channels, 1-4
