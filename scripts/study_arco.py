@@ -73,6 +73,21 @@ def mwu_less(x, y):
     return hits / total
 
 
+def wilcoxon_greater(d):
+    """Exact one-sided Wilcoxon signed-rank p-value that the paired differences d
+    tend to be positive: the share of the 2^n sign patterns (zeros dropped, ties by
+    mid-ranks) whose negative rank sum is at most the observed one."""
+    a = [v for v in d if v != 0]
+    if not a:
+        return 1.0
+    r = ranks([abs(v) for v in a])
+    obs = sum(r[i] for i, v in enumerate(a) if v < 0)
+    hits = 0
+    for signs in itertools.product((0, 1), repeat=len(a)):
+        hits += sum(r[i] for i in range(len(a)) if signs[i]) <= obs + 1e-9
+    return hits / 2 ** len(a)
+
+
 def load_run(stem):
     """One run's figures, or None when it is not complete."""
     if not (os.path.exists(stem + ".json") and os.path.exists(stem + ".time")):
@@ -136,6 +151,9 @@ def main():
              "|---|---|---|---:|---:|---:|---:|---:|---:|---:|"]
     tests = ["| workload | layer | baseline | ARCO lower latency: p | ARCO fewer samples to AutoTVM-like's median: p |",
              "|---|---|---|---:|---:|"]
+    # the statistic of tests/search_arco_test.cc ReachesTheGeneticBestInFewerMeasuredSamples, at size
+    ga = ["| workload | layer | seeds | genetic: samples to its best (mean) | ARCO: samples to the genetic best (mean) |"
+          " Wilcoxon signed-rank p (ARCO fewer) |", "|---|---|---:|---:|---:|---:|"]
     done = [k for k in keys if any((k[0], k[1], algo, s) in runs for algo in algos for s in range(1, a.seeds + 1))]
     fig, axes = plt.subplots(2, max(len(done), 1), figsize=(5 * max(len(done), 1), 8), squeeze=False)
     for ki, (wl, layer) in enumerate(done):
@@ -182,6 +200,16 @@ def main():
                 p1 = mwu_less(best(by["arco"]), best(by[algo]))
                 p2 = mwu_less(reach["arco"], reach[algo]) if ref is not None else float("nan")
                 tests.append(f"| {wl} | {layer} | {LABEL[algo]} | {p1:.3f} | {p2:.3f} |")
+        both = [s for s in range(1, a.seeds + 1) if (wl, layer, "arco", s) in runs and (wl, layer, "genetic", s) in runs]
+        if both:
+            g_at, a_at = [], []
+            for s in both:
+                g, ar = runs[(wl, layer, "genetic", s)]["curve"], runs[(wl, layer, "arco", s)]["curve"]
+                target = g[-1] if g and g[-1] is not None else float("inf")
+                g_at.append(next((k + 1 for k, v in enumerate(g) if v is not None and v <= target), a.budget + 1))
+                a_at.append(next((k + 1 for k, v in enumerate(ar) if v is not None and v <= target), a.budget + 1))
+            p = wilcoxon_greater([x - y for x, y in zip(g_at, a_at)])
+            ga.append(f"| {wl} | {layer} | {len(both)} | {np.mean(g_at):.1f} | {np.mean(a_at):.1f} | {p:.3f} |")
         for row, xl in ((0, "measured samples (cycle engine)"), (1, "CPU seconds (estimated per sample)")):
             ax = axes[row][ki]
             ax.set_title(f"{wl} {layer} (VTA joint space)")
@@ -191,7 +219,9 @@ def main():
             ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(f"{a.out}/arco_curves.png", dpi=100)
-    text = "\n".join(lines) + "\n\nExact one-sided Mann-Whitney U over seeds:\n\n" + "\n".join(tests) + "\n"
+    text = ("\n".join(lines) + "\n\nExact one-sided Mann-Whitney U over seeds:\n\n" + "\n".join(tests) +
+            "\n\nSamples to reach the genetic algorithm's best of the same seed (a run that never does counts"
+            " budget + 1):\n\n" + "\n".join(ga) + "\n")
     open(f"{a.out}/arco_summary.md", "w").write(text)
     print(text)
 
