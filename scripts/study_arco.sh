@@ -11,7 +11,8 @@
 # Each run is OUT/runs/<workload>-<layer>-<algo>-<seed>.{json,log,time,db} and
 # OUT/runs/<...>/convergence.csv. The study is restartable: a run whose .json
 # and .time exist is not run again (a stopped study picks up where it was;
-# delete a run's files to redo it). Then scripts/study_arco.py writes
+# delete a run's files to redo it), nor one that another instance of the study
+# is running (flock on its .lock). Then scripts/study_arco.py writes
 # OUT/runs.csv (one row per run), OUT/curves.csv (best so far per run and
 # sample, with the elapsed evaluation time), OUT/arco_summary.md (the table
 # and the rank tests docs/arco.md shows) and OUT/arco_curves.png (best so far
@@ -48,6 +49,10 @@ run_one() {
     local exp=$1 dir=$2 algo=$3 seed=$4 name=$3 rc=0
     local opt=()
     [ -s "$dir.json" ] && [ -s "$dir.time" ] && return 0
+    # a run another instance of the study is running is left to it (the lock
+    # goes with the process that holds it)
+    exec 9>"$dir.lock"
+    flock -n 9 || return 0
     if [ "$algo" = marl ]; then name=arco opt=(--algo-opt confidence=0); fi
     rm -rf "$dir" "$dir.json" "$dir.time" "$dir.db"
     /usr/bin/time -f "%e %U %S" -o "$dir.time.tmp" \
