@@ -1,21 +1,30 @@
 #!/usr/bin/env bash
 # The ARCO study (issue #17, docs/arco.md): on the VTA joint space of
-# configs/experiments/vta_arco.cfg (hardware + tiling + schedule, one layer
-# per run, the experiment's area budget), the latency of the best design and
-# the optimisation cost (measured samples with the cycle engine, designs
-# predicted with the analytical model outside the budget, wall time) for ARCO,
+# configs/experiments/vta_arco.cfg (hardware + tiling + schedule, the
+# experiment's area budget), the latency of the best design and the
+# optimisation cost (measured samples with the cycle engine, designs predicted
+# with the analytical model outside the budget, CPU and wall time) for ARCO,
 # plain MARL (ARCO without confidence sampling: --algo-opt confidence=0), the
 # AutoTVM-like tuner, the genetic algorithm, simulated annealing and random
 # search, over seeds. Every measured sample runs the cycle engine (--eval cycle).
 #
-# Writes OUT/runs.csv (one row per run), OUT/curves.csv (best so far per run
-# and sample), OUT/arco_summary.md (the table docs/arco.md shows) and
-# OUT/arco_curves.png (scripts/study_arco.py, Debian's python3-matplotlib).
+# Each run is OUT/runs/<workload>-<layer>-<algo>-<seed>.{json,log,time,db} and
+# OUT/runs/<...>/convergence.csv. The study is restartable: a run whose .json
+# and .time exist is not run again (a stopped study picks up where it was;
+# delete a run's files to redo it), nor one that another instance of the study
+# is running (flock on its .lock). Then scripts/study_arco.py writes
+# OUT/runs.csv (one row per run), OUT/curves.csv (best so far per run and
+# sample, with the elapsed evaluation time), OUT/arco_summary.md (the table
+# and the rank tests docs/arco.md shows) and OUT/arco_curves.png (best so far
+# against measured samples and against time; Debian's python3-matplotlib).
 #
-# usage: [PESIM=binary] [ALGOS="arco autotvm ..."] scripts/study_arco.sh [BUDGET] [SEEDS] [OUT] [LAYERS]
+# usage: [PESIM=binary] [ALGOS="arco autotvm ..."] [JOBS=N] \
+#        scripts/study_arco.sh [BUDGET] [SEEDS] [OUT] [LAYERS]
 #   defaults 48, 5, build/study-arco, "resnet18:res5a_branch1 vgg16:fc8"
 #   LAYERS: WORKLOAD:LAYER pairs (workloads/WORKLOAD.cfg); "WORKLOAD:" (no
 #   layer) searches the whole network jointly (every MAC layer's mapping).
+#   JOBS: runs at once (default 1; the results do not depend on it, the wall
+#   times do).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 budget=${1:-48}
@@ -23,19 +32,46 @@ seeds=${2:-5}
 out=${3:-build/study-arco}
 layers=${4:-"resnet18:res5a_branch1 vgg16:fc8"}
 algos=${ALGOS:-"arco marl autotvm genetic annealing random"}
-batch=4
+jobs=${JOBS:-1}
 
 # PESIM: a pesim binary to use (else build/Release's, built first)
 if [ -z "${PESIM:-}" ]; then
     cmake -S . -B build/Release -DCMAKE_BUILD_TYPE=Release >/dev/null
     cmake --build build/Release -j2 --target pesim >/dev/null
 fi
-pesim=${PESIM:-build/Release/cli/pesim}
-rm -rf "$out/runs"
+export PESIM=${PESIM:-build/Release/cli/pesim}
+export STUDY_BUDGET=$budget
 mkdir -p "$out/runs"
-echo "workload,layer,algo,seed,best_cycles,samples,valid,predicted,wall_s" >"$out/runs.csv"
-echo "workload,layer,algo,seed,sample,best_cycles" >"$out/curves.csv"
 
+# One run: $1 = experiment file, $2 = run stem (OUT/runs/WL-LAYER-ALGO-SEED),
+# $3 = algorithm, $4 = seed. Skipped when already complete.
+run_one() {
+    local exp=$1 dir=$2 algo=$3 seed=$4 name=$3 rc=0
+    local opt=()
+    [ -s "$dir.json" ] && [ -s "$dir.time" ] && return 0
+    # a run another instance of the study is running is left to it (the lock
+    # goes with the process that holds it)
+    exec 9>"$dir.lock"
+    flock -n 9 || return 0
+    if [ "$algo" = marl ]; then name=arco opt=(--algo-opt confidence=0); fi
+    rm -rf "$dir" "$dir.json" "$dir.time" "$dir.db"
+    /usr/bin/time -f "%e %U %S" -o "$dir.time.tmp" \
+        "$PESIM" search --experiment "$exp" --joint --algo "$name" "${opt[@]}" --budget "$STUDY_BUDGET" \
+        --batch 4 --seed "$seed" --eval cycle --db "$dir.db" --out "$dir" --json "$dir.json" \
+        >"$dir.log" 2>&1 || rc=$?
+    # status 1: the run found nothing valid (still a result); above: a failure
+    if [ "$rc" -gt 1 ]; then
+        echo "study_arco.sh: $dir failed (status $rc), see $dir.log" >&2
+        rm -f "$dir.json"
+        return 1
+    fi
+    tail -n1 "$dir.time.tmp" >"$dir.time" && rm -f "$dir.time.tmp"
+    echo "$(basename "$dir"): $(grep -m1 '^samples' "$dir.log" || true)"
+}
+export -f run_one
+
+list=$(mktemp)
+trap 'rm -f "$list"' EXIT
 for wl_layer in $layers; do
     wl=${wl_layer%%:*}
     layer=${wl_layer#*:}
@@ -47,32 +83,13 @@ for wl_layer in $layers; do
         sed -e "s|workloads/resnet18.cfg|workloads/$wl.cfg|" -e "/layer = \"res3a_branch2a\";/d" \
             configs/experiments/vta_arco.cfg >"$exp"
     fi
-    for algo in $algos; do
-        for seed in $(seq 1 "$seeds"); do
-            dir="$out/runs/$wl-${layer:-net}-$algo-$seed"
-            name=$algo opt=()
-            if [ "$algo" = marl ]; then name=arco opt=(--algo-opt confidence=0); fi
-            rc=0
-            "$pesim" search --experiment "$exp" --joint --algo "$name" "${opt[@]}" --budget "$budget" \
-                --batch "$batch" --seed "$seed" --eval cycle --db none --out "$dir" --json "$dir.json" \
-                >"$dir.log" 2>&1 || rc=$?
-            [ "$rc" -le 1 ] || { echo "study_arco.sh: $dir failed (status $rc), see $dir.log" >&2; exit 1; }
-            /usr/bin/python3 - "$dir.json" "$dir/convergence.csv" "$wl" "${layer:-net}" "$algo" "$seed" \
-                "$out/runs.csv" "$out/curves.csv" <<'PY'
-import csv, json, sys
-js, conv, wl, layer, algo, seed, runs, curves = sys.argv[1:]
-d = json.load(open(js))
-best = d["best"]["cycles"] if d.get("best") else ""
-with open(runs, "a") as f:
-    f.write(f'{wl},{layer},{algo},{seed},{best},{d["samples"]},{d["valid_samples"]},'
-            f'{d.get("predicted_samples", 0)},{d["wall_s"]:.3f}\n')
-with open(curves, "a") as f:
-    for row in csv.DictReader(open(conv)):
-        f.write(f'{wl},{layer},{algo},{seed},{row["sample"]},{row["best_objective"]}\n')
-PY
-            echo "$wl ${layer:-net} $algo seed $seed: $(grep -m1 '^samples' "$dir.log")"
+    # seeds outermost within a layer: a stopped study has every algorithm's first seeds
+    for seed in $(seq 1 "$seeds"); do
+        for algo in $algos; do
+            echo "$exp $out/runs/$wl-${layer:-net}-$algo-$seed $algo $seed" >>"$list"
         done
     done
 done
-/usr/bin/python3 scripts/study_arco.py "$out" --budget "$budget"
+xargs -P "$jobs" -L 1 bash -c 'run_one "$@"' _ <"$list"
+/usr/bin/python3 scripts/study_arco.py "$out" --budget "$budget" --layers "$layers" --seeds "$seeds" --algos "$algos"
 echo "study_arco.sh: $out/arco_summary.md, $out/arco_curves.png"
