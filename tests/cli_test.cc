@@ -732,4 +732,55 @@ TEST(cli, ProgressInsideALayerOnATerminalQuietWhenPiped)
     EXPECT_NE(tty.out.find("ETA 0 s (conv_b)"), std::string::npos) << tty.out;
 }
 
+// A whole network at cycle level (run --placement) shows the network's MACs
+// done, the rate, the ETA and the layer running (layer i of n) on a terminal;
+// piped, nothing.
+TEST(cli, NetworkRunProgressOnATerminalQuietWhenPiped)
+{
+    const std::string args = "run --arch tests/data/cli/tiny_arch.cfg --workload tests/data/cli/small.cfg "
+                             "--placement greedy --eval cycle";
+    Result piped = Shell("PESIM_PROGRESS_DELAY_S=0 '" PESIM_BINARY "' " + args);
+    EXPECT_EQ(piped.status, 0) << piped.err;
+    EXPECT_EQ(piped.err, "");
+    Result tty = Shell("PESIM_PROGRESS_DELAY_S=0 script -qec \"'" PESIM_BINARY "' " + args +
+                       " >/dev/null\" /dev/null </dev/null");
+    EXPECT_EQ(tty.status, 0) << tty.err;
+    EXPECT_NE(tty.out.find("network (cycle engine): 0% of the MACs"), std::string::npos) << tty.out;
+    EXPECT_NE(tty.out.find("(layer 1 of 4: conv_a)"), std::string::npos) << tty.out;
+    EXPECT_NE(tty.out.find("(layer 2 of 4: pool_a)"), std::string::npos) << tty.out;
+    EXPECT_NE(tty.out.find("100% of the MACs"), std::string::npos) << tty.out;
+    EXPECT_NE(tty.out.find("ETA 0 s (layer 4 of 4: fc)"), std::string::npos) << tty.out;
+    // analytical: no simulation, no line
+    Result an = Shell("PESIM_PROGRESS_DELAY_S=0 script -qec \"'" PESIM_BINARY "' " +
+                      std::string("run --arch tests/data/cli/tiny_arch.cfg --workload tests/data/cli/small.cfg "
+                                  "--placement greedy --eval analytical") + " >/dev/null\" /dev/null </dev/null");
+    EXPECT_EQ(an.status, 0);
+    EXPECT_EQ(an.out.find("of the MACs"), std::string::npos) << an.out;
+}
+
+// Inside a SystemC layer (run in a child process) the progress comes over
+// the child's pipe: the same line on a terminal, nothing when piped.
+#ifdef PESIM_SYSTEMC_BUILT
+TEST(cli, SystemCProgressOnATerminalQuietWhenPiped)
+{
+    const std::string args = "run --arch tests/data/cli/tiny_arch.cfg --workload tests/data/cli/small.cfg "
+                             "--layer conv_b --eval systemc";
+    Result piped = Shell("PESIM_PROGRESS_DELAY_S=0 '" PESIM_BINARY "' " + args);
+    EXPECT_EQ(piped.status, 0) << piped.err;
+    EXPECT_EQ(piped.err, "");
+    Result tty = Shell("PESIM_PROGRESS_DELAY_S=0 script -qec \"'" PESIM_BINARY "' " + args +
+                       " >/dev/null\" /dev/null </dev/null");
+    EXPECT_EQ(tty.status, 0) << tty.err;
+    EXPECT_NE(tty.out.find("SystemC reference: 100% of the MACs"), std::string::npos) << tty.out;
+    EXPECT_NE(tty.out.find("(conv_b)"), std::string::npos) << tty.out;
+    // a whole network in the reference: layer by layer
+    Result net = Shell("PESIM_PROGRESS_DELAY_S=0 script -qec \"'" PESIM_BINARY "' " +
+                       std::string("run --arch tests/data/cli/tiny_arch.cfg --workload tests/data/cli/small.cfg "
+                                   "--placement greedy --eval systemc") + " >/dev/null\" /dev/null </dev/null");
+    EXPECT_EQ(net.status, 0) << net.out;
+    EXPECT_NE(net.out.find("network (SystemC reference): "), std::string::npos) << net.out;
+    EXPECT_NE(net.out.find("(layer 4 of 4: fc)"), std::string::npos) << net.out;
+}
+#endif
+
 }  // namespace
