@@ -303,7 +303,7 @@ TEST(SearchCli, NetworkSearchStoresTheWholeNetworkRun)
 {
     std::string d = TempDir("net_store");
     Result r = Pesim(std::string("search --arch ") + kTinyArch + " --workload " + kSmall +
-                     " --algo random --budget 12 --seed 2 --out " + d + " --db " + d + "/s.db");
+                     " --algo annealing --budget 12 --seed 2 --out " + d + " --db " + d + "/s.db");
     ASSERT_EQ(r.status, 0) << r.err;
     auto count = [&](const std::string &db, const char *sql) {
         sqlite3 *h = nullptr;
@@ -333,7 +333,7 @@ TEST(SearchCli, NetworkSearchStoresTheWholeNetworkRun)
 
     std::string d1 = TempDir("net_store1");
     Result one = Pesim(std::string("search --arch ") + kTinyArch + " --workload " + kSmall +
-                       " --layer conv_b --algo random --budget 4 --out " + d1 + " --db " + d1 + "/s.db");
+                       " --layer conv_b --algo annealing --budget 4 --out " + d1 + " --db " + d1 + "/s.db");
     ASSERT_EQ(one.status, 0) << one.err;
     EXPECT_EQ(count(d1 + "/s.db", "SELECT COUNT(*) FROM net_runs"), 0);
 }

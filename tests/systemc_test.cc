@@ -676,10 +676,14 @@ TEST(SystemCProgress, ReportedOverThePipeEndingAtTheTotal)
         for (size_t k = 0; k < log.calls.size(); k++) {
             EXPECT_EQ(log.calls[k].second, with.compute_cycles) << c.describe();
             EXPECT_LE(log.calls[k].first, log.calls[k].second) << c.describe();
-            if (k) EXPECT_GE(log.calls[k].first, log.calls[k - 1].first) << c.describe();
+            if (k) {
+                EXPECT_GE(log.calls[k].first, log.calls[k - 1].first) << c.describe();
+            }
         }
         EXPECT_EQ(log.calls.back().first, with.compute_cycles) << c.describe();
-        EXPECT_LE((int64_t)log.calls.size(), with.cycles / 64 + 1) << c.describe();
+        // a frame every 64 cycles and the last (the clock runs a few cycles
+        // past the layer's end while the machine winds down)
+        EXPECT_LE((int64_t)log.calls.size(), with.cycles / 64 + 3) << c.describe();
         several += log.calls.size() >= 3 && log.calls[log.calls.size() / 2].first < with.compute_cycles;
     }
     EXPECT_GE(ran, 6);
