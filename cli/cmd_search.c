@@ -64,7 +64,9 @@ static const cli_usage usage = {
     "layer's mapping together) for the whole network, one run; --placement\n"
     "searches where each layer's weights and outputs live (EGRL-style). They write\n"
     "DIR/best_arch.cfg and DIR/<layer>.cfg for every MAC layer (or\n"
-    "DIR/best_placement.cfg) and the convergence to DIR/convergence.csv.",
+    "DIR/best_placement.cfg) and the convergence to DIR/convergence.csv. With a\n"
+    "store, the best design (of a network: each layer's best mapping) also runs as\n"
+    "one network at cycle level, recorded for 'pesim report'.",
     "Defaults: --arch " CLI_DEFAULT_ARCH ", --workload " CLI_DEFAULT_WORKLOAD ",\n"
     "--algo " SEARCH_DEFAULT_ALGO ", --budget 1000 (evaluations per layer), --seed 1, --objective edp,\n"
     "--eval analytical, --out " SEARCH_DEFAULT_OUT ", --db DIR/search.db, --threads 1,\n"

@@ -61,7 +61,8 @@ static const cli_usage usage = {
     "objective. --db records every point; --resume continues the store's sweep of\n"
     "the same space and options where it stopped. With --db the best point by the\n"
     "objective (--detail: or every Pareto point) is also run as one network at cycle\n"
-    "level with the greedy placement, and its per-layer stall breakdown, memory\n"
+    "level with the greedy placement (each layer with the inner search's mapping\n"
+    "where it fits the room left), and its per-layer stall breakdown, memory\n"
     "occupancy and DRAM traffic over time are stored. 'pesim report' renders the store.",
     "Defaults: --arch and --workload: the experiment's (with --param: " CLI_DEFAULT_ARCH "\n"
     "and " CLI_DEFAULT_WORKLOAD "), --objective: the experiment's (--param: latency),\n"

@@ -76,6 +76,12 @@ static void text_report(const pesim_net *n, const pesim_net_result *r, const cha
         fprintf(f, "infeasible: %s\n", r->reason);
         return;
     }
+    if (o->mappings) {
+        int ran = 0;
+        for (int32_t i = 0; i < net->n_layers; i++) ran += r->layer[i].given != 0;
+        fprintf(f, "mappings   %s: %d of %d MAC layers ran theirs (the others: the default mapper's in the room "
+                "left)\n\n", o->mappings, ran, macs);
+    }
     int w = 5;
     for (int32_t i = 0; i < net->n_layers; i++)
         if ((int)strlen(net->layers[i].name) > w) w = (int)strlen(net->layers[i].name);
@@ -421,6 +427,49 @@ static int print_mappings(const pesim_net *n, const pesim_net_result *r, const c
     return 0;
 }
 
+/* Gives each MAC layer of n the mapping DIR/<stem>.cfg where that file
+ * exists, stems as `pesim search --out DIR` names a network's layers (the
+ * MAC layers in order, cli_names_stem). *given: how many. CLI_OK, or
+ * CLI_USAGE after a message naming the file (one that does not load or does
+ * not fit its layer, or no file at all). */
+static int give_mappings(pesim_net *n, const char *dir, int *given)
+{
+    const pesim_network *net = pesim_net_network(n);
+    cli_names names;
+    memset(&names, 0, sizeof names);
+    int rc = CLI_OK;
+    *given = 0;
+    for (int32_t i = 0; i < net->n_layers && rc == CLI_OK; i++) {
+        if (!pesim_layer_has_macs(&net->layers[i])) continue;
+        char stem[96], path[PESIM_PATH_MAX + 128];
+        if (cli_names_stem(&names, net->layers[i].name, stem, sizeof stem) != 0 ||
+            snprintf(path, sizeof path, "%.*s/%s.cfg", PESIM_PATH_MAX, dir, stem) >= (int)sizeof path) {
+            cli_error("run: --mappings %s: path too long", dir);
+            rc = CLI_USAGE;
+            break;
+        }
+        FILE *f = fopen(path, "r");
+        if (!f) continue; /* the default mapper's */
+        fclose(f);
+        pesim_mapping m;
+        pesim_error e;
+        pesim_error_clear(&e);
+        if (pesim_mapping_load(path, pesim_net_arch(n), &m, &e) != PESIM_OK ||
+            pesim_net_set_mapping(n, i, &m, &e) != PESIM_OK) {
+            cli_report(&e, path);
+            rc = CLI_USAGE;
+        } else {
+            (*given)++;
+        }
+    }
+    cli_names_free(&names);
+    if (rc == CLI_OK && *given == 0) {
+        cli_error("run: --mappings %s: no mapping file of any MAC layer there (DIR/<layer>.cfg)", dir);
+        rc = CLI_USAGE;
+    }
+    return rc;
+}
+
 /* The progress line of a simulated network run: the network's MACs done,
  * rate and ETA, and the layer running ("layer 3 of 70: conv2_1"), updated
  * at each layer's start and by the engine inside each MAC layer. */
@@ -500,6 +549,11 @@ int cli_run_network(const cli_inputs *in, const net_run_args *o, const pesim_eng
     pesim_net *n = NULL;
     if (pesim_net_create(in->arch, &in->net, &no, &n, &e) != PESIM_OK) {
         cli_report(&e, in->workload_path);
+        return CLI_USAGE;
+    }
+    int given = 0;
+    if (o->mappings && give_mappings(n, o->mappings, &given) != CLI_OK) {
+        pesim_net_destroy(n);
         return CLI_USAGE;
     }
     pesim_placement p;
