@@ -330,6 +330,9 @@ TEST(SearchCli, NetworkSearchStoresTheWholeNetworkRun)
     std::string page = ReadFile(d + "/r.html");
     EXPECT_NE(page.find("data-plot=\"layer-breakdown-0\""), std::string::npos);
     EXPECT_NE(page.find("data-plot=\"occupancy-0\""), std::string::npos);
+    const std::string ran = std::to_string(count(db, "SELECT COUNT(*) FROM net_layers WHERE mapped = 2")) +
+                            " of its 3 MAC layers ran the mapping the search found";
+    EXPECT_NE(page.find(ran), std::string::npos) << ran;
 
     std::string d1 = TempDir("net_store1");
     Result one = Pesim(std::string("search --arch ") + kTinyArch + " --workload " + kSmall +
