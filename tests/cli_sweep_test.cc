@@ -132,19 +132,6 @@ void Kill(const std::string &db, int keep)
     sqlite3_close(h);
 }
 
-int64_t Count(const std::string &db, const char *sql)
-{
-    sqlite3 *h = nullptr;
-    sqlite3_stmt *q = nullptr;
-    int64_t n = -1;
-    if (sqlite3_open(db.c_str(), &h) == SQLITE_OK && sqlite3_prepare_v2(h, sql, -1, &q, nullptr) == SQLITE_OK &&
-        sqlite3_step(q) == SQLITE_ROW)
-        n = sqlite3_column_int64(q, 0);
-    sqlite3_finalize(q);
-    sqlite3_close(h);
-    return n;
-}
-
 TEST(CliSweep, AKilledSweepResumesToTheStraightResults)
 {
     std::string d = TempDir("sweep_resume");

@@ -305,32 +305,21 @@ TEST(SearchCli, NetworkSearchStoresTheWholeNetworkRun)
     Result r = Pesim(std::string("search --arch ") + kTinyArch + " --workload " + kSmall +
                      " --algo annealing --budget 12 --seed 2 --out " + d + " --db " + d + "/s.db");
     ASSERT_EQ(r.status, 0) << r.err;
-    auto count = [&](const std::string &db, const char *sql) {
-        sqlite3 *h = nullptr;
-        sqlite3_stmt *q = nullptr;
-        int64_t n = -1;
-        if (sqlite3_open(db.c_str(), &h) == SQLITE_OK && sqlite3_prepare_v2(h, sql, -1, &q, nullptr) == SQLITE_OK &&
-            sqlite3_step(q) == SQLITE_ROW)
-            n = sqlite3_column_int64(q, 0);
-        sqlite3_finalize(q);
-        sqlite3_close(h);
-        return n;
-    };
     const std::string db = d + "/s.db";
-    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM net_runs WHERE valid AND placement = 'greedy'"), 1);
+    EXPECT_EQ(Count(db, "SELECT COUNT(*) FROM net_runs WHERE valid AND placement = 'greedy'"), 1);
     // the first layer's run and its best sample
-    EXPECT_EQ(count(db, "SELECT n.run = MIN(r.id) FROM net_runs n, runs r"), 1);
-    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM net_layers"), 4);
-    EXPECT_EQ(count(db, "SELECT COUNT(*) FROM net_layers WHERE mapped = 0"), 1);  // pool_a
-    EXPECT_GE(count(db, "SELECT COUNT(*) FROM net_layers WHERE mapped = 2"), 1);
-    EXPECT_GT(count(db, "SELECT COUNT(*) FROM net_occupancy"), 0);
-    EXPECT_GT(count(db, "SELECT COUNT(*) FROM net_dram"), 0);
+    EXPECT_EQ(Count(db, "SELECT n.run = MIN(r.id) FROM net_runs n, runs r"), 1);
+    EXPECT_EQ(Count(db, "SELECT COUNT(*) FROM net_layers"), 4);
+    EXPECT_EQ(Count(db, "SELECT COUNT(*) FROM net_layers WHERE mapped = 0"), 1);  // pool_a
+    EXPECT_GE(Count(db, "SELECT COUNT(*) FROM net_layers WHERE mapped = 2"), 1);
+    EXPECT_GT(Count(db, "SELECT COUNT(*) FROM net_occupancy"), 0);
+    EXPECT_GT(Count(db, "SELECT COUNT(*) FROM net_dram"), 0);
     Result h = Pesim("report " + db + " --html " + d + "/r.html");
     ASSERT_EQ(h.status, 0) << h.err;
     std::string page = ReadFile(d + "/r.html");
     EXPECT_NE(page.find("data-plot=\"layer-breakdown-0\""), std::string::npos);
     EXPECT_NE(page.find("data-plot=\"occupancy-0\""), std::string::npos);
-    const std::string ran = std::to_string(count(db, "SELECT COUNT(*) FROM net_layers WHERE mapped = 2")) +
+    const std::string ran = std::to_string(Count(db, "SELECT COUNT(*) FROM net_layers WHERE mapped = 2")) +
                             " of its 3 MAC layers ran the mapping the search found";
     EXPECT_NE(page.find(ran), std::string::npos) << ran;
 
@@ -338,7 +327,7 @@ TEST(SearchCli, NetworkSearchStoresTheWholeNetworkRun)
     Result one = Pesim(std::string("search --arch ") + kTinyArch + " --workload " + kSmall +
                        " --layer conv_b --algo annealing --budget 4 --out " + d1 + " --db " + d1 + "/s.db");
     ASSERT_EQ(one.status, 0) << one.err;
-    EXPECT_EQ(count(d1 + "/s.db", "SELECT COUNT(*) FROM net_runs"), 0);
+    EXPECT_EQ(Count(d1 + "/s.db", "SELECT COUNT(*) FROM net_runs"), 0);
 }
 
 TEST(SearchCli, SameSeedSameRun)
