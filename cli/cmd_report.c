@@ -685,6 +685,24 @@ typedef struct net_layer_row {
 
 /* The stacked bars of each layer's compute and stall cycles (its share of
  * the network's timeline) and the table of the same. */
+/* Which mappings the network run's MAC layers ran (net_layers.mapped: 1
+ * the default mapper's, 2 the one a search gave): a sentence when some were
+ * given. */
+static void network_mappings(report *r, int64_t run, int64_t sample)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(r->db, "SELECT SUM(mapped = 2), SUM(mapped > 0) FROM net_layers WHERE run = ?1 AND "
+                           "sample = ?2", -1, &q, NULL) != SQLITE_OK)
+        return;
+    sqlite3_bind_int64(q, 1, run);
+    sqlite3_bind_int64(q, 2, sample);
+    if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_int64(q, 0) > 0)
+        fprintf(r->f, "<p>%lld of its %lld MAC layers ran the mapping the search found for them; the others were "
+                "remapped by the default mapper in the room the placement left.</p>\n",
+                (long long)sqlite3_column_int64(q, 0), (long long)sqlite3_column_int64(q, 1));
+    sqlite3_finalize(q);
+}
+
 static void network_layers(report *r, int k, int64_t run, int64_t sample)
 {
     char sql[512];
@@ -942,6 +960,7 @@ static void network_runs(report *r)
                  (long long)sqlite3_column_int64(q, 4), sqlite3_column_double(q, 5));
         esc(r, head);
         fputs("</h3>\n", r->f);
+        network_mappings(r, run, sample);
         network_layers(r, k, run, sample);
         network_occupancy(r, k, run, sample);
         network_dram(r, k, run, sample, sqlite3_column_double(q, 6));

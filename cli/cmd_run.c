@@ -25,7 +25,7 @@ static const cli_usage usage = {
     "                 [--print-mapping DIR] [--stall-free] [--dram-sched frfcfs|fcfs]\n"
     "                 [--no-refresh] [--placement FILE|greedy|dram|optimal [--preload-weights]\n"
     "                 [--rectify] [--no-alias] [--no-prefetch] [--write-placement FILE]\n"
-    "                 [--occupancy FILE]]",
+    "                 [--occupancy FILE] [--mappings DIR]]",
     "Maps every MAC layer of the workload (or the one named by --layer) onto the\n"
     "architecture and evaluates it: cycles, time at the arch clock, energy, EDP,\n"
     "utilization, and for one layer the accesses per level and tensor. Layers\n"
@@ -38,7 +38,8 @@ static const cli_usage usage = {
     "placer), dram (everything in the outermost level) or optimal (every placement\n"
     "when there are at most 4096, else an ILP solved by GLPK). Every layer is costed,\n"
     "those without MACs on the vector unit; each MAC layer is remapped for where\n"
-    "its operands live; capacity is checked over time.",
+    "its operands live (--mappings DIR: runs DIR/<layer>.cfg, as 'pesim search\n"
+    "--out DIR' writes them, where it fits); capacity is checked over time.",
     "Defaults: --arch " CLI_DEFAULT_ARCH ", --workload " CLI_DEFAULT_WORKLOAD "\n"
     "(looked up in the current directory, then above the executable), --eval analytical.\n"
     "FILE '-' writes to stdout (and the table is then not printed).\n"
@@ -113,8 +114,8 @@ static int check_args(const run_args *o, run_result *r)
     }
     const net_run_args *n = &o->net;
     if (!n->placement && (n->write_placement || n->occupancy || n->preload_weights || n->rectify || n->no_alias ||
-                          n->no_prefetch)) {
-        cli_error("run: --preload-weights, --rectify, --no-alias, --no-prefetch, --write-placement and "
+                          n->no_prefetch || n->mappings)) {
+        cli_error("run: --preload-weights, --rectify, --no-alias, --no-prefetch, --mappings, --write-placement and "
                   "--occupancy are options of a whole-network run (--placement)");
         return CLI_USAGE;
     }
@@ -186,6 +187,8 @@ int cli_cmd_run(int argc, char **argv)
         {"no-prefetch", NULL, "placement: no weight load starts before its layer", NULL, &o.net.no_prefetch},
         {"write-placement", "FILE", "placement: write the placement as run to FILE", &o.net.write_placement, NULL},
         {"occupancy", "FILE", "placement: per-level occupancy over time (CSV) to FILE", &o.net.occupancy, NULL},
+        {"mappings", "DIR", "placement: MAC layers' mappings from DIR/<layer>.cfg (pesim search --out DIR)",
+         &o.net.mappings, NULL},
         {NULL, NULL, NULL, NULL, NULL},
     };
     int rc = cli_parse(&usage, opts, argc, argv);

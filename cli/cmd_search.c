@@ -23,6 +23,7 @@
 #include "inputs.h"
 #include "json.h"
 #include "mpi_run.h"
+#include "net_record.h"
 #include "search_split.h"
 #include "opts.h"
 #include "output.h"
@@ -63,7 +64,9 @@ static const cli_usage usage = {
     "layer's mapping together) for the whole network, one run; --placement\n"
     "searches where each layer's weights and outputs live (EGRL-style). They write\n"
     "DIR/best_arch.cfg and DIR/<layer>.cfg for every MAC layer (or\n"
-    "DIR/best_placement.cfg) and the convergence to DIR/convergence.csv.",
+    "DIR/best_placement.cfg) and the convergence to DIR/convergence.csv. With a\n"
+    "store, the best design (of a network: each layer's best mapping) also runs as\n"
+    "one network at cycle level, recorded for 'pesim report'.",
     "Defaults: --arch " CLI_DEFAULT_ARCH ", --workload " CLI_DEFAULT_WORKLOAD ",\n"
     "--algo " SEARCH_DEFAULT_ALGO ", --budget 1000 (evaluations per layer), --seed 1, --objective edp,\n"
     "--eval analytical, --out " SEARCH_DEFAULT_OUT ", --db DIR/search.db, --threads 1,\n"
@@ -429,6 +432,46 @@ static int open_outputs(const search_args *a, const cmd_args *o, char *dbbuf, si
 }
 
 /* Searches the layers and writes the outputs; returns the exit status. */
+/* The whole network of a search of every MAC layer, each running the best
+ * mapping found for it (read back from its file), with the greedy placement
+ * at cycle level, recorded in the store for the report as the network run
+ * of the first layer's run and best sample. CLI_OK, or CLI_FAIL after a
+ * message. */
+static int record_layers_network(const search_report *rp, pesim_store *st)
+{
+    const pesim_network *net = &rp->in->net;
+    if (rp->n < 1)
+        return CLI_OK;
+    pesim_mapping *store = malloc((size_t)rp->n * sizeof *store);
+    const pesim_mapping **maps = calloc((size_t)(net->n_layers > 0 ? net->n_layers : 1), sizeof *maps);
+    int rc = CLI_OK, valid = 0;
+    pesim_error e;
+    pesim_error_clear(&e);
+    if (!store || !maps) {
+        cli_error("out of memory");
+        rc = CLI_FAIL;
+    }
+    for (int32_t k = 0; rc == CLI_OK && k < rp->n; k++) {
+        const search_layer *s = &rp->layers[k];
+        if (!s->mapping_file[0] || !s->layer)
+            continue; /* none written: the default mapper's */
+        if (pesim_mapping_load(s->mapping_file, rp->in->arch, &store[k], &e) != PESIM_OK) {
+            cli_report(&e, s->mapping_file);
+            rc = CLI_FAIL;
+        } else {
+            maps[s->layer - net->layers] = &store[k];
+        }
+    }
+    if (rc == CLI_OK && cli_net_record(st, rp->layers[0].run_id, rp->layers[0].best_sample, rp->in->arch, net, maps,
+                                       NULL, NULL, &valid, &e) != PESIM_OK) {
+        cli_report(&e, rp->db);
+        rc = CLI_FAIL;
+    }
+    free(store);
+    free(maps);
+    return rc;
+}
+
 static int search_all(const search_args *a, const cmd_args *o, cli_inputs *in)
 {
     search_report rp;
@@ -527,6 +570,8 @@ static int search_all(const search_args *a, const cmd_args *o, cli_inputs *in)
             cli_error("search: no valid mapping found for %d layer%s within the budget", missing,
                       missing > 1 ? "s" : "");
             rc = CLI_FAIL;
+        } else if (st && !rp.single && record_layers_network(&rp, st) != CLI_OK) {
+            rc = CLI_FAIL; /* after every other output: nothing is lost */
         }
     }
 done:
@@ -624,6 +669,41 @@ static int write_design(design_report *rp, const pesim_network *net)
         return CLI_USAGE;
     }
     return CLI_OK;
+}
+
+/* The best design run as one network at cycle level, recorded in the store
+ * for the report as the network run of its sample: a placement search's
+ * placement; a hardware search's arch (each layer mapped by the default
+ * mapper, as the search evaluated it) with the greedy placement; a joint
+ * search's arch and mappings with the greedy placement. CLI_OK, or CLI_FAIL
+ * after a message. */
+static int record_design_network(design_report *rp, const pesim_network *net, pesim_store *st)
+{
+    pesim_design d;
+    char reason[PESIM_REASON_MAX] = "";
+    if (!pesim_space_decode(rp->sp, rp->best_x, &d, reason, sizeof reason)) {
+        cli_error("search: the best candidate does not decode (%s)", reason);
+        return CLI_FAIL;
+    }
+    int placed = strcmp(rp->mode, "placement") == 0, joint = strcmp(rp->mode, "joint") == 0;
+    const pesim_mapping **maps = calloc((size_t)(net->n_layers > 0 ? net->n_layers : 1), sizeof *maps);
+    if (!maps) {
+        cli_error("out of memory");
+        return CLI_FAIL;
+    }
+    for (int32_t i = 0, k = 0; joint && i < net->n_layers && k < d.n_layers; i++)
+        if (pesim_layer_has_macs(&net->layers[i]))
+            maps[i] = &d.mappings[k++];
+    pesim_error e;
+    pesim_error_clear(&e);
+    int valid = 0, rc = CLI_OK;
+    if (cli_net_record(st, rp->s.run_id, rp->s.best_sample, &d.arch, net, maps, placed ? &d.placement : NULL,
+                       "searched", &valid, &e) != PESIM_OK) {
+        cli_report(&e, rp->db);
+        rc = CLI_FAIL;
+    }
+    free(maps);
+    return rc;
 }
 
 static void json_design(const design_report *rp, FILE *f)
@@ -859,6 +939,8 @@ static int search_design(search_args *a, const cmd_args *o)
         }
         if (rc == CLI_OK && rp.s.found)
             rc = write_design(&rp, net);
+        if (rc == CLI_OK && rp.s.found && st)
+            rc = record_design_network(&rp, net, st);
         if (rc == CLI_OK) {
             if (!cli_is_stdout(o->json))
                 text_design(&rp, stdout);

@@ -26,6 +26,7 @@
 #include "experiment.h"
 #include "json.h"
 #include "mpi_run.h"
+#include "net_record.h"
 #include "opts.h"
 #include "output.h"
 #include "pareto.h"
@@ -60,7 +61,8 @@ static const cli_usage usage = {
     "objective. --db records every point; --resume continues the store's sweep of\n"
     "the same space and options where it stopped. With --db the best point by the\n"
     "objective (--detail: or every Pareto point) is also run as one network at cycle\n"
-    "level with the greedy placement, and its per-layer stall breakdown, memory\n"
+    "level with the greedy placement (each layer with the inner search's mapping\n"
+    "where it fits the room left), and its per-layer stall breakdown, memory\n"
     "occupancy and DRAM traffic over time are stored. 'pesim report' renders the store.",
     "Defaults: --arch and --workload: the experiment's (with --param: " CLI_DEFAULT_ARCH "\n"
     "and " CLI_DEFAULT_WORKLOAD "), --objective: the experiment's (--param: latency),\n"
@@ -362,14 +364,39 @@ static void inner_describe(const sweep *s, char *buf, size_t n)
 
 /* ------------------------------------------------------------ network runs */
 
-#define SWEEP_DRAM_BINS 64
 #define SWEEP_DETAIL_TRIES 8
 
+/* With an inner search, the best mapping the sweep's inner search finds for
+ * each MAC layer on arch (pesim_sweep_point again: a point's result depends
+ * on its arguments only, so these are the mappings its costs came from, also
+ * after a resume): maps[i] for layer i of the full network (NULL: none, the
+ * default mapper's), pointing into store (the space's MAC layers, in order,
+ * are the network's; one whose name differs keeps the default mapper).
+ * PESIM_OK or the error with e set. */
+static pesim_status inner_mappings(const cli_sweep_inner *in, const pesim_arch *arch, const pesim_network *full,
+                                   pesim_mapping *store, const pesim_mapping **maps, pesim_error *e)
+{
+    pesim_result res;
+    pesim_status st = pesim_sweep_point(arch, &in->net, &in->eval, &in->in, &res, store, e);
+    for (int32_t i = 0, k = 0; i < full->n_layers; i++) {
+        maps[i] = NULL;
+        if (!pesim_layer_has_macs(&full->layers[i]) || k >= in->net.n_layers)
+            continue;
+        if (st == PESIM_OK && res.valid && strcmp(full->layers[i].name, in->net.layers[k].name) == 0)
+            maps[i] = &store[k];
+        k++;
+    }
+    return st;
+}
+
 /* The whole-network run of point i (its architecture, the workload's whole
- * network, the greedy placement, the cycle engine) recorded in the store for
- * the report (pesim_store_add_network), feasible or not. 1: the run is
- * valid, 0: infeasible (its reason is recorded), -1 after a message. */
-static int record_network(const sweep *s, pesim_store *st, int64_t run_id, int64_t i, const pesim_network *full)
+ * network, the greedy placement, the cycle engine; with an inner search each
+ * MAC layer given the inner search's best mapping, which it runs where it is
+ * valid in the room the placement leaves) recorded in the store for the
+ * report (cli_net_record), feasible or not. 1: the run is valid, 0:
+ * infeasible (its reason is recorded), -1 after a message. */
+static int record_network(const sweep *s, const cli_sweep_inner *inner, pesim_store *st, int64_t run_id, int64_t i,
+                          const pesim_network *full)
 {
     pesim_design d;
     pesim_violation v;
@@ -378,21 +405,27 @@ static int record_network(const sweep *s, pesim_store *st, int64_t run_id, int64
         return 0; /* a point that does not decode was not valid */
     pesim_error e;
     pesim_error_clear(&e);
-    pesim_net *n = NULL;
-    pesim_placement p;
-    memset(&p, 0, sizeof p);
-    const pesim_net_result *r = NULL;
-    int rc = 0;
-    if (pesim_net_create(&d.arch, full, NULL, &n, &e) != PESIM_OK || pesim_net_place_greedy(n, &p, &e) != PESIM_OK ||
-        pesim_net_run(n, &p, PESIM_NET_CYCLE, &r, &e) != PESIM_OK ||
-        pesim_store_add_network(st, run_id, i, "greedy", n, r, SWEEP_DRAM_BINS, &e) != PESIM_OK) {
+    pesim_mapping *store = NULL;
+    const pesim_mapping **maps = NULL;
+    if (inner) {
+        store = malloc((size_t)(inner->net.n_layers > 0 ? inner->net.n_layers : 1) * sizeof *store);
+        maps = malloc((size_t)(full->n_layers > 0 ? full->n_layers : 1) * sizeof *maps);
+        if (!store || !maps) {
+            free(store), free(maps);
+            cli_error("out of memory");
+            return -1;
+        }
+    }
+    int valid = 0, rc;
+    if ((inner && inner_mappings(inner, &d.arch, full, store, maps, &e) != PESIM_OK) ||
+        cli_net_record(st, run_id, i, &d.arch, full, maps, NULL, NULL, &valid, &e) != PESIM_OK) {
         cli_report(&e, s->x->workload_path);
         rc = -1;
     } else {
-        rc = r->valid ? 1 : 0;
+        rc = valid;
     }
-    pesim_placement_free(&p);
-    pesim_net_destroy(n);
+    free(store);
+    free(maps);
     return rc;
 }
 
@@ -410,7 +443,7 @@ static int by_objective(const void *a, const void *b)
  * one by one and its network not: a vector layer's rows, tensors that must
  * stay live), at most SWEEP_DETAIL_TRIES of them, each recorded; pareto:
  * every Pareto point. */
-static int record_networks(const sweep *s, pesim_store *st, int64_t run_id)
+static int record_networks(const sweep *s, const cli_sweep_inner *inner, pesim_store *st, int64_t run_id)
 {
     const char *which = s->o->detail ? s->o->detail : "best";
     if (strcmp(which, "none") == 0 || s->best[BEST_OBJECTIVE] < 0)
@@ -427,7 +460,7 @@ static int record_networks(const sweep *s, pesim_store *st, int64_t run_id)
     if (strcmp(which, "pareto") == 0) {
         for (int64_t i = 0; i < s->n && rc >= 0; i++)
             if (s->pareto[i])
-                rc = record_network(s, st, run_id, i, &full);
+                rc = record_network(s, inner, st, run_id, i, &full);
     } else {
         int64_t *order = malloc((size_t)(s->n_valid > 0 ? s->n_valid : 1) * sizeof *order), k = 0;
         if (!order) {
@@ -442,7 +475,7 @@ static int record_networks(const sweep *s, pesim_store *st, int64_t run_id)
         qsort(order, (size_t)k, sizeof *order, by_objective);
         rc = 0;
         for (int64_t t = 0; t < k && t < SWEEP_DETAIL_TRIES && rc == 0; t++)
-            rc = record_network(s, st, run_id, order[t], &full);
+            rc = record_network(s, inner, st, run_id, order[t], &full);
         free(order);
     }
     pesim_network_free(&full);
@@ -749,7 +782,7 @@ static int run_sweep(const sweep_opts *o, sweep *s, int64_t limit)
     if (!cli_is_stdout(o->csv) && !cli_is_stdout(o->json))
         write_text(s, stdout);
     /* after every other output: a failed network run loses none of them */
-    if (st && record_networks(s, st, run_id) != 0)
+    if (st && record_networks(s, s->inner.algo ? &inner : NULL, st, run_id) != 0)
         rc = CLI_FAIL;
     if (s->n_valid == 0) {
         cli_error("sweep: no valid point among the %lld evaluated (see the reasons in %s)", (long long)s->n,

@@ -6,11 +6,15 @@
 
 #include "pesim/config.h"
 #include "pesim/net.h"
+#ifdef PESIM_HAVE_SYSTEMC
+#include "pesim/systemc.h"
+#endif
 
 #include "cli.h"
 #include "json.h"
 #include "output.h"
 #include "paths.h"
+#include "progress.h"
 #include "run.h"
 #include "run_net.h"
 
@@ -71,6 +75,12 @@ static void text_report(const pesim_net *n, const pesim_net_result *r, const cha
     if (!r->valid) {
         fprintf(f, "infeasible: %s\n", r->reason);
         return;
+    }
+    if (o->mappings) {
+        int ran = 0;
+        for (int32_t i = 0; i < net->n_layers; i++) ran += r->layer[i].given != 0;
+        fprintf(f, "mappings   %s: %d of %d MAC layers ran theirs (the others: the default mapper's in the room "
+                "left)\n\n", o->mappings, ran, macs);
     }
     int w = 5;
     for (int32_t i = 0; i < net->n_layers; i++)
@@ -417,6 +427,102 @@ static int print_mappings(const pesim_net *n, const pesim_net_result *r, const c
     return 0;
 }
 
+/* Gives each MAC layer of n the mapping DIR/<stem>.cfg where that file
+ * exists, stems as `pesim search --out DIR` names a network's layers (the
+ * MAC layers in order, cli_names_stem). *given: how many. CLI_OK, or
+ * CLI_USAGE after a message naming the file (one that does not load or does
+ * not fit its layer, or no file at all). */
+static int give_mappings(pesim_net *n, const char *dir, int *given)
+{
+    const pesim_network *net = pesim_net_network(n);
+    cli_names names;
+    memset(&names, 0, sizeof names);
+    int rc = CLI_OK;
+    *given = 0;
+    for (int32_t i = 0; i < net->n_layers && rc == CLI_OK; i++) {
+        if (!pesim_layer_has_macs(&net->layers[i])) continue;
+        char stem[96], path[PESIM_PATH_MAX + 128];
+        if (cli_names_stem(&names, net->layers[i].name, stem, sizeof stem) != 0 ||
+            snprintf(path, sizeof path, "%.*s/%s.cfg", PESIM_PATH_MAX, dir, stem) >= (int)sizeof path) {
+            cli_error("run: --mappings %s: path too long", dir);
+            rc = CLI_USAGE;
+            break;
+        }
+        FILE *f = fopen(path, "r");
+        if (!f) continue; /* the default mapper's */
+        fclose(f);
+        pesim_mapping m;
+        pesim_error e;
+        pesim_error_clear(&e);
+        if (pesim_mapping_load(path, pesim_net_arch(n), &m, &e) != PESIM_OK ||
+            pesim_net_set_mapping(n, i, &m, &e) != PESIM_OK) {
+            cli_report(&e, path);
+            rc = CLI_USAGE;
+        } else {
+            (*given)++;
+        }
+    }
+    cli_names_free(&names);
+    if (rc == CLI_OK && *given == 0) {
+        cli_error("run: --mappings %s: no mapping file of any MAC layer there (DIR/<layer>.cfg)", dir);
+        rc = CLI_USAGE;
+    }
+    return rc;
+}
+
+/* The progress line of a simulated network run: the network's MACs done,
+ * rate and ETA, and the layer running ("layer 3 of 70: conv2_1"), updated
+ * at each layer's start and by the engine inside each MAC layer. */
+typedef struct net_progress {
+    cli_progress line;
+    const pesim_network *net;
+    int32_t layer;               /* running (-1: none yet) */
+    int64_t macs_before;         /* the MACs of the layers before it */
+    char item[96];
+} net_progress;
+
+static void on_net_layer(void *ctx, int32_t layer, int32_t n_layers)
+{
+    net_progress *np = ctx;
+    if (np->layer >= 0) np->macs_before += pesim_layer_macs(&np->net->layers[np->layer]);
+    np->layer = layer;
+    snprintf(np->item, sizeof np->item, "layer %d of %d: %.60s", (int)layer + 1, (int)n_layers,
+             np->net->layers[layer].name);
+    cli_progress_step(&np->line, np->macs_before, np->item);
+}
+
+static void on_net_step(void *ctx, int64_t done, int64_t total)
+{
+    net_progress *np = ctx;
+    double frac = total > 0 ? (double)done / (double)total : 0.0;
+    int64_t macs = np->layer >= 0 ? pesim_layer_macs(&np->net->layers[np->layer]) : 0;
+    cli_progress_step(&np->line, np->macs_before + (int64_t)(frac * (double)macs), np->item);
+}
+
+/* The run at fidelity f (SystemC: pesim_systemc_net_run, where built) with
+ * a progress line on a terminal when it simulates (quiet when stderr is not
+ * a terminal: no hook is set). */
+static pesim_status run_with_progress(pesim_net *n, const pesim_placement *p, pesim_net_fidelity f,
+                                      const pesim_net_result **r, pesim_error *e)
+{
+    net_progress np;
+    memset(&np, 0, sizeof np);
+    np.net = pesim_net_network(n);
+    np.layer = -1;
+    cli_progress_start(&np.line, f == PESIM_NET_SYSTEMC ? "network (SystemC reference)" : "network (cycle engine)",
+                       pesim_network_macs(np.net));
+    int shown = f != PESIM_NET_ANALYTICAL && np.line.on;
+    if (shown) pesim_net_set_progress(n, on_net_layer, on_net_step, &np);
+#ifdef PESIM_HAVE_SYSTEMC
+    pesim_status st = f == PESIM_NET_SYSTEMC ? pesim_systemc_net_run(n, p, r, e) : pesim_net_run(n, p, f, r, e);
+#else
+    pesim_status st = pesim_net_run(n, p, f, r, e);
+#endif
+    if (shown) pesim_net_set_progress(n, NULL, NULL, NULL);
+    cli_progress_end(&np.line);
+    return st;
+}
+
 static int fidelity_of(const char *eval)
 {
     for (int f = 0; f < PESIM_NET_FIDELITY_COUNT; f++)
@@ -443,6 +549,11 @@ int cli_run_network(const cli_inputs *in, const net_run_args *o, const pesim_eng
     pesim_net *n = NULL;
     if (pesim_net_create(in->arch, &in->net, &no, &n, &e) != PESIM_OK) {
         cli_report(&e, in->workload_path);
+        return CLI_USAGE;
+    }
+    int given = 0;
+    if (o->mappings && give_mappings(n, o->mappings, &given) != CLI_OK) {
+        pesim_net_destroy(n);
         return CLI_USAGE;
     }
     pesim_placement p;
@@ -481,7 +592,7 @@ int cli_run_network(const cli_inputs *in, const net_run_args *o, const pesim_eng
     if ((o->json && !jf) || (o->csv && !cf) || (o->occupancy && !of) ||
         (o->print_mapping && cli_make_dir(o->print_mapping))) {
         rc = CLI_USAGE;
-    } else if ((st = pesim_net_run(n, &p, (pesim_net_fidelity)f, &r, &e)) != PESIM_OK) {
+    } else if ((st = run_with_progress(n, &p, (pesim_net_fidelity)f, &r, &e)) != PESIM_OK) {
         cli_report(&e, st == PESIM_ERR_INVALID && strcmp(source, o->placement) == 0 ? o->placement : NULL);
         rc = st == PESIM_ERR_INVALID ? CLI_USAGE : CLI_FAIL;
     } else {

@@ -15,6 +15,9 @@ typedef struct net_run_args {
     const char *occupancy;        /* FILE: CSV, a row per (level, step) */
     const char *json, *csv, *print_mapping;
     const char *eval;             /* analytical | cycle | systemc */
+    const char *mappings;         /* DIR: each MAC layer's mapping from DIR/<stem>.cfg, the stems `pesim
+                                   * search` gives a network's layers (a layer without a file: the default
+                                   * mapper's) */
     int preload_weights, rectify, no_alias, no_prefetch;
 } net_run_args;
 

@@ -1090,7 +1090,7 @@ pesim_status pesim_store_add_network(pesim_store *s, int64_t run_id, int64_t sam
             sqlite3_bind_int64(q, col++, sample);
             sqlite3_bind_int(q, col++, i);
             sqlite3_bind_text(q, col++, i < net->n_layers ? net->layers[i].name : "", -1, SQLITE_STATIC);
-            sqlite3_bind_int(q, col++, ly->mapped);
+            sqlite3_bind_int(q, col++, ly->mapped ? 1 + (ly->given != 0) : 0); /* 2: its given mapping */
             sqlite3_bind_int64(q, col++, ly->start_cycle);
             sqlite3_bind_int64(q, col++, ly->end_cycle);
             sqlite3_bind_int64(q, col++, c->cycles);

@@ -1,6 +1,7 @@
 // tests/cli_run_util.h - helpers of the command-line suites that run the
 // built binary (PESIM_BINARY) from the source root: run a command and capture
-// its output and exit status, temporary directories, file reading, and a
+// its output and exit status, temporary directories, file reading, a count
+// from a store, and a
 // minimal JSON parser (enough to check structure and values). Used by every
 // suite that runs the binary (cli_test.cc, search_*cli_test.cc, sweep_cli_test.cc).
 #ifndef PESIM_TESTS_CLI_RUN_UTIL_H
@@ -8,10 +9,12 @@
 
 #include <gtest/gtest.h>
 
+#include <sqlite3.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -34,6 +37,20 @@ inline std::string ReadFile(const std::string &path)
     std::stringstream ss;
     ss << in.rdbuf();
     return ss.str();
+}
+
+// The first column of the first row of `sql` on the store `db` (-1: none).
+inline int64_t Count(const std::string &db, const char *sql)
+{
+    sqlite3 *h = nullptr;
+    sqlite3_stmt *q = nullptr;
+    int64_t n = -1;
+    if (sqlite3_open(db.c_str(), &h) == SQLITE_OK && sqlite3_prepare_v2(h, sql, -1, &q, nullptr) == SQLITE_OK &&
+        sqlite3_step(q) == SQLITE_ROW)
+        n = sqlite3_column_int64(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(h);
+    return n;
 }
 
 inline bool Exists(const std::string &path)

@@ -712,24 +712,73 @@ TEST(cli_defaults, WholeResNet50)
 
 namespace {
 
-// Progress inside a long layer: on a terminal (a pseudo-terminal from
-// script(1)) the cycle engine's progress hook updates the line while the layer
-// runs - "100% of the MACs" with a rate and an ETA comes from inside the only
-// layer (the line before it says 0%); piped, stderr stays empty.
-// PESIM_PROGRESS_DELAY_S=0 shows the line from the first update.
+// `pesim run ` + args on tiny_arch.cfg and small.cfg with the progress line
+// from its first update (PESIM_PROGRESS_DELAY_S=0): stderr piped, or on a
+// pseudo-terminal from script(1), whose output is then the terminal's.
+Result RunPiped(const std::string &args)
+{
+    return Shell("PESIM_PROGRESS_DELAY_S=0 '" PESIM_BINARY "' run --arch tests/data/cli/tiny_arch.cfg --workload "
+                 "tests/data/cli/small.cfg " + args);
+}
+Result RunOnTerminal(const std::string &args)
+{
+    return Shell("PESIM_PROGRESS_DELAY_S=0 script -qec \"'" PESIM_BINARY "' run --arch tests/data/cli/tiny_arch.cfg "
+                 "--workload tests/data/cli/small.cfg " + args + " >/dev/null\" /dev/null </dev/null");
+}
+
+// Progress inside a long layer: on a terminal the cycle engine's progress
+// hook updates the line while the layer runs - "100% of the MACs" with a rate
+// and an ETA comes from inside the only layer (the line before it says 0%);
+// piped, stderr stays empty.
 TEST(cli, ProgressInsideALayerOnATerminalQuietWhenPiped)
 {
-    const std::string args = "run --arch tests/data/cli/tiny_arch.cfg --workload tests/data/cli/small.cfg "
-                             "--layer conv_b --eval cycle";
-    Result piped = Shell("PESIM_PROGRESS_DELAY_S=0 '" PESIM_BINARY "' " + args);
+    Result piped = RunPiped("--layer conv_b --eval cycle");
     EXPECT_EQ(piped.status, 0) << piped.err;
     EXPECT_EQ(piped.err, "");
     EXPECT_NE(piped.out.find("conv_b"), std::string::npos);
-    Result tty = Shell("PESIM_PROGRESS_DELAY_S=0 script -qec \"'" PESIM_BINARY "' " + args +
-                       " >/dev/null\" /dev/null </dev/null");
+    Result tty = RunOnTerminal("--layer conv_b --eval cycle");
     EXPECT_EQ(tty.status, 0) << tty.err;
     EXPECT_NE(tty.out.find("cycle engine: 100% of the MACs"), std::string::npos) << tty.out;
     EXPECT_NE(tty.out.find("ETA 0 s (conv_b)"), std::string::npos) << tty.out;
 }
+
+// A whole network at cycle level (run --placement) shows the network's MACs
+// done, the rate, the ETA and the layer running (layer i of n) on a terminal;
+// piped, nothing.
+TEST(cli, NetworkRunProgressOnATerminalQuietWhenPiped)
+{
+    Result piped = RunPiped("--placement greedy --eval cycle");
+    EXPECT_EQ(piped.status, 0) << piped.err;
+    EXPECT_EQ(piped.err, "");
+    Result tty = RunOnTerminal("--placement greedy --eval cycle");
+    EXPECT_EQ(tty.status, 0) << tty.err;
+    EXPECT_NE(tty.out.find("network (cycle engine): 0% of the MACs"), std::string::npos) << tty.out;
+    EXPECT_NE(tty.out.find("(layer 1 of 4: conv_a)"), std::string::npos) << tty.out;
+    EXPECT_NE(tty.out.find("(layer 2 of 4: pool_a)"), std::string::npos) << tty.out;
+    EXPECT_NE(tty.out.find("100% of the MACs"), std::string::npos) << tty.out;
+    EXPECT_NE(tty.out.find("ETA 0 s (layer 4 of 4: fc)"), std::string::npos) << tty.out;
+    Result an = RunOnTerminal("--placement greedy --eval analytical"); // no simulation, no line
+    EXPECT_EQ(an.status, 0);
+    EXPECT_EQ(an.out.find("of the MACs"), std::string::npos) << an.out;
+}
+
+// Inside a SystemC layer (run in a child process) the progress comes over
+// the child's pipe: the same line on a terminal, nothing when piped.
+#ifdef PESIM_SYSTEMC_BUILT
+TEST(cli, SystemCProgressOnATerminalQuietWhenPiped)
+{
+    Result piped = RunPiped("--layer conv_b --eval systemc");
+    EXPECT_EQ(piped.status, 0) << piped.err;
+    EXPECT_EQ(piped.err, "");
+    Result tty = RunOnTerminal("--layer conv_b --eval systemc");
+    EXPECT_EQ(tty.status, 0) << tty.err;
+    EXPECT_NE(tty.out.find("SystemC reference: 100% of the MACs"), std::string::npos) << tty.out;
+    EXPECT_NE(tty.out.find("(conv_b)"), std::string::npos) << tty.out;
+    Result net = RunOnTerminal("--placement greedy --eval systemc"); // a whole network: layer by layer
+    EXPECT_EQ(net.status, 0) << net.out;
+    EXPECT_NE(net.out.find("network (SystemC reference): "), std::string::npos) << net.out;
+    EXPECT_NE(net.out.find("(layer 4 of 4: fc)"), std::string::npos) << net.out;
+}
+#endif
 
 }  // namespace

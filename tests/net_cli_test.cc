@@ -3,6 +3,7 @@
 // written placement (which runs again to the same result), bad placements.
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <string>
 
 #include "cli_run_util.h"
@@ -52,6 +53,38 @@ TEST(NetCli, PlacersJsonCsvOccupancyAndRoundTrip)
         ASSERT_EQ(again.status, 0) << again.err;
         EXPECT_EQ(ParseJson(again.out)["total"]["cycles"].num, js["total"]["cycles"].num) << placer;
     }
+}
+
+// --mappings DIR: a network search's best mappings (DIR/<layer>.cfg) run in
+// the whole network. One convolution left in a plain outermost memory (no
+// DRAM timing): the network run is the search's best, which is the
+// single-layer run of its mapping file, cycle for cycle.
+TEST(NetCli, MappingsFromASearchRunInTheNetwork)
+{
+    std::string d = TempDir("net_mappings");
+    const std::string in = " --arch tests/data/cli/tiny_mem_arch.cfg --workload tests/data/cli/one_conv.cfg";
+    Result s = Pesim("search" + in + " --algo annealing --budget 30 --eval cycle --db none --out " + d + " --json -");
+    ASSERT_EQ(s.status, 0) << s.err;
+    double best = ParseJson(s.out)["layers"].arr.at(0)["best"]["cycles"].num;
+    Result one = Pesim("run" + in + " --layer conv --mapping " + d + "/conv.cfg --eval cycle --json -");
+    ASSERT_EQ(one.status, 0) << one.err;
+    EXPECT_EQ(ParseJson(one.out)["total"]["cycles"].num, best);
+    Result r = Pesim("run" + in + " --placement dram --eval cycle --mappings " + d + " --json -");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(ParseJson(r.out)["total"]["cycles"].num, best);
+    Result t = Pesim("run" + in + " --placement dram --mappings " + d);
+    EXPECT_NE(t.out.find("1 of 1 MAC layers ran theirs"), std::string::npos) << t.out;
+    // bad input: a directory without mappings, a mapping that does not load, no --placement
+    std::string e = TempDir("net_mappings_empty");
+    EXPECT_EQ(Pesim("run" + in + " --placement dram --mappings " + e).status, 2);
+    FILE *f = fopen((e + "/conv.cfg").c_str(), "w");
+    ASSERT_NE(f, nullptr);
+    fputs("mapping = { levels = ( { name = \"NOPE\"; } ); };\n", f);
+    fclose(f);
+    Result bad = Pesim("run" + in + " --placement dram --mappings " + e);
+    EXPECT_EQ(bad.status, 2);
+    EXPECT_NE(bad.err.find("conv.cfg"), std::string::npos) << bad.err;
+    EXPECT_EQ(Pesim("run" + in + " --mappings " + d).status, 2);
 }
 
 TEST(NetCli, BadPlacementFileNamesFileAndKey)

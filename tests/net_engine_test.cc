@@ -326,6 +326,128 @@ TEST(NetEngine, WeightPrefetchOverlapsCompute)
     EXPECT_LT(z.energy_pj, r.energy_pj); // 32 MEM reads and SRAM writes fewer
 }
 
+// A mapping given per layer (a search's best) runs instead of the default
+// mapper's where it is valid on the layer's view. All in MEM, nothing on chip
+// is live: the view is the arch, so each layer runs the mapping as given and
+// moves exactly the words of its single-layer run; a one-layer network's
+// cycles and energy are that run's. Where a placed tensor leaves too little
+// room, the default mapper maps the layer and `given` says so.
+TEST(NetEngine, GivenMappingsRunAsTheirSingleLayerRuns)
+{
+    const int SRAM = 0, MEM = 1;
+    // The default keeps a layer in SRAM as one block; the given one splits
+    // n_out (K) into blocks at MEM, `sram_k` outputs per row each (the inputs
+    // stay in SRAM across them).
+    auto split = [&](const pesim_arch &a, const pesim_layer &l, int64_t sram_k) {
+        pesim_mapping m;
+        pesim_mapping_init(&m, a.n_levels);
+        m.level[SRAM].temporal[PESIM_DIM_K] = sram_k;
+        m.level[MEM].temporal[PESIM_DIM_K] = l.dim[PESIM_DIM_K] / sram_k;
+        m.level[SRAM].temporal[PESIM_DIM_C] = l.dim[PESIM_DIM_C];
+        m.level[SRAM].temporal[PESIM_DIM_P] = l.dim[PESIM_DIM_P];
+        return m;
+    };
+    const std::string net = Net({std::string("name = \"a\"; inputs = [ \"input\" ]; ") + kGemm,
+                                 "name = \"b\"; inputs = [ \"a\" ]; type = \"gemm\"; m = 4; n_out = 8; k_red = 4;"});
+    Hand h(HandArch(48), net);
+    pesim_error e;
+    pesim_mapping given[2];
+    pesim_cost single[2];
+    for (int i = 0; i < 2; i++) {
+        const pesim_layer &l = h.net.layers[i];
+        given[i] = split(h.arch, l, i == 0 ? 2 : 4); // SRAM: a 8 + 16 + 8 words, b 16 + 16 + 16
+        ASSERT_EQ(pesim_engine_run(&h.arch, &l, &given[i], nullptr, &single[i], nullptr), PESIM_OK);
+        ASSERT_TRUE(single[i].valid) << single[i].reason;
+    }
+    const pesim_net_result &d = h.Run(PESIM_NET_CYCLE); // the default mapper's first
+    ASSERT_TRUE(d.valid) << d.reason;
+    EXPECT_EQ(h.L("a").given, 0);
+    EXPECT_EQ(h.L("a").mapping.level[MEM].temporal[PESIM_DIM_K], 1);
+    const int64_t default_cycles = d.cycles;
+
+    for (int i = 0; i < 2; i++) ASSERT_EQ(pesim_net_set_mapping(h.n, i, &given[i], &e), PESIM_OK) << e.msg;
+    const pesim_net_result &r = h.Run(PESIM_NET_CYCLE);
+    ASSERT_TRUE(r.valid) << r.reason;
+    for (int i = 0; i < 2; i++) {
+        const pesim_net_layer &ly = r.layer[i];
+        EXPECT_EQ(ly.given, 1) << i;
+        EXPECT_EQ(ly.mapping.level[MEM].temporal[PESIM_DIM_K], given[i].level[MEM].temporal[PESIM_DIM_K]) << i;
+        EXPECT_EQ(ly.cost.macs, single[i].macs) << i;
+        for (int lv = 0; lv < 2; lv++)
+            for (int t = 0; t < PESIM_NTENSORS; t++) {
+                EXPECT_EQ(ly.cost.access[lv][t].reads, single[i].access[lv][t].reads) << i << lv << t;
+                EXPECT_EQ(ly.cost.access[lv][t].fills, single[i].access[lv][t].fills) << i << lv << t;
+                EXPECT_EQ(ly.cost.access[lv][t].updates, single[i].access[lv][t].updates) << i << lv << t;
+            }
+    }
+    EXPECT_EQ(Words(r.layer[0].cost, MEM), 48); // every operand crosses MEM once, as by default
+    EXPECT_EQ(r.layer[0].mapping.level[MEM].temporal[PESIM_DIM_K], 2);
+    EXPECT_NE(r.cycles, default_cycles);        // but in two blocks
+
+    // One layer alone: the network run is the single-layer run.
+    Hand one(HandArch(48), Net({std::string("name = \"a\"; inputs = [ \"input\" ]; ") + kGemm}));
+    ASSERT_EQ(pesim_net_set_mapping(one.n, 0, &given[0], &e), PESIM_OK) << e.msg;
+    const pesim_net_result &o = one.Run(PESIM_NET_CYCLE);
+    ASSERT_TRUE(o.valid) << o.reason;
+    EXPECT_EQ(o.layer[0].given, 1);
+    EXPECT_EQ(o.cycles, single[0].cycles);
+    EXPECT_EQ(o.layer[0].cost.cycles, single[0].cycles);
+    EXPECT_NEAR(o.energy_pj, single[0].energy_pj, 1e-9 * single[0].energy_pj);
+
+    // a's output in SRAM (16 of its 48 words): b's view has room for 30
+    // (10 sixteenths), its inputs are served by SRAM; the given mapping's
+    // weights and outputs tiles need 16 + 16: not valid there, so the
+    // default mapper maps b; a keeps its own.
+    h.Out("a", "SRAM");
+    const pesim_net_result &f = h.Run(PESIM_NET_CYCLE);
+    ASSERT_TRUE(f.valid) << f.reason;
+    EXPECT_EQ(h.L("a").given, 1);
+    EXPECT_EQ(h.L("b").given, 0);
+    // Taken back: the default mapper's again, the very run of before.
+    h.p.outputs_level[0] = MEM;
+    for (int i = 0; i < 2; i++) ASSERT_EQ(pesim_net_set_mapping(h.n, i, nullptr, &e), PESIM_OK);
+    EXPECT_EQ(h.Run(PESIM_NET_CYCLE).cycles, default_cycles);
+    EXPECT_EQ(h.L("a").given, 0);
+
+    // Errors: no such layer, a mapping that does not cover the layer.
+    EXPECT_EQ(pesim_net_set_mapping(h.n, 2, &given[0], &e), PESIM_ERR_RANGE);
+    pesim_mapping bad = given[0];
+    bad.level[MEM].temporal[PESIM_DIM_K] = 1;
+    EXPECT_EQ(pesim_net_set_mapping(h.n, 0, &bad, &e), PESIM_ERR_INVALID);
+}
+
+// The progress hooks of a cycle-level network run: the layer hook before
+// each layer in order, the engine's inside each MAC layer ending at its
+// compute steps; pesim_net_set_progress(NULL) stops both.
+TEST(NetEngine, ProgressHooksLayerByLayer)
+{
+    struct Log {
+        std::vector<std::pair<int32_t, int32_t>> layers;
+        std::vector<std::pair<int64_t, int64_t>> steps;
+        static void layer(void *ctx, int32_t i, int32_t n) { static_cast<Log *>(ctx)->layers.push_back({i, n}); }
+        static void step(void *ctx, int64_t d, int64_t t) { static_cast<Log *>(ctx)->steps.push_back({d, t}); }
+    };
+    const std::string net = Net({std::string("name = \"a\"; inputs = [ \"input\" ]; ") + kGemm,
+                                 std::string("name = \"b\"; inputs = [ \"a\" ]; ") + kGemm});
+    Hand h(HandArch(256), net);
+    Log log;
+    pesim_net_set_progress(h.n, Log::layer, Log::step, &log);
+    const pesim_net_result &r = h.Run(PESIM_NET_CYCLE);
+    ASSERT_TRUE(r.valid) << r.reason;
+    ASSERT_EQ(log.layers.size(), 2u);
+    EXPECT_EQ(log.layers[0], std::make_pair(0, 2));
+    EXPECT_EQ(log.layers[1], std::make_pair(1, 2));
+    ASSERT_GE(log.steps.size(), 2u);
+    EXPECT_EQ(log.steps.back(), std::make_pair((int64_t)64, (int64_t)64)); // 64 MAC steps a layer
+    size_t n = log.steps.size();
+    pesim_net_set_progress(h.n, nullptr, nullptr, nullptr);
+    h.Run(PESIM_NET_CYCLE);
+    EXPECT_EQ(log.layers.size(), 2u);
+    EXPECT_EQ(log.steps.size(), n);
+    h.Run(PESIM_NET_ANALYTICAL); // no simulation, no hooks
+    EXPECT_EQ(log.layers.size(), 2u);
+}
+
 // The matrix (net_cases.h): chains, residual blocks, concats and attention on
 // three machine families, random, greedy and outermost placements, random
 // options. For every case that fits: the engine's cycles are never below the

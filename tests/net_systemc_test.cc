@@ -8,7 +8,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "net_cases.h"
@@ -64,6 +66,69 @@ std::string Divergence(NetCase &c)
         out += "  engine " + a + "  |  systemc " + b + "\n";
     }
     return out;
+}
+
+// Progress of a network in the SystemC reference: the child reports compute
+// steps over its pipe; the layer hook names each layer with compute steps in
+// order, the step hook's total is that layer's compute cycles, done never
+// over it and never decreasing within a layer, the last call done == total;
+// the run is the one without hooks.
+TEST(NetSystemC, ProgressOverThePipeLayerByLayer)
+{
+    struct Log {
+        std::vector<int32_t> layers;
+        std::vector<std::tuple<int32_t, int64_t, int64_t>> steps;
+        static void layer(void *ctx, int32_t i, int32_t) { static_cast<Log *>(ctx)->layers.push_back(i); }
+        static void step(void *ctx, int64_t done, int64_t total)
+        {
+            Log *l = static_cast<Log *>(ctx);
+            l->steps.emplace_back(l->layers.empty() ? -1 : l->layers.back(), done, total);
+        }
+    };
+    int checked = 0, layered = 0;
+    for (int seed = 1; seed <= 6 && checked < 3; seed++) {
+        NetCase c((uint64_t)(seed * 97), seed % NF_COUNT, seed % NA_COUNT);
+        ASSERT_TRUE(c.ok) << c.what;
+        const pesim_net_result *r;
+        pesim_error e;
+        ASSERT_EQ(pesim_systemc_net_run(c.n, &c.p, &r, &e), PESIM_OK) << c.what << ": " << e.msg;
+        if (!r->valid) continue;
+        const int64_t cycles = r->cycles;
+        Log log;
+        pesim_net_options o = c.opt;
+        o.engine.progress_every_blocks = 16; // cycles, in the reference
+        pesim_net *m = nullptr;
+        ASSERT_EQ(pesim_net_create(&c.arch, &c.net, &o, &m, &e), PESIM_OK) << e.msg;
+        pesim_net_set_progress(m, Log::layer, Log::step, &log);
+        pesim_status st = pesim_systemc_net_run(m, &c.p, &r, &e);
+        std::unique_ptr<pesim_net, void (*)(pesim_net *)> own(m, pesim_net_destroy);
+        ASSERT_EQ(st, PESIM_OK) << c.what << ": " << e.msg;
+        ASSERT_TRUE(r->valid);
+        EXPECT_EQ(r->cycles, cycles) << c.what;
+        ASSERT_FALSE(log.layers.empty()) << c.what;
+        for (size_t k = 1; k < log.layers.size(); k++) {
+            EXPECT_GT(log.layers[k], log.layers[k - 1]) << c.what;
+        }
+        for (size_t k = 0; k < log.steps.size(); k++) {
+            int32_t i = std::get<0>(log.steps[k]);
+            ASSERT_GE(i, 0) << c.what;
+            EXPECT_EQ(std::get<2>(log.steps[k]), r->layer[i].cost.compute_cycles) << c.what << " layer " << i;
+            EXPECT_LE(std::get<1>(log.steps[k]), std::get<2>(log.steps[k])) << c.what;
+            if (k && std::get<0>(log.steps[k - 1]) == i) {
+                EXPECT_GE(std::get<1>(log.steps[k]), std::get<1>(log.steps[k - 1])) << c.what;
+            }
+        }
+        ASSERT_FALSE(log.steps.empty());
+        EXPECT_EQ(std::get<1>(log.steps.back()), std::get<2>(log.steps.back())) << c.what;
+        int32_t last = -1;
+        for (int32_t i = 0; i < r->n_layers; i++)
+            if (r->layer[i].cost.compute_cycles > 0) last = i;
+        EXPECT_EQ(std::get<0>(log.steps.back()), last) << c.what;
+        checked++;
+        layered += log.layers.size() >= 2;
+    }
+    EXPECT_EQ(checked, 3);
+    EXPECT_GE(layered, 2) << "cases reported layer by layer";
 }
 
 TEST(NetSystemC, EngineEqualsSystemC)

@@ -294,6 +294,42 @@ TEST(SearchCli, NetworkSearchesEveryMacLayerWithTotals)
     EXPECT_EQ(j["batch"].num, 2);  // --batch defaults to --threads
 }
 
+// A search of every MAC layer of a network records the whole network run
+// with each layer's best mapping (greedy placement, cycle level) for the
+// report: net_runs, a net_layers row per layer (MAC layers that run their
+// searched mapping: mapped = 2), occupancy and DRAM; `pesim report` draws it.
+// A one-layer search (--layer) records none.
+TEST(SearchCli, NetworkSearchStoresTheWholeNetworkRun)
+{
+    std::string d = TempDir("net_store");
+    Result r = Pesim(std::string("search --arch ") + kTinyArch + " --workload " + kSmall +
+                     " --algo annealing --budget 12 --seed 2 --out " + d + " --db " + d + "/s.db");
+    ASSERT_EQ(r.status, 0) << r.err;
+    const std::string db = d + "/s.db";
+    EXPECT_EQ(Count(db, "SELECT COUNT(*) FROM net_runs WHERE valid AND placement = 'greedy'"), 1);
+    // the first layer's run and its best sample
+    EXPECT_EQ(Count(db, "SELECT n.run = MIN(r.id) FROM net_runs n, runs r"), 1);
+    EXPECT_EQ(Count(db, "SELECT COUNT(*) FROM net_layers"), 4);
+    EXPECT_EQ(Count(db, "SELECT COUNT(*) FROM net_layers WHERE mapped = 0"), 1);  // pool_a
+    EXPECT_GE(Count(db, "SELECT COUNT(*) FROM net_layers WHERE mapped = 2"), 1);
+    EXPECT_GT(Count(db, "SELECT COUNT(*) FROM net_occupancy"), 0);
+    EXPECT_GT(Count(db, "SELECT COUNT(*) FROM net_dram"), 0);
+    Result h = Pesim("report " + db + " --html " + d + "/r.html");
+    ASSERT_EQ(h.status, 0) << h.err;
+    std::string page = ReadFile(d + "/r.html");
+    EXPECT_NE(page.find("data-plot=\"layer-breakdown-0\""), std::string::npos);
+    EXPECT_NE(page.find("data-plot=\"occupancy-0\""), std::string::npos);
+    const std::string ran = std::to_string(Count(db, "SELECT COUNT(*) FROM net_layers WHERE mapped = 2")) +
+                            " of its 3 MAC layers ran the mapping the search found";
+    EXPECT_NE(page.find(ran), std::string::npos) << ran;
+
+    std::string d1 = TempDir("net_store1");
+    Result one = Pesim(std::string("search --arch ") + kTinyArch + " --workload " + kSmall +
+                       " --layer conv_b --algo annealing --budget 4 --out " + d1 + " --db " + d1 + "/s.db");
+    ASSERT_EQ(one.status, 0) << one.err;
+    EXPECT_EQ(Count(d1 + "/s.db", "SELECT COUNT(*) FROM net_runs"), 0);
+}
+
 TEST(SearchCli, SameSeedSameRun)
 {
     for (const char *algo : {"annealing", "genetic", "timeloop"}) {

@@ -127,6 +127,30 @@ TEST(SearchHwCli, PlacementSearchWritesALoadablePlacement)
     pesim_network_free(&net);
 }
 
+// A hardware search records its best design run as one network (the arch it
+// found, each layer by the default mapper as the search evaluated it, the
+// greedy placement) as the network run of the best sample.
+TEST(SearchHwCli, BestDesignIsStoredAsAWholeNetworkRun)
+{
+    std::string dir = TempDir("hw_net");
+    Result r = Pesim(std::string("search --experiment ") + kExp + " --algo random --budget 8 --seed 1 --out " + dir +
+                     " --json " + dir + "/h.json --db " + dir + "/s.db");
+    ASSERT_EQ(r.status, 0) << r.err;
+    Json j = ParseJson(ReadFile(dir + "/h.json"));
+    sqlite3 *h = nullptr;
+    ASSERT_EQ(sqlite3_open((dir + "/s.db").c_str(), &h), SQLITE_OK);
+    sqlite3_stmt *q = nullptr;
+    ASSERT_EQ(sqlite3_prepare_v2(h, "SELECT sample, placement, (SELECT COUNT(*) FROM net_layers) FROM net_runs", -1,
+                                 &q, nullptr), SQLITE_OK);
+    ASSERT_EQ(sqlite3_step(q), SQLITE_ROW);
+    EXPECT_EQ(sqlite3_column_int64(q, 0), (int64_t)j["best"]["sample"].num);
+    EXPECT_STREQ(reinterpret_cast<const char *>(sqlite3_column_text(q, 1)), "greedy");
+    EXPECT_EQ(sqlite3_column_int64(q, 2), 4);  // small.cfg's layers (valid as a network here)
+    EXPECT_EQ(sqlite3_step(q), SQLITE_DONE);
+    sqlite3_finalize(q);
+    sqlite3_close(h);
+}
+
 TEST(SearchHwCli, BadCombinationsAreExit2)
 {
     std::string dir = TempDir("hw_bad");

@@ -742,6 +742,53 @@ TEST(SystemCIndependence, NothingFromNestOrEngine)
     EXPECT_GE(files.size(), 8u);
 }
 
+// Progress inside a SystemC layer: the child reports the MAC array's compute
+// steps over its pipe and the hook is called in this process, done never
+// decreasing, never over the total, the total the run's compute cycles, the
+// last call done == total; the results are those of a run without it.
+TEST(SystemCProgress, ReportedOverThePipeEndingAtTheTotal)
+{
+    struct Log {
+        std::vector<std::pair<int64_t, int64_t>> calls;
+        static void on(void *ctx, int64_t done, int64_t total)
+        {
+            static_cast<Log *>(ctx)->calls.push_back({done, total});
+        }
+    };
+    int several = 0, ran = 0;
+    for (int i = 0; i < 12; i++) {
+        sc_cases::Case c;
+        ASSERT_TRUE(sc_cases::make_case(i, PESIM_SOURCE_DIR, &c));
+        pesim_cost plain, with;
+        pesim_engine_options o = c.opt;
+        if (pesim_systemc_run(&c.arch, &c.layer, &c.map, &o, &plain, nullptr) != PESIM_OK || !plain.valid) continue;
+        ran++;
+        Log log;
+        o.progress = Log::on;
+        o.progress_ctx = &log;
+        o.progress_every_blocks = 64; // cycles, in the reference
+        ASSERT_EQ(pesim_systemc_run(&c.arch, &c.layer, &c.map, &o, &with, nullptr), PESIM_OK) << c.describe();
+        ASSERT_TRUE(with.valid) << c.describe();
+        EXPECT_EQ(with.cycles, plain.cycles) << c.describe();
+        EXPECT_EQ(with.energy_pj, plain.energy_pj) << c.describe();
+        ASSERT_FALSE(log.calls.empty()) << c.describe();
+        for (size_t k = 0; k < log.calls.size(); k++) {
+            EXPECT_EQ(log.calls[k].second, with.compute_cycles) << c.describe();
+            EXPECT_LE(log.calls[k].first, log.calls[k].second) << c.describe();
+            if (k) {
+                EXPECT_GE(log.calls[k].first, log.calls[k - 1].first) << c.describe();
+            }
+        }
+        EXPECT_EQ(log.calls.back().first, with.compute_cycles) << c.describe();
+        // a frame every 64 cycles and the last (the clock runs a few cycles
+        // past the layer's end while the machine winds down)
+        EXPECT_LE((int64_t)log.calls.size(), with.cycles / 64 + 3) << c.describe();
+        several += log.calls.size() >= 3 && log.calls[log.calls.size() / 2].first < with.compute_cycles;
+    }
+    EXPECT_GE(ran, 6);
+    EXPECT_GE(several, 3) << "cases with progress inside the layer";
+}
+
 // pesim_systemc_run's contract: invalid mappings are results, bad input errors.
 TEST(SystemCApi, InvalidMappingAndBadInput)
 {

@@ -316,6 +316,7 @@ void net_bound(pesim_net *n, pesim_net_result *res)
         memcpy(out->home, s->home, sizeof out->home);
         out->mapped = s->kind == NET_MAC;
         if (out->mapped) out->mapping = s->map;
+        out->given = out->mapped && s->given;
         layer_bound ex, full;
         memset(&ex, 0, sizeof ex);
         memset(&full, 0, sizeof full);

@@ -211,6 +211,8 @@ void pesim_net_destroy(pesim_net *n)
     free(n->order);
     free(n->spills);
     free(n->memo);
+    free(n->given);
+    free(n->has_given);
     pesim_placement_free(&n->res.placement);
     free(n);
 }
@@ -218,6 +220,15 @@ void pesim_net_destroy(pesim_net *n)
 const pesim_arch *pesim_net_arch(const pesim_net *n) { return &n->arch; }
 const pesim_network *pesim_net_network(const pesim_net *n) { return &n->net; }
 int32_t pesim_net_n_tensors(const pesim_net *n) { return n->T; }
+
+void pesim_net_set_progress(pesim_net *n, void (*layer)(void *ctx, int32_t layer, int32_t n_layers),
+                            pesim_engine_progress_fn step, void *ctx)
+{
+    n->opt.layer_progress = layer;
+    n->opt.layer_progress_ctx = ctx;
+    n->opt.engine.progress = step;
+    n->opt.engine.progress_ctx = ctx;
+}
 
 const pesim_net_tensor *pesim_net_tensor_info(const pesim_net *n, int32_t id)
 {

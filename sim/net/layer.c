@@ -1,6 +1,7 @@
 /* layer.c - each layer's plan for a run (docs/network.md "Layers").
  *
- * A MAC layer is remapped by the default mapper on its view of the arch: an
+ * A MAC layer runs its given mapping (pesim_net_set_mapping) when that is
+ * valid on its view of the arch, else the default mapper's on the view: an
  * operand living in level h is served by h, so no level from h outwards
  * stages it (the walker's outermost pair for it then reads from h); a level
  * holding live tensors offers its free room to the layer's tiles, rounded
@@ -276,6 +277,54 @@ static int16_t room_quantum(int64_t room, int64_t cap)
     return (int16_t)(room * ROOM_Q / cap);
 }
 
+/* 1 if the given mapping m of layer l is valid on the layer's view a (its
+ * operands served by their homes, the room left): what the analytical model
+ * accepts there. */
+static int given_fits(const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m)
+{
+    pesim_cost c;
+    pesim_error err;
+    pesim_error_clear(&err);
+    if (pesim_mapping_check(m, a, l, &err) != PESIM_OK) return 0;
+    return pesim_model_evaluate(a, l, m, &c) == PESIM_OK && c.valid;
+}
+
+static void memo_clear(pesim_net *n)
+{
+    if (n->memo) memset(n->memo, 0, n->memo_cap * sizeof *n->memo);
+    n->memo_used = 0;
+}
+
+pesim_status pesim_net_set_mapping(pesim_net *n, int32_t layer, const pesim_mapping *m, pesim_error *e)
+{
+    if (layer < 0 || layer >= n->L)
+        return pesim_error_set(e, PESIM_ERR_RANGE, NULL, 0, "net", "layer %d out of range (the network has %d)",
+                               (int)layer, (int)n->L);
+    const pesim_layer *l = &n->net.layers[layer];
+    if (m) {
+        if (!pesim_layer_has_macs(l))
+            return pesim_error_set(e, PESIM_ERR_INVALID, NULL, l->line, l->name,
+                                   "layer '%s' has no MACs: it runs on the vector unit, not with a mapping", l->name);
+        pesim_status st = pesim_mapping_check(m, &n->arch, l, e);
+        if (st != PESIM_OK) return st;
+        if (!n->given) {
+            n->given = calloc((size_t)n->L, sizeof *n->given);
+            n->has_given = calloc((size_t)n->L, sizeof *n->has_given);
+            if (!n->given || !n->has_given) {
+                free(n->given), free(n->has_given);
+                n->given = NULL, n->has_given = NULL;
+                return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, "net", "out of memory");
+            }
+        }
+        n->given[layer] = *m;
+        n->has_given[layer] = 1;
+    } else if (n->has_given) {
+        n->has_given[layer] = 0;
+    }
+    memo_clear(n); /* plans of the layer were memoised with the mapping before */
+    return PESIM_OK;
+}
+
 /* A MAC layer's mapping for its homes and room (memoised). */
 static int plan_mac(pesim_net *n, net_step *s, int32_t li, pesim_net_result *res)
 {
@@ -292,8 +341,13 @@ static int plan_mac(pesim_net *n, net_step *s, int32_t li, pesim_net_result *res
         mac_view(n, s, &s->arch);
         pesim_error err;
         pesim_error_clear(&err);
-        if (pesim_mapper_default(&s->arch, l, &m->map, &err) == PESIM_OK) {
+        if (n->has_given && n->has_given[li] && given_fits(&s->arch, l, &n->given[li])) {
+            m->map = n->given[li];
+            m->valid = m->given = 1;
+        } else if (pesim_mapper_default(&s->arch, l, &m->map, &err) == PESIM_OK) {
             m->valid = 1;
+        }
+        if (m->valid) {
             /* bypass where the view keeps nothing, so the mapping reads the same on the arch itself */
             for (int lv = 0; lv < n->M - 1; lv++)
                 for (int t = 0; t < NT; t++)
@@ -320,6 +374,7 @@ static int plan_mac(pesim_net *n, net_step *s, int32_t li, pesim_net_result *res
         return 0;
     }
     s->map = e->map;
+    s->given = e->given;
     return 1;
 }
 

@@ -55,6 +55,7 @@ typedef struct net_memo {
     int32_t home[NT];
     int16_t room_q[MAXL];
     int32_t valid;
+    int32_t given;               /* 1: map is the layer's given mapping (pesim_net_set_mapping) */
     char reason[PESIM_REASON_MAX];
     pesim_mapping map;
 } net_memo;
@@ -67,6 +68,7 @@ typedef struct net_step {
     int16_t room_q[MAXL];        /* MAC: room quantum per level (16 = full), the memo key */
     pesim_arch arch;             /* the layer's view of the arch: homes bypassed above, room left */
     pesim_mapping map;           /* MAC */
+    int32_t given;               /* MAC: map is the given mapping */
     net_vec vec;                 /* VECTOR */
     int32_t n_copies;            /* COPY: inputs copied (aliased ones are not) */
     int32_t copy_from[PESIM_MAX_INPUTS];   /* tensor ids */
@@ -108,6 +110,10 @@ struct pesim_net {
     /* memo of MAC-layer plans (open addressing) */
     net_memo *memo;
     uint32_t memo_cap, memo_used;
+
+    /* per-layer mappings set by pesim_net_set_mapping (NULL until one is set) */
+    pesim_mapping *given;        /* L */
+    uint8_t *has_given;          /* L: 1 where given[i] is set */
 };
 
 /* graph.c */

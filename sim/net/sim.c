@@ -223,6 +223,7 @@ pesim_status net_simulate(pesim_net *n, pesim_net_result *res, pesim_error *e)
     pesim_cost *c = n->costs;
     int64_t net_end = 0, before = 0; /* every layer before this one has ended */
     for (int32_t i = 0; i < L && !st; i++) {
+        if (n->opt.layer_progress) n->opt.layer_progress(n->opt.layer_progress_ctx, i, L);
         net_make_step(n, i, &pl);
         for (int t = 0; t < NT; t++) {
             if (pl.op_layer[t] >= 0) pl.step.ready[t] = end[pl.op_layer[t]];

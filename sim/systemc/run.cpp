@@ -9,12 +9,17 @@
 // SystemC, so calls are independent (and thread-safe). The child writes its
 // results into a pipe and leaves with _exit; its stdout and stderr go to
 // /dev/null, so nothing is printed. A fork costs about a millisecond.
+// When the caller asks for progress (pesim_engine_options.progress, or a
+// network's layer_progress), the child also writes progress frames into the
+// pipe while it simulates, and the parent calls the hooks as it reads them:
+// every message is a tag, then a progress frame or the result.
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cmath>
 #include <cstdio>
@@ -105,10 +110,93 @@ bool read_all(int fd, void *buf, size_t n)
     return true;
 }
 
+// What the child writes into its pipe: a tag, then a ProgressFrame (any
+// number, while it simulates) or its result (once, last).
+enum : uint32_t { kTagProgress = 0x50524f47u, kTagResult = 0x52534c54u };
+
+// Compute steps done of a layer (a network's step `step`; -1: a single
+// layer), as the engine's progress hook counts them.
+struct ProgressFrame {
+    int32_t step;
+    int64_t done, total;
+};
+
+// Cycles between progress frames (pesim_engine_options.progress_every_blocks
+// gives another: the reference counts cycles, not blocks).
+constexpr int64_t kProgressCycles = 4096;
+
+bool write_tag(int fd, uint32_t tag) { return write_all(fd, &tag, sizeof tag); }
+
+// In the child: sums the MAC array's steps cycle by cycle and writes a
+// progress frame every `every` cycles (the MAC array's cycle of
+// skew, preload or drain counts as a step: `done` is clamped to the step's
+// compute total).
+class ProgressMonitor : public sc_module {
+public:
+    sc_in<bool> clk;
+    sc_in<int64_t> steps;
+
+    ProgressMonitor(sc_module_name n, int fd, const Program &p, int64_t every)
+        : sc_module(n), fd_(fd), p_(p), every_(every > 0 ? every : kProgressCycles)
+    {
+        SC_METHOD(edge);
+        sensitive << clk.pos();
+        dont_initialize();
+    }
+    SC_HAS_PROCESS(ProgressMonitor);
+
+    // A frame for `done` compute steps of the whole program: a network's
+    // step they fall in (or its last step with compute, once all are done).
+    void send(int64_t done)
+    {
+        ProgressFrame f{-1, done, p_.busy};
+        if (p_.network) {
+            int64_t before = 0;
+            f.step = -1;
+            for (size_t i = 0; i < p_.steps.size(); i++) {
+                if (p_.steps[i].busy <= 0) continue;
+                f.step = (int32_t)i, f.done = done - before, f.total = p_.steps[i].busy;
+                if (done < before + p_.steps[i].busy) break;
+                before += p_.steps[i].busy;
+            }
+            if (f.step < 0) return;
+        }
+        f.done = std::max<int64_t>(0, std::min(f.done, f.total));
+        if (write_tag(fd_, kTagProgress)) write_all(fd_, &f, sizeof f);
+    }
+
+private:
+    void edge()
+    {
+        done_ += steps.read();
+        if (++cycle_ % every_ == 0) send(done_);
+    }
+    int fd_;
+    const Program &p_;
+    int64_t every_, done_ = 0, cycle_ = 0;
+};
+
+// In the parent: reads the child's messages up to its result (n bytes into
+// hdr), handing each progress frame to on_frame. False when the pipe ends
+// first.
+template <typename F>
+bool read_result(int fd, void *hdr, size_t n, F on_frame)
+{
+    uint32_t tag = 0;
+    while (read_all(fd, &tag, sizeof tag)) {
+        if (tag == kTagResult) return read_all(fd, hdr, n);
+        ProgressFrame f;
+        if (tag != kTagProgress || !read_all(fd, &f, sizeof f)) return false;
+        on_frame(f);
+    }
+    return false;
+}
+
 // Elaborates the program's machine and simulates it: the results (or an
-// error) in res and rs.
+// error) in res and rs. progress_fd >= 0: progress frames into it (the last
+// when the simulation ends well: every compute step done).
 void simulate(const Program &prog, const pesim_arch *a, const pesim_engine_options &opt, bool want_trace,
-              int64_t ratio_p, int64_t ratio_q, RunState &rs, Results &res)
+              int64_t ratio_p, int64_t ratio_q, RunState &rs, Results &res, int progress_fd = -1)
 {
     bool dram = prog.has_dram && !prog.descs.empty();
     sc_report_handler::set_actions(SC_INFO, SC_DO_NOTHING);
@@ -146,11 +234,18 @@ void simulate(const Program &prog, const pesim_arch *a, const pesim_engine_optio
     }
     Controller ctrl("controller", prog, &rs, servers, &mac, ds.get(), &nq, want_trace, &res);
     ctrl.clk(clk);
+    std::unique_ptr<ProgressMonitor> mon;
+    if (progress_fd >= 0) {
+        mon.reset(new ProgressMonitor("progress", progress_fd, prog, opt.progress_every_blocks));
+        mon->clk(clk);
+        mon->steps(mac.steps);
+    }
     try {
         sc_start();
     } catch (const std::exception &ex) {  // a SystemC error report
         rs.error = std::string("SystemC: ") + ex.what();
     }
+    if (mon && rs.error.empty()) mon->send(prog.busy);
     if (ds && rs.error.empty() && res.cost.cycles > 0) ds->tally(res.cost.cycles, &res.stats);
 }
 
@@ -169,12 +264,12 @@ void child(int fd, const pesim_arch *a, const pesim_layer *l, const pesim_mappin
             h.status = PESIM_ERR_RANGE;
             std::snprintf(h.error, sizeof h.error, "the layer needs more than %zu transfers and blocks; too large "
                           "for the SystemC reference", kMaxItems);
-            write_all(fd, &h, sizeof h);
+            if (write_tag(fd, kTagResult)) write_all(fd, &h, sizeof h);
             ::close(fd);
             _exit(0);
         }
         RunState rs;
-        simulate(prog, a, opt, want_trace, ratio_p, ratio_q, rs, res);
+        simulate(prog, a, opt, want_trace, ratio_p, ratio_q, rs, res, opt.progress ? fd : -1);
         if (!rs.error.empty()) {
             h.status = PESIM_ERR_INTERNAL;
             std::snprintf(h.error, sizeof h.error, "%s", rs.error.c_str());
@@ -200,7 +295,7 @@ void child(int fd, const pesim_arch *a, const pesim_layer *l, const pesim_mappin
         h.cost = res.cost;
         h.stats = res.stats;
         h.n_trace = res.trace.size();
-        if (write_all(fd, &h, sizeof h) && !res.trace.empty())
+        if (write_tag(fd, kTagResult) && write_all(fd, &h, sizeof h) && !res.trace.empty())
             write_all(fd, res.trace.data(), res.trace.size() * sizeof(pesim_trace_event));
     }
     ::close(fd);
@@ -296,7 +391,8 @@ void net_child(int fd, pesim_net *n, int64_t ratio_p, int64_t ratio_q, bool want
             h.status = PESIM_ERR_RANGE;
         } else {
             RunState rs;
-            simulate(prog, &n->arch, n->opt.engine, want_trace, ratio_p, ratio_q, rs, res);
+            bool progress = n->opt.layer_progress || n->opt.engine.progress;
+            simulate(prog, &n->arch, n->opt.engine, want_trace, ratio_p, ratio_q, rs, res, progress ? fd : -1);
             if (!rs.error.empty()) {
                 h.status = PESIM_ERR_INTERNAL;
                 std::snprintf(h.error, sizeof h.error, "%s", rs.error.c_str());
@@ -325,7 +421,7 @@ void net_child(int fd, pesim_net *n, int64_t ratio_p, int64_t ratio_q, bool want
             }
         }
         h.n_trace = res.trace.size();
-        if (write_all(fd, &h, sizeof h)) {
+        if (write_tag(fd, kTagResult) && write_all(fd, &h, sizeof h)) {
             if (!res.trace.empty()) write_all(fd, res.trace.data(), res.trace.size() * sizeof(pesim_trace_event));
             if (h.status == PESIM_OK) {
                 write_all(fd, steps.data(), steps.size() * sizeof(StepResult));
@@ -372,7 +468,13 @@ static pesim_status net_simulate_systemc(pesim_net *n, pesim_net_result *res, pe
     pesim_sc::NetHeader h;
     std::vector<pesim_sc::StepResult> steps((size_t)n->L);
     std::vector<int64_t> load_end((size_t)n->L);
-    bool ok = pesim_sc::read_all(fds[0], &h, sizeof h);
+    int32_t shown = -1; /* the layer the hooks were last told of */
+    bool ok = pesim_sc::read_result(fds[0], &h, sizeof h, [&](const pesim_sc::ProgressFrame &f) {
+        if (f.step < 0 || f.step >= n->L) return;
+        if (f.step != shown && n->opt.layer_progress) n->opt.layer_progress(n->opt.layer_progress_ctx, f.step, n->L);
+        shown = f.step;
+        if (n->opt.engine.progress) n->opt.engine.progress(n->opt.engine.progress_ctx, f.done, f.total);
+    });
     std::vector<pesim_trace_event> ev;
     if (ok && h.n_trace > 0) {
         ev.resize((size_t)h.n_trace);
@@ -514,7 +616,9 @@ extern "C" pesim_status pesim_systemc_run_traced(const pesim_arch *a, const pesi
     }
     ::close(fds[1]);
     pesim_sc::Header h;
-    bool ok = pesim_sc::read_all(fds[0], &h, sizeof h);
+    bool ok = pesim_sc::read_result(fds[0], &h, sizeof h, [&](const pesim_sc::ProgressFrame &f) {
+        if (o.progress) o.progress(o.progress_ctx, f.done, f.total);
+    });
     std::vector<pesim_trace_event> ev;
     if (ok && h.n_trace > 0) {
         ev.resize((size_t)h.n_trace);

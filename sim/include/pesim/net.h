@@ -7,8 +7,9 @@
  * topological order), a home level and an address. A placement
  * (pesim/mapping.h) gives the home levels (and optionally addresses); an
  * allocator places the rest (best fit, largest first, over lifetimes) and
- * checks capacity over time. Each layer is then remapped by the default mapper
- * to respect where its operands live (they are served by their home level)
+ * checks capacity over time. Each MAC layer then runs its given mapping
+ * (pesim_net_set_mapping) or is remapped by the default mapper to respect
+ * where its operands live (they are served by their home level)
  * within the room the live tensors leave, and the network runs as one
  * simulation: analytically (a lower bound with the engine's structure), in
  * the cycle engine (state persists from layer to layer) or in the SystemC
@@ -41,7 +42,13 @@ typedef struct pesim_net_options {
     int32_t no_alias;            /* 1: a concat always copies (no address aliasing) */
     int32_t no_prefetch;         /* 1: a weight load never starts before its layer's step */
     pesim_engine_options engine; /* for the cycle engine and SystemC (the engine's trace hook sees every
-                                  * layer's events, and "dma" events of loads and copies) */
+                                  * layer's events, and "dma" events of loads and copies; its progress hook
+                                  * each MAC layer's compute steps) */
+    /* Progress over the layers of a cycle-level run (a CLI shows "layer i of
+     * n" with the engine's progress inside the layer; the library prints
+     * nothing): called before layer `layer` of n_layers runs. NULL: not called. */
+    void (*layer_progress)(void *ctx, int32_t layer, int32_t n_layers);
+    void *layer_progress_ctx;
 } pesim_net_options;
 
 typedef enum pesim_net_fidelity {
@@ -86,7 +93,7 @@ typedef struct pesim_net_layer {
     int32_t home[PESIM_NTENSORS]; /* the level of each operand: inputs = input 0, weights = the weights or
                                    * input 1 (a matmul's B, an add's second term), outputs */
     int32_t mapped;              /* 1: a MAC layer and `mapping` holds its mapping */
-    pesim_mapping mapping;       /* the default mapper's, for the homes and the room left */
+    pesim_mapping mapping;       /* the given one or the default mapper's, for the homes and the room left */
     pesim_cost cost;             /* the layer's counts, energy and stalls; cycles: its share of the
                                   * network's timeline (the shares sum to the network's cycles) */
     int64_t start_cycle;         /* its first transfer (analytical: the bound's schedule) */
@@ -99,6 +106,8 @@ typedef struct pesim_net_layer {
     int64_t load_end_cycle;      /* that load complete */
     int64_t room_words[PESIM_MAX_LEVELS];    /* per instance: what the live tensors left for staging */
     int64_t staging_words[PESIM_MAX_LEVELS]; /* per instance: what its tiles take (double buffers included) */
+    int32_t given;               /* 1: `mapping` is the one pesim_net_set_mapping gave; 0: the default
+                                  * mapper's (none given, or the given one is not valid in this run's view) */
 } pesim_net_layer;
 
 /* Occupancy of one level during one step, per instance. */
@@ -172,6 +181,26 @@ const pesim_net_tensor *pesim_net_tensor_info(const pesim_net *n, int32_t id);
  * that keep the role (weights; inputs and outputs for activations). Returns
  * the count. */
 int pesim_net_home_levels(const pesim_net *n, pesim_net_tensor_kind kind, int32_t levels[PESIM_MAX_LEVELS]);
+
+/* Gives MAC layer `layer` a mapping to run (a search's best, a mapping
+ * file's) instead of the default mapper's; m NULL takes it back. A run uses
+ * it when it is valid on the layer's view (its operands served by their
+ * homes: no level from a home outwards stages that operand; each on-chip
+ * level's room left by the live tensors), with the bypasses the homes imply;
+ * otherwise the default mapper maps the layer on the view, and the layer's
+ * `given` is 0. With every tensor in the outermost level and nothing live on
+ * chip, the view is the arch: the layer runs the mapping as given and moves
+ * the words of its single-layer run. Errors: PESIM_ERR_RANGE (no such
+ * layer), PESIM_ERR_INVALID (a layer without MACs; m fails
+ * pesim_mapping_check), PESIM_ERR_NOMEM. */
+pesim_status pesim_net_set_mapping(pesim_net *n, int32_t layer, const pesim_mapping *m, pesim_error *e);
+
+/* Sets the progress hooks of the runs that follow (until then, those of the
+ * options at creation): opt.layer_progress and the engine's progress hook,
+ * both called with ctx; NULL for none. A CLI sets them for the one run it
+ * shows, not for a placer's many. */
+void pesim_net_set_progress(pesim_net *n, void (*layer)(void *ctx, int32_t layer, int32_t n_layers),
+                            pesim_engine_progress_fn step, void *ctx);
 
 /* Evaluates a placement. *out points into the handle and stays valid until
  * the next run or the destroy. An infeasible placement (capacity over time,

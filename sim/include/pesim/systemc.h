@@ -14,8 +14,15 @@
  * Each call runs the simulation in a child process (fork): SystemC 2.3 lets a
  * process elaborate a design once, so every case gets a fresh kernel, and the
  * calling process never runs SystemC itself (calls are independent and may
- * come from several threads). Nothing is printed. Only built when the SystemC
- * library is found (PESIM_HAVE_SYSTEMC). */
+ * come from several threads). Nothing is printed. Progress: with
+ * opt->progress (a network: pesim_net_options.layer_progress and
+ * engine.progress) the child reports the MAC array's compute steps over its
+ * pipe every opt->progress_every_blocks cycles (0: 4,096; it counts cycles,
+ * not blocks) and the calling process calls the hooks as the
+ * engine would (done of total compute steps of the layer running, a network
+ * layer's index first; layers without compute steps are not reported), the
+ * last call with done == total; the hooks run in the calling thread. Only
+ * built when the SystemC library is found (PESIM_HAVE_SYSTEMC). */
 #ifndef PESIM_SYSTEMC_H
 #define PESIM_SYSTEMC_H
 
