@@ -41,7 +41,7 @@ static const cli_usage usage = {
     "                    [--json FILE] [--out DIR] [--threads N] [--batch N]\n"
     "                    [--encoding order=rank|sequence,spatial=factors|dim]\n"
     "                    [--agents K|auto] [--policy-in FILE]\n"
-    "                    [--distribute auto|batches|searches]\n"
+    "                    [--distribute auto|batches|searches] [--seeds LIST]\n"
     "       pesim search --experiment FILE [--joint] [options above but --layer]\n"
     "       pesim search --placement [--arch FILE] [--workload FILE] [options above but --layer]",
     "Searches the mapping (tile factors per level, loop orders, spatial unrolling,\n"
@@ -63,7 +63,13 @@ static const cli_usage usage = {
     "layer's mapping together) for the whole network, one run; --placement\n"
     "searches where each layer's weights and outputs live (EGRL-style). They write\n"
     "DIR/best_arch.cfg and DIR/<layer>.cfg for every MAC layer (or\n"
-    "DIR/best_placement.cfg) and the convergence to DIR/convergence.csv.",
+    "DIR/best_placement.cfg) and the convergence to DIR/convergence.csv.\n"
+    "--seeds LIST (e.g. 1-5 or 1,2,7; instead of --seed) runs the mapping search\n"
+    "once per seed, in seed order, as `--seed S` would: one store (a run per seed\n"
+    "and layer, labelled by the layer, seed recorded; --resume continues each\n"
+    "seed's own runs), each seed's files in DIR/seed-S/, the JSON an object per\n"
+    "seed and a summary; under mpirun the seeds' layer searches are dealt to the\n"
+    "workers.",
     "Defaults: --arch " CLI_DEFAULT_ARCH ", --workload " CLI_DEFAULT_WORKLOAD ",\n"
     "--algo " SEARCH_DEFAULT_ALGO ", --budget 1000 (evaluations per layer), --seed 1, --objective edp,\n"
     "--eval analytical, --out " SEARCH_DEFAULT_OUT ", --db DIR/search.db, --threads 1,\n"
@@ -82,7 +88,7 @@ static const cli_usage usage = {
 typedef struct cmd_args {
     cli_input_args in;
     const char *algo, *budget, *seed, *objective, *eval, *db, *json, *out, *threads, *batch;
-    const char *experiment, *algo_opt, *encoding, *agents, *policy_in, *distribute;
+    const char *experiment, *algo_opt, *encoding, *agents, *policy_in, *distribute, *seeds;
     int resume, new_run, joint, placement;
 } cmd_args;
 
@@ -280,68 +286,73 @@ static void json_layer_fields(json_writer *w, const search_layer *s)
     json_policy_in(w, s);
 }
 
-static void write_json(const search_report *rp, FILE *f)
+static void write_json_object(const search_report *rp, json_writer *w)
 {
     const search_args *a = rp->a;
-    json_writer w;
-    json_init(&w, f);
-    json_begin_object(&w);
-    json_kv_string(&w, "arch", rp->in->arch->name);
-    json_kv_string(&w, "arch_file", rp->in->arch_path);
-    json_kv_string(&w, "workload", rp->in->net.name);
-    json_kv_string(&w, "workload_file", rp->in->workload_path);
-    json_kv_string(&w, "algo", a->algo);
-    json_kv_string(&w, "objective", pesim_objective_name(a->objective));
-    json_kv_string(&w, "eval", pesim_fidelity_name(a->fidelity));
-    json_kv_int(&w, "budget", a->budget);
-    json_kv_int(&w, "batch", a->batch);
-    json_kv_string(&w, "db", strcmp(rp->db, "none") ? rp->db : NULL);
-    json_kv_string(&w, "out", a->out_dir);
-    json_kv_int(&w, "ranks", pesim_mpi_size());
-    json_kv_string(&w, "distribute", pesim_mpi_size() < 2 ? NULL : rp->split ? "searches" : "batches");
+    json_begin_object(w);
+    json_kv_string(w, "arch", rp->in->arch->name);
+    json_kv_string(w, "arch_file", rp->in->arch_path);
+    json_kv_string(w, "workload", rp->in->net.name);
+    json_kv_string(w, "workload_file", rp->in->workload_path);
+    json_kv_string(w, "algo", a->algo);
+    json_kv_string(w, "objective", pesim_objective_name(a->objective));
+    json_kv_string(w, "eval", pesim_fidelity_name(a->fidelity));
+    json_kv_int(w, "budget", a->budget);
+    json_kv_int(w, "batch", a->batch);
+    json_kv_string(w, "db", strcmp(rp->db, "none") ? rp->db : NULL);
+    json_kv_string(w, "out", a->out_dir);
+    json_kv_int(w, "ranks", pesim_mpi_size());
+    json_kv_string(w, "distribute", pesim_mpi_size() < 2 ? NULL : rp->split ? "searches" : "batches");
     if (rp->single && rp->n == 1) {
-        json_kv_string(&w, "layer", rp->layers[0].layer->name);
-        json_layer_fields(&w, &rp->layers[0]);
+        json_kv_string(w, "layer", rp->layers[0].layer->name);
+        json_layer_fields(w, &rp->layers[0]);
     } else {
         totals t = sum_layers(rp);
         int all = t.valid_layers == rp->n_planned;
         /* "best" of a network: the totals of the layers' best mappings. */
-        json_key(&w, "best");
-        json_begin_object(&w);
-        json_kv_double(&w, "objective", t.objective);
-        json_kv_int(&w, "cycles", t.cycles);
-        json_kv_double(&w, "energy_pj", t.energy_pj);
-        json_kv_null(&w, "mapping");
-        json_end_object(&w);
-        json_kv_int(&w, "samples", t.samples);
-        json_key(&w, "layers");
-        json_begin_array(&w);
+        json_key(w, "best");
+        json_begin_object(w);
+        json_kv_double(w, "objective", t.objective);
+        json_kv_int(w, "cycles", t.cycles);
+        json_kv_double(w, "energy_pj", t.energy_pj);
+        json_kv_null(w, "mapping");
+        json_end_object(w);
+        json_kv_int(w, "samples", t.samples);
+        json_key(w, "layers");
+        json_begin_array(w);
         for (int32_t i = 0; i < rp->n; i++) {
-            json_begin_object(&w);
-            json_kv_string(&w, "name", rp->layers[i].layer->name);
-            json_layer_fields(&w, &rp->layers[i]);
-            json_end_object(&w);
+            json_begin_object(w);
+            json_kv_string(w, "name", rp->layers[i].layer->name);
+            json_layer_fields(w, &rp->layers[i]);
+            json_end_object(w);
         }
-        json_end_array(&w);
-        json_key(&w, "total");
-        json_begin_object(&w);
-        json_kv_double(&w, "objective", t.objective);
-        json_kv_int(&w, "cycles", t.cycles);
-        json_kv_double(&w, "energy_pj", t.energy_pj);
-        json_kv_int(&w, "samples", t.samples);
-        json_kv_int(&w, "layers", rp->n_planned);
-        json_kv_int(&w, "layers_searched", rp->n);
-        json_kv_int(&w, "layers_with_valid_mapping", t.valid_layers);
-        json_kv_bool(&w, "valid", all);
-        json_end_object(&w);
+        json_end_array(w);
+        json_key(w, "total");
+        json_begin_object(w);
+        json_kv_double(w, "objective", t.objective);
+        json_kv_int(w, "cycles", t.cycles);
+        json_kv_double(w, "energy_pj", t.energy_pj);
+        json_kv_int(w, "samples", t.samples);
+        json_kv_int(w, "layers", rp->n_planned);
+        json_kv_int(w, "layers_searched", rp->n);
+        json_kv_int(w, "layers_with_valid_mapping", t.valid_layers);
+        json_kv_bool(w, "valid", all);
+        json_end_object(w);
     }
     /* the seed as a JSON integer (a double above INT64_MAX: JSON readers
      * rarely take more than 64-bit signed integers) */
     if (a->seed <= (uint64_t)INT64_MAX)
-        json_kv_int(&w, "seed", (int64_t)a->seed);
+        json_kv_int(w, "seed", (int64_t)a->seed);
     else
-        json_kv_double(&w, "seed", (double)a->seed);
-    json_end_object(&w);
+        json_kv_double(w, "seed", (double)a->seed);
+    json_end_object(w);
+}
+
+static void write_json(const search_report *rp, FILE *f)
+{
+    json_writer w;
+    json_init(&w, f);
+    write_json_object(rp, &w);
 }
 
 static void write_text(const search_report *rp, FILE *f)
@@ -476,7 +487,7 @@ static int search_all(const search_args *a, const cmd_args *o, cli_inputs *in)
     prog.of = rp.n_planned;
     cli_names names;
     memset(&names, 0, sizeof names);
-    rp.split = cli_search_split(a, (cli_distribute)a->distribute, rp.n_planned);
+    rp.split = cli_search_split(a, (cli_distribute)a->distribute, rp.n_planned, 1);
     if (rp.split) {
         /* whole layer searches on the MPI workers (search_split.h) */
         const pesim_layer **ls = malloc((size_t)(rp.n_planned > 0 ? rp.n_planned : 1) * sizeof *ls);
@@ -487,7 +498,7 @@ static int search_all(const search_args *a, const cmd_args *o, cli_inputs *in)
         for (int32_t i = 0; ls && i < rp.n_planned; i++)
             ls[i] = &in->net.layers[todo[i]];
         if (ls)
-            rc = cli_search_layers_split(a, in->arch, ls, rp.n_planned, st, &names, &prog, rp.layers, &rp.n);
+            rc = cli_search_layers_split(a, 1, in->arch, ls, rp.n_planned, st, &names, &prog, rp.layers, &rp.n);
         free(ls);
     }
     for (int32_t i = rp.n; i < rp.n_planned && rc == CLI_OK; i++) {
@@ -537,6 +548,309 @@ done:
     pesim_store_close(st);
     free(todo);
     free(rp.layers);
+    return rc;
+}
+
+/* ------------------------------------------------ several seeds (--seeds) */
+
+#define SEEDS_MAX 4096
+
+/* Parses --seeds: comma-separated seeds and ranges A-B (A <= B), each seed
+ * once, at most SEEDS_MAX in all, into *out (malloc'd, in the order given).
+ * Prints a message naming the option and returns -1 when it is not one. */
+static int parse_seeds(const char *text, uint64_t **out, int32_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    uint64_t *v = malloc(SEEDS_MAX * sizeof *v);
+    if (!v) {
+        cli_error("out of memory");
+        return -1;
+    }
+    const char *p = text;
+    for (;;) {
+        char *end;
+        uint64_t lo, hi;
+        if (*p < '0' || *p > '9')
+            goto bad;
+        errno = 0;
+        lo = strtoull(p, &end, 10);
+        if (errno)
+            goto bad;
+        hi = lo;
+        if (*end == '-') {
+            p = end + 1;
+            if (*p < '0' || *p > '9')
+                goto bad;
+            hi = strtoull(p, &end, 10);
+            if (errno || hi < lo)
+                goto bad;
+        }
+        for (uint64_t x = lo;; x++) {
+            for (int32_t i = 0; i < *n; i++)
+                if (v[i] == x) {
+                    cli_error("search: --seeds %s: seed %llu is given twice", text, (unsigned long long)x);
+                    free(v);
+                    return -1;
+                }
+            if (*n == SEEDS_MAX) {
+                cli_error("search: --seeds %s: more than %d seeds", text, SEEDS_MAX);
+                free(v);
+                return -1;
+            }
+            v[(*n)++] = x;
+            if (x == hi)
+                break;
+        }
+        if (*end == '\0')
+            break;
+        if (*end != ',')
+            goto bad;
+        p = end + 1;
+    }
+    *out = v;
+    return 0;
+bad:
+    cli_error("search: --seeds %s: expected seeds and ranges such as 1-5 or 1,2,7 (integers, A-B with A <= B)", text);
+    free(v);
+    *n = 0;
+    return -1;
+}
+
+/* The objective of one seed's search (a layer's best, or the network's
+ * total); 0 when a layer has no valid mapping. */
+static int seed_objective(const search_report *rp, double *obj)
+{
+    if (rp->single && rp->n == 1) {
+        *obj = rp->layers[0].best.objective;
+        return rp->layers[0].found;
+    }
+    totals t = sum_layers(rp);
+    *obj = t.objective;
+    return rp->n == rp->n_planned && t.valid_layers == rp->n_planned;
+}
+
+/* After every seed's table: the objective per seed and across them. */
+static void text_seeds(const search_report *rps, int32_t n, FILE *f)
+{
+    fprintf(f, "%-22s %14s\n", "seed", "best objective");
+    double sum = 0, sum2 = 0, lo = 0, hi = 0;
+    int32_t k = 0, best = -1;
+    for (int32_t i = 0; i < n; i++) {
+        double v;
+        if (!seed_objective(&rps[i], &v)) {
+            fprintf(f, "%-22llu %14s\n", (unsigned long long)rps[i].a->seed, "-");
+            continue;
+        }
+        fprintf(f, "%-22llu %14.6g\n", (unsigned long long)rps[i].a->seed, v);
+        sum += v, sum2 += v * v;
+        if (k == 0 || v < lo)
+            lo = v, best = i;
+        if (k == 0 || v > hi)
+            hi = v;
+        k++;
+    }
+    if (k > 0) {
+        double mean = sum / k, var = k > 1 ? (sum2 - sum * mean) / (k - 1) : 0.0;
+        fprintf(f, "%d seeds with a valid result: mean %.6g, sd %.3g, min %.6g (seed %llu), max %.6g\n", (int)k, mean,
+                var > 0 ? sqrt(var) : 0.0, lo, (unsigned long long)rps[best].a->seed, hi);
+    }
+}
+
+static void json_seeds(const search_report *rps, int32_t n, FILE *f)
+{
+    json_writer w;
+    json_init(&w, f);
+    json_begin_object(&w);
+    json_key(&w, "seeds");
+    json_begin_array(&w);
+    for (int32_t i = 0; i < n; i++)
+        write_json_object(&rps[i], &w);
+    json_end_array(&w);
+    json_key(&w, "summary");
+    json_begin_object(&w);
+    double sum = 0, sum2 = 0, lo = 0, hi = 0;
+    int32_t k = 0, best = -1;
+    for (int32_t i = 0; i < n; i++) {
+        double v;
+        if (!seed_objective(&rps[i], &v))
+            continue;
+        sum += v, sum2 += v * v;
+        if (k == 0 || v < lo)
+            lo = v, best = i;
+        if (k == 0 || v > hi)
+            hi = v;
+        k++;
+    }
+    json_kv_int(&w, "seeds", n);
+    json_kv_int(&w, "valid_seeds", k);
+    if (k > 0) {
+        double mean = sum / k, var = k > 1 ? (sum2 - sum * mean) / (k - 1) : 0.0;
+        json_kv_double(&w, "mean_objective", mean);
+        json_kv_double(&w, "sd_objective", var > 0 ? sqrt(var) : 0.0);
+        json_kv_double(&w, "min_objective", lo);
+        json_kv_double(&w, "max_objective", hi);
+        json_kv_int(&w, "best_seed", (int64_t)rps[best].a->seed); /* seeds above INT64_MAX: as a double */
+    }
+    json_end_object(&w);
+    json_end_object(&w);
+}
+
+/* --seeds: the mapping search of the planned layers once per seed, as
+ * `--seed S --out DIR/seed-S` would run it, into one store (runs found by
+ * seed). In seed order on this process, or every seed's layer searches on
+ * the MPI workers (--distribute). Returns the exit status. */
+static int search_seeds(const search_args *a, const cmd_args *o, cli_inputs *in, const uint64_t *seeds, int32_t ns)
+{
+    int32_t nl = in->net.n_layers > 0 ? in->net.n_layers : 1;
+    int32_t *todo = malloc((size_t)nl * sizeof *todo);
+    search_args *as = calloc((size_t)ns, sizeof *as);
+    search_report *rps = calloc((size_t)ns, sizeof *rps);
+    search_layer *all = calloc((size_t)ns * (size_t)nl, sizeof *all);
+    char (*dirs)[SEARCH_PATH_MAX] = calloc((size_t)ns, sizeof *dirs);
+    const pesim_layer **ls = calloc((size_t)nl, sizeof *ls);
+    int rc = CLI_OK;
+    char dbbuf[SEARCH_PATH_MAX];
+    FILE *jf = NULL;
+    pesim_store *st = NULL;
+    int32_t planned = 0;
+    if (!todo || !as || !rps || !all || !dirs || !ls) {
+        cli_error("out of memory");
+        rc = CLI_FAIL;
+        goto done;
+    }
+    for (int32_t i = 0; i < in->net.n_layers; i++)
+        if ((in->only < 0 || in->only == i) && pesim_layer_has_macs(&in->net.layers[i]))
+            ls[planned] = &in->net.layers[i], todo[planned++] = i;
+    if (in->only >= 0 && planned == 0) {
+        cli_error("search: layer '%s' has no MACs; there is no mapping to search", o->in.layer);
+        rc = CLI_USAGE;
+        goto done;
+    }
+    rc = open_outputs(a, o, dbbuf, sizeof dbbuf, &st, &jf);
+    if (rc != CLI_OK)
+        goto done;
+    for (int32_t k = 0; k < ns && rc == CLI_OK; k++) {
+        as[k] = *a;
+        as[k].seed = seeds[k];
+        as[k].by_seed = 1;
+        if (snprintf(dirs[k], sizeof dirs[k], "%s/seed-%llu", a->out_dir, (unsigned long long)seeds[k]) >=
+            (int)sizeof dirs[k]) {
+            cli_error("%s: path too long", a->out_dir);
+            rc = CLI_USAGE;
+        } else if (cli_make_dir(dirs[k]) != 0) {
+            rc = CLI_USAGE;
+        }
+        as[k].out_dir = dirs[k];
+        rps[k].a = &as[k];
+        rps[k].in = in;
+        rps[k].db = dbbuf;
+        rps[k].single = in->only >= 0;
+        rps[k].n_planned = planned;
+        rps[k].layers = all + (size_t)k * (size_t)planned;
+    }
+    if (rc != CLI_OK)
+        goto done;
+
+    struct sigaction sa, old;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_sigint;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = SA_RESTART;
+    cli_search_stop = 0;
+    sigaction(SIGINT, &sa, &old);
+    search_progress prog;
+    cli_search_progress_start(&prog, a->budget, planned * ns);
+    prog.of = planned;
+    prog.seed_of = ns;
+    pesim_error e;
+    pesim_error_clear(&e);
+    int split = cli_search_split(a, (cli_distribute)a->distribute, planned, ns);
+    int32_t seeds_done = 0, interrupted = 0;
+    if (split) {
+        cli_names names;
+        memset(&names, 0, sizeof names);
+        int32_t filled = 0;
+        rc = cli_search_layers_split(as, ns, in->arch, ls, planned, st, &names, &prog, all, &filled);
+        cli_names_free(&names);
+        if (rc == CLI_OK) {
+            for (int32_t k = 0; k < ns; k++)
+                rps[k].n = planned, rps[k].split = 1;
+            seeds_done = ns;
+        }
+    } else {
+        for (int32_t k = 0; k < ns && rc == CLI_OK && !interrupted; k++) {
+            search_report *rp = &rps[k];
+            cli_names names;
+            memset(&names, 0, sizeof names);
+            prog.seed = seeds[k];
+            prog.seed_nth = k + 1;
+            for (int32_t i = 0; i < planned && rc == CLI_OK; i++) {
+                prog.nth = i + 1;
+                rc = cli_search_layer(&as[k], in->arch, ls[i], st, &names, &prog, &rp->layers[rp->n]);
+                if (rc == CLI_OK || rp->layers[rp->n].samples > 0)
+                    rp->n++;
+                if (rc == CLI_OK && rp->layers[rp->n - 1].interrupted) {
+                    interrupted = 1;
+                    break;
+                }
+            }
+            cli_names_free(&names);
+            /* a seed's runs are finished when all its layers are (as one --seed run's) */
+            for (int32_t i = 0; st && i < rp->n && rc == CLI_OK && !interrupted; i++)
+                if (pesim_store_finish_run(st, rp->layers[i].run_id, &e) != PESIM_OK) {
+                    cli_report(&e, dbbuf);
+                    rc = CLI_FAIL;
+                }
+            if (rc == CLI_OK || rp->n > 0)
+                seeds_done = k + 1;
+        }
+    }
+    cli_progress_end(&prog.line);
+    sigaction(SIGINT, &old, NULL);
+    for (int32_t j = 0; split && st && rc == CLI_OK && j < ns * planned; j++)
+        if (pesim_store_finish_run(st, all[j].run_id, &e) != PESIM_OK) {
+            cli_report(&e, dbbuf);
+            rc = CLI_FAIL;
+        }
+    if (rc == CLI_OK) {
+        if (!cli_is_stdout(o->json)) {
+            for (int32_t k = 0; k < seeds_done; k++) {
+                write_text(&rps[k], stdout);
+                fputc('\n', stdout);
+            }
+            text_seeds(rps, seeds_done, stdout);
+        }
+        if (jf)
+            json_seeds(rps, seeds_done, jf);
+        int missing = 0;
+        for (int32_t k = 0; k < seeds_done; k++)
+            for (int32_t i = 0; i < rps[k].n; i++)
+                missing += !rps[k].layers[i].found;
+        if (interrupted) {
+            const search_report *rp = &rps[seeds_done - 1];
+            cli_error("search: interrupted after %lld samples of layer '%s' of seed %llu; the best so far is "
+                      "written; --resume continues", (long long)rp->layers[rp->n - 1].samples,
+                      rp->layers[rp->n - 1].layer->name, (unsigned long long)rp->a->seed);
+            rc = CLI_FAIL;
+        } else if (missing) {
+            cli_error("search: no valid mapping found for %d layer search%s within the budget", missing,
+                      missing > 1 ? "es" : "");
+            rc = CLI_FAIL;
+        }
+    }
+done:
+    if (cli_close_out(jf, o->json) != 0 && rc == CLI_OK)
+        rc = CLI_FAIL;
+    if (cli_close_out(stdout, "-") != 0 && rc == CLI_OK)
+        rc = CLI_FAIL;
+    pesim_store_close(st);
+    free(todo);
+    free(as);
+    free(rps);
+    free(all);
+    free(dirs);
+    free(ls);
     return rc;
 }
 
@@ -914,6 +1228,7 @@ static int search_main(int argc, char **argv)
         {"threads", "N", "evaluator threads [1]", &o.threads, NULL},
         {"batch", "N", "candidates per ask [--threads]", &o.batch, NULL},
         {"distribute", "HOW", "under mpirun: auto|batches|searches [auto]", &o.distribute, NULL},
+        {"seeds", "LIST", "one run per seed, e.g. 1-5 or 1,2,7 (files in DIR/seed-S/)", &o.seeds, NULL},
         {"experiment", "FILE", "search the experiment's hardware space for the whole network", &o.experiment, NULL},
         {"joint", NULL, "with --experiment: hardware and every layer's mapping together", NULL, &o.joint},
         {"placement", NULL, "search the memory placement of the network's tensors", NULL, &o.placement},
@@ -935,6 +1250,11 @@ static int search_main(int argc, char **argv)
         return CLI_USAGE;
     }
     if (o.experiment || o.placement) {
+        if (o.seeds) {
+            cli_error("search: --seeds runs mapping searches (a workload's layers); run --%s once per --seed",
+                      o.experiment ? "experiment" : "placement");
+            return CLI_USAGE;
+        }
         if (o.experiment && o.placement) {
             cli_error("search: --experiment and --placement are two different searches; give one");
             return CLI_USAGE;
@@ -946,14 +1266,25 @@ static int search_main(int argc, char **argv)
         }
         return search_design(&a, &o);
     }
+    uint64_t *seeds = NULL;
+    int32_t n_seeds = 0;
+    if (o.seeds) {
+        if (o.seed) {
+            cli_error("search: --seed S runs one seed, --seeds LIST several: give one");
+            return CLI_USAGE;
+        }
+        if (parse_seeds(o.seeds, &seeds, &n_seeds) != 0)
+            return CLI_USAGE;
+    }
     cli_inputs in;
     rc = cli_inputs_load("search", &o.in, &in);
     if (rc == CLI_OK) {
         a.arch_path = in.arch_path;
         a.workload_path = in.workload_path;
-        rc = search_all(&a, &o, &in);
+        rc = seeds ? search_seeds(&a, &o, &in, seeds, n_seeds) : search_all(&a, &o, &in);
     }
     cli_inputs_free(&in);
+    free(seeds);
     return rc;
 }
 

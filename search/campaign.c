@@ -124,7 +124,8 @@ static pesim_status settle_run(pesim_campaign *c, pesim_error *e)
 
     pesim_run_info have;
     int found = 0;
-    pesim_status st = pesim_store_find_run(c->st, want.label, want.space, &have, &found, e);
+    pesim_status st = o->by_seed ? pesim_store_find_run_seed(c->st, want.label, want.space, o->seed, &have, &found, e)
+                                 : pesim_store_find_run(c->st, want.label, want.space, &have, &found, e);
     if (st) return st;
     const char *path = pesim_store_path(c->st);
     if (found && o->mode == PESIM_RUN_NEW)
