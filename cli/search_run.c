@@ -232,13 +232,23 @@ void cli_search_progress_show(search_progress *p, const char *name, int64_t samp
         return;
     p->shown_at = now;
     int64_t done = p->before + samples;
-    fprintf(stderr, "\r\033[Kpesim: search %s", name);
-    if (p->seed_of > 1)
-        fprintf(stderr, " (seed %llu, %d of %d)", (unsigned long long)p->seed, (int)p->seed_nth, (int)p->seed_of);
-    if (p->jobs > 0)
-        fprintf(stderr, " (%d of %d searches done on the workers)", (int)p->jobs_done, (int)p->jobs);
-    else if (p->of > 1)
-        fprintf(stderr, " (layer %d of %d)", (int)p->nth, (int)p->of);
+    if (p->jobs > 0) { /* whole searches on MPI workers, in completion order */
+        fprintf(stderr, "\r\033[Kpesim: search: %d of %d searches done", (int)p->jobs_done,
+                (int)p->jobs);
+        if (p->seed_of > 1)
+            fprintf(stderr, ", %d of %d seeds", (int)p->seeds_done, (int)p->seed_of);
+        fprintf(stderr, " (last: %s", name);
+        if (p->seed_of > 1)
+            fprintf(stderr, ", seed %llu", (unsigned long long)p->seed);
+        fputc(')', stderr);
+    } else {
+        fprintf(stderr, "\r\033[Kpesim: search %s", name);
+        if (p->seed_of > 1)
+            fprintf(stderr, " (seed %llu, %d of %d)", (unsigned long long)p->seed, (int)p->seed_nth,
+                    (int)p->seed_of);
+        if (p->of > 1)
+            fprintf(stderr, " (layer %d of %d)", (int)p->nth, (int)p->of);
+    }
     fprintf(stderr, ": %lld/%lld samples", (long long)done, (long long)p->total);
     if (p->fresh > 0 && dt > 0) {
         double rate = (double)p->fresh / dt;

@@ -77,6 +77,7 @@ typedef struct search_progress {
     uint64_t seed;                 /* --seeds: the seed being searched, */
     int32_t seed_nth, seed_of;     /* the nth of seed_of (0: one seed) */
     int32_t jobs_done, jobs;       /* whole searches on MPI workers: done of all (0: none) */
+    int32_t seeds_done;            /* seeds whose every search is done (whole searches) */
 } search_progress;
 
 /* Starts the progress of a search of `layers` layers. */

@@ -210,6 +210,7 @@ typedef struct split {
     split_layer *L;
     int cli_rc;                    /* the exit status of the first failure */
     const int32_t *job_of;         /* the search (index of out[]) of each job sent */
+    int32_t *left;                 /* per seed: layers not done yet */
 } split;
 
 /* Layer i's search arrived: the store, the CSV, the best mapping, out[i]. */
@@ -302,7 +303,8 @@ static pesim_status layer_done(void *ctx, int32_t i, const void *data, size_t by
     s->p->fresh += h.samples - L->stored;
     s->p->jobs_done++;
     s->p->seed = a->seed;
-    s->p->seed_nth = i / s->n + 1;
+    if (--s->left[i / s->n] == 0)
+        s->p->seeds_done++;
     cli_search_progress_show(s->p, out->name, 0, 0, 0.0, 1);
     if (st == PESIM_OK && out->found) {
         int rc = cli_search_write_best(a, L->sp, s->arch, best_x, L->stem, out);
@@ -368,10 +370,13 @@ int cli_search_layers_split(const search_args *as, int32_t n_seeds, const pesim_
     s.L = calloc((size_t)(n_jobs > 0 ? n_jobs : 1), sizeof *s.L);
     const char **jobs = calloc((size_t)(n_jobs > 0 ? n_jobs : 1), sizeof *jobs);
     int32_t *job_of = calloc((size_t)(n_jobs > 0 ? n_jobs : 1), sizeof *job_of);
+    s.left = calloc((size_t)(n_seeds > 0 ? n_seeds : 1), sizeof *s.left);
     int rc = CLI_OK;
     pesim_error e;
     pesim_error_clear(&e);
-    if (!s.L || !jobs || !job_of) {
+    for (int32_t k = 0; s.left && k < n_seeds; k++)
+        s.left[k] = n;
+    if (!s.L || !jobs || !job_of || !s.left) {
         cli_error("out of memory");
         rc = CLI_FAIL;
         goto out;
@@ -461,7 +466,7 @@ int cli_search_layers_split(const search_args *as, int32_t n_seeds, const pesim_
             jobs[n_send++] = L->job;
         }
     }
-    p->jobs = n_send;
+    p->jobs = n_jobs;
     /* The complete runs come from the store; the others from the workers. */
     for (int32_t j = 0; j < n_jobs && rc == CLI_OK; j++) {
         if (!s.L[j].complete)
@@ -494,5 +499,6 @@ out:
     free(s.L);
     free(jobs);
     free(job_of);
+    free(s.left);
     return rc;
 }
