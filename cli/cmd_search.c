@@ -439,118 +439,6 @@ static int open_outputs(const search_args *a, const cmd_args *o, char *dbbuf, si
     return CLI_OK;
 }
 
-/* Searches the layers and writes the outputs; returns the exit status. */
-static int search_all(const search_args *a, const cmd_args *o, cli_inputs *in)
-{
-    search_report rp;
-    memset(&rp, 0, sizeof rp);
-    rp.a = a;
-    rp.in = in;
-    rp.single = in->only >= 0;
-    int32_t *todo = malloc((size_t)(in->net.n_layers > 0 ? in->net.n_layers : 1) * sizeof *todo);
-    rp.layers = calloc((size_t)(in->net.n_layers > 0 ? in->net.n_layers : 1), sizeof *rp.layers);
-    if (!todo || !rp.layers) {
-        free(todo);
-        free(rp.layers);
-        cli_error("out of memory");
-        return CLI_FAIL;
-    }
-    for (int32_t i = 0; i < in->net.n_layers; i++)
-        if ((in->only < 0 || in->only == i) && pesim_layer_has_macs(&in->net.layers[i]))
-            todo[rp.n_planned++] = i;
-
-    int rc = CLI_OK;
-    char dbbuf[SEARCH_PATH_MAX];
-    FILE *jf = NULL;
-    pesim_store *st = NULL;
-    if (rp.single && rp.n_planned == 0) {
-        cli_error("search: layer '%s' has no MACs; there is no mapping to search", o->in.layer);
-        rc = CLI_USAGE;
-        goto done;
-    }
-    rc = open_outputs(a, o, dbbuf, sizeof dbbuf, &st, &jf);
-    rp.db = dbbuf;
-    if (rc != CLI_OK)
-        goto done;
-    pesim_error e;
-    pesim_error_clear(&e);
-
-    struct sigaction sa, old;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_sigint;
-    sigemptyset(&sa.sa_mask);
-    sa.sa_flags = SA_RESTART;
-    cli_search_stop = 0;
-    sigaction(SIGINT, &sa, &old);
-    search_progress prog;
-    cli_search_progress_start(&prog, a->budget, rp.n_planned);
-    prog.of = rp.n_planned;
-    cli_names names;
-    memset(&names, 0, sizeof names);
-    rp.split = cli_search_split(a, (cli_distribute)a->distribute, rp.n_planned, 1);
-    if (rp.split) {
-        /* whole layer searches on the MPI workers (search_split.h) */
-        const pesim_layer **ls = malloc((size_t)(rp.n_planned > 0 ? rp.n_planned : 1) * sizeof *ls);
-        if (!ls) {
-            cli_error("out of memory");
-            rc = CLI_FAIL;
-        }
-        for (int32_t i = 0; ls && i < rp.n_planned; i++)
-            ls[i] = &in->net.layers[todo[i]];
-        if (ls)
-            rc = cli_search_layers_split(a, 1, in->arch, ls, rp.n_planned, st, &names, &prog, rp.layers, &rp.n);
-        free(ls);
-    }
-    for (int32_t i = rp.n; i < rp.n_planned && rc == CLI_OK; i++) {
-        prog.nth = i + 1;
-        rc = cli_search_layer(a, in->arch, &in->net.layers[todo[i]], st, &names, &prog, &rp.layers[rp.n]);
-        if (rc == CLI_OK || rp.layers[rp.n].samples > 0)
-            rp.n++;
-        if (rc == CLI_OK && rp.layers[rp.n - 1].interrupted)
-            break;
-    }
-    cli_names_free(&names);
-    cli_progress_end(&prog.line);
-    sigaction(SIGINT, &old, NULL);
-    /* Complete: the runs are finished (an interrupted search leaves them
-     * running, for --resume). */
-    int interrupted = rp.n > 0 && rp.layers[rp.n - 1].interrupted;
-    for (int32_t i = 0; st && i < rp.n && rc == CLI_OK && !interrupted; i++)
-        if (pesim_store_finish_run(st, rp.layers[i].run_id, &e) != PESIM_OK) {
-            cli_report(&e, dbbuf);
-            rc = CLI_FAIL;
-        }
-
-    if (rc == CLI_OK) {
-        if (!cli_is_stdout(o->json))
-            write_text(&rp, stdout);
-        if (jf)
-            write_json(&rp, jf);
-        int missing = 0;
-        for (int32_t i = 0; i < rp.n; i++)
-            missing += !rp.layers[i].found;
-        if (interrupted) {
-            cli_error("search: interrupted after %lld samples of layer '%s'; the best so far is written; "
-                      "--resume continues", (long long)rp.layers[rp.n - 1].samples,
-                      rp.layers[rp.n - 1].layer->name);
-            rc = CLI_FAIL;
-        } else if (missing) {
-            cli_error("search: no valid mapping found for %d layer%s within the budget", missing,
-                      missing > 1 ? "s" : "");
-            rc = CLI_FAIL;
-        }
-    }
-done:
-    if (cli_close_out(jf, o->json) != 0 && rc == CLI_OK)
-        rc = CLI_FAIL;
-    if (cli_close_out(stdout, "-") != 0 && rc == CLI_OK)
-        rc = CLI_FAIL;
-    pesim_store_close(st);
-    free(todo);
-    free(rp.layers);
-    return rc;
-}
-
 /* ------------------------------------------------ several seeds (--seeds) */
 
 #define SEEDS_MAX 4096
@@ -690,20 +578,25 @@ static void json_seeds(const search_report *rps, int32_t n, FILE *f)
         json_kv_double(&w, "sd_objective", var > 0 ? sqrt(var) : 0.0);
         json_kv_double(&w, "min_objective", lo);
         json_kv_double(&w, "max_objective", hi);
-        json_kv_int(&w, "best_seed", (int64_t)rps[best].a->seed); /* seeds above INT64_MAX: as a double */
+        if (rps[best].a->seed <= (uint64_t)INT64_MAX) /* as "seed" */
+            json_kv_int(&w, "best_seed", (int64_t)rps[best].a->seed);
+        else
+            json_kv_double(&w, "best_seed", (double)rps[best].a->seed);
     }
     json_end_object(&w);
     json_end_object(&w);
 }
 
-/* --seeds: the mapping search of the planned layers once per seed, as
- * `--seed S --out DIR/seed-S` would run it, into one store (runs found by
- * seed). In seed order on this process, or every seed's layer searches on
- * the MPI workers (--distribute). Returns the exit status. */
-static int search_seeds(const search_args *a, const cmd_args *o, cli_inputs *in, const uint64_t *seeds, int32_t ns)
+/* The mapping search of the planned layers (every MAC layer, or --layer)
+ * with a's seed (seeds NULL), or with --seeds: once per seed as `--seed S
+ * --out DIR/seed-S` would run it, into one store (runs found by seed). In
+ * seed, then layer order on this process, or as whole searches on the MPI
+ * workers (--distribute). Writes the outputs; returns the exit status. */
+static int search_mapping(const search_args *a, const cmd_args *o, cli_inputs *in, const uint64_t *seeds, int32_t ns)
 {
+    if (!seeds)
+        ns = 1;
     int32_t nl = in->net.n_layers > 0 ? in->net.n_layers : 1;
-    int32_t *todo = malloc((size_t)nl * sizeof *todo);
     search_args *as = calloc((size_t)ns, sizeof *as);
     search_report *rps = calloc((size_t)ns, sizeof *rps);
     search_layer *all = calloc((size_t)ns * (size_t)nl, sizeof *all);
@@ -714,34 +607,34 @@ static int search_seeds(const search_args *a, const cmd_args *o, cli_inputs *in,
     FILE *jf = NULL;
     pesim_store *st = NULL;
     int32_t planned = 0;
-    if (!todo || !as || !rps || !all || !dirs || !ls) {
+    if (!as || !rps || !all || !dirs || !ls) {
         cli_error("out of memory");
         rc = CLI_FAIL;
         goto done;
     }
     for (int32_t i = 0; i < in->net.n_layers; i++)
         if ((in->only < 0 || in->only == i) && pesim_layer_has_macs(&in->net.layers[i]))
-            ls[planned] = &in->net.layers[i], todo[planned++] = i;
+            ls[planned++] = &in->net.layers[i];
     if (in->only >= 0 && planned == 0) {
         cli_error("search: layer '%s' has no MACs; there is no mapping to search", o->in.layer);
         rc = CLI_USAGE;
         goto done;
     }
     rc = open_outputs(a, o, dbbuf, sizeof dbbuf, &st, &jf);
-    if (rc != CLI_OK)
-        goto done;
     for (int32_t k = 0; k < ns && rc == CLI_OK; k++) {
         as[k] = *a;
-        as[k].seed = seeds[k];
-        as[k].by_seed = 1;
-        if (snprintf(dirs[k], sizeof dirs[k], "%s/seed-%llu", a->out_dir, (unsigned long long)seeds[k]) >=
-            (int)sizeof dirs[k]) {
-            cli_error("%s: path too long", a->out_dir);
-            rc = CLI_USAGE;
-        } else if (cli_make_dir(dirs[k]) != 0) {
-            rc = CLI_USAGE;
+        if (seeds) {
+            as[k].seed = seeds[k];
+            as[k].by_seed = 1;
+            if (snprintf(dirs[k], sizeof dirs[k], "%s/seed-%llu", a->out_dir, (unsigned long long)seeds[k]) >=
+                (int)sizeof dirs[k]) {
+                cli_error("%s: path too long", a->out_dir);
+                rc = CLI_USAGE;
+            } else if (cli_make_dir(dirs[k]) != 0) {
+                rc = CLI_USAGE;
+            }
+            as[k].out_dir = dirs[k];
         }
-        as[k].out_dir = dirs[k];
         rps[k].a = &as[k];
         rps[k].in = in;
         rps[k].db = dbbuf;
@@ -762,80 +655,87 @@ static int search_seeds(const search_args *a, const cmd_args *o, cli_inputs *in,
     search_progress prog;
     cli_search_progress_start(&prog, a->budget, planned * ns);
     prog.of = planned;
-    prog.seed_of = ns;
+    prog.seed_of = seeds ? ns : 0;
     pesim_error e;
     pesim_error_clear(&e);
     int split = cli_search_split(a, (cli_distribute)a->distribute, planned, ns);
     int32_t seeds_done = 0, interrupted = 0;
     if (split) {
+        /* whole layer searches on the MPI workers (search_split.h) */
         cli_names names;
         memset(&names, 0, sizeof names);
         int32_t filled = 0;
         rc = cli_search_layers_split(as, ns, in->arch, ls, planned, st, &names, &prog, all, &filled);
         cli_names_free(&names);
-        if (rc == CLI_OK) {
-            for (int32_t k = 0; k < ns; k++)
-                rps[k].n = planned, rps[k].split = 1;
-            seeds_done = ns;
-        }
-    } else {
-        for (int32_t k = 0; k < ns && rc == CLI_OK && !interrupted; k++) {
-            search_report *rp = &rps[k];
-            cli_names names;
-            memset(&names, 0, sizeof names);
-            prog.seed = seeds[k];
-            prog.seed_nth = k + 1;
-            for (int32_t i = 0; i < planned && rc == CLI_OK; i++) {
-                prog.nth = i + 1;
-                rc = cli_search_layer(&as[k], in->arch, ls[i], st, &names, &prog, &rp->layers[rp->n]);
-                if (rc == CLI_OK || rp->layers[rp->n].samples > 0)
-                    rp->n++;
-                if (rc == CLI_OK && rp->layers[rp->n - 1].interrupted) {
-                    interrupted = 1;
-                    break;
-                }
+        for (int32_t k = 0; k < ns && rc == CLI_OK; k++)
+            rps[k].n = planned, rps[k].split = 1;
+        for (int32_t j = 0; st && rc == CLI_OK && j < ns * planned; j++)
+            if (pesim_store_finish_run(st, all[j].run_id, &e) != PESIM_OK) {
+                cli_report(&e, dbbuf);
+                rc = CLI_FAIL;
             }
-            cli_names_free(&names);
-            /* a seed's runs are finished when all its layers are (as one --seed run's) */
-            for (int32_t i = 0; st && i < rp->n && rc == CLI_OK && !interrupted; i++)
-                if (pesim_store_finish_run(st, rp->layers[i].run_id, &e) != PESIM_OK) {
-                    cli_report(&e, dbbuf);
-                    rc = CLI_FAIL;
-                }
-            if (rc == CLI_OK || rp->n > 0)
-                seeds_done = k + 1;
+        seeds_done = rc == CLI_OK ? ns : 0;
+    }
+    for (int32_t k = 0; !split && k < ns && rc == CLI_OK && !interrupted; k++) {
+        search_report *rp = &rps[k];
+        cli_names names;
+        memset(&names, 0, sizeof names);
+        prog.seed = as[k].seed;
+        prog.seed_nth = k + 1;
+        for (int32_t i = 0; i < planned && rc == CLI_OK; i++) {
+            prog.nth = i + 1;
+            rc = cli_search_layer(&as[k], in->arch, ls[i], st, &names, &prog, &rp->layers[rp->n]);
+            if (rc == CLI_OK || rp->layers[rp->n].samples > 0)
+                rp->n++;
+            if (rc == CLI_OK && rp->layers[rp->n - 1].interrupted) {
+                interrupted = 1;
+                break;
+            }
         }
+        cli_names_free(&names);
+        /* Complete: the seed's runs are finished (an interrupted search
+         * leaves them running, for --resume). */
+        for (int32_t i = 0; st && i < rp->n && rc == CLI_OK && !interrupted; i++)
+            if (pesim_store_finish_run(st, rp->layers[i].run_id, &e) != PESIM_OK) {
+                cli_report(&e, dbbuf);
+                rc = CLI_FAIL;
+            }
+        if (rc == CLI_OK || rp->n > 0)
+            seeds_done = k + 1;
     }
     cli_progress_end(&prog.line);
     sigaction(SIGINT, &old, NULL);
-    for (int32_t j = 0; split && st && rc == CLI_OK && j < ns * planned; j++)
-        if (pesim_store_finish_run(st, all[j].run_id, &e) != PESIM_OK) {
-            cli_report(&e, dbbuf);
-            rc = CLI_FAIL;
-        }
+
     if (rc == CLI_OK) {
         if (!cli_is_stdout(o->json)) {
             for (int32_t k = 0; k < seeds_done; k++) {
                 write_text(&rps[k], stdout);
-                fputc('\n', stdout);
+                if (seeds)
+                    fputc('\n', stdout);
             }
-            text_seeds(rps, seeds_done, stdout);
+            if (seeds)
+                text_seeds(rps, seeds_done, stdout);
         }
-        if (jf)
+        if (jf && seeds)
             json_seeds(rps, seeds_done, jf);
+        else if (jf)
+            write_json(&rps[0], jf);
         int missing = 0;
         for (int32_t k = 0; k < seeds_done; k++)
             for (int32_t i = 0; i < rps[k].n; i++)
                 missing += !rps[k].layers[i].found;
+        const search_report *rp = &rps[seeds_done > 0 ? seeds_done - 1 : 0];
         if (interrupted) {
-            const search_report *rp = &rps[seeds_done - 1];
-            cli_error("search: interrupted after %lld samples of layer '%s' of seed %llu; the best so far is "
-                      "written; --resume continues", (long long)rp->layers[rp->n - 1].samples,
-                      rp->layers[rp->n - 1].layer->name, (unsigned long long)rp->a->seed);
+            char of_seed[48] = "";
+            if (seeds)
+                snprintf(of_seed, sizeof of_seed, " of seed %llu", (unsigned long long)rp->a->seed);
+            cli_error("search: interrupted after %lld samples of layer '%s'%s; the best so far is written; "
+                      "--resume continues", (long long)rp->layers[rp->n - 1].samples,
+                      rp->layers[rp->n - 1].layer->name, of_seed);
             rc = CLI_FAIL;
         } else if (missing) {
-            cli_error("search: no valid mapping found for %d layer search%s within the budget", missing,
-                      missing > 1 ? "es" : "");
+            cli_error("search: no valid mapping found for %d %s within the budget", missing,
+                      seeds ? (missing > 1 ? "layer searches" : "layer search") : (missing > 1 ? "layers" : "layer"));
             rc = CLI_FAIL;
         }
     }
@@ -845,7 +745,6 @@ done:
     if (cli_close_out(stdout, "-") != 0 && rc == CLI_OK)
         rc = CLI_FAIL;
     pesim_store_close(st);
-    free(todo);
     free(as);
     free(rps);
     free(all);
@@ -1281,7 +1180,7 @@ static int search_main(int argc, char **argv)
     if (rc == CLI_OK) {
         a.arch_path = in.arch_path;
         a.workload_path = in.workload_path;
-        rc = seeds ? search_seeds(&a, &o, &in, seeds, n_seeds) : search_all(&a, &o, &in);
+        rc = search_mapping(&a, &o, &in, seeds, n_seeds);
     }
     cli_inputs_free(&in);
     free(seeds);

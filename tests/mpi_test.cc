@@ -28,6 +28,7 @@
 #include "pesim/search.h"
 
 #include "cli_run_util.h"
+#include "store_cut.h"
 
 namespace {
 
@@ -355,19 +356,6 @@ TEST(Mpi, AWorkerThatCannotBuildTheSpaceIsAClearError)
     EXPECT_NE(r.err.find("could not load the sweep's experiment tests/data/search/tiny_sweep.cfg in " + d),
               std::string::npos)
         << r.err;
-}
-
-// A multi-seed store as a kill leaves it: runs 1..3 (the first seed's
-// layers) whole, run 4 cut to `keep` samples and running, no later runs.
-void CutAfterTheFirstSeed(const std::string &db, int keep)
-{
-    sqlite3 *h = nullptr;
-    ASSERT_EQ(sqlite3_open(db.c_str(), &h), SQLITE_OK);
-    std::string sql = "DELETE FROM evals WHERE (id >> 40) > 4 OR ((id >> 40) = 4 AND (id & 1099511627775) >= " +
-                      std::to_string(keep) + "); DELETE FROM run_meta WHERE run > 4; DELETE FROM runs WHERE id > 4; "
-                      "UPDATE runs SET finished = NULL, status = 'running' WHERE id >= 4;";
-    ASSERT_EQ(sqlite3_exec(h, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(h);
-    sqlite3_close(h);
 }
 
 TEST(Mpi, SeedsOnThreeRanksAreTheSingleProcessSeeds)

@@ -33,6 +33,7 @@
 #include "pesim/search.h"
 
 #include "cli_run_util.h"
+#include "store_cut.h"
 
 namespace {
 
@@ -637,20 +638,6 @@ std::vector<std::string> StoreRows(const std::string &path)
     }
     sqlite3_close(db);
     return rows;
-}
-
-// A multi-seed store as a kill leaves it: runs 1..3 (the first seed) whole,
-// run 4 (the second seed's first layer) cut to `keep` samples and running,
-// no later runs.
-void CutAfterTheFirstSeed(const std::string &db, int keep)
-{
-    sqlite3 *h = nullptr;
-    ASSERT_EQ(sqlite3_open(db.c_str(), &h), SQLITE_OK);
-    std::string sql = "DELETE FROM evals WHERE (id >> 40) > 4 OR ((id >> 40) = 4 AND (id & 1099511627775) >= " +
-                      std::to_string(keep) + "); DELETE FROM run_meta WHERE run > 4; DELETE FROM runs WHERE id > 4; "
-                      "UPDATE runs SET finished = NULL, status = 'running' WHERE id >= 4;";
-    ASSERT_EQ(sqlite3_exec(h, sql.c_str(), nullptr, nullptr, nullptr), SQLITE_OK) << sqlite3_errmsg(h);
-    sqlite3_close(h);
 }
 
 }  // namespace
