@@ -518,31 +518,53 @@ static int seed_objective(const search_report *rp, double *obj)
     return rp->n == rp->n_planned && t.valid_layers == rp->n_planned;
 }
 
+/* The objectives of the seeds with a valid result: how many, the mean, the
+ * sample standard deviation, the lowest (and its seed's index) and highest. */
+typedef struct seed_stats {
+    int32_t k, best;
+    double mean, sd, lo, hi;
+} seed_stats;
+
+static seed_stats stats_of_seeds(const search_report *rps, int32_t n)
+{
+    seed_stats t;
+    memset(&t, 0, sizeof t);
+    t.best = -1;
+    double sum = 0, sum2 = 0;
+    for (int32_t i = 0; i < n; i++) {
+        double v;
+        if (!seed_objective(&rps[i], &v))
+            continue;
+        sum += v, sum2 += v * v;
+        if (t.k == 0 || v < t.lo)
+            t.lo = v, t.best = i;
+        if (t.k == 0 || v > t.hi)
+            t.hi = v;
+        t.k++;
+    }
+    if (t.k > 0) {
+        t.mean = sum / t.k;
+        double var = t.k > 1 ? (sum2 - sum * t.mean) / (t.k - 1) : 0.0;
+        t.sd = var > 0 ? sqrt(var) : 0.0;
+    }
+    return t;
+}
+
 /* After every seed's table: the objective per seed and across them. */
 static void text_seeds(const search_report *rps, int32_t n, FILE *f)
 {
     fprintf(f, "%-22s %14s\n", "seed", "best objective");
-    double sum = 0, sum2 = 0, lo = 0, hi = 0;
-    int32_t k = 0, best = -1;
     for (int32_t i = 0; i < n; i++) {
         double v;
-        if (!seed_objective(&rps[i], &v)) {
+        if (seed_objective(&rps[i], &v))
+            fprintf(f, "%-22llu %14.6g\n", (unsigned long long)rps[i].a->seed, v);
+        else
             fprintf(f, "%-22llu %14s\n", (unsigned long long)rps[i].a->seed, "-");
-            continue;
-        }
-        fprintf(f, "%-22llu %14.6g\n", (unsigned long long)rps[i].a->seed, v);
-        sum += v, sum2 += v * v;
-        if (k == 0 || v < lo)
-            lo = v, best = i;
-        if (k == 0 || v > hi)
-            hi = v;
-        k++;
     }
-    if (k > 0) {
-        double mean = sum / k, var = k > 1 ? (sum2 - sum * mean) / (k - 1) : 0.0;
-        fprintf(f, "%d seeds with a valid result: mean %.6g, sd %.3g, min %.6g (seed %llu), max %.6g\n", (int)k, mean,
-                var > 0 ? sqrt(var) : 0.0, lo, (unsigned long long)rps[best].a->seed, hi);
-    }
+    seed_stats t = stats_of_seeds(rps, n);
+    if (t.k > 0)
+        fprintf(f, "%d seeds with a valid result: mean %.6g, sd %.3g, min %.6g (seed %llu), max %.6g\n", (int)t.k,
+                t.mean, t.sd, t.lo, (unsigned long long)rps[t.best].a->seed, t.hi);
 }
 
 static void json_seeds(const search_report *rps, int32_t n, FILE *f)
@@ -557,31 +579,19 @@ static void json_seeds(const search_report *rps, int32_t n, FILE *f)
     json_end_array(&w);
     json_key(&w, "summary");
     json_begin_object(&w);
-    double sum = 0, sum2 = 0, lo = 0, hi = 0;
-    int32_t k = 0, best = -1;
-    for (int32_t i = 0; i < n; i++) {
-        double v;
-        if (!seed_objective(&rps[i], &v))
-            continue;
-        sum += v, sum2 += v * v;
-        if (k == 0 || v < lo)
-            lo = v, best = i;
-        if (k == 0 || v > hi)
-            hi = v;
-        k++;
-    }
+    seed_stats t = stats_of_seeds(rps, n);
     json_kv_int(&w, "seeds", n);
-    json_kv_int(&w, "valid_seeds", k);
-    if (k > 0) {
-        double mean = sum / k, var = k > 1 ? (sum2 - sum * mean) / (k - 1) : 0.0;
-        json_kv_double(&w, "mean_objective", mean);
-        json_kv_double(&w, "sd_objective", var > 0 ? sqrt(var) : 0.0);
-        json_kv_double(&w, "min_objective", lo);
-        json_kv_double(&w, "max_objective", hi);
-        if (rps[best].a->seed <= (uint64_t)INT64_MAX) /* as "seed" */
-            json_kv_int(&w, "best_seed", (int64_t)rps[best].a->seed);
+    json_kv_int(&w, "valid_seeds", t.k);
+    if (t.k > 0) {
+        json_kv_double(&w, "mean_objective", t.mean);
+        json_kv_double(&w, "sd_objective", t.sd);
+        json_kv_double(&w, "min_objective", t.lo);
+        json_kv_double(&w, "max_objective", t.hi);
+        uint64_t seed = rps[t.best].a->seed;
+        if (seed <= (uint64_t)INT64_MAX) /* as "seed" */
+            json_kv_int(&w, "best_seed", (int64_t)seed);
         else
-            json_kv_double(&w, "best_seed", (double)rps[best].a->seed);
+            json_kv_double(&w, "best_seed", (double)seed);
     }
     json_end_object(&w);
     json_end_object(&w);
