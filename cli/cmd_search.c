@@ -65,8 +65,8 @@ static const cli_usage usage = {
     "DIR/best_arch.cfg and DIR/<layer>.cfg for every MAC layer (or\n"
     "DIR/best_placement.cfg) and the convergence to DIR/convergence.csv.\n"
     "--seeds LIST (e.g. 1-5 or 1,2,7; instead of --seed) runs the mapping search\n"
-    "once per seed, in seed order, as `--seed S` would: one store (a run per seed\n"
-    "and layer, labelled by the layer, seed recorded; --resume continues each\n"
+    "once per seed, in the order given, as `--seed S` would: one store (a run per\n"
+    "seed and layer, labelled by the layer, seed recorded; --resume continues each\n"
     "seed's own runs), each seed's files in DIR/seed-S/, the JSON an object per\n"
     "seed and a summary; under mpirun the seeds' layer searches are dealt to the\n"
     "workers.",

@@ -26,7 +26,8 @@
 #              layer (default: annealing on Eyeriss, DQN's every MAC layer),
 #              at analytical fidelity (SEEDS_ANALYTICAL_BUDGET 2000 per layer)
 #              and cycle fidelity (SEEDS_CYCLE_BUDGET 16), batch 16: every
-#              seed's layer searches dealt to the workers (--distribute auto).
+#              seed's layer searches dealt to the workers (--distribute auto;
+#              SEEDS_FIDELITIES, default "analytical cycle").
 #
 # Environment: REPS; FIDELITIES (default "analytical cycle");
 # ANALYTICAL_ARGS / CYCLE_ARGS (the search's inputs and algorithm),
@@ -190,7 +191,7 @@ esac
 case " $sections " in *" seeds "*)
   nseeds="${SEEDS:-4}"
   seargs="${SEEDS_ARGS:---arch configs/arch/eyeriss.cfg --workload workloads/dqn_atari.cfg --algo annealing}"
-  for fid in analytical cycle; do
+  for fid in ${SEEDS_FIDELITIES:-analytical cycle}; do
     if [ "$fid" = analytical ]; then sb="${SEEDS_ANALYTICAL_BUDGET:-2000}"; else sb="${SEEDS_CYCLE_BUDGET:-16}"; fi
     echo
     echo "Several seeds, $fid: $seargs --seeds 1-$nseeds, budget $sb per layer, batch 16 (evaluations/s over the command's wall time)"
