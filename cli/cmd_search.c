@@ -518,26 +518,41 @@ static int seed_objective(const search_report *rp, double *obj)
     return rp->n == rp->n_planned && t.valid_layers == rp->n_planned;
 }
 
+/* Each seed's result: the seed, whether it has a valid result, its
+ * objective (a layer's best, a network's total, a design's best). */
+typedef struct seed_result {
+    uint64_t seed;
+    int ok;
+    double objective;
+} seed_result;
+
+static seed_result seed_result_of(const search_report *rp)
+{
+    seed_result r = {rp->a->seed, 0, 0.0};
+    r.ok = seed_objective(rp, &r.objective);
+    return r;
+}
+
 /* The objectives of the seeds with a valid result: how many, the mean, the
- * sample standard deviation, the lowest (and its seed's index) and highest. */
+ * sample standard deviation, the lowest (and its seed) and highest. */
 typedef struct seed_stats {
-    int32_t k, best;
+    int32_t k;
+    uint64_t best_seed;
     double mean, sd, lo, hi;
 } seed_stats;
 
-static seed_stats stats_of_seeds(const search_report *rps, int32_t n)
+static seed_stats stats_of_seeds(const seed_result *r, int32_t n)
 {
     seed_stats t;
     memset(&t, 0, sizeof t);
-    t.best = -1;
     double sum = 0, sum2 = 0;
     for (int32_t i = 0; i < n; i++) {
-        double v;
-        if (!seed_objective(&rps[i], &v))
+        if (!r[i].ok)
             continue;
+        double v = r[i].objective;
         sum += v, sum2 += v * v;
         if (t.k == 0 || v < t.lo)
-            t.lo = v, t.best = i;
+            t.lo = v, t.best_seed = r[i].seed;
         if (t.k == 0 || v > t.hi)
             t.hi = v;
         t.k++;
@@ -551,23 +566,43 @@ static seed_stats stats_of_seeds(const search_report *rps, int32_t n)
 }
 
 /* After every seed's table: the objective per seed and across them. */
-static void text_seeds(const search_report *rps, int32_t n, FILE *f)
+static void text_seeds(const seed_result *r, int32_t n, FILE *f)
 {
     fprintf(f, "%-22s %14s\n", "seed", "best objective");
     for (int32_t i = 0; i < n; i++) {
-        double v;
-        if (seed_objective(&rps[i], &v))
-            fprintf(f, "%-22llu %14.6g\n", (unsigned long long)rps[i].a->seed, v);
+        if (r[i].ok)
+            fprintf(f, "%-22llu %14.6g\n", (unsigned long long)r[i].seed, r[i].objective);
         else
-            fprintf(f, "%-22llu %14s\n", (unsigned long long)rps[i].a->seed, "-");
+            fprintf(f, "%-22llu %14s\n", (unsigned long long)r[i].seed, "-");
     }
-    seed_stats t = stats_of_seeds(rps, n);
+    seed_stats t = stats_of_seeds(r, n);
     if (t.k > 0)
         fprintf(f, "%d seeds with a valid result: mean %.6g, sd %.3g, min %.6g (seed %llu), max %.6g\n", (int)t.k,
-                t.mean, t.sd, t.lo, (unsigned long long)rps[t.best].a->seed, t.hi);
+                t.mean, t.sd, t.lo, (unsigned long long)t.best_seed, t.hi);
 }
 
-static void json_seeds(const search_report *rps, int32_t n, FILE *f)
+/* The "summary" member of a multi-seed JSON. */
+static void json_seeds_summary(json_writer *w, const seed_result *r, int32_t n)
+{
+    json_key(w, "summary");
+    json_begin_object(w);
+    seed_stats t = stats_of_seeds(r, n);
+    json_kv_int(w, "seeds", n);
+    json_kv_int(w, "valid_seeds", t.k);
+    if (t.k > 0) {
+        json_kv_double(w, "mean_objective", t.mean);
+        json_kv_double(w, "sd_objective", t.sd);
+        json_kv_double(w, "min_objective", t.lo);
+        json_kv_double(w, "max_objective", t.hi);
+        if (t.best_seed <= (uint64_t)INT64_MAX) /* as "seed" */
+            json_kv_int(w, "best_seed", (int64_t)t.best_seed);
+        else
+            json_kv_double(w, "best_seed", (double)t.best_seed);
+    }
+    json_end_object(w);
+}
+
+static void json_seeds(const search_report *rps, const seed_result *r, int32_t n, FILE *f)
 {
     json_writer w;
     json_init(&w, f);
@@ -577,23 +612,7 @@ static void json_seeds(const search_report *rps, int32_t n, FILE *f)
     for (int32_t i = 0; i < n; i++)
         write_json_object(&rps[i], &w);
     json_end_array(&w);
-    json_key(&w, "summary");
-    json_begin_object(&w);
-    seed_stats t = stats_of_seeds(rps, n);
-    json_kv_int(&w, "seeds", n);
-    json_kv_int(&w, "valid_seeds", t.k);
-    if (t.k > 0) {
-        json_kv_double(&w, "mean_objective", t.mean);
-        json_kv_double(&w, "sd_objective", t.sd);
-        json_kv_double(&w, "min_objective", t.lo);
-        json_kv_double(&w, "max_objective", t.hi);
-        uint64_t seed = rps[t.best].a->seed;
-        if (seed <= (uint64_t)INT64_MAX) /* as "seed" */
-            json_kv_int(&w, "best_seed", (int64_t)seed);
-        else
-            json_kv_double(&w, "best_seed", (double)seed);
-    }
-    json_end_object(&w);
+    json_seeds_summary(&w, r, n);
     json_end_object(&w);
 }
 
@@ -612,6 +631,7 @@ static int search_mapping(const search_args *a, const cmd_args *o, cli_inputs *i
     search_layer *all = calloc((size_t)ns * (size_t)nl, sizeof *all);
     char (*dirs)[SEARCH_PATH_MAX] = calloc((size_t)ns, sizeof *dirs);
     const pesim_layer **ls = calloc((size_t)nl, sizeof *ls);
+    seed_result *sr = NULL;
     int rc = CLI_OK;
     char dbbuf[SEARCH_PATH_MAX];
     FILE *jf = NULL;
@@ -716,6 +736,13 @@ static int search_mapping(const search_args *a, const cmd_args *o, cli_inputs *i
     cli_progress_end(&prog.line);
     sigaction(SIGINT, &old, NULL);
 
+    sr = calloc((size_t)ns, sizeof *sr);
+    if (rc == CLI_OK && !sr) {
+        cli_error("out of memory");
+        rc = CLI_FAIL;
+    }
+    for (int32_t k = 0; sr && k < seeds_done; k++)
+        sr[k] = seed_result_of(&rps[k]);
     if (rc == CLI_OK) {
         if (!cli_is_stdout(o->json)) {
             for (int32_t k = 0; k < seeds_done; k++) {
@@ -724,10 +751,10 @@ static int search_mapping(const search_args *a, const cmd_args *o, cli_inputs *i
                     fputc('\n', stdout);
             }
             if (seeds)
-                text_seeds(rps, seeds_done, stdout);
+                text_seeds(sr, seeds_done, stdout);
         }
         if (jf && seeds)
-            json_seeds(rps, seeds_done, jf);
+            json_seeds(rps, sr, seeds_done, jf);
         else if (jf)
             write_json(&rps[0], jf);
         int missing = 0;
@@ -755,6 +782,7 @@ done:
     if (cli_close_out(stdout, "-") != 0 && rc == CLI_OK)
         rc = CLI_FAIL;
     pesim_store_close(st);
+    free(sr);
     free(as);
     free(rps);
     free(all);
