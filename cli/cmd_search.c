@@ -64,12 +64,12 @@ static const cli_usage usage = {
     "searches where each layer's weights and outputs live (EGRL-style). They write\n"
     "DIR/best_arch.cfg and DIR/<layer>.cfg for every MAC layer (or\n"
     "DIR/best_placement.cfg) and the convergence to DIR/convergence.csv.\n"
-    "--seeds LIST (e.g. 1-5 or 1,2,7; instead of --seed) runs the mapping search\n"
-    "once per seed, in the order given, as `--seed S` would: one store (a run per\n"
-    "seed and layer, labelled by the layer, seed recorded; --resume continues each\n"
-    "seed's own runs), each seed's files in DIR/seed-S/, the JSON an object per\n"
-    "seed and a summary; under mpirun the seeds' layer searches are dealt to the\n"
-    "workers.",
+    "--seeds LIST (e.g. 1-5 or 1,2,7; instead of --seed) runs the search once per\n"
+    "seed, in the order given, as `--seed S` would: one store (a run per seed and\n"
+    "layer or design, labelled as one seed's, seed recorded; --resume continues\n"
+    "each seed's own runs), each seed's files in DIR/seed-S/, the JSON an object\n"
+    "per seed and a summary; under mpirun the seeds' layer searches are dealt to\n"
+    "the workers.",
     "Defaults: --arch " CLI_DEFAULT_ARCH ", --workload " CLI_DEFAULT_WORKLOAD ",\n"
     "--algo " SEARCH_DEFAULT_ALGO ", --budget 1000 (evaluations per layer), --seed 1, --objective edp,\n"
     "--eval analytical, --out " SEARCH_DEFAULT_OUT ", --db DIR/search.db, --threads 1,\n"
@@ -877,76 +877,81 @@ static int write_design(design_report *rp, const pesim_network *net)
     return CLI_OK;
 }
 
-static void json_design(const design_report *rp, FILE *f)
+static void json_design_object(const design_report *rp, json_writer *w)
 {
     const search_args *a = rp->a;
     const search_layer *s = &rp->s;
-    json_writer w;
-    json_init(&w, f);
-    json_begin_object(&w);
-    json_kv_string(&w, "mode", rp->mode);
-    json_kv_string(&w, "experiment", rp->experiment);
-    json_kv_string(&w, "name", rp->name);
-    json_kv_string(&w, "arch_file", rp->arch_path);
-    json_kv_string(&w, "workload_file", rp->workload_path);
-    json_kv_string(&w, "algo", a->algo);
-    json_kv_string(&w, "objective", pesim_objective_name(a->objective));
-    json_kv_string(&w, "eval", pesim_fidelity_name(a->fidelity));
-    json_kv_int(&w, "budget", a->budget);
-    json_kv_int(&w, "batch", a->batch);
-    json_kv_double(&w, "area_budget_um2", rp->area_budget_um2);
-    json_kv_string(&w, "db", strcmp(rp->db, "none") ? rp->db : NULL);
-    json_kv_string(&w, "out", a->out_dir);
-    json_key(&w, "best");
+    json_begin_object(w);
+    json_kv_string(w, "mode", rp->mode);
+    json_kv_string(w, "experiment", rp->experiment);
+    json_kv_string(w, "name", rp->name);
+    json_kv_string(w, "arch_file", rp->arch_path);
+    json_kv_string(w, "workload_file", rp->workload_path);
+    json_kv_string(w, "algo", a->algo);
+    json_kv_string(w, "objective", pesim_objective_name(a->objective));
+    json_kv_string(w, "eval", pesim_fidelity_name(a->fidelity));
+    json_kv_int(w, "budget", a->budget);
+    json_kv_int(w, "batch", a->batch);
+    json_kv_double(w, "area_budget_um2", rp->area_budget_um2);
+    json_kv_string(w, "db", strcmp(rp->db, "none") ? rp->db : NULL);
+    json_kv_string(w, "out", a->out_dir);
+    json_key(w, "best");
     if (!s->found) {
-        json_null(&w);
+        json_null(w);
     } else {
-        json_begin_object(&w);
-        json_kv_double(&w, "objective", s->best.objective);
-        json_kv_int(&w, "cycles", s->best.cycles);
-        json_kv_double(&w, "energy_pj", s->best.energy_pj);
-        json_kv_double(&w, "area_um2", s->best.area_um2);
-        json_kv_null(&w, "mapping");
-        json_kv_string(&w, "arch", rp->arch_file[0] ? rp->arch_file : NULL);
-        json_kv_string(&w, "placement", rp->placement_file[0] ? rp->placement_file : NULL);
-        json_key(&w, "mappings");
-        json_begin_array(&w);
+        json_begin_object(w);
+        json_kv_double(w, "objective", s->best.objective);
+        json_kv_int(w, "cycles", s->best.cycles);
+        json_kv_double(w, "energy_pj", s->best.energy_pj);
+        json_kv_double(w, "area_um2", s->best.area_um2);
+        json_kv_null(w, "mapping");
+        json_kv_string(w, "arch", rp->arch_file[0] ? rp->arch_file : NULL);
+        json_kv_string(w, "placement", rp->placement_file[0] ? rp->placement_file : NULL);
+        json_key(w, "mappings");
+        json_begin_array(w);
         for (int32_t i = 0; i < rp->n_maps; i++) {
-            json_begin_object(&w);
-            json_kv_string(&w, "layer", pesim_space_layer(rp->sp, i)->name);
-            json_kv_string(&w, "mapping", rp->map_files[i]);
-            json_end_object(&w);
+            json_begin_object(w);
+            json_kv_string(w, "layer", pesim_space_layer(rp->sp, i)->name);
+            json_kv_string(w, "mapping", rp->map_files[i]);
+            json_end_object(w);
         }
-        json_end_array(&w);
-        json_key(&w, "hardware");
-        json_begin_object(&w);
+        json_end_array(w);
+        json_key(w, "hardware");
+        json_begin_object(w);
         char buf[64];
         for (int32_t p = 0; p < cli_experiment_n_hw(rp->sp); p++)
             for (int32_t k = 0; k < pesim_space_hw_n_keys(rp->sp, p); k++) {
                 pesim_space_hw_value(rp->sp, p, k, rp->best_x[p], buf, sizeof buf);
-                json_kv_string(&w, pesim_space_hw_key(rp->sp, p, k), buf);
+                json_kv_string(w, pesim_space_hw_key(rp->sp, p, k), buf);
             }
-        json_end_object(&w);
-        json_kv_int(&w, "sample", s->best_sample);
-        json_end_object(&w);
+        json_end_object(w);
+        json_kv_int(w, "sample", s->best_sample);
+        json_end_object(w);
     }
-    json_kv_int(&w, "samples", s->samples);
-    json_kv_int(&w, "valid_samples", s->valid);
-    json_kv_int(&w, "resumed_samples", s->replayed);
-    json_kv_int(&w, "run_id", s->run_id);
-    json_kv_string(&w, "convergence", s->csv_file[0] ? s->csv_file : NULL);
-    json_kv_bool(&w, "stopped_by_algorithm", s->algo_done);
-    json_kv_bool(&w, "interrupted", s->interrupted);
-    json_kv_double(&w, "wall_s", s->wall_s);
-    json_kv_int(&w, "predicted_samples", s->predictions);
-    json_kv_int(&w, "ranks", pesim_mpi_size());
-    json_kv_int(&w, "worker_evaluations", s->worker_evals);
-    json_policy_in(&w, s);
+    json_kv_int(w, "samples", s->samples);
+    json_kv_int(w, "valid_samples", s->valid);
+    json_kv_int(w, "resumed_samples", s->replayed);
+    json_kv_int(w, "run_id", s->run_id);
+    json_kv_string(w, "convergence", s->csv_file[0] ? s->csv_file : NULL);
+    json_kv_bool(w, "stopped_by_algorithm", s->algo_done);
+    json_kv_bool(w, "interrupted", s->interrupted);
+    json_kv_double(w, "wall_s", s->wall_s);
+    json_kv_int(w, "predicted_samples", s->predictions);
+    json_kv_int(w, "ranks", pesim_mpi_size());
+    json_kv_int(w, "worker_evaluations", s->worker_evals);
+    json_policy_in(w, s);
     if (a->seed <= (uint64_t)INT64_MAX)
-        json_kv_int(&w, "seed", (int64_t)a->seed);
+        json_kv_int(w, "seed", (int64_t)a->seed);
     else
-        json_kv_double(&w, "seed", (double)a->seed);
-    json_end_object(&w);
+        json_kv_double(w, "seed", (double)a->seed);
+    json_end_object(w);
+}
+
+static void json_design(const design_report *rp, FILE *f)
+{
+    json_writer w;
+    json_init(&w, f);
+    json_design_object(rp, &w);
 }
 
 static void text_design(const design_report *rp, FILE *f)
@@ -989,7 +994,7 @@ static void text_design(const design_report *rp, FILE *f)
 }
 
 /* --experiment / --placement: one search of the whole design. */
-static int search_design(search_args *a, const cmd_args *o)
+static int search_design(search_args *a, const cmd_args *o, const uint64_t *seeds, int32_t ns)
 {
     design_report rp;
     memset(&rp, 0, sizeof rp);
@@ -1059,32 +1064,61 @@ static int search_design(search_args *a, const cmd_args *o)
     rc = open_outputs(a, o, dbbuf, sizeof dbbuf, &st, &jf);
     rp.db = dbbuf;
     int32_t np = pesim_space_n_params(rp.sp);
-    rp.best_x = calloc((size_t)(np > 0 ? np : 1), sizeof *rp.best_x);
-    if (rc == CLI_OK && !rp.best_x) {
+    /* one report per seed (--seeds: each in DIR/seed-S, its runs found by seed) */
+    int32_t nr = seeds ? ns : 1;
+    design_report *rps = calloc((size_t)nr, sizeof *rps);
+    search_args *as = calloc((size_t)nr, sizeof *as);
+    seed_result *sr = calloc((size_t)nr, sizeof *sr);
+    char (*dirs)[SEARCH_PATH_MAX] = calloc((size_t)nr, sizeof *dirs);
+    if (rc == CLI_OK && (!rps || !as || !sr || !dirs)) {
         cli_error("out of memory");
         rc = CLI_FAIL;
     }
-    if (rc == CLI_OK) {
+    for (int32_t k = 0; rps && as && dirs && k < nr && rc == CLI_OK; k++) {
+        as[k] = *a;
+        rps[k] = rp;
+        rps[k].a = &as[k];
+        if (!(rps[k].best_x = calloc((size_t)(np > 0 ? np : 1), sizeof *rps[k].best_x))) {
+            cli_error("out of memory");
+            rc = CLI_FAIL;
+        }
+        if (!seeds)
+            continue;
+        as[k].seed = seeds[k];
+        as[k].by_seed = 1;
+        if (snprintf(dirs[k], sizeof dirs[k], "%s/seed-%llu", a->out_dir, (unsigned long long)seeds[k]) >=
+            (int)sizeof dirs[k]) {
+            cli_error("%s: path too long", a->out_dir);
+            rc = CLI_USAGE;
+        } else if (cli_make_dir(dirs[k]) != 0) {
+            rc = CLI_USAGE;
+        }
+        as[k].out_dir = dirs[k];
+    }
+    int32_t done = 0;
+    for (int32_t k = 0; k < nr && rc == CLI_OK; k++) {
+        design_report *r = &rps[k];
+        const search_args *ak = &as[k];
         char config[2048], label[160];
         snprintf(config, sizeof config,
                  "pesim search %s%s%s --arch %s --workload %s --algo %s --budget %lld --seed %llu "
                  "--objective %s --eval %s --batch %d --threads %d%s%s",
                  o->experiment ? "--experiment " : "--placement", o->experiment ? o->experiment : "",
-                 o->joint ? " --joint" : "", rp.arch_path, rp.workload_path, a->algo, (long long)a->budget,
-                 (unsigned long long)a->seed, pesim_objective_name(a->objective), pesim_fidelity_name(a->fidelity),
-                 (int)a->batch, (int)a->threads, a->algo_opt_text ? " --algo-opt " : "",
-                 a->algo_opt_text ? a->algo_opt_text : "");
-        snprintf(label, sizeof label, "%s%s%s", rp.mode, o->experiment ? ":" : "", o->experiment ? rp.name : "");
+                 o->joint ? " --joint" : "", r->arch_path, r->workload_path, ak->algo, (long long)ak->budget,
+                 (unsigned long long)ak->seed, pesim_objective_name(ak->objective), pesim_fidelity_name(ak->fidelity),
+                 (int)ak->batch, (int)ak->threads, ak->algo_opt_text ? " --algo-opt " : "",
+                 ak->algo_opt_text ? ak->algo_opt_text : "");
+        snprintf(label, sizeof label, "%s%s%s", r->mode, o->experiment ? ":" : "", o->experiment ? r->name : "");
         search_spec spec;
         memset(&spec, 0, sizeof spec);
-        spec.name = rp.name;
+        spec.name = r->name;
         spec.label = label;
         spec.stem = "convergence";
         spec.config = config;
         spec.eval = eo;
         char recipe[4 * SEARCH_PATH_MAX];
-        const char *xf[] = {o->experiment, o->in.arch, o->in.workload, o->joint ? "1" : "0", a->encoding_text};
-        const char *pf[] = {rp.arch_path, rp.workload_path};
+        const char *xf[] = {o->experiment, o->in.arch, o->in.workload, o->joint ? "1" : "0", ak->encoding_text};
+        const char *pf[] = {r->arch_path, r->workload_path};
         int bad = o->experiment ? cli_mpi_recipe(recipe, sizeof recipe, "experiment", xf, 5)
                                 : cli_mpi_recipe(recipe, sizeof recipe, "placement", pf, 2);
         spec.recipe = bad ? NULL : recipe;
@@ -1097,32 +1131,60 @@ static int search_design(search_args *a, const cmd_args *o)
         cli_search_stop = 0;
         sigaction(SIGINT, &sa, &old);
         search_progress prog;
-        cli_search_progress_start(&prog, a->budget, 1);
+        cli_search_progress_start(&prog, ak->budget, 1);
         prog.nth = prog.of = 1;
-        rc = cli_search_space(a, rp.sp, &spec, st, &prog, &rp.s, rp.best_x);
+        prog.seed = ak->seed, prog.seed_nth = k + 1, prog.seed_of = seeds ? nr : 0;
+        rc = cli_search_space(ak, r->sp, &spec, st, &prog, &r->s, r->best_x);
         cli_progress_end(&prog.line);
         sigaction(SIGINT, &old, NULL);
         pesim_error e;
         pesim_error_clear(&e);
-        if (rc == CLI_OK && st && !rp.s.interrupted && pesim_store_finish_run(st, rp.s.run_id, &e) != PESIM_OK) {
+        if (rc == CLI_OK && st && !r->s.interrupted && pesim_store_finish_run(st, r->s.run_id, &e) != PESIM_OK) {
             cli_report(&e, dbbuf);
             rc = CLI_FAIL;
         }
-        if (rc == CLI_OK && rp.s.found)
-            rc = write_design(&rp, net);
-        if (rc == CLI_OK) {
-            if (!cli_is_stdout(o->json))
-                text_design(&rp, stdout);
-            if (jf)
-                json_design(&rp, jf);
-            if (rp.s.interrupted) {
-                cli_error("search: interrupted after %lld samples; the best so far is written; --resume continues",
-                          (long long)rp.s.samples);
-                rc = CLI_FAIL;
-            } else if (!rp.s.found) {
-                cli_error("search: no valid design found within the budget");
-                rc = CLI_FAIL;
-            }
+        if (rc == CLI_OK && r->s.found)
+            rc = write_design(r, net);
+        if (rc != CLI_OK)
+            break;
+        done = k + 1;
+        sr[k] = (seed_result){ak->seed, r->s.found, r->s.best.objective};
+        if (!cli_is_stdout(o->json)) {
+            text_design(r, stdout);
+            if (seeds)
+                fputc('\n', stdout);
+        }
+        if (r->s.interrupted)
+            break;
+    }
+    if (rc == CLI_OK) {
+        if (seeds && !cli_is_stdout(o->json))
+            text_seeds(sr, done, stdout);
+        if (jf && seeds) {
+            json_writer w;
+            json_init(&w, jf);
+            json_begin_object(&w);
+            json_key(&w, "seeds");
+            json_begin_array(&w);
+            for (int32_t k = 0; k < done; k++)
+                json_design_object(&rps[k], &w);
+            json_end_array(&w);
+            json_seeds_summary(&w, sr, done);
+            json_end_object(&w);
+        } else if (jf) {
+            json_design(&rps[0], jf);
+        }
+        int missing = 0;
+        for (int32_t k = 0; k < done; k++)
+            missing += !rps[k].s.found;
+        const design_report *r = &rps[done > 0 ? done - 1 : 0];
+        if (done > 0 && r->s.interrupted) {
+            cli_error("search: interrupted after %lld samples; the best so far is written; --resume continues",
+                      (long long)r->s.samples);
+            rc = CLI_FAIL;
+        } else if (missing) {
+            cli_error("search: no valid design found within the budget%s", seeds ? " for some seeds" : "");
+            rc = CLI_FAIL;
         }
     }
     if (cli_close_out(jf, o->json) != 0 && rc == CLI_OK)
@@ -1130,9 +1192,15 @@ static int search_design(search_args *a, const cmd_args *o)
     if (cli_close_out(stdout, "-") != 0 && rc == CLI_OK)
         rc = CLI_FAIL;
     pesim_store_close(st);
+    for (int32_t k = 0; rps && k < nr; k++) {
+        free(rps[k].best_x);
+        free(rps[k].map_files);
+    }
+    free(rps);
+    free(as);
+    free(sr);
+    free(dirs);
 out:
-    free(rp.best_x);
-    free(rp.map_files);
     if (have_in)
         cli_inputs_free(&in);
     cli_experiment_free(&x);
@@ -1186,23 +1254,6 @@ static int search_main(int argc, char **argv)
         cli_error("search: --joint needs --experiment FILE");
         return CLI_USAGE;
     }
-    if (o.experiment || o.placement) {
-        if (o.seeds) {
-            cli_error("search: --seeds runs mapping searches (a workload's layers); run --%s once per --seed",
-                      o.experiment ? "experiment" : "placement");
-            return CLI_USAGE;
-        }
-        if (o.experiment && o.placement) {
-            cli_error("search: --experiment and --placement are two different searches; give one");
-            return CLI_USAGE;
-        }
-        if (o.in.layer) {
-            cli_error("search: --layer is for mapping searches; --%s searches the whole network",
-                      o.experiment ? "experiment" : "placement");
-            return CLI_USAGE;
-        }
-        return search_design(&a, &o);
-    }
     uint64_t *seeds = NULL;
     int32_t n_seeds = 0;
     if (o.seeds) {
@@ -1212,6 +1263,20 @@ static int search_main(int argc, char **argv)
         }
         if (parse_seeds(o.seeds, &seeds, &n_seeds) != 0)
             return CLI_USAGE;
+    }
+    if (o.experiment || o.placement) {
+        if (o.experiment && o.placement) {
+            cli_error("search: --experiment and --placement are two different searches; give one");
+            rc = CLI_USAGE;
+        } else if (o.in.layer) {
+            cli_error("search: --layer is for mapping searches; --%s searches the whole network",
+                      o.experiment ? "experiment" : "placement");
+            rc = CLI_USAGE;
+        } else {
+            rc = search_design(&a, &o, seeds, n_seeds);
+        }
+        free(seeds);
+        return rc;
     }
     cli_inputs in;
     rc = cli_inputs_load("search", &o.in, &in);

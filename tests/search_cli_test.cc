@@ -724,11 +724,55 @@ TEST(SearchCli, SeedsAreTheSingleSeedRunsInOneStore)
         {base + " --seeds 1,2-4,3", "seed 3 is given twice"},
         {base + " --seeds 1-5000", "more than 4096 seeds"},
         {base + " --seed 1 --seeds 1-2", "--seed S runs one seed, --seeds LIST several: give one"},
-        {"search --experiment tests/data/search/tiny_sweep.cfg --seeds 1-2 --out " + dm, "run --experiment once per"},
     };
     for (const Case &c : cases) {
         Result b = Pesim(c.args);
         EXPECT_EQ(b.status, 2) << c.args << "\n" << b.err;
         EXPECT_NE(b.err.find(c.msg), std::string::npos) << c.args << "\n" << b.err;
     }
+}
+
+TEST(SearchCli, SeedsOfAHardwareSearchAreTheSingleSeedRuns)
+{
+    // --experiment (and --placement) with --seeds: a run per seed in one
+    // store, each seed's design in DIR/seed-S, resumed seed by seed.
+    const std::string dp = TempDir("xseedsp"), dm = TempDir("xseedsm");
+    const std::string args = "search --experiment tests/data/search/tiny_sweep.cfg --algo random --budget 40 --batch 8 ";
+    std::vector<Json> single;
+    for (const char *seed : {"1", "3"}) {
+        Result r = Pesim(args + "--seed " + seed + " --db " + dp + "/s.db --out " + dp + "/seed-" + seed +
+                         (std::string(seed) == "3" ? " --new-run" : "") + " --json -");
+        ASSERT_EQ(r.status, 0) << r.err;
+        single.push_back(ParseJson(r.out));
+    }
+    Result m = Pesim(args + "--seeds 1,3 --out " + dm + " --json " + dm + "/out.json");
+    ASSERT_EQ(m.status, 0) << m.err;
+    std::vector<std::string> rows = StoreRows(dm + "/search.db");
+    EXPECT_EQ(rows.size(), 2u + 80u);
+    EXPECT_EQ(rows, StoreRows(dp + "/s.db"));
+    for (const char *f : {"/seed-1/best_arch.cfg", "/seed-3/best_arch.cfg", "/seed-3/convergence.csv"})
+        EXPECT_EQ(ReadFile(dm + f), ReadFile(dp + f)) << f;
+    Json j = ParseJson(ReadFile(dm + "/out.json"));
+    ASSERT_EQ(j["seeds"].arr.size(), 2u);
+    for (size_t k = 0; k < 2; k++) {
+        EXPECT_EQ(j["seeds"].arr[k]["best"]["objective"].num, single[k]["best"]["objective"].num);
+        EXPECT_EQ(j["seeds"].arr[k]["run_id"].num, (double)(k + 1));
+    }
+    EXPECT_EQ(j["summary"]["min_objective"].num,
+              std::min(single[0]["best"]["objective"].num, single[1]["best"]["objective"].num));
+
+    // the second seed's run cut to 16 evaluations: --resume replays the first, continues the second
+    sqlite3 *h = nullptr;
+    ASSERT_EQ(sqlite3_open((dm + "/search.db").c_str(), &h), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(h, "DELETE FROM evals WHERE (id >> 40) = 2 AND (id & 1099511627775) >= 16; "
+                              "UPDATE runs SET finished = NULL, status = 'running' WHERE id = 2;",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(h);
+    Result r = Pesim(args + "--seeds 1,3 --resume --out " + dm + " --json -");
+    ASSERT_EQ(r.status, 0) << r.err;
+    Json jr = ParseJson(r.out);
+    EXPECT_EQ(jr["seeds"].arr[0]["resumed_samples"].num, 40);
+    EXPECT_EQ(jr["seeds"].arr[1]["resumed_samples"].num, 16);
+    EXPECT_EQ(StoreRows(dm + "/search.db"), rows);
 }
