@@ -409,6 +409,19 @@ TEST(Mpi, SeedsOnThreeRanksAreTheSingleProcessSeeds)
     ASSERT_EQ(rb.size(), 600u);
     ExpectSameRows(rb, std::vector<Row>(r1.begin(), r1.begin() + 600));
     EXPECT_EQ(ParseJson(ReadFile(d3 + "/b.json"))["seeds"].arr[1]["distribute"].str, "batches");
+
+    // a hardware search's seeds, one after another, each seed's batches on the workers
+    const std::string hw = "search --experiment tests/data/search/tiny_sweep.cfg --algo random --budget 40 --batch 8 "
+                           "--seeds 1,3 --out ";
+    Result h1 = Pesim(hw + d1 + "/hw");
+    ASSERT_EQ(h1.status, 0) << h1.err;
+    Result h3 = Mpirun(3, hw + d3 + "/hw --json " + d3 + "/hw.json");
+    ASSERT_EQ(h3.status, 0) << h3.err;
+    EXPECT_EQ(Without(h3.out, d3), Without(h1.out, d1));
+    ExpectSameRows(Stored(d3 + "/hw/search.db"), Stored(d1 + "/hw/search.db"));
+    Json jh = ParseJson(ReadFile(d3 + "/hw.json"));
+    ASSERT_EQ(jh["seeds"].arr.size(), 2u);
+    for (const Json &s : jh["seeds"].arr) EXPECT_EQ(s["worker_evaluations"].num, 40);
 }
 
 TEST(Mpi, AWorkerKilledDuringWholeSearchesLosesNothing)
