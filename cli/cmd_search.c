@@ -242,6 +242,16 @@ static totals sum_layers(const search_report *rp)
     return t;
 }
 
+/* A seed as a JSON integer (a double above INT64_MAX: JSON readers rarely
+ * take more than 64-bit signed integers). */
+static void json_kv_seed(json_writer *w, const char *key, uint64_t seed)
+{
+    if (seed <= (uint64_t)INT64_MAX)
+        json_kv_int(w, key, (int64_t)seed);
+    else
+        json_kv_double(w, key, (double)seed);
+}
+
 static void json_best(json_writer *w, const search_layer *s)
 {
     json_key(w, "best");
@@ -339,12 +349,7 @@ static void write_json_object(const search_report *rp, json_writer *w)
         json_kv_bool(w, "valid", all);
         json_end_object(w);
     }
-    /* the seed as a JSON integer (a double above INT64_MAX: JSON readers
-     * rarely take more than 64-bit signed integers) */
-    if (a->seed <= (uint64_t)INT64_MAX)
-        json_kv_int(w, "seed", (int64_t)a->seed);
-    else
-        json_kv_double(w, "seed", (double)a->seed);
+    json_kv_seed(w, "seed", a->seed);
     json_end_object(w);
 }
 
@@ -581,9 +586,36 @@ static void text_seeds(const seed_result *r, int32_t n, FILE *f)
                 t.mean, t.sd, t.lo, (unsigned long long)t.best_seed, t.hi);
 }
 
-/* The "summary" member of a multi-seed JSON. */
-static void json_seeds_summary(json_writer *w, const seed_result *r, int32_t n)
+/* One seed's options (--seeds): a's with the seed, its runs found by seed,
+ * its files in dir = DIR/seed-S (made). Returns CLI_OK or the exit status
+ * after a message. */
+static int seed_args(const search_args *a, uint64_t seed, search_args *out, char *dir, size_t n)
 {
+    *out = *a;
+    out->seed = seed;
+    out->by_seed = 1;
+    out->out_dir = dir;
+    if (snprintf(dir, n, "%s/seed-%llu", a->out_dir, (unsigned long long)seed) >= (int)n) {
+        cli_error("%s: path too long", a->out_dir);
+        return CLI_USAGE;
+    }
+    return cli_make_dir(dir) != 0 ? CLI_USAGE : CLI_OK;
+}
+
+/* A multi-seed JSON: {"seeds": [ each seed's object, as one seed's search
+ * writes it ], "summary": {...}}; the caller writes the objects between
+ * begin and end. */
+static void json_seeds_begin(json_writer *w, FILE *f)
+{
+    json_init(w, f);
+    json_begin_object(w);
+    json_key(w, "seeds");
+    json_begin_array(w);
+}
+
+static void json_seeds_end(json_writer *w, const seed_result *r, int32_t n)
+{
+    json_end_array(w);
     json_key(w, "summary");
     json_begin_object(w);
     seed_stats t = stats_of_seeds(r, n);
@@ -594,26 +626,10 @@ static void json_seeds_summary(json_writer *w, const seed_result *r, int32_t n)
         json_kv_double(w, "sd_objective", t.sd);
         json_kv_double(w, "min_objective", t.lo);
         json_kv_double(w, "max_objective", t.hi);
-        if (t.best_seed <= (uint64_t)INT64_MAX) /* as "seed" */
-            json_kv_int(w, "best_seed", (int64_t)t.best_seed);
-        else
-            json_kv_double(w, "best_seed", (double)t.best_seed);
+        json_kv_seed(w, "best_seed", t.best_seed);
     }
     json_end_object(w);
-}
-
-static void json_seeds(const search_report *rps, const seed_result *r, int32_t n, FILE *f)
-{
-    json_writer w;
-    json_init(&w, f);
-    json_begin_object(&w);
-    json_key(&w, "seeds");
-    json_begin_array(&w);
-    for (int32_t i = 0; i < n; i++)
-        write_json_object(&rps[i], &w);
-    json_end_array(&w);
-    json_seeds_summary(&w, r, n);
-    json_end_object(&w);
+    json_end_object(w);
 }
 
 /* The mapping search of the planned layers (every MAC layer, or --layer)
@@ -653,18 +669,8 @@ static int search_mapping(const search_args *a, const cmd_args *o, cli_inputs *i
     rc = open_outputs(a, o, dbbuf, sizeof dbbuf, &st, &jf);
     for (int32_t k = 0; k < ns && rc == CLI_OK; k++) {
         as[k] = *a;
-        if (seeds) {
-            as[k].seed = seeds[k];
-            as[k].by_seed = 1;
-            if (snprintf(dirs[k], sizeof dirs[k], "%s/seed-%llu", a->out_dir, (unsigned long long)seeds[k]) >=
-                (int)sizeof dirs[k]) {
-                cli_error("%s: path too long", a->out_dir);
-                rc = CLI_USAGE;
-            } else if (cli_make_dir(dirs[k]) != 0) {
-                rc = CLI_USAGE;
-            }
-            as[k].out_dir = dirs[k];
-        }
+        if (seeds)
+            rc = seed_args(a, seeds[k], &as[k], dirs[k], sizeof dirs[k]);
         rps[k].a = &as[k];
         rps[k].in = in;
         rps[k].db = dbbuf;
@@ -753,9 +759,13 @@ static int search_mapping(const search_args *a, const cmd_args *o, cli_inputs *i
             if (seeds)
                 text_seeds(sr, seeds_done, stdout);
         }
-        if (jf && seeds)
-            json_seeds(rps, sr, seeds_done, jf);
-        else if (jf)
+        if (jf && seeds) {
+            json_writer w;
+            json_seeds_begin(&w, jf);
+            for (int32_t k = 0; k < seeds_done; k++)
+                write_json_object(&rps[k], &w);
+            json_seeds_end(&w, sr, seeds_done);
+        } else if (jf)
             write_json(&rps[0], jf);
         int missing = 0;
         for (int32_t k = 0; k < seeds_done; k++)
@@ -940,10 +950,7 @@ static void json_design_object(const design_report *rp, json_writer *w)
     json_kv_int(w, "ranks", pesim_mpi_size());
     json_kv_int(w, "worker_evaluations", s->worker_evals);
     json_policy_in(w, s);
-    if (a->seed <= (uint64_t)INT64_MAX)
-        json_kv_int(w, "seed", (int64_t)a->seed);
-    else
-        json_kv_double(w, "seed", (double)a->seed);
+    json_kv_seed(w, "seed", a->seed);
     json_end_object(w);
 }
 
@@ -1082,18 +1089,8 @@ static int search_design(search_args *a, const cmd_args *o, const uint64_t *seed
             cli_error("out of memory");
             rc = CLI_FAIL;
         }
-        if (!seeds)
-            continue;
-        as[k].seed = seeds[k];
-        as[k].by_seed = 1;
-        if (snprintf(dirs[k], sizeof dirs[k], "%s/seed-%llu", a->out_dir, (unsigned long long)seeds[k]) >=
-            (int)sizeof dirs[k]) {
-            cli_error("%s: path too long", a->out_dir);
-            rc = CLI_USAGE;
-        } else if (cli_make_dir(dirs[k]) != 0) {
-            rc = CLI_USAGE;
-        }
-        as[k].out_dir = dirs[k];
+        if (seeds && rc == CLI_OK)
+            rc = seed_args(a, seeds[k], &as[k], dirs[k], sizeof dirs[k]);
     }
     int32_t done = 0;
     for (int32_t k = 0; k < nr && rc == CLI_OK; k++) {
@@ -1162,15 +1159,10 @@ static int search_design(search_args *a, const cmd_args *o, const uint64_t *seed
             text_seeds(sr, done, stdout);
         if (jf && seeds) {
             json_writer w;
-            json_init(&w, jf);
-            json_begin_object(&w);
-            json_key(&w, "seeds");
-            json_begin_array(&w);
+            json_seeds_begin(&w, jf);
             for (int32_t k = 0; k < done; k++)
                 json_design_object(&rps[k], &w);
-            json_end_array(&w);
-            json_seeds_summary(&w, sr, done);
-            json_end_object(&w);
+            json_seeds_end(&w, sr, done);
         } else if (jf) {
             json_design(&rps[0], jf);
         }
