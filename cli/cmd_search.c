@@ -353,13 +353,6 @@ static void write_json_object(const search_report *rp, json_writer *w)
     json_end_object(w);
 }
 
-static void write_json(const search_report *rp, FILE *f)
-{
-    json_writer w;
-    json_init(&w, f);
-    write_json_object(rp, &w);
-}
-
 static void write_text(const search_report *rp, FILE *f)
 {
     const search_args *a = rp->a;
@@ -602,35 +595,43 @@ static int seed_args(const search_args *a, uint64_t seed, search_args *out, char
     return cli_make_dir(dir) != 0 ? CLI_USAGE : CLI_OK;
 }
 
-/* A multi-seed JSON: {"seeds": [ each seed's object, as one seed's search
- * writes it ], "summary": {...}}; the caller writes the objects between
- * begin and end. */
-static void json_seeds_begin(json_writer *w, FILE *f)
+/* Writes one JSON object per search (item fn(items[k])): a single one as
+ * it is (seeds NULL), or {"seeds": [ each seed's object ], "summary": {...}}
+ * for --seeds. */
+typedef void (*json_item_fn)(const void *item, json_writer *w);
+
+static void json_results(FILE *f, const uint64_t *seeds, const seed_result *r, int32_t n, json_item_fn fn,
+                         const void *items, size_t size)
 {
-    json_init(w, f);
-    json_begin_object(w);
-    json_key(w, "seeds");
-    json_begin_array(w);
+    json_writer w;
+    json_init(&w, f);
+    if (!seeds) {
+        fn(items, &w);
+        return;
+    }
+    json_begin_object(&w);
+    json_key(&w, "seeds");
+    json_begin_array(&w);
+    for (int32_t k = 0; k < n; k++)
+        fn((const char *)items + (size_t)k * size, &w);
+    json_end_array(&w);
+    json_key(&w, "summary");
+    json_begin_object(&w);
+    seed_stats t = stats_of_seeds(r, n);
+    json_kv_int(&w, "seeds", n);
+    json_kv_int(&w, "valid_seeds", t.k);
+    if (t.k > 0) {
+        json_kv_double(&w, "mean_objective", t.mean);
+        json_kv_double(&w, "sd_objective", t.sd);
+        json_kv_double(&w, "min_objective", t.lo);
+        json_kv_double(&w, "max_objective", t.hi);
+        json_kv_seed(&w, "best_seed", t.best_seed);
+    }
+    json_end_object(&w);
+    json_end_object(&w);
 }
 
-static void json_seeds_end(json_writer *w, const seed_result *r, int32_t n)
-{
-    json_end_array(w);
-    json_key(w, "summary");
-    json_begin_object(w);
-    seed_stats t = stats_of_seeds(r, n);
-    json_kv_int(w, "seeds", n);
-    json_kv_int(w, "valid_seeds", t.k);
-    if (t.k > 0) {
-        json_kv_double(w, "mean_objective", t.mean);
-        json_kv_double(w, "sd_objective", t.sd);
-        json_kv_double(w, "min_objective", t.lo);
-        json_kv_double(w, "max_objective", t.hi);
-        json_kv_seed(w, "best_seed", t.best_seed);
-    }
-    json_end_object(w);
-    json_end_object(w);
-}
+static void json_search_item(const void *rp, json_writer *w) { write_json_object(rp, w); }
 
 /* The mapping search of the planned layers (every MAC layer, or --layer)
  * with a's seed (seeds NULL), or with --seeds: once per seed as `--seed S
@@ -759,14 +760,8 @@ static int search_mapping(const search_args *a, const cmd_args *o, cli_inputs *i
             if (seeds)
                 text_seeds(sr, seeds_done, stdout);
         }
-        if (jf && seeds) {
-            json_writer w;
-            json_seeds_begin(&w, jf);
-            for (int32_t k = 0; k < seeds_done; k++)
-                write_json_object(&rps[k], &w);
-            json_seeds_end(&w, sr, seeds_done);
-        } else if (jf)
-            write_json(&rps[0], jf);
+        if (jf)
+            json_results(jf, seeds, sr, seeds_done, json_search_item, rps, sizeof *rps);
         int missing = 0;
         for (int32_t k = 0; k < seeds_done; k++)
             for (int32_t i = 0; i < rps[k].n; i++)
@@ -954,12 +949,7 @@ static void json_design_object(const design_report *rp, json_writer *w)
     json_end_object(w);
 }
 
-static void json_design(const design_report *rp, FILE *f)
-{
-    json_writer w;
-    json_init(&w, f);
-    json_design_object(rp, &w);
-}
+static void json_design_item(const void *rp, json_writer *w) { json_design_object(rp, w); }
 
 static void text_design(const design_report *rp, FILE *f)
 {
@@ -1157,15 +1147,8 @@ static int search_design(search_args *a, const cmd_args *o, const uint64_t *seed
     if (rc == CLI_OK) {
         if (seeds && !cli_is_stdout(o->json))
             text_seeds(sr, done, stdout);
-        if (jf && seeds) {
-            json_writer w;
-            json_seeds_begin(&w, jf);
-            for (int32_t k = 0; k < done; k++)
-                json_design_object(&rps[k], &w);
-            json_seeds_end(&w, sr, done);
-        } else if (jf) {
-            json_design(&rps[0], jf);
-        }
+        if (jf)
+            json_results(jf, seeds, sr, done, json_design_item, rps, sizeof *rps);
         int missing = 0;
         for (int32_t k = 0; k < done; k++)
             missing += !rps[k].s.found;
