@@ -68,19 +68,6 @@ static double dram_gbps(const pesim_arch *a, const pesim_level *lv)
     return wpc * (a->word_bits / 8.0) * a->clock_mhz * 1e-3;
 }
 
-/* 1 when the network of tensor t below level L fans out: L has children, or
- * the words pass the levels below that do not keep t down to a fan-out. */
-static int crosses_array(const pesim_arch *a, int L, pesim_tensor t)
-{
-    for (int k = L; k >= 0; k--) {
-        if (k < L && a->level[k].keeps[t])
-            return 0;
-        if (a->level[k].fanout_x * a->level[k].fanout_y > 1)
-            return 1;
-    }
-    return 0;
-}
-
 /* One figure with its PESIM_EST_* bit, for the sources listing. */
 typedef struct figure {
     const char *name, *unit;
@@ -103,6 +90,8 @@ static int figures_of(const pesim_arch *a, int L, figure *out)
                                 "vector_energy_pj_per_op"};
             out[n++] = (figure){"vector area", "um2", a->vector.area_um2, PESIM_EST_VECTOR_AREA,
                                 "vector_area_um2"};
+            out[n++] = (figure){"vector leakage", "pJ/cycle", a->vector.leak_pj_per_cycle, PESIM_EST_VECTOR_LEAK,
+                                "vector_leak_pj_per_cycle"};
         }
         return n;
     }
@@ -112,9 +101,12 @@ static int figures_of(const pesim_arch *a, int L, figure *out)
     out[n++] = (figure){"leakage", "pJ/cycle", lv->leak_pj_per_cycle, PESIM_EST_LEAK, "leak_pj_per_cycle"};
     out[n++] = (figure){"area", "um2", lv->area_um2, PESIM_EST_AREA, "area_um2"};
     if (lv->keeps[PESIM_OUTPUTS] && lv->noc[PESIM_OUTPUTS].reduce != PESIM_REDUCE_NONE &&
-        crosses_array(a, L, PESIM_OUTPUTS))
+        pesim_arch_fanin(a, L, PESIM_OUTPUTS) > 1)
         out[n++] = (figure){"reduction", "pJ per addition", lv->reduce_energy_pj, PESIM_EST_REDUCE,
                             "reduce_energy_pj"};
+    if (lv->keeps[PESIM_OUTPUTS] && lv->noc[PESIM_OUTPUTS].reduce == PESIM_REDUCE_TREE &&
+        pesim_arch_fanin(a, L, PESIM_OUTPUTS) > 1)
+        out[n++] = (figure){"adder tree", "um2", lv->reduce_area_um2, PESIM_EST_REDUCE_AREA, "reduce_area_um2"};
     return n;
 }
 
@@ -236,7 +228,7 @@ void cli_info_arch_text(const pesim_arch *a, const char *path, FILE *f)
             fprintf(f, "  %-10s estimated access time %.3g ns (%.3g cycles at %g MHz; latency_cycles is %" PRId32
                        ")\n", "", x.access_ns, x.access_ns * a->clock_mhz * 1e-3, a->clock_mhz, lv->latency_cycles);
         for (int t = 0; t < PESIM_NTENSORS; t++) {
-            if (!lv->keeps[t] || !crosses_array(a, L, (pesim_tensor)t))
+            if (!lv->keeps[t] || pesim_arch_fanin(a, L, (pesim_tensor)t) <= 1)
                 continue;
             fprintf(f, "  %-10s %s network %.4g pJ per word per hop: %s\n", "",
                     pesim_tensor_name((pesim_tensor)t), lv->noc[t].hop_energy_pj,

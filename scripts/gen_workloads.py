@@ -602,7 +602,40 @@ def resnet14_agent():
     return net
 
 
-AGENT_NETWORKS = [atari_a3c, resnet14_agent]
+# impala_deep: the "large" (deep) agent network of Espeholt et al., "IMPALA:
+# Scalable Distributed Deep-RL with Importance Weighted Actor-Learner
+# Architectures", ICML 2018, Fig. 3 (15 convolutional layers, the model of its
+# Atari Table C.1 column "IMPALA (deep)"), on its Atari input (Table G.1: 84x84
+# grayscale, 4 stacked frames): three sections of 16, 32, 32 channels, each a
+# 3x3 conv (stride 1, same padding), a 3x3 max pool of stride 2 (same padding)
+# and two residual blocks of two 3x3 convs; then fc 256 and the policy (18
+# actions) and value heads (feed-forward: the Atari agents have no LSTM, Sec. G).
+def impala_deep():
+    net = Net("impala_deep",
+              "Espeholt et al., ICML 2018, Fig. 3 (large model) and Table G.1 (84x84x4 Atari input)",
+              4, 84, 84,
+              ["IMPALA deep agent CNN on 84x84x4, batch 1: three sections (16, 32, 32 channels) of"
+               " conv 3x3, max pool 3x3/2, two residual blocks of two conv 3x3;",
+               "fc 256, policy (18 actions) and value heads. Counted: conv + fc MACs. Not counted:"
+               " ReLU (before each block's convs and the fc), pools, adds."],
+              None)
+    x = "input"
+    for si, width in enumerate((16, 32, 32)):
+        base = "s%d" % (si + 1)
+        x = net.conv(base + "_conv", x, width, 3, pad=1)
+        x = net.pool(base + "_pool", x, 3, 2, pad=1)
+        for bi in range(2):
+            rb = "%s_res%d" % (base, bi + 1)
+            y = net.conv(rb + "_a", x, width, 3, pad=1)
+            y = net.conv(rb + "_b", y, width, 3, pad=1)
+            x = net.add(rb, y, x)
+    x = net.gemm("fc", x, 1, 256, words_of(net.shape[x]))
+    net.gemm("fc_policy", x, 1, 18, 256)
+    net.gemm("fc_value", x, 1, 1, 256)
+    return net
+
+
+AGENT_NETWORKS = [atari_a3c, resnet14_agent, impala_deep]
 
 
 NETWORKS = [

@@ -71,7 +71,7 @@ static void eval_key(const pesim_eval_options *o, char *buf, size_t n)
 }
 
 /* What a resume needs to match, compared field by field. */
-static pesim_status compare_run(const pesim_campaign *c, const pesim_run_info *want, const pesim_run_info *have,
+static pesim_status compare_run(const char *path, const pesim_run_info *want, const pesim_run_info *have,
                                 pesim_error *e)
 {
     char a[600], b[600];
@@ -99,10 +99,54 @@ static pesim_status compare_run(const pesim_campaign *c, const pesim_run_info *w
         snprintf(a, sizeof a, "%s", have->eval_options), snprintf(b, sizeof b, "%s", want->eval_options);
     }
     if (!what) return PESIM_OK;
-    return pesim_error_set(e, PESIM_ERR_INVALID, pesim_store_path(c->st), 0, NULL,
+    return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, NULL,
                            "cannot resume run %" PRId64 " of '%s': it was started with %s %s, not %s %s (a resume "
                            "continues a run with its own options; --new-run starts another run in this store)",
-                           have->id, c->label, what, a, what, b);
+                           have->id, want->label, what, a, what, b);
+}
+
+/* pesim_store_settle_run; by_seed: the run of this search is the latest of
+ * want's label, space and seed (pesim_campaign_options.by_seed). */
+static pesim_status settle(pesim_store *st, const pesim_run_info *want, int by_seed, pesim_run_mode mode,
+                           const char *config, int64_t *run_id, int64_t *stored, int *resumed, pesim_error *e)
+{
+    *run_id = 0;
+    *stored = 0;
+    if (resumed) *resumed = 0;
+    pesim_run_info have;
+    int found = 0;
+    pesim_status rc = by_seed ? pesim_store_find_run_seed(st, want->label, want->space, want->seed, &have, &found, e)
+                              : pesim_store_find_run(st, want->label, want->space, &have, &found, e);
+    if (rc) return rc;
+    const char *path = pesim_store_path(st);
+    if (found && mode == PESIM_RUN_NEW)
+        return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, NULL,
+                               "the store already has run %" PRId64 " of '%s' (%s, seed %" PRIu64 ", %" PRId64
+                               " of %" PRId64 " evaluations, %s); --resume continues it (also with a larger "
+                               "--budget), --new-run starts another run in this store",
+                               have.id, want->label, have.algo, have.seed, have.samples, have.budget,
+                               have.finished ? "finished" : "not finished");
+    if (found && mode == PESIM_RUN_RESUME) {
+        if ((rc = compare_run(path, want, &have, e))) return rc;
+        if (have.samples > want->budget)
+            return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, NULL,
+                                   "run %" PRId64 " of '%s' already has %" PRId64 " evaluations, more than the "
+                                   "budget %" PRId64,
+                                   have.id, want->label, have.samples, want->budget);
+        if ((rc = pesim_store_reopen_run(st, have.id, want->budget, e))) return rc;
+        *run_id = have.id;
+        *stored = have.samples;
+        if (resumed) *resumed = 1;
+        return PESIM_OK;
+    }
+    return pesim_store_new_run(st, want, config, run_id, e);
+}
+
+pesim_status pesim_store_settle_run(pesim_store *st, const pesim_run_info *want, pesim_run_mode mode,
+                                    const char *config, int64_t *run_id, int64_t *stored, int *resumed,
+                                    pesim_error *e)
+{
+    return settle(st, want, 0, mode, config, run_id, stored, resumed, e);
 }
 
 /* Settles the run in the store according to the mode. */
@@ -121,34 +165,7 @@ static pesim_status settle_run(pesim_campaign *c, pesim_error *e)
     want.batch = o->batch;
     pesim_algo_describe_options(c->al, want.algo_options, sizeof want.algo_options);
     eval_key(&o->eval, want.eval_options, sizeof want.eval_options);
-
-    pesim_run_info have;
-    int found = 0;
-    pesim_status st = o->by_seed ? pesim_store_find_run_seed(c->st, want.label, want.space, o->seed, &have, &found, e)
-                                 : pesim_store_find_run(c->st, want.label, want.space, &have, &found, e);
-    if (st) return st;
-    const char *path = pesim_store_path(c->st);
-    if (found && o->mode == PESIM_RUN_NEW)
-        return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, NULL,
-                               "the store already has run %" PRId64 " of '%s' (%s, seed %" PRIu64 ", %" PRId64
-                               " of %" PRId64 " evaluations, %s); --resume continues it (also with a larger "
-                               "--budget), --new-run starts another run in this store",
-                               have.id, c->label, have.algo, have.seed, have.samples, have.budget,
-                               have.finished ? "finished" : "not finished");
-    if (found && o->mode == PESIM_RUN_RESUME) {
-        if ((st = compare_run(c, &want, &have, e))) return st;
-        if (have.samples > o->budget)
-            return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, NULL,
-                                   "run %" PRId64 " of '%s' already has %" PRId64 " evaluations, more than the "
-                                   "budget %" PRId64,
-                                   have.id, c->label, have.samples, o->budget);
-        if ((st = pesim_store_reopen_run(c->st, have.id, o->budget, e))) return st;
-        c->rep.run_id = have.id;
-        c->rep.resumed = 1;
-        c->stored = have.samples;
-        return PESIM_OK;
-    }
-    return pesim_store_new_run(c->st, &want, o->config, &c->rep.run_id, e);
+    return settle(c->st, &want, o->by_seed, o->mode, o->config, &c->rep.run_id, &c->stored, &c->rep.resumed, e);
 }
 
 pesim_status pesim_campaign_create(pesim_space *s, pesim_store *st, const pesim_campaign_options *o,

@@ -63,6 +63,7 @@ uint64_t srch_hash_arch(uint64_t h, const pesim_arch *a)
         h = srch_hash_double(h, v->leak_pj_per_cycle);
         h = srch_hash_double(h, v->area_um2);
         h = srch_hash_double(h, v->reduce_energy_pj);
+        h = srch_hash_double(h, v->reduce_area_um2);
         h = srch_hmix(h, (uint64_t)v->estimated); /* an estimated DRAM energy is the IDD model's */
         h = srch_hmix(h, (uint64_t)(v->block_words > 1 ? v->block_words : 1));
         for (int t = 0; t < PESIM_NTENSORS; t++) {
@@ -87,6 +88,15 @@ uint64_t srch_hash_arch(uint64_t h, const pesim_arch *a)
             h = srch_hmix(h, (uint64_t)(uint32_t)d->device_bits);
             if (d->reads_in_flight > 1) h = srch_hmix(h, (uint64_t)(uint32_t)d->reads_in_flight);
         }
+    }
+    const pesim_vector *vu = &a->vector; /* costs the network evaluator's layers without MACs */
+    if (vu->lanes > 0) {
+        h = srch_hmix(h, (uint64_t)(uint32_t)vu->level << 32 | (uint32_t)vu->lanes);
+        h = srch_hmix(h, (uint64_t)(uint32_t)vu->latency_cycles);
+        h = srch_hash_double(h, vu->ops_per_cycle);
+        h = srch_hash_double(h, vu->energy_pj_per_op);
+        h = srch_hash_double(h, vu->area_um2);
+        h = srch_hash_double(h, vu->leak_pj_per_cycle);
     }
     return h;
 }

@@ -19,7 +19,15 @@
  * a necessary condition only (srch_place_check: each level's live tensors
  * over their lifetimes fit its capacity); the whole-network evaluation also
  * needs room for the staging tiles and a feasible allocation, so a fully
- * masked placement can still be invalid (a PLACEMENT violation). */
+ * masked placement can still be invalid (a PLACEMENT violation).
+ *
+ * Under an area budget, a hardware choice is allowed only if some completion
+ * of the unchosen hardware parameters is a valid arch within the budget (area
+ * is not monotone in every key, so the check looks them all up in a table of
+ * every hardware design's area, built on first use). Spaces with more than
+ * AREA_TABLE_MAX hardware designs skip this look-ahead: their budget is
+ * checked once every hardware parameter is chosen, and a masked decode can
+ * then end with a hardware choice no budget-fitting completion has. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,7 +46,11 @@ struct pesim_cursor {
     pesim_mapping m0, m;          /* a layer's completion (unclamped), and a choice tried on it */
     pesim_placement place;
     int64_t *live;                /* placement capacity scratch */
+    double *hw_area;              /* every hardware design's area (-1: not a valid arch), mixed radix */
+    int32_t hw_designs;           /* entries of hw_area; -1 not built yet, 0 none (too many, or no budget) */
 };
+
+#define AREA_TABLE_MAX 4096       /* hardware designs tabulated for the area look-ahead */
 
 pesim_status pesim_cursor_create(const pesim_space *s, const pesim_eval_options *budgets, pesim_cursor **out,
                                  pesim_error *e)
@@ -51,6 +63,7 @@ pesim_status pesim_cursor_create(const pesim_space *s, const pesim_eval_options 
     c->s = s;
     c->n = s->n_params;
     c->area_budget_um2 = budgets && budgets->area_budget_um2 > 0 ? budgets->area_budget_um2 : 0;
+    c->hw_designs = -1;
     size_t n = (size_t)(c->n > 0 ? c->n : 1);
     c->x = malloc(n * sizeof *c->x);
     c->tmp = malloc(n * sizeof *c->tmp);
@@ -80,6 +93,7 @@ void pesim_cursor_destroy(pesim_cursor *c)
     free(c->known);
     pesim_placement_free(&c->place);
     free(c->live);
+    free(c->hw_area);
     free(c);
 }
 
@@ -129,6 +143,62 @@ static void complete(pesim_cursor *c, int32_t param)
     if (param >= 0) c->known[param] = 1;
 }
 
+/* Builds c->hw_area: the area of every hardware design, the first hardware
+ * parameter's digit varying fastest. Returns its entries (0: no table). */
+static int32_t area_table(pesim_cursor *c)
+{
+    if (c->hw_designs >= 0) return c->hw_designs;
+    const pesim_space *s = c->s;
+    c->hw_designs = 0;
+    int64_t n = 1;
+    for (int32_t i = 0; i < s->n_hw; i++)
+        if ((n *= s->params[i].n_choices) > AREA_TABLE_MAX) return 0;
+    int32_t *h = calloc((size_t)s->n_hw, sizeof *h);
+    pesim_arch *a = malloc(sizeof *a);
+    c->hw_area = malloc((size_t)n * sizeof *c->hw_area);
+    if (!h || !a || !c->hw_area) {
+        free(c->hw_area), c->hw_area = NULL;
+        free(h), free(a);
+        return 0; /* out of memory: no look-ahead */
+    }
+    for (int64_t k = 0; k < n; k++) {
+        int64_t r = k;
+        for (int32_t i = 0; i < s->n_hw; i++) h[i] = (int32_t)(r % s->params[i].n_choices), r /= s->params[i].n_choices;
+        *a = s->arch;
+        c->hw_area[k] = srch_apply_hw(s, h, a, NULL, 0, NULL) ? pesim_arch_area_um2(a) : -1;
+    }
+    free(h), free(a);
+    return c->hw_designs = (int32_t)n;
+}
+
+/* 0 (with *v) when no completion of the unchosen hardware parameters (known
+ * ones as in c->tmp) is a valid arch within the area budget; 1 otherwise, or
+ * when the space has no area table. */
+static int area_reachable(pesim_cursor *c, pesim_violation *v)
+{
+    const pesim_space *s = c->s;
+    int32_t n = area_table(c);
+    double least = -1;
+    for (int32_t k = 0; k < n; k++) {
+        int32_t r = k, match = 1;
+        for (int32_t i = 0; i < s->n_hw && match; i++) {
+            int32_t digit = r % s->params[i].n_choices;
+            r /= s->params[i].n_choices;
+            match = !c->known[i] || c->tmp[i] == digit;
+        }
+        double area = c->hw_area[k];
+        if (!match || area < 0) continue;
+        if (area <= c->area_budget_um2) return 1;
+        if (least < 0 || area < least) least = area;
+    }
+    if (n == 0) return 1;
+    if (v) {
+        *v = pesim_violation_make(least < 0 ? PESIM_VIOLATION_STRUCTURE : PESIM_VIOLATION_AREA);
+        if (least >= 0) v->amount = least, v->limit = c->area_budget_um2;
+    }
+    return 0;
+}
+
 /* The arch for the mapping checks: the space's (fixed), the decoded one
  * (every hardware parameter known: 1, or 0 with *v when it is not a valid
  * arch or over the area budget), or the most permissive one. */
@@ -151,6 +221,7 @@ static int build_arch(pesim_cursor *c, pesim_violation *v)
         }
         return 1;
     }
+    if (c->area_budget_um2 > 0 && !area_reachable(c, v)) return 0;
     for (int32_t i = 0; i < s->n_hw; i++) {
         const hw_param *hp = &s->hw[i];
         if (c->known[i]) {

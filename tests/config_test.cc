@@ -378,13 +378,13 @@ TEST_F(ConfigTest, ArchGood)
     EXPECT_DOUBLE_EQ(81.0, dram.dram.idd0_ma);
     EXPECT_DOUBLE_EQ(281.0, dram.dram.idd5ab_ma);
     EXPECT_EQ(ref.idd2n_ma, 34.0);  // the preset's, overridden above
-    // no hop_energy_pj, no reduce_energy_pj
-    EXPECT_EQ(PESIM_EST_HOP(0) | PESIM_EST_HOP(1) | PESIM_EST_HOP(2) | PESIM_EST_REDUCE, rf.estimated);
-    EXPECT_EQ(PESIM_EST_HOP(PESIM_INPUTS) | PESIM_EST_REDUCE, glb.estimated);
+    // no hop_energy_pj, no reduce_energy_pj, no reduce_area_um2
+    const uint32_t reduce = PESIM_EST_REDUCE | PESIM_EST_REDUCE_AREA;
+    EXPECT_EQ(PESIM_EST_HOP(0) | PESIM_EST_HOP(1) | PESIM_EST_HOP(2) | reduce, rf.estimated);
+    EXPECT_EQ(PESIM_EST_HOP(PESIM_INPUTS) | reduce, glb.estimated);
     EXPECT_DOUBLE_EQ(0.05, glb.noc[PESIM_WEIGHTS].hop_energy_pj);
     EXPECT_GT(glb.noc[PESIM_INPUTS].hop_energy_pj, 0.0);  // estimated from the floorplan
-    EXPECT_EQ(PESIM_EST_AREA | PESIM_EST_LEAK | PESIM_EST_HOP(0) | PESIM_EST_HOP(1) | PESIM_EST_HOP(2) |
-                  PESIM_EST_REDUCE,
+    EXPECT_EQ(PESIM_EST_AREA | PESIM_EST_LEAK | PESIM_EST_HOP(0) | PESIM_EST_HOP(1) | PESIM_EST_HOP(2) | reduce,
               dram.estimated);
     EXPECT_DOUBLE_EQ(0.0, dram.area_um2);  // off chip
 }

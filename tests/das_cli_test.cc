@@ -81,3 +81,61 @@ TEST(DasCli, RefusesBadUsageAndExperimentsWithoutAgents)
     EXPECT_NE(o.err.find("bogus"), std::string::npos) << o.err;
     EXPECT_EQ(system(("rm -rf '" + dir + "'").c_str()), 0);
 }
+
+// --db records the co-search; a run cut short (a smaller --budget) and
+// continued with --resume prints the uncut run's best design; --resume
+// refuses another seed (exit 2) and a store that does not exist.
+TEST(DasCli, ResumeContinuesTheStoredRun)
+{
+    std::string dir = TempDir("das_resume");
+    std::string exp = Write(dir, "exp.cfg", kExperiment);
+    std::string db = dir + "/das.db";
+    Result uncut = Pesim("das --experiment " + exp + " --budget 14 --json -");
+    ASSERT_EQ(uncut.status, 0) << uncut.err;
+    Result cut = Pesim("das --experiment " + exp + " --budget 6 --db " + db + " --json -");
+    ASSERT_EQ(cut.status, 0) << cut.err;
+    EXPECT_EQ(ParseJson(cut.out)["replayed"].num, 0);
+    Result again = Pesim("das --experiment " + exp + " --budget 14 --db " + db);
+    EXPECT_EQ(again.status, 2);  // the store has the run: --resume or --new-run
+    EXPECT_NE(again.err.find("--resume"), std::string::npos) << again.err;
+    Result seed = Pesim("das --experiment " + exp + " --budget 14 --seed 9 --db " + db + " --resume");
+    EXPECT_EQ(seed.status, 2);
+    EXPECT_NE(seed.err.find("--seed"), std::string::npos) << seed.err;
+    Result resumed = Pesim("das --experiment " + exp + " --budget 14 --db " + db + " --resume --json -");
+    ASSERT_EQ(resumed.status, 0) << resumed.err;
+    Json u = ParseJson(uncut.out), r = ParseJson(resumed.out);
+    EXPECT_TRUE(r["resumed"].b);
+    EXPECT_EQ(r["replayed"].num, 6);
+    EXPECT_EQ(r["samples"].num, 14);
+    EXPECT_EQ(r["best"]["objective"].num, u["best"]["objective"].num);
+    EXPECT_EQ(r["best"]["sample"].num, u["best"]["sample"].num);
+    EXPECT_EQ(r["best"]["agent"].num, u["best"]["agent"].num);
+    EXPECT_EQ(Pesim("das --experiment " + exp + " --db " + dir + "/nope.db --resume").status, 2);
+    EXPECT_EQ(Pesim("das --experiment " + exp + " --resume").status, 2);  // no --db
+    EXPECT_EQ(system(("rm -rf '" + dir + "'").c_str()), 0);
+}
+
+// --baseline pipeline: the DNNBuilder-like template's search on the
+// experiment's arch and budgets (its workload or --workload); bad names and
+// options that belong to it alone are refused.
+TEST(DasCli, PipelineBaselineMeetsTheExperimentsBudget)
+{
+    std::string dir = TempDir("das_pipe");
+    std::string exp = Write(dir, "exp.cfg", kExperiment);
+    Result r = Pesim("das --baseline pipeline --experiment " + exp + " --json -");
+    ASSERT_EQ(r.status, 0) << r.err;
+    Json j = ParseJson(r.out);
+    EXPECT_EQ(j["points"].num, 45);
+    ASSERT_EQ(j["best"].type, Json::kObj);
+    EXPECT_EQ(j["best"]["stages"].num, 5);  // atari_a3c's MAC layers
+    EXPECT_LE(j["best"]["area_um2"].num, 3.0e6);
+    EXPECT_LE(j["best"]["interval_cycles"].num, j["best"]["latency_cycles"].num);
+    Result d = Pesim("das --baseline pipeline --experiment " + exp + " --workload workloads/dqn_atari.cfg --budget 3 "
+                     "--json -");
+    ASSERT_EQ(d.status, 0) << d.err;
+    EXPECT_EQ(ParseJson(d.out)["points"].num, 3);
+    EXPECT_EQ(Pesim("das --baseline bogus --experiment " + exp).status, 2);
+    EXPECT_EQ(Pesim("das --experiment " + exp + " --workload workloads/dqn_atari.cfg").status, 2);
+    EXPECT_EQ(Pesim("das --baseline pipeline --experiment " + exp + " --level NOPE").status, 2);
+    EXPECT_EQ(system(("rm -rf '" + dir + "'").c_str()), 0);
+}

@@ -3,6 +3,7 @@
 // workloads/resnet14_agent.cfg).
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <functional>
@@ -12,6 +13,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "../search/algo_impl.h"
+#include "pesim/config.h"
 #include "pesim/das.h"
 #include "pesim/engine.h"
 #include "pesim/model.h"
@@ -451,6 +453,7 @@ TEST(DasWorkloads, AgentNetworksMacTotals)
         int32_t layers;
     } nets[] = {{"workloads/atari_a3c.cfg", 2970368LL, 5},
                 {"workloads/resnet14_agent.cfg", 184699072LL, 23},
+                {"workloads/impala_deep.cfg", 54227712LL, 27},
                 {"workloads/dqn_atari.cfg", 9352192LL, 5}};
     for (auto &w : nets) {
         pesim_network net;
@@ -485,18 +488,24 @@ std::string AgentsExperiment(const char *agents, const char *budget)
 )";
 }
 
+// The co-search of the experiment text (written to a temporary file), into
+// store st (may be NULL) in the given mode; *msg (may be NULL) gets the error.
 pesim_das_cosearch_result CoSearch(const std::string &text, uint64_t seed, pesim_status want = PESIM_OK,
-                                   int64_t budget = 20)
+                                   int64_t budget = 20, pesim_store *st = nullptr,
+                                   pesim_run_mode mode = PESIM_RUN_NEW, std::string *msg = nullptr)
 {
     std::string path = write_temp("das_co.cfg", text);
     pesim_das_cosearch_options o{};
     o.budget = budget;
     o.seed = seed;
     o.fidelity = PESIM_FIDELITY_ANALYTICAL;
+    o.store = st;
+    o.mode = mode;
     pesim_das_cosearch_result r;
     pesim_error e;
     pesim_error_clear(&e);
     EXPECT_EQ(pesim_das_cosearch(path.c_str(), &o, &r, &e), want) << e.msg;
+    if (msg) *msg = e.msg;
     remove(path.c_str());
     return r;
 }
@@ -545,6 +554,69 @@ TEST(DasCoSearch, ChoosesTheAgentByScoreAndFps)
              1, PESIM_ERR_MISSING);
 }
 
+// A co-search recorded in a store and cut (a smaller budget) resumes to the
+// very result of the uncut run: the stored designs are replayed, not
+// evaluated again, and DAS asks the same designs after them. A resume with
+// other options is refused; a new run where one exists is refused.
+TEST(DasCoSearch, ResumesACutRunToTheUncutResult)
+{
+    const std::string text = AgentsExperiment(R"({ workload = "workloads/atari_a3c.cfg"; score = 1.0; },
+                                              { workload = "workloads/dqn_atari.cfg"; score = 1.4; })",
+                                              "3.0e6");
+    std::string db = write_temp("das_resume.db", "");
+    remove(db.c_str());
+    auto run = [&](pesim_store *st, pesim_run_mode mode, int64_t budget, uint64_t seed, pesim_status want,
+                   std::string *msg = nullptr) { return CoSearch(text, seed, want, budget, st, mode, msg); };
+    pesim_das_cosearch_result uncut = run(nullptr, PESIM_RUN_NEW, 30, 5, PESIM_OK);
+    ASSERT_TRUE(uncut.found);
+    EXPECT_EQ(uncut.run_id, 0);
+    pesim_store *st = nullptr;
+    pesim_error e;
+    ASSERT_EQ(pesim_store_open(db.c_str(), &st, &e), PESIM_OK) << e.msg;
+    pesim_das_cosearch_result cut = run(st, PESIM_RUN_NEW, 11, 5, PESIM_OK);
+    EXPECT_EQ(cut.samples, 11);
+    EXPECT_GT(cut.run_id, 0);
+    EXPECT_FALSE(cut.resumed);
+    std::string msg;
+    run(st, PESIM_RUN_NEW, 30, 5, PESIM_ERR_INVALID, &msg);  // the store has a run of this co-search
+    EXPECT_NE(msg.find("--resume"), std::string::npos) << msg;
+    run(st, PESIM_RUN_RESUME, 30, 6, PESIM_ERR_INVALID, &msg);  // another seed
+    EXPECT_NE(msg.find("--seed"), std::string::npos) << msg;
+    pesim_das_cosearch_result resumed = run(st, PESIM_RUN_RESUME, 30, 5, PESIM_OK);
+    EXPECT_TRUE(resumed.resumed);
+    EXPECT_EQ(resumed.run_id, cut.run_id);
+    EXPECT_EQ(resumed.replayed, 11);
+    EXPECT_EQ(resumed.samples, uncut.samples);
+    ASSERT_TRUE(resumed.found);
+    EXPECT_EQ(resumed.agent, uncut.agent);
+    EXPECT_EQ(resumed.objective, uncut.objective);
+    EXPECT_EQ(resumed.best_sample, uncut.best_sample);
+    EXPECT_EQ(resumed.predictions, uncut.predictions);
+    EXPECT_EQ(std::vector<int32_t>(resumed.hw, resumed.hw + resumed.n_hw),
+              std::vector<int32_t>(uncut.hw, uncut.hw + uncut.n_hw));
+    for (int32_t a = 0; a < 2; a++) EXPECT_EQ(resumed.agent_samples[a], uncut.agent_samples[a]) << a;
+    EXPECT_EQ(resumed.cycle.cycles, uncut.cycle.cycles);
+    // every design is in the store, in order: the agent, then the hardware
+    std::vector<int32_t> x(30 * (size_t)(uncut.n_hw + 1));
+    std::vector<pesim_result> res(30);
+    int32_t got = 0;
+    ASSERT_EQ(pesim_store_read(st, resumed.run_id, 0, 30, uncut.n_hw + 1, x.data(), res.data(), &got, &e), PESIM_OK)
+        << e.msg;
+    EXPECT_EQ(got, 30);
+    // resuming the finished run replays all of it and evaluates nothing
+    pesim_das_cosearch_result again = run(st, PESIM_RUN_RESUME, 30, 5, PESIM_OK);
+    EXPECT_EQ(again.replayed, 30);
+    EXPECT_EQ(again.objective, uncut.objective);
+    // another run in the same store starts from scratch
+    pesim_das_cosearch_result other = run(st, PESIM_RUN_ANOTHER, 5, 5, PESIM_OK);
+    EXPECT_NE(other.run_id, resumed.run_id);
+    EXPECT_EQ(other.replayed, 0);
+    pesim_store_close(st);
+    remove(db.c_str());
+    remove((db + "-wal").c_str());
+    remove((db + "-shm").c_str());
+}
+
 TEST(DasCoSearch, BadAgentsNameFileLineAndKey)
 {
     struct {
@@ -564,4 +636,215 @@ TEST(DasCoSearch, BadAgentsNameFileLineAndKey)
         EXPECT_GT(e.line, 0) << b.agents;
         remove(path.c_str());
     }
+}
+
+// ------------------------------------------- fixed-template baselines
+
+namespace {
+
+struct ArchNet {
+    pesim_arch arch{};
+    pesim_network net{};
+    ArchNet(const char *workload)
+    {
+        pesim_error e;
+        EXPECT_EQ(pesim_arch_load("configs/arch/eyeriss.cfg", &arch, &e), PESIM_OK) << e.msg;
+        EXPECT_EQ(pesim_network_load(workload, &net, &e), PESIM_OK) << e.msg;
+    }
+    ~ArchNet() { pesim_network_free(&net); }
+};
+
+}  // namespace
+
+// DNNBuilder-like template: one stage per MAC layer, PEs and buffer words
+// split in proportion to MACs^alpha, each stage an array of fy x fx with fy a
+// power of two; the frame's latency, the interval, energy, area and FPS are
+// the stated sums and maximum of the stages'.
+TEST(DasTemplate, PipelineHasOneStagePerMacLayerSplitByWork)
+{
+    ArchNet w("workloads/atari_a3c.cfg");
+    pesim_eval_options eval{};
+    eval.objective = PESIM_OBJ_EDP;
+    pesim_pipeline_point pt = {168, 55296, 1.0};
+    pesim_pipeline_result r;
+    pesim_error e;
+    ASSERT_EQ(pesim_pipeline_evaluate(&w.arch, &w.net, "GLB", &pt, &eval, &r, &e), PESIM_OK) << e.msg;
+    ASSERT_TRUE(r.valid) << r.reason;
+    ASSERT_EQ(r.n_stages, 5);  // conv1, conv2, fc3, fc_policy, fc_value
+    double total_macs = 0;
+    for (int32_t s = 0; s < r.n_stages; s++) total_macs += (double)pesim_layer_macs(&w.net.layers[r.stage[s].layer]);
+    int64_t pes = 0, words = 0, lat = 0, interval = 0;
+    double energy = 0, area = 0;
+    for (int32_t s = 0; s < r.n_stages; s++) {
+        const pesim_pipeline_stage &st = r.stage[s];
+        double share = (double)pesim_layer_macs(&w.net.layers[st.layer]) / total_macs;
+        int64_t p = std::max<int64_t>(1, (int64_t)std::floor(share * 168));
+        EXPECT_LE((int64_t)st.fanout_x * st.fanout_y, p) << s;
+        EXPECT_GT((int64_t)st.fanout_y * 2 * st.fanout_y * 2, p) << s;  // fy: the largest power of two, fy^2 <= p
+        EXPECT_EQ(st.fanout_y & (st.fanout_y - 1), 0) << s;
+        EXPECT_EQ(st.words, std::max<int64_t>(1, (int64_t)std::floor(share * 55296))) << s;
+        pes += (int64_t)st.fanout_x * st.fanout_y;
+        words += st.words;
+        lat += st.cycles;
+        interval = std::max(interval, st.cycles);
+        energy += st.energy_pj;
+        area += st.area_um2;
+        EXPECT_GT(st.cycles, 0);
+    }
+    EXPECT_LE(pes, 168);
+    EXPECT_LE(words, 55296);
+    EXPECT_EQ(r.latency_cycles, lat);
+    EXPECT_EQ(r.interval_cycles, interval);
+    EXPECT_LT(r.interval_cycles, r.latency_cycles);  // pipelined: a frame every slowest stage
+    EXPECT_NEAR(r.energy_pj, energy, 1e-9 * energy);
+    EXPECT_NEAR(r.area_um2, area, 1e-9 * area);
+    EXPECT_DOUBLE_EQ(r.fps, w.arch.clock_mhz * 1e6 / (double)interval);
+    EXPECT_DOUBLE_EQ(r.objective, pesim_objective_value(&eval, lat, r.energy_pj, r.area_um2));
+    // the biggest layer (conv2 of atari_a3c: most MACs) gets the most PEs at alpha 1
+    int32_t big = 0;
+    for (int32_t s = 1; s < r.n_stages; s++)
+        if (pesim_layer_macs(&w.net.layers[r.stage[s].layer]) > pesim_layer_macs(&w.net.layers[r.stage[big].layer]))
+            big = s;
+    for (int32_t s = 0; s < r.n_stages; s++)
+        EXPECT_LE(r.stage[s].fanout_x * r.stage[s].fanout_y, r.stage[big].fanout_x * r.stage[big].fanout_y);
+    // alpha 0: equal shares, the same array everywhere
+    pesim_pipeline_point eq = {160, 55296, 0.0};
+    ASSERT_EQ(pesim_pipeline_evaluate(&w.arch, &w.net, "GLB", &eq, &eval, &r, &e), PESIM_OK) << e.msg;
+    for (int32_t s = 0; s < r.n_stages; s++) {
+        EXPECT_EQ(r.stage[s].fanout_x * r.stage[s].fanout_y, 32) << s;  // 160 / 5 = 32 = 4 x 8
+        EXPECT_EQ(r.stage[s].words, 55296 / 5) << s;
+    }
+    // bad input: a level the arch does not have, a point out of range
+    EXPECT_EQ(pesim_pipeline_evaluate(&w.arch, &w.net, "L9", &pt, &eval, &r, &e), PESIM_ERR_KEY);
+    pesim_pipeline_point bad = {0, 10, 1.0};
+    EXPECT_EQ(pesim_pipeline_evaluate(&w.arch, &w.net, "GLB", &bad, &eval, &r, &e), PESIM_ERR_RANGE);
+}
+
+// The template's search meets the area budget, stops at its budget of
+// points, and reports why when no point fits.
+TEST(DasTemplate, PipelineSearchMeetsTheBudgets)
+{
+    ArchNet w("workloads/atari_a3c.cfg");
+    pesim_eval_options eval{};
+    eval.objective = PESIM_OBJ_EDP;
+    eval.area_budget_um2 = 1.5e6;  // the base design is ~1.9e6 um2
+    pesim_pipeline_result best;
+    int64_t n = 0;
+    pesim_error e;
+    ASSERT_EQ(pesim_pipeline_search(&w.arch, &w.net, "GLB", &eval, 1000, &best, &n, &e), PESIM_OK) << e.msg;
+    EXPECT_EQ(n, pesim_pipeline_grid_size());
+    EXPECT_EQ(n, 45);
+    ASSERT_TRUE(best.valid) << best.reason;
+    EXPECT_LE(best.area_um2, 1.5e6);
+    // no valid point of the grid beats it
+    for (double alpha : {0.0, 0.5, 1.0}) {
+        pesim_pipeline_result r;
+        pesim_pipeline_point pt = {84, 55296, alpha};
+        ASSERT_EQ(pesim_pipeline_evaluate(&w.arch, &w.net, "GLB", &pt, &eval, &r, &e), PESIM_OK);
+        if (r.valid) {
+            EXPECT_GE(r.objective, best.objective) << alpha;
+        }
+    }
+    ASSERT_EQ(pesim_pipeline_search(&w.arch, &w.net, "GLB", &eval, 4, &best, &n, &e), PESIM_OK) << e.msg;
+    EXPECT_EQ(n, 4);
+    eval.area_budget_um2 = 1e3;
+    ASSERT_EQ(pesim_pipeline_search(&w.arch, &w.net, "GLB", &eval, 1000, &best, &n, &e), PESIM_OK) << e.msg;
+    EXPECT_FALSE(best.valid);
+    EXPECT_NE(std::string(best.reason).find("area"), std::string::npos) << best.reason;
+}
+
+// CHaiDNN-like baseline: configs/experiments/das_chaidnn.cfg is exactly the
+// eight published (KER_PROC, PIX_PROC) arrays on the base arch, output
+// stationary, K across the columns and output pixels down the rows; its best
+// design under the area budget meets it.
+TEST(DasTemplate, ChaiDnnSpaceIsThePublishedArrays)
+{
+    pesim_network net;
+    pesim_error e;
+    ASSERT_EQ(pesim_network_load("workloads/atari_a3c.cfg", &net, &e), PESIM_OK) << e.msg;
+    pesim_space *s = nullptr;
+    ASSERT_EQ(pesim_space_from_experiment("configs/experiments/das_chaidnn.cfg", nullptr, &net, 0, &s, &e), PESIM_OK)
+        << e.msg;
+    int64_t points = 1;
+    for (int32_t i = 0; i < pesim_space_n_params(s); i++) points *= pesim_space_param(s, i)->n_choices;
+    EXPECT_EQ(points, 8);
+    const int published[8][2] = {{8, 8}, {16, 4}, {8, 16}, {16, 8}, {8, 32}, {16, 16}, {8, 64}, {16, 32}};
+    std::vector<int32_t> x(pesim_space_n_params(s), 0);
+    int glb = pesim_arch_find_level(pesim_space_arch(s), "GLB");
+    pesim_eval_options eo{};
+    eo.objective = PESIM_OBJ_EDP;
+    eo.area_budget_um2 = 3.0e6;
+    pesim_evaluator *ev = nullptr;
+    ASSERT_EQ(pesim_evaluator_create(s, nullptr, &eo, &ev, &e), PESIM_OK) << e.msg;
+    int valid = 0;
+    for (int c = 0; c < 8; c++) {
+        x[0] = c;
+        pesim_design d;
+        char why[PESIM_REASON_MAX];
+        ASSERT_TRUE(pesim_space_decode(s, x.data(), &d, why, sizeof why)) << why;
+        EXPECT_EQ(d.arch.level[glb].fanout_x, published[c][0]) << c;
+        EXPECT_EQ(d.arch.level[glb].fanout_y, published[c][1]) << c;
+        EXPECT_STREQ(d.arch.dataflow, "os");
+        pesim_result r;
+        ASSERT_EQ(pesim_evaluator_run(ev, x.data(), 1, PESIM_FIDELITY_ANALYTICAL, &r), PESIM_OK);
+        if (r.valid) {
+            valid++;
+            EXPECT_LE(r.area_um2, 3.0e6);
+        }
+    }
+    EXPECT_GT(valid, 0);
+    pesim_evaluator_destroy(ev);
+    pesim_space_destroy(s);
+    pesim_network_free(&net);
+}
+
+// A one-stage pipeline is the base arch with the stage's array and buffer:
+// its cycles, energy and area are what the evaluator gives that hardware
+// point (the same default mapper, analytical model and area/energy rescaling).
+TEST(DasTemplate, OneStageIsTheEvaluatorsHardwarePoint)
+{
+    std::string wl = write_temp("das_one.cfg", R"(network = {
+  name = "one"; source = "test";
+  input = { n = 1; c = 4; h = 84; w = 84; };
+  layers = (
+    { name = "conv1"; type = "conv"; inputs = [ "input" ];
+      n = 1; k = 16; c = 4; p = 20; q = 20; r = 8; s = 8;
+      stride = [ 4, 4 ]; pad = [ 0, 0 ]; dilation = [ 1, 1 ]; groups = 1; }
+  );
+};
+)");
+    ArchNet w(wl.c_str());
+    pesim_eval_options eval{};
+    eval.objective = PESIM_OBJ_EDP;
+    for (int64_t pes : {168, 40, 7}) {
+        pesim_pipeline_point pt = {pes, 20000, 1.0};
+        pesim_pipeline_result r;
+        pesim_error e;
+        ASSERT_EQ(pesim_pipeline_evaluate(&w.arch, &w.net, "GLB", &pt, &eval, &r, &e), PESIM_OK) << e.msg;
+        ASSERT_TRUE(r.valid) << r.reason;
+        ASSERT_EQ(r.n_stages, 1);
+        const pesim_pipeline_stage &st = r.stage[0];
+        EXPECT_EQ(r.latency_cycles, r.interval_cycles);
+        char exp[1024];
+        snprintf(exp, sizeof exp, R"(experiment = {
+  arch = "configs/arch/eyeriss.cfg"; workload = "%s"; objective = "edp";
+  params = ( { key = "GLB.fanout_x"; values = [ %d ]; }, { key = "GLB.fanout_y"; values = [ %d ]; },
+             { key = "GLB.capacity_words"; values = [ %lld ]; } );
+};
+)",
+                 wl.c_str(), (int)st.fanout_x, (int)st.fanout_y, (long long)st.words);
+        SpaceOf sp("das_one_exp.cfg", exp, 0);
+        ASSERT_NE(sp.s, nullptr);
+        pesim_evaluator *ev = nullptr;
+        ASSERT_EQ(pesim_evaluator_create(sp.s, nullptr, &eval, &ev, &e), PESIM_OK) << e.msg;
+        int32_t x[3] = {0, 0, 0};
+        pesim_result er;
+        ASSERT_EQ(pesim_evaluator_run(ev, x, 1, PESIM_FIDELITY_ANALYTICAL, &er), PESIM_OK);
+        ASSERT_TRUE(er.valid) << er.reason;
+        EXPECT_EQ(er.cycles, r.latency_cycles) << pes;
+        EXPECT_NEAR(er.energy_pj, r.energy_pj, 1e-9 * er.energy_pj) << pes;
+        EXPECT_NEAR(er.area_um2, r.area_um2, 1e-9 * er.area_um2) << pes;
+        pesim_evaluator_destroy(ev);
+    }
+    remove(wl.c_str());
 }

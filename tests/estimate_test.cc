@@ -554,9 +554,11 @@ TEST(EstimateArch, GivenValuesOverrideEstimates)
     EXPECT_FALSE(giv.level[1].estimated & PESIM_EST_AREA);
     EXPECT_TRUE(giv.level[1].estimated & PESIM_EST_WRITE_ENERGY);
     EXPECT_DOUBLE_EQ(giv.level[1].write_energy_pj, est.level[1].write_energy_pj);
-    // the leakage estimate follows the given area
-    EXPECT_NEAR(giv.level[1].leak_pj_per_cycle, est.level[1].leak_pj_per_cycle * 123.0 / est.level[1].area_um2,
-                1e-12);
+    // the leakage estimate follows the given area (with the adder tree's)
+    const double tree = est.level[1].reduce_area_um2;
+    EXPECT_DOUBLE_EQ(giv.level[1].reduce_area_um2, tree);
+    EXPECT_NEAR(giv.level[1].leak_pj_per_cycle,
+                est.level[1].leak_pj_per_cycle * (123.0 + tree) / (est.level[1].area_um2 + tree), 1e-12);
     char buf[256];
     EXPECT_STREQ(pesim_estimate_source(&giv, 1, PESIM_EST_READ_ENERGY, buf, sizeof buf), "given");
     EXPECT_STREQ(pesim_estimate_source(&giv, 1, PESIM_EST_WRITE_ENERGY, buf, sizeof buf),
@@ -714,6 +716,77 @@ TEST(EstimateCost, AdderTreesAndVectorUnitFromCounts)
     // an arch without a vector unit estimates none
     EXPECT_EQ(a.vector.energy_pj_per_op, 0.0);
     EXPECT_EQ(a.vector.area_um2, 0.0);
+}
+
+// The outputs network's adder tree has an area (hardware, mapped or not): one
+// tree of fan-in - 1 adders per instance of a level whose outputs network
+// reduces by "tree"; a systolic chain adds none. The vector unit leaks over
+// every cycle. Both are estimated, overridable, and in the totals.
+TEST(EstimateCost, AdderTreeAreaAndVectorLeakage)
+{
+    pesim_tech t = Tech(45);
+    pesim_est tree15, lane;
+    pesim_estimate_adder_tree(&t, PESIM_OPERAND_INT16, 16, &tree15);  // 15 adders over the 4 x 4 PEs
+    pesim_estimate_vector(&t, PESIM_OPERAND_INT16, &lane);
+    std::string text = EstimatedArch(4096, 2, 8.0);
+    text.insert(text.rfind("};"), "vector = { level = \"GLB\"; lanes = 8; };\n");
+    pesim_arch a = LoadArch(text);
+    EXPECT_EQ(pesim_arch_fanin(&a, 1, PESIM_OUTPUTS), 16);
+    EXPECT_EQ(pesim_arch_fanin(&a, 2, PESIM_OUTPUTS), 1);  // the GLB keeps outputs: DRAM's network does not fan out
+    EXPECT_TRUE(a.level[1].estimated & PESIM_EST_REDUCE_AREA);
+    EXPECT_NEAR(a.level[1].reduce_area_um2, tree15.area_um2, 1e-9);
+    EXPECT_GT(a.level[1].reduce_area_um2, 0.0);
+    EXPECT_EQ(a.level[0].reduce_area_um2, 0.0);  // the RF has no children
+    EXPECT_EQ(a.level[2].reduce_area_um2, 0.0);
+    char buf[256];
+    EXPECT_STREQ(pesim_estimate_source(&a, 1, PESIM_EST_REDUCE_AREA, buf, sizeof buf),
+                 "estimated: adder tree of 16 - 1 32-bit integer adders, 45 nm");
+    // in the total area, and the GLB's leakage is that of its SRAM and its tree
+    double by_hand = 16 * a.mac_area_um2 + 16 * a.level[0].area_um2 + a.level[1].area_um2 +
+                     a.level[1].reduce_area_um2 + a.level[2].area_um2 + a.vector.area_um2;
+    EXPECT_NEAR(pesim_arch_area_um2(&a), by_hand, 1e-6 * by_hand);
+    std::string chain = text;
+    chain.replace(chain.find("fanout_y = 4;"), 13, "fanout_y = 4; noc = { outputs = { reduce = \"systolic\"; }; };");
+    pesim_arch s = LoadArch(chain);
+    EXPECT_EQ(s.level[1].reduce_area_um2, 0.0);
+    EXPECT_NEAR(pesim_arch_area_um2(&a) - pesim_arch_area_um2(&s), a.level[1].reduce_area_um2, 1e-6);
+    EXPECT_GT(a.level[1].leak_pj_per_cycle, s.level[1].leak_pj_per_cycle);
+    // a wider array has a bigger tree
+    pesim_arch wide = LoadArch(EstimatedArch(4096, 2, 8.0, 8));
+    EXPECT_GT(wide.level[1].reduce_area_um2, a.level[1].reduce_area_um2);
+
+    // the vector unit's leakage: estimated from its area, charged over the cycles
+    EXPECT_TRUE(a.estimated & PESIM_EST_VECTOR_LEAK);
+    EXPECT_GT(a.vector.leak_pj_per_cycle, 0.0);
+    EXPECT_NEAR(a.vector.leak_pj_per_cycle, a.mac_leak_pj_per_cycle * 8 * lane.area_um2 / a.mac_area_um2,
+                1e-9 * a.vector.leak_pj_per_cycle);  // leakage is per area
+    pesim_cost c;
+    std::memset(&c, 0, sizeof c);
+    c.cycles = 1000;
+    pesim_estimate_cost(&a, nullptr, &c);
+    const double with = c.energy_leak_pj;
+    pesim_arch none = a;
+    none.vector.leak_pj_per_cycle = 0;  // given: 0
+    pesim_estimate_cost(&none, nullptr, &c);
+    EXPECT_NEAR(with - c.energy_leak_pj, 1000 * a.vector.leak_pj_per_cycle, 1e-9 * with);
+    // given values override, and a written arch reads back the same
+    text.replace(text.find("lanes = 8;"), 10, "lanes = 8; leak_pj_per_cycle = 0.25;");
+    text.replace(text.find("fanout_y = 4;"), 13, "fanout_y = 4; reduce_area_um2 = 1234.0;");
+    pesim_arch g = LoadArch(text);
+    EXPECT_DOUBLE_EQ(g.vector.leak_pj_per_cycle, 0.25);
+    EXPECT_DOUBLE_EQ(g.level[1].reduce_area_um2, 1234.0);
+    EXPECT_FALSE(g.estimated & PESIM_EST_VECTOR_LEAK);
+    EXPECT_FALSE(g.level[1].estimated & PESIM_EST_REDUCE_AREA);
+    std::string path = testing::TempDir() + "est_tree.cfg";
+    pesim_error e;
+    ASSERT_EQ(pesim_arch_write(path.c_str(), &g, &e), PESIM_OK) << e.msg;
+    pesim_arch back;
+    ASSERT_EQ(pesim_arch_load(path.c_str(), &back, &e), PESIM_OK) << e.msg;
+    std::remove(path.c_str());
+    EXPECT_EQ(back.estimated, g.estimated);
+    EXPECT_EQ(back.level[1].estimated, g.level[1].estimated);
+    EXPECT_DOUBLE_EQ(back.level[1].reduce_area_um2, 1234.0);
+    EXPECT_DOUBLE_EQ(back.vector.leak_pj_per_cycle, 0.25);
 }
 
 // A spatial reduction counted by the evaluators: C = 4 unrolled across 4 PEs, one

@@ -44,7 +44,7 @@ std::string HandArch(int sram_words)
            "      noc = { weights = { hop_energy_pj = 0.0; }; inputs = { hop_energy_pj = 0.0; };\n"
            "              outputs = { hop_energy_pj = 0.0; }; }; }\n"
            "  );\n"
-           "  vector = { level = \"SRAM\"; lanes = 4; latency_cycles = 1; energy_pj_per_op = 0.5; };\n"
+           "  vector = { level = \"SRAM\"; lanes = 4; latency_cycles = 1; energy_pj_per_op = 0.5; leak_pj_per_cycle = 0.0; };\n"
            "};\n";
 }
 

@@ -420,6 +420,63 @@ TEST(SearchEnv, CursorStepDecode)
     pesim_cursor_destroy(nullptr);
 }
 
+// Under an area budget a hardware choice is masked out when no completion of
+// the other hardware parameters fits it: the area look-ahead. The joint space's
+// largest array (32 x 32) is over the budget with every input capacity, so the
+// masked decode never picks it, and a budget the smallest 32 x 32 design fits
+// allows it again.
+TEST(SearchEnv, AreaBudgetLooksAheadOverTheOtherHardwareChoices)
+{
+    Loaded eyeriss("configs/arch/eyeriss.cfg", "workloads/resnet50.cfg");
+    Loaded small("tests/data/cli/tiny_arch.cfg", "tests/data/cli/small.cfg");
+    Env env;
+    Make(env, kJointSpace, eyeriss, small);
+    ASSERT_EQ(std::string(pesim_space_param(env.s, 0)->name).find("fanout") != std::string::npos, true);
+    // the smallest area of each array shape over the other hardware choices
+    std::vector<double> least(3, 1e300);
+    std::vector<int32_t> x((size_t)env.np());
+    pesim_eval_options none = env.o;
+    none.area_budget_um2 = 0;
+    pesim_cursor *free_c = nullptr;
+    pesim_error e;
+    ASSERT_EQ(pesim_cursor_create(env.s, &none, &free_c, &e), PESIM_OK);
+    for (int32_t f = 0; f < 3; f++)
+        for (int32_t sx = 0; sx < 2; sx++)
+            for (int32_t cap = 0; cap < 3; cap++) {
+                pesim_cursor_reset(free_c);
+                pesim_cursor_set(free_c, 0, f), pesim_cursor_set(free_c, 1, sx), pesim_cursor_set(free_c, 2, cap);
+                TestRng rng(1);
+                ASSERT_EQ(pesim_cursor_sample(free_c, U01, &rng, x.data()), 0);
+                pesim_result r = env.Eval(x);  // the budget applies to the area the evaluator reports
+                least[(size_t)f] = std::min(least[(size_t)f], r.area_um2);
+            }
+    pesim_cursor_destroy(free_c);
+    ASSERT_LT(least[0], least[2]);
+    for (double budget : {least[2] * 0.999, least[2] * 1.001}) {
+        pesim_eval_options o = env.o;
+        o.area_budget_um2 = budget;
+        pesim_cursor *c = nullptr;
+        ASSERT_EQ(pesim_cursor_create(env.s, &o, &c, &e), PESIM_OK);
+        std::vector<uint8_t> mask(3);
+        std::vector<pesim_violation> why(3);
+        int32_t n = pesim_cursor_mask(c, 0, mask.data(), why.data());
+        const bool fits = budget > least[2];
+        EXPECT_EQ(n, fits ? 3 : 2) << budget;
+        EXPECT_EQ(mask[2], fits ? 1 : 0);
+        if (!fits) {
+            EXPECT_EQ(why[2].kind, PESIM_VIOLATION_AREA);
+            EXPECT_NEAR(why[2].amount, least[2], 1e-6 * least[2]);  // the least area it could have
+        }
+        TestRng rng(7);
+        for (int t = 0; t < 20; t++) {  // the masked decode never ends over the budget
+            pesim_cursor_reset(c);
+            ASSERT_EQ(pesim_cursor_sample(c, U01, &rng, x.data()), 0);
+            EXPECT_LE(env.Eval(x).area_um2, budget);
+        }
+        pesim_cursor_destroy(c);
+    }
+}
+
 // ---- structured results ----------------------------------------------------------
 
 // Per-layer results sum to the totals, and equal what the run gives.

@@ -16,6 +16,10 @@
 // split, several dims per spatial axis) on random machines, half of them counted
 // by the "timeloop" conventions.
 //
+// SystemCDrain: a hand-traced drain whose words leave the PEs before they land
+// through a reduction tree (both models' traces equal); SystemCDrainCases: 40
+// detail machines on which some drain leaves its child before it lands.
+//
 // SystemCDram: the reference's DRAM controller (sim/systemc/dram_core.cpp,
 // written from docs/dram.md) against the C model (sim/engine/dram*.c) on random
 // request traces, command by command: random organisations (1-3 channels, 1-4
@@ -39,6 +43,7 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <map>
 #include <memory>
 #include <sstream>
 #include <string>
@@ -241,11 +246,11 @@ class SystemCDetail : public ::testing::TestWithParam<int> {};
 
 // A detail case: a random 2-4 level machine whose networks are meshes,
 // unicast or buses with tree or systolic-chain reduction, a general mapping.
-bool make_detail_case(int i, sc_cases::Case *out)
+bool make_detail_case_seeded(uint64_t seed, int index, sc_cases::Case *out)
 {
-    TestRng rng(880001u + (uint64_t)i * 7919u);
+    TestRng rng(seed);
     sc_cases::Case &c = *out;
-    c.index = 300000 + i, c.family = sc_cases::kMeshFamily, c.layer_kind = i % 6;
+    c.index = index, c.family = sc_cases::kMeshFamily, c.layer_kind = index % 6;
     static thread_local pesim_nest_counts nc;
     char reason[PESIM_REASON_MAX];
     for (int tries = 0; tries < 500; tries++) {
@@ -267,6 +272,11 @@ bool make_detail_case(int i, sc_cases::Case *out)
     return false;
 }
 
+bool make_detail_case(int i, sc_cases::Case *out)
+{
+    return make_detail_case_seeded(880001u + (uint64_t)i * 7919u, 300000 + i, out);
+}
+
 TEST_P(SystemCDetail, EngineEqualsSystemC)
 {
     sc_cases::Case c;
@@ -275,6 +285,95 @@ TEST_P(SystemCDetail, EngineEqualsSystemC)
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, SystemCDetail, ::testing::Range(0, 60));
+
+// tests/engine_detail_test.cc's hand-traced drain (EngineDetail.
+// DrainFreesTheChildWhenItsWordsLeft): C = 8 reduced by a 3-cycle tree over a
+// 1-word network, K = 4 output tiles. Each drain's words leave the PEs 1 cycle
+// after it starts and land 3 cycles later; the next tile computes once they
+// left: 11 cycles (20 if the PE waited for them to land). The reference gets
+// the same from its own events (LEFT: every part but the network's latency
+// done), its trace (drain start, left, end) equal to the engine's.
+TEST(SystemCDrain, FreesTheChildWhenItsWordsLeft)
+{
+    sc_cases::Case c;
+    c.index = 400000, c.family = sc_cases::kMeshFamily;
+    c.arch = test_two_level_arch(8, 1);
+    c.arch.level[1].noc[PESIM_OUTPUTS].reduce = PESIM_REDUCE_TREE;
+    c.arch.level[1].noc[PESIM_OUTPUTS].words_per_cycle = 1;
+    c.layer = test_layer(1, 1, 4, 8, 1, 1, 1, 1);
+    pesim_mapping_init(&c.map, 2);
+    c.map.level[1].spatial_x[PESIM_DIM_C] = 8;
+    c.map.level[1].temporal[PESIM_DIM_K] = 4;
+    std::memset(&c.opt, 0, sizeof c.opt);
+    cross_check(c, "hand-traced drain");
+    pesim_cost cs;
+    ASSERT_EQ(pesim_systemc_run(&c.arch, &c.layer, &c.map, &c.opt, &cs, nullptr), PESIM_OK) << cs.reason;
+    EXPECT_EQ(cs.cycles, 11);
+    EXPECT_EQ(cs.stall_cycles[PESIM_STALL_NOC_BW], 3);
+    std::string d = first_divergence(c);
+    EXPECT_EQ(d.rfind("the traces are equal", 0), 0u) << d;
+    pesim_trace tr = {nullptr, 0};
+    ASSERT_EQ(pesim_systemc_run_traced(&c.arch, &c.layer, &c.map, &c.opt, &cs, nullptr, &tr), PESIM_OK);
+    int seen = 0;
+    for (size_t i = 0; i < tr.n; i++)
+        for (int b = 1; b <= 3; b++) {
+            const pesim_trace_event &e = tr.events[i];
+            if (std::string(e.module) != "outputs:L0") continue;
+            std::string ev = "drain b" + std::to_string(b);
+            if (e.event == ev + " left") {
+                EXPECT_EQ(e.cycle, 2 * b) << ev;
+                seen++;
+            }
+            if (e.event == ev + " end") {
+                EXPECT_EQ(e.cycle, 2 * b + 3) << ev;
+                seen++;
+            }
+        }
+    pesim_trace_free(&tr);
+    EXPECT_EQ(seen, 6);
+}
+
+// Whether the engine's trace of case c has a drain whose words left its child
+// before they landed in the parent.
+bool drain_leaves_early(const sc_cases::Case &c)
+{
+    std::vector<pesim_trace_event> eng;
+    pesim_engine_options o = c.opt;
+    o.trace = collect;
+    o.trace_ctx = &eng;
+    pesim_cost ce;
+    if (pesim_engine_run(&c.arch, &c.layer, &c.map, &o, &ce, nullptr) != PESIM_OK || !ce.valid) return false;
+    std::map<std::string, int64_t> left;  // module + drain block -> the cycle its words left
+    for (const pesim_trace_event &e : eng) {
+        std::string ev = e.event;
+        size_t sp = ev.rfind(' ');
+        if (ev.rfind("drain ", 0) != 0 || sp == std::string::npos) continue;
+        std::string key = std::string(e.module) + ev.substr(0, sp), what = ev.substr(sp + 1);
+        if (what == "left") left[key] = e.cycle;
+        if (what == "end" && left.count(key) && left[key] < e.cycle) return true;
+    }
+    return false;
+}
+
+// Drain cases: detail machines (as SystemCDetail) drawn until one has a drain
+// whose words leave its child before they land (a reduction latency on the
+// way up and several output tiles), so that the rule (LEFT frees the child,
+// END / LANDED put the words in the parent) is cross-checked on 40 of them.
+class SystemCDrainCases : public ::testing::TestWithParam<int> {};
+
+TEST_P(SystemCDrainCases, EngineEqualsSystemC)
+{
+    sc_cases::Case c;
+    bool found = false;
+    for (int t = 0; t < 400 && !found; t++)
+        found = make_detail_case_seeded(990001u + (uint64_t)GetParam() * 7919u + (uint64_t)t * 104729u,
+                                        310000 + GetParam(), &c) &&
+                drain_leaves_early(c);
+    ASSERT_TRUE(found) << "drain case " << GetParam();
+    cross_check(c, "drain case " + std::to_string(GetParam()) + ": " + c.describe());
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, SystemCDrainCases, ::testing::Range(0, 40));
 
 // The second tier: real layers, default mapper, every shipped architecture.
 class SystemCLayers : public ::testing::TestWithParam<int> {};

@@ -65,6 +65,7 @@ const Shipped kShipped[] = {
     // DAS agent networks (docs/das.md): no published totals; exact counts of their layer lists.
     {"atari_a3c", 5, 0, 2970368LL, 0.0, true},
     {"resnet14_agent", 23, 6, 184699072LL, 0.0, true},
+    {"impala_deep", 27, 6, 54227712LL, 0.0, true},
 };
 
 // gtest prints a failing parameter with this (not as raw bytes).

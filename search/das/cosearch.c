@@ -2,12 +2,15 @@
  * DAS over (agent network, hardware parameters), one hardware space and
  * evaluator per agent network, all with the experiment's parameters. */
 #define _POSIX_C_SOURCE 200809L /* clock_gettime */
+#include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "algo_impl.h"
+#include "space_impl.h"
 #include "pesim/config.h"
 #include "pesim/das.h"
 
@@ -27,18 +30,17 @@ static double now_s(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-/* Evaluates candidate x (agent, hardware...) at fidelity f into *r, with J as
- * the objective; *fps gets the frames per second of a valid design. */
-static pesim_status evaluate(cosearch *c, const int32_t *x, pesim_fidelity f, pesim_result *r, double *fps)
+/* The co-search's view of result r of candidate x (agent, hardware...): J as
+ * the objective of a valid design, PESIM_INVALID_PENALTY otherwise; *fps gets
+ * the frames per second of a valid design (0 otherwise). */
+static void score(const cosearch *c, const int32_t *x, pesim_result *r, double *fps)
 {
     int32_t a = x[0];
-    pesim_status st = pesim_evaluator_run(c->ev[a], x + 1, 1, f, r);
-    if (st != PESIM_OK) return st;
     *fps = 0;
     if (!r->valid || r->cycles <= 0) {
         r->valid = 0;
         r->objective = PESIM_INVALID_PENALTY;
-        return PESIM_OK;
+        return;
     }
     pesim_design d;
     char why[PESIM_REASON_MAX];
@@ -46,7 +48,41 @@ static pesim_status evaluate(cosearch *c, const int32_t *x, pesim_fidelity f, pe
     if (pesim_space_decode(c->space[a], x + 1, &d, why, sizeof why)) clock = d.arch.clock_mhz;
     *fps = clock * 1e6 / (double)r->cycles;
     r->objective = -log(*fps) - c->x.score_weight * c->x.agent_score[a];
+}
+
+/* Evaluates candidate x at fidelity f into *r, scored (score). */
+static pesim_status evaluate(cosearch *c, const int32_t *x, pesim_fidelity f, pesim_result *r, double *fps)
+{
+    pesim_status st = pesim_evaluator_run(c->ev[x[0]], x + 1, 1, f, r);
+    if (st != PESIM_OK) return st;
+    score(c, x, r, fps);
     return PESIM_OK;
+}
+
+/* The run's identity in the store (pesim_store_settle_run): the hardware
+ * space, a hash of every agent's space and score, the weight and budgets. */
+static void run_info(const cosearch *c, const pesim_das_cosearch_options *o, const pesim_algo *al,
+                     pesim_run_info *w)
+{
+    memset(w, 0, sizeof *w);
+    uint64_t h = SRCH_HASH_SEED;
+    for (int32_t a = 0; a < c->n_agents; a++) {
+        h = srch_hash_str(h, pesim_space_describe(c->space[a]));
+        h = srch_hash_double(h, c->x.agent_score[a]);
+    }
+    snprintf(w->label, sizeof w->label, "das-cosearch");
+    snprintf(w->space, sizeof w->space, "agents=%d (hash %016" PRIx64 "); hardware: %.*s", (int)c->n_agents,
+             srch_hfinal(h), 400, pesim_space_describe(c->space[0]));
+    snprintf(w->algo, sizeof w->algo, "das");
+    w->seed = o->seed;
+    w->budget = o->budget;
+    snprintf(w->objective, sizeof w->objective, "fps-score");
+    snprintf(w->fidelity, sizeof w->fidelity, "%s", pesim_fidelity_name(o->fidelity));
+    w->batch = 1;
+    pesim_algo_describe_options(al, w->algo_options, sizeof w->algo_options);
+    snprintf(w->eval_options, sizeof w->eval_options,
+             "score_weight=%.17g area_budget_um2=%.17g power_budget_mw=%.17g", c->x.score_weight,
+             c->x.eval.area_budget_um2, c->x.eval.power_budget_mw);
 }
 
 static pesim_status predict(void *ctx, const int32_t *x, int32_t n, pesim_fidelity f, pesim_result *out,
@@ -78,7 +114,8 @@ pesim_status pesim_das_cosearch(const char *path, const pesim_das_cosearch_optio
     memset(out, 0, sizeof *out);
     if (!o || o->budget < 1) return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, "budget", "must be >= 1");
     double t0 = now_s();
-    int32_t nc[PESIM_DAS_MAX_HW + 1], lv[PESIM_DAS_MAX_HW + 1], x[PESIM_DAS_MAX_HW + 1];
+    int32_t nc[PESIM_DAS_MAX_HW + 1], lv[PESIM_DAS_MAX_HW + 1], x[PESIM_DAS_MAX_HW + 1], xs[PESIM_DAS_MAX_HW + 1];
+    int64_t stored = 0;
     pesim_param_kind kind[PESIM_DAS_MAX_HW + 1];
     algo_space sp;
     pesim_algo *al = NULL;
@@ -123,13 +160,37 @@ pesim_status pesim_das_cosearch(const char *path, const pesim_das_cosearch_optio
         pesim_algo_set_env(al, &env);
     }
     out->n_hw = c->n_hw;
+    if (o->store) {
+        pesim_run_info want;
+        run_info(c, o, al, &want);
+        st = pesim_store_settle_run(o->store, &want, o->mode, o->config, &out->run_id, &stored, &out->resumed, e);
+        if (st != PESIM_OK) goto loop_done;
+    }
     for (out->samples = 0; out->samples < o->budget; out->samples++) {
         if (pesim_algo_ask(al, x, 1) != 1) break;
         pesim_result r;
         double fps;
-        if ((st = evaluate(c, x, o->fidelity, &r, &fps)) != PESIM_OK) {
-            pesim_error_set(e, st, path, 0, NULL, "evaluation failed");
-            break;
+        if (out->samples < stored) { /* a resumed run: the stored result of the very same candidate */
+            int32_t got = 0;
+            st = pesim_store_read(o->store, out->run_id, out->samples, 1, c->n_hw + 1, xs, &r, &got, e);
+            if (st != PESIM_OK) break;
+            if (got != 1 || memcmp(xs, x, (size_t)(c->n_hw + 1) * sizeof *x) != 0) {
+                st = pesim_error_set(e, PESIM_ERR_INVALID, pesim_store_path(o->store), 0, NULL,
+                                     "cannot resume run %" PRId64 " of 'das-cosearch': its sample %" PRId64
+                                     " is not the design DAS asks now (a store written by another version?)",
+                                     out->run_id, out->samples);
+                break;
+            }
+            score(c, x, &r, &fps);
+            out->replayed++;
+        } else {
+            if ((st = evaluate(c, x, o->fidelity, &r, &fps)) != PESIM_OK) {
+                pesim_error_set(e, st, path, 0, NULL, "evaluation failed");
+                break;
+            }
+            if (o->store &&
+                (st = pesim_store_add(o->store, out->run_id, out->samples, x, c->n_hw + 1, &r, e)) != PESIM_OK)
+                break;
         }
         out->agent_samples[x[0]]++;
         if (r.valid && fps > out->agent_best_fps[x[0]]) out->agent_best_fps[x[0]] = fps;
@@ -145,6 +206,9 @@ pesim_status pesim_das_cosearch(const char *path, const pesim_das_cosearch_optio
         }
         pesim_algo_tell(al, x, &r, 1);
     }
+    if (st == PESIM_OK && o->store && out->samples == o->budget)
+        st = pesim_store_finish_run(o->store, out->run_id, e);
+loop_done:
     pesim_algo_destroy(al);
     if (st == PESIM_OK && out->found) { /* the final discrete design on the cycle engine */
         x[0] = out->agent;

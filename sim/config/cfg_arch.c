@@ -54,10 +54,11 @@ static const cost_field level_cost_fields[] = {
     {{"leak_pj_per_cycle", CFG_F64, offsetof(pesim_level, leak_pj_per_cycle), 0, MAX_ENERGY_PJ, 0}, PESIM_EST_LEAK},
     {{"area_um2", CFG_F64, offsetof(pesim_level, area_um2), 0, MAX_AREA_UM2, 0}, PESIM_EST_AREA},
     {{"reduce_energy_pj", CFG_F64, offsetof(pesim_level, reduce_energy_pj), 0, MAX_ENERGY_PJ, 0}, PESIM_EST_REDUCE},
+    {{"reduce_area_um2", CFG_F64, offsetof(pesim_level, reduce_area_um2), 0, MAX_AREA_UM2, 0}, PESIM_EST_REDUCE_AREA},
 };
 /* The vector unit (arch.h: pesim_vector); `level` is a level name, read apart. */
 static const char *const vector_keys[] = {"level",           "lanes",    "ops_per_cycle", "latency_cycles",
-                                          "energy_pj_per_op", "area_um2", NULL};
+                                          "energy_pj_per_op", "area_um2", "leak_pj_per_cycle", NULL};
 static const cfg_field vector_fields[] = {
     {"lanes", CFG_I32, offsetof(pesim_vector, lanes), 1, MAX_FANOUT, CFG_REQUIRED},
     {"ops_per_cycle", CFG_F64, offsetof(pesim_vector, ops_per_cycle), 0, MAX_RATE, CFG_GT},
@@ -67,6 +68,8 @@ static const cost_field vector_cost_fields[] = {
     {{"energy_pj_per_op", CFG_F64, offsetof(pesim_vector, energy_pj_per_op), 0, MAX_ENERGY_PJ, 0},
      PESIM_EST_VECTOR_ENERGY},
     {{"area_um2", CFG_F64, offsetof(pesim_vector, area_um2), 0, MAX_AREA_UM2, 0}, PESIM_EST_VECTOR_AREA},
+    {{"leak_pj_per_cycle", CFG_F64, offsetof(pesim_vector, leak_pj_per_cycle), 0, MAX_ENERGY_PJ, 0},
+     PESIM_EST_VECTOR_LEAK},
 };
 /* Default-mapper hints (arch.h: pesim_arch.dataflow). */
 static const char *const dataflows[] = {"ws", "os", "is", "rs", "nvdla", "any"};
@@ -76,7 +79,7 @@ static const char *const level_keys[] = {
     "name", "keeps", "capacity_words", "tensor_capacity", "fanout_x", "fanout_y", "spatial_x", "spatial_y",
     "banks", "ports", "read_words_per_cycle", "write_words_per_cycle", "latency_cycles", "read_energy_pj",
     "write_energy_pj", "leak_pj_per_cycle", "area_um2", "double_buffered", "sliding_reuse", "noc", "dram",
-    "block_words", "reduce_energy_pj", NULL};
+    "block_words", "reduce_energy_pj", "reduce_area_um2", NULL};
 #define LF(key, kind, field, min, max, flags) {key, kind, offsetof(pesim_level, field), min, max, flags}
 static const cfg_field level_fields[] = {
     LF("capacity_words", CFG_I64, capacity_words, 0, MAX_WORDS, 0),

@@ -63,6 +63,16 @@ int64_t pesim_arch_macs(const pesim_arch *a)
     return pesim_arch_instances(a, -1);
 }
 
+int64_t pesim_arch_fanin(const pesim_arch *a, int level, pesim_tensor t)
+{
+    int64_t n = 1;
+    for (int k = level; k >= 0; k--) {
+        if (k < level && a->level[k].keeps[t]) break;
+        n *= (int64_t)a->level[k].fanout_x * a->level[k].fanout_y;
+    }
+    return n;
+}
+
 static const char *const operand_names[PESIM_OPERAND_COUNT] = {"default", "int8", "int16", "fp16", "bf16",
                                                                "fp32"};
 
@@ -276,9 +286,9 @@ pesim_status pesim_arch_check(const pesim_arch *a, const char *file, pesim_error
                                    (int)vu->level);
         if (!(vu->ops_per_cycle > 0))
             return pesim_error_set(e, PESIM_ERR_RANGE, file, 0, "vector.ops_per_cycle", "must be > 0");
-        if (vu->latency_cycles < 0 || vu->energy_pj_per_op < 0 || vu->area_um2 < 0)
+        if (vu->latency_cycles < 0 || vu->energy_pj_per_op < 0 || vu->area_um2 < 0 || vu->leak_pj_per_cycle < 0)
             return pesim_error_set(e, PESIM_ERR_RANGE, file, 0, "vector",
-                                   "latency_cycles, energy_pj_per_op and area_um2 must be >= 0");
+                                   "latency_cycles, energy_pj_per_op, area_um2 and leak_pj_per_cycle must be >= 0");
     }
     return PESIM_OK;
 }
@@ -286,7 +296,8 @@ pesim_status pesim_arch_check(const pesim_arch *a, const char *file, pesim_error
 double pesim_arch_area_um2(const pesim_arch *a)
 {
     double area = (double)pesim_arch_macs(a) * a->mac_area_um2;
-    for (int l = 0; l < a->n_levels; l++) area += (double)pesim_arch_instances(a, l) * a->level[l].area_um2;
+    for (int l = 0; l < a->n_levels; l++)
+        area += (double)pesim_arch_instances(a, l) * (a->level[l].area_um2 + a->level[l].reduce_area_um2);
     if (a->vector.lanes > 0 && a->vector.level >= 0 && a->vector.level < a->n_levels)
         area += (double)pesim_arch_instances(a, a->vector.level) * a->vector.area_um2;
     return area;

@@ -160,9 +160,11 @@ static int64_t dram_resolve(engine *e, uint64_t id, int64_t floor)
 
 /* What a transfer did: its on-chip part ends at `end`; DRAM transfer
  * `dram_id` (0: none) completes later (dram_resolve); `start` and the cause
- * that dominated it are kept for the stall breakdown. */
+ * that dominated it are kept for the stall breakdown. `left` (<= end): every
+ * share is over but the network's latency after its words (a reduction
+ * tree's or a mesh's hops): the words have left the source, which is free. */
 typedef struct xres {
-    int64_t start, end;
+    int64_t start, end, left;
     uint64_t dram_id;
     int64_t dram_words;
     pesim_stall cause;
@@ -180,7 +182,7 @@ static xres transfer(engine *e, int t, int src, int64_t src_words, int dst, int6
                      int64_t noc_words, int64_t net_lat, int64_t ready, dram_region *gs, dram_region *gd)
 {
     const pesim_arch *a = e->a;
-    xres r = {ready, ready, 0, 0, PESIM_STALL_SPACE};
+    xres r = {ready, ready, ready, 0, 0, PESIM_STALL_SPACE};
     if (e->opt.stall_free) {
         r.cause = PESIM_STALL_FILL_DRAIN;
         return r;
@@ -212,6 +214,7 @@ static xres transfer(engine *e, int t, int src, int64_t src_words, int dst, int6
         dd = issued - start;
     }
     int64_t len = ds > dd ? ds : dd;
+    int64_t left = len > hn ? len : hn; /* every share over, the network's latency aside */
     if (net >= 0) rn += net_lat; /* the network holds for hn, its words arrive net_lat later */
     if (rn > len) len = rn;
     if (start == ready) /* nothing waited: the longest share is the cause */
@@ -224,6 +227,7 @@ static xres transfer(engine *e, int t, int src, int64_t src_words, int dst, int6
     if (hn > 0 && net >= 0) *nf = start + hn;
     r.start = start;
     r.end = start + len;
+    r.left = start + left;
     return r;
 }
 
@@ -466,17 +470,20 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
             pair_state *s = &ps[x->pair];
             if (b.index > 0 && (s->pend_up_child || s->pend_up_parent)) {
                 int64_t ready = ce;
-                for (int j = 0; j < np; j++) /* lower pairs of this tensor drained first */
-                    if (pairs[j].tensor == PESIM_OUTPUTS && pairs[j].parent == x->child && ps[j].drain_done > ready)
-                        ready = ps[j].drain_done;
+                for (int j = 0; j < np; j++) /* lower pairs' drains of this tensor landed here first */
+                    if (pairs[j].tensor == PESIM_OUTPUTS && pairs[j].parent == x->child && ps[j].drain.end > ready)
+                        ready = ps[j].drain.end;
                 int p = phys(e, PESIM_OUTPUTS, x->parent);
                 s->drain = transfer(e, PESIM_OUTPUTS, x->child, s->pend_up_inst, p, cdiv(s->pend_up_parent, e->inst[p]),
                                     p, cdiv(s->pend_up_parent, e->inst[p]), red_lat[x->pair], ready,
                                     &e->dram.reg[PESIM_OUTPUTS], &e->dram.reg[PESIM_OUTPUTS]);
-                s->drain_done = s->drain.end; /* posted: the child is free once the words left it */
+                /* posted: the child is free once the words left it, before the
+                 * reduction network's latency; they land at drain.end (on chip) */
+                s->drain_done = s->drain.left;
                 e->st.transfers++;
                 if (s->drain.start < first) first = s->drain.start;
                 trace(e, s->drain.start, PESIM_OUTPUTS, x->child, "drain", b.index, "start");
+                trace(e, s->drain.left, PESIM_OUTPUTS, x->child, "drain", b.index, "left");
                 trace(e, s->drain.end, PESIM_OUTPUTS, x->child, "drain", b.index, "end");
             }
         }

@@ -24,8 +24,10 @@ typedef struct arch_est {
     double adder_pj;                            /* one addition of the accumulator type */
     double mac_area_um2, mac_leak_pj_per_cycle;
     double lanes;                               /* the vector unit's (0: none) */
+    double vector_leak_pj_per_cycle;            /* of the vector unit's area as used */
     pesim_level_est lv[PESIM_MAX_LEVELS];
     double area_um2[PESIM_MAX_LEVELS];          /* per instance, as used */
+    double tree_um2[PESIM_MAX_LEVELS];          /* per instance, the adder tree's as used */
     double sub_um2[PESIM_MAX_LEVELS + 1];       /* sub_um2[l + 1]: one instance of l with everything below */
 } arch_est;
 
@@ -79,6 +81,13 @@ static void level_est(const pesim_arch *a, const arch_est *x, int level, int des
     double per_hop = pesim_estimate_wire_pj_per_bit_mm(t) * a->word_bits * fp.pitch_mm;
     for (int k = 0; k < PESIM_NTENSORS; k++) out->hop_energy_pj[k] = per_hop;
     out->reduce_energy_pj = x->adder_pj;
+    /* the outputs network's adder tree: fan-in - 1 adders of the accumulator type */
+    if (v->keeps[PESIM_OUTPUTS] && v->noc[PESIM_OUTPUTS].reduce == PESIM_REDUCE_TREE) {
+        pesim_est tree;
+        pesim_estimate_adder_tree(t, pesim_arch_operand(a), pesim_arch_fanin(a, level, PESIM_OUTPUTS), &tree);
+        out->reduce_area_um2 = tree.area_um2;
+    }
+    double tree_um2 = (v->estimated & PESIM_EST_REDUCE_AREA) ? out->reduce_area_um2 : v->reduce_area_um2;
 
     char b[32];
     if (v->is_dram) {
@@ -138,7 +147,7 @@ static void level_est(const pesim_arch *a, const arch_est *x, int level, int des
     out->area_um2 = e.area_um2;
     out->access_ns = e.access_ns;
     double area = (v->estimated & PESIM_EST_AREA) ? e.area_um2 : v->area_um2;
-    out->leak_pj_per_cycle = leak_pj_per_cycle(a, t, area);
+    out->leak_pj_per_cycle = leak_pj_per_cycle(a, t, area + tree_um2);
 }
 
 static void estimate_all(const pesim_arch *a, int describe, arch_est *x)
@@ -150,13 +159,19 @@ static void estimate_all(const pesim_arch *a, int describe, arch_est *x)
     pesim_estimate_adder_tree(&x->t, pesim_arch_operand(a), 2, &add);
     x->adder_pj = add.read_pj;
     x->lanes = a->vector.lanes > 0 ? a->vector.lanes : 0;
+    x->vector_leak_pj_per_cycle =
+        leak_pj_per_cycle(a, &x->t, (a->estimated & PESIM_EST_VECTOR_AREA) ? x->lane.area_um2 * x->lanes
+                                                                           : a->vector.area_um2);
     x->mac_area_um2 = (a->estimated & PESIM_EST_MAC_AREA) ? x->mac.area_um2 : a->mac_area_um2;
     x->mac_leak_pj_per_cycle = leak_pj_per_cycle(a, &x->t, x->mac_area_um2);
     x->sub_um2[0] = x->mac_area_um2;
     for (int l = 0; l < a->n_levels && l < PESIM_MAX_LEVELS; l++) {
         level_est(a, x, l, describe, &x->lv[l]);
         x->area_um2[l] = (a->level[l].estimated & PESIM_EST_AREA) ? x->lv[l].area_um2 : a->level[l].area_um2;
-        x->sub_um2[l + 1] = x->area_um2[l] + (double)a->level[l].fanout_x * a->level[l].fanout_y * x->sub_um2[l];
+        x->tree_um2[l] =
+            (a->level[l].estimated & PESIM_EST_REDUCE_AREA) ? x->lv[l].reduce_area_um2 : a->level[l].reduce_area_um2;
+        x->sub_um2[l + 1] = x->area_um2[l] + x->tree_um2[l] +
+                            (double)a->level[l].fanout_x * a->level[l].fanout_y * x->sub_um2[l];
     }
 }
 
@@ -189,10 +204,12 @@ static double field_estimate(const arch_est *x, int l, uint32_t bit)
              : bit == PESIM_EST_MAC_AREA     ? x->mac.area_um2
              : bit == PESIM_EST_VECTOR_ENERGY ? x->lane.read_pj
              : bit == PESIM_EST_VECTOR_AREA   ? x->lane.area_um2 * x->lanes
+             : bit == PESIM_EST_VECTOR_LEAK   ? x->vector_leak_pj_per_cycle
                                               : x->mac_leak_pj_per_cycle;
     const pesim_level_est *e = &x->lv[l];
     switch (bit) {
     case PESIM_EST_REDUCE: return e->reduce_energy_pj;
+    case PESIM_EST_REDUCE_AREA: return e->reduce_area_um2;
     case PESIM_EST_READ_ENERGY: return e->read_energy_pj;
     case PESIM_EST_WRITE_ENERGY: return e->write_energy_pj;
     case PESIM_EST_LEAK: return e->leak_pj_per_cycle;
@@ -212,10 +229,12 @@ static size_t field_offset(int l, uint32_t bit)
              : bit == PESIM_EST_MAC_AREA     ? offsetof(pesim_arch, mac_area_um2)
              : bit == PESIM_EST_VECTOR_ENERGY ? offsetof(pesim_arch, vector) + offsetof(pesim_vector, energy_pj_per_op)
              : bit == PESIM_EST_VECTOR_AREA   ? offsetof(pesim_arch, vector) + offsetof(pesim_vector, area_um2)
+             : bit == PESIM_EST_VECTOR_LEAK   ? offsetof(pesim_arch, vector) + offsetof(pesim_vector, leak_pj_per_cycle)
                                               : offsetof(pesim_arch, mac_leak_pj_per_cycle);
     size_t o = offsetof(pesim_arch, level) + (size_t)l * sizeof(pesim_level);
     switch (bit) {
     case PESIM_EST_REDUCE: return o + offsetof(pesim_level, reduce_energy_pj);
+    case PESIM_EST_REDUCE_AREA: return o + offsetof(pesim_level, reduce_area_um2);
     case PESIM_EST_READ_ENERGY: return o + offsetof(pesim_level, read_energy_pj);
     case PESIM_EST_WRITE_ENERGY: return o + offsetof(pesim_level, write_energy_pj);
     case PESIM_EST_LEAK: return o + offsetof(pesim_level, leak_pj_per_cycle);
@@ -241,13 +260,13 @@ static double field_value(const pesim_arch *a, int l, uint32_t bit)
 
 /* Fields in the order they must be filled: areas first (floorplans and
  * leakage use them), then the rest. */
-static const uint32_t mac_bits[] = {PESIM_EST_MAC_AREA, PESIM_EST_VECTOR_AREA, PESIM_EST_MAC_ENERGY,
-                                    PESIM_EST_MAC_LEAK, PESIM_EST_VECTOR_ENERGY};
-static const uint32_t level_bits[] = {PESIM_EST_AREA,   PESIM_EST_READ_ENERGY, PESIM_EST_WRITE_ENERGY,
-                                      PESIM_EST_LEAK,   PESIM_EST_HOP(0),      PESIM_EST_HOP(1),
-                                      PESIM_EST_HOP(2), PESIM_EST_REDUCE};
+static const uint32_t mac_bits[] = {PESIM_EST_MAC_AREA, PESIM_EST_VECTOR_AREA,   PESIM_EST_MAC_ENERGY,
+                                    PESIM_EST_MAC_LEAK, PESIM_EST_VECTOR_ENERGY, PESIM_EST_VECTOR_LEAK};
+static const uint32_t level_bits[] = {PESIM_EST_AREA,   PESIM_EST_REDUCE_AREA, PESIM_EST_READ_ENERGY,
+                                      PESIM_EST_WRITE_ENERGY, PESIM_EST_LEAK,   PESIM_EST_HOP(0),
+                                      PESIM_EST_HOP(1), PESIM_EST_HOP(2),      PESIM_EST_REDUCE};
 /* The vector unit's bits apply only to an arch that has one. */
-#define VECTOR_BITS (PESIM_EST_VECTOR_ENERGY | PESIM_EST_VECTOR_AREA)
+#define VECTOR_BITS (PESIM_EST_VECTOR_ENERGY | PESIM_EST_VECTOR_AREA | PESIM_EST_VECTOR_LEAK)
 static uint32_t mac_estimated(const pesim_arch *a)
 {
     return a->vector.lanes > 0 ? a->estimated : a->estimated & ~VECTOR_BITS;
@@ -309,8 +328,9 @@ static void rescale_pass(const pesim_arch *base, pesim_arch *a, int scale_given,
 void pesim_estimate_rescale(const pesim_arch *base, pesim_arch *a, int scale_given)
 {
     /* areas first: the floorplans and leakage of the second pass use them */
-    rescale_pass(base, a, scale_given, PESIM_EST_AREA);
-    rescale_pass(base, a, scale_given, ~PESIM_EST_AREA);
+    const uint32_t areas = PESIM_EST_AREA | PESIM_EST_REDUCE_AREA; /* PESIM_EST_AREA is also the MAC's */
+    rescale_pass(base, a, scale_given, areas);
+    rescale_pass(base, a, scale_given, ~areas);
 }
 
 const char *pesim_estimate_source(const pesim_arch *a, int level, uint32_t bit, char *buf, size_t n)
@@ -323,6 +343,10 @@ const char *pesim_estimate_source(const pesim_arch *a, int level, uint32_t bit, 
     pesim_tech t;
     tech_of(a, &t);
     pesim_operand o = pesim_arch_operand(a);
+    if (level < 0 && bit == PESIM_EST_VECTOR_LEAK) {
+        snprintf(buf, n, "estimated: leakage of the vector unit's area, %d nm", t.node_nm);
+        return buf;
+    }
     if (level < 0 && (bit & VECTOR_BITS)) {
         snprintf(buf, n, "estimated: %d lane%s x one %s fused multiply-add per operation, %d nm", a->vector.lanes,
                  a->vector.lanes == 1 ? "" : "s", pesim_operand_name(o), t.node_nm);
@@ -330,6 +354,12 @@ const char *pesim_estimate_source(const pesim_arch *a, int level, uint32_t bit, 
     }
     if (level < 0) {
         snprintf(buf, n, "estimated: %s MAC, %d nm", pesim_operand_name(o), t.node_nm);
+        return buf;
+    }
+    if (bit == PESIM_EST_REDUCE_AREA) {
+        snprintf(buf, n, "estimated: adder tree of %lld - 1 %s adders, %d nm",
+                 (long long)pesim_arch_fanin(a, level, PESIM_OUTPUTS),
+                 o == PESIM_OPERAND_INT8 || o == PESIM_OPERAND_INT16 ? "32-bit integer" : "fp32", t.node_nm);
         return buf;
     }
     if (bit == PESIM_EST_REDUCE) {
@@ -395,6 +425,8 @@ void pesim_estimate_cost(const pesim_arch *a, const pesim_dram_activity *dram, p
         total += en;
         leak += (double)pesim_arch_instances(a, lv) * v->leak_pj_per_cycle;
     }
+    if (a->vector.lanes > 0 && a->vector.level >= 0 && a->vector.level < M)
+        leak += (double)pesim_arch_instances(a, a->vector.level) * a->vector.leak_pj_per_cycle;
     c->energy_noc_pj += c->energy_reduce_pj; /* the network's adder trees */
     c->energy_vector_pj = (double)c->vector_ops * a->vector.energy_pj_per_op;
     c->energy_leak_pj = leak * (double)c->cycles;

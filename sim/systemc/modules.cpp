@@ -375,8 +375,10 @@ void Controller::phase(int64_t k)
                 if (n == 0 || u[n - 1].first != r.item || u[n - 1].second != r.use)
                     return rs_->fail(std::string("controller: ") + p_.res[(size_t)res].name + " freed out of order");
                 unblock_chain(res, k);
+                const Item &fi = p_.items[(size_t)r.item];
+                if (fi.kind == IT_DRAIN && r.use == fi.use_net) left_part(r.item, k);  // the network took them
             } else {
-                component(r.item, k);
+                component(r.item, k, r.use);
             }
         }
     }
@@ -432,7 +434,7 @@ void Controller::deps_complete(int i, int64_t k)
         int c = kNoCause;
         if (it.drain != kNone) {
             const RT &d = rt_[(size_t)it.drain];
-            if (d.end > rdy) rdy = d.end, c = d.xcause;
+            if (d.left > rdy) rdy = d.left, c = d.xcause;  // room: its words left the child
             if (it.readback) {
                 if (d.landed > d.end) c = dram_cause(it.drain, d.landed);
                 if (d.landed > rdy) rdy = d.landed;
@@ -458,7 +460,10 @@ void Controller::try_start(int i, int64_t k)
     if (it.kind == IT_END) {  // a layer's end: once its pipeline has drained and its activation is done
         const Program::Step &ps = p_.steps[(size_t)it.step];
         int64_t e = 0;
-        for (const Dep &d : p_.deps(it)) e = std::max(e, d.stage == ST_END ? rt_[(size_t)d.item].end : rt_[(size_t)d.item].landed);
+        for (const Dep &d : p_.deps(it)) {
+            const RT &dr = rt_[(size_t)d.item];
+            e = std::max(e, d.stage == ST_END ? dr.end : d.stage == ST_LEFT ? dr.left : dr.landed);
+        }
         if (ps.last_compute != kNone) {
             const pesim_arch *a = ps.arch;
             e += ps.vector ? std::max<int64_t>(0, a->vector.latency_cycles - 1) : a->mac_latency_cycles - 1 + ps.reduce0;
@@ -516,14 +521,18 @@ void Controller::start(int i, int64_t k)
             if (!s->jobs.nb_write(Job{i, (int)u, us.words, us.share, us.latency, us.rate}))
                 return rs_->fail("controller: job fifo full");
             r.pend++;
+            // a drain's words have left its child when every part is done, the
+            // network's by its hold (its free report), not its delivery
+            if (it.kind == IT_DRAIN && ((int)u != it.use_net || us.share > 0)) r.pend_left++;
         }
         if (it.desc != kNone) {
             r.pend++;  // the requests issued
             if (it.kind == IT_DRAIN)
-                r.pend_data = 1;
+                r.pend_data = 1, r.pend_left++;
             else
                 r.pend++;  // the data done
         }
+        if (it.kind == IT_DRAIN && r.pend_left == 0) complete(i, ST_LEFT, k);
         if (it.desc2 != kNone) r.pend += 2;  // DRAM to DRAM: the write's issue and data too
         if (r.pend == 0) {
             transfer_end(i, k);
@@ -569,7 +578,15 @@ void Controller::start(int i, int64_t k)
     }
 }
 
-void Controller::component(int i, int64_t k)
+// A part of drain i before LEFT is done; the last one: its words have left the child.
+void Controller::left_part(int i, int64_t k)
+{
+    RT &r = rt_[(size_t)i];
+    if (--r.pend_left == 0) complete(i, ST_LEFT, k);
+}
+
+// A component of item i reported at k (`use`: the use it belongs to, -1 none).
+void Controller::component(int i, int64_t k, int use)
 {
     RT &r = rt_[(size_t)i];
     const Item &it = p_.items[(size_t)i];
@@ -593,6 +610,7 @@ void Controller::component(int i, int64_t k)
         complete(i, ST_END, k);
         return;
     default:
+        if (it.kind == IT_DRAIN && (use < 0 || use != it.use_net)) left_part(i, k);  // the network's delivery: after LEFT
         if (--r.pend == 0) transfer_end(i, k);
         return;
     }
@@ -631,8 +649,12 @@ int Controller::dram_cause(int i, int64_t done) const
     return ideal * 2 >= (double)(done - rt_[(size_t)i].start) ? PESIM_STALL_DRAM_BW : PESIM_STALL_DRAM_LATENCY;
 }
 
-// A transfer's on-chip part (and its DRAM part, for fills and flushes) is over.
-void Controller::transfer_end(int i, int64_t k)
+// Transfer i's on-chip length r.len and the cause of its wait or length
+// r.xcause, from its shares, the cycles its resources became free and its
+// DRAM issue; false (the run failed) when it did not start when they say.
+// A drain's words have left its child when every share is over but the
+// network's latency: r.left must be its start plus the longest of them.
+bool Controller::xfer_timing(int i)
 {
     RT &r = rt_[(size_t)i];
     const Item &it = p_.items[(size_t)i];
@@ -648,6 +670,11 @@ void Controller::transfer_end(int i, int64_t k)
     int64_t ds = sd ? issued - r.start : rs + lat, dd = dd_ ? issued - r.start : rd;
     if (it.desc2 != kNone) ds = r.read_done - r.start;  // the write's issue is r.issued
     r.len = std::max(std::max(ds, dd), rn);
+    const int64_t left = r.start + std::max(std::max(ds, dd), un ? un->share : 0);
+    if (it.kind == IT_DRAIN && r.left != left) {
+        rs_->fail(msg("controller: drain ", i, " left its child at ", r.left, ", expected ", left));
+        return false;
+    }
     // The cause: the resource it waited for last, or when it waited for none,
     // its longest share (docs/engine.md, "Stalls").
     int64_t st = r.ready;
@@ -660,13 +687,26 @@ void Controller::transfer_end(int i, int64_t k)
         c = p_.shared[it.dst] ? PESIM_STALL_BANK_CONFLICT : PESIM_STALL_BUFFER_BW;
     if (un && free_seen_[r.free_off + (size_t)it.use_net] > st)
         st = free_seen_[r.free_off + (size_t)it.use_net], c = PESIM_STALL_NOC_BW;
-    if (st != r.start) return rs_->fail(msg("controller: item ", i, " started at ", r.start, ", expected ", st));
+    if (st != r.start) {
+        rs_->fail(msg("controller: item ", i, " started at ", r.start, ", expected ", st));
+        return false;
+    }
     if (r.start == r.ready)
         c = r.len == rn && rn > 0 ? PESIM_STALL_NOC_BW
             : (sd || dd_)         ? PESIM_STALL_DRAM_BW
             : rs + rd > 0         ? PESIM_STALL_BUFFER_BW
                                   : PESIM_STALL_DRAM_LATENCY;
     r.xcause = c;
+    return true;
+}
+
+// A transfer's on-chip part (and its DRAM part, for fills and flushes) is over.
+void Controller::transfer_end(int i, int64_t k)
+{
+    RT &r = rt_[(size_t)i];
+    const Item &it = p_.items[(size_t)i];
+    if (!xfer_timing(i)) return;
+    int c = r.xcause;
     const int64_t onchip = r.start + r.len;
     if (it.kind == IT_DRAIN) {
         if (k != onchip) return rs_->fail(msg("controller: drain ", i, " ended at ", k, ", expected ", onchip));
@@ -808,7 +848,13 @@ void Controller::complete(int i, int stage, int64_t k)
     last_event_ = k;
     RT &r = rt_[(size_t)i];
     const Item &it = p_.items[(size_t)i];
-    if (stage == ST_END) {
+    if (stage == ST_END && !r.left_done) complete(i, ST_LEFT, k);  // LEFT comes first (== END but for drains)
+    if (stage == ST_LEFT) {
+        r.left = k;
+        r.left_done = true;
+        if (it.kind == IT_DRAIN) trace(k, it, "left");
+        if (it.kind == IT_DRAIN && !p_.opt.stall_free && !xfer_timing(i)) return;  // the cause its dependents take
+    } else if (stage == ST_END) {
         r.end = k;
         r.end_done = true;
         if (it.kind == IT_COMPUTE) trace(k, it, "end");

@@ -189,6 +189,9 @@ private:
         int64_t ready = 0, start = -1, end = -1, landed = -1;
         int pend = 0;                     // components before END (or before the extra cycles)
         int pend_data = 0;                // drains: DRAM data still to land
+        int pend_left = 0;                // drains: parts before LEFT (all but the network's latency)
+        bool left_done = false;
+        int64_t left = -1;
         int64_t issued = -1, dram_done = -1, len = 0;
         int pre_cause = kNoCause, xcause = kNoCause, cause = kNoCause;
         size_t free_off = 0;              // into free_seen_
@@ -202,7 +205,9 @@ private:
     void deps_complete(int i, int64_t k);
     void try_start(int i, int64_t k);
     void start(int i, int64_t k);
-    void component(int i, int64_t k);
+    void component(int i, int64_t k, int use = -1);
+    void left_part(int i, int64_t k);
+    bool xfer_timing(int i);
     void complete(int i, int stage, int64_t k);
     void on_notice(const Notice &n, int64_t k);
     void transfer_end(int i, int64_t k);

@@ -296,7 +296,7 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
             it.parent = (int8_t)pp, it.prev_compute = prev_compute;
             it.module = B.xfer(x.tensor, x.child);
             if (prev_compute != kNone) d.deps.push_back({prev_compute, ST_END});
-            for (int j = 0; j < np; j++)
+            for (int j = 0; j < np; j++) /* the lower drains' words landed in this child (END, on chip) */
                 if (pairs[j].tensor == PESIM_OUTPUTS && pairs[j].parent == x.child && last_drain[(size_t)j] != kNone)
                     d.deps.push_back({last_drain[(size_t)j], ST_END});
             int id = B.add_item(d);
@@ -325,7 +325,7 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
             if (x.tensor == PESIM_OUTPUTS && last_drain[(size_t)k] != kNone) {
                 it.drain = last_drain[(size_t)k];
                 it.readback = x.parent_reads > 0;
-                d.deps.push_back({it.drain, it.readback ? ST_LANDED : ST_END});
+                d.deps.push_back({it.drain, it.readback ? ST_LANDED : ST_LEFT}); /* room: the words left */
                 if (it.readback) fence = p.items[(size_t)it.drain].desc;
             }
             it.parent_fill = kp[(size_t)k] != kNone ? last_fill[(size_t)kp[(size_t)k]] : kNone;
@@ -451,7 +451,7 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
         it.module = B.xfer(PESIM_OUTPUTS, c);
         it.drain = last_drain[(size_t)k];
         if (prev != kNone) d.deps.push_back({prev, ST_END});
-        if (it.drain != kNone) d.deps.push_back({it.drain, ST_END});
+        if (it.drain != kNone) d.deps.push_back({it.drain, ST_LEFT});
         int id = B.add_item(d);
         int64_t wc = up_inst[(size_t)k], wp = cdiv(up_parent[(size_t)k], inst[pp]);
         B.transfer(id, PESIM_OUTPUTS, c, wc, pp, wp, pp, wp, D_WRITE, B.region[PESIM_OUTPUTS],
@@ -472,13 +472,14 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
 // Per stage, the items waiting on each item (compressed rows).
 void index_dependents(Program &p)
 {
-    for (int s = 0; s < 2; s++) p.dep_index[s].assign(p.items.size() + 1, 0);
+    for (int s = 0; s < kStages; s++) p.dep_index[s].assign(p.items.size() + 1, 0);
     for (const Dep &d : p.dep_pool) p.dep_index[d.stage][(size_t)d.item + 1]++;
-    for (int s = 0; s < 2; s++) {
+    for (int s = 0; s < kStages; s++) {
         for (size_t i = 0; i < p.items.size(); i++) p.dep_index[s][i + 1] += p.dep_index[s][i];
         p.dep_items[s].assign(p.dep_index[s].back(), 0);
     }
-    std::vector<uint32_t> fillp[2] = {p.dep_index[0], p.dep_index[1]};
+    std::vector<uint32_t> fillp[kStages];
+    for (int s = 0; s < kStages; s++) fillp[s] = p.dep_index[s];
     for (size_t i = 0; i < p.items.size(); i++)
         for (const Dep &d : p.deps(p.items[i])) p.dep_items[d.stage][fillp[d.stage][(size_t)d.item]++] = (int)i;
 }

@@ -42,7 +42,11 @@ enum ItemKind { IT_DRAIN, IT_FILL, IT_COMPUTE, IT_FLUSH, IT_FINISH, IT_DMA, IT_E
 // Completion stages of an item. END: a transfer's on-chip part (and, at
 // DRAM, the issue of its requests); a fill's or flush's data in place; a
 // compute's last cycle. LANDED: a drain's DRAM writes done (== END without).
-enum Stage { ST_END = 0, ST_LANDED = 1 };
+// LEFT: a drain's words have left its child (every part of it is over but
+// the reduction network's latency after its words; == END for other items).
+// The child is free at LEFT; its words are in the parent at END (on chip).
+enum Stage { ST_END = 0, ST_LANDED = 1, ST_LEFT = 2 };
+constexpr int kStages = 3;
 
 constexpr int kNone = -1;
 constexpr int kNoCause = PESIM_STALL_COUNT;
@@ -149,8 +153,8 @@ struct Program {
     std::vector<Resource> res;
     std::vector<Desc> descs;
     // per stage, the items waiting on each item: dep_items[s][dep_index[s][i] .. dep_index[s][i+1])
-    std::vector<uint32_t> dep_index[2];
-    std::vector<int> dep_items[2];
+    std::vector<uint32_t> dep_index[kStages];
+    std::vector<int> dep_items[kStages];
 
     Slice<Dep> deps(const Item &it) const { return {dep_pool.data() + it.dep_off, it.n_deps}; }
     Slice<Use> uses(const Item &it) const { return {use_pool.data() + it.use_off, it.n_uses}; }

@@ -24,7 +24,9 @@
 
 #include <gsl/gsl_rng.h>
 
+#include "pesim/arch.h"
 #include "pesim/search.h"
+#include "pesim/workload.h"
 #include "pesim/status.h"
 
 #ifdef __cplusplus
@@ -82,8 +84,13 @@ int32_t pesim_das_st_grad(const double *y, const double *v, int32_t n, double ta
  * the experiment's area or power budget, or one the mapper cannot map, is
  * invalid (DAS's penalty). The gradient's costs are analytical; the designs
  * DAS proposes are evaluated at `fidelity`, and the best one is evaluated
- * again on the cycle engine (`cycle`). Not stored: a run is a function of the
- * experiment, the options and the seed. */
+ * again on the cycle engine (`cycle`). A run is a function of the
+ * experiment, the options and the seed. With a store, every design proposed
+ * and its result are recorded (run label "das-cosearch", choices: the agent,
+ * then the hardware), and a resumed run replays the stored ones through DAS
+ * (asking the same designs: its predictor is deterministic) instead of
+ * evaluating them again, so a run cut at any design and resumed, also with a
+ * larger budget, ends as the uncut run of that budget. */
 #define PESIM_DAS_MAX_HW 64
 typedef struct pesim_das_cosearch_options {
     int64_t budget;                  /* designs evaluated at `fidelity` (>= 1) */
@@ -92,6 +99,9 @@ typedef struct pesim_das_cosearch_options {
     const char *const *kv;           /* DAS options "key=value" (n_kv of them) */
     int32_t n_kv;
     int32_t threads;                 /* evaluator threads (0 = 1) */
+    pesim_store *store;              /* records every design evaluated (NULL: nothing recorded or resumed) */
+    pesim_run_mode mode;             /* new run, resume, another run (pesim_store_settle_run's rule) */
+    const char *config;              /* recorded with a new run (NULL: "") */
 } pesim_das_cosearch_options;
 
 typedef struct pesim_das_cosearch_result {
@@ -108,6 +118,9 @@ typedef struct pesim_das_cosearch_result {
     int64_t agent_samples[PESIM_MAX_AGENTS]; /* designs proposed per agent */
     double agent_best_fps[PESIM_MAX_AGENTS]; /* the best valid FPS seen per agent (0: none) */
     double wall_s;
+    int64_t run_id;                  /* the run in the store (0 without one) */
+    int resumed;                     /* continued a stored run */
+    int64_t replayed;                /* designs taken from the store, not evaluated again */
 } pesim_das_cosearch_result;
 
 /* Runs the co-search of the experiment file at path (it must declare agents;
@@ -115,6 +128,77 @@ typedef struct pesim_das_cosearch_result {
  * name file, line and key. */
 pesim_status pesim_das_cosearch(const char *path, const pesim_das_cosearch_options *o,
                                 pesim_das_cosearch_result *out, pesim_error *e);
+
+/* ------------------------------------------- fixed-template baselines
+ *
+ * A3C-S compares DAS with two fixed accelerator templates, DNNBuilder (Zhang
+ * et al., ICCAD 2018: a per-layer pipelined template) and CHaiDNN (Xilinx: a
+ * fixed generic array with a few published configurations). The CHaiDNN-like
+ * baseline is an experiment file (configs/experiments/das_chaidnn.cfg: its
+ * published array shapes as a hardware space of the base arch), searched by
+ * any algorithm. The DNNBuilder-like one is here.
+ *
+ * A pipelined template: one stage per MAC layer of the network, each a copy
+ * of the base arch whose PE array (the fanout of level `level`) gets a share
+ * of `pes` PEs and whose buffer at that level (its capacity, the tensor
+ * partitions cleared) a share of `words`, the shares in proportion to the
+ * layer's MACs^alpha (alpha 1: to the work, DNNBuilder's resource
+ * allocation; 0: equal shares). A share of p PEs is an array of fy x fx, fy
+ * the largest power of two with fy^2 <= p, fx = floor(p / fy). Each stage's
+ * layer is mapped by the default mapper and costed by the analytical model,
+ * its area and energy figures rescaled as a hardware space's are
+ * (pesim_estimate_rescale): what the evaluator does for a point of a
+ * hardware space. Frames stream through the stages: a new frame enters every
+ * `interval` cycles (the slowest stage), FPS = clock / interval; a frame's
+ * latency is the sum of the stages' cycles, its energy the sum of their
+ * energies; the area is the sum of the stages' areas; the power is energy
+ * per frame x FPS. The objective is eval's of (latency, energy, area); over
+ * the area or power budget the point is invalid. */
+#define PESIM_PIPELINE_MAX_STAGES 256
+typedef struct pesim_pipeline_point {
+    int64_t pes;                     /* PEs split across the stages (>= 1) */
+    int64_t words;                   /* buffer words split across the stages (>= 1) */
+    double alpha;                    /* shares ~ MACs^alpha (>= 0) */
+} pesim_pipeline_point;
+
+typedef struct pesim_pipeline_stage {
+    int32_t layer;                   /* index into the network's layers */
+    int32_t fanout_x, fanout_y;      /* its PE array */
+    int64_t words;                   /* its buffer */
+    int64_t cycles;
+    double energy_pj, area_um2;
+} pesim_pipeline_stage;
+
+typedef struct pesim_pipeline_result {
+    int valid;                       /* 0: reason says why */
+    char reason[PESIM_REASON_MAX];
+    pesim_pipeline_point point;
+    int32_t n_stages;
+    pesim_pipeline_stage stage[PESIM_PIPELINE_MAX_STAGES];
+    int64_t latency_cycles;          /* of one frame: the sum of the stages' */
+    int64_t interval_cycles;         /* between frames: the slowest stage's */
+    double energy_pj, area_um2, power_mw, fps;
+    double objective;                /* PESIM_INVALID_PENALTY when invalid */
+} pesim_pipeline_result;
+
+/* Evaluates the template at one point. PESIM_OK also for an invalid point
+ * (out->valid 0); PESIM_ERR_KEY for a level the arch does not have,
+ * PESIM_ERR_RANGE for a bad point or more than PESIM_PIPELINE_MAX_STAGES
+ * MAC layers, PESIM_ERR_INVALID for a network without MAC layers. */
+pesim_status pesim_pipeline_evaluate(const pesim_arch *base, const pesim_network *net, const char *level,
+                                     const pesim_pipeline_point *pt, const pesim_eval_options *eval,
+                                     pesim_pipeline_result *out, pesim_error *e);
+
+/* The search over the template's split and parallelism: a fixed grid of
+ * pesim_pipeline_grid_size() points, total PEs of 1/4, 1/2, 1, 2 and 4 times
+ * the base array's, buffer words of 1/2, 1 and 2 times the base level's,
+ * alpha 1, 0.5 and 0, evaluated in that order until `budget` points;
+ * *best = the best valid point (best->valid 0, with the first point's
+ * reason, when none is), *evaluated = the points evaluated. */
+int32_t pesim_pipeline_grid_size(void);
+pesim_status pesim_pipeline_search(const pesim_arch *base, const pesim_network *net, const char *level,
+                                   const pesim_eval_options *eval, int64_t budget, pesim_pipeline_result *best,
+                                   int64_t *evaluated, pesim_error *e);
 
 #ifdef __cplusplus
 }

@@ -652,6 +652,21 @@ typedef enum pesim_run_mode {
     PESIM_RUN_ANOTHER         /* a new run, also when the store has runs of this search */
 } pesim_run_mode;
 
+/* Settles a search's run in the store st according to mode, by the
+ * campaign's rule (pesim_campaign_create uses it; so do searches outside the
+ * campaign loop, e.g. the DAS co-search): the latest run with want's label
+ * and space is found; PESIM_RUN_NEW refuses when there is one;
+ * PESIM_RUN_RESUME compares want's algorithm, seed, objective, batch,
+ * fidelity, algorithm and evaluation options with it (PESIM_ERR_INVALID
+ * naming what differs), refuses a run that already has more than
+ * want->budget samples and reopens it with that budget; otherwise (no run,
+ * or PESIM_RUN_ANOTHER) a new run is started with want's fields and config.
+ * *run_id = the run; *stored = its samples already in the store (0 for a
+ * new run); *resumed (may be NULL) = 1 when a stored run was reopened. */
+pesim_status pesim_store_settle_run(pesim_store *st, const pesim_run_info *want, pesim_run_mode mode,
+                                    const char *config, int64_t *run_id, int64_t *stored, int *resumed,
+                                    pesim_error *e);
+
 /* The evaluation step: results of n candidates (n x n_params) at fidelity f,
  * out[i] for candidate i. PESIM_OK, or an error that ends the run. */
 typedef pesim_status (*pesim_eval_fn)(void *ctx, const int32_t *choices, int32_t n, pesim_fidelity f,

@@ -100,6 +100,8 @@ typedef struct pesim_level {
                                          * conventions charge a partial vector as a whole one */
     double reduce_energy_pj;            /* per addition of the outputs' spatial reduction in this level's
                                          * network (pesim_cost.noc_spatial_reductions): its adder tree */
+    double reduce_area_um2;             /* per instance: the outputs network's adder tree (reduce "tree":
+                                         * pesim_arch_fanin(outputs) - 1 adders; 0 otherwise) */
 } pesim_level;
 
 /* Bits of pesim_level.estimated and pesim_arch.estimated: the field was left
@@ -110,11 +112,13 @@ typedef struct pesim_level {
 #define PESIM_EST_AREA 0x08u            /* area_um2 */
 #define PESIM_EST_HOP(t) (0x10u << (t)) /* noc[t].hop_energy_pj */
 #define PESIM_EST_REDUCE 0x80u          /* reduce_energy_pj */
+#define PESIM_EST_REDUCE_AREA 0x100u    /* reduce_area_um2 */
 #define PESIM_EST_MAC_ENERGY 0x01u      /* pesim_arch: mac_energy_pj */
 #define PESIM_EST_MAC_LEAK 0x04u        /* pesim_arch: mac_leak_pj_per_cycle */
 #define PESIM_EST_MAC_AREA 0x08u        /* pesim_arch: mac_area_um2 */
 #define PESIM_EST_VECTOR_ENERGY 0x10u   /* pesim_arch: vector.energy_pj_per_op */
 #define PESIM_EST_VECTOR_AREA 0x20u     /* pesim_arch: vector.area_um2 */
+#define PESIM_EST_VECTOR_LEAK 0x40u     /* pesim_arch: vector.leak_pj_per_cycle */
 
 /* Operand type of the MAC units (their cost, docs/estimate.md). */
 typedef enum pesim_operand {
@@ -148,6 +152,7 @@ typedef struct pesim_vector {
     int32_t latency_cycles;      /* pipeline depth, >= 0 */
     double energy_pj_per_op;     /* per element operation */
     double area_um2;             /* per unit (per instance of level) */
+    double leak_pj_per_cycle;    /* per unit, charged over every cycle */
 } pesim_vector;
 
 typedef struct pesim_arch {
@@ -186,6 +191,12 @@ int64_t pesim_arch_instances(const pesim_arch *a, int level);
 /* MAC units of the machine (product of all fan-outs). */
 int64_t pesim_arch_macs(const pesim_arch *a);
 
+/* The children one instance of level L exchanges tensor t with through its
+ * network: the product of the fan-outs of L and of the levels below it down
+ * to (not including) the next level that keeps t, or down to the MACs. 1 when
+ * the network does not fan out. */
+int64_t pesim_arch_fanin(const pesim_arch *a, int level, pesim_tensor t);
+
 /* Index of the level called name, or -1. */
 int pesim_arch_find_level(const pesim_arch *a, const char *name);
 
@@ -205,7 +216,8 @@ pesim_status pesim_arch_check(const pesim_arch *a, const char *file, pesim_error
  * DRAM model's row-miss latency, docs/dram.md), rounded down. */
 int64_t pesim_level_latency_cycles(const pesim_arch *a, int level);
 
-/* Total area: MACs + every level's instances + the vector units. */
+/* Total area: MACs + every level's instances with their adder trees + the
+ * vector units. */
 double pesim_arch_area_um2(const pesim_arch *a);
 
 /* Words one instance of a level holds: the shared capacity plus the per-tensor

@@ -25,7 +25,8 @@ extern "C" {
 
 /* A trace hook: at `cycle`, `module` ("mac", or "<tensor>:<child level>" for a
  * transfer) did `event` ("fill b3 start", "fill b3 done", "drain b3 start",
- * "drain b3 end", "compute b3 start", "compute b3 end", "flush start",
+ * "drain b3 left" (its words left the child), "drain b3 end" (they are in
+ * the parent), "compute b3 start", "compute b3 end", "flush start",
  * "flush done", "finish"). Called as the engine schedules (program order, not
  * cycle order); the SystemC reference records the same events (pesim/systemc.h). */
 typedef void (*pesim_engine_trace_fn)(void *ctx, int64_t cycle, const char *module, const char *event);

@@ -187,6 +187,8 @@ typedef struct pesim_level_est {
     double hop_energy_pj[PESIM_NTENSORS];    /* per word per hop below this level (0 without a fan-out) */
     double reduce_energy_pj;                 /* per addition of a spatial reduction: one adder of the
                                               * accumulator type (pesim_estimate_adder_tree of 2 inputs) */
+    double reduce_area_um2;                  /* the outputs network's adder tree (reduce "tree" only):
+                                              * pesim_arch_fanin - 1 adders */
     double access_ns;                        /* 0 for DRAM and unbounded levels */
     int kind;                                /* PESIM_EST_KIND_* */
     char what[160];                          /* "SRAM 64 KiB x 64 bit, 2 banks, 45 nm" */
@@ -238,7 +240,8 @@ const char *pesim_estimate_source(const pesim_arch *a, int level, uint32_t bit, 
  *     level's outputs noc_spatial_reductions x reduce_energy_pj
  *     (energy_reduce_pj, counted in energy_noc_pj);
  *   vector unit: vector_ops x vector.energy_pj_per_op (energy_vector_pj);
- *   leakage: (MAC units x mac_leak + instances x leak_pj_per_cycle) x cycles.
+ *   leakage: (MAC units x mac_leak + instances x leak_pj_per_cycle + vector
+ *     units x vector.leak_pj_per_cycle) x cycles.
  * Every evaluator calls it. */
 void pesim_estimate_cost(const pesim_arch *a, const pesim_dram_activity *dram, pesim_cost *c);
 
