@@ -42,7 +42,7 @@ static const cli_usage usage = {
     "                    [--json FILE] [--out DIR] [--threads N] [--batch N]\n"
     "                    [--encoding order=rank|sequence,spatial=factors|dim]\n"
     "                    [--agents K|auto] [--policy-in FILE]\n"
-    "                    [--distribute auto|batches|searches]\n"
+    "                    [--distribute auto|batches|searches] [--seeds LIST]\n"
     "       pesim search --experiment FILE [--joint] [options above but --layer]\n"
     "       pesim search --placement [--arch FILE] [--workload FILE] [options above but --layer]",
     "Searches the mapping (tile factors per level, loop orders, spatial unrolling,\n"
@@ -66,7 +66,13 @@ static const cli_usage usage = {
     "DIR/best_arch.cfg and DIR/<layer>.cfg for every MAC layer (or\n"
     "DIR/best_placement.cfg) and the convergence to DIR/convergence.csv. With a\n"
     "store, the best design (of a network: each layer's best mapping) also runs as\n"
-    "one network at cycle level, recorded for 'pesim report'.",
+    "one network at cycle level, recorded for 'pesim report'.\n"
+    "--seeds LIST (e.g. 1-5 or 1,2,7; instead of --seed) runs the search once per\n"
+    "seed, in the order given, as `--seed S` would: one store (a run per seed and\n"
+    "layer or design, labelled as one seed's, seed recorded; --resume continues\n"
+    "each seed's own runs), each seed's files in DIR/seed-S/, the JSON an object\n"
+    "per seed and a summary; under mpirun the seeds' layer searches are dealt to\n"
+    "the workers.",
     "Defaults: --arch " CLI_DEFAULT_ARCH ", --workload " CLI_DEFAULT_WORKLOAD ",\n"
     "--algo " SEARCH_DEFAULT_ALGO ", --budget 1000 (evaluations per layer), --seed 1, --objective edp,\n"
     "--eval analytical, --out " SEARCH_DEFAULT_OUT ", --db DIR/search.db, --threads 1,\n"
@@ -85,7 +91,7 @@ static const cli_usage usage = {
 typedef struct cmd_args {
     cli_input_args in;
     const char *algo, *budget, *seed, *objective, *eval, *db, *json, *out, *threads, *batch;
-    const char *experiment, *algo_opt, *encoding, *agents, *policy_in, *distribute;
+    const char *experiment, *algo_opt, *encoding, *agents, *policy_in, *distribute, *seeds;
     int resume, new_run, joint, placement;
 } cmd_args;
 
@@ -239,6 +245,16 @@ static totals sum_layers(const search_report *rp)
     return t;
 }
 
+/* A seed as a JSON integer (a double above INT64_MAX: JSON readers rarely
+ * take more than 64-bit signed integers). */
+static void json_kv_seed(json_writer *w, const char *key, uint64_t seed)
+{
+    if (seed <= (uint64_t)INT64_MAX)
+        json_kv_int(w, key, (int64_t)seed);
+    else
+        json_kv_double(w, key, (double)seed);
+}
+
 static void json_best(json_writer *w, const search_layer *s)
 {
     json_key(w, "best");
@@ -283,68 +299,61 @@ static void json_layer_fields(json_writer *w, const search_layer *s)
     json_policy_in(w, s);
 }
 
-static void write_json(const search_report *rp, FILE *f)
+static void write_json_object(const search_report *rp, json_writer *w)
 {
     const search_args *a = rp->a;
-    json_writer w;
-    json_init(&w, f);
-    json_begin_object(&w);
-    json_kv_string(&w, "arch", rp->in->arch->name);
-    json_kv_string(&w, "arch_file", rp->in->arch_path);
-    json_kv_string(&w, "workload", rp->in->net.name);
-    json_kv_string(&w, "workload_file", rp->in->workload_path);
-    json_kv_string(&w, "algo", a->algo);
-    json_kv_string(&w, "objective", pesim_objective_name(a->objective));
-    json_kv_string(&w, "eval", pesim_fidelity_name(a->fidelity));
-    json_kv_int(&w, "budget", a->budget);
-    json_kv_int(&w, "batch", a->batch);
-    json_kv_string(&w, "db", strcmp(rp->db, "none") ? rp->db : NULL);
-    json_kv_string(&w, "out", a->out_dir);
-    json_kv_int(&w, "ranks", pesim_mpi_size());
-    json_kv_string(&w, "distribute", pesim_mpi_size() < 2 ? NULL : rp->split ? "searches" : "batches");
+    json_begin_object(w);
+    json_kv_string(w, "arch", rp->in->arch->name);
+    json_kv_string(w, "arch_file", rp->in->arch_path);
+    json_kv_string(w, "workload", rp->in->net.name);
+    json_kv_string(w, "workload_file", rp->in->workload_path);
+    json_kv_string(w, "algo", a->algo);
+    json_kv_string(w, "objective", pesim_objective_name(a->objective));
+    json_kv_string(w, "eval", pesim_fidelity_name(a->fidelity));
+    json_kv_int(w, "budget", a->budget);
+    json_kv_int(w, "batch", a->batch);
+    json_kv_string(w, "db", strcmp(rp->db, "none") ? rp->db : NULL);
+    json_kv_string(w, "out", a->out_dir);
+    json_kv_int(w, "ranks", pesim_mpi_size());
+    json_kv_string(w, "distribute", pesim_mpi_size() < 2 ? NULL : rp->split ? "searches" : "batches");
     if (rp->single && rp->n == 1) {
-        json_kv_string(&w, "layer", rp->layers[0].layer->name);
-        json_layer_fields(&w, &rp->layers[0]);
+        json_kv_string(w, "layer", rp->layers[0].layer->name);
+        json_layer_fields(w, &rp->layers[0]);
     } else {
         totals t = sum_layers(rp);
         int all = t.valid_layers == rp->n_planned;
         /* "best" of a network: the totals of the layers' best mappings. */
-        json_key(&w, "best");
-        json_begin_object(&w);
-        json_kv_double(&w, "objective", t.objective);
-        json_kv_int(&w, "cycles", t.cycles);
-        json_kv_double(&w, "energy_pj", t.energy_pj);
-        json_kv_null(&w, "mapping");
-        json_end_object(&w);
-        json_kv_int(&w, "samples", t.samples);
-        json_key(&w, "layers");
-        json_begin_array(&w);
+        json_key(w, "best");
+        json_begin_object(w);
+        json_kv_double(w, "objective", t.objective);
+        json_kv_int(w, "cycles", t.cycles);
+        json_kv_double(w, "energy_pj", t.energy_pj);
+        json_kv_null(w, "mapping");
+        json_end_object(w);
+        json_kv_int(w, "samples", t.samples);
+        json_key(w, "layers");
+        json_begin_array(w);
         for (int32_t i = 0; i < rp->n; i++) {
-            json_begin_object(&w);
-            json_kv_string(&w, "name", rp->layers[i].layer->name);
-            json_layer_fields(&w, &rp->layers[i]);
-            json_end_object(&w);
+            json_begin_object(w);
+            json_kv_string(w, "name", rp->layers[i].layer->name);
+            json_layer_fields(w, &rp->layers[i]);
+            json_end_object(w);
         }
-        json_end_array(&w);
-        json_key(&w, "total");
-        json_begin_object(&w);
-        json_kv_double(&w, "objective", t.objective);
-        json_kv_int(&w, "cycles", t.cycles);
-        json_kv_double(&w, "energy_pj", t.energy_pj);
-        json_kv_int(&w, "samples", t.samples);
-        json_kv_int(&w, "layers", rp->n_planned);
-        json_kv_int(&w, "layers_searched", rp->n);
-        json_kv_int(&w, "layers_with_valid_mapping", t.valid_layers);
-        json_kv_bool(&w, "valid", all);
-        json_end_object(&w);
+        json_end_array(w);
+        json_key(w, "total");
+        json_begin_object(w);
+        json_kv_double(w, "objective", t.objective);
+        json_kv_int(w, "cycles", t.cycles);
+        json_kv_double(w, "energy_pj", t.energy_pj);
+        json_kv_int(w, "samples", t.samples);
+        json_kv_int(w, "layers", rp->n_planned);
+        json_kv_int(w, "layers_searched", rp->n);
+        json_kv_int(w, "layers_with_valid_mapping", t.valid_layers);
+        json_kv_bool(w, "valid", all);
+        json_end_object(w);
     }
-    /* the seed as a JSON integer (a double above INT64_MAX: JSON readers
-     * rarely take more than 64-bit signed integers) */
-    if (a->seed <= (uint64_t)INT64_MAX)
-        json_kv_int(&w, "seed", (int64_t)a->seed);
-    else
-        json_kv_double(&w, "seed", (double)a->seed);
-    json_end_object(&w);
+    json_kv_seed(w, "seed", a->seed);
+    json_end_object(w);
 }
 
 static void write_text(const search_report *rp, FILE *f)
@@ -431,7 +440,6 @@ static int open_outputs(const search_args *a, const cmd_args *o, char *dbbuf, si
     return CLI_OK;
 }
 
-/* Searches the layers and writes the outputs; returns the exit status. */
 /* The whole network of a search of every MAC layer, each running the best
  * mapping found for it (read back from its file), with the greedy placement
  * at cycle level, recorded in the store for the report as the network run
@@ -472,40 +480,250 @@ static int record_layers_network(const search_report *rp, pesim_store *st)
     return rc;
 }
 
-static int search_all(const search_args *a, const cmd_args *o, cli_inputs *in)
-{
-    search_report rp;
-    memset(&rp, 0, sizeof rp);
-    rp.a = a;
-    rp.in = in;
-    rp.single = in->only >= 0;
-    int32_t *todo = malloc((size_t)(in->net.n_layers > 0 ? in->net.n_layers : 1) * sizeof *todo);
-    rp.layers = calloc((size_t)(in->net.n_layers > 0 ? in->net.n_layers : 1), sizeof *rp.layers);
-    if (!todo || !rp.layers) {
-        free(todo);
-        free(rp.layers);
-        cli_error("out of memory");
-        return CLI_FAIL;
-    }
-    for (int32_t i = 0; i < in->net.n_layers; i++)
-        if ((in->only < 0 || in->only == i) && pesim_layer_has_macs(&in->net.layers[i]))
-            todo[rp.n_planned++] = i;
+/* ------------------------------------------------ several seeds (--seeds) */
 
+#define SEEDS_MAX 4096
+
+/* Parses --seeds: comma-separated seeds and ranges A-B (A <= B), each seed
+ * once, at most SEEDS_MAX in all, into *out (malloc'd, in the order given).
+ * Prints a message naming the option and returns -1 when it is not one. */
+static int parse_seeds(const char *text, uint64_t **out, int32_t *n)
+{
+    *out = NULL;
+    *n = 0;
+    uint64_t *v = malloc(SEEDS_MAX * sizeof *v);
+    if (!v) {
+        cli_error("out of memory");
+        return -1;
+    }
+    const char *p = text;
+    for (;;) {
+        char *end;
+        uint64_t lo, hi;
+        if (*p < '0' || *p > '9')
+            goto bad;
+        errno = 0;
+        lo = strtoull(p, &end, 10);
+        if (errno)
+            goto bad;
+        hi = lo;
+        if (*end == '-') {
+            p = end + 1;
+            if (*p < '0' || *p > '9')
+                goto bad;
+            hi = strtoull(p, &end, 10);
+            if (errno || hi < lo)
+                goto bad;
+        }
+        for (uint64_t x = lo;; x++) {
+            for (int32_t i = 0; i < *n; i++)
+                if (v[i] == x) {
+                    cli_error("search: --seeds %s: seed %llu is given twice", text, (unsigned long long)x);
+                    free(v);
+                    return -1;
+                }
+            if (*n == SEEDS_MAX) {
+                cli_error("search: --seeds %s: more than %d seeds", text, SEEDS_MAX);
+                free(v);
+                return -1;
+            }
+            v[(*n)++] = x;
+            if (x == hi)
+                break;
+        }
+        if (*end == '\0')
+            break;
+        if (*end != ',')
+            goto bad;
+        p = end + 1;
+    }
+    *out = v;
+    return 0;
+bad:
+    cli_error("search: --seeds %s: expected seeds and ranges such as 1-5 or 1,2,7 (integers, A-B with A <= B)", text);
+    free(v);
+    *n = 0;
+    return -1;
+}
+
+/* The objective of one seed's search (a layer's best, or the network's
+ * total); 0 when a layer has no valid mapping. */
+static int seed_objective(const search_report *rp, double *obj)
+{
+    if (rp->single && rp->n == 1) {
+        *obj = rp->layers[0].best.objective;
+        return rp->layers[0].found;
+    }
+    totals t = sum_layers(rp);
+    *obj = t.objective;
+    return rp->n == rp->n_planned && t.valid_layers == rp->n_planned;
+}
+
+/* Each seed's result: the seed, whether it has a valid result, its
+ * objective (a layer's best, a network's total, a design's best). */
+typedef struct seed_result {
+    uint64_t seed;
+    int ok;
+    double objective;
+} seed_result;
+
+static seed_result seed_result_of(const search_report *rp)
+{
+    seed_result r = {rp->a->seed, 0, 0.0};
+    r.ok = seed_objective(rp, &r.objective);
+    return r;
+}
+
+/* The objectives of the seeds with a valid result: how many, the mean, the
+ * sample standard deviation, the lowest (and its seed) and highest. */
+typedef struct seed_stats {
+    int32_t k;
+    uint64_t best_seed;
+    double mean, sd, lo, hi;
+} seed_stats;
+
+static seed_stats stats_of_seeds(const seed_result *r, int32_t n)
+{
+    seed_stats t;
+    memset(&t, 0, sizeof t);
+    double sum = 0, sum2 = 0;
+    for (int32_t i = 0; i < n; i++) {
+        if (!r[i].ok)
+            continue;
+        double v = r[i].objective;
+        sum += v, sum2 += v * v;
+        if (t.k == 0 || v < t.lo)
+            t.lo = v, t.best_seed = r[i].seed;
+        if (t.k == 0 || v > t.hi)
+            t.hi = v;
+        t.k++;
+    }
+    if (t.k > 0) {
+        t.mean = sum / t.k;
+        double var = t.k > 1 ? (sum2 - sum * t.mean) / (t.k - 1) : 0.0;
+        t.sd = var > 0 ? sqrt(var) : 0.0;
+    }
+    return t;
+}
+
+/* After every seed's table: the objective per seed and across them. */
+static void text_seeds(const seed_result *r, int32_t n, FILE *f)
+{
+    fprintf(f, "%-22s %14s\n", "seed", "best objective");
+    for (int32_t i = 0; i < n; i++) {
+        if (r[i].ok)
+            fprintf(f, "%-22llu %14.6g\n", (unsigned long long)r[i].seed, r[i].objective);
+        else
+            fprintf(f, "%-22llu %14s\n", (unsigned long long)r[i].seed, "-");
+    }
+    seed_stats t = stats_of_seeds(r, n);
+    if (t.k > 0)
+        fprintf(f, "%d seeds with a valid result: mean %.6g, sd %.3g, min %.6g (seed %llu), max %.6g\n", (int)t.k,
+                t.mean, t.sd, t.lo, (unsigned long long)t.best_seed, t.hi);
+}
+
+/* One seed's options (--seeds): a's with the seed, its runs found by seed,
+ * its files in dir = DIR/seed-S (made). Returns CLI_OK or the exit status
+ * after a message. */
+static int seed_args(const search_args *a, uint64_t seed, search_args *out, char *dir, size_t n)
+{
+    *out = *a;
+    out->seed = seed;
+    out->by_seed = 1;
+    out->out_dir = dir;
+    if (snprintf(dir, n, "%s/seed-%llu", a->out_dir, (unsigned long long)seed) >= (int)n) {
+        cli_error("%s: path too long", a->out_dir);
+        return CLI_USAGE;
+    }
+    return cli_make_dir(dir) != 0 ? CLI_USAGE : CLI_OK;
+}
+
+/* Writes one JSON object per search (item fn(items[k])): a single one as
+ * it is (seeds NULL), or {"seeds": [ each seed's object ], "summary": {...}}
+ * for --seeds. */
+typedef void (*json_item_fn)(const void *item, json_writer *w);
+
+static void json_results(FILE *f, const uint64_t *seeds, const seed_result *r, int32_t n, json_item_fn fn,
+                         const void *items, size_t size)
+{
+    json_writer w;
+    json_init(&w, f);
+    if (!seeds) {
+        fn(items, &w);
+        return;
+    }
+    json_begin_object(&w);
+    json_key(&w, "seeds");
+    json_begin_array(&w);
+    for (int32_t k = 0; k < n; k++)
+        fn((const char *)items + (size_t)k * size, &w);
+    json_end_array(&w);
+    json_key(&w, "summary");
+    json_begin_object(&w);
+    seed_stats t = stats_of_seeds(r, n);
+    json_kv_int(&w, "seeds", n);
+    json_kv_int(&w, "valid_seeds", t.k);
+    if (t.k > 0) {
+        json_kv_double(&w, "mean_objective", t.mean);
+        json_kv_double(&w, "sd_objective", t.sd);
+        json_kv_double(&w, "min_objective", t.lo);
+        json_kv_double(&w, "max_objective", t.hi);
+        json_kv_seed(&w, "best_seed", t.best_seed);
+    }
+    json_end_object(&w);
+    json_end_object(&w);
+}
+
+static void json_search_item(const void *rp, json_writer *w) { write_json_object(rp, w); }
+
+/* The mapping search of the planned layers (every MAC layer, or --layer)
+ * with a's seed (seeds NULL), or with --seeds: once per seed as `--seed S
+ * --out DIR/seed-S` would run it, into one store (runs found by seed). In
+ * seed, then layer order on this process, or as whole searches on the MPI
+ * workers (--distribute). Writes the outputs; returns the exit status. */
+static int search_mapping(const search_args *a, const cmd_args *o, cli_inputs *in, const uint64_t *seeds, int32_t ns)
+{
+    if (!seeds)
+        ns = 1;
+    int32_t nl = in->net.n_layers > 0 ? in->net.n_layers : 1;
+    search_args *as = calloc((size_t)ns, sizeof *as);
+    search_report *rps = calloc((size_t)ns, sizeof *rps);
+    search_layer *all = calloc((size_t)ns * (size_t)nl, sizeof *all);
+    char (*dirs)[SEARCH_PATH_MAX] = calloc((size_t)ns, sizeof *dirs);
+    const pesim_layer **ls = calloc((size_t)nl, sizeof *ls);
+    seed_result *sr = NULL;
     int rc = CLI_OK;
     char dbbuf[SEARCH_PATH_MAX];
     FILE *jf = NULL;
     pesim_store *st = NULL;
-    if (rp.single && rp.n_planned == 0) {
+    int32_t planned = 0;
+    if (!as || !rps || !all || !dirs || !ls) {
+        cli_error("out of memory");
+        rc = CLI_FAIL;
+        goto done;
+    }
+    for (int32_t i = 0; i < in->net.n_layers; i++)
+        if ((in->only < 0 || in->only == i) && pesim_layer_has_macs(&in->net.layers[i]))
+            ls[planned++] = &in->net.layers[i];
+    if (in->only >= 0 && planned == 0) {
         cli_error("search: layer '%s' has no MACs; there is no mapping to search", o->in.layer);
         rc = CLI_USAGE;
         goto done;
     }
     rc = open_outputs(a, o, dbbuf, sizeof dbbuf, &st, &jf);
-    rp.db = dbbuf;
+    for (int32_t k = 0; k < ns && rc == CLI_OK; k++) {
+        as[k] = *a;
+        if (seeds)
+            rc = seed_args(a, seeds[k], &as[k], dirs[k], sizeof dirs[k]);
+        rps[k].a = &as[k];
+        rps[k].in = in;
+        rps[k].db = dbbuf;
+        rps[k].single = in->only >= 0;
+        rps[k].n_planned = planned;
+        rps[k].layers = all + (size_t)k * (size_t)planned;
+    }
     if (rc != CLI_OK)
         goto done;
-    pesim_error e;
-    pesim_error_clear(&e);
 
     struct sigaction sa, old;
     memset(&sa, 0, sizeof sa);
@@ -515,63 +733,99 @@ static int search_all(const search_args *a, const cmd_args *o, cli_inputs *in)
     cli_search_stop = 0;
     sigaction(SIGINT, &sa, &old);
     search_progress prog;
-    cli_search_progress_start(&prog, a->budget, rp.n_planned);
-    prog.of = rp.n_planned;
-    cli_names names;
-    memset(&names, 0, sizeof names);
-    rp.split = cli_search_split(a, (cli_distribute)a->distribute, rp.n_planned);
-    if (rp.split) {
+    cli_search_progress_start(&prog, a->budget, planned * ns);
+    prog.of = planned;
+    prog.seed_of = seeds ? ns : 0;
+    pesim_error e;
+    pesim_error_clear(&e);
+    int split = cli_search_split(a, (cli_distribute)a->distribute, planned, ns);
+    int32_t seeds_done = 0, interrupted = 0;
+    if (split) {
         /* whole layer searches on the MPI workers (search_split.h) */
-        const pesim_layer **ls = malloc((size_t)(rp.n_planned > 0 ? rp.n_planned : 1) * sizeof *ls);
-        if (!ls) {
-            cli_error("out of memory");
-            rc = CLI_FAIL;
+        cli_names names;
+        memset(&names, 0, sizeof names);
+        int32_t filled = 0;
+        rc = cli_search_layers_split(as, ns, in->arch, ls, planned, st, &names, &prog, all, &filled);
+        cli_names_free(&names);
+        for (int32_t k = 0; k < ns && rc == CLI_OK; k++)
+            rps[k].n = planned, rps[k].split = 1;
+        for (int32_t j = 0; st && rc == CLI_OK && j < ns * planned; j++)
+            if (pesim_store_finish_run(st, all[j].run_id, &e) != PESIM_OK) {
+                cli_report(&e, dbbuf);
+                rc = CLI_FAIL;
+            }
+        seeds_done = rc == CLI_OK ? ns : 0;
+    }
+    for (int32_t k = 0; !split && k < ns && rc == CLI_OK && !interrupted; k++) {
+        search_report *rp = &rps[k];
+        cli_names names;
+        memset(&names, 0, sizeof names);
+        prog.seed = as[k].seed;
+        prog.seed_nth = k + 1;
+        for (int32_t i = 0; i < planned && rc == CLI_OK; i++) {
+            prog.nth = i + 1;
+            rc = cli_search_layer(&as[k], in->arch, ls[i], st, &names, &prog, &rp->layers[rp->n]);
+            if (rc == CLI_OK || rp->layers[rp->n].samples > 0)
+                rp->n++;
+            if (rc == CLI_OK && rp->layers[rp->n - 1].interrupted) {
+                interrupted = 1;
+                break;
+            }
         }
-        for (int32_t i = 0; ls && i < rp.n_planned; i++)
-            ls[i] = &in->net.layers[todo[i]];
-        if (ls)
-            rc = cli_search_layers_split(a, in->arch, ls, rp.n_planned, st, &names, &prog, rp.layers, &rp.n);
-        free(ls);
+        cli_names_free(&names);
+        /* Complete: the seed's runs are finished (an interrupted search
+         * leaves them running, for --resume). */
+        for (int32_t i = 0; st && i < rp->n && rc == CLI_OK && !interrupted; i++)
+            if (pesim_store_finish_run(st, rp->layers[i].run_id, &e) != PESIM_OK) {
+                cli_report(&e, dbbuf);
+                rc = CLI_FAIL;
+            }
+        if (rc == CLI_OK || rp->n > 0)
+            seeds_done = k + 1;
     }
-    for (int32_t i = rp.n; i < rp.n_planned && rc == CLI_OK; i++) {
-        prog.nth = i + 1;
-        rc = cli_search_layer(a, in->arch, &in->net.layers[todo[i]], st, &names, &prog, &rp.layers[rp.n]);
-        if (rc == CLI_OK || rp.layers[rp.n].samples > 0)
-            rp.n++;
-        if (rc == CLI_OK && rp.layers[rp.n - 1].interrupted)
-            break;
-    }
-    cli_names_free(&names);
     cli_progress_end(&prog.line);
     sigaction(SIGINT, &old, NULL);
-    /* Complete: the runs are finished (an interrupted search leaves them
-     * running, for --resume). */
-    int interrupted = rp.n > 0 && rp.layers[rp.n - 1].interrupted;
-    for (int32_t i = 0; st && i < rp.n && rc == CLI_OK && !interrupted; i++)
-        if (pesim_store_finish_run(st, rp.layers[i].run_id, &e) != PESIM_OK) {
-            cli_report(&e, dbbuf);
-            rc = CLI_FAIL;
-        }
 
+    sr = calloc((size_t)ns, sizeof *sr);
+    if (rc == CLI_OK && !sr) {
+        cli_error("out of memory");
+        rc = CLI_FAIL;
+    }
+    for (int32_t k = 0; sr && k < seeds_done; k++)
+        sr[k] = seed_result_of(&rps[k]);
     if (rc == CLI_OK) {
-        if (!cli_is_stdout(o->json))
-            write_text(&rp, stdout);
+        if (!cli_is_stdout(o->json)) {
+            for (int32_t k = 0; k < seeds_done; k++) {
+                write_text(&rps[k], stdout);
+                if (seeds)
+                    fputc('\n', stdout);
+            }
+            if (seeds)
+                text_seeds(sr, seeds_done, stdout);
+        }
         if (jf)
-            write_json(&rp, jf);
+            json_results(jf, seeds, sr, seeds_done, json_search_item, rps, sizeof *rps);
         int missing = 0;
-        for (int32_t i = 0; i < rp.n; i++)
-            missing += !rp.layers[i].found;
+        for (int32_t k = 0; k < seeds_done; k++)
+            for (int32_t i = 0; i < rps[k].n; i++)
+                missing += !rps[k].layers[i].found;
+        const search_report *rp = &rps[seeds_done > 0 ? seeds_done - 1 : 0];
         if (interrupted) {
-            cli_error("search: interrupted after %lld samples of layer '%s'; the best so far is written; "
-                      "--resume continues", (long long)rp.layers[rp.n - 1].samples,
-                      rp.layers[rp.n - 1].layer->name);
+            char of_seed[48] = "";
+            if (seeds)
+                snprintf(of_seed, sizeof of_seed, " of seed %llu", (unsigned long long)rp->a->seed);
+            cli_error("search: interrupted after %lld samples of layer '%s'%s; the best so far is written; "
+                      "--resume continues", (long long)rp->layers[rp->n - 1].samples,
+                      rp->layers[rp->n - 1].layer->name, of_seed);
             rc = CLI_FAIL;
         } else if (missing) {
-            cli_error("search: no valid mapping found for %d layer%s within the budget", missing,
-                      missing > 1 ? "s" : "");
+            cli_error("search: no valid mapping found for %d %s within the budget", missing,
+                      seeds ? (missing > 1 ? "layer searches" : "layer search") : (missing > 1 ? "layers" : "layer"));
             rc = CLI_FAIL;
-        } else if (st && !rp.single && record_layers_network(&rp, st) != CLI_OK) {
-            rc = CLI_FAIL; /* after every other output: nothing is lost */
+        } else if (st && !rp->single) {
+            for (int32_t k = 0; k < seeds_done && rc == CLI_OK; k++) /* each seed's network */
+                if (record_layers_network(&rps[k], st) != CLI_OK)
+                    rc = CLI_FAIL; /* after every other output: nothing is lost */
         }
     }
 done:
@@ -580,8 +834,12 @@ done:
     if (cli_close_out(stdout, "-") != 0 && rc == CLI_OK)
         rc = CLI_FAIL;
     pesim_store_close(st);
-    free(todo);
-    free(rp.layers);
+    free(sr);
+    free(as);
+    free(rps);
+    free(all);
+    free(dirs);
+    free(ls);
     return rc;
 }
 
@@ -706,77 +964,74 @@ static int record_design_network(design_report *rp, const pesim_network *net, pe
     return rc;
 }
 
-static void json_design(const design_report *rp, FILE *f)
+static void json_design_object(const design_report *rp, json_writer *w)
 {
     const search_args *a = rp->a;
     const search_layer *s = &rp->s;
-    json_writer w;
-    json_init(&w, f);
-    json_begin_object(&w);
-    json_kv_string(&w, "mode", rp->mode);
-    json_kv_string(&w, "experiment", rp->experiment);
-    json_kv_string(&w, "name", rp->name);
-    json_kv_string(&w, "arch_file", rp->arch_path);
-    json_kv_string(&w, "workload_file", rp->workload_path);
-    json_kv_string(&w, "algo", a->algo);
-    json_kv_string(&w, "objective", pesim_objective_name(a->objective));
-    json_kv_string(&w, "eval", pesim_fidelity_name(a->fidelity));
-    json_kv_int(&w, "budget", a->budget);
-    json_kv_int(&w, "batch", a->batch);
-    json_kv_double(&w, "area_budget_um2", rp->area_budget_um2);
-    json_kv_string(&w, "db", strcmp(rp->db, "none") ? rp->db : NULL);
-    json_kv_string(&w, "out", a->out_dir);
-    json_key(&w, "best");
+    json_begin_object(w);
+    json_kv_string(w, "mode", rp->mode);
+    json_kv_string(w, "experiment", rp->experiment);
+    json_kv_string(w, "name", rp->name);
+    json_kv_string(w, "arch_file", rp->arch_path);
+    json_kv_string(w, "workload_file", rp->workload_path);
+    json_kv_string(w, "algo", a->algo);
+    json_kv_string(w, "objective", pesim_objective_name(a->objective));
+    json_kv_string(w, "eval", pesim_fidelity_name(a->fidelity));
+    json_kv_int(w, "budget", a->budget);
+    json_kv_int(w, "batch", a->batch);
+    json_kv_double(w, "area_budget_um2", rp->area_budget_um2);
+    json_kv_string(w, "db", strcmp(rp->db, "none") ? rp->db : NULL);
+    json_kv_string(w, "out", a->out_dir);
+    json_key(w, "best");
     if (!s->found) {
-        json_null(&w);
+        json_null(w);
     } else {
-        json_begin_object(&w);
-        json_kv_double(&w, "objective", s->best.objective);
-        json_kv_int(&w, "cycles", s->best.cycles);
-        json_kv_double(&w, "energy_pj", s->best.energy_pj);
-        json_kv_double(&w, "area_um2", s->best.area_um2);
-        json_kv_null(&w, "mapping");
-        json_kv_string(&w, "arch", rp->arch_file[0] ? rp->arch_file : NULL);
-        json_kv_string(&w, "placement", rp->placement_file[0] ? rp->placement_file : NULL);
-        json_key(&w, "mappings");
-        json_begin_array(&w);
+        json_begin_object(w);
+        json_kv_double(w, "objective", s->best.objective);
+        json_kv_int(w, "cycles", s->best.cycles);
+        json_kv_double(w, "energy_pj", s->best.energy_pj);
+        json_kv_double(w, "area_um2", s->best.area_um2);
+        json_kv_null(w, "mapping");
+        json_kv_string(w, "arch", rp->arch_file[0] ? rp->arch_file : NULL);
+        json_kv_string(w, "placement", rp->placement_file[0] ? rp->placement_file : NULL);
+        json_key(w, "mappings");
+        json_begin_array(w);
         for (int32_t i = 0; i < rp->n_maps; i++) {
-            json_begin_object(&w);
-            json_kv_string(&w, "layer", pesim_space_layer(rp->sp, i)->name);
-            json_kv_string(&w, "mapping", rp->map_files[i]);
-            json_end_object(&w);
+            json_begin_object(w);
+            json_kv_string(w, "layer", pesim_space_layer(rp->sp, i)->name);
+            json_kv_string(w, "mapping", rp->map_files[i]);
+            json_end_object(w);
         }
-        json_end_array(&w);
-        json_key(&w, "hardware");
-        json_begin_object(&w);
+        json_end_array(w);
+        json_key(w, "hardware");
+        json_begin_object(w);
         char buf[64];
         for (int32_t p = 0; p < cli_experiment_n_hw(rp->sp); p++)
             for (int32_t k = 0; k < pesim_space_hw_n_keys(rp->sp, p); k++) {
                 pesim_space_hw_value(rp->sp, p, k, rp->best_x[p], buf, sizeof buf);
-                json_kv_string(&w, pesim_space_hw_key(rp->sp, p, k), buf);
+                json_kv_string(w, pesim_space_hw_key(rp->sp, p, k), buf);
             }
-        json_end_object(&w);
-        json_kv_int(&w, "sample", s->best_sample);
-        json_end_object(&w);
+        json_end_object(w);
+        json_kv_int(w, "sample", s->best_sample);
+        json_end_object(w);
     }
-    json_kv_int(&w, "samples", s->samples);
-    json_kv_int(&w, "valid_samples", s->valid);
-    json_kv_int(&w, "resumed_samples", s->replayed);
-    json_kv_int(&w, "run_id", s->run_id);
-    json_kv_string(&w, "convergence", s->csv_file[0] ? s->csv_file : NULL);
-    json_kv_bool(&w, "stopped_by_algorithm", s->algo_done);
-    json_kv_bool(&w, "interrupted", s->interrupted);
-    json_kv_double(&w, "wall_s", s->wall_s);
-    json_kv_int(&w, "predicted_samples", s->predictions);
-    json_kv_int(&w, "ranks", pesim_mpi_size());
-    json_kv_int(&w, "worker_evaluations", s->worker_evals);
-    json_policy_in(&w, s);
-    if (a->seed <= (uint64_t)INT64_MAX)
-        json_kv_int(&w, "seed", (int64_t)a->seed);
-    else
-        json_kv_double(&w, "seed", (double)a->seed);
-    json_end_object(&w);
+    json_kv_int(w, "samples", s->samples);
+    json_kv_int(w, "valid_samples", s->valid);
+    json_kv_int(w, "resumed_samples", s->replayed);
+    json_kv_int(w, "run_id", s->run_id);
+    json_kv_string(w, "convergence", s->csv_file[0] ? s->csv_file : NULL);
+    json_kv_bool(w, "stopped_by_algorithm", s->algo_done);
+    json_kv_bool(w, "interrupted", s->interrupted);
+    json_kv_double(w, "wall_s", s->wall_s);
+    json_kv_int(w, "predicted_samples", s->predictions);
+    json_kv_int(w, "ranks", pesim_mpi_size());
+    json_kv_int(w, "worker_evaluations", s->worker_evals);
+    json_policy_in(w, s);
+    json_kv_seed(w, "seed", a->seed);
+    json_end_object(w);
 }
+
+static void json_design_item(const void *rp, json_writer *w) { json_design_object(rp, w); }
 
 static void text_design(const design_report *rp, FILE *f)
 {
@@ -818,7 +1073,7 @@ static void text_design(const design_report *rp, FILE *f)
 }
 
 /* --experiment / --placement: one search of the whole design. */
-static int search_design(search_args *a, const cmd_args *o)
+static int search_design(search_args *a, const cmd_args *o, const uint64_t *seeds, int32_t ns)
 {
     design_report rp;
     memset(&rp, 0, sizeof rp);
@@ -888,32 +1143,51 @@ static int search_design(search_args *a, const cmd_args *o)
     rc = open_outputs(a, o, dbbuf, sizeof dbbuf, &st, &jf);
     rp.db = dbbuf;
     int32_t np = pesim_space_n_params(rp.sp);
-    rp.best_x = calloc((size_t)(np > 0 ? np : 1), sizeof *rp.best_x);
-    if (rc == CLI_OK && !rp.best_x) {
+    /* one report per seed (--seeds: each in DIR/seed-S, its runs found by seed) */
+    int32_t nr = seeds ? ns : 1;
+    design_report *rps = calloc((size_t)nr, sizeof *rps);
+    search_args *as = calloc((size_t)nr, sizeof *as);
+    seed_result *sr = calloc((size_t)nr, sizeof *sr);
+    char (*dirs)[SEARCH_PATH_MAX] = calloc((size_t)nr, sizeof *dirs);
+    if (rc == CLI_OK && (!rps || !as || !sr || !dirs)) {
         cli_error("out of memory");
         rc = CLI_FAIL;
     }
-    if (rc == CLI_OK) {
+    for (int32_t k = 0; rps && as && dirs && k < nr && rc == CLI_OK; k++) {
+        as[k] = *a;
+        rps[k] = rp;
+        rps[k].a = &as[k];
+        if (!(rps[k].best_x = calloc((size_t)(np > 0 ? np : 1), sizeof *rps[k].best_x))) {
+            cli_error("out of memory");
+            rc = CLI_FAIL;
+        }
+        if (seeds && rc == CLI_OK)
+            rc = seed_args(a, seeds[k], &as[k], dirs[k], sizeof dirs[k]);
+    }
+    int32_t done = 0;
+    for (int32_t k = 0; k < nr && rc == CLI_OK; k++) {
+        design_report *r = &rps[k];
+        const search_args *ak = &as[k];
         char config[2048], label[160];
         snprintf(config, sizeof config,
                  "pesim search %s%s%s --arch %s --workload %s --algo %s --budget %lld --seed %llu "
                  "--objective %s --eval %s --batch %d --threads %d%s%s",
                  o->experiment ? "--experiment " : "--placement", o->experiment ? o->experiment : "",
-                 o->joint ? " --joint" : "", rp.arch_path, rp.workload_path, a->algo, (long long)a->budget,
-                 (unsigned long long)a->seed, pesim_objective_name(a->objective), pesim_fidelity_name(a->fidelity),
-                 (int)a->batch, (int)a->threads, a->algo_opt_text ? " --algo-opt " : "",
-                 a->algo_opt_text ? a->algo_opt_text : "");
-        snprintf(label, sizeof label, "%s%s%s", rp.mode, o->experiment ? ":" : "", o->experiment ? rp.name : "");
+                 o->joint ? " --joint" : "", r->arch_path, r->workload_path, ak->algo, (long long)ak->budget,
+                 (unsigned long long)ak->seed, pesim_objective_name(ak->objective), pesim_fidelity_name(ak->fidelity),
+                 (int)ak->batch, (int)ak->threads, ak->algo_opt_text ? " --algo-opt " : "",
+                 ak->algo_opt_text ? ak->algo_opt_text : "");
+        snprintf(label, sizeof label, "%s%s%s", r->mode, o->experiment ? ":" : "", o->experiment ? r->name : "");
         search_spec spec;
         memset(&spec, 0, sizeof spec);
-        spec.name = rp.name;
+        spec.name = r->name;
         spec.label = label;
         spec.stem = "convergence";
         spec.config = config;
         spec.eval = eo;
         char recipe[4 * SEARCH_PATH_MAX];
-        const char *xf[] = {o->experiment, o->in.arch, o->in.workload, o->joint ? "1" : "0", a->encoding_text};
-        const char *pf[] = {rp.arch_path, rp.workload_path};
+        const char *xf[] = {o->experiment, o->in.arch, o->in.workload, o->joint ? "1" : "0", ak->encoding_text};
+        const char *pf[] = {r->arch_path, r->workload_path};
         int bad = o->experiment ? cli_mpi_recipe(recipe, sizeof recipe, "experiment", xf, 5)
                                 : cli_mpi_recipe(recipe, sizeof recipe, "placement", pf, 2);
         spec.recipe = bad ? NULL : recipe;
@@ -926,34 +1200,50 @@ static int search_design(search_args *a, const cmd_args *o)
         cli_search_stop = 0;
         sigaction(SIGINT, &sa, &old);
         search_progress prog;
-        cli_search_progress_start(&prog, a->budget, 1);
+        cli_search_progress_start(&prog, ak->budget, 1);
         prog.nth = prog.of = 1;
-        rc = cli_search_space(a, rp.sp, &spec, st, &prog, &rp.s, rp.best_x);
+        prog.seed = ak->seed, prog.seed_nth = k + 1, prog.seed_of = seeds ? nr : 0;
+        rc = cli_search_space(ak, r->sp, &spec, st, &prog, &r->s, r->best_x);
         cli_progress_end(&prog.line);
         sigaction(SIGINT, &old, NULL);
         pesim_error e;
         pesim_error_clear(&e);
-        if (rc == CLI_OK && st && !rp.s.interrupted && pesim_store_finish_run(st, rp.s.run_id, &e) != PESIM_OK) {
+        if (rc == CLI_OK && st && !r->s.interrupted && pesim_store_finish_run(st, r->s.run_id, &e) != PESIM_OK) {
             cli_report(&e, dbbuf);
             rc = CLI_FAIL;
         }
-        if (rc == CLI_OK && rp.s.found)
-            rc = write_design(&rp, net);
-        if (rc == CLI_OK && rp.s.found && st)
-            rc = record_design_network(&rp, net, st);
-        if (rc == CLI_OK) {
-            if (!cli_is_stdout(o->json))
-                text_design(&rp, stdout);
-            if (jf)
-                json_design(&rp, jf);
-            if (rp.s.interrupted) {
-                cli_error("search: interrupted after %lld samples; the best so far is written; --resume continues",
-                          (long long)rp.s.samples);
-                rc = CLI_FAIL;
-            } else if (!rp.s.found) {
-                cli_error("search: no valid design found within the budget");
-                rc = CLI_FAIL;
-            }
+        if (rc == CLI_OK && r->s.found)
+            rc = write_design(r, net);
+        if (rc == CLI_OK && r->s.found && st)
+            rc = record_design_network(r, net, st);
+        if (rc != CLI_OK)
+            break;
+        done = k + 1;
+        sr[k] = (seed_result){ak->seed, r->s.found, r->s.best.objective};
+        if (!cli_is_stdout(o->json)) {
+            text_design(r, stdout);
+            if (seeds)
+                fputc('\n', stdout);
+        }
+        if (r->s.interrupted)
+            break;
+    }
+    if (rc == CLI_OK) {
+        if (seeds && !cli_is_stdout(o->json))
+            text_seeds(sr, done, stdout);
+        if (jf)
+            json_results(jf, seeds, sr, done, json_design_item, rps, sizeof *rps);
+        int missing = 0;
+        for (int32_t k = 0; k < done; k++)
+            missing += !rps[k].s.found;
+        const design_report *r = &rps[done > 0 ? done - 1 : 0];
+        if (done > 0 && r->s.interrupted) {
+            cli_error("search: interrupted after %lld samples; the best so far is written; --resume continues",
+                      (long long)r->s.samples);
+            rc = CLI_FAIL;
+        } else if (missing) {
+            cli_error("search: no valid design found within the budget%s", seeds ? " for some seeds" : "");
+            rc = CLI_FAIL;
         }
     }
     if (cli_close_out(jf, o->json) != 0 && rc == CLI_OK)
@@ -961,9 +1251,15 @@ static int search_design(search_args *a, const cmd_args *o)
     if (cli_close_out(stdout, "-") != 0 && rc == CLI_OK)
         rc = CLI_FAIL;
     pesim_store_close(st);
+    for (int32_t k = 0; rps && k < nr; k++) {
+        free(rps[k].best_x);
+        free(rps[k].map_files);
+    }
+    free(rps);
+    free(as);
+    free(sr);
+    free(dirs);
 out:
-    free(rp.best_x);
-    free(rp.map_files);
     if (have_in)
         cli_inputs_free(&in);
     cli_experiment_free(&x);
@@ -996,6 +1292,7 @@ static int search_main(int argc, char **argv)
         {"threads", "N", "evaluator threads [1]", &o.threads, NULL},
         {"batch", "N", "candidates per ask [--threads]", &o.batch, NULL},
         {"distribute", "HOW", "under mpirun: auto|batches|searches [auto]", &o.distribute, NULL},
+        {"seeds", "LIST", "one run per seed, e.g. 1-5 or 1,2,7 (files in DIR/seed-S/)", &o.seeds, NULL},
         {"experiment", "FILE", "search the experiment's hardware space for the whole network", &o.experiment, NULL},
         {"joint", NULL, "with --experiment: hardware and every layer's mapping together", NULL, &o.joint},
         {"placement", NULL, "search the memory placement of the network's tensors", NULL, &o.placement},
@@ -1016,26 +1313,39 @@ static int search_main(int argc, char **argv)
         cli_error("search: --joint needs --experiment FILE");
         return CLI_USAGE;
     }
+    uint64_t *seeds = NULL;
+    int32_t n_seeds = 0;
+    if (o.seeds) {
+        if (o.seed) {
+            cli_error("search: --seed S runs one seed, --seeds LIST several: give one");
+            return CLI_USAGE;
+        }
+        if (parse_seeds(o.seeds, &seeds, &n_seeds) != 0)
+            return CLI_USAGE;
+    }
     if (o.experiment || o.placement) {
         if (o.experiment && o.placement) {
             cli_error("search: --experiment and --placement are two different searches; give one");
-            return CLI_USAGE;
-        }
-        if (o.in.layer) {
+            rc = CLI_USAGE;
+        } else if (o.in.layer) {
             cli_error("search: --layer is for mapping searches; --%s searches the whole network",
                       o.experiment ? "experiment" : "placement");
-            return CLI_USAGE;
+            rc = CLI_USAGE;
+        } else {
+            rc = search_design(&a, &o, seeds, n_seeds);
         }
-        return search_design(&a, &o);
+        free(seeds);
+        return rc;
     }
     cli_inputs in;
     rc = cli_inputs_load("search", &o.in, &in);
     if (rc == CLI_OK) {
         a.arch_path = in.arch_path;
         a.workload_path = in.workload_path;
-        rc = search_all(&a, &o, &in);
+        rc = search_mapping(&a, &o, &in, seeds, n_seeds);
     }
     cli_inputs_free(&in);
+    free(seeds);
     return rc;
 }
 

@@ -1,8 +1,9 @@
 /* cli/mpi_run.c - `mpirun -np N pesim search|sweep ...` (see mpi_run.h):
  * the roles of the ranks, the recipes that tell a worker which space to
  * build, and the evaluation step of a command (the workers, or the local
- * evaluator). POSIX: getcwd, gethostname. */
+ * evaluator). POSIX: getcwd, gethostname, raise(SIGKILL). */
 #define _POSIX_C_SOURCE 200809L
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +32,7 @@ typedef struct worker {
     char inner_algo[64];
     cli_sweep_inner inner;         /* a sweep's points with an inner search */
     int have_inner;
+    int32_t jobs_run;              /* whole jobs this worker was handed */
 } worker;
 
 static pesim_status eval_local(void *ctx, const int32_t *choices, int32_t n, pesim_fidelity f, pesim_result *out)
@@ -174,6 +176,27 @@ out:
     return st;
 }
 
+/* Fault injection for the tests and for rehearsing a lost node
+ * (docs/cluster.md): PESIM_MPI_KILL_WORKER=R:N in the environment makes
+ * worker rank R kill itself (SIGKILL, as the OOM killer or a lost node
+ * would) when it is handed its whole job N + 1, after answering N. */
+static void maybe_die(worker *w)
+{
+    const char *v = getenv("PESIM_MPI_KILL_WORKER");
+    long r = -1, n = -1;
+    if (!v || sscanf(v, "%ld:%ld", &r, &n) != 2 || r != pesim_mpi_rank())
+        return;
+    if (w->jobs_run++ == n)
+        raise(SIGKILL);
+}
+
+/* A worker's whole job: one layer's search (search_split.h). */
+static pesim_status worker_job(void *ctx, const char *job, void **data, size_t *bytes, pesim_error *e)
+{
+    maybe_die(ctx);
+    return cli_search_layer_job(ctx, job, data, bytes, e);
+}
+
 int cli_mpi_main(const char *cmd, int (*run)(int argc, char **argv), int argc, char **argv)
 {
     if (!pesim_mpi_built() || !pesim_mpi_launched())
@@ -190,7 +213,7 @@ int cli_mpi_main(const char *cmd, int (*run)(int argc, char **argv), int argc, c
     } else {
         worker w;
         memset(&w, 0, sizeof w);
-        if (pesim_mpi_serve_jobs(worker_open, worker_close, cli_search_layer_job, &w, &e) != PESIM_OK) {
+        if (pesim_mpi_serve_jobs(worker_open, worker_close, worker_job, &w, &e) != PESIM_OK) {
             cli_error("%s: rank %d: %s", cmd, pesim_mpi_rank(), e.msg);
             rc = CLI_FAIL;
         }

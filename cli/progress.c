@@ -1,12 +1,32 @@
 /* cli/progress.c - a progress line on a terminal (see progress.h).
- * POSIX: isatty. */
+ * POSIX: isatty, open, getppid; Linux: /proc. */
 #define _POSIX_C_SOURCE 200809L
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "pesim/mpi.h"
+
 #include "progress.h"
+
+/* Under mpirun, a rank's stderr is a pipe to the launcher (Open MPI forwards
+ * it), whatever the launcher's own stderr is: rank 0 draws the line when the
+ * launcher that started it (its parent) writes its stderr to a terminal. */
+static int launcher_on_terminal(void)
+{
+    if (!pesim_mpi_launched())
+        return 0;
+    char path[64];
+    snprintf(path, sizeof path, "/proc/%ld/fd/2", (long)getppid());
+    int fd = open(path, O_WRONLY | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0)
+        return 0;
+    int tty = isatty(fd);
+    close(fd);
+    return tty;
+}
 
 static double now_seconds(void)
 {
@@ -18,7 +38,7 @@ static double now_seconds(void)
 
 void cli_progress_start(cli_progress *p, const char *what, int64_t total)
 {
-    p->on = isatty(fileno(stderr));
+    p->on = isatty(fileno(stderr)) || launcher_on_terminal();
     p->shown = 0;
     p->t0 = p->on ? now_seconds() : 0.0;
     p->what = what;

@@ -2,7 +2,8 @@
  *
  * DESIGN.md: long work shows progress on a terminal and stays quiet when not
  * on one. A progress line is written to stderr only when stderr is a
- * terminal and the work has already taken a second (PESIM_PROGRESS_DELAY_S
+ * terminal (under an MPI launcher: when the launcher's stderr is one, since
+ * the launcher pipes a rank's stderr) and the work has already taken a second (PESIM_PROGRESS_DELAY_S
  * in the environment sets another delay, e.g. 0); it is rewritten in place
  * ("\r") and erased by cli_progress_end, so nothing is left on stderr. */
 #ifndef PESIM_CLI_PROGRESS_H

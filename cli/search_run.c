@@ -222,28 +222,41 @@ void cli_search_csv_row(FILE *f, int64_t sample, const pesim_result *r, int foun
     fputc('\n', f);
 }
 
-/* The progress line: samples, rate, best so far, ETA (terminal only; from
- * the first second on, at most ten times a second). */
-static void show_progress(search_progress *p, const char *name, int64_t samples, int found, double best)
+void cli_search_progress_show(search_progress *p, const char *name, int64_t samples, int found, double best,
+                              int force)
 {
     if (!p->line.on)
         return;
     double now = now_s(), dt = now - p->t0;
-    if (dt < 1.0 || now - p->shown_at < 0.1)
+    if (dt < p->line.delay_s || (!force && now - p->shown_at < 0.1))
         return;
     p->shown_at = now;
     int64_t done = p->before + samples;
-    fprintf(stderr, "\r\033[Kpesim: search %s", name);
-    if (p->of > 1)
-        fprintf(stderr, " (layer %d of %d)", (int)p->nth, (int)p->of);
+    if (p->jobs > 0) { /* whole searches on MPI workers, in completion order */
+        fprintf(stderr, "\r\033[Kpesim: search: %d of %d searches done", (int)p->jobs_done,
+                (int)p->jobs);
+        if (p->seed_of > 1)
+            fprintf(stderr, ", %d of %d seeds", (int)p->seeds_done, (int)p->seed_of);
+        fprintf(stderr, " (last: %s", name);
+        if (p->seed_of > 1)
+            fprintf(stderr, ", seed %llu", (unsigned long long)p->seed);
+        fputc(')', stderr);
+    } else {
+        fprintf(stderr, "\r\033[Kpesim: search %s", name);
+        if (p->seed_of > 1)
+            fprintf(stderr, " (seed %llu, %d of %d)", (unsigned long long)p->seed, (int)p->seed_nth,
+                    (int)p->seed_of);
+        if (p->of > 1)
+            fprintf(stderr, " (layer %d of %d)", (int)p->nth, (int)p->of);
+    }
     fprintf(stderr, ": %lld/%lld samples", (long long)done, (long long)p->total);
-    if (p->fresh > 0) {
+    if (p->fresh > 0 && dt > 0) {
         double rate = (double)p->fresh / dt;
         fprintf(stderr, ", %.0f/s, ETA %.0f s", rate, (double)(p->total - done) / rate);
     }
     if (found)
         fprintf(stderr, ", best %.4g", best);
-    else
+    else if (p->jobs == 0)
         fputs(", nothing valid yet", stderr);
     fflush(stderr);
     p->line.shown = 1;
@@ -260,7 +273,7 @@ static int on_batch(void *ctx, const pesim_campaign_batch *b)
     }
     fflush(c->csv);
     c->prog->fresh += b->n - b->replayed;
-    show_progress(c->prog, c->out->name, b->first + b->n, c->found, c->best);
+    cli_search_progress_show(c->prog, c->out->name, b->first + b->n, c->found, c->best, 0);
     return 0;
 }
 
@@ -280,6 +293,7 @@ void cli_search_campaign_options(const search_args *a, const pesim_eval_options 
     co->mode = a->mode;
     co->label = label;
     co->config = config;
+    co->by_seed = a->by_seed;
 }
 
 int cli_search_space(const search_args *a, pesim_space *sp, const search_spec *spec, pesim_store *st,

@@ -41,6 +41,7 @@ typedef struct search_args {
     char agents_kv[32];            /* its "agents=K" */
     const char *policy_in;         /* --policy-in FILE (rl, marl): start from a saved policy */
     int distribute;                /* --distribute: a cli_distribute (search_split.h) */
+    int by_seed;                   /* one seed of several (--seeds): runs are found by seed too */
 } search_args;
 
 /* What one search (of a layer, or of a whole design) did. */
@@ -73,10 +74,21 @@ typedef struct search_progress {
     int64_t total;                 /* samples of the whole search: budget x layers */
     int64_t before;                /* samples of the layers already searched */
     int64_t fresh;                 /* samples evaluated (not replayed) so far */
+    uint64_t seed;                 /* --seeds: the seed being searched, */
+    int32_t seed_nth, seed_of;     /* the nth of seed_of (0: one seed) */
+    int32_t jobs_done, jobs;       /* whole searches on MPI workers: done of all (0: none) */
+    int32_t seeds_done;            /* seeds whose every search is done (whole searches) */
 } search_progress;
 
 /* Starts the progress of a search of `layers` layers. */
 void cli_search_progress_start(search_progress *p, int64_t budget, int32_t layers);
+/* Draws the progress line (terminal only; from the line's delay on, at most
+ * ten times a second; `force`: also within a tenth of a second of the last
+ * one): the search `name`, the seed and layer (or the whole searches done
+ * on MPI workers), samples done of the total, the rate of fresh samples,
+ * ETA, the best objective so far when found. */
+void cli_search_progress_show(search_progress *p, const char *name, int64_t samples, int found, double best,
+                              int force);
 
 /* Set by the SIGINT handler; the campaign polls it between batches. */
 extern volatile sig_atomic_t cli_search_stop;

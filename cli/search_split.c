@@ -38,14 +38,15 @@ int cli_distribute_parse(const char *s)
     return -1;
 }
 
-int cli_search_split(const search_args *a, cli_distribute d, int32_t n_layers)
+int cli_search_split(const search_args *a, cli_distribute d, int32_t n_layers, int32_t n_seeds)
 {
     int learned = strcmp(a->algo, "rl") == 0 || strcmp(a->algo, "marl") == 0 || a->policy_in;
     if (cli_mpi_workers() < 1 || learned || d == CLI_DISTRIBUTE_BATCHES)
         return 0;
     if (d == CLI_DISTRIBUTE_SEARCHES)
         return 1;
-    return n_layers >= 2 && a->fidelity == PESIM_FIDELITY_ANALYTICAL;
+    int64_t jobs = (int64_t)n_layers * n_seeds;
+    return jobs >= 2 && (a->fidelity == PESIM_FIDELITY_ANALYTICAL || (n_seeds > 1 && jobs >= cli_mpi_workers()));
 }
 
 /* ------------------------------------------------------------ worker */
@@ -193,12 +194,14 @@ out:
 typedef struct split_layer {
     pesim_space *sp;
     int64_t stored;                /* evaluations the store already has (a resumed run) */
+    int complete;                  /* the stored run has the whole budget: not searched again */
     char stem[96];
     char job[4 * SEARCH_PATH_MAX + 1024];
 } split_layer;
 
 typedef struct split {
-    const search_args *a;
+    const search_args *as;         /* per seed */
+    int32_t n;                     /* layers per seed: job j is layer j % n of seed j / n */
     const pesim_arch *arch;
     const pesim_layer *const *layers;
     pesim_store *st;
@@ -206,6 +209,8 @@ typedef struct split {
     search_layer *out;
     split_layer *L;
     int cli_rc;                    /* the exit status of the first failure */
+    const int32_t *job_of;         /* the search (index of out[]) of each job sent */
+    int32_t *left;                 /* per seed: layers not done yet */
 } split;
 
 /* Layer i's search arrived: the store, the CSV, the best mapping, out[i]. */
@@ -214,7 +219,7 @@ static pesim_status layer_done(void *ctx, int32_t i, const void *data, size_t by
     split *s = ctx;
     split_layer *L = &s->L[i];
     search_layer *out = &s->out[i];
-    const search_args *a = s->a;
+    const search_args *a = &s->as[i / s->n];
     job_head h;
     const int32_t np = pesim_space_n_params(L->sp);
     s->cli_rc = CLI_FAIL;
@@ -291,11 +296,16 @@ static pesim_status layer_done(void *ctx, int32_t i, const void *data, size_t by
     out->samples = h.samples;
     out->replayed = L->stored;
     out->algo_done = (int)h.algo_done;
-    out->worker_evals = h.samples;
+    out->worker_evals = L->complete ? 0 : h.samples;
     out->wall_s = h.wall_s;
     out->predictions = h.predictions;
     s->p->before += h.samples;
     s->p->fresh += h.samples - L->stored;
+    s->p->jobs_done++;
+    s->p->seed = a->seed;
+    if (--s->left[i / s->n] == 0)
+        s->p->seeds_done++;
+    cli_search_progress_show(s->p, out->name, 0, 0, 0.0, 1);
     if (st == PESIM_OK && out->found) {
         int rc = cli_search_write_best(a, L->sp, s->arch, best_x, L->stem, out);
         if (rc != CLI_OK) {
@@ -310,46 +320,89 @@ static pesim_status layer_done(void *ctx, int32_t i, const void *data, size_t by
     return st;
 }
 
-int cli_search_layers_split(const search_args *a, const pesim_arch *arch, const pesim_layer *const *layers, int32_t n,
-                            pesim_store *st, cli_names *names, search_progress *p, search_layer *out, int32_t *done)
+/* Job k of those sent to the workers arrived. */
+static pesim_status sent_done(void *ctx, int32_t k, const void *data, size_t bytes, pesim_error *e)
+{
+    split *s = ctx;
+    return layer_done(s, s->job_of[k], data, bytes, e);
+}
+
+/* A complete stored run (L->complete): its evaluations read back from the
+ * store as a worker's answer, so that layer_done writes its outputs. */
+static pesim_status from_store(split *s, int32_t i, pesim_error *e)
+{
+    split_layer *L = &s->L[i];
+    const int32_t np = pesim_space_n_params(L->sp);
+    size_t xb = pad8((size_t)L->stored * (size_t)np * sizeof(int32_t));
+    size_t total = sizeof(job_head) + xb + (size_t)L->stored * sizeof(pesim_result);
+    char *d = calloc(total, 1);
+    if (!d)
+        return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, "mpi", "out of memory");
+    job_head h;
+    memset(&h, 0, sizeof h);
+    h.samples = L->stored;
+    h.n_params = np;
+    snprintf(h.describe, sizeof h.describe, "%s", pesim_space_describe(L->sp));
+    memcpy(d, &h, sizeof h);
+    int32_t got = 0;
+    pesim_status st = pesim_store_read(s->st, s->out[i].run_id, 0, (int32_t)L->stored, np,
+                                       (int32_t *)(void *)(d + sizeof h), (pesim_result *)(void *)(d + sizeof h + xb),
+                                       &got, e);
+    if (st == PESIM_OK && got != L->stored)
+        st = pesim_error_set(e, PESIM_ERR_INVALID, pesim_store_path(s->st), 0, NULL,
+                             "run %lld of '%s' lost samples while it was read", (long long)s->out[i].run_id,
+                             s->out[i].name);
+    if (st == PESIM_OK)
+        st = layer_done(s, i, d, total, e);
+    free(d);
+    return st;
+}
+
+int cli_search_layers_split(const search_args *as, int32_t n_seeds, const pesim_arch *arch,
+                            const pesim_layer *const *layers, int32_t n, pesim_store *st, cli_names *names,
+                            search_progress *p, search_layer *out, int32_t *done)
 {
     *done = 0;
+    const int32_t n_jobs = n * n_seeds;
     split s;
     memset(&s, 0, sizeof s);
-    s.a = a, s.arch = arch, s.layers = layers, s.st = st, s.p = p, s.out = out;
-    s.L = calloc((size_t)(n > 0 ? n : 1), sizeof *s.L);
-    const char **jobs = calloc((size_t)(n > 0 ? n : 1), sizeof *jobs);
+    s.as = as, s.n = n, s.arch = arch, s.layers = layers, s.st = st, s.p = p, s.out = out;
+    s.L = calloc((size_t)(n_jobs > 0 ? n_jobs : 1), sizeof *s.L);
+    const char **jobs = calloc((size_t)(n_jobs > 0 ? n_jobs : 1), sizeof *jobs);
+    int32_t *job_of = calloc((size_t)(n_jobs > 0 ? n_jobs : 1), sizeof *job_of);
+    s.left = calloc((size_t)(n_seeds > 0 ? n_seeds : 1), sizeof *s.left);
     int rc = CLI_OK;
     pesim_error e;
     pesim_error_clear(&e);
-    if (!s.L || !jobs) {
+    for (int32_t k = 0; s.left && k < n_seeds; k++)
+        s.left[k] = n;
+    if (!s.L || !jobs || !job_of || !s.left) {
         cli_error("out of memory");
         rc = CLI_FAIL;
         goto out;
     }
-    char budget[32], seed[32], batch[32], threads[32];
-    snprintf(budget, sizeof budget, "%lld", (long long)a->budget);
-    snprintf(seed, sizeof seed, "%llu", (unsigned long long)a->seed);
-    snprintf(batch, sizeof batch, "%d", (int)a->batch);
-    snprintf(threads, sizeof threads, "%d", (int)a->threads);
-    pesim_eval_options eo; /* as cli_search_layer's */
-    memset(&eo, 0, sizeof eo);
-    eo.objective = a->objective;
-    /* The runs are settled in layer order (the run ids of one process). */
-    for (int32_t i = 0; i < n && rc == CLI_OK; i++) {
-        const pesim_layer *l = layers[i];
-        split_layer *L = &s.L[i];
-        memset(&out[i], 0, sizeof out[i]);
-        out[i].layer = l;
-        out[i].name = l->name;
-        out[i].best_sample = -1;
-        if (cli_names_stem(names, l->name, L->stem, sizeof L->stem) != 0) {
-            cli_error("out of memory");
-            rc = CLI_FAIL;
-            break;
+    /* The runs are settled in seed order, then layer order (the run ids of
+     * one process). */
+    int32_t n_send = 0;
+    for (int32_t j = 0; j < n_jobs && rc == CLI_OK; j++) {
+        const search_args *a = &as[j / n];
+        const pesim_layer *l = layers[j % n];
+        split_layer *L = &s.L[j];
+        memset(&out[j], 0, sizeof out[j]);
+        out[j].layer = l;
+        out[j].name = l->name;
+        out[j].best_sample = -1;
+        if (j < n) {
+            if (cli_names_stem(names, l->name, L->stem, sizeof L->stem) != 0) {
+                cli_error("out of memory");
+                rc = CLI_FAIL;
+                break;
+            }
+        } else {
+            memcpy(L->stem, s.L[j % n].stem, sizeof L->stem); /* each seed's own directory */
         }
-        if (snprintf(out[i].csv_file, sizeof out[i].csv_file, "%s/%s.csv", a->out_dir, L->stem) >=
-            (int)sizeof out[i].csv_file) {
+        if (snprintf(out[j].csv_file, sizeof out[j].csv_file, "%s/%s.csv", a->out_dir, L->stem) >=
+            (int)sizeof out[j].csv_file) {
             cli_error("%s: path too long", a->out_dir);
             rc = CLI_USAGE;
             break;
@@ -359,6 +412,11 @@ int cli_search_layers_split(const search_args *a, const pesim_arch *arch, const 
             rc = CLI_USAGE;
             break;
         }
+        char budget[32], seed[32], batch[32], threads[32];
+        snprintf(budget, sizeof budget, "%lld", (long long)a->budget);
+        snprintf(seed, sizeof seed, "%llu", (unsigned long long)a->seed);
+        snprintf(batch, sizeof batch, "%d", (int)a->batch);
+        snprintf(threads, sizeof threads, "%d", (int)a->threads);
         const char *jf[] = {a->arch_path, a->workload_path, l->name, a->encoding_text, a->algo, a->algo_opt_text,
                             budget, seed, batch, pesim_fidelity_name(a->fidelity), pesim_objective_name(a->objective),
                             threads};
@@ -367,52 +425,80 @@ int cli_search_layers_split(const search_args *a, const pesim_arch *arch, const 
             rc = CLI_USAGE;
             break;
         }
-        jobs[i] = L->job;
-        if (!st)
+        if (st) {
+            pesim_eval_options eo; /* as cli_search_layer's */
+            memset(&eo, 0, sizeof eo);
+            eo.objective = a->objective;
+            char config[1024];
+            cli_search_layer_config(a, l, config, sizeof config);
+            pesim_campaign_options co;
+            cli_search_campaign_options(a, &eo, l->name, config, &co);
+            co.eval.threads = 1; /* only settles the run */
+            pesim_campaign *c = NULL;
+            if (pesim_campaign_create(L->sp, st, &co, &c, &e) != PESIM_OK) {
+                if (e.file[0])
+                    cli_report(&e, NULL);
+                else
+                    cli_error("search: layer '%s': %s", l->name, e.msg);
+                rc = e.code == PESIM_ERR_NOMEM || e.code == PESIM_ERR_IO ? CLI_FAIL : CLI_USAGE;
+                break;
+            }
+            const pesim_campaign_report *rep = pesim_campaign_get_report(c);
+            out[j].run_id = rep->run_id;
+            if (rep->resumed) {
+                pesim_run_info have;
+                int found = 0;
+                pesim_status fs =
+                    a->by_seed ? pesim_store_find_run_seed(st, l->name, pesim_space_describe(L->sp), a->seed, &have,
+                                                           &found, &e)
+                               : pesim_store_find_run(st, l->name, pesim_space_describe(L->sp), &have, &found, &e);
+                if (fs != PESIM_OK) {
+                    cli_report(&e, pesim_store_path(st));
+                    rc = CLI_FAIL;
+                }
+                L->stored = found ? have.samples : 0;
+                L->complete = L->stored == a->budget;
+            }
+            pesim_campaign_destroy(c);
+        }
+        if (!L->complete) {
+            job_of[n_send] = j;
+            jobs[n_send++] = L->job;
+        }
+    }
+    p->jobs = n_jobs;
+    /* The complete runs come from the store; the others from the workers. */
+    for (int32_t j = 0; j < n_jobs && rc == CLI_OK; j++) {
+        if (!s.L[j].complete)
             continue;
-        char config[1024];
-        cli_search_layer_config(a, l, config, sizeof config);
-        pesim_campaign_options co;
-        cli_search_campaign_options(a, &eo, l->name, config, &co);
-        co.eval.threads = 1; /* only settles the run */
-        pesim_campaign *c = NULL;
-        if (pesim_campaign_create(L->sp, st, &co, &c, &e) != PESIM_OK) {
+        s.cli_rc = CLI_OK;
+        if (from_store(&s, j, &e) != PESIM_OK) {
+            rc = s.cli_rc != CLI_OK ? s.cli_rc : CLI_FAIL;
             if (e.file[0])
                 cli_report(&e, NULL);
-            else
-                cli_error("search: layer '%s': %s", l->name, e.msg);
-            rc = e.code == PESIM_ERR_NOMEM || e.code == PESIM_ERR_IO ? CLI_FAIL : CLI_USAGE;
-            break;
+            else if (e.msg[0])
+                cli_error("search: %s", e.msg);
         }
-        const pesim_campaign_report *rep = pesim_campaign_get_report(c);
-        out[i].run_id = rep->run_id;
-        if (rep->resumed) {
-            pesim_run_info have;
-            int found = 0;
-            if (pesim_store_find_run(st, l->name, pesim_space_describe(L->sp), &have, &found, &e) != PESIM_OK) {
-                cli_report(&e, pesim_store_path(st));
-                rc = CLI_FAIL;
-            }
-            L->stored = found ? have.samples : 0;
-        }
-        pesim_campaign_destroy(c);
     }
     if (rc == CLI_OK) {
         s.cli_rc = CLI_OK;
-        if (pesim_mpi_jobs(n, jobs, layer_done, &s, &e) != PESIM_OK) {
+        s.job_of = job_of;
+        if (pesim_mpi_jobs(n_send, jobs, sent_done, &s, &e) != PESIM_OK) {
             rc = s.cli_rc != CLI_OK ? s.cli_rc : e.code == PESIM_ERR_INVALID ? CLI_USAGE : CLI_FAIL;
             if (e.file[0])
                 cli_report(&e, NULL);
             else if (e.msg[0])
                 cli_error("search: %s", e.msg);
         } else {
-            *done = n;
+            *done = n_jobs;
         }
     }
 out:
-    for (int32_t i = 0; s.L && i < n; i++)
-        pesim_space_destroy(s.L[i].sp);
+    for (int32_t j = 0; s.L && j < n_jobs; j++)
+        pesim_space_destroy(s.L[j].sp);
     free(s.L);
     free(jobs);
+    free(job_of);
+    free(s.left);
     return rc;
 }

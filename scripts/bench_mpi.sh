@@ -9,9 +9,9 @@
 # searches' samples over their wall time (the campaign loop's, from --json:
 # process and MPI start-up excluded); the median of REPS runs (default 3).
 #
-# Then (SECTIONS, default "batches searches sweep learned"; "batches" is the
-# table above) three more tables, each the wall time of the whole command
-# (MPI start-up included) against ranks, the median of REPS runs:
+# Then (SECTIONS, default "batches searches sweep learned seeds"; "batches"
+# is the table above) four more tables, each the wall time of the whole
+# command (MPI start-up included) against ranks, the median of REPS runs:
 #   searches - a per-layer search of every MAC layer of SEARCHES_ARGS at
 #              analytical fidelity (default: genetic on Eyeriss, ResNet-18,
 #              SEARCHES_BUDGET 2000 per layer, batch 64), --distribute
@@ -21,7 +21,13 @@
 #              vta_gemm_sweep.cfg, inner budget 100 per layer), points/s;
 #   learned  - `--algo marl` on LEARNED_ARGS at cycle fidelity (default: DQN's
 #              every MAC layer, budget 48, batch 16): its agents' candidates
-#              distributed through the batch (docs/cluster.md).
+#              distributed through the batch (docs/cluster.md);
+#   seeds    - `pesim search --seeds 1-SEEDS` (default 4) of SEEDS_ARGS per
+#              layer (default: annealing on Eyeriss, DQN's every MAC layer),
+#              at analytical fidelity (SEEDS_ANALYTICAL_BUDGET 2000 per layer)
+#              and cycle fidelity (SEEDS_CYCLE_BUDGET 16), batch 16: every
+#              seed's layer searches dealt to the workers (--distribute auto;
+#              SEEDS_FIDELITIES, default "analytical cycle").
 #
 # Environment: REPS; FIDELITIES (default "analytical cycle");
 # ANALYTICAL_ARGS / CYCLE_ARGS (the search's inputs and algorithm),
@@ -78,7 +84,7 @@ EOF
 median() { sort -g | awk '{v[NR] = $1} END {print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
 
 echo "# pesim bench_mpi: $(date -u +%Y-%m-%dT%H:%MZ), $cores cores, $(uname -n), ranks 1..$max_ranks x $threads threads, median of $reps"
-sections="${SECTIONS:-batches searches sweep learned}"
+sections="${SECTIONS:-batches searches sweep learned seeds}"
 case " $sections " in
   *" batches "*)
     echo
@@ -179,5 +185,27 @@ case " $sections " in *" learned "*)
   n="$(python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print(sum(l['samples'] for l in j.get('layers') or [j]))" "$tmp/n.json")"
   # shellcheck disable=SC2086
   table "marl" "evaluations/s" "$n" search $largs --threads "$threads" --db none --out "$tmp/out"
+  ;;
+esac
+
+case " $sections " in *" seeds "*)
+  nseeds="${SEEDS:-4}"
+  seargs="${SEEDS_ARGS:---arch configs/arch/eyeriss.cfg --workload workloads/dqn_atari.cfg --algo annealing}"
+  for fid in ${SEEDS_FIDELITIES:-analytical cycle}; do
+    if [ "$fid" = analytical ]; then sb="${SEEDS_ANALYTICAL_BUDGET:-2000}"; else sb="${SEEDS_CYCLE_BUDGET:-16}"; fi
+    echo
+    echo "Several seeds, $fid: $seargs --seeds 1-$nseeds, budget $sb per layer, batch 16 (evaluations/s over the command's wall time)"
+    echo
+    echo "| seeds | ranks | workers x threads | wall s | evaluations/s | speedup |"
+    echo "|---|---|---|---|---|---|"
+    rm -rf "$tmp/out"
+    # shellcheck disable=SC2086
+    "$pesim" search $seargs --seeds "1-$nseeds" --eval "$fid" --budget "$sb" --batch 16 --db none --out "$tmp/out" \
+      --json "$tmp/n.json" >/dev/null
+    n="$(python3 -c "import json,sys; j=json.load(open(sys.argv[1])); print(sum(s['samples'] for s in j['seeds']))" "$tmp/n.json")"
+    # shellcheck disable=SC2086
+    table "1-$nseeds $fid" "evaluations/s" "$n" search $seargs --seeds "1-$nseeds" --eval "$fid" --budget "$sb" \
+      --batch 16 --threads "$threads" --db none --out "$tmp/out"
+  done
   ;;
 esac

@@ -105,16 +105,18 @@ static pesim_status compare_run(const char *path, const pesim_run_info *want, co
                            have->id, want->label, what, a, what, b);
 }
 
-pesim_status pesim_store_settle_run(pesim_store *st, const pesim_run_info *want, pesim_run_mode mode,
-                                    const char *config, int64_t *run_id, int64_t *stored, int *resumed,
-                                    pesim_error *e)
+/* pesim_store_settle_run; by_seed: the run of this search is the latest of
+ * want's label, space and seed (pesim_campaign_options.by_seed). */
+static pesim_status settle(pesim_store *st, const pesim_run_info *want, int by_seed, pesim_run_mode mode,
+                           const char *config, int64_t *run_id, int64_t *stored, int *resumed, pesim_error *e)
 {
     *run_id = 0;
     *stored = 0;
     if (resumed) *resumed = 0;
     pesim_run_info have;
     int found = 0;
-    pesim_status rc = pesim_store_find_run(st, want->label, want->space, &have, &found, e);
+    pesim_status rc = by_seed ? pesim_store_find_run_seed(st, want->label, want->space, want->seed, &have, &found, e)
+                              : pesim_store_find_run(st, want->label, want->space, &have, &found, e);
     if (rc) return rc;
     const char *path = pesim_store_path(st);
     if (found && mode == PESIM_RUN_NEW)
@@ -140,6 +142,13 @@ pesim_status pesim_store_settle_run(pesim_store *st, const pesim_run_info *want,
     return pesim_store_new_run(st, want, config, run_id, e);
 }
 
+pesim_status pesim_store_settle_run(pesim_store *st, const pesim_run_info *want, pesim_run_mode mode,
+                                    const char *config, int64_t *run_id, int64_t *stored, int *resumed,
+                                    pesim_error *e)
+{
+    return settle(st, want, 0, mode, config, run_id, stored, resumed, e);
+}
+
 /* Settles the run in the store according to the mode. */
 static pesim_status settle_run(pesim_campaign *c, pesim_error *e)
 {
@@ -156,8 +165,7 @@ static pesim_status settle_run(pesim_campaign *c, pesim_error *e)
     want.batch = o->batch;
     pesim_algo_describe_options(c->al, want.algo_options, sizeof want.algo_options);
     eval_key(&o->eval, want.eval_options, sizeof want.eval_options);
-    return pesim_store_settle_run(c->st, &want, o->mode, o->config, &c->rep.run_id, &c->stored, &c->rep.resumed,
-                                  e);
+    return settle(c->st, &want, o->by_seed, o->mode, o->config, &c->rep.run_id, &c->stored, &c->rep.resumed, e);
 }
 
 pesim_status pesim_campaign_create(pesim_space *s, pesim_store *st, const pesim_campaign_options *o,

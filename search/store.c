@@ -505,8 +505,9 @@ static int run_samples(pesim_store *s, int64_t run, int64_t *n)
     return query_int(s->db, sql, n);
 }
 
-pesim_status pesim_store_find_run(pesim_store *s, const char *label, const char *space, pesim_run_info *out,
-                                  int *found, pesim_error *e)
+/* The latest run with this label and space (and seed, when seed is not NULL). */
+static pesim_status find_run(pesim_store *s, const char *label, const char *space, const uint64_t *seed,
+                             pesim_run_info *out, int *found, pesim_error *e)
 {
     if (!s || !label || !space || !out || !found)
         return pesim_error_set(e, PESIM_ERR_INVALID, s ? s->path : NULL, 0, NULL, "find_run: NULL argument");
@@ -518,11 +519,15 @@ pesim_status pesim_store_find_run(pesim_store *s, const char *label, const char 
     int rc = sqlite3_prepare_v2(s->db,
                                 "SELECT id, algorithm, seed, budget, objective, fidelity, batch, algo_options, "
                                 "eval_options, status FROM runs WHERE label = ?1 AND space = ?2 "
-                                "ORDER BY id DESC LIMIT 1",
+                                "AND (?3 IS NULL OR seed = ?3) ORDER BY id DESC LIMIT 1",
                                 -1, &q, NULL);
     if (rc == SQLITE_OK) {
         sqlite3_bind_text(q, 1, label, -1, SQLITE_STATIC);
         sqlite3_bind_text(q, 2, space, -1, SQLITE_STATIC);
+        if (seed)
+            sqlite3_bind_int64(q, 3, (sqlite3_int64)*seed);
+        else
+            sqlite3_bind_null(q, 3);
         rc = sqlite3_step(q);
         if (rc == SQLITE_ROW) {
             *found = 1;
@@ -548,6 +553,18 @@ pesim_status pesim_store_find_run(pesim_store *s, const char *label, const char 
     if (rc == SQLITE_OK && *found) rc = run_samples(s, out->id, &out->samples);
     if (rc != SQLITE_OK) return sql_error(s->path, s->db, rc, "cannot look for the run", e);
     return PESIM_OK;
+}
+
+pesim_status pesim_store_find_run(pesim_store *s, const char *label, const char *space, pesim_run_info *out,
+                                  int *found, pesim_error *e)
+{
+    return find_run(s, label, space, NULL, out, found, e);
+}
+
+pesim_status pesim_store_find_run_seed(pesim_store *s, const char *label, const char *space, uint64_t seed,
+                                       pesim_run_info *out, int *found, pesim_error *e)
+{
+    return find_run(s, label, space, &seed, out, found, e);
 }
 
 pesim_status pesim_store_new_run(pesim_store *s, const pesim_run_info *info, const char *config, int64_t *run_id,

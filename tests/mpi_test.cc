@@ -28,6 +28,7 @@
 #include "pesim/search.h"
 
 #include "cli_run_util.h"
+#include "store_cut.h"
 
 namespace {
 
@@ -355,6 +356,141 @@ TEST(Mpi, AWorkerThatCannotBuildTheSpaceIsAClearError)
     EXPECT_NE(r.err.find("could not load the sweep's experiment tests/data/search/tiny_sweep.cfg in " + d),
               std::string::npos)
         << r.err;
+}
+
+TEST(Mpi, SeedsOnThreeRanksAreTheSingleProcessSeeds)
+{
+    // --seeds: every seed's layer searches (9) dealt to the two workers,
+    // stored in seed order: the single process's runs, rows and files.
+    const std::string d1 = TempDir("mpis1"), d3 = TempDir("mpis3"), dk = TempDir("mpisk");
+    const std::string args = "search --arch tests/data/cli/tiny_arch.cfg --workload tests/data/cli/small.cfg "
+                             "--algo annealing --budget 100 --batch 8 --seeds 1-3 ";
+    Result one = Pesim(args + "--out " + d1 + " --json " + d1 + "/out.json");
+    ASSERT_EQ(one.status, 0) << one.err;
+    Result three = Mpirun(3, args + "--out " + d3 + " --json " + d3 + "/out.json"); // auto: searches
+    ASSERT_EQ(three.status, 0) << three.err << three.out;
+    EXPECT_EQ(Without(three.out, d3), Without(one.out, d1));
+    int64_t runs = 0;
+    std::vector<Row> r1 = Stored(d1 + "/search.db", &runs);
+    EXPECT_EQ(runs, 9);
+    EXPECT_EQ(r1.size(), 900u);
+    ExpectSameRows(Stored(d3 + "/search.db"), r1);
+    for (const char *s : {"/seed-1", "/seed-2", "/seed-3"}) ExpectSameFiles(d1 + s, d3 + s, 6);
+    Json j3 = ParseJson(ReadFile(d3 + "/out.json"));
+    ASSERT_EQ(j3["seeds"].arr.size(), 3u);
+    for (const Json &s : j3["seeds"].arr) {
+        EXPECT_EQ(s["distribute"].str, "searches");
+        for (const Json &l : s["layers"].arr) EXPECT_EQ(l["worker_evaluations"].num, 100);
+    }
+    EXPECT_EQ(j3["summary"]["min_objective"].num, ParseJson(ReadFile(d1 + "/out.json"))["summary"]["min_objective"].num);
+
+    // cut in the second seed, resumed on three ranks: the first seed comes
+    // from the store (no worker evaluates it), the rest as the straight run
+    ASSERT_EQ(system(("cp " + d1 + "/search.db " + dk + "/search.db").c_str()), 0);
+    CutAfterTheFirstSeed(dk + "/search.db", 30);
+    Result resumed = Mpirun(3, args + "--resume --out " + dk + " --json " + dk + "/out.json");
+    ASSERT_EQ(resumed.status, 0) << resumed.err;
+    ExpectSameRows(Stored(dk + "/search.db"), r1);
+    for (const char *s : {"/seed-1", "/seed-2", "/seed-3"}) ExpectSameFiles(d1 + s, dk + s, 6);
+    Json jk = ParseJson(ReadFile(dk + "/out.json"));
+    for (const Json &l : jk["seeds"].arr[0]["layers"].arr) {
+        EXPECT_EQ(l["worker_evaluations"].num, 0);
+        EXPECT_EQ(l["resumed_samples"].num, 100);
+    }
+    EXPECT_EQ(jk["seeds"].arr[1]["layers"].arr[0]["resumed_samples"].num, 30);
+    EXPECT_EQ(jk["seeds"].arr[2]["layers"].arr[2]["worker_evaluations"].num, 100);
+
+    // the seeds one after another with their batches on the workers
+    Result batches = Mpirun(3, "search --arch tests/data/cli/tiny_arch.cfg --workload tests/data/cli/small.cfg "
+                               "--algo annealing --budget 100 --batch 8 --seeds 1-2 --distribute batches --out " +
+                                   d3 + "/b --json " + d3 + "/b.json");
+    ASSERT_EQ(batches.status, 0) << batches.err;
+    std::vector<Row> rb = Stored(d3 + "/b/search.db");
+    ASSERT_EQ(rb.size(), 600u);
+    ExpectSameRows(rb, std::vector<Row>(r1.begin(), r1.begin() + 600));
+    EXPECT_EQ(ParseJson(ReadFile(d3 + "/b.json"))["seeds"].arr[1]["distribute"].str, "batches");
+
+    // a hardware search's seeds, one after another, each seed's batches on the workers
+    const std::string hw = "search --experiment tests/data/search/tiny_sweep.cfg --algo random --budget 40 --batch 8 "
+                           "--seeds 1,3 --out ";
+    Result h1 = Pesim(hw + d1 + "/hw");
+    ASSERT_EQ(h1.status, 0) << h1.err;
+    Result h3 = Mpirun(3, hw + d3 + "/hw --json " + d3 + "/hw.json");
+    ASSERT_EQ(h3.status, 0) << h3.err;
+    EXPECT_EQ(Without(h3.out, d3), Without(h1.out, d1));
+    ExpectSameRows(Stored(d3 + "/hw/search.db"), Stored(d1 + "/hw/search.db"));
+    Json jh = ParseJson(ReadFile(d3 + "/hw.json"));
+    ASSERT_EQ(jh["seeds"].arr.size(), 2u);
+    for (const Json &s : jh["seeds"].arr) EXPECT_EQ(s["worker_evaluations"].num, 40);
+}
+
+TEST(Mpi, AWorkerKilledDuringWholeSearchesLosesNothing)
+{
+    // mpiexec -np 3 pesim search --distribute searches: worker rank 1 kills
+    // itself with SIGKILL when handed its second whole search
+    // (PESIM_MPI_KILL_WORKER=1:1, a deterministic point instead of a timed
+    // signal); Open MPI ends the job. By then rank 0 has stored the first
+    // (rank 1 gets another search only after rank 0 stored its answer).
+    const std::string dk = TempDir("mpiks"), ds = TempDir("mpiss"), dm = TempDir("mpism");
+    const std::string args = "search --arch tests/data/cli/tiny_arch.cfg --workload tests/data/cli/small.cfg "
+                             "--algo annealing --budget 150 --batch 8 --seeds 4-6 --distribute searches ";
+    Result straight = Pesim(args + "--out " + ds);
+    ASSERT_EQ(straight.status, 0) << straight.err;
+    std::vector<Row> want = Stored(ds + "/search.db");
+    ASSERT_EQ(want.size(), 9u * 150u);
+
+    Result killed = Shell("PESIM_MPI_KILL_WORKER=1:1 " + MpiEnv() + "'" PESIM_MPIEXEC
+                          "' --oversubscribe -x PESIM_MPI_KILL_WORKER -np 3 '" PESIM_BINARY "' " + args + "--out " + dk);
+    EXPECT_NE(killed.status, 0) << "the job went on without its worker";
+    EXPECT_EQ(killed.out.find("store:"), std::string::npos) << killed.out; // no summary
+    // The store opens (quick_check) and holds whole layer searches only,
+    // each as the straight run stored it: the first one at least.
+    std::vector<Row> got = Stored(dk + "/search.db");
+    ASSERT_GE(got.size(), 150u);
+    ASSERT_LT(got.size(), want.size());
+    ASSERT_EQ(got.size() % 150, 0u);
+    for (const Row &r : got) {
+        const Row &w = want[(size_t)(r.run - 1) * 150 + (size_t)r.sample];
+        ASSERT_TRUE(r == w) << "run " << r.run << " sample " << r.sample;
+    }
+    EXPECT_EQ(got[0].run, 1);
+    ASSERT_EQ(system(("cp -r " + dk + " " + dm + "/k").c_str()), 0);
+
+    // --resume without MPI, and (from the same killed store) on three ranks:
+    // each the straight run, nothing lost or repeated
+    Result r = Pesim(args + "--resume --out " + dk);
+    ASSERT_EQ(r.status, 0) << r.err;
+    ExpectSameRows(Stored(dk + "/search.db"), want);
+    r = Mpirun(3, args + "--resume --out " + dm + "/k --json " + dm + "/k.json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    ExpectSameRows(Stored(dm + "/k/search.db"), want);
+    for (const char *s : {"/seed-4", "/seed-5", "/seed-6"}) ExpectSameFiles(ds + s, dm + "/k" + s, 6);
+    int64_t from_store = 0;
+    Json jm = ParseJson(ReadFile(dm + "/k.json"));
+    for (const Json &s : jm["seeds"].arr)
+        for (const Json &l : s["layers"].arr) from_store += l["worker_evaluations"].num == 0;
+    EXPECT_EQ(from_store * 150, (int64_t)got.size()); // the stored searches were not searched again
+}
+
+// Progress of whole searches on the workers: rank 0 draws the line when
+// mpirun's stderr is a terminal (a pseudo-terminal from script(1); Open MPI
+// pipes the ranks' stderr), and stays quiet when it is piped.
+TEST(Mpi, ProgressOfWholeSearchesOnATerminalQuietWhenPiped)
+{
+    const std::string d = TempDir("mpiprog");
+    const std::string args = "search --arch tests/data/cli/tiny_arch.cfg --workload tests/data/cli/small.cfg "
+                             "--algo annealing --budget 50 --batch 8 --seeds 1-2 --db none --distribute searches --out " +
+                             d;
+    Result piped = Shell("PESIM_PROGRESS_DELAY_S=0 " + MpiEnv() + "'" PESIM_MPIEXEC "' --oversubscribe -np 3 '" PESIM_BINARY
+                         "' " + args);
+    ASSERT_EQ(piped.status, 0) << piped.err;
+    EXPECT_EQ(piped.err.find("pesim: search:"), std::string::npos) << piped.err;
+    Result tty = Shell("PESIM_PROGRESS_DELAY_S=0 " + MpiEnv() + "script -qec \"'" PESIM_MPIEXEC
+                       "' --oversubscribe -np 3 '" PESIM_BINARY "' " + args + " >/dev/null\" /dev/null </dev/null");
+    ASSERT_EQ(tty.status, 0) << tty.err;
+    EXPECT_NE(tty.out.find("pesim: search: 6 of 6 searches done, 2 of 2 seeds (last: "), std::string::npos) << tty.out;
+    EXPECT_NE(tty.out.find("300/300 samples"), std::string::npos) << tty.out;
+    EXPECT_NE(tty.out.find("/s, ETA 0 s"), std::string::npos) << tty.out;
 }
 
 // The pid of the MPI rank `rank` among the processes under `launcher`.

@@ -329,3 +329,45 @@ TEST(SearchCampaign, NoStoreStopFlagAndBadOptions)
     pesim_campaign_destroy(nullptr);
     pesim_space_destroy(s);
 }
+
+// by_seed: several seeds of one search share a store, each run found (for a
+// new run's refusal, and for resume) by label, space and seed.
+TEST(SearchCampaign, BySeedRunsShareAStore)
+{
+    Loaded x("tests/data/search/micro_arch.cfg", "tests/data/search/micro.cfg");
+    pesim_space *s = nullptr;
+    pesim_error e;
+    ASSERT_EQ(pesim_space_mapping(&x.arch, x.layer("fc"), &s, &e), PESIM_OK) << e.msg;
+    TempDir d;
+    const std::string db = d.file("s.db");
+    pesim_campaign_options o = Options("random", 20, 5, PESIM_RUN_NEW);
+    o.by_seed = 1;
+    EXPECT_EQ(RunCampaign(s, db, o).run_id, 1);
+    o.seed = 8; // another seed: a new run without PESIM_RUN_ANOTHER
+    EXPECT_EQ(RunCampaign(s, db, o).run_id, 2);
+    o.seed = 7; // seed 7 again: refused as a plain search would be
+    pesim_store *st = nullptr;
+    ASSERT_EQ(pesim_store_open(db.c_str(), &st, &e), PESIM_OK) << e.msg;
+    pesim_campaign *c = nullptr;
+    EXPECT_EQ(pesim_campaign_create(s, st, &o, &c, &e), PESIM_ERR_INVALID);
+    EXPECT_NE(std::string(e.msg).find("already has run 1 of 'L' (random, seed 7"), std::string::npos) << e.msg;
+    pesim_run_info info;
+    int found = 0;
+    ASSERT_EQ(pesim_store_find_run_seed(st, "L", pesim_space_describe(s), 7, &info, &found, &e), PESIM_OK);
+    EXPECT_TRUE(found);
+    EXPECT_EQ(info.id, 1);
+    EXPECT_EQ(info.samples, 20);
+    ASSERT_EQ(pesim_store_find_run_seed(st, "L", pesim_space_describe(s), 9, &info, &found, &e), PESIM_OK);
+    EXPECT_FALSE(found);
+    ASSERT_EQ(pesim_store_find_run(st, "L", pesim_space_describe(s), &info, &found, &e), PESIM_OK);
+    EXPECT_EQ(info.id, 2); // without the seed: the latest
+    pesim_store_close(st);
+    // resume finds seed 7's own run (the latest run is seed 8's)
+    o.mode = PESIM_RUN_RESUME;
+    o.budget = 30;
+    pesim_campaign_report r = RunCampaign(s, db, o);
+    EXPECT_EQ(r.run_id, 1);
+    EXPECT_EQ(r.replayed, 20);
+    EXPECT_EQ(r.samples, 30);
+    pesim_space_destroy(s);
+}

@@ -33,6 +33,7 @@
 #include "pesim/search.h"
 
 #include "cli_run_util.h"
+#include "store_cut.h"
 
 namespace {
 
@@ -638,4 +639,176 @@ TEST(SearchCli, NoStore)
     Result again = Pesim(args);
     ASSERT_EQ(again.status, 0) << again.err;  // nothing to refuse: the same run again
     EXPECT_EQ(ParseJson(again.out)["best"]["objective"].num, j["best"]["objective"].num);
+}
+
+// ---- several seeds (--seeds) ---------------------------------------------------
+
+namespace {
+
+// Every stored evaluation and every run's label and seed, as text rows in
+// run and sample order (the run ids included).
+std::vector<std::string> StoreRows(const std::string &path)
+{
+    std::vector<std::string> rows;
+    sqlite3 *db = nullptr;
+    if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+        ADD_FAILURE() << path;
+        sqlite3_close(db);
+        return rows;
+    }
+    const char *sql[] = {"SELECT id, label, seed, space, algorithm, budget FROM runs ORDER BY id",
+                         "SELECT run, sample, choices, valid, reason, objective, cycles, energy_pj FROM evaluations "
+                         "ORDER BY run, sample"};
+    for (const char *q : sql) {
+        sqlite3_stmt *s = nullptr;
+        EXPECT_EQ(sqlite3_prepare_v2(db, q, -1, &s, nullptr), SQLITE_OK) << sqlite3_errmsg(db);
+        while (s && sqlite3_step(s) == SQLITE_ROW) {
+            std::string row;
+            for (int c = 0; c < sqlite3_column_count(s); c++) {
+                const unsigned char *t = sqlite3_column_text(s, c);
+                row += (t ? reinterpret_cast<const char *>(t) : "NULL") + std::string("|");
+            }
+            rows.push_back(row);
+        }
+        sqlite3_finalize(s);
+    }
+    sqlite3_close(db);
+    return rows;
+}
+
+}  // namespace
+
+TEST(SearchCli, SeedsAreTheSingleSeedRunsInOneStore)
+{
+    const std::string dp = TempDir("seedsp"), dm = TempDir("seedsm"), dr = TempDir("seedsr");
+    const std::string args = std::string("search --arch ") + kTinyArch + " --workload " + kSmall +
+                             " --algo annealing --budget 90 --batch 8 ";
+    const std::vector<std::string> seeds = {"2", "5", "7"}, layers = {"conv_a", "conv_b", "fc"};
+    // one command per seed into one store (--new-run for the second and third)
+    std::vector<Json> single;
+    for (size_t k = 0; k < seeds.size(); k++) {
+        Result r = Pesim(args + "--seed " + seeds[k] + " --db " + dp + "/s.db --out " + dp + "/seed-" + seeds[k] +
+                         (k ? " --new-run" : "") + " --json -");
+        ASSERT_EQ(r.status, 0) << r.err;
+        single.push_back(ParseJson(r.out));
+    }
+    Result m = Pesim(args + "--seeds 2,5-5,7 --out " + dm + " --json " + dm + "/out.json");
+    ASSERT_EQ(m.status, 0) << m.err;
+    std::vector<std::string> rows = StoreRows(dm + "/search.db");
+    EXPECT_EQ(rows.size(), 9u + 9u * 90u);  // a run per seed and layer, in seed order
+    EXPECT_EQ(rows, StoreRows(dp + "/s.db"));
+    EXPECT_EQ(rows[0].substr(0, 11), "1|conv_a|2|");
+    EXPECT_EQ(rows[8].substr(0, 7), "9|fc|7|");
+    for (const std::string &s : seeds)
+        for (const std::string &l : layers)
+            for (const char *ext : {".cfg", ".csv"}) {
+                std::string f = "/seed-" + s + "/" + l + ext;
+                ASSERT_TRUE(Exists(dm + f)) << f;
+                EXPECT_EQ(ReadFile(dm + f), ReadFile(dp + f)) << f;
+            }
+    Json j = ParseJson(ReadFile(dm + "/out.json"));
+    ASSERT_EQ(j["seeds"].arr.size(), 3u);
+    double lo = 1e300;
+    for (size_t k = 0; k < seeds.size(); k++) {
+        const Json &s = j["seeds"].arr[k];
+        EXPECT_EQ(s["seed"].num, std::stod(seeds[k]));
+        EXPECT_EQ(s["out"].str, dm + "/seed-" + seeds[k]);
+        EXPECT_EQ(s["best"]["objective"].num, single[k]["best"]["objective"].num) << seeds[k];
+        EXPECT_EQ(s["samples"].num, 270);
+        for (size_t i = 0; i < layers.size(); i++) {
+            EXPECT_EQ(s["layers"].arr[i]["run_id"].num, (double)(3 * k + i + 1));
+            EXPECT_EQ(s["layers"].arr[i]["best"]["cycles"].num, single[k]["layers"].arr[i]["best"]["cycles"].num);
+        }
+        lo = std::min(lo, s["best"]["objective"].num);
+    }
+    EXPECT_EQ(j["summary"]["valid_seeds"].num, 3);
+    EXPECT_EQ(j["summary"]["min_objective"].num, lo);
+    EXPECT_NE(m.out.find("3 seeds with a valid result"), std::string::npos) << m.out;
+
+    // A campaign cut in the second seed: --resume searches what is missing
+    // only (the first seed is replayed from the store, nothing evaluated) and
+    // ends as the uncut campaign.
+    ASSERT_EQ(system(("cp " + dm + "/search.db " + dr + "/search.db").c_str()), 0);
+    CutAfterTheFirstSeed(dr + "/search.db", 40);
+    Result r = Pesim(args + "--seeds 2,5,7 --resume --out " + dr + " --json -");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(StoreRows(dr + "/search.db"), rows);
+    Json jr = ParseJson(r.out);
+    for (const Json &l : jr["seeds"].arr[0]["layers"].arr) EXPECT_EQ(l["resumed_samples"].num, 90);
+    EXPECT_EQ(jr["seeds"].arr[1]["layers"].arr[0]["resumed_samples"].num, 40);
+    EXPECT_EQ(jr["seeds"].arr[1]["layers"].arr[1]["resumed_samples"].num, 0);
+    EXPECT_EQ(jr["seeds"].arr[2]["layers"].arr[0]["resumed_samples"].num, 0);
+    EXPECT_EQ(ReadFile(dr + "/seed-5/conv_a.csv"), ReadFile(dm + "/seed-5/conv_a.csv"));
+    EXPECT_EQ(ReadFile(dr + "/seed-2/fc.cfg"), ReadFile(dm + "/seed-2/fc.cfg"));
+
+    // Runs are found by seed: the same seeds again need --resume; another
+    // seed joins the store as its own runs.
+    Result again = Pesim(args + "--seeds 5 --out " + dm);
+    EXPECT_EQ(again.status, 2);
+    EXPECT_NE(again.err.find("already has run 4 of 'conv_a' (annealing, seed 5"), std::string::npos) << again.err;
+    Result more = Pesim(args + "--seeds 11 --out " + dm + " --json -");
+    ASSERT_EQ(more.status, 0) << more.err;
+    EXPECT_EQ(ParseJson(more.out)["seeds"].arr[0]["layers"].arr[0]["run_id"].num, 10);
+
+    const std::string base = std::string("search --arch ") + kMicroArch + " --workload " + kMicro + " --out " + dm;
+    struct Case {
+        std::string args, msg;
+    } cases[] = {
+        {base + " --seeds 3-1", "--seeds 3-1: expected seeds and ranges"},
+        {base + " --seeds 1,,2", "--seeds 1,,2: expected"},
+        {base + " --seeds x", "--seeds x: expected"},
+        {base + " --seeds 1,2-4,3", "seed 3 is given twice"},
+        {base + " --seeds 1-5000", "more than 4096 seeds"},
+        {base + " --seed 1 --seeds 1-2", "--seed S runs one seed, --seeds LIST several: give one"},
+    };
+    for (const Case &c : cases) {
+        Result b = Pesim(c.args);
+        EXPECT_EQ(b.status, 2) << c.args << "\n" << b.err;
+        EXPECT_NE(b.err.find(c.msg), std::string::npos) << c.args << "\n" << b.err;
+    }
+}
+
+TEST(SearchCli, SeedsOfAHardwareSearchAreTheSingleSeedRuns)
+{
+    // --experiment (and --placement) with --seeds: a run per seed in one
+    // store, each seed's design in DIR/seed-S, resumed seed by seed.
+    const std::string dp = TempDir("xseedsp"), dm = TempDir("xseedsm");
+    const std::string args = "search --experiment tests/data/search/tiny_sweep.cfg --algo random --budget 40 --batch 8 ";
+    std::vector<Json> single;
+    for (const char *seed : {"1", "3"}) {
+        Result r = Pesim(args + "--seed " + seed + " --db " + dp + "/s.db --out " + dp + "/seed-" + seed +
+                         (std::string(seed) == "3" ? " --new-run" : "") + " --json -");
+        ASSERT_EQ(r.status, 0) << r.err;
+        single.push_back(ParseJson(r.out));
+    }
+    Result m = Pesim(args + "--seeds 1,3 --out " + dm + " --json " + dm + "/out.json");
+    ASSERT_EQ(m.status, 0) << m.err;
+    std::vector<std::string> rows = StoreRows(dm + "/search.db");
+    EXPECT_EQ(rows.size(), 2u + 80u);
+    EXPECT_EQ(rows, StoreRows(dp + "/s.db"));
+    for (const char *f : {"/seed-1/best_arch.cfg", "/seed-3/best_arch.cfg", "/seed-3/convergence.csv"})
+        EXPECT_EQ(ReadFile(dm + f), ReadFile(dp + f)) << f;
+    Json j = ParseJson(ReadFile(dm + "/out.json"));
+    ASSERT_EQ(j["seeds"].arr.size(), 2u);
+    for (size_t k = 0; k < 2; k++) {
+        EXPECT_EQ(j["seeds"].arr[k]["best"]["objective"].num, single[k]["best"]["objective"].num);
+        EXPECT_EQ(j["seeds"].arr[k]["run_id"].num, (double)(k + 1));
+    }
+    EXPECT_EQ(j["summary"]["min_objective"].num,
+              std::min(single[0]["best"]["objective"].num, single[1]["best"]["objective"].num));
+
+    // the second seed's run cut to 16 evaluations: --resume replays the first, continues the second
+    sqlite3 *h = nullptr;
+    ASSERT_EQ(sqlite3_open((dm + "/search.db").c_str(), &h), SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(h, "DELETE FROM evals WHERE (id >> 40) = 2 AND (id & 1099511627775) >= 16; "
+                              "UPDATE runs SET finished = NULL, status = 'running' WHERE id = 2;",
+                           nullptr, nullptr, nullptr),
+              SQLITE_OK);
+    sqlite3_close(h);
+    Result r = Pesim(args + "--seeds 1,3 --resume --out " + dm + " --json -");
+    ASSERT_EQ(r.status, 0) << r.err;
+    Json jr = ParseJson(r.out);
+    EXPECT_EQ(jr["seeds"].arr[0]["resumed_samples"].num, 40);
+    EXPECT_EQ(jr["seeds"].arr[1]["resumed_samples"].num, 16);
+    EXPECT_EQ(StoreRows(dm + "/search.db"), rows);
 }

@@ -479,6 +479,10 @@ typedef struct pesim_run_info {
 /* The latest run with this label and space; *found = 0 when there is none. */
 pesim_status pesim_store_find_run(pesim_store *st, const char *label, const char *space, pesim_run_info *out,
                                   int *found, pesim_error *e);
+/* The latest run with this label, space and seed (several seeds of one
+ * search in one store: `pesim search --seeds`); *found = 0 when there is none. */
+pesim_status pesim_store_find_run_seed(pesim_store *st, const char *label, const char *space, uint64_t seed,
+                                       pesim_run_info *out, int *found, pesim_error *e);
 /* Starts a run (status 'running') with info's fields and the config text. */
 pesim_status pesim_store_new_run(pesim_store *st, const pesim_run_info *info, const char *config, int64_t *run_id,
                                  pesim_error *e);
@@ -680,6 +684,9 @@ typedef struct pesim_campaign_options {
     const char *label;                /* names the search in the store (NULL: "") */
     const char *config;               /* recorded with a new run (NULL: "") */
     const volatile int *stop;         /* polled between batches: nonzero stops (may be NULL) */
+    int by_seed;                      /* the run of this search is the one of this label, space *and
+                                       * seed* (several seeds share the store, each run resumed and
+                                       * refused on its own); 0: of this label and space */
 } pesim_campaign_options;
 
 /* What the callback sees after each batch is told. */
