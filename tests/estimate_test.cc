@@ -58,6 +58,18 @@ pesim_arch LoadFile(const char *path)
     return a;
 }
 
+// a written and read back: the figures given stay given, the estimated ones estimated.
+pesim_arch WrittenAndReadBack(const pesim_arch &a, const char *name)
+{
+    std::string path = testing::TempDir() + name;
+    pesim_error e;
+    EXPECT_EQ(pesim_arch_write(path.c_str(), &a, &e), PESIM_OK) << e.msg;
+    pesim_arch back;
+    EXPECT_EQ(pesim_arch_load(path.c_str(), &back, &e), PESIM_OK) << e.msg;
+    std::remove(path.c_str());
+    return back;
+}
+
 // An architecture with every cost figure left to the estimator: 4 x 4 PEs with
 // register files, a global buffer of `glb_words` in `banks` banks, DDR4.
 std::string EstimatedArch(int64_t glb_words, int banks, double bw, int fanout_x = 4)
@@ -468,12 +480,7 @@ TEST(EstimateDram, IoAndTerminationPerBit)
     double words = 32.0 * 8 / 16, per_row = 8192.0 / (32 / 8 * 8);
     EXPECT_NEAR(x.read_energy_pj, (p.rd_pj + 32 * 8 * 2.0 + p.act_pj / per_row) / words, 1e-9);
     // written and read back
-    std::string path = testing::TempDir() + "est_io.cfg";
-    pesim_error e;
-    ASSERT_EQ(pesim_arch_write(path.c_str(), &a, &e), PESIM_OK) << e.msg;
-    pesim_arch back;
-    ASSERT_EQ(pesim_arch_load(path.c_str(), &back, &e), PESIM_OK) << e.msg;
-    std::remove(path.c_str());
+    pesim_arch back = WrittenAndReadBack(a, "est_io.cfg");
     EXPECT_DOUBLE_EQ(back.level[2].dram.io_write_pj_per_bit, 3.0);
 }
 
@@ -568,12 +575,7 @@ TEST(EstimateArch, GivenValuesOverrideEstimates)
                  "estimated: int16 MAC, 45 nm");
 
     // written and loaded again: given figures stay given, estimated ones are re-estimated
-    std::string path = testing::TempDir() + "est_given.cfg";
-    pesim_error e;
-    ASSERT_EQ(pesim_arch_write(path.c_str(), &giv, &e), PESIM_OK) << e.msg;
-    pesim_arch back;
-    ASSERT_EQ(pesim_arch_load(path.c_str(), &back, &e), PESIM_OK) << e.msg;
-    std::remove(path.c_str());
+    pesim_arch back = WrittenAndReadBack(giv, "est_given.cfg");
     EXPECT_EQ(back.level[1].estimated, giv.level[1].estimated);
     EXPECT_EQ(back.estimated, giv.estimated);
     EXPECT_DOUBLE_EQ(back.level[1].read_energy_pj, 7.5);
@@ -705,12 +707,7 @@ TEST(EstimateCost, AdderTreesAndVectorUnitFromCounts)
     EXPECT_DOUBLE_EQ(g.vector.energy_pj_per_op, 0.5);
     EXPECT_FALSE(g.estimated & PESIM_EST_VECTOR_ENERGY);
     EXPECT_TRUE(g.estimated & PESIM_EST_VECTOR_AREA);
-    std::string path = testing::TempDir() + "est_vec.cfg";
-    pesim_error e;
-    ASSERT_EQ(pesim_arch_write(path.c_str(), &g, &e), PESIM_OK) << e.msg;
-    pesim_arch back;
-    ASSERT_EQ(pesim_arch_load(path.c_str(), &back, &e), PESIM_OK) << e.msg;
-    std::remove(path.c_str());
+    pesim_arch back = WrittenAndReadBack(g, "est_vec.cfg");
     EXPECT_EQ(back.estimated, g.estimated);
     EXPECT_DOUBLE_EQ(back.vector.energy_pj_per_op, 0.5);
     // an arch without a vector unit estimates none
@@ -777,12 +774,7 @@ TEST(EstimateCost, AdderTreeAreaAndVectorLeakage)
     EXPECT_DOUBLE_EQ(g.level[1].reduce_area_um2, 1234.0);
     EXPECT_FALSE(g.estimated & PESIM_EST_VECTOR_LEAK);
     EXPECT_FALSE(g.level[1].estimated & PESIM_EST_REDUCE_AREA);
-    std::string path = testing::TempDir() + "est_tree.cfg";
-    pesim_error e;
-    ASSERT_EQ(pesim_arch_write(path.c_str(), &g, &e), PESIM_OK) << e.msg;
-    pesim_arch back;
-    ASSERT_EQ(pesim_arch_load(path.c_str(), &back, &e), PESIM_OK) << e.msg;
-    std::remove(path.c_str());
+    pesim_arch back = WrittenAndReadBack(g, "est_tree.cfg");
     EXPECT_EQ(back.estimated, g.estimated);
     EXPECT_EQ(back.level[1].estimated, g.level[1].estimated);
     EXPECT_DOUBLE_EQ(back.level[1].reduce_area_um2, 1234.0);
