@@ -283,9 +283,9 @@ static void json_policy_in(json_writer *w, const search_layer *s)
     json_end_object(w);
 }
 
-static void json_layer_fields(json_writer *w, const search_layer *s)
+/* The fields of one search's run (a layer's or a whole design's). */
+static void json_run_fields(json_writer *w, const search_layer *s)
 {
-    json_best(w, s);
     json_kv_int(w, "samples", s->samples);
     json_kv_int(w, "valid_samples", s->valid);
     json_kv_int(w, "resumed_samples", s->replayed);
@@ -297,6 +297,12 @@ static void json_layer_fields(json_writer *w, const search_layer *s)
     json_kv_int(w, "predicted_samples", s->predictions);
     json_kv_int(w, "worker_evaluations", s->worker_evals);
     json_policy_in(w, s);
+}
+
+static void json_layer_fields(json_writer *w, const search_layer *s)
+{
+    json_best(w, s);
+    json_run_fields(w, s);
 }
 
 static void write_json_object(const search_report *rp, json_writer *w)
@@ -1015,18 +1021,8 @@ static void json_design_object(const design_report *rp, json_writer *w)
         json_kv_int(w, "sample", s->best_sample);
         json_end_object(w);
     }
-    json_kv_int(w, "samples", s->samples);
-    json_kv_int(w, "valid_samples", s->valid);
-    json_kv_int(w, "resumed_samples", s->replayed);
-    json_kv_int(w, "run_id", s->run_id);
-    json_kv_string(w, "convergence", s->csv_file[0] ? s->csv_file : NULL);
-    json_kv_bool(w, "stopped_by_algorithm", s->algo_done);
-    json_kv_bool(w, "interrupted", s->interrupted);
-    json_kv_double(w, "wall_s", s->wall_s);
-    json_kv_int(w, "predicted_samples", s->predictions);
+    json_run_fields(w, s);
     json_kv_int(w, "ranks", pesim_mpi_size());
-    json_kv_int(w, "worker_evaluations", s->worker_evals);
-    json_policy_in(w, s);
     json_kv_seed(w, "seed", a->seed);
     json_end_object(w);
 }
