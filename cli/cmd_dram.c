@@ -1,4 +1,4 @@
-/* cli/cmd_dram.c - `pesim dram --preset ddr4-3200|lpddr4-2400|FILE --trace FILE
+/* cli/cmd_dram.c - `pesim dram --preset ddr3-1600|ddr4-3200|lpddr4-2400|hbm2|FILE --trace FILE
  * [--json FILE] [--sched frfcfs|fcfs] [--channels N] ...`: the DRAM model on
  * its own, driven by a request trace in DRAMsim3's format (docs/dram.md). */
 #include <errno.h>
@@ -18,7 +18,7 @@
 
 static const cli_usage usage = {
     "dram",
-    "--preset ddr4-3200|lpddr4-2400|FILE --trace FILE [--json FILE] [--sched frfcfs|fcfs]\n"
+    "--preset ddr3-1600|ddr4-3200|lpddr4-2400|hbm2|FILE --trace FILE [--json FILE] [--sched frfcfs|fcfs]\n"
     "                  [--channels N] [--queue N] [--bank-queue N] [--map SCHEME] [--hit-cap N]\n"
     "                  [--age-cap N] [--no-refresh]",
     "Runs the cycle-level DRAM model on its own, driven by a request trace in\n"
@@ -59,7 +59,7 @@ static int load_dram(const char *preset, pesim_dram *d)
         return CLI_OK;
     FILE *f = fopen(preset, "r");
     if (!f) {
-        cli_error("dram: '%s' is neither a preset (ddr4-3200, lpddr4-2400) nor a readable file", preset);
+        cli_error("dram: '%s' is neither a preset (ddr3-1600, ddr4-3200, lpddr4-2400, hbm2) nor a readable file", preset);
         return CLI_USAGE;
     }
     fclose(f);
@@ -245,7 +245,7 @@ int cli_cmd_dram(int argc, char **argv)
                *bank_queue = NULL, *map = NULL, *hit_cap = NULL, *age_cap = NULL;
     int no_refresh = 0;
     const cli_opt opts[] = {
-        {"preset", "NAME|FILE", "ddr4-3200, lpddr4-2400, or an arch config with a DRAM level", &preset, NULL},
+        {"preset", "NAME|FILE", "ddr3-1600, ddr4-3200, lpddr4-2400, hbm2, or an arch config with a DRAM level", &preset, NULL},
         {"trace", "FILE", "request trace: 0x<hex address> READ|WRITE <cycle> a line", &trace, NULL},
         {"json", "FILE", "also write the results as JSON to FILE", &json, NULL},
         {"sched", "frfcfs|fcfs", "scheduler (default frfcfs)", &sched, NULL},

@@ -192,7 +192,8 @@ INSTANTIATE_TEST_SUITE_P(arch_files, ArchFileTest, testing::ValuesIn(arch_files(
 
 TEST(arch_library, ShippedFilesPresent)
 {
-    for (const char *n : {"eyeriss", "simba", "tpu_32x32", "tpu_128x128", "nvdla", "nnpi", "vta", "tiny"})
+    for (const char *n :
+         {"eyeriss", "eyeriss_ddr3", "simba", "tpu_32x32", "tpu_128x128", "nvdla", "nnpi", "vta", "tiny"})
         EXPECT_TRUE(fs::is_regular_file(arch_path(n))) << arch_path(n);
 }
 
@@ -201,6 +202,7 @@ TEST(arch_library, DramPeakMatchesDocumentedFigure)
 {
     const std::map<std::string, std::pair<const char *, double>> want = {
         {"eyeriss", {"lpddr4-2400", 19.2}},   // one 64-bit LPDDR4-2400 channel
+        {"eyeriss_ddr3", {"ddr3-1600", 12.8}},  // one 64-bit DDR3-1600 channel
         {"simba", {"ddr4-3200", 25.6}},       // one 64-bit DDR4-3200 channel
         {"tpu_32x32", {"ddr4-3200", 25.6}},
         {"tpu_128x128", {"hbm2", 256.0}},     // one HBM2 stack of 8 channels

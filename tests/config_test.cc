@@ -405,6 +405,15 @@ TEST_F(ConfigTest, ArchTypo)
     ASSERT_EQ(PESIM_ERR_KEY, pesim_arch_load_string(text.c_str(), "s.cfg", &a, &e));
     EXPECT_STREQ("levels.[DRAM].dram.trcd", e.key);
     EXPECT_NE(nullptr, strstr(e.msg, "did you mean 'tRCD'?")) << e.msg;
+    // an unknown preset names the file, line and key, suggests the nearest, lists them all
+    text = std::string(kSmallArch);
+    text.replace(text.find("preset = \"ddr4-3200\";"), 21, "preset = \"ddr3-1660\";");
+    ASSERT_EQ(PESIM_ERR_RANGE, pesim_arch_load_string(text.c_str(), "s.cfg", &a, &e));
+    EXPECT_STREQ("s.cfg", e.file);
+    EXPECT_GT(e.line, 0);
+    EXPECT_STREQ("levels.[DRAM].dram.preset", e.key);
+    EXPECT_NE(nullptr, strstr(e.msg, "did you mean 'ddr3-1600'?")) << e.msg;
+    EXPECT_NE(nullptr, strstr(e.msg, "ddr4-3200, lpddr4-2400, hbm2, ddr3-1600)")) << e.msg;
 }
 
 pesim_status LoadArchLevel(const std::string &glb_keys, pesim_error *e)

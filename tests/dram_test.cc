@@ -46,6 +46,13 @@ pesim_dram Lpddr4()
     return d;
 }
 
+pesim_dram Ddr3()
+{
+    pesim_dram d;
+    EXPECT_EQ(pesim_dram_preset("ddr3-1600", &d), PESIM_OK);
+    return d;
+}
+
 struct Done {
     uint64_t id, finish;
     bool operator==(const Done &o) const { return id == o.id && finish == o.finish; }
@@ -801,7 +808,7 @@ TEST(DramProtocol, RandomTracesObeyEveryTimingRule)
     two.channels = 2;
     std::vector<std::pair<pesim_dram, pesim_dram_sched>> cfgs = {
         {Ddr4(), PESIM_DRAM_FRFCFS}, {Ddr4(), PESIM_DRAM_FCFS}, {two, PESIM_DRAM_FRFCFS}, {Lpddr4(), PESIM_DRAM_FRFCFS},
-        {Ddr4(), PESIM_DRAM_FRFCFS}};
+        {Ddr4(), PESIM_DRAM_FRFCFS}, {Ddr3(), PESIM_DRAM_FRFCFS}};  // DDR3: 8 banks, no bank groups
     for (size_t k = 0; k < cfgs.size(); k++) {
         const pesim_dram &d = cfgs[k].first;
         TestRng rng(1000 + k);

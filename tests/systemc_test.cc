@@ -578,7 +578,8 @@ TEST(SystemCDram, ControllerEqualsTheCModelOnRandomTraces)
     for (int seed = 1; seed <= 120; seed++) {
         TestRng r((uint64_t)seed);
         pesim_dram d;
-        ASSERT_EQ(pesim_dram_preset(r.coin(50) ? "ddr4-3200" : "lpddr4-2400", &d), PESIM_OK);
+        static const char *const presets[] = {"ddr4-3200", "lpddr4-2400", "ddr3-1600"};  // DDR3: no bank groups
+        ASSERT_EQ(pesim_dram_preset(presets[r.uni(0, 2)], &d), PESIM_OK);
         d.channels = (int)r.uni(1, 3);
         if (r.coin(25)) d.ranks = (int)r.uni(1, 4);
         bool fcfs = r.uni(0, 4) == 0, refresh = r.uni(0, 3) != 0;

@@ -104,7 +104,7 @@ static const cfg_field noc_hop_field = {"hop_energy_pj", CFG_F64, offsetof(pesim
                                         0};
 
 /* The presets pesim_dram_preset() knows (arch.h), for messages only. */
-static const char *const dram_presets[] = {"ddr4-3200", "lpddr4-2400", "hbm2"};
+static const char *const dram_presets[] = {"ddr4-3200", "lpddr4-2400", "hbm2", "ddr3-1600"};
 #define DF(key, field, min) {key, CFG_I32, offsetof(pesim_dram, field), min, 0, 0}
 static const cfg_field dram_fields[] = {
     {"tck_ns", CFG_F64, offsetof(pesim_dram, tck_ns), 0, MAX_TCK_NS, CFG_GT},
@@ -173,9 +173,9 @@ static pesim_status read_dram(const cfg_ctx *c, const config_setting_t *g, pesim
         if (st || pesim_dram_preset(name, d) != PESIM_OK) {
             const char *sug = st ? NULL : pesim_cfg_suggest(name, dram_presets, NF(dram_presets));
             return pesim_cfg_fail(c, m, PESIM_ERR_RANGE,
-                                  "unknown DRAM preset '%.40s'%s%s%s (expected one of: %s, %s, %s)",
+                                  "unknown DRAM preset '%.40s'%s%s%s (expected one of: %s, %s, %s, %s)",
                                   config_setting_get_string(m), sug ? "; did you mean '" : "", sug ? sug : "",
-                                  sug ? "'?" : "", dram_presets[0], dram_presets[1], dram_presets[2]);
+                                  sug ? "'?" : "", dram_presets[0], dram_presets[1], dram_presets[2], dram_presets[3]);
         }
     }
     /* without a preset, every timing and organisation field is required */

@@ -102,7 +102,8 @@ int pesim_arch_find_level(const pesim_arch *a, const char *name)
 
 /* The presets, in DRAM clock cycles. Timing and organisation come from
  * DRAMsim3's public configuration files (github.com/umd-memsys/DRAMsim3,
- * configs/DDR4_8Gb_x8_3200.ini and configs/LPDDR4_8Gb_x16_2400.ini):
+ * configs/DDR4_8Gb_x8_3200.ini, configs/LPDDR4_8Gb_x16_2400.ini and
+ * configs/DDR3_8Gb_x8_1600.ini):
  *   - tRC is tRAS + tRP (DRAMsim3 derives it so; the files have no tRC);
  *   - ranks and row size follow DRAMsim3's sizing: devices per rank =
  *     bus_width / device_width, a device of rows x columns x device_width
@@ -133,9 +134,26 @@ int pesim_arch_find_level(const pesim_arch *a, const char *name)
  *     LPDDR4's VDDQ of 1.1 V (JESD209-4): 1.8 x 1.1^2 / 4 x 9/8 pJ per
  *     bit read (our extrapolation). HBM2: none (0; no published
  *     per-bit I/O figure we could check; docs/estimate.md).
+ *   - DDR3-1600 from configs/DDR3_8Gb_x8_1600.ini: 8 x8 devices of 8 Gb
+ *     a rank (rows 65536, columns 2048: 16 KiB rows), channel_size 16 GiB:
+ *     2 ranks; 1 bank group of 8 banks (DDR3 has none; DRAMsim3's
+ *     convention); tCK 1.25 ns exactly; tREFI 6240 (7.8 us: the file spells
+ *     the key "REFI", which DRAMsim3 does not read, so DRAMsim3 itself runs
+ *     it at its default 7800); power at the file's VDD of 1.35 V (DDR3L).
+ *     I/O and termination: DRAMPower 4's DDR3 per-pin figures (the same
+ *     MemoryType table), read I/O 4.6 mW, write ODT 21.2 mW, the other
+ *     rank's termination 15.5 mW on reads and 15.4 mW on writes, through
+ *     the same formula as DDR4 (DRAMPOWER_IO_PJ_PER_BIT).
  * Not used by the model: AL (0), tRPRE/tWPRE, tRFC2/4, tWR2, tCKE, tCKESR,
  * tXS, tXP, tPPD (LPDDR4: 2). Designated initializers: other groups of
  * fields (power) go on lines of their own. */
+/* DRAMPower's I/O and termination energy per data bit (pJ): a per-pin power
+ * in mW x the bit period tCK / 2 in ns x the pins a data bit drives (DQ +
+ * DQS on reads, 9/8; DQ + DQS + DM on writes, 10/8). */
+#define DRAMPOWER_IO_PJ_PER_BIT(tck_ns, pins_per_bit, mw) ((tck_ns) / 2 * (pins_per_bit) * (mw))
+#define DRAMPOWER_READ_PINS (9.0 / 8)
+#define DRAMPOWER_WRITE_PINS (10.0 / 8)
+
 static const pesim_dram presets[] = {
     {
         .preset = "ddr4-3200",
@@ -149,8 +167,8 @@ static const pesim_dram presets[] = {
         .bus_bits = 64, .row_bytes = 8192,
         .device_bits = 8, .vdd_v = 1.2,
         .idd0_ma = 57, .idd2n_ma = 37, .idd3n_ma = 52, .idd4r_ma = 168, .idd4w_ma = 150, .idd5ab_ma = 250,
-        .io_read_pj_per_bit = 0.625 / 2 * (9.0 / 8) * (3.7 + 12.4),
-        .io_write_pj_per_bit = 0.625 / 2 * (10.0 / 8) * (17.0 + 12.3),
+        .io_read_pj_per_bit = DRAMPOWER_IO_PJ_PER_BIT(0.625, DRAMPOWER_READ_PINS, 3.7 + 12.4),
+        .io_write_pj_per_bit = DRAMPOWER_IO_PJ_PER_BIT(0.625, DRAMPOWER_WRITE_PINS, 17.0 + 12.3),
     },
     {
         .preset = "lpddr4-2400",
@@ -178,6 +196,21 @@ static const pesim_dram presets[] = {
         .bus_bits = 128, .row_bytes = 2048,
         .device_bits = 128, .vdd_v = 1.2,
         .idd0_ma = 65, .idd2n_ma = 40, .idd3n_ma = 55, .idd4r_ma = 390, .idd4w_ma = 500, .idd5ab_ma = 250,
+    },
+    {
+        .preset = "ddr3-1600",
+        .tck_ns = 1.25,
+        .CL = 11, .CWL = 8, .tRCD = 11, .tRP = 11, .tRAS = 28, .tRC = 39,
+        .BL = 8,
+        .tCCD_S = 4, .tCCD_L = 4, .tRRD_S = 6, .tRRD_L = 6, .tFAW = 32,
+        .tWTR_S = 6, .tWTR_L = 6, .tWR = 12, .tRTP = 6, .tRTRS = 1,
+        .tRFC = 280, .tREFI = 6240,
+        .channels = 1, .ranks = 2, .bankgroups = 1, .banks_per_group = 8,
+        .bus_bits = 64, .row_bytes = 16384,
+        .device_bits = 8, .vdd_v = 1.35,
+        .idd0_ma = 67, .idd2n_ma = 36, .idd3n_ma = 51, .idd4r_ma = 125, .idd4w_ma = 125, .idd5ab_ma = 245,
+        .io_read_pj_per_bit = DRAMPOWER_IO_PJ_PER_BIT(1.25, DRAMPOWER_READ_PINS, 4.6 + 15.5),
+        .io_write_pj_per_bit = DRAMPOWER_IO_PJ_PER_BIT(1.25, DRAMPOWER_WRITE_PINS, 21.2 + 15.4),
     },
 };
 

@@ -48,7 +48,7 @@ typedef struct pesim_noc {
 /* DRAM organisation and JEDEC timing, in DRAM clock cycles (tCK), and the
  * device currents of the IDD power model (sim/estimate, docs/estimate.md). */
 typedef struct pesim_dram {
-    char preset[32];            /* "ddr4-3200", "lpddr4-2400", "hbm2" or "" (custom) */
+    char preset[32];            /* "ddr4-3200", "ddr3-1600", "lpddr4-2400", "hbm2" or "" (custom) */
     double tck_ns;
     int32_t CL, CWL, tRCD, tRP, tRAS, tRC;
     int32_t BL;                 /* burst length in beats (bus cycles = BL/2) */
@@ -200,7 +200,7 @@ int64_t pesim_arch_fanin(const pesim_arch *a, int level, pesim_tensor t);
 /* Index of the level called name, or -1. */
 int pesim_arch_find_level(const pesim_arch *a, const char *name);
 
-/* Fills d with a named preset ("ddr4-3200", "lpddr4-2400", "hbm2"): timing,
+/* Fills d with a named preset ("ddr4-3200", "ddr3-1600", "lpddr4-2400", "hbm2"): timing,
  * organisation and power; PESIM_ERR_INVALID if unknown. */
 pesim_status pesim_dram_preset(const char *name, pesim_dram *d);
 
