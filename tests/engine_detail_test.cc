@@ -410,6 +410,44 @@ static int64_t trace_cycle(const std::vector<TraceEvent> &tr, const char *module
     return -1;
 }
 
+// Two levels, C split over 8 PEs reduced by L1's tree (ceil(log2 8) = 3
+// cycles) over a 1-word-per-cycle outputs network; everything else unlimited.
+static pesim_arch tree8_arch()
+{
+    pesim_arch a = two_level(8, 1);
+    a.level[1].noc[PESIM_OUTPUTS].reduce = PESIM_REDUCE_TREE;
+    a.level[1].noc[PESIM_OUTPUTS].words_per_cycle = 1;
+    return a;
+}
+
+// The engine's run of (a, l, m) with its trace in *tr.
+static pesim_cost run_traced(const pesim_arch &a, const pesim_layer &l, const pesim_mapping &m,
+                             std::vector<TraceEvent> *tr)
+{
+    pesim_engine_options o;
+    memset(&o, 0, sizeof o);
+    o.trace = collect_trace, o.trace_ctx = tr;
+    pesim_cost c;
+    EXPECT_EQ(pesim_engine_run(&a, &l, &m, &o, &c, nullptr), PESIM_OK);
+    EXPECT_TRUE(c.valid) << c.reason;
+    return c;
+}
+
+// Four blocks on outputs:L0: the drains of blocks 1-3 start, leave and land
+// (end) at the given cycles, and blocks 0-3 compute from compute[b].
+static void expect_drains(const std::vector<TraceEvent> &tr, const int64_t *start, const int64_t *left,
+                          const int64_t *landed, const int64_t *compute)
+{
+    for (int b = 1; b <= 3; b++) {
+        std::string d = "drain b" + std::to_string(b);
+        EXPECT_EQ(trace_cycle(tr, "outputs:L0", (d + " start").c_str()), start[b - 1]) << d;
+        EXPECT_EQ(trace_cycle(tr, "outputs:L0", (d + " left").c_str()), left[b - 1]) << d;
+        EXPECT_EQ(trace_cycle(tr, "outputs:L0", (d + " end").c_str()), landed[b - 1]) << d;
+    }
+    for (int b = 0; b < 4; b++)
+        EXPECT_EQ(trace_cycle(tr, "mac", ("compute b" + std::to_string(b) + " start").c_str()), compute[b]) << b;
+}
+
 // C = 8 over 8 PEs (L1 spatial_x C = 8) and K = 4 output tiles one after the
 // other (L1 temporal K = 4): each block computes one output, whose 8 partial
 // sums are reduced by L1's tree (ceil(log2 8) = 3 cycles) on their way up.
@@ -433,27 +471,13 @@ TEST(EngineDetail, DrainFreesTheChildWhenItsWordsLeft)
     pesim_layer l = test_layer(1, 1, 4, 8, 1, 1, 1, 1);
     pesim_mapping m = split8(PESIM_DIM_C);
     m.level[1].temporal[PESIM_DIM_K] = 4;
-    pesim_arch a = two_level(8, 1);
-    a.level[1].noc[PESIM_OUTPUTS].reduce = PESIM_REDUCE_TREE;
-    a.level[1].noc[PESIM_OUTPUTS].words_per_cycle = 1;
+    pesim_arch a = tree8_arch();
     ASSERT_EQ(pesim_engine_reduce_path_cycles(&a, &m, 0, 1), 3);
     std::vector<TraceEvent> tr;
-    pesim_engine_options o;
-    memset(&o, 0, sizeof o);
-    o.trace = collect_trace, o.trace_ctx = &tr;
-    pesim_cost c;
-    ASSERT_EQ(pesim_engine_run(&a, &l, &m, &o, &c, nullptr), PESIM_OK);
-    ASSERT_TRUE(c.valid) << c.reason;
+    pesim_cost c = run_traced(a, l, m, &tr);
     const char *out = "outputs:L0";
     const int64_t start[] = {1, 3, 5}, left[] = {2, 4, 6}, landed[] = {5, 7, 9}, compute[] = {0, 2, 4, 6};
-    for (int b = 1; b <= 3; b++) {
-        std::string d = "drain b" + std::to_string(b);
-        EXPECT_EQ(trace_cycle(tr, out, (d + " start").c_str()), start[b - 1]) << d;
-        EXPECT_EQ(trace_cycle(tr, out, (d + " left").c_str()), left[b - 1]) << d;
-        EXPECT_EQ(trace_cycle(tr, out, (d + " end").c_str()), landed[b - 1]) << d;
-    }
-    for (int b = 0; b < 4; b++)
-        EXPECT_EQ(trace_cycle(tr, "mac", ("compute b" + std::to_string(b) + " start").c_str()), compute[b]) << b;
+    expect_drains(tr, start, left, landed, compute);
     EXPECT_EQ(trace_cycle(tr, out, "flush start"), 7);
     EXPECT_EQ(trace_cycle(tr, out, "flush done"), 11);
     EXPECT_EQ(c.cycles, 11);
@@ -465,4 +489,50 @@ TEST(EngineDetail, DrainFreesTheChildWhenItsWordsLeft)
     pesim_cost cm;
     ASSERT_EQ(pesim_model_evaluate(&a, &l, &m, &cm), PESIM_OK);
     EXPECT_LE(cm.cycles, 8);
+}
+
+// A read-back of partial sums waits for the drain of ITS tile to land, not the
+// pair's latest. K = 2 output tiles, C = 16 as C = 8 over 8 PEs (a tree: 3
+// cycles) times a temporal C = 2 outside the K loop at L1 (order C, K): blocks
+// b0 (c0 k0), b1 (c0 k1), b2 (c1 k0: k0 read back), b3 (c1 k1: k1 read back).
+// Ports unlimited, L1's outputs network 1 word a cycle, one step per block:
+//   b0 compute 0-1.
+//   b1 drain k0 1 (ce), left 2 (1 word), lands 5 (+3); fill k1 (first visit,
+//      no words) waits for left: compute 2-3.
+//   b2 drain k1 3, left 4, lands 7; the read-back of k0 waits for left (4) and
+//      for k0's drain to land (5): fill 5-6 (1 word), compute 6-7.
+//   b3 drain k0 7, left 8, lands 11; the read-back of k1 waits for left (8),
+//      k1's drain landed at 7: fill 8-9, compute 9-10.
+//   flush of k1 at 10, left 11, lands 14: 14 cycles.
+// With the old rule (a read-back waits for the pair's latest drain to land) b2's
+// fill waited for k1's drain (7) and b3's for k0's (13): 19 cycles.
+TEST(EngineDetail, ReadBackWaitsForItsOwnTilesDrain)
+{
+    pesim_layer l = test_layer(1, 1, 2, 16, 1, 1, 1, 1);
+    pesim_mapping m = split8(PESIM_DIM_C);
+    m.level[1].temporal[PESIM_DIM_C] = 2;
+    m.level[1].temporal[PESIM_DIM_K] = 2;
+    const uint8_t order[PESIM_NDIMS] = {PESIM_DIM_C, PESIM_DIM_K, PESIM_DIM_G, PESIM_DIM_N,
+                                        PESIM_DIM_P, PESIM_DIM_Q, PESIM_DIM_R, PESIM_DIM_S};
+    memcpy(m.level[1].order, order, sizeof order);
+    pesim_arch a = tree8_arch();
+    std::vector<TraceEvent> tr;
+    pesim_cost c = run_traced(a, l, m, &tr);
+    const char *out = "outputs:L0";
+    const int64_t start[] = {1, 3, 7}, left[] = {2, 4, 8}, landed[] = {5, 7, 11}, compute[] = {0, 2, 6, 9};
+    expect_drains(tr, start, left, landed, compute);
+    EXPECT_EQ(trace_cycle(tr, out, "fill b2 start"), 5);
+    EXPECT_EQ(trace_cycle(tr, out, "fill b2 done"), 6);
+    EXPECT_EQ(trace_cycle(tr, out, "fill b3 start"), 8);
+    EXPECT_EQ(trace_cycle(tr, out, "fill b3 done"), 9);
+    EXPECT_EQ(trace_cycle(tr, out, "flush start"), 10);
+    EXPECT_EQ(trace_cycle(tr, out, "flush done"), 14);
+    EXPECT_EQ(c.cycles, 14);
+    EXPECT_EQ(c.compute_cycles, 4);
+    // waits on the network: 1 (b1) + 3 (b2) + 2 (b3); the flush's 4 are the tail
+    EXPECT_EQ(c.stall_cycles[PESIM_STALL_NOC_BW], 6);
+    EXPECT_EQ(c.stall_cycles[PESIM_STALL_FILL_DRAIN], 4);
+    pesim_cost cm;
+    ASSERT_EQ(pesim_model_evaluate(&a, &l, &m, &cm), PESIM_OK);
+    EXPECT_LE(cm.cycles, c.cycles);
 }

@@ -194,5 +194,52 @@ TEST(NetSystemC, EngineEqualsSystemC)
     RecordProperty("compared", compared);
 }
 
+// Whole networks with DRAM reads in flight (reads_in_flight 2 and 4, the
+// matrix's machines whose outermost level is DRAM, the same placements): the
+// network's cycles, stalls and every layer's times equal, and some networks'
+// cycles differ from one read in flight.
+TEST(NetSystemC, ReadsInFlight)
+{
+    int compared = 0, changed = 0;
+    for (int seed = 1; seed <= 6; seed++)
+        for (int nf = 0; nf < NF_COUNT; nf++)
+            for (int af = 0; af < NA_COUNT; af++) {
+                NetCase c((uint64_t)(seed * 97 + nf * 7 + af), nf, af);
+                ASSERT_TRUE(c.ok) << c.what;
+                pesim_level &top = c.arch.level[c.arch.n_levels - 1];
+                if (!top.is_dram) continue;
+                const pesim_net_result *r;
+                pesim_error e;
+                ASSERT_EQ(pesim_net_run(c.n, &c.p, PESIM_NET_CYCLE, &r, &e), PESIM_OK) << c.what << ": " << e.msg;
+                if (!r->valid) continue;
+                int64_t one = r->cycles;
+                top.dram.reads_in_flight = 2 + 2 * (seed % 2);
+                std::string what = c.what + ", reads in flight " + std::to_string(top.dram.reads_in_flight);
+                pesim_net *n = nullptr;
+                ASSERT_EQ(pesim_net_create(&c.arch, &c.net, &c.opt, &n, &e), PESIM_OK) << what << ": " << e.msg;
+                std::unique_ptr<pesim_net, void (*)(pesim_net *)> hold(n, pesim_net_destroy);
+                ASSERT_EQ(pesim_net_run(n, &c.p, PESIM_NET_CYCLE, &r, &e), PESIM_OK) << what << ": " << e.msg;
+                ASSERT_TRUE(r->valid) << what;
+                std::vector<pesim_net_layer> el(r->layer, r->layer + r->n_layers);
+                int64_t cycles = r->cycles, stalls[PESIM_STALL_COUNT];
+                memcpy(stalls, r->stall_cycles, sizeof stalls);
+                ASSERT_EQ(pesim_systemc_net_run(n, &c.p, &r, &e), PESIM_OK) << what << ": " << e.msg;
+                ASSERT_TRUE(r->valid) << what;
+                EXPECT_EQ(r->cycles, cycles) << what;
+                for (int k = 0; k < PESIM_STALL_COUNT; k++)
+                    EXPECT_EQ(r->stall_cycles[k], stalls[k]) << what << ": " << pesim_stall_name((pesim_stall)k);
+                for (int32_t i = 0; i < r->n_layers; i++) {
+                    EXPECT_EQ(r->layer[i].start_cycle, el[(size_t)i].start_cycle) << what << ": layer " << i;
+                    EXPECT_EQ(r->layer[i].end_cycle, el[(size_t)i].end_cycle) << what << ": layer " << i;
+                }
+                compared++, changed += cycles != one;
+                if (HasFailure()) return;
+            }
+    EXPECT_GT(compared, 10);
+    EXPECT_GT(changed, 3);
+    RecordProperty("compared", compared);
+    RecordProperty("changed", changed);
+}
+
 } // namespace
 #endif

@@ -19,6 +19,9 @@
 // SystemCDrain: a hand-traced drain whose words leave the PEs before they land
 // through a reduction tree (both models' traces equal); SystemCDrainCases: 40
 // detail machines on which some drain leaves its child before it lands.
+// SystemCReadBack: a hand-traced read-back of partial sums that waits for its
+// own tile's drain; SystemCReadBackCases: 20 detail machines on which a
+// read-back starts before its child's latest drain has landed.
 //
 // SystemCDram: the reference's DRAM controller (sim/systemc/dram_core.cpp,
 // written from docs/dram.md) against the C model (sim/engine/dram*.c) on random
@@ -226,6 +229,52 @@ TEST_P(SystemCMatrix, EngineEqualsSystemC)
 
 INSTANTIATE_TEST_SUITE_P(Cases, SystemCMatrix, ::testing::Range(0, matrix_cases()));
 
+// DRAM reads in flight (docs/engine.md, DRAM): matrix cases whose outermost
+// level is DRAM (systolic with DDR4, bus, Eyeriss-like and three-level with
+// LPDDR4, random machines) with reads_in_flight = 2 and 4; the reference's DMA
+// stream lets a block's fill reads go out back to back on its own.
+class SystemCReadsInFlight : public ::testing::TestWithParam<int> {};
+
+TEST_P(SystemCReadsInFlight, EngineEqualsSystemC)
+{
+    sc_cases::Case c;
+    int i = GetParam() / 2, n = 0;
+    for (int j = 0;; j++) { // the i-th matrix case with a DRAM
+        ASSERT_TRUE(sc_cases::make_case(j, PESIM_SOURCE_DIR, &c)) << "case " << j;
+        if (c.arch.level[c.arch.n_levels - 1].is_dram && n++ == i) break;
+    }
+    c.arch.level[c.arch.n_levels - 1].dram.reads_in_flight = GetParam() % 2 ? 4 : 2;
+    cross_check(c, "reads in flight " + std::to_string(c.arch.level[c.arch.n_levels - 1].dram.reads_in_flight) +
+                       ": " + c.describe());
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, SystemCReadsInFlight, ::testing::Range(0, 80));
+
+// The reads-in-flight cases exercise the rule: on many of them, in at least
+// two families, the engine's cycles differ from the same case with one read in
+// flight.
+TEST(SystemCReadsInFlightCoverage, ReadsOverlapInSeveralFamilies)
+{
+    int changed = 0;
+    std::map<int, int> fam;
+    for (int i = 0, j = 0; i < 40; i++) {
+        sc_cases::Case c;
+        do
+            ASSERT_TRUE(sc_cases::make_case(j++, PESIM_SOURCE_DIR, &c));
+        while (!c.arch.level[c.arch.n_levels - 1].is_dram);
+        pesim_cost one, two;
+        ASSERT_EQ(pesim_engine_run(&c.arch, &c.layer, &c.map, &c.opt, &one, nullptr), PESIM_OK);
+        c.arch.level[c.arch.n_levels - 1].dram.reads_in_flight = 2;
+        ASSERT_EQ(pesim_engine_run(&c.arch, &c.layer, &c.map, &c.opt, &two, nullptr), PESIM_OK);
+        if (one.valid && one.cycles != two.cycles) changed++, fam[c.family]++;
+    }
+    printf("reads in flight: %d of 40 cases change; families:", changed);
+    for (auto &f : fam) printf(" %s %d", sc_cases::family_name(f.first), f.second);
+    printf("\n");
+    EXPECT_GE(changed, 10);
+    EXPECT_GE(fam.size(), 2u);
+}
+
 // The general mapping classes (tests/systemc_cases.h, make_general_case).
 class SystemCGeneral : public ::testing::TestWithParam<int> {};
 
@@ -293,18 +342,31 @@ INSTANTIATE_TEST_SUITE_P(Cases, SystemCDetail, ::testing::Range(0, 60));
 // left: 11 cycles (20 if the PE waited for them to land). The reference gets
 // the same from its own events (LEFT: every part but the network's latency
 // done), its trace (drain start, left, end) equal to the engine's.
-TEST(SystemCDrain, FreesTheChildWhenItsWordsLeft)
+// The hand-traced tree cases of tests/engine_detail_test.cc: two levels, C
+// split over 8 PEs and reduced by L1's 3-cycle tree over a 1-word network, K
+// output tiles; temporal C = tc at L1 outside K (order C, K) when tc > 1.
+sc_cases::Case tree8_case(int index, int64_t k, int64_t tc)
 {
     sc_cases::Case c;
-    c.index = 400000, c.family = sc_cases::kMeshFamily;
+    c.index = index, c.family = sc_cases::kMeshFamily;
     c.arch = test_two_level_arch(8, 1);
     c.arch.level[1].noc[PESIM_OUTPUTS].reduce = PESIM_REDUCE_TREE;
     c.arch.level[1].noc[PESIM_OUTPUTS].words_per_cycle = 1;
-    c.layer = test_layer(1, 1, 4, 8, 1, 1, 1, 1);
+    c.layer = test_layer(1, 1, k, 8 * tc, 1, 1, 1, 1);
     pesim_mapping_init(&c.map, 2);
     c.map.level[1].spatial_x[PESIM_DIM_C] = 8;
-    c.map.level[1].temporal[PESIM_DIM_K] = 4;
+    c.map.level[1].temporal[PESIM_DIM_K] = k;
+    c.map.level[1].temporal[PESIM_DIM_C] = tc;
+    const uint8_t order[PESIM_NDIMS] = {PESIM_DIM_C, PESIM_DIM_K, PESIM_DIM_G, PESIM_DIM_N,
+                                        PESIM_DIM_P, PESIM_DIM_Q, PESIM_DIM_R, PESIM_DIM_S};
+    std::memcpy(c.map.level[1].order, order, sizeof order);
     std::memset(&c.opt, 0, sizeof c.opt);
+    return c;
+}
+
+TEST(SystemCDrain, FreesTheChildWhenItsWordsLeft)
+{
+    sc_cases::Case c = tree8_case(400000, 4, 1);
     cross_check(c, "hand-traced drain");
     pesim_cost cs;
     ASSERT_EQ(pesim_systemc_run(&c.arch, &c.layer, &c.map, &c.opt, &cs, nullptr), PESIM_OK) << cs.reason;
@@ -335,14 +397,29 @@ TEST(SystemCDrain, FreesTheChildWhenItsWordsLeft)
 
 // Whether the engine's trace of case c has a drain whose words left its child
 // before they landed in the parent.
+// The engine's trace of case c in *eng; false if the run fails or is invalid.
+bool engine_trace(const sc_cases::Case &c, std::vector<pesim_trace_event> *eng)
+{
+    pesim_engine_options o = c.opt;
+    o.trace = collect;
+    o.trace_ctx = eng;
+    pesim_cost ce;
+    return pesim_engine_run(&c.arch, &c.layer, &c.map, &o, &ce, nullptr) == PESIM_OK && ce.valid;
+}
+
+// A detail machine (make_detail_case_seeded) of case `index`, the first of
+// `tries` seeds from `seed` on which want(c) holds.
+bool find_detail_case(uint64_t seed, int index, int tries, bool (*want)(const sc_cases::Case &), sc_cases::Case *c)
+{
+    for (int t = 0; t < tries; t++)
+        if (make_detail_case_seeded(seed + (uint64_t)t * 104729u, index, c) && want(*c)) return true;
+    return false;
+}
+
 bool drain_leaves_early(const sc_cases::Case &c)
 {
     std::vector<pesim_trace_event> eng;
-    pesim_engine_options o = c.opt;
-    o.trace = collect;
-    o.trace_ctx = &eng;
-    pesim_cost ce;
-    if (pesim_engine_run(&c.arch, &c.layer, &c.map, &o, &ce, nullptr) != PESIM_OK || !ce.valid) return false;
+    if (!engine_trace(c, &eng)) return false;
     std::map<std::string, int64_t> left;  // module + drain block -> the cycle its words left
     for (const pesim_trace_event &e : eng) {
         std::string ev = e.event;
@@ -364,16 +441,98 @@ class SystemCDrainCases : public ::testing::TestWithParam<int> {};
 TEST_P(SystemCDrainCases, EngineEqualsSystemC)
 {
     sc_cases::Case c;
-    bool found = false;
-    for (int t = 0; t < 400 && !found; t++)
-        found = make_detail_case_seeded(990001u + (uint64_t)GetParam() * 7919u + (uint64_t)t * 104729u,
-                                        310000 + GetParam(), &c) &&
-                drain_leaves_early(c);
-    ASSERT_TRUE(found) << "drain case " << GetParam();
+    ASSERT_TRUE(find_detail_case(990001u + (uint64_t)GetParam() * 7919u, 310000 + GetParam(), 400,
+                                 drain_leaves_early, &c))
+        << "drain case " << GetParam();
     cross_check(c, "drain case " + std::to_string(GetParam()) + ": " + c.describe());
 }
 
 INSTANTIATE_TEST_SUITE_P(Cases, SystemCDrainCases, ::testing::Range(0, 40));
+
+// tests/engine_detail_test.cc's hand-traced read-back (EngineDetail.
+// ReadBackWaitsForItsOwnTilesDrain): K = 2 tiles revisited under C = 2, a
+// 3-cycle tree. Each read-back waits for the drain of its own tile to land
+// (5 and 7), not the pair's latest (7 and 11): 14 cycles (19 by the old rule).
+// The reference finds the tile's drain by the tile's origin in the output
+// tensor, from its own loop nest.
+TEST(SystemCReadBack, WaitsForItsOwnTilesDrain)
+{
+    sc_cases::Case c = tree8_case(400001, 2, 2);
+    cross_check(c, "hand-traced read-back");
+    pesim_cost cs;
+    ASSERT_EQ(pesim_systemc_run(&c.arch, &c.layer, &c.map, &c.opt, &cs, nullptr), PESIM_OK) << cs.reason;
+    EXPECT_EQ(cs.cycles, 14);
+    std::string d = first_divergence(c);
+    EXPECT_EQ(d.rfind("the traces are equal", 0), 0u) << d;
+}
+
+// Partial sums read back from DRAM (tiny.cfg; DRAM temporal C = 2 outside
+// K, one output word per tile): with K = 4 a tile's drain to DRAM is a few
+// transfers before its read-back, whose DMA waits for those writes to land;
+// with K = 3000 more than the engine's ring of 4,096 DRAM transfers lie
+// between them, so the engine keeps the landing in the tile's entry when the
+// ring slot is reused. Both models agree, and every read-back of the second
+// pass moves its word.
+TEST(SystemCReadBack, FromDram)
+{
+    for (int64_t k : {4, 3000}) {
+        sc_cases::Case c;
+        c.index = 400002, c.family = 1; // tiny.cfg: the multicast-bus family
+        ASSERT_TRUE(sc_cases::load_arch("tiny.cfg", &c.arch, PESIM_SOURCE_DIR));
+        c.layer = test_layer(1, 1, k, 2, 1, 1, 1, 1);
+        pesim_mapping_init(&c.map, 3);
+        c.map.level[2].temporal[PESIM_DIM_C] = 2;
+        c.map.level[2].temporal[PESIM_DIM_K] = k;
+        const uint8_t order[PESIM_NDIMS] = {PESIM_DIM_C, PESIM_DIM_K, PESIM_DIM_G, PESIM_DIM_N,
+                                            PESIM_DIM_P, PESIM_DIM_Q, PESIM_DIM_R, PESIM_DIM_S};
+        std::memcpy(c.map.level[2].order, order, sizeof order);
+        std::memset(&c.opt, 0, sizeof c.opt);
+        cross_check(c, "read-back from DRAM, K = " + std::to_string(k));
+        pesim_cost ce;
+        ASSERT_EQ(pesim_engine_run(&c.arch, &c.layer, &c.map, nullptr, &ce, nullptr), PESIM_OK);
+        EXPECT_EQ(ce.access[2][PESIM_OUTPUTS].reads, k) << k; // the second pass reads each tile back
+    }
+}
+
+// Whether case c reads partial sums back into a child before the drain that
+// just left that child has landed: a read-back that waited only for its own
+// tile's (earlier) drain. The walker says which fills read back; the engine's
+// trace gives the cycles.
+bool readback_before_latest_landed(const sc_cases::Case &c)
+{
+    std::vector<pesim_trace_event> eng;
+    if (!engine_trace(c, &eng)) return false;
+    std::map<std::string, int64_t> at;  // module + event -> cycle
+    for (const pesim_trace_event &e : eng) at[std::string(e.module) + "|" + e.event] = e.cycle;
+    static thread_local pesim_walk w;
+    static thread_local pesim_block b;
+    pesim_walk_init(&w, &c.arch, &c.layer, &c.map);
+    while (pesim_walk_next(&w, &b))
+        for (int i = 0; i < b.n_xfers; i++) {
+            const pesim_xfer &x = b.xfer[i];
+            if (x.stream || x.tensor != PESIM_OUTPUTS || x.parent_reads == 0) continue;
+            std::string mod = std::string("outputs:") + c.arch.level[x.child].name, blk = " b" + std::to_string(b.index);
+            auto f = at.find(mod + "|fill" + blk + " start"), d = at.find(mod + "|drain" + blk + " end");
+            if (f != at.end() && d != at.end() && f->second < d->second) return true;
+        }
+    return false;
+}
+
+// Read-back cases: detail machines drawn until a read-back fill starts before
+// the latest drain of its child has landed (the rule: a read-back waits for
+// the drain of its own tile), cross-checked on 20 of them.
+class SystemCReadBackCases : public ::testing::TestWithParam<int> {};
+
+TEST_P(SystemCReadBackCases, EngineEqualsSystemC)
+{
+    sc_cases::Case c;
+    ASSERT_TRUE(find_detail_case(770001u + (uint64_t)GetParam() * 7919u, 320000 + GetParam(), 2000,
+                                 readback_before_latest_landed, &c))
+        << "read-back case " << GetParam();
+    cross_check(c, "read-back case " + std::to_string(GetParam()) + ": " + c.describe());
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, SystemCReadBackCases, ::testing::Range(0, 20));
 
 // The second tier: real layers, default mapper, every shipped architecture.
 class SystemCLayers : public ::testing::TestWithParam<int> {};

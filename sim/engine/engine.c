@@ -48,6 +48,7 @@ typedef struct dram_port {
     uint64_t next_id;             /* transfer ids start at 1; 0 = no DRAM transfer */
     int64_t pending[DRAM_RING];   /* bursts still in flight, per transfer id % DRAM_RING */
     uint64_t last_done[DRAM_RING];/* latest burst completion (DRAM cycles) */
+    int64_t owner[DRAM_RING];     /* 1 + the tile_drain entry whose drain wrote this transfer (0: none) */
     int64_t bursts_r, bursts_w;
 } dram_port;
 
@@ -61,6 +62,14 @@ typedef struct carry {
     int64_t drain_start, drain_words;
     pesim_stall drain_cause;
 } carry;
+
+/* The last drain of one output tile (engine.tiles): its on-chip landing and
+ * its DRAM writes (0: none, or resolved into `end` when the DRAM ring slot
+ * was reused). A read-back of the tile waits for it to land. */
+typedef struct tile_drain {
+    int64_t end;
+    uint64_t dram_id;
+} tile_drain;
 
 typedef struct engine {
     /* the current step */
@@ -80,6 +89,8 @@ typedef struct engine {
     int64_t ce;                   /* the compute timeline: the last block's compute end */
     carry carry[NT][MAXL];
     pesim_engine_stats st;
+    tile_drain *tiles;            /* the step's output tiles, per pair (pesim_walk_tiles) */
+    int64_t tiles_cap;
 } engine;
 
 struct pesim_engine_state {
@@ -126,6 +137,12 @@ static uint64_t dram_issue(engine *e, dram_region *rg, int64_t words, int is_wri
     if (bursts == 0) return 0;
     uint64_t id = ++d->next_id, k = id % DRAM_RING;
     while (d->pending[k] > 0) dram_step(d); /* the ring slot's old transfer must be done */
+    if (d->owner[k]) { /* a tile's drain: its landing goes into its entry before the slot is reused */
+        tile_drain *td = &e->tiles[d->owner[k] - 1];
+        int64_t done = (int64_t)pesim_dram_to_accel_cycles(&d->timing, d->clock_mhz, d->last_done[k]);
+        if (done > td->end) td->end = done;
+        td->dram_id = 0, d->owner[k] = 0;
+    }
     d->last_done[k] = 0;
     uint64_t t0 = (uint64_t)start > d->issue_free ? (uint64_t)start : d->issue_free;
     uint64_t now = pesim_dram_from_accel_cycles(&d->timing, d->clock_mhz, t0);
@@ -273,6 +290,7 @@ typedef struct pair_state {
     int64_t pend_up_child;  /* outputs: words of the current tile to drain (child reads) */
     int64_t pend_up_inst;   /* of which the slowest child instance reads (pesim_walk_child_words) */
     int64_t pend_up_parent; /* outputs: reduced words the drain writes at the parent */
+    int64_t tile;           /* outputs: the child's current tile (pesim_xfer.tile) */
 } pair_state;
 
 /* A fill whose DRAM read was in flight: its data's completion, now known. */
@@ -330,6 +348,25 @@ static void engine_free(engine *e)
 {
     if (e->has_dram) pesim_dram_sim_destroy(e->dram.sim);
     e->has_dram = 0;
+    free(e->tiles);
+    e->tiles = NULL, e->tiles_cap = 0;
+}
+
+/* Records drain r as the last drain of the tile at entry `at` of e->tiles. */
+static void tile_drained(engine *e, int64_t at, const xres *r)
+{
+    tile_drain *td = &e->tiles[at];
+    if (td->dram_id && e->dram.owner[td->dram_id % DRAM_RING] == at + 1) e->dram.owner[td->dram_id % DRAM_RING] = 0;
+    td->end = r->end, td->dram_id = r->dram_id;
+    if (r->dram_id) e->dram.owner[r->dram_id % DRAM_RING] = at + 1;
+}
+
+/* The step's tile entries are done with: no DRAM slot refers to them. */
+static void tiles_release(engine *e, int64_t n)
+{
+    for (int64_t i = 0; i < n; i++)
+        if (e->tiles[i].dram_id && e->dram.owner[e->tiles[i].dram_id % DRAM_RING] == i + 1)
+            e->dram.owner[e->tiles[i].dram_id % DRAM_RING] = 0;
 }
 
 /* Energy of a cost's counts without leakage (pesim_estimate_cost over no
@@ -419,6 +456,26 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
         ps[k].drain.end = c->drain_end, ps[k].drain.dram_id = c->drain_dram, ps[k].drain.start = c->drain_start;
         ps[k].drain.dram_words = c->drain_words, ps[k].drain.cause = c->drain_cause;
     }
+    /* every pair's output tiles that partial sums may be read back into: their last drains */
+    int64_t tile_off[PESIM_WALK_MAX_XFERS], tile_n[PESIM_WALK_MAX_XFERS], n_tiles = 0;
+    for (int k = 0; k < np; k++) {
+        tile_off[k] = n_tiles, tile_n[k] = m ? pesim_walk_tiles(&w, k) : 0;
+        n_tiles += tile_n[k];
+    }
+    if (n_tiles > e->tiles_cap) {
+        if (n_tiles > ((int64_t)1 << 26)) {
+            snprintf(out->reason, sizeof out->reason, "%lld partial-sum tiles: more than the engine tracks",
+                     (long long)n_tiles);
+            return PESIM_ERR_RANGE;
+        }
+        tile_drain *nt = realloc(e->tiles, (size_t)n_tiles * sizeof *nt);
+        if (!nt) {
+            snprintf(out->reason, sizeof out->reason, "out of memory");
+            return PESIM_ERR_NOMEM;
+        }
+        e->tiles = nt, e->tiles_cap = n_tiles;
+    }
+    if (n_tiles) memset(e->tiles, 0, (size_t)n_tiles * sizeof *e->tiles);
     const pesim_level *topl = &a->level[e->M - 1];
     int rif = topl->is_dram && topl->dram.reads_in_flight > 1 ? topl->dram.reads_in_flight : 1;
     int64_t stream_lat = 0;
@@ -480,6 +537,7 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
                 /* posted: the child is free once the words left it, before the
                  * reduction network's latency; they land at drain.end (on chip) */
                 s->drain_done = s->drain.left;
+                if (s->tile < tile_n[x->pair]) tile_drained(e, tile_off[x->pair] + s->tile, &s->drain);
                 e->st.transfers++;
                 if (s->drain.start < first) first = s->drain.start;
                 trace(e, s->drain.start, PESIM_OUTPUTS, x->child, "drain", b.index, "start");
@@ -509,8 +567,15 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
             if (x->tensor == PESIM_OUTPUTS) {
                 /* an emptied buffer, and partial sums that have landed in the parent */
                 if (s->drain_done > ready) ready = s->drain_done, c = s->drain.cause;
-                if (x->parent_reads > 0) {
-                    int64_t landed = xres_done(e, &s->drain, &c);
+                if (x->parent_reads > 0) { /* the last drain of the tile read back (a step
+                                             * without the walker's tiles: the pair's latest) */
+                    int64_t landed;
+                    if (x->tile < tile_n[x->pair]) {
+                        const tile_drain *td = &e->tiles[tile_off[x->pair] + x->tile];
+                        landed = dram_resolve(e, td->dram_id, td->end);
+                    } else {
+                        landed = xres_done(e, &s->drain, NULL);
+                    }
                     if (landed > ready) ready = landed;
                 }
             }
@@ -558,6 +623,7 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
             s->done = done, fdone[i] = done, fcause[i] = c;
             s->prev_event_ce = ce;
             if (x->tensor == PESIM_OUTPUTS) {
+                s->tile = x->tile;
                 s->pend_up_child = x->child_reads, s->pend_up_parent = x->parent_updates;
                 s->pend_up_inst = pesim_walk_child_words(x, x->child_reads, e->inst[x->child]);
             }
@@ -717,6 +783,7 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
     }
     /* the fused activation runs on the vector unit beside the compute */
     if (st->act_steps > 0 && any_compute && compute_first + st->act_steps > end) end = compute_first + st->act_steps;
+    tiles_release(e, n_tiles);
     for (int k = 0; k < np; k++) /* the double buffers as this step leaves them */
         if (pairs[k].child >= 0) e->carry[pairs[k].tensor][pairs[k].child].prev_event_ce = ps[k].prev_event_ce;
     *tail = any_compute ? end - ce : 0;

@@ -154,7 +154,21 @@ void pesim_walk_init(pesim_walk *w, const pesim_arch *a, const pesim_layer *l, c
             pesim_nest_pair_init(pr, &w->g, a, m, t, c, p);
             if (c >= 0 && pr->js + 1 > w->J) w->J = pr->js + 1;
         }
+    for (int k = 0; k < w->n_pairs; k++) { /* the partial-sum tiles a read-back may return to */
+        const pesim_walk_pair *pr = &w->pair[k];
+        w->tile_r0[k] = -1, w->tiles[k] = 0;
+        if (pr->tensor != PESIM_OUTPUTS || pr->child < 0) continue;
+        for (int i = 0; i <= pr->js && w->tile_r0[k] < 0; i++)
+            if (!RELEVANT(PESIM_OUTPUTS, w->g.loop_dim[i])) w->tile_r0[k] = i;
+        if (w->tile_r0[k] < 0) continue;
+        w->tiles[k] = 1;
+        for (int i = w->tile_r0[k] + 1; i <= pr->js; i++)
+            if (RELEVANT(PESIM_OUTPUTS, w->g.loop_dim[i]))
+                w->tiles[k] *= w->g.f[w->g.loop_dim[i]][2 * w->g.loop_level[i] + 1];
+    }
 }
+
+int64_t pesim_walk_tiles(const pesim_walk *w, int k) { return w->tiles[k]; }
 
 static void event(pesim_walk *w, int k, int changed, pesim_xfer *x)
 {
@@ -198,6 +212,9 @@ static void event(pesim_walk *w, int k, int changed, pesim_xfer *x)
             if (!RELEVANT(t, g->loop_dim[i]) && w->idx[i] > 0) first = 0;
         x->parent_updates = U;
         x->parent_reads = first ? 0 : U;
+        for (int i = w->tile_r0[k] + 1; w->tile_r0[k] >= 0 && i <= pr->js; i++) /* mixed radix, outermost first */
+            if (RELEVANT(t, g->loop_dim[i]))
+                x->tile = x->tile * g->f[g->loop_dim[i]][2 * g->loop_level[i] + 1] + w->idx[i];
         x->child_fills = tl ? E : x->parent_reads; /* "timeloop": every load is a fill, first visits too */
         x->child_reads = tl ? 0 : E;               /* "pesim": the drain is read at the child */
         return;

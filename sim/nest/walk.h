@@ -37,6 +37,8 @@ typedef struct pesim_xfer {
     int64_t child_max;          /* events: words of the largest child instance's tile (edge tiles are
                                  * smaller), what the slowest instance moves; 0 when a sliding window
                                  * advances (then the average is used) */
+    int64_t tile;               /* output events: the child's new tile among the tiles a read-back of its
+                                 * pair may return to, 0 .. pesim_walk_tiles - 1 (0 for other events) */
 } pesim_xfer;
 
 typedef struct pesim_block {
@@ -78,6 +80,8 @@ typedef struct pesim_walk {
     int64_t next_index;
     int started, done;
     int oom;                    /* a general count ran out of memory: the counts are wrong */
+    int tile_r0[PESIM_WALK_MAX_XFERS];       /* outputs: the outermost reduction loop at or above j* (-1) */
+    int64_t tiles[PESIM_WALK_MAX_XFERS];     /* outputs: tiles named by pesim_xfer.tile (0: no read-back) */
     pesim_hist_memo memo[PESIM_WALK_MAX_XFERS + 1][4][PESIM_NDIMS];
 } pesim_walk;
 
@@ -89,6 +93,14 @@ void pesim_walk_init(pesim_walk *w, const pesim_arch *a, const pesim_layer *l, c
  * instances: the largest tile (x->child_max), never less than the average
  * ceil(total / instances); 0 when total is 0. */
 int64_t pesim_walk_child_words(const pesim_xfer *x, int64_t total, int64_t instances);
+
+/* Output tiles of pair k that partial-sum read-backs may return to: the
+ * combinations of the output loops (G, N, K, P, Q) inside the outermost
+ * reduction loop (C, R, S) at or above the pair's j*. A tile is read back only
+ * within one iteration of the loops outside that reduction loop, so this
+ * names every tile a read-back needs (pesim_xfer.tile). 0 when the pair
+ * never reads partial sums back (no reduction loop above its child). */
+int64_t pesim_walk_tiles(const pesim_walk *w, int k);
 
 /* Fills b with the next block; returns 0 when there are no more. */
 int pesim_walk_next(pesim_walk *w, pesim_block *b);

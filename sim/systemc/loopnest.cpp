@@ -377,6 +377,8 @@ void LoopNest::event(int k, bool adv, Xfer &x)
             if (!depends(t, loops_[(size_t)i].dim) && idx_[(size_t)i] > 0) revisit = true;
         x.parent_updates = U;
         x.parent_reads = revisit ? U : 0;
+        const int od[5] = {PESIM_DIM_G, PESIM_DIM_N, PESIM_DIM_K, PESIM_DIM_P, PESIM_DIM_Q};
+        for (int i = 0; i < 5; i++) x.origin[i] = off_[od[i]];
         x.child_fills = pi.tl ? E : x.parent_reads;
         x.child_reads = pi.tl ? 0 : E;
     } else {

@@ -54,6 +54,9 @@ struct Xfer {
     bool stream = false;
     int64_t parent_reads = 0, child_fills = 0, parent_updates = 0, child_reads = 0;
     int64_t child_max = 0;  // events: the largest child instance's tile (0 at a sliding advance)
+    // output events: where the child's new tile starts in the output tensor
+    // (the G N K P Q offsets of the outer loops): the tile a read-back returns to
+    int64_t origin[5] = {0, 0, 0, 0, 0};
 };
 
 constexpr int kMaxXfers = 2 * PESIM_NTENSORS * PESIM_MAX_LEVELS;

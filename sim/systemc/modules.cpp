@@ -228,6 +228,7 @@ void DramSide::try_adds()
         }
         if (!s.posted) return;
         if (!s.added_all) {
+            if (!await_inflight(d)) return;
             uint64_t t0 = (uint64_t)std::max(s.t0, issue_free_);
             uint64_t elig = std::max(from_accel(t0), floor_);
             if (open_ < elig) return;
@@ -248,7 +249,8 @@ void DramSide::try_adds()
             nq_->push(Notice{issue_free_, (int)head_, N_ISSUED});
             (wr ? bursts_written : bursts_read) += d.bursts;
         }
-        if (d.kind == D_WRITE_POSTED) {
+        if (d.kind == D_WRITE_POSTED || d.in_flight) {
+            if (d.in_flight) inflight_.push_back((int)head_);
             head_++;
             continue;
         }
@@ -256,6 +258,26 @@ void DramSide::try_adds()
         floor_ = std::max(floor_, s.finish + 1);
         head_++;
     }
+}
+
+// Reads in flight (docs/engine.md, DRAM): a read of a block's fill goes out
+// without waiting for the data of the reads before it, except those of earlier
+// blocks (the block computed) and the first wait_n of its own block (a fill
+// that needed its parent's data, or the window of reads_in_flight full); any
+// other request waits for every read in flight. Returns whether their data is
+// known, and the stream resumes after the latest of it.
+bool DramSide::await_inflight(const Desc &d)
+{
+    size_t n = 0;
+    for (int q : inflight_) {
+        const Desc &o = p_.descs[(size_t)q];
+        if (d.in_flight && o.block == d.block && o.seq >= d.wait_n) break;
+        if (!ds_[(size_t)q].data_known) return false;
+        n++;
+    }
+    for (size_t i = 0; i < n; i++) floor_ = std::max(floor_, ds_[(size_t)inflight_[i]].finish + 1);
+    inflight_.erase(inflight_.begin(), inflight_.begin() + (long)n);
+    return true;
 }
 
 void DramSide::on_cas(uint64_t id, uint64_t finish)
@@ -435,10 +457,10 @@ void Controller::deps_complete(int i, int64_t k)
         if (it.drain != kNone) {
             const RT &d = rt_[(size_t)it.drain];
             if (d.left > rdy) rdy = d.left, c = d.xcause;  // room: its words left the child
-            if (it.readback) {
-                if (d.landed > d.end) c = dram_cause(it.drain, d.landed);
-                if (d.landed > rdy) rdy = d.landed;
-            }
+        }
+        if (it.readback_of != kNone) {  // the tile's partial sums landed in the parent
+            const RT &d = rt_[(size_t)it.readback_of];
+            if (d.landed > rdy) rdy = d.landed;  // (a read-back moves words: its transfer sets the cause)
         }
         if (it.parent_fill != kNone && rt_[(size_t)it.parent_fill].end > rdy)
             rdy = rt_[(size_t)it.parent_fill].end, c = kNoCause;

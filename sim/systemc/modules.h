@@ -154,6 +154,8 @@ private:
     uint64_t floor_ = 0;                  // no request of a later descriptor arrives before this cycle
     int64_t issue_free_ = 0;              // accelerator cycle the stream may issue again
     std::vector<int64_t> cursor_;         // per region: the next burst's offset
+    std::vector<int> inflight_;           // reads in flight (reads_in_flight > 1), oldest first
+    bool await_inflight(const Desc &d);   // the reads d must see done: done? (raises floor_)
 };
 
 // What a network program's step measured (net/net_step.h's pesim_engine_times,

@@ -1,8 +1,11 @@
 // sim/systemc/program.cpp - see program.h.
 #include "program.h"
 
+#include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstring>
+#include <map>
 
 #include "loopnest.h"
 
@@ -222,6 +225,8 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
         return true;
     };
     const int np = (int)pairs.size();
+    const pesim_level &topl = a->level[M - 1];
+    const int rif = topl.is_dram && topl.dram.reads_in_flight > 1 ? topl.dram.reads_in_flight : 1;
     bool sys_pe_pair = false;
     for (int k = 0; k < np; k++) sys_pe_pair |= sys > 0 && pairs[k].child == sys - 1;
     std::vector<int> kp((size_t)np, kNone);
@@ -243,6 +248,10 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
             last_drain[(size_t)k] = carry.last_drain[pairs[k].tensor][pairs[k].child];
         }
     std::vector<bool> drained_here((size_t)np, false);
+    // outputs: each pair's current tile (its origin) and the last drain of every tile it left
+    using Origin = std::array<int64_t, 5>;
+    std::vector<Origin> cur_tile((size_t)np, Origin{});
+    std::vector<std::map<Origin, int>> tile_drain((size_t)np);
     int prev_compute = carry.prev_compute;
     // the DMAs before the first block
     size_t next_dma = 0;
@@ -305,9 +314,12 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
                        B.region[PESIM_OUTPUTS], m ? reduce_path(a, m, x.child, x.parent) : 0);
             last_drain[(size_t)k] = id;
             drained_here[(size_t)k] = true;
+            if (m) tile_drain[(size_t)k][cur_tile[(size_t)k]] = id;
         }
         // Fills: the new tiles come down, outermost pair first.
         bool fold = b.index == 0 && sys > 0 && !sys_pe_pair, fold_preload = false;
+        std::vector<int> blk_reads;  // the block's reads in flight (descriptors), in order
+        size_t resolved = 0;         // how many of them have their data before the next one issues
         std::vector<int> fills;
         for (int i = 0; i < b.n; i++) {
             const Xfer &x = b.x[i];
@@ -324,10 +336,20 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
             int fence = kNone;
             if (x.tensor == PESIM_OUTPUTS && last_drain[(size_t)k] != kNone) {
                 it.drain = last_drain[(size_t)k];
+                d.deps.push_back({it.drain, ST_LEFT}); /* room: the old tile's words left */
                 it.readback = x.parent_reads > 0;
-                d.deps.push_back({it.drain, it.readback ? ST_LANDED : ST_LEFT}); /* room: the words left */
-                if (it.readback) fence = p.items[(size_t)it.drain].desc;
+                if (it.readback) { /* the partial sums of this tile landed: its own last drain */
+                    Origin o;
+                    std::copy(x.origin, x.origin + 5, o.begin());
+                    auto f = tile_drain[(size_t)k].find(o);
+                    it.readback_of = !m ? it.drain : f != tile_drain[(size_t)k].end() ? f->second : kNone;
+                    if (it.readback_of != kNone) {
+                        d.deps.push_back({it.readback_of, ST_LANDED});
+                        fence = p.items[(size_t)it.readback_of].desc;
+                    }
+                }
             }
+            if (x.tensor == PESIM_OUTPUTS) std::copy(x.origin, x.origin + 5, cur_tile[(size_t)k].begin());
             it.parent_fill = kp[(size_t)k] != kNone ? last_fill[(size_t)kp[(size_t)k]] : kNone;
             if (it.parent_fill != kNone) d.deps.push_back({it.parent_fill, ST_END});
             if (kp[(size_t)k] == kNone && in.complete[x.tensor] != kNone) { /* the operand must be complete */
@@ -350,9 +372,20 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
                 wnet = mesh_link_words(m, pp, cdiv(x.child_fills, inst[pp]));
                 lnet = wnet > 0 ? mesh_far_hops(m, pp) - 1 : 0;
             }
+            // reads in flight: a fill that needs its parent's data waits for it and for every
+            // read of the block issued before it; a read beyond the window waits for the oldest
+            if (kp[(size_t)k] != kNone)
+                for (size_t j = resolved; j < blk_reads.size(); j++)
+                    if (p.items[(size_t)p.descs[(size_t)blk_reads[j]].item].pair == kp[(size_t)k]) resolved = j + 1;
             if (wpar > 0 || wch > 0)
                 B.transfer(id, x.tensor, pp, wpar, x.child, wch, pp, wnet, D_READ, B.region[x.tensor],
                            B.region[x.tensor], lnet);
+            if (rif > 1 && p.has_dram && a->level[pp].is_dram && p.items[(size_t)id].desc != kNone) {
+                Desc &dr = p.descs[(size_t)p.items[(size_t)id].desc];
+                if (blk_reads.size() - resolved >= (size_t)rif) resolved++;
+                dr.in_flight = true, dr.block = b.index, dr.wait_n = (int)resolved, dr.seq = (int)blk_reads.size();
+                blk_reads.push_back(p.items[(size_t)id].desc);
+            }
             prev_event[(size_t)k] = prev_compute;
             if (x.tensor == PESIM_OUTPUTS) {
                 up_child[(size_t)k] = x.child_reads, up_parent[(size_t)k] = x.parent_updates;

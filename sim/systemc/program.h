@@ -76,6 +76,13 @@ struct Desc {
     int64_t words, bursts;
     int fence_of;       // D_FENCE: the descriptor whose writes must have landed
     bool after_prev;    // a DMA's write from DRAM to DRAM: posted when its read's data is done
+    // reads_in_flight > 1: a fill's read that stays in flight while the stream
+    // goes on, within its block; before its bursts enter, every in-flight read
+    // of earlier blocks and the first wait_n of its own block have their data
+    bool in_flight = false;
+    int seq = 0;        // its place among its block's reads in flight
+    int wait_n = 0;
+    int64_t block = 0;
 };
 
 // A DRAM address region: bytes [base, base + span); each has its own cursor.
@@ -103,7 +110,7 @@ struct Item {
     int8_t src = kNone, dst = kNone;              // transfers: levels
     int8_t use_src = kNone, use_dst = kNone, use_net = kNone;  // indices into its uses
     bool has_xfer = false;          // a fill with no words moves nothing and holds nothing
-    bool readback = false;          // outputs: partial sums are read back (wait for the drain to land)
+    bool readback = false;          // outputs: partial sums are read back (wait for their drain to land)
     bool fold = false;
     int16_t module = 0;             // trace name (Program::modules)
     int16_t step = 0;               // the layer (network programs)
@@ -115,7 +122,8 @@ struct Item {
     int64_t dram_words = 0;
     // fills: the dependencies that make its readiness (docs/engine.md)
     int room = kNone;               // the compute after which the child has room
-    int drain = kNone;              // outputs: the pair's latest drain
+    int drain = kNone;              // outputs: the pair's latest drain (the child's room)
+    int readback_of = kNone;        // outputs, read back: the last drain of the tile read back
     int parent_fill = kNone;        // the fill that brings the data into the parent
     int prev_compute = kNone;       // the previous block's compute
     int prev = kNone;               // flush / finish: the previous flush (or the last compute)

@@ -560,12 +560,6 @@ extern "C" pesim_status pesim_systemc_run_traced(const pesim_arch *a, const pesi
                           a->level[lv].name);
             return PESIM_ERR_INVALID;
         }
-    if (a->level[a->n_levels - 1].is_dram && a->level[a->n_levels - 1].dram.reads_in_flight > 1) {
-        std::snprintf(out->reason, sizeof out->reason,
-                      "SystemC reference: DRAM reads_in_flight = %d is not modelled (one read transfer in flight)",
-                      (int)a->level[a->n_levels - 1].dram.reads_in_flight);
-        return PESIM_ERR_RANGE;
-    }
     out->area_um2 = pesim_arch_area_um2(a);
     // Validity, the MAC lanes used and the largest tiles come from the public
     // analytical model (docs/engine.md "SystemC reference"); the cross-check
