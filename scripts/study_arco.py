@@ -1,7 +1,7 @@
 #!/usr/bin/python3
 """Summarises scripts/study_arco.sh's runs (OUT/runs/<wl>-<layer>-<algo>-<seed>.*).
 
-Writes OUT/runs.csv (one row per run: best latency in cycles, measured and valid
+Writes OUT/runs.csv (one row per run of OUT, merged ones left out: best latency in cycles, measured and valid
 samples, designs predicted outside the budget, wall and CPU seconds), OUT/curves.csv
 (per run and sample: the best so far and the estimated CPU seconds elapsed),
 OUT/arco_summary.md and OUT/arco_curves.png.
@@ -21,7 +21,14 @@ time (the algorithm's own work: proposals, predictions, model fits) spread evenl
 over the samples, scaled by the run's CPU / wall ratio into CPU seconds (the
 machine is shared, so CPU seconds are the comparable time).
 
+Merging (--merge CSV, a runs.csv of an earlier study, e.g. docs/studies/arco_runs.csv):
+a run missing from OUT/runs is taken from the CSV (best latency, samples, predictions,
+times; no curve, so its samples and CPU seconds to the AutoTVM-like median are "n/a"
+and it has no plot line). The summary names the merged (workload, layer, algorithm)s:
+they may come from another binary.
+
 usage: study_arco.py OUT [--budget N] [--layers "WL:LAYER ..."] [--seeds S] [--algos "..."]
+                     [--merge CSV]
 """
 import argparse
 import csv
@@ -37,8 +44,9 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-ORDER = ["arco", "marl", "autotvm", "genetic", "annealing", "random"]
-LABEL = {"arco": "ARCO", "marl": "MARL (no CS)", "autotvm": "AutoTVM-like", "genetic": "genetic",
+ORDER = ["arco", "arco-sur", "marl", "autotvm", "genetic", "annealing", "random"]
+LABEL = {"arco": "ARCO", "arco-sur": "ARCO (surrogate only)", "marl": "MARL (no CS)", "autotvm": "AutoTVM-like",
+         "genetic": "genetic",
          "annealing": "annealing", "random": "random"}
 
 
@@ -125,6 +133,7 @@ def main():
     ap.add_argument("--layers", default="resnet18:res5a_branch1 vgg16:fc8")
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--algos", default=" ".join(ORDER))
+    ap.add_argument("--merge", default=None)
     a = ap.parse_args()
     algos = [x for x in ORDER if x in a.algos.split()]
     keys = [(wl_layer.split(":")[0], wl_layer.split(":", 1)[1] or "net") for wl_layer in a.layers.split()]
@@ -135,22 +144,36 @@ def main():
                 r = load_run(f"{a.out}/runs/{wl}-{layer}-{algo}-{seed}")
                 if r:
                     runs[(wl, layer, algo, seed)] = r
+    merged = set()
+    if a.merge:
+        with open(a.merge) as f:
+            for row in csv.DictReader(f):
+                k = (row["workload"], row["layer"], row["algo"], int(row["seed"]))
+                if k in runs or k[:2] not in keys or k[2] not in algos or k[3] > a.seeds:
+                    continue
+                runs[k] = {"best": float(row["best_cycles"]) if row["best_cycles"] else None,
+                           "samples": int(row["samples"]), "valid": int(row["valid"]),
+                           "predicted": int(row["predicted"]), "wall_s": float(row["wall_s"]),
+                           "cpu_s": float(row["cpu_s"]), "curve": None, "elapsed": None}
+                merged.add(k[:3])
     with open(f"{a.out}/runs.csv", "w") as f:
         f.write("workload,layer,algo,seed,best_cycles,samples,valid,predicted,wall_s,cpu_s\n")
         for (wl, layer, algo, seed), r in runs.items():
+            if r["curve"] is None:  # merged: already in the CSV it came from
+                continue
             f.write(f'{wl},{layer},{algo},{seed},{r["best"] if r["best"] is not None else ""},{r["samples"]},'
                     f'{r["valid"]},{r["predicted"]},{r["wall_s"]:.2f},{r["cpu_s"]:.2f}\n')
     with open(f"{a.out}/curves.csv", "w") as f:
         f.write("workload,layer,algo,seed,sample,best_cycles,cpu_s\n")
         for (wl, layer, algo, seed), r in runs.items():
-            for s, (b, t) in enumerate(zip(r["curve"], r["elapsed"])):
+            for s, (b, t) in enumerate(zip(r["curve"] or [], r["elapsed"] or [])):
                 f.write(f'{wl},{layer},{algo},{seed},{s},{"" if b is None else b},{t:.3f}\n')
 
     lines = ["| workload | layer | algorithm | seeds | median best latency (cycles) | throughput vs AutoTVM-like |"
              " samples to AutoTVM-like's median | CPU s to AutoTVM-like's median | predicted designs | CPU s | wall s |",
              "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
-    tests = ["| workload | layer | baseline | ARCO lower latency: p | ARCO fewer samples to AutoTVM-like's median: p |",
-             "|---|---|---|---:|---:|"]
+    tests = ["| workload | layer | ARCO variant | baseline | lower latency: p | fewer samples to AutoTVM-like's median: p |",
+             "|---|---|---|---|---:|---:|"]
     # the statistic of tests/search_arco_test.cc ReachesTheGeneticBestInFewerMeasuredSamples, at size
     ga = ["| workload | layer | seeds | genetic: samples to its best (mean) | ARCO: samples to the genetic best (mean) |"
           " Wilcoxon signed-rank p (ARCO fewer) |", "|---|---|---:|---:|---:|---:|"]
@@ -174,17 +197,23 @@ def main():
             gain = f"{100 * (ref / med - 1):+.1f} %" if ref and np.isfinite(med) else "-"
             reach[algo], reach_s = [], []
             for r in rs:
+                if r["curve"] is None:  # merged from a CSV: no curve
+                    reach[algo] = None
+                    break
                 hit = [s + 1 for s, v in enumerate(r["curve"]) if ref is not None and v is not None and v <= ref]
                 reach[algo].append(hit[0] if hit else a.budget + 1)
                 reach_s.append(r["elapsed"][hit[0] - 1] if hit else float("inf"))
-            rm = np.median(reach[algo])
-            rtxt = f">{a.budget}" if rm > a.budget else f"{rm:.0f}"
-            ts = np.median(reach_s)
-            ttxt = f"{ts:.1f}" if np.isfinite(ts) else "-"
+            if reach[algo] is None:
+                rtxt = ttxt = "n/a"
+            else:
+                rm = np.median(reach[algo])
+                rtxt = f">{a.budget}" if rm > a.budget else f"{rm:.0f}"
+                ts = np.median(reach_s)
+                ttxt = f"{ts:.1f}" if np.isfinite(ts) else "-"
             pred = np.mean([r["predicted"] for r in rs])
             lines.append(f"| {wl} | {layer} | {LABEL[algo]} | {len(rs)} | {med:,.0f} | {gain} | {rtxt} | {ttxt} | {pred:,.0f} |"
                          f" {np.median([r['cpu_s'] for r in rs]):.1f} | {np.median([r['wall_s'] for r in rs]):.1f} |")
-            for row, xs in ((0, None), (1, "elapsed")):
+            for row, xs in ((0, None), (1, "elapsed")) if reach[algo] is not None else ():
                 ax = axes[row][ki]
                 n = max(len(r["curve"]) for r in rs)
                 # nothing valid yet counts as infinite, so that the median is non-increasing
@@ -192,28 +221,35 @@ def main():
                                 for s in range(n)] for r in rs], dtype=float)
                 y = np.median(ys, axis=0)
                 if xs is None:
-                    ax.plot(np.arange(1, n + 1), y, label=LABEL[algo])
+                    ax.plot(np.arange(1, n + 1), y, label=LABEL[algo], color=f"C{ORDER.index(algo)}")
                 else:
                     x = np.median(np.array([r["elapsed"] + [r["elapsed"][-1]] * (n - len(r["elapsed"]))
                                             for r in rs]), axis=0)
-                    ax.plot(x, y, label=LABEL[algo])
-        if "arco" in by and by["arco"]:
+                    ax.plot(x, y, label=LABEL[algo], color=f"C{ORDER.index(algo)}")
+        for lead in ("arco", "arco-sur"):
+            if not by.get(lead):
+                continue
             for algo in algos:
-                if algo == "arco" or not by[algo]:
+                if algo == lead or (lead, algo) == ("arco-sur", "arco") or not by[algo]:
                     continue
-                p1 = mwu_less(best(by["arco"]), best(by[algo]))
-                p2 = mwu_less(reach["arco"], reach[algo]) if ref is not None else float("nan")
-                tests.append(f"| {wl} | {layer} | {LABEL[algo]} | {p1:.3f} | {p2:.3f} |")
+                p1 = mwu_less(best(by[lead]), best(by[algo]))
+                p2 = (mwu_less(reach[lead], reach[algo]) if ref is not None and reach[lead] is not None and
+                      reach[algo] is not None else float("nan"))
+                p2 = "n/a" if np.isnan(p2) else f"{p2:.3f}"
+                tests.append(f"| {wl} | {layer} | {LABEL[lead]} | {LABEL[algo]} | {p1:.3f} | {p2} |")
         both = [s for s in range(1, a.seeds + 1) if (wl, layer, "arco", s) in runs and (wl, layer, "genetic", s) in runs]
         if both:
             g_at, a_at = [], []
             for s in both:
                 g, ar = runs[(wl, layer, "genetic", s)]["curve"], runs[(wl, layer, "arco", s)]["curve"]
+                if g is None or ar is None:
+                    continue
                 target = g[-1] if g and g[-1] is not None else float("inf")
                 g_at.append(next((k + 1 for k, v in enumerate(g) if v is not None and v <= target), a.budget + 1))
                 a_at.append(next((k + 1 for k, v in enumerate(ar) if v is not None and v <= target), a.budget + 1))
-            p = wilcoxon_greater([x - y for x, y in zip(g_at, a_at)])
-            ga.append(f"| {wl} | {layer} | {len(both)} | {np.mean(g_at):.1f} | {np.mean(a_at):.1f} | {p:.3f} |")
+            if g_at:
+                p = wilcoxon_greater([x - y for x, y in zip(g_at, a_at)])
+                ga.append(f"| {wl} | {layer} | {len(g_at)} | {np.mean(g_at):.1f} | {np.mean(a_at):.1f} | {p:.3f} |")
         for row, xl in ((0, "measured samples (cycle engine)"), (1, "CPU seconds (estimated per sample)")):
             ax = axes[row][ki]
             ax.set_title(f"{wl} {layer} (VTA joint space)")
@@ -223,7 +259,11 @@ def main():
             ax.legend(fontsize=7)
     fig.tight_layout()
     fig.savefig(f"{a.out}/arco_curves.png", dpi=100)
-    text = ("\n".join(lines) + "\n\nExact one-sided Mann-Whitney U over seeds:\n\n" + "\n".join(tests) +
+    note = ""
+    if merged:
+        note = ("\nMerged from " + a.merge + " (another study's runs, maybe another binary; no curves): " +
+                ", ".join(f"{wl} {layer} {LABEL[al]}" for wl, layer, al in sorted(merged)) + ".\n")
+    text = ("\n".join(lines) + "\n" + note + "\n\nExact one-sided Mann-Whitney U over seeds:\n\n" + "\n".join(tests) +
             "\n\nSamples to reach the genetic algorithm's best of the same seed (a run that never does counts"
             " budget + 1):\n\n" + "\n".join(ga) + "\n")
     open(f"{a.out}/arco_summary.md", "w").write(text)

@@ -4,7 +4,9 @@
 # experiment's area budget), the latency of the best design and the
 # optimisation cost (measured samples with the cycle engine, designs predicted
 # with the analytical model outside the budget, CPU and wall time) for ARCO,
-# plain MARL (ARCO without confidence sampling: --algo-opt confidence=0), the
+# ARCO with only its XGBoost surrogate as the cheap predictor (arco-sur:
+# --algo-opt predictor=surrogate, no analytical call), plain MARL (ARCO
+# without confidence sampling: --algo-opt confidence=0), the
 # AutoTVM-like tuner, the genetic algorithm, simulated annealing and random
 # search, over seeds. Every measured sample runs the cycle engine (--eval cycle).
 #
@@ -18,7 +20,7 @@
 # and the rank tests docs/arco.md shows) and OUT/arco_curves.png (best so far
 # against measured samples and against time; Debian's python3-matplotlib).
 #
-# usage: [PESIM=binary] [ALGOS="arco autotvm ..."] [JOBS=N] \
+# usage: [PESIM=binary] [ALGOS="arco arco-sur autotvm ..."] [JOBS=N] \
 #        scripts/study_arco.sh [BUDGET] [SEEDS] [OUT] [LAYERS]
 #   defaults 48, 5, build/study-arco, "resnet18:res5a_branch1 vgg16:fc8"
 #   LAYERS: WORKLOAD:LAYER pairs (workloads/WORKLOAD.cfg); "WORKLOAD:" (no
@@ -31,7 +33,7 @@ budget=${1:-48}
 seeds=${2:-5}
 out=${3:-build/study-arco}
 layers=${4:-"resnet18:res5a_branch1 vgg16:fc8"}
-algos=${ALGOS:-"arco marl autotvm genetic annealing random"}
+algos=${ALGOS:-"arco arco-sur marl autotvm genetic annealing random"}
 jobs=${JOBS:-1}
 
 # PESIM: a pesim binary to use (else build/Release's, built first)
@@ -54,6 +56,7 @@ run_one() {
     exec 9>"$dir.lock"
     flock -n 9 || return 0
     if [ "$algo" = marl ]; then name=arco opt=(--algo-opt confidence=0); fi
+    if [ "$algo" = arco-sur ]; then name=arco opt=(--algo-opt predictor=surrogate); fi
     rm -rf "$dir" "$dir.json" "$dir.time" "$dir.db"
     /usr/bin/time -f "%e %U %S" -o "$dir.time.tmp" \
         "$PESIM" search --experiment "$exp" --joint --algo "$name" "${opt[@]}" --budget "$STUDY_BUDGET" \

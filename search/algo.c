@@ -14,10 +14,10 @@
  * contract of `pesim search --algo`. */
 #define ENTRY(x, summary)                                                                                        \
     {#x, summary, algo_##x##_opts, 0, algo_##x##_create, algo_##x##_ask, algo_##x##_tell, algo_##x##_destroy, \
-     NULL, NULL, NULL, NULL}
+     NULL, NULL, NULL, NULL, NULL}
 #define LEARNED(x, summary)                                                                                    \
     {#x, summary, algo_##x##_opts, 0, algo_##x##_create, algo_##x##_ask, algo_##x##_tell, algo_##x##_destroy,   \
-     algo_##x##_save, algo_##x##_load, algo_##x##_describe, algo_##x##_record}
+     algo_##x##_save, algo_##x##_load, algo_##x##_describe, algo_##x##_record, NULL}
 static algo_entry registry[] = {
     ENTRY(exhaustive, "every point of a small space, pruning what capacity failures imply"),
     ENTRY(random, "uniform random candidates (the baseline)"),
@@ -56,6 +56,7 @@ static void registry_init(void)
     registry[9].n_opts = algo_pg_n_opts;
     registry[10].n_opts = algo_greedy_n_opts;
     registry[11].n_opts = algo_arco_n_opts;
+    registry[11].words = algo_arco_words;
     registry[12].n_opts = algo_autotvm_n_opts;
     registry[13].n_opts = algo_das_n_opts;
 }
@@ -147,7 +148,10 @@ static pesim_status parse_options(const algo_entry *impl, const pesim_algo_optio
         char *end = NULL;
         errno = 0;
         double x = eq ? strtod(eq + 1, &end) : NAN;
-        if (!eq || end == eq + 1 || *end || errno || !isfinite(x) || x < d->min || x > d->max ||
+        int word = 0; /* the value is one of the option's words */
+        for (const algo_opt_word *w = impl->words; eq && w && w->opt; w++)
+            if (strcmp(w->opt, d->name) == 0 && strcmp(w->word, eq + 1) == 0) x = w->value, word = 1;
+        if (!eq || (!word && (end == eq + 1 || *end || errno)) || !isfinite(x) || x < d->min || x > d->max ||
             (d->integer && x != floor(x)))
             return pesim_error_set(e, PESIM_ERR_RANGE, NULL, 0, "algo-opt",
                                    "%s option %s=%s: expected %s in [%.17g, %.17g] (%s)", impl->name, d->name,

@@ -65,6 +65,15 @@ typedef struct algo_opt_desc {
     const char *help;                /* one line, with the unit */
 } algo_opt_desc;
 
+/* A word that stands for a number in an option's value (`--algo-opt
+ * predictor=surrogate`): option `opt` given as `word` is `value`. An
+ * algorithm's list ends with a NULL opt; the number is still accepted, and
+ * the store records the number. */
+typedef struct algo_opt_word {
+    const char *opt, *word;
+    double value;
+} algo_opt_word;
+
 typedef pesim_status (*algo_create_fn)(const algo_space *sp, gsl_rng *rng, const double *opt, void **state,
                                        pesim_error *e);
 typedef int32_t (*algo_ask_fn)(void *state, int32_t *choices, int32_t max);
@@ -95,6 +104,7 @@ typedef struct algo_entry {
     algo_load_fn load;
     algo_describe_fn describe;
     algo_record_fn record;
+    const algo_opt_word *words;      /* NULL: numbers only */
 } algo_entry;
 
 /* The algorithms (one file each in algorithms/): their functions and their
@@ -118,6 +128,7 @@ ALGO_DECLARE(egrl)
 ALGO_DECLARE(ea)
 ALGO_DECLARE(pg)
 ALGO_DECLARE(greedy)
+extern const algo_opt_word algo_arco_words[];
 ALGO_DECLARE(arco)
 ALGO_DECLARE(autotvm)
 ALGO_DECLARE(das)

@@ -24,6 +24,7 @@
 
 #include "../search/algo_impl.h"
 #include "../search/algorithms/arco_impl.h"
+#include "pesim/surrogate.h"
 
 extern "C" {
 #include "pesim/search.h"
@@ -59,6 +60,14 @@ pesim_campaign_options Options(const char *algo, uint64_t seed, int64_t budget, 
     o.eval.objective = PESIM_OBJ_LATENCY;
     o.mode = mode;
     o.label = "arco";
+    return o;
+}
+
+// o with one --algo-opt setting (kv: one "key=value" that outlives o).
+pesim_campaign_options WithOpt(pesim_campaign_options o, const char *const *kv)
+{
+    o.algo_opt.kv = kv;
+    o.algo_opt.n_kv = 1;
     return o;
 }
 
@@ -212,13 +221,44 @@ TEST(SearchArco, ConfidenceSamplingMeasuresFewerThanItProposesAndNeverTwice)
     EXPECT_GT(r.stats.holdout_n, 0);
     printf("arco: surrogate held-back RMSE %.3f (asinh units) over %lld samples\n",
            std::sqrt(r.stats.holdout_sq / (double)r.stats.holdout_n), (long long)r.stats.holdout_n);
-    pesim_campaign_options o = Options("arco", 5, 24, 4, sp.x);
     const char *kv[] = {"confidence=0"};
-    o.algo_opt.kv = kv;
-    o.algo_opt.n_kv = 1;
-    Trace p = RunOne(sp.s, o);
+    Trace p = RunOne(sp.s, WithOpt(Options("arco", 5, 24, 4, sp.x), kv));
     EXPECT_EQ(p.stats.proposed, 24);
     EXPECT_EQ(p.rep.predictions, 0);
+}
+
+// predictor=surrogate: the analytical model is never called (the campaign
+// counts every call of its predictor: 0), the surrogate's features are the
+// design's alone, and confidence sampling still measures fewer designs than
+// the agents propose, never one twice.
+TEST(SearchArco, SurrogatePredictorNeverCallsTheAnalyticalModel)
+{
+    Space sp;
+    const char *kv[] = {"predictor=surrogate"};
+    Trace r = RunOne(sp.s, WithOpt(Options("arco", 5, 48, 4, sp.x), kv));
+    ASSERT_EQ(r.rep.samples, 48);
+    EXPECT_EQ(r.rep.predictions, 0);
+    EXPECT_EQ(r.stats.measured, 48);
+    EXPECT_EQ(r.stats.proposed, 48 * 32);
+    std::set<std::vector<int32_t>> distinct(r.x.begin(), r.x.end());
+    EXPECT_EQ(distinct.size(), r.x.size());
+    EXPECT_GT(r.stats.fits, 0);      // the surrogate ranked the later batches
+    EXPECT_GT(r.stats.holdout_n, 0);
+    EXPECT_TRUE(r.rep.found);
+    printf("arco predictor=surrogate: held-back RMSE %.3f (asinh units) over %lld samples, best %.0f\n",
+           std::sqrt(r.stats.holdout_sq / (double)r.stats.holdout_n), (long long)r.stats.holdout_n,
+           r.rep.best.objective);
+    // the surrogate's features: one per parameter (no analytical value)
+    for (const char *pred : {"predictor=model", "predictor=surrogate"}) {
+        const char *kv1[] = {pred};
+        pesim_algo_options ao = {kv1, 1, &sp.x.eval};
+        pesim_algo *al = nullptr;
+        pesim_error e;
+        ASSERT_EQ(pesim_algo_create("arco", sp.s, 1, &ao, &al, &e), PESIM_OK) << e.msg;
+        int32_t want = pesim_space_n_params(sp.s) + (strcmp(pred, "predictor=model") == 0);
+        EXPECT_EQ(pesim_surrogate_n_features(arco_surrogate(pesim_algo_state(al))), want) << pred;
+        pesim_algo_destroy(al);
+    }
 }
 
 TEST(SearchArco, DeterministicPerSeed)
@@ -253,6 +293,25 @@ TEST(SearchArco, ResumesThroughTheCampaign)
         std::vector<std::vector<int32_t>> first(c.x.begin(), c.x.begin() + 20);
         EXPECT_EQ(a.x, first) << algo;
     }
+    // the same with predictor=surrogate: the surrogate, its invalid labels
+    // and the critic's pre-fit updates are rebuilt by the replay
+    TempDir d;
+    const char *kv[] = {"predictor=surrogate"};
+    auto opts = [&](int64_t budget, pesim_run_mode mode) {
+        return WithOpt(Options("arco", 4, budget, 4, sp.x, mode), kv);
+    };
+    Trace a = RunOne(sp.s, opts(20, PESIM_RUN_NEW), d.file("s.db"));
+    Trace b = RunOne(sp.s, opts(40, PESIM_RUN_RESUME), d.file("s.db"));
+    Trace c = RunOne(sp.s, opts(40, PESIM_RUN_NEW), d.file("s_straight.db"));
+    EXPECT_EQ(b.rep.resumed, 1);
+    EXPECT_EQ(b.rep.replayed, 20);
+    EXPECT_GT(c.stats.fits, 0);
+    ASSERT_EQ(b.x.size(), 40u);
+    EXPECT_EQ(b.x, c.x);
+    EXPECT_EQ(b.value, c.value);
+    EXPECT_EQ(b.rep.predictions, 0);
+    std::vector<std::vector<int32_t>> first(c.x.begin(), c.x.begin() + 20);
+    EXPECT_EQ(a.x, first);
 }
 
 // Over 12 seeds (1-12), the measured samples ARCO needs to reach the genetic
@@ -306,6 +365,21 @@ TEST(SearchArco, OptionsAreChecked)
     const char *kv[] = {"proposals=0"};
     pesim_algo_options ao = {kv, 1, nullptr};
     EXPECT_EQ(pesim_algo_create("arco", sp.s, 1, &ao, &al, &e), PESIM_ERR_RANGE);
+    // predictor takes a word or its number; another word is out of range
+    const char *kv3[] = {"predictor=surrogat"};
+    pesim_algo_options ao3 = {kv3, 1, nullptr};
+    EXPECT_EQ(pesim_algo_create("arco", sp.s, 1, &ao3, &al, &e), PESIM_ERR_RANGE);
+    EXPECT_NE(std::string(e.msg).find("predictor"), std::string::npos) << e.msg;
+    for (const char *ok : {"predictor=surrogate", "predictor=1", "predictor=model"}) {
+        const char *kv4[] = {ok};
+        pesim_algo_options ao4 = {kv4, 1, nullptr};
+        ASSERT_EQ(pesim_algo_create("arco", sp.s, 1, &ao4, &al, &e), PESIM_OK) << ok << ": " << e.msg;
+        char buf[1024];
+        pesim_algo_describe_options(al, buf, sizeof buf);
+        EXPECT_NE(std::string(buf).find(strcmp(ok, "predictor=model") ? "predictor=1" : "predictor=0"),
+                  std::string::npos) << buf;
+        pesim_algo_destroy(al);
+    }
     const char *kv2[] = {"chains=8", "steps=5"};
     pesim_algo_options ao2 = {kv2, 2, nullptr};
     ASSERT_EQ(pesim_algo_create("autotvm", sp.s, 1, &ao2, &al, &e), PESIM_OK) << e.msg;

@@ -38,6 +38,17 @@
  * proposals are measured as they come and the agents learn from the
  * measurements only.
  *
+ * predictor = surrogate (1) makes the XGBoost surrogate the only cheap
+ * predictor: pesim_algo_env is never called, the surrogate's features are
+ * arco_features_row alone, and it learns every measured design, an invalid
+ * one labelled the worst valid label + `penalty` (arco_labels, as the
+ * AutoTVM-like model), since nothing else tells it where designs fail.
+ * Until `min_fit` valid designs are measured there is no ranking: the
+ * masked step decode's proposals (valid for capacity, fan-out and the area
+ * budget by construction; untrained actors' are mostly invalid) are
+ * measured first, and the critic learns from their measurements. Then the
+ * proposals are ranked by the surrogate's mean + `kappa` * std.
+ *
  * Determinism: every draw comes from the handle's rng, XGBoost runs
  * single-threaded with seeds from it, and the predictor is deterministic, so
  * a resumed run (a replay through ask/tell) rebuilds the same agents and
@@ -52,7 +63,7 @@
 
 enum {
     OPT_PROPOSALS, OPT_CONFIDENCE, OPT_KAPPA, OPT_GUIDE, OPT_LR, OPT_CRITIC_LR, OPT_ENTROPY, OPT_HIDDEN,
-    OPT_MEMBERS, OPT_ROUNDS, OPT_MIN_FIT, OPT_PENALTY, N_OPTS
+    OPT_MEMBERS, OPT_ROUNDS, OPT_MIN_FIT, OPT_PENALTY, OPT_PREDICTOR, N_OPTS
 };
 const algo_opt_desc algo_arco_opts[N_OPTS] = {
     {"proposals", 1, 32, 1, 1000, "designs the agents propose per design measured (confidence sampling)"},
@@ -67,6 +78,13 @@ const algo_opt_desc algo_arco_opts[N_OPTS] = {
     {"rounds", 1, 40, 1, 1000, "boosting rounds per surrogate member"},
     {"min_fit", 1, 8, 2, 1e6, "valid measured samples before the surrogate ranks proposals"},
     {"penalty", 0, 3, 0, 100, "reward of an invalid design, below the reference (ln units)"},
+    {"predictor", 1, 0, 0, 1,
+     "cheap predictor: 0 or model (the analytical model, also a surrogate feature), 1 or surrogate (XGBoost only)"},
+};
+const algo_opt_word algo_arco_words[] = {
+    {"predictor", "model", 0},
+    {"predictor", "surrogate", 1},
+    {NULL, NULL, 0},
 };
 const int32_t algo_arco_n_opts = N_OPTS;
 
@@ -94,6 +112,10 @@ typedef struct arco_state {
     pesim_rl_adam *critic_adam;
     int32_t crit_dim;          /* n + ARCO_VIEWS */
     arco_features feat;
+    int sur_only;              /* predictor=surrogate: no analytical call */
+    int32_t nf;                /* surrogate features: n, + the analytical value unless sur_only */
+    arco_labels lab;           /* sur_only: the surrogate's labels, invalid designs included */
+    int ask_learned;           /* the last ask trained the agents on predictions */
     pesim_surrogate *sur;
     int64_t sur_valid, sur_fit_at; /* valid samples added; count at the last fit */
     algo_seen seen;            /* asked or told: never measured twice */
@@ -119,6 +141,7 @@ int32_t arco_agent_params(const void *state, int g)
     return g >= 0 && g < ARCO_AGENTS ? ((const arco_state *)state)->ag[g].n : 0;
 }
 int32_t arco_critic_inputs(const void *state) { return ((const arco_state *)state)->crit_dim; }
+const pesim_surrogate *arco_surrogate(const void *state) { return ((const arco_state *)state)->sur; }
 
 void algo_arco_destroy(void *state)
 {
@@ -133,6 +156,7 @@ void algo_arco_destroy(void *state)
     pesim_rl_adam_destroy(s->critic_adam);
     pesim_surrogate_destroy(s->sur);
     arco_features_free(&s->feat);
+    arco_labels_free(&s->lab);
     algo_seen_free(&s->seen);
     free(s->group), free(s->obs);
     free(s->px), free(s->acts), free(s->from_actor), free(s->fresh), free(s->pred_ok), free(s->pr);
@@ -173,6 +197,9 @@ pesim_status algo_arco_create(const algo_space *sp, gsl_rng *rng, const double *
     s->rng = rng;
     s->n = sp->n;
     memcpy(s->opt, opt, sizeof s->opt);
+    s->sur_only = opt[OPT_PREDICTOR] != 0;
+    s->nf = s->n + !s->sur_only;
+    s->lab.nf = s->nf;
     s->group = calloc((size_t)s->n, sizeof *s->group);
     int32_t *heads = calloc((size_t)s->n, sizeof *heads);
     pesim_status st = PESIM_OK;
@@ -225,7 +252,7 @@ pesim_status algo_arco_create(const algo_space *sp, gsl_rng *rng, const double *
     so.members = (int32_t)opt[OPT_MEMBERS];
     so.rounds = (int32_t)opt[OPT_ROUNDS];
     so.seed = gsl_rng_get(rng);
-    if ((st = pesim_surrogate_create(s->n + 1, &so, &s->sur, e)) != PESIM_OK) goto fail;
+    if ((st = pesim_surrogate_create(s->nf, &so, &s->sur, e)) != PESIM_OK) goto fail;
     free(heads);
     *state = s;
     return PESIM_OK;
@@ -436,23 +463,28 @@ int32_t algo_arco_ask(void *state, int32_t *choices, int32_t max)
     }
     algo_seen_free(&batch);
     s->stats.proposed += P;
-    /* 2. the predictor and the surrogate (confidence sampling only) */
+    /* 2. the predictor and the surrogate (confidence sampling only). With
+     * predictor=surrogate there is no analytical call: before the surrogate
+     * is fit, the masked step decode's proposals (valid for capacity, fan-out
+     * and area by construction) rank first, in proposal order. */
     const pesim_algo_env *env = s->sp->env;
-    int have_pred = conf && env && env->predict &&
+    int have_pred = conf && !s->sur_only && env && env->predict &&
                     env->predict(env->ctx, s->px, P, PESIM_FIDELITY_ANALYTICAL, s->pr, NULL) == PESIM_OK;
     for (int32_t k = 0; k < P; k++) {
-        s->pred_ok[k] = !have_pred || s->pr[k].valid;
+        s->pred_ok[k] = s->sur_only ? !s->from_actor[k] : !have_pred || s->pr[k].valid;
         s->ana[k] = have_pred && s->pr[k].valid ? value_of(s->pr[k].objective) : 0;
         s->mean[k] = s->ana[k];
         s->sd[k] = 0;
     }
     int use_sur = conf && pesim_surrogate_fitted(s->sur);
     if (use_sur) {
-        double *feat = malloc((size_t)P * (n + 1) * sizeof *feat);
+        size_t nf = (size_t)s->nf;
+        double *feat = malloc((size_t)P * nf * sizeof *feat);
         if (feat) {
             for (int32_t k = 0; k < P; k++) {
-                arco_features_row(&s->feat, s->px + (size_t)k * n, feat + (size_t)k * (n + 1));
-                feat[(size_t)k * (n + 1) + n] = s->ana[k];
+                arco_features_row(&s->feat, s->px + (size_t)k * n, feat + (size_t)k * nf);
+                if (!s->sur_only) feat[(size_t)k * nf + n] = s->ana[k];
+                else s->pred_ok[k] = 1; /* the surrogate has learned the invalid designs' labels */
             }
             if (pesim_surrogate_predict(s->sur, feat, P, s->mean, s->sd, NULL) != PESIM_OK) use_sur = 0;
             free(feat);
@@ -463,7 +495,8 @@ int32_t algo_arco_ask(void *state, int32_t *choices, int32_t max)
             for (int32_t k = 0; k < P; k++) s->mean[k] = s->ana[k], s->sd[k] = 0;
     }
     /* 3. the agents learn from the predictions */
-    if (conf && (have_pred || use_sur)) {
+    s->ask_learned = conf && (have_pred || use_sur);
+    if (s->ask_learned) {
         for (int32_t k = 0; k < P; k++) s->reward[k] = reward_of(s, s->pred_ok[k], s->mean[k]);
         learn(s, s->px, s->from_actor, s->reward, P);
     }
@@ -474,7 +507,7 @@ int32_t algo_arco_ask(void *state, int32_t *choices, int32_t max)
             s->idx[m++] = k;
             if (conf) s->mean[k] += s->opt[OPT_KAPPA] * s->sd[k];
         }
-    if (conf && (have_pred || use_sur) && m > 1) {
+    if (conf && (have_pred || use_sur || s->sur_only) && m > 1) {
         rank_key *key = malloc((size_t)m * sizeof *key);
         if (key) {
             for (int32_t j = 0; j < m; j++) key[j] = (rank_key){s->pred_ok[s->idx[j]], s->mean[s->idx[j]], s->idx[j]};
@@ -522,7 +555,8 @@ void algo_arco_tell(void *state, const int32_t *choices, const pesim_result *r, 
     arco_state *s = state;
     int conf = s->opt[OPT_CONFIDENCE] != 0;
     size_t np = (size_t)s->n;
-    double *feat = malloc((size_t)(n > 0 ? n : 1) * (np + 1) * sizeof *feat);
+    size_t nf = (size_t)s->nf;
+    double *feat = malloc((size_t)(n > 0 ? n : 1) * nf * sizeof *feat);
     double *y = malloc((size_t)(n > 0 ? n : 1) * sizeof *y);
     if (!feat || !y || !reserve(s, n)) {
         free(feat), free(y);
@@ -535,34 +569,54 @@ void algo_arco_tell(void *state, const int32_t *choices, const pesim_result *r, 
         algo_seen_add(&s->seen, x, s->n);
         s->stats.measured += asked;
         if (!r[c].valid) continue;
-        double ana = asked && c < s->n_last ? s->last_ana[c] : 0;
-        if (!asked && conf && env && env->predict) {
-            pesim_result r1;
-            if (env->predict(env->ctx, x, 1, PESIM_FIDELITY_ANALYTICAL, &r1, NULL) == PESIM_OK && r1.valid)
-                ana = value_of(r1.objective);
+        arco_features_row(&s->feat, x, feat + (size_t)nv * nf);
+        if (!s->sur_only) {
+            double ana = asked && c < s->n_last ? s->last_ana[c] : 0;
+            if (!asked && conf && env && env->predict) {
+                pesim_result r1;
+                if (env->predict(env->ctx, x, 1, PESIM_FIDELITY_ANALYTICAL, &r1, NULL) == PESIM_OK && r1.valid)
+                    ana = value_of(r1.objective);
+            }
+            feat[(size_t)nv * nf + np] = ana;
         }
-        arco_features_row(&s->feat, x, feat + (size_t)nv * (np + 1));
-        feat[(size_t)nv * (np + 1) + np] = ana;
         y[nv++] = value_of(r[c].objective);
     }
     /* The surrogate's error on these samples before it sees them (held back). */
     if (nv > 0 && pesim_surrogate_fitted(s->sur)) {
         double mu[1];
         for (int32_t j = 0; j < nv; j++)
-            if (pesim_surrogate_predict(s->sur, feat + (size_t)j * (np + 1), 1, mu, NULL, NULL) == PESIM_OK) {
+            if (pesim_surrogate_predict(s->sur, feat + (size_t)j * nf, 1, mu, NULL, NULL) == PESIM_OK) {
                 s->stats.holdout_sq += (mu[0] - y[j]) * (mu[0] - y[j]);
                 s->stats.holdout_n++;
             }
     }
-    if (nv > 0 && pesim_surrogate_add(s->sur, feat, y, nv, NULL) == PESIM_OK) s->sur_valid += nv;
+    if (s->sur_only) {
+        /* every measured design, an invalid one labelled the worst valid
+         * label + penalty (as the AutoTVM-like model): without the analytical
+         * model the surrogate is what must learn where designs fail */
+        double *f = malloc(nf * sizeof *f);
+        for (int32_t c = 0, j = 0; f && c < n; c++) {
+            double *row = r[c].valid ? feat + (size_t)j++ * nf : f;
+            if (!r[c].valid) arco_features_row(&s->feat, choices + (size_t)c * np, f);
+            arco_labels_add(&s->lab, s->sur, row, r[c].valid, r[c].valid ? value_of(r[c].objective) : 0,
+                            s->opt[OPT_PENALTY]);
+        }
+        free(f);
+        arco_labels_flush(&s->lab, s->sur, s->opt[OPT_PENALTY]);
+        s->sur_valid += nv;
+    } else if (nv > 0 && pesim_surrogate_add(s->sur, feat, y, nv, NULL) == PESIM_OK) {
+        s->sur_valid += nv;
+    }
     if (conf && s->sur_valid >= (int64_t)s->opt[OPT_MIN_FIT] && s->sur_valid > s->sur_fit_at &&
         pesim_surrogate_fit(s->sur, NULL) == PESIM_OK) {
         s->sur_fit_at = s->sur_valid;
         s->stats.fits++;
     }
     /* Plain MARL learns from the measurements; with confidence sampling the
-     * agents learned from the predictions at ask time. */
-    if (!conf && asked) {
+     * agents learned from the predictions at ask time, except with
+     * predictor=surrogate before the surrogate is fit (the critic learns from
+     * the measured masked-decode designs). */
+    if (asked && (!conf || (s->sur_only && !s->ask_learned))) {
         for (int32_t c = 0; c < n; c++)
             s->reward[c] = reward_of(s, r[c].valid, r[c].valid ? value_of(r[c].objective) : 0);
         learn(s, choices, s->last_actor, s->reward, n);

@@ -1,7 +1,9 @@
-/* search/algorithms/arco_features.c - the features of a candidate for the
- * surrogates of ARCO and the AutoTVM-like baseline (arco_impl.h). */
+/* search/algorithms/arco_features.c - the features and labels of a
+ * candidate for the surrogates of ARCO and the AutoTVM-like baseline
+ * (arco_impl.h). */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "arco_impl.h"
 
@@ -41,4 +43,37 @@ void arco_features_free(arco_features *f)
 void arco_features_row(const arco_features *f, const int32_t *x, double *row)
 {
     for (int32_t i = 0; i < f->n; i++) row[i] = f->val[f->off[i] + x[i]];
+}
+
+void arco_labels_free(arco_labels *l)
+{
+    free(l->pending);
+    l->pending = NULL;
+    l->n_pending = 0;
+}
+
+void arco_labels_add(arco_labels *l, pesim_surrogate *sur, const double *f, int valid, double y, double penalty)
+{
+    if (valid) {
+        if (!l->have_valid || y > l->worst) l->worst = y;
+        l->have_valid = 1;
+        pesim_surrogate_add(sur, f, &y, 1, NULL);
+    } else if (l->have_valid) {
+        double v = l->worst + penalty;
+        pesim_surrogate_add(sur, f, &v, 1, NULL);
+    } else {
+        double *p = realloc(l->pending, (size_t)(l->n_pending + 1) * (size_t)l->nf * sizeof *p);
+        if (!p) return;
+        l->pending = p;
+        memcpy(p + (size_t)l->n_pending * (size_t)l->nf, f, (size_t)l->nf * sizeof *f);
+        l->n_pending++;
+    }
+}
+
+void arco_labels_flush(arco_labels *l, pesim_surrogate *sur, double penalty)
+{
+    if (!l->have_valid) return;
+    double v = l->worst + penalty;
+    for (int64_t k = 0; k < l->n_pending; k++) pesim_surrogate_add(sur, l->pending + (size_t)k * (size_t)l->nf, &v, 1, NULL);
+    l->n_pending = 0;
 }

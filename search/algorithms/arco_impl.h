@@ -5,6 +5,7 @@
 #define PESIM_SEARCH_ARCO_IMPL_H
 
 #include "../algo_impl.h"
+#include "pesim/surrogate.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -28,6 +29,26 @@ void arco_features_free(arco_features *f);
 /* row[0..n) = the features of candidate x. */
 void arco_features_row(const arco_features *f, const int32_t *x, double *row);
 
+/* The labels of measured samples for a surrogate that also learns where
+ * designs fail (the AutoTVM-like model; ARCO with predictor=surrogate): a
+ * valid sample is labelled y = asinh(objective); an invalid one (the worst
+ * valid label so far) + penalty, as AutoTVM scores a failed build the worst.
+ * Invalid samples measured before any valid one wait (pending) until
+ * arco_labels_flush finds a valid label. */
+typedef struct arco_labels {
+    int32_t nf;                /* features per row */
+    int have_valid;
+    double worst;              /* worst valid label so far */
+    int64_t n_pending;
+    double *pending;           /* n_pending x nf: invalid rows not yet labelled */
+} arco_labels;
+void arco_labels_free(arco_labels *l);
+/* Adds row f (nf features) to sur: labelled y when valid, else worst +
+ * penalty, or kept pending while nothing valid is known. */
+void arco_labels_add(arco_labels *l, pesim_surrogate *sur, const double *f, int valid, double y, double penalty);
+/* Labels the pending rows (worst + penalty) once a valid label exists. */
+void arco_labels_flush(arco_labels *l, pesim_surrogate *sur, double penalty);
+
 /* What an ARCO run has done so far (arco_get_stats on the state of an
  * "arco" handle: pesim_algo_state). The surrogate's held-back error: each
  * valid measured sample predicted before the surrogate is told it. */
@@ -46,6 +67,8 @@ const arco_stats *arco_get_stats(const void *state);
 int32_t arco_agent_params(const void *state, int g);
 int32_t arco_critic_inputs(const void *state);
 double arco_baseline(void *state, const int32_t *x, int g);
+/* The run's surrogate (tests: its feature count). */
+const pesim_surrogate *arco_surrogate(const void *state);
 
 #ifdef __cplusplus
 }

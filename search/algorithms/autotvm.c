@@ -51,10 +51,7 @@ typedef struct autotvm_state {
     pesim_surrogate *model;
     algo_seen seen;            /* measured (asked or told) */
     int64_t told, asked_init;
-    double worst;              /* worst valid label so far */
-    int have_valid;
-    int64_t n_invalid_pending; /* invalid rows not yet labelled (no valid label yet) */
-    double *pending;           /* n_invalid_pending x n features */
+    arco_labels lab;           /* the model's labels (invalid ones: worst valid + penalty) */
     int32_t *chain;            /* chains x n: the walks' points, kept between batches */
     double *chain_v;           /* chains: their predicted values */
     int chains_ready;
@@ -69,7 +66,8 @@ void algo_autotvm_destroy(void *state)
     pesim_surrogate_destroy(s->model);
     arco_features_free(&s->feat);
     algo_seen_free(&s->seen);
-    free(s->pending), free(s->chain), free(s->chain_v), free(s->best_x);
+    arco_labels_free(&s->lab);
+    free(s->chain), free(s->chain_v), free(s->best_x);
     free(s);
 }
 
@@ -81,6 +79,7 @@ pesim_status algo_autotvm_create(const algo_space *sp, gsl_rng *rng, const doubl
     s->sp = sp;
     s->rng = rng;
     s->n = sp->n;
+    s->lab.nf = sp->n;
     memcpy(s->opt, opt, sizeof s->opt);
     int32_t chains = (int32_t)opt[OPT_CHAINS];
     s->chain = calloc((size_t)chains * (size_t)s->n, sizeof *s->chain);
@@ -140,7 +139,7 @@ static int32_t anneal(autotvm_state *s, int32_t *out, int32_t max)
     }
     if (!s->chains_ready) { /* the best measured design, then random ones */
         for (int32_t c = 0; c < C; c++) {
-            if (c == 0 && s->have_valid)
+            if (c == 0 && s->lab.have_valid)
                 memcpy(s->chain, s->best_x, n * sizeof *s->chain);
             else
                 algo_random_point(s->sp, s->rng, s->chain + (size_t)c * n);
@@ -226,11 +225,6 @@ int32_t algo_autotvm_ask(void *state, int32_t *choices, int32_t max)
     return max;
 }
 
-static void add_row(autotvm_state *s, const double *f, double y)
-{
-    pesim_surrogate_add(s->model, f, &y, 1, NULL);
-}
-
 void algo_autotvm_tell(void *state, const int32_t *choices, const pesim_result *r, int32_t n, int asked)
 {
     (void)asked;
@@ -244,25 +238,13 @@ void algo_autotvm_tell(void *state, const int32_t *choices, const pesim_result *
         arco_features_row(&s->feat, x, f);
         if (r[c].valid) {
             double y = asinh(r[c].objective);
-            if (!s->have_valid || y > s->worst) s->worst = y;
             if (y < s->best_v) s->best_v = y, memcpy(s->best_x, x, np * sizeof *x);
-            s->have_valid = 1;
-            add_row(s, f, y);
-        } else if (s->have_valid) {
-            add_row(s, f, s->worst + s->opt[OPT_PENALTY]);
-        } else {
-            double *p = realloc(s->pending, (size_t)(s->n_invalid_pending + 1) * np * sizeof *p);
-            if (!p) continue;
-            s->pending = p;
-            memcpy(p + (size_t)s->n_invalid_pending * np, f, np * sizeof *f);
-            s->n_invalid_pending++;
         }
+        arco_labels_add(&s->lab, s->model, f, r[c].valid, r[c].valid ? asinh(r[c].objective) : 0,
+                        s->opt[OPT_PENALTY]);
     }
-    if (s->have_valid && s->n_invalid_pending) {
-        for (int64_t k = 0; k < s->n_invalid_pending; k++) add_row(s, s->pending + (size_t)k * np, s->worst + s->opt[OPT_PENALTY]);
-        s->n_invalid_pending = 0;
-    }
+    arco_labels_flush(&s->lab, s->model, s->opt[OPT_PENALTY]);
     s->told += n;
-    if (s->have_valid) pesim_surrogate_fit(s->model, NULL);
+    if (s->lab.have_valid) pesim_surrogate_fit(s->model, NULL);
     free(f);
 }
