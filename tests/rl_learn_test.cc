@@ -481,6 +481,13 @@ struct Sac {
     Net actor, q1, q2;
     pesim_rl_sac *s = nullptr;
     pesim_rl_replay *rb = nullptr;
+    // An MLP actor and twin MLP critics of the same shape.
+    void mlps(gsl_rng *r, int in, std::vector<int> hidden, const std::vector<int32_t> &heads)
+    {
+        actor.n = make_mlp(r, in, hidden, heads, 0);
+        q1.n = make_mlp(r, in, hidden, heads, 0);
+        q2.n = make_mlp(r, in, hidden, heads, 0);
+    }
     ~Sac()
     {
         pesim_rl_sac_destroy(s);
@@ -498,9 +505,7 @@ TEST(RlLearn, SacLearnsAContextualBandit)
     Rng rng(41), env(42);
     std::vector<int32_t> heads = {4, 4};
     Sac t;
-    t.actor.n = make_mlp(rng.r, 4, {32}, heads, 0);
-    t.q1.n = make_mlp(rng.r, 4, {32}, heads, 0);
-    t.q2.n = make_mlp(rng.r, 4, {32}, heads, 0);
+    t.mlps(rng.r, 4, {32}, heads);
     pesim_rl_sac_config cfg;
     pesim_rl_sac_config_default(&cfg);
     cfg.lr = 3e-3;
@@ -542,6 +547,54 @@ TEST(RlLearn, SacLearnsAContextualBandit)
     EXPECT_TRUE(std::isfinite(st.critic_loss) && std::isfinite(st.actor_loss));
 }
 
+// Replay from another policy (EGRL's learner trains on every member's
+// rollouts): two heads of two actions, an additive reward
+// r = [a0 = 1] - 3 [a1 = 1], and a replay whose behaviour moves the two heads
+// together (45 % (0, 0), 45 % (1, 1), 5 % each mixed pair). Head 0's best
+// action is 1 whatever head 1 does, but given a0 = 1 the replay's reward
+// averages -1.7 against -0.3 given a0 = 0. The additive critic (the
+// default, PESIM_RL_SAC_SUM) fits each head's share with the other's action
+// accounted for, and the actor learns a0 = 1 (probability >= 0.9 after 300
+// steps); the per-head critic learns the biased means and the actor a0 = 0.
+// Both learn a1 = 0.
+TEST(RlLearn, SacSumCriticIsNotBiasedByTheReplaysPolicy)
+{
+    for (pesim_rl_sac_critic kind : {PESIM_RL_SAC_SUM, PESIM_RL_SAC_PER_HEAD}) {
+        Rng rng(81);
+        std::vector<int32_t> heads = {2, 2};
+        Sac t;
+        t.mlps(rng.r, 1, {16}, heads);
+        pesim_rl_sac_config cfg;
+        pesim_rl_sac_config_default(&cfg);
+        EXPECT_EQ(cfg.critic, PESIM_RL_SAC_SUM);
+        cfg.critic = kind;
+        cfg.lr = 3e-3;
+        cfg.critic_lr = 3e-3;
+        cfg.tau = 0.05;
+        pesim_error e;
+        ASSERT_EQ(pesim_rl_sac_create(&cfg, t.actor.n, t.q1.n, t.q2.n, 82, &t.s, &e), PESIM_OK);
+        ASSERT_EQ(pesim_rl_replay_create(0, 2, 0, 1000, &t.rb, &e), PESIM_OK);
+        const double obs = 1;
+        ASSERT_EQ(pesim_rl_sac_set_fixed_obs(t.s, &obs, &e), PESIM_OK);
+        const int count[2][2] = {{45, 5}, {5, 45}};  // [a0][a1]
+        for (int a0 = 0; a0 < 2; a0++)
+            for (int a1 = 0; a1 < 2; a1++)
+                for (int k = 0; k < count[a0][a1]; k++) {
+                    int32_t a[2] = {a0, a1};
+                    ASSERT_EQ(pesim_rl_replay_add(t.rb, nullptr, nullptr, a, (a0 == 1) - 3.0 * (a1 == 1), nullptr,
+                                                  nullptr, 1, &e),
+                              PESIM_OK);
+                }
+        ASSERT_EQ(pesim_rl_sac_update(t.s, t.rb, 300, nullptr, &e), PESIM_OK) << e.msg;
+        const double p0 = probs(t.actor.n, &obs, nullptr, 0)[1], p1 = probs(t.actor.n, &obs, nullptr, 1)[1];
+        if (kind == PESIM_RL_SAC_SUM)
+            EXPECT_GE(p0, 0.9) << "the additive critic credits head 0's action 1";
+        else
+            EXPECT_LE(p0, 0.1) << "the per-head critic is biased by the replay's correlation";
+        EXPECT_LE(p1, 0.1) << kind;
+    }
+}
+
 // Bootstrapped targets: SAC on the 6-cell corridor (gamma 0.9). Threshold:
 // within 100 rounds of 32 steps (16 gradient steps each) the policy moves
 // right with probability >= 0.9 in every cell.
@@ -551,9 +604,7 @@ TEST(RlLearn, SacLearnsTheCorridor)
     Rng rng(51);
     std::vector<int32_t> heads = {2};
     Sac t;
-    t.actor.n = make_mlp(rng.r, N, {32}, heads, 0);
-    t.q1.n = make_mlp(rng.r, N, {32}, heads, 0);
-    t.q2.n = make_mlp(rng.r, N, {32}, heads, 0);
+    t.mlps(rng.r, N, {32}, heads);
     pesim_rl_sac_config cfg;
     pesim_rl_sac_config_default(&cfg);
     cfg.lr = 3e-3;
@@ -669,9 +720,7 @@ TEST(RlLearn, SacSameSeedSameRun)
         Rng rng(71);
         std::vector<int32_t> heads = {3};
         Sac t;
-        t.actor.n = make_mlp(rng.r, 2, {8}, heads, 0);
-        t.q1.n = make_mlp(rng.r, 2, {8}, heads, 0);
-        t.q2.n = make_mlp(rng.r, 2, {8}, heads, 0);
+        t.mlps(rng.r, 2, {8}, heads);
         pesim_rl_sac_config cfg;
         pesim_rl_sac_config_default(&cfg);
         pesim_error e;
@@ -738,9 +787,7 @@ TEST(RlReplay, ManyProducersFillItConsistently)
     // the learner refuses stored actions its heads cannot have taken
     std::vector<int32_t> heads = {2, 2};
     Sac t;
-    t.actor.n = make_mlp(rng.r, 3, {4}, heads, 0);
-    t.q1.n = make_mlp(rng.r, 3, {4}, heads, 0);
-    t.q2.n = make_mlp(rng.r, 3, {4}, heads, 0);
+    t.mlps(rng.r, 3, {4}, heads);
     pesim_rl_sac_config cfg;
     pesim_rl_sac_config_default(&cfg);
     ASSERT_EQ(pesim_rl_sac_create(&cfg, t.actor.n, t.q1.n, t.q2.n, 1, &t.s, &e), PESIM_OK);

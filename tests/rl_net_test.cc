@@ -18,6 +18,21 @@
 #include <vector>
 
 namespace {
+// A layout by hand: one input, heads of the given sizes one after the
+// other (off gets their offsets), no value outputs.
+pesim_rl_layout HandLayout(int32_t n_heads, int32_t *size, int32_t *off)
+{
+    pesim_rl_layout L;
+    memset(&L, 0, sizeof L);
+    L.in_dim = 1;
+    L.n_heads = n_heads;
+    L.head_size = size;
+    L.head_offset = off;
+    for (int32_t h = 0; h < n_heads; h++) off[h] = L.n_logits, L.n_logits += size[h];
+    L.out_dim = L.n_logits;
+    return L;
+}
+
 
 pesim_rl_gnn_config gnn_config(int features, int hidden, int depth, double ratio, pesim_rl_act act,
                                std::vector<int> decisions, int values)
@@ -341,20 +356,43 @@ TEST(RlNet, SacActorAndCriticLossGradients)
         return pesim_rl_loss_sac_critic(L, out, f.actions.data(), target.data(), f.batch, dout);
     };
     grad_check(f.n.n, f.x, f.batch, critic);
+    auto critic_sum = [&](const double *out, double *dout) {
+        return pesim_rl_loss_sac_critic_sum(L, out, f.actions.data(), target.data(), f.batch, dout);
+    };
+    grad_check(f.n.n, f.x, f.batch, critic_sum);
+}
+
+// The additive critic's loss by hand: the heads' Q at the taken actions
+// add up to the joint Q (an inactive head, action -1, adds nothing), one
+// squared error per row; the gradient is the row's error at each taken
+// action and nothing elsewhere.
+TEST(RlNet, SacSumCriticLossIsTheJointErrorByHand)
+{
+    int32_t size[3] = {2, 3, 2}, off[3];
+    const pesim_rl_layout L = HandLayout(3, size, off);
+    const double q[14] = {0.5, -1.0, 2.0, 0.25, 3.0, 7.0, 1.5,   // row 0
+                          1.0, 2.0, -3.0, 4.0, 0.0, -1.0, 0.5};  // row 1
+    const int32_t act[6] = {1, 2, 0, 0, -1, 1};
+    const double y[2] = {4.0, -2.0};
+    double d[14] = {0};
+    const double e0 = (-1.0 + 3.0 + 7.0) - 4.0, e1 = (1.0 + 0.5) - (-2.0);
+    EXPECT_NEAR(pesim_rl_loss_sac_critic_sum(&L, q, act, y, 2, d), 0.5 * (e0 * e0 + e1 * e1) / 2, 1e-12);
+    for (int k = 0; k < 14; k++) {
+        const bool taken = k == 1 || k == 4 || k == 5 || k == 7 || k == 13;
+        EXPECT_NEAR(d[k], taken ? (k < 7 ? e0 : e1) / 2 : 0.0, 1e-12) << k;
+    }
+    // the per-head critic regresses each head alone on the same batch
+    double d2[14] = {0};
+    const double per_head = 0.5 * ((-1.0 - 4) * (-1.0 - 4) + (3.0 - 4) * (3.0 - 4) + (7.0 - 4) * (7.0 - 4) +
+                                   (1.0 + 2) * (1.0 + 2) + (0.5 + 2) * (0.5 + 2)) / 5;
+    EXPECT_NEAR(pesim_rl_loss_sac_critic(&L, q, act, y, 2, d2), per_head, 1e-12);
 }
 
 TEST(RlNet, SacActorLossIsTheExpectationByHand)
 {
     // one row, one head of 3 actions, action 1 masked
-    pesim_rl_layout L;
-    int32_t size = 3, off = 0;
-    L.in_dim = 1;
-    L.n_heads = 1;
-    L.head_size = &size;
-    L.head_offset = &off;
-    L.n_logits = 3;
-    L.n_values = 0;
-    L.out_dim = 3;
+    int32_t size = 3, off;
+    const pesim_rl_layout L = HandLayout(1, &size, &off);
     double z[3] = {0.2, 5.0, -0.4}, q1[3] = {1.0, 9.0, 2.0}, q2[3] = {1.5, 9.0, 1.0}, d[3] = {0, 0, 0};
     uint8_t m[3] = {1, 0, 1};
     double p0 = std::exp(0.2) / (std::exp(0.2) + std::exp(-0.4)), p2 = 1 - p0, alpha = 0.5;
@@ -587,15 +625,8 @@ TEST(RlHeads, MaskedSoftmaxAndTemperature)
 
 TEST(RlHeads, SamplingFollowsTheMaskedSoftmax)
 {
-    pesim_rl_layout L;
-    int32_t size[2] = {4, 3}, off[2] = {0, 4};
-    L.in_dim = 1;
-    L.n_heads = 2;
-    L.head_size = size;
-    L.head_offset = off;
-    L.n_logits = 7;
-    L.n_values = 0;
-    L.out_dim = 7;
+    int32_t size[2] = {4, 3}, off[2];
+    const pesim_rl_layout L = HandLayout(2, size, off);
     double z[7] = {0.1, 1.2, -0.3, 0.7, /* head 1 */ 2.0, 1.0, 0.0};
     uint8_t m[7] = {1, 1, 1, 0, /* head 1: inactive */ 0, 0, 0};
     double p[4];

@@ -29,8 +29,9 @@
  * placement the evaluator refuses. Without a valid greedy placement the
  * first valid objective becomes the reference.
  *
- * A generation samples every member's rollout (and the learner's) at once
- * from the handle's generator, then proposes them across as many asks as the
+ * A generation samples every member's rollout (from the handle's
+ * generator) and the learner's (from the learner's own, seeded from the
+ * handle's at creation) at once, then proposes them across as many asks as the
  * batch size needs; when the last result is told, the transitions enter the
  * replay in generation order, the learner takes its gradient steps, and the
  * population evolves. So a run depends on the seed and options only, never
@@ -54,7 +55,7 @@ typedef enum egrl_mode { MODE_EGRL = 0, MODE_EA, MODE_PG, MODE_GREEDY } egrl_mod
 enum {
     O_POP_GNN, O_POP_BOLTZ, O_ELITE, O_TOURNAMENT, O_P_CROSS, O_P_MUT, O_WEIGHT_FRAC, O_WEIGHT_SIGMA,
     O_BOLTZ_FRAC, O_BOLTZ_SIGMA, O_TEMP_MIN, O_TEMP_MAX, O_ROLLOUTS, O_STEPS, O_ALPHA, O_LR, O_CRITIC_LR,
-    O_TAU, O_BATCH, O_HIDDEN, O_DEPTH, O_RATIO, O_REPLAY, N_OPTS
+    O_TAU, O_BATCH, O_HIDDEN, O_DEPTH, O_RATIO, O_REPLAY, O_CRITIC, N_OPTS
 };
 
 #define OPT_TABLE(pop_gnn, pop_boltz, rollouts)                                                                \
@@ -82,6 +83,7 @@ enum {
         {"depth", 1, 3, 0, 8, "Graph U-Net pooling levels"},                                                    \
         {"ratio", 0, 0.5, 0.01, 1, "Graph U-Net top-k kept fraction"},                                         \
         {"replay", 1, 100000, 1, 100000000, "replay buffer capacity (transitions)"},                           \
+        {"critic", 1, 0, 0, 1, "SAC critic: 0 the heads' Q sum to the joint Q, 1 each head's regresses the reward"}, \
     }
 
 const algo_opt_desc algo_egrl_opts[N_OPTS] = OPT_TABLE(10, 10, 1);
@@ -105,7 +107,8 @@ typedef struct member {
 
 struct egrl_state {
     const algo_space *sp;
-    gsl_rng *rng;
+    gsl_rng *rng;            /* the handle's: the population's draws */
+    gsl_rng *lrng;           /* the learner's own (its networks, its rollouts, its minibatches' seed) */
     egrl_mode mode;
     double opt[N_OPTS];
     /* the problem as nodes x decisions */
@@ -232,8 +235,8 @@ static int build_shape(egrl_state *s, int32_t **src, int32_t **dst, int64_t *n_e
 }
 
 /* A Graph U-Net with a head per (node, decision) on the problem's graph. */
-static pesim_status make_gnn(egrl_state *s, const int32_t *src, const int32_t *dst, int64_t ne, pesim_rl_net **out,
-                             pesim_error *e)
+static pesim_status make_gnn(egrl_state *s, gsl_rng *rng, const int32_t *src, const int32_t *dst, int64_t ne,
+                             pesim_rl_net **out, pesim_error *e)
 {
     pesim_rl_gnn_config cfg;
     pesim_rl_gnn_config_default(&cfg);
@@ -244,7 +247,7 @@ static pesim_status make_gnn(egrl_state *s, const int32_t *src, const int32_t *d
     cfg.n_decisions = N_DEC;
     for (int d = 0; d < N_DEC; d++) cfg.decision_sizes[d] = s->hsize;
     cfg.n_values = 0;
-    pesim_status st = pesim_rl_gnn_create(&cfg, s->rng, out, e);
+    pesim_status st = pesim_rl_gnn_create(&cfg, rng, out, e);
     if (st == PESIM_OK) st = pesim_rl_net_set_graph(*out, s->n_nodes, ne, src, dst, e);
     return st;
 }
@@ -263,9 +266,9 @@ static void boltz_sample(egrl_state *s, const member *m, int32_t *act)
     }
 }
 
-static void sample_net(egrl_state *s, pesim_rl_net *net, int32_t *act)
+static void sample_net(egrl_state *s, pesim_rl_net *net, gsl_rng *rng, int32_t *act)
 {
-    if (pesim_rl_net_act(net, s->obs, s->mask, 1, PESIM_RL_SAMPLE, s->rng, act, NULL, s->out, NULL) != PESIM_OK)
+    if (pesim_rl_net_act(net, s->obs, s->mask, 1, PESIM_RL_SAMPLE, rng, act, NULL, s->out, NULL) != PESIM_OK)
         for (int32_t h = 0; h < s->n_heads; h++) act[h] = -1;
 }
 
@@ -342,6 +345,7 @@ void algo_egrl_destroy(void *state)
     pesim_rl_net_destroy(s->actor);
     pesim_rl_net_destroy(s->q1);
     pesim_rl_net_destroy(s->q2);
+    if (s->lrng) gsl_rng_free(s->lrng);
     free(s->param_head), free(s->head_param), free(s->mask), free(s->obs), free(s->out), free(s->pbuf), free(s->snap);
     free(s->greedy), free(s->gen_x), free(s->gen_act), free(s->gen_who), free(s->gen_reward);
     free(s);
@@ -371,6 +375,17 @@ static pesim_status create_mode(const algo_space *sp, gsl_rng *rng, const double
     }
     st = make_greedy(s, e);
     if (st || mode == MODE_GREEDY) goto done;
+    /* The learner's generator, seeded by the same draw in egrl, ea and pg:
+     * the learner never draws from the population's stream, so egrl and ea
+     * with one seed start from the same population and draw alike until
+     * the learner's rewards change a selection. */
+    {
+        uint64_t lseed = ((uint64_t)gsl_rng_get(rng) << 32) ^ gsl_rng_get(rng);
+        if (!(s->lrng = algo_rng_create(lseed))) {
+            st = pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+            goto done;
+        }
+    }
     s->n_pop = (int32_t)(s->opt[O_POP_GNN] + s->opt[O_POP_BOLTZ]);
     const int32_t rollouts = (int32_t)s->opt[O_ROLLOUTS];
     if (s->n_pop + rollouts < 1) {
@@ -395,7 +410,7 @@ static pesim_status create_mode(const algo_space *sp, gsl_rng *rng, const double
         member *m = &s->pop[i];
         m->fitness = -HUGE_VAL;
         if (i < (int32_t)s->opt[O_POP_GNN]) {
-            st = make_gnn(s, src, dst, ne, &m->net, e);
+            st = make_gnn(s, rng, src, dst, ne, &m->net, e);
             if (!st) s->gnn_len = pesim_rl_net_n_params(m->net);
             continue;
         }
@@ -420,14 +435,16 @@ static pesim_status create_mode(const algo_space *sp, gsl_rng *rng, const double
         }
     }
     if (rollouts > 0 || mode == MODE_EGRL) {
-        if ((st = make_gnn(s, src, dst, ne, &s->actor, e)) || (st = make_gnn(s, src, dst, ne, &s->q1, e)) ||
-            (st = make_gnn(s, src, dst, ne, &s->q2, e)))
+        gsl_rng *lr = s->lrng;
+        if ((st = make_gnn(s, lr, src, dst, ne, &s->actor, e)) || (st = make_gnn(s, lr, src, dst, ne, &s->q1, e)) ||
+            (st = make_gnn(s, lr, src, dst, ne, &s->q2, e)))
             goto done;
         pesim_rl_sac_config sc;
         pesim_rl_sac_config_default(&sc);
         sc.alpha = s->opt[O_ALPHA], sc.lr = s->opt[O_LR], sc.critic_lr = s->opt[O_CRITIC_LR];
         sc.tau = s->opt[O_TAU], sc.batch = (int32_t)s->opt[O_BATCH];
-        uint64_t seed = ((uint64_t)gsl_rng_get(rng) << 32) ^ gsl_rng_get(rng);
+        sc.critic = s->opt[O_CRITIC] > 0 ? PESIM_RL_SAC_PER_HEAD : PESIM_RL_SAC_SUM;
+        uint64_t seed = ((uint64_t)gsl_rng_get(lr) << 32) ^ gsl_rng_get(lr);
         if ((st = pesim_rl_sac_create(&sc, s->actor, s->q1, s->q2, seed, &s->sac, e)) ||
             (st = pesim_rl_sac_set_fixed_obs(s->sac, s->obs, e)) ||
             (st = pesim_rl_replay_create(0, s->n_heads, s->n_logits, (int64_t)s->opt[O_REPLAY], &s->rb, e)))
@@ -617,12 +634,12 @@ static void new_generation(egrl_state *s)
     s->gen_n = 0;
     for (int32_t i = 0; i < s->n_pop; i++, s->gen_n++) {
         int32_t *act = s->gen_act + (size_t)s->gen_n * s->n_heads;
-        if (s->pop[i].net) sample_net(s, s->pop[i].net, act);
+        if (s->pop[i].net) sample_net(s, s->pop[i].net, s->rng, act);
         else boltz_sample(s, &s->pop[i], act);
         s->gen_who[s->gen_n] = i;
     }
     for (int32_t k = 0; k < rollouts && s->actor; k++, s->gen_n++) {
-        sample_net(s, s->actor, s->gen_act + (size_t)s->gen_n * s->n_heads);
+        sample_net(s, s->actor, s->lrng, s->gen_act + (size_t)s->gen_n * s->n_heads);
         s->gen_who[s->gen_n] = -1;
     }
     for (int32_t c = 0; c < s->gen_n; c++) {
@@ -765,3 +782,12 @@ void egrl_make_child(void *state, int32_t a, int32_t b, int mut, double *child)
 
 double egrl_reference(const void *state) { return ((const egrl_state *)state)->ref; }
 int64_t egrl_generations(const void *state) { return ((const egrl_state *)state)->generation; }
+double egrl_member_fitness(const void *state, int32_t i) { return ((const egrl_state *)state)->pop[i].fitness; }
+
+int64_t egrl_learner_params(const void *state, double *p)
+{
+    const egrl_state *s = state;
+    if (!s->actor) return 0;
+    if (p) pesim_rl_net_get_params(s->actor, p);
+    return pesim_rl_net_n_params(s->actor);
+}

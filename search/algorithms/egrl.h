@@ -28,6 +28,11 @@ int32_t egrl_boltzmann_sample(void *state, int32_t i, int32_t *actions);
 /* A child of member a (with b: a crossover, b < 0: none; mutate: 1 to
  * mutate) in member a's kind, written to child (egrl_genome's length of a). */
 void egrl_make_child(void *state, int32_t a, int32_t b, int mutate, double *child);
+/* Member i's fitness: the reward of its last rollout (-HUGE_VAL before). */
+double egrl_member_fitness(const void *state, int32_t i);
+/* Copies the learner's actor parameters into p (may be NULL) and returns
+ * their number; 0 without a learner (ea). */
+int64_t egrl_learner_params(const void *state, double *p);
 /* The reference objective of the reward (the greedy placement's), 0 before. */
 double egrl_reference(const void *state);
 int64_t egrl_generations(const void *state);

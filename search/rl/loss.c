@@ -152,3 +152,35 @@ double pesim_rl_loss_sac_critic(const pesim_rl_layout *L, const double *q, const
         }
     return loss * inv;
 }
+
+double pesim_rl_loss_sac_critic_sum(const pesim_rl_layout *L, const double *q, const int32_t *actions,
+                                    const double *target, int32_t batch, double *dq)
+{
+    int32_t rows = 0;
+    for (int32_t b = 0; b < batch; b++)
+        for (int32_t h = 0; h < L->n_heads; h++)
+            if (actions[(int64_t)b * L->n_heads + h] >= 0) {
+                rows++;
+                break;
+            }
+    if (rows == 0)
+        return 0;
+    double loss = 0, inv = 1.0 / rows;
+    for (int32_t b = 0; b < batch; b++) {
+        const int32_t *act = actions + (int64_t)b * L->n_heads;
+        const double *row = q + (int64_t)b * L->out_dim;
+        double sum = 0;
+        int any = 0;
+        for (int32_t h = 0; h < L->n_heads; h++)
+            if (act[h] >= 0)
+                sum += row[L->head_offset[h] + act[h]], any = 1;
+        if (!any)
+            continue;
+        double d = sum - target[b];
+        loss += 0.5 * d * d;
+        for (int32_t h = 0; h < L->n_heads; h++)
+            if (act[h] >= 0)
+                dq[(int64_t)b * L->out_dim + L->head_offset[h] + act[h]] += d * inv;
+    }
+    return loss * inv;
+}

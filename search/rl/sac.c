@@ -2,17 +2,23 @@
  * learner for factored categorical actions (docs/rl.md).
  *
  * Per gradient step on a batch of transitions (s, a, r, s', d):
- *   V'(s') = mean over the heads active at s' of
- *            sum_a pi(a|s') (min(Q1', Q2')(s', a) - alpha log pi(a|s'))
+ *   V'(s') = sum (SUM critic) or mean (PER_HEAD) over the heads active at s'
+ *            of sum_a pi(a|s') (min(Q1', Q2')(s', a) - alpha log pi(a|s'))
  *   y      = r + gamma (1 - d) V'(s')            (targets Q1', Q2': Polyak copies)
- *   critics: pesim_rl_loss_sac_critic(Q_i(s), a, y), one Adam step each;
+ *   critics: SUM      pesim_rl_loss_sac_critic_sum(Q_i(s), a, y): the heads'
+ *                     Q at the taken actions add up to the joint Q;
+ *            PER_HEAD pesim_rl_loss_sac_critic(Q_i(s), a, y): each head's
+ *                     Q regresses y alone; one Adam step each;
  *   actor:   pesim_rl_loss_sac_actor(pi(s), min(Q1, Q2)(s) after the
  *            critics' step), one Adam step;
  *   targets: Q_i' = tau Q_i + (1 - tau) Q_i'.
- * Each head's Q regresses the shared reward (a factored critic: the joint
- * action space of a placement, 9^nodes, has no tabular Q), and the next
- * state's value is the mean of the heads' soft values, as in action-
- * branching Q networks (Tavakoli et al., AAAI 2018). */
+ * The joint action of a placement (9^nodes) has no tabular Q. The SUM
+ * critic is a value decomposition (Sunehag et al., AAMAS 2018): with
+ * independent heads, E_pi[Q(s, a)] - alpha log pi(a|s) splits into the
+ * heads' terms, so the actor's loss is exactly the joint one. PER_HEAD is
+ * the action-branching form (Tavakoli et al., AAAI 2018): each head's Q
+ * learns the reward's mean given its own action, averaged over whatever
+ * the other heads did in the replay. */
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -192,6 +198,7 @@ void pesim_rl_sac_config_default(pesim_rl_sac_config *c)
     c->tau = 0.005;
     c->batch = 64;
     c->max_grad_norm = 10;
+    c->critic = PESIM_RL_SAC_SUM;
 }
 
 static void scratch_free(pesim_rl_sac *s)
@@ -240,10 +247,11 @@ pesim_status pesim_rl_sac_create(const pesim_rl_sac_config *cfg, pesim_rl_net *a
 {
     *out = NULL;
     if (!(cfg->lr > 0) || !(cfg->critic_lr > 0) || !(cfg->gamma >= 0 && cfg->gamma <= 1) || !(cfg->alpha >= 0) ||
-        !(cfg->tau > 0 && cfg->tau <= 1) || cfg->batch < 1 || !(cfg->max_grad_norm >= 0))
+        !(cfg->tau > 0 && cfg->tau <= 1) || cfg->batch < 1 || !(cfg->max_grad_norm >= 0) ||
+        (cfg->critic != PESIM_RL_SAC_SUM && cfg->critic != PESIM_RL_SAC_PER_HEAD))
         return pesim_error_set(e, PESIM_ERR_RANGE, NULL, 0, "sac",
                                "need lr, critic_lr > 0, gamma in [0, 1], alpha >= 0, tau in (0, 1], batch >= 1, "
-                               "max_grad_norm >= 0");
+                               "max_grad_norm >= 0, critic SUM or PER_HEAD");
     if (!actor || !q1 || !q2 || q1 == q2)
         return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "sac", "need an actor and two distinct critics");
     pesim_rl_sac *s = calloc(1, sizeof *s);
@@ -414,7 +422,8 @@ static pesim_status step_net(pesim_rl_net *n, pesim_rl_adam *o, const double *d,
     return PESIM_OK;
 }
 
-/* y = r + gamma (1 - d) mean_heads V'(s'). */
+/* y = r + gamma (1 - d) V'(s'), V' the sum (SUM critic) or the mean
+ * (PER_HEAD) of the active heads' soft values. */
 static pesim_status targets(pesim_rl_sac *s, pesim_error *e)
 {
     int32_t B = s->cfg.batch;
@@ -456,7 +465,7 @@ static pesim_status targets(pesim_rl_sac *s, pesim_error *e)
             heads++;
         }
         if (heads > 0)
-            s->target[b] += s->cfg.gamma * v / heads;
+            s->target[b] += s->cfg.gamma * (s->cfg.critic == PESIM_RL_SAC_SUM ? v : v / heads);
     }
     return PESIM_OK;
 }
@@ -489,7 +498,9 @@ pesim_status pesim_rl_sac_update(pesim_rl_sac *s, pesim_rl_replay *rb, int32_t n
             if ((st = pesim_rl_net_forward(q[i], s->obs, B, s->qa, e)) != PESIM_OK)
                 return st;
             memset(s->dq, 0, od);
-            S.critic_loss += 0.5 * pesim_rl_loss_sac_critic(L, s->qa, s->act, s->target, B, s->dq);
+            S.critic_loss += 0.5 * (s->cfg.critic == PESIM_RL_SAC_SUM
+                                        ? pesim_rl_loss_sac_critic_sum(L, s->qa, s->act, s->target, B, s->dq)
+                                        : pesim_rl_loss_sac_critic(L, s->qa, s->act, s->target, B, s->dq));
             if ((st = step_net(q[i], o[i], s->dq, s->cfg.max_grad_norm, e)) != PESIM_OK)
                 return st;
         }

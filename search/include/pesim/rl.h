@@ -265,6 +265,13 @@ double pesim_rl_loss_sac_actor(const pesim_rl_layout *L, const double *out, cons
  * of 0.5 (Q_head(a_head) - target_row)^2. */
 double pesim_rl_loss_sac_critic(const pesim_rl_layout *L, const double *q, const int32_t *actions,
                                 const double *target, int32_t batch, double *dq);
+/* Discrete soft actor-critic, one additive critic: the joint action's Q is
+ * the sum of the active heads' Q at their actions, Q(a) = sum_h Q_h(a_h),
+ * and L = mean over rows with an active head of 0.5 (Q(a) - target_row)^2
+ * (value decomposition: each head's term is its share of the joint value,
+ * fitted with the other heads' actions accounted for). */
+double pesim_rl_loss_sac_critic_sum(const pesim_rl_layout *L, const double *q, const int32_t *actions,
+                                    const double *target, int32_t batch, double *dq);
 
 /* ------------------------------------------------------------- optimiser */
 
@@ -396,6 +403,20 @@ pesim_status pesim_rl_replay_sample(pesim_rl_replay *rb, gsl_rng *rng, int32_t n
 int64_t pesim_rl_replay_size(pesim_rl_replay *rb);      /* held now; thread-safe */
 int64_t pesim_rl_replay_n_added(pesim_rl_replay *rb);   /* ever added; thread-safe */
 
+/* The critic of a factored action (docs/rl.md "Discrete soft actor-critic"):
+ *   SUM       Q(s, a) = sum over the active heads of Q_h(s, a_h): the sum
+ *             regresses the target (pesim_rl_loss_sac_critic_sum) and the
+ *             next state's soft value is the sum of the heads' (the joint
+ *             entropy of independent heads is the sum of theirs). Each
+ *             head's term is fitted with the other heads' actions accounted
+ *             for, so replayed data of other policies does not bias it.
+ *   PER_HEAD  each head's Q_h(s, a_h) regresses the target alone
+ *             (pesim_rl_loss_sac_critic) and the next state's value is the
+ *             mean of the heads' soft values: Q_h becomes the reward's mean
+ *             given a_h under the replay's mix of the OTHER heads' actions,
+ *             which depends on the policies that filled the replay. */
+typedef enum pesim_rl_sac_critic { PESIM_RL_SAC_SUM = 0, PESIM_RL_SAC_PER_HEAD = 1 } pesim_rl_sac_critic;
+
 typedef struct pesim_rl_sac_config {
     double lr;                 /* actor's Adam step size */
     double critic_lr;
@@ -404,9 +425,10 @@ typedef struct pesim_rl_sac_config {
     double tau;                /* Polyak factor of the target critics, (0, 1] */
     int32_t batch;             /* transitions per gradient step, >= 1 */
     double max_grad_norm;      /* 0 = none */
+    pesim_rl_sac_critic critic; /* how the heads' Q-values make the joint action's */
 } pesim_rl_sac_config;
 /* lr 3e-4, critic_lr 3e-4, gamma 0.99, alpha 0.05 (EGRL's), tau 0.005,
- * batch 64, max_grad_norm 10. */
+ * batch 64, max_grad_norm 10, critic PESIM_RL_SAC_SUM. */
 void pesim_rl_sac_config_default(pesim_rl_sac_config *cfg);
 
 typedef struct pesim_rl_sac pesim_rl_sac; /* opaque */
@@ -431,7 +453,8 @@ typedef struct pesim_rl_sac_stats {
 
 /* n_steps gradient steps, each on `batch` transitions drawn uniformly
  * (with replacement) from the replay with the learner's rng: both critics
- * towards y = r + gamma (1 - done) mean_heads V'(s'), V'(s') =
+ * towards y = r + gamma (1 - done) V'(s'), V'(s') the sum (SUM critic) or
+ * the mean (PER_HEAD) over the active heads of
  * sum_a pi(a|s') (min(Q1', Q2')(s', a) - alpha log pi(a|s')) (target
  * critics), then the actor on pesim_rl_loss_sac_actor with the current
  * critics, then the Polyak update of the targets. PESIM_ERR_INVALID if the

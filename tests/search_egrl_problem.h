@@ -1,0 +1,149 @@
+// search_egrl_problem.h - the synthetic placement problem of EGRL's tests
+// (tests/search_egrl_test.cc) and of scripts/study_egrl_synthetic.sh: a
+// placement space of layers x (weights, outputs) over three levels, and a
+// latency with capacities whose optimum dynamic programming finds.
+#ifndef PESIM_TESTS_SEARCH_EGRL_PROBLEM_H
+#define PESIM_TESTS_SEARCH_EGRL_PROBLEM_H
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <numeric>
+#include <vector>
+
+#include "../search/algo_impl.h"
+
+extern "C" {
+#include "pesim/search.h"
+}
+
+namespace egrl_problem {
+
+// A synthetic placement space: per layer a weights and an outputs parameter
+// (3 levels: 0 DRAM, 1 LLC, 2 SRAM), with layer and tensor set.
+struct PlaceSpace {
+    std::vector<int32_t> n_choices, level, dim, layer, tensor;
+    std::vector<pesim_param_kind> kind;
+    algo_space sp;
+    explicit PlaceSpace(int layers, int levels = 3)
+    {
+        for (int l = 0; l < layers; l++)
+            for (int t : {PESIM_WEIGHTS, PESIM_OUTPUTS}) {
+                n_choices.push_back(levels);
+                kind.push_back(PESIM_PARAM_PLACEMENT);
+                level.push_back(-1);
+                dim.push_back(-1);
+                layer.push_back(l);
+                tensor.push_back(t);
+            }
+        memset(&sp, 0, sizeof sp);
+        sp.n = (int32_t)n_choices.size();
+        sp.n_choices = n_choices.data();
+        sp.kind = kind.data();
+        sp.level = level.data();
+        sp.dim = dim.data();
+        sp.layer = layer.data();
+        sp.tensor = tensor.data();
+    }
+};
+
+inline pesim_result Valid(double v)
+{
+    pesim_result r;
+    memset(&r, 0, sizeof r);
+    r.valid = 1;
+    r.objective = v;
+    return r;
+}
+
+inline pesim_result Invalid()
+{
+    pesim_result r;
+    memset(&r, 0, sizeof r);
+    r.objective = PESIM_INVALID_PENALTY;
+    r.violation = pesim_violation_make(PESIM_VIOLATION_PLACEMENT);
+    snprintf(r.reason, sizeof r.reason, "over capacity");
+    return r;
+}
+
+// Latency of a placement: each tensor's words over its level's bandwidth
+// (1, 4, 16 words per cycle), with SRAM and LLC capacities; over capacity is
+// invalid. Sizes vary so that the optimum is a knapsack, not "all in SRAM".
+// With rectify, nothing is invalid: net's rule (docs/network.md
+// "Rectification"), in tensor order, the failing tensor is spilled one level
+// out until it fits (DRAM holds anything), and the latency is the rectified
+// placement's (the spills' traffic at the slower level is the penalty).
+struct Problem {
+    std::vector<double> words;
+    double cap_llc, cap_sram;
+    bool rectify;
+    explicit Problem(int n_params, bool rectify_ = false) : rectify(rectify_)
+    {
+        for (int i = 0; i < n_params; i++) words.push_back(1 + (i * 37 % 11) * (i % 3 + 1));
+        double total = std::accumulate(words.begin(), words.end(), 0.0);
+        cap_sram = std::floor(total * 0.3);
+        cap_llc = std::floor(total * 0.4);
+    }
+    pesim_result operator()(const int32_t *x) const
+    {
+        static const double bw[3] = {1, 4, 16};
+        double used[3] = {0, 0, 0}, t = 0;
+        const double cap[3] = {INFINITY, cap_llc, cap_sram};
+        for (size_t i = 0; i < words.size(); i++) {
+            int l = x[i];
+            while (rectify && used[l] + words[i] > cap[l]) l--;
+            used[l] += words[i], t += words[i] / bw[l];
+        }
+        if (used[1] > cap_llc || used[2] > cap_sram) return Invalid();
+        return Valid(t);
+    }
+    // The exact optimum by dynamic programming over (tensor, LLC words used,
+    // SRAM words used): sizes are small integers.
+    double Optimum() const
+    {
+        static const double bw[3] = {1, 4, 16};
+        const int cl = (int)cap_llc, cs = (int)cap_sram;
+        const double inf = PESIM_INVALID_PENALTY;
+        std::vector<double> cur((size_t)(cl + 1) * (cs + 1), inf), nxt;
+        cur[0] = 0;
+        for (double w : words) {
+            nxt.assign(cur.size(), inf);
+            const int iw = (int)w;
+            for (int a = 0; a <= cl; a++)
+                for (int b = 0; b <= cs; b++) {
+                    double v = cur[(size_t)a * (cs + 1) + b];
+                    if (v >= inf) continue;
+                    auto relax = [&](int a2, int b2, double t) {
+                        if (a2 > cl || b2 > cs) return;
+                        double &x = nxt[(size_t)a2 * (cs + 1) + b2];
+                        x = std::min(x, v + t);
+                    };
+                    relax(a, b, w / bw[0]);
+                    relax(a + iw, b, w / bw[1]);
+                    relax(a, b + iw, w / bw[2]);
+                }
+            cur.swap(nxt);
+        }
+        return *std::min_element(cur.begin(), cur.end());
+    }
+};
+
+// Six fully connected layers in a chain (one sample: every weight word is
+// read once, so where the weights live decides the latency; 4,800 to 8,960
+// weight words each, 40,960 in all) on tests/data/cli/tiny_arch.cfg, whose
+// global buffer holds 16,384 words: 12 placement parameters (weights and
+// output of each layer, GLB or DRAM), 4,096 placements.
+inline const char *const kFc6 =
+    "network = { name = \"fc6\"; input = { n = 1; c = 48; h = 1; w = 1; }; layers = (\n"
+    "  { name = \"fc1\"; type = \"gemm\"; inputs = [ \"input\" ]; m = 1; k_red = 48; n_out = 160; },\n"
+    "  { name = \"fc2\"; type = \"gemm\"; inputs = [ \"fc1\" ]; m = 1; k_red = 160; n_out = 56; },\n"
+    "  { name = \"fc3\"; type = \"gemm\"; inputs = [ \"fc2\" ]; m = 1; k_red = 56; n_out = 120; },\n"
+    "  { name = \"fc4\"; type = \"gemm\"; inputs = [ \"fc3\" ]; m = 1; k_red = 120; n_out = 40; },\n"
+    "  { name = \"fc5\"; type = \"gemm\"; inputs = [ \"fc4\" ]; m = 1; k_red = 40; n_out = 200; },\n"
+    "  { name = \"fc6\"; type = \"gemm\"; inputs = [ \"fc5\" ]; m = 1; k_red = 200; n_out = 24; }\n"
+    "); };\n";
+
+}  // namespace egrl_problem
+
+#endif
