@@ -23,6 +23,7 @@
 #include <gsl/gsl_cdf.h>
 
 #include "../search/algo_impl.h"
+#include "synthetic_space.h"
 #include "pesim/config.h"
 #include "pesim/search.h"
 
@@ -30,29 +31,8 @@ namespace {
 
 const char *const kAlgos[] = {"exhaustive", "random", "annealing", "genetic", "timeloop", "rl", "marl", "das"};
 
-// A synthetic space owning its arrays.
-struct Space {
-    std::vector<int32_t> n_choices, level, dim;
-    std::vector<pesim_param_kind> kind;
-    algo_space sp;
-
-    void Add(int32_t n, pesim_param_kind k, int32_t lv)
-    {
-        n_choices.push_back(n);
-        kind.push_back(k);
-        level.push_back(lv);
-        dim.push_back(-1);
-    }
-    const algo_space *Get()
-    {
-        memset(&sp, 0, sizeof sp);
-        sp.n = (int32_t)n_choices.size();
-        sp.n_choices = n_choices.data();
-        sp.kind = kind.data();
-        sp.level = level.data();
-        sp.dim = dim.data();
-        return &sp;
-    }
+// A synthetic space owning its arrays, and its size.
+struct Space : SyntheticSpace {
     double Log10Size() const
     {
         double s = 0;

@@ -14,6 +14,7 @@
 #include <gtest/gtest.h>
 
 #include "search_test_util.h"
+#include "synthetic_space.h"
 
 #include <algorithm>
 #include <cmath>
@@ -429,20 +430,13 @@ TEST(SearchArco, ExperimentGroupKey)
 // both end far below where they start.
 TEST(SearchArco, AgentsLearnAToyProblem)
 {
-    std::vector<int32_t> n_choices = {8, 8, 8, 8, 8, 8, 6, 6}, level(8, 0), dim(8, -1), layer(8, -1), tensor(8, -1);
-    std::vector<pesim_param_kind> kind = {PESIM_PARAM_HARDWARE, PESIM_PARAM_HARDWARE, PESIM_PARAM_TILE,
-                                          PESIM_PARAM_TILE,     PESIM_PARAM_TILE,     PESIM_PARAM_TILE,
-                                          PESIM_PARAM_ORDER,    PESIM_PARAM_ORDER};
+    const pesim_param_kind kind[8] = {PESIM_PARAM_HARDWARE, PESIM_PARAM_HARDWARE, PESIM_PARAM_TILE,
+                                      PESIM_PARAM_TILE,     PESIM_PARAM_TILE,     PESIM_PARAM_TILE,
+                                      PESIM_PARAM_ORDER,    PESIM_PARAM_ORDER};
     const int32_t t[8] = {5, 2, 5, 1, 6, 3, 4, 0};
-    algo_space sp;
-    memset(&sp, 0, sizeof sp);
-    sp.n = 8;
-    sp.n_choices = n_choices.data();
-    sp.kind = kind.data();
-    sp.level = level.data();
-    sp.dim = dim.data();
-    sp.layer = layer.data();
-    sp.tensor = tensor.data();
+    SyntheticSpace space;
+    for (int i = 0; i < 8; i++) space.Add(i < 6 ? 8 : 6, kind[i], 0);
+    const algo_space &sp = *space.Get(true);
     auto cost = [&](const int32_t *x) {
         double c = 1 + (x[0] - x[2]) * (x[0] - x[2]);
         for (int i = 0; i < 8; i++) c += (x[i] - t[i]) * (x[i] - t[i]);

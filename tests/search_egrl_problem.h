@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "../search/algo_impl.h"
+#include "synthetic_space.h"
 
 extern "C" {
 #include "pesim/search.h"
@@ -22,29 +23,12 @@ namespace egrl_problem {
 
 // A synthetic placement space: per layer a weights and an outputs parameter
 // (3 levels: 0 DRAM, 1 LLC, 2 SRAM), with layer and tensor set.
-struct PlaceSpace {
-    std::vector<int32_t> n_choices, level, dim, layer, tensor;
-    std::vector<pesim_param_kind> kind;
-    algo_space sp;
+struct PlaceSpace : SyntheticSpace {
     explicit PlaceSpace(int layers, int levels = 3)
     {
         for (int l = 0; l < layers; l++)
-            for (int t : {PESIM_WEIGHTS, PESIM_OUTPUTS}) {
-                n_choices.push_back(levels);
-                kind.push_back(PESIM_PARAM_PLACEMENT);
-                level.push_back(-1);
-                dim.push_back(-1);
-                layer.push_back(l);
-                tensor.push_back(t);
-            }
-        memset(&sp, 0, sizeof sp);
-        sp.n = (int32_t)n_choices.size();
-        sp.n_choices = n_choices.data();
-        sp.kind = kind.data();
-        sp.level = level.data();
-        sp.dim = dim.data();
-        sp.layer = layer.data();
-        sp.tensor = tensor.data();
+            for (int t : {PESIM_WEIGHTS, PESIM_OUTPUTS}) Add(levels, PESIM_PARAM_PLACEMENT, -1, l, t);
+        Get(true);
     }
 };
 

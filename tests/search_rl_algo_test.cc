@@ -26,6 +26,7 @@
 #include "search_test_util.h"
 
 #include "../search/algo_impl.h"
+#include "synthetic_space.h"
 #include "../search/algorithms/rl_team.h"
 
 extern "C" {
@@ -35,28 +36,7 @@ extern "C" {
 
 namespace {
 
-struct Space {
-    std::vector<int32_t> n_choices, level, dim;
-    std::vector<pesim_param_kind> kind;
-    algo_space sp;
-    void Add(int32_t n, pesim_param_kind k = PESIM_PARAM_TILE)
-    {
-        n_choices.push_back(n);
-        kind.push_back(k);
-        level.push_back(-1);
-        dim.push_back(-1);
-    }
-    const algo_space *Get()
-    {
-        memset(&sp, 0, sizeof sp);
-        sp.n = (int32_t)n_choices.size();
-        sp.n_choices = n_choices.data();
-        sp.kind = kind.data();
-        sp.level = level.data();
-        sp.dim = dim.data();
-        return &sp;
-    }
-};
+using Space = SyntheticSpace;
 
 pesim_result Valid(double v)
 {
