@@ -44,8 +44,11 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-ORDER = ["arco", "arco-sur", "marl", "autotvm", "genetic", "annealing", "random"]
-LABEL = {"arco": "ARCO", "arco-sur": "ARCO (surrogate only)", "marl": "MARL (no CS)", "autotvm": "AutoTVM-like",
+ORDER = ["arco", "arco-sur", "marl", "arco-mask", "arco-sur-mask", "marl-mask", "autotvm", "genetic", "annealing",
+         "random"]
+LABEL = {"arco": "ARCO", "arco-sur": "ARCO (surrogate only)", "marl": "MARL (no CS)", "arco-mask": "ARCO (masked)",
+         "arco-sur-mask": "ARCO (surrogate only, masked)", "marl-mask": "MARL (no CS, masked)",
+         "autotvm": "AutoTVM-like",
          "genetic": "genetic",
          "annealing": "annealing", "random": "random"}
 
@@ -226,11 +229,12 @@ def main():
                     x = np.median(np.array([r["elapsed"] + [r["elapsed"][-1]] * (n - len(r["elapsed"]))
                                             for r in rs]), axis=0)
                     ax.plot(x, y, label=LABEL[algo], color=f"C{ORDER.index(algo)}")
-        for lead in ("arco", "arco-sur"):
+        leads = ("arco", "arco-sur", "arco-mask", "arco-sur-mask")
+        for lead in leads:
             if not by.get(lead):
                 continue
             for algo in algos:
-                if algo == lead or (lead, algo) == ("arco-sur", "arco") or not by[algo]:
+                if algo == lead or (algo in leads and leads.index(algo) < leads.index(lead)) or not by[algo]:
                     continue
                 p1 = mwu_less(best(by[lead]), best(by[algo]))
                 p2 = (mwu_less(reach[lead], reach[algo]) if ref is not None and reach[lead] is not None and

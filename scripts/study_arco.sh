@@ -6,7 +6,9 @@
 # with the analytical model outside the budget, CPU and wall time) for ARCO,
 # ARCO with only its XGBoost surrogate as the cheap predictor (arco-sur:
 # --algo-opt predictor=surrogate, no analytical call), plain MARL (ARCO
-# without confidence sampling: --algo-opt confidence=0), the
+# without confidence sampling: --algo-opt confidence=0), the same three with
+# the actors decoding through the space's masks (arco-mask, arco-sur-mask,
+# marl-mask: --algo-opt mask=1), the
 # AutoTVM-like tuner, the genetic algorithm, simulated annealing and random
 # search, over seeds. Every measured sample runs the cycle engine (--eval cycle).
 #
@@ -57,6 +59,9 @@ run_one() {
     flock -n 9 || return 0
     if [ "$algo" = marl ]; then name=arco opt=(--algo-opt confidence=0); fi
     if [ "$algo" = arco-sur ]; then name=arco opt=(--algo-opt predictor=surrogate); fi
+    if [ "$algo" = arco-mask ]; then name=arco opt=(--algo-opt mask=1); fi
+    if [ "$algo" = arco-sur-mask ]; then name=arco opt=(--algo-opt predictor=surrogate,mask=1); fi
+    if [ "$algo" = marl-mask ]; then name=arco opt=(--algo-opt confidence=0,mask=1); fi
     rm -rf "$dir" "$dir.json" "$dir.time" "$dir.db"
     /usr/bin/time -f "%e %U %S" -o "$dir.time.tmp" \
         "$PESIM" search --experiment "$exp" --joint --algo "$name" "${opt[@]}" --budget "$STUDY_BUDGET" \

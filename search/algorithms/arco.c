@@ -49,6 +49,16 @@
  * measured first, and the critic learns from their measurements. Then the
  * proposals are ranked by the surrogate's mean + `kappa` * std.
  *
+ * Masks (mask = 1). Each actor's heads are then drawn step by step in the
+ * space's decode order through the cursor's masks (pesim_cursor_mask:
+ * capacity, fan-out, the area budget), so the actors' proposals, and the
+ * neighbours that replace repeated ones, are valid by construction; the
+ * policy gradient takes the log-probability of the masked softmax (the
+ * masks replayed from the design). Without it (0, the default) the heads are
+ * independent and untrained actors propose many invalid designs, which the
+ * analytical predictor filters (predictor = model) and the surrogate must
+ * learn (predictor = surrogate).
+ *
  * Determinism: every draw comes from the handle's rng, XGBoost runs
  * single-threaded with seeds from it, and the predictor is deterministic, so
  * a resumed run (a replay through ask/tell) rebuilds the same agents and
@@ -63,7 +73,7 @@
 
 enum {
     OPT_PROPOSALS, OPT_CONFIDENCE, OPT_KAPPA, OPT_GUIDE, OPT_LR, OPT_CRITIC_LR, OPT_ENTROPY, OPT_HIDDEN,
-    OPT_MEMBERS, OPT_ROUNDS, OPT_MIN_FIT, OPT_PENALTY, OPT_PREDICTOR, N_OPTS
+    OPT_MEMBERS, OPT_ROUNDS, OPT_MIN_FIT, OPT_PENALTY, OPT_PREDICTOR, OPT_MASK, N_OPTS
 };
 const algo_opt_desc algo_arco_opts[N_OPTS] = {
     {"proposals", 1, 32, 1, 1000, "designs the agents propose per design measured (confidence sampling)"},
@@ -80,6 +90,7 @@ const algo_opt_desc algo_arco_opts[N_OPTS] = {
     {"penalty", 0, 3, 0, 100, "reward of an invalid design, below the reference (ln units)"},
     {"predictor", 1, 0, 0, 1,
      "cheap predictor: 0 or model (the analytical model, also a surrogate feature), 1 or surrogate (XGBoost only)"},
+    {"mask", 1, 0, 0, 1, "1: the actors decode through the space's masks (valid proposals); 0: free heads"},
 };
 const algo_opt_word algo_arco_words[] = {
     {"predictor", "model", 0},
@@ -106,6 +117,12 @@ typedef struct arco_state {
     double opt[N_OPTS];
     agent ag[ARCO_AGENTS];
     int32_t *group;            /* n: the agent of each parameter */
+    int32_t *head;             /* n: the parameter's head in its agent's actor */
+    int32_t *moff;             /* n + 1: each parameter's first byte in a mask row */
+    pesim_cursor *cur;         /* mask = 1 on a real space: the step decode's masks */
+    uint8_t *mrow;             /* moff[n]: one candidate's masks */
+    double *logits[ARCO_AGENTS]; /* mask = 1: each actor's output on the observation */
+    double *prob;              /* the widest parameter's choices */
     int32_t obs_dim;
     double *obs;               /* the actors' observation */
     pesim_rl_net *critic;
@@ -158,7 +175,10 @@ void algo_arco_destroy(void *state)
     arco_features_free(&s->feat);
     arco_labels_free(&s->lab);
     algo_seen_free(&s->seen);
-    free(s->group), free(s->obs);
+    pesim_cursor_destroy(s->cur);
+    for (int g = 0; g < ARCO_AGENTS; g++) free(s->logits[g]);
+    free(s->prob);
+    free(s->group), free(s->head), free(s->moff), free(s->mrow), free(s->obs);
     free(s->px), free(s->acts), free(s->from_actor), free(s->fresh), free(s->pred_ok), free(s->pr);
     free(s->ana), free(s->mean), free(s->sd), free(s->reward), free(s->rows), free(s->buf), free(s->buf2),
         free(s->buf3), free(s->idx), free(s->last_ana), free(s->last_actor);
@@ -201,9 +221,18 @@ pesim_status algo_arco_create(const algo_space *sp, gsl_rng *rng, const double *
     s->nf = s->n + !s->sur_only;
     s->lab.nf = s->nf;
     s->group = calloc((size_t)s->n, sizeof *s->group);
+    s->head = calloc((size_t)s->n, sizeof *s->head);
+    s->moff = calloc((size_t)s->n + 1, sizeof *s->moff);
     int32_t *heads = calloc((size_t)s->n, sizeof *heads);
     pesim_status st = PESIM_OK;
-    if (!s->group || !heads) {
+    int32_t widest = 1;
+    for (int32_t i = 0; s->moff && i < s->n; i++) {
+        s->moff[i + 1] = s->moff[i] + sp->n_choices[i];
+        if (sp->n_choices[i] > widest) widest = sp->n_choices[i];
+    }
+    s->prob = calloc((size_t)widest, sizeof *s->prob);
+    s->mrow = calloc(s->moff ? (size_t)s->moff[s->n] + 1 : 1, 1);
+    if (!s->group || !s->head || !s->moff || !heads || !s->prob || !s->mrow) {
         st = pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
         goto fail;
     }
@@ -239,10 +268,19 @@ pesim_status algo_arco_create(const algo_space *sp, gsl_rng *rng, const double *
         }
         int32_t k = 0;
         for (int32_t i = 0; i < s->n; i++)
-            if (s->group[i] == g) heads[k] = sp->n_choices[i], a->param[k++] = i;
+            if (s->group[i] == g) heads[k] = sp->n_choices[i], s->head[i] = k, a->param[k++] = i;
         st = make_mlp(s->obs_dim, hidden, a->n, heads, 0, opt[OPT_LR], rng, &a->actor, &a->adam, e);
         if (st != PESIM_OK) goto fail;
+        s->logits[g] = calloc((size_t)pesim_rl_net_layout(a->actor)->out_dim, sizeof *s->logits[g]);
+        if (!s->logits[g]) {
+            st = pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+            goto fail;
+        }
     }
+    /* mask = 1: the actors decode step by step through the space's masks (a
+     * synthetic space has none: its heads stay free) */
+    if (opt[OPT_MASK] != 0 && sp->space && (st = pesim_cursor_create(sp->space, &sp->eval, &s->cur, e)) != PESIM_OK)
+        goto fail;
     s->crit_dim = s->n + ARCO_VIEWS;
     st = make_mlp(s->crit_dim, hidden, 0, NULL, 1, opt[OPT_CRITIC_LR], rng, &s->critic, &s->critic_adam, e);
     if (st != PESIM_OK) goto fail;
@@ -324,6 +362,41 @@ double arco_baseline(void *state, const int32_t *x, int g)
     return v;
 }
 
+/* The actors' masked step decode of one candidate (mask = 1): the
+ * parameters in the cursor's order, each taking
+ * - given[p] when replay (a replay, for the masks a decode saw);
+ * - else given[p] when given, p != redraw and the mask allows it (a masked
+ *   neighbour of given: parameter redraw drawn afresh, later ones kept where
+ *   they still fit);
+ * - else a draw from its head's softmax over the choices its mask allows
+ *   (an empty mask: choice 0).
+ * drawn (may be NULL) gets the choices; s->mrow gets each parameter's mask
+ * as it was when the parameter was chosen. s->logits must hold the actors'
+ * outputs unless replay. */
+static void masked_decode(arco_state *s, const int32_t *given, int32_t redraw, int replay, int32_t *drawn)
+{
+    pesim_cursor_reset(s->cur);
+    for (int32_t t = 0; t < s->n; t++) {
+        int32_t p = pesim_cursor_next(s->cur);
+        if (p < 0 || p >= s->n) break; /* cannot happen: each step chooses one */
+        int32_t nc = s->sp->n_choices[p], c = 0;
+        uint8_t *m = s->mrow + s->moff[p];
+        int32_t allowed = pesim_cursor_mask(s->cur, p, m, NULL);
+        if (given && (replay || (p != redraw && m[given[p]]))) {
+            c = given[p];
+        } else if (allowed > 0) {
+            int g = s->group[p];
+            const pesim_rl_layout *L = pesim_rl_net_layout(s->ag[g].actor);
+            pesim_rl_softmax(s->logits[g] + L->head_offset[s->head[p]], m, nc, 1.0, s->prob);
+            c = pesim_rl_sample_index(s->prob, nc, s->rng);
+            if (c < 0) /* round-off left nothing: the first allowed */
+                for (c = 0; c < nc - 1 && !m[c]; c++) {}
+        }
+        if (drawn) drawn[p] = c;
+        pesim_cursor_set(s->cur, p, c);
+    }
+}
+
 /* One step of Adam on a network's gradient (clipped to norm 1). */
 static void step(pesim_rl_net *net, pesim_rl_adam *adam)
 {
@@ -357,6 +430,16 @@ static void learn(arco_state *s, const int32_t *x, const uint8_t *actor, const d
     for (int32_t k = 0; k < m; k++)
         if (actor[k]) s->idx[ma++] = k;
     if (ma < 2) return;
+    /* mask = 1: the masks each row's decode saw (a replay), for the masked
+     * softmax's log-probability; a parameter chosen under an empty mask (or,
+     * defensively, outside its mask) is a head that did not act */
+    size_t mb = (size_t)s->moff[s->n];
+    uint8_t *masks = s->cur ? malloc((size_t)ma * mb + 1) : NULL;
+    if (s->cur && !masks) return;
+    for (int32_t j = 0; masks && j < ma; j++) {
+        masked_decode(s, x + (size_t)s->idx[j] * (size_t)s->n, -1, 1, NULL);
+        memcpy(masks + (size_t)j * mb, s->mrow, mb);
+    }
     for (int g = 0; g < ARCO_AGENTS; g++) {
         agent *a = &s->ag[g];
         if (!a->n) continue;
@@ -370,30 +453,51 @@ static void learn(arco_state *s, const int32_t *x, const uint8_t *actor, const d
         for (int32_t j = 0; j < ma; j++) var += (s->buf2[j] - mu) * (s->buf2[j] - mu) / ma;
         double sdv = sqrt(var) + 1e-8;
         for (int32_t j = 0; j < ma; j++) s->buf2[j] = (s->buf2[j] - mu) / sdv;
+        const pesim_rl_layout *L = pesim_rl_net_layout(a->actor);
+        uint8_t *amask = masks ? malloc((size_t)ma * (size_t)L->n_logits + 1) : NULL;
         for (int32_t j = 0; j < ma; j++) {
             memcpy(s->rows + (size_t)j * (size_t)s->obs_dim, s->obs, (size_t)s->obs_dim * sizeof *s->obs);
-            for (int32_t h = 0; h < a->n; h++)
-                s->acts[(size_t)j * (size_t)a->n + (size_t)h] = x[(size_t)s->idx[j] * (size_t)s->n + (size_t)a->param[h]];
+            for (int32_t h = 0; h < a->n; h++) {
+                int32_t p = a->param[h], c = x[(size_t)s->idx[j] * (size_t)s->n + (size_t)p];
+                if (amask) {
+                    const uint8_t *mp = masks + (size_t)j * mb + (size_t)s->moff[p];
+                    memcpy(amask + (size_t)j * (size_t)L->n_logits + (size_t)L->head_offset[h], mp,
+                           (size_t)s->sp->n_choices[p]);
+                    if (!mp[c]) c = -1;
+                }
+                s->acts[(size_t)j * (size_t)a->n + (size_t)h] = c;
+            }
         }
-        const pesim_rl_layout *L = pesim_rl_net_layout(a->actor);
         double *out = malloc((size_t)ma * (size_t)L->out_dim * sizeof *out);
         double *dout = calloc((size_t)ma * (size_t)L->out_dim, sizeof *dout);
-        if (out && dout && pesim_rl_net_forward(a->actor, s->rows, ma, out, NULL) == PESIM_OK) {
+        if (out && dout && (amask || !masks) && pesim_rl_net_forward(a->actor, s->rows, ma, out, NULL) == PESIM_OK) {
             pesim_rl_net_zero_grad(a->actor);
-            pesim_rl_loss_policy(L, out, NULL, s->acts, s->buf2, NULL, 0, s->opt[OPT_ENTROPY], ma, dout, NULL);
+            pesim_rl_loss_policy(L, out, amask, s->acts, s->buf2, NULL, 0, s->opt[OPT_ENTROPY], ma, dout, NULL);
             if (pesim_rl_net_backward(a->actor, dout, NULL) == PESIM_OK) step(a->actor, a->adam);
         }
+        free(amask);
         free(out);
         free(dout);
     }
+    free(masks);
     s->stats.updates++;
 }
 
-/* The agents' joint proposals for rows [from, to) of px. */
+/* The agents' joint proposals for rows [from, to) of px: each actor's heads
+ * drawn independently, or (mask = 1) the masked step decode. */
 static void propose(arco_state *s, int32_t from, int32_t to)
 {
     int32_t m = to - from;
     if (m < 1) return;
+    if (s->cur) {
+        for (int g = 0; g < ARCO_AGENTS; g++) {
+            agent *a = &s->ag[g];
+            if (a->n && pesim_rl_net_forward(a->actor, s->obs, 1, s->logits[g], NULL) != PESIM_OK)
+                memset(s->logits[g], 0, (size_t)pesim_rl_net_layout(a->actor)->out_dim * sizeof *s->logits[g]);
+        }
+        for (int32_t j = 0; j < m; j++) masked_decode(s, NULL, -1, 0, s->px + (size_t)(from + j) * (size_t)s->n);
+        return;
+    }
     for (int32_t j = 0; j < m; j++)
         memcpy(s->rows + (size_t)j * (size_t)s->obs_dim, s->obs, (size_t)s->obs_dim * sizeof *s->obs);
     for (int g = 0; g < ARCO_AGENTS; g++) {
@@ -471,7 +575,7 @@ int32_t algo_arco_ask(void *state, int32_t *choices, int32_t max)
     int have_pred = conf && !s->sur_only && env && env->predict &&
                     env->predict(env->ctx, s->px, P, PESIM_FIDELITY_ANALYTICAL, s->pr, NULL) == PESIM_OK;
     for (int32_t k = 0; k < P; k++) {
-        s->pred_ok[k] = s->sur_only ? !s->from_actor[k] : !have_pred || s->pr[k].valid;
+        s->pred_ok[k] = s->sur_only ? !s->from_actor[k] || s->cur : !have_pred || s->pr[k].valid;
         s->ana[k] = have_pred && s->pr[k].valid ? value_of(s->pr[k].objective) : 0;
         s->mean[k] = s->ana[k];
         s->sd[k] = 0;
@@ -525,15 +629,22 @@ int32_t algo_arco_ask(void *state, int32_t *choices, int32_t max)
     }
     /* Too few fresh proposals (a policy that has converged on designs already
      * measured): neighbours of the best-ranked proposals (one parameter
-     * changed, algo_mutate_param), fresh ones if possible. */
+     * changed, algo_mutate_param; with mask = 1 one parameter redrawn by the
+     * actors through the masks, the later ones kept where they still fit),
+     * fresh ones if possible. */
     for (int32_t fill = 0; k < max; fill++) {
         int32_t *x = choices + (size_t)k * n;
         int32_t src = m > 0 ? s->idx[fill % m] : fill % P;
         for (int t = 0; t < ARCO_TRIES; t++) {
-            memcpy(x, s->px + (size_t)src * n, n * sizeof *x);
-            int32_t moves = 1 + t / 4; /* wider as tries fail */
-            for (int32_t q = 0; q < moves; q++)
-                algo_mutate_param(s->sp, s->rng, x, (int32_t)gsl_rng_uniform_int(s->rng, (unsigned long)s->n), 0.5);
+            const int32_t *from = s->px + (size_t)src * n;
+            if (s->cur) {
+                masked_decode(s, from, (int32_t)gsl_rng_uniform_int(s->rng, (unsigned long)s->n), 0, x);
+            } else {
+                memcpy(x, from, n * sizeof *x);
+                int32_t moves = 1 + t / 4; /* wider as tries fail */
+                for (int32_t q = 0; q < moves; q++)
+                    algo_mutate_param(s->sp, s->rng, x, (int32_t)gsl_rng_uniform_int(s->rng, (unsigned long)s->n), 0.5);
+            }
             if (!algo_seen_has(&s->seen, x, s->n) && !in_rows(choices, k, x, s->n)) break;
         }
         s->last_ana[k] = 0;
