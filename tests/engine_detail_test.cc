@@ -536,3 +536,109 @@ TEST(EngineDetail, ReadBackWaitsForItsOwnTilesDrain)
     ASSERT_EQ(pesim_model_evaluate(&a, &l, &m, &cm), PESIM_OK);
     EXPECT_LE(cm.cycles, c.cycles);
 }
+
+// The DRAM level's port (docs/engine.md, DRAM): one block of C = 32 reads 32
+// weights and 32 inputs (64 bytes, four 16-byte bursts each) and writes one
+// output word, on dram_arch's DRAM (16 bytes a cycle at its peak), one read in
+// flight. A read port of 2 words (4 bytes) a cycle binds: a burst crosses it
+// in 4 cycles.
+static pesim_cost run_port(double rd_wpc, double wr_wpc, pesim_engine_stats *st)
+{
+    pesim_layer l = test_layer(1, 1, 1, 32, 1, 1, 1, 1);
+    pesim_mapping m;
+    pesim_mapping_init(&m, 2);
+    m.level[0].temporal[PESIM_DIM_C] = 32;
+    pesim_arch a = dram_arch(1);
+    a.level[1].read_words_per_cycle = rd_wpc;
+    a.level[1].write_words_per_cycle = wr_wpc;
+    pesim_engine_options o;
+    memset(&o, 0, sizeof o);
+    o.no_refresh = 1;
+    pesim_cost c;
+    EXPECT_EQ(pesim_engine_run(&a, &l, &m, &o, &c, st), PESIM_OK);
+    EXPECT_TRUE(c.valid) << c.reason;
+    int64_t sum = c.compute_cycles;
+    for (int s = 0; s < PESIM_STALL_COUNT; s++) sum += c.stall_cycles[s];
+    EXPECT_EQ(sum, c.cycles);
+    pesim_cost cm;
+    EXPECT_EQ(pesim_model_evaluate(&a, &l, &m, &cm), PESIM_OK);
+    EXPECT_LE(cm.cycles, c.cycles);
+    return c;
+}
+
+TEST(EngineDetail, DramPortPacesBursts)
+{
+    pesim_engine_stats s0, s2;
+    // No port (as DramReadsInFlight traces it): the weights' four bursts are
+    // accepted at 0, ACT at 1, RDs at 4-7, data done at 10; the inputs' arrive
+    // at 11 (same bank, another row): PRE 12, ACT 15, RDs 18-21, done at 24.
+    // Compute 24-56, the output's write 56-66.
+    pesim_cost c0 = run_port(0, 0, &s0);
+    EXPECT_EQ(c0.cycles, 66);
+    // Read port 2 words a cycle: the weights' bursts enter at 0, 4, 8, 12 (the
+    // 16 bytes before each crossed at 4 bytes a cycle); ACT 1, RDs 4, 5, 9, 13:
+    // done at 16, the port's end 0 + 64 / 4 = 16 too. The inputs' first burst
+    // arrives the cycle after that data, 17, the rest at 21, 25, 29: PRE 18,
+    // ACT 21, RDs 24, 25, 26, 30: done at 33 (the port's end 17 + 16). Compute
+    // 33-65, the write (its port is unlimited) 65-75.
+    pesim_cost c2 = run_port(2, 0, &s2);
+    EXPECT_EQ(c2.cycles, 75);
+    EXPECT_EQ(c2.compute_cycles, 32);
+    EXPECT_EQ(s2.dram_reads, 8);
+    EXPECT_EQ(s2.dram_writes, 1);
+    EXPECT_EQ(s2.dram_act, s0.dram_act);
+    EXPECT_GT(c2.stall_cycles[PESIM_STALL_DRAM_BW], c0.stall_cycles[PESIM_STALL_DRAM_BW]);
+    // The write port is the write's: 2 bytes at 1 word a cycle take a cycle,
+    // hidden behind the write's own latency. A read port of 1 word a cycle
+    // doubles the crossing: the weights' bursts enter at 0, 8, 16, 24 (RD 25,
+    // data done at 28) and the port holds the stream to 0 + 64 / 2 = 32; the
+    // inputs' enter at 32, 40, 48, 56 (PRE 33, ACT 36, RDs 39, 41, 49, 57: data
+    // done at 60), the port's end 64. Compute 64-96, the write 96-106.
+    EXPECT_EQ(run_port(2, 1, nullptr).cycles, 75);
+    EXPECT_EQ(run_port(1, 0, nullptr).cycles, 106);
+}
+
+// A port at or above the DRAM's peak (8 words = 16 bytes a cycle here) lets
+// the bursts in no later than the timing serves them: nothing changes.
+TEST(EngineDetail, DramPortAboveTheTimingChangesNothing)
+{
+    pesim_engine_stats s0, s8, s100;
+    pesim_cost c0 = run_port(0, 0, &s0), c8 = run_port(8, 8, &s8), c100 = run_port(100, 100, &s100);
+    EXPECT_EQ(c8.cycles, c0.cycles);
+    EXPECT_EQ(c100.cycles, c0.cycles);
+    EXPECT_EQ(memcmp(c8.stall_cycles, c0.stall_cycles, sizeof c0.stall_cycles), 0);
+    EXPECT_EQ(memcmp(c100.stall_cycles, c0.stall_cycles, sizeof c0.stall_cycles), 0);
+    EXPECT_EQ(s8.dram_act, s0.dram_act);
+    EXPECT_EQ(s8.dram_row_hits, s0.dram_row_hits);
+}
+
+// VTA's memory bandwidth as ARCO's space varies it (configs/experiments/
+// vta_arco.cfg, mem_bw: the DRAM port 8/16/32 words a cycle with 1/2/4
+// channels) changes the cycles of resnet18's res3a_branch2a at cycle level
+// (default mapper), and the port alone does: 16 words a cycle on the one
+// channel is faster than VTA's 8.
+TEST(EngineDetail, VtaMemBwThePortSetsTheBandwidth)
+{
+    pesim_arch a;
+    pesim_error e;
+    ASSERT_EQ(pesim_arch_load(PESIM_SOURCE_DIR "/configs/arch/vta.cfg", &a, &e), PESIM_OK) << e.msg;
+    pesim_layer l = test_layer(1, 1, 128, 64, 28, 28, 3, 3, 2);
+    pesim_mapping m;
+    ASSERT_EQ(pesim_mapper_default(&a, &l, &m, &e), PESIM_OK) << e.msg;
+    pesim_level &d = a.level[a.n_levels - 1];
+    ASSERT_TRUE(d.is_dram);
+    ASSERT_EQ(d.read_words_per_cycle, 8.0);
+    auto cycles = [&](double port, int channels) {
+        pesim_arch b = a;
+        b.level[b.n_levels - 1].read_words_per_cycle = b.level[b.n_levels - 1].write_words_per_cycle = port;
+        b.level[b.n_levels - 1].dram.channels = channels;
+        return run_engine(b, l, m).cycles;
+    };
+    const int64_t c8 = cycles(8, 1), c16 = cycles(16, 2), c32 = cycles(32, 4);
+    printf("vta res3a_branch2a: mem_bw 8/1 %lld, 16/2 %lld, 32/4 %lld cycles\n", (long long)c8, (long long)c16,
+           (long long)c32);
+    EXPECT_GT(c8, c16);
+    EXPECT_GT(c16, c32);
+    EXPECT_LT(cycles(16, 1), c8);
+    EXPECT_EQ(cycles(8, 4), c8) << "the port binds, not the channels";
+}

@@ -352,3 +352,45 @@ TEST(ModelProperty, RandomMappings)
     }
     EXPECT_GT(valid, 3000);
 }
+
+// The DRAM term of the bound (docs/model.md): reads and writes share the
+// timing's peak, and the DRAM level's read and write ports (0 = unlimited)
+// each carry their own. GEMM P=1, K=64, C=64 all in L0 under DRAM: DRAM reads
+// 64*64 weights + 64 inputs = 4,160 words, writes the 64 outputs. DDR4-3200
+// (64-bit bus, tCK 0.625 ns) at 1 GHz: 2 x 8 bytes / 0.625 ns = 25.6 bytes =
+// 12.8 words a cycle, so the timing alone takes ceil(4,224 / 12.8) = 330.
+TEST(ModelHand, DramTermIsTheTimingOrThePortWhicheverIsSlower)
+{
+    pesim_arch a = plain_arch(2);
+    a.level[1].is_dram = 1;
+    ASSERT_EQ(pesim_dram_preset("ddr4-3200", &a.level[1].dram), PESIM_OK);
+    pesim_layer l = test_layer(1, 1, 64, 64, 1, 1, 1, 1);
+    l.op = PESIM_OP_GEMM;
+    pesim_mapping m;
+    pesim_mapping_init(&m, 2);
+    m.level[0].temporal[PESIM_DIM_K] = 64;
+    m.level[0].temporal[PESIM_DIM_C] = 64;
+    pesim_cost c = eval(a, l, m);
+    ASSERT_EQ(c.access[1][W].reads + c.access[1][I].reads, 4160);
+    ASSERT_EQ(c.access[1][O].updates + c.access[1][O].fills, 64);
+    EXPECT_EQ(c.level_cycles[1], 330);
+    // A read port of 4 words a cycle binds: 4,160 / 4 = 1,040.
+    a.level[1].read_words_per_cycle = 4;
+    EXPECT_EQ(eval(a, l, m).level_cycles[1], 1040);
+    // A write port of 0.05 words a cycle binds harder: 64 / 0.05 = 1,280.
+    a.level[1].write_words_per_cycle = 0.05;
+    EXPECT_EQ(eval(a, l, m).level_cycles[1], 1280);
+    // Ports above the peak: the timing again.
+    a.level[1].read_words_per_cycle = a.level[1].write_words_per_cycle = 100;
+    EXPECT_EQ(eval(a, l, m).level_cycles[1], 330);
+    // The bound: compute 4,096 MAC steps is slower than all of these; a
+    // port of 2 words a cycle (2,080) is not, a port of 0.5 (8,320) is.
+    a.level[1].read_words_per_cycle = 0.5;
+    pesim_cost slow = eval(a, l, m);
+    EXPECT_EQ(slow.level_cycles[1], 8320);
+    EXPECT_EQ(slow.cycles, 8320);
+    EXPECT_EQ(slow.compute_cycles, 4096);
+    EXPECT_EQ(slow.stall_cycles[PESIM_STALL_DRAM_BW], 8320 - 4096 - slow.stall_cycles[PESIM_STALL_FILL_DRAIN]);
+    a.level[1].read_words_per_cycle = 2;
+    EXPECT_EQ(eval(a, l, m).stall_cycles[PESIM_STALL_DRAM_BW], 0);
+}

@@ -194,17 +194,56 @@ TEST(NetSystemC, EngineEqualsSystemC)
     RecordProperty("compared", compared);
 }
 
-// Whole networks with DRAM reads in flight (reads_in_flight 2 and 4, the
-// matrix's machines whose outermost level is DRAM, the same placements): the
-// network's cycles, stalls and every layer's times equal, and some networks'
-// cycles differ from one read in flight.
-TEST(NetSystemC, ReadsInFlight)
+// c's network on c.arch (changed from the case's) with the case's placement:
+// the cycle engine and the reference agree on the cycles, the stalls and every
+// layer's times. Returns the engine's cycles (-1 after a failure); *bound, if
+// given, gets the network's analytical bound.
+int64_t engine_equals_reference(const NetCase &c, const std::string &what, int64_t *bound)
 {
-    int compared = 0, changed = 0;
-    for (int seed = 1; seed <= 6; seed++)
+    pesim_net *n = nullptr;
+    pesim_error e;
+    const pesim_net_result *r;
+    EXPECT_EQ(pesim_net_create(&c.arch, &c.net, &c.opt, &n, &e), PESIM_OK) << what << ": " << e.msg;
+    if (!n) return -1;
+    std::unique_ptr<pesim_net, void (*)(pesim_net *)> hold(n, pesim_net_destroy);
+    if (bound) {
+        EXPECT_EQ(pesim_net_run(n, &c.p, PESIM_NET_ANALYTICAL, &r, &e), PESIM_OK) << what << ": " << e.msg;
+        *bound = r->cycles;
+    }
+    if (pesim_net_run(n, &c.p, PESIM_NET_CYCLE, &r, &e) != PESIM_OK || !r->valid) {
+        ADD_FAILURE() << what << ": " << e.msg;
+        return -1;
+    }
+    std::vector<pesim_net_layer> el(r->layer, r->layer + r->n_layers);
+    int64_t cycles = r->cycles, stalls[PESIM_STALL_COUNT];
+    memcpy(stalls, r->stall_cycles, sizeof stalls);
+    if (pesim_systemc_net_run(n, &c.p, &r, &e) != PESIM_OK || !r->valid) {
+        ADD_FAILURE() << what << ": " << e.msg;
+        return -1;
+    }
+    EXPECT_EQ(r->cycles, cycles) << what;
+    for (int k = 0; k < PESIM_STALL_COUNT; k++)
+        EXPECT_EQ(r->stall_cycles[k], stalls[k]) << what << ": " << pesim_stall_name((pesim_stall)k);
+    for (int32_t i = 0; i < r->n_layers; i++) {
+        EXPECT_EQ(r->layer[i].start_cycle, el[(size_t)i].start_cycle) << what << ": layer " << i;
+        EXPECT_EQ(r->layer[i].end_cycle, el[(size_t)i].end_cycle) << what << ": layer " << i;
+    }
+    return cycles;
+}
+
+// Over the matrix's networks on machines whose outermost level is DRAM (seeds
+// 1..seeds, case seed seed * a + net family * b + arch family), valid at cycle
+// level: change(c, seed) changes c.arch's DRAM level and names the change; the
+// engine and the reference must then agree (engine_equals_reference). Counts
+// the networks compared and those whose cycles the change changed; with
+// check_bound, none may be below the network's analytical bound.
+void dram_variants(int seeds, uint64_t a, uint64_t b, std::string (*change)(pesim_level &, int seed, double peak),
+                   int *compared, int *changed, bool check_bound)
+{
+    for (int seed = 1; seed <= seeds; seed++)
         for (int nf = 0; nf < NF_COUNT; nf++)
             for (int af = 0; af < NA_COUNT; af++) {
-                NetCase c((uint64_t)(seed * 97 + nf * 7 + af), nf, af);
+                NetCase c((uint64_t)seed * a + (uint64_t)nf * b + (uint64_t)af, nf, af);
                 ASSERT_TRUE(c.ok) << c.what;
                 pesim_level &top = c.arch.level[c.arch.n_levels - 1];
                 if (!top.is_dram) continue;
@@ -212,29 +251,49 @@ TEST(NetSystemC, ReadsInFlight)
                 pesim_error e;
                 ASSERT_EQ(pesim_net_run(c.n, &c.p, PESIM_NET_CYCLE, &r, &e), PESIM_OK) << c.what << ": " << e.msg;
                 if (!r->valid) continue;
-                int64_t one = r->cycles;
-                top.dram.reads_in_flight = 2 + 2 * (seed % 2);
-                std::string what = c.what + ", reads in flight " + std::to_string(top.dram.reads_in_flight);
-                pesim_net *n = nullptr;
-                ASSERT_EQ(pesim_net_create(&c.arch, &c.net, &c.opt, &n, &e), PESIM_OK) << what << ": " << e.msg;
-                std::unique_ptr<pesim_net, void (*)(pesim_net *)> hold(n, pesim_net_destroy);
-                ASSERT_EQ(pesim_net_run(n, &c.p, PESIM_NET_CYCLE, &r, &e), PESIM_OK) << what << ": " << e.msg;
-                ASSERT_TRUE(r->valid) << what;
-                std::vector<pesim_net_layer> el(r->layer, r->layer + r->n_layers);
-                int64_t cycles = r->cycles, stalls[PESIM_STALL_COUNT];
-                memcpy(stalls, r->stall_cycles, sizeof stalls);
-                ASSERT_EQ(pesim_systemc_net_run(n, &c.p, &r, &e), PESIM_OK) << what << ": " << e.msg;
-                ASSERT_TRUE(r->valid) << what;
-                EXPECT_EQ(r->cycles, cycles) << what;
-                for (int k = 0; k < PESIM_STALL_COUNT; k++)
-                    EXPECT_EQ(r->stall_cycles[k], stalls[k]) << what << ": " << pesim_stall_name((pesim_stall)k);
-                for (int32_t i = 0; i < r->n_layers; i++) {
-                    EXPECT_EQ(r->layer[i].start_cycle, el[(size_t)i].start_cycle) << what << ": layer " << i;
-                    EXPECT_EQ(r->layer[i].end_cycle, el[(size_t)i].end_cycle) << what << ": layer " << i;
+                int64_t before = r->cycles, bound = 0;
+                std::string what = c.what + change(top, seed,
+                                                   pesim_dram_words_per_cycle(&top.dram, c.arch.word_bits,
+                                                                              c.arch.clock_mhz));
+                int64_t cycles = engine_equals_reference(c, what, check_bound ? &bound : nullptr);
+                if (check_bound) {
+                    EXPECT_LE(bound, cycles) << what;
                 }
-                compared++, changed += cycles != one;
-                if (HasFailure()) return;
+                ++*compared, *changed += cycles != before;
+                if (::testing::Test::HasFailure()) return;
             }
+}
+
+// Whole networks with a DRAM port below the timing's peak (docs/engine.md,
+// "DRAM port"; reads at 0.1 to 0.3 of the peak, writes at 0.2 or unlimited, the
+// same placements): the network's cycles, stalls and every layer's times equal
+// in the engine and the reference, no less than the analytical bound (which
+// takes the port too), and the port changes some networks' cycles.
+TEST(NetSystemC, DramPort)
+{
+    int compared = 0, changed = 0;
+    dram_variants(4, 89, 5, [](pesim_level &top, int seed, double peak) {
+        top.read_words_per_cycle = peak * (0.1 + 0.1 * (seed % 3));
+        top.write_words_per_cycle = seed % 2 ? peak * 0.2 : 0;
+        char port[64];
+        snprintf(port, sizeof port, ", DRAM port %.3g/%.3g", top.read_words_per_cycle, top.write_words_per_cycle);
+        return std::string(port);
+    }, &compared, &changed, true);
+    printf("DRAM port: %d networks compared, %d changed by the port\n", compared, changed);
+    EXPECT_GT(compared, 10);
+    EXPECT_GT(changed, 5);
+}
+
+// Whole networks with DRAM reads in flight (reads_in_flight 2 and 4, the same
+// placements): the network's cycles, stalls and every layer's times equal, and
+// some networks' cycles differ from one read in flight.
+TEST(NetSystemC, ReadsInFlight)
+{
+    int compared = 0, changed = 0;
+    dram_variants(6, 97, 7, [](pesim_level &top, int seed, double) {
+        top.dram.reads_in_flight = 2 + 2 * (seed % 2);
+        return ", reads in flight " + std::to_string(top.dram.reads_in_flight);
+    }, &compared, &changed, false);
     EXPECT_GT(compared, 10);
     EXPECT_GT(changed, 3);
     RecordProperty("compared", compared);

@@ -275,6 +275,65 @@ TEST(SystemCReadsInFlightCoverage, ReadsOverlapInSeveralFamilies)
     EXPECT_GE(fam.size(), 2u);
 }
 
+// The DRAM level's port (docs/engine.md, DRAM): the i-th matrix case with a
+// DRAM, its read and write ports set below the timing's peak (fractions from a
+// twentieth to 0.3 of it, reads and writes apart, some with no write port), every
+// third with two reads in flight. The reference paces its DMA stream's bursts
+// by the port with its own code.
+bool dram_port_case(int k, sc_cases::Case *c)
+{
+    int i = k, n = 0;
+    for (int j = 0;; j++) { // the i-th matrix case with a DRAM
+        if (!sc_cases::make_case(j, PESIM_SOURCE_DIR, c)) return false;
+        if (c->arch.level[c->arch.n_levels - 1].is_dram && n++ == i) break;
+    }
+    pesim_level &top = c->arch.level[c->arch.n_levels - 1];
+    double peak = pesim_dram_words_per_cycle(&top.dram, c->arch.word_bits, c->arch.clock_mhz);
+    static const double rd[] = {0.1, 0.25, 0.05, 0.3}, wr[] = {0.2, 0, 0.1, 0.25, 0};
+    top.read_words_per_cycle = peak * rd[k % 4];
+    top.write_words_per_cycle = peak * wr[k % 5];
+    if (k % 3 == 2) top.dram.reads_in_flight = 2;
+    return true;
+}
+
+class SystemCDramPort : public ::testing::TestWithParam<int> {};
+
+TEST_P(SystemCDramPort, EngineEqualsSystemC)
+{
+    sc_cases::Case c;
+    ASSERT_TRUE(dram_port_case(GetParam(), &c));
+    const pesim_level &top = c.arch.level[c.arch.n_levels - 1];
+    char what[96];
+    snprintf(what, sizeof what, "DRAM port %.3g/%.3g words a cycle, %d in flight: ", top.read_words_per_cycle,
+             top.write_words_per_cycle, top.dram.reads_in_flight);
+    cross_check(c, what + c.describe());
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, SystemCDramPort, ::testing::Range(0, 60));
+
+// The port cases exercise the rule: the port changes the engine's cycles on
+// most of them, in at least three families.
+TEST(SystemCDramPortCoverage, ThePortBindsInSeveralFamilies)
+{
+    int changed = 0;
+    std::map<int, int> fam;
+    for (int k = 0; k < 60; k++) {
+        sc_cases::Case c;
+        ASSERT_TRUE(dram_port_case(k, &c));
+        pesim_cost with, without;
+        ASSERT_EQ(pesim_engine_run(&c.arch, &c.layer, &c.map, &c.opt, &with, nullptr), PESIM_OK);
+        pesim_level &top = c.arch.level[c.arch.n_levels - 1];
+        top.read_words_per_cycle = top.write_words_per_cycle = 0;
+        ASSERT_EQ(pesim_engine_run(&c.arch, &c.layer, &c.map, &c.opt, &without, nullptr), PESIM_OK);
+        if (with.valid && with.cycles != without.cycles) changed++, fam[c.family]++;
+    }
+    printf("DRAM port: %d of 60 cases change; families:", changed);
+    for (auto &f : fam) printf(" %s %d", sc_cases::family_name(f.first), f.second);
+    printf("\n");
+    EXPECT_GE(changed, 30);
+    EXPECT_GE(fam.size(), 3u);
+}
+
 // The general mapping classes (tests/systemc_cases.h, make_general_case).
 class SystemCGeneral : public ::testing::TestWithParam<int> {};
 

@@ -879,6 +879,40 @@ TEST(TimeloopRoundTrip, PerTensorCapacitiesBecomeABufferPerTensor)
     EXPECT_EQ(16, pesim_arch_macs(&b));
 }
 
+
+// A DRAM level's bandwidth in the export is its timing's peak, or its port's
+// where that is lower: VTA's 64-bit AXI port, 8 words a cycle, against the
+// 16-bit DDR4-3200's 64 (6.4 GB/s at 100 MHz, one-byte words).
+TEST(TimeloopRoundTrip, DramBandwidthIsTheTimingOrThePort)
+{
+    pesim_arch a;
+    pesim_error e;
+    ASSERT_EQ(PESIM_OK, pesim_arch_load((std::string(PESIM_SOURCE_DIR) + "/configs/arch/vta.cfg").c_str(), &a, &e))
+        << e.msg;
+    const int d = a.n_levels - 1;
+    ASSERT_DOUBLE_EQ(pesim_dram_words_per_cycle(&a.level[d].dram, a.word_bits, a.clock_mhz), 64.0);
+    auto exported = [&](const pesim_arch &x, double *rd, double *wr) {
+        char *text = pesim_timeloop_arch_text(&x, &e);
+        ASSERT_NE(nullptr, text) << e.msg;
+        pesim_arch b;
+        ASSERT_EQ(PESIM_OK,
+                  pesim_timeloop_load_arch_string(text, "arch.yaml", nullptr, nullptr, PESIM_TL_ERT_MAX, &b, &e))
+            << e.msg << text;
+        free(text);
+        *rd = b.level[b.n_levels - 1].read_words_per_cycle;
+        *wr = b.level[b.n_levels - 1].write_words_per_cycle;
+    };
+    double rd = 0, wr = 0;
+    exported(a, &rd, &wr);
+    EXPECT_EQ(rd, 8.0);
+    EXPECT_EQ(wr, 8.0);
+    a.level[d].read_words_per_cycle = 0;     // no read port: the timing's peak
+    a.level[d].write_words_per_cycle = 100;  // a port above the peak: the peak
+    exported(a, &rd, &wr);
+    EXPECT_EQ(rd, 64.0);
+    EXPECT_EQ(wr, 64.0);
+}
+
 }  // namespace
 
 namespace {

@@ -1,5 +1,6 @@
 /* arch.c - architecture helpers, DRAM presets and consistency checks. */
 #include "pesim/arch.h"
+#include "pesim/dram.h"
 
 #include <string.h>
 
@@ -231,6 +232,15 @@ double pesim_dram_words_per_cycle(const pesim_dram *d, int word_bits, double clo
     double bytes_per_ns = 2.0 * (d->bus_bits / 8.0) / d->tck_ns * d->channels;
     double ns_per_cycle = 1000.0 / clock_mhz;
     return bytes_per_ns * ns_per_cycle / (word_bits / 8.0);
+}
+
+double pesim_dram_port_words_per_cycle(const pesim_arch *a, int level, int is_write)
+{
+    if (level < 0 || level >= a->n_levels || !a->level[level].is_dram) return 0;
+    const pesim_level *v = &a->level[level];
+    double peak = pesim_dram_words_per_cycle(&v->dram, a->word_bits, a->clock_mhz);
+    double port = is_write ? v->write_words_per_cycle : v->read_words_per_cycle;
+    return port > 0 && (peak <= 0 || port < peak) ? port : peak;
 }
 
 pesim_status pesim_arch_check(const pesim_arch *a, const char *file, pesim_error *e)

@@ -43,6 +43,7 @@ typedef struct dram_port {
     pesim_dram timing;
     double clock_mhz;
     uint64_t burst_bytes;
+    double port_bytes[2];         /* the level's read / write port, bytes per accel cycle (0 = unlimited) */
     dram_region reg[NT];          /* the step's operand regions */
     uint64_t issue_free;          /* accel cycle the DMA stream can issue again */
     uint64_t next_id;             /* transfer ids start at 1; 0 = no DRAM transfer */
@@ -122,12 +123,28 @@ static void dram_step(dram_port *d)
     else pesim_dram_sim_advance_to(d->sim, nx);
 }
 
+/* The first DRAM cycle whose results are seen at accel cycle `a` or later
+ * (pesim_dram_to_accel_cycles(n) >= a). */
+static uint64_t dram_cycle_seen_at(const dram_port *d, int64_t a)
+{
+    if (a <= 0) return 0;
+    uint64_t n = pesim_dram_from_accel_cycles(&d->timing, d->clock_mhz, (uint64_t)(a - 1));
+    while ((int64_t)pesim_dram_to_accel_cycles(&d->timing, d->clock_mhz, n) < a) n++;
+    return n;
+}
+
 /* Issues the bursts of `words` of tensor t, no earlier than accel cycle
  * `start` and after the previous transfer's bursts were all accepted (one DMA
- * stream whose transfers pipeline in the controller's queues). Returns the
- * transfer id (0 if no words); *issued gets the accel cycle its last burst
- * was accepted. Tiles are laid out contiguously (tile-major), so a transfer
- * covers consecutive bursts of its tensor's region. */
+ * stream whose transfers pipeline in the controller's queues). With a port
+ * (the DRAM level's read/write_words_per_cycle, port_bytes) the bursts cross
+ * it one after the other: from p0, the accel cycle of the DRAM cycle at which
+ * the first could enter, burst i enters at a DRAM cycle seen at p0 +
+ * ceil(bytes before it / port bytes per cycle) or later, and the transfer
+ * holds the stream until p0 + ceil(bytes / port bytes per cycle) at least.
+ * Returns the transfer id (0 if no words); *issued gets the accel cycle its
+ * last burst was accepted (or the port's end, if later). Tiles are laid out
+ * contiguously (tile-major), so a transfer covers consecutive bursts of its
+ * tensor's region. */
 static uint64_t dram_issue(engine *e, dram_region *rg, int64_t words, int is_write, int64_t start, int64_t *issued)
 {
     dram_port *d = &e->dram;
@@ -147,7 +164,13 @@ static uint64_t dram_issue(engine *e, dram_region *rg, int64_t words, int is_wri
     uint64_t t0 = (uint64_t)start > d->issue_free ? (uint64_t)start : d->issue_free;
     uint64_t now = pesim_dram_from_accel_cycles(&d->timing, d->clock_mhz, t0);
     if (now > pesim_dram_sim_now(d->sim)) pesim_dram_sim_advance_to(d->sim, now);
+    double port = d->port_bytes[is_write ? 1 : 0];
+    int64_t p0 = (int64_t)pesim_dram_to_accel_cycles(&d->timing, d->clock_mhz, pesim_dram_sim_now(d->sim));
     for (int64_t i = 0; i < bursts; i++) {
+        if (port > 0 && i > 0) { /* the bursts before it have crossed the port */
+            uint64_t at = dram_cycle_seen_at(d, p0 + span_cycles(i * (int64_t)d->burst_bytes, port));
+            if (at > pesim_dram_sim_now(d->sim)) pesim_dram_sim_advance_to(d->sim, at);
+        }
         uint64_t addr = rg->base + rg->cursor;
         rg->cursor = (rg->cursor + d->burst_bytes) % rg->span;
         while (!pesim_dram_sim_will_accept(d->sim, addr, is_write)) dram_step(d);
@@ -157,6 +180,7 @@ static uint64_t dram_issue(engine *e, dram_region *rg, int64_t words, int is_wri
     if (is_write) d->bursts_w += bursts;
     else d->bursts_r += bursts;
     int64_t acc = (int64_t)pesim_dram_to_accel_cycles(&d->timing, d->clock_mhz, pesim_dram_sim_now(d->sim));
+    if (port > 0 && p0 + span_cycles(bytes, port) > acc) acc = p0 + span_cycles(bytes, port);
     if (acc < start) acc = start;
     d->issue_free = (uint64_t)acc;
     *issued = acc;
@@ -184,6 +208,7 @@ typedef struct xres {
     int64_t start, end, left;
     uint64_t dram_id;
     int64_t dram_words;
+    int dram_write;         /* its DRAM part writes (else reads) */
     pesim_stall cause;
 } xres;
 
@@ -199,7 +224,7 @@ static xres transfer(engine *e, int t, int src, int64_t src_words, int dst, int6
                      int64_t noc_words, int64_t net_lat, int64_t ready, dram_region *gs, dram_region *gd)
 {
     const pesim_arch *a = e->a;
-    xres r = {ready, ready, ready, 0, 0, PESIM_STALL_SPACE};
+    xres r = {ready, ready, ready, 0, 0, 0, PESIM_STALL_SPACE};
     if (e->opt.stall_free) {
         r.cause = PESIM_STALL_FILL_DRAIN;
         return r;
@@ -227,7 +252,7 @@ static xres transfer(engine *e, int t, int src, int64_t src_words, int dst, int6
         if (vd->is_dram) wstart = dram_resolve(e, r.dram_id, issued), ds = wstart - start;
     }
     if (vd->is_dram && e->has_dram) {
-        r.dram_id = dram_issue(e, gd, dst_words, 1, wstart, &issued), r.dram_words = dst_words;
+        r.dram_id = dram_issue(e, gd, dst_words, 1, wstart, &issued), r.dram_words = dst_words, r.dram_write = 1;
         dd = issued - start;
     }
     int64_t len = ds > dd ? ds : dd;
@@ -254,9 +279,8 @@ static int64_t xres_done(engine *e, const xres *r, pesim_stall *cause)
 {
     int64_t done = dram_resolve(e, r->dram_id, r->end);
     if (done > r->end && cause) {
-        double ideal = (double)span_cycles(r->dram_words, pesim_dram_words_per_cycle(&e->dram.timing,
-                                                                                     e->a->word_bits,
-                                                                                     e->a->clock_mhz));
+        double ideal = (double)span_cycles(r->dram_words,
+                                           pesim_dram_port_words_per_cycle(e->a, e->a->n_levels - 1, r->dram_write));
         *cause = ideal * 2 >= (double)(done - r->start) ? PESIM_STALL_DRAM_BW : PESIM_STALL_DRAM_LATENCY;
     }
     return done;
@@ -340,6 +364,8 @@ static pesim_status engine_init(engine *e, const pesim_arch *a, const pesim_engi
         e->dram.timing = top->dram;
         e->dram.clock_mhz = a->clock_mhz;
         e->dram.burst_bytes = pesim_dram_burst_bytes(&top->dram);
+        e->dram.port_bytes[0] = top->read_words_per_cycle * ((a->word_bits + 7) / 8);
+        e->dram.port_bytes[1] = top->write_words_per_cycle * ((a->word_bits + 7) / 8);
     }
     return PESIM_OK;
 }
@@ -455,6 +481,7 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
         ps[k].drain_done = c->drain_done;
         ps[k].drain.end = c->drain_end, ps[k].drain.dram_id = c->drain_dram, ps[k].drain.start = c->drain_start;
         ps[k].drain.dram_words = c->drain_words, ps[k].drain.cause = c->drain_cause;
+        ps[k].drain.dram_write = 1; /* a drain's DRAM part is its writes */
     }
     /* every pair's output tiles that partial sums may be read back into: their last drains */
     int64_t tile_off[PESIM_WALK_MAX_XFERS], tile_n[PESIM_WALK_MAX_XFERS], n_tiles = 0;

@@ -60,8 +60,13 @@ pesim_status pesim_model_evaluate(const pesim_arch *a, const pesim_layer *l, con
                 slow = v->write_words_per_cycle / dwr;
             cyc = slow < 1 ? (int64_t)ceil((double)compute / slow) : compute;
         } else if (v->is_dram) {
-            /* one shared channel group: reads and writes share the bus */
+            /* one shared channel group: reads and writes share the bus; the
+             * level's read and write ports (0 = unlimited) each carry their own */
             cyc = ceil_div_d(rd + wr, pesim_dram_words_per_cycle(&v->dram, a->word_bits, a->clock_mhz));
+            int64_t rc = ceil_div_d(rd / inst, v->read_words_per_cycle);
+            int64_t wc = ceil_div_d(wr / inst, v->write_words_per_cycle);
+            if (rc > cyc) cyc = rc;
+            if (wc > cyc) cyc = wc;
         } else {
             int64_t rc = ceil_div_d(rd / inst, v->read_words_per_cycle);
             int64_t wc = ceil_div_d(wr / inst, v->write_words_per_cycle);

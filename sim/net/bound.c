@@ -46,7 +46,7 @@ static int64_t onchip_latency(const pesim_arch *a, int lv)
 
 /* What bound.c keeps per layer while it schedules. */
 typedef struct layer_bound {
-    double rd[MAXL], wr[MAXL];              /* per instance: words read / written at each level */
+    double rd[MAXL], wr[MAXL];              /* per instance: words read / written at each level (DRAM: in all) */
     double noc[MAXL][NT];                   /* per instance: words on each level's network */
     double dram;                            /* words at DRAM */
     int64_t compute, first_lat, tail;       /* MAC steps or vector steps; first access latency; pipeline + skew */
@@ -61,11 +61,9 @@ static int64_t traffic(const pesim_net *n, const pesim_arch *a, const layer_boun
     int64_t best = 0;
     for (int lv = 0; lv < n->M; lv++) {
         const pesim_level *v = &a->level[lv];
-        if (!v->is_dram) {
-            int64_t c = span(b->rd[lv], v->read_words_per_cycle), w = span(b->wr[lv], v->write_words_per_cycle);
-            if (c < w) c = w;
-            if (c > best) best = c, *cause = PESIM_STALL_BUFFER_BW;
-        }
+        int64_t r = span(b->rd[lv], v->read_words_per_cycle), w = span(b->wr[lv], v->write_words_per_cycle);
+        if (r < w) r = w; /* at DRAM, its read and write ports (docs/engine.md, DRAM) */
+        if (r > best) best = r, *cause = v->is_dram ? PESIM_STALL_DRAM_BW : PESIM_STALL_BUFFER_BW;
         for (int t = 0; t < NT; t++) {
             int64_t c = span(b->noc[lv][t], v->noc[t].words_per_cycle);
             if (c > best) best = c, *cause = PESIM_STALL_NOC_BW;
@@ -79,8 +77,10 @@ static int64_t traffic(const pesim_net *n, const pesim_arch *a, const layer_boun
 /* Adds a count to the layer's cost and its bound (per instance). */
 static void add_words(const pesim_net *n, layer_bound *b, int lv, double rd, double wr, int64_t inst)
 {
-    if (n->arch.level[lv].is_dram) {
+    if (n->arch.level[lv].is_dram) { /* one DRAM: its timing and its ports carry every instance's words */
         b->dram += rd + wr;
+        b->rd[lv] += rd;
+        b->wr[lv] += wr;
         return;
     }
     b->rd[lv] += rd / (double)inst;
@@ -161,7 +161,7 @@ static void mac_layer(const pesim_net *n, const net_step *s, const pesim_layer *
                     double cf = (double)nc.access[child][t].fills, pr = (double)nc.access[pp][t].reads;
                     double fsub = sub < cf ? sub : cf, psub = sub < pr ? sub : pr;
                     if (!a->level[child].is_dram) ex->wr[child] -= fsub / (double)inst[child];
-                    if (a->level[pp].is_dram) ex->dram -= psub;
+                    if (a->level[pp].is_dram) ex->dram -= psub, ex->rd[pp] -= psub;
                     else ex->rd[pp] -= psub / (double)inst[pp];
                     double nr = (double)nc.noc_reads[pp][t] / (double)inst[pp];
                     double nsub = psub / (double)inst[pp];

@@ -145,6 +145,10 @@ DramSide::DramSide(sc_module_name n, const Program &p, const pesim_engine_option
     core_->on_command = [this](const DramIssued &c) { log_.push_back(c); };
     ds_.resize(p.descs.size());
     cursor_.assign(p.regions.size(), 0);
+    const pesim_level &top = p.arch->level[p.M - 1];
+    const double wb = (double)((p.arch->word_bits + 7) / 8);
+    port_bytes_[0] = top.read_words_per_cycle * wb;
+    port_bytes_[1] = top.write_words_per_cycle * wb;
     SC_THREAD(run);
 }
 
@@ -213,7 +217,12 @@ void DramSide::post(int desc, int64_t cycle)
 // request arrived) at which the channel queue takes them; a read transfer, and
 // a blocking write, must be complete before the next transfer issues, so the
 // next arrives one cycle after the last data; a posted write lets the next go
-// at once; a fence waits for an earlier posted write to land.
+// at once; a fence waits for an earlier posted write to land. With a port (the
+// DRAM level's read/write_words_per_cycle), the bursts cross it one after the
+// other from p0, the accelerator cycle of the DRAM cycle its first could enter:
+// a burst arrives in a DRAM cycle seen at p0 + (its bytes before it / the
+// port's bytes per cycle, rounded up) or later, and the stream goes on at
+// p0 + (all its bytes / the port's bytes per cycle) at the earliest.
 void DramSide::try_adds()
 {
     while (head_ < p_.descs.size()) {
@@ -234,7 +243,12 @@ void DramSide::try_adds()
             if (open_ < elig) return;
             const bool wr = d.kind != D_READ;
             const uint64_t burst = core_->burst_bytes();
+            const double port = port_bytes_[wr ? 1 : 0];
+            if (s.port0 < 0) s.port0 = (int64_t)to_accel(elig);
+            const int64_t bytes = d.words * (int64_t)((p_.arch->word_bits + 7) / 8);
             while (s.added < d.bursts) {
+                if (port > 0 && (int64_t)to_accel(open_) < s.port0 + share_cycles(s.added * (int64_t)burst, port))
+                    return;
                 const Region &rg = p_.regions[(size_t)d.region];
                 uint64_t addr = rg.base + (uint64_t)cursor_[(size_t)d.region];
                 if (!core_->will_accept(addr)) return;
@@ -246,6 +260,7 @@ void DramSide::try_adds()
             s.added_all = true;
             floor_ = std::max(floor_, open_);
             issue_free_ = std::max((int64_t)to_accel(open_), s.t0);
+            if (port > 0) issue_free_ = std::max(issue_free_, s.port0 + share_cycles(bytes, port));
             nq_->push(Notice{issue_free_, (int)head_, N_ISSUED});
             (wr ? bursts_written : bursts_read) += d.bursts;
         }
@@ -319,7 +334,11 @@ Controller::Controller(sc_module_name n, const Program &p, RunState *rs, std::ve
       want_trace_(want_trace), res_(res)
 {
     const pesim_level &top = p.arch->level[p.M - 1];
-    if (top.is_dram) dram_wpc_ = pesim_dram_words_per_cycle(&top.dram, p.arch->word_bits, p.arch->clock_mhz);
+    for (int w = 0; w < 2 && top.is_dram; w++) { // the timing's peak, or the level's port if lower
+        double peak = pesim_dram_words_per_cycle(&top.dram, p.arch->word_bits, p.arch->clock_mhz);
+        double port = w ? top.write_words_per_cycle : top.read_words_per_cycle;
+        dram_wpc_[w] = port > 0 && (peak <= 0 || port < peak) ? port : peak;
+    }
     rt_.resize(p.items.size());
     size_t off = 0;
     for (size_t i = 0; i < p.items.size(); i++) {
@@ -667,7 +686,8 @@ void Controller::on_notice(const Notice &n, int64_t k)
 
 int Controller::dram_cause(int i, int64_t done) const
 {
-    double ideal = (double)share_cycles(p_.items[(size_t)i].dram_words, dram_wpc_);
+    const Item &it = p_.items[(size_t)i];
+    double ideal = (double)share_cycles(it.dram_words, dram_wpc_[it.dram_write ? 1 : 0]);
     return ideal * 2 >= (double)(done - rt_[(size_t)i].start) ? PESIM_STALL_DRAM_BW : PESIM_STALL_DRAM_LATENCY;
 }
 

@@ -132,6 +132,7 @@ private:
     struct DescState {
         bool posted = false, added_all = false, data_known = false;
         int64_t t0 = 0, added = 0, cas = 0;
+        int64_t port0 = -1;               // accelerator cycle its first burst could enter (the port's start)
         uint64_t finish = 0;
     };
     void run();
@@ -153,6 +154,7 @@ private:
     uint64_t open_ = 0;                   // the DRAM cycle whose arrivals are still open
     uint64_t floor_ = 0;                  // no request of a later descriptor arrives before this cycle
     int64_t issue_free_ = 0;              // accelerator cycle the stream may issue again
+    double port_bytes_[2] = {0, 0};       // the DRAM level's read / write port, bytes per accelerator cycle
     std::vector<int64_t> cursor_;         // per region: the next burst's offset
     std::vector<int> inflight_;           // reads in flight (reads_in_flight > 1), oldest first
     bool await_inflight(const Desc &d);   // the reads d must see done: done? (raises floor_)
@@ -239,7 +241,7 @@ private:
     void end_step(int i, int64_t k);
     void finish_network(int64_t k);
     void end_run(int64_t k);
-    double dram_wpc_ = 0;                 // DRAM peak words per accelerator cycle
+    double dram_wpc_[2] = {0, 0};         // DRAM peak words per accelerator cycle, reads / writes (port included)
     int64_t last_event_ = 0;              // the last cycle at which anything happened
     int64_t quiet_limit_ = 0;             // longer without an event: the model is stuck
 };

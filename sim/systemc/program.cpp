@@ -159,6 +159,7 @@ struct Builder {
             if (vs.is_dram) p.items[(size_t)item].desc2 = d;
             else p.items[(size_t)item].desc = d;
             p.items[(size_t)item].dram_words = dst_words;
+            p.items[(size_t)item].dram_write = true;
         }
     }
 };

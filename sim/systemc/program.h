@@ -120,6 +120,7 @@ struct Item {
     uint16_t n_deps = 0, n_uses = 0, n_list = 0;
     int desc = kNone;               // its DRAM descriptor (a read, or a write)
     int64_t dram_words = 0;
+    bool dram_write = false;        // its DRAM part writes (else reads)
     // fills: the dependencies that make its readiness (docs/engine.md)
     int room = kNone;               // the compute after which the child has room
     int drain = kNone;              // outputs: the pair's latest drain (the child's room)

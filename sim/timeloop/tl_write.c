@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pesim/dram.h"
 #include "pesim/timeloop.h"
 #include "timeloop/tl_plan.h"
 #include "timeloop/tl_yaml.h"
@@ -127,8 +128,10 @@ char *pesim_timeloop_arch_text(const pesim_arch *a, pesim_error *e)
         tl_emit_kv_int(&t, "width", a->word_bits);
         if (plan[i].depth_words > 0) tl_emit_kv_int(&t, "depth", plan[i].depth_words);
         double rd = v->read_words_per_cycle, wr = v->write_words_per_cycle;
-        if (v->is_dram) /* Timeloop has no DRAM timing: its peak bandwidth stands in */
-            rd = wr = pesim_dram_words_per_cycle(&v->dram, a->word_bits, a->clock_mhz);
+        if (v->is_dram) { /* Timeloop has no DRAM timing: its peak bandwidth (or the port's, if lower) stands in */
+            rd = pesim_dram_port_words_per_cycle(a, L, 0);
+            wr = pesim_dram_port_words_per_cycle(a, L, 1);
+        }
         if (rd > 0) tl_emit_kv_num(&t, "read_bandwidth", rd);
         if (wr > 0) tl_emit_kv_num(&t, "write_bandwidth", wr);
         if (v->double_buffered) tl_emit_kv_int(&t, "multiple-buffering", 2);

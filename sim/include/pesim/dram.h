@@ -161,6 +161,13 @@ uint64_t pesim_dram_burst_bytes(const pesim_dram *d);
  * bus_bits per tCK per channel. */
 double pesim_dram_peak_gbps(const pesim_dram *d);
 
+/* Peak words per accelerator cycle of DRAM level `level` of a in one
+ * direction (is_write: writes, else reads): the lower of the DRAM timing's
+ * peak (pesim_dram_words_per_cycle, shared by reads and writes) and the
+ * level's port, read_words_per_cycle or write_words_per_cycle (0 = no port
+ * limit). 0 when the level is not DRAM or neither limits. */
+double pesim_dram_port_words_per_cycle(const pesim_arch *a, int level, int is_write);
+
 /* DRAM cycles -> accelerator cycles at clock_mhz, rounded up: the first
  * accelerator cycle boundary at or after the DRAM cycle's time. And back,
  * also rounded up. 0 if a clock is not positive. */
