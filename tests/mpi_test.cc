@@ -10,6 +10,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -101,6 +102,22 @@ std::string Text(sqlite3_stmt *q, int col)
 {
     const unsigned char *t = sqlite3_column_text(q, col);
     return t ? std::string(reinterpret_cast<const char *>(t)) : std::string("NULL");
+}
+
+// Waits (at most 60 s) until no process holds the store's lock: when
+// mpiexec returns after a rank was killed, Open MPI may still be ending the
+// other ranks, and rank 0 holds the store until it exits. 1 once free.
+int WaitStoreFree(const std::string &path)
+{
+    for (int k = 0; k < 600; k++) {
+        int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0) return 0;
+        int got = flock(fd, LOCK_EX | LOCK_NB) == 0;
+        close(fd); // releases the lock
+        if (got) return 1;
+        usleep(100000);
+    }
+    return 0;
 }
 
 // Every evaluation of the store, by run and sample; *runs gets the number of
@@ -443,6 +460,7 @@ TEST(Mpi, AWorkerKilledDuringWholeSearchesLosesNothing)
                           "' --oversubscribe -x PESIM_MPI_KILL_WORKER -np 3 '" PESIM_BINARY "' " + args + "--out " + dk);
     EXPECT_NE(killed.status, 0) << "the job went on without its worker";
     EXPECT_EQ(killed.out.find("store:"), std::string::npos) << killed.out; // no summary
+    ASSERT_TRUE(WaitStoreFree(dk + "/search.db")) << "rank 0 outlived the job";
     // The store opens (quick_check) and holds whole layer searches only,
     // each as the straight run stored it: the first one at least.
     std::vector<Row> got = Stored(dk + "/search.db");
@@ -566,6 +584,7 @@ TEST(Mpi, AWorkerKilledMidRunLosesNothingAndResumeCarriesOn)
     int wst = 0;
     ASSERT_EQ(waitpid(pid, &wst, 0), pid);
     EXPECT_FALSE(WIFEXITED(wst) && WEXITSTATUS(wst) == 0) << "the job went on without its worker";
+    ASSERT_TRUE(WaitStoreFree(d + "/search.db")) << "rank 0 outlived the job";
 
     // The store opens (quick_check passes) and holds samples 0..S-1 of one run.
     std::vector<Row> killed = Stored(d + "/search.db");
