@@ -44,7 +44,7 @@ static const cli_usage usage = {
     "                    [--agents K|auto] [--policy-in FILE]\n"
     "                    [--distribute auto|batches|searches] [--seeds LIST]\n"
     "       pesim search --experiment FILE [--joint] [options above but --layer]\n"
-    "       pesim search --placement [--arch FILE] [--workload FILE] [options above but --layer]",
+    "       pesim search --placement [--rectify] [--arch FILE] [--workload FILE] [options above but --layer]",
     "Searches the mapping (tile factors per level, loop orders, spatial unrolling,\n"
     "bypass) of one layer (--layer) or of every MAC layer of the workload, one\n"
     "search per layer, with an ask/tell algorithm: exhaustive, random, annealing,\n"
@@ -62,7 +62,9 @@ static const cli_usage usage = {
     "--experiment FILE searches the experiment's hardware space (docs/search.md\n"
     "1.2; each layer mapped by the default mapper; --joint: hardware and every\n"
     "layer's mapping together) for the whole network, one run; --placement\n"
-    "searches where each layer's weights and outputs live (EGRL-style). They write\n"
+    "searches where each layer's weights and outputs live (EGRL-style; --rectify:\n"
+    "a placement that does not fit is spilled outwards as a compiler would, and\n"
+    "costs the rectified run, instead of being refused). They write\n"
     "DIR/best_arch.cfg and DIR/<layer>.cfg for every MAC layer (or\n"
     "DIR/best_placement.cfg) and the convergence to DIR/convergence.csv. With a\n"
     "store, the best design (of a network: each layer's best mapping) also runs as\n"
@@ -92,7 +94,7 @@ typedef struct cmd_args {
     cli_input_args in;
     const char *algo, *budget, *seed, *objective, *eval, *db, *json, *out, *threads, *batch;
     const char *experiment, *algo_opt, *encoding, *agents, *policy_in, *distribute, *seeds;
-    int resume, new_run, joint, placement;
+    int resume, new_run, joint, placement, rectify;
 } cmd_args;
 
 /* Parses a decimal integer in [lo, hi]; prints a message naming the option
@@ -868,6 +870,41 @@ typedef struct design_report {
     double area_budget_um2;
 } design_report;
 
+/* Puts, above what pesim_placement_write wrote, the `pesim run` command that
+ * evaluates the placement with the search's whole-network options (weights
+ * preloaded; --rectify where the search rectified), so that it reproduces the
+ * reported cost. CLI_OK, or CLI_FAIL after a message. */
+static int placement_header(const design_report *rp)
+{
+    const pesim_net_options *no = pesim_space_placement_options(rp->sp);
+    const char *path = rp->placement_file;
+    FILE *f = fopen(path, "rb");
+    char *body = NULL;
+    long n = -1;
+    if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) >= 0 && fseek(f, 0, SEEK_SET) == 0 &&
+        (body = malloc((size_t)n + 1)) && fread(body, 1, (size_t)n, f) != (size_t)n)
+        n = -1;
+    if (f)
+        fclose(f);
+    int rc = CLI_FAIL;
+    if (body && n >= 0 && (f = fopen(path, "wb"))) {
+        int w = fprintf(f,
+                        "# the best placement of pesim search --placement%s; its cost is that of\n"
+                        "# pesim run --arch %s --workload %s --placement %s%s%s%s%s\n",
+                        no && no->rectify ? " --rectify" : "", rp->arch_path, rp->workload_path, path,
+                        no && no->preload_weights ? " --preload-weights" : "", no && no->rectify ? " --rectify" : "",
+                        no && no->no_alias ? " --no-alias" : "", no && no->no_prefetch ? " --no-prefetch" : "");
+        if (w > 0 && fwrite(body, 1, (size_t)n, f) == (size_t)n)
+            rc = CLI_OK;
+        if (fclose(f) != 0)
+            rc = CLI_FAIL;
+    }
+    free(body);
+    if (rc != CLI_OK)
+        cli_error("%s: cannot rewrite the placement file: %s", path, strerror(errno));
+    return rc;
+}
+
 /* Writes the best design's files: the arch and each MAC layer's mapping
  * (hardware and joint spaces), or the placement. */
 static int write_design(design_report *rp, const pesim_network *net)
@@ -891,7 +928,7 @@ static int write_design(design_report *rp, const pesim_network *net)
             rp->placement_file[0] = '\0';
             return CLI_FAIL;
         }
-        return CLI_OK;
+        return placement_header(rp);
     }
     if (cli_cfg_path(dir, "best_arch", rp->arch_file, sizeof rp->arch_file) != 0) {
         cli_error("%s: path too long", dir);
@@ -961,8 +998,8 @@ static int record_design_network(design_report *rp, const pesim_network *net, pe
     pesim_error e;
     pesim_error_clear(&e);
     int valid = 0, rc = CLI_OK;
-    if (cli_net_record(st, rp->s.run_id, rp->s.best_sample, &d.arch, net, maps, placed ? &d.placement : NULL,
-                       "searched", &valid, &e) != PESIM_OK) {
+    if (cli_net_record_opts(st, rp->s.run_id, rp->s.best_sample, &d.arch, net, pesim_space_placement_options(rp->sp),
+                            maps, placed ? &d.placement : NULL, "searched", &valid, &e) != PESIM_OK) {
         cli_report(&e, rp->db);
         rc = CLI_FAIL;
     }
@@ -1068,6 +1105,36 @@ static void text_design(const design_report *rp, FILE *f)
     fprintf(f, "\nstore: %s; convergence: %s\n", rp->db, s->csv_file);
 }
 
+/* --resume of a placement search: --rectify is part of the search (its
+ * space's description), so a store whose run of the placement search has the
+ * other setting, and none with this one, is refused (exit 2) rather than
+ * resumed as another run that evaluates differently. */
+static int resume_rectify_check(const cmd_args *o, const cli_inputs *in, const pesim_space *sp, pesim_store *st,
+                                const char *db)
+{
+    pesim_net_options no = *pesim_space_placement_options(sp);
+    no.rectify = !no.rectify;
+    pesim_space *other = NULL;
+    pesim_error e;
+    pesim_error_clear(&e);
+    pesim_run_info have;
+    int ours = 0, theirs = 0;
+    if (pesim_space_placement_opts(in->arch, &in->net, &no, &other, &e) != PESIM_OK ||
+        pesim_store_find_run(st, "placement", pesim_space_describe(sp), &have, &ours, &e) != PESIM_OK ||
+        (!ours && pesim_store_find_run(st, "placement", pesim_space_describe(other), &have, &theirs, &e) != PESIM_OK)) {
+        pesim_space_destroy(other);
+        cli_report(&e, db);
+        return e.code == PESIM_ERR_NOMEM ? CLI_FAIL : CLI_USAGE;
+    }
+    pesim_space_destroy(other);
+    if (ours || !theirs)
+        return CLI_OK;
+    cli_error("search: --resume: the store's run %lld of this placement search was started %s --rectify; "
+              "give the same (--new-run starts another run)",
+              (long long)have.id, o->rectify ? "without" : "with");
+    return CLI_USAGE;
+}
+
 /* --experiment / --placement: one search of the whole design. */
 static int search_design(search_args *a, const cmd_args *o, const uint64_t *seeds, int32_t ns)
 {
@@ -1116,7 +1183,11 @@ static int search_design(search_args *a, const cmd_args *o, const uint64_t *seed
             goto out;
         pesim_error e;
         pesim_error_clear(&e);
-        if (pesim_space_placement(in.arch, &in.net, &x.space, &e) != PESIM_OK) {
+        pesim_net_options no;
+        memset(&no, 0, sizeof no);
+        no.preload_weights = 1; /* pesim_space_placement's: EGRL's setting */
+        no.rectify = o->rectify;
+        if (pesim_space_placement_opts(in.arch, &in.net, &no, &x.space, &e) != PESIM_OK) {
             cli_report(&e, in.arch_path);
             rc = e.code == PESIM_ERR_NOMEM ? CLI_FAIL : CLI_USAGE;
             goto out;
@@ -1138,6 +1209,8 @@ static int search_design(search_args *a, const cmd_args *o, const uint64_t *seed
     pesim_store *st = NULL;
     rc = open_outputs(a, o, dbbuf, sizeof dbbuf, &st, &jf);
     rp.db = dbbuf;
+    if (rc == CLI_OK && have_in && st && a->mode == PESIM_RUN_RESUME)
+        rc = resume_rectify_check(o, &in, x.space, st, dbbuf);
     int32_t np = pesim_space_n_params(rp.sp);
     /* one report per seed (--seeds: each in DIR/seed-S, its runs found by seed) */
     int32_t nr = seeds ? ns : 1;
@@ -1167,12 +1240,12 @@ static int search_design(search_args *a, const cmd_args *o, const uint64_t *seed
         char config[2048], label[160];
         snprintf(config, sizeof config,
                  "pesim search %s%s%s --arch %s --workload %s --algo %s --budget %lld --seed %llu "
-                 "--objective %s --eval %s --batch %d --threads %d%s%s",
+                 "--objective %s --eval %s --batch %d --threads %d%s%s%s",
                  o->experiment ? "--experiment " : "--placement", o->experiment ? o->experiment : "",
                  o->joint ? " --joint" : "", r->arch_path, r->workload_path, ak->algo, (long long)ak->budget,
                  (unsigned long long)ak->seed, pesim_objective_name(ak->objective), pesim_fidelity_name(ak->fidelity),
                  (int)ak->batch, (int)ak->threads, ak->algo_opt_text ? " --algo-opt " : "",
-                 ak->algo_opt_text ? ak->algo_opt_text : "");
+                 ak->algo_opt_text ? ak->algo_opt_text : "", o->rectify ? " --rectify" : "");
         snprintf(label, sizeof label, "%s%s%s", r->mode, o->experiment ? ":" : "", o->experiment ? r->name : "");
         search_spec spec;
         memset(&spec, 0, sizeof spec);
@@ -1183,9 +1256,9 @@ static int search_design(search_args *a, const cmd_args *o, const uint64_t *seed
         spec.eval = eo;
         char recipe[4 * SEARCH_PATH_MAX];
         const char *xf[] = {o->experiment, o->in.arch, o->in.workload, o->joint ? "1" : "0", ak->encoding_text};
-        const char *pf[] = {r->arch_path, r->workload_path};
+        const char *pf[] = {r->arch_path, r->workload_path, o->rectify ? "1" : "0"};
         int bad = o->experiment ? cli_mpi_recipe(recipe, sizeof recipe, "experiment", xf, 5)
-                                : cli_mpi_recipe(recipe, sizeof recipe, "placement", pf, 2);
+                                : cli_mpi_recipe(recipe, sizeof recipe, "placement", pf, 3);
         spec.recipe = bad ? NULL : recipe;
 
         struct sigaction sa, old;
@@ -1292,6 +1365,7 @@ static int search_main(int argc, char **argv)
         {"experiment", "FILE", "search the experiment's hardware space for the whole network", &o.experiment, NULL},
         {"joint", NULL, "with --experiment: hardware and every layer's mapping together", NULL, &o.joint},
         {"placement", NULL, "search the memory placement of the network's tensors", NULL, &o.placement},
+        {"rectify", NULL, "with --placement: spill what does not fit outwards (never refused)", NULL, &o.rectify},
         {NULL, NULL, NULL, NULL, NULL},
     };
     int rc = cli_parse(&usage, opts, argc, argv);
@@ -1307,6 +1381,10 @@ static int search_main(int argc, char **argv)
         return CLI_OK;
     if (o.joint && !o.experiment) {
         cli_error("search: --joint needs --experiment FILE");
+        return CLI_USAGE;
+    }
+    if (o.rectify && !o.placement) {
+        cli_error("search: --rectify is for --placement searches (a placement that does not fit)");
         return CLI_USAGE;
     }
     uint64_t *seeds = NULL;

@@ -145,8 +145,19 @@ static pesim_status worker_open(void *ctx, const char *recipe, const pesim_eval_
                                  mapping && f[3] ? f[3] : "", cli_mpi_where(at, sizeof at));
             goto out;
         }
-        st = mapping ? pesim_space_mapping_opt(w->in.arch, &w->in.net.layers[w->in.only], &enc, &w->sp, e)
-                     : pesim_space_placement(w->in.arch, &w->in.net, &w->sp, e);
+        /* a placement recipe's third field: rectify (1) or not (0, or absent) */
+        const char *rect = mapping ? NULL : field_or_null(f[3]);
+        pesim_net_options no;
+        memset(&no, 0, sizeof no);
+        no.preload_weights = 1; /* pesim_space_placement's */
+        no.rectify = rect && strcmp(rect, "1") == 0;
+        if (rect && strcmp(rect, "0") != 0 && strcmp(rect, "1") != 0)
+            st = pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "mpi",
+                                 "placement recipe: rectify field '%.32s' is neither 0 nor 1 %s", rect,
+                                 cli_mpi_where(at, sizeof at));
+        else
+            st = mapping ? pesim_space_mapping_opt(w->in.arch, &w->in.net.layers[w->in.only], &enc, &w->sp, e)
+                         : pesim_space_placement_opts(w->in.arch, &w->in.net, &no, &w->sp, e);
     } else if (strcmp(kind, "experiment") == 0 && f[1]) {
         w->have_x = 1;
         if (cli_experiment_load("search", f[1], field_or_null(f[2]), field_or_null(f[3]), f[4] && f[4][0] == '1', &enc,

@@ -9,12 +9,20 @@ pesim_status cli_net_record(pesim_store *st, int64_t run_id, int64_t sample, con
                             const pesim_placement *placement, const char *placement_name, int *valid,
                             pesim_error *e)
 {
+    return cli_net_record_opts(st, run_id, sample, arch, net, NULL, maps, placement, placement_name, valid, e);
+}
+
+pesim_status cli_net_record_opts(pesim_store *st, int64_t run_id, int64_t sample, const pesim_arch *arch,
+                                 const pesim_network *net, const pesim_net_options *opt,
+                                 const pesim_mapping *const *maps, const pesim_placement *placement,
+                                 const char *placement_name, int *valid, pesim_error *e)
+{
     *valid = 0;
     pesim_net *n = NULL;
     pesim_placement greedy;
     memset(&greedy, 0, sizeof greedy);
     const pesim_net_result *r = NULL;
-    pesim_status s = pesim_net_create(arch, net, NULL, &n, e);
+    pesim_status s = pesim_net_create(arch, net, opt, &n, e);
     for (int32_t i = 0; s == PESIM_OK && maps && i < net->n_layers; i++)
         if (maps[i]) s = pesim_net_set_mapping(n, i, maps[i], e);
     if (s == PESIM_OK && !placement) {

@@ -26,4 +26,12 @@ pesim_status cli_net_record(pesim_store *st, int64_t run_id, int64_t sample, con
                             const pesim_placement *placement, const char *placement_name, int *valid,
                             pesim_error *e);
 
+/* cli_net_record with the whole-network options `opt` (NULL: the defaults;
+ * a placement search passes its space's, so that its best placement runs as
+ * the search evaluated it: weights preloaded, rectified where asked). */
+pesim_status cli_net_record_opts(pesim_store *st, int64_t run_id, int64_t sample, const pesim_arch *arch,
+                                 const pesim_network *net, const pesim_net_options *opt,
+                                 const pesim_mapping *const *maps, const pesim_placement *placement,
+                                 const char *placement_name, int *valid, pesim_error *e);
+
 #endif

@@ -3,104 +3,91 @@
 // at more seeds than the test runs (docs/egrl.md "Audit of the learner").
 // Built and run by scripts/study_egrl_synthetic.sh.
 //
-// usage: study_egrl_synthetic ALGO "K=V;K=V" FIRST_SEED SEEDS [BUDGET [PROBLEM]]
+// usage: study_egrl_synthetic ALGO "K=V;K=V" FIRST_SEED SEEDS [BUDGET [PROBLEM [OPTIMUM]]]
 // PROBLEM: synthetic (the default: refused placements are invalid),
 // synthetic-rectify (the same problem, rectified: egrl_problem::Problem),
 // fc6-rectify (the real network of SearchEgrl.FindsTheOptimumOfASmallNetwork,
 // egrl_problem::kFc6 on tests/data/cli/tiny_arch.cfg, through the evaluator,
-// the placement space with rectify; run from the repository root) or fc6 (the
-// same without rectify). Prints one line: the final gap to the optimum per
-// seed, their mean, how many seeds found the optimum, in how many the
-// learner's last rollout was all-DRAM (every tensor at level 0, the
-// outermost), and the share of all the learner's rollouts that were all-DRAM
-// (for fc6 also the optimum and how many placements cost it).
+// the placement space with rectify; run from the repository root), fc6 (the
+// same without rectify) or capacity (egrl_problem::kCapArch/kCapWorkload,
+// rectified: the problem where capacity binds after rectification). Prints
+// one line: the final gap to the optimum per seed, their mean, how many seeds
+// found the optimum, in how many the learner's last rollout was all-DRAM
+// (every tensor at level 0, the outermost), and the share of all the
+// learner's rollouts that were all-DRAM (for real networks also the optimum
+// and how many placements cost it). OPTIMUM, when given, is the optimum (a
+// real network's enumeration is skipped). ALGO "describe" (real networks)
+// enumerates the space and prints the optimum, how many placements cost it
+// and are within 1 % and 5 % of it, greedy's and all-innermost's gaps and
+// how many placements are refused without rectification.
 #include <cstdlib>
+#include <memory>
 #include <string>
 
 #include "search_egrl_problem.h"
 
-extern "C" {
-#include "pesim/config.h"
-}
-
 namespace {
 
-// The real small network's placement space and its evaluator.
-struct Fc6 {
-    pesim_arch arch;
-    pesim_network net;
-    pesim_space *s = nullptr;
-    pesim_evaluator *ev = nullptr;
-    bool ok = false;
-    explicit Fc6(bool rectify)
-    {
-        pesim_error e;
-        memset(&net, 0, sizeof net);
-        pesim_net_options o;
-        memset(&o, 0, sizeof o);
-        o.preload_weights = 1; /* pesim_space_placement's default */
-        o.rectify = rectify;
-        pesim_eval_options eo;
-        memset(&eo, 0, sizeof eo);
-        eo.objective = PESIM_OBJ_LATENCY;
-        if (pesim_arch_load("tests/data/cli/tiny_arch.cfg", &arch, &e) != PESIM_OK ||
-            pesim_network_load_string(egrl_problem::kFc6, "fc6.cfg", &net, &e) != PESIM_OK ||
-            pesim_space_placement_opts(&arch, &net, &o, &s, &e) != PESIM_OK ||
-            pesim_evaluator_create(s, nullptr, &eo, &ev, &e) != PESIM_OK) {
-            fprintf(stderr, "fc6: %s\n", e.msg);
-            return;
-        }
-        ok = true;
+// The real network of a problem name (NULL for the synthetic ones).
+egrl_problem::RealPlacement *Real(const std::string &problem, bool rectify)
+{
+    if (problem.rfind("fc6", 0) == 0)
+        return new egrl_problem::RealPlacement("tests/data/cli/tiny_arch.cfg", "fc6.cfg", egrl_problem::kFc6, rectify);
+    if (problem == "capacity")
+        return new egrl_problem::RealPlacement(egrl_problem::kCapArch, egrl_problem::kCapWorkload, nullptr, rectify);
+    return nullptr;
+}
+
+// ALGO "describe": the space's landscape.
+int Describe(const std::string &problem)
+{
+    std::unique_ptr<egrl_problem::RealPlacement> r(Real(problem, true)), u(Real(problem, false));
+    if (!r || !r->ok || !u->ok) return 2;
+    const int32_t np = r->n();
+    std::vector<int32_t> x((size_t)np, 0), argmin;
+    long at_opt = 0;
+    const double opt = r->Optimum(&at_opt, &argmin);
+    long n = 0, in1 = 0, in5 = 0, refused = 0;
+    for (;;) {
+        pesim_result a = (*r)(x.data()), b = (*u)(x.data());
+        n++, in1 += a.valid && a.objective <= opt * 1.01, in5 += a.valid && a.objective <= opt * 1.05;
+        refused += !b.valid;
+        int32_t i = 0;
+        while (i < np && ++x[(size_t)i] == pesim_space_param(r->s, i)->n_choices) x[(size_t)i++] = 0;
+        if (i == np) break;
     }
-    ~Fc6()
-    {
-        pesim_evaluator_destroy(ev);
-        pesim_space_destroy(s);
-        pesim_network_free(&net);
-    }
-    pesim_result operator()(const int32_t *x) const
-    {
-        pesim_result r;
-        if (pesim_evaluator_run(ev, x, 1, PESIM_FIDELITY_ANALYTICAL, &r) != PESIM_OK) r = egrl_problem::Invalid();
-        return r;
-    }
-    // every one of the space's placements (mixed radix); *at_opt: how many
-    // placements cost the optimum
-    double Optimum(long *at_opt) const
-    {
-        const int32_t n = pesim_space_n_params(s);
-        std::vector<int32_t> x((size_t)n, 0);
-        std::vector<double> all;
-        for (;;) {
-            pesim_result r = (*this)(x.data());
-            if (r.valid) all.push_back(r.objective);
-            int32_t i = 0;
-            while (i < n && ++x[(size_t)i] == pesim_space_param(s, i)->n_choices) x[(size_t)i++] = 0;
-            if (i == n) break;
-        }
-        const double best = all.empty() ? PESIM_INVALID_PENALTY : *std::min_element(all.begin(), all.end());
-        *at_opt = (long)std::count(all.begin(), all.end(), best);
-        return best;
-    }
-};
+    std::vector<int32_t> g = r->Greedy(), inner((size_t)np);
+    for (int32_t i = 0; i < np; i++) inner[(size_t)i] = pesim_space_param(r->s, i)->n_choices - 1;
+    const double gg = g.empty() ? -1 : (*r)(g.data()).objective / opt - 1, gi = (*r)(inner.data()).objective / opt - 1;
+    printf("%s: %d parameters, %ld placements; optimum %.0f at %ld (within 1%%: %ld, 5%%: %ld); greedy gap %.6f; "
+           "all-innermost gap %.6f; refused without rectification %ld\nan optimum:",
+           problem.c_str(), (int)np, n, opt, at_opt, in1, in5, gg, gi, refused);
+    for (int32_t v : argmin) printf(" %d", (int)v);
+    printf("\ngreedy:    ");
+    for (int32_t v : g) printf(" %d", (int)v);
+    printf("\n");
+    return 0;
+}
 
 }  // namespace
 
 int main(int argc, char **argv)
 {
     if (argc < 5) {
-        fprintf(stderr, "usage: %s ALGO \"K=V;K=V\" FIRST_SEED SEEDS [BUDGET]\n", argv[0]);
+        fprintf(stderr, "usage: %s ALGO \"K=V;K=V\" FIRST_SEED SEEDS [BUDGET [PROBLEM [OPTIMUM]]]\n", argv[0]);
         return 2;
     }
     const char *algo = argv[1];
     const std::string kvs = argv[2];
     const int first = atoi(argv[3]), seeds = atoi(argv[4]), budget = argc > 5 ? atoi(argv[5]) : 1000;
     const std::string problem = argc > 6 ? argv[6] : "synthetic";
-    const bool fc6 = problem.rfind("fc6", 0) == 0, rectify = problem.find("-rectify") != std::string::npos;
-    if (problem != "synthetic" && problem != "synthetic-rectify" && problem != "fc6" && problem != "fc6-rectify") {
+    const bool rectify = problem.find("-rectify") != std::string::npos;
+    if (problem != "synthetic" && problem != "synthetic-rectify" && problem != "fc6" && problem != "fc6-rectify" &&
+        problem != "capacity") {
         fprintf(stderr, "unknown problem %s\n", problem.c_str());
         return 2;
     }
+    if (strcmp(algo, "describe") == 0) return Describe(problem);
     std::vector<std::string> kv;
     for (size_t p = 0; p < kvs.size();) {
         size_t q = kvs.find(';', p);
@@ -112,12 +99,16 @@ int main(int argc, char **argv)
     for (auto &s : kv) ptr.push_back(s.c_str());
     egrl_problem::PlaceSpace ps(6);
     egrl_problem::Problem syn(ps.sp.n, rectify);
-    Fc6 real(rectify);
-    if (fc6 && !real.ok) return 2;
-    auto f = [&](const int32_t *x) { return fc6 ? real(x) : syn(x); };
-    long at_opt = -1; /* counted for fc6 only */
-    const double opt = fc6 ? real.Optimum(&at_opt) : syn.Optimum();
-    const int32_t n = fc6 ? pesim_space_n_params(real.s) : ps.sp.n, batch = 21;
+    std::unique_ptr<egrl_problem::RealPlacement> rp(Real(problem, rectify || problem == "capacity"));
+    const bool fc6 = rp != nullptr; /* a real network */
+    if (fc6 && !rp->ok) {
+        fprintf(stderr, "%s: %s\n", problem.c_str(), rp->error.msg);
+        return 2;
+    }
+    auto f = [&](const int32_t *x) { return fc6 ? (*rp)(x) : syn(x); };
+    long at_opt = -1; /* counted for real networks only, when enumerated */
+    const double opt = argc > 7 ? atof(argv[7]) : fc6 ? rp->Optimum(&at_opt) : syn.Optimum();
+    const int32_t n = fc6 ? rp->n() : ps.sp.n, batch = 21;
     double sum = 0;
     int found = 0, all_dram = 0;
     long rollouts = 0, dram_rollouts = 0;
@@ -135,7 +126,7 @@ int main(int argc, char **argv)
         memset(&eo, 0, sizeof eo);
         eo.objective = PESIM_OBJ_LATENCY;
         if (fc6) o.eval = &eo; /* as the campaign passes it */
-        const pesim_status rc = fc6 ? pesim_algo_create(algo, real.s, (uint64_t)seed, &o, &al, &e)
+        const pesim_status rc = fc6 ? pesim_algo_create(algo, rp->s, (uint64_t)seed, &o, &al, &e)
                                     : pesim_algo_create_core(algo, &ps.sp, (uint64_t)seed, &o, &al, &e);
         if (rc != PESIM_OK) {
             fprintf(stderr, "%s: %s\n", algo, e.msg);

@@ -11,7 +11,11 @@
 # fc6-rectify (the network of SearchEgrl.FindsTheOptimumOfASmallNetwork;
 # budget 630): with rectification, egrl, ea, pg and random, and "egrl lower"
 # against each (scripts/study_egrl_rectify.sh; docs/egrl.md "With
-# rectification"). Hidden 16, depth 2 (the tests' sizes). Needs build/Release
+# rectification"). Hidden 16, depth 2 (the tests' sizes). PROBLEM capacity
+# (budget 630): DQN on a small NNP-I, rectified, where capacity still binds
+# (tests/search_egrl_problem.h; docs/egrl.md "A problem where capacity
+# binds"): egrl, ea, pg and random at their default settings, "egrl lower"
+# against each (scripts/study_egrl_capacity.sh). Needs build/Release
 # (scripts/build.sh Release); builds the driver into
 # build/Release/study_egrl_synthetic.
 set -euo pipefail
@@ -19,16 +23,21 @@ cd "$(dirname "$0")/.."
 first="${1:-100}"
 seeds="${2:-48}"
 problem="${3:-synthetic}"
-case "$problem" in fc6*) budget="${4:-630}" ;; *) budget="${4:-1000}" ;; esac
+case "$problem" in fc6* | capacity) budget="${4:-630}" ;; *) budget="${4:-1000}" ;; esac
 b=build/Release
-exe="$b/study_egrl_synthetic"
+# the driver is built into a folder of its own, so that a rebuild of
+# build/Release during a long study does not change it
+exe="$(mktemp -d)/study_egrl_synthetic"
 c++ -O2 -std=gnu++17 -Isim/include -Isearch/include -Isim -Isearch -Itests scripts/study_egrl_synthetic.cc -o "$exe" \
     "$b/search/libpesim_search.a" "$b/sim/libpesim_sim.a" \
     $(pkg-config --libs gsl libconfig sqlite3 yaml-0.1 openblas xgboost) \
     -lglpk -lm -lpthread $(pkg-config --libs ompi-c 2>/dev/null || true)
 out=$(mktemp)
 k='hidden=16;depth=2'
-if [ "$problem" = synthetic ]; then
+if [ "$problem" = capacity ]; then  # default settings (docs/egrl.md "Pre-stated comparison")
+  runs=("egrl|" "ea|" "pg|" "random|")
+  pairs='0,1 0,2 0,3'
+elif [ "$problem" = synthetic ]; then
   runs=("egrl|$k" "ea|$k" "egrl|$k;steps=0" "egrl|$k;critic=1" "random|" "pg|$k;rollouts=20")
   pairs='1,0 2,0 0,3 0,5 0,1'
 else  # egrl lower than each; pg as each problem's test runs it
@@ -37,6 +46,7 @@ else  # egrl lower than each; pg as each problem's test runs it
   runs=("egrl|$k" "ea|$k" "$pg" "random|")
   pairs='0,1 0,2 0,3'
 fi
+[ "$problem" = capacity ] && "$exe" describe "" 1 1 1 capacity
 for run in "${runs[@]}"; do
   "$exe" "${run%%|*}" "${run#*|}" "$first" "$seeds" "$budget" "$problem" | tee -a "$out"
 done
@@ -58,3 +68,4 @@ for i, j in (map(int, p.split(',')) for p in sys.argv[2].split()):
     print(f"{names[i]} lower than {names[j]}: p = {p_lower(gaps[i], gaps[j]):.5f}")
 PY
 rm -f "$out"
+rm -rf "$(dirname "$exe")"

@@ -234,6 +234,12 @@ pesim_status srch_space_finish(pesim_space *s, pesim_error *e)
                  s->maps ? " joint" : "", s->net.name, (int)s->n_mac);
     else
         snprintf(what, sizeof what, "network=%s layers=%d", s->net.name, (int)s->n_mac);
+    if (s->kind == SPACE_PLACEMENT) { /* the options that change a placement's cost, where not the default */
+        const pesim_net_options *o = &s->place_opt;
+        size_t at = strlen(what);
+        snprintf(what + at, sizeof what - at, "%s%s%s%s", o->preload_weights ? "" : " no-preload",
+                 o->rectify ? " rectify" : "", o->no_alias ? " no-alias" : "", o->no_prefetch ? " no-prefetch" : "");
+    }
     char enc[64] = "";
     if (s->maps)
         snprintf(enc, sizeof enc, " encoding=order:%s,spatial:%s", s->opt.order ? "sequence" : "rank",
@@ -294,6 +300,11 @@ const pesim_layer *pesim_space_layer(const pesim_space *s, int32_t i)
 const pesim_arch *pesim_space_arch(const pesim_space *s) { return s ? &s->arch : NULL; }
 const pesim_space_options *pesim_space_options_of(const pesim_space *s) { return s ? &s->opt : NULL; }
 const pesim_network *pesim_space_network_of(const pesim_space *s) { return s ? &s->net : NULL; }
+
+const pesim_net_options *pesim_space_placement_options(const pesim_space *s)
+{
+    return s && s->kind == SPACE_PLACEMENT ? &s->place_opt : NULL;
+}
 
 /* ------------------------------------------------------ decode / encode */
 

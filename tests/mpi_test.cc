@@ -258,6 +258,32 @@ TEST(Mpi, HardwareSearchAndSweepOnThreeRanksAreTheSingleProcessOnes)
                                         "sweep", 36);
 }
 
+// A rectified placement search (issue #16): the workers build the space from
+// the recipe with --rectify too, so every candidate they evaluate is valid,
+// and the rows are the single process's (a worker that built the unrectified
+// space would be refused: its space's description differs).
+TEST(Mpi, RectifiedPlacementSearchOnThreeRanksIsTheSingleProcessOne)
+{
+    const std::string d1 = TempDir("mpir1"), d3 = TempDir("mpir3");
+    const std::string args = "--placement --rectify --arch tests/data/search/nnpi_small.cfg --workload "
+                             "workloads/dqn_atari.cfg --algo random --budget 24 --batch 8 --objective latency --out ";
+    Result one = Pesim("search " + args + d1);
+    ASSERT_EQ(one.status, 0) << one.err;
+    Result three = Mpirun(3, "search " + args + d3 + " --json " + d3 + "/out.json");
+    ASSERT_EQ(three.status, 0) << three.err;
+    EXPECT_EQ(ParseJson(ReadFile(d3 + "/out.json"))["worker_evaluations"].num, 24);
+    std::vector<Row> r1 = Stored(d1 + "/search.db");
+    ASSERT_EQ(r1.size(), 24u);
+    for (const Row &r : r1) EXPECT_EQ(r.valid, 1) << r.sample << " " << r.reason;
+    ExpectSameRows(Stored(d3 + "/search.db"), r1);
+    auto body = [](const std::string &d) {  // the header names the file's own path
+        std::string t = ReadFile(d + "/best_placement.cfg");
+        return t.substr(std::min(t.size(), t.find("\nplacement")));
+    };
+    EXPECT_EQ(body(d3), body(d1));
+    EXPECT_NE(body(d1), "");
+}
+
 // The store as a kill leaves it: the samples >= keep of every run gone, every run running.
 void KeepSamples(const std::string &db, int keep)
 {

@@ -1,7 +1,9 @@
-// search_egrl_problem.h - the synthetic placement problem of EGRL's tests
+// search_egrl_problem.h - the placement problems of EGRL's tests
 // (tests/search_egrl_test.cc) and of scripts/study_egrl_synthetic.sh: a
-// placement space of layers x (weights, outputs) over three levels, and a
-// latency with capacities whose optimum dynamic programming finds.
+// synthetic placement space of layers x (weights, outputs) over three levels,
+// with a latency with capacities whose optimum dynamic programming finds; and
+// real networks' placement spaces through the evaluator (RealPlacement): fc6
+// on tiny_arch.cfg, and the capacity-bound problem (DQN on a small NNP-I).
 #ifndef PESIM_TESTS_SEARCH_EGRL_PROBLEM_H
 #define PESIM_TESTS_SEARCH_EGRL_PROBLEM_H
 
@@ -16,6 +18,7 @@
 #include "synthetic_space.h"
 
 extern "C" {
+#include "pesim/config.h"
 #include "pesim/search.h"
 }
 
@@ -127,6 +130,96 @@ inline const char *const kFc6 =
     "  { name = \"fc5\"; type = \"gemm\"; inputs = [ \"fc4\" ]; m = 1; k_red = 40; n_out = 200; },\n"
     "  { name = \"fc6\"; type = \"gemm\"; inputs = [ \"fc5\" ]; m = 1; k_red = 200; n_out = 24; }\n"
     "); };\n";
+
+// The capacity-bound problem (issue #16): DQN (workloads/dqn_atari.cfg:
+// three convolutions and two fully connected layers, 10 placement parameters
+// over SRAM, LLC and DRAM, 59,049 placements) on a small NNP-I
+// (tests/data/search/nnpi_small.cfg: configs/arch/nnpi.cfg with a 4,096-word
+// SRAM and a 65,536-word LLC per instance, so that only a few of DQN's
+// tensors fit at once), weights preloaded, rectified, objective latency.
+// Every placement is feasible after rectification, but capacity still
+// decides which tensors get the fast levels: docs/egrl.md "A problem where
+// capacity binds".
+inline const char *const kCapArch = "tests/data/search/nnpi_small.cfg";
+inline const char *const kCapWorkload = "workloads/dqn_atari.cfg";
+
+// A real network's placement space (weights preloaded, rectify as asked)
+// and its evaluator at analytical fidelity, objective latency. Paths are
+// relative to the repository root; workload_text, when not NULL, is the
+// network itself (workload then names it in messages). ok is false (and
+// error holds why) when anything fails to load.
+struct RealPlacement {
+    pesim_arch arch;
+    pesim_network net;
+    pesim_space *s = nullptr;
+    pesim_evaluator *ev = nullptr;
+    bool ok = false;
+    pesim_error error;
+    RealPlacement(const char *arch_path, const char *workload, const char *workload_text, bool rectify)
+    {
+        memset(&net, 0, sizeof net);
+        pesim_error_clear(&error);
+        pesim_net_options o;
+        memset(&o, 0, sizeof o);
+        o.preload_weights = 1; /* pesim_space_placement's default */
+        o.rectify = rectify;
+        pesim_eval_options eo;
+        memset(&eo, 0, sizeof eo);
+        eo.objective = PESIM_OBJ_LATENCY;
+        if (pesim_arch_load(arch_path, &arch, &error) != PESIM_OK ||
+            (workload_text ? pesim_network_load_string(workload_text, workload, &net, &error)
+                           : pesim_network_load(workload, &net, &error)) != PESIM_OK ||
+            pesim_space_placement_opts(&arch, &net, &o, &s, &error) != PESIM_OK ||
+            pesim_evaluator_create(s, nullptr, &eo, &ev, &error) != PESIM_OK)
+            return;
+        ok = true;
+    }
+    RealPlacement(const RealPlacement &) = delete;
+    RealPlacement &operator=(const RealPlacement &) = delete;
+    ~RealPlacement()
+    {
+        pesim_evaluator_destroy(ev);
+        pesim_space_destroy(s);
+        pesim_network_free(&net);
+    }
+    int32_t n() const { return pesim_space_n_params(s); }
+    pesim_result operator()(const int32_t *x) const
+    {
+        pesim_result r;
+        if (pesim_evaluator_run(ev, x, 1, PESIM_FIDELITY_ANALYTICAL, &r) != PESIM_OK) r = Invalid();
+        return r;
+    }
+    // The greedy placer's placement (the native compiler, EGRL's 1.0x) as choices.
+    std::vector<int32_t> Greedy() const
+    {
+        std::vector<int32_t> x((size_t)n(), 0);
+        pesim_error e;
+        if (pesim_space_placement_greedy(s, x.data(), nullptr, &e) != PESIM_OK) x.clear();
+        return x;
+    }
+    // Every placement of the space (mixed radix); *at_opt: how many cost the
+    // optimum; *argmin (may be NULL): the first that does.
+    double Optimum(long *at_opt, std::vector<int32_t> *argmin = nullptr) const
+    {
+        const int32_t np = n();
+        std::vector<int32_t> x((size_t)np, 0);
+        std::vector<double> all;
+        double best = PESIM_INVALID_PENALTY;
+        for (;;) {
+            pesim_result r = (*this)(x.data());
+            if (r.valid) {
+                all.push_back(r.objective);
+                if (r.objective < best && argmin) *argmin = x;
+                best = std::min(best, r.objective);
+            }
+            int32_t i = 0;
+            while (i < np && ++x[(size_t)i] == pesim_space_param(s, i)->n_choices) x[(size_t)i++] = 0;
+            if (i == np) break;
+        }
+        *at_opt = (long)std::count(all.begin(), all.end(), best);
+        return best;
+    }
+};
 
 }  // namespace egrl_problem
 

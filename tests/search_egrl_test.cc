@@ -120,15 +120,17 @@ double PermutationP(const std::vector<double> &a, const std::vector<double> &b)
     return (double)at_most / (double)splits;
 }
 
-// Every candidate of a small space (at most 4096), candidate-major.
-std::vector<int32_t> EveryCandidate(const pesim_space *s)
+// Every candidate of a small space (mixed radix, the first parameter
+// fastest), or every stride-th; at most 10,000 of them, candidate-major.
+std::vector<int32_t> EveryCandidate(const pesim_space *s, int64_t stride = 1)
 {
     const int32_t n = pesim_space_n_params(s);
     int64_t points = 1;
     for (int32_t i = 0; i < n; i++) points *= pesim_space_param(s, i)->n_choices;
-    EXPECT_LE(points, 4096);
+    const bool small = (points + stride - 1) / stride <= 10000;
+    EXPECT_TRUE(small) << points << " candidates";
     std::vector<int32_t> x;
-    for (int64_t k = 0; k < points && points <= 4096; k++)
+    for (int64_t k = 0; k < points && small; k += stride)
         for (int32_t i = 0, rest = (int32_t)k; i < n; i++) {
             const int32_t c = pesim_space_param(s, i)->n_choices;
             x.push_back(rest % c);
@@ -656,6 +658,65 @@ TEST(SearchEgrl, RectificationMakesEveryPlacementFeasible)
     pesim_evaluator_destroy(ep);
     pesim_space_destroy(rect);
     pesim_space_destroy(plain);
+}
+
+// The capacity-bound problem (egrl_problem::kCapArch, kCapWorkload: DQN on a
+// small NNP-I, rectified; docs/egrl.md "A problem where capacity binds"):
+// rectification keeps every placement feasible while most do not fit
+// without it, and capacity still shapes the optimum: the greedy placer (the
+// native compiler) and "everything in the fastest level" (rectified) cost
+// more than twice the best of every 7th placement of the space (an upper
+// bound on the optimum, which enumeration puts at 4,330 cycles), and random
+// search at the study's budget (630) ends above that bound in every seed.
+TEST(SearchEgrl, CapacityStillBindsAfterRectification)
+{
+    egrl_problem::RealPlacement rect(egrl_problem::kCapArch, egrl_problem::kCapWorkload, nullptr, true),
+        plain(egrl_problem::kCapArch, egrl_problem::kCapWorkload, nullptr, false);
+    ASSERT_TRUE(rect.ok) << rect.error.msg;
+    ASSERT_TRUE(plain.ok) << plain.error.msg;
+    const int32_t n = rect.n();
+    ASSERT_EQ(n, 10);
+    const std::vector<int32_t> x = EveryCandidate(rect.s, 7);
+    ASSERT_EQ(x.size() / (size_t)n, 8436u);  // of 59,049
+    const int32_t points = (int32_t)(x.size() / (size_t)n);
+    std::vector<pesim_result> rr((size_t)points), rp((size_t)points);
+    ASSERT_EQ(pesim_evaluator_run(rect.ev, x.data(), points, PESIM_FIDELITY_ANALYTICAL, rr.data()), PESIM_OK);
+    ASSERT_EQ(pesim_evaluator_run(plain.ev, x.data(), points, PESIM_FIDELITY_ANALYTICAL, rp.data()), PESIM_OK);
+    double bound = PESIM_INVALID_PENALTY;
+    int refused = 0;
+    for (int32_t k = 0; k < points; k++) {
+        ASSERT_TRUE(rr[(size_t)k].valid) << k << ": " << rr[(size_t)k].reason;
+        bound = std::min(bound, rr[(size_t)k].objective);
+        refused += !rp[(size_t)k].valid;
+    }
+    EXPECT_GT(refused, points / 2);  // capacity binds: most placements do not fit as asked
+    const std::vector<int32_t> g = rect.Greedy();
+    ASSERT_EQ((int32_t)g.size(), n);
+    std::vector<int32_t> inner((size_t)n);
+    for (int32_t i = 0; i < n; i++) inner[(size_t)i] = pesim_space_param(rect.s, i)->n_choices - 1;
+    const pesim_result gr = rect(g.data()), ir = rect(inner.data());
+    ASSERT_TRUE(gr.valid && ir.valid);
+    printf("%d placements sampled, %d refused without rectification; best %.0f, greedy %.0f, all-innermost %.0f\n",
+           (int)points, refused, bound, gr.objective, ir.objective);
+    EXPECT_GT(gr.objective, 2 * bound);
+    EXPECT_GT(ir.objective, 2 * bound);
+    for (uint64_t seed = 1; seed <= 4; seed++) {
+        pesim_algo *al = nullptr;
+        pesim_error e;
+        ASSERT_EQ(pesim_algo_create("random", rect.s, seed, nullptr, &al, &e), PESIM_OK) << e.msg;
+        std::vector<int32_t> c((size_t)21 * n);
+        std::vector<pesim_result> r(21);
+        double best = PESIM_INVALID_PENALTY;
+        for (int done = 0; done < 630; done += 21) {
+            ASSERT_EQ(pesim_algo_ask(al, c.data(), 21), 21);
+            ASSERT_EQ(pesim_evaluator_run(rect.ev, c.data(), 21, PESIM_FIDELITY_ANALYTICAL, r.data()), PESIM_OK);
+            for (auto &q : r) best = std::min(best, q.objective);
+            pesim_algo_tell(al, c.data(), r.data(), 21);
+        }
+        pesim_algo_destroy(al);
+        printf("random seed %d: best %.0f\n", (int)seed, best);
+        EXPECT_GT(best, bound) << "seed " << seed;
+    }
 }
 
 // On a small network with a known optimum (egrl_problem::kFc6: every one of its 4,096

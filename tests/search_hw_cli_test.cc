@@ -127,6 +127,68 @@ TEST(SearchHwCli, PlacementSearchWritesALoadablePlacement)
     pesim_network_free(&net);
 }
 
+// `--placement --rectify` (issue #16): on DQN over the small NNP-I, where
+// most placements do not fit, no evaluation of a rectified search is refused
+// while the same search without it has refusals; the best placement's file
+// says the `pesim run` command that evaluates it as the search did, and that
+// command gives the reported cycles; the store's cycle-level run of the best
+// placement is rectified too (valid).
+TEST(SearchHwCli, RectifiedPlacementSearchNeverScoresARefusal)
+{
+    std::string dir = TempDir("hw_rectify");
+    const std::string base = "search --placement --arch tests/data/search/nnpi_small.cfg --workload "
+                             "workloads/dqn_atari.cfg --algo random --budget 40 --seed 3 --objective latency";
+    Result u = Pesim(base + " --out " + dir + "/u --db " + dir + "/u.db");
+    ASSERT_EQ(u.status, 0) << u.err;
+    EXPECT_GT(Count(dir + "/u.db", "SELECT COUNT(*) FROM evaluations WHERE NOT valid"), 5);
+    Result r = Pesim(base + " --rectify --out " + dir + "/r --db " + dir + "/r.db --json " + dir + "/r.json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_EQ(Count(dir + "/r.db", "SELECT COUNT(*) FROM evaluations WHERE valid"), 40);
+    EXPECT_EQ(Count(dir + "/r.db", "SELECT COUNT(*) FROM runs WHERE space LIKE '% rectify %' AND config LIKE "
+                                   "'% --rectify'"), 1);
+    EXPECT_EQ(Count(dir + "/r.db", "SELECT COUNT(*) FROM net_runs WHERE valid AND placement = 'searched'"), 1);
+    Json j = ParseJson(ReadFile(dir + "/r.json"));
+    const std::string file = j["best"]["placement"].str;
+    std::vector<std::string> lines = Split(ReadFile(file), '\n');
+    ASSERT_GE(lines.size(), 3u);
+    const std::string head = "# pesim run ";
+    ASSERT_EQ(lines[1].rfind(head, 0), 0u) << lines[1];
+    EXPECT_NE(lines[1].find(" --preload-weights --rectify"), std::string::npos) << lines[1];
+    Result run = Pesim(lines[1].substr(head.size() - 4) + " --json " + dir + "/run.json");
+    ASSERT_EQ(run.status, 0) << run.err;
+    Json rj = ParseJson(ReadFile(dir + "/run.json"));
+    EXPECT_EQ(rj["total"]["cycles"].num, j["best"]["cycles"].num);
+    EXPECT_TRUE(rj["placement"]["rectified"].b);
+}
+
+// --rectify is part of the placement search: a run stopped part-way resumes
+// with it to the straight run's result, and a --resume without it is refused
+// (exit 2, naming --rectify) instead of starting an unrectified run.
+TEST(SearchHwCli, RectifyRoundTripsThroughResume)
+{
+    std::string dir = TempDir("hw_rect_resume");
+    const std::string base = "search --placement --rectify --arch tests/data/search/nnpi_small.cfg --workload "
+                             "workloads/dqn_atari.cfg --algo ea --batch 7 --seed 2 --objective latency --out " + dir;
+    Result full = Pesim(base + " --budget 42 --db " + dir + "/full.db --json " + dir + "/full.json");
+    ASSERT_EQ(full.status, 0) << full.err;
+    Result part = Pesim(base + " --budget 21 --db " + dir + "/part.db");
+    ASSERT_EQ(part.status, 0) << part.err;
+    std::string plain = base;
+    plain.erase(plain.find(" --rectify"), 10);
+    Result bad = Pesim(plain + " --budget 42 --db " + dir + "/part.db --resume");
+    EXPECT_EQ(bad.status, 2);
+    EXPECT_NE(bad.err.find("started with --rectify"), std::string::npos) << bad.err;
+    EXPECT_EQ(Count(dir + "/part.db", "SELECT COUNT(*) FROM runs"), 1);  // nothing started
+    Result rest = Pesim(base + " --budget 42 --db " + dir + "/part.db --resume --json " + dir + "/rest.json");
+    ASSERT_EQ(rest.status, 0) << rest.err;
+    Json f = ParseJson(ReadFile(dir + "/full.json")), r = ParseJson(ReadFile(dir + "/rest.json"));
+    EXPECT_EQ(r["resumed_samples"].num, 21);
+    EXPECT_EQ(r["samples"].num, 42);
+    EXPECT_EQ(r["best"]["objective"].num, f["best"]["objective"].num);
+    EXPECT_EQ(r["best"]["sample"].num, f["best"]["sample"].num);
+    EXPECT_EQ(Count(dir + "/part.db", "SELECT COUNT(*) FROM evaluations WHERE NOT valid"), 0);
+}
+
 // A hardware search records its best design run as one network (the arch it
 // found, each layer by the default mapper as the search evaluated it, the
 // greedy placement) as the network run of the best sample.
@@ -157,6 +219,11 @@ TEST(SearchHwCli, BadCombinationsAreExit2)
     EXPECT_EQ(Pesim("search --joint --out " + dir).status, 2);
     EXPECT_EQ(Pesim(std::string("search --experiment ") + kExp + " --layer conv_a --out " + dir).status, 2);
     EXPECT_EQ(Pesim(std::string("search --experiment ") + kExp + " --placement --out " + dir).status, 2);
+    // --rectify belongs to placement searches
+    Result rect = Pesim(std::string("search --experiment ") + kExp + " --rectify --out " + dir);
+    EXPECT_EQ(rect.status, 2);
+    EXPECT_NE(rect.err.find("--rectify"), std::string::npos) << rect.err;
+    EXPECT_EQ(Pesim("search --layer conv_a --rectify --out " + dir).status, 2);
     EXPECT_EQ(Pesim("search --experiment tests/data/search/no_such.cfg --out " + dir).status, 2);
     Result h = Pesim("search --help");
     EXPECT_EQ(h.status, 0);

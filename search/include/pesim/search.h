@@ -133,6 +133,12 @@ pesim_status pesim_space_placement(const pesim_arch *a, const pesim_network *net
                                    pesim_error *e);
 pesim_status pesim_space_placement_opts(const pesim_arch *a, const pesim_network *net, const pesim_net_options *opt,
                                         pesim_space **out, pesim_error *e);
+/* A placement space's whole-network options (hooks cleared), NULL for other
+ * spaces. pesim_space_describe names those that differ from
+ * pesim_space_placement's (" rectify", " no-preload", " no-alias",
+ * " no-prefetch"), so that a store's run or an MPI worker with other options
+ * is another space. */
+const pesim_net_options *pesim_space_placement_options(const pesim_space *s);
 
 /* The native-compiler baseline of a placement space (EGRL's 1.0x):
  * pesim_net_place_greedy on the space's arch, network and whole-network
