@@ -77,8 +77,8 @@ int cli_cmd_scalesim(int argc, char **argv)
             if (in.arch->level[lv].noc[t].kind == PESIM_NOC_SYSTOLIC)
                 rows = in.arch->level[lv].fanout_y, cols = in.arch->level[lv].fanout_x, sys = lv;
     /* SCALE-Sim's array holds the dataflow's stationary operand in its PE
-     * registers: configure the PE level so (one word, double-buffered as the
-     * arch says) whatever the arch file chose for its own dataflow. */
+     * registers: configure the PE level so (one word in each of the level's
+     * tile slots, as the arch says) whatever the arch file chose for its own dataflow. */
     if (sys > 0) {
         /* and, like SCALE-Sim's, the array unrolls whichever GEMM dims the dataflow puts on it */
         in.arch->level[sys].spatial_x_dims = in.arch->level[sys].spatial_y_dims = (1u << PESIM_NDIMS) - 1;
@@ -86,7 +86,7 @@ int cli_cmd_scalesim(int argc, char **argv)
         int stat = !strcmp(dataflow, "os") ? PESIM_OUTPUTS : !strcmp(dataflow, "ws") ? PESIM_WEIGHTS : PESIM_INPUTS;
         for (int t = 0; t < PESIM_NTENSORS; t++) {
             pe->keeps[t] = t == stat;
-            pe->tensor_capacity_words[t] = t == stat ? (pe->double_buffered ? 2 : 1) : 0;
+            pe->tensor_capacity_words[t] = t == stat ? pesim_level_tile_slots(pe) : 0;
         }
     }
     if (!quiet)

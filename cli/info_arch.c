@@ -163,8 +163,10 @@ void cli_info_arch_text(const pesim_arch *a, const char *path, FILE *f)
             "flags");
     for (int L = 0; L < a->n_levels; L++) {
         const pesim_level *lv = &a->level[L];
-        char keeps[4], cap[96], fan[32];
+        char keeps[4], cap[96], fan[32], slots[32] = "";
         snprintf(fan, sizeof fan, "%" PRId32 "x%" PRId32, lv->fanout_x, lv->fanout_y);
+        if (pesim_level_tile_slots(lv) == 2) snprintf(slots, sizeof slots, "double-buffered ");
+        if (pesim_level_tile_slots(lv) > 2) snprintf(slots, sizeof slots, "%d-buffered ", pesim_level_tile_slots(lv));
         fprintf(f, "%-*s  %-5s %-24s %9s %-7s %5" PRId32 " %5" PRId32 " %8s %8s %7" PRId32
                    " %8g %8g %9g %10g %s%s%s\n",
                 w, lv->name, keeps_letters(lv, keeps), capacity_text(lv, cap, sizeof cap),
@@ -172,7 +174,7 @@ void cli_info_arch_text(const pesim_arch *a, const char *path, FILE *f)
                 rate_text(lv->read_words_per_cycle, b[1], 32),
                 rate_text(lv->write_words_per_cycle, b[2], 32), lv->latency_cycles,
                 lv->read_energy_pj, lv->write_energy_pj, lv->leak_pj_per_cycle, lv->area_um2,
-                lv->is_dram ? "dram " : "", lv->double_buffered ? "double-buffered " : "",
+                lv->is_dram ? "dram " : "", slots,
                 lv->sliding_reuse ? "sliding-reuse" : "");
     }
     fputs("\nfanout is X x Y children per instance; '-' bandwidth is unlimited.\n", f);
@@ -306,7 +308,7 @@ static void level_json(json_writer *w, const pesim_arch *a, int L)
         json_kv_double(w, "estimated_access_ns", x.access_ns);
     else
         json_kv_null(w, "estimated_access_ns");
-    json_kv_bool(w, "double_buffered", lv->double_buffered);
+    json_kv_int(w, "multiple_buffering", pesim_level_tile_slots(lv));
     json_kv_bool(w, "sliding_reuse", lv->sliding_reuse);
     json_key(w, "noc");
     noc_json(w, a, L);
@@ -393,7 +395,7 @@ void cli_info_arch_csv(const pesim_arch *a, FILE *f)
     fputs("level,keeps,capacity_words,weights_capacity_words,inputs_capacity_words,"
           "outputs_capacity_words,instances,fanout_x,fanout_y,banks,ports,"
           "read_words_per_cycle,write_words_per_cycle,latency_cycles,read_energy_pj,"
-          "write_energy_pj,leak_pj_per_cycle,area_um2,double_buffered,sliding_reuse,"
+          "write_energy_pj,leak_pj_per_cycle,area_um2,multiple_buffering,sliding_reuse,"
           "dram_preset,dram_peak_words_per_cycle,read_energy_source,write_energy_source,"
           "leak_source,area_source\n", f);
     for (int L = 0; L < a->n_levels; L++) {
@@ -415,7 +417,7 @@ void cli_info_arch_csv(const pesim_arch *a, FILE *f)
             cli_csv_double(f, e[k]);
             fputc(',', f);
         }
-        fprintf(f, "%d,%d,", lv->double_buffered != 0, lv->sliding_reuse != 0);
+        fprintf(f, "%d,%d,", pesim_level_tile_slots(lv), lv->sliding_reuse != 0);
         if (lv->is_dram) {
             cli_csv_field(f, lv->dram.preset[0] ? lv->dram.preset : "custom");
             fputc(',', f);

@@ -45,6 +45,7 @@ static const hw_spec hw_specs[] = {
     {"spatial_y", HW_SPATIAL_Y, V_DIMS, 0, 0},
     {"banks", HW_BANKS, V_INT, 1, 65536},
     {"double_buffered", HW_DOUBLE_BUFFERED, V_BOOL, 0, 1},
+    {"multiple_buffering", HW_TILE_SLOTS, V_INT, 1, PESIM_TILE_SLOTS_MAX},
     {"ports", HW_PORTS, V_INT, 1, 64},
 };
 

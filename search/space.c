@@ -48,7 +48,7 @@ uint64_t srch_hash_arch(uint64_t h, const pesim_arch *a)
     for (int l = 0; l < a->n_levels; l++) {
         const pesim_level *v = &a->level[l];
         h = srch_hmix(h, (uint64_t)v->is_dram | (uint64_t)v->keeps[0] << 8 | (uint64_t)v->keeps[1] << 16 |
-                             (uint64_t)v->keeps[2] << 24 | (uint64_t)(v->double_buffered != 0) << 32 |
+                             (uint64_t)v->keeps[2] << 24 | (uint64_t)(pesim_level_tile_slots(v) - 1) << 32 |
                              (uint64_t)(v->sliding_reuse != 0) << 40);
         h = srch_hmix(h, (uint64_t)v->capacity_words);
         for (int t = 0; t < PESIM_NTENSORS; t++) h = srch_hmix(h, (uint64_t)v->tensor_capacity_words[t]);
@@ -440,7 +440,8 @@ int pesim_space_encode(const pesim_space *s, const pesim_design *d, int32_t *cho
                 case HW_SPATIAL_X: found = x->spatial_x_dims == y->spatial_x_dims; break;
                 case HW_SPATIAL_Y: found = x->spatial_y_dims == y->spatial_y_dims; break;
                 case HW_BANKS: found = x->banks == y->banks; break;
-                case HW_DOUBLE_BUFFERED: found = x->double_buffered == y->double_buffered; break;
+                case HW_DOUBLE_BUFFERED:
+                case HW_TILE_SLOTS: found = pesim_level_tile_slots(x) == pesim_level_tile_slots(y); break;
                 case HW_PORTS: found = x->ports == y->ports; break;
                 case HW_WORD_BITS: found = a.word_bits == d->arch.word_bits; break;
                 case HW_FIELD_COUNT: found = 0; break;

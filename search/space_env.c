@@ -173,7 +173,7 @@ static const char *const edge_cols[PESIM_EDGE_FEATURES] = {"log2_words", "lifeti
 static const char *const arch_cols[4] = {"word_bits", "clock_mhz", "mac_energy_pj", "n_levels"};
 static const char *const level_cols[PESIM_ARCH_LEVEL_FEATURES] = {
     "log2_capacity_words", "log2_fanout_x", "log2_fanout_y", "log2_read_words_per_cycle",
-    "log2_write_words_per_cycle", "read_energy_pj", "write_energy_pj", "dram", "double_buffered",
+    "log2_write_words_per_cycle", "read_energy_pj", "write_energy_pj", "dram", "log2_tile_slots",
     "keeps_weights", "keeps_inputs", "keeps_outputs"};
 
 const char *pesim_feature_name(pesim_feature_set set, int32_t i)
@@ -244,7 +244,7 @@ int32_t pesim_arch_features(const pesim_arch *a, double *out, int32_t n)
         PUT(b + 5, v->read_energy_pj);
         PUT(b + 6, v->write_energy_pj);
         PUT(b + 7, v->is_dram ? 1.0 : 0.0);
-        PUT(b + 8, v->double_buffered ? 1.0 : 0.0);
+        PUT(b + 8, log2((double)pesim_level_tile_slots(v)));
         for (int t = 0; t < PESIM_NTENSORS; t++) PUT(b + 9 + t, v->keeps[t] ? 1.0 : 0.0);
     }
     return PESIM_ARCH_FEATURES;

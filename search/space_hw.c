@@ -35,9 +35,10 @@ void srch_hw_apply_value(pesim_arch *a, const hw_key *k, const hw_value *v)
     case HW_SPATIAL_X: x->spatial_x_dims = v->mask; break;
     case HW_SPATIAL_Y: x->spatial_y_dims = v->mask; break;
     case HW_BANKS: x->banks = (int32_t)v->num; break;
-    case HW_DOUBLE_BUFFERED: x->double_buffered = v->num != 0; break;
+    case HW_DOUBLE_BUFFERED: x->tile_slots = v->num != 0 ? 2 : 1; break;
     case HW_PORTS: x->ports = (int32_t)v->num; break;
     case HW_WORD_BITS: a->word_bits = (int32_t)v->num; break;
+    case HW_TILE_SLOTS: x->tile_slots = (int32_t)v->num; break;
     case HW_FIELD_COUNT: break;
     }
 }

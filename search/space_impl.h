@@ -48,9 +48,10 @@ typedef enum hw_field {
     HW_SPATIAL_X,        /* level.spatial_x_dims (a string of dim letters) */
     HW_SPATIAL_Y,        /* level.spatial_y_dims */
     HW_BANKS,            /* level.banks */
-    HW_DOUBLE_BUFFERED,  /* level.double_buffered (0/1) */
+    HW_DOUBLE_BUFFERED,  /* level.tile_slots: 0/1 as 1/2 (double_buffered) */
     HW_PORTS,            /* level.ports */
     HW_WORD_BITS,        /* arch.word_bits */
+    HW_TILE_SLOTS,       /* level.tile_slots (multiple_buffering, 1 to PESIM_TILE_SLOTS_MAX) */
     HW_FIELD_COUNT
 } hw_field;
 

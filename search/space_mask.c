@@ -252,7 +252,10 @@ static int build_arch(pesim_cursor *c, pesim_violation *v)
                 case HW_SPATIAL_X: lev->spatial_x_dims = val == 0 ? hv->mask : lev->spatial_x_dims | hv->mask; break;
                 case HW_SPATIAL_Y: lev->spatial_y_dims = val == 0 ? hv->mask : lev->spatial_y_dims | hv->mask; break;
                 case HW_DOUBLE_BUFFERED:
-                    if (val == 0 || hv->num == 0) lev->double_buffered = hv->num != 0;
+                    if (val == 0 || hv->num == 0) lev->tile_slots = hv->num != 0 ? 2 : 1;
+                    break;
+                case HW_TILE_SLOTS: /* the fewest slots: the most room per tile */
+                    if (val == 0 || hv->num < lev->tile_slots) lev->tile_slots = (int32_t)hv->num;
                     break;
                 default: break; /* no effect on validity */
                 }

@@ -167,7 +167,7 @@ TEST_P(ArchFileTest, RoundTripsThroughWriter)
         EXPECT_DOUBLE_EQ(x.read_words_per_cycle, y.read_words_per_cycle);
         EXPECT_DOUBLE_EQ(x.read_energy_pj, y.read_energy_pj);
         EXPECT_DOUBLE_EQ(x.area_um2, y.area_um2);
-        EXPECT_EQ(x.double_buffered, y.double_buffered);
+        EXPECT_EQ(pesim_level_tile_slots(&x), pesim_level_tile_slots(&y));
         for (int t = 0; t < PESIM_NTENSORS; t++) {
             EXPECT_EQ(x.keeps[t], y.keeps[t]);
             EXPECT_EQ(x.tensor_capacity_words[t], y.tensor_capacity_words[t]);

@@ -72,10 +72,15 @@ void ExpectSameNetwork(const pesim_network &a, const pesim_network &b)
     }
 }
 
-// memcmp-equal archs once the line fields (where each level came from) are cleared.
+// memcmp-equal archs once the line fields (where each level came from) are cleared
+// and one tile slot is 1 (an arch built in code may say 0, written as 1).
 void ExpectSameArch(pesim_arch a, pesim_arch b)
 {
-    for (int l = 0; l < PESIM_MAX_LEVELS; l++) a.level[l].line = b.level[l].line = 0;
+    for (int l = 0; l < PESIM_MAX_LEVELS; l++) {
+        a.level[l].line = b.level[l].line = 0;
+        if (a.level[l].tile_slots == 0) a.level[l].tile_slots = 1;
+        if (b.level[l].tile_slots == 0) b.level[l].tile_slots = 1;
+    }
     EXPECT_EQ(0, memcmp(&a, &b, sizeof a));
 }
 
@@ -351,7 +356,7 @@ TEST_F(ConfigTest, ArchGood)
     EXPECT_EQ(14, glb.fanout_x);
     // dims are case-insensitive ("r")
     EXPECT_EQ((1u << PESIM_DIM_R) | (1u << PESIM_DIM_S) | (1u << PESIM_DIM_C), glb.spatial_y_dims);
-    EXPECT_EQ(1, glb.double_buffered);
+    EXPECT_EQ(2, glb.tile_slots);
     EXPECT_EQ(PESIM_NOC_SYSTOLIC, glb.noc[PESIM_WEIGHTS].kind);
     EXPECT_DOUBLE_EQ(14.0, glb.noc[PESIM_INPUTS].words_per_cycle);
     EXPECT_EQ(PESIM_REDUCE_SYSTOLIC, glb.noc[PESIM_OUTPUTS].reduce);
@@ -435,6 +440,54 @@ TEST_F(ConfigTest, ArchWrongType)
     ASSERT_EQ(PESIM_ERR_TYPE, LoadArchLevel("read_energy_pj = \"1.0\";", &e));
     ASSERT_EQ(PESIM_ERR_TYPE, LoadArchLevel("noc = 3;", &e));
     EXPECT_STREQ("levels.[GLB].noc", e.key);
+}
+
+// multiple_buffering = N is the level's tile slots; double_buffered = true / false
+// is N = 2 / 1; both given and disagreeing is an error at double_buffered's line.
+TEST_F(ConfigTest, MultipleBufferingIsTheTileSlots)
+{
+    auto load = [&](const std::string &glb, pesim_arch *a) {
+        std::string text = "arch = { name = \"t\"; word_bits = 8; clock_mhz = 100.0;\n  levels = ( { name = \"RF\"; },\n"
+                           "    { name = \"GLB\"; " + glb + " },\n    { name = \"DRAM\"; } ); };\n";
+        return pesim_arch_load_string(text.c_str(), "t.cfg", a, &e);
+    };
+    pesim_arch a;
+    ASSERT_EQ(PESIM_OK, load("", &a)) << Fmt(e);
+    EXPECT_EQ(1, a.level[1].tile_slots);
+    ASSERT_EQ(PESIM_OK, load("multiple_buffering = 3;", &a)) << Fmt(e);
+    EXPECT_EQ(3, a.level[1].tile_slots);
+    EXPECT_EQ(3, pesim_level_tile_slots(&a.level[1]));
+    ASSERT_EQ(PESIM_OK, load("double_buffered = true;", &a)) << Fmt(e);
+    EXPECT_EQ(2, a.level[1].tile_slots);
+    ASSERT_EQ(PESIM_OK, load("double_buffered = false;", &a)) << Fmt(e);
+    EXPECT_EQ(1, a.level[1].tile_slots);
+    ASSERT_EQ(PESIM_OK, load("multiple_buffering = 2; double_buffered = true;", &a)) << Fmt(e);
+    EXPECT_EQ(2, a.level[1].tile_slots);
+    ASSERT_EQ(PESIM_OK, load("multiple_buffering = 8;", &a)) << Fmt(e);
+    EXPECT_EQ(8, a.level[1].tile_slots);
+
+    ASSERT_EQ(PESIM_ERR_INVALID, load("multiple_buffering = 3;\n      double_buffered = true;", &a));
+    EXPECT_EQ(4, e.line);
+    EXPECT_STREQ("levels.[GLB].double_buffered", e.key);
+    EXPECT_NE(nullptr, strstr(e.msg, "multiple_buffering = 3 (line 3)")) << e.msg;
+    ASSERT_EQ(PESIM_ERR_INVALID, load("multiple_buffering = 1; double_buffered = true;", &a));
+    ASSERT_EQ(PESIM_ERR_RANGE, load("multiple_buffering = 9;", &a));
+    EXPECT_STREQ("levels.[GLB].multiple_buffering", e.key);
+    ASSERT_EQ(PESIM_ERR_RANGE, load("multiple_buffering = 0;", &a));
+    ASSERT_EQ(PESIM_ERR_TYPE, load("multiple_buffering = 2.5;", &a));
+
+    // written and read back; an arch built in code (0) is written as 1
+    ASSERT_EQ(PESIM_OK, load("multiple_buffering = 3;", &a)) << Fmt(e);
+    a.level[0].tile_slots = 0;
+    std::string p = TempFile("arch_slots.cfg");
+    ASSERT_EQ(PESIM_OK, pesim_arch_write(p.c_str(), &a, &e)) << Fmt(e);
+    pesim_arch b;
+    ASSERT_EQ(PESIM_OK, pesim_arch_load(p.c_str(), &b, &e)) << Fmt(e);
+    EXPECT_EQ(1, b.level[0].tile_slots);
+    EXPECT_EQ(3, b.level[1].tile_slots);
+    a.level[1].tile_slots = 9;
+    EXPECT_NE(PESIM_OK, pesim_arch_write(p.c_str(), &a, &e));
+    EXPECT_EQ(PESIM_ERR_RANGE, pesim_arch_check(&a, "t.cfg", &e));
 }
 
 TEST_F(ConfigTest, ArchOutOfRange)

@@ -182,7 +182,7 @@ TEST(EngineDetail, SharedPortAgainstSeparateReadAndWritePorts)
     pesim_arch a = two_level(1, 1);
     a.level[0].read_words_per_cycle = 1;
     a.level[0].write_words_per_cycle = 1;
-    a.level[0].double_buffered = 1;
+    a.level[0].tile_slots = 2;
     // Separate read and write ports (banks = 2):
     // block 0: weights 4 words over L0's write port 0-4, inputs 4-8; compute
     //   from 8: 11 reads on the read port and 4 writes on the write port at the
@@ -291,7 +291,7 @@ TEST(EngineDetail, PropertyMeshReductionReadsInFlight)
             v.write_words_per_cycle = rates[rng.uni(0, 4)];
             v.latency_cycles = (int)rng.uni(0, 2);
             v.banks = (int)rng.uni(1, 2);
-            v.double_buffered = rng.coin(50);
+            v.tile_slots = rng.coin(50) ? 2 : 1;
             for (int t = 0; t < PESIM_NTENSORS; t++) {
                 v.noc[t].words_per_cycle = rates[rng.uni(0, 4)];
                 v.noc[t].kind = rng.coin(50) ? PESIM_NOC_MESH : rng.coin(50) ? PESIM_NOC_UNICAST : PESIM_NOC_BUS;

@@ -282,7 +282,7 @@ TEST(ModelHand, InvalidMappingsCarryReasons)
     EXPECT_FALSE(c.valid);
     EXPECT_NE(std::string(c.reason).find("L1"), std::string::npos) << c.reason;
 
-    a.level[1].double_buffered = 1;         // double buffering needs two tiles
+    a.level[1].tile_slots = 2;  // double buffering needs two tiles
     a.level[1].capacity_words = 20;
     m.level[1].spatial_x[PESIM_DIM_K] = 1;
     m.level[1].temporal[PESIM_DIM_K] = 3;
@@ -293,6 +293,36 @@ TEST(ModelHand, InvalidMappingsCarryReasons)
     ASSERT_EQ(pesim_model_evaluate(&a, &l, &m, &c), PESIM_OK);
     EXPECT_FALSE(c.valid);
     EXPECT_NE(std::string(c.reason).find("double"), std::string::npos) << c.reason;
+}
+
+// N tile slots need the kept tiles N times: a mapping whose L1 tiles fit twice
+// but not three times is valid with 2 slots and invalid with 3, the reason
+// naming the level and the slots.
+TEST(ModelHand, TileSlotsMultiplyTheCapacity)
+{
+    pesim_arch a = plain_arch(3);
+    pesim_layer l = test_layer(1, 1, 3, 2, 4, 1, 1, 1);
+    pesim_mapping m;
+    pesim_mapping_init(&m, 3);
+    m.level[0].temporal[PESIM_DIM_C] = 2;
+    m.level[1].temporal[PESIM_DIM_K] = 3;
+    m.level[1].temporal[PESIM_DIM_P] = 4;
+    // L1 tiles: W 6 + I 8 + O 12 = 26 words: x2 = 52 <= 60 < 78 = x3.
+    a.level[1].capacity_words = 60;
+    pesim_cost c;
+    for (int n : {1, 2}) {
+        a.level[1].tile_slots = n;
+        ASSERT_EQ(pesim_model_evaluate(&a, &l, &m, &c), PESIM_OK);
+        EXPECT_TRUE(c.valid) << n << ": " << c.reason;
+    }
+    a.level[1].tile_slots = 3;
+    ASSERT_EQ(pesim_model_evaluate(&a, &l, &m, &c), PESIM_OK);
+    EXPECT_FALSE(c.valid);
+    EXPECT_NE(std::string(c.reason).find("L1"), std::string::npos) << c.reason;
+    EXPECT_NE(std::string(c.reason).find("26 words x3 (3 tile slots) > 60"), std::string::npos) << c.reason;
+    a.level[1].capacity_words = 78;
+    ASSERT_EQ(pesim_model_evaluate(&a, &l, &m, &c), PESIM_OK);
+    EXPECT_TRUE(c.valid) << c.reason;
 }
 
 // Properties over thousands of random valid mappings of random layers.

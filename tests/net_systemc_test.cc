@@ -194,6 +194,58 @@ TEST(NetSystemC, EngineEqualsSystemC)
     RecordProperty("compared", compared);
 }
 
+// Whole networks with every on-chip level of 3 or 4 tile slots (the same
+// machines and placements, where their tiles still fit): the engine and the
+// reference agree on the network's cycles, stalls and every layer's times; the
+// analytical bound stays below the engine; some networks' cycles differ from 2
+// slots.
+TEST(NetSystemC, TileSlots)
+{
+    int compared = 0, changed = 0;
+    for (int seed = 1; seed <= 6; seed++)
+        for (int nf = 0; nf < NF_COUNT; nf++)
+            for (int af = 0; af < NA_COUNT; af++) {
+                NetCase c((uint64_t)(seed * 97 + nf * 7 + af), nf, af);
+                ASSERT_TRUE(c.ok) << c.what;
+                const pesim_net_result *r;
+                pesim_error e;
+                int64_t cyc[5] = {0};
+                const int slots = 3 + seed % 2;
+                for (int n : {2, slots}) {
+                    for (int lv = 0; lv + 1 < c.arch.n_levels; lv++) c.arch.level[lv].tile_slots = n;
+                    pesim_net *h = nullptr;
+                    ASSERT_EQ(pesim_net_create(&c.arch, &c.net, &c.opt, &h, &e), PESIM_OK) << c.what << ": " << e.msg;
+                    std::unique_ptr<pesim_net, void (*)(pesim_net *)> hold(h, pesim_net_destroy);
+                    ASSERT_EQ(pesim_net_run(h, &c.p, PESIM_NET_CYCLE, &r, &e), PESIM_OK) << c.what << ": " << e.msg;
+                    if (!r->valid) break;
+                    cyc[n] = r->cycles;
+                    if (n == 2) continue;
+                    std::string what = c.what + ", " + std::to_string(n) + " tile slots";
+                    std::vector<pesim_net_layer> el(r->layer, r->layer + r->n_layers);
+                    int64_t stalls[PESIM_STALL_COUNT];
+                    memcpy(stalls, r->stall_cycles, sizeof stalls);
+                    ASSERT_EQ(pesim_systemc_net_run(h, &c.p, &r, &e), PESIM_OK) << what << ": " << e.msg;
+                    ASSERT_TRUE(r->valid) << what;
+                    EXPECT_EQ(r->cycles, cyc[n]) << what;
+                    for (int k = 0; k < PESIM_STALL_COUNT; k++)
+                        EXPECT_EQ(r->stall_cycles[k], stalls[k]) << what << ": " << pesim_stall_name((pesim_stall)k);
+                    for (int32_t i = 0; i < r->n_layers; i++) {
+                        EXPECT_EQ(r->layer[i].start_cycle, el[(size_t)i].start_cycle) << what << ": layer " << i;
+                        EXPECT_EQ(r->layer[i].end_cycle, el[(size_t)i].end_cycle) << what << ": layer " << i;
+                    }
+                    ASSERT_EQ(pesim_net_run(h, &c.p, PESIM_NET_ANALYTICAL, &r, &e), PESIM_OK) << what << ": " << e.msg;
+                    ASSERT_TRUE(r->valid) << what;
+                    EXPECT_LE(r->cycles, cyc[n]) << what << ": the bound";
+                    compared++, changed += cyc[n] != cyc[2];
+                }
+                if (HasFailure()) return;
+            }
+    printf("tile slots: %d networks compared, %d with other cycles than 2 slots\n", compared, changed);
+    EXPECT_GT(compared, 10);
+    EXPECT_GT(changed, 3);
+    RecordProperty("compared", compared);
+}
+
 // c's network on c.arch (changed from the case's) with the case's placement:
 // the cycle engine and the reference agree on the cycles, the stalls and every
 // layer's times. Returns the engine's cycles (-1 after a failure); *bound, if

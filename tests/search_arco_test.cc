@@ -137,7 +137,7 @@ Trace RunOne(pesim_space *s, const pesim_campaign_options &o, const std::string 
 
 }  // namespace
 
-// The agents partition the parameters by group (double buffering, declared
+// The agents partition the parameters by group (the virtual threads, declared
 // with group = "schedule", goes to the schedule agent), and the critic's input
 // has a column for every parameter of every agent plus the view flags.
 TEST(SearchArco, ThreeAgentsAndACentralisedCriticOverAllChoices)
@@ -153,7 +153,7 @@ TEST(SearchArco, ThreeAgentsAndACentralisedCriticOverAllChoices)
     for (int32_t i = 0; i < np; i++) {
         pesim_param_group g = pesim_space_param_group(sp.s, i);
         want[g == PESIM_GROUP_PLACEMENT ? PESIM_GROUP_SCHEDULE : g]++;
-        if (strcmp(pesim_space_param(sp.s, i)->name, "hw.BUF.double_buffered") == 0) db = (int)g;
+        if (strcmp(pesim_space_param(sp.s, i)->name, "hw.BUF.multiple_buffering") == 0) db = (int)g;
     }
     EXPECT_EQ(db, PESIM_GROUP_SCHEDULE);
     EXPECT_EQ(pesim_space_param(sp.s, 0)->kind, PESIM_PARAM_HARDWARE);

@@ -631,6 +631,81 @@ experiment = {
     remove(exp.c_str());
 }
 
+double rng_u01(void *ctx)
+{
+    return (double)static_cast<TestRng *>(ctx)->uni(0, (1 << 30) - 1) / (double)(1 << 30);
+}
+
+// LEVEL.multiple_buffering: the level's tile slots as an integer parameter; the
+// design hash tells the values apart, encode finds them back, and the mask
+// checks the tiles fit N times (with 4 slots every masked sample decodes valid,
+// though some tilings valid with 1 slot are not; small buffers, so that tiles
+// near the capacity are common).
+TEST(SearchSpace, MultipleBufferingParameter)
+{
+    pesim_space *s = nullptr;
+    pesim_error e;
+    const std::string exp = write_temp("slots.cfg", R"(
+experiment = {
+  name = "slots"; arch = "configs/arch/vta.cfg"; workload = "workloads/resnet18.cfg";
+  layer = "res3a_branch2a"; joint = true;
+  params = ( { key = "BUF.multiple_buffering"; values = [ 1, 2, 4 ]; group = "schedule"; },
+             { key = "BUF.tensor_capacity.weights"; values = [ 4096 ]; },
+             { key = "BUF.tensor_capacity.inputs"; values = [ 4096 ]; },
+             { key = "BUF.tensor_capacity.outputs"; values = [ 4096 ]; } );
+};
+)");
+    ASSERT_EQ(pesim_space_from_experiment(exp.c_str(), nullptr, nullptr, 0, &s, &e), PESIM_OK) << e.msg;
+    remove(exp.c_str());
+    ASSERT_STREQ(pesim_space_param(s, 0)->name, "hw.BUF.multiple_buffering");
+    ASSERT_EQ(pesim_space_param(s, 0)->n_choices, 3);
+    EXPECT_EQ(pesim_space_param_group(s, 0), PESIM_GROUP_SCHEDULE);
+    char text[32];
+    ASSERT_EQ(pesim_space_hw_value(s, 0, 0, 2, text, sizeof text), 1);
+    EXPECT_STREQ(text, "4");
+    const int32_t np = pesim_space_n_params(s);
+    Loaded x("configs/arch/vta.cfg", "workloads/resnet18.cfg");
+    const int buf = pesim_arch_find_level(&x.arch, "BUF");
+    pesim_cursor *cur = nullptr;
+    ASSERT_EQ(pesim_cursor_create(s, nullptr, &cur, &e), PESIM_OK) << e.msg;
+    TestRng rng(77);
+    int refused_by_four = 0, fit_four = 0;
+    const pesim_layer *l = pesim_space_layer(s, 0);
+    for (int k = 0; k < 200; k++) {
+        pesim_cursor_reset(cur);
+        ASSERT_EQ(pesim_cursor_set(cur, 0, 0), PESIM_OK); // 1 slot
+        std::vector<int32_t> c((size_t)np);
+        if (pesim_cursor_sample(cur, rng_u01, &rng, c.data()) != 0) continue;
+        uint64_t h1 = 0;
+        ASSERT_EQ(check_candidate(s, c, &h1), 1);
+        pesim_design d;
+        pesim_cost cost;
+        char why[PESIM_REASON_MAX];
+        ASSERT_EQ(pesim_space_decode(s, c.data(), &d, why, sizeof why), 1) << why;
+        ASSERT_EQ(pesim_model_evaluate(&d.arch, l, &d.mappings[0], &cost), PESIM_OK);
+        EXPECT_EQ(std::string(cost.reason).find("capacity"), std::string::npos) << "1 slot: " << cost.reason;
+        c[0] = 2; // the same tiling with 4 slots
+        ASSERT_EQ(pesim_space_decode(s, c.data(), &d, why, sizeof why), 1) << why;
+        EXPECT_EQ(d.arch.level[buf].tile_slots, 4);
+        EXPECT_NE(d.hash, h1);
+        ASSERT_EQ(pesim_model_evaluate(&d.arch, l, &d.mappings[0], &cost), PESIM_OK);
+        if (!cost.valid && std::string(cost.reason).find("x4 (4 tile slots)") != std::string::npos) refused_by_four++;
+        pesim_cursor_reset(cur);
+        ASSERT_EQ(pesim_cursor_set(cur, 0, 2), PESIM_OK); // 4 slots: the mask sees them
+        if (pesim_cursor_sample(cur, rng_u01, &rng, c.data()) != 0) continue;
+        EXPECT_EQ(c[0], 2);
+        ASSERT_EQ(check_candidate(s, c), 1);
+        ASSERT_EQ(pesim_space_decode(s, c.data(), &d, why, sizeof why), 1) << why;
+        ASSERT_EQ(pesim_model_evaluate(&d.arch, l, &d.mappings[0], &cost), PESIM_OK);
+        EXPECT_EQ(std::string(cost.reason).find("capacity"), std::string::npos) << "4 slots: " << cost.reason;
+        fit_four++;
+    }
+    EXPECT_GT(fit_four, 100);
+    EXPECT_GT(refused_by_four, 0);
+    pesim_cursor_destroy(cur);
+    pesim_space_destroy(s);
+}
+
 // Equal archs from different choice vectors hash equal.
 TEST(SearchSpace, HardwareHashEqualDesigns)
 {

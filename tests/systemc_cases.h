@@ -80,7 +80,7 @@ inline pesim_arch hier3()
     l1.banks = 2;
     l1.read_words_per_cycle = 1.5, l1.write_words_per_cycle = 2;
     l1.latency_cycles = 1;
-    l1.double_buffered = 1;
+    l1.tile_slots = 2;
     l1.sliding_reuse = 1;
     for (int t = 0; t < 3; t++) l1.noc[t].words_per_cycle = 2;
     l2.capacity_words = 2048;
@@ -108,7 +108,7 @@ inline pesim_arch random_machine(TestRng &rng)
         v.latency_cycles = (int)rng.uni(0, 2);
         v.banks = (int)rng.uni(1, 2);
         v.ports = (int)rng.uni(1, 2);
-        v.double_buffered = rng.coin(50);
+        v.tile_slots = rng.coin(50) ? 2 : 1;
         for (int t = 0; t < PESIM_NTENSORS; t++) {
             v.noc[t].words_per_cycle = rates[rng.uni(0, 5)];
             v.noc[t].kind = rng.coin(20) ? PESIM_NOC_SYSTOLIC : PESIM_NOC_BUS;

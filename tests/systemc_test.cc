@@ -275,6 +275,71 @@ TEST(SystemCReadsInFlightCoverage, ReadsOverlapInSeveralFamilies)
     EXPECT_GE(fam.size(), 2u);
 }
 
+// N tile slots (pesim_level_tile_slots, docs/engine.md): matrix cases with
+// every on-chip level holding 3 or 4 tiles of each kept tensor (the cases whose
+// mapping still fits N times); the reference keeps its own rings of compute
+// items and drains.
+bool slots_case(int i, int n, sc_cases::Case *c)
+{
+    for (int j = 0, k = 0; j < 4000; j++) { // the i-th matrix case valid with n slots
+        if (!sc_cases::make_case(j, PESIM_SOURCE_DIR, c)) return false;
+        for (int lv = 0; lv + 1 < c->arch.n_levels; lv++) c->arch.level[lv].tile_slots = n;
+        pesim_cost ce;
+        if (pesim_engine_run(&c->arch, &c->layer, &c->map, &c->opt, &ce, nullptr) != PESIM_OK || !ce.valid) continue;
+        if (k++ == i) return true;
+    }
+    return false;
+}
+
+class SystemCTileSlots : public ::testing::TestWithParam<int> {};
+
+TEST_P(SystemCTileSlots, EngineEqualsSystemC)
+{
+    sc_cases::Case c;
+    int n = GetParam() % 2 ? 4 : 3;
+    ASSERT_TRUE(slots_case(GetParam() / 2, n, &c)) << "slots case " << GetParam();
+    cross_check(c, std::to_string(n) + " tile slots: " + c.describe());
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, SystemCTileSlots, ::testing::Range(0, 80));
+
+// The tile-slot cases exercise the rule: over the first 1,300 matrix cases
+// that fit 4 slots, in several families, 3 slots give other cycles than 2 on
+// many; 4 other than 3 on a few (small layers rarely need a third tile ahead),
+// and those are cross-checked with 4 slots here.
+TEST(SystemCTileSlotsCoverage, SlotsChangeTheCyclesInSeveralFamilies)
+{
+    int valid = 0, changed3 = 0, changed4 = 0;
+    std::map<int, int> fam;
+    for (int j = 0; j < 1300; j++) {
+        sc_cases::Case c;
+        ASSERT_TRUE(sc_cases::make_case(j, PESIM_SOURCE_DIR, &c));
+        int64_t cyc[5] = {0};
+        bool ok = true;
+        for (int n = 2; n <= 4 && ok; n++) {
+            for (int lv = 0; lv + 1 < c.arch.n_levels; lv++) c.arch.level[lv].tile_slots = n;
+            pesim_cost ce;
+            ASSERT_EQ(pesim_engine_run(&c.arch, &c.layer, &c.map, &c.opt, &ce, nullptr), PESIM_OK);
+            ok = ce.valid != 0;
+            cyc[n] = ce.cycles;
+        }
+        if (!ok) continue;
+        valid++;
+        if (cyc[3] != cyc[2]) changed3++, fam[c.family]++;
+        if (cyc[4] != cyc[3]) {
+            changed4++;
+            cross_check(c, "4 tile slots (not 3's cycles): " + c.describe());
+        }
+    }
+    printf("tile slots: of %d cases, 3 differs from 2 in %d, 4 from 3 in %d; families (3 vs 2):", valid, changed3,
+           changed4);
+    for (auto &f : fam) printf(" %s %d", sc_cases::family_name(f.first), f.second);
+    printf("\n");
+    EXPECT_GE(changed3, 50);
+    EXPECT_GE(changed4, 4);
+    EXPECT_GE(fam.size(), 3u);
+}
+
 // The DRAM level's port (docs/engine.md, DRAM): the i-th matrix case with a
 // DRAM, its read and write ports set below the timing's peak (fractions from a
 // twentieth to 0.3 of it, reads and writes apart, some with no write port), every

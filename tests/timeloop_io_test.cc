@@ -321,7 +321,7 @@ TEST(TimeloopArch, V04NodesWithContainersAndParallelBranches)
     EXPECT_EQ(1, a.level[1].fanout_x * a.level[1].fanout_y);
     EXPECT_EQ(168, pesim_arch_macs(&a));
     EXPECT_EQ(2048 * 8, a.level[2].capacity_words);
-    EXPECT_EQ(1, a.level[0].double_buffered);
+    EXPECT_EQ(2, a.level[0].tile_slots);
     EXPECT_DOUBLE_EQ(16.0, a.level[2].read_words_per_cycle);
 }
 
@@ -372,7 +372,10 @@ TEST(TimeloopArch, WhatPesimCannotRepresentNamesFileLineKey)
          6, "architecture.subtree.[S].local.[B[0..5]]", "meshX = 4 does not divide the 6 instances"},
         {"    - {name: M, class: DRAM}\n    - {name: B, class: SRAM, attributes: {multiple-buffering: 1.5}}\n"
          "    - {name: X, class: intmac}\n",
-         6, "architecture.subtree.[S].local.[B].attributes.multiple-buffering", "single (1) or double (2)"},
+         6, "architecture.subtree.[S].local.[B].attributes.multiple-buffering", "a whole number of tile slots, 1 to 8"},
+        {"    - {name: M, class: DRAM}\n    - {name: B, class: SRAM, attributes: {multiple-buffering: 9}}\n"
+         "    - {name: X, class: intmac}\n",
+         6, "architecture.subtree.[S].local.[B].attributes.multiple-buffering", "a whole number of tile slots, 1 to 8"},
         {"    - {name: M, class: DRAM}\n"
          "    - {name: B, class: SRAM, attributes: {width: 64, word-bits: 8, block-size: 2}}\n"
          "    - {name: X, class: intmac}\n",
@@ -720,7 +723,7 @@ pesim_arch RandomArch(TestRng &rng)
         v.write_energy_pj = 0.25 * (double)rng.uni(1, 400);
         v.read_words_per_cycle = rng.coin(50) ? 0.0 : 0.5 * (double)rng.uni(1, 64);
         v.write_words_per_cycle = rng.coin(50) ? 0.0 : 0.5 * (double)rng.uni(1, 64);
-        v.double_buffered = rng.coin(30);
+        v.tile_slots = rng.coin(30) ? 2 : 1;
         v.banks = (int)rng.uni(1, 4);
         v.ports = (int)rng.uni(1, 2);
     }
@@ -756,6 +759,7 @@ TEST(TimeloopRoundTrip, RandomMappingsSurviveExportAndImport)
     for (int iter = 0; iter < 400; iter++) {
         SCOPED_TRACE(iter);
         pesim_arch a = RandomArch(rng);
+        if (iter % 4 == 1) a.level[iter % a.n_levels].tile_slots = 3 + iter % 6; // N tile slots, 3 to 8
         if (pesim_arch_check(&a, "rand", nullptr) != PESIM_OK) continue;
         pesim_layer l = RandomLayer(rng);
         pesim_mapping m = RandomExactMapping(rng, a, l);
@@ -788,7 +792,7 @@ TEST(TimeloopRoundTrip, RandomMappingsSurviveExportAndImport)
             EXPECT_EQ(v.write_words_per_cycle, w.write_words_per_cycle);
             EXPECT_EQ(v.read_energy_pj, w.read_energy_pj);
             EXPECT_EQ(v.write_energy_pj, w.write_energy_pj);
-            EXPECT_EQ(v.double_buffered, w.double_buffered);
+            EXPECT_EQ(pesim_level_tile_slots(&v), pesim_level_tile_slots(&w));
             EXPECT_EQ(v.banks, w.banks);
             EXPECT_EQ(v.ports, w.ports);
         }

@@ -78,7 +78,7 @@ static const char *const dataflows[] = {"ws", "os", "is", "rs", "nvdla", "any"};
 static const char *const level_keys[] = {
     "name", "keeps", "capacity_words", "tensor_capacity", "fanout_x", "fanout_y", "spatial_x", "spatial_y",
     "banks", "ports", "read_words_per_cycle", "write_words_per_cycle", "latency_cycles", "read_energy_pj",
-    "write_energy_pj", "leak_pj_per_cycle", "area_um2", "double_buffered", "sliding_reuse", "noc", "dram",
+    "write_energy_pj", "leak_pj_per_cycle", "area_um2", "multiple_buffering", "double_buffered", "sliding_reuse", "noc", "dram",
     "block_words", "reduce_energy_pj", "reduce_area_um2", NULL};
 #define LF(key, kind, field, min, max, flags) {key, kind, offsetof(pesim_level, field), min, max, flags}
 static const cfg_field level_fields[] = {
@@ -90,7 +90,7 @@ static const cfg_field level_fields[] = {
     LF("read_words_per_cycle", CFG_F64, read_words_per_cycle, 0, MAX_RATE, CFG_RATE),
     LF("write_words_per_cycle", CFG_F64, write_words_per_cycle, 0, MAX_RATE, CFG_RATE),
     LF("latency_cycles", CFG_I32, latency_cycles, 0, MAX_LATENCY, 0),
-    LF("double_buffered", CFG_BOOL, double_buffered, 0, 0, 0),
+    LF("multiple_buffering", CFG_I32, tile_slots, 1, PESIM_TILE_SLOTS_MAX, 0),
     LF("sliding_reuse", CFG_BOOL, sliding_reuse, 0, 0, 0),
     LF("block_words", CFG_I32, block_words, 0, MAX_FANOUT, 0),
 };
@@ -319,6 +319,7 @@ static pesim_status read_level(const cfg_ctx *c, const config_setting_t *s, pesi
     v->banks = v->ports = 1;
     v->latency_cycles = 1;
     v->sliding_reuse = 1;
+    v->tile_slots = 1;
     v->estimated = PESIM_EST_HOP(0) | PESIM_EST_HOP(1) | PESIM_EST_HOP(2); /* cleared as keys are read */
     v->block_words = 1;
 
@@ -329,6 +330,18 @@ static pesim_status read_level(const cfg_ctx *c, const config_setting_t *s, pesi
         for (int t = 0; t < PESIM_NTENSORS; t++) v->keeps[t] = (uint8_t)((mask >> t) & 1u);
     }
     if ((st = pesim_cfg_read_fields(c, s, level_fields, NF(level_fields), v, 0))) return st;
+    /* double_buffered = true / false is multiple_buffering = 2 / 1; both given must agree */
+    if ((st = pesim_cfg_member(c, s, "double_buffered", 0, &m))) return st;
+    if (m) {
+        int32_t db;
+        if ((st = pesim_cfg_bool(c, m, &db))) return st;
+        const config_setting_t *mb = config_setting_get_member(s, "multiple_buffering");
+        if (mb && v->tile_slots != (db ? 2 : 1))
+            return pesim_cfg_fail(c, m, PESIM_ERR_INVALID, "double_buffered = %s disagrees with multiple_buffering = %d "
+                                  "(line %d)", db ? "true" : "false", v->tile_slots,
+                                  config_setting_source_line(mb));
+        v->tile_slots = db ? 2 : 1;
+    }
     if ((st = read_cost_fields(c, s, level_cost_fields, NF(level_cost_fields), v, &v->estimated))) return st;
     if ((st = pesim_cfg_member(c, s, "tensor_capacity", 0, &m))) return st;
     if (m) {
@@ -614,8 +627,13 @@ static pesim_status check_writable(const pesim_arch *a, const char *path, pesim_
     return PESIM_OK;
 }
 
-static pesim_status format_arch(cfg_buf *b, const pesim_arch *a, const char *path, pesim_error *e)
+static pesim_status format_arch(cfg_buf *b, const pesim_arch *arch, const char *path, pesim_error *e)
 {
+    /* tile_slots 0 (an arch built in code) is written as its meaning, 1 */
+    pesim_arch copy = *arch;
+    for (int l = 0; l < copy.n_levels && l < PESIM_MAX_LEVELS; l++)
+        if (copy.level[l].tile_slots == 0) copy.level[l].tile_slots = 1;
+    const pesim_arch *a = &copy;
     pesim_status st = check_writable(a, path, e);
     if (st) return st;
     const char *tn[PESIM_NTENSORS + 1], *dn[PESIM_NDIMS + 1];

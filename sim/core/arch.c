@@ -275,6 +275,9 @@ pesim_status pesim_arch_check(const pesim_arch *a, const char *file, pesim_error
             return pesim_error_set(e, PESIM_ERR_RANGE, file, v->line, key, "fanout_x and fanout_y must be >= 1");
         if (v->banks < 1 || v->ports < 1)
             return pesim_error_set(e, PESIM_ERR_RANGE, file, v->line, key, "banks and ports must be >= 1");
+        if (v->tile_slots < 0 || v->tile_slots > PESIM_TILE_SLOTS_MAX)
+            return pesim_error_set(e, PESIM_ERR_RANGE, file, v->line, key, "multiple_buffering must be in [1, %d], got %d",
+                                   PESIM_TILE_SLOTS_MAX, v->tile_slots);
         if (v->capacity_words < 0 || v->read_words_per_cycle < 0 || v->write_words_per_cycle < 0 ||
             v->latency_cycles < 0 || v->read_energy_pj < 0 || v->write_energy_pj < 0 || v->leak_pj_per_cycle < 0 ||
             v->area_um2 < 0)
@@ -354,6 +357,11 @@ int64_t pesim_level_words(const pesim_level *v)
         w = p > 0 && w > INT64_MAX - p ? INT64_MAX : w + p; /* saturates */
     }
     return w;
+}
+
+int pesim_level_tile_slots(const pesim_level *v)
+{
+    return v->tile_slots > 1 ? v->tile_slots : 1;
 }
 
 int64_t pesim_level_latency_cycles(const pesim_arch *a, int level)

@@ -53,10 +53,35 @@ typedef struct dram_port {
     int64_t bursts_r, bursts_w;
 } dram_port;
 
+/* A child buffer of N tile slots (pesim_level_tile_slots): the fill at a
+ * pair's event k takes the slot of the tile filled at event k - N, free once
+ * the last block that used it computed (the compute end recorded at event
+ * k - (N - 1)) and, for outputs, once that tile's drain left (the drain
+ * N - 2 drains back; the latest for N <= 2). Rings of the last N - 1, newest
+ * first; SLOT_RING of them kept. */
+#define SLOT_RING (PESIM_TILE_SLOTS_MAX - 1)
+typedef struct slot_drain {
+    int64_t left;           /* the drain's words left the child */
+    pesim_stall cause;      /* what made it late */
+} slot_drain;
+
+static void ring_push_ce(int64_t r[SLOT_RING], int64_t ce)
+{
+    memmove(r + 1, r, (SLOT_RING - 1) * sizeof *r);
+    r[0] = ce;
+}
+
+static void ring_push_drain(slot_drain r[SLOT_RING], int64_t left, pesim_stall cause)
+{
+    memmove(r + 1, r, (SLOT_RING - 1) * sizeof *r);
+    r[0] = (slot_drain){left, cause};
+}
+
 /* What a (tensor, child level) buffer carries from one step to the next:
- * the double buffer's room and the last drain out of it. */
+ * its slots' rooms and the last drain out of it. */
 typedef struct carry {
-    int64_t prev_event_ce;  /* compute end of the block before its latest event */
+    int64_t room_ce[SLOT_RING];       /* the compute ends recorded at its last events, newest first */
+    slot_drain room_drain[SLOT_RING]; /* outputs: its last drains (the flush first), newest first */
     int64_t drain_done;     /* the latest drain has left the child */
     int64_t drain_end;      /* that drain's on-chip end */
     uint64_t drain_dram;    /* its DRAM writes (0: none) */
@@ -308,7 +333,8 @@ typedef struct pending_fill {
 /* Per-pair state across blocks. */
 typedef struct pair_state {
     int64_t done;           /* completion of the latest fill into the child (DRAM resolved) */
-    int64_t prev_event_ce;  /* compute end of the block before the previous event */
+    int64_t room_ce[SLOT_RING];       /* compute end of the block before each of the last events */
+    slot_drain room_drain[SLOT_RING]; /* outputs: the last drains, newest first */
     int64_t drain_done;     /* the latest drain has left the child (outputs) */
     xres drain;             /* the latest drain, whose DRAM writes may still be in flight */
     int64_t pend_up_child;  /* outputs: words of the current tile to drain (child reads) */
@@ -477,7 +503,8 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
         red_lat[k] = m ? pesim_engine_reduce_path_cycles(a, m, pairs[k].child, pairs[k].parent) : 0;
         if (pairs[k].child < 0) continue;
         const carry *c = &e->carry[pairs[k].tensor][pairs[k].child]; /* the buffer as the last step left it */
-        ps[k].prev_event_ce = c->prev_event_ce;
+        memcpy(ps[k].room_ce, c->room_ce, sizeof c->room_ce);
+        memcpy(ps[k].room_drain, c->room_drain, sizeof c->room_drain);
         ps[k].drain_done = c->drain_done;
         ps[k].drain.end = c->drain_end, ps[k].drain.dram_id = c->drain_dram, ps[k].drain.start = c->drain_start;
         ps[k].drain.dram_words = c->drain_words, ps[k].drain.cause = c->drain_cause;
@@ -564,6 +591,7 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
                 /* posted: the child is free once the words left it, before the
                  * reduction network's latency; they land at drain.end (on chip) */
                 s->drain_done = s->drain.left;
+                ring_push_drain(s->room_drain, s->drain.left, s->drain.cause);
                 if (s->tile < tile_n[x->pair]) tile_drained(e, tile_off[x->pair] + s->tile, &s->drain);
                 e->st.transfers++;
                 if (s->drain.start < first) first = s->drain.start;
@@ -587,13 +615,14 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
             for (int j = pend_head; kp >= 0 && j < n_pend; j++)
                 if (b.xfer[pend[j].i].pair == kp)
                     while (pend_head <= j) fill_resolve(e, &b, &pend[pend_head++], ps, fdone, fcause);
-            const pesim_level *vc = &a->level[x->child];
-            /* room in the child: one tile, or two when double-buffered */
-            int64_t ready = vc->double_buffered ? s->prev_event_ce : ce;
+            /* room in the child: the slot of the tile N events back (N tile slots) */
+            const int slots = pesim_level_tile_slots(&a->level[x->child]);
+            int64_t ready = slots > 1 ? s->room_ce[slots - 2] : ce;
             pesim_stall c = ready > ce ? PESIM_STALL_SPACE : PESIM_STALL_COUNT;
             if (x->tensor == PESIM_OUTPUTS) {
-                /* an emptied buffer, and partial sums that have landed in the parent */
-                if (s->drain_done > ready) ready = s->drain_done, c = s->drain.cause;
+                /* that tile's drain has left, and partial sums that have landed in the parent */
+                const slot_drain *dr = &s->room_drain[slots > 1 ? slots - 2 : 0];
+                if (dr->left > ready) ready = dr->left, c = dr->cause;
                 if (x->parent_reads > 0) { /* the last drain of the tile read back (a step
                                              * without the walker's tiles: the pair's latest) */
                     int64_t landed;
@@ -648,7 +677,7 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
             }
             if (c == PESIM_STALL_COUNT) c = PESIM_STALL_SPACE;
             s->done = done, fdone[i] = done, fcause[i] = c;
-            s->prev_event_ce = ce;
+            ring_push_ce(s->room_ce, ce);
             if (x->tensor == PESIM_OUTPUTS) {
                 s->tile = x->tile;
                 s->pend_up_child = x->child_reads, s->pend_up_parent = x->parent_updates;
@@ -792,6 +821,7 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
         trace(e, last, PESIM_OUTPUTS, c, "flush", -1, "done");
         /* the buffer is free once the flush is done: a flush is not posted
          * (the SystemC reference's flush item ends when its writes landed) */
+        ring_push_drain(s->room_drain, last, r.cause);
         carry *cr = &e->carry[PESIM_OUTPUTS][c];
         cr->drain_done = last, cr->drain_end = last, cr->drain_dram = 0, cr->drain_start = r.start;
         cr->drain_words = r.dram_words, cr->drain_cause = r.cause;
@@ -811,8 +841,12 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
     /* the fused activation runs on the vector unit beside the compute */
     if (st->act_steps > 0 && any_compute && compute_first + st->act_steps > end) end = compute_first + st->act_steps;
     tiles_release(e, n_tiles);
-    for (int k = 0; k < np; k++) /* the double buffers as this step leaves them */
-        if (pairs[k].child >= 0) e->carry[pairs[k].tensor][pairs[k].child].prev_event_ce = ps[k].prev_event_ce;
+    for (int k = 0; k < np; k++) /* the slots as this step leaves them */
+        if (pairs[k].child >= 0) {
+            carry *cr = &e->carry[pairs[k].tensor][pairs[k].child];
+            memcpy(cr->room_ce, ps[k].room_ce, sizeof cr->room_ce);
+            memcpy(cr->room_drain, ps[k].room_drain, sizeof cr->room_drain);
+        }
     *tail = any_compute ? end - ce : 0;
     e->ce = ce;
 

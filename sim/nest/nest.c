@@ -966,7 +966,7 @@ int pesim_nest_level_fits(const pesim_arch *a, const pesim_layer *l, int lv, con
                           const uint8_t keeps[PESIM_NTENSORS], int64_t words[PESIM_NTENSORS], pesim_violation *v)
 {
     const pesim_level *lev = &a->level[lv];
-    const int64_t mult = lev->double_buffered ? 2 : 1;
+    const int64_t mult = pesim_level_tile_slots(lev);
     const int conv = a->conventions == PESIM_CONV_TIMELOOP ? PESIM_CONV_TIMELOOP : PESIM_CONV_PESIM;
     int64_t shared = 0;
     for (int t = 0; t < NT; t++) {
@@ -1037,9 +1037,12 @@ int pesim_nest_count(const pesim_arch *a, const pesim_layer *l, const pesim_mapp
         if (!pesim_nest_level_fits(a, l, lv, gt, keeps, out->tile_words[lv], &out->violation)) {
             const pesim_violation *v = &out->violation;
             char buf[96];
-            int db = a->level[lv].double_buffered != 0;
-            snprintf(buf, sizeof buf, "%lld words%s > %lld", (long long)(v->amount / (db ? 2 : 1)),
-                     db ? " x2 (double-buffered)" : "", (long long)v->limit);
+            int slots = pesim_level_tile_slots(&a->level[lv]);
+            char times[40] = "";
+            if (slots == 2) snprintf(times, sizeof times, " x2 (double-buffered)");
+            if (slots > 2) snprintf(times, sizeof times, " x%d (%d tile slots)", slots, slots);
+            snprintf(buf, sizeof buf, "%lld words%.*s > %lld", (long long)(v->amount / slots), (int)sizeof times,
+                     times, (long long)v->limit);
             if (v->tensor >= 0)
                 return fail(reason, n, "capacity exceeded at %s for %s: %s", a->level[lv].name,
                             pesim_tensor_name((pesim_tensor)v->tensor), buf);

@@ -112,7 +112,7 @@ static void mac_layer(const pesim_net *n, const net_step *s, const pesim_layer *
     for (int lv = 0; lv < M; lv++) {
         staging[lv] = 0;
         for (int t = 0; t < NT; t++) staging[lv] += nc.tile_words[lv][t];
-        if (a->level[lv].double_buffered) staging[lv] *= 2;
+        staging[lv] *= pesim_level_tile_slots(&a->level[lv]);
     }
     /* the outermost pair of an operand living on chip reads from its home */
     for (int t = 0; t < NT; t++) {
@@ -151,11 +151,12 @@ static void mac_layer(const pesim_net *n, const net_step *s, const pesim_layer *
             if (!pesim_mapping_keeps(a, &s->map, p, (pesim_tensor)t)) continue;
             int pp = p == M - 1 && s->home[t] < M - 1 ? s->home[t] : p;
             if (child >= 0) {
-                int dbl = a->level[child].double_buffered;
-                if (dbl) full->single = 0;
-                /* a matmul's B operand is an activation: like its inputs */
+                int slots = pesim_level_tile_slots(&a->level[child]);
+                if (slots > 1) full->single = 0;
+                /* the tiles prefetched during the previous layer: N - 1 of the N slots (all N for the
+                 * layer's own weights); a matmul's B operand is an activation: like its inputs */
                 int own_w = t == PESIM_WEIGHTS && s->src[t] >= 0 && n->tensor[s->src[t]].kind == PESIM_NET_WEIGHTS;
-                int k = own_w ? (dbl ? 2 : 1) : (t != PESIM_OUTPUTS && dbl ? 1 : 0);
+                int k = own_w ? slots : (t != PESIM_OUTPUTS ? slots - 1 : 0);
                 double sub = (double)nc.tile_words[child][t] * (double)inst[child] * k;
                 if (sub > 0) {
                     double cf = (double)nc.access[child][t].fills, pr = (double)nc.access[pp][t].reads;
@@ -212,8 +213,8 @@ static void vector_layer(pesim_net *n, const net_step *s, int32_t li, pesim_cost
     const pesim_arch *a = &s->arch;
     static _Thread_local pesim_block b;
     int64_t steps = 0;
-    const int dbl = a->level[V].double_buffered;
-    full->single = !dbl;
+    const int slots = pesim_level_tile_slots(&a->level[V]);
+    full->single = slots == 1;
     for (int64_t k = 0; k < s->vec.blocks; k++) {
         steps += net_vec_block(n, s, li, k, &b);
         for (int i = 0; i < b.n_xfers; i++) {
@@ -233,8 +234,8 @@ static void vector_layer(pesim_net *n, const net_step *s, int32_t li, pesim_cost
             add_words(n, full, p, (double)x->parent_reads, (double)x->parent_updates, pi);
             add_words(n, full, V, (double)x->child_reads, (double)x->child_fills, n->inst[V]);
             full->noc[p][t] += (double)(x->parent_reads + x->parent_updates) / (double)pi;
-            /* prefetchable: the scale and shift; the first input tile at a double-buffered level */
-            if (k == 0 && ((t == PESIM_WEIGHTS && s->vec.weight_words) || (dbl && t != PESIM_OUTPUTS))) {
+            /* prefetchable: the scale and shift; the first N - 1 input tiles at a level of N tile slots */
+            if ((k == 0 && t == PESIM_WEIGHTS && s->vec.weight_words) || (k < slots - 1 && t != PESIM_OUTPUTS)) {
                 add_words(n, ex, p, -(double)x->parent_reads, 0, pi);
                 add_words(n, ex, V, 0, -(double)x->child_fills, n->inst[V]);
                 ex->noc[p][t] -= (double)x->parent_reads / (double)pi;

@@ -148,7 +148,7 @@ static int64_t vec_working_set(const pesim_net *n, const net_step *s, const pesi
     if (s->home[PESIM_INPUTS] != V) w += v->pool ? pool_in_words(l, rows) : rows * v->unit_in[PESIM_INPUTS];
     if (s->home[PESIM_WEIGHTS] != V) w += rows * v->unit_in[PESIM_WEIGHTS];
     if (s->home[PESIM_OUTPUTS] != V) w += rows * v->unit_out;
-    if (n->arch.level[V].double_buffered) w *= 2;
+    w *= pesim_level_tile_slots(&n->arch.level[V]);
     if (v->weight_words && s->home[PESIM_WEIGHTS] != V) w += v->weight_words;
     return w;
 }

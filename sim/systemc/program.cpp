@@ -44,7 +44,10 @@ int Program::res_id(int level, int kind, int tensor)
 Carry::Carry()
 {
     for (int t = 0; t < NT; t++)
-        for (int l = 0; l < PESIM_MAX_LEVELS; l++) prev_event[t][l] = last_drain[t][l] = kNone;
+        for (int l = 0; l < PESIM_MAX_LEVELS; l++) {
+            last_drain[t][l] = kNone;
+            for (int j = 0; j < kSlotRing; j++) prev_event[t][l][j] = room_drain[t][l][j] = kNone;
+        }
 }
 
 namespace {
@@ -241,11 +244,20 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
             first_lat = pesim_level_latency_cycles(a, phys(st, M, pairs[k].tensor, pairs[k].parent));
     if (p.opt.stall_free) first_lat = 0;
 
-    std::vector<int> last_fill((size_t)np, kNone), last_drain((size_t)np, kNone), prev_event((size_t)np, kNone);
+    std::vector<int> last_fill((size_t)np, kNone), last_drain((size_t)np, kNone);
+    using Ring = std::array<int, kSlotRing>;  // newest first
+    Ring none;
+    none.fill(kNone);
+    std::vector<Ring> prev_event((size_t)np, none), room_drain((size_t)np, none);
+    auto push = [](Ring &r, int id) {
+        std::copy_backward(r.begin(), r.end() - 1, r.end());
+        r[0] = id;
+    };
     std::vector<int64_t> up_child((size_t)np, 0), up_parent((size_t)np, 0), up_inst((size_t)np, 0);
     for (int k = 0; k < np; k++) /* the buffers as the last step left them */
         if (pairs[k].child >= 0) {
-            prev_event[(size_t)k] = carry.prev_event[pairs[k].tensor][pairs[k].child];
+            std::copy_n(carry.prev_event[pairs[k].tensor][pairs[k].child], kSlotRing, prev_event[(size_t)k].begin());
+            std::copy_n(carry.room_drain[pairs[k].tensor][pairs[k].child], kSlotRing, room_drain[(size_t)k].begin());
             last_drain[(size_t)k] = carry.last_drain[pairs[k].tensor][pairs[k].child];
         }
     std::vector<bool> drained_here((size_t)np, false);
@@ -314,6 +326,7 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
             B.transfer(id, PESIM_OUTPUTS, x.child, wc, pp, wp, pp, wp, D_WRITE_POSTED, B.region[PESIM_OUTPUTS],
                        B.region[PESIM_OUTPUTS], m ? reduce_path(a, m, x.child, x.parent) : 0);
             last_drain[(size_t)k] = id;
+            push(room_drain[(size_t)k], id);
             drained_here[(size_t)k] = true;
             if (m) tile_drain[(size_t)k][cur_tile[(size_t)k]] = id;
         }
@@ -332,18 +345,22 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
             it.kind = IT_FILL, it.block = b.index, it.pair = k, it.tensor = x.tensor, it.child = x.child,
             it.parent = (int8_t)pp, it.prev_compute = prev_compute;
             it.module = B.xfer(x.tensor, x.child);
-            it.room = a->level[x.child].double_buffered ? prev_event[(size_t)k] : prev_compute;
+            // room: the slot of the tile N events back (N tile slots)
+            const int slots = pesim_level_tile_slots(&a->level[x.child]);
+            it.room = slots > 1 ? prev_event[(size_t)k][(size_t)(slots - 2)] : prev_compute;
             if (it.room != kNone) d.deps.push_back({it.room, ST_END});
             int fence = kNone;
+            if (x.tensor == PESIM_OUTPUTS) { /* room: that tile's words left */
+                it.drain = room_drain[(size_t)k][(size_t)(slots > 1 ? slots - 2 : 0)];
+                if (it.drain != kNone) d.deps.push_back({it.drain, ST_LEFT});
+            }
             if (x.tensor == PESIM_OUTPUTS && last_drain[(size_t)k] != kNone) {
-                it.drain = last_drain[(size_t)k];
-                d.deps.push_back({it.drain, ST_LEFT}); /* room: the old tile's words left */
                 it.readback = x.parent_reads > 0;
                 if (it.readback) { /* the partial sums of this tile landed: its own last drain */
                     Origin o;
                     std::copy(x.origin, x.origin + 5, o.begin());
                     auto f = tile_drain[(size_t)k].find(o);
-                    it.readback_of = !m ? it.drain : f != tile_drain[(size_t)k].end() ? f->second : kNone;
+                    it.readback_of = !m ? last_drain[(size_t)k] : f != tile_drain[(size_t)k].end() ? f->second : kNone;
                     if (it.readback_of != kNone) {
                         d.deps.push_back({it.readback_of, ST_LANDED});
                         fence = p.items[(size_t)it.readback_of].desc;
@@ -387,7 +404,7 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
                 dr.in_flight = true, dr.block = b.index, dr.wait_n = (int)resolved, dr.seq = (int)blk_reads.size();
                 blk_reads.push_back(p.items[(size_t)id].desc);
             }
-            prev_event[(size_t)k] = prev_compute;
+            push(prev_event[(size_t)k], prev_compute);
             if (x.tensor == PESIM_OUTPUTS) {
                 up_child[(size_t)k] = x.child_reads, up_parent[(size_t)k] = x.parent_updates;
                 up_inst[(size_t)k] = slowest_child_words(x, x.child_reads, inst[x.child]);
@@ -493,9 +510,13 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
         prev = id;
         flushes.push_back(id);
         carry.last_drain[PESIM_OUTPUTS][c] = id; /* the buffer is empty once the flush left it */
+        push(room_drain[(size_t)k], id);
     }
     for (int k = 0; k < np; k++) {
-        if (pairs[k].child >= 0) carry.prev_event[pairs[k].tensor][pairs[k].child] = prev_event[(size_t)k];
+        if (pairs[k].child >= 0) {
+            std::copy_n(prev_event[(size_t)k].begin(), kSlotRing, carry.prev_event[pairs[k].tensor][pairs[k].child]);
+            std::copy_n(room_drain[(size_t)k].begin(), kSlotRing, carry.room_drain[pairs[k].tensor][pairs[k].child]);
+        }
         if (drained_here[(size_t)k]) drains.push_back(last_drain[(size_t)k]); /* its latest: the rest landed before */
     }
     if (ps) ps->last_compute = ps->first_compute != kNone ? prev_compute : kNone; /* a copy step computes nothing */

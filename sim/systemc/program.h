@@ -123,7 +123,7 @@ struct Item {
     bool dram_write = false;        // its DRAM part writes (else reads)
     // fills: the dependencies that make its readiness (docs/engine.md)
     int room = kNone;               // the compute after which the child has room
-    int drain = kNone;              // outputs: the pair's latest drain (the child's room)
+    int drain = kNone;              // outputs: the drain of the tile whose slot it takes (the room)
     int readback_of = kNone;        // outputs, read back: the last drain of the tile read back
     int parent_fill = kNone;        // the fill that brings the data into the parent
     int prev_compute = kNone;       // the previous block's compute
@@ -228,10 +228,19 @@ struct StepInput {
     std::vector<int> end_deps;         // a copy step: the layer ends of its inputs (it ends after them)
 };
 
+// A child buffer of N tile slots: the fill at a pair's event k takes the slot of
+// the tile filled at event k - N, free after the compute recorded at event
+// k - (N - 1) and, for outputs, once the drain N - 2 drains back left (the
+// latest for N <= 2). The last N - 1 of each, up to kSlotRing.
+constexpr int kSlotRing = PESIM_TILE_SLOTS_MAX - 1;
+
 // What carries from step to step: the compute timeline and each buffer.
 struct Carry {
     int prev_compute = kNone;
-    int prev_event[PESIM_NTENSORS][PESIM_MAX_LEVELS];  // double-buffer room: a compute item
+    // tile slots' room (pesim_level_tile_slots): the compute items recorded at a buffer's
+    // last events and its last drains, newest first (kSlotRing of each kept)
+    int prev_event[PESIM_NTENSORS][PESIM_MAX_LEVELS][kSlotRing];
+    int room_drain[PESIM_NTENSORS][PESIM_MAX_LEVELS][kSlotRing];
     int last_drain[PESIM_NTENSORS][PESIM_MAX_LEVELS];  // the last drain out of a child (a flush)
     Carry();
 };

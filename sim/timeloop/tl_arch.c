@@ -338,10 +338,10 @@ static pesim_status read_store(walk *w, const elem *e, pesim_level *v, int64_t *
                            "or 1/1024 to 1e12", rates[k]);
     double mb = 1;
     if ((a = attr(w, e, k_multibuf)).n && (st = tl_num(d, &a, 0, &mb))) return st;
-    if (mb != 1 && mb != 2)
-        return tl_fail(d, &a, PESIM_ERR_INVALID,
-                       "multiple-buffering %g: pesim has single (1) or double (2) buffering", mb);
-    v->double_buffered = mb == 2;
+    if (mb != floor(mb) || mb < 1 || mb > PESIM_TILE_SLOTS_MAX)
+        return tl_fail(d, &a, PESIM_ERR_INVALID, "multiple-buffering %g: pesim takes a whole number of tile slots, "
+                       "1 to %d", mb, PESIM_TILE_SLOTS_MAX);
+    v->tile_slots = (int32_t)mb;
     double mu = 0;
     if ((a = attr(w, e, k_minutil)).n && (st = tl_num(d, &a, 0, &mu))) return st;
     if (mu != 0)

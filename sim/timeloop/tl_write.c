@@ -134,7 +134,7 @@ char *pesim_timeloop_arch_text(const pesim_arch *a, pesim_error *e)
         }
         if (rd > 0) tl_emit_kv_num(&t, "read_bandwidth", rd);
         if (wr > 0) tl_emit_kv_num(&t, "write_bandwidth", wr);
-        if (v->double_buffered) tl_emit_kv_int(&t, "multiple-buffering", 2);
+        if (pesim_level_tile_slots(v) > 1) tl_emit_kv_int(&t, "multiple-buffering", pesim_level_tile_slots(v));
         tl_emit_kv_int(&t, "n_banks", v->banks);
         if (v->ports <= 2) tl_emit_kv_int(&t, "n_ports", v->ports);
         tl_emit_end_map(&t);

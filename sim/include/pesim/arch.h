@@ -90,7 +90,10 @@ typedef struct pesim_level {
     double write_energy_pj;             /* per word (fills and updates) */
     double leak_pj_per_cycle;           /* per instance */
     double area_um2;                    /* per instance */
-    int32_t double_buffered;            /* 1: room for two tiles, next filled while current used */
+    int32_t tile_slots;                 /* tiles of each kept tensor held at once (0 or 1: one;
+                                         * 2: double buffering; N: N virtual threads, LOAD up to
+                                         * N - 1 tiles ahead of COMPUTE; at most PESIM_TILE_SLOTS_MAX).
+                                         * Read it through pesim_level_tile_slots. */
     int32_t sliding_reuse;              /* 1: keeps the overlap of consecutive input tiles */
     pesim_noc noc[PESIM_NTENSORS];      /* network to the children, per tensor */
     pesim_dram dram;                    /* when is_dram */
@@ -223,6 +226,13 @@ double pesim_arch_area_um2(const pesim_arch *a);
 /* Words one instance of a level holds: the shared capacity plus the per-tensor
  * partitions (0 for an unbounded level; INT64_MAX when the sum would pass it). */
 int64_t pesim_level_words(const pesim_level *v);
+
+/* Most tile slots a level may have (pesim_level.tile_slots). */
+#define PESIM_TILE_SLOTS_MAX 8
+
+/* The tiles of each kept tensor the level holds at once: tile_slots, 1 when it is 0
+ * (config "multiple_buffering"; "double_buffered = true" is 2). */
+int pesim_level_tile_slots(const pesim_level *v);
 
 #ifdef __cplusplus
 }
