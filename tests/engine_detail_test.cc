@@ -1,7 +1,7 @@
 // engine_detail_test.cc - the machine details of the cycle engine, traced by
 // hand (the arithmetic is in the comments): in-network reduction latency, a 2-D
 // mesh with XY routing and link contention, a shared port (one bank, one port)
-// against separate read and write ports, DRAM reads in flight, and a drain
+// against separate read and write ports, ports that scale the bandwidth, DRAM reads in flight, and a drain
 // that frees its child when its words left, before the reduction tree; plus the
 // engine's invariants on random machines with meshes, reductions and several
 // reads in flight.
@@ -205,9 +205,54 @@ TEST(EngineDetail, SharedPortAgainstSeparateReadAndWritePorts)
     EXPECT_EQ(shared.cycles, 44);
     EXPECT_GT(shared.stall_cycles[PESIM_STALL_BANK_CONFLICT], 0);
     EXPECT_EQ(sep.stall_cycles[PESIM_STALL_BANK_CONFLICT], 0);
-    // A second port relieves the conflict as a second bank does.
+    // A second port relieves the conflict as a second bank does, and doubles
+    // L0's rates (2 read and 2 write ports at 1 word a cycle each):
+    // block 0: W 0-2, I 2-4, compute from 4: 11 reads over the read ports
+    //   (6 cycles) and 4 writes over the write ports (2) beside 4 steps:
+    //   4-10 (read ports free at 10, write ports at 6).
+    // block 1: the drain 10-11 (1 word, rounded up to a cycle); the inputs into
+    //   the second buffer 6-8; compute 11-17; the last drain 17-18.
     a.level[0].ports = 2;
-    EXPECT_EQ(run_engine(a, l, m).cycles, 32);
+    pesim_cost two = run_engine(a, l, m);
+    EXPECT_EQ(two.cycles, 18);
+    EXPECT_EQ(two.stall_cycles[PESIM_STALL_BANK_CONFLICT], 0);
+}
+
+// One block of 16 MACs on one PE (C = 16 in L0); L1 keeps everything and has
+// `ports` read and write ports of 1 word a cycle each, L0 is unlimited. The
+// weights (16 words) and then the inputs (16) cross L1's read ports, the one
+// output goes back over its write ports: a transfer-bound layer.
+TEST(EngineDetail, PortsScaleTheBandwidth)
+{
+    pesim_layer l = test_layer(1, 1, 1, 16, 1, 1, 1, 1);
+    pesim_mapping m;
+    pesim_mapping_init(&m, 2);
+    m.level[0].temporal[PESIM_DIM_C] = 16;
+    pesim_arch a = two_level(1, 1);
+    a.level[1].read_words_per_cycle = 1;
+    a.level[1].write_words_per_cycle = 1;
+    // ports = 1: W 0-16, I 16-32, compute 32-48, the drain 48-49.
+    // ports = 2: W 0-8,  I 8-16,  compute 16-32, the drain 32-33.
+    // ports = 4: W 0-4,  I 4-8,   compute 8-24,  the drain 24-25 (1 word still
+    //   takes a cycle).
+    const int ports[3] = {1, 2, 4};
+    const int64_t want[3] = {49, 33, 25};
+    for (int i = 0; i < 3; i++) {
+        a.level[1].ports = ports[i];
+        pesim_cost c = run_engine(a, l, m);
+        EXPECT_EQ(c.cycles, want[i]) << "ports " << ports[i];
+        EXPECT_EQ(c.compute_cycles, 16);
+        EXPECT_EQ(c.access[1][PESIM_WEIGHTS].reads, 16); // the same words, only faster
+        // the analytical bound: L1's 32 reads over `ports` words a cycle
+        pesim_cost b;
+        ASSERT_EQ(pesim_model_evaluate(&a, &l, &m, &b), PESIM_OK);
+        EXPECT_EQ(b.level_cycles[1], 32 / ports[i]);
+        EXPECT_LE(b.cycles, c.cycles);
+    }
+    // One bank and one port: the single port is shared, its rates are still
+    // per port: the same 49 cycles (nothing overlaps here).
+    a.level[1].ports = 1, a.level[1].banks = 1;
+    EXPECT_EQ(run_engine(a, l, m).cycles, 49);
 }
 
 // A custom DRAM whose timing is small enough to trace: tCK 1 ns at a 1 GHz

@@ -57,16 +57,22 @@ constexpr int W = PESIM_WEIGHTS, I = PESIM_INPUTS, O = PESIM_OUTPUTS;
 }  // namespace
 
 // GEMM O[4][3] = A[4][2] x B[2][3] (P=4, K=3, C=2) entirely in L0 of Buf+DRAM.
+static void gemm_in_l0(pesim_layer *l, pesim_mapping *m)
+{
+    *l = test_layer(1, 1, 3, 2, 4, 1, 1, 1);
+    l->op = PESIM_OP_GEMM;
+    pesim_mapping_init(m, 2);
+    m->level[0].temporal[PESIM_DIM_P] = 4;
+    m->level[0].temporal[PESIM_DIM_K] = 3;
+    m->level[0].temporal[PESIM_DIM_C] = 2;
+}
+
 TEST(ModelHand, OneLevelGemm)
 {
     pesim_arch a = plain_arch(2);
-    pesim_layer l = test_layer(1, 1, 3, 2, 4, 1, 1, 1);
-    l.op = PESIM_OP_GEMM;
+    pesim_layer l;
     pesim_mapping m;
-    pesim_mapping_init(&m, 2);
-    m.level[0].temporal[PESIM_DIM_P] = 4;
-    m.level[0].temporal[PESIM_DIM_K] = 3;
-    m.level[0].temporal[PESIM_DIM_C] = 2;
+    gemm_in_l0(&l, &m);
     pesim_cost c = eval(a, l, m);
     EXPECT_EQ(c.macs, 24);                 // 4*3*2
     // MACs read both operands from L0 every MAC: 24 each.
@@ -98,6 +104,29 @@ TEST(ModelHand, OneLevelGemm)
     c = eval(a, l, m);
     EXPECT_EQ(c.cycles, 28);
     EXPECT_EQ(c.stall_cycles[PESIM_STALL_BUFFER_BW], 4);
+}
+
+// The rates are per port: the same GEMM with L1 at 0.25 reads a cycle per port
+// reads its 14 words in 56 cycles over 1 port, 28 over 2, 14 over 4 (under the
+// 24 compute steps: the bound is the compute). Writes likewise: L0's 24 + 14
+// = 38 fills and updates at 0.5 a cycle per port take 76, 38, 19 cycles.
+TEST(ModelHand, PortsScaleTheBandwidthBound)
+{
+    pesim_arch a = plain_arch(2);
+    pesim_layer l;
+    pesim_mapping m;
+    gemm_in_l0(&l, &m);
+    a.level[1].read_words_per_cycle = 0.25;
+    a.level[0].write_words_per_cycle = 0.5;
+    const int ports[3] = {1, 2, 4};
+    const int64_t rd[3] = {56, 28, 14}, wr[3] = {76, 38, 19}, cycles[3] = {76, 38, 24};
+    for (int i = 0; i < 3; i++) {
+        a.level[0].ports = a.level[1].ports = ports[i];
+        pesim_cost c = eval(a, l, m);
+        EXPECT_EQ(c.level_cycles[1], rd[i]) << "ports " << ports[i];
+        EXPECT_EQ(c.level_cycles[0], wr[i]) << "ports " << ports[i];
+        EXPECT_EQ(c.cycles, cycles[i]) << "ports " << ports[i];
+    }
 }
 
 // 1-D conv P=4, R=3, stride 1: L0 holds R=3, L1 walks P=4. Input rows: the

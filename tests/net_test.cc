@@ -488,6 +488,23 @@ namespace {
 // are at most n_bins of them, together they hold every layer's outermost-level
 // words (reads; fills and updates), and a bin has words only while a layer
 // that moves outermost-level words is running.
+// The network's analytical bound charges a level's traffic over all its ports
+// (the rates are per port): with every tensor in MEM (1 word a cycle per port)
+// the run is MEM-bound, and a second port at MEM shortens it.
+TEST(Net, BoundScalesWithPorts)
+{
+    const std::string net = Net({Gemm("a", "input"), Gemm("b", "a"), Gemm("c", "b")});
+    std::string two = Arch(40);
+    const std::string mem = "{ name = \"MEM\"; banks = 2;";
+    ASSERT_NE(two.find(mem), std::string::npos);
+    two.replace(two.find(mem), mem.size(), mem + " ports = 2;");
+    Net_ t1(Arch(40), net), t2(two, net);
+    ASSERT_EQ(t2.arch.level[t2.Level("MEM")].ports, 2);
+    const int64_t c1 = Cycles(t1, t1.p), c2 = Cycles(t2, t2.p);
+    ASSERT_GT(c2, 0);
+    EXPECT_LT(c2, c1);
+}
+
 TEST(Net, DramSeriesBinsEveryWordWithinItsLayer)
 {
     Net_ t(Arch(4096), Net({Gemm("a", "input"), Gemm("b", "a", 8), Gemm("c", "b")}));

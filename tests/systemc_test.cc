@@ -250,6 +250,29 @@ TEST_P(SystemCReadsInFlight, EngineEqualsSystemC)
 
 INSTANTIATE_TEST_SUITE_P(Cases, SystemCReadsInFlight, ::testing::Range(0, 80));
 
+// Counts, over the first 40 matrix cases that `use` accepts, those whose
+// engine cycles `change` alters (before: `reset` applied), per family, and
+// prints them as `what`.
+static void count_changed(const char *what, bool (*use)(const pesim_arch &), void (*reset)(pesim_arch *),
+                          void (*change)(pesim_arch *), int *changed, std::map<int, int> *fam)
+{
+    for (int i = 0, j = 0; i < 40; i++) {
+        sc_cases::Case c;
+        do
+            ASSERT_TRUE(sc_cases::make_case(j++, PESIM_SOURCE_DIR, &c));
+        while (!use(c.arch));
+        pesim_cost one, two;
+        reset(&c.arch);
+        ASSERT_EQ(pesim_engine_run(&c.arch, &c.layer, &c.map, &c.opt, &one, nullptr), PESIM_OK);
+        change(&c.arch);
+        ASSERT_EQ(pesim_engine_run(&c.arch, &c.layer, &c.map, &c.opt, &two, nullptr), PESIM_OK);
+        if (one.valid && one.cycles != two.cycles) ++*changed, (*fam)[c.family]++;
+    }
+    printf("%s: %d of 40 cases change; families:", what, *changed);
+    for (auto &f : *fam) printf(" %s %d", sc_cases::family_name(f.first), f.second);
+    printf("\n");
+}
+
 // The reads-in-flight cases exercise the rule: on many of them, in at least
 // two families, the engine's cycles differ from the same case with one read in
 // flight.
@@ -257,20 +280,9 @@ TEST(SystemCReadsInFlightCoverage, ReadsOverlapInSeveralFamilies)
 {
     int changed = 0;
     std::map<int, int> fam;
-    for (int i = 0, j = 0; i < 40; i++) {
-        sc_cases::Case c;
-        do
-            ASSERT_TRUE(sc_cases::make_case(j++, PESIM_SOURCE_DIR, &c));
-        while (!c.arch.level[c.arch.n_levels - 1].is_dram);
-        pesim_cost one, two;
-        ASSERT_EQ(pesim_engine_run(&c.arch, &c.layer, &c.map, &c.opt, &one, nullptr), PESIM_OK);
-        c.arch.level[c.arch.n_levels - 1].dram.reads_in_flight = 2;
-        ASSERT_EQ(pesim_engine_run(&c.arch, &c.layer, &c.map, &c.opt, &two, nullptr), PESIM_OK);
-        if (one.valid && one.cycles != two.cycles) changed++, fam[c.family]++;
-    }
-    printf("reads in flight: %d of 40 cases change; families:", changed);
-    for (auto &f : fam) printf(" %s %d", sc_cases::family_name(f.first), f.second);
-    printf("\n");
+    count_changed(
+        "reads in flight", [](const pesim_arch &a) { return a.level[a.n_levels - 1].is_dram != 0; },
+        [](pesim_arch *) {}, [](pesim_arch *a) { a->level[a->n_levels - 1].dram.reads_in_flight = 2; }, &changed, &fam);
     EXPECT_GE(changed, 10);
     EXPECT_GE(fam.size(), 2u);
 }
@@ -337,6 +349,42 @@ TEST(SystemCTileSlotsCoverage, SlotsChangeTheCyclesInSeveralFamilies)
     printf("\n");
     EXPECT_GE(changed3, 50);
     EXPECT_GE(changed4, 4);
+    EXPECT_GE(fam.size(), 3u);
+}
+
+// Ports that scale the bandwidth (docs/engine.md, Ports): matrix cases of
+// every family with each on-chip level's `ports` set to 2 (even cases) or 4
+// (odd): `ports` read and `ports` write ports at the level's rates each, a
+// single-ported level (hier3's L2, random ones) no longer shared.
+static void set_ports(pesim_arch *a, int ports)
+{
+    for (int lv = 0; lv < a->n_levels; lv++)
+        if (!a->level[lv].is_dram) a->level[lv].ports = ports;
+}
+
+class SystemCPorts : public ::testing::TestWithParam<int> {};
+
+TEST_P(SystemCPorts, EngineEqualsSystemC)
+{
+    sc_cases::Case c;
+    ASSERT_TRUE(sc_cases::make_case(GetParam() / 2, PESIM_SOURCE_DIR, &c)) << "case " << GetParam() / 2;
+    int ports = GetParam() % 2 ? 4 : 2;
+    set_ports(&c.arch, ports);
+    cross_check(c, "ports " + std::to_string(ports) + ": " + c.describe());
+}
+
+INSTANTIATE_TEST_SUITE_P(Cases, SystemCPorts, ::testing::Range(0, 80));
+
+// The ports cases exercise the rule: on many of them, in at least three
+// families, the engine's cycles with 2 ports differ from those with 1.
+TEST(SystemCPortsCoverage, PortsChangeCyclesInSeveralFamilies)
+{
+    int changed = 0;
+    std::map<int, int> fam;
+    count_changed(
+        "ports 1 -> 2", [](const pesim_arch &) { return true; }, [](pesim_arch *a) { set_ports(a, 1); },
+        [](pesim_arch *a) { set_ports(a, 2); }, &changed, &fam);
+    EXPECT_GE(changed, 10);
     EXPECT_GE(fam.size(), 3u);
 }
 

@@ -226,8 +226,11 @@ TEST(TimeloopExercises, EyerissReferenceMappings)
     EXPECT_EQ(256, pesim_arch_macs(&a));
     EXPECT_EQ(16, a.word_bits);
     EXPECT_EQ(65536, a.level[4].capacity_words);  // depth 16384 x block 4
-    EXPECT_DOUBLE_EQ(16.0, a.level[4].read_words_per_cycle);
-    EXPECT_DOUBLE_EQ(2.0, a.level[0].write_words_per_cycle);
+    // Timeloop's bandwidths are the instance's, pesim's rates per port (2 by default)
+    EXPECT_EQ(2, a.level[4].ports);
+    EXPECT_DOUBLE_EQ(16.0, pesim_level_read_words_per_cycle(&a.level[4]));
+    EXPECT_DOUBLE_EQ(8.0, a.level[4].read_words_per_cycle);
+    EXPECT_DOUBLE_EQ(2.0, pesim_level_write_words_per_cycle(&a.level[0]));
     EXPECT_DOUBLE_EQ(26.493 / 4, a.level[4].read_energy_pj);
     EXPECT_DOUBLE_EQ(512.0 / 4, a.level[5].read_energy_pj);
     EXPECT_DOUBLE_EQ(1.207, a.mac_energy_pj);
@@ -322,7 +325,8 @@ TEST(TimeloopArch, V04NodesWithContainersAndParallelBranches)
     EXPECT_EQ(168, pesim_arch_macs(&a));
     EXPECT_EQ(2048 * 8, a.level[2].capacity_words);
     EXPECT_EQ(2, a.level[0].tile_slots);
-    EXPECT_DOUBLE_EQ(16.0, a.level[2].read_words_per_cycle);
+    EXPECT_DOUBLE_EQ(16.0, pesim_level_read_words_per_cycle(&a.level[2]));
+    EXPECT_DOUBLE_EQ(16.0 / a.level[2].ports, a.level[2].read_words_per_cycle);
 }
 
 TEST(TimeloopArch, MergeKeysAndInstancesAndMesh)

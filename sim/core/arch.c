@@ -364,6 +364,16 @@ int pesim_level_tile_slots(const pesim_level *v)
     return v->tile_slots > 1 ? v->tile_slots : 1;
 }
 
+double pesim_level_read_words_per_cycle(const pesim_level *v)
+{
+    return (v->ports > 1 ? v->ports : 1) * v->read_words_per_cycle;
+}
+
+double pesim_level_write_words_per_cycle(const pesim_level *v)
+{
+    return (v->ports > 1 ? v->ports : 1) * v->write_words_per_cycle;
+}
+
 int64_t pesim_level_latency_cycles(const pesim_arch *a, int level)
 {
     const pesim_level *v = &a->level[level];

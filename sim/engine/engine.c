@@ -264,8 +264,8 @@ static xres transfer(engine *e, int t, int src, int64_t src_words, int dst, int6
     if (!vd->is_dram && *df > start)
         start = *df, r.cause = e->shared_port[dst] ? PESIM_STALL_BANK_CONFLICT : PESIM_STALL_BUFFER_BW;
     if (*nf > start) start = *nf, r.cause = PESIM_STALL_NOC_BW;
-    int64_t rs = vs->is_dram ? 0 : span_cycles(src_words, vs->read_words_per_cycle);
-    int64_t rd = vd->is_dram ? 0 : span_cycles(dst_words, vd->write_words_per_cycle);
+    int64_t rs = vs->is_dram ? 0 : span_cycles(src_words, pesim_level_read_words_per_cycle(vs));
+    int64_t rd = vd->is_dram ? 0 : span_cycles(dst_words, pesim_level_write_words_per_cycle(vd));
     if (src == dst && e->shared_port[src] && !vs->is_dram) /* a copy within a level of one port: read, then write */
         rs += rd, rd = 0;
     int64_t rn = net >= 0 ? span_cycles(noc_words, a->level[net].noc[t].words_per_cycle) : 0, hn = rn;
@@ -747,8 +747,8 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
                     if (done - start > limit) limit = done - start, slow = PESIM_STALL_DRAM_BW;
                     continue;
                 }
-                int64_t cr = span_cycles(rw[p], vp->read_words_per_cycle);
-                int64_t cu = span_cycles(uw[p], vp->write_words_per_cycle);
+                int64_t cr = span_cycles(rw[p], pesim_level_read_words_per_cycle(vp));
+                int64_t cu = span_cycles(uw[p], pesim_level_write_words_per_cycle(vp));
                 if (e->shared_port[p]) {
                     if (cr + cu > 0) e->rfree[p] = e->wfree[p] = start + cr + cu;
                     if (cr + cu > limit) limit = cr + cu, slow = PESIM_STALL_BANK_CONFLICT;

@@ -121,10 +121,11 @@ static void level_est(const pesim_arch *a, const arch_est *x, int level, int des
         if (describe) snprintf(out->what, sizeof out->what, "unbounded level: no estimate");
         return;
     }
-    /* words per access: the bandwidth spread over banks and ports */
+    /* words per access: one port's bandwidth (the rates are per port) spread
+     * over the banks */
     double bw = v->read_words_per_cycle > v->write_words_per_cycle ? v->read_words_per_cycle : v->write_words_per_cycle;
     int32_t banks = v->banks > 0 ? v->banks : 1, ports = v->ports > 0 ? v->ports : 1;
-    double wpa = bw > 0 ? ceil(bw / ((double)banks * ports) - 1e-9) : 1;
+    double wpa = bw > 0 ? ceil(bw / banks - 1e-9) : 1;
     if (wpa < 1) wpa = 1;
     if (wpa > (double)(1 << 20)) wpa = (double)(1 << 20); /* keeps width_bits an int32 */
     int32_t width = (int32_t)(wpa * a->word_bits);

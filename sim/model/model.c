@@ -55,9 +55,9 @@ pesim_status pesim_model_evaluate(const pesim_arch *a, const pesim_layer *l, con
              * the reference outputs computes it; DRAM timing plays no part */
             double bytes = a->word_bits / 8.0, slow = 1;
             double drd = rd / inst / (double)compute * bytes, dwr = wr / inst / (double)compute * bytes;
-            if (v->read_words_per_cycle > 0 && v->read_words_per_cycle < drd) slow = v->read_words_per_cycle / drd;
-            if (v->write_words_per_cycle > 0 && v->write_words_per_cycle < dwr && v->write_words_per_cycle / dwr < slow)
-                slow = v->write_words_per_cycle / dwr;
+            double rbw = pesim_level_read_words_per_cycle(v), wbw = pesim_level_write_words_per_cycle(v);
+            if (rbw > 0 && rbw < drd) slow = rbw / drd;
+            if (wbw > 0 && wbw < dwr && wbw / dwr < slow) slow = wbw / dwr;
             cyc = slow < 1 ? (int64_t)ceil((double)compute / slow) : compute;
         } else if (v->is_dram) {
             /* one shared channel group: reads and writes share the bus; the
@@ -68,8 +68,8 @@ pesim_status pesim_model_evaluate(const pesim_arch *a, const pesim_layer *l, con
             if (rc > cyc) cyc = rc;
             if (wc > cyc) cyc = wc;
         } else {
-            int64_t rc = ceil_div_d(rd / inst, v->read_words_per_cycle);
-            int64_t wc = ceil_div_d(wr / inst, v->write_words_per_cycle);
+            int64_t rc = ceil_div_d(rd / inst, pesim_level_read_words_per_cycle(v));
+            int64_t wc = ceil_div_d(wr / inst, pesim_level_write_words_per_cycle(v));
             cyc = rc > wc ? rc : wc;
         }
         out->level_cycles[lv] = cyc;

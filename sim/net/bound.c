@@ -61,8 +61,10 @@ static int64_t traffic(const pesim_net *n, const pesim_arch *a, const layer_boun
     int64_t best = 0;
     for (int lv = 0; lv < n->M; lv++) {
         const pesim_level *v = &a->level[lv];
-        int64_t r = span(b->rd[lv], v->read_words_per_cycle), w = span(b->wr[lv], v->write_words_per_cycle);
-        if (r < w) r = w; /* at DRAM, its read and write ports (docs/engine.md, DRAM) */
+        /* on chip over all its ports; at DRAM, its read and write ports (docs/engine.md, DRAM) */
+        int64_t r = span(b->rd[lv], v->is_dram ? v->read_words_per_cycle : pesim_level_read_words_per_cycle(v)),
+                w = span(b->wr[lv], v->is_dram ? v->write_words_per_cycle : pesim_level_write_words_per_cycle(v));
+        if (r < w) r = w;
         if (r > best) best = r, *cause = v->is_dram ? PESIM_STALL_DRAM_BW : PESIM_STALL_BUFFER_BW;
         for (int t = 0; t < NT; t++) {
             int64_t c = span(b->noc[lv][t], v->noc[t].words_per_cycle);

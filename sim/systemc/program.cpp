@@ -15,6 +15,12 @@ namespace {
 constexpr int NT = PESIM_NTENSORS;
 
 int64_t cdiv(int64_t a, int64_t b) { return b > 0 ? (a + b - 1) / b : 0; }
+
+// A level instance's read (write) side: `ports` ports side by side, each
+// moving read_words_per_cycle (write_words_per_cycle) words a cycle, one
+// transfer striped over all of them (docs/engine.md "Ports"); 0 = unlimited.
+double read_rate(const pesim_level &v) { return std::max(v.ports, 1) * v.read_words_per_cycle; }
+double write_rate(const pesim_level &v) { return std::max(v.ports, 1) * v.write_words_per_cycle; }
 }  // namespace
 
 int64_t share_cycles(int64_t words, double rate)
@@ -140,14 +146,14 @@ struct Builder {
         const bool one_port = src == dst && p.shared[src] && !vs.is_dram;
         if (one_port)
             add_use(item, src, 0, t,
-                    share_cycles(src_words, vs.read_words_per_cycle) + share_cycles(dst_words, vd.write_words_per_cycle),
+                    share_cycles(src_words, read_rate(vs)) + share_cycles(dst_words, write_rate(vd)),
                     src_words + dst_words, 0, vs.latency_cycles, &p.items[(size_t)item].use_src);
         else if (!vs.is_dram)
-            add_use(item, src, 0, t, share_cycles(src_words, vs.read_words_per_cycle), src_words,
-                    vs.read_words_per_cycle, vs.latency_cycles, &p.items[(size_t)item].use_src);
+            add_use(item, src, 0, t, share_cycles(src_words, read_rate(vs)), src_words,
+                    read_rate(vs), vs.latency_cycles, &p.items[(size_t)item].use_src);
         if (!vd.is_dram && !one_port)
-            add_use(item, dst, 1, t, share_cycles(dst_words, vd.write_words_per_cycle), dst_words,
-                    vd.write_words_per_cycle, 0, &p.items[(size_t)item].use_dst);
+            add_use(item, dst, 1, t, share_cycles(dst_words, write_rate(vd)), dst_words,
+                    write_rate(vd), 0, &p.items[(size_t)item].use_dst);
         if (net >= 0) {
             double nr = a->level[net].noc[t].words_per_cycle;
             add_use(item, net, 2, t, share_cycles(noc_words, nr), noc_words, nr, net_latency,
@@ -464,13 +470,13 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
                         p.items[(size_t)cid].dram_wr = B.add_desc(D_WRITE, cid, B.region[PESIM_OUTPUTS], uw[lv]);
                     continue;
                 }
-                int64_t cr = share_cycles(rw[lv], v.read_words_per_cycle);
-                int64_t cu = share_cycles(uw[lv], v.write_words_per_cycle);
+                int64_t cr = share_cycles(rw[lv], read_rate(v));
+                int64_t cu = share_cycles(uw[lv], write_rate(v));
                 if (p.shared[lv]) {
                     B.add_use(cid, lv, 1, -1, cr + cu, rw[lv] + uw[lv], 0, 0, nullptr);
                 } else {
-                    if (rw[lv]) B.add_use(cid, lv, 0, -1, cr, rw[lv], v.read_words_per_cycle, 0, nullptr);
-                    if (uw[lv]) B.add_use(cid, lv, 1, -1, cu, uw[lv], v.write_words_per_cycle, 0, nullptr);
+                    if (rw[lv]) B.add_use(cid, lv, 0, -1, cr, rw[lv], read_rate(v), 0, nullptr);
+                    if (uw[lv]) B.add_use(cid, lv, 1, -1, cu, uw[lv], write_rate(v), 0, nullptr);
                 }
             }
         }

@@ -336,6 +336,9 @@ static pesim_status read_store(walk *w, const elem *e, pesim_level *v, int64_t *
         if (rates[k] != 0 && (rates[k] < 1.0 / 1024 || rates[k] > 1e12))
             return tl_fail(d, &e->at, PESIM_ERR_RANGE, "a bandwidth of %g words per cycle: pesim takes 0 (unlimited) "
                            "or 1/1024 to 1e12", rates[k]);
+    /* Timeloop's bandwidths are the instance's; pesim's rates are per port */
+    v->read_words_per_cycle /= (double)ports;
+    v->write_words_per_cycle /= (double)ports;
     double mb = 1;
     if ((a = attr(w, e, k_multibuf)).n && (st = tl_num(d, &a, 0, &mb))) return st;
     if (mb != floor(mb) || mb < 1 || mb > PESIM_TILE_SLOTS_MAX)

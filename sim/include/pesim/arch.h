@@ -82,9 +82,10 @@ typedef struct pesim_level {
     int32_t fanout_x, fanout_y;         /* children per instance */
     uint32_t spatial_x_dims, spatial_y_dims; /* bit (1<<dim) set: dim may be unrolled on X / Y */
     int32_t banks;                      /* >= 1 */
-    int32_t ports;                      /* read/write ports per bank, >= 1 */
-    double read_words_per_cycle;        /* per instance (0 = unlimited) */
-    double write_words_per_cycle;       /* per instance (0 = unlimited) */
+    int32_t ports;                      /* per instance: `ports` read and `ports` write ports
+                                         * (one shared port when banks * ports < 2), >= 1 */
+    double read_words_per_cycle;        /* per read port (0 = unlimited) */
+    double write_words_per_cycle;       /* per write port (0 = unlimited) */
     int32_t latency_cycles;             /* access latency */
     double read_energy_pj;              /* per word */
     double write_energy_pj;             /* per word (fills and updates) */
@@ -233,6 +234,11 @@ int64_t pesim_level_words(const pesim_level *v);
 /* The tiles of each kept tensor the level holds at once: tile_slots, 1 when it is 0
  * (config "multiple_buffering"; "double_buffered = true" is 2). */
 int pesim_level_tile_slots(const pesim_level *v);
+
+/* Words one instance of a level reads (writes) a cycle over all its ports:
+ * ports x read_words_per_cycle (write_words_per_cycle); 0 = unlimited. */
+double pesim_level_read_words_per_cycle(const pesim_level *v);
+double pesim_level_write_words_per_cycle(const pesim_level *v);
 
 #ifdef __cplusplus
 }
