@@ -266,7 +266,7 @@ TEST(SearchArco, SurrogatePredictorNeverCallsTheAnalyticalModel)
 // (capacity, fan-out, the area budget), so every design they propose is
 // valid (their neighbours too, when the actors repeat measured designs);
 // with free heads (mask=0) untrained actors propose many invalid designs
-// (13 of 24 at this seed). Plain MARL (confidence=0) measures the actors' proposals as they
+// (11 of 24 at this seed). Plain MARL (confidence=0) measures the actors' proposals as they
 // come, so the measured designs are theirs; with predictor=surrogate (no
 // analytical filter) every measured design is valid too.
 TEST(SearchArco, MaskedActorsProposeOnlyValidDesigns)
