@@ -24,8 +24,9 @@
  * Under an area budget, a hardware choice is allowed only if some completion
  * of the unchosen hardware parameters is a valid arch within the budget (area
  * is not monotone in every key, so the check looks them all up in a table of
- * every hardware design's area, built on first use: 65,536 designs, ~0.5 MiB and
- * tens of milliseconds at most). Spaces with more than
+ * every hardware design's area, built on first use: at most 65,536 designs,
+ * 0.5 MiB; the VTA space's 6,000 add a few milliseconds per cursor in
+ * `pesim search` timings). Spaces with more than
  * AREA_TABLE_MAX hardware designs skip this look-ahead: their budget is
  * checked once every hardware parameter is chosen, and a masked decode can
  * then end with a hardware choice no budget-fitting completion has. */
