@@ -50,6 +50,15 @@ struct pesim_cursor {
     int64_t *live;                /* placement capacity scratch */
     double *hw_area;              /* every hardware design's area (-1: not a valid arch), mixed radix */
     int32_t hw_designs;           /* entries of hw_area; -1 not built yet, 0 none (too many, or no budget) */
+    double *hw_least;             /* per known prefix of L hardware parameters (L = 0..n_hw-1), at
+                                     least_off[L] + the prefix's mixed-radix value: the least valid
+                                     area of its completions (-1: none valid) */
+    int32_t *least_off;           /* n_hw + 1 */
+    /* build_arch's last result, kept while the hardware parameters' known
+     * choices are the same (arch_key: n_hw entries, -1 = not known) */
+    int32_t *arch_key;
+    int arch_cached, arch_ok;
+    pesim_violation arch_v;
 };
 
 #define AREA_TABLE_MAX 65536      /* hardware designs tabulated for the area look-ahead */
@@ -70,8 +79,9 @@ pesim_status pesim_cursor_create(const pesim_space *s, const pesim_eval_options 
     c->x = malloc(n * sizeof *c->x);
     c->tmp = malloc(n * sizeof *c->tmp);
     c->known = malloc(n);
+    c->arch_key = malloc((size_t)(s->n_hw > 0 ? s->n_hw : 1) * sizeof *c->arch_key);
     pesim_status st = PESIM_OK;
-    if (!c->x || !c->tmp || !c->known)
+    if (!c->x || !c->tmp || !c->known || !c->arch_key)
         st = pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, "cursor", "out of memory");
     if (!st && s->kind == SPACE_PLACEMENT) {
         st = pesim_placement_init(&c->place, s->net.n_layers, s->arch.n_levels - 1, e);
@@ -93,9 +103,12 @@ void pesim_cursor_destroy(pesim_cursor *c)
     free(c->x);
     free(c->tmp);
     free(c->known);
+    free(c->arch_key);
     pesim_placement_free(&c->place);
     free(c->live);
     free(c->hw_area);
+    free(c->hw_least);
+    free(c->least_off);
     free(c);
 }
 
@@ -146,7 +159,8 @@ static void complete(pesim_cursor *c, int32_t param)
 }
 
 /* Builds c->hw_area: the area of every hardware design, the first hardware
- * parameter's digit varying fastest. Returns its entries (0: no table). */
+ * parameter's digit varying fastest, and c->hw_least from it. Returns its
+ * entries (0: no table). */
 static int32_t area_table(pesim_cursor *c)
 {
     if (c->hw_designs >= 0) return c->hw_designs;
@@ -155,11 +169,18 @@ static int32_t area_table(pesim_cursor *c)
     int64_t n = 1;
     for (int32_t i = 0; i < s->n_hw; i++)
         if ((n *= s->params[i].n_choices) > AREA_TABLE_MAX) return 0;
-    int32_t *h = calloc((size_t)s->n_hw, sizeof *h);
+    size_t n_hw = (size_t)(s->n_hw > 0 ? s->n_hw : 0);
+    int32_t *h = calloc(n_hw + 1, sizeof *h);
     pesim_arch *a = malloc(sizeof *a);
     c->hw_area = malloc((size_t)n * sizeof *c->hw_area);
-    if (!h || !a || !c->hw_area) {
+    c->least_off = malloc((n_hw + 1) * sizeof *c->least_off);
+    int64_t n_least = 0, R = 1; /* prefix tables of 1, r0, r0 r1, ... entries */
+    for (int32_t L = 0; L < s->n_hw; L++) n_least += R, R *= s->params[L].n_choices;
+    c->hw_least = malloc((size_t)(n_least > 0 ? n_least : 1) * sizeof *c->hw_least);
+    if (!h || !a || !c->hw_area || !c->least_off || !c->hw_least) {
         free(c->hw_area), c->hw_area = NULL;
+        free(c->least_off), c->least_off = NULL;
+        free(c->hw_least), c->hw_least = NULL;
         free(h), free(a);
         return 0; /* out of memory: no look-ahead */
     }
@@ -169,17 +190,42 @@ static int32_t area_table(pesim_cursor *c)
         *a = s->arch;
         c->hw_area[k] = srch_apply_hw(s, h, a, NULL, 0, NULL) ? pesim_arch_area_um2(a) : -1;
     }
+    /* table L (R_L = r0 ... r(L-1) entries) from table L + 1 (hw_area for
+     * L = n_hw): entry q takes the least of q + R_L t, t < r_L */
+    int32_t off = 0;
+    R = 1;
+    for (int32_t L = 0; L < s->n_hw; L++) c->least_off[L] = off, off += (int32_t)R, R *= s->params[L].n_choices;
+    c->least_off[s->n_hw] = -1;
+    for (int32_t L = s->n_hw - 1; L >= 0; L--) {
+        int32_t RL = 1;
+        for (int32_t i = 0; i < L; i++) RL *= s->params[i].n_choices;
+        const double *up = L + 1 == s->n_hw ? c->hw_area : c->hw_least + c->least_off[L + 1];
+        double *t = c->hw_least + c->least_off[L];
+        for (int32_t q = 0; q < RL; q++) {
+            double least = -1;
+            for (int32_t d = 0; d < s->params[L].n_choices; d++) {
+                double v = up[q + RL * d];
+                if (v >= 0 && (least < 0 || v < least)) least = v;
+            }
+            t[q] = least;
+        }
+    }
     free(h), free(a);
     return c->hw_designs = (int32_t)n;
 }
 
-/* 0 (with *v) when no completion of the unchosen hardware parameters (known
- * ones as in c->tmp) is a valid arch within the area budget; 1 otherwise, or
- * when the space has no area table. */
-static int area_reachable(pesim_cursor *c, pesim_violation *v)
+/* The least valid area of the hardware designs that complete the known
+ * hardware parameters (as in c->tmp); -1 when none is valid. A known prefix
+ * (the step decode's case) is one look-up, anything else a scan. */
+static double least_area(pesim_cursor *c, int32_t n)
 {
     const pesim_space *s = c->s;
-    int32_t n = area_table(c);
+    int32_t L = 0, q = 0, R = 1;
+    while (L < s->n_hw && c->known[L]) q += R * c->tmp[L], R *= s->params[L].n_choices, L++;
+    int prefix = 1;
+    for (int32_t i = L; i < s->n_hw; i++) prefix &= !c->known[i];
+    if (prefix && L < s->n_hw) return c->hw_least[c->least_off[L] + q];
+    if (prefix) return c->hw_area[q];
     double least = -1;
     for (int32_t k = 0; k < n; k++) {
         int32_t r = k, match = 1;
@@ -189,11 +235,20 @@ static int area_reachable(pesim_cursor *c, pesim_violation *v)
             match = !c->known[i] || c->tmp[i] == digit;
         }
         double area = c->hw_area[k];
-        if (!match || area < 0) continue;
-        if (area <= c->area_budget_um2) return 1;
-        if (least < 0 || area < least) least = area;
+        if (match && area >= 0 && (least < 0 || area < least)) least = area;
     }
+    return least;
+}
+
+/* 0 (with *v) when no completion of the unchosen hardware parameters (known
+ * ones as in c->tmp) is a valid arch within the area budget; 1 otherwise, or
+ * when the space has no area table. */
+static int area_reachable(pesim_cursor *c, pesim_violation *v)
+{
+    int32_t n = area_table(c);
     if (n == 0) return 1;
+    double least = least_area(c, n);
+    if (least >= 0 && least <= c->area_budget_um2) return 1;
     if (v) {
         *v = pesim_violation_make(least < 0 ? PESIM_VIOLATION_STRUCTURE : PESIM_VIOLATION_AREA);
         if (least >= 0) v->amount = least, v->limit = c->area_budget_um2;
@@ -203,8 +258,28 @@ static int area_reachable(pesim_cursor *c, pesim_violation *v)
 
 /* The arch for the mapping checks: the space's (fixed), the decoded one
  * (every hardware parameter known: 1, or 0 with *v when it is not a valid
- * arch or over the area budget), or the most permissive one. */
+ * arch or over the area budget), or the most permissive one. It depends only
+ * on the hardware parameters' known choices: a call with the same ones as the
+ * last returns the last result (c->arch is left as that call built it). */
+static int build_arch_uncached(pesim_cursor *c, pesim_violation *v);
 static int build_arch(pesim_cursor *c, pesim_violation *v)
+{
+    int same = c->arch_cached;
+    for (int32_t i = 0; i < c->s->n_hw; i++) {
+        int32_t key = c->known[i] ? c->tmp[i] : -1;
+        same &= c->arch_key[i] == key;
+        c->arch_key[i] = key;
+    }
+    if (!same) {
+        c->arch_v = pesim_violation_make(PESIM_VIOLATION_NONE);
+        c->arch_ok = build_arch_uncached(c, &c->arch_v);
+        c->arch_cached = 1;
+    }
+    if (!c->arch_ok && v) *v = c->arch_v;
+    return c->arch_ok;
+}
+
+static int build_arch_uncached(pesim_cursor *c, pesim_violation *v)
 {
     const pesim_space *s = c->s;
     c->arch = s->arch;

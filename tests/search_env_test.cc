@@ -9,6 +9,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <set>
@@ -22,6 +23,7 @@ extern "C" {
 #include "pesim/model.h"
 #include "pesim/search.h"
 }
+#include "../search/space_impl.h"  // srch_apply_hw: the brute force below
 
 namespace {
 
@@ -475,6 +477,86 @@ TEST(SearchEnv, AreaBudgetLooksAheadOverTheOtherHardwareChoices)
         }
         pesim_cursor_destroy(c);
     }
+}
+
+// The area look-ahead answers a known prefix of the hardware parameters (the
+// step decode's case) from a table of least areas and any other known set by a
+// scan: both must equal the brute force over every completion. A mask under a
+// budget is the mask without one and "some completion fits the budget".
+TEST(SearchEnv, AreaLookAheadEqualsTheBruteForceForEveryKnownSet)
+{
+    Loaded eyeriss("configs/arch/eyeriss.cfg", "workloads/resnet50.cfg");
+    Loaded small("tests/data/cli/tiny_arch.cfg", "tests/data/cli/small.cfg");
+    Env env;
+    Make(env, kJointSpace, eyeriss, small);
+    const pesim_space *s = env.s;
+    const int32_t nh = s->n_hw;
+    ASSERT_EQ(nh, 3);
+    std::vector<int32_t> radix((size_t)nh);
+    int32_t designs = 1;
+    for (int32_t i = 0; i < nh; i++) designs *= radix[(size_t)i] = pesim_space_param(s, i)->n_choices;
+    std::vector<double> area((size_t)designs);  // -1: not a valid arch
+    std::vector<int32_t> x((size_t)env.np(), 0), digit((size_t)nh);
+    std::vector<double> sorted;
+    for (int32_t k = 0; k < designs; k++) {
+        for (int32_t i = 0, r = k; i < nh; i++) digit[(size_t)i] = r % radix[(size_t)i], r /= radix[(size_t)i];
+        std::copy(digit.begin(), digit.end(), x.begin());
+        pesim_arch a = s->arch;
+        area[(size_t)k] = srch_apply_hw(s, x.data(), &a, NULL, 0, NULL) ? pesim_arch_area_um2(&a) : -1;
+        if (area[(size_t)k] >= 0) sorted.push_back(area[(size_t)k]);
+    }
+    std::sort(sorted.begin(), sorted.end());
+    ASSERT_GE(sorted.size(), 4u);
+    pesim_error e;
+    pesim_eval_options none = env.o;
+    none.area_budget_um2 = 0;
+    pesim_cursor *free_c = nullptr;
+    ASSERT_EQ(pesim_cursor_create(s, &none, &free_c, &e), PESIM_OK);
+    int bites = 0, cases = 0;
+    for (double budget : {sorted[sorted.size() / 4], sorted[sorted.size() / 2]}) {
+        pesim_eval_options o = env.o;
+        o.area_budget_um2 = budget;
+        pesim_cursor *c = nullptr;
+        ASSERT_EQ(pesim_cursor_create(s, &o, &c, &e), PESIM_OK);
+        // every parameter p, every set of the others known (a value each, or -1)
+        for (int32_t p = 0; p < nh; p++) {
+            int32_t sets = 1;
+            for (int32_t i = 0; i < nh; i++) sets *= i == p ? 1 : radix[(size_t)i] + 1;
+            for (int32_t t = 0; t < sets; t++) {
+                std::vector<int32_t> known((size_t)nh, -1);
+                for (int32_t i = 0, r = t; i < nh; i++)
+                    if (i != p) known[(size_t)i] = r % (radix[(size_t)i] + 1) - 1, r /= radix[(size_t)i] + 1;
+                pesim_cursor_reset(c), pesim_cursor_reset(free_c);
+                for (int32_t i = 0; i < nh; i++) {
+                    ASSERT_EQ(pesim_cursor_set(c, i, known[(size_t)i]), PESIM_OK);
+                    ASSERT_EQ(pesim_cursor_set(free_c, i, known[(size_t)i]), PESIM_OK);
+                }
+                std::vector<uint8_t> got((size_t)radix[(size_t)p]), unbudgeted((size_t)radix[(size_t)p]);
+                pesim_cursor_mask(c, p, got.data(), NULL);
+                pesim_cursor_mask(free_c, p, unbudgeted.data(), NULL);
+                for (int32_t v = 0; v < radix[(size_t)p]; v++) {
+                    bool fits = false;
+                    for (int32_t k = 0; k < designs && !fits; k++) {
+                        bool match = true;
+                        for (int32_t i = 0, r = k; i < nh; i++) {
+                            int32_t want = i == p ? v : known[(size_t)i];
+                            match &= want < 0 || r % radix[(size_t)i] == want;
+                            r /= radix[(size_t)i];
+                        }
+                        fits = match && area[(size_t)k] >= 0 && area[(size_t)k] <= budget;
+                    }
+                    EXPECT_EQ(got[(size_t)v], (uint8_t)(unbudgeted[(size_t)v] && fits))
+                        << "budget " << budget << " param " << p << " set " << t << " choice " << v;
+                    bites += unbudgeted[(size_t)v] && !fits;
+                    cases++;
+                }
+            }
+        }
+        pesim_cursor_destroy(c);
+    }
+    pesim_cursor_destroy(free_c);
+    EXPECT_GT(bites, 0);  // the budget does mask some choices
+    EXPECT_GT(cases, bites);
 }
 
 // ---- structured results ----------------------------------------------------------

@@ -121,6 +121,7 @@ typedef struct arco_state {
     int32_t *moff;             /* n + 1: each parameter's first byte in a mask row */
     pesim_cursor *cur;         /* mask = 1 on a real space: the step decode's masks */
     uint8_t *mrow;             /* moff[n]: one candidate's masks */
+    uint8_t *pmask;            /* cap x moff[n]: the masks each proposal of the last propose() saw */
     double *logits[ARCO_AGENTS]; /* mask = 1: each actor's output on the observation */
     double *prob;              /* the widest parameter's choices */
     int32_t obs_dim;
@@ -180,6 +181,7 @@ void algo_arco_destroy(void *state)
     free(s->prob);
     free(s->group), free(s->head), free(s->moff), free(s->mrow), free(s->obs);
     free(s->px), free(s->acts), free(s->from_actor), free(s->fresh), free(s->pred_ok), free(s->pr);
+    free(s->pmask);
     free(s->ana), free(s->mean), free(s->sd), free(s->reward), free(s->rows), free(s->buf), free(s->buf2),
         free(s->buf3), free(s->idx), free(s->last_ana), free(s->last_actor);
     free(s);
@@ -335,7 +337,9 @@ static int reserve(arco_state *s, int32_t m)
     if (ix) s->idx = ix;
     uint8_t *la = realloc(s->last_actor, (size_t)m);
     if (la) s->last_actor = la;
-    ok = ok && r1 && b1 && b2 && b3 && ix && la;
+    uint8_t *pm = s->cur ? realloc(s->pmask, (size_t)m * (size_t)s->moff[s->n] + 1) : NULL;
+    if (pm) s->pmask = pm;
+    ok = ok && r1 && b1 && b2 && b3 && ix && la && (pm || !s->cur);
     if (ok) s->cap = m;
     return ok;
 }
@@ -406,8 +410,11 @@ static void step(pesim_rl_net *net, pesim_rl_adam *adam)
 }
 
 /* One actor-critic update on m designs x (m x n) with rewards r; only rows
- * with actor[k] train the actors. Failures (out of memory) skip the update. */
-static void learn(arco_state *s, const int32_t *x, const uint8_t *actor, const double *r, int32_t m)
+ * with actor[k] train the actors. mask = 1: seen (m rows of moff[n] bytes)
+ * holds the masks each row's decode saw, or is NULL (the decodes are then
+ * replayed). Failures (out of memory) skip the update. */
+static void learn(arco_state *s, const int32_t *x, const uint8_t *actor, const double *r, int32_t m,
+                  const uint8_t *seen)
 {
     if (m < 1 || !reserve(s, m)) return;
     size_t cd = (size_t)s->crit_dim;
@@ -430,15 +437,16 @@ static void learn(arco_state *s, const int32_t *x, const uint8_t *actor, const d
     for (int32_t k = 0; k < m; k++)
         if (actor[k]) s->idx[ma++] = k;
     if (ma < 2) return;
-    /* mask = 1: the masks each row's decode saw (a replay), for the masked
-     * softmax's log-probability; a parameter chosen under an empty mask (or,
-     * defensively, outside its mask) is a head that did not act */
+    /* mask = 1: the masks each row's decode saw (given, or a replay), for
+     * the masked softmax's log-probability; a parameter chosen under an
+     * empty mask (or, defensively, outside its mask) is a head that did not
+     * act */
     size_t mb = (size_t)s->moff[s->n];
     uint8_t *masks = s->cur ? malloc((size_t)ma * mb + 1) : NULL;
     if (s->cur && !masks) return;
     for (int32_t j = 0; masks && j < ma; j++) {
-        masked_decode(s, x + (size_t)s->idx[j] * (size_t)s->n, -1, 1, NULL);
-        memcpy(masks + (size_t)j * mb, s->mrow, mb);
+        if (!seen) masked_decode(s, x + (size_t)s->idx[j] * (size_t)s->n, -1, 1, NULL);
+        memcpy(masks + (size_t)j * mb, seen ? seen + (size_t)s->idx[j] * mb : s->mrow, mb);
     }
     for (int g = 0; g < ARCO_AGENTS; g++) {
         agent *a = &s->ag[g];
@@ -495,7 +503,11 @@ static void propose(arco_state *s, int32_t from, int32_t to)
             if (a->n && pesim_rl_net_forward(a->actor, s->obs, 1, s->logits[g], NULL) != PESIM_OK)
                 memset(s->logits[g], 0, (size_t)pesim_rl_net_layout(a->actor)->out_dim * sizeof *s->logits[g]);
         }
-        for (int32_t j = 0; j < m; j++) masked_decode(s, NULL, -1, 0, s->px + (size_t)(from + j) * (size_t)s->n);
+        size_t mb = (size_t)s->moff[s->n];
+        for (int32_t j = from; j < to; j++) {
+            masked_decode(s, NULL, -1, 0, s->px + (size_t)j * (size_t)s->n);
+            memcpy(s->pmask + (size_t)j * mb, s->mrow, mb);
+        }
         return;
     }
     for (int32_t j = 0; j < m; j++)
@@ -602,7 +614,7 @@ int32_t algo_arco_ask(void *state, int32_t *choices, int32_t max)
     s->ask_learned = conf && (have_pred || use_sur);
     if (s->ask_learned) {
         for (int32_t k = 0; k < P; k++) s->reward[k] = reward_of(s, s->pred_ok[k], s->mean[k]);
-        learn(s, s->px, s->from_actor, s->reward, P);
+        learn(s, s->px, s->from_actor, s->reward, P, s->pmask); /* rows [n_guide, P) propose()'s */
     }
     /* 4. the confident-best fresh proposals, or (plain) the fresh ones in order */
     int32_t m = 0;
@@ -730,7 +742,7 @@ void algo_arco_tell(void *state, const int32_t *choices, const pesim_result *r, 
     if (asked && (!conf || (s->sur_only && !s->ask_learned))) {
         for (int32_t c = 0; c < n; c++)
             s->reward[c] = reward_of(s, r[c].valid, r[c].valid ? value_of(r[c].objective) : 0);
-        learn(s, choices, s->last_actor, s->reward, n);
+        learn(s, choices, s->last_actor, s->reward, n, NULL);
     }
     free(feat);
     free(y);
