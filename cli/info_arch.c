@@ -61,6 +61,17 @@ static const char *rate_text(double words_per_cycle, char *buf, size_t n)
     return buf;
 }
 
+/* Words per cycle one instance of level L moves in one direction, as the
+ * evaluators use it: every port of an on-chip level (ports x the per-port
+ * rate), for DRAM the lower of the timing's peak and the level's port
+ * (0: unlimited). */
+static double instance_rate(const pesim_arch *a, int L, int is_write)
+{
+    const pesim_level *lv = &a->level[L];
+    if (lv->is_dram) return pesim_dram_port_words_per_cycle(a, L, is_write);
+    return is_write ? pesim_level_write_words_per_cycle(lv) : pesim_level_read_words_per_cycle(lv);
+}
+
 /* Peak DRAM bandwidth in GB/s from the library's words per accelerator cycle. */
 static double dram_gbps(const pesim_arch *a, const pesim_level *lv)
 {
@@ -171,13 +182,15 @@ void cli_info_arch_text(const pesim_arch *a, const char *path, FILE *f)
                    " %8g %8g %9g %10g %s%s%s\n",
                 w, lv->name, keeps_letters(lv, keeps), capacity_text(lv, cap, sizeof cap),
                 cli_fmt_count(pesim_arch_instances(a, L), b[0], 32), fan, lv->banks, lv->ports,
-                rate_text(lv->read_words_per_cycle, b[1], 32),
-                rate_text(lv->write_words_per_cycle, b[2], 32), lv->latency_cycles,
+                rate_text(instance_rate(a, L, 0), b[1], 32),
+                rate_text(instance_rate(a, L, 1), b[2], 32), lv->latency_cycles,
                 lv->read_energy_pj, lv->write_energy_pj, lv->leak_pj_per_cycle, lv->area_um2,
                 lv->is_dram ? "dram " : "", slots,
                 lv->sliding_reuse ? "sliding-reuse" : "");
     }
-    fputs("\nfanout is X x Y children per instance; '-' bandwidth is unlimited.\n", f);
+    fputs("\nfanout is X x Y children per instance; rd_w/cyc and wr_w/cyc are what one instance reads and\n"
+          "writes a cycle over all its ports (ports x the per-port rate; DRAM: the lower of the timing's\n"
+          "peak and the level's port); '-' bandwidth is unlimited.\n", f);
 
     for (int L = 1; L < a->n_levels; L++) {
         const pesim_level *lv = &a->level[L];
@@ -207,6 +220,15 @@ void cli_info_arch_text(const pesim_arch *a, const char *path, FILE *f)
                 lv->name, d->preset[0] ? d->preset : "custom timing", d->channels, d->bus_bits,
                 d->ranks, d->bankgroups, d->banks_per_group, d->tck_ns, dram_gbps(a, lv),
                 pesim_dram_words_per_cycle(d, a->word_bits, a->clock_mhz), a->clock_mhz);
+        if (lv->read_words_per_cycle > 0 || lv->write_words_per_cycle > 0) {
+            double peak = pesim_dram_words_per_cycle(d, a->word_bits, a->clock_mhz);
+            fprintf(f, "level %s: port %s read / %s write words/cycle", lv->name,
+                    rate_text(lv->read_words_per_cycle, b[0], 32), rate_text(lv->write_words_per_cycle, b[1], 32));
+            int binds_r = lv->read_words_per_cycle > 0 && lv->read_words_per_cycle < peak;
+            int binds_w = lv->write_words_per_cycle > 0 && lv->write_words_per_cycle < peak;
+            fprintf(f, "%s\n", binds_r || binds_w ? ": below the timing's peak, the port sets the bandwidth"
+                                                   : ": at or above the timing's peak, the timing sets it");
+        }
         if (pesim_estimate_dram_has_power(d)) {
             pesim_dram_power p;
             pesim_estimate_dram_power(d, &p);
@@ -296,6 +318,8 @@ static void level_json(json_writer *w, const pesim_arch *a, int L)
     json_kv_int(w, "ports", lv->ports);
     json_kv_double(w, "read_words_per_cycle", lv->read_words_per_cycle);
     json_kv_double(w, "write_words_per_cycle", lv->write_words_per_cycle);
+    json_kv_double(w, "instance_read_words_per_cycle", instance_rate(a, L, 0));
+    json_kv_double(w, "instance_write_words_per_cycle", instance_rate(a, L, 1));
     json_kv_int(w, "latency_cycles", lv->latency_cycles);
     json_kv_double(w, "read_energy_pj", lv->read_energy_pj);
     json_kv_double(w, "write_energy_pj", lv->write_energy_pj);

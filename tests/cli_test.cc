@@ -209,6 +209,39 @@ TEST(cli_info, Arch)
     EXPECT_GT(j["arch"]["levels"].arr[2]["dram"]["power"]["act_pj"].num, 0);
 }
 
+// The bandwidth columns are what the evaluators use: an on-chip instance moves
+// ports x the per-port rate, a DRAM level the lower of its timing's peak and
+// its port (VTA's 8 words/cycle port is below DDR4-3200's 64).
+TEST(cli_info, ArchRatesArePerInstanceAndTheDramPortBinds)
+{
+    std::string arch = ReadFile(kTinyArch);
+    size_t at = arch.find("read_words_per_cycle = 16.0;");
+    ASSERT_NE(at, std::string::npos);
+    arch.insert(at, "ports = 2; ");
+    std::string dir = TempDir("arch_rates");
+    std::string two = dir + "/tiny_two_ports.cfg";
+    FILE *f = fopen(two.c_str(), "w");
+    ASSERT_TRUE(f);
+    fputs(arch.c_str(), f);
+    fclose(f);
+    Result r = Pesim("info --arch " + two + " --json " + dir + "/a.json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    Json j;
+    ASSERT_TRUE(ParseJson(ReadFile(dir + "/a.json"), &j));
+    const Json &glb = j["arch"]["levels"].arr[1];
+    EXPECT_EQ(glb["read_words_per_cycle"].num, 16);  // per port, as configured
+    EXPECT_EQ(glb["instance_read_words_per_cycle"].num, 32);
+    EXPECT_EQ(glb["instance_write_words_per_cycle"].num, 32);
+    r = Pesim("info --arch configs/arch/vta.cfg --json " + dir + "/v.json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    Json v;  // a fresh one: ParseJson fills an empty value
+    ASSERT_TRUE(ParseJson(ReadFile(dir + "/v.json"), &v));
+    const Json &dram = v["arch"]["levels"].arr[1];
+    EXPECT_EQ(dram["dram"]["peak_words_per_cycle"].num, 64);
+    EXPECT_EQ(dram["instance_read_words_per_cycle"].num, 8);
+    EXPECT_NE(r.out.find("port 8 read / 8 write words/cycle: below the timing's peak"), std::string::npos) << r.out;
+}
+
 TEST(cli_info, ArchEstimatedFigures)
 {
     std::string dir = TempDir("arch_est");
