@@ -548,7 +548,8 @@ int cli_run_network(const cli_inputs *in, const net_run_args *o, const pesim_eng
     pesim_error_clear(&e);
     pesim_net *n = NULL;
     if (pesim_net_create(in->arch, &in->net, &no, &n, &e) != PESIM_OK) {
-        cli_report(&e, in->workload_path);
+        /* the arch's vector unit against the network's homes: the arch file's key */
+        cli_report(&e, strncmp(e.key, "vector.", 7) == 0 ? in->arch_path : in->workload_path);
         return CLI_USAGE;
     }
     int given = 0;

@@ -147,6 +147,24 @@ pesim_status pesim_net_create(const pesim_arch *a, const pesim_network *net, con
     while (inner < n->M && a->level[inner].fanout_x * a->level[inner].fanout_y <= 1) inner++;
     if (inner >= n->M) inner = 0;
     n->inner = inner + 1 < n->M - 1 ? inner + 1 : inner;
+    /* the vector unit stages its operands' tiles from their homes into its
+     * level, so that level is at or below the lowest home */
+    if (a->vector.lanes > 0) {
+        int lowest = n->M - 1;
+        for (int lv = n->inner; lv < n->M - 1; lv++)
+            if (a->level[lv].keeps[PESIM_WEIGHTS] || (a->level[lv].keeps[PESIM_INPUTS] && a->level[lv].keeps[PESIM_OUTPUTS])) {
+                lowest = lv;
+                break;
+            }
+        if (a->vector.level > lowest) {
+            pesim_net_destroy(n);
+            return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "vector.level",
+                                   "the vector unit sits beside %.63s, above %.63s where the network's tensors may "
+                                   "live: it stages its operands' tiles from their homes, so its level must be at or "
+                                   "below the lowest of them",
+                                   a->level[a->vector.level].name, a->level[lowest].name);
+        }
+    }
     for (int lv = 0; lv < n->M; lv++) {
         n->inst[lv] = pesim_arch_instances(a, lv);
         n->cap[lv] = lv == n->M - 1 ? 0 : tensor_capacity(&a->level[lv]);
