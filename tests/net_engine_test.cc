@@ -3,7 +3,9 @@
 //
 // The hand cases run on a two-level machine small enough to trace: SRAM (the
 // MACs' buffer: one MAC, 4 words a cycle each way, latency 1) under MEM (the
-// outermost level: 1 word a cycle each way, latency 10, no DRAM timing), a
+// outermost level: 1 word a cycle each way, latency 10, no DRAM timing), both
+// dual-ported (one bank, two ports of half those rates: reads and writes
+// never meet in a bank, docs/engine.md "Banks"), a
 // 4-lane vector unit at SRAM. A gemm m = 4, n_out = 4, k_red = 4 has 16-word
 // weights, inputs and outputs and 64 MACs; the default mapper keeps all of
 // them in SRAM for one block (checked), so a layer is: fill the weights, fill
@@ -34,12 +36,12 @@ std::string HandArch(int sram_words)
            "  mac = { energy_pj = 1.0; latency_cycles = 1; leak_pj_per_cycle = 0.0; };\n"
            "  levels = (\n"
            "    { name = \"SRAM\"; capacity_words = " + std::to_string(sram_words) +
-           "; banks = 2; read_words_per_cycle = 4.0;\n"
-           "      write_words_per_cycle = 4.0; latency_cycles = 1; read_energy_pj = 1.0; write_energy_pj = 1.0;\n"
+           "; banks = 1; ports = 2; read_words_per_cycle = 2.0;\n"
+           "      write_words_per_cycle = 2.0; latency_cycles = 1; read_energy_pj = 1.0; write_energy_pj = 1.0;\n"
            "      leak_pj_per_cycle = 0.0;\n"
            "      noc = { weights = { hop_energy_pj = 0.0; }; inputs = { hop_energy_pj = 0.0; };\n"
            "              outputs = { hop_energy_pj = 0.0; }; }; },\n"
-           "    { name = \"MEM\"; banks = 2; read_words_per_cycle = 1.0; write_words_per_cycle = 1.0;\n"
+           "    { name = \"MEM\"; banks = 1; ports = 2; read_words_per_cycle = 0.5; write_words_per_cycle = 0.5;\n"
            "      latency_cycles = 10; read_energy_pj = 10.0; write_energy_pj = 10.0; leak_pj_per_cycle = 0.0;\n"
            "      noc = { weights = { hop_energy_pj = 0.0; }; inputs = { hop_energy_pj = 0.0; };\n"
            "              outputs = { hop_energy_pj = 0.0; }; }; }\n"

@@ -1,7 +1,8 @@
 /* engine.c - the cycle-level engine (docs/engine.md).
  *
  * The machine: every level instance has a fill/drain port pair (one shared
- * port when the level has one bank and one port), every level has one
+ * port when the level has one bank and one port; with two or more banks the
+ * read and write streams meet in the banks, banks.h), every level has one
  * network per tensor to its children, DRAM is the cycle-level model of
  * sim/engine/dram.c, and the MAC array streams its operands from the
  * innermost levels over dedicated MAC-side ports. Work is the block sequence
@@ -21,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "engine/banks.h"
 #include "engine/engine_net.h"
 #include "nest/nest.h"
 #include "nest/walk.h"
@@ -97,6 +99,16 @@ typedef struct tile_drain {
     uint64_t dram_id;
 } tile_drain;
 
+/* The streams one side of a banked level granted (docs/engine.md, "Banks"),
+ * in time order: stream i makes one access a cycle on its last acc[i]
+ * cycles before end[i] (after the last cycle it lost), from bank group 0.
+ * Entries from `head` on may still meet a stream of the other side. */
+typedef struct bank_side {
+    int64_t *end, *acc;
+    int64_t head, n, cap;
+    int32_t width;          /* lines per access */
+} bank_side;
+
 typedef struct engine {
     /* the current step */
     const pesim_arch *a;
@@ -110,6 +122,9 @@ typedef struct engine {
     int M;
     int64_t rfree[MAXL], wfree[MAXL], nfree[MAXL][NT]; /* resource free times */
     int shared_port[MAXL];
+    int32_t banks[MAXL];          /* banks of a banked level (>= 2, not shared, not DRAM), else 0 */
+    bank_side bank[MAXL][2];      /* its read side (0) and write side (1) */
+    int bank_oom;
     dram_port dram;
     int has_dram;
     int64_t ce;                   /* the compute timeline: the last block's compute end */
@@ -130,6 +145,55 @@ static int64_t span_cycles(int64_t words, double rate)
 {
     if (words <= 0 || rate <= 0) return 0;
     return (int64_t)ceil((double)words / rate - 1e-9);
+}
+
+/* A stream of `acc` accesses on side `side` (0 read, 1 write) of banked level
+ * lv, granted at `start` after every stream recorded on either side: the
+ * cycles it takes, its own accesses and the cycles it loses to the other
+ * side's older streams (*lost). It is recorded for the younger ones (out of
+ * memory: e->bank_oom is set and the run fails). */
+static int64_t bank_stream(engine *e, int lv, int side, int64_t start, int64_t acc, int64_t *lost)
+{
+    *lost = 0;
+    if (!e->banks[lv] || acc <= 0) return acc;
+    bank_side *me = &e->bank[lv][side], *o = &e->bank[lv][!side];
+    pesim_bank_stream y = {acc, 0, me->width};
+    int64_t t = start, end = start + acc;
+    for (int64_t i = o->head; i < o->n; i++) { /* the older streams it may meet, in time order */
+        if (o->end[i] <= t) {
+            if (i == o->head) o->head++; /* no later stream of this side starts before t */
+            continue;
+        }
+        if (o->end[i] - o->acc[i] >= end) break;
+        pesim_bank_stream os = {o->acc[i], 0, o->width};
+        int64_t l = 0;
+        end = pesim_banks_younger_end(e->banks[lv], &os, o->end[i], &y, t, &l);
+        *lost += l;
+        if (end <= o->end[i]) break;
+        /* past this older stream: the accesses left, from the group reached */
+        int64_t left = end - o->end[i];
+        y.first_group += y.accesses - left, y.accesses = left, t = o->end[i];
+    }
+    if (me->n == me->cap) {
+        int64_t cap = me->cap ? 2 * me->cap : 64;
+        if (me->head > 0) { /* drop what no stream can meet any more */
+            memmove(me->end, me->end + me->head, (size_t)(me->n - me->head) * sizeof *me->end);
+            memmove(me->acc, me->acc + me->head, (size_t)(me->n - me->head) * sizeof *me->acc);
+            me->n -= me->head, me->head = 0;
+        }
+        if (me->n == me->cap) {
+            int64_t *ne = realloc(me->end, (size_t)cap * sizeof *ne);
+            if (ne) me->end = ne;
+            int64_t *na = ne ? realloc(me->acc, (size_t)cap * sizeof *na) : NULL;
+            if (!na) {
+                e->bank_oom = 1;
+                return end - start;
+            }
+            me->acc = na, me->cap = cap;
+        }
+    }
+    me->end[me->n] = end, me->acc[me->n] = acc, me->n++;
+    return end - start;
 }
 
 static void dram_done(void *ctx, uint64_t id, uint64_t finish)
@@ -268,6 +332,9 @@ static xres transfer(engine *e, int t, int src, int64_t src_words, int dst, int6
     int64_t rd = vd->is_dram ? 0 : span_cycles(dst_words, pesim_level_write_words_per_cycle(vd));
     if (src == dst && e->shared_port[src] && !vs->is_dram) /* a copy within a level of one port: read, then write */
         rs += rd, rd = 0;
+    int64_t lost_s = 0, lost_d = 0; /* cycles lost to bank conflicts (the read side is the older) */
+    if (!vs->is_dram) rs = bank_stream(e, src, 0, start, rs, &lost_s);
+    if (!vd->is_dram) rd = bank_stream(e, dst, 1, start, rd, &lost_d);
     int64_t rn = net >= 0 ? span_cycles(noc_words, a->level[net].noc[t].words_per_cycle) : 0, hn = rn;
     int64_t ds = rs + (vs->is_dram ? 0 : vs->latency_cycles), dd = rd, issued = start;
     int64_t wstart = start;
@@ -287,6 +354,7 @@ static xres transfer(engine *e, int t, int src, int64_t src_words, int dst, int6
     if (start == ready) /* nothing waited: the longest share is the cause */
         r.cause = len == rn && rn > 0 ? PESIM_STALL_NOC_BW
                   : (vs->is_dram || vd->is_dram) ? PESIM_STALL_DRAM_BW
+                  : lost_s + lost_d > 0 ? PESIM_STALL_BANK_CONFLICT
                   : rs + rd > 0 ? PESIM_STALL_BUFFER_BW : PESIM_STALL_DRAM_LATENCY;
     /* a resource is held only for a non-zero share (a zero share reserves nothing) */
     if (!vs->is_dram && rs > 0) *sf = start + rs;
@@ -371,8 +439,15 @@ static pesim_status engine_init(engine *e, const pesim_arch *a, const pesim_engi
     memset(e, 0, sizeof *e);
     if (opt) e->opt = *opt;
     e->M = a->n_levels;
-    for (int lv = 0; lv < e->M; lv++)
-        e->shared_port[lv] = a->level[lv].banks * a->level[lv].ports < 2 && !a->level[lv].is_dram;
+    for (int lv = 0; lv < e->M; lv++) {
+        const pesim_level *v = &a->level[lv];
+        e->shared_port[lv] = v->banks * v->ports < 2 && !v->is_dram;
+        if (v->banks >= 2 && !v->is_dram) { /* banked: its read and write streams meet in the banks */
+            e->banks[lv] = v->banks;
+            e->bank[lv][0].width = pesim_banks_width_lines(pesim_level_read_words_per_cycle(v), v->block_words, v->banks);
+            e->bank[lv][1].width = pesim_banks_width_lines(pesim_level_write_words_per_cycle(v), v->block_words, v->banks);
+        }
+    }
     const pesim_level *top = &a->level[e->M - 1];
     if (top->is_dram && !e->opt.stall_free) {
         pesim_dram_sim_options dopt;
@@ -398,6 +473,11 @@ static pesim_status engine_init(engine *e, const pesim_arch *a, const pesim_engi
 
 static void engine_free(engine *e)
 {
+    for (int lv = 0; lv < MAXL; lv++)
+        for (int sd = 0; sd < 2; sd++) {
+            free(e->bank[lv][sd].end), free(e->bank[lv][sd].acc);
+            e->bank[lv][sd] = (bank_side){NULL, NULL, 0, 0, 0, e->bank[lv][sd].width};
+        }
     if (e->has_dram) pesim_dram_sim_destroy(e->dram.sim);
     e->has_dram = 0;
     free(e->tiles);
@@ -752,11 +832,12 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
                 if (e->shared_port[p]) {
                     if (cr + cu > 0) e->rfree[p] = e->wfree[p] = start + cr + cu;
                     if (cr + cu > limit) limit = cr + cu, slow = PESIM_STALL_BANK_CONFLICT;
-                } else {
-                    if (cr > 0) e->rfree[p] = start + cr;
-                    if (cu > 0) e->wfree[p] = start + cu;
-                    if (cr > limit) limit = cr, slow = PESIM_STALL_BUFFER_BW;
-                    if (cu > limit) limit = cu, slow = PESIM_STALL_BUFFER_BW;
+                } else { /* reads, then updates: on a banked level the reads are the older stream */
+                    int64_t lr = 0, lu = 0;
+                    if (cr > 0) cr = bank_stream(e, p, 0, start, cr, &lr), e->rfree[p] = start + cr;
+                    if (cu > 0) cu = bank_stream(e, p, 1, start, cu, &lu), e->wfree[p] = start + cu;
+                    if (cr > limit) limit = cr, slow = lr ? PESIM_STALL_BANK_CONFLICT : PESIM_STALL_BUFFER_BW;
+                    if (cu > limit) limit = cu, slow = lu ? PESIM_STALL_BANK_CONFLICT : PESIM_STALL_BUFFER_BW;
                 }
             }
             for (int i = 0; i < b.n_xfers; i++) {
@@ -850,6 +931,10 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
     *tail = any_compute ? end - ce : 0;
     e->ce = ce;
 
+    if (e->bank_oom) {
+        snprintf(out->reason, sizeof out->reason, "out of memory (bank streams)");
+        return PESIM_ERR_NOMEM;
+    }
     /* Results: the counts it moved, its compute and stalls, energy over them. */
     out->valid = 1;
     if (m) {

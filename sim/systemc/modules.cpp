@@ -48,6 +48,21 @@ Server::Server(sc_module_name n, RunState *rs) : sc_module(n), jobs(kFifo), repo
     SC_METHOD(edge);
     sensitive << clk.pos();
     dont_initialize();
+    SC_METHOD(resolve);
+    sensitive << resolve_ev_;
+    dont_initialize();
+}
+
+// The banks of the two offers for `cycle`, listed and compared.
+bool BankArbiter::meet(int64_t cycle) const
+{
+    if (offer[0].cycle != cycle || offer[1].cycle != cycle) return false;
+    for (int64_t i = 0; i < width[0]; i++) {
+        int64_t b0 = (offer[0].group * width[0] + i) % banks;
+        for (int64_t j = 0; j < width[1]; j++)
+            if ((offer[1].group * width[1] + j) % banks == b0) return true;
+    }
+    return false;
 }
 
 // At the edge that starts cycle k: account cycle k - 1.
@@ -61,8 +76,7 @@ void Server::edge()
             if (active_) return rs_->fail(std::string(name()) + ": a second transfer while busy");
             active_ = true;
             cur_ = j;
-            cur_start_ = k - 1;
-            moved_ = 0;
+            done_ = lost_ = moved_ = 0;
         } else {  // nothing to hold: only the access latency
             Report r{j.item, j.use, R_DONE, k - 1 + j.latency};
             pipe_.insert(std::upper_bound(pipe_.begin(), pipe_.end(), r,
@@ -70,9 +84,33 @@ void Server::edge()
                          r);
         }
     }
+    if (!bank_) return account(k, true);
+    // banked: offer the pending access; the other side offers its own in this delta
+    BankArbiter::Offer &o = bank_->offer[side_];
+    o.cycle = active_ ? k - 1 : -1;
+    o.item = cur_.item, o.use = cur_.use, o.group = done_;
+    pending_k_ = k;
+    resolve_ev_.notify(SC_ZERO_TIME);
+}
+
+void Server::resolve()
+{
+    const int64_t k = pending_k_;
+    bool go = true;
+    if (active_ && bank_->meet(k - 1)) {
+        const BankArbiter::Offer &me = bank_->offer[side_], &ot = bank_->offer[1 - side_];
+        go = me.item != ot.item ? me.item < ot.item : me.use < ot.use;  // the older one goes
+    }
+    account(k, go);
+}
+
+void Server::account(int64_t k, bool go)
+{
     int64_t w = 0;
-    if (active_) {
-        const int64_t i = k - 1 - cur_start_;  // cycles of the share already spent, before this one
+    if (active_ && !go) {
+        lost_++;
+    } else if (active_) {
+        const int64_t i = done_++;  // accesses of the share already made, before this one
         const double rate = cur_.rate > 0 ? cur_.rate : (double)cur_.words / (double)cur_.share;
         int64_t target = i + 1 >= cur_.share
                              ? cur_.words
@@ -81,7 +119,7 @@ void Server::edge()
         moved_ = target;
         if (i + 1 == cur_.share) {
             active_ = false;
-            reports.nb_write(Report{cur_.item, cur_.use, R_FREE, k});
+            reports.nb_write(Report{cur_.item, cur_.use, R_FREE, k, lost_});
             Report r{cur_.item, cur_.use, R_DONE, k + cur_.latency};
             if (cur_.latency == 0)
                 reports.nb_write(r);
@@ -348,6 +386,7 @@ Controller::Controller(sc_module_name n, const Program &p, RunState *rs, std::ve
         off += p.items[i].n_uses;
     }
     free_seen_.assign(off, 0);
+    lost_.assign(off, 0);
     // A watchdog: something reports within the longest share, steps or DRAM
     // transfer; far longer without any event means the model is stuck.
     int64_t longest = 0, bursts = 0;
@@ -393,6 +432,7 @@ void Controller::run()
     for (int64_t k = 0;; k++) {
         wait(clk.posedge_event());
         wait(SC_ZERO_TIME);  // after the servers' and the MAC array's reports of this edge
+        wait(SC_ZERO_TIME);  // (a banked level's servers report a delta later)
         phase(k);
         rs_->accel_done = k;
         rs_->accel_done_ev.notify(SC_ZERO_TIME);
@@ -410,6 +450,7 @@ void Controller::phase(int64_t k)
         while (s->reports.nb_read(r)) {
             if (r.cycle != k) return rs_->fail(msg("controller: report for cycle ", r.cycle, " at ", k));
             if (r.kind == R_FREE) {
+                lost_[rt_[(size_t)r.item].free_off + (size_t)r.use] = r.lost;
                 int res = p_.uses(p_.items[(size_t)r.item])[(size_t)r.use].res;
                 size_t n = chain_next_[(size_t)res];
                 const auto &u = p_.res[(size_t)res].users;
@@ -684,6 +725,11 @@ void Controller::on_notice(const Notice &n, int64_t k)
     component(i, k);
 }
 
+int64_t Controller::share(int i, size_t u) const
+{
+    return p_.uses(p_.items[(size_t)i])[u].share + lost_[rt_[(size_t)i].free_off + u];
+}
+
 int Controller::dram_cause(int i, int64_t done) const
 {
     const Item &it = p_.items[(size_t)i];
@@ -706,7 +752,10 @@ bool Controller::xfer_timing(int i)
     const Use *us = it.use_src != kNone ? &uses[(size_t)it.use_src] : nullptr;
     const Use *ud = it.use_dst != kNone ? &uses[(size_t)it.use_dst] : nullptr;
     const Use *un = it.use_net != kNone ? &uses[(size_t)it.use_net] : nullptr;
-    int64_t rs = us ? us->share : 0, lat = us ? us->latency : 0, rd = ud ? ud->share : 0;
+    // the ports' shares with the cycles they lost to bank conflicts
+    int64_t rs = us ? share(i, (size_t)it.use_src) : 0, lat = us ? us->latency : 0;
+    int64_t rd = ud ? share(i, (size_t)it.use_dst) : 0;
+    int64_t lost = (us ? lost_[r.free_off + (size_t)it.use_src] : 0) + (ud ? lost_[r.free_off + (size_t)it.use_dst] : 0);
     int64_t rn = un ? un->share + un->latency : 0;  // the network's share and its reduction latency
     int64_t issued = it.desc != kNone ? r.issued : r.start;
     int64_t ds = sd ? issued - r.start : rs + lat, dd = dd_ ? issued - r.start : rd;
@@ -736,6 +785,7 @@ bool Controller::xfer_timing(int i)
     if (r.start == r.ready)
         c = r.len == rn && rn > 0 ? PESIM_STALL_NOC_BW
             : (sd || dd_)         ? PESIM_STALL_DRAM_BW
+            : lost > 0            ? PESIM_STALL_BANK_CONFLICT
             : rs + rd > 0         ? PESIM_STALL_BUFFER_BW
                                   : PESIM_STALL_DRAM_LATENCY;
     r.xcause = c;
@@ -799,8 +849,9 @@ void Controller::compute_end(int i, int64_t k)
         // the limit: ports by level, DRAM (the top level), then the networks
         for (size_t u = 0; u < uses.size(); u++) {
             const Resource &rs = p_.res[(size_t)uses[u].res];
-            if (rs.kind != 2 && uses[u].share > limit)
-                limit = uses[u].share, slow = rs.shared ? PESIM_STALL_BANK_CONFLICT : PESIM_STALL_BUFFER_BW;
+            if (rs.kind != 2 && share(i, u) > limit)
+                limit = share(i, u), slow = rs.shared || lost_[r.free_off + u] > 0 ? PESIM_STALL_BANK_CONFLICT
+                                                                                  : PESIM_STALL_BUFFER_BW;
         }
         if (it.dram_rd != kNone || it.dram_wr != kNone) {
             int64_t dd = std::max(r.start, r.dram_done) - r.start;

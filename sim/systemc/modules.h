@@ -37,10 +37,32 @@ struct Job {
     double rate;
 };
 enum { R_FREE = 0, R_DONE = 1 };
-// What a Server or the MacArray reports back, at the edge of `cycle`.
+// What a Server or the MacArray reports back, at the edge of `cycle`; a
+// Server's R_FREE says how many cycles its transfer lost to bank conflicts.
 struct Report {
     int item, use, kind;
     int64_t cycle;
+    int64_t lost = 0;
+};
+
+// The banks of a banked level (banks >= 2, not DRAM; docs/engine.md,
+// "Banks"), where its read Server and its write Server meet. Line k of the
+// level is in bank k mod `banks`; an access of a side covers `width` lines,
+// the aligned group g (lines g * width .. g * width + width - 1); a transfer's
+// accesses take the groups 0, 1, 2, ... Each cycle each Server offers its
+// pending access; when the two share a bank, the older transfer (earlier in
+// program order: item, then use) makes its access and the younger loses the
+// cycle.
+struct BankArbiter {
+    int banks = 0;
+    int width[2] = {1, 1};            // lines per access: read side, write side
+    struct Offer {
+        int64_t cycle = -1;           // the cycle it is for (-1: none)
+        int item = 0, use = 0;
+        int64_t group = 0;
+    };
+    Offer offer[2];
+    bool meet(int64_t cycle) const;   // both sides offer for `cycle` and share a bank
 };
 std::ostream &operator<<(std::ostream &os, const Job &j);
 std::ostream &operator<<(std::ostream &os, const Report &r);
@@ -69,14 +91,22 @@ public:
 
     Server(sc_core::sc_module_name n, RunState *rs);
     SC_HAS_PROCESS(Server);
+    // A side (0 read, 1 write) of a banked level: its accesses go through `b`.
+    void bank(BankArbiter *b, int side) { bank_ = b, side_ = side; }
 
 private:
     void edge();
+    void resolve();                       // banked: a delta after the edge, both offers known
+    void account(int64_t k, bool go);     // cycle k - 1: the access made (go) or lost
     RunState *rs_;
     int64_t cycle_ = 0;                   // the cycle this edge starts
     bool active_ = false;
     Job cur_{};
-    int64_t cur_start_ = 0, moved_ = 0;
+    int64_t done_ = 0, lost_ = 0, moved_ = 0;  // accesses made and cycles lost by the transfer
+    BankArbiter *bank_ = nullptr;
+    int side_ = 0;
+    int64_t pending_k_ = 0;
+    sc_core::sc_event resolve_ev_;
     std::deque<Report> pipe_;             // words in flight through the access latency
 };
 
@@ -230,6 +260,8 @@ private:
     Results *res_;
     std::vector<RT> rt_;
     std::vector<int64_t> free_seen_;      // per (item, use): when its resource became free for it
+    std::vector<int64_t> lost_;           // per (item, use): cycles its share lost to bank conflicts
+    int64_t share(int i, size_t u) const; // use u's share, bank conflicts included
     std::vector<bool> use_unblocked_;
     std::vector<size_t> chain_next_;      // per resource: the next user not yet let through
     std::priority_queue<int, std::vector<int>, std::greater<int>> cand_;

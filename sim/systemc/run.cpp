@@ -214,6 +214,19 @@ void simulate(const Program &prog, const pesim_arch *a, const pesim_engine_optio
     if (dram) dclk.reset(new sc_clock("dclk", sc_time((double)(pp * u), SC_FS), 0.5, SC_ZERO_TIME, true));
     std::vector<std::unique_ptr<Server>> owned;
     std::vector<Server *> servers(prog.res.size(), nullptr);
+    // a banked level's read and write servers meet in its banks: an access
+    // covers ceil(side's words a cycle / line words) lines, 1 to banks
+    std::vector<BankArbiter> banks((size_t)prog.M);
+    for (int lv = 0; lv < prog.M; lv++) {
+        const pesim_level &v = a->level[lv];
+        if (v.banks < 2 || v.is_dram) continue;
+        banks[(size_t)lv].banks = v.banks;
+        double rate[2] = {std::max(v.ports, 1) * v.read_words_per_cycle, std::max(v.ports, 1) * v.write_words_per_cycle};
+        for (int sd = 0; sd < 2; sd++) {
+            double n = std::ceil(rate[sd] / std::max(v.block_words, 1) - 1e-9);
+            banks[(size_t)lv].width[sd] = n < 1 ? 1 : n > v.banks ? v.banks : (int)n;
+        }
+    }
     for (size_t r = 0; r < prog.res.size(); r++) {
         bool used = false;
         for (auto &us : prog.res[r].users) {
@@ -223,6 +236,8 @@ void simulate(const Program &prog, const pesim_arch *a, const pesim_engine_optio
         if (!used) continue;
         owned.emplace_back(new Server(prog.res[r].name.c_str(), &rs));
         owned.back()->clk(clk);
+        const Resource &res_r = prog.res[r];
+        if (res_r.kind != 2 && banks[(size_t)res_r.level].banks) owned.back()->bank(&banks[(size_t)res_r.level], res_r.kind);
         servers[r] = owned.back().get();
     }
     MacArray mac("mac", &rs);
