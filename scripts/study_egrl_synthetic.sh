@@ -24,14 +24,9 @@ first="${1:-100}"
 seeds="${2:-48}"
 problem="${3:-synthetic}"
 case "$problem" in fc6* | capacity) budget="${4:-630}" ;; *) budget="${4:-1000}" ;; esac
-b=build/Release
-# the driver is built into a folder of its own, so that a rebuild of
-# build/Release during a long study does not change it
+. scripts/egrl_study_lib.sh
 exe="$(mktemp -d)/study_egrl_synthetic"
-c++ -O2 -std=gnu++17 -Isim/include -Isearch/include -Isim -Isearch -Itests scripts/study_egrl_synthetic.cc -o "$exe" \
-    "$b/search/libpesim_search.a" "$b/sim/libpesim_sim.a" \
-    $(pkg-config --libs gsl libconfig sqlite3 yaml-0.1 openblas xgboost) \
-    -lglpk -lm -lpthread $(pkg-config --libs ompi-c 2>/dev/null || true)
+egrl_build_driver "$exe"
 out=$(mktemp)
 k='hidden=16;depth=2'
 if [ "$problem" = capacity ]; then  # default settings (docs/egrl.md "Pre-stated comparison")
@@ -52,20 +47,14 @@ for run in "${runs[@]}"; do
 done
 /usr/bin/python3 - "$out" "$pairs" <<'PY'
 import random, sys
+sys.path.insert(0, 'scripts')
+from egrl_stats import p_lower
 rows = [l for l in open(sys.argv[1]) if 'gaps:' in l]
 gaps = [[float(x) for x in l.split('gaps:')[1].split('mean')[0].split()] for l in rows]
 names = [l.split(' gaps:')[0] for l in rows]
 rng = random.Random(1)
-def p_lower(a, b, R=100000):
-    pool, na = a + b, len(a)
-    obs = sum(a) / na - sum(b) / len(b)
-    k = 0
-    for _ in range(R):
-        rng.shuffle(pool)
-        k += sum(pool[:na]) / na - sum(pool[na:]) / len(b) <= obs + 1e-12
-    return k / R
 for i, j in (map(int, p.split(',')) for p in sys.argv[2].split()):
-    print(f"{names[i]} lower than {names[j]}: p = {p_lower(gaps[i], gaps[j]):.5f}")
+    print(f"{names[i]} lower than {names[j]}: p = {p_lower(gaps[i], gaps[j], rng):.5f}")
 PY
 rm -f "$out"
 rm -rf "$(dirname "$exe")"

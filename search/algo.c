@@ -52,8 +52,11 @@ static void registry_init(void)
     registry[5].n_opts = algo_rl_n_opts;
     registry[6].n_opts = algo_marl_n_opts;
     registry[7].n_opts = algo_egrl_n_opts;
+    registry[7].words = algo_egrl_words;
     registry[8].n_opts = algo_ea_n_opts;
+    registry[8].words = algo_egrl_words;
     registry[9].n_opts = algo_pg_n_opts;
+    registry[9].words = algo_egrl_words;
     registry[10].n_opts = algo_greedy_n_opts;
     registry[11].n_opts = algo_arco_n_opts;
     registry[11].words = algo_arco_words;

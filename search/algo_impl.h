@@ -129,6 +129,7 @@ ALGO_DECLARE(ea)
 ALGO_DECLARE(pg)
 ALGO_DECLARE(greedy)
 extern const algo_opt_word algo_arco_words[];
+extern const algo_opt_word algo_egrl_words[]; /* egrl, ea, pg: critic=additive|per_head|joint */
 ALGO_DECLARE(arco)
 ALGO_DECLARE(autotvm)
 ALGO_DECLARE(das)

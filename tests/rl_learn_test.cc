@@ -595,6 +595,87 @@ TEST(RlLearn, SacSumCriticIsNotBiasedByTheReplaysPolicy)
     }
 }
 
+// An interaction between heads (what capacity makes in a placement): two
+// nodes of a two-node graph, one decision of two levels each, reward 1 when
+// their levels differ and 0 when they are equal, and a replay that holds
+// the four joint actions alike (25 each). Each level is worth nothing on
+// its own, so the additive critic's best fit is a constant and its actor
+// stays near uniform (P(levels differ) <= 0.6); the joint critic's
+// counterfactual Q of node 0's level given node 1's is the XOR (after 400
+// steps, node 0's level 1 beats level 0 by >= 0.5 when node 1 is at level
+// 0, and loses by >= 0.5 when node 1 is at level 1, where the additive
+// critic's gap is < 0.1 either way), and its actor coordinates the two
+// nodes: P(levels differ) >= 0.9.
+TEST(RlLearn, SacJointCriticLearnsAnInteractionTheAdditiveCannot)
+{
+    const double obs[4] = {1, 0, 0, 1};  // two nodes, two features each
+    const int32_t src[1] = {0}, dst[1] = {1};
+    for (pesim_rl_sac_critic kind : {PESIM_RL_SAC_SUM, PESIM_RL_SAC_JOINT}) {
+        Rng rng(61);
+        pesim_rl_gnn_config c;
+        pesim_rl_gnn_config_default(&c);
+        c.in_features = 2;
+        c.hidden = 16;
+        c.depth = 0;
+        c.n_decisions = 1;
+        c.decision_sizes[0] = 2;
+        Sac t;
+        pesim_error e;
+        ASSERT_EQ(pesim_rl_gnn_create(&c, rng.r, &t.actor.n, &e), PESIM_OK);
+        ASSERT_EQ(pesim_rl_net_set_graph(t.actor.n, 2, 1, src, dst, &e), PESIM_OK);
+        if (kind == PESIM_RL_SAC_JOINT)
+            c.in_features += pesim_rl_joint_critic_extra(t.actor.n);
+        for (Net *q : {&t.q1, &t.q2}) {
+            ASSERT_EQ(pesim_rl_gnn_create(&c, rng.r, &q->n, &e), PESIM_OK);
+            ASSERT_EQ(pesim_rl_net_set_graph(q->n, 2, 1, src, dst, &e), PESIM_OK);
+        }
+        pesim_rl_sac_config cfg;
+        pesim_rl_sac_config_default(&cfg);
+        cfg.critic = kind;
+        cfg.lr = 3e-3;
+        cfg.critic_lr = 3e-3;
+        ASSERT_EQ(pesim_rl_sac_create(&cfg, t.actor.n, t.q1.n, t.q2.n, 62, &t.s, &e), PESIM_OK);
+        ASSERT_EQ(pesim_rl_replay_create(0, 2, 0, 1000, &t.rb, &e), PESIM_OK);
+        ASSERT_EQ(pesim_rl_sac_set_fixed_obs(t.s, obs, &e), PESIM_OK);
+        for (int k = 0; k < 25; k++)
+            for (int32_t a0 = 0; a0 < 2; a0++)
+                for (int32_t a1 = 0; a1 < 2; a1++) {
+                    int32_t a[2] = {a0, a1};
+                    ASSERT_EQ(pesim_rl_replay_add(t.rb, nullptr, nullptr, a, a0 != a1 ? 1.0 : 0.0, nullptr, nullptr,
+                                                  1, &e),
+                              PESIM_OK);
+                }
+        pesim_rl_sac_stats st;
+        ASSERT_EQ(pesim_rl_sac_update(t.s, t.rb, 400, &st, &e), PESIM_OK) << e.msg;
+        const double p0 = probs(t.actor.n, obs, nullptr, 0)[1], p1 = probs(t.actor.n, obs, nullptr, 1)[1];
+        const double differ = p0 * (1 - p1) + (1 - p0) * p1;
+        // node 0's Q gap (level 1 minus level 0) with node 1 at level 0, then 1
+        double gap[2];
+        for (int32_t a1 = 0; a1 < 2; a1++) {
+            double out[4], x[8];
+            const int32_t a[2] = {-1, a1};
+            if (kind == PESIM_RL_SAC_JOINT) {
+                pesim_rl_joint_critic_input(t.actor.n, obs, a, 0, x);
+                ASSERT_EQ(pesim_rl_net_forward(t.q1.n, x, 1, out, &e), PESIM_OK);
+            } else {
+                ASSERT_EQ(pesim_rl_net_forward(t.q1.n, obs, 1, out, &e), PESIM_OK);  // no action input
+            }
+            gap[a1] = out[1] - out[0];
+        }
+        RecordProperty(kind == PESIM_RL_SAC_JOINT ? "joint_p_differ" : "additive_p_differ", std::to_string(differ));
+        if (kind == PESIM_RL_SAC_JOINT) {
+            EXPECT_GE(gap[0], 0.5) << "node 1 at level 0: node 0 should take level 1";
+            EXPECT_LE(gap[1], -0.5) << "node 1 at level 1: node 0 should take level 0";
+            EXPECT_GE(differ, 0.9) << "p0 " << p0 << " p1 " << p1;
+        } else {
+            EXPECT_LT(std::fabs(gap[0]), 0.1);
+            EXPECT_EQ(gap[0], gap[1]) << "the additive critic does not see node 1's level";
+            EXPECT_LE(differ, 0.6) << "p0 " << p0 << " p1 " << p1;
+        }
+        EXPECT_TRUE(std::isfinite(st.critic_loss) && std::isfinite(st.actor_loss));
+    }
+}
+
 // Bootstrapped targets: SAC on the 6-cell corridor (gamma 0.9). Threshold:
 // within 100 rounds of 32 steps (16 gradient steps each) the policy moves
 // right with probability >= 0.9 in every cell.

@@ -467,6 +467,87 @@ TEST(RlNet, GnnPolicyLossGradientThroughPoolingWithMasks)
     grad_check(n.n, x, batch, loss);
 }
 
+// The joint critic's input (PESIM_RL_SAC_JOINT) by hand: a GNN's node
+// gets its features, then the one-hot of each of its decisions' actions;
+// the blanked head and an inactive one (-1) get zeros. An MLP's row is the
+// observation, then every head's one-hot.
+TEST(RlNet, JointCriticInputIsTheActionsAsNodeFeatures)
+{
+    Rng rng(86);
+    auto c = gnn_config(2, 4, 1, 0.5, PESIM_RL_TANH, {3, 2}, 0);
+    Net g;
+    pesim_error e;
+    ASSERT_EQ(pesim_rl_gnn_create(&c, rng.r, &g.n, &e), PESIM_OK);
+    EXPECT_EQ(pesim_rl_joint_critic_extra(g.n), 0) << "no graph yet";
+    set_test_graph(g.n, 3, 87);
+    ASSERT_EQ(pesim_rl_joint_critic_extra(g.n), 5);
+    const double obs[6] = {1, 2, 3, 4, 5, 6};
+    const int32_t act[6] = {2, 0, -1, 1, 0, 1};  // node 1's weights inactive; head 4 (node 2, decision 0) blanked
+    std::vector<double> x(3 * 7, -9.0);
+    pesim_rl_joint_critic_input(g.n, obs, act, 4, x.data());
+    const std::vector<double> want = {1, 2, 0, 0, 1, 1, 0,   // node 0: level 2, level 0
+                                      3, 4, 0, 0, 0, 0, 1,   // node 1: none, level 1
+                                      5, 6, 0, 0, 0, 0, 1};  // node 2: blanked, level 1
+    EXPECT_EQ(x, want);
+    std::vector<int32_t> heads = {2, 3};
+    auto mc = mlp_config(2, {4}, PESIM_RL_TANH, heads, 0);
+    Net m;
+    ASSERT_EQ(pesim_rl_mlp_create(&mc, rng.r, &m.n, &e), PESIM_OK);
+    ASSERT_EQ(pesim_rl_joint_critic_extra(m.n), 5);
+    const int32_t ma[2] = {1, 2};
+    std::vector<double> y(7, -9.0);
+    pesim_rl_joint_critic_input(m.n, obs, ma, -1, y.data());
+    EXPECT_EQ(y, (std::vector<double>{1, 2, 0, 1, 0, 0, 1}));
+    pesim_rl_joint_critic_input(m.n, obs, ma, 0, y.data());
+    EXPECT_EQ(y, (std::vector<double>{1, 2, 0, 0, 0, 0, 1}));
+}
+
+// The joint critic's losses through Graph U-Nets against central finite
+// differences: a critic on the joint input (the actor's node features plus
+// the actions, one head per row blanked) regressing the target at that
+// head's action, and the actor's loss on the one head per row that the
+// learner's actor step keeps (the others masked out).
+TEST(RlNet, JointCriticGradientsMatchFiniteDifferences)
+{
+    Rng rng(88);
+    const int nodes = 6, F = 3, batch = 5;
+    auto ac = gnn_config(F, 6, 2, 0.5, PESIM_RL_TANH, {3, 2}, 0);
+    Net actor, q;
+    pesim_error e;
+    ASSERT_EQ(pesim_rl_gnn_create(&ac, rng.r, &actor.n, &e), PESIM_OK);
+    set_test_graph(actor.n, nodes, 89);
+    auto qc = gnn_config(F + pesim_rl_joint_critic_extra(actor.n), 6, 2, 0.5, PESIM_RL_TANH, {3, 2}, 0);
+    ASSERT_EQ(pesim_rl_gnn_create(&qc, rng.r, &q.n, &e), PESIM_OK);
+    set_test_graph(q.n, nodes, 89);
+    const pesim_rl_layout *L = actor.L(), *Lq = q.L();
+    ASSERT_EQ(Lq->in_dim, nodes * (F + 5));
+    ASSERT_EQ(Lq->out_dim, L->out_dim);
+    auto obs = random_vec((size_t)batch * L->in_dim, 90);
+    auto mask = random_mask(L, batch, 91, true);
+    auto act = random_actions(L, mask, batch, 92);
+    std::vector<double> x((size_t)batch * Lq->in_dim);
+    std::vector<int32_t> one((size_t)batch * L->n_heads, -1);
+    std::vector<uint8_t> mj((size_t)batch * L->n_logits, 0);
+    for (int b = 0; b < batch; b++) {
+        int h = (3 * b + 1) % L->n_heads;
+        while (act[(size_t)b * L->n_heads + h] < 0)
+            h = (h + 1) % L->n_heads;
+        pesim_rl_joint_critic_input(actor.n, obs.data() + (size_t)b * L->in_dim, act.data() + (size_t)b * L->n_heads,
+                                    h, x.data() + (size_t)b * Lq->in_dim);
+        one[(size_t)b * L->n_heads + h] = act[(size_t)b * L->n_heads + h];
+        for (int j = 0; j < L->head_size[h]; j++)
+            mj[(size_t)b * L->n_logits + L->head_offset[h] + j] = mask[(size_t)b * L->n_logits + L->head_offset[h] + j];
+    }
+    auto target = random_vec((size_t)batch, 93);
+    grad_check(q.n, x, batch, [&](const double *out, double *dout) {
+        return pesim_rl_loss_sac_critic(Lq, out, one.data(), target.data(), batch, dout);
+    });
+    auto q1 = random_vec((size_t)batch * L->out_dim, 94), q2 = random_vec((size_t)batch * L->out_dim, 95);
+    grad_check(actor.n, obs, batch, [&](const double *out, double *dout) {
+        return pesim_rl_loss_sac_actor(L, out, mj.data(), q1.data(), q2.data(), 0.3, batch, dout);
+    });
+}
+
 TEST(RlNet, GnnIsEquivariantToNodeRelabelling)
 {
     // relabelling the nodes permutes the per-node outputs and leaves the

@@ -351,6 +351,39 @@ TEST(SearchEgrl, SameSeedSameRunWhateverTheBatch)
     }
 }
 
+// `critic=joint` (the joint-action critic, docs/egrl.md): the word is the
+// option's value 2 (the same run), a run depends on the seed only (batch 1
+// or 7), and it proposes what the additive critic's run proposes for greedy
+// and the first generation's 20 members (the population's generator is
+// not the learner's), then differs (the learner's rollouts, whose
+// generator made critics of another width first, and the migrated
+// learner). pg runs with it too.
+TEST(SearchEgrl, JointCriticIsAnOptionWordAndARunOfItsSeed)
+{
+    PlaceSpace ps(4);
+    Problem f(ps.sp.n);
+    auto kv = [](const char *critic) {
+        std::vector<std::string> v = kSmall;
+        v.push_back("steps=2");
+        v.push_back("batch=8");
+        v.push_back(std::string("critic=") + critic);
+        return v;
+    };
+    Trace word = Drive("egrl", &ps.sp, f, 3, 80, 1, kv("joint"));
+    Trace num = Drive("egrl", &ps.sp, f, 3, 80, 7, kv("2"));
+    Trace add = Drive("egrl", &ps.sp, f, 3, 80, 7, kv("additive"));
+    ASSERT_EQ(word.cands.size(), (size_t)80 * ps.sp.n);
+    EXPECT_EQ(word.cands, num.cands);
+    const size_t first = (size_t)(1 + 20) * ps.sp.n;
+    EXPECT_TRUE(std::equal(word.cands.begin(), word.cands.begin() + (long)first, add.cands.begin()));
+    EXPECT_NE(word.cands, add.cands);
+    std::vector<std::string> pg = kv("joint");
+    pg.push_back("rollouts=5");
+    Trace p1 = Drive("pg", &ps.sp, f, 3, 40, 1, pg), p7 = Drive("pg", &ps.sp, f, 3, 40, 7, pg);
+    ASSERT_EQ(p1.cands.size(), (size_t)40 * ps.sp.n);
+    EXPECT_EQ(p1.cands, p7.cands);
+}
+
 // The learner draws from its own generator: egrl and ea with one seed
 // start from the same population and propose the same first generation
 // (egrl's last candidate of it is the learner's own rollout), and so does

@@ -83,7 +83,8 @@ enum {
         {"depth", 1, 3, 0, 8, "Graph U-Net pooling levels"},                                                    \
         {"ratio", 0, 0.5, 0.01, 1, "Graph U-Net top-k kept fraction"},                                         \
         {"replay", 1, 100000, 1, 100000000, "replay buffer capacity (transitions)"},                           \
-        {"critic", 1, 0, 0, 1, "SAC critic: 0 the heads' Q sum to the joint Q, 1 each head's regresses the reward"}, \
+        {"critic", 1, 0, 0, 2,                                                                                 \
+         "SAC critic: additive (0, the heads' Q sum to the joint Q), per_head (1), joint (2, COMA's)"},          \
     }
 
 const algo_opt_desc algo_egrl_opts[N_OPTS] = OPT_TABLE(10, 10, 1);
@@ -92,6 +93,12 @@ const algo_opt_desc algo_ea_opts[N_OPTS] = OPT_TABLE(10, 10, 0);
 const int32_t algo_ea_n_opts = N_OPTS;
 const algo_opt_desc algo_pg_opts[N_OPTS] = OPT_TABLE(0, 0, 20);
 const int32_t algo_pg_n_opts = N_OPTS;
+const algo_opt_word algo_egrl_words[] = {
+    {"critic", "additive", 0},
+    {"critic", "per_head", 1},
+    {"critic", "joint", 2},
+    {NULL, NULL, 0},
+};
 const algo_opt_desc algo_greedy_opts[1] = {{"", 0, 0, 0, 0, ""}}; /* none */
 const int32_t algo_greedy_n_opts = 0;
 
@@ -234,13 +241,15 @@ static int build_shape(egrl_state *s, int32_t **src, int32_t **dst, int64_t *n_e
     return 1;
 }
 
-/* A Graph U-Net with a head per (node, decision) on the problem's graph. */
+/* A Graph U-Net with a head per (node, decision) on the problem's graph,
+ * taking extra features per node after the node features (a joint critic's
+ * actions). */
 static pesim_status make_gnn(egrl_state *s, gsl_rng *rng, const int32_t *src, const int32_t *dst, int64_t ne,
-                             pesim_rl_net **out, pesim_error *e)
+                             int32_t extra, pesim_rl_net **out, pesim_error *e)
 {
     pesim_rl_gnn_config cfg;
     pesim_rl_gnn_config_default(&cfg);
-    cfg.in_features = s->n_feat;
+    cfg.in_features = s->n_feat + extra;
     cfg.hidden = (int32_t)s->opt[O_HIDDEN];
     cfg.depth = (int32_t)s->opt[O_DEPTH];
     cfg.ratio = s->opt[O_RATIO];
@@ -410,7 +419,7 @@ static pesim_status create_mode(const algo_space *sp, gsl_rng *rng, const double
         member *m = &s->pop[i];
         m->fitness = -HUGE_VAL;
         if (i < (int32_t)s->opt[O_POP_GNN]) {
-            st = make_gnn(s, rng, src, dst, ne, &m->net, e);
+            st = make_gnn(s, rng, src, dst, ne, 0, &m->net, e);
             if (!st) s->gnn_len = pesim_rl_net_n_params(m->net);
             continue;
         }
@@ -436,14 +445,18 @@ static pesim_status create_mode(const algo_space *sp, gsl_rng *rng, const double
     }
     if (rollouts > 0 || mode == MODE_EGRL) {
         gsl_rng *lr = s->lrng;
-        if ((st = make_gnn(s, lr, src, dst, ne, &s->actor, e)) || (st = make_gnn(s, lr, src, dst, ne, &s->q1, e)) ||
-            (st = make_gnn(s, lr, src, dst, ne, &s->q2, e)))
+        const int joint = s->opt[O_CRITIC] == 2;
+        if ((st = make_gnn(s, lr, src, dst, ne, 0, &s->actor, e)))
+            goto done;
+        const int32_t extra = joint ? pesim_rl_joint_critic_extra(s->actor) : 0;
+        if ((st = make_gnn(s, lr, src, dst, ne, extra, &s->q1, e)) ||
+            (st = make_gnn(s, lr, src, dst, ne, extra, &s->q2, e)))
             goto done;
         pesim_rl_sac_config sc;
         pesim_rl_sac_config_default(&sc);
         sc.alpha = s->opt[O_ALPHA], sc.lr = s->opt[O_LR], sc.critic_lr = s->opt[O_CRITIC_LR];
         sc.tau = s->opt[O_TAU], sc.batch = (int32_t)s->opt[O_BATCH];
-        sc.critic = s->opt[O_CRITIC] > 0 ? PESIM_RL_SAC_PER_HEAD : PESIM_RL_SAC_SUM;
+        sc.critic = joint ? PESIM_RL_SAC_JOINT : s->opt[O_CRITIC] > 0 ? PESIM_RL_SAC_PER_HEAD : PESIM_RL_SAC_SUM;
         uint64_t seed = ((uint64_t)gsl_rng_get(lr) << 32) ^ gsl_rng_get(lr);
         if ((st = pesim_rl_sac_create(&sc, s->actor, s->q1, s->q2, seed, &s->sac, e)) ||
             (st = pesim_rl_sac_set_fixed_obs(s->sac, s->obs, e)) ||

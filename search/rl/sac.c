@@ -18,7 +18,12 @@
  * heads' terms, so the actor's loss is exactly the joint one. PER_HEAD is
  * the action-branching form (Tavakoli et al., AAAI 2018): each head's Q
  * learns the reward's mean given its own action, averaged over whatever
- * the other heads did in the replay. */
+ * the other heads did in the replay. JOINT is COMA's critic (Foerster et
+ * al., AAAI 2018): the critics take the joint action as input, and head
+ * h's outputs, with h's own action blanked from the input, are the
+ * counterfactual Q(s, a_-h, .) of h's actions; each step pairs a row with
+ * one head drawn uniformly (critic: the replay's action; actor: a joint
+ * action drawn from the actor, so the other heads are the learner's own). */
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
@@ -186,6 +191,11 @@ struct pesim_rl_sac {
     double *obs, *nobs, *rew, *target, *out, *dout, *qa, *qb, *dq, *nout, *nqa, *nqb;
     uint8_t *mask, *nmask, *done;
     int32_t *act;
+    /* JOINT only: critic inputs, one-head actions, drawn actions, heads, one-head masks */
+    int32_t cin_dim;
+    double *xj;
+    int32_t *actj, *pact, *headj;
+    uint8_t *mj;
 };
 
 void pesim_rl_sac_config_default(pesim_rl_sac_config *c)
@@ -219,6 +229,15 @@ static void scratch_free(pesim_rl_sac *s)
     free(s->nmask);
     free(s->done);
     free(s->act);
+    free(s->xj);
+    free(s->actj);
+    free(s->pact);
+    free(s->headj);
+    free(s->mj);
+    s->xj = NULL;
+    s->actj = s->pact = s->headj = NULL;
+    s->mj = NULL;
+    s->cin_dim = 0;
     s->obs = s->nobs = s->rew = s->target = s->out = s->dout = s->qa = s->qb = s->dq = NULL;
     s->nout = s->nqa = s->nqb = NULL;
     s->mask = s->nmask = s->done = NULL;
@@ -248,10 +267,11 @@ pesim_status pesim_rl_sac_create(const pesim_rl_sac_config *cfg, pesim_rl_net *a
     *out = NULL;
     if (!(cfg->lr > 0) || !(cfg->critic_lr > 0) || !(cfg->gamma >= 0 && cfg->gamma <= 1) || !(cfg->alpha >= 0) ||
         !(cfg->tau > 0 && cfg->tau <= 1) || cfg->batch < 1 || !(cfg->max_grad_norm >= 0) ||
-        (cfg->critic != PESIM_RL_SAC_SUM && cfg->critic != PESIM_RL_SAC_PER_HEAD))
+        (cfg->critic != PESIM_RL_SAC_SUM && cfg->critic != PESIM_RL_SAC_PER_HEAD &&
+         cfg->critic != PESIM_RL_SAC_JOINT))
         return pesim_error_set(e, PESIM_ERR_RANGE, NULL, 0, "sac",
                                "need lr, critic_lr > 0, gamma in [0, 1], alpha >= 0, tau in (0, 1], batch >= 1, "
-                               "max_grad_norm >= 0, critic SUM or PER_HEAD");
+                               "max_grad_norm >= 0, critic SUM, PER_HEAD or JOINT");
     if (!actor || !q1 || !q2 || q1 == q2)
         return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "sac", "need an actor and two distinct critics");
     pesim_rl_sac *s = calloc(1, sizeof *s);
@@ -304,12 +324,83 @@ static int same_layout(const pesim_rl_layout *a, const pesim_rl_layout *b)
     return 1;
 }
 
+/* ------------------------------------------------ the joint critic's input */
+
+int32_t pesim_rl_joint_critic_extra(const pesim_rl_net *actor)
+{
+    const pesim_rl_gnn_config *g = pesim_rl_net_gnn_config(actor);
+    if (!g)
+        return pesim_rl_net_layout(actor)->n_logits;
+    if (pesim_rl_net_layout(actor)->in_dim == 0)
+        return 0;
+    int32_t extra = 0;
+    for (int32_t d = 0; d < g->n_decisions; d++)
+        extra += g->decision_sizes[d];
+    return extra;
+}
+
+/* The joint critic's in_dim for this actor. */
+static int32_t joint_in_dim(const pesim_rl_net *actor)
+{
+    const pesim_rl_layout *L = pesim_rl_net_layout(actor);
+    const pesim_rl_gnn_config *g = pesim_rl_net_gnn_config(actor);
+    int32_t extra = pesim_rl_joint_critic_extra(actor);
+    return g ? L->in_dim + (L->in_dim / g->in_features) * extra : L->in_dim + extra;
+}
+
+void pesim_rl_joint_critic_input(const pesim_rl_net *actor, const double *obs, const int32_t *actions,
+                                 int32_t blank, double *x)
+{
+    const pesim_rl_layout *L = pesim_rl_net_layout(actor);
+    const pesim_rl_gnn_config *g = pesim_rl_net_gnn_config(actor);
+    memset(x, 0, (size_t)joint_in_dim(actor) * sizeof *x);
+    if (!g) {
+        memcpy(x, obs, (size_t)L->in_dim * sizeof *x);
+        for (int32_t h = 0; h < L->n_heads; h++)
+            if (h != blank && actions[h] >= 0 && actions[h] < L->head_size[h])
+                x[L->in_dim + L->head_offset[h] + actions[h]] = 1;
+        return;
+    }
+    const int32_t F = g->in_features, D = g->n_decisions, W = F + pesim_rl_joint_critic_extra(actor);
+    const int32_t nodes = L->in_dim / F;
+    for (int32_t v = 0; v < nodes; v++) {
+        double *row = x + (int64_t)v * W;
+        memcpy(row, obs + (int64_t)v * F, (size_t)F * sizeof *row);
+        int32_t off = F;
+        for (int32_t d = 0; d < D; off += g->decision_sizes[d], d++) {
+            int32_t h = v * D + d, a = actions[h];
+            if (h != blank && a >= 0 && a < g->decision_sizes[d])
+                row[off + a] = 1;
+        }
+    }
+}
+
+/* Same heads and outputs; the input is the actor's (or, joint, the joint
+ * critic's input for it). */
+static int critic_fits(const pesim_rl_net *actor, const pesim_rl_net *q, int joint)
+{
+    const pesim_rl_layout *A = pesim_rl_net_layout(actor), *Q = pesim_rl_net_layout(q);
+    if (!joint)
+        return same_layout(A, Q);
+    if (Q->in_dim != joint_in_dim(actor) || A->n_heads != Q->n_heads || A->out_dim != Q->out_dim ||
+        pesim_rl_net_kind_of(actor) != pesim_rl_net_kind_of(q))
+        return 0;
+    for (int32_t h = 0; h < A->n_heads; h++)
+        if (A->head_size[h] != Q->head_size[h])
+            return 0;
+    return 1;
+}
+
 static pesim_status check_and_size(pesim_rl_sac *s, pesim_rl_replay *rb, pesim_error *e)
 {
     const pesim_rl_layout *A = pesim_rl_net_layout(s->actor);
-    if (!same_layout(A, pesim_rl_net_layout(s->q1)) || !same_layout(A, pesim_rl_net_layout(s->q2)))
+    const int joint = s->cfg.critic == PESIM_RL_SAC_JOINT;
+    if (!critic_fits(s->actor, s->q1, joint) || !critic_fits(s->actor, s->q2, joint))
         return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "sac",
-                               "the critics' inputs, heads and outputs must be the actor's");
+                               joint ? "the joint critics' heads and outputs must be the actor's and their input "
+                                       "the joint critic input (%d values)"
+                                     : "the critics' inputs, heads and outputs must be the actor's (%d values)",
+                               (int)(joint ? joint_in_dim(s->actor) : A->in_dim));
     /* a GNN's graph may have changed since the targets were cloned */
     pesim_status st = PESIM_OK;
     if (pesim_rl_net_kind_of(s->q1) == PESIM_RL_GNN) {
@@ -331,8 +422,9 @@ static pesim_status check_and_size(pesim_rl_sac *s, pesim_rl_replay *rb, pesim_e
                                              "the actor takes %d) with pesim_rl_sac_set_fixed_obs",
                                (int)(rb->obs_dim ? rb->obs_dim : s->fixed_dim), (int)A->in_dim);
     int32_t B = s->cfg.batch;
+    int32_t cin = joint ? joint_in_dim(s->actor) : 0;
     if (s->cap == B && s->in_dim == A->in_dim && s->out_dim == A->out_dim && s->n_heads == A->n_heads &&
-        s->n_logits == A->n_logits)
+        s->n_logits == A->n_logits && s->cin_dim == cin)
         return PESIM_OK;
     scratch_free(s);
     size_t in = (size_t)A->in_dim, od = (size_t)A->out_dim, nl = (size_t)(A->n_logits > 0 ? A->n_logits : 1);
@@ -343,6 +435,10 @@ static pesim_status check_and_size(pesim_rl_sac *s, pesim_rl_replay *rb, pesim_e
              (s->nout = malloc(b * od * dz)) && (s->nqa = malloc(b * od * dz)) && (s->nqb = malloc(b * od * dz)) &&
              (s->mask = malloc(b * nl)) && (s->nmask = malloc(b * nl)) && (s->done = malloc(b)) &&
              (s->act = malloc(b * (size_t)A->n_heads * sizeof(int32_t)));
+    if (ok && joint)
+        ok = (s->xj = malloc(b * (size_t)cin * dz)) && (s->actj = malloc(b * (size_t)A->n_heads * sizeof(int32_t))) &&
+             (s->pact = malloc(b * (size_t)A->n_heads * sizeof(int32_t))) && (s->headj = malloc(b * sizeof(int32_t))) &&
+             (s->mj = malloc(b * nl));
     if (!ok) {
         scratch_free(s);
         return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, NULL, "out of memory (batch %d)", (int)B);
@@ -352,6 +448,7 @@ static pesim_status check_and_size(pesim_rl_sac *s, pesim_rl_replay *rb, pesim_e
     s->out_dim = A->out_dim;
     s->n_heads = A->n_heads;
     s->n_logits = A->n_logits;
+    s->cin_dim = cin;
     return PESIM_OK;
 }
 
@@ -422,8 +519,107 @@ static pesim_status step_net(pesim_rl_net *n, pesim_rl_adam *o, const double *d,
     return PESIM_OK;
 }
 
+/* JOINT: per row b, one head drawn uniformly among those acting in
+ * acts[b] (headj[b], -1 if none), the critic input of obs[b] and acts[b]
+ * with that head blanked (xj), and acts[b] with only that head kept
+ * (actj). */
+static void joint_rows(pesim_rl_sac *s, const double *obs, const int32_t *acts, int32_t B)
+{
+    const int32_t H = s->n_heads;
+    for (int32_t b = 0; b < B; b++) {
+        const int32_t *a = acts + (int64_t)b * H;
+        int32_t n = 0, h = -1;
+        for (int32_t k = 0; k < H; k++)
+            n += a[k] >= 0;
+        if (n > 0)
+            for (int32_t k = 0, pick = (int32_t)gsl_rng_uniform_int(s->rng, (unsigned long)n); k < H; k++)
+                if (a[k] >= 0 && pick-- == 0) {
+                    h = k;
+                    break;
+                }
+        s->headj[b] = h;
+        pesim_rl_joint_critic_input(s->actor, obs + (int64_t)b * s->in_dim, a, h, s->xj + (int64_t)b * s->cin_dim);
+        for (int32_t k = 0; k < H; k++)
+            s->actj[(int64_t)b * H + k] = k == h ? a[k] : -1;
+    }
+}
+
+/* JOINT targets' V'(s'): a joint action a' drawn from pi(s'), one head h,
+ * sum_j pi_h(j|s') min(Q1', Q2')(s', a'_-h, j) + alpha sum_k H_k(pi(s')),
+ * added (times gamma) to the targets of the rows that are not done. */
+static pesim_status joint_targets(pesim_rl_sac *s, pesim_error *e)
+{
+    int32_t B = s->cfg.batch;
+    const pesim_rl_layout *L = pesim_rl_net_layout(s->actor);
+    const uint8_t *nmask = s->has_mask ? s->nmask : NULL;
+    pesim_status st = pesim_rl_net_forward(s->actor, s->nobs, B, s->nout, e);
+    if (st != PESIM_OK)
+        return st;
+    pesim_rl_heads_pick(L, s->nout, nmask, B, PESIM_RL_SAMPLE, s->rng, s->pact, NULL);
+    joint_rows(s, s->nobs, s->pact, B);
+    if ((st = pesim_rl_net_forward(s->t1, s->xj, B, s->nqa, e)) != PESIM_OK ||
+        (st = pesim_rl_net_forward(s->t2, s->xj, B, s->nqb, e)) != PESIM_OK)
+        return st;
+    for (int32_t b = 0; b < B; b++) {
+        int32_t h = s->headj[b];
+        if (s->done[b] || h < 0)
+            continue;
+        int64_t ro = (int64_t)b * L->out_dim;
+        const uint8_t *mrow = nmask ? nmask + (int64_t)b * L->n_logits : NULL;
+        double v = 0, ent = 0;
+        for (int32_t k = 0; k < L->n_heads; k++) {
+            int32_t off = L->head_offset[k], n = L->head_size[k];
+            const uint8_t *m = mrow ? mrow + off : NULL;
+            double lse = rl_head_lse(s->nout + ro + off, m, n);
+            if (lse == -INFINITY)
+                continue;
+            ent += rl_head_entropy(s->nout + ro + off, m, n, lse);
+            if (k != h)
+                continue;
+            for (int32_t j = 0; j < n; j++)
+                if (!m || m[j]) {
+                    double qa = s->nqa[ro + off + j], qb = s->nqb[ro + off + j];
+                    v += exp(s->nout[ro + off + j] - lse) * (qa < qb ? qa : qb);
+                }
+        }
+        s->target[b] += s->cfg.gamma * (v + s->cfg.alpha * ent);
+    }
+    return PESIM_OK;
+}
+
+/* JOINT actor step's critic values: a joint action drawn from the actor's
+ * output s->out per row, one head per row (the others' actions as the
+ * critics' input), both critics' outputs in qa, qb, and mj the row's mask
+ * with every other head masked out, so that pesim_rl_loss_sac_actor takes
+ * that head's term only. */
+static pesim_status joint_actor_q(pesim_rl_sac *s, const uint8_t *mask, pesim_error *e)
+{
+    int32_t B = s->cfg.batch;
+    const pesim_rl_layout *L = pesim_rl_net_layout(s->actor);
+    pesim_rl_heads_pick(L, s->out, mask, B, PESIM_RL_SAMPLE, s->rng, s->pact, NULL);
+    joint_rows(s, s->obs, s->pact, B);
+    pesim_status st = pesim_rl_net_forward(s->q1, s->xj, B, s->qa, e);
+    if (st == PESIM_OK)
+        st = pesim_rl_net_forward(s->q2, s->xj, B, s->qb, e);
+    if (st != PESIM_OK)
+        return st;
+    size_t nl = (size_t)L->n_logits;
+    memset(s->mj, 0, (size_t)B * nl);
+    for (int32_t b = 0; b < B; b++) {
+        int32_t h = s->headj[b];
+        if (h < 0)
+            continue;
+        uint8_t *dst = s->mj + b * nl + L->head_offset[h];
+        if (mask)
+            memcpy(dst, mask + b * nl + L->head_offset[h], (size_t)L->head_size[h]);
+        else
+            memset(dst, 1, (size_t)L->head_size[h]);
+    }
+    return PESIM_OK;
+}
+
 /* y = r + gamma (1 - d) V'(s'), V' the sum (SUM critic) or the mean
- * (PER_HEAD) of the active heads' soft values. */
+ * (PER_HEAD) of the active heads' soft values (JOINT: joint_targets). */
 static pesim_status targets(pesim_rl_sac *s, pesim_error *e)
 {
     int32_t B = s->cfg.batch;
@@ -435,6 +631,8 @@ static pesim_status targets(pesim_rl_sac *s, pesim_error *e)
         s->target[b] = s->rew[b];
     if (!any || s->cfg.gamma == 0)
         return PESIM_OK;
+    if (s->cfg.critic == PESIM_RL_SAC_JOINT)
+        return joint_targets(s, e);
     pesim_status st = pesim_rl_net_forward(s->actor, s->nobs, B, s->nout, e);
     if (st == PESIM_OK)
         st = pesim_rl_net_forward(s->t1, s->nobs, B, s->nqa, e);
@@ -483,6 +681,7 @@ pesim_status pesim_rl_sac_update(pesim_rl_sac *s, pesim_rl_replay *rb, int32_t n
     size_t od = (size_t)L->out_dim * (size_t)B * sizeof(double);
     s->has_mask = rb->n_logits > 0;
     const uint8_t *mask = s->has_mask ? s->mask : NULL;
+    const int joint = s->cfg.critic == PESIM_RL_SAC_JOINT;
     pesim_rl_sac_stats S = {0, 0, 0, 0};
     for (int32_t k = 0; k < n_steps; k++) {
         if ((st = draw_batch(s, rb, e)) != PESIM_OK)
@@ -493,26 +692,32 @@ pesim_status pesim_rl_sac_update(pesim_rl_sac *s, pesim_rl_replay *rb, int32_t n
         pesim_rl_net *q[2] = {s->q1, s->q2};
         pesim_rl_adam *o[2] = {s->o1, s->o2};
         S.critic_loss = 0;
+        if (joint) /* the replay's actions, one head blanked per row */
+            joint_rows(s, s->obs, s->act, B);
         for (int32_t i = 0; i < 2; i++) {
             pesim_rl_net_zero_grad(q[i]);
-            if ((st = pesim_rl_net_forward(q[i], s->obs, B, s->qa, e)) != PESIM_OK)
+            if ((st = pesim_rl_net_forward(q[i], joint ? s->xj : s->obs, B, s->qa, e)) != PESIM_OK)
                 return st;
             memset(s->dq, 0, od);
             S.critic_loss += 0.5 * (s->cfg.critic == PESIM_RL_SAC_SUM
                                         ? pesim_rl_loss_sac_critic_sum(L, s->qa, s->act, s->target, B, s->dq)
-                                        : pesim_rl_loss_sac_critic(L, s->qa, s->act, s->target, B, s->dq));
+                                        : pesim_rl_loss_sac_critic(L, s->qa, joint ? s->actj : s->act, s->target,
+                                                                   B, s->dq));
             if ((st = step_net(q[i], o[i], s->dq, s->cfg.max_grad_norm, e)) != PESIM_OK)
                 return st;
         }
         /* actor, on the updated critics */
-        if ((st = pesim_rl_net_forward(s->q1, s->obs, B, s->qa, e)) != PESIM_OK ||
-            (st = pesim_rl_net_forward(s->q2, s->obs, B, s->qb, e)) != PESIM_OK)
+        if (!joint && ((st = pesim_rl_net_forward(s->q1, s->obs, B, s->qa, e)) != PESIM_OK ||
+                       (st = pesim_rl_net_forward(s->q2, s->obs, B, s->qb, e)) != PESIM_OK))
             return st;
         pesim_rl_net_zero_grad(s->actor);
         if ((st = pesim_rl_net_forward(s->actor, s->obs, B, s->out, e)) != PESIM_OK)
             return st;
+        if (joint && (st = joint_actor_q(s, mask, e)) != PESIM_OK)
+            return st;
         memset(s->dout, 0, od);
-        S.actor_loss = pesim_rl_loss_sac_actor(L, s->out, mask, s->qa, s->qb, s->cfg.alpha, B, s->dout);
+        S.actor_loss = pesim_rl_loss_sac_actor(L, s->out, joint ? s->mj : mask, s->qa, s->qb, s->cfg.alpha, B,
+                                               s->dout);
         if ((st = step_net(s->actor, s->oa, s->dout, s->cfg.max_grad_norm, e)) != PESIM_OK)
             return st;
         /* targets */

@@ -414,8 +414,41 @@ int64_t pesim_rl_replay_n_added(pesim_rl_replay *rb);   /* ever added; thread-sa
  *             (pesim_rl_loss_sac_critic) and the next state's value is the
  *             mean of the heads' soft values: Q_h becomes the reward's mean
  *             given a_h under the replay's mix of the OTHER heads' actions,
- *             which depends on the policies that filled the replay. */
-typedef enum pesim_rl_sac_critic { PESIM_RL_SAC_SUM = 0, PESIM_RL_SAC_PER_HEAD = 1 } pesim_rl_sac_critic;
+ *             which depends on the policies that filled the replay.
+ *   JOINT     the critics see the joint action (COMA's critic, Foerster et
+ *             al., AAAI 2018): their input is the actor's observation with
+ *             every head's action as a one-hot (pesim_rl_joint_critic_input),
+ *             and head h's outputs of the input with h's own action blanked
+ *             are the counterfactual Q(s, a_-h, j) of each of h's actions j
+ *             given the other heads' actions. A critic step pairs each
+ *             transition with one of its active heads, drawn uniformly, and
+ *             regresses Q(s, a_-h, a_h) on the target; an actor step pairs
+ *             each row with a joint action drawn from the actor and one
+ *             head, and takes pesim_rl_loss_sac_actor on that head with
+ *             min(Q1, Q2)(s, a_-h, .). Cost per step: `batch` distinct
+ *             critic inputs, whatever the number of heads. The critics'
+ *             input is wider than the actor's (pesim_rl_joint_critic_extra);
+ *             their heads are the actor's. */
+typedef enum pesim_rl_sac_critic {
+    PESIM_RL_SAC_SUM = 0,
+    PESIM_RL_SAC_PER_HEAD = 1,
+    PESIM_RL_SAC_JOINT = 2
+} pesim_rl_sac_critic;
+
+/* The joint critic's input for an actor: a GNN actor's critic has
+ * in_features + extra features per node (extra = the sum of its decisions'
+ * sizes); an MLP actor's has in_dim + extra inputs (extra = n_logits).
+ * Returns extra (0 for a GNN without a graph). */
+int32_t pesim_rl_joint_critic_extra(const pesim_rl_net *actor);
+/* x = the joint critic's input row for the actor's observation obs (in_dim
+ * values) and actions (n_heads, -1: none): a GNN's node v gets its features
+ * then, per decision d, the one-hot of head v * n_decisions + d's action; an
+ * MLP's row is obs then the one-hot of every head's action (head after
+ * head, as the logits). Head `blank` (-1: none) and inactive heads get all
+ * zeros. x has in_dim + n_nodes * extra (GNN) or in_dim + extra (MLP)
+ * values. */
+void pesim_rl_joint_critic_input(const pesim_rl_net *actor, const double *obs, const int32_t *actions,
+                                 int32_t blank, double *x);
 
 typedef struct pesim_rl_sac_config {
     double lr;                 /* actor's Adam step size */
@@ -437,7 +470,8 @@ typedef struct pesim_rl_sac pesim_rl_sac; /* opaque */
  * twin Q-networks q1, q2 with the actor's heads (their outputs are the
  * Q-values of each head's actions), target copies made here and Polyak-
  * averaged, a fixed entropy coefficient. Networks are borrowed as in
- * pesim_rl_pg_create. */
+ * pesim_rl_pg_create. A JOINT critic's input is the joint critic input
+ * (checked at the first update). */
 pesim_status pesim_rl_sac_create(const pesim_rl_sac_config *cfg, pesim_rl_net *actor, pesim_rl_net *q1,
                                  pesim_rl_net *q2, uint64_t seed, pesim_rl_sac **out, pesim_error *e);
 void pesim_rl_sac_destroy(pesim_rl_sac *s);
@@ -456,8 +490,10 @@ typedef struct pesim_rl_sac_stats {
  * towards y = r + gamma (1 - done) V'(s'), V'(s') the sum (SUM critic) or
  * the mean (PER_HEAD) over the active heads of
  * sum_a pi(a|s') (min(Q1', Q2')(s', a) - alpha log pi(a|s')) (target
- * critics), then the actor on pesim_rl_loss_sac_actor with the current
- * critics, then the Polyak update of the targets. PESIM_ERR_INVALID if the
+ * critics; JOINT: sum_a pi_h(a|s') min(Q1', Q2')(s', a'_-h, a) for one
+ * joint action a' drawn from pi(s') and one head h, plus alpha times the
+ * heads' entropies), then the actor on pesim_rl_loss_sac_actor with the
+ * current critics, then the Polyak update of the targets. PESIM_ERR_INVALID if the
  * replay is empty or its shapes do not match the networks. stats may be
  * NULL (it gets the last step's). */
 pesim_status pesim_rl_sac_update(pesim_rl_sac *s, pesim_rl_replay *rb, int32_t n_steps, pesim_rl_sac_stats *stats,
