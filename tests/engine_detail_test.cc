@@ -797,3 +797,74 @@ TEST(EngineDetail, PropertyBankedLevelsStayAboveTheBound)
     EXPECT_GT(checked, 300);
     EXPECT_GT(conflicts, 50);
 }
+
+// Runs the engine without refresh; whether it ran and the mapping was valid.
+static bool run_no_refresh(const pesim_arch &a, const pesim_layer &l, const pesim_mapping &m, pesim_cost *c,
+                           pesim_engine_stats *s)
+{
+    pesim_engine_options o;
+    memset(&o, 0, sizeof o);
+    o.no_refresh = 1;
+    return pesim_engine_run(&a, &l, &m, &o, c, s) == PESIM_OK && c->valid;
+}
+
+// Operand streams straight from DRAM read each tensor from its own region
+// (docs/engine.md, "DRAM address layout"): L0 keeps only the output, the MAC
+// array streams 8 weights and 8 inputs (one 16-byte burst each) from DRAM. The
+// weights' region and the inputs' start on MiB boundaries, which dram_arch's
+// organisation maps to the same bank, another row: the inputs' burst is a row
+// conflict (ACT for the weights, PRE + ACT for the inputs), and so is the
+// output's write at the end (the outputs' region): 2 conflicts, no hit. In one
+// region, as before, the two reads were one transfer of two bursts in one row:
+// a miss and a hit, then the write's conflict.
+TEST(EngineDetail, DramStreamsReadTheirOwnRegions)
+{
+    pesim_layer l = test_layer(1, 1, 1, 8, 1, 1, 1, 1);
+    pesim_mapping m;
+    pesim_mapping_init(&m, 2);
+    m.level[0].temporal[PESIM_DIM_C] = 8;
+    pesim_arch a = dram_arch(1);
+    a.level[0].keeps[PESIM_WEIGHTS] = a.level[0].keeps[PESIM_INPUTS] = 0;
+    pesim_cost c;
+    pesim_engine_stats s;
+    ASSERT_TRUE(run_no_refresh(a, l, m, &c, &s)) << c.reason;
+    EXPECT_EQ(s.dram_reads, 2);
+    EXPECT_EQ(s.dram_row_conflicts, 2);
+    EXPECT_EQ(s.dram_row_hits, 0);
+    EXPECT_EQ(s.dram_row_misses, 1);
+}
+
+// Partial sums streamed straight from DRAM are read from the outputs' region
+// (docs/engine.md, "DRAM"): L0 keeps the weights and inputs, the MAC array
+// reads and updates its outputs in DRAM. K 2, C 8: two blocks (L1's K loop),
+// each 8 steps on one output word: 7 partial-sum reads and 8 updates, one
+// 16-byte burst each. The default map (rorabacobgch) puts a region's first
+// burst in bank group 0 and its second in bank group 1; the three regions
+// start on MiB boundaries: one bank, three rows. The inputs' and outputs'
+// regions are one burst long (the cursor wraps to 0). Block 0: the weights'
+// fill (burst 0) is a miss, the inputs' a conflict, the partial sums' read a
+// conflict (outputs' row), their write a hit. Block 1 (new weights, same
+// inputs): the weights' fill (burst 1, bank group 1) a miss, the read and the
+// write hits. 2 misses, 2 conflicts, 3 hits. Charged to the inputs' region (as
+// before), block 0's read hit the inputs' row and the write conflicted, block
+// 1's read and write conflicted: 2 misses, 4 conflicts, 1 hit.
+TEST(EngineDetail, DramPartialSumsReadTheOutputsRegion)
+{
+    pesim_layer l = test_layer(1, 1, 2, 8, 1, 1, 1, 1);
+    pesim_mapping m;
+    pesim_mapping_init(&m, 2);
+    m.level[0].temporal[PESIM_DIM_C] = 8;
+    m.level[1].temporal[PESIM_DIM_K] = 2;
+    pesim_arch a = dram_arch(1);
+    a.level[0].keeps[PESIM_OUTPUTS] = 0;
+    pesim_cost c;
+    pesim_engine_stats s;
+    ASSERT_TRUE(run_no_refresh(a, l, m, &c, &s)) << c.reason;
+    EXPECT_EQ(c.access[1][PESIM_OUTPUTS].reads, 14);
+    EXPECT_EQ(c.access[1][PESIM_OUTPUTS].updates, 16);
+    EXPECT_EQ(s.dram_reads, 5);
+    EXPECT_EQ(s.dram_writes, 2);
+    EXPECT_EQ(s.dram_row_misses, 2);
+    EXPECT_EQ(s.dram_row_conflicts, 2);
+    EXPECT_EQ(s.dram_row_hits, 3);
+}

@@ -790,6 +790,7 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
         pesim_stall slow = PESIM_STALL_COUNT;
         /* words per level port (all streams of a level share its ports) */
         int64_t rw[MAXL] = {0}, uw[MAXL] = {0}, sn[2 * PESIM_WALK_MAX_XFERS] = {0};
+        int64_t dram_rw[NT] = {0}; /* reads straight from DRAM, per tensor (each from its own region) */
         int sp[2 * PESIM_WALK_MAX_XFERS] = {0};
         if (!e->opt.stall_free) {
             for (int i = 0; i < b.n_xfers; i++) {
@@ -798,6 +799,7 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
                 int p = sp[i] = phys(e, x->tensor, x->parent), t = x->tensor;
                 int64_t r = cdiv(x->parent_reads, e->inst[p]), u = cdiv(x->parent_updates, e->inst[p]);
                 rw[p] += r, uw[p] += u;
+                if (a->level[p].is_dram) dram_rw[t] += r;
                 sn[i] = span_cycles(r + u, a->level[p].noc[t].words_per_cycle);
                 if (e->nfree[p][t] > start) start = e->nfree[p][t], wait_cause = PESIM_STALL_NOC_BW;
             }
@@ -816,9 +818,12 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
                 if (vp->is_dram) { /* operands straight from DRAM */
                     if (!e->has_dram) continue;
                     int64_t issued, done = start;
-                    if (rw[p])
-                        done = dram_resolve(e, dram_issue(e, &e->dram.reg[PESIM_INPUTS], rw[p], 0, start, &issued),
-                                            done);
+                    /* reads, tensor by tensor (weights, inputs, partial sums), each from its own region */
+                    for (int t = 0; t < NT; t++) {
+                        if (!dram_rw[t]) continue;
+                        dram_region *rg = &e->dram.reg[t];
+                        done = dram_resolve(e, dram_issue(e, rg, dram_rw[t], 0, start, &issued), done);
+                    }
                     if (uw[p]) {
                         int64_t d2 = dram_resolve(
                             e, dram_issue(e, &e->dram.reg[PESIM_OUTPUTS], uw[p], 1, start, &issued), done);

@@ -638,13 +638,13 @@ void Controller::start(int i, int64_t k)
                 return rs_->fail("controller: job fifo full");
             r.pend++;
         }
-        r.pend += (it.dram_rd != kNone) + (it.dram_wr != kNone);
+        r.pend += it.dram_rd_n + (it.dram_wr != kNone);
         if (r.pend == 0) {
             r.pend = 1;
             component(i, k);
             return;
         }
-        if (it.dram_rd != kNone) dram_->post(it.dram_rd, k);
+        for (int d = 0; d < it.dram_rd_n; d++) dram_->post(it.dram_rd + d, k);
         if (it.dram_wr != kNone) dram_->post(it.dram_wr, k);
         return;
     }

@@ -449,23 +449,29 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
             p.stream_gates[(size_t)cid] = gates;
         }
         if (!p.opt.stall_free) {
-            int64_t rw[PESIM_MAX_LEVELS] = {0}, uw[PESIM_MAX_LEVELS] = {0};
+            int64_t rw[PESIM_MAX_LEVELS] = {0}, uw[PESIM_MAX_LEVELS] = {0}, dram_rw[PESIM_NTENSORS] = {0};
             for (int i = 0; i < b.n; i++) {
                 const Xfer &x = b.x[i];
                 if (!x.stream) continue;
                 int lv = phys(st, M, x.tensor, x.parent);
                 int64_t r = cdiv(x.parent_reads, inst[lv]), u = cdiv(x.parent_updates, inst[lv]);
                 rw[lv] += r, uw[lv] += u;
+                if (a->level[lv].is_dram) dram_rw[x.tensor] += r;
                 double nr = a->level[lv].noc[x.tensor].words_per_cycle;
                 B.add_use(cid, lv, 2, x.tensor, share_cycles(r + u, nr), r + u, nr, 0, nullptr);
             }
             for (int lv = 0; lv < p.M; lv++) {
                 if (!(rw[lv] || uw[lv])) continue;
                 const pesim_level &v = a->level[lv];
-                if (v.is_dram) {  // operands straight from DRAM: reads, then writes
-                    if (!p.has_dram) continue;
-                    if (rw[lv])
-                        p.items[(size_t)cid].dram_rd = B.add_desc(D_READ, cid, B.region[PESIM_INPUTS], rw[lv]);
+                if (v.is_dram) {  // operands straight from DRAM: reads a tensor at a time (weights, inputs,
+                    if (!p.has_dram) continue;  // partial sums), each from its own region; then writes
+                    for (int t = 0; t < PESIM_NTENSORS; t++) {
+                        if (!dram_rw[t]) continue;
+                        int rg = B.region[t];
+                        int d = B.add_desc(D_READ, cid, rg, dram_rw[t]);
+                        if (p.items[(size_t)cid].dram_rd == kNone) p.items[(size_t)cid].dram_rd = d;
+                        p.items[(size_t)cid].dram_rd_n++;
+                    }
                     if (uw[lv])
                         p.items[(size_t)cid].dram_wr = B.add_desc(D_WRITE, cid, B.region[PESIM_OUTPUTS], uw[lv]);
                     continue;

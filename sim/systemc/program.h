@@ -131,7 +131,8 @@ struct Item {
     // compute
     int64_t steps = 0, extra = 0;
     int64_t first_latency = 0;      // block 0: the first access latency of the streams
-    int dram_rd = kNone, dram_wr = kNone;  // operand streams straight from DRAM
+    int dram_rd = kNone, dram_wr = kNone;  // operand streams straight from DRAM: the first read, the write
+    int dram_rd_n = 0;                     // reads: descriptors dram_rd .. dram_rd + dram_rd_n - 1, one per tensor
     // network programs
     int complete = kNone;           // fills of an outermost pair: the item whose END completes the operand
     bool complete_is_load = false;  // a wait for it is dram_bandwidth (a load), else fill_drain
