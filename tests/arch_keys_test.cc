@@ -78,6 +78,8 @@ const KeyCase kCases[] = {
     {"sliding_reuse", "banks = 1;", "banks = 1; sliding_reuse = false;", nullptr, nullptr},
     {"block_words", "banks = 1;", "banks = 1; block_words = 4;", "conventions = \"pesim\";",
      "conventions = \"timeloop\";"},
+    // a bank's line under the pesim conventions: 4 banks, lines of 4 words make each side's access one bank wide
+    {"block_words (banks)", "banks = 4;", "banks = 4; block_words = 4;", "banks = 1;", "banks = 4;"},
     {"noc.kind", "inputs = { kind = \"bus\";", "inputs = { kind = \"systolic\";", nullptr, nullptr},
     {"noc.words_per_cycle", "words_per_cycle = 4.0; };", "words_per_cycle = 1.0; };", nullptr, nullptr},
     {"noc.hop_energy_pj", "outputs = { kind = \"bus\";", "outputs = { kind = \"bus\"; hop_energy_pj = 9.0;", nullptr,
