@@ -61,17 +61,6 @@ static const char *rate_text(double words_per_cycle, char *buf, size_t n)
     return buf;
 }
 
-/* Words per cycle one instance of level L moves in one direction, as the
- * evaluators use it: every port of an on-chip level (ports x the per-port
- * rate), for DRAM the lower of the timing's peak and the level's port
- * (0: unlimited). */
-static double instance_rate(const pesim_arch *a, int L, int is_write)
-{
-    const pesim_level *lv = &a->level[L];
-    if (lv->is_dram) return pesim_dram_port_words_per_cycle(a, L, is_write);
-    return is_write ? pesim_level_write_words_per_cycle(lv) : pesim_level_read_words_per_cycle(lv);
-}
-
 /* Peak DRAM bandwidth in GB/s from the library's words per accelerator cycle. */
 static double dram_gbps(const pesim_arch *a, const pesim_level *lv)
 {
@@ -182,8 +171,8 @@ void cli_info_arch_text(const pesim_arch *a, const char *path, FILE *f)
                    " %8g %8g %9g %10g %s%s%s\n",
                 w, lv->name, keeps_letters(lv, keeps), capacity_text(lv, cap, sizeof cap),
                 cli_fmt_count(pesim_arch_instances(a, L), b[0], 32), fan, lv->banks, lv->ports,
-                rate_text(instance_rate(a, L, 0), b[1], 32),
-                rate_text(instance_rate(a, L, 1), b[2], 32), lv->latency_cycles,
+                rate_text(pesim_arch_instance_words_per_cycle(a, L, 0), b[1], 32),
+                rate_text(pesim_arch_instance_words_per_cycle(a, L, 1), b[2], 32), lv->latency_cycles,
                 lv->read_energy_pj, lv->write_energy_pj, lv->leak_pj_per_cycle, lv->area_um2,
                 lv->is_dram ? "dram " : "", slots,
                 lv->sliding_reuse ? "sliding-reuse" : "");
@@ -318,8 +307,8 @@ static void level_json(json_writer *w, const pesim_arch *a, int L)
     json_kv_int(w, "ports", lv->ports);
     json_kv_double(w, "read_words_per_cycle", lv->read_words_per_cycle);
     json_kv_double(w, "write_words_per_cycle", lv->write_words_per_cycle);
-    json_kv_double(w, "instance_read_words_per_cycle", instance_rate(a, L, 0));
-    json_kv_double(w, "instance_write_words_per_cycle", instance_rate(a, L, 1));
+    json_kv_double(w, "instance_read_words_per_cycle", pesim_arch_instance_words_per_cycle(a, L, 0));
+    json_kv_double(w, "instance_write_words_per_cycle", pesim_arch_instance_words_per_cycle(a, L, 1));
     json_kv_int(w, "latency_cycles", lv->latency_cycles);
     json_kv_double(w, "read_energy_pj", lv->read_energy_pj);
     json_kv_double(w, "write_energy_pj", lv->write_energy_pj);

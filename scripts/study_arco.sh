@@ -28,7 +28,8 @@
 #   LAYERS: WORKLOAD:LAYER pairs (workloads/WORKLOAD.cfg); "WORKLOAD:" (no
 #   layer) searches the whole network jointly (every MAC layer's mapping).
 #   JOBS: runs at once (default 1; the results do not depend on it, the wall
-#   times do).
+#   times do). FIRST_SEED (default 1): run seeds FIRST_SEED..SEEDS only (the
+#   earlier seeds come from another OUT through study_arco.py --merge).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 budget=${1:-48}
@@ -37,6 +38,7 @@ out=${3:-build/study-arco}
 layers=${4:-"resnet18:res5a_branch1 vgg16:fc8"}
 algos=${ALGOS:-"arco arco-sur marl autotvm genetic annealing random"}
 jobs=${JOBS:-1}
+first_seed=${FIRST_SEED:-1}
 
 # PESIM: a pesim binary to use (else build/Release's, built first)
 if [ -z "${PESIM:-}" ]; then
@@ -92,7 +94,7 @@ for wl_layer in $layers; do
             configs/experiments/vta_arco.cfg >"$exp"
     fi
     # seeds outermost within a layer: a stopped study has every algorithm's first seeds
-    for seed in $(seq 1 "$seeds"); do
+    for seed in $(seq "$first_seed" "$seeds"); do
         for algo in $algos; do
             echo "$exp $out/runs/$wl-${layer:-net}-$algo-$seed $algo $seed" >>"$list"
         done

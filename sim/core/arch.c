@@ -374,6 +374,13 @@ double pesim_level_write_words_per_cycle(const pesim_level *v)
     return (v->ports > 1 ? v->ports : 1) * v->write_words_per_cycle;
 }
 
+double pesim_arch_instance_words_per_cycle(const pesim_arch *a, int level, int is_write)
+{
+    const pesim_level *v = &a->level[level];
+    if (v->is_dram) return pesim_dram_port_words_per_cycle(a, level, is_write);
+    return is_write ? pesim_level_write_words_per_cycle(v) : pesim_level_read_words_per_cycle(v);
+}
+
 int64_t pesim_level_latency_cycles(const pesim_arch *a, int level)
 {
     const pesim_level *v = &a->level[level];

@@ -127,11 +127,8 @@ char *pesim_timeloop_arch_text(const pesim_arch *a, pesim_error *e)
         tl_emit_kv_int(&t, "block-size", 1);
         tl_emit_kv_int(&t, "width", a->word_bits);
         if (plan[i].depth_words > 0) tl_emit_kv_int(&t, "depth", plan[i].depth_words);
-        double rd = pesim_level_read_words_per_cycle(v), wr = pesim_level_write_words_per_cycle(v);
-        if (v->is_dram) { /* Timeloop has no DRAM timing: its peak bandwidth (or the port's, if lower) stands in */
-            rd = pesim_dram_port_words_per_cycle(a, L, 0);
-            wr = pesim_dram_port_words_per_cycle(a, L, 1);
-        }
+        /* Timeloop has no DRAM timing: for DRAM its peak (or the port's, if lower) stands in */
+        double rd = pesim_arch_instance_words_per_cycle(a, L, 0), wr = pesim_arch_instance_words_per_cycle(a, L, 1);
         if (rd > 0) tl_emit_kv_num(&t, "read_bandwidth", rd);
         if (wr > 0) tl_emit_kv_num(&t, "write_bandwidth", wr);
         if (pesim_level_tile_slots(v) > 1) tl_emit_kv_int(&t, "multiple-buffering", pesim_level_tile_slots(v));

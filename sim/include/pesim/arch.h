@@ -240,6 +240,13 @@ int pesim_level_tile_slots(const pesim_level *v);
 double pesim_level_read_words_per_cycle(const pesim_level *v);
 double pesim_level_write_words_per_cycle(const pesim_level *v);
 
+/* Words one instance of level `level` of a moves a cycle in one direction
+ * (is_write: writes, else reads), as the cycle engine paces a transfer: on
+ * chip every port (pesim_level_read/write_words_per_cycle), for DRAM the
+ * lower of the timing's peak and the level's port
+ * (pesim_dram_port_words_per_cycle). 0 = unlimited. */
+double pesim_arch_instance_words_per_cycle(const pesim_arch *a, int level, int is_write);
+
 #ifdef __cplusplus
 }
 #endif
