@@ -558,15 +558,15 @@ static void sweep_section(report *r, const run_row *w, int idx)
                     lo = fmin(lo, log10(best[k])), hi = fmax(hi, log10(best[k]));
             snprintf(id, sizeof id, "heatmap-%d", idx);
             char title[320];
-            snprintf(title, sizeof title, "best EDP over %s x %s (grey: no valid point)", ps[a].keys, ps[b].keys);
+            snprintf(title, sizeof title, "best EDP over %.120s x %.120s (grey: no valid point)", ps[a].keys, ps[b].keys);
             svg_begin(&p, r->f, id, title, ps[a].keys, ps[b].keys, 0, na, 0, nb, SVG_XCAT | SVG_YCAT, 0);
             for (int i = 0; i < na; i++)
                 for (int j = 0; j < nb; j++) {
                     double v = best[i * nb + j];
-                    char text[32] = "", tip[160];
+                    char text[32] = "", tip[384];
                     if (!isnan(v))
                         snprintf(text, sizeof text, "%.2g", v);
-                    snprintf(tip, sizeof tip, "%s=%s %s=%s: best EDP %s", ps[a].keys, ps[a].values[i], ps[b].keys,
+                    snprintf(tip, sizeof tip, "%.120s=%s %.120s=%s: best EDP %s", ps[a].keys, ps[a].values[i], ps[b].keys,
                              ps[b].values[j], isnan(v) ? "none" : text);
                     double t = isnan(v) || v <= 0 ? NAN : hi > lo ? (log10(v) - lo) / (hi - lo) : 0;
                     svg_cell(&p, i, j, t, text, tip);

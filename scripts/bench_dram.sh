@@ -16,17 +16,7 @@ pesim="$build/cli/pesim"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# Python for the traces: mawk's printf truncates integers to 32 bits.
-python3 - "$n" "$tmp" <<'PY'
-import random, sys
-n, tmp = int(sys.argv[1]), sys.argv[2]
-with open(tmp + "/stream.trc", "w") as f:
-    f.writelines("0x%x %s %d\n" % (i * 64, "WRITE" if i % 4 == 3 else "READ", i) for i in range(n))
-rng = random.Random(1)
-with open(tmp + "/random.trc", "w") as f:   # 2^27 bursts of 64 B = 8 GiB
-    f.writelines("0x%x %s %d\n" % (rng.getrandbits(27) * 64, "WRITE" if rng.random() < 0.25 else "READ", i)
-                 for i in range(n))
-PY
+scripts/bench_dram_traces.py "$n" "$tmp"
 
 pin=""
 command -v taskset >/dev/null && pin="taskset -c 0"

@@ -4,6 +4,7 @@
  * can happen) is in dram_sched.c; traces in dram_trace.c. See docs/dram.md. */
 #include <assert.h>
 #include <ctype.h>
+#include <float.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,7 +38,21 @@ double pesim_dram_peak_gbps(const pesim_dram *d)
 static uint64_t ceil_tolerant(long double x)
 {
     if (!(x > 0)) return 0;
-    long double r = ceill(x * (1.0L - 1e-12L));
+    long double y = x * (1.0L - 1e-12L);
+#if LDBL_MANT_DIG == 64
+    if (y < 0x1p52L) {
+        /* ceill(y) without switching the x87 rounding mode (ceill and a
+         * truncating cast each switch it, which dominated the engine's
+         * per-burst clock conversions): y + 2^63 has a unit ulp with a
+         * 64-bit significand, so n is an integer next to y (floor or ceil,
+         * whatever the mode) and the fix-up makes it the ceiling; n < 2^53
+         * converts to double exactly. */
+        long double n = (y + 0x1p63L) - 0x1p63L;
+        if (n < y) n += 1;
+        return (uint64_t)(double)n;
+    }
+#endif
+    long double r = ceill(y);
     if (r >= 18446744073709551615.0L) return UINT64_MAX;
     return (uint64_t)r;
 }
@@ -278,6 +293,7 @@ pesim_status pesim_dram_sim_create(const pesim_dram *timing, const pesim_dram_si
             goto nomem;
         for (int32_t i = 0; i < o.queue_depth; i++) ch->free_slots[i] = o.queue_depth - 1 - i;
         ch->n_free = o.queue_depth;
+        ch->memo_at = -1;
         for (int32_t b = 0; b < h->nbanks; b++) {
             dram_bank *x = &ch->banks[b];
             x->open_row = -1;
@@ -389,6 +405,7 @@ static void bank_push(pesim_dram_sim *h, dram_channel *c, int32_t s)
         b->head = s;
     b->tail = s;
     b->n_wr += r->is_write;
+    b->walked = 0;
     if (b->len++ == 0) {
         b->active_pos = c->n_active;
         c->active[c->n_active++] = r->bank;
@@ -422,6 +439,15 @@ pesim_status pesim_dram_sim_add(pesim_dram_sim *h, uint64_t addr, int is_write, 
         c->tq[c->tq_len++] = s;
     h->outstanding++;
     h->hint_at = -1;   /* the new request changes the next event */
+    /* and the channel's scan. It can issue nothing at now (ready = now + 1)
+     * and, being the youngest, it cannot make another command ready: it can
+     * only hold a PRE back (an allowed hit) or wait itself. So a scan that
+     * found nothing ready at now still holds, up to now + 1; a ready command
+     * may have been held back: scan again. */
+    if (c->memo_at >= 0 && c->memo_cmd == M_NONE && h->now < c->memo_val)
+        c->memo_at = h->now, c->memo_val = h->now + 1;
+    else
+        c->memo_at = -1;
     return PESIM_OK;
 }
 
@@ -472,6 +498,7 @@ void dram_issue_act(pesim_dram_sim *h, dram_channel *c, int32_t bank, dram_req *
     if (rk->open_banks == 0) background_switch(h, rk);
     b->open_row = req->row;
     b->hits = 0;
+    b->walked = 0;
     rk->open_banks++;
     req->flags |= F_ACT;
     /* tFAW: the fifth ACT waits for the first of the last four + tFAW. */
@@ -502,6 +529,7 @@ void dram_issue_pre(pesim_dram_sim *h, dram_channel *c, int32_t bank, dram_req *
     dram_rank *rk = &c->ranks[rank];
     assert(b->open_row >= 0);
     b->open_row = -1;
+    b->walked = 0;
     if (rk->open_banks == 1) background_switch(h, rk);
     rk->open_banks--;
     raise_to(&b->next[C_ACT], now + h->t.pre_to_act);
@@ -528,6 +556,7 @@ static void bank_remove(pesim_dram_sim *h, dram_channel *c, int32_t s, int32_t p
         b->head = nx;
     if (b->tail == s) b->tail = prev;
     b->n_wr -= c->slot[s].is_write;
+    b->walked = 0;
     c->free_slots[c->n_free++] = s;
     if (--b->len == 0) {
         int32_t last = c->active[--c->n_active];
@@ -576,6 +605,7 @@ void dram_issue_cas(pesim_dram_sim *h, dram_channel *c, int32_t s, int32_t prev)
     }
     raise_to(&b->next[C_PRE], now + (wr ? t->wr_to_pre : t->rd_to_pre));
     b->hits++;
+    b->walked = 0;
 
     /* Classify by what was issued on the request's behalf. */
     if (r.flags & F_PRE)

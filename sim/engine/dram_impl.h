@@ -27,6 +27,9 @@
 /* The four per-bank commands (REF is per rank). */
 enum { C_ACT = 0, C_PRE = 1, C_RD = 2, C_WR = 3, C_BANK_CMDS = 4 };
 
+/* Memoised scan outcomes other than a request's command (dram_channel.memo_cmd). */
+enum { M_NONE = -1, M_REF = -2, M_RPRE = -3 };
+
 /* Request flags: which commands were issued on its behalf (for hit/miss). */
 enum { F_ACT = 1, F_PRE = 2 };
 
@@ -55,6 +58,14 @@ typedef struct dram_bank {
     int32_t n_wr;               /* writes in the command queue */
     int32_t active_pos;         /* index in the channel's active list (-1: queue empty) */
     int16_t rank, bg;           /* its rank and bank group (constant) */
+    /* The scheduler's walk of an open bank's queue, kept while `walked`: the
+     * oldest allowed row-hit read and write (-1: none; *_prev: the slot
+     * before it, -1 if it is the head), and the oldest request for another
+     * row when no hit is allowed (the PRE's, -1: none). It depends only on
+     * the queue, the open row and `hits`, so pushing to or removing from the
+     * queue and every ACT, PRE and CAS to the bank clear `walked`. */
+    int32_t w_rd, w_rd_prev, w_wr, w_wr_prev, w_pre, w_pre_prev;
+    int8_t walked;
 } dram_bank;
 
 typedef struct dram_rank {
@@ -89,6 +100,17 @@ typedef struct dram_channel {
     dram_flight *ring;          /* in-flight requests, finish non-decreasing */
     int32_t ring_head, ring_len;
     int64_t bus_free;           /* the data bus is free from this cycle on (an invariant check) */
+    /* The last scan's decision, valid while memo_at == now: a scan reads only
+     * the channel's queues, banks and ranks, which change only by an add to
+     * the channel or a command issued in it (both clear memo_at), so the
+     * tick after next_event, at the same cycle, issues what next_event's
+     * scan found without scanning again. memo_cmd: M_NONE (nothing ready;
+     * memo_val is the scan's result), M_REF (memo_val: rank), M_RPRE (a
+     * refresh PRE; memo_val: bank), or C_ACT..C_WR for request memo_slot
+     * (after memo_prev in its bank queue). */
+    int64_t memo_at, memo_val;
+    int32_t memo_slot, memo_prev;
+    int memo_cmd;
 } dram_channel;
 
 /* Derived constraints in cycles (names: from-command _to_ to-command, _l same

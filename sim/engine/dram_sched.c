@@ -61,59 +61,69 @@ static int64_t next_cmd(const dram_channel *c, const dram_req *r, int *cmd)
     return max64(r->ready, b->next[*cmd]);
 }
 
+/* Walks open bank b's queue once into its w_* fields (dram_impl.h). */
+static void bank_walk(const pesim_dram_sim *h, const dram_channel *c, dram_bank *b)
+{
+    b->w_rd = b->w_rd_prev = b->w_wr = b->w_wr_prev = b->w_pre = b->w_pre_prev = -1;
+    int32_t first_other = -1, first_other_prev = -1, prev = -1;
+    for (int32_t s = b->head; s >= 0; prev = s, s = c->slot[s].next) {
+        const dram_req *r = &c->slot[s];
+        if (r->row != b->open_row) {
+            if (first_other < 0) first_other = s, first_other_prev = prev;
+            continue;
+        }
+        if (first_other >= 0 && b->hits >= h->hit_cap) continue;   /* as in bank_cands */
+        if (r->is_write && b->w_wr < 0) b->w_wr = s, b->w_wr_prev = prev;
+        if (!r->is_write && b->w_rd < 0) b->w_rd = s, b->w_rd_prev = prev;
+        if (b->w_rd >= 0 && b->w_wr >= 0) break;
+    }
+    if (b->w_rd < 0 && b->w_wr < 0) b->w_pre = first_other, b->w_pre_prev = first_other_prev;
+    b->walked = 1;
+}
+
+/* A hit candidate (slot s after prev) of bank b: taken if ready at now and
+ * older than *hit (returns 1), else its ready cycle lowers *best. */
+static int try_hit(const dram_channel *c, const dram_bank *b, int32_t s, int32_t prev, int64_t now, cand *hit,
+                   int64_t *best)
+{
+    const dram_req *r = &c->slot[s];
+    int hc = r->is_write ? C_WR : C_RD;
+    int64_t t = max64(r->ready, b->next[hc]);
+    if (t <= now) {
+        if (r->seq < hit->seq) *hit = (cand){s, prev, hc, r->seq};
+        return 1;
+    }
+    *best = min64(*best, t);
+    return 0;
+}
+
 /* FR-FCFS candidates of bank b at now: the oldest ready row hit that the
  * rules allow (*hit, if want_hits) and the ready ACT/PRE (*other). Commands
  * not ready yet lower *best to the cycle they become ready.
  *
  * The queue is in age order and `ready` never decreases along it, while
  * every RD (WR) of the bank waits for the same next[RD] (next[WR]); so of the
- * allowed hits only the first read and the first write can be the first to
- * become ready, and the walk stops once both are known. */
-static void bank_cands(const pesim_dram_sim *h, const dram_channel *c, const dram_bank *b, int64_t now,
+ * allowed hits only the first read and the first write (bank_walk, kept in
+ * the bank until its queue, row or hits change) can be the first to become
+ * ready: the older of the two is tried first. */
+static void bank_cands(const pesim_dram_sim *h, const dram_channel *c, dram_bank *b, int64_t now,
                        int want_hits, cand *hit, cand *other, int64_t *best)
 {
-    int64_t open = b->open_row;
-    int32_t target = -1, tprev = -1;
+    int32_t target = b->head, tprev = -1;   /* closed: ACT for the oldest */
     int cmd = C_ACT;
-    if (open < 0) {
-        target = b->head;   /* closed: ACT for the oldest */
-    } else {
-        int32_t first_other = -1, first_other_prev = -1, n_allowed = 0, prev = -1;
-        int32_t rd_left = b->len - b->n_wr, wr_left = b->n_wr;
-        int have_rd = 0, have_wr = 0;
-        for (int32_t s = b->head; s >= 0; prev = s, s = c->slot[s].next) {
-            const dram_req *r = &c->slot[s];
-            if (r->is_write)
-                wr_left--;
-            else
-                rd_left--;
-            if (r->row != open) {
-                if (first_other < 0) first_other = s, first_other_prev = prev;
-                continue;
-            }
-            /* A hit: allowed if older than every request for another row,
-             * or the bank is under its hit cap. */
-            if (first_other >= 0 && b->hits >= h->hit_cap) continue;
-            n_allowed++;
-            if (!want_hits) return;   /* an allowed hit holds the PRE; the bank is open: no ACT */
-            int *have = r->is_write ? &have_wr : &have_rd;
-            if (!*have) {
-                *have = 1;
-                int hc = r->is_write ? C_WR : C_RD;
-                int64_t t = max64(r->ready, b->next[hc]);
-                if (t <= now) {
-                    /* The bank's oldest ready hit. Nothing else of the bank
-                     * can go (its PRE is held), and with a command ready now
-                     * the next-event times do not matter. */
-                    if (r->seq < hit->seq) *hit = (cand){s, prev, hc, r->seq};
-                    return;
-                }
-                *best = min64(*best, t);
-            }
-            if ((have_rd || rd_left == 0) && (have_wr || wr_left == 0)) return;   /* no PRE: n_allowed > 0 */
+    if (b->open_row >= 0) {
+        if (!b->walked) bank_walk(h, c, b);
+        int32_t x = b->w_rd, xp = b->w_rd_prev, y = b->w_wr, yp = b->w_wr_prev;
+        if (x < 0 || (y >= 0 && c->slot[y].seq < c->slot[x].seq)) {
+            int32_t t = x, tp = xp;
+            x = y, xp = yp, y = t, yp = tp;
         }
-        if (first_other < 0 || n_allowed > 0) return;
-        target = first_other, tprev = first_other_prev, cmd = C_PRE;
+        if (x >= 0) {   /* an allowed hit holds the PRE; the bank is open: no ACT */
+            if (want_hits && !try_hit(c, b, x, xp, now, hit, best) && y >= 0) try_hit(c, b, y, yp, now, hit, best);
+            return;
+        }
+        if (b->w_pre < 0) return;
+        target = b->w_pre, tprev = b->w_pre_prev, cmd = C_PRE;
     }
     const dram_req *r = &c->slot[target];
     int64_t t = max64(r->ready, b->next[cmd]);
@@ -123,13 +133,17 @@ static void bank_cands(const pesim_dram_sim *h, const dram_channel *c, const dra
         *other = (cand){target, tprev, cmd, r->seq};
 }
 
-/* Scans channel c at cycle now. With issue set: issues the command the rules
- * pick if one is ready at now, sets *issued and returns now + 1; otherwise
- * returns the earliest cycle > now at which an eligible command (or a refresh
- * due date, or the age cap) comes, NEVER if none. With issue clear: changes
- * nothing and returns the earliest cycle >= now at which something can be
- * issued. */
-static int64_t scan(pesim_dram_sim *h, dram_channel *c, int64_t now, int issue_now, int *issued)
+/* Records the outcome of a scan in the memo and returns it. */
+static void memo(dram_channel *c, int64_t now, int cmd, int64_t val, int32_t slot, int32_t prev)
+{
+    c->memo_at = now, c->memo_cmd = cmd, c->memo_val = val, c->memo_slot = slot, c->memo_prev = prev;
+}
+
+/* Decides channel c at cycle now, changing nothing but its memo: the command
+ * the rules pick if one is ready at now, else M_NONE with the earliest cycle
+ * > now at which an eligible command (or a refresh due date, or the age cap)
+ * comes, NEVER if none. */
+static void decide(pesim_dram_sim *h, dram_channel *c, int64_t now)
 {
     int64_t best = NEVER;
     uint64_t refreshing = 0;   /* bit r: rank r is due for refresh */
@@ -143,10 +157,8 @@ static int64_t scan(pesim_dram_sim *h, dram_channel *c, int64_t now, int issue_n
         refreshing |= (uint64_t)1 << r;
         if (rk->open_banks == 0) {
             if (rk->ref_ready <= now) {
-                if (!issue_now) return now;
-                dram_issue_ref(h, c, r);
-                *issued = 1;
-                return now + 1;
+                memo(c, now, M_REF, r, -1, -1);
+                return;
             }
             best = min64(best, rk->ref_ready);
             continue;
@@ -155,15 +167,16 @@ static int64_t scan(pesim_dram_sim *h, dram_channel *c, int64_t now, int issue_n
             if (c->banks[i].open_row < 0) continue;
             int64_t t = c->banks[i].next[C_PRE];
             if (t <= now) {
-                if (!issue_now) return now;
-                dram_issue_pre(h, c, i, NULL);
-                *issued = 1;
-                return now + 1;
+                memo(c, now, M_RPRE, i, -1, -1);
+                return;
             }
             best = min64(best, t);
         }
     }
-    if (c->n_active == 0) return best;
+    if (c->n_active == 0) {
+        memo(c, now, M_NONE, best, -1, -1);
+        return;
+    }
 
     /* One pass over the banks with queued requests: the FR-FCFS candidates
      * and the channel's oldest request (the oldest bank-queue head: a
@@ -175,7 +188,7 @@ static int64_t scan(pesim_dram_sim *h, dram_channel *c, int64_t now, int issue_n
     int32_t oldest = -1;
     int frfcfs = h->opt.sched == PESIM_DRAM_FRFCFS;
     for (int32_t i = 0; i < c->n_active; i++) {
-        const dram_bank *b = &c->banks[c->active[i]];
+        dram_bank *b = &c->banks[c->active[i]];
         if (oldest < 0 || c->slot[b->head].seq < c->slot[oldest].seq) oldest = b->head;
         if (frfcfs && !(refreshing >> b->rank & 1))
             bank_cands(h, c, b, now, 1, &hit, &other, &best_q);
@@ -203,7 +216,7 @@ static int64_t scan(pesim_dram_sim *h, dram_channel *c, int64_t now, int issue_n
             int cas_ok = ocmd == C_ACT || ocmd == C_PRE;
             for (int32_t i = 0; i < c->n_active; i++) {
                 int32_t bank = c->active[i];
-                const dram_bank *b = &c->banks[bank];
+                dram_bank *b = &c->banks[bank];
                 if (refreshing >> b->rank & 1) continue;
                 cand ob = {-1, -1, 0, UINT64_MAX};
                 bank_cands(h, c, b, now, cas_ok && !(ocmd == C_PRE && bank == o->bank), &hit, &ob, &best);
@@ -216,9 +229,40 @@ static int64_t scan(pesim_dram_sim *h, dram_channel *c, int64_t now, int issue_n
         if (h->age_cap != NEVER) best = min64(best, o->arrival + h->age_cap);
     }
     const cand *x = hit.slot >= 0 ? &hit : other.slot >= 0 ? &other : NULL;
-    if (!x) return best;
+    if (x)
+        memo(c, now, x->cmd, 0, x->slot, x->prev);
+    else
+        memo(c, now, M_NONE, best, -1, -1);
+}
+
+/* Scans channel c at cycle now (decide(), or its memo while that holds).
+ * With issue set: issues the command the rules pick if one is ready at now,
+ * sets *issued and returns now + 1; otherwise returns the earliest cycle >
+ * now at which an eligible command (or a refresh due date, or the age cap)
+ * comes, NEVER if none. With issue clear: changes nothing but the memo and
+ * returns the earliest cycle >= now at which something can be issued.
+ *
+ * A memo of M_NONE made at an earlier cycle still holds before memo_val:
+ * every condition of decide() that time alone can make true (a command
+ * becoming ready, a refresh coming due, the oldest request reaching the age
+ * cap) is in that minimum, which is what the model's next-event hint relies
+ * on too. */
+static int64_t scan(pesim_dram_sim *h, dram_channel *c, int64_t now, int issue_now, int *issued)
+{
+    if (c->memo_at != now && !(c->memo_at >= 0 && c->memo_cmd == M_NONE && now < c->memo_val)) decide(h, c, now);
+    if (c->memo_cmd == M_NONE) return c->memo_val;
     if (!issue_now) return now;
-    issue(h, c, x);
+    int cmd = c->memo_cmd;
+    int32_t v = (int32_t)c->memo_val;
+    c->memo_at = -1;   /* the command changes the channel */
+    if (cmd == M_REF) {
+        dram_issue_ref(h, c, v);
+    } else if (cmd == M_RPRE) {
+        dram_issue_pre(h, c, v, NULL);
+    } else {
+        cand x = {c->memo_slot, c->memo_prev, cmd, 0};
+        issue(h, c, &x);
+    }
     *issued = 1;
     return now + 1;
 }

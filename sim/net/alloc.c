@@ -54,9 +54,13 @@ static void fail(pesim_net_result *r, const pesim_net *n, int32_t id, int level,
     const pesim_net_tensor *t = &n->tensor[id];
     const char *kind = t->kind == PESIM_NET_INPUT ? "input" : t->kind == PESIM_NET_WEIGHTS ? "weights" : "output";
     const char *owner = t->layer >= 0 ? n->net.layers[t->layer].name : "network";
-    snprintf(r->reason, sizeof r->reason, "level %s over capacity at step %d (layer %s): %s of %s (%lld words) %s",
-             n->arch.level[level].name, (int)step, n->net.layers[step].name, kind, owner, (long long)t->inst_words,
-             fmt_extra);
+    /* a one-line summary (the fail_* fields carry the whole answer): names
+     * cut to 40 characters, and a reason longer than the field ends in "..." */
+    int w = snprintf(r->reason, sizeof r->reason,
+                     "level %.40s over capacity at step %d (layer %.40s): %s of %.40s (%lld words) %s",
+                     n->arch.level[level].name, (int)step, n->net.layers[step].name, kind, owner,
+                     (long long)t->inst_words, fmt_extra);
+    if (w >= (int)sizeof r->reason) memcpy(r->reason + sizeof r->reason - 4, "...", 4);
 }
 
 int net_alloc_level(pesim_net *n, int level, const int64_t *pin, pesim_net_result *res)
