@@ -1,5 +1,26 @@
 """scripts/egrl_stats.py - the one-sided tests of the EGRL studies
-(scripts/study_egrl_synthetic.sh, scripts/study_egrl_joint.sh; docs/egrl.md)."""
+(scripts/study_egrl_synthetic.sh, scripts/study_egrl_joint.sh,
+scripts/study_egrl_steps.sh; docs/egrl.md), and the reader of their
+results."""
+import glob
+import os
+
+
+def load_runs(d):
+    """The final gaps of every run in folder d: files NAME_FIRST.out, each
+    holding study_egrl_synthetic's line "... gaps: g g ... mean ..." for
+    seeds FIRST, FIRST+1, ...; partial lines (a stream still running) count
+    the seeds printed so far. Returns {NAME: {seed: gap}}."""
+    runs = {}
+    for f in sorted(glob.glob(os.path.join(d, '*.out'))):
+        name, first = os.path.basename(f)[:-4].rsplit('_', 1)
+        for line in open(f):
+            if 'gaps:' not in line:
+                continue
+            vals = line.split('gaps:')[1].split('mean')[0].split()
+            for k, v in enumerate(vals):
+                runs.setdefault(name, {})[int(first) + k] = float(v)
+    return runs
 
 
 def p_lower(a, b, rng, R=100000):

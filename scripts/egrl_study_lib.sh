@@ -9,3 +9,10 @@ egrl_build_driver() {
       $(pkg-config --libs gsl libconfig sqlite3 yaml-0.1 openblas xgboost) \
       -lglpk -lm -lpthread $(pkg-config --libs ompi-c 2>/dev/null || true)
 }
+# egrl_study_dir OUT: makes the study folder OUT with its own driver
+# (OUT/study_egrl_synthetic) and the commit it was built at (OUT/commit).
+egrl_study_dir() {
+  mkdir -p "$1"
+  egrl_build_driver "$1/study_egrl_synthetic"
+  git rev-parse HEAD > "$1/commit"
+}

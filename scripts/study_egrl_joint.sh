@@ -24,19 +24,10 @@ cd "$(dirname "$0")/.."
 
 analyse() {
 /usr/bin/python3 - "$1" <<'PY'
-import glob, os, random, sys
+import random, sys
 sys.path.insert(0, 'scripts')
-from egrl_stats import p_lower, wilcoxon_lower
-d = sys.argv[1]
-runs = {}  # name -> {seed: gap}
-for f in sorted(glob.glob(os.path.join(d, '*.out'))):
-    name, first = os.path.basename(f)[:-4].rsplit('_', 1)
-    for line in open(f):
-        if 'gaps:' not in line:
-            continue
-        vals = line.split('gaps:')[1].split('mean')[0].split()
-        for k, v in enumerate(vals):
-            runs.setdefault(name, {})[int(first) + k] = float(v)
+from egrl_stats import load_runs, p_lower, wilcoxon_lower
+runs = load_runs(sys.argv[1])  # name -> {seed: gap}
 names = ['egrl-joint', 'egrl-additive', 'ea']
 if any(n not in runs for n in names):
     sys.exit('no finished seed yet for ' + ', '.join(n for n in names if n not in runs))
@@ -65,11 +56,9 @@ if [ "${1:-}" = --analyse ]; then
 fi
 seeds="${1:-48}"
 out="${2:-$(mktemp -d)}"
-mkdir -p "$out"
 . scripts/egrl_study_lib.sh
+egrl_study_dir "$out"
 exe="$out/study_egrl_synthetic"
-egrl_build_driver "$exe"
-git rev-parse HEAD > "$out/commit"
 # name|options|streams
 for run in "egrl-joint|critic=joint|4" "egrl-additive||2" "ea||1"; do
   IFS='|' read -r name kv streams <<< "$run"

@@ -20,10 +20,30 @@
 // enumerates the space and prints the optimum, how many placements cost it
 // and are within 1 % and 5 % of it, greedy's and all-innermost's gaps and
 // how many placements are refused without rectification.
+//
+// ALGO "critic-fit" (problem capacity only): how well EGRL's critic ranks
+// placements (docs/egrl.md "Does the critic learn the landscape?"):
+//   study_egrl_synthetic critic-fit "K=V;K=V" FIRST_SEED SEEDS [BUDGET [capacity [SAMPLE]]]
+// enumerates the 59,049 placements, then runs egrl with the options and,
+// after every generation (the learner's update), takes egrl_critic_values
+// (min(Q1, Q2) of each placement's actions) and prints one line per seed and
+// generation: the Spearman rank correlation (mid-ranks for ties) between the
+// critic's value and the true reward (speedup^2 - 1 over greedy) over (a) a
+// fixed uniform sample of SAMPLE placements (default 2000, drawn once with
+// seed 1, without replacement), (b) the top 1 % (the 590 placements of
+// lowest latency, ties by index), (c) the distinct placements evaluated so
+// far (what the critic is trained on); then the mean of each over the seeds
+// per generation; with each line, the critic's mean and largest value over
+// the sample against the rewards' mean there (max 34.5, the optimum's). The diagnostic changes nothing in the run
+// (egrl_critic_values draws nothing), so the gaps are the plain run's.
 #include <cstdlib>
+#include <map>
 #include <memory>
+#include <random>
+#include <set>
 #include <string>
 
+#include "../search/algorithms/egrl.h"
 #include "search_egrl_problem.h"
 
 namespace {
@@ -69,6 +89,151 @@ int Describe(const std::string &problem)
     return 0;
 }
 
+// Ranks with ties at their mid-rank (1-based).
+std::vector<double> MidRanks(const std::vector<double> &v)
+{
+    std::vector<size_t> o(v.size());
+    std::iota(o.begin(), o.end(), 0);
+    std::sort(o.begin(), o.end(), [&](size_t a, size_t b) { return v[a] < v[b]; });
+    std::vector<double> r(v.size());
+    for (size_t i = 0; i < o.size();) {
+        size_t j = i;
+        while (j + 1 < o.size() && v[o[j + 1]] == v[o[i]]) j++;
+        for (size_t k = i; k <= j; k++) r[o[k]] = (double)(i + j) / 2 + 1;
+        i = j + 1;
+    }
+    return r;
+}
+
+// Spearman's rho: Pearson's correlation of the mid-ranks (0 when either
+// side is constant).
+double Spearman(const std::vector<double> &a, const std::vector<double> &b)
+{
+    std::vector<double> ra = MidRanks(a), rb = MidRanks(b);
+    const double n = (double)a.size(), m = (n + 1) / 2;
+    double sab = 0, saa = 0, sbb = 0;
+    for (size_t i = 0; i < a.size(); i++) {
+        sab += (ra[i] - m) * (rb[i] - m), saa += (ra[i] - m) * (ra[i] - m), sbb += (rb[i] - m) * (rb[i] - m);
+    }
+    return saa > 0 && sbb > 0 ? sab / std::sqrt(saa * sbb) : 0;
+}
+
+// ALGO "critic-fit": see the head of the file.
+int CriticFit(const std::vector<const char *> &kv, const std::string &kvs, int first, int seeds, int budget,
+              size_t sample)
+{
+    egrl_problem::RealPlacement rp(egrl_problem::kCapArch, egrl_problem::kCapWorkload, nullptr, true);
+    if (!rp.ok) {
+        fprintf(stderr, "capacity: %s\n", rp.error.msg);
+        return 2;
+    }
+    const int32_t np = rp.n();
+    std::vector<int32_t> radix((size_t)np);
+    for (int32_t i = 0; i < np; i++) radix[(size_t)i] = pesim_space_param(rp.s, i)->n_choices;
+    auto index_of = [&](const int32_t *x) {
+        long k = 0;
+        for (int32_t i = np - 1; i >= 0; i--) k = k * radix[(size_t)i] + x[i];
+        return k;
+    };
+    std::vector<int32_t> all, x((size_t)np, 0); // every placement's choices, mixed radix, parameter 0 fastest
+    std::vector<double> lat;
+    for (;;) {
+        all.insert(all.end(), x.begin(), x.end());
+        pesim_result r = rp(x.data());
+        lat.push_back(r.valid ? r.objective : PESIM_INVALID_PENALTY);
+        int32_t i = 0;
+        while (i < np && ++x[(size_t)i] == radix[(size_t)i]) x[(size_t)i++] = 0;
+        if (i == np) break;
+    }
+    const long n_all = (long)lat.size();
+    std::vector<int32_t> g = rp.Greedy();
+    const double ref = lat[(size_t)index_of(g.data())];
+    auto reward = [&](long k) { return lat[(size_t)k] < PESIM_INVALID_PENALTY ? std::pow(ref / lat[(size_t)k], 2) - 1 : -5.0; };
+    std::vector<long> order((size_t)n_all);
+    std::iota(order.begin(), order.end(), 0L);
+    std::stable_sort(order.begin(), order.end(), [&](long a, long b) { return lat[(size_t)a] < lat[(size_t)b]; });
+    std::vector<long> top(order.begin(), order.begin() + n_all / 100), uni(order);
+    std::mt19937_64 gen(1);
+    std::shuffle(uni.begin(), uni.end(), gen);
+    uni.resize(std::min(sample, uni.size()));
+    printf("critic-fit [%s] capacity: %ld placements, greedy %.0f cycles, sample %zu, top 1%% %zu (latency %.0f-%.0f)\n",
+           kvs.c_str(), n_all, ref, uni.size(), top.size(), lat[(size_t)top.front()], lat[(size_t)top.back()]);
+    std::map<int, std::vector<double>> sum[3];
+    for (int seed = first; seed < first + seeds; seed++) {
+        pesim_algo_options o;
+        memset(&o, 0, sizeof o);
+        o.kv = kv.data();
+        o.n_kv = (int32_t)kv.size();
+        pesim_eval_options eo;
+        memset(&eo, 0, sizeof eo);
+        eo.objective = PESIM_OBJ_LATENCY;
+        o.eval = &eo;
+        pesim_algo *al = nullptr;
+        pesim_error e;
+        if (pesim_algo_create("egrl", rp.s, (uint64_t)seed, &o, &al, &e) != PESIM_OK) {
+            fprintf(stderr, "egrl: %s\n", e.msg);
+            return 2;
+        }
+        const int32_t batch = 21;
+        std::vector<int32_t> cand((size_t)batch * np);
+        std::vector<pesim_result> r(batch);
+        std::set<long> seen;
+        double best = PESIM_INVALID_PENALTY;
+        int gen_no = 0;
+        for (int done = 0; done < budget;) {
+            const int32_t k = pesim_algo_ask(al, cand.data(), std::min(batch, budget - done));
+            if (k <= 0) break;
+            for (int32_t c = 0; c < k; c++) {
+                const long id = index_of(&cand[(size_t)c * np]);
+                seen.insert(id);
+                r[c] = rp(&cand[(size_t)c * np]);
+                if (r[c].valid) best = std::min(best, r[c].objective);
+            }
+            pesim_algo_tell(al, cand.data(), r.data(), k);
+            done += k;
+            if (k != batch) continue; /* greedy's, or a generation cut by the budget: no update */
+            gen_no++;
+            const std::vector<long> seen_v(seen.begin(), seen.end());
+            const std::vector<long> *sets[3] = {&uni, &top, &seen_v};
+            double rho[3], qm = 0, rm = 0, qmax = 0;
+            for (int t = 0; t < 3; t++) {
+                const std::vector<long> &ids = *sets[t];
+                std::vector<int32_t> xs;
+                std::vector<double> truth, q(ids.size());
+                for (long id : ids) {
+                    xs.insert(xs.end(), all.begin() + id * np, all.begin() + (id + 1) * np);
+                    truth.push_back(reward(id));
+                }
+                if (!egrl_critic_values(pesim_algo_state(al), xs.data(), (int32_t)ids.size(), q.data())) {
+                    fprintf(stderr, "egrl_critic_values failed\n");
+                    return 2;
+                }
+                rho[t] = Spearman(q, truth);
+                if (t == 0) { /* the critic's scale against the rewards' */
+                    qm = std::accumulate(q.begin(), q.end(), 0.0) / (double)q.size();
+                    rm = std::accumulate(truth.begin(), truth.end(), 0.0) / (double)truth.size();
+                    qmax = *std::max_element(q.begin(), q.end());
+                }
+                sum[t][gen_no].push_back(rho[t]);
+            }
+            printf("seed %d gen %d sample %.4f top1%% %.4f seen %.4f (%zu) sample mean Q %.3f max Q %.3f mean reward %.3f\n",
+                   seed, gen_no, rho[0], rho[1], rho[2], seen.size(), qm, qmax, rm);
+            fflush(stdout);
+        }
+        pesim_algo_destroy(al);
+        printf("seed %d final gap %.6f\n", seed, best / lat[(size_t)order[0]] - 1);
+    }
+    printf("mean over seeds per generation: gen sample top1%% seen\n");
+    for (auto &kvp : sum[0]) {
+        const int gno = kvp.first;
+        double m[3];
+        for (int t = 0; t < 3; t++)
+            m[t] = std::accumulate(sum[t][gno].begin(), sum[t][gno].end(), 0.0) / (double)sum[t][gno].size();
+        printf("mean gen %d %.4f %.4f %.4f\n", gno, m[0], m[1], m[2]);
+    }
+    return 0;
+}
+
 }  // namespace
 
 int main(int argc, char **argv)
@@ -97,6 +262,13 @@ int main(int argc, char **argv)
     }
     std::vector<const char *> ptr;
     for (auto &s : kv) ptr.push_back(s.c_str());
+    if (strcmp(algo, "critic-fit") == 0) {
+        if (problem != "capacity") {
+            fprintf(stderr, "critic-fit: problem capacity only\n");
+            return 2;
+        }
+        return CriticFit(ptr, kvs, first, seeds, budget, argc > 7 ? (size_t)atol(argv[7]) : 2000);
+    }
     egrl_problem::PlaceSpace ps(6);
     egrl_problem::Problem syn(ps.sp.n, rectify);
     std::unique_ptr<egrl_problem::RealPlacement> rp(Real(problem, rectify || problem == "capacity"));

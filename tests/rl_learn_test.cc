@@ -673,6 +673,43 @@ TEST(RlLearn, SacJointCriticLearnsAnInteractionTheAdditiveCannot)
             EXPECT_LE(differ, 0.6) << "p0 " << p0 << " p1 " << p1;
         }
         EXPECT_TRUE(std::isfinite(st.critic_loss) && std::isfinite(st.actor_loss));
+        // pesim_rl_sac_q, the diagnostic, against the networks by hand: each
+        // critic's Q of (a0, a1) is SUM out[a0] + out[2 + a1] of the plain
+        // input, JOINT the mean of head 0's output at a0 with head 0 blanked
+        // and head 1's at a1 with head 1 blanked; q = the lower critic's. A
+        // row without an active head is 0; an action outside its head is
+        // refused. The joint critic ranks both "differ" placements (reward 1)
+        // above both "same" ones (reward 0).
+        const int32_t acts[10] = {0, 0, 0, 1, 1, 0, 1, 1, -1, -1};
+        double q[5];
+        ASSERT_EQ(pesim_rl_sac_q(t.s, nullptr, acts, 5, q, &e), PESIM_OK) << e.msg;
+        for (int i = 0; i < 4; i++) {
+            const int32_t *a = acts + 2 * i;
+            double v[2];
+            for (int k = 0; k < 2; k++) {
+                pesim_rl_net *net = k == 0 ? t.q1.n : t.q2.n;
+                double out[4], x[8];
+                if (kind == PESIM_RL_SAC_JOINT) {
+                    double sum = 0;
+                    for (int32_t h = 0; h < 2; h++) {
+                        pesim_rl_joint_critic_input(t.actor.n, obs, a, h, x);
+                        ASSERT_EQ(pesim_rl_net_forward(net, x, 1, out, &e), PESIM_OK);
+                        sum += out[2 * h + a[h]];
+                    }
+                    v[k] = sum / 2;
+                } else {
+                    ASSERT_EQ(pesim_rl_net_forward(net, obs, 1, out, &e), PESIM_OK);
+                    v[k] = out[a[0]] + out[2 + a[1]];
+                }
+            }
+            EXPECT_NEAR(q[i], std::min(v[0], v[1]), 1e-12) << "action " << a[0] << a[1];
+        }
+        EXPECT_EQ(q[4], 0.0);
+        if (kind == PESIM_RL_SAC_JOINT) {
+            EXPECT_GT(std::min(q[1], q[2]), std::max(q[0], q[3]));
+        }
+        const int32_t bad[2] = {2, 0};
+        EXPECT_EQ(pesim_rl_sac_q(t.s, nullptr, bad, 1, q, &e), PESIM_ERR_INVALID);
     }
 }
 

@@ -46,8 +46,10 @@ struct Trace {
     double best = PESIM_INVALID_PENALTY;
 };
 
+// after_tell, when set, is called with the handle after every tell.
 Trace Drive(const char *name, const algo_space *sp, const std::function<pesim_result(const int32_t *)> &f,
-            uint64_t seed, int64_t budget, int batch, std::vector<std::string> kv = {})
+            uint64_t seed, int64_t budget, int batch, std::vector<std::string> kv = {},
+            const std::function<void(pesim_algo *)> &after_tell = nullptr)
 {
     Trace run;
     std::vector<const char *> p;
@@ -77,6 +79,7 @@ Trace Drive(const char *name, const algo_space *sp, const std::function<pesim_re
         }
         run.cands.insert(run.cands.end(), x.begin(), x.begin() + (size_t)k * sp->n);
         pesim_algo_tell(al, x.data(), r.data(), k);
+        if (after_tell) after_tell(al);
     }
     pesim_algo_destroy(al);
     return run;
@@ -382,6 +385,45 @@ TEST(SearchEgrl, JointCriticIsAnOptionWordAndARunOfItsSeed)
     Trace p1 = Drive("pg", &ps.sp, f, 3, 40, 1, pg), p7 = Drive("pg", &ps.sp, f, 3, 40, 7, pg);
     ASSERT_EQ(p1.cands.size(), (size_t)40 * ps.sp.n);
     EXPECT_EQ(p1.cands, p7.cands);
+}
+
+// The critic-fit diagnostic (egrl_critic_values, docs/egrl.md "Does the
+// critic learn the landscape?") is an observer: a run that asks the
+// critics' values of 4,096 placements (the first in base-3 order) after every tell
+// proposes exactly what the run that does not proposes, with the additive
+// and the joint critic; the values are finite and not all equal once the
+// learner has trained; ea has no critic (0).
+TEST(SearchEgrl, CriticValuesObserveWithoutChangingTheRun)
+{
+    PlaceSpace ps(6);
+    Problem f(ps.sp.n);
+    std::vector<int32_t> all;
+    for (int32_t k = 0; k < 4096; k++)  // placement k in base 3, parameter 0 the lowest digit
+        for (int32_t i = 0, v = k; i < ps.sp.n; i++, v /= 3) all.push_back(v % 3);
+    for (const char *critic : {"critic=additive", "critic=joint"}) {
+        std::vector<std::string> kv = kSmall;
+        kv.push_back("steps=2");
+        kv.push_back("batch=8");
+        kv.push_back(critic);
+        int calls = 0;
+        double spread = 0;
+        auto look = [&](pesim_algo *al) {
+            std::vector<double> q(4096);
+            ASSERT_EQ(egrl_critic_values(pesim_algo_state(al), all.data(), 4096, q.data()), 1);
+            for (double v : q) ASSERT_TRUE(std::isfinite(v));
+            spread = *std::max_element(q.begin(), q.end()) - *std::min_element(q.begin(), q.end());
+            calls++;
+        };
+        Trace plain = Drive("egrl", &ps.sp, f, 9, 64, 21, kv), seen = Drive("egrl", &ps.sp, f, 9, 64, 21, kv, look);
+        ASSERT_EQ(plain.cands.size(), (size_t)64 * ps.sp.n);
+        EXPECT_EQ(plain.cands, seen.cands) << critic;
+        EXPECT_EQ(calls, 4) << critic;  // greedy, then three generations of 21
+        EXPECT_GT(spread, 0) << critic;
+    }
+    Drive("ea", &ps.sp, f, 9, 22, 21, kSmall, [&](pesim_algo *al) {
+        double q;
+        EXPECT_EQ(egrl_critic_values(pesim_algo_state(al), all.data(), 1, &q), 0);
+    });
 }
 
 // The learner draws from its own generator: egrl and ea with one seed

@@ -804,3 +804,15 @@ int64_t egrl_learner_params(const void *state, double *p)
     if (p) pesim_rl_net_get_params(s->actor, p);
     return pesim_rl_net_n_params(s->actor);
 }
+
+int egrl_critic_values(void *state, const int32_t *choices, int32_t n, double *q)
+{
+    egrl_state *s = state;
+    if (!s->sac) return 0;
+    int32_t *act = malloc((size_t)(n > 0 ? n : 1) * (size_t)s->n_heads * sizeof *act);
+    if (!act) return 0;
+    for (int32_t i = 0; i < n; i++) choices_to_actions(s, choices + (size_t)i * s->sp->n, act + (size_t)i * s->n_heads);
+    pesim_status st = pesim_rl_sac_q(s->sac, NULL, act, n, q, NULL);
+    free(act);
+    return st == PESIM_OK;
+}

@@ -33,6 +33,13 @@ double egrl_member_fitness(const void *state, int32_t i);
 /* Copies the learner's actor parameters into p (may be NULL) and returns
  * their number; 0 without a learner (ea). */
 int64_t egrl_learner_params(const void *state, double *p);
+/* The learner's critics' value of n candidates (rows of the space's n
+ * choices): q[i] = min(Q1, Q2) of candidate i's actions at the fixed
+ * observation (pesim_rl_sac_q: how each critic values a joint action).
+ * A diagnostic: it draws nothing and changes nothing, so a run that calls it
+ * between generations is the run that does not. Returns 1, or 0 without a
+ * learner (ea, greedy) or on failure (out of memory). */
+int egrl_critic_values(void *state, const int32_t *choices, int32_t n, double *q);
 /* The reference objective of the reward (the greedy placement's), 0 before. */
 double egrl_reference(const void *state);
 int64_t egrl_generations(const void *state);

@@ -743,3 +743,80 @@ pesim_status pesim_rl_sac_update(pesim_rl_sac *s, pesim_rl_replay *rb, int32_t n
         *stats = S;
     return PESIM_OK;
 }
+
+/* ------------------------------------------------ the critics' value (diagnostic) */
+
+/* One critic's Q of each of rows joint actions from its output rows (out,
+ * per = 1 row per action; JOINT: per = n_heads rows per action, row k with
+ * head k blanked): SUM the sum, PER_HEAD the mean of the active heads'
+ * Q_h(s, a_h); JOINT the mean of Q(s, a_-h, a_h). */
+static void critic_values(const pesim_rl_sac *s, const pesim_rl_layout *L, const double *out, const int32_t *acts,
+                          int32_t rows, double *v)
+{
+    const int joint = s->cfg.critic == PESIM_RL_SAC_JOINT;
+    for (int32_t i = 0; i < rows; i++) {
+        const int32_t *a = acts + (int64_t)i * L->n_heads;
+        double sum = 0;
+        int32_t heads = 0;
+        for (int32_t h = 0; h < L->n_heads; h++) {
+            if (a[h] < 0)
+                continue;
+            const double *row = out + ((int64_t)i * (joint ? L->n_heads : 1) + (joint ? h : 0)) * L->out_dim;
+            sum += row[L->head_offset[h] + a[h]];
+            heads++;
+        }
+        v[i] = heads == 0 ? 0 : s->cfg.critic == PESIM_RL_SAC_SUM ? sum : sum / heads;
+    }
+}
+
+pesim_status pesim_rl_sac_q(pesim_rl_sac *s, const double *obs, const int32_t *actions, int32_t n, double *q,
+                            pesim_error *e)
+{
+    const pesim_rl_layout *L = pesim_rl_net_layout(s->actor);
+    const int joint = s->cfg.critic == PESIM_RL_SAC_JOINT;
+    if (!obs && (!s->fixed_obs || s->fixed_dim != L->in_dim))
+        return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "sac",
+                               "no observation: give one per row or the fixed one (pesim_rl_sac_set_fixed_obs)");
+    if (!critic_fits(s->actor, s->q1, joint) || !critic_fits(s->actor, s->q2, joint))
+        return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "sac", "the critics do not fit the actor");
+    for (int64_t k = 0; k < (int64_t)n * L->n_heads; k++)
+        if (actions[k] < -1 || actions[k] >= L->head_size[k % L->n_heads])
+            return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "actions",
+                                   "action %d of head %d is outside [-1, %d)", (int)actions[k],
+                                   (int)(k % L->n_heads), (int)L->head_size[k % L->n_heads]);
+    enum { CHUNK = 64 }; /* joint actions per forward pass */
+    const int32_t per = joint ? L->n_heads : 1, in = L->in_dim, cin = joint ? joint_in_dim(s->actor) : in;
+    const size_t rows = (size_t)CHUNK * (size_t)per;
+    double *x = malloc(rows * (size_t)cin * sizeof *x), *oa = malloc(rows * (size_t)L->out_dim * sizeof *oa);
+    double *ob = malloc(rows * (size_t)L->out_dim * sizeof *ob), *va = malloc(CHUNK * sizeof *va);
+    double *vb = malloc(CHUNK * sizeof *vb);
+    pesim_status st = x && oa && ob && va && vb ? PESIM_OK
+                                                : pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    for (int32_t i0 = 0; st == PESIM_OK && i0 < n; i0 += CHUNK) {
+        const int32_t m = n - i0 < CHUNK ? n - i0 : CHUNK;
+        for (int32_t i = 0; i < m; i++) {
+            const double *o = obs ? obs + (int64_t)(i0 + i) * in : s->fixed_obs;
+            const int32_t *a = actions + (int64_t)(i0 + i) * L->n_heads;
+            for (int32_t r = 0; r < per; r++) {
+                double *xr = x + ((int64_t)i * per + r) * cin;
+                if (joint)
+                    pesim_rl_joint_critic_input(s->actor, o, a, r, xr);
+                else
+                    memcpy(xr, o, (size_t)in * sizeof *xr);
+            }
+        }
+        if ((st = pesim_rl_net_forward(s->q1, x, m * per, oa, e)) != PESIM_OK ||
+            (st = pesim_rl_net_forward(s->q2, x, m * per, ob, e)) != PESIM_OK)
+            break;
+        critic_values(s, L, oa, actions + (int64_t)i0 * L->n_heads, m, va);
+        critic_values(s, L, ob, actions + (int64_t)i0 * L->n_heads, m, vb);
+        for (int32_t i = 0; i < m; i++)
+            q[i0 + i] = va[i] < vb[i] ? va[i] : vb[i];
+    }
+    free(x);
+    free(oa);
+    free(ob);
+    free(va);
+    free(vb);
+    return st;
+}

@@ -498,6 +498,20 @@ typedef struct pesim_rl_sac_stats {
  * NULL (it gets the last step's). */
 pesim_status pesim_rl_sac_update(pesim_rl_sac *s, pesim_rl_replay *rb, int32_t n_steps, pesim_rl_sac_stats *stats,
                                  pesim_error *e);
+/* The critics' value of n joint actions (a diagnostic: how well the critics
+ * rank actions; docs/rl.md): q[i] = min(Q1(s_i, a_i), Q2(s_i, a_i)), each
+ * critic's Q of a joint action as its loss trains it: SUM the sum over the
+ * active heads of Q_h(s, a_h); PER_HEAD their mean; JOINT the mean over the
+ * active heads h of Q(s, a_-h, a_h) (h's output at its own action with h
+ * blanked from the input). obs: n rows of the actor's in_dim, or NULL for
+ * the fixed observation (pesim_rl_sac_set_fixed_obs); actions: n rows of
+ * n_heads (-1: inactive). A row without an active head gets 0. Changes
+ * nothing the learner uses (its own scratch; no random draws), so calling
+ * it between updates leaves a run as it was. PESIM_ERR_INVALID if obs is
+ * NULL and no fixed observation was given, or an action is outside its
+ * head; PESIM_ERR_NOMEM. */
+pesim_status pesim_rl_sac_q(pesim_rl_sac *s, const double *obs, const int32_t *actions, int32_t n, double *q,
+                            pesim_error *e);
 
 /* ------------------------------------------------------------ save/load */
 
