@@ -209,6 +209,12 @@ void cli_info_arch_text(const pesim_arch *a, const char *path, FILE *f)
                 lv->name, d->preset[0] ? d->preset : "custom timing", d->channels, d->bus_bits,
                 d->ranks, d->bankgroups, d->banks_per_group, d->tck_ns, dram_gbps(a, lv),
                 pesim_dram_words_per_cycle(d, a->word_bits, a->clock_mhz), a->clock_mhz);
+        if (d->layout == PESIM_DRAM_ROW_MAJOR)
+            fprintf(f, "level %s: address layout row_major, order %s (activations %s, weights %s)\n", lv->name,
+                    pesim_dram_order_name((pesim_dram_order)d->order), d->order == PESIM_DRAM_NCHW ? "NCHW" : "NHWC",
+                    d->order == PESIM_DRAM_NCHW ? "KCRS" : "KRSC");
+        else
+            fprintf(f, "level %s: address layout tile_major (each tensor's tiles one after the other)\n", lv->name);
         if (lv->read_words_per_cycle > 0 || lv->write_words_per_cycle > 0) {
             double peak = pesim_dram_words_per_cycle(d, a->word_bits, a->clock_mhz);
             fprintf(f, "level %s: port %s read / %s write words/cycle", lv->name,
@@ -334,6 +340,8 @@ static void level_json(json_writer *w, const pesim_arch *a, int L)
         json_kv_int(w, "channels", lv->dram.channels);
         json_kv_int(w, "bus_bits", lv->dram.bus_bits);
         json_kv_double(w, "tck_ns", lv->dram.tck_ns);
+        json_kv_string(w, "layout", pesim_dram_layout_name((pesim_dram_layout_kind)lv->dram.layout));
+        json_kv_string(w, "order", pesim_dram_order_name((pesim_dram_order)lv->dram.order));
         json_kv_double(w, "peak_gbps", dram_gbps(a, lv));
         json_kv_double(w, "peak_words_per_cycle",
                        pesim_dram_words_per_cycle(&lv->dram, a->word_bits, a->clock_mhz));

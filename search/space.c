@@ -87,6 +87,7 @@ uint64_t srch_hash_arch(uint64_t h, const pesim_arch *a)
             for (size_t i = 0; i < sizeof pw / sizeof pw[0]; i++) h = srch_hash_double(h, pw[i]);
             h = srch_hmix(h, (uint64_t)(uint32_t)d->device_bits);
             if (d->reads_in_flight > 1) h = srch_hmix(h, (uint64_t)(uint32_t)d->reads_in_flight);
+            if (d->layout || d->order) h = srch_hmix(h, (uint64_t)(uint32_t)d->layout << 32 | (uint32_t)d->order);
         }
     }
     const pesim_vector *vu = &a->vector; /* costs the network evaluator's layers without MACs */

@@ -90,6 +90,10 @@ const KeyCase kCases[] = {
     // several DRAM reads in one block: weights bypass the GLB, so RF fills read them from DRAM
     {"dram.reads_in_flight", "channels = 1;", "channels = 1; reads_in_flight = 8;", "capacity_words = 16384;",
      "capacity_words = 16384; keeps = [ \"inputs\", \"outputs\" ];"},
+    // the address layout: a transfer reads its tile's box in the tensor's row-major layout
+    {"dram.layout", "channels = 1;", "channels = 1; layout = \"row_major\";", nullptr, nullptr},
+    {"dram.order", "channels = 1;", "channels = 1; order = \"nchw\";", "preset = \"ddr4-3200\";",
+     "preset = \"ddr4-3200\"; layout = \"row_major\";"},
     {"DRAM read_words_per_cycle", "dram = {", "read_words_per_cycle = 0.5; dram = {", nullptr, nullptr},
     {"DRAM write_words_per_cycle", "dram = {", "write_words_per_cycle = 0.5; dram = {", nullptr, nullptr},
     // beside the register files (rows of the pool must fit them): below the homes, as it must be

@@ -7,6 +7,7 @@
 
 extern "C" {
 #include "engine/dram_layout.h"
+#include "pesim/arch.h"
 }
 
 namespace {
@@ -65,4 +66,61 @@ TEST(DramLayout, ClippedEmptyAndBase)
     EXPECT_EQ(bursts(L, b, 16), (std::vector<uint64_t>{(1u << 20) + 64 + 0}));  // words 38-39: bytes 76-79
     pesim_dram_box e = {{0, 0, 0, 0}, {1, 0, 4, 8}};
     EXPECT_TRUE(bursts(L, e, 16).empty());
+}
+
+// The layouts of a layer's tensors (pesim_dram_tensor_layout): a 3 x 3 conv,
+// pad 1, stride 1, P = Q = 4, C = 2, K = 3, G = 1, N = 1. The inputs' rows
+// are 4 x 1 + (3 - 1) - 2 = 4 (the image whose "same" conv gives P 4); NHWC is N H W G C = 1 4 4 1 2, NCHW
+// N G C H W = 1 1 2 4 4; the weights KRSC are G K R S C = 1 3 3 3 2, KCRS
+// G K C R S = 1 3 2 3 3; the outputs NHWC N P Q G K = 1 4 4 1 3.
+TEST(DramLayout, TensorLayoutsOfAConv)
+{
+    pesim_layer l = {};
+    int64_t dims[PESIM_NDIMS] = {1, 1, 3, 2, 4, 4, 3, 3};
+    for (int d = 0; d < PESIM_NDIMS; d++) l.dim[d] = dims[d];
+    l.stride_h = l.stride_w = l.dilation_h = l.dilation_w = 1;
+    l.pad_h = l.pad_w = 1;
+    pesim_dram_layout L;
+    auto sizes = [&](int t, int order) {
+        pesim_dram_tensor_layout(&l, t, order, 4096, 2, &L);
+        EXPECT_EQ(L.base, 4096u);
+        EXPECT_EQ(L.word_bytes, 2);
+        return std::vector<int64_t>(L.size, L.size + L.n);
+    };
+    EXPECT_EQ(sizes(PESIM_INPUTS, PESIM_DRAM_NHWC), (std::vector<int64_t>{1, 4, 4, 1, 2}));
+    EXPECT_EQ(sizes(PESIM_INPUTS, PESIM_DRAM_NCHW), (std::vector<int64_t>{1, 1, 2, 4, 4}));
+    EXPECT_EQ(sizes(PESIM_WEIGHTS, PESIM_DRAM_NHWC), (std::vector<int64_t>{1, 3, 3, 3, 2}));
+    EXPECT_EQ(sizes(PESIM_WEIGHTS, PESIM_DRAM_NCHW), (std::vector<int64_t>{1, 3, 2, 3, 3}));
+    EXPECT_EQ(sizes(PESIM_OUTPUTS, PESIM_DRAM_NHWC), (std::vector<int64_t>{1, 4, 4, 1, 3}));
+
+    // An input tile P [2, 4), R [0, 3), Q [0, 4), S [0, 3), C [1, 2): rows
+    // 2 + 0 - 1 = 1 to 3 + 2 - 1 = 4 (extent 4, clipped by the layout to
+    // [1, 4)), columns -1 to 4 (extent 6). NHWC: N H W G C.
+    int64_t lo[PESIM_NDIMS] = {0, 0, 0, 1, 2, 0, 0, 0}, ext[PESIM_NDIMS] = {1, 1, 3, 1, 2, 4, 3, 3};
+    pesim_dram_box b;
+    pesim_dram_tensor_box(&l, PESIM_INPUTS, PESIM_DRAM_NHWC, lo, ext, &b);
+    EXPECT_EQ(std::vector<int64_t>(b.origin, b.origin + 5), (std::vector<int64_t>{0, 1, -1, 0, 1}));
+    EXPECT_EQ(std::vector<int64_t>(b.extent, b.extent + 5), (std::vector<int64_t>{1, 4, 6, 1, 1}));
+    // its bursts (16 bytes = 8 words): rows 1-3, columns 0-3, channel 1: words
+    // (h * 4 + w) * 2 + 1 = 9, 11, 13, 15 (row 1: bytes 18-31, burst 16), then
+    // rows 2 and 3 (words 17-23, 25-31: bursts 32, 48): one burst a row.
+    pesim_dram_tensor_layout(&l, PESIM_INPUTS, PESIM_DRAM_NHWC, 0, 2, &L);
+    EXPECT_EQ(bursts(L, b, 16), (std::vector<uint64_t>{16, 32, 48}));
+
+    // A window sliding one row down: every dim kept but the rows, which
+    // start inside the previous ones (rows [0, 3), then [1, 4)): the new
+    // part is row 3 alone.
+    pesim_dram_box prev = b, next = b;
+    prev.origin[1] = 0, prev.extent[1] = 3;
+    next.origin[1] = 1, next.extent[1] = 3;
+    ASSERT_EQ(pesim_dram_box_advance(&next, &prev, 5), 1);
+    EXPECT_EQ(next.origin[1], 3);
+    EXPECT_EQ(next.extent[1], 1);
+    // two dims differ: not an advance, the box is left whole
+    pesim_dram_box two = b;
+    two.origin[1] = 1, two.origin[4] = 0;
+    pesim_dram_box keep = two;
+    EXPECT_EQ(pesim_dram_box_advance(&two, &prev, 5), 0);
+    EXPECT_EQ(two.origin[1], keep.origin[1]);
+    EXPECT_EQ(two.extent[1], keep.extent[1]);
 }

@@ -18,6 +18,7 @@ extern "C" {
 #include "pesim/engine.h"
 #include "nest/nest.h"
 #include "pesim/config.h"
+#include "pesim/dram.h"
 #include "pesim/model.h"
 }
 
@@ -867,4 +868,136 @@ TEST(EngineDetail, DramPartialSumsReadTheOutputsRegion)
     EXPECT_EQ(s.dram_row_misses, 2);
     EXPECT_EQ(s.dram_row_conflicts, 2);
     EXPECT_EQ(s.dram_row_hits, 3);
+}
+
+// A row-major layout (docs/engine.md, "DRAM address layout"): a transfer
+// reads the bursts its tile's box covers. A 1 x 1 conv, C 8, Q 2 (K, P, R, S
+// 1), 16-bit words, dram_arch's 16-byte bursts (8 words); L0 (keeps all)
+// holds C 4 x Q 2 (temporal C 4, Q 2), DRAM's loop C 2: blocks c = 0, 1. The
+// regions start on MiB boundaries: weights 0, inputs 1 MiB, outputs 2 MiB,
+// one bank (the default map rorabacobgch: bursts 0 and 32 in bank group 0,
+// 16 and 48 in bank group 1), three rows.
+// - Tile-major (the default): a weights tile is 4 words, an inputs tile 8,
+//   one burst each, the next of the region (the weights' region is one burst,
+//   the cursor wraps): W+0, I+0, then W+0, I+16; the flush O+0: 4 reads, 1
+//   write. W+0 (bg 0) miss, I+0 (bg 0) conflict; W+0 conflict, I+16 (bg 1)
+//   miss; O+0 (bg 0, row W open) conflict: 2 misses, 3 conflicts, no hit.
+// - Row-major NHWC (inputs N H W G C = 1 1 2 1 8, weights G K R S C = 1 1 1 1
+//   8): the input tile c is W [0, 2) x C [4c, 4c + 4): two runs of 4 words
+//   (8 bytes), at words 4c and 8 + 4c: bytes 0-7 and 16-23 (c = 0), 8-15 and
+//   24-31 (c = 1): bursts I+0, I+16 for each tile; the weights' tile c is
+//   words 4c .. 4c + 3, bytes 8c .. 8c + 7: burst W+0 both times. 6 reads:
+//   block 0 W+0 (bg 0) miss, I+0 (bg 0) conflict, I+16 (bg 1) miss; block 1
+//   W+0 (bg 0, row I open) conflict, I+0 conflict, I+16 (bg 1, row I open)
+//   hit; the flush O+0 (the whole 2-word output tile, bg 0, row I) conflict:
+//   2 misses, 4 conflicts, 1 hit.
+// - Row-major NCHW (N G C H W = 1 1 8 1 2): the tile c is channels 4c ..
+//   4c + 3 with H and W whole: one run of 8 words, bytes 16c .. 16c + 15:
+//   I+0, then I+16; the weights (KCRS, R S 1) as above. 4 reads: W+0 miss,
+//   I+0 conflict; W+0 conflict, I+16 (bg 1) miss; O+0 (bg 0, row W) conflict:
+//   2 misses, 3 conflicts, no hit.
+TEST(EngineDetail, DramRowMajorReadsTheTilesBoxes)
+{
+    pesim_layer l = test_layer(1, 1, 1, 8, 1, 2, 1, 1);
+    pesim_mapping m;
+    pesim_mapping_init(&m, 2);
+    m.level[0].temporal[PESIM_DIM_C] = 4;
+    m.level[0].temporal[PESIM_DIM_Q] = 2;
+    m.level[1].temporal[PESIM_DIM_C] = 2;
+    pesim_arch a = dram_arch(1);
+    a.word_bits = 16;
+    struct {
+        int layout, order;
+        int64_t reads, misses, conflicts, hits;
+    } want[] = {{PESIM_DRAM_TILE_MAJOR, PESIM_DRAM_NHWC, 4, 2, 3, 0},
+                {PESIM_DRAM_ROW_MAJOR, PESIM_DRAM_NHWC, 6, 2, 4, 1},
+                {PESIM_DRAM_ROW_MAJOR, PESIM_DRAM_NCHW, 4, 2, 3, 0}};
+    for (const auto &w : want) {
+        a.level[1].dram.layout = w.layout, a.level[1].dram.order = w.order;
+        pesim_cost c;
+        pesim_engine_stats s;
+        ASSERT_TRUE(run_no_refresh(a, l, m, &c, &s)) << c.reason;
+        SCOPED_TRACE(std::string(pesim_dram_layout_name((pesim_dram_layout_kind)w.layout)) + " " +
+                     pesim_dram_order_name((pesim_dram_order)w.order));
+        EXPECT_EQ(s.dram_reads, w.reads);
+        EXPECT_EQ(s.dram_writes, 1);
+        EXPECT_EQ(s.dram_row_misses, w.misses);
+        EXPECT_EQ(s.dram_row_conflicts, w.conflicts);
+        EXPECT_EQ(s.dram_row_hits, w.hits);
+    }
+}
+
+// The layout keys of the dram group: read, written back only when not the
+// default, and a bad value is an error naming the key.
+TEST(EngineDetail, DramLayoutKeysLoadAndWriteBack)
+{
+    const char *text = "arch = { name = \"t\"; word_bits = 8; clock_mhz = 1000.0;\n"
+                       "  levels = ( { name = \"RF\"; },\n"
+                       "    { name = \"DRAM\"; dram = { preset = \"ddr4-3200\"; layout = \"row_major\"; "
+                       "order = \"nchw\"; }; } ); };\n";
+    pesim_arch a, b;
+    pesim_error e;
+    ASSERT_EQ(pesim_arch_load_string(text, "t.cfg", &a, &e), PESIM_OK) << e.msg;
+    EXPECT_EQ(a.level[1].dram.layout, PESIM_DRAM_ROW_MAJOR);
+    EXPECT_EQ(a.level[1].dram.order, PESIM_DRAM_NCHW);
+    std::string path = ::testing::TempDir() + "engine_detail_layout.cfg";
+    ASSERT_EQ(pesim_arch_write(path.c_str(), &a, &e), PESIM_OK) << e.msg;
+    ASSERT_EQ(pesim_arch_load(path.c_str(), &b, &e), PESIM_OK) << e.msg;
+    EXPECT_EQ(b.level[1].dram.layout, PESIM_DRAM_ROW_MAJOR);
+    EXPECT_EQ(b.level[1].dram.order, PESIM_DRAM_NCHW);
+    // the defaults are not written
+    a.level[1].dram.layout = PESIM_DRAM_TILE_MAJOR, a.level[1].dram.order = PESIM_DRAM_NHWC;
+    ASSERT_EQ(pesim_arch_write(path.c_str(), &a, &e), PESIM_OK) << e.msg;
+    FILE *f = fopen(path.c_str(), "r");
+    ASSERT_TRUE(f);
+    std::string written;
+    char buf[4096];
+    for (size_t n; (n = fread(buf, 1, sizeof buf, f)) > 0;) written.append(buf, n);
+    fclose(f);
+    EXPECT_EQ(written.find("layout"), std::string::npos);
+    EXPECT_EQ(written.find("order"), std::string::npos);
+    std::remove(path.c_str());
+    for (const char *bad_value : {"layout = \"row_major\";", "order = \"nchw\";"}) {
+        std::string bad(text), key = std::string(bad_value).substr(0, std::string(bad_value).find(' '));
+        bad.replace(bad.find(bad_value), strlen(bad_value), key + " = \"columns\";");
+        ASSERT_NE(pesim_arch_load_string(bad.c_str(), "t.cfg", &a, &e), PESIM_OK) << key;
+        EXPECT_EQ(std::string(e.key), "levels.[DRAM].dram." + key);
+        EXPECT_EQ(e.line, 3) << e.msg;
+        EXPECT_NE(std::string(e.msg).find("columns"), std::string::npos) << e.msg;
+    }
+}
+
+// Row-major boxes enclose what the model counts: with no padding (the only
+// rows a box leaves out) and stride 1 (a window's rows are then one block, so
+// its box is exact and an advance's new rows are past the previous box), the
+// bytes of the bursts a row-major run reads from DRAM are at least the words
+// the model reads there, on 400 random machines and mappings. A box that
+// missed part of a tile's union, or an advance that dropped new rows, would
+// read fewer. (With stride 2 the enclosing box reads the rows between, and a
+// later window finds them read: fewer bytes than counted, by design.)
+TEST(EngineDetail, PropertyRowMajorBoxesEncloseTheCountedWords)
+{
+    int checked = 0;
+    for (int seed = 1; seed <= 400; seed++) {
+        TestRng rng(seed + 4242);
+        int levels = (int)rng.uni(2, 4);
+        pesim_arch a = test_arch(rng, levels);
+        pesim_level &top = a.level[levels - 1];
+        top.is_dram = 1;
+        pesim_dram_preset(rng.coin(50) ? "ddr4-3200" : "lpddr4-2400", &top.dram);
+        top.dram.layout = PESIM_DRAM_ROW_MAJOR;
+        top.dram.order = rng.coin(50) ? PESIM_DRAM_NCHW : PESIM_DRAM_NHWC;
+        pesim_layer l = test_layer(1, rng.uni(1, 2), rng.uni(1, 8), rng.uni(1, 6), rng.uni(1, 5), rng.uni(1, 4),
+                                   rng.uni(1, 3), rng.uni(1, 3));
+        pesim_mapping m = test_mapping(rng, a, l);
+        pesim_cost c;
+        pesim_engine_stats s;
+        if (!run_no_refresh(a, l, m, &c, &s)) continue;
+        int64_t words = 0;
+        for (int t = 0; t < PESIM_NTENSORS; t++) words += c.access[levels - 1][t].reads;
+        int64_t bytes = s.dram_reads * (int64_t)pesim_dram_burst_bytes(&top.dram);
+        EXPECT_GE(bytes, words * ((a.word_bits + 7) / 8)) << "seed " << seed;
+        checked++;
+    }
+    EXPECT_GT(checked, 200);
 }

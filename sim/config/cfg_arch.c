@@ -156,9 +156,11 @@ static void dim_names(const char *names[PESIM_NDIMS + 1])
 
 static pesim_status read_dram(const cfg_ctx *c, const config_setting_t *g, pesim_dram *d)
 {
-    const char *keys[NF(dram_fields) + NF(dram_power_fields) + NF(dram_dma_fields) + 2];
+    const char *keys[NF(dram_fields) + NF(dram_power_fields) + NF(dram_dma_fields) + 4];
     int nk = 0;
     keys[nk++] = "preset";
+    keys[nk++] = "layout";
+    keys[nk++] = "order";
     for (int i = 0; i < NF(dram_fields); i++) keys[nk++] = dram_fields[i].key;
     for (int i = 0; i < NF(dram_power_fields); i++) keys[nk++] = dram_power_fields[i].key;
     for (int i = 0; i < NF(dram_dma_fields); i++) keys[nk++] = dram_dma_fields[i].key;
@@ -187,7 +189,26 @@ static pesim_status read_dram(const cfg_ctx *c, const config_setting_t *g, pesim
                                      dram_presets[2]);
     if ((st = pesim_cfg_read_fields(c, g, dram_fields, NF(dram_fields), d, 0))) return st;
     if ((st = pesim_cfg_read_fields(c, g, dram_power_fields, NF(dram_power_fields), d, 0))) return st;
-    return pesim_cfg_read_fields(c, g, dram_dma_fields, NF(dram_dma_fields), d, 0);
+    if ((st = pesim_cfg_read_fields(c, g, dram_dma_fields, NF(dram_dma_fields), d, 0))) return st;
+    /* the address layout (docs/engine.md, "DRAM address layout"): after the
+     * preset, which leaves both at their defaults */
+    const char *layouts[PESIM_DRAM_LAYOUT_COUNT], *orders[PESIM_DRAM_ORDER_COUNT];
+    for (int k = 0; k < PESIM_DRAM_LAYOUT_COUNT; k++) layouts[k] = pesim_dram_layout_name((pesim_dram_layout_kind)k);
+    for (int k = 0; k < PESIM_DRAM_ORDER_COUNT; k++) orders[k] = pesim_dram_order_name((pesim_dram_order)k);
+    int k;
+    if ((st = pesim_cfg_member(c, g, "layout", 0, &m))) return st;
+    if (m) {
+        if ((st = pesim_cfg_enum(c, m, pesim_dram_layout_parse, layouts, PESIM_DRAM_LAYOUT_COUNT, "DRAM layout", &k)))
+            return st;
+        d->layout = k;
+    }
+    if ((st = pesim_cfg_member(c, g, "order", 0, &m))) return st;
+    if (m) {
+        if ((st = pesim_cfg_enum(c, m, pesim_dram_order_parse, orders, PESIM_DRAM_ORDER_COUNT, "DRAM order", &k)))
+            return st;
+        d->order = k;
+    }
+    return PESIM_OK;
 }
 
 /* Reads the cost fields present in g; sets the estimated bit of each absent one. */
@@ -691,6 +712,10 @@ static pesim_status format_arch(cfg_buf *b, const pesim_arch *arch, const char *
             pesim_cfg_printf(b, "\n        ");
             pesim_cfg_put_fields(b, dram_power_fields, NF(dram_power_fields), &v->dram, 8);
             if (v->dram.reads_in_flight > 1) pesim_cfg_put_fields(b, dram_dma_fields, NF(dram_dma_fields), &v->dram, 8);
+            if (v->dram.layout != PESIM_DRAM_TILE_MAJOR)
+                pesim_cfg_printf(b, " layout = \"%s\";", pesim_dram_layout_name((pesim_dram_layout_kind)v->dram.layout));
+            if (v->dram.order != PESIM_DRAM_NHWC)
+                pesim_cfg_printf(b, " order = \"%s\";", pesim_dram_order_name((pesim_dram_order)v->dram.order));
             pesim_cfg_printf(b, " };");
         }
         pesim_cfg_printf(b, " }%s\n", l + 1 < a->n_levels ? "," : "");

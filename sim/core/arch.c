@@ -39,6 +39,29 @@ int pesim_reduce_kind_parse(const char *s)
     return name_index(reduce_names, 0, PESIM_REDUCE_KIND_COUNT, s);
 }
 
+static const char *const dram_layout_names[PESIM_DRAM_LAYOUT_COUNT] = {"tile_major", "row_major"};
+static const char *const dram_order_names[PESIM_DRAM_ORDER_COUNT] = {"nhwc", "nchw"};
+
+const char *pesim_dram_layout_name(pesim_dram_layout_kind k)
+{
+    return (unsigned)k < PESIM_DRAM_LAYOUT_COUNT ? dram_layout_names[k] : "?";
+}
+
+int pesim_dram_layout_parse(const char *s)
+{
+    return name_index(dram_layout_names, 0, PESIM_DRAM_LAYOUT_COUNT, s);
+}
+
+const char *pesim_dram_order_name(pesim_dram_order o)
+{
+    return (unsigned)o < PESIM_DRAM_ORDER_COUNT ? dram_order_names[o] : "?";
+}
+
+int pesim_dram_order_parse(const char *s)
+{
+    return name_index(dram_order_names, 0, PESIM_DRAM_ORDER_COUNT, s);
+}
+
 static const char *const conventions_names[PESIM_CONV_COUNT] = {"pesim", "timeloop"};
 
 const char *pesim_conventions_name(pesim_conventions c)

@@ -36,3 +36,65 @@ int64_t pesim_dram_layout_bursts(const pesim_dram_layout *L, const pesim_dram_bo
         if (k < 0) return calls;
     }
 }
+
+/* The layout's dims, outermost first, per tensor and order (pesim_dram_order):
+ * loop dims, or -1 for the input rows H and -2 for its columns W. */
+#define ROWS_H (-1)
+#define ROWS_W (-2)
+static const int lay_dims[PESIM_NTENSORS][2][5] = {
+    [PESIM_WEIGHTS] = {{PESIM_DIM_G, PESIM_DIM_K, PESIM_DIM_R, PESIM_DIM_S, PESIM_DIM_C},
+                       {PESIM_DIM_G, PESIM_DIM_K, PESIM_DIM_C, PESIM_DIM_R, PESIM_DIM_S}},
+    [PESIM_INPUTS] = {{PESIM_DIM_N, ROWS_H, ROWS_W, PESIM_DIM_G, PESIM_DIM_C},
+                      {PESIM_DIM_N, PESIM_DIM_G, PESIM_DIM_C, ROWS_H, ROWS_W}},
+    [PESIM_OUTPUTS] = {{PESIM_DIM_N, PESIM_DIM_P, PESIM_DIM_Q, PESIM_DIM_G, PESIM_DIM_K},
+                       {PESIM_DIM_N, PESIM_DIM_G, PESIM_DIM_K, PESIM_DIM_P, PESIM_DIM_Q}},
+};
+
+void pesim_dram_tensor_layout(const pesim_layer *l, int t, int order, uint64_t base, int64_t word_bytes,
+                              pesim_dram_layout *L)
+{
+    const int64_t *d = l->dim;
+    int64_t h = d[PESIM_DIM_P] * l->stride_h + (d[PESIM_DIM_R] - 1) * l->dilation_h - 2 * (int64_t)l->pad_h;
+    int64_t w = d[PESIM_DIM_Q] * l->stride_w + (d[PESIM_DIM_S] - 1) * l->dilation_w - 2 * (int64_t)l->pad_w;
+    L->n = 5, L->base = base, L->word_bytes = word_bytes;
+    for (int k = 0; k < 5; k++) {
+        int x = lay_dims[t][order ? 1 : 0][k];
+        L->size[k] = x == ROWS_H ? (h > 1 ? h : 1) : x == ROWS_W ? (w > 1 ? w : 1) : d[x];
+    }
+}
+
+void pesim_dram_tensor_box(const pesim_layer *l, int t, int order, const int64_t lo[PESIM_NDIMS],
+                           const int64_t ext[PESIM_NDIMS], pesim_dram_box *b)
+{
+    for (int k = 0; k < 5; k++) {
+        int x = lay_dims[t][order ? 1 : 0][k];
+        if (x >= 0) {
+            b->origin[k] = lo[x], b->extent[k] = ext[x];
+            continue;
+        }
+        int o = x == ROWS_H ? PESIM_DIM_P : PESIM_DIM_Q, f = x == ROWS_H ? PESIM_DIM_R : PESIM_DIM_S;
+        int64_t st = x == ROWS_H ? l->stride_h : l->stride_w, dl = x == ROWS_H ? l->dilation_h : l->dilation_w;
+        int64_t pad = x == ROWS_H ? l->pad_h : l->pad_w;
+        if (ext[o] < 1 || ext[f] < 1) {
+            b->origin[k] = 0, b->extent[k] = 0;
+            continue;
+        }
+        b->origin[k] = lo[o] * st + lo[f] * dl - pad;
+        b->extent[k] = (ext[o] - 1) * st + (ext[f] - 1) * dl + 1;
+    }
+}
+
+int pesim_dram_box_advance(pesim_dram_box *b, const pesim_dram_box *prev, int n)
+{
+    int k = -1;
+    for (int i = 0; i < n; i++) {
+        if (b->origin[i] == prev->origin[i] && b->extent[i] == prev->extent[i]) continue;
+        if (k >= 0) return 0;
+        k = i;
+    }
+    if (k < 0) return 0;
+    int64_t pend = prev->origin[k] + prev->extent[k], end = b->origin[k] + b->extent[k];
+    if (b->origin[k] < prev->origin[k] || b->origin[k] > pend) return 0;
+    b->origin[k] = pend, b->extent[k] = end > pend ? end - pend : 0;
+    return 1;
+}

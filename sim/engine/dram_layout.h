@@ -13,6 +13,8 @@
 
 #include <stdint.h>
 
+#include "pesim/workload.h"
+
 #define PESIM_LAYOUT_MAX_DIMS 6
 
 typedef struct pesim_dram_layout {
@@ -35,5 +37,33 @@ typedef struct pesim_dram_box {
  * number of calls. */
 int64_t pesim_dram_layout_bursts(const pesim_dram_layout *L, const pesim_dram_box *b, uint64_t burst_bytes,
                                  void (*emit)(void *ctx, uint64_t addr), void *ctx);
+
+/* The row-major layout of tensor t (pesim_tensor) of MAC layer l in order
+ * `order` (pesim_dram_order), at byte `base`, elements of word_bytes bytes.
+ * Dims, outermost first:
+ *   weights  KRSC: G K R S C      KCRS: G K C R S
+ *   inputs   NHWC: N H W G C      NCHW: N G C H W
+ *   outputs  NHWC: N P Q G K      NCHW: N G K P Q
+ * (groups next to the channels: G C is the folded channel g * C + c). The
+ * inputs' rows: the largest image the layer's P fits (P = (H + 2 pad - (R -
+ * 1) dilation - 1) / stride + 1, rounded down), H = P stride_h + (R - 1)
+ * dilation_h - 2 pad_h (at least 1; 56 for ResNet-50's 3 x 3 stride-2 conv
+ * to 28), W likewise; the padding is not stored. */
+void pesim_dram_tensor_layout(const pesim_layer *l, int t, int order, uint64_t base, int64_t word_bytes,
+                              pesim_dram_layout *L);
+
+/* The box of tensor t in that layout of a tile that is the box [lo[d], lo[d]
+ * + ext[d]) of the loop dims d (pesim_dim; only the dims t depends on are
+ * read): inputs map (P, R) to rows p * stride_h + r * dilation_h - pad_h and
+ * (Q, S) to columns, the box from the first row to the last (an enclosing
+ * box when a stride or dilation leaves rows of it unread). */
+void pesim_dram_tensor_box(const pesim_layer *l, int t, int order, const int64_t lo[PESIM_NDIMS],
+                           const int64_t ext[PESIM_NDIMS], pesim_dram_box *b);
+
+/* A sliding window's new part: when box b (n dims) equals prev in every dim
+ * but one, k, and along k starts inside prev (or just past its end), narrows
+ * b along k to the rows past prev's end (none if it ends inside prev) and
+ * returns 1; else leaves b and returns 0. */
+int pesim_dram_box_advance(pesim_dram_box *b, const pesim_dram_box *prev, int n);
 
 #endif

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "engine/banks.h"
+#include "engine/dram_layout.h"
 #include "engine/engine_net.h"
 #include "nest/nest.h"
 #include "nest/walk.h"
@@ -53,6 +54,13 @@ typedef struct dram_port {
     uint64_t last_done[DRAM_RING];/* latest burst completion (DRAM cycles) */
     int64_t owner[DRAM_RING];     /* 1 + the tile_drain entry whose drain wrote this transfer (0: none) */
     int64_t bursts_r, bursts_w;
+    /* pesim_dram.layout "row_major": the step's tensors laid out row-major
+     * (has_lay: a MAC layer's step), a transfer's bursts those of its box */
+    int row_major, order, has_lay;
+    pesim_dram_layout lay[NT];
+    uint64_t *addr;               /* the bursts of the transfer being issued */
+    int64_t n_addr, cap_addr;
+    int addr_oom;                 /* out of memory for them: the run fails */
 } dram_port;
 
 /* A child buffer of N tile slots (pesim_level_tile_slots): the fill at a
@@ -222,6 +230,18 @@ static uint64_t dram_cycle_seen_at(const dram_port *d, int64_t a)
     return n;
 }
 
+static void collect_burst(void *ctx, uint64_t addr)
+{
+    dram_port *d = ctx;
+    if (d->n_addr == d->cap_addr) {
+        int64_t cap = d->cap_addr ? 2 * d->cap_addr : 256;
+        uint64_t *n = realloc(d->addr, (size_t)cap * sizeof *n);
+        if (!n) return; /* counted as lost: dram_issue reports it */
+        d->addr = n, d->cap_addr = cap;
+    }
+    d->addr[d->n_addr++] = addr;
+}
+
 /* Issues the bursts of `words` of tensor t, no earlier than accel cycle
  * `start` and after the previous transfer's bursts were all accepted (one DMA
  * stream whose transfers pipeline in the controller's queues). With a port
@@ -231,15 +251,23 @@ static uint64_t dram_cycle_seen_at(const dram_port *d, int64_t a)
  * ceil(bytes before it / port bytes per cycle) or later, and the transfer
  * holds the stream until p0 + ceil(bytes / port bytes per cycle) at least.
  * Returns the transfer id (0 if no words); *issued gets the accel cycle its
- * last burst was accepted (or the port's end, if later). Tiles are laid out
- * contiguously (tile-major), so a transfer covers consecutive bursts of its
- * tensor's region. */
-static uint64_t dram_issue(engine *e, dram_region *rg, int64_t words, int is_write, int64_t start, int64_t *issued)
+ * last burst was accepted (or the port's end, if later). Tile-major (box
+ * NULL): tiles are laid out contiguously, so a transfer covers the next
+ * bursts of its tensor's region rg. Row-major: the bursts box covers in
+ * layout L (docs/engine.md, "DRAM address layout"), the port still paced by
+ * `words`. */
+static uint64_t dram_issue(engine *e, dram_region *rg, int64_t words, int is_write, int64_t start, int64_t *issued,
+                           const pesim_dram_layout *L, const pesim_dram_box *box)
 {
     dram_port *d = &e->dram;
     int64_t bytes = words * ((e->a->word_bits + 7) / 8);
     int64_t bursts = cdiv(bytes, (int64_t)d->burst_bytes);
     *issued = start;
+    if (box) {
+        d->n_addr = 0;
+        bursts = pesim_dram_layout_bursts(L, box, d->burst_bytes, collect_burst, d);
+        if (bursts > d->n_addr) d->addr_oom = 1, bursts = d->n_addr; /* out of memory: the run fails */
+    }
     if (bursts == 0) return 0;
     uint64_t id = ++d->next_id, k = id % DRAM_RING;
     while (d->pending[k] > 0) dram_step(d); /* the ring slot's old transfer must be done */
@@ -260,8 +288,8 @@ static uint64_t dram_issue(engine *e, dram_region *rg, int64_t words, int is_wri
             uint64_t at = dram_cycle_seen_at(d, p0 + span_cycles(i * (int64_t)d->burst_bytes, port));
             if (at > pesim_dram_sim_now(d->sim)) pesim_dram_sim_advance_to(d->sim, at);
         }
-        uint64_t addr = rg->base + rg->cursor;
-        rg->cursor = (rg->cursor + d->burst_bytes) % rg->span;
+        uint64_t addr = box ? d->addr[i] : rg->base + rg->cursor;
+        if (!box) rg->cursor = (rg->cursor + d->burst_bytes) % rg->span;
         while (!pesim_dram_sim_will_accept(d->sim, addr, is_write)) dram_step(d);
         d->pending[k]++;
         pesim_dram_sim_add(d->sim, addr, is_write, id << 20 | (uint64_t)(i & 0xFFFFF));
@@ -308,9 +336,11 @@ typedef struct xres {
  * when the slowest share (plus the source's access latency, and net_lat, the
  * network's reduction or hop latency after its words) is done. gs and
  * gd are the DRAM regions of its source and destination; a copy from DRAM to
- * DRAM reads, then writes what it read. */
+ * DRAM reads, then writes what it read. box (NULL: tile-major): the tile's
+ * box in t's row-major layout, whose bursts the DRAM side moves. */
 static xres transfer(engine *e, int t, int src, int64_t src_words, int dst, int64_t dst_words, int net,
-                     int64_t noc_words, int64_t net_lat, int64_t ready, dram_region *gs, dram_region *gd)
+                     int64_t noc_words, int64_t net_lat, int64_t ready, dram_region *gs, dram_region *gd,
+                     const pesim_dram_box *box)
 {
     const pesim_arch *a = e->a;
     xres r = {ready, ready, ready, 0, 0, 0, PESIM_STALL_SPACE};
@@ -339,12 +369,13 @@ static xres transfer(engine *e, int t, int src, int64_t src_words, int dst, int6
     int64_t ds = rs + (vs->is_dram ? 0 : vs->latency_cycles), dd = rd, issued = start;
     int64_t wstart = start;
     if (vs->is_dram && e->has_dram) {
-        r.dram_id = dram_issue(e, gs, src_words, 0, start, &issued), r.dram_words = src_words;
+        r.dram_id = dram_issue(e, gs, src_words, 0, start, &issued, &e->dram.lay[t], box), r.dram_words = src_words;
         ds = issued - start;
         if (vd->is_dram) wstart = dram_resolve(e, r.dram_id, issued), ds = wstart - start;
     }
     if (vd->is_dram && e->has_dram) {
-        r.dram_id = dram_issue(e, gd, dst_words, 1, wstart, &issued), r.dram_words = dst_words, r.dram_write = 1;
+        r.dram_id = dram_issue(e, gd, dst_words, 1, wstart, &issued, &e->dram.lay[t], box), r.dram_words = dst_words,
+        r.dram_write = 1;
         dd = issued - start;
     }
     int64_t len = ds > dd ? ds : dd;
@@ -409,6 +440,8 @@ typedef struct pair_state {
     int64_t pend_up_inst;   /* of which the slowest child instance reads (pesim_walk_child_words) */
     int64_t pend_up_parent; /* outputs: reduced words the drain writes at the parent */
     int64_t tile;           /* outputs: the child's current tile (pesim_xfer.tile) */
+    pesim_dram_box box;     /* row-major, parent in DRAM: the current tile's box (what a drain writes) */
+    int has_box;
 } pair_state;
 
 /* A fill whose DRAM read was in flight: its data's completion, now known. */
@@ -442,6 +475,7 @@ static pesim_status engine_init(engine *e, const pesim_arch *a, const pesim_engi
     for (int lv = 0; lv < e->M; lv++) {
         const pesim_level *v = &a->level[lv];
         e->shared_port[lv] = v->banks * v->ports < 2 && !v->is_dram;
+        if (v->is_dram) e->dram.row_major = v->dram.layout == PESIM_DRAM_ROW_MAJOR, e->dram.order = v->dram.order;
         if (v->banks >= 2 && !v->is_dram) { /* banked: its read and write streams meet in the banks */
             e->banks[lv] = v->banks;
             e->bank[lv][0].width = pesim_banks_width_lines(pesim_level_read_words_per_cycle(v), v->block_words, v->banks);
@@ -482,6 +516,8 @@ static void engine_free(engine *e)
     e->has_dram = 0;
     free(e->tiles);
     e->tiles = NULL, e->tiles_cap = 0;
+    free(e->dram.addr);
+    e->dram.addr = NULL, e->dram.n_addr = e->dram.cap_addr = 0;
 }
 
 /* Records drain r as the last drain of the tile at entry `at` of e->tiles. */
@@ -511,6 +547,29 @@ static void counts_energy(const pesim_arch *a, pesim_cost *out)
     out->cycles = cycles;
 }
 
+/* The box of pair k's tile at the walker's current block, in its tensor's
+ * row-major layout (docs/engine.md, "DRAM address layout"): per loop dim,
+ * from the offset of the outer loops above the child to the children's
+ * union (pesim_nest_pair.gv: the child's tile times the spatial digits up
+ * to the parent, an enclosing box when other digits run between them),
+ * clipped to the layer's bounds. */
+static void walk_box(const engine *e, const pesim_walk *w, int k, pesim_dram_box *box)
+{
+    const pesim_walk_pair *pr = &w->pair[k];
+    const pesim_nest_digits *g = &w->g;
+    int64_t lo[PESIM_NDIMS] = {0}, ext[PESIM_NDIMS];
+    for (int j = 0; j < w->J; j++) {
+        int lv = g->loop_level[j], d = g->loop_dim[j];
+        if (lv > pr->child) lo[d] += w->idx[j] * g->below[d][2 * lv + 1];
+    }
+    for (int d = 0; d < PESIM_NDIMS; d++) {
+        int64_t hi = lo[d] + pr->gv[d];
+        if (hi > e->l->dim[d]) hi = e->l->dim[d];
+        ext[d] = hi > lo[d] ? hi - lo[d] : 0;
+    }
+    pesim_dram_tensor_box(e->l, pr->tensor, e->dram.order, lo, ext, box);
+}
+
 /* Issues step DMA k: its on-chip shares per instance of the levels. */
 static void step_dma(engine *e, pesim_engine_dma *d, int64_t *first)
 {
@@ -518,7 +577,7 @@ static void step_dma(engine *e, pesim_engine_dma *d, int64_t *first)
     int64_t ws = cdiv(d->words, pesim_arch_instances(a, d->src)), wd = cdiv(d->words, pesim_arch_instances(a, d->dst));
     dram_region rs = {d->src_region.base, d->src_region.span ? d->src_region.span : e->dram.burst_bytes, 0};
     dram_region rd = {d->dst_region.base, d->dst_region.span ? d->dst_region.span : e->dram.burst_bytes, 0};
-    xres r = transfer(e, d->tensor, d->src, ws, d->dst, wd, -1, 0, 0, d->ready, &rs, &rd);
+    xres r = transfer(e, d->tensor, d->src, ws, d->dst, wd, -1, 0, 0, d->ready, &rs, &rd, NULL);
     d->done = xres_done(e, &r, NULL);
     e->st.transfers++;
     if (r.start < *first) *first = r.start;
@@ -547,10 +606,14 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
         return PESIM_OK;
     }
     for (int lv = 0; lv < e->M; lv++) e->inst[lv] = m ? pesim_mapping_instances(m, lv) : pesim_arch_instances(a, lv);
+    /* row-major: a MAC layer's tensors, each at its region's base */
+    e->dram.has_lay = e->has_dram && e->dram.row_major && m;
     for (int t = 0; t < NT; t++) {
         dram_region *rg = &e->dram.reg[t];
         rg->base = st->region[t].base, rg->span = st->region[t].span, rg->cursor = 0;
         if (rg->span == 0) rg->span = e->dram.burst_bytes ? e->dram.burst_bytes : 1;
+        if (e->dram.has_lay)
+            pesim_dram_tensor_layout(l, t, e->dram.order, rg->base, (a->word_bits + 7) / 8, &e->dram.lay[t]);
     }
 
     /* Systolic arrays: the level whose networks forward neighbour to neighbour. */
@@ -667,7 +730,8 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
                 int p = phys(e, PESIM_OUTPUTS, x->parent);
                 s->drain = transfer(e, PESIM_OUTPUTS, x->child, s->pend_up_inst, p, cdiv(s->pend_up_parent, e->inst[p]),
                                     p, cdiv(s->pend_up_parent, e->inst[p]), red_lat[x->pair], ready,
-                                    &e->dram.reg[PESIM_OUTPUTS], &e->dram.reg[PESIM_OUTPUTS]);
+                                    &e->dram.reg[PESIM_OUTPUTS], &e->dram.reg[PESIM_OUTPUTS],
+                                    s->has_box ? &s->box : NULL);
                 /* posted: the child is free once the words left it, before the
                  * reduction network's latency; they land at drain.end (on chip) */
                 s->drain_done = s->drain.left;
@@ -728,6 +792,18 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
             /* the slowest child instance (the largest tile) sets the pace of its fill */
             int64_t words_c = x->tensor == PESIM_OUTPUTS ? cdiv(x->child_fills, e->inst[x->child])
                                                          : pesim_walk_child_words(x, x->child_fills, e->inst[x->child]);
+            /* row-major, parent in DRAM: the tile's box (its drain writes it too) */
+            const pesim_dram_box *bx = NULL;
+            pesim_dram_box nb;
+            if (e->dram.has_lay && a->level[p].is_dram) {
+                walk_box(e, &w, x->pair, &nb);
+                pesim_dram_box prev = s->box;
+                s->box = nb, s->has_box = 1;
+                /* a sliding window that advances reads only its new rows */
+                if (x->child_max == 0 && x->child_fills > 0 && x->tensor == PESIM_INPUTS)
+                    pesim_dram_box_advance(&nb, &prev, e->dram.lay[x->tensor].n);
+                bx = &nb;
+            }
             int64_t done = ready;
             if (words_p > 0 || words_c > 0) {
                 /* a unicast network carries one copy per child; a mesh, as many over its busiest
@@ -743,7 +819,7 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
                 if (dram_read && n_pend - pend_head >= rif) /* the oldest read completes first */
                     fill_resolve(e, &b, &pend[pend_head++], ps, fdone, fcause);
                 xres r = transfer(e, x->tensor, p, words_p, x->child, words_c, p, words_n, lat_n, ready,
-                                  &e->dram.reg[x->tensor], &e->dram.reg[x->tensor]);
+                                  &e->dram.reg[x->tensor], &e->dram.reg[x->tensor], bx);
                 e->st.transfers++;
                 if (r.start < first) first = r.start;
                 trace(e, r.start, x->tensor, x->child, "fill", b.index, "start");
@@ -822,11 +898,11 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
                     for (int t = 0; t < NT; t++) {
                         if (!dram_rw[t]) continue;
                         dram_region *rg = &e->dram.reg[t];
-                        done = dram_resolve(e, dram_issue(e, rg, dram_rw[t], 0, start, &issued), done);
+                        done = dram_resolve(e, dram_issue(e, rg, dram_rw[t], 0, start, &issued, NULL, NULL), done);
                     }
                     if (uw[p]) {
                         int64_t d2 = dram_resolve(
-                            e, dram_issue(e, &e->dram.reg[PESIM_OUTPUTS], uw[p], 1, start, &issued), done);
+                            e, dram_issue(e, &e->dram.reg[PESIM_OUTPUTS], uw[p], 1, start, &issued, NULL, NULL), done);
                         if (d2 > done) done = d2;
                     }
                     if (done - start > limit) limit = done - start, slow = PESIM_STALL_DRAM_BW;
@@ -899,7 +975,7 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
         int p = phys(e, PESIM_OUTPUTS, pairs[k].parent);
         xres r = transfer(e, PESIM_OUTPUTS, c, s->pend_up_inst, p, cdiv(s->pend_up_parent, e->inst[p]), p,
                           cdiv(s->pend_up_parent, e->inst[p]), red_lat[k], ready,
-                          &e->dram.reg[PESIM_OUTPUTS], &e->dram.reg[PESIM_OUTPUTS]);
+                          &e->dram.reg[PESIM_OUTPUTS], &e->dram.reg[PESIM_OUTPUTS], s->has_box ? &s->box : NULL);
         last = xres_done(e, &r, NULL);
         e->st.transfers++;
         if (r.start < first) first = r.start;
@@ -936,8 +1012,8 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
     *tail = any_compute ? end - ce : 0;
     e->ce = ce;
 
-    if (e->bank_oom) {
-        snprintf(out->reason, sizeof out->reason, "out of memory (bank streams)");
+    if (e->bank_oom || e->dram.addr_oom) {
+        snprintf(out->reason, sizeof out->reason, "out of memory (%s)", e->bank_oom ? "bank streams" : "DRAM bursts");
         return PESIM_ERR_NOMEM;
     }
     /* Results: the counts it moved, its compute and stalls, energy over them. */

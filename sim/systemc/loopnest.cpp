@@ -369,6 +369,16 @@ void LoopNest::event(int k, bool adv, Xfer &x)
     x = Xfer();
     x.tensor = (int8_t)t, x.child = (int8_t)c, x.parent = (int8_t)p, x.pair = (int8_t)k;
     x.child_max = adv ? 0 : Emax;
+    for (int i = 0; i < J_; i++) {  // the box of the union (the DRAM layout's tile)
+        const Loop &lp = loops_[(size_t)i];
+        if (lp.level > c) x.lo[lp.dim] += idx_[(size_t)i] * lp.weight;
+    }
+    for (int d = 0; d < PESIM_NDIMS; d++) {
+        int64_t span = gran(d, c);
+        for (int lv = c + 1; lv <= p; lv++)  // a digit whose weight reaches the bound only idles instances
+            if (weight_[d][2 * lv] < bound_[d]) span += (radix_[d][2 * lv] - 1) * weight_[d][2 * lv];
+        x.ext[d] = std::max<int64_t>(0, std::min(x.lo[d] + span, bound_[d]) - x.lo[d]);
+    }
     if (t == PESIM_OUTPUTS) {
         // Partial sums exist at the parent when a reduction loop among the
         // selected ones has left 0: then every word is read back.

@@ -57,6 +57,11 @@ struct Xfer {
     // output events: where the child's new tile starts in the output tensor
     // (the G N K P Q offsets of the outer loops): the tile a read-back returns to
     int64_t origin[5] = {0, 0, 0, 0, 0};
+    // events: the children's union of this parent instance as a box of the
+    // loop dims (pesim_dim): from the outer loops' offsets above the child,
+    // the child's tile plus every spatial digit of the levels up to the
+    // parent (enclosing what other digits leave out), clipped to the bounds
+    int64_t lo[PESIM_NDIMS] = {}, ext[PESIM_NDIMS] = {};
 };
 
 constexpr int kMaxXfers = 2 * PESIM_NTENSORS * PESIM_MAX_LEVELS;

@@ -287,10 +287,16 @@ void DramSide::try_adds()
             while (s.added < d.bursts) {
                 if (port > 0 && (int64_t)to_accel(open_) < s.port0 + share_cycles(s.added * (int64_t)burst, port))
                     return;
-                const Region &rg = p_.regions[(size_t)d.region];
-                uint64_t addr = rg.base + (uint64_t)cursor_[(size_t)d.region];
-                if (!core_->will_accept(addr)) return;
-                cursor_[(size_t)d.region] = (int64_t)(((uint64_t)cursor_[(size_t)d.region] + burst) % rg.span);
+                uint64_t addr;
+                if (d.addr_off >= 0) {  // row-major: the tile's own bursts
+                    addr = p_.addrs[(size_t)(d.addr_off + s.added)];
+                    if (!core_->will_accept(addr)) return;
+                } else {  // tile-major: the next bursts of its region
+                    const Region &rg = p_.regions[(size_t)d.region];
+                    addr = rg.base + (uint64_t)cursor_[(size_t)d.region];
+                    if (!core_->will_accept(addr)) return;
+                    cursor_[(size_t)d.region] = (int64_t)(((uint64_t)cursor_[(size_t)d.region] + burst) % rg.span);
+                }
                 core_->add(addr, wr, burst_desc_.size());
                 burst_desc_.push_back((int)head_);
                 s.added++;

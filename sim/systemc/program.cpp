@@ -118,10 +118,18 @@ struct Builder {
         return cdiv(bytes, (int64_t)p.burst_bytes);
     }
 
-    int add_desc(int kind, int item, int rg, int64_t words, int fence_of = kNone, bool after_prev = false)
+    // bl: the bursts of a tile's box in a row-major layout (nullptr: the
+    // next bursts of region rg, tile-major)
+    int add_desc(int kind, int item, int rg, int64_t words, int fence_of = kNone, bool after_prev = false,
+                 const std::vector<uint64_t> *bl = nullptr)
     {
         Desc d{kind, item, rg, words, kind == D_FENCE ? 0 : bursts(words), fence_of, after_prev};
+        if (bl) d.bursts = (int64_t)bl->size();
         if (kind != D_FENCE && d.bursts == 0) return kNone;
+        if (bl) {
+            d.addr_off = (int64_t)p.addrs.size();
+            p.addrs.insert(p.addrs.end(), bl->begin(), bl->end());
+        }
         p.descs.push_back(d);
         return (int)p.descs.size() - 1;
     }
@@ -134,7 +142,8 @@ struct Builder {
     // stream in the regions rs (source) and rd (destination); from DRAM to DRAM
     // the write follows the read's data.
     void transfer(int item, int t, int src, int64_t src_words, int dst, int64_t dst_words, int net,
-                  int64_t noc_words, int dram_kind, int rs, int rd, int64_t net_latency = 0)
+                  int64_t noc_words, int dram_kind, int rs, int rd, int64_t net_latency = 0,
+                  const std::vector<uint64_t> *bl = nullptr)
     {
         Item &it = p.items[(size_t)item];
         it.has_xfer = true;
@@ -160,11 +169,11 @@ struct Builder {
                     &p.items[(size_t)item].use_net);
         }
         if (p.has_dram && vs.is_dram) {
-            p.items[(size_t)item].desc = add_desc(D_READ, item, rs, src_words);
+            p.items[(size_t)item].desc = add_desc(D_READ, item, rs, src_words, kNone, false, bl);
             p.items[(size_t)item].dram_words = src_words;
         }
         if (p.has_dram && vd.is_dram) {
-            int d = add_desc(dram_kind, item, rd, dst_words, kNone, vs.is_dram);
+            int d = add_desc(dram_kind, item, rd, dst_words, kNone, vs.is_dram, vs.is_dram ? nullptr : bl);
             if (vs.is_dram) p.items[(size_t)item].desc2 = d;
             else p.items[(size_t)item].desc = d;
             p.items[(size_t)item].dram_words = dst_words;
@@ -172,6 +181,110 @@ struct Builder {
         }
     }
 };
+
+// A row-major DRAM layout (docs/engine.md, "DRAM address layout"), this
+// reference's own code: a tensor's five dims, outermost first, each a loop
+// dim's letter or H / W (the input image's rows and columns, the padding not
+// stored), and a tile as a range [lo, hi) per dim.
+struct RowMajor {
+    char dim[5] = {0, 0, 0, 0, 0};
+    int64_t size[5] = {1, 1, 1, 1, 1};
+    uint64_t base = 0;
+    uint64_t word_bytes = 1;
+};
+struct TileBox {
+    int64_t lo[5] = {0, 0, 0, 0, 0}, hi[5] = {0, 0, 0, 0, 0};
+};
+
+const char kLoopDims[] = "GNKCPQRS";  // pesim_dim order
+
+int64_t window_rows(const pesim_layer *l, bool h, int64_t outs, int64_t taps)
+{
+    return (outs - 1) * (h ? l->stride_h : l->stride_w) + (taps - 1) * (h ? l->dilation_h : l->dilation_w) + 1;
+}
+
+// Activations NHWC (weights KRSC) or NCHW (KCRS); groups next to the channels.
+RowMajor row_major_layout(const pesim_layer *l, int t, int order, uint64_t base, uint64_t word_bytes)
+{
+    static const char *const kOrder[PESIM_NTENSORS][2] = {{"GKRSC", "GKCRS"}, {"NHWGC", "NGCHW"}, {"NPQGK", "NGKPQ"}};
+    RowMajor L;
+    L.base = base, L.word_bytes = word_bytes;
+    for (int i = 0; i < 5; i++) {
+        char c = L.dim[i] = kOrder[t][order == PESIM_DRAM_NCHW ? 1 : 0][i];
+        if (c == 'H' || c == 'W') {
+            bool h = c == 'H';
+            // the largest image whose output is P rows: the rows of P + 1 outputs but one
+            int64_t n = window_rows(l, h, l->dim[h ? PESIM_DIM_P : PESIM_DIM_Q] + 1,
+                                    l->dim[h ? PESIM_DIM_R : PESIM_DIM_S]) - 1 - 2 * (int64_t)(h ? l->pad_h : l->pad_w);
+            L.size[i] = std::max<int64_t>(1, n);
+        } else {
+            L.size[i] = l->dim[std::strchr(kLoopDims, c) - kLoopDims];
+        }
+    }
+    return L;
+}
+
+// The tile of an event (Xfer::lo, ext over the loop dims) in layout L: an
+// input tile from its first row (p*stride + r*dilation - pad) to its last.
+TileBox tile_box(const pesim_layer *l, const RowMajor &L, const Xfer &x)
+{
+    TileBox b;
+    for (int i = 0; i < 5; i++) {
+        char c = L.dim[i];
+        if (c == 'H' || c == 'W') {
+            bool h = c == 'H';
+            int o = h ? PESIM_DIM_P : PESIM_DIM_Q, f = h ? PESIM_DIM_R : PESIM_DIM_S;
+            if (x.ext[o] <= 0 || x.ext[f] <= 0) continue;  // empty
+            b.lo[i] = window_rows(l, h, x.lo[o] + 1, x.lo[f] + 1) - 1 - (h ? l->pad_h : l->pad_w);
+            b.hi[i] = b.lo[i] + window_rows(l, h, x.ext[o], x.ext[f]);
+        } else {
+            int d = (int)(std::strchr(kLoopDims, c) - kLoopDims);
+            b.lo[i] = x.lo[d], b.hi[i] = x.lo[d] + x.ext[d];
+        }
+    }
+    return b;
+}
+
+// A sliding window's advance: b differs from the previous tile in one dim
+// only, starting inside it (or at its end): only the part past its end.
+void advance_box(TileBox &b, const TileBox &prev)
+{
+    int k = -1;
+    for (int i = 0; i < 5; i++)
+        if (b.lo[i] != prev.lo[i] || b.hi[i] != prev.hi[i]) {
+            if (k >= 0) return;
+            k = i;
+        }
+    if (k < 0 || b.lo[k] < prev.lo[k] || b.lo[k] > prev.hi[k]) return;
+    b.lo[k] = prev.hi[k];
+    b.hi[k] = std::max(b.hi[k], b.lo[k]);
+}
+
+// The bursts of box b (clipped to the tensor) in address order: each run
+// along the innermost dim from its first byte's burst to its last's, a burst
+// that the previous run ended in not repeated.
+void box_bursts(const RowMajor &L, TileBox b, uint64_t burst, std::vector<uint64_t> &out)
+{
+    out.clear();
+    int64_t stride[5];
+    for (int i = 4; i >= 0; i--) {
+        stride[i] = i == 4 ? 1 : stride[i + 1] * L.size[i + 1];
+        b.lo[i] = std::max<int64_t>(b.lo[i], 0), b.hi[i] = std::min(b.hi[i], L.size[i]);
+        if (b.hi[i] <= b.lo[i]) return;
+    }
+    int64_t at[4] = {b.lo[0], b.lo[1], b.lo[2], b.lo[3]};
+    while (true) {
+        int64_t w = b.lo[4];
+        for (int i = 0; i < 4; i++) w += at[i] * stride[i];
+        uint64_t first = L.base + (uint64_t)w * L.word_bytes;
+        uint64_t last = first + (uint64_t)(b.hi[4] - b.lo[4]) * L.word_bytes - 1;
+        for (uint64_t a = first / burst; a <= last / burst; a++)
+            if (out.empty() || out.back() != a * burst) out.push_back(a * burst);
+        int i = 3;
+        while (i >= 0 && ++at[i] == b.hi[i]) at[i] = b.lo[i], i--;
+        if (i < 0) return;
+    }
+}
 
 int add_region(Program &p, uint64_t base, uint64_t span)
 {
@@ -271,6 +384,16 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
     using Origin = std::array<int64_t, 5>;
     std::vector<Origin> cur_tile((size_t)np, Origin{});
     std::vector<std::map<Origin, int>> tile_drain((size_t)np);
+    // a row-major DRAM layout: each tensor of a MAC layer at its region's base; per
+    // pair whose parent is DRAM, its current tile's box (what its drain writes)
+    const bool row_major = p.has_dram && m && a->level[M - 1].dram.layout == PESIM_DRAM_ROW_MAJOR;
+    RowMajor lay[NT];
+    for (int t = 0; row_major && t < NT; t++)
+        lay[t] = row_major_layout(st.layer, t, a->level[M - 1].dram.order, p.regions[(size_t)B.region[t]].base,
+                                  (uint64_t)(a->word_bits + 7) / 8);
+    std::vector<TileBox> tile_box_of((size_t)np);
+    std::vector<bool> has_box((size_t)np, false);
+    std::vector<uint64_t> bl;  // the bursts of the transfer being built
     int prev_compute = carry.prev_compute;
     // the DMAs before the first block
     size_t next_dma = 0;
@@ -329,8 +452,10 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
                     d.deps.push_back({last_drain[(size_t)j], ST_END});
             int id = B.add_item(d);
             int64_t wc = up_inst[(size_t)k], wp = cdiv(up_parent[(size_t)k], inst[pp]);
+            if (has_box[(size_t)k]) box_bursts(lay[PESIM_OUTPUTS], tile_box_of[(size_t)k], p.burst_bytes, bl);
             B.transfer(id, PESIM_OUTPUTS, x.child, wc, pp, wp, pp, wp, D_WRITE_POSTED, B.region[PESIM_OUTPUTS],
-                       B.region[PESIM_OUTPUTS], m ? reduce_path(a, m, x.child, x.parent) : 0);
+                       B.region[PESIM_OUTPUTS], m ? reduce_path(a, m, x.child, x.parent) : 0,
+                       has_box[(size_t)k] ? &bl : nullptr);
             last_drain[(size_t)k] = id;
             push(room_drain[(size_t)k], id);
             drained_here[(size_t)k] = true;
@@ -401,9 +526,21 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
             if (kp[(size_t)k] != kNone)
                 for (size_t j = resolved; j < blk_reads.size(); j++)
                     if (p.items[(size_t)p.descs[(size_t)blk_reads[j]].item].pair == kp[(size_t)k]) resolved = j + 1;
+            bool boxed = row_major && a->level[pp].is_dram;
+            if (boxed) {  // the tile's box; an advancing window reads its new rows only
+                TileBox tb = tile_box(st.layer, lay[x.tensor], x);
+                if (x.tensor == PESIM_INPUTS && x.child_max == 0 && x.child_fills > 0 && has_box[(size_t)k]) {
+                    TileBox fresh = tb;
+                    advance_box(fresh, tile_box_of[(size_t)k]);
+                    box_bursts(lay[x.tensor], fresh, p.burst_bytes, bl);
+                } else {
+                    box_bursts(lay[x.tensor], tb, p.burst_bytes, bl);
+                }
+                tile_box_of[(size_t)k] = tb, has_box[(size_t)k] = true;
+            }
             if (wpar > 0 || wch > 0)
                 B.transfer(id, x.tensor, pp, wpar, x.child, wch, pp, wnet, D_READ, B.region[x.tensor],
-                           B.region[x.tensor], lnet);
+                           B.region[x.tensor], lnet, boxed ? &bl : nullptr);
             if (rif > 1 && p.has_dram && a->level[pp].is_dram && p.items[(size_t)id].desc != kNone) {
                 Desc &dr = p.descs[(size_t)p.items[(size_t)id].desc];
                 if (blk_reads.size() - resolved >= (size_t)rif) resolved++;
@@ -517,8 +654,10 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
         if (it.drain != kNone) d.deps.push_back({it.drain, ST_LEFT});
         int id = B.add_item(d);
         int64_t wc = up_inst[(size_t)k], wp = cdiv(up_parent[(size_t)k], inst[pp]);
+        if (has_box[(size_t)k]) box_bursts(lay[PESIM_OUTPUTS], tile_box_of[(size_t)k], p.burst_bytes, bl);
         B.transfer(id, PESIM_OUTPUTS, c, wc, pp, wp, pp, wp, D_WRITE, B.region[PESIM_OUTPUTS],
-                   B.region[PESIM_OUTPUTS], m ? reduce_path(a, m, c, pairs[k].parent) : 0);
+                   B.region[PESIM_OUTPUTS], m ? reduce_path(a, m, c, pairs[k].parent) : 0,
+                   has_box[(size_t)k] ? &bl : nullptr);
         prev = id;
         flushes.push_back(id);
         carry.last_drain[PESIM_OUTPUTS][c] = id; /* the buffer is empty once the flush left it */

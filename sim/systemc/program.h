@@ -83,6 +83,9 @@ struct Desc {
     int seq = 0;        // its place among its block's reads in flight
     int wait_n = 0;
     int64_t block = 0;
+    // a row-major layout (pesim_dram.layout): its bursts are
+    // Program::addrs[addr_off .. addr_off + bursts) (-1: the region's cursor)
+    int64_t addr_off = -1;
 };
 
 // A DRAM address region: bytes [base, base + span); each has its own cursor.
@@ -178,6 +181,7 @@ struct Program {
     pesim_access access[PESIM_MAX_LEVELS][PESIM_NTENSORS];
     std::vector<Region> regions;
     uint64_t burst_bytes = 0;
+    std::vector<uint64_t> addrs;  // row-major: the descriptors' burst addresses (Desc::addr_off)
     NetReport nets;             // a single layer's networks (its own loop nest)
     bool has_nets = false;
 

@@ -45,6 +45,24 @@ typedef struct pesim_noc {
     double hop_energy_pj;       /* per word per hop (pesim_cost.noc_word_hops counts the hops) */
 } pesim_noc;
 
+/* How the cycle evaluators lay tensors out in DRAM (docs/engine.md, "DRAM
+ * address layout"): tile after tile in each tensor's region (tile-major, the
+ * default), or each tensor dense and row-major in a declared dimension order,
+ * a transfer reading the bursts its tile's box covers. */
+typedef enum pesim_dram_layout_kind {
+    PESIM_DRAM_TILE_MAJOR = 0,
+    PESIM_DRAM_ROW_MAJOR,
+    PESIM_DRAM_LAYOUT_COUNT
+} pesim_dram_layout_kind;
+
+/* The row-major dimension order, outermost first: activations NHWC with
+ * weights KRSC (the default), or activations NCHW with weights KCRS. */
+typedef enum pesim_dram_order {
+    PESIM_DRAM_NHWC = 0,
+    PESIM_DRAM_NCHW,
+    PESIM_DRAM_ORDER_COUNT
+} pesim_dram_order;
+
 /* DRAM organisation and JEDEC timing, in DRAM clock cycles (tCK), and the
  * device currents of the IDD power model (sim/estimate, docs/estimate.md). */
 typedef struct pesim_dram {
@@ -67,6 +85,8 @@ typedef struct pesim_dram {
      * flight (0 or 1: one, the next is issued once the previous one's data is
      * in; the cycle engine, docs/engine.md "DRAM"). */
     int32_t reads_in_flight;
+    int32_t layout;             /* pesim_dram_layout_kind (0: tile-major) */
+    int32_t order;              /* pesim_dram_order of a row-major layout (0: NHWC / KRSC) */
     /* I/O and termination energy per data bit transferred (0 = none): the
      * DRAM's drivers and on-die termination, outside the IDD model
      * (docs/estimate.md "I/O and termination"; presets cite their source). */
@@ -182,6 +202,10 @@ const char *pesim_noc_kind_name(pesim_noc_kind k);
 int pesim_noc_kind_parse(const char *s);          /* -1 if unknown */
 const char *pesim_reduce_kind_name(pesim_reduce_kind k);
 int pesim_reduce_kind_parse(const char *s);       /* -1 if unknown */
+const char *pesim_dram_layout_name(pesim_dram_layout_kind k); /* "tile_major", "row_major" */
+int pesim_dram_layout_parse(const char *s);       /* -1 if unknown */
+const char *pesim_dram_order_name(pesim_dram_order o);       /* "nhwc", "nchw" */
+int pesim_dram_order_parse(const char *s);        /* -1 if unknown */
 const char *pesim_conventions_name(pesim_conventions c);  /* "pesim", "timeloop" */
 int pesim_conventions_parse(const char *s);       /* -1 if unknown */
 const char *pesim_operand_name(pesim_operand o);  /* "int8", ...; "default" for PESIM_OPERAND_DEFAULT */
