@@ -352,5 +352,25 @@ TEST(NetSystemC, ReadsInFlight)
     RecordProperty("changed", changed);
 }
 
+// Whole networks with the row-major DRAM layout (docs/engine.md, "DRAM
+// address layout"; NHWC and NCHW alternating, the same placements): the
+// network's cycles, stalls and every layer's times equal in the engine and the
+// reference (each derives the tiles' boxes with its own code), and the layout
+// changes some networks' cycles.
+TEST(NetSystemC, RowMajorLayout)
+{
+    int compared = 0, changed = 0;
+    dram_variants(6, 101, 11, [](pesim_level &top, int seed, double) {
+        top.dram.layout = PESIM_DRAM_ROW_MAJOR;
+        top.dram.order = seed % 2 ? PESIM_DRAM_NCHW : PESIM_DRAM_NHWC;
+        return std::string(", row-major ") + pesim_dram_order_name((pesim_dram_order)top.dram.order);
+    }, &compared, &changed, false);
+    printf("row-major: %d networks compared, %d changed by the layout\n", compared, changed);
+    EXPECT_GT(compared, 10);
+    EXPECT_GT(changed, 3);
+    RecordProperty("compared", compared);
+    RecordProperty("changed", changed);
+}
+
 } // namespace
 #endif
