@@ -137,6 +137,7 @@ def main():
     ap.add_argument("--seeds", type=int, default=5)
     ap.add_argument("--algos", default=" ".join(ORDER))
     ap.add_argument("--merge", default=None)
+    ap.add_argument("--space", choices=("joint", "hardware"), default="joint")
     a = ap.parse_args()
     algos = [x for x in ORDER if x in a.algos.split()]
     keys = [(wl_layer.split(":")[0], wl_layer.split(":", 1)[1] or "net") for wl_layer in a.layers.split()]
@@ -256,7 +257,7 @@ def main():
                 ga.append(f"| {wl} | {layer} | {len(g_at)} | {np.mean(g_at):.1f} | {np.mean(a_at):.1f} | {p:.3f} |")
         for row, xl in ((0, "measured samples (cycle engine)"), (1, "CPU seconds (estimated per sample)")):
             ax = axes[row][ki]
-            ax.set_title(f"{wl} {layer} (VTA joint space)")
+            ax.set_title(f"{wl} {layer} (VTA {a.space} space)")
             ax.set_xlabel(xl)
             ax.set_ylabel("median best latency / best known")
             ax.set_yscale("log")

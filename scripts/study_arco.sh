@@ -30,6 +30,10 @@
 #   JOBS: runs at once (default 1; the results do not depend on it, the wall
 #   times do). FIRST_SEED (default 1): run seeds FIRST_SEED..SEEDS only (the
 #   earlier seeds come from another OUT through study_arco.py --merge).
+#   SPACE (default joint): "hardware" searches the hardware parameters only
+#   (joint = false, no --joint): every layer is mapped by the default mapper on
+#   the proposed design, as a compiler would; ARCO's tiling agent then has no
+#   choice and its schedule agent only the virtual threads. Use its own OUT.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 budget=${1:-48}
@@ -39,6 +43,11 @@ layers=${4:-"resnet18:res5a_branch1 vgg16:fc8"}
 algos=${ALGOS:-"arco arco-sur marl autotvm genetic annealing random"}
 jobs=${JOBS:-1}
 first_seed=${FIRST_SEED:-1}
+case ${SPACE:=joint} in
+joint) export JOINT_FLAG=--joint joint_sed='s|joint = true;|joint = true;|' ;;
+hardware) export JOINT_FLAG= joint_sed='s|joint = true;|joint = false;|' ;;
+*) echo "study_arco.sh: SPACE must be joint or hardware, not '$SPACE'" >&2; exit 2 ;;
+esac
 
 # PESIM: a pesim binary to use (else build/Release's, built first)
 if [ -z "${PESIM:-}" ]; then
@@ -66,7 +75,7 @@ run_one() {
     if [ "$algo" = marl-mask ]; then name=arco opt=(--algo-opt confidence=0,mask=1); fi
     rm -rf "$dir" "$dir.json" "$dir.time" "$dir.db"
     /usr/bin/time -f "%e %U %S" -o "$dir.time.tmp" \
-        "$PESIM" search --experiment "$exp" --joint --algo "$name" "${opt[@]}" --budget "$STUDY_BUDGET" \
+        "$PESIM" search --experiment "$exp" $JOINT_FLAG --algo "$name" "${opt[@]}" --budget "$STUDY_BUDGET" \
         --batch 4 --seed "$seed" --eval cycle --db "$dir.db" --out "$dir" --json "$dir.json" \
         >"$dir.log" 2>&1 || rc=$?
     # status 1: the run found nothing valid (still a result); above: a failure
@@ -87,10 +96,10 @@ for wl_layer in $layers; do
     layer=${wl_layer#*:}
     exp="$out/runs/$wl-${layer:-net}.cfg"
     if [ -n "$layer" ]; then
-        sed -e "s|workloads/resnet18.cfg|workloads/$wl.cfg|" -e "s|layer = \"res3a_branch2a\";|layer = \"$layer\";|" \
+        sed -e "s|workloads/resnet18.cfg|workloads/$wl.cfg|" -e "s|layer = \"res3a_branch2a\";|layer = \"$layer\";|" -e "$joint_sed" \
             configs/experiments/vta_arco.cfg >"$exp"
     else
-        sed -e "s|workloads/resnet18.cfg|workloads/$wl.cfg|" -e "/layer = \"res3a_branch2a\";/d" \
+        sed -e "s|workloads/resnet18.cfg|workloads/$wl.cfg|" -e "/layer = \"res3a_branch2a\";/d" -e "$joint_sed" \
             configs/experiments/vta_arco.cfg >"$exp"
     fi
     # seeds outermost within a layer: a stopped study has every algorithm's first seeds
@@ -101,5 +110,5 @@ for wl_layer in $layers; do
     done
 done
 xargs -P "$jobs" -L 1 bash -c 'run_one "$@"' _ <"$list"
-/usr/bin/python3 scripts/study_arco.py "$out" --budget "$budget" --layers "$layers" --seeds "$seeds" --algos "$algos"
+/usr/bin/python3 scripts/study_arco.py "$out" --budget "$budget" --layers "$layers" --seeds "$seeds" --algos "$algos" --space "$SPACE"
 echo "study_arco.sh: $out/arco_summary.md, $out/arco_curves.png"
