@@ -1554,6 +1554,56 @@ TEST(DramMap, AlternativeMapsAndErrors)
     pesim_dram_sim_destroy(nullptr);
 }
 
+// The precomputed clock against the conversions it replaces (the oracle: the
+// long-double pesim_dram_to/from_accel_cycles and the least-n search by their
+// definition), over every argument below 20,000 and random ones up to 1e13,
+// which cross the integer path's bound into its fallback. The fractions are
+// hand-checked: 0.625 ns at 1 GHz is 5/8 accel cycles per DRAM cycle, at 700
+// MHz 0.4375 = 7/16; pi/4 ns has no fraction with q <= 10^6 within 1e-15.
+TEST(DramMisc, PrecomputedClockEqualsTheConversions)
+{
+    pesim_dram d = Ddr4();
+    pesim_dram_clock c;
+    pesim_dram_clock_init(&c, &d, 1000);
+    EXPECT_EQ(c.p, 5u);
+    EXPECT_EQ(c.q, 8u);
+    pesim_dram_clock_init(&c, &d, 700);
+    EXPECT_EQ(c.p, 7u);
+    EXPECT_EQ(c.q, 16u);
+    d.tck_ns = 0.78539816339744830962;
+    pesim_dram_clock_init(&c, &d, 1000);
+    EXPECT_EQ(c.q, 0u);
+    const double tcks[] = {0.625, 0.833, 0.468, 1.25, 0.682, 1.0 / 3.0, 0.78539816339744830962, 2.5};
+    const double clocks[] = {1000, 200, 700, 333.3, 940, 1, 1234.5, 100, 250, 2000, 0.5};
+    uint64_t rng = 88172645463325252ull;
+    auto next = [&rng]() { rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17; return rng; };
+    int64_t fast = 0;
+    for (double tck : tcks)
+        for (double mhz : clocks) {
+            d.tck_ns = tck;
+            pesim_dram_clock_init(&c, &d, mhz);
+            fast += c.q != 0;
+            auto check = [&](uint64_t v) {
+                ASSERT_EQ(pesim_dram_clock_to_accel(&c, v), pesim_dram_to_accel_cycles(&d, mhz, v))
+                    << "tck " << tck << " clock " << mhz << " dram cycle " << v;
+                ASSERT_EQ(pesim_dram_clock_from_accel(&c, v), pesim_dram_from_accel_cycles(&d, mhz, v))
+                    << "tck " << tck << " clock " << mhz << " accel cycle " << v;
+            };
+            for (uint64_t v = 0; v < 20000; v++) check(v);
+            for (int i = 0; i < 20000; i++) check(next() % 10000000000000ull >> (next() % 40));
+            for (int i = 0; i < 3000; i++) {
+                uint64_t a = i < 1000 ? (uint64_t)i : next() % 100000000000ull >> (next() % 30);
+                uint64_t n = a ? pesim_dram_from_accel_cycles(&d, mhz, a - 1) : 0;
+                while (a && pesim_dram_to_accel_cycles(&d, mhz, n) < a) n++;
+                ASSERT_EQ(pesim_dram_clock_seen_at(&c, a), n) << "tck " << tck << " clock " << mhz << " a " << a;
+            }
+        }
+    // the pairs whose exact ratio (tCK and clock as written, 1/3 as a third) has
+    // q <= 10^6, by Python's fractions: 72 of the 77 (not 0.833, 0.468 and 0.682
+    // at 333.3 MHz, nor 0.833 at 1234.5 and 0.5 MHz); none of pi/4's 11
+    EXPECT_EQ(fast, 72);
+}
+
 TEST(DramMisc, ClockConversionsAndQuantiles)
 {
     pesim_dram d = Ddr4();   // tCK 0.625 ns

@@ -57,16 +57,84 @@ static uint64_t ceil_tolerant(long double x)
     return (uint64_t)r;
 }
 
+static uint64_t to_accel(double tck_ns, double clock_mhz, uint64_t dram_cycles)
+{
+    if (!(tck_ns > 0) || !(clock_mhz > 0)) return 0;
+    return ceil_tolerant((long double)dram_cycles * tck_ns * clock_mhz / 1000.0L);
+}
+
+static uint64_t from_accel(double tck_ns, double clock_mhz, uint64_t accel_cycles)
+{
+    if (!(tck_ns > 0) || !(clock_mhz > 0)) return 0;
+    return ceil_tolerant((long double)accel_cycles * 1000.0L / clock_mhz / tck_ns);
+}
+
 uint64_t pesim_dram_to_accel_cycles(const pesim_dram *d, double clock_mhz, uint64_t dram_cycles)
 {
-    if (!(d->tck_ns > 0) || !(clock_mhz > 0)) return 0;
-    return ceil_tolerant((long double)dram_cycles * d->tck_ns * clock_mhz / 1000.0L);
+    return to_accel(d->tck_ns, clock_mhz, dram_cycles);
 }
 
 uint64_t pesim_dram_from_accel_cycles(const pesim_dram *d, double clock_mhz, uint64_t accel_cycles)
 {
-    if (!(d->tck_ns > 0) || !(clock_mhz > 0)) return 0;
-    return ceil_tolerant((long double)accel_cycles * 1000.0L / clock_mhz / d->tck_ns);
+    return from_accel(d->tck_ns, clock_mhz, accel_cycles);
+}
+
+/* Why the integer path equals ceil_tolerant's: with r = p / q (1 + e), |e| <=
+ * 1e-15, the long-double product x = n r carries a relative error of about
+ * 1e-15 and ceil_tolerant takes ceil(x (1 - 1e-12)). If n p / q is an integer
+ * m (< 1e11), x (1 - 1e-12) lies in (m - 1, m): the ceiling is m. Otherwise
+ * n p / q = m + f / q with 1 <= f < q, and (m + 1) q <= n p + q <= 1e11 keeps
+ * the shift m x 1e-12 below 1 / q <= f / q: the ceiling is m + 1. The same
+ * with p and q swapped for the way back. */
+#define CLOCK_EXACT_MAX 100000000000ULL /* 1e11 */
+#define CLOCK_Q_MAX 1000000ULL
+
+void pesim_dram_clock_init(pesim_dram_clock *c, const pesim_dram *d, double clock_mhz)
+{
+    memset(c, 0, sizeof *c);
+    c->tck_ns = d->tck_ns, c->clock_mhz = clock_mhz;
+    if (!(d->tck_ns > 0) || !(clock_mhz > 0)) return;
+    long double r = (long double)d->tck_ns * clock_mhz / 1000.0L;
+    if (!(r < 1e6L) || !(r > 1e-6L)) return;
+    /* continued fraction of r: convergents h / k until one is within 1e-15 */
+    long double x = r;
+    uint64_t h0 = 1, h1 = 0, k0 = 0, k1 = 1; /* h_{-1}, h_{-2}, k_{-1}, k_{-2} */
+    for (int i = 0; i < 64; i++) {
+        long double a = floorl(x);
+        uint64_t ai = (uint64_t)a, h = ai * h0 + h1, k = ai * k0 + k1;
+        if (k > CLOCK_Q_MAX || h > CLOCK_EXACT_MAX) return;
+        if (fabsl((long double)h / (long double)k - r) <= 1e-15L * r) {
+            c->p = h, c->q = k;
+            c->dram_max = (CLOCK_EXACT_MAX - k) / h;
+            c->accel_max = (CLOCK_EXACT_MAX - h - k) / k;
+            return;
+        }
+        h1 = h0, h0 = h, k1 = k0, k0 = k;
+        if (x - a <= 0) return;
+        x = 1.0L / (x - a);
+    }
+}
+
+uint64_t pesim_dram_clock_to_accel(const pesim_dram_clock *c, uint64_t n)
+{
+    if (c->q && n <= c->dram_max) return (n * c->p + c->q - 1) / c->q;
+    return to_accel(c->tck_ns, c->clock_mhz, n);
+}
+
+uint64_t pesim_dram_clock_from_accel(const pesim_dram_clock *c, uint64_t a)
+{
+    if (c->q && a <= c->accel_max) return (a * c->q + c->p - 1) / c->p;
+    return from_accel(c->tck_ns, c->clock_mhz, a);
+}
+
+uint64_t pesim_dram_clock_seen_at(const pesim_dram_clock *c, uint64_t a)
+{
+    if (a == 0) return 0;
+    /* to_accel(n) = ceil(n p / q) >= a  <=>  n p > (a - 1) q */
+    if (c->q && a <= c->accel_max) return (a - 1) * c->q / c->p + 1;
+    uint64_t n = from_accel(c->tck_ns, c->clock_mhz, a - 1);
+    while (to_accel(c->tck_ns, c->clock_mhz, n) < a) n++;
+    return n;
 }
 
 /* ---- checks --------------------------------------------------------------- */

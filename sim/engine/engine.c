@@ -44,7 +44,7 @@ typedef struct dram_region {
 typedef struct dram_port {
     pesim_dram_sim *sim;
     pesim_dram timing;
-    double clock_mhz;
+    pesim_dram_clock clk;         /* the clock crossing of timing and the accel clock */
     uint64_t burst_bytes;
     double port_bytes[2];         /* the level's read / write port, bytes per accel cycle (0 = unlimited) */
     dram_region reg[NT];          /* the step's operand regions */
@@ -220,14 +220,10 @@ static void dram_step(dram_port *d)
     else pesim_dram_sim_advance_to(d->sim, nx);
 }
 
-/* The first DRAM cycle whose results are seen at accel cycle `a` or later
- * (pesim_dram_to_accel_cycles(n) >= a). */
+/* The first DRAM cycle whose results are seen at accel cycle `a` or later. */
 static uint64_t dram_cycle_seen_at(const dram_port *d, int64_t a)
 {
-    if (a <= 0) return 0;
-    uint64_t n = pesim_dram_from_accel_cycles(&d->timing, d->clock_mhz, (uint64_t)(a - 1));
-    while ((int64_t)pesim_dram_to_accel_cycles(&d->timing, d->clock_mhz, n) < a) n++;
-    return n;
+    return a <= 0 ? 0 : pesim_dram_clock_seen_at(&d->clk, (uint64_t)a);
 }
 
 static void collect_burst(void *ctx, uint64_t addr)
@@ -273,16 +269,16 @@ static uint64_t dram_issue(engine *e, dram_region *rg, int64_t words, int is_wri
     while (d->pending[k] > 0) dram_step(d); /* the ring slot's old transfer must be done */
     if (d->owner[k]) { /* a tile's drain: its landing goes into its entry before the slot is reused */
         tile_drain *td = &e->tiles[d->owner[k] - 1];
-        int64_t done = (int64_t)pesim_dram_to_accel_cycles(&d->timing, d->clock_mhz, d->last_done[k]);
+        int64_t done = (int64_t)pesim_dram_clock_to_accel(&d->clk, d->last_done[k]);
         if (done > td->end) td->end = done;
         td->dram_id = 0, d->owner[k] = 0;
     }
     d->last_done[k] = 0;
     uint64_t t0 = (uint64_t)start > d->issue_free ? (uint64_t)start : d->issue_free;
-    uint64_t now = pesim_dram_from_accel_cycles(&d->timing, d->clock_mhz, t0);
+    uint64_t now = pesim_dram_clock_from_accel(&d->clk, t0);
     if (now > pesim_dram_sim_now(d->sim)) pesim_dram_sim_advance_to(d->sim, now);
     double port = d->port_bytes[is_write ? 1 : 0];
-    int64_t p0 = (int64_t)pesim_dram_to_accel_cycles(&d->timing, d->clock_mhz, pesim_dram_sim_now(d->sim));
+    int64_t p0 = (int64_t)pesim_dram_clock_to_accel(&d->clk, pesim_dram_sim_now(d->sim));
     for (int64_t i = 0; i < bursts; i++) {
         if (port > 0 && i > 0) { /* the bursts before it have crossed the port */
             uint64_t at = dram_cycle_seen_at(d, p0 + span_cycles(i * (int64_t)d->burst_bytes, port));
@@ -296,7 +292,7 @@ static uint64_t dram_issue(engine *e, dram_region *rg, int64_t words, int is_wri
     }
     if (is_write) d->bursts_w += bursts;
     else d->bursts_r += bursts;
-    int64_t acc = (int64_t)pesim_dram_to_accel_cycles(&d->timing, d->clock_mhz, pesim_dram_sim_now(d->sim));
+    int64_t acc = (int64_t)pesim_dram_clock_to_accel(&d->clk, pesim_dram_sim_now(d->sim));
     if (port > 0 && p0 + span_cycles(bytes, port) > acc) acc = p0 + span_cycles(bytes, port);
     if (acc < start) acc = start;
     d->issue_free = (uint64_t)acc;
@@ -312,7 +308,7 @@ static int64_t dram_resolve(engine *e, uint64_t id, int64_t floor)
     dram_port *d = &e->dram;
     uint64_t k = id % DRAM_RING;
     while (d->pending[k] > 0) dram_step(d);
-    int64_t done = (int64_t)pesim_dram_to_accel_cycles(&d->timing, d->clock_mhz, d->last_done[k]);
+    int64_t done = (int64_t)pesim_dram_clock_to_accel(&d->clk, d->last_done[k]);
     return done > floor ? done : floor;
 }
 
@@ -497,7 +493,7 @@ static pesim_status engine_init(engine *e, const pesim_arch *a, const pesim_engi
         }
         e->has_dram = 1;
         e->dram.timing = top->dram;
-        e->dram.clock_mhz = a->clock_mhz;
+        pesim_dram_clock_init(&e->dram.clk, &top->dram, a->clock_mhz);
         e->dram.burst_bytes = pesim_dram_burst_bytes(&top->dram);
         e->dram.port_bytes[0] = top->read_words_per_cycle * ((a->word_bits + 7) / 8);
         e->dram.port_bytes[1] = top->write_words_per_cycle * ((a->word_bits + 7) / 8);
@@ -1079,7 +1075,7 @@ pesim_status pesim_engine_state_run(pesim_engine_state *s, const pesim_engine_st
 void pesim_engine_state_end(pesim_engine_state *s, int64_t end_cycle)
 {
     if (!s->e.has_dram) return;
-    uint64_t dend = pesim_dram_from_accel_cycles(&s->e.dram.timing, s->e.dram.clock_mhz, (uint64_t)end_cycle);
+    uint64_t dend = pesim_dram_clock_from_accel(&s->e.dram.clk, (uint64_t)end_cycle);
     if (dend > pesim_dram_sim_now(s->e.dram.sim)) pesim_dram_sim_advance_to(s->e.dram.sim, dend);
 }
 

@@ -174,6 +174,27 @@ double pesim_dram_port_words_per_cycle(const pesim_arch *a, int level, int is_wr
 uint64_t pesim_dram_to_accel_cycles(const pesim_dram *d, double clock_mhz, uint64_t dram_cycles);
 uint64_t pesim_dram_from_accel_cycles(const pesim_dram *d, double clock_mhz, uint64_t accel_cycles);
 
+/* The same two conversions precomputed for one timing and clock, for callers
+ * that convert per burst (the cycle engine). Where the ratio tCK x clock /
+ * 1000 (accelerator cycles per DRAM cycle) is a fraction p / q with q <=
+ * 10^6 within 1e-15 of it (every ratio of decimal timings and clocks of a
+ * few digits), a conversion is integer arithmetic on p and q; it returns
+ * exactly what the two functions above return for every argument (their
+ * tolerance forgives rounding noise, never a fraction 1 / q, below a bound
+ * of 1e11 on the products n x p and a x q; above it, and for ratios with no
+ * such fraction, they are called). */
+typedef struct pesim_dram_clock {
+    double tck_ns, clock_mhz;
+    uint64_t p, q;                   /* ratio = p / q; q == 0: none, every call falls back */
+    uint64_t dram_max, accel_max;    /* the integer path covers arguments <= these */
+} pesim_dram_clock;
+void pesim_dram_clock_init(pesim_dram_clock *c, const pesim_dram *d, double clock_mhz);
+uint64_t pesim_dram_clock_to_accel(const pesim_dram_clock *c, uint64_t dram_cycles);
+uint64_t pesim_dram_clock_from_accel(const pesim_dram_clock *c, uint64_t accel_cycles);
+/* The first DRAM cycle n whose results are seen at accelerator cycle a or
+ * later: the least n with pesim_dram_clock_to_accel(c, n) >= a (0 for a == 0). */
+uint64_t pesim_dram_clock_seen_at(const pesim_dram_clock *c, uint64_t a);
+
 /* Checks the timing for the model: positive organisation, BL even and >= 2,
  * bus_bits a multiple of 8, row_bytes a multiple of the burst, every timing
  * parameter in [0, 1e6] (CL, CWL, tRCD, tRP, tRAS, tCCD_S/L, tRRD_S/L, tRFC >= 1;
