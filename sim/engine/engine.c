@@ -226,16 +226,38 @@ static uint64_t dram_cycle_seen_at(const dram_port *d, int64_t a)
     return a <= 0 ? 0 : pesim_dram_clock_seen_at(&d->clk, (uint64_t)a);
 }
 
+/* Appends a burst to the transfer being issued (d->addr), unless it is the
+ * one collected last (a burst shared by consecutive runs or steps is read
+ * once). */
 static void collect_burst(void *ctx, uint64_t addr)
 {
     dram_port *d = ctx;
+    if (d->n_addr > 0 && d->addr[d->n_addr - 1] == addr) return;
     if (d->n_addr == d->cap_addr) {
         int64_t cap = d->cap_addr ? 2 * d->cap_addr : 256;
         uint64_t *n = realloc(d->addr, (size_t)cap * sizeof *n);
-        if (!n) return; /* counted as lost: dram_issue reports it */
+        if (!n) {
+            d->addr_oom = 1; /* the run fails */
+            return;
+        }
         d->addr = n, d->cap_addr = cap;
     }
     d->addr[d->n_addr++] = addr;
+}
+
+/* Row-major: appends the bursts of box b in tensor t's layout to the
+ * transfer being issued. */
+static void collect_box(engine *e, int t, const pesim_dram_box *b)
+{
+    pesim_dram_layout_bursts(&e->dram.lay[t], b, e->dram.burst_bytes, collect_burst, &e->dram);
+}
+
+/* The words a listed transfer's bursts carry (the port's and the stall
+ * cause's measure under row-major: an enclosing box's over-fetch included). */
+static int64_t listed_words(const engine *e)
+{
+    int64_t wb = (e->a->word_bits + 7) / 8;
+    return cdiv(e->dram.n_addr * (int64_t)e->dram.burst_bytes, wb);
 }
 
 /* Issues the bursts of `words` of tensor t, no earlier than accel cycle
@@ -247,23 +269,19 @@ static void collect_burst(void *ctx, uint64_t addr)
  * ceil(bytes before it / port bytes per cycle) or later, and the transfer
  * holds the stream until p0 + ceil(bytes / port bytes per cycle) at least.
  * Returns the transfer id (0 if no words); *issued gets the accel cycle its
- * last burst was accepted (or the port's end, if later). Tile-major (box
- * NULL): tiles are laid out contiguously, so a transfer covers the next
- * bursts of its tensor's region rg. Row-major: the bursts box covers in
- * layout L (docs/engine.md, "DRAM address layout"), the port still paced by
- * `words`. */
+ * last burst was accepted (or the port's end, if later). Tile-major (listed
+ * 0): tiles are laid out contiguously, so a transfer covers the next
+ * `words` of its tensor's region rg. Row-major (listed 1): the bursts
+ * collected in d->addr (collect_box, stream_bursts; docs/engine.md, "DRAM
+ * address layout"), and the port is paced by their bytes, not by `words`. */
 static uint64_t dram_issue(engine *e, dram_region *rg, int64_t words, int is_write, int64_t start, int64_t *issued,
-                           const pesim_dram_layout *L, const pesim_dram_box *box)
+                           int listed)
 {
     dram_port *d = &e->dram;
     int64_t bytes = words * ((e->a->word_bits + 7) / 8);
     int64_t bursts = cdiv(bytes, (int64_t)d->burst_bytes);
     *issued = start;
-    if (box) {
-        d->n_addr = 0;
-        bursts = pesim_dram_layout_bursts(L, box, d->burst_bytes, collect_burst, d);
-        if (bursts > d->n_addr) d->addr_oom = 1, bursts = d->n_addr; /* out of memory: the run fails */
-    }
+    if (listed) bursts = d->n_addr, bytes = d->n_addr * (int64_t)d->burst_bytes;
     if (bursts == 0) return 0;
     uint64_t id = ++d->next_id, k = id % DRAM_RING;
     while (d->pending[k] > 0) dram_step(d); /* the ring slot's old transfer must be done */
@@ -284,8 +302,8 @@ static uint64_t dram_issue(engine *e, dram_region *rg, int64_t words, int is_wri
             uint64_t at = dram_cycle_seen_at(d, p0 + span_cycles(i * (int64_t)d->burst_bytes, port));
             if (at > pesim_dram_sim_now(d->sim)) pesim_dram_sim_advance_to(d->sim, at);
         }
-        uint64_t addr = box ? d->addr[i] : rg->base + rg->cursor;
-        if (!box) rg->cursor = (rg->cursor + d->burst_bytes) % rg->span;
+        uint64_t addr = listed ? d->addr[i] : rg->base + rg->cursor;
+        if (!listed) rg->cursor = (rg->cursor + d->burst_bytes) % rg->span;
         while (!pesim_dram_sim_will_accept(d->sim, addr, is_write)) dram_step(d);
         d->pending[k]++;
         pesim_dram_sim_add(d->sim, addr, is_write, id << 20 | (uint64_t)(i & 0xFFFFF));
@@ -364,14 +382,16 @@ static xres transfer(engine *e, int t, int src, int64_t src_words, int dst, int6
     int64_t rn = net >= 0 ? span_cycles(noc_words, a->level[net].noc[t].words_per_cycle) : 0, hn = rn;
     int64_t ds = rs + (vs->is_dram ? 0 : vs->latency_cycles), dd = rd, issued = start;
     int64_t wstart = start;
+    if (box) e->dram.n_addr = 0, collect_box(e, t, box);
     if (vs->is_dram && e->has_dram) {
-        r.dram_id = dram_issue(e, gs, src_words, 0, start, &issued, &e->dram.lay[t], box), r.dram_words = src_words;
+        r.dram_id = dram_issue(e, gs, src_words, 0, start, &issued, box != NULL);
+        r.dram_words = box ? listed_words(e) : src_words;
         ds = issued - start;
         if (vd->is_dram) wstart = dram_resolve(e, r.dram_id, issued), ds = wstart - start;
     }
     if (vd->is_dram && e->has_dram) {
-        r.dram_id = dram_issue(e, gd, dst_words, 1, wstart, &issued, &e->dram.lay[t], box), r.dram_words = dst_words,
-        r.dram_write = 1;
+        r.dram_id = dram_issue(e, gd, dst_words, 1, wstart, &issued, box != NULL);
+        r.dram_words = box ? listed_words(e) : dst_words, r.dram_write = 1;
         dd = issued - start;
     }
     int64_t len = ds > dd ? ds : dd;
@@ -543,6 +563,19 @@ static void counts_energy(const pesim_arch *a, pesim_cost *out)
     out->cycles = cycles;
 }
 
+/* The box of pair pr's children's union from loop offsets lo, in its
+ * tensor's row-major layout: extent gv per dim, clipped to the layer. */
+static void box_at(const engine *e, const pesim_walk_pair *pr, const int64_t lo[PESIM_NDIMS], pesim_dram_box *box)
+{
+    int64_t ext[PESIM_NDIMS];
+    for (int d = 0; d < PESIM_NDIMS; d++) {
+        int64_t hi = lo[d] + pr->gv[d];
+        if (hi > e->l->dim[d]) hi = e->l->dim[d];
+        ext[d] = hi > lo[d] ? hi - lo[d] : 0;
+    }
+    pesim_dram_tensor_box(e->l, pr->tensor, e->dram.order, lo, ext, box);
+}
+
 /* The box of pair k's tile at the walker's current block, in its tensor's
  * row-major layout (docs/engine.md, "DRAM address layout"): per loop dim,
  * from the offset of the outer loops above the child to the children's
@@ -553,17 +586,51 @@ static void walk_box(const engine *e, const pesim_walk *w, int k, pesim_dram_box
 {
     const pesim_walk_pair *pr = &w->pair[k];
     const pesim_nest_digits *g = &w->g;
-    int64_t lo[PESIM_NDIMS] = {0}, ext[PESIM_NDIMS];
+    int64_t lo[PESIM_NDIMS] = {0};
     for (int j = 0; j < w->J; j++) {
         int lv = g->loop_level[j], d = g->loop_dim[j];
         if (lv > pr->child) lo[d] += w->idx[j] * g->below[d][2 * lv + 1];
     }
-    for (int d = 0; d < PESIM_NDIMS; d++) {
-        int64_t hi = lo[d] + pr->gv[d];
-        if (hi > e->l->dim[d]) hi = e->l->dim[d];
-        ext[d] = hi > lo[d] ? hi - lo[d] : 0;
+    box_at(e, pr, lo, box);
+}
+
+/* Row-major: collects the bursts the MAC array's operand stream of pair k
+ * (child -1, parent DRAM) moves over the walker's current block
+ * (docs/engine.md, "DRAM address layout"): step by step, the block's inner
+ * loops as an odometer (outermost first, the innermost fastest), the box of
+ * the step's lanes (walk_box at the step's offsets: the spatial digits'
+ * union), a burst equal to the one collected last not repeated. psum_reads
+ * (outputs): only the steps that read a partial sum back, those where an
+ * outer reduction loop (C, R, S) or an inner one has left 0. */
+static void stream_bursts(engine *e, const pesim_walk *w, int k, int psum_reads)
+{
+    const pesim_nest_digits *g = &w->g;
+    const uint32_t reduce = 1u << PESIM_DIM_C | 1u << PESIM_DIM_R | 1u << PESIM_DIM_S;
+    pesim_dram_box box;
+    int64_t lo0[PESIM_NDIMS] = {0}, lo[PESIM_NDIMS], ix[PESIM_NDIMS * PESIM_MAX_LEVELS] = {0};
+    int revisit = 0;
+    for (int j = 0; j < w->J; j++) {
+        int d = g->loop_dim[j];
+        lo0[d] += w->idx[j] * g->below[d][2 * g->loop_level[j] + 1];
+        revisit |= w->idx[j] > 0 && (reduce >> d & 1u);
     }
-    pesim_dram_tensor_box(e->l, pr->tensor, e->dram.order, lo, ext, box);
+    e->dram.n_addr = 0;
+    for (;;) {
+        int red = revisit;
+        memcpy(lo, lo0, sizeof lo);
+        for (int j = w->J; j < g->n_loops; j++) {
+            int d = g->loop_dim[j];
+            lo[d] += ix[j] * g->below[d][2 * g->loop_level[j] + 1];
+            red |= ix[j] > 0 && (reduce >> d & 1u);
+        }
+        if (!psum_reads || red) {
+            box_at(e, &w->pair[k], lo, &box);
+            collect_box(e, w->pair[k].tensor, &box);
+        }
+        int j = g->n_loops - 1;
+        while (j >= w->J && ++ix[j] == g->f[g->loop_dim[j]][2 * g->loop_level[j] + 1]) ix[j--] = 0;
+        if (j < w->J) return;
+    }
 }
 
 /* Issues step DMA k: its on-chip shares per instance of the levels. */
@@ -863,6 +930,7 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
         /* words per level port (all streams of a level share its ports) */
         int64_t rw[MAXL] = {0}, uw[MAXL] = {0}, sn[2 * PESIM_WALK_MAX_XFERS] = {0};
         int64_t dram_rw[NT] = {0}; /* reads straight from DRAM, per tensor (each from its own region) */
+        int dram_pair[NT] = {0};   /* the pair of each tensor's stream straight from DRAM */
         int sp[2 * PESIM_WALK_MAX_XFERS] = {0};
         if (!e->opt.stall_free) {
             for (int i = 0; i < b.n_xfers; i++) {
@@ -871,7 +939,7 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
                 int p = sp[i] = phys(e, x->tensor, x->parent), t = x->tensor;
                 int64_t r = cdiv(x->parent_reads, e->inst[p]), u = cdiv(x->parent_updates, e->inst[p]);
                 rw[p] += r, uw[p] += u;
-                if (a->level[p].is_dram) dram_rw[t] += r;
+                if (a->level[p].is_dram) dram_rw[t] += r, dram_pair[t] = x->pair;
                 sn[i] = span_cycles(r + u, a->level[p].noc[t].words_per_cycle);
                 if (e->nfree[p][t] > start) start = e->nfree[p][t], wait_cause = PESIM_STALL_NOC_BW;
             }
@@ -890,15 +958,19 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
                 if (vp->is_dram) { /* operands straight from DRAM */
                     if (!e->has_dram) continue;
                     int64_t issued, done = start;
-                    /* reads, tensor by tensor (weights, inputs, partial sums), each from its own region */
+                    /* reads, tensor by tensor (weights, inputs, partial sums), each from its own region;
+                     * row-major: the bursts of the stream's steps (stream_bursts) */
                     for (int t = 0; t < NT; t++) {
                         if (!dram_rw[t]) continue;
-                        dram_region *rg = &e->dram.reg[t];
-                        done = dram_resolve(e, dram_issue(e, rg, dram_rw[t], 0, start, &issued, NULL, NULL), done);
+                        if (e->dram.has_lay) stream_bursts(e, &w, dram_pair[t], t == PESIM_OUTPUTS);
+                        done = dram_resolve(
+                            e, dram_issue(e, &e->dram.reg[t], dram_rw[t], 0, start, &issued, e->dram.has_lay), done);
                     }
                     if (uw[p]) {
+                        if (e->dram.has_lay) stream_bursts(e, &w, dram_pair[PESIM_OUTPUTS], 0);
                         int64_t d2 = dram_resolve(
-                            e, dram_issue(e, &e->dram.reg[PESIM_OUTPUTS], uw[p], 1, start, &issued, NULL, NULL), done);
+                            e, dram_issue(e, &e->dram.reg[PESIM_OUTPUTS], uw[p], 1, start, &issued, e->dram.has_lay),
+                            done);
                         if (d2 > done) done = d2;
                     }
                     if (done - start > limit) limit = done - start, slow = PESIM_STALL_DRAM_BW;

@@ -324,6 +324,28 @@ void LoopNest::coord_event(const PairInfo &pi, const Coord &cd, bool adv, int64_
         }
 }
 
+void LoopNest::union_box(int c, int p, Xfer &x) const
+{
+    for (int i = 0; i < J_; i++) {
+        const Loop &lp = loops_[(size_t)i];
+        if (lp.level > c) x.lo[lp.dim] += idx_[(size_t)i] * lp.weight;
+    }
+    for (int d = 0; d < PESIM_NDIMS; d++) {
+        int64_t span = gran(d, c);
+        for (int lv = c + 1; lv <= p; lv++)  // a digit whose weight reaches the bound only idles instances
+            if (weight_[d][2 * lv] < bound_[d]) span += (radix_[d][2 * lv] - 1) * weight_[d][2 * lv];
+        x.span[d] = span;
+        x.ext[d] = std::max<int64_t>(0, std::min(x.lo[d] + span, bound_[d]) - x.lo[d]);
+    }
+}
+
+void LoopNest::step_loops(std::vector<StepLoop> &out) const
+{
+    out.clear();
+    for (size_t i = (size_t)J_; i < loops_.size(); i++)
+        out.push_back(StepLoop{loops_[i].dim, loops_[i].factor, loops_[i].weight});
+}
+
 void LoopNest::event(int k, bool adv, Xfer &x)
 {
     const PairInfo &pi = info_[(size_t)k];
@@ -369,16 +391,7 @@ void LoopNest::event(int k, bool adv, Xfer &x)
     x = Xfer();
     x.tensor = (int8_t)t, x.child = (int8_t)c, x.parent = (int8_t)p, x.pair = (int8_t)k;
     x.child_max = adv ? 0 : Emax;
-    for (int i = 0; i < J_; i++) {  // the box of the union (the DRAM layout's tile)
-        const Loop &lp = loops_[(size_t)i];
-        if (lp.level > c) x.lo[lp.dim] += idx_[(size_t)i] * lp.weight;
-    }
-    for (int d = 0; d < PESIM_NDIMS; d++) {
-        int64_t span = gran(d, c);
-        for (int lv = c + 1; lv <= p; lv++)  // a digit whose weight reaches the bound only idles instances
-            if (weight_[d][2 * lv] < bound_[d]) span += (radix_[d][2 * lv] - 1) * weight_[d][2 * lv];
-        x.ext[d] = std::max<int64_t>(0, std::min(x.lo[d] + span, bound_[d]) - x.lo[d]);
-    }
+    union_box(c, p, x);
     if (t == PESIM_OUTPUTS) {
         // Partial sums exist at the parent when a reduction loop among the
         // selected ones has left 0: then every word is read back.
@@ -469,6 +482,7 @@ void LoopNest::stream(int k, Xfer &x)
     }
     x = Xfer();
     x.tensor = (int8_t)t, x.child = -1, x.parent = (int8_t)p, x.pair = (int8_t)k, x.stream = true;
+    union_box(-1, p, x);
     if (t != PESIM_OUTPUTS) {
         x.parent_reads = U;
     } else {
@@ -479,6 +493,7 @@ void LoopNest::stream(int k, Xfer &x)
             if (!depends(t, loops_[(size_t)i].dim) && idx_[(size_t)i] > 0) revisit = true;
         x.parent_updates = U;
         x.parent_reads = revisit ? U : U - F;
+        x.psum_all = revisit;
     }
     if (!networks_) return;
     // Every MAC reads one word of each operand and writes one partial sum:

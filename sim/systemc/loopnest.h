@@ -62,6 +62,19 @@ struct Xfer {
     // the child's tile plus every spatial digit of the levels up to the
     // parent (enclosing what other digits leave out), clipped to the bounds
     int64_t lo[PESIM_NDIMS] = {}, ext[PESIM_NDIMS] = {};
+    // span: the union's extent per dim before clipping. Streams: lo, ext are
+    // the box of the block's first step (the lanes' union at the outer loops'
+    // offsets); psum_all (outputs): every step reads partial sums back (an
+    // outer reduction loop has left 0)
+    int64_t span[PESIM_NDIMS] = {};
+    bool psum_all = false;
+};
+
+// One of a block's inner temporal loops (the MAC array's steps): its dim,
+// factor and weight (the offset one iteration adds along the dim).
+struct StepLoop {
+    int dim;
+    int64_t factor, weight;
 };
 
 constexpr int kMaxXfers = 2 * PESIM_NTENSORS * PESIM_MAX_LEVELS;
@@ -94,6 +107,8 @@ class LoopNest {
     // The next block; false after the last.
     bool next(Block &b);
     const std::vector<NestPair> &pairs() const { return pairs_; }
+    // The current block's inner loops, outermost first: its steps.
+    void step_loops(std::vector<StepLoop> &out) const;
     // After the last block (init with networks): the networks' words and hops.
     void report(NetReport &r) const;
 
@@ -132,6 +147,8 @@ class LoopNest {
     int64_t gran(int d, int c) const;                // extent of level c's tile (1 for c = -1)
     void coords(int t, Coord *out, int *n) const;
     int64_t count_active(int d, uint32_t mask) const;
+    // x.lo, x.ext: the children's union of pair (c, p) at the outer loops' offsets
+    void union_box(int c, int p, Xfer &x) const;
     void event(int k, bool adv, Xfer &x);
     void stream(int k, Xfer &x);
     // Per coordinate results of an event: U (parent words), E (child words),

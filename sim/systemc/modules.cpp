@@ -260,7 +260,8 @@ void DramSide::post(int desc, int64_t cycle)
 // other from p0, the accelerator cycle of the DRAM cycle its first could enter:
 // a burst arrives in a DRAM cycle seen at p0 + (its bytes before it / the
 // port's bytes per cycle, rounded up) or later, and the stream goes on at
-// p0 + (all its bytes / the port's bytes per cycle) at the earliest.
+// p0 + (all its bytes / the port's bytes per cycle) at the earliest (row-major:
+// the bytes of the bursts it issues).
 void DramSide::try_adds()
 {
     while (head_ < p_.descs.size()) {
@@ -283,7 +284,9 @@ void DramSide::try_adds()
             const uint64_t burst = core_->burst_bytes();
             const double port = port_bytes_[wr ? 1 : 0];
             if (s.port0 < 0) s.port0 = (int64_t)to_accel(elig);
-            const int64_t bytes = d.words * (int64_t)((p_.arch->word_bits + 7) / 8);
+            // row-major (listed bursts): the port carries the bursts' bytes, over-fetch included
+            const int64_t bytes = d.addr_off >= 0 ? d.bursts * (int64_t)burst
+                                                  : d.words * (int64_t)((p_.arch->word_bits + 7) / 8);
             while (s.added < d.bursts) {
                 if (port > 0 && (int64_t)to_accel(open_) < s.port0 + share_cycles(s.added * (int64_t)burst, port))
                     return;

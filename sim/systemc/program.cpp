@@ -118,6 +118,12 @@ struct Builder {
         return cdiv(bytes, (int64_t)p.burst_bytes);
     }
 
+    // The words that bursts bl carry (rounded up).
+    int64_t listed_words(const std::vector<uint64_t> &bl) const
+    {
+        return cdiv((int64_t)bl.size() * (int64_t)p.burst_bytes, (a->word_bits + 7) / 8);
+    }
+
     // bl: the bursts of a tile's box in a row-major layout (nullptr: the
     // next bursts of region rg, tile-major)
     int add_desc(int kind, int item, int rg, int64_t words, int fence_of = kNone, bool after_prev = false,
@@ -168,15 +174,16 @@ struct Builder {
             add_use(item, net, 2, t, share_cycles(noc_words, nr), noc_words, nr, net_latency,
                     &p.items[(size_t)item].use_net);
         }
+        // row-major: the stall cause's ideal time counts the bursts' words (over-fetch included)
         if (p.has_dram && vs.is_dram) {
             p.items[(size_t)item].desc = add_desc(D_READ, item, rs, src_words, kNone, false, bl);
-            p.items[(size_t)item].dram_words = src_words;
+            p.items[(size_t)item].dram_words = bl ? listed_words(*bl) : src_words;
         }
         if (p.has_dram && vd.is_dram) {
             int d = add_desc(dram_kind, item, rd, dst_words, kNone, vs.is_dram, vs.is_dram ? nullptr : bl);
             if (vs.is_dram) p.items[(size_t)item].desc2 = d;
             else p.items[(size_t)item].desc = d;
-            p.items[(size_t)item].dram_words = dst_words;
+            p.items[(size_t)item].dram_words = bl && !vs.is_dram ? listed_words(*bl) : dst_words;
             p.items[(size_t)item].dram_write = true;
         }
     }
@@ -260,12 +267,11 @@ void advance_box(TileBox &b, const TileBox &prev)
     b.hi[k] = std::max(b.hi[k], b.lo[k]);
 }
 
-// The bursts of box b (clipped to the tensor) in address order: each run
-// along the innermost dim from its first byte's burst to its last's, a burst
-// that the previous run ended in not repeated.
+// Appends the bursts of box b (clipped to the tensor) in address order: each
+// run along the innermost dim from its first byte's burst to its last's, a
+// burst equal to the one appended last not repeated.
 void box_bursts(const RowMajor &L, TileBox b, uint64_t burst, std::vector<uint64_t> &out)
 {
-    out.clear();
     int64_t stride[5];
     for (int i = 4; i >= 0; i--) {
         stride[i] = i == 4 ? 1 : stride[i + 1] * L.size[i + 1];
@@ -283,6 +289,36 @@ void box_bursts(const RowMajor &L, TileBox b, uint64_t burst, std::vector<uint64
         int i = 3;
         while (i >= 0 && ++at[i] == b.hi[i]) at[i] = b.lo[i], i--;
         if (i < 0) return;
+    }
+}
+
+// The bursts of the MAC array's stream x (its parent DRAM) over the block:
+// step by step, the block's inner loops as an odometer (outermost first), the
+// lanes' box moved by the step's offsets; psum_reads (outputs): only the
+// steps that read partial sums back (x.psum_all, or an inner reduction loop
+// past its first iteration).
+void stream_bursts(const pesim_layer *l, const RowMajor &L, const Xfer &x, const std::vector<StepLoop> &loops,
+                   bool psum_reads, uint64_t burst, std::vector<uint64_t> &out)
+{
+    out.clear();
+    std::vector<int64_t> ix(loops.size(), 0);
+    Xfer s = x;
+    while (true) {
+        bool reads = x.psum_all;
+        std::copy(x.lo, x.lo + PESIM_NDIMS, s.lo);
+        for (size_t i = 0; i < loops.size(); i++) {
+            s.lo[loops[i].dim] += ix[i] * loops[i].weight;
+            const int d = loops[i].dim;
+            reads |= ix[i] > 0 && (d == PESIM_DIM_C || d == PESIM_DIM_R || d == PESIM_DIM_S);
+        }
+        if (!psum_reads || reads) {
+            for (int d = 0; d < PESIM_NDIMS; d++)
+                s.ext[d] = std::max<int64_t>(0, std::min(s.lo[d] + x.span[d], l->dim[d]) - s.lo[d]);
+            box_bursts(L, tile_box(l, L, s), burst, out);
+        }
+        size_t i = loops.size();
+        while (i > 0 && ++ix[i - 1] == loops[i - 1].factor) ix[--i] = 0;
+        if (i == 0) return;
     }
 }
 
@@ -394,6 +430,7 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
     std::vector<TileBox> tile_box_of((size_t)np);
     std::vector<bool> has_box((size_t)np, false);
     std::vector<uint64_t> bl;  // the bursts of the transfer being built
+    std::vector<StepLoop> steps;  // row-major: the block's inner loops (its streams' steps)
     int prev_compute = carry.prev_compute;
     // the DMAs before the first block
     size_t next_dma = 0;
@@ -452,6 +489,7 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
                     d.deps.push_back({last_drain[(size_t)j], ST_END});
             int id = B.add_item(d);
             int64_t wc = up_inst[(size_t)k], wp = cdiv(up_parent[(size_t)k], inst[pp]);
+            bl.clear();
             if (has_box[(size_t)k]) box_bursts(lay[PESIM_OUTPUTS], tile_box_of[(size_t)k], p.burst_bytes, bl);
             B.transfer(id, PESIM_OUTPUTS, x.child, wc, pp, wp, pp, wp, D_WRITE_POSTED, B.region[PESIM_OUTPUTS],
                        B.region[PESIM_OUTPUTS], m ? reduce_path(a, m, x.child, x.parent) : 0,
@@ -529,6 +567,7 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
             bool boxed = row_major && a->level[pp].is_dram;
             if (boxed) {  // the tile's box; an advancing window reads its new rows only
                 TileBox tb = tile_box(st.layer, lay[x.tensor], x);
+                bl.clear();
                 if (x.tensor == PESIM_INPUTS && x.child_max == 0 && x.child_fills > 0 && has_box[(size_t)k]) {
                     TileBox fresh = tb;
                     advance_box(fresh, tile_box_of[(size_t)k]);
@@ -587,13 +626,14 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
         }
         if (!p.opt.stall_free) {
             int64_t rw[PESIM_MAX_LEVELS] = {0}, uw[PESIM_MAX_LEVELS] = {0}, dram_rw[PESIM_NTENSORS] = {0};
+            const Xfer *dram_x[PESIM_NTENSORS] = {nullptr, nullptr, nullptr};  // each tensor's stream from DRAM
             for (int i = 0; i < b.n; i++) {
                 const Xfer &x = b.x[i];
                 if (!x.stream) continue;
                 int lv = phys(st, M, x.tensor, x.parent);
                 int64_t r = cdiv(x.parent_reads, inst[lv]), u = cdiv(x.parent_updates, inst[lv]);
                 rw[lv] += r, uw[lv] += u;
-                if (a->level[lv].is_dram) dram_rw[x.tensor] += r;
+                if (a->level[lv].is_dram) dram_rw[x.tensor] += r, dram_x[x.tensor] = &x;
                 double nr = a->level[lv].noc[x.tensor].words_per_cycle;
                 B.add_use(cid, lv, 2, x.tensor, share_cycles(r + u, nr), r + u, nr, 0, nullptr);
             }
@@ -602,15 +642,24 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
                 const pesim_level &v = a->level[lv];
                 if (v.is_dram) {  // operands straight from DRAM: reads a tensor at a time (weights, inputs,
                     if (!p.has_dram) continue;  // partial sums), each from its own region; then writes
+                    // row-major: the bursts of the streams' steps
+                    if (row_major) nest.step_loops(steps);
                     for (int t = 0; t < PESIM_NTENSORS; t++) {
                         if (!dram_rw[t]) continue;
+                        if (row_major)
+                            stream_bursts(st.layer, lay[t], *dram_x[t], steps, t == PESIM_OUTPUTS, p.burst_bytes, bl);
                         int rg = B.region[t];
-                        int d = B.add_desc(D_READ, cid, rg, dram_rw[t]);
+                        int d = B.add_desc(D_READ, cid, rg, dram_rw[t], kNone, false, row_major ? &bl : nullptr);
                         if (p.items[(size_t)cid].dram_rd == kNone) p.items[(size_t)cid].dram_rd = d;
                         p.items[(size_t)cid].dram_rd_n++;
                     }
-                    if (uw[lv])
-                        p.items[(size_t)cid].dram_wr = B.add_desc(D_WRITE, cid, B.region[PESIM_OUTPUTS], uw[lv]);
+                    if (uw[lv]) {
+                        if (row_major)
+                            stream_bursts(st.layer, lay[PESIM_OUTPUTS], *dram_x[PESIM_OUTPUTS], steps, false,
+                                          p.burst_bytes, bl);
+                        p.items[(size_t)cid].dram_wr = B.add_desc(D_WRITE, cid, B.region[PESIM_OUTPUTS], uw[lv],
+                                                                  kNone, false, row_major ? &bl : nullptr);
+                    }
                     continue;
                 }
                 int64_t cr = share_cycles(rw[lv], read_rate(v));
@@ -654,6 +703,7 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
         if (it.drain != kNone) d.deps.push_back({it.drain, ST_LEFT});
         int id = B.add_item(d);
         int64_t wc = up_inst[(size_t)k], wp = cdiv(up_parent[(size_t)k], inst[pp]);
+        bl.clear();
         if (has_box[(size_t)k]) box_bursts(lay[PESIM_OUTPUTS], tile_box_of[(size_t)k], p.burst_bytes, bl);
         B.transfer(id, PESIM_OUTPUTS, c, wc, pp, wp, pp, wp, D_WRITE, B.region[PESIM_OUTPUTS],
                    B.region[PESIM_OUTPUTS], m ? reduce_path(a, m, c, pairs[k].parent) : 0,
