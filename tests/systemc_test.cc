@@ -990,12 +990,15 @@ std::string same_blocks(const sc_cases::Case &c, int64_t *n_blocks, int64_t *n_x
             if (x.tensor != y.tensor || x.child != y.child || x.parent != y.parent || (x.stream != 0) != y.stream ||
                 x.pair != y.pair || x.parent_reads != y.parent_reads || x.child_fills != y.child_fills ||
                 x.parent_updates != y.parent_updates || x.child_reads != y.child_reads ||
-                x.child_max != y.child_max) {
+                x.child_max != y.child_max || x.parent_max != y.parent_max || x.update_max != y.update_max ||
+                x.fill_max != y.fill_max || (x.advance != 0) != y.advance) {
                 os << pesim_tensor_name((pesim_tensor)x.tensor) << " " << (int)x.child << "->" << (int)x.parent
                    << (x.stream ? " stream" : "") << ": walker (reads " << x.parent_reads << ", fills " << x.child_fills
                    << ", updates " << x.parent_updates << ", drain " << x.child_reads << ", max " << x.child_max
-                   << "), reference (" << y.parent_reads << ", " << y.child_fills << ", " << y.parent_updates << ", "
-                   << y.child_reads << ", " << y.child_max << ")";
+                   << ", parent max " << x.parent_max << ", update max " << x.update_max << ", fill max "
+                   << x.fill_max << (x.advance ? ", advance" : "") << "), reference (" << y.parent_reads << ", " << y.child_fills << ", "
+                   << y.parent_updates << ", " << y.child_reads << ", " << y.child_max << ", " << y.parent_max << ", "
+                   << y.update_max << ", " << y.fill_max << (y.advance ? ", advance" : "") << ")";
                 return os.str();
             }
         }

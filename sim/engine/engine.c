@@ -455,6 +455,7 @@ typedef struct pair_state {
     int64_t pend_up_child;  /* outputs: words of the current tile to drain (child reads) */
     int64_t pend_up_inst;   /* of which the slowest child instance reads (pesim_walk_child_words) */
     int64_t pend_up_parent; /* outputs: reduced words the drain writes at the parent */
+    int64_t pend_up_pmax;   /* of which the largest parent instance receives (pesim_xfer.update_max) */
     int64_t tile;           /* outputs: the child's current tile (pesim_xfer.tile) */
     pesim_dram_box box;     /* row-major, parent in DRAM: the current tile's box (what a drain writes) */
     int has_box;
@@ -791,8 +792,8 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
                     if (pairs[j].tensor == PESIM_OUTPUTS && pairs[j].parent == x->child && ps[j].drain.end > ready)
                         ready = ps[j].drain.end;
                 int p = phys(e, PESIM_OUTPUTS, x->parent);
-                s->drain = transfer(e, PESIM_OUTPUTS, x->child, s->pend_up_inst, p, cdiv(s->pend_up_parent, e->inst[p]),
-                                    p, cdiv(s->pend_up_parent, e->inst[p]), red_lat[x->pair], ready,
+                int64_t wp = pesim_walk_share(s->pend_up_parent, e->inst[p], s->pend_up_pmax);
+                s->drain = transfer(e, PESIM_OUTPUTS, x->child, s->pend_up_inst, p, wp, p, wp, red_lat[x->pair], ready,
                                     &e->dram.reg[PESIM_OUTPUTS], &e->dram.reg[PESIM_OUTPUTS],
                                     s->has_box ? &s->box : NULL);
                 /* posted: the child is free once the words left it, before the
@@ -851,9 +852,10 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
                     gate = ready, gate_cause = st->ready_is_load[x->tensor] ? PESIM_STALL_DRAM_BW : PESIM_STALL_FILL_DRAIN;
             }
             int p = phys(e, x->tensor, x->parent);
-            int64_t words_p = cdiv(x->parent_reads, e->inst[p]);
+            /* the slowest parent instance (its children's union the largest) sets the pace at the parent */
+            int64_t words_p = pesim_walk_share(x->parent_reads, e->inst[p], x->parent_max);
             /* the slowest child instance (the largest tile) sets the pace of its fill */
-            int64_t words_c = x->tensor == PESIM_OUTPUTS ? cdiv(x->child_fills, e->inst[x->child])
+            int64_t words_c = x->tensor == PESIM_OUTPUTS ? pesim_walk_readback_words(x, e->inst[x->child])
                                                          : pesim_walk_child_words(x, x->child_fills, e->inst[x->child]);
             /* row-major, parent in DRAM: the tile's box (its drain writes it too) */
             const pesim_dram_box *bx = NULL;
@@ -863,19 +865,21 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
                 pesim_dram_box prev = s->box;
                 s->box = nb, s->has_box = 1;
                 /* a sliding window that advances reads only its new rows */
-                if (x->child_max == 0 && x->child_fills > 0 && x->tensor == PESIM_INPUTS)
+                if (x->advance && x->child_fills > 0 && x->tensor == PESIM_INPUTS)
                     pesim_dram_box_advance(&nb, &prev, e->dram.lay[x->tensor].n);
                 bx = &nb;
             }
             int64_t done = ready;
             if (words_p > 0 || words_c > 0) {
                 /* a unicast network carries one copy per child; a mesh, as many over its busiest
-                 * link, then hops to the farthest child; a bus or systolic one, the multicast union */
+                 * link, then hops to the farthest child; a bus or systolic one, the multicast union
+                 * (of the slowest parent instance, as at its port) */
                 pesim_noc_kind nk = a->level[p].noc[x->tensor].kind;
                 int64_t words_n = words_p, lat_n = 0;
-                if (nk == PESIM_NOC_UNICAST) words_n = cdiv(x->child_fills, e->inst[p]);
+                int64_t copies = pesim_walk_share(x->child_fills, e->inst[p], x->fill_max);
+                if (nk == PESIM_NOC_UNICAST) words_n = copies;
                 if (nk == PESIM_NOC_MESH && m) {
-                    words_n = pesim_nest_mesh_link_words(m, p, cdiv(x->child_fills, e->inst[p]), 1);
+                    words_n = pesim_nest_mesh_link_words(m, p, copies, 1);
                     lat_n = words_n > 0 ? pesim_nest_mesh_hops(m, p) - 1 : 0;
                 }
                 int dram_read = e->has_dram && a->level[p].is_dram && words_p > 0 && rif > 1;
@@ -900,6 +904,7 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
             if (x->tensor == PESIM_OUTPUTS) {
                 s->tile = x->tile;
                 s->pend_up_child = x->child_reads, s->pend_up_parent = x->parent_updates;
+                s->pend_up_pmax = x->update_max;
                 s->pend_up_inst = pesim_walk_child_words(x, x->child_reads, e->inst[x->child]);
             }
             if (sys_level > 0 && x->child == sys_level - 1) {
@@ -937,7 +942,9 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
                 const pesim_xfer *x = &b.xfer[i];
                 if (!x->stream) continue;
                 int p = sp[i] = phys(e, x->tensor, x->parent), t = x->tensor;
-                int64_t r = cdiv(x->parent_reads, e->inst[p]), u = cdiv(x->parent_updates, e->inst[p]);
+                /* the lanes of the slowest parent instance (the largest tile) set the pace */
+                int64_t r = pesim_walk_share(x->parent_reads, e->inst[p], x->parent_max);
+                int64_t u = pesim_walk_share(x->parent_updates, e->inst[p], x->update_max);
                 rw[p] += r, uw[p] += u;
                 if (a->level[p].is_dram) dram_rw[t] += r, dram_pair[t] = x->pair;
                 sn[i] = span_cycles(r + u, a->level[p].noc[t].words_per_cycle);
@@ -1041,8 +1048,8 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
         pair_state *s = &ps[k];
         int64_t ready = last > s->drain_done ? last : s->drain_done;
         int p = phys(e, PESIM_OUTPUTS, pairs[k].parent);
-        xres r = transfer(e, PESIM_OUTPUTS, c, s->pend_up_inst, p, cdiv(s->pend_up_parent, e->inst[p]), p,
-                          cdiv(s->pend_up_parent, e->inst[p]), red_lat[k], ready,
+        int64_t wp = pesim_walk_share(s->pend_up_parent, e->inst[p], s->pend_up_pmax);
+        xres r = transfer(e, PESIM_OUTPUTS, c, s->pend_up_inst, p, wp, p, wp, red_lat[k], ready,
                           &e->dram.reg[PESIM_OUTPUTS], &e->dram.reg[PESIM_OUTPUTS], s->has_box ? &s->box : NULL);
         last = xres_done(e, &r, NULL);
         e->st.transfers++;

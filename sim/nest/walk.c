@@ -152,6 +152,7 @@ void pesim_walk_init(pesim_walk *w, const pesim_arch *a, const pesim_layer *l, c
             while (c >= 0 && !pesim_mapping_keeps(a, m, c, (pesim_tensor)t)) c--;
             pesim_walk_pair *pr = &w->pair[w->n_pairs++];
             pesim_nest_pair_init(pr, &w->g, a, m, t, c, p);
+            w->pinst[w->n_pairs - 1] = pesim_mapping_instances(m, p);
             if (c >= 0 && pr->js + 1 > w->J) w->J = pr->js + 1;
         }
     for (int k = 0; k < w->n_pairs; k++) { /* the partial-sum tiles a read-back may return to */
@@ -169,6 +170,40 @@ void pesim_walk_init(pesim_walk *w, const pesim_arch *a, const pesim_layer *l, c
 }
 
 int64_t pesim_walk_tiles(const pesim_walk *w, int k) { return w->tiles[k]; }
+
+/* Words the children of histograms h keep when pair pr's window advances
+ * along j*: each child's overlap of its previous (full) and new window. */
+static int64_t kept_child(const pesim_layer *l, int conv, const pesim_walk_pair *pr, const hist *const *h)
+{
+    int jd = pr->jd, pd = partner(jd);
+    int hdir = (jd == P || jd == R), is_out = (jd == P || jd == Q);
+    int64_t s = 0;
+    for (int i = 0; i < h[jd]->k; i++)
+        for (int j = 0; j < h[pd]->k; j++)
+            s += h[jd]->cnt[i] * h[pd]->cnt[j] *
+                 pesim_nest_overlap(l, conv, hdir, is_out, pr->gc[jd], h[jd]->ext[i], h[pd]->ext[j], pr->shift);
+    return s * foot_input_rest(l, conv, h, hdir);
+}
+
+/* The same at the parent (a pair that is not slow) over the parent
+ * histograms h: "pesim", the children's windows (the advancing dim is not
+ * split); "timeloop", the box of their union. */
+static int64_t kept_parent(const pesim_layer *l, int conv, const pesim_walk_pair *pr, const hist *const *h)
+{
+    int jd = pr->jd, pd = partner(jd);
+    int hdir = (jd == P || jd == R), is_out = (jd == P || jd == Q);
+    int shared = conv != PESIM_CONV_TIMELOOP && pr->gv[pd] != pr->gc[pd];
+    int64_t s = 0;
+    for (int i = 0; i < h[jd]->k; i++)
+        for (int j = 0; j < h[pd]->k; j++) {
+            int64_t o = shared ? pesim_nest_shared_overlap(l, hdir, is_out, pr->gc[jd], h[jd]->ext[i], h[pd]->ext[j],
+                                                           pr->gc[pd])
+                               : pesim_nest_overlap(l, conv, hdir, is_out, pr->gv[jd], h[jd]->ext[i], h[pd]->ext[j],
+                                                    pr->shift);
+            s += h[jd]->cnt[i] * h[pd]->cnt[j] * o;
+        }
+    return s * foot_input_rest(l, conv, h, hdir);
+}
 
 static void event(pesim_walk *w, int k, int changed, pesim_xfer *x)
 {
@@ -194,7 +229,7 @@ static void event(pesim_walk *w, int k, int changed, pesim_xfer *x)
         one[d].k = 1, one[d].ext[0] = mx, one[d].cnt[0] = 1;
         hm[d] = &one[d];
     }
-    int64_t Emax = adv ? 0 : foot(l, conv, t, hm);
+    int64_t Emax = foot(l, conv, t, hm) - (adv ? kept_child(l, conv, pr, hm) : 0);
     if (pr->slow) {
         uint32_t mask[ND];
         for (int d = 0; d < ND; d++) mask[d] = pr->sp_p;
@@ -203,9 +238,30 @@ static void event(pesim_walk *w, int k, int changed, pesim_xfer *x)
     } else {
         U = foot(l, conv, t, hp);
     }
+    /* the largest parent instance: the one at the origin (all its spatial
+     * digits 0), whose children's tiles are the least clipped by the bounds */
+    int64_t Umax = 0, Emax_p = 0;
+    if (w->pinst[k] > 1) {
+        if (pr->slow) {
+            const uint32_t none[ND] = {0};
+            Umax = pesim_nest_parent_words(g, l, pr, none, w->off, adv);
+            if (Umax < 0) w->oom = 1, Umax = 0;
+        } else {
+            hist h0[ND];
+            const hist *p0[ND];
+            for (int d = 0; d < ND; d++) h0[d] = make_hist(g, d, w->off[d], 0, RELEVANT(t, d) ? pr->gv[d] : 1), p0[d] = &h0[d];
+            Umax = foot(l, conv, t, p0) - (adv ? kept_parent(l, conv, pr, p0) : 0);
+        }
+        const hist *c0[ND]; /* the children of that parent instance */
+        for (int d = 0; d < ND; d++)
+            c0[d] = memo_hist(w, k, 4, d, w->off[d], pr->sp_c & ~pr->sp_p, RELEVANT(t, d) ? pr->gc[d] : 1);
+        Emax_p = foot(l, conv, t, c0) - (adv ? kept_child(l, conv, pr, c0) : 0);
+    }
     memset(x, 0, sizeof *x);
     x->tensor = (int8_t)t, x->child = (int8_t)c, x->parent = (int8_t)p, x->pair = (int8_t)k;
+    x->advance = (int8_t)adv;
     x->child_max = Emax;
+    x->parent_max = Umax, x->fill_max = Emax_p;
     if (t == PESIM_OUTPUTS) {
         int first = 1; /* no reduction loop outside j* has left 0: nothing to read back */
         for (int i = 0; i <= pr->js; i++)
@@ -217,33 +273,12 @@ static void event(pesim_walk *w, int k, int changed, pesim_xfer *x)
                 x->tile = x->tile * g->f[g->loop_dim[i]][2 * g->loop_level[i] + 1] + w->idx[i];
         x->child_fills = tl ? E : x->parent_reads; /* "timeloop": every load is a fill, first visits too */
         x->child_reads = tl ? 0 : E;               /* "pesim": the drain is read at the child */
+        x->update_max = Umax;
+        x->parent_max = first ? 0 : Umax;
+        if (!tl) x->fill_max = x->parent_max;
         return;
     }
-    int64_t Oc = 0, Op = 0;
-    if (adv) {
-        int jd = pr->jd, pd = partner(jd);
-        int hdir = (jd == P || jd == R), is_out = (jd == P || jd == Q);
-        int64_t gj = pr->gc[jd], sc = 0, sp = 0;
-        for (int i = 0; i < hc[jd]->k; i++)
-            for (int j = 0; j < hc[pd]->k; j++)
-                sc += hc[jd]->cnt[i] * hc[pd]->cnt[j] *
-                      pesim_nest_overlap(l, conv, hdir, is_out, gj, hc[jd]->ext[i], hc[pd]->ext[j], pr->shift);
-        Oc = sc * foot_input_rest(l, conv, hc, hdir);
-        if (!pr->slow) {
-            /* "pesim": the children's windows (the advancing dim is not split);
-             * "timeloop": the box of their union */
-            int shared = conv != PESIM_CONV_TIMELOOP && pr->gv[pd] != pr->gc[pd];
-            for (int i = 0; i < hp[jd]->k; i++)
-                for (int j = 0; j < hp[pd]->k; j++) {
-                    int64_t o = shared ? pesim_nest_shared_overlap(l, hdir, is_out, gj, hp[jd]->ext[i], hp[pd]->ext[j],
-                                                                   pr->gc[pd])
-                                       : pesim_nest_overlap(l, conv, hdir, is_out, pr->gv[jd], hp[jd]->ext[i],
-                                                            hp[pd]->ext[j], pr->shift);
-                    sp += hp[jd]->cnt[i] * hp[pd]->cnt[j] * o;
-                }
-            Op = sp * foot_input_rest(l, conv, hp, hdir);
-        }
-    }
+    int64_t Oc = adv ? kept_child(l, conv, pr, hc) : 0, Op = adv && !pr->slow ? kept_parent(l, conv, pr, hp) : 0;
     x->parent_reads = U - Op;
     x->child_fills = E - Oc;
 }
@@ -268,10 +303,25 @@ static void stream(pesim_walk *w, int k, pesim_xfer *x)
             h[d] = memo_hist(w, k, 2, d, w->off[d], inner[d] | pr->sp_p, RELEVANT(t, d) ? pr->gv[d] : 1);
         U = foot(l, PESIM_CONV_PESIM, t, h); /* single words: the distinct rows */
     }
+    /* the largest parent instance: the one at the origin (its spatial digits 0) */
+    const int big = w->pinst[k] > 1;
+    const hist *h0[ND];
+    int64_t U0 = 0;
+    uint32_t mask0[ND];
+    if (big && pr->slow) {
+        for (int d = 0; d < ND; d++) mask0[d] = inner[d];
+        U0 = pesim_nest_parent_words(g, l, pr, mask0, w->off, 0);
+        if (U0 < 0) w->oom = 1, U0 = 0;
+    } else if (big) {
+        for (int d = 0; d < ND; d++)
+            h0[d] = memo_hist(w, k, 5, d, w->off[d], inner[d], RELEVANT(t, d) ? pr->gv[d] : 1);
+        U0 = foot(l, PESIM_CONV_PESIM, t, h0);
+    }
     memset(x, 0, sizeof *x);
     x->tensor = (int8_t)t, x->child = -1, x->parent = (int8_t)p, x->stream = 1, x->pair = (int8_t)k;
     if (t != PESIM_OUTPUTS) {
         x->parent_reads = U;
+        x->parent_max = U0;
         return;
     }
     int64_t F = 0;
@@ -290,15 +340,44 @@ static void stream(pesim_walk *w, int k, pesim_xfer *x)
             F = foot(l, PESIM_CONV_PESIM, t, h);
         }
     }
+    int64_t F0 = 0; /* the first writes of the largest parent instance */
+    if (outer_zero && big) {
+        if (pr->slow) {
+            for (int d = 0; d < ND; d++)
+                if (!RELEVANT(t, d)) mask0[d] = 0;
+            F0 = pesim_nest_parent_words(g, l, pr, mask0, w->off, 0);
+            if (F0 < 0) w->oom = 1, F0 = 0;
+        } else {
+            hist one0[ND];
+            for (int d = 0; d < ND; d++)
+                if (!RELEVANT(t, d)) one0[d] = make_hist(g, d, w->off[d], 0, 1), h0[d] = &one0[d];
+            F0 = foot(l, PESIM_CONV_PESIM, t, h0);
+        }
+    }
     x->parent_updates = U;
     x->parent_reads = U - F;
+    x->update_max = U0;
+    x->parent_max = U0 - F0;
+}
+
+int64_t pesim_walk_share(int64_t total, int64_t instances, int64_t largest)
+{
+    if (total <= 0 || instances <= 0) return 0;
+    int64_t avg = (total + instances - 1) / instances;
+    return largest > avg ? largest : avg;
+}
+
+int64_t pesim_walk_readback_words(const pesim_xfer *x, int64_t instances)
+{
+    int64_t tiles = x->child_reads > 0 ? x->child_reads : x->child_fills;
+    if (tiles <= 0) return 0;
+    int64_t big = (int64_t)(((__int128)x->child_max * x->child_fills + tiles - 1) / tiles);
+    return pesim_walk_share(x->child_fills, instances, big);
 }
 
 int64_t pesim_walk_child_words(const pesim_xfer *x, int64_t total, int64_t instances)
 {
-    if (total <= 0 || instances <= 0) return 0;
-    int64_t avg = (total + instances - 1) / instances;
-    return x->child_max > avg ? x->child_max : avg;
+    return pesim_walk_share(total, instances, x->child_max);
 }
 
 int pesim_walk_next(pesim_walk *w, pesim_block *b)

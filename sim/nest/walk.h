@@ -30,13 +30,22 @@ typedef struct pesim_xfer {
     int8_t tensor, child, parent;
     int8_t stream;              /* 1: MAC-array operand stream over the block, not an event */
     int8_t pair;                /* index in pesim_walk.pair */
+    int8_t advance;             /* events: 1 when the child's sliding window advances (it keeps the overlap) */
     int64_t parent_reads;
     int64_t child_fills;
     int64_t parent_updates;
     int64_t child_reads;
     int64_t child_max;          /* events: words of the largest child instance's tile (edge tiles are
-                                 * smaller), what the slowest instance moves; 0 when a sliding window
-                                 * advances (then the average is used) */
+                                 * smaller), what the slowest instance moves; when its sliding window
+                                 * advances, the largest instance's new words */
+    /* The largest parent instance (imperfect factors give the instances at the
+     * edges fewer words; all parent instances equal without them): its words
+     * of parent_reads and of parent_updates, and its share of child_fills (the
+     * copies its children receive: what a unicast network carries). Events:
+     * its children's union; streams: what its MAC lanes read and update over
+     * the block; when a sliding window advances, the new words. 0 when the
+     * parent has one instance (the total is exact). */
+    int64_t parent_max, update_max, fill_max;
     int64_t tile;               /* output events: the child's new tile among the tiles a read-back of its
                                  * pair may return to, 0 .. pesim_walk_tiles - 1 (0 for other events) */
 } pesim_xfer;
@@ -82,7 +91,8 @@ typedef struct pesim_walk {
     int oom;                    /* a general count ran out of memory: the counts are wrong */
     int tile_r0[PESIM_WALK_MAX_XFERS];       /* outputs: the outermost reduction loop at or above j* (-1) */
     int64_t tiles[PESIM_WALK_MAX_XFERS];     /* outputs: tiles named by pesim_xfer.tile (0: no read-back) */
-    pesim_hist_memo memo[PESIM_WALK_MAX_XFERS + 1][4][PESIM_NDIMS];
+    int64_t pinst[PESIM_WALK_MAX_XFERS];     /* instances of each pair's parent level */
+    pesim_hist_memo memo[PESIM_WALK_MAX_XFERS + 1][6][PESIM_NDIMS];
 } pesim_walk;
 
 /* Prepares a walk of a mapping that pesim_nest_count accepted as valid. */
@@ -93,6 +103,22 @@ void pesim_walk_init(pesim_walk *w, const pesim_arch *a, const pesim_layer *l, c
  * instances: the largest tile (x->child_max), never less than the average
  * ceil(total / instances); 0 when total is 0. */
 int64_t pesim_walk_child_words(const pesim_xfer *x, int64_t total, int64_t instances);
+
+/* Words the slowest of `instances` instances moves of `total` words when the
+ * largest instance moves `largest` (a pesim_xfer's parent_max, update_max or
+ * fill_max; 0: unknown): max(largest, ceil(total / instances)); 0 when total
+ * is 0. pesim_walk_child_words is this with x->child_max. */
+int64_t pesim_walk_share(int64_t total, int64_t instances, int64_t largest);
+
+/* Words the slowest child instance receives of an output event's read-back
+ * (its child_fills) over `instances` child instances: the largest child's
+ * tile (x->child_max) times the fraction of the children's tiles read back,
+ * ceil(child_max x child_fills / tiles), where tiles are the children's tile
+ * words (child_reads; child_fills under "timeloop", where every load is a
+ * fill and the fraction is 1); never less than the average. With perfect
+ * factors this is the average; children that reduce into one word share
+ * its read-back as the average does. */
+int64_t pesim_walk_readback_words(const pesim_xfer *x, int64_t instances);
 
 /* Output tiles of pair k that partial-sum read-backs may return to: the
  * combinations of the output loops (G, N, K, P, Q) inside the outermost

@@ -100,7 +100,7 @@ void LoopNest::init(const pesim_arch *a, const pesim_layer *l, const pesim_mappi
             if (f > 1 && w < bound_[d]) loops_.push_back(Loop{lv, d, f, w});
         }
     // Pairs, outermost parent first.
-    pairs_.clear(), info_.clear();
+    pairs_.clear(), info_.clear(), pinst_.clear();
     for (int p = M_ - 1; p >= 0; p--)
         for (int t = 0; t < PESIM_NTENSORS; t++) {
             if (!pesim_mapping_keeps(a, m, p, (pesim_tensor)t)) continue;
@@ -110,6 +110,10 @@ void LoopNest::init(const pesim_arch *a, const pesim_layer *l, const pesim_mappi
             pi.np = NestPair{(int8_t)t, (int8_t)c, (int8_t)p};
             pairs_.push_back(pi.np);
             info_.push_back(pi);
+            int64_t n = 1;  // the parent's instances: the spatial factors above it
+            for (int lv = p + 1; lv < M_; lv++)
+                for (int d = 0; d < PESIM_NDIMS; d++) n *= radix_[d][2 * lv];
+            pinst_.push_back(n);
         }
     J_ = 0;
     const bool tl = a->conventions == PESIM_CONV_TIMELOOP;
@@ -227,8 +231,9 @@ void values_of(int nd, const int64_t *mul, const int64_t *lo, const int64_t *hi,
 
 }  // namespace
 
-void LoopNest::coord_event(const PairInfo &pi, const Coord &cd, bool adv, int64_t *U, int64_t *E, int64_t *Emax)
+void LoopNest::coord_event(const PairInfo &pi, const Coord &cd, bool adv, int64_t *r)
 {
+    int64_t *U = &r[0], *E = &r[1], *Emax = &r[2], *Umax = &r[3], *EPmax = &r[4];
     const int c = pi.np.child, p = pi.np.parent;
     const bool tlin = pi.tl && cd.window;  // "timeloop" input rows: spans, distinct subtrees
     const bool tlsub = pi.tl && pi.np.tensor == PESIM_INPUTS;
@@ -250,7 +255,7 @@ void LoopNest::coord_event(const PairInfo &pi, const Coord &cd, bool adv, int64_
         g[j] = gran(d, c);
     }
     if (cd.nd == 1) A[1] = Z[1] = W[1] = {0};
-    *U = *E = *Emax = 0;
+    *U = *E = *Emax = *Umax = *EPmax = 0;
     std::vector<int64_t> cur, prev, tmp;
     std::set<std::vector<int64_t>> distinct;
     std::vector<int64_t> sub_cur, sub_prev;
@@ -270,7 +275,7 @@ void LoopNest::coord_event(const PairInfo &pi, const Coord &cd, bool adv, int64_
     };
     for (int64_t a0 : A[0])
         for (int64_t a1 : A[1]) {
-            int64_t union_n = 0;
+            int64_t union_n = 0, e_par = 0;  // this parent instance's union and children's words
             distinct.clear();
             for (int64_t z0 : Z[0])
                 for (int64_t z1 : Z[1]) {
@@ -283,8 +288,8 @@ void LoopNest::coord_event(const PairInfo &pi, const Coord &cd, bool adv, int64_
                             if (adv) child(o, true, prev);
                             if (adv && tlin) size = span_delta(cur, prev);
                             else if (adv) size = minus_size(cur, prev);
-                            *E += size;
-                            *Emax = std::max(*Emax, tlin ? span(cur) : (int64_t)cur.size());
+                            *E += size, e_par += size;
+                            *Emax = std::max(*Emax, size);  // at an advance, the new words
                             if (tlsub) {
                                 sub_cur.insert(sub_cur.end(), cur.begin(), cur.end());
                                 if (adv) sub_prev.insert(sub_prev.end(), prev.begin(), prev.end());
@@ -321,6 +326,7 @@ void LoopNest::coord_event(const PairInfo &pi, const Coord &cd, bool adv, int64_
             if (tlsub)
                 for (const std::vector<int64_t> &s : distinct) union_n += (int64_t)s.size();
             *U += union_n;
+            *Umax = std::max(*Umax, union_n), *EPmax = std::max(*EPmax, e_par);
         }
 }
 
@@ -353,12 +359,14 @@ void LoopNest::event(int k, bool adv, Xfer &x)
     Coord cs[5];
     int n = 0;
     coords(t, cs, &n);
-    int64_t U = 1, E = 1, Emax = 1;
+    // Umax, EPmax: the parent instance whose union (its children's words) is
+    // the largest; per coordinate, as the instances are a product over them
+    int64_t U = 1, E = 1, Emax = 1, Umax = 1, EPmax = 1;
     for (int i = 0; i < n; i++) {
         bool hit;
         Memo *mm = cached(k, i, 0, cs[i], adv ? 1 : 0, &hit);
-        if (!hit) coord_event(pi, cs[i], adv, &mm->v[0], &mm->v[1], &mm->v[2]);
-        U *= mm->v[0], E *= mm->v[1], Emax *= mm->v[2];
+        if (!hit) coord_event(pi, cs[i], adv, mm->v);
+        U *= mm->v[0], E *= mm->v[1], Emax *= mm->v[2], Umax *= mm->v[3], EPmax *= mm->v[4];
     }
     for (int d = 0; d < PESIM_NDIMS; d++) {
         if (depends(t, d)) continue;
@@ -366,7 +374,11 @@ void LoopNest::event(int k, bool adv, Xfer &x)
         int64_t ce = count_active(d, spatial_above(d, c));
         E *= ce;
         Emax *= ce > 0 ? 1 : 0;
+        int64_t up = count_active(d, spatial_above(d, p)) > 0 ? 1 : 0;  // an active parent instance
+        Umax *= up;
+        EPmax *= up * count_active(d, spatial_range(d, c + 1, p));  // its active children
     }
+    if (pinst_[(size_t)k] <= 1) Umax = EPmax = 0;
     if (networks_) {
         // the union entering every network between the child and the parent
         // that fans out: the parent's rule, with that level as the parent
@@ -376,11 +388,11 @@ void LoopNest::event(int k, bool adv, Xfer &x)
             if (fan(lv) <= 1) continue;
             PairInfo at = pi;
             at.np.parent = (int8_t)lv;
-            int64_t Ul = 1, e, emax;
+            int64_t Ul = 1;
             for (int i = 0; i < n; i++) {
                 bool hit;
                 Memo *mm = cached(k, i, 2 + (size_t)lv, cs[i], adv ? 1 : 0, &hit);
-                if (!hit) coord_event(at, cs[i], adv, &mm->v[0], &e, &emax);
+                if (!hit) coord_event(at, cs[i], adv, mm->v);
                 Ul *= mm->v[0];
             }
             for (int d = 0; d < PESIM_NDIMS; d++)
@@ -390,7 +402,9 @@ void LoopNest::event(int k, bool adv, Xfer &x)
     }
     x = Xfer();
     x.tensor = (int8_t)t, x.child = (int8_t)c, x.parent = (int8_t)p, x.pair = (int8_t)k;
-    x.child_max = adv ? 0 : Emax;
+    x.child_max = Emax;
+    x.advance = adv;
+    x.parent_max = Umax, x.fill_max = EPmax;
     union_box(c, p, x);
     if (t == PESIM_OUTPUTS) {
         // Partial sums exist at the parent when a reduction loop among the
@@ -404,6 +418,9 @@ void LoopNest::event(int k, bool adv, Xfer &x)
         for (int i = 0; i < 5; i++) x.origin[i] = off_[od[i]];
         x.child_fills = pi.tl ? E : x.parent_reads;
         x.child_reads = pi.tl ? 0 : E;
+        x.update_max = Umax;
+        x.parent_max = revisit ? Umax : 0;
+        if (!pi.tl) x.fill_max = x.parent_max;
     } else {
         x.parent_reads = U;
         x.child_fills = E;
@@ -414,19 +431,28 @@ void LoopNest::event(int k, bool adv, Xfer &x)
     }
 }
 
-int64_t LoopNest::coord_stream(int t, int p, const Coord &cd, uint32_t extra)
+int64_t LoopNest::coord_stream(int t, int p, const Coord &cd, uint32_t extra, int64_t *largest)
 {
     (void)t;
-    std::vector<int64_t> A[2], B[2];
+    // A parent instance's origin (P) plus the inner temporal digits (I)
+    // within the bound, then the lanes below it (B).
+    std::vector<int64_t> P[2], I[2], B[2];
     for (int j = 0; j < cd.nd; j++) {
         int d = cd.d[j];
-        sums(d, spatial_above(d, p) | (extra ? inner_[d] : 0u), bound_[d] - off_[d], A[j]);
+        sums(d, spatial_above(d, p), bound_[d] - off_[d], P[j]);
+        sums(d, extra ? inner_[d] : 0u, bound_[d] - off_[d], I[j]);
         sums(d, spatial_range(d, 0, p), bound_[d], B[j]);
     }
-    if (cd.nd == 1) A[1] = B[1] = {0};
-    int64_t total = 0;
-    for (int64_t a0 : A[0])
-        for (int64_t a1 : A[1]) {
+    if (cd.nd == 1) P[1] = I[1] = B[1] = {0};
+    int64_t total = 0, big = 0;
+    for (int64_t p0 : P[0])
+        for (int64_t p1 : P[1]) {
+          int64_t mine = 0;  // this parent instance's words
+          for (int64_t i0 : I[0])
+            for (int64_t i1 : I[1]) {
+            int64_t a0 = p0 + i0, a1 = p1 + i1;
+            if (off_[cd.d[0]] + a0 >= bound_[cd.d[0]] || (cd.nd > 1 && off_[cd.d[1]] + a1 >= bound_[cd.d[1]]))
+                continue;
             int64_t n = 0;
             for (int64_t b0 : B[0])
                 for (int64_t b1 : B[1]) {
@@ -437,8 +463,11 @@ int64_t LoopNest::coord_stream(int t, int p, const Coord &cd, uint32_t extra)
                 }
             for (int64_t x : touched_) bits_[(size_t)x] = 0;
             touched_.clear();
-            total += n;
+            mine += n;
+            }
+          total += mine, big = std::max(big, mine);
         }
+    if (largest) *largest = big;
     return total;
 }
 
@@ -452,15 +481,16 @@ LoopNest::Memo *LoopNest::cached(int k, int i, size_t slot, const Coord &cd, int
     return &mm;
 }
 
-int64_t LoopNest::stream_words(int k, int lv, const Coord *cs, int n)
+int64_t LoopNest::stream_words(int k, int lv, const Coord *cs, int n, int64_t *largest)
 {
-    int64_t u = 1;
+    int64_t u = 1, big = 1;
     for (int i = 0; i < n; i++) {
         bool hit;
         Memo *mm = cached(k, i, lv == info_[(size_t)k].np.parent ? 1 : 2 + (size_t)lv, cs[i], 0, &hit);
-        if (!hit) mm->v[0] = coord_stream(info_[(size_t)k].np.tensor, lv, cs[i], 1);
-        u *= mm->v[0];
+        if (!hit) mm->v[0] = coord_stream(info_[(size_t)k].np.tensor, lv, cs[i], 1, &mm->v[1]);
+        u *= mm->v[0], big *= mm->v[1];
     }
+    if (largest) *largest = big;
     return u;
 }
 
@@ -474,17 +504,22 @@ void LoopNest::stream(int k, Xfer &x)
     // Per step of the block the lanes read the distinct words they need
     // (the MAC array counts single words: distinct rows, whatever the
     // conventions); outputs: the reduced updates.
-    int64_t U = stream_words(k, p, cs, n), F = U;
+    // Umax, Fmax: the same for the parent instance whose lanes read the most
+    int64_t Umax = 0, U = stream_words(k, p, cs, n, &Umax), F = U, Fmax = Umax;
     for (int d = 0; d < PESIM_NDIMS; d++) {
         if (depends(t, d)) continue;
         U *= count_active(d, spatial_above(d, p) | inner_[d]);
         F *= count_active(d, spatial_above(d, p));
+        Umax *= count_active(d, inner_[d]);  // the origin's instance, active when any is
+        Fmax *= count_active(d, 0) > 0 ? 1 : 0;
     }
+    if (pinst_[(size_t)k] <= 1) Umax = Fmax = 0;
     x = Xfer();
     x.tensor = (int8_t)t, x.child = -1, x.parent = (int8_t)p, x.pair = (int8_t)k, x.stream = true;
     union_box(-1, p, x);
     if (t != PESIM_OUTPUTS) {
         x.parent_reads = U;
+        x.parent_max = Umax;
     } else {
         // The first write of a word at its parent instance reads nothing back:
         // in this block, unless a reduction loop among the outer ones has left 0.
@@ -494,6 +529,8 @@ void LoopNest::stream(int k, Xfer &x)
         x.parent_updates = U;
         x.parent_reads = revisit ? U : U - F;
         x.psum_all = revisit;
+        x.update_max = Umax;
+        x.parent_max = revisit ? Umax : Umax - Fmax;
     }
     if (!networks_) return;
     // Every MAC reads one word of each operand and writes one partial sum:
@@ -634,11 +671,24 @@ bool LoopNest::next(Block &b)
     return true;
 }
 
-int64_t slowest_child_words(const Xfer &x, int64_t total, int64_t instances)
+int64_t slowest_share(int64_t total, int64_t instances, int64_t largest)
 {
     if (total <= 0 || instances <= 0) return 0;
     int64_t avg = (total + instances - 1) / instances;
-    return std::max(avg, x.child_max);
+    return std::max(avg, largest);
+}
+
+int64_t slowest_readback_words(const Xfer &x, int64_t instances)
+{
+    int64_t tiles = x.child_reads > 0 ? x.child_reads : x.child_fills;
+    if (tiles <= 0) return 0;
+    int64_t big = (int64_t)(((__int128)x.child_max * x.child_fills + tiles - 1) / tiles);
+    return slowest_share(x.child_fills, instances, big);
+}
+
+int64_t slowest_child_words(const Xfer &x, int64_t total, int64_t instances)
+{
+    return slowest_share(total, instances, x.child_max);
 }
 
 namespace {

@@ -52,8 +52,13 @@ struct NestPair {
 struct Xfer {
     int8_t tensor = 0, child = 0, parent = 0, pair = 0;
     bool stream = false;
+    bool advance = false;   // events: the child's sliding window advances (it keeps the overlap)
     int64_t parent_reads = 0, child_fills = 0, parent_updates = 0, child_reads = 0;
-    int64_t child_max = 0;  // events: the largest child instance's tile (0 at a sliding advance)
+    int64_t child_max = 0;  // events: the largest child instance's tile (at an advance, its new words)
+    // The largest parent instance's words of parent_reads and parent_updates
+    // and its share of child_fills (its children's copies; at an advance,
+    // the new words); 0 when the parent level has one instance.
+    int64_t parent_max = 0, update_max = 0, fill_max = 0;
     // output events: where the child's new tile starts in the output tensor
     // (the G N K P Q offsets of the outer loops): the tile a read-back returns to
     int64_t origin[5] = {0, 0, 0, 0, 0};
@@ -151,18 +156,23 @@ class LoopNest {
     void union_box(int c, int p, Xfer &x) const;
     void event(int k, bool adv, Xfer &x);
     void stream(int k, Xfer &x);
-    // Per coordinate results of an event: U (parent words), E (child words),
-    // Emax (largest child), at an advance the deltas.
-    void coord_event(const PairInfo &pi, const Coord &cd, bool adv, int64_t *U, int64_t *E, int64_t *Emax);
+    // Per coordinate results of an event, r[0..5): U (parent words), E (child
+    // words), Emax (largest child), Umax (the largest parent instance's U) and
+    // EPmax (the largest sum of one parent instance's children's words); at an
+    // advance the deltas.
+    void coord_event(const PairInfo &pi, const Coord &cd, bool adv, int64_t *r);
     int64_t fan(int lv) const;
     // The memo of (pair k, coordinate i, slot: 0 the event at the parent, 1
     // the stream at the parent, 2 + lv the union at level lv) at the current
     // offsets and tag; *hit when it holds the value (else the caller fills it).
     Memo *cached(int k, int i, size_t slot, const Coord &cd, int64_t tag, bool *hit);
     // Product over the coordinates of the stream's union at level lv.
-    int64_t stream_words(int k, int lv, const Coord *cs, int n);
+    int64_t stream_words(int k, int lv, const Coord *cs, int n, int64_t *largest = nullptr);
     double hops(int lv, int t, int64_t ingress, int64_t delivered) const;
-    int64_t coord_stream(int t, int p, const Coord &cd, uint32_t extra);
+    // The words a stream at level p reads along one coordinate, summed over
+    // the parent instances (with `extra`: over the inner temporal digits too);
+    // *largest (may be null) gets the largest parent instance's.
+    int64_t coord_stream(int t, int p, const Coord &cd, uint32_t extra, int64_t *largest = nullptr);
     int64_t set_of(const Coord &cd, const int64_t *lo, const int64_t *hi, bool mark, bool span);
 
     const pesim_arch *a_ = nullptr;
@@ -175,6 +185,7 @@ class LoopNest {
     std::vector<Loop> loops_;        // running temporal loops, outermost first
     std::vector<PairInfo> info_;
     std::vector<NestPair> pairs_;
+    std::vector<int64_t> pinst_;     // instances of each pair's parent level
     int J_ = 0;                      // outer loops: loops_[0, J_)
     std::vector<int64_t> idx_;
     int64_t off_[PESIM_NDIMS];
@@ -189,6 +200,14 @@ class LoopNest {
 // Words the slowest child instance moves of an event's `total` child words
 // over `instances`: the largest tile, never less than ceil(total / instances).
 int64_t slowest_child_words(const Xfer &x, int64_t total, int64_t instances);
+// The same for any share: the largest instance's words `largest` (0:
+// unknown), never less than ceil(total / instances); 0 when total is 0.
+int64_t slowest_share(int64_t total, int64_t instances, int64_t largest);
+// Words the slowest child receives of an output event's read-back: the
+// largest tile's part of it, ceil(child_max x child_fills / tiles), tiles
+// the children's tile words (child_reads, or child_fills under "timeloop",
+// where every load is a fill); never less than the average.
+int64_t slowest_readback_words(const Xfer &x, int64_t instances);
 
 // Networks (docs/engine.md "Networks"): a mesh of the ux x uy children the
 // mapping uses at level lv; the busiest link's words of `copies` spread

@@ -380,6 +380,8 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
             x.tensor = y.tensor, x.child = y.child, x.parent = y.parent, x.pair = y.pair, x.stream = y.stream != 0;
             x.parent_reads = y.parent_reads, x.child_fills = y.child_fills, x.parent_updates = y.parent_updates;
             x.child_reads = y.child_reads, x.child_max = y.child_max;
+            x.parent_max = y.parent_max, x.update_max = y.update_max, x.fill_max = y.fill_max;
+            x.advance = y.advance != 0;
         }
         return true;
     };
@@ -409,6 +411,7 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
         r[0] = id;
     };
     std::vector<int64_t> up_child((size_t)np, 0), up_parent((size_t)np, 0), up_inst((size_t)np, 0);
+    std::vector<int64_t> up_pmax((size_t)np, 0);  // the largest parent instance's share of up_parent
     for (int k = 0; k < np; k++) /* the buffers as the last step left them */
         if (pairs[k].child >= 0) {
             std::copy_n(carry.prev_event[pairs[k].tensor][pairs[k].child], kSlotRing, prev_event[(size_t)k].begin());
@@ -488,7 +491,7 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
                 if (pairs[j].tensor == PESIM_OUTPUTS && pairs[j].parent == x.child && last_drain[(size_t)j] != kNone)
                     d.deps.push_back({last_drain[(size_t)j], ST_END});
             int id = B.add_item(d);
-            int64_t wc = up_inst[(size_t)k], wp = cdiv(up_parent[(size_t)k], inst[pp]);
+            int64_t wc = up_inst[(size_t)k], wp = slowest_share(up_parent[(size_t)k], inst[pp], up_pmax[(size_t)k]);
             bl.clear();
             if (has_box[(size_t)k]) box_bursts(lay[PESIM_OUTPUTS], tile_box_of[(size_t)k], p.burst_bytes, bl);
             B.transfer(id, PESIM_OUTPUTS, x.child, wc, pp, wp, pp, wp, D_WRITE_POSTED, B.region[PESIM_OUTPUTS],
@@ -547,16 +550,17 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
             int id = B.add_item(d);
             if (fence != kNone) B.add_desc(D_FENCE, id, kNone, 0, fence);
             // the slowest child instance (the largest tile) sets the pace of an operand fill
-            int64_t wpar = cdiv(x.parent_reads, inst[pp]);
-            int64_t wch = x.tensor == PESIM_OUTPUTS ? cdiv(x.child_fills, inst[x.child])
+            // and the slowest parent instance (its children's union the largest) at the parent
+            int64_t wpar = slowest_share(x.parent_reads, inst[pp], x.parent_max);
+            int64_t wch = x.tensor == PESIM_OUTPUTS ? slowest_readback_words(x, inst[x.child])
                                                     : slowest_child_words(x, x.child_fills, inst[x.child]);
             // a unicast network carries one copy per child; a mesh as many over its busiest link,
             // then hops to the farthest child; a bus or systolic one, the multicast union
             const pesim_noc_kind nk = a->level[pp].noc[x.tensor].kind;
-            int64_t wnet = wpar, lnet = 0;
-            if (nk == PESIM_NOC_UNICAST) wnet = cdiv(x.child_fills, inst[pp]);
+            int64_t wnet = wpar, lnet = 0, copies = slowest_share(x.child_fills, inst[pp], x.fill_max);
+            if (nk == PESIM_NOC_UNICAST) wnet = copies;
             if (nk == PESIM_NOC_MESH && m) {
-                wnet = mesh_link_words(m, pp, cdiv(x.child_fills, inst[pp]));
+                wnet = mesh_link_words(m, pp, copies);
                 lnet = wnet > 0 ? mesh_far_hops(m, pp) - 1 : 0;
             }
             // reads in flight: a fill that needs its parent's data waits for it and for every
@@ -568,7 +572,7 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
             if (boxed) {  // the tile's box; an advancing window reads its new rows only
                 TileBox tb = tile_box(st.layer, lay[x.tensor], x);
                 bl.clear();
-                if (x.tensor == PESIM_INPUTS && x.child_max == 0 && x.child_fills > 0 && has_box[(size_t)k]) {
+                if (x.tensor == PESIM_INPUTS && x.advance && x.child_fills > 0 && has_box[(size_t)k]) {
                     TileBox fresh = tb;
                     advance_box(fresh, tile_box_of[(size_t)k]);
                     box_bursts(lay[x.tensor], fresh, p.burst_bytes, bl);
@@ -590,6 +594,7 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
             if (x.tensor == PESIM_OUTPUTS) {
                 up_child[(size_t)k] = x.child_reads, up_parent[(size_t)k] = x.parent_updates;
                 up_inst[(size_t)k] = slowest_child_words(x, x.child_reads, inst[x.child]);
+                up_pmax[(size_t)k] = x.update_max;
             }
             last_fill[(size_t)k] = id;
             fills.push_back(id);
@@ -631,7 +636,9 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
                 const Xfer &x = b.x[i];
                 if (!x.stream) continue;
                 int lv = phys(st, M, x.tensor, x.parent);
-                int64_t r = cdiv(x.parent_reads, inst[lv]), u = cdiv(x.parent_updates, inst[lv]);
+                // the lanes of the slowest parent instance (the largest tile) set the pace
+                int64_t r = slowest_share(x.parent_reads, inst[lv], x.parent_max);
+                int64_t u = slowest_share(x.parent_updates, inst[lv], x.update_max);
                 rw[lv] += r, uw[lv] += u;
                 if (a->level[lv].is_dram) dram_rw[x.tensor] += r, dram_x[x.tensor] = &x;
                 double nr = a->level[lv].noc[x.tensor].words_per_cycle;
@@ -702,7 +709,7 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
         if (prev != kNone) d.deps.push_back({prev, ST_END});
         if (it.drain != kNone) d.deps.push_back({it.drain, ST_LEFT});
         int id = B.add_item(d);
-        int64_t wc = up_inst[(size_t)k], wp = cdiv(up_parent[(size_t)k], inst[pp]);
+        int64_t wc = up_inst[(size_t)k], wp = slowest_share(up_parent[(size_t)k], inst[pp], up_pmax[(size_t)k]);
         bl.clear();
         if (has_box[(size_t)k]) box_bursts(lay[PESIM_OUTPUTS], tile_box_of[(size_t)k], p.burst_bytes, bl);
         B.transfer(id, PESIM_OUTPUTS, c, wc, pp, wp, pp, wp, D_WRITE, B.region[PESIM_OUTPUTS],
