@@ -16,3 +16,61 @@ egrl_study_dir() {
   egrl_build_driver "$1/study_egrl_synthetic"
   git rev-parse HEAD > "$1/commit"
 }
+# egrl_run_one OUT END NAME ALGO OPTIONS SEED: one run of OUT's driver on the
+# capacity-bound problem (630 evaluations, optimum 4,330 cycles) into
+# OUT/NAME_SEED.out, under nice -n 10, cut by the clock: END is the cut in
+# seconds since the epoch (0: none); no run starts after it, and a run still
+# going at it is killed and its file removed (not counted).
+egrl_run_one() {
+  local left=1000000
+  if [ "$2" -gt 0 ]; then left=$(( $2 - $(date +%s) )); fi
+  [ "$left" -gt 0 ] || return 0
+  timeout "$left" nice -n 10 "$1/study_egrl_synthetic" "$4" "$5" "$6" 1 630 capacity 4330 > "$1/$3_$6.out" ||
+    rm -f "$1/$3_$6.out"
+}
+# egrl_analyse_pair DIR A B: on the seeds both runs A and B of DIR finished,
+# each run's mean final gap and optima found, and the pre-stated test: the
+# one-sided exact paired Wilcoxon signed-rank p of "A's gap is lower than
+# B's" (scripts/egrl_stats.py wilcoxon_lower), with the one-sided
+# permutation p of the means as a secondary figure.
+egrl_analyse_pair() {
+/usr/bin/python3 - "$@" <<'PY'
+import random, sys
+sys.path.insert(0, 'scripts')
+from egrl_stats import load_runs, p_lower, wilcoxon_lower
+runs = load_runs(sys.argv[1])
+names = sys.argv[2:4]
+if any(n not in runs for n in names):
+    sys.exit('no finished seed yet for ' + ', '.join(n for n in names if n not in runs))
+seeds = sorted(set(runs[names[0]]) & set(runs[names[1]]))
+print(f'seeds finished by both runs: {len(seeds)}: {seeds}')
+if not seeds:
+    sys.exit(1)
+g = {n: [runs[n][s] for s in seeds] for n in names}
+for n in names:
+    print(f'{n:13s} mean gap {sum(g[n]) / len(seeds):.5f}  optimum found {sum(x < 1e-12 for x in g[n])} of {len(seeds)}')
+a, b = names
+p, n, lower = wilcoxon_lower(g[a], g[b])
+print(f'PRE-STATED: {a} lower than {b}: paired Wilcoxon p = {p:.5f} ({n} seeds differ, {a.split("-")[0]} lower in '
+      f'{lower}); permutation p (means) = {p_lower(g[a], g[b], random.Random(1)):.5f}')
+PY
+}
+# egrl_compare_setup A B ARGS...: the command line of a pre-stated
+# comparison of runs A and B: "--analyse DIR" analyses DIR
+# (egrl_analyse_pair DIR A B) and exits; otherwise ARGS are
+# [SEEDS [OUTDIR [CUT]]]: sets seeds (default 48), out (default a new
+# temporary folder; made with its driver and commit, egrl_study_dir) and
+# end (CUT, a date(1) time, in seconds since the epoch; 0: no cut).
+egrl_compare_setup() {
+  local a="$1" b="$2"
+  shift 2
+  if [ "${1:-}" = --analyse ]; then
+    egrl_analyse_pair "$2" "$a" "$b"
+    exit
+  fi
+  seeds="${1:-48}"
+  out="${2:-$(mktemp -d)}"
+  local cut="${3:-}"
+  egrl_study_dir "$out"
+  end=$([ -n "$cut" ] && date -d "$cut" +%s || echo 0)
+}

@@ -36,6 +36,15 @@
 // per generation; with each line, the critic's mean and largest value over
 // the sample against the rewards' mean there (max 34.5, the optimum's). The diagnostic changes nothing in the run
 // (egrl_critic_values draws nothing), so the gaps are the plain run's.
+//
+// ALGO "fit-all" (problem capacity only): the upper bound (docs/egrl.md
+// "Can the critic represent the top's order?"):
+//   study_egrl_synthetic fit-all "K=V;K=V" SEED 1 STEPS capacity [SAMPLE]
+// egrl's learner (its critic, batch, loss and Adam; seed SEED) gets every
+// one of the 59,049 placements with its true reward in its replay
+// (egrl_critic_train) and takes STEPS updates; after 250, 500, 1000, ...
+// steps and at STEPS it prints the Spearman rho between min(Q1, Q2) and the
+// reward over the sample (SAMPLE 0: all 59,049), the top 1 % and all.
 #include <cstdlib>
 #include <map>
 #include <memory>
@@ -118,6 +127,109 @@ double Spearman(const std::vector<double> &a, const std::vector<double> &b)
     return saa > 0 && sbb > 0 ? sab / std::sqrt(saa * sbb) : 0;
 }
 
+// The capacity-bound problem enumerated: every placement's choices (all,
+// mixed radix, parameter 0 fastest), latency and reward (speedup^2 - 1 over
+// greedy's latency, -5 refused, as egrl's), the top 1 % (the lowest
+// latencies, ties by index) and a fixed uniform sample (SAMPLE placements
+// drawn once with seed 1 without replacement; 0: all).
+struct Landscape {
+    int32_t np = 0;
+    std::vector<int32_t> radix, all;
+    std::vector<double> lat, rew;
+    std::vector<long> top, uni;
+    double ref = 0;
+    long index_of(const int32_t *x) const
+    {
+        long k = 0;
+        for (int32_t i = np - 1; i >= 0; i--) k = k * radix[(size_t)i] + x[i];
+        return k;
+    }
+    Landscape(egrl_problem::RealPlacement &rp, size_t sample) : np(rp.n()), radix((size_t)rp.n())
+    {
+        for (int32_t i = 0; i < np; i++) radix[(size_t)i] = pesim_space_param(rp.s, i)->n_choices;
+        std::vector<int32_t> x((size_t)np, 0);
+        for (;;) {
+            all.insert(all.end(), x.begin(), x.end());
+            pesim_result r = rp(x.data());
+            lat.push_back(r.valid ? r.objective : PESIM_INVALID_PENALTY);
+            int32_t i = 0;
+            while (i < np && ++x[(size_t)i] == radix[(size_t)i]) x[(size_t)i++] = 0;
+            if (i == np) break;
+        }
+        const long n_all = (long)lat.size();
+        std::vector<int32_t> g = rp.Greedy();
+        ref = lat[(size_t)index_of(g.data())];
+        for (double l : lat) rew.push_back(l < PESIM_INVALID_PENALTY ? std::pow(ref / l, 2) - 1 : -5.0);
+        std::vector<long> order((size_t)n_all);
+        std::iota(order.begin(), order.end(), 0L);
+        std::stable_sort(order.begin(), order.end(), [&](long a, long b) { return lat[(size_t)a] < lat[(size_t)b]; });
+        top.assign(order.begin(), order.begin() + n_all / 100);
+        uni = order;
+        std::mt19937_64 gen(1);
+        std::shuffle(uni.begin(), uni.end(), gen);
+        if (sample > 0) uni.resize(std::min(sample, uni.size()));
+    }
+    // Spearman rho between the critics' value and the reward over ids (NAN
+    // if the critics cannot say); the critics' values in q when given.
+    double Rho(void *st, const std::vector<long> &ids, std::vector<double> *q = nullptr) const
+    {
+        std::vector<int32_t> xs;
+        std::vector<double> truth, v(ids.size());
+        for (long id : ids) {
+            xs.insert(xs.end(), all.begin() + id * np, all.begin() + (id + 1) * np);
+            truth.push_back(rew[(size_t)id]);
+        }
+        if (!egrl_critic_values(st, xs.data(), (int32_t)ids.size(), v.data())) return NAN;
+        if (q) *q = v;
+        return Spearman(v, truth);
+    }
+};
+
+// egrl on the capacity-bound problem with the options kv (NULL on error,
+// printed).
+pesim_algo *CreateEgrl(egrl_problem::RealPlacement &rp, const std::vector<const char *> &kv, int seed)
+{
+    pesim_algo_options o;
+    memset(&o, 0, sizeof o);
+    o.kv = kv.data();
+    o.n_kv = (int32_t)kv.size();
+    pesim_eval_options eo;
+    memset(&eo, 0, sizeof eo);
+    eo.objective = PESIM_OBJ_LATENCY;
+    o.eval = &eo;
+    pesim_algo *al = nullptr;
+    pesim_error e;
+    if (pesim_algo_create("egrl", rp.s, (uint64_t)seed, &o, &al, &e) != PESIM_OK) fprintf(stderr, "egrl: %s\n", e.msg);
+    return al;
+}
+
+// ALGO "fit-all": see the head of the file.
+int FitAll(const std::vector<const char *> &kv, const std::string &kvs, int seed, int steps, size_t sample)
+{
+    egrl_problem::RealPlacement rp(egrl_problem::kCapArch, egrl_problem::kCapWorkload, nullptr, true);
+    if (!rp.ok) {
+        fprintf(stderr, "capacity: %s\n", rp.error.msg);
+        return 2;
+    }
+    const Landscape L(rp, sample);
+    pesim_algo *al = CreateEgrl(rp, kv, seed);
+    if (!al) return 2;
+    void *st = pesim_algo_state(al);
+    printf("fit-all [%s] seed %d: %zu placements in the replay, greedy %.0f cycles, sample %zu, top 1%% %zu\n",
+           kvs.c_str(), seed, L.lat.size(), L.ref, L.uni.size(), L.top.size());
+    if (!egrl_critic_train(st, L.all.data(), L.rew.data(), (int32_t)L.lat.size(), 0)) return 2;
+    for (int done = 0, next = 250; done < steps;) {
+        const int k = std::min(next, steps) - done;
+        if (!egrl_critic_train(st, nullptr, nullptr, 0, k)) return 2;
+        done += k;
+        printf("steps %d sample %.4f top1%% %.4f\n", done, L.Rho(st, L.uni), L.Rho(st, L.top));
+        fflush(stdout);
+        next *= 2;
+    }
+    pesim_algo_destroy(al);
+    return 0;
+}
+
 // ALGO "critic-fit": see the head of the file.
 int CriticFit(const std::vector<const char *> &kv, const std::string &kvs, int first, int seeds, int budget,
               size_t sample)
@@ -127,53 +239,15 @@ int CriticFit(const std::vector<const char *> &kv, const std::string &kvs, int f
         fprintf(stderr, "capacity: %s\n", rp.error.msg);
         return 2;
     }
-    const int32_t np = rp.n();
-    std::vector<int32_t> radix((size_t)np);
-    for (int32_t i = 0; i < np; i++) radix[(size_t)i] = pesim_space_param(rp.s, i)->n_choices;
-    auto index_of = [&](const int32_t *x) {
-        long k = 0;
-        for (int32_t i = np - 1; i >= 0; i--) k = k * radix[(size_t)i] + x[i];
-        return k;
-    };
-    std::vector<int32_t> all, x((size_t)np, 0); // every placement's choices, mixed radix, parameter 0 fastest
-    std::vector<double> lat;
-    for (;;) {
-        all.insert(all.end(), x.begin(), x.end());
-        pesim_result r = rp(x.data());
-        lat.push_back(r.valid ? r.objective : PESIM_INVALID_PENALTY);
-        int32_t i = 0;
-        while (i < np && ++x[(size_t)i] == radix[(size_t)i]) x[(size_t)i++] = 0;
-        if (i == np) break;
-    }
-    const long n_all = (long)lat.size();
-    std::vector<int32_t> g = rp.Greedy();
-    const double ref = lat[(size_t)index_of(g.data())];
-    auto reward = [&](long k) { return lat[(size_t)k] < PESIM_INVALID_PENALTY ? std::pow(ref / lat[(size_t)k], 2) - 1 : -5.0; };
-    std::vector<long> order((size_t)n_all);
-    std::iota(order.begin(), order.end(), 0L);
-    std::stable_sort(order.begin(), order.end(), [&](long a, long b) { return lat[(size_t)a] < lat[(size_t)b]; });
-    std::vector<long> top(order.begin(), order.begin() + n_all / 100), uni(order);
-    std::mt19937_64 gen(1);
-    std::shuffle(uni.begin(), uni.end(), gen);
-    uni.resize(std::min(sample, uni.size()));
-    printf("critic-fit [%s] capacity: %ld placements, greedy %.0f cycles, sample %zu, top 1%% %zu (latency %.0f-%.0f)\n",
-           kvs.c_str(), n_all, ref, uni.size(), top.size(), lat[(size_t)top.front()], lat[(size_t)top.back()]);
+    const Landscape L(rp, sample);
+    const int32_t np = L.np;
+    printf("critic-fit [%s] capacity: %zu placements, greedy %.0f cycles, sample %zu, top 1%% %zu (latency %.0f-%.0f)\n",
+           kvs.c_str(), L.lat.size(), L.ref, L.uni.size(), L.top.size(), L.lat[(size_t)L.top.front()],
+           L.lat[(size_t)L.top.back()]);
     std::map<int, std::vector<double>> sum[3];
     for (int seed = first; seed < first + seeds; seed++) {
-        pesim_algo_options o;
-        memset(&o, 0, sizeof o);
-        o.kv = kv.data();
-        o.n_kv = (int32_t)kv.size();
-        pesim_eval_options eo;
-        memset(&eo, 0, sizeof eo);
-        eo.objective = PESIM_OBJ_LATENCY;
-        o.eval = &eo;
-        pesim_algo *al = nullptr;
-        pesim_error e;
-        if (pesim_algo_create("egrl", rp.s, (uint64_t)seed, &o, &al, &e) != PESIM_OK) {
-            fprintf(stderr, "egrl: %s\n", e.msg);
-            return 2;
-        }
+        pesim_algo *al = CreateEgrl(rp, kv, seed);
+        if (!al) return 2;
         const int32_t batch = 21;
         std::vector<int32_t> cand((size_t)batch * np);
         std::vector<pesim_result> r(batch);
@@ -184,7 +258,7 @@ int CriticFit(const std::vector<const char *> &kv, const std::string &kvs, int f
             const int32_t k = pesim_algo_ask(al, cand.data(), std::min(batch, budget - done));
             if (k <= 0) break;
             for (int32_t c = 0; c < k; c++) {
-                const long id = index_of(&cand[(size_t)c * np]);
+                const long id = L.index_of(&cand[(size_t)c * np]);
                 seen.insert(id);
                 r[c] = rp(&cand[(size_t)c * np]);
                 if (r[c].valid) best = std::min(best, r[c].objective);
@@ -194,24 +268,19 @@ int CriticFit(const std::vector<const char *> &kv, const std::string &kvs, int f
             if (k != batch) continue; /* greedy's, or a generation cut by the budget: no update */
             gen_no++;
             const std::vector<long> seen_v(seen.begin(), seen.end());
-            const std::vector<long> *sets[3] = {&uni, &top, &seen_v};
+            const std::vector<long> *sets[3] = {&L.uni, &L.top, &seen_v};
             double rho[3], qm = 0, rm = 0, qmax = 0;
             for (int t = 0; t < 3; t++) {
-                const std::vector<long> &ids = *sets[t];
-                std::vector<int32_t> xs;
-                std::vector<double> truth, q(ids.size());
-                for (long id : ids) {
-                    xs.insert(xs.end(), all.begin() + id * np, all.begin() + (id + 1) * np);
-                    truth.push_back(reward(id));
-                }
-                if (!egrl_critic_values(pesim_algo_state(al), xs.data(), (int32_t)ids.size(), q.data())) {
+                std::vector<double> q;
+                rho[t] = L.Rho(pesim_algo_state(al), *sets[t], &q);
+                if (std::isnan(rho[t])) {
                     fprintf(stderr, "egrl_critic_values failed\n");
                     return 2;
                 }
-                rho[t] = Spearman(q, truth);
                 if (t == 0) { /* the critic's scale against the rewards' */
                     qm = std::accumulate(q.begin(), q.end(), 0.0) / (double)q.size();
-                    rm = std::accumulate(truth.begin(), truth.end(), 0.0) / (double)truth.size();
+                    for (long id : L.uni) rm += L.rew[(size_t)id];
+                    rm /= (double)L.uni.size();
                     qmax = *std::max_element(q.begin(), q.end());
                 }
                 sum[t][gen_no].push_back(rho[t]);
@@ -221,7 +290,7 @@ int CriticFit(const std::vector<const char *> &kv, const std::string &kvs, int f
             fflush(stdout);
         }
         pesim_algo_destroy(al);
-        printf("seed %d final gap %.6f\n", seed, best / lat[(size_t)order[0]] - 1);
+        printf("seed %d final gap %.6f\n", seed, best / L.lat[(size_t)L.top.front()] - 1);
     }
     printf("mean over seeds per generation: gen sample top1%% seen\n");
     for (auto &kvp : sum[0]) {
@@ -268,6 +337,13 @@ int main(int argc, char **argv)
             return 2;
         }
         return CriticFit(ptr, kvs, first, seeds, budget, argc > 7 ? (size_t)atol(argv[7]) : 2000);
+    }
+    if (strcmp(algo, "fit-all") == 0) {
+        if (problem != "capacity") {
+            fprintf(stderr, "fit-all: problem capacity only\n");
+            return 2;
+        }
+        return FitAll(ptr, kvs, first, budget, argc > 7 ? (size_t)atol(argv[7]) : 2000);
     }
     egrl_problem::PlaceSpace ps(6);
     egrl_problem::Problem syn(ps.sp.n, rectify);

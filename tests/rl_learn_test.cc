@@ -8,12 +8,15 @@
 #include "pesim/rl.h"
 #include "rl_test_util.h"
 
+#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_randist.h>
 #include <gsl/gsl_rng.h>
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstring>
+#include <map>
+#include <set>
 #include <thread>
 #include <vector>
 
@@ -944,5 +947,194 @@ TEST(RlReplay, KeepsTheLastCapacityTransitions)
     int32_t a = 0;
     double o = 0;
     EXPECT_EQ(pesim_rl_replay_add(rb, &o, nullptr, &a, 0.0, nullptr, nullptr, 0, &e), PESIM_ERR_INVALID);  // no next
+    pesim_rl_replay_destroy(rb);
+}
+
+// ------------------------------------------------------------ rank-prioritised replay
+
+// Rank sampling (pesim/rl.h PESIM_RL_REPLAY_RANK) at alpha 0.7 over the 6
+// rows a ring of capacity 6 holds after 9 adds (rewards 5, -1, 7 were
+// overwritten; held: 3, 0.5, 9, 2, 8, -4, so rank 1 is reward 9, then 8, 3,
+// 2, 0.5, -4). 60,000 draws on a fixed seed: each rank's count is within
+// 4.5 binomial standard deviations sqrt(n P (1 - P)) of n P(k),
+// P(k) = k^-0.7 / sum_{j<=6} j^-0.7 (the expected values are the formula's,
+// not the code's), and a chi-square test against P gives p > 1e-3; the same
+// counts against uniform draws (1/6) give p < 1e-6, so the test can tell
+// the two apart. The ranking is rebuilt after adds: a draw before the last
+// four adds sees only the rows held then, and no overwritten row is drawn.
+TEST(RlReplay, RankSamplingFollowsRankToTheMinusAlpha)
+{
+    pesim_rl_replay *rb = nullptr;
+    pesim_error e;
+    ASSERT_EQ(pesim_rl_replay_create(0, 1, 0, 6, &rb, &e), PESIM_OK);
+    ASSERT_EQ(pesim_rl_replay_set_sampling(rb, PESIM_RL_REPLAY_RANK, 0.7, 0.5, &e), PESIM_OK);
+    const double rew[9] = {5, -1, 7, 3, 0.5, 9, 2, 8, -4};
+    const int32_t a = 0;
+    Rng rng(11);
+    for (int k = 0; k < 5; k++)
+        ASSERT_EQ(pesim_rl_replay_add(rb, nullptr, nullptr, &a, rew[k], nullptr, nullptr, 1, &e), PESIM_OK);
+    std::vector<double> r(200);
+    ASSERT_EQ(pesim_rl_replay_sample(rb, rng.r, 200, nullptr, nullptr, nullptr, r.data(), nullptr, nullptr, nullptr,
+                                     &e),
+              PESIM_OK);
+    int top = 0;  // rank 1 of the first five is reward 7
+    for (double x : r) {
+        ASSERT_TRUE(x == 5 || x == -1 || x == 7 || x == 3 || x == 0.5) << x;
+        top += x == 7;
+    }
+    EXPECT_GT(top, 200 / 5);  // P(rank 1 of 5) = 1 / (1 + 2^-.7 + 3^-.7 + 4^-.7 + 5^-.7) = 0.355
+    for (int k = 5; k < 9; k++)
+        ASSERT_EQ(pesim_rl_replay_add(rb, nullptr, nullptr, &a, rew[k], nullptr, nullptr, 1, &e), PESIM_OK);
+    const int n = 60000;
+    r.assign(n, 0);
+    std::vector<double> w(n);
+    ASSERT_EQ(pesim_rl_replay_sample_weighted(rb, rng.r, n, nullptr, nullptr, nullptr, r.data(), nullptr, nullptr,
+                                              nullptr, w.data(), &e),
+              PESIM_OK);
+    const double by_rank[6] = {9, 8, 3, 2, 0.5, -4};
+    double count[6] = {0}, z = 0;
+    for (int i = 0; i < n; i++) {
+        int k = 0;
+        while (k < 6 && by_rank[k] != r[i]) k++;
+        ASSERT_LT(k, 6) << "an overwritten row was drawn: " << r[i];
+        count[k]++;
+        ASSERT_NEAR(w[i], std::pow((k + 1) / 6.0, 0.7 * 0.5), 1e-15);
+    }
+    for (int k = 1; k <= 6; k++) z += std::pow(k, -0.7);
+    double chi2 = 0, chi2_uniform = 0;
+    for (int k = 0; k < 6; k++) {
+        const double p = std::pow(k + 1, -0.7) / z, m = n * p;
+        EXPECT_NEAR(count[k], m, 4.5 * std::sqrt(n * p * (1 - p))) << "rank " << k + 1;
+        chi2 += (count[k] - m) * (count[k] - m) / m;
+        chi2_uniform += (count[k] - n / 6.0) * (count[k] - n / 6.0) / (n / 6.0);
+    }
+    EXPECT_GT(gsl_cdf_chisq_Q(chi2, 5), 1e-3) << chi2;
+    EXPECT_LT(gsl_cdf_chisq_Q(chi2_uniform, 5), 1e-6) << chi2_uniform;
+    pesim_rl_replay_destroy(rb);
+}
+
+namespace {
+
+// Adds n done transitions to rb (obs_dim 1, one head): transition k has
+// obs k (its tag), action 0 and reward rew[k].
+void AddTagged(pesim_rl_replay *rb, const double *rew, int n)
+{
+    pesim_error e;
+    for (int k = 0; k < n; k++) {
+        double tag = k;
+        int32_t a = 0;
+        ASSERT_EQ(pesim_rl_replay_add(rb, &tag, nullptr, &a, rew[k], nullptr, nullptr, 1, &e), PESIM_OK);
+    }
+}
+
+}  // namespace
+
+// The importance-sampling weights by hand, N = 4 rows (rewards 1, 4, 2, 3:
+// ranks 4, 1, 3, 2), alpha 1, beta 0.5: P(k) = (1/k) / (1 + 1/2 + 1/3 + 1/4)
+// = (12/25) / k, so N P(k) = 48 / (25 k); (N P(k))^-0.5 over its largest
+// (k = 4: (12/25)^-0.5) is (4 / k)^-0.5 = sqrt(k / 4): rank 1 (reward 4)
+// 0.5, rank 2 (3) 0.70710678, rank 3 (2) 0.8660254, rank 4 (1) 1. Equal
+// rewards rank the older row first (rows 4 and 5 both 5: row 4 is rank 1;
+// after the ring wrapped, the older by age, not by row).
+// Alpha 0 weighs every row 1. Bad settings are PESIM_ERR_RANGE.
+TEST(RlReplay, RankImportanceWeightsByHand)
+{
+    pesim_rl_replay *rb = nullptr;
+    pesim_error e;
+    ASSERT_EQ(pesim_rl_replay_create(1, 1, 0, 10, &rb, &e), PESIM_OK);
+    const double rew[4] = {1, 4, 2, 3};
+    AddTagged(rb, rew, 4);
+    ASSERT_EQ(pesim_rl_replay_set_sampling(rb, PESIM_RL_REPLAY_RANK, 1.0, 0.5, &e), PESIM_OK);
+    Rng rng(3);
+    const int n = 400;
+    std::vector<double> r(n), w(n), o(n);
+    auto draw = [&]() {  // n rows: their obs (the row's number), reward and weight
+        return pesim_rl_replay_sample_weighted(rb, rng.r, n, o.data(), nullptr, nullptr, r.data(), nullptr, nullptr,
+                                               nullptr, w.data(), &e) == PESIM_OK;
+    };
+    ASSERT_TRUE(draw());
+    const std::map<double, double> hand = {{4, 0.5}, {3, 0.70710678118654752}, {2, 0.86602540378443865}, {1, 1.0}};
+    std::set<double> seen;
+    for (int i = 0; i < n; i++) {
+        EXPECT_NEAR(w[i], hand.at(r[i]), 1e-15) << r[i];
+        EXPECT_EQ(rew[(int)o[i]], r[i]);  // the row whole
+        seen.insert(r[i]);
+    }
+    EXPECT_EQ(seen.size(), 4u);
+    // ties: rows 4 and 5 both reward 5; at alpha 30 rank 1 (row 4, the older)
+    // takes 1 / (1 + 2^-30 + ...) of the draws, so all 400 here
+    for (int k = 4; k < 6; k++) {
+        double ok = k;
+        int32_t a = 0;
+        ASSERT_EQ(pesim_rl_replay_add(rb, &ok, nullptr, &a, 5.0, nullptr, nullptr, 1, &e), PESIM_OK);
+    }
+    ASSERT_EQ(pesim_rl_replay_set_sampling(rb, PESIM_RL_REPLAY_RANK, 30.0, 1.0, &e), PESIM_OK);
+    ASSERT_TRUE(draw());
+    for (int i = 0; i < n; i++) {
+        ASSERT_EQ(o[i], 4.0);
+        ASSERT_NEAR(w[i], std::pow(1 / 6.0, 30.0), 1e-30);  // (1 / N)^(alpha beta)
+    }
+    ASSERT_EQ(pesim_rl_replay_set_sampling(rb, PESIM_RL_REPLAY_RANK, 0.0, 1.0, &e), PESIM_OK);
+    ASSERT_TRUE(draw());
+    for (int i = 0; i < n; i++) {
+        ASSERT_EQ(w[i], 1.0);
+    }
+    // ties after the ring wrapped: capacity 3, adds tagged 0-3 with rewards
+    // 1, 5, 2, 5; tag 3 overwrote tag 0 in row 0, so row 0 (tag 3) is the
+    // newest and row 1 (tag 1) the oldest: rank 1 is tag 1
+    pesim_rl_replay *ring = nullptr;
+    ASSERT_EQ(pesim_rl_replay_create(1, 1, 0, 3, &ring, &e), PESIM_OK);
+    const double ring_rew[4] = {1, 5, 2, 5};
+    AddTagged(ring, ring_rew, 4);
+    ASSERT_EQ(pesim_rl_replay_set_sampling(ring, PESIM_RL_REPLAY_RANK, 30.0, 1.0, &e), PESIM_OK);
+    ASSERT_EQ(pesim_rl_replay_sample(ring, rng.r, n, o.data(), nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
+                                     &e),
+              PESIM_OK);
+    for (int i = 0; i < n; i++) ASSERT_EQ(o[i], 1.0);
+    pesim_rl_replay_destroy(ring);
+    EXPECT_EQ(pesim_rl_replay_set_sampling(rb, PESIM_RL_REPLAY_RANK, -0.1, 0.5, &e), PESIM_ERR_RANGE);
+    EXPECT_EQ(pesim_rl_replay_set_sampling(rb, PESIM_RL_REPLAY_RANK, 0.7, 1.5, &e), PESIM_ERR_RANGE);
+    EXPECT_EQ(pesim_rl_replay_set_sampling(rb, PESIM_RL_REPLAY_RANK, NAN, 0.5, &e), PESIM_ERR_RANGE);
+    EXPECT_EQ(pesim_rl_replay_set_sampling(rb, (pesim_rl_replay_sampling)2, 0.7, 0.5, &e), PESIM_ERR_RANGE);
+    pesim_rl_replay_destroy(rb);
+}
+
+// Uniform sampling is the draw it always was: row gsl_rng_uniform_int(rng,
+// size) per draw (the oracle: the same generator stream replayed by hand),
+// weights all 1, whether the replay was never set, set to uniform, or set
+// to rank and back (a rank draw in between).
+TEST(RlReplay, UniformSamplingIsUnchanged)
+{
+    pesim_rl_replay *rb = nullptr;
+    pesim_error e;
+    ASSERT_EQ(pesim_rl_replay_create(1, 1, 0, 50, &rb, &e), PESIM_OK);
+    for (int k = 0; k < 37; k++) {
+        double o = k;
+        int32_t a = k % 3;
+        ASSERT_EQ(pesim_rl_replay_add(rb, &o, nullptr, &a, 0.1 * k, nullptr, nullptr, 1, &e), PESIM_OK);
+    }
+    for (int round = 0; round < 3; round++) {
+        if (round == 1) {
+            ASSERT_EQ(pesim_rl_replay_set_sampling(rb, PESIM_RL_REPLAY_UNIFORM, 0.7, 0.5, &e), PESIM_OK);
+        }
+        if (round == 2) {
+            ASSERT_EQ(pesim_rl_replay_set_sampling(rb, PESIM_RL_REPLAY_RANK, 0.7, 0.5, &e), PESIM_OK);
+            double x;
+            Rng r0(1);
+            ASSERT_EQ(pesim_rl_replay_sample(rb, r0.r, 1, &x, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, &e),
+                      PESIM_OK);
+            ASSERT_EQ(pesim_rl_replay_set_sampling(rb, PESIM_RL_REPLAY_UNIFORM, 0.7, 0.5, &e), PESIM_OK);
+        }
+        Rng a(5), b(5);
+        const int n = 500;
+        std::vector<double> o(n), w(n);
+        ASSERT_EQ(pesim_rl_replay_sample_weighted(rb, a.r, n, o.data(), nullptr, nullptr, nullptr, nullptr, nullptr,
+                                                  nullptr, w.data(), &e),
+                  PESIM_OK);
+        for (int i = 0; i < n; i++) {
+            ASSERT_EQ(o[i], (double)gsl_rng_uniform_int(b.r, 37)) << "round " << round << " draw " << i;
+            ASSERT_EQ(w[i], 1.0);
+        }
+    }
     pesim_rl_replay_destroy(rb);
 }

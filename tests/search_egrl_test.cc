@@ -885,3 +885,57 @@ TEST(SearchEgrl, FindsTheOptimumOfASmallNetwork)
     pesim_space_destroy(s);
     pesim_network_free(&net);
 }
+
+// replay_sample (docs/egrl.md "Options"): uniform is the default, so a run
+// with replay_sample=uniform is the plain run candidate for candidate;
+// "rank" is the number 1; a rank run proposes the plain run's greedy and
+// first generation (the learner has not trained yet: 1 + 21 candidates),
+// and its learner ends with other weights than the plain run's (its critics
+// train on other draws with other weights; the proposals of so short a run
+// need not differ); bad values are PESIM_ERR_RANGE naming the key (the
+// CLI's exit 2).
+TEST(SearchEgrl, RankReplayIsAnOptionAndUniformIsTheDefault)
+{
+    PlaceSpace ps(4);
+    Problem f(ps.sp.n);
+    auto kv = [](std::vector<std::string> more) {
+        std::vector<std::string> v = kSmall;
+        v.push_back("steps=4");
+        v.push_back("batch=8");
+        v.insert(v.end(), more.begin(), more.end());
+        return v;
+    };
+    std::vector<double> w_plain, w_rank;
+    auto keep = [](std::vector<double> *w) {
+        return [w](pesim_algo *al) {
+            w->assign((size_t)egrl_learner_params(pesim_algo_state(al), nullptr), 0.0);
+            egrl_learner_params(pesim_algo_state(al), w->data());
+        };
+    };
+    Trace plain = Drive("egrl", &ps.sp, f, 5, 90, 21, kv({}), keep(&w_plain));
+    Trace uni = Drive("egrl", &ps.sp, f, 5, 90, 21, kv({"replay_sample=uniform", "replay_alpha=3"}));
+    Trace rank = Drive("egrl", &ps.sp, f, 5, 90, 21, kv({"replay_sample=rank"}), keep(&w_rank));
+    Trace one = Drive("egrl", &ps.sp, f, 5, 90, 7, kv({"replay_sample=1", "replay_alpha=0.7", "replay_beta=0.5"}));
+    ASSERT_EQ(plain.cands.size(), (size_t)90 * ps.sp.n);
+    EXPECT_EQ(plain.cands, uni.cands);
+    EXPECT_EQ(rank.cands, one.cands);
+    const size_t first = (size_t)(1 + 21) * ps.sp.n;
+    EXPECT_TRUE(std::equal(plain.cands.begin(), plain.cands.begin() + (long)first, rank.cands.begin()));
+    ASSERT_GT(w_plain.size(), 0u);
+    ASSERT_EQ(w_plain.size(), w_rank.size());
+    EXPECT_NE(w_plain, w_rank);
+    for (const char *bad : {"replay_sample=2", "replay_sample=ranked", "replay_alpha=-1", "replay_alpha=11",
+                            "replay_beta=1.5", "replay_beta=-0.1"}) {
+        const char *p[1] = {bad};
+        pesim_algo_options o;
+        memset(&o, 0, sizeof o);
+        o.kv = p;
+        o.n_kv = 1;
+        pesim_algo *al = nullptr;
+        pesim_error e;
+        EXPECT_EQ(pesim_algo_create_core("egrl", &ps.sp, 1, &o, &al, &e), PESIM_ERR_RANGE) << bad;
+        const std::string key(bad, strchr(bad, '=') - bad);
+        EXPECT_NE(std::string(e.msg).find("option " + key + "="), std::string::npos) << e.msg;
+        pesim_algo_destroy(al);
+    }
+}

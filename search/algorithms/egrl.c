@@ -55,7 +55,8 @@ typedef enum egrl_mode { MODE_EGRL = 0, MODE_EA, MODE_PG, MODE_GREEDY } egrl_mod
 enum {
     O_POP_GNN, O_POP_BOLTZ, O_ELITE, O_TOURNAMENT, O_P_CROSS, O_P_MUT, O_WEIGHT_FRAC, O_WEIGHT_SIGMA,
     O_BOLTZ_FRAC, O_BOLTZ_SIGMA, O_TEMP_MIN, O_TEMP_MAX, O_ROLLOUTS, O_STEPS, O_ALPHA, O_LR, O_CRITIC_LR,
-    O_TAU, O_BATCH, O_HIDDEN, O_DEPTH, O_RATIO, O_REPLAY, O_CRITIC, N_OPTS
+    O_TAU, O_BATCH, O_HIDDEN, O_DEPTH, O_RATIO, O_REPLAY, O_CRITIC, O_REPLAY_SAMPLE, O_REPLAY_ALPHA, O_REPLAY_BETA,
+    N_OPTS
 };
 
 #define OPT_TABLE(pop_gnn, pop_boltz, rollouts)                                                                \
@@ -85,6 +86,9 @@ enum {
         {"replay", 1, 100000, 1, 100000000, "replay buffer capacity (transitions)"},                           \
         {"critic", 1, 0, 0, 2,                                                                                 \
          "SAC critic: additive (0, the heads' Q sum to the joint Q), per_head (1), joint (2, COMA's)"},          \
+        {"replay_sample", 1, 0, 0, 1, "replay sampling: uniform (0) or rank (1, prioritised by reward rank)"},   \
+        {"replay_alpha", 0, 0.7, 0, 10, "rank replay: P(rank k) proportional to k^-replay_alpha"},              \
+        {"replay_beta", 0, 0.5, 0, 1, "rank replay: importance-sampling exponent of the critics' weights"},    \
     }
 
 const algo_opt_desc algo_egrl_opts[N_OPTS] = OPT_TABLE(10, 10, 1);
@@ -97,6 +101,8 @@ const algo_opt_word algo_egrl_words[] = {
     {"critic", "additive", 0},
     {"critic", "per_head", 1},
     {"critic", "joint", 2},
+    {"replay_sample", "uniform", 0},
+    {"replay_sample", "rank", 1},
     {NULL, NULL, 0},
 };
 const algo_opt_desc algo_greedy_opts[1] = {{"", 0, 0, 0, 0, ""}}; /* none */
@@ -460,7 +466,9 @@ static pesim_status create_mode(const algo_space *sp, gsl_rng *rng, const double
         uint64_t seed = ((uint64_t)gsl_rng_get(lr) << 32) ^ gsl_rng_get(lr);
         if ((st = pesim_rl_sac_create(&sc, s->actor, s->q1, s->q2, seed, &s->sac, e)) ||
             (st = pesim_rl_sac_set_fixed_obs(s->sac, s->obs, e)) ||
-            (st = pesim_rl_replay_create(0, s->n_heads, s->n_logits, (int64_t)s->opt[O_REPLAY], &s->rb, e)))
+            (st = pesim_rl_replay_create(0, s->n_heads, s->n_logits, (int64_t)s->opt[O_REPLAY], &s->rb, e)) ||
+            (st = pesim_rl_replay_set_sampling(s->rb, (pesim_rl_replay_sampling)s->opt[O_REPLAY_SAMPLE],
+                                               s->opt[O_REPLAY_ALPHA], s->opt[O_REPLAY_BETA], e)))
             goto done;
     }
 done:
@@ -814,5 +822,21 @@ int egrl_critic_values(void *state, const int32_t *choices, int32_t n, double *q
     for (int32_t i = 0; i < n; i++) choices_to_actions(s, choices + (size_t)i * s->sp->n, act + (size_t)i * s->n_heads);
     pesim_status st = pesim_rl_sac_q(s->sac, NULL, act, n, q, NULL);
     free(act);
+    return st == PESIM_OK;
+}
+
+int egrl_critic_train(void *state, const int32_t *choices, const double *reward, int32_t n, int32_t steps)
+{
+    egrl_state *s = state;
+    if (!s->sac) return 0;
+    int32_t *act = malloc((size_t)s->n_heads * sizeof *act);
+    if (!act) return 0;
+    pesim_status st = PESIM_OK;
+    for (int32_t i = 0; i < n && st == PESIM_OK; i++) {
+        choices_to_actions(s, choices + (size_t)i * s->sp->n, act);
+        st = pesim_rl_replay_add(s->rb, NULL, s->mask, act, reward[i], NULL, NULL, 1, NULL);
+    }
+    free(act);
+    if (st == PESIM_OK && steps > 0) st = pesim_rl_sac_update(s->sac, s->rb, steps, NULL, NULL);
     return st == PESIM_OK;
 }

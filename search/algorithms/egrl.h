@@ -40,6 +40,14 @@ int64_t egrl_learner_params(const void *state, double *p);
  * between generations is the run that does not. Returns 1, or 0 without a
  * learner (ea, greedy) or on failure (out of memory). */
 int egrl_critic_values(void *state, const int32_t *choices, int32_t n, double *q);
+/* The upper-bound diagnostic (docs/egrl.md "Can the critic represent the
+ * top's order?"): adds n transitions (candidate i's actions with reward[i],
+ * one-step episodes) to the learner's replay, then takes `steps` of the
+ * learner's own SAC updates (critics, actor, targets; its batch, loss and
+ * Adam) as a generation's update does. It changes the learner and draws
+ * from its generator: not for a run that must stay the plain run. Returns
+ * 1, or 0 without a learner or on failure. */
+int egrl_critic_train(void *state, const int32_t *choices, const double *reward, int32_t n, int32_t steps);
 /* The reference objective of the reward (the greedy placement's), 0 before. */
 double egrl_reference(const void *state);
 int64_t egrl_generations(const void *state);

@@ -44,6 +44,13 @@ struct pesim_rl_replay {
     uint8_t *mask, *next_mask, *done;
     int32_t *actions;
     pthread_mutex_t mu;
+    /* PESIM_RL_REPLAY_RANK: the rows by reward (best first) and the running
+     * sums of rank^-alpha, rebuilt when rows were added since (sorted_at). */
+    pesim_rl_replay_sampling sampling;
+    double alpha, beta;
+    int64_t sorted_at, sorted_n;
+    int64_t *by_rank;
+    double *cum;
 };
 
 pesim_status pesim_rl_replay_create(int32_t obs_dim, int32_t n_heads, int32_t n_logits, int64_t capacity,
@@ -82,7 +89,26 @@ void pesim_rl_replay_destroy(pesim_rl_replay *rb)
     free(rb->next_mask);
     free(rb->done);
     free(rb->actions);
+    free(rb->by_rank);
+    free(rb->cum);
     free(rb);
+}
+
+pesim_status pesim_rl_replay_set_sampling(pesim_rl_replay *rb, pesim_rl_replay_sampling sampling, double alpha,
+                                          double beta, pesim_error *e)
+{
+    if ((sampling != PESIM_RL_REPLAY_UNIFORM && sampling != PESIM_RL_REPLAY_RANK) || !(alpha >= 0) ||
+        !isfinite(alpha) || !(beta >= 0 && beta <= 1))
+        return pesim_error_set(e, PESIM_ERR_RANGE, NULL, 0, "replay",
+                               "sampling %d with alpha %g, beta %g: need uniform (0) or rank (1), alpha >= 0 "
+                               "and finite, beta in [0, 1]", (int)sampling, alpha, beta);
+    pthread_mutex_lock(&rb->mu);
+    rb->sampling = sampling;
+    rb->alpha = alpha;
+    rb->beta = beta;
+    rb->sorted_n = 0; /* re-rank at the next draw */
+    pthread_mutex_unlock(&rb->mu);
+    return PESIM_OK;
 }
 
 #define RESIZE(field, width, type)                                                                   \
@@ -189,6 +215,7 @@ struct pesim_rl_sac {
     int32_t cap, in_dim, out_dim, n_heads, n_logits;
     int has_mask;              /* the replay of this update stores masks */
     double *obs, *nobs, *rew, *target, *out, *dout, *qa, *qb, *dq, *nout, *nqa, *nqb;
+    double *w;                 /* the batch's importance-sampling weights (1: uniform) */
     uint8_t *mask, *nmask, *done;
     int32_t *act;
     /* JOINT only: critic inputs, one-head actions, drawn actions, heads, one-head masks */
@@ -225,6 +252,7 @@ static void scratch_free(pesim_rl_sac *s)
     free(s->nout);
     free(s->nqa);
     free(s->nqb);
+    free(s->w);
     free(s->mask);
     free(s->nmask);
     free(s->done);
@@ -239,7 +267,7 @@ static void scratch_free(pesim_rl_sac *s)
     s->mj = NULL;
     s->cin_dim = 0;
     s->obs = s->nobs = s->rew = s->target = s->out = s->dout = s->qa = s->qb = s->dq = NULL;
-    s->nout = s->nqa = s->nqb = NULL;
+    s->nout = s->nqa = s->nqb = s->w = NULL;
     s->mask = s->nmask = s->done = NULL;
     s->act = NULL;
     s->cap = 0;
@@ -433,6 +461,7 @@ static pesim_status check_and_size(pesim_rl_sac *s, pesim_rl_replay *rb, pesim_e
              (s->target = malloc(b * dz)) && (s->out = malloc(b * od * dz)) && (s->dout = malloc(b * od * dz)) &&
              (s->qa = malloc(b * od * dz)) && (s->qb = malloc(b * od * dz)) && (s->dq = malloc(b * od * dz)) &&
              (s->nout = malloc(b * od * dz)) && (s->nqa = malloc(b * od * dz)) && (s->nqb = malloc(b * od * dz)) &&
+             (s->w = malloc(b * dz)) &&
              (s->mask = malloc(b * nl)) && (s->nmask = malloc(b * nl)) && (s->done = malloc(b)) &&
              (s->act = malloc(b * (size_t)A->n_heads * sizeof(int32_t)));
     if (ok && joint)
@@ -452,9 +481,76 @@ static pesim_status check_and_size(pesim_rl_sac *s, pesim_rl_replay *rb, pesim_e
     return PESIM_OK;
 }
 
-pesim_status pesim_rl_replay_sample(pesim_rl_replay *rb, gsl_rng *rng, int32_t n, double *obs, uint8_t *mask,
-                                    int32_t *actions, double *reward, double *next_obs, uint8_t *next_mask,
-                                    uint8_t *done, pesim_error *e)
+typedef struct ranked_row {
+    double reward;
+    int64_t age;               /* 0 the oldest row held */
+    int64_t row;
+} ranked_row;
+
+/* Best reward first; equal rewards the older row first. */
+static int by_reward_desc(const void *pa, const void *pb)
+{
+    const ranked_row *a = pa, *b = pb;
+    if (a->reward != b->reward)
+        return a->reward > b->reward ? -1 : 1;
+    return (a->age > b->age) - (a->age < b->age);
+}
+
+/* RANK: (re)builds by_rank and cum for the rows held now, if rows were
+ * added since the last build (called with the mutex held). 0: out of
+ * memory. */
+static int replay_rank(pesim_rl_replay *rb)
+{
+    if (rb->sorted_n == rb->size && rb->sorted_at == rb->added)
+        return 1;
+    const int64_t n = rb->size;
+    ranked_row *t = malloc((size_t)n * sizeof *t);
+    int64_t *by = realloc(rb->by_rank, (size_t)n * sizeof *by);
+    if (by)
+        rb->by_rank = by;
+    double *cum = realloc(rb->cum, (size_t)n * sizeof *cum);
+    if (cum)
+        rb->cum = cum;
+    if (!t || !by || !cum) {
+        free(t);
+        rb->sorted_n = 0;
+        return 0;
+    }
+    /* the ring's oldest row is `next` once full, row 0 before (next == n) */
+    for (int64_t i = 0; i < n; i++)
+        t[i] = (ranked_row){rb->reward[i], (i - rb->next + n) % n, i};
+    qsort(t, (size_t)n, sizeof *t, by_reward_desc);
+    double c = 0;
+    for (int64_t k = 0; k < n; k++) {
+        by[k] = t[k].row;
+        c += pow((double)(k + 1), -rb->alpha);
+        cum[k] = c;
+    }
+    free(t);
+    rb->sorted_n = n;
+    rb->sorted_at = rb->added;
+    return 1;
+}
+
+/* RANK: the 0-based rank drawn for a uniform u in [0, 1): the first k with
+ * cum[k] > u cum[n - 1]. */
+static int64_t draw_rank(const pesim_rl_replay *rb, double u)
+{
+    const double x = u * rb->cum[rb->sorted_n - 1];
+    int64_t lo = 0, hi = rb->sorted_n - 1;
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (rb->cum[mid] > x)
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    return lo;
+}
+
+pesim_status pesim_rl_replay_sample_weighted(pesim_rl_replay *rb, gsl_rng *rng, int32_t n, double *obs,
+                                             uint8_t *mask, int32_t *actions, double *reward, double *next_obs,
+                                             uint8_t *next_mask, uint8_t *done, double *weight, pesim_error *e)
 {
     size_t od = (size_t)rb->obs_dim, nl = (size_t)rb->n_logits, nh = (size_t)rb->n_heads;
     pthread_mutex_lock(&rb->mu);
@@ -462,8 +558,27 @@ pesim_status pesim_rl_replay_sample(pesim_rl_replay *rb, gsl_rng *rng, int32_t n
         pthread_mutex_unlock(&rb->mu);
         return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "replay", "the replay buffer is empty");
     }
+    const int rank = rb->sampling == PESIM_RL_REPLAY_RANK;
+    if (rank && !replay_rank(rb)) {
+        pthread_mutex_unlock(&rb->mu);
+        return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, NULL, "out of memory (ranking a replay of %lld)",
+                               (long long)rb->size);
+    }
+    /* RANK's weight of rank k (1-based) of N: (N P(k))^-beta over the
+     * largest, that of rank N: (k / N)^(alpha beta). */
+    const double ab = rb->alpha * rb->beta, N = (double)rb->size;
     for (int32_t b = 0; b < n; b++) {
-        int64_t i = (int64_t)gsl_rng_uniform_int(rng, (unsigned long)rb->size);
+        int64_t i;
+        double w = 1;
+        if (rank) {
+            int64_t k = draw_rank(rb, gsl_rng_uniform(rng));
+            i = rb->by_rank[k];
+            w = pow((double)(k + 1) / N, ab);
+        } else {
+            i = (int64_t)gsl_rng_uniform_int(rng, (unsigned long)rb->size);
+        }
+        if (weight)
+            weight[b] = w;
         if (od && obs)
             memcpy(obs + b * od, rb->obs + i * (int64_t)od, od * sizeof(double));
         if (od && next_obs)
@@ -483,13 +598,21 @@ pesim_status pesim_rl_replay_sample(pesim_rl_replay *rb, gsl_rng *rng, int32_t n
     return PESIM_OK;
 }
 
+pesim_status pesim_rl_replay_sample(pesim_rl_replay *rb, gsl_rng *rng, int32_t n, double *obs, uint8_t *mask,
+                                    int32_t *actions, double *reward, double *next_obs, uint8_t *next_mask,
+                                    uint8_t *done, pesim_error *e)
+{
+    return pesim_rl_replay_sample_weighted(rb, rng, n, obs, mask, actions, reward, next_obs, next_mask, done, NULL,
+                                           e);
+}
+
 /* Draws the batch into the scratch; the actions must fit the heads. */
 static pesim_status draw_batch(pesim_rl_sac *s, pesim_rl_replay *rb, pesim_error *e)
 {
     int32_t B = s->cfg.batch;
     size_t in = (size_t)s->in_dim;
-    pesim_status st = pesim_rl_replay_sample(rb, s->rng, B, s->obs, s->mask, s->act, s->rew, s->nobs, s->nmask,
-                                             s->done, e);
+    pesim_status st = pesim_rl_replay_sample_weighted(rb, s->rng, B, s->obs, s->mask, s->act, s->rew, s->nobs,
+                                                      s->nmask, s->done, s->w, e);
     if (st != PESIM_OK)
         return st;
     if (!rb->obs_dim)
@@ -688,6 +811,9 @@ pesim_status pesim_rl_sac_update(pesim_rl_sac *s, pesim_rl_replay *rb, int32_t n
             return st;
         if ((st = targets(s, e)) != PESIM_OK)
             return st;
+        int weighted = 0;
+        for (int32_t b = 0; b < B; b++)
+            weighted |= s->w[b] != 1;
         /* critics */
         pesim_rl_net *q[2] = {s->q1, s->q2};
         pesim_rl_adam *o[2] = {s->o1, s->o2};
@@ -703,6 +829,10 @@ pesim_status pesim_rl_sac_update(pesim_rl_sac *s, pesim_rl_replay *rb, int32_t n
                                         ? pesim_rl_loss_sac_critic_sum(L, s->qa, s->act, s->target, B, s->dq)
                                         : pesim_rl_loss_sac_critic(L, s->qa, joint ? s->actj : s->act, s->target,
                                                                    B, s->dq));
+            if (weighted) /* row b's error counts w_b times */
+                for (int32_t b = 0; b < B; b++)
+                    for (int32_t j = 0; j < L->out_dim; j++)
+                        s->dq[(int64_t)b * L->out_dim + j] *= s->w[b];
             if ((st = step_net(q[i], o[i], s->dq, s->cfg.max_grad_norm, e)) != PESIM_OK)
                 return st;
         }

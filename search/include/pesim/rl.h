@@ -393,13 +393,38 @@ void pesim_rl_replay_destroy(pesim_rl_replay *rb);
 pesim_status pesim_rl_replay_add(pesim_rl_replay *rb, const double *obs, const uint8_t *mask,
                                  const int32_t *actions, double reward, const double *next_obs,
                                  const uint8_t *next_mask, int done, pesim_error *e);
-/* n transitions drawn uniformly with replacement with rng, copied out
+/* n transitions drawn with replacement with rng by the replay's sampling
+ * (uniform unless pesim_rl_replay_set_sampling says otherwise), copied out
  * under the lock (thread-safe); any output may be NULL. Rows as stored:
  * obs/next_obs n x obs_dim, mask/next_mask n x n_logits, actions n x
  * n_heads. PESIM_ERR_INVALID when the buffer is empty. */
 pesim_status pesim_rl_replay_sample(pesim_rl_replay *rb, gsl_rng *rng, int32_t n, double *obs, uint8_t *mask,
                                     int32_t *actions, double *reward, double *next_obs, uint8_t *next_mask,
                                     uint8_t *done, pesim_error *e);
+/* How pesim_rl_replay_sample draws (pesim_rl_replay_set_sampling):
+ *   UNIFORM  every row held equally likely (the default);
+ *   RANK     prioritised replay by reward rank (Schaul et al., ICLR 2016,
+ *            rank-based): the rows sorted by reward, best first (equal
+ *            rewards: the older row first), rank k (1-based) of N drawn with
+ *            P(k) = k^-alpha / sum_j j^-alpha, one gsl_rng_uniform per row,
+ *            and its importance-sampling weight (N P(k))^-beta over the
+ *            largest such weight (rank N's), i.e. (k / N)^(alpha beta), in
+ *            (0, 1]. alpha 0 is uniform by rank (weights all 1). */
+typedef enum pesim_rl_replay_sampling {
+    PESIM_RL_REPLAY_UNIFORM = 0,
+    PESIM_RL_REPLAY_RANK = 1
+} pesim_rl_replay_sampling;
+/* Sets the replay's sampling (alpha >= 0 and beta in [0, 1] used by RANK
+ * only; PESIM_ERR_RANGE otherwise). Thread-safe. */
+pesim_status pesim_rl_replay_set_sampling(pesim_rl_replay *rb, pesim_rl_replay_sampling sampling, double alpha,
+                                          double beta, pesim_error *e);
+/* pesim_rl_replay_sample with each row's importance-sampling weight in
+ * weight (n values, may be NULL; all 1 under UNIFORM). UNIFORM draws
+ * exactly as pesim_rl_replay_sample always did (gsl_rng_uniform_int per
+ * row). */
+pesim_status pesim_rl_replay_sample_weighted(pesim_rl_replay *rb, gsl_rng *rng, int32_t n, double *obs,
+                                             uint8_t *mask, int32_t *actions, double *reward, double *next_obs,
+                                             uint8_t *next_mask, uint8_t *done, double *weight, pesim_error *e);
 int64_t pesim_rl_replay_size(pesim_rl_replay *rb);      /* held now; thread-safe */
 int64_t pesim_rl_replay_n_added(pesim_rl_replay *rb);   /* ever added; thread-safe */
 
@@ -485,15 +510,19 @@ typedef struct pesim_rl_sac_stats {
     double mean_target;
 } pesim_rl_sac_stats;
 
-/* n_steps gradient steps, each on `batch` transitions drawn uniformly
- * (with replacement) from the replay with the learner's rng: both critics
+/* n_steps gradient steps, each on `batch` transitions drawn (with
+ * replacement, by the replay's sampling: uniform unless set otherwise)
+ * from the replay with the learner's rng: both critics
  * towards y = r + gamma (1 - done) V'(s'), V'(s') the sum (SUM critic) or
  * the mean (PER_HEAD) over the active heads of
  * sum_a pi(a|s') (min(Q1', Q2')(s', a) - alpha log pi(a|s')) (target
  * critics; JOINT: sum_a pi_h(a|s') min(Q1', Q2')(s', a'_-h, a) for one
  * joint action a' drawn from pi(s') and one head h, plus alpha times the
  * heads' entropies), then the actor on pesim_rl_loss_sac_actor with the
- * current critics, then the Polyak update of the targets. PESIM_ERR_INVALID if the
+ * current critics, then the Polyak update of the targets. Each row's
+ * error in the critics' gradient is scaled by its importance-sampling
+ * weight (RANK sampling; 1 under UNIFORM); the actor's loss is not (its
+ * rows do not depend on the replay's actions). PESIM_ERR_INVALID if the
  * replay is empty or its shapes do not match the networks. stats may be
  * NULL (it gets the last step's). */
 pesim_status pesim_rl_sac_update(pesim_rl_sac *s, pesim_rl_replay *rb, int32_t n_steps, pesim_rl_sac_stats *stats,
