@@ -118,6 +118,12 @@ def load_run(stem):
     if len(ev) != n:
         ev = [0.0] * n
     cpu = user + sys_
+    if os.path.exists(stem + ".prior"):
+        # resumed after a stop: the stopped segments' evaluation seconds (the
+        # engine is single-threaded: counted as CPU seconds too)
+        prior = float(open(stem + ".prior").read().split()[0])
+        wall_t += prior
+        cpu += prior
     other = max(wall_t - sum(ev), 0.0)
     scale = cpu / wall_t if wall_t > 0 else 0.0
     elapsed, acc = [], 0.0

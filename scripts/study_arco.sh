@@ -73,9 +73,22 @@ run_one() {
     if [ "$algo" = arco-mask ]; then name=arco opt=(--algo-opt mask=1); fi
     if [ "$algo" = arco-sur-mask ]; then name=arco opt=(--algo-opt predictor=surrogate,mask=1); fi
     if [ "$algo" = marl-mask ]; then name=arco opt=(--algo-opt confidence=0,mask=1); fi
-    rm -rf "$dir" "$dir.json" "$dir.time" "$dir.db"
+    # a run stopped part way (its store exists, its .json does not) resumes from
+    # its store: the search replays the stored samples and goes on. The stopped
+    # segments' time is lost with their process; their evaluations' seconds
+    # (the store's wall_s) go to $dir.prior, which study_arco.py adds to the
+    # run's wall and CPU seconds.
+    local resume=()
+    if [ -s "$dir.db" ] && [ ! -s "$dir.json" ]; then
+        resume=(--resume)
+        /usr/bin/python3 -c 'import sqlite3, sys
+c = sqlite3.connect(sys.argv[1])
+print(c.execute("SELECT COALESCE(SUM(wall_s), 0) FROM evaluations").fetchone()[0])' \
+            "$dir.db" >"$dir.prior" || resume=()
+    fi
+    if [ ${#resume[@]} -eq 0 ]; then rm -rf "$dir" "$dir.json" "$dir.time" "$dir.db" "$dir.prior"; fi
     /usr/bin/time -f "%e %U %S" -o "$dir.time.tmp" \
-        "$PESIM" search --experiment "$exp" $JOINT_FLAG --algo "$name" "${opt[@]}" --budget "$STUDY_BUDGET" \
+        "$PESIM" search --experiment "$exp" $JOINT_FLAG --algo "$name" "${opt[@]}" "${resume[@]}" --budget "$STUDY_BUDGET" \
         --batch 4 --seed "$seed" --eval cycle --db "$dir.db" --out "$dir" --json "$dir.json" \
         >"$dir.log" 2>&1 || rc=$?
     # status 1: the run found nothing valid (still a result); above: a failure
