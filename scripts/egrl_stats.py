@@ -6,18 +6,19 @@ import glob
 import os
 
 
-def load_runs(d):
+def load_runs(d, key='gaps:'):
     """The final gaps of every run in folder d: files NAME_FIRST.out, each
     holding study_egrl_synthetic's line "... gaps: g g ... mean ..." for
     seeds FIRST, FIRST+1, ...; partial lines (a stream still running) count
-    the seeds printed so far. Returns {NAME: {seed: gap}}."""
+    the seeds printed so far. Returns {NAME: {seed: gap}}. key 'speedups:'
+    reads the transformer problem's speedups instead."""
     runs = {}
     for f in sorted(glob.glob(os.path.join(d, '*.out'))):
         name, first = os.path.basename(f)[:-4].rsplit('_', 1)
         for line in open(f):
-            if 'gaps:' not in line:
+            if key not in line:
                 continue
-            vals = line.split('gaps:')[1].split('mean')[0].split()
+            vals = line.split(key)[1].split('mean')[0].split()
             for k, v in enumerate(vals):
                 runs.setdefault(name, {})[int(first) + k] = float(v)
     return runs

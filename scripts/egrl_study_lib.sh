@@ -16,16 +16,19 @@ egrl_study_dir() {
   egrl_build_driver "$1/study_egrl_synthetic"
   git rev-parse HEAD > "$1/commit"
 }
-# egrl_run_one OUT END NAME ALGO OPTIONS SEED: one run of OUT's driver on the
-# capacity-bound problem (630 evaluations, optimum 4,330 cycles) into
-# OUT/NAME_SEED.out, under nice -n 10, cut by the clock: END is the cut in
-# seconds since the epoch (0: none); no run starts after it, and a run still
-# going at it is killed and its file removed (not counted).
+# egrl_run_one OUT END NAME ALGO OPTIONS SEED [BUDGET PROBLEM [OPTIMUM]]: one
+# run of OUT's driver into OUT/NAME_SEED.out, by default on the
+# capacity-bound problem (630 evaluations, optimum 4,330 cycles), under
+# nice -n 10, cut by the clock: END is the cut in seconds since the epoch
+# (0: none); no run starts after it, and a run still going at it is killed
+# and its file removed (not counted).
 egrl_run_one() {
   local left=1000000
   if [ "$2" -gt 0 ]; then left=$(( $2 - $(date +%s) )); fi
   [ "$left" -gt 0 ] || return 0
-  timeout "$left" nice -n 10 "$1/study_egrl_synthetic" "$4" "$5" "$6" 1 630 capacity 4330 > "$1/$3_$6.out" ||
+  local rest=(630 capacity 4330)
+  [ $# -gt 6 ] && rest=("${@:7}")
+  timeout "$left" nice -n 10 "$1/study_egrl_synthetic" "$4" "$5" "$6" 1 "${rest[@]}" > "$1/$3_$6.out" ||
     rm -f "$1/$3_$6.out"
 }
 # egrl_analyse_pair DIR A B: on the seeds both runs A and B of DIR finished,

@@ -3,7 +3,8 @@
 // synthetic placement space of layers x (weights, outputs) over three levels,
 // with a latency with capacities whose optimum dynamic programming finds; and
 // real networks' placement spaces through the evaluator (RealPlacement): fc6
-// on tiny_arch.cfg, and the capacity-bound problem (DQN on a small NNP-I).
+// on tiny_arch.cfg, the capacity-bound problem (DQN on a small NNP-I) and the
+// transformer problem (2 encoder layers of BERT-base on a cut NNP-I).
 #ifndef PESIM_TESTS_SEARCH_EGRL_PROBLEM_H
 #define PESIM_TESTS_SEARCH_EGRL_PROBLEM_H
 
@@ -142,6 +143,17 @@ inline const char *const kFc6 =
 // capacity binds".
 inline const char *const kCapArch = "tests/data/search/nnpi_small.cfg";
 inline const char *const kCapWorkload = "workloads/dqn_atari.cfg";
+
+// The transformer problem (issue #16, wave 11): the first 2 of BERT-base's 12
+// encoder layers (tests/data/search/bert_base_128_2l.cfg: 28 layers, 40
+// placement parameters, 3^40 placements) on NNP-I with its SRAM and LLC cut
+// to a sixth (tests/data/search/nnpi_sixth.cfg), so that capacity binds as it
+// does for the whole BERT-base on nnpi.cfg; weights preloaded, objective
+// latency, refused placements invalid as in the study (docs/studies/egrl.md).
+// Too large to enumerate: its figure is the speedup over greedy. docs/egrl.md
+// "A transformer block (wave 11)".
+inline const char *const kTfArch = "tests/data/search/nnpi_sixth.cfg";
+inline const char *const kTfWorkload = "tests/data/search/bert_base_128_2l.cfg";
 
 // A real network's placement space (weights preloaded, rectify as asked)
 // and its evaluator at analytical fidelity, objective latency. Paths are

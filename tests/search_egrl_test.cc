@@ -939,3 +939,47 @@ TEST(SearchEgrl, RankReplayIsAnOptionAndUniformIsTheDefault)
         pesim_algo_destroy(al);
     }
 }
+
+// The transformer problem (docs/egrl.md "A transformer block (wave 11)"):
+// the first 2 of BERT-base's encoder layers on NNP-I with its SRAM and LLC
+// cut to a sixth. Expected values by hand from the two data files: 28
+// layers, of which the 12 gemm and the 4 layer norm have weights, so 16 + 28
+// = 44 placement parameters of 3 levels (DRAM, LLC, SRAM); the gemm weights
+// are 2 * (4 * 768^2 + 2 * 768 * 3072) = 14,155,776 words, more than the SRAM
+// (12 ICEs x 699,050 = 8,388,600) and the LLC (4,194,304) each, so weights all
+// in SRAM or all in the LLC are refused (not rectified) and capacity binds:
+// greedy cannot put every weight in SRAM; DRAM holds anything.
+TEST(SearchEgrl, TransformerProblemCapacityBinds)
+{
+    egrl_problem::RealPlacement tf(egrl_problem::kTfArch, egrl_problem::kTfWorkload, nullptr, false);
+    ASSERT_TRUE(tf.ok) << tf.error.msg;
+    const int32_t n = tf.n();
+    ASSERT_EQ(n, 44);
+    const pesim_network *net = pesim_space_network_of(tf.s);
+    ASSERT_EQ(net->n_layers, 28);
+    int weights = 0, gemm = 0, norm = 0;
+    for (int32_t i = 0; i < n; i++) {
+        const pesim_param *p = pesim_space_param(tf.s, i);
+        ASSERT_EQ(p->n_choices, 3) << p->name;
+        if (p->tensor != PESIM_WEIGHTS) continue;
+        weights++;
+        gemm += net->layers[p->layer].op == PESIM_OP_GEMM;
+        norm += net->layers[p->layer].op == PESIM_OP_LAYERNORM;
+    }
+    EXPECT_EQ(weights, 16);
+    EXPECT_EQ(gemm, 12);
+    EXPECT_EQ(norm, 4);
+    std::vector<int32_t> x((size_t)n, 0);
+    EXPECT_TRUE(tf(x.data()).valid);  // all in DRAM
+    for (int32_t level : {1, 2}) {    // every weight in the LLC, then in the SRAM
+        for (int32_t i = 0; i < n; i++)
+            if (pesim_space_param(tf.s, i)->tensor == PESIM_WEIGHTS) x[(size_t)i] = level;
+        EXPECT_FALSE(tf(x.data()).valid) << "weights at level " << level;
+    }
+    const std::vector<int32_t> g = tf.Greedy();
+    ASSERT_EQ((int32_t)g.size(), n);
+    EXPECT_TRUE(tf(g.data()).valid);
+    int off_sram = 0;
+    for (int32_t i = 0; i < n; i++) off_sram += pesim_space_param(tf.s, i)->tensor == PESIM_WEIGHTS && g[(size_t)i] != 2;
+    EXPECT_GT(off_sram, 0);
+}
