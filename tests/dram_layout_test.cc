@@ -37,7 +37,7 @@ std::vector<uint64_t> bursts(const pesim_dram_layout &L, const pesim_dram_box &b
 // at 16, 32, 80, 96.
 TEST(DramLayout, StridedBoxOneRunPerRow)
 {
-    pesim_dram_box b = {{0, 0, 1, 2}, {1, 2, 2, 4}};
+    pesim_dram_box b = {{0, 0, 1, 2}, {1, 2, 2, 4}, {0}, {0}};
     EXPECT_EQ(bursts(nchw(), b, 16), (std::vector<uint64_t>{16, 32, 80, 96}));
     // 64-byte bursts: bytes 20-27 and 36-43 share burst 0, 84-91 and 100-107 burst 64
     EXPECT_EQ(bursts(nchw(), b, 64), (std::vector<uint64_t>{0, 64}));
@@ -48,9 +48,9 @@ TEST(DramLayout, StridedBoxOneRunPerRow)
 // one run of 128 bytes: 8 bursts from 0.
 TEST(DramLayout, WholeInnerDimsMergeIntoOneRun)
 {
-    pesim_dram_box b = {{0, 0, 1, 0}, {1, 2, 2, 8}};
+    pesim_dram_box b = {{0, 0, 1, 0}, {1, 2, 2, 8}, {0}, {0}};
     EXPECT_EQ(bursts(nchw(), b, 16), (std::vector<uint64_t>{16, 32, 80, 96}));
-    pesim_dram_box all = {{0, 0, 0, 0}, {1, 2, 4, 8}};
+    pesim_dram_box all = {{0, 0, 0, 0}, {1, 2, 4, 8}, {0}, {0}};
     std::vector<uint64_t> v = bursts(nchw(), all, 16);
     ASSERT_EQ(v.size(), 8u);
     for (size_t i = 0; i < v.size(); i++) EXPECT_EQ(v[i], 16 * i);
@@ -62,9 +62,9 @@ TEST(DramLayout, ClippedEmptyAndBase)
 {
     pesim_dram_layout L = nchw();
     L.base = 1 << 20;
-    pesim_dram_box b = {{0, 1, -1, 6}, {1, 1, 2, 4}};   // C 1, H [0,1), W [6,8)
+    pesim_dram_box b = {{0, 1, -1, 6}, {1, 1, 2, 4}, {0}, {0}};   // C 1, H [0,1), W [6,8)
     EXPECT_EQ(bursts(L, b, 16), (std::vector<uint64_t>{(1u << 20) + 64 + 0}));  // words 38-39: bytes 76-79
-    pesim_dram_box e = {{0, 0, 0, 0}, {1, 0, 4, 8}};
+    pesim_dram_box e = {{0, 0, 0, 0}, {1, 0, 4, 8}, {0}, {0}};
     EXPECT_TRUE(bursts(L, e, 16).empty());
 }
 
@@ -123,4 +123,83 @@ TEST(DramLayout, TensorLayoutsOfAConv)
     EXPECT_EQ(pesim_dram_box_advance(&two, &prev, 5), 0);
     EXPECT_EQ(two.origin[1], keep.origin[1]);
     EXPECT_EQ(two.extent[1], keep.extent[1]);
+}
+
+// A 1 x 1 conv of stride 2 (P = Q = 2, C = 2, no padding) reads rows and
+// columns {0, 2} of its 4 x 4 input: NHWC, 16-bit words, element (h, w, c) at
+// word (h * 4 + w) * 2 + c. The box is blocks of 1 row every 2 (extent 3);
+// its bursts of 4 bytes are the four pixels' words 0-1, 4-5, 16-17, 20-21 =
+// bytes 0, 8, 32, 40, where the enclosing rows 0-2 x columns 0-2 would read
+// 9 bursts (0, 4, 8, 16, 20, 24, 32, 36, 40).
+TEST(DramLayout, StridedWindowsReadOnlyTheirRows)
+{
+    pesim_layer l = {};
+    int64_t dims[PESIM_NDIMS] = {1, 1, 1, 2, 2, 2, 1, 1};  // G N K C P Q R S
+    for (int d = 0; d < PESIM_NDIMS; d++) l.dim[d] = dims[d];
+    l.stride_h = l.stride_w = 2, l.dilation_h = l.dilation_w = 1;
+    pesim_dram_layout L;
+    pesim_dram_tensor_layout(&l, PESIM_INPUTS, PESIM_DRAM_NHWC, 0, 2, &L);
+    EXPECT_EQ(std::vector<int64_t>(L.size, L.size + 5), (std::vector<int64_t>{1, 4, 4, 1, 2}));
+    int64_t lo[PESIM_NDIMS] = {0}, ext[PESIM_NDIMS] = {1, 1, 1, 2, 2, 2, 1, 1};
+    pesim_dram_box b;
+    pesim_dram_tensor_box(&l, PESIM_INPUTS, PESIM_DRAM_NHWC, lo, ext, &b);
+    for (int k : {1, 2}) {
+        EXPECT_EQ(b.origin[k], 0);
+        EXPECT_EQ(b.extent[k], 3);
+        EXPECT_EQ(b.period[k], 2);
+        EXPECT_EQ(b.width[k], 1);
+    }
+    EXPECT_EQ(bursts(L, b, 4), (std::vector<uint64_t>{0, 8, 32, 40}));
+    pesim_dram_box enclosing = b;
+    for (int k : {1, 2}) enclosing.period[k] = enclosing.width[k] = 0;
+    EXPECT_EQ(bursts(L, enclosing, 4), (std::vector<uint64_t>{0, 4, 8, 16, 20, 24, 32, 36, 40}));
+}
+
+// Dilation 3 at stride 1: 2 outputs x 2 taps read rows {0, 1, 3, 4} (blocks
+// of 2 every 3, extent 5); with 3 outputs the blocks touch (rows 0-5: a
+// range); with a stride and a dilation both 2, 3 outputs x 2 taps read rows
+// {0, 2, 4} + {0, 2} = {0, 2, 4, 6}, enclosed as the range 0-6 (extent 7).
+TEST(DramLayout, DilatedTapsAndTheEnclosedCase)
+{
+    pesim_layer l = {};
+    int64_t dims[PESIM_NDIMS] = {1, 1, 1, 1, 4, 1, 2, 1};
+    for (int d = 0; d < PESIM_NDIMS; d++) l.dim[d] = dims[d];
+    l.stride_h = l.stride_w = 1, l.dilation_h = 3, l.dilation_w = 1;
+    int64_t lo[PESIM_NDIMS] = {0}, ext[PESIM_NDIMS] = {1, 1, 1, 1, 2, 1, 2, 1};
+    pesim_dram_box b;
+    pesim_dram_tensor_box(&l, PESIM_INPUTS, PESIM_DRAM_NCHW, lo, ext, &b);  // N G C H W
+    EXPECT_EQ(b.origin[3], 0);
+    EXPECT_EQ(b.extent[3], 5);
+    EXPECT_EQ(b.period[3], 3);
+    EXPECT_EQ(b.width[3], 2);
+    ext[PESIM_DIM_P] = 3;
+    pesim_dram_tensor_box(&l, PESIM_INPUTS, PESIM_DRAM_NCHW, lo, ext, &b);
+    EXPECT_EQ(b.extent[3], 6);
+    EXPECT_EQ(b.period[3], 0);
+    l.stride_h = 2, l.dilation_h = 2;
+    pesim_dram_tensor_box(&l, PESIM_INPUTS, PESIM_DRAM_NCHW, lo, ext, &b);
+    EXPECT_EQ(b.extent[3], 7);
+    EXPECT_EQ(b.period[3], 0);
+}
+
+// Blocks of 2 every 3: the previous tile reads rows {0, 1, 3, 4, 6, 7}
+// (origin 0, extent 8), the next {3, 4, 6, 7, 9, 10} (origin 3): its blocks
+// line up with the previous ones, so only the block past row 7 is new, rows
+// 9-10. Origins 1 apart (rows {1, 2, 4, 5, ...}) do not line up: the whole box.
+TEST(DramLayout, AdvancingBlocksReadOnlyTheBlocksPastThePrevious)
+{
+    pesim_dram_box prev = {{0, 0}, {1, 8}, {0, 3}, {0, 2}};
+    pesim_dram_box next = {{0, 3}, {1, 8}, {0, 3}, {0, 2}};
+    ASSERT_EQ(pesim_dram_box_advance(&next, &prev, 2), 1);
+    EXPECT_EQ(next.origin[1], 9);
+    EXPECT_EQ(next.extent[1], 2);
+    EXPECT_EQ(next.period[1], 3);
+    pesim_dram_box off = {{0, 1}, {1, 8}, {0, 3}, {0, 2}};
+    EXPECT_EQ(pesim_dram_box_advance(&off, &prev, 2), 0);
+    EXPECT_EQ(off.origin[1], 1);
+    EXPECT_EQ(off.extent[1], 8);
+    // a range after blocks: not the same shape, the whole box
+    pesim_dram_box range = {{0, 3}, {1, 8}, {0, 0}, {0, 0}};
+    EXPECT_EQ(pesim_dram_box_advance(&range, &prev, 2), 0);
+    EXPECT_EQ(range.extent[1], 8);
 }

@@ -2,39 +2,87 @@
  * tensor layout (engine/dram_layout.h). */
 #include "engine/dram_layout.h"
 
+/* One dim of a box: the blocks [origin + i period, + width) for i < blocks,
+ * each cut to [0, size). A range is one block. */
+typedef struct box_dim {
+    int64_t origin, period, width, blocks;
+    int64_t size; /* where the blocks are cut: the tensor's end, or the box's if sooner */
+} box_dim;
+
+typedef struct burst_walk {
+    const pesim_dram_layout *L;
+    box_dim dim[PESIM_LAYOUT_MAX_DIMS];
+    int64_t stride[PESIM_LAYOUT_MAX_DIMS]; /* words */
+    int r;                                 /* the run's dim: every dim inside it is whole */
+    uint64_t burst, last;                  /* burst bytes; the burst emitted last */
+    int64_t calls;
+    void (*emit)(void *ctx, uint64_t addr);
+    void *ctx;
+} burst_walk;
+
+/* Block i of dim d cut to the tensor: [*a, *e), empty when *e <= *a. */
+static void block_of(const box_dim *d, int64_t i, int64_t *a, int64_t *e)
+{
+    int64_t s = d->origin + i * d->period;
+    *a = s < 0 ? 0 : s;
+    *e = s + d->width < d->size ? s + d->width : d->size;
+}
+
+/* Emits the runs of dims k .. r at word offset w (the outer dims' part). */
+static void walk_runs(burst_walk *b, int k, int64_t w)
+{
+    const box_dim *d = &b->dim[k];
+    for (int64_t i = 0; i < d->blocks; i++) {
+        int64_t a, e;
+        block_of(d, i, &a, &e);
+        if (k < b->r) {
+            for (int64_t x = a; x < e; x++) walk_runs(b, k + 1, w + x * b->stride[k]);
+            continue;
+        }
+        if (e <= a) continue;
+        uint64_t wb = (uint64_t)b->L->word_bytes, bb = b->burst;
+        uint64_t first = b->L->base + (uint64_t)(w + a * b->stride[k]) * wb;
+        uint64_t end = b->L->base + (uint64_t)(w + e * b->stride[k]) * wb;
+        for (uint64_t x = first / bb * bb; x < end; x += bb) {
+            if (x == b->last) continue;
+            b->emit(b->ctx, x);
+            b->last = x, b->calls++;
+        }
+    }
+}
+
 int64_t pesim_dram_layout_bursts(const pesim_dram_layout *L, const pesim_dram_box *b, uint64_t burst_bytes,
                                  void (*emit)(void *ctx, uint64_t addr), void *ctx)
 {
     const int n = L->n;
     if (n < 1 || n > PESIM_LAYOUT_MAX_DIMS || burst_bytes == 0 || L->word_bytes < 1) return 0;
-    int64_t lo[PESIM_LAYOUT_MAX_DIMS], ext[PESIM_LAYOUT_MAX_DIMS], stride[PESIM_LAYOUT_MAX_DIMS];
+    burst_walk w = {L, {{0}}, {0}, 0, burst_bytes, UINT64_MAX, 0, emit, ctx};
+    int whole[PESIM_LAYOUT_MAX_DIMS];
     for (int k = n - 1; k >= 0; k--) {
-        stride[k] = k == n - 1 ? 1 : stride[k + 1] * L->size[k + 1];
-        int64_t a = b->origin[k] < 0 ? 0 : b->origin[k], e = b->origin[k] + b->extent[k];
-        if (e > L->size[k]) e = L->size[k];
-        if (e <= a) return 0;
-        lo[k] = a, ext[k] = e - a;
-    }
-    /* the run: dims r .. n-1, where every dim inside r is whole */
-    int r = n - 1;
-    while (r > 0 && ext[r] == L->size[r]) r--;
-    int64_t run_words = ext[r] * stride[r];
-    uint64_t bb = burst_bytes, wb = (uint64_t)L->word_bytes;
-    int64_t idx[PESIM_LAYOUT_MAX_DIMS] = {0}, calls = 0;
-    uint64_t last = UINT64_MAX;
-    for (;;) {
-        int64_t w = 0;
-        for (int k = 0; k < n; k++) w += (lo[k] + (k < r ? idx[k] : 0)) * stride[k];
-        uint64_t first = L->base + (uint64_t)w * wb, end = first + (uint64_t)run_words * wb;
-        for (uint64_t a = first / bb * bb; a < end; a += bb) {
-            if (a == last) continue;
-            emit(ctx, a);
-            last = a, calls++;
+        w.stride[k] = k == n - 1 ? 1 : w.stride[k + 1] * L->size[k + 1];
+        box_dim *d = &w.dim[k];
+        int64_t a = b->origin[k], e = b->origin[k] + b->extent[k];
+        d->size = e < L->size[k] ? e : L->size[k]; /* the cut: the tensor's end or the box's */
+        if (b->period[k] > 0 && b->width[k] > 0 && b->width[k] < b->period[k]) {
+            d->origin = a, d->period = b->period[k], d->width = b->width[k];
+            d->blocks = e > a ? (e - a - d->width) / d->period + 1 : 0;
+        } else { /* a range: one block, cut to the tensor here */
+            d->origin = a < 0 ? 0 : a, d->period = 0, d->width = d->size - d->origin;
+            d->blocks = 1;
         }
-        int k = r - 1; /* the odometer over the outer dims */
-        while (k >= 0 && ++idx[k] == ext[k]) idx[k--] = 0;
-        if (k < 0) return calls;
+        int any = 0; /* an empty dim: the box covers nothing */
+        for (int64_t i = 0; i < d->blocks && !any; i++) {
+            int64_t x, y;
+            block_of(d, i, &x, &y);
+            any = y > x;
+        }
+        if (!any) return 0;
+        whole[k] = d->period == 0 && d->origin == 0 && d->width == L->size[k];
     }
+    w.r = n - 1; /* the run: dims r .. n-1, where every dim inside r is whole */
+    while (w.r > 0 && whole[w.r]) w.r--;
+    walk_runs(&w, 0, 0);
+    return w.calls;
 }
 
 /* The layout's dims, outermost first, per tensor and order (pesim_dram_order):
@@ -68,6 +116,7 @@ void pesim_dram_tensor_box(const pesim_layer *l, int t, int order, const int64_t
 {
     for (int k = 0; k < 5; k++) {
         int x = lay_dims[t][order ? 1 : 0][k];
+        b->period[k] = b->width[k] = 0;
         if (x >= 0) {
             b->origin[k] = lo[x], b->extent[k] = ext[x];
             continue;
@@ -81,6 +130,10 @@ void pesim_dram_tensor_box(const pesim_layer *l, int t, int order, const int64_t
         }
         b->origin[k] = lo[o] * st + lo[f] * dl - pad;
         b->extent[k] = (ext[o] - 1) * st + (ext[f] - 1) * dl + 1;
+        if (dl == 1 && ext[o] > 1 && ext[f] < st) /* windows of ext[f] rows every stride */
+            b->period[k] = st, b->width[k] = ext[f];
+        else if (st == 1 && ext[f] > 1 && ext[o] < dl) /* ext[o] rows at every tap, dilation apart */
+            b->period[k] = dl, b->width[k] = ext[o];
     }
 }
 
@@ -88,13 +141,24 @@ int pesim_dram_box_advance(pesim_dram_box *b, const pesim_dram_box *prev, int n)
 {
     int k = -1;
     for (int i = 0; i < n; i++) {
-        if (b->origin[i] == prev->origin[i] && b->extent[i] == prev->extent[i]) continue;
+        if (b->origin[i] == prev->origin[i] && b->extent[i] == prev->extent[i] && b->period[i] == prev->period[i] &&
+            b->width[i] == prev->width[i])
+            continue;
         if (k >= 0) return 0;
         k = i;
     }
     if (k < 0) return 0;
+    int64_t P = b->period[k];
+    if (P != prev->period[k] || b->width[k] != prev->width[k]) return 0;
     int64_t pend = prev->origin[k] + prev->extent[k], end = b->origin[k] + b->extent[k];
     if (b->origin[k] < prev->origin[k] || b->origin[k] > pend) return 0;
-    b->origin[k] = pend, b->extent[k] = end > pend ? end - pend : 0;
+    if (P == 0) {
+        b->origin[k] = pend, b->extent[k] = end > pend ? end - pend : 0;
+        return 1;
+    }
+    if ((b->origin[k] - prev->origin[k]) % P != 0) return 0;
+    /* the blocks line up with prev's: the first block past prev's end */
+    int64_t o = b->origin[k] + (pend - b->origin[k] + P - 1) / P * P;
+    b->origin[k] = o, b->extent[k] = end > o ? end - o : 0;
     return 1;
 }

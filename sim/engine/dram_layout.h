@@ -4,10 +4,11 @@
  * A tensor is laid out densely in a declared dimension order, outermost
  * first (NCHW or NHWC for activations, KCRS for weights): element (i_0, ...,
  * i_{n-1}) is at byte base + word_bytes * sum_k i_k * stride_k, where
- * stride_{n-1} = 1 and stride_k = stride_{k+1} * size_{k+1}. A box (an
- * origin and an extent per dim, clipped to the tensor) covers one contiguous
- * run of bytes per combination of its outer dims; its innermost dims merge
- * into one run while the dims inside them are whole. */
+ * stride_{n-1} = 1 and stride_k = stride_{k+1} * size_{k+1}. A box (per dim
+ * a range, or equally long blocks at a period, clipped to the tensor) covers
+ * one contiguous run of bytes per combination of its outer dims' indices;
+ * its innermost dims merge into one run while the dims inside them are
+ * whole. */
 #ifndef PESIM_ENGINE_DRAM_LAYOUT_H
 #define PESIM_ENGINE_DRAM_LAYOUT_H
 
@@ -24,9 +25,16 @@ typedef struct pesim_dram_layout {
     int64_t word_bytes;                     /* bytes of one element (>= 1) */
 } pesim_dram_layout;
 
+/* Per dim k, the indices [origin, origin + extent) when period[k] is 0; else
+ * only those x with (x - origin) mod period < width: blocks of `width`
+ * indices every `period` (0 < width < period), extent a whole number of
+ * periods plus one width, e.g. the rows a strided window reads. A box whose
+ * period and width are zero-initialised is the plain range. */
 typedef struct pesim_dram_box {
     int64_t origin[PESIM_LAYOUT_MAX_DIMS];
     int64_t extent[PESIM_LAYOUT_MAX_DIMS];
+    int64_t period[PESIM_LAYOUT_MAX_DIMS];
+    int64_t width[PESIM_LAYOUT_MAX_DIMS];
 } pesim_dram_box;
 
 /* The bursts (burst_bytes-aligned byte addresses) that box b of layout L
@@ -55,15 +63,21 @@ void pesim_dram_tensor_layout(const pesim_layer *l, int t, int order, uint64_t b
 /* The box of tensor t in that layout of a tile that is the box [lo[d], lo[d]
  * + ext[d]) of the loop dims d (pesim_dim; only the dims t depends on are
  * read): inputs map (P, R) to rows p * stride_h + r * dilation_h - pad_h and
- * (Q, S) to columns, the box from the first row to the last (an enclosing
- * box when a stride or dilation leaves rows of it unread). */
+ * (Q, S) to columns, exactly the rows the windows read: a range when they
+ * touch; windows of `taps` rows every `stride` when the stride leaves rows
+ * between them (no dilation, taps < stride); `outputs` rows every
+ * `dilation` when the dilation leaves rows between the taps (stride 1,
+ * outputs < dilation). With both a stride and a dilation above 1 the box
+ * encloses the rows from the first to the last. */
 void pesim_dram_tensor_box(const pesim_layer *l, int t, int order, const int64_t lo[PESIM_NDIMS],
                            const int64_t ext[PESIM_NDIMS], pesim_dram_box *b);
 
 /* A sliding window's new part: when box b (n dims) equals prev in every dim
- * but one, k, and along k starts inside prev (or just past its end), narrows
- * b along k to the rows past prev's end (none if it ends inside prev) and
- * returns 1; else leaves b and returns 0. */
+ * but one, k, along which both are ranges or both are blocks of one width
+ * at one period whose origins are a whole number of periods apart, and b
+ * starts inside prev (or just past its end), narrows b along k to the
+ * indices past prev's end (none if it ends inside prev) and returns 1; else
+ * leaves b and returns 0. */
 int pesim_dram_box_advance(pesim_dram_box *b, const pesim_dram_box *prev, int n);
 
 #endif

@@ -199,8 +199,11 @@ struct RowMajor {
     uint64_t base = 0;
     uint64_t word_bytes = 1;
 };
+// Per layout dim, the indices a tile reads as sorted maximal runs [lo, hi)
+// (not yet cut to the tensor); a dim without runs reads nothing.
+using Runs = std::vector<std::pair<int64_t, int64_t>>;
 struct TileBox {
-    int64_t lo[5] = {0, 0, 0, 0, 0}, hi[5] = {0, 0, 0, 0, 0};
+    Runs dim[5];
 };
 
 const char kLoopDims[] = "GNKCPQRS";  // pesim_dim order
@@ -231,63 +234,115 @@ RowMajor row_major_layout(const pesim_layer *l, int t, int order, uint64_t base,
     return L;
 }
 
-// The tile of an event (Xfer::lo, ext over the loop dims) in layout L: an
-// input tile from its first row (p*stride + r*dilation - pad) to its last.
+// The tile of an event (Xfer::lo, ext over the loop dims) in layout L. An
+// input tile's rows (columns) are p*stride + r*dilation - pad over its p and
+// r, listed one by one and merged into runs: exactly the rows its windows
+// read, except with a stride and a dilation both above 1, where docs/engine.md
+// takes the enclosing range from the first to the last.
 TileBox tile_box(const pesim_layer *l, const RowMajor &L, const Xfer &x)
 {
     TileBox b;
     for (int i = 0; i < 5; i++) {
         char c = L.dim[i];
-        if (c == 'H' || c == 'W') {
-            bool h = c == 'H';
-            int o = h ? PESIM_DIM_P : PESIM_DIM_Q, f = h ? PESIM_DIM_R : PESIM_DIM_S;
-            if (x.ext[o] <= 0 || x.ext[f] <= 0) continue;  // empty
-            b.lo[i] = window_rows(l, h, x.lo[o] + 1, x.lo[f] + 1) - 1 - (h ? l->pad_h : l->pad_w);
-            b.hi[i] = b.lo[i] + window_rows(l, h, x.ext[o], x.ext[f]);
-        } else {
+        if (c != 'H' && c != 'W') {
             int d = (int)(std::strchr(kLoopDims, c) - kLoopDims);
-            b.lo[i] = x.lo[d], b.hi[i] = x.lo[d] + x.ext[d];
+            if (x.ext[d] > 0) b.dim[i].push_back({x.lo[d], x.lo[d] + x.ext[d]});
+            continue;
         }
+        bool h = c == 'H';
+        int o = h ? PESIM_DIM_P : PESIM_DIM_Q, f = h ? PESIM_DIM_R : PESIM_DIM_S;
+        if (x.ext[o] <= 0 || x.ext[f] <= 0) continue;  // empty
+        int64_t st = h ? l->stride_h : l->stride_w, dl = h ? l->dilation_h : l->dilation_w;
+        int64_t first = window_rows(l, h, x.lo[o] + 1, x.lo[f] + 1) - 1 - (h ? l->pad_h : l->pad_w);
+        if (st > 1 && dl > 1) {
+            b.dim[i].push_back({first, first + window_rows(l, h, x.ext[o], x.ext[f])});
+            continue;
+        }
+        std::vector<int64_t> rows;
+        for (int64_t p = 0; p < x.ext[o]; p++)
+            for (int64_t r = 0; r < x.ext[f]; r++) rows.push_back(first + p * st + r * dl);
+        std::sort(rows.begin(), rows.end());
+        rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
+        for (int64_t v : rows)
+            if (!b.dim[i].empty() && b.dim[i].back().second == v)
+                b.dim[i].back().second++;
+            else
+                b.dim[i].push_back({v, v + 1});
     }
     return b;
 }
 
+// Runs of one length at one spacing (two or more): their length and spacing.
+bool periodic(const Runs &r, int64_t *len, int64_t *gap)
+{
+    if (r.size() < 2) return false;
+    *len = r[0].second - r[0].first, *gap = r[1].first - r[0].first;
+    for (size_t i = 1; i < r.size(); i++)
+        if (r[i].second - r[i].first != *len || r[i].first - r[i - 1].first != *gap) return false;
+    return true;
+}
+
 // A sliding window's advance: b differs from the previous tile in one dim
-// only, starting inside it (or at its end): only the part past its end.
+// only, where both are one run, or runs of one length at one spacing whose
+// first indices are a whole number of spacings apart, and b starts inside
+// the previous tile (or at its end): only the part past its end.
 void advance_box(TileBox &b, const TileBox &prev)
 {
     int k = -1;
     for (int i = 0; i < 5; i++)
-        if (b.lo[i] != prev.lo[i] || b.hi[i] != prev.hi[i]) {
+        if (b.dim[i] != prev.dim[i]) {
             if (k >= 0) return;
             k = i;
         }
-    if (k < 0 || b.lo[k] < prev.lo[k] || b.lo[k] > prev.hi[k]) return;
-    b.lo[k] = prev.hi[k];
-    b.hi[k] = std::max(b.hi[k], b.lo[k]);
+    if (k < 0 || b.dim[k].empty() || prev.dim[k].empty()) return;
+    Runs &r = b.dim[k];
+    const Runs &q = prev.dim[k];
+    int64_t start = r.front().first, end = q.back().second;
+    if (start < q.front().first || start > end) return;
+    if (r.size() == 1 && q.size() == 1) {
+        r[0].first = end;
+        r[0].second = std::max(r[0].second, end);
+        return;
+    }
+    int64_t lr, gr, lq, gq;
+    if (!periodic(r, &lr, &gr) || !periodic(q, &lq, &gq) || lr != lq || gr != gq || (start - q.front().first) % gr)
+        return;
+    Runs past;
+    for (const auto &x : r)
+        if (x.first >= end) past.push_back(x);
+    r = past;
 }
 
-// Appends the bursts of box b (clipped to the tensor) in address order: each
-// run along the innermost dim from its first byte's burst to its last's, a
-// burst equal to the one appended last not repeated.
-void box_bursts(const RowMajor &L, TileBox b, uint64_t burst, std::vector<uint64_t> &out)
+// Appends the bursts of box b (cut to the tensor) in address order: every
+// index of the outer dims, and along the innermost dim each run from its
+// first byte's burst to its last's, a burst equal to the one appended last
+// not repeated.
+void box_bursts(const RowMajor &L, const TileBox &b, uint64_t burst, std::vector<uint64_t> &out)
 {
     int64_t stride[5];
+    std::vector<int64_t> idx[4];
+    Runs inner;
     for (int i = 4; i >= 0; i--) {
         stride[i] = i == 4 ? 1 : stride[i + 1] * L.size[i + 1];
-        b.lo[i] = std::max<int64_t>(b.lo[i], 0), b.hi[i] = std::min(b.hi[i], L.size[i]);
-        if (b.hi[i] <= b.lo[i]) return;
+        for (const auto &x : b.dim[i]) {
+            int64_t lo = std::max<int64_t>(x.first, 0), hi = std::min(x.second, L.size[i]);
+            if (i == 4 && hi > lo) inner.push_back({lo, hi});
+            for (int64_t v = lo; i < 4 && v < hi; v++) idx[i].push_back(v);
+        }
+        if (i == 4 ? inner.empty() : idx[i].empty()) return;
     }
-    int64_t at[4] = {b.lo[0], b.lo[1], b.lo[2], b.lo[3]};
+    size_t at[4] = {0, 0, 0, 0};
     while (true) {
-        int64_t w = b.lo[4];
-        for (int i = 0; i < 4; i++) w += at[i] * stride[i];
-        uint64_t first = L.base + (uint64_t)w * L.word_bytes;
-        uint64_t last = first + (uint64_t)(b.hi[4] - b.lo[4]) * L.word_bytes - 1;
-        for (uint64_t a = first / burst; a <= last / burst; a++)
-            if (out.empty() || out.back() != a * burst) out.push_back(a * burst);
+        int64_t w = 0;
+        for (int i = 0; i < 4; i++) w += idx[i][at[i]] * stride[i];
+        for (const auto &x : inner) {
+            uint64_t first = L.base + (uint64_t)(w + x.first) * L.word_bytes;
+            uint64_t last = L.base + (uint64_t)(w + x.second) * L.word_bytes - 1;
+            for (uint64_t a = first / burst; a <= last / burst; a++)
+                if (out.empty() || out.back() != a * burst) out.push_back(a * burst);
+        }
         int i = 3;
-        while (i >= 0 && ++at[i] == b.hi[i]) at[i] = b.lo[i], i--;
+        while (i >= 0 && ++at[i] == idx[i].size()) at[i] = 0, i--;
         if (i < 0) return;
     }
 }
