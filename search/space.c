@@ -66,6 +66,8 @@ uint64_t srch_hash_arch(uint64_t h, const pesim_arch *a)
         h = srch_hash_double(h, v->reduce_area_um2);
         h = srch_hmix(h, (uint64_t)v->estimated); /* an estimated DRAM energy is the IDD model's */
         h = srch_hmix(h, (uint64_t)(v->block_words > 1 ? v->block_words : 1));
+        if (v->arbitration) /* a later key: the default leaves the hashes of earlier stores */
+            h = srch_hmix(h, 0x617262ull << 32 | (uint32_t)v->arbitration);
         for (int t = 0; t < PESIM_NTENSORS; t++) {
             h = srch_hmix(h, (uint64_t)v->noc[t].kind << 8 | (uint64_t)v->noc[t].reduce);
             h = srch_hash_double(h, v->noc[t].words_per_cycle);

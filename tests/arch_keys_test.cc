@@ -80,6 +80,13 @@ const KeyCase kCases[] = {
      "conventions = \"timeloop\";"},
     // a bank's line under the pesim conventions: 4 banks, lines of 4 words make each side's access one bank wide
     {"block_words (banks)", "banks = 4;", "banks = 4; block_words = 4;", "banks = 1;", "banks = 4;"},
+    // the MAC array's reads against its updates in the GLB's 4 banks (the RF keeps only the weights;
+    // reads 2 lines wide, writes 1: some of their accesses meet)
+    {"arbitration", "banks = 4;", "banks = 4; arbitration = \"round_robin\";",
+     "keeps = [ \"weights\", \"inputs\", \"outputs\" ]; capacity_words = 64; },\n    { name = \"GLB\"; capacity_words = "
+     "16384; fanout_x = 4; fanout_y = 4; banks = 1; ports = 1;\n      read_words_per_cycle = 4.0; write_words_per_cycle = 4.0;",
+     "keeps = [ \"weights\" ]; capacity_words = 64; },\n    { name = \"GLB\"; capacity_words = 16384; fanout_x = 4; "
+     "fanout_y = 4; banks = 4; ports = 1;\n      read_words_per_cycle = 2.0; write_words_per_cycle = 1.0;"},
     {"noc.kind", "inputs = { kind = \"bus\";", "inputs = { kind = \"systolic\";", nullptr, nullptr},
     {"noc.words_per_cycle", "words_per_cycle = 4.0; };", "words_per_cycle = 1.0; };", nullptr, nullptr},
     {"noc.hop_energy_pj", "outputs = { kind = \"bus\";", "outputs = { kind = \"bus\"; hop_energy_pj = 9.0;", nullptr,

@@ -193,3 +193,136 @@ TEST(Banks, LongStreamsCostLittle)
     EXPECT_EQ(pesim_banks_younger_end(1, &o, 1000000000, &y, 0, &lost), y.accesses);
     EXPECT_EQ(lost, 0);
 }
+
+// The MAC array's reads and updates of one block, cycle by cycle, straight from
+// the rule's statement in banks.h (pesim_banks_pair): on a conflict the policy's
+// side goes (round robin: the reads first, then the side that lost the last one).
+static void plain_pair(int32_t banks, pesim_arbitration policy, const pesim_bank_stream &r,
+                       const pesim_bank_stream &u, int64_t start, int64_t end[2], int64_t lost[2])
+{
+    const pesim_bank_stream *s[2] = {&r, &u};
+    int64_t j[2] = {0, 0}, t = start;
+    int turn = 0;
+    end[0] = r.accesses ? -1 : start, end[1] = u.accesses ? -1 : start, lost[0] = lost[1] = 0;
+    while (j[0] < r.accesses || j[1] < u.accesses) {
+        const bool both = j[0] < r.accesses && j[1] < u.accesses;
+        if (!both) {  // one left: it runs alone
+            int i = j[0] < r.accesses ? 0 : 1;
+            end[i] = t + (s[i]->accesses - j[i]);
+            break;
+        }
+        int go = -1;  // -1: both go
+        if (pesim_banks_conflict(banks, &r, j[0], &u, j[1])) {
+            go = policy == PESIM_ARB_READS_FIRST ? 0 : policy == PESIM_ARB_UPDATES_FIRST ? 1 : turn;
+            turn = 1 - go;
+        }
+        t++;
+        for (int i = 0; i < 2; i++) {
+            if (go >= 0 && go != i) {
+                lost[i]++;
+            } else if (++j[i] == s[i]->accesses) {
+                end[i] = t;
+            }
+        }
+    }
+}
+
+TEST(Banks, PairPoliciesTracedByHand)
+{
+    // B = 4, one block from cycle 10: reads 2 lines wide, 4 accesses, groups
+    // {0,1} {2,3} {0,1} {2,3}; updates 1 line wide, 2 accesses, banks 0 then 1.
+    // reads_first: the reads take cycles 10-13 and end at 14. The updates:
+    //   10 bank 0 vs {0,1} lost, 11 bank 0 vs {2,3} done, 12 bank 1 vs {0,1} lost,
+    //   13 bank 1 vs {2,3} done: end 14, 2 lost. The block: 4 cycles.
+    // updates_first: the updates take 10-11 (banks 0, 1) and end at 12. The reads:
+    //   10 {0,1} vs 0 lost, 11 {0,1} vs 1 lost, 12-15 {0,1} {2,3} {0,1} {2,3}:
+    //   end 16, 2 lost. The block: 6 cycles.
+    // round_robin: 10 {0,1} vs 0 meet: the reads go (the first conflict);
+    //   11 {2,3} vs 0: both go; 12 {0,1} vs 1 meet: the updates go (the reads won
+    //   the last one), their last access: end 13; 13 {0,1}, 14 {2,3}: the reads
+    //   end at 15. 1 lost each. The block: 5 cycles.
+    pesim_bank_stream r = stream(4, 0, 2), u = stream(2, 0, 1);
+    const pesim_arbitration pol[3] = {PESIM_ARB_READS_FIRST, PESIM_ARB_UPDATES_FIRST, PESIM_ARB_ROUND_ROBIN};
+    const int64_t want_end[3][2] = {{14, 14}, {16, 12}, {15, 13}}, want_lost[3][2] = {{0, 2}, {2, 0}, {1, 1}};
+    for (int p = 0; p < 3; p++) {
+        int64_t end[2] = {-1, -1}, lost[2] = {-1, -1};
+        pesim_banks_pair(4, pol[p], &r, &u, 10, end, lost);
+        for (int i = 0; i < 2; i++) {
+            EXPECT_EQ(end[i], want_end[p][i]) << "policy " << p << " side " << i;
+            EXPECT_EQ(lost[i], want_lost[p][i]) << "policy " << p << " side " << i;
+        }
+    }
+}
+
+TEST(Banks, RoundRobinTakesTurnsWhenEveryAccessMeets)
+{
+    // B = 2, reads 2 lines wide (both banks), updates 1: every cycle meets.
+    // Round robin from cycle 0: reads 0, updates 1, reads 2, updates 3 (their
+    // 2nd and last: end 4), reads 4 (3rd and last: end 5); 2 lost each.
+    // A fixed priority runs one side, then the other: reads_first ends the reads
+    // at 3 and the updates at 5 (3 lost); updates_first the updates at 2, the
+    // reads at 5 (2 lost). The block takes 5 cycles whatever the policy.
+    pesim_bank_stream r = stream(3, 0, 2), u = stream(2, 0, 1);
+    int64_t end[2], lost[2];
+    pesim_banks_pair(2, PESIM_ARB_ROUND_ROBIN, &r, &u, 0, end, lost);
+    EXPECT_EQ(end[0], 5);
+    EXPECT_EQ(end[1], 4);
+    EXPECT_EQ(lost[0], 2);
+    EXPECT_EQ(lost[1], 2);
+    pesim_banks_pair(2, PESIM_ARB_READS_FIRST, &r, &u, 0, end, lost);
+    EXPECT_EQ(end[0], 3);
+    EXPECT_EQ(end[1], 5);
+    EXPECT_EQ(lost[1], 3);
+    pesim_banks_pair(2, PESIM_ARB_UPDATES_FIRST, &r, &u, 0, end, lost);
+    EXPECT_EQ(end[0], 5);
+    EXPECT_EQ(end[1], 2);
+    EXPECT_EQ(lost[0], 2);
+    // an empty side: the other runs alone
+    pesim_bank_stream none = stream(0, 0, 1);
+    pesim_banks_pair(2, PESIM_ARB_ROUND_ROBIN, &r, &none, 7, end, lost);
+    EXPECT_EQ(end[0], 10);
+    EXPECT_EQ(end[1], 7);
+    EXPECT_EQ(lost[0], 0);
+}
+
+TEST(Banks, PairPeriodSkippingEqualsTheCycleByCycleRule)
+{
+    // Every policy, B, widths and lengths of a grid (streams long enough for
+    // many periods, and short ones): the closed computation equals the plain run.
+    int cases = 0;
+    const pesim_arbitration pol[3] = {PESIM_ARB_READS_FIRST, PESIM_ARB_UPDATES_FIRST, PESIM_ARB_ROUND_ROBIN};
+    for (int banks : {2, 3, 4, 5, 6, 8, 12, 27})
+        for (int nr = 1; nr <= banks && nr <= 9; nr++)
+            for (int nu = 1; nu <= banks && nu <= 9; nu++)
+                for (int64_t ar : {1, 7, 250})
+                    for (int64_t au : {1, 5, 173})
+                        for (int p = 0; p < 3; p++) {
+                            pesim_bank_stream r = stream(ar, 0, nr), u = stream(au, 0, nu);
+                            int64_t end[2], lost[2], pe[2], pl[2];
+                            plain_pair(banks, pol[p], r, u, 3, pe, pl);
+                            pesim_banks_pair(banks, pol[p], &r, &u, 3, end, lost);
+                            for (int i = 0; i < 2; i++) {
+                                ASSERT_EQ(end[i], pe[i]) << banks << " banks, widths " << nr << " " << nu
+                                                         << ", accesses " << ar << " " << au << ", policy " << p
+                                                         << ", side " << i;
+                                ASSERT_EQ(lost[i], pl[i]);
+                            }
+                            cases++;
+                        }
+    EXPECT_GT(cases, 8000);
+}
+
+TEST(Banks, LongPairsCostLittle)
+{
+    // A billion reads and a million updates under round robin (B = 4, widths 2
+    // and 1): the computation jumps over whole periods and equals the plain run.
+    pesim_bank_stream r = stream(1000000000, 0, 2), u = stream(1000000, 0, 1);
+    int64_t end[2], lost[2], pe[2], pl[2];
+    pesim_banks_pair(4, PESIM_ARB_ROUND_ROBIN, &r, &u, 0, end, lost);
+    plain_pair(4, PESIM_ARB_ROUND_ROBIN, r, u, 0, pe, pl);
+    EXPECT_EQ(end[0], pe[0]);
+    EXPECT_EQ(end[1], pe[1]);
+    EXPECT_EQ(lost[0], pl[0]);
+    EXPECT_EQ(lost[1], pl[1]);
+    EXPECT_GT(lost[1], 0);
+}

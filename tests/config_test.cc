@@ -421,12 +421,18 @@ TEST_F(ConfigTest, ArchTypo)
     EXPECT_NE(nullptr, strstr(e.msg, "ddr4-3200, lpddr4-2400, hbm2, ddr3-1600)")) << e.msg;
 }
 
-pesim_status LoadArchLevel(const std::string &glb_keys, pesim_error *e)
+// RF under a GLB with `glb_keys` under DRAM ("t.cfg", the GLB on line 3), into *a.
+pesim_status LoadArchWithGlb(const std::string &glb_keys, pesim_arch *a, pesim_error *e)
 {
     std::string text = "arch = { name = \"t\"; word_bits = 8; clock_mhz = 100.0;\n  levels = ( { name = \"RF\"; },\n"
                        "    { name = \"GLB\"; " + glb_keys + " },\n    { name = \"DRAM\"; } ); };\n";
+    return pesim_arch_load_string(text.c_str(), "t.cfg", a, e);
+}
+
+pesim_status LoadArchLevel(const std::string &glb_keys, pesim_error *e)
+{
     pesim_arch a;
-    return pesim_arch_load_string(text.c_str(), "t.cfg", &a, e);
+    return LoadArchWithGlb(glb_keys, &a, e);
 }
 
 TEST_F(ConfigTest, ArchWrongType)
@@ -487,6 +493,44 @@ TEST_F(ConfigTest, MultipleBufferingIsTheTileSlots)
     EXPECT_EQ(3, b.level[1].tile_slots);
     a.level[1].tile_slots = 9;
     EXPECT_NE(PESIM_OK, pesim_arch_write(p.c_str(), &a, &e));
+    EXPECT_EQ(PESIM_ERR_RANGE, pesim_arch_check(&a, "t.cfg", &e));
+}
+
+// arbitration (docs/config.md): a banked on-chip level's policy between the MAC
+// array's reads and updates; reads_first by default; unknown names, a level of
+// one bank and a DRAM level are errors naming the file, line and key; written
+// only when not the default, and read back.
+TEST_F(ConfigTest, ArbitrationOfABankedLevel)
+{
+    auto load = [&](const std::string &glb, pesim_arch *a) { return LoadArchWithGlb(glb, a, &e); };
+    pesim_arch a;
+    ASSERT_EQ(PESIM_OK, load("banks = 4;", &a)) << Fmt(e);
+    EXPECT_EQ(PESIM_ARB_READS_FIRST, a.level[1].arbitration);
+    ASSERT_EQ(PESIM_OK, load("banks = 4; arbitration = \"updates_first\";", &a)) << Fmt(e);
+    EXPECT_EQ(PESIM_ARB_UPDATES_FIRST, a.level[1].arbitration);
+    ASSERT_EQ(PESIM_OK, load("banks = 4; arbitration = \"reads_first\";", &a)) << Fmt(e);
+    EXPECT_EQ(PESIM_ARB_READS_FIRST, a.level[1].arbitration);
+    ASSERT_EQ(PESIM_OK, load("banks = 4; arbitration = \"round_robin\";", &a)) << Fmt(e);
+    EXPECT_EQ(PESIM_ARB_ROUND_ROBIN, a.level[1].arbitration);
+
+    std::string p = TempFile("arch_arbitration.cfg");  // written and read back
+    ASSERT_EQ(PESIM_OK, pesim_arch_write(p.c_str(), &a, &e)) << Fmt(e);
+    pesim_arch b;
+    ASSERT_EQ(PESIM_OK, pesim_arch_load(p.c_str(), &b, &e)) << Fmt(e);
+    EXPECT_EQ(PESIM_ARB_ROUND_ROBIN, b.level[1].arbitration);
+    EXPECT_EQ(PESIM_ARB_READS_FIRST, b.level[0].arbitration);
+
+    ASSERT_EQ(PESIM_ERR_RANGE, load("banks = 4;\n      arbitration = \"round_robbin\";", &a));
+    EXPECT_STREQ("t.cfg", e.file);
+    EXPECT_EQ(4, e.line);
+    EXPECT_STREQ("levels.[GLB].arbitration", e.key);
+    EXPECT_NE(nullptr, strstr(e.msg, "did you mean 'round_robin'?")) << e.msg;
+    ASSERT_EQ(PESIM_ERR_TYPE, load("banks = 4; arbitration = 1;", &a));
+    EXPECT_STREQ("levels.[GLB].arbitration", e.key);
+    ASSERT_EQ(PESIM_ERR_INVALID, load("arbitration = \"updates_first\";", &a));
+    EXPECT_STREQ("levels.[GLB].arbitration", e.key);
+    EXPECT_NE(nullptr, strstr(e.msg, "banks >= 2")) << e.msg;
+    a.level[1].arbitration = PESIM_ARB_COUNT;
     EXPECT_EQ(PESIM_ERR_RANGE, pesim_arch_check(&a, "t.cfg", &e));
 }
 

@@ -79,7 +79,7 @@ static const char *const level_keys[] = {
     "name", "keeps", "capacity_words", "tensor_capacity", "fanout_x", "fanout_y", "spatial_x", "spatial_y",
     "banks", "ports", "read_words_per_cycle", "write_words_per_cycle", "latency_cycles", "read_energy_pj",
     "write_energy_pj", "leak_pj_per_cycle", "area_um2", "multiple_buffering", "double_buffered", "sliding_reuse", "noc", "dram",
-    "block_words", "reduce_energy_pj", "reduce_area_um2", NULL};
+    "block_words", "reduce_energy_pj", "reduce_area_um2", "arbitration", NULL};
 #define LF(key, kind, field, min, max, flags) {key, kind, offsetof(pesim_level, field), min, max, flags}
 static const cfg_field level_fields[] = {
     LF("capacity_words", CFG_I64, capacity_words, 0, MAX_WORDS, 0),
@@ -383,6 +383,20 @@ static pesim_status read_level(const cfg_ctx *c, const config_setting_t *s, pesi
         v->is_dram = 1;
         if ((st = read_dram(c, m, &v->dram)) || (st = check_dram(c, m, &v->dram, clock_mhz))) return st;
     }
+    /* the MAC array's reads against its updates in the banks (docs/engine.md "Banks") */
+    if ((st = pesim_cfg_member(c, s, "arbitration", 0, &m))) return st;
+    if (m) {
+        const char *names[PESIM_ARB_COUNT];
+        for (int k = 0; k < PESIM_ARB_COUNT; k++) names[k] = pesim_arbitration_name((pesim_arbitration)k);
+        int k;
+        if ((st = pesim_cfg_enum(c, m, pesim_arbitration_parse, names, PESIM_ARB_COUNT, "arbitration", &k)))
+            return st;
+        if (v->is_dram || v->banks < 2)
+            return pesim_cfg_fail(c, m, PESIM_ERR_INVALID,
+                                  "arbitration applies to an on-chip level of banks >= 2 (this one has %s)",
+                                  v->is_dram ? "a dram group" : "banks = 1");
+        v->arbitration = k;
+    }
     return PESIM_OK;
 }
 
@@ -651,7 +665,9 @@ static pesim_status check_writable(const pesim_arch *a, const char *path, pesim_
 static pesim_status format_arch(cfg_buf *b, const pesim_arch *arch, const char *path, pesim_error *e)
 {
     /* tile_slots 0 (an arch built in code) is written as its meaning, 1 */
-    pesim_arch copy = *arch;
+    pesim_arch copy; /* memcpy: with LTO, GCC 12 left part of a struct assignment's copy
+                      * uninitialised here once config_test.cc grew (valgrind; every write failed) */
+    memcpy(&copy, arch, sizeof copy);
     for (int l = 0; l < copy.n_levels && l < PESIM_MAX_LEVELS; l++)
         if (copy.level[l].tile_slots == 0) copy.level[l].tile_slots = 1;
     const pesim_arch *a = &copy;
@@ -695,6 +711,8 @@ static pesim_status format_arch(cfg_buf *b, const pesim_arch *arch, const char *
         pesim_cfg_printf(b, "\n      ");
         pesim_cfg_put_fields(b, level_fields, NF(level_fields), v, 6);
         put_cost_fields(b, level_cost_fields, NF(level_cost_fields), v, v->estimated, 6);
+        if (v->arbitration && v->banks >= 2 && !v->is_dram) /* the key is refused elsewhere */
+            pesim_cfg_printf(b, " arbitration = \"%s\";", pesim_arbitration_name((pesim_arbitration)v->arbitration));
         pesim_cfg_printf(b, "\n      noc = {");
         for (int t = 0; t < PESIM_NTENSORS; t++) {
             pesim_cfg_printf(b, "\n        %s = { kind = \"%s\"; reduce = \"%s\"; ", tn[t],

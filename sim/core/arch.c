@@ -62,6 +62,18 @@ int pesim_dram_order_parse(const char *s)
     return name_index(dram_order_names, 0, PESIM_DRAM_ORDER_COUNT, s);
 }
 
+static const char *const arbitration_names[PESIM_ARB_COUNT] = {"reads_first", "updates_first", "round_robin"};
+
+const char *pesim_arbitration_name(pesim_arbitration p)
+{
+    return (unsigned)p < PESIM_ARB_COUNT ? arbitration_names[p] : "?";
+}
+
+int pesim_arbitration_parse(const char *s)
+{
+    return name_index(arbitration_names, 0, PESIM_ARB_COUNT, s);
+}
+
 static const char *const conventions_names[PESIM_CONV_COUNT] = {"pesim", "timeloop"};
 
 const char *pesim_conventions_name(pesim_conventions c)
@@ -298,6 +310,8 @@ pesim_status pesim_arch_check(const pesim_arch *a, const char *file, pesim_error
             return pesim_error_set(e, PESIM_ERR_RANGE, file, v->line, key, "fanout_x and fanout_y must be >= 1");
         if (v->banks < 1 || v->ports < 1)
             return pesim_error_set(e, PESIM_ERR_RANGE, file, v->line, key, "banks and ports must be >= 1");
+        if ((unsigned)v->arbitration >= PESIM_ARB_COUNT)
+            return pesim_error_set(e, PESIM_ERR_RANGE, file, v->line, key, "unknown arbitration %d", v->arbitration);
         if (v->tile_slots < 0 || v->tile_slots > PESIM_TILE_SLOTS_MAX)
             return pesim_error_set(e, PESIM_ERR_RANGE, file, v->line, key, "multiple_buffering must be in [1, %d], got %d",
                                    PESIM_TILE_SLOTS_MAX, v->tile_slots);

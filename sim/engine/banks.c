@@ -2,6 +2,7 @@
 #include "engine/banks.h"
 
 #include <math.h>
+#include <stdint.h>
 
 static int64_t gcd64(int64_t a, int64_t b)
 {
@@ -115,4 +116,86 @@ int64_t pesim_banks_younger_end(int32_t banks, const pesim_bank_stream *o, int64
     while (s.j < ay && s.t < end_o) step(&c, &s);
     if (lost_cycles) *lost_cycles = s.lost;
     return s.t + (ay - s.j);
+}
+
+/* The pair's joint state while both streams are active: each one's group
+ * index modulo its period, the side that goes on the next conflict, the
+ * cycle, accesses done and cycles lost per side (0 reads, 1 updates). */
+typedef struct pair_state {
+    int64_t x[2];
+    int tok;
+    int64_t t, j[2], lost[2];
+} pair_state;
+
+typedef struct pair_ctx {
+    int32_t banks, n[2];
+    int64_t p[2];
+} pair_ctx;
+
+/* One cycle of round robin: on a conflict the side holding the token goes
+ * and the token passes to the other; otherwise both go. */
+static void pair_step(const pair_ctx *c, pair_state *s)
+{
+    int meet = ring_overlap(s->x[0] * c->n[0] % c->banks, c->n[0], s->x[1] * c->n[1] % c->banks, c->n[1], c->banks);
+    for (int i = 0; i < 2; i++) {
+        if (meet && i != s->tok) {
+            s->lost[i]++;
+            continue;
+        }
+        s->j[i]++;
+        s->x[i] = (s->x[i] + 1) % c->p[i];
+    }
+    if (meet) s->tok = !s->tok;
+    s->t++;
+}
+
+static int pair_same(const pair_state *a, const pair_state *b)
+{
+    return a->x[0] == b->x[0] && a->x[1] == b->x[1] && a->tok == b->tok;
+}
+
+/* Both streams active at s: neither has made its last access. */
+static int pair_active(const pair_state *s, const int64_t acc[2]) { return s->j[0] < acc[0] && s->j[1] < acc[1]; }
+
+void pesim_banks_pair(int32_t banks, pesim_arbitration policy, const pesim_bank_stream *reads,
+                      const pesim_bank_stream *updates, int64_t start, int64_t end[2], int64_t lost[2])
+{
+    const pesim_bank_stream *s[2] = {reads, updates};
+    int64_t acc[2] = {reads->accesses > 0 ? reads->accesses : 0, updates->accesses > 0 ? updates->accesses : 0};
+    if (policy != PESIM_ARB_ROUND_ROBIN || banks < 2 || !acc[0] || !acc[1]) { /* a fixed priority */
+        int w = policy == PESIM_ARB_UPDATES_FIRST; /* the side that goes */
+        end[w] = start + acc[w], lost[w] = 0;
+        end[!w] = pesim_banks_younger_end(banks, s[w], end[w], s[!w], start, &lost[!w]);
+        return;
+    }
+    pair_ctx c = {banks, {clamp_width(reads->width_lines, banks), clamp_width(updates->width_lines, banks)}, {0, 0}};
+    pair_state st = {{0, 0}, 0, start, {0, 0}, {0, 0}};
+    for (int i = 0; i < 2; i++) c.p[i] = group_period(banks, c.n[i]), st.x[i] = s[i]->first_group % c.p[i];
+    /* Brent's cycle detection on the joint state, stepping the real run */
+    pair_state tort = st;
+    int64_t power = 1, lam = 0;
+    int found = 0;
+    while (pair_active(&st, acc)) {
+        pair_step(&c, &st);
+        lam++;
+        if (pair_same(&st, &tort)) {
+            found = 1;
+            break;
+        }
+        if (lam == power) tort = st, power *= 2, lam = 0;
+    }
+    if (found && pair_active(&st, acc)) { /* jump whole periods while both stay active */
+        int64_t dt = st.t - tort.t, m = INT64_MAX;
+        for (int i = 0; i < 2; i++) {
+            int64_t dj = st.j[i] - tort.j[i];
+            if (dj > 0 && (acc[i] - st.j[i] - 1) / dj < m) m = (acc[i] - st.j[i] - 1) / dj;
+        }
+        if (m == INT64_MAX) m = 0; /* not reached: a period returns the token, so each side wins in it */
+        for (int i = 0; i < 2; i++) st.j[i] += m * (st.j[i] - tort.j[i]), st.lost[i] += m * (st.lost[i] - tort.lost[i]);
+        st.t += m * dt;
+    }
+    while (pair_active(&st, acc)) pair_step(&c, &st);
+    for (int i = 0; i < 2; i++) lost[i] = st.lost[i];
+    /* the one that finished ended on st.t; the other makes its accesses left freely */
+    for (int i = 0; i < 2; i++) end[i] = st.t + (acc[i] - st.j[i]);
 }

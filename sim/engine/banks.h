@@ -24,11 +24,17 @@
  * the widths cover more than B banks together every cycle conflicts, and the
  * younger stream waits for the older one to end, as a fixed priority does.
  *
+ * The one exception to the priority by age is the MAC array's reads and
+ * updates of one block, granted together: a level's `arbitration` picks
+ * between those two (pesim_banks_pair).
+ *
  * The functions are pure: no state, no allocation. */
 #ifndef PESIM_ENGINE_BANKS_H
 #define PESIM_ENGINE_BANKS_H
 
 #include <stdint.h>
+
+#include "pesim/arch.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -68,6 +74,23 @@ int pesim_banks_conflict(int32_t banks, const pesim_bank_stream *s, int64_t k, c
  * stream lost. banks < 2 or an empty stream: no conflict. */
 int64_t pesim_banks_younger_end(int32_t banks, const pesim_bank_stream *o, int64_t end_o, const pesim_bank_stream *y,
                                 int64_t y_start, int64_t *lost_cycles);
+
+/* The MAC array's reads and updates of one block (docs/engine.md "Banks",
+ * "Arbitration"): both streams may access from cycle `start`, and no other
+ * stream of the level is active from then on (the block waited for both of
+ * its sides). On a cycle where their pending accesses share a bank, `policy`
+ * picks the one that goes: the reads (PESIM_ARB_READS_FIRST), the updates
+ * (PESIM_ARB_UPDATES_FIRST), or, PESIM_ARB_ROUND_ROBIN, the one that lost the
+ * previous such conflict of the pair (the reads go on the first); the other
+ * loses the cycle and retries the same access. end[0] / end[1] get the cycle
+ * after the reads' / the updates' last access (start for an empty stream),
+ * lost[0] / lost[1] the cycles each lost. A fixed priority is
+ * pesim_banks_younger_end of the loser against the winner; round robin
+ * iterates the joint state (both groups modulo their periods and the turn)
+ * until it repeats and jumps over whole periods: at most a few times 2 B^2
+ * cycles of simulation, whatever the lengths. */
+void pesim_banks_pair(int32_t banks, pesim_arbitration policy, const pesim_bank_stream *reads,
+                      const pesim_bank_stream *updates, int64_t start, int64_t end[2], int64_t lost[2]);
 
 #ifdef __cplusplus
 }

@@ -155,17 +155,44 @@ static int64_t span_cycles(int64_t words, double rate)
     return (int64_t)ceil((double)words / rate - 1e-9);
 }
 
+/* Records a stream of `acc` accesses ending at `end` on side `side` of
+ * banked level lv, for the younger streams of the other side (out of memory:
+ * e->bank_oom is set and the run fails). */
+static void bank_record(engine *e, int lv, int side, int64_t end, int64_t acc)
+{
+    bank_side *me = &e->bank[lv][side];
+    if (me->n == me->cap) {
+        int64_t cap = me->cap ? 2 * me->cap : 64;
+        if (me->head > 0) { /* drop what no stream can meet any more */
+            memmove(me->end, me->end + me->head, (size_t)(me->n - me->head) * sizeof *me->end);
+            memmove(me->acc, me->acc + me->head, (size_t)(me->n - me->head) * sizeof *me->acc);
+            me->n -= me->head, me->head = 0;
+        }
+        if (me->n == me->cap) {
+            int64_t *ne = realloc(me->end, (size_t)cap * sizeof *ne);
+            if (ne) me->end = ne;
+            int64_t *na = ne ? realloc(me->acc, (size_t)cap * sizeof *na) : NULL;
+            if (!na) {
+                e->bank_oom = 1;
+                return;
+            }
+            me->acc = na, me->cap = cap;
+        }
+    }
+    me->end[me->n] = end, me->acc[me->n] = acc, me->n++;
+}
+
 /* A stream of `acc` accesses on side `side` (0 read, 1 write) of banked level
  * lv, granted at `start` after every stream recorded on either side: the
  * cycles it takes, its own accesses and the cycles it loses to the other
- * side's older streams (*lost). It is recorded for the younger ones (out of
- * memory: e->bank_oom is set and the run fails). */
+ * side's older streams (*lost). It is recorded for the younger ones
+ * (bank_record). */
 static int64_t bank_stream(engine *e, int lv, int side, int64_t start, int64_t acc, int64_t *lost)
 {
     *lost = 0;
     if (!e->banks[lv] || acc <= 0) return acc;
-    bank_side *me = &e->bank[lv][side], *o = &e->bank[lv][!side];
-    pesim_bank_stream y = {acc, 0, me->width};
+    bank_side *o = &e->bank[lv][!side];
+    pesim_bank_stream y = {acc, 0, e->bank[lv][side].width};
     int64_t t = start, end = start + acc;
     for (int64_t i = o->head; i < o->n; i++) { /* the older streams it may meet, in time order */
         if (o->end[i] <= t) {
@@ -182,26 +209,40 @@ static int64_t bank_stream(engine *e, int lv, int side, int64_t start, int64_t a
         int64_t left = end - o->end[i];
         y.first_group += y.accesses - left, y.accesses = left, t = o->end[i];
     }
-    if (me->n == me->cap) {
-        int64_t cap = me->cap ? 2 * me->cap : 64;
-        if (me->head > 0) { /* drop what no stream can meet any more */
-            memmove(me->end, me->end + me->head, (size_t)(me->n - me->head) * sizeof *me->end);
-            memmove(me->acc, me->acc + me->head, (size_t)(me->n - me->head) * sizeof *me->acc);
-            me->n -= me->head, me->head = 0;
-        }
-        if (me->n == me->cap) {
-            int64_t *ne = realloc(me->end, (size_t)cap * sizeof *ne);
-            if (ne) me->end = ne;
-            int64_t *na = ne ? realloc(me->acc, (size_t)cap * sizeof *na) : NULL;
-            if (!na) {
-                e->bank_oom = 1;
-                return end - start;
-            }
-            me->acc = na, me->cap = cap;
-        }
-    }
-    me->end[me->n] = end, me->acc[me->n] = acc, me->n++;
+    bank_record(e, lv, side, end, acc);
     return end - start;
+}
+
+/* The MAC array's reads (*cr accesses) and updates (*cu) of one block on
+ * level lv, granted at `start`, arbitrated by the level's policy (banks.h,
+ * pesim_banks_pair): *cr and *cu become the cycles each takes, *lr and *lu
+ * the cycles each lost. A fixed priority times the winning side first, as the
+ * older stream, then the other against it (each also against the other side's
+ * older streams, by age). Round robin with both sides in use needs no older
+ * stream: the block waited for both sides' free times, which are the ends of
+ * every stream recorded on them, so from `start` the pair meets only itself.
+ * Each is recorded by its end and accesses, as if it ran without a gap: a
+ * younger stream of one side starts after that side's end, when the other
+ * side's stream, if still running, runs without a gap to its end. */
+static void bank_pair(engine *e, int lv, int64_t start, int64_t *cr, int64_t *cu, int64_t *lr, int64_t *lu)
+{
+    int policy = e->a->level[lv].arbitration;
+    *lr = *lu = 0;
+    if (e->banks[lv] && policy == PESIM_ARB_ROUND_ROBIN && *cr > 0 && *cu > 0) {
+        pesim_bank_stream r = {*cr, 0, e->bank[lv][0].width}, u = {*cu, 0, e->bank[lv][1].width};
+        int64_t end[2], lost[2];
+        pesim_banks_pair(e->banks[lv], PESIM_ARB_ROUND_ROBIN, &r, &u, start, end, lost);
+        bank_record(e, lv, 0, end[0], *cr);
+        bank_record(e, lv, 1, end[1], *cu);
+        *cr = end[0] - start, *cu = end[1] - start, *lr = lost[0], *lu = lost[1];
+        return;
+    }
+    int first = policy == PESIM_ARB_UPDATES_FIRST; /* the side timed first */
+    int64_t *acc[2] = {cr, cu}, *lost[2] = {lr, lu};
+    for (int k = 0; k < 2; k++) {
+        int sd = k ? !first : first;
+        if (*acc[sd] > 0) *acc[sd] = bank_stream(e, lv, sd, start, *acc[sd], lost[sd]);
+    }
 }
 
 static void dram_done(void *ctx, uint64_t id, uint64_t finish)
@@ -988,10 +1029,11 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
                 if (e->shared_port[p]) {
                     if (cr + cu > 0) e->rfree[p] = e->wfree[p] = start + cr + cu;
                     if (cr + cu > limit) limit = cr + cu, slow = PESIM_STALL_BANK_CONFLICT;
-                } else { /* reads, then updates: on a banked level the reads are the older stream */
-                    int64_t lr = 0, lu = 0;
-                    if (cr > 0) cr = bank_stream(e, p, 0, start, cr, &lr), e->rfree[p] = start + cr;
-                    if (cu > 0) cu = bank_stream(e, p, 1, start, cu, &lu), e->wfree[p] = start + cu;
+                } else { /* reads and updates: on a banked level, arbitrated by its policy */
+                    int64_t lr, lu;
+                    bank_pair(e, p, start, &cr, &cu, &lr, &lu);
+                    if (cr > 0) e->rfree[p] = start + cr;
+                    if (cu > 0) e->wfree[p] = start + cu;
                     if (cr > limit) limit = cr, slow = lr ? PESIM_STALL_BANK_CONFLICT : PESIM_STALL_BUFFER_BW;
                     if (cu > limit) limit = cu, slow = lu ? PESIM_STALL_BANK_CONFLICT : PESIM_STALL_BUFFER_BW;
                 }

@@ -65,6 +65,22 @@ bool BankArbiter::meet(int64_t cycle) const
     return false;
 }
 
+int BankArbiter::winner(int64_t cycle)
+{
+    if (decided_ == cycle) return won_;
+    const Offer &r = offer[0], &w = offer[1];
+    if (r.item != w.item || !r.operand || !w.operand) {  // by age: item, then use
+        won_ = (r.item != w.item ? r.item < w.item : r.use < w.use) ? 0 : 1;
+    } else if (policy == PESIM_ARB_ROUND_ROBIN) {
+        if (turn_item_ != r.item) turn_item_ = r.item, turn_ = 0;  // a new block: the reads go first
+        won_ = turn_, turn_ = 1 - turn_;
+    } else {
+        won_ = policy == PESIM_ARB_UPDATES_FIRST ? 1 : 0;
+    }
+    decided_ = cycle;
+    return won_;
+}
+
 // At the edge that starts cycle k: account cycle k - 1.
 void Server::edge()
 {
@@ -88,7 +104,7 @@ void Server::edge()
     // banked: offer the pending access; the other side offers its own in this delta
     BankArbiter::Offer &o = bank_->offer[side_];
     o.cycle = active_ ? k - 1 : -1;
-    o.item = cur_.item, o.use = cur_.use, o.group = done_;
+    o.item = cur_.item, o.use = cur_.use, o.operand = cur_.operand, o.group = done_;
     pending_k_ = k;
     resolve_ev_.notify(SC_ZERO_TIME);
 }
@@ -97,10 +113,7 @@ void Server::resolve()
 {
     const int64_t k = pending_k_;
     bool go = true;
-    if (active_ && bank_->meet(k - 1)) {
-        const BankArbiter::Offer &me = bank_->offer[side_], &ot = bank_->offer[1 - side_];
-        go = me.item != ot.item ? me.item < ot.item : me.use < ot.use;  // the older one goes
-    }
+    if (active_ && bank_->meet(k - 1)) go = bank_->winner(k - 1) == side_;
     account(k, go);
 }
 
@@ -643,7 +656,7 @@ void Controller::start(int i, int64_t k)
         for (size_t u = 0; u < uses.size(); u++) {
             const Use &us = uses[u];
             if (us.share == 0) continue;
-            if (!servers_[(size_t)us.res]->jobs.nb_write(Job{i, (int)u, us.words, us.share, 0, us.rate}))
+            if (!servers_[(size_t)us.res]->jobs.nb_write(Job{i, (int)u, us.words, us.share, 0, us.rate, true}))
                 return rs_->fail("controller: job fifo full");
             r.pend++;
         }

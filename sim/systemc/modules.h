@@ -30,11 +30,14 @@ extern "C" {
 namespace pesim_sc {
 
 // Work for a Server: move `words` in `share` cycles (credit of `rate` words a
-// cycle), then `latency` cycles until the words are delivered.
+// cycle), then `latency` cycles until the words are delivered. `operand`: the
+// MAC array's reads or updates of a block (a banked level arbitrates the two
+// by its policy).
 struct Job {
     int item, use;
     int64_t words, share, latency;
     double rate;
+    bool operand = false;
 };
 enum { R_FREE = 0, R_DONE = 1 };
 // What a Server or the MacArray reports back, at the edge of `cycle`; a
@@ -52,17 +55,29 @@ struct Report {
 // accesses take the groups 0, 1, 2, ... Each cycle each Server offers its
 // pending access; when the two share a bank, the older transfer (earlier in
 // program order: item, then use) makes its access and the younger loses the
-// cycle.
+// cycle, except between the MAC array's reads and updates of one block, where
+// the level's policy picks (pesim_arbitration: the reads, the updates, or by
+// turns from the reads, the one that lost the block's previous conflict).
 struct BankArbiter {
     int banks = 0;
     int width[2] = {1, 1};            // lines per access: read side, write side
+    int policy = 0;                   // pesim_arbitration
     struct Offer {
         int64_t cycle = -1;           // the cycle it is for (-1: none)
         int item = 0, use = 0;
+        bool operand = false;         // the MAC array's reads or updates
         int64_t group = 0;
     };
     Offer offer[2];
     bool meet(int64_t cycle) const;   // both sides offer for `cycle` and share a bank
+    // The side (0 read, 1 write) whose access goes in `cycle`, the offers
+    // meeting; decided once a cycle, whichever side asks first.
+    int winner(int64_t cycle);
+
+private:
+    int64_t decided_ = -1;            // the cycle last decided, and its winner
+    int won_ = 0;
+    int turn_item_ = -1, turn_ = 0;   // round robin: the block and the side that goes on its next conflict
 };
 std::ostream &operator<<(std::ostream &os, const Job &j);
 std::ostream &operator<<(std::ostream &os, const Report &r);

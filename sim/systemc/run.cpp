@@ -221,6 +221,7 @@ void simulate(const Program &prog, const pesim_arch *a, const pesim_engine_optio
         const pesim_level &v = a->level[lv];
         if (v.banks < 2 || v.is_dram) continue;
         banks[(size_t)lv].banks = v.banks;
+        banks[(size_t)lv].policy = v.arbitration;
         double rate[2] = {std::max(v.ports, 1) * v.read_words_per_cycle, std::max(v.ports, 1) * v.write_words_per_cycle};
         for (int sd = 0; sd < 2; sd++) {
             double n = std::ceil(rate[sd] / std::max(v.block_words, 1) - 1e-9);

@@ -63,6 +63,19 @@ typedef enum pesim_dram_order {
     PESIM_DRAM_ORDER_COUNT
 } pesim_dram_order;
 
+/* Arbitration of a banked level (banks >= 2) between the MAC array's reads
+ * and its updates of one block when their accesses of a cycle share a bank
+ * (docs/engine.md "Banks"): the reads go (the default), the updates go, or
+ * they take turns, the reads first (the side that lost the block's previous
+ * such conflict goes). Streams of different program points keep the fixed
+ * priority by age whatever the policy. */
+typedef enum pesim_arbitration {
+    PESIM_ARB_READS_FIRST = 0,
+    PESIM_ARB_UPDATES_FIRST,
+    PESIM_ARB_ROUND_ROBIN,
+    PESIM_ARB_COUNT
+} pesim_arbitration;
+
 /* DRAM organisation and JEDEC timing, in DRAM clock cycles (tCK), and the
  * device currents of the IDD power model (sim/estimate, docs/estimate.md). */
 typedef struct pesim_dram {
@@ -122,6 +135,8 @@ typedef struct pesim_level {
     uint32_t estimated;                 /* PESIM_EST_* bits: fields the estimator filled (0 = all given) */
     int32_t block_words;                /* words per access vector (0 or 1: one word); "timeloop"
                                          * conventions charge a partial vector as a whole one */
+    int32_t arbitration;                /* pesim_arbitration of a banked level (0: reads first);
+                                         * beside block_words, in what was padding */
     double reduce_energy_pj;            /* per addition of the outputs' spatial reduction in this level's
                                          * network (pesim_cost.noc_spatial_reductions): its adder tree */
     double reduce_area_um2;             /* per instance: the outputs network's adder tree (reduce "tree":
@@ -206,6 +221,8 @@ const char *pesim_dram_layout_name(pesim_dram_layout_kind k); /* "tile_major", "
 int pesim_dram_layout_parse(const char *s);       /* -1 if unknown */
 const char *pesim_dram_order_name(pesim_dram_order o);       /* "nhwc", "nchw" */
 int pesim_dram_order_parse(const char *s);        /* -1 if unknown */
+const char *pesim_arbitration_name(pesim_arbitration p); /* "reads_first", "updates_first", "round_robin" */
+int pesim_arbitration_parse(const char *s);       /* -1 if unknown */
 const char *pesim_conventions_name(pesim_conventions c);  /* "pesim", "timeloop" */
 int pesim_conventions_parse(const char *s);       /* -1 if unknown */
 const char *pesim_operand_name(pesim_operand o);  /* "int8", ...; "default" for PESIM_OPERAND_DEFAULT */
