@@ -6,7 +6,9 @@
 # bursts through the engine's per-burst driver), `pesim dram` on a generated stream
 # and random trace (N requests, 1 write in 4, ddr4-3200; scripts/bench_dram.sh's
 # traces), and a whole ResNet-50 at cycle level on tpu_32x32 and eyeriss (default
-# mappings; scripts/bench_engine.sh's networks, through the CLI).
+# mappings; scripts/bench_engine.sh's networks, through the CLI), and a whole VGG-16 on
+# VTA at cycle level (default design and mappings: one design evaluation of ARCO's joint
+# whole-network search, docs/arco.md).
 # Check first that the two give the same results: scripts/check_dram_identical.sh.
 # usage: scripts/bench_dram_speed.sh OLD_PESIM NEW_PESIM [RUNS] [N]
 set -euo pipefail
@@ -22,6 +24,7 @@ cases=(
   "dram random $n|dram --preset ddr4-3200 --trace $tmp/random.trc"
   "tpu_32x32 resnet50|run --arch configs/arch/tpu_32x32.cfg --workload workloads/resnet50.cfg --eval cycle"
   "eyeriss resnet50|run --arch configs/arch/eyeriss.cfg --workload workloads/resnet50.cfg --eval cycle"
+  "vta vgg16|run --arch configs/arch/vta.cfg --workload workloads/vgg16.cfg --eval cycle"
 )
 cpu() {   # cpu BINARY ARGS...: user + sys seconds of the child (getrusage: microseconds)
     python3 -c 'import resource, subprocess, sys

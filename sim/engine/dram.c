@@ -265,6 +265,7 @@ void pesim_dram_sim_destroy(pesim_dram_sim *h)
             free(h->ch[c].tq);
             free(h->ch[c].active);
             free(h->ch[c].banks);
+            free(h->ch[c].grp);
             free(h->ch[c].ranks);
             free(h->ch[c].ring);
         }
@@ -337,8 +338,24 @@ pesim_status pesim_dram_sim_create(const pesim_dram *timing, const pesim_dram_si
         int64_t n = h->field_count[f];
         h->field_shift[f] = (n & (n - 1)) == 0 ? __builtin_ctzll((unsigned long long)n) : -1;
     }
+    h->pow2_map = 1;
+    for (int i = 0, pos = 0; i < FLD_COUNT; i++) {
+        int f = h->field_lsb[i];
+        h->field_pos[f] = pos;
+        if (i == FLD_COUNT - 1 && f == FLD_RO) {
+            h->field_mask[f] = UINT64_MAX;   /* row on top: unbounded */
+        } else if (h->field_shift[f] >= 0 && pos + h->field_shift[f] < 64) {
+            h->field_mask[f] = ((uint64_t)1 << h->field_shift[f]) - 1;
+            pos += h->field_shift[f];
+        } else {
+            h->pow2_map = 0;
+            break;
+        }
+    }
+    h->burst_shift = (h->burst_bytes & (h->burst_bytes - 1)) == 0 ? __builtin_ctzll(h->burst_bytes) : -1;
     h->bpr = timing->bankgroups * timing->banks_per_group;
     h->nbanks = timing->ranks * h->bpr;
+    h->ngroups = timing->ranks * timing->bankgroups;
     /* At most one CAS per cycle per channel, each in flight for rd_lat or
      * wr_lat cycles: this many entries can never overflow. */
     h->ring_cap = (int32_t)(max64(h->t.rd_lat, h->t.wr_lat) + 2);
@@ -355,19 +372,23 @@ pesim_status pesim_dram_sim_create(const pesim_dram *timing, const pesim_dram_si
         ch->tq = calloc((size_t)o.queue_depth, sizeof *ch->tq);
         ch->active = calloc((size_t)h->nbanks, sizeof *ch->active);
         ch->banks = calloc((size_t)h->nbanks, sizeof *ch->banks);
+        ch->grp = calloc((size_t)h->ngroups, sizeof *ch->grp);
         ch->ranks = calloc((size_t)timing->ranks, sizeof *ch->ranks);
         ch->ring = calloc((size_t)h->ring_cap, sizeof *ch->ring);
-        if (!ch->slot || !ch->free_slots || !ch->tq || !ch->active || !ch->banks || !ch->ranks || !ch->ring)
+        if (!ch->slot || !ch->free_slots || !ch->tq || !ch->active || !ch->banks || !ch->grp || !ch->ranks || !ch->ring)
             goto nomem;
         for (int32_t i = 0; i < o.queue_depth; i++) ch->free_slots[i] = o.queue_depth - 1 - i;
         ch->n_free = o.queue_depth;
         ch->memo_at = -1;
+        ch->pred_cmd = M_NONE;
+        ch->memo_aged = NEVER;
         for (int32_t b = 0; b < h->nbanks; b++) {
             dram_bank *x = &ch->banks[b];
             x->open_row = -1;
             x->head = x->tail = x->active_pos = -1;
             x->rank = (int16_t)(b / h->bpr);
             x->bg = (int16_t)(b % h->bpr / timing->banks_per_group);
+            x->grp = b / timing->banks_per_group;
         }
         for (int32_t r = 0; r < timing->ranks; r++) {
             /* Staggered as in DRAMsim3 (refresh.cc, RANK_LEVEL_STAGGERED): a
@@ -389,7 +410,11 @@ nomem:
  * (shifts and masks for power-of-two counts: decode runs per request). */
 static void decode_fields(const pesim_dram_sim *h, uint64_t addr, int64_t val[FLD_COUNT], int upto)
 {
-    uint64_t v = addr / h->burst_bytes;
+    uint64_t v = h->burst_shift >= 0 ? addr >> h->burst_shift : addr / h->burst_bytes;
+    if (h->pow2_map) {
+        for (int f = 0; f < FLD_COUNT; f++) val[f] = (int64_t)((v >> h->field_pos[f]) & h->field_mask[f]);
+        return;
+    }
     for (int i = 0; i < FLD_COUNT; i++) {
         int f = h->field_lsb[i];
         if (i == FLD_COUNT - 1 && f == FLD_RO) {
@@ -501,21 +526,13 @@ pesim_status pesim_dram_sim_add(pesim_dram_sim *h, uint64_t addr, int is_write, 
     /* Requests wait in the transaction queue only while their bank queue is
      * full, so a bank queue with room has no older request of its bank
      * waiting. */
-    if (c->banks[r->bank].len < h->opt.bank_queue_depth)
+    int queued = c->banks[r->bank].len < h->opt.bank_queue_depth;
+    if (queued)
         bank_push(h, c, s);
     else
         c->tq[c->tq_len++] = s;
     h->outstanding++;
-    h->hint_at = -1;   /* the new request changes the next event */
-    /* and the channel's scan. It can issue nothing at now (ready = now + 1)
-     * and, being the youngest, it cannot make another command ready: it can
-     * only hold a PRE back (an allowed hit) or wait itself. So a scan that
-     * found nothing ready at now still holds, up to now + 1; a ready command
-     * may have been held back: scan again. */
-    if (c->memo_at >= 0 && c->memo_cmd == M_NONE && h->now < c->memo_val)
-        c->memo_at = h->now, c->memo_val = h->now + 1;
-    else
-        c->memo_at = -1;
+    dram_sched_added(h, c, s, queued);   /* the channel's scan and the next event */
     return PESIM_OK;
 }
 
@@ -574,11 +591,10 @@ void dram_issue_act(pesim_dram_sim *h, dram_channel *c, int32_t bank, dram_req *
     rk->act_pos = (rk->act_pos + 1) & 3;
     if (rk->act_n < 4) rk->act_n++;
     int64_t faw = rk->act_n == 4 ? rk->act_hist[rk->act_pos] + t->faw : 0;
-    dram_bank *first = &c->banks[rank * h->bpr];
-    for (int32_t i = 0; i < h->bpr; i++) {
-        dram_bank *x = &first[i];
-        raise_to(&x->next[C_ACT], now + (x->bg == bg ? t->act_to_act_l : t->act_to_act_s));
-        raise_to(&x->next[C_ACT], faw);
+    dram_group *first = &c->grp[rank * h->d.bankgroups];
+    for (int32_t g = 0; g < h->d.bankgroups; g++) {
+        raise_to(&first[g].next[C_ACT], now + (g == bg ? t->act_to_act_l : t->act_to_act_s));
+        raise_to(&first[g].next[C_ACT], faw);
     }
     raise_to(&b->next[C_ACT], now + t->act_to_act);
     raise_to(&b->next[C_RD], now + t->act_to_cas);
@@ -652,23 +668,23 @@ void dram_issue_cas(pesim_dram_sim *h, dram_channel *c, int32_t s, int32_t prev)
     assert(b->open_row == r.row && r.ready <= now);
     int wr = r.is_write;
     for (int32_t rr = 0; rr < h->d.ranks; rr++) {
-        dram_bank *first = &c->banks[rr * h->bpr];
+        dram_group *first = &c->grp[rr * h->d.bankgroups];
         if (rr != rank) {
             int64_t to_rd = now + (wr ? t->wr_to_rd_o : t->rd_to_rd_o);
             int64_t to_wr = now + (wr ? t->wr_to_wr_o : t->rd_to_wr_o);
-            for (int32_t i = 0; i < h->bpr; i++) {
-                raise_to(&first[i].next[C_RD], to_rd);
-                raise_to(&first[i].next[C_WR], to_wr);
+            for (int32_t g = 0; g < h->d.bankgroups; g++) {
+                raise_to(&first[g].next[C_RD], to_rd);
+                raise_to(&first[g].next[C_WR], to_wr);
             }
             continue;
         }
-        for (int32_t i = 0; i < h->bpr; i++) {
-            int same_bg = first[i].bg == bg;
+        for (int32_t g = 0; g < h->d.bankgroups; g++) {
+            int same_bg = g == bg;
             int64_t to_rd = now + (wr ? (same_bg ? t->wr_to_rd_l : t->wr_to_rd_s)
                                       : (same_bg ? t->rd_to_rd_l : t->rd_to_rd_s));
             int64_t to_wr = now + (wr ? (same_bg ? t->wr_to_wr_l : t->wr_to_wr_s) : t->rd_to_wr);
-            raise_to(&first[i].next[C_RD], to_rd);
-            raise_to(&first[i].next[C_WR], to_wr);
+            raise_to(&first[g].next[C_RD], to_rd);
+            raise_to(&first[g].next[C_WR], to_wr);
         }
     }
     raise_to(&b->next[C_PRE], now + (wr ? t->wr_to_pre : t->rd_to_pre));
@@ -711,8 +727,8 @@ void dram_issue_ref(pesim_dram_sim *h, dram_channel *c, int32_t rank)
     int64_t now = h->now;
     dram_rank *rk = &c->ranks[rank];
     assert(rk->open_banks == 0);
-    dram_bank *first = &c->banks[rank * h->bpr];
-    for (int32_t i = 0; i < h->bpr; i++) raise_to(&first[i].next[C_ACT], now + h->t.ref_to_act);
+    dram_group *first = &c->grp[rank * h->d.bankgroups];
+    for (int32_t g = 0; g < h->d.bankgroups; g++) raise_to(&first[g].next[C_ACT], now + h->t.ref_to_act);
     raise_to(&rk->ref_ready, now + h->t.ref_to_act);
     /* The schedule stays on its grid: a late refresh does not shift the
      * next one (DRAMsim3 queues refreshes on a fixed period too). */

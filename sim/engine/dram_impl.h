@@ -10,11 +10,18 @@
  * soon as a CAS of that bank makes room. A request may issue its first
  * command from the cycle after it joined its bank queue (`ready`).
  *
- * Timing is kept the DRAMsim3 way: every bank holds, per command, the earliest
- * cycle at which that command may be issued to it. Issuing a command raises
- * those bounds on every bank of the channel that the command constrains
- * (same bank, same bank group, same rank, other ranks), so a readiness check
- * is one comparison and the next event is a minimum over the queues. */
+ * Timing is kept the DRAMsim3 way, in two parts: every bank holds, per
+ * command, the earliest cycle at which that command may be issued to it
+ * because of commands to that bank (tRCD, tRAS, tRC, tRP, tRTP, write
+ * recovery), and every bank group of every rank (a `group`) holds the
+ * earliest cycle set by commands elsewhere, which bind all banks of the group
+ * alike (tRRD, tFAW, tRFC on ACT; tCCD, the bus turnarounds and tWTR on RD
+ * and WR). A command's earliest cycle at a bank is the larger of the two
+ * (bank_next); issuing a command raises the bounds it constrains, so a
+ * readiness check is two loads and a comparison and the next event is a
+ * minimum over the queues. Keeping the shared bounds once per group instead
+ * of once per bank gives the same maxima with banks_per_group times fewer
+ * updates per CAS and ACT. */
 #ifndef PESIM_ENGINE_DRAM_IMPL_H
 #define PESIM_ENGINE_DRAM_IMPL_H
 
@@ -51,13 +58,14 @@ typedef struct dram_req {
 } dram_req;
 
 typedef struct dram_bank {
-    int64_t next[C_BANK_CMDS];  /* earliest issue cycle per command */
+    int64_t next[C_BANK_CMDS];  /* earliest issue cycle per command, from this bank's own commands */
     int64_t open_row;           /* -1: closed (precharged) */
     int32_t hits;               /* CAS served since its ACT */
     int32_t head, tail, len;    /* command queue: slots, oldest first (-1: empty) */
     int32_t n_wr;               /* writes in the command queue */
     int32_t active_pos;         /* index in the channel's active list (-1: queue empty) */
     int16_t rank, bg;           /* its rank and bank group (constant) */
+    int32_t grp;                /* its group: rank * bankgroups + bg (constant) */
     /* The scheduler's walk of an open bank's queue, kept while `walked`: the
      * oldest allowed row-hit read and write (-1: none; *_prev: the slot
      * before it, -1 if it is the head), and the oldest request for another
@@ -67,6 +75,12 @@ typedef struct dram_bank {
     int32_t w_rd, w_rd_prev, w_wr, w_wr_prev, w_pre, w_pre_prev;
     int8_t walked;
 } dram_bank;
+
+/* A bank group of a rank: the earliest issue cycle per command set by
+ * commands to other banks (next[C_PRE] stays 0: PRE has no such bound). */
+typedef struct dram_group {
+    int64_t next[C_BANK_CMDS];
+} dram_group;
 
 typedef struct dram_rank {
     int64_t ref_due;            /* the next refresh is due at this cycle */
@@ -96,6 +110,7 @@ typedef struct dram_channel {
     int32_t n_active;
     uint64_t next_seq;
     dram_bank *banks;           /* ranks * bankgroups * banks_per_group */
+    dram_group *grp;            /* ranks * bankgroups */
     dram_rank *ranks;
     dram_flight *ring;          /* in-flight requests, finish non-decreasing */
     int32_t ring_head, ring_len;
@@ -107,10 +122,18 @@ typedef struct dram_channel {
      * scan found without scanning again. memo_cmd: M_NONE (nothing ready;
      * memo_val is the scan's result), M_REF (memo_val: rank), M_RPRE (a
      * refresh PRE; memo_val: bank), or C_ACT..C_WR for request memo_slot
-     * (after memo_prev in its bank queue). */
+     * (after memo_prev in its bank queue). An M_NONE memo may carry the
+     * decision at memo_val, known when the scan found that only queue
+     * commands become ready then: pred_cmd (C_ACT..C_WR; M_NONE: none) for
+     * request pred_slot after pred_prev. */
     int64_t memo_at, memo_val;
     int32_t memo_slot, memo_prev;
     int memo_cmd;
+    int pred_cmd;
+    int32_t pred_slot, pred_prev;
+    /* The cycle at which the channel's oldest queued request reaches the age
+     * cap, as of the memo (NEVER: none, or no cap). */
+    int64_t memo_aged;
 } dram_channel;
 
 /* Derived constraints in cycles (names: from-command _to_ to-command, _l same
@@ -136,9 +159,17 @@ struct pesim_dram_sim {
     int field_lsb[FLD_COUNT];       /* fields from least to most significant */
     int64_t field_count[FLD_COUNT];
     int field_shift[FLD_COUNT];     /* log2(count) when a power of two, else -1 */
+    /* When every field but an unbounded row on top has a power-of-two count
+     * (and they fit 64 bits): field f of a burst index v is
+     * (v >> field_pos[f]) & field_mask[f]. */
+    int pow2_map;
+    int field_pos[FLD_COUNT];
+    uint64_t field_mask[FLD_COUNT];
     uint64_t burst_bytes;
+    int burst_shift;                /* log2(burst_bytes) when a power of two, else -1 */
     int32_t nbanks;                 /* banks per channel */
     int32_t bpr;                    /* banks per rank */
+    int32_t ngroups;                /* groups per channel: ranks * bankgroups */
     int32_t ring_cap;
     int32_t hit_cap;                /* INT32_MAX when uncapped */
     int64_t age_cap;                /* NEVER when uncapped (and for FCFS) */
@@ -147,9 +178,17 @@ struct pesim_dram_sim {
     pesim_dram_stats st;
     uint64_t outstanding;
     /* The next event, known without a scan: valid while hint_at == now (set
-     * by a tick that issued nothing, or by next_event; cleared by add). */
+     * by a tick or by next_event; lowered by an add
+     * that keeps its channel's memo, else cleared: dram_sched_added). */
     int64_t hint_at, hint_val;
 };
+
+/* The earliest cycle at which command cmd may issue to bank b of channel c. */
+static inline int64_t bank_next(const dram_channel *c, const dram_bank *b, int cmd)
+{
+    int64_t g = c->grp[b->grp].next[cmd];
+    return b->next[cmd] > g ? b->next[cmd] : g;
+}
 
 /* dram.c: issuing a command at h->now (updates state, timing bounds, stats,
  * calls the hook). req may be NULL for refresh work. */
@@ -167,9 +206,13 @@ int32_t dram_channel_of(const pesim_dram_sim *h, uint64_t addr);
 /* 1 if channel c can take a request. */
 int dram_channel_has_room(const pesim_dram_sim *h, const dram_channel *c);
 
+/* dram_sched.c: updates channel c's memo and the model's next-event hint
+ * after request s was added at now (queued: it joined its bank queue; else
+ * it waits in the transaction queue). */
+void dram_sched_added(pesim_dram_sim *h, dram_channel *c, int32_t s, int queued);
 /* dram_sched.c: processes cycle now (the tick) and moves to now + 1. Returns
  * the earliest cycle > the processed one at which a tick can do something
- * (NEVER: nothing can), or now + 1 when a command was issued (then unknown). */
+ * (NEVER: nothing can), which is also the model's hint from now + 1. */
 int64_t dram_step(pesim_dram_sim *h);
 
 #endif

@@ -58,7 +58,7 @@ static int64_t next_cmd(const dram_channel *c, const dram_req *r, int *cmd)
         *cmd = C_ACT;
     else
         *cmd = C_PRE;
-    return max64(r->ready, b->next[*cmd]);
+    return max64(r->ready, bank_next(c, b, *cmd));
 }
 
 /* Walks open bank b's queue once into its w_* fields (dram_impl.h). */
@@ -81,33 +81,49 @@ static void bank_walk(const pesim_dram_sim *h, const dram_channel *c, dram_bank 
     b->walked = 1;
 }
 
+/* The commands of a scan that are not ready yet: the earliest cycle at which
+ * a row hit (hit_t) and an ACT or PRE (other_t) becomes ready (NEVER: none),
+ * and the oldest of those that become ready at that cycle. */
+typedef struct soon {
+    int64_t hit_t, other_t;
+    cand hit, other;
+} soon;
+
+#define SOON_NONE {NEVER, NEVER, {-1, -1, 0, UINT64_MAX}, {-1, -1, 0, UINT64_MAX}}
+
+/* Lowers (*t, *x) to command y ready at ty: the earliest, then the oldest. */
+static void soon_add(int64_t *t, cand *x, int64_t ty, cand y)
+{
+    if (ty < *t || (ty == *t && y.seq < x->seq)) *t = ty, *x = y;
+}
+
 /* A hit candidate (slot s after prev) of bank b: taken if ready at now and
- * older than *hit (returns 1), else its ready cycle lowers *best. */
+ * older than *hit (returns 1), else it goes to *sn. */
 static int try_hit(const dram_channel *c, const dram_bank *b, int32_t s, int32_t prev, int64_t now, cand *hit,
-                   int64_t *best)
+                   soon *sn)
 {
     const dram_req *r = &c->slot[s];
     int hc = r->is_write ? C_WR : C_RD;
-    int64_t t = max64(r->ready, b->next[hc]);
+    int64_t t = max64(r->ready, bank_next(c, b, hc));
     if (t <= now) {
         if (r->seq < hit->seq) *hit = (cand){s, prev, hc, r->seq};
         return 1;
     }
-    *best = min64(*best, t);
+    soon_add(&sn->hit_t, &sn->hit, t, (cand){s, prev, hc, r->seq});
     return 0;
 }
 
 /* FR-FCFS candidates of bank b at now: the oldest ready row hit that the
  * rules allow (*hit, if want_hits) and the ready ACT/PRE (*other). Commands
- * not ready yet lower *best to the cycle they become ready.
+ * not ready yet go to *sn, with the cycle they become ready.
  *
  * The queue is in age order and `ready` never decreases along it, while
- * every RD (WR) of the bank waits for the same next[RD] (next[WR]); so of the
+ * every RD (WR) of the bank waits for the same bound (bank_next); so of the
  * allowed hits only the first read and the first write (bank_walk, kept in
  * the bank until its queue, row or hits change) can be the first to become
  * ready: the older of the two is tried first. */
 static void bank_cands(const pesim_dram_sim *h, const dram_channel *c, dram_bank *b, int64_t now,
-                       int want_hits, cand *hit, cand *other, int64_t *best)
+                       int want_hits, cand *hit, cand *other, soon *sn)
 {
     int32_t target = b->head, tprev = -1;   /* closed: ACT for the oldest */
     int cmd = C_ACT;
@@ -119,24 +135,25 @@ static void bank_cands(const pesim_dram_sim *h, const dram_channel *c, dram_bank
             x = y, xp = yp, y = t, yp = tp;
         }
         if (x >= 0) {   /* an allowed hit holds the PRE; the bank is open: no ACT */
-            if (want_hits && !try_hit(c, b, x, xp, now, hit, best) && y >= 0) try_hit(c, b, y, yp, now, hit, best);
+            if (want_hits && !try_hit(c, b, x, xp, now, hit, sn) && y >= 0) try_hit(c, b, y, yp, now, hit, sn);
             return;
         }
         if (b->w_pre < 0) return;
         target = b->w_pre, tprev = b->w_pre_prev, cmd = C_PRE;
     }
     const dram_req *r = &c->slot[target];
-    int64_t t = max64(r->ready, b->next[cmd]);
+    int64_t t = max64(r->ready, bank_next(c, b, cmd));
     if (t > now)
-        *best = min64(*best, t);
+        soon_add(&sn->other_t, &sn->other, t, (cand){target, tprev, cmd, r->seq});
     else if (r->seq < other->seq)
         *other = (cand){target, tprev, cmd, r->seq};
 }
 
-/* Records the outcome of a scan in the memo and returns it. */
+/* Records the outcome of a scan in the memo (without a prediction). */
 static void memo(dram_channel *c, int64_t now, int cmd, int64_t val, int32_t slot, int32_t prev)
 {
     c->memo_at = now, c->memo_cmd = cmd, c->memo_val = val, c->memo_slot = slot, c->memo_prev = prev;
+    c->pred_cmd = M_NONE;
 }
 
 /* Decides channel c at cycle now, changing nothing but its memo: the command
@@ -165,7 +182,7 @@ static void decide(pesim_dram_sim *h, dram_channel *c, int64_t now)
         }
         for (int32_t i = r * h->bpr; i < (r + 1) * h->bpr; i++) {
             if (c->banks[i].open_row < 0) continue;
-            int64_t t = c->banks[i].next[C_PRE];
+            int64_t t = c->banks[i].next[C_PRE];   /* no group bound */
             if (t <= now) {
                 memo(c, now, M_RPRE, i, -1, -1);
                 return;
@@ -173,6 +190,7 @@ static void decide(pesim_dram_sim *h, dram_channel *c, int64_t now)
             best = min64(best, t);
         }
     }
+    c->memo_aged = NEVER;   /* no queued request */
     if (c->n_active == 0) {
         memo(c, now, M_NONE, best, -1, -1);
         return;
@@ -184,17 +202,18 @@ static void decide(pesim_dram_sim *h, dram_channel *c, int64_t now)
      * bank). FCFS, or the oldest request at the age cap, decide afterwards
      * (rarely: the pass's candidates are then dropped). */
     cand hit = {-1, -1, 0, UINT64_MAX}, other = {-1, -1, 0, UINT64_MAX};
-    int64_t best_q = NEVER;
+    soon sn = SOON_NONE;
     int32_t oldest = -1;
     int frfcfs = h->opt.sched == PESIM_DRAM_FRFCFS;
     for (int32_t i = 0; i < c->n_active; i++) {
         dram_bank *b = &c->banks[c->active[i]];
         if (oldest < 0 || c->slot[b->head].seq < c->slot[oldest].seq) oldest = b->head;
         if (frfcfs && !(refreshing >> b->rank & 1))
-            bank_cands(h, c, b, now, 1, &hit, &other, &best_q);
+            bank_cands(h, c, b, now, 1, &hit, &other, &sn);
     }
     const dram_req *o = &c->slot[oldest];
     int aged = h->age_cap != NEVER && now - o->arrival >= h->age_cap;
+    if (h->age_cap != NEVER) c->memo_aged = o->arrival + h->age_cap;
     if (!frfcfs || aged) {
         /* The oldest request's next command first. A refreshing rank has
          * all its banks closed when it is done: its next command is then an
@@ -214,25 +233,46 @@ static void decide(pesim_dram_sim *h, dram_channel *c, int64_t now)
              * its bank (tRTP, tWR); for a CAS, no CAS at all (the data bus,
              * tCCD, turnarounds). */
             int cas_ok = ocmd == C_ACT || ocmd == C_PRE;
+            soon sa = SOON_NONE;
             for (int32_t i = 0; i < c->n_active; i++) {
                 int32_t bank = c->active[i];
                 dram_bank *b = &c->banks[bank];
                 if (refreshing >> b->rank & 1) continue;
                 cand ob = {-1, -1, 0, UINT64_MAX};
-                bank_cands(h, c, b, now, cas_ok && !(ocmd == C_PRE && bank == o->bank), &hit, &ob, &best);
+                bank_cands(h, c, b, now, cas_ok && !(ocmd == C_PRE && bank == o->bank), &hit, &ob, &sa);
                 if (ob.slot >= 0 && !(ocmd == C_ACT && ob.cmd == C_ACT && b->rank == o->rank) && ob.seq < other.seq)
                     other = ob;
             }
+            best = min64(best, min64(sa.hit_t, sa.other_t));
         }
-    } else {
-        best = min64(best, best_q);
-        if (h->age_cap != NEVER) best = min64(best, o->arrival + h->age_cap);
+        const cand *x = hit.slot >= 0 ? &hit : other.slot >= 0 ? &other : NULL;
+        if (x)
+            memo(c, now, x->cmd, 0, x->slot, x->prev);
+        else
+            memo(c, now, M_NONE, best, -1, -1);
+        return;
     }
-    const cand *x = hit.slot >= 0 ? &hit : other.slot >= 0 ? &other : NULL;
-    if (x)
+    if (hit.slot >= 0 || other.slot >= 0) {
+        const cand *x = hit.slot >= 0 ? &hit : &other;
         memo(c, now, x->cmd, 0, x->slot, x->prev);
-    else
-        memo(c, now, M_NONE, best, -1, -1);
+        return;
+    }
+    /* Nothing ready: the next event is the earliest of the refresh times
+     * (best so far), the age cap and the queue's commands. When it is a queue
+     * command alone, the decision at that cycle is known now: the channel
+     * changes before it only by a command, which clears the memo, or an add,
+     * which clears the prediction when the new request could change it
+     * (dram_sched_added); so the commands ready then are those that become
+     * ready exactly then (none is ready now), in the same eligibility (no
+     * rank comes due, the oldest request does not reach the age cap), and
+     * the rules pick the oldest hit among them, else the oldest ACT or PRE. */
+    if (h->age_cap != NEVER) best = min64(best, o->arrival + h->age_cap);
+    int64_t best_q = min64(sn.hit_t, sn.other_t);
+    memo(c, now, M_NONE, min64(best, best_q), -1, -1);
+    if (best_q < best) {
+        const cand *x = sn.hit_t == best_q ? &sn.hit : &sn.other;
+        c->pred_cmd = x->cmd, c->pred_slot = x->slot, c->pred_prev = x->prev;
+    }
 }
 
 /* Scans channel c at cycle now (decide(), or its memo while that holds).
@@ -246,10 +286,17 @@ static void decide(pesim_dram_sim *h, dram_channel *c, int64_t now)
  * every condition of decide() that time alone can make true (a command
  * becoming ready, a refresh coming due, the oldest request reaching the age
  * cap) is in that minimum, which is what the model's next-event hint relies
- * on too. */
+ * on too. At memo_val itself its prediction (pred_cmd), if decide() made one,
+ * is the decision. */
 static int64_t scan(pesim_dram_sim *h, dram_channel *c, int64_t now, int issue_now, int *issued)
 {
-    if (c->memo_at != now && !(c->memo_at >= 0 && c->memo_cmd == M_NONE && now < c->memo_val)) decide(h, c, now);
+    if (c->memo_at != now) {
+        int held = c->memo_at >= 0 && c->memo_cmd == M_NONE;   /* "nothing ready" at memo_at, up to memo_val */
+        if (held && now == c->memo_val && c->pred_cmd != M_NONE)
+            memo(c, now, c->pred_cmd, 0, c->pred_slot, c->pred_prev);   /* predicted by that scan */
+        else if (!(held && now < c->memo_val))
+            decide(h, c, now);
+    }
     if (c->memo_cmd == M_NONE) return c->memo_val;
     if (!issue_now) return now;
     int cmd = c->memo_cmd;
@@ -264,7 +311,69 @@ static int64_t scan(pesim_dram_sim *h, dram_channel *c, int64_t now, int issue_n
         issue(h, c, &x);
     }
     *issued = 1;
-    return now + 1;
+    /* The channel after the command, as the tick of now + 1 will find it
+     * (only an add or a command changes it; completions do not). */
+    return scan(h, c, now + 1, 0, NULL);
+}
+
+void dram_sched_added(pesim_dram_sim *h, dram_channel *c, int32_t s, int queued)
+{
+    int64_t now = h->now;
+    if (c->memo_at == now && c->memo_cmd != M_NONE) {
+        /* A command ready now: the request, not ready before now + 1 and the
+         * youngest, changes the rules' pick only by holding back a PRE of its
+         * bank (an allowed hit). The hint, if valid, is now. */
+        if (queued && c->memo_cmd == C_PRE && c->slot[c->memo_slot].bank == c->slot[s].bank) {
+            c->memo_at = -1;
+            h->hint_at = -1;
+        }
+        return;
+    }
+    if (!(c->memo_at >= 0 && c->memo_cmd == M_NONE && now < c->memo_val)) {
+        c->memo_at = -1;   /* a ready command may be held back now: scan again */
+        h->hint_at = -1;
+        return;
+    }
+    /* The scan found nothing ready up to memo_val; it still holds, from now.
+     * A request in the transaction queue is seen by no scan until a CAS of
+     * its bank (a command) makes room. One in its bank queue, being the
+     * youngest, can make no other command ready sooner: it can only hold a
+     * PRE of its bank back (an allowed hit), become its bank's ACT, PRE or
+     * hit candidate, no earlier than its own next command is ready (the
+     * bank's bounds change only by a command), and be the channel's oldest
+     * request, whose age cap then comes at arrival + age_cap. */
+    c->memo_at = now;
+    if (!queued) return;
+    const dram_req *r = &c->slot[s];
+    int cmd;
+    int64_t t = next_cmd(c, r, &cmd);   /* >= now + 1 */
+    if (h->age_cap != NEVER && c->memo_aged == NEVER) {   /* the channel's oldest request */
+        c->memo_aged = r->arrival + h->age_cap;
+        if (c->memo_aged < c->memo_val) c->memo_val = c->memo_aged, c->pred_cmd = M_NONE;
+    }
+    int hit = cmd == C_RD || cmd == C_WR;
+    if (t < c->memo_val) {
+        /* Before memo_val only its command can become ready. When it is
+         * alone in its bank queue, that command is its bank's candidate; it
+         * is then the decision at t unless its rank is due for refresh (due
+         * now: a due date before memo_val is in memo_val), the channel's
+         * oldest request reaches the age cap by t (FR-FCFS) or it is not the
+         * oldest request (FCFS). */
+        int alone = c->banks[r->bank].len == 1 && now < c->ranks[r->rank].ref_due &&
+                    (h->opt.sched == PESIM_DRAM_FRFCFS ? t < c->memo_aged : c->n_active == 1);
+        c->memo_val = t;
+        c->pred_cmd = M_NONE;
+        if (alone) c->pred_cmd = cmd, c->pred_slot = s, c->pred_prev = -1;
+    } else if (c->pred_cmd != M_NONE) {
+        /* At memo_val an older candidate of the same kind beats it (a hit
+         * beats an ACT or PRE); it may hold back a PRE of its bank. */
+        int pred_hit = c->pred_cmd == C_RD || c->pred_cmd == C_WR;
+        if ((t == c->memo_val && hit && !pred_hit) ||
+            (c->pred_cmd == C_PRE && c->slot[c->pred_slot].bank == r->bank))
+            c->pred_cmd = M_NONE;
+    }
+    /* The hint is the minimum over the channels' scans and completions. */
+    if (h->hint_at == now) h->hint_val = min64(h->hint_val, c->memo_val);
 }
 
 int64_t dram_step(pesim_dram_sim *h)
@@ -278,12 +387,9 @@ int64_t dram_step(pesim_dram_sim *h)
         next = min64(next, scan(h, c, now, 1, &issued));
         if (c->ring_len > 0) next = min64(next, c->ring[c->ring_head].finish);
     }
+    /* Every channel's scan now holds at now + 1 (one that issued was scanned
+     * again after its command): their minimum is the next event. */
     h->now = now + 1;
-    if (issued) {
-        h->hint_at = -1;
-        return now + 1;
-    }
-    /* Nothing changed but the clock: the scan's minimum is the next event. */
     h->hint_at = now + 1;
     h->hint_val = next;
     return next;
