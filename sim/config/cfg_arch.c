@@ -665,8 +665,12 @@ static pesim_status check_writable(const pesim_arch *a, const char *path, pesim_
 static pesim_status format_arch(cfg_buf *b, const pesim_arch *arch, const char *path, pesim_error *e)
 {
     /* tile_slots 0 (an arch built in code) is written as its meaning, 1 */
-    pesim_arch copy; /* memcpy: with LTO, GCC 12 left part of a struct assignment's copy
-                      * uninitialised here once config_test.cc grew (valgrind; every write failed) */
+    /* memcpy, not `copy = *arch`: GCC 12 at -O3 -flto compiled the assignment as
+     * `rep movsq` and hoisted the loop's load of copy.n_levels above it (seen in
+     * config_test's disassembly, 2026-12-05: the load from the destination comes
+     * before the copy; valgrind: uninitialised) - a compiler bug, not UB here
+     * (GCC 12-13.2 -O3 wrong code around inlined block moves, e.g. GCC PR 110640) */
+    pesim_arch copy;
     memcpy(&copy, arch, sizeof copy);
     for (int l = 0; l < copy.n_levels && l < PESIM_MAX_LEVELS; l++)
         if (copy.level[l].tile_slots == 0) copy.level[l].tile_slots = 1;
