@@ -34,6 +34,10 @@
 #   (joint = false, no --joint): every layer is mapped by the default mapper on
 #   the proposed design, as a compiler would; ARCO's tiling agent then has no
 #   choice and its schedule agent only the virtual threads. Use its own OUT.
+#   DRAM (default controller): "port" replaces VTA's DDR4 controller model by
+#   a plain memory level, its load/store port and a fixed latency
+#   (OUT/runs/vta_port.cfg; docs/arco.md section 6.10 says why and how close it
+#   is); mem_bw then sets the port only. Use its own OUT.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 budget=${1:-48}
@@ -48,6 +52,10 @@ joint) export JOINT_FLAG=--joint joint_sed='s|joint = true;|joint = true;|' ;;
 hardware) export JOINT_FLAG= joint_sed='s|joint = true;|joint = false;|' ;;
 *) echo "study_arco.sh: SPACE must be joint or hardware, not '$SPACE'" >&2; exit 2 ;;
 esac
+case ${DRAM:=controller} in
+controller | port) ;;
+*) echo "study_arco.sh: DRAM must be controller or port, not '$DRAM'" >&2; exit 2 ;;
+esac
 
 # PESIM: a pesim binary to use (else build/Release's, built first)
 if [ -z "${PESIM:-}" ]; then
@@ -57,6 +65,26 @@ fi
 export PESIM=${PESIM:-build/Release/cli/pesim}
 export STUDY_BUDGET=$budget
 mkdir -p "$out/runs"
+
+# DRAM=port: VTA without its DDR4 controller model. The outermost level keeps
+# its load/store port (mem_bw's words a cycle) and takes a fixed latency of 4
+# cycles: a DDR4-3200 row miss, 1 + tRCD + CL + BL/2 = 49 tCK of 0.625 ns =
+# 30.6 ns (docs/dram.md), rounded up to 100 MHz cycles. One DDR4 channel
+# (x16 here) moves 64 B per 10 ns cycle, above every mem_bw port (8-32 B), so
+# the port sets the bandwidth in both models; what the port model leaves out
+# is row conflicts, refresh and the controller's queueing.
+base_arch=configs/arch/vta.cfg
+exp_sed=()
+if [ "$DRAM" = port ]; then
+    base_arch="$out/runs/vta_port.cfg"
+    sed -e '/^ *dram = { preset = "ddr4-3200"/d' \
+        -e 's|^\( *\)write_words_per_cycle = 8.0;$|&\n\1latency_cycles = 4;           # DDR4-3200 row miss, 30.6 ns (study_arco.sh DRAM=port)|' \
+        configs/arch/vta.cfg >"$base_arch"
+    grep -q 'dram = {' "$base_arch" && { echo "study_arco.sh: could not remove the dram group" >&2; exit 2; }
+    exp_sed=(-e "s|\"configs/arch/vta.cfg\"|\"$base_arch\"|"
+             -e 's|, "DRAM.dram.channels" \]| ]|'
+             -e 's|( \([0-9.]*\), \([0-9.]*\), [0-9]* )|( \1, \2 )|g')
+fi
 
 # One run: $1 = experiment file, $2 = run stem (OUT/runs/WL-LAYER-ALGO-SEED),
 # $3 = algorithm, $4 = seed. Skipped when already complete.
@@ -109,10 +137,10 @@ for wl_layer in $layers; do
     layer=${wl_layer#*:}
     exp="$out/runs/$wl-${layer:-net}.cfg"
     if [ -n "$layer" ]; then
-        sed -e "s|workloads/resnet18.cfg|workloads/$wl.cfg|" -e "s|layer = \"res3a_branch2a\";|layer = \"$layer\";|" -e "$joint_sed" \
+        sed -e "s|workloads/resnet18.cfg|workloads/$wl.cfg|" -e "s|layer = \"res3a_branch2a\";|layer = \"$layer\";|" -e "$joint_sed" "${exp_sed[@]}" \
             configs/experiments/vta_arco.cfg >"$exp"
     else
-        sed -e "s|workloads/resnet18.cfg|workloads/$wl.cfg|" -e "/layer = \"res3a_branch2a\";/d" -e "$joint_sed" \
+        sed -e "s|workloads/resnet18.cfg|workloads/$wl.cfg|" -e "/layer = \"res3a_branch2a\";/d" -e "$joint_sed" "${exp_sed[@]}" \
             configs/experiments/vta_arco.cfg >"$exp"
     fi
     # seeds outermost within a layer: a stopped study has every algorithm's first seeds
