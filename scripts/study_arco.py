@@ -45,10 +45,10 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 ORDER = ["arco", "arco-sur", "marl", "arco-mask", "arco-sur-mask", "marl-mask", "autotvm", "genetic", "annealing",
-         "random"]
+         "random", "autotvm-mask"]
 LABEL = {"arco": "ARCO", "arco-sur": "ARCO (surrogate only)", "marl": "MARL (no CS)", "arco-mask": "ARCO (masked)",
          "arco-sur-mask": "ARCO (surrogate only, masked)", "marl-mask": "MARL (no CS, masked)",
-         "autotvm": "AutoTVM-like",
+         "autotvm": "AutoTVM-like", "autotvm-mask": "AutoTVM-like (masked)",
          "genetic": "genetic",
          "annealing": "annealing", "random": "random"}
 
@@ -185,8 +185,9 @@ def main():
     tests = ["| workload | layer | ARCO variant | baseline | lower latency: p | fewer samples to AutoTVM-like's median: p |",
              "|---|---|---|---|---:|---:|"]
     # the statistic of tests/search_arco_test.cc ReachesTheGeneticBestInFewerMeasuredSamples, at size
-    ga = ["| workload | layer | seeds | genetic: samples to its best (mean) | ARCO: samples to the genetic best (mean) |"
-          " Wilcoxon signed-rank p (ARCO fewer) |", "|---|---|---:|---:|---:|---:|"]
+    ga = ["| workload | layer | ARCO variant | seeds | genetic: samples to its best (mean) |"
+          " ARCO variant: samples to the genetic best (mean) | Wilcoxon signed-rank p (ARCO variant fewer) |",
+          "|---|---|---|---:|---:|---:|---:|"]
     done = [k for k in keys if any((k[0], k[1], algo, s) in runs for algo in algos for s in range(1, a.seeds + 1))]
     fig, axes = plt.subplots(2, max(len(done), 1), figsize=(5 * max(len(done), 1), 8), squeeze=False)
     for ki, (wl, layer) in enumerate(done):
@@ -248,11 +249,11 @@ def main():
                       reach[algo] is not None else float("nan"))
                 p2 = "n/a" if np.isnan(p2) else f"{p2:.3f}"
                 tests.append(f"| {wl} | {layer} | {LABEL[lead]} | {LABEL[algo]} | {p1:.3f} | {p2} |")
-        both = [s for s in range(1, a.seeds + 1) if (wl, layer, "arco", s) in runs and (wl, layer, "genetic", s) in runs]
-        if both:
+        for lead in (x for x in leads if x in algos):
+            both = [s for s in range(1, a.seeds + 1) if (wl, layer, lead, s) in runs and (wl, layer, "genetic", s) in runs]
             g_at, a_at = [], []
             for s in both:
-                g, ar = runs[(wl, layer, "genetic", s)]["curve"], runs[(wl, layer, "arco", s)]["curve"]
+                g, ar = runs[(wl, layer, "genetic", s)]["curve"], runs[(wl, layer, lead, s)]["curve"]
                 if g is None or ar is None:
                     continue
                 target = g[-1] if g and g[-1] is not None else float("inf")
@@ -260,7 +261,7 @@ def main():
                 a_at.append(next((k + 1 for k, v in enumerate(ar) if v is not None and v <= target), a.budget + 1))
             if g_at:
                 p = wilcoxon_greater([x - y for x, y in zip(g_at, a_at)])
-                ga.append(f"| {wl} | {layer} | {len(g_at)} | {np.mean(g_at):.1f} | {np.mean(a_at):.1f} | {p:.3f} |")
+                ga.append(f"| {wl} | {layer} | {LABEL[lead]} | {len(g_at)} | {np.mean(g_at):.1f} | {np.mean(a_at):.1f} | {p:.3f} |")
         for row, xl in ((0, "measured samples (cycle engine)"), (1, "CPU seconds (estimated per sample)")):
             ax = axes[row][ki]
             ax.set_title(f"{wl} {layer} (VTA {a.space} space)")

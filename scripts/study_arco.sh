@@ -9,7 +9,8 @@
 # without confidence sampling: --algo-opt confidence=0), the same three with
 # the actors decoding through the space's masks (arco-mask, arco-sur-mask,
 # marl-mask: --algo-opt mask=1), the
-# AutoTVM-like tuner, the genetic algorithm, simulated annealing and random
+# AutoTVM-like tuner (autotvm-mask: its annealing walks through the masks,
+# --algo-opt mask=1), the genetic algorithm, simulated annealing and random
 # search, over seeds. Every measured sample runs the cycle engine (--eval cycle).
 #
 # Each run is OUT/runs/<workload>-<layer>-<algo>-<seed>.{json,log,time,db} and
@@ -101,6 +102,7 @@ run_one() {
     if [ "$algo" = arco-mask ]; then name=arco opt=(--algo-opt mask=1); fi
     if [ "$algo" = arco-sur-mask ]; then name=arco opt=(--algo-opt predictor=surrogate,mask=1); fi
     if [ "$algo" = marl-mask ]; then name=arco opt=(--algo-opt confidence=0,mask=1); fi
+    if [ "$algo" = autotvm-mask ]; then name=autotvm opt=(--algo-opt mask=1); fi
     # a run stopped part way (its store exists, its .json does not) resumes from
     # its store: the search replays the stored samples and goes on. The stopped
     # segments' time is lost with their process; their evaluations' seconds

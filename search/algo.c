@@ -507,16 +507,20 @@ void algo_random_point(const algo_space *sp, gsl_rng *rng, int32_t *x)
 
 static double rng_u01(void *ctx) { return gsl_rng_uniform((gsl_rng *)ctx); }
 
+int32_t algo_masked_point(pesim_cursor *c, gsl_rng *rng, int32_t *x)
+{
+    pesim_cursor_reset(c);
+    return pesim_cursor_sample(c, rng_u01, rng, x);
+}
+
 int32_t algo_valid_starts(const algo_space *sp, gsl_rng *rng, int32_t *x, int32_t n)
 {
     int32_t k = 0, good = 0;
     pesim_cursor *c = NULL;
     if (sp->space && pesim_cursor_create(sp->space, &sp->eval, &c, NULL) == PESIM_OK) {
         if (n > 0 && pesim_space_default_choices(sp->space, x)) k = good = 1; /* the mapper's: valid */
-        for (; k < n; k++) {
-            pesim_cursor_reset(c);
-            if (pesim_cursor_sample(c, rng_u01, rng, x + (size_t)k * (size_t)sp->n) == 0) good++;
-        }
+        for (; k < n; k++)
+            if (algo_masked_point(c, rng, x + (size_t)k * (size_t)sp->n) == 0) good++;
     }
     pesim_cursor_destroy(c);
     for (; k < n; k++) algo_random_point(sp, rng, x + (size_t)k * (size_t)sp->n);

@@ -208,6 +208,10 @@ void algo_random_point(const algo_space *sp, gsl_rng *rng, int32_t *x);
  * Fills n candidates (n x sp->n) and returns how many came from the masks
  * or the default (the rest are uniform). */
 int32_t algo_valid_starts(const algo_space *sp, gsl_rng *rng, int32_t *x, int32_t n);
+/* A candidate x (sp->n) drawn by the masked step decode of cursor c (reset
+ * first). Returns how many parameters had no allowed choice (0: valid for
+ * what the masks check). */
+int32_t algo_masked_point(pesim_cursor *c, gsl_rng *rng, int32_t *x);
 /* Changes parameter i of x to another choice (when it has one): for ordered
  * kinds (tile, spatial factor, hardware) a step of +-1 with probability
  * `local`, otherwise a uniform other choice; for a loop order, a swap of two

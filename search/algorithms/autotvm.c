@@ -20,7 +20,14 @@
  *   walks visit (by predicted value) are the batch, except that each slot is
  *   a uniformly random fresh design with probability `eps` (AutoTVM's
  *   epsilon-greedy). Without a fitted model (nothing valid yet): valid
- *   starting points. */
+ *   starting points.
+ * - `mask` = 1 (on a real space): AutoTVM's knobs are valid by construction
+ *   (split factors that divide), so its walks never leave the valid
+ *   configurations; here they move only to choices the space's masks allow
+ *   (pesim_cursor_mask with every other parameter chosen: capacity, fan-out,
+ *   arch check, area budget), and the walks' random starts and the random
+ *   slots are drawn by the masked step decode. mask = 0 keeps the walks
+ *   unconstrained. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +35,7 @@
 #include "arco_impl.h"
 #include "pesim/surrogate.h"
 
-enum { OPT_INIT, OPT_CHAINS, OPT_STEPS, OPT_T0, OPT_EPS, OPT_ROUNDS, OPT_PENALTY, N_OPTS };
+enum { OPT_INIT, OPT_CHAINS, OPT_STEPS, OPT_T0, OPT_EPS, OPT_ROUNDS, OPT_PENALTY, OPT_MASK, N_OPTS };
 const algo_opt_desc algo_autotvm_opts[N_OPTS] = {
     {"init", 1, 16, 1, 1e6, "designs measured before the cost model is used (valid starting points)"},
     {"chains", 1, 64, 1, 4096, "annealing walks on the cost model per batch"},
@@ -37,6 +44,7 @@ const algo_opt_desc algo_autotvm_opts[N_OPTS] = {
     {"eps", 0, 0.05, 0, 1, "share of each batch drawn uniformly at random"},
     {"rounds", 1, 60, 1, 1000, "boosting rounds of the cost model"},
     {"penalty", 0, 1, 0, 100, "label of an invalid design above the worst valid one (asinh units)"},
+    {"mask", 1, 0, 0, 1, "1: the walks move only to choices the space's masks allow, from valid starts"},
 };
 const int32_t algo_autotvm_n_opts = N_OPTS;
 
@@ -57,6 +65,8 @@ typedef struct autotvm_state {
     int chains_ready;
     int32_t *best_x;           /* the best measured design */
     double best_v;
+    pesim_cursor *cur;         /* mask = 1 on a real space, else NULL */
+    uint8_t *allowed;          /* the largest n_choices: a mask */
 } autotvm_state;
 
 void algo_autotvm_destroy(void *state)
@@ -68,6 +78,8 @@ void algo_autotvm_destroy(void *state)
     algo_seen_free(&s->seen);
     arco_labels_free(&s->lab);
     free(s->chain), free(s->chain_v), free(s->best_x);
+    pesim_cursor_destroy(s->cur);
+    free(s->allowed);
     free(s);
 }
 
@@ -89,6 +101,14 @@ pesim_status algo_autotvm_create(const algo_space *sp, gsl_rng *rng, const doubl
     pesim_status st = PESIM_OK;
     if (!s->chain || !s->chain_v || !s->best_x) st = pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
     if (st == PESIM_OK) st = arco_features_init(&s->feat, sp, e);
+    if (st == PESIM_OK && opt[OPT_MASK] != 0 && sp->space) {
+        int32_t most = 1;
+        for (int32_t i = 0; i < sp->n; i++)
+            if (sp->n_choices[i] > most) most = sp->n_choices[i];
+        s->allowed = malloc((size_t)most);
+        if (!s->allowed) st = pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+        else st = pesim_cursor_create(sp->space, &sp->eval, &s->cur, e);
+    }
     if (st == PESIM_OK) {
         pesim_surrogate_options so;
         pesim_surrogate_options_default(&so);
@@ -107,13 +127,42 @@ pesim_status algo_autotvm_create(const algo_space *sp, gsl_rng *rng, const doubl
     return PESIM_OK;
 }
 
-/* A fresh uniformly random design (unseen if possible). */
+/* A fresh random design (unseen if possible): uniform, or under `mask` a
+ * valid starting point. */
 static void fresh_random(autotvm_state *s, int32_t *x)
 {
     for (int t = 0; t < AT_TRIES; t++) {
-        algo_random_point(s->sp, s->rng, x);
+        if (s->cur) algo_masked_point(s->cur, s->rng, x);
+        else algo_random_point(s->sp, s->rng, x);
         if (!algo_seen_has(&s->seen, x, s->n)) return;
     }
+}
+
+/* One annealing move of x: parameter i changed by algo_mutate_param; under
+ * `mask`, to a choice the masks allow with every other parameter of x
+ * chosen (a drawn move the masks exclude is drawn again, up to AT_TRIES
+ * times, then a uniform allowed other choice; x stays when none is). */
+static void move(autotvm_state *s, int32_t *x, int32_t i)
+{
+    if (!s->cur) {
+        algo_mutate_param(s->sp, s->rng, x, i, 0.5);
+        return;
+    }
+    pesim_cursor_reset(s->cur);
+    for (int32_t p = 0; p < s->n; p++) pesim_cursor_set(s->cur, p, x[p]);
+    int32_t was = x[i], others = pesim_cursor_mask(s->cur, i, s->allowed, NULL) - (s->allowed[was] != 0);
+    if (others <= 0) return;
+    for (int t = 0; t < AT_TRIES; t++) {
+        algo_mutate_param(s->sp, s->rng, x, i, 0.5);
+        if (x[i] != was && s->allowed[x[i]]) return;
+        x[i] = was;
+    }
+    int32_t k = (int32_t)gsl_rng_uniform_int(s->rng, (unsigned long)others);
+    for (int32_t c = 0; c < s->sp->n_choices[i]; c++)
+        if (c != was && s->allowed[c] && k-- == 0) {
+            x[i] = c;
+            return;
+        }
 }
 
 /* Predicted values of m designs (HUGE_VAL where the model fails). */
@@ -141,6 +190,8 @@ static int32_t anneal(autotvm_state *s, int32_t *out, int32_t max)
         for (int32_t c = 0; c < C; c++) {
             if (c == 0 && s->lab.have_valid)
                 memcpy(s->chain, s->best_x, n * sizeof *s->chain);
+            else if (s->cur)
+                algo_masked_point(s->cur, s->rng, s->chain + (size_t)c * n);
             else
                 algo_random_point(s->sp, s->rng, s->chain + (size_t)c * n);
         }
@@ -156,7 +207,7 @@ static int32_t anneal(autotvm_state *s, int32_t *out, int32_t max)
             for (int32_t c = 0; c < C; c++) {
                 int32_t *x = cand + (size_t)c * n;
                 memcpy(x, s->chain + (size_t)c * n, n * sizeof *x);
-                algo_mutate_param(s->sp, s->rng, x, (int32_t)gsl_rng_uniform_int(s->rng, (unsigned long)s->n), 0.5);
+                move(s, x, (int32_t)gsl_rng_uniform_int(s->rng, (unsigned long)s->n));
             }
             predict(s, cand, C, feat, cv);
             double T = s->opt[OPT_T0] * (1.0 - (double)t / (double)steps);
