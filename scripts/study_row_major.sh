@@ -8,7 +8,10 @@
 #  2. a layer whose inputs the MAC array streams straight from DRAM: ResNet-18
 #     res3a_branch2a on VTA with its buffer keeping only weights and outputs
 #     (configs/arch/vta.cfg, BUF's keeps without "inputs"), default mapping,
-#     cycle engine and the SystemC reference.
+#     cycle engine and the SystemC reference;
+#  3. the network parts (concat copies, aliased slices, vector layers): GoogLeNet's
+#     inception 3a (docs/studies/row_major/inception3a.cfg) on NNP-I, every tensor in
+#     DRAM, aliased and with --no-alias (table rows as in 1).
 # The row-major arch files are the shipped ones with `layout = "row_major";
 # order = ...;` added to their dram group. For the layer: the summary lines of
 # `pesim run` (cycles, stalls, DRAM).
@@ -37,12 +40,8 @@ for v in tile nhwc nchw; do
     done
 done
 
-variants configs/arch/nnpi.cfg nnpi
-for pl in greedy dram; do
-    for v in tile nhwc nchw; do
-        "$bin" run --arch "$tmp/nnpi_$v.cfg" --workload workloads/resnet50.cfg --placement $pl --eval cycle \
-            --json "$tmp/net.json" > /dev/null
-        python3 - "$tmp/net.json" "resnet50 on nnpi, placement $pl, $v" <<'PY'
+row() { # $1 = json, $2 = label: a table row
+    python3 - "$1" "$2" <<'PY'
 import json, sys
 t = json.load(open(sys.argv[1]))["total"]
 e = t["engine"]
@@ -50,5 +49,21 @@ print("| %s | %s | %s / %s | %s / %s / %s |" % (sys.argv[2], format(t["cycles"],
       format(e["dram_writes"], ","), format(e["dram_row_hits"], ","), format(e["dram_row_misses"], ","),
       format(e["dram_row_conflicts"], ",")))
 PY
+}
+
+variants configs/arch/nnpi.cfg nnpi
+for pl in greedy dram; do
+    for v in tile nhwc nchw; do
+        "$bin" run --arch "$tmp/nnpi_$v.cfg" --workload workloads/resnet50.cfg --placement $pl --eval cycle \
+            --json "$tmp/net.json" > /dev/null
+        row "$tmp/net.json" "resnet50 on nnpi, placement $pl, $v"
+    done
+done
+
+for alias in "" --no-alias; do
+    for v in tile nhwc nchw; do
+        "$bin" run --arch "$tmp/nnpi_$v.cfg" --workload docs/studies/row_major/inception3a.cfg --placement dram \
+            $alias --eval cycle --json "$tmp/net.json" > /dev/null
+        row "$tmp/net.json" "inception 3a on nnpi, placement dram $alias, $v"
     done
 done

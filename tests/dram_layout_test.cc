@@ -2,6 +2,7 @@
 // tile's box covers (engine/dram_layout.h), traced by hand.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <vector>
 
@@ -18,7 +19,7 @@ void collect(void *ctx, uint64_t addr) { static_cast<std::vector<uint64_t> *>(ct
 // C 32, N 64 words.
 pesim_dram_layout nchw()
 {
-    pesim_dram_layout L = {4, {1, 2, 4, 8}, 0, 2};
+    pesim_dram_layout L = {4, {1, 2, 4, 8}, 0, 2, {0}};
     return L;
 }
 
@@ -202,4 +203,136 @@ TEST(DramLayout, AdvancingBlocksReadOnlyTheBlocksPastThePrevious)
     pesim_dram_box range = {{0, 3}, {1, 8}, {0, 0}, {0, 0}};
     EXPECT_EQ(pesim_dram_box_advance(&range, &prev, 2), 0);
     EXPECT_EQ(range.extent[1], 8);
+}
+
+namespace {
+
+// The bursts of every box of units [u0, u1) of vector layer l's operand t,
+// each once, in address order (the engine's contract for a vector block).
+std::vector<uint64_t> unit_bursts(const pesim_layer &l, int t, int order, int64_t u0, int64_t u1, uint64_t bb,
+                                  int *boxes)
+{
+    pesim_dram_layout L;
+    EXPECT_EQ(pesim_dram_vector_layout(&l, t, order, 0, 1, &L), 1);
+    pesim_dram_box bx[PESIM_DRAM_UNIT_BOXES];
+    *boxes = pesim_dram_vector_boxes(&l, t, order, u0, u1, bx);
+    std::vector<uint64_t> v;
+    for (int i = 0; i < *boxes; i++) pesim_dram_layout_bursts(&L, &bx[i], bb, collect, &v);
+    std::sort(v.begin(), v.end());
+    v.erase(std::unique(v.begin(), v.end()), v.end());
+    return v;
+}
+
+}  // namespace
+
+// A concat of two inputs into an NHWC output (one-byte words, 4-byte
+// bursts): 4 pixels of 8 channels, input A channels 0-1, input B channels
+// 2-7, so pixel i holds A at bytes 8i, 8i+1 and B at 8i+2 .. 8i+7. B's copy
+// writes one run of 6 bytes per pixel: bytes 2-7 (bursts 0, 4), 10-15 (8,
+// 12), 18-23 (16, 20), 26-31 (24, 28): 8 bursts. A's writes 2 bytes per
+// pixel: bursts 0, 8, 16, 24 (tile-major's cursor: 8 contiguous bytes, 2
+// bursts). NCHW (one image): a channel is a plane of 4 bytes, B's channels
+// the planes 2-7, bytes 8-31 from the base moved by 2 planes: 6 bursts from
+// 8; A's bytes 0-7: bursts 0, 4.
+TEST(DramLayout, ConcatSlicesOfAnNhwcOutput)
+{
+    pesim_dram_layout B = {5, {1, 1, 4, 1, 6}, 0, 1, {0}}, A = {5, {1, 1, 4, 1, 2}, 0, 1, {0}};
+    pesim_dram_box all = {{0}, {1, 1, 4, 1, 6}, {0}, {0}}, alla = {{0}, {1, 1, 4, 1, 2}, {0}, {0}};
+    pesim_dram_layout_slice(&B, PESIM_DRAM_NHWC, 0, 8, 2);
+    pesim_dram_layout_slice(&A, PESIM_DRAM_NHWC, 0, 8, 0);
+    EXPECT_EQ(bursts(B, all, 4), (std::vector<uint64_t>{0, 4, 8, 12, 16, 20, 24, 28}));
+    EXPECT_EQ(bursts(A, alla, 4), (std::vector<uint64_t>{0, 8, 16, 24}));
+    // NCHW: N G C H W
+    pesim_dram_layout Bc = {5, {1, 1, 6, 1, 4}, 0, 1, {0}}, Ac = {5, {1, 1, 2, 1, 4}, 0, 1, {0}};
+    pesim_dram_box allc = {{0}, {1, 1, 6, 1, 4}, {0}, {0}}, allac = {{0}, {1, 1, 2, 1, 4}, {0}, {0}};
+    pesim_dram_layout_slice(&Bc, PESIM_DRAM_NCHW, 0, 8, 2);
+    pesim_dram_layout_slice(&Ac, PESIM_DRAM_NCHW, 0, 8, 0);
+    EXPECT_EQ(bursts(Bc, allc, 4), (std::vector<uint64_t>{8, 12, 16, 20, 24, 28}));
+    EXPECT_EQ(bursts(Ac, allac, 4), (std::vector<uint64_t>{0, 4}));
+    // a holder narrower than the slice leaves the layout dense
+    pesim_dram_layout D = {5, {1, 1, 4, 1, 6}, 0, 1, {0}};
+    pesim_dram_layout_slice(&D, PESIM_DRAM_NHWC, 0, 7, 2);
+    EXPECT_EQ(bursts(D, all, 4), (std::vector<uint64_t>{0, 4, 8, 12, 16, 20}));
+}
+
+// An aliased producer's tile inside the concat's output: a 2 x 2 output of
+// K 2 channels is channels 3-4 of a holder of 8 (NHWC, one-byte words,
+// 2-byte bursts). Its tile P [1, 2), Q [0, 2), K [0, 2): pixels 2 and 3 of
+// the holder, bytes 2 x 8 + 3 = 19, 20 and 27, 28: bursts 18, 20, 26, 28.
+// The dense tensor would have been bytes 4-7: bursts 4, 6.
+TEST(DramLayout, AnAliasedProducersTileInItsHolder)
+{
+    pesim_layer l = {};
+    int64_t dims[PESIM_NDIMS] = {1, 1, 2, 4, 2, 2, 1, 1};  // G N K C P Q R S
+    for (int d = 0; d < PESIM_NDIMS; d++) l.dim[d] = dims[d];
+    l.stride_h = l.stride_w = l.dilation_h = l.dilation_w = 1;
+    pesim_dram_layout L;
+    pesim_dram_tensor_layout(&l, PESIM_OUTPUTS, PESIM_DRAM_NHWC, 1000, 1, &L);
+    int64_t lo[PESIM_NDIMS] = {0, 0, 0, 0, 1, 0, 0, 0}, ext[PESIM_NDIMS] = {1, 1, 2, 4, 1, 2, 1, 1};
+    pesim_dram_box b;
+    pesim_dram_tensor_box(&l, PESIM_OUTPUTS, PESIM_DRAM_NHWC, lo, ext, &b);
+    pesim_dram_layout dense = L;
+    dense.base = 0;
+    EXPECT_EQ(bursts(dense, b, 2), (std::vector<uint64_t>{4, 6}));
+    pesim_dram_layout_slice(&L, PESIM_DRAM_NHWC, 0, 8, 3);
+    EXPECT_EQ(bursts(L, b, 2), (std::vector<uint64_t>{18, 20, 26, 28}));
+}
+
+// A pool's bursts: K 2 channels, P = Q = 2 outputs of 1 x 1 windows at
+// stride 2 (no padding): a 4 x 4 input image, one-byte words, 4-byte bursts.
+// Units are output rows; both rows [0, 2) read input rows 0 and 2 and, in
+// them, columns 0 and 2 (blocks of 1 every 2): pixels (0,0) (0,2) (2,0)
+// (2,2) at bytes 2 x (4h + w): 0, 4, 16, 20, one burst each (tile-major's
+// cursor: the 8 words counted, bursts 0 and 4). Their outputs: all of the
+// 2 x 2 x 2 output, bytes 0-7: bursts 0, 4. Unit 1 alone: input row 2:
+// bursts 16, 20; output bytes 4-7: burst 4.
+TEST(DramLayout, APoolReadsTheRowsAndColumnsOfItsWindows)
+{
+    pesim_layer l = {};
+    l.op = PESIM_OP_POOL;
+    int64_t dims[PESIM_NDIMS] = {1, 1, 2, 1, 2, 2, 1, 1};
+    for (int d = 0; d < PESIM_NDIMS; d++) l.dim[d] = dims[d];
+    l.stride_h = l.stride_w = 2;
+    l.dilation_h = l.dilation_w = 1;
+    int nb;
+    EXPECT_EQ(unit_bursts(l, PESIM_INPUTS, PESIM_DRAM_NHWC, 0, 2, 4, &nb), (std::vector<uint64_t>{0, 4, 16, 20}));
+    EXPECT_EQ(nb, 1);
+    EXPECT_EQ(unit_bursts(l, PESIM_OUTPUTS, PESIM_DRAM_NHWC, 0, 2, 4, &nb), (std::vector<uint64_t>{0, 4}));
+    EXPECT_EQ(unit_bursts(l, PESIM_INPUTS, PESIM_DRAM_NHWC, 1, 2, 4, &nb), (std::vector<uint64_t>{16, 20}));
+    EXPECT_EQ(unit_bursts(l, PESIM_OUTPUTS, PESIM_DRAM_NHWC, 1, 2, 4, &nb), (std::vector<uint64_t>{4}));
+    // NCHW: channel k's plane is bytes 16k .. 16k + 15: rows 0 and 2, columns
+    // 0 and 2: bytes 0, 2, 8, 10 and 16, 18, 24, 26 (2-byte bursts)
+    EXPECT_EQ(unit_bursts(l, PESIM_INPUTS, PESIM_DRAM_NCHW, 0, 2, 2, &nb),
+              (std::vector<uint64_t>{0, 2, 8, 10, 16, 18, 24, 26}));
+    pesim_dram_layout L;
+    EXPECT_EQ(pesim_dram_vector_layout(&l, PESIM_WEIGHTS, PESIM_DRAM_NHWC, 0, 1, &L), 0);
+}
+
+// An add of K 2 channels over P 2 x Q 3 pixels, NCHW, one-byte words, 2-byte
+// bursts. Units are pixels in N G P Q order; [1, 5) is pixels (0,1) (0,2)
+// (1,0) (1,1): two boxes (row 0 columns 1-2, row 1 columns 0-1), plane
+// offsets 1-4, in channel 0 bytes 1-4 (bursts 0, 2, 4) and channel 1 bytes
+// 7-10 (6, 8, 10). NHWC: pixels 1-4 are bytes 2-9, bursts 2, 4, 6, 8. The
+// layernorm's scale and shift (weights slot) have no layout; the add's
+// second term takes the outputs' shape.
+TEST(DramLayout, AnAddsUnitsCutIntoBoxes)
+{
+    pesim_layer l = {};
+    l.op = PESIM_OP_ADD;
+    int64_t dims[PESIM_NDIMS] = {1, 1, 2, 1, 2, 3, 1, 1};
+    for (int d = 0; d < PESIM_NDIMS; d++) l.dim[d] = dims[d];
+    l.stride_h = l.stride_w = l.dilation_h = l.dilation_w = 1;
+    int nb;
+    EXPECT_EQ(unit_bursts(l, PESIM_INPUTS, PESIM_DRAM_NCHW, 1, 5, 2, &nb),
+              (std::vector<uint64_t>{0, 2, 4, 6, 8, 10}));
+    EXPECT_EQ(nb, 2);
+    EXPECT_EQ(unit_bursts(l, PESIM_WEIGHTS, PESIM_DRAM_NHWC, 1, 5, 2, &nb), (std::vector<uint64_t>{2, 4, 6, 8}));
+    EXPECT_EQ(nb, 2);
+    // the whole range: one box
+    EXPECT_EQ(unit_bursts(l, PESIM_OUTPUTS, PESIM_DRAM_NHWC, 0, 6, 2, &nb).size(), 6u);
+    EXPECT_EQ(nb, 1);
+    l.op = PESIM_OP_LAYERNORM;
+    pesim_dram_layout L;
+    EXPECT_EQ(pesim_dram_vector_layout(&l, PESIM_WEIGHTS, PESIM_DRAM_NHWC, 0, 1, &L), 0);
+    EXPECT_EQ(pesim_dram_vector_layout(&l, PESIM_INPUTS, PESIM_DRAM_NHWC, 0, 1, &L), 1);
 }

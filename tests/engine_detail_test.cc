@@ -20,6 +20,7 @@ extern "C" {
 #include "pesim/config.h"
 #include "pesim/dram.h"
 #include "pesim/model.h"
+#include "pesim/net.h"
 }
 
 static pesim_arch two_level(int fx, int fy) { return test_two_level_arch(fx, fy); }
@@ -1138,4 +1139,105 @@ TEST(EngineDetail, DramRowMajorPartialSumStreamReadsAfterTheFirstStep)
     EXPECT_EQ(c.access[1][PESIM_OUTPUTS].updates, 32);
     EXPECT_EQ(s.dram_reads, 7);
     EXPECT_EQ(s.dram_writes, 4);
+}
+
+// A concat's copies under the row-major layout (docs/engine.md, "DRAM address
+// layout"), in a whole network on tiny.cfg (16-bit words, DDR4 64-byte
+// bursts): two 1 x 1 convs of 16 channels over a 4 x 4 input live in the GLB
+// and are copied into a concat output of 32 channels in DRAM (weights
+// preloaded in the GLB, so the copies are the only DRAM writes; the input's
+// load from its image, 4 x 16 words = 128 bytes, the only reads: 2 bursts in
+// every layout). Tile-major, each copy writes its 16 x 16 words = 512 bytes
+// as 8 consecutive bursts: 16 writes. NHWC: a pixel of the output is 32
+// channels = 64 bytes, one burst; each copy writes 32 bytes of every one of
+// the 16 pixels, 16 bursts each: 32 writes. NCHW (one image): each copy's 16
+// channel planes of 32 bytes are 512 contiguous bytes: 8 bursts each, 16.
+TEST(EngineDetail, DramRowMajorConcatCopiesWriteTheirSlices)
+{
+    pesim_arch a;
+    pesim_network net;
+    pesim_error e;
+    ASSERT_EQ(pesim_arch_load(PESIM_SOURCE_DIR "/configs/arch/tiny.cfg", &a, &e), PESIM_OK) << e.msg;
+    const char *text =
+        "network = { name = \"cat\"; input = { c = 4; h = 4; w = 4; }; layers = (\n"
+        "  { name = \"a\"; type = \"conv\"; inputs = [ \"input\" ]; k = 16; c = 4; p = 4; q = 4; },\n"
+        "  { name = \"b\"; type = \"conv\"; inputs = [ \"input\" ]; k = 16; c = 4; p = 4; q = 4; },\n"
+        "  { name = \"cat\"; type = \"concat\"; inputs = [ \"a\", \"b\" ]; k = 32; p = 4; q = 4; }\n"
+        "); };\n";
+    ASSERT_EQ(pesim_network_load_string(text, "cat.cfg", &net, &e), PESIM_OK) << e.msg;
+    const int top = a.n_levels - 1;
+    int64_t writes[3], reads[3];
+    for (int v = 0; v < 3; v++) {
+        a.level[top].dram.layout = v == 0 ? PESIM_DRAM_TILE_MAJOR : PESIM_DRAM_ROW_MAJOR;
+        a.level[top].dram.order = v == 2 ? PESIM_DRAM_NCHW : PESIM_DRAM_NHWC;
+        pesim_net_options o{};
+        o.preload_weights = 1;
+        pesim_net *n = nullptr;
+        ASSERT_EQ(pesim_net_create(&a, &net, &o, &n, &e), PESIM_OK) << e.msg;
+        pesim_placement p{};
+        ASSERT_EQ(pesim_net_place_outermost(n, &p, &e), PESIM_OK) << e.msg;
+        p.input_level = 1;
+        p.weights_level[0] = p.weights_level[1] = 1;
+        p.outputs_level[0] = p.outputs_level[1] = 1;
+        p.outputs_level[2] = top;
+        const pesim_net_result *r;
+        ASSERT_EQ(pesim_net_run(n, &p, PESIM_NET_CYCLE, &r, &e), PESIM_OK) << e.msg;
+        ASSERT_TRUE(r->valid) << r->reason;
+        EXPECT_EQ(r->layer[2].copy_words, 512);
+        writes[v] = r->stats.dram_writes, reads[v] = r->stats.dram_reads;
+        pesim_placement_free(&p);
+        pesim_net_destroy(n);
+    }
+    pesim_network_free(&net);
+    EXPECT_EQ(writes[0], 16);
+    EXPECT_EQ(writes[1], 32);
+    EXPECT_EQ(writes[2], 16);
+    for (int v = 0; v < 3; v++) EXPECT_EQ(reads[v], 2) << v;
+}
+
+// A pool's block under the row-major layout: 1 x 1 windows at stride 2 over
+// a 4 x 4 network input of 16 channels in DRAM (tiny.cfg: 16-bit words,
+// 64-byte bursts; the output in the GLB, one block of both output rows).
+// The windows read rows 0 and 2, columns 0 and 2: 4 pixels of 16 channels =
+// 32 bytes each. Tile-major: the 64 words counted, 128 bytes from the base,
+// 2 bursts. NHWC: pixel (h, w) at byte 32 (4h + w): pixels 0, 2, 8, 10 at
+// bytes 0, 64, 256, 320, one burst each: 4. NCHW: 16 planes of 32 bytes,
+// every plane read (bytes 0, 4, 16, 20 of it), two planes a burst: 8.
+TEST(EngineDetail, DramRowMajorPoolReadsItsWindowsRows)
+{
+    pesim_arch a;
+    pesim_network net;
+    pesim_error e;
+    ASSERT_EQ(pesim_arch_load(PESIM_SOURCE_DIR "/configs/arch/tiny.cfg", &a, &e), PESIM_OK) << e.msg;
+    const char *text =
+        "network = { name = \"pool\"; input = { c = 16; h = 4; w = 4; }; layers = (\n"
+        "  { name = \"pool\"; type = \"pool\"; inputs = [ \"input\" ]; k = 16; p = 2; q = 2; r = 1; s = 1;\n"
+        "    stride = [ 2, 2 ]; }\n"
+        "); };\n";
+    ASSERT_EQ(pesim_network_load_string(text, "pool.cfg", &net, &e), PESIM_OK) << e.msg;
+    const int top = a.n_levels - 1;
+    int64_t reads[3];
+    for (int v = 0; v < 3; v++) {
+        a.level[top].dram.layout = v == 0 ? PESIM_DRAM_TILE_MAJOR : PESIM_DRAM_ROW_MAJOR;
+        a.level[top].dram.order = v == 2 ? PESIM_DRAM_NCHW : PESIM_DRAM_NHWC;
+        pesim_net_options o{};
+        pesim_net *n = nullptr;
+        ASSERT_EQ(pesim_net_create(&a, &net, &o, &n, &e), PESIM_OK) << e.msg;
+        pesim_placement p{};
+        ASSERT_EQ(pesim_net_place_outermost(n, &p, &e), PESIM_OK) << e.msg;
+        p.input_level = top;
+        p.outputs_level[0] = 1;
+        const pesim_net_result *r;
+        ASSERT_EQ(pesim_net_run(n, &p, PESIM_NET_CYCLE, &r, &e), PESIM_OK) << e.msg;
+        ASSERT_TRUE(r->valid) << r->reason;
+        EXPECT_EQ(r->layer[0].cost.access[top][PESIM_INPUTS].reads, 64);
+        EXPECT_EQ(r->stats.dram_writes, 0);
+        reads[v] = r->stats.dram_reads;
+        pesim_placement_free(&p);
+        pesim_net_destroy(n);
+    }
+    pesim_network_free(&net);
+    EXPECT_EQ(reads[0], 2);
+    EXPECT_EQ(reads[1], 4);
+    EXPECT_EQ(reads[2], 8);
 }

@@ -372,5 +372,116 @@ TEST(NetSystemC, RowMajorLayout)
     RecordProperty("changed", changed);
 }
 
+// A network whose vector layers read and write parts of their tensors (a
+// block of rows or pixels when the vector level holds less than a whole
+// tensor): two convs added, a pool of 1 x 1 windows at stride 2 (every
+// other row and column) or of 3 x 3 at stride 2, two convs of it
+// concatenated, a conv.
+std::string strided_network(TestRng &rng)
+{
+    NetBuilder b(rng.uni(3, 8), rng.uni(8, 14), rng.uni(8, 14));
+    int64_t k = rng.uni(4, 10);
+    std::string x = b.Conv("input", k, 3, 1, 1, "relu"), y = b.Conv("input", k, 1, 1, 0);
+    std::string s = b.Sum(x, y, rng.coin(50) ? "relu" : nullptr);
+    s = b.Pool(s, rng.coin(50) ? 1 : 3, 2);
+    std::string l = b.Conv(s, rng.uni(2, 6), 1, 1, 0), r = b.Conv(s, rng.uni(2, 6), 3, 1, 1);
+    b.Conv(b.Concat(l, r), rng.uni(2, 6), 1, 1, 0);
+    return b.Text();
+}
+
+// The network parts of the row-major layout (docs/engine.md, "DRAM address
+// layout"): a concat's copies (the destination a slice of the output,
+// strided in NHWC), an aliased concat input's producer (its tiles inside
+// the concat's output) and vector layers (pool, add, activation, softmax,
+// layernorm: their blocks' units). Over the matrix's networks with a DRAM
+// and strided_network's (seeds 1..8, NHWC and NCHW by turns, every other seed with every tensor in
+// DRAM, the outermost placement, every fourth copying every concat input),
+// the engine and the reference (each with
+// its own code: pesim_dram_layout_slice and pesim_dram_vector_boxes against
+// program.cpp's slice_layout, copy_bursts and unit_bursts) agree on every
+// network; the coverage counts, per part, the networks in which it moves
+// DRAM words (a copy or a vector layer with an operand in DRAM, a slice
+// whose holder is in DRAM) and how many of those the layout changes (DRAM
+// bursts or row hits against the same network tile-major). That these
+// parts are checked, not only run, was shown by breaking each in the
+// reference alone (docs/engine.md).
+TEST(NetSystemC, RowMajorCopiesSlicesAndVectorLayers)
+{
+    int compared = 0, disagree = 0, has[3] = {0, 0, 0}, changed[3] = {0, 0, 0};
+    for (int seed = 1; seed <= 8; seed++)
+        for (int nf = 0; nf <= NF_COUNT; nf++)
+            for (int af = 0; af < NA_COUNT; af++) {
+                NetCase c((uint64_t)seed * 131 + (uint64_t)nf * 17 + (uint64_t)af, nf % NF_COUNT, af);
+                ASSERT_TRUE(c.ok) << c.what;
+                const int top = c.arch.n_levels - 1;
+                if (!c.arch.level[top].is_dram) continue;
+                pesim_error e;
+                std::string what = c.what;
+                if (nf == NF_COUNT) {  // the strided network in place of the family's
+                    TestRng rng((uint64_t)seed * 7 + (uint64_t)af);
+                    pesim_network_free(&c.net);
+                    ASSERT_EQ(pesim_network_load_string(strided_network(rng).c_str(), "strided.cfg", &c.net, &e), PESIM_OK)
+                        << e.msg;
+                    pesim_net_destroy(c.n);
+                    c.n = nullptr;
+                    ASSERT_EQ(pesim_net_create(&c.arch, &c.net, &c.opt, &c.n, &e), PESIM_OK) << e.msg;
+                    pesim_placement_free(&c.p);
+                    ASSERT_EQ(pesim_net_place_greedy(c.n, &c.p, &e), PESIM_OK) << e.msg;
+                    what = "strided network on " + std::string(net_arch_name(af)) + " seed " + std::to_string(seed);
+                }
+                if (seed % 4 == 3) c.opt.no_alias = 1, what += " no-alias";  // copies, not slices
+                if (seed % 2) {
+                    pesim_placement_free(&c.p);
+                    ASSERT_EQ(pesim_net_place_outermost(c.n, &c.p, &e), PESIM_OK) << e.msg;
+                    what += " (all in DRAM)";
+                }
+                pesim_engine_stats st[2];
+                bool part[3] = {false, false, false};
+                for (int v = 0; v < 2; v++) {
+                    pesim_arch a = c.arch;
+                    a.level[top].dram.layout = v == 0 ? PESIM_DRAM_ROW_MAJOR : PESIM_DRAM_TILE_MAJOR;
+                    a.level[top].dram.order = seed % 4 < 2 ? PESIM_DRAM_NHWC : PESIM_DRAM_NCHW;
+                    pesim_net *n = nullptr;
+                    ASSERT_EQ(pesim_net_create(&a, &c.net, &c.opt, &n, &e), PESIM_OK) << e.msg;
+                    std::unique_ptr<pesim_net, void (*)(pesim_net *)> hold(n, pesim_net_destroy);
+                    const pesim_net_result *r;
+                    ASSERT_EQ(pesim_net_run(n, &c.p, PESIM_NET_CYCLE, &r, &e), PESIM_OK) << what << ": " << e.msg;
+                    if (!r->valid) break;
+                    st[v] = r->stats;
+                    if (v) continue;
+                    for (int32_t i = 0; i < r->n_layers; i++) {
+                        const pesim_net_layer &ly = r->layer[i];
+                        bool dram = ly.home[PESIM_INPUTS] == top || ly.home[PESIM_OUTPUTS] == top;
+                        if (c.net.layers[i].op == PESIM_OP_CONCAT) part[0] |= ly.copy_words > 0 && dram;
+                        else if (!ly.mapped) part[2] |= dram;
+                    }
+                    for (int32_t id = 0; id < r->n_tensors; id++)
+                        part[1] |= r->tensor[id].alias_of >= 0 && r->tensor[id].level == top;
+                    if (!part[0] && !part[1] && !part[2]) break;
+                    c.arch.level[top].dram = a.level[top].dram;  // the reference runs the row-major arch
+                }
+                if (!part[0] && !part[1] && !part[2]) continue;
+                if (st[0].dram_reads == 0 && st[0].dram_writes == 0) continue;
+                const ::testing::TestResult *res = ::testing::UnitTest::GetInstance()->current_test_info()->result();
+                int parts = res->total_part_count();
+                engine_equals_reference(c, what + ", row-major " +
+                                                  pesim_dram_order_name((pesim_dram_order)c.arch.level[top].dram.order),
+                                        nullptr);
+                disagree += res->total_part_count() > parts;
+                bool differs = st[0].dram_reads != st[1].dram_reads || st[0].dram_writes != st[1].dram_writes ||
+                               st[0].dram_row_hits != st[1].dram_row_hits;
+                compared++;
+                for (int k = 0; k < 3; k++) has[k] += part[k], changed[k] += part[k] && differs;
+            }
+    printf("row-major network parts: %d networks compared, %d disagree; copies in DRAM %d (%d changed), slices in "
+           "DRAM %d (%d), vector layers in DRAM %d (%d)\n",
+           compared, disagree, has[0], changed[0], has[1], changed[1], has[2], changed[2]);
+    EXPECT_GE(has[0], 3);
+    EXPECT_GE(has[1], 3);
+    EXPECT_GE(has[2], 10);
+    EXPECT_GE(changed[2], 5);
+    RecordProperty("compared", compared);
+}
+
 } // namespace
 #endif

@@ -57,9 +57,10 @@ int64_t pesim_dram_layout_bursts(const pesim_dram_layout *L, const pesim_dram_bo
     const int n = L->n;
     if (n < 1 || n > PESIM_LAYOUT_MAX_DIMS || burst_bytes == 0 || L->word_bytes < 1) return 0;
     burst_walk w = {L, {{0}}, {0}, 0, burst_bytes, UINT64_MAX, 0, emit, ctx};
-    int whole[PESIM_LAYOUT_MAX_DIMS];
+    int whole[PESIM_LAYOUT_MAX_DIMS], given = 0;
+    for (int k = 0; k < n; k++) given |= L->stride[k] != 0;
     for (int k = n - 1; k >= 0; k--) {
-        w.stride[k] = k == n - 1 ? 1 : w.stride[k + 1] * L->size[k + 1];
+        w.stride[k] = given ? L->stride[k] : k == n - 1 ? 1 : w.stride[k + 1] * L->size[k + 1];
         box_dim *d = &w.dim[k];
         int64_t a = b->origin[k], e = b->origin[k] + b->extent[k];
         d->size = e < L->size[k] ? e : L->size[k]; /* the cut: the tensor's end or the box's */
@@ -79,8 +80,8 @@ int64_t pesim_dram_layout_bursts(const pesim_dram_layout *L, const pesim_dram_bo
         if (!any) return 0;
         whole[k] = d->period == 0 && d->origin == 0 && d->width == L->size[k];
     }
-    w.r = n - 1; /* the run: dims r .. n-1, where every dim inside r is whole */
-    while (w.r > 0 && whole[w.r]) w.r--;
+    w.r = n - 1; /* the run: dims r .. n-1, every dim inside r whole and contiguous with the next outer */
+    while (w.r > 0 && whole[w.r] && w.stride[w.r - 1] == L->size[w.r] * w.stride[w.r]) w.r--;
     walk_runs(&w, 0, 0);
     return w.calls;
 }
@@ -105,6 +106,7 @@ void pesim_dram_tensor_layout(const pesim_layer *l, int t, int order, uint64_t b
     int64_t h = d[PESIM_DIM_P] * l->stride_h + (d[PESIM_DIM_R] - 1) * l->dilation_h - 2 * (int64_t)l->pad_h;
     int64_t w = d[PESIM_DIM_Q] * l->stride_w + (d[PESIM_DIM_S] - 1) * l->dilation_w - 2 * (int64_t)l->pad_w;
     L->n = 5, L->base = base, L->word_bytes = word_bytes;
+    for (int k = 0; k < PESIM_LAYOUT_MAX_DIMS; k++) L->stride[k] = 0;
     for (int k = 0; k < 5; k++) {
         int x = lay_dims[t][order ? 1 : 0][k];
         L->size[k] = x == ROWS_H ? (h > 1 ? h : 1) : x == ROWS_W ? (w > 1 ? w : 1) : d[x];
@@ -161,4 +163,112 @@ int pesim_dram_box_advance(pesim_dram_box *b, const pesim_dram_box *prev, int n)
     int64_t o = b->origin[k] + (pend - b->origin[k] + P - 1) / P * P;
     b->origin[k] = o, b->extent[k] = end > o ? end - o : 0;
     return 1;
+}
+
+void pesim_dram_layout_slice(pesim_dram_layout *L, int order, uint64_t base, int64_t holder, int64_t offset)
+{
+    /* the channel dims (G C) and the pixel dims of the orders' five dims */
+    const int c0 = order ? 1 : 3;
+    int64_t ch = L->size[c0] * L->size[c0 + 1];
+    if (L->n != 5 || offset < 0 || holder < offset + ch) return;
+    int64_t *st = L->stride;
+    if (!order) { /* N H W G C: a pixel spans holder channels */
+        st[4] = 1, st[3] = L->size[4], st[2] = holder, st[1] = L->size[2] * holder, st[0] = L->size[1] * st[1];
+        L->base = base + (uint64_t)(offset * L->word_bytes);
+    } else { /* N G C H W: an image spans holder planes */
+        int64_t plane = L->size[3] * L->size[4];
+        st[4] = 1, st[3] = L->size[4], st[2] = plane, st[1] = L->size[2] * plane, st[0] = holder * plane;
+        L->base = base + (uint64_t)(offset * plane * L->word_bytes);
+    }
+}
+
+/* A vector layer as the layer whose layouts and boxes are its own: a pool as
+ * a depthwise conv (K groups of one channel); 0 for an operand that is not
+ * an activation of the layer's shape. *t becomes the tensor whose layout the
+ * operand takes. */
+static int vector_shape(const pesim_layer *l, int *t, pesim_layer *v)
+{
+    *v = *l;
+    if (l->op == PESIM_OP_POOL) {
+        v->dim[PESIM_DIM_G] = l->dim[PESIM_DIM_G] * l->dim[PESIM_DIM_K];
+        v->dim[PESIM_DIM_K] = v->dim[PESIM_DIM_C] = 1;
+        return *t != PESIM_WEIGHTS;
+    }
+    if (*t == PESIM_WEIGHTS && l->op != PESIM_OP_ADD) return 0;
+    v->dim[PESIM_DIM_C] = v->dim[PESIM_DIM_R] = v->dim[PESIM_DIM_S] = 1;
+    *t = PESIM_OUTPUTS;
+    return 1;
+}
+
+int pesim_dram_vector_layout(const pesim_layer *l, int t, int order, uint64_t base, int64_t word_bytes,
+                             pesim_dram_layout *L)
+{
+    pesim_layer v;
+    if (!vector_shape(l, &t, &v)) return 0;
+    pesim_dram_tensor_layout(&v, t, order, base, word_bytes, L);
+    return 1;
+}
+
+/* Cuts the units [lo, hi) of unit dims k .. D-1 (loop dims ud, radices rad)
+ * into boxes (box_lo, box_ext per loop dim; dims outside k .. D-1 as set),
+ * in unit order; appends them to out as boxes of tensor t of layer v. */
+typedef struct unit_cut {
+    const pesim_layer *v;
+    int t, order, D, ud[4], n;
+    int64_t rad[4], inner[4];
+    int64_t lo[PESIM_NDIMS], ext[PESIM_NDIMS];
+    pesim_dram_box *out;
+} unit_cut;
+
+static void cut_emit(unit_cut *c) { pesim_dram_tensor_box(c->v, c->t, c->order, c->lo, c->ext, &c->out[c->n++]); }
+
+static void cut_units(unit_cut *c, int k, int64_t lo, int64_t hi)
+{
+    int d = c->ud[k];
+    int64_t in = c->inner[k], a = lo / in, b = hi / in;
+    if (a == (hi - 1) / in) { /* one index of dim k */
+        c->lo[d] = a, c->ext[d] = 1;
+        if (k + 1 < c->D) cut_units(c, k + 1, lo - a * in, hi - a * in);
+        else cut_emit(c);
+        return;
+    }
+    if (lo % in) { /* the partial index first */
+        c->lo[d] = a, c->ext[d] = 1;
+        cut_units(c, k + 1, lo % in, in);
+        a++;
+    }
+    if (b > a) { /* whole indices: the inner dims whole */
+        for (int j = k + 1; j < c->D; j++) c->lo[c->ud[j]] = 0, c->ext[c->ud[j]] = c->rad[j];
+        c->lo[d] = a, c->ext[d] = b - a;
+        cut_emit(c);
+    }
+    if (hi % in) { /* the partial last index */
+        c->lo[d] = b, c->ext[d] = 1;
+        cut_units(c, k + 1, 0, hi % in);
+    }
+}
+
+int pesim_dram_vector_boxes(const pesim_layer *l, int t, int order, int64_t u0, int64_t u1,
+                            pesim_dram_box out[PESIM_DRAM_UNIT_BOXES])
+{
+    pesim_layer v;
+    unit_cut c;
+    c.t = t;
+    if (!vector_shape(l, &c.t, &v)) return 0;
+    c.v = &v, c.order = order, c.n = 0, c.out = out;
+    for (int d = 0; d < PESIM_NDIMS; d++) c.lo[d] = 0, c.ext[d] = v.dim[d];
+    static const int pool_units[] = {PESIM_DIM_N, PESIM_DIM_P};
+    static const int units[2][4] = {{PESIM_DIM_N, PESIM_DIM_P, PESIM_DIM_Q, PESIM_DIM_G},
+                                    {PESIM_DIM_N, PESIM_DIM_G, PESIM_DIM_P, PESIM_DIM_Q}};
+    const int *ud = l->op == PESIM_OP_POOL ? pool_units : units[order ? 1 : 0];
+    c.D = l->op == PESIM_OP_POOL ? 2 : 4;
+    int64_t all = 1;
+    for (int k = c.D - 1; k >= 0; k--) {
+        c.ud[k] = ud[k], c.rad[k] = v.dim[ud[k]] > 0 ? v.dim[ud[k]] : 1;
+        c.inner[k] = all, all *= c.rad[k];
+    }
+    if (u0 < 0) u0 = 0;
+    if (u1 > all) u1 = all;
+    if (u1 > u0) cut_units(&c, 0, u0, u1);
+    return c.n;
 }

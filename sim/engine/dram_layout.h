@@ -4,7 +4,8 @@
  * A tensor is laid out densely in a declared dimension order, outermost
  * first (NCHW or NHWC for activations, KCRS for weights): element (i_0, ...,
  * i_{n-1}) is at byte base + word_bytes * sum_k i_k * stride_k, where
- * stride_{n-1} = 1 and stride_k = stride_{k+1} * size_{k+1}. A box (per dim
+ * stride_{n-1} = 1 and stride_k = stride_{k+1} * size_{k+1} (dense), or
+ * as given (a slice of channels of a wider tensor). A box (per dim
  * a range, or equally long blocks at a period, clipped to the tensor) covers
  * one contiguous run of bytes per combination of its outer dims' indices;
  * its innermost dims merge into one run while the dims inside them are
@@ -23,6 +24,8 @@ typedef struct pesim_dram_layout {
     int64_t size[PESIM_LAYOUT_MAX_DIMS];    /* extent of each dim (>= 1) */
     uint64_t base;                          /* byte address of element 0 */
     int64_t word_bytes;                     /* bytes of one element (>= 1) */
+    int64_t stride[PESIM_LAYOUT_MAX_DIMS];  /* words between neighbours along each dim; all 0: dense (above);
+                                             * else stride[n-1] is 1 */
 } pesim_dram_layout;
 
 /* Per dim k, the indices [origin, origin + extent) when period[k] is 0; else
@@ -38,9 +41,10 @@ typedef struct pesim_dram_box {
 } pesim_dram_box;
 
 /* The bursts (burst_bytes-aligned byte addresses) that box b of layout L
- * covers, run by run in address order of the runs (outer dims first): emit
- * is called once per burst, except that a burst shared by two consecutive
- * runs is emitted once. The box is clipped to the tensor (a negative origin
+ * covers, run by run in address order of the runs (outer dims first; a run
+ * merges a dim into the next outer one only where the box covers it whole
+ * and the two are contiguous): emit is called once per burst, except that
+ * a burst shared by two consecutive runs is emitted once. The box is clipped to the tensor (a negative origin
  * or one past the end covers less); an empty box covers nothing. Returns the
  * number of calls. */
 int64_t pesim_dram_layout_bursts(const pesim_dram_layout *L, const pesim_dram_box *b, uint64_t burst_bytes,
@@ -79,5 +83,41 @@ void pesim_dram_tensor_box(const pesim_layer *l, int t, int order, const int64_t
  * indices past prev's end (none if it ends inside prev) and returns 1; else
  * leaves b and returns 0. */
 int pesim_dram_box_advance(pesim_dram_box *b, const pesim_dram_box *prev, int n);
+
+/* Makes activation layout L (pesim_dram_tensor_layout of inputs or outputs,
+ * or pesim_dram_vector_layout, in order `order`) the slice of channels
+ * [offset, offset + its G C) of a holder with the same pixels and `holder`
+ * channels per pixel whose element 0 is at byte `base` (a concat's output
+ * holding its aliased inputs): NHWC, a pixel's channels are a run inside the
+ * holder's pixel of `holder` channels; NCHW, each channel plane moves by
+ * `offset` planes and an image spans `holder` planes. A holder narrower than
+ * offset + G C leaves L as it is. */
+void pesim_dram_layout_slice(pesim_dram_layout *L, int order, uint64_t base, int64_t holder, int64_t offset);
+
+/* A vector layer's tensors (docs/engine.md, "DRAM address layout"). A pool
+ * (dims N K P Q R S) is laid out as a depthwise conv of K groups: inputs N H
+ * W K (NCHW: N K H W), the rows of its P outputs as for a conv, outputs N P
+ * Q K; any other vector op's operands (the add's two, an activation's,
+ * softmax's, layernorm's input; dims G N K P Q) have the outputs' shape and
+ * layout, N P Q G K (NCHW: N G K P Q). Returns 0 for an operand that is no
+ * activation of that shape (layernorm's scale and shift in the weights
+ * slot: a dense whole tensor), else 1 with L set. */
+int pesim_dram_vector_layout(const pesim_layer *l, int t, int order, uint64_t base, int64_t word_bytes,
+                             pesim_dram_layout *L);
+
+#define PESIM_DRAM_UNIT_BOXES 7 /* the most boxes of a range of units */
+
+/* The boxes, in L's index space, of the units [u0, u1) of vector layer l's
+ * operand t (pesim_dram_vector_layout): a pool's unit is an output row (n,
+ * p): its outputs all Q columns and K channels, its inputs the rows its
+ * windows read (pesim_dram_tensor_box: the stride's blocks), all columns;
+ * any other op's unit is one pixel of one group, its K channels, the units
+ * counted in the layout's order of the pixel and group dims (NHWC: N P Q G,
+ * NCHW: N G P Q; the innermost fastest). The range is cut into at most
+ * PESIM_DRAM_UNIT_BOXES boxes in unit order (a partial run of the
+ * innermost unit dim, whole ones, a partial one, per outer dim). Returns how
+ * many. */
+int pesim_dram_vector_boxes(const pesim_layer *l, int t, int order, int64_t u0, int64_t u1,
+                            pesim_dram_box out[PESIM_DRAM_UNIT_BOXES]);
 
 #endif

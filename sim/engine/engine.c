@@ -55,9 +55,11 @@ typedef struct dram_port {
     int64_t owner[DRAM_RING];     /* 1 + the tile_drain entry whose drain wrote this transfer (0: none) */
     int64_t bursts_r, bursts_w;
     /* pesim_dram.layout "row_major": the step's tensors laid out row-major
-     * (has_lay: a MAC layer's step), a transfer's bursts those of its box */
-    int row_major, order, has_lay;
+     * (has_lay: a MAC or vector layer's step; boxed[t]: tensor t has a
+     * layout), a transfer's bursts those of its box */
+    int row_major, order, has_lay, boxed[NT];
     pesim_dram_layout lay[NT];
+    int64_t units, block_units;   /* a vector step's units and units per block */
     uint64_t *addr;               /* the bursts of the transfer being issued */
     int64_t n_addr, cap_addr;
     int addr_oom;                 /* out of memory for them: the run fails */
@@ -293,6 +295,53 @@ static void collect_box(engine *e, int t, const pesim_dram_box *b)
     pesim_dram_layout_bursts(&e->dram.lay[t], b, e->dram.burst_bytes, collect_burst, &e->dram);
 }
 
+static int cmp_addr(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* Row-major, a vector step: the bursts of units [u0, u1) of tensor t
+ * (pesim_dram_vector_boxes) as the transfer being issued: every burst the
+ * units' elements touch, once, in address order (docs/engine.md, "DRAM
+ * address layout"). */
+static void vec_bursts(engine *e, int t, int64_t u0, int64_t u1)
+{
+    pesim_dram_box bx[PESIM_DRAM_UNIT_BOXES];
+    int nb = pesim_dram_vector_boxes(e->l, t, e->dram.order, u0, u1, bx);
+    dram_port *d = &e->dram;
+    d->n_addr = 0;
+    for (int i = 0; i < nb; i++) collect_box(e, t, &bx[i]);
+    if (d->n_addr < 2) return;
+    qsort(d->addr, (size_t)d->n_addr, sizeof *d->addr, cmp_addr);
+    int64_t k = 1;
+    for (int64_t i = 1; i < d->n_addr; i++)
+        if (d->addr[i] != d->addr[k - 1]) d->addr[k++] = d->addr[i];
+    d->n_addr = k;
+}
+
+/* Where a transfer's DRAM side goes under the row-major layout: the bursts
+ * of box `box` of layout `lay` or, lay NULL, those of units [u0, u1) of
+ * the vector step's tensor t (vec_bursts). A NULL dram_where: tile-major,
+ * the next bursts of the side's region. */
+typedef struct dram_where {
+    const pesim_dram_layout *lay;
+    pesim_dram_box box;
+    int t;
+    int64_t u0, u1;
+} dram_where;
+
+/* The bursts of w as the transfer being issued. */
+static void where_list(engine *e, const dram_where *w)
+{
+    if (!w->lay) {
+        vec_bursts(e, w->t, w->u0, w->u1);
+        return;
+    }
+    e->dram.n_addr = 0;
+    pesim_dram_layout_bursts(w->lay, &w->box, e->dram.burst_bytes, collect_burst, &e->dram);
+}
+
 /* The words a listed transfer's bursts carry (the port's and the stall
  * cause's measure under row-major: an enclosing box's over-fetch included). */
 static int64_t listed_words(const engine *e)
@@ -391,11 +440,11 @@ typedef struct xres {
  * when the slowest share (plus the source's access latency, and net_lat, the
  * network's reduction or hop latency after its words) is done. gs and
  * gd are the DRAM regions of its source and destination; a copy from DRAM to
- * DRAM reads, then writes what it read. box (NULL: tile-major): the tile's
- * box in t's row-major layout, whose bursts the DRAM side moves. */
+ * DRAM reads, then writes what it read. ws, wd (NULL: tile-major): where its
+ * source's and destination's DRAM sides go in the row-major layout. */
 static xres transfer(engine *e, int t, int src, int64_t src_words, int dst, int64_t dst_words, int net,
                      int64_t noc_words, int64_t net_lat, int64_t ready, dram_region *gs, dram_region *gd,
-                     const pesim_dram_box *box)
+                     const dram_where *ws, const dram_where *wd)
 {
     const pesim_arch *a = e->a;
     xres r = {ready, ready, ready, 0, 0, 0, PESIM_STALL_SPACE};
@@ -423,16 +472,17 @@ static xres transfer(engine *e, int t, int src, int64_t src_words, int dst, int6
     int64_t rn = net >= 0 ? span_cycles(noc_words, a->level[net].noc[t].words_per_cycle) : 0, hn = rn;
     int64_t ds = rs + (vs->is_dram ? 0 : vs->latency_cycles), dd = rd, issued = start;
     int64_t wstart = start;
-    if (box) e->dram.n_addr = 0, collect_box(e, t, box);
     if (vs->is_dram && e->has_dram) {
-        r.dram_id = dram_issue(e, gs, src_words, 0, start, &issued, box != NULL);
-        r.dram_words = box ? listed_words(e) : src_words;
+        if (ws) where_list(e, ws);
+        r.dram_id = dram_issue(e, gs, src_words, 0, start, &issued, ws != NULL);
+        r.dram_words = ws ? listed_words(e) : src_words;
         ds = issued - start;
         if (vd->is_dram) wstart = dram_resolve(e, r.dram_id, issued), ds = wstart - start;
     }
     if (vd->is_dram && e->has_dram) {
-        r.dram_id = dram_issue(e, gd, dst_words, 1, wstart, &issued, box != NULL);
-        r.dram_words = box ? listed_words(e) : dst_words, r.dram_write = 1;
+        if (wd) where_list(e, wd);
+        r.dram_id = dram_issue(e, gd, dst_words, 1, wstart, &issued, wd != NULL);
+        r.dram_words = wd ? listed_words(e) : dst_words, r.dram_write = 1;
         dd = issued - start;
     }
     int64_t len = ds > dd ? ds : dd;
@@ -498,7 +548,7 @@ typedef struct pair_state {
     int64_t pend_up_parent; /* outputs: reduced words the drain writes at the parent */
     int64_t pend_up_pmax;   /* of which the largest parent instance receives (pesim_xfer.update_max) */
     int64_t tile;           /* outputs: the child's current tile (pesim_xfer.tile) */
-    pesim_dram_box box;     /* row-major, parent in DRAM: the current tile's box (what a drain writes) */
+    dram_where at;          /* row-major, parent in DRAM: the current tile's box or units (what a drain writes) */
     int has_box;
 } pair_state;
 
@@ -675,6 +725,20 @@ static void stream_bursts(engine *e, const pesim_walk *w, int k, int psum_reads)
     }
 }
 
+/* Row-major: a concat copy's DRAM side (docs/engine.md, "DRAM address
+ * layout"): the step's output (the concat) narrowed to the copy's channels,
+ * at the region's base or, a slice, in its holder; the whole of it. */
+static void dma_where(const engine *e, const pesim_engine_dma *d, const pesim_engine_slice *sl, uint64_t base,
+                      pesim_dram_layout *L, dram_where *w)
+{
+    pesim_dram_tensor_layout(e->l, PESIM_OUTPUTS, e->dram.order, base, (e->a->word_bits + 7) / 8, L);
+    L->size[e->dram.order ? 2 : 4] = d->channels; /* K of N P Q G K or N G K P Q */
+    if (sl->holder > 0) pesim_dram_layout_slice(L, e->dram.order, sl->base, sl->holder, sl->offset);
+    memset(w, 0, sizeof *w);
+    w->lay = L;
+    for (int k = 0; k < L->n; k++) w->box.extent[k] = L->size[k];
+}
+
 /* Issues step DMA k: its on-chip shares per instance of the levels. */
 static void step_dma(engine *e, pesim_engine_dma *d, int64_t *first)
 {
@@ -682,7 +746,13 @@ static void step_dma(engine *e, pesim_engine_dma *d, int64_t *first)
     int64_t ws = cdiv(d->words, pesim_arch_instances(a, d->src)), wd = cdiv(d->words, pesim_arch_instances(a, d->dst));
     dram_region rs = {d->src_region.base, d->src_region.span ? d->src_region.span : e->dram.burst_bytes, 0};
     dram_region rd = {d->dst_region.base, d->dst_region.span ? d->dst_region.span : e->dram.burst_bytes, 0};
-    xres r = transfer(e, d->tensor, d->src, ws, d->dst, wd, -1, 0, 0, d->ready, &rs, &rd, NULL);
+    pesim_dram_layout ls, ld;
+    dram_where as, ad, *pa = NULL, *pd = NULL;
+    if (e->has_dram && e->dram.row_major && d->channels > 0) {
+        dma_where(e, d, &d->src_slice, d->src_region.base, &ls, &as), pa = &as;
+        dma_where(e, d, &d->dst_slice, d->dst_region.base, &ld, &ad), pd = &ad;
+    }
+    xres r = transfer(e, d->tensor, d->src, ws, d->dst, wd, -1, 0, 0, d->ready, &rs, &rd, pa, pd);
     d->done = xres_done(e, &r, NULL);
     e->st.transfers++;
     if (r.start < *first) *first = r.start;
@@ -711,14 +781,24 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
         return PESIM_OK;
     }
     for (int lv = 0; lv < e->M; lv++) e->inst[lv] = m ? pesim_mapping_instances(m, lv) : pesim_arch_instances(a, lv);
-    /* row-major: a MAC layer's tensors, each at its region's base */
-    e->dram.has_lay = e->has_dram && e->dram.row_major && m;
+    /* row-major: a MAC or vector layer's tensors, each at its region's base
+     * or, a slice of a concat's output, in its holder (a MAC layer's weights
+     * slot excepted: a matmul's B operand is read as a dense tensor) */
+    e->dram.has_lay = e->has_dram && e->dram.row_major && (m || st->vector);
+    e->dram.units = st->units, e->dram.block_units = st->block_units;
     for (int t = 0; t < NT; t++) {
         dram_region *rg = &e->dram.reg[t];
         rg->base = st->region[t].base, rg->span = st->region[t].span, rg->cursor = 0;
         if (rg->span == 0) rg->span = e->dram.burst_bytes ? e->dram.burst_bytes : 1;
-        if (e->dram.has_lay)
-            pesim_dram_tensor_layout(l, t, e->dram.order, rg->base, (a->word_bits + 7) / 8, &e->dram.lay[t]);
+        e->dram.boxed[t] = 0;
+        if (!e->dram.has_lay) continue;
+        pesim_dram_layout *L = &e->dram.lay[t];
+        int64_t wb = (a->word_bits + 7) / 8;
+        if (m) pesim_dram_tensor_layout(l, t, e->dram.order, rg->base, wb, L), e->dram.boxed[t] = 1;
+        else e->dram.boxed[t] = pesim_dram_vector_layout(l, t, e->dram.order, rg->base, wb, L);
+        const pesim_engine_slice *sl = &st->slice[t];
+        if (e->dram.boxed[t] && sl->holder > 0 && !(m && t == PESIM_WEIGHTS))
+            pesim_dram_layout_slice(L, e->dram.order, sl->base, sl->holder, sl->offset);
     }
 
     /* Systolic arrays: the level whose networks forward neighbour to neighbour. */
@@ -835,8 +915,8 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
                 int p = phys(e, PESIM_OUTPUTS, x->parent);
                 int64_t wp = pesim_walk_share(s->pend_up_parent, e->inst[p], s->pend_up_pmax);
                 s->drain = transfer(e, PESIM_OUTPUTS, x->child, s->pend_up_inst, p, wp, p, wp, red_lat[x->pair], ready,
-                                    &e->dram.reg[PESIM_OUTPUTS], &e->dram.reg[PESIM_OUTPUTS],
-                                    s->has_box ? &s->box : NULL);
+                                    &e->dram.reg[PESIM_OUTPUTS], &e->dram.reg[PESIM_OUTPUTS], NULL,
+                                    s->has_box ? &s->at : NULL);
                 /* posted: the child is free once the words left it, before the
                  * reduction network's latency; they land at drain.end (on chip) */
                 s->drain_done = s->drain.left;
@@ -898,16 +978,24 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
             /* the slowest child instance (the largest tile) sets the pace of its fill */
             int64_t words_c = x->tensor == PESIM_OUTPUTS ? pesim_walk_readback_words(x, e->inst[x->child])
                                                          : pesim_walk_child_words(x, x->child_fills, e->inst[x->child]);
-            /* row-major, parent in DRAM: the tile's box (its drain writes it too) */
-            const pesim_dram_box *bx = NULL;
-            pesim_dram_box nb;
-            if (e->dram.has_lay && a->level[p].is_dram) {
-                walk_box(e, &w, x->pair, &nb);
-                pesim_dram_box prev = s->box;
-                s->box = nb, s->has_box = 1;
+            /* row-major, parent in DRAM: the tile's box (its drain writes it too);
+             * a vector step's, its block's units */
+            const dram_where *bx = NULL;
+            dram_where nb;
+            if (e->dram.has_lay && a->level[p].is_dram && e->dram.boxed[x->tensor]) {
+                memset(&nb, 0, sizeof nb);
+                if (m) {
+                    nb.lay = &e->dram.lay[x->tensor];
+                    walk_box(e, &w, x->pair, &nb.box);
+                } else {
+                    nb.t = x->tensor, nb.u0 = b.index * e->dram.block_units, nb.u1 = nb.u0 + e->dram.block_units;
+                    if (nb.u1 > e->dram.units) nb.u1 = e->dram.units;
+                }
+                pesim_dram_box prev = s->at.box;
+                s->at = nb, s->has_box = 1;
                 /* a sliding window that advances reads only its new rows */
-                if (x->advance && x->child_fills > 0 && x->tensor == PESIM_INPUTS)
-                    pesim_dram_box_advance(&nb, &prev, e->dram.lay[x->tensor].n);
+                if (m && x->advance && x->child_fills > 0 && x->tensor == PESIM_INPUTS)
+                    pesim_dram_box_advance(&nb.box, &prev, e->dram.lay[x->tensor].n);
                 bx = &nb;
             }
             int64_t done = ready;
@@ -927,7 +1015,7 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
                 if (dram_read && n_pend - pend_head >= rif) /* the oldest read completes first */
                     fill_resolve(e, &b, &pend[pend_head++], ps, fdone, fcause);
                 xres r = transfer(e, x->tensor, p, words_p, x->child, words_c, p, words_n, lat_n, ready,
-                                  &e->dram.reg[x->tensor], &e->dram.reg[x->tensor], bx);
+                                  &e->dram.reg[x->tensor], &e->dram.reg[x->tensor], bx, NULL);
                 e->st.transfers++;
                 if (r.start < first) first = r.start;
                 trace(e, r.start, x->tensor, x->child, "fill", b.index, "start");
@@ -1010,15 +1098,17 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
                      * row-major: the bursts of the stream's steps (stream_bursts) */
                     for (int t = 0; t < NT; t++) {
                         if (!dram_rw[t]) continue;
-                        if (e->dram.has_lay) stream_bursts(e, &w, dram_pair[t], t == PESIM_OUTPUTS);
+                        if (e->dram.has_lay && m) stream_bursts(e, &w, dram_pair[t], t == PESIM_OUTPUTS);
                         done = dram_resolve(
-                            e, dram_issue(e, &e->dram.reg[t], dram_rw[t], 0, start, &issued, e->dram.has_lay), done);
+                            e, dram_issue(e, &e->dram.reg[t], dram_rw[t], 0, start, &issued, e->dram.has_lay && m),
+                            done);
                     }
                     if (uw[p]) {
-                        if (e->dram.has_lay) stream_bursts(e, &w, dram_pair[PESIM_OUTPUTS], 0);
-                        int64_t d2 = dram_resolve(
-                            e, dram_issue(e, &e->dram.reg[PESIM_OUTPUTS], uw[p], 1, start, &issued, e->dram.has_lay),
-                            done);
+                        if (e->dram.has_lay && m) stream_bursts(e, &w, dram_pair[PESIM_OUTPUTS], 0);
+                        int64_t d2 = dram_resolve(e,
+                                                  dram_issue(e, &e->dram.reg[PESIM_OUTPUTS], uw[p], 1, start, &issued,
+                                                             e->dram.has_lay && m),
+                                                  done);
                         if (d2 > done) done = d2;
                     }
                     if (done - start > limit) limit = done - start, slow = PESIM_STALL_DRAM_BW;
@@ -1092,7 +1182,7 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
         int p = phys(e, PESIM_OUTPUTS, pairs[k].parent);
         int64_t wp = pesim_walk_share(s->pend_up_parent, e->inst[p], s->pend_up_pmax);
         xres r = transfer(e, PESIM_OUTPUTS, c, s->pend_up_inst, p, wp, p, wp, red_lat[k], ready,
-                          &e->dram.reg[PESIM_OUTPUTS], &e->dram.reg[PESIM_OUTPUTS], s->has_box ? &s->box : NULL);
+                          &e->dram.reg[PESIM_OUTPUTS], &e->dram.reg[PESIM_OUTPUTS], NULL, s->has_box ? &s->at : NULL);
         last = xres_done(e, &r, NULL);
         e->st.transfers++;
         if (r.start < first) first = r.start;

@@ -24,6 +24,17 @@ typedef struct pesim_engine_region {
     uint64_t base, span;
 } pesim_engine_region;
 
+/* The row-major DRAM layout (pesim_dram.layout; docs/engine.md, "DRAM
+ * address layout") of a tensor that is a slice of channels of a wider one,
+ * its holder (a concat's output holding its aliased inputs): the tensor's
+ * channels are [offset, offset + its channels) of the holder's `holder`
+ * channels per pixel, the same pixels, the holder's element 0 at byte
+ * `base`. holder 0: no slice (the tensor is dense from its region's base). */
+typedef struct pesim_engine_slice {
+    uint64_t base;
+    int64_t holder, offset;
+} pesim_engine_slice;
+
 /* A DMA transfer of a step: `words` from level src to level dst (no network),
  * each side's share per instance ceil(words / instances of the level), no
  * earlier than `ready`, issued in program order after block `after_block`'s
@@ -36,6 +47,15 @@ typedef struct pesim_engine_dma {
     int64_t ready;
     int64_t after_block;
     pesim_engine_region src_region, dst_region;
+    /* row-major: a concat's copy is `channels` channels of every pixel of the
+     * step's output (the concat's N P Q); its source a tensor of those
+     * channels (src_slice: a slice of its holder, or dense at src_region's
+     * base), its destination the concat's output narrowed to them (dst_slice:
+     * the channels' place in the output or the output's holder). channels 0
+     * (a load, a copy whose words are no whole number of the concat's
+     * pixels): dense whole tensors, the regions' bursts in order */
+    int64_t channels;
+    pesim_engine_slice src_slice, dst_slice;
     int64_t done;                 /* out: the words are in dst */
 } pesim_engine_dma;
 
@@ -53,6 +73,9 @@ typedef struct pesim_engine_step {
     int vector;                   /* 1: the vector unit computes (no systolic folds; its pipeline at the end) */
     int32_t home[PESIM_NTENSORS]; /* the level serving each operand in place of the outermost level */
     pesim_engine_region region[PESIM_NTENSORS]; /* each operand's DRAM region */
+    pesim_engine_slice slice[PESIM_NTENSORS];   /* row-major: an operand that is a slice of a concat's output */
+    int64_t units, block_units;   /* a vector step: block b covers units [b x block_units, min((b + 1) x
+                                   * block_units, units)) (net_vec_block; pesim_dram_vector_boxes) */
     int64_t ready[PESIM_NTENSORS];/* each operand complete (the outermost pair of it waits) */
     int ready_is_load[PESIM_NTENSORS]; /* 1: ready is a load's end (a wait for it is dram_bandwidth), else a
                                          * producer's (fill_drain) */

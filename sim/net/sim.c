@@ -41,6 +41,33 @@ pesim_engine_region net_region(const pesim_net *n, int32_t id)
     return r;
 }
 
+/* The pixels (N P Q) of concat layer c, and in *ch the channels of a
+ * tensor of `words` words over them; 0 when they do not divide. */
+static int64_t concat_channels(const pesim_layer *c, int64_t words, int64_t *ch)
+{
+    int64_t px = c->dim[PESIM_DIM_N] * c->dim[PESIM_DIM_P] * c->dim[PESIM_DIM_Q];
+    *ch = px > 0 && words % px == 0 ? words / px : 0;
+    return px;
+}
+
+/* Row-major (pesim_engine_slice): where tensor id's channels sit when it is
+ * a slice of a concat's output in the outermost level (place.c: an aliased
+ * input, its offset alias_base words there, one instance). */
+static pesim_engine_slice net_slice(const pesim_net *n, int32_t id)
+{
+    pesim_engine_slice sl = {0, 0, 0};
+    if (id < 0 || n->tensor[id].alias_of < 0 || n->tensor[id].level != n->M - 1) return sl;
+    const pesim_net_tensor *x = &n->tensor[id];
+    const pesim_layer *c = &n->net.layers[n->tensor[x->alias_of].layer];
+    int64_t ch, off, px = concat_channels(c, x->words, &ch);
+    if (ch == 0 || n->alias_base[id] % px != 0) return sl;
+    off = n->alias_base[id] / px;
+    sl.base = net_region(n, x->alias_of).base;
+    sl.holder = c->dim[PESIM_DIM_K] * c->dim[PESIM_DIM_G];
+    sl.offset = off;
+    return sl;
+}
+
 /* A load of tensor id from the outermost level into its home, after block
  * `after_block` of the step, from its image there (run.c: above the
  * addresses of what lives in the outermost level). */
@@ -79,6 +106,7 @@ void net_make_step(const pesim_net *n, int32_t i, net_plan_step *pl)
         pl->op_layer[t] = pl->op_load[t] = -1;
         st->home[t] = s->home[t];
         st->region[t] = net_region(n, s->src[t]);
+        st->slice[t] = net_slice(n, s->src[t]);
         int32_t id = s->src[t];
         if (id < 0 || t == PESIM_OUTPUTS) continue;
         const pesim_net_tensor *x = &n->tensor[id];
@@ -102,6 +130,7 @@ void net_make_step(const pesim_net *n, int32_t i, net_plan_step *pl)
         pl->gen.n = n, pl->gen.s = s, pl->gen.li = i, pl->gen.next = 0;
         st->next = vec_next;
         st->ctx = &pl->gen;
+        st->units = s->vec.units, st->block_units = s->vec.tile * s->vec.inst;
     }
     if (s->act_ops) {
         int64_t inst = n->inst[n->arch.vector.level];
@@ -109,8 +138,12 @@ void net_make_step(const pesim_net *n, int32_t i, net_plan_step *pl)
         st->act_steps = net_vec_steps(&n->arch, per, net_act_ops((pesim_act)l->act)) +
                         (n->arch.vector.latency_cycles > 0 ? n->arch.vector.latency_cycles - 1 : 0);
     }
-    /* a concat's copies, once each input is complete: into its slice of the output */
-    int64_t off = 0;
+    /* a concat's copies, once each input is complete: into its slice of the
+     * output (row-major: channels [c0, c0 + its channels) of the output, or
+     * of the output's holder where the output is itself a slice) */
+    int64_t off = 0, c0 = 0; /* c0 < 0: an input before was no whole number of pixels */
+    pesim_engine_slice out_sl = net_slice(n, PESIM_NET_OUTPUT_TENSOR(i));
+    if (!out_sl.holder) out_sl.base = net_region(n, PESIM_NET_OUTPUT_TENSOR(i)).base, out_sl.holder = l->dim[PESIM_DIM_K];
     const int32_t *r = &n->reads[(size_t)i * PESIM_MAX_INPUTS];
     for (int k = 0; s->kind == NET_COPY && k < l->n_inputs; k++) {
         int32_t id = r[k];
@@ -132,11 +165,22 @@ void net_make_step(const pesim_net *n, int32_t i, net_plan_step *pl)
                 d->dst_region.base += (uint64_t)off * wb;
                 d->dst_region.span = (uint64_t)slice * wb;
             }
+            concat_channels(l, x->words, &d->channels);
+            if (d->channels > 0 && c0 >= 0 && c0 + d->channels <= l->dim[PESIM_DIM_K]) {
+                d->src_slice = net_slice(n, id);
+                d->dst_slice = out_sl;
+                d->dst_slice.offset += c0;
+            } else {
+                d->channels = 0;
+            }
             if (x->kind == PESIM_NET_ACTIVATION) pl->copy_layer[st->n_dma] = x->layer;
             else pl->copy_load[st->n_dma] = id;
             st->n_dma++;
         }
         off += slice;
+        int64_t ch;
+        concat_channels(l, x->words, &ch);
+        c0 = ch > 0 && c0 >= 0 ? c0 + ch : -1;
     }
     (void)M;
     /* the next layer's prefetched loads, during this one (after its first block) */

@@ -146,10 +146,11 @@ struct Builder {
     // the source adds its access latency, the network its reduction or hop
     // latency (net_latency); at DRAM the words become burst requests of the DMA
     // stream in the regions rs (source) and rd (destination); from DRAM to DRAM
-    // the write follows the read's data.
+    // the write follows the read's data. bl: the bursts of the DRAM side (the
+    // read's, from DRAM to DRAM), bl_dst the write's from DRAM to DRAM.
     void transfer(int item, int t, int src, int64_t src_words, int dst, int64_t dst_words, int net,
                   int64_t noc_words, int dram_kind, int rs, int rd, int64_t net_latency = 0,
-                  const std::vector<uint64_t> *bl = nullptr)
+                  const std::vector<uint64_t> *bl = nullptr, const std::vector<uint64_t> *bl_dst = nullptr)
     {
         Item &it = p.items[(size_t)item];
         it.has_xfer = true;
@@ -180,10 +181,11 @@ struct Builder {
             p.items[(size_t)item].dram_words = bl ? listed_words(*bl) : src_words;
         }
         if (p.has_dram && vd.is_dram) {
-            int d = add_desc(dram_kind, item, rd, dst_words, kNone, vs.is_dram, vs.is_dram ? nullptr : bl);
+            const std::vector<uint64_t> *wl = vs.is_dram ? bl_dst : bl;
+            int d = add_desc(dram_kind, item, rd, dst_words, kNone, vs.is_dram, wl);
             if (vs.is_dram) p.items[(size_t)item].desc2 = d;
             else p.items[(size_t)item].desc = d;
-            p.items[(size_t)item].dram_words = bl && !vs.is_dram ? listed_words(*bl) : dst_words;
+            p.items[(size_t)item].dram_words = wl ? listed_words(*wl) : dst_words;
             p.items[(size_t)item].dram_write = true;
         }
     }
@@ -196,6 +198,7 @@ struct Builder {
 struct RowMajor {
     char dim[5] = {0, 0, 0, 0, 0};
     int64_t size[5] = {1, 1, 1, 1, 1};
+    int64_t stride[5] = {0, 0, 0, 0, 1};  // words between neighbours along each dim
     uint64_t base = 0;
     uint64_t word_bytes = 1;
 };
@@ -231,7 +234,36 @@ RowMajor row_major_layout(const pesim_layer *l, int t, int order, uint64_t base,
             L.size[i] = l->dim[std::strchr(kLoopDims, c) - kLoopDims];
         }
     }
+    for (int i = 4; i >= 0; i--) L.stride[i] = i == 4 ? 1 : L.stride[i + 1] * L.size[i + 1];
     return L;
+}
+
+// An activation layout as the slice sl of its holder (net_step.h
+// pesim_engine_slice): the same pixels, the holder's channels per pixel, its
+// own channels from sl.offset on. Every dim's stride is rederived: the
+// channel dims (G and C or K) in the tensor's own sizes, the pixel dims (H W
+// or P Q) and N in the holder's.
+void slice_layout(RowMajor &L, const pesim_engine_slice &sl)
+{
+    int64_t own = 1, pixels = 1;
+    for (int i = 0; i < 5; i++) {
+        char c = L.dim[i];
+        if (c == 'G' || c == 'C' || c == 'K') own *= L.size[i];
+        else if (c != 'N') pixels *= L.size[i];
+    }
+    if (sl.holder <= 0 || sl.offset < 0 || sl.holder < sl.offset + own) return;
+    const bool nhwc = L.dim[4] == 'C' || L.dim[4] == 'K';
+    int64_t words = 1;  // the holder's words inside dim i
+    for (int i = 4; i >= 0; i--) {
+        L.stride[i] = words;
+        char c = L.dim[i];
+        bool channel = c == 'G' || c == 'C' || c == 'K';
+        // NHWC: a pixel spans the holder's channels; NCHW: an image its planes
+        if (nhwc && channel && i == 3) words = sl.holder;
+        else if (!nhwc && c == 'G') words = sl.holder * pixels;
+        else words *= L.size[i];
+    }
+    L.base = sl.base + (uint64_t)(sl.offset * (nhwc ? 1 : pixels)) * L.word_bytes;
 }
 
 // The tile of an event (Xfer::lo, ext over the loop dims) in layout L. An
@@ -319,11 +351,10 @@ void advance_box(TileBox &b, const TileBox &prev)
 // not repeated.
 void box_bursts(const RowMajor &L, const TileBox &b, uint64_t burst, std::vector<uint64_t> &out)
 {
-    int64_t stride[5];
+    const int64_t *stride = L.stride;
     std::vector<int64_t> idx[4];
     Runs inner;
     for (int i = 4; i >= 0; i--) {
-        stride[i] = i == 4 ? 1 : stride[i + 1] * L.size[i + 1];
         for (const auto &x : b.dim[i]) {
             int64_t lo = std::max<int64_t>(x.first, 0), hi = std::min(x.second, L.size[i]);
             if (i == 4 && hi > lo) inner.push_back({lo, hi});
@@ -375,6 +406,76 @@ void stream_bursts(const pesim_layer *l, const RowMajor &L, const Xfer &x, const
         while (i > 0 && ++ix[i - 1] == loops[i - 1].factor) ix[--i] = 0;
         if (i == 0) return;
     }
+}
+
+// A vector layer's operand t as a layer of its own (docs/engine.md, "DRAM
+// address layout"): a pool as a depthwise conv of K groups (its input image
+// and windows as a conv's), any other op's operands all of its outputs'
+// shape (*lt: the tensor whose layout it takes); false for layernorm's
+// scale and shift (a dense whole tensor, its region's bursts).
+bool vector_operand(const pesim_layer *l, int t, pesim_layer *v, int *lt)
+{
+    *v = *l, *lt = t;
+    if (l->op == PESIM_OP_POOL) {
+        v->dim[PESIM_DIM_G] *= l->dim[PESIM_DIM_K];
+        v->dim[PESIM_DIM_K] = v->dim[PESIM_DIM_C] = 1;
+        return t != PESIM_WEIGHTS;
+    }
+    if (t == PESIM_WEIGHTS && l->op != PESIM_OP_ADD) return false;
+    v->dim[PESIM_DIM_C] = v->dim[PESIM_DIM_R] = v->dim[PESIM_DIM_S] = 1;
+    *lt = PESIM_OUTPUTS;
+    return true;
+}
+
+// The bursts of units [u0, u1) of a vector step's operand (layer v of
+// vector_operand, layout L), this reference's own enumeration: unit by
+// unit, a pool's output row (n, p) with all its columns and channels (its
+// inputs the rows and columns its windows read, tile_box), any other op's
+// pixel of one group with its K channels, the units counted in the layout's
+// order of N P Q G (NHWC) or N G P Q (NCHW); then every burst once, in
+// address order.
+void unit_bursts(const pesim_layer &v, bool pool, int order, const RowMajor &L, int64_t u0, int64_t u1,
+                 uint64_t burst, std::vector<uint64_t> &out)
+{
+    out.clear();
+    static const int kPool[2] = {PESIM_DIM_N, PESIM_DIM_P};
+    static const int kNhwc[4] = {PESIM_DIM_N, PESIM_DIM_P, PESIM_DIM_Q, PESIM_DIM_G};
+    static const int kNchw[4] = {PESIM_DIM_N, PESIM_DIM_G, PESIM_DIM_P, PESIM_DIM_Q};
+    const int *ud = pool ? kPool : order == PESIM_DRAM_NCHW ? kNchw : kNhwc;
+    const int nd = pool ? 2 : 4;
+    for (int64_t u = u0; u < u1; u++) {
+        Xfer x;
+        for (int d = 0; d < PESIM_NDIMS; d++) x.lo[d] = 0, x.ext[d] = v.dim[d];
+        int64_t r = u;
+        for (int k = nd - 1; k >= 0; k--) {
+            int64_t n = std::max<int64_t>(1, v.dim[ud[k]]);
+            x.lo[ud[k]] = r % n, x.ext[ud[k]] = 1;
+            r /= n;
+        }
+        if (r > 0) break;  // past the tensor
+        box_bursts(L, tile_box(&v, L, x), burst, out);
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+}
+
+// A concat copy's DRAM side (net_step.h pesim_engine_dma.channels): the
+// concat's output with `channels` channels, dense from `base` or the slice
+// sl of its holder; the bursts of all of it.
+void copy_bursts(const pesim_layer *l, int order, int64_t channels, const pesim_engine_slice &sl, uint64_t base,
+                 uint64_t word_bytes, uint64_t burst, std::vector<uint64_t> &out)
+{
+    RowMajor L = row_major_layout(l, PESIM_OUTPUTS, order, base, word_bytes);
+    TileBox b;
+    for (int i = 0; i < 5; i++)
+        if (L.dim[i] == 'K') L.size[i] = channels;
+    for (int i = 4; i >= 0; i--) {
+        L.stride[i] = i == 4 ? 1 : L.stride[i + 1] * L.size[i + 1];
+        b.dim[i].push_back({0, L.size[i]});
+    }
+    if (sl.holder > 0) slice_layout(L, sl);
+    out.clear();
+    box_bursts(L, b, burst, out);
 }
 
 int add_region(Program &p, uint64_t base, uint64_t span)
@@ -480,12 +581,30 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
     std::vector<std::map<Origin, int>> tile_drain((size_t)np);
     // a row-major DRAM layout: each tensor of a MAC layer at its region's base; per
     // pair whose parent is DRAM, its current tile's box (what its drain writes)
-    const bool row_major = p.has_dram && m && a->level[M - 1].dram.layout == PESIM_DRAM_ROW_MAJOR;
+    // (a vector step: its operands' layouts, each tile its block's units); an operand
+    // that is a slice of a concat's output in its holder (not a MAC layer's weights slot)
+    const bool row_major = p.has_dram && (m || st.vector) && a->level[M - 1].dram.layout == PESIM_DRAM_ROW_MAJOR;
+    const int order = a->level[M - 1].dram.order;
     RowMajor lay[NT];
-    for (int t = 0; row_major && t < NT; t++)
-        lay[t] = row_major_layout(st.layer, t, a->level[M - 1].dram.order, p.regions[(size_t)B.region[t]].base,
-                                  (uint64_t)(a->word_bits + 7) / 8);
+    bool laid[NT] = {false, false, false};
+    pesim_layer vop[NT];  // a vector step: each operand as a layer of its own
+    for (int t = 0; row_major && t < NT; t++) {
+        const uint64_t base = p.regions[(size_t)B.region[t]].base, wb = (uint64_t)(a->word_bits + 7) / 8;
+        int lt = t;
+        if (m) lay[t] = row_major_layout(st.layer, t, order, base, wb), laid[t] = true;
+        else if ((laid[t] = vector_operand(st.layer, t, &vop[t], &lt))) lay[t] = row_major_layout(&vop[t], lt, order, base, wb);
+        if (laid[t] && st.slice[t].holder > 0 && !(m && t == PESIM_WEIGHTS)) slice_layout(lay[t], st.slice[t]);
+    }
+    const bool pool = st.layer && st.layer->op == PESIM_OP_POOL;
     std::vector<TileBox> tile_box_of((size_t)np);
+    std::vector<std::pair<int64_t, int64_t>> units_of((size_t)np);  // a vector step: each pair's tile's units
+    // the bursts a drain or flush of pair k writes: its tile's box, or units
+    auto tile_bursts = [&](int k, std::vector<uint64_t> &out) {
+        out.clear();
+        if (m) box_bursts(lay[PESIM_OUTPUTS], tile_box_of[(size_t)k], p.burst_bytes, out);
+        else unit_bursts(vop[PESIM_OUTPUTS], pool, order, lay[PESIM_OUTPUTS], units_of[(size_t)k].first,
+                         units_of[(size_t)k].second, p.burst_bytes, out);
+    };
     std::vector<bool> has_box((size_t)np, false);
     std::vector<uint64_t> bl;  // the bursts of the transfer being built
     std::vector<StepLoop> steps;  // row-major: the block's inner loops (its streams' steps)
@@ -505,8 +624,18 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
             int id = B.add_item(dd);
             int rs = add_region(p, d.src_region.base, d.src_region.span);
             int rd = add_region(p, d.dst_region.base, d.dst_region.span);
+            // row-major, a concat's copy: each DRAM side's bursts
+            const bool listed = p.has_dram && d.channels > 0 && a->level[M - 1].dram.layout == PESIM_DRAM_ROW_MAJOR;
+            std::vector<uint64_t> ls, ld;
+            if (listed) {
+                const uint64_t wb = (uint64_t)(a->word_bits + 7) / 8;
+                copy_bursts(st.layer, order, d.channels, d.src_slice, d.src_region.base, wb, p.burst_bytes, ls);
+                copy_bursts(st.layer, order, d.channels, d.dst_slice, d.dst_region.base, wb, p.burst_bytes, ld);
+            }
+            const std::vector<uint64_t> *l1 = !listed ? nullptr : a->level[d.src].is_dram ? &ls : &ld;
             B.transfer(id, d.tensor, d.src, cdiv(d.words, pesim_arch_instances(a, d.src)), d.dst,
-                       cdiv(d.words, pesim_arch_instances(a, d.dst)), -1, 0, D_WRITE, rs, rd);
+                       cdiv(d.words, pesim_arch_instances(a, d.dst)), -1, 0, D_WRITE, rs, rd, 0, l1,
+                       listed ? &ld : nullptr);
             di.item = id;
         }
     };
@@ -548,7 +677,7 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
             int id = B.add_item(d);
             int64_t wc = up_inst[(size_t)k], wp = slowest_share(up_parent[(size_t)k], inst[pp], up_pmax[(size_t)k]);
             bl.clear();
-            if (has_box[(size_t)k]) box_bursts(lay[PESIM_OUTPUTS], tile_box_of[(size_t)k], p.burst_bytes, bl);
+            if (has_box[(size_t)k]) tile_bursts(k, bl);
             B.transfer(id, PESIM_OUTPUTS, x.child, wc, pp, wp, pp, wp, D_WRITE_POSTED, B.region[PESIM_OUTPUTS],
                        B.region[PESIM_OUTPUTS], m ? reduce_path(a, m, x.child, x.parent) : 0,
                        has_box[(size_t)k] ? &bl : nullptr);
@@ -623,8 +752,12 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
             if (kp[(size_t)k] != kNone)
                 for (size_t j = resolved; j < blk_reads.size(); j++)
                     if (p.items[(size_t)p.descs[(size_t)blk_reads[j]].item].pair == kp[(size_t)k]) resolved = j + 1;
-            bool boxed = row_major && a->level[pp].is_dram;
-            if (boxed) {  // the tile's box; an advancing window reads its new rows only
+            bool boxed = row_major && a->level[pp].is_dram && laid[x.tensor];
+            if (boxed && !m) {  // a vector step: the block's units
+                int64_t u0 = b.index * st.block_units, u1 = std::min(u0 + st.block_units, st.units);
+                units_of[(size_t)k] = {u0, u1}, has_box[(size_t)k] = true;
+                unit_bursts(vop[x.tensor], pool, order, lay[x.tensor], u0, u1, p.burst_bytes, bl);
+            } else if (boxed) {  // the tile's box; an advancing window reads its new rows only
                 TileBox tb = tile_box(st.layer, lay[x.tensor], x);
                 bl.clear();
                 if (x.tensor == PESIM_INPUTS && x.advance && x.child_fills > 0 && has_box[(size_t)k]) {
@@ -705,22 +838,22 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
                 if (v.is_dram) {  // operands straight from DRAM: reads a tensor at a time (weights, inputs,
                     if (!p.has_dram) continue;  // partial sums), each from its own region; then writes
                     // row-major: the bursts of the streams' steps
-                    if (row_major) nest.step_loops(steps);
+                    if (row_major && m) nest.step_loops(steps);
                     for (int t = 0; t < PESIM_NTENSORS; t++) {
                         if (!dram_rw[t]) continue;
-                        if (row_major)
+                        if (row_major && m)
                             stream_bursts(st.layer, lay[t], *dram_x[t], steps, t == PESIM_OUTPUTS, p.burst_bytes, bl);
                         int rg = B.region[t];
-                        int d = B.add_desc(D_READ, cid, rg, dram_rw[t], kNone, false, row_major ? &bl : nullptr);
+                        int d = B.add_desc(D_READ, cid, rg, dram_rw[t], kNone, false, row_major && m ? &bl : nullptr);
                         if (p.items[(size_t)cid].dram_rd == kNone) p.items[(size_t)cid].dram_rd = d;
                         p.items[(size_t)cid].dram_rd_n++;
                     }
                     if (uw[lv]) {
-                        if (row_major)
+                        if (row_major && m)
                             stream_bursts(st.layer, lay[PESIM_OUTPUTS], *dram_x[PESIM_OUTPUTS], steps, false,
                                           p.burst_bytes, bl);
                         p.items[(size_t)cid].dram_wr = B.add_desc(D_WRITE, cid, B.region[PESIM_OUTPUTS], uw[lv],
-                                                                  kNone, false, row_major ? &bl : nullptr);
+                                                                  kNone, false, row_major && m ? &bl : nullptr);
                     }
                     continue;
                 }
@@ -766,7 +899,7 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
         int id = B.add_item(d);
         int64_t wc = up_inst[(size_t)k], wp = slowest_share(up_parent[(size_t)k], inst[pp], up_pmax[(size_t)k]);
         bl.clear();
-        if (has_box[(size_t)k]) box_bursts(lay[PESIM_OUTPUTS], tile_box_of[(size_t)k], p.burst_bytes, bl);
+        if (has_box[(size_t)k]) tile_bursts(k, bl);
         B.transfer(id, PESIM_OUTPUTS, c, wc, pp, wp, pp, wp, D_WRITE, B.region[PESIM_OUTPUTS],
                    B.region[PESIM_OUTPUTS], m ? reduce_path(a, m, c, pairs[k].parent) : 0,
                    has_box[(size_t)k] ? &bl : nullptr);
