@@ -32,6 +32,14 @@
 // algorithm's own candidates that were valid (not over capacity), and the
 // learner's all-DRAM counts as above. OPTIMUM is not used.
 //
+// ATTRIB (an 8th argument, after OPTIMUM; ALGO egrl, ea or pg): a file that
+// gets one line per evaluated candidate, greedy's included, for the
+// mechanism study (docs/egrl.md "Why EGRL's valid candidates do not improve
+// its best", scripts/study_egrl_mech.sh): "seed ask origin valid objective
+// key" (ask: the run's ask, 0 greedy's, each later one a whole generation at
+// batch 21; origin: egrl_ask_origins' code; objective 0 if refused; key:
+// the placement's algo_hash, in hex, to tell repeats).
+//
 // ALGO "critic-fit" (problem capacity only): how well EGRL's critic ranks
 // placements (docs/egrl.md "Does the critic learn the landscape?"):
 //   study_egrl_synthetic critic-fit "K=V;K=V" FIRST_SEED SEEDS [BUDGET [capacity [SAMPLE]]]
@@ -63,6 +71,7 @@
 #include <set>
 #include <string>
 
+#include "../search/algo_impl.h"
 #include "../search/algorithms/egrl.h"
 #include "search_egrl_problem.h"
 
@@ -380,6 +389,17 @@ int main(int argc, char **argv)
     double sum = 0;
     int found = 0, all_dram = 0;
     long rollouts = 0, dram_rollouts = 0, own_n = 0, own_valid = 0;
+    FILE *attrib = nullptr;
+    if (argc > 8) {
+        if (strcmp(algo, "egrl") != 0 && strcmp(algo, "ea") != 0 && strcmp(algo, "pg") != 0) {
+            fprintf(stderr, "ATTRIB: egrl, ea or pg only\n");
+            return 2;
+        }
+        if (!(attrib = fopen(argv[8], "w"))) {
+            fprintf(stderr, "%s: cannot write\n", argv[8]);
+            return 2;
+        }
+    }
     printf("%s [%s] %s", algo, kvs.c_str(), problem.c_str());
     if (at_opt >= 0) printf(" (optimum %.0f at %ld placements)", opt, at_opt);
     if (own) printf(" (greedy %.0f cycles)", opt);
@@ -404,7 +424,8 @@ int main(int argc, char **argv)
         std::vector<int32_t> x((size_t)batch * n), learner;
         std::vector<pesim_result> r(batch);
         double best = PESIM_INVALID_PENALTY;
-        for (int done = 0; done < budget;) {
+        std::vector<int32_t> origin((size_t)batch);
+        for (int done = 0, ask = 0; done < budget; ask++) {
             const int32_t k = pesim_algo_ask(al, x.data(), std::min(batch, budget - done));
             if (k <= 0) break;
             /* own: the first ask's one candidate, greedy's, is left out */
@@ -415,6 +436,11 @@ int main(int argc, char **argv)
                 own_n++, own_valid += r[c].valid != 0;
                 if (r[c].valid) best = std::min(best, r[c].objective);
             }
+            if (attrib && egrl_ask_origins(pesim_algo_state(al), origin.data()) == k)
+                for (int32_t c = 0; c < k; c++)
+                    fprintf(attrib, "%d %d %d %d %.6f %016llx\n", seed, ask, (int)origin[(size_t)c], r[c].valid,
+                            r[c].valid ? r[c].objective : 0.0,
+                            (unsigned long long)algo_hash(&x[(size_t)c * n], n));
             // a whole generation's last candidate is the learner's (egrl: 21st; pg: all 20)
             if (k == batch || strcmp(algo, "pg") == 0) {
                 learner.assign(x.begin() + (size_t)(k - 1) * n, x.begin() + (size_t)k * n);
@@ -440,5 +466,6 @@ int main(int argc, char **argv)
            rollouts ? (double)dram_rollouts / (double)rollouts : 0.0);
     if (own) printf(" valid-share %.3f", own_n ? (double)own_valid / (double)own_n : 0.0);
     printf("\n");
+    if (attrib) fclose(attrib);
     return 0;
 }

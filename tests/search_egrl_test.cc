@@ -46,10 +46,13 @@ struct Trace {
     double best = PESIM_INVALID_PENALTY;
 };
 
-// after_tell, when set, is called with the handle after every tell.
+// after_tell, when set, is called with the handle after every tell;
+// origins, when given, gets each ask's origins (egrl_ask_origins, read
+// between the ask and its tell).
 Trace Drive(const char *name, const algo_space *sp, const std::function<pesim_result(const int32_t *)> &f,
             uint64_t seed, int64_t budget, int batch, std::vector<std::string> kv = {},
-            const std::function<void(pesim_algo *)> &after_tell = nullptr)
+            const std::function<void(pesim_algo *)> &after_tell = nullptr,
+            std::vector<std::vector<int32_t>> *origins = nullptr)
 {
     Trace run;
     std::vector<const char *> p;
@@ -68,6 +71,11 @@ Trace Drive(const char *name, const algo_space *sp, const std::function<pesim_re
         int32_t want = (int32_t)std::min<int64_t>(batch, budget - (int64_t)run.best_after.size());
         int32_t k = pesim_algo_ask(al, x.data(), want);
         if (k <= 0) break;
+        if (origins) {
+            std::vector<int32_t> o((size_t)k);
+            EXPECT_EQ(egrl_ask_origins(pesim_algo_state(al), o.data()), k);
+            origins->push_back(o);
+        }
         for (int32_t c = 0; c < k; c++) {
             for (int32_t i = 0; i < sp->n; i++) {
                 EXPECT_GE(x[(size_t)c * sp->n + i], 0);
@@ -982,4 +990,143 @@ TEST(SearchEgrl, TransformerProblemCapacityBinds)
     int off_sram = 0;
     for (int32_t i = 0; i < n; i++) off_sram += pesim_space_param(tf.s, i)->tensor == PESIM_WEIGHTS && g[(size_t)i] != 2;
     EXPECT_GT(off_sram, 0);
+}
+
+// FNV-1a (64 bits) over a run's candidates, for a golden value.
+static uint64_t Fnv1a(const std::vector<int32_t> &v)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (int32_t x : v)
+        for (int b = 0; b < 4; b++) h = (h ^ (uint8_t)((uint32_t)x >> (8 * b))) * 1099511628211ull;
+    return h;
+}
+
+// Today's runs, for the mechanism study's changes (docs/egrl.md "Why EGRL's
+// valid candidates do not improve its best"): egrl, ea and pg at seed 3, 90
+// evaluations on the synthetic problem of 4 tensors, proposed exactly what
+// they proposed before origin recording and the intervention's option were
+// added. The golden hashes were printed by this test on main at f737eec
+// (before any change to egrl.c), not derived by hand.
+TEST(SearchEgrl, DefaultRunsAreTheRunsBeforeTheMechanismStudy)
+{
+    PlaceSpace ps(4);
+    Problem f(ps.sp.n);
+    const struct {
+        const char *algo;
+        uint64_t hash;
+    } golden[] = {{"egrl", 18066646868363005874ull}, {"ea", 6071239714302575459ull}, {"pg", 9624630760900878210ull}};
+    for (const auto &g : golden)
+        for (const char *migrate : {"", "migrate=member", "migrate=0"}) {
+            std::vector<std::string> kv = kSmall;
+            kv.push_back("steps=2");
+            kv.push_back("batch=8");
+            if (*migrate) kv.push_back(migrate);
+            Trace t = Drive(g.algo, &ps.sp, f, 3, 90, 21, kv);
+            ASSERT_EQ(t.cands.size(), (size_t)90 * ps.sp.n) << g.algo;
+            EXPECT_EQ(Fnv1a(t.cands), g.hash) << g.algo << " " << migrate;
+        }
+}
+
+// Candidate origins (docs/egrl.md "Why EGRL's valid candidates do not
+// improve its best"), traced by hand from evolve() with 10 GNN members
+// (slots 0-9), 10 chromosomes (10-19), 1 learner rollout (position 20):
+// greedy's candidate first; the first generation's members are initial
+// (GNN bit on 0-9) and the learner's rollout carries the lineage bit; from
+// the second generation on, exactly 2 elites (lround(0.1 x 20)) and exactly
+// one migrant, a GNN slot with the lineage bit (migrate=member) or a
+// chromosome slot (migrate=chromosome); the learner's rollout stays last;
+// an elite keeps its lineage bit; a GNN slot never holds a chromosome made
+// from a GNN (from-gnn); ea has no learner, no migrant and no lineage.
+// Reading the origins changes nothing: the run is the golden run of
+// DefaultRunsAreTheRunsBeforeTheMechanismStudy. Over 30 generations, the
+// GNN children that are not elites or migrants are mutated with p_mut 0.85
+// and crossed with p_cross 0.3 (b always exists): with 200+ such children
+// the shares lie within 0.85 +- 0.12 and 0.3 +- 0.15 (more than 4 binomial
+// standard deviations; a swapped label, e.g. copy for mutant, falls out).
+TEST(SearchEgrl, OriginsFollowEvolutionAndChangeNothing)
+{
+    PlaceSpace ps(4);
+    Problem f(ps.sp.n);
+    std::vector<std::string> kv = kSmall;
+    kv.push_back("steps=2");
+    kv.push_back("batch=8");
+    std::vector<std::vector<int32_t>> og, ochrom, oea;
+    Trace t = Drive("egrl", &ps.sp, f, 3, 90, 21, kv, nullptr, &og);
+    EXPECT_EQ(Fnv1a(t.cands), 18066646868363005874ull);
+    std::vector<std::string> kc = kv;
+    kc.push_back("migrate=chromosome");
+    Trace c = Drive("egrl", &ps.sp, f, 3, 1 + 21 * 30, 21, kc, nullptr, &ochrom);
+    Trace a = Drive("ea", &ps.sp, f, 3, 1 + 20 * 5, 21, kv, nullptr, &oea);
+    // migrate=chromosome: the same greedy and first generation, then not
+    const size_t first = (size_t)(1 + 21) * ps.sp.n;
+    EXPECT_TRUE(std::equal(t.cands.begin(), t.cands.begin() + (long)first, c.cands.begin()));
+    EXPECT_FALSE(std::equal(t.cands.begin(), t.cands.end(), c.cands.begin()));
+    for (auto *runs : {&og, &ochrom}) {
+        const bool as_gnn = runs == &og;
+        ASSERT_GE(runs->size(), 5u);
+        ASSERT_EQ((*runs)[0].size(), 1u);
+        EXPECT_EQ((*runs)[0][0], EGRL_FROM_GREEDY);
+        for (size_t g = 1; g < runs->size(); g++) {
+            const std::vector<int32_t> &o = (*runs)[g];
+            if (runs == &og && g == 5) { /* 90 = 1 + 4 x 21 + 5: the last ask holds 5 members */
+                ASSERT_EQ(o.size(), 5u);
+                continue;
+            }
+            ASSERT_EQ(o.size(), 21u) << g;
+            EXPECT_EQ(o[20], EGRL_FROM_LEARNER | EGRL_ORIGIN_LINEAGE) << g;
+            int elites = 0, migrants = 0;
+            for (int32_t i = 0; i < 20; i++) {
+                const int32_t how = EGRL_ORIGIN_HOW(o[(size_t)i]);
+                EXPECT_EQ((o[(size_t)i] & EGRL_ORIGIN_GNN) != 0, i < 10) << g << " " << i;
+                if (g == 1) {
+                    EXPECT_EQ(o[(size_t)i], i < 10 ? EGRL_ORIGIN_GNN : 0) << i;
+                    continue;
+                }
+                EXPECT_NE(how, EGRL_FROM_INITIAL);
+                EXPECT_NE(how, EGRL_FROM_LEARNER);
+                if (i < 10) {
+                    EXPECT_NE(how, EGRL_FROM_GNN);
+                }
+                elites += how == EGRL_FROM_ELITE;
+                if (how == EGRL_FROM_ELITE) {
+                    EXPECT_EQ(o[(size_t)i] & EGRL_ORIGIN_LINEAGE, (*runs)[g - 1][(size_t)i] & EGRL_ORIGIN_LINEAGE);
+                }
+                if (how == EGRL_FROM_MIGRANT) {
+                    migrants++;
+                    EXPECT_EQ(i < 10, as_gnn) << g;
+                    EXPECT_NE(o[(size_t)i] & EGRL_ORIGIN_LINEAGE, 0);
+                }
+                if (g == 2 && how != EGRL_FROM_MIGRANT) {
+                    EXPECT_EQ(o[(size_t)i] & EGRL_ORIGIN_LINEAGE, 0) << i;
+                }
+            }
+            if (g > 1) {
+                EXPECT_EQ(elites, 2) << g;
+                EXPECT_EQ(migrants, 1) << g;
+            }
+        }
+    }
+    int children = 0, mutated = 0, crossed = 0;
+    for (size_t g = 2; g < ochrom.size(); g++)
+        for (int32_t i = 0; i < 10; i++) {
+            const int32_t how = EGRL_ORIGIN_HOW(ochrom[g][(size_t)i]);
+            if (how == EGRL_FROM_ELITE || how == EGRL_FROM_MIGRANT) continue;
+            children++;
+            mutated += how == EGRL_FROM_MUTANT || how == EGRL_FROM_CROSS_MUTANT;
+            crossed += how == EGRL_FROM_CROSS || how == EGRL_FROM_CROSS_MUTANT;
+        }
+    ASSERT_GE(children, 200);
+    EXPECT_NEAR((double)mutated / children, 0.85, 0.12);
+    EXPECT_NEAR((double)crossed / children, 0.3, 0.15);
+    ASSERT_EQ(oea.size(), 6u);
+    for (size_t g = 1; g < oea.size(); g++) {
+        ASSERT_EQ(oea[g].size(), 20u);
+        for (int32_t o : oea[g]) {
+            EXPECT_EQ(o & EGRL_ORIGIN_LINEAGE, 0);
+            EXPECT_NE(EGRL_ORIGIN_HOW(o), EGRL_FROM_MIGRANT);
+            EXPECT_NE(EGRL_ORIGIN_HOW(o), EGRL_FROM_LEARNER);
+        }
+    }
+    EXPECT_STREQ(egrl_origin_name(EGRL_FROM_CROSS_MUTANT), "cross+mutant");
+    EXPECT_STREQ(egrl_origin_name(EGRL_N_FROM), "?");
 }

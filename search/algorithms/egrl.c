@@ -56,7 +56,7 @@ enum {
     O_POP_GNN, O_POP_BOLTZ, O_ELITE, O_TOURNAMENT, O_P_CROSS, O_P_MUT, O_WEIGHT_FRAC, O_WEIGHT_SIGMA,
     O_BOLTZ_FRAC, O_BOLTZ_SIGMA, O_TEMP_MIN, O_TEMP_MAX, O_ROLLOUTS, O_STEPS, O_ALPHA, O_LR, O_CRITIC_LR,
     O_TAU, O_BATCH, O_HIDDEN, O_DEPTH, O_RATIO, O_REPLAY, O_CRITIC, O_REPLAY_SAMPLE, O_REPLAY_ALPHA, O_REPLAY_BETA,
-    N_OPTS
+    O_MIGRATE, N_OPTS
 };
 
 #define OPT_TABLE(pop_gnn, pop_boltz, rollouts)                                                                \
@@ -89,6 +89,8 @@ enum {
         {"replay_sample", 1, 0, 0, 1, "replay sampling: uniform (0) or rank (1, prioritised by reward rank)"},   \
         {"replay_alpha", 0, 0.7, 0, 10, "rank replay: P(rank k) proportional to k^-replay_alpha"},              \
         {"replay_beta", 0, 0.5, 0, 1, "rank replay: importance-sampling exponent of the critics' weights"},    \
+        {"migrate", 1, 0, 0, 1,                                                                                \
+         "migration: the learner's copy as a GNN member (0, member) or its distribution as a chromosome (1)"}, \
     }
 
 const algo_opt_desc algo_egrl_opts[N_OPTS] = OPT_TABLE(10, 10, 1);
@@ -103,6 +105,8 @@ const algo_opt_word algo_egrl_words[] = {
     {"critic", "joint", 2},
     {"replay_sample", "uniform", 0},
     {"replay_sample", "rank", 1},
+    {"migrate", "member", 0},
+    {"migrate", "chromosome", 1},
     {NULL, NULL, 0},
 };
 const algo_opt_desc algo_greedy_opts[1] = {{"", 0, 0, 0, 0, ""}}; /* none */
@@ -116,6 +120,8 @@ typedef struct member {
     double *prior;           /* chromosome: n_logits (head-major, as the GNN's logits) */
     double *temp;            /* chromosome: n_nodes, in [temp_min, temp_max] */
     double fitness;          /* reward of its last rollout */
+    uint8_t how;             /* EGRL_FROM_*: how the last evolution made it (calloc: initial) */
+    uint8_t lineage;         /* 1: it descends from a migrant (the learner's copy) */
 } member;
 
 struct egrl_state {
@@ -150,6 +156,7 @@ struct egrl_state {
     int32_t *gen_x;          /* gen_n x sp->n */
     int32_t *gen_act;        /* gen_n x n_heads */
     int32_t *gen_who;        /* member index, -1: the learner */
+    int32_t ask_first, ask_n; /* the last ask: its first candidate of the generation (-1: greedy's), count */
     double *gen_reward;
     int64_t generation;
 };
@@ -590,8 +597,12 @@ static void mutate(egrl_state *s, const member *shape, double *g)
 /* One generation of the EA: the elites stay; every other slot gets a child
  * of its own kind from tournament parents of the old population (a
  * chromosome slot may take a GNN parent: the child then starts from that
- * policy's distribution); then the learner's policy replaces the worst
- * GNN member that is not an elite. */
+ * policy's distribution); then (egrl) migration: the learner's policy
+ * replaces the worst GNN member that is not an elite (migrate=member), or
+ * its distribution (its logits as the prior, temperature 1, as a chromosome
+ * from a GNN parent) replaces the worst chromosome that is not an elite
+ * (migrate=chromosome); none without a non-elite slot of that kind.
+ * Migration draws nothing. */
 static void evolve(egrl_state *s)
 {
     const int32_t P = s->n_pop;
@@ -606,15 +617,19 @@ static void evolve(egrl_state *s)
     n_el = (int32_t)lround(s->opt[O_ELITE] * P);
     if (n_el < 2) n_el = 2;
     if (n_el > P) n_el = P;
-    uint8_t elite[4096] = {0};
+    uint8_t elite[4096] = {0}, lineage[4096];
     for (int32_t k = 0; k < n_el; k++) elite[order[k]] = 1;
+    for (int32_t i = 0; i < P; i++) lineage[i] = s->pop[i].lineage;
     const int64_t len = s->gnn_len > s->boltz_len ? s->gnn_len : s->boltz_len;
     for (int32_t i = 0; i < P; i++) genome_get(s, &s->pop[i], s->snap + (size_t)i * len);
     double *child = malloc((size_t)len * sizeof *child);
     if (!child) return;
     for (int32_t i = 0; i < P; i++) {
-        if (elite[i]) continue;
         member *m = &s->pop[i];
+        if (elite[i]) {
+            m->how = EGRL_FROM_ELITE;
+            continue;
+        }
         const int is_gnn = m->net != NULL;
         int32_t a = tournament(s, is_gnn ? 1 : -1);
         if (a < 0) continue;
@@ -628,23 +643,42 @@ static void evolve(egrl_state *s)
             genome_from_gnn(s, pn, child);
             pesim_rl_net_set_params(pn, keep);
             free(keep);
+            m->how = EGRL_FROM_GNN, m->lineage = lineage[a];
         } else {
             memcpy(child, s->snap + (size_t)a * len, (size_t)genome_len(s, m) * sizeof *child);
+            m->how = EGRL_FROM_COPY, m->lineage = lineage[a];
             if (gsl_rng_uniform(s->rng) < s->opt[O_P_CROSS]) {
                 int32_t b = tournament(s, is_gnn);
-                if (b >= 0) crossover(s, m, child, s->snap + (size_t)b * len);
+                if (b >= 0) {
+                    crossover(s, m, child, s->snap + (size_t)b * len);
+                    m->how = EGRL_FROM_CROSS, m->lineage |= lineage[b];
+                }
             }
         }
-        if (gsl_rng_uniform(s->rng) < s->opt[O_P_MUT]) mutate(s, m, child);
+        if (gsl_rng_uniform(s->rng) < s->opt[O_P_MUT]) {
+            mutate(s, m, child);
+            if (m->how == EGRL_FROM_COPY) m->how = EGRL_FROM_MUTANT;
+            else if (m->how == EGRL_FROM_CROSS) m->how = EGRL_FROM_CROSS_MUTANT;
+        }
         genome_set(s, m, child);
     }
-    free(child);
     if (s->mode == MODE_EGRL && s->actor) { /* migration */
+        const int as_gnn = s->opt[O_MIGRATE] == 0;
         int32_t worst = -1;
         for (int32_t k = P - 1; k >= 0 && worst < 0; k--)
-            if (s->pop[order[k]].net && !elite[order[k]]) worst = order[k];
-        if (worst >= 0) pesim_rl_net_copy_params(s->pop[worst].net, s->actor, NULL);
+            if ((s->pop[order[k]].net != NULL) == as_gnn && !elite[order[k]]) worst = order[k];
+        if (worst >= 0) {
+            member *m = &s->pop[worst];
+            if (as_gnn) {
+                pesim_rl_net_copy_params(m->net, s->actor, NULL);
+            } else {
+                genome_from_gnn(s, s->actor, child);
+                genome_set(s, m, child);
+            }
+            m->how = EGRL_FROM_MIGRANT, m->lineage = 1;
+        }
     }
+    free(child);
 }
 
 /* ------------------------------------------------------ ask / tell */
@@ -678,13 +712,18 @@ int32_t algo_egrl_ask(void *state, int32_t *choices, int32_t max)
     if (s->greedy_state == 0) {
         memcpy(choices, s->greedy, (size_t)n * sizeof *choices);
         s->greedy_state = 1;
+        s->ask_first = -1, s->ask_n = 1;
         return 1;
     }
-    if (s->mode == MODE_GREEDY) return 0;
+    if (s->mode == MODE_GREEDY) {
+        s->ask_n = 0;
+        return 0;
+    }
     if (s->gen_asked == s->gen_n && s->gen_told == s->gen_n) new_generation(s);
     int32_t k = s->gen_n - s->gen_asked;
     if (k > max) k = max;
     memcpy(choices, s->gen_x + (size_t)s->gen_asked * n, (size_t)k * n * sizeof *choices);
+    s->ask_first = s->gen_asked, s->ask_n = k;
     s->gen_asked += k;
     return k;
 }
@@ -799,6 +838,29 @@ void egrl_make_child(void *state, int32_t a, int32_t b, int mut, double *child)
         free(g);
     }
     if (mut) mutate(s, &s->pop[a], child);
+}
+
+int32_t egrl_ask_origins(const void *state, int32_t *origin)
+{
+    const egrl_state *s = state;
+    if (s->ask_first < 0) {
+        if (s->ask_n > 0) origin[0] = EGRL_FROM_GREEDY;
+        return s->ask_n;
+    }
+    for (int32_t c = 0; c < s->ask_n; c++) {
+        const int32_t who = s->gen_who[s->ask_first + c];
+        const member *m = who >= 0 ? &s->pop[who] : NULL;
+        origin[c] = !m ? EGRL_FROM_LEARNER | EGRL_ORIGIN_LINEAGE
+                       : m->how | (m->net ? EGRL_ORIGIN_GNN : 0) | (m->lineage ? EGRL_ORIGIN_LINEAGE : 0);
+    }
+    return s->ask_n;
+}
+
+const char *egrl_origin_name(int32_t how)
+{
+    static const char *const name[EGRL_N_FROM] = {"initial", "elite",  "copy",   "mutant", "cross",
+                                                  "cross+mutant", "from-gnn", "migrant", "learner", "greedy"};
+    return how >= 0 && how < EGRL_N_FROM ? name[how] : "?";
 }
 
 double egrl_reference(const void *state) { return ((const egrl_state *)state)->ref; }

@@ -48,6 +48,37 @@ int egrl_critic_values(void *state, const int32_t *choices, int32_t n, double *q
  * from its generator: not for a run that must stay the plain run. Returns
  * 1, or 0 without a learner or on failure. */
 int egrl_critic_train(void *state, const int32_t *choices, const double *reward, int32_t n, int32_t steps);
+/* Where a candidate came from (docs/egrl.md "Why EGRL's valid candidates do
+ * not improve its best"): an origin is one EGRL_FROM_* (how the proposing
+ * member was made by the last evolution, or the learner's own rollout, or
+ * greedy's first candidate) or'ed with EGRL_ORIGIN_GNN (the member is a GNN
+ * policy; else a chromosome) and EGRL_ORIGIN_LINEAGE (the member descends
+ * from a migrant, the learner's copy: a migrant, its children, a
+ * crossover with it as either parent, a chromosome from its distribution;
+ * set on the learner's rollouts too). */
+enum {
+    EGRL_FROM_INITIAL = 0, /* the initial population, never evolved */
+    EGRL_FROM_ELITE,       /* an elite, kept unchanged */
+    EGRL_FROM_COPY,        /* a child neither crossed nor mutated: its parent's genome */
+    EGRL_FROM_MUTANT,      /* a mutated child, no crossover */
+    EGRL_FROM_CROSS,       /* a crossover child, not mutated */
+    EGRL_FROM_CROSS_MUTANT, /* a crossover child, mutated */
+    EGRL_FROM_GNN,         /* a chromosome from a GNN parent's distribution (mutated or not) */
+    EGRL_FROM_MIGRANT,     /* the GNN slot the learner's policy was copied into */
+    EGRL_FROM_LEARNER,     /* the learner's own rollout (not a member) */
+    EGRL_FROM_GREEDY,      /* greedy's candidate, every run's first */
+    EGRL_N_FROM
+};
+#define EGRL_ORIGIN_HOW(o) ((o) & 15)
+#define EGRL_ORIGIN_GNN 16
+#define EGRL_ORIGIN_LINEAGE 32
+/* The origins of the candidates the last ask returned, in its order,
+ * written to origin (room for that ask's count); returns the count (0
+ * before any ask). A diagnostic: it draws and changes nothing. Call it
+ * between the ask and its tell. */
+int32_t egrl_ask_origins(const void *state, int32_t *origin);
+/* The name of an EGRL_FROM_* ("mutant", ...; "?" out of range). */
+const char *egrl_origin_name(int32_t how);
 /* The reference objective of the reward (the greedy placement's), 0 before. */
 double egrl_reference(const void *state);
 int64_t egrl_generations(const void *state);
