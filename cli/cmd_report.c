@@ -47,7 +47,7 @@ static const cli_usage usage = {
 
 typedef struct run_row {
     int64_t id, seed, budget, samples, valid;
-    char algo[64], label[160], fidelity[16], objective[16], config[8192], algo_options[512];
+    char algo[64], label[160], fidelity[16], objective[16], config[8192], algo_options[2048];
     double best;                  /* NaN: no valid evaluation */
     int finished;
 } run_row;

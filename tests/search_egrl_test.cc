@@ -1130,3 +1130,48 @@ TEST(SearchEgrl, OriginsFollowEvolutionAndChangeNothing)
     EXPECT_STREQ(egrl_origin_name(EGRL_FROM_CROSS_MUTANT), "cross+mutant");
     EXPECT_STREQ(egrl_origin_name(EGRL_N_FROM), "?");
 }
+
+// egrl's options text is longer than 511 characters (the store's run identity
+// kept 511 before 2026-12-06, so migrate and replay_beta were cut off): a
+// resume with another migrate is refused, naming --algo-opt, and one with the
+// same options resumes.
+TEST(SearchEgrl, ResumeComparesEveryOption)
+{
+    Loaded small("tests/data/cli/tiny_arch.cfg", "tests/data/cli/small.cfg");
+    pesim_space *s = nullptr;
+    pesim_error e;
+    ASSERT_EQ(pesim_space_placement(&small.arch, &small.net, &s, &e), PESIM_OK) << e.msg;
+    TempDir d;
+    auto start = [&](const char *migrate, pesim_run_mode mode, pesim_status want) {
+        const char *kv[] = {"hidden=8", "depth=1", "steps=2", "batch=8", "pop_gnn=2", "pop_boltz=2", migrate};
+        pesim_campaign_options o;
+        memset(&o, 0, sizeof o);
+        o.algo = "egrl";
+        o.algo_opt.kv = kv;
+        o.algo_opt.n_kv = 7;
+        o.seed = 3;
+        o.batch = 3;
+        o.budget = 6;
+        o.fidelity = PESIM_FIDELITY_ANALYTICAL;
+        o.eval.objective = PESIM_OBJ_LATENCY;
+        o.label = "L";
+        o.mode = mode;
+        pesim_store *st = nullptr;
+        ASSERT_EQ(pesim_store_open(d.file("r.db").c_str(), &st, &e), PESIM_OK) << e.msg;
+        pesim_campaign *c = nullptr;
+        pesim_status got = pesim_campaign_create(s, st, &o, &c, &e);
+        EXPECT_EQ(got, want) << migrate << ": " << (got ? e.msg : "");
+        if (got != PESIM_OK) {
+            EXPECT_NE(std::string(e.msg).find("--algo-opt"), std::string::npos) << e.msg;
+        }
+        if (c) {
+            EXPECT_EQ(pesim_campaign_run(c, &e), PESIM_OK) << e.msg;
+        }
+        pesim_campaign_destroy(c);
+        pesim_store_close(st);
+    };
+    start("migrate=chromosome", PESIM_RUN_NEW, PESIM_OK);
+    start("migrate=member", PESIM_RUN_RESUME, PESIM_ERR_INVALID);
+    start("migrate=chromosome", PESIM_RUN_RESUME, PESIM_OK);
+    pesim_space_destroy(s);
+}

@@ -668,8 +668,10 @@ static pesim_status format_arch(cfg_buf *b, const pesim_arch *arch, const char *
     /* memcpy, not `copy = *arch`: GCC 12 at -O3 -flto compiled the assignment as
      * `rep movsq` and hoisted the loop's load of copy.n_levels above it (seen in
      * config_test's disassembly, 2026-12-05: the load from the destination comes
-     * before the copy; valgrind: uninitialised) - a compiler bug, not UB here
-     * (GCC 12-13.2 -O3 wrong code around inlined block moves, e.g. GCC PR 110640) */
+     * before the copy; valgrind: uninitialised). The post-allocation scheduler
+     * moved it: the copy and the load carried alias sets it took as disjoint,
+     * which a struct and its int member are not; Release now builds with
+     * -fno-strict-aliasing as well (docs/build.md has the reproduction). */
     pesim_arch copy;
     memcpy(&copy, arch, sizeof copy);
     for (int l = 0; l < copy.n_levels && l < PESIM_MAX_LEVELS; l++)

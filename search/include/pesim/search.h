@@ -476,7 +476,7 @@ typedef struct pesim_run_info {
     int64_t budget;
     char objective[16], fidelity[16];
     int32_t batch;
-    char algo_options[512];   /* pesim_algo_describe_options */
+    char algo_options[2048];  /* pesim_algo_describe_options (egrl: 554 characters) */
     char eval_options[256];   /* the evaluation options that change results (weights, budgets) */
     int finished;             /* find_run: the run is marked finished */
     int64_t samples;          /* find_run: evaluations stored (samples 0..samples-1) */
