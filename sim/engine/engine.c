@@ -1094,21 +1094,19 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
                 if (vp->is_dram) { /* operands straight from DRAM */
                     if (!e->has_dram) continue;
                     int64_t issued, done = start;
+                    const int listed = e->dram.has_lay && m; /* a MAC layer's streams have boxes */
                     /* reads, tensor by tensor (weights, inputs, partial sums), each from its own region;
                      * row-major: the bursts of the stream's steps (stream_bursts) */
                     for (int t = 0; t < NT; t++) {
                         if (!dram_rw[t]) continue;
-                        if (e->dram.has_lay && m) stream_bursts(e, &w, dram_pair[t], t == PESIM_OUTPUTS);
-                        done = dram_resolve(
-                            e, dram_issue(e, &e->dram.reg[t], dram_rw[t], 0, start, &issued, e->dram.has_lay && m),
-                            done);
+                        if (listed) stream_bursts(e, &w, dram_pair[t], t == PESIM_OUTPUTS);
+                        done = dram_resolve(e, dram_issue(e, &e->dram.reg[t], dram_rw[t], 0, start, &issued, listed),
+                                            done);
                     }
                     if (uw[p]) {
-                        if (e->dram.has_lay && m) stream_bursts(e, &w, dram_pair[PESIM_OUTPUTS], 0);
-                        int64_t d2 = dram_resolve(e,
-                                                  dram_issue(e, &e->dram.reg[PESIM_OUTPUTS], uw[p], 1, start, &issued,
-                                                             e->dram.has_lay && m),
-                                                  done);
+                        if (listed) stream_bursts(e, &w, dram_pair[PESIM_OUTPUTS], 0);
+                        int64_t d2 = dram_resolve(
+                            e, dram_issue(e, &e->dram.reg[PESIM_OUTPUTS], uw[p], 1, start, &issued, listed), done);
                         if (d2 > done) done = d2;
                     }
                     if (done - start > limit) limit = done - start, slow = PESIM_STALL_DRAM_BW;
