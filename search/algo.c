@@ -632,8 +632,12 @@ static int seen_grow(algo_seen *s)
 {
     int64_t cap = s->cap ? 2 * s->cap : 1024;
     uint64_t *slot = calloc((size_t)cap, sizeof *slot);
-    if (!slot)
+    double *val = s->val ? malloc((size_t)cap * sizeof *val) : NULL;
+    if (!slot || (s->val && !val)) {
+        free(slot);
+        free(val);
         return -1;
+    }
     for (int64_t i = 0; i < s->cap; i++) {
         uint64_t h = s->slot[i];
         if (!h)
@@ -642,42 +646,86 @@ static int seen_grow(algo_seen *s)
         while (slot[j])
             j = (j + 1) & (cap - 1);
         slot[j] = h;
+        if (val)
+            val[j] = s->val[i];
     }
     free(s->slot);
+    free(s->val);
     s->slot = slot;
+    s->val = val;
     s->cap = cap;
     return 0;
 }
 
+/* The slot of x's hash h: where it is, or the empty slot where it would go
+ * (s->cap > 0). */
+static int64_t seen_slot(const algo_seen *s, uint64_t h)
+{
+    int64_t j = (int64_t)(h & (uint64_t)(s->cap - 1));
+    while (s->slot[j] && s->slot[j] != h)
+        j = (j + 1) & (s->cap - 1);
+    return j;
+}
+
 int algo_seen_has(const algo_seen *s, const int32_t *x, int32_t n)
+{
+    return s->cap && s->slot[seen_slot(s, algo_hash(x, n))] != 0;
+}
+
+int algo_seen_get(const algo_seen *s, const int32_t *x, int32_t n, double *v)
 {
     if (!s->cap)
         return 0;
+    int64_t j = seen_slot(s, algo_hash(x, n));
+    if (!s->slot[j])
+        return 0;
+    *v = s->val ? s->val[j] : 0;
+    return 1;
+}
+
+/* Adds x (value v) unless it is there; 1 if it was, 0 added, -1 out of memory. */
+static int seen_insert(algo_seen *s, const int32_t *x, int32_t n, double v, int64_t *at)
+{
     uint64_t h = algo_hash(x, n);
-    for (int64_t j = (int64_t)(h & (uint64_t)(s->cap - 1)); s->slot[j]; j = (j + 1) & (s->cap - 1))
-        if (s->slot[j] == h)
-            return 1;
+    if (s->cap && s->slot[*at = seen_slot(s, h)])
+        return 1;
+    if (2 * (s->count + 1) > s->cap && seen_grow(s) != 0)
+        return -1;
+    *at = seen_slot(s, h);
+    s->slot[*at] = h;
+    if (s->val)
+        s->val[*at] = v;
+    s->count++;
     return 0;
 }
 
 int algo_seen_add(algo_seen *s, const int32_t *x, int32_t n)
 {
-    if (algo_seen_has(s, x, n))
-        return 1;
-    if (2 * (s->count + 1) > s->cap && seen_grow(s) != 0)
+    int64_t at;
+    return seen_insert(s, x, n, 0, &at);
+}
+
+int algo_seen_put(algo_seen *s, const int32_t *x, int32_t n, double v)
+{
+    if (!s->val && s->cap) { /* a set becomes a map: its members' values are 0 */
+        if (!(s->val = calloc((size_t)s->cap, sizeof *s->val)))
+            return -1;
+    } else if (!s->val && !(s->val = calloc(1, sizeof *s->val))) {
+        return -1;               /* a placeholder: seen_grow sizes it with the table */
+    }
+    int64_t at;
+    int rc = seen_insert(s, x, n, v, &at);
+    if (rc < 0)
         return -1;
-    uint64_t h = algo_hash(x, n);
-    int64_t j = (int64_t)(h & (uint64_t)(s->cap - 1));
-    while (s->slot[j])
-        j = (j + 1) & (s->cap - 1);
-    s->slot[j] = h;
-    s->count++;
+    s->val[at] = v;
     return 0;
 }
 
 void algo_seen_free(algo_seen *s)
 {
     free(s->slot);
+    free(s->val);
     s->slot = NULL;
+    s->val = NULL;
     s->cap = s->count = 0;
 }

@@ -227,16 +227,26 @@ void algo_perm_unrank(int32_t m, int64_t rank, int32_t *perm);
 int64_t algo_perm_rank(int32_t m, const int32_t *perm);
 
 /* A set of candidates seen (64-bit hashes of the choice vectors; a collision
- * only makes an algorithm skip a candidate it has not seen: harmless). */
+ * only makes an algorithm skip a candidate it has not seen: harmless), or,
+ * filled by algo_seen_put, a map from candidate to a value (a memo of what
+ * the run measured: a collision, about 2^-64 a pair, would give a
+ * candidate another's value). Zero-initialised is an empty set. */
 typedef struct algo_seen {
     uint64_t *slot;                  /* 0 = empty */
+    double *val;                     /* cap values, or NULL until the first algo_seen_put */
     int64_t cap, count;
 } algo_seen;
 uint64_t algo_hash(const int32_t *x, int32_t n);
 /* Returns 1 if x was already in the set, else adds it and returns 0 (or -1
- * when out of memory: the set then stays as it was). */
+ * when out of memory: the set then stays as it was). A value added this way
+ * is 0. */
 int algo_seen_add(algo_seen *s, const int32_t *x, int32_t n);
 int algo_seen_has(const algo_seen *s, const int32_t *x, int32_t n);
+/* x's value is v (added, or replacing the one it had); 0, or -1 when out of
+ * memory (the map then stays as it was). */
+int algo_seen_put(algo_seen *s, const int32_t *x, int32_t n, double v);
+/* 1 and *v = x's value when x is in the map, else 0 (*v unchanged). */
+int algo_seen_get(const algo_seen *s, const int32_t *x, int32_t n, double *v);
 void algo_seen_free(algo_seen *s);
 
 #ifdef __cplusplus

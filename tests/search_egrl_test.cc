@@ -17,6 +17,7 @@
 #include <cstring>
 #include <functional>
 #include <numeric>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -576,9 +577,12 @@ TEST(SearchEgrl, RealSpaceGreedyAndResume)
     pesim_space *s = nullptr;
     pesim_error e;
     ASSERT_EQ(pesim_space_placement(&small.arch, &small.net, &s, &e), PESIM_OK) << e.msg;
-    for (const char *algo : {"greedy", "egrl", "ea", "pg"}) {
+    for (const char *spec : {"greedy", "egrl", "ea", "pg", "egrl recall", "pg recall"}) {
+        const std::string name(spec, strcspn(spec, " "));
+        const char *algo = name.c_str();
         std::vector<const char *> kv = {"hidden=8", "depth=1", "steps=2", "batch=8", "pop_gnn=2", "pop_boltz=2"};
         if (strcmp(algo, "greedy") == 0) kv.clear();
+        if (strchr(spec, ' ')) kv.push_back("repeats=recall");
         pesim_campaign_options o;
         memset(&o, 0, sizeof o);
         o.algo = algo;
@@ -1016,7 +1020,7 @@ TEST(SearchEgrl, DefaultRunsAreTheRunsBeforeTheMechanismStudy)
         uint64_t hash;
     } golden[] = {{"egrl", 18066646868363005874ull}, {"ea", 6071239714302575459ull}, {"pg", 9624630760900878210ull}};
     for (const auto &g : golden)
-        for (const char *migrate : {"", "migrate=member", "migrate=0"}) {
+        for (const char *migrate : {"", "migrate=member", "migrate=0", "repeats=evaluate"}) {
             std::vector<std::string> kv = kSmall;
             kv.push_back("steps=2");
             kv.push_back("batch=8");
@@ -1174,4 +1178,68 @@ TEST(SearchEgrl, ResumeComparesEveryOption)
     start("migrate=member", PESIM_RUN_RESUME, PESIM_ERR_INVALID);
     start("migrate=chromosome", PESIM_RUN_RESUME, PESIM_OK);
     pesim_space_destroy(s);
+}
+
+// repeats=recall (docs/egrl.md "Not charging the learner for repeats"): a
+// placement the run has already been told is not asked again, nor a repeat
+// within a generation; its reward is recalled, so the run's populations,
+// fitnesses, replay and learner are those of the default run, which asks
+// every candidate. The expected asks are derived from the default run's
+// candidates by this test's own filter (a std::set of placements, nothing
+// of egrl.c's memo): walk its generations (greedy's one candidate, then a
+// generation per ask at batch = the generation's size); a generation's
+// placements not told before and not earlier in it are asked, in order; a
+// generation with none is skipped unasked, at most 16 in a row, and the
+// next one is then asked whole, repeats and all. On PlaceSpace(2) (81
+// placements) the space runs out within the default run, so the skip and
+// the whole-generation fallback both occur (counted below). The recall run
+// asks at batch 5, so a generation spans asks and one ask spans nothing of
+// the next: the run still depends on the seed and options only.
+TEST(SearchEgrl, RecallAsksOnlyNewPlacementsAndKeepsTheRun)
+{
+    PlaceSpace ps(2);
+    Problem f(ps.sp.n);
+    const int32_t n = ps.sp.n;
+    for (const auto &a : std::vector<std::pair<const char *, int>>{{"egrl", 21}, {"ea", 20}, {"pg", 20}}) {
+        std::vector<std::string> kv = kSmall;
+        kv.push_back("steps=2");
+        kv.push_back("batch=8");
+        const int gens = 120, g = a.second;
+        Trace full = Drive(a.first, &ps.sp, f, 5, 1 + (int64_t)g * gens, g, kv);
+        ASSERT_EQ(full.cands.size(), (size_t)(1 + g * gens) * n) << a.first;
+        using P = std::vector<int32_t>;
+        auto at = [&](size_t k) { return P(full.cands.begin() + (long)(k * n), full.cands.begin() + (long)((k + 1) * n)); };
+        std::set<P> told = {at(0)};
+        std::vector<int32_t> want = at(0);
+        int streak = 0, skipped = 0, whole = 0;
+        for (int gen = 0; gen < gens; gen++) {
+            std::vector<P> fresh;
+            std::set<P> here;
+            for (int c = 0; c < g; c++) {
+                P x = at(1 + (size_t)gen * g + c);
+                if (!told.count(x) && here.insert(x).second) fresh.push_back(x);
+            }
+            if (fresh.empty() && streak < 16) {
+                streak++, skipped++;
+                continue;
+            }
+            if (fresh.empty()) { /* the 17th in a row: asked whole */
+                for (int c = 0; c < g; c++) fresh.push_back(at(1 + (size_t)gen * g + c));
+                whole++;
+            }
+            streak = 0;
+            for (auto &x : fresh) {
+                want.insert(want.end(), x.begin(), x.end());
+                told.insert(x);
+            }
+        }
+        std::vector<std::string> kr = kv;
+        kr.push_back("repeats=recall");
+        const int64_t asks = (int64_t)want.size() / n;
+        Trace rec = Drive(a.first, &ps.sp, f, 5, asks, 5, kr);
+        EXPECT_EQ(rec.cands, want) << a.first << ": " << asks << " asks, " << skipped << " generations skipped, "
+                                   << whole << " asked whole";
+        EXPECT_LE(told.size(), 81u);
+        EXPECT_GT(skipped, 0) << a.first << ": the space (81 placements) never ran out; the test needs it to";
+    }
 }

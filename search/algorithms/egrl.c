@@ -37,7 +37,10 @@
  * population evolves. So a run depends on the seed and options only, never
  * on the batch size, and resume (which replays the asks) is exact. The
  * members of a generation are evaluated in parallel by the evaluator's
- * threads (they are one batch when the batch size allows). */
+ * threads (they are one batch when the batch size allows). With
+ * repeats=recall a placement the run has already evaluated is not asked
+ * again: its reward is recalled (it still sets its member's fitness and
+ * enters the replay), so the budget buys only new placements. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -56,7 +59,7 @@ enum {
     O_POP_GNN, O_POP_BOLTZ, O_ELITE, O_TOURNAMENT, O_P_CROSS, O_P_MUT, O_WEIGHT_FRAC, O_WEIGHT_SIGMA,
     O_BOLTZ_FRAC, O_BOLTZ_SIGMA, O_TEMP_MIN, O_TEMP_MAX, O_ROLLOUTS, O_STEPS, O_ALPHA, O_LR, O_CRITIC_LR,
     O_TAU, O_BATCH, O_HIDDEN, O_DEPTH, O_RATIO, O_REPLAY, O_CRITIC, O_REPLAY_SAMPLE, O_REPLAY_ALPHA, O_REPLAY_BETA,
-    O_MIGRATE, N_OPTS
+    O_MIGRATE, O_REPEATS, N_OPTS
 };
 
 #define OPT_TABLE(pop_gnn, pop_boltz, rollouts)                                                                \
@@ -91,6 +94,8 @@ enum {
         {"replay_beta", 0, 0.5, 0, 1, "rank replay: importance-sampling exponent of the critics' weights"},    \
         {"migrate", 1, 0, 0, 1,                                                                                \
          "migration: the learner's copy as a GNN member (0, member) or its distribution as a chromosome (1)"}, \
+        {"repeats", 1, 0, 0, 1,                                                                                \
+         "a placement the run already evaluated: asked again (0, evaluate) or its reward recalled (1, recall)"}, \
     }
 
 const algo_opt_desc algo_egrl_opts[N_OPTS] = OPT_TABLE(10, 10, 1);
@@ -107,6 +112,8 @@ const algo_opt_word algo_egrl_words[] = {
     {"replay_sample", "rank", 1},
     {"migrate", "member", 0},
     {"migrate", "chromosome", 1},
+    {"repeats", "evaluate", 0},
+    {"repeats", "recall", 1},
     {NULL, NULL, 0},
 };
 const algo_opt_desc algo_greedy_opts[1] = {{"", 0, 0, 0, 0, ""}}; /* none */
@@ -114,6 +121,7 @@ const int32_t algo_greedy_n_opts = 0;
 
 #define N_DEC 2              /* decisions per node: weights, outputs */
 #define FAIL_REWARD (-5.0)   /* a placement the evaluator refuses (papers.md) */
+#define RECALL_MAX 16        /* repeats=recall: generations in a row with nothing to ask before one is asked whole */
 
 typedef struct member {
     pesim_rl_net *net;       /* a GNN policy, or NULL: a Boltzmann chromosome */
@@ -151,13 +159,18 @@ struct egrl_state {
     int greedy_state;        /* 0: not asked, 1: asked, 2: told */
     int have_ref;
     double ref;
-    /* the current generation */
-    int32_t gen_cap, gen_n, gen_asked, gen_told;
+    /* the current generation: gen_n candidates, of which gen_n_ask are
+     * asked (all, unless repeats=recall), gen_asked of those asked so far
+     * and gen_told told */
+    int32_t gen_cap, gen_n, gen_n_ask, gen_asked, gen_told;
     int32_t *gen_x;          /* gen_n x sp->n */
     int32_t *gen_act;        /* gen_n x n_heads */
     int32_t *gen_who;        /* member index, -1: the learner */
-    int32_t ask_first, ask_n; /* the last ask: its first candidate of the generation (-1: greedy's), count */
+    int32_t *gen_ask;        /* gen_n_ask candidate indices, in ask order */
+    int32_t *gen_src;        /* per candidate: -1 asked, -2 reward recalled, else the asked candidate it repeats */
+    int32_t ask_first, ask_n; /* the last ask: its first position in gen_ask (-1: greedy's), count */
     double *gen_reward;
+    algo_seen memo;          /* repeats=recall: every placement told, to its reward */
     int64_t generation;
 };
 typedef struct egrl_state egrl_state;
@@ -370,6 +383,8 @@ void algo_egrl_destroy(void *state)
     if (s->lrng) gsl_rng_free(s->lrng);
     free(s->param_head), free(s->head_param), free(s->mask), free(s->obs), free(s->out), free(s->pbuf), free(s->snap);
     free(s->greedy), free(s->gen_x), free(s->gen_act), free(s->gen_who), free(s->gen_reward);
+    free(s->gen_ask), free(s->gen_src);
+    algo_seen_free(&s->memo);
     free(s);
 }
 
@@ -423,7 +438,10 @@ static pesim_status create_mode(const algo_space *sp, gsl_rng *rng, const double
     s->gen_act = malloc((size_t)s->gen_cap * s->n_heads * sizeof *s->gen_act);
     s->gen_who = malloc((size_t)s->gen_cap * sizeof *s->gen_who);
     s->gen_reward = malloc((size_t)s->gen_cap * sizeof *s->gen_reward);
-    if (!s->out || !s->pbuf || !s->pop || !s->gen_x || !s->gen_act || !s->gen_who || !s->gen_reward) {
+    s->gen_ask = malloc((size_t)s->gen_cap * sizeof *s->gen_ask);
+    s->gen_src = malloc((size_t)s->gen_cap * sizeof *s->gen_src);
+    if (!s->out || !s->pbuf || !s->pop || !s->gen_x || !s->gen_act || !s->gen_who || !s->gen_reward || !s->gen_ask ||
+        !s->gen_src) {
         st = pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
         goto done;
     }
@@ -683,7 +701,13 @@ static void evolve(egrl_state *s)
 
 /* ------------------------------------------------------ ask / tell */
 
-static void new_generation(egrl_state *s)
+/* A generation's candidates: every member's rollout, then the learner's.
+ * With recall (repeats=recall) a placement the run has told is not asked
+ * (its reward is the memo's), nor a repeat within the generation (it gets
+ * its first copy's reward); the others are asked, in candidate order. The
+ * choice depends only on what was told before, so a run still depends on
+ * the seed and options only. */
+static void new_generation(egrl_state *s, int recall)
 {
     const int32_t n = s->sp->n, rollouts = (int32_t)s->opt[O_ROLLOUTS];
     s->gen_n = 0;
@@ -697,12 +721,41 @@ static void new_generation(egrl_state *s)
         sample_net(s, s->actor, s->lrng, s->gen_act + (size_t)s->gen_n * s->n_heads);
         s->gen_who[s->gen_n] = -1;
     }
+    algo_seen first = {0}; /* this generation's asked placements, to their index */
+    s->gen_n_ask = 0;
     for (int32_t c = 0; c < s->gen_n; c++) {
         int32_t *x = s->gen_x + (size_t)c * n, *act = s->gen_act + (size_t)c * s->n_heads;
         actions_to_choices(s, act, x);
         choices_to_actions(s, x, act); /* the actions as evaluated */
+        double v;
+        s->gen_src[c] = -1;
+        if (recall && algo_seen_get(&s->memo, x, n, &v)) {
+            s->gen_src[c] = -2, s->gen_reward[c] = v;
+        } else if (recall && algo_seen_get(&first, x, n, &v)) {
+            s->gen_src[c] = (int32_t)v;
+        } else {
+            s->gen_ask[s->gen_n_ask++] = c;
+            if (recall) algo_seen_put(&first, x, n, c); /* out of memory: the repeat is asked */
+        }
     }
+    algo_seen_free(&first);
     s->gen_asked = s->gen_told = 0;
+}
+
+static void end_generation(egrl_state *s);
+
+/* The next generation with something to ask: with repeats=recall one whose
+ * every candidate is known ends at once, its rewards recalled, up to
+ * RECALL_MAX in a row; the next is then asked whole, known or not, so a run
+ * whose policies propose nothing new still spends its budget. */
+static void next_generation(egrl_state *s)
+{
+    const int recall = s->opt[O_REPEATS] == 1;
+    for (int32_t k = 0;; k++) {
+        new_generation(s, recall && k < RECALL_MAX);
+        if (s->gen_n_ask > 0) return;
+        end_generation(s);
+    }
 }
 
 int32_t algo_egrl_ask(void *state, int32_t *choices, int32_t max)
@@ -719,10 +772,11 @@ int32_t algo_egrl_ask(void *state, int32_t *choices, int32_t max)
         s->ask_n = 0;
         return 0;
     }
-    if (s->gen_asked == s->gen_n && s->gen_told == s->gen_n) new_generation(s);
-    int32_t k = s->gen_n - s->gen_asked;
+    if (s->gen_asked == s->gen_n_ask && s->gen_told == s->gen_n_ask) next_generation(s);
+    int32_t k = s->gen_n_ask - s->gen_asked;
     if (k > max) k = max;
-    memcpy(choices, s->gen_x + (size_t)s->gen_asked * n, (size_t)k * n * sizeof *choices);
+    for (int32_t j = 0; j < k; j++)
+        memcpy(choices + (size_t)j * n, s->gen_x + (size_t)s->gen_ask[s->gen_asked + j] * n, (size_t)n * sizeof *choices);
     s->ask_first = s->gen_asked, s->ask_n = k;
     s->gen_asked += k;
     return k;
@@ -739,6 +793,8 @@ static double reward_of(egrl_state *s, const pesim_result *r)
 
 static void end_generation(egrl_state *s)
 {
+    for (int32_t c = 0; c < s->gen_n; c++)
+        if (s->gen_src[c] >= 0) s->gen_reward[c] = s->gen_reward[s->gen_src[c]];
     for (int32_t c = 0; c < s->gen_n; c++) {
         if (s->gen_who[c] >= 0) s->pop[s->gen_who[c]].fitness = s->gen_reward[c];
         if (s->rb)
@@ -755,14 +811,17 @@ void algo_egrl_tell(void *state, const int32_t *choices, const pesim_result *r, 
 {
     egrl_state *s = state;
     if (!asked) return;
+    const int recall = s->opt[O_REPEATS] == 1;
     for (int32_t i = 0; i < n; i++) {
+        const int32_t *x = choices + (size_t)i * s->sp->n;
         if (s->greedy_state == 1) {
             s->greedy_state = 2;
             double rw = reward_of(s, &r[i]);
+            if (recall) algo_seen_put(&s->memo, x, s->sp->n, rw); /* out of memory: asked again when proposed */
             if (s->rb) {
                 int32_t *act = malloc((size_t)s->n_heads * sizeof *act);
                 if (act) {
-                    choices_to_actions(s, choices + (size_t)i * s->sp->n, act);
+                    choices_to_actions(s, x, act);
                     pesim_rl_replay_add(s->rb, NULL, s->mask, act, rw, NULL, NULL, 1, NULL);
                     free(act);
                 }
@@ -770,8 +829,10 @@ void algo_egrl_tell(void *state, const int32_t *choices, const pesim_result *r, 
             continue;
         }
         if (s->gen_told >= s->gen_asked) continue; /* not ours (the handle never does this) */
-        s->gen_reward[s->gen_told++] = reward_of(s, &r[i]);
-        if (s->gen_told == s->gen_n) end_generation(s);
+        const int32_t c = s->gen_ask[s->gen_told++];
+        s->gen_reward[c] = reward_of(s, &r[i]);
+        if (recall) algo_seen_put(&s->memo, x, s->sp->n, s->gen_reward[c]);
+        if (s->gen_told == s->gen_n_ask) end_generation(s);
     }
 }
 
@@ -848,7 +909,7 @@ int32_t egrl_ask_origins(const void *state, int32_t *origin)
         return s->ask_n;
     }
     for (int32_t c = 0; c < s->ask_n; c++) {
-        const int32_t who = s->gen_who[s->ask_first + c];
+        const int32_t who = s->gen_who[s->gen_ask[s->ask_first + c]];
         const member *m = who >= 0 ? &s->pop[who] : NULL;
         origin[c] = !m ? EGRL_FROM_LEARNER | EGRL_ORIGIN_LINEAGE
                        : m->how | (m->net ? EGRL_ORIGIN_GNN : 0) | (m->lineage ? EGRL_ORIGIN_LINEAGE : 0);

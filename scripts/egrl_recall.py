@@ -1,0 +1,91 @@
+"""scripts/egrl_recall.py - the analysis of the pre-stated comparison of
+docs/egrl.md "Not charging the learner for repeats"
+(scripts/study_egrl_recall.sh).
+
+usage: python3 scripts/egrl_recall.py DIR
+DIR holds PROBLEM/NAME_SEED.out (study_egrl_synthetic's line),
+PROBLEM/NAME_SEED.attrib (its ATTRIB file) and PROBLEM/wall.txt ("NAME SEED
+SECONDS") for PROBLEM capacity and transformer and the six NAMEs below. A
+seed counts where all six runs of its problem finished (their .out files
+exist). Per problem: each run's mean and per-seed result, its share of new
+placements among its evaluations (greedy's first one left out) and its
+median wall time; the pre-stated tests (egrl-recall better than ea-recall and
+than pg-recall, one-sided permutation p, each with random.Random(1); met iff
+both < 0.025); the paired Wilcoxon p of the same pairs and the other pairs,
+not deciding."""
+import os
+import random
+import statistics
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from egrl_mech import load_attrib  # noqa: E402
+from egrl_stats import load_runs, p_lower, wilcoxon_lower  # noqa: E402
+
+NAMES = ['ea', 'egrl', 'pg', 'ea-recall', 'egrl-recall', 'pg-recall']
+ALPHA = 0.025
+
+
+def new_share(path):
+    """The share of a run's evaluations after greedy's whose placement the
+    run had not evaluated before."""
+    rows = load_attrib(path)
+    seen, new = {rows[0][4]}, 0
+    for r in rows[1:]:
+        new += r[4] not in seen
+        seen.add(r[4])
+    return new / max(1, len(rows) - 1)
+
+
+def problem(d, prob):
+    pd = os.path.join(d, prob)
+    key = 'speedups:' if prob == 'transformer' else 'gaps:'
+    fin = load_runs(pd, key)
+    if any(n not in fin for n in NAMES):
+        print(f'{prob}: no finished seed yet for ' + ', '.join(n for n in NAMES if n not in fin))
+        return
+    seeds = sorted(set.intersection(*(set(fin[n]) for n in NAMES)))
+    print(f'\n## {prob}: seeds finished by all six runs: {len(seeds)}: {seeds[0]}-{seeds[-1]}' if seeds else
+          f'\n## {prob}: no seed finished by all six runs')
+    if not seeds:
+        return
+    wall = {}
+    if os.path.exists(os.path.join(pd, 'wall.txt')):
+        for line in open(os.path.join(pd, 'wall.txt')):
+            n, s, t = line.split()
+            wall[(n, int(s))] = float(t)
+    v = {n: [fin[n][s] for s in seeds] for n in NAMES}
+    what = 'own speedup (higher better)' if key == 'speedups:' else 'gap to the optimum (lower better)'
+    print(f'\n| {prob}, {len(seeds)} seeds | mean {what} | optimum found / beat greedy | new share | '
+          'median wall s |')
+    print('|---|---|---|---|---|')
+    for n in NAMES:
+        hit = sum(x > 1 + 1e-12 for x in v[n]) if key == 'speedups:' else sum(x < 1e-12 for x in v[n])
+        ns = statistics.mean(new_share(os.path.join(pd, f'{n}_{s}.attrib')) for s in seeds)
+        ws = [wall[(n, s)] for s in seeds if (n, s) in wall]
+        print(f'| {n} | {statistics.mean(v[n]):.5f} | {hit} of {len(seeds)} | {ns:.3f} | '
+              f'{statistics.median(ws) if ws else float("nan"):.1f} |')
+    print('\nper seed:')
+    for n in NAMES:
+        print(f'  {n:12s} ' + ' '.join(f'{x:.4f}' for x in v[n]))
+    sgn = -1 if key == 'speedups:' else 1  # lower is better for the tests
+    lo = {n: [sgn * x for x in v[n]] for n in NAMES}
+    ps = []
+    for b in ('ea-recall', 'pg-recall'):
+        p = p_lower(lo['egrl-recall'], lo[b], random.Random(1))
+        w, nd, low = wilcoxon_lower(lo['egrl-recall'], lo[b])
+        ps.append(p)
+        print(f'PRE-STATED: egrl-recall better than {b}: permutation p = {p:.5f}; (not deciding) paired '
+              f'Wilcoxon p = {w:.5f} ({nd} seeds differ, egrl-recall better in {low})')
+    print(f'PRE-STATED: done-when met on {prob}: {"YES" if all(p < ALPHA for p in ps) else "no"} '
+          f'(both p < {ALPHA})')
+    for a, b in (('egrl-recall', 'egrl'), ('ea-recall', 'ea'), ('pg-recall', 'pg'), ('egrl', 'ea'), ('egrl', 'pg')):
+        p = p_lower(lo[a], lo[b], random.Random(1))
+        w, nd, low = wilcoxon_lower(lo[a], lo[b])
+        print(f'(not deciding) {a} better than {b}: permutation p = {p:.5f}; paired Wilcoxon p = {w:.5f} '
+              f'({nd} seeds differ, {a} better in {low})')
+
+
+if __name__ == '__main__':
+    for prob in ('capacity', 'transformer'):
+        problem(sys.argv[1], prob)
