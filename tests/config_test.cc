@@ -555,6 +555,27 @@ TEST_F(ConfigTest, ArchOutOfRange)
     EXPECT_STREQ("must be <= 64, got 65", e.msg);
 }
 
+// pesim_arch_word_bytes: word_bits rounded up to whole bytes, by hand:
+// 1..8 bits -> 1 byte, 9..16 -> 2, 64 -> 8; the loader keeps word_bits in
+// [1, 64] (0 and 65 are range errors), so it is 1 to 8.
+TEST_F(ConfigTest, WordBytesRoundWordBitsUpToWholeBytes)
+{
+    const int bits[] = {1, 7, 8, 9, 12, 16, 17, 32, 63, 64};
+    const int64_t bytes[] = {1, 1, 1, 2, 2, 2, 3, 4, 8, 8};
+    for (size_t i = 0; i < sizeof bits / sizeof bits[0]; i++) {
+        std::string text = "arch = { name = \"x\"; word_bits = " + std::to_string(bits[i]) +
+                           "; clock_mhz = 1.0;\nlevels = ( { name = \"A\"; }, { name = \"B\"; } ); };";
+        pesim_arch a;
+        ASSERT_EQ(PESIM_OK, pesim_arch_load_string(text.c_str(), "x.cfg", &a, &e)) << e.msg;
+        EXPECT_EQ(bytes[i], pesim_arch_word_bytes(&a)) << bits[i] << " bits";
+    }
+    pesim_arch a;
+    ASSERT_EQ(PESIM_ERR_RANGE, pesim_arch_load_string("arch = { name = \"x\"; word_bits = 0; clock_mhz = 1.0;\n"
+                                                      "levels = ( { name = \"A\"; }, { name = \"B\"; } ); };",
+                                                      "x.cfg", &a, &e));
+    EXPECT_STREQ("word_bits", e.key);
+}
+
 TEST_F(ConfigTest, ArchMissing)
 {
     ASSERT_EQ(PESIM_ERR_MISSING, LoadArchLevel("dram = { CL = 22; };", &e));

@@ -1028,7 +1028,7 @@ TEST(EngineDetail, PropertyRowMajorBoxesEncloseTheCountedWords)
         int64_t words = 0;
         for (int t = 0; t < PESIM_NTENSORS; t++) words += c.access[levels - 1][t].reads;
         int64_t bytes = s.dram_reads * (int64_t)pesim_dram_burst_bytes(&top.dram);
-        EXPECT_GE(bytes, words * ((a.word_bits + 7) / 8)) << "seed " << seed;
+        EXPECT_GE(bytes, words * pesim_arch_word_bytes(&a)) << "seed " << seed;
         checked++;
     }
     EXPECT_GT(checked, 150);

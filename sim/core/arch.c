@@ -99,6 +99,11 @@ int64_t pesim_arch_macs(const pesim_arch *a)
     return pesim_arch_instances(a, -1);
 }
 
+int64_t pesim_arch_word_bytes(const pesim_arch *a)
+{
+    return ((int64_t)a->word_bits + 7) / 8;
+}
+
 int64_t pesim_arch_fanin(const pesim_arch *a, int level, pesim_tensor t)
 {
     int64_t n = 1;

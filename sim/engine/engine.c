@@ -346,7 +346,7 @@ static void where_list(engine *e, const dram_where *w)
  * cause's measure under row-major: an enclosing box's over-fetch included). */
 static int64_t listed_words(const engine *e)
 {
-    int64_t wb = (e->a->word_bits + 7) / 8;
+    int64_t wb = pesim_arch_word_bytes(e->a);
     return cdiv(e->dram.n_addr * (int64_t)e->dram.burst_bytes, wb);
 }
 
@@ -368,7 +368,7 @@ static uint64_t dram_issue(engine *e, dram_region *rg, int64_t words, int is_wri
                            int listed)
 {
     dram_port *d = &e->dram;
-    int64_t bytes = words * ((e->a->word_bits + 7) / 8);
+    int64_t bytes = words * pesim_arch_word_bytes(e->a);
     int64_t bursts = cdiv(bytes, (int64_t)d->burst_bytes);
     *issued = start;
     if (listed) bursts = d->n_addr, bytes = d->n_addr * (int64_t)d->burst_bytes;
@@ -607,8 +607,8 @@ static pesim_status engine_init(engine *e, const pesim_arch *a, const pesim_engi
         e->dram.timing = top->dram;
         pesim_dram_clock_init(&e->dram.clk, &top->dram, a->clock_mhz);
         e->dram.burst_bytes = pesim_dram_burst_bytes(&top->dram);
-        e->dram.port_bytes[0] = top->read_words_per_cycle * ((a->word_bits + 7) / 8);
-        e->dram.port_bytes[1] = top->write_words_per_cycle * ((a->word_bits + 7) / 8);
+        e->dram.port_bytes[0] = top->read_words_per_cycle * (double)pesim_arch_word_bytes(a);
+        e->dram.port_bytes[1] = top->write_words_per_cycle * (double)pesim_arch_word_bytes(a);
     }
     return PESIM_OK;
 }
@@ -731,7 +731,7 @@ static void stream_bursts(engine *e, const pesim_walk *w, int k, int psum_reads)
 static void dma_where(const engine *e, const pesim_engine_dma *d, const pesim_engine_slice *sl, uint64_t base,
                       pesim_dram_layout *L, dram_where *w)
 {
-    pesim_dram_tensor_layout(e->l, PESIM_OUTPUTS, e->dram.order, base, (e->a->word_bits + 7) / 8, L);
+    pesim_dram_tensor_layout(e->l, PESIM_OUTPUTS, e->dram.order, base, pesim_arch_word_bytes(e->a), L);
     L->size[e->dram.order ? 2 : 4] = d->channels; /* K of N P Q G K or N G K P Q */
     if (sl->holder > 0) pesim_dram_layout_slice(L, e->dram.order, sl->base, sl->holder, sl->offset);
     memset(w, 0, sizeof *w);
@@ -793,7 +793,7 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
         e->dram.boxed[t] = 0;
         if (!e->dram.has_lay) continue;
         pesim_dram_layout *L = &e->dram.lay[t];
-        int64_t wb = (a->word_bits + 7) / 8;
+        int64_t wb = pesim_arch_word_bytes(a);
         if (m) pesim_dram_tensor_layout(l, t, e->dram.order, rg->base, wb, L), e->dram.boxed[t] = 1;
         else e->dram.boxed[t] = pesim_dram_vector_layout(l, t, e->dram.order, rg->base, wb, L);
         const pesim_engine_slice *sl = &st->slice[t];
@@ -1321,7 +1321,7 @@ pesim_status pesim_engine_run(const pesim_arch *a, const pesim_layer *l, const p
     pesim_engine_step step;
     memset(&step, 0, sizeof step);
     step.arch = a, step.layer = l, step.map = m;
-    uint64_t base = 0, wb = (uint64_t)(a->word_bits + 7) / 8;
+    uint64_t base = 0, wb = (uint64_t)pesim_arch_word_bytes(a);
     for (int t = 0; t < NT; t++) {
         step.home[t] = a->n_levels - 1;
         if (!e.has_dram) continue;

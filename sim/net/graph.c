@@ -173,7 +173,7 @@ pesim_status pesim_net_create(const pesim_arch *a, const pesim_network *net, con
     for (int lv = 0; lv < n->M; lv++) n->align[lv] = 1;
     if (top->is_dram) {
         n->dram_wpc = pesim_dram_words_per_cycle(&top->dram, a->word_bits, a->clock_mhz);
-        int64_t wb = (a->word_bits + 7) / 8, burst = (int64_t)pesim_dram_burst_bytes(&top->dram);
+        int64_t wb = pesim_arch_word_bytes(a), burst = (int64_t)pesim_dram_burst_bytes(&top->dram);
         n->align[n->M - 1] = burst > wb ? (burst + wb - 1) / wb : 1;
     }
 

@@ -53,7 +53,7 @@ static void prefetch(pesim_net *n)
 static void images(pesim_net *n)
 {
     const int top = n->M - 1;
-    uint64_t wb = (uint64_t)(n->arch.word_bits + 7) / 8, at = 0, page = 4096;
+    uint64_t wb = (uint64_t)pesim_arch_word_bytes(&n->arch), at = 0, page = 4096;
     for (int32_t id = 0; id < n->T; id++) {
         const pesim_net_tensor *t = &n->tensor[id];
         if (t->words > 0 && t->level == top && t->alias_of < 0 && t->address >= 0) {

@@ -197,7 +197,7 @@ DramSide::DramSide(sc_module_name n, const Program &p, const pesim_engine_option
     ds_.resize(p.descs.size());
     cursor_.assign(p.regions.size(), 0);
     const pesim_level &top = p.arch->level[p.M - 1];
-    const double wb = (double)((p.arch->word_bits + 7) / 8);
+    const double wb = (double)pesim_arch_word_bytes(p.arch);
     port_bytes_[0] = top.read_words_per_cycle * wb;
     port_bytes_[1] = top.write_words_per_cycle * wb;
     SC_THREAD(run);
@@ -299,7 +299,7 @@ void DramSide::try_adds()
             if (s.port0 < 0) s.port0 = (int64_t)to_accel(elig);
             // row-major (listed bursts): the port carries the bursts' bytes, over-fetch included
             const int64_t bytes = d.addr_off >= 0 ? d.bursts * (int64_t)burst
-                                                  : d.words * (int64_t)((p_.arch->word_bits + 7) / 8);
+                                                  : d.words * pesim_arch_word_bytes(p_.arch);
             while (s.added < d.bursts) {
                 if (port > 0 && (int64_t)to_accel(open_) < s.port0 + share_cycles(s.added * (int64_t)burst, port))
                     return;

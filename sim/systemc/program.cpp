@@ -114,14 +114,14 @@ struct Builder {
 
     int64_t bursts(int64_t words) const
     {
-        int64_t bytes = words * ((a->word_bits + 7) / 8);
+        int64_t bytes = words * pesim_arch_word_bytes(a);
         return cdiv(bytes, (int64_t)p.burst_bytes);
     }
 
     // The words that bursts bl carry (rounded up).
     int64_t listed_words(const std::vector<uint64_t> &bl) const
     {
-        return cdiv((int64_t)bl.size() * (int64_t)p.burst_bytes, (a->word_bits + 7) / 8);
+        return cdiv((int64_t)bl.size() * (int64_t)p.burst_bytes, pesim_arch_word_bytes(a));
     }
 
     // bl: the bursts of a tile's box in a row-major layout (nullptr: the
@@ -589,7 +589,7 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
     bool laid[NT] = {false, false, false};
     pesim_layer vop[NT];  // a vector step: each operand as a layer of its own
     for (int t = 0; row_major && t < NT; t++) {
-        const uint64_t base = p.regions[(size_t)B.region[t]].base, wb = (uint64_t)(a->word_bits + 7) / 8;
+        const uint64_t base = p.regions[(size_t)B.region[t]].base, wb = (uint64_t)pesim_arch_word_bytes(a);
         int lt = t;
         if (m) lay[t] = row_major_layout(st.layer, t, order, base, wb), laid[t] = true;
         else if ((laid[t] = vector_operand(st.layer, t, &vop[t], &lt))) lay[t] = row_major_layout(&vop[t], lt, order, base, wb);
@@ -628,7 +628,7 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
             const bool listed = p.has_dram && d.channels > 0 && a->level[M - 1].dram.layout == PESIM_DRAM_ROW_MAJOR;
             std::vector<uint64_t> ls, ld;
             if (listed) {
-                const uint64_t wb = (uint64_t)(a->word_bits + 7) / 8;
+                const uint64_t wb = (uint64_t)pesim_arch_word_bytes(a);
                 copy_bursts(st.layer, order, d.channels, d.src_slice, d.src_region.base, wb, p.burst_bytes, ls);
                 copy_bursts(st.layer, order, d.channels, d.dst_slice, d.dst_region.base, wb, p.burst_bytes, ld);
             }
@@ -972,7 +972,7 @@ bool build_program(Program &p, const pesim_arch *a, const pesim_layer *l, const 
         // Tiles are laid out contiguously, each tensor in its own region
         // starting on a MiB boundary; a transfer takes the next bursts of its
         // tensor's region (wrapping at its end).
-        uint64_t base = 0, wb = (uint64_t)(a->word_bits + 7) / 8;
+        uint64_t base = 0, wb = (uint64_t)pesim_arch_word_bytes(a);
         for (int t = 0; t < NT; t++) {
             uint64_t sz = (uint64_t)pesim_layer_tensor_words(l, (pesim_tensor)t) * wb;
             sz = (sz + p.burst_bytes - 1) / p.burst_bytes * p.burst_bytes;

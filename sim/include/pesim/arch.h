@@ -236,6 +236,14 @@ int64_t pesim_arch_instances(const pesim_arch *a, int level);
 /* MAC units of the machine (product of all fan-outs). */
 int64_t pesim_arch_macs(const pesim_arch *a);
 
+/* Bytes a word occupies in memory and on every port (DRAM addresses and
+ * bursts, port bytes per cycle): word_bits rounded up to whole bytes, 1 to 8.
+ * word_bits is in [1, 64] in every checked arch (the config loader's key
+ * range and pesim_arch_check). Words are not packed: a 12-bit word takes 2
+ * bytes. (The DRAM's peak, pesim_dram_words_per_cycle, and the Timeloop
+ * conventions count word_bits / 8 bytes instead, fractional.) */
+int64_t pesim_arch_word_bytes(const pesim_arch *a);
+
 /* The children one instance of level L exchanges tensor t with through its
  * network: the product of the fan-outs of L and of the levels below it down
  * to (not including) the next level that keeps t, or down to the MACs. 1 when
