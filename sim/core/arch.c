@@ -99,9 +99,12 @@ int64_t pesim_arch_macs(const pesim_arch *a)
     return pesim_arch_instances(a, -1);
 }
 
+/* Bytes a word of word_bits occupies (pesim_arch_word_bytes' contract). */
+static int64_t word_bytes(int64_t word_bits) { return (word_bits + 7) / 8; }
+
 int64_t pesim_arch_word_bytes(const pesim_arch *a)
 {
-    return ((int64_t)a->word_bits + 7) / 8;
+    return word_bytes(a->word_bits);
 }
 
 int64_t pesim_arch_fanin(const pesim_arch *a, int level, pesim_tensor t)
@@ -271,7 +274,7 @@ double pesim_dram_words_per_cycle(const pesim_dram *d, int word_bits, double clo
     /* Double data rate: two beats of bus_bits per tCK, per channel. */
     double bytes_per_ns = 2.0 * (d->bus_bits / 8.0) / d->tck_ns * d->channels;
     double ns_per_cycle = 1000.0 / clock_mhz;
-    return bytes_per_ns * ns_per_cycle / (word_bits / 8.0);
+    return bytes_per_ns * ns_per_cycle / (double)word_bytes(word_bits); /* words take whole bytes */
 }
 
 double pesim_dram_port_words_per_cycle(const pesim_arch *a, int level, int is_write)

@@ -65,7 +65,9 @@ static void background(const pesim_dram *d, double dram_cycles, pesim_dram_activ
     out->ref = d->tREFI > 0 ? ranks * floor(dram_cycles / d->tREFI) : 0;
 }
 
-/* ceil(words x word_bits / burst_bits), in integers while they cannot overflow. */
+/* ceil(words x word_bits / burst_bits), in integers while they cannot
+ * overflow; word_bits is a word's whole bytes in bits (words are not packed:
+ * pesim_arch_word_bytes), as the cycle engines move them. */
 static int64_t bursts_of(int64_t words, int64_t word_bits, int64_t burst_bits)
 {
     if (words <= 0) return 0;
@@ -77,7 +79,7 @@ void pesim_estimate_dram_activity(const pesim_arch *a, int level, const pesim_co
 {
     /* integer arithmetic: this runs in every analytical evaluation */
     const pesim_dram *d = &a->level[level].dram;
-    int64_t burst_bits = (int64_t)d->bus_bits * d->BL, word_bits = a->word_bits;
+    int64_t burst_bits = (int64_t)d->bus_bits * d->BL, word_bits = 8 * pesim_arch_word_bytes(a);
     int64_t per_row = burst_bits > 0 ? d->row_bytes * 8 / burst_bits : 1;
     if (per_row < 1) per_row = 1;
     int64_t rd = 0, wr = 0, act = 0;

@@ -240,8 +240,10 @@ int64_t pesim_arch_macs(const pesim_arch *a);
  * bursts, port bytes per cycle): word_bits rounded up to whole bytes, 1 to 8.
  * word_bits is in [1, 64] in every checked arch (the config loader's key
  * range and pesim_arch_check). Words are not packed: a 12-bit word takes 2
- * bytes. (The DRAM's peak, pesim_dram_words_per_cycle, and the Timeloop
- * conventions count word_bits / 8 bytes instead, fractional.) */
+ * bytes; the DRAM's peak (pesim_dram_words_per_cycle) and the analytical
+ * DRAM activity (pesim_estimate_dram_activity) count the same bytes. Only
+ * the Timeloop conventions (conventions = "timeloop") count word_bits / 8
+ * bytes, fractional, as Timeloop does. */
 int64_t pesim_arch_word_bytes(const pesim_arch *a);
 
 /* The children one instance of level L exchanges tensor t with through its
@@ -257,7 +259,8 @@ int pesim_arch_find_level(const pesim_arch *a, const char *name);
  * organisation and power; PESIM_ERR_INVALID if unknown. */
 pesim_status pesim_dram_preset(const char *name, pesim_dram *d);
 
-/* Peak bandwidth of the DRAM in words per accelerator cycle. */
+/* Peak bandwidth of the DRAM in words per accelerator cycle, a word taking
+ * whole bytes (pesim_arch_word_bytes: 12 bits move as 2 bytes). */
 double pesim_dram_words_per_cycle(const pesim_dram *d, int word_bits, double clock_mhz);
 
 /* Checks internal consistency (1 to PESIM_MAX_LEVELS levels, outermost keeps every tensor,
