@@ -37,6 +37,24 @@ def new_share(path):
     return new / max(1, len(rows) - 1)
 
 
+def convergence(path):
+    """(descriptive, added after the runs) Of one run: the distinct
+    placements it evaluated (greedy's included), the share of its
+    evaluations (after greedy's) made in asks that hold a repeat (under
+    repeats=recall: the generations asked whole after 16 with nothing new),
+    and the evaluation at which it last improved its best."""
+    rows = load_attrib(path)
+    seen, asks = {rows[0][4]}, {}
+    best, last = (rows[0][3] if rows[0][2] else float('inf')), 0
+    for i, (ask, _, v, obj, key) in enumerate(rows[1:], 1):
+        asks.setdefault(ask, []).append(key in seen)
+        seen.add(key)
+        if v and obj < best:
+            best, last = obj, i
+    rep = sum(len(a) for a in asks.values() if any(a))
+    return len(seen), rep / max(1, len(rows) - 1), last
+
+
 def problem(d, prob):
     pd = os.path.join(d, prob)
     key = 'speedups:' if prob == 'transformer' else 'gaps:'
@@ -65,6 +83,14 @@ def problem(d, prob):
         ws = [wall[(n, s)] for s in seeds if (n, s) in wall]
         print(f'| {n} | {statistics.mean(v[n]):.5f} | {hit} of {len(seeds)} | {ns:.3f} | '
               f'{statistics.median(ws) if ws else float("nan"):.1f} |')
+    print(f'\n{prob}: convergence (descriptive, added after the runs; medians over the seeds)\n')
+    print('| run | distinct placements evaluated | evaluations in asks holding a repeat (mean) | '
+          'last improvement at evaluation |')
+    print('|---|---|---|---|')
+    for n in NAMES:
+        cv = [convergence(os.path.join(pd, f'{n}_{s}.attrib')) for s in seeds]
+        print(f'| {n} | {statistics.median(c[0] for c in cv):g} | {statistics.mean(c[1] for c in cv):.3f} | '
+              f'{statistics.median(c[2] for c in cv):g} |')
     print('\nper seed:')
     for n in NAMES:
         print(f'  {n:12s} ' + ' '.join(f'{x:.4f}' for x in v[n]))
