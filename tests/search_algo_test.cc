@@ -230,6 +230,51 @@ TEST(SearchAlgo, PermutationRankRoundTrip)
     EXPECT_EQ(algo_factorial_inverse(7), -1);
 }
 
+// algo_seen as a set and as a map (the memo of egrl's repeats=recall):
+// 5,000 distinct vectors (the table grows from 1,024 slots three times)
+// each get back the value put, against a std::map of the same puts; a
+// second put replaces the value without adding; a set's members (added
+// before the first put) read back as 0 after it turns into a map; an absent
+// vector leaves *v alone.
+TEST(SearchAlgo, SeenSetAndMemoMap)
+{
+    algo_seen s = {};
+    std::map<std::vector<int32_t>, double> want;
+    int32_t x[3];
+    double v = -1;
+    EXPECT_EQ(algo_seen_get(&s, x, 3, &v), 0);
+    for (int32_t i = 0; i < 100; i++) {
+        x[0] = i, x[1] = -i, x[2] = 7;
+        ASSERT_EQ(algo_seen_add(&s, x, 3), 0);
+        want[{x[0], x[1], x[2]}] = 0;
+    }
+    for (int32_t i = 50; i < 5050; i++) {
+        x[0] = i, x[1] = -i, x[2] = i % 2 ? 7 : 9;
+        ASSERT_EQ(algo_seen_put(&s, x, 3, 0.5 * i), 0);
+        want[{x[0], x[1], x[2]}] = 0.5 * i;
+    }
+    x[0] = 60, x[1] = -60, x[2] = 9;
+    ASSERT_EQ(algo_seen_put(&s, x, 3, -3.25), 0); /* a replacement */
+    want[{60, -60, 9}] = -3.25;
+    EXPECT_EQ(s.count, (int64_t)want.size());
+    EXPECT_GE(s.cap, 2 * s.count);
+    for (const auto &kv : want) {
+        v = 1e300;
+        ASSERT_EQ(algo_seen_get(&s, kv.first.data(), 3, &v), 1);
+        EXPECT_EQ(v, kv.second) << kv.first[0];
+        EXPECT_EQ(algo_seen_has(&s, kv.first.data(), 3), 1);
+        EXPECT_EQ(algo_seen_add(&s, kv.first.data(), 3), 1); /* already there: no change */
+    }
+    x[0] = 6000, x[1] = 0, x[2] = 0;
+    v = 42;
+    EXPECT_EQ(algo_seen_get(&s, x, 3, &v), 0);
+    EXPECT_EQ(v, 42);
+    EXPECT_EQ(algo_seen_has(&s, x, 3), 0);
+    algo_seen_free(&s);
+    EXPECT_EQ(s.cap, 0);
+    EXPECT_EQ(algo_seen_get(&s, x, 3, &v), 0);
+}
+
 TEST(SearchAlgo, MutationStaysInRangeAndChanges)
 {
     Space s = MappingLike();
