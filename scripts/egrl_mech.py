@@ -15,7 +15,7 @@ import random
 import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from egrl_stats import load_runs, p_lower, wilcoxon_lower  # noqa: E402
+from egrl_stats import finished, p_lower, wilcoxon_lower  # noqa: E402
 
 # egrl.h's EGRL_FROM_* and origin bits
 HOW = ['initial', 'elite', 'copy', 'mutant', 'cross', 'cross+mutant', 'from-gnn', 'migrant', 'learner', 'greedy']
@@ -147,12 +147,10 @@ def summary(runs, name):
 
 def problem(d, prob):
     pd = os.path.join(d, prob)
-    key = 'speedups:' if prob == 'transformer' else 'gaps:'
-    fin = load_runs(pd, key)
-    if any(n not in fin for n in NAMES):
-        print(f'{prob}: no finished seed yet for ' + ', '.join(n for n in NAMES if n not in fin))
+    got = finished(pd, prob, NAMES)
+    if got is None:
         return
-    seeds = sorted(set.intersection(*(set(fin[n]) for n in NAMES)))
+    key, fin, seeds = got
     print(f'\n## {prob}: seeds finished by all three runs: {len(seeds)}: {seeds}')
     att = {n: [attribute(load_attrib(os.path.join(pd, f'{n}_{s}.attrib'))) for s in seeds] for n in NAMES}
     for n in NAMES:

@@ -20,7 +20,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from egrl_mech import load_attrib  # noqa: E402
-from egrl_stats import load_runs, p_lower, wilcoxon_lower  # noqa: E402
+from egrl_stats import finished, p_lower, wilcoxon_lower  # noqa: E402
 
 NAMES = ['ea', 'egrl', 'pg', 'ea-recall', 'egrl-recall', 'pg-recall']
 ALPHA = 0.025
@@ -57,12 +57,10 @@ def convergence(path):
 
 def problem(d, prob):
     pd = os.path.join(d, prob)
-    key = 'speedups:' if prob == 'transformer' else 'gaps:'
-    fin = load_runs(pd, key)
-    if any(n not in fin for n in NAMES):
-        print(f'{prob}: no finished seed yet for ' + ', '.join(n for n in NAMES if n not in fin))
+    got = finished(pd, prob, NAMES)
+    if got is None:
         return
-    seeds = sorted(set.intersection(*(set(fin[n]) for n in NAMES)))
+    key, fin, seeds = got
     print(f'\n## {prob}: seeds finished by all six runs: {len(seeds)}: {seeds[0]}-{seeds[-1]}' if seeds else
           f'\n## {prob}: no seed finished by all six runs')
     if not seeds:

@@ -24,6 +24,18 @@ def load_runs(d, key='gaps:'):
     return runs
 
 
+def finished(pd, prob, names):
+    """A problem's results in folder pd (prob transformer: speedups, else
+    gaps) and the seeds every run of names finished: (key, {NAME: {seed:
+    value}}, sorted seeds), or None (printed why) while some run has none."""
+    key = 'speedups:' if prob == 'transformer' else 'gaps:'
+    fin = load_runs(pd, key)
+    if any(n not in fin for n in names):
+        print(f'{prob}: no finished seed yet for ' + ', '.join(n for n in names if n not in fin))
+        return None
+    return key, fin, sorted(set.intersection(*(set(fin[n]) for n in names)))
+
+
 def p_lower(a, b, rng, R=100000):
     """One-sided permutation p of "a's mean is lower than b's" (independent
     samples): the share of R random relabellings (drawn with rng, a

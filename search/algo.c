@@ -707,11 +707,11 @@ int algo_seen_add(algo_seen *s, const int32_t *x, int32_t n)
 
 int algo_seen_put(algo_seen *s, const int32_t *x, int32_t n, double v)
 {
-    if (!s->val && s->cap) { /* a set becomes a map: its members' values are 0 */
+    if (!s->val) { /* a set becomes a map: its members' values are 0 */
+        if (!s->cap && seen_grow(s) != 0)
+            return -1;
         if (!(s->val = calloc((size_t)s->cap, sizeof *s->val)))
             return -1;
-    } else if (!s->val && !(s->val = calloc(1, sizeof *s->val))) {
-        return -1;               /* a placeholder: seen_grow sizes it with the table */
     }
     int64_t at;
     int rc = seen_insert(s, x, n, v, &at);
