@@ -240,7 +240,7 @@ TEST(SearchAlgo, SeenSetAndMemoMap)
 {
     algo_seen s = {};
     std::map<std::vector<int32_t>, double> want;
-    int32_t x[3];
+    int32_t x[3] = {0, 0, 0};
     double v = -1;
     EXPECT_EQ(algo_seen_get(&s, x, 3, &v), 0);
     for (int32_t i = 0; i < 100; i++) {
