@@ -77,3 +77,25 @@ egrl_compare_setup() {
   egrl_study_dir "$out"
   end=$([ -n "$cut" ] && date -d "$cut" +%s || echo 0)
 }
+# egrl_stream OUT PROBLEM OPTIMUM END FIRST SEEDS BUDGET RUN...: for seeds
+# FIRST..FIRST+SEEDS-1, in order, every RUN ("NAME ALGO [OPTIONS]") of one
+# problem, one at a time (egrl_run_one, cut at END), each writing
+# OUT/PROBLEM/NAME_SEED.out and NAME_SEED.attrib (every evaluated
+# candidate) and its wall seconds to OUT/PROBLEM/wall.txt ("NAME SEED
+# SECONDS"). OUT must hold its driver (egrl_study_dir).
+egrl_stream() {
+  local d="$1/$2" prob="$2" opt="$3" end="$4" first="$5" seeds="$6" budget="$7"
+  shift 7
+  mkdir -p "$d"
+  ln -sf ../study_egrl_synthetic "$d/study_egrl_synthetic"
+  for ((s = first; s < first + seeds; s++)); do
+    for r in "$@"; do
+      local name algo o t0 t1
+      read -r name algo o <<< "$r"
+      t0=$(date +%s.%N)
+      egrl_run_one "$d" "$end" "$name" "$algo" "${o:-}" "$s" "$budget" "$prob" "$opt" "$d/${name}_$s.attrib"
+      t1=$(date +%s.%N)
+      [ -f "$d/${name}_$s.out" ] && echo "$name $s $(echo "$t1 - $t0" | bc)" >> "$d/wall.txt"
+    done
+  done
+}

@@ -14,7 +14,7 @@
 # nice -n 10, by seed. CUT (a date(1) time, e.g. "05:30 UTC"; default none):
 # no run starts after it, a run still going then is killed and not counted.
 # The analysis (alone: scripts/study_egrl_recall.sh --analyse OUTDIR) is
-# scripts/egrl_recall.py. Needs build/Release (scripts/build.sh Release).
+# scripts/egrl_variant.py. Needs build/Release (scripts/build.sh Release).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUDGET="${BUDGET:-630}"
@@ -22,7 +22,7 @@ FIRST="${FIRST:-241}"
 . scripts/egrl_study_lib.sh
 
 if [ "${1:-}" = --analyse ]; then
-  /usr/bin/python3 scripts/egrl_recall.py "$2"
+  /usr/bin/python3 scripts/egrl_variant.py "$2" recall
   exit
 fi
 seeds="${1:-40}"
@@ -31,24 +31,9 @@ cut="${3:-}"
 egrl_study_dir "$out"
 end=$([ -n "$cut" ] && date -d "$cut" +%s || echo 0)
 echo "running in $out (partial results: scripts/study_egrl_recall.sh --analyse $out)"
-# stream PROBLEM OPTIMUM: every seed's six runs of one problem, in order
-stream() {
-  local d="$out/$1"
-  mkdir -p "$d"
-  ln -sf ../study_egrl_synthetic "$d/study_egrl_synthetic"
-  for ((s = FIRST; s < FIRST + seeds; s++)); do
-    for r in "ea ea" "egrl egrl" "pg pg" "ea-recall ea repeats=recall" "egrl-recall egrl repeats=recall" \
-             "pg-recall pg repeats=recall"; do
-      read -r name algo opt <<< "$r"
-      local t0 t1
-      t0=$(date +%s.%N)
-      egrl_run_one "$d" "$end" "$name" "$algo" "${opt:-}" "$s" "$BUDGET" "$1" "$2" "$d/${name}_$s.attrib"
-      t1=$(date +%s.%N)
-      [ -f "$d/${name}_$s.out" ] && echo "$name $s $(echo "$t1 - $t0" | bc)" >> "$d/wall.txt"
-    done
-  done
-}
-stream capacity 4330 &
-stream transformer 0 &
+runs=("ea ea" "egrl egrl" "pg pg" "ea-recall ea repeats=recall" "egrl-recall egrl repeats=recall"
+      "pg-recall pg repeats=recall")
+egrl_stream "$out" capacity 4330 "$end" "$FIRST" "$seeds" "$BUDGET" "${runs[@]}" &
+egrl_stream "$out" transformer 0 "$end" "$FIRST" "$seeds" "$BUDGET" "${runs[@]}" &
 wait
-/usr/bin/python3 scripts/egrl_recall.py "$out"
+/usr/bin/python3 scripts/egrl_variant.py "$out" recall

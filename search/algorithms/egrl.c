@@ -59,7 +59,7 @@ enum {
     O_POP_GNN, O_POP_BOLTZ, O_ELITE, O_TOURNAMENT, O_P_CROSS, O_P_MUT, O_WEIGHT_FRAC, O_WEIGHT_SIGMA,
     O_BOLTZ_FRAC, O_BOLTZ_SIGMA, O_TEMP_MIN, O_TEMP_MAX, O_ROLLOUTS, O_STEPS, O_ALPHA, O_LR, O_CRITIC_LR,
     O_TAU, O_BATCH, O_HIDDEN, O_DEPTH, O_RATIO, O_REPLAY, O_CRITIC, O_REPLAY_SAMPLE, O_REPLAY_ALPHA, O_REPLAY_BETA,
-    O_MIGRATE, O_REPEATS, N_OPTS
+    O_MIGRATE, O_REPEATS, O_CLEAR_RADIUS, N_OPTS
 };
 
 #define OPT_TABLE(pop_gnn, pop_boltz, rollouts)                                                                \
@@ -96,6 +96,9 @@ enum {
          "migration: the learner's copy as a GNN member (0, member) or its distribution as a chromosome (1)"}, \
         {"repeats", 1, 0, 0, 1,                                                                                \
          "a placement the run already evaluated: asked again (0, evaluate) or its reward recalled (1, recall)"}, \
+        {"clear_radius", 1, -1, -1, 1000000,                                                                  \
+         "clearing before selection: -1 off; r >= 0: a member whose placement differs in at most r "           \
+         "parameters from a fitter kept member's ranks below every kept member"},                               \
     }
 
 const algo_opt_desc algo_egrl_opts[N_OPTS] = OPT_TABLE(10, 10, 1);
@@ -122,12 +125,14 @@ const int32_t algo_greedy_n_opts = 0;
 #define N_DEC 2              /* decisions per node: weights, outputs */
 #define FAIL_REWARD (-5.0)   /* a placement the evaluator refuses (papers.md) */
 #define RECALL_MAX 16        /* repeats=recall: generations in a row with nothing to ask before one is asked whole */
+_Static_assert(EGRL_CLEARED < FAIL_REWARD, "a cleared member ranks below every reward");
 
 typedef struct member {
     pesim_rl_net *net;       /* a GNN policy, or NULL: a Boltzmann chromosome */
     double *prior;           /* chromosome: n_logits (head-major, as the GNN's logits) */
     double *temp;            /* chromosome: n_nodes, in [temp_min, temp_max] */
     double fitness;          /* reward of its last rollout */
+    double selection;        /* what the last evolution ranked it by: fitness, or EGRL_CLEARED */
     uint8_t how;             /* EGRL_FROM_*: how the last evolution made it (calloc: initial) */
     uint8_t lineage;         /* 1: it descends from a migrant (the learner's copy) */
 } member;
@@ -448,7 +453,7 @@ static pesim_status create_mode(const algo_space *sp, gsl_rng *rng, const double
     s->boltz_len = (int64_t)s->n_logits + s->n_nodes;
     for (int32_t i = 0; i < s->n_pop && !st; i++) {
         member *m = &s->pop[i];
-        m->fitness = -HUGE_VAL;
+        m->fitness = m->selection = -HUGE_VAL;
         if (i < (int32_t)s->opt[O_POP_GNN]) {
             st = make_gnn(s, rng, src, dst, ne, 0, &m->net, e);
             if (!st) s->gnn_len = pesim_rl_net_n_params(m->net);
@@ -559,7 +564,7 @@ static void genome_from_gnn(egrl_state *s, pesim_rl_net *net, double *g)
 }
 
 /* Tournament selection among the members with is_gnn (-1: any): the best
- * fitness of `tournament` draws (the lower index on a tie). Returns -1 if
+ * selection fitness of `tournament` draws (the lower index on a tie). Returns -1 if
  * no member qualifies. */
 static int32_t tournament(egrl_state *s, int is_gnn)
 {
@@ -570,7 +575,8 @@ static int32_t tournament(egrl_state *s, int is_gnn)
     int32_t best = -1;
     for (int32_t k = 0; k < (int32_t)s->opt[O_TOURNAMENT]; k++) {
         int32_t c = pool[gsl_rng_uniform_int(s->rng, (unsigned long)n)];
-        if (best < 0 || s->pop[c].fitness > s->pop[best].fitness || (s->pop[c].fitness == s->pop[best].fitness && c < best))
+        if (best < 0 || s->pop[c].selection > s->pop[best].selection ||
+            (s->pop[c].selection == s->pop[best].selection && c < best))
             best = c;
     }
     return best;
@@ -612,7 +618,44 @@ static void mutate(egrl_state *s, const member *shape, double *g)
         g[s->n_logits + v] = clampd(g[s->n_logits + v], s->opt[O_TEMP_MIN], s->opt[O_TEMP_MAX]);
 }
 
-/* One generation of the EA: the elites stay; every other slot gets a child
+/* Sorts order (member indices) by selection fitness, descending; stable,
+ * so equal ones keep their order. */
+static void sort_by_selection(const egrl_state *s, int32_t *order)
+{
+    for (int32_t i = 1; i < s->n_pop; i++) /* insertion sort */
+        for (int32_t j = i; j > 0 && s->pop[order[j]].selection > s->pop[order[j - 1]].selection; j--) {
+            int32_t t = order[j];
+            order[j] = order[j - 1], order[j - 1] = t;
+        }
+}
+
+/* Clearing (Petrowski 1996), one winner per niche: in order (by fitness,
+ * descending), a member whose last placement differs in at most r
+ * parameters from that of a member kept before it is cleared (its
+ * selection fitness becomes EGRL_CLEARED); the others are kept. Member i's last
+ * placement is candidate i of the generation just told (new_generation
+ * puts the members first, in order). Draws nothing. */
+static void clear_niches(egrl_state *s, const int32_t *order, int32_t r)
+{
+    const int32_t n = s->sp->n;
+    int32_t kept[4096], n_kept = 0;
+    for (int32_t k = 0; k < s->n_pop; k++) {
+        const int32_t i = order[k], *xi = s->gen_x + (size_t)i * n;
+        int near = 0;
+        for (int32_t j = 0; j < n_kept && !near; j++) {
+            const int32_t *xj = s->gen_x + (size_t)kept[j] * n;
+            int32_t d = 0;
+            for (int32_t p = 0; p < n && d <= r; p++) d += xi[p] != xj[p];
+            near = d <= r;
+        }
+        if (near) s->pop[i].selection = EGRL_CLEARED;
+        else kept[n_kept++] = i;
+    }
+}
+
+/* One generation of the EA. Members rank by selection fitness: their
+ * fitness, or after clearing (clear_radius >= 0) EGRL_CLEARED for the cleared.
+ * The elites (the best ranked) stay; every other slot gets a child
  * of its own kind from tournament parents of the old population (a
  * chromosome slot may take a GNN parent: the child then starts from that
  * policy's distribution); then (egrl) migration: the learner's policy
@@ -626,12 +669,12 @@ static void evolve(egrl_state *s)
     const int32_t P = s->n_pop;
     if (P == 0) return;
     int32_t order[4096], n_el;
-    for (int32_t i = 0; i < P; i++) order[i] = i;
-    for (int32_t i = 1; i < P; i++) /* insertion sort, fitness descending, stable */
-        for (int32_t j = i; j > 0 && s->pop[order[j]].fitness > s->pop[order[j - 1]].fitness; j--) {
-            int32_t t = order[j];
-            order[j] = order[j - 1], order[j - 1] = t;
-        }
+    for (int32_t i = 0; i < P; i++) order[i] = i, s->pop[i].selection = s->pop[i].fitness;
+    sort_by_selection(s, order);
+    if (s->opt[O_CLEAR_RADIUS] >= 0) {
+        clear_niches(s, order, (int32_t)s->opt[O_CLEAR_RADIUS]);
+        sort_by_selection(s, order);
+    }
     n_el = (int32_t)lround(s->opt[O_ELITE] * P);
     if (n_el < 2) n_el = 2;
     if (n_el > P) n_el = P;
@@ -927,6 +970,7 @@ const char *egrl_origin_name(int32_t how)
 double egrl_reference(const void *state) { return ((const egrl_state *)state)->ref; }
 int64_t egrl_generations(const void *state) { return ((const egrl_state *)state)->generation; }
 double egrl_member_fitness(const void *state, int32_t i) { return ((const egrl_state *)state)->pop[i].fitness; }
+double egrl_member_selection(const void *state, int32_t i) { return ((const egrl_state *)state)->pop[i].selection; }
 
 int64_t egrl_learner_params(const void *state, double *p)
 {

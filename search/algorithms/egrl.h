@@ -30,6 +30,13 @@ int32_t egrl_boltzmann_sample(void *state, int32_t i, int32_t *actions);
 void egrl_make_child(void *state, int32_t a, int32_t b, int mutate, double *child);
 /* Member i's fitness: the reward of its last rollout (-HUGE_VAL before). */
 double egrl_member_fitness(const void *state, int32_t i);
+/* What the last evolution ranked member i by (elites, tournaments,
+ * migration's worst): its fitness then, or EGRL_CLEARED if clearing
+ * (--algo-opt clear_radius=R, R >= 0) cleared it: its last placement
+ * differed in at most R parameters from that of a fitter member kept
+ * before it. -HUGE_VAL before the first evolution. */
+#define EGRL_CLEARED (-6.0)
+double egrl_member_selection(const void *state, int32_t i);
 /* Copies the learner's actor parameters into p (may be NULL) and returns
  * their number; 0 without a learner (ea). */
 int64_t egrl_learner_params(const void *state, double *p);

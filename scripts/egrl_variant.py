@@ -1,18 +1,20 @@
-"""scripts/egrl_recall.py - the analysis of the pre-stated comparison of
-docs/egrl.md "Not charging the learner for repeats"
-(scripts/study_egrl_recall.sh).
+"""scripts/egrl_variant.py - the analysis of a pre-stated comparison of an
+EGRL variant V against its baselines: docs/egrl.md "Not charging the
+learner for repeats" (V recall, scripts/study_egrl_recall.sh) and
+"Clearing" (V clear, scripts/study_egrl_clear.sh).
 
-usage: python3 scripts/egrl_recall.py DIR
+usage: python3 scripts/egrl_variant.py DIR V
 DIR holds PROBLEM/NAME_SEED.out (study_egrl_synthetic's line),
 PROBLEM/NAME_SEED.attrib (its ATTRIB file) and PROBLEM/wall.txt ("NAME SEED
-SECONDS") for PROBLEM capacity and transformer and the six NAMEs below. A
-seed counts where all six runs of its problem finished (their .out files
+SECONDS") for PROBLEM capacity and transformer and the runs of V (names(V)):
+ea, egrl, pg, ea-V, egrl-V and pg-V (only where V changes pg: recall). A
+seed counts where all the runs of its problem finished (their .out files
 exist). Per problem: each run's mean and per-seed result, its share of new
 placements among its evaluations (greedy's first one left out) and its
-median wall time; the pre-stated tests (egrl-recall better than ea-recall and
-than pg-recall, one-sided permutation p, each with random.Random(1); met iff
-both < 0.025); the paired Wilcoxon p of the same pairs and the other pairs,
-not deciding."""
+median wall time; the pre-stated tests (egrl-V better than ea-V and than
+pg-V, or pg where there is no pg-V; one-sided permutation p, each with
+random.Random(1); met iff both < 0.025); the paired Wilcoxon p of the same
+pairs and the other pairs, not deciding."""
 import os
 import random
 import statistics
@@ -22,8 +24,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from egrl_mech import load_attrib  # noqa: E402
 from egrl_stats import finished, p_lower, wilcoxon_lower  # noqa: E402
 
-NAMES = ['ea', 'egrl', 'pg', 'ea-recall', 'egrl-recall', 'pg-recall']
 ALPHA = 0.025
+COUNT = {5: 'five', 6: 'six'}
+
+
+def names(v):
+    """The runs of variant v, in table order. Clearing acts on a population:
+    pg has none, so pg-clear would be pg."""
+    return ['ea', 'egrl', 'pg', f'ea-{v}', f'egrl-{v}'] + ([f'pg-{v}'] if v == 'recall' else [])
 
 
 def new_share(path):
@@ -55,14 +63,16 @@ def convergence(path):
     return len(seen), rep / max(1, len(rows) - 1), last
 
 
-def problem(d, prob):
+def problem(d, prob, variant):
+    NAMES = names(variant)
+    every = f'all {COUNT[len(NAMES)]} runs'
     pd = os.path.join(d, prob)
     got = finished(pd, prob, NAMES)
     if got is None:
         return
     key, fin, seeds = got
-    print(f'\n## {prob}: seeds finished by all six runs: {len(seeds)}: {seeds[0]}-{seeds[-1]}' if seeds else
-          f'\n## {prob}: no seed finished by all six runs')
+    print(f'\n## {prob}: seeds finished by {every}: {len(seeds)}: {seeds[0]}-{seeds[-1]}' if seeds else
+          f'\n## {prob}: no seed finished by {every}')
     if not seeds:
         return
     wall = {}
@@ -94,16 +104,18 @@ def problem(d, prob):
         print(f'  {n:12s} ' + ' '.join(f'{x:.4f}' for x in v[n]))
     sgn = -1 if key == 'speedups:' else 1  # lower is better for the tests
     lo = {n: [sgn * x for x in v[n]] for n in NAMES}
-    ps = []
-    for b in ('ea-recall', 'pg-recall'):
-        p = p_lower(lo['egrl-recall'], lo[b], random.Random(1))
-        w, nd, low = wilcoxon_lower(lo['egrl-recall'], lo[b])
+    ps, tested = [], f'egrl-{variant}'
+    for b in (f'ea-{variant}', f'pg-{variant}' if f'pg-{variant}' in NAMES else 'pg'):
+        p = p_lower(lo[tested], lo[b], random.Random(1))
+        w, nd, low = wilcoxon_lower(lo[tested], lo[b])
         ps.append(p)
-        print(f'PRE-STATED: egrl-recall better than {b}: permutation p = {p:.5f}; (not deciding) paired '
-              f'Wilcoxon p = {w:.5f} ({nd} seeds differ, egrl-recall better in {low})')
+        print(f'PRE-STATED: {tested} better than {b}: permutation p = {p:.5f}; (not deciding) paired '
+              f'Wilcoxon p = {w:.5f} ({nd} seeds differ, {tested} better in {low})')
     print(f'PRE-STATED: done-when met on {prob}: {"YES" if all(p < ALPHA for p in ps) else "no"} '
           f'(both p < {ALPHA})')
-    for a, b in (('egrl-recall', 'egrl'), ('ea-recall', 'ea'), ('pg-recall', 'pg'), ('egrl', 'ea'), ('egrl', 'pg')):
+    others = [(tested, 'egrl'), (f'ea-{variant}', 'ea')] + ([('pg-recall', 'pg')] if variant == 'recall' else []) + \
+        [('egrl', 'ea'), ('egrl', 'pg')] + ([(tested, 'ea')] if variant != 'recall' else [])
+    for a, b in others:
         p = p_lower(lo[a], lo[b], random.Random(1))
         w, nd, low = wilcoxon_lower(lo[a], lo[b])
         print(f'(not deciding) {a} better than {b}: permutation p = {p:.5f}; paired Wilcoxon p = {w:.5f} '
@@ -112,4 +124,4 @@ def problem(d, prob):
 
 if __name__ == '__main__':
     for prob in ('capacity', 'transformer'):
-        problem(sys.argv[1], prob)
+        problem(sys.argv[1], prob, sys.argv[2])

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# scripts/study_egrl_clear.sh [SEEDS [OUTDIR [CUT]]] - the pre-stated
+# comparison of docs/egrl.md "Clearing": on the capacity problem (DQN on
+# nnpi_small.cfg, rectified; the driver's problem capacity, optimum 4,330)
+# and the transformer problem (problem transformer), BUDGET evaluations
+# (environment, default 630), batch 21, seeds FIRST..FIRST+SEEDS-1
+# (environment FIRST, default 281; SEEDS default 40), five runs per seed and
+# problem: ea, egrl, pg and ea-clear, egrl-clear (--algo-opt
+# clear_radius=0; pg has no population to clear), each writing
+# OUTDIR/PROBLEM/NAME_SEED.out (study_egrl_synthetic's line) and
+# NAME_SEED.attrib (every evaluated candidate), and its wall seconds to
+# OUTDIR/PROBLEM/wall.txt. The two problems run as two processes side by
+# side, each one run at a time under nice -n 10, by seed. CUT (a date(1)
+# time, e.g. "09:00 UTC"; default none): no run starts after it, a run still
+# going then is killed and not counted. The analysis (alone:
+# scripts/study_egrl_clear.sh --analyse OUTDIR) is scripts/egrl_variant.py.
+# Needs build/Release (scripts/build.sh Release).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BUDGET="${BUDGET:-630}"
+FIRST="${FIRST:-281}"
+. scripts/egrl_study_lib.sh
+
+if [ "${1:-}" = --analyse ]; then
+  /usr/bin/python3 scripts/egrl_variant.py "$2" clear
+  exit
+fi
+seeds="${1:-40}"
+out="${2:-$(mktemp -d)}"
+cut="${3:-}"
+egrl_study_dir "$out"
+end=$([ -n "$cut" ] && date -d "$cut" +%s || echo 0)
+echo "running in $out (partial results: scripts/study_egrl_clear.sh --analyse $out)"
+runs=("ea ea" "egrl egrl" "pg pg" "ea-clear ea clear_radius=0" "egrl-clear egrl clear_radius=0")
+egrl_stream "$out" capacity 4330 "$end" "$FIRST" "$seeds" "$BUDGET" "${runs[@]}" &
+egrl_stream "$out" transformer 0 "$end" "$FIRST" "$seeds" "$BUDGET" "${runs[@]}" &
+wait
+/usr/bin/python3 scripts/egrl_variant.py "$out" clear
