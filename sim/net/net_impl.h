@@ -206,6 +206,9 @@ int net_same_counts(const pesim_net *n, int32_t i, const pesim_cost *sim);
 /* When a concat's inputs are complete (end[j]: layer j's end; load_done: a
  * loaded tensor's). */
 int64_t net_copy_inputs_end(const pesim_net *n, int32_t i, const int64_t *end, const int64_t *load_done);
+/* Bytes of `words` words in the simulated address space (regions, DMA
+ * spans, images): whole bytes per word (pesim_arch_word_bytes). */
+uint64_t net_bytes(const pesim_net *n, int64_t words);
 /* A tensor's DRAM region (bytes) from its address. */
 pesim_engine_region net_region(const pesim_net *n, int32_t id);
 /* The layers' timing from a simulation of the whole network: per layer its

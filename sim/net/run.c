@@ -53,11 +53,11 @@ static void prefetch(pesim_net *n)
 static void images(pesim_net *n)
 {
     const int top = n->M - 1;
-    uint64_t wb = (uint64_t)pesim_arch_word_bytes(&n->arch), at = 0, page = 4096;
+    uint64_t at = 0, page = 4096;
     for (int32_t id = 0; id < n->T; id++) {
         const pesim_net_tensor *t = &n->tensor[id];
         if (t->words > 0 && t->level == top && t->alias_of < 0 && t->address >= 0) {
-            uint64_t e = ((uint64_t)t->address + (uint64_t)t->inst_words) * wb;
+            uint64_t e = net_bytes(n, t->address + t->inst_words);
             if (e > at) at = e;
         }
     }
@@ -67,7 +67,7 @@ static void images(pesim_net *n)
         n->image[id] = 0;
         if (t->words == 0 || t->level == top || t->kind == PESIM_NET_ACTIVATION) continue;
         n->image[id] = at;
-        at += ((uint64_t)t->words * wb + page - 1) / page * page;
+        at += (net_bytes(n, t->words) + page - 1) / page * page;
     }
 }
 

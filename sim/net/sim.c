@@ -29,15 +29,19 @@ static int vec_next(void *ctx, pesim_block *b)
     return 1;
 }
 
+uint64_t net_bytes(const pesim_net *n, int64_t words)
+{
+    return (uint64_t)words * (uint64_t)pesim_arch_word_bytes(&n->arch);
+}
+
 pesim_engine_region net_region(const pesim_net *n, int32_t id)
 {
     pesim_engine_region r = {0, 0};
     if (id < 0) return r;
     const pesim_net_tensor *t = &n->tensor[id];
     if (t->words == 0 || t->address < 0) return r;
-    uint64_t wb = (uint64_t)pesim_arch_word_bytes(&n->arch);
-    r.base = (uint64_t)t->address * wb;
-    r.span = (uint64_t)t->inst_words * wb;
+    r.base = net_bytes(n, t->address);
+    r.span = net_bytes(n, t->inst_words);
     return r;
 }
 
@@ -78,9 +82,8 @@ static void load_dma(const pesim_net *n, int32_t id, int64_t after_block, pesim_
     d->src = n->M - 1, d->dst = x->level, d->words = x->words;
     d->tensor = x->kind == PESIM_NET_WEIGHTS ? PESIM_WEIGHTS : PESIM_INPUTS;
     d->after_block = after_block;
-    uint64_t wb = (uint64_t)pesim_arch_word_bytes(&n->arch);
     d->src_region.base = n->image[id];
-    d->src_region.span = (uint64_t)x->words * wb;
+    d->src_region.span = net_bytes(n, x->words);
 }
 
 void net_make_step(const pesim_net *n, int32_t i, net_plan_step *pl)
@@ -160,10 +163,9 @@ void net_make_step(const pesim_net *n, int32_t i, net_plan_step *pl)
             d->after_block = -1;
             d->src_region = net_region(n, id);
             d->dst_region = net_region(n, PESIM_NET_OUTPUT_TENSOR(i));
-            uint64_t wb = (uint64_t)pesim_arch_word_bytes(&n->arch);
             if (d->dst_region.span) {
-                d->dst_region.base += (uint64_t)off * wb;
-                d->dst_region.span = (uint64_t)slice * wb;
+                d->dst_region.base += net_bytes(n, off);
+                d->dst_region.span = net_bytes(n, slice);
             }
             concat_channels(l, x->words, &d->channels);
             if (d->channels > 0 && c0 >= 0 && c0 + d->channels <= l->dim[PESIM_DIM_K]) {
