@@ -99,3 +99,29 @@ egrl_stream() {
     done
   done
 }
+# egrl_variant_study VARIANT FIRST SEEDS|--analyse OUTDIR CUT -- RUN...: the
+# command line of a pre-stated EGRL variant study (study_egrl_recall.sh,
+# study_egrl_clear.sh). "--analyse DIR" runs scripts/egrl_variant.py DIR
+# VARIANT and exits; otherwise SEEDS (default 40) seeds from FIRST, into
+# OUTDIR (default a new temporary folder, made with its driver and commit),
+# cut at CUT (a date(1) time; empty: none): both problems (capacity,
+# optimum 4,330; transformer) as two egrl_stream processes side by side,
+# BUDGET evaluations each (environment, default 630), every RUN per seed;
+# then the analysis.
+egrl_variant_study() {
+  local variant="$1" first="$2"
+  if [ "${3:-}" = --analyse ]; then
+    /usr/bin/python3 scripts/egrl_variant.py "$4" "$variant"
+    exit
+  fi
+  local seeds="${3:-40}" out="${4:-}" cut="${5:-}" end=0
+  shift 6
+  [ -n "$out" ] || out=$(mktemp -d)
+  egrl_study_dir "$out"
+  [ -z "$cut" ] || end=$(date -d "$cut" +%s)
+  echo "running in $out (partial results: $0 --analyse $out)"
+  egrl_stream "$out" capacity 4330 "$end" "$first" "$seeds" "${BUDGET:-630}" "$@" &
+  egrl_stream "$out" transformer 0 "$end" "$first" "$seeds" "${BUDGET:-630}" "$@" &
+  wait
+  /usr/bin/python3 scripts/egrl_variant.py "$out" "$variant"
+}

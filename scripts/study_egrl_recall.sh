@@ -17,23 +17,6 @@
 # scripts/egrl_variant.py. Needs build/Release (scripts/build.sh Release).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-BUDGET="${BUDGET:-630}"
-FIRST="${FIRST:-241}"
 . scripts/egrl_study_lib.sh
-
-if [ "${1:-}" = --analyse ]; then
-  /usr/bin/python3 scripts/egrl_variant.py "$2" recall
-  exit
-fi
-seeds="${1:-40}"
-out="${2:-$(mktemp -d)}"
-cut="${3:-}"
-egrl_study_dir "$out"
-end=$([ -n "$cut" ] && date -d "$cut" +%s || echo 0)
-echo "running in $out (partial results: scripts/study_egrl_recall.sh --analyse $out)"
-runs=("ea ea" "egrl egrl" "pg pg" "ea-recall ea repeats=recall" "egrl-recall egrl repeats=recall"
-      "pg-recall pg repeats=recall")
-egrl_stream "$out" capacity 4330 "$end" "$FIRST" "$seeds" "$BUDGET" "${runs[@]}" &
-egrl_stream "$out" transformer 0 "$end" "$FIRST" "$seeds" "$BUDGET" "${runs[@]}" &
-wait
-/usr/bin/python3 scripts/egrl_variant.py "$out" recall
+egrl_variant_study recall "${FIRST:-241}" "${1:-}" "${2:-}" "${3:-}" -- "ea ea" "egrl egrl" "pg pg" "ea-recall ea repeats=recall" \
+  "egrl-recall egrl repeats=recall" "pg-recall pg repeats=recall"
