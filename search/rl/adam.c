@@ -68,17 +68,26 @@ void pesim_rl_adam_reset(pesim_rl_adam *a)
 
 void pesim_rl_adam_set_lr(pesim_rl_adam *a, double lr) { a->lr = lr; }
 
-void pesim_rl_adam_step(pesim_rl_adam *a, double *x, const double *grad)
+/* The loop is written for the vectoriser: the state in locals, the arrays
+ * restrict (x and grad are the network's parameters and gradients, never
+ * the optimiser's own moments), and this file is compiled with
+ * -fno-math-errno (search/CMakeLists.txt) so that sqrt has no errno path;
+ * every value is computed by the same operations in the same order as one
+ * element at a time, so the results are the same bits. */
+void pesim_rl_adam_step(pesim_rl_adam *a, double *restrict x, const double *restrict grad)
 {
     a->t++;
     a->b1t *= a->b1;
     a->b2t *= a->b2;
-    double c1 = 1 / (1 - a->b1t), c2 = 1 / (1 - a->b2t);
-    for (int64_t i = 0; i < a->n; i++) {
-        double g = grad[i];
-        a->m[i] = a->b1 * a->m[i] + (1 - a->b1) * g;
-        a->v[i] = a->b2 * a->v[i] + (1 - a->b2) * g * g;
-        x[i] -= a->lr * (a->m[i] * c1 / (sqrt(a->v[i] * c2) + a->eps) + a->wd * x[i]);
+    const double c1 = 1 / (1 - a->b1t), c2 = 1 / (1 - a->b2t);
+    const double b1 = a->b1, b2 = a->b2, k1 = 1 - a->b1, k2 = 1 - a->b2, lr = a->lr, eps = a->eps, wd = a->wd;
+    double *restrict m = a->m, *restrict v = a->v;
+    const int64_t n = a->n;
+    for (int64_t i = 0; i < n; i++) {
+        const double g = grad[i];
+        m[i] = b1 * m[i] + k1 * g;
+        v[i] = b2 * v[i] + k2 * g * g;
+        x[i] -= lr * (m[i] * c1 / (sqrt(v[i] * c2) + eps) + wd * x[i]);
     }
 }
 
