@@ -287,7 +287,8 @@ typedef struct pesim_rl_adam_config {
 pesim_status pesim_rl_adam_create(int64_t n, const pesim_rl_adam_config *cfg, pesim_rl_adam **out,
                                   pesim_error *e);
 void pesim_rl_adam_destroy(pesim_rl_adam *a);
-/* One step: x -= lr * mhat / (sqrt(vhat) + eps) (+ lr * weight_decay * x). */
+/* One step: x -= lr * mhat / (sqrt(vhat) + eps) (+ lr * weight_decay * x).
+ * x and grad (the optimiser's n values each) must not overlap. */
 void pesim_rl_adam_step(pesim_rl_adam *a, double *x, const double *grad);
 void pesim_rl_adam_set_lr(pesim_rl_adam *a, double lr);
 /* Forgets the moments and the step count. */
