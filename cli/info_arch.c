@@ -157,8 +157,8 @@ void cli_info_arch_text(const pesim_arch *a, const char *path, FILE *f)
         int len = (int)strlen(a->level[L].name);
         if (len > w) w = len;
     }
-    fprintf(f, "%-*s  %-5s %-24s %9s %-7s %5s %5s %8s %8s %7s %8s %8s %9s %10s %s\n", w,
-            "level", "keeps", "capacity_words", "instances", "fanout", "banks", "ports",
+    fprintf(f, "%-*s  %-5s %4s %-24s %9s %-7s %5s %5s %8s %8s %7s %8s %8s %9s %10s %s\n", w,
+            "level", "keeps", "bits", "capacity_words", "instances", "fanout", "banks", "ports",
             "rd_w/cyc", "wr_w/cyc", "latency", "rd_pJ", "wr_pJ", "leak_pJ/c", "area_um2",
             "flags");
     for (int L = 0; L < a->n_levels; L++) {
@@ -167,9 +167,9 @@ void cli_info_arch_text(const pesim_arch *a, const char *path, FILE *f)
         snprintf(fan, sizeof fan, "%" PRId32 "x%" PRId32, lv->fanout_x, lv->fanout_y);
         if (pesim_level_tile_slots(lv) == 2) snprintf(slots, sizeof slots, "double-buffered ");
         if (pesim_level_tile_slots(lv) > 2) snprintf(slots, sizeof slots, "%d-buffered ", pesim_level_tile_slots(lv));
-        fprintf(f, "%-*s  %-5s %-24s %9s %-7s %5" PRId32 " %5" PRId32 " %8s %8s %7" PRId32
+        fprintf(f, "%-*s  %-5s %4" PRId32 " %-24s %9s %-7s %5" PRId32 " %5" PRId32 " %8s %8s %7" PRId32
                    " %8g %8g %9g %10g %s%s%s\n",
-                w, lv->name, keeps_letters(lv, keeps), capacity_text(lv, cap, sizeof cap),
+                w, lv->name, keeps_letters(lv, keeps), pesim_level_word_bits(a, L), capacity_text(lv, cap, sizeof cap),
                 cli_fmt_count(pesim_arch_instances(a, L), b[0], 32), fan, lv->banks, lv->ports,
                 rate_text(pesim_arch_instance_words_per_cycle(a, L, 0), b[1], 32),
                 rate_text(pesim_arch_instance_words_per_cycle(a, L, 1), b[2], 32), lv->latency_cycles,
@@ -177,7 +177,8 @@ void cli_info_arch_text(const pesim_arch *a, const char *path, FILE *f)
                 lv->is_dram ? "dram " : "", slots,
                 lv->sliding_reuse ? "sliding-reuse" : "");
     }
-    fputs("\nfanout is X x Y children per instance; rd_w/cyc and wr_w/cyc are what one instance reads and\n"
+    fputs("\nbits is the width of the level's words (the unit of its capacity, rates and pJ per access);\n"
+          "fanout is X x Y children per instance; rd_w/cyc and wr_w/cyc are what one instance reads and\n"
           "writes a cycle over all its ports (ports x the per-port rate; DRAM: the lower of the timing's\n"
           "peak and the level's port); '-' bandwidth is unlimited.\n", f);
 
@@ -300,6 +301,7 @@ static void level_json(json_writer *w, const pesim_arch *a, int L)
         if (lv->keeps[t])
             json_string(w, pesim_tensor_name((pesim_tensor)t));
     json_end_array(w);
+    json_kv_int(w, "word_bits", pesim_level_word_bits(a, L));
     json_kv_int(w, "capacity_words", lv->capacity_words);
     json_key(w, "tensor_capacity_words");
     json_begin_object(w);
@@ -413,7 +415,7 @@ void cli_info_arch_json(const pesim_arch *a, const char *path, FILE *f)
 
 void cli_info_arch_csv(const pesim_arch *a, FILE *f)
 {
-    fputs("level,keeps,capacity_words,weights_capacity_words,inputs_capacity_words,"
+    fputs("level,keeps,word_bits,capacity_words,weights_capacity_words,inputs_capacity_words,"
           "outputs_capacity_words,instances,fanout_x,fanout_y,banks,ports,"
           "read_words_per_cycle,write_words_per_cycle,latency_cycles,read_energy_pj,"
           "write_energy_pj,leak_pj_per_cycle,area_um2,multiple_buffering,sliding_reuse,"
@@ -423,7 +425,8 @@ void cli_info_arch_csv(const pesim_arch *a, FILE *f)
         const pesim_level *lv = &a->level[L];
         char keeps[4];
         cli_csv_field(f, lv->name);
-        fprintf(f, ",%s,%" PRId64, keeps_letters(lv, keeps), lv->capacity_words);
+        fprintf(f, ",%s,%" PRId32 ",%" PRId64, keeps_letters(lv, keeps), pesim_level_word_bits(a, L),
+                lv->capacity_words);
         for (int t = 0; t < PESIM_NTENSORS; t++)
             fprintf(f, ",%" PRId64, lv->tensor_capacity_words[t]);
         fprintf(f, ",%" PRId64 ",%" PRId32 ",%" PRId32 ",%" PRId32 ",%" PRId32 ",",

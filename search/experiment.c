@@ -47,6 +47,7 @@ static const hw_spec hw_specs[] = {
     {"double_buffered", HW_DOUBLE_BUFFERED, V_BOOL, 0, 1},
     {"multiple_buffering", HW_TILE_SLOTS, V_INT, 1, PESIM_TILE_SLOTS_MAX},
     {"ports", HW_PORTS, V_INT, 1, 64},
+    {"word_bits", HW_LEVEL_WORD_BITS, V_INT, 1, 64},
 };
 
 static const char *const dataflows[] = {"ws", "os", "is", "rs", "nvdla", "any"};
@@ -215,6 +216,10 @@ static pesim_status parse_key(reader *r, const config_setting_t *at, const char 
         *spec = &hw_specs[i];
         if (k->field == HW_DRAM_CHANNELS && !a->level[k->level].is_dram)
             return fail(r, at, PESIM_ERR_INVALID, where, "'%s': level %s is not a DRAM level", text, level);
+        if (k->field == HW_LEVEL_WORD_BITS && (a->level[k->level].is_dram || k->level == a->n_levels - 1))
+            return fail(r, at, PESIM_ERR_INVALID, where,
+                        "'%s': the %s level's words are the arch's (sweep 'word_bits' for them)", text,
+                        a->level[k->level].is_dram ? "DRAM" : "outermost");
         return PESIM_OK;
     }
     char list[512] = "";

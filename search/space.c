@@ -68,6 +68,8 @@ uint64_t srch_hash_arch(uint64_t h, const pesim_arch *a)
         h = srch_hmix(h, (uint64_t)(v->block_words > 1 ? v->block_words : 1));
         if (v->arbitration) /* a later key: the default leaves the hashes of earlier stores */
             h = srch_hmix(h, 0x617262ull << 32 | (uint32_t)v->arbitration);
+        if (pesim_level_word_bits(a, l) != a->word_bits) /* likewise; 0 and the arch's width hash alike */
+            h = srch_hmix(h, 0x776273ull << 32 | (uint32_t)pesim_level_word_bits(a, l));
         for (int t = 0; t < PESIM_NTENSORS; t++) {
             h = srch_hmix(h, (uint64_t)v->noc[t].kind << 8 | (uint64_t)v->noc[t].reduce);
             h = srch_hash_double(h, v->noc[t].words_per_cycle);
@@ -447,6 +449,7 @@ int pesim_space_encode(const pesim_space *s, const pesim_design *d, int32_t *cho
                 case HW_TILE_SLOTS: found = pesim_level_tile_slots(x) == pesim_level_tile_slots(y); break;
                 case HW_PORTS: found = x->ports == y->ports; break;
                 case HW_WORD_BITS: found = a.word_bits == d->arch.word_bits; break;
+                case HW_LEVEL_WORD_BITS: found = x->word_bits == y->word_bits; break;
                 case HW_FIELD_COUNT: found = 0; break;
                 }
             }

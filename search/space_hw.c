@@ -39,6 +39,7 @@ void srch_hw_apply_value(pesim_arch *a, const hw_key *k, const hw_value *v)
     case HW_PORTS: x->ports = (int32_t)v->num; break;
     case HW_WORD_BITS: a->word_bits = (int32_t)v->num; break;
     case HW_TILE_SLOTS: x->tile_slots = (int32_t)v->num; break;
+    case HW_LEVEL_WORD_BITS: x->word_bits = (int32_t)v->num; break;
     case HW_FIELD_COUNT: break;
     }
 }

@@ -52,6 +52,7 @@ typedef enum hw_field {
     HW_PORTS,            /* level.ports */
     HW_WORD_BITS,        /* arch.word_bits */
     HW_TILE_SLOTS,       /* level.tile_slots (multiple_buffering, 1 to PESIM_TILE_SLOTS_MAX) */
+    HW_LEVEL_WORD_BITS,  /* level.word_bits (an on-chip level that is not the outermost) */
     HW_FIELD_COUNT
 } hw_field;
 

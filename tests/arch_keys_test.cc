@@ -76,6 +76,8 @@ const KeyCase kCases[] = {
     {"multiple_buffering", "banks = 1;", "banks = 1; multiple_buffering = 2;", nullptr, nullptr},
     {"double_buffered", "banks = 1;", "banks = 1; double_buffered = true;", nullptr, nullptr},
     {"sliding_reuse", "banks = 1;", "banks = 1; sliding_reuse = false;", nullptr, nullptr},
+    // the GLB's own words at 32 bits: its SRAM, port and network wires estimated twice as wide
+    {"level word_bits", "banks = 1;", "banks = 1; word_bits = 32;", nullptr, nullptr},
     {"block_words", "banks = 1;", "banks = 1; block_words = 4;", "conventions = \"pesim\";",
      "conventions = \"timeloop\";"},
     // a bank's line under the pesim conventions: 4 banks, lines of 4 words make each side's access one bank wide

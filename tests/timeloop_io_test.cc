@@ -353,6 +353,70 @@ TEST(TimeloopArch, MergeKeysAndInstancesAndMesh)
     EXPECT_EQ(4, a.level[1].fanout_y);
 }
 
+// Stores of several word-bits (docs/timeloop.md, "word-bits"): the outermost
+// store's (the DRAM's) is the arch's; another width becomes the level's, with
+// its depth, sizeKB and bandwidths in its own words. By hand: B is 48 bits
+// wide at 24-bit words, so a block of 2 words: depth 64 = 128 words; C's
+// sizeKB 3 at 24 bits = 3 x 1024 x 8 / 24 = 1024 words; RF has the DRAM's 8.
+TEST(TimeloopArch, StoresOfOtherWordBitsBecomeLevelWidths)
+{
+    const char *text =
+        "architecture:\n"
+        "  subtree:\n"
+        "  - name: S\n"
+        "    local:\n"
+        "    - {name: M, class: DRAM, attributes: {word-bits: 8}}\n"
+        "    - {name: C, class: SRAM, attributes: {word-bits: 24, sizeKB: 3}}\n"
+        "    - {name: B, class: SRAM, attributes: {word-bits: 24, width: 48, depth: 64}}\n"
+        "    - {name: RF, class: regfile, attributes: {word-bits: 8, depth: 4}}\n"
+        "    - {name: X, class: intmac}\n";
+    pesim_arch a;
+    pesim_error e;
+    ASSERT_EQ(PESIM_OK, LoadArch(text, &a, &e)) << e.line << ": " << e.key << ": " << e.msg;
+    ASSERT_EQ(4, a.n_levels);
+    EXPECT_EQ(8, a.word_bits);
+    EXPECT_STREQ("B", a.level[1].name);
+    EXPECT_EQ(24, pesim_level_word_bits(&a, 1));
+    EXPECT_EQ(128, a.level[1].capacity_words);
+    EXPECT_EQ(24, pesim_level_word_bits(&a, 2));
+    EXPECT_EQ(1024, a.level[2].capacity_words);
+    EXPECT_EQ(0, a.level[0].word_bits);   // the DRAM's width: no level width
+    EXPECT_EQ(0, a.level[3].word_bits);
+    // a DRAM wider than the stores inside it: the arch takes the DRAM's 16 bits
+    const char *wide =
+        "architecture:\n"
+        "  subtree:\n"
+        "  - name: S\n"
+        "    local:\n"
+        "    - {name: M, class: DRAM, attributes: {word-bits: 16}}\n"
+        "    - {name: RF, class: regfile, attributes: {word-bits: 8, depth: 4}}\n"
+        "    - {name: X, class: intmac}\n";
+    ASSERT_EQ(PESIM_OK, LoadArch(wide, &a, &e)) << e.line << ": " << e.key << ": " << e.msg;
+    EXPECT_EQ(16, a.word_bits);
+    EXPECT_EQ(8, pesim_level_word_bits(&a, 0));
+    EXPECT_EQ(16, pesim_level_word_bits(&a, 1));
+}
+
+// simba.cfg's 24-bit AccBuf exports as word-bits 24 and imports back as the
+// level's width; every other level keeps the arch's 8.
+TEST(TimeloopRoundTrip, LevelWidthsSurviveExportAndImport)
+{
+    pesim_arch a, b;
+    pesim_error e;
+    ASSERT_EQ(PESIM_OK, pesim_arch_load((std::string(PESIM_SOURCE_DIR) + "/configs/arch/simba.cfg").c_str(), &a, &e))
+        << e.msg;
+    ASSERT_EQ(24, pesim_level_word_bits(&a, 1));
+    char *text = pesim_timeloop_arch_text(&a, &e);
+    ASSERT_NE(nullptr, text) << e.msg;
+    EXPECT_NE(nullptr, strstr(text, "word-bits: 24")) << text;
+    ASSERT_EQ(PESIM_OK, pesim_timeloop_load_arch_string(text, "arch.yaml", nullptr, nullptr, PESIM_TL_ERT_MAX, &b, &e))
+        << e.msg << text;
+    free(text);
+    ASSERT_EQ(a.n_levels, b.n_levels);
+    EXPECT_EQ(8, b.word_bits);
+    for (int l = 0; l < a.n_levels; l++) EXPECT_EQ(pesim_level_word_bits(&a, l), pesim_level_word_bits(&b, l)) << l;
+}
+
 struct ArchError {
     const char *text;
     int line;
@@ -368,9 +432,6 @@ TEST(TimeloopArch, WhatPesimCannotRepresentNamesFileLineKey)
          "architecture.subtree.[S].local.[B].class", "class 'crossbar' is neither storage"},
         {"    - {name: M, class: DRAM}\n    - {name: X, class: intmac}\n    - {name: B, class: SRAM}\n", 7,
          "architecture.subtree.[S].local.[B]", "must be the innermost element"},
-        {"    - {name: M, class: DRAM, attributes: {word-bits: 8}}\n"
-         "    - {name: B, class: SRAM, attributes: {word-bits: 16}}\n    - {name: X, class: intmac}\n",
-         6, "architecture.subtree.[S].local.[B].attributes.word-bits", "pesim has one word size"},
         {"    - {name: M, class: DRAM}\n    - {name: 'B[0..5]', class: SRAM, attributes: {meshX: 4}}\n"
          "    - {name: 'X[0..5]', class: intmac}\n",
          6, "architecture.subtree.[S].local.[B[0..5]]", "meshX = 4 does not divide the 6 instances"},
@@ -764,6 +825,7 @@ TEST(TimeloopRoundTrip, RandomMappingsSurviveExportAndImport)
         SCOPED_TRACE(iter);
         pesim_arch a = RandomArch(rng);
         if (iter % 4 == 1) a.level[iter % a.n_levels].tile_slots = 3 + iter % 6; // N tile slots, 3 to 8
+        if (iter % 3 == 2) a.level[iter % (a.n_levels - 1)].word_bits = 9 + iter % 56; // a level width, not DRAM's
         if (pesim_arch_check(&a, "rand", nullptr) != PESIM_OK) continue;
         pesim_layer l = RandomLayer(rng);
         pesim_mapping m = RandomExactMapping(rng, a, l);
@@ -799,6 +861,7 @@ TEST(TimeloopRoundTrip, RandomMappingsSurviveExportAndImport)
             EXPECT_EQ(pesim_level_tile_slots(&v), pesim_level_tile_slots(&w));
             EXPECT_EQ(v.banks, w.banks);
             EXPECT_EQ(v.ports, w.ports);
+            EXPECT_EQ(pesim_level_word_bits(&a, lv), pesim_level_word_bits(&a2, lv));
         }
         EXPECT_EQ(a.mac_energy_pj, a2.mac_energy_pj);
         // the layer (its name is the file's)

@@ -79,7 +79,7 @@ static const char *const level_keys[] = {
     "name", "keeps", "capacity_words", "tensor_capacity", "fanout_x", "fanout_y", "spatial_x", "spatial_y",
     "banks", "ports", "read_words_per_cycle", "write_words_per_cycle", "latency_cycles", "read_energy_pj",
     "write_energy_pj", "leak_pj_per_cycle", "area_um2", "multiple_buffering", "double_buffered", "sliding_reuse", "noc", "dram",
-    "block_words", "reduce_energy_pj", "reduce_area_um2", "arbitration", NULL};
+    "block_words", "reduce_energy_pj", "reduce_area_um2", "arbitration", "word_bits", NULL};
 #define LF(key, kind, field, min, max, flags) {key, kind, offsetof(pesim_level, field), min, max, flags}
 static const cfg_field level_fields[] = {
     LF("capacity_words", CFG_I64, capacity_words, 0, MAX_WORDS, 0),
@@ -94,6 +94,9 @@ static const cfg_field level_fields[] = {
     LF("sliding_reuse", CFG_BOOL, sliding_reuse, 0, 0, 0),
     LF("block_words", CFG_I32, block_words, 0, MAX_FANOUT, 0),
 };
+/* The level's own word width (arch.h: pesim_level.word_bits): read from this
+ * table, written only when given (0, the arch's, is left out). */
+static const cfg_field level_word_bits_field = LF("word_bits", CFG_I32, word_bits, 1, 64, 0);
 #undef LF
 
 static const char *const noc_keys[] = {"kind", "reduce", "words_per_cycle", "hop_energy_pj", NULL};
@@ -350,7 +353,9 @@ static pesim_status read_level(const cfg_ctx *c, const config_setting_t *s, pesi
         if ((st = pesim_cfg_name_set(c, m, pesim_tensor_parse, tn, PESIM_NTENSORS, "tensor", &mask))) return st;
         for (int t = 0; t < PESIM_NTENSORS; t++) v->keeps[t] = (uint8_t)((mask >> t) & 1u);
     }
-    if ((st = pesim_cfg_read_fields(c, s, level_fields, NF(level_fields), v, 0))) return st;
+    if ((st = pesim_cfg_read_fields(c, s, level_fields, NF(level_fields), v, 0)) ||
+        (st = pesim_cfg_read_fields(c, s, &level_word_bits_field, 1, v, 0)))
+        return st;
     /* double_buffered = true / false is multiple_buffering = 2 / 1; both given must agree */
     if ((st = pesim_cfg_member(c, s, "double_buffered", 0, &m))) return st;
     if (m) {
@@ -492,6 +497,15 @@ static pesim_status load(cfg_ctx *c, pesim_arch *a)
         if (!pesim_mul_ok(macs, fan, &macs) || macs > MAX_MAC_UNITS)
             return pesim_cfg_fail(c, s, PESIM_ERR_RANGE, "the fan-outs multiply past 2^40 MAC units");
     }
+    /* a DRAM's words and the backing store's are the operands' (arch.h: pesim_level.word_bits) */
+    for (int l = 0; l < a->n_levels; l++) {
+        const pesim_level *v = &a->level[l];
+        if ((v->is_dram || l == a->n_levels - 1) && v->word_bits && v->word_bits != a->word_bits)
+            return pesim_cfg_fail(c, config_setting_get_member(config_setting_get_elem(list, (unsigned)l), "word_bits"),
+                                  PESIM_ERR_INVALID,
+                                  "word_bits = %d: the %s level's words are the arch's (word_bits = %d); leave "
+                                  "the key out", v->word_bits, v->is_dram ? "DRAM" : "outermost", a->word_bits);
+    }
     if ((st = pesim_cfg_member(c, g, "vector", 0, &m))) return st;
     if (m && (st = read_vector(c, m, a))) return st;
 
@@ -622,6 +636,8 @@ static pesim_status check_writable(const pesim_arch *a, const char *path, pesim_
             return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, key, "%s out of range", level_fields[bad].key);
         if ((bad = cost_fields_bad(level_cost_fields, NF(level_cost_fields), v)) >= 0)
             return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, key, "%s out of range", level_cost_fields[bad].f.key);
+        if (v->word_bits && pesim_cfg_fields_bad(&level_word_bits_field, 1, v) >= 0)
+            return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, key, "word_bits out of range");
         int64_t fan = (int64_t)v->fanout_x * v->fanout_y;
         if (fan > MAX_LEVEL_FANOUT || !pesim_mul_ok(macs, fan, &macs) || macs > MAX_MAC_UNITS)
             return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, key, "fan-outs past 2^30 children or 2^40 MAC units");
@@ -716,6 +732,10 @@ static pesim_status format_arch(cfg_buf *b, const pesim_arch *arch, const char *
         put_names(b, "spatial_y", v->spatial_y_dims, dn, PESIM_NDIMS);
         pesim_cfg_printf(b, "\n      ");
         pesim_cfg_put_fields(b, level_fields, NF(level_fields), v, 6);
+        if (v->word_bits) {
+            pesim_cfg_printf(b, " ");
+            pesim_cfg_put_fields(b, &level_word_bits_field, 1, v, 6);
+        }
         put_cost_fields(b, level_cost_fields, NF(level_cost_fields), v, v->estimated, 6);
         if (v->arbitration && v->banks >= 2 && !v->is_dram) /* the key is refused elsewhere */
             pesim_cfg_printf(b, " arbitration = \"%s\";", pesim_arbitration_name((pesim_arbitration)v->arbitration));

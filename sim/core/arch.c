@@ -107,6 +107,12 @@ int64_t pesim_arch_word_bytes(const pesim_arch *a)
     return word_bytes(a->word_bits);
 }
 
+int32_t pesim_level_word_bits(const pesim_arch *a, int level)
+{
+    int32_t wb = a->level[level].word_bits;
+    return wb > 0 ? wb : a->word_bits;
+}
+
 int64_t pesim_arch_fanin(const pesim_arch *a, int level, pesim_tensor t)
 {
     int64_t n = 1;
@@ -320,6 +326,13 @@ pesim_status pesim_arch_check(const pesim_arch *a, const char *file, pesim_error
             return pesim_error_set(e, PESIM_ERR_RANGE, file, v->line, key, "banks and ports must be >= 1");
         if ((unsigned)v->arbitration >= PESIM_ARB_COUNT)
             return pesim_error_set(e, PESIM_ERR_RANGE, file, v->line, key, "unknown arbitration %d", v->arbitration);
+        if (v->word_bits < 0 || v->word_bits > 64)
+            return pesim_error_set(e, PESIM_ERR_RANGE, file, v->line, key, "word_bits must be in [1, 64] (0: the "
+                                   "arch's), got %d", v->word_bits);
+        if ((v->is_dram || l == a->n_levels - 1) && pesim_level_word_bits(a, l) != a->word_bits)
+            return pesim_error_set(e, PESIM_ERR_INVALID, file, v->line, key,
+                                   "word_bits %d: the %s level's words are the arch's (word_bits = %d)",
+                                   v->word_bits, v->is_dram ? "DRAM" : "outermost", a->word_bits);
         if (v->tile_slots < 0 || v->tile_slots > PESIM_TILE_SLOTS_MAX)
             return pesim_error_set(e, PESIM_ERR_RANGE, file, v->line, key, "multiple_buffering must be in [1, %d], got %d",
                                    PESIM_TILE_SLOTS_MAX, v->tile_slots);

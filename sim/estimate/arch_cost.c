@@ -75,10 +75,11 @@ static void level_est(const pesim_arch *a, const arch_est *x, int level, int des
     const pesim_tech *t = &x->t;
     memset(out, 0, sizeof *out);
 
-    /* networks: one hop is one pitch of the array the words cross */
+    /* networks: one hop is one pitch of the array the words, the level's, cross */
+    const int32_t word_bits = pesim_level_word_bits(a, level);
     pesim_floorplan fp;
     floorplan_of(a, x, array_level(a, level), &fp);
-    double per_hop = pesim_estimate_wire_pj_per_bit_mm(t) * a->word_bits * fp.pitch_mm;
+    double per_hop = pesim_estimate_wire_pj_per_bit_mm(t) * word_bits * fp.pitch_mm;
     for (int k = 0; k < PESIM_NTENSORS; k++) out->hop_energy_pj[k] = per_hop;
     out->reduce_energy_pj = x->adder_pj;
     /* the outputs network's adder tree: fan-in - 1 adders of the accumulator type */
@@ -99,7 +100,7 @@ static void level_est(const pesim_arch *a, const arch_est *x, int level, int des
         }
         pesim_dram_power p;
         pesim_estimate_dram_power(d, &p);
-        double burst_bytes = d->bus_bits / 8.0 * d->BL, words = burst_bytes * 8.0 / a->word_bits;
+        double burst_bytes = d->bus_bits / 8.0 * d->BL, words = burst_bytes * 8.0 / word_bits;
         double per_row = floor((double)d->row_bytes / burst_bytes);
         if (per_row < 1) per_row = 1;
         /* per-word equivalents of the IDD model for a streamed row, with the
@@ -115,7 +116,7 @@ static void level_est(const pesim_arch *a, const arch_est *x, int level, int des
         return;
     }
     int64_t words = pesim_level_words(v);
-    double bits = (double)words * a->word_bits;
+    double bits = (double)words * word_bits;
     if (words <= 0) {
         out->kind = PESIM_EST_KIND_NONE;
         if (describe) snprintf(out->what, sizeof out->what, "unbounded level: no estimate");
@@ -128,7 +129,7 @@ static void level_est(const pesim_arch *a, const arch_est *x, int level, int des
     double wpa = bw > 0 ? ceil(bw / banks - 1e-9) : 1;
     if (wpa < 1) wpa = 1;
     if (wpa > (double)(1 << 20)) wpa = (double)(1 << 20); /* keeps width_bits an int32 */
-    int32_t width = (int32_t)(wpa * a->word_bits);
+    int32_t width = (int32_t)(wpa * word_bits);
     pesim_est e;
     if (bits <= PESIM_EST_REGFILE_MAX_BITS) {
         int64_t entries = (int64_t)ceil(bits / width);
@@ -376,7 +377,7 @@ const char *pesim_estimate_source(const pesim_arch *a, int level, uint32_t bit, 
         int k = array_level(a, level);
         floorplan_of(a, &all, k, &fp);
         snprintf(buf, n, "estimated: wire %.3g pJ/bit/mm x %d bit x %.3g mm pitch of the %dx%d array below %s, %d nm",
-                 pesim_estimate_wire_pj_per_bit_mm(&t), a->word_bits, fp.pitch_mm, a->level[k].fanout_x,
+                 pesim_estimate_wire_pj_per_bit_mm(&t), pesim_level_word_bits(a, level), fp.pitch_mm, a->level[k].fanout_x,
                  a->level[k].fanout_y, a->level[k].name, t.node_nm);
         return buf;
     }

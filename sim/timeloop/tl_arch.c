@@ -567,18 +567,16 @@ static pesim_status build(walk *w, pesim_arch *a, level_extra *x, char *mac_name
         return tl_fail(d, &w->el[PESIM_MAX_LEVELS].at, PESIM_ERR_RANGE, "more than %d storage levels",
                        PESIM_MAX_LEVELS);
     a->n_levels = n_store;
+    /* word-bits: the outermost store's (Timeloop's DRAM) is the arch's, the
+     * operands' width; a store of another width keeps its own (arch.h:
+     * pesim_level.word_bits), its depth, bandwidths and energies in its words */
     int64_t wb0 = 0;
     for (int i = 0; i < n_store; i++) {
         int L = n_store - 1 - i;
         int64_t wb;
         if ((st = read_store(w, &w->el[i], &a->level[L], &wb, &x[L]))) return st;
-        if (wb0 && wb != wb0) {
-            tl_at wa = attr(w, &w->el[i], k_word_bits);
-            return tl_fail(d, wa.n ? &wa : &w->el[i].at, PESIM_ERR_INVALID,
-                           "word-bits %lld differs from the outer levels' %lld: pesim has one word size",
-                           (long long)wb, (long long)wb0);
-        }
-        wb0 = wb;
+        if (i == 0) wb0 = wb;
+        else if (wb != wb0) a->level[L].word_bits = (int32_t)wb;
         for (int k = 0; k < i; k++)
             if (strcmp(w->el[k].name, w->el[i].name) == 0)
                 return tl_fail(d, &w->el[i].at, PESIM_ERR_INVALID, "a second storage element named '%s' (line %d)",

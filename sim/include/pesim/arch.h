@@ -137,6 +137,10 @@ typedef struct pesim_level {
                                          * conventions charge a partial vector as a whole one */
     int32_t arbitration;                /* pesim_arbitration of a banked level (0: reads first);
                                          * beside block_words, in what was padding */
+    int32_t word_bits;                  /* bits of this level's words, [1, 64]; 0 = the arch's word_bits.
+                                         * Capacities, rates and per-access energies are in these words;
+                                         * a DRAM level and the outermost level have the arch's. Read it
+                                         * through pesim_level_word_bits */
     double reduce_energy_pj;            /* per addition of the outputs' spatial reduction in this level's
                                          * network (pesim_cost.noc_spatial_reductions): its adder tree */
     double reduce_area_um2;             /* per instance: the outputs network's adder tree (reduce "tree":
@@ -199,7 +203,8 @@ typedef struct pesim_arch {
     char source[PESIM_SOURCE_MAX];      /* citation of the parameters */
     char dataflow[16];                  /* default-mapper hint: "ws","os","is","rs","nvdla","any" ("" = "any") */
     int32_t conventions;                /* pesim_conventions */
-    int32_t word_bits;
+    int32_t word_bits;                  /* the operands' width (MACs, DRAM, the evaluators' bytes per
+                                         * word); a level may hold wider words (pesim_level.word_bits) */
     double clock_mhz;
     int32_t mac_latency_cycles;         /* MAC pipeline depth */
     double mac_energy_pj;               /* per MAC */
@@ -236,15 +241,26 @@ int64_t pesim_arch_instances(const pesim_arch *a, int level);
 /* MAC units of the machine (product of all fan-outs). */
 int64_t pesim_arch_macs(const pesim_arch *a);
 
-/* Bytes a word occupies in memory and on every port (DRAM addresses and
- * bursts, port bytes per cycle): word_bits rounded up to whole bytes, 1 to 8.
- * word_bits is in [1, 64] in every checked arch (the config loader's key
- * range and pesim_arch_check). Words are not packed: a 12-bit word takes 2
- * bytes; the DRAM's peak (pesim_dram_words_per_cycle) and the analytical
- * DRAM activity (pesim_estimate_dram_activity) count the same bytes. Only
- * the Timeloop conventions (conventions = "timeloop") count word_bits / 8
- * bytes, fractional, as Timeloop does. */
+/* Bytes a word of the arch (an operand, a DRAM word; not a level's own width:
+ * the evaluators move words) occupies in memory and on every port (DRAM addresses
+ * and bursts, port bytes per cycle): word_bits rounded up to whole bytes, 1 to 8,
+ * word_bits in [1, 64] in every checked arch (the config loader's key range and
+ * pesim_arch_check). Words are not packed: a 12-bit word takes 2 bytes; the
+ * DRAM's peak (pesim_dram_words_per_cycle) and the analytical DRAM activity
+ * (pesim_estimate_dram_activity) count the same bytes. Only the Timeloop
+ * conventions (conventions = "timeloop") count word_bits / 8 bytes, as Timeloop does. */
 int64_t pesim_arch_word_bytes(const pesim_arch *a);
+
+/* Bits of one word of level `level` (0 <= level < n_levels): the level's
+ * word_bits, or the arch's when the level states none (0). A level's words
+ * are what it counts: its capacity_words, its rates and its energies per
+ * access are in them (Timeloop's word-bits of a storage level), so a 24-bit
+ * accumulation buffer of 128 words holds 3072 bits. The evaluators count
+ * words and never read this width (a partial sum is one word wherever it
+ * is); the estimator sizes the level's SRAM, ports and network wires by it
+ * (docs/estimate.md). DRAM levels and the outermost level always have the
+ * arch's width (pesim_arch_check). */
+int32_t pesim_level_word_bits(const pesim_arch *a, int level);
 
 /* The children one instance of level L exchanges tensor t with through its
  * network: the product of the fan-outs of L and of the levels below it down
