@@ -216,7 +216,7 @@ static pesim_status parse_key(reader *r, const config_setting_t *at, const char 
         *spec = &hw_specs[i];
         if (k->field == HW_DRAM_CHANNELS && !a->level[k->level].is_dram)
             return fail(r, at, PESIM_ERR_INVALID, where, "'%s': level %s is not a DRAM level", text, level);
-        if (k->field == HW_LEVEL_WORD_BITS && (a->level[k->level].is_dram || k->level == a->n_levels - 1))
+        if (k->field == HW_LEVEL_WORD_BITS && pesim_level_width_is_arch(a, k->level))
             return fail(r, at, PESIM_ERR_INVALID, where,
                         "'%s': the %s level's words are the arch's (sweep 'word_bits' for them)", text,
                         a->level[k->level].is_dram ? "DRAM" : "outermost");

@@ -500,7 +500,7 @@ static pesim_status load(cfg_ctx *c, pesim_arch *a)
     /* a DRAM's words and the backing store's are the operands' (arch.h: pesim_level.word_bits) */
     for (int l = 0; l < a->n_levels; l++) {
         const pesim_level *v = &a->level[l];
-        if ((v->is_dram || l == a->n_levels - 1) && v->word_bits && v->word_bits != a->word_bits)
+        if (pesim_level_width_is_arch(a, l) && v->word_bits && v->word_bits != a->word_bits)
             return pesim_cfg_fail(c, config_setting_get_member(config_setting_get_elem(list, (unsigned)l), "word_bits"),
                                   PESIM_ERR_INVALID,
                                   "word_bits = %d: the %s level's words are the arch's (word_bits = %d); leave "

@@ -113,6 +113,11 @@ int32_t pesim_level_word_bits(const pesim_arch *a, int level)
     return wb > 0 ? wb : a->word_bits;
 }
 
+int pesim_level_width_is_arch(const pesim_arch *a, int level)
+{
+    return a->level[level].is_dram || level == a->n_levels - 1;
+}
+
 int64_t pesim_arch_fanin(const pesim_arch *a, int level, pesim_tensor t)
 {
     int64_t n = 1;
@@ -329,7 +334,7 @@ pesim_status pesim_arch_check(const pesim_arch *a, const char *file, pesim_error
         if (v->word_bits < 0 || v->word_bits > 64)
             return pesim_error_set(e, PESIM_ERR_RANGE, file, v->line, key, "word_bits must be in [1, 64] (0: the "
                                    "arch's), got %d", v->word_bits);
-        if ((v->is_dram || l == a->n_levels - 1) && pesim_level_word_bits(a, l) != a->word_bits)
+        if (pesim_level_width_is_arch(a, l) && pesim_level_word_bits(a, l) != a->word_bits)
             return pesim_error_set(e, PESIM_ERR_INVALID, file, v->line, key,
                                    "word_bits %d: the %s level's words are the arch's (word_bits = %d)",
                                    v->word_bits, v->is_dram ? "DRAM" : "outermost", a->word_bits);

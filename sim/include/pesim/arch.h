@@ -261,6 +261,9 @@ int64_t pesim_arch_word_bytes(const pesim_arch *a);
  * (docs/estimate.md). DRAM levels and the outermost level always have the
  * arch's width (pesim_arch_check). */
 int32_t pesim_level_word_bits(const pesim_arch *a, int level);
+/* 1 if level `level`'s words are always the arch's (a DRAM level or the
+ * outermost level: it may not state its own word_bits), else 0. */
+int pesim_level_width_is_arch(const pesim_arch *a, int level);
 
 /* The children one instance of level L exchanges tensor t with through its
  * network: the product of the fan-outs of L and of the levels below it down
