@@ -25,10 +25,11 @@ def load_runs(d, key='gaps:'):
 
 
 def finished(pd, prob, names):
-    """A problem's results in folder pd (prob transformer: speedups, else
-    gaps) and the seeds every run of names finished: (key, {NAME: {seed:
-    value}}, sorted seeds), or None (printed why) while some run has none."""
-    key = 'speedups:' if prob == 'transformer' else 'gaps:'
+    """A problem's results in folder pd (prob transformer or resnet18:
+    speedups, else gaps) and the seeds every run of names finished: (key,
+    {NAME: {seed: value}}, sorted seeds), or None (printed why) while some
+    run has none."""
+    key = 'speedups:' if prob in ('transformer', 'resnet18') else 'gaps:'
     fin = load_runs(pd, key)
     if any(n not in fin for n in names):
         print(f'{prob}: no finished seed yet for ' + ', '.join(n for n in names if n not in fin))

@@ -12,7 +12,11 @@
 // same without rectify) or capacity (egrl_problem::kCapArch/kCapWorkload,
 // rectified: the problem where capacity binds after rectification) or
 // transformer (egrl_problem::kTfArch/kTfWorkload, not rectified, as the
-// study: 2 encoder layers of BERT-base on a cut NNP-I; see below). Prints
+// study: 2 encoder layers of BERT-base on a cut NNP-I; see below) or
+// resnet18 (ResNet-18, workloads/resnet18.cfg, on the capacity problem's
+// small NNP-I, rectified: a small network with repeated layers, 52
+// placement parameters; docs/egrl.md "Does the order depend on the
+// network?"; its figures are own speedups as the transformer's). Prints
 // one line: the final gap to the optimum per seed, their mean, how many seeds
 // found the optimum, in how many the learner's last rollout was all-DRAM
 // (every tensor at level 0, the outermost), and the share of all the
@@ -23,9 +27,10 @@
 // and are within 1 % and 5 % of it, greedy's and all-innermost's gaps and
 // how many placements are refused without rectification.
 //
-// PROBLEM transformer is too large to enumerate (3^40 placements): instead of
-// gaps, the line gives per seed the speedup over greedy (greedy's latency /
-// the best latency) of the best placement the algorithm found itself, the
+// PROBLEMs transformer and resnet18 are too large to enumerate (3^40 and
+// 3^52 placements; ALGO describe refuses them): instead of gaps, the line
+// gives per seed the speedup over greedy (greedy's latency / the best
+// latency) of the best placement the algorithm found itself, the
 // greedy candidate every egrl, ea and pg run evaluates first left out (the
 // study's "own" figure, docs/studies/egrl.md), "speedups: s s ... mean M",
 // then in how many seeds that beat greedy (> 1), the share of the
@@ -86,6 +91,8 @@ egrl_problem::RealPlacement *Real(const std::string &problem, bool rectify)
         return new egrl_problem::RealPlacement(egrl_problem::kCapArch, egrl_problem::kCapWorkload, nullptr, rectify);
     if (problem == "transformer")
         return new egrl_problem::RealPlacement(egrl_problem::kTfArch, egrl_problem::kTfWorkload, nullptr, rectify);
+    if (problem == "resnet18")
+        return new egrl_problem::RealPlacement(egrl_problem::kCapArch, "workloads/resnet18.cfg", nullptr, rectify);
     return nullptr;
 }
 
@@ -339,11 +346,17 @@ int main(int argc, char **argv)
     const std::string problem = argc > 6 ? argv[6] : "synthetic";
     const bool rectify = problem.find("-rectify") != std::string::npos;
     if (problem != "synthetic" && problem != "synthetic-rectify" && problem != "fc6" && problem != "fc6-rectify" &&
-        problem != "capacity" && problem != "transformer") {
+        problem != "capacity" && problem != "transformer" && problem != "resnet18") {
         fprintf(stderr, "unknown problem %s\n", problem.c_str());
         return 2;
     }
-    if (strcmp(algo, "describe") == 0) return Describe(problem);
+    if (strcmp(algo, "describe") == 0) {
+        if (problem == "transformer" || problem == "resnet18") {
+            fprintf(stderr, "describe: %s is too large to enumerate\n", problem.c_str());
+            return 2;
+        }
+        return Describe(problem);
+    }
     std::vector<std::string> kv;
     for (size_t p = 0; p < kvs.size();) {
         size_t q = kvs.find(';', p);
@@ -369,7 +382,7 @@ int main(int argc, char **argv)
     }
     egrl_problem::PlaceSpace ps(6);
     egrl_problem::Problem syn(ps.sp.n, rectify);
-    std::unique_ptr<egrl_problem::RealPlacement> rp(Real(problem, rectify || problem == "capacity"));
+    std::unique_ptr<egrl_problem::RealPlacement> rp(Real(problem, rectify || problem == "capacity" || problem == "resnet18"));
     const bool fc6 = rp != nullptr; /* a real network */
     if (fc6 && !rp->ok) {
         fprintf(stderr, "%s: %s\n", problem.c_str(), rp->error.msg);
@@ -377,7 +390,7 @@ int main(int argc, char **argv)
     }
     auto f = [&](const int32_t *x) { return fc6 ? (*rp)(x) : syn(x); };
     long at_opt = -1; /* counted for real networks only, when enumerated */
-    const bool own = problem == "transformer"; /* speedups of own placements, no optimum */
+    const bool own = problem == "transformer" || problem == "resnet18"; /* own speedups, no optimum */
     const std::vector<int32_t> greedy = own ? rp->Greedy() : std::vector<int32_t>();
     if (own && greedy.empty()) {
         fprintf(stderr, "%s: the greedy placer failed\n", problem.c_str());
