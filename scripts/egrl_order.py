@@ -24,7 +24,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from egrl_mech import load_attrib  # noqa: E402
-from egrl_stats import finished, p_lower, wilcoxon_lower  # noqa: E402
+from egrl_stats import finished, load_wall, p_lower, wilcoxon_lower  # noqa: E402
 
 ALPHA = 0.025
 NAMES = ('ea', 'egrl', 'pg')
@@ -67,11 +67,7 @@ def main(d):
           (f': {seeds[0]}-{seeds[-1]}' if seeds else ''))
     if not seeds:
         return
-    wall = {}
-    if os.path.exists(os.path.join(pd, 'wall.txt')):
-        for line in open(os.path.join(pd, 'wall.txt')):
-            n, s, t = line.split()
-            wall[(n, int(s))] = float(t)
+    wall = load_wall(pd)
     v = {n: [fin[n][s] for s in seeds] for n in NAMES}
     print(f'\n| {PROB}, {len(seeds)} seeds | mean own speedup (higher better) | sd | beat greedy | median wall s |')
     print('|---|---|---|---|---|')

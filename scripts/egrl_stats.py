@@ -37,6 +37,19 @@ def finished(pd, prob, names):
     return key, fin, sorted(set.intersection(*(set(fin[n]) for n in names)))
 
 
+def load_wall(pd):
+    """The wall seconds of every run in folder pd (its wall.txt, lines "NAME
+    SEED SECONDS", written by egrl_stream of scripts/egrl_study_lib.sh):
+    {(NAME, seed): seconds}; {} without the file."""
+    wall = {}
+    path = os.path.join(pd, 'wall.txt')
+    if os.path.exists(path):
+        for line in open(path):
+            n, s, t = line.split()
+            wall[(n, int(s))] = float(t)
+    return wall
+
+
 def p_lower(a, b, rng, R=100000):
     """One-sided permutation p of "a's mean is lower than b's" (independent
     samples): the share of R random relabellings (drawn with rng, a

@@ -22,7 +22,7 @@ import sys
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from egrl_mech import load_attrib  # noqa: E402
-from egrl_stats import finished, p_lower, wilcoxon_lower  # noqa: E402
+from egrl_stats import finished, load_wall, p_lower, wilcoxon_lower  # noqa: E402
 
 ALPHA = 0.025
 COUNT = {5: 'five', 6: 'six'}
@@ -75,11 +75,7 @@ def problem(d, prob, variant):
           f'\n## {prob}: no seed finished by {every}')
     if not seeds:
         return
-    wall = {}
-    if os.path.exists(os.path.join(pd, 'wall.txt')):
-        for line in open(os.path.join(pd, 'wall.txt')):
-            n, s, t = line.split()
-            wall[(n, int(s))] = float(t)
+    wall = load_wall(pd)
     v = {n: [fin[n][s] for s in seeds] for n in NAMES}
     what = 'own speedup (higher better)' if key == 'speedups:' else 'gap to the optimum (lower better)'
     print(f'\n| {prob}, {len(seeds)} seeds | mean {what} | optimum found / beat greedy | new share | '
