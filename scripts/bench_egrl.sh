@@ -2,7 +2,9 @@
 # EGRL's search loop in wall time (docs/performance.md, "EGRL's learner"):
 # one run of egrl, pg and ea per problem of the study driver
 # (scripts/study_egrl_synthetic.cc: capacity, the DQN on nnpi_small.cfg
-# rectified; transformer, two BERT-base layers on nnpi_sixth.cfg), 630
+# rectified; transformer, two BERT-base layers on nnpi_sixth.cfg; resnet18,
+# ResNet-18 on nnpi_small.cfg rectified, where the evaluator's default
+# mapper is most of a run), 630
 # evaluations, seed 1001, default options, one thread pinned to core 0; the
 # median of RUNS runs per driver, the drivers alternated run by run so that
 # a change in the machine's load falls on all of them alike. Each driver's
@@ -25,7 +27,7 @@ if [ ${#drivers[@]} -eq 0 ]; then
 fi
 echo "cores: $(nproc); $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'); load $(cut -d' ' -f1-3 /proc/loadavg)"
 for case in "egrl capacity 4330" "pg capacity 4330" "ea capacity 4330" "egrl transformer 0" "pg transformer 0" \
-            "ea transformer 0"; do
+            "ea transformer 0" "egrl resnet18 0" "pg resnet18 0" "ea resnet18 0"; do
   read -r algo prob opt <<< "$case"
   for ((r = 0; r < runs; r++)); do
     for ((d = 0; d < ${#drivers[@]}; d++)); do

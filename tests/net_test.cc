@@ -551,3 +551,76 @@ TEST(Net, DramSeriesBinsEveryWordWithinItsLayer)
 }
 
 }  // namespace
+
+// The plan memo (sim/net/layer.c, memo_rooms) keys a MAC layer's room by what
+// the model's capacity checks see: a level that keeps nothing, or one where
+// the layer's whole tensors fit, shares its plan with every room that does
+// too. The oracle is a fresh network per placement (an empty memo: every
+// plan made from its own room): ResNet-18 on the small NNP-I, weights
+// preloaded, rectified, 40 placements drawn from a fixed LCG over the levels
+// each tensor may live in, run one after another on one network (its memo
+// filling) must give exactly the fresh network's cycles, energy and every
+// layer's mapping. Checked to fail when memo_rooms keys every bounded level
+// as WHOLE (a partial room then shares a whole room's plan).
+TEST(Net, MemoisedPlansAreTheFreshPlans)
+{
+    pesim_arch arch{};
+    pesim_network net{};
+    pesim_error e{};
+    ASSERT_EQ(pesim_arch_load("tests/data/search/nnpi_small.cfg", &arch, &e), PESIM_OK) << e.msg;
+    ASSERT_EQ(pesim_network_load("workloads/resnet18.cfg", &net, &e), PESIM_OK) << e.msg;
+    pesim_net_options o{};
+    o.preload_weights = 1;
+    o.rectify = 1;
+    pesim_net *shared = nullptr;
+    ASSERT_EQ(pesim_net_create(&arch, &net, &o, &shared, &e), PESIM_OK) << e.msg;
+    int32_t wl[PESIM_MAX_LEVELS], al[PESIM_MAX_LEVELS];
+    const int nw = pesim_net_home_levels(shared, PESIM_NET_WEIGHTS, wl);
+    const int na = pesim_net_home_levels(shared, PESIM_NET_ACTIVATION, al);
+    ASSERT_EQ(nw, 3); // DRAM, LLC, SRAM
+    ASSERT_EQ(na, 3);
+    pesim_placement p{};
+    ASSERT_EQ(pesim_net_place_outermost(shared, &p, &e), PESIM_OK);
+    uint64_t x = 12345;
+    auto draw = [&x](int n) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        return (int)((x >> 33) % (uint64_t)n);
+    };
+    int valid = 0;
+    for (int k = 0; k < 40; k++) {
+        for (int32_t i = 0; i < p.n_layers; i++) {
+            p.weights_level[i] = wl[draw(nw)];
+            p.outputs_level[i] = al[draw(na)];
+        }
+        const pesim_net_result *r = nullptr, *f = nullptr;
+        ASSERT_EQ(pesim_net_run(shared, &p, PESIM_NET_ANALYTICAL, &r, &e), PESIM_OK) << e.msg;
+        pesim_net *fresh = nullptr;
+        ASSERT_EQ(pesim_net_create(&arch, &net, &o, &fresh, &e), PESIM_OK) << e.msg;
+        ASSERT_EQ(pesim_net_run(fresh, &p, PESIM_NET_ANALYTICAL, &f, &e), PESIM_OK) << e.msg;
+        EXPECT_EQ(r->valid, f->valid) << k;
+        EXPECT_EQ(r->cycles, f->cycles) << k;
+        EXPECT_EQ(r->energy_pj, f->energy_pj) << k;
+        ASSERT_EQ(r->n_layers, f->n_layers);
+        for (int32_t i = 0; i < r->n_layers; i++) {
+            EXPECT_EQ(r->layer[i].mapped, f->layer[i].mapped) << k << " " << i;
+            if (!r->layer[i].mapped || !f->layer[i].mapped) continue;
+            const pesim_mapping &a = r->layer[i].mapping, &b = f->layer[i].mapping;
+            ASSERT_EQ(a.n_levels, b.n_levels);
+            for (int lv = 0; lv < a.n_levels; lv++) { // field by field: the struct has padding
+                const pesim_level_map &u = a.level[lv], &v = b.level[lv];
+                EXPECT_TRUE(!memcmp(u.temporal, v.temporal, sizeof u.temporal) &&
+                            !memcmp(u.spatial_x, v.spatial_x, sizeof u.spatial_x) &&
+                            !memcmp(u.spatial_y, v.spatial_y, sizeof u.spatial_y) &&
+                            !memcmp(u.order, v.order, sizeof u.order) && !memcmp(u.order_x, v.order_x, sizeof u.order_x) &&
+                            !memcmp(u.order_y, v.order_y, sizeof u.order_y) && !memcmp(u.bypass, v.bypass, sizeof u.bypass))
+                    << k << " layer " << i << " level " << lv;
+            }
+        }
+        valid += r->valid;
+        pesim_net_destroy(fresh);
+    }
+    EXPECT_GE(valid, 30); // rectified: the draws are runs, not refusals
+    pesim_placement_free(&p);
+    pesim_net_destroy(shared);
+    pesim_network_free(&net);
+}

@@ -325,20 +325,52 @@ pesim_status pesim_net_set_mapping(pesim_net *n, int32_t layer, const pesim_mapp
     return PESIM_OK;
 }
 
+/* The rooms of a MAC layer's view (s->arch, mac_view's) as the memo keys
+ * them. The plan sees a level's room only through the model's capacity
+ * checks of the tiles the level keeps (pesim_nest_level_fits; the mapper
+ * scores mappings by pesim_model_evaluate, which reads capacities nowhere
+ * else), so two rooms that pass and fail the same checks plan alike:
+ * - a level that keeps nothing checks nothing: ROOM_IDLE;
+ * - a level where the layer's whole tensors fit passes every check (a tile
+ *   is at most its whole tensor: the walker clamps tiles to the dims), as
+ *   in every larger room: ROOM_WHOLE less the mask of what it keeps (the
+ *   keeps differ where a capacity part scales to nothing);
+ * - any other level: its quantum.
+ * Keying by these is exact (Net.MemoisedPlansAreTheFreshPlans) and lets
+ * the many rooms a search's placements leave share a plan. */
+#define ROOM_IDLE (-1)
+#define ROOM_WHOLE (-2)
+static void memo_rooms(const pesim_net *n, const net_step *s, const pesim_layer *l, int16_t q[MAXL])
+{
+    memset(q, 0, MAXL * sizeof *q);
+    for (int lv = 0; lv < n->M; lv++) {
+        const pesim_level *v = &s->arch.level[lv];
+        uint8_t keeps[NT];
+        int mask = 0;
+        for (int t = 0; t < NT; t++) keeps[t] = v->keeps[t] != 0, mask |= keeps[t] << t;
+        if (lv == n->M - 1) q[lv] = s->room_q[lv];
+        else if (!mask) q[lv] = ROOM_IDLE;
+        else if (pesim_nest_level_fits(&s->arch, l, lv, l->dim, keeps, NULL, NULL)) q[lv] = (int16_t)(ROOM_WHOLE - mask);
+        else q[lv] = s->room_q[lv];
+    }
+}
+
 /* A MAC layer's mapping for its homes and room (memoised). */
 static int plan_mac(pesim_net *n, net_step *s, int32_t li, pesim_net_result *res)
 {
     const pesim_layer *l = &n->net.layers[li];
-    uint64_t key = memo_key(li, s->home, s->room_q);
-    net_memo *e = memo_slot(n, key, li, s->home, s->room_q);
+    int16_t q[MAXL];
+    mac_view(n, s, &s->arch);
+    memo_rooms(n, s, l, q);
+    uint64_t key = memo_key(li, s->home, q);
+    net_memo *e = memo_slot(n, key, li, s->home, q);
     net_memo fresh;
     if (!e || !e->key) {
         net_memo *m = e ? e : &fresh;
         memset(m, 0, sizeof *m);
         m->key = key, m->layer = li;
         memcpy(m->home, s->home, sizeof m->home);
-        memcpy(m->room_q, s->room_q, sizeof m->room_q);
-        mac_view(n, s, &s->arch);
+        memcpy(m->room_q, q, sizeof m->room_q);
         pesim_error err;
         pesim_error_clear(&err);
         if (n->has_given && n->has_given[li] && given_fits(&s->arch, l, &n->given[li])) {
@@ -357,8 +389,6 @@ static int plan_mac(pesim_net *n, net_step *s, int32_t li, pesim_net_result *res
         }
         if (e) n->memo_used++;
         e = m;
-    } else {
-        mac_view(n, s, &s->arch);
     }
     if (!e->valid) {
         res->valid = 0;

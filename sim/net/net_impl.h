@@ -53,7 +53,7 @@ typedef struct net_memo {
     uint64_t key;                /* 0: empty */
     int32_t layer;
     int32_t home[NT];
-    int16_t room_q[MAXL];
+    int16_t room_q[MAXL];        /* the rooms as memo_rooms (layer.c) keys them */
     int32_t valid;
     int32_t given;               /* 1: map is the layer's given mapping (pesim_net_set_mapping) */
     char reason[PESIM_REASON_MAX];
@@ -65,7 +65,7 @@ typedef struct net_step {
     int32_t kind;                /* net_kind */
     int32_t home[NT];            /* operand levels (see pesim_net_layer) */
     int32_t src[NT];             /* operand tensors (-1: none) */
-    int16_t room_q[MAXL];        /* MAC: room quantum per level (16 = full), the memo key */
+    int16_t room_q[MAXL];        /* MAC: room quantum per level (16 = full) */
     pesim_arch arch;             /* the layer's view of the arch: homes bypassed above, room left */
     pesim_mapping map;           /* MAC */
     int32_t given;               /* MAC: map is the given mapping */
