@@ -550,8 +550,6 @@ TEST(Net, DramSeriesBinsEveryWordWithinItsLayer)
     EXPECT_EQ(pesim_net_dram_series(t.n, &r, 0, &one), 0);
 }
 
-}  // namespace
-
 // The plan memo (sim/net/layer.c, memo_rooms) keys a MAC layer's room by what
 // the model's capacity checks see: a level that keeps nothing, or one where
 // the layer's whole tensors fit, shares its plan with every room that does
@@ -560,8 +558,9 @@ TEST(Net, DramSeriesBinsEveryWordWithinItsLayer)
 // preloaded, rectified, 40 placements drawn from a fixed LCG over the levels
 // each tensor may live in, run one after another on one network (its memo
 // filling) must give exactly the fresh network's cycles, energy and every
-// layer's mapping (the last at cycle level too). Checked to fail when memo_rooms keys every bounded level
-// as WHOLE (a partial room then shares a whole room's plan).
+// layer's mapping (the last placement, the memo full, at cycle level too).
+// Checked to fail when memo_rooms keys every bounded level as WHOLE (a
+// partial room then shares a whole room's plan).
 TEST(Net, MemoisedPlansAreTheFreshPlans)
 {
     pesim_arch arch{};
@@ -630,3 +629,5 @@ TEST(Net, MemoisedPlansAreTheFreshPlans)
     pesim_net_destroy(shared);
     pesim_network_free(&net);
 }
+
+}  // namespace
