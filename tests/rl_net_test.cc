@@ -4,6 +4,7 @@
 // save/load and the OpenBLAS binding.
 #include "pesim/rl.h"
 #include "rl_test_util.h"
+#include "../search/rl/rl_impl.h"
 
 #include <dlfcn.h>
 #include <gsl/gsl_rng.h>
@@ -909,6 +910,66 @@ TEST(RlAdam, GlobalNormClipping)
     EXPECT_DOUBLE_EQ(pesim_rl_clip_grad_norm(g, 2, 2.0), 1.0);  // under the bound: unchanged
     EXPECT_DOUBLE_EQ(g[0], 0.6);
     EXPECT_DOUBLE_EQ(pesim_rl_clip_grad_norm(g, 2, 0.0), 1.0);  // 0: no clipping
+}
+
+// The learners' fused step (rl_adam_step_clear: clip, Adam and zeroing in
+// one pass, another gradient's norm summed alongside) against the separate
+// public calls, pesim_rl_clip_grad_norm then pesim_rl_adam_step, which the
+// tests above check by hand: the same bits, step after step, the
+// gradient left zero, and the other gradient's norm: sqrt(3^2 + 4^2) = 5,
+// sqrt(1 + 4 + 4 + 16) = 5 over a vector shorter or longer than x.
+TEST(RlAdam, FusedClipStepIsTheSeparateCallsBitForBit)
+{
+    const int n = 5;
+    pesim_rl_adam *a = nullptr, *b = nullptr;
+    pesim_error e;
+    pesim_rl_adam_config c = {0.1, 0, 0, 0, 0.01};
+    ASSERT_EQ(pesim_rl_adam_create(n, &c, &a, &e), PESIM_OK);
+    ASSERT_EQ(pesim_rl_adam_create(n, &c, &b, &e), PESIM_OK);
+    double xa[n] = {1.0, -2.0, 3.0, 0.5, -0.25}, xb[n];
+    memcpy(xb, xa, sizeof xa);
+    const double next_short[2] = {3.0, 4.0}, next_long[7] = {1.0, 0.0, -2.0, 0.0, 2.0, 0.0, 4.0};
+    // steps with the norm above max_norm 1 (clipped) and below (not)
+    const double grads[3][n] = {{3.0, -4.0, 0.0, 12.0, 0.5}, {0.1, 0.2, -0.3, 0.0, 0.1}, {-7.0, 1.0, 2.0, 0.3, 9.0}};
+    for (int t = 0; t < 3; t++) {
+        double ga[n], gb[n];
+        memcpy(ga, grads[t], sizeof ga);
+        memcpy(gb, grads[t], sizeof gb);
+        const double norm = pesim_rl_clip_grad_norm(ga, n, 1.0);
+        pesim_rl_adam_step(a, xa, ga);
+        EXPECT_EQ(rl_grad_norm(gb, n), norm) << t;
+        const double *next = t == 1 ? next_long : next_short;
+        const int64_t n_next = t == 1 ? 7 : 2;
+        EXPECT_EQ(rl_adam_step_clear(b, xb, gb, rl_grad_norm(gb, n), 1.0, next, n_next), 5.0) << t;
+        EXPECT_EQ(memcmp(xa, xb, sizeof xa), 0) << t;
+        for (int i = 0; i < n; i++)
+            EXPECT_EQ(gb[i], 0.0) << t << " " << i;
+    }
+    double zero[n] = {0, 0, 0, 0, 0};
+    EXPECT_EQ(rl_adam_step_clear(b, xb, zero, 0.0, 1.0, nullptr, 0), 0.0); // no next: 0
+    pesim_rl_adam_destroy(a);
+    pesim_rl_adam_destroy(b);
+}
+
+// Polyak with a gradient norm in the same pass (rl_polyak_norm, SAC's t1
+// update summing the actor's norm), by hand: tau 0.25 of (4, 8, -4) into
+// (0, 4, 4) is (1, 5, 2) (exact in binary); the norm of (3, 4) is 5 and of
+// (1, 2, 2, 4) is 5, over a gradient shorter and longer than the vector;
+// NULL gradient: 0; dst == src leaves the values (x/4 + 3x/4 == x here).
+TEST(RlPolyak, PolyakWithTheNormOfAnotherVector)
+{
+    double dst[3] = {0, 4, 4};
+    const double src[3] = {4, 8, -4}, g2[2] = {3, 4}, g4[4] = {1, 2, 2, 4};
+    EXPECT_EQ(rl_polyak_norm(dst, src, 3, 0.25, g2, 2), 5.0);
+    EXPECT_EQ(dst[0], 1.0);
+    EXPECT_EQ(dst[1], 5.0);
+    EXPECT_EQ(dst[2], 2.0);
+    EXPECT_EQ(rl_polyak_norm(dst, dst, 3, 0.25, g4, 4), 5.0);
+    EXPECT_EQ(dst[0], 1.0);
+    EXPECT_EQ(dst[1], 5.0);
+    EXPECT_EQ(dst[2], 2.0);
+    EXPECT_EQ(rl_polyak_norm(dst, src, 3, 1.0, nullptr, 0), 0.0);
+    EXPECT_EQ(dst[2], -4.0);
 }
 
 // ------------------------------------------------------------- save/load

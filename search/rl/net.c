@@ -272,16 +272,27 @@ pesim_status pesim_rl_net_copy_params(pesim_rl_net *dst, const pesim_rl_net *src
     return st;
 }
 
-pesim_status pesim_rl_net_polyak(pesim_rl_net *dst, const pesim_rl_net *src, double tau, pesim_error *e)
+pesim_status rl_net_polyak_norm(pesim_rl_net *dst, const pesim_rl_net *src, double tau, const double *g,
+                                int64_t n_g, double *norm, pesim_error *e)
 {
     if (!(tau >= 0 && tau <= 1))
         return pesim_error_set(e, PESIM_ERR_RANGE, NULL, 0, "tau", "must be in [0, 1], got %g", tau);
     pesim_status st = same_arch(dst, src, e);
     if (st != PESIM_OK)
         return st;
-    for (int64_t i = 0; i < dst->n_params; i++)
-        dst->params[i] = tau * src->params[i] + (1 - tau) * dst->params[i];
+    /* the arrays as arguments (locals), so that the loop vectorises
+     * (-fno-strict-aliasing: a store through dst->params could otherwise
+     * change dst itself); each element is the same operations as one at a
+     * time, so the same bits */
+    double r = rl_polyak_norm(dst->params, src->params, dst->n_params, tau, g, n_g);
+    if (g)
+        *norm = r;
     return PESIM_OK;
+}
+
+pesim_status pesim_rl_net_polyak(pesim_rl_net *dst, const pesim_rl_net *src, double tau, pesim_error *e)
+{
+    return rl_net_polyak_norm(dst, src, tau, NULL, 0, NULL, e);
 }
 
 int64_t pesim_rl_perturb(double *x, int64_t n, gsl_rng *rng, double fraction, double sigma, int relative)

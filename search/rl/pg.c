@@ -272,17 +272,18 @@ static void work_free(pg_work *w)
     free(w->g_old);
 }
 
-/* One gradient step of a network from dout: backward, clip, Adam. */
+/* One gradient step of a network from dout: backward into its gradient
+ * (zero on entry), clip, Adam; leaves the gradient zero. */
 static pesim_status net_step(pesim_rl_net *net, pesim_rl_adam *opt, const double *dout, double max_norm,
                              double *norm, pesim_error *e)
 {
     pesim_status st = pesim_rl_net_backward(net, dout, e);
     if (st != PESIM_OK)
         return st;
-    double g = pesim_rl_clip_grad_norm(pesim_rl_net_grads(net), pesim_rl_net_n_params(net), max_norm);
+    double g = rl_grad_norm(net->grads, net->n_params);
+    rl_adam_step_clear(opt, net->params, net->grads, g, max_norm, NULL, 0);
     if (norm)
         *norm = g;
-    pesim_rl_adam_step(opt, pesim_rl_net_params(net), pesim_rl_net_grads(net));
     return PESIM_OK;
 }
 
@@ -418,6 +419,10 @@ pesim_status pesim_rl_pg_update(pesim_rl_pg *pg, const pesim_rl_rollout *r, pesi
     for (int32_t t = 0; t < n; t++)
         w.perm[t] = t;
     int32_t steps = 0;
+    /* zeroed once: each net_step leaves its network's gradient zero */
+    pesim_rl_net_zero_grad(pg->actor);
+    if (pg->critic)
+        pesim_rl_net_zero_grad(pg->critic);
     for (int32_t ep = 0; ep < epochs && st == PESIM_OK; ep++) {
         if (c->kind == PESIM_RL_PPO && mb < n)
             gsl_ran_shuffle(pg->rng, w.perm, (size_t)n, sizeof(int32_t));
@@ -433,7 +438,6 @@ pesim_status pesim_rl_pg_update(pesim_rl_pg *pg, const pesim_rl_rollout *r, pesi
             gather(w.g_target, w.target, idx, m, sizeof(double));
             gather(w.g_old, w.logp_old, idx, m, sizeof(double));
             /* actor (and its value head) */
-            pesim_rl_net_zero_grad(pg->actor);
             st = pesim_rl_net_forward(pg->actor, w.g_obs, m, w.out, e);
             if (st != PESIM_OK)
                 break;
@@ -448,7 +452,6 @@ pesim_status pesim_rl_pg_update(pesim_rl_pg *pg, const pesim_rl_rollout *r, pesi
             st = net_step(pg->actor, pg->opt_a, w.dout, c->max_grad_norm, &S.grad_norm, e);
             /* separate critic */
             if (st == PESIM_OK && pg->critic) {
-                pesim_rl_net_zero_grad(pg->critic);
                 st = pesim_rl_net_forward(pg->critic, w.g_cobs, m, w.cout, e);
                 if (st != PESIM_OK)
                     break;

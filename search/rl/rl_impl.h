@@ -69,6 +69,33 @@ void rl_linear_bwd(const double *X, int32_t m, int32_t in, const double *W, int3
 void rl_act_fwd(pesim_rl_act a, double *h, int64_t n);
 void rl_act_bwd(pesim_rl_act a, const double *h, double *d, int64_t n);
 
+/* ------------------------------------------------------------ adam.c */
+
+/* The L2 norm of g[0..n), summed in index order (the order fixes the bits;
+ * pesim_rl_clip_grad_norm's norm). */
+double rl_grad_norm(const double *g, int64_t n);
+/* One learner step on a gradient `grad` of the optimiser's n values whose
+ * L2 norm is `norm` (rl_grad_norm): global-norm clipping to max_norm
+ * (<= 0: none), then an Adam step on x, in one pass that also zeroes grad
+ * (the next backward then accumulates from zero without
+ * pesim_rl_net_zero_grad). In the same pass, the L2 norm of next[0..n_next)
+ * (another network's gradient, stepped next), returned (0 when next is
+ * NULL): rl_grad_norm's value. x, grad and next must not overlap. x, the
+ * optimiser's state and the norm returned are the same bits as
+ * pesim_rl_clip_grad_norm then pesim_rl_adam_step, and rl_grad_norm. */
+double rl_adam_step_clear(pesim_rl_adam *a, double *x, double *grad, double norm, double max_norm,
+                          const double *next, int64_t n_next);
+
+/* Polyak averaging dst = tau src + (1 - tau) dst over n values (dst ==
+ * src allowed), and in the same pass the L2 norm of g[0..n_g) (a gradient,
+ * not overlapping dst), returned (0 when g is NULL): rl_grad_norm's value,
+ * summed in the same order, its serial adds overlapping the averaging. */
+double rl_polyak_norm(double *dst, const double *src, int64_t n, double tau, const double *g, int64_t n_g);
+/* net.c: pesim_rl_net_polyak (its checks and errors) with rl_polyak_norm's
+ * norm of g[0..n_g) in *norm (when g is not NULL). */
+pesim_status rl_net_polyak_norm(pesim_rl_net *dst, const pesim_rl_net *src, double tau, const double *g,
+                                int64_t n_g, double *norm, pesim_error *e);
+
 /* ------------------------------------------------------ per-kind hooks */
 pesim_status rl_mlp_build(pesim_rl_net *n, pesim_error *e);           /* tensors + state from n->mlp */
 pesim_status rl_mlp_forward(pesim_rl_net *n, const double *x, int32_t batch, double *out, pesim_error *e);

@@ -632,16 +632,6 @@ static pesim_status draw_batch(pesim_rl_sac *s, pesim_rl_replay *rb, pesim_error
     return PESIM_OK;
 }
 
-static pesim_status step_net(pesim_rl_net *n, pesim_rl_adam *o, const double *d, double max_norm, pesim_error *e)
-{
-    pesim_status st = pesim_rl_net_backward(n, d, e);
-    if (st != PESIM_OK)
-        return st;
-    pesim_rl_clip_grad_norm(pesim_rl_net_grads(n), pesim_rl_net_n_params(n), max_norm);
-    pesim_rl_adam_step(o, pesim_rl_net_params(n), pesim_rl_net_grads(n));
-    return PESIM_OK;
-}
-
 /* JOINT: per row b, one head drawn uniformly among those acting in
  * acts[b] (headj[b], -1 if none), the critic input of obs[b] and acts[b]
  * with that head blanked (xj), and acts[b] with only that head kept
@@ -806,6 +796,11 @@ pesim_status pesim_rl_sac_update(pesim_rl_sac *s, pesim_rl_replay *rb, int32_t n
     const uint8_t *mask = s->has_mask ? s->mask : NULL;
     const int joint = s->cfg.critic == PESIM_RL_SAC_JOINT;
     pesim_rl_sac_stats S = {0, 0, 0, 0};
+    /* the nets are the caller's: their gradients are zeroed once here, and
+     * each rl_adam_step_clear leaves them zero for the next step */
+    pesim_rl_net_zero_grad(s->q1);
+    pesim_rl_net_zero_grad(s->q2);
+    pesim_rl_net_zero_grad(s->actor);
     for (int32_t k = 0; k < n_steps; k++) {
         if ((st = draw_batch(s, rb, e)) != PESIM_OK)
             return st;
@@ -821,7 +816,6 @@ pesim_status pesim_rl_sac_update(pesim_rl_sac *s, pesim_rl_replay *rb, int32_t n
         if (joint) /* the replay's actions, one head blanked per row */
             joint_rows(s, s->obs, s->act, B);
         for (int32_t i = 0; i < 2; i++) {
-            pesim_rl_net_zero_grad(q[i]);
             if ((st = pesim_rl_net_forward(q[i], joint ? s->xj : s->obs, B, s->qa, e)) != PESIM_OK)
                 return st;
             memset(s->dq, 0, od);
@@ -833,14 +827,20 @@ pesim_status pesim_rl_sac_update(pesim_rl_sac *s, pesim_rl_replay *rb, int32_t n
                 for (int32_t b = 0; b < B; b++)
                     for (int32_t j = 0; j < L->out_dim; j++)
                         s->dq[(int64_t)b * L->out_dim + j] *= s->w[b];
-            if ((st = step_net(q[i], o[i], s->dq, s->cfg.max_grad_norm, e)) != PESIM_OK)
+            if ((st = pesim_rl_net_backward(q[i], s->dq, e)) != PESIM_OK)
                 return st;
         }
+        /* both critics' Adam steps after both backward passes (neither
+         * reads the other), so that q2's gradient norm is summed in q1's
+         * Adam pass */
+        double norm = rl_grad_norm(s->q1->grads, s->q1->n_params);
+        norm = rl_adam_step_clear(o[0], s->q1->params, s->q1->grads, norm, s->cfg.max_grad_norm, s->q2->grads,
+                                  s->q2->n_params);
+        rl_adam_step_clear(o[1], s->q2->params, s->q2->grads, norm, s->cfg.max_grad_norm, NULL, 0);
         /* actor, on the updated critics */
         if (!joint && ((st = pesim_rl_net_forward(s->q1, s->obs, B, s->qa, e)) != PESIM_OK ||
                        (st = pesim_rl_net_forward(s->q2, s->obs, B, s->qb, e)) != PESIM_OK))
             return st;
-        pesim_rl_net_zero_grad(s->actor);
         if ((st = pesim_rl_net_forward(s->actor, s->obs, B, s->out, e)) != PESIM_OK)
             return st;
         if (joint && (st = joint_actor_q(s, mask, e)) != PESIM_OK)
@@ -848,11 +848,15 @@ pesim_status pesim_rl_sac_update(pesim_rl_sac *s, pesim_rl_replay *rb, int32_t n
         memset(s->dout, 0, od);
         S.actor_loss = pesim_rl_loss_sac_actor(L, s->out, joint ? s->mj : mask, s->qa, s->qb, s->cfg.alpha, B,
                                                s->dout);
-        if ((st = step_net(s->actor, s->oa, s->dout, s->cfg.max_grad_norm, e)) != PESIM_OK)
+        /* the actor's step, and the targets: t1's Polyak pass (the critics
+         * are final) sums the actor's gradient norm */
+        double anorm = 0;
+        if ((st = pesim_rl_net_backward(s->actor, s->dout, e)) != PESIM_OK ||
+            (st = rl_net_polyak_norm(s->t1, s->q1, s->cfg.tau, s->actor->grads, s->actor->n_params, &anorm, e)) !=
+                PESIM_OK)
             return st;
-        /* targets */
-        if ((st = pesim_rl_net_polyak(s->t1, s->q1, s->cfg.tau, e)) != PESIM_OK ||
-            (st = pesim_rl_net_polyak(s->t2, s->q2, s->cfg.tau, e)) != PESIM_OK)
+        rl_adam_step_clear(s->oa, s->actor->params, s->actor->grads, anorm, s->cfg.max_grad_norm, NULL, 0);
+        if ((st = pesim_rl_net_polyak(s->t2, s->q2, s->cfg.tau, e)) != PESIM_OK)
             return st;
         /* stats: the entropy of the actor's heads before its step, the mean target */
         S.entropy = 0;
