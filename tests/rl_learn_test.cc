@@ -834,6 +834,92 @@ TEST(RlLearn, SacWithAGnnLearnsAPlacementOnAFixedGraph)
     RecordProperty("solved_at_round", solved_at);
 }
 
+// CEM-RL's steps on a population member (pesim_rl_sac_actor_steps): the
+// critics of a fixed state are first trained on an additive reward; a
+// member with its own weights then takes actor steps against them. The
+// SAC actor loss at one state is minimised by pi_h = softmax(min(Q1, Q2)_h /
+// alpha) over each head's allowed actions, so after enough steps the
+// member's heads are that distribution (total variation < 0.02), computed
+// here from the critics' outputs; a masked action keeps probability 0.
+// The critics and the learner's actor are bit-for-bit as they were; zero
+// steps change nothing; a joint critic, a missing fixed observation and an
+// actor of other heads are refused.
+TEST(RlLearn, SacActorStepsMoveAMemberToTheCriticsSoftmax)
+{
+    Rng rng(91);
+    const std::vector<int32_t> heads = {3, 4};
+    Sac t;
+    t.mlps(rng.r, 3, {16}, heads);
+    Net member, other;
+    member.n = make_mlp(rng.r, 3, {16}, heads, 0);
+    other.n = make_mlp(rng.r, 3, {16}, {3, 3}, 0);
+    pesim_rl_sac_config cfg;
+    pesim_rl_sac_config_default(&cfg);
+    cfg.lr = 1e-2;
+    cfg.critic_lr = 1e-2;
+    cfg.alpha = 0.3;
+    cfg.tau = 0.05;
+    pesim_error e;
+    ASSERT_EQ(pesim_rl_sac_create(&cfg, t.actor.n, t.q1.n, t.q2.n, 92, &t.s, &e), PESIM_OK);
+    EXPECT_EQ(pesim_rl_sac_actor_steps(t.s, member.n, nullptr, 1, &e), PESIM_ERR_INVALID);  // no fixed observation
+    const double obs[3] = {0.5, -1.0, 2.0};
+    ASSERT_EQ(pesim_rl_sac_set_fixed_obs(t.s, obs, &e), PESIM_OK);
+    ASSERT_EQ(pesim_rl_replay_create(0, 2, 7, 10000, &t.rb, &e), PESIM_OK);
+    const double r0[3] = {0.0, 0.4, -0.3}, r1[4] = {0.2, -0.5, 0.1, 0.6};
+    std::vector<uint8_t> mask(7, 1);
+    mask[3 + 3] = 0;  // head 1's action 3 is not allowed
+    for (int k = 0; k < 2000; k++) {
+        int32_t a[2] = {(int32_t)gsl_rng_uniform_int(rng.r, 3), (int32_t)gsl_rng_uniform_int(rng.r, 3)};
+        ASSERT_EQ(pesim_rl_replay_add(t.rb, nullptr, mask.data(), a, r0[a[0]] + r1[a[1]], nullptr, nullptr, 1, &e),
+                  PESIM_OK);
+    }
+    ASSERT_EQ(pesim_rl_sac_update(t.s, t.rb, 300, nullptr, &e), PESIM_OK) << e.msg;
+    auto params = [](pesim_rl_net *n) {
+        std::vector<double> w(pesim_rl_net_n_params(n));
+        pesim_rl_net_get_params(n, w.data());
+        return w;
+    };
+    const std::vector<double> q1 = params(t.q1.n), q2 = params(t.q2.n), learner = params(t.actor.n);
+    const std::vector<double> before = params(member.n);
+    ASSERT_EQ(pesim_rl_sac_actor_steps(t.s, member.n, mask.data(), 0, &e), PESIM_OK);
+    EXPECT_EQ(params(member.n), before);
+    ASSERT_EQ(pesim_rl_sac_actor_steps(t.s, member.n, mask.data(), 1500, &e), PESIM_OK) << e.msg;
+    EXPECT_NE(params(member.n), before);
+    EXPECT_EQ(params(t.q1.n), q1);
+    EXPECT_EQ(params(t.q2.n), q2);
+    EXPECT_EQ(params(t.actor.n), learner);
+    std::vector<double> qa(7), qb(7);
+    ASSERT_EQ(pesim_rl_net_forward(t.q1.n, obs, 1, qa.data(), &e), PESIM_OK);
+    ASSERT_EQ(pesim_rl_net_forward(t.q2.n, obs, 1, qb.data(), &e), PESIM_OK);
+    for (int h = 0; h < 2; h++) {
+        const int off = h == 0 ? 0 : 3, n = heads[h];
+        std::vector<double> want(n);
+        double z = 0;
+        for (int j = 0; j < n; j++)
+            z += want[j] = mask[off + j] ? std::exp(std::min(qa[off + j], qb[off + j]) / cfg.alpha) : 0.0;
+        const std::vector<double> got = probs(member.n, obs, mask.data(), h);
+        double tv = 0;
+        for (int j = 0; j < n; j++)
+            tv += 0.5 * std::fabs(got[j] - want[j] / z);
+        EXPECT_LT(tv, 0.02) << "head " << h;
+        if (h == 1) {
+            EXPECT_EQ(got[3], 0.0);
+        }
+    }
+    EXPECT_EQ(pesim_rl_sac_actor_steps(t.s, other.n, nullptr, 1, &e), PESIM_ERR_INVALID);  // other heads
+    // a joint critic is refused
+    Sac j;
+    Rng r2(93);
+    j.actor.n = make_mlp(r2.r, 3, {8}, heads, 0);
+    const int32_t extra = pesim_rl_joint_critic_extra(j.actor.n);
+    j.q1.n = make_mlp(r2.r, 3 + extra, {8}, heads, 0);
+    j.q2.n = make_mlp(r2.r, 3 + extra, {8}, heads, 0);
+    cfg.critic = PESIM_RL_SAC_JOINT;
+    ASSERT_EQ(pesim_rl_sac_create(&cfg, j.actor.n, j.q1.n, j.q2.n, 94, &j.s, &e), PESIM_OK);
+    ASSERT_EQ(pesim_rl_sac_set_fixed_obs(j.s, obs, &e), PESIM_OK);
+    EXPECT_EQ(pesim_rl_sac_actor_steps(j.s, j.actor.n, nullptr, 1, &e), PESIM_ERR_INVALID);
+}
+
 TEST(RlLearn, SacSameSeedSameRun)
 {
     std::vector<double> params[2];

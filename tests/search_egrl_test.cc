@@ -518,6 +518,97 @@ TEST(SearchEgrl, MigrationCopiesTheLearnerIntoTheWorstGnnThatIsNotAnElite)
     gsl_rng_free(rng);
 }
 
+// CEM-RL's steps (pop_grad, docs/egrl.md "Critic steps on the members"):
+// after a generation, exactly the first ceil(pop_grad_frac x n) in slot
+// order of the n non-elite GNN members other than the migrant take actor
+// steps (their origins carry EGRL_ORIGIN_STEPPED in the next ask). The
+// steps draw nothing, so the run with pop_grad=0 from the same seed holds
+// the same genomes everywhere else, and the stepped ones differ from it.
+// A run with steps depends on its seed only (batch 1 or 7) and differs from
+// the run without; a joint critic is refused.
+TEST(SearchEgrl, PopGradStepsTheFirstShareOfNonEliteGnnChildren)
+{
+    PlaceSpace ps(4);
+    auto make = [&](double pop_grad, void **st) {
+        gsl_rng *rng = algo_rng_create(11);
+        std::vector<double> o = Opts("egrl", {{"pop_gnn", 6}, {"pop_boltz", 4}, {"hidden", 8}, {"depth", 1},
+                                              {"steps", 2}, {"batch", 8}, {"pop_grad", pop_grad}});
+        pesim_error e;
+        EXPECT_EQ(algo_egrl_create(&ps.sp, rng, o.data(), st, &e), PESIM_OK) << e.msg;
+        return rng;
+    };
+    void *st = nullptr, *plain = nullptr;
+    gsl_rng *r1 = make(8, &st), *r2 = make(0, &plain);
+    ASSERT_TRUE(st && plain);
+    const int32_t P = egrl_n_members(st);
+    ASSERT_EQ(P, 10);
+    std::vector<int32_t> x((size_t)16 * ps.sp.n), y((size_t)16 * ps.sp.n);
+    pesim_result ref = Valid(100);
+    for (void *h : {st, plain}) {
+        ASSERT_EQ(algo_egrl_ask(h, x.data(), 16), 1);  // greedy
+        algo_egrl_tell(h, x.data(), &ref, 1, 1);
+    }
+    ASSERT_EQ(algo_egrl_ask(st, x.data(), 16), P + 1);
+    ASSERT_EQ(algo_egrl_ask(plain, y.data(), 16), P + 1);
+    EXPECT_EQ(x, y);
+    // member i's speedup 1 + ((i * 7) % 10) / 10: a shuffled ranking
+    std::vector<pesim_result> r(P + 1);
+    for (int32_t i = 0; i <= P; i++) r[i] = Valid(100 / (1 + ((i * 7) % 10) / 10.0));
+    algo_egrl_tell(st, x.data(), r.data(), P + 1, 1);
+    algo_egrl_tell(plain, y.data(), r.data(), P + 1, 1);
+    std::vector<int32_t> order(P);
+    std::iota(order.begin(), order.end(), 0);
+    std::stable_sort(order.begin(), order.end(),
+                     [&](int32_t a, int32_t b) { return egrl_member_fitness(st, a) > egrl_member_fitness(st, b); });
+    std::vector<bool> elite(P, false);
+    elite[order[0]] = elite[order[1]] = true;  // 10 % of 10, at least 2
+    int32_t migrant = -1;
+    for (int32_t k = P - 1; k >= 2 && migrant < 0; k--)
+        if (egrl_member_is_gnn(st, order[k])) migrant = order[k];
+    ASSERT_GE(migrant, 0);
+    std::vector<int32_t> children;
+    for (int32_t i = 0; i < P; i++)
+        if (egrl_member_is_gnn(st, i) && !elite[i] && i != migrant) children.push_back(i);
+    ASSERT_GE(children.size(), 3u);
+    const size_t want = (children.size() + 1) / 2;
+    std::vector<bool> stepped(P, false);
+    for (size_t k = 0; k < want; k++) stepped[children[k]] = true;
+    for (int32_t i = 0; i < P; i++) {
+        std::vector<double> a((size_t)egrl_genome(st, i, nullptr)), b((size_t)egrl_genome(plain, i, nullptr));
+        egrl_genome(st, i, a.data());
+        egrl_genome(plain, i, b.data());
+        EXPECT_EQ(a != b, (bool)stepped[i]) << "member " << i;
+    }
+    ASSERT_EQ(algo_egrl_ask(st, x.data(), 16), P + 1);
+    std::vector<int32_t> origin(P + 1);
+    ASSERT_EQ(egrl_ask_origins(st, origin.data()), P + 1);
+    for (int32_t i = 0; i < P; i++)
+        EXPECT_EQ((origin[i] & EGRL_ORIGIN_STEPPED) != 0, (bool)stepped[i]) << "member " << i;
+    EXPECT_EQ(origin[P] & EGRL_ORIGIN_STEPPED, 0);  // the learner's rollout
+    algo_egrl_destroy(st);
+    algo_egrl_destroy(plain);
+    gsl_rng_free(r1);
+    gsl_rng_free(r2);
+
+    Problem f(ps.sp.n);
+    std::vector<std::string> kv = kSmall;
+    kv.push_back("steps=2");
+    kv.push_back("batch=8");
+    Trace off = Drive("egrl", &ps.sp, f, 3, 80, 7, kv);
+    kv.push_back("pop_grad=64");
+    Trace a = Drive("egrl", &ps.sp, f, 3, 80, 1, kv), b = Drive("egrl", &ps.sp, f, 3, 80, 7, kv);
+    ASSERT_EQ(a.cands.size(), (size_t)80 * ps.sp.n);
+    EXPECT_EQ(a.cands, b.cands);
+    EXPECT_NE(a.cands, off.cands);
+    std::vector<double> o = Opts("egrl", {{"critic", 2}, {"pop_grad", 4}});
+    gsl_rng *rng = algo_rng_create(1);
+    void *bad = nullptr;
+    pesim_error e;
+    EXPECT_EQ(algo_egrl_create(&ps.sp, rng, o.data(), &bad, &e), PESIM_ERR_RANGE);
+    EXPECT_NE(std::string(e.msg).find("pop_grad"), std::string::npos) << e.msg;
+    gsl_rng_free(rng);
+}
+
 // On a small placement problem with a known optimum (12 tensors, 3 levels,
 // two capacities: 531441 points; the optimum by dynamic programming), at
 // 1000 evaluations over 12 seeds: EGRL finds the exact optimum at least

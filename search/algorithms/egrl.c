@@ -59,7 +59,7 @@ enum {
     O_POP_GNN, O_POP_BOLTZ, O_ELITE, O_TOURNAMENT, O_P_CROSS, O_P_MUT, O_WEIGHT_FRAC, O_WEIGHT_SIGMA,
     O_BOLTZ_FRAC, O_BOLTZ_SIGMA, O_TEMP_MIN, O_TEMP_MAX, O_ROLLOUTS, O_STEPS, O_ALPHA, O_LR, O_CRITIC_LR,
     O_TAU, O_BATCH, O_HIDDEN, O_DEPTH, O_RATIO, O_REPLAY, O_CRITIC, O_REPLAY_SAMPLE, O_REPLAY_ALPHA, O_REPLAY_BETA,
-    O_MIGRATE, O_REPEATS, O_CLEAR_RADIUS, N_OPTS
+    O_MIGRATE, O_REPEATS, O_CLEAR_RADIUS, O_POP_GRAD, O_POP_GRAD_FRAC, N_OPTS
 };
 
 #define OPT_TABLE(pop_gnn, pop_boltz, rollouts)                                                                \
@@ -99,6 +99,9 @@ enum {
         {"clear_radius", 1, -1, -1, 1000000,                                                                  \
          "clearing before selection: -1 off; r >= 0: a member whose placement differs in at most r "           \
          "parameters from a fitter kept member's ranks below every kept member"},                               \
+        {"pop_grad", 1, 0, 0, 100000,                                                                          \
+         "CEM-RL: actor steps on the learner's critics for a share of the non-elite GNN children (0: off)"},   \
+        {"pop_grad_frac", 0, 0.5, 0, 1, "CEM-RL: the share of non-elite GNN children that take pop_grad steps"}, \
     }
 
 const algo_opt_desc algo_egrl_opts[N_OPTS] = OPT_TABLE(10, 10, 1);
@@ -135,6 +138,7 @@ typedef struct member {
     double selection;        /* what the last evolution ranked it by: fitness, or EGRL_CLEARED */
     uint8_t how;             /* EGRL_FROM_*: how the last evolution made it (calloc: initial) */
     uint8_t lineage;         /* 1: it descends from a migrant (the learner's copy) */
+    uint8_t stepped;         /* 1: the last evolution gave it actor steps (pop_grad) */
 } member;
 
 struct egrl_state {
@@ -482,6 +486,12 @@ static pesim_status create_mode(const algo_space *sp, gsl_rng *rng, const double
     if (rollouts > 0 || mode == MODE_EGRL) {
         gsl_rng *lr = s->lrng;
         const int joint = s->opt[O_CRITIC] == 2;
+        if (joint && mode == MODE_EGRL && s->opt[O_POP_GRAD] > 0) {
+            st = pesim_error_set(e, PESIM_ERR_RANGE, NULL, 0, "algo-opt",
+                                 "pop_grad needs critic=additive or per_head (a joint critic's Q of one head "
+                                 "depends on the other heads' actions)");
+            goto done;
+        }
         if ((st = make_gnn(s, lr, src, dst, ne, 0, &s->actor, e)))
             goto done;
         const int32_t extra = joint ? pesim_rl_joint_critic_extra(s->actor) : 0;
@@ -663,13 +673,17 @@ static void clear_niches(egrl_state *s, const int32_t *order, int32_t r)
  * its distribution (its logits as the prior, temperature 1, as a chromosome
  * from a GNN parent) replaces the worst chromosome that is not an elite
  * (migrate=chromosome); none without a non-elite slot of that kind.
- * Migration draws nothing. */
+ * Migration draws nothing. Then (egrl, pop_grad > 0; CEM-RL, Pourchot and
+ * Sigaud, ICLR 2019) the first ceil(pop_grad_frac x n) in slot order of
+ * the n non-elite GNN members other than the migrant each take pop_grad
+ * actor steps against the learner's critics (pesim_rl_sac_actor_steps),
+ * which draws nothing either. */
 static void evolve(egrl_state *s)
 {
     const int32_t P = s->n_pop;
     if (P == 0) return;
     int32_t order[4096], n_el;
-    for (int32_t i = 0; i < P; i++) order[i] = i, s->pop[i].selection = s->pop[i].fitness;
+    for (int32_t i = 0; i < P; i++) order[i] = i, s->pop[i].selection = s->pop[i].fitness, s->pop[i].stepped = 0;
     sort_by_selection(s, order);
     if (s->opt[O_CLEAR_RADIUS] >= 0) {
         clear_niches(s, order, (int32_t)s->opt[O_CLEAR_RADIUS]);
@@ -723,9 +737,9 @@ static void evolve(egrl_state *s)
         }
         genome_set(s, m, child);
     }
+    int32_t worst = -1;
     if (s->mode == MODE_EGRL && s->actor) { /* migration */
         const int as_gnn = s->opt[O_MIGRATE] == 0;
-        int32_t worst = -1;
         for (int32_t k = P - 1; k >= 0 && worst < 0; k--)
             if ((s->pop[order[k]].net != NULL) == as_gnn && !elite[order[k]]) worst = order[k];
         if (worst >= 0) {
@@ -740,6 +754,18 @@ static void evolve(egrl_state *s)
         }
     }
     free(child);
+    if (s->mode == MODE_EGRL && s->sac && s->opt[O_POP_GRAD] > 0) { /* CEM-RL's gradient steps */
+        int32_t n_c = 0, k = 0;
+        for (int32_t i = 0; i < P; i++) n_c += s->pop[i].net && !elite[i] && i != worst;
+        const int32_t n_step = (int32_t)ceil(s->opt[O_POP_GRAD_FRAC] * n_c - 1e-9);
+        for (int32_t i = 0; i < P && k < n_step; i++) {
+            member *m = &s->pop[i];
+            if (!m->net || elite[i] || i == worst) continue;
+            k++;
+            if (pesim_rl_sac_actor_steps(s->sac, m->net, s->mask, (int32_t)s->opt[O_POP_GRAD], NULL) == PESIM_OK)
+                m->stepped = 1;
+        }
+    }
 }
 
 /* ------------------------------------------------------ ask / tell */
@@ -955,7 +981,8 @@ int32_t egrl_ask_origins(const void *state, int32_t *origin)
         const int32_t who = s->gen_who[s->gen_ask[s->ask_first + c]];
         const member *m = who >= 0 ? &s->pop[who] : NULL;
         origin[c] = !m ? EGRL_FROM_LEARNER | EGRL_ORIGIN_LINEAGE
-                       : m->how | (m->net ? EGRL_ORIGIN_GNN : 0) | (m->lineage ? EGRL_ORIGIN_LINEAGE : 0);
+                       : m->how | (m->net ? EGRL_ORIGIN_GNN : 0) | (m->lineage ? EGRL_ORIGIN_LINEAGE : 0) |
+                             (m->stepped ? EGRL_ORIGIN_STEPPED : 0);
     }
     return s->ask_n;
 }

@@ -62,7 +62,7 @@ int egrl_critic_train(void *state, const int32_t *choices, const double *reward,
  * policy; else a chromosome) and EGRL_ORIGIN_LINEAGE (the member descends
  * from a migrant, the learner's copy: a migrant, its children, a
  * crossover with it as either parent, a chromosome from its distribution;
- * set on the learner's rollouts too). */
+ * set on the learner's rollouts too) and EGRL_ORIGIN_STEPPED. */
 enum {
     EGRL_FROM_INITIAL = 0, /* the initial population, never evolved */
     EGRL_FROM_ELITE,       /* an elite, kept unchanged */
@@ -79,6 +79,7 @@ enum {
 #define EGRL_ORIGIN_HOW(o) ((o) & 15)
 #define EGRL_ORIGIN_GNN 16
 #define EGRL_ORIGIN_LINEAGE 32
+#define EGRL_ORIGIN_STEPPED 64 /* the member took CEM-RL's actor steps (pop_grad) in the last evolution */
 /* The origins of the candidates the last ask returned, in its order,
  * written to origin (room for that ask's count); returns the count (0
  * before any ask). A diagnostic: it draws and changes nothing. Call it

@@ -954,3 +954,53 @@ pesim_status pesim_rl_sac_q(pesim_rl_sac *s, const double *obs, const int32_t *a
     free(vb);
     return st;
 }
+
+/* ------------------------------------- a population member's actor steps */
+
+pesim_status pesim_rl_sac_actor_steps(pesim_rl_sac *s, pesim_rl_net *actor, const uint8_t *mask, int32_t n_steps,
+                                      pesim_error *e)
+{
+    const pesim_rl_layout *L = pesim_rl_net_layout(s->actor);
+    if (s->cfg.critic == PESIM_RL_SAC_JOINT)
+        return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "sac",
+                               "actor steps need an additive or per-head critic (a joint critic's Q depends on the "
+                               "other heads' actions)");
+    if (!s->fixed_obs || s->fixed_dim != L->in_dim)
+        return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "sac",
+                               "actor steps need the fixed observation (pesim_rl_sac_set_fixed_obs)");
+    if (!actor || !same_layout(L, pesim_rl_net_layout(actor)) || !critic_fits(s->actor, s->q1, 0) ||
+        !critic_fits(s->actor, s->q2, 0))
+        return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "sac", "the actor's heads are not the learner's");
+    if (n_steps <= 0)
+        return PESIM_OK;
+    const size_t od = (size_t)L->out_dim;
+    double *qa = malloc(od * sizeof *qa), *qb = malloc(od * sizeof *qb);
+    double *out = malloc(od * sizeof *out), *dout = malloc(od * sizeof *dout);
+    pesim_rl_adam *opt = NULL;
+    pesim_rl_adam_config ac = {s->cfg.lr, 0, 0, 0, 0};
+    pesim_status st = qa && qb && out && dout ? PESIM_OK
+                                              : pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, NULL, "out of memory");
+    if (st == PESIM_OK)
+        st = pesim_rl_adam_create(actor->n_params, &ac, &opt, e);
+    /* the critics do not change: their Q-values at the fixed observation once */
+    if (st == PESIM_OK && (st = pesim_rl_net_forward(s->q1, s->fixed_obs, 1, qa, e)) == PESIM_OK)
+        st = pesim_rl_net_forward(s->q2, s->fixed_obs, 1, qb, e);
+    if (st == PESIM_OK)
+        pesim_rl_net_zero_grad(actor);
+    for (int32_t k = 0; st == PESIM_OK && k < n_steps; k++) {
+        if ((st = pesim_rl_net_forward(actor, s->fixed_obs, 1, out, e)) != PESIM_OK)
+            break;
+        memset(dout, 0, od * sizeof *dout);
+        pesim_rl_loss_sac_actor(L, out, mask, qa, qb, s->cfg.alpha, 1, dout);
+        if ((st = pesim_rl_net_backward(actor, dout, e)) != PESIM_OK)
+            break;
+        rl_adam_step_clear(opt, actor->params, actor->grads, rl_grad_norm(actor->grads, actor->n_params),
+                           s->cfg.max_grad_norm, NULL, 0);
+    }
+    pesim_rl_adam_destroy(opt);
+    free(qa);
+    free(qb);
+    free(out);
+    free(dout);
+    return st;
+}

@@ -528,6 +528,21 @@ typedef struct pesim_rl_sac_stats {
  * NULL (it gets the last step's). */
 pesim_status pesim_rl_sac_update(pesim_rl_sac *s, pesim_rl_replay *rb, int32_t n_steps, pesim_rl_sac_stats *stats,
                                  pesim_error *e);
+/* CEM-RL's gradient steps on a population member (Pourchot and Sigaud,
+ * ICLR 2019): n_steps Adam steps of `actor` (any network with the
+ * learner's heads; it may be the learner's own) on pesim_rl_loss_sac_actor
+ * against the learner's current twin critics, at the fixed observation
+ * (pesim_rl_sac_set_fixed_obs; one row: the loss does not depend on the
+ * replay when the state never changes), with the learner's alpha, actor
+ * step size and gradient clip and a fresh Adam state each call (the
+ * learner's own is untouched). mask: n_logits bytes of allowed actions
+ * (NULL: all). Changes only actor's weights (its gradient is left zero);
+ * the critics and the learner are as they were, and nothing is drawn.
+ * PESIM_ERR_INVALID for a JOINT critic (its Q depends on the other heads'
+ * actions), without a fixed observation, or for an actor whose heads
+ * differ from the learner's; PESIM_ERR_NOMEM. */
+pesim_status pesim_rl_sac_actor_steps(pesim_rl_sac *s, pesim_rl_net *actor, const uint8_t *mask, int32_t n_steps,
+                                      pesim_error *e);
 /* The critics' value of n joint actions (a diagnostic: how well the critics
  * rank actions; docs/rl.md): q[i] = min(Q1(s_i, a_i), Q2(s_i, a_i)), each
  * critic's Q of a joint action as its loss trains it: SUM the sum over the
