@@ -5,6 +5,9 @@
 // bypass a level whose temporal loops sit below a parent's spatial split.
 #include <gtest/gtest.h>
 
+#include <cstring>
+#include <utility>
+
 #include "nest_ref.h"
 #include "test_util.h"
 
@@ -117,4 +120,87 @@ TEST(Nest, WindowsMatchReferenceInBothConventions)
             expect_same(a, nc, nest_reference(a, l, m), seed);
             if (HasFatalFailure()) return;
         }
+}
+
+// pesim_nest_instances gives every level's pesim_mapping_instances.
+TEST(Nest, InstancesInOnePassAreTheMappingsInstances)
+{
+    for (int seed = 1; seed <= 500; seed++) {
+        TestRng rng(seed + 7100);
+        pesim_arch a = test_arch_wide(rng, (int)rng.uni(2, 5));
+        pesim_layer l = test_layer(rng.uni(1, 2), rng.uni(1, 2), rng.uni(1, 8), rng.uni(1, 6), rng.uni(1, 5),
+                                   rng.uni(1, 5), rng.uni(1, 3), rng.uni(1, 3));
+        pesim_mapping m = test_mapping_general(rng, a, l);
+        int64_t inst[PESIM_MAX_LEVELS];
+        pesim_nest_instances(&m, inst);
+        for (int lv = 0; lv < a.n_levels; lv++) ASSERT_EQ(inst[lv], pesim_mapping_instances(&m, lv)) << "seed " << seed;
+    }
+}
+
+// The word-hops of a network as the model first defined them (every dim's
+// axis stride a product taken from its place in the axis order), for the
+// unicast and systolic kinds that use the strides.
+static double hops_reference(const pesim_arch &a, const pesim_mapping &m, int lv, int t, int64_t ingress,
+                             int64_t delivered)
+{
+    const pesim_level_map &lm = m.level[lv];
+    if (ingress <= 0) return 0;
+    auto stride = [&](int y, int d) {
+        const uint8_t *ord = y ? lm.order_y : lm.order_x;
+        const int64_t *f = y ? lm.spatial_y : lm.spatial_x;
+        double st = 1;
+        int after = 0;
+        for (int i = 0; i < PESIM_NDIMS; i++) {
+            int e = ord[i] & 7;
+            if (after) st *= (double)f[e];
+            if (e == d) after = 1;
+        }
+        return st;
+    };
+    pesim_noc_kind kind = a.level[lv].noc[t].kind;
+    if (kind == PESIM_NOC_UNICAST || kind == PESIM_NOC_MESH) {
+        double mean = 1;
+        for (int d = 0; d < PESIM_NDIMS; d++)
+            mean += (double)(lm.spatial_x[d] - 1) / 2 * stride(0, d) + (double)(lm.spatial_y[d] - 1) / 2 * stride(1, d);
+        return (double)delivered * mean;
+    }
+    int along = t == PESIM_OUTPUTS;
+    const int64_t *fa = along ? lm.spatial_y : lm.spatial_x, *fl = along ? lm.spatial_x : lm.spatial_y;
+    double far = 0, lines = 1;
+    for (int d = 0; d < PESIM_NDIMS; d++) {
+        int rel = pesim_dim_relevant((pesim_tensor)t, (pesim_dim)d);
+        far += (double)(fa[d] - 1) * (rel ? 0.5 : 1) * stride(along, d);
+        if (!rel) lines *= (double)fl[d];
+    }
+    return (double)ingress * lines * (1 + far);
+}
+
+// The axis strides computed in one pass give the same hops, bit for bit.
+TEST(Nest, HopsMatchTheStrideByStrideDefinition)
+{
+    int compared = 0;
+    for (int seed = 1; seed <= 1000; seed++) {
+        TestRng rng(seed + 7300);
+        pesim_arch a = test_arch_wide(rng, (int)rng.uni(2, 4));
+        pesim_layer l = test_layer(rng.uni(1, 2), rng.uni(1, 2), rng.uni(1, 8), rng.uni(1, 6), rng.uni(1, 5),
+                                   rng.uni(1, 5), rng.uni(1, 3), rng.uni(1, 3));
+        pesim_mapping m = test_mapping_general(rng, a, l);
+        for (int lv = 0; lv < a.n_levels; lv++) {
+            pesim_level_map &lm = m.level[lv];
+            for (int i = PESIM_NDIMS - 1; i > 0; i--) { // random axis orders too
+                int j = (int)rng.uni(0, i), k = (int)rng.uni(0, i);
+                std::swap(lm.order_x[i], lm.order_x[j]);
+                std::swap(lm.order_y[i], lm.order_y[k]);
+            }
+            for (int t = 0; t < PESIM_NTENSORS; t++) {
+                a.level[lv].noc[t].kind = rng.coin(50) ? PESIM_NOC_UNICAST : PESIM_NOC_SYSTOLIC;
+                int64_t in = rng.uni(1, 1000), dl = in * rng.uni(1, 16);
+                double got = pesim_nest_hops(&a, &m, lv, t, PESIM_CONV_PESIM, in, dl);
+                double want = hops_reference(a, m, lv, t, in, dl);
+                ASSERT_EQ(memcmp(&got, &want, sizeof got), 0) << "seed " << seed << ": " << got << " vs " << want;
+                compared += pesim_nest_mesh_hops(&m, lv) > 1; // two spatial factors or more: strides matter
+            }
+        }
+    }
+    EXPECT_GT(compared, 1000);
 }

@@ -6,9 +6,14 @@
  * discarded before timing), then times pesim_model_evaluate over the pool,
  * single-threaded, `runs` times, and prints each run's rate and the median.
  *
- * usage: model_bench ARCH WORKLOAD [mappings_per_layer=64] [runs=5] [seconds=1.0] */
+ * With MODE "mapper" it times pesim_mapper_default instead: calls per second
+ * over every MAC layer, and a digest of the mappings (FNV-1a over every
+ * factor, order and bypass) to compare two builds' results.
+ *
+ * usage: model_bench ARCH WORKLOAD [mappings_per_layer=64] [runs=5] [seconds=1.0] [MODE] */
 #define _POSIX_C_SOURCE 200809L
 #include <gsl/gsl_rng.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,10 +74,64 @@ static int cmp_double(const void *x, const void *y)
     return (a > b) - (a < b);
 }
 
+static uint64_t fnv(uint64_t h, const void *p, size_t n)
+{
+    const unsigned char *b = p;
+    for (size_t i = 0; i < n; i++) h = (h ^ b[i]) * 1099511628211u;
+    return h;
+}
+
+/* The "mapper" mode: default-mapper calls per second over the MAC layers. */
+static int bench_mapper(const pesim_arch *a, const pesim_network *net, int runs, double seconds)
+{
+    uint64_t h = 1469598103934665603u;
+    int layers = 0;
+    for (int i = 0; i < net->n_layers; i++) {
+        const pesim_layer *l = &net->layers[i];
+        if (!pesim_layer_has_macs(l)) continue;
+        pesim_mapping m;
+        pesim_error e;
+        pesim_status st = pesim_mapper_default(a, l, &m, &e);
+        layers++;
+        h = fnv(h, &st, sizeof st);
+        if (st != PESIM_OK) continue;
+        for (int lv = 0; lv < m.n_levels; lv++) {
+            const pesim_level_map *lm = &m.level[lv];
+            h = fnv(h, lm->temporal, sizeof lm->temporal), h = fnv(h, lm->spatial_x, sizeof lm->spatial_x);
+            h = fnv(h, lm->spatial_y, sizeof lm->spatial_y), h = fnv(h, lm->order, sizeof lm->order);
+            h = fnv(h, lm->bypass, sizeof lm->bypass);
+        }
+    }
+    printf("arch %s, workload %s: %d MAC layers, mappings digest %016llx\n", a->name, net->name, layers,
+           (unsigned long long)h);
+    double *rate = malloc((size_t)runs * sizeof *rate);
+    for (int run = 0; run < runs; run++) {
+        long calls = 0;
+        double t0 = now_s(), t;
+        do {
+            for (int i = 0; i < net->n_layers; i++) {
+                if (!pesim_layer_has_macs(&net->layers[i])) continue;
+                pesim_mapping m;
+                pesim_error e;
+                pesim_mapper_default(a, &net->layers[i], &m, &e);
+                calls++;
+            }
+            t = now_s() - t0;
+        } while (t < seconds);
+        rate[run] = (double)calls / t;
+        printf("run %d: %ld mapper calls in %.3f s = %.0f calls/s (%.1f us each)\n", run + 1, calls, t, rate[run],
+               1e6 / rate[run]);
+    }
+    qsort(rate, (size_t)runs, sizeof *rate, cmp_double);
+    if (runs > 0) printf("median: %.0f mapper calls/s (one thread)\n", rate[runs / 2]);
+    free(rate);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: %s ARCH WORKLOAD [mappings_per_layer] [runs] [seconds]\n", argv[0]);
+        fprintf(stderr, "usage: %s ARCH WORKLOAD [mappings_per_layer] [runs] [seconds] [mapper]\n", argv[0]);
         return 2;
     }
     int per_layer = argc > 3 ? atoi(argv[3]) : 64, runs = argc > 4 ? atoi(argv[4]) : 5;
@@ -84,6 +143,11 @@ int main(int argc, char **argv)
     if (pesim_arch_load(argv[1], &arch, &e) || pesim_network_load(argv[2], &net, &e)) {
         fprintf(stderr, "%s\n", pesim_error_format(&e, buf, sizeof buf));
         return 2;
+    }
+    if (argc > 6 && strcmp(argv[6], "mapper") == 0) {
+        int rc = bench_mapper(&arch, &net, runs, seconds);
+        pesim_network_free(&net);
+        return rc;
     }
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     gsl_rng_set(r, 1);

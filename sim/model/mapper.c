@@ -12,6 +12,7 @@
  * identity mapping (every factor at the outermost level) is. */
 #include "pesim/model.h"
 
+#include <stddef.h>
 #include <string.h>
 
 #include "nest/nest.h"
@@ -61,13 +62,110 @@ static void close_top(pesim_mapping *m, const pesim_layer *l)
     }
 }
 
-/* EDP of m, or a negative value if invalid. */
-static double score(const pesim_arch *a, const pesim_layer *l, pesim_mapping *m)
+/* What one mapper call has scored: the last SEEN mappings' keys and scores
+ * (about 29 KiB, on the mapper's stack). A hill-climb re-scores mappings it
+ * has already met (a loop order that changes nothing, the state it started
+ * from), so a hit saves a whole model evaluation and returns the very double
+ * that evaluation returned. */
+enum { SEEN = 16 };
+typedef struct scorer {
+    const pesim_arch *a;
+    const pesim_layer *l;
+    int n, next;                 /* keys held; the slot written next */
+    pesim_mapping key[SEEN];
+    uint64_t hash[SEEN];         /* of each key (key_hash) */
+    double score[SEEN];
+} scorer;
+
+/* The key of m: m with every level's loop order cut to its dims of temporal
+ * factor > 1, in order (the rest 0xFF). The model reads a temporal order only
+ * through its loops that run (pesim_nest_digits_init: the dims whose digit can
+ * pass 0, a subset of those of factor > 1 that only the factors decide), so
+ * mappings with one key have one cost. (The mapper's orders are all
+ * permutations: the model's structural check of an order passes them alike.)
+ * Only m's n_levels levels are written (and compared), padding zeroed. */
+static size_t key_bytes(const pesim_mapping *m)
 {
-    close_top(m, l);
-    pesim_cost c;
-    pesim_model_evaluate(a, l, m, &c);
-    return c.valid ? c.edp_pj_cycles : -1.0;
+    return offsetof(pesim_mapping, level) + (size_t)m->n_levels * sizeof m->level[0];
+}
+
+static void key_of(const pesim_mapping *m, pesim_mapping *k)
+{
+    memset(k, 0, key_bytes(m)); /* padding too: keys compare with memcmp */
+    k->n_levels = m->n_levels;
+    for (int lv = 0; lv < m->n_levels; lv++) {
+        const pesim_level_map *lm = &m->level[lv];
+        pesim_level_map *km = &k->level[lv];
+        memcpy(km->temporal, lm->temporal, sizeof km->temporal);
+        memcpy(km->spatial_x, lm->spatial_x, sizeof km->spatial_x);
+        memcpy(km->spatial_y, lm->spatial_y, sizeof km->spatial_y);
+        memcpy(km->order_x, lm->order_x, sizeof km->order_x);
+        memcpy(km->order_y, lm->order_y, sizeof km->order_y);
+        memcpy(km->bypass, lm->bypass, sizeof km->bypass);
+        unsigned runs = 0; /* dims of temporal factor > 1 */
+        for (int d = 0; d < PESIM_NDIMS; d++) runs |= (unsigned)(lm->temporal[d] > 1) << d;
+        int n = 0;
+        for (int i = 0; i < PESIM_NDIMS; i++)
+            if ((runs >> (lm->order[i] & 7)) & 1u) km->order[n++] = lm->order[i];
+        while (n < PESIM_NDIMS) km->order[n++] = 0xFF;
+    }
+}
+
+/* A hash of key k's temporal factors and orders (what the hill-climb changes;
+ * two keys with one hash are then compared in full). */
+static uint64_t key_hash(const pesim_mapping *k)
+{
+    _Static_assert(sizeof k->level[0].order == sizeof(uint64_t), "an order is one word");
+    uint64_t h = 0x9E3779B97F4A7C15u, w;
+    for (int lv = 0; lv < k->n_levels; lv++) {
+        const pesim_level_map *km = &k->level[lv];
+        for (int d = 0; d < PESIM_NDIMS; d++) h = (h + (uint64_t)km->temporal[d]) * 0xFF51AFD7ED558CCDu;
+        memcpy(&w, km->order, sizeof w);
+        h = (h + w) * 0xFF51AFD7ED558CCDu;
+    }
+    return h;
+}
+
+/* 1 when every tile of m fits its level: the model's capacity rule
+ * (pesim_nest_level_fits) on the extents the model checks (the product of
+ * each dim's factors at the level and below, multiplied as
+ * pesim_nest_digits_init does). A mapping that fails it is invalid, so the
+ * model need not run. */
+static int tiles_fit(const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m)
+{
+    int64_t gt[PESIM_NDIMS];
+    for (int d = 0; d < PESIM_NDIMS; d++) gt[d] = 1;
+    for (int lv = 0; lv < a->n_levels - 1; lv++) {
+        const pesim_level_map *lm = &m->level[lv];
+        uint8_t keeps[PESIM_NTENSORS];
+        for (int d = 0; d < PESIM_NDIMS; d++) gt[d] = gt[d] * (lm->spatial_x[d] * lm->spatial_y[d]) * lm->temporal[d];
+        for (int t = 0; t < PESIM_NTENSORS; t++) keeps[t] = (uint8_t)pesim_mapping_keeps(a, m, lv, (pesim_tensor)t);
+        if (!pesim_nest_level_fits(a, l, lv, gt, keeps, NULL, NULL)) return 0;
+    }
+    return 1;
+}
+
+/* EDP of m, or a negative value if invalid. */
+static double score(scorer *sc, pesim_mapping *m)
+{
+    close_top(m, sc->l);
+    pesim_mapping k;
+    key_of(m, &k);
+    const size_t used = key_bytes(m);
+    const uint64_t h = key_hash(&k);
+    for (int i = 0; i < sc->n; i++)
+        if (sc->hash[i] == h && memcmp(&sc->key[i], &k, used) == 0) return sc->score[i];
+    double s = -1.0;
+    if (tiles_fit(sc->a, sc->l, m)) {
+        pesim_cost c;
+        pesim_model_evaluate(sc->a, sc->l, m, &c);
+        s = c.valid ? c.edp_pj_cycles : -1.0;
+    }
+    memcpy(&sc->key[sc->next], &k, used);
+    sc->hash[sc->next] = h, sc->score[sc->next] = s;
+    sc->next = (sc->next + 1) % SEEN;
+    if (sc->n < SEEN) sc->n++;
+    return s;
 }
 
 static int better(double s, double best) { return s >= 0 && (best < 0 || s < best * (1 - 1e-12)); }
@@ -111,14 +209,17 @@ pesim_status pesim_mapper_default(const pesim_arch *a, const pesim_layer *l, pes
     const int M = a->n_levels;
     pesim_mapping m;
     pesim_mapping_init(&m, M);
+    scorer seen; /* its keys are written before they are read */
+    seen.a = a, seen.l = l, seen.n = seen.next = 0;
+    scorer *sc = &seen;
 
     /* 0. Identity; bypass what does not fit even one element. */
-    double best = score(a, l, &m);
+    double best = score(sc, &m);
     for (int lv = 0; lv < M - 1 && best < 0; lv++)
         for (int t = 0; t < PESIM_NTENSORS && best < 0; t++)
             if (a->level[lv].keeps[t]) {
                 m.level[lv].bypass[t] = 1;
-                best = score(a, l, &m);
+                best = score(sc, &m);
                 if (best < 0) m.level[lv].bypass[t] = 0;
             }
     if (best < 0) {
@@ -133,7 +234,7 @@ pesim_status pesim_mapper_default(const pesim_arch *a, const pesim_layer *l, pes
         unroll_axis(a, l, &m, lv, 0, pf->x);
         unroll_axis(a, l, &m, lv, 1, pf->y);
         for (int guard = 0; guard < 64; guard++) {
-            double s = score(a, l, &m);
+            double s = score(sc, &m);
             if (s >= 0) {
                 best = s;
                 break;
@@ -149,7 +250,7 @@ pesim_status pesim_mapper_default(const pesim_arch *a, const pesim_layer *l, pes
             if (big) *big = *big / 2 > 1 ? *big / 2 : 1, shrunk = 1;
             if (!shrunk) {
                 m.level[lv] = saved;
-                best = score(a, l, &m);
+                best = score(sc, &m);
                 break;
             }
         }
@@ -172,7 +273,7 @@ pesim_status pesim_mapper_default(const pesim_arch *a, const pesim_layer *l, pes
                 int64_t trips = cdiv(rem, cur), f = cur + 1;
                 while (f < rem && cdiv(rem, f) == trips) f++;
                 m.level[lv].temporal[d] = f;
-                double s = score(a, l, &m);
+                double s = score(sc, &m);
                 m.level[lv].temporal[d] = cur;
                 if (best_d < 0 ? no_worse(s, best_s) : better(s, best_s)) best_s = s, best_d = d, best_f = f;
             }
@@ -185,7 +286,7 @@ pesim_status pesim_mapper_default(const pesim_arch *a, const pesim_layer *l, pes
         memcpy(keep, m.level[lv].order, sizeof keep);
         for (size_t o = 0; o < sizeof orders / sizeof orders[0]; o++) {
             memcpy(m.level[lv].order, orders[o], sizeof keep);
-            double s = score(a, l, &m);
+            double s = score(sc, &m);
             if (better(s, best)) best = s, memcpy(keep, orders[o], sizeof keep);
         }
         memcpy(m.level[lv].order, keep, sizeof keep);
@@ -196,13 +297,13 @@ pesim_status pesim_mapper_default(const pesim_arch *a, const pesim_layer *l, pes
         memcpy(keep, m.level[M - 1].order, sizeof keep);
         for (size_t o = 0; o < sizeof orders / sizeof orders[0]; o++) {
             memcpy(m.level[M - 1].order, orders[o], sizeof keep);
-            double s = score(a, l, &m);
+            double s = score(sc, &m);
             if (better(s, best)) best = s, memcpy(keep, orders[o], sizeof keep);
         }
         memcpy(m.level[M - 1].order, keep, sizeof keep);
     }
     close_top(&m, l);
-    if (score(a, l, &m) < 0)
+    if (score(sc, &m) < 0)
         return pesim_error_set(e, PESIM_ERR_INTERNAL, NULL, 0, l->name, "default mapper lost validity");
     *out = m;
     return PESIM_OK;

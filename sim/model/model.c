@@ -21,9 +21,9 @@ pesim_status pesim_model_evaluate(const pesim_arch *a, const pesim_layer *l, con
 {
     pesim_status st0 = pesim_nest_result_begin(a, l, m, out);
     if (st0 != PESIM_OK) return st0;
-    out->area_um2 = pesim_arch_area_um2(a);
     pesim_nest_counts nc;
     if (!pesim_nest_count(a, l, m, &nc, out->reason, sizeof out->reason)) {
+        out->area_um2 = pesim_arch_area_um2(a); /* a valid cost gets it from pesim_estimate_cost */
         out->violation = nc.violation;
         return PESIM_OK;
     }
@@ -38,7 +38,7 @@ pesim_status pesim_model_evaluate(const pesim_arch *a, const pesim_layer *l, con
     const int tl = a->conventions == PESIM_CONV_TIMELOOP;
     int64_t compute = nc.temporal_steps, bound = compute, insts[PESIM_MAX_LEVELS];
     pesim_stall bound_cause = PESIM_STALL_COUNT;
-    for (int lv = 0; lv < M; lv++) insts[lv] = pesim_mapping_instances(m, lv);
+    pesim_nest_instances(m, insts);
     for (int lv = 0; lv < M; lv++) {
         const pesim_level *v = &a->level[lv];
         double inst = (double)insts[lv];

@@ -89,16 +89,21 @@ static int64_t count_nonempty_raw(const pesim_nest_digits *g, int d, uint32_t se
     return total + (bound > 0);
 }
 
-static int64_t count_nonempty(pesim_nest_digits *g, int d, uint32_t sel)
+/* count_nonempty of selected digits sel != 0, through g's memo. */
+static int64_t count_nonempty_memo(pesim_nest_digits *g, int d, uint32_t sel)
 {
-    sel &= g->nontrivial[d];
-    if (g->bound[d] == 1 || sel == 0) return 1; /* only the all-zero tuple */
     for (int i = 0; i < 4; i++)
         if (g->memo_sel[d][i] == sel) return g->memo_val[d][i];
     int64_t v = count_nonempty_raw(g, d, sel);
     int k = g->memo_next[d]++ & 3;
     g->memo_sel[d][k] = sel, g->memo_val[d][k] = v;
     return v;
+}
+
+static inline int64_t count_nonempty(pesim_nest_digits *g, int d, uint32_t sel)
+{
+    sel &= g->nontrivial[d]; /* none when the bound is 1: no digit can pass 0 */
+    return sel == 0 ? 1 : count_nonempty_memo(g, d, sel); /* 0: only the all-zero tuple */
 }
 
 static int64_t stride_of(const pesim_layer *l, int h) { return h ? l->stride_h : l->stride_w; }
@@ -137,17 +142,23 @@ static int64_t footprint_sum(const pesim_layer *l, int conv, pesim_tensor t, con
     }
 }
 
-/* Words of the largest tile of t with extents min(g[d], D[d]). */
-static int64_t tile_words(const pesim_layer *l, int conv, pesim_tensor t, const int64_t *g)
+/* Words of the tile of t with extents e[d] (each at most the bound). */
+static int64_t tile_words_of(const pesim_layer *l, int conv, pesim_tensor t, const int64_t *e)
 {
-    int64_t e[ND];
-    for (int d = 0; d < ND; d++) e[d] = g[d] < l->dim[d] ? g[d] : l->dim[d];
     switch (t) {
     case PESIM_WEIGHTS: return e[G] * e[K] * e[C] * e[R] * e[S];
     case PESIM_OUTPUTS: return e[G] * e[N] * e[K] * e[P] * e[Q];
     default:
         return e[G] * e[N] * e[C] * pesim_nest_wdist(l, conv, 1, e[P], e[R]) * pesim_nest_wdist(l, conv, 0, e[Q], e[S]);
     }
+}
+
+/* Words of the largest tile of t with extents min(g[d], D[d]). */
+static int64_t tile_words(const pesim_layer *l, int conv, pesim_tensor t, const int64_t *g)
+{
+    int64_t e[ND];
+    for (int d = 0; d < ND; d++) e[d] = g[d] < l->dim[d] ? g[d] : l->dim[d];
+    return tile_words_of(l, conv, t, e);
 }
 
 int64_t pesim_nest_overlap(const pesim_layer *l, int conv, int h, int adv_is_out, int64_t ap, int64_t an,
@@ -723,37 +734,40 @@ static double mesh_hops(double m, double n)
     return rn * rm + 0.5 * (rn - rm) - rn / rm + 0.5;
 }
 
-/* Distance between neighbours along an axis for dim d: the product of the
- * factors of the dims after d in the axis order (they vary faster). */
-static double axis_stride(const pesim_level_map *lm, int y, int d)
+/* Distance between neighbours along an axis for every dim d: the product of
+ * the factors of the dims after d's first place in the axis order (they vary
+ * faster); 1 for a dim the order omits. One pass from the innermost entry.
+ * The products are of integers below 2^53 (a valid mapping's factors on an
+ * axis multiply to at most its fan-out), so they are exact in any order. */
+static void axis_strides(const pesim_level_map *lm, int y, double st[ND])
 {
     const uint8_t *ord = y ? lm->order_y : lm->order_x;
     const int64_t *f = y ? lm->spatial_y : lm->spatial_x;
-    double st = 1;
-    int after = 0;
-    for (int i = 0; i < ND; i++) {
+    double after = 1;
+    for (int d = 0; d < ND; d++) st[d] = 1;
+    for (int i = ND - 1; i >= 0; i--) {
         int e = ord[i] & 7;
-        if (after) st *= (double)f[e];
-        if (e == d) after = 1;
+        st[e] = after;
+        after *= (double)f[e];
     }
-    return st;
 }
 
-double pesim_nest_hops(const pesim_arch *a, const pesim_mapping *m, int lv, int t, int conv, int64_t ingress,
-                       int64_t delivered)
+/* pesim_nest_hops with lv's fan-out used, fan (the product of its spatial
+ * factors), known. */
+static double hops_fan(const pesim_arch *a, const pesim_mapping *m, int lv, int t, int conv, int64_t ingress,
+                       int64_t delivered, int64_t fan)
 {
     const pesim_level_map *lm = &m->level[lv];
     if (ingress <= 0) return 0;
-    int64_t fan = 1;
-    for (int d = 0; d < ND; d++) fan *= lm->spatial_x[d] * lm->spatial_y[d];
     pesim_noc_kind kind = a->level[lv].noc[t].kind;
     if (conv == PESIM_CONV_TIMELOOP || kind == PESIM_NOC_BUS)
         return (double)ingress * mesh_hops((double)delivered / (double)ingress, (double)fan);
     if (kind == PESIM_NOC_UNICAST || kind == PESIM_NOC_MESH) { /* every copy from the array's corner */
-        double mean = 1;
+        double mean = 1, sx[ND], sy[ND];
+        axis_strides(lm, 0, sx);
+        axis_strides(lm, 1, sy);
         for (int d = 0; d < ND; d++)
-            mean += (double)(lm->spatial_x[d] - 1) / 2 * axis_stride(lm, 0, d) +
-                    (double)(lm->spatial_y[d] - 1) / 2 * axis_stride(lm, 1, d);
+            mean += (double)(lm->spatial_x[d] - 1) / 2 * sx[d] + (double)(lm->spatial_y[d] - 1) / 2 * sy[d];
         return (double)delivered * mean;
     }
     /* systolic: operands are forwarded along X (one line per row that needs
@@ -761,13 +775,23 @@ double pesim_nest_hops(const pesim_arch *a, const pesim_mapping *m, int lv, int 
      * word travels from the edge to the farthest child of its group */
     int along = t == PESIM_OUTPUTS;
     const int64_t *fa = along ? lm->spatial_y : lm->spatial_x, *fl = along ? lm->spatial_x : lm->spatial_y;
-    double far = 0, lines = 1;
+    double far = 0, lines = 1, st[ND];
+    axis_strides(lm, along, st);
     for (int d = 0; d < ND; d++) {
         int rel = RELEVANT(t, d);
-        far += (double)(fa[d] - 1) * (rel ? 0.5 : 1) * axis_stride(lm, along, d);
+        far += (double)(fa[d] - 1) * (rel ? 0.5 : 1) * st[d];
         if (!rel) lines *= (double)fl[d];
     }
     return (double)ingress * lines * (1 + far);
+}
+
+double pesim_nest_hops(const pesim_arch *a, const pesim_mapping *m, int lv, int t, int conv, int64_t ingress,
+                       int64_t delivered)
+{
+    const pesim_level_map *lm = &m->level[lv];
+    int64_t fan = 1;
+    for (int d = 0; d < ND; d++) fan *= lm->spatial_x[d] * lm->spatial_y[d];
+    return hops_fan(a, m, lv, t, conv, ingress, delivered, fan);
 }
 
 /* The words of one pair, totals over events and instances. */
@@ -902,7 +926,7 @@ static int count_pair(const pesim_arch *a, const pesim_layer *l, const pesim_map
         out->noc_ingress[lv][t] += in;
         out->noc_delivered[lv][t] += below;
         out->fanout_used[lv][t] = fan;
-        out->noc_hops[lv][t] += pesim_nest_hops(a, m, lv, t, g->conv, in, below);
+        out->noc_hops[lv][t] += hops_fan(a, m, lv, t, g->conv, in, below, fan); /* fan: the same product */
         below = in;
     }
     return 1;
@@ -968,9 +992,10 @@ int pesim_nest_level_fits(const pesim_arch *a, const pesim_layer *l, int lv, con
     const pesim_level *lev = &a->level[lv];
     const int64_t mult = pesim_level_tile_slots(lev);
     const int conv = a->conventions == PESIM_CONV_TIMELOOP ? PESIM_CONV_TIMELOOP : PESIM_CONV_PESIM;
-    int64_t shared = 0;
+    int64_t shared = 0, e[ND];
+    for (int d = 0; d < ND; d++) e[d] = gt[d] < l->dim[d] ? gt[d] : l->dim[d];
     for (int t = 0; t < NT; t++) {
-        int64_t w = keeps[t] ? tile_words(l, conv, (pesim_tensor)t, gt) : 0;
+        int64_t w = keeps[t] ? tile_words_of(l, conv, (pesim_tensor)t, e) : 0;
         if (words) words[t] = w;
         if (!keeps[t]) continue;
         if (lev->tensor_capacity_words[t] > 0) {
@@ -1082,10 +1107,21 @@ int pesim_nest_count(const pesim_arch *a, const pesim_layer *l, const pesim_mapp
     return 1;
 }
 
+void pesim_nest_instances(const pesim_mapping *m, int64_t inst[PESIM_MAX_LEVELS])
+{
+    int64_t n = 1; /* the product of the spatial factors above lv */
+    for (int lv = m->n_levels - 1; lv >= 0; lv--) {
+        inst[lv] = n;
+        for (int d = 0; d < ND; d++) n *= m->level[lv].spatial_x[d] * m->level[lv].spatial_y[d];
+    }
+}
+
 void pesim_nest_results(const pesim_arch *a, const pesim_mapping *m, const pesim_nest_counts *nc, pesim_cost *out)
 {
+    int64_t insts[PESIM_MAX_LEVELS];
+    pesim_nest_instances(m, insts);
     for (int lv = 0; lv < a->n_levels; lv++) {
-        int64_t inst = pesim_mapping_instances(m, lv);
+        int64_t inst = insts[lv];
         for (int t = 0; t < NT; t++) {
             if (pesim_mapping_keeps(a, m, lv, (pesim_tensor)t)) {
                 const pesim_access *x = &out->access[lv][t];
