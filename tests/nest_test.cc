@@ -122,7 +122,7 @@ TEST(Nest, WindowsMatchReferenceInBothConventions)
         }
 }
 
-// pesim_nest_instances gives every level's pesim_mapping_instances.
+// pesim_mapping_instances_all gives every level's pesim_mapping_instances.
 TEST(Nest, InstancesInOnePassAreTheMappingsInstances)
 {
     for (int seed = 1; seed <= 500; seed++) {
@@ -132,7 +132,7 @@ TEST(Nest, InstancesInOnePassAreTheMappingsInstances)
                                    rng.uni(1, 5), rng.uni(1, 3), rng.uni(1, 3));
         pesim_mapping m = test_mapping_general(rng, a, l);
         int64_t inst[PESIM_MAX_LEVELS];
-        pesim_nest_instances(&m, inst);
+        pesim_mapping_instances_all(&m, inst);
         for (int lv = 0; lv < a.n_levels; lv++) ASSERT_EQ(inst[lv], pesim_mapping_instances(&m, lv)) << "seed " << seed;
     }
 }

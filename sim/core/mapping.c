@@ -35,6 +35,15 @@ int64_t pesim_mapping_instances(const pesim_mapping *m, int level)
     return n;
 }
 
+void pesim_mapping_instances_all(const pesim_mapping *m, int64_t inst[PESIM_MAX_LEVELS])
+{
+    int64_t n = 1; /* the product of the spatial factors above lv */
+    for (int lv = m->n_levels - 1; lv >= 0; lv--) {
+        inst[lv] = n;
+        for (int d = 0; d < PESIM_NDIMS; d++) n *= m->level[lv].spatial_x[d] * m->level[lv].spatial_y[d];
+    }
+}
+
 int pesim_mapping_keeps(const pesim_arch *a, const pesim_mapping *m, int level, pesim_tensor t)
 {
     if (level == a->n_levels - 1) return 1;

@@ -38,7 +38,7 @@ pesim_status pesim_model_evaluate(const pesim_arch *a, const pesim_layer *l, con
     const int tl = a->conventions == PESIM_CONV_TIMELOOP;
     int64_t compute = nc.temporal_steps, bound = compute, insts[PESIM_MAX_LEVELS];
     pesim_stall bound_cause = PESIM_STALL_COUNT;
-    pesim_nest_instances(m, insts);
+    pesim_mapping_instances_all(m, insts);
     for (int lv = 0; lv < M; lv++) {
         const pesim_level *v = &a->level[lv];
         double inst = (double)insts[lv];

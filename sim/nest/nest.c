@@ -1107,19 +1107,10 @@ int pesim_nest_count(const pesim_arch *a, const pesim_layer *l, const pesim_mapp
     return 1;
 }
 
-void pesim_nest_instances(const pesim_mapping *m, int64_t inst[PESIM_MAX_LEVELS])
-{
-    int64_t n = 1; /* the product of the spatial factors above lv */
-    for (int lv = m->n_levels - 1; lv >= 0; lv--) {
-        inst[lv] = n;
-        for (int d = 0; d < ND; d++) n *= m->level[lv].spatial_x[d] * m->level[lv].spatial_y[d];
-    }
-}
-
 void pesim_nest_results(const pesim_arch *a, const pesim_mapping *m, const pesim_nest_counts *nc, pesim_cost *out)
 {
     int64_t insts[PESIM_MAX_LEVELS];
-    pesim_nest_instances(m, insts);
+    pesim_mapping_instances_all(m, insts);
     for (int lv = 0; lv < a->n_levels; lv++) {
         int64_t inst = insts[lv];
         for (int t = 0; t < NT; t++) {

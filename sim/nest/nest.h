@@ -171,10 +171,6 @@ int pesim_nest_level_fits(const pesim_arch *a, const pesim_layer *l, int lv, con
 int pesim_nest_count(const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m,
                      pesim_nest_counts *out, char *reason, size_t n);
 
-/* inst[lv] = pesim_mapping_instances(m, lv) for every level of m, in one
- * pass from the outermost level. */
-void pesim_nest_instances(const pesim_mapping *m, int64_t inst[PESIM_MAX_LEVELS]);
-
 /* Fills the per-instance, utilization and network fields of out from the
  * counts (out->access must hold the totals already). */
 void pesim_nest_results(const pesim_arch *a, const pesim_mapping *m, const pesim_nest_counts *nc, pesim_cost *out);

@@ -49,8 +49,11 @@ int64_t pesim_mapping_dim_product(const pesim_mapping *m, pesim_dim d);
 
 /* Instances of level L the mapping uses: the product of the spatial factors
  * of the levels above L (1 for the outermost; level -1: the MAC lanes). The
- * one place that counts them. */
+ * one place that counts them, with pesim_mapping_instances_all below. */
 int64_t pesim_mapping_instances(const pesim_mapping *m, int level);
+/* inst[L] = pesim_mapping_instances(m, L) for every level L of m, in one
+ * pass from the outermost level (the evaluators' hot path). */
+void pesim_mapping_instances_all(const pesim_mapping *m, int64_t inst[PESIM_MAX_LEVELS]);
 
 /* 1 if level L keeps tensor t under arch a and mapping m (arch allows it and not bypassed).
  * The outermost level always keeps every tensor. */
