@@ -12,12 +12,16 @@
 # Environment: BUDGET (default 300 evaluations; BUDGET_<net> overrides it
 # per network), SEEDS (default "1 2 3 4 5"), NETS (default "resnet50
 # resnet101 bert_base_128"), ALGOS (default "egrl ea pg"), PESIM (default
-# build/Release/cli/pesim); SUMMARY_ONLY=1 runs nothing and summarises what
-# OUT has (a run that did not finish is left out; the table says how many
-# seeds each row has).
+# build/Release/cli/pesim), RECTIFY=1 (the issue's environment: every
+# search and every run is `--rectify`, what does not fit is spilled one
+# level out and costs its slower traffic instead of being refused), JOBS
+# (searches run at once, default 1); SUMMARY_ONLY=1 runs nothing and
+# summarises what OUT has (a run that did not finish is left out; the table
+# says how many seeds each row has).
 # Writes OUT/<net>/<algo>/<seed>/ (each search's store, convergence.csv,
 # best_placement.cfg, cycle.json), OUT/<net>/baselines/, OUT/summary.md (the
-# tables), OUT/curves.csv (best speedup over greedy against evaluations,
+# tables and, per network, one-sided exact permutation tests of the
+# algorithms' own final speedups), OUT/curves.csv (best speedup over greedy against evaluations,
 # mean and sd over seeds; own_*: greedy's first candidate left out, what
 # the algorithm found itself), OUT/baselines.csv, OUT/occupancy_<net>.csv (the
 # best EGRL placement's occupancy at cycle level; scripts/plot_occupancy.py
@@ -29,20 +33,36 @@ seeds="${SEEDS:-1 2 3 4 5}"
 nets="${NETS:-resnet50 resnet101 bert_base_128}"
 algos="${ALGOS:-egrl ea pg}"
 pesim="${PESIM:-build/Release/cli/pesim}"
+jobs="${JOBS:-1}"
+rect=""
+[ "${RECTIFY:-0}" = 1 ] && rect="--rectify"
 arch=configs/arch/nnpi.cfg
 mkdir -p "$out"
 budget_of() { local v="BUDGET_$1"; echo "${!v:-${BUDGET:-300}}"; }
 # cycles of a placement (greedy|dram|optimal|FILE) at a fidelity, "-" if infeasible
 cycles() {
-  "$pesim" run --arch "$arch" --workload "workloads/$1.cfg" --placement "$2" --preload-weights --eval "$3" \
+  "$pesim" run --arch "$arch" --workload "workloads/$1.cfg" --placement "$2" --preload-weights $rect --eval "$3" \
       --json - 2>/dev/null | python3 -c 'import json,sys; d=json.load(sys.stdin); print(d["total"]["cycles"] if d["valid"] else "-")'
+}
+# one search (NET ALGO SEED BUDGET) and its best placement at cycle level
+run_one() {
+  local d="$out/$1/$2/$3" start secs
+  mkdir -p "$out/$1/$2"
+  rm -rf "$d"
+  start=$(date +%s.%N)
+  "$pesim" search --placement $rect --arch "$arch" --workload "workloads/$1.cfg" --algo "$2" \
+      --budget "$4" --seed "$3" --objective latency --batch 21 --out "$d" --new-run >/dev/null
+  secs=$(echo "$(date +%s.%N) - $start" | bc)
+  cycles "$1" "$d/best_placement.cfg" cycle > "$d/cycle.txt"
+  echo "$secs" > "$d/done"
+  echo "$1 $2 seed $3: $secs s" >&2
 }
 [ -n "${SUMMARY_ONLY:-}" ] || for net in $nets; do
   budget=$(budget_of "$net")
   b="$out/$net/baselines"
   mkdir -p "$b"
   if [ ! -f "$b/done" ]; then
-    "$pesim" search --placement --arch "$arch" --workload "workloads/$net.cfg" \
+    "$pesim" search --placement $rect --arch "$arch" --workload "workloads/$net.cfg" \
         --algo greedy --budget 1 --objective latency --out "$out/$net/greedy" --new-run >/dev/null
     "$pesim" run --arch "$arch" --workload "workloads/$net.cfg" --placement optimal --preload-weights \
         --write-placement "$b/optimal.cfg" >/dev/null 2>&1 || true
@@ -58,22 +78,35 @@ cycles() {
   fi
   for algo in $algos; do
     for seed in $seeds; do
-      d="$out/$net/$algo/$seed"
-      [ -f "$d/done" ] && continue
-      mkdir -p "$out/$net/$algo"
-      rm -rf "$d"
-      start=$(date +%s.%N)
-      "$pesim" search --placement --arch "$arch" --workload "workloads/$net.cfg" --algo "$algo" \
-          --budget "$budget" --seed "$seed" --objective latency --batch 21 --out "$d" --new-run >/dev/null
-      secs=$(echo "$(date +%s.%N) - $start" | bc)
-      cycles "$net" "$d/best_placement.cfg" cycle > "$d/cycle.txt"
-      echo "$secs" > "$d/done"
-      echo "$net $algo seed $seed: $secs s" >&2
+      [ -f "$out/$net/$algo/$seed/done" ] && continue
+      while [ "$(jobs -rp | wc -l)" -ge "$jobs" ]; do wait -n; done
+      run_one "$net" "$algo" "$seed" "$budget" &
     done
   done
+  wait
 done
 /usr/bin/python3 - "$out" "$nets" "$algos" "$seeds" <<'PY'
-import csv, statistics, sys, os
+import csv, itertools, random, statistics, sys, os
+def perm_p(a, b):
+    """One-sided permutation test of mean(a) > mean(b): the share of the
+    relabellings of a + b into groups of len(a) and len(b) whose first group's
+    sum is at least a's (exact up to 2e6 relabellings, else 200,000 drawn with
+    seed 1)."""
+    xs, k = a + b, len(a)
+    obs = sum(a) - 1e-12 * max(1.0, abs(sum(a)))
+    if len(a) == 0 or len(b) == 0:
+        return float('nan')
+    from math import comb
+    if comb(len(xs), k) <= 2000000:
+        hits = tot = 0
+        for c in itertools.combinations(xs, k):
+            tot += 1
+            hits += sum(c) >= obs
+        return hits / tot
+    rng, hits, n = random.Random(1), 0, 200000
+    for _ in range(n):
+        hits += sum(rng.sample(xs, k)) >= obs
+    return hits / n
 out, nets, algos, seeds = sys.argv[1], sys.argv[2].split(), sys.argv[3].split(), sys.argv[4].split()
 def conv(path, skip_first=False):
     """best objective after each evaluation (skip_first: greedy's candidate left out)"""
@@ -109,7 +142,7 @@ for net in nets:
         blines.append(f"| {net} | {name} | {a:.0f} | {sa} | {c:.0f} | {sc} |" if a and c else f"| {net} | {name} | {a} | {sa} | {c} | {sc} |")
         for fid, v, r in (('analytical', a, ref), ('cycle', c, refc)):
             base_rows.append(f"{net},{name},{fid},{v if v else ''},{r / v if v else ''}")
-    runs_all, own = {}, {}
+    runs_all, own, finals = {}, {}, {}
     budget = 0
     for algo in algos:
         runs = []
@@ -141,6 +174,7 @@ for net in nets:
             return ms([ref / own[(algo, s)][min(i, len(r)) - 1] if own[(algo, s)][min(i, len(r)) - 1] else 0.0
                        for s, r, _, _, _ in runs])
         other = [ref / own[(algo, s)][-1] if own[(algo, s)][-1] else 0.0 for s, *_ in runs]
+        finals[algo] = other
         cyc = [refc / c for *_, c in runs if c]
         lines.append(f"| {algo} | {len(runs)} | " + " | ".join(cells) + " | %.4f ± %.4f | %.4f ± %.4f | %.0f | %.0f |" % (
             *ms(other), *(ms(cyc) if cyc else (0, 0)), statistics.mean(100.0 * v / max(1, len(r)) for _, r, v, _, _ in runs),
@@ -149,6 +183,13 @@ for net in nets:
             m, sd = sp(i)
             om, osd = own_sp(i)
             curves.append(f"{net},{algo},{i},{m:.6f},{sd:.6f},{om:.6f},{osd:.6f}")
+    pairs = [(x, y) for x in algos for y in algos if x != y and x in finals and y in finals]
+    if pairs:
+        lines += [f"\n{net}: own final speedup (greedy's candidate left out), one-sided exact permutation "
+                  "test of the difference of means over seeds\n", "| claim | mean difference | p |", "|---|---|---|"]
+        for x, y in pairs:
+            d = statistics.mean(finals[x]) - statistics.mean(finals[y])
+            lines.append(f"| {x} > {y} | {d:+.4f} | {perm_p(finals[x], finals[y]):.4g} |")
 open(f"{out}/summary.md", "w").write("\n".join(blines + lines) + "\n")
 open(f"{out}/curves.csv", "w").write("\n".join(curves) + "\n")
 open(f"{out}/baselines.csv", "w").write("\n".join(base_rows) + "\n")
@@ -159,5 +200,5 @@ for net in $nets; do
   best=$(for s in $seeds; do f="$out/$net/egrl/$s"; [ -f "$f/done" ] && echo "$(tail -1 "$f/convergence.csv" | cut -d, -f4) $f"; done |
          sort -n | head -1 | cut -d' ' -f2)
   [ -n "$best" ] && "$pesim" run --arch "$arch" --workload "workloads/$net.cfg" --placement "$best/best_placement.cfg" \
-      --preload-weights --eval cycle --occupancy "$out/occupancy_$net.csv" >/dev/null 2>&1 || true
+      --preload-weights $rect --eval cycle --occupancy "$out/occupancy_$net.csv" >/dev/null 2>&1 || true
 done
