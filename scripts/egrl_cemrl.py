@@ -51,34 +51,39 @@ def stepped_shares(path):
     return ns / max(1, n), (simp / imp if imp else float('nan')), imp
 
 
-def problem(d, prob):
+def problem(d, prob, names=NAMES, treat='egrl-grad', ablations=('ea', 'pg'), mech=(('egrl-grad', 'egrl', 'H7'),),
+            side=(('egrl', 'ea'), ('egrl', 'pg'), ('pg', 'egrl-grad'), ('ea', 'egrl-grad')), extra=None):
     """Prints one problem's table and tests; returns whether the done-when
-    holds on it (None without seeds)."""
+    holds on it (None without seeds): treat better than every run of
+    ablations, each p < ALPHA. mech: the pre-stated (a, b, tag) "a better
+    than b" tests; side: (a, b) pairs reported, not deciding; extra(pd,
+    seeds): prints what else the study reports. The defaults are this
+    study's; scripts/egrl_alpha.py passes its own."""
     pd = os.path.join(d, prob)
-    got = finished(pd, prob, NAMES)
+    got = finished(pd, prob, names)
     if got is None:
         return None
     key, fin, seeds = got
-    print(f'\n## {prob}: seeds finished by all four runs: {len(seeds)}' +
+    print(f'\n## {prob}: seeds finished by all {len(names)} runs: {len(seeds)}' +
           (f': {seeds[0]}-{seeds[-1]}' if seeds else ''))
     if not seeds:
         return None
     wall = load_wall(pd)
-    v = {n: [fin[n][s] for s in seeds] for n in NAMES}
+    v = {n: [fin[n][s] for s in seeds] for n in names}
     speed = key == 'speedups:'
     what = 'own speedup (higher better)' if speed else 'gap to the optimum (lower better)'
     print(f'\n| {prob}, {len(seeds)} seeds | mean {what} | sd | {"beat greedy" if speed else "optimum found"} | '
           'median wall s |')
     print('|---|---|---|---|---|')
-    for n in NAMES:
+    for n in names:
         hit = sum(x > 1 + 1e-12 for x in v[n]) if speed else sum(x < 1e-12 for x in v[n])
         ws = [wall[(n, s)] for s in seeds if (n, s) in wall]
         print(f'| {n} | {statistics.mean(v[n]):.5f} | {statistics.stdev(v[n]) if len(seeds) > 1 else 0:.5f} | '
               f'{hit} of {len(seeds)} | {statistics.median(ws) if ws else float("nan"):.1f} |')
     print('\nper seed:')
-    for n in NAMES:
+    for n in names:
         print(f'  {n:10s} ' + ' '.join(f'{x:.4f}' for x in v[n]))
-    lo = {n: [(-x if speed else x) for x in v[n]] for n in NAMES}  # lower is better for the tests
+    lo = {n: [(-x if speed else x) for x in v[n]] for n in names}  # lower is better for the tests
 
     def test(a, b, tag):
         p = p_lower(lo[a], lo[b], random.Random(1))
@@ -89,22 +94,29 @@ def problem(d, prob):
         return p
 
     print()
-    met = all([test('egrl-grad', b, 'PRE-STATED: ') < ALPHA for b in ('ea', 'pg')])
-    print(f'PRE-STATED: done-when met on {prob} (both p < {ALPHA:.5f}): {"YES" if met else "no"}')
-    h7 = test('egrl-grad', 'egrl', 'PRE-STATED H7: ') < ALPHA
-    print(f'PRE-STATED: H7 (critic steps help EGRL) on {prob} (p < {ALPHA:.5f}): {"YES" if h7 else "no"}')
-    for a, b in (('egrl', 'ea'), ('egrl', 'pg'), ('pg', 'egrl-grad'), ('ea', 'egrl-grad')):
+    met = all([test(treat, b, 'PRE-STATED: ') < ALPHA for b in ablations])
+    print(f'PRE-STATED: done-when met on {prob} (all p < {ALPHA:.5f}): {"YES" if met else "no"}')
+    for a, b, tag in mech:
+        h = test(a, b, f'PRE-STATED {tag}: ') < ALPHA
+        print(f'PRE-STATED: {tag} ({a} better than {b}) on {prob} (p < {ALPHA:.5f}): {"YES" if h else "no"}')
+    for a, b in side:
         test(a, b, '(not deciding) ')
+    if extra:
+        extra(pd, seeds)
+    return met
+
+
+def stepped_report(pd, seeds):
+    """This study's extra: the stepped members' shares (not deciding)."""
     sh = [stepped_shares(os.path.join(pd, f'egrl-grad_{s}.attrib')) for s in seeds]
     imp = [x[1] for x in sh if x[2] > 0]
     print(f'(not deciding) egrl-grad: stepped members proposed {statistics.mean(x[0] for x in sh):.3f} of its '
           f'evaluations and {statistics.mean(imp) if imp else float("nan"):.3f} of its improvements '
           '(means over the seeds)')
-    return met
 
 
 def main(d):
-    met = [problem(d, p) for p in PROBLEMS]
+    met = [problem(d, p, extra=stepped_report) for p in PROBLEMS]
     print(f'\nPRE-STATED: done-when met on at least one problem: {"YES" if any(met) else "no"}')
 
 
