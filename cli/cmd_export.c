@@ -24,11 +24,13 @@ static const cli_usage usage = {
     "  timeloop-model DIR/arch.yaml DIR/ERT.yaml DIR/problem.yaml DIR/mapping.yaml\n"
     "Without --mapping the default mapper's mapping is written.",
     "Defaults: --arch " CLI_DEFAULT_ARCH ", --workload " CLI_DEFAULT_WORKLOAD ".\n"
-    "Refused (exit 2, with the reason): per-tensor capacities, imperfect factors\n"
-    "(Timeloop needs each dim's factors to multiply to its bound), a dim on both\n"
-    "spatial axes of one level, layers without MACs or with padding. DRAM timing\n"
-    "becomes its peak bandwidth; latencies, leakage, area and network kinds are not\n"
-    "written. Exit status: 0 success, 2 bad usage or bad input. docs/timeloop.md.",
+    "Refused (exit 2, with the reason): imperfect factors (Timeloop needs each dim's\n"
+    "factors to multiply to its bound), a dim on both spatial axes of one level,\n"
+    "layers without MACs. A level with per-tensor capacities becomes one Timeloop\n"
+    "level per tensor; padding is not written (the loops run over the padded input,\n"
+    "as Timeloop's do). DRAM timing becomes its peak bandwidth; latencies, leakage,\n"
+    "area and network kinds are not written. Exit status: 0 success, 2 bad usage or\n"
+    "bad input. docs/timeloop.md.",
 };
 
 static int save(const char *dir, const char *name, const char *text)

@@ -1343,7 +1343,7 @@ static int search_main(int argc, char **argv)
         {"arch", "FILE", "architecture config [" CLI_DEFAULT_ARCH "]", &o.in.arch, NULL},
         {"workload", "FILE", "workload config [" CLI_DEFAULT_WORKLOAD "]", &o.in.workload, NULL},
         {"layer", "NAME", "search only this layer [every MAC layer]", &o.in.layer, NULL},
-        {"algo", "NAME", "exhaustive|random|annealing|genetic|timeloop|rl|marl|egrl|ea|pg|greedy|arco|autotvm [" SEARCH_DEFAULT_ALGO "]", &o.algo, NULL},
+        {"algo", "NAME", "exhaustive|random|annealing|genetic|timeloop|rl|marl|das|egrl|ea|pg|greedy|arco|autotvm [" SEARCH_DEFAULT_ALGO "]", &o.algo, NULL},
         {"budget", "N", "evaluations per layer [1000]", &o.budget, NULL},
         {"seed", "S", "seed of the algorithm's generator [1]", &o.seed, NULL},
         {"objective", "NAME", "latency|energy|edp, lower is better [edp]", &o.objective, NULL},

@@ -64,7 +64,7 @@ static void registry_init(void)
     registry[13].n_opts = algo_das_n_opts;
 }
 
-#define ALGO_MAX_OPTS 32
+#define ALGO_MAX_OPTS 48 /* the most options of one algorithm (egrl, ea, pg: 32) */
 
 struct pesim_algo {
     const algo_entry *impl;
@@ -180,10 +180,14 @@ pesim_status pesim_algo_create_core(const char *name, const algo_space *sp, uint
 {
     *out = NULL;
     const algo_entry *impl = find(name);
-    if (!impl)
-        return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "algo",
-                               "unknown search algorithm '%s' (known: exhaustive, random, annealing, "
-                               "genetic, timeloop, rl, marl)", name ? name : "(null)");
+    if (!impl) {
+        char known[256] = "";
+        size_t used = 0;
+        for (int i = 0; names[i] && used < sizeof known; i++)
+            used += (size_t)snprintf(known + used, sizeof known - used, "%s%s", i ? ", " : "", names[i]);
+        return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "algo", "unknown search algorithm '%s' (known: %s)",
+                               name ? name : "(null)", known);
+    }
     if (sp->n < 1)
         return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "algo", "the space has no parameters");
     for (int32_t i = 0; i < sp->n; i++)

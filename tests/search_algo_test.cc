@@ -203,6 +203,8 @@ TEST(SearchAlgo, NamesAndUnknownName)
     EXPECT_EQ(pesim_algo_create_core("bogus", s.Get(), 1, nullptr, &al, &e), PESIM_ERR_INVALID);
     EXPECT_EQ(al, nullptr);
     EXPECT_NE(std::string(e.msg).find("unknown search algorithm 'bogus'"), std::string::npos) << e.msg;
+    for (int i = 0; names[i]; i++)  // the message names every algorithm there is
+        EXPECT_NE(std::string(e.msg).find(names[i]), std::string::npos) << names[i] << ": " << e.msg;
     pesim_algo_destroy(nullptr);  // a no-op
 }
 

@@ -85,7 +85,7 @@ TEST(TimeloopExercises, OneLevelArchIsRefusedWithItsLine)
                                                           nullptr, PESIM_TL_ERT_MAX, &a, &e));
     EXPECT_EQ(10, e.line);
     EXPECT_STREQ("architecture.subtree.[PE].local.[Buffer]", e.key);
-    EXPECT_STREQ("1 storage level: pesim needs at least 2 (a store next to the MACs and a backing store)", e.msg);
+    EXPECT_STREQ("1 storage level: the importer needs at least 2 (a store next to the MACs and a backing store)", e.msg);
     // its problem and ERT are read all the same
     pesim_tl_problem p;
     ASSERT_EQ(PESIM_OK, pesim_timeloop_load_problem(Ex("00-model-conv1d-1level", "prob/conv1d.prob.yaml").c_str(), &p,
@@ -1062,7 +1062,7 @@ TEST(TimeloopCli, ImportErrorsNameTheYamlAndWriteNothing)
     Result r = Pesim("import timeloop --arch '" + arch + "' --prob '" +
                      Ex("00-model-conv1d-1level", "prob/conv1d.prob.yaml") + "' --out '" + out + "'");
     EXPECT_EQ(2, r.status);
-    EXPECT_EQ("pesim: " + arch + ":10: architecture.subtree.[PE].local.[Buffer]: 1 storage level: pesim needs at "
+    EXPECT_EQ("pesim: " + arch + ":10: architecture.subtree.[PE].local.[Buffer]: 1 storage level: the importer needs at "
                                  "least 2 (a store next to the MACs and a backing store)\n",
               r.err);
     EXPECT_FALSE(Exists(out));

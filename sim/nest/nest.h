@@ -166,7 +166,8 @@ int pesim_nest_level_fits(const pesim_arch *a, const pesim_layer *l, int lv, con
 
 /* Computes every access count of layer l mapped by m on a. Returns 1 when the
  * mapping is valid, else 0 with a reason in reason[0..n) naming the level and
- * tensor (capacity, fan-out, coverage, an unsupported multicast shape) and
+ * tensor (capacity, fan-out, coverage, a spatial dim the level or its
+ * network does not allow, a malformed mapping) and
  * out->violation saying the same as data. */
 int pesim_nest_count(const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m,
                      pesim_nest_counts *out, char *reason, size_t n);

@@ -561,7 +561,7 @@ static pesim_status build(walk *w, pesim_arch *a, level_extra *x, char *mac_name
     if (compute < 0) return tl_fail(d, &root, PESIM_ERR_MISSING, "no arithmetic element (class intmac, mac, ...)");
     if (n_store < 2)
         return tl_fail(d, n_store ? &w->el[0].at : &root, PESIM_ERR_INVALID,
-                       "%d storage level%s: pesim needs at least 2 (a store next to the MACs and a backing store)",
+                       "%d storage level%s: the importer needs at least 2 (a store next to the MACs and a backing store)",
                        n_store, n_store == 1 ? "" : "s");
     if (n_store > PESIM_MAX_LEVELS)
         return tl_fail(d, &w->el[PESIM_MAX_LEVELS].at, PESIM_ERR_RANGE, "more than %d storage levels",

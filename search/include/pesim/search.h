@@ -389,9 +389,8 @@ pesim_space *pesim_evaluator_space(const pesim_evaluator *ev);
  * decoded arch's check and the area budget (once every hardware parameter
  * is chosen), placement capacity over lifetimes (unchosen tensors in the
  * outermost level). Once every parameter a constraint depends on is chosen,
- * the mask is exact for it. Not masked: the power budget, the default
- * mapper of hardware-only spaces, and mapping shapes the model cannot count
- * ("unsupported"): they are known after evaluation only.
+ * the mask is exact for it. Not masked: the power budget and the default
+ * mapper of hardware-only spaces: they are known after evaluation only.
  * The step decode visits parameters in space order (hardware, then per layer
  * and per level from the innermost: bypass, spatial, tiles, order;
  * placement per layer). One cursor per thread. */

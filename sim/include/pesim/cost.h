@@ -42,7 +42,8 @@ typedef enum pesim_violation_kind {
                                    * dim unrolled, -1 when several); amount: the lanes asked for */
     PESIM_VIOLATION_SPATIAL_DIM,  /* `dim` unrolled on an axis of `level` that does not allow it */
     PESIM_VIOLATION_COVERAGE,     /* the factors of `dim` do not cover its bound */
-    PESIM_VIOLATION_UNSUPPORTED,  /* a mapping shape the model cannot count (level, tensor, dim) */
+    PESIM_VIOLATION_UNSUPPORTED,  /* reserved: no evaluator sets it today (the model counts every
+                                   * mapping shape); kept so that stored kinds keep their numbers */
     PESIM_VIOLATION_STRUCTURE,    /* any other structural error of a mapping or architecture */
     PESIM_VIOLATION_AREA,         /* area over the budget */
     PESIM_VIOLATION_POWER,        /* power over the budget */
