@@ -125,3 +125,30 @@ egrl_variant_study() {
   wait
   /usr/bin/python3 scripts/egrl_variant.py "$out" "$variant"
 }
+# egrl_three_problem_study ANALYSER FIRST SEEDS|--analyse OUTDIR CUT -- RUN...:
+# the command line of a pre-stated study on the three small problems
+# (study_egrl_cemrl.sh, study_egrl_alpha.sh). "--analyse DIR" runs the
+# Python script ANALYSER on DIR and exits; otherwise SEEDS (default 40) seeds
+# from FIRST (the environment's FIRST overrides it), into OUTDIR (default a
+# new temporary folder, made with its driver and commit), cut at CUT (a
+# date(1) time; empty: none): capacity (optimum 4,330), transformer and
+# resnet18 as three egrl_stream processes side by side, BUDGET evaluations
+# each (environment, default 630), every RUN per seed; then ANALYSER.
+egrl_three_problem_study() {
+  local analyser="$1" first="${FIRST:-$2}"
+  if [ "${3:-}" = --analyse ]; then
+    /usr/bin/python3 "$analyser" "$4"
+    exit
+  fi
+  local seeds="${3:-40}" out="${4:-}" cut="${5:-}" end=0 budget="${BUDGET:-630}"
+  shift 6
+  [ -n "$out" ] || out=$(mktemp -d)
+  egrl_study_dir "$out"
+  [ -z "$cut" ] || end=$(date -d "$cut" +%s)
+  echo "running in $out (partial results: $0 --analyse $out)"
+  egrl_stream "$out" capacity 4330 "$end" "$first" "$seeds" "$budget" "$@" &
+  egrl_stream "$out" transformer 0 "$end" "$first" "$seeds" "$budget" "$@" &
+  egrl_stream "$out" resnet18 0 "$end" "$first" "$seeds" "$budget" "$@" &
+  wait
+  /usr/bin/python3 "$analyser" "$out"
+}

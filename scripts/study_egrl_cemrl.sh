@@ -17,17 +17,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/egrl_study_lib.sh
-if [ "${1:-}" = --analyse ]; then
-  exec /usr/bin/python3 scripts/egrl_cemrl.py "$2"
-fi
-seeds="${1:-40}" out="${2:-}" cut="${3:-}" end=0 first="${FIRST:-361}" budget="${BUDGET:-630}"
-[ -n "$out" ] || out=$(mktemp -d)
-egrl_study_dir "$out"
-[ -z "$cut" ] || end=$(date -d "$cut" +%s)
-echo "running in $out (partial results: $0 --analyse $out)"
-runs=("ea ea" "egrl egrl" "pg pg" "egrl-grad egrl pop_grad=16")
-egrl_stream "$out" capacity 4330 "$end" "$first" "$seeds" "$budget" "${runs[@]}" &
-egrl_stream "$out" transformer 0 "$end" "$first" "$seeds" "$budget" "${runs[@]}" &
-egrl_stream "$out" resnet18 0 "$end" "$first" "$seeds" "$budget" "${runs[@]}" &
-wait
-/usr/bin/python3 scripts/egrl_cemrl.py "$out"
+egrl_three_problem_study scripts/egrl_cemrl.py 361 "${1:-}" "${2:-}" "${3:-}" -- "ea ea" "egrl egrl" "pg pg" "egrl-grad egrl pop_grad=16"
