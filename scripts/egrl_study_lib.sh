@@ -99,56 +99,40 @@ egrl_stream() {
     done
   done
 }
-# egrl_variant_study VARIANT FIRST SEEDS|--analyse OUTDIR CUT -- RUN...: the
-# command line of a pre-stated EGRL variant study (study_egrl_recall.sh,
-# study_egrl_clear.sh). "--analyse DIR" runs scripts/egrl_variant.py DIR
-# VARIANT and exits; otherwise SEEDS (default 40) seeds from FIRST, into
-# OUTDIR (default a new temporary folder, made with its driver and commit),
-# cut at CUT (a date(1) time; empty: none): both problems (capacity,
-# optimum 4,330; transformer) as two egrl_stream processes side by side,
-# BUDGET evaluations each (environment, default 630), every RUN per seed;
-# then the analysis.
-egrl_variant_study() {
-  local variant="$1" first="$2"
-  if [ "${3:-}" = --analyse ]; then
-    /usr/bin/python3 scripts/egrl_variant.py "$4" "$variant"
+# egrl_problems_study ANALYSE FIRST PROBLEMS SEEDS|--analyse OUTDIR CUT --
+# RUN...: the command line of a pre-stated study on some of the small
+# problems. "--analyse DIR" runs `ANALYSE DIR` (a command) and exits;
+# otherwise SEEDS (default 40) seeds from FIRST (the environment's FIRST
+# overrides it), into OUTDIR (default a new temporary folder, made with its
+# driver and commit), cut at CUT (a date(1) time; empty: none): every
+# problem of PROBLEMS (a list of capacity, optimum 4,330; transformer;
+# resnet18) as its own egrl_stream process, side by side, BUDGET evaluations
+# each (environment, default 630), every RUN per seed; then `ANALYSE OUTDIR`.
+egrl_problems_study() {
+  local analyse="$1" first="${FIRST:-$2}" problems="$3"
+  if [ "${4:-}" = --analyse ]; then
+    $analyse "$5"
     exit
   fi
-  local seeds="${3:-40}" out="${4:-}" cut="${5:-}" end=0
-  shift 6
+  local seeds="${4:-40}" out="${5:-}" cut="${6:-}" end=0 budget="${BUDGET:-630}" p
+  shift 7
   [ -n "$out" ] || out=$(mktemp -d)
   egrl_study_dir "$out"
   [ -z "$cut" ] || end=$(date -d "$cut" +%s)
   echo "running in $out (partial results: $0 --analyse $out)"
-  egrl_stream "$out" capacity 4330 "$end" "$first" "$seeds" "${BUDGET:-630}" "$@" &
-  egrl_stream "$out" transformer 0 "$end" "$first" "$seeds" "${BUDGET:-630}" "$@" &
+  for p in $problems; do
+    egrl_stream "$out" "$p" "$([ "$p" = capacity ] && echo 4330 || echo 0)" "$end" "$first" "$seeds" "$budget" "$@" &
+  done
   wait
-  /usr/bin/python3 scripts/egrl_variant.py "$out" "$variant"
+  $analyse "$out"
 }
-# egrl_three_problem_study ANALYSER FIRST SEEDS|--analyse OUTDIR CUT -- RUN...:
-# the command line of a pre-stated study on the three small problems
-# (study_egrl_cemrl.sh, study_egrl_alpha.sh). "--analyse DIR" runs the
-# Python script ANALYSER on DIR and exits; otherwise SEEDS (default 40) seeds
-# from FIRST (the environment's FIRST overrides it), into OUTDIR (default a
-# new temporary folder, made with its driver and commit), cut at CUT (a
-# date(1) time; empty: none): capacity (optimum 4,330), transformer and
-# resnet18 as three egrl_stream processes side by side, BUDGET evaluations
-# each (environment, default 630), every RUN per seed; then ANALYSER.
-egrl_three_problem_study() {
-  local analyser="$1" first="${FIRST:-$2}"
-  if [ "${3:-}" = --analyse ]; then
-    /usr/bin/python3 "$analyser" "$4"
-    exit
-  fi
-  local seeds="${3:-40}" out="${4:-}" cut="${5:-}" end=0 budget="${BUDGET:-630}"
-  shift 6
-  [ -n "$out" ] || out=$(mktemp -d)
-  egrl_study_dir "$out"
-  [ -z "$cut" ] || end=$(date -d "$cut" +%s)
-  echo "running in $out (partial results: $0 --analyse $out)"
-  egrl_stream "$out" capacity 4330 "$end" "$first" "$seeds" "$budget" "$@" &
-  egrl_stream "$out" transformer 0 "$end" "$first" "$seeds" "$budget" "$@" &
-  egrl_stream "$out" resnet18 0 "$end" "$first" "$seeds" "$budget" "$@" &
-  wait
-  /usr/bin/python3 "$analyser" "$out"
+# egrl_variant_study VARIANT FIRST SEEDS|--analyse OUTDIR CUT -- RUN...: a
+# pre-stated EGRL variant study (study_egrl_recall.sh, study_egrl_clear.sh):
+# egrl_problems_study on capacity and transformer, analysed by
+# scripts/egrl_variant.py DIR VARIANT.
+egrl_variant_analyse() { /usr/bin/python3 scripts/egrl_variant.py "$1" "$EGRL_VARIANT"; }
+egrl_variant_study() {
+  EGRL_VARIANT="$1"
+  shift
+  egrl_problems_study egrl_variant_analyse "$1" "capacity transformer" "${@:2}"
 }

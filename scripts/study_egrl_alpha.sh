@@ -14,4 +14,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/egrl_study_lib.sh
-egrl_three_problem_study scripts/egrl_alpha.py 401 "${1:-}" "${2:-}" "${3:-}" -- "ea ea" "egrl egrl" "pg pg" "egrl-a egrl alpha=0.0005" "pg-a pg alpha=0.0005"
+egrl_problems_study "/usr/bin/python3 scripts/egrl_alpha.py" 401 "capacity transformer resnet18" "${1:-}" "${2:-}" "${3:-}" -- "ea ea" "egrl egrl" "pg pg" "egrl-a egrl alpha=0.0005" "pg-a pg alpha=0.0005"

@@ -17,4 +17,4 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/egrl_study_lib.sh
-egrl_three_problem_study scripts/egrl_cemrl.py 361 "${1:-}" "${2:-}" "${3:-}" -- "ea ea" "egrl egrl" "pg pg" "egrl-grad egrl pop_grad=16"
+egrl_problems_study "/usr/bin/python3 scripts/egrl_cemrl.py" 361 "capacity transformer resnet18" "${1:-}" "${2:-}" "${3:-}" -- "ea ea" "egrl egrl" "pg pg" "egrl-grad egrl pop_grad=16"
