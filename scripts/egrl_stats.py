@@ -1,6 +1,6 @@
 """scripts/egrl_stats.py - the one-sided tests of the EGRL studies
 (scripts/study_egrl_synthetic.sh, scripts/study_egrl_joint.sh,
-scripts/study_egrl_steps.sh; docs/egrl.md), and the reader of their
+scripts/study_egrl_steps.sh, scripts/study_egrl.sh; docs/egrl.md), and the reader of their
 results."""
 import glob
 import os
@@ -61,6 +61,28 @@ def p_lower(a, b, rng, R=100000):
         rng.shuffle(pool)
         k += sum(pool[:na]) / na - sum(pool[na:]) / len(b) <= obs + 1e-12
     return k / R
+
+
+def p_lower_exact(a, b, limit=2000000):
+    """One-sided permutation p of "a's mean is lower than b's" (independent
+    samples) over every relabelling of a + b into groups of len(a) and
+    len(b) (itertools.combinations; exact), the share whose mean difference
+    is at most the observed one. Beyond `limit` relabellings: p_lower with
+    random.Random(1)."""
+    import itertools
+    import math
+    import random
+    if math.comb(len(a) + len(b), len(a)) > limit:
+        return p_lower(a, b, random.Random(1))
+    pool, na, nb = a + b, len(a), len(b)
+    total = sum(pool)
+    obs = sum(a) / na - sum(b) / nb
+    k = n = 0
+    for pick in itertools.combinations(pool, na):
+        sa = sum(pick)
+        n += 1
+        k += sa / na - (total - sa) / nb <= obs + 1e-12
+    return k / n
 
 
 def wilcoxon_lower(a, b):

@@ -86,27 +86,12 @@ run_one() {
   wait
 done
 /usr/bin/python3 - "$out" "$nets" "$algos" "$seeds" <<'PY'
-import csv, itertools, random, statistics, sys, os
+import csv, statistics, sys, os
+sys.path.insert(0, 'scripts')
+from egrl_stats import p_lower_exact
 def perm_p(a, b):
-    """One-sided permutation test of mean(a) > mean(b): the share of the
-    relabellings of a + b into groups of len(a) and len(b) whose first group's
-    sum is at least a's (exact up to 2e6 relabellings, else 200,000 drawn with
-    seed 1)."""
-    xs, k = a + b, len(a)
-    obs = sum(a) - 1e-12 * max(1.0, abs(sum(a)))
-    if len(a) == 0 or len(b) == 0:
-        return float('nan')
-    from math import comb
-    if comb(len(xs), k) <= 2000000:
-        hits = tot = 0
-        for c in itertools.combinations(xs, k):
-            tot += 1
-            hits += sum(c) >= obs
-        return hits / tot
-    rng, hits, n = random.Random(1), 0, 200000
-    for _ in range(n):
-        hits += sum(rng.sample(xs, k)) >= obs
-    return hits / n
+    """One-sided exact permutation p of mean(a) > mean(b) (egrl_stats.py)."""
+    return p_lower_exact([-x for x in a], [-x for x in b]) if a and b else float('nan')
 out, nets, algos, seeds = sys.argv[1], sys.argv[2].split(), sys.argv[3].split(), sys.argv[4].split()
 def conv(path, skip_first=False):
     """best objective after each evaluation (skip_first: greedy's candidate left out)"""
