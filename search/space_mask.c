@@ -410,23 +410,10 @@ static int layer_ok(pesim_cursor *c, const layer_map *lm, const pesim_mapping *m
     const pesim_space *s = c->s;
     const pesim_arch *a = &c->arch;
     const pesim_layer *l = &s->net.layers[lm->layer];
-    const int M = a->n_levels;
     if (!srch_spatial_ok(s, lm, a, m, fu, from, NULL, 0, v)) return 0;
-    int64_t gt[PESIM_NDIMS];
-    for (int d = 0; d < PESIM_NDIMS; d++) gt[d] = 1;
-    for (int lv = 0; lv < M - 1; lv++) {
-        const pesim_level_map *x = &m->level[lv];
-        for (int d = 0; d < PESIM_NDIMS; d++) {
-            gt[d] *= x->spatial_x[d] * x->spatial_y[d] * x->temporal[d];
-            if (gt[d] > l->dim[d]) gt[d] = l->dim[d]; /* the footprint clamps there anyway */
-        }
-        if (lv < from) continue;
-        uint8_t keeps[PESIM_NTENSORS];
-        for (int t = 0; t < PESIM_NTENSORS; t++) keeps[t] = (uint8_t)pesim_mapping_keeps(a, m, lv, (pesim_tensor)t);
-        if (!pesim_nest_level_fits(a, l, lv, gt, keeps, NULL, v)) {
-            if (v) v->layer = lm->layer;
-            return 0;
-        }
+    if (!pesim_nest_tiles_fit(a, l, m, from, NULL, v)) {
+        if (v) v->layer = lm->layer;
+        return 0;
     }
     return 1;
 }

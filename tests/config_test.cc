@@ -615,6 +615,22 @@ TEST_F(ConfigTest, ArchSemantics)
     ASSERT_EQ(PESIM_ERR_RANGE, pesim_arch_load_string("arch = { name = \"x\"; word_bits = 8; clock_mhz = 1.0;\n"
                                                       "levels = ( ); };", "x.cfg", &a, &e));
     EXPECT_STREQ("levels", e.key);
+    // a systolic network among one PE's MAC lanes (level 0 with a fan-out) has no skew in any evaluator: refused,
+    // naming the network; with one lane it forwards nothing, and on the level above it is the PE array's
+    auto sys0 = [](int fanout, const char *kind) {
+        return "arch = { name = \"x\"; word_bits = 8; clock_mhz = 1.0;\n"
+               "levels = ( { name = \"RF\"; fanout_x = " + std::to_string(fanout) + "; spatial_x = [ \"K\" ];\n"
+               "  noc = { outputs = { kind = \"" + kind + "\"; }; }; },\n"
+               " { name = \"D\"; fanout_x = 4; spatial_x = [ \"C\" ];\n"
+               "  noc = { inputs = { kind = \"systolic\"; }; }; } ); };";
+    };
+    ASSERT_EQ(PESIM_ERR_INVALID, pesim_arch_load_string(sys0(4, "systolic").c_str(), "x.cfg", &a, &e));
+    EXPECT_STREQ("x.cfg", e.file);
+    EXPECT_EQ(2, e.line);
+    EXPECT_STREQ("levels.[RF].noc.outputs.kind", e.key);
+    EXPECT_NE(nullptr, strstr(e.msg, "level above the PEs")) << e.msg;
+    EXPECT_EQ(PESIM_OK, pesim_arch_load_string(sys0(1, "systolic").c_str(), "x.cfg", &a, &e)) << e.msg;
+    EXPECT_EQ(PESIM_OK, pesim_arch_load_string(sys0(4, "bus").c_str(), "x.cfg", &a, &e)) << e.msg;
 }
 
 TEST_F(ConfigTest, ArchMissingFileAndTruncated)

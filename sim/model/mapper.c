@@ -126,25 +126,6 @@ static uint64_t key_hash(const pesim_mapping *k)
     return h;
 }
 
-/* 1 when every tile of m fits its level: the model's capacity rule
- * (pesim_nest_level_fits) on the extents the model checks (the product of
- * each dim's factors at the level and below, multiplied as
- * pesim_nest_digits_init does). A mapping that fails it is invalid, so the
- * model need not run. */
-static int tiles_fit(const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m)
-{
-    int64_t gt[PESIM_NDIMS];
-    for (int d = 0; d < PESIM_NDIMS; d++) gt[d] = 1;
-    for (int lv = 0; lv < a->n_levels - 1; lv++) {
-        const pesim_level_map *lm = &m->level[lv];
-        uint8_t keeps[PESIM_NTENSORS];
-        for (int d = 0; d < PESIM_NDIMS; d++) gt[d] = gt[d] * (lm->spatial_x[d] * lm->spatial_y[d]) * lm->temporal[d];
-        for (int t = 0; t < PESIM_NTENSORS; t++) keeps[t] = (uint8_t)pesim_mapping_keeps(a, m, lv, (pesim_tensor)t);
-        if (!pesim_nest_level_fits(a, l, lv, gt, keeps, NULL, NULL)) return 0;
-    }
-    return 1;
-}
-
 /* EDP of m, or a negative value if invalid. */
 static double score(scorer *sc, pesim_mapping *m)
 {
@@ -156,7 +137,7 @@ static double score(scorer *sc, pesim_mapping *m)
     for (int i = 0; i < sc->n; i++)
         if (sc->hash[i] == h && memcmp(&sc->key[i], &k, used) == 0) return sc->score[i];
     double s = -1.0;
-    if (tiles_fit(sc->a, sc->l, m)) {
+    if (pesim_nest_tiles_fit(sc->a, sc->l, m, 0, NULL, NULL)) { /* an invalid one need not be modelled */
         pesim_cost c;
         pesim_model_evaluate(sc->a, sc->l, m, &c);
         s = c.valid ? c.edp_pj_cycles : -1.0;

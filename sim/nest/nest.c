@@ -1022,6 +1022,25 @@ int pesim_nest_level_fits(const pesim_arch *a, const pesim_layer *l, int lv, con
     return 1;
 }
 
+int pesim_nest_tiles_fit(const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m, int from,
+                         int64_t words[][PESIM_NTENSORS], pesim_violation *v)
+{
+    int64_t gt[ND];
+    for (int d = 0; d < ND; d++) gt[d] = 1;
+    for (int lv = 0; lv < a->n_levels - 1; lv++) {
+        const pesim_level_map *x = &m->level[lv];
+        for (int d = 0; d < ND; d++) {
+            gt[d] *= x->spatial_x[d] * x->spatial_y[d] * x->temporal[d];
+            if (gt[d] > l->dim[d]) gt[d] = l->dim[d]; /* the footprint clamps there anyway */
+        }
+        if (lv < from) continue;
+        uint8_t keeps[NT];
+        for (int t = 0; t < NT; t++) keeps[t] = (uint8_t)pesim_mapping_keeps(a, m, lv, (pesim_tensor)t);
+        if (!pesim_nest_level_fits(a, l, lv, gt, keeps, words ? words[lv] : NULL, v)) return 0;
+    }
+    return 1;
+}
+
 int pesim_nest_count(const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m,
                      pesim_nest_counts *out, char *reason, size_t n)
 {
@@ -1054,25 +1073,20 @@ int pesim_nest_count(const pesim_arch *a, const pesim_layer *l, const pesim_mapp
     }
 
     /* Capacity of every bounded level. */
-    for (int lv = 0; lv < M - 1; lv++) {
-        int64_t gt[ND];
-        uint8_t keeps[NT];
-        for (int d = 0; d < ND; d++) gt[d] = g.below[d][2 * lv + 2];
-        for (int t = 0; t < NT; t++) keeps[t] = (uint8_t)pesim_mapping_keeps(a, m, lv, (pesim_tensor)t);
-        if (!pesim_nest_level_fits(a, l, lv, gt, keeps, out->tile_words[lv], &out->violation)) {
-            const pesim_violation *v = &out->violation;
-            char buf[96];
-            int slots = pesim_level_tile_slots(&a->level[lv]);
-            char times[40] = "";
-            if (slots == 2) snprintf(times, sizeof times, " x2 (double-buffered)");
-            if (slots > 2) snprintf(times, sizeof times, " x%d (%d tile slots)", slots, slots);
-            snprintf(buf, sizeof buf, "%lld words%.*s > %lld", (long long)(v->amount / slots), (int)sizeof times,
-                     times, (long long)v->limit);
-            if (v->tensor >= 0)
-                return fail(reason, n, "capacity exceeded at %s for %s: %s", a->level[lv].name,
-                            pesim_tensor_name((pesim_tensor)v->tensor), buf);
-            return fail(reason, n, "capacity exceeded at %s for the shared tiles: %s", a->level[lv].name, buf);
-        }
+    if (!pesim_nest_tiles_fit(a, l, m, 0, out->tile_words, &out->violation)) {
+        const pesim_violation *v = &out->violation;
+        const int lv = v->level;
+        char buf[96];
+        int slots = pesim_level_tile_slots(&a->level[lv]);
+        char times[40] = "";
+        if (slots == 2) snprintf(times, sizeof times, " x2 (double-buffered)");
+        if (slots > 2) snprintf(times, sizeof times, " x%d (%d tile slots)", slots, slots);
+        snprintf(buf, sizeof buf, "%lld words%.*s > %lld", (long long)(v->amount / slots), (int)sizeof times,
+                 times, (long long)v->limit);
+        if (v->tensor >= 0)
+            return fail(reason, n, "capacity exceeded at %s for %s: %s", a->level[lv].name,
+                        pesim_tensor_name((pesim_tensor)v->tensor), buf);
+        return fail(reason, n, "capacity exceeded at %s for the shared tiles: %s", a->level[lv].name, buf);
     }
     for (int t = 0; t < NT; t++) { /* the outermost level holds the whole tensor */
         int64_t gt[ND];

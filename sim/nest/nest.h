@@ -164,6 +164,17 @@ double pesim_nest_hops(const pesim_arch *a, const pesim_mapping *m, int lv, int 
 int pesim_nest_level_fits(const pesim_arch *a, const pesim_layer *l, int lv, const int64_t gt[PESIM_NDIMS],
                           const uint8_t keeps[PESIM_NTENSORS], int64_t words[PESIM_NTENSORS], pesim_violation *v);
 
+/* Capacity of every bounded level lv in [from, n_levels - 1) of layer l mapped
+ * by m: pesim_nest_level_fits on the extents the model checks (each dim's
+ * factors at lv and below multiplied, clamped to the bound). 1 if every tile
+ * fits, else 0 with *v (may be NULL) naming the first level that does not.
+ * words[lv] (may be NULL) gets each checked level's kept tile words (levels
+ * below from and above the failing one are left as they were). Every factor
+ * of m must be >= 1. The capacity check of the model, the mapper and the
+ * masked search space. */
+int pesim_nest_tiles_fit(const pesim_arch *a, const pesim_layer *l, const pesim_mapping *m, int from,
+                         int64_t words[][PESIM_NTENSORS], pesim_violation *v);
+
 /* Computes every access count of layer l mapped by m on a. Returns 1 when the
  * mapping is valid, else 0 with a reason in reason[0..n) naming the level and
  * tensor (capacity, fan-out, coverage, a spatial dim the level or its
