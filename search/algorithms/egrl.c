@@ -678,6 +678,14 @@ static void clear_niches(egrl_state *s, const int32_t *order, int32_t r)
  * the n non-elite GNN members other than the migrant each take pop_grad
  * actor steps against the learner's critics (pesim_rl_sac_actor_steps),
  * which draws nothing either. */
+/* Member i's genome as this generation's evolution began (len: snap's
+ * stride): a GNN elite's own weights (elites are not rewritten), else its
+ * snapshot in snap. */
+static const double *old_genome(egrl_state *s, const uint8_t *elite, int32_t i, int64_t len)
+{
+    return elite[i] && s->pop[i].net ? pesim_rl_net_params(s->pop[i].net) : s->snap + (size_t)i * len;
+}
+
 static void evolve(egrl_state *s)
 {
     const int32_t P = s->n_pop;
@@ -696,8 +704,9 @@ static void evolve(egrl_state *s)
     for (int32_t k = 0; k < n_el; k++) elite[order[k]] = 1;
     for (int32_t i = 0; i < P; i++) lineage[i] = s->pop[i].lineage;
     const int64_t len = s->gnn_len > s->boltz_len ? s->gnn_len : s->boltz_len;
-    for (int32_t i = 0; i < P; i++) genome_get(s, &s->pop[i], s->snap + (size_t)i * len);
-    double *child = malloc((size_t)len * sizeof *child);
+    for (int32_t i = 0; i < P; i++)
+        if (!(elite[i] && s->pop[i].net)) genome_get(s, &s->pop[i], s->snap + (size_t)i * len);
+    double *child = malloc((size_t)s->boltz_len * sizeof *child); /* a chromosome's; a GNN child is built in place */
     if (!child) return;
     for (int32_t i = 0; i < P; i++) {
         member *m = &s->pop[i];
@@ -708,34 +717,38 @@ static void evolve(egrl_state *s)
         const int is_gnn = m->net != NULL;
         int32_t a = tournament(s, is_gnn ? 1 : -1);
         if (a < 0) continue;
+        double *g = is_gnn ? pesim_rl_net_params(m->net) : child; /* its old genome is in snap */
         if (!is_gnn && s->pop[a].net) {
-            /* the parent's slot may already hold a child: run its net on the old weights */
             pesim_rl_net *pn = s->pop[a].net;
-            double *keep = malloc((size_t)s->gnn_len * sizeof *keep);
-            if (!keep) continue;
-            pesim_rl_net_get_params(pn, keep);
-            pesim_rl_net_set_params(pn, s->snap + (size_t)a * len);
-            genome_from_gnn(s, pn, child);
-            pesim_rl_net_set_params(pn, keep);
-            free(keep);
+            if (elite[a]) {
+                genome_from_gnn(s, pn, child);
+            } else { /* the parent's slot may already hold a child: run its net on the old weights */
+                double *keep = malloc((size_t)s->gnn_len * sizeof *keep);
+                if (!keep) continue;
+                pesim_rl_net_get_params(pn, keep);
+                pesim_rl_net_set_params(pn, s->snap + (size_t)a * len);
+                genome_from_gnn(s, pn, child);
+                pesim_rl_net_set_params(pn, keep);
+                free(keep);
+            }
             m->how = EGRL_FROM_GNN, m->lineage = lineage[a];
         } else {
-            memcpy(child, s->snap + (size_t)a * len, (size_t)genome_len(s, m) * sizeof *child);
+            memcpy(g, old_genome(s, elite, a, len), (size_t)genome_len(s, m) * sizeof *g);
             m->how = EGRL_FROM_COPY, m->lineage = lineage[a];
             if (gsl_rng_uniform(s->rng) < s->opt[O_P_CROSS]) {
                 int32_t b = tournament(s, is_gnn);
                 if (b >= 0) {
-                    crossover(s, m, child, s->snap + (size_t)b * len);
+                    crossover(s, m, g, old_genome(s, elite, b, len));
                     m->how = EGRL_FROM_CROSS, m->lineage |= lineage[b];
                 }
             }
         }
         if (gsl_rng_uniform(s->rng) < s->opt[O_P_MUT]) {
-            mutate(s, m, child);
+            mutate(s, m, g);
             if (m->how == EGRL_FROM_COPY) m->how = EGRL_FROM_MUTANT;
             else if (m->how == EGRL_FROM_CROSS) m->how = EGRL_FROM_CROSS_MUTANT;
         }
-        genome_set(s, m, child);
+        if (!is_gnn) genome_set(s, m, child);
     }
     int32_t worst = -1;
     if (s->mode == MODE_EGRL && s->actor) { /* migration */
