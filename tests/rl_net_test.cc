@@ -951,6 +951,42 @@ TEST(RlAdam, FusedClipStepIsTheSeparateCallsBitForBit)
     pesim_rl_adam_destroy(b);
 }
 
+// The public one-call step (pesim_rl_net_adam_step, ARCO's, PG's and the
+// CEM-RL actor steps') against pesim_rl_clip_grad_norm, pesim_rl_adam_step
+// and pesim_rl_net_zero_grad on a twin network: the same parameters bit for
+// bit after steps with the gradient's norm above max_norm 1 and below it,
+// the norm before clipping returned, the gradient left zero.
+TEST(RlAdam, NetStepIsClipStepAndZero)
+{
+    Rng ra(5), rb(5);
+    std::vector<int32_t> heads = {2}; // the config points into it
+    auto c = mlp_config(3, {4}, PESIM_RL_TANH, heads, 0);
+    Net na, nb;
+    pesim_error e;
+    ASSERT_EQ(pesim_rl_mlp_create(&c, ra.r, &na.n, &e), PESIM_OK);
+    ASSERT_EQ(pesim_rl_mlp_create(&c, rb.r, &nb.n, &e), PESIM_OK);
+    const int64_t np = pesim_rl_net_n_params(na.n);
+    pesim_rl_adam *a = nullptr, *b = nullptr;
+    pesim_rl_adam_config ac = {0.05, 0, 0, 0, 0};
+    ASSERT_EQ(pesim_rl_adam_create(np, &ac, &a, &e), PESIM_OK);
+    ASSERT_EQ(pesim_rl_adam_create(np, &ac, &b, &e), PESIM_OK);
+    for (int t = 0; t < 4; t++) {
+        double *ga = pesim_rl_net_grads(na.n), *gb = pesim_rl_net_grads(nb.n);
+        for (int64_t i = 0; i < np; i++)
+            ga[i] = gb[i] = (t % 2 ? 0.01 : 3.0) * std::sin(1.0 + (double)(i * (t + 1)));
+        const double norm = pesim_rl_clip_grad_norm(ga, np, 1.0);
+        pesim_rl_adam_step(a, pesim_rl_net_params(na.n), ga);
+        pesim_rl_net_zero_grad(na.n);
+        EXPECT_EQ(pesim_rl_net_adam_step(nb.n, b, 1.0), norm) << t;
+        EXPECT_EQ(t % 2 ? norm < 1 : norm > 1, true) << t << " " << norm;
+        EXPECT_EQ(memcmp(pesim_rl_net_params(na.n), pesim_rl_net_params(nb.n), (size_t)np * sizeof(double)), 0) << t;
+        for (int64_t i = 0; i < np; i++)
+            ASSERT_EQ(gb[i], 0.0) << t << " " << i;
+    }
+    pesim_rl_adam_destroy(a);
+    pesim_rl_adam_destroy(b);
+}
+
 // Polyak with a gradient norm in the same pass (rl_polyak_norm, SAC's t1
 // update summing the actor's norm), by hand: tau 0.25 of (4, 8, -4) into
 // (0, 4, 4) is (1, 5, 2) (exact in binary); the norm of (3, 4) is 5 and of

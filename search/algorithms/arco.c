@@ -401,13 +401,6 @@ static void masked_decode(arco_state *s, const int32_t *given, int32_t redraw, i
     }
 }
 
-/* One step of Adam on a network's gradient (clipped to norm 1). */
-static void step(pesim_rl_net *net, pesim_rl_adam *adam)
-{
-    int64_t np = pesim_rl_net_n_params(net);
-    pesim_rl_clip_grad_norm(pesim_rl_net_grads(net), np, 1.0);
-    pesim_rl_adam_step(adam, pesim_rl_net_params(net), pesim_rl_net_grads(net));
-}
 
 /* One actor-critic update on m designs x (m x n) with rewards r; only rows
  * with actor[k] train the actors. mask = 1: seen (m rows of moff[n] bytes)
@@ -431,7 +424,7 @@ static void learn(arco_state *s, const int32_t *x, const uint8_t *actor, const d
     memset(s->buf3, 0, (size_t)rows * sizeof *s->buf3);
     pesim_rl_loss_value(CL, s->buf, 0, s->buf2, 1.0, rows, s->buf3);
     if (pesim_rl_net_backward(s->critic, s->buf3, NULL) != PESIM_OK) return;
-    step(s->critic, s->critic_adam);
+    pesim_rl_net_adam_step(s->critic, s->critic_adam, 1.0); /* clipped to norm 1 */
     /* Each actor against its baseline V(view 1 + g). */
     int32_t ma = 0;
     for (int32_t k = 0; k < m; k++)
@@ -481,7 +474,7 @@ static void learn(arco_state *s, const int32_t *x, const uint8_t *actor, const d
         if (out && dout && (amask || !masks) && pesim_rl_net_forward(a->actor, s->rows, ma, out, NULL) == PESIM_OK) {
             pesim_rl_net_zero_grad(a->actor);
             pesim_rl_loss_policy(L, out, amask, s->acts, s->buf2, NULL, 0, s->opt[OPT_ENTROPY], ma, dout, NULL);
-            if (pesim_rl_net_backward(a->actor, dout, NULL) == PESIM_OK) step(a->actor, a->adam);
+            if (pesim_rl_net_backward(a->actor, dout, NULL) == PESIM_OK) pesim_rl_net_adam_step(a->actor, a->adam, 1.0);
         }
         free(amask);
         free(out);

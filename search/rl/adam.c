@@ -164,6 +164,13 @@ double rl_adam_step_clear(pesim_rl_adam *a, double *restrict x, double *restrict
     return sqrt(s);
 }
 
+double pesim_rl_net_adam_step(pesim_rl_net *net, pesim_rl_adam *a, double max_norm)
+{
+    const double norm = rl_grad_norm(net->grads, net->n_params);
+    rl_adam_step_clear(a, net->params, net->grads, norm, max_norm, NULL, 0);
+    return norm;
+}
+
 double rl_polyak_norm(double *dst, const double *src, int64_t n, double tau, const double *g, int64_t n_g)
 {
     const double u = 1 - tau;

@@ -280,8 +280,7 @@ static pesim_status net_step(pesim_rl_net *net, pesim_rl_adam *opt, const double
     pesim_status st = pesim_rl_net_backward(net, dout, e);
     if (st != PESIM_OK)
         return st;
-    double g = rl_grad_norm(net->grads, net->n_params);
-    rl_adam_step_clear(opt, net->params, net->grads, g, max_norm, NULL, 0);
+    double g = pesim_rl_net_adam_step(net, opt, max_norm);
     if (norm)
         *norm = g;
     return PESIM_OK;

@@ -994,8 +994,7 @@ pesim_status pesim_rl_sac_actor_steps(pesim_rl_sac *s, pesim_rl_net *actor, cons
         pesim_rl_loss_sac_actor(L, out, mask, qa, qb, s->cfg.alpha, 1, dout);
         if ((st = pesim_rl_net_backward(actor, dout, e)) != PESIM_OK)
             break;
-        rl_adam_step_clear(opt, actor->params, actor->grads, rl_grad_norm(actor->grads, actor->n_params),
-                           s->cfg.max_grad_norm, NULL, 0);
+        pesim_rl_net_adam_step(actor, opt, s->cfg.max_grad_norm);
     }
     pesim_rl_adam_destroy(opt);
     free(qa);

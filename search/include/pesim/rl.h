@@ -296,6 +296,12 @@ void pesim_rl_adam_reset(pesim_rl_adam *a);
 /* Global-norm clipping: scales g so that its L2 norm is at most max_norm
  * (max_norm <= 0: no clipping). Returns the norm before clipping. */
 double pesim_rl_clip_grad_norm(double *g, int64_t n, double max_norm);
+/* One learner step of net by a (made for net's n_params values): its
+ * gradient clipped to L2 norm max_norm (<= 0: none), an Adam step on its
+ * parameters, and its gradient left zero, in one pass. Returns the norm
+ * before clipping. The same bits as pesim_rl_clip_grad_norm then
+ * pesim_rl_adam_step, then pesim_rl_net_zero_grad. */
+double pesim_rl_net_adam_step(pesim_rl_net *net, pesim_rl_adam *a, double max_norm);
 
 /* ------------------------------------------- on-policy rollouts and learners */
 
