@@ -322,6 +322,30 @@ TEST(SearchArco, DeterministicPerSeed)
     }
 }
 
+// Today's runs, recorded: a change meant to keep ARCO's and AutoTVM's
+// results (a faster learner step, a refactoring) must keep these hashes of
+// every measured design's choices and its value's bits, 64 samples at seed 9
+// in batches of 4 (the learners update, the XGBoost models refit). A change
+// that is meant to alter the runs records new values here and says why.
+TEST(SearchArco, RunsAreTheRecordedRuns)
+{
+    Space sp;
+    const struct {
+        const char *algo;
+        uint64_t hash;
+    } golden[] = {{"arco", 11691243179695182963ull}, {"autotvm", 18155110598352954878ull}};
+    for (const auto &g : golden) {
+        Trace t = RunOne(sp.s, Options(g.algo, 9, 64, 4, sp.x));
+        ASSERT_EQ(t.x.size(), 64u) << g.algo;
+        uint64_t h = 1469598103934665603ull;
+        for (size_t i = 0; i < t.x.size(); i++) {
+            h = Fnv1aBytes(t.x[i].data(), t.x[i].size() * sizeof(int32_t), h);
+            h = Fnv1aBytes(&t.value[i], sizeof t.value[i], h);
+        }
+        EXPECT_EQ(h, g.hash) << g.algo;
+    }
+}
+
 // A run stopped and resumed with a larger budget is the straight run: the
 // agents, the critic and the XGBoost models are rebuilt by the replay.
 TEST(SearchArco, ResumesThroughTheCampaign)

@@ -1087,15 +1087,6 @@ TEST(SearchEgrl, TransformerProblemCapacityBinds)
     EXPECT_GT(off_sram, 0);
 }
 
-// FNV-1a (64 bits) over a run's candidates, for a golden value.
-static uint64_t Fnv1a(const std::vector<int32_t> &v)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (int32_t x : v)
-        for (int b = 0; b < 4; b++) h = (h ^ (uint8_t)((uint32_t)x >> (8 * b))) * 1099511628211ull;
-    return h;
-}
-
 // Today's runs, for the mechanism study's changes (docs/egrl.md "Why EGRL's
 // valid candidates do not improve its best"): egrl, ea and pg at seed 3, 90
 // evaluations on the synthetic problem of 4 tensors, proposed exactly what

@@ -111,4 +111,24 @@ inline double WilcoxonP(const std::vector<double> &d)
     return le / std::ldexp(1.0, (int)n);
 }
 
+// FNV-1a (64 bits) over n bytes, continuing from h: a golden value of a
+// run (its candidates, the bits of its results).
+inline uint64_t Fnv1aBytes(const void *p, size_t n, uint64_t h = 1469598103934665603ull)
+{
+    const unsigned char *c = (const unsigned char *)p;
+    for (size_t i = 0; i < n; i++) h = (h ^ c[i]) * 1099511628211ull;
+    return h;
+}
+// FNV-1a over a run's candidates, each value's 4 bytes least significant first.
+inline uint64_t Fnv1a(const std::vector<int32_t> &v)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (int32_t x : v) {
+        const unsigned char b[4] = {(unsigned char)x, (unsigned char)((uint32_t)x >> 8),
+                                    (unsigned char)((uint32_t)x >> 16), (unsigned char)((uint32_t)x >> 24)};
+        h = Fnv1aBytes(b, 4, h);
+    }
+    return h;
+}
+
 #endif
