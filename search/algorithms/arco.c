@@ -401,7 +401,6 @@ static void masked_decode(arco_state *s, const int32_t *given, int32_t redraw, i
     }
 }
 
-
 /* One actor-critic update on m designs x (m x n) with rewards r; only rows
  * with actor[k] train the actors. mask = 1: seen (m rows of moff[n] bytes)
  * holds the masks each row's decode saw, or is NULL (the decodes are then

@@ -663,6 +663,14 @@ static void clear_niches(egrl_state *s, const int32_t *order, int32_t r)
     }
 }
 
+/* Member i's genome as this generation's evolution began (len: snap's
+ * stride): a GNN elite's own weights (elites are not rewritten), else its
+ * snapshot in snap. */
+static const double *old_genome(egrl_state *s, const uint8_t *elite, int32_t i, int64_t len)
+{
+    return elite[i] && s->pop[i].net ? pesim_rl_net_params(s->pop[i].net) : s->snap + (size_t)i * len;
+}
+
 /* One generation of the EA. Members rank by selection fitness: their
  * fitness, or after clearing (clear_radius >= 0) EGRL_CLEARED for the cleared.
  * The elites (the best ranked) stay; every other slot gets a child
@@ -678,14 +686,6 @@ static void clear_niches(egrl_state *s, const int32_t *order, int32_t r)
  * the n non-elite GNN members other than the migrant each take pop_grad
  * actor steps against the learner's critics (pesim_rl_sac_actor_steps),
  * which draws nothing either. */
-/* Member i's genome as this generation's evolution began (len: snap's
- * stride): a GNN elite's own weights (elites are not rewritten), else its
- * snapshot in snap. */
-static const double *old_genome(egrl_state *s, const uint8_t *elite, int32_t i, int64_t len)
-{
-    return elite[i] && s->pop[i].net ? pesim_rl_net_params(s->pop[i].net) : s->snap + (size_t)i * len;
-}
-
 static void evolve(egrl_state *s)
 {
     const int32_t P = s->n_pop;
