@@ -364,7 +364,7 @@ pesim_status pesim_arch_check(const pesim_arch *a, const char *file, pesim_error
              * engine and the SystemC reference charge a systolic array's skew
              * only on a level whose children are storage instances. */
             if (v->noc[t].kind != PESIM_NOC_SYSTOLIC) continue;
-            char nk[PESIM_KEY_MAX];
+            char nk[PESIM_KEY_MAX + 32]; /* the level's key and ".noc.TENSOR.kind" */
             snprintf(nk, sizeof nk, "%s.noc.%s.kind", key, pesim_tensor_name((pesim_tensor)t));
             return pesim_error_set(e, PESIM_ERR_INVALID, file, v->line, nk,
                                    "a systolic network on level 0 (children: MAC lanes of one PE) is not modelled; "
