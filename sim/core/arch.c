@@ -359,16 +359,18 @@ pesim_status pesim_arch_check(const pesim_arch *a, const char *file, pesim_error
         }
         if (!keeps_any)
             return pesim_error_set(e, PESIM_ERR_INVALID, file, v->line, key, "keeps no tensor");
-        for (int t = 0; t < PESIM_NTENSORS && l == 0 && (int64_t)v->fanout_x * v->fanout_y > 1; t++) {
+        if (l == 0 && (int64_t)v->fanout_x * v->fanout_y > 1) {
             /* Level 0's children are one PE's MAC lanes; the model, the
              * engine and the SystemC reference charge a systolic array's skew
              * only on a level whose children are storage instances. */
-            if (v->noc[t].kind != PESIM_NOC_SYSTOLIC) continue;
-            char nk[PESIM_KEY_MAX + 32]; /* the level's key and ".noc.TENSOR.kind" */
-            snprintf(nk, sizeof nk, "%s.noc.%s.kind", key, pesim_tensor_name((pesim_tensor)t));
-            return pesim_error_set(e, PESIM_ERR_INVALID, file, v->line, nk,
-                                   "a systolic network on level 0 (children: MAC lanes of one PE) is not modelled; "
-                                   "give the PE array's systolic network to the level above the PEs");
+            for (int t = 0; t < PESIM_NTENSORS; t++) {
+                if (v->noc[t].kind != PESIM_NOC_SYSTOLIC) continue;
+                char nk[PESIM_KEY_MAX + 32]; /* the level's key and ".noc.TENSOR.kind" */
+                snprintf(nk, sizeof nk, "%s.noc.%s.kind", key, pesim_tensor_name((pesim_tensor)t));
+                return pesim_error_set(e, PESIM_ERR_INVALID, file, v->line, nk,
+                                       "a systolic network on level 0 (children: MAC lanes of one PE) is not "
+                                       "modelled; give the PE array's systolic network to the level above the PEs");
+            }
         }
         if ((v->fanout_x > 1 && v->spatial_x_dims == 0) || (v->fanout_y > 1 && v->spatial_y_dims == 0))
             return pesim_error_set(e, PESIM_ERR_INVALID, file, v->line, key,
