@@ -44,6 +44,13 @@ typedef struct compare_check {
     int64_t gap_stall[PESIM_STALL_COUNT]; /* stall cycles by cause - the reference's */
 } compare_check;
 
+/* 1 if costs a (of evaluator na) and b (of nb) of one mapping on arch have
+ * the same MACs and every access count (reads, fills, updates per level and
+ * tensor); else 0, with the first count that differs written into diff
+ * ("GLB weights fills: analytical 1,024, cycle 2,048"). */
+int cli_compare_accesses(const pesim_arch *arch, const char *na, const pesim_cost *a, const char *nb,
+                         const pesim_cost *b, char *diff, size_t n);
+
 /* Compares layer i of r->run[k] (k >= 1) with the reference's. The gap is
  * split exactly: gap_cycles == gap_compute + the sum of gap_stall, since
  * each evaluator's cycles are its compute cycles plus its stall cycles. */

@@ -7,19 +7,15 @@
 #include "compare.h"
 #include "output.h"
 
-/* The first count that differs between a (the reference) and b, written into
- * out->difference; 1 if every count is equal. */
-static int same_accesses(const compare_result *r, size_t k, const pesim_cost *a,
-                         const pesim_cost *b, compare_check *out)
+int cli_compare_accesses(const pesim_arch *arch, const char *na, const pesim_cost *a, const char *nb,
+                         const pesim_cost *b, char *diff, size_t n)
 {
-    const char *na = r->run[0].ev->name, *nb = r->run[k].ev->name;
     char x[32], y[32];
     if (a->macs != b->macs) {
-        snprintf(out->difference, sizeof out->difference, "MACs: %s %s, %s %s", na,
-                 cli_fmt_count(a->macs, x, sizeof x), nb, cli_fmt_count(b->macs, y, sizeof y));
+        snprintf(diff, n, "MACs: %s %s, %s %s", na, cli_fmt_count(a->macs, x, sizeof x), nb,
+                 cli_fmt_count(b->macs, y, sizeof y));
         return 0;
     }
-    const pesim_arch *arch = r->run[0].arch;
     static const char *const field[] = {"reads", "fills", "updates"};
     for (int L = 0; L < arch->n_levels; L++) {
         for (int t = 0; t < PESIM_NTENSORS; t++) {
@@ -29,9 +25,9 @@ static int same_accesses(const compare_result *r, size_t k, const pesim_cost *a,
             for (int f = 0; f < 3; f++) {
                 if (u[f] == v[f])
                     continue;
-                snprintf(out->difference, sizeof out->difference, "%s %s %s: %s %s, %s %s",
-                         arch->level[L].name, pesim_tensor_name((pesim_tensor)t), field[f], na,
-                         cli_fmt_count(u[f], x, sizeof x), nb, cli_fmt_count(v[f], y, sizeof y));
+                snprintf(diff, n, "%s %s %s: %s %s, %s %s", arch->level[L].name,
+                         pesim_tensor_name((pesim_tensor)t), field[f], na, cli_fmt_count(u[f], x, sizeof x), nb,
+                         cli_fmt_count(v[f], y, sizeof y));
                 return 0;
             }
         }
@@ -60,7 +56,8 @@ void cli_compare_check(const compare_result *r, size_t k, int32_t i, compare_che
         return;
     }
     out->status = CMP_COMPARED;
-    out->accesses_equal = same_accesses(r, k, &a->cost, &b->cost, out);
+    out->accesses_equal = cli_compare_accesses(r->run[0].arch, r->run[0].ev->name, &a->cost, r->run[k].ev->name,
+                                               &b->cost, out->difference, sizeof out->difference);
     out->ref_cycles = a->cost.cycles;
     out->cycles = b->cost.cycles;
     out->gap_cycles = b->cost.cycles - a->cost.cycles;

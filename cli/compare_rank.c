@@ -95,6 +95,38 @@ static void stats_of(const pesim_result *ra, const pesim_result *rc, const pesim
     free(a), free(b);
 }
 
+/* The mappings on which the model and the engine disagree, each a bug:
+ * valid in one only, a MAC or access count that differs, or engine cycles
+ * below the model's (the model's cycles are a lower bound of the engine's
+ * with its memory system on, as `pesim compare` checks for one mapping).
+ * The first is described in diff, with its index in *first. */
+static int64_t disagreements(const pesim_arch *arch, const pesim_cost *ca, const pesim_cost *cc, int64_t n,
+                             int64_t *first, char *diff, size_t nd)
+{
+    int64_t bad = 0;
+    char d[512];
+    for (int64_t i = 0; i < n; i++) {
+        const pesim_cost *a = &ca[i], *c = &cc[i];
+        int ok = 1;
+        if (a->valid != c->valid) {
+            ok = 0;
+            snprintf(d, sizeof d, "valid in %s only; %s: %.400s", a->valid ? "analytical" : "cycle",
+                     a->valid ? "cycle" : "analytical", a->valid ? c->reason : a->reason);
+        } else if (a->valid && !cli_compare_accesses(arch, "analytical", a, "cycle", c, d, sizeof d)) {
+            ok = 0;
+        } else if (a->valid && c->cycles < a->cycles) {
+            ok = 0;
+            snprintf(d, sizeof d, "cycle %lld < analytical %lld cycles (the model's are a lower bound)",
+                     (long long)c->cycles, (long long)a->cycles);
+        }
+        if (ok)
+            continue;
+        if (bad++ == 0)
+            *first = i, snprintf(diff, nd, "%s", d);
+    }
+    return bad;
+}
+
 /* Stores one set as two runs of the same candidates. */
 static int store_set(pesim_store *st, pesim_space *sp, const char *layer, const char *set, uint64_t seed,
                      const int32_t *x, int64_t n, int32_t np, const pesim_result *ra, const pesim_result *rc)
@@ -177,6 +209,7 @@ int cli_compare_mappings(const cli_inputs *in, const compare_mappings_args *a, F
                "en err", "max", "rho", "tau", "flips", "rank", "gap by cause");
     }
     int rc = CLI_OK;
+    int64_t n_bugs = 0; /* layers whose evaluators disagree on some mapping */
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     if (!rng) {
         pesim_store_close(st);
@@ -276,6 +309,17 @@ int cli_compare_mappings(const cli_inputs *in, const compare_mappings_args *a, F
                 goto next;
             }
         }
+        int64_t at = 0;
+        char diff[640];
+        int64_t bad = disagreements(in->arch, ca, cc, n, &at, diff, sizeof diff);
+        if (bad > 0) {
+            int s = at < nr ? SET_RANDOM : SET_SEARCHED;
+            cli_error("compare: layer %s: analytical and cycle disagree on %lld of %lld mappings (first: %s "
+                      "mapping %lld, seed %llu: %s); this is a bug",
+                      l->name, (long long)bad, (long long)n, set_names[s], (long long)(at - first[s] + 1),
+                      (unsigned long long)(a->seed + (uint64_t)mac), diff);
+            n_bugs++;
+        }
     next:
         pesim_campaign_destroy(camp);
         pesim_cursor_destroy(cur);
@@ -287,5 +331,5 @@ int cli_compare_mappings(const cli_inputs *in, const compare_mappings_args *a, F
     pesim_store_close(st);
     if (rc == CLI_OK && a->db && !cli_is_stdout(a->csv))
         printf("\nstore: %s ('pesim report %s' plots it)\n", a->db, a->db);
-    return rc;
+    return rc == CLI_OK && n_bugs > 0 ? CLI_FAIL : rc;
 }

@@ -10,6 +10,7 @@
 #include "cli_run_util.h"
 
 extern "C" {
+#include "compare.h"
 #include "rank.h"
 }
 
@@ -49,6 +50,36 @@ TEST(CliCompareRank, ConstructedCases)
     ASSERT_EQ(cli_rank_agree(a, flat, 5, &r), 0);
     EXPECT_TRUE(std::isnan(r.kendall));
     EXPECT_EQ(r.discordant, 0);
+}
+
+// The access check that `pesim compare` makes of every mapping (one layer's
+// in the first form, each of N in --mappings): equal costs pass, and the
+// first count that differs is named, with both values.
+TEST(CliCompareAccesses, NamesTheFirstCountThatDiffers)
+{
+    pesim_arch arch;
+    memset(&arch, 0, sizeof arch);
+    arch.n_levels = 2;
+    snprintf(arch.level[0].name, sizeof arch.level[0].name, "RF");
+    snprintf(arch.level[1].name, sizeof arch.level[1].name, "DRAM");
+    pesim_cost a, b;
+    memset(&a, 0, sizeof a);
+    a.macs = 4096;
+    for (int l = 0; l < 2; l++)
+        for (int t = 0; t < PESIM_NTENSORS; t++)
+            a.access[l][t] = pesim_access{100 * l + t + 1, 10 * l + t, t == PESIM_OUTPUTS ? 7 : 0};
+    b = a;
+    char diff[256] = "untouched";
+    EXPECT_EQ(cli_compare_accesses(&arch, "analytical", &a, "cycle", &b, diff, sizeof diff), 1);
+    EXPECT_STREQ(diff, "untouched");
+    b.access[1][PESIM_WEIGHTS].fills += 2048;
+    b.access[1][PESIM_OUTPUTS].updates += 1;  // a later difference is not the one named
+    EXPECT_EQ(cli_compare_accesses(&arch, "analytical", &a, "cycle", &b, diff, sizeof diff), 0);
+    EXPECT_STREQ(diff, "DRAM weights fills: analytical 10, cycle 2,058");
+    b = a;
+    b.macs = 4095;
+    EXPECT_EQ(cli_compare_accesses(&arch, "analytical", &a, "cycle", &b, diff, sizeof diff), 0);
+    EXPECT_STREQ(diff, "MACs: analytical 4,096, cycle 4,095");
 }
 
 TEST(CliCompareMappings, RandomAndSearchedMappingsOfEachLayer)
