@@ -838,6 +838,41 @@ TEST(RlParams, PerturbChangesTheRequestedFractionReproducibly)
         EXPECT_EQ(v, 0.0);
 }
 
+// The changed entries are picked by geometric runs between them: every
+// position is as likely as any other (the first and the last included) and
+// positions are independent, as with one Bernoulli draw per entry.
+TEST(RlParams, PerturbPicksEveryEntryIndependentlyWithTheFraction)
+{
+    const int n = 8, reps = 40000;
+    const double p = 0.3;
+    Rng r(11);
+    std::vector<int64_t> hits(n, 0), per_run(n + 1, 0);
+    int64_t both01 = 0;
+    for (int k = 0; k < reps; k++) {
+        std::vector<double> x(n, 1.0);
+        int64_t c = pesim_rl_perturb(x.data(), n, r.r, p, 0.5, 0);
+        per_run[c]++;
+        for (int i = 0; i < n; i++)
+            hits[i] += x[i] != 1.0;
+        both01 += x[0] != 1.0 && x[n - 1] != 1.0;
+    }
+    const double sd = std::sqrt(p * (1 - p) / reps);
+    for (int i = 0; i < n; i++)
+        EXPECT_NEAR(hits[i] / (double)reps, p, 5 * sd) << "entry " << i;
+    EXPECT_NEAR(both01 / (double)reps, p * p, 5 * std::sqrt(p * p * (1 - p * p) / reps));
+    // the count of changed entries is Binomial(n, p)
+    for (int c = 0; c <= n; c++) {
+        double pc = std::tgamma(n + 1.0) / (std::tgamma(c + 1.0) * std::tgamma(n - c + 1.0)) * std::pow(p, c) *
+                    std::pow(1 - p, n - c);
+        EXPECT_NEAR(per_run[c] / (double)reps, pc, 5 * std::sqrt(pc * (1 - pc) / reps) + 1e-4) << c << " changed";
+    }
+    // fraction 0 changes nothing and draws nothing
+    std::vector<double> y(n, 1.0);
+    Rng a(3), b(3);
+    EXPECT_EQ(pesim_rl_perturb(y.data(), n, a.r, 0.0, 0.5, 0), 0);
+    EXPECT_EQ(gsl_rng_get(a.r), gsl_rng_get(b.r));
+}
+
 TEST(RlParams, CreationIsSeeded)
 {
     std::vector<int32_t> heads = {4};

@@ -611,15 +611,13 @@ TEST(SearchEgrl, PopGradStepsTheFirstShareOfNonEliteGnnChildren)
 
 // On a small placement problem with a known optimum (12 tensors, 3 levels,
 // two capacities: 531441 points; the optimum by dynamic programming), at
-// 1000 evaluations over 12 seeds: EGRL finds the exact optimum at least
-// once, and its final gap to the optimum is lower than the learner alone's,
-// by a one-sided exact permutation test at p < 0.05. Evolution only and
-// random search are run and printed, not asserted against: EGRL does not
-// beat them here (docs/egrl.md "Tests": measured mean gaps 0.0406 EGRL,
-// 0.0234 EA, 0.0775 PG, 0.0154 random; p = 0.96 for EGRL below EA, 0.008
-// below PG; EGRL exact in 1 of 12; the trained learner converges on
-// all-DRAM, the placement that never fails, and its copies fill the
-// population).
+// 1000 evaluations over 12 seeds: EGRL's final gap to the optimum is lower
+// than the learner alone's, by a one-sided exact permutation test at
+// p < 0.05. Evolution only and random search are run and printed, not
+// asserted against: EGRL does not beat them here (docs/egrl.md "Tests").
+// How often EGRL ends at the exact optimum is printed, not asserted: about
+// 1 seed in 12 (0 to 4 of these 12 with one random stream or another), too
+// rare for 12 seeds; FindsTheOptimumOfASmallNetwork asserts it over 24.
 TEST(SearchEgrl, FindsTheKnownOptimumAndBeatsTheLearnerAlone)
 {
     PlaceSpace ps(6);
@@ -652,7 +650,6 @@ TEST(SearchEgrl, FindsTheKnownOptimumAndBeatsTheLearnerAlone)
         printf("\n");
     }
     printf("egrl found the optimum %d times of %d\n", found, seeds);
-    EXPECT_GE(found, 1) << "EGRL found the optimum in " << found << " of " << seeds << " seeds";
     EXPECT_LT(mean[0], mean[2]) << "EGRL " << mean[0] << " vs PG only " << mean[2];
     const double p = PermutationP(gap[0], gap[2]);
     EXPECT_LT(p, 0.05) << "EGRL vs PG only: one-sided p " << p;
@@ -900,13 +897,15 @@ TEST(SearchEgrl, CapacityStillBindsAfterRectification)
 // On a small network with a known optimum (egrl_problem::kFc6: every one of its 4,096
 // placements evaluated; the optimum, 2 placements at 2,577 cycles, is 7 %
 // faster than greedy's 2,761), EGRL through the campaign on the real space
-// (net's greedy placement first), 630 evaluations (15 % of the space), 6
+// (net's greedy placement first), 630 evaluations (15 % of the space), 24
 // seeds: it finds the exact optimum in at least one seed, and never ends
-// worse than greedy. Evolution only, the learner only and random search are
-// run and printed, not asserted against: measured (docs/egrl.md) EGRL 1 of 6,
-// mean gap 0.00032; EA 2 of 6, 0.00026; PG 0 of 6, 0.00918; random 1 of 6,
-// 0.00032 (48 seeds, with and without rectification: docs/egrl.md "With
-// rectification"; EGRL does not beat EA there either).
+// worse than greedy. It finds it in about 1 seed of 5 or 6 (9 of 48 in docs/egrl.md
+// "With rectification", 3 of these 24), so 24 seeds fail to find it with a
+// chance near 1 % for a new random stream, where 6 failed near 30 %.
+// Evolution only, the learner only and random search are run over seeds 1-6
+// and printed, not asserted against (docs/egrl.md "Tests"; 48 seeds, with
+// and without rectification: "With rectification"; EGRL does not beat EA
+// there either).
 TEST(SearchEgrl, FindsTheOptimumOfASmallNetwork)
 {
     Loaded t("tests/data/cli/tiny_arch.cfg", nullptr);
@@ -968,18 +967,19 @@ TEST(SearchEgrl, FindsTheOptimumOfASmallNetwork)
     ASSERT_TRUE(gr.valid) << gr.reason;
     ASSERT_LT(opt, gr.objective);  // greedy is not the optimum here
     for (const char *algo : {"egrl", "ea", "pg", "random"}) {
+        const int seeds = strcmp(algo, "egrl") == 0 ? 24 : 6;
         int found = 0;
         double gap = 0;
-        for (int seed = 1; seed <= 6; seed++) {
+        for (int seed = 1; seed <= seeds; seed++) {
             double b = best_of(algo, (uint64_t)seed, budget);
             ASSERT_GE(b, opt) << algo;
             found += b == opt;
-            gap += (b / opt - 1) / 6;
+            gap += (b / opt - 1) / seeds;
             if (strcmp(algo, "egrl") == 0) {
                 EXPECT_LE(b, gr.objective) << "seed " << seed;  // greedy first
             }
         }
-        printf("%s found the optimum in %d of 6 seeds, mean gap %.5f\n", algo, found, gap);
+        printf("%s found the optimum in %d of %d seeds, mean gap %.5f\n", algo, found, seeds, gap);
         if (strcmp(algo, "egrl") == 0) {
             EXPECT_GE(found, 1) << "EGRL never found the optimum";
         }
@@ -1092,7 +1092,10 @@ TEST(SearchEgrl, TransformerProblemCapacityBinds)
 // evaluations on the synthetic problem of 4 tensors, proposed exactly what
 // they proposed before origin recording and the intervention's option were
 // added. The golden hashes were printed by this test on main at f737eec
-// (before any change to egrl.c), not derived by hand.
+// (before any change to egrl.c), not derived by hand; egrl's and ea's were
+// printed again when mutation began to pick its entries by geometric runs
+// (pesim_rl_perturb: the same distribution, a new random stream; pg, which
+// mutates nothing, kept its hash).
 TEST(SearchEgrl, DefaultRunsAreTheRunsBeforeTheMechanismStudy)
 {
     PlaceSpace ps(4);
@@ -1100,7 +1103,7 @@ TEST(SearchEgrl, DefaultRunsAreTheRunsBeforeTheMechanismStudy)
     const struct {
         const char *algo;
         uint64_t hash;
-    } golden[] = {{"egrl", 18066646868363005874ull}, {"ea", 6071239714302575459ull}, {"pg", 9624630760900878210ull}};
+    } golden[] = {{"egrl", 9755231289053921586ull}, {"ea", 12736283686608150192ull}, {"pg", 9624630760900878210ull}};
     for (const auto &g : golden)
         for (const char *migrate : {"", "migrate=member", "migrate=0", "repeats=evaluate"}) {
             std::vector<std::string> kv = kSmall;
@@ -1138,15 +1141,19 @@ TEST(SearchEgrl, OriginsFollowEvolutionAndChangeNothing)
     kv.push_back("batch=8");
     std::vector<std::vector<int32_t>> og, ochrom, oea;
     Trace t = Drive("egrl", &ps.sp, f, 3, 90, 21, kv, nullptr, &og);
-    EXPECT_EQ(Fnv1a(t.cands), 18066646868363005874ull);
+    EXPECT_EQ(Fnv1a(t.cands), 9755231289053921586ull);
     std::vector<std::string> kc = kv;
     kc.push_back("migrate=chromosome");
     Trace c = Drive("egrl", &ps.sp, f, 3, 1 + 21 * 30, 21, kc, nullptr, &ochrom);
     Trace a = Drive("ea", &ps.sp, f, 3, 1 + 20 * 5, 21, kv, nullptr, &oea);
     // migrate=chromosome: the same greedy and first generation, then not
+    // (over the 30 generations: a 4-tensor problem has 81 placements, so the
+    // two migrants may propose the same ones for a few generations)
+    Trace t30 = Drive("egrl", &ps.sp, f, 3, 1 + 21 * 30, 21, kv);
     const size_t first = (size_t)(1 + 21) * ps.sp.n;
-    EXPECT_TRUE(std::equal(t.cands.begin(), t.cands.begin() + (long)first, c.cands.begin()));
-    EXPECT_FALSE(std::equal(t.cands.begin(), t.cands.end(), c.cands.begin()));
+    EXPECT_TRUE(std::equal(t.cands.begin(), t.cands.end(), t30.cands.begin()));
+    EXPECT_TRUE(std::equal(t30.cands.begin(), t30.cands.begin() + (long)first, c.cands.begin()));
+    EXPECT_NE(t30.cands, c.cands);
     for (auto *runs : {&og, &ochrom}) {
         const bool as_gnn = runs == &og;
         ASSERT_GE(runs->size(), 5u);

@@ -295,12 +295,25 @@ pesim_status pesim_rl_net_polyak(pesim_rl_net *dst, const pesim_rl_net *src, dou
     return rl_net_polyak_norm(dst, src, tau, NULL, 0, NULL, e);
 }
 
+/* The entries changed are independent Bernoulli(fraction) draws, so the
+ * runs of unchanged entries between them are geometric: P(run >= k) =
+ * (1 - fraction)^k = P(u <= (1 - fraction)^k) for u uniform in (0, 1), i.e.
+ * run = floor(log u / log(1 - fraction)). One uniform per changed entry picks
+ * them, not one per entry (a GNN's mutation touches a few percent of its
+ * 200,000 weights). */
 int64_t pesim_rl_perturb(double *x, int64_t n, gsl_rng *rng, double fraction, double sigma, int relative)
 {
+    if (!(fraction > 0))
+        return 0;
+    const double log_keep = fraction < 1 ? log1p(-fraction) : 0; /* < 0 */
     int64_t changed = 0;
     for (int64_t i = 0; i < n; i++) {
-        if (gsl_rng_uniform(rng) >= fraction)
-            continue;
+        if (fraction < 1) {
+            double run = floor(log(gsl_rng_uniform_pos(rng)) / log_keep);
+            if (run >= (double)(n - i))
+                break;
+            i += (int64_t)run;
+        }
         double s = relative ? sigma * fabs(x[i]) : sigma;
         x[i] += gsl_ran_gaussian(rng, 1.0) * s;
         changed++;
