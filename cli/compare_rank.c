@@ -7,7 +7,9 @@
  * evaluators per set, the pairs whose order flips, whether the model's best
  * is the simulator's, and the mean gap by stall cause (% of the analytical
  * cycles). With --db, each set is stored as two runs (analytical, cycle) of
- * the same candidates, which `pesim report` pairs into its scatter. */
+ * the same candidates, which `pesim report` pairs into its scatter. Every
+ * mapping is checked for what the two must agree on (disagreements(): a
+ * disagreement is a bug, reported per layer, and the exit status is 1). */
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdlib.h>
