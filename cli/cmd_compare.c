@@ -99,7 +99,7 @@ static void report_disagreements(const compare_result *r)
         for (int32_t i = 0; i < r->run[0].n; i++) {
             compare_check c;
             cli_compare_check(r, k, i, &c);
-            if (c.status == CMP_DISAGREE || !c.accesses_equal)
+            if (c.verdict != CMP_AGREE)
                 cli_error("compare: layer %s: %s and %s disagree (%s); this is a bug",
                           r->run[0].layers[i].layer->name, r->run[0].ev->name,
                           r->run[k].ev->name, c.difference);

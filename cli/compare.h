@@ -34,9 +34,20 @@ typedef enum compare_status {
     CMP_COMPARED          /* valid in both */
 } compare_status;
 
+/* What two evaluators must agree on for one mapping, the first rule broken.
+ * The one place of that rule: cli_compare_costs. */
+typedef enum compare_verdict {
+    CMP_AGREE = 0,        /* both invalid, or both valid with the rules below kept */
+    CMP_VALID_IN_ONE,     /* valid in one evaluator only */
+    CMP_COUNTS_DIFFER,    /* MACs or an access count differ */
+    CMP_BELOW_BOUND       /* bounded, and fewer cycles than the reference's */
+} compare_verdict;
+
 typedef struct compare_check {
     compare_status status;
-    int accesses_equal;   /* CMP_COMPARED: MACs and every access count equal */
+    compare_verdict verdict;  /* CMP_AGREE unless the two disagree (a bug) */
+    int accesses_equal;   /* MACs and every access count equal (1 unless CMP_COMPARED) */
+    int below;            /* CMP_COMPARED, bounded, and cycles < ref_cycles */
     char difference[PESIM_NAME_MAX + PESIM_MSG_MAX + 128]; /* the first difference, or "" */
     int64_t ref_cycles, cycles;       /* CMP_COMPARED: the two evaluators' cycles */
     int64_t gap_cycles;               /* cycles - ref_cycles */
@@ -51,6 +62,28 @@ typedef struct compare_check {
 int cli_compare_accesses(const pesim_arch *arch, const char *na, const pesim_cost *a, const char *nb,
                          const pesim_cost *b, char *diff, size_t n);
 
+/* One evaluator's result of one mapping: valid or not (and why), and its
+ * cost (read only when valid). */
+typedef struct compare_side {
+    const char *name;             /* the evaluator's, for messages */
+    int valid;
+    const char *reason;           /* why not valid */
+    const pesim_cost *cost;
+} compare_side;
+
+/* The rule: a (the reference) and b agree when both are invalid, or both are
+ * valid with the same MACs and access counts (cli_compare_accesses) and, if
+ * bounded, b's cycles are not below a's. Otherwise the first rule broken is
+ * returned and described in diff. */
+compare_verdict cli_compare_costs(const pesim_arch *arch, const compare_side *a, const compare_side *b,
+                                  int bounded, char *diff, size_t n);
+
+/* 1 when run x's cycles are bounded below by the reference's: the analytical
+ * cycles are a lower bound of every evaluator's, except the cycle engine's
+ * with --stall-free (transfers take no time, so the memory system the bound
+ * counts is gone). */
+int cli_compare_bounded(const run_result *x);
+
 /* Compares layer i of r->run[k] (k >= 1) with the reference's. The gap is
  * split exactly: gap_cycles == gap_compute + the sum of gap_stall, since
  * each evaluator's cycles are its compute cycles plus its stall cycles. */
@@ -63,8 +96,8 @@ void cli_compare_add(compare_check *total, const compare_check *c);
  * the reference's cycles, then each non-zero part, largest first. */
 const char *cli_compare_gap_text(const compare_check *c, char *buf, size_t n);
 
-/* Layers whose result disagrees (CMP_DISAGREE or accesses differ), over
- * every evaluator; and layers invalid in some evaluator. */
+/* Layers whose verdict is not CMP_AGREE, over every evaluator; and layers
+ * invalid in some evaluator. */
 int32_t cli_compare_disagreements(const compare_result *r);
 int32_t cli_compare_invalid(const compare_result *r);
 

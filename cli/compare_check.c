@@ -1,5 +1,6 @@
 /* cli/compare_check.c - one layer of an evaluator against the reference (see
- * compare.h): validity, the exact access counts, and the cycle gap by cause. */
+ * compare.h): what two evaluators must agree on (cli_compare_costs, the one
+ * place of that rule) and the cycle gap by cause. */
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -35,29 +36,55 @@ int cli_compare_accesses(const pesim_arch *arch, const char *na, const pesim_cos
     return 1;
 }
 
+compare_verdict cli_compare_costs(const pesim_arch *arch, const compare_side *a, const compare_side *b,
+                                  int bounded, char *diff, size_t n)
+{
+    if (n > 0)
+        diff[0] = '\0';
+    if (!a->valid || !b->valid) {
+        if (!a->valid && !b->valid)
+            return CMP_AGREE;
+        const compare_side *ok = a->valid ? a : b, *bad = a->valid ? b : a;
+        snprintf(diff, n, "valid in %s only; %s: %.400s", ok->name, bad->name, bad->reason);
+        return CMP_VALID_IN_ONE;
+    }
+    if (!cli_compare_accesses(arch, a->name, a->cost, b->name, b->cost, diff, n))
+        return CMP_COUNTS_DIFFER;
+    if (bounded && b->cost->cycles < a->cost->cycles) {
+        char x[32], y[32];
+        snprintf(diff, n, "%s %s < %s %s cycles (the %s cycles are a lower bound)", b->name,
+                 cli_fmt_count(b->cost->cycles, x, sizeof x), a->name, cli_fmt_count(a->cost->cycles, y, sizeof y),
+                 a->name);
+        return CMP_BELOW_BOUND;
+    }
+    return CMP_AGREE;
+}
+
+int cli_compare_bounded(const run_result *x)
+{
+    return !(x->ev->flags & CLI_EVAL_ENGINE) || !x->engine_opt.stall_free;
+}
+
 void cli_compare_check(const compare_result *r, size_t k, int32_t i, compare_check *out)
 {
     memset(out, 0, sizeof *out);
+    out->accesses_equal = 1;
     const run_layer *a = &r->run[0].layers[i], *b = &r->run[k].layers[i];
     if (!a->has_macs) {
         out->status = CMP_NOT_MAPPED;
-        out->accesses_equal = 1;
         return;
     }
+    const compare_side sa = {r->run[0].ev->name, a->valid, a->reason, &a->cost};
+    const compare_side sb = {r->run[k].ev->name, b->valid, b->reason, &b->cost};
+    int bounded = cli_compare_bounded(&r->run[k]);
+    out->verdict = cli_compare_costs(r->run[0].arch, &sa, &sb, bounded, out->difference, sizeof out->difference);
     if (!a->valid || !b->valid) {
-        out->status = !a->valid && !b->valid ? CMP_INVALID : CMP_DISAGREE;
-        out->accesses_equal = out->status == CMP_INVALID;
-        if (out->status == CMP_DISAGREE) {
-            const run_layer *bad = a->valid ? b : a;
-            snprintf(out->difference, sizeof out->difference, "valid in %s only; %s: %.400s",
-                     (a->valid ? r->run[0].ev : r->run[k].ev)->name,
-                     (a->valid ? r->run[k].ev : r->run[0].ev)->name, bad->reason);
-        }
+        out->status = out->verdict == CMP_AGREE ? CMP_INVALID : CMP_DISAGREE;
         return;
     }
     out->status = CMP_COMPARED;
-    out->accesses_equal = cli_compare_accesses(r->run[0].arch, r->run[0].ev->name, &a->cost, r->run[k].ev->name,
-                                               &b->cost, out->difference, sizeof out->difference);
+    out->accesses_equal = out->verdict != CMP_COUNTS_DIFFER;
+    out->below = bounded && b->cost.cycles < a->cost.cycles;
     out->ref_cycles = a->cost.cycles;
     out->cycles = b->cost.cycles;
     out->gap_cycles = b->cost.cycles - a->cost.cycles;
@@ -118,15 +145,10 @@ int32_t cli_compare_disagreements(const compare_result *r)
 {
     int32_t bad = 0;
     for (size_t k = 1; k < r->n_runs; k++) {
-        /* the analytical cycles are a lower bound of the engine's (not with
-         * --stall-free, which removes the memory system the bound counts) */
-        const run_result *x = &r->run[k];
-        int bounded = !(x->ev->flags & CLI_EVAL_ENGINE) || !x->engine_opt.stall_free;
         for (int32_t i = 0; i < r->run[0].n; i++) {
             compare_check c;
             cli_compare_check(r, k, i, &c);
-            bad += c.status == CMP_DISAGREE || !c.accesses_equal ||
-                   (bounded && c.status == CMP_COMPARED && c.cycles < c.ref_cycles);
+            bad += c.verdict != CMP_AGREE;
         }
     }
     return bad;

@@ -97,31 +97,19 @@ static void stats_of(const pesim_result *ra, const pesim_result *rc, const pesim
     free(a), free(b);
 }
 
-/* The mappings on which the model and the engine disagree, each a bug:
- * valid in one only, a MAC or access count that differs, or engine cycles
- * below the model's (the model's cycles are a lower bound of the engine's
- * with its memory system on, as `pesim compare` checks for one mapping).
- * The first is described in diff, with its index in *first. */
+/* The mappings on which the model and the engine disagree, each a bug
+ * (cli_compare_costs: the rule `pesim compare` applies to one mapping; the
+ * bound holds, as --mappings takes no --stall-free). The first is described
+ * in diff, with its index in *first. */
 static int64_t disagreements(const pesim_arch *arch, const pesim_cost *ca, const pesim_cost *cc, int64_t n,
                              int64_t *first, char *diff, size_t nd)
 {
     int64_t bad = 0;
     char d[512];
     for (int64_t i = 0; i < n; i++) {
-        const pesim_cost *a = &ca[i], *c = &cc[i];
-        int ok = 1;
-        if (a->valid != c->valid) {
-            ok = 0;
-            snprintf(d, sizeof d, "valid in %s only; %s: %.400s", a->valid ? "analytical" : "cycle",
-                     a->valid ? "cycle" : "analytical", a->valid ? c->reason : a->reason);
-        } else if (a->valid && !cli_compare_accesses(arch, "analytical", a, "cycle", c, d, sizeof d)) {
-            ok = 0;
-        } else if (a->valid && c->cycles < a->cycles) {
-            ok = 0;
-            snprintf(d, sizeof d, "cycle %lld < analytical %lld cycles (the model's are a lower bound)",
-                     (long long)c->cycles, (long long)a->cycles);
-        }
-        if (ok)
+        const compare_side a = {"analytical", ca[i].valid, ca[i].reason, &ca[i]};
+        const compare_side c = {"cycle", cc[i].valid, cc[i].reason, &cc[i]};
+        if (cli_compare_costs(arch, &a, &c, 1, d, sizeof d) == CMP_AGREE)
             continue;
         if (bad++ == 0)
             *first = i, snprintf(diff, nd, "%s", d);

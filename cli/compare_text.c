@@ -72,9 +72,7 @@ static void pair_table(const compare_result *r, size_t k, int w, FILE *f)
     memset(&total, 0, sizeof total);
     total.accesses_equal = 1;
     int32_t differ = 0, compared = 0;
-    /* Fewer cycles than the analytical bound is suspect, unless the engine
-     * was told that transfers take no time (then it is not bounded by it). */
-    int bounded = !(x->ev->flags & CLI_EVAL_ENGINE) || !x->engine_opt.stall_free, below = 0;
+    int bounded = cli_compare_bounded(x), below = 0;
     for (int32_t i = 0; i < ref->n; i++) {
         const run_layer *rl = &ref->layers[i];
         compare_check c;
@@ -97,7 +95,7 @@ static void pair_table(const compare_result *r, size_t k, int w, FILE *f)
         case CMP_COMPARED:
             compared++;
             differ += !c.accesses_equal;
-            below |= bounded && c.cycles < c.ref_cycles;
+            below |= c.below;
             fprintf(f, "%9s  %-9s %s\n", ratio_cell(c.ref_cycles, c.cycles, bounded, b[3], 48),
                     c.accesses_equal ? "equal" : "DIFFER", cli_compare_gap_text(&c, gap, sizeof gap));
             break;

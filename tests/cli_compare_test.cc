@@ -82,6 +82,39 @@ TEST(CliCompareAccesses, NamesTheFirstCountThatDiffers)
     EXPECT_STREQ(diff, "MACs: analytical 4,096, cycle 4,095");
 }
 
+// The one rule both forms apply to a mapping: both invalid agree; valid in
+// one only, differing counts and cycles below the bound are named in that
+// order (the first rule broken); the bound is not applied when not bounded.
+TEST(CliCompareCosts, TheFirstRuleBrokenIsNamed)
+{
+    pesim_arch arch;
+    memset(&arch, 0, sizeof arch);
+    arch.n_levels = 1;
+    snprintf(arch.level[0].name, sizeof arch.level[0].name, "DRAM");
+    pesim_cost a, b;
+    memset(&a, 0, sizeof a);
+    a.macs = 64;
+    a.cycles = 100;
+    b = a;
+    char diff[256];
+    compare_side sa = {"analytical", 1, "", &a}, sb = {"cycle", 1, "", &b};
+    EXPECT_EQ(cli_compare_costs(&arch, &sa, &sb, 1, diff, sizeof diff), CMP_AGREE);
+    EXPECT_STREQ(diff, "");
+    b.cycles = 99;
+    EXPECT_EQ(cli_compare_costs(&arch, &sa, &sb, 1, diff, sizeof diff), CMP_BELOW_BOUND);
+    EXPECT_STREQ(diff, "cycle 99 < analytical 100 cycles (the analytical cycles are a lower bound)");
+    EXPECT_EQ(cli_compare_costs(&arch, &sa, &sb, 0, diff, sizeof diff), CMP_AGREE);
+    b.macs = 63;  // counts are checked before the bound
+    EXPECT_EQ(cli_compare_costs(&arch, &sa, &sb, 1, diff, sizeof diff), CMP_COUNTS_DIFFER);
+    EXPECT_STREQ(diff, "MACs: analytical 64, cycle 63");
+    sb.valid = 0;  // validity before counts; the invalid side's reason is given
+    sb.reason = "RF overflows";
+    EXPECT_EQ(cli_compare_costs(&arch, &sa, &sb, 1, diff, sizeof diff), CMP_VALID_IN_ONE);
+    EXPECT_STREQ(diff, "valid in analytical only; cycle: RF overflows");
+    sa.valid = 0;
+    EXPECT_EQ(cli_compare_costs(&arch, &sa, &sb, 1, diff, sizeof diff), CMP_AGREE);
+}
+
 TEST(CliCompareMappings, RandomAndSearchedMappingsOfEachLayer)
 {
     std::string d = TempDir("compare_mappings");
