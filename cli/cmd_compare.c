@@ -6,7 +6,9 @@
  * mappings. Order of checks as in `run`: options (2), inputs (2), outputs can
  * be opened (2), then the runs. Exit 1 when a layer is invalid, or when two
  * evaluators disagree on a layer's validity or access counts (a bug: they
- * share the mapping semantics, so their counts are equal by construction). */
+ * share the mapping semantics, so their counts are equal by construction),
+ * when a simulation's cycles fall below the analytical bound, or when the
+ * SystemC reference does not reproduce the cycle engine exactly. */
 #include <errno.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -32,14 +34,15 @@ static const cli_usage usage = {
     "layer the analytical and simulated cycles, their ratio, the gap split by cause\n"
     "(compute and stall cycles of the engine minus those of the analytical model, as\n"
     "a percentage of the analytical cycles), and whether the access counts of the\n"
-    "evaluators are identical (they must be).",
+    "evaluators are identical (they must be); the SystemC reference must reproduce\n"
+    "the cycle engine exactly (cycles, stalls, energy, DRAM statistics).",
     "Inputs and defaults as in 'pesim run': --arch " CLI_DEFAULT_ARCH ",\n"
     "--workload " CLI_DEFAULT_WORKLOAD "; without --mapping each layer gets the\n"
     "default mapper's mapping. --stall-free, --dram-sched and --no-refresh apply to\n"
     "the simulating evaluators. FILE '-' writes to stdout (the table is then not\n"
     "printed). Exit status: 0 success, 1 a layer is invalid or the evaluators\n"
-    "disagree on a layer's validity or access counts (a bug), 2 bad usage or bad\n"
-    "input. Fields: docs/cli.md.\n"
+    "disagree (validity, access counts, the analytical lower bound, SystemC against\n"
+    "the engine: a bug), 2 bad usage or bad input. Fields: docs/cli.md.\n"
     "--mappings N compares the analytical model and the cycle engine over many\n"
     "mappings of each layer instead: N random valid ones and those a search of\n"
     "--search-budget evaluations [N] of --search-algo [annealing] evaluates (seeded\n"
@@ -104,6 +107,12 @@ static void report_disagreements(const compare_result *r)
                           r->run[0].layers[i].layer->name, r->run[0].ev->name,
                           r->run[k].ev->name, c.difference);
         }
+        size_t j = cli_compare_twin(r, k);
+        char diff[CLI_COMPARE_DIFF_MAX];
+        for (int32_t i = 0; j > 0 && i < r->run[0].n; i++)
+            if (!cli_compare_exact(r, j, k, i, diff, sizeof diff))
+                cli_error("compare: layer %s: %s does not reproduce %s (%s); this is a bug",
+                          r->run[0].layers[i].layer->name, r->run[k].ev->name, r->run[j].ev->name, diff);
     }
 }
 

@@ -18,6 +18,7 @@
 #include "run.h"
 
 #define CLI_COMPARE_MAX 4   /* evaluators in the table, at most */
+#define CLI_COMPARE_DIFF_MAX (PESIM_NAME_MAX + PESIM_MSG_MAX + 128) /* a difference's text, with its '\\0' */
 
 typedef struct compare_result {
     size_t n_runs;                    /* available evaluators */
@@ -48,7 +49,7 @@ typedef struct compare_check {
     compare_verdict verdict;  /* CMP_AGREE unless the two disagree (a bug) */
     int accesses_equal;   /* MACs and every access count equal (1 unless CMP_COMPARED) */
     int below;            /* CMP_COMPARED, bounded, and cycles < ref_cycles */
-    char difference[PESIM_NAME_MAX + PESIM_MSG_MAX + 128]; /* the first difference, or "" */
+    char difference[CLI_COMPARE_DIFF_MAX]; /* the first difference, or "" */
     int64_t ref_cycles, cycles;       /* CMP_COMPARED: the two evaluators' cycles */
     int64_t gap_cycles;               /* cycles - ref_cycles */
     int64_t gap_compute;              /* compute_cycles - the reference's */
@@ -89,6 +90,22 @@ int cli_compare_bounded(const run_result *x);
  * each evaluator's cycles are its compute cycles plus its stall cycles. */
 void cli_compare_check(const compare_result *r, size_t k, int32_t i, compare_check *out);
 
+/* The run whose results r->run[k] must equal exactly (its evaluator's
+ * `equals`: the SystemC reference must reproduce the cycle engine), or 0
+ * when there is none or it is not built. */
+size_t cli_compare_twin(const compare_result *r, size_t k);
+
+/* Layer i of runs j and k (j = cli_compare_twin(r, k) > 0) as one simulation
+ * seen twice: 1 when both are invalid, or both valid with the same cycles,
+ * compute cycles and stall cycles by cause, the same energy (to 1e-12
+ * relative: the one cost formula over equal counts), the same network words
+ * and ingress per level and tensor, and the same engine statistics (blocks,
+ * transfers, folds, busy cycles, every DRAM statistic); a layer without
+ * MACs is 1. Else 0, with the first difference in diff ("cycles: cycle
+ * 9,822, systemc 9,823"). The access counts are not compared here: each run
+ * is checked against the reference's (cli_compare_check). */
+int cli_compare_exact(const compare_result *r, size_t j, size_t k, int32_t i, char *diff, size_t n);
+
 /* Adds a layer's check into a total (status CMP_COMPARED layers only). */
 void cli_compare_add(compare_check *total, const compare_check *c);
 
@@ -96,8 +113,9 @@ void cli_compare_add(compare_check *total, const compare_check *c);
  * the reference's cycles, then each non-zero part, largest first. */
 const char *cli_compare_gap_text(const compare_check *c, char *buf, size_t n);
 
-/* Layers whose verdict is not CMP_AGREE, over every evaluator; and layers
- * invalid in some evaluator. */
+/* Layers whose verdict is not CMP_AGREE, over every evaluator, plus layers
+ * where a run differs from its twin (cli_compare_exact); and layers invalid
+ * in some evaluator. */
 int32_t cli_compare_disagreements(const compare_result *r);
 int32_t cli_compare_invalid(const compare_result *r);
 

@@ -2,6 +2,7 @@
  * compare.h): what two evaluators must agree on (cli_compare_costs, the one
  * place of that rule) and the cycle gap by cause. */
 #include <inttypes.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -93,6 +94,96 @@ void cli_compare_check(const compare_result *r, size_t k, int32_t i, compare_che
         out->gap_stall[s] = b->cost.stall_cycles[s] - a->cost.stall_cycles[s];
 }
 
+size_t cli_compare_twin(const compare_result *r, size_t k)
+{
+    const char *name = r->run[k].ev->equals;
+    for (size_t j = 0; name && j < r->n_runs; j++)
+        if (j != k && strcmp(r->run[j].ev->name, name) == 0)
+            return j;
+    return 0;
+}
+
+/* diff gets "what: na x, nb y" when x != y; returns x == y. */
+static int same_count(const char *what, const char *na, int64_t x, const char *nb, int64_t y, char *diff, size_t n)
+{
+    char bx[32], by[32];
+    if (x == y)
+        return 1;
+    snprintf(diff, n, "%s: %s %s, %s %s", what, na, cli_fmt_count(x, bx, sizeof bx), nb,
+             cli_fmt_count(y, by, sizeof by));
+    return 0;
+}
+
+int cli_compare_exact(const compare_result *r, size_t j, size_t k, int32_t i, char *diff, size_t n)
+{
+    const run_layer *a = &r->run[j].layers[i], *b = &r->run[k].layers[i];
+    const char *na = r->run[j].ev->name, *nb = r->run[k].ev->name;
+    const pesim_arch *arch = r->run[j].arch;
+    if (n > 0)
+        diff[0] = '\0';
+    if (!a->has_macs || (!a->valid && !b->valid))
+        return 1;
+    if (!a->valid || !b->valid) {
+        snprintf(diff, n, "valid in %s only; %s: %.400s", a->valid ? na : nb, a->valid ? nb : na,
+                 a->valid ? b->reason : a->reason);
+        return 0;
+    }
+    const pesim_cost *x = &a->cost, *y = &b->cost;
+    if (!same_count("cycles", na, x->cycles, nb, y->cycles, diff, n) ||
+        !same_count("compute cycles", na, x->compute_cycles, nb, y->compute_cycles, diff, n))
+        return 0;
+    for (int s = 0; s < PESIM_STALL_COUNT; s++) {
+        char what[64];
+        snprintf(what, sizeof what, "%s stall cycles", pesim_stall_name((pesim_stall)s));
+        if (!same_count(what, na, x->stall_cycles[s], nb, y->stall_cycles[s], diff, n))
+            return 0;
+    }
+    if (fabs(x->energy_pj - y->energy_pj) > 1e-12 * fabs(x->energy_pj)) {
+        snprintf(diff, n, "energy: %s %.17g pJ, %s %.17g pJ", na, x->energy_pj, nb, y->energy_pj);
+        return 0;
+    }
+    for (int L = 0; L < arch->n_levels; L++) {
+        for (int t = 0; t < PESIM_NTENSORS; t++) {
+            char what[PESIM_NAME_MAX + 64];
+            snprintf(what, sizeof what, "%s %s network words", arch->level[L].name,
+                     pesim_tensor_name((pesim_tensor)t));
+            if (!same_count(what, na, x->noc_words[L][t], nb, y->noc_words[L][t], diff, n))
+                return 0;
+            snprintf(what, sizeof what, "%s %s network ingress words", arch->level[L].name,
+                     pesim_tensor_name((pesim_tensor)t));
+            if (!same_count(what, na, x->noc_ingress_words[L][t], nb, y->noc_ingress_words[L][t], diff, n))
+                return 0;
+        }
+    }
+    const pesim_engine_stats *p = &a->stats, *q = &b->stats;
+    const struct {
+        const char *what;
+        int64_t u, v;
+    } st[] = {
+        {"blocks", p->blocks, q->blocks},
+        {"transfers", p->transfers, q->transfers},
+        {"folds", p->folds, q->folds},
+        {"busy cycles", p->busy_cycles, q->busy_cycles},
+        {"DRAM read bursts", p->dram_reads, q->dram_reads},
+        {"DRAM write bursts", p->dram_writes, q->dram_writes},
+        {"DRAM row hits", p->dram_row_hits, q->dram_row_hits},
+        {"DRAM row misses", p->dram_row_misses, q->dram_row_misses},
+        {"DRAM row conflicts", p->dram_row_conflicts, q->dram_row_conflicts},
+        {"DRAM refreshes", p->dram_refreshes, q->dram_refreshes},
+        {"DRAM cycles", p->dram_cycles, q->dram_cycles},
+        {"DRAM ACT commands", p->dram_act, q->dram_act},
+        {"DRAM PRE commands", p->dram_pre, q->dram_pre},
+        {"DRAM RD commands", p->dram_rd, q->dram_rd},
+        {"DRAM WR commands", p->dram_wr, q->dram_wr},
+        {"DRAM active rank-cycles", p->dram_active_cycles, q->dram_active_cycles},
+        {"DRAM precharged rank-cycles", p->dram_precharged_cycles, q->dram_precharged_cycles},
+    };
+    for (size_t s = 0; s < sizeof st / sizeof st[0]; s++)
+        if (!same_count(st[s].what, na, st[s].u, nb, st[s].v, diff, n))
+            return 0;
+    return 1;
+}
+
 void cli_compare_add(compare_check *total, const compare_check *c)
 {
     if (c->status != CMP_COMPARED)
@@ -150,6 +241,12 @@ int32_t cli_compare_disagreements(const compare_result *r)
             cli_compare_check(r, k, i, &c);
             bad += c.verdict != CMP_AGREE;
         }
+    }
+    for (size_t k = 1; k < r->n_runs; k++) {
+        size_t j = cli_compare_twin(r, k);
+        char diff[CLI_COMPARE_DIFF_MAX];
+        for (int32_t i = 0; j > 0 && i < r->run[0].n; i++)
+            bad += !cli_compare_exact(r, j, k, i, diff, sizeof diff);
     }
     return bad;
 }

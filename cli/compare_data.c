@@ -55,6 +55,9 @@ static void comparison_json(json_writer *w, const compare_result *r)
         json_key(w, r->run[k].ev->name);
         json_begin_object(w);
         json_kv_string(w, "reference", r->run[0].ev->name);
+        const size_t j = cli_compare_twin(r, k);
+        json_kv_string(w, "reproduces", j > 0 ? r->run[j].ev->name : NULL);
+        int32_t not_reproduced = 0;
         json_key(w, "layers");
         json_begin_array(w);
         compare_check total;
@@ -73,6 +76,16 @@ static void comparison_json(json_writer *w, const compare_result *r)
             gap_json(w, &c);
             json_kv_bool(w, "accesses_equal", c.accesses_equal);
             json_kv_string(w, "difference", c.difference[0] ? c.difference : NULL);
+            if (j > 0) {
+                char diff[CLI_COMPARE_DIFF_MAX];
+                int same = cli_compare_exact(r, j, k, i, diff, sizeof diff);
+                not_reproduced += !same;
+                json_kv_bool(w, "reproduced", same);
+                json_kv_string(w, "reproduction_difference", same ? NULL : diff);
+            } else {
+                json_kv_null(w, "reproduced");
+                json_kv_null(w, "reproduction_difference");
+            }
             json_end_object(w);
         }
         json_end_array(w);
@@ -84,6 +97,10 @@ static void comparison_json(json_writer *w, const compare_result *r)
         json_kv_int(w, "cycles", total.cycles);
         gap_json(w, &total);
         json_kv_bool(w, "accesses_equal", differ == 0);
+        if (j > 0)
+            json_kv_int(w, "layers_not_reproduced", not_reproduced);
+        else
+            json_kv_null(w, "layers_not_reproduced");
         json_end_object(w);
         json_end_object(w);
     }
@@ -157,6 +174,8 @@ void cli_compare_csv(const compare_result *r, FILE *f)
     for (size_t k = 1; k < r->n_runs; k++) {
         const char *n = r->run[k].ev->name;
         fprintf(f, ",%s_ratio,%s_gap_cycles,%s_accesses_equal,%s_difference", n, n, n, n);
+        if (cli_compare_twin(r, k) > 0)
+            fprintf(f, ",%s_reproduced,%s_reproduction_difference", n, n);
     }
     fputc('\n', f);
     for (int32_t i = 0; i < ref->n; i++) {
@@ -180,6 +199,13 @@ void cli_compare_csv(const compare_result *r, FILE *f)
                 cli_csv_int(f, c.accesses_equal);
             fputc(',', f);
             cli_csv_field(f, c.difference[0] ? c.difference : NULL);
+            size_t j = cli_compare_twin(r, k);
+            if (j > 0) {
+                char diff[CLI_COMPARE_DIFF_MAX];
+                int same = cli_compare_exact(r, j, k, i, diff, sizeof diff);
+                fprintf(f, ",%d,", same);
+                cli_csv_field(f, same ? NULL : diff);
+            }
         }
         fputc('\n', f);
     }

@@ -59,6 +59,29 @@ static const char *ratio_cell(int64_t ref, int64_t cycles, int flag, char *buf, 
     return buf;
 }
 
+/* Run k against the run it must reproduce exactly (cli_compare_twin), if
+ * any: one line, "equal" or how many layers differ and the first. */
+static void twin_line(const compare_result *r, size_t k, FILE *f)
+{
+    size_t j = cli_compare_twin(r, k);
+    if (j == 0)
+        return;
+    char diff[CLI_COMPARE_DIFF_MAX], first[CLI_COMPARE_DIFF_MAX];
+    int32_t differ = 0, at = -1;
+    for (int32_t i = 0; i < r->run[0].n; i++) {
+        if (cli_compare_exact(r, j, k, i, diff, sizeof diff))
+            continue;
+        if (differ++ == 0)
+            at = i, memcpy(first, diff, sizeof first);
+    }
+    if (differ == 0)
+        fprintf(f, "%s vs %s: equal on every layer (cycles, stalls, energy, network words, DRAM statistics)\n",
+                r->run[k].ev->name, r->run[j].ev->name);
+    else
+        fprintf(f, "%s vs %s: %" PRId32 " layer%s differ, the first %s: %s (a bug)\n", r->run[k].ev->name,
+                r->run[j].ev->name, differ, differ == 1 ? "" : "s", r->run[0].layers[at].layer->name, first);
+}
+
 /* Evaluator k against the reference: a row per layer, the total, and the
  * differences found. */
 static void pair_table(const compare_result *r, size_t k, int w, FILE *f)
@@ -119,6 +142,7 @@ static void pair_table(const compare_result *r, size_t k, int w, FILE *f)
     if (below)
         fprintf(f, "!: fewer cycles than the %s model, which is meant to be a lower bound\n",
                 ref->ev->name);
+    twin_line(r, k, f);
 }
 
 /* One layer: cycles by cause of every evaluator, energies, engine counters. */

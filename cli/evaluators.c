@@ -24,9 +24,9 @@ static pesim_status analytical(const pesim_arch *a, const pesim_layer *l, const 
 }
 
 static const cli_evaluator evaluators[] = {
-    {"analytical", "analytical model", analytical, CLI_EVAL_BOUNDS},
-    {"cycle", "cycle engine", pesim_engine_run, CLI_EVAL_ENGINE},
-    {"systemc", "SystemC reference", SYSTEMC_EVAL, CLI_EVAL_ENGINE},
+    {"analytical", "analytical model", analytical, CLI_EVAL_BOUNDS, NULL},
+    {"cycle", "cycle engine", pesim_engine_run, CLI_EVAL_ENGINE, NULL},
+    {"systemc", "SystemC reference", SYSTEMC_EVAL, CLI_EVAL_ENGINE, "cycle"},
 };
 #define N_EVALUATORS (sizeof evaluators / sizeof evaluators[0])
 

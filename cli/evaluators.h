@@ -34,6 +34,8 @@ typedef struct cli_evaluator {
     const char *title;     /* for the human reports: "cycle engine" */
     cli_eval_fn fn;        /* NULL: not built yet */
     int flags;             /* CLI_EVAL_* */
+    const char *equals;    /* the evaluator whose every result this one must equal exactly (the SystemC
+                            * reference: "cycle", the engine it checks cycle for cycle), or NULL */
 } cli_evaluator;
 
 /* The default --eval value, and the reference `compare` measures the others against. */

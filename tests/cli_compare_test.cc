@@ -115,6 +115,74 @@ TEST(CliCompareCosts, TheFirstRuleBrokenIsNamed)
     EXPECT_EQ(cli_compare_costs(&arch, &sa, &sb, 1, diff, sizeof diff), CMP_AGREE);
 }
 
+// The SystemC reference must reproduce the cycle engine exactly: the twin
+// is found by the evaluators' `equals` (as in the table of cli/evaluators.c;
+// tests/cli_test.cc checks the table through `pesim compare`), and the first
+// field that differs is named (cycles, stalls, energy beyond rounding, engine
+// counters).
+TEST(CliCompareExact, TheReferenceMustReproduceTheEngine)
+{
+    pesim_arch arch;
+    memset(&arch, 0, sizeof arch);
+    arch.n_levels = 1;
+    snprintf(arch.level[0].name, sizeof arch.level[0].name, "DRAM");
+    pesim_layer layer;
+    memset(&layer, 0, sizeof layer);
+    snprintf(layer.name, sizeof layer.name, "conv");
+    static run_layer lay[3];
+    compare_result r;
+    memset(&r, 0, sizeof r);
+    r.n_runs = 3;
+    static const cli_evaluator ev[3] = {{"analytical", "analytical model", nullptr, CLI_EVAL_BOUNDS, nullptr},
+                                        {"cycle", "cycle engine", nullptr, CLI_EVAL_ENGINE, nullptr},
+                                        {"systemc", "SystemC reference", nullptr, CLI_EVAL_ENGINE, "cycle"}};
+    for (int k = 0; k < 3; k++) {
+        memset(&lay[k], 0, sizeof lay[k]);
+        lay[k].layer = &layer;
+        lay[k].has_macs = lay[k].valid = 1;
+        lay[k].cost.valid = 1;
+        lay[k].cost.cycles = 1000;
+        lay[k].cost.compute_cycles = 900;
+        lay[k].cost.stall_cycles[PESIM_STALL_DRAM_BW] = 100;
+        lay[k].cost.energy_pj = 12345.678;
+        lay[k].stats.dram_row_hits = 40;
+        r.run[k].ev = &ev[k];
+        r.run[k].arch = &arch;
+        r.run[k].n = 1;
+        r.run[k].layers = &lay[k];
+    }
+    EXPECT_EQ(cli_compare_twin(&r, 1), 0u);
+    ASSERT_EQ(cli_compare_twin(&r, 2), 1u);
+    char diff[CLI_COMPARE_DIFF_MAX];
+    EXPECT_EQ(cli_compare_exact(&r, 1, 2, 0, diff, sizeof diff), 1);
+    EXPECT_STREQ(diff, "");
+    EXPECT_EQ(cli_compare_disagreements(&r), 0);
+    lay[2].cost.energy_pj *= 1 + 1e-15;  // rounding: the same result
+    EXPECT_EQ(cli_compare_exact(&r, 1, 2, 0, diff, sizeof diff), 1);
+    lay[2].stats.dram_row_hits = 41;
+    EXPECT_EQ(cli_compare_exact(&r, 1, 2, 0, diff, sizeof diff), 0);
+    EXPECT_STREQ(diff, "DRAM row hits: cycle 40, systemc 41");
+    EXPECT_EQ(cli_compare_disagreements(&r), 1);  // a disagreement: exit status 1
+    lay[2].cost.stall_cycles[PESIM_STALL_DRAM_BW] = 101;  // an earlier field is named first
+    EXPECT_EQ(cli_compare_exact(&r, 1, 2, 0, diff, sizeof diff), 0);
+    EXPECT_STREQ(diff, "dram_bandwidth stall cycles: cycle 100, systemc 101");
+    lay[2] = lay[1];
+    lay[2].cost.energy_pj *= 1 + 1e-9;
+    EXPECT_EQ(cli_compare_exact(&r, 1, 2, 0, diff, sizeof diff), 0);
+    EXPECT_NE(std::string(diff).find("energy: cycle "), std::string::npos) << diff;
+    lay[2] = lay[1];
+    lay[2].valid = 0;
+    snprintf(lay[2].reason, sizeof lay[2].reason, "GLB overflows");
+    EXPECT_EQ(cli_compare_exact(&r, 1, 2, 0, diff, sizeof diff), 0);
+    EXPECT_STREQ(diff, "valid in cycle only; systemc: GLB overflows");
+    lay[1].valid = 0;  // invalid in both: the same result
+    EXPECT_EQ(cli_compare_exact(&r, 1, 2, 0, diff, sizeof diff), 1);
+    lay[1] = lay[0], lay[2] = lay[0];
+    lay[2].cost.cycles = 7;
+    lay[1].has_macs = lay[2].has_macs = lay[0].has_macs = 0;  // not mapped: nothing to compare
+    EXPECT_EQ(cli_compare_exact(&r, 1, 2, 0, diff, sizeof diff), 1);
+}
+
 TEST(CliCompareMappings, RandomAndSearchedMappingsOfEachLayer)
 {
     std::string d = TempDir("compare_mappings");

@@ -611,6 +611,13 @@ TEST(cli_compare, JsonNestsEveryEvaluatorWithEqualAccesses)
     ASSERT_EQ(j["systemc"].type, Json::kObj);  // a column like the others
     EXPECT_TRUE(j["comparison"]["systemc"]["total"]["accesses_equal"].b);
     EXPECT_EQ(j["systemc"]["total"]["cycles"].num, j["cycle"]["total"]["cycles"].num);
+    // the reference reproduces the engine, and the comparison says so per layer
+    EXPECT_EQ(j["comparison"]["systemc"]["reproduces"].str, "cycle");
+    EXPECT_EQ(j["comparison"]["systemc"]["total"]["layers_not_reproduced"].num, 0);
+    for (const Json &l : j["comparison"]["systemc"]["layers"].arr) {
+        EXPECT_TRUE(l["reproduced"].b) << l["name"].str << ": " << l["reproduction_difference"].str;
+        EXPECT_EQ(l["reproduction_difference"].type, Json::kNull) << l["name"].str;
+    }
 #else
     EXPECT_EQ(j["systemc"].type, Json::kNull);  // not built: listed, no results
 #endif
@@ -660,6 +667,8 @@ TEST(cli_compare, JsonNestsEveryEvaluatorWithEqualAccesses)
     EXPECT_EQ(cmp["total"]["reference_cycles"].num, a["total"]["cycles"].num);
     EXPECT_TRUE(cmp["total"]["accesses_equal"].b);
     EXPECT_EQ(cmp["total"]["layers_compared"].num, 3);
+    EXPECT_EQ(cmp["reproduces"].type, Json::kNull);  // the engine reproduces no other evaluator
+    EXPECT_EQ(cmp["total"]["layers_not_reproduced"].type, Json::kNull);
 }
 
 TEST(cli_compare, TableAndCsv)
@@ -669,10 +678,14 @@ TEST(cli_compare, TableAndCsv)
     ASSERT_EQ(r.status, 0) << r.err << r.out;
 #ifdef PESIM_SYSTEMC_BUILT
     const char *systemc_line = "systemc vs analytical";
+    const char *twin_line = "systemc vs cycle: equal on every layer";
+    const char *twin_col = ",systemc_reproduced,systemc_reproduction_difference";
 #else
     const char *systemc_line = "systemc not built yet";
+    const char *twin_line = "total";
+    const char *twin_col = ",cycle_difference";
 #endif
-    for (const char *s : {"cycle vs analytical", systemc_line, "ratio", "accesses",
+    for (const char *s : {"cycle vs analytical", systemc_line, twin_line, "ratio", "accesses",
                           "equal", "no MACs, not mapped", "total"})
         EXPECT_NE(r.out.find(s), std::string::npos) << s << "\n" << r.out;
     EXPECT_EQ(r.out.find("DIFFER"), std::string::npos) << r.out;
@@ -681,8 +694,9 @@ TEST(cli_compare, TableAndCsv)
     std::string header = c.substr(0, c.find('\n'));
     for (const char *col : {"layer,", ",analytical_cycles,", ",analytical_energy_pj,",
                             ",cycle_cycles,", ",cycle_energy_pj,", ",cycle_stall_fill_drain_cycles,",
-                            ",cycle_ratio,", ",cycle_accesses_equal,"})
+                            ",cycle_ratio,", ",cycle_accesses_equal,", twin_col})
         EXPECT_NE(header.find(col), std::string::npos) << col << "\n" << header;
+    EXPECT_EQ(header.find(",cycle_reproduced"), std::string::npos) << header;
 }
 
 TEST(cli_compare, OneLayerDetails)
