@@ -18,7 +18,7 @@
 #include "run.h"
 
 #define CLI_COMPARE_MAX 4   /* evaluators in the table, at most */
-#define CLI_COMPARE_DIFF_MAX (PESIM_NAME_MAX + PESIM_MSG_MAX + 128) /* a difference's text, with its '\\0' */
+#define CLI_COMPARE_DIFF_MAX (PESIM_NAME_MAX + PESIM_MSG_MAX + 128) /* a difference's text, with its '\0' */
 
 typedef struct compare_result {
     size_t n_runs;                    /* available evaluators */
@@ -96,14 +96,14 @@ void cli_compare_check(const compare_result *r, size_t k, int32_t i, compare_che
 size_t cli_compare_twin(const compare_result *r, size_t k);
 
 /* Layer i of runs j and k (j = cli_compare_twin(r, k) > 0) as one simulation
- * seen twice: 1 when both are invalid, or both valid with the same cycles,
- * compute cycles and stall cycles by cause, the same energy (to 1e-12
- * relative: the one cost formula over equal counts), the same network words
- * and ingress per level and tensor, and the same engine statistics (blocks,
- * transfers, folds, busy cycles, every DRAM statistic); a layer without
- * MACs is 1. Else 0, with the first difference in diff ("cycles: cycle
- * 9,822, systemc 9,823"). The access counts are not compared here: each run
- * is checked against the reference's (cli_compare_check). */
+ * seen twice: 1 when both are invalid, or both valid with the same MACs and
+ * access counts (cli_compare_costs, unbounded), the same cycles, compute
+ * cycles and stall cycles by cause, the same energy (to 1e-12 relative: the
+ * one cost formula over equal counts), the same network words and ingress
+ * per level and tensor, and the same engine statistics (blocks, transfers,
+ * folds, busy cycles, every DRAM statistic); a layer without MACs is 1.
+ * Else 0, with the first difference in diff ("cycles: cycle 9,822, systemc
+ * 9,823"). */
 int cli_compare_exact(const compare_result *r, size_t j, size_t k, int32_t i, char *diff, size_t n);
 
 /* Adds a layer's check into a total (status CMP_COMPARED layers only). */

@@ -121,13 +121,13 @@ int cli_compare_exact(const compare_result *r, size_t j, size_t k, int32_t i, ch
     const pesim_arch *arch = r->run[j].arch;
     if (n > 0)
         diff[0] = '\0';
-    if (!a->has_macs || (!a->valid && !b->valid))
+    if (!a->has_macs)
         return 1;
-    if (!a->valid || !b->valid) {
-        snprintf(diff, n, "valid in %s only; %s: %.400s", a->valid ? na : nb, a->valid ? nb : na,
-                 a->valid ? b->reason : a->reason);
+    const compare_side sa = {na, a->valid, a->reason, &a->cost}, sb = {nb, b->valid, b->reason, &b->cost};
+    if (cli_compare_costs(arch, &sa, &sb, 0, diff, n) != CMP_AGREE) /* validity, MACs, access counts */
         return 0;
-    }
+    if (!a->valid) /* invalid in both */
+        return 1;
     const pesim_cost *x = &a->cost, *y = &b->cost;
     if (!same_count("cycles", na, x->cycles, nb, y->cycles, diff, n) ||
         !same_count("compute cycles", na, x->compute_cycles, nb, y->compute_cycles, diff, n))

@@ -118,8 +118,8 @@ TEST(CliCompareCosts, TheFirstRuleBrokenIsNamed)
 // The SystemC reference must reproduce the cycle engine exactly: the twin
 // is found by the evaluators' `equals` (as in the table of cli/evaluators.c;
 // tests/cli_test.cc checks the table through `pesim compare`), and the first
-// field that differs is named (cycles, stalls, energy beyond rounding, engine
-// counters).
+// field that differs is named (validity, counts, cycles, stalls, energy
+// beyond rounding, engine counters).
 TEST(CliCompareExact, TheReferenceMustReproduceTheEngine)
 {
     pesim_arch arch;
@@ -166,6 +166,10 @@ TEST(CliCompareExact, TheReferenceMustReproduceTheEngine)
     lay[2].cost.stall_cycles[PESIM_STALL_DRAM_BW] = 101;  // an earlier field is named first
     EXPECT_EQ(cli_compare_exact(&r, 1, 2, 0, diff, sizeof diff), 0);
     EXPECT_STREQ(diff, "dram_bandwidth stall cycles: cycle 100, systemc 101");
+    lay[2] = lay[1];
+    lay[2].cost.access[0][PESIM_WEIGHTS].reads = 5;  // the counts, as against the reference
+    EXPECT_EQ(cli_compare_exact(&r, 1, 2, 0, diff, sizeof diff), 0);
+    EXPECT_STREQ(diff, "DRAM weights reads: cycle 0, systemc 5");
     lay[2] = lay[1];
     lay[2].cost.energy_pj *= 1 + 1e-9;
     EXPECT_EQ(cli_compare_exact(&r, 1, 2, 0, diff, sizeof diff), 0);
