@@ -28,7 +28,7 @@ static const cli_usage usage = {
     "                     [--json FILE] [--csv FILE] [--stall-free]\n"
     "                     [--dram-sched frfcfs|fcfs] [--no-refresh]\n"
     "                     [--mappings N [--search-algo NAME] [--search-budget N] [--seed S]\n"
-    "                      [--threads N] [--db FILE]]",
+    "                      [--threads N] [--db FILE] [--systemc K]]",
     "Runs every available evaluator (analytical model, cycle engine; the SystemC\n"
     "reference when built) on each MAC layer with the same mapping, and reports per\n"
     "layer the analytical and simulated cycles, their ratio, the gap split by cause\n"
@@ -49,14 +49,16 @@ static const cli_usage usage = {
     "--seed [1] + layer): mean and max |error| % of cycles and energy, Spearman and\n"
     "Kendall rank correlation, the pairs whose order flips, the simulated rank of\n"
     "the model's best, and the gap by stall cause; --csv gets one row per layer\n"
-    "and set; --db stores the mappings for 'pesim report' (docs/workflows.md).",
+    "and set; --db stores the mappings for 'pesim report' (docs/workflows.md);\n"
+    "--systemc K runs the first K mappings of each set on the SystemC reference too,\n"
+    "which must reproduce the engine exactly.",
 };
 
 typedef struct compare_args {
     cli_input_args in;
     const char *json, *csv;
     cli_engine_args engine;
-    const char *mappings, *search_algo, *search_budget, *seed, *threads, *db;
+    const char *mappings, *search_algo, *search_budget, *seed, *threads, *db, *systemc;
 } compare_args;
 
 /* Fills the evaluators of r (available ones in table order, the others in
@@ -149,7 +151,8 @@ static int compare_mappings(const compare_args *o)
     memset(&a, 0, sizeof a);
     int64_t v;
     if (!o->mappings) {
-        cli_error("compare: --search-algo, --search-budget, --seed, --threads and --db go with --mappings N");
+        cli_error("compare: --search-algo, --search-budget, --seed, --threads, --db and --systemc go with "
+                  "--mappings N");
         return CLI_USAGE;
     }
     if (o->in.mapping || o->json || o->engine.stall_free || o->engine.dram_sched || o->engine.no_refresh) {
@@ -178,6 +181,8 @@ static int compare_mappings(const compare_args *o)
             return CLI_USAGE;
         a.threads = (int32_t)v;
     }
+    if (o->systemc && cli_parse_i64("compare", "systemc", o->systemc, 0, 100000, &a.n_systemc))
+        return CLI_USAGE;
     a.db = o->db;
     a.csv = o->csv;
     cli_inputs in;
@@ -215,6 +220,7 @@ int cli_cmd_compare(int argc, char **argv)
         {"seed", "S", "--mappings: seed of the random set and the search [1]", &o.seed, NULL},
         {"threads", "N", "--mappings: evaluator threads [1]", &o.threads, NULL},
         {"db", "FILE", "--mappings: store the mappings and both costs (SQLite)", &o.db, NULL},
+        {"systemc", "K", "--mappings: the SystemC reference also runs K mappings per set [0]", &o.systemc, NULL},
         {NULL, NULL, NULL, NULL, NULL},
     };
     int rc = cli_parse(&usage, opts, argc, argv);
@@ -229,7 +235,7 @@ int cli_cmd_compare(int argc, char **argv)
         return CLI_USAGE;
     }
 
-    if (o.mappings || o.search_algo || o.search_budget || o.seed || o.threads || o.db)
+    if (o.mappings || o.search_algo || o.search_budget || o.seed || o.threads || o.db || o.systemc)
         return compare_mappings(&o);
     compare_result *r = calloc(1, sizeof *r);
     if (!r) {

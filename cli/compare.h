@@ -95,15 +95,19 @@ void cli_compare_check(const compare_result *r, size_t k, int32_t i, compare_che
  * when there is none or it is not built. */
 size_t cli_compare_twin(const compare_result *r, size_t k);
 
-/* Layer i of runs j and k (j = cli_compare_twin(r, k) > 0) as one simulation
- * seen twice: 1 when both are invalid, or both valid with the same MACs and
- * access counts (cli_compare_costs, unbounded), the same cycles, compute
- * cycles and stall cycles by cause, the same energy (to 1e-12 relative: the
- * one cost formula over equal counts), the same network words and ingress
- * per level and tensor, and the same engine statistics (blocks, transfers,
- * folds, busy cycles, every DRAM statistic); a layer without MACs is 1.
- * Else 0, with the first difference in diff ("cycles: cycle 9,822, systemc
- * 9,823"). */
+/* One simulation seen twice (a and b, with their engine statistics p and
+ * q): 1 when both are invalid, or both valid with the same MACs and access
+ * counts (cli_compare_costs, unbounded), the same cycles, compute cycles and
+ * stall cycles by cause, the same energy (to 1e-12 relative: the one cost
+ * formula over equal counts), the same network words and ingress per level
+ * and tensor, and the same engine statistics (blocks, transfers, folds, busy
+ * cycles, every DRAM statistic). Else 0, with the first difference in diff
+ * ("cycles: cycle 9,822, systemc 9,823"). */
+int cli_compare_same(const pesim_arch *arch, const compare_side *a, const pesim_engine_stats *p,
+                     const compare_side *b, const pesim_engine_stats *q, char *diff, size_t n);
+
+/* cli_compare_same on layer i of runs j and k (j = cli_compare_twin(r, k) >
+ * 0); a layer without MACs is 1. */
 int cli_compare_exact(const compare_result *r, size_t j, size_t k, int32_t i, char *diff, size_t n);
 
 /* Adds a layer's check into a total (status CMP_COMPARED layers only). */
@@ -125,9 +129,14 @@ int32_t cli_compare_invalid(const compare_result *r);
  * and the cycle engine; prints per layer and set the errors, rank
  * correlations, flipped pairs and gap by stall cause, writes the same as
  * CSV (csv may be NULL), and stores each set as two runs in a->db (NULL:
- * none). Returns CLI_OK, CLI_USAGE (a bad store or algorithm), CLI_FAIL. */
+ * none). With n_systemc > 0 the SystemC reference also runs the first
+ * n_systemc mappings of each set (cli_compare_same against the engine).
+ * Returns CLI_OK, CLI_USAGE (a bad store or algorithm), CLI_FAIL (also: a
+ * disagreement, or --systemc in a build without the reference). */
 typedef struct compare_mappings_args {
     int64_t n_random, search_budget;
+    int64_t n_systemc;            /* per layer and set, the first n_systemc mappings also run by the
+                                   * SystemC reference, which must reproduce the engine (0: none) */
     const char *search_algo;
     uint64_t seed;
     int32_t threads;

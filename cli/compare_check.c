@@ -114,21 +114,15 @@ static int same_count(const char *what, const char *na, int64_t x, const char *n
     return 0;
 }
 
-int cli_compare_exact(const compare_result *r, size_t j, size_t k, int32_t i, char *diff, size_t n)
+int cli_compare_same(const pesim_arch *arch, const compare_side *a, const pesim_engine_stats *p,
+                     const compare_side *b, const pesim_engine_stats *q, char *diff, size_t n)
 {
-    const run_layer *a = &r->run[j].layers[i], *b = &r->run[k].layers[i];
-    const char *na = r->run[j].ev->name, *nb = r->run[k].ev->name;
-    const pesim_arch *arch = r->run[j].arch;
-    if (n > 0)
-        diff[0] = '\0';
-    if (!a->has_macs)
-        return 1;
-    const compare_side sa = {na, a->valid, a->reason, &a->cost}, sb = {nb, b->valid, b->reason, &b->cost};
-    if (cli_compare_costs(arch, &sa, &sb, 0, diff, n) != CMP_AGREE) /* validity, MACs, access counts */
+    const char *na = a->name, *nb = b->name;
+    if (cli_compare_costs(arch, a, b, 0, diff, n) != CMP_AGREE) /* validity, MACs, access counts */
         return 0;
     if (!a->valid) /* invalid in both */
         return 1;
-    const pesim_cost *x = &a->cost, *y = &b->cost;
+    const pesim_cost *x = a->cost, *y = b->cost;
     if (!same_count("cycles", na, x->cycles, nb, y->cycles, diff, n) ||
         !same_count("compute cycles", na, x->compute_cycles, nb, y->compute_cycles, diff, n))
         return 0;
@@ -155,7 +149,6 @@ int cli_compare_exact(const compare_result *r, size_t j, size_t k, int32_t i, ch
                 return 0;
         }
     }
-    const pesim_engine_stats *p = &a->stats, *q = &b->stats;
     const struct {
         const char *what;
         int64_t u, v;
@@ -182,6 +175,18 @@ int cli_compare_exact(const compare_result *r, size_t j, size_t k, int32_t i, ch
         if (!same_count(st[s].what, na, st[s].u, nb, st[s].v, diff, n))
             return 0;
     return 1;
+}
+
+int cli_compare_exact(const compare_result *r, size_t j, size_t k, int32_t i, char *diff, size_t n)
+{
+    const run_layer *a = &r->run[j].layers[i], *b = &r->run[k].layers[i];
+    if (n > 0)
+        diff[0] = '\0';
+    if (!a->has_macs)
+        return 1;
+    const compare_side sa = {r->run[j].ev->name, a->valid, a->reason, &a->cost};
+    const compare_side sb = {r->run[k].ev->name, b->valid, b->reason, &b->cost};
+    return cli_compare_same(r->run[j].arch, &sa, &a->stats, &sb, &b->stats, diff, n);
 }
 
 void cli_compare_add(compare_check *total, const compare_check *c)

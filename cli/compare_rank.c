@@ -9,7 +9,9 @@
  * cycles). With --db, each set is stored as two runs (analytical, cycle) of
  * the same candidates, which `pesim report` pairs into its scatter. Every
  * mapping is checked for what the two must agree on (disagreements(): a
- * disagreement is a bug, reported per layer, and the exit status is 1). */
+ * disagreement is a bug, reported per layer, and the exit status is 1).
+ * With --systemc K the SystemC reference also runs the first K mappings of
+ * each set and must reproduce the engine exactly (systemc_check). */
 #include <gsl/gsl_rng.h>
 #include <math.h>
 #include <stdlib.h>
@@ -117,6 +119,36 @@ static int64_t disagreements(const pesim_arch *arch, const pesim_cost *ca, const
     return bad;
 }
 
+/* The SystemC reference on the first n of the m mappings at x (of layer
+ * space sp), each against a run of the engine it must reproduce (its
+ * evaluator's `equals`); the default engine options, as the evaluator's
+ * cycle fidelity uses. Returns the mappings that differ (the first
+ * described in diff, with its index in *first), or -1 when a run failed. */
+static int64_t systemc_check(pesim_space *sp, const int32_t *x, int64_t m, int64_t n, int32_t np,
+                             const cli_evaluator *sc, int64_t *first, char *diff, size_t nd)
+{
+    const cli_evaluator *eng = cli_evaluator_find(sc->equals);
+    const pesim_layer *l = pesim_space_layer(sp, 0);
+    int64_t bad = 0;
+    char d[CLI_COMPARE_DIFF_MAX], why[256];
+    for (int64_t i = 0; i < n && i < m; i++) {
+        pesim_design des;
+        if (!pesim_space_decode(sp, x + (size_t)i * (size_t)np, &des, why, sizeof why))
+            continue; /* not a mapping: neither evaluator ran it */
+        pesim_cost ce, cs;
+        pesim_engine_stats se, ss;
+        if (eng->fn(&des.arch, l, &des.mappings[0], NULL, &ce, &se) != PESIM_OK ||
+            sc->fn(&des.arch, l, &des.mappings[0], NULL, &cs, &ss) != PESIM_OK)
+            return -1;
+        const compare_side a = {eng->name, ce.valid, ce.reason, &ce}, b = {sc->name, cs.valid, cs.reason, &cs};
+        if (cli_compare_same(&des.arch, &a, &se, &b, &ss, d, sizeof d))
+            continue;
+        if (bad++ == 0)
+            *first = i, snprintf(diff, nd, "%s", d);
+    }
+    return bad;
+}
+
 /* Stores one set as two runs of the same candidates. */
 static int store_set(pesim_store *st, pesim_space *sp, const char *layer, const char *set, uint64_t seed,
                      const int32_t *x, int64_t n, int32_t np, const pesim_result *ra, const pesim_result *rc)
@@ -200,6 +232,13 @@ int cli_compare_mappings(const cli_inputs *in, const compare_mappings_args *a, F
     }
     int rc = CLI_OK;
     int64_t n_bugs = 0; /* layers whose evaluators disagree on some mapping */
+    int64_t sc_run = 0, sc_bad = 0; /* mappings the SystemC reference ran, and those it did not reproduce */
+    const cli_evaluator *sc = cli_evaluator_find("systemc");
+    if (a->n_systemc > 0 && (!sc || !sc->fn)) {
+        pesim_store_close(st);
+        cli_error("compare: --systemc: the SystemC reference is not built (docs/build.md)");
+        return CLI_FAIL;
+    }
     gsl_rng *rng = gsl_rng_alloc(gsl_rng_mt19937);
     if (!rng) {
         pesim_store_close(st);
@@ -300,7 +339,7 @@ int cli_compare_mappings(const cli_inputs *in, const compare_mappings_args *a, F
             }
         }
         int64_t at = 0;
-        char diff[640];
+        char diff[CLI_COMPARE_DIFF_MAX];
         int64_t bad = disagreements(in->arch, ca, cc, n, &at, diff, sizeof diff);
         if (bad > 0) {
             int s = at < nr ? SET_RANDOM : SET_SEARCHED;
@@ -309,6 +348,24 @@ int cli_compare_mappings(const cli_inputs *in, const compare_mappings_args *a, F
                       l->name, (long long)bad, (long long)n, set_names[s], (long long)(at - first[s] + 1),
                       (unsigned long long)(a->seed + (uint64_t)mac), diff);
             n_bugs++;
+        }
+        for (int s = 0; s < SET_COUNT && a->n_systemc > 0; s++) {
+            int64_t m = count[s] < a->n_systemc ? count[s] : a->n_systemc, at_s = 0;
+            int64_t b = systemc_check(sp, x + (size_t)first[s] * (size_t)np, count[s], m, np, sc, &at_s, diff,
+                                      sizeof diff);
+            if (b < 0) {
+                cli_error("compare: layer %s: the SystemC reference or the engine failed", l->name);
+                rc = CLI_FAIL;
+                goto next;
+            }
+            sc_run += m, sc_bad += b;
+            if (b > 0) {
+                cli_error("compare: layer %s: systemc does not reproduce cycle on %lld of %lld %s mappings (first: "
+                          "mapping %lld, seed %llu: %s); this is a bug",
+                          l->name, (long long)b, (long long)m, set_names[s], (long long)(at_s + 1),
+                          (unsigned long long)(a->seed + (uint64_t)mac), diff);
+                n_bugs++;
+            }
         }
     next:
         pesim_campaign_destroy(camp);
@@ -319,6 +376,9 @@ int cli_compare_mappings(const cli_inputs *in, const compare_mappings_args *a, F
     }
     gsl_rng_free(rng);
     pesim_store_close(st);
+    if (rc == CLI_OK && a->n_systemc > 0 && !cli_is_stdout(a->csv))
+        printf("\nsystemc vs cycle: %lld of %lld mappings reproduced exactly (cycles, stalls, energy, DRAM "
+               "statistics)\n", (long long)(sc_run - sc_bad), (long long)sc_run);
     if (rc == CLI_OK && a->db && !cli_is_stdout(a->csv))
         printf("\nstore: %s ('pesim report %s' plots it)\n", a->db, a->db);
     return rc == CLI_OK && n_bugs > 0 ? CLI_FAIL : rc;

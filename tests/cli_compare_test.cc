@@ -230,4 +230,22 @@ TEST(CliCompareMappings, RandomAndSearchedMappingsOfEachLayer)
     EXPECT_EQ(Pesim("compare --seed 3").status, 2);  // --seed needs --mappings
 }
 
+// --systemc K: the SystemC reference runs the first K mappings of each set
+// and must reproduce the engine; without the reference, exit 1 (not built).
+TEST(CliCompareMappings, SystemcReproducesTheEngineOnTheFirstMappings)
+{
+    const std::string args = "compare --arch tests/data/cli/tiny_arch.cfg --workload tests/data/cli/small.cfg"
+                             " --mappings 6 --search-budget 12 --seed 5 --systemc 3";
+    Result r = Pesim(args);
+#ifdef PESIM_SYSTEMC_BUILT
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("systemc vs cycle: 18 of 18 mappings reproduced exactly"), std::string::npos) << r.out;
+#else
+    EXPECT_EQ(r.status, 1) << r.err;
+    EXPECT_NE(r.err.find("the SystemC reference is not built"), std::string::npos) << r.err;
+#endif
+    EXPECT_EQ(Pesim("compare --systemc 2").status, 2);  // --systemc needs --mappings
+    EXPECT_EQ(Pesim(args + "x").status, 2);            // not a number
+}
+
 }  // namespace
