@@ -107,7 +107,7 @@ static int64_t disagreements(const pesim_arch *arch, const pesim_cost *ca, const
                              int64_t *first, char *diff, size_t nd)
 {
     int64_t bad = 0;
-    char d[512];
+    char d[CLI_COMPARE_DIFF_MAX];
     for (int64_t i = 0; i < n; i++) {
         const compare_side a = {"analytical", ca[i].valid, ca[i].reason, &ca[i]};
         const compare_side c = {"cycle", cc[i].valid, cc[i].reason, &cc[i]};
@@ -119,27 +119,30 @@ static int64_t disagreements(const pesim_arch *arch, const pesim_cost *ca, const
     return bad;
 }
 
-/* The SystemC reference on the first n of the m mappings at x (of layer
- * space sp), each against a run of the engine it must reproduce (its
- * evaluator's `equals`); the default engine options, as the evaluator's
- * cycle fidelity uses. Returns the mappings that differ (the first
- * described in diff, with its index in *first), or -1 when a run failed. */
-static int64_t systemc_check(pesim_space *sp, const int32_t *x, int64_t m, int64_t n, int32_t np,
-                             const cli_evaluator *sc, int64_t *first, char *diff, size_t nd)
+/* The SystemC reference on the first n mappings at x (of layer space sp),
+ * each beside a run of the engine it must reproduce (its evaluator's
+ * `equals`), both with the default engine options, as the evaluator's cycle
+ * fidelity uses. *ran gets the mappings run (those that decode). Returns
+ * those that differ (the first described in diff, with its index in
+ * *first), or -1 when a run failed. */
+static int64_t systemc_check(pesim_space *sp, const int32_t *x, int64_t n, int32_t np, const cli_evaluator *sc,
+                             int64_t *ran, int64_t *first, char *diff, size_t nd)
 {
     const cli_evaluator *eng = cli_evaluator_find(sc->equals);
     const pesim_layer *l = pesim_space_layer(sp, 0);
     int64_t bad = 0;
     char d[CLI_COMPARE_DIFF_MAX], why[256];
-    for (int64_t i = 0; i < n && i < m; i++) {
+    *ran = 0;
+    for (int64_t i = 0; i < n; i++) {
         pesim_design des;
         if (!pesim_space_decode(sp, x + (size_t)i * (size_t)np, &des, why, sizeof why))
-            continue; /* not a mapping: neither evaluator ran it */
+            continue; /* not a mapping: neither evaluator can run it */
         pesim_cost ce, cs;
         pesim_engine_stats se, ss;
         if (eng->fn(&des.arch, l, &des.mappings[0], NULL, &ce, &se) != PESIM_OK ||
             sc->fn(&des.arch, l, &des.mappings[0], NULL, &cs, &ss) != PESIM_OK)
             return -1;
+        ++*ran;
         const compare_side a = {eng->name, ce.valid, ce.reason, &ce}, b = {sc->name, cs.valid, cs.reason, &cs};
         if (cli_compare_same(&des.arch, &a, &se, &b, &ss, d, sizeof d))
             continue;
@@ -350,19 +353,19 @@ int cli_compare_mappings(const cli_inputs *in, const compare_mappings_args *a, F
             n_bugs++;
         }
         for (int s = 0; s < SET_COUNT && a->n_systemc > 0; s++) {
-            int64_t m = count[s] < a->n_systemc ? count[s] : a->n_systemc, at_s = 0;
-            int64_t b = systemc_check(sp, x + (size_t)first[s] * (size_t)np, count[s], m, np, sc, &at_s, diff,
+            int64_t m = count[s] < a->n_systemc ? count[s] : a->n_systemc, ran = 0, at_s = 0;
+            int64_t b = systemc_check(sp, x + (size_t)first[s] * (size_t)np, m, np, sc, &ran, &at_s, diff,
                                       sizeof diff);
             if (b < 0) {
                 cli_error("compare: layer %s: the SystemC reference or the engine failed", l->name);
                 rc = CLI_FAIL;
                 goto next;
             }
-            sc_run += m, sc_bad += b;
+            sc_run += ran, sc_bad += b;
             if (b > 0) {
                 cli_error("compare: layer %s: systemc does not reproduce cycle on %lld of %lld %s mappings (first: "
                           "mapping %lld, seed %llu: %s); this is a bug",
-                          l->name, (long long)b, (long long)m, set_names[s], (long long)(at_s + 1),
+                          l->name, (long long)b, (long long)ran, set_names[s], (long long)(at_s + 1),
                           (unsigned long long)(a->seed + (uint64_t)mac), diff);
                 n_bugs++;
             }
