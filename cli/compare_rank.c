@@ -122,26 +122,38 @@ static int64_t disagreements(const pesim_arch *arch, const pesim_cost *ca, const
 /* The SystemC reference on the first n mappings at x (of layer space sp),
  * each beside a run of the engine it must reproduce (its evaluator's
  * `equals`), both with the default engine options, as the evaluator's cycle
- * fidelity uses. *ran gets the mappings run (those that decode). Returns
+ * fidelity uses. *ran gets the mappings run (those that decode), and
+ * *too_large those out of the reference's range (PESIM_ERR_RANGE, such as
+ * more transfers and blocks than it keeps in memory; not compared). Returns
  * those that differ (the first described in diff, with its index in
- * *first), or -1 when a run failed. */
+ * *first), or -1 when a run failed (diff says which, and why). */
 static int64_t systemc_check(pesim_space *sp, const int32_t *x, int64_t n, int32_t np, const cli_evaluator *sc,
-                             int64_t *ran, int64_t *first, char *diff, size_t nd)
+                             int64_t *ran, int64_t *too_large, int64_t *first, char *diff, size_t nd)
 {
     const cli_evaluator *eng = cli_evaluator_find(sc->equals);
     const pesim_layer *l = pesim_space_layer(sp, 0);
     int64_t bad = 0;
     char d[CLI_COMPARE_DIFF_MAX], why[256];
-    *ran = 0;
+    *ran = *too_large = 0;
     for (int64_t i = 0; i < n; i++) {
         pesim_design des;
         if (!pesim_space_decode(sp, x + (size_t)i * (size_t)np, &des, why, sizeof why))
             continue; /* not a mapping: neither evaluator can run it */
         pesim_cost ce, cs;
         pesim_engine_stats se, ss;
-        if (eng->fn(&des.arch, l, &des.mappings[0], NULL, &ce, &se) != PESIM_OK ||
-            sc->fn(&des.arch, l, &des.mappings[0], NULL, &cs, &ss) != PESIM_OK)
+        if (eng->fn(&des.arch, l, &des.mappings[0], NULL, &ce, &se) != PESIM_OK) {
+            snprintf(diff, nd, "mapping %lld: %s: %.400s", (long long)(i + 1), eng->name, ce.reason);
             return -1;
+        }
+        pesim_status st = sc->fn(&des.arch, l, &des.mappings[0], NULL, &cs, &ss);
+        if (st == PESIM_ERR_RANGE) { /* out of its range, e.g. more transfers than it holds (pesim/systemc.h) */
+            ++*too_large;
+            continue;
+        }
+        if (st != PESIM_OK) {
+            snprintf(diff, nd, "mapping %lld: %s: %.400s", (long long)(i + 1), sc->name, cs.reason);
+            return -1;
+        }
         ++*ran;
         const compare_side a = {eng->name, ce.valid, ce.reason, &ce}, b = {sc->name, cs.valid, cs.reason, &cs};
         if (cli_compare_same(&des.arch, &a, &se, &b, &ss, d, sizeof d))
@@ -235,7 +247,8 @@ int cli_compare_mappings(const cli_inputs *in, const compare_mappings_args *a, F
     }
     int rc = CLI_OK;
     int64_t n_bugs = 0; /* layers whose evaluators disagree on some mapping */
-    int64_t sc_run = 0, sc_bad = 0; /* mappings the SystemC reference ran, and those it did not reproduce */
+    int64_t sc_run = 0, sc_bad = 0, sc_big = 0; /* mappings the SystemC reference ran, did not reproduce,
+                                                 * and could not run (out of its range) */
     const cli_evaluator *sc = cli_evaluator_find("systemc");
     if (a->n_systemc > 0 && (!sc || !sc->fn)) {
         pesim_store_close(st);
@@ -353,15 +366,16 @@ int cli_compare_mappings(const cli_inputs *in, const compare_mappings_args *a, F
             n_bugs++;
         }
         for (int s = 0; s < SET_COUNT && a->n_systemc > 0; s++) {
-            int64_t m = count[s] < a->n_systemc ? count[s] : a->n_systemc, ran = 0, at_s = 0;
-            int64_t b = systemc_check(sp, x + (size_t)first[s] * (size_t)np, m, np, sc, &ran, &at_s, diff,
+            int64_t m = count[s] < a->n_systemc ? count[s] : a->n_systemc, ran = 0, big = 0, at_s = 0;
+            int64_t b = systemc_check(sp, x + (size_t)first[s] * (size_t)np, m, np, sc, &ran, &big, &at_s, diff,
                                       sizeof diff);
             if (b < 0) {
-                cli_error("compare: layer %s: the SystemC reference or the engine failed", l->name);
+                cli_error("compare: layer %s: %s mappings, seed %llu: %s", l->name, set_names[s],
+                          (unsigned long long)(a->seed + (uint64_t)mac), diff);
                 rc = CLI_FAIL;
                 goto next;
             }
-            sc_run += ran, sc_bad += b;
+            sc_run += ran, sc_bad += b, sc_big += big;
             if (b > 0) {
                 cli_error("compare: layer %s: systemc does not reproduce cycle on %lld of %lld %s mappings (first: "
                           "mapping %lld, seed %llu: %s); this is a bug",
@@ -381,7 +395,8 @@ int cli_compare_mappings(const cli_inputs *in, const compare_mappings_args *a, F
     pesim_store_close(st);
     if (rc == CLI_OK && a->n_systemc > 0 && !cli_is_stdout(a->csv))
         printf("\nsystemc vs cycle: %lld of %lld mappings reproduced exactly (cycles, stalls, energy, DRAM "
-               "statistics)\n", (long long)(sc_run - sc_bad), (long long)sc_run);
+               "statistics); %lld not run, out of the reference's range\n", (long long)(sc_run - sc_bad),
+               (long long)sc_run, (long long)sc_big);
     if (rc == CLI_OK && a->db && !cli_is_stdout(a->csv))
         printf("\nstore: %s ('pesim report %s' plots it)\n", a->db, a->db);
     return rc == CLI_OK && n_bugs > 0 ? CLI_FAIL : rc;
