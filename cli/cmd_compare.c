@@ -112,7 +112,7 @@ static void report_disagreements(const compare_result *r)
         size_t j = cli_compare_twin(r, k);
         char diff[CLI_COMPARE_DIFF_MAX];
         for (int32_t i = 0; j > 0 && i < r->run[0].n; i++)
-            if (!cli_compare_exact(r, j, k, i, diff, sizeof diff))
+            if (cli_compare_exact(r, j, k, i, diff, sizeof diff) == 0)
                 cli_error("compare: layer %s: %s does not reproduce %s (%s); this is a bug",
                           r->run[0].layers[i].layer->name, r->run[k].ev->name, r->run[j].ev->name, diff);
     }

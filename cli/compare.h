@@ -32,7 +32,9 @@ typedef enum compare_status {
     CMP_NOT_MAPPED = 0,   /* no MACs: nothing to compare */
     CMP_INVALID,          /* invalid in both (the same mapping is infeasible for both) */
     CMP_DISAGREE,         /* valid in one, invalid in the other: a bug */
-    CMP_COMPARED          /* valid in both */
+    CMP_COMPARED,         /* valid in both */
+    CMP_NOT_RUN           /* one of the two could not run the mapping: out of its range
+                           * (cli_compare_not_run); nothing to compare, not a bug */
 } compare_status;
 
 /* What two evaluators must agree on for one mapping, the first rule broken.
@@ -55,6 +57,14 @@ typedef struct compare_check {
     int64_t gap_compute;              /* compute_cycles - the reference's */
     int64_t gap_stall[PESIM_STALL_COUNT]; /* stall cycles by cause - the reference's */
 } compare_check;
+
+/* 1 when the evaluator could not run layer rl's mapping because it is out
+ * of its range (PESIM_ERR_RANGE: the SystemC reference holds at most 4M
+ * transfers and blocks, and needs a DRAM clock ratio with a denominator up
+ * to 1e6; pesim/systemc.h), not because of a bug: the layer is "not run" by
+ * that evaluator, as in `--mappings --systemc`. Any other failure to run
+ * stays a failure (the layer is invalid and disagrees). */
+int cli_compare_not_run(const run_layer *rl);
 
 /* 1 if costs a (of evaluator na) and b (of nb) of one mapping on arch have
  * the same MACs and every access count (reads, fills, updates per level and
@@ -99,16 +109,31 @@ size_t cli_compare_twin(const compare_result *r, size_t k);
  * q): 1 when both are invalid, or both valid with the same MACs and access
  * counts (cli_compare_costs, unbounded), the same cycles, compute cycles and
  * stall cycles by cause, the same energy (to 1e-12 relative: the one cost
- * formula over equal counts), the same network words and ingress per level
- * and tensor, and the same engine statistics (blocks, transfers, folds, busy
- * cycles, every DRAM statistic). Else 0, with the first difference in diff
- * ("cycles: cycle 9,822, systemc 9,823"). */
+ * formula over equal counts), the same network figures per level and tensor
+ * (words, ingress words, spatial reductions, fan-out; multicast to 1e-12
+ * and word-hops to 1e-9 relative, sums whose order may differ), and the same
+ * engine statistics (blocks, transfers, folds, busy cycles, every DRAM
+ * statistic). Else 0, with the first difference in diff ("cycles: cycle
+ * 9,822, systemc 9,823"). */
 int cli_compare_same(const pesim_arch *arch, const compare_side *a, const pesim_engine_stats *p,
                      const compare_side *b, const pesim_engine_stats *q, char *diff, size_t n);
 
 /* cli_compare_same on layer i of runs j and k (j = cli_compare_twin(r, k) >
- * 0); a layer without MACs is 1. */
+ * 0): 1 the same, 0 different (diff says how); -1 when run j or k did not
+ * run the layer (cli_compare_not_run; diff gets its reason). A layer
+ * without MACs is 1. */
 int cli_compare_exact(const compare_result *r, size_t j, size_t k, int32_t i, char *diff, size_t n);
+
+/* Run k against its twin over every layer (cli_compare_exact). */
+typedef struct compare_reproduction {
+    size_t twin;          /* cli_compare_twin(r, k); 0: none, and the counts are 0 */
+    int32_t same;         /* MAC layers where the two are the same */
+    int32_t differ;       /* layers where the two differ: a bug */
+    int32_t not_run;      /* layers one of the two did not run */
+    int32_t first;        /* the first layer that differs, or -1 */
+    char difference[CLI_COMPARE_DIFF_MAX]; /* its difference, or "" */
+} compare_reproduction;
+void cli_compare_reproduction(const compare_result *r, size_t k, compare_reproduction *out);
 
 /* Adds a layer's check into a total (status CMP_COMPARED layers only). */
 void cli_compare_add(compare_check *total, const compare_check *c);
@@ -119,7 +144,8 @@ const char *cli_compare_gap_text(const compare_check *c, char *buf, size_t n);
 
 /* Layers whose verdict is not CMP_AGREE, over every evaluator, plus layers
  * where a run differs from its twin (cli_compare_exact); and layers invalid
- * in some evaluator. */
+ * in some evaluator that ran them. Layers not run (cli_compare_not_run) are
+ * in neither. */
 int32_t cli_compare_disagreements(const compare_result *r);
 int32_t cli_compare_invalid(const compare_result *r);
 

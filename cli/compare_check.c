@@ -9,6 +9,11 @@
 #include "compare.h"
 #include "output.h"
 
+int cli_compare_not_run(const run_layer *rl)
+{
+    return rl->has_macs && rl->has_mapping && rl->status == PESIM_ERR_RANGE;
+}
+
 int cli_compare_accesses(const pesim_arch *arch, const char *na, const pesim_cost *a, const char *nb,
                          const pesim_cost *b, char *diff, size_t n)
 {
@@ -75,6 +80,10 @@ void cli_compare_check(const compare_result *r, size_t k, int32_t i, compare_che
         out->status = CMP_NOT_MAPPED;
         return;
     }
+    if (cli_compare_not_run(a) || cli_compare_not_run(b)) {
+        out->status = CMP_NOT_RUN;
+        return;
+    }
     const compare_side sa = {r->run[0].ev->name, a->valid, a->reason, &a->cost};
     const compare_side sb = {r->run[k].ev->name, b->valid, b->reason, &b->cost};
     int bounded = cli_compare_bounded(&r->run[k]);
@@ -114,6 +123,18 @@ static int same_count(const char *what, const char *na, int64_t x, const char *n
     return 0;
 }
 
+/* diff gets "what: na x, nb y" when x and y differ by more than rel
+ * relative (sums over the same terms in another order: rounding); returns
+ * 1 when they do not. */
+static int same_real(const char *what, const char *na, double x, const char *nb, double y, double rel, char *diff,
+                     size_t n)
+{
+    if (fabs(x - y) <= rel * fmax(fabs(x), fabs(y)))
+        return 1;
+    snprintf(diff, n, "%s: %s %.17g, %s %.17g", what, na, x, nb, y);
+    return 0;
+}
+
 int cli_compare_same(const pesim_arch *arch, const compare_side *a, const pesim_engine_stats *p,
                      const compare_side *b, const pesim_engine_stats *q, char *diff, size_t n)
 {
@@ -132,20 +153,33 @@ int cli_compare_same(const pesim_arch *arch, const compare_side *a, const pesim_
         if (!same_count(what, na, x->stall_cycles[s], nb, y->stall_cycles[s], diff, n))
             return 0;
     }
-    if (fabs(x->energy_pj - y->energy_pj) > 1e-12 * fabs(x->energy_pj)) {
-        snprintf(diff, n, "energy: %s %.17g pJ, %s %.17g pJ", na, x->energy_pj, nb, y->energy_pj);
+    if (!same_real("energy (pJ)", na, x->energy_pj, nb, y->energy_pj, 1e-12, diff, n))
         return 0;
-    }
     for (int L = 0; L < arch->n_levels; L++) {
         for (int t = 0; t < PESIM_NTENSORS; t++) {
+            const struct {
+                const char *what;
+                int64_t u, v;
+            } count[] = {
+                {"network words", x->noc_words[L][t], y->noc_words[L][t]},
+                {"network ingress words", x->noc_ingress_words[L][t], y->noc_ingress_words[L][t]},
+                {"network spatial reductions", x->noc_spatial_reductions[L][t], y->noc_spatial_reductions[L][t]},
+                {"network fan-out", x->noc_fanout[L][t], y->noc_fanout[L][t]},
+            };
             char what[PESIM_NAME_MAX + 64];
-            snprintf(what, sizeof what, "%s %s network words", arch->level[L].name,
+            for (size_t c = 0; c < sizeof count / sizeof count[0]; c++) {
+                snprintf(what, sizeof what, "%s %s %s", arch->level[L].name, pesim_tensor_name((pesim_tensor)t),
+                         count[c].what);
+                if (!same_count(what, na, count[c].u, nb, count[c].v, diff, n))
+                    return 0;
+            }
+            snprintf(what, sizeof what, "%s %s network multicast", arch->level[L].name,
                      pesim_tensor_name((pesim_tensor)t));
-            if (!same_count(what, na, x->noc_words[L][t], nb, y->noc_words[L][t], diff, n))
+            if (!same_real(what, na, x->noc_multicast[L][t], nb, y->noc_multicast[L][t], 1e-12, diff, n))
                 return 0;
-            snprintf(what, sizeof what, "%s %s network ingress words", arch->level[L].name,
+            snprintf(what, sizeof what, "%s %s network word-hops", arch->level[L].name,
                      pesim_tensor_name((pesim_tensor)t));
-            if (!same_count(what, na, x->noc_ingress_words[L][t], nb, y->noc_ingress_words[L][t], diff, n))
+            if (!same_real(what, na, x->noc_word_hops[L][t], nb, y->noc_word_hops[L][t], 1e-9, diff, n))
                 return 0;
         }
     }
@@ -184,9 +218,32 @@ int cli_compare_exact(const compare_result *r, size_t j, size_t k, int32_t i, ch
         diff[0] = '\0';
     if (!a->has_macs)
         return 1;
+    if (cli_compare_not_run(a) || cli_compare_not_run(b)) {
+        snprintf(diff, n, "%.400s", cli_compare_not_run(a) ? a->reason : b->reason);
+        return -1;
+    }
     const compare_side sa = {r->run[j].ev->name, a->valid, a->reason, &a->cost};
     const compare_side sb = {r->run[k].ev->name, b->valid, b->reason, &b->cost};
     return cli_compare_same(r->run[j].arch, &sa, &a->stats, &sb, &b->stats, diff, n);
+}
+
+void cli_compare_reproduction(const compare_result *r, size_t k, compare_reproduction *out)
+{
+    memset(out, 0, sizeof *out);
+    out->first = -1;
+    out->twin = cli_compare_twin(r, k);
+    char diff[CLI_COMPARE_DIFF_MAX];
+    for (int32_t i = 0; out->twin > 0 && i < r->run[0].n; i++) {
+        if (!r->run[0].layers[i].has_macs)
+            continue;
+        int same = cli_compare_exact(r, out->twin, k, i, diff, sizeof diff);
+        out->same += same > 0;
+        out->not_run += same < 0;
+        if (same == 0 && out->differ++ == 0) {
+            out->first = i;
+            memcpy(out->difference, diff, sizeof out->difference);
+        }
+    }
 }
 
 void cli_compare_add(compare_check *total, const compare_check *c)
@@ -248,10 +305,9 @@ int32_t cli_compare_disagreements(const compare_result *r)
         }
     }
     for (size_t k = 1; k < r->n_runs; k++) {
-        size_t j = cli_compare_twin(r, k);
-        char diff[CLI_COMPARE_DIFF_MAX];
-        for (int32_t i = 0; j > 0 && i < r->run[0].n; i++)
-            bad += !cli_compare_exact(r, j, k, i, diff, sizeof diff);
+        compare_reproduction rep;
+        cli_compare_reproduction(r, k, &rep);
+        bad += rep.differ;
     }
     return bad;
 }
@@ -262,7 +318,7 @@ int32_t cli_compare_invalid(const compare_result *r)
     for (int32_t i = 0; i < r->run[0].n; i++) {
         int invalid = 0;
         for (size_t k = 0; k < r->n_runs; k++)
-            invalid |= !r->run[k].layers[i].valid;
+            invalid |= !r->run[k].layers[i].valid && !cli_compare_not_run(&r->run[k].layers[i]);
         bad += invalid;
     }
     return bad;

@@ -16,6 +16,7 @@ static const char *status_name(compare_status s)
     case CMP_INVALID: return "invalid";
     case CMP_DISAGREE: return "disagree";
     case CMP_COMPARED: return "compared";
+    case CMP_NOT_RUN: return "not_run";
     }
     return "?";
 }
@@ -55,20 +56,22 @@ static void comparison_json(json_writer *w, const compare_result *r)
         json_key(w, r->run[k].ev->name);
         json_begin_object(w);
         json_kv_string(w, "reference", r->run[0].ev->name);
-        const size_t j = cli_compare_twin(r, k);
+        compare_reproduction rep;
+        cli_compare_reproduction(r, k, &rep);
+        const size_t j = rep.twin;
         json_kv_string(w, "reproduces", j > 0 ? r->run[j].ev->name : NULL);
-        int32_t not_reproduced = 0;
         json_key(w, "layers");
         json_begin_array(w);
         compare_check total;
         memset(&total, 0, sizeof total);
         total.accesses_equal = 1;
-        int32_t compared = 0, differ = 0;
+        int32_t compared = 0, differ = 0, not_run = 0;
         for (int32_t i = 0; i < r->run[0].n; i++) {
             compare_check c;
             cli_compare_check(r, k, i, &c);
             cli_compare_add(&total, &c);
             compared += c.status == CMP_COMPARED;
+            not_run += c.status == CMP_NOT_RUN;
             differ += c.status == CMP_DISAGREE || !c.accesses_equal;
             json_begin_object(w);
             json_kv_string(w, "name", r->run[0].layers[i].layer->name);
@@ -76,10 +79,9 @@ static void comparison_json(json_writer *w, const compare_result *r)
             gap_json(w, &c);
             json_kv_bool(w, "accesses_equal", c.accesses_equal);
             json_kv_string(w, "difference", c.difference[0] ? c.difference : NULL);
-            if (j > 0) {
-                char diff[CLI_COMPARE_DIFF_MAX];
-                int same = cli_compare_exact(r, j, k, i, diff, sizeof diff);
-                not_reproduced += !same;
+            char diff[CLI_COMPARE_DIFF_MAX];
+            int same = j > 0 ? cli_compare_exact(r, j, k, i, diff, sizeof diff) : -1;
+            if (same >= 0) {
                 json_kv_bool(w, "reproduced", same);
                 json_kv_string(w, "reproduction_difference", same ? NULL : diff);
             } else {
@@ -93,12 +95,13 @@ static void comparison_json(json_writer *w, const compare_result *r)
         json_begin_object(w);
         json_kv_int(w, "layers_compared", compared);
         json_kv_int(w, "layers_differ", differ);
+        json_kv_int(w, "layers_not_run", not_run);
         json_kv_int(w, "reference_cycles", total.ref_cycles);
         json_kv_int(w, "cycles", total.cycles);
         gap_json(w, &total);
         json_kv_bool(w, "accesses_equal", differ == 0);
         if (j > 0)
-            json_kv_int(w, "layers_not_reproduced", not_reproduced);
+            json_kv_int(w, "layers_not_reproduced", rep.differ);
         else
             json_kv_null(w, "layers_not_reproduced");
         json_end_object(w);
@@ -173,7 +176,7 @@ void cli_compare_csv(const compare_result *r, FILE *f)
     }
     for (size_t k = 1; k < r->n_runs; k++) {
         const char *n = r->run[k].ev->name;
-        fprintf(f, ",%s_ratio,%s_gap_cycles,%s_accesses_equal,%s_difference", n, n, n, n);
+        fprintf(f, ",%s_status,%s_ratio,%s_gap_cycles,%s_accesses_equal,%s_difference", n, n, n, n, n);
         if (cli_compare_twin(r, k) > 0)
             fprintf(f, ",%s_reproduced,%s_reproduction_difference", n, n);
     }
@@ -188,7 +191,7 @@ void cli_compare_csv(const compare_result *r, FILE *f)
         for (size_t k = 1; k < r->n_runs; k++) {
             compare_check c;
             cli_compare_check(r, k, i, &c);
-            fputc(',', f);
+            fprintf(f, ",%s,", status_name(c.status));
             if (c.status == CMP_COMPARED)
                 cli_csv_double(f, ratio(c.ref_cycles, c.cycles));
             fputc(',', f);
@@ -203,8 +206,11 @@ void cli_compare_csv(const compare_result *r, FILE *f)
             if (j > 0) {
                 char diff[CLI_COMPARE_DIFF_MAX];
                 int same = cli_compare_exact(r, j, k, i, diff, sizeof diff);
-                fprintf(f, ",%d,", same);
-                cli_csv_field(f, same ? NULL : diff);
+                fputc(',', f);
+                if (same >= 0)
+                    fprintf(f, "%d", same);
+                fputc(',', f);
+                cli_csv_field(f, same == 0 ? diff : NULL);
             }
         }
         fputc('\n', f);

@@ -60,26 +60,27 @@ static const char *ratio_cell(int64_t ref, int64_t cycles, int flag, char *buf, 
 }
 
 /* Run k against the run it must reproduce exactly (cli_compare_twin), if
- * any: one line, "equal" or how many layers differ and the first. */
+ * any: one line, "equal" or how many layers differ and the first, and how
+ * many layers one of the two did not run. */
 static void twin_line(const compare_result *r, size_t k, FILE *f)
 {
-    size_t j = cli_compare_twin(r, k);
-    if (j == 0)
+    compare_reproduction rep;
+    cli_compare_reproduction(r, k, &rep);
+    if (rep.twin == 0)
         return;
-    char diff[CLI_COMPARE_DIFF_MAX], first[CLI_COMPARE_DIFF_MAX];
-    int32_t differ = 0, at = -1;
-    for (int32_t i = 0; i < r->run[0].n; i++) {
-        if (cli_compare_exact(r, j, k, i, diff, sizeof diff))
-            continue;
-        if (differ++ == 0)
-            at = i, memcpy(first, diff, sizeof first);
-    }
-    if (differ == 0)
-        fprintf(f, "%s vs %s: equal on every layer (cycles, stalls, energy, network words, DRAM statistics)\n",
-                r->run[k].ev->name, r->run[j].ev->name);
+    const char *x = r->run[k].ev->name, *y = r->run[rep.twin].ev->name;
+    if (rep.differ == 0 && rep.same == 0)
+        fprintf(f, "%s vs %s: no layer run by both", x, y);
+    else if (rep.differ == 0)
+        fprintf(f, "%s vs %s: equal on every layer%s (cycles, stalls, energy, network figures, DRAM statistics)",
+                x, y, rep.not_run ? " both ran" : "");
     else
-        fprintf(f, "%s vs %s: %" PRId32 " layer%s differ, the first %s: %s (a bug)\n", r->run[k].ev->name,
-                r->run[j].ev->name, differ, differ == 1 ? "" : "s", r->run[0].layers[at].layer->name, first);
+        fprintf(f, "%s vs %s: %" PRId32 " layer%s differ, the first %s: %s (a bug)", x, y, rep.differ,
+                rep.differ == 1 ? "" : "s", r->run[0].layers[rep.first].layer->name, rep.difference);
+    if (rep.not_run)
+        fprintf(f, "; %" PRId32 " layer%s not run, out of an evaluator's range (above)", rep.not_run,
+                rep.not_run == 1 ? "" : "s");
+    fputc('\n', f);
 }
 
 /* Evaluator k against the reference: a row per layer, the total, and the
@@ -110,6 +111,10 @@ static void pair_table(const compare_result *r, size_t k, int w, FILE *f)
             break;
         case CMP_INVALID:
             fprintf(f, "%9s  %-9s invalid: %s\n", "-", "-", rl->reason);
+            break;
+        case CMP_NOT_RUN:
+            fprintf(f, "%9s  %-9s not run: %s\n", "-", "-",
+                    cli_compare_not_run(rl) ? rl->reason : x->layers[i].reason);
             break;
         case CMP_DISAGREE:
             differ++;

@@ -27,6 +27,9 @@ typedef struct run_layer {
     int has_macs;
     int has_mapping;              /* mapping holds the loaded or default mapping */
     int evaluated;                /* cost holds the evaluator's result */
+    pesim_status status;          /* the evaluator's: PESIM_OK, or why it could not run the
+                                   * mapping (PESIM_ERR_RANGE: out of its range; then
+                                   * evaluated == 0 and reason says why) */
     int valid;
     char reason[PESIM_MSG_MAX + 64]; /* why not valid ("" when valid) */
     pesim_mapping mapping;

@@ -24,7 +24,7 @@ static void on_layer_progress(void *ctx, int64_t done, int64_t total)
 }
 
 /* Evaluates rl->mapping with r's evaluator. Never fails: problems become
- * rl->valid == 0 + reason. With a progress line on a terminal, the cycle
+ * rl->valid == 0 + reason, and rl->status the evaluator's status. With a progress line on a terminal, the cycle
  * engine updates it inside the layer (macs_before: the MACs done before). */
 static void evaluate(const run_result *r, run_layer *rl, cli_progress *line, int64_t macs_before)
 {
@@ -35,9 +35,14 @@ static void evaluate(const run_result *r, run_layer *rl, cli_progress *line, int
         opt.progress_ctx = &lp;
     }
     pesim_status s = r->ev->fn(r->arch, rl->layer, &rl->mapping, &opt, &rl->cost, &rl->stats);
+    rl->status = s;
     if (s != PESIM_OK) {
-        snprintf(rl->reason, sizeof rl->reason, "evaluator: %s",
-                 rl->cost.reason[0] ? rl->cost.reason : pesim_status_name(s));
+        const char *why = rl->cost.reason[0] ? rl->cost.reason : pesim_status_name(s);
+        if (s == PESIM_ERR_RANGE)
+            snprintf(rl->reason, sizeof rl->reason, "out of the %s's range: %.*s", r->ev->title,
+                     PESIM_MSG_MAX, why);
+        else
+            snprintf(rl->reason, sizeof rl->reason, "evaluator: %.*s", PESIM_MSG_MAX, why);
         return;
     }
     rl->evaluated = 1;

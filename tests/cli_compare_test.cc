@@ -173,7 +173,7 @@ TEST(CliCompareExact, TheReferenceMustReproduceTheEngine)
     lay[2] = lay[1];
     lay[2].cost.energy_pj *= 1 + 1e-9;
     EXPECT_EQ(cli_compare_exact(&r, 1, 2, 0, diff, sizeof diff), 0);
-    EXPECT_NE(std::string(diff).find("energy: cycle "), std::string::npos) << diff;
+    EXPECT_NE(std::string(diff).find("energy (pJ): cycle "), std::string::npos) << diff;
     lay[2] = lay[1];
     lay[2].valid = 0;
     snprintf(lay[2].reason, sizeof lay[2].reason, "GLB overflows");
@@ -181,6 +181,50 @@ TEST(CliCompareExact, TheReferenceMustReproduceTheEngine)
     EXPECT_STREQ(diff, "valid in cycle only; systemc: GLB overflows");
     lay[1].valid = 0;  // invalid in both: the same result
     EXPECT_EQ(cli_compare_exact(&r, 1, 2, 0, diff, sizeof diff), 1);
+    lay[1] = lay[0], lay[2] = lay[0];
+    lay[2].cost.noc_word_hops[0][PESIM_INPUTS] = lay[1].cost.noc_word_hops[0][PESIM_INPUTS] = 3e6;
+    lay[2].cost.noc_word_hops[0][PESIM_INPUTS] *= 1 + 1e-12;  // a sum in another order: the same
+    EXPECT_EQ(cli_compare_exact(&r, 1, 2, 0, diff, sizeof diff), 1) << diff;
+    lay[2].cost.noc_word_hops[0][PESIM_INPUTS] = 3e6 + 1;
+    EXPECT_EQ(cli_compare_exact(&r, 1, 2, 0, diff, sizeof diff), 0);
+    EXPECT_STREQ(diff, "DRAM inputs network word-hops: cycle 3000000, systemc 3000001");
+    lay[2].cost.noc_fanout[0][PESIM_OUTPUTS] = 4;  // counts before the reals of a level and tensor
+    lay[2].cost.noc_spatial_reductions[0][PESIM_INPUTS] = 2;
+    EXPECT_EQ(cli_compare_exact(&r, 1, 2, 0, diff, sizeof diff), 0);
+    EXPECT_STREQ(diff, "DRAM inputs network spatial reductions: cycle 0, systemc 2");
+    lay[2] = lay[1];
+    lay[2].cost.noc_multicast[0][PESIM_WEIGHTS] = 16;
+    EXPECT_EQ(cli_compare_exact(&r, 1, 2, 0, diff, sizeof diff), 0);
+    EXPECT_STREQ(diff, "DRAM weights network multicast: cycle 0, systemc 16");
+    // Out of the reference's range: not run, which is neither a difference
+    // nor an invalid layer (its cycles and counts are then not compared).
+    lay[2] = lay[1];
+    lay[2].cost.cycles = 7;
+    lay[2].has_mapping = 1;
+    lay[2].valid = 0;
+    lay[2].status = PESIM_ERR_RANGE;
+    snprintf(lay[2].reason, sizeof lay[2].reason, "out of the SystemC reference's range: too large");
+    EXPECT_EQ(cli_compare_exact(&r, 1, 2, 0, diff, sizeof diff), -1);
+    EXPECT_STREQ(diff, "out of the SystemC reference's range: too large");
+    compare_check c;
+    cli_compare_check(&r, 2, 0, &c);
+    EXPECT_EQ(c.status, CMP_NOT_RUN);
+    EXPECT_EQ(c.verdict, CMP_AGREE);
+    compare_reproduction rep;
+    cli_compare_reproduction(&r, 2, &rep);
+    EXPECT_EQ(rep.twin, 1u);
+    EXPECT_EQ(rep.same + rep.differ + rep.not_run, 0 + 0 + 1);
+    EXPECT_EQ(cli_compare_disagreements(&r), 0);
+    EXPECT_EQ(cli_compare_invalid(&r), 0);
+    lay[2].status = PESIM_ERR_INTERNAL;  // any other failure to run stays a failure
+    EXPECT_EQ(cli_compare_exact(&r, 1, 2, 0, diff, sizeof diff), 0);
+    cli_compare_check(&r, 2, 0, &c);
+    EXPECT_EQ(c.verdict, CMP_VALID_IN_ONE);
+    EXPECT_EQ(cli_compare_disagreements(&r), 2);  // against the reference, and against the twin
+    EXPECT_EQ(cli_compare_invalid(&r), 1);
+    cli_compare_reproduction(&r, 2, &rep);
+    EXPECT_EQ(rep.differ, 1);
+    EXPECT_EQ(rep.first, 0);
     lay[1] = lay[0], lay[2] = lay[0];
     lay[2].cost.cycles = 7;
     lay[1].has_macs = lay[2].has_macs = lay[0].has_macs = 0;  // not mapped: nothing to compare

@@ -724,6 +724,55 @@ TEST(cli_compare, InvalidMappingIsExit1AndUsageIsExit2)
     EXPECT_EQ(Pesim(CompareArgs() + " --json - --csv -").status, 2);
 }
 
+// An evaluator that cannot run a mapping because it is out of its range
+// (the SystemC reference needs a DRAM clock ratio with a denominator up to
+// 1e6; 333.3333333 MHz against DDR4-3200's 0.625 ns has none) leaves the
+// layer "not run": not a disagreement, not a failure to reproduce the engine,
+// exit 0; `pesim run --eval systemc` says why and exits 1.
+TEST(cli_compare, AnEvaluatorOutOfItsRangeLeavesTheLayerNotRun)
+{
+    std::string d = TempDir("cmp_range");
+    std::string arch = ReadFile(kTinyArch), from = "clock_mhz = 500.0;";
+    ASSERT_NE(arch.find(from), std::string::npos);
+    arch.replace(arch.find(from), from.size(), "clock_mhz = 333.3333333;");
+    std::ofstream(d + "/odd_clock.cfg") << arch;
+    const std::string args = "compare --arch " + d + "/odd_clock.cfg --workload " + kSmall;
+    Result r = Pesim(args + " --json " + d + "/c.json --csv " + d + "/c.csv");
+    ASSERT_EQ(r.status, 0) << r.err << r.out;
+    EXPECT_EQ(r.err, "");
+    Json j;
+    ASSERT_TRUE(ParseJson(ReadFile(d + "/c.json"), &j));
+    EXPECT_TRUE(j["agree"].b);
+    EXPECT_TRUE(j["valid"].b);
+    EXPECT_EQ(j["comparison"]["cycle"]["total"]["layers_compared"].num, 3);
+    EXPECT_EQ(j["comparison"]["cycle"]["total"]["layers_not_run"].num, 0);
+#ifdef PESIM_SYSTEMC_BUILT
+    EXPECT_NE(r.out.find("not run: out of the SystemC reference's range: DRAM tCK 0.625 ns at 333.333 MHz"),
+              std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("systemc vs cycle: no layer run by both; 3 layers not run"), std::string::npos) << r.out;
+    const Json &cmp = j["comparison"]["systemc"];
+    EXPECT_EQ(cmp["total"]["layers_not_run"].num, 3);
+    EXPECT_EQ(cmp["total"]["layers_compared"].num, 0);
+    EXPECT_EQ(cmp["total"]["layers_differ"].num, 0);
+    EXPECT_EQ(cmp["total"]["layers_not_reproduced"].num, 0);
+    for (const Json &l : cmp["layers"].arr) {
+        if (l["status"].str == "not_mapped")
+            continue;
+        EXPECT_EQ(l["status"].str, "not_run") << l["name"].str;
+        EXPECT_EQ(l["reproduced"].type, Json::kNull) << l["name"].str;
+        EXPECT_EQ(l["difference"].type, Json::kNull) << l["name"].str;
+    }
+    std::string c = ReadFile(d + "/c.csv");
+    EXPECT_NE(c.find(",systemc_status,"), std::string::npos) << c;
+    EXPECT_NE(c.find(",not_run,"), std::string::npos) << c;
+    Result run = Pesim("run --eval systemc --arch " + d + "/odd_clock.cfg --workload " + kSmall);
+    EXPECT_EQ(run.status, 1) << run.out;
+    EXPECT_NE(run.out.find("out of the SystemC reference's range"), std::string::npos) << run.out;
+#else
+    EXPECT_EQ(j["systemc"].type, Json::kNull);
+#endif
+}
+
 // ---- the shipped defaults ------------------------------------------------------
 
 TEST(cli_defaults, RunFromSourceRootAndElsewhere)
