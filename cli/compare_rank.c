@@ -394,8 +394,8 @@ int cli_compare_mappings(const cli_inputs *in, const compare_mappings_args *a, F
     gsl_rng_free(rng);
     pesim_store_close(st);
     if (rc == CLI_OK && a->n_systemc > 0 && !cli_is_stdout(a->csv))
-        printf("\nsystemc vs cycle: %lld of %lld mappings reproduced exactly (cycles, stalls, energy, DRAM "
-               "statistics); %lld not run, out of the reference's range\n", (long long)(sc_run - sc_bad),
+        printf("\nsystemc vs cycle: %lld of %lld mappings reproduced exactly (cycles, stalls, energy, network "
+               "figures, DRAM statistics); %lld not run, out of the reference's range\n", (long long)(sc_run - sc_bad),
                (long long)sc_run, (long long)sc_big);
     if (rc == CLI_OK && a->db && !cli_is_stdout(a->csv))
         printf("\nstore: %s ('pesim report %s' plots it)\n", a->db, a->db);

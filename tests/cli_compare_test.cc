@@ -288,6 +288,16 @@ TEST(CliCompareMappings, SystemcReproducesTheEngineOnTheFirstMappings)
     EXPECT_EQ(r.status, 1) << r.err;
     EXPECT_NE(r.err.find("the SystemC reference is not built"), std::string::npos) << r.err;
 #endif
+    // A mapping out of the reference's range is counted as not run, not failed.
+    Result odd = Pesim("compare --arch " + OddClockArch(TempDir("cmp_odd_clock")) +
+                       " --workload tests/data/cli/small.cfg --mappings 3 --search-budget 6 --seed 5 --systemc 2");
+#ifdef PESIM_SYSTEMC_BUILT
+    ASSERT_EQ(odd.status, 0) << odd.err;
+    EXPECT_NE(odd.out.find("systemc vs cycle: 0 of 0 mappings reproduced exactly"), std::string::npos) << odd.out;
+    EXPECT_NE(odd.out.find("12 not run, out of the reference's range"), std::string::npos) << odd.out;
+#else
+    EXPECT_EQ(odd.status, 1) << odd.err;
+#endif
     EXPECT_EQ(Pesim("compare --systemc 2").status, 2);  // --systemc needs --mappings
     EXPECT_EQ(Pesim(args + "x").status, 2);            // not a number
 }

@@ -69,6 +69,23 @@ inline std::string TempDir(const char *tag)
     return d ? std::string(d) : std::string("/tmp");
 }
 
+// The CLI tests' tiny architecture (tests/data/cli/tiny_arch.cfg) at a clock
+// of 333.3333333 MHz, written into dir; returns its path. Its DRAM (DDR4,
+// tCK 0.625 ns) to accelerator clock ratio is no fraction with a denominator
+// up to 1e6, so the SystemC reference cannot run it (PESIM_ERR_RANGE,
+// pesim/systemc.h) while the other evaluators can.
+inline std::string OddClockArch(const std::string &dir)
+{
+    std::string arch = ReadFile("tests/data/cli/tiny_arch.cfg"), from = "clock_mhz = 500.0;";
+    size_t at = arch.find(from);
+    EXPECT_NE(at, std::string::npos);
+    if (at != std::string::npos)
+        arch.replace(at, from.size(), "clock_mhz = 333.3333333;");
+    std::string path = dir + "/odd_clock.cfg";
+    std::ofstream(path) << arch;
+    return path;
+}
+
 // Runs a shell command line, capturing its stdout, stderr and exit status.
 inline Result Shell(const std::string &command)
 {
