@@ -20,6 +20,7 @@
 #include "opts.h"
 #include "output.h"
 #include "paths.h"
+#include "run_net.h"
 #include "pesim/search.h"
 
 static const cli_usage usage = {
@@ -28,7 +29,9 @@ static const cli_usage usage = {
     "                     [--json FILE] [--csv FILE] [--stall-free]\n"
     "                     [--dram-sched frfcfs|fcfs] [--no-refresh]\n"
     "                     [--mappings N [--search-algo NAME] [--search-budget N] [--seed S]\n"
-    "                      [--threads N] [--db FILE] [--systemc K]]",
+    "                      [--threads N] [--db FILE] [--systemc K]]\n"
+    "                     [--placement FILE|greedy|dram|optimal [--preload-weights] [--rectify]\n"
+    "                      [--no-alias] [--no-prefetch]]",
     "Runs every available evaluator (analytical model, cycle engine; the SystemC\n"
     "reference when built) on each MAC layer with the same mapping, and reports per\n"
     "layer the analytical and simulated cycles, their ratio, the gap split by cause\n"
@@ -51,7 +54,12 @@ static const cli_usage usage = {
     "the model's best, and the gap by stall cause; --csv gets one row per layer\n"
     "and set; --db stores the mappings for 'pesim report' (docs/workflows.md);\n"
     "--systemc K runs the first K mappings of each set on the SystemC reference too,\n"
-    "which must reproduce the engine exactly.",
+    "which must reproduce the engine exactly.\n"
+    "--placement P runs the whole network as one simulation with its tensors placed\n"
+    "(as 'pesim run --placement P') under every evaluator instead: the analytical\n"
+    "bound, the cycle engine and the SystemC reference side by side; every layer's\n"
+    "access counts must be equal, the engine's cycles not below the bound, and the\n"
+    "reference must reproduce the engine on the network and every layer.",
 };
 
 typedef struct compare_args {
@@ -59,6 +67,7 @@ typedef struct compare_args {
     const char *json, *csv;
     cli_engine_args engine;
     const char *mappings, *search_algo, *search_budget, *seed, *threads, *db, *systemc;
+    net_run_args net;             /* --placement and its options */
 } compare_args;
 
 /* Fills the evaluators of r (available ones in table order, the others in
@@ -200,6 +209,28 @@ static int compare_mappings(const compare_args *o)
     return rc;
 }
 
+/* `--placement P`: the whole network as one simulation (compare_net.c). */
+static int compare_network(const compare_args *o, const pesim_engine_options *eo)
+{
+    if (!o->net.placement) {
+        cli_error("compare: --preload-weights, --rectify, --no-alias and --no-prefetch go with --placement");
+        return CLI_USAGE;
+    }
+    if (o->in.layer || o->in.mapping || o->json || o->csv || o->mappings || o->search_algo || o->search_budget ||
+        o->seed || o->threads || o->db || o->systemc) {
+        cli_error("compare: --placement runs the whole network: --layer, --mapping, --json, --csv and --mappings "
+                  "with its options do not apply (pesim run --placement P --eval NAME --json FILE writes one "
+                  "evaluator's results)");
+        return CLI_USAGE;
+    }
+    cli_inputs in;
+    int rc = cli_inputs_load("compare", &o->in, &in);
+    if (rc == CLI_OK)
+        rc = cli_compare_network(&in, &o->net, eo);
+    cli_inputs_free(&in);
+    return rc;
+}
+
 int cli_cmd_compare(int argc, char **argv)
 {
     compare_args o;
@@ -221,6 +252,12 @@ int cli_cmd_compare(int argc, char **argv)
         {"threads", "N", "--mappings: evaluator threads [1]", &o.threads, NULL},
         {"db", "FILE", "--mappings: store the mappings and both costs (SQLite)", &o.db, NULL},
         {"systemc", "K", "--mappings: the SystemC reference also runs K mappings per set [0]", &o.systemc, NULL},
+        {"placement", "P", "the whole network with placed tensors: FILE|greedy|dram|optimal", &o.net.placement, NULL},
+        {"preload-weights", NULL, "placement: weights resident from the start (load not charged)", NULL,
+         &o.net.preload_weights},
+        {"rectify", NULL, "placement: spill what does not fit to the next level out", NULL, &o.net.rectify},
+        {"no-alias", NULL, "placement: a concat always copies its inputs", NULL, &o.net.no_alias},
+        {"no-prefetch", NULL, "placement: no weight load starts before its layer", NULL, &o.net.no_prefetch},
         {NULL, NULL, NULL, NULL, NULL},
     };
     int rc = cli_parse(&usage, opts, argc, argv);
@@ -235,6 +272,8 @@ int cli_cmd_compare(int argc, char **argv)
         return CLI_USAGE;
     }
 
+    if (o.net.placement || o.net.preload_weights || o.net.rectify || o.net.no_alias || o.net.no_prefetch)
+        return compare_network(&o, &eo);
     if (o.mappings || o.search_algo || o.search_budget || o.seed || o.threads || o.db || o.systemc)
         return compare_mappings(&o);
     compare_result *r = calloc(1, sizeof *r);

@@ -89,11 +89,12 @@ typedef struct compare_side {
 compare_verdict cli_compare_costs(const pesim_arch *arch, const compare_side *a, const compare_side *b,
                                   int bounded, char *diff, size_t n);
 
-/* 1 when run x's cycles are bounded below by the reference's: the analytical
- * cycles are a lower bound of every evaluator's, except the cycle engine's
+/* 1 when evaluator ev's cycles (with engine options opt) are bounded below
+ * by the reference's: the analytical cycles are a lower bound of every
+ * evaluator's, a layer's or a whole network's, except the cycle engine's
  * with --stall-free (transfers take no time, so the memory system the bound
  * counts is gone). */
-int cli_compare_bounded(const run_result *x);
+int cli_compare_bounded(const cli_evaluator *ev, const pesim_engine_options *opt);
 
 /* Compares layer i of r->run[k] (k >= 1) with the reference's. The gap is
  * split exactly: gap_cycles == gap_compute + the sum of gap_stall, since
@@ -104,6 +105,10 @@ void cli_compare_check(const compare_result *r, size_t k, int32_t i, compare_che
  * `equals`: the SystemC reference must reproduce the cycle engine), or 0
  * when there is none or it is not built. */
 size_t cli_compare_twin(const compare_result *r, size_t k);
+
+/* x == y, or 0 with "what: na x, nb y" in diff ("cycles: cycle 9,822,
+ * systemc 9,823"). */
+int cli_compare_count(const char *what, const char *na, int64_t x, const char *nb, int64_t y, char *diff, size_t n);
 
 /* One simulation seen twice (a and b, with their engine statistics p and
  * q): 1 when both are invalid, or both valid with the same MACs and access
@@ -169,6 +174,20 @@ typedef struct compare_mappings_args {
     const char *db, *csv;
 } compare_mappings_args;
 int cli_compare_mappings(const cli_inputs *in, const compare_mappings_args *a, FILE *csv);
+
+/* `pesim compare --placement P` (compare_net.c): the network of `in` as one
+ * simulation with its tensors placed (cli_net_open), run by every available
+ * evaluator on the same placement and mappings. Every layer's MACs and
+ * access counts must be the analytical model's, the network's cycles no
+ * fewer than its bound (cli_compare_bounded), and the SystemC reference must
+ * reproduce the engine on the network and every layer (cli_compare_same,
+ * and each layer's start, end, compute and load times). Prints the table on
+ * stdout, each difference on stderr. Returns CLI_OK, CLI_USAGE (bad input),
+ * CLI_FAIL (a difference: a bug; an infeasible placement; an evaluator that
+ * failed). An evaluator that cannot run the network because it is out of its
+ * range (PESIM_ERR_RANGE) is counted as not run, as in the per-layer form. */
+struct net_run_args;
+int cli_compare_network(const cli_inputs *in, const struct net_run_args *o, const pesim_engine_options *eo);
 
 void cli_compare_text(const compare_result *r, FILE *f);
 void cli_compare_json(const compare_result *r, FILE *f);

@@ -66,9 +66,9 @@ compare_verdict cli_compare_costs(const pesim_arch *arch, const compare_side *a,
     return CMP_AGREE;
 }
 
-int cli_compare_bounded(const run_result *x)
+int cli_compare_bounded(const cli_evaluator *ev, const pesim_engine_options *opt)
 {
-    return !(x->ev->flags & CLI_EVAL_ENGINE) || !x->engine_opt.stall_free;
+    return !(ev->flags & CLI_EVAL_ENGINE) || !opt->stall_free;
 }
 
 void cli_compare_check(const compare_result *r, size_t k, int32_t i, compare_check *out)
@@ -86,7 +86,7 @@ void cli_compare_check(const compare_result *r, size_t k, int32_t i, compare_che
     }
     const compare_side sa = {r->run[0].ev->name, a->valid, a->reason, &a->cost};
     const compare_side sb = {r->run[k].ev->name, b->valid, b->reason, &b->cost};
-    int bounded = cli_compare_bounded(&r->run[k]);
+    int bounded = cli_compare_bounded(r->run[k].ev, &r->run[k].engine_opt);
     out->verdict = cli_compare_costs(r->run[0].arch, &sa, &sb, bounded, out->difference, sizeof out->difference);
     if (!a->valid || !b->valid) {
         out->status = out->verdict == CMP_AGREE ? CMP_INVALID : CMP_DISAGREE;
@@ -112,8 +112,7 @@ size_t cli_compare_twin(const compare_result *r, size_t k)
     return 0;
 }
 
-/* diff gets "what: na x, nb y" when x != y; returns x == y. */
-static int same_count(const char *what, const char *na, int64_t x, const char *nb, int64_t y, char *diff, size_t n)
+int cli_compare_count(const char *what, const char *na, int64_t x, const char *nb, int64_t y, char *diff, size_t n)
 {
     char bx[32], by[32];
     if (x == y)
@@ -144,13 +143,13 @@ int cli_compare_same(const pesim_arch *arch, const compare_side *a, const pesim_
     if (!a->valid) /* invalid in both */
         return 1;
     const pesim_cost *x = a->cost, *y = b->cost;
-    if (!same_count("cycles", na, x->cycles, nb, y->cycles, diff, n) ||
-        !same_count("compute cycles", na, x->compute_cycles, nb, y->compute_cycles, diff, n))
+    if (!cli_compare_count("cycles", na, x->cycles, nb, y->cycles, diff, n) ||
+        !cli_compare_count("compute cycles", na, x->compute_cycles, nb, y->compute_cycles, diff, n))
         return 0;
     for (int s = 0; s < PESIM_STALL_COUNT; s++) {
         char what[64];
         snprintf(what, sizeof what, "%s stall cycles", pesim_stall_name((pesim_stall)s));
-        if (!same_count(what, na, x->stall_cycles[s], nb, y->stall_cycles[s], diff, n))
+        if (!cli_compare_count(what, na, x->stall_cycles[s], nb, y->stall_cycles[s], diff, n))
             return 0;
     }
     if (!same_real("energy (pJ)", na, x->energy_pj, nb, y->energy_pj, 1e-12, diff, n))
@@ -170,7 +169,7 @@ int cli_compare_same(const pesim_arch *arch, const compare_side *a, const pesim_
             for (size_t c = 0; c < sizeof count / sizeof count[0]; c++) {
                 snprintf(what, sizeof what, "%s %s %s", arch->level[L].name, pesim_tensor_name((pesim_tensor)t),
                          count[c].what);
-                if (!same_count(what, na, count[c].u, nb, count[c].v, diff, n))
+                if (!cli_compare_count(what, na, count[c].u, nb, count[c].v, diff, n))
                     return 0;
             }
             snprintf(what, sizeof what, "%s %s network multicast", arch->level[L].name,
@@ -206,7 +205,7 @@ int cli_compare_same(const pesim_arch *arch, const compare_side *a, const pesim_
         {"DRAM precharged rank-cycles", p->dram_precharged_cycles, q->dram_precharged_cycles},
     };
     for (size_t s = 0; s < sizeof st / sizeof st[0]; s++)
-        if (!same_count(st[s].what, na, st[s].u, nb, st[s].v, diff, n))
+        if (!cli_compare_count(st[s].what, na, st[s].u, nb, st[s].v, diff, n))
             return 0;
     return 1;
 }

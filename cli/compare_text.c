@@ -96,7 +96,7 @@ static void pair_table(const compare_result *r, size_t k, int w, FILE *f)
     memset(&total, 0, sizeof total);
     total.accesses_equal = 1;
     int32_t differ = 0, compared = 0;
-    int bounded = cli_compare_bounded(x), below = 0;
+    int bounded = cli_compare_bounded(x->ev, &x->engine_opt), below = 0;
     for (int32_t i = 0; i < ref->n; i++) {
         const run_layer *rl = &ref->layers[i];
         compare_check c;

@@ -523,20 +523,16 @@ static pesim_status run_with_progress(pesim_net *n, const pesim_placement *p, pe
     return st;
 }
 
-static int fidelity_of(const char *eval)
+int cli_net_fidelity(const char *eval)
 {
     for (int f = 0; f < PESIM_NET_FIDELITY_COUNT; f++)
         if (strcmp(eval, pesim_net_fidelity_name((pesim_net_fidelity)f)) == 0) return f;
     return -1;
 }
 
-int cli_run_network(const cli_inputs *in, const net_run_args *o, const pesim_engine_options *eo)
+int cli_net_open(const cli_inputs *in, const net_run_args *o, const pesim_engine_options *eo,
+                 int fidelity, pesim_net **out, pesim_placement *p, const char **source)
 {
-    int f = fidelity_of(o->eval);
-    if (f < 0) {
-        cli_error("run: unknown evaluator '%s' (--eval analytical|cycle|systemc)", o->eval);
-        return CLI_USAGE;
-    }
     pesim_net_options no;
     memset(&no, 0, sizeof no);
     no.preload_weights = o->preload_weights;
@@ -547,6 +543,8 @@ int cli_run_network(const cli_inputs *in, const net_run_args *o, const pesim_eng
     pesim_error e;
     pesim_error_clear(&e);
     pesim_net *n = NULL;
+    *out = NULL;
+    memset(p, 0, sizeof *p);
     if (pesim_net_create(in->arch, &in->net, &no, &n, &e) != PESIM_OK) {
         /* the arch's vector unit against the network's homes: the arch file's key */
         cli_report(&e, strncmp(e.key, "vector.", 7) == 0 ? in->arch_path : in->workload_path);
@@ -557,35 +555,58 @@ int cli_run_network(const cli_inputs *in, const net_run_args *o, const pesim_eng
         pesim_net_destroy(n);
         return CLI_USAGE;
     }
-    pesim_placement p;
-    memset(&p, 0, sizeof p);
-    const char *source = o->placement;
+    *source = o->placement;
     pesim_status st;
     if (strcmp(o->placement, "greedy") == 0) {
-        st = pesim_net_place_greedy(n, &p, &e);
-        source = "greedy (native compiler)";
+        st = pesim_net_place_greedy(n, p, &e);
+        *source = "greedy (native compiler)";
     } else if (strcmp(o->placement, "dram") == 0) {
-        st = pesim_net_place_outermost(n, &p, &e);
-        source = "dram (every tensor in the outermost level)";
+        st = pesim_net_place_outermost(n, p, &e);
+        *source = "dram (every tensor in the outermost level)";
     } else if (strcmp(o->placement, "optimal") == 0) {
         /* exhaustive up to 4096 placements at the run's fidelity (the
          * analytical one for SystemC), else the ILP */
         pesim_net_optimum info;
-        st = pesim_net_place_optimal(n, f == PESIM_NET_CYCLE ? PESIM_NET_CYCLE : PESIM_NET_ANALYTICAL, 4096, &p,
-                                     &info, &e);
+        st = pesim_net_place_optimal(n, fidelity == PESIM_NET_CYCLE ? PESIM_NET_CYCLE : PESIM_NET_ANALYTICAL, 4096,
+                                     p, &info, &e);
         static char what[96];
         snprintf(what, sizeof what, "optimal (%s, %lld runs%s)", info.exhaustive ? "exhaustive" : "ILP, GLPK",
                  (long long)info.evaluated, info.proven ? "" : "; not proven optimal");
-        source = what;
+        *source = what;
     } else {
-        st = pesim_placement_load(o->placement, in->arch, &in->net, &p, &e);
+        st = pesim_placement_load(o->placement, in->arch, &in->net, p, &e);
     }
-    int rc = CLI_OK;
     if (st != PESIM_OK) {
         cli_report(&e, o->placement);
+        pesim_placement_free(p);
         pesim_net_destroy(n);
         return st == PESIM_ERR_NOMEM ? CLI_FAIL : CLI_USAGE;
     }
+    *out = n;
+    return CLI_OK;
+}
+
+pesim_status cli_net_run(pesim_net *n, const pesim_placement *p, int fidelity, const pesim_net_result **r, pesim_error *e)
+{
+    return run_with_progress(n, p, (pesim_net_fidelity)fidelity, r, e);
+}
+
+int cli_run_network(const cli_inputs *in, const net_run_args *o, const pesim_engine_options *eo)
+{
+    int f = cli_net_fidelity(o->eval);
+    if (f < 0) {
+        cli_error("run: unknown evaluator '%s' (--eval analytical|cycle|systemc)", o->eval);
+        return CLI_USAGE;
+    }
+    pesim_net *n = NULL;
+    pesim_placement p;
+    const char *source = NULL;
+    int rc = cli_net_open(in, o, eo, f, &n, &p, &source);
+    if (rc != CLI_OK)
+        return rc;
+    pesim_status st;
+    pesim_error e;
+    pesim_error_clear(&e);
     FILE *jf = o->json ? cli_open_out(o->json) : NULL;
     FILE *cf = o->csv ? cli_open_out(o->csv) : NULL;
     FILE *of = o->occupancy ? cli_open_out(o->occupancy) : NULL;

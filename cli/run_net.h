@@ -5,6 +5,7 @@
 #define PESIM_CLI_RUN_NET_H
 
 #include "pesim/engine.h"
+#include "pesim/net.h"
 
 #include "inputs.h"
 
@@ -20,6 +21,21 @@ typedef struct net_run_args {
                                    * mapper's) */
     int preload_weights, rectify, no_alias, no_prefetch;
 } net_run_args;
+
+/* The network of `in` with o's options (and o->mappings) and its placement
+ * o->placement: "greedy", "dram", "optimal" (at `fidelity`'s evaluator; the
+ * analytical one for SystemC) or a placement file. *n (destroy it) and *p
+ * (pesim_placement_free) on CLI_OK; *source describes the placement (static
+ * storage). Errors are printed: CLI_USAGE (bad input, named), CLI_FAIL (out
+ * of memory). */
+int cli_net_open(const cli_inputs *in, const net_run_args *o, const pesim_engine_options *eo, int fidelity,
+                 pesim_net **n, pesim_placement *p, const char **source);
+/* The pesim_net_fidelity named eval ("analytical", "cycle", "systemc"), or -1. */
+int cli_net_fidelity(const char *eval);
+/* pesim_net_run at `fidelity` (pesim_net_fidelity; PESIM_NET_SYSTEMC: the
+ * SystemC reference, where built), with a progress line on a terminal. *r is
+ * the handle's, overwritten by its next run. */
+pesim_status cli_net_run(pesim_net *n, const pesim_placement *p, int fidelity, const pesim_net_result **r, pesim_error *e);
 
 /* Runs the network of `in` (loaded; no --layer/--mapping) with the options
  * and writes every output. Returns CLI_OK, CLI_FAIL (infeasible placement,

@@ -3,8 +3,12 @@
 // written placement (which runs again to the same result), bad placements.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <fstream>
+#include <sstream>
 #include <string>
+#include <vector>
 
 #include "cli_run_util.h"
 
@@ -100,6 +104,80 @@ TEST(NetCli, BadPlacementFileNamesFileAndKey)
     EXPECT_NE(r.err.find("bad.cfg"), std::string::npos) << r.err;
     EXPECT_NE(r.err.find("NOPE"), std::string::npos) << r.err;
     EXPECT_EQ(Pesim(std::string(kArgs) + " --placement " + dir + "/missing.cfg").status, 2);
+}
+
+// The figures in the row `name` of `pesim compare --placement`'s table, one
+// per evaluator column ("-" as -1).
+std::vector<double> Row(const std::string &out, const std::string &name)
+{
+    std::vector<double> v;
+    size_t at = out.find("\n" + name + " ");
+    if (at == std::string::npos) return v;
+    std::istringstream line(out.substr(at + 1 + name.size(), out.find('\n', at + 1) - at - 1 - name.size()));
+    std::string cell;
+    while (line >> cell) {
+        cell.erase(std::remove(cell.begin(), cell.end(), ','), cell.end());
+        v.push_back(cell == "-" ? -1 : std::stod(cell));
+    }
+    return v;
+}
+
+// `pesim compare --placement P`: the whole network under every evaluator, on
+// the same placement. Its columns are what `pesim run --placement P --eval
+// NAME` gives; the engine is not below the bound; the SystemC reference, where
+// built, reproduces the engine, or is not run when the machine is out of its
+// range; an infeasible placement is exit 1 in every column; usage is exit 2.
+TEST(NetCli, CompareRunsTheNetworkUnderEveryEvaluator)
+{
+    const std::string in = " --arch tests/data/cli/tiny_arch.cfg --workload tests/data/cli/small.cfg";
+    for (const char *opts : {" --placement greedy", " --placement dram --preload-weights --no-prefetch"}) {
+        Result r = Pesim("compare" + in + opts);
+        ASSERT_EQ(r.status, 0) << opts << ": " << r.err << r.out;
+        EXPECT_EQ(r.err, "") << opts;
+        std::vector<double> cycles = Row(r.out, "cycles");
+#ifdef PESIM_SYSTEMC_BUILT
+        ASSERT_EQ(cycles.size(), 3u) << r.out;
+        EXPECT_EQ(cycles[2], cycles[1]) << r.out;
+        EXPECT_NE(r.out.find("systemc vs cycle: equal on the network and every layer"), std::string::npos) << r.out;
+#else
+        ASSERT_EQ(cycles.size(), 2u) << r.out;
+        EXPECT_NE(r.out.find("systemc not built yet"), std::string::npos) << r.out;
+#endif
+        EXPECT_NE(r.out.find("cycle vs analytical: the same MACs and access counts on every layer, cycles not below "
+                             "the bound"), std::string::npos) << r.out;
+        const char *names[] = {"analytical", "cycle"};
+        for (int k = 0; k < 2; k++) {
+            Result run = Pesim("run" + in + opts + " --eval " + names[k] + " --json -");
+            ASSERT_EQ(run.status, 0) << run.err;
+            Json j = ParseJson(run.out);
+            EXPECT_EQ(cycles[(size_t)k], j["total"]["cycles"].num) << opts << " " << names[k];
+        }
+        EXPECT_LE(cycles[0], cycles[1]);
+    }
+    std::string d = TempDir("net_compare");
+    Result odd = Pesim("compare --arch " + OddClockArch(d) + " --workload tests/data/cli/small.cfg --placement greedy");
+    EXPECT_EQ(odd.status, 0) << odd.err;
+#ifdef PESIM_SYSTEMC_BUILT
+    EXPECT_NE(odd.out.find("systemc: not run, out of the SystemC reference's range"), std::string::npos) << odd.out;
+#endif
+    // fc's weights (20,480 words) in the GLB (16,384): infeasible, unless rectified
+    std::string over = d + "/over.cfg";
+    std::ofstream(over) << "placement = {\n  input = \"GLB\";\n  tensors = (\n"
+                           "    { layer = \"conv_a\"; weights = \"GLB\"; outputs = \"GLB\"; },\n"
+                           "    { layer = \"pool_a\"; outputs = \"GLB\"; },\n"
+                           "    { layer = \"conv_b\"; weights = \"GLB\"; outputs = \"GLB\"; },\n"
+                           "    { layer = \"fc\"; weights = \"GLB\"; outputs = \"GLB\"; }\n  );\n};\n";
+    Result bad = Pesim("compare" + in + " --placement " + over);
+    EXPECT_EQ(bad.status, 1) << bad.err;
+    EXPECT_NE(bad.err.find("infeasible placement: level GLB over capacity"), std::string::npos) << bad.err;
+    EXPECT_NE(bad.out.find("cycle vs analytical: infeasible in both"), std::string::npos) << bad.out;
+    EXPECT_EQ(Pesim("compare" + in + " --placement " + over + " --rectify").status, 0);
+    EXPECT_EQ(Pesim("compare" + in + " --placement greedy --json " + d + "/x.json").status, 2);
+    EXPECT_EQ(Pesim("compare" + in + " --placement greedy --layer conv_a").status, 2);
+    EXPECT_EQ(Pesim("compare" + in + " --rectify").status, 2);
+    Result missing = Pesim("compare" + in + " --placement " + d + "/missing.cfg");
+    EXPECT_EQ(missing.status, 2);
+    EXPECT_NE(missing.err.find("missing.cfg"), std::string::npos) << missing.err;
 }
 
 }  // namespace

@@ -1,0 +1,271 @@
+/* cli/compare_net.c - `pesim compare --placement P` (see compare.h): a whole
+ * network as one simulation with its tensors placed (pesim/net.h,
+ * docs/network.md) under every available evaluator, on the same placement
+ * and mappings: the analytical bound (the reference), the cycle engine and
+ * the SystemC reference. The rules are compare_check.c's, applied to each
+ * layer and to the network as one cost. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "pesim/net.h"
+
+#include "cli.h"
+#include "compare.h"
+#include "output.h"
+#include "run_net.h"
+
+/* One evaluator's run of the network. */
+typedef struct net_side {
+    const cli_evaluator *ev;
+    int ran;                      /* the results below hold */
+    int out_of_range;             /* not run: PESIM_ERR_RANGE (reason says why) */
+    char reason[PESIM_MSG_MAX + 64];
+    pesim_net_result res;         /* its scalars only: the arrays are the handle's */
+    pesim_net_layer *layer;       /* a copy of res.n_layers layers */
+    pesim_cost total;             /* the network as one cost: MACs, access counts, cycles, stalls, energy */
+} net_side;
+
+/* Runs evaluator ev on the network into s. CLI_OK (ran, or out of range),
+ * or CLI_FAIL with the error printed. */
+static int run_side(pesim_net *n, const pesim_placement *p, const cli_evaluator *ev, net_side *s)
+{
+    memset(s, 0, sizeof *s);
+    s->ev = ev;
+    const pesim_net_result *r = NULL;
+    pesim_error e;
+    pesim_error_clear(&e);
+    pesim_status st = cli_net_run(n, p, cli_net_fidelity(ev->name), &r, &e);
+    if (st == PESIM_ERR_RANGE) {
+        s->out_of_range = 1;
+        snprintf(s->reason, sizeof s->reason, "out of the %s's range: %.*s", ev->title, PESIM_MSG_MAX, e.msg);
+        return CLI_OK;
+    }
+    if (st != PESIM_OK) {
+        cli_error("compare: the %s failed on the network: %s", ev->title, e.msg[0] ? e.msg : pesim_status_name(st));
+        return CLI_FAIL;
+    }
+    s->layer = malloc((size_t)(r->n_layers > 0 ? r->n_layers : 1) * sizeof *s->layer);
+    if (!s->layer) {
+        cli_error("out of memory");
+        return CLI_FAIL;
+    }
+    memcpy(s->layer, r->layer, (size_t)r->n_layers * sizeof *s->layer);
+    s->res = *r;
+    s->res.layer = NULL, s->res.tensor = NULL, s->res.occupancy = NULL, s->res.spill = NULL;
+    memset(&s->res.placement, 0, sizeof s->res.placement);
+    s->ran = 1;
+    pesim_cost *t = &s->total;
+    t->valid = r->valid;
+    t->macs = r->macs;
+    memcpy(t->access, r->access, sizeof t->access);
+    t->cycles = r->cycles;
+    t->compute_cycles = r->compute_cycles;
+    memcpy(t->stall_cycles, r->stall_cycles, sizeof t->stall_cycles);
+    t->energy_pj = r->energy_pj;
+    snprintf(s->reason, sizeof s->reason, "%s", r->valid ? "" : r->reason);
+    return CLI_OK;
+}
+
+static compare_side side_of(const net_side *s)
+{
+    return (compare_side){s->ev->name, s->res.valid, s->reason, &s->total};
+}
+
+/* b against the reference a: the network's validity, counts and bound
+ * (cli_compare_costs), then every layer's MACs and access counts. 1 when
+ * they agree, else 0 with the first difference in diff. */
+static int agrees(const pesim_arch *arch, const pesim_network *net, const net_side *a, const net_side *b,
+                  const pesim_engine_options *eo, char *diff, size_t n)
+{
+    compare_side sa = side_of(a), sb = side_of(b);
+    char d[CLI_COMPARE_DIFF_MAX];
+    if (cli_compare_costs(arch, &sa, &sb, cli_compare_bounded(b->ev, eo), d, sizeof d) != CMP_AGREE) {
+        snprintf(diff, n, "network: %s", d);
+        return 0;
+    }
+    for (int32_t i = 0; a->res.valid && i < a->res.n_layers; i++) {
+        if (!cli_compare_accesses(arch, a->ev->name, &a->layer[i].cost, b->ev->name, &b->layer[i].cost, d, sizeof d)) {
+            snprintf(diff, n, "layer %s: %s", net->layers[i].name, d);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* b reproduces a exactly: the network (cli_compare_same with the engine
+ * statistics), then each layer's cost and times. 1, or 0 with the first
+ * difference in diff. */
+static int reproduces(const pesim_arch *arch, const pesim_network *net, const net_side *a, const net_side *b,
+                      char *diff, size_t n)
+{
+    compare_side sa = side_of(a), sb = side_of(b);
+    char d[CLI_COMPARE_DIFF_MAX];
+    if (!cli_compare_same(arch, &sa, &a->res.stats, &sb, &b->res.stats, d, sizeof d)) {
+        snprintf(diff, n, "network: %s", d);
+        return 0;
+    }
+    static const pesim_engine_stats none;
+    for (int32_t i = 0; a->res.valid && i < a->res.n_layers; i++) {
+        const pesim_net_layer *x = &a->layer[i], *y = &b->layer[i];
+        const compare_side la = {a->ev->name, 1, "", &x->cost}, lb = {b->ev->name, 1, "", &y->cost};
+        int same = cli_compare_same(arch, &la, &none, &lb, &none, d, sizeof d);
+        const struct {
+            const char *what;
+            int64_t u, v;
+        } t[] = {
+            {"start cycle", x->start_cycle, y->start_cycle},
+            {"end cycle", x->end_cycle, y->end_cycle},
+            {"compute start cycle", x->compute_start_cycle, y->compute_start_cycle},
+            {"compute end cycle", x->compute_end_cycle, y->compute_end_cycle},
+            {"load end cycle", x->load_end_cycle, y->load_end_cycle},
+        };
+        for (size_t k = 0; same && k < sizeof t / sizeof t[0]; k++)
+            same = cli_compare_count(t[k].what, a->ev->name, t[k].u, b->ev->name, t[k].v, d, sizeof d);
+        if (!same) {
+            snprintf(diff, n, "layer %s: %s", net->layers[i].name, d);
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* The figures of every evaluator side by side, one row each. */
+static void table(const net_side *s, size_t ns, FILE *f)
+{
+    char b[48];
+    fprintf(f, "%-22s", "");
+    for (size_t k = 0; k < ns; k++)
+        fprintf(f, " %15s", s[k].ev->name);
+    fputc('\n', f);
+    for (int row = -1; row <= PESIM_STALL_COUNT + 1; row++) {
+        int any = row < 0 || row >= PESIM_STALL_COUNT;
+        for (size_t k = 0; k < ns && !any; k++)
+            any = s[k].ran && s[k].res.stall_cycles[row] != 0;
+        if (!any)
+            continue;
+        const char *name = row < 0 ? "compute" : row == PESIM_STALL_COUNT ? "cycles"
+                                              : row > PESIM_STALL_COUNT ? "energy"
+                                              : pesim_stall_name((pesim_stall)row);
+        fprintf(f, "%-22s", name);
+        for (size_t k = 0; k < ns; k++) {
+            const pesim_net_result *r = &s[k].res;
+            const char *cell = "-";
+            if (s[k].ran && r->valid)
+                cell = row > PESIM_STALL_COUNT ? cli_fmt_energy_pj(r->energy_pj, b, sizeof b)
+                                               : cli_fmt_count(row < 0 ? r->compute_cycles
+                                                               : row == PESIM_STALL_COUNT ? r->cycles
+                                                               : r->stall_cycles[row], b, sizeof b);
+            fprintf(f, " %15s", cell);
+        }
+        fputc('\n', f);
+    }
+    fprintf(f, "%-22s", "ratio to the bound");
+    for (size_t k = 0; k < ns; k++) {
+        if (k > 0 && s[k].ran && s[k].res.valid && s[0].res.valid && s[0].res.cycles > 0)
+            snprintf(b, sizeof b, "%.3fx", (double)s[k].res.cycles / (double)s[0].res.cycles);
+        else
+            snprintf(b, sizeof b, "-");
+        fprintf(f, " %15s", b);
+    }
+    fputc('\n', f);
+}
+
+int cli_compare_network(const cli_inputs *in, const struct net_run_args *o, const pesim_engine_options *eo)
+{
+    pesim_net *n = NULL;
+    pesim_placement p;
+    const char *source = NULL;
+    int rc = cli_net_open(in, o, eo, PESIM_NET_ANALYTICAL, &n, &p, &source);
+    if (rc != CLI_OK)
+        return rc;
+    size_t nev;
+    const cli_evaluator *list = cli_evaluator_list(&nev);
+    net_side side[CLI_COMPARE_MAX];
+    size_t ns = 0;
+    char b[32];
+    printf("arch        %s (%s): %s MAC units at %g MHz\n", in->arch->name, in->arch_path,
+           cli_fmt_count(pesim_arch_macs(in->arch), b, sizeof b), in->arch->clock_mhz);
+    printf("workload    %s (%s): %" PRId32 " layers, one simulation\n", in->net.name, in->workload_path,
+           in->net.n_layers);
+    printf("placement   %s%s%s%s%s\n", source, o->rectify ? "; --rectify" : "",
+           o->preload_weights ? "; --preload-weights" : "", o->no_alias ? "; --no-alias" : "",
+           o->no_prefetch ? "; --no-prefetch" : "");
+    printf("evaluators ");
+    for (size_t k = 0; k < nev && ns < CLI_COMPARE_MAX && rc == CLI_OK; k++) {
+        if (!list[k].fn) {
+            printf("; %s not built yet", list[k].name);
+            continue;
+        }
+        if (cli_net_fidelity(list[k].name) < 0)
+            continue;
+        printf("%s %s", ns ? ";" : "", list[k].name);
+        if (ns == 0)
+            fputs(" (reference: the network's lower bound)", stdout);
+        else if (list[k].flags & CLI_EVAL_ENGINE)
+            cli_engine_options_text(eo, stdout);
+        fflush(stdout);
+        rc = run_side(n, &p, &list[k], &side[ns]);
+        ns++;
+    }
+    printf("\n\n");
+    if (rc == CLI_OK && (ns == 0 || !side[0].ran)) {
+        cli_error("compare: the reference did not run the network: %s", ns ? side[0].reason : "not built");
+        rc = CLI_FAIL;
+    }
+    int bugs = 0;
+    if (rc == CLI_OK) {
+        table(side, ns, stdout);
+        fputc('\n', stdout);
+        if (!side[0].res.valid) {
+            printf("the placement is infeasible: %s\n", side[0].res.reason);
+            cli_error("compare: infeasible placement: %s", side[0].res.reason);
+        }
+        char diff[CLI_COMPARE_DIFF_MAX + 64];
+        for (size_t k = 1; k < ns; k++) {
+            const net_side *x = &side[k];
+            if (!x->ran) {
+                printf("%s: not run, %s\n", x->ev->name, x->reason);
+                continue;
+            }
+            if (!agrees(in->arch, &in->net, &side[0], x, eo, diff, sizeof diff)) {
+                printf("%s vs %s: %s (a bug)\n", x->ev->name, side[0].ev->name, diff);
+                cli_error("compare: %s and %s disagree on the network (%s); this is a bug", side[0].ev->name,
+                          x->ev->name, diff);
+                bugs++;
+            } else if (!x->res.valid) {
+                printf("%s vs %s: infeasible in both\n", x->ev->name, side[0].ev->name);
+            } else {
+                printf("%s vs %s: the same MACs and access counts on every layer%s\n", x->ev->name,
+                       side[0].ev->name,
+                       cli_compare_bounded(x->ev, eo) ? ", cycles not below the bound" : "");
+            }
+            size_t j = 0;
+            for (size_t t = 0; x->ev->equals && t < ns; t++)
+                if (t != k && strcmp(side[t].ev->name, x->ev->equals) == 0)
+                    j = t;
+            if (j == 0 || !side[j].ran)
+                continue;
+            if (!x->res.valid && !side[j].res.valid) {
+                printf("%s vs %s: infeasible in both\n", x->ev->name, side[j].ev->name);
+            } else if (reproduces(in->arch, &in->net, &side[j], x, diff, sizeof diff)) {
+                printf("%s vs %s: equal on the network and every layer (cycles, stalls, energy, layer times, "
+                       "network figures, DRAM statistics)\n", x->ev->name, side[j].ev->name);
+            } else {
+                printf("%s vs %s: %s (a bug)\n", x->ev->name, side[j].ev->name, diff);
+                cli_error("compare: %s does not reproduce %s on the network (%s); this is a bug", x->ev->name,
+                          side[j].ev->name, diff);
+                bugs++;
+            }
+        }
+        if (bugs > 0 || !side[0].res.valid)
+            rc = CLI_FAIL;
+    }
+    for (size_t k = 0; k < ns; k++)
+        free(side[k].layer);
+    if (cli_close_out(stdout, "-") != 0 && rc == CLI_OK)
+        rc = CLI_FAIL;
+    pesim_placement_free(&p);
+    pesim_net_destroy(n);
+    return rc;
+}
