@@ -252,12 +252,7 @@ int cli_cmd_compare(int argc, char **argv)
         {"threads", "N", "--mappings: evaluator threads [1]", &o.threads, NULL},
         {"db", "FILE", "--mappings: store the mappings and both costs (SQLite)", &o.db, NULL},
         {"systemc", "K", "--mappings: the SystemC reference also runs K mappings per set [0]", &o.systemc, NULL},
-        {"placement", "P", "the whole network with placed tensors: FILE|greedy|dram|optimal", &o.net.placement, NULL},
-        {"preload-weights", NULL, "placement: weights resident from the start (load not charged)", NULL,
-         &o.net.preload_weights},
-        {"rectify", NULL, "placement: spill what does not fit to the next level out", NULL, &o.net.rectify},
-        {"no-alias", NULL, "placement: a concat always copies its inputs", NULL, &o.net.no_alias},
-        {"no-prefetch", NULL, "placement: no weight load starts before its layer", NULL, &o.net.no_prefetch},
+        CLI_NET_OPTS(o.net),
         {NULL, NULL, NULL, NULL, NULL},
     };
     int rc = cli_parse(&usage, opts, argc, argv);

@@ -37,6 +37,16 @@ int cli_net_fidelity(const char *eval);
  * the handle's, overwritten by its next run. */
 pesim_status cli_net_run(pesim_net *n, const pesim_placement *p, int fidelity, const pesim_net_result **r, pesim_error *e);
 
+/* The option-table entries (cli_opt, opts.h) of the placement and its
+ * options, into the net_run_args a (run and compare take them alike). */
+#define CLI_NET_OPTS(a)                                                                                              \
+    {"placement", "P", "whole network with placed tensors: FILE|greedy|dram|optimal", &(a).placement, NULL},        \
+    {"preload-weights", NULL, "placement: weights resident from the start (load not charged)", NULL,                \
+     &(a).preload_weights},                                                                                          \
+    {"rectify", NULL, "placement: spill what does not fit to the next level out", NULL, &(a).rectify},              \
+    {"no-alias", NULL, "placement: a concat always copies its inputs", NULL, &(a).no_alias},                        \
+    {"no-prefetch", NULL, "placement: no weight load starts before its layer", NULL, &(a).no_prefetch}
+
 /* Runs the network of `in` (loaded; no --layer/--mapping) with the options
  * and writes every output. Returns CLI_OK, CLI_FAIL (infeasible placement,
  * or the evaluator failed; every output is still written) or CLI_USAGE (a
