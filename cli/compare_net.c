@@ -221,7 +221,7 @@ int cli_compare_network(const cli_inputs *in, const struct net_run_args *o, cons
             printf("the placement is infeasible: %s\n", side[0].res.reason);
             cli_error("compare: infeasible placement: %s", side[0].res.reason);
         }
-        char diff[CLI_COMPARE_DIFF_MAX + 64];
+        char diff[CLI_COMPARE_DIFF_MAX + PESIM_NAME_MAX + 16]; /* "layer NAME: " + a difference */
         for (size_t k = 1; k < ns; k++) {
             const net_side *x = &side[k];
             if (!x->ran) {
