@@ -216,17 +216,19 @@ static int compare_network(const compare_args *o, const pesim_engine_options *eo
         cli_error("compare: --preload-weights, --rectify, --no-alias and --no-prefetch go with --placement");
         return CLI_USAGE;
     }
-    if (o->in.layer || o->in.mapping || o->json || o->csv || o->mappings || o->search_algo || o->search_budget ||
-        o->seed || o->threads || o->db || o->systemc) {
-        cli_error("compare: --placement runs the whole network: --layer, --mapping, --json, --csv and --mappings "
-                  "with its options do not apply (pesim run --placement P --eval NAME --json FILE writes one "
-                  "evaluator's results)");
+    if (o->in.layer || o->in.mapping || o->csv || o->mappings || o->search_algo || o->search_budget || o->seed ||
+        o->threads || o->db || o->systemc) {
+        cli_error("compare: --placement runs the whole network: --layer, --mapping, --csv and --mappings with its "
+                  "options do not apply (pesim run --placement P --eval NAME --csv FILE writes one evaluator's "
+                  "layers)");
         return CLI_USAGE;
     }
+    net_run_args na = o->net;
+    na.json = o->json;
     cli_inputs in;
     int rc = cli_inputs_load("compare", &o->in, &in);
     if (rc == CLI_OK)
-        rc = cli_compare_network(&in, &o->net, eo);
+        rc = cli_compare_network(&in, &na, eo);
     cli_inputs_free(&in);
     return rc;
 }

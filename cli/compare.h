@@ -182,7 +182,8 @@ int cli_compare_mappings(const cli_inputs *in, const compare_mappings_args *a, F
  * fewer than its bound (cli_compare_bounded), and the SystemC reference must
  * reproduce the engine on the network and every layer (cli_compare_same,
  * and each layer's start, end, compute and load times). Prints the table on
- * stdout, each difference on stderr. Returns CLI_OK, CLI_USAGE (bad input),
+ * stdout (unless o->json is "-"), JSON to o->json when given, each
+ * difference on stderr. Returns CLI_OK, CLI_USAGE (bad input),
  * CLI_FAIL (a difference: a bug; an infeasible placement; an evaluator that
  * failed). An evaluator that cannot run the network because it is out of its
  * range (PESIM_ERR_RANGE) is counted as not run, as in the per-layer form. */

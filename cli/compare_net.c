@@ -12,6 +12,7 @@
 
 #include "cli.h"
 #include "compare.h"
+#include "json.h"
 #include "output.h"
 #include "run_net.h"
 
@@ -24,6 +25,12 @@ typedef struct net_side {
     pesim_net_result res;         /* its scalars only: the arrays are the handle's */
     pesim_net_layer *layer;       /* a copy of res.n_layers layers */
     pesim_cost total;             /* the network as one cost: MACs, access counts, cycles, stalls, energy */
+    /* The checks (sides after the reference's, when ran): */
+    int agrees;                   /* with the reference (agrees()) */
+    size_t twin;                  /* the side it must reproduce (its evaluator's `equals`), or 0 */
+    int reproduced;               /* reproduces() the twin, when twin > 0 and the twin ran */
+    char difference[CLI_COMPARE_DIFF_MAX + PESIM_NAME_MAX + 16];  /* "layer NAME: " + the first difference */
+    char reproduction[CLI_COMPARE_DIFF_MAX + PESIM_NAME_MAX + 16];
 } net_side;
 
 /* Runs evaluator ev on the network into s. CLI_OK (ran, or out of range),
@@ -171,6 +178,154 @@ static void table(const net_side *s, size_t ns, FILE *f)
     fputc('\n', f);
 }
 
+/* The header and the table, then a line per check. */
+static void text(const cli_inputs *in, const struct net_run_args *o, const pesim_engine_options *eo,
+                 const char *source, const net_side *side, size_t ns, FILE *f)
+{
+    char b[32];
+    fprintf(f, "arch        %s (%s): %s MAC units at %g MHz\n", in->arch->name, in->arch_path,
+            cli_fmt_count(pesim_arch_macs(in->arch), b, sizeof b), in->arch->clock_mhz);
+    fprintf(f, "workload    %s (%s): %" PRId32 " layers, one simulation\n", in->net.name, in->workload_path,
+            in->net.n_layers);
+    fprintf(f, "placement   %s%s%s%s%s\n", source, o->rectify ? "; --rectify" : "",
+            o->preload_weights ? "; --preload-weights" : "", o->no_alias ? "; --no-alias" : "",
+            o->no_prefetch ? "; --no-prefetch" : "");
+    fputs("evaluators ", f);
+    for (size_t k = 0; k < ns; k++) {
+        fprintf(f, "%s %s", k ? ";" : "", side[k].ev->name);
+        if (k == 0)
+            fputs(" (reference: the network's lower bound)", f);
+        else if (side[k].ev->flags & CLI_EVAL_ENGINE)
+            cli_engine_options_text(eo, f);
+    }
+    size_t nev;
+    const cli_evaluator *list = cli_evaluator_list(&nev);
+    for (size_t k = 0; k < nev; k++)
+        if (!list[k].fn)
+            fprintf(f, "; %s not built yet", list[k].name);
+    fputs("\n\n", f);
+    table(side, ns, f);
+    fputc('\n', f);
+    if (!side[0].res.valid)
+        fprintf(f, "the placement is infeasible: %s\n", side[0].res.reason);
+    for (size_t k = 1; k < ns; k++) {
+        const net_side *x = &side[k];
+        if (!x->ran) {
+            fprintf(f, "%s: not run, %s\n", x->ev->name, x->reason);
+            continue;
+        }
+        if (!x->agrees)
+            fprintf(f, "%s vs %s: %s (a bug)\n", x->ev->name, side[0].ev->name, x->difference);
+        else if (!x->res.valid)
+            fprintf(f, "%s vs %s: infeasible in both\n", x->ev->name, side[0].ev->name);
+        else
+            fprintf(f, "%s vs %s: the same MACs and access counts on every layer%s\n", x->ev->name,
+                    side[0].ev->name, cli_compare_bounded(x->ev, eo) ? ", cycles not below the bound" : "");
+        if (x->twin == 0)
+            continue;
+        const char *y = side[x->twin].ev->name;
+        if (!x->reproduced)
+            fprintf(f, "%s vs %s: %s (a bug)\n", x->ev->name, y, x->reproduction);
+        else if (!x->res.valid)
+            fprintf(f, "%s vs %s: infeasible in both\n", x->ev->name, y);
+        else
+            fprintf(f, "%s vs %s: equal on the network and every layer (cycles, stalls, energy, layer times, "
+                    "network figures, DRAM statistics)\n", x->ev->name, y);
+    }
+}
+
+/* The same as JSON (docs/cli.md). */
+static void json(const cli_inputs *in, const struct net_run_args *o, const char *source, const net_side *side,
+                 size_t ns, int bugs, FILE *f)
+{
+    json_writer w;
+    json_init(&w, f);
+    json_begin_object(&w);
+    json_kv_string(&w, "arch", in->arch->name);
+    json_kv_string(&w, "arch_file", in->arch_path);
+    json_kv_string(&w, "workload", in->net.name);
+    json_kv_string(&w, "workload_file", in->workload_path);
+    json_kv_string(&w, "placement", source);
+    json_key(&w, "options");
+    json_begin_object(&w);
+    json_kv_bool(&w, "preload_weights", o->preload_weights);
+    json_kv_bool(&w, "rectify", o->rectify);
+    json_kv_bool(&w, "no_alias", o->no_alias);
+    json_kv_bool(&w, "no_prefetch", o->no_prefetch);
+    json_end_object(&w);
+    json_kv_string(&w, "reference", side[0].ev->name);
+    json_key(&w, "evaluators");
+    json_begin_array(&w);
+    for (size_t k = 0; k < ns; k++)
+        json_string(&w, side[k].ev->name);
+    json_end_array(&w);
+    for (size_t k = 0; k < ns; k++) {
+        const net_side *x = &side[k];
+        const pesim_net_result *r = &x->res;
+        int figures = x->ran && r->valid;
+        json_key(&w, x->ev->name);
+        json_begin_object(&w);
+        json_kv_bool(&w, "ran", x->ran);
+        json_kv_string(&w, "not_run_reason", x->ran ? NULL : x->reason);
+        if (x->ran)
+            json_kv_bool(&w, "valid", r->valid);
+        else
+            json_kv_null(&w, "valid");
+        json_kv_string(&w, "reason", x->ran && !r->valid ? r->reason : NULL);
+        if (figures) {
+            json_kv_int(&w, "cycles", r->cycles);
+            json_kv_int(&w, "compute_cycles", r->compute_cycles);
+            json_key(&w, "stall_cycles");
+            json_begin_object(&w);
+            for (int c = 0; c < PESIM_STALL_COUNT; c++)
+                json_kv_int(&w, pesim_stall_name((pesim_stall)c), r->stall_cycles[c]);
+            json_end_object(&w);
+            json_kv_double(&w, "energy_pj", r->energy_pj);
+        } else {
+            json_kv_null(&w, "cycles");
+            json_kv_null(&w, "compute_cycles");
+            json_kv_null(&w, "stall_cycles");
+            json_kv_null(&w, "energy_pj");
+        }
+        json_end_object(&w);
+    }
+    size_t nev;
+    const cli_evaluator *list = cli_evaluator_list(&nev);
+    for (size_t k = 0; k < nev; k++)
+        if (!list[k].fn)
+            json_kv_null(&w, list[k].name);
+    json_key(&w, "comparison");
+    json_begin_object(&w);
+    for (size_t k = 1; k < ns; k++) {
+        const net_side *x = &side[k];
+        json_key(&w, x->ev->name);
+        json_begin_object(&w);
+        json_kv_string(&w, "reference", side[0].ev->name);
+        if (x->ran) {
+            json_kv_bool(&w, "agrees", x->agrees);
+            if (x->agrees && x->res.valid && side[0].res.cycles > 0)
+                json_kv_double(&w, "ratio", (double)x->res.cycles / (double)side[0].res.cycles);
+            else
+                json_kv_null(&w, "ratio");
+        } else {
+            json_kv_null(&w, "agrees");
+            json_kv_null(&w, "ratio");
+        }
+        json_kv_string(&w, "difference", x->ran && !x->agrees ? x->difference : NULL);
+        json_kv_string(&w, "reproduces", x->ev->equals);
+        if (x->twin > 0)
+            json_kv_bool(&w, "reproduced", x->reproduced);
+        else
+            json_kv_null(&w, "reproduced");
+        json_kv_string(&w, "reproduction_difference", x->twin > 0 && !x->reproduced ? x->reproduction : NULL);
+        json_end_object(&w);
+    }
+    json_end_object(&w);
+    json_kv_bool(&w, "agree", bugs == 0);
+    json_kv_bool(&w, "valid", side[0].res.valid);
+    json_end_object(&w);
+}
+
 int cli_compare_network(const cli_inputs *in, const struct net_run_args *o, const pesim_engine_options *eo)
 {
     pesim_net *n = NULL;
@@ -183,82 +338,51 @@ int cli_compare_network(const cli_inputs *in, const struct net_run_args *o, cons
     const cli_evaluator *list = cli_evaluator_list(&nev);
     net_side side[CLI_COMPARE_MAX];
     size_t ns = 0;
-    char b[32];
-    printf("arch        %s (%s): %s MAC units at %g MHz\n", in->arch->name, in->arch_path,
-           cli_fmt_count(pesim_arch_macs(in->arch), b, sizeof b), in->arch->clock_mhz);
-    printf("workload    %s (%s): %" PRId32 " layers, one simulation\n", in->net.name, in->workload_path,
-           in->net.n_layers);
-    printf("placement   %s%s%s%s%s\n", source, o->rectify ? "; --rectify" : "",
-           o->preload_weights ? "; --preload-weights" : "", o->no_alias ? "; --no-alias" : "",
-           o->no_prefetch ? "; --no-prefetch" : "");
-    printf("evaluators ");
-    for (size_t k = 0; k < nev && ns < CLI_COMPARE_MAX && rc == CLI_OK; k++) {
-        if (!list[k].fn) {
-            printf("; %s not built yet", list[k].name);
-            continue;
-        }
-        if (cli_net_fidelity(list[k].name) < 0)
-            continue;
-        printf("%s %s", ns ? ";" : "", list[k].name);
-        if (ns == 0)
-            fputs(" (reference: the network's lower bound)", stdout);
-        else if (list[k].flags & CLI_EVAL_ENGINE)
-            cli_engine_options_text(eo, stdout);
-        fflush(stdout);
-        rc = run_side(n, &p, &list[k], &side[ns]);
-        ns++;
-    }
-    printf("\n\n");
+    for (size_t k = 0; k < nev && ns < CLI_COMPARE_MAX && rc == CLI_OK; k++)
+        if (list[k].fn && cli_net_fidelity(list[k].name) >= 0)
+            rc = run_side(n, &p, &list[k], &side[ns++]);
     if (rc == CLI_OK && (ns == 0 || !side[0].ran)) {
         cli_error("compare: the reference did not run the network: %s", ns ? side[0].reason : "not built");
         rc = CLI_FAIL;
     }
     int bugs = 0;
+    for (size_t k = 1; k < ns && rc == CLI_OK; k++) {
+        net_side *x = &side[k];
+        if (!x->ran)
+            continue;
+        x->agrees = agrees(in->arch, &in->net, &side[0], x, eo, x->difference, sizeof x->difference);
+        if (!x->agrees) {
+            cli_error("compare: %s and %s disagree on the network (%s); this is a bug", side[0].ev->name,
+                      x->ev->name, x->difference);
+            bugs++;
+        }
+        for (size_t t = 0; x->ev->equals && t < ns; t++)
+            if (t != k && side[t].ran && strcmp(side[t].ev->name, x->ev->equals) == 0)
+                x->twin = t;
+        if (x->twin == 0)
+            continue;
+        x->reproduced = reproduces(in->arch, &in->net, &side[x->twin], x, x->reproduction, sizeof x->reproduction);
+        if (!x->reproduced) {
+            cli_error("compare: %s does not reproduce %s on the network (%s); this is a bug", x->ev->name,
+                      side[x->twin].ev->name, x->reproduction);
+            bugs++;
+        }
+    }
     if (rc == CLI_OK) {
-        table(side, ns, stdout);
-        fputc('\n', stdout);
-        if (!side[0].res.valid) {
-            printf("the placement is infeasible: %s\n", side[0].res.reason);
+        FILE *jf = o->json ? cli_open_out(o->json) : NULL;
+        if (o->json && !jf) {
+            rc = CLI_USAGE;
+        } else {
+            if (!cli_is_stdout(o->json))
+                text(in, o, eo, source, side, ns, stdout);
+            if (jf)
+                json(in, o, source, side, ns, bugs, jf);
+        }
+        if (cli_close_out(jf, o->json) != 0 && rc == CLI_OK)
+            rc = CLI_FAIL;
+        if (!side[0].res.valid)
             cli_error("compare: infeasible placement: %s", side[0].res.reason);
-        }
-        char diff[CLI_COMPARE_DIFF_MAX + PESIM_NAME_MAX + 16]; /* "layer NAME: " + a difference */
-        for (size_t k = 1; k < ns; k++) {
-            const net_side *x = &side[k];
-            if (!x->ran) {
-                printf("%s: not run, %s\n", x->ev->name, x->reason);
-                continue;
-            }
-            if (!agrees(in->arch, &in->net, &side[0], x, eo, diff, sizeof diff)) {
-                printf("%s vs %s: %s (a bug)\n", x->ev->name, side[0].ev->name, diff);
-                cli_error("compare: %s and %s disagree on the network (%s); this is a bug", side[0].ev->name,
-                          x->ev->name, diff);
-                bugs++;
-            } else if (!x->res.valid) {
-                printf("%s vs %s: infeasible in both\n", x->ev->name, side[0].ev->name);
-            } else {
-                printf("%s vs %s: the same MACs and access counts on every layer%s\n", x->ev->name,
-                       side[0].ev->name,
-                       cli_compare_bounded(x->ev, eo) ? ", cycles not below the bound" : "");
-            }
-            size_t j = 0;
-            for (size_t t = 0; x->ev->equals && t < ns; t++)
-                if (t != k && strcmp(side[t].ev->name, x->ev->equals) == 0)
-                    j = t;
-            if (j == 0 || !side[j].ran)
-                continue;
-            if (!x->res.valid && !side[j].res.valid) {
-                printf("%s vs %s: infeasible in both\n", x->ev->name, side[j].ev->name);
-            } else if (reproduces(in->arch, &in->net, &side[j], x, diff, sizeof diff)) {
-                printf("%s vs %s: equal on the network and every layer (cycles, stalls, energy, layer times, "
-                       "network figures, DRAM statistics)\n", x->ev->name, side[j].ev->name);
-            } else {
-                printf("%s vs %s: %s (a bug)\n", x->ev->name, side[j].ev->name, diff);
-                cli_error("compare: %s does not reproduce %s on the network (%s); this is a bug", x->ev->name,
-                          side[j].ev->name, diff);
-                bugs++;
-            }
-        }
-        if (bugs > 0 || !side[0].res.valid)
+        if (rc == CLI_OK && (bugs > 0 || !side[0].res.valid))
             rc = CLI_FAIL;
     }
     for (size_t k = 0; k < ns; k++)

@@ -153,12 +153,37 @@ TEST(NetCli, CompareRunsTheNetworkUnderEveryEvaluator)
             EXPECT_EQ(cycles[(size_t)k], j["total"]["cycles"].num) << opts << " " << names[k];
         }
         EXPECT_LE(cycles[0], cycles[1]);
+        // JSON: the same figures and verdicts
+        Result jr = Pesim("compare" + in + opts + " --json -");
+        ASSERT_EQ(jr.status, 0) << jr.err;
+        Json j = ParseJson(jr.out);
+        EXPECT_TRUE(j["agree"].b);
+        EXPECT_TRUE(j["valid"].b);
+        EXPECT_EQ(j["reference"].str, "analytical");
+        EXPECT_EQ(j["analytical"]["cycles"].num, cycles[0]);
+        EXPECT_EQ(j["cycle"]["cycles"].num, cycles[1]);
+        EXPECT_TRUE(j["comparison"]["cycle"]["agrees"].b);
+        EXPECT_DOUBLE_EQ(j["comparison"]["cycle"]["ratio"].num, cycles[1] / cycles[0]);
+        EXPECT_EQ(j["comparison"]["cycle"]["reproduced"].type, Json::kNull);
+#ifdef PESIM_SYSTEMC_BUILT
+        EXPECT_TRUE(j["comparison"]["systemc"]["reproduced"].b) << j["comparison"]["systemc"]["reproduction_difference"].str;
+        EXPECT_EQ(j["comparison"]["systemc"]["reproduces"].str, "cycle");
+#else
+        EXPECT_EQ(j["systemc"].type, Json::kNull);
+#endif
     }
     std::string d = TempDir("net_compare");
-    Result odd = Pesim("compare --arch " + OddClockArch(d) + " --workload tests/data/cli/small.cfg --placement greedy");
+    Result odd = Pesim("compare --arch " + OddClockArch(d) + " --workload tests/data/cli/small.cfg --placement greedy"
+                       " --json " + d + "/odd.json");
     EXPECT_EQ(odd.status, 0) << odd.err;
 #ifdef PESIM_SYSTEMC_BUILT
     EXPECT_NE(odd.out.find("systemc: not run, out of the SystemC reference's range"), std::string::npos) << odd.out;
+    Json oj = ParseJson(ReadFile(d + "/odd.json"));
+    EXPECT_FALSE(oj["systemc"]["ran"].b);
+    EXPECT_NE(oj["systemc"]["not_run_reason"].str.find("range"), std::string::npos);
+    EXPECT_EQ(oj["comparison"]["systemc"]["agrees"].type, Json::kNull);
+    EXPECT_EQ(oj["comparison"]["systemc"]["reproduced"].type, Json::kNull);
+    EXPECT_TRUE(oj["agree"].b);
 #endif
     // fc's weights (20,480 words) in the GLB (16,384): infeasible, unless rectified
     std::string over = d + "/over.cfg";
@@ -167,12 +192,13 @@ TEST(NetCli, CompareRunsTheNetworkUnderEveryEvaluator)
                            "    { layer = \"pool_a\"; outputs = \"GLB\"; },\n"
                            "    { layer = \"conv_b\"; weights = \"GLB\"; outputs = \"GLB\"; },\n"
                            "    { layer = \"fc\"; weights = \"GLB\"; outputs = \"GLB\"; }\n  );\n};\n";
-    Result bad = Pesim("compare" + in + " --placement " + over);
+    Result bad = Pesim("compare" + in + " --placement " + over + " --json " + d + "/over.json");
     EXPECT_EQ(bad.status, 1) << bad.err;
+    EXPECT_FALSE(ParseJson(ReadFile(d + "/over.json"))["valid"].b);
     EXPECT_NE(bad.err.find("infeasible placement: level GLB over capacity"), std::string::npos) << bad.err;
     EXPECT_NE(bad.out.find("cycle vs analytical: infeasible in both"), std::string::npos) << bad.out;
     EXPECT_EQ(Pesim("compare" + in + " --placement " + over + " --rectify").status, 0);
-    EXPECT_EQ(Pesim("compare" + in + " --placement greedy --json " + d + "/x.json").status, 2);
+    EXPECT_EQ(Pesim("compare" + in + " --placement greedy --csv " + d + "/x.csv").status, 2);
     EXPECT_EQ(Pesim("compare" + in + " --placement greedy --layer conv_a").status, 2);
     EXPECT_EQ(Pesim("compare" + in + " --rectify").status, 2);
     Result missing = Pesim("compare" + in + " --placement " + d + "/missing.cfg");
