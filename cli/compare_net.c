@@ -19,8 +19,8 @@
 /* One evaluator's run of the network. */
 typedef struct net_side {
     const cli_evaluator *ev;
-    int ran;                      /* the results below hold */
-    int out_of_range;             /* not run: PESIM_ERR_RANGE (reason says why) */
+    int ran;                      /* the results below hold; 0: not run, out of its range
+                                   * (PESIM_ERR_RANGE), and reason says why */
     char reason[PESIM_MSG_MAX + 64];
     pesim_net_result res;         /* its scalars only: the arrays are the handle's */
     pesim_net_layer *layer;       /* a copy of res.n_layers layers */
@@ -44,7 +44,6 @@ static int run_side(pesim_net *n, const pesim_placement *p, const cli_evaluator 
     pesim_error_clear(&e);
     pesim_status st = cli_net_run(n, p, cli_net_fidelity(ev->name), &r, &e);
     if (st == PESIM_ERR_RANGE) {
-        s->out_of_range = 1;
         snprintf(s->reason, sizeof s->reason, "out of the %s's range: %.*s", ev->title, PESIM_MSG_MAX, e.msg);
         return CLI_OK;
     }
