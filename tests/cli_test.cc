@@ -694,9 +694,11 @@ TEST(cli_compare, TableAndCsv)
     std::string header = c.substr(0, c.find('\n'));
     for (const char *col : {"layer,", ",analytical_cycles,", ",analytical_energy_pj,",
                             ",cycle_cycles,", ",cycle_energy_pj,", ",cycle_stall_fill_drain_cycles,",
-                            ",cycle_ratio,", ",cycle_accesses_equal,", twin_col})
+                            ",cycle_status,", ",cycle_ratio,", ",cycle_accesses_equal,", twin_col})
         EXPECT_NE(header.find(col), std::string::npos) << col << "\n" << header;
     EXPECT_EQ(header.find(",cycle_reproduced"), std::string::npos) << header;
+    EXPECT_NE(c.find(",compared,"), std::string::npos) << c;      // the MAC layers' status
+    EXPECT_NE(c.find(",not_mapped,"), std::string::npos) << c;    // the pool's
 }
 
 TEST(cli_compare, OneLayerDetails)
