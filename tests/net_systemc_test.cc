@@ -181,6 +181,13 @@ TEST(NetSystemC, EngineEqualsSystemC)
                 EXPECT_EQ(r->stats.dram_row_misses, es.dram_row_misses) << c.what;
                 EXPECT_EQ(r->stats.dram_row_conflicts, es.dram_row_conflicts) << c.what;
                 EXPECT_EQ(r->stats.dram_refreshes, es.dram_refreshes) << c.what;
+                EXPECT_EQ(r->stats.dram_cycles, es.dram_cycles) << c.what;
+                EXPECT_EQ(r->stats.dram_act, es.dram_act) << c.what;
+                EXPECT_EQ(r->stats.dram_pre, es.dram_pre) << c.what;
+                EXPECT_EQ(r->stats.dram_rd, es.dram_rd) << c.what;
+                EXPECT_EQ(r->stats.dram_wr, es.dram_wr) << c.what;
+                EXPECT_EQ(r->stats.dram_active_cycles, es.dram_active_cycles) << c.what;
+                EXPECT_EQ(r->stats.dram_precharged_cycles, es.dram_precharged_cycles) << c.what;
                 compared++, fams[nf]++, archs[af]++;
                 if (HasFailure()) { /* the first differing case is the one to read */
                     ADD_FAILURE() << Divergence(c);
