@@ -59,11 +59,10 @@ typedef struct compare_check {
 } compare_check;
 
 /* 1 when the evaluator could not run layer rl's mapping because it is out
- * of its range (PESIM_ERR_RANGE: the SystemC reference holds at most 4M
- * transfers and blocks, and needs a DRAM clock ratio with a denominator up
- * to 1e6; pesim/systemc.h), not because of a bug: the layer is "not run" by
- * that evaluator, as in `--mappings --systemc`. Any other failure to run
- * stays a failure (the layer is invalid and disagrees). */
+ * of its range (cli_eval_out_of_range), not because of a bug: the layer is
+ * "not run" by that evaluator, as in `--mappings --systemc` and
+ * `--placement`. Any other failure to run stays a failure (the layer is
+ * invalid and disagrees). */
 int cli_compare_not_run(const run_layer *rl);
 
 /* 1 if costs a (of evaluator na) and b (of nb) of one mapping on arch have

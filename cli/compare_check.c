@@ -11,7 +11,7 @@
 
 int cli_compare_not_run(const run_layer *rl)
 {
-    return rl->has_macs && rl->has_mapping && rl->status == PESIM_ERR_RANGE;
+    return rl->has_macs && rl->has_mapping && cli_eval_out_of_range(rl->status);
 }
 
 int cli_compare_accesses(const pesim_arch *arch, const char *na, const pesim_cost *a, const char *nb,

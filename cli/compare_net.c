@@ -43,8 +43,8 @@ static int run_side(pesim_net *n, const pesim_placement *p, const cli_evaluator 
     pesim_error e;
     pesim_error_clear(&e);
     pesim_status st = cli_net_run(n, p, cli_net_fidelity(ev->name), &r, &e);
-    if (st == PESIM_ERR_RANGE) {
-        snprintf(s->reason, sizeof s->reason, "out of the %s's range: %.*s", ev->title, PESIM_MSG_MAX, e.msg);
+    if (cli_eval_out_of_range(st)) {
+        cli_eval_failure_text(ev, st, e.msg, s->reason, sizeof s->reason);
         return CLI_OK;
     }
     if (st != PESIM_OK) {

@@ -146,7 +146,7 @@ static int64_t systemc_check(pesim_space *sp, const int32_t *x, int64_t n, int32
             return -1;
         }
         pesim_status st = sc->fn(&des.arch, l, &des.mappings[0], NULL, &cs, &ss);
-        if (st == PESIM_ERR_RANGE) { /* out of its range, e.g. more transfers than it holds (pesim/systemc.h) */
+        if (cli_eval_out_of_range(st)) { /* e.g. more transfers than it holds: not run */
             ++*too_large;
             continue;
         }

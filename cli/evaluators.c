@@ -1,4 +1,5 @@
 /* cli/evaluators.c - the --eval table and the engine options (see evaluators.h). */
+#include <stdio.h>
 #include <string.h>
 
 #include "pesim/model.h"
@@ -42,6 +43,16 @@ const cli_evaluator *cli_evaluator_list(size_t *n)
 {
     *n = N_EVALUATORS;
     return evaluators;
+}
+
+void cli_eval_failure_text(const cli_evaluator *ev, pesim_status s, const char *why, char *buf, size_t n)
+{
+    if (!why || !why[0])
+        why = pesim_status_name(s);
+    if (cli_eval_out_of_range(s))
+        snprintf(buf, n, "out of the %s's range: %.*s", ev->title, PESIM_MSG_MAX, why);
+    else
+        snprintf(buf, n, "evaluator: %.*s", PESIM_MSG_MAX, why);
 }
 
 const char *cli_evaluator_names(void)

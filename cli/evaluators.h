@@ -47,6 +47,20 @@ const cli_evaluator *cli_evaluator_find(const char *name);
 /* The table, in its order (the reference first); *n gets its length. */
 const cli_evaluator *cli_evaluator_list(size_t *n);
 
+/* 1 when an evaluator's status s says it could not run a mapping because
+ * the mapping is out of its range (PESIM_ERR_RANGE: the SystemC reference
+ * holds at most 4M transfers and blocks, and needs a DRAM clock ratio with
+ * a denominator up to 1e6; pesim/systemc.h): "not run", not a failure. */
+static inline int cli_eval_out_of_range(pesim_status s)
+{
+    return s == PESIM_ERR_RANGE;
+}
+
+/* Why evaluator ev could not run a mapping (status s, its message why) into
+ * buf: "out of the SystemC reference's range: ..." when out of range, else
+ * "evaluator: ...". */
+void cli_eval_failure_text(const cli_evaluator *ev, pesim_status s, const char *why, char *buf, size_t n);
+
 /* "analytical|cycle|systemc": the names, for messages and help. */
 const char *cli_evaluator_names(void);
 

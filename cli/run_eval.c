@@ -37,12 +37,7 @@ static void evaluate(const run_result *r, run_layer *rl, cli_progress *line, int
     pesim_status s = r->ev->fn(r->arch, rl->layer, &rl->mapping, &opt, &rl->cost, &rl->stats);
     rl->status = s;
     if (s != PESIM_OK) {
-        const char *why = rl->cost.reason[0] ? rl->cost.reason : pesim_status_name(s);
-        if (s == PESIM_ERR_RANGE)
-            snprintf(rl->reason, sizeof rl->reason, "out of the %s's range: %.*s", r->ev->title,
-                     PESIM_MSG_MAX, why);
-        else
-            snprintf(rl->reason, sizeof rl->reason, "evaluator: %.*s", PESIM_MSG_MAX, why);
+        cli_eval_failure_text(r->ev, s, rl->cost.reason, rl->reason, sizeof rl->reason);
         return;
     }
     rl->evaluated = 1;
