@@ -21,6 +21,7 @@
 #include <map>
 #include <set>
 #include <memory>
+#include <numeric>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -1562,48 +1563,72 @@ TEST(DramMap, AlternativeMapsAndErrors)
 // which cross the integer path's bound into its fallback. The fractions are
 // hand-checked: 0.625 ns at 1 GHz is 5/8 accel cycles per DRAM cycle, at 700
 // MHz 0.4375 = 7/16; pi/4 ns has no fraction with q <= 10^6 within 1e-15.
-TEST(DramMisc, PrecomputedClockEqualsTheConversions)
+// The clock crossing against exact rational arithmetic written here: tCK and
+// the clock as the decimals they are written as (1/3 as a third), the ratio
+// tCK x clock / 1000 = P / Q reduced, and the conversions in 128-bit integers.
+TEST(DramMisc, ClockConversionsAreExactFractions)
 {
     pesim_dram d = Ddr4();
     pesim_dram_clock c;
     pesim_dram_clock_init(&c, &d, 1000);
     EXPECT_EQ(c.p, 5u);
     EXPECT_EQ(c.q, 8u);
-    pesim_dram_clock_init(&c, &d, 700);
-    EXPECT_EQ(c.p, 7u);
-    EXPECT_EQ(c.q, 16u);
     d.tck_ns = 0.78539816339744830962;
     pesim_dram_clock_init(&c, &d, 1000);
     EXPECT_EQ(c.q, 0u);
-    const double tcks[] = {0.625, 0.833, 0.468, 1.25, 0.682, 1.0 / 3.0, 0.78539816339744830962, 2.5};
-    const double clocks[] = {1000, 200, 700, 333.3, 940, 1, 1234.5, 100, 250, 2000, 0.5};
+    struct Dec { double v; uint64_t num, den; };  // den 0: irrational
+    const Dec tcks[] = {{0.625, 625, 1000}, {0.833, 833, 1000}, {0.468, 468, 1000}, {1.25, 125, 100},
+                        {0.682, 682, 1000}, {1.0 / 3.0, 1, 3}, {0.78539816339744830962, 0, 0}, {2.5, 25, 10}};
+    const Dec clocks[] = {{1000, 1000, 1}, {200, 200, 1}, {700, 700, 1}, {333.3, 3333, 10}, {940, 940, 1},
+                          {1, 1, 1}, {1234.5, 12345, 10}, {100, 100, 1}, {250, 250, 1}, {2000, 2000, 1},
+                          {0.5, 5, 10}};
+    typedef unsigned __int128 u128;
     uint64_t rng = 88172645463325252ull;
     auto next = [&rng]() { rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17; return rng; };
-    int64_t fast = 0;
-    for (double tck : tcks)
-        for (double mhz : clocks) {
-            d.tck_ns = tck;
-            pesim_dram_clock_init(&c, &d, mhz);
-            fast += c.q != 0;
-            auto check = [&](uint64_t v) {
-                ASSERT_EQ(pesim_dram_clock_to_accel(&c, v), pesim_dram_to_accel_cycles(&d, mhz, v))
-                    << "tck " << tck << " clock " << mhz << " dram cycle " << v;
-                ASSERT_EQ(pesim_dram_clock_from_accel(&c, v), pesim_dram_from_accel_cycles(&d, mhz, v))
-                    << "tck " << tck << " clock " << mhz << " accel cycle " << v;
+    int fractions = 0;
+    for (const Dec &t : tcks)
+        for (const Dec &m : clocks) {
+            d.tck_ns = t.v;
+            pesim_dram_clock_init(&c, &d, m.v);
+            uint64_t P = t.num * m.num, Q = t.den * m.den * 1000, g = std::gcd(P, Q ? Q : 1);
+            bool exact = t.den && Q / g <= 1000000 && P / g <= 100000000000ull;
+            if (exact) P /= g, Q /= g;
+            fractions += exact;
+            ASSERT_EQ(c.q, exact ? Q : 0) << "tck " << t.v << " clock " << m.v;
+            if (exact) {
+                ASSERT_EQ(c.p, P) << "tck " << t.v << " clock " << m.v;
+            }
+            auto check = [&](uint64_t v) {  // v < 2^50: every result fits
+                uint64_t to = exact ? (uint64_t)(((u128)v * P + Q - 1) / Q) : pesim_dram_clock_to_accel(&c, v);
+                uint64_t from = exact ? (uint64_t)(((u128)v * Q + P - 1) / P) : pesim_dram_clock_from_accel(&c, v);
+                ASSERT_EQ(pesim_dram_clock_to_accel(&c, v), to) << "tck " << t.v << " clock " << m.v << " dram " << v;
+                ASSERT_EQ(pesim_dram_clock_from_accel(&c, v), from) << "tck " << t.v << " clock " << m.v << " accel " << v;
+                if (v % 64 == 0) {  // the one-off conversions find the fraction per call: slower
+                    ASSERT_EQ(pesim_dram_to_accel_cycles(&d, m.v, v), to) << "tck " << t.v << " clock " << m.v;
+                    ASSERT_EQ(pesim_dram_from_accel_cycles(&d, m.v, v), from) << "tck " << t.v << " clock " << m.v;
+                }
+                if (v == 0 || (!exact && v >> 36)) return;  // the long-double path's search grows with v
+                // the first DRAM cycle seen at accelerator cycle v: the least n with to_accel(n) >= v
+                uint64_t n = exact ? (uint64_t)((u128)(v - 1) * Q / P) + 1 : pesim_dram_clock_seen_at(&c, v);
+                ASSERT_GE(pesim_dram_clock_to_accel(&c, n), v) << "tck " << t.v << " clock " << m.v << " a " << v;
+                ASSERT_TRUE(n == 0 || pesim_dram_clock_to_accel(&c, n - 1) < v) << "tck " << t.v << " a " << v;
+                ASSERT_EQ(pesim_dram_clock_seen_at(&c, v), n) << "tck " << t.v << " clock " << m.v << " a " << v;
             };
             for (uint64_t v = 0; v < 20000; v++) check(v);
-            for (int i = 0; i < 20000; i++) check(next() % 10000000000000ull >> (next() % 40));
-            for (int i = 0; i < 3000; i++) {
-                uint64_t a = i < 1000 ? (uint64_t)i : next() % 100000000000ull >> (next() % 30);
-                uint64_t n = a ? pesim_dram_from_accel_cycles(&d, mhz, a - 1) : 0;
-                while (a && pesim_dram_to_accel_cycles(&d, mhz, n) < a) n++;
-                ASSERT_EQ(pesim_dram_clock_seen_at(&c, a), n) << "tck " << tck << " clock " << mhz << " a " << a;
-            }
+            for (int i = 0; i < 20000; i++) check((next() >> 14) >> (next() % 50));
         }
-    // the pairs whose exact ratio (tCK and clock as written, 1/3 as a third) has
-    // q <= 10^6, by Python's fractions: 72 of the 77 (not 0.833, 0.468 and 0.682
-    // at 333.3 MHz, nor 0.833 at 1234.5 and 0.5 MHz); none of pi/4's 11
-    EXPECT_EQ(fast, 72);
+    // 72 of the 77 rational pairs have q <= 10^6 (not 0.833, 0.468 and 0.682 at
+    // 333.3 MHz, nor 0.833 at 1234.5 and 0.5 MHz); none of pi/4's 11
+    EXPECT_EQ(fractions, 72);
+    // Whole networks run past 10^8 cycles: tCK 0.833 ns at 200 MHz (Eyeriss's
+    // LPDDR4), p / q = 833 / 5000, accelerator cycle 201,210,734 is DRAM cycle
+    // 1,207,747,503 + 1/833. A tolerance of 1e-12 relative (about 0.0012 of a
+    // cycle there) once rounded the 1/833 away.
+    d.tck_ns = 0.833;
+    pesim_dram_clock_init(&c, &d, 200);
+    EXPECT_EQ(pesim_dram_clock_from_accel(&c, 201210734), 1207747504u);
+    EXPECT_EQ(pesim_dram_from_accel_cycles(&d, 200, 201210734), 1207747504u);
+    EXPECT_EQ(pesim_dram_clock_seen_at(&c, 201210734), 1207747497u);
 }
 
 TEST(DramMisc, ClockConversionsAndQuantiles)

@@ -69,24 +69,16 @@ static uint64_t from_accel(double tck_ns, double clock_mhz, uint64_t accel_cycle
     return ceil_tolerant((long double)accel_cycles * 1000.0L / clock_mhz / tck_ns);
 }
 
-uint64_t pesim_dram_to_accel_cycles(const pesim_dram *d, double clock_mhz, uint64_t dram_cycles)
-{
-    return to_accel(d->tck_ns, clock_mhz, dram_cycles);
-}
-
-uint64_t pesim_dram_from_accel_cycles(const pesim_dram *d, double clock_mhz, uint64_t accel_cycles)
-{
-    return from_accel(d->tck_ns, clock_mhz, accel_cycles);
-}
-
-/* Why the integer path equals ceil_tolerant's: with r = p / q (1 + e), |e| <=
- * 1e-15, the long-double product x = n r carries a relative error of about
- * 1e-15 and ceil_tolerant takes ceil(x (1 - 1e-12)). If n p / q is an integer
- * m (< 1e11), x (1 - 1e-12) lies in (m - 1, m): the ceiling is m. Otherwise
- * n p / q = m + f / q with 1 <= f < q, and (m + 1) q <= n p + q <= 1e11 keeps
- * the shift m x 1e-12 below 1 / q <= f / q: the ceiling is m + 1. The same
- * with p and q swapped for the way back. */
-#define CLOCK_EXACT_MAX 100000000000ULL /* 1e11 */
+/* The ratio r = tCK x clock / 1000 (accelerator cycles per DRAM cycle) as a
+ * fraction p / q when one with q <= 10^6 and p <= 10^11 lies within 1e-15 of
+ * it: every ratio of decimal timings and clocks of a few digits. With it the
+ * conversions are exact integer arithmetic for every argument. The long-double
+ * path (ceil_tolerant) is kept for ratios without such a fraction only: its
+ * tolerance of 1e-12 forgives rounding noise but also rounds a true fraction
+ * f / q of a cycle away once the result m has m x 1e-12 > f / q (tCK 0.833 ns
+ * at 200 MHz, p / q = 833 / 5000: accelerator cycle 201,210,734 is DRAM cycle
+ * 1,207,747,503 + 1/833, which it rounded to ...503 instead of ...504). */
+#define CLOCK_P_MAX 100000000000ULL /* 1e11 */
 #define CLOCK_Q_MAX 1000000ULL
 
 void pesim_dram_clock_init(pesim_dram_clock *c, const pesim_dram *d, double clock_mhz)
@@ -102,11 +94,11 @@ void pesim_dram_clock_init(pesim_dram_clock *c, const pesim_dram *d, double cloc
     for (int i = 0; i < 64; i++) {
         long double a = floorl(x);
         uint64_t ai = (uint64_t)a, h = ai * h0 + h1, k = ai * k0 + k1;
-        if (k > CLOCK_Q_MAX || h > CLOCK_EXACT_MAX) return;
+        if (k > CLOCK_Q_MAX || h > CLOCK_P_MAX) return;
         if (fabsl((long double)h / (long double)k - r) <= 1e-15L * r) {
             c->p = h, c->q = k;
-            c->dram_max = (CLOCK_EXACT_MAX - k) / h;
-            c->accel_max = (CLOCK_EXACT_MAX - h - k) / k;
+            c->dram_max = (UINT64_MAX - k) / h;
+            c->accel_max = (UINT64_MAX - h) / k;
             return;
         }
         h1 = h0, h0 = h, k1 = k0, k0 = k;
@@ -115,26 +107,53 @@ void pesim_dram_clock_init(pesim_dram_clock *c, const pesim_dram *d, double cloc
     }
 }
 
+/* n x num / den rounded down (up: ceil != 0), exact for num, den <= 10^11
+ * with num x den <= 10^17 (p and q); UINT64_MAX when it does not fit. */
+static uint64_t mul_div(uint64_t n, uint64_t num, uint64_t den, int ceil)
+{
+    uint64_t hi = n / den, lo = n % den;             /* n = hi den + lo */
+    if (hi > UINT64_MAX / num) return UINT64_MAX;
+    uint64_t whole = hi * num, rest = lo * num;        /* rest < den x num */
+    uint64_t part = (rest + (ceil ? den - 1 : 0)) / den;
+    return whole > UINT64_MAX - part ? UINT64_MAX : whole + part;
+}
+
 uint64_t pesim_dram_clock_to_accel(const pesim_dram_clock *c, uint64_t n)
 {
-    if (c->q && n <= c->dram_max) return (n * c->p + c->q - 1) / c->q;
-    return to_accel(c->tck_ns, c->clock_mhz, n);
+    if (!c->q) return to_accel(c->tck_ns, c->clock_mhz, n);
+    if (n <= c->dram_max) return (n * c->p + c->q - 1) / c->q; /* the product fits: one division */
+    return mul_div(n, c->p, c->q, 1);
 }
 
 uint64_t pesim_dram_clock_from_accel(const pesim_dram_clock *c, uint64_t a)
 {
-    if (c->q && a <= c->accel_max) return (a * c->q + c->p - 1) / c->p;
-    return from_accel(c->tck_ns, c->clock_mhz, a);
+    if (!c->q) return from_accel(c->tck_ns, c->clock_mhz, a);
+    if (a <= c->accel_max) return (a * c->q + c->p - 1) / c->p;
+    return mul_div(a, c->q, c->p, 1);
 }
 
 uint64_t pesim_dram_clock_seen_at(const pesim_dram_clock *c, uint64_t a)
 {
     if (a == 0) return 0;
     /* to_accel(n) = ceil(n p / q) >= a  <=>  n p > (a - 1) q */
-    if (c->q && a <= c->accel_max) return (a - 1) * c->q / c->p + 1;
+    if (c->q) return (a - 1 <= c->accel_max ? (a - 1) * c->q / c->p : mul_div(a - 1, c->q, c->p, 0)) + 1;
     uint64_t n = from_accel(c->tck_ns, c->clock_mhz, a - 1);
     while (to_accel(c->tck_ns, c->clock_mhz, n) < a) n++;
     return n;
+}
+
+uint64_t pesim_dram_to_accel_cycles(const pesim_dram *d, double clock_mhz, uint64_t dram_cycles)
+{
+    pesim_dram_clock c;
+    pesim_dram_clock_init(&c, d, clock_mhz);
+    return pesim_dram_clock_to_accel(&c, dram_cycles);
+}
+
+uint64_t pesim_dram_from_accel_cycles(const pesim_dram *d, double clock_mhz, uint64_t accel_cycles)
+{
+    pesim_dram_clock c;
+    pesim_dram_clock_init(&c, d, clock_mhz);
+    return pesim_dram_clock_from_accel(&c, accel_cycles);
 }
 
 /* ---- checks --------------------------------------------------------------- */

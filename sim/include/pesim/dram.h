@@ -170,23 +170,21 @@ double pesim_dram_port_words_per_cycle(const pesim_arch *a, int level, int is_wr
 
 /* DRAM cycles -> accelerator cycles at clock_mhz, rounded up: the first
  * accelerator cycle boundary at or after the DRAM cycle's time. And back,
- * also rounded up. 0 if a clock is not positive. */
+ * also rounded up. 0 if a clock is not positive. Exact where the ratio
+ * tCK x clock / 1000 (accelerator cycles per DRAM cycle) is a fraction p / q
+ * with q <= 10^6 and p <= 10^11 within 1e-15 of it (every ratio of decimal
+ * timings and clocks of a few digits): integer arithmetic on p and q, for
+ * every argument. For any other ratio, long-double arithmetic that forgives
+ * a relative 1e-12 of rounding noise. */
 uint64_t pesim_dram_to_accel_cycles(const pesim_dram *d, double clock_mhz, uint64_t dram_cycles);
 uint64_t pesim_dram_from_accel_cycles(const pesim_dram *d, double clock_mhz, uint64_t accel_cycles);
 
-/* The same two conversions precomputed for one timing and clock, for callers
- * that convert per burst (the cycle engine). Where the ratio tCK x clock /
- * 1000 (accelerator cycles per DRAM cycle) is a fraction p / q with q <=
- * 10^6 within 1e-15 of it (every ratio of decimal timings and clocks of a
- * few digits), a conversion is integer arithmetic on p and q; it returns
- * exactly what the two functions above return for every argument (their
- * tolerance forgives rounding noise, never a fraction 1 / q, below a bound
- * of 1e11 on the products n x p and a x q; above it, and for ratios with no
- * such fraction, they are called). */
+/* The same two conversions with the fraction found once, for callers that
+ * convert per burst (the cycle engine). */
 typedef struct pesim_dram_clock {
     double tck_ns, clock_mhz;
-    uint64_t p, q;                   /* ratio = p / q; q == 0: none, every call falls back */
-    uint64_t dram_max, accel_max;    /* the integer path covers arguments <= these */
+    uint64_t p, q;                   /* ratio = p / q; q == 0: none, the long-double path */
+    uint64_t dram_max, accel_max;    /* n p + q and a q + p fit in 64 bits for arguments <= these */
 } pesim_dram_clock;
 void pesim_dram_clock_init(pesim_dram_clock *c, const pesim_dram *d, double clock_mhz);
 uint64_t pesim_dram_clock_to_accel(const pesim_dram_clock *c, uint64_t dram_cycles);
