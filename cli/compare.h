@@ -146,6 +146,11 @@ void cli_compare_add(compare_check *total, const compare_check *c);
  * the reference's cycles, then each non-zero part, largest first. */
 const char *cli_compare_gap_text(const compare_check *c, char *buf, size_t n);
 
+/* "1.171x": cycles over the reference's ref_cycles, with "!" appended when
+ * flag is set and cycles < ref_cycles (below a bound); "-" when ref_cycles
+ * <= 0. Returns buf, or the constant "-". */
+const char *cli_compare_ratio_text(int64_t ref_cycles, int64_t cycles, int flag, char *buf, size_t n);
+
 /* Layers whose verdict is not CMP_AGREE, over every evaluator, plus layers
  * where a run differs from its twin (cli_compare_exact); and layers invalid
  * in some evaluator that ran them. Layers not run (cli_compare_not_run) are
@@ -180,9 +185,12 @@ int cli_compare_mappings(const cli_inputs *in, const compare_mappings_args *a, F
  * access counts must be the analytical model's, the network's cycles no
  * fewer than its bound (cli_compare_bounded), and the SystemC reference must
  * reproduce the engine on the network and every layer (cli_compare_same,
- * and each layer's start, end, compute and load times). Prints the table on
- * stdout (unless o->json is "-"), JSON to o->json when given, each
- * difference on stderr. Returns CLI_OK, CLI_USAGE (bad input),
+ * and each layer's start, end, compute and load times). Prints the
+ * network's table, a row per layer (its cycles from start to end cycle per
+ * evaluator, each simulating one's ratio to the reference's) and the checks
+ * on stdout (unless o->json is "-"), the same with each layer's times,
+ * compute cycles and energy as JSON to o->json when given, each difference
+ * on stderr. Returns CLI_OK, CLI_USAGE (bad input),
  * CLI_FAIL (a difference: a bug; an infeasible placement; an evaluator that
  * failed). An evaluator that cannot run the network because it is out of its
  * range (PESIM_ERR_RANGE) is counted as not run, as in the per-layer form. */

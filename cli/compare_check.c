@@ -293,6 +293,14 @@ const char *cli_compare_gap_text(const compare_check *c, char *buf, size_t n)
     return buf;
 }
 
+const char *cli_compare_ratio_text(int64_t ref_cycles, int64_t cycles, int flag, char *buf, size_t n)
+{
+    if (ref_cycles <= 0)
+        return "-";
+    snprintf(buf, n, "%.3fx%s", (double)cycles / (double)ref_cycles, flag && cycles < ref_cycles ? "!" : "");
+    return buf;
+}
+
 int32_t cli_compare_disagreements(const compare_result *r)
 {
     int32_t bad = 0;

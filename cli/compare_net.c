@@ -167,17 +167,65 @@ static void table(const net_side *s, size_t ns, FILE *f)
         fputc('\n', f);
     }
     fprintf(f, "%-22s", "ratio to the bound");
-    for (size_t k = 0; k < ns; k++) {
-        if (k > 0 && s[k].ran && s[k].res.valid && s[0].res.valid && s[0].res.cycles > 0)
-            snprintf(b, sizeof b, "%.3fx", (double)s[k].res.cycles / (double)s[0].res.cycles);
-        else
-            snprintf(b, sizeof b, "-");
-        fprintf(f, " %15s", b);
-    }
+    for (size_t k = 0; k < ns; k++)
+        fprintf(f, " %15s", k > 0 && s[k].ran && s[k].res.valid && s[0].res.valid
+                                ? cli_compare_ratio_text(s[0].res.cycles, s[k].res.cycles, 0, b, sizeof b) : "-");
     fputc('\n', f);
 }
 
-/* The header and the table, then a line per check. */
+/* Layer i as side s ran it, or NULL when s did not run the network (out of
+ * its range) or found the placement infeasible. */
+static const pesim_net_layer *layer_of(const net_side *s, int32_t i)
+{
+    return s->ran && s->res.valid && i < s->res.n_layers ? &s->layer[i] : NULL;
+}
+
+/* A layer's cycles: from its start cycle (its first transfer) to its end
+ * cycle (its outputs complete), the columns start and end of `pesim run
+ * --placement`. Not its share of the timeline (pesim_net_layer.cost.cycles,
+ * run's cycles column), which can differ: the shares add up to the network's
+ * cycles, a cycle where layers overlap counted once, and the engine counts a
+ * layer's pipeline tail in the next layer's share. */
+static int64_t span_cycles(const pesim_net_layer *ly)
+{
+    return ly->end_cycle - ly->start_cycle;
+}
+
+/* Every layer of net in order, a row each: its name and type, its cycles
+ * (span_cycles) under every evaluator and, for each simulating one, their
+ * ratio to the reference's. "-" where an evaluator has no figures
+ * (layer_of), and a ratio's "-" also where the reference's cycles are 0. */
+static void layer_table(const pesim_network *net, const net_side *s, size_t ns, FILE *f)
+{
+    char b[48];
+    int w = 5;
+    for (int32_t i = 0; i < net->n_layers; i++)
+        if ((int)strlen(net->layers[i].name) > w)
+            w = (int)strlen(net->layers[i].name);
+    fprintf(f, "per layer: cycles from start to end cycle; ratio: to %s\n", s[0].ev->name);
+    fprintf(f, "%-*s  %-9s", w, "layer", "type");
+    for (size_t k = 0; k < ns; k++) {
+        fprintf(f, " %12s", s[k].ev->name);
+        if (k > 0)
+            fprintf(f, " %9s", "ratio");
+    }
+    fputc('\n', f);
+    for (int32_t i = 0; i < net->n_layers; i++) {
+        const pesim_layer *l = &net->layers[i];
+        const pesim_net_layer *ref = layer_of(&s[0], i);
+        fprintf(f, "%-*s  %-9s", w, l->name, pesim_op_name(l->op));
+        for (size_t k = 0; k < ns; k++) {
+            const pesim_net_layer *x = layer_of(&s[k], i);
+            fprintf(f, " %12s", x ? cli_fmt_count(span_cycles(x), b, sizeof b) : "-");
+            if (k > 0)
+                fprintf(f, " %9s", x && ref ? cli_compare_ratio_text(span_cycles(ref), span_cycles(x), 0, b, sizeof b)
+                                            : "-");
+        }
+        fputc('\n', f);
+    }
+}
+
+/* The header, the network's table and the layers', then a line per check. */
 static void text(const cli_inputs *in, const struct net_run_args *o, const pesim_engine_options *eo,
                  const char *source, const net_side *side, size_t ns, FILE *f)
 {
@@ -204,6 +252,8 @@ static void text(const cli_inputs *in, const struct net_run_args *o, const pesim
             fprintf(f, "; %s not built yet", list[k].name);
     fputs("\n\n", f);
     table(side, ns, f);
+    fputc('\n', f);
+    layer_table(&in->net, side, ns, f);
     fputc('\n', f);
     if (!side[0].res.valid)
         fprintf(f, "the placement is infeasible: %s\n", side[0].res.reason);
@@ -233,7 +283,7 @@ static void text(const cli_inputs *in, const struct net_run_args *o, const pesim
     }
 }
 
-/* The same as JSON (docs/cli.md). */
+/* The same as JSON (docs/cli.md), the layers last. */
 static void json(const cli_inputs *in, const struct net_run_args *o, const char *source, const net_side *side,
                  size_t ns, int bugs, FILE *f)
 {
@@ -322,6 +372,34 @@ static void json(const cli_inputs *in, const struct net_run_args *o, const char 
     json_end_object(&w);
     json_kv_bool(&w, "agree", bugs == 0);
     json_kv_bool(&w, "valid", side[0].res.valid);
+    json_key(&w, "layers");
+    json_begin_array(&w);
+    for (int32_t i = 0; i < in->net.n_layers; i++) {
+        const pesim_layer *l = &in->net.layers[i];
+        json_begin_object(&w);
+        json_kv_string(&w, "name", l->name);
+        json_kv_string(&w, "type", pesim_op_name(l->op));
+        for (size_t k = 0; k < ns; k++) {
+            const pesim_net_layer *x = layer_of(&side[k], i);
+            if (!x) {
+                json_kv_null(&w, side[k].ev->name);
+                continue;
+            }
+            json_key(&w, side[k].ev->name);
+            json_begin_object(&w);
+            json_kv_int(&w, "start_cycle", x->start_cycle);
+            json_kv_int(&w, "end_cycle", x->end_cycle);
+            json_kv_int(&w, "cycles", span_cycles(x));
+            json_kv_int(&w, "compute_cycles", x->cost.compute_cycles);
+            json_kv_double(&w, "energy_pj", x->cost.energy_pj);
+            json_end_object(&w);
+        }
+        for (size_t k = 0; k < nev; k++)
+            if (!list[k].fn)
+                json_kv_null(&w, list[k].name);
+        json_end_object(&w);
+    }
+    json_end_array(&w);
     json_end_object(&w);
 }
 

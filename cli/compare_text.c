@@ -50,15 +50,6 @@ static const char *cycles_cell(const run_layer *rl, char *buf, size_t n)
     return cli_fmt_count(rl->cost.cycles, buf, n);
 }
 
-/* The ratio cell: "1.171x", with "!" when below the reference and flagged. */
-static const char *ratio_cell(int64_t ref, int64_t cycles, int flag, char *buf, size_t n)
-{
-    if (ref <= 0)
-        return "-";
-    snprintf(buf, n, "%.3fx%s", (double)cycles / (double)ref, flag && cycles < ref ? "!" : "");
-    return buf;
-}
-
 /* Run k against the run it must reproduce exactly (cli_compare_twin), if
  * any: one line, "equal" or how many layers differ and the first, and how
  * many layers one of the two did not run. */
@@ -124,7 +115,7 @@ static void pair_table(const compare_result *r, size_t k, int w, FILE *f)
             compared++;
             differ += !c.accesses_equal;
             below |= c.below;
-            fprintf(f, "%9s  %-9s %s\n", ratio_cell(c.ref_cycles, c.cycles, bounded, b[3], 48),
+            fprintf(f, "%9s  %-9s %s\n", cli_compare_ratio_text(c.ref_cycles, c.cycles, bounded, b[3], 48),
                     c.accesses_equal ? "equal" : "DIFFER", cli_compare_gap_text(&c, gap, sizeof gap));
             break;
         }
@@ -134,7 +125,7 @@ static void pair_table(const compare_result *r, size_t k, int w, FILE *f)
         fprintf(f, "%-*s  %-6s %15s %15s %15s %9s  %-9s %s\n", w, "total", "",
                 cli_fmt_count(ref->macs, b[0], 48), cli_fmt_count(total.ref_cycles, b[1], 48),
                 cli_fmt_count(total.cycles, b[2], 48),
-                ratio_cell(total.ref_cycles, total.cycles, bounded, b[4], 48), differ ? b[3] : "equal",
+                cli_compare_ratio_text(total.ref_cycles, total.cycles, bounded, b[4], 48), differ ? b[3] : "equal",
                 compared > 0 ? cli_compare_gap_text(&total, gap, sizeof gap) : "");
     }
     for (int32_t i = 0; i < ref->n; i++) {

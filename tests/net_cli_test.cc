@@ -106,6 +106,13 @@ TEST(NetCli, BadPlacementFileNamesFileAndKey)
     EXPECT_EQ(Pesim(std::string(kArgs) + " --placement " + dir + "/missing.cfg").status, 2);
 }
 
+// A table cell's number: "21,321" as 21321, "-" as -1.
+double Cell(std::string cell)
+{
+    cell.erase(std::remove(cell.begin(), cell.end(), ','), cell.end());
+    return cell == "-" ? -1 : std::stod(cell);
+}
+
 // The figures in the row `name` of `pesim compare --placement`'s table, one
 // per evaluator column ("-" as -1).
 std::vector<double> Row(const std::string &out, const std::string &name)
@@ -115,18 +122,46 @@ std::vector<double> Row(const std::string &out, const std::string &name)
     if (at == std::string::npos) return v;
     std::istringstream line(out.substr(at + 1 + name.size(), out.find('\n', at + 1) - at - 1 - name.size()));
     std::string cell;
-    while (line >> cell) {
-        cell.erase(std::remove(cell.begin(), cell.end(), ','), cell.end());
-        v.push_back(cell == "-" ? -1 : std::stod(cell));
-    }
+    while (line >> cell) v.push_back(Cell(cell));
     return v;
+}
+
+// The lines of `pesim compare --placement`'s per-layer table, its header
+// first (the lines after the caption "per layer: ...", up to a blank line),
+// each split at blanks.
+std::vector<std::vector<std::string>> LayerTable(const std::string &out)
+{
+    std::vector<std::vector<std::string>> rows;
+    size_t at = out.find("\nper layer: ");
+    if (at != std::string::npos) at = out.find('\n', at + 1);
+    while (at != std::string::npos && at + 1 < out.size() && out[at + 1] != '\n') {
+        size_t end = out.find('\n', at + 1);
+        std::istringstream line(out.substr(at + 1, end == std::string::npos ? std::string::npos : end - at - 1));
+        std::vector<std::string> cells;
+        std::string cell;
+        while (line >> cell) cells.push_back(cell);
+        rows.push_back(cells);
+        at = end;
+    }
+    return rows;
+}
+
+// "1.157x": the ratio as the tables print it.
+std::string Ratio(double x, double ref)
+{
+    char b[64];
+    snprintf(b, sizeof b, "%.3fx", x / ref);
+    return b;
 }
 
 // `pesim compare --placement P`: the whole network under every evaluator, on
 // the same placement. Its columns are what `pesim run --placement P --eval
-// NAME` gives; the engine is not below the bound; the SystemC reference, where
-// built, reproduces the engine, or is not run when the machine is out of its
-// range; an infeasible placement is exit 1 in every column; usage is exit 2.
+// NAME` gives, for the network and for each layer (a row of the per-layer
+// table and an entry of the JSON "layers" per layer of the network, its
+// cycles from start to end cycle); the engine is not below the bound; the
+// SystemC reference, where built, reproduces the engine, or is not run when
+// the machine is out of its range; an infeasible placement is exit 1 in every
+// column; usage is exit 2.
 TEST(NetCli, CompareRunsTheNetworkUnderEveryEvaluator)
 {
     const std::string in = " --arch tests/data/cli/tiny_arch.cfg --workload tests/data/cli/small.cfg";
@@ -146,13 +181,40 @@ TEST(NetCli, CompareRunsTheNetworkUnderEveryEvaluator)
         EXPECT_NE(r.out.find("cycle vs analytical: the same MACs and access counts on every layer, cycles not below "
                              "the bound"), std::string::npos) << r.out;
         const char *names[] = {"analytical", "cycle"};
+        Json runs[2];
         for (int k = 0; k < 2; k++) {
             Result run = Pesim("run" + in + opts + " --eval " + names[k] + " --json -");
             ASSERT_EQ(run.status, 0) << run.err;
-            Json j = ParseJson(run.out);
-            EXPECT_EQ(cycles[(size_t)k], j["total"]["cycles"].num) << opts << " " << names[k];
+            runs[k] = ParseJson(run.out);
+            EXPECT_EQ(cycles[(size_t)k], runs[k]["total"]["cycles"].num) << opts << " " << names[k];
+            ASSERT_EQ(runs[k]["layers"].arr.size(), 4u) << opts << " " << names[k];
         }
         EXPECT_LE(cycles[0], cycles[1]);
+        // a row per layer of the network, in order: name, type, the analytical
+        // cycles, then per simulating evaluator its cycles and ratio
+        std::vector<std::vector<std::string>> t = LayerTable(r.out);
+        ASSERT_EQ(t.size(), 1 + runs[0]["layers"].arr.size()) << r.out;
+#ifdef PESIM_SYSTEMC_BUILT
+        EXPECT_EQ(t[0],
+                  (std::vector<std::string>{"layer", "type", "analytical", "cycle", "ratio", "systemc", "ratio"}));
+#else
+        EXPECT_EQ(t[0], (std::vector<std::string>{"layer", "type", "analytical", "cycle", "ratio"}));
+#endif
+        for (size_t i = 0; i + 1 < t.size(); i++) {
+            const std::vector<std::string> &row = t[i + 1];
+            const Json &a = runs[0]["layers"].arr[i], &c = runs[1]["layers"].arr[i];
+            double span[2] = {a["end_cycle"].num - a["start_cycle"].num, c["end_cycle"].num - c["start_cycle"].num};
+            ASSERT_EQ(row.size(), t[0].size()) << r.out;
+            EXPECT_EQ(row[0], a["name"].str);
+            EXPECT_EQ(row[1], a["type"].str);
+            EXPECT_EQ(Cell(row[2]), span[0]) << opts << " " << row[0];
+            EXPECT_EQ(Cell(row[3]), span[1]) << opts << " " << row[0];
+            EXPECT_EQ(row[4], span[0] > 0 ? Ratio(span[1], span[0]) : "-") << opts << " " << row[0];
+#ifdef PESIM_SYSTEMC_BUILT
+            EXPECT_EQ(row[5], row[3]) << row[0];
+            EXPECT_EQ(row[6], row[4]) << row[0];
+#endif
+        }
         // JSON: the same figures and verdicts
         Result jr = Pesim("compare" + in + opts + " --json -");
         ASSERT_EQ(jr.status, 0) << jr.err;
@@ -171,6 +233,30 @@ TEST(NetCli, CompareRunsTheNetworkUnderEveryEvaluator)
 #else
         EXPECT_EQ(j["systemc"].type, Json::kNull);
 #endif
+        // "layers": per layer of the network, each evaluator's times as run gives them
+        ASSERT_EQ(j["layers"].arr.size(), runs[0]["layers"].arr.size());
+        for (size_t i = 0; i < j["layers"].arr.size(); i++) {
+            const Json &l = j["layers"].arr[i];
+            EXPECT_EQ(l["name"].str, runs[0]["layers"].arr[i]["name"].str);
+            EXPECT_EQ(l["type"].str, runs[0]["layers"].arr[i]["type"].str);
+            for (int k = 0; k < 2; k++) {
+                const Json &x = l[names[k]], &want = runs[k]["layers"].arr[i];
+                std::string what = std::string(opts) + " " + names[k] + " " + l["name"].str;
+                ASSERT_EQ(x.type, Json::kObj) << what;
+                EXPECT_EQ(x["start_cycle"].num, want["start_cycle"].num) << what;
+                EXPECT_EQ(x["end_cycle"].num, want["end_cycle"].num) << what;
+                EXPECT_EQ(x["cycles"].num, want["end_cycle"].num - want["start_cycle"].num) << what;
+                EXPECT_EQ(x["compute_cycles"].num, want["compute_cycles"].num) << what;
+                EXPECT_DOUBLE_EQ(x["energy_pj"].num, want["energy_pj"].num) << what;
+            }
+#ifdef PESIM_SYSTEMC_BUILT
+            EXPECT_EQ(l["systemc"]["start_cycle"].num, l["cycle"]["start_cycle"].num);
+            EXPECT_EQ(l["systemc"]["end_cycle"].num, l["cycle"]["end_cycle"].num);
+#else
+            EXPECT_TRUE(l.Has("systemc"));
+            EXPECT_EQ(l["systemc"].type, Json::kNull);
+#endif
+        }
     }
     std::string d = TempDir("net_compare");
     Result odd = Pesim("compare --arch " + OddClockArch(d) + " --workload tests/data/cli/small.cfg --placement greedy"
@@ -184,6 +270,18 @@ TEST(NetCli, CompareRunsTheNetworkUnderEveryEvaluator)
     EXPECT_EQ(oj["comparison"]["systemc"]["agrees"].type, Json::kNull);
     EXPECT_EQ(oj["comparison"]["systemc"]["reproduced"].type, Json::kNull);
     EXPECT_TRUE(oj["agree"].b);
+    // not run: "-" in its columns, null in "layers"
+    std::vector<std::vector<std::string>> ot = LayerTable(odd.out);
+    EXPECT_EQ(ot.size(), 5u) << odd.out;
+    for (size_t i = 1; i < ot.size(); i++) {
+        ASSERT_EQ(ot[i].size(), 7u) << odd.out;
+        EXPECT_NE(ot[i][3], "-") << odd.out;
+        EXPECT_EQ(ot[i][5] + ot[i][6], "--") << odd.out;
+    }
+    for (const Json &l : oj["layers"].arr) {
+        EXPECT_EQ(l["systemc"].type, Json::kNull);
+        EXPECT_EQ(l["cycle"].type, Json::kObj);
+    }
 #endif
     // fc's weights (20,480 words) in the GLB (16,384): infeasible, unless rectified
     std::string over = d + "/over.cfg";
@@ -194,7 +292,18 @@ TEST(NetCli, CompareRunsTheNetworkUnderEveryEvaluator)
                            "    { layer = \"fc\"; weights = \"GLB\"; outputs = \"GLB\"; }\n  );\n};\n";
     Result bad = Pesim("compare" + in + " --placement " + over + " --json " + d + "/over.json");
     EXPECT_EQ(bad.status, 1) << bad.err;
-    EXPECT_FALSE(ParseJson(ReadFile(d + "/over.json"))["valid"].b);
+    Json oj2 = ParseJson(ReadFile(d + "/over.json"));
+    EXPECT_FALSE(oj2["valid"].b);
+    // infeasible: every layer still listed, without figures
+    ASSERT_EQ(oj2["layers"].arr.size(), 4u);
+    for (const Json &l : oj2["layers"].arr) {
+        EXPECT_EQ(l["analytical"].type, Json::kNull) << l["name"].str;
+        EXPECT_EQ(l["cycle"].type, Json::kNull) << l["name"].str;
+    }
+    std::vector<std::vector<std::string>> rows = LayerTable(bad.out);
+    ASSERT_EQ(rows.size(), 5u) << bad.out;
+    for (size_t i = 1; i < rows.size(); i++)
+        for (size_t c = 2; c < rows[i].size(); c++) EXPECT_EQ(rows[i][c], "-") << bad.out;
     EXPECT_NE(bad.err.find("infeasible placement: level GLB over capacity"), std::string::npos) << bad.err;
     EXPECT_NE(bad.out.find("cycle vs analytical: infeasible in both"), std::string::npos) << bad.out;
     EXPECT_EQ(Pesim("compare" + in + " --placement " + over + " --rectify").status, 0);
