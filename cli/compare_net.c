@@ -253,8 +253,10 @@ static void text(const cli_inputs *in, const struct net_run_args *o, const pesim
     fputs("\n\n", f);
     table(side, ns, f);
     fputc('\n', f);
-    layer_table(&in->net, side, ns, f);
-    fputc('\n', f);
+    if (side[0].res.valid) { /* infeasible: no layer has figures */
+        layer_table(&in->net, side, ns, f);
+        fputc('\n', f);
+    }
     if (!side[0].res.valid)
         fprintf(f, "the placement is infeasible: %s\n", side[0].res.reason);
     for (size_t k = 1; k < ns; k++) {

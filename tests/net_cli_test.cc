@@ -294,16 +294,13 @@ TEST(NetCli, CompareRunsTheNetworkUnderEveryEvaluator)
     EXPECT_EQ(bad.status, 1) << bad.err;
     Json oj2 = ParseJson(ReadFile(d + "/over.json"));
     EXPECT_FALSE(oj2["valid"].b);
-    // infeasible: every layer still listed, without figures
+    // infeasible: every layer still listed in JSON, without figures
     ASSERT_EQ(oj2["layers"].arr.size(), 4u);
     for (const Json &l : oj2["layers"].arr) {
         EXPECT_EQ(l["analytical"].type, Json::kNull) << l["name"].str;
         EXPECT_EQ(l["cycle"].type, Json::kNull) << l["name"].str;
     }
-    std::vector<std::vector<std::string>> rows = LayerTable(bad.out);
-    ASSERT_EQ(rows.size(), 5u) << bad.out;
-    for (size_t i = 1; i < rows.size(); i++)
-        for (size_t c = 2; c < rows[i].size(); c++) EXPECT_EQ(rows[i][c], "-") << bad.out;
+    EXPECT_EQ(bad.out.find("per layer: "), std::string::npos) << bad.out;  // the text has no rows of dashes
     EXPECT_NE(bad.err.find("infeasible placement: level GLB over capacity"), std::string::npos) << bad.err;
     EXPECT_NE(bad.out.find("cycle vs analytical: infeasible in both"), std::string::npos) << bad.out;
     EXPECT_EQ(Pesim("compare" + in + " --placement " + over + " --rectify").status, 0);
