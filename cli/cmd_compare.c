@@ -31,7 +31,7 @@ static const cli_usage usage = {
     "                     [--mappings N [--search-algo NAME] [--search-budget N] [--seed S]\n"
     "                      [--threads N] [--db FILE] [--systemc K]]\n"
     "                     [--placement FILE|greedy|dram|optimal [--preload-weights] [--rectify]\n"
-    "                      [--no-alias] [--no-prefetch]]",
+    "                      [--no-alias] [--no-prefetch] [--mappings DIR]]",
     "Runs every available evaluator (analytical model, cycle engine; the SystemC\n"
     "reference when built) on each MAC layer with the same mapping, and reports per\n"
     "layer the analytical and simulated cycles, their ratio, the gap split by cause\n"
@@ -59,7 +59,8 @@ static const cli_usage usage = {
     "(as 'pesim run --placement P') under every evaluator instead: the analytical\n"
     "bound, the cycle engine and the SystemC reference side by side; every layer's\n"
     "access counts must be equal, the engine's cycles not below the bound, and the\n"
-    "reference must reproduce the engine on the network and every layer.",
+    "reference must reproduce the engine on the network and every layer; with\n"
+    "--mappings DIR each MAC layer runs the mapping in DIR/<layer>.cfg, as in 'run'.",
 };
 
 typedef struct compare_args {
@@ -216,15 +217,16 @@ static int compare_network(const compare_args *o, const pesim_engine_options *eo
         cli_error("compare: --preload-weights, --rectify, --no-alias and --no-prefetch go with --placement");
         return CLI_USAGE;
     }
-    if (o->in.layer || o->in.mapping || o->csv || o->mappings || o->search_algo || o->search_budget || o->seed ||
-        o->threads || o->db || o->systemc) {
-        cli_error("compare: --placement runs the whole network: --layer, --mapping, --csv and --mappings with its "
-                  "options do not apply (pesim run --placement P --eval NAME --csv FILE writes one evaluator's "
-                  "layers)");
+    if (o->in.layer || o->in.mapping || o->csv || o->search_algo || o->search_budget || o->seed || o->threads ||
+        o->db || o->systemc) {
+        cli_error("compare: --placement runs the whole network: --layer, --mapping, --csv and the options of "
+                  "--mappings N do not apply (pesim run --placement P --eval NAME --csv FILE writes one "
+                  "evaluator's layers)");
         return CLI_USAGE;
     }
     net_run_args na = o->net;
     na.json = o->json;
+    na.mappings = o->mappings; /* DIR here, as in `run --placement` */
     cli_inputs in;
     int rc = cli_inputs_load("compare", &o->in, &in);
     if (rc == CLI_OK)
@@ -247,7 +249,8 @@ int cli_cmd_compare(int argc, char **argv)
         {"stall-free", NULL, "cycle engine: transfers take no time (compute only)", NULL, &o.engine.stall_free},
         {"dram-sched", "NAME", "cycle engine: DRAM scheduler frfcfs|fcfs [frfcfs]", &o.engine.dram_sched, NULL},
         {"no-refresh", NULL, "cycle engine: no DRAM refresh", NULL, &o.engine.no_refresh},
-        {"mappings", "N", "compare over N random and the searched mappings of each layer", &o.mappings, NULL},
+        {"mappings", "N|DIR", "compare over N random and the searched mappings of each layer; with --placement, "
+                               "DIR: each MAC layer's mapping from DIR/<layer>.cfg", &o.mappings, NULL},
         {"search-algo", "NAME", "--mappings: the search of the searched set [annealing]", &o.search_algo, NULL},
         {"search-budget", "N", "--mappings: its evaluations per layer [N]", &o.search_budget, NULL},
         {"seed", "S", "--mappings: seed of the random set and the search [1]", &o.seed, NULL},

@@ -250,7 +250,10 @@ static void text(const cli_inputs *in, const struct net_run_args *o, const pesim
     for (size_t k = 0; k < nev; k++)
         if (!list[k].fn)
             fprintf(f, "; %s not built yet", list[k].name);
-    fputs("\n\n", f);
+    fputs("\n", f);
+    if (o->mappings && side[0].res.valid)
+        cli_net_mappings_text(o->mappings, &in->net, side[0].layer, f);
+    fputc('\n', f);
     table(side, ns, f);
     fputc('\n', f);
     if (side[0].res.valid) { /* infeasible: no layer has figures */
@@ -303,6 +306,7 @@ static void json(const cli_inputs *in, const struct net_run_args *o, const char 
     json_kv_bool(&w, "rectify", o->rectify);
     json_kv_bool(&w, "no_alias", o->no_alias);
     json_kv_bool(&w, "no_prefetch", o->no_prefetch);
+    json_kv_string(&w, "mappings", o->mappings);
     json_end_object(&w);
     json_kv_string(&w, "reference", side[0].ev->name);
     json_key(&w, "evaluators");
@@ -381,6 +385,10 @@ static void json(const cli_inputs *in, const struct net_run_args *o, const char 
         json_begin_object(&w);
         json_kv_string(&w, "name", l->name);
         json_kv_string(&w, "type", pesim_op_name(l->op));
+        if (layer_of(&side[0], i))
+            json_kv_bool(&w, "mapping_given", side[0].layer[i].given != 0);
+        else
+            json_kv_null(&w, "mapping_given");
         for (size_t k = 0; k < ns; k++) {
             const pesim_net_layer *x = layer_of(&side[k], i);
             if (!x) {
@@ -410,7 +418,7 @@ int cli_compare_network(const cli_inputs *in, const struct net_run_args *o, cons
     pesim_net *n = NULL;
     pesim_placement p;
     const char *source = NULL;
-    int rc = cli_net_open(in, o, eo, PESIM_NET_ANALYTICAL, &n, &p, &source);
+    int rc = cli_net_open("compare", in, o, eo, PESIM_NET_ANALYTICAL, &n, &p, &source);
     if (rc != CLI_OK)
         return rc;
     size_t nev;

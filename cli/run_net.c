@@ -39,6 +39,17 @@ static const char *top_stall(const pesim_cost *c)
     return best < 0 ? "-" : pesim_stall_name((pesim_stall)best);
 }
 
+void cli_net_mappings_text(const char *dir, const pesim_network *net, const pesim_net_layer *layer, FILE *f)
+{
+    int ran = 0, macs = 0;
+    for (int32_t i = 0; i < net->n_layers; i++) {
+        macs += pesim_layer_has_macs(&net->layers[i]);
+        ran += layer[i].given != 0;
+    }
+    fprintf(f, "mappings   %s: %d of %d MAC layers ran theirs (the others: the default mapper's in the room left)\n",
+            dir, ran, macs);
+}
+
 /* Words the layer moved at a level (reads + fills + updates over the tensors). */
 static int64_t level_words(const pesim_cost *c, int lv, int writes)
 {
@@ -77,10 +88,8 @@ static void text_report(const pesim_net *n, const pesim_net_result *r, const cha
         return;
     }
     if (o->mappings) {
-        int ran = 0;
-        for (int32_t i = 0; i < net->n_layers; i++) ran += r->layer[i].given != 0;
-        fprintf(f, "mappings   %s: %d of %d MAC layers ran theirs (the others: the default mapper's in the room "
-                "left)\n\n", o->mappings, ran, macs);
+        cli_net_mappings_text(o->mappings, net, r->layer, f);
+        fputc('\n', f);
     }
     int w = 5;
     for (int32_t i = 0; i < net->n_layers; i++)
@@ -432,7 +441,7 @@ static int print_mappings(const pesim_net *n, const pesim_net_result *r, const c
  * MAC layers in order, cli_names_stem). *given: how many. CLI_OK, or
  * CLI_USAGE after a message naming the file (one that does not load or does
  * not fit its layer, or no file at all). */
-static int give_mappings(pesim_net *n, const char *dir, int *given)
+static int give_mappings(const char *cmd, pesim_net *n, const char *dir, int *given)
 {
     const pesim_network *net = pesim_net_network(n);
     cli_names names;
@@ -444,7 +453,7 @@ static int give_mappings(pesim_net *n, const char *dir, int *given)
         char stem[96], path[PESIM_PATH_MAX + 128];
         if (cli_names_stem(&names, net->layers[i].name, stem, sizeof stem) != 0 ||
             snprintf(path, sizeof path, "%.*s/%s.cfg", PESIM_PATH_MAX, dir, stem) >= (int)sizeof path) {
-            cli_error("run: --mappings %s: path too long", dir);
+            cli_error("%s: --mappings %s: path too long", cmd, dir);
             rc = CLI_USAGE;
             break;
         }
@@ -464,7 +473,7 @@ static int give_mappings(pesim_net *n, const char *dir, int *given)
     }
     cli_names_free(&names);
     if (rc == CLI_OK && *given == 0) {
-        cli_error("run: --mappings %s: no mapping file of any MAC layer there (DIR/<layer>.cfg)", dir);
+        cli_error("%s: --mappings %s: no mapping file of any MAC layer there (DIR/<layer>.cfg)", cmd, dir);
         rc = CLI_USAGE;
     }
     return rc;
@@ -530,7 +539,7 @@ int cli_net_fidelity(const char *eval)
     return -1;
 }
 
-int cli_net_open(const cli_inputs *in, const net_run_args *o, const pesim_engine_options *eo,
+int cli_net_open(const char *cmd, const cli_inputs *in, const net_run_args *o, const pesim_engine_options *eo,
                  int fidelity, pesim_net **out, pesim_placement *p, const char **source)
 {
     pesim_net_options no;
@@ -551,7 +560,7 @@ int cli_net_open(const cli_inputs *in, const net_run_args *o, const pesim_engine
         return CLI_USAGE;
     }
     int given = 0;
-    if (o->mappings && give_mappings(n, o->mappings, &given) != CLI_OK) {
+    if (o->mappings && give_mappings(cmd, n, o->mappings, &given) != CLI_OK) {
         pesim_net_destroy(n);
         return CLI_USAGE;
     }
@@ -601,7 +610,7 @@ int cli_run_network(const cli_inputs *in, const net_run_args *o, const pesim_eng
     pesim_net *n = NULL;
     pesim_placement p;
     const char *source = NULL;
-    int rc = cli_net_open(in, o, eo, f, &n, &p, &source);
+    int rc = cli_net_open("run", in, o, eo, f, &n, &p, &source);
     if (rc != CLI_OK)
         return rc;
     pesim_status st;

@@ -4,6 +4,8 @@
 #ifndef PESIM_CLI_RUN_NET_H
 #define PESIM_CLI_RUN_NET_H
 
+#include <stdio.h>
+
 #include "pesim/engine.h"
 #include "pesim/net.h"
 
@@ -26,10 +28,14 @@ typedef struct net_run_args {
  * o->placement: "greedy", "dram", "optimal" (at `fidelity`'s evaluator; the
  * analytical one for SystemC) or a placement file. *n (destroy it) and *p
  * (pesim_placement_free) on CLI_OK; *source describes the placement (static
- * storage). Errors are printed: CLI_USAGE (bad input, named), CLI_FAIL (out
- * of memory). */
-int cli_net_open(const cli_inputs *in, const net_run_args *o, const pesim_engine_options *eo, int fidelity,
-                 pesim_net **n, pesim_placement *p, const char **source);
+ * storage). Errors are printed, after the command's name cmd ("run",
+ * "compare"): CLI_USAGE (bad input, named), CLI_FAIL (out of memory). */
+int cli_net_open(const char *cmd, const cli_inputs *in, const net_run_args *o, const pesim_engine_options *eo,
+                 int fidelity, pesim_net **n, pesim_placement *p, const char **source);
+/* "mappings   DIR: K of M MAC layers ran theirs (...)" and a newline: how
+ * many of net's MAC layers ran the mapping --mappings DIR gave them (layer:
+ * a network result's layers, pesim_net_layer.given). */
+void cli_net_mappings_text(const char *dir, const pesim_network *net, const pesim_net_layer *layer, FILE *f);
 /* The pesim_net_fidelity named eval ("analytical", "cycle", "systemc"), or -1. */
 int cli_net_fidelity(const char *eval);
 /* pesim_net_run at `fidelity` (pesim_net_fidelity; PESIM_NET_SYSTEMC: the

@@ -78,9 +78,26 @@ TEST(NetCli, MappingsFromASearchRunInTheNetwork)
     EXPECT_EQ(ParseJson(r.out)["total"]["cycles"].num, best);
     Result t = Pesim("run" + in + " --placement dram --mappings " + d);
     EXPECT_NE(t.out.find("1 of 1 MAC layers ran theirs"), std::string::npos) << t.out;
+    // compare --placement takes them alike: every evaluator runs the search's best
+    Result c = Pesim("compare" + in + " --placement dram --mappings " + d + " --json -");
+    ASSERT_EQ(c.status, 0) << c.err;
+    Json cj = ParseJson(c.out);
+    EXPECT_EQ(cj["cycle"]["cycles"].num, best);
+    EXPECT_EQ(cj["options"]["mappings"].str, d);
+    EXPECT_TRUE(cj["layers"].arr.at(0)["mapping_given"].b);
+    Result ct = Pesim("compare" + in + " --placement dram --mappings " + d);
+    EXPECT_EQ(ct.status, 0) << ct.err;
+    EXPECT_NE(ct.out.find("1 of 1 MAC layers ran theirs"), std::string::npos) << ct.out;
+    Result cn = Pesim("compare" + in + " --placement dram --json -");
+    ASSERT_EQ(cn.status, 0) << cn.err;
+    EXPECT_EQ(ParseJson(cn.out)["options"]["mappings"].type, Json::kNull);
+    EXPECT_FALSE(ParseJson(cn.out)["layers"].arr.at(0)["mapping_given"].b);
     // bad input: a directory without mappings, a mapping that does not load, no --placement
     std::string e = TempDir("net_mappings_empty");
     EXPECT_EQ(Pesim("run" + in + " --placement dram --mappings " + e).status, 2);
+    Result ce = Pesim("compare" + in + " --placement dram --mappings " + e);
+    EXPECT_EQ(ce.status, 2);
+    EXPECT_NE(ce.err.find("compare: --mappings " + e + ": no mapping file"), std::string::npos) << ce.err;
     FILE *f = fopen((e + "/conv.cfg").c_str(), "w");
     ASSERT_NE(f, nullptr);
     fputs("mapping = { levels = ( { name = \"NOPE\"; } ); };\n", f);
@@ -88,6 +105,9 @@ TEST(NetCli, MappingsFromASearchRunInTheNetwork)
     Result bad = Pesim("run" + in + " --placement dram --mappings " + e);
     EXPECT_EQ(bad.status, 2);
     EXPECT_NE(bad.err.find("conv.cfg"), std::string::npos) << bad.err;
+    Result cbad = Pesim("compare" + in + " --placement dram --mappings " + e);
+    EXPECT_EQ(cbad.status, 2);
+    EXPECT_NE(cbad.err.find("conv.cfg"), std::string::npos) << cbad.err;
     EXPECT_EQ(Pesim("run" + in + " --mappings " + d).status, 2);
 }
 
