@@ -250,29 +250,30 @@ TEST(CliSweep, NetworkRunUsesTheInnerSearchsMappings)
 }
 
 // --detail best takes the valid points in order of the objective until one
-// runs as a whole network: here the fastest point (GLB of 128 words, 22,079
-// cycles summed per layer) cannot (pool_a's 640-word row does not fit the
-// vector unit's GLB), the next (16,384 words, 22,112 cycles) can; both are
-// recorded, and the report names the first's reason and draws the second.
+// runs as a whole network: here the fastest point (GLB of 128 words, 22,168
+// cycles summed per layer) cannot (a row of prob, the softmax over 96
+// channels, does not fit the 32 words the vector unit's GLB has free), the
+// next (16,384 words, 22,201 cycles) can; both are recorded, and the report
+// names the first's reason and draws the second.
 TEST(CliSweep, DetailBestFallsBackToTheNextPointThatRunsAsANetwork)
 {
     std::string d = TempDir("sweep_fallback");
-    Result r = Pesim(std::string("sweep ") + kTiny +
+    Result r = Pesim(std::string("sweep --arch tests/data/cli/tiny_arch.cfg --workload tests/data/cli/small_softmax.cfg") +
                      " --param GLB.capacity_words=64,128,256,16384 --param GLB.fanout_x=1,4 --objective latency"
                      " --csv " + d + "/s.csv --db " + d + "/s.db");
     ASSERT_EQ(r.status, 0) << r.err;
     auto rows = Rows(d + "/s.csv");
     ASSERT_EQ(rows.size(), 9u);
-    EXPECT_EQ(rows[4][5], "22079");  // point 3: GLB 128 words, 4 PEs - the fastest
-    EXPECT_EQ(rows[8][5], "22112");  // point 7: GLB 16,384 words, 4 PEs - the next
+    EXPECT_EQ(rows[4][5], "22168");  // point 3: GLB 128 words, 4 PEs - the fastest
+    EXPECT_EQ(rows[8][5], "22201");  // point 7: GLB 16,384 words, 4 PEs - the next
     EXPECT_EQ(Count(d + "/s.db", "SELECT COUNT(*) FROM net_runs"), 2);
     EXPECT_EQ(Count(d + "/s.db", "SELECT sample FROM net_runs WHERE NOT valid"), 3);
     EXPECT_EQ(Count(d + "/s.db", "SELECT sample FROM net_runs WHERE valid"), 7);
-    EXPECT_EQ(Count(d + "/s.db", "SELECT COUNT(*) FROM net_layers WHERE sample = 7"), 4);
+    EXPECT_EQ(Count(d + "/s.db", "SELECT COUNT(*) FROM net_layers WHERE sample = 7"), 6);
     Result h = Pesim("report " + d + "/s.db --html " + d + "/r.html");
     ASSERT_EQ(h.status, 0) << h.err;
     std::string html = ReadFile(d + "/r.html");
-    EXPECT_NE(html.find("point 3 (greedy placement): does not run as a whole network: layer pool_a"),
+    EXPECT_NE(html.find("point 3 (greedy placement): does not run as a whole network: layer prob"),
               std::string::npos);
     EXPECT_NE(html.find("data-plot=\"layer-breakdown-0\""), std::string::npos);
     EXPECT_EQ(html.find("data-plot=\"layer-breakdown-1\""), std::string::npos);

@@ -280,12 +280,15 @@ TEST(DramLayout, AnAliasedProducersTileInItsHolder)
 
 // A pool's bursts: K 2 channels, P = Q = 2 outputs of 1 x 1 windows at
 // stride 2 (no padding): a 4 x 4 input image, one-byte words, 4-byte bursts.
-// Units are output rows; both rows [0, 2) read input rows 0 and 2 and, in
-// them, columns 0 and 2 (blocks of 1 every 2): pixels (0,0) (0,2) (2,0)
-// (2,2) at bytes 2 x (4h + w): 0, 4, 16, 20, one burst each (tile-major's
-// cursor: the 8 words counted, bursts 0 and 4). Their outputs: all of the
-// 2 x 2 x 2 output, bytes 0-7: bursts 0, 4. Unit 1 alone: input row 2:
-// bursts 16, 20; output bytes 4-7: burst 4.
+// A unit is one channel of an output row, the channel fastest: units [0, 4)
+// are both rows, which read input rows 0 and 2 and, in them, columns 0 and 2
+// (blocks of 1 every 2): pixels (0,0) (0,2) (2,0) (2,2) at bytes 2 x (4h +
+// w): 0, 4, 16, 20, one burst each (tile-major's cursor: the 8 words
+// counted, bursts 0 and 4). Their outputs: all of the 2 x 2 x 2 output,
+// bytes 0-7: bursts 0, 4. Row 1 alone (units [2, 4)): input row 2: bursts
+// 16, 20; output bytes 4-7: burst 4. Units [1, 3), channel 1 of row 0 and
+// channel 0 of row 1 (one-byte bursts): inputs bytes 1, 5 and 16, 20,
+// outputs 2 x (2p + q) + k: 1, 3 and 4, 6, two boxes each.
 TEST(DramLayout, APoolReadsTheRowsAndColumnsOfItsWindows)
 {
     pesim_layer l = {};
@@ -295,15 +298,21 @@ TEST(DramLayout, APoolReadsTheRowsAndColumnsOfItsWindows)
     l.stride_h = l.stride_w = 2;
     l.dilation_h = l.dilation_w = 1;
     int nb;
-    EXPECT_EQ(unit_bursts(l, PESIM_INPUTS, PESIM_DRAM_NHWC, 0, 2, 4, &nb), (std::vector<uint64_t>{0, 4, 16, 20}));
+    EXPECT_EQ(unit_bursts(l, PESIM_INPUTS, PESIM_DRAM_NHWC, 0, 4, 4, &nb), (std::vector<uint64_t>{0, 4, 16, 20}));
     EXPECT_EQ(nb, 1);
-    EXPECT_EQ(unit_bursts(l, PESIM_OUTPUTS, PESIM_DRAM_NHWC, 0, 2, 4, &nb), (std::vector<uint64_t>{0, 4}));
-    EXPECT_EQ(unit_bursts(l, PESIM_INPUTS, PESIM_DRAM_NHWC, 1, 2, 4, &nb), (std::vector<uint64_t>{16, 20}));
-    EXPECT_EQ(unit_bursts(l, PESIM_OUTPUTS, PESIM_DRAM_NHWC, 1, 2, 4, &nb), (std::vector<uint64_t>{4}));
+    EXPECT_EQ(unit_bursts(l, PESIM_OUTPUTS, PESIM_DRAM_NHWC, 0, 4, 4, &nb), (std::vector<uint64_t>{0, 4}));
+    EXPECT_EQ(unit_bursts(l, PESIM_INPUTS, PESIM_DRAM_NHWC, 2, 4, 4, &nb), (std::vector<uint64_t>{16, 20}));
+    EXPECT_EQ(unit_bursts(l, PESIM_OUTPUTS, PESIM_DRAM_NHWC, 2, 4, 4, &nb), (std::vector<uint64_t>{4}));
+    EXPECT_EQ(unit_bursts(l, PESIM_INPUTS, PESIM_DRAM_NHWC, 1, 3, 1, &nb), (std::vector<uint64_t>{1, 5, 16, 20}));
+    EXPECT_EQ(nb, 2);
+    EXPECT_EQ(unit_bursts(l, PESIM_OUTPUTS, PESIM_DRAM_NHWC, 1, 3, 1, &nb), (std::vector<uint64_t>{1, 3, 4, 6}));
+    EXPECT_EQ(nb, 2);
     // NCHW: channel k's plane is bytes 16k .. 16k + 15: rows 0 and 2, columns
-    // 0 and 2: bytes 0, 2, 8, 10 and 16, 18, 24, 26 (2-byte bursts)
-    EXPECT_EQ(unit_bursts(l, PESIM_INPUTS, PESIM_DRAM_NCHW, 0, 2, 2, &nb),
+    // 0 and 2: bytes 0, 2, 8, 10 and 16, 18, 24, 26 (2-byte bursts); units
+    // [1, 3): channel 1's row 0 (16, 18), channel 0's row 2 (8, 10)
+    EXPECT_EQ(unit_bursts(l, PESIM_INPUTS, PESIM_DRAM_NCHW, 0, 4, 2, &nb),
               (std::vector<uint64_t>{0, 2, 8, 10, 16, 18, 24, 26}));
+    EXPECT_EQ(unit_bursts(l, PESIM_INPUTS, PESIM_DRAM_NCHW, 1, 3, 1, &nb), (std::vector<uint64_t>{8, 10, 16, 18}));
     pesim_dram_layout L;
     EXPECT_EQ(pesim_dram_vector_layout(&l, PESIM_WEIGHTS, PESIM_DRAM_NHWC, 0, 1, &L), 0);
 }

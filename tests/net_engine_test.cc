@@ -215,6 +215,57 @@ TEST(NetEngine, ResidualAdd)
     EXPECT_EQ(h.Run(PESIM_NET_ANALYTICAL).cycles, 172);
 }
 
+// A pool whose one output row does not fit the vector unit's level runs by
+// channels (docs/network.md, "Vector layers"): the input's 4 channels of 4 x
+// 1 pooled over the whole image (R = 4), everything in MEM. A row is 16
+// input words and 4 outputs, 20 words; with SRAM at 12 words a channel (4 +
+// 1 = 5 words) fits twice: 2 blocks of 2 channels. Block 0 reads 8 words on
+// MEM's read port, 0..8, +10: in SRAM at 18; computes from 19 (SRAM's
+// latency): 2 outputs x 4 adds on 4 lanes = 2 steps, the unit reading 8
+// words at SRAM's 4 a cycle also 2: to 21; its 2 outputs flush 21..23.
+// Block 1's fill waits for block 0's compute to leave the one tile slot:
+// 21..29, +10: 39; compute 39..41 (the access latency is paid once, by the
+// first block); flush 41..43. Words: MEM reads 16 and
+// writes 4, as the one block with SRAM at 20 words; at 4 words not even a
+// channel fits.
+TEST(NetEngine, AWidePoolRunsByChannels)
+{
+    const std::string net =
+        Net({"name = \"pool\"; type = \"pool\"; inputs = [ \"input\" ]; k = 4; p = 1; q = 1; r = 4; s = 1;"});
+    Hand h(HandArch(12), net);
+    const pesim_net_result &r = h.Run(PESIM_NET_CYCLE);
+    ASSERT_TRUE(r.valid) << r.reason;
+    const pesim_net_layer &ly = h.L("pool");
+    EXPECT_EQ(r.stats.blocks, 2);
+    EXPECT_EQ(ly.vector_ops, 16);
+    EXPECT_EQ(ly.cost.compute_cycles, 4);
+    EXPECT_EQ(ly.cost.access[1][PESIM_INPUTS].reads, 16);
+    EXPECT_EQ(ly.cost.access[1][PESIM_OUTPUTS].updates, 4);
+    EXPECT_EQ(ly.cost.access[0][PESIM_INPUTS].fills, 16);
+    EXPECT_EQ(ly.compute_start_cycle, 19);
+    EXPECT_EQ(ly.compute_end_cycle, 41);
+    EXPECT_EQ(r.cycles, 43);
+    // the bound: not above the engine, its access counts the engine's
+    const pesim_net_result &b = h.Run(PESIM_NET_ANALYTICAL);
+    ASSERT_TRUE(b.valid) << b.reason;
+    EXPECT_LE(b.cycles, 43);
+    EXPECT_EQ(memcmp(b.layer[0].cost.access, ly.cost.access, sizeof ly.cost.access), 0);
+
+    Hand whole(HandArch(20), net);
+    const pesim_net_result &w = whole.Run(PESIM_NET_CYCLE);
+    ASSERT_TRUE(w.valid) << w.reason;
+    EXPECT_EQ(w.stats.blocks, 1);
+    EXPECT_EQ(Words(whole.L("pool").cost, 1), 20);
+
+    Hand small(HandArch(4), net);
+    const pesim_net_result &s = small.Run(PESIM_NET_CYCLE);
+    EXPECT_FALSE(s.valid);
+    EXPECT_NE(std::string(s.reason).find("one channel of a row (5 words) does not fit the vector unit's level SRAM: 4 "
+                                         "words free"),
+              std::string::npos)
+        << s.reason;
+}
+
 TEST(NetEngine, ConcatCopiesOrAliases)
 {
     // a and b both read the input; c = concat(a, b): 16 + 16 words.

@@ -254,9 +254,10 @@ TEST(NetSystemC, TileSlots)
 }
 
 // c's network on c.arch (changed from the case's) with the case's placement:
-// the cycle engine and the reference agree on the cycles, the stalls and every
-// layer's times. Returns the engine's cycles (-1 after a failure); *bound, if
-// given, gets the network's analytical bound.
+// the cycle engine and the reference agree on the cycles, the stalls, every
+// layer's times and access counts, and the DRAM's bursts and row outcomes.
+// Returns the engine's cycles (-1 after a failure); *bound, if given, gets
+// the network's analytical bound.
 int64_t engine_equals_reference(const NetCase &c, const std::string &what, int64_t *bound)
 {
     pesim_net *n = nullptr;
@@ -276,6 +277,7 @@ int64_t engine_equals_reference(const NetCase &c, const std::string &what, int64
     std::vector<pesim_net_layer> el(r->layer, r->layer + r->n_layers);
     int64_t cycles = r->cycles, stalls[PESIM_STALL_COUNT];
     memcpy(stalls, r->stall_cycles, sizeof stalls);
+    const pesim_engine_stats es = r->stats;
     if (pesim_systemc_net_run(n, &c.p, &r, &e) != PESIM_OK || !r->valid) {
         ADD_FAILURE() << what << ": " << e.msg;
         return -1;
@@ -286,7 +288,14 @@ int64_t engine_equals_reference(const NetCase &c, const std::string &what, int64
     for (int32_t i = 0; i < r->n_layers; i++) {
         EXPECT_EQ(r->layer[i].start_cycle, el[(size_t)i].start_cycle) << what << ": layer " << i;
         EXPECT_EQ(r->layer[i].end_cycle, el[(size_t)i].end_cycle) << what << ": layer " << i;
+        EXPECT_EQ(memcmp(r->layer[i].cost.access, el[(size_t)i].cost.access, sizeof el[(size_t)i].cost.access), 0)
+            << what << ": layer " << i;
     }
+    EXPECT_EQ(r->stats.dram_reads, es.dram_reads) << what;
+    EXPECT_EQ(r->stats.dram_writes, es.dram_writes) << what;
+    EXPECT_EQ(r->stats.dram_row_hits, es.dram_row_hits) << what;
+    EXPECT_EQ(r->stats.dram_row_misses, es.dram_row_misses) << what;
+    EXPECT_EQ(r->stats.dram_row_conflicts, es.dram_row_conflicts) << what;
     return cycles;
 }
 
@@ -488,6 +497,63 @@ TEST(NetSystemC, RowMajorCopiesSlicesAndVectorLayers)
     EXPECT_GE(has[2], 10);
     EXPECT_GE(changed[2], 5);
     RecordProperty("compared", compared);
+}
+
+// A global pool whose one output row (all its channels) does not fit the
+// vector unit's level runs by channels (docs/network.md, "Vector layers"): a
+// conv of 24 to 64 channels of 4 x 4 to 8 x 8 pixels, a pool over the whole
+// image, a gemm; on the plain, tiny and dram4 machines (the pool's input
+// wider than the vector level in every case counted), outermost or greedy
+// placement, the DRAM tile-major or row-major NHWC or NCHW by turns. The
+// network is valid (it was refused before: "one row does not fit"), the
+// engine is not below the bound, and the reference reproduces the engine
+// (its own DRAM unit enumeration, program.cpp unit_bursts, against
+// pesim_dram_vector_boxes).
+TEST(NetSystemC, AWidePoolRunsByChannels)
+{
+    int wide = 0, by_dram = 0;
+    for (int seed = 1; seed <= 8; seed++)
+        for (int af = 0; af < NA_COUNT; af++) {
+            NetCase c((uint64_t)seed * 53 + (uint64_t)af, NF_CHAIN, af);
+            ASSERT_TRUE(c.ok) << c.what;
+            TestRng rng((uint64_t)seed * 11 + (uint64_t)af);
+            int64_t h = rng.uni(4, 8), w = rng.uni(4, 8), k = rng.uni(24, 64);
+            NetBuilder b(rng.uni(2, 4), h, w);
+            std::string x = b.Conv("input", k, 3, 1, 1, "relu");
+            x = b.Pool(x, std::min(h, w), 1);
+            b.Gemm(x, rng.uni(2, 8));
+            pesim_error e;
+            pesim_network_free(&c.net);
+            ASSERT_EQ(pesim_network_load_string(b.Text().c_str(), "pool.cfg", &c.net, &e), PESIM_OK) << e.msg;
+            const int top = c.arch.n_levels - 1, V = c.arch.vector.level;
+            if (c.arch.level[top].is_dram) {
+                c.arch.level[top].dram.layout = seed % 3 ? PESIM_DRAM_ROW_MAJOR : PESIM_DRAM_TILE_MAJOR;
+                c.arch.level[top].dram.order = seed % 2 ? PESIM_DRAM_NCHW : PESIM_DRAM_NHWC;
+            }
+            pesim_net_destroy(c.n);
+            c.n = nullptr;
+            ASSERT_EQ(pesim_net_create(&c.arch, &c.net, &c.opt, &c.n, &e), PESIM_OK) << e.msg;
+            pesim_placement_free(&c.p);
+            ASSERT_EQ(seed % 2 ? pesim_net_place_greedy(c.n, &c.p, &e) : pesim_net_place_outermost(c.n, &c.p, &e),
+                      PESIM_OK) << e.msg;
+            std::string what = std::string("pool of ") + std::to_string(k) + " x " + std::to_string(h) + " x " +
+                               std::to_string(w) + " on " + net_arch_name(af) + " seed " + std::to_string(seed);
+            const int64_t in_words = k * h * w, cap = c.arch.level[V].capacity_words;
+            int64_t bound = 0;
+            int64_t cycles = engine_equals_reference(c, what, &bound);
+            ASSERT_GE(cycles, 0) << what;
+            EXPECT_GE(cycles, bound) << what;
+            if (cap > 0 && in_words > cap) {
+                wide++;
+                const pesim_net_result *r;
+                ASSERT_EQ(pesim_net_run(c.n, &c.p, PESIM_NET_CYCLE, &r, &e), PESIM_OK) << e.msg;
+                by_dram += r->layer[1].home[PESIM_INPUTS] == top && c.arch.level[top].is_dram;
+            }
+            if (HasFailure()) return;
+        }
+    printf("wide pools: %d run by channels, %d of them reading DRAM\n", wide, by_dram);
+    EXPECT_GE(wide, 12);
+    EXPECT_GE(by_dram, 4);
 }
 
 } // namespace

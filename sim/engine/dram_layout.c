@@ -257,11 +257,11 @@ int pesim_dram_vector_boxes(const pesim_layer *l, int t, int order, int64_t u0, 
     if (!vector_shape(l, &c.t, &v)) return 0;
     c.v = &v, c.order = order, c.n = 0, c.out = out;
     for (int d = 0; d < PESIM_NDIMS; d++) c.lo[d] = 0, c.ext[d] = v.dim[d];
-    static const int pool_units[] = {PESIM_DIM_N, PESIM_DIM_P};
+    static const int pool_units[] = {PESIM_DIM_N, PESIM_DIM_P, PESIM_DIM_G}; /* G: the pool's channels */
     static const int units[2][4] = {{PESIM_DIM_N, PESIM_DIM_P, PESIM_DIM_Q, PESIM_DIM_G},
                                     {PESIM_DIM_N, PESIM_DIM_G, PESIM_DIM_P, PESIM_DIM_Q}};
     const int *ud = l->op == PESIM_OP_POOL ? pool_units : units[order ? 1 : 0];
-    c.D = l->op == PESIM_OP_POOL ? 2 : 4;
+    c.D = l->op == PESIM_OP_POOL ? 3 : 4;
     int64_t all = 1;
     for (int k = c.D - 1; k >= 0; k--) {
         c.ud[k] = ud[k], c.rad[k] = v.dim[ud[k]] > 0 ? v.dim[ud[k]] : 1;

@@ -108,9 +108,10 @@ int pesim_dram_vector_layout(const pesim_layer *l, int t, int order, uint64_t ba
 #define PESIM_DRAM_UNIT_BOXES 7 /* the most boxes of a range of units */
 
 /* The boxes, in L's index space, of the units [u0, u1) of vector layer l's
- * operand t (pesim_dram_vector_layout): a pool's unit is an output row (n,
- * p): its outputs all Q columns and K channels, its inputs the rows its
- * windows read (pesim_dram_tensor_box: the stride's blocks), all columns;
+ * operand t (pesim_dram_vector_layout): a pool's unit is one channel of an
+ * output row (n, p, k), the channel fastest: its outputs all Q columns of
+ * that channel, its inputs the rows its windows read (pesim_dram_tensor_box:
+ * the stride's blocks), all columns, of that channel;
  * any other op's unit is one pixel of one group, its K channels, the units
  * counted in the layout's order of the pixel and group dims (NHWC: N P Q G,
  * NCHW: N G P Q; the innermost fastest). The range is cut into at most

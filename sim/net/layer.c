@@ -11,7 +11,9 @@
  * fills a tile of every operand that lives elsewhere (from its home), the
  * unit computes, and the output tile drains to its home; a tile is as many
  * rows per instance as the room there holds (doubled when the level is
- * double-buffered). A concat copies the inputs that do not alias their slice. */
+ * double-buffered), and a pool whose one output row does not fit is tiled
+ * over its channels (channels pool independently). A concat copies the
+ * inputs that do not alias their slice. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,23 +133,28 @@ int64_t net_vec_steps(const pesim_arch *a, int64_t words_per_inst, int64_t ops)
     return (double)s < x - 1e-9 ? s + 1 : s;
 }
 
-/* Input words of a pool over `rows` output rows of one image. */
-static int64_t pool_in_words(const pesim_layer *l, int64_t rows)
+/* Input words of a pool's `u` units at one instance (a unit is one channel
+ * of one output row): whole rows read K channels of the rows their windows
+ * span; less than a row, u channels of one row's windows; more, not a whole
+ * number of rows (a last block's share), the rows it touches whole. */
+static int64_t pool_in_words(const pesim_layer *l, int64_t u)
 {
+    const int64_t K = l->dim[PESIM_DIM_K];
+    int64_t rows = u < K ? 1 : (u + K - 1) / K, ch = u < K ? u : K;
     int64_t h = pesim_window_distinct(rows, l->dim[PESIM_DIM_R], l->stride_h, 1);
     int64_t w = pesim_window_distinct(l->dim[PESIM_DIM_Q], l->dim[PESIM_DIM_S], l->stride_w, 1);
-    return l->dim[PESIM_DIM_K] * h * w;
+    return ch * h * w;
 }
 
-/* Words a tile of `rows` units takes per instance at the vector level. */
-static int64_t vec_working_set(const pesim_net *n, const net_step *s, const pesim_layer *l, int64_t rows)
+/* Words a tile of `u` units takes per instance at the vector level. */
+static int64_t vec_working_set(const pesim_net *n, const net_step *s, const pesim_layer *l, int64_t u)
 {
     const int V = n->arch.vector.level;
     const net_vec *v = &s->vec;
     int64_t w = 0;
-    if (s->home[PESIM_INPUTS] != V) w += v->pool ? pool_in_words(l, rows) : rows * v->unit_in[PESIM_INPUTS];
-    if (s->home[PESIM_WEIGHTS] != V) w += rows * v->unit_in[PESIM_WEIGHTS];
-    if (s->home[PESIM_OUTPUTS] != V) w += rows * v->unit_out;
+    if (s->home[PESIM_INPUTS] != V) w += v->pool ? pool_in_words(l, u) : u * v->unit_in[PESIM_INPUTS];
+    if (s->home[PESIM_WEIGHTS] != V) w += u * v->unit_in[PESIM_WEIGHTS];
+    if (s->home[PESIM_OUTPUTS] != V) w += u * v->unit_out;
     w *= pesim_level_tile_slots(&n->arch.level[V]);
     if (v->weight_words && s->home[PESIM_WEIGHTS] != V) w += v->weight_words;
     return w;
@@ -158,7 +165,23 @@ int64_t net_vec_working_set(const pesim_net *n, const net_step *s, int32_t li)
     return vec_working_set(n, s, &n->net.layers[li], s->vec.tile);
 }
 
-/* Plans a vector layer; 0 with a reason when one row does not fit. */
+/* The largest whole number of grains (of g units) in [1, most] whose tile
+ * fits room; 0 when one does not. */
+static int64_t vec_fit(const pesim_net *n, const net_step *s, const pesim_layer *l, int64_t g, int64_t most,
+                       int64_t room)
+{
+    int64_t lo = 1, hi = most;
+    if (vec_working_set(n, s, l, g) > room) return 0;
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo + 1) / 2;
+        if (vec_working_set(n, s, l, mid * g) <= room) lo = mid;
+        else hi = mid - 1;
+    }
+    return lo;
+}
+
+/* Plans a vector layer; 0 with a reason when one unit does not fit (a pool:
+ * one channel of one output row; another op: one row of K). */
 static int plan_vector(pesim_net *n, net_step *s, int32_t li, int64_t room, char *why, size_t nwhy)
 {
     const pesim_layer *l = &n->net.layers[li];
@@ -167,10 +190,12 @@ static int plan_vector(pesim_net *n, net_step *s, int32_t li, int64_t room, char
     memset(v, 0, sizeof *v);
     v->inst = n->inst[n->arch.vector.level];
     v->ops = net_vector_ops_per_word(l);
-    if (l->op == PESIM_OP_POOL) {
+    v->grain = 1;
+    if (l->op == PESIM_OP_POOL) { /* units: (n, p, k), k fastest; grains of whole rows where one fits */
         v->pool = 1;
-        v->units = d[PESIM_DIM_G] * d[PESIM_DIM_N] * d[PESIM_DIM_P];
-        v->unit_out = d[PESIM_DIM_K] * d[PESIM_DIM_Q];
+        v->units = d[PESIM_DIM_N] * d[PESIM_DIM_P] * d[PESIM_DIM_K];
+        v->unit_out = d[PESIM_DIM_Q];
+        v->grain = d[PESIM_DIM_K];
     } else {
         /* rows of K: the normalised axis of softmax and layernorm */
         v->units = d[PESIM_DIM_G] * d[PESIM_DIM_N] * d[PESIM_DIM_P] * d[PESIM_DIM_Q];
@@ -179,22 +204,22 @@ static int plan_vector(pesim_net *n, net_step *s, int32_t li, int64_t room, char
         if (l->op == PESIM_OP_ADD) v->unit_in[PESIM_WEIGHTS] = d[PESIM_DIM_K];
         if (l->op == PESIM_OP_LAYERNORM) v->weight_words = pesim_layer_weight_words(l);
     }
-    int64_t most = cdiv(v->units, v->inst), lo = 1, hi = most;
+    int64_t most = cdiv(cdiv(v->units, v->grain), v->inst);
     if (n->cap[n->arch.vector.level] == 0 || room == INT64_MAX) {
-        v->tile = most;
+        v->tile = most * v->grain;
     } else {
-        if (vec_working_set(n, s, l, 1) > room) {
-            snprintf(why, nwhy, "one row (%lld words) does not fit the vector unit's level %s: %lld words free",
-                     (long long)vec_working_set(n, s, l, 1), n->arch.level[n->arch.vector.level].name,
-                     (long long)room);
+        int64_t k = vec_fit(n, s, l, v->grain, most, room);
+        if (k == 0 && v->grain > 1) { /* a pool's row does not fit: channels of one row */
+            int64_t c = vec_fit(n, s, l, 1, v->grain - 1, room);
+            if (c > 0) v->grain = 1, k = c;
+        }
+        if (k == 0) {
+            snprintf(why, nwhy, "one %s (%lld words) does not fit the vector unit's level %s: %lld words free",
+                     v->pool ? "channel of a row" : "row", (long long)vec_working_set(n, s, l, 1),
+                     n->arch.level[n->arch.vector.level].name, (long long)room);
             return 0;
         }
-        while (lo < hi) { /* the largest tile that fits */
-            int64_t mid = lo + (hi - lo + 1) / 2;
-            if (vec_working_set(n, s, l, mid) <= room) lo = mid;
-            else hi = mid - 1;
-        }
-        v->tile = lo;
+        v->tile = k * v->grain;
     }
     v->blocks = cdiv(v->units, v->tile * v->inst);
     return 1;
@@ -229,7 +254,7 @@ int64_t net_vec_block(const pesim_net *n, const net_step *s, int32_t li, int64_t
     const int V = n->arch.vector.level;
     int64_t u0 = b * v->tile * v->inst, u1 = u0 + v->tile * v->inst;
     if (u1 > v->units) u1 = v->units;
-    int64_t cnt = u1 - u0, per = cdiv(cnt, v->inst), used = cdiv(cnt, per);
+    int64_t cnt = u1 - u0, per = cdiv(cdiv(cnt, v->grain), v->inst) * v->grain, used = cdiv(cnt, per);
     int64_t in_words[NT] = {0};
     in_words[PESIM_INPUTS] = v->pool ? used * pool_in_words(l, per) : cnt * v->unit_in[PESIM_INPUTS];
     in_words[PESIM_WEIGHTS] = cnt * v->unit_in[PESIM_WEIGHTS];

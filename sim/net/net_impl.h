@@ -33,17 +33,22 @@ typedef enum net_kind {
     NET_COPY         /* concat: DMA copies of its inputs into its output (or nothing, aliased) */
 } net_kind;
 
-/* A vector layer's work: `units` rows of `unit_out` output words each; per
- * unit, `unit_in[t]` words of operand t (pool: see vec_block), `ops` element
- * operations per output word; weights (layernorm) stay resident. */
+/* A vector layer's work: `units` units of `unit_out` output words each (a
+ * pool's unit is one channel of one output row (n, p, k), k fastest;
+ * another op's a pixel's row of K); per unit, `unit_in[t]` words of operand
+ * t (pool: its windows, pool_in_words), `ops` element operations per output
+ * word; weights (layernorm) stay resident. An instance's share of a block
+ * is whole grains (a pool: whole rows of K units, or single channels where
+ * one row does not fit the level). */
 typedef struct net_vec {
     int64_t units;
     int64_t unit_out;
     int64_t unit_in[NT];         /* INPUTS: operand 0, WEIGHTS: operand 1 (0: none) */
     int64_t weight_words;        /* layernorm: 2 x K, loaded in the first block */
     int64_t ops;                 /* per output word */
-    int pool;                    /* rows of a pool: input rows per tile come from the window */
-    int64_t tile;                /* units per instance per block */
+    int pool;                    /* a pool: input rows per tile come from the window */
+    int64_t grain;               /* units an instance's share is made of (1, or a pool's K) */
+    int64_t tile;                /* units per instance per block (whole grains) */
     int64_t blocks;
     int64_t inst;                /* instances of the vector unit's level */
 } net_vec;

@@ -429,8 +429,9 @@ bool vector_operand(const pesim_layer *l, int t, pesim_layer *v, int *lt)
 
 // The bursts of units [u0, u1) of a vector step's operand (layer v of
 // vector_operand, layout L), this reference's own enumeration: unit by
-// unit, a pool's output row (n, p) with all its columns and channels (its
-// inputs the rows and columns its windows read, tile_box), any other op's
+// unit, one channel of a pool's output row (n, p, k: the channel is
+// vector_operand's group) with all its columns (its inputs the rows and
+// columns its windows read, tile_box), any other op's
 // pixel of one group with its K channels, the units counted in the layout's
 // order of N P Q G (NHWC) or N G P Q (NCHW); then every burst once, in
 // address order.
@@ -438,11 +439,11 @@ void unit_bursts(const pesim_layer &v, bool pool, int order, const RowMajor &L, 
                  uint64_t burst, std::vector<uint64_t> &out)
 {
     out.clear();
-    static const int kPool[2] = {PESIM_DIM_N, PESIM_DIM_P};
+    static const int kPool[3] = {PESIM_DIM_N, PESIM_DIM_P, PESIM_DIM_G};
     static const int kNhwc[4] = {PESIM_DIM_N, PESIM_DIM_P, PESIM_DIM_Q, PESIM_DIM_G};
     static const int kNchw[4] = {PESIM_DIM_N, PESIM_DIM_G, PESIM_DIM_P, PESIM_DIM_Q};
     const int *ud = pool ? kPool : order == PESIM_DRAM_NCHW ? kNchw : kNhwc;
-    const int nd = pool ? 2 : 4;
+    const int nd = pool ? 3 : 4;
     for (int64_t u = u0; u < u1; u++) {
         Xfer x;
         for (int d = 0; d < PESIM_NDIMS; d++) x.lo[d] = 0, x.ext[d] = v.dim[d];
