@@ -318,12 +318,14 @@ TEST(DramLayout, APoolReadsTheRowsAndColumnsOfItsWindows)
 }
 
 // An add of K 2 channels over P 2 x Q 3 pixels, NCHW, one-byte words, 2-byte
-// bursts. Units are pixels in N G P Q order; [1, 5) is pixels (0,1) (0,2)
-// (1,0) (1,1): two boxes (row 0 columns 1-2, row 1 columns 0-1), plane
-// offsets 1-4, in channel 0 bytes 1-4 (bursts 0, 2, 4) and channel 1 bytes
-// 7-10 (6, 8, 10). NHWC: pixels 1-4 are bytes 2-9, bursts 2, 4, 6, 8. The
-// layernorm's scale and shift (weights slot) have no layout; the add's
-// second term takes the outputs' shape.
+// bursts. Units are channels of pixels in N G P Q K order; [2, 10) is
+// pixels (0,1) (0,2) (1,0) (1,1), whole: two boxes (row 0 columns 1-2, row 1
+// columns 0-1), plane offsets 1-4, in channel 0 bytes 1-4 (bursts 0, 2, 4)
+// and channel 1 bytes 7-10 (6, 8, 10). NHWC: pixels 1-4 are bytes 2-9,
+// bursts 2, 4, 6, 8. Units [3, 7), one-byte bursts: channel 1 of pixel 1,
+// pixel 2, channel 0 of pixel 3: NHWC bytes 2i + k: 3-6, three boxes; NCHW
+// 6k + i: 7, 2, 8, 3. The layernorm's scale and shift (weights slot) have
+// no layout; the add's second term takes the outputs' shape.
 TEST(DramLayout, AnAddsUnitsCutIntoBoxes)
 {
     pesim_layer l = {};
@@ -332,13 +334,16 @@ TEST(DramLayout, AnAddsUnitsCutIntoBoxes)
     for (int d = 0; d < PESIM_NDIMS; d++) l.dim[d] = dims[d];
     l.stride_h = l.stride_w = l.dilation_h = l.dilation_w = 1;
     int nb;
-    EXPECT_EQ(unit_bursts(l, PESIM_INPUTS, PESIM_DRAM_NCHW, 1, 5, 2, &nb),
+    EXPECT_EQ(unit_bursts(l, PESIM_INPUTS, PESIM_DRAM_NCHW, 2, 10, 2, &nb),
               (std::vector<uint64_t>{0, 2, 4, 6, 8, 10}));
     EXPECT_EQ(nb, 2);
-    EXPECT_EQ(unit_bursts(l, PESIM_WEIGHTS, PESIM_DRAM_NHWC, 1, 5, 2, &nb), (std::vector<uint64_t>{2, 4, 6, 8}));
+    EXPECT_EQ(unit_bursts(l, PESIM_WEIGHTS, PESIM_DRAM_NHWC, 2, 10, 2, &nb), (std::vector<uint64_t>{2, 4, 6, 8}));
     EXPECT_EQ(nb, 2);
+    EXPECT_EQ(unit_bursts(l, PESIM_INPUTS, PESIM_DRAM_NHWC, 3, 7, 1, &nb), (std::vector<uint64_t>{3, 4, 5, 6}));
+    EXPECT_EQ(nb, 3);
+    EXPECT_EQ(unit_bursts(l, PESIM_INPUTS, PESIM_DRAM_NCHW, 3, 7, 1, &nb), (std::vector<uint64_t>{2, 3, 7, 8}));
     // the whole range: one box
-    EXPECT_EQ(unit_bursts(l, PESIM_OUTPUTS, PESIM_DRAM_NHWC, 0, 6, 2, &nb).size(), 6u);
+    EXPECT_EQ(unit_bursts(l, PESIM_OUTPUTS, PESIM_DRAM_NHWC, 0, 12, 2, &nb).size(), 6u);
     EXPECT_EQ(nb, 1);
     l.op = PESIM_OP_LAYERNORM;
     pesim_dram_layout L;

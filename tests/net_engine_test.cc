@@ -266,6 +266,47 @@ TEST(NetEngine, AWidePoolRunsByChannels)
         << s.reason;
 }
 
+// An activation whose one pixel does not fit runs by channels too: a relu
+// over the input's 4 x 1 pixels of 4 channels, a pixel 4 inputs and 4
+// outputs. SRAM at 6 words holds 3 channels (2 words each): 16 channels in
+// 6 blocks, the last of 1, some across pixels; relu is 1 operation a word,
+// each block 1 step on 4 lanes: 6 compute cycles. MEM reads the 16 inputs
+// and writes the 16 outputs once, as in one block with SRAM at 32 words. At
+// 8 words a block is one whole pixel (4 blocks); at 1 word not even a
+// channel fits.
+TEST(NetEngine, AWideActivationRunsByChannels)
+{
+    const std::string net =
+        Net({"name = \"act\"; type = \"act\"; function = \"relu\"; inputs = [ \"input\" ]; k = 4; p = 4; q = 1;"});
+    Hand h(HandArch(6), net);
+    const pesim_net_result &r = h.Run(PESIM_NET_CYCLE);
+    ASSERT_TRUE(r.valid) << r.reason;
+    const pesim_net_layer &ly = h.L("act");
+    EXPECT_EQ(r.stats.blocks, 6);
+    EXPECT_EQ(ly.vector_ops, 16);
+    EXPECT_EQ(ly.cost.compute_cycles, 6);
+    EXPECT_EQ(ly.cost.access[1][PESIM_INPUTS].reads, 16);
+    EXPECT_EQ(ly.cost.access[1][PESIM_OUTPUTS].updates, 16);
+    EXPECT_EQ(ly.cost.access[0][PESIM_INPUTS].fills, 16);
+    const pesim_net_result &b = h.Run(PESIM_NET_ANALYTICAL);
+    ASSERT_TRUE(b.valid) << b.reason;
+    EXPECT_EQ(memcmp(b.layer[0].cost.access, ly.cost.access, sizeof ly.cost.access), 0);
+    for (int words : {8, 32}) {
+        Hand other(HandArch(words), net);
+        const pesim_net_result &o = other.Run(PESIM_NET_CYCLE);
+        ASSERT_TRUE(o.valid) << o.reason;
+        EXPECT_EQ(o.stats.blocks, words == 8 ? 4 : 1);
+        EXPECT_EQ(Words(other.L("act").cost, 1), 32);
+    }
+    Hand small(HandArch(1), net);
+    const pesim_net_result &s = small.Run(PESIM_NET_CYCLE);
+    EXPECT_FALSE(s.valid);
+    EXPECT_NE(std::string(s.reason).find("one channel of a pixel (2 words) does not fit the vector unit's level SRAM: "
+                                         "1 words free"),
+              std::string::npos)
+        << s.reason;
+}
+
 TEST(NetEngine, ConcatCopiesOrAliases)
 {
     // a and b both read the input; c = concat(a, b): 16 + 16 words.

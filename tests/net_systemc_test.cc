@@ -499,61 +499,72 @@ TEST(NetSystemC, RowMajorCopiesSlicesAndVectorLayers)
     RecordProperty("compared", compared);
 }
 
-// A global pool whose one output row (all its channels) does not fit the
-// vector unit's level runs by channels (docs/network.md, "Vector layers"): a
-// conv of 24 to 64 channels of 4 x 4 to 8 x 8 pixels, a pool over the whole
-// image, a gemm; on the plain, tiny and dram4 machines (the pool's input
-// wider than the vector level in every case counted), outermost or greedy
-// placement, the DRAM tile-major or row-major NHWC or NCHW by turns. The
-// network is valid (it was refused before: "one row does not fit"), the
-// engine is not below the bound, and the reference reproduces the engine
-// (its own DRAM unit enumeration, program.cpp unit_bursts, against
-// pesim_dram_vector_boxes).
-TEST(NetSystemC, AWidePoolRunsByChannels)
+// Vector layers whose one row or pixel does not fit the vector unit's level
+// run by channels (docs/network.md, "Vector layers"). Even seeds: a conv of
+// 24 to 64 channels of 4 x 4 to 8 x 8 pixels, a pool over the whole image, a
+// gemm. Odd seeds: a conv of K channels of 2 x 2 to 4 x 4 pixels with K
+// above half the vector level (a pixel of K inputs and K outputs does not
+// fit), a gelu, the add of the two, the whole-image pool, a gemm. On the
+// plain, tiny and dram4 machines, outermost or greedy placement, the DRAM
+// tile-major or row-major NHWC or NCHW by turns: every network is valid (each
+// was refused before: "one row does not fit"), the engine is not below the
+// bound, and the reference reproduces the engine (its own DRAM unit
+// enumeration, program.cpp unit_bursts, against pesim_dram_vector_boxes).
+TEST(NetSystemC, WideVectorLayersRunByChannels)
 {
-    int wide = 0, by_dram = 0;
+    int pools = 0, pixels = 0, by_dram = 0;
     for (int seed = 1; seed <= 8; seed++)
         for (int af = 0; af < NA_COUNT; af++) {
             NetCase c((uint64_t)seed * 53 + (uint64_t)af, NF_CHAIN, af);
             ASSERT_TRUE(c.ok) << c.what;
             TestRng rng((uint64_t)seed * 11 + (uint64_t)af);
-            int64_t h = rng.uni(4, 8), w = rng.uni(4, 8), k = rng.uni(24, 64);
+            const int top = c.arch.n_levels - 1, V = c.arch.vector.level;
+            const int64_t cap = c.arch.level[V].capacity_words;
+            const bool pixel = seed % 2;
+            int64_t h = pixel ? rng.uni(2, 4) : rng.uni(4, 8), w = pixel ? rng.uni(2, 4) : rng.uni(4, 8);
+            int64_t k = pixel ? cap / 2 + rng.uni(1, cap / 4) : rng.uni(24, 64);
             NetBuilder b(rng.uni(2, 4), h, w);
-            std::string x = b.Conv("input", k, 3, 1, 1, "relu");
+            std::string x = b.Conv("input", k, 3, 1, 1);
+            if (pixel) x = b.Sum(b.Eltwise("act", x, " function = \"gelu\";"), x);
             x = b.Pool(x, std::min(h, w), 1);
             b.Gemm(x, rng.uni(2, 8));
             pesim_error e;
             pesim_network_free(&c.net);
-            ASSERT_EQ(pesim_network_load_string(b.Text().c_str(), "pool.cfg", &c.net, &e), PESIM_OK) << e.msg;
-            const int top = c.arch.n_levels - 1, V = c.arch.vector.level;
+            ASSERT_EQ(pesim_network_load_string(b.Text().c_str(), "wide.cfg", &c.net, &e), PESIM_OK) << e.msg;
             if (c.arch.level[top].is_dram) {
                 c.arch.level[top].dram.layout = seed % 3 ? PESIM_DRAM_ROW_MAJOR : PESIM_DRAM_TILE_MAJOR;
-                c.arch.level[top].dram.order = seed % 2 ? PESIM_DRAM_NCHW : PESIM_DRAM_NHWC;
+                c.arch.level[top].dram.order = seed % 4 < 2 ? PESIM_DRAM_NCHW : PESIM_DRAM_NHWC;
             }
             pesim_net_destroy(c.n);
             c.n = nullptr;
             ASSERT_EQ(pesim_net_create(&c.arch, &c.net, &c.opt, &c.n, &e), PESIM_OK) << e.msg;
             pesim_placement_free(&c.p);
-            ASSERT_EQ(seed % 2 ? pesim_net_place_greedy(c.n, &c.p, &e) : pesim_net_place_outermost(c.n, &c.p, &e),
+            ASSERT_EQ(seed % 4 < 2 ? pesim_net_place_greedy(c.n, &c.p, &e) : pesim_net_place_outermost(c.n, &c.p, &e),
                       PESIM_OK) << e.msg;
-            std::string what = std::string("pool of ") + std::to_string(k) + " x " + std::to_string(h) + " x " +
-                               std::to_string(w) + " on " + net_arch_name(af) + " seed " + std::to_string(seed);
-            const int64_t in_words = k * h * w, cap = c.arch.level[V].capacity_words;
+            std::string what = std::string(pixel ? "add and pool of " : "pool of ") + std::to_string(k) + " x " +
+                               std::to_string(h) + " x " + std::to_string(w) + " on " + net_arch_name(af) +
+                               " seed " + std::to_string(seed);
             int64_t bound = 0;
             int64_t cycles = engine_equals_reference(c, what, &bound);
             ASSERT_GE(cycles, 0) << what;
             EXPECT_GE(cycles, bound) << what;
-            if (cap > 0 && in_words > cap) {
-                wide++;
-                const pesim_net_result *r;
-                ASSERT_EQ(pesim_net_run(c.n, &c.p, PESIM_NET_CYCLE, &r, &e), PESIM_OK) << e.msg;
-                by_dram += r->layer[1].home[PESIM_INPUTS] == top && c.arch.level[top].is_dram;
+            const pesim_net_result *r;
+            ASSERT_EQ(pesim_net_run(c.n, &c.p, PESIM_NET_CYCLE, &r, &e), PESIM_OK) << e.msg;
+            for (int32_t i = 0; i < r->n_layers; i++) {
+                const pesim_layer &l = c.net.layers[i];
+                const pesim_net_layer &ly = r->layer[i];
+                int64_t row = l.op == PESIM_OP_POOL ? k * h * w : l.op == PESIM_OP_ACT ? 2 * k : 0;
+                if (row == 0 || cap == 0 || row <= cap) continue;  /* a row or pixel that fits, or not vector */
+                (l.op == PESIM_OP_POOL ? pools : pixels)++;
+                by_dram += ly.home[PESIM_INPUTS] == top && c.arch.level[top].is_dram;
             }
             if (HasFailure()) return;
         }
-    printf("wide pools: %d run by channels, %d of them reading DRAM\n", wide, by_dram);
-    EXPECT_GE(wide, 12);
-    EXPECT_GE(by_dram, 4);
+    printf("wide vector layers run by channels: %d pools, %d activations; %d reading DRAM\n", pools, pixels,
+           by_dram);
+    EXPECT_GE(pools, 20);
+    EXPECT_GE(pixels, 8);
+    EXPECT_GE(by_dram, 8);
 }
 
 } // namespace

@@ -214,8 +214,8 @@ int pesim_dram_vector_layout(const pesim_layer *l, int t, int order, uint64_t ba
  * in unit order; appends them to out as boxes of tensor t of layer v. */
 typedef struct unit_cut {
     const pesim_layer *v;
-    int t, order, D, ud[4], n;
-    int64_t rad[4], inner[4];
+    int t, order, D, ud[5], n;
+    int64_t rad[5], inner[5];
     int64_t lo[PESIM_NDIMS], ext[PESIM_NDIMS];
     pesim_dram_box *out;
 } unit_cut;
@@ -258,10 +258,10 @@ int pesim_dram_vector_boxes(const pesim_layer *l, int t, int order, int64_t u0, 
     c.v = &v, c.order = order, c.n = 0, c.out = out;
     for (int d = 0; d < PESIM_NDIMS; d++) c.lo[d] = 0, c.ext[d] = v.dim[d];
     static const int pool_units[] = {PESIM_DIM_N, PESIM_DIM_P, PESIM_DIM_G}; /* G: the pool's channels */
-    static const int units[2][4] = {{PESIM_DIM_N, PESIM_DIM_P, PESIM_DIM_Q, PESIM_DIM_G},
-                                    {PESIM_DIM_N, PESIM_DIM_G, PESIM_DIM_P, PESIM_DIM_Q}};
+    static const int units[2][5] = {{PESIM_DIM_N, PESIM_DIM_P, PESIM_DIM_Q, PESIM_DIM_G, PESIM_DIM_K},
+                                    {PESIM_DIM_N, PESIM_DIM_G, PESIM_DIM_P, PESIM_DIM_Q, PESIM_DIM_K}};
     const int *ud = l->op == PESIM_OP_POOL ? pool_units : units[order ? 1 : 0];
-    c.D = l->op == PESIM_OP_POOL ? 3 : 4;
+    c.D = l->op == PESIM_OP_POOL ? 3 : 5;
     int64_t all = 1;
     for (int k = c.D - 1; k >= 0; k--) {
         c.ud[k] = ud[k], c.rad[k] = v.dim[ud[k]] > 0 ? v.dim[ud[k]] : 1;

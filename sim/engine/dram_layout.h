@@ -105,16 +105,17 @@ void pesim_dram_layout_slice(pesim_dram_layout *L, int order, uint64_t base, int
 int pesim_dram_vector_layout(const pesim_layer *l, int t, int order, uint64_t base, int64_t word_bytes,
                              pesim_dram_layout *L);
 
-#define PESIM_DRAM_UNIT_BOXES 7 /* the most boxes of a range of units */
+#define PESIM_DRAM_UNIT_BOXES 9 /* the most boxes of a range of units */
 
 /* The boxes, in L's index space, of the units [u0, u1) of vector layer l's
  * operand t (pesim_dram_vector_layout): a pool's unit is one channel of an
  * output row (n, p, k), the channel fastest: its outputs all Q columns of
  * that channel, its inputs the rows its windows read (pesim_dram_tensor_box:
  * the stride's blocks), all columns, of that channel;
- * any other op's unit is one pixel of one group, its K channels, the units
- * counted in the layout's order of the pixel and group dims (NHWC: N P Q G,
- * NCHW: N G P Q; the innermost fastest). The range is cut into at most
+ * any other op's unit is one channel of one pixel of one group, the units
+ * counted in the layout's order of the pixel and group dims, then the
+ * channel (NHWC: N P Q G K, NCHW: N G P Q K; the innermost fastest). The
+ * range is cut into at most
  * PESIM_DRAM_UNIT_BOXES boxes in unit order (a partial run of the
  * innermost unit dim, whole ones, a partial one, per outer dim). Returns how
  * many. */

@@ -11,9 +11,9 @@
  * fills a tile of every operand that lives elsewhere (from its home), the
  * unit computes, and the output tile drains to its home; a tile is as many
  * rows per instance as the room there holds (doubled when the level is
- * double-buffered), and a pool whose one output row does not fit is tiled
- * over its channels (channels pool independently). A concat copies the
- * inputs that do not alias their slice. */
+ * double-buffered); a pool, add or activation whose one row (pixel) does
+ * not fit is tiled over its channels, which are independent. A concat
+ * copies the inputs that do not alias their slice. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,8 +180,10 @@ static int64_t vec_fit(const pesim_net *n, const net_step *s, const pesim_layer 
     return lo;
 }
 
-/* Plans a vector layer; 0 with a reason when one unit does not fit (a pool:
- * one channel of one output row; another op: one row of K). */
+/* Plans a vector layer; 0 with a reason when its smallest tile does not fit:
+ * one channel of a row (a pool) or of a pixel (an add, an activation), whose
+ * channels are independent, or one row of K (softmax, layer norm: their
+ * normalised axis). */
 static int plan_vector(pesim_net *n, net_step *s, int32_t li, int64_t room, char *why, size_t nwhy)
 {
     const pesim_layer *l = &n->net.layers[li];
@@ -190,18 +192,17 @@ static int plan_vector(pesim_net *n, net_step *s, int32_t li, int64_t room, char
     memset(v, 0, sizeof *v);
     v->inst = n->inst[n->arch.vector.level];
     v->ops = net_vector_ops_per_word(l);
-    v->grain = 1;
-    if (l->op == PESIM_OP_POOL) { /* units: (n, p, k), k fastest; grains of whole rows where one fits */
+    v->grain = d[PESIM_DIM_K];
+    int split = l->op == PESIM_OP_POOL || l->op == PESIM_OP_ADD || l->op == PESIM_OP_ACT;
+    if (l->op == PESIM_OP_POOL) { /* units (n, p, k), k fastest: a row is K of them */
         v->pool = 1;
         v->units = d[PESIM_DIM_N] * d[PESIM_DIM_P] * d[PESIM_DIM_K];
         v->unit_out = d[PESIM_DIM_Q];
-        v->grain = d[PESIM_DIM_K];
-    } else {
-        /* rows of K: the normalised axis of softmax and layernorm */
-        v->units = d[PESIM_DIM_G] * d[PESIM_DIM_N] * d[PESIM_DIM_P] * d[PESIM_DIM_Q];
-        v->unit_out = d[PESIM_DIM_K];
-        v->unit_in[PESIM_INPUTS] = d[PESIM_DIM_K];
-        if (l->op == PESIM_OP_ADD) v->unit_in[PESIM_WEIGHTS] = d[PESIM_DIM_K];
+    } else { /* units (pixel of a group, k), k fastest: a pixel is K of them */
+        v->units = d[PESIM_DIM_G] * d[PESIM_DIM_N] * d[PESIM_DIM_P] * d[PESIM_DIM_Q] * d[PESIM_DIM_K];
+        v->unit_out = 1;
+        v->unit_in[PESIM_INPUTS] = 1;
+        if (l->op == PESIM_OP_ADD) v->unit_in[PESIM_WEIGHTS] = 1;
         if (l->op == PESIM_OP_LAYERNORM) v->weight_words = pesim_layer_weight_words(l);
     }
     int64_t most = cdiv(cdiv(v->units, v->grain), v->inst);
@@ -209,13 +210,14 @@ static int plan_vector(pesim_net *n, net_step *s, int32_t li, int64_t room, char
         v->tile = most * v->grain;
     } else {
         int64_t k = vec_fit(n, s, l, v->grain, most, room);
-        if (k == 0 && v->grain > 1) { /* a pool's row does not fit: channels of one row */
+        if (k == 0 && split && v->grain > 1) { /* a whole row or pixel does not fit: its channels */
             int64_t c = vec_fit(n, s, l, 1, v->grain - 1, room);
             if (c > 0) v->grain = 1, k = c;
         }
         if (k == 0) {
             snprintf(why, nwhy, "one %s (%lld words) does not fit the vector unit's level %s: %lld words free",
-                     v->pool ? "channel of a row" : "row", (long long)vec_working_set(n, s, l, 1),
+                     v->pool ? "channel of a row" : split ? "channel of a pixel" : "row",
+                     (long long)vec_working_set(n, s, l, split ? 1 : v->grain),
                      n->arch.level[n->arch.vector.level].name, (long long)room);
             return 0;
         }

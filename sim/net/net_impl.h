@@ -33,13 +33,13 @@ typedef enum net_kind {
     NET_COPY         /* concat: DMA copies of its inputs into its output (or nothing, aliased) */
 } net_kind;
 
-/* A vector layer's work: `units` units of `unit_out` output words each (a
- * pool's unit is one channel of one output row (n, p, k), k fastest;
- * another op's a pixel's row of K); per unit, `unit_in[t]` words of operand
- * t (pool: its windows, pool_in_words), `ops` element operations per output
- * word; weights (layernorm) stay resident. An instance's share of a block
- * is whole grains (a pool: whole rows of K units, or single channels where
- * one row does not fit the level). */
+/* A vector layer's work: `units` units of `unit_out` output words each, a
+ * unit one channel (k, the fastest) of an output row (n, p) of a pool or of
+ * a pixel of another op; per unit, `unit_in[t]` words of operand t (pool:
+ * its windows, pool_in_words), `ops` element operations per output word;
+ * weights (layernorm) stay resident. An instance's share of a block is
+ * whole grains: whole rows or pixels (K units), or single channels where
+ * one does not fit the level (a pool, an add, an activation). */
 typedef struct net_vec {
     int64_t units;
     int64_t unit_out;
@@ -47,7 +47,7 @@ typedef struct net_vec {
     int64_t weight_words;        /* layernorm: 2 x K, loaded in the first block */
     int64_t ops;                 /* per output word */
     int pool;                    /* a pool: input rows per tile come from the window */
-    int64_t grain;               /* units an instance's share is made of (1, or a pool's K) */
+    int64_t grain;               /* units an instance's share is made of (K, or 1: channels) */
     int64_t tile;                /* units per instance per block (whole grains) */
     int64_t blocks;
     int64_t inst;                /* instances of the vector unit's level */

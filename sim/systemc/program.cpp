@@ -431,19 +431,19 @@ bool vector_operand(const pesim_layer *l, int t, pesim_layer *v, int *lt)
 // vector_operand, layout L), this reference's own enumeration: unit by
 // unit, one channel of a pool's output row (n, p, k: the channel is
 // vector_operand's group) with all its columns (its inputs the rows and
-// columns its windows read, tile_box), any other op's
-// pixel of one group with its K channels, the units counted in the layout's
-// order of N P Q G (NHWC) or N G P Q (NCHW); then every burst once, in
+// columns its windows read, tile_box), any other op's one channel of a
+// pixel of one group, the units counted in the layout's order of N P Q G
+// (NHWC) or N G P Q (NCHW), then K, the fastest; then every burst once, in
 // address order.
 void unit_bursts(const pesim_layer &v, bool pool, int order, const RowMajor &L, int64_t u0, int64_t u1,
                  uint64_t burst, std::vector<uint64_t> &out)
 {
     out.clear();
     static const int kPool[3] = {PESIM_DIM_N, PESIM_DIM_P, PESIM_DIM_G};
-    static const int kNhwc[4] = {PESIM_DIM_N, PESIM_DIM_P, PESIM_DIM_Q, PESIM_DIM_G};
-    static const int kNchw[4] = {PESIM_DIM_N, PESIM_DIM_G, PESIM_DIM_P, PESIM_DIM_Q};
+    static const int kNhwc[5] = {PESIM_DIM_N, PESIM_DIM_P, PESIM_DIM_Q, PESIM_DIM_G, PESIM_DIM_K};
+    static const int kNchw[5] = {PESIM_DIM_N, PESIM_DIM_G, PESIM_DIM_P, PESIM_DIM_Q, PESIM_DIM_K};
     const int *ud = pool ? kPool : order == PESIM_DRAM_NCHW ? kNchw : kNhwc;
-    const int nd = pool ? 3 : 4;
+    const int nd = pool ? 3 : 5;
     for (int64_t u = u0; u < u1; u++) {
         Xfer x;
         for (int d = 0; d < PESIM_NDIMS; d++) x.lo[d] = 0, x.ext[d] = v.dim[d];
