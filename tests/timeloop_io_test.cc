@@ -516,6 +516,14 @@ TEST(TimeloopArch, ErtRules)
     EXPECT_EQ(6, e.line);
     EXPECT_STREQ("ERT.tables.[S.B]", e.key);
     EXPECT_NE(nullptr, strstr(e.msg, "one write energy per level")) << e.msg;
+    // an energy the arch format cannot hold (its limit, 1e9 pJ) is refused at its line, not
+    // written into an arch.cfg that does not load back
+    bad = ert;
+    bad.replace(bad.find("energy: 11"), 10, "energy: 1e20");
+    EXPECT_EQ(PESIM_ERR_RANGE, LoadArch(arch, &a, &e, bad.c_str(), PESIM_TL_ERT_MAX));
+    EXPECT_STREQ("e.yaml", e.file);
+    EXPECT_EQ(9, e.line);  // idle's entry
+    EXPECT_NE(nullptr, strstr(e.msg, "must be <= 1e+09")) << e.msg;
 }
 
 // ---------------------------------------------------------------- problems

@@ -20,9 +20,7 @@
 #define MAX_MAC_UNITS (INT64_C(1) << 40)   /* the product of every fan-out */
 #define MAX_LATENCY (1 << 20)              /* latency_cycles (on chip, MAC pipeline) */
 #define MAX_RATE INT64_C(1000000000000)    /* words per cycle (1e12) */
-#define MAX_ENERGY_PJ 1000000000           /* per access, per MAC, per cycle (1e9 pJ) */
 #define MAX_AREA_UM2 INT64_C(1000000000000000) /* 1e15 um2 */
-#define MAX_CLOCK_MHZ 1000000              /* 1 THz */
 #define MAX_TCK_NS 1000                    /* a 1 MHz DRAM clock */
 #define MAX_DRAM_CLOCK_RATIO 1024.0        /* DRAM clock / accelerator clock */
 
@@ -31,7 +29,7 @@ static const char *const arch_keys[] = {"name",      "source",    "dataflow", "c
                                         NULL};
 static const cfg_field arch_fields[] = {
     {"word_bits", CFG_I32, offsetof(pesim_arch, word_bits), 1, 64, CFG_REQUIRED},
-    {"clock_mhz", CFG_F64, offsetof(pesim_arch, clock_mhz), 0, MAX_CLOCK_MHZ, CFG_REQUIRED | CFG_GT},
+    {"clock_mhz", CFG_F64, offsetof(pesim_arch, clock_mhz), 0, PESIM_CFG_MAX_CLOCK_MHZ, CFG_REQUIRED | CFG_GT},
 };
 static const char *const mac_keys[] = {"energy_pj", "latency_cycles", "area_um2", "type", "leak_pj_per_cycle", NULL};
 static const cfg_field mac_fields[] = {
@@ -44,16 +42,16 @@ typedef struct cost_field {
     uint32_t bit;
 } cost_field;
 static const cost_field mac_cost_fields[] = {
-    {{"energy_pj", CFG_F64, offsetof(pesim_arch, mac_energy_pj), 0, MAX_ENERGY_PJ, 0}, PESIM_EST_MAC_ENERGY},
+    {{"energy_pj", CFG_F64, offsetof(pesim_arch, mac_energy_pj), 0, PESIM_CFG_MAX_ENERGY_PJ, 0}, PESIM_EST_MAC_ENERGY},
     {{"area_um2", CFG_F64, offsetof(pesim_arch, mac_area_um2), 0, MAX_AREA_UM2, 0}, PESIM_EST_MAC_AREA},
-    {{"leak_pj_per_cycle", CFG_F64, offsetof(pesim_arch, mac_leak_pj_per_cycle), 0, MAX_ENERGY_PJ, 0}, PESIM_EST_MAC_LEAK},
+    {{"leak_pj_per_cycle", CFG_F64, offsetof(pesim_arch, mac_leak_pj_per_cycle), 0, PESIM_CFG_MAX_ENERGY_PJ, 0}, PESIM_EST_MAC_LEAK},
 };
 static const cost_field level_cost_fields[] = {
-    {{"read_energy_pj", CFG_F64, offsetof(pesim_level, read_energy_pj), 0, MAX_ENERGY_PJ, 0}, PESIM_EST_READ_ENERGY},
-    {{"write_energy_pj", CFG_F64, offsetof(pesim_level, write_energy_pj), 0, MAX_ENERGY_PJ, 0}, PESIM_EST_WRITE_ENERGY},
-    {{"leak_pj_per_cycle", CFG_F64, offsetof(pesim_level, leak_pj_per_cycle), 0, MAX_ENERGY_PJ, 0}, PESIM_EST_LEAK},
+    {{"read_energy_pj", CFG_F64, offsetof(pesim_level, read_energy_pj), 0, PESIM_CFG_MAX_ENERGY_PJ, 0}, PESIM_EST_READ_ENERGY},
+    {{"write_energy_pj", CFG_F64, offsetof(pesim_level, write_energy_pj), 0, PESIM_CFG_MAX_ENERGY_PJ, 0}, PESIM_EST_WRITE_ENERGY},
+    {{"leak_pj_per_cycle", CFG_F64, offsetof(pesim_level, leak_pj_per_cycle), 0, PESIM_CFG_MAX_ENERGY_PJ, 0}, PESIM_EST_LEAK},
     {{"area_um2", CFG_F64, offsetof(pesim_level, area_um2), 0, MAX_AREA_UM2, 0}, PESIM_EST_AREA},
-    {{"reduce_energy_pj", CFG_F64, offsetof(pesim_level, reduce_energy_pj), 0, MAX_ENERGY_PJ, 0}, PESIM_EST_REDUCE},
+    {{"reduce_energy_pj", CFG_F64, offsetof(pesim_level, reduce_energy_pj), 0, PESIM_CFG_MAX_ENERGY_PJ, 0}, PESIM_EST_REDUCE},
     {{"reduce_area_um2", CFG_F64, offsetof(pesim_level, reduce_area_um2), 0, MAX_AREA_UM2, 0}, PESIM_EST_REDUCE_AREA},
 };
 /* The vector unit (arch.h: pesim_vector); `level` is a level name, read apart. */
@@ -65,10 +63,10 @@ static const cfg_field vector_fields[] = {
     {"latency_cycles", CFG_I32, offsetof(pesim_vector, latency_cycles), 0, MAX_LATENCY, 0},
 };
 static const cost_field vector_cost_fields[] = {
-    {{"energy_pj_per_op", CFG_F64, offsetof(pesim_vector, energy_pj_per_op), 0, MAX_ENERGY_PJ, 0},
+    {{"energy_pj_per_op", CFG_F64, offsetof(pesim_vector, energy_pj_per_op), 0, PESIM_CFG_MAX_ENERGY_PJ, 0},
      PESIM_EST_VECTOR_ENERGY},
     {{"area_um2", CFG_F64, offsetof(pesim_vector, area_um2), 0, MAX_AREA_UM2, 0}, PESIM_EST_VECTOR_AREA},
-    {{"leak_pj_per_cycle", CFG_F64, offsetof(pesim_vector, leak_pj_per_cycle), 0, MAX_ENERGY_PJ, 0},
+    {{"leak_pj_per_cycle", CFG_F64, offsetof(pesim_vector, leak_pj_per_cycle), 0, PESIM_CFG_MAX_ENERGY_PJ, 0},
      PESIM_EST_VECTOR_LEAK},
 };
 /* Default-mapper hints (arch.h: pesim_arch.dataflow). */
@@ -103,7 +101,7 @@ static const char *const noc_keys[] = {"kind", "reduce", "words_per_cycle", "hop
 static const cfg_field noc_fields[] = {
     {"words_per_cycle", CFG_F64, offsetof(pesim_noc, words_per_cycle), 0, MAX_RATE, CFG_RATE},
 };
-static const cfg_field noc_hop_field = {"hop_energy_pj", CFG_F64, offsetof(pesim_noc, hop_energy_pj), 0, MAX_ENERGY_PJ,
+static const cfg_field noc_hop_field = {"hop_energy_pj", CFG_F64, offsetof(pesim_noc, hop_energy_pj), 0, PESIM_CFG_MAX_ENERGY_PJ,
                                         0};
 
 /* The presets pesim_dram_preset() knows (arch.h), for messages only. */
@@ -121,7 +119,7 @@ static const cfg_field dram_fields[] = {
 };
 /* DRAM power (DRAMsim3's [power] keys; docs/estimate.md): optional, from the
  * preset; needed without one when the DRAM energy is estimated. */
-#define DP(key, field) {key, CFG_F64, offsetof(pesim_dram, field), 0, MAX_ENERGY_PJ, 0}
+#define DP(key, field) {key, CFG_F64, offsetof(pesim_dram, field), 0, PESIM_CFG_MAX_ENERGY_PJ, 0}
 static const cfg_field dram_power_fields[] = {
     {"device_bits", CFG_I32, offsetof(pesim_dram, device_bits), 0, 1024, 0},
     DP("VDD", vdd_v), DP("IDD0", idd0_ma), DP("IDD2N", idd2n_ma), DP("IDD3N", idd3n_ma),

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "pesim/config.h"
 #include "pesim/timeloop.h"
 #include "timeloop/tl_yaml.h"
 
@@ -216,7 +217,7 @@ static pesim_status walk_nodes(walk *w, const tl_at *list, tl_at *inherit, int n
                     n_inherit++;
                 }
                 tl_at cs = tl_get(d, &attrs, "global_cycle_seconds");
-                if (cs.n && (st = tl_num(d, &cs, 1e-15, &w->cycle_seconds))) return st;
+                if (cs.n && (st = tl_num(d, &cs, 1e-6 / PESIM_CFG_MAX_CLOCK_MHZ, HUGE_VAL, &w->cycle_seconds))) return st;
             }
             tl_at nm = tl_get(d, &n, "name");
             if (!w->arch_name[0] && tl_scalar(&nm)) snprintf(w->arch_name, sizeof w->arch_name, "%s", tl_scalar(&nm));
@@ -326,11 +327,11 @@ static pesim_status read_store(walk *w, const elem *e, pesim_level *v, int64_t *
     v->banks = (int32_t)banks;
     double bw;
     if ((a = attr(w, e, k_bw)).n) { /* deprecated in Timeloop: half each way */
-        if ((st = tl_num(d, &a, 0, &bw))) return st;
+        if ((st = tl_num(d, &a, 0, HUGE_VAL, &bw))) return st;
         v->read_words_per_cycle = v->write_words_per_cycle = bw / 2;
     }
-    if ((a = attr(w, e, k_rbw)).n && (st = tl_num(d, &a, 0, &v->read_words_per_cycle))) return st;
-    if ((a = attr(w, e, k_wbw)).n && (st = tl_num(d, &a, 0, &v->write_words_per_cycle))) return st;
+    if ((a = attr(w, e, k_rbw)).n && (st = tl_num(d, &a, 0, HUGE_VAL, &v->read_words_per_cycle))) return st;
+    if ((a = attr(w, e, k_wbw)).n && (st = tl_num(d, &a, 0, HUGE_VAL, &v->write_words_per_cycle))) return st;
     const double rates[2] = {v->read_words_per_cycle, v->write_words_per_cycle};
     for (int k = 0; k < 2; k++)
         if (rates[k] != 0 && (rates[k] < 1.0 / 1024 || rates[k] > 1e12))
@@ -340,13 +341,13 @@ static pesim_status read_store(walk *w, const elem *e, pesim_level *v, int64_t *
     v->read_words_per_cycle /= (double)ports;
     v->write_words_per_cycle /= (double)ports;
     double mb = 1;
-    if ((a = attr(w, e, k_multibuf)).n && (st = tl_num(d, &a, 0, &mb))) return st;
+    if ((a = attr(w, e, k_multibuf)).n && (st = tl_num(d, &a, 0, HUGE_VAL, &mb))) return st;
     if (mb != floor(mb) || mb < 1 || mb > PESIM_TILE_SLOTS_MAX)
         return tl_fail(d, &a, PESIM_ERR_INVALID, "multiple-buffering %g: pesim takes a whole number of tile slots, "
                        "1 to %d", mb, PESIM_TILE_SLOTS_MAX);
     v->tile_slots = (int32_t)mb;
     double mu = 0;
-    if ((a = attr(w, e, k_minutil)).n && (st = tl_num(d, &a, 0, &mu))) return st;
+    if ((a = attr(w, e, k_minutil)).n && (st = tl_num(d, &a, 0, HUGE_VAL, &mu))) return st;
     if (mu != 0)
         return tl_fail(d, &a, PESIM_ERR_INVALID, "min-utilization %g: pesim has no minimum-utilization rule", mu);
     for (int k = 0; refused_keys[k]; k++) {
@@ -357,7 +358,7 @@ static pesim_status read_store(walk *w, const elem *e, pesim_level *v, int64_t *
     }
     x->block = block;
     x->vae_pj = -1;
-    if ((a = attr(w, e, k_vae)).n && (st = tl_num(d, &a, 0, &x->vae_pj))) return st;
+    if ((a = attr(w, e, k_vae)).n && (st = tl_num(d, &a, 0, PESIM_CFG_MAX_ENERGY_PJ, &x->vae_pj))) return st;
     v->fanout_x = v->fanout_y = 1;
     v->spatial_x_dims = v->spatial_y_dims = (1u << PESIM_NDIMS) - 1;
     v->latency_cycles = 0;  /* Timeloop has no access latency */
@@ -404,7 +405,7 @@ static pesim_status ert_action(tl_doc *d, ert_entry *en, const char *action, con
         tl_at ea = tl_get(d, &it, "energy");
         if (!ea.n) continue;
         double x;
-        if ((st = tl_num(d, &ea, 0, &x))) return st;
+        if ((st = tl_num(d, &ea, 0, PESIM_CFG_MAX_ENERGY_PJ, &x))) return st;
         if (!found || x > best) best = x;
         found = 1;
     }
@@ -604,7 +605,7 @@ static pesim_status build(walk *w, pesim_arch *a, level_extra *x, char *mac_name
     snprintf(mac_name, mac_n, "%s", mac->name);
     a->mac_latency_cycles = 1;
     tl_at ea = attr(w, mac, k_epo);
-    if (ea.n && (st = tl_num(d, &ea, 0, &a->mac_energy_pj))) return st;
+    if (ea.n && (st = tl_num(d, &ea, 0, PESIM_CFG_MAX_ENERGY_PJ, &a->mac_energy_pj))) return st;
     for (int L = 0; L < n_store; L++)
         if (x[L].vae_pj >= 0) a->level[L].read_energy_pj = a->level[L].write_energy_pj = x[L].vae_pj / (double)x[L].block;
     return PESIM_OK;
@@ -630,7 +631,7 @@ static pesim_status load(tl_doc *d, tl_doc *ert, pesim_tl_ert_rule rule, pesim_a
     if ((st = tl_need_map(d, &top))) goto out;
     double version = 0.3;
     tl_at ver = tl_get(d, &top, "version");
-    if (ver.n && (st = tl_num(d, &ver, 0, &version))) goto out;
+    if (ver.n && (st = tl_num(d, &ver, 0, HUGE_VAL, &version))) goto out;
     if (version != 0.2 && version != 0.3 && version != 0.4) {
         st = tl_fail(d, &ver, PESIM_ERR_RANGE, "version %g: pesim reads 0.2, 0.3 and 0.4", version);
         goto out;

@@ -243,7 +243,7 @@ pesim_status tl_int(tl_doc *d, const tl_at *a, int64_t min, int64_t max, int64_t
     return PESIM_OK;
 }
 
-pesim_status tl_num(tl_doc *d, const tl_at *a, double min, double *out)
+pesim_status tl_num(tl_doc *d, const tl_at *a, double min, double max, double *out)
 {
     const char *s = tl_scalar(a);
     if (!s) return tl_fail(d, a, PESIM_ERR_TYPE, "expected a number, got %s", kind_name(a));
@@ -253,6 +253,7 @@ pesim_status tl_num(tl_doc *d, const tl_at *a, double min, double *out)
     if (!s[0] || *end) return tl_fail(d, a, PESIM_ERR_TYPE, "expected a number, got '%.40s'", s);
     if (!isfinite(v)) return tl_fail(d, a, PESIM_ERR_RANGE, "must be finite, got %s", s);
     if (!(v >= min)) return tl_fail(d, a, PESIM_ERR_RANGE, "must be >= %g, got %g", min, v);
+    if (v > max) return tl_fail(d, a, PESIM_ERR_RANGE, "must be <= %g, got %g", max, v);
     *out = v;
     return PESIM_OK;
 }

@@ -69,7 +69,7 @@ pesim_status tl_need_map(tl_doc *d, const tl_at *a);
 pesim_status tl_need_seq(tl_doc *d, const tl_at *a);
 pesim_status tl_string(tl_doc *d, const tl_at *a, char *buf, size_t n);
 pesim_status tl_int(tl_doc *d, const tl_at *a, int64_t min, int64_t max, int64_t *out);
-pesim_status tl_num(tl_doc *d, const tl_at *a, double min, double *out);
+pesim_status tl_num(tl_doc *d, const tl_at *a, double min, double max, double *out);
 pesim_status tl_bool(tl_doc *d, const tl_at *a, int *out);
 /* 1 when a is absent or the YAML null (`~`, `null`, empty). */
 int tl_is_null(const tl_at *a);

@@ -19,6 +19,11 @@
 extern "C" {
 #endif
 
+/* Limits of the arch format that producers of archs (the Timeloop importer)
+ * check too, so that what they write loads back. */
+#define PESIM_CFG_MAX_ENERGY_PJ 1e9   /* per access, per MAC, per op, per cycle */
+#define PESIM_CFG_MAX_CLOCK_MHZ 1e6   /* 1 THz */
+
 pesim_status pesim_network_load(const char *path, pesim_network *out, pesim_error *e);
 pesim_status pesim_network_load_string(const char *text, const char *name,
                                        pesim_network *out, pesim_error *e);
