@@ -1671,9 +1671,11 @@ TEST(DramTrace, ParseLine)
     EXPECT_EQ(pesim_dram_trace_parse_line("", &r, msg, sizeof msg), 0);
     EXPECT_EQ(pesim_dram_trace_parse_line("   \r\n", &r, msg, sizeof msg), 0);
     EXPECT_EQ(pesim_dram_trace_parse_line("# comment", &r, msg, sizeof msg), 0);
+    EXPECT_EQ(pesim_dram_trace_parse_line("0x0 READ 4398046511104", &r, msg, sizeof msg), 1);  // 2^42, the most
+    EXPECT_EQ(r.cycle, PESIM_DRAM_TRACE_MAX_CYCLE);
     for (const char *bad : {"1234 READ 1", "0x READ 1", "0xZZ READ 1", "0x10 FETCH 1", "0x10 READ", "0x10 READ -1",
                             "0x10 READ 1x", "0x10 READ 1 extra", "0x10000000000000000 READ 1",
-                            "0x10 READ 99999999999999999999"}) {
+                            "0x10 READ 99999999999999999999", "0x10 READ 4398046511105"}) {
         EXPECT_EQ(pesim_dram_trace_parse_line(bad, &r, msg, sizeof msg), -1) << bad;
         EXPECT_GT(strlen(msg), 0u) << bad;
     }
@@ -1715,8 +1717,13 @@ TEST(DramTrace, SmallTraceHandTraced)
     EXPECT_EQ(st->row_misses, 3u);
     EXPECT_EQ(st->row_conflicts, 1u);
 
-    EXPECT_EQ(pesim_dram_sim_run_trace(s.h, "tests/data/dram/bad.trc", &count, &e), PESIM_ERR_PARSE);
+    // a bad line is found before anything runs: the handle moves not a cycle
+    Sim fresh(d);
+    uint64_t none = 0;
+    EXPECT_EQ(pesim_dram_sim_run_trace(fresh.h, "tests/data/dram/bad.trc", &none, &e), PESIM_ERR_PARSE);
     EXPECT_EQ(e.line, 3);
+    EXPECT_EQ(none, 0u);
+    EXPECT_EQ(fresh.Stats()->finish_cycle, 0u);
     EXPECT_EQ(pesim_dram_sim_run_trace(s.h, "tests/data/dram/no_such.trc", &count, &e), PESIM_ERR_IO);
 }
 

@@ -81,7 +81,7 @@ int pesim_dram_trace_parse_line(const char *line, pesim_dram_request *r, char *m
         return -1;
     }
 
-    /* <cycle>: decimal, up to INT64_MAX */
+    /* <cycle>: decimal, up to PESIM_DRAM_TRACE_MAX_CYCLE */
     p = skip_blanks(end);
     end = token(p, tok, sizeof tok);
     if (p == end) {
@@ -94,12 +94,11 @@ int pesim_dram_trace_parse_line(const char *line, pesim_dram_request *r, char *m
             snprintf(msg, n, "expected a cycle (a non-negative integer), got '%s'", tok);
             return -1;
         }
-        uint64_t d = (uint64_t)(*q - '0');
-        if (cycle > ((uint64_t)INT64_MAX - d) / 10) {
-            snprintf(msg, n, "cycle '%s' is too large", tok);
+        cycle = cycle * 10 + (uint64_t)(*q - '0');
+        if (cycle > PESIM_DRAM_TRACE_MAX_CYCLE) {
+            snprintf(msg, n, "cycle '%s' is above 2^42, the most a trace may give (pesim/dram.h)", tok);
             return -1;
         }
-        cycle = cycle * 10 + d;
     }
     p = skip_blanks(end);
     if (*p) {
@@ -128,8 +127,8 @@ static int pull_array(void *ctx, pesim_dram_request *r, pesim_error *e)
     array_src *s = ctx;
     if (s->i >= s->n) return 0;
     *r = s->reqs[s->i];
-    if (r->cycle > (uint64_t)INT64_MAX) {
-        pesim_error_set(e, PESIM_ERR_RANGE, NULL, 0, "cycle", "request %zu: cycle too large", s->i);
+    if (r->cycle > PESIM_DRAM_TRACE_MAX_CYCLE) {
+        pesim_error_set(e, PESIM_ERR_RANGE, NULL, 0, "cycle", "request %zu: cycle above 2^42", s->i);
         return -1;
     }
     s->i++;
@@ -233,6 +232,8 @@ pesim_status pesim_dram_sim_run_requests(pesim_dram_sim *h, const pesim_dram_req
 
 pesim_status pesim_dram_sim_run_trace(pesim_dram_sim *h, const char *path, uint64_t *count, pesim_error *e)
 {
+    pesim_error local;
+    if (!e) e = &local;
     file_src *s = malloc(sizeof *s);
     if (!s) return pesim_error_set(e, PESIM_ERR_NOMEM, path, 0, NULL, "out of memory");
     s->f = fopen(path, "r");
@@ -243,7 +244,16 @@ pesim_status pesim_dram_sim_run_trace(pesim_dram_sim *h, const char *path, uint6
     }
     s->path = path;
     s->line = 0;
-    pesim_status st = drive(h, pull_file, s, count, e);
+    /* every line checked before anything runs */
+    pesim_dram_request r;
+    int k;
+    while ((k = pull_file(s, &r, e)) > 0) {}
+    pesim_status st = k < 0 ? e->code : PESIM_OK;
+    if (!st) {
+        rewind(s->f);
+        s->line = 0;
+        st = drive(h, pull_file, s, count, e);
+    }
     fclose(s->f);
     free(s);
     return st;

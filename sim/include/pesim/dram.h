@@ -269,7 +269,10 @@ const pesim_dram_sim_options *pesim_dram_sim_get_options(const pesim_dram_sim *h
 /* ---- request traces (DRAMsim3's format) -------------------------------------
  * One request a line: `0x<hex address> READ|WRITE <cycle>` (fields separated
  * by blanks; READ/WRITE in any case). Blank lines and lines starting with '#'
- * are skipped. */
+ * are skipped. A cycle is at most PESIM_DRAM_TRACE_MAX_CYCLE: the model
+ * simulates every refresh of an idle gap (about 10^8 a second), so a gap of
+ * 2^42 cycles (23 minutes of DDR4-3200) takes seconds and one of 2^60 years. */
+#define PESIM_DRAM_TRACE_MAX_CYCLE (UINT64_C(1) << 42)
 
 typedef struct pesim_dram_request {
     uint64_t addr;
@@ -290,9 +293,9 @@ int pesim_dram_trace_parse_line(const char *line, pesim_dram_request *r, char *m
 pesim_status pesim_dram_sim_run_requests(pesim_dram_sim *h, const pesim_dram_request *reqs, size_t n,
                                          uint64_t *count, pesim_error *e);
 
-/* The same, streaming the requests from a trace file. A bad line stops the run
- * with PESIM_ERR_PARSE naming the file and the line; an unreadable file is
- * PESIM_ERR_IO. */
+/* The same, streaming the requests from a trace file, after a first pass
+ * that checks every line: a bad line is PESIM_ERR_PARSE naming the file and
+ * the line, before anything runs; an unreadable file is PESIM_ERR_IO. */
 pesim_status pesim_dram_sim_run_trace(pesim_dram_sim *h, const char *path, uint64_t *count,
                                       pesim_error *e);
 
