@@ -3,9 +3,10 @@
  * output activation, and for each layer with weights (conv, gemm, layernorm),
  * the level holding its weights.
  *
- * Candidate levels are the whole-network simulation's homes
- * (pesim_net_home_levels: the levels above the innermost level with a
- * fan-out, or that level too when only the outermost is above it), outermost
+ * Candidate levels are the tensor's homes in the whole-network simulation
+ * (pesim_net_tensor_homes: the levels above the innermost level with a
+ * fan-out, or that level too when only the outermost is above it, and none
+ * below the vector unit's for what a vector layer touches), outermost
  * first, so choice 0 is the outermost level (DRAM) and the all-zeros
  * candidate is the placement "everything in DRAM". The network input lives
  * in the outermost level.
@@ -159,7 +160,6 @@ pesim_status pesim_space_placement_opts(const pesim_arch *a, const pesim_network
     /* the candidate levels: a home of some tensor, outermost first */
     int32_t hw[PESIM_MAX_LEVELS], ha[PESIM_MAX_LEVELS];
     int nw = pesim_net_home_levels(probe, PESIM_NET_WEIGHTS, hw), na = pesim_net_home_levels(probe, PESIM_NET_ACTIVATION, ha);
-    pesim_net_destroy(probe);
     for (int lv = M - 1; lv >= 0; lv--) {
         int any = 0;
         for (int k = 0; k < nw; k++) any |= hw[k] == lv;
@@ -172,6 +172,7 @@ pesim_status pesim_space_placement_opts(const pesim_arch *a, const pesim_network
     s->place_choice = malloc((size_t)L * 2 * PESIM_MAX_LEVELS * sizeof *s->place_choice);
     s->default_maps = calloc((size_t)(s->n_mac > 0 ? s->n_mac : 1), sizeof *s->default_maps);
     if (!s->place_w || !s->place_o || !s->place_choice || !s->default_maps) {
+        pesim_net_destroy(probe);
         pesim_space_destroy(s);
         return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, "space", "out of memory");
     }
@@ -179,9 +180,8 @@ pesim_status pesim_space_placement_opts(const pesim_arch *a, const pesim_network
         const pesim_layer *l = &net->layers[i];
         int32_t *pc = &s->place_choice[(size_t)i * 2 * PESIM_MAX_LEVELS];
         for (int w = 0; w < 2; w++) {
-            int32_t *row = pc + w * PESIM_MAX_LEVELS, nch = 0;
-            const int32_t *homes = w ? ha : hw;
-            int nh = w ? na : nw;
+            int32_t *row = pc + w * PESIM_MAX_LEVELS, nch = 0, homes[PESIM_MAX_LEVELS];
+            int nh = pesim_net_tensor_homes(probe, w ? PESIM_NET_OUTPUT_TENSOR(i) : PESIM_NET_WEIGHTS_TENSOR(i), homes);
             for (int k = 0; k < PESIM_MAX_LEVELS; k++) row[k] = M - 1;
             for (int k = 0; k < nh; k++) row[nch++] = homes[k];
             int32_t *slot = w ? &s->place_o[i] : &s->place_w[i];
@@ -193,6 +193,7 @@ pesim_status pesim_space_placement_opts(const pesim_arch *a, const pesim_network
             if (*slot < 0) st = pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, "space", "out of memory");
         }
     }
+    pesim_net_destroy(probe);
     /* the designs' mappings: each MAC layer's on the base arch, everything in
      * the outermost level (the evaluator remaps every layer for the placement) */
     for (int32_t i = 0; i < s->n_mac && !st; i++) {

@@ -39,6 +39,14 @@ inline std::string ReadFile(const std::string &path)
     return ss.str();
 }
 
+// Writes `text` to `path`; false if it cannot.
+inline bool WriteFile(const std::string &path, const std::string &text)
+{
+    std::ofstream out(path, std::ios::binary);
+    out << text;
+    return static_cast<bool>(out);
+}
+
 // The first column of the first row of `sql` on the store `db` (-1: none).
 inline int64_t Count(const std::string &db, const char *sql)
 {

@@ -161,16 +161,19 @@ inline std::string random_network(TestRng &rng, int family)
     }
 }
 
-enum NetArch { NA_PLAIN = 0, NA_TINY, NA_DRAM4, NA_COUNT };
+enum NetArch { NA_PLAIN = 0, NA_TINY, NA_DRAM4, NA_NEAR, NA_COUNT };
 
 inline const char *net_arch_name(int a)
 {
-    static const char *const n[] = {"plain", "tiny", "dram4"};
+    static const char *const n[] = {"plain", "tiny", "dram4", "near"};
     return n[a];
 }
 
 // A random architecture of a family: a plain two-level machine (no DRAM
-// timing), tiny.cfg (DDR4), or four levels over LPDDR4 with a home SRAM.
+// timing), tiny.cfg (DDR4), four levels over LPDDR4 with a home SRAM, or
+// "near": a home SRAM below the vector unit, which sits beside an LLC over
+// DDR4 (so what a vector layer touches lives in the LLC or DRAM, the other
+// tensors in the SRAM too: Simba's weights in the PEs).
 inline std::string random_arch(TestRng &rng, int family)
 {
     auto D = [](double v) { return std::to_string(v); };
@@ -190,6 +193,20 @@ inline std::string random_arch(TestRng &rng, int family)
                "; energy_pj_per_op = 0.5; };\n};\n";
     case NA_TINY:
         return "";  // configs/arch/tiny.cfg
+    case NA_NEAR:
+        return "arch = { name = \"near\"; word_bits = 8; clock_mhz = 1000.0; mac = { energy_pj = 0.3; };\n levels = (\n"
+               "  { name = \"RF\"; tensor_capacity = { weights = 8; inputs = 8; outputs = 8; }; },\n"
+               "  { name = \"GLB\"; capacity_words = " + I(rng.uni(256, 1024)) + "; fanout_x = 2; fanout_y = 2;"
+               " read_words_per_cycle = 8.0; write_words_per_cycle = 8.0; latency_cycles = 1; read_energy_pj = 2.0;"
+               " write_energy_pj = 2.0; },\n"
+               "  { name = \"SRAM\"; capacity_words = " + I(rng.uni(128, 2048)) + "; read_words_per_cycle = 4.0;"
+               " write_words_per_cycle = 4.0; latency_cycles = 1; read_energy_pj = 3.0; write_energy_pj = 3.0; },\n"
+               "  { name = \"LLC\"; capacity_words = " + I(rng.uni(512, 4096)) + "; banks = " + I(rng.uni(1, 2)) +
+               "; read_words_per_cycle = 4.0; write_words_per_cycle = 4.0; latency_cycles = 2;"
+               " read_energy_pj = 5.0; write_energy_pj = 5.0; },\n"
+               "  { name = \"DRAM\"; dram = { preset = \"ddr4-3200\"; channels = 1; }; read_energy_pj = 60.0;"
+               " write_energy_pj = 60.0; }\n );\n"
+               " vector = { level = \"LLC\"; lanes = " + I(rng.uni(2, 8)) + "; latency_cycles = 2; energy_pj_per_op = 0.4; };\n};\n";
     default:
         return "arch = { name = \"dram4\"; word_bits = 8; clock_mhz = 800.0; mac = { energy_pj = 0.3; };\n levels = (\n"
                "  { name = \"RF\"; keeps = [ \"weights\", \"outputs\" ]; tensor_capacity = { weights = 8; outputs = 8; }; },\n"
@@ -239,18 +256,17 @@ struct NetCase {
             return;
         }
         pesim_net_place_outermost(n, &p, &e);
-        int32_t hw[PESIM_MAX_LEVELS], ha[PESIM_MAX_LEVELS];
-        int nw = pesim_net_home_levels(n, PESIM_NET_WEIGHTS, hw), na = pesim_net_home_levels(n, PESIM_NET_ACTIVATION, ha);
         int policy = (int)rng.uni(0, 2); /* 0 random, 1 greedy, 2 outermost */
         if (policy == 1) {
             pesim_placement_free(&p);
             pesim_net_place_greedy(n, &p, &e);
         } else if (policy == 0) {
+            int32_t h[PESIM_MAX_LEVELS];  /* each tensor among its own homes */
             for (int32_t i = 0; i < net.n_layers; i++) {
-                p.weights_level[i] = hw[rng.uni(0, nw - 1)];
-                p.outputs_level[i] = ha[rng.uni(0, na - 1)];
+                p.weights_level[i] = h[rng.uni(0, pesim_net_tensor_homes(n, PESIM_NET_WEIGHTS_TENSOR(i), h) - 1)];
+                p.outputs_level[i] = h[rng.uni(0, pesim_net_tensor_homes(n, PESIM_NET_OUTPUT_TENSOR(i), h) - 1)];
             }
-            p.input_level = ha[rng.uni(0, na - 1)];
+            p.input_level = h[rng.uni(0, pesim_net_tensor_homes(n, PESIM_NET_INPUT_TENSOR, h) - 1)];
         }
         what = std::string(net_family_name(net_family)) + " on " + net_arch_name(arch_family) + " seed " +
                std::to_string(seed) + (policy == 1 ? " greedy" : policy == 2 ? " outermost" : " random") +

@@ -332,4 +332,39 @@ TEST(NetCli, CompareRunsTheNetworkUnderEveryEvaluator)
     EXPECT_NE(missing.err.find("missing.cfg"), std::string::npos) << missing.err;
 }
 
+// Simba: weights may live in the PEs' weight buffers, below the vector unit at
+// the global buffer. The network runs (it was refused as an arch whose vector
+// unit sits above a home), its gemms' weights in WeightBuf, the layer norm's
+// scale and shift at or above the vector unit (DRAM: GlobalBuf keeps no
+// weights), and the SystemC reference reproduces the engine. A placement with
+// them in WeightBuf is bad input naming why, exit 2.
+TEST(NetCli, SimbaKeepsWeightsInThePEsAndVectorOperandsAboveTheUnit)
+{
+    const std::string in = " --arch configs/arch/simba.cfg --workload tests/data/cli/small_ln.cfg";
+    std::string d = TempDir("net_simba"), placed = d + "/placed.cfg";
+    Result run = Pesim("run" + in + " --placement greedy --eval cycle --write-placement " + placed);
+    ASSERT_EQ(run.status, 0) << run.err;
+    std::string text = ReadFile(placed);
+    for (const char *line : {"{ layer = \"proj\"; weights = \"WeightBuf\"; outputs = \"GlobalBuf\";",
+                             "{ layer = \"ln\"; weights = \"DRAM\"; outputs = \"GlobalBuf\";",
+                             "{ layer = \"ffn\"; weights = \"WeightBuf\";"})
+        EXPECT_NE(text.find(line), std::string::npos) << line << "\n" << text;
+#ifdef PESIM_SYSTEMC_BUILT
+    Result r = Pesim("compare" + in + " --placement greedy");
+    ASSERT_EQ(r.status, 0) << r.err << r.out;
+    EXPECT_NE(r.out.find("systemc vs cycle: equal on the network and every layer"), std::string::npos) << r.out;
+#endif
+    std::string bad = text;
+    size_t at = bad.find("layer = \"ln\"; weights = \"DRAM\"");
+    ASSERT_NE(at, std::string::npos);
+    bad.replace(bad.find("DRAM", at), 4, "WeightBuf");
+    std::string badf = d + "/bad.cfg";
+    ASSERT_TRUE(WriteFile(badf, bad));
+    Result b = Pesim("run" + in + " --placement " + badf);
+    EXPECT_EQ(b.status, 2);
+    EXPECT_NE(b.err.find(badf + ": ln: weights of 'ln' cannot live in level WeightBuf: a vector layer reads or writes "
+                         "it, so it lives at or above the vector unit's level GlobalBuf (it may live in: DRAM)"),
+              std::string::npos) << b.err;
+}
+
 }  // namespace

@@ -133,7 +133,7 @@ TEST(NetSystemC, ProgressOverThePipeLayerByLayer)
 
 TEST(NetSystemC, EngineEqualsSystemC)
 {
-    int compared = 0, fams[NF_COUNT] = {0}, archs[NA_COUNT] = {0}, loads = 0, copies = 0;
+    int compared = 0, fams[NF_COUNT] = {0}, archs[NA_COUNT] = {0}, loads = 0, copies = 0, below = 0;
     for (int seed = 1; seed <= 14; seed++)
         for (int nf = 0; nf < NF_COUNT; nf++)
             for (int af = 0; af < NA_COUNT; af++) {
@@ -172,6 +172,10 @@ TEST(NetSystemC, EngineEqualsSystemC)
                     loads += b.load_words > 0;
                     copies += b.copy_words > 0;
                 }
+                bool under = false;  // an operand living below the vector unit (the near machine's SRAM)
+                for (int32_t i = 0; i < r->n_layers; i++)
+                    for (int t = 0; t < PESIM_NTENSORS; t++) under |= r->layer[i].home[t] >= 0 && r->layer[i].home[t] < c.arch.vector.level;
+                below += under;
                 EXPECT_EQ(r->stats.blocks, es.blocks) << c.what;
                 EXPECT_EQ(r->stats.transfers, es.transfers) << c.what;
                 EXPECT_EQ(r->stats.folds, es.folds) << c.what;
@@ -198,7 +202,10 @@ TEST(NetSystemC, EngineEqualsSystemC)
     for (int af = 0; af < NA_COUNT; af++) EXPECT_GT(archs[af], 5) << net_arch_name(af);
     EXPECT_GT(loads, 10);
     EXPECT_GT(copies, 3);
+    EXPECT_GT(below, 5);
     RecordProperty("compared", compared);
+    RecordProperty("near", archs[NA_NEAR]);
+    RecordProperty("below", below);
 }
 
 // Whole networks with every on-chip level of 3 or 4 tile slots (the same

@@ -17,7 +17,7 @@ namespace {
 
 // SRAM holds `sram` words (one instance) under a 4-PE array's buffer; MEM is
 // the outermost level (no DRAM timing).
-std::string Arch(int sram, bool vector = true)
+std::string Arch(int sram, bool vector = true, const char *vector_level = "GLB")
 {
     return "arch = { name = \"t\"; word_bits = 8; clock_mhz = 1000.0;\n"
            "  mac = { energy_pj = 1.0; latency_cycles = 1; };\n"
@@ -31,7 +31,7 @@ std::string Arch(int sram, bool vector = true)
            "    { name = \"MEM\"; banks = 2; read_words_per_cycle = 1.0; write_words_per_cycle = 1.0;\n"
            "      latency_cycles = 10; read_energy_pj = 10.0; write_energy_pj = 10.0; }\n"
            "  );\n" +
-           (vector ? "  vector = { level = \"GLB\"; lanes = 4; };\n" : "") + "};\n";
+           (vector ? std::string("  vector = { level = \"") + vector_level + "\"; lanes = 4; };\n" : "") + "};\n";
 }
 
 std::string Net(const std::vector<std::string> &layers)
@@ -161,6 +161,70 @@ TEST(Net, HomesAndFeatures)
     EXPECT_EQ(pesim_net_run(t.n, &t.p, PESIM_NET_ANALYTICAL, &r, &t.e), PESIM_ERR_INVALID);
     EXPECT_NE(std::string(t.e.msg).find("cannot live in level GLB"), std::string::npos) << t.e.msg;
     EXPECT_NE(std::string(t.e.msg).find("SRAM"), std::string::npos) << t.e.msg;
+}
+
+// The vector unit stages its operands' tiles from their homes into its level,
+// so what a vector layer reads or writes lives at or above that level; the
+// other tensors keep every home of their kind. With the unit beside MEM (a
+// near-memory unit) and c = a + b: a's, b's and c's outputs live in MEM only;
+// the input, the weights and d's output in SRAM or MEM. Placers keep to it and
+// a placement that does not is bad input, naming why.
+TEST(Net, VectorOperandsLiveAtOrAboveTheVectorUnit)
+{
+    Net_ t(Arch(4096, true, "MEM"), Net({Gemm("a", "input"), Gemm("b", "a"),
+                                         "name = \"c\"; type = \"add\"; inputs = [ \"b\", \"a\" ]; k = 4; p = 4; q = 1;",
+                                         Gemm("d", "c")}));
+    const int S = t.Level("SRAM"), M = t.Level("MEM");
+    int32_t lv[PESIM_MAX_LEVELS];
+    ASSERT_EQ(pesim_net_home_levels(t.n, PESIM_NET_ACTIVATION, lv), 2); // the kind's homes: unchanged
+    auto homes = [&](int32_t id) {
+        int k = pesim_net_tensor_homes(t.n, id, lv);
+        return std::vector<int32_t>(lv, lv + k);
+    };
+    const std::vector<int32_t> both{M, S}, mem{M};
+    EXPECT_EQ(homes(PESIM_NET_INPUT_TENSOR), both);
+    for (int i : {0, 1, 3}) EXPECT_EQ(homes(PESIM_NET_WEIGHTS_TENSOR(i)), both) << i;
+    for (int i : {0, 1, 2}) EXPECT_EQ(homes(PESIM_NET_OUTPUT_TENSOR(i)), mem) << i;
+    EXPECT_EQ(homes(PESIM_NET_OUTPUT_TENSOR(3)), both);
+    EXPECT_EQ(pesim_net_tensor_homes(t.n, -1, lv), 0);
+    EXPECT_EQ(pesim_net_tensor_homes(t.n, pesim_net_n_tensors(t.n), lv), 0);
+    // greedy: everything that may goes to SRAM (4096 words hold it all)
+    pesim_placement g;
+    ASSERT_EQ(pesim_net_place_greedy(t.n, &g, &t.e), PESIM_OK);
+    EXPECT_EQ(g.input_level, S);
+    for (int i : {0, 1, 3}) EXPECT_EQ(g.weights_level[i], S) << i;
+    for (int i : {0, 1, 2}) EXPECT_EQ(g.outputs_level[i], M) << i;
+    EXPECT_EQ(g.outputs_level[3], S);
+    const pesim_net_result *r;
+    for (pesim_net_fidelity f : {PESIM_NET_ANALYTICAL, PESIM_NET_CYCLE}) {
+        ASSERT_EQ(pesim_net_run(t.n, &g, f, &r, &t.e), PESIM_OK) << t.e.msg;
+        EXPECT_TRUE(r->valid) << r->reason;
+        EXPECT_EQ(r->layer[2].home[PESIM_INPUTS], M);
+        EXPECT_EQ(r->layer[2].home[PESIM_WEIGHTS], M); // b, the add's second term
+        EXPECT_EQ(r->layer[2].home[PESIM_OUTPUTS], M);
+    }
+    pesim_placement_free(&g);
+    // the optimum, exhaustive and by the ILP, chooses among the same homes
+    for (int64_t evals : {1000, 1}) {
+        pesim_placement o;
+        pesim_net_optimum info;
+        ASSERT_EQ(pesim_net_place_optimal(t.n, PESIM_NET_ANALYTICAL, evals, &o, &info, &t.e), PESIM_OK) << t.e.msg;
+        EXPECT_EQ(info.exhaustive, evals > 1);
+        for (int i : {0, 1, 2}) EXPECT_EQ(o.outputs_level[i], M) << evals << " " << i;
+        pesim_placement_free(&o);
+    }
+    // a vector layer's operand below the unit: named, with the levels it may live in
+    t.Out("c", "SRAM");
+    EXPECT_EQ(pesim_net_run(t.n, &t.p, PESIM_NET_ANALYTICAL, &r, &t.e), PESIM_ERR_INVALID);
+    EXPECT_NE(std::string(t.e.msg).find("output of 'c' cannot live in level SRAM: a vector layer reads or writes it, "
+                                        "so it lives at or above the vector unit's level MEM (it may live in: MEM)"),
+              std::string::npos) << t.e.msg;
+    // a level that is no home of its kind keeps the plain message
+    t.Out("c", "MEM");
+    t.Out("a", "GLB");
+    EXPECT_EQ(pesim_net_run(t.n, &t.p, PESIM_NET_ANALYTICAL, &r, &t.e), PESIM_ERR_INVALID);
+    EXPECT_NE(std::string(t.e.msg).find("output of 'a' cannot live in level GLB (it may live in: MEM)"),
+              std::string::npos) << t.e.msg;
 }
 
 TEST(Net, OverflowAtOneStepOnly)

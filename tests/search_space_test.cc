@@ -463,6 +463,52 @@ TEST(SearchSpace, PlacementSpace)
     pesim_space_destroy(s);
 }
 
+// Each tensor's choices are its own homes (pesim_net_tensor_homes): on Simba a
+// layer norm's scale and shift cannot live in the PEs' weight buffers, below
+// the vector unit that reads them, so they have no choice and no parameter;
+// the gemms' weights choose DRAM or WeightBuf, every output DRAM or GlobalBuf.
+// Every candidate decodes to a placement the network runs.
+TEST(SearchSpace, PlacementChoicesAreEachTensorsHomes)
+{
+    Loaded x("configs/arch/simba.cfg", "tests/data/cli/small_ln.cfg");
+    pesim_space *s = nullptr;
+    pesim_error e;
+    ASSERT_EQ(pesim_space_placement(&x.arch, &x.net, &s, &e), PESIM_OK) << e.msg;
+    const int wb = pesim_arch_find_level(&x.arch, "WeightBuf"), gb = pesim_arch_find_level(&x.arch, "GlobalBuf"),
+              dram = pesim_arch_find_level(&x.arch, "DRAM"), ln = pesim_network_find(&x.net, "ln");
+    std::set<std::string> names;
+    for (int32_t i = 0; i < pesim_space_n_params(s); i++) {
+        const pesim_param *p = pesim_space_param(s, i);
+        names.insert(p->name);
+        EXPECT_EQ(p->n_choices, 2) << p->name;
+    }
+    EXPECT_EQ(names, (std::set<std::string>{"proj.weights", "proj.outputs", "res.outputs", "ln.outputs", "ffn.weights",
+                                            "ffn.outputs"}));
+    pesim_eval_options o{};
+    pesim_evaluator *ev = nullptr;
+    ASSERT_EQ(pesim_evaluator_create(s, &x.net, &o, &ev, &e), PESIM_OK) << e.msg;
+    std::set<int> wlevels, olevels;
+    TestRng rng(9);
+    for (int k = 0; k < 20; k++) {
+        std::vector<int32_t> c = random_choices(s, rng);
+        pesim_design d;
+        char why[PESIM_REASON_MAX];
+        ASSERT_EQ(pesim_space_decode(s, c.data(), &d, why, sizeof why), 1) << why;
+        EXPECT_EQ(d.placement.weights_level[ln], dram);
+        for (int32_t i = 0; i < x.net.n_layers; i++) {
+            if (i != ln && pesim_layer_has_weights(&x.net.layers[i])) wlevels.insert(d.placement.weights_level[i]);
+            olevels.insert(d.placement.outputs_level[i]);
+        }
+        pesim_result r;
+        ASSERT_EQ(pesim_evaluator_run(ev, c.data(), 1, PESIM_FIDELITY_ANALYTICAL, &r), PESIM_OK);
+        EXPECT_TRUE(r.valid) << r.reason;
+    }
+    EXPECT_EQ(wlevels, (std::set<int>{wb, dram}));
+    EXPECT_EQ(olevels, (std::set<int>{gb, dram}));
+    pesim_evaluator_destroy(ev);
+    pesim_space_destroy(s);
+}
+
 // ------------------------------------------------------------ hardware spaces
 
 

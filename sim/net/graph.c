@@ -128,8 +128,9 @@ pesim_status pesim_net_create(const pesim_arch *a, const pesim_network *net, con
     n->order = malloc((size_t)(3 * T + 1) * sizeof *n->order);
     n->cap_spills = T;
     n->spills = malloc((size_t)T * sizeof *n->spills);
+    n->floor = malloc((size_t)T * sizeof *n->floor);
     if (!n->net.layers || !n->tensor || !n->reads || !n->pin || !n->image || !n->step || !n->layer || !n->occ || !n->alias_base || !n->times || !n->costs ||
-        !n->scratch || !n->order || !n->spills) {
+        !n->scratch || !n->order || !n->spills || !n->floor) {
         pesim_net_destroy(n);
         return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, "net", "out of memory");
     }
@@ -147,24 +148,6 @@ pesim_status pesim_net_create(const pesim_arch *a, const pesim_network *net, con
     while (inner < n->M && a->level[inner].fanout_x * a->level[inner].fanout_y <= 1) inner++;
     if (inner >= n->M) inner = 0;
     n->inner = inner + 1 < n->M - 1 ? inner + 1 : inner;
-    /* the vector unit stages its operands' tiles from their homes into its
-     * level, so that level is at or below the lowest home */
-    if (a->vector.lanes > 0) {
-        int lowest = n->M - 1;
-        for (int lv = n->inner; lv < n->M - 1; lv++)
-            if (a->level[lv].keeps[PESIM_WEIGHTS] || (a->level[lv].keeps[PESIM_INPUTS] && a->level[lv].keeps[PESIM_OUTPUTS])) {
-                lowest = lv;
-                break;
-            }
-        if (a->vector.level > lowest) {
-            pesim_net_destroy(n);
-            return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "vector.level",
-                                   "the vector unit sits beside %.63s, above %.63s where the network's tensors may "
-                                   "live: it stages its operands' tiles from their homes, so its level must be at or "
-                                   "below the lowest of them",
-                                   a->level[a->vector.level].name, a->level[lowest].name);
-        }
-    }
     for (int lv = 0; lv < n->M; lv++) {
         n->inst[lv] = pesim_arch_instances(a, lv);
         n->cap[lv] = lv == n->M - 1 ? 0 : tensor_capacity(&a->level[lv]);
@@ -207,6 +190,23 @@ pesim_status pesim_net_create(const pesim_arch *a, const pesim_network *net, con
         pesim_net_tensor *w = &n->tensor[PESIM_NET_WEIGHTS_TENSOR(i)];
         if (w->words > 0) w->n_consumers = 1, w->first_use = w->last_use = i;
     }
+    /* the lowest home of each tensor: a vector layer stages its operands'
+     * tiles from their homes into the vector unit's level, so what it reads
+     * or writes lives at or above that level */
+    for (int32_t id = 0; id < T; id++) n->floor[id] = (int8_t)n->inner;
+    for (int32_t i = 0; i < L && a->vector.lanes > 0; i++) {
+        net_kind k;
+        (void)net_kind_of(&n->net.layers[i], &k);
+        if (k != NET_VECTOR) continue;
+        const int32_t *r = &n->reads[(size_t)i * PESIM_MAX_INPUTS];
+        int32_t touched[PESIM_MAX_INPUTS + 2];
+        int nt = 0;
+        touched[nt++] = PESIM_NET_WEIGHTS_TENSOR(i), touched[nt++] = PESIM_NET_OUTPUT_TENSOR(i);
+        for (int j = 0; j < PESIM_MAX_INPUTS; j++)
+            if (r[j] >= 0) touched[nt++] = r[j];
+        for (int j = 0; j < nt; j++)
+            if (n->floor[touched[j]] < a->vector.level) n->floor[touched[j]] = (int8_t)a->vector.level;
+    }
     *out = n;
     return PESIM_OK;
 }
@@ -228,6 +228,7 @@ void pesim_net_destroy(pesim_net *n)
     free(n->scratch);
     free(n->order);
     free(n->spills);
+    free(n->floor);
     free(n->memo);
     free(n->given);
     free(n->has_given);
@@ -270,16 +271,24 @@ int pesim_net_home_levels(const pesim_net *n, pesim_net_tensor_kind kind, int32_
     return k;
 }
 
+int net_can_hold(const pesim_net *n, int32_t id, int lv)
+{
+    return lv >= n->floor[id] && can_hold(n, (pesim_net_tensor_kind)n->tensor[id].kind, lv);
+}
+
+int pesim_net_tensor_homes(const pesim_net *n, int32_t id, int32_t levels[PESIM_MAX_LEVELS])
+{
+    int k = 0;
+    for (int lv = n->M - 1; lv >= 0 && id >= 0 && id < n->T; lv--)
+        if (net_can_hold(n, id, lv)) levels[k++] = lv;
+    return k;
+}
+
 int32_t net_next_level(const pesim_net *n, int32_t id, int32_t level)
 {
     for (int lv = level + 1; lv < n->M; lv++)
-        if (can_hold(n, (pesim_net_tensor_kind)n->tensor[id].kind, lv)) return lv;
+        if (net_can_hold(n, id, lv)) return lv;
     return -1;
-}
-
-int net_can_hold(const pesim_net *n, int32_t id, int lv)
-{
-    return can_hold(n, (pesim_net_tensor_kind)n->tensor[id].kind, lv);
 }
 
 int32_t pesim_net_features(const pesim_net *n, pesim_net_node *nodes, int32_t *edges)

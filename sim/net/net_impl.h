@@ -96,6 +96,7 @@ struct pesim_net {
     double dram_wpc;             /* DRAM peak words per accelerator cycle (0: no DRAM) */
     pesim_net_tensor *tensor;    /* T: static fields at creation, the rest per run */
     int32_t *reads;              /* per layer, its input tensor ids (PESIM_MAX_INPUTS each) */
+    int8_t *floor;               /* T: the lowest level each tensor may live in (net_can_hold) */
     int64_t *pin;                /* per run: the placement's addresses (-1: free) */
     uint64_t *image;             /* per run: where a loaded tensor's image lies in the outermost level (bytes) */
 
@@ -132,9 +133,10 @@ pesim_status net_resolve(pesim_net *n, const pesim_placement *p, int64_t *pin, p
 /* Lifetimes (birth/death) and concat aliasing from the homes (pin[id] >= 0:
  * an address the placement fixes; pinned tensors are never aliased). */
 void net_lifetimes(pesim_net *n, const int64_t *pin);
-/* 1 if level lv may be tensor id's home. */
+/* 1 if level lv may be tensor id's home: a home of its kind at or above its
+ * floor (the vector unit's level for what a vector layer reads or writes). */
 int net_can_hold(const pesim_net *n, int32_t id, int lv);
-/* The next level out that can hold tensor id (its kind), or -1. */
+/* The next level out that can hold tensor id (net_can_hold), or -1. */
 int32_t net_next_level(const pesim_net *n, int32_t id, int32_t level);
 
 /* alloc.c: capacity over time and addresses of every tensor of `level`

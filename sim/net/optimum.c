@@ -69,11 +69,10 @@ static int32_t candidates(const pesim_net *n, cand *c)
         const pesim_net_tensor *t = &n->tensor[id];
         if (t->words == 0) continue;
         int32_t hl[PESIM_MAX_LEVELS];
-        int nh = pesim_net_home_levels(n, t->kind == PESIM_NET_WEIGHTS ? PESIM_NET_WEIGHTS : PESIM_NET_ACTIVATION, hl);
+        int nh = pesim_net_tensor_homes(n, id, hl);
         cand *x = &c[nc];
         x->id = id, x->n = 0;
-        for (int k = 0; k < nh; k++)
-            if (net_can_hold(n, id, hl[k])) x->level[x->n++] = hl[k];
+        for (int k = 0; k < nh; k++) x->level[x->n++] = hl[k];
         if (x->n == 0) x->level[x->n++] = n->M - 1;
         nc++;
     }

@@ -53,14 +53,19 @@ pesim_status net_resolve(pesim_net *n, const pesim_placement *p, int64_t *pin, p
             const char *ln = id == PESIM_NET_INPUT_TENSOR ? "input" : n->net.layers[t->layer].name;
             char homes[PESIM_MAX_LEVELS * (PESIM_NAME_MAX + 2)] = "";
             int32_t hl[PESIM_MAX_LEVELS];
-            int nh = pesim_net_home_levels(n, (pesim_net_tensor_kind)t->kind, hl);
+            int nh = pesim_net_tensor_homes(n, id, hl);
             size_t used = 0;
             for (int k = 0; k < nh && used < sizeof homes; k++)
                 used += (size_t)snprintf(homes + used, sizeof homes - used, "%s%s", k ? ", " : "",
                                          n->arch.level[hl[k]].name);
-            return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, ln,
-                                   "%s of '%s' cannot live in level %s (it may live in: %s)", what, ln,
-                                   lv >= 0 && lv < n->M ? n->arch.level[lv].name : "(out of range)", homes);
+            /* below the vector unit's level: a vector layer stages it from its home into that level */
+            int32_t kl[PESIM_MAX_LEVELS];
+            int below = 0, nk = pesim_net_home_levels(n, (pesim_net_tensor_kind)t->kind, kl);
+            for (int k = 0; k < nk; k++) below |= kl[k] == lv && lv < n->floor[id];
+            return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, ln, "%s of '%s' cannot live in level %s%s%s (it may live in: %s)",
+                                   what, ln, lv >= 0 && lv < n->M ? n->arch.level[lv].name : "(out of range)",
+                                   below ? ": a vector layer reads or writes it, so it lives at or above the vector unit's level " : "",
+                                   below ? n->arch.level[n->floor[id]].name : "", homes);
         }
         if (addr < -1) return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "placement", "negative address");
         t->level = t->placed_level = lv;
@@ -171,7 +176,7 @@ pesim_status pesim_net_place_greedy(pesim_net *n, pesim_placement *out, pesim_er
         pesim_net_tensor *t = &n->tensor[id];
         if (t->words == 0) continue;
         int32_t homes[PESIM_MAX_LEVELS];
-        int nh = pesim_net_home_levels(n, (pesim_net_tensor_kind)t->kind, homes);
+        int nh = pesim_net_tensor_homes(n, id, homes);
         for (int h = nh - 1; h >= 0; h--) { /* innermost (fastest) first */
             int32_t lv = homes[h];
             if (lv == n->M - 1) break; /* unbounded: it stays there */
