@@ -539,6 +539,14 @@ int cli_net_fidelity(const char *eval)
     return -1;
 }
 
+/* Reports e as an error in the file `path` (with e's line, if it has one),
+ * unless e names its own file. */
+static void report_in(pesim_error *e, const char *path)
+{
+    if (!e->file[0] && path) snprintf(e->file, sizeof e->file, "%.*s", (int)sizeof e->file - 1, path);
+    cli_report(e, NULL);
+}
+
 int cli_net_open(const char *cmd, const cli_inputs *in, const net_run_args *o, const pesim_engine_options *eo,
                  int fidelity, pesim_net **out, pesim_placement *p, const char **source)
 {
@@ -555,8 +563,7 @@ int cli_net_open(const char *cmd, const cli_inputs *in, const net_run_args *o, c
     *out = NULL;
     memset(p, 0, sizeof *p);
     if (pesim_net_create(in->arch, &in->net, &no, &n, &e) != PESIM_OK) {
-        /* the arch's vector unit against the network's homes: the arch file's key */
-        cli_report(&e, strncmp(e.key, "vector.", 7) == 0 ? in->arch_path : in->workload_path);
+        report_in(&e, in->workload_path);
         return CLI_USAGE;
     }
     int given = 0;
@@ -582,11 +589,12 @@ int cli_net_open(const char *cmd, const cli_inputs *in, const net_run_args *o, c
         snprintf(what, sizeof what, "optimal (%s, %lld runs%s)", info.exhaustive ? "exhaustive" : "ILP, GLPK",
                  (long long)info.evaluated, info.proven ? "" : "; not proven optimal");
         *source = what;
-    } else {
+    } else { /* a file: each tensor in one of its homes (exit 2 at its entry's line) */
         st = pesim_placement_load(o->placement, in->arch, &in->net, p, &e);
+        if (st == PESIM_OK) st = pesim_net_check_placement(n, p, &e);
     }
     if (st != PESIM_OK) {
-        cli_report(&e, o->placement);
+        report_in(&e, o->placement);
         pesim_placement_free(p);
         pesim_net_destroy(n);
         return st == PESIM_ERR_NOMEM ? CLI_FAIL : CLI_USAGE;

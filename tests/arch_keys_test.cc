@@ -9,6 +9,7 @@
 // `name` and `source` are labels, the only keys exempt.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
@@ -259,7 +260,8 @@ TEST(ArchKeys, VectorUnitAboveAHomeStagesFromAtOrAboveIt)
     ASSERT_TRUE(WriteFile(placed, p));
     r = Pesim(run + placed);
     EXPECT_EQ(r.status, 2);
-    EXPECT_NE(r.err.find("output of 'pool_a' cannot live in level GLB: a vector layer reads or writes it, so it "
+    const std::string line = std::to_string(1 + std::count(p.begin(), p.begin() + (long)p.find("\"pool_a\""), '\n'));
+    EXPECT_NE(r.err.find(placed + ":" + line + ": pool_a: output of 'pool_a' cannot live in level GLB: a vector layer reads or writes it, so it "
                          "lives at or above the vector unit's level DRAM (it may live in: DRAM)"),
               std::string::npos) << r.err;
 }

@@ -337,7 +337,8 @@ TEST(NetCli, CompareRunsTheNetworkUnderEveryEvaluator)
 // unit sits above a home), its gemms' weights in WeightBuf, the layer norm's
 // scale and shift at or above the vector unit (DRAM: GlobalBuf keeps no
 // weights), and the SystemC reference reproduces the engine. A placement with
-// them in WeightBuf is bad input naming why, exit 2.
+// them in WeightBuf is bad input naming the file, the entry's line and why,
+// exit 2 (compare said "the analytical model failed", exit 1).
 TEST(NetCli, SimbaKeepsWeightsInThePEsAndVectorOperandsAboveTheUnit)
 {
     const std::string in = " --arch configs/arch/simba.cfg --workload tests/data/cli/small_ln.cfg";
@@ -360,11 +361,17 @@ TEST(NetCli, SimbaKeepsWeightsInThePEsAndVectorOperandsAboveTheUnit)
     bad.replace(bad.find("DRAM", at), 4, "WeightBuf");
     std::string badf = d + "/bad.cfg";
     ASSERT_TRUE(WriteFile(badf, bad));
-    Result b = Pesim("run" + in + " --placement " + badf);
-    EXPECT_EQ(b.status, 2);
-    EXPECT_NE(b.err.find(badf + ": ln: weights of 'ln' cannot live in level WeightBuf: a vector layer reads or writes "
-                         "it, so it lives at or above the vector unit's level GlobalBuf (it may live in: DRAM)"),
-              std::string::npos) << b.err;
+    // named at the entry's line, before anything runs (compare too)
+    const std::string line = std::to_string(1 + std::count(bad.begin(), bad.begin() + (long)at, '\n'));
+    for (const char *cmd : {"run", "compare"}) {
+        Result b = Pesim(cmd + in + " --placement " + badf);
+        EXPECT_EQ(b.status, 2) << cmd;
+        EXPECT_EQ(b.out, "") << cmd;
+        EXPECT_NE(b.err.find(badf + ":" + line + ": ln: weights of 'ln' cannot live in level WeightBuf: a vector layer "
+                             "reads or writes it, so it lives at or above the vector unit's level GlobalBuf (it may "
+                             "live in: DRAM)"),
+                  std::string::npos) << cmd << ": " << b.err;
+    }
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <string>
 #include <vector>
@@ -213,8 +214,17 @@ TEST(Net, VectorOperandsLiveAtOrAboveTheVectorUnit)
         for (int i : {0, 1, 2}) EXPECT_EQ(o.outputs_level[i], M) << evals << " " << i;
         pesim_placement_free(&o);
     }
-    // a vector layer's operand below the unit: named, with the levels it may live in
+    // a vector layer's operand below the unit: named, with the levels it may
+    // live in and the placement entry's line where it came from a file
+    EXPECT_EQ(pesim_net_check_placement(t.n, &t.p, &t.e), PESIM_OK);
     t.Out("c", "SRAM");
+    t.p.line = static_cast<int32_t *>(calloc(4, sizeof(int32_t)));
+    ASSERT_NE(t.p.line, nullptr);
+    t.p.line[2] = 13;
+    pesim_error_clear(&t.e);
+    EXPECT_EQ(pesim_net_check_placement(t.n, &t.p, &t.e), PESIM_ERR_INVALID);
+    EXPECT_EQ(t.e.line, 13);
+    EXPECT_STREQ(t.e.key, "c");
     EXPECT_EQ(pesim_net_run(t.n, &t.p, PESIM_NET_ANALYTICAL, &r, &t.e), PESIM_ERR_INVALID);
     EXPECT_NE(std::string(t.e.msg).find("output of 'c' cannot live in level SRAM: a vector layer reads or writes it, "
                                         "so it lives at or above the vector unit's level MEM (it may live in: MEM)"),

@@ -375,13 +375,19 @@ static pesim_status load_placement(cfg_ctx *c, const pesim_arch *a, const pesim_
     if ((st = pesim_cfg_member(c, g, "input", 0, &s)) || (s && (st = level_ref(c, s, a, &p->input_level))) ||
         (st = address_ref(c, g, "input_address", &p->input_address)))
         return st;
+    if (s) p->input_line = (int32_t)config_setting_source_line(s);
     cfg_names ix; /* layer name -> index: linear time for large networks */
     if (!pesim_cfg_names_init(&ix, (size_t)net->n_layers))
         return pesim_cfg_fail(c, list, PESIM_ERR_NOMEM, "out of memory");
     for (int32_t k = 0; k < net->n_layers; k++) pesim_cfg_names_add(&ix, net->layers[k].name, k);
     st = read_entries(c, a, net, p, seen_line, list, &ix);
     pesim_cfg_names_free(&ix);
-    return st;
+    if (st) return st;
+    /* each entry's line, for the errors of a run (a level the tensor cannot live in) */
+    p->line = malloc((size_t)(net->n_layers > 0 ? net->n_layers : 1) * sizeof *p->line);
+    if (!p->line) return pesim_cfg_fail(c, list, PESIM_ERR_NOMEM, "out of memory");
+    for (int32_t k = 0; k < net->n_layers; k++) p->line[k] = seen_line[k] > 0 ? seen_line[k] : 0;
+    return PESIM_OK;
 }
 
 /* The entries of `tensors`, and that every MAC layer has one. */

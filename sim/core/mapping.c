@@ -217,6 +217,15 @@ pesim_status pesim_placement_copy(pesim_placement *dst, const pesim_placement *s
     }
     dst->input_level = src->input_level;
     dst->input_address = src->input_address;
+    dst->input_line = src->input_line;
+    if (src->line && n) {
+        dst->line = malloc(n * sizeof *dst->line);
+        if (!dst->line) {
+            pesim_placement_free(dst);
+            return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, "placement", "out of memory");
+        }
+        memcpy(dst->line, src->line, n * sizeof *dst->line);
+    }
     return PESIM_OK;
 }
 
@@ -227,5 +236,6 @@ void pesim_placement_free(pesim_placement *p)
     free(p->outputs_level);
     free(p->weights_address);
     free(p->outputs_address);
+    free(p->line);
     memset(p, 0, sizeof *p);
 }

@@ -49,6 +49,8 @@ pesim_status net_resolve(pesim_net *n, const pesim_placement *p, int64_t *pin, p
             pin[id] = -1;
             continue;
         }
+        /* the entry's line in the placement file, where it was loaded from one */
+        int32_t line = id == PESIM_NET_INPUT_TENSOR ? p->input_line : p->line ? p->line[t->layer] : 0;
         if (lv < 0 || lv >= n->M || !net_can_hold(n, id, lv)) {
             const char *ln = id == PESIM_NET_INPUT_TENSOR ? "input" : n->net.layers[t->layer].name;
             char homes[PESIM_MAX_LEVELS * (PESIM_NAME_MAX + 2)] = "";
@@ -62,12 +64,12 @@ pesim_status net_resolve(pesim_net *n, const pesim_placement *p, int64_t *pin, p
             int32_t kl[PESIM_MAX_LEVELS];
             int below = 0, nk = pesim_net_home_levels(n, (pesim_net_tensor_kind)t->kind, kl);
             for (int k = 0; k < nk; k++) below |= kl[k] == lv && lv < n->floor[id];
-            return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, ln, "%s of '%s' cannot live in level %s%s%s (it may live in: %s)",
+            return pesim_error_set(e, PESIM_ERR_INVALID, NULL, line, ln, "%s of '%s' cannot live in level %s%s%s (it may live in: %s)",
                                    what, ln, lv >= 0 && lv < n->M ? n->arch.level[lv].name : "(out of range)",
                                    below ? ": a vector layer reads or writes it, so it lives at or above the vector unit's level " : "",
                                    below ? n->arch.level[n->floor[id]].name : "", homes);
         }
-        if (addr < -1) return pesim_error_set(e, PESIM_ERR_INVALID, NULL, 0, "placement", "negative address");
+        if (addr < -1) return pesim_error_set(e, PESIM_ERR_INVALID, NULL, line, "placement", "negative address");
         t->level = t->placed_level = lv;
         pin[id] = addr;
     }
@@ -89,6 +91,11 @@ static int aliasable(const pesim_net *n, int32_t c, int32_t id, int64_t off, con
     for (int32_t j = 0; j < n->T; j++)
         if (n->tensor[j].alias_of == id) return 0;
     return 1;
+}
+
+pesim_status pesim_net_check_placement(pesim_net *n, const pesim_placement *p, pesim_error *e)
+{
+    return net_resolve(n, p, n->pin, e);
 }
 
 void net_lifetimes(pesim_net *n, const int64_t *pin)

@@ -90,6 +90,9 @@ typedef struct pesim_placement {
     int64_t *outputs_address;           /* owned, n_layers entries; -1 = the allocator's choice */
     int32_t input_level;                /* the network input's level */
     int64_t input_address;              /* -1 = the allocator's choice */
+    int32_t *line;                      /* owned or NULL: each layer's entry's line in the file it was loaded
+                                         * from (0: none), for errors; pesim_placement_load sets it */
+    int32_t input_line;                 /* the `input` key's line (0: none) */
 } pesim_placement;
 
 /* Allocates n_layers entries: every level (the input's too) set to `level`,

@@ -207,6 +207,13 @@ pesim_status pesim_net_set_mapping(pesim_net *n, int32_t layer, const pesim_mapp
 void pesim_net_set_progress(pesim_net *n, void (*layer)(void *ctx, int32_t layer, int32_t n_layers),
                             pesim_engine_progress_fn step, void *ctx);
 
+/* PESIM_OK if every tensor of p lives in one of its homes
+ * (pesim_net_tensor_homes) and p has the network's size, as pesim_net_run
+ * requires; else PESIM_ERR_INVALID naming the layer (the key), the level and
+ * the homes, with the placement entry's line where p was loaded from a file
+ * (p->line; the error names no file). Runs nothing: capacity is the run's. */
+pesim_status pesim_net_check_placement(pesim_net *n, const pesim_placement *p, pesim_error *e);
+
 /* Evaluates a placement. *out points into the handle and stays valid until
  * the next run or the destroy. An infeasible placement (capacity over time,
  * fragmentation, no mapping in the room left) is a result: valid = 0 with a
