@@ -64,9 +64,12 @@ pesim_status net_resolve(pesim_net *n, const pesim_placement *p, int64_t *pin, p
             int32_t kl[PESIM_MAX_LEVELS];
             int below = 0, nk = pesim_net_home_levels(n, (pesim_net_tensor_kind)t->kind, kl);
             for (int k = 0; k < nk; k++) below |= kl[k] == lv && lv < n->floor[id];
-            return pesim_error_set(e, PESIM_ERR_INVALID, NULL, line, ln, "%s of '%s' cannot live in level %s%s%s (it may live in: %s)",
-                                   what, ln, lv >= 0 && lv < n->M ? n->arch.level[lv].name : "(out of range)",
-                                   below ? ": a vector layer reads or writes it, so it lives at or above the vector unit's level " : "",
+            return pesim_error_set(e, PESIM_ERR_INVALID, NULL, line, ln,
+                                   "%s of '%s' cannot live in level %s%s%s (it may live in: %s)", what, ln,
+                                   lv >= 0 && lv < n->M ? n->arch.level[lv].name : "(out of range)",
+                                   below ? ": a vector layer reads or writes it, so it lives at or above the "
+                                           "vector unit's level "
+                                         : "",
                                    below ? n->arch.level[n->floor[id]].name : "", homes);
         }
         if (addr < -1) return pesim_error_set(e, PESIM_ERR_INVALID, NULL, line, "placement", "negative address");
