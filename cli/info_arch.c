@@ -8,10 +8,24 @@
 
 #include "pesim/arch.h"
 #include "pesim/estimate.h"
+#include "pesim/net.h"
 
 #include "info.h"
 #include "json.h"
 #include "output.h"
+
+/* "A, B" names of the levels a whole network's tensors of this kind may live
+ * in, outermost first (pesim_net_arch_home_levels). */
+static const char *homes_text(const pesim_arch *a, pesim_net_tensor_kind kind, char *buf, size_t n)
+{
+    int32_t lv[PESIM_MAX_LEVELS];
+    int k = pesim_net_arch_home_levels(a, kind, lv);
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int i = 0; i < k && used < n; i++)
+        used += (size_t)snprintf(buf + used, n - used, "%s%s", i ? ", " : "", a->level[lv[i]].name);
+    return buf;
+}
 
 /* "WIO"-style letters of the tensors a level may keep. */
 static const char *keeps_letters(const pesim_level *lv, char *buf)
@@ -236,6 +250,16 @@ void cli_info_arch_text(const pesim_arch *a, const char *path, FILE *f)
         }
     }
 
+    /* where a whole network's tensors may live (docs/network.md "Placement") */
+    char hw[PESIM_MAX_LEVELS * (PESIM_NAME_MAX + 2)], ha[sizeof hw];
+    fprintf(f, "whole network: weights may live in %s; activations in %s", homes_text(a, PESIM_NET_WEIGHTS, hw, sizeof hw),
+            homes_text(a, PESIM_NET_ACTIVATION, ha, sizeof ha));
+    if (a->vector.lanes > 0)
+        fprintf(f, "; what a vector layer reads or writes at or above %s (its vector unit's level)\n",
+                a->level[a->vector.level].name);
+    else
+        fputs("; no vector unit, so only MAC layers run as a whole network\n", f);
+
     fputs("\nfigures and their sources (docs/estimate.md):\n", f);
     sources_text(a, -1, "MAC", f);
     char src[256];
@@ -409,6 +433,20 @@ void cli_info_arch_json(const pesim_arch *a, const char *path, FILE *f)
     for (int L = 0; L < a->n_levels; L++)
         level_json(&w, a, L);
     json_end_array(&w);
+    /* where a whole network's tensors may live: level names, outermost first */
+    json_key(&w, "network_homes");
+    json_begin_object(&w);
+    for (int k = 0; k < 2; k++) {
+        int32_t lv[PESIM_MAX_LEVELS];
+        int n = pesim_net_arch_home_levels(a, k ? PESIM_NET_ACTIVATION : PESIM_NET_WEIGHTS, lv);
+        json_key(&w, k ? "activations" : "weights");
+        json_begin_array(&w);
+        for (int i = 0; i < n; i++)
+            json_string(&w, a->level[lv[i]].name);
+        json_end_array(&w);
+    }
+    json_kv_string(&w, "vector_operands_at_or_above", a->vector.lanes > 0 ? a->level[a->vector.level].name : NULL);
+    json_end_object(&w);
     json_end_object(&w);
     json_end_object(&w);
 }

@@ -242,6 +242,38 @@ TEST(cli_info, ArchRatesArePerInstanceAndTheDramPortBinds)
     EXPECT_NE(r.out.find("port 8 read / 8 write words/cycle: below the timing's peak"), std::string::npos) << r.out;
 }
 
+// Where a whole network's tensors may live (pesim_net_arch_home_levels), as
+// text and JSON: on Simba weights in DRAM or the PEs' WeightBuf, activations
+// in DRAM or GlobalBuf, and what a vector layer touches at or above the
+// vector unit's GlobalBuf; an arch without a vector unit says only MAC
+// layers run as a network.
+TEST(cli_info, ArchSaysWhereANetworksTensorsMayLive)
+{
+    std::string dir = TempDir("arch_homes");
+    Result r = Pesim("info --arch configs/arch/simba.cfg --json " + dir + "/s.json");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("whole network: weights may live in DRAM, WeightBuf; activations in DRAM, GlobalBuf; what a "
+                         "vector layer reads or writes at or above GlobalBuf (its vector unit's level)\n"),
+              std::string::npos) << r.out;
+    Json j;
+    ASSERT_TRUE(ParseJson(ReadFile(dir + "/s.json"), &j));
+    const Json &h = j["arch"]["network_homes"];
+    ASSERT_EQ(h["weights"].arr.size(), 2u);
+    EXPECT_EQ(h["weights"].arr[0].str, "DRAM");
+    EXPECT_EQ(h["weights"].arr[1].str, "WeightBuf");
+    ASSERT_EQ(h["activations"].arr.size(), 2u);
+    EXPECT_EQ(h["activations"].arr[1].str, "GlobalBuf");
+    EXPECT_EQ(h["vector_operands_at_or_above"].str, "GlobalBuf");
+    std::string text = ReadFile("configs/arch/tiny.cfg");
+    size_t at = text.find("  vector = {");
+    ASSERT_NE(at, std::string::npos);
+    text.erase(at, text.find('\n', at) - at);
+    ASSERT_TRUE(WriteFile(dir + "/novec.cfg", text));
+    r = Pesim("info --arch " + dir + "/novec.cfg");
+    ASSERT_EQ(r.status, 0) << r.err;
+    EXPECT_NE(r.out.find("; no vector unit, so only MAC layers run as a whole network\n"), std::string::npos) << r.out;
+}
+
 TEST(cli_info, ArchEstimatedFigures)
 {
     std::string dir = TempDir("arch_est");

@@ -79,6 +79,18 @@ static int64_t tensor_capacity(const pesim_level *v)
     return all ? parts : 0;
 }
 
+/* The first level a tensor may live in: the level above the innermost
+ * fan-out (that level stages the array's tiles), or that level itself when
+ * only the outermost is above it. */
+static int first_home(const pesim_arch *a)
+{
+    const int M = a->n_levels;
+    int inner = 0;
+    while (inner < M && a->level[inner].fanout_x * a->level[inner].fanout_y <= 1) inner++;
+    if (inner >= M) inner = 0;
+    return inner + 1 < M - 1 ? inner + 1 : inner;
+}
+
 pesim_status pesim_net_create(const pesim_arch *a, const pesim_network *net, const pesim_net_options *opt,
                               pesim_net **out, pesim_error *e)
 {
@@ -142,12 +154,7 @@ pesim_status pesim_net_create(const pesim_arch *a, const pesim_network *net, con
     }
 
     /* the arch: instances, capacity for tensors, the first level a tensor may live in */
-    /* homes: the levels above the innermost fan-out (that level stages the
-     * array's tiles), or that level too when only the outermost is above it */
-    int inner = 0;
-    while (inner < n->M && a->level[inner].fanout_x * a->level[inner].fanout_y <= 1) inner++;
-    if (inner >= n->M) inner = 0;
-    n->inner = inner + 1 < n->M - 1 ? inner + 1 : inner;
+    n->inner = first_home(a);
     for (int lv = 0; lv < n->M; lv++) {
         n->inst[lv] = pesim_arch_instances(a, lv);
         n->cap[lv] = lv == n->M - 1 ? 0 : tensor_capacity(&a->level[lv]);
@@ -254,21 +261,32 @@ const pesim_net_tensor *pesim_net_tensor_info(const pesim_net *n, int32_t id)
     return id >= 0 && id < n->T ? &n->tensor[id] : NULL;
 }
 
-/* 1 if level lv may be the home of a tensor of this kind (n->inner: the first home). */
-static int can_hold(const pesim_net *n, pesim_net_tensor_kind kind, int lv)
+/* 1 if level lv of a may be the home of a tensor of this kind (inner: the
+ * first home, first_home(a)). */
+static int arch_can_hold(const pesim_arch *a, int inner, pesim_net_tensor_kind kind, int lv)
 {
-    if (lv < n->inner || lv >= n->M) return 0;
-    const pesim_level *v = &n->arch.level[lv];
+    if (lv < inner || lv >= a->n_levels) return 0;
+    const pesim_level *v = &a->level[lv];
     if (kind == PESIM_NET_WEIGHTS) return v->keeps[PESIM_WEIGHTS];
     return v->keeps[PESIM_INPUTS] && v->keeps[PESIM_OUTPUTS];
 }
 
+static int can_hold(const pesim_net *n, pesim_net_tensor_kind kind, int lv)
+{
+    return arch_can_hold(&n->arch, n->inner, kind, lv);
+}
+
+int pesim_net_arch_home_levels(const pesim_arch *a, pesim_net_tensor_kind kind, int32_t levels[PESIM_MAX_LEVELS])
+{
+    int k = 0, inner = first_home(a);
+    for (int lv = a->n_levels - 1; lv >= 0; lv--)
+        if (arch_can_hold(a, inner, kind, lv)) levels[k++] = lv;
+    return k;
+}
+
 int pesim_net_home_levels(const pesim_net *n, pesim_net_tensor_kind kind, int32_t levels[PESIM_MAX_LEVELS])
 {
-    int k = 0;
-    for (int lv = n->M - 1; lv >= 0; lv--)
-        if (can_hold(n, kind, lv)) levels[k++] = lv;
-    return k;
+    return pesim_net_arch_home_levels(&n->arch, kind, levels);
 }
 
 int net_can_hold(const pesim_net *n, int32_t id, int lv)

@@ -181,6 +181,8 @@ const pesim_net_tensor *pesim_net_tensor_info(const pesim_net *n, int32_t id);
  * that keep the role (weights; inputs and outputs for activations). Returns
  * the count. */
 int pesim_net_home_levels(const pesim_net *n, pesim_net_tensor_kind kind, int32_t levels[PESIM_MAX_LEVELS]);
+/* The same for any network on arch a (no handle needed: `pesim info`). */
+int pesim_net_arch_home_levels(const pesim_arch *a, pesim_net_tensor_kind kind, int32_t levels[PESIM_MAX_LEVELS]);
 /* The levels tensor id may live in, outermost first: the homes of its kind,
  * less those below the vector unit's level when a vector layer reads or
  * writes it (the unit stages its operands' tiles from their homes into its
