@@ -251,14 +251,14 @@ TEST(CliSweep, NetworkRunUsesTheInnerSearchsMappings)
 
 // --detail best takes the valid points in order of the objective until one
 // runs as a whole network: here the fastest point (GLB of 128 words, 22,168
-// cycles summed per layer) cannot (a row of prob, the softmax over 96
-// channels, does not fit the 32 words the vector unit's GLB has free), the
-// next (16,384 words, 22,201 cycles) can; both are recorded, and the report
-// names the first's reason and draws the second.
+// cycles summed per layer) cannot (one channel of the row of gap, a global
+// pool over 16 x 16 pixels, reads 256 words, and the vector unit's GLB has
+// 112 free), the next (16,384 words, 22,201 cycles) can; both are recorded,
+// and the report names the first's reason and draws the second.
 TEST(CliSweep, DetailBestFallsBackToTheNextPointThatRunsAsANetwork)
 {
     std::string d = TempDir("sweep_fallback");
-    Result r = Pesim(std::string("sweep --arch tests/data/cli/tiny_arch.cfg --workload tests/data/cli/small_softmax.cfg") +
+    Result r = Pesim(std::string("sweep --arch tests/data/cli/tiny_arch.cfg --workload tests/data/cli/small_gap.cfg") +
                      " --param GLB.capacity_words=64,128,256,16384 --param GLB.fanout_x=1,4 --objective latency"
                      " --csv " + d + "/s.csv --db " + d + "/s.db");
     ASSERT_EQ(r.status, 0) << r.err;
@@ -269,11 +269,11 @@ TEST(CliSweep, DetailBestFallsBackToTheNextPointThatRunsAsANetwork)
     EXPECT_EQ(Count(d + "/s.db", "SELECT COUNT(*) FROM net_runs"), 2);
     EXPECT_EQ(Count(d + "/s.db", "SELECT sample FROM net_runs WHERE NOT valid"), 3);
     EXPECT_EQ(Count(d + "/s.db", "SELECT sample FROM net_runs WHERE valid"), 7);
-    EXPECT_EQ(Count(d + "/s.db", "SELECT COUNT(*) FROM net_layers WHERE sample = 7"), 6);
+    EXPECT_EQ(Count(d + "/s.db", "SELECT COUNT(*) FROM net_layers WHERE sample = 7"), 7);
     Result h = Pesim("report " + d + "/s.db --html " + d + "/r.html");
     ASSERT_EQ(h.status, 0) << h.err;
     std::string html = ReadFile(d + "/r.html");
-    EXPECT_NE(html.find("point 3 (greedy placement): does not run as a whole network: layer prob"),
+    EXPECT_NE(html.find("point 3 (greedy placement): does not run as a whole network: layer gap"),
               std::string::npos);
     EXPECT_NE(html.find("data-plot=\"layer-breakdown-0\""), std::string::npos);
     EXPECT_EQ(html.find("data-plot=\"layer-breakdown-1\""), std::string::npos);

@@ -307,6 +307,75 @@ TEST(NetEngine, AWideActivationRunsByChannels)
         << s.reason;
 }
 
+// A layer norm or softmax whose one row does not fit reads each row twice,
+// in pieces of channels (docs/network.md, "Vector layers"): statistics
+// first, then the outputs. A layer norm over the input's 4 rows of 4
+// channels, everything in MEM: a whole row takes 4 inputs, 4 outputs and the
+// 8 words of scale and shift, 16 words. SRAM at 16 holds one: 4 blocks, each
+// row's 4 words x 7 operations on 4 lanes, 7 steps, 28 in all; MEM reads the
+// 16 inputs and the 8 scale and shift words once. At 8 words a row is split:
+// a piece of c channels takes c inputs, c outputs and 2c of scale and shift,
+// so c = 2, two pieces a row, each read twice: 16 blocks. The first pass
+// reads only inputs (2 words x 3 operations: 2 steps), the second inputs,
+// scale and shift, and writes outputs (2 x 4: 2 steps): 8 steps a row, 32 in
+// all. MEM reads the inputs twice (32) and each row's scale and shift (32),
+// writes the 16 outputs once; 112 vector operations either way. A softmax
+// (no scale and shift; 4 + 3 operations split, 5 whole) splits below 8
+// words: at 4, c = 2, 16 blocks, 112 operations against 80 whole. At 3
+// words not even a layer norm's one channel (4 words) fits.
+TEST(NetEngine, AWideLayerNormOrSoftmaxReadsEachRowTwice)
+{
+    const int MEM = 1, SRAM = 0;
+    const std::string ln = Net({"name = \"ln\"; type = \"layernorm\"; inputs = [ \"input\" ]; k = 4; p = 4; q = 1;"});
+    Hand whole(HandArch(16), ln);
+    const pesim_net_result &w = whole.Run(PESIM_NET_CYCLE);
+    ASSERT_TRUE(w.valid) << w.reason;
+    EXPECT_EQ(w.stats.blocks, 4);
+    EXPECT_EQ(whole.L("ln").cost.compute_cycles, 28);
+    EXPECT_EQ(whole.L("ln").cost.access[MEM][PESIM_INPUTS].reads, 16);
+    EXPECT_EQ(whole.L("ln").cost.access[MEM][PESIM_WEIGHTS].reads, 8);
+
+    Hand h(HandArch(8), ln);
+    const pesim_net_result &r = h.Run(PESIM_NET_CYCLE);
+    ASSERT_TRUE(r.valid) << r.reason;
+    const pesim_net_layer &ly = h.L("ln");
+    EXPECT_EQ(r.stats.blocks, 16);
+    EXPECT_EQ(ly.vector_ops, 112);
+    EXPECT_EQ(ly.cost.compute_cycles, 32);
+    EXPECT_EQ(ly.cost.access[MEM][PESIM_INPUTS].reads, 32);
+    EXPECT_EQ(ly.cost.access[MEM][PESIM_WEIGHTS].reads, 32);
+    EXPECT_EQ(ly.cost.access[MEM][PESIM_OUTPUTS].updates, 16);
+    EXPECT_EQ(ly.cost.access[SRAM][PESIM_INPUTS].fills, 32);
+    EXPECT_EQ(ly.cost.access[SRAM][PESIM_WEIGHTS].fills, 32);
+    EXPECT_EQ(ly.staging_words[SRAM], 8);
+    const pesim_net_result &b = h.Run(PESIM_NET_ANALYTICAL);
+    ASSERT_TRUE(b.valid) << b.reason;
+    EXPECT_EQ(memcmp(b.layer[0].cost.access, ly.cost.access, sizeof ly.cost.access), 0);
+    EXPECT_EQ(b.layer[0].vector_ops, 112);
+    const int64_t cycles = r.cycles;
+    EXPECT_LE(b.cycles, cycles);
+
+    const std::string sm = Net({"name = \"sm\"; type = \"softmax\"; inputs = [ \"input\" ]; k = 4; p = 4; q = 1;"});
+    for (int words : {4, 8}) {
+        Hand s(HandArch(words), sm);
+        const pesim_net_result &o = s.Run(PESIM_NET_CYCLE);
+        ASSERT_TRUE(o.valid) << o.reason;
+        EXPECT_EQ(o.stats.blocks, words == 4 ? 16 : 4) << words;
+        EXPECT_EQ(s.L("sm").vector_ops, words == 4 ? 112 : 80) << words;
+        EXPECT_EQ(s.L("sm").cost.compute_cycles, words == 4 ? 32 : 20) << words;
+        EXPECT_EQ(s.L("sm").cost.access[MEM][PESIM_INPUTS].reads, words == 4 ? 32 : 16) << words;
+        EXPECT_EQ(s.L("sm").cost.access[MEM][PESIM_OUTPUTS].updates, 16) << words;
+    }
+
+    Hand small(HandArch(3), ln);
+    const pesim_net_result &f = small.Run(PESIM_NET_CYCLE);
+    EXPECT_FALSE(f.valid);
+    EXPECT_NE(std::string(f.reason).find("one channel of a row (4 words) does not fit the vector unit's level SRAM: 3 "
+                                         "words free"),
+              std::string::npos)
+        << f.reason;
+}
+
 TEST(NetEngine, ConcatCopiesOrAliases)
 {
     // a and b both read the input; c = concat(a, b): 16 + 16 words.

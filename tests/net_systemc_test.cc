@@ -574,5 +574,65 @@ TEST(NetSystemC, WideVectorLayersRunByChannels)
     EXPECT_GE(by_dram, 8);
 }
 
+// Layer norms and softmaxes whose one row does not fit the vector unit's
+// level read each row twice in pieces of channels (docs/network.md, "Vector
+// layers"): a gemm to K channels over 2 to 6 tokens, K above half the vector
+// level (a row of K inputs and K outputs does not fit), a layer norm, a
+// softmax and a gemm. On every machine family, outermost or greedy
+// placement, the DRAM tile-major or row-major NHWC or NCHW by turns: every
+// network is valid (each was refused before: "one row does not fit"), the
+// engine is not below the bound, and the reference reproduces the engine,
+// each piece's DRAM bursts by its own unit enumeration (unit_bursts).
+TEST(NetSystemC, WideRowsAreReadTwiceInPieces)
+{
+    int split = 0, by_dram = 0;
+    for (int seed = 1; seed <= 6; seed++)
+        for (int af = 0; af < NA_COUNT; af++) {
+            NetCase c((uint64_t)seed * 71 + (uint64_t)af, NF_CHAIN, af);
+            ASSERT_TRUE(c.ok) << c.what;
+            TestRng rng((uint64_t)seed * 13 + (uint64_t)af);
+            const int top = c.arch.n_levels - 1, V = c.arch.vector.level;
+            const int64_t cap = c.arch.level[V].capacity_words;
+            const int64_t k = cap / 2 + rng.uni(1, cap / 4), seq = rng.uni(2, 6);
+            NetBuilder b(rng.uni(2, 4), seq, 1);
+            std::string x = b.Gemm("input", k);
+            x = b.Eltwise("softmax", b.Eltwise("layernorm", x));
+            b.Gemm(x, rng.uni(2, 8));
+            pesim_error e;
+            pesim_network_free(&c.net);
+            ASSERT_EQ(pesim_network_load_string(b.Text().c_str(), "rows.cfg", &c.net, &e), PESIM_OK) << e.msg;
+            if (c.arch.level[top].is_dram) {
+                c.arch.level[top].dram.layout = seed % 3 ? PESIM_DRAM_ROW_MAJOR : PESIM_DRAM_TILE_MAJOR;
+                c.arch.level[top].dram.order = seed % 4 < 2 ? PESIM_DRAM_NCHW : PESIM_DRAM_NHWC;
+            }
+            pesim_net_destroy(c.n);
+            c.n = nullptr;
+            ASSERT_EQ(pesim_net_create(&c.arch, &c.net, &c.opt, &c.n, &e), PESIM_OK) << e.msg;
+            pesim_placement_free(&c.p);
+            ASSERT_EQ(seed % 2 ? pesim_net_place_greedy(c.n, &c.p, &e) : pesim_net_place_outermost(c.n, &c.p, &e),
+                      PESIM_OK) << e.msg;
+            std::string what = "layer norm and softmax of " + std::to_string(k) + " x " + std::to_string(seq) + " on " +
+                               net_arch_name(af) + " seed " + std::to_string(seed);
+            int64_t bound = 0;
+            int64_t cycles = engine_equals_reference(c, what, &bound);
+            ASSERT_GE(cycles, 0) << what;
+            EXPECT_GE(cycles, bound) << what;
+            const pesim_net_result *r;
+            ASSERT_EQ(pesim_net_run(c.n, &c.p, PESIM_NET_CYCLE, &r, &e), PESIM_OK) << e.msg;
+            for (int32_t i = 0; i < r->n_layers; i++) {
+                const pesim_layer &l = c.net.layers[i];
+                const int in = r->layer[i].home[PESIM_INPUTS];
+                if ((l.op != PESIM_OP_SOFTMAX && l.op != PESIM_OP_LAYERNORM) || in == V) continue;
+                if (r->layer[i].cost.access[in][PESIM_INPUTS].reads != 2 * k * seq) continue; /* rows whole */
+                split++;
+                by_dram += in == top && c.arch.level[top].is_dram;
+            }
+            if (HasFailure()) return;
+        }
+    printf("wide rows read twice in pieces: %d layer norms and softmaxes split; %d reading DRAM\n", split, by_dram);
+    EXPECT_GE(split, 40);
+    EXPECT_GE(by_dram, 10);
+}
+
 } // namespace
 #endif

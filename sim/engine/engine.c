@@ -59,7 +59,6 @@ typedef struct dram_port {
      * layout), a transfer's bursts those of its box */
     int row_major, order, has_lay, boxed[NT];
     pesim_dram_layout lay[NT];
-    int64_t units, block_units;   /* a vector step's units and units per block */
     uint64_t *addr;               /* the bursts of the transfer being issued */
     int64_t n_addr, cap_addr;
     int addr_oom;                 /* out of memory for them: the run fails */
@@ -785,7 +784,6 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
      * or, a slice of a concat's output, in its holder (a MAC layer's weights
      * slot excepted: a matmul's B operand is read as a dense tensor) */
     e->dram.has_lay = e->has_dram && e->dram.row_major && (m || st->vector);
-    e->dram.units = st->units, e->dram.block_units = st->block_units;
     for (int t = 0; t < NT; t++) {
         dram_region *rg = &e->dram.reg[t];
         rg->base = st->region[t].base, rg->span = st->region[t].span, rg->cursor = 0;
@@ -988,8 +986,7 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
                     nb.lay = &e->dram.lay[x->tensor];
                     walk_box(e, &w, x->pair, &nb.box);
                 } else {
-                    nb.t = x->tensor, nb.u0 = b.index * e->dram.block_units, nb.u1 = nb.u0 + e->dram.block_units;
-                    if (nb.u1 > e->dram.units) nb.u1 = e->dram.units;
+                    nb.t = x->tensor, nb.u0 = b.unit0, nb.u1 = b.unit1;
                 }
                 pesim_dram_box prev = s->at.box;
                 s->at = nb, s->has_box = 1;

@@ -55,6 +55,8 @@ typedef struct pesim_block {
     int64_t steps;              /* compute steps (non-empty inner temporal iterations) */
     int changed;                /* outermost loop (in the compressed list) that advanced; -1 first block */
     int n_xfers;
+    int64_t unit0, unit1;       /* a network's vector step: the block's units [unit0, unit1) of its layer
+                                 * (net_vec_block; pesim_dram_vector_boxes); the walker leaves them alone */
     pesim_xfer xfer[2 * PESIM_WALK_MAX_XFERS]; /* events (outer pairs first), then streams */
 } pesim_block;
 

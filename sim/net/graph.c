@@ -37,6 +37,12 @@ int64_t net_vector_ops_per_word(const pesim_layer *l)
     }
 }
 
+int64_t net_vector_split_ops(const pesim_layer *l, int64_t *first)
+{
+    *first = l->op == PESIM_OP_SOFTMAX ? 4 : l->op == PESIM_OP_LAYERNORM ? 3 : 0;
+    return l->op == PESIM_OP_SOFTMAX || l->op == PESIM_OP_LAYERNORM ? 7 : 0;
+}
+
 const char *net_kind_of(const pesim_layer *l, net_kind *k)
 {
     switch (l->op) {

@@ -12,7 +12,9 @@
  * unit computes, and the output tile drains to its home; a tile is as many
  * rows per instance as the room there holds (doubled when the level is
  * double-buffered); a pool, add or activation whose one row (pixel) does
- * not fit is tiled over its channels, which are independent. A concat
+ * not fit is tiled over its channels, which are independent; a softmax or
+ * layer norm whose one row does not fit reads each row twice in pieces of
+ * channels, first for its statistics, then to write the outputs. A concat
  * copies the inputs that do not alias their slice. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,9 +183,11 @@ static int64_t vec_fit(const pesim_net *n, const net_step *s, const pesim_layer 
 }
 
 /* Plans a vector layer; 0 with a reason when its smallest tile does not fit:
- * one channel of a row (a pool) or of a pixel (an add, an activation), whose
- * channels are independent, or one row of K (softmax, layer norm: their
- * normalised axis). */
+ * one channel of a row (a pool, and a softmax or layer norm, whose row of K,
+ * the normalised axis, is split in pieces read twice) or of a pixel (an add,
+ * an activation), whose channels are independent. A split row's piece is
+ * tile x inst channels: every instance takes tile of them, and the unit
+ * combines the instances' statistics (two words each, not counted). */
 static int plan_vector(pesim_net *n, net_step *s, int32_t li, int64_t room, char *why, size_t nwhy)
 {
     const pesim_layer *l = &n->net.layers[li];
@@ -213,11 +217,21 @@ static int plan_vector(pesim_net *n, net_step *s, int32_t li, int64_t room, char
         if (k == 0 && split && v->grain > 1) { /* a whole row or pixel does not fit: its channels */
             int64_t c = vec_fit(n, s, l, 1, v->grain - 1, room);
             if (c > 0) v->grain = 1, k = c;
+        } else if (k == 0 && v->grain > 1) { /* a softmax's or layer norm's row: in pieces, twice */
+            v->ops = net_vector_split_ops(l, &v->ops1);
+            v->weight_words = 0; /* a piece's scale and shift come with it */
+            v->unit_in[PESIM_WEIGHTS] = l->op == PESIM_OP_LAYERNORM ? 2 : 0;
+            int64_t c = vec_fit(n, s, l, 1, cdiv(v->grain, v->inst), room);
+            if (c > 0) {
+                v->tile = c;
+                v->pieces = cdiv(v->grain, c * v->inst);
+                v->blocks = v->units / v->grain * 2 * v->pieces;
+                return 1;
+            }
         }
         if (k == 0) {
             snprintf(why, nwhy, "one %s (%lld words) does not fit the vector unit's level %s: %lld words free",
-                     v->pool ? "channel of a row" : split ? "channel of a pixel" : "row",
-                     (long long)vec_working_set(n, s, l, split ? 1 : v->grain),
+                     split && !v->pool ? "channel of a pixel" : "channel of a row", (long long)vec_working_set(n, s, l, 1),
                      n->arch.level[n->arch.vector.level].name, (long long)room);
             return 0;
         }
@@ -254,25 +268,37 @@ int64_t net_vec_block(const pesim_net *n, const net_step *s, int32_t li, int64_t
     const pesim_layer *l = &n->net.layers[li];
     const net_vec *v = &s->vec;
     const int V = n->arch.vector.level;
-    int64_t u0 = b * v->tile * v->inst, u1 = u0 + v->tile * v->inst;
-    if (u1 > v->units) u1 = v->units;
-    int64_t cnt = u1 - u0, per = cdiv(cdiv(cnt, v->grain), v->inst) * v->grain, used = cdiv(cnt, per);
+    int64_t u0, u1, per, pass = 0; /* pass: a split row's first (1) or second (2) */
+    if (v->pieces) { /* a row's pieces for its statistics, then again for its outputs */
+        int64_t piece = v->tile * v->inst, r = b / (2 * v->pieces), j = b % (2 * v->pieces);
+        pass = 1 + (j >= v->pieces);
+        u0 = r * v->grain + j % v->pieces * piece, u1 = u0 + piece;
+        if (u1 > (r + 1) * v->grain) u1 = (r + 1) * v->grain;
+        per = cdiv(u1 - u0, v->inst);
+    } else {
+        u0 = b * v->tile * v->inst, u1 = u0 + v->tile * v->inst;
+        if (u1 > v->units) u1 = v->units;
+        per = cdiv(cdiv(u1 - u0, v->grain), v->inst) * v->grain;
+    }
+    int64_t cnt = u1 - u0, used = cdiv(cnt, per);
     int64_t in_words[NT] = {0};
     in_words[PESIM_INPUTS] = v->pool ? used * pool_in_words(l, per) : cnt * v->unit_in[PESIM_INPUTS];
-    in_words[PESIM_WEIGHTS] = cnt * v->unit_in[PESIM_WEIGHTS];
-    int64_t out_words = cnt * v->unit_out;
+    in_words[PESIM_WEIGHTS] = pass == 1 ? 0 : cnt * v->unit_in[PESIM_WEIGHTS];
+    int64_t out_words = pass == 1 ? 0 : cnt * v->unit_out;
     pesim_walk_pair pairs[2 * NT];
     int np;
     net_vec_pairs(n, s, pairs, &np);
     out->index = b;
     out->changed = b == 0 ? -1 : 0;
     out->n_xfers = 0;
+    out->unit0 = u0, out->unit1 = u1;
     for (int k = 0; k < np; k++) {
         const pesim_walk_pair *pr = &pairs[k];
         pesim_xfer *x = &out->xfer[out->n_xfers];
+        int t = pr->tensor;
+        if (pass == 1 && t != PESIM_INPUTS) continue; /* statistics: the inputs only */
         memset(x, 0, sizeof *x);
         x->tensor = pr->tensor, x->child = pr->child, x->parent = pr->parent, x->pair = (int8_t)k;
-        int t = pr->tensor;
         if (pr->child >= 0) { /* an event of the pair */
             if (t == PESIM_OUTPUTS) {
                 x->child_reads = x->parent_updates = out_words; /* drained at the next event */
@@ -292,7 +318,7 @@ int64_t net_vec_block(const pesim_net *n, const net_step *s, int32_t li, int64_t
         out->n_xfers++;
     }
     (void)V;
-    out->steps = net_vec_steps(&n->arch, per * v->unit_out, v->ops);
+    out->steps = net_vec_steps(&n->arch, per * v->unit_out, pass == 0 ? v->ops : pass == 1 ? v->ops1 : v->ops - v->ops1);
     return out->steps;
 }
 

@@ -43,12 +43,17 @@ typedef enum net_kind {
 typedef struct net_vec {
     int64_t units;
     int64_t unit_out;
-    int64_t unit_in[NT];         /* INPUTS: operand 0, WEIGHTS: operand 1 (0: none) */
-    int64_t weight_words;        /* layernorm: 2 x K, loaded in the first block */
-    int64_t ops;                 /* per output word */
+    int64_t unit_in[NT];         /* INPUTS: operand 0, WEIGHTS: operand 1 or, a split layer norm, its scale
+                                  * and shift (2) (0: none) */
+    int64_t weight_words;        /* layernorm whose rows are whole: 2 x K, loaded in the first block */
+    int64_t ops;                 /* per output word (both passes of a split row) */
     int pool;                    /* a pool: input rows per tile come from the window */
     int64_t grain;               /* units an instance's share is made of (K, or 1: channels) */
-    int64_t tile;                /* units per instance per block (whole grains) */
+    int64_t tile;                /* units per instance per block (whole grains; a split row: channels) */
+    int64_t pieces;              /* softmax, layer norm whose one row does not fit: pieces of tile x inst
+                                  * channels per row, each row's read twice (statistics, then the
+                                  * outputs); 0: rows whole */
+    int64_t ops1;                /* a split row: operations per word of its first pass */
     int64_t blocks;
     int64_t inst;                /* instances of the vector unit's level */
 } net_vec;
@@ -126,6 +131,15 @@ struct pesim_net {
 const char *net_kind_of(const pesim_layer *l, net_kind *k);  /* NULL or why the net cannot run it */
 int64_t net_act_ops(pesim_act a);                             /* element operations per word */
 int64_t net_vector_ops_per_word(const pesim_layer *l);        /* the layer's own (not its fused act) */
+/* A softmax's or layer norm's operations per word when a row that does not
+ * fit is read in two passes (docs/network.md): the return all, *first the
+ * first pass's; 0 for other ops. A layer norm's first pass sums the words and
+ * their squares (mean, deviation, variance: 3), its second normalises (2),
+ * scales and shifts: 7, as in one pass. A softmax's first keeps a running max
+ * and a sum of exponentials rescaled when the max moves (max, subtract,
+ * exponential, sum: 4), its second takes the exponential again and scales
+ * (subtract, exponential, scale: 3): 7, two more than in one pass. */
+int64_t net_vector_split_ops(const pesim_layer *l, int64_t *first);
 
 /* place.c: resolves the placement into tensor homes (level, placed_level,
  * address pin); PESIM_ERR_INVALID for a level that cannot hold a tensor. */

@@ -74,8 +74,6 @@ typedef struct pesim_engine_step {
     int32_t home[PESIM_NTENSORS]; /* the level serving each operand in place of the outermost level */
     pesim_engine_region region[PESIM_NTENSORS]; /* each operand's DRAM region */
     pesim_engine_slice slice[PESIM_NTENSORS];   /* row-major: an operand that is a slice of a concat's output */
-    int64_t units, block_units;   /* a vector step: block b covers units [b x block_units, min((b + 1) x
-                                   * block_units, units)) (net_vec_block; pesim_dram_vector_boxes) */
     int64_t ready[PESIM_NTENSORS];/* each operand complete (the outermost pair of it waits) */
     int ready_is_load[PESIM_NTENSORS]; /* 1: ready is a load's end (a wait for it is dram_bandwidth), else a
                                          * producer's (fill_drain) */

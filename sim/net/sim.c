@@ -133,7 +133,6 @@ void net_make_step(const pesim_net *n, int32_t i, net_plan_step *pl)
         pl->gen.n = n, pl->gen.s = s, pl->gen.li = i, pl->gen.next = 0;
         st->next = vec_next;
         st->ctx = &pl->gen;
-        st->units = s->vec.units, st->block_units = s->vec.tile * s->vec.inst;
     }
     if (s->act_ops) {
         int64_t inst = n->inst[n->arch.vector.level];

@@ -89,6 +89,7 @@ struct Block {
     int64_t steps = 0;   // non-empty inner temporal iterations
     int64_t macs = 0;    // non-empty points (MACs) of the block
     int n = 0;
+    int64_t unit0 = 0, unit1 = 0;  // a network's vector step: the block's units [unit0, unit1) (its program's)
     Xfer x[kMaxXfers];   // events (outer pairs first), then streams
 };
 

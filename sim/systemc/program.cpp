@@ -530,7 +530,7 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
     auto next_block = [&]() -> bool {
         if (m) return nest.next(b);
         if (!(st.next && st.next(st.ctx, &nb))) return false;
-        b.index = nb.index, b.steps = nb.steps, b.macs = 0, b.n = nb.n_xfers;
+        b.index = nb.index, b.steps = nb.steps, b.macs = 0, b.n = nb.n_xfers, b.unit0 = nb.unit0, b.unit1 = nb.unit1;
         for (int i = 0; i < nb.n_xfers; i++) {
             const pesim_xfer &y = nb.xfer[i];
             Xfer &x = b.x[i];
@@ -755,7 +755,7 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
                     if (p.items[(size_t)p.descs[(size_t)blk_reads[j]].item].pair == kp[(size_t)k]) resolved = j + 1;
             bool boxed = row_major && a->level[pp].is_dram && laid[x.tensor];
             if (boxed && !m) {  // a vector step: the block's units
-                int64_t u0 = b.index * st.block_units, u1 = std::min(u0 + st.block_units, st.units);
+                const int64_t u0 = b.unit0, u1 = b.unit1;
                 units_of[(size_t)k] = {u0, u1}, has_box[(size_t)k] = true;
                 unit_bursts(vop[x.tensor], pool, order, lay[x.tensor], u0, u1, p.burst_bytes, bl);
             } else if (boxed) {  // the tile's box; an advancing window reads its new rows only
