@@ -506,6 +506,27 @@ TEST(NetSystemC, RowMajorCopiesSlicesAndVectorLayers)
     RecordProperty("compared", compared);
 }
 
+// Replaces c's network by b's, lays DRAM out by the seed (row-major two seeds
+// in three, else tile-major; NCHW or NHWC by pairs of seeds) and places the
+// network greedily or everything outermost.
+void Rebuild(NetCase &c, const NetBuilder &b, int seed, bool greedy)
+{
+    pesim_error e;
+    const int top = c.arch.n_levels - 1;
+    pesim_network_free(&c.net);
+    ASSERT_EQ(pesim_network_load_string(b.Text().c_str(), "case.cfg", &c.net, &e), PESIM_OK) << e.msg;
+    if (c.arch.level[top].is_dram) {
+        c.arch.level[top].dram.layout = seed % 3 ? PESIM_DRAM_ROW_MAJOR : PESIM_DRAM_TILE_MAJOR;
+        c.arch.level[top].dram.order = seed % 4 < 2 ? PESIM_DRAM_NCHW : PESIM_DRAM_NHWC;
+    }
+    pesim_net_destroy(c.n);
+    c.n = nullptr;
+    ASSERT_EQ(pesim_net_create(&c.arch, &c.net, &c.opt, &c.n, &e), PESIM_OK) << e.msg;
+    pesim_placement_free(&c.p);
+    ASSERT_EQ(greedy ? pesim_net_place_greedy(c.n, &c.p, &e) : pesim_net_place_outermost(c.n, &c.p, &e), PESIM_OK)
+        << e.msg;
+}
+
 // Vector layers whose one row or pixel does not fit the vector unit's level
 // run by channels (docs/network.md, "Vector layers"). Even seeds: a conv of
 // 24 to 64 channels of 4 x 4 to 8 x 8 pixels, a pool over the whole image, a
@@ -535,19 +556,8 @@ TEST(NetSystemC, WideVectorLayersRunByChannels)
             if (pixel) x = b.Sum(b.Eltwise("act", x, " function = \"gelu\";"), x);
             x = b.Pool(x, std::min(h, w), 1);
             b.Gemm(x, rng.uni(2, 8));
-            pesim_error e;
-            pesim_network_free(&c.net);
-            ASSERT_EQ(pesim_network_load_string(b.Text().c_str(), "wide.cfg", &c.net, &e), PESIM_OK) << e.msg;
-            if (c.arch.level[top].is_dram) {
-                c.arch.level[top].dram.layout = seed % 3 ? PESIM_DRAM_ROW_MAJOR : PESIM_DRAM_TILE_MAJOR;
-                c.arch.level[top].dram.order = seed % 4 < 2 ? PESIM_DRAM_NCHW : PESIM_DRAM_NHWC;
-            }
-            pesim_net_destroy(c.n);
-            c.n = nullptr;
-            ASSERT_EQ(pesim_net_create(&c.arch, &c.net, &c.opt, &c.n, &e), PESIM_OK) << e.msg;
-            pesim_placement_free(&c.p);
-            ASSERT_EQ(seed % 4 < 2 ? pesim_net_place_greedy(c.n, &c.p, &e) : pesim_net_place_outermost(c.n, &c.p, &e),
-                      PESIM_OK) << e.msg;
+            Rebuild(c, b, seed, seed % 4 < 2);
+            if (HasFatalFailure()) return;
             std::string what = std::string(pixel ? "add and pool of " : "pool of ") + std::to_string(k) + " x " +
                                std::to_string(h) + " x " + std::to_string(w) + " on " + net_arch_name(af) +
                                " seed " + std::to_string(seed);
@@ -556,6 +566,7 @@ TEST(NetSystemC, WideVectorLayersRunByChannels)
             ASSERT_GE(cycles, 0) << what;
             EXPECT_GE(cycles, bound) << what;
             const pesim_net_result *r;
+            pesim_error e;
             ASSERT_EQ(pesim_net_run(c.n, &c.p, PESIM_NET_CYCLE, &r, &e), PESIM_OK) << e.msg;
             for (int32_t i = 0; i < r->n_layers; i++) {
                 const pesim_layer &l = c.net.layers[i];
@@ -598,19 +609,8 @@ TEST(NetSystemC, WideRowsAreReadTwiceInPieces)
             std::string x = b.Gemm("input", k);
             x = b.Eltwise("softmax", b.Eltwise("layernorm", x));
             b.Gemm(x, rng.uni(2, 8));
-            pesim_error e;
-            pesim_network_free(&c.net);
-            ASSERT_EQ(pesim_network_load_string(b.Text().c_str(), "rows.cfg", &c.net, &e), PESIM_OK) << e.msg;
-            if (c.arch.level[top].is_dram) {
-                c.arch.level[top].dram.layout = seed % 3 ? PESIM_DRAM_ROW_MAJOR : PESIM_DRAM_TILE_MAJOR;
-                c.arch.level[top].dram.order = seed % 4 < 2 ? PESIM_DRAM_NCHW : PESIM_DRAM_NHWC;
-            }
-            pesim_net_destroy(c.n);
-            c.n = nullptr;
-            ASSERT_EQ(pesim_net_create(&c.arch, &c.net, &c.opt, &c.n, &e), PESIM_OK) << e.msg;
-            pesim_placement_free(&c.p);
-            ASSERT_EQ(seed % 2 ? pesim_net_place_greedy(c.n, &c.p, &e) : pesim_net_place_outermost(c.n, &c.p, &e),
-                      PESIM_OK) << e.msg;
+            Rebuild(c, b, seed, seed % 2);
+            if (HasFatalFailure()) return;
             std::string what = "layer norm and softmax of " + std::to_string(k) + " x " + std::to_string(seq) + " on " +
                                net_arch_name(af) + " seed " + std::to_string(seed);
             int64_t bound = 0;
@@ -618,6 +618,7 @@ TEST(NetSystemC, WideRowsAreReadTwiceInPieces)
             ASSERT_GE(cycles, 0) << what;
             EXPECT_GE(cycles, bound) << what;
             const pesim_net_result *r;
+            pesim_error e;
             ASSERT_EQ(pesim_net_run(c.n, &c.p, PESIM_NET_CYCLE, &r, &e), PESIM_OK) << e.msg;
             for (int32_t i = 0; i < r->n_layers; i++) {
                 const pesim_layer &l = c.net.layers[i];

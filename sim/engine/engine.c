@@ -937,6 +937,11 @@ static pesim_status engine_step(engine *e, const pesim_engine_step *st, pesim_co
             const pesim_xfer *x = &b.xfer[i];
             if (x->stream) continue;
             pair_state *s = &ps[x->pair];
+            if (x->drain_only) { /* the old tile drained above; no new one */
+                s->pend_up_child = s->pend_up_parent = 0;
+                fdone[i] = ce, fcause[i] = PESIM_STALL_COUNT;
+                continue;
+            }
             int kp = parent_pair[x->pair];
             /* a parent's fill still in flight completes first, with every earlier one */
             for (int j = pend_head; kp >= 0 && j < n_pend; j++)

@@ -31,6 +31,9 @@ typedef struct pesim_xfer {
     int8_t stream;              /* 1: MAC-array operand stream over the block, not an event */
     int8_t pair;                /* index in pesim_walk.pair */
     int8_t advance;             /* events: 1 when the child's sliding window advances (it keeps the overlap) */
+    int8_t drain_only;          /* an output event of a network's vector step whose block writes no outputs
+                                 * (a split row's first pass): the child's old tile goes up, no new tile
+                                 * comes, every count 0; the walker's are 0 */
     int64_t parent_reads;
     int64_t child_fills;
     int64_t parent_updates;

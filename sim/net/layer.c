@@ -296,11 +296,14 @@ int64_t net_vec_block(const pesim_net *n, const net_step *s, int32_t li, int64_t
         const pesim_walk_pair *pr = &pairs[k];
         pesim_xfer *x = &out->xfer[out->n_xfers];
         int t = pr->tensor;
-        if (pass == 1 && t != PESIM_INPUTS) continue; /* statistics: the inputs only */
+        /* statistics: the inputs only, and the last piece's outputs drain */
+        if (pass == 1 && t != PESIM_INPUTS && !(t == PESIM_OUTPUTS && pr->child >= 0)) continue;
         memset(x, 0, sizeof *x);
         x->tensor = pr->tensor, x->child = pr->child, x->parent = pr->parent, x->pair = (int8_t)k;
         if (pr->child >= 0) { /* an event of the pair */
-            if (t == PESIM_OUTPUTS) {
+            if (t == PESIM_OUTPUTS && pass == 1) {
+                x->drain_only = 1;
+            } else if (t == PESIM_OUTPUTS) {
                 x->child_reads = x->parent_updates = out_words; /* drained at the next event */
             } else if (t == PESIM_WEIGHTS && v->weight_words) {
                 if (b > 0) continue; /* the scale and shift stay for the whole layer */

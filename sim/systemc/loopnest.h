@@ -53,6 +53,7 @@ struct Xfer {
     int8_t tensor = 0, child = 0, parent = 0, pair = 0;
     bool stream = false;
     bool advance = false;   // events: the child's sliding window advances (it keeps the overlap)
+    bool drain_only = false;  // an output event that only drains the old tile (pesim_xfer.drain_only)
     int64_t parent_reads = 0, child_fills = 0, parent_updates = 0, child_reads = 0;
     int64_t child_max = 0;  // events: the largest child instance's tile (at an advance, its new words)
     // The largest parent instance's words of parent_reads and parent_updates

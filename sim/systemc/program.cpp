@@ -538,7 +538,7 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
             x.parent_reads = y.parent_reads, x.child_fills = y.child_fills, x.parent_updates = y.parent_updates;
             x.child_reads = y.child_reads, x.child_max = y.child_max;
             x.parent_max = y.parent_max, x.update_max = y.update_max, x.fill_max = y.fill_max;
-            x.advance = y.advance != 0;
+            x.advance = y.advance != 0, x.drain_only = y.drain_only != 0;
         }
         return true;
     };
@@ -696,6 +696,10 @@ bool build_blocks(Program &p, Builder &B, StepInput &in, Carry &carry, std::vect
             const Xfer &x = b.x[i];
             const int k = x.pair;
             if (x.stream) continue;
+            if (x.drain_only) {  // the old tile drained above; no new one
+                up_child[(size_t)k] = up_parent[(size_t)k] = 0;
+                continue;
+            }
             Draft d;
             Item &it = d.it;
             int pp = phys(st, M, x.tensor, x.parent);
