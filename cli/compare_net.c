@@ -468,7 +468,7 @@ int cli_compare_network(const cli_inputs *in, const struct net_run_args *o, cons
         if (cli_close_out(jf, o->json) != 0 && rc == CLI_OK)
             rc = CLI_FAIL;
         if (!side[0].res.valid)
-            cli_error("compare: infeasible placement: %s", side[0].res.reason);
+            cli_net_infeasible("compare", o, &p, pesim_net_arch(n)->n_levels, side[0].res.reason);
         if (rc == CLI_OK && (bugs > 0 || !side[0].res.valid))
             rc = CLI_FAIL;
     }

@@ -547,6 +547,16 @@ static void report_in(pesim_error *e, const char *path)
     cli_report(e, NULL);
 }
 
+void cli_net_infeasible(const char *cmd, const net_run_args *o, const pesim_placement *p, int levels,
+                        const char *reason)
+{
+    int inside = p->input_level < levels - 1;
+    for (int32_t i = 0; i < p->n_layers && !inside; i++)
+        inside = p->weights_level[i] < levels - 1 || p->outputs_level[i] < levels - 1;
+    cli_error("%s: infeasible placement: %s%s", cmd, reason,
+              o->rectify || !inside ? "" : " (--rectify spills what does not fit to the next level out)");
+}
+
 int cli_net_open(const char *cmd, const cli_inputs *in, const net_run_args *o, const pesim_engine_options *eo,
                  int fidelity, pesim_net **out, pesim_placement *p, const char **source)
 {
@@ -647,7 +657,7 @@ int cli_run_network(const cli_inputs *in, const net_run_args *o, const pesim_eng
             rc = CLI_USAGE;
         }
         if (!r->valid) {
-            cli_error("run: infeasible placement: %s", r->reason);
+            cli_net_infeasible("run", o, &p, pesim_net_arch(n)->n_levels, r->reason);
             if (rc == CLI_OK) rc = CLI_FAIL;
         }
     }

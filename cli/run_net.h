@@ -36,6 +36,11 @@ int cli_net_open(const char *cmd, const cli_inputs *in, const net_run_args *o, c
  * many of net's MAC layers ran the mapping --mappings DIR gave them (layer:
  * a network result's layers, pesim_net_layer.given). */
 void cli_net_mappings_text(const char *dir, const pesim_network *net, const pesim_net_layer *layer, FILE *f);
+/* "CMD: infeasible placement: REASON" on stderr and, where --rectify was not
+ * given and p keeps a tensor inside the outermost level (of `levels`), how
+ * rectification would make it run. */
+void cli_net_infeasible(const char *cmd, const net_run_args *o, const pesim_placement *p, int levels,
+                        const char *reason);
 /* The pesim_net_fidelity named eval ("analytical", "cycle", "systemc"), or -1. */
 int cli_net_fidelity(const char *eval);
 /* pesim_net_run at `fidelity` (pesim_net_fidelity; PESIM_NET_SYSTEMC: the

@@ -411,4 +411,36 @@ TEST(NetCli, WideRowsRunOnTinyReadTwiceInPieces)
 #endif
 }
 
+// An infeasible placement says whether --rectify could make it run: with a
+// 320-word GLB, greedy's placement leaves the global pool's one channel
+// (256 words) too little room, and rectification spills what crowds it out;
+// with everything in DRAM nothing can move, and the channel (257 words with
+// its output) does not fit a 128-word GLB at all, so no hint.
+TEST(NetCli, AnInfeasiblePlacementSaysWhetherRectifyingHelps)
+{
+    std::string d = TempDir("net_infeasible");
+    std::string arch = ReadFile("tests/data/cli/tiny_arch.cfg");
+    const std::string from = "capacity_words = 16384;";
+    ASSERT_NE(arch.find(from), std::string::npos);
+    const std::string hint = " (--rectify spills what does not fit to the next level out)";
+    for (int words : {320, 128}) {
+        std::string a = arch;
+        a.replace(a.find(from), from.size(), "capacity_words = " + std::to_string(words) + ";");
+        std::string af = d + "/glb" + std::to_string(words) + ".cfg";
+        ASSERT_TRUE(WriteFile(af, a));
+        const std::string in = " --arch " + af + " --workload tests/data/cli/small_gap.cfg";
+        const char *placement = words == 320 ? " --placement greedy" : " --placement dram";
+        for (const char *cmd : {"run", "compare"}) {
+            Result r = Pesim(cmd + in + placement);
+            EXPECT_EQ(r.status, 1) << cmd << words << r.err;
+            EXPECT_NE(r.err.find("infeasible placement: layer gap: one channel of a row ("),
+                      std::string::npos) << cmd << words << r.err;
+            EXPECT_EQ(r.err.find(hint) != std::string::npos, words == 320) << cmd << words << r.err;
+        }
+        Result fixed = Pesim("run" + in + placement + " --rectify");
+        EXPECT_EQ(fixed.status, words == 320 ? 0 : 1) << words << fixed.err;
+        EXPECT_EQ(fixed.err.find(hint), std::string::npos) << words << fixed.err;
+    }
+}
+
 }  // namespace
