@@ -594,6 +594,24 @@ struct ProbError {
     const char *msg_part;
 };
 
+// Densities of 1 (none, an empty map as timeloopfe writes it, a number, or a
+// distribution's `density`) are a dense layer; the bounds are the same as
+// without them.
+TEST(TimeloopProblem, DensitiesOfOneAreADenseLayer)
+{
+    const std::string bounds = "problem:\n  instance: {C: 3, M: 4, R: 1, S: 1, N: 1, P: 5, Q: 5";
+    for (const char *dens : {"", ", densities: {}", ", densities: null",
+                             ", densities: {Weights: 1, Inputs: 1.0, Outputs: {distribution: fixed_structured, "
+                             "density: 1}}"}) {
+        pesim_tl_problem p;
+        pesim_error e;
+        ASSERT_EQ(PESIM_OK, LoadProb(bounds + dens + "}\n", &p, &e)) << dens << ": " << e.msg;
+        EXPECT_EQ(p.layer.dim[PESIM_DIM_C], 3) << dens;
+        EXPECT_EQ(p.layer.dim[PESIM_DIM_K], 4) << dens;
+        EXPECT_EQ(p.layer.dim[PESIM_DIM_Q], 5) << dens;
+    }
+}
+
 TEST(TimeloopProblem, WhatIsNoConvolutionNamesFileLineKey)
 {
     const ProbError cases[] = {
@@ -613,7 +631,12 @@ TEST(TimeloopProblem, WhatIsNoConvolutionNamesFileLineKey)
         {"problem:\n  instance: {C: 3, M: 4, R: 1, S: 1, N: 1, P: 5}\n", 2, "problem.instance.Q",
          "every dimension's bound"},
         {"problem:\n  instance: {C: 3, M: 4, R: 1, S: 1, N: 1, P: 5, Q: 5, densities: {Weights: 0.5}}\n", 2,
-         "problem.instance.densities", "dense layers"},
+         "problem.instance.densities.Weights", "density 0.5 (sparse data): pesim models dense layers"},
+        {"problem:\n  instance: {C: 3, M: 4, R: 1, S: 1, N: 1, P: 5, Q: 5,\n"
+         "    densities: {Inputs: 1, Weights: {distribution: fixed_structured, density: 0.25}}}\n",
+         3, "problem.instance.densities.Weights.density", "density 0.25"},
+        {"problem:\n  instance: {C: 3, M: 4, R: 1, S: 1, N: 1, P: 5, Q: 5, densities: {Weights: {distribution: x}}}\n",
+         2, "problem.instance.densities.Weights.density", "a data space's density"},
         {"problem:\n  shape:\n    dimensions: [R, P]\n    data-spaces:\n"
          "    - {name: Weights, projection: [[[R], [P]]]}\n    - {name: Inputs, projection: [[[R], [P]]]}\n"
          "    - {name: Outputs, projection: [[[P]]], read-write: True}\n  instance: {R: 2, P: 3}\n",

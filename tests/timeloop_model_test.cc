@@ -19,6 +19,7 @@ extern "C" {
 #include "pesim/config.h"
 #include "pesim/engine.h"
 #include "pesim/model.h"
+#include "pesim/timeloop.h"
 }
 
 namespace {
@@ -313,4 +314,65 @@ TEST(TimeloopExercises, Ex06EyerissMapper)
     EXPECT_EQ(x.c.compute_cycles, 308281344);
     EXPECT_EQ(x.c.level_cycles[0], 333971456);
     expect_summary(x, 333971456, 243665876844.54, 0.69, false);
+}
+
+// A current Timeloop (v0.4, timeloopfe) example design: simple_weight_stationary
+// from workspace/example_designs, its processed input (architecture and problem
+// in one file, with `densities: {}`, a dummy_storage level and three one-word
+// registers) imported as it is, with the mapping its reference stats.txt
+// reports. Every count is Timeloop's but the output fills: the "timeloop"
+// conventions follow the v3 exercises' Timeloop, which counts every load of an
+// output tile as a fill, first visits included (docs/model.md, rule F); this
+// Timeloop counts only the read-backs. So output_activation_reg's fills are
+// 903,168 a PE where it prints 802,816 (the 100,352 first visits of each of
+// the PE's outputs), and shared_glb's 401,408 where it prints 0.
+TEST(TimeloopExamples, SimpleWeightStationaryV04)
+{
+    const std::string dir = std::string(PESIM_SOURCE_DIR) + "/tests/data/timeloop/example-simple-weight-stationary/";
+    const std::string in = dir + "simple_weight_stationary.yaml";
+    Loaded x;
+    pesim_tl_problem prob;
+    pesim_error e;
+    ASSERT_EQ(pesim_timeloop_load_arch(in.c_str(), nullptr, PESIM_TL_ERT_MAX, &x.a, &e), PESIM_OK) << e.msg;
+    ASSERT_EQ(pesim_timeloop_load_problem(in.c_str(), &prob, &e), PESIM_OK) << e.msg;
+    x.l = prob.layer;
+    ASSERT_EQ(pesim_timeloop_load_mapping((dir + "map/from-stats.map.yaml").c_str(), &x.a, &prob, &x.m, &e), PESIM_OK)
+        << e.msg;
+    ASSERT_EQ(pesim_mapping_check(&x.m, &x.a, &x.l, &e), PESIM_OK) << e.msg;
+    ASSERT_EQ(pesim_model_evaluate(&x.a, &x.l, &x.m, &x.c), PESIM_OK);
+    ASSERT_TRUE(x.c.valid) << x.c.reason;
+    struct Row {
+        const char *level;
+        pesim_tensor t;
+        int64_t reads, fills, updates, instances, capacity;
+    };
+    // stats.txt, per instance ("Scalar reads", "fills", "updates", "Utilized
+    // instances", "Utilized capacity"); the two output fills are pesim's (above)
+    const std::vector<Row> rows = {
+        {"output_activation_reg", PESIM_OUTPUTS, 802816, 903168 /* Timeloop: 802816 */, 903168, 12, 1},
+        {"input_activation_reg", PESIM_INPUTS, 903168, 903168, 0, 12, 1},
+        {"weight_reg", PESIM_WEIGHTS, 903168, 2016, 0, 12, 1},
+        {"pe_spad", PESIM_WEIGHTS, 2016, 2016, 0, 12, 3},
+        {"shared_glb", PESIM_WEIGHTS, 24192, 864, 0, 1, 864},
+        {"shared_glb", PESIM_INPUTS, 2709504, 151875, 0, 1, 11475},
+        {"shared_glb", PESIM_OUTPUTS, 3211264, 401408 /* Timeloop: 0 */, 3612672, 1, 28672},
+        {"DRAM", PESIM_WEIGHTS, 864, 0, 0, 1, 864},
+        {"DRAM", PESIM_INPUTS, 151875, 0, 0, 1, 151875},
+        {"DRAM", PESIM_OUTPUTS, 0, 0, 401408, 1, 401408},
+    };
+    for (const Row &r : rows) {
+        int lv = pesim_arch_find_level(&x.a, r.level);
+        ASSERT_GE(lv, 0) << r.level;
+        std::string what = std::string(r.level) + " " + pesim_tensor_name(r.t);
+        const pesim_access &pi = x.c.access_per_instance[lv][r.t];
+        EXPECT_EQ(pi.reads, r.reads) << what;
+        EXPECT_EQ(pi.fills, r.fills) << what;
+        EXPECT_EQ(pi.updates, r.updates) << what;
+        EXPECT_EQ(x.c.utilized_instances[lv][r.t], r.instances) << what;
+        EXPECT_EQ(x.c.utilized_capacity_words[lv][r.t], r.capacity) << what;
+    }
+    // "Cycles: 903168", "Utilization: 4.69%", "Computes = 10838016"
+    EXPECT_EQ(x.c.macs, 10838016);
+    EXPECT_EQ(x.c.cycles, 903168);
+    EXPECT_NEAR(x.c.utilization, 0.0469, 0.00005);
 }

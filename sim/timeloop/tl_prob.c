@@ -211,6 +211,27 @@ static pesim_status read_spaces(tl_doc *d, const tl_at *sh, shape *s)
     return PESIM_OK;
 }
 
+/* Timeloop's densities (Sparseloop's sparse data): none, an empty map or
+ * every data space's density 1 (a number, or a map whose `density` is 1) is
+ * a dense layer, which pesim models; a density below 1 is an error. */
+static pesim_status check_dense(tl_doc *d, const tl_at *dens)
+{
+    pesim_status st;
+    if (!dens->n || tl_is_null(dens)) return PESIM_OK;
+    if ((st = tl_need_map(d, dens))) return st;
+    for (int i = 0; i < tl_pairs(dens); i++) {
+        tl_at v, x;
+        tl_pair(d, dens, i, &v);
+        x = tl_is_map(&v) ? tl_get(d, &v, "density") : v;
+        if (!x.n) return tl_missing(d, &v, "density", "a data space's density (sparse data: pesim models dense layers)");
+        double rho;
+        if ((st = tl_num(d, &x, 0.0, 1.0, &rho))) return st;
+        if (rho != 1.0)
+            return tl_fail(d, &x, PESIM_ERR_INVALID, "density %g (sparse data): pesim models dense layers", rho);
+    }
+    return PESIM_OK;
+}
+
 /* The bounds and coefficient values of the instance (a map, or the keys
  * directly under `problem` in the old format). */
 static pesim_status read_instance(tl_doc *d, const tl_at *inst, shape *s, int64_t bound[DIMS_MAX])
@@ -227,8 +248,7 @@ static pesim_status read_instance(tl_doc *d, const tl_at *inst, shape *s, int64_
         if (v.n && (st = tl_int(d, &v, 1, INT32_MAX, &s->coef_value[i]))) return st;
     }
     tl_at dens = tl_get(d, inst, "densities");
-    if (dens.n && !tl_is_null(&dens))
-        return tl_fail(d, &dens, PESIM_ERR_INVALID, "densities (sparse data): pesim models dense layers");
+    if ((st = check_dense(d, &dens))) return st;
     for (int i = 0; i < PESIM_NTENSORS; i++)
         for (int k = 0; k < s->sp[i].n_ranks; k++)
             for (int j = 0; j < s->sp[i].r[k].n; j++) {
