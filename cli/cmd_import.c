@@ -1,4 +1,4 @@
-/* cli/cmd_import.c - `pesim import timeloop --arch A.yaml --prob P.yaml
+/* cli/cmd_import.c - `pesim import timeloop --arch A.yaml [--prob P.yaml]
  * [--map M.yaml] [--ert ERT.yaml] [--ert-rule actions|max] --out DIR`:
  * Timeloop specs into pesim configs (DIR/arch.cfg, DIR/workload.cfg and,
  * with --map, DIR/mapping.cfg). Everything is read and checked before
@@ -16,13 +16,15 @@
 
 static const cli_usage usage = {
     "import timeloop",
-    "--arch A.yaml --prob P.yaml [--map M.yaml] [--ert ERT.yaml]\n"
+    "--arch A.yaml [--prob P.yaml] [--map M.yaml] [--ert ERT.yaml]\n"
     "                 [--ert-rule actions|max] --out DIR",
     "Reads a Timeloop architecture (v0.2/v0.3 subtree/local tree or v0.4 nodes),\n"
     "problem and mapping and writes the pesim configs DIR/arch.cfg (conventions\n"
-    "\"timeloop\"), DIR/workload.cfg (one layer, named after P.yaml) and, with --map,\n"
-    "DIR/mapping.cfg. Energies come from Accelergy's ERT (--ert); without it from\n"
-    "vector-access-energy attributes, else they are 0.",
+    "\"timeloop\"), DIR/workload.cfg (one layer, named after P.yaml; \"input\", the\n"
+    "name of a network's input, becomes \"input_layer\") and, with --map,\n"
+    "DIR/mapping.cfg. Without --prob the problem is A.yaml's (timeloopfe's\n"
+    "parsed-processed-input.yaml holds both). Energies come from Accelergy's ERT\n"
+    "(--ert); without it from vector-access-energy attributes, else they are 0.",
     "--ert-rule max (default): every access and MAC costs the component's most\n"
     "expensive action, as the Timeloop that produced the public exercises' reference\n"
     "outputs charged them; actions: reads cost the ERT's read action, fills and\n"
@@ -63,7 +65,7 @@ static void one_layer_network(const pesim_tl_problem *p, pesim_network *net, pes
 int cli_cmd_import(int argc, char **argv)
 {
     int skip = cli_format_word("import", "timeloop",
-                               "pesim import timeloop --arch A.yaml --prob P.yaml [--map M.yaml] "
+                               "pesim import timeloop --arch A.yaml [--prob P.yaml] [--map M.yaml] "
                                "[--ert ERT.yaml] --out DIR",
                                argc, argv);
     if (skip < 0)
@@ -71,7 +73,7 @@ int cli_cmd_import(int argc, char **argv)
     const char *arch = NULL, *prob = NULL, *map = NULL, *ert = NULL, *rule = NULL, *out = NULL;
     const cli_opt opts[] = {
         {"arch", "A.yaml", "Timeloop architecture (architecture:)", &arch, NULL},
-        {"prob", "P.yaml", "Timeloop problem (problem:)", &prob, NULL},
+        {"prob", "P.yaml", "Timeloop problem (problem:); default: A.yaml's", &prob, NULL},
         {"map", "M.yaml", "Timeloop mapping (mapping:), optional", &map, NULL},
         {"ert", "ERT.yaml", "Accelergy energy reference table (ERT:), optional", &ert, NULL},
         {"ert-rule", "RULE", "max (default) or actions: how ERT actions become energies", &rule, NULL},
@@ -81,10 +83,11 @@ int cli_cmd_import(int argc, char **argv)
     int rc = cli_parse(&usage, opts, argc - skip, argv + skip);
     if (rc != CLI_PARSE_OK)
         return rc == CLI_PARSE_HELP ? CLI_OK : CLI_USAGE;
-    if (!arch || !prob || !out) {
-        cli_error("import timeloop: --arch, --prob and --out are required");
+    if (!arch || !out) {
+        cli_error("import timeloop: --arch and --out are required");
         return CLI_USAGE;
     }
+    if (!prob) prob = arch; /* one file with both (timeloopfe's processed input) */
     pesim_tl_ert_rule r = PESIM_TL_ERT_MAX;
     if (rule && strcmp(rule, "actions") == 0)
         r = PESIM_TL_ERT_ACTIONS;
@@ -111,6 +114,8 @@ int cli_cmd_import(int argc, char **argv)
         cli_report(&e, prob);
         return CLI_USAGE;
     }
+    if (strcmp(p.layer.name, "input") == 0) /* a network's input has that name */
+        snprintf(p.layer.name, sizeof p.layer.name, "input_layer");
     if (map) {
         if (pesim_timeloop_load_mapping(map, &a, &p, &m, &e) != PESIM_OK) {
             cli_report(&e, map);

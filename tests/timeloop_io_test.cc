@@ -8,6 +8,7 @@
 
 #include <cmath>
 #include <cstring>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -1126,14 +1127,37 @@ TEST(TimeloopCli, ImportErrorsNameTheYamlAndWriteNothing)
     r = Pesim("import --arch a.yaml");
     EXPECT_EQ(2, r.status);
     EXPECT_NE(std::string::npos, r.err.find("the format comes first")) << r.err;
-    r = Pesim("import timeloop --arch a.yaml --out x");
+    r = Pesim("import timeloop --prob p.yaml --out x");
     EXPECT_EQ(2, r.status);
-    EXPECT_EQ("pesim: import timeloop: --arch, --prob and --out are required\n", r.err);
+    EXPECT_EQ("pesim: import timeloop: --arch and --out are required\n", r.err);
+    // without --prob the problem is the architecture file's: none there is bad input
+    r = Pesim("import timeloop --arch '" + Ex("01-model-conv1d-2level", "arch/2level.arch.yaml") + "' --out x");
+    EXPECT_EQ(2, r.status);
+    EXPECT_NE(std::string::npos, r.err.find("2level.arch.yaml:1: problem: no `problem` in this file")) << r.err;
     r = Pesim("import timeloop --arch a --prob p --out x --ert-rule avg --ert e");
     EXPECT_EQ(2, r.status);
     r = Pesim("import timeloop --help");
     EXPECT_EQ(0, r.status);
     EXPECT_NE(std::string::npos, r.out.find("--ert-rule")) << r.out;
+}
+
+// timeloopfe's processed input holds the architecture and the problem: --arch
+// alone reads both. Named input.yaml, the layer would take the name of a
+// network's input; it is input_layer, and the configs run.
+TEST(TimeloopCli, OneFileHoldsArchitectureAndProblem)
+{
+    std::string dir = TempDir("tl_one_file");
+    const std::string src = std::string(PESIM_SOURCE_DIR) + "/tests/data/timeloop/example-simple-weight-stationary/";
+    std::ifstream in(src + "simple_weight_stationary.yaml");
+    std::ofstream(dir + "/input.yaml") << in.rdbuf();
+    Result r = Pesim("import timeloop --arch '" + dir + "/input.yaml' --map '" + src + "map/from-stats.map.yaml' --out '" +
+                     dir + "/out'");
+    ASSERT_EQ(0, r.status) << r.err;
+    EXPECT_NE(std::string::npos, r.out.find("workload  layer input_layer")) << r.out;
+    r = Pesim("run --arch '" + dir + "/out/arch.cfg' --workload '" + dir + "/out/workload.cfg' --layer input_layer "
+              "--mapping '" + dir + "/out/mapping.cfg' --json -");
+    ASSERT_EQ(0, r.status) << r.err;
+    EXPECT_NE(std::string::npos, r.out.find("\"cycles\": 903168")) << r.out.substr(0, 400);
 }
 
 TEST(TimeloopCli, ExportThenImportEvaluatesTheSame)
