@@ -1,5 +1,6 @@
 /* cli/cmd_import.c - `pesim import timeloop --arch A.yaml [--prob P.yaml]
- * [--map M.yaml] [--ert ERT.yaml] [--ert-rule actions|max] --out DIR`:
+ * [--map M.yaml] [--ert ERT.yaml] [--ert-rule actions|max]
+ * [--first-read-elision on|off] --out DIR`:
  * Timeloop specs into pesim configs (DIR/arch.cfg, DIR/workload.cfg and,
  * with --map, DIR/mapping.cfg). Everything is read and checked before
  * anything is written. */
@@ -17,14 +18,19 @@
 static const cli_usage usage = {
     "import timeloop",
     "--arch A.yaml [--prob P.yaml] [--map M.yaml] [--ert ERT.yaml]\n"
-    "                 [--ert-rule actions|max] --out DIR",
+    "                 [--ert-rule actions|max] [--first-read-elision on|off] --out DIR",
     "Reads a Timeloop architecture (v0.2/v0.3 subtree/local tree or v0.4 nodes),\n"
     "problem and mapping and writes the pesim configs DIR/arch.cfg (conventions\n"
     "\"timeloop\"), DIR/workload.cfg (one layer, named after P.yaml; \"input\", the\n"
     "name of a network's input, becomes \"input_layer\") and, with --map,\n"
     "DIR/mapping.cfg. Without --prob the problem is A.yaml's (timeloopfe's\n"
     "parsed-processed-input.yaml holds both). Energies come from Accelergy's ERT\n"
-    "(--ert); without it from vector-access-energy attributes, else they are 0.",
+    "(--ert); without it from vector-access-energy attributes, else they are 0.\n"
+    "A v0.4 spec's arch counts with first-read elision (first_read_elision = true:\n"
+    "a first visit of an output word is no fill), as the Timeloop that reads v0.4\n"
+    "does by default; a v0.2/v0.3 spec's without, as the v3 exercises' Timeloop;\n"
+    "--first-read-elision sets it either way (Timeloop's\n"
+    "TIMELOOP_ENABLE_FIRST_READ_ELISION).",
     "--ert-rule max (default): every access and MAC costs the component's most\n"
     "expensive action, as the Timeloop that produced the public exercises' reference\n"
     "outputs charged them; actions: reads cost the ERT's read action, fills and\n"
@@ -70,13 +76,14 @@ int cli_cmd_import(int argc, char **argv)
                                argc, argv);
     if (skip < 0)
         return CLI_USAGE;
-    const char *arch = NULL, *prob = NULL, *map = NULL, *ert = NULL, *rule = NULL, *out = NULL;
+    const char *arch = NULL, *prob = NULL, *map = NULL, *ert = NULL, *rule = NULL, *elide = NULL, *out = NULL;
     const cli_opt opts[] = {
         {"arch", "A.yaml", "Timeloop architecture (architecture:)", &arch, NULL},
         {"prob", "P.yaml", "Timeloop problem (problem:); default: A.yaml's", &prob, NULL},
         {"map", "M.yaml", "Timeloop mapping (mapping:), optional", &map, NULL},
         {"ert", "ERT.yaml", "Accelergy energy reference table (ERT:), optional", &ert, NULL},
         {"ert-rule", "RULE", "max (default) or actions: how ERT actions become energies", &rule, NULL},
+        {"first-read-elision", "on|off", "default: on for a v0.4 spec, else off", &elide, NULL},
         {"out", "DIR", "output directory (created if missing)", &out, NULL},
         {NULL, NULL, NULL, NULL, NULL},
     };
@@ -99,6 +106,10 @@ int cli_cmd_import(int argc, char **argv)
         cli_error("import timeloop: --ert-rule needs --ert");
         return CLI_USAGE;
     }
+    if (elide && strcmp(elide, "on") != 0 && strcmp(elide, "off") != 0) {
+        cli_error("import timeloop: --first-read-elision is on or off, not '%s'", elide);
+        return CLI_USAGE;
+    }
 
     /* read and check everything first: nothing is written on bad input */
     pesim_error e;
@@ -110,6 +121,7 @@ int cli_cmd_import(int argc, char **argv)
         cli_report(&e, arch);
         return CLI_USAGE;
     }
+    if (elide) a.first_read_elision = strcmp(elide, "on") == 0;
     if (pesim_timeloop_load_problem(prob, &p, &e) != PESIM_OK) {
         cli_report(&e, prob);
         return CLI_USAGE;
@@ -141,8 +153,9 @@ int cli_cmd_import(int argc, char **argv)
         return CLI_USAGE;
     }
     char b[32];
-    printf("arch      %s: %d levels, %s MAC units, conventions \"timeloop\" -> %s\n", a.name, a.n_levels,
-           cli_fmt_count(pesim_arch_macs(&a), b, sizeof b), path_arch);
+    printf("arch      %s: %d levels, %s MAC units, conventions \"timeloop\"%s -> %s\n", a.name, a.n_levels,
+           cli_fmt_count(pesim_arch_macs(&a), b, sizeof b), a.first_read_elision ? " with first-read elision" : "",
+           path_arch);
     printf("workload  layer %s -> %s\n", p.layer.name, path_work);
     if (map)
         printf("mapping   %s -> %s\n", map, path_map);

@@ -36,6 +36,7 @@ uint64_t srch_hash_arch(uint64_t h, const pesim_arch *a)
 {
     h = srch_hash_str(h, a->dataflow[0] ? a->dataflow : "any");
     h = srch_hmix(h, (uint64_t)a->conventions);
+    if (a->first_read_elision) h = srch_hmix(h, 0xE1u); /* mixed only when set: older stores keep their hashes */
     h = srch_hmix(h, (uint64_t)a->word_bits);
     h = srch_hash_double(h, a->clock_mhz);
     h = srch_hmix(h, (uint64_t)a->mac_latency_cycles);

@@ -46,6 +46,9 @@ struct KeyCase {
 const KeyCase kCases[] = {
     {"dataflow", "dataflow = \"any\";", "dataflow = \"os\";", nullptr, nullptr},
     {"conventions", "conventions = \"pesim\";", "conventions = \"timeloop\";", nullptr, nullptr},
+    // the RF's output fills lose their first visits
+    {"first_read_elision", "conventions = \"timeloop\";", "conventions = \"timeloop\"; first_read_elision = true;",
+     "conventions = \"pesim\";", "conventions = \"timeloop\";"},
     {"word_bits", "word_bits = 16;", "word_bits = 8;", nullptr, nullptr},
     {"clock_mhz", "clock_mhz = 500.0;", "clock_mhz = 1500.0;", nullptr, nullptr},
     {"technology_nm", "technology_nm = 45;", "technology_nm = 28;", nullptr, nullptr},

@@ -972,6 +972,36 @@ TEST_F(ConfigTest, ConventionsRoundTripAndBadValue)
     EXPECT_NE(nullptr, strstr(e.msg, "did you mean 'timeloop'")) << e.msg;
 }
 
+// first_read_elision: written only when set, read back; with the "pesim"
+// conventions refused at its own line.
+TEST_F(ConfigTest, FirstReadElisionRoundTripAndOnlyWithTimeloop)
+{
+    pesim_arch a1, a2;
+    ASSERT_EQ(PESIM_OK, pesim_arch_load(Data("arch_full.cfg").c_str(), &a1, &e)) << Fmt(e);
+    EXPECT_EQ(0, a1.first_read_elision);  // the default
+    std::string p = TempFile("arch_elide.cfg");
+    ASSERT_EQ(PESIM_OK, pesim_arch_write(p.c_str(), &a1, &e)) << Fmt(e);
+    EXPECT_EQ(std::string::npos, Slurp(p).find("first_read_elision"));
+    a1.first_read_elision = 1;
+    EXPECT_EQ(PESIM_ERR_INVALID, pesim_arch_write(p.c_str(), &a1, &e));  // "pesim" conventions
+    EXPECT_STREQ("first_read_elision", e.key);
+    a1.conventions = PESIM_CONV_TIMELOOP;
+    ASSERT_EQ(PESIM_OK, pesim_arch_write(p.c_str(), &a1, &e)) << Fmt(e);
+    std::string text = Slurp(p);
+    EXPECT_NE(std::string::npos, text.find("first_read_elision = true;"));
+    ASSERT_EQ(PESIM_OK, pesim_arch_load(p.c_str(), &a2, &e)) << Fmt(e);
+    EXPECT_EQ(1, a2.first_read_elision);
+    text.replace(text.find("\"timeloop\""), 10, "\"pesim\"");
+    int line = 1;
+    for (size_t i = 0; i < text.find("first_read_elision"); i++) line += text[i] == '\n';
+    std::string q = TempFile("arch_elide_bad.cfg");
+    std::ofstream(q) << text;
+    EXPECT_EQ(PESIM_ERR_INVALID, pesim_arch_load(q.c_str(), &a2, &e));
+    EXPECT_STREQ("first_read_elision", e.key);
+    EXPECT_EQ(line, e.line);
+    EXPECT_NE(nullptr, strstr(e.msg, "\"timeloop\" convention")) << e.msg;
+}
+
 TEST_F(ConfigTest, ArchRoundTripExactFloatsAndStrings)
 {
     pesim_arch a1, a2;

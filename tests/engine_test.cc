@@ -52,6 +52,7 @@ TEST(EngineProperty, AccessesEqualCyclesBoundedStallsAddUp)
             for (int lv = 0; lv + 1 < a.n_levels; lv++)
                 a.level[lv].fanout_x = (int)rng.uni(1, 4), a.level[lv].fanout_y = (int)rng.uni(1, 4);
             a.conventions = seed % 4 == 0 ? PESIM_CONV_TIMELOOP : PESIM_CONV_PESIM;
+            a.first_read_elision = seed % 8 == 0; /* half of those with first-read elision */
         }
         pesim_layer l = test_layer(rng.uni(1, 2), rng.uni(1, 2), rng.uni(1, 8), rng.uni(1, 6), rng.uni(1, 7),
                                    rng.uni(1, 5), rng.uni(1, 3), rng.uni(1, 3), (int)rng.uni(1, 2),

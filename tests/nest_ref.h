@@ -166,6 +166,7 @@ inline RefCounts nest_reference(const pesim_arch &a, const pesim_layer &l, const
     using namespace nestref;
     const int M = a.n_levels;
     const bool tl = a.conventions == PESIM_CONV_TIMELOOP;
+    const bool elide = tl && a.first_read_elision; // a child's first visit of an output word is no fill
     std::vector<Loop> loops;  // outermost first
     for (int lv = M - 1; lv >= 0; lv--) {
         for (int i = 0; i < PESIM_NDIMS; i++) {
@@ -285,6 +286,7 @@ inline RefCounts nest_reference(const pesim_arch &a, const pesim_layer &l, const
             std::map<Key, Tile> prev_tile;             // child instance -> last tile
             std::map<Key, Key> prev_sel;               // child instance -> last selected tuple
             std::map<Key, std::set<int64_t>> visited;  // parent instance -> outputs written
+            std::map<Key, std::set<int64_t>> held;     // child instance -> outputs it has held
             std::map<Key, SubTile> prev_sub;            // subtree -> last tile
             std::map<Key, Key> prev_sub_sel;            // subtree -> last selected tuple
             for (auto &e : ev) {
@@ -306,7 +308,12 @@ inline RefCounts nest_reference(const pesim_arch &a, const pesim_layer &l, const
                     if (t == PESIM_OUTPUTS) {
                         if (c >= 0) {
                             if (!tl) out.access[c][t].reads += (int64_t)tile.pts.size(); // the drain
-                            if (tl) out.access[c][t].fills += (int64_t)tile.pts.size();  // every load, first too
+                            if (tl && !elide) out.access[c][t].fills += (int64_t)tile.pts.size(); // every load, first too
+                            if (elide) { // every load of a word this child instance has held before
+                                std::set<int64_t> &h = held[ch.first];
+                                for (int64_t x : tile.pts) out.access[c][t].fills += (int64_t)h.count(x);
+                                h.insert(tile.pts.begin(), tile.pts.end());
+                            }
                         }
                         uni.insert(tile.pts.begin(), tile.pts.end());
                     } else if (tl && c >= 0 && t == PESIM_INPUTS) {

@@ -40,6 +40,8 @@ static void check_random(int conv, int cases, int seed0, int *bypass_class, int 
         bool general = seed % 2 == 0;
         pesim_arch a = general ? test_arch_wide(rng, (int)rng.uni(2, 4)) : test_arch(rng, (int)rng.uni(2, 4));
         a.conventions = conv;
+        /* "timeloop": every third case with first-read elision */
+        a.first_read_elision = conv == PESIM_CONV_TIMELOOP && seed % 3 == 0;
         pesim_layer l = test_layer(rng.uni(1, 2), rng.uni(1, 2), rng.uni(1, 4), rng.uni(1, 3), rng.uni(1, 5),
                                    rng.uni(1, 3), rng.uni(1, 3), rng.uni(1, 2), (int)rng.uni(1, 2),
                                    (int)rng.uni(1, 2));
@@ -84,6 +86,7 @@ TEST(Nest, BypassBelowSpatialSplitMatchesReference)
         int conv = seed % 2;
         pesim_arch a = test_arch_wide(rng, (int)rng.uni(3, 4));
         a.conventions = conv;
+        a.first_read_elision = conv == PESIM_CONV_TIMELOOP && seed % 4 == 1;
         pesim_layer l = test_layer(1, rng.uni(1, 2), rng.uni(1, 4), rng.uni(1, 3), rng.uni(1, 5), rng.uni(1, 3),
                                    rng.uni(1, 3), rng.uni(1, 2), (int)rng.uni(1, 2), (int)rng.uni(1, 2));
         pesim_mapping m = test_mapping_general(rng, a, l);

@@ -255,7 +255,8 @@ inline bool make_case(int i, const char *root, Case *c)
 // General case i (its own fixed seed): a random machine with fan-outs up to
 // 4 x 4, a mapping of the general classes (an operand that bypasses a level
 // whose temporal loop sits below a spatial split, two dims on one axis), and
-// every other case counted by the "timeloop" conventions. False only if no
+// every other case counted by the "timeloop" conventions (half of those with
+// first-read elision). False only if no
 // such mapping was found.
 inline bool make_general_case(int i, Case *c)
 {
@@ -274,6 +275,7 @@ inline bool make_general_case(int i, Case *c)
             c->arch.level[lv].fanout_y = (int)rng.uni(1, 4);
         }
         c->arch.conventions = i % 2 ? PESIM_CONV_TIMELOOP : PESIM_CONV_PESIM;
+        c->arch.first_read_elision = i % 4 == 3; /* half of those with first-read elision */
         c->layer = small_layer(rng, c->layer_kind);
         std::memset(&c->opt, 0, sizeof c->opt);
         c->opt.dram_fcfs = i % 5 == 3;

@@ -1160,6 +1160,48 @@ TEST(TimeloopCli, OneFileHoldsArchitectureAndProblem)
     EXPECT_NE(std::string::npos, r.out.find("\"cycles\": 903168")) << r.out.substr(0, 400);
 }
 
+// A v0.4 spec's import counts with first-read elision (a current Timeloop's
+// default), a v0.3 spec's without (exercise 01, os: the register file's 16
+// output fills are all first visits); --first-read-elision sets either.
+TEST(TimeloopCli, FirstReadElisionFollowsTheSpecVersionOrTheFlag)
+{
+    std::string dir = TempDir("tl_elide");
+    const std::string tl = std::string(PESIM_SOURCE_DIR) + "/tests/data/timeloop/";
+    const std::string sws = tl + "example-simple-weight-stationary/";
+    auto fills = [&](const std::string &out, const std::string &layer, const char *level) {
+        Result r = Pesim("run --arch '" + out + "/arch.cfg' --workload '" + out + "/workload.cfg' --layer " + layer +
+                         " --mapping '" + out + "/mapping.cfg' --json -");
+        EXPECT_EQ(0, r.status) << r.err;
+        Json j = ParseJson(r.out);
+        for (const Json &lv : j["layers"].arr[0]["accesses"].arr)
+            if (lv["level"].str == level && lv["tensor"].str == "outputs") return (int64_t)lv["fills"].num;
+        ADD_FAILURE() << "no " << level << " outputs in " << r.out.substr(0, 400);
+        return (int64_t)-1;
+    };
+    const std::string v04 = "import timeloop --arch '" + sws + "simple_weight_stationary.yaml' --map '" + sws +
+                            "map/from-stats.map.yaml' --out '" + dir;
+    Result on = Pesim(v04 + "/on'");
+    ASSERT_EQ(0, on.status) << on.err;
+    EXPECT_NE(std::string::npos, on.out.find("conventions \"timeloop\" with first-read elision")) << on.out;
+    EXPECT_NE(std::string::npos, ReadFile(dir + "/on/arch.cfg").find("first_read_elision = true;"));
+    EXPECT_EQ(12 * 802816, fills(dir + "/on", "simple_weight_stationary", "output_activation_reg"));
+    ASSERT_EQ(0, Pesim(v04 + "/off' --first-read-elision off").status);
+    EXPECT_EQ(std::string::npos, ReadFile(dir + "/off/arch.cfg").find("first_read_elision"));
+    EXPECT_EQ(12 * 903168, fills(dir + "/off", "simple_weight_stationary", "output_activation_reg"));
+
+    const std::string ex01 = tl + "01-model-conv1d-2level/";
+    const std::string v03 = "import timeloop --arch '" + ex01 + "arch/2level.arch.yaml' --prob '" + ex01 +
+                            "prob/conv1d.prob.yaml' --map '" + ex01 + "map/conv1d-2level-os.map.yaml' --out '" + dir;
+    ASSERT_EQ(0, Pesim(v03 + "/v03'").status);
+    EXPECT_EQ(16, fills(dir + "/v03", "conv1d", "Buffer"));
+    ASSERT_EQ(0, Pesim(v03 + "/v03on' --first-read-elision on").status);
+    EXPECT_EQ(0, fills(dir + "/v03on", "conv1d", "Buffer"));
+
+    Result bad = Pesim(v04 + "/bad' --first-read-elision yes");
+    EXPECT_EQ(2, bad.status);
+    EXPECT_NE(std::string::npos, bad.err.find("--first-read-elision is on or off, not 'yes'")) << bad.err;
+}
+
 TEST(TimeloopCli, ExportThenImportEvaluatesTheSame)
 {
     std::string dir = TempDir("tl_export");

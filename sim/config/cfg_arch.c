@@ -24,9 +24,9 @@
 #define MAX_TCK_NS 1000                    /* a 1 MHz DRAM clock */
 #define MAX_DRAM_CLOCK_RATIO 1024.0        /* DRAM clock / accelerator clock */
 
-static const char *const arch_keys[] = {"name",      "source",    "dataflow", "conventions",   "word_bits",
-                                        "clock_mhz", "mac",       "levels",   "technology_nm", "vector",
-                                        NULL};
+static const char *const arch_keys[] = {"name",          "source",    "dataflow", "conventions", "first_read_elision",
+                                        "word_bits",     "clock_mhz", "mac",      "levels",      "technology_nm",
+                                        "vector",        NULL};
 static const cfg_field arch_fields[] = {
     {"word_bits", CFG_I32, offsetof(pesim_arch, word_bits), 1, 64, CFG_REQUIRED},
     {"clock_mhz", CFG_F64, offsetof(pesim_arch, clock_mhz), 0, PESIM_CFG_MAX_CLOCK_MHZ, CFG_REQUIRED | CFG_GT},
@@ -454,6 +454,9 @@ static pesim_status load(cfg_ctx *c, pesim_arch *a)
             return st;
         a->conventions = k;
     }
+    if ((st = pesim_cfg_member(c, g, "first_read_elision", 0, &m)) ||
+        (m && (st = pesim_cfg_bool(c, m, &a->first_read_elision))))
+        return st;
     if ((st = pesim_cfg_read_fields(c, g, arch_fields, NF(arch_fields), a, 0))) return st;
     if ((st = pesim_cfg_member(c, g, "technology_nm", 0, &m))) return st;
     if (m) {
@@ -515,8 +518,10 @@ static pesim_status load(cfg_ctx *c, pesim_arch *a)
         char key[PESIM_KEY_MAX];
         if (pesim_arch_find_level(a, le.key) >= 0) snprintf(key, sizeof key, "levels.[%.100s]", le.key);
         else snprintf(key, sizeof key, "%s", le.key);
-        return pesim_error_set(c->e, st, le.file[0] ? le.file : c->name,
-                               le.line ? le.line : (int)config_setting_source_line(g), key, "%s", le.msg);
+        /* the line of the key when it is one of the arch's own, else the arch's */
+        const config_setting_t *ks = le.key[0] ? config_setting_get_member(g, le.key) : NULL;
+        int line = le.line ? le.line : (int)config_setting_source_line(ks ? ks : g);
+        return pesim_error_set(c->e, st, le.file[0] ? le.file : c->name, line, key, "%s", le.msg);
     }
     /* fields left unset: the estimator's values (docs/estimate.md) */
     pesim_error_clear(&le);
@@ -703,6 +708,7 @@ static pesim_status format_arch(cfg_buf *b, const pesim_arch *arch, const char *
     pesim_cfg_printf(b, ";\n  dataflow = \"%s\";\n  ", a->dataflow[0] ? a->dataflow : "any");
     if (a->conventions != PESIM_CONV_PESIM)
         pesim_cfg_printf(b, "conventions = \"%s\";\n  ", pesim_conventions_name((pesim_conventions)a->conventions));
+    if (a->first_read_elision) pesim_cfg_printf(b, "first_read_elision = true;\n  ");
     pesim_cfg_put_fields(b, arch_fields, NF(arch_fields), a, 2);
     if (a->tech_nm) pesim_cfg_printf(b, " technology_nm = %d;", a->tech_nm);
     pesim_cfg_printf(b, "\n  mac = { ");

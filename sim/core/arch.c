@@ -302,6 +302,15 @@ pesim_status pesim_arch_check(const pesim_arch *a, const char *file, pesim_error
     if (a->n_levels < 1 || a->n_levels > PESIM_MAX_LEVELS)
         return pesim_error_set(e, PESIM_ERR_RANGE, file, 0, "levels", "need between 1 and %d levels, got %d",
                                PESIM_MAX_LEVELS, a->n_levels);
+    if ((unsigned)a->conventions >= PESIM_CONV_COUNT)
+        return pesim_error_set(e, PESIM_ERR_RANGE, file, 0, "conventions", "unknown conventions %d", a->conventions);
+    if (a->first_read_elision != 0 && a->first_read_elision != 1)
+        return pesim_error_set(e, PESIM_ERR_RANGE, file, 0, "first_read_elision", "must be 0 or 1, got %d",
+                               a->first_read_elision);
+    if (a->first_read_elision && a->conventions != PESIM_CONV_TIMELOOP)
+        return pesim_error_set(e, PESIM_ERR_INVALID, file, 0, "first_read_elision",
+                               "first_read_elision is a \"timeloop\" convention (the \"pesim\" conventions never "
+                               "count a first visit as a fill)");
     if (a->word_bits < 1 || a->word_bits > 64)
         return pesim_error_set(e, PESIM_ERR_RANGE, file, 0, "word_bits", "must be in [1, 64], got %d", a->word_bits);
     if (!(a->clock_mhz > 0))

@@ -906,6 +906,7 @@ pesim_status pesim_functional_run_opts(const pesim_arch *a, const pesim_layer *l
     if (!ap) return pesim_error_set(e, PESIM_ERR_NOMEM, NULL, 0, "functional", "out of memory");
     *ap = *a;
     ap->conventions = PESIM_CONV_PESIM;
+    ap->first_read_elision = 0;
     a = ap;
     st = run_checked(a, l, m, seed, opt, out, e);
     free(ap);

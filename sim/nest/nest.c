@@ -800,6 +800,7 @@ typedef struct pwords {
     int64_t Oc;     /* of which the child kept at window advances */
     int64_t parent; /* operands: words read at the parent; outputs: updates (the union) */
     int64_t F;      /* outputs: first writes (nothing to read back) */
+    int64_t Fc;     /* outputs: the children's first visits (every word once per child instance) */
 } pwords;
 
 /* Computes pw for pair pr (whose parent may be a level between the child and
@@ -810,13 +811,16 @@ static int pair_words(const pesim_layer *l, pesim_nest_digits *g, const pesim_ne
     const int t = pr->tensor, c = pr->child;
     /* the MAC array's operands are single words: their windows are the distinct rows */
     const int conv = c < 0 ? PESIM_CONV_PESIM : g->conv;
-    int64_t irr_c = 1, irr_p = 1, irr_sp = 1;
+    /* the children's first visits: a level's (the MAC array holds nothing) */
+    const int elide = t == PESIM_OUTPUTS && child_side && g->elide && c >= 0;
+    int64_t irr_c = 1, irr_p = 1, irr_sp = 1, irr_sc = 1;
     for (int i = 0; i < g->n_active; i++) {
         int d = g->active[i];
         if (RELEVANT(t, d)) continue;
         if (child_side) irr_c *= count_nonempty(g, d, pr->tsel[d] | pr->sp_c);
         irr_p *= count_nonempty(g, d, pr->tsel[d] | pr->sp_p);
         if (t == PESIM_OUTPUTS) irr_sp *= count_nonempty(g, d, pr->sp_p);
+        if (elide) irr_sc *= count_nonempty(g, d, pr->sp_c);
     }
     memset(pw, 0, sizeof *pw);
     if (child_side) pw->E = footprint_sum(l, conv, (pesim_tensor)t, pr->gc) * irr_c;
@@ -826,6 +830,7 @@ static int pair_words(const pesim_layer *l, pesim_nest_digits *g, const pesim_ne
         int64_t foot = footprint_sum(l, conv, (pesim_tensor)t, pr->gv);
         pw->parent = foot * irr_p;
         if (t == PESIM_OUTPUTS) pw->F = foot * irr_sp;
+        if (elide) pw->Fc = foot * irr_sc;
         return 1;
     }
     /* Inputs with sliding windows or a general union. */
@@ -886,7 +891,9 @@ static int count_pair(const pesim_arch *a, const pesim_layer *l, const pesim_map
         int64_t U = pw.parent, F = pw.F;
         pa->updates += U;
         pa->reads += U - F;
-        down = tl ? pw.E : U - F; /* "timeloop": every child loads its tile, first visits too */
+        /* "timeloop": every child loads its tile, first visits too (with
+         * first-read elision, all but the first visits of each child) */
+        down = tl ? pw.E - pw.Fc : U - F;
         if (ca) {
             ca->fills += down;
             if (!tl) ca->reads += pw.E; /* "pesim": the drains leave through the child's port */
@@ -938,6 +945,7 @@ int pesim_nest_digits_init(pesim_nest_digits *g, const pesim_arch *a, const pesi
     int bad = m->n_levels != M;
     g->n = 2 * M;
     g->conv = a->conventions == PESIM_CONV_TIMELOOP ? PESIM_CONV_TIMELOOP : PESIM_CONV_PESIM;
+    g->elide = g->conv == PESIM_CONV_TIMELOOP && a->first_read_elision;
     g->n_active = 0;
     int64_t fx[PESIM_MAX_LEVELS] = {1, 1, 1, 1, 1, 1, 1, 1}, fy[PESIM_MAX_LEVELS] = {1, 1, 1, 1, 1, 1, 1, 1};
     for (int d = 0; d < ND; d++) {

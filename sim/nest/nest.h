@@ -50,6 +50,8 @@ typedef struct pesim_nest_counts {
 typedef struct pesim_nest_digits {
     int n;                               /* number of digits (2 * levels) */
     int conv;                            /* pesim_conventions of the arch */
+    int elide;                           /* "timeloop" with first_read_elision: a child's first
+                                          * visit of an output word is not a fill */
     int64_t f[PESIM_NDIMS][PESIM_NEST_DIGITS];    /* radices per dim */
     int64_t below[PESIM_NDIMS][PESIM_NEST_DIGITS + 1]; /* below[d][i] = prod f[d][0..i) */
     int64_t bound[PESIM_NDIMS];                   /* the layer's dims */

@@ -271,11 +271,15 @@ static void event(pesim_walk *w, int k, int changed, pesim_xfer *x)
         for (int i = w->tile_r0[k] + 1; w->tile_r0[k] >= 0 && i <= pr->js; i++) /* mixed radix, outermost first */
             if (RELEVANT(t, g->loop_dim[i]))
                 x->tile = x->tile * g->f[g->loop_dim[i]][2 * g->loop_level[i] + 1] + w->idx[i];
-        x->child_fills = tl ? E : x->parent_reads; /* "timeloop": every load is a fill, first visits too */
-        x->child_reads = tl ? 0 : E;               /* "pesim": the drain is read at the child */
+        /* "timeloop": every load is a fill, first visits too (with first-read
+         * elision every load but a first visit: the children start at 0 when
+         * the parent does); "pesim": the read-backs */
+        const int elided = tl && g->elide && first;
+        x->child_fills = tl && !elided ? E : x->parent_reads;
+        x->child_reads = tl ? 0 : E; /* "pesim": the drain is read at the child */
         x->update_max = Umax;
         x->parent_max = first ? 0 : Umax;
-        if (!tl) x->fill_max = x->parent_max;
+        if (!tl || elided) x->fill_max = x->parent_max;
         return;
     }
     int64_t Oc = adv ? kept_child(l, conv, pr, hc) : 0, Op = adv && !pr->slow ? kept_parent(l, conv, pr, hp) : 0;

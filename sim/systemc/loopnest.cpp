@@ -121,6 +121,7 @@ void LoopNest::init(const pesim_arch *a, const pesim_layer *l, const pesim_mappi
         const int t = pi.np.tensor, c = pi.np.child;
         if (c < 0) continue;
         pi.tl = tl;
+        pi.elide = tl && a->first_read_elision;
         for (int i = 0; i < (int)loops_.size(); i++)
             if (loops_[(size_t)i].level > c && depends(t, loops_[(size_t)i].dim)) pi.js = i;
         if (pi.js < 0) continue;
@@ -416,11 +417,14 @@ void LoopNest::event(int k, bool adv, Xfer &x)
         x.parent_reads = revisit ? U : 0;
         const int od[5] = {PESIM_DIM_G, PESIM_DIM_N, PESIM_DIM_K, PESIM_DIM_P, PESIM_DIM_Q};
         for (int i = 0; i < 5; i++) x.origin[i] = off_[od[i]];
-        x.child_fills = pi.tl ? E : x.parent_reads;
+        // "timeloop" loads every tile into the children, but with first-read
+        // elision not a tile no reduction has visited yet (it starts at 0)
+        const bool loads = pi.tl && (revisit || !pi.elide);
+        x.child_fills = loads ? E : x.parent_reads;
         x.child_reads = pi.tl ? 0 : E;
         x.update_max = Umax;
         x.parent_max = revisit ? Umax : 0;
-        if (!pi.tl) x.fill_max = x.parent_max;
+        if (!loads) x.fill_max = x.parent_max;
     } else {
         x.parent_reads = U;
         x.child_fills = E;

@@ -135,6 +135,7 @@ class LoopNest {
         int js = -1;           // j* in loops_ (-1: the tile never changes)
         bool sliding = false;
         bool tl = false;       // counted by the "timeloop" rules
+        bool elide = false;    // and first-read elision: a first visit is no fill
         // totals for the networks: child words (outputs: tiles before
         // reduction), words delivered down, the union entering each level
         int64_t tot_e = 0, tot_down = 0;

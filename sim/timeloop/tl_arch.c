@@ -646,6 +646,9 @@ static pesim_status load(tl_doc *d, tl_doc *ert, pesim_tl_ert_rule rule, pesim_a
     snprintf(a->source, sizeof a->source, "imported from the Timeloop architecture %.200s", d->name);
     strcpy(a->dataflow, "any");
     a->conventions = PESIM_CONV_TIMELOOP;
+    /* the Timeloop that reads v0.4 specs elides first reads by default (its
+     * TIMELOOP_ENABLE_FIRST_READ_ELISION); the v3 exercises' Timeloop did not */
+    a->first_read_elision = version >= 0.4;
     /* Timeloop counts cycles only; its v0.4 global_cycle_seconds, else 1 GHz (a cycle is a ns) */
     a->clock_mhz = w->cycle_seconds > 0 ? 1e-6 / w->cycle_seconds : 1000.0;
     if (ert && (st = apply_ert(ert, rule, a, x, mac_name))) goto out;

@@ -175,7 +175,8 @@ typedef enum pesim_operand {
 } pesim_operand;
 
 /* Counting conventions (docs/model.md): "pesim" follows what the hardware
- * does; "timeloop" reproduces Timeloop v3's counts. */
+ * does; "timeloop" reproduces Timeloop's counts (v3's, or with
+ * pesim_arch.first_read_elision a current Timeloop's). */
 typedef enum pesim_conventions {
     PESIM_CONV_PESIM = 0,
     PESIM_CONV_TIMELOOP,
@@ -203,6 +204,9 @@ typedef struct pesim_arch {
     char source[PESIM_SOURCE_MAX];      /* citation of the parameters */
     char dataflow[16];                  /* default-mapper hint: "ws","os","is","rs","nvdla","any" ("" = "any") */
     int32_t conventions;                /* pesim_conventions */
+    int32_t first_read_elision;         /* 1: with "timeloop", a child's first visit of an output
+                                         * word is not a fill (Timeloop's first-read elision, the
+                                         * default of a current Timeloop); 0 with "pesim" */
     int32_t word_bits;                  /* the operands' width (MACs, DRAM, the evaluators' bytes per
                                          * word); a level may hold wider words (pesim_level.word_bits) */
     double clock_mhz;

@@ -49,7 +49,8 @@ typedef struct pesim_tl_problem {
 /* ---- reading ---- */
 
 /* A Timeloop architecture (`architecture:` as a v0.2/v0.3 tree of subtree and
- * local, or v0.4 `nodes`) into a pesim arch with conventions "timeloop": one
+ * local, or v0.4 `nodes`) into a pesim arch with conventions "timeloop" (and
+ * first_read_elision for a v0.4 spec, as its Timeloop counts by default): one
  * level per storage element, innermost first; fan-outs from the instances
  * and meshX/meshY; a DRAM (or any outermost store) without bandwidth is an
  * unbounded backing store (no `dram` timing). Energies come from the ERT
