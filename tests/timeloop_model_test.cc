@@ -406,6 +406,38 @@ TEST(TimeloopExamples, SimpleWeightStationaryV04)
     });
 }
 
+// simple_output_stationary: the same PE array, each PE's pe_spad keeping its
+// outputs (56 words) over C3 P4 S3, the 16 PEs splitting M; shared_glb
+// bypasses the outputs. Every count is Timeloop's: with first-read elision
+// output_activation_reg loads 652,288 words a PE (its 677,376 loads less the
+// 25,088 outputs it holds) and pe_spad none (each of its outputs is visited
+// by one DRAM pass).
+TEST(TimeloopExamples, SimpleOutputStationaryV04)
+{
+    Loaded x;
+    ASSERT_TRUE(load_example("example-simple-output-stationary", "simple_output_stationary.yaml",
+                             "map/from-stats.map.yaml", &x));
+    expect_counts(x, {
+        {"output_activation_reg", PESIM_OUTPUTS, 652288, 652288, 677376, 16, 1},
+        {"input_activation_reg", PESIM_INPUTS, 677376, 677376, 0, 16, 1},
+        {"weight_reg", PESIM_WEIGHTS, 677376, 48384, 0, 16, 1},
+        {"pe_spad", PESIM_OUTPUTS, 652288, 0, 677376, 16, 56},
+        {"shared_glb", PESIM_WEIGHTS, 774144, 13824, 0, 1, 432},
+        {"shared_glb", PESIM_INPUTS, 677376, 157296, 0, 1, 9831},
+        {"DRAM", PESIM_WEIGHTS, 13824, 0, 0, 1, 864},
+        {"DRAM", PESIM_INPUTS, 157296, 0, 0, 1, 151875},
+        {"DRAM", PESIM_OUTPUTS, 0, 0, 401408, 1, 401408},
+    });
+    // "Cycles: 677376", "Utilization: 6.25%", "Computes = 10838016"
+    EXPECT_EQ(x.c.macs, 10838016);
+    EXPECT_EQ(x.c.cycles, 677376);
+    EXPECT_NEAR(x.c.utilization, 0.0625, 0.00005);
+    expect_without_elision(x, {
+        {"output_activation_reg", PESIM_OUTPUTS, 652288, 677376, 677376, 16, 1},
+        {"pe_spad", PESIM_OUTPUTS, 652288, 25088, 677376, 16, 56},
+    });
+}
+
 // eyeriss_like: two dummy_storage levels (the array's 14 columns, Q14 along
 // X; 12 PEs each, C3 S3 down Y: 126 used), 8-bit spads of 2-word blocks
 // beside a 16-bit psum spad. Every count is Timeloop's but one: shared_glb's
