@@ -22,7 +22,9 @@ static const cli_usage usage = {
     "Timeloop specs: DIR/arch.yaml (v0.3 tree), DIR/ERT.yaml (the arch's energies),\n"
     "DIR/problem.yaml (a CNN-layer problem) and DIR/mapping.yaml, for\n"
     "  timeloop-model DIR/arch.yaml DIR/ERT.yaml DIR/problem.yaml DIR/mapping.yaml\n"
-    "Without --mapping the default mapper's mapping is written.",
+    "Without --mapping the default mapper's mapping is written. A spec does not say\n"
+    "whether Timeloop elides first reads (its TIMELOOP_ENABLE_FIRST_READ_ELISION, on\n"
+    "by default); stdout names the setting that counts as the arch does.",
     "Defaults: --arch " CLI_DEFAULT_ARCH ", --workload " CLI_DEFAULT_WORKLOAD ".\n"
     "Refused (exit 2, with the reason): imperfect factors (Timeloop needs each dim's\n"
     "factors to multiply to its bound), a dim on both spatial axes of one level,\n"
@@ -115,6 +117,9 @@ int cli_cmd_export(int argc, char **argv)
         rc = CLI_USAGE;
         goto done;
     }
+    /* the spec cannot carry it: Timeloop reads it from its environment */
+    printf("note      run timeloop-model with TIMELOOP_ENABLE_FIRST_READ_ELISION=%d (first_read_elision = %s)\n",
+           in.arch->first_read_elision, in.arch->first_read_elision ? "true" : "false");
     if (fflush(stdout) != 0) {
         cli_error("cannot write to stdout");
         rc = CLI_FAIL;

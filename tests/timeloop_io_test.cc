@@ -1217,6 +1217,8 @@ TEST(TimeloopCli, ExportThenImportEvaluatesTheSame)
     Result r = Pesim("export timeloop --arch '" + arch + "' --workload '" + work + "' --layer c1 --out '" + dir +
                      "/tl'");
     ASSERT_EQ(0, r.status) << r.err;
+    EXPECT_NE(std::string::npos, r.out.find("with TIMELOOP_ENABLE_FIRST_READ_ELISION=0 (first_read_elision = false)"))
+        << r.out;
     for (const char *file : {"arch.yaml", "ERT.yaml", "problem.yaml", "mapping.yaml"})
         EXPECT_TRUE(Exists(dir + "/tl/" + file)) << file;
     r = Pesim("import timeloop --arch '" + dir + "/tl/arch.yaml' --prob '" + dir + "/tl/problem.yaml' --map '" + dir +
