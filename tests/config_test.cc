@@ -985,6 +985,14 @@ TEST_F(ConfigTest, FirstReadElisionRoundTripAndOnlyWithTimeloop)
     a1.first_read_elision = 1;
     EXPECT_EQ(PESIM_ERR_INVALID, pesim_arch_write(p.c_str(), &a1, &e));  // "pesim" conventions
     EXPECT_STREQ("first_read_elision", e.key);
+    a1.conventions = 7;  // an arch built in code: pesim_arch_check refuses what no config could say
+    EXPECT_EQ(PESIM_ERR_RANGE, pesim_arch_write(p.c_str(), &a1, &e));
+    EXPECT_STREQ("conventions", e.key);
+    a1.conventions = PESIM_CONV_TIMELOOP;
+    a1.first_read_elision = 2;
+    EXPECT_EQ(PESIM_ERR_RANGE, pesim_arch_write(p.c_str(), &a1, &e));
+    EXPECT_STREQ("first_read_elision", e.key);
+    a1.first_read_elision = 1;
     a1.conventions = PESIM_CONV_TIMELOOP;
     ASSERT_EQ(PESIM_OK, pesim_arch_write(p.c_str(), &a1, &e)) << Fmt(e);
     std::string text = Slurp(p);

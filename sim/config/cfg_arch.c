@@ -594,8 +594,6 @@ static pesim_status check_writable(const pesim_arch *a, const char *path, pesim_
     /* "" (no hint, e.g. an arch built in code) is written as "any", its meaning */
     if (!pesim_cfg_str_ok(a->dataflow, sizeof a->dataflow) || (a->dataflow[0] && dataflow_parse(a->dataflow) < 0))
         return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, "dataflow", "not one of ws, os, is, rs, nvdla, any");
-    if ((unsigned)a->conventions >= PESIM_CONV_COUNT)
-        return pesim_error_set(e, PESIM_ERR_INVALID, path, 0, "conventions", "not one of pesim, timeloop");
     int bad;
     if ((bad = pesim_cfg_fields_bad(arch_fields, NF(arch_fields), a)) >= 0)
         return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, arch_fields[bad].key, "value out of range");

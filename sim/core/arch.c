@@ -303,7 +303,8 @@ pesim_status pesim_arch_check(const pesim_arch *a, const char *file, pesim_error
         return pesim_error_set(e, PESIM_ERR_RANGE, file, 0, "levels", "need between 1 and %d levels, got %d",
                                PESIM_MAX_LEVELS, a->n_levels);
     if ((unsigned)a->conventions >= PESIM_CONV_COUNT)
-        return pesim_error_set(e, PESIM_ERR_RANGE, file, 0, "conventions", "unknown conventions %d", a->conventions);
+        return pesim_error_set(e, PESIM_ERR_RANGE, file, 0, "conventions", "%d is not one of pesim (0), timeloop (1)",
+                               a->conventions);
     if (a->first_read_elision != 0 && a->first_read_elision != 1)
         return pesim_error_set(e, PESIM_ERR_RANGE, file, 0, "first_read_elision", "must be 0 or 1, got %d",
                                a->first_read_elision);
