@@ -425,7 +425,14 @@ void pesim_estimate_cost(const pesim_arch *a, const pesim_dram_activity *dram, p
         c->energy_reduce_pj += (double)c->noc_spatial_reductions[lv][PESIM_OUTPUTS] * v->reduce_energy_pj;
         c->energy_level_pj[lv] = en;
         total += en;
-        leak += (double)pesim_arch_instances(a, lv) * v->leak_pj_per_cycle;
+        /* "timeloop": the utilized instances leak, as Timeloop charges them */
+        int64_t leaking = pesim_arch_instances(a, lv);
+        if (a->conventions == PESIM_CONV_TIMELOOP) {
+            leaking = 0;
+            for (int t = 0; t < PESIM_NTENSORS; t++)
+                if (c->utilized_instances[lv][t] > leaking) leaking = c->utilized_instances[lv][t];
+        }
+        leak += (double)leaking * v->leak_pj_per_cycle;
     }
     if (a->vector.lanes > 0 && a->vector.level >= 0 && a->vector.level < M)
         leak += (double)pesim_arch_instances(a, a->vector.level) * a->vector.leak_pj_per_cycle;

@@ -498,6 +498,7 @@ static const char *const a_read[] = {"random_read", "read", NULL};
 static const char *const a_fill[] = {"random_fill", "random_write", "fill", "write", NULL};
 static const char *const a_update[] = {"random_update", "update", "write", NULL};
 static const char *const a_mac[] = {"mac_random", "mult_random", "mac", "mult", "compute", NULL};
+static const char *const a_leak[] = {"leak", NULL};
 
 #define ERT_TABLES_MAX 64
 
@@ -532,6 +533,9 @@ static pesim_status apply_ert(tl_doc *d, pesim_tl_ert_rule rule, pesim_arch *a, 
         }
         if (r >= 0) a->level[L].read_energy_pj = r / (double)x[L].block;
         if (f >= 0) a->level[L].write_energy_pj = f / (double)x[L].block;
+        /* a cycle of one instance; the MACs' is not read: Timeloop charges none */
+        double lk = ert_pick(en, a_leak);
+        if (lk >= 0) a->level[L].leak_pj_per_cycle = lk;
     }
     free(tab);
     return st;

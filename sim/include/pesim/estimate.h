@@ -241,7 +241,9 @@ const char *pesim_estimate_source(const pesim_arch *a, int level, uint32_t bit, 
  *     (energy_reduce_pj, counted in energy_noc_pj);
  *   vector unit: vector_ops x vector.energy_pj_per_op (energy_vector_pj);
  *   leakage: (MAC units x mac_leak + instances x leak_pj_per_cycle + vector
- *     units x vector.leak_pj_per_cycle) x cycles.
+ *     units x vector.leak_pj_per_cycle) x cycles, where under the "timeloop"
+ *     conventions a level's instances are its utilized ones (the most of any
+ *     tensor's c->utilized_instances), as Timeloop charges them.
  * Every evaluator calls it. */
 void pesim_estimate_cost(const pesim_arch *a, const pesim_dram_activity *dram, pesim_cost *c);
 
