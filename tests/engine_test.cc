@@ -43,7 +43,7 @@ static pesim_arch timed_arch(TestRng &rng, int levels)
 
 TEST(EngineProperty, AccessesEqualCyclesBoundedStallsAddUp)
 {
-    int checked = 0, bypass_class = 0;
+    int checked = 0, bypass_class = 0, leaky = 0;
     for (int seed = 1; seed <= 3000; seed++) {
         TestRng rng(seed + 4242);
         bool general = seed % 2 == 0; /* the general classes, half of them by the "timeloop" conventions */
@@ -53,6 +53,7 @@ TEST(EngineProperty, AccessesEqualCyclesBoundedStallsAddUp)
                 a.level[lv].fanout_x = (int)rng.uni(1, 4), a.level[lv].fanout_y = (int)rng.uni(1, 4);
             a.conventions = seed % 4 == 0 ? PESIM_CONV_TIMELOOP : PESIM_CONV_PESIM;
             a.first_read_elision = seed % 8 == 0; /* half of those with first-read elision */
+            for (int lv = 0; lv < a.n_levels; lv++) a.level[lv].leak_pj_per_cycle = 0.01 * (lv + 1);
         }
         pesim_layer l = test_layer(rng.uni(1, 2), rng.uni(1, 2), rng.uni(1, 8), rng.uni(1, 6), rng.uni(1, 7),
                                    rng.uni(1, 5), rng.uni(1, 3), rng.uni(1, 3), (int)rng.uni(1, 2),
@@ -83,12 +84,18 @@ TEST(EngineProperty, AccessesEqualCyclesBoundedStallsAddUp)
         }
         ASSERT_NEAR(ce.energy_pj - ce.energy_leak_pj, cm.energy_pj - cm.energy_leak_pj, 1e-9 * cm.energy_pj)
             << "seed " << seed; // the same accesses
+        /* the same leaking instances ("timeloop": the utilized ones), each over its own cycles */
+        ASSERT_NEAR(ce.energy_leak_pj / (double)ce.cycles, cm.energy_leak_pj / (double)cm.cycles,
+                    1e-12 + 1e-9 * cm.energy_leak_pj / (double)cm.cycles)
+            << "seed " << seed;
+        if (general) leaky += cm.energy_leak_pj > 0;
         ASSERT_EQ(memcmp(ce.access_per_instance, cm.access_per_instance, sizeof cm.access_per_instance), 0);
         ASSERT_EQ(memcmp(ce.noc_ingress_words, cm.noc_ingress_words, sizeof cm.noc_ingress_words), 0);
         checked++;
     }
     EXPECT_GT(checked, 2000);
     EXPECT_GT(bypass_class, 300);
+    EXPECT_GT(leaky, 1000);
 }
 
 // A systolic array R x C under an SRAM, for SCALE-Sim's formulas.
