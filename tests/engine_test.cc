@@ -98,6 +98,41 @@ TEST(EngineProperty, AccessesEqualCyclesBoundedStallsAddUp)
     EXPECT_GT(leaky, 1000);
 }
 
+// Deep hierarchies, 9 to PESIM_MAX_LEVELS levels, fan-outs on a few of them:
+// the engine moves the model's words, its cycles are at least the bound and
+// its stalls add up.
+TEST(EngineProperty, DeepHierarchiesAccessesEqualModel)
+{
+    int checked = 0;
+    for (int seed = 1; seed <= 200; seed++) {
+        TestRng rng(seed + 90210);
+        pesim_arch a = timed_arch(rng, (int)rng.uni(9, PESIM_MAX_LEVELS));
+        for (int lv = 0; lv < a.n_levels; lv++) {
+            pesim_level &v = a.level[lv];
+            if (!rng.coin(25)) v.fanout_x = v.fanout_y = 1;
+            if (!(v.keeps[0] | v.keeps[1] | v.keeps[2])) v.keeps[rng.uni(0, PESIM_NTENSORS - 1)] = 1;
+        }
+        if (seed % 2 == 0) a.conventions = PESIM_CONV_TIMELOOP, a.first_read_elision = seed % 4 == 0;
+        pesim_layer l = test_layer(1, rng.uni(1, 2), rng.uni(1, 6), rng.uni(1, 4), rng.uni(1, 5), rng.uni(1, 4),
+                                   rng.uni(1, 3), rng.uni(1, 3), (int)rng.uni(1, 2), (int)rng.uni(1, 2));
+        pesim_mapping m = seed % 3 ? test_mapping_general(rng, a, l) : test_mapping(rng, a, l);
+        pesim_cost cm, ce;
+        ASSERT_EQ(pesim_model_evaluate(&a, &l, &m, &cm), PESIM_OK);
+        ASSERT_EQ(pesim_engine_run(&a, &l, &m, nullptr, &ce, nullptr), PESIM_OK);
+        ASSERT_EQ(cm.valid, ce.valid) << "seed " << seed;
+        if (!cm.valid) continue;
+        ASSERT_EQ(memcmp(cm.access, ce.access, sizeof cm.access), 0) << "seed " << seed;
+        if (a.conventions == PESIM_CONV_PESIM) {
+            ASSERT_GE(ce.cycles, cm.cycles) << "seed " << seed;
+        }
+        int64_t sum = ce.compute_cycles;
+        for (int s = 0; s < PESIM_STALL_COUNT; s++) sum += ce.stall_cycles[s];
+        ASSERT_EQ(sum, ce.cycles) << "seed " << seed;
+        checked++;
+    }
+    EXPECT_GT(checked, 150);
+}
+
 // A systolic array R x C under an SRAM, for SCALE-Sim's formulas.
 static pesim_arch systolic_arch(int rows, int cols)
 {

@@ -104,6 +104,61 @@ TEST(Nest, BypassBelowSpatialSplitMatchesReference)
     EXPECT_GT(multi, 300);
 }
 
+// Deep hierarchies, 9 to PESIM_MAX_LEVELS levels (a Timeloop design with a
+// dummy level per fan-out has 9): the same counts as the reference, in both
+// conventions, with fan-outs on a few levels (the MAC count stays small).
+TEST(Nest, DeepHierarchiesMatchReference)
+{
+    int deep = 0;
+    for (int seed = 1; seed <= 600; seed++) {
+        TestRng rng(seed + 777000);
+        bool general = seed % 2 == 0;
+        int levels = (int)rng.uni(9, PESIM_MAX_LEVELS);
+        pesim_arch a = general ? test_arch_wide(rng, levels) : test_arch(rng, levels);
+        for (int lv = 0; lv < levels; lv++) {
+            pesim_level &v = a.level[lv];
+            if (!rng.coin(25)) v.fanout_x = v.fanout_y = 1;
+            if (!(v.keeps[0] | v.keeps[1] | v.keeps[2])) v.keeps[rng.uni(0, PESIM_NTENSORS - 1)] = 1;
+        }
+        a.conventions = seed % 4 < 2 ? PESIM_CONV_PESIM : PESIM_CONV_TIMELOOP;
+        a.first_read_elision = a.conventions == PESIM_CONV_TIMELOOP && seed % 3 == 0;
+        pesim_error e;
+        ASSERT_EQ(pesim_arch_check(&a, "deep", &e), PESIM_OK) << "seed " << seed << ": " << e.key << ": " << e.msg;
+        pesim_layer l = test_layer(1, rng.uni(1, 2), rng.uni(1, 4), rng.uni(1, 3), rng.uni(1, 4), rng.uni(1, 3),
+                                   rng.uni(1, 3), rng.uni(1, 2), (int)rng.uni(1, 2), (int)rng.uni(1, 2));
+        pesim_mapping m = general ? test_mapping_general(rng, a, l) : test_mapping(rng, a, l);
+        pesim_nest_counts nc;
+        char reason[PESIM_REASON_MAX];
+        ASSERT_TRUE(pesim_nest_count(&a, &l, &m, &nc, reason, sizeof reason)) << "seed " << seed << ": " << reason;
+        expect_same(a, nc, nest_reference(a, l, m), seed);
+        if (HasFatalFailure()) return;
+        deep += levels > 8;
+    }
+    EXPECT_EQ(deep, 600);
+}
+
+// A spatial factor past its level's fan-out is refused on every level of a
+// deep hierarchy too (the per-level products start at 1 on all of them).
+TEST(Nest, SpatialPastFanoutRefusedOnDeepLevels)
+{
+    TestRng rng(4242);
+    pesim_arch a = test_arch(rng, PESIM_MAX_LEVELS);
+    for (int lv = 0; lv < a.n_levels; lv++) a.level[lv].fanout_x = a.level[lv].fanout_y = 1;
+    pesim_layer l = test_layer(1, 1, 4, 1, 1, 1, 1, 1, 1, 1);
+    for (int lv = 0; lv < a.n_levels - 1; lv++) {
+        pesim_mapping m;
+        pesim_mapping_init(&m, a.n_levels);
+        m.level[lv].spatial_x[PESIM_DIM_K] = 2;
+        m.level[lv].temporal[PESIM_DIM_K] = 2;
+        pesim_nest_counts nc;
+        char reason[PESIM_REASON_MAX];
+        EXPECT_FALSE(pesim_nest_count(&a, &l, &m, &nc, reason, sizeof reason)) << "level " << lv;
+        a.level[lv].fanout_x = 2; /* now it fits */
+        EXPECT_TRUE(pesim_nest_count(&a, &l, &m, &nc, reason, sizeof reason)) << "level " << lv << ": " << reason;
+        a.level[lv].fanout_x = 1;
+    }
+}
+
 // Larger windows: strides and dilations up to 3, filters up to 5, so that
 // halos, gaps between windows (stride > dilation) and the diagonal sharing of
 // row-stationary arrays all occur.

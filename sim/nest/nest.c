@@ -592,7 +592,7 @@ static void build_hist(const pesim_nest_digits *g, int d, uint32_t mask, int jdi
     henum e;
     e.g = g, e.d = d, e.gran = gran, e.h = h, e.nd = 0, e.jpos = -1;
     mask &= g->nontrivial[d];
-    for (int i = PESIM_NEST_DIGITS - 1; i >= 0; i--)
+    for (int i = g->n - 1; i >= 0; i--) /* the arch's 2 x n_levels digits */
         if ((mask >> i) & 1u) {
             if (i == jdig) e.jpos = e.nd;
             e.dig[e.nd++] = i;
@@ -947,7 +947,8 @@ int pesim_nest_digits_init(pesim_nest_digits *g, const pesim_arch *a, const pesi
     g->conv = a->conventions == PESIM_CONV_TIMELOOP ? PESIM_CONV_TIMELOOP : PESIM_CONV_PESIM;
     g->elide = g->conv == PESIM_CONV_TIMELOOP && a->first_read_elision;
     g->n_active = 0;
-    int64_t fx[PESIM_MAX_LEVELS] = {1, 1, 1, 1, 1, 1, 1, 1}, fy[PESIM_MAX_LEVELS] = {1, 1, 1, 1, 1, 1, 1, 1};
+    int64_t fx[PESIM_MAX_LEVELS], fy[PESIM_MAX_LEVELS]; /* each level's spatial product on X and Y */
+    for (int lv = 0; lv < M && lv < PESIM_MAX_LEVELS; lv++) fx[lv] = fy[lv] = 1;
     for (int d = 0; d < ND; d++) {
         g->bound[d] = l->dim[d];
         if (l->dim[d] > 1) g->active[g->n_active++] = (uint8_t)d;

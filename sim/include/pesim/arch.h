@@ -19,7 +19,9 @@
 extern "C" {
 #endif
 
-#define PESIM_MAX_LEVELS 8
+/* Storage levels an arch may have. 12 holds a Timeloop design that gives each
+ * fan-out its own dummy level (simba_like has 9 storage levels). */
+#define PESIM_MAX_LEVELS 12
 
 /* The network that carries one tensor between a level and its children. */
 typedef enum pesim_noc_kind {
