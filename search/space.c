@@ -71,6 +71,8 @@ uint64_t srch_hash_arch(uint64_t h, const pesim_arch *a)
             h = srch_hmix(h, 0x617262ull << 32 | (uint32_t)v->arbitration);
         if (pesim_level_word_bits(a, l) != a->word_bits) /* likewise; 0 and the arch's width hash alike */
             h = srch_hmix(h, 0x776273ull << 32 | (uint32_t)pesim_level_word_bits(a, l));
+        if (v->cluster_size > 1) /* likewise */
+            h = srch_hmix(h, 0x636c75ull << 32 | (uint32_t)v->cluster_size);
         for (int t = 0; t < PESIM_NTENSORS; t++) {
             h = srch_hmix(h, (uint64_t)v->noc[t].kind << 8 | (uint64_t)v->noc[t].reduce);
             h = srch_hash_double(h, v->noc[t].words_per_cycle);

@@ -86,6 +86,9 @@ const KeyCase kCases[] = {
      "conventions = \"timeloop\";"},
     // a bank's line under the pesim conventions: 4 banks, lines of 4 words make each side's access one bank wide
     {"block_words (banks)", "banks = 4;", "banks = 4; block_words = 4;", "banks = 1;", "banks = 4;"},
+    // the 16 RFs in clusters of 4: "timeloop" conventions charge their accesses once per utilized cluster
+    {"cluster_size", "capacity_words = 64; },", "capacity_words = 64; cluster_size = 4; },", "conventions = \"pesim\";",
+     "conventions = \"timeloop\";"},
     // the MAC array's reads against its updates in the GLB's 4 banks (the RF keeps only the weights;
     // reads 2 lines wide, writes 1: some of their accesses meet)
     {"arbitration", "banks = 4;", "banks = 4; arbitration = \"round_robin\";",

@@ -626,7 +626,7 @@ TEST_F(ConfigTest, ArchSemantics)
     };
     ASSERT_EQ(PESIM_ERR_INVALID, pesim_arch_load_string(sys0(4, "systolic").c_str(), "x.cfg", &a, &e));
     EXPECT_STREQ("x.cfg", e.file);
-    EXPECT_EQ(2, e.line);
+    EXPECT_EQ(3, e.line); // the key's own line
     EXPECT_STREQ("levels.[RF].noc.outputs.kind", e.key);
     EXPECT_NE(nullptr, strstr(e.msg, "level above the PEs")) << e.msg;
     EXPECT_EQ(PESIM_OK, pesim_arch_load_string(sys0(1, "systolic").c_str(), "x.cfg", &a, &e)) << e.msg;
@@ -1008,6 +1008,43 @@ TEST_F(ConfigTest, FirstReadElisionRoundTripAndOnlyWithTimeloop)
     EXPECT_STREQ("first_read_elision", e.key);
     EXPECT_EQ(line, e.line);
     EXPECT_NE(nullptr, strstr(e.msg, "\"timeloop\" convention")) << e.msg;
+}
+
+// cluster_size (Timeloop's cluster-size): written only when above 1, read
+// back; refused with the "pesim" conventions, when it does not divide the
+// level's instances, and below 1, each at the key's own line.
+TEST_F(ConfigTest, ClusterSizeRoundTripAndChecks)
+{
+    pesim_arch a1, a2;
+    ASSERT_EQ(PESIM_OK, pesim_arch_load(Data("arch_full.cfg").c_str(), &a1, &e)) << Fmt(e);
+    ASSERT_EQ(168, pesim_arch_instances(&a1, 0));  // RF: 14 x 12 GLB children
+    std::string p = TempFile("arch_cluster.cfg");
+    ASSERT_EQ(PESIM_OK, pesim_arch_write(p.c_str(), &a1, &e)) << Fmt(e);
+    EXPECT_EQ(std::string::npos, Slurp(p).find("cluster_size"));
+    a1.level[0].cluster_size = 4;
+    EXPECT_EQ(PESIM_ERR_INVALID, pesim_arch_write(p.c_str(), &a1, &e));  // "pesim" conventions
+    EXPECT_STREQ("levels.[RF].cluster_size", e.key);
+    a1.conventions = PESIM_CONV_TIMELOOP;
+    ASSERT_EQ(PESIM_OK, pesim_arch_write(p.c_str(), &a1, &e)) << Fmt(e);
+    std::string text = Slurp(p);
+    EXPECT_NE(std::string::npos, text.find("cluster_size = 4;")) << text;
+    ASSERT_EQ(PESIM_OK, pesim_arch_load(p.c_str(), &a2, &e)) << Fmt(e);
+    EXPECT_EQ(4, a2.level[0].cluster_size);
+    int line = 1;
+    for (size_t i = 0; i < text.find("cluster_size"); i++) line += text[i] == '\n';
+    auto bad = [&](const std::string &from, const std::string &to, pesim_status want, const char *msg) {
+        std::string t = text;
+        t.replace(t.find(from), from.size(), to);
+        std::string q = TempFile("arch_cluster_bad.cfg");
+        std::ofstream(q) << t;
+        EXPECT_EQ(want, pesim_arch_load(q.c_str(), &a2, &e)) << to;
+        EXPECT_STREQ("levels.[RF].cluster_size", e.key) << to;
+        EXPECT_EQ(line, e.line) << to;
+        EXPECT_NE(nullptr, strstr(e.msg, msg)) << e.msg;
+    };
+    bad("\"timeloop\"", "\"pesim\"", PESIM_ERR_INVALID, "\"timeloop\" convention");
+    bad("cluster_size = 4;", "cluster_size = 5;", PESIM_ERR_INVALID, "does not divide the level's 168 instances");
+    bad("cluster_size = 4;", "cluster_size = 0;", PESIM_ERR_RANGE, "");
 }
 
 TEST_F(ConfigTest, ArchRoundTripExactFloatsAndStrings)

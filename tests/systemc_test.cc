@@ -36,6 +36,8 @@
 // on all 450 cases. SystemCIndependence: no file of sim/systemc/ includes
 // sim/nest/ or sim/engine/ or calls their functions. SystemCMatrixCoverage:
 // six families, meshes, banks, single-ported levels, at least 300 cases.
+// SystemCDeep: 40 random machines of 9 to 12 levels, and Timeloop's
+// simba_like (nine levels) as imported: the same checks.
 //
 // Matrix size: 240 cases in every build (ASan included); PESIM_SYSTEMC_CASES=N
 // overrides (the benchmark, scripts/bench_systemc.sh, runs the same cases).
@@ -58,6 +60,7 @@
 
 extern "C" {
 #include "pesim/functional.h"
+#include "pesim/timeloop.h"
 }
 
 #ifdef PESIM_SYSTEMC_BUILT
@@ -1396,6 +1399,69 @@ TEST(SystemCApi, InvalidMappingAndBadInput)
     pesim_trace_free(&tr);
     EXPECT_EQ(tr.n, 0u);
     pesim_trace_free(nullptr);
+}
+
+// Deep hierarchies: 9 to PESIM_MAX_LEVELS levels (a Timeloop design with a
+// dummy level per fan-out has 9), fan-outs on a few of them, port rates and
+// latencies, DRAM timing at the top, half by the "timeloop" conventions.
+TEST(SystemCDeep, NineToTwelveLevelsEqualEngine)
+{
+    int checked = 0;
+    for (int i = 0; checked < 40 && i < 400; i++) {
+        TestRng rng(i + 31337);
+        sc_cases::Case c;
+        c.index = 900000 + i;
+        const int levels = (int)rng.uni(9, PESIM_MAX_LEVELS);
+        c.arch = test_arch(rng, levels);
+        static const double rates[] = {0, 1, 2, 4, 0.5, 1.5};
+        for (int lv = 0; lv < levels; lv++) {
+            pesim_level &v = c.arch.level[lv];
+            if (!rng.coin(25)) v.fanout_x = v.fanout_y = 1;
+            if (!(v.keeps[0] | v.keeps[1] | v.keeps[2])) v.keeps[rng.uni(0, PESIM_NTENSORS - 1)] = 1;
+            if (lv == levels - 1) break;
+            v.read_words_per_cycle = rates[rng.uni(0, 5)];
+            v.write_words_per_cycle = rates[rng.uni(0, 5)];
+            v.latency_cycles = (int)rng.uni(0, 2);
+            v.banks = (int)rng.uni(1, 2);
+            v.ports = (int)rng.uni(1, 2);
+        }
+        pesim_level &top = c.arch.level[levels - 1];
+        top.is_dram = 1;
+        pesim_dram_preset("lpddr4-2400", &top.dram);
+        if (i % 2) c.arch.conventions = PESIM_CONV_TIMELOOP, c.arch.first_read_elision = i % 4 == 1;
+        c.layer = test_layer(1, rng.uni(1, 2), rng.uni(1, 6), rng.uni(1, 4), rng.uni(1, 5), rng.uni(1, 4),
+                             rng.uni(1, 3), rng.uni(1, 3), (int)rng.uni(1, 2), (int)rng.uni(1, 2));
+        c.map = i % 3 ? test_mapping_general(rng, c.arch, c.layer) : test_mapping(rng, c.arch, c.layer);
+        std::memset(&c.opt, 0, sizeof c.opt);
+        pesim_cost cm;
+        if (pesim_model_evaluate(&c.arch, &c.layer, &c.map, &cm) != PESIM_OK || !cm.valid) continue;
+        cross_check(c, "deep case " + std::to_string(i) + " (" + std::to_string(levels) + " levels)");
+        if (HasFailure()) return;
+        checked++;
+    }
+    EXPECT_EQ(checked, 40);
+}
+
+// Timeloop's simba_like (nine levels, 256 weight registers in clusters of
+// 64; tests/data/timeloop/example-simba-like), imported with its mapping.
+TEST(SystemCDeep, SimbaLikeEqualsEngine)
+{
+    const std::string base = std::string(PESIM_SOURCE_DIR) + "/tests/data/timeloop/example-simba-like/";
+    sc_cases::Case c;
+    pesim_tl_problem prob;
+    pesim_error e;
+    ASSERT_EQ(pesim_timeloop_load_arch((base + "simba_like.yaml").c_str(), (base + "ert/ERT.yaml").c_str(),
+                                       PESIM_TL_ERT_ACTIONS, &c.arch, &e),
+              PESIM_OK)
+        << e.msg;
+    ASSERT_EQ(pesim_timeloop_load_problem((base + "simba_like.yaml").c_str(), &prob, &e), PESIM_OK) << e.msg;
+    ASSERT_EQ(pesim_timeloop_load_mapping((base + "map/from-stats.map.yaml").c_str(), &c.arch, &prob, &c.map, &e),
+              PESIM_OK)
+        << e.msg;
+    ASSERT_EQ(c.arch.n_levels, 9);
+    c.layer = prob.layer;
+    std::memset(&c.opt, 0, sizeof c.opt);
+    cross_check(c, "simba_like");
 }
 
 }  // namespace

@@ -446,6 +446,16 @@ TEST(TimeloopArch, WhatPesimCannotRepresentNamesFileLineKey)
          "    - {name: B, class: SRAM, attributes: {width: 64, word-bits: 8, block-size: 2}}\n"
          "    - {name: X, class: intmac}\n",
          6, "architecture.subtree.[S].local.[B].attributes.width", "a cluster size of 4"},
+        {"    - {name: M, class: DRAM}\n"
+         "    - {name: 'B[0..7]', class: SRAM, attributes: {cluster-size: 3, width: 48, word-bits: 8}}\n"
+         "    - {name: 'X[0..7]', class: intmac}\n",
+         6, "architecture.subtree.[S].local.[B[0..7]].attributes.cluster-size",
+         "a cluster size of 3 does not divide the 8 instances"},
+        {"    - {name: M, class: DRAM}\n"
+         "    - {name: 'B[0..7]', class: SRAM, attributes: {cluster-size: 4, width: 48, word-bits: 8}}\n"
+         "    - {name: 'X[0..7]', class: intmac}\n",
+         6, "architecture.subtree.[S].local.[B[0..7]].attributes.width",
+         "width 48 is not a multiple of word-bits x cluster-size = 32"},
         {"    - {name: M, class: DRAM}\n    - {name: B, class: SRAM, attributes: {depth: '{{ 16 * 2 }}'}}\n"
          "    - {name: X, class: intmac}\n",
          6, "architecture.subtree.[S].local.[B].attributes.depth", "expressions are timeloopfe's"},
@@ -858,6 +868,12 @@ TEST(TimeloopRoundTrip, RandomMappingsSurviveExportAndImport)
         pesim_arch a = RandomArch(rng);
         if (iter % 4 == 1) a.level[iter % a.n_levels].tile_slots = 3 + iter % 6; // N tile slots, 3 to 8
         if (iter % 3 == 2) a.level[iter % (a.n_levels - 1)].word_bits = 9 + iter % 56; // a level width, not DRAM's
+        if (iter % 5 == 3) { // clusters (a "timeloop" convention) of 2 or all of a level's instances
+            int lv = iter % (a.n_levels - 1);
+            int64_t inst = pesim_arch_instances(&a, lv);
+            a.conventions = PESIM_CONV_TIMELOOP;
+            a.level[lv].cluster_size = (int32_t)(inst % 2 == 0 && iter % 2 ? 2 : inst);
+        }
         if (pesim_arch_check(&a, "rand", nullptr) != PESIM_OK) continue;
         pesim_layer l = RandomLayer(rng);
         pesim_mapping m = RandomExactMapping(rng, a, l);
@@ -894,6 +910,7 @@ TEST(TimeloopRoundTrip, RandomMappingsSurviveExportAndImport)
             EXPECT_EQ(v.banks, w.banks);
             EXPECT_EQ(v.ports, w.ports);
             EXPECT_EQ(pesim_level_word_bits(&a, lv), pesim_level_word_bits(&a2, lv));
+            EXPECT_EQ(v.cluster_size > 1 ? v.cluster_size : 1, w.cluster_size > 1 ? w.cluster_size : 1);
         }
         EXPECT_EQ(a.mac_energy_pj, a2.mac_energy_pj);
         // the layer (its name is the file's)

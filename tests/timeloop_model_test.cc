@@ -419,17 +419,16 @@ TEST(TimeloopExamples, SimpleWeightStationaryV04)
     EXPECT_EQ(x.c.macs, 10838016);
     EXPECT_EQ(x.c.cycles, 903168);
     EXPECT_NEAR(x.c.utilization, 0.0469, 0.00005);
-    // Timeloop charges whole blocks (4 words at shared_glb and DRAM): the 151,875
-    // input words are 37,968.75 blocks, which it charges as 37,969, pesim as they
-    // are, a quarter of a write (shared_glb's fill) and of a read (DRAM) less.
-    // Leakage: pe_spad 12,626.29 pJ and shared_glb 4,834.66 pJ, as Timeloop's.
+    // Each kind of access in whole blocks (4 words at shared_glb and DRAM): the
+    // 151,875 input words are 37,968.75 blocks, charged as 37,969, as Timeloop
+    // charges them. Leakage: pe_spad 12,626.29 pJ and shared_glb 4,834.66 pJ.
     expect_energies(x, 3413975.04,
                     {{"output_activation_reg", 1387266.05},
                      {"input_activation_reg", 1560674.30},
                      {"weight_reg", 1560674.30},
                      {"pe_spad", 54744.44},
-                     {"shared_glb", 201470.67 + 22925078.11 + 49617448.29 - 0.25 * 26.156875},
-                     {"DRAM", 110592.00 + 19440128.00 + 51380224.00 - 0.25 * 512}});
+                     {"shared_glb", 201470.67 + 22925078.11 + 49617448.29},
+                     {"DRAM", 110592.00 + 19440128.00 + 51380224.00}});
     EXPECT_NEAR(x.c.energy_leak_pj, 12626.29 + 4834.66, 0.02);
     EXPECT_NEAR(x.c.energy_pj, 151.67e6, 0.005e6); // "Energy: 151.67 uJ"
     expect_without_elision(x, {
@@ -532,4 +531,58 @@ TEST(TimeloopExamples, EyerissLikeV04)
         {"psum_spad", PESIM_OUTPUTS, 57344, 28672, 86016, 126, 8},
         {"shared_glb", PESIM_OUTPUTS, 0, 401408, 401408, 1, 6272},
     });
+}
+
+// simba_like: nine storage levels (three of them dummy_storage fan-outs), and
+// PEWeightRegs, one register per MAC, in clusters of 64 (`cluster_size: 64`,
+// `width: 512`: blocks of one 8-bit word). Every count, the cycles and every
+// energy are Timeloop's. Timeloop charges a clustered level's accesses once
+// per utilized cluster: its 48 utilized registers spread over the 256 / 64 = 4
+// clusters, so PEWeightRegs costs 4 registers' accesses, not 48.
+TEST(TimeloopExamples, SimbaLikeV04)
+{
+    Loaded x;
+    ASSERT_TRUE(
+        load_example("example-simba-like", "simba_like.yaml", "map/from-stats.map.yaml", &x, "ert/ERT.yaml"));
+    ASSERT_EQ(x.a.n_levels, 9);
+    const int regs = pesim_arch_find_level(&x.a, "PEWeightRegs");
+    ASSERT_GE(regs, 0);
+    EXPECT_EQ(x.a.level[regs].cluster_size, 64);
+    EXPECT_EQ(x.a.level[regs].block_words, 1);
+    EXPECT_EQ(x.a.level[regs].capacity_words, 1);
+    expect_counts(x, {
+        {"PEWeightRegs", PESIM_WEIGHTS, 225792, 32256, 0, 48, 1},
+        {"PEAccuBuffer", PESIM_OUTPUTS, 200704, 50176, 225792, 48, 14},
+        {"PEWeightBuffer", PESIM_WEIGHTS, 32256, 18, 0, 48, 18},
+        {"PEInputBuffer", PESIM_INPUTS, 225792, 56700, 0, 12, 513},
+        {"GlobalBuffer", PESIM_INPUTS, 170100, 151875, 0, 1, 6075},
+        {"GlobalBuffer", PESIM_OUTPUTS, 802816, 0, 1204224, 1, 14336},
+        {"DRAM", PESIM_WEIGHTS, 864, 0, 0, 1, 864},
+        {"DRAM", PESIM_INPUTS, 151875, 0, 0, 1, 151875},
+        {"DRAM", PESIM_OUTPUTS, 0, 0, 401408, 1, 401408},
+    });
+    // "Cycles: 225792", "Utilization: 18.75%", "Computes = 10838016"
+    EXPECT_EQ(x.c.macs, 10838016);
+    EXPECT_EQ(x.c.cycles, 225792);
+    EXPECT_NEAR(x.c.utilization, 0.1875, 0.00005);
+    expect_energies(x, 3413975.04,
+                    {{"PEWeightRegs", 245072.31},
+                     {"PEAccuBuffer", 67862952.49},
+                     {"PEWeightBuffer", 23505671.40},
+                     {"PEInputBuffer", 102530765.43},
+                     {"GlobalBuffer", 590523.43 + 3796748.18},
+                     {"DRAM", 55296.00 + 9720320.00 + 25690112.00}});
+    // leakage for each utilized instance (48 registers, not 4 clusters)
+    EXPECT_NEAR(x.c.energy_leak_pj, 1831.62 + 37022.66 + 1132952.00 + 562189.57 + 731.79, 0.03);
+    EXPECT_NEAR(x.c.energy_pj, 239.15e6, 0.005e6); // "Energy: 239.15 uJ"
+    // without the clusters each of the 48 registers pays its own accesses
+    Loaded y = x;
+    y.a.level[regs].cluster_size = 0;
+    ASSERT_EQ(pesim_model_evaluate(&y.a, &y.l, &y.m, &y.c), PESIM_OK);
+    EXPECT_NEAR(y.c.energy_level_pj[regs], 245072.31 * 48 / 4, 0.12);
+    EXPECT_EQ(memcmp(y.c.access, x.c.access, sizeof y.c.access), 0);
+    // the cycle engine counts the same accesses on the nine levels
+    pesim_cost ce;
+    ASSERT_EQ(pesim_engine_run(&x.a, &x.l, &x.m, nullptr, &ce, nullptr), PESIM_OK);
+    EXPECT_EQ(memcmp(ce.access, x.c.access, sizeof ce.access), 0);
 }

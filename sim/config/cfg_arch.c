@@ -77,7 +77,7 @@ static const char *const level_keys[] = {
     "name", "keeps", "capacity_words", "tensor_capacity", "fanout_x", "fanout_y", "spatial_x", "spatial_y",
     "banks", "ports", "read_words_per_cycle", "write_words_per_cycle", "latency_cycles", "read_energy_pj",
     "write_energy_pj", "leak_pj_per_cycle", "area_um2", "multiple_buffering", "double_buffered", "sliding_reuse", "noc", "dram",
-    "block_words", "reduce_energy_pj", "reduce_area_um2", "arbitration", "word_bits", NULL};
+    "block_words", "reduce_energy_pj", "reduce_area_um2", "arbitration", "word_bits", "cluster_size", NULL};
 #define LF(key, kind, field, min, max, flags) {key, kind, offsetof(pesim_level, field), min, max, flags}
 static const cfg_field level_fields[] = {
     LF("capacity_words", CFG_I64, capacity_words, 0, MAX_WORDS, 0),
@@ -95,6 +95,9 @@ static const cfg_field level_fields[] = {
 /* The level's own word width (arch.h: pesim_level.word_bits): read from this
  * table, written only when given (0, the arch's, is left out). */
 static const cfg_field level_word_bits_field = LF("word_bits", CFG_I32, word_bits, 1, 64, 0);
+/* Timeloop's cluster size (arch.h: pesim_level.cluster_size): written only
+ * when above 1. */
+static const cfg_field level_cluster_field = LF("cluster_size", CFG_I32, cluster_size, 1, MAX_FANOUT, 0);
 #undef LF
 
 static const char *const noc_keys[] = {"kind", "reduce", "words_per_cycle", "hop_energy_pj", NULL};
@@ -352,7 +355,8 @@ static pesim_status read_level(const cfg_ctx *c, const config_setting_t *s, pesi
         for (int t = 0; t < PESIM_NTENSORS; t++) v->keeps[t] = (uint8_t)((mask >> t) & 1u);
     }
     if ((st = pesim_cfg_read_fields(c, s, level_fields, NF(level_fields), v, 0)) ||
-        (st = pesim_cfg_read_fields(c, s, &level_word_bits_field, 1, v, 0)))
+        (st = pesim_cfg_read_fields(c, s, &level_word_bits_field, 1, v, 0)) ||
+        (st = pesim_cfg_read_fields(c, s, &level_cluster_field, 1, v, 0)))
         return st;
     /* double_buffered = true / false is multiple_buffering = 2 / 1; both given must agree */
     if ((st = pesim_cfg_member(c, s, "double_buffered", 0, &m))) return st;
@@ -426,6 +430,21 @@ static pesim_status read_vector(const cfg_ctx *c, const config_setting_t *g, pes
     }
     if ((st = pesim_cfg_read_fields(c, g, vector_fields, NF(vector_fields), v, 0))) return st;
     return read_cost_fields(c, g, vector_cost_fields, NF(vector_cost_fields), v, &a->estimated);
+}
+
+/* The setting of a level's own key, named "levels.[NAME].KEY" as
+ * pesim_arch_check names it (NULL: no such key in the config). */
+static const config_setting_t *level_key_setting(const config_setting_t *list, const pesim_arch *a, const char *key)
+{
+    const char *head = "levels.[", *end;
+    size_t n = strlen(head);
+    if (strncmp(key, head, n) != 0 || !(end = strstr(key + n, "]."))) return NULL;
+    for (int l = 0; l < a->n_levels; l++) {
+        const char *name = a->level[l].name;
+        if (strlen(name) == (size_t)(end - key - (ptrdiff_t)n) && strncmp(name, key + n, strlen(name)) == 0)
+            return config_setting_get_member(config_setting_get_elem(list, (unsigned)l), end + 2);
+    }
+    return NULL;
 }
 
 static pesim_status load(cfg_ctx *c, pesim_arch *a)
@@ -520,7 +539,9 @@ static pesim_status load(cfg_ctx *c, pesim_arch *a)
         else snprintf(key, sizeof key, "%s", le.key);
         /* the line of the key when it is one of the arch's own, else the arch's */
         const config_setting_t *ks = le.key[0] ? config_setting_get_member(g, le.key) : NULL;
-        int line = le.line ? le.line : (int)config_setting_source_line(ks ? ks : g);
+        const config_setting_t *km = level_key_setting(list, a, le.key); /* or of a level's own */
+        int line = km   ? (int)config_setting_source_line(km)
+                   : le.line ? le.line : (int)config_setting_source_line(ks ? ks : g);
         return pesim_error_set(c->e, st, le.file[0] ? le.file : c->name, line, key, "%s", le.msg);
     }
     /* fields left unset: the estimator's values (docs/estimate.md) */
@@ -639,6 +660,8 @@ static pesim_status check_writable(const pesim_arch *a, const char *path, pesim_
             return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, key, "%s out of range", level_cost_fields[bad].f.key);
         if (v->word_bits && pesim_cfg_fields_bad(&level_word_bits_field, 1, v) >= 0)
             return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, key, "word_bits out of range");
+        if (v->cluster_size && pesim_cfg_fields_bad(&level_cluster_field, 1, v) >= 0)
+            return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, key, "cluster_size out of range");
         int64_t fan = (int64_t)v->fanout_x * v->fanout_y;
         if (fan > MAX_LEVEL_FANOUT || !pesim_mul_ok(macs, fan, &macs) || macs > MAX_MAC_UNITS)
             return pesim_error_set(e, PESIM_ERR_RANGE, path, 0, key, "fan-outs past 2^30 children or 2^40 MAC units");
@@ -737,6 +760,10 @@ static pesim_status format_arch(cfg_buf *b, const pesim_arch *arch, const char *
         if (v->word_bits) {
             pesim_cfg_printf(b, " ");
             pesim_cfg_put_fields(b, &level_word_bits_field, 1, v, 6);
+        }
+        if (v->cluster_size > 1) {
+            pesim_cfg_printf(b, " ");
+            pesim_cfg_put_fields(b, &level_cluster_field, 1, v, 6);
         }
         put_cost_fields(b, level_cost_fields, NF(level_cost_fields), v, v->estimated, 6);
         if (v->arbitration && v->banks >= 2 && !v->is_dram) /* the key is refused elsewhere */

@@ -348,6 +348,21 @@ pesim_status pesim_arch_check(const pesim_arch *a, const char *file, pesim_error
             return pesim_error_set(e, PESIM_ERR_INVALID, file, v->line, key,
                                    "word_bits %d: the %s level's words are the arch's (word_bits = %d)",
                                    v->word_bits, v->is_dram ? "DRAM" : "outermost", a->word_bits);
+        if (v->cluster_size < 0 || v->cluster_size > 1) {
+            char ck[PESIM_KEY_MAX + 16];
+            int64_t inst = pesim_arch_instances(a, l);
+            snprintf(ck, sizeof ck, "%s.cluster_size", key);
+            if (v->cluster_size < 0)
+                return pesim_error_set(e, PESIM_ERR_RANGE, file, v->line, ck, "must be >= 1, got %d", v->cluster_size);
+            if (a->conventions != PESIM_CONV_TIMELOOP)
+                return pesim_error_set(e, PESIM_ERR_INVALID, file, v->line, ck,
+                                       "cluster_size is a \"timeloop\" convention (the \"pesim\" conventions "
+                                       "charge each instance its own accesses)");
+            if (v->is_dram || inst % v->cluster_size != 0)
+                return pesim_error_set(e, PESIM_ERR_INVALID, file, v->line, ck,
+                                       "%d does not divide the level's %lld instances (a DRAM level has no clusters)",
+                                       v->cluster_size, (long long)inst);
+        }
         if (v->tile_slots < 0 || v->tile_slots > PESIM_TILE_SLOTS_MAX)
             return pesim_error_set(e, PESIM_ERR_RANGE, file, v->line, key, "multiple_buffering must be in [1, %d], got %d",
                                    PESIM_TILE_SLOTS_MAX, v->tile_slots);

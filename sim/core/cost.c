@@ -26,6 +26,10 @@ double pesim_cost_access_energy_pj(const pesim_arch *a, int level, const pesim_a
     int64_t b = v->block_words > 1 ? v->block_words : 1, n = instances;
     double r = blocked((x->reads + n - 1) / n, b), f = blocked((x->fills + n - 1) / n, b),
            u = blocked((x->updates + n - 1) / n, b);
+    if (v->cluster_size > 1) { /* one access per cluster, Timeloop's utilized clusters */
+        int64_t clusters = pesim_arch_instances(a, level) / v->cluster_size;
+        if (clusters < n) n = clusters;
+    }
     return (double)n * (r * v->read_energy_pj + (f + u) * v->write_energy_pj);
 }
 

@@ -278,15 +278,15 @@ static pesim_status read_store(walk *w, const elem *e, pesim_level *v, int64_t *
     snprintf(v->name, sizeof v->name, "%s", e->name);
     v->line = e->at.line;
     if ((a = attr(w, e, k_word_bits)).n && (st = tl_int(d, &a, 1, 64, &wb))) return st;
-    if ((a = attr(w, e, k_block)).n) {
-        if ((st = tl_int(d, &a, 1, 1 << 20, &block))) return st;
+    tl_at ba = attr(w, e, k_block), ca = attr(w, e, k_cluster), wa = attr(w, e, k_width);
+    if (ba.n) {
+        if ((st = tl_int(d, &ba, 1, 65536, &block))) return st;
         block_set = 1;
     }
-    if ((a = attr(w, e, k_cluster)).n) {
-        if ((st = tl_int(d, &a, 1, 1 << 20, &cluster))) return st;
+    if (ca.n) {
+        if ((st = tl_int(d, &ca, 1, 1 << 20, &cluster))) return st;
         cluster_set = 1;
     }
-    tl_at wa = attr(w, e, k_width);
     if (wa.n) {
         if ((st = tl_int(d, &wa, 1, INT64_C(1) << 30, &width))) return st;
         if (width % (wb * block))
@@ -297,17 +297,27 @@ static pesim_status read_store(walk *w, const elem *e, pesim_level *v, int64_t *
             if (block * wb * cluster != width)
                 return tl_fail(d, &wa, PESIM_ERR_INVALID, "width != block-size x word-bits x cluster-size");
         } else if (cluster_set) {
+            if (width % (wb * cluster))
+                return tl_fail(d, &wa, PESIM_ERR_INVALID,
+                               "width %lld is not a multiple of word-bits x cluster-size = %lld", (long long)width,
+                               (long long)(wb * cluster));
             block = width / cluster / wb;
         } else if (block_set) {
             cluster = width / (wb * block);
         } else {
             block = width / wb;
         }
+        if (block > 65536)
+            return tl_fail(d, &wa, PESIM_ERR_RANGE, "a block of %lld words: pesim takes at most 65536",
+                           (long long)block);
     }
-    if (cluster != 1)
-        return tl_fail(d, wa.n ? &wa : &e->at, PESIM_ERR_INVALID,
-                       "a cluster size of %lld (width / (word-bits x block-size)): pesim has no clusters; set "
-                       "block-size to width / word-bits", (long long)cluster);
+    /* Timeloop spreads the utilized instances over instances / cluster-size
+     * clusters; pesim takes only clusters that tile the instances */
+    if (cluster > 1 && e->instances % cluster)
+        return tl_fail(d, cluster_set ? &ca : &wa, PESIM_ERR_INVALID,
+                       "a cluster size of %lld does not divide the %lld instances", (long long)cluster,
+                       (long long)e->instances);
+    v->cluster_size = cluster > 1 ? (int32_t)cluster : 0;
     int64_t size = 0;
     if ((a = attr(w, e, k_entries)).n) {
         if ((st = tl_int(d, &a, 0, INT64_C(1) << 50, &size))) return st;
@@ -357,6 +367,7 @@ static pesim_status read_store(walk *w, const elem *e, pesim_level *v, int64_t *
                            refused_keys[k]);
     }
     x->block = block;
+    v->block_words = (int32_t)block; /* Timeloop charges whole blocks; a bank's line */
     x->vae_pj = -1;
     if ((a = attr(w, e, k_vae)).n && (st = tl_num(d, &a, 0, PESIM_CFG_MAX_ENERGY_PJ, &x->vae_pj))) return st;
     v->fanout_x = v->fanout_y = 1;

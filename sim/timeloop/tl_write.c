@@ -125,7 +125,8 @@ char *pesim_timeloop_arch_text(const pesim_arch *a, pesim_error *e)
         tl_emit_kv_int(&t, "meshX", mx);
         tl_emit_kv_int(&t, "word-bits", pesim_level_word_bits(a, L)); /* the arch's at the DRAM */
         tl_emit_kv_int(&t, "block-size", 1);
-        tl_emit_kv_int(&t, "width", pesim_level_word_bits(a, L));
+        if (v->cluster_size > 1) tl_emit_kv_int(&t, "cluster-size", v->cluster_size);
+        tl_emit_kv_int(&t, "width", pesim_level_word_bits(a, L) * (v->cluster_size > 1 ? v->cluster_size : 1));
         if (plan[i].depth_words > 0) tl_emit_kv_int(&t, "depth", plan[i].depth_words);
         /* Timeloop has no DRAM timing: for DRAM its peak (or the port's, if lower) stands in */
         double rd = pesim_arch_instance_words_per_cycle(a, L, 0), wr = pesim_arch_instance_words_per_cycle(a, L, 1);

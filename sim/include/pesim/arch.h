@@ -147,6 +147,11 @@ typedef struct pesim_level {
                                          * network (pesim_cost.noc_spatial_reductions): its adder tree */
     double reduce_area_um2;             /* per instance: the outputs network's adder tree (reduce "tree":
                                          * pesim_arch_fanin(outputs) - 1 adders; 0 otherwise) */
+    int32_t cluster_size;               /* instances that form one cluster, one wide memory accessed as
+                                         * a whole (Timeloop's cluster-size; 0 or 1: none). Only with
+                                         * "timeloop" conventions, which charge a level's accesses once
+                                         * per utilized cluster (pesim_cost_access_energy_pj); divides
+                                         * the level's instances; not on a DRAM level */
 } pesim_level;
 
 /* Bits of pesim_level.estimated and pesim_arch.estimated: the field was left

@@ -120,7 +120,10 @@ typedef struct pesim_cost {
  * `instances` instances (pJ): reads at read_energy_pj, fills and updates at
  * write_energy_pj per word. With the "timeloop" conventions, as Timeloop
  * charges them: per instance, each kind of access in whole blocks of
- * block_words (a partial block costs a whole one). */
+ * block_words (a partial block costs a whole one), and on a level of
+ * clusters (pesim_level.cluster_size > 1) once per utilized cluster: the
+ * utilized instances spread over min(instances, the level's clusters) of them,
+ * each cluster's access serving all its instances at once. */
 double pesim_cost_access_energy_pj(const pesim_arch *a, int level, const pesim_access *x, int64_t instances);
 
 #ifdef __cplusplus

@@ -233,7 +233,8 @@ const char *pesim_estimate_source(const pesim_arch *a, int level, uint32_t bit, 
  *   MACs x mac_energy_pj;
  *   per level reads x read_energy_pj + (fills + updates) x write_energy_pj
  *     (pesim_cost_access_energy_pj over c->utilized_instances: whole blocks
- *     per instance under the "timeloop" conventions), except a DRAM level whose energies are estimated: its IDD energy over
+ *     per instance and once per utilized cluster under the "timeloop"
+ *     conventions), except a DRAM level whose energies are estimated: its IDD energy over
  *     `dram` (the evaluator's command counts), or, when dram is NULL, over
  *     pesim_estimate_dram_activity() of the counts;
  *   network: noc_word_hops x hop_energy_pj, plus its adder trees: each
