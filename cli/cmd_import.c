@@ -1,6 +1,6 @@
 /* cli/cmd_import.c - `pesim import timeloop --arch A.yaml [--prob P.yaml]
  * [--map M.yaml] [--ert ERT.yaml] [--ert-rule actions|max]
- * [--first-read-elision on|off] --out DIR`:
+ * [--first-read-elision on|off] [--constraints on|off] --out DIR`:
  * Timeloop specs into pesim configs (DIR/arch.cfg, DIR/workload.cfg and,
  * with --map, DIR/mapping.cfg). Everything is read and checked before
  * anything is written. */
@@ -18,7 +18,8 @@
 static const cli_usage usage = {
     "import timeloop",
     "--arch A.yaml [--prob P.yaml] [--map M.yaml] [--ert ERT.yaml]\n"
-    "                 [--ert-rule actions|max] [--first-read-elision on|off] --out DIR",
+    "                 [--ert-rule actions|max] [--first-read-elision on|off]\n"
+    "                 [--constraints on|off] --out DIR",
     "Reads a Timeloop architecture (v0.2/v0.3 subtree/local tree or v0.4 nodes),\n"
     "problem and mapping and writes the pesim configs DIR/arch.cfg (conventions\n"
     "\"timeloop\"), DIR/workload.cfg (one layer, named after P.yaml; \"input\", the\n"
@@ -30,7 +31,10 @@ static const cli_usage usage = {
     "a first visit of an output word is no fill), as the Timeloop that reads v0.4\n"
     "does by default; a v0.2/v0.3 spec's without, as the v3 exercises' Timeloop;\n"
     "--first-read-elision sets it either way (Timeloop's\n"
-    "TIMELOOP_ENABLE_FIRST_READ_ELISION).",
+    "TIMELOOP_ENABLE_FIRST_READ_ELISION). The data spaces A.yaml's dataspace\n"
+    "constraints (architecture_constraints, mapspace_constraints) bypass at a level\n"
+    "are ones the level does not keep (its keeps), so that pesim's default mapper\n"
+    "and searches stay in Timeloop's mapspace; --constraints off ignores them.",
     "--ert-rule max (default): every access and MAC costs the component's most\n"
     "expensive action, as the Timeloop that produced the public exercises' reference\n"
     "outputs charged them; actions: reads cost the ERT's read action, fills and\n"
@@ -76,7 +80,8 @@ int cli_cmd_import(int argc, char **argv)
                                argc, argv);
     if (skip < 0)
         return CLI_USAGE;
-    const char *arch = NULL, *prob = NULL, *map = NULL, *ert = NULL, *rule = NULL, *elide = NULL, *out = NULL;
+    const char *arch = NULL, *prob = NULL, *map = NULL, *ert = NULL, *rule = NULL, *elide = NULL, *cons = NULL,
+               *out = NULL;
     const cli_opt opts[] = {
         {"arch", "A.yaml", "Timeloop architecture (architecture:)", &arch, NULL},
         {"prob", "P.yaml", "Timeloop problem (problem:); default: A.yaml's", &prob, NULL},
@@ -84,6 +89,7 @@ int cli_cmd_import(int argc, char **argv)
         {"ert", "ERT.yaml", "Accelergy energy reference table (ERT:), optional", &ert, NULL},
         {"ert-rule", "RULE", "max (default) or actions: how ERT actions become energies", &rule, NULL},
         {"first-read-elision", "on|off", "default: on for a v0.4 spec, else off", &elide, NULL},
+        {"constraints", "on|off", "the spec's dataspace constraints as the levels' keeps (default on)", &cons, NULL},
         {"out", "DIR", "output directory (created if missing)", &out, NULL},
         {NULL, NULL, NULL, NULL, NULL},
     };
@@ -111,6 +117,11 @@ int cli_cmd_import(int argc, char **argv)
         return CLI_USAGE;
     }
 
+    if (cons && strcmp(cons, "on") != 0 && strcmp(cons, "off") != 0) {
+        cli_error("import timeloop: --constraints is on or off, not '%s'", cons);
+        return CLI_USAGE;
+    }
+
     /* read and check everything first: nothing is written on bad input */
     pesim_error e;
     pesim_error_clear(&e);
@@ -122,6 +133,12 @@ int cli_cmd_import(int argc, char **argv)
         return CLI_USAGE;
     }
     if (elide) a.first_read_elision = strcmp(elide, "on") == 0;
+    int bypassed = 0; /* (level, tensor) pairs the constraints bypass: every level keeps all without them */
+    for (int L = 0; L < a.n_levels; L++)
+        for (int t = 0; t < PESIM_NTENSORS; t++) {
+            bypassed += !a.level[L].keeps[t];
+            if (cons && strcmp(cons, "off") == 0) a.level[L].keeps[t] = 1;
+        }
     if (pesim_timeloop_load_problem(prob, &p, &e) != PESIM_OK) {
         cli_report(&e, prob);
         return CLI_USAGE;
@@ -159,6 +176,10 @@ int cli_cmd_import(int argc, char **argv)
     printf("workload  layer %s -> %s\n", p.layer.name, path_work);
     if (map)
         printf("mapping   %s -> %s\n", map, path_map);
+    if (bypassed)
+        printf("%s %d data space%s bypassed at their levels by the spec's constraints%s\n",
+               cons && strcmp(cons, "off") == 0 ? "note      ignored:" : "keeps    ", bypassed, bypassed == 1 ? "" : "s",
+               cons && strcmp(cons, "off") == 0 ? " (--constraints off)" : " (levels' keeps)");
     if (!ert)
         printf("note      no --ert: energies are the vector-access-energy attributes or 0\n");
     if (fflush(stdout) != 0) {

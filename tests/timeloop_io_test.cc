@@ -272,6 +272,56 @@ pesim_status LoadArch(const std::string &text, pesim_arch *a, pesim_error *e, co
     return pesim_timeloop_load_arch_string(text.c_str(), "a.yaml", ert, "e.yaml", rule, a, e);
 }
 
+// Dataspace constraints become the levels' keeps: a data space a level's
+// constraint bypasses is one it does not keep (a level may keep none: a pure
+// fan-out, Timeloop's dummy_storage); `keep` lists and other constraint types
+// change nothing; bad names fail at their line and key.
+TEST(TimeloopArch, DataspaceConstraintsBecomeKeeps)
+{
+    const std::string arch = "architecture:\n  subtree:\n  - name: S\n    local:\n"
+                             "    - {name: M, class: DRAM}\n"
+                             "    - {name: G, class: SRAM, attributes: {depth: 64, word-bits: 8}}\n"
+                             "    - {name: 'D[0..3]', class: dummy_storage, attributes: {depth: 1, word-bits: 8}}\n"
+                             "    - {name: 'R[0..3]', class: regfile, attributes: {depth: 4, word-bits: 8}}\n"
+                             "    - {name: 'X[0..3]', class: intmac}\n";  // lines 1-9
+    const std::string cons = "architecture_constraints:\n  targets:\n"                             // 10-11
+                             "  - {type: dataspace, target: G, keep: [Inputs], bypass: [Weights]}\n" // 12
+                             "  - {type: temporal, target: G, factors: C=1}\n"                         // 13
+                             "  - {type: dataspace, target: D, bypass: [Weights, Inputs, Outputs]}\n"  // 14
+                             "  - {type: bypass, target: R, keep: [Weights], bypass: [outputs]}\n";   // 15
+    pesim_arch a;
+    pesim_error e;
+    ASSERT_EQ(PESIM_OK, LoadArch(arch + cons, &a, &e)) << e.msg;
+    ASSERT_EQ(4, a.n_levels);
+    const uint8_t want[4][PESIM_NTENSORS] = {{1, 1, 0}, {0, 0, 0}, {0, 1, 1}, {1, 1, 1}}; // R, D, G, M
+    for (int L = 0; L < 4; L++)
+        for (int t = 0; t < PESIM_NTENSORS; t++) EXPECT_EQ(want[L][t], a.level[L].keeps[t]) << a.level[L].name << t;
+    // the same under mapspace_constraints, as a plain list
+    std::string alt = cons;
+    alt.replace(0, std::string("architecture_constraints:\n  targets:\n").size(), "mapspace_constraints:\n");
+    ASSERT_EQ(PESIM_OK, LoadArch(arch + alt, &a, &e)) << e.msg;
+    EXPECT_EQ(0, a.level[1].keeps[PESIM_INPUTS]);
+    const struct {
+        const char *line, *key, *msg;
+    } bad[] = {
+        {"  - {type: dataspace, target: G, bypass: [Psums]}\n", "architecture_constraints.targets.[G].bypass.[0]",
+         "'Psums' is not a data space the constraints can name"},
+        {"  - {type: dataspace, target: Q, bypass: [Inputs]}\n", "architecture_constraints.targets.[Q].target",
+         "'Q' is not a storage level"},
+        {"  - {type: dataspace, target: M, bypass: [Inputs]}\n", "architecture_constraints.targets.[M].bypass.[0]",
+         "the outermost level (M) keeps every data space"},
+    };
+    for (const auto &b : bad) {
+        std::string text = arch + "architecture_constraints:\n  targets:\n"  // lines 10-11, then 12-14
+                           "  - {type: temporal, target: G}\n  - {type: temporal, target: G}\n"
+                           "  - {type: temporal, target: G}\n" + b.line;                    // line 15
+        EXPECT_EQ(PESIM_ERR_INVALID, LoadArch(text, &a, &e)) << b.line;
+        EXPECT_EQ(15, e.line) << e.msg;
+        EXPECT_STREQ(b.key, e.key) << e.msg;
+        EXPECT_NE(nullptr, strstr(e.msg, b.msg)) << e.msg;
+    }
+}
+
 TEST(TimeloopArch, V04NodesWithContainersAndParallelBranches)
 {
     const char *text =
@@ -1175,6 +1225,35 @@ TEST(TimeloopCli, OneFileHoldsArchitectureAndProblem)
               "--mapping '" + dir + "/out/mapping.cfg' --json -");
     ASSERT_EQ(0, r.status) << r.err;
     EXPECT_NE(std::string::npos, r.out.find("\"cycles\": 903168")) << r.out.substr(0, 400);
+}
+
+// The import says how many data spaces the spec's constraints bypass and
+// writes them as the levels' keeps; --constraints off keeps everything.
+TEST(TimeloopCli, ConstraintsBecomeKeepsUnlessOff)
+{
+    std::string dir = TempDir("tl_constraints");
+    const std::string src = std::string(PESIM_SOURCE_DIR) + "/tests/data/timeloop/example-simba-like/";
+    const std::string imp = "import timeloop --arch '" + src + "simba_like.yaml' --out '" + dir;
+    Result on = Pesim(imp + "/on'");
+    ASSERT_EQ(0, on.status) << on.err;
+    EXPECT_NE(std::string::npos, on.out.find("keeps     18 data spaces bypassed at their levels by the spec's "
+                                             "constraints (levels' keeps)"))
+        << on.out;
+    std::string cfg = ReadFile(dir + "/on/arch.cfg");
+    EXPECT_NE(std::string::npos, cfg.find("{ name = \"PEWeightRegs\";\n      keeps = [ \"weights\" ];")) << cfg;
+    EXPECT_NE(std::string::npos, cfg.find("{ name = \"inter_PE_spatial\";\n      keeps = [ ];")) << cfg;
+    Result run = Pesim("run --arch '" + dir + "/on/arch.cfg' --workload '" + dir + "/on/workload.cfg'");
+    ASSERT_EQ(0, run.status) << run.err;
+    EXPECT_NE(std::string::npos, run.out.find("1 valid, 0 invalid")) << run.out; // the default mapper's mapping
+    Result off = Pesim(imp + "/off' --constraints off");
+    ASSERT_EQ(0, off.status) << off.err;
+    EXPECT_NE(std::string::npos, off.out.find("note      ignored: 18 data spaces bypassed at their levels by the "
+                                              "spec's constraints (--constraints off)"))
+        << off.out;
+    EXPECT_EQ(std::string::npos, ReadFile(dir + "/off/arch.cfg").find("keeps = [ \"weights\" ];"));
+    Result bad = Pesim(imp + "/bad' --constraints maybe");
+    EXPECT_EQ(2, bad.status);
+    EXPECT_NE(std::string::npos, bad.err.find("--constraints is on or off, not 'maybe'")) << bad.err;
 }
 
 // A v0.4 spec's import counts with first-read elision (a current Timeloop's

@@ -585,4 +585,24 @@ TEST(TimeloopExamples, SimbaLikeV04)
     pesim_cost ce;
     ASSERT_EQ(pesim_engine_run(&x.a, &x.l, &x.m, nullptr, &ce, nullptr), PESIM_OK);
     EXPECT_EQ(memcmp(ce.access, x.c.access, sizeof ce.access), 0);
+    // Its dataspace constraints are the levels' keeps: the registers keep the
+    // weights alone, the dummy levels nothing. So pesim's default mapper finds a
+    // mapping; with every level keeping all three (--constraints off) none fits
+    // the one-word registers.
+    const int dummy = pesim_arch_find_level(&x.a, "inter_PE_spatial");
+    ASSERT_GE(dummy, 0);
+    for (int t = 0; t < PESIM_NTENSORS; t++) {
+        EXPECT_EQ(x.a.level[regs].keeps[t], t == PESIM_WEIGHTS) << t;
+        EXPECT_EQ(x.a.level[dummy].keeps[t], 0) << t;
+    }
+    pesim_mapping dm;
+    pesim_error e;
+    ASSERT_EQ(pesim_mapper_default(&x.a, &x.l, &dm, &e), PESIM_OK) << e.msg;
+    pesim_cost dc;
+    ASSERT_EQ(pesim_model_evaluate(&x.a, &x.l, &dm, &dc), PESIM_OK);
+    EXPECT_TRUE(dc.valid) << dc.reason;
+    pesim_arch all = x.a;
+    for (int L = 0; L < all.n_levels; L++)
+        for (int t = 0; t < PESIM_NTENSORS; t++) all.level[L].keeps[t] = 1;
+    EXPECT_NE(pesim_mapper_default(&all, &x.l, &dm, &e), PESIM_OK);
 }

@@ -371,9 +371,7 @@ pesim_status pesim_arch_check(const pesim_arch *a, const char *file, pesim_error
             v->area_um2 < 0)
             return pesim_error_set(e, PESIM_ERR_RANGE, file, v->line, key, "capacities, bandwidths, latencies, "
                                    "energies and areas must be >= 0");
-        int keeps_any = 0;
         for (int t = 0; t < PESIM_NTENSORS; t++) {
-            keeps_any |= v->keeps[t];
             if (v->tensor_capacity_words[t] < 0)
                 return pesim_error_set(e, PESIM_ERR_RANGE, file, v->line, key, "tensor_capacity must be >= 0");
             if ((unsigned)v->noc[t].kind >= PESIM_NOC_KIND_COUNT ||
@@ -382,8 +380,6 @@ pesim_status pesim_arch_check(const pesim_arch *a, const char *file, pesim_error
                 return pesim_error_set(e, PESIM_ERR_RANGE, file, v->line, key, "bad noc for %s",
                                        pesim_tensor_name((pesim_tensor)t));
         }
-        if (!keeps_any)
-            return pesim_error_set(e, PESIM_ERR_INVALID, file, v->line, key, "keeps no tensor");
         if (l == 0 && (int64_t)v->fanout_x * v->fanout_y > 1) {
             /* Level 0's children are one PE's MAC lanes; the model, the
              * engine and the SystemC reference charge a systolic array's skew

@@ -626,6 +626,56 @@ static pesim_status build(walk *w, pesim_arch *a, level_extra *x, char *mac_name
     return PESIM_OK;
 }
 
+/* Timeloop's dataspace constraints (`architecture_constraints` or
+ * `mapspace_constraints`, a list or its `targets`; `type` dataspace, datatype,
+ * bypass or bypassing): a data space a level's constraint bypasses is one the
+ * level does not keep (pesim_level.keeps), so pesim's mappers and searches
+ * respect it. A `keep` list changes nothing (a pesim mapping may still bypass
+ * there); the other constraint types (factors, permutations, utilization) are
+ * not read. Data spaces by their CNN-layer names, Weights, Inputs, Outputs. */
+static pesim_status apply_constraints(tl_doc *d, const tl_at *root, pesim_arch *a)
+{
+    static const char *const sections[] = {"architecture_constraints", "mapspace_constraints", NULL};
+    static const char *const types[] = {"dataspace", "datatype", "bypass", "bypassing", NULL};
+    static const char *const spaces[PESIM_NTENSORS] = {"Weights", "Inputs", "Outputs"}; /* pesim_tensor order */
+    pesim_status st;
+    for (int s = 0; sections[s]; s++) {
+        tl_at sec = tl_get(d, root, sections[s]);
+        tl_at list = tl_is_map(&sec) ? tl_get(d, &sec, "targets") : sec;
+        if (tl_is_null(&list)) continue;
+        if ((st = tl_need_seq(d, &list))) return st;
+        for (int i = 0; i < tl_len(&list); i++) {
+            tl_at c = tl_item(d, &list, i), ty = tl_get(d, &c, "type"), tg = tl_get(d, &c, "target");
+            const char *type = tl_scalar(&ty);
+            int k = 0;
+            while (type && types[k] && strcmp(type, types[k]) != 0) k++;
+            if (!type || !types[k]) continue;
+            char name[PESIM_NAME_MAX];
+            if (!tg.n) return tl_missing(d, &c, "target", "a dataspace constraint names its storage level");
+            if ((st = tl_string(d, &tg, name, sizeof name))) return st;
+            int L = pesim_arch_find_level(a, name);
+            if (L < 0) return tl_fail(d, &tg, PESIM_ERR_INVALID, "'%s' is not a storage level of the architecture", name);
+            tl_at b = tl_get(d, &c, "bypass");
+            if (tl_is_null(&b)) continue;
+            if ((st = tl_need_seq(d, &b))) return st;
+            for (int j = 0; j < tl_len(&b); j++) {
+                tl_at it = tl_item(d, &b, j);
+                const char *sp = tl_scalar(&it);
+                int t = 0;
+                while (sp && t < PESIM_NTENSORS && !tl_ieq(sp, spaces[t])) t++;
+                if (!sp || t == PESIM_NTENSORS)
+                    return tl_fail(d, &it, PESIM_ERR_INVALID,
+                                   "'%s' is not a data space the constraints can name (Weights, Inputs, Outputs); "
+                                   "import with --constraints off", sp ? sp : "?");
+                if (L == a->n_levels - 1)
+                    return tl_fail(d, &it, PESIM_ERR_INVALID, "the outermost level (%s) keeps every data space", name);
+                a->level[L].keeps[t] = 0;
+            }
+        }
+    }
+    return PESIM_OK;
+}
+
 static pesim_status load(tl_doc *d, tl_doc *ert, pesim_tl_ert_rule rule, pesim_arch *a)
 {
     pesim_status st;
@@ -667,6 +717,7 @@ static pesim_status load(tl_doc *d, tl_doc *ert, pesim_tl_ert_rule rule, pesim_a
     /* Timeloop counts cycles only; its v0.4 global_cycle_seconds, else 1 GHz (a cycle is a ns) */
     a->clock_mhz = w->cycle_seconds > 0 ? 1e-6 / w->cycle_seconds : 1000.0;
     if (ert && (st = apply_ert(ert, rule, a, x, mac_name))) goto out;
+    if ((st = apply_constraints(d, &root, a))) goto out;
     pesim_error le;
     pesim_error_clear(&le);
     if ((st = pesim_arch_check(a, d->name, &le)) != PESIM_OK)

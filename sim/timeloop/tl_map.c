@@ -13,13 +13,6 @@
 #include "timeloop/tl_plan.h"
 #include "timeloop/tl_yaml.h"
 
-static int ieq(const char *a, const char *b)
-{
-    for (; *a && *b; a++, b++)
-        if (tolower((unsigned char)*a) != tolower((unsigned char)*b)) return 0;
-    return *a == *b;
-}
-
 /* The pesim dim the problem calls `name`, or -1. */
 static int dim_of(const pesim_tl_problem *p, const char *name, size_t len)
 {
@@ -139,7 +132,7 @@ static int space_of(const pesim_tl_problem *p, const char *name)
     for (int t = 0; t < PESIM_NTENSORS; t++)
         if (strcmp(p->space_name[t], name) == 0) return t;
     for (int t = 0; t < PESIM_NTENSORS; t++)
-        if (ieq(p->space_name[t], name)) return t;
+        if (tl_ieq(p->space_name[t], name)) return t;
     return -1;
 }
 

@@ -86,13 +86,6 @@ static int find_coef(const shape *s, const char *name)
     return -1;
 }
 
-static int ieq(const char *a, const char *b)
-{
-    for (; *a && *b; a++, b++)
-        if (tolower((unsigned char)*a) != tolower((unsigned char)*b)) return 0;
-    return *a == *b;
-}
-
 /* dimensions and coefficients of a shape map */
 static pesim_status read_names(tl_doc *d, const tl_at *sh, shape *s)
 {
@@ -195,7 +188,7 @@ static pesim_status read_spaces(tl_doc *d, const tl_at *sh, shape *s)
     for (int i = 0; i < PESIM_NTENSORS; i++) {
         s->sp[i].tensor = -1;
         for (int t = 0; t < PESIM_NTENSORS; t++)
-            if (ieq(s->sp[i].name, names[t]) && !(taken & (1 << t))) s->sp[i].tensor = t, taken |= 1 << t;
+            if (tl_ieq(s->sp[i].name, names[t]) && !(taken & (1 << t))) s->sp[i].tensor = t, taken |= 1 << t;
     }
     for (int i = 0; i < PESIM_NTENSORS; i++)
         if (s->sp[i].tensor < 0 && s->sp[i].read_write && !(taken & (1 << PESIM_OUTPUTS)))
@@ -311,8 +304,8 @@ static pesim_status assign(tl_doc *d, const tl_at *sh, shape *s, const int64_t b
         if (win_of[i] < 0) continue;
         const char *n = s->dim[i];
         int want = -1;
-        if (ieq(n, "P") || ieq(n, "R")) want = 0;
-        if (ieq(n, "Q") || ieq(n, "S")) want = 1;
+        if (tl_ieq(n, "P") || tl_ieq(n, "R")) want = 0;
+        if (tl_ieq(n, "Q") || tl_ieq(n, "S")) want = 1;
         if (want >= 0) {
             win_slot[win_of[i]] = want;
             win_slot[1 - win_of[i]] = 1 - want;
@@ -346,7 +339,7 @@ static pesim_status assign(tl_doc *d, const tl_at *sh, shape *s, const int64_t b
     for (int pass = 0; pass < 2; pass++)
         for (int i = 0; i < s->n_dims; i++) {
             if (!plain_io[i] || role[i] >= 0) continue;
-            int want = ieq(s->dim[i], "P") ? PESIM_DIM_P : ieq(s->dim[i], "Q") ? PESIM_DIM_Q : PESIM_DIM_N;
+            int want = tl_ieq(s->dim[i], "P") ? PESIM_DIM_P : tl_ieq(s->dim[i], "Q") ? PESIM_DIM_Q : PESIM_DIM_N;
             if (pass == 1) want = !((used >> PESIM_DIM_N) & 1)   ? PESIM_DIM_N
                                   : !((used >> PESIM_DIM_P) & 1) ? PESIM_DIM_P
                                   : !((used >> PESIM_DIM_Q) & 1) ? PESIM_DIM_Q
@@ -402,7 +395,7 @@ static pesim_status load(tl_doc *d, pesim_tl_problem *out)
     tl_doc *sd = d;
     const char *named = tl_scalar(&sh);
     if (!sh.n || named) {
-        if (named && !ieq(named, "cnn-layer") && !ieq(named, "cnn_layer")) {
+        if (named && !tl_ieq(named, "cnn-layer") && !tl_ieq(named, "cnn_layer")) {
             st = tl_fail(d, &sh, PESIM_ERR_INVALID,
                          "the built-in shape '%s': pesim knows cnn-layer; give other shapes in full", named);
             goto out;

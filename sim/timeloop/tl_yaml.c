@@ -277,6 +277,13 @@ pesim_status tl_bool(tl_doc *d, const tl_at *a, int *out)
                    s ? "'" : "");
 }
 
+int tl_ieq(const char *a, const char *b)
+{
+    for (; *a && *b; a++, b++)
+        if (tolower((unsigned char)*a) != tolower((unsigned char)*b)) return 0;
+    return *a == *b;
+}
+
 int tl_split_range(const char *name, char *buf, size_t n, int64_t *count)
 {
     const char *br = strchr(name, '[');

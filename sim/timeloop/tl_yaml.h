@@ -74,6 +74,9 @@ pesim_status tl_bool(tl_doc *d, const tl_at *a, int *out);
 /* 1 when a is absent or the YAML null (`~`, `null`, empty). */
 int tl_is_null(const tl_at *a);
 
+/* 1 when a and b are the same ASCII text but for case. */
+int tl_ieq(const char *a, const char *b);
+
 /* "RegisterFile[0..15]" -> "RegisterFile" in buf and 16 in *count (1 without
  * a range). 0 when the range is malformed. */
 int tl_split_range(const char *name, char *buf, size_t n, int64_t *count);
