@@ -394,6 +394,24 @@ void expect_without_elision(Loaded x, const std::vector<CountRef> &refs)
     expect_counts(x, refs);
 }
 
+// The spec's dataspace constraints are the levels' keeps (docs/timeloop.md,
+// "Constraints"), so pesim's default mapper finds a valid mapping; with every
+// level keeping all three tensors (--constraints off) it finds none: nothing
+// fits the one-word registers.
+void expect_default_mapper_valid(const Loaded &x)
+{
+    pesim_mapping dm;
+    pesim_error e;
+    ASSERT_EQ(pesim_mapper_default(&x.a, &x.l, &dm, &e), PESIM_OK) << e.msg;
+    pesim_cost dc;
+    ASSERT_EQ(pesim_model_evaluate(&x.a, &x.l, &dm, &dc), PESIM_OK);
+    EXPECT_TRUE(dc.valid) << dc.reason;
+    pesim_arch all = x.a;
+    for (int L = 0; L < all.n_levels; L++)
+        for (int t = 0; t < PESIM_NTENSORS; t++) all.level[L].keeps[t] = 1;
+    EXPECT_NE(pesim_mapper_default(&all, &x.l, &dm, &e), PESIM_OK);
+}
+
 // simple_weight_stationary: a dummy_storage level for the PE array and three
 // one-word registers. Every count is Timeloop's, the output fills with
 // first-read elision (a v0.4 spec's default): output_activation_reg loads
@@ -436,6 +454,7 @@ TEST(TimeloopExamples, SimpleWeightStationaryV04)
         {"shared_glb", PESIM_OUTPUTS, 3211264, 401408, 3612672, 1, 28672},
         {"DRAM", PESIM_OUTPUTS, 0, 0, 401408, 1, 401408},
     });
+    expect_default_mapper_valid(x);
 }
 
 // simple_output_stationary: the same PE array, each PE's pe_spad keeping its
@@ -484,6 +503,7 @@ TEST(TimeloopExamples, SimpleOutputStationaryV04)
         {"output_activation_reg", PESIM_OUTPUTS, 652288, 677376, 677376, 16, 1},
         {"pe_spad", PESIM_OUTPUTS, 652288, 25088, 677376, 16, 56},
     });
+    expect_default_mapper_valid(x);
 }
 
 // eyeriss_like: two dummy_storage levels (the array's 14 columns, Q14 along
@@ -531,6 +551,7 @@ TEST(TimeloopExamples, EyerissLikeV04)
         {"psum_spad", PESIM_OUTPUTS, 57344, 28672, 86016, 126, 8},
         {"shared_glb", PESIM_OUTPUTS, 0, 401408, 401408, 1, 6272},
     });
+    expect_default_mapper_valid(x);
 }
 
 // simba_like: nine storage levels (three of them dummy_storage fan-outs), and
@@ -585,24 +606,13 @@ TEST(TimeloopExamples, SimbaLikeV04)
     pesim_cost ce;
     ASSERT_EQ(pesim_engine_run(&x.a, &x.l, &x.m, nullptr, &ce, nullptr), PESIM_OK);
     EXPECT_EQ(memcmp(ce.access, x.c.access, sizeof ce.access), 0);
-    // Its dataspace constraints are the levels' keeps: the registers keep the
-    // weights alone, the dummy levels nothing. So pesim's default mapper finds a
-    // mapping; with every level keeping all three (--constraints off) none fits
-    // the one-word registers.
+    // its dataspace constraints are the levels' keeps: the registers keep the
+    // weights alone, the dummy levels nothing
     const int dummy = pesim_arch_find_level(&x.a, "inter_PE_spatial");
     ASSERT_GE(dummy, 0);
     for (int t = 0; t < PESIM_NTENSORS; t++) {
         EXPECT_EQ(x.a.level[regs].keeps[t], t == PESIM_WEIGHTS) << t;
         EXPECT_EQ(x.a.level[dummy].keeps[t], 0) << t;
     }
-    pesim_mapping dm;
-    pesim_error e;
-    ASSERT_EQ(pesim_mapper_default(&x.a, &x.l, &dm, &e), PESIM_OK) << e.msg;
-    pesim_cost dc;
-    ASSERT_EQ(pesim_model_evaluate(&x.a, &x.l, &dm, &dc), PESIM_OK);
-    EXPECT_TRUE(dc.valid) << dc.reason;
-    pesim_arch all = x.a;
-    for (int L = 0; L < all.n_levels; L++)
-        for (int t = 0; t < PESIM_NTENSORS; t++) all.level[L].keeps[t] = 1;
-    EXPECT_NE(pesim_mapper_default(&all, &x.l, &dm, &e), PESIM_OK);
+    expect_default_mapper_valid(x);
 }
