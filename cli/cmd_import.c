@@ -133,11 +133,12 @@ int cli_cmd_import(int argc, char **argv)
         return CLI_USAGE;
     }
     if (elide) a.first_read_elision = strcmp(elide, "on") == 0;
+    const int cons_off = cons && strcmp(cons, "off") == 0;
     int bypassed = 0; /* (level, tensor) pairs the constraints bypass: every level keeps all without them */
     for (int L = 0; L < a.n_levels; L++)
         for (int t = 0; t < PESIM_NTENSORS; t++) {
             bypassed += !a.level[L].keeps[t];
-            if (cons && strcmp(cons, "off") == 0) a.level[L].keeps[t] = 1;
+            if (cons_off) a.level[L].keeps[t] = 1;
         }
     if (pesim_timeloop_load_problem(prob, &p, &e) != PESIM_OK) {
         cli_report(&e, prob);
@@ -178,8 +179,8 @@ int cli_cmd_import(int argc, char **argv)
         printf("mapping   %s -> %s\n", map, path_map);
     if (bypassed)
         printf("%s %d data space%s bypassed at their levels by the spec's constraints%s\n",
-               cons && strcmp(cons, "off") == 0 ? "note      ignored:" : "keeps    ", bypassed, bypassed == 1 ? "" : "s",
-               cons && strcmp(cons, "off") == 0 ? " (--constraints off)" : " (levels' keeps)");
+               cons_off ? "note      ignored:" : "keeps    ", bypassed, bypassed == 1 ? "" : "s",
+               cons_off ? " (--constraints off)" : " (levels' keeps)");
     if (!ert)
         printf("note      no --ert: energies are the vector-access-energy attributes or 0\n");
     if (fflush(stdout) != 0) {

@@ -107,11 +107,7 @@ TEST(EngineProperty, DeepHierarchiesAccessesEqualModel)
     for (int seed = 1; seed <= 200; seed++) {
         TestRng rng(seed + 90210);
         pesim_arch a = timed_arch(rng, (int)rng.uni(9, PESIM_MAX_LEVELS));
-        for (int lv = 0; lv < a.n_levels; lv++) {
-            pesim_level &v = a.level[lv];
-            if (!rng.coin(25)) v.fanout_x = v.fanout_y = 1;
-            if (!(v.keeps[0] | v.keeps[1] | v.keeps[2])) v.keeps[rng.uni(0, PESIM_NTENSORS - 1)] = 1;
-        }
+        test_thin_fanouts(rng, a);
         if (seed % 2 == 0) a.conventions = PESIM_CONV_TIMELOOP, a.first_read_elision = seed % 4 == 0;
         pesim_layer l = test_layer(1, rng.uni(1, 2), rng.uni(1, 6), rng.uni(1, 4), rng.uni(1, 5), rng.uni(1, 4),
                                    rng.uni(1, 3), rng.uni(1, 3), (int)rng.uni(1, 2), (int)rng.uni(1, 2));

@@ -115,11 +115,7 @@ TEST(Nest, DeepHierarchiesMatchReference)
         bool general = seed % 2 == 0;
         int levels = (int)rng.uni(9, PESIM_MAX_LEVELS);
         pesim_arch a = general ? test_arch_wide(rng, levels) : test_arch(rng, levels);
-        for (int lv = 0; lv < levels; lv++) {
-            pesim_level &v = a.level[lv];
-            if (!rng.coin(25)) v.fanout_x = v.fanout_y = 1;
-            if (!(v.keeps[0] | v.keeps[1] | v.keeps[2])) v.keeps[rng.uni(0, PESIM_NTENSORS - 1)] = 1;
-        }
+        test_thin_fanouts(rng, a);
         a.conventions = seed % 4 < 2 ? PESIM_CONV_PESIM : PESIM_CONV_TIMELOOP;
         a.first_read_elision = a.conventions == PESIM_CONV_TIMELOOP && seed % 3 == 0;
         pesim_error e;

@@ -1414,11 +1414,9 @@ TEST(SystemCDeep, NineToTwelveLevelsEqualEngine)
         const int levels = (int)rng.uni(9, PESIM_MAX_LEVELS);
         c.arch = test_arch(rng, levels);
         static const double rates[] = {0, 1, 2, 4, 0.5, 1.5};
-        for (int lv = 0; lv < levels; lv++) {
+        test_thin_fanouts(rng, c.arch);
+        for (int lv = 0; lv < levels - 1; lv++) {
             pesim_level &v = c.arch.level[lv];
-            if (!rng.coin(25)) v.fanout_x = v.fanout_y = 1;
-            if (!(v.keeps[0] | v.keeps[1] | v.keeps[2])) v.keeps[rng.uni(0, PESIM_NTENSORS - 1)] = 1;
-            if (lv == levels - 1) break;
             v.read_words_per_cycle = rates[rng.uni(0, 5)];
             v.write_words_per_cycle = rates[rng.uni(0, 5)];
             v.latency_cycles = (int)rng.uni(0, 2);

@@ -161,6 +161,15 @@ inline pesim_arch test_arch_wide(TestRng &rng, int levels)
     return a;
 }
 
+// A deep hierarchy (9 to PESIM_MAX_LEVELS levels) keeps its fan-outs on about
+// a quarter of its levels, so that the MAC count stays small. A level may keep
+// no tensor (a pure fan-out), as test_arch sometimes draws.
+inline void test_thin_fanouts(TestRng &rng, pesim_arch &a)
+{
+    for (int lv = 0; lv < a.n_levels; lv++)
+        if (!rng.coin(25)) a.level[lv].fanout_x = a.level[lv].fanout_y = 1;
+}
+
 // A random mapping of the general classes: up to two dims per spatial axis
 // in a random axis order, frequent bypasses, imperfect temporal factors.
 inline pesim_mapping test_mapping_general(TestRng &rng, const pesim_arch &a, const pesim_layer &l)
