@@ -4,7 +4,11 @@
 # one-second runs. MODE "mapper": default-mapper calls per second over every
 # MAC layer instead, and with more BENCH binaries (model_bench built from
 # other trees) each is run in turn, five times, after a check that all give
-# the same mappings (their digest lines must agree).
+# the same mappings (their digest lines must agree). MODE "instructions":
+# instruction counts (valgrind's callgrind, whole program) of drawing and
+# evaluating the 64-mapping pools and of the default mapper on every MAC layer,
+# for this tree's model_bench and each BENCH after it: deterministic where
+# timings on a shared machine are not.
 # usage: scripts/bench_model.sh [ARCH] [WORKLOAD] [MODE [BENCH...]]
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -13,6 +17,17 @@ workload=${2:-workloads/resnet50.cfg}
 mode=${3:-model}
 cmake -S . -B build/Release -DCMAKE_BUILD_TYPE=Release >/dev/null
 cmake --build build/Release -j2 --target model_bench >/dev/null
+if [ "$mode" = instructions ]; then
+  for b in build/Release/model_bench "${@:4}"; do
+    for what in pool mapper; do
+      extra=""; [ "$what" = mapper ] && extra=mapper
+      ir=$(valgrind --tool=callgrind --callgrind-out-file=/dev/null "$b" "$arch" "$workload" 64 0 0 $extra 2>&1 |
+           awk '/Collected/ {print $NF}')
+      echo "$b $what: $ir instructions"
+    done
+  done
+  exit
+fi
 if [ "$mode" != mapper ]; then
   taskset -c 0 build/Release/model_bench "$arch" "$workload" 64 5 1.0
   exit
